@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// The `frameline` command: the engine without a window, for scripts, CI and the tests.
+import { InputError } from '../engine/errors.js';
+import { StoreError } from '../engine/store/database.js';
+import * as capture from './commands/capture.js';
+import * as sessions from './commands/sessions.js';
+import * as show from './commands/show.js';
+
+interface Command {
+  help: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = { capture, sessions, show };
+
+const USAGE = `frameline — record and diagnose WebSocket traffic
+
+Usage: frameline <command> [options]
+
+Commands:
+  capture URL     attach to a ws:// or wss:// endpoint and record every frame
+  sessions        list recorded sessions
+  show SESSION    show a session's connections and frames
+
+Every command takes:
+  --db PATH       the database (default: FRAMELINE_DB, else the desktop app's file)
+  --json          machine-readable output on stdout
+  -h, --help      help for the command
+
+Exit codes: 0 success, 1 a failed check (could not connect...), 2 bad input.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write('frameline 0.1.0\n');
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new InputError(`unknown command "${name}"; run "frameline --help" for the list`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.help}\n`);
+    return 0;
+  }
+  return command.run(rest);
+}
+
+// A reader that stops early (`frameline show 1 --frames | head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof InputError || err instanceof StoreError) {
+      process.stderr.write(`frameline: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`frameline: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

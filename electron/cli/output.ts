@@ -1,0 +1,53 @@
+// Human output of the command line: frame lines like wscat's, tables, and the stderr channel.
+import type { Opcode } from '../../shared/model.js';
+import { formatMicros } from '../../shared/time.js';
+
+const PREVIEW = 96;
+
+/** A one-line preview of a payload: text as is (control characters escaped), binary as hex. */
+export function preview(opcode: Opcode, data: Buffer, max = PREVIEW): string {
+  if (opcode === 'text') {
+    const text = data.toString('utf8', 0, Math.min(data.length, max * 4));
+    const clean = JSON.stringify(text).slice(1, -1);
+    return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+  }
+  if (opcode === 'close') {
+    if (data.length < 2) return '(no code)';
+    return `${data.readUInt16BE(0)} ${JSON.stringify(data.toString('utf8', 2))}`;
+  }
+  const hex = data.subarray(0, Math.ceil(max / 3)).toString('hex').replace(/(..)/g, '$1 ').trim();
+  return data.length > Math.ceil(max / 3) ? `${hex} …` : hex;
+}
+
+/** `01:53:53.123456 < text  12B  {"hello":1}` */
+export function frameLine(ts: number, direction: 'in' | 'out', opcode: Opcode, size: number, data: Buffer): string {
+  const time = formatMicros(ts).slice(11, 26);
+  const arrow = direction === 'in' ? '<' : '>';
+  return `${time} ${arrow} ${opcode.padEnd(6)} ${formatBytes(size).padStart(7)}  ${preview(opcode, data)}`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n}B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)}KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)}MiB`;
+}
+
+/** Aligns rows of cells into columns. */
+export function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+/** Progress and notes for humans go to stderr, so that stdout stays clean for pipes. */
+export function note(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** Writes to stdout and resolves when it is flushed (so that exit codes follow complete output). */
+export function out(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve();
+    else process.stdout.once('drain', resolve);
+  });
+}

@@ -1,0 +1,10 @@
+// Reconnect delays: exponential growth with a ceiling and random jitter, so that a fleet of clients
+// does not reconnect in lockstep and make an outage worse.
+import type { ReconnectPolicy } from './options.js';
+
+/** Delay before the given attempt (1 = first reconnect), in milliseconds. */
+export function reconnectDelay(policy: ReconnectPolicy, attempt: number, random: () => number = Math.random): number {
+  const exp = Math.min(policy.maxMs, policy.baseMs * policy.factor ** Math.max(0, attempt - 1));
+  const spread = exp * policy.jitter * (random() * 2 - 1);
+  return Math.max(0, Math.min(policy.maxMs, Math.round(exp + spread)));
+}

@@ -1,0 +1,197 @@
+// A capture session: one or more connections to a target (reconnecting with backoff when asked),
+// heartbeat pings, scripted sends, and an end that waits until every frame is committed.
+import { nowMicros } from '../clock.js';
+import type { Db } from '../store/database.js';
+import { createSession, setSpoolPath } from '../store/sessions.js';
+import { spoolPathFor, StoreWriter, type SessionSpool } from '../store/writer.js';
+import { reconnectDelay } from './backoff.js';
+import { prepareCapture, type CaptureOptions, type TlsMaterial } from './options.js';
+import { proxyAgent, resolveProxy } from './proxy.js';
+import { ConnectionRecorder, type ConnectionOutcome, type LiveFrame } from './recorder.js';
+
+export interface CaptureHooks {
+  onFrame?: (frame: LiveFrame) => void;
+  onOpen?: (ordinal: number) => void;
+  onOutcome?: (outcome: ConnectionOutcome) => void;
+  onReconnect?: (attempt: number, delayMs: number) => void;
+}
+
+export interface CaptureResult {
+  sessionId: number;
+  frames: number;
+  connections: ConnectionOutcome[];
+  /** True when at least one connection opened. */
+  opened: boolean;
+  stoppedBy: 'peer' | 'duration' | 'user' | 'gave-up';
+}
+
+/** A connection that stayed open this long resets the reconnect attempt counter. */
+const STABLE_CONNECTION_MS = 10_000;
+/** How long a clean close may take before the socket is dropped. */
+const CLOSE_GRACE_MS = 2_000;
+
+export class Capture {
+  readonly sessionId: number;
+  readonly done: Promise<CaptureResult>;
+  private readonly spool: SessionSpool;
+  private readonly url: URL;
+  private readonly tls: TlsMaterial;
+  private current: ConnectionRecorder | null = null;
+  private stopReason: CaptureResult['stoppedBy'] | null = null;
+  private wake: (() => void) | null = null;
+
+  /** Validates the options (throwing InputError), creates the session and starts connecting. */
+  static start(db: Db, dbPath: string, options: CaptureOptions, hooks: CaptureHooks = {}): Capture {
+    const prepared = prepareCapture(options);
+    return new Capture(db, dbPath, options, prepared.url, prepared.tls, hooks);
+  }
+
+  private constructor(
+    db: Db,
+    dbPath: string,
+    private readonly options: CaptureOptions,
+    url: URL,
+    tls: TlsMaterial,
+    private readonly hooks: CaptureHooks,
+  ) {
+    this.url = url;
+    this.tls = tls;
+    this.sessionId = createSession(db, {
+      name: options.name ?? `${url.host}${url.pathname === '/' ? '' : url.pathname}`,
+      kind: 'capture',
+      target: url.href,
+      settings: settingsForRecord(options),
+      createdAt: nowMicros(),
+    });
+    const spoolPath = spoolPathFor(dbPath, this.sessionId);
+    setSpoolPath(db, this.sessionId, spoolPath);
+    this.spool = StoreWriter.for(dbPath).begin(this.sessionId, spoolPath);
+    this.done = this.run();
+  }
+
+  /** Frames recorded so far (both directions). */
+  get frames(): number {
+    return this.spool.frames;
+  }
+
+  /** Ends the capture with a clean 1000 close; no reconnect follows. */
+  stop(reason: 'user' | 'duration' = 'user'): Promise<CaptureResult> {
+    if (!this.stopReason) this.stopReason = reason;
+    const closing = this.current;
+    closing?.close(1000, '');
+    // A peer that never answers the close must not hold the capture open.
+    if (closing) setTimeout(() => closing.terminate(), CLOSE_GRACE_MS).unref();
+    this.wake?.();
+    return this.done;
+  }
+
+  /** Sends a message on the open connection. */
+  send(data: string | Buffer, binary = false): void {
+    if (!this.current) throw new Error('not connected');
+    this.current.send(data, binary);
+  }
+
+  private async run(): Promise<CaptureResult> {
+    const outcomes: ConnectionOutcome[] = [];
+    const proxy = resolveProxy(this.url, this.options.proxy);
+    const durationTimer =
+      this.options.durationMs !== undefined ? setTimeout(() => void this.stop('duration'), this.options.durationMs) : null;
+    let attempt = 0;
+    try {
+      for (let ordinal = 1; ; ordinal++) {
+        const recorder = new ConnectionRecorder({
+          spool: this.spool,
+          ordinal,
+          url: this.url,
+          options: this.options,
+          tls: this.tls,
+          agent: proxy ? proxyAgent(proxy) : undefined,
+          ...(this.hooks.onFrame ? { onFrame: this.hooks.onFrame } : {}),
+          onOpen: (n) => {
+            this.scheduleBehaviours(recorder);
+            this.hooks.onOpen?.(n);
+          },
+        });
+        this.current = recorder;
+        if (this.stopReason) recorder.close();
+        const outcome = await recorder.ended;
+        this.current = null;
+        outcomes.push(outcome);
+        this.hooks.onOutcome?.(outcome);
+        if (this.stopReason || !this.options.reconnect) break;
+        const lived = outcome.openedAtMs === null ? 0 : outcome.closedAtMs - outcome.openedAtMs;
+        attempt = lived >= STABLE_CONNECTION_MS ? 1 : attempt + 1;
+        if (attempt > this.options.reconnect.attempts) {
+          this.stopReason = 'gave-up';
+          this.spool.message({
+            type: 'event',
+            ordinal: null,
+            ts: nowMicros(),
+            kind: 'reconnect-gave-up',
+            detail: { attempts: attempt - 1 },
+          });
+          break;
+        }
+        const delay = reconnectDelay(this.options.reconnect, attempt);
+        this.spool.message({
+          type: 'event',
+          ordinal: null,
+          ts: nowMicros(),
+          kind: 'reconnect-scheduled',
+          detail: { attempt, delayMs: delay, after: outcome.ordinal },
+        });
+        this.hooks.onReconnect?.(attempt, delay);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, delay);
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wake = null;
+        if (this.stopReason) break;
+      }
+    } finally {
+      if (durationTimer) clearTimeout(durationTimer);
+    }
+    await this.spool.finish(nowMicros());
+    return {
+      sessionId: this.sessionId,
+      frames: this.spool.frames,
+      connections: outcomes,
+      opened: outcomes.some((o) => o.opened),
+      stoppedBy: this.stopReason ?? 'peer',
+    };
+  }
+
+  private scheduleBehaviours(recorder: ConnectionRecorder): void {
+    const sendAll = () => {
+      for (const m of this.options.sends) if (recorder.isOpen) recorder.send(m);
+    };
+    sendAll();
+    if (this.options.sendEveryMs !== undefined && this.options.sends.length > 0) {
+      recorder.every(this.options.sendEveryMs, sendAll);
+    }
+    if (this.options.pingIntervalMs !== undefined) recorder.every(this.options.pingIntervalMs, () => recorder.ping());
+  }
+}
+
+/** What is kept of the options in the session row: enough to know how it was captured, no secrets. */
+function settingsForRecord(o: CaptureOptions): unknown {
+  return {
+    headers: o.headers.map(([k]) => k),
+    origin: o.origin ?? null,
+    subprotocols: o.subprotocols,
+    compression: o.compression,
+    insecure: o.insecure,
+    proxy: o.proxy ? new URL(o.proxy).host : (o.proxy ?? 'environment'),
+    connectTimeoutMs: o.connectTimeoutMs,
+    maxPayload: o.maxPayload,
+    payloadCap: o.payloadCap,
+    pingIntervalMs: o.pingIntervalMs ?? null,
+    reconnect: o.reconnect ?? null,
+    sends: o.sends.length,
+    sendEveryMs: o.sendEveryMs ?? null,
+    durationMs: o.durationMs ?? null,
+  };
+}

@@ -1,0 +1,375 @@
+// One connection's recorder: opens a WebSocket with `ws`, times each phase of the handshake,
+// and appends every frame in both directions to the session's spool the moment it is seen.
+//
+// Outgoing frames are recorded where `ws` writes them (its Sender), so that pongs sent
+// automatically, the echo of a close and closes after a protocol error are on record too; the
+// incoming close frame is recorded where the Receiver parses it. Both are `ws` internals, checked
+// when the connection opens, so that an upgrade of `ws` that moves them fails loudly in the tests.
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import type { ClosedBy, ErrorKind, Headers, Opcode, Timings } from '../../../shared/model.js';
+import { OPCODE_NAME } from '../../../shared/model.js';
+import { nowMicros } from '../clock.js';
+import type { SessionSpool } from '../store/writer.js';
+import type { CaptureOptions, TlsMaterial } from './options.js';
+import { classifyError } from './classify.js';
+
+/** A frame as seen live (for printing and for the console), before it is committed. */
+export interface LiveFrame {
+  connection: number;
+  seq: number;
+  ts: number;
+  direction: 'in' | 'out';
+  opcode: Opcode;
+  data: Buffer;
+}
+
+export interface ConnectionOutcome {
+  ordinal: number;
+  opened: boolean;
+  openedAtMs: number | null;
+  closedAtMs: number;
+  closeCode: number | null;
+  closeReason: string | null;
+  closedBy: ClosedBy | null;
+  error: { kind: ErrorKind; message: string } | null;
+}
+
+export interface RecorderContext {
+  spool: SessionSpool;
+  ordinal: number;
+  url: URL;
+  options: CaptureOptions;
+  tls: TlsMaterial;
+  agent: import('node:http').Agent | undefined;
+  onFrame?: (frame: LiveFrame) => void;
+  onOpen?: (ordinal: number) => void;
+}
+
+const BODY_HEAD_BYTES = 2048;
+
+function headerObject(raw: string[]): Headers {
+  const out: Headers = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    const existing = Object.keys(out).find((k) => k.toLowerCase() === name.toLowerCase());
+    if (existing) out[existing] = `${out[existing]}, ${raw[i + 1]}`;
+    else out[name] = raw[i + 1]!;
+  }
+  return out;
+}
+
+function requestHeaders(req: ClientRequest, url: URL): Headers {
+  const out: Headers = {};
+  const names = req.getRawHeaderNames();
+  if (!names.some((n) => n.toLowerCase() === 'host')) out.Host = url.host;
+  for (const name of names) {
+    const v = req.getHeader(name);
+    out[name] = Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return out;
+}
+
+function toBuffer(data: unknown): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(String(data ?? ''), 'utf8');
+}
+
+function closePayload(code: number | undefined, reason: unknown): Buffer {
+  if (code === undefined || code === 1005) return Buffer.alloc(0);
+  const r = toBuffer(reason ?? '');
+  const b = Buffer.allocUnsafe(2 + r.length);
+  b.writeUInt16BE(code, 0);
+  r.copy(b, 2);
+  return b;
+}
+
+interface SenderLike {
+  send(data: unknown, options: { binary?: boolean }, cb?: unknown): void;
+  ping(data: unknown, mask: boolean, cb?: unknown): void;
+  pong(data: unknown, mask: boolean, cb?: unknown): void;
+  close(code: number | undefined, data: unknown, mask: boolean, cb?: unknown): void;
+}
+
+export class ConnectionRecorder {
+  readonly ended: Promise<ConnectionOutcome>;
+  private readonly ws: WebSocket;
+  private resolveEnded!: (o: ConnectionOutcome) => void;
+  private readonly t0 = performance.now();
+  private phase: { lookup?: number; connect?: number; secure?: number; upgrade?: number } = {};
+  private reqHeaders: Headers = {};
+  private response: { status: number; headers: Headers; bodyHead: string | null } | null = null;
+  private handshakeWritten = false;
+  private openedAtMs: number | null = null;
+  private error: { kind: ErrorKind; message: string } | null = null;
+  private closeSentFirst = false;
+  private closeReceived = false;
+  private settled = false;
+  private timers: NodeJS.Timeout[] = [];
+  private lastPingSentMs: number | null = null;
+  /** Round trip of the last answered heartbeat ping, in milliseconds. */
+  lastPingRttMs: number | null = null;
+
+  constructor(private readonly ctx: RecorderContext) {
+    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    const o = ctx.options;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of o.headers) headers[k] = headers[k] === undefined ? v : `${headers[k]}, ${v}`;
+    this.ws = new WebSocket(ctx.url, o.subprotocols, {
+      headers,
+      ...(o.origin !== undefined ? { origin: o.origin } : {}),
+      perMessageDeflate: o.compression,
+      handshakeTimeout: o.connectTimeoutMs,
+      maxPayload: o.maxPayload,
+      followRedirects: false,
+      ...(ctx.agent ? { agent: ctx.agent } : {}),
+      ...(ctx.tls.ca ? { ca: ctx.tls.ca } : {}),
+      ...(ctx.tls.cert ? { cert: ctx.tls.cert, key: ctx.tls.key } : {}),
+      rejectUnauthorized: !o.insecure,
+      finishRequest: (req: ClientRequest) => this.onRequest(req),
+    });
+    this.ws.on('upgrade', (res: IncomingMessage) => {
+      this.phase.upgrade = performance.now();
+      this.response = { status: res.statusCode ?? 101, headers: headerObject(res.rawHeaders), bodyHead: null };
+    });
+    this.ws.on('unexpected-response', (req: ClientRequest, res: IncomingMessage) => this.onRejected(req, res));
+    this.ws.on('open', () => this.onOpen());
+    this.ws.on('message', (data: Buffer, isBinary: boolean) => this.recordIn(isBinary ? 2 : 1, data));
+    this.ws.on('ping', (data: Buffer) => this.recordIn(9, data));
+    this.ws.on('pong', (data: Buffer) => {
+      if (this.lastPingSentMs !== null) this.lastPingRttMs = performance.now() - this.lastPingSentMs;
+      this.recordIn(10, data);
+    });
+    this.ws.on('error', (err: Error) => {
+      if (!this.error) this.error = classifyError(err, ctx.url);
+    });
+    this.ws.on('close', (code: number, reason: Buffer) => this.onClose(code, reason));
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  send(data: string | Buffer, binary = false): void {
+    if (!this.isOpen) throw new Error('the connection is not open');
+    this.ws.send(data, { binary });
+  }
+
+  ping(): void {
+    if (!this.isOpen) return;
+    this.lastPingSentMs = performance.now();
+    const payload = Buffer.allocUnsafe(8);
+    payload.writeDoubleBE(nowMicros());
+    this.ws.ping(payload);
+  }
+
+  /** Starts a clean close (1000 by default); the outcome resolves when the peer answers or the socket ends. */
+  close(code = 1000, reason = ''): void {
+    if (this.ws.readyState === WebSocket.CONNECTING) {
+      this.ws.terminate();
+      return;
+    }
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reason);
+  }
+
+  /** Drops the connection without a close frame. */
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  /** Runs `fn` every `ms` while this connection is open. */
+  every(ms: number, fn: () => void): void {
+    this.timers.push(setInterval(fn, ms));
+  }
+
+  private frame(direction: 0 | 1, opcode: number, data: Buffer): void {
+    const ts = nowMicros();
+    const seq = this.ctx.spool.frame(this.ctx.ordinal, ts, direction, opcode, data, this.ctx.options.payloadCap);
+    if (this.ctx.onFrame) {
+      this.ctx.onFrame({
+        connection: this.ctx.ordinal,
+        seq,
+        ts,
+        direction: direction === 0 ? 'in' : 'out',
+        opcode: opcodeName(opcode),
+        data,
+      });
+    }
+  }
+
+  private recordIn(opcode: number, data: Buffer): void {
+    this.frame(0, opcode, data);
+  }
+
+  private onRequest(req: ClientRequest): void {
+    this.reqHeaders = requestHeaders(req, this.ctx.url);
+    this.writeConnection();
+    req.on('socket', (socket: Socket) => {
+      socket.once('lookup', () => (this.phase.lookup = performance.now()));
+      socket.once('connect', () => (this.phase.connect = performance.now()));
+      socket.once('secureConnect', () => (this.phase.secure = performance.now()));
+    });
+    req.end();
+  }
+
+  private connectionWritten = false;
+
+  private writeConnection(): void {
+    if (this.connectionWritten) return;
+    this.connectionWritten = true;
+    this.ctx.spool.message({
+      type: 'connection',
+      ordinal: this.ctx.ordinal,
+      url: this.ctx.url.href,
+      startedAt: nowMicros(),
+      requestHeaders: this.reqHeaders,
+    });
+  }
+
+  private timings(): Timings {
+    const p = this.phase;
+    const ms = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? null : b - a);
+    const tcpStart = p.lookup ?? this.t0;
+    const upgradeStart = p.secure ?? p.connect;
+    return {
+      dnsMs: ms(this.t0, p.lookup),
+      tcpMs: ms(tcpStart, p.connect),
+      tlsMs: ms(p.connect, p.secure),
+      upgradeMs: ms(upgradeStart, p.upgrade),
+    };
+  }
+
+  private writeHandshake(): void {
+    if (this.handshakeWritten) return;
+    this.handshakeWritten = true;
+    this.ctx.spool.message({
+      type: 'handshake',
+      ordinal: this.ctx.ordinal,
+      status: this.response?.status ?? null,
+      responseHeaders: this.response?.headers ?? {},
+      bodyHead: this.response?.bodyHead ?? null,
+      subprotocol: this.ws.protocol || null,
+      extensions: this.ws.extensions || null,
+      timings: this.timings(),
+      openedAt: this.openedAtMs === null ? null : nowMicros(),
+    });
+  }
+
+  private onOpen(): void {
+    this.openedAtMs = performance.now();
+    this.hookWire();
+    this.writeHandshake();
+    this.ctx.onOpen?.(this.ctx.ordinal);
+  }
+
+  /** Records outgoing frames at the Sender and the incoming close at the Receiver. */
+  private hookWire(): void {
+    const internals = this.ws as unknown as { _sender?: SenderLike; _receiver?: NodeJS.EventEmitter };
+    const sender = internals._sender;
+    const receiver = internals._receiver;
+    if (!sender || !receiver || typeof sender.close !== 'function' || typeof receiver.prependListener !== 'function') {
+      throw new Error('this version of ws moved its Sender/Receiver; Frameline cannot record outgoing frames');
+    }
+    const send = sender.send.bind(sender);
+    const ping = sender.ping.bind(sender);
+    const pong = sender.pong.bind(sender);
+    const close = sender.close.bind(sender);
+    sender.send = (data, options, cb) => {
+      this.frame(1, options.binary ? 2 : 1, toBuffer(data));
+      send(data, options, cb);
+    };
+    sender.ping = (data, mask, cb) => {
+      this.frame(1, 9, toBuffer(data));
+      ping(data, mask, cb);
+    };
+    sender.pong = (data, mask, cb) => {
+      this.frame(1, 10, toBuffer(data));
+      pong(data, mask, cb);
+    };
+    sender.close = (code, data, mask, cb) => {
+      if (!this.closeReceived) this.closeSentFirst = true;
+      this.frame(1, 8, closePayload(code, data));
+      close(code, data, mask, cb);
+    };
+    receiver.prependListener('conclude', (code: number, reason: Buffer) => {
+      this.closeReceived = true;
+      this.frame(0, 8, closePayload(code, reason));
+    });
+  }
+
+  private onRejected(req: ClientRequest, res: IncomingMessage): void {
+    this.phase.upgrade = performance.now();
+    const status = res.statusCode ?? 0;
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const done = () => {
+      if (this.settled) return;
+      const body = Buffer.concat(chunks).subarray(0, BODY_HEAD_BYTES);
+      this.response = { status, headers: headerObject(res.rawHeaders), bodyHead: body.toString('base64') };
+      this.error = {
+        kind: 'upgrade-rejected',
+        message: `the server answered the upgrade with HTTP ${status} ${res.statusMessage ?? ''}`.trim() + ' instead of 101',
+      };
+      req.destroy();
+      this.finish(null, null, null);
+    };
+    res.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= BODY_HEAD_BYTES) done();
+    });
+    res.on('end', done);
+    res.on('error', done);
+    res.on('close', done);
+    this.timers.push(setTimeout(done, 1000));
+  }
+
+  private onClose(code: number, reason: Buffer): void {
+    if (this.openedAtMs === null) {
+      // Never opened: a connect or handshake failure (recorded by the error handler).
+      this.finish(null, null, null);
+      return;
+    }
+    const closedBy: ClosedBy = code === 1006 ? 'network' : this.closeSentFirst ? 'client' : 'server';
+    this.finish(code, reason.toString('utf8'), closedBy);
+  }
+
+  private finish(code: number | null, reason: string | null, closedBy: ClosedBy | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    for (const t of this.timers) clearInterval(t);
+    this.writeConnection();
+    this.writeHandshake();
+    if (this.openedAtMs === null && !this.error) {
+      this.error = { kind: 'other', message: 'the connection closed before the handshake completed' };
+    }
+    this.ctx.spool.message({
+      type: 'closed',
+      ordinal: this.ctx.ordinal,
+      closedAt: nowMicros(),
+      code,
+      reason,
+      closedBy,
+      error: this.error,
+    });
+    this.resolveEnded({
+      ordinal: this.ctx.ordinal,
+      opened: this.openedAtMs !== null,
+      openedAtMs: this.openedAtMs,
+      closedAtMs: performance.now(),
+      closeCode: code,
+      closeReason: reason,
+      closedBy,
+      error: this.error,
+    });
+  }
+}
+
+function opcodeName(n: number): Opcode {
+  return OPCODE_NAME[n] ?? 'binary';
+}

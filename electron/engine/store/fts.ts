@@ -1,0 +1,39 @@
+// Full-text index over text payloads. It is filled behind the capture, in small batches, so that
+// indexing never slows the writer that keeps up with the wire; search catches it up first.
+import type Database from 'better-sqlite3';
+
+/** Indexes up to `maxRows` not-yet-indexed text frames; returns how many frames it looked at. */
+export function indexPendingText(db: Database.Database, maxRows = 5000): number {
+  const upto = (db.prepare("SELECT value FROM store_state WHERE key = 'fts_indexed_upto'").get() as { value: number })
+    .value;
+  const last = db.transaction(() => {
+    const rows = db
+      .prepare('SELECT id, opcode, payload FROM frame WHERE id > ? ORDER BY id LIMIT ?')
+      .all(upto, maxRows) as Array<{ id: number; opcode: number; payload: Buffer }>;
+    if (rows.length === 0) return { n: 0, upto };
+    const insert = db.prepare('INSERT INTO frame_text (rowid, body) VALUES (?, ?)');
+    for (const r of rows) if (r.opcode === 1) insert.run(r.id, r.payload.toString('utf8'));
+    const end = rows[rows.length - 1]!.id;
+    db.prepare("UPDATE store_state SET value = ? WHERE key = 'fts_indexed_upto'").run(end);
+    return { n: rows.length, upto: end };
+  })();
+  return last.n;
+}
+
+/** Indexes every text frame not yet in the index. */
+export function catchUpTextIndex(db: Database.Database): void {
+  while (indexPendingText(db, 20_000) > 0);
+}
+
+/** Frame ids of a session whose text matches an FTS5 query, in sequence order. */
+export function searchText(db: Database.Database, sessionId: number, query: string, limit = 1000): number[] {
+  catchUpTextIndex(db);
+  return (
+    db
+      .prepare(
+        `SELECT f.seq FROM frame_text t JOIN frame f ON f.id = t.rowid
+         WHERE frame_text MATCH ? AND f.session_id = ? ORDER BY f.seq LIMIT ?`,
+      )
+      .all(query, sessionId, limit) as Array<{ seq: number }>
+  ).map((r) => r.seq);
+}

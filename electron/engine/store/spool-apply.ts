@@ -1,0 +1,199 @@
+// Commits spooled records into the database: used by the writer thread while a capture runs and
+// by crash recovery when a session's writer is gone. One transaction per batch; the session's
+// spool offset moves in the same transaction, so a record is never applied twice.
+import { closeSync, openSync, statSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import { readSpool, type SpoolMessage, type SpooledFrame } from './spool.js';
+
+interface Totals {
+  frames: number;
+  bytesIn: number;
+  bytesOut: number;
+  first: number | null;
+  last: number;
+}
+
+export class SpoolApplier {
+  private readonly connectionIds = new Map<number, number>();
+  private readonly totals = new Map<number, Totals>();
+  private readonly insertFrame: Database.Statement;
+  private readonly insertConnection: Database.Statement;
+  private readonly updateHandshake: Database.Statement;
+  private readonly updateClosed: Database.Statement;
+  private readonly insertEvent: Database.Statement;
+  private readonly updateTotals: Database.Statement;
+  private readonly updateOffset: Database.Statement;
+  private fd: number | null = null;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly sessionId: number,
+    readonly spoolPath: string,
+    /** Offset of the first record not yet committed. */
+    public offset: number,
+  ) {
+    this.insertFrame = db.prepare(
+      'INSERT INTO frame (session_id, connection_id, seq, ts, direction, opcode, size, truncated, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.insertConnection = db.prepare(
+      'INSERT INTO connection (session_id, ordinal, url, started_at, request_headers) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.updateHandshake = db.prepare(
+      `UPDATE connection SET status = ?, response_headers = ?, response_body_head = ?, subprotocol = ?,
+         extensions = ?, dns_ms = ?, tcp_ms = ?, tls_ms = ?, upgrade_ms = ?, opened_at = ?,
+         request_headers = coalesce(?, request_headers)
+       WHERE id = ?`,
+    );
+    this.updateClosed = db.prepare(
+      `UPDATE connection SET closed_at = ?, close_code = ?, close_reason = ?, closed_by = ?, error_kind = ?,
+         error_message = ? WHERE id = ?`,
+    );
+    this.insertEvent = db.prepare(
+      'INSERT INTO event (session_id, connection_id, ts, kind, detail) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.updateTotals = db.prepare(
+      `UPDATE connection SET frames = frames + ?, bytes_in = bytes_in + ?, bytes_out = bytes_out + ?,
+         first_frame_at = coalesce(first_frame_at, ?), last_frame_at = ? WHERE id = ?`,
+    );
+    this.updateOffset = db.prepare('UPDATE session SET spool_offset = ? WHERE id = ?');
+    for (const row of db
+      .prepare('SELECT ordinal, id FROM connection WHERE session_id = ?')
+      .all(sessionId) as Array<{ ordinal: number; id: number }>) {
+      this.connectionIds.set(row.ordinal, row.id);
+    }
+  }
+
+  /**
+   * Commits records from the current offset up to `to` (the end of the file when omitted), in
+   * transactions of at most `batchFrames` frames. Returns the number of frames committed.
+   */
+  applyUpTo(to?: number, batchFrames = 20_000): number {
+    const fd = this.open();
+    const end = to ?? statSync(this.spoolPath).size;
+    let committed = 0;
+    const visitor = {
+      frame: (f: SpooledFrame) => this.frame(f),
+      message: (m: SpoolMessage) => this.message(m),
+    };
+    let before = 0;
+    const batch = this.db.transaction(() => {
+      before = this.framesSeen;
+      const next = readSpool(fd, this.offset, end, visitor, batchFrames);
+      this.flushTotals();
+      this.updateOffset.run(next, this.sessionId);
+      return next;
+    });
+    while (this.offset < end) {
+      const next = batch() as number;
+      committed += this.framesSeen - before;
+      if (next === this.offset) break; // only a torn record is left
+      this.offset = next;
+    }
+    return committed;
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private framesSeen = 0;
+
+  private open(): number {
+    if (this.fd === null) this.fd = openSync(this.spoolPath, 'r');
+    return this.fd;
+  }
+
+  private frame(f: SpooledFrame): void {
+    const connectionId = this.connectionIds.get(f.ordinal);
+    if (connectionId === undefined) {
+      throw new Error(`spool of session ${this.sessionId} has a frame for unknown connection ${f.ordinal}`);
+    }
+    this.insertFrame.run(
+      this.sessionId,
+      connectionId,
+      f.seq,
+      f.ts,
+      f.direction,
+      f.opcode,
+      f.size,
+      f.truncated,
+      f.payload,
+    );
+    this.framesSeen++;
+    let t = this.totals.get(connectionId);
+    if (!t) {
+      t = { frames: 0, bytesIn: 0, bytesOut: 0, first: f.ts, last: f.ts };
+      this.totals.set(connectionId, t);
+    }
+    t.frames++;
+    if (f.direction === 0) t.bytesIn += f.size;
+    else t.bytesOut += f.size;
+    t.last = f.ts;
+  }
+
+  private message(m: SpoolMessage): void {
+    switch (m.type) {
+      case 'connection': {
+        const info = this.insertConnection.run(
+          this.sessionId,
+          m.ordinal,
+          m.url,
+          m.startedAt,
+          JSON.stringify(m.requestHeaders),
+        );
+        this.connectionIds.set(m.ordinal, Number(info.lastInsertRowid));
+        return;
+      }
+      case 'handshake':
+        this.updateHandshake.run(
+          m.status,
+          JSON.stringify(m.responseHeaders),
+          m.bodyHead === null ? null : Buffer.from(m.bodyHead, 'base64'),
+          m.subprotocol,
+          m.extensions,
+          m.timings.dnsMs,
+          m.timings.tcpMs,
+          m.timings.tlsMs,
+          m.timings.upgradeMs,
+          m.openedAt,
+          m.requestHeaders ? JSON.stringify(m.requestHeaders) : null,
+          this.connection(m.ordinal),
+        );
+        return;
+      case 'closed':
+        this.updateClosed.run(
+          m.closedAt,
+          m.code,
+          m.reason,
+          m.closedBy,
+          m.error?.kind ?? null,
+          m.error?.message ?? null,
+          this.connection(m.ordinal),
+        );
+        return;
+      case 'event':
+        this.insertEvent.run(
+          this.sessionId,
+          m.ordinal === null ? null : this.connection(m.ordinal),
+          m.ts,
+          m.kind,
+          JSON.stringify(m.detail ?? {}),
+        );
+        return;
+    }
+  }
+
+  private connection(ordinal: number): number {
+    const id = this.connectionIds.get(ordinal);
+    if (id === undefined) throw new Error(`spool of session ${this.sessionId} names unknown connection ${ordinal}`);
+    return id;
+  }
+
+  private flushTotals(): void {
+    for (const [id, t] of this.totals) {
+      this.updateTotals.run(t.frames, t.bytesIn, t.bytesOut, t.first, t.last, id);
+    }
+    this.totals.clear();
+  }
+}

@@ -1,0 +1,100 @@
+// The writer thread: commits spooled records into SQLite so that the capturing thread never waits
+// on the database, and fills the full-text index when there is nothing else to do.
+import { rmSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { openStore } from './database.js';
+import { indexPendingText } from './fts.js';
+import { completeSession } from './sessions.js';
+import { SpoolApplier } from './spool-apply.js';
+import type { FromWriter, ToWriter } from './writer-protocol.js';
+
+const port = parentPort!;
+const db = openStore((workerData as { dbPath: string }).dbPath, { create: false, recover: false });
+
+interface Tracked {
+  applier: SpoolApplier;
+  target: number;
+  finish: { endedAt: number } | null;
+}
+
+const sessions = new Map<number, Tracked>();
+let pumping = false;
+let idleTimer: NodeJS.Timeout | null = null;
+
+function send(msg: FromWriter): void {
+  port.postMessage(msg);
+}
+
+function pump(): void {
+  pumping = false;
+  try {
+    for (const [id, s] of sessions) {
+      if (s.applier.offset < s.target) {
+        const frames = s.applier.applyUpTo(s.target);
+        send({ type: 'committed', sessionId: id, frames, offset: s.applier.offset });
+      }
+      if (s.finish && s.applier.offset >= s.target) {
+        completeSession(db, id, s.finish.endedAt);
+        s.applier.close();
+        rmSync(s.applier.spoolPath, { force: true });
+        sessions.delete(id);
+        send({ type: 'finished', sessionId: id });
+      }
+    }
+  } catch (err) {
+    send({ type: 'error', message: (err as Error).message });
+  }
+  scheduleIdleIndexing();
+}
+
+function schedulePump(): void {
+  if (pumping) return;
+  pumping = true;
+  setImmediate(pump);
+}
+
+// Full-text indexing runs only while no spooled data waits, a small batch at a time.
+function scheduleIdleIndexing(): void {
+  if (idleTimer) return;
+  idleTimer = setTimeout(() => {
+    idleTimer = null;
+    for (const s of sessions.values()) if (s.applier.offset < s.target) return;
+    try {
+      if (indexPendingText(db, 2000) > 0) scheduleIdleIndexing();
+    } catch (err) {
+      send({ type: 'error', message: `full-text indexing failed: ${(err as Error).message}` });
+    }
+  }, 50);
+  idleTimer.unref();
+}
+
+port.on('message', (msg: ToWriter) => {
+  switch (msg.type) {
+    case 'open':
+      sessions.set(msg.sessionId, {
+        applier: new SpoolApplier(db, msg.sessionId, msg.spoolPath, 0),
+        target: 0,
+        finish: null,
+      });
+      return;
+    case 'spooled': {
+      const s = sessions.get(msg.sessionId);
+      if (s) s.target = Math.max(s.target, msg.upTo);
+      schedulePump();
+      return;
+    }
+    case 'finish': {
+      const s = sessions.get(msg.sessionId);
+      if (!s) return;
+      s.target = Math.max(s.target, msg.upTo);
+      s.finish = { endedAt: msg.endedAt };
+      schedulePump();
+      return;
+    }
+    case 'close':
+      if (idleTimer) clearTimeout(idleTimer);
+      db.close();
+      port.close();
+      return;
+  }
+});

@@ -1,0 +1,19 @@
+// Timestamps are integer microseconds since the Unix epoch everywhere in Frameline.
+
+/** Formats epoch microseconds as ISO-8601 UTC with six fractional digits. */
+export function formatMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const micros = us - ms * 1000;
+  const iso = new Date(ms).toISOString(); // 2026-11-22T01:53:53.123Z
+  return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+}
+
+/** Parses an ISO-8601 timestamp (with up to microsecond precision) into epoch microseconds. */
+export function parseMicros(iso: string): number {
+  const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(Z|[+-]\d\d:\d\d)$/.exec(iso);
+  if (!match) throw new Error(`"${iso}" is not an ISO-8601 timestamp such as 2026-11-22T01:53:53.123456Z`);
+  const [, base, frac = '', zone] = match;
+  const seconds = Date.parse(`${base}${zone}`);
+  if (Number.isNaN(seconds)) throw new Error(`"${iso}" is not a valid date`);
+  return seconds * 1000 + Number(frac.padEnd(6, '0'));
+}

@@ -1,0 +1,63 @@
+// A peer that floods 100-byte text frames at whoever connects, then closes with 1000.
+//   node flood-peer.mjs fast|plain FRAMES
+// fast:  writes pre-built frames straight to the socket in corked batches, so that the client, not
+//        the server, is the bottleneck;
+// plain: calls ws.send() once per frame, as an ordinary server does.
+// Prints {"port": N} on stdout when listening; serves any number of connections; exits on SIGTERM.
+import { WebSocketServer } from 'ws';
+
+const mode = process.argv[2] ?? 'fast';
+const total = Number(process.argv[3] ?? 1_000_000);
+const PAYLOAD = Buffer.from(`{"type":"tick","symbol":"FRML","price":101.25,"note":"${'x'.repeat(100)}`.slice(0, 100));
+const FRAME = Buffer.concat([Buffer.from([0x81, PAYLOAD.length]), PAYLOAD]);
+const BATCH_FRAMES = 2000;
+const BATCH = Buffer.concat(Array.from({ length: BATCH_FRAMES }, () => FRAME));
+const CLOSE = Buffer.from([0x88, 0x02, 0x03, 0xe8]);
+
+const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+
+function floodFast(ws) {
+  const socket = ws._socket;
+  let sent = 0;
+  const pump = () => {
+    socket.cork();
+    let ok = true;
+    while (ok && sent < total) {
+      const n = Math.min(BATCH_FRAMES, total - sent);
+      ok = socket.write(n === BATCH_FRAMES ? BATCH : BATCH.subarray(0, n * FRAME.length));
+      sent += n;
+    }
+    socket.uncork();
+    if (sent >= total) socket.write(CLOSE);
+    else socket.once('drain', pump);
+  };
+  pump();
+}
+
+function floodPlain(ws) {
+  let sent = 0;
+  const pump = () => {
+    while (sent < total) {
+      ws.send(PAYLOAD, { binary: false });
+      sent++;
+      if (ws.bufferedAmount > 4 << 20) {
+        ws._socket.once('drain', pump);
+        return;
+      }
+      if (sent % 10000 === 0) {
+        setImmediate(pump);
+        return;
+      }
+    }
+    ws.close(1000, 'done');
+  };
+  pump();
+}
+
+wss.on('connection', (ws) => {
+  ws.on('error', () => {});
+  if (mode === 'fast') floodFast(ws);
+  else floodPlain(ws);
+});
+wss.on('listening', () => process.stdout.write(`${JSON.stringify({ port: wss.address().port })}\n`));
+process.on('SIGTERM', () => process.exit(0));
