@@ -18,7 +18,8 @@ const KNOWN: CloseCodeInfo[] = [
     code: 1000,
     name: 'Normal Closure',
     meaning: 'The connection did what it was opened for and was closed on purpose.',
-    usualCauses: 'A client or server ending the session normally: logout, page unload handled cleanly, end of a stream.',
+    usualCauses:
+      'A client or server ending the session normally: logout, page unload handled cleanly, end of a stream.',
     sentOnWire: true,
     source: 'RFC 6455',
   },
@@ -26,7 +27,8 @@ const KNOWN: CloseCodeInfo[] = [
     code: 1001,
     name: 'Going Away',
     meaning: 'The endpoint is leaving: a server shutting down or a browser leaving the page.',
-    usualCauses: 'Deploys and rolling restarts, pods drained by the orchestrator, a tab closed or navigated away.',
+    usualCauses:
+      'Deploys and rolling restarts, pods drained by the orchestrator, a tab closed or navigated away.',
     sentOnWire: true,
     source: 'RFC 6455',
   },
@@ -41,7 +43,8 @@ const KNOWN: CloseCodeInfo[] = [
   {
     code: 1003,
     name: 'Unsupported Data',
-    meaning: 'The endpoint received a type of data it cannot accept (binary where only text is handled, say).',
+    meaning:
+      'The endpoint received a type of data it cannot accept (binary where only text is handled, say).',
     usualCauses: 'Client and server disagree on the message format or on text versus binary frames.',
     sentOnWire: true,
     source: 'RFC 6455',
@@ -57,7 +60,8 @@ const KNOWN: CloseCodeInfo[] = [
   {
     code: 1005,
     name: 'No Status Received',
-    meaning: 'A close frame arrived without a status code. Never sent on the wire: it reports what was observed.',
+    meaning:
+      'A close frame arrived without a status code. Never sent on the wire: it reports what was observed.',
     usualCauses: 'The peer closed without giving a code (allowed, but it hides the reason).',
     sentOnWire: false,
     source: 'RFC 6455',
@@ -92,7 +96,8 @@ const KNOWN: CloseCodeInfo[] = [
     code: 1009,
     name: 'Message Too Big',
     meaning: 'A message was larger than the endpoint accepts.',
-    usualCauses: 'A payload above the server’s or client’s max message size; raise the limit or split messages.',
+    usualCauses:
+      'A payload above the server’s or client’s max message size; raise the limit or split messages.',
     sentOnWire: true,
     source: 'RFC 6455',
   },
@@ -100,7 +105,8 @@ const KNOWN: CloseCodeInfo[] = [
     code: 1010,
     name: 'Mandatory Extension',
     meaning: 'The client required an extension the server did not negotiate.',
-    usualCauses: 'permessage-deflate required by the client but disabled on the server or stripped by a proxy.',
+    usualCauses:
+      'permessage-deflate required by the client but disabled on the server or stripped by a proxy.',
     sentOnWire: true,
     source: 'RFC 6455',
   },
@@ -108,7 +114,8 @@ const KNOWN: CloseCodeInfo[] = [
     code: 1011,
     name: 'Internal Error',
     meaning: 'The server hit an unexpected condition and gave up on the connection.',
-    usualCauses: 'An unhandled exception in the server’s message handler, a failing dependency (database, cache, auth).',
+    usualCauses:
+      'An unhandled exception in the server’s message handler, a failing dependency (database, cache, auth).',
     sentOnWire: true,
     source: 'RFC 6455',
   },

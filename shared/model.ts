@@ -37,15 +37,7 @@ export type ClosedBy = 'client' | 'server' | 'network';
 
 /** Why a connection attempt or an open connection failed. */
 export type ErrorKind =
-  | 'refused'
-  | 'dns'
-  | 'timeout'
-  | 'tls'
-  | 'protocol'
-  | 'reset'
-  | 'upgrade-rejected'
-  | 'proxy'
-  | 'other';
+  'refused' | 'dns' | 'timeout' | 'tls' | 'protocol' | 'reset' | 'upgrade-rejected' | 'proxy' | 'other';
 
 /** Phase durations of one connection attempt, in milliseconds; null when the phase did not happen. */
 export interface Timings {

@@ -18,7 +18,12 @@ type Parsed<T extends Options> = ReturnType<
 
 export function parse<T extends Options>(argv: string[], options: T, command: string): Parsed<T> {
   try {
-    const config = { args: argv, options: { ...COMMON, ...options }, allowPositionals: true, strict: true } as const;
+    const config = {
+      args: argv,
+      options: { ...COMMON, ...options },
+      allowPositionals: true,
+      strict: true,
+    } as const;
     return parseArgs(config satisfies ParseArgsConfig) as Parsed<T>;
   } catch (err) {
     const msg = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '');
@@ -38,16 +43,27 @@ export function numberOption(
 ): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new InputError(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, not "${String(raw)}"`);
+  if (
+    typeof raw !== 'string' ||
+    raw.trim() === '' ||
+    !Number.isFinite(n) ||
+    n < min ||
+    n > max ||
+    (integer && !Number.isInteger(n))
+  ) {
+    throw new InputError(
+      `--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, not "${String(raw)}"`,
+    );
   }
   return n * scale;
 }
 
 /** The session id argument. */
 export function sessionId(raw: string | undefined, command: string): number {
-  if (raw === undefined) throw new InputError(`frameline ${command} needs a session id; list them with "frameline sessions"`);
+  if (raw === undefined)
+    throw new InputError(`frameline ${command} needs a session id; list them with "frameline sessions"`);
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new InputError(`"${raw}" is not a session id; list them with "frameline sessions"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InputError(`"${raw}" is not a session id; list them with "frameline sessions"`);
   return n;
 }

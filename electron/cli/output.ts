@@ -8,19 +8,30 @@ const PREVIEW = 96;
 export function preview(opcode: Opcode, data: Buffer, max = PREVIEW): string {
   if (opcode === 'text') {
     const text = data.toString('utf8', 0, Math.min(data.length, max * 4));
-    const clean = JSON.stringify(text).slice(1, -1);
+    // eslint-disable-next-line no-control-regex
+    const clean = text.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
     return clean.length > max ? `${clean.slice(0, max)}…` : clean;
   }
   if (opcode === 'close') {
     if (data.length < 2) return '(no code)';
     return `${data.readUInt16BE(0)} ${JSON.stringify(data.toString('utf8', 2))}`;
   }
-  const hex = data.subarray(0, Math.ceil(max / 3)).toString('hex').replace(/(..)/g, '$1 ').trim();
+  const hex = data
+    .subarray(0, Math.ceil(max / 3))
+    .toString('hex')
+    .replace(/(..)/g, '$1 ')
+    .trim();
   return data.length > Math.ceil(max / 3) ? `${hex} …` : hex;
 }
 
 /** `01:53:53.123456 < text  12B  {"hello":1}` */
-export function frameLine(ts: number, direction: 'in' | 'out', opcode: Opcode, size: number, data: Buffer): string {
+export function frameLine(
+  ts: number,
+  direction: 'in' | 'out',
+  opcode: Opcode,
+  size: number,
+  data: Buffer,
+): string {
   const time = formatMicros(ts).slice(11, 26);
   const arrow = direction === 'in' ? '<' : '>';
   return `${time} ${arrow} ${opcode.padEnd(6)} ${formatBytes(size).padStart(7)}  ${preview(opcode, data)}`;
@@ -36,7 +47,9 @@ export function formatBytes(n: number): string {
 export function table(rows: string[][]): string {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '))
+    .join('\n');
 }
 
 /** Progress and notes for humans go to stderr, so that stdout stays clean for pipes. */

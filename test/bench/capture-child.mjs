@@ -46,7 +46,9 @@ if (mode === 'bare') {
   const result = await capture.done;
   const drainedAt = performance.now();
   const row = db
-    .prepare("SELECT count(*) AS n, min(ts) AS first, max(ts) AS last FROM frame WHERE session_id = ? AND opcode = 1 AND direction = 0")
+    .prepare(
+      'SELECT count(*) AS n, min(ts) AS first, max(ts) AS last FROM frame WHERE session_id = ? AND opcode = 1 AND direction = 0',
+    )
     .get(result.sessionId);
   db.close();
   report({

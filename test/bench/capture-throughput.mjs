@@ -15,13 +15,17 @@ function startPeer(mode) {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', (line) => resolve({ child, port: JSON.parse(line).port }));
+    createInterface({ input: child.stdout }).once('line', (line) =>
+      resolve({ child, port: JSON.parse(line).port }),
+    );
     child.once('exit', (code) => reject(new Error(`peer exited with ${code}`)));
   });
 }
 
 function runChild(args) {
-  const child = spawn(process.execPath, [join(here, 'capture-child.mjs'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(here, 'capture-child.mjs'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -66,8 +70,31 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const header = ['peer', 'frames', 'bare ws f/s', 'Frameline f/s', 'ratio', 'lost', 'peak RSS MB', 'all committed s'];
-const table = [header, ...rows.map((r) => [r.peer, r.frames, r.bareFramesPerSecond, r.framelineFramesPerSecond, r.ratio, r.framesLost, r.peakRssMB, r.secondsUntilAllCommitted].map(String))];
+const header = [
+  'peer',
+  'frames',
+  'bare ws f/s',
+  'Frameline f/s',
+  'ratio',
+  'lost',
+  'peak RSS MB',
+  'all committed s',
+];
+const table = [
+  header,
+  ...rows.map((r) =>
+    [
+      r.peer,
+      r.frames,
+      r.bareFramesPerSecond,
+      r.framelineFramesPerSecond,
+      r.ratio,
+      r.framesLost,
+      r.peakRssMB,
+      r.secondsUntilAllCommitted,
+    ].map(String),
+  ),
+];
 const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
 for (const r of table) console.log(r.map((c, i) => c.padStart(widths[i])).join('  '));
 

@@ -2,13 +2,17 @@
 //   node flood-peer.mjs fast|plain FRAMES
 // fast:  writes pre-built frames straight to the socket in corked batches, so that the client, not
 //        the server, is the bottleneck;
-// plain: calls ws.send() once per frame, as an ordinary server does.
+// plain: calls ws.send() once per frame, as an ordinary server does; each payload carries its
+//        sequence number ({"seq":N,...}) so that tests can check order and gaps.
 // Prints {"port": N} on stdout when listening; serves any number of connections; exits on SIGTERM.
 import { WebSocketServer } from 'ws';
 
 const mode = process.argv[2] ?? 'fast';
 const total = Number(process.argv[3] ?? 1_000_000);
-const PAYLOAD = Buffer.from(`{"type":"tick","symbol":"FRML","price":101.25,"note":"${'x'.repeat(100)}`.slice(0, 100));
+const PAYLOAD = Buffer.from(
+  `{"type":"tick","symbol":"FRML","price":101.25,"note":"${'x'.repeat(100)}`.slice(0, 100),
+);
+const PADDING = `"pad":"${'x'.repeat(100)}`;
 const FRAME = Buffer.concat([Buffer.from([0x81, PAYLOAD.length]), PAYLOAD]);
 const BATCH_FRAMES = 2000;
 const BATCH = Buffer.concat(Array.from({ length: BATCH_FRAMES }, () => FRAME));
@@ -38,8 +42,8 @@ function floodPlain(ws) {
   let sent = 0;
   const pump = () => {
     while (sent < total) {
-      ws.send(PAYLOAD, { binary: false });
       sent++;
+      ws.send(`{"seq":${sent},${PADDING}`.slice(0, 99) + '}', { binary: false });
       if (ws.bufferedAmount > 4 << 20) {
         ws._socket.once('drain', pump);
         return;

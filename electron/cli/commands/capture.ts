@@ -2,7 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { describeCloseCode } from '../../../shared/close-codes.js';
 import { Capture } from '../../engine/capture/capture.js';
-import { DEFAULT_RECONNECT, DEFAULTS, parseHeader, type CaptureOptions } from '../../engine/capture/options.js';
+import {
+  DEFAULT_RECONNECT,
+  DEFAULTS,
+  parseHeader,
+  prepareCapture,
+  type CaptureOptions,
+} from '../../engine/capture/options.js';
 import { InputError } from '../../engine/errors.js';
 import { openStore } from '../../engine/store/database.js';
 import { listConnections } from '../../engine/store/connections.js';
@@ -83,24 +89,41 @@ function readSendFile(path: string | undefined): string[] {
   }
 }
 
-export function captureOptions(argv: string[]): { options: CaptureOptions; db: string; json: boolean; quiet: boolean } {
+export function captureOptions(argv: string[]): {
+  options: CaptureOptions;
+  db: string;
+  json: boolean;
+  quiet: boolean;
+} {
   const { values: v, positionals } = parse(argv, OPTIONS, 'capture');
   if (positionals.length !== 1) {
-    throw new InputError(`frameline capture needs exactly one URL, got ${positionals.length}; e.g. frameline capture ws://localhost:8080/ws`);
+    throw new InputError(
+      `frameline capture needs exactly one URL, got ${positionals.length}; e.g. frameline capture ws://localhost:8080/ws`,
+    );
   }
-  if (v.proxy !== undefined && v['no-proxy']) throw new InputError('--proxy and --no-proxy contradict each other; keep one');
+  if (v.proxy !== undefined && v['no-proxy'])
+    throw new InputError('--proxy and --no-proxy contradict each other; keep one');
   const reconnect = v.reconnect
     ? {
-        baseMs: numberOption(v['reconnect-base'], 'reconnect-base', { max: 3_600_000 }) ?? DEFAULT_RECONNECT.baseMs,
-        maxMs: numberOption(v['reconnect-max'], 'reconnect-max', { max: 3_600_000 }) ?? DEFAULT_RECONNECT.maxMs,
-        factor: numberOption(v['reconnect-factor'], 'reconnect-factor', { min: 1, max: 10 }) ?? DEFAULT_RECONNECT.factor,
-        jitter: numberOption(v['reconnect-jitter'], 'reconnect-jitter', { max: 1 }) ?? DEFAULT_RECONNECT.jitter,
+        baseMs:
+          numberOption(v['reconnect-base'], 'reconnect-base', { max: 3_600_000 }) ?? DEFAULT_RECONNECT.baseMs,
+        maxMs:
+          numberOption(v['reconnect-max'], 'reconnect-max', { max: 3_600_000 }) ?? DEFAULT_RECONNECT.maxMs,
+        factor:
+          numberOption(v['reconnect-factor'], 'reconnect-factor', { min: 1, max: 10 }) ??
+          DEFAULT_RECONNECT.factor,
+        jitter:
+          numberOption(v['reconnect-jitter'], 'reconnect-jitter', { max: 1 }) ?? DEFAULT_RECONNECT.jitter,
         attempts:
-          numberOption(v['reconnect-attempts'], 'reconnect-attempts', { min: 1, max: 1_000_000, integer: true }) ??
-          DEFAULT_RECONNECT.attempts,
+          numberOption(v['reconnect-attempts'], 'reconnect-attempts', {
+            min: 1,
+            max: 1_000_000,
+            integer: true,
+          }) ?? DEFAULT_RECONNECT.attempts,
       }
     : undefined;
-  const ms = (raw: unknown, name: string, min = 0.001) => numberOption(raw, name, { min, max: 31_536_000, scale: 1000 });
+  const ms = (raw: unknown, name: string, min = 0.001) =>
+    numberOption(raw, name, { min, max: 31_536_000, scale: 1000 });
   const options: CaptureOptions = {
     url: positionals[0]!,
     headers: (v.header ?? []).map(parseHeader),
@@ -109,8 +132,10 @@ export function captureOptions(argv: string[]): { options: CaptureOptions; db: s
     insecure: v.insecure,
     proxy: v['no-proxy'] ? null : v.proxy,
     connectTimeoutMs: ms(v['connect-timeout'], 'connect-timeout') ?? DEFAULTS.connectTimeoutMs,
-    maxPayload: numberOption(v['max-payload'], 'max-payload', { min: 1, integer: true }) ?? DEFAULTS.maxPayload,
-    payloadCap: numberOption(v['payload-cap'], 'payload-cap', { integer: true, max: 2 ** 31 }) ?? DEFAULTS.payloadCap,
+    maxPayload:
+      numberOption(v['max-payload'], 'max-payload', { min: 1, integer: true }) ?? DEFAULTS.maxPayload,
+    payloadCap:
+      numberOption(v['payload-cap'], 'payload-cap', { integer: true, max: 2 ** 31 }) ?? DEFAULTS.payloadCap,
     sends: [...(v.send ?? []), ...readSendFile(v['send-file'])],
     ...(v.name !== undefined ? { name: v.name } : {}),
     ...(v.origin !== undefined ? { origin: v.origin } : {}),
@@ -130,6 +155,7 @@ export function captureOptions(argv: string[]): { options: CaptureOptions; db: s
 
 export async function run(argv: string[]): Promise<number> {
   const { options, db: path, json, quiet } = captureOptions(argv);
+  prepareCapture(options); // every input mistake is reported before the database is touched
   const db = openStore(path);
   let shown = 0;
   let hidden = 0;
@@ -141,12 +167,14 @@ export async function run(argv: string[]): Promise<number> {
           onFrame: (f) => {
             const now = Date.now();
             if (now - windowStart >= 1000) {
-              if (hidden > 0) process.stdout.write(`… ${hidden} more frames not printed (all are recorded)\n`);
+              if (hidden > 0)
+                process.stdout.write(`… ${hidden} more frames not printed (all are recorded)\n`);
               windowStart = now;
               shown = 0;
               hidden = 0;
             }
-            if (shown++ < LINES_PER_SECOND) process.stdout.write(`${frameLine(f.ts, f.direction, f.opcode, f.data.length, f.data)}\n`);
+            if (shown++ < LINES_PER_SECOND)
+              process.stdout.write(`${frameLine(f.ts, f.direction, f.opcode, f.data.length, f.data)}\n`);
             else hidden++;
           },
         }
@@ -157,7 +185,9 @@ export async function run(argv: string[]): Promise<number> {
       if (o.error && options.reconnect) note(`connection ${o.ordinal} failed: ${o.error.message}`);
       else if (o.closeCode !== null) {
         const info = describeCloseCode(o.closeCode);
-        note(`closed by ${o.closedBy}: ${o.closeCode} ${info.name}${o.closeReason ? ` "${o.closeReason}"` : ''}`);
+        note(
+          `closed by ${o.closedBy}: ${o.closeCode} ${info.name}${o.closeReason ? ` "${o.closeReason}"` : ''}`,
+        );
       }
     },
     onReconnect: (attempt, delay) => !json && note(`reconnecting in ${delay} ms (attempt ${attempt})`),
@@ -182,7 +212,8 @@ export async function run(argv: string[]): Promise<number> {
     if (id === capture.sessionId) committed += n;
   });
   const progress = setInterval(() => {
-    if (capture.frames - committed > 50_000) note(`committing: ${committed} of ${capture.frames} frames written`);
+    if (capture.frames - committed > 50_000)
+      note(`committing: ${committed} of ${capture.frames} frames written`);
   }, 1000);
   progress.unref();
   const result = await capture.done;

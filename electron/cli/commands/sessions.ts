@@ -23,7 +23,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   const rows = [['ID', 'STATUS', 'FRAMES', 'CREATED', 'NAME', 'TARGET']];
   for (const s of sessions) {
-    rows.push([String(s.id), s.status, String(s.frames), s.createdAt.slice(0, 19).replace('T', ' '), s.name, s.target]);
+    rows.push([
+      String(s.id),
+      s.status,
+      String(s.frames),
+      s.createdAt.slice(0, 19).replace('T', ' '),
+      s.name,
+      s.target,
+    ]);
   }
   await out(`${table(rows)}\n`);
   return 0;

@@ -31,7 +31,9 @@ function describeConnection(c: ConnectionView): string {
   ];
   if (c.closeCode !== null) {
     const info = describeCloseCode(c.closeCode);
-    lines.push(`  closed:    ${c.closeCode} ${info.name} by ${c.closedBy}${c.closeReason ? ` "${c.closeReason}"` : ''}`);
+    lines.push(
+      `  closed:    ${c.closeCode} ${info.name} by ${c.closedBy}${c.closeReason ? ` "${c.closeReason}"` : ''}`,
+    );
     lines.push(`             ${info.meaning}`);
   }
   if (c.error) lines.push(`  error:     ${c.error.kind}: ${c.error.message}`);
@@ -40,13 +42,15 @@ function describeConnection(c: ConnectionView): string {
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, 'show');
-  if (positionals.length > 1) throw new InputError(`frameline show takes one session id, got ${positionals.length}`);
+  if (positionals.length > 1)
+    throw new InputError(`frameline show takes one session id, got ${positionals.length}`);
   const id = sessionId(positionals[0], 'show');
   const limit = numberOption(values.limit, 'limit', { min: 1, integer: true });
   const db = openStore(dbPath(values), { create: false });
   try {
     const session = getSession(db, id);
-    if (!session) throw new InputError(`no session ${id} in this database; list them with "frameline sessions"`);
+    if (!session)
+      throw new InputError(`no session ${id} in this database; list them with "frameline sessions"`);
     const connections = listConnections(db, id);
     const frames = values.frames ? iterateFrames(db, id, limit === undefined ? {} : { limit }) : null;
     if (values.json) {
@@ -72,7 +76,9 @@ export async function run(argv: string[]): Promise<number> {
     if (frames) {
       for (const f of frames) {
         const data = Buffer.from(f.payload, f.opcode === 'text' ? 'utf8' : 'base64');
-        await out(`${frameLine(parseMicros(f.ts), f.direction, f.opcode, f.size, data)}${f.truncated ? '  [truncated]' : ''}\n`);
+        await out(
+          `${frameLine(parseMicros(f.ts), f.direction, f.opcode, f.size, data)}${f.truncated ? '  [truncated]' : ''}\n`,
+        );
       }
     }
     return 0;

@@ -3,7 +3,11 @@
 import type { ReconnectPolicy } from './options.js';
 
 /** Delay before the given attempt (1 = first reconnect), in milliseconds. */
-export function reconnectDelay(policy: ReconnectPolicy, attempt: number, random: () => number = Math.random): number {
+export function reconnectDelay(
+  policy: ReconnectPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const exp = Math.min(policy.maxMs, policy.baseMs * policy.factor ** Math.max(0, attempt - 1));
   const spread = exp * policy.jitter * (random() * 2 - 1);
   return Math.max(0, Math.min(policy.maxMs, Math.round(exp + spread)));

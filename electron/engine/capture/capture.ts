@@ -95,7 +95,9 @@ export class Capture {
     const outcomes: ConnectionOutcome[] = [];
     const proxy = resolveProxy(this.url, this.options.proxy);
     const durationTimer =
-      this.options.durationMs !== undefined ? setTimeout(() => void this.stop('duration'), this.options.durationMs) : null;
+      this.options.durationMs !== undefined
+        ? setTimeout(() => void this.stop('duration'), this.options.durationMs)
+        : null;
     let attempt = 0;
     try {
       for (let ordinal = 1; ; ordinal++) {
@@ -108,8 +110,8 @@ export class Capture {
           agent: proxy ? proxyAgent(proxy) : undefined,
           ...(this.hooks.onFrame ? { onFrame: this.hooks.onFrame } : {}),
           onOpen: (n) => {
-            this.scheduleBehaviours(recorder);
             this.hooks.onOpen?.(n);
+            this.scheduleBehaviours(recorder);
           },
         });
         this.current = recorder;
@@ -172,7 +174,8 @@ export class Capture {
     if (this.options.sendEveryMs !== undefined && this.options.sends.length > 0) {
       recorder.every(this.options.sendEveryMs, sendAll);
     }
-    if (this.options.pingIntervalMs !== undefined) recorder.every(this.options.pingIntervalMs, () => recorder.ping());
+    if (this.options.pingIntervalMs !== undefined)
+      recorder.every(this.options.pingIntervalMs, () => recorder.ping());
   }
 }
 

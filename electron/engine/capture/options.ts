@@ -70,10 +70,14 @@ export function parseTarget(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new InputError(`"${raw}" is not a valid URL; give one such as ws://localhost:8080/socket or wss://example.com/ws`);
+    throw new InputError(
+      `"${raw}" is not a valid URL; give one such as ws://localhost:8080/socket or wss://example.com/ws`,
+    );
   }
   if (url.protocol === 'http:' || url.protocol === 'https:') {
-    throw new InputError(`${raw} is an ${url.protocol.slice(0, -1)} URL; use ${url.protocol === 'https:' ? 'wss' : 'ws'}:// for a WebSocket endpoint`);
+    throw new InputError(
+      `${raw} is an ${url.protocol.slice(0, -1)} URL; use ${url.protocol === 'https:' ? 'wss' : 'ws'}:// for a WebSocket endpoint`,
+    );
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     throw new InputError(`unsupported scheme "${url.protocol.slice(0, -1)}" in ${raw}; use ws:// or wss://`);
@@ -90,7 +94,8 @@ export function parseHeader(raw: string): [string, string] {
   if (colon <= 0) throw new InputError(`header "${raw}" is malformed; write it as "Name: value"`);
   const name = raw.slice(0, colon).trim();
   const value = raw.slice(colon + 1).trim();
-  if (!TOKEN.test(name)) throw new InputError(`header name "${name}" has characters a header name cannot have`);
+  if (!TOKEN.test(name))
+    throw new InputError(`header name "${name}" has characters a header name cannot have`);
   if (/[\r\n\0]/.test(value)) throw new InputError(`header "${name}" has a line break or NUL in its value`);
   return [name, value];
 }
@@ -100,7 +105,9 @@ function readMaterial(path: string | undefined, what: string): Buffer | undefine
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new InputError(`cannot read the ${what} file ${path} (${(err as NodeJS.ErrnoException).code ?? err}); check the path`);
+    throw new InputError(
+      `cannot read the ${what} file ${path} (${(err as NodeJS.ErrnoException).code ?? err}); check the path`,
+    );
   }
 }
 
@@ -118,22 +125,32 @@ export function prepareCapture(o: CaptureOptions): { url: URL; tls: TlsMaterial 
       throw new InputError(`proxy "${o.proxy}" is not a valid URL; give one such as http://proxy.local:3128`);
     }
     if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
-      throw new InputError(`proxy scheme "${proxy.protocol.slice(0, -1)}" is not supported; use an http:// or https:// proxy`);
+      throw new InputError(
+        `proxy scheme "${proxy.protocol.slice(0, -1)}" is not supported; use an http:// or https:// proxy`,
+      );
     }
   }
   if (o.origin !== undefined) {
     try {
       new URL(o.origin);
     } catch {
-      throw new InputError(`origin "${o.origin}" is not a valid origin; give one such as https://app.example.com`);
+      throw new InputError(
+        `origin "${o.origin}" is not a valid origin; give one such as https://app.example.com`,
+      );
     }
   }
   for (const p of o.subprotocols) {
-    if (!TOKEN.test(p)) throw new InputError(`subprotocol "${p}" is not a valid token (letters, digits and !#$%&'*+-.^_\`|~)`);
+    if (!TOKEN.test(p))
+      throw new InputError(`subprotocol "${p}" is not a valid token (letters, digits and !#$%&'*+-.^_\`|~)`);
   }
   const r = o.reconnect;
-  if (r && (r.baseMs < 0 || r.maxMs < r.baseMs || r.factor < 1 || r.jitter < 0 || r.jitter > 1 || r.attempts < 1)) {
-    throw new InputError('reconnect policy is inconsistent: need base ≥ 0, max ≥ base, factor ≥ 1, 0 ≤ jitter ≤ 1, attempts ≥ 1');
+  if (
+    r &&
+    (r.baseMs < 0 || r.maxMs < r.baseMs || r.factor < 1 || r.jitter < 0 || r.jitter > 1 || r.attempts < 1)
+  ) {
+    throw new InputError(
+      'reconnect policy is inconsistent: need base ≥ 0, max ≥ base, factor ≥ 1, 0 ≤ jitter ≤ 1, attempts ≥ 1',
+    );
   }
   const tls = {
     ca: readMaterial(o.caFile, 'CA'),

@@ -5,7 +5,7 @@
 // automatically, the echo of a close and closes after a protocol error are on record too; the
 // incoming close frame is recorded where the Receiver parses it. Both are `ws` internals, checked
 // when the connection opens, so that an upgrade of `ws` that moves them fails loudly in the tests.
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -43,7 +43,7 @@ export interface RecorderContext {
   url: URL;
   options: CaptureOptions;
   tls: TlsMaterial;
-  agent: import('node:http').Agent | undefined;
+  agent: Agent | undefined;
   onFrame?: (frame: LiveFrame) => void;
   onOpen?: (ordinal: number) => void;
 }
@@ -135,12 +135,17 @@ export class ConnectionRecorder {
     });
     this.ws.on('upgrade', (res: IncomingMessage) => {
       this.phase.upgrade = performance.now();
-      this.response = { status: res.statusCode ?? 101, headers: headerObject(res.rawHeaders), bodyHead: null };
+      this.response = {
+        status: res.statusCode ?? 101,
+        headers: headerObject(res.rawHeaders),
+        bodyHead: null,
+      };
     });
-    this.ws.on('unexpected-response', (req: ClientRequest, res: IncomingMessage) => this.onRejected(req, res));
+    this.ws.on('unexpected-response', (req: ClientRequest, res: IncomingMessage) =>
+      this.onRejected(req, res),
+    );
     this.ws.on('open', () => this.onOpen());
     this.ws.on('message', (data: Buffer, isBinary: boolean) => this.recordIn(isBinary ? 2 : 1, data));
-    this.ws.on('ping', (data: Buffer) => this.recordIn(9, data));
     this.ws.on('pong', (data: Buffer) => {
       if (this.lastPingSentMs !== null) this.lastPingRttMs = performance.now() - this.lastPingSentMs;
       this.recordIn(10, data);
@@ -189,7 +194,14 @@ export class ConnectionRecorder {
 
   private frame(direction: 0 | 1, opcode: number, data: Buffer): void {
     const ts = nowMicros();
-    const seq = this.ctx.spool.frame(this.ctx.ordinal, ts, direction, opcode, data, this.ctx.options.payloadCap);
+    const seq = this.ctx.spool.frame(
+      this.ctx.ordinal,
+      ts,
+      direction,
+      opcode,
+      data,
+      this.ctx.options.payloadCap,
+    );
     if (this.ctx.onFrame) {
       this.ctx.onFrame({
         connection: this.ctx.ordinal,
@@ -213,6 +225,10 @@ export class ConnectionRecorder {
       socket.once('lookup', () => (this.phase.lookup = performance.now()));
       socket.once('connect', () => (this.phase.connect = performance.now()));
       socket.once('secureConnect', () => (this.phase.secure = performance.now()));
+      // After the upgrade, ws swallows socket errors (it just destroys the socket); keep them as evidence.
+      socket.on('error', (err: Error) => {
+        if (!this.error) this.error = classifyError(err, this.ctx.url);
+      });
     });
     req.end();
   }
@@ -233,7 +249,8 @@ export class ConnectionRecorder {
 
   private timings(): Timings {
     const p = this.phase;
-    const ms = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? null : b - a);
+    const ms = (a: number | undefined, b: number | undefined) =>
+      a === undefined || b === undefined ? null : b - a;
     const tcpStart = p.lookup ?? this.t0;
     const upgradeStart = p.secure ?? p.connect;
     return {
@@ -272,8 +289,15 @@ export class ConnectionRecorder {
     const internals = this.ws as unknown as { _sender?: SenderLike; _receiver?: NodeJS.EventEmitter };
     const sender = internals._sender;
     const receiver = internals._receiver;
-    if (!sender || !receiver || typeof sender.close !== 'function' || typeof receiver.prependListener !== 'function') {
-      throw new Error('this version of ws moved its Sender/Receiver; Frameline cannot record outgoing frames');
+    if (
+      !sender ||
+      !receiver ||
+      typeof sender.close !== 'function' ||
+      typeof receiver.prependListener !== 'function'
+    ) {
+      throw new Error(
+        'this version of ws moved its Sender/Receiver; Frameline cannot record outgoing frames',
+      );
     }
     const send = sender.send.bind(sender);
     const ping = sender.ping.bind(sender);
@@ -296,6 +320,8 @@ export class ConnectionRecorder {
       this.frame(1, 8, closePayload(code, data));
       close(code, data, mask, cb);
     };
+    // ws answers a ping before it emits 'ping'; listening on the Receiver first keeps the order of the wire.
+    receiver.prependListener('ping', (data: Buffer) => this.recordIn(9, data));
     receiver.prependListener('conclude', (code: number, reason: Buffer) => {
       this.closeReceived = true;
       this.frame(0, 8, closePayload(code, reason));
@@ -313,7 +339,9 @@ export class ConnectionRecorder {
       this.response = { status, headers: headerObject(res.rawHeaders), bodyHead: body.toString('base64') };
       this.error = {
         kind: 'upgrade-rejected',
-        message: `the server answered the upgrade with HTTP ${status} ${res.statusMessage ?? ''}`.trim() + ' instead of 101',
+        message:
+          `the server answered the upgrade with HTTP ${status} ${res.statusMessage ?? ''}`.trim() +
+          ' instead of 101',
       };
       req.destroy();
       this.finish(null, null, null);

@@ -47,7 +47,12 @@ export function fromRow(r: ConnectionRow): ConnectionView {
     responseBodyHead: r.response_body_head === null ? null : r.response_body_head.toString('utf8'),
     subprotocol: r.subprotocol,
     extensions: r.extensions,
-    timings: { dnsMs: round(r.dns_ms), tcpMs: round(r.tcp_ms), tlsMs: round(r.tls_ms), upgradeMs: round(r.upgrade_ms) },
+    timings: {
+      dnsMs: round(r.dns_ms),
+      tcpMs: round(r.tcp_ms),
+      tlsMs: round(r.tls_ms),
+      upgradeMs: round(r.upgrade_ms),
+    },
     openedAt: time(r.opened_at),
     closedAt: time(r.closed_at),
     closeCode: r.close_code,
@@ -65,6 +70,8 @@ export function fromRow(r: ConnectionRow): ConnectionView {
 /** The connections of a session in the order they were attempted. */
 export function listConnections(db: Database.Database, sessionId: number): ConnectionView[] {
   return (
-    db.prepare('SELECT * FROM connection WHERE session_id = ? ORDER BY ordinal').all(sessionId) as ConnectionRow[]
+    db
+      .prepare('SELECT * FROM connection WHERE session_id = ? ORDER BY ordinal')
+      .all(sessionId) as ConnectionRow[]
   ).map(fromRow);
 }

@@ -1,6 +1,15 @@
 // Opening the store: refuse what is not ours before touching it, set the pragmas, run the
 // numbered forward-only migrations, and recover sessions whose writer died.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -74,7 +83,10 @@ function checkFile(path: string, create: boolean): void {
     try {
       accessSync(path, constants.R_OK | constants.W_OK);
     } catch {
-      throw new StoreError(`cannot write ${path}; check its permissions or pass another --db path`, 'unwritable');
+      throw new StoreError(
+        `cannot write ${path}; check its permissions or pass another --db path`,
+        'unwritable',
+      );
     }
     return;
   }

@@ -15,5 +15,10 @@ export function listEvents(db: Database.Database, sessionId: number): EventView[
     db
       .prepare('SELECT ts, connection_id, kind, detail FROM event WHERE session_id = ? ORDER BY ts, id')
       .all(sessionId) as EventRow[]
-  ).map((r) => ({ ts: formatMicros(r.ts), connection: r.connection_id, kind: r.kind, detail: JSON.parse(r.detail) }));
+  ).map((r) => ({
+    ts: formatMicros(r.ts),
+    connection: r.connection_id,
+    kind: r.kind,
+    detail: JSON.parse(r.detail),
+  }));
 }

@@ -50,5 +50,6 @@ export function* iterateFrames(
 }
 
 export function countFrames(db: Database.Database, sessionId: number): number {
-  return (db.prepare('SELECT count(*) AS n FROM frame WHERE session_id = ?').get(sessionId) as { n: number }).n;
+  return (db.prepare('SELECT count(*) AS n FROM frame WHERE session_id = ?').get(sessionId) as { n: number })
+    .n;
 }

@@ -4,8 +4,9 @@ import type Database from 'better-sqlite3';
 
 /** Indexes up to `maxRows` not-yet-indexed text frames; returns how many frames it looked at. */
 export function indexPendingText(db: Database.Database, maxRows = 5000): number {
-  const upto = (db.prepare("SELECT value FROM store_state WHERE key = 'fts_indexed_upto'").get() as { value: number })
-    .value;
+  const upto = (
+    db.prepare("SELECT value FROM store_state WHERE key = 'fts_indexed_upto'").get() as { value: number }
+  ).value;
   const last = db.transaction(() => {
     const rows = db
       .prepare('SELECT id, opcode, payload FROM frame WHERE id > ? ORDER BY id LIMIT ?')

@@ -63,11 +63,9 @@ export function recoverOrphanedSessions(db: Database.Database): number[] {
         `UPDATE session SET status = 'interrupted', ended_at = ?, writer_pid = NULL, writer_host = NULL,
            spool_path = NULL WHERE id = ?`,
       ).run(endedAt, s.id);
-      db.prepare("INSERT INTO event (session_id, ts, kind, detail) VALUES (?, ?, 'session-interrupted', ?)").run(
-        s.id,
-        nowMicros(),
-        JSON.stringify({ recoveredFromSpool: spooled, pid: s.writer_pid }),
-      );
+      db.prepare(
+        "INSERT INTO event (session_id, ts, kind, detail) VALUES (?, ?, 'session-interrupted', ?)",
+      ).run(s.id, nowMicros(), JSON.stringify({ recoveredFromSpool: spooled, pid: s.writer_pid }));
     })();
     if (s.spool_path !== null) rmSync(s.spool_path, { force: true });
     recovered.push(s.id);

@@ -186,7 +186,8 @@ export class SpoolApplier {
 
   private connection(ordinal: number): number {
     const id = this.connectionIds.get(ordinal);
-    if (id === undefined) throw new Error(`spool of session ${this.sessionId} names unknown connection ${ordinal}`);
+    if (id === undefined)
+      throw new Error(`spool of session ${this.sessionId} names unknown connection ${ordinal}`);
     return id;
   }
 

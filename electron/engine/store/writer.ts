@@ -48,7 +48,8 @@ export class StoreWriter {
     this.worker.on('error', (err) => this.fail(new Error(`the database writer stopped: ${err.message}`)));
     this.worker.on('exit', (code) => {
       StoreWriter.byPath.delete(this.dbPath);
-      if (code !== 0 || this.waiting.size > 0) this.fail(new Error(`the database writer exited (code ${code})`));
+      if (code !== 0 || this.waiting.size > 0)
+        this.fail(new Error(`the database writer exited (code ${code})`));
     });
   }
 

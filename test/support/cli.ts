@@ -1,0 +1,67 @@
+// Runs the built `frameline` command as a user would, each test with its own database.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../dist/electron/cli/frameline.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Workspace {
+  dir: string;
+  db: string;
+  cleanup(): void;
+}
+
+/** A temporary folder with a database path in it. */
+export function workspace(): Workspace {
+  const dir = mkdtempSync(join(tmpdir(), 'frameline-test-'));
+  return { dir, db: join(dir, 'frameline.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_PROXY: '*', HTTP_PROXY: '', HTTPS_PROXY: '', ALL_PROXY: '', ...env },
+  });
+}
+
+/** Collects a started command's output until it exits (killed after `timeoutMs`). */
+export function finished(child: ChildProcess, timeoutMs = 30_000): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export function cli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<CliResult> {
+  return finished(startCli(args, env), timeoutMs);
+}
+
+/** Runs a command with --json and parses its stdout. */
+export async function cliJson<T = unknown>(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ result: CliResult; json: T }> {
+  const result = await cli([...args, '--json'], env);
+  let json: T;
+  try {
+    json = JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(`not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return { result, json };
+}
