@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 
 const require = createRequire(import.meta.url);
-let binary = null;
+let binary;
 try {
   binary = require('electron');
 } catch {

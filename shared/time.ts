@@ -14,6 +14,10 @@ export function parseMicros(iso: string): number {
   if (!match) throw new Error(`"${iso}" is not an ISO-8601 timestamp such as 2026-11-22T01:53:53.123456Z`);
   const [, base, frac = '', zone] = match;
   const seconds = Date.parse(`${base}${zone}`);
-  if (Number.isNaN(seconds)) throw new Error(`"${iso}" is not a valid date`);
+  const [y, m, d] = base!.slice(0, 10).split('-').map(Number) as [number, number, number];
+  // Date.parse rolls impossible days over (February 30th becomes March 2nd): refuse them instead.
+  if (Number.isNaN(seconds) || new Date(Date.UTC(y, m - 1, d)).getUTCDate() !== d) {
+    throw new Error(`"${iso}" is not a valid date`);
+  }
   return seconds * 1000 + Number(frac.padEnd(6, '0'));
 }

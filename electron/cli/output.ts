@@ -9,7 +9,9 @@ export function preview(opcode: Opcode, data: Buffer, max = PREVIEW): string {
   if (opcode === 'text') {
     const text = data.toString('utf8', 0, Math.min(data.length, max * 4));
     // eslint-disable-next-line no-control-regex
-    const clean = text.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+    const clean = text.replace(/[\u0000-\u001f\u007f]/g, (c) =>
+      c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+    );
     return clean.length > max ? `${clean.slice(0, max)}…` : clean;
   }
   if (opcode === 'close') {

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 const [mode, url, framesArg, dbPath] = process.argv.slice(2);
 const expected = Number(framesArg);
 let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 
 function report(result) {
   clearInterval(sampler);

@@ -8,7 +8,9 @@ export function reconnectDelay(
   attempt: number,
   random: () => number = Math.random,
 ): number {
-  const exp = Math.min(policy.maxMs, policy.baseMs * policy.factor ** Math.max(0, attempt - 1));
+  // The exponent is bounded so that a long run of attempts cannot overflow into Infinity (0 × ∞ = NaN).
+  const growth = policy.factor ** Math.min(64, Math.max(0, attempt - 1));
+  const exp = Math.min(policy.maxMs, policy.baseMs * growth);
   const spread = exp * policy.jitter * (random() * 2 - 1);
   return Math.max(0, Math.min(policy.maxMs, Math.round(exp + spread)));
 }

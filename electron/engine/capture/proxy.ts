@@ -16,10 +16,11 @@ function exempt(host: string, port: string): boolean {
     .filter(Boolean)
     .some((entry) => {
       if (entry === '*') return true;
-      const [h, p] = entry.split(':');
+      const [h, p] = entry.toLowerCase().split(':');
       if (p && p !== port) return false;
       const bare = h!.replace(/^\*?\./, '');
-      return host === bare || host.endsWith(`.${bare}`);
+      const name = host.toLowerCase();
+      return name === bare || name.endsWith(`.${bare}`);
     });
 }
 

@@ -1,7 +1,7 @@
 // Crash recovery: a session still marked live whose writing process is gone was interrupted. Its
 // spool still holds every frame the capture received but had not committed: replay it, close the
 // books on its connections, and mark it interrupted.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import { nowMicros } from '../clock.js';
@@ -40,10 +40,16 @@ export function recoverOrphanedSessions(db: Database.Database): number[] {
   for (const s of live) {
     if (writerAlive(s.writer_pid, s.writer_host)) continue;
     let spooled = 0;
+    let spoolError: string | null = null;
     if (s.spool_path !== null && existsSync(s.spool_path)) {
       const applier = new SpoolApplier(db, s.id, s.spool_path, s.spool_offset);
       try {
         spooled = applier.applyUpTo();
+      } catch (err) {
+        // A damaged spool must not lock the user out of their database: keep what was committed,
+        // keep the spool file for forensics, and say so in the session's events.
+        spoolError = (err as Error).message;
+        renameSync(s.spool_path, `${s.spool_path}.damaged`);
       } finally {
         applier.close();
       }
@@ -65,7 +71,15 @@ export function recoverOrphanedSessions(db: Database.Database): number[] {
       ).run(endedAt, s.id);
       db.prepare(
         "INSERT INTO event (session_id, ts, kind, detail) VALUES (?, ?, 'session-interrupted', ?)",
-      ).run(s.id, nowMicros(), JSON.stringify({ recoveredFromSpool: spooled, pid: s.writer_pid }));
+      ).run(
+        s.id,
+        nowMicros(),
+        JSON.stringify({
+          recoveredFromSpool: spooled,
+          pid: s.writer_pid,
+          ...(spoolError ? { spoolError, damagedSpool: `${s.spool_path}.damaged` } : {}),
+        }),
+      );
     })();
     if (s.spool_path !== null) rmSync(s.spool_path, { force: true });
     recovered.push(s.id);

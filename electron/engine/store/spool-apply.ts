@@ -3,7 +3,7 @@
 // spool offset moves in the same transaction, so a record is never applied twice.
 import { closeSync, openSync, statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { readSpool, type SpoolMessage, type SpooledFrame } from './spool.js';
+import { readSpool, SpoolDamagedError, type SpoolMessage, type SpooledFrame } from './spool.js';
 
 interface Totals {
   frames: number;
@@ -56,9 +56,14 @@ export class SpoolApplier {
          first_frame_at = coalesce(first_frame_at, ?), last_frame_at = ? WHERE id = ?`,
     );
     this.updateOffset = db.prepare('UPDATE session SET spool_offset = ? WHERE id = ?');
-    for (const row of db
+    this.loadConnections();
+  }
+
+  private loadConnections(): void {
+    this.connectionIds.clear();
+    for (const row of this.db
       .prepare('SELECT ordinal, id FROM connection WHERE session_id = ?')
-      .all(sessionId) as Array<{ ordinal: number; id: number }>) {
+      .all(this.sessionId) as Array<{ ordinal: number; id: number }>) {
       this.connectionIds.set(row.ordinal, row.id);
     }
   }
@@ -78,13 +83,37 @@ export class SpoolApplier {
     let before = 0;
     const batch = this.db.transaction(() => {
       before = this.framesSeen;
-      const next = readSpool(fd, this.offset, end, visitor, batchFrames);
+      let next: number;
+      let damage: SpoolDamagedError | null = null;
+      try {
+        next = readSpool(fd, this.offset, end, visitor, batchFrames);
+      } catch (err) {
+        // Commit the whole records before the damage, then report it.
+        if (!(err instanceof SpoolDamagedError)) throw err;
+        next = err.offset;
+        damage = err;
+      }
       this.flushTotals();
       this.updateOffset.run(next, this.sessionId);
-      return next;
+      return { next, damage };
     });
     while (this.offset < end) {
-      const next = batch() as number;
+      let next: number;
+      try {
+        const result = batch() as { next: number; damage: SpoolDamagedError | null };
+        next = result.next;
+        if (result.damage) {
+          committed += this.framesSeen - before;
+          this.offset = next;
+          throw result.damage;
+        }
+      } catch (err) {
+        if (err instanceof SpoolDamagedError) throw err;
+        // The transaction rolled back: forget what this batch taught us in memory too.
+        this.totals.clear();
+        this.loadConnections();
+        throw err;
+      }
       committed += this.framesSeen - before;
       if (next === this.offset) break; // only a torn record is left
       this.offset = next;

@@ -5,7 +5,7 @@
 //   frame:   u32 connection ordinal, u32 seq, f64 ts (µs), u8 direction, u8 opcode, u8 truncated,
 //            u32 real size, payload bytes (possibly capped)
 //   message: UTF-8 JSON of a SpoolMessage
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, write, writeSync } from 'node:fs';
 import type { ClosedBy, ErrorKind, Headers, Timings } from '../../../shared/model.js';
 
 export const KIND_FRAME = 1;
@@ -52,15 +52,29 @@ export interface SpooledFrame {
 
 const CHUNK_BYTES = 1 << 20;
 
-/** Appends records to a spool file. Used on the receiving thread: every call is cheap and bounded. */
+/**
+ * Appends records to a spool file. Used on the receiving thread: every call is cheap and bounded.
+ * With `background`, full chunks are written by libuv's thread pool, one write at a time and in
+ * order, so that the receiving thread does not copy into the page cache itself; `onWritten` then
+ * reports each new durable length.
+ */
 export class SpoolWriter {
   private readonly fd: number;
-  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   private used = 0;
-  /** Bytes written to the file so far (everything before this offset is durable against a crash of the app). */
+  private readonly queue: Array<{ buf: Buffer; len: number }> = [];
+  private writing = false;
+  private readonly spare: Buffer[] = [];
+  private idle: Array<() => void> = [];
+  private failure: Error | null = null;
+  /** Bytes written to the file so far (everything before this offset survives a crash of the app). */
   written = 0;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly background = false,
+    private readonly onWritten: (upTo: number) => void = () => {},
+  ) {
     this.fd = openSync(path, 'a');
   }
 
@@ -103,28 +117,87 @@ export class SpoolWriter {
     this.used += need;
   }
 
-  /** Bytes appended but not yet written to the file. */
+  /** Bytes appended but not yet handed to the file. */
   get pending(): number {
     return this.used;
   }
 
-  /** Writes what is buffered to the file; returns the file's length. */
+  /** Hands what is buffered to the file (synchronously, or queued in background mode); returns the durable length. */
   flush(): number {
-    let off = 0;
-    while (off < this.used) off += writeSync(this.fd, this.chunk, off, this.used - off);
-    this.written += this.used;
+    if (this.failure) throw this.failure;
+    if (this.used === 0) return this.written;
+    const buf = this.chunk;
+    const len = this.used;
     this.used = 0;
+    if (!this.background) {
+      let off = 0;
+      while (off < len) off += writeSync(this.fd, buf, off, len - off);
+      this.written += len;
+      this.onWritten(this.written);
+      return this.written;
+    }
+    this.chunk = this.spare.pop() ?? (Buffer.allocUnsafe(CHUNK_BYTES) as Buffer);
+    this.queue.push({ buf, len });
+    this.pump();
     return this.written;
   }
 
-  close(): void {
+  /** Resolves once everything handed over is in the file. */
+  drained(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (!this.writing && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Flushes, waits for the file, and closes it; returns the file's length. */
+  async close(): Promise<number> {
     this.flush();
+    await this.drained();
     closeSync(this.fd);
+    return this.written;
+  }
+
+  private pump(): void {
+    if (this.writing) return;
+    const next = this.queue[0];
+    if (!next) {
+      for (const resolve of this.idle.splice(0)) resolve();
+      return;
+    }
+    this.writing = true;
+    const writeFrom = (off: number): void => {
+      write(this.fd, next.buf, off, next.len - off, null, (err, n) => {
+        if (err) {
+          this.failure = new Error(`cannot write the spool ${this.path}: ${err.message}`);
+          this.writing = false;
+          return;
+        }
+        if (off + n < next.len) return writeFrom(off + n);
+        this.queue.shift();
+        if (next.buf.length === CHUNK_BYTES) this.spare.push(next.buf);
+        this.written += next.len;
+        this.writing = false;
+        this.onWritten(this.written);
+        this.pump();
+      });
+    };
+    writeFrom(0);
   }
 
   private grow(need: number): void {
     this.flush();
     if (need > this.chunk.length) this.chunk = Buffer.allocUnsafe(need);
+  }
+}
+
+/** A record that is not torn but unreadable; `offset` is where it starts (everything before is whole). */
+export class SpoolDamagedError extends Error {
+  constructor(
+    readonly offset: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SpoolDamagedError';
   }
 }
 
@@ -176,14 +249,18 @@ export function readSpool(
       } else if (kind === KIND_MESSAGE) {
         visitor.message(JSON.parse(buf.toString('utf8', p + 5, p + 4 + len)) as SpoolMessage);
       } else {
-        throw new Error(`spool is damaged at byte ${offset + p}: unknown record kind ${kind}`);
+        throw new SpoolDamagedError(
+          offset + p,
+          `spool is damaged at byte ${offset + p}: unknown record kind ${kind}`,
+        );
       }
       p += 4 + len;
     }
     if (p === 0) {
-      // One record larger than the read buffer: grow and read again.
+      // One record larger than the read buffer: grow and read again, unless the file simply ends
+      // inside it (a torn record).
       const len = buf.readUInt32LE(0);
-      if (offset + 4 + len > to) break;
+      if (got < want || offset + 4 + len > to) break;
       buf = Buffer.allocUnsafe(4 + len);
       continue;
     }

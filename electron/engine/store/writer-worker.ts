@@ -1,12 +1,22 @@
 // The writer thread: commits spooled records into SQLite so that the capturing thread never waits
 // on the database, and fills the full-text index when there is nothing else to do.
 import { rmSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from './database.js';
 import { indexPendingText } from './fts.js';
 import { completeSession } from './sessions.js';
 import { SpoolApplier } from './spool-apply.js';
 import type { FromWriter, ToWriter } from './writer-protocol.js';
+
+// Receiving comes first: on Linux a thread has its own nice value, and a lower priority for this
+// thread lets the capturing thread keep the CPU during a burst; the backlog waits in the spool file
+// and drains afterwards.
+try {
+  setPriority(0, 10);
+} catch {
+  // not permitted or not supported here: run at normal priority
+}
 
 const port = parentPort!;
 const db = openStore((workerData as { dbPath: string }).dbPath, { create: false, recover: false });

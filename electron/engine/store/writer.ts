@@ -56,7 +56,7 @@ export class StoreWriter {
   /** Starts spooling a session whose row already exists. */
   begin(sessionId: number, path: string): SessionSpool {
     mkdirSync(dirname(path), { recursive: true });
-    const spool = new SessionSpool(this, sessionId, new SpoolWriter(path));
+    const spool = new SessionSpool(this, sessionId, path);
     this.open++;
     this.post({ type: 'open', sessionId, spoolPath: path });
     return spool;
@@ -124,11 +124,16 @@ export class SessionSpool {
   private seq = 0;
   private closed = false;
 
+  private readonly out: SpoolWriter;
+
   constructor(
     private readonly writer: StoreWriter,
     readonly sessionId: number,
-    private readonly out: SpoolWriter,
+    path: string,
   ) {
+    this.out = new SpoolWriter(path, false, (upTo) => {
+      if (!this.closed) this.writer.post({ type: 'spooled', sessionId, upTo });
+    });
     // Flushes what a quiet connection buffered, so that nothing waits longer than the interval.
     this.timer = setInterval(() => {
       if (this.out.pending > 0) this.flush();
@@ -165,8 +170,7 @@ export class SessionSpool {
   }
 
   flush(): void {
-    const upTo = this.out.flush();
-    this.writer.post({ type: 'spooled', sessionId: this.sessionId, upTo });
+    this.out.flush();
   }
 
   /** Writes the rest, waits until the writer committed everything, and marks the session complete. */
@@ -175,8 +179,8 @@ export class SessionSpool {
     this.closed = true;
     clearInterval(this.timer);
     const done = this.writer.finished(this.sessionId);
-    this.out.close();
-    this.writer.post({ type: 'finish', sessionId: this.sessionId, upTo: this.out.written, endedAt });
+    const upTo = await this.out.close();
+    this.writer.post({ type: 'finish', sessionId: this.sessionId, upTo, endedAt });
     await done;
   }
 }

@@ -1,0 +1,377 @@
+import { appendFileSync, existsSync, truncateSync, statSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, type Db } from '../../../../electron/engine/store/database.js';
+import { recoverOrphanedSessions, writerAlive } from '../../../../electron/engine/store/recovery.js';
+import { createSession, getSessionRow, setSpoolPath } from '../../../../electron/engine/store/sessions.js';
+import { SpoolApplier } from '../../../../electron/engine/store/spool-apply.js';
+import { SpoolWriter } from '../../../../electron/engine/store/spool.js';
+import { deadPid, tempDir, type TempDir } from './helpers.js';
+
+const T0 = 1_763_776_433_000_000;
+const N = 250;
+
+let dir: TempDir;
+let dbPath: string;
+const dbs: Db[] = [];
+
+beforeEach(() => {
+  dir = tempDir('frameline-recovery-');
+  dbPath = dir.file('store.db');
+});
+
+afterEach(() => {
+  for (const db of dbs.splice(0)) if (db.open) db.close();
+  dir.remove();
+});
+
+function open(): Db {
+  const db = openStore(dbPath);
+  dbs.push(db);
+  return db;
+}
+
+const payloadOf = (seq: number): Buffer => Buffer.from(`{"seq":${seq},"data":"${'x'.repeat(seq % 17)}"}`);
+
+/** Creates a live session with a spool, as a capture does; returns its id and spool path. */
+function liveSession(db: Db, name = 'capture'): { id: number; spool: string } {
+  const id = createSession(db, {
+    name,
+    kind: 'capture',
+    target: 'wss://example.com/ws',
+    settings: { n: 1 },
+    createdAt: T0,
+  });
+  const spool = dir.file(`${name}.spool`);
+  setSpoolPath(db, id, spool);
+  return { id, spool };
+}
+
+/** Spools a connection, its handshake and frames seq from..to (ts T0 + 10 000 + seq). */
+function spoolFrames(w: SpoolWriter, from: number, to: number, ordinal = 1): void {
+  for (let seq = from; seq <= to; seq++)
+    w.frame(ordinal, seq, T0 + 10_000 + seq, seq % 2, 1, payloadOf(seq), 1 << 20);
+}
+
+function spoolConnection(w: SpoolWriter, ordinal = 1): void {
+  w.message({
+    type: 'connection',
+    ordinal,
+    url: 'wss://example.com/ws',
+    startedAt: T0 + 1,
+    requestHeaders: { 'User-Agent': 'frameline' },
+  });
+  w.message({
+    type: 'handshake',
+    ordinal,
+    status: 101,
+    responseHeaders: { Upgrade: 'websocket' },
+    bodyHead: null,
+    subprotocol: null,
+    extensions: null,
+    timings: { dnsMs: 1, tcpMs: 2, tlsMs: 3, upgradeMs: 4 },
+    openedAt: T0 + 5_000,
+  });
+}
+
+function orphan(db: Db, id: number, pid = deadPid()): number {
+  expect(writerAlive(pid, null)).toBe(false);
+  db.prepare('UPDATE session SET writer_pid = ? WHERE id = ?').run(pid, id);
+  return pid;
+}
+
+const frameSeqs = (db: Db, id: number): number[] =>
+  (
+    db.prepare('SELECT seq FROM frame WHERE session_id = ? ORDER BY id').all(id) as Array<{ seq: number }>
+  ).map((r) => r.seq);
+
+const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+
+describe('writerAlive', () => {
+  it('is true for this process and false for an exited one or none', () => {
+    expect(writerAlive(process.pid, null)).toBe(true);
+    expect(writerAlive(deadPid(), null)).toBe(false);
+    expect(writerAlive(null, null)).toBe(false);
+  });
+
+  it('does not judge a writer on another machine', () => {
+    expect(writerAlive(deadPid(), 'some-other-host.invalid')).toBe(true);
+  });
+});
+
+describe('crash recovery on open', () => {
+  it('commits the spool of a session whose writer died and marks it interrupted', () => {
+    let db = open();
+    const { id, spool } = liveSession(db);
+    const pid = orphan(db, id);
+    db.close();
+
+    const w = new SpoolWriter(spool);
+    spoolConnection(w);
+    spoolFrames(w, 1, N);
+    w.close();
+
+    db = open();
+    const s = getSessionRow(db, id)!;
+    expect(s.status).toBe('interrupted');
+    expect(s.ended_at).toBe(T0 + 10_000 + N);
+    expect(s.writer_pid).toBeNull();
+    expect(s.writer_host).toBeNull();
+    expect(s.spool_path).toBeNull();
+
+    expect(frameSeqs(db, id)).toEqual(range(1, N));
+    const rows = db
+      .prepare(
+        'SELECT seq, ts, direction, opcode, size, truncated, payload FROM frame WHERE session_id = ? ORDER BY seq',
+      )
+      .all(id) as Array<{
+      seq: number;
+      ts: number;
+      direction: number;
+      opcode: number;
+      size: number;
+      truncated: number;
+      payload: Buffer;
+    }>;
+    for (const r of rows) {
+      expect(r.payload.equals(payloadOf(r.seq))).toBe(true);
+      expect(r.ts).toBe(T0 + 10_000 + r.seq);
+      expect(r.direction).toBe(r.seq % 2);
+      expect(r.opcode).toBe(1);
+      expect(r.size).toBe(payloadOf(r.seq).length);
+      expect(r.truncated).toBe(0);
+    }
+
+    const c = db.prepare('SELECT * FROM connection WHERE session_id = ?').all(id) as Array<
+      Record<string, unknown>
+    >;
+    expect(c).toHaveLength(1);
+    expect(c[0]!.status).toBe(101);
+    expect(c[0]!.closed_at).toBe(T0 + 10_000 + N);
+    expect(c[0]!.error_kind).toBe('other');
+    expect(c[0]!.error_message).toMatch(/interrupted/);
+    expect(c[0]!.frames).toBe(N);
+    const sizes = range(1, N).map((q) => ({ q, n: payloadOf(q).length }));
+    expect(c[0]!.bytes_in).toBe(sizes.filter((x) => x.q % 2 === 0).reduce((a, x) => a + x.n, 0));
+    expect(c[0]!.bytes_out).toBe(sizes.filter((x) => x.q % 2 === 1).reduce((a, x) => a + x.n, 0));
+    expect(c[0]!.first_frame_at).toBe(T0 + 10_001);
+    expect(c[0]!.last_frame_at).toBe(T0 + 10_000 + N);
+
+    const events = db
+      .prepare("SELECT kind, detail FROM event WHERE session_id = ? AND kind = 'session-interrupted'")
+      .all(id) as Array<{
+      detail: string;
+    }>;
+    expect(events).toHaveLength(1);
+    expect(JSON.parse(events[0]!.detail)).toEqual({ recoveredFromSpool: N, pid });
+
+    expect(existsSync(spool)).toBe(false);
+  });
+
+  it('does not recover the same session twice', () => {
+    let db = open();
+    const { id, spool } = liveSession(db);
+    orphan(db, id);
+    db.close();
+    const w = new SpoolWriter(spool);
+    spoolConnection(w);
+    spoolFrames(w, 1, 5);
+    w.close();
+    open().close();
+    db = open();
+    expect(frameSeqs(db, id)).toEqual(range(1, 5));
+    expect(db.prepare("SELECT count(*) AS n FROM event WHERE kind = 'session-interrupted'").get()).toEqual({
+      n: 1,
+    });
+  });
+
+  it('keeps what a connection that closed properly recorded', () => {
+    let db = open();
+    const { id, spool } = liveSession(db);
+    orphan(db, id);
+    db.close();
+    const w = new SpoolWriter(spool);
+    spoolConnection(w, 1);
+    spoolFrames(w, 1, 3, 1);
+    w.message({
+      type: 'closed',
+      ordinal: 1,
+      closedAt: T0 + 20_000,
+      code: 1001,
+      reason: 'bye',
+      closedBy: 'server',
+      error: null,
+    });
+    spoolConnection(w, 2);
+    spoolFrames(w, 4, 6, 2);
+    w.close();
+
+    db = open();
+    const c = db
+      .prepare(
+        'SELECT ordinal, closed_at, close_code, close_reason, closed_by, error_kind, frames FROM connection WHERE session_id = ? ORDER BY ordinal',
+      )
+      .all(id);
+    expect(c).toEqual([
+      {
+        ordinal: 1,
+        closed_at: T0 + 20_000,
+        close_code: 1001,
+        close_reason: 'bye',
+        closed_by: 'server',
+        error_kind: null,
+        frames: 3,
+      },
+      {
+        ordinal: 2,
+        closed_at: T0 + 10_006,
+        close_code: null,
+        close_reason: null,
+        closed_by: null,
+        error_kind: 'other',
+        frames: 3,
+      },
+    ]);
+  });
+
+  it('applies only the part of the spool after the committed offset', () => {
+    let db = open();
+    const { id, spool } = liveSession(db);
+    const w = new SpoolWriter(spool);
+    spoolConnection(w);
+    spoolFrames(w, 1, 40);
+    w.flush();
+    const applier = new SpoolApplier(db, id, spool, 0);
+    expect(applier.applyUpTo()).toBe(40);
+    applier.close();
+    spoolFrames(w, 41, 100);
+    w.close();
+    orphan(db, id);
+    db.close();
+
+    db = open();
+    expect(frameSeqs(db, id)).toEqual(range(1, 100));
+    expect(db.prepare('SELECT frames FROM connection WHERE session_id = ?').get(id)).toEqual({ frames: 100 });
+  });
+
+  it('ignores a torn last record', () => {
+    let db = open();
+    const { id, spool } = liveSession(db);
+    orphan(db, id);
+    db.close();
+    const w = new SpoolWriter(spool);
+    spoolConnection(w);
+    spoolFrames(w, 1, 10);
+    w.close();
+    truncateSync(spool, statSync(spool).size - 4);
+
+    db = open();
+    expect(getSessionRow(db, id)!.status).toBe('interrupted');
+    expect(frameSeqs(db, id)).toEqual(range(1, 9));
+    expect(existsSync(spool)).toBe(false);
+  });
+
+  it('marks a session interrupted even when its spool is gone', () => {
+    let db = open();
+    const { id, spool } = liveSession(db);
+    orphan(db, id);
+    db.close();
+    expect(existsSync(spool)).toBe(false);
+    db = open();
+    const s = getSessionRow(db, id)!;
+    expect(s.status).toBe('interrupted');
+    expect(s.ended_at).toBe(T0); // no frames: ends when it began
+    expect(frameSeqs(db, id)).toEqual([]);
+  });
+
+  it('does not recover a live session whose writer is this process', () => {
+    let db = open();
+    const { id, spool } = liveSession(db);
+    expect(getSessionRow(db, id)!.writer_pid).toBe(process.pid);
+    db.close();
+    const w = new SpoolWriter(spool);
+    spoolConnection(w);
+    spoolFrames(w, 1, 10);
+    w.close();
+
+    db = open();
+    const s = getSessionRow(db, id)!;
+    expect(s.status).toBe('live');
+    expect(s.spool_path).toBe(spool);
+    expect(s.spool_offset).toBe(0);
+    expect(frameSeqs(db, id)).toEqual([]);
+    expect(db.prepare('SELECT count(*) AS n FROM event').get()).toEqual({ n: 0 });
+    expect(existsSync(spool)).toBe(true);
+    expect(recoverOrphanedSessions(db)).toEqual([]);
+  });
+
+  it('does not recover a session written from another machine', () => {
+    let db = open();
+    const { id, spool } = liveSession(db);
+    orphan(db, id);
+    db.prepare("UPDATE session SET writer_host = 'some-other-host.invalid' WHERE id = ?").run(id);
+    db.close();
+    const w = new SpoolWriter(spool);
+    spoolConnection(w);
+    w.close();
+    db = open();
+    expect(getSessionRow(db, id)!.status).toBe('live');
+    expect(existsSync(spool)).toBe(true);
+  });
+
+  it('recovers only the orphaned one of two live sessions and returns its id', () => {
+    const db = openStore(dbPath, { recover: false });
+    dbs.push(db);
+    const dead = liveSession(db, 'dead');
+    const alive = liveSession(db, 'alive');
+    orphan(db, dead.id);
+    const w = new SpoolWriter(dead.spool);
+    spoolConnection(w);
+    spoolFrames(w, 1, 3);
+    w.close();
+    expect(recoverOrphanedSessions(db)).toEqual([dead.id]);
+    expect(getSessionRow(db, dead.id)!.status).toBe('interrupted');
+    expect(getSessionRow(db, alive.id)!.status).toBe('live');
+    expect(frameSeqs(db, dead.id)).toEqual([1, 2, 3]);
+  });
+
+  it('leaves an orphaned session alone when opened with recover: false', () => {
+    let db = open();
+    const { id } = liveSession(db);
+    orphan(db, id);
+    db.close();
+    db = openStore(dbPath, { recover: false });
+    dbs.push(db);
+    expect(getSessionRow(db, id)!.status).toBe('live');
+  });
+});
+
+describe('recovery from a damaged spool', () => {
+  it('still opens the database, keeps the frames before the damage and sets the spool aside', () => {
+    const db = open();
+    const { id, spool } = liveSession(db);
+    const w = new SpoolWriter(spool);
+    spoolConnection(w);
+    spoolFrames(w, 1, 10);
+    w.flush();
+    w.close();
+    // A record of an unknown kind after the good ones: the file is damaged, not just torn.
+    appendFileSync(spool, Buffer.from([5, 0, 0, 0, 99, 1, 2, 3, 4]));
+    orphan(db, id);
+    db.close();
+
+    const reopened = open();
+    expect(getSessionRow(reopened, id)!.status).toBe('interrupted');
+    expect(existsSync(spool)).toBe(false);
+    expect(existsSync(`${spool}.damaged`)).toBe(true);
+    const event = reopened
+      .prepare("SELECT detail FROM event WHERE session_id = ? AND kind = 'session-interrupted'")
+      .get(id) as { detail: string };
+    expect(JSON.parse(event.detail)).toMatchObject({
+      spoolError: expect.stringMatching(/unknown record kind 99/),
+    });
+    const frames = reopened
+      .prepare('SELECT seq FROM frame WHERE session_id = ? ORDER BY seq')
+      .all(id) as Array<{ seq: number }>;
+    expect(frames.map((f) => f.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+});
