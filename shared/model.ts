@@ -60,6 +60,7 @@ export interface SessionSummary {
   createdAt: string;
   endedAt: string | null;
   frames: number;
+  tags: string[];
 }
 
 /** One connection attempt inside a session. */

@@ -3,6 +3,7 @@
 import { InputError } from '../engine/errors.js';
 import { StoreError } from '../engine/store/database.js';
 import * as capture from './commands/capture.js';
+import * as serve from './commands/serve.js';
 import * as sessions from './commands/sessions.js';
 import * as show from './commands/show.js';
 
@@ -11,7 +12,7 @@ interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { capture, sessions, show };
+const COMMANDS: Record<string, Command> = { capture, sessions, show, serve };
 
 const USAGE = `frameline — record and diagnose WebSocket traffic
 
@@ -21,6 +22,7 @@ Commands:
   capture URL     attach to a ws:// or wss:// endpoint and record every frame
   sessions        list recorded sessions
   show SESSION    show a session's connections and frames
+  serve           the console in a browser (127.0.0.1, token-protected)
 
 Every command takes:
   --db PATH       the database (default: FRAMELINE_DB, else the desktop app's file)

@@ -85,9 +85,21 @@ export class Capture {
     return this.done;
   }
 
+  /** Round trip of the last answered ping on the current connection, in milliseconds. */
+  get lastPingRttMs(): number | null {
+    return this.current?.lastPingRttMs ?? null;
+  }
+
+  /** Sends a ping on the open connection (its pong gives the round trip). */
+  ping(): void {
+    if (!this.current?.isOpen) throw new Error('not connected');
+    this.current.ping();
+  }
+
   /** Sends a message on the open connection. */
   send(data: string | Buffer, binary = false): void {
-    if (!this.current) throw new Error('not connected');
+    if (!this.current?.isOpen)
+      throw new Error('not connected: wait for the connection to open, or reconnect');
     this.current.send(data, binary);
   }
 

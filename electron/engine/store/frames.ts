@@ -1,6 +1,6 @@
 // The frame table: every frame of a session, in sequence.
 import type Database from 'better-sqlite3';
-import { OPCODE_NAME, type FrameView } from '../../../shared/model.js';
+import { OPCODE_NAME, OPCODE_NUMBER, type FrameView, type Opcode } from '../../../shared/model.js';
 import { formatMicros } from '../../../shared/time.js';
 
 export interface FrameRow {
@@ -52,4 +52,209 @@ export function* iterateFrames(
 export function countFrames(db: Database.Database, sessionId: number): number {
   return (db.prepare('SELECT count(*) AS n FROM frame WHERE session_id = ?').get(sessionId) as { n: number })
     .n;
+}
+
+/** What narrows a session's frames; every field optional, combined with AND. */
+export interface FrameFilter {
+  text?: string;
+  direction?: 'in' | 'out';
+  opcodes?: Opcode[];
+  fromTs?: number;
+  toTs?: number;
+}
+
+/** A frame list row: the frame with a short preview instead of its payload. */
+export interface FrameListRow {
+  seq: number;
+  connection: number;
+  ts: number;
+  direction: 'in' | 'out';
+  opcode: Opcode;
+  size: number;
+  truncated: boolean;
+  preview: string;
+}
+
+const PREVIEW_CHARS = 160;
+const PREVIEW_BYTES = 48;
+
+interface PreviewRow {
+  seq: number;
+  connection_id: number;
+  ts: number;
+  direction: number;
+  opcode: number;
+  size: number;
+  truncated: number;
+  head: Buffer;
+}
+
+function toListRow(r: PreviewRow): FrameListRow {
+  const opcode = OPCODE_NAME[r.opcode] ?? 'binary';
+  let preview: string;
+  if (opcode === 'text') preview = r.head.toString('utf8').slice(0, PREVIEW_CHARS);
+  else if (opcode === 'close' && r.head.length >= 2)
+    preview = `${r.head.readUInt16BE(0)} ${r.head.toString('utf8', 2)}`;
+  else
+    preview = r.head
+      .subarray(0, PREVIEW_BYTES)
+      .toString('hex')
+      .replace(/(..)(?!$)/g, '$1 ');
+  return {
+    seq: r.seq,
+    connection: r.connection_id,
+    ts: r.ts,
+    direction: r.direction === 0 ? 'in' : 'out',
+    opcode,
+    size: r.size,
+    truncated: r.truncated === 1,
+    preview,
+  };
+}
+
+const ROW_COLUMNS = `seq, connection_id, ts, direction, opcode, size, truncated, substr(payload, 1, ${PREVIEW_CHARS * 4}) AS head`;
+
+/** True when a filter lets every frame through. */
+export function isEmptyFilter(f: FrameFilter): boolean {
+  return (
+    !f.text?.trim() && !f.direction && !f.opcodes?.length && f.fromTs === undefined && f.toTs === undefined
+  );
+}
+
+/**
+ * Turns what an engineer types into an FTS5 query: words are ANDed, "quoted phrases" kept, a
+ * trailing * is a prefix; everything else is quoted so that punctuation ({"id":) never breaks it.
+ */
+export function ftsQuery(input: string): string {
+  const parts = input.match(/"[^"]*"|\S+/g) ?? [];
+  return parts
+    .map((p) => {
+      if (p.startsWith('"') && p.endsWith('"') && p.length > 1)
+        return `"${p.slice(1, -1).replace(/"/g, '""')}"`;
+      const prefix = p.endsWith('*');
+      const word = prefix ? p.slice(0, -1) : p;
+      return `"${word.replace(/"/g, '""')}"${prefix ? '*' : ''}`;
+    })
+    .join(' ');
+}
+
+/** The seqs of a session's frames that match a filter, in order. */
+export function matchingSeqs(db: Database.Database, sessionId: number, filter: FrameFilter): Int32Array {
+  const where = ['session_id = ?'];
+  const params: unknown[] = [sessionId];
+  if (filter.direction) {
+    where.push('direction = ?');
+    params.push(filter.direction === 'in' ? 0 : 1);
+  }
+  if (filter.opcodes?.length) {
+    where.push(`opcode IN (${filter.opcodes.map(() => '?').join(', ')})`);
+    params.push(...filter.opcodes.map((o) => OPCODE_NUMBER[o]));
+  }
+  if (filter.fromTs !== undefined) {
+    where.push('ts >= ?');
+    params.push(filter.fromTs);
+  }
+  if (filter.toTs !== undefined) {
+    where.push('ts <= ?');
+    params.push(filter.toTs);
+  }
+  if (filter.text?.trim()) {
+    where.push('id IN (SELECT rowid FROM frame_text WHERE frame_text MATCH ?)');
+    params.push(ftsQuery(filter.text));
+  }
+  const stmt = db.prepare(`SELECT seq FROM frame WHERE ${where.join(' AND ')} ORDER BY seq`).pluck();
+  const seqs: number[] = [];
+  for (const seq of stmt.iterate(...params)) seqs.push(seq as number);
+  return Int32Array.from(seqs);
+}
+
+/** The number of committed frames of a session (seqs run 1..n). */
+export function committedFrames(db: Database.Database, sessionId: number): number {
+  return (
+    db
+      .prepare('SELECT coalesce(sum(frames), 0) AS n FROM connection WHERE session_id = ?')
+      .get(sessionId) as { n: number }
+  ).n;
+}
+
+/** Rows of a session's frames at positions offset..offset+limit, without a filter. */
+export function framePage(
+  db: Database.Database,
+  sessionId: number,
+  offset: number,
+  limit: number,
+): FrameListRow[] {
+  return (
+    db
+      .prepare(`SELECT ${ROW_COLUMNS} FROM frame WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`)
+      .all(sessionId, offset, limit) as PreviewRow[]
+  ).map(toListRow);
+}
+
+/** Rows for a given list of seqs (a page of a filtered view). */
+export function framesBySeq(
+  db: Database.Database,
+  sessionId: number,
+  seqs: ArrayLike<number>,
+): FrameListRow[] {
+  if (seqs.length === 0) return [];
+  const stmt = db.prepare(`SELECT ${ROW_COLUMNS} FROM frame WHERE session_id = ? AND seq = ?`);
+  const rows: FrameListRow[] = [];
+  for (let i = 0; i < seqs.length; i++) {
+    const r = stmt.get(sessionId, seqs[i]) as PreviewRow | undefined;
+    if (r) rows.push(toListRow(r));
+  }
+  return rows;
+}
+
+/** One frame with its whole stored payload. */
+export function frameDetail(
+  db: Database.Database,
+  sessionId: number,
+  seq: number,
+): (FrameListRow & { payload: string; encoding: 'text' | 'base64' }) | undefined {
+  const r = db
+    .prepare(
+      `SELECT seq, connection_id, ts, direction, opcode, size, truncated, payload, substr(payload, 1, ${PREVIEW_CHARS * 4}) AS head
+       FROM frame WHERE session_id = ? AND seq = ?`,
+    )
+    .get(sessionId, seq) as (PreviewRow & { payload: Buffer }) | undefined;
+  if (!r) return undefined;
+  const text = r.opcode === 1;
+  return {
+    ...toListRow(r),
+    payload: text ? r.payload.toString('utf8') : r.payload.toString('base64'),
+    encoding: text ? 'text' : 'base64',
+  };
+}
+
+/** Frames per time bucket, both directions, for the rate chart. */
+export function frameRate(
+  db: Database.Database,
+  sessionId: number,
+  buckets: number,
+): { startTs: number; bucketUs: number; incoming: number[]; outgoing: number[] } {
+  const range = db
+    .prepare(
+      'SELECT min(first_frame_at) AS first, max(last_frame_at) AS last FROM connection WHERE session_id = ?',
+    )
+    .get(sessionId) as { first: number | null; last: number | null };
+  if (range.first === null || range.last === null)
+    return { startTs: 0, bucketUs: 1_000_000, incoming: [], outgoing: [] };
+  const span = Math.max(1, range.last - range.first + 1);
+  const bucketUs = Math.max(1000, Math.ceil(span / buckets));
+  const n = Math.ceil(span / bucketUs);
+  const incoming = new Array<number>(n).fill(0);
+  const outgoing = new Array<number>(n).fill(0);
+  const rows = db
+    .prepare(
+      'SELECT (ts - ?) / ? AS b, direction AS d, count(*) AS n FROM frame WHERE session_id = ? GROUP BY b, d',
+    )
+    .all(range.first, bucketUs, sessionId) as Array<{ b: number; d: number; n: number }>;
+  for (const r of rows) {
+    const i = Math.min(n - 1, Math.max(0, Math.floor(r.b)));
+    if (r.d === 0) incoming[i]! += r.n;
+    else outgoing[i]! += r.n;
+  }
+  return { startTs: range.first, bucketUs, incoming, outgoing };
 }

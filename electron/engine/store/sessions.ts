@@ -57,7 +57,8 @@ export function getSessionRow(db: Database.Database, id: number): SessionRow | u
 
 const SUMMARY_SQL = `
   SELECT s.id, s.name, s.kind, s.target, s.status, s.created_at, s.ended_at,
-         coalesce((SELECT sum(c.frames) FROM connection c WHERE c.session_id = s.id), 0) AS frames
+         coalesce((SELECT sum(c.frames) FROM connection c WHERE c.session_id = s.id), 0) AS frames,
+         (SELECT json_group_array(tag) FROM (SELECT tag FROM session_tag t WHERE t.session_id = s.id ORDER BY tag)) AS tags
   FROM session s`;
 
 interface SummaryRow {
@@ -69,6 +70,7 @@ interface SummaryRow {
   created_at: number;
   ended_at: number | null;
   frames: number;
+  tags: string;
 }
 
 function fromSummaryRow(r: SummaryRow): SessionSummary {
@@ -81,12 +83,75 @@ function fromSummaryRow(r: SummaryRow): SessionSummary {
     createdAt: formatMicros(r.created_at),
     endedAt: r.ended_at === null ? null : formatMicros(r.ended_at),
     frames: r.frames,
+    tags: JSON.parse(r.tags) as string[],
   };
 }
 
-/** Every session, newest first. */
-export function listSessions(db: Database.Database): SessionSummary[] {
-  return (db.prepare(`${SUMMARY_SQL} ORDER BY s.id DESC`).all() as SummaryRow[]).map(fromSummaryRow);
+export interface SessionFilter {
+  /** Words matched against the name, the target and the tags. */
+  query?: string;
+  status?: SessionStatus;
+  /** Created in this range, epoch microseconds, inclusive. */
+  fromTs?: number;
+  toTs?: number;
+}
+
+/** Sessions matching a filter, newest first. */
+export function listSessions(db: Database.Database, filter: SessionFilter = {}): SessionSummary[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  for (const word of (filter.query ?? '').split(/\s+/).filter(Boolean)) {
+    const like = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(
+      "(s.name LIKE ? ESCAPE '\\' OR s.target LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM session_tag t WHERE t.session_id = s.id AND t.tag LIKE ? ESCAPE '\\'))",
+    );
+    params.push(like, like, like);
+  }
+  if (filter.status) {
+    where.push('s.status = ?');
+    params.push(filter.status);
+  }
+  if (filter.fromTs !== undefined) {
+    where.push('s.created_at >= ?');
+    params.push(filter.fromTs);
+  }
+  if (filter.toTs !== undefined) {
+    where.push('s.created_at <= ?');
+    params.push(filter.toTs);
+  }
+  const sql = `${SUMMARY_SQL} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.id DESC`;
+  return (db.prepare(sql).all(...params) as SummaryRow[]).map(fromSummaryRow);
+}
+
+export function renameSession(db: Database.Database, id: number, name: string): boolean {
+  return db.prepare('UPDATE session SET name = ? WHERE id = ?').run(name, id).changes === 1;
+}
+
+/** Replaces a session's tags. */
+export function setSessionTags(db: Database.Database, id: number, tags: string[]): void {
+  db.transaction(() => {
+    db.prepare('DELETE FROM session_tag WHERE session_id = ?').run(id);
+    const insert = db.prepare('INSERT OR IGNORE INTO session_tag (session_id, tag) VALUES (?, ?)');
+    for (const tag of tags) insert.run(id, tag);
+  })();
+}
+
+/** Deletes a finished session with its connections, frames, events and index entries. */
+export function deleteSession(db: Database.Database, id: number): boolean {
+  return db.transaction(() => {
+    const row = db.prepare('SELECT status FROM session WHERE id = ?').get(id) as
+      { status: SessionStatus } | undefined;
+    if (!row) return false;
+    if (row.status === 'live')
+      throw new Error(`session ${id} is still being captured; stop it before deleting it`);
+    db.prepare('DELETE FROM frame_text WHERE rowid IN (SELECT id FROM frame WHERE session_id = ?)').run(id);
+    db.prepare('DELETE FROM session WHERE id = ?').run(id);
+    // Frame ids of the deleted tail can be handed out again: make sure the index takes them anew.
+    db.prepare(
+      "UPDATE store_state SET value = min(value, (SELECT coalesce(max(id), 0) FROM frame)) WHERE key = 'fts_indexed_upto'",
+    ).run();
+    return true;
+  })();
 }
 
 export function getSession(db: Database.Database, id: number): SessionSummary | undefined {

@@ -11,11 +11,13 @@ import type { FromWriter, ToWriter } from './writer-protocol.js';
 const FLUSH_BYTES = 256 * 1024;
 const FLUSH_INTERVAL_MS = 20;
 
-function workerScript(): { url: URL; execArgv: string[] } {
+/** The writer thread: the compiled worker, or (running from the TypeScript sources in tests) tsx loading it. */
+function startWorker(dbPath: string): Worker {
   const js = new URL('./writer-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
-  // Running from the TypeScript sources (tests): let tsx load the worker too.
-  return { url: new URL('./writer-worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] };
+  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData: { dbPath } });
+  const ts = new URL('./writer-worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(ts)}); })`;
+  return new Worker(boot, { eval: true, workerData: { dbPath } });
 }
 
 /** Where a session's spool lives: beside the database, so that recovery finds it. */
@@ -42,8 +44,7 @@ export class StoreWriter {
   }
 
   private constructor(private readonly dbPath: string) {
-    const { url, execArgv } = workerScript();
-    this.worker = new Worker(url, { workerData: { dbPath }, execArgv });
+    this.worker = startWorker(dbPath);
     this.worker.on('message', (msg: FromWriter) => this.onMessage(msg));
     this.worker.on('error', (err) => this.fail(new Error(`the database writer stopped: ${err.message}`)));
     this.worker.on('exit', (code) => {

@@ -7,6 +7,7 @@ import {
   StoreError,
   type Db,
 } from '../../../../electron/engine/store/database.js';
+import { listSessions, setSessionTags } from '../../../../electron/engine/store/sessions.js';
 import { tempDir, type TempDir } from './helpers.js';
 
 let dir: TempDir;
@@ -162,5 +163,41 @@ describe('openStore', () => {
 
   it('refuses a folder as unwritable', () => {
     expect(storeError(() => openStore(dir.path)).code).toBe('unwritable');
+  });
+});
+
+describe('migrations on a copy of the previous schema', () => {
+  it('brings a schema-10 database with a recorded session up to date without losing it', () => {
+    const dir = tempDir('frameline-migrate-');
+    try {
+      const path = dir.file('old.db');
+      // A database as the first release wrote it: only migration 0010, with a session in it.
+      const old = new Database(path);
+      old.exec(
+        readFileSync(
+          new URL('../../../../electron/engine/store/migrations/0010-capture.sql', import.meta.url),
+          'utf8',
+        ),
+      );
+      old.pragma('user_version = 10');
+      old
+        .prepare(
+          "INSERT INTO session (name, kind, target, status, created_at) VALUES ('before upgrade', 'capture', 'ws://x/', 'complete', 1)",
+        )
+        .run();
+      old.close();
+
+      const db = openStore(path);
+      try {
+        expect(db.pragma('user_version', { simple: true })).toBe(latestSchemaVersion());
+        expect(listSessions(db)).toMatchObject([{ name: 'before upgrade', tags: [] }]);
+        setSessionTags(db, 1, ['kept']);
+        expect(listSessions(db)[0]!.tags).toEqual(['kept']);
+      } finally {
+        db.close();
+      }
+    } finally {
+      dir.remove();
+    }
   });
 });

@@ -77,6 +77,14 @@ CREATE TABLE session (
   spool_offset  INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 
+CREATE TABLE session_tag (
+  session_id  INTEGER NOT NULL REFERENCES session (id) ON DELETE CASCADE,
+  tag         TEXT    NOT NULL,
+  PRIMARY KEY (session_id, tag)
+) STRICT;
+
+CREATE INDEX session_tag_by_tag ON session_tag (tag);
+
 CREATE TABLE store_state (
   key    TEXT PRIMARY KEY,
   value  INTEGER NOT NULL

@@ -1,0 +1,73 @@
+// frameline serve: the console in a browser, for jump hosts and SSH tunnels (and the end-to-end tests).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../../engine/errors.js';
+import { FramelineService } from '../../engine/service.js';
+import { isLoopback, startHost } from '../../host/server.js';
+import { dbPath, numberOption, parse } from '../args.js';
+import { note, out } from '../output.js';
+
+export const help = `frameline serve [--port P] [--host H] [--open] [--db PATH]
+
+Serve the console to a browser: the same engine and screens as the desktop app. Binds 127.0.0.1 on
+a free port by default and prints a URL with a one-time token; requests without the token, or from
+a foreign Origin or Host, are refused. From another machine, tunnel it:
+  ssh -L 8080:127.0.0.1:8080 jump-host 'frameline serve --port 8080'
+Binding a non-loopback --host exposes your captures to that network: you are warned.`;
+
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  open: { type: 'boolean', default: false },
+} as const;
+
+export const RENDERER_DIR = fileURLToPath(new URL('../../../renderer/', import.meta.url));
+
+function openBrowser(url: string): void {
+  const [cmd, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '', url]]
+        : ['xdg-open', [url]];
+  const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+  child.on('error', () => note(`could not open a browser (${cmd}); open the URL yourself`));
+  child.unref();
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, OPTIONS, 'serve');
+  const port = numberOption(values.port, 'port', { max: 65535, integer: true }) ?? 0;
+  const host = values.host ?? '127.0.0.1';
+  if (!existsSync(`${RENDERER_DIR}/index.html`)) {
+    throw new InputError(`the console is not built (${RENDERER_DIR} is empty); run "npm run build" first`);
+  }
+  const service = new FramelineService({ dbPath: dbPath(values), shell: 'browser' });
+  let running;
+  try {
+    running = await startHost({ service, rendererDir: RENDERER_DIR, host, port });
+  } catch (err) {
+    await service.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new InputError(`port ${port} is in use; pick another with --port or leave it out for a free one`);
+    if (code === 'EADDRNOTAVAIL') throw new InputError(`${host} is not an address of this machine; use 127.0.0.1 or one of its own addresses`);
+    throw err;
+  }
+  if (!isLoopback(host)) {
+    note(`WARNING: serving on ${host}, which is not a loopback address: anyone who can reach it and gets the token`);
+    note('can read every captured frame and open connections from this machine. Prefer 127.0.0.1 with an SSH tunnel.');
+  }
+  if (values.json) await out(`${JSON.stringify({ url: running.url, port: running.port })}\n`);
+  else await out(`Frameline console: ${running.url}\n`);
+  note('Ctrl+C to stop.');
+  if (values.open) openBrowser(running.url);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  note('stopping: closing live captures cleanly…');
+  await running.close();
+  await service.close();
+  return 0;
+}

@@ -1,0 +1,207 @@
+// Browser mode: the same engine and renderer bundle as the desktop app, with the contract carried
+// over a WebSocket on loopback. Guarded by a random token (in the URL once, then an HttpOnly
+// cookie) and by Host and Origin checks against DNS rebinding and cross-site pages.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { extname, resolve, sep } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Topic } from '../../shared/contract.js';
+import type { FramelineService } from '../engine/service.js';
+
+export interface HostOptions {
+  service: FramelineService;
+  /** The built renderer (index.html and assets). */
+  rendererDir: string;
+  host?: string;
+  port?: number;
+  /** A fixed token (tests); random when omitted. */
+  token?: string;
+}
+
+export interface RunningHost {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const COOKIE = 'frameline_token';
+
+/** The Content-Security-Policy of every page: nothing but our own scripts, styles and socket. */
+export const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
+};
+
+/** True for addresses that only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function sameToken(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieToken(req: IncomingMessage): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === COOKIE) return v.join('=');
+  }
+  return undefined;
+}
+
+/** Resolves a URL path inside `root`, or null when it would leave it. */
+export function resolveInside(root: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const target = resolve(root, `.${decoded.startsWith('/') ? decoded : `/${decoded}`}`);
+  return target === root || target.startsWith(root + sep) ? target : null;
+}
+
+/** Starts the browser-mode host; binds 127.0.0.1 unless told otherwise. */
+export async function startHost(options: HostOptions): Promise<RunningHost> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const bindHost = options.host ?? '127.0.0.1';
+  const root = resolve(options.rendererDir);
+  let port = 0;
+
+  const allowedHosts = (): Set<string> => {
+    const names = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+    if (!isLoopback(bindHost) && bindHost !== '0.0.0.0' && bindHost !== '::') names.add(`${bindHost}:${port}`);
+    return names;
+  };
+  // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends Host: evil.example.
+  const hostAllowed = (req: IncomingMessage) => allowedHosts().has((req.headers.host ?? '').toLowerCase());
+  const originAllowed = (req: IncomingMessage) => {
+    const origin = req.headers.origin;
+    return origin !== undefined && [...allowedHosts()].some((h) => origin === `http://${h}`);
+  };
+
+  const send = (res: ServerResponse, status: number, body: string) => {
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end(`${body}\n`);
+  };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      if (!hostAllowed(req)) return send(res, 403, 'Forbidden: unexpected Host header (DNS rebinding protection).');
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.');
+      const url = new URL(req.url ?? '/', 'http://placeholder');
+      const fromQuery = url.searchParams.get('token') ?? undefined;
+      const authorised = sameToken(fromQuery, token) || sameToken(cookieToken(req), token);
+      if (!authorised) {
+        return send(res, 401, 'Unauthorized: open the URL with the token that `frameline serve` printed.');
+      }
+      const headers: Record<string, string> = {
+        'Content-Security-Policy': CSP,
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'no-referrer',
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Resource-Policy': 'same-origin',
+        'X-Frame-Options': 'DENY',
+        'Cache-Control': 'no-store',
+      };
+      if (fromQuery) {
+        // Trade the token in the URL for a cookie, and drop it from the address bar and history.
+        headers['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+        if (url.pathname === '/' || url.pathname === '/index.html') {
+          res.writeHead(303, { ...headers, Location: '/' });
+          return res.end();
+        }
+      }
+      const path = resolveInside(root, url.pathname === '/' ? '/index.html' : url.pathname);
+      if (!path) return send(res, 404, 'Not found.');
+      try {
+        const body = await readFile(path);
+        res.writeHead(200, { ...headers, 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream' });
+        res.end(req.method === 'HEAD' ? undefined : body);
+      } catch {
+        send(res, 404, 'Not found.');
+      }
+    })();
+  });
+
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const clients = new Set<WebSocket>();
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${text}\n`);
+    };
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    if (!hostAllowed(req)) return refuse(403, 'Forbidden');
+    if (!sameToken(cookieToken(req), token) && !sameToken(url.searchParams.get('token') ?? undefined, token)) {
+      return refuse(401, 'Unauthorized');
+    }
+    if (!originAllowed(req)) return refuse(403, 'Forbidden');
+    if (url.pathname !== '/api') return refuse(404, 'Not Found');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      ws.on('error', () => ws.terminate());
+      ws.on('message', (data) => {
+        let msg: { id?: unknown; channel?: unknown; payload?: unknown };
+        try {
+          msg = JSON.parse(data.toString()) as typeof msg;
+        } catch {
+          return;
+        }
+        if (typeof msg.id !== 'number' || typeof msg.channel !== 'string') return;
+        void options.service.handle(msg.channel, msg.payload).then((result) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, result }));
+        });
+      });
+    });
+  });
+
+  const unsubscribe = options.service.onPush((topic: Topic, payload: unknown) => {
+    const text = JSON.stringify({ topic, payload });
+    for (const c of clients) if (c.readyState === c.OPEN) c.send(text);
+  });
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, bindHost, () => resolvePromise());
+  });
+  port = (server.address() as AddressInfo).port;
+  const shownHost = bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+  return {
+    url: `http://${shownHost}:${port}/?token=${token}`,
+    port,
+    token,
+    close: () =>
+      new Promise((done) => {
+        unsubscribe();
+        for (const c of clients) c.terminate();
+        wss.close();
+        for (const s of sockets) s.destroy();
+        server.close(() => done());
+      }),
+  };
+}
