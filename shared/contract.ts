@@ -190,7 +190,12 @@ export const contract = {
         offset: z.number().int().nonnegative(),
         limit: z.number().int().positive().max(1000),
       }),
-      response: z.object({ total: z.number().int().nonnegative(), frames: z.array(FrameRowSchema) }),
+      response: z.object({
+        total: z.number().int().nonnegative(),
+        frames: z.array(FrameRowSchema),
+        /** Frames the full-text index has not reached yet (a text search cannot find them until it does). */
+        unindexed: z.number().int().nonnegative().default(0),
+      }),
     },
     frame: {
       request: z.object({ id, seq: z.number().int().positive() }),

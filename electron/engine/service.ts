@@ -22,19 +22,22 @@ import { listConnections } from './store/connections.js';
 import { listEvents } from './store/events.js';
 import {
   committedFrames,
+  countMatching,
+  filteredPage,
   frameDetail,
   framePage,
-  framesBySeq,
   frameRate,
   isEmptyFilter,
-  matchingSeqs,
   type FrameFilter,
 } from './store/frames.js';
-import { catchUpTextIndex } from './store/fts.js';
+import { catchUpTextIndex, textIndexBacklog } from './store/fts.js';
 import { deleteSession, getSession, listSessions, renameSession, setSessionTags } from './store/sessions.js';
 import { StoreWriter } from './store/writer.js';
 
 export const VERSION = '0.1.0';
+
+/** A search indexes up to this many frames on the spot (well under 100 ms); more goes to the background. */
+const SYNC_INDEX_LIMIT = 20_000;
 
 /** How often a live capture's status is pushed at most. */
 const STATUS_INTERVAL_MS = 100;
@@ -67,13 +70,14 @@ export class FramelineService {
   readonly db: Db;
   private readonly live = new Map<number, Live>();
   private readonly listeners = new Set<(topic: Topic, payload: unknown) => void>();
-  private readonly filterCache = new Map<string, Int32Array>();
+  private readonly countCache = new Map<string, number>();
   private readonly handlers: Handlers;
   private readonly byName = new Map<string, { request: z.ZodType; run: Handler }>();
 
   constructor(private readonly options: ServiceOptions) {
     this.db = openStore(options.dbPath);
     this.handlers = this.implement();
+    if (textIndexBacklog(this.db) > 0) this.indexInBackground();
     for (const c of channels()) {
       const domain = this.handlers[c.domain] as unknown as Record<string, Handler>;
       this.byName.set(c.name, { request: c.request, run: domain[c.verb]!.bind(this) });
@@ -134,17 +138,40 @@ export class FramelineService {
     return l;
   }
 
-  private filteredSeqs(id: number, filter: FrameFilter): Int32Array {
-    const committed = committedFrames(this.db, id);
-    const key = JSON.stringify([id, committed, filter]);
-    let seqs = this.filterCache.get(key);
-    if (!seqs) {
-      if (filter.text?.trim()) catchUpTextIndex(this.db);
-      seqs = matchingSeqs(this.db, id, filter);
-      if (this.filterCache.size >= 8) this.filterCache.delete(this.filterCache.keys().next().value!);
-      this.filterCache.set(key, seqs);
+  /**
+   * Makes the full-text index current before a search when that is quick; a large backlog (a
+   * database of captures made by the command line) is indexed in the background instead, and the
+   * answer says how many frames are not searchable yet. Returns that number.
+   */
+  private indexForSearch(): number {
+    const backlog = textIndexBacklog(this.db);
+    if (backlog === 0) return 0;
+    if (backlog <= SYNC_INDEX_LIMIT) {
+      catchUpTextIndex(this.db);
+      return 0;
     }
-    return seqs;
+    this.indexInBackground();
+    return backlog;
+  }
+
+  private indexInBackground(): void {
+    StoreWriter.for(this.options.dbPath)
+      .indexInBackground()
+      .catch(() => {
+        // the writer reports its own failure to the capture that uses it; searching still works on what is indexed
+      });
+  }
+
+  /** Counting a filtered view scans it once; scrolling asks again, so counts are remembered. */
+  private filteredCount(id: number, filter: FrameFilter, unindexed: number): number {
+    const key = JSON.stringify([id, committedFrames(this.db, id), unindexed, filter]);
+    let n = this.countCache.get(key);
+    if (n === undefined) {
+      n = countMatching(this.db, id, filter);
+      if (this.countCache.size >= 32) this.countCache.delete(this.countCache.keys().next().value!);
+      this.countCache.set(key, n);
+    }
+    return n;
   }
 
   private implement(): Handlers {
@@ -166,12 +193,14 @@ export class FramelineService {
             return {
               total: committedFrames(this.db, r.id),
               frames: framePage(this.db, r.id, r.offset, r.limit),
+              unindexed: 0,
             };
           }
-          const seqs = this.filteredSeqs(r.id, filter);
+          const unindexed = filter.text?.trim() ? this.indexForSearch() : 0;
           return {
-            total: seqs.length,
-            frames: framesBySeq(this.db, r.id, seqs.subarray(r.offset, r.offset + r.limit)),
+            total: this.filteredCount(r.id, filter, unindexed),
+            frames: filteredPage(this.db, r.id, filter, r.offset, r.limit),
+            unindexed,
           };
         },
         frame: (r) => {

@@ -1,5 +1,6 @@
 // A peer that floods 100-byte text frames at whoever connects, then closes with 1000.
 //   node flood-peer.mjs fast|plain FRAMES
+//   node flood-peer.mjs rate FRAMES_PER_SECOND   (steady rate until the client leaves)
 // fast:  writes pre-built frames straight to the socket in corked batches, so that the client, not
 //        the server, is the bottleneck;
 // plain: calls ws.send() once per frame, as an ordinary server does; each payload carries its
@@ -58,9 +59,24 @@ function floodPlain(ws) {
   pump();
 }
 
+// A steady rate, as a busy production feed: every 10 ms, rate/100 frames.
+function steady(ws) {
+  const perTick = Math.max(1, Math.round(total / 100));
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (ws.readyState !== 1) return clearInterval(timer);
+    for (let i = 0; i < perTick; i++) {
+      sent++;
+      ws.send(`{"seq":${sent},${PADDING}`.slice(0, 99) + '}', { binary: false });
+    }
+  }, 10);
+  ws.on('close', () => clearInterval(timer));
+}
+
 wss.on('connection', (ws) => {
   ws.on('error', () => {});
   if (mode === 'fast') floodFast(ws);
+  else if (mode === 'rate') steady(ws);
   else floodPlain(ws);
 });
 wss.on('listening', () => process.stdout.write(`${JSON.stringify({ port: wss.address().port })}\n`));

@@ -138,8 +138,7 @@ export function ftsQuery(input: string): string {
     .join(' ');
 }
 
-/** The seqs of a session's frames that match a filter, in order. */
-export function matchingSeqs(db: Database.Database, sessionId: number, filter: FrameFilter): Int32Array {
+function filterClause(sessionId: number, filter: FrameFilter): { where: string; params: unknown[] } {
   const where = ['session_id = ?'];
   const params: unknown[] = [sessionId];
   if (filter.direction) {
@@ -152,20 +151,42 @@ export function matchingSeqs(db: Database.Database, sessionId: number, filter: F
   }
   if (filter.fromTs !== undefined) {
     where.push('ts >= ?');
-    params.push(filter.fromTs);
+    params.push(Math.floor(filter.fromTs));
   }
   if (filter.toTs !== undefined) {
     where.push('ts <= ?');
-    params.push(filter.toTs);
+    params.push(Math.floor(filter.toTs));
   }
   if (filter.text?.trim()) {
     where.push('id IN (SELECT rowid FROM frame_text WHERE frame_text MATCH ?)');
     params.push(ftsQuery(filter.text));
   }
-  const stmt = db.prepare(`SELECT seq FROM frame WHERE ${where.join(' AND ')} ORDER BY seq`).pluck();
-  const seqs: number[] = [];
-  for (const seq of stmt.iterate(...params)) seqs.push(seq as number);
-  return Int32Array.from(seqs);
+  return { where: where.join(' AND '), params };
+}
+
+/** How many of a session's frames match a filter (counted in SQLite, never materialised). */
+export function countMatching(db: Database.Database, sessionId: number, filter: FrameFilter): number {
+  const { where, params } = filterClause(sessionId, filter);
+  return db
+    .prepare(`SELECT count(*) FROM frame WHERE ${where}`)
+    .pluck()
+    .get(...params) as number;
+}
+
+/** Rows at positions offset..offset+limit of a filtered view, in sequence order. */
+export function filteredPage(
+  db: Database.Database,
+  sessionId: number,
+  filter: FrameFilter,
+  offset: number,
+  limit: number,
+): FrameListRow[] {
+  const { where, params } = filterClause(sessionId, filter);
+  return (
+    db
+      .prepare(`SELECT ${ROW_COLUMNS} FROM frame WHERE ${where} ORDER BY seq LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset) as PreviewRow[]
+  ).map(toListRow);
 }
 
 /** The number of committed frames of a session (seqs run 1..n). */
@@ -189,22 +210,6 @@ export function framePage(
       .prepare(`SELECT ${ROW_COLUMNS} FROM frame WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`)
       .all(sessionId, offset, limit) as PreviewRow[]
   ).map(toListRow);
-}
-
-/** Rows for a given list of seqs (a page of a filtered view). */
-export function framesBySeq(
-  db: Database.Database,
-  sessionId: number,
-  seqs: ArrayLike<number>,
-): FrameListRow[] {
-  if (seqs.length === 0) return [];
-  const stmt = db.prepare(`SELECT ${ROW_COLUMNS} FROM frame WHERE session_id = ? AND seq = ?`);
-  const rows: FrameListRow[] = [];
-  for (let i = 0; i < seqs.length; i++) {
-    const r = stmt.get(sessionId, seqs[i]) as PreviewRow | undefined;
-    if (r) rows.push(toListRow(r));
-  }
-  return rows;
 }
 
 /** One frame with its whole stored payload. */
@@ -248,7 +253,8 @@ export function frameRate(
   const outgoing = new Array<number>(n).fill(0);
   const rows = db
     .prepare(
-      'SELECT (ts - ?) / ? AS b, direction AS d, count(*) AS n FROM frame WHERE session_id = ? GROUP BY b, d',
+      // JavaScript numbers bind as REAL: cast them, or the division is not integral and every frame is its own bucket.
+      'SELECT (ts - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, direction AS d, count(*) AS n FROM frame WHERE session_id = ? GROUP BY b, d',
     )
     .all(range.first, bucketUs, sessionId) as Array<{ b: number; d: number; n: number }>;
   for (const r of rows) {

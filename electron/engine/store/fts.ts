@@ -21,6 +21,15 @@ export function indexPendingText(db: Database.Database, maxRows = 5000): number 
   return last.n;
 }
 
+/** Frames committed but not yet looked at by the indexer. */
+export function textIndexBacklog(db: Database.Database): number {
+  const upto = db
+    .prepare("SELECT value FROM store_state WHERE key = 'fts_indexed_upto'")
+    .pluck()
+    .get() as number;
+  return db.prepare('SELECT count(*) FROM frame WHERE id > ?').pluck().get(upto) as number;
+}
+
 /** Indexes every text frame not yet in the index. */
 export function catchUpTextIndex(db: Database.Database): void {
   while (indexPendingText(db, 20_000) > 0);

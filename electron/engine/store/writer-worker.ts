@@ -30,6 +30,8 @@ interface Tracked {
 const sessions = new Map<number, Tracked>();
 let pumping = false;
 let idleTimer: NodeJS.Timeout | null = null;
+/** Someone waits for the full-text index to catch up (the console opening a database). */
+let indexRequested = false;
 
 function send(msg: FromWriter): void {
   port.postMessage(msg);
@@ -71,6 +73,10 @@ function scheduleIdleIndexing(): void {
     for (const s of sessions.values()) if (s.applier.offset < s.target) return;
     try {
       if (indexPendingText(db, 2000) > 0) scheduleIdleIndexing();
+      else if (indexRequested) {
+        indexRequested = false;
+        send({ type: 'indexed', backlog: 0 });
+      }
     } catch (err) {
       send({ type: 'error', message: `full-text indexing failed: ${(err as Error).message}` });
     }
@@ -101,6 +107,10 @@ port.on('message', (msg: ToWriter) => {
       schedulePump();
       return;
     }
+    case 'index':
+      indexRequested = true;
+      scheduleIdleIndexing();
+      return;
     case 'close':
       if (idleTimer) clearTimeout(idleTimer);
       db.close();

@@ -63,6 +63,26 @@ export class StoreWriter {
     return spool;
   }
 
+  /**
+   * Fills the full-text index behind everything else; resolves when it has caught up. Keeps the
+   * writer thread alive until then.
+   */
+  indexInBackground(): Promise<void> {
+    if (this.indexing) return this.indexing;
+    this.open++;
+    this.indexing = new Promise<void>((resolve, reject) => {
+      this.indexWaiter = { resolve, reject };
+    }).finally(() => {
+      this.indexing = null;
+      if (--this.open === 0) this.stop();
+    });
+    this.post({ type: 'index' });
+    return this.indexing;
+  }
+
+  private indexing: Promise<void> | null = null;
+  private indexWaiter: { resolve: () => void; reject: (e: Error) => void } | null = null;
+
   /** Called with the number of frames each time the writer commits a batch. */
   onCommitted(listener: (sessionId: number, frames: number) => void): () => void {
     this.committedListeners.add(listener);
@@ -104,6 +124,10 @@ export class StoreWriter {
         w?.resolve();
         return;
       }
+      case 'indexed':
+        this.indexWaiter?.resolve();
+        this.indexWaiter = null;
+        return;
       case 'error':
         this.fail(new Error(`the database writer failed: ${msg.message}`));
         return;
@@ -115,6 +139,8 @@ export class StoreWriter {
     this.failure = err;
     for (const w of this.waiting.values()) w.reject(err);
     this.waiting.clear();
+    this.indexWaiter?.reject(err);
+    this.indexWaiter = null;
   }
 }
 

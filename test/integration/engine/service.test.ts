@@ -46,8 +46,8 @@ const last = () => statuses[statuses.length - 1]!;
 /** Attaches to the echo server, sends messages, and disconnects; returns the session id. */
 async function recordEcho(messages: string[]): Promise<number> {
   const { sessionId } = await call<{ sessionId: number }>('capture:start', { url: server.url, name: 'echo' });
-  await until('the connection to open', () =>
-    statuses.some((s) => s.sessionId === sessionId && s.state === 'open'),
+  await until('the handshake', () =>
+    statuses.some((s) => s.sessionId === sessionId && s.state === 'open' && s.connection !== null),
   );
   for (const m of messages) await call('capture:send', { sessionId, data: m, kind: 'text' });
   await until('the echoes', () => last().framesIn >= messages.length);
