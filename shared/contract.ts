@@ -310,25 +310,72 @@ export class ApiError extends Error {
 }
 
 /**
- * Builds the Api object over any transport that can invoke a channel and subscribe to a topic: the
- * preload and the browser-mode client both use this, so the two shells expose the same thing.
+ * The Api as it crosses a process boundary: every call answers a Result instead of throwing, because
+ * Electron's contextBridge keeps only the message of an error (the code would be lost).
  */
+export type ResultApi = {
+  [D in Domain]: {
+    [V in keyof Contract[D]]: (request: RequestOf<D, V>) => Promise<Result<ResponseOf<D, V>>>;
+  };
+} & {
+  on<T extends Topic>(topic: T, listener: (payload: PayloadOf<T>) => void): () => void;
+};
+
+/**
+ * Builds the Result-answering Api over any transport that can invoke a channel and subscribe to a
+ * topic. Responses are checked against the contract here, on the receiving side.
+ */
+export function buildResultApi(
+  invoke: (channel: string, request: unknown) => Promise<Result<unknown>>,
+  subscribe: (topic: Topic, listener: (payload: unknown) => void) => () => void,
+): ResultApi {
+  const api: Record<string, unknown> = {};
+  for (const c of channels()) {
+    const domain = (api[c.domain] ??= {}) as Record<string, unknown>;
+    domain[c.verb] = async (request: unknown): Promise<Result<unknown>> => {
+      const result = await invoke(c.name, request ?? {});
+      if (!result.ok) return result;
+      const parsed = c.response.safeParse(result.value);
+      if (!parsed.success) {
+        return {
+          ok: false,
+          error: {
+            code: 'failed',
+            message: `${c.name} answered in an unexpected shape: ${parsed.error.message}`,
+          },
+        };
+      }
+      return { ok: true, value: parsed.data };
+    };
+  }
+  api.on = (topic: Topic, listener: (payload: unknown) => void) => subscribe(topic, listener);
+  return api as ResultApi;
+}
+
+/** The console's Api over a Result-answering one: failures become ApiErrors with their code. */
+export function unwrapApi(results: ResultApi): Api {
+  const api: Record<string, unknown> = {};
+  const source = results as unknown as Record<
+    string,
+    Record<string, (r: unknown) => Promise<Result<unknown>>>
+  >;
+  for (const c of channels()) {
+    const domain = (api[c.domain] ??= {}) as Record<string, unknown>;
+    const call = source[c.domain]![c.verb]!;
+    domain[c.verb] = async (request: unknown) => {
+      const result = await call(request ?? {});
+      if (!result.ok) throw new ApiError(result.error.code, result.error.message);
+      return result.value;
+    };
+  }
+  api.on = (topic: Topic, listener: (payload: unknown) => void) => results.on(topic, listener as never);
+  return api as Api;
+}
+
+/** The console's Api over a transport (browser mode). */
 export function buildApi(
   invoke: (channel: string, request: unknown) => Promise<Result<unknown>>,
   subscribe: (topic: Topic, listener: (payload: unknown) => void) => () => void,
 ): Api {
-  const api: Record<string, unknown> = {};
-  for (const c of channels()) {
-    const domain = (api[c.domain] ??= {}) as Record<string, unknown>;
-    domain[c.verb] = async (request: unknown) => {
-      const result = await invoke(c.name, request ?? {});
-      if (!result.ok) throw new ApiError(result.error.code, result.error.message);
-      // The receiving side checks what crosses the boundary, whichever shell carried it.
-      const parsed = c.response.safeParse(result.value);
-      if (!parsed.success) throw new ApiError('failed', `${c.name} answered in an unexpected shape: ${parsed.error.message}`);
-      return parsed.data;
-    };
-  }
-  api.on = (topic: Topic, listener: (payload: unknown) => void) => subscribe(topic, listener);
-  return api as Api;
+  return unwrapApi(buildResultApi(invoke, subscribe));
 }

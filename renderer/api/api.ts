@@ -1,12 +1,12 @@
 // The console talks to the engine through one Api, backed by one of two transports chosen once at
 // start-up: the desktop preload (window.frameline) or browser mode's WebSocket.
-import type { Api } from '../../shared/contract';
+import { unwrapApi, type Api, type ResultApi } from '../../shared/contract';
 import { connectWebSocketApi } from './ws-transport';
 
 declare global {
   interface Window {
-    /** Exposed by the desktop preload; absent in browser mode. */
-    frameline?: Api;
+    /** Exposed by the desktop preload (answers Results); absent in browser mode. */
+    frameline?: ResultApi;
   }
 }
 
@@ -14,6 +14,8 @@ let api: Api | null = null;
 
 /** The Api for this window. */
 export function getApi(): Api {
-  api ??= window.frameline ?? connectWebSocketApi(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`);
+  api ??= window.frameline
+    ? unwrapApi(window.frameline)
+    : connectWebSocketApi(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`);
   return api;
 }

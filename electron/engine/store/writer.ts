@@ -158,7 +158,7 @@ export class SessionSpool {
     readonly sessionId: number,
     path: string,
   ) {
-    this.out = new SpoolWriter(path, false, (upTo) => {
+    this.out = new SpoolWriter(path, true, (upTo) => {
       if (!this.closed) this.writer.post({ type: 'spooled', sessionId, upTo });
     });
     // Flushes what a quiet connection buffered, so that nothing waits longer than the interval.
