@@ -18,7 +18,12 @@ export function connectWebSocketApi(url: string): Api {
     for (const l of linkListeners) l('open');
   });
   socket.addEventListener('message', (e: MessageEvent<string>) => {
-    const msg = JSON.parse(e.data) as { id?: number; result?: Result<unknown>; topic?: Topic; payload?: unknown };
+    const msg = JSON.parse(e.data) as {
+      id?: number;
+      result?: Result<unknown>;
+      topic?: Topic;
+      payload?: unknown;
+    };
     if (msg.id !== undefined && msg.result) {
       pending.get(msg.id)?.(msg.result);
       pending.delete(msg.id);
@@ -28,7 +33,10 @@ export function connectWebSocketApi(url: string): Api {
   });
   socket.addEventListener('close', () => {
     for (const resolve of pending.values()) {
-      resolve({ ok: false, error: { code: 'failed', message: 'lost the connection to the Frameline engine; reload the page' } });
+      resolve({
+        ok: false,
+        error: { code: 'failed', message: 'lost the connection to the Frameline engine; reload the page' },
+      });
     }
     pending.clear();
     for (const l of linkListeners) l('lost');
@@ -43,7 +51,10 @@ export function connectWebSocketApi(url: string): Api {
       else if (socket.readyState === WebSocket.CONNECTING) queue.push(text);
       else {
         pending.delete(id);
-        resolve({ ok: false, error: { code: 'failed', message: 'not connected to the Frameline engine; reload the page' } });
+        resolve({
+          ok: false,
+          error: { code: 'failed', message: 'not connected to the Frameline engine; reload the page' },
+        });
       }
     });
   const subscribe = (topic: Topic, listener: Listener) => {

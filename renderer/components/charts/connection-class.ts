@@ -1,0 +1,76 @@
+// How a connection ended, reduced to the few classes an engineer scans for on a timeline: clean
+// closes, restarts, abnormal drops (1006), other errors, the application's own codes, and attempts
+// that never got past the handshake.
+import { describeCloseCode } from '../../../shared/close-codes';
+import type { ResponseOf } from '../../../shared/contract';
+
+export type Connection = ResponseOf<'sessions', 'get'>['connections'][number];
+
+export type ConnectionClass =
+  'normal' | 'restart' | 'abnormal' | 'error' | 'app' | 'failed' | 'open' | 'unknown';
+
+/** Legend labels, in the order the legend lists them. */
+export const CLASS_LABELS: Readonly<Record<ConnectionClass, string>> = {
+  normal: 'normal 1000',
+  restart: 'restart 1001/1012/1013',
+  abnormal: 'abnormal 1006',
+  error: 'error 1002–1015',
+  app: 'application 3xxx/4xxx',
+  failed: 'handshake failed',
+  open: 'open',
+  unknown: 'ended without a close code',
+};
+
+export function closeClassOfCode(code: number): ConnectionClass {
+  if (code === 1000) return 'normal';
+  if (code === 1001 || code === 1012 || code === 1013) return 'restart';
+  if (code === 1006) return 'abnormal';
+  if (code >= 3000 && code <= 4999) return 'app';
+  return 'error';
+}
+
+export function connectionClass(c: Connection): ConnectionClass {
+  if (c.openedAt === null) return c.closedAt === null ? 'open' : 'failed';
+  if (c.closeCode !== null) return closeClassOfCode(c.closeCode);
+  return c.closedAt === null ? 'open' : 'unknown';
+}
+
+/** A short label for how a connection ended: `1011 Internal Error`, `refused`, `open`. */
+export function outcomeLabel(c: Connection): string {
+  if (c.openedAt === null) {
+    if (c.closedAt === null) return 'connecting';
+    const status = c.status !== null && c.error?.kind === 'upgrade-rejected' ? ` HTTP ${c.status}` : '';
+    return `${c.error?.kind ?? 'failed'}${status}`;
+  }
+  if (c.closeCode !== null) return `${c.closeCode} ${describeCloseCode(c.closeCode).name}`;
+  if (c.closedAt === null) return 'open';
+  if (wasInterrupted(c)) return 'capture interrupted';
+  return c.error?.kind ?? 'closed';
+}
+
+/** True when the recording process died with this connection open (recovery closes it so). */
+export function wasInterrupted(c: Connection): boolean {
+  return c.closeCode === null && c.error?.message.startsWith('capture interrupted') === true;
+}
+
+/** The few characters a timeline bar has room for: `1006`, `open`, `interrupted`. */
+export function barLabel(c: Connection): string {
+  if (c.closeCode !== null) return String(c.closeCode);
+  if (c.closedAt === null) return 'open';
+  if (wasInterrupted(c)) return 'interrupted';
+  return c.error?.kind ?? '';
+}
+
+/** Who ended it, in words. */
+export function closedByLabel(c: Connection): string | null {
+  switch (c.closedBy) {
+    case 'client':
+      return 'closed by Frameline (client)';
+    case 'server':
+      return 'closed by the server';
+    case 'network':
+      return 'no close frame: the connection just went away';
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,199 @@
+// Every connection of a session as a bar on the shared time axis, coloured by how it ended; the
+// gaps between bars are the reconnect waits, drawn as dotted backoff lines under their markers.
+import { describeCloseCode } from '../../../shared/close-codes';
+import { barLabel, closedByLabel, outcomeLabel } from './connection-class';
+import { clockMicros, formatDuration, type Scale } from './scale';
+import type { ConnectionSpan, EventMark } from './timeline-model';
+
+export interface ConnectionTimelineProps {
+  spans: ConnectionSpan[];
+  marks: EventMark[];
+  x: Scale;
+  width: number;
+  hoverTs: number | null;
+  /** Connection ids to emphasise (hovered or selected elsewhere). */
+  highlighted: ReadonlySet<number>;
+  onSelect?: (connectionId: number) => void;
+}
+
+export const TIMELINE_HEIGHT = 58;
+const MARK_Y = 9;
+const BAR_Y = 20;
+const BAR_H = 22;
+
+/** What a connection's bar says when asked: its outcome, reason, who closed it and when. */
+export function describeSpan(s: ConnectionSpan): string {
+  const c = s.connection;
+  const lines = [`Connection ${c.ordinal}: ${outcomeLabel(c)}`];
+  if (c.closeCode !== null) lines.push(describeCloseCode(c.closeCode).meaning);
+  if (c.closeReason) lines.push(`reason "${c.closeReason}"`);
+  const by = closedByLabel(c);
+  if (by) lines.push(by);
+  if (c.error) lines.push(c.error.message);
+  if (s.openedAt !== null) {
+    lines.push(
+      `opened ${clockMicros(s.openedAt)} UTC, ${s.stillOpen ? 'open for' : 'lasted'} ${formatDuration(s.endAt - s.openedAt)}`,
+    );
+  } else if (!s.stillOpen) {
+    lines.push(`failed ${clockMicros(s.endAt)} UTC after ${formatDuration(s.endAt - s.attemptAt)}`);
+  }
+  if (c.frames > 0) lines.push(`${c.frames.toLocaleString('en-US')} frames`);
+  return lines.join('\n');
+}
+
+/** What an event marker says when asked. */
+export function markLabel(m: EventMark): string {
+  const d = (m.event.detail ?? {}) as Record<string, unknown>;
+  switch (m.event.kind) {
+    case 'reconnect-scheduled':
+      return `Reconnect scheduled after connection ${String(d.after ?? '?')}: attempt ${String(d.attempt ?? '?')}, waiting ${String(d.delayMs ?? '?')} ms`;
+    case 'reconnect-gave-up':
+      return `Gave up reconnecting after ${String(d.attempts ?? '?')} failed attempts`;
+    case 'session-interrupted': {
+      const recovered = typeof d.recoveredFromSpool === 'number' ? d.recoveredFromSpool : null;
+      const kept =
+        recovered === null
+          ? ''
+          : recovered === 0
+            ? ' Every frame had already been committed.'
+            : ` ${recovered} frames were recovered from its spool.`;
+      const damaged = typeof d.spoolError === 'string' ? ` The spool was damaged: ${d.spoolError}` : '';
+      return `Session interrupted: the recording process stopped before the capture ended.${kept}${damaged}`;
+    }
+    default:
+      return m.event.kind;
+  }
+}
+
+export function ConnectionTimeline({
+  spans,
+  marks,
+  x,
+  width,
+  hoverTs,
+  highlighted,
+  onSelect,
+}: ConnectionTimelineProps) {
+  const [plotLeft, plotRight] = x.range;
+  const clampX = (ts: number) => Math.min(plotRight, Math.max(plotLeft, x(ts)));
+  return (
+    <svg
+      className="chart connection-timeline"
+      width={width}
+      height={TIMELINE_HEIGHT}
+      role="group"
+      aria-label={`Connection timeline: ${spans.length} connection${spans.length === 1 ? '' : 's'}`}
+      data-testid="connection-timeline"
+    >
+      <line
+        className="timeline-track"
+        x1={plotLeft}
+        x2={plotRight}
+        y1={BAR_Y + BAR_H / 2}
+        y2={BAR_Y + BAR_H / 2}
+      />
+      {marks.map((m, i) =>
+        m.until === null ? null : (
+          <line
+            key={`wait-${i}`}
+            className="timeline-backoff"
+            x1={clampX(m.ts)}
+            x2={clampX(m.until)}
+            y1={BAR_Y + BAR_H / 2}
+            y2={BAR_Y + BAR_H / 2}
+          />
+        ),
+      )}
+      {spans.map((s, index) => {
+        const c = s.connection;
+        const failed = s.openedAt === null;
+        const x0 = clampX(s.attemptAt);
+        const xOpen = s.openedAt === null ? null : clampX(s.openedAt);
+        const x1 = clampX(s.endAt);
+        const next = spans[index + 1];
+        const room = (next ? clampX(next.attemptAt) : plotRight) - x1;
+        const mid = BAR_Y + BAR_H / 2;
+        const className = `timeline-conn cls-${s.cls}${highlighted.has(c.id) ? ' is-highlighted' : ''}${s.stillOpen ? ' is-open' : ''}`;
+        const common = {
+          className,
+          role: 'img',
+          'aria-label': describeSpan(s),
+          'data-connection': c.ordinal,
+          'data-close-code': c.closeCode ?? undefined,
+          'data-error-kind': c.error?.kind,
+          'data-class': s.cls,
+          onClick: onSelect ? () => onSelect(c.id) : undefined,
+        };
+        if (failed) {
+          // An attempt that never opened lasts milliseconds: a cross where it failed, named beside it.
+          const label = `#${c.ordinal} ${c.error?.kind ?? 'failed'}`;
+          return (
+            <g key={c.id} {...common}>
+              {x1 - x0 >= 2 && (
+                <rect className="timeline-attempt" x={x0} y={mid - 3} width={x1 - x0} height={6} rx={1} />
+              )}
+              <rect className="timeline-hit" x={x1 - 7} y={BAR_Y} width={14} height={BAR_H} />
+              <path
+                className="timeline-cross"
+                d={`M${x1 - 4},${mid - 4}L${x1 + 4},${mid + 4}M${x1 + 4},${mid - 4}L${x1 - 4},${mid + 4}`}
+              />
+              {room >= label.length * 6.5 + 14 && (
+                <text className="timeline-label is-outside" x={x1 + 8} y={mid} dy="0.34em">
+                  {label}
+                </text>
+              )}
+            </g>
+          );
+        }
+        const barX = xOpen ?? x0;
+        const barW = Math.max(2, x1 - barX);
+        const code = barLabel(c);
+        const showLabel = barW >= Math.max(30, code.length * 7 + 24);
+        return (
+          <g key={c.id} {...common}>
+            {xOpen !== null && xOpen - x0 >= 1 && (
+              <rect className="timeline-handshake" x={x0} y={mid - 2} width={xOpen - x0} height={4} />
+            )}
+            <rect className="timeline-bar" x={barX} y={BAR_Y} width={barW} height={BAR_H} rx={2} />
+            {showLabel && (
+              <text className="timeline-label" x={barX + 6} y={mid} dy="0.34em">
+                <tspan className="timeline-ordinal">#{c.ordinal}</tspan> {code}
+              </text>
+            )}
+          </g>
+        );
+      })}
+      {marks.map((m, i) => {
+        const mx = clampX(m.ts);
+        const kind = m.event.kind;
+        return (
+          <g
+            key={`mark-${i}`}
+            className={`timeline-mark mark-${kind}`}
+            role="img"
+            aria-label={markLabel(m)}
+            data-event={kind}
+          >
+            {kind === 'reconnect-scheduled' ? (
+              <path d={`M${mx - 4},${MARK_Y - 4}L${mx + 4},${MARK_Y - 4}L${mx},${MARK_Y + 3}Z`} />
+            ) : kind === 'session-interrupted' || kind === 'reconnect-gave-up' ? (
+              <path d={`M${mx},${MARK_Y - 5}L${mx + 5},${MARK_Y}L${mx},${MARK_Y + 5}L${mx - 5},${MARK_Y}Z`} />
+            ) : (
+              <circle cx={mx} cy={MARK_Y} r={3} />
+            )}
+            <line x1={mx} x2={mx} y1={MARK_Y + 4} y2={BAR_Y - 1} />
+          </g>
+        );
+      })}
+      {hoverTs !== null && (
+        <line
+          className="chart-crosshair"
+          x1={Math.round(x(hoverTs)) + 0.5}
+          x2={Math.round(x(hoverTs)) + 0.5}
+          y1={0}
+          y2={TIMELINE_HEIGHT}
+        />
+      )}
+    </svg>
+  );
+}

@@ -1,0 +1,133 @@
+// Frames per second over a session, incoming and outgoing stacked, drawn as SVG steps: one step per
+// bucket the engine counted, so a burst or a silence shows where it happened, not smoothed away.
+import type { ResponseOf } from '../../../shared/contract';
+import { countTicks, formatCompact, linearScale, type Scale } from './scale';
+
+export type RateData = ResponseOf<'sessions', 'rate'>;
+
+export interface RateChartProps {
+  rate: RateData;
+  /** The shared time axis (epoch microseconds → pixels). */
+  x: Scale;
+  width: number;
+  height: number;
+  /** The instant under the pointer, drawn as a crosshair. */
+  hoverTs: number | null;
+}
+
+/** Per-second rates of one bucket. */
+export function ratesAt(rate: RateData, ts: number): { incoming: number; outgoing: number } | null {
+  const i = Math.floor((ts - rate.startTs) / rate.bucketUs);
+  if (i < 0 || i >= rate.incoming.length) return null;
+  const perSecond = 1_000_000 / rate.bucketUs;
+  return { incoming: (rate.incoming[i] ?? 0) * perSecond, outgoing: (rate.outgoing[i] ?? 0) * perSecond };
+}
+
+/** The highest stacked rate of a session, frames per second. */
+export function peakRate(rate: RateData): number {
+  let peak = 0;
+  for (let i = 0; i < rate.incoming.length; i++)
+    peak = Math.max(peak, (rate.incoming[i] ?? 0) + (rate.outgoing[i] ?? 0));
+  return (peak * 1_000_000) / rate.bucketUs;
+}
+
+export const RATE_AXIS_WIDTH = 44;
+
+function stepPath(
+  rate: RateData,
+  x: Scale,
+  y: Scale,
+  lower: (i: number) => number,
+  upper: (i: number) => number,
+): string {
+  const n = rate.incoming.length;
+  if (n === 0) return '';
+  const perSecond = 1_000_000 / rate.bucketUs;
+  const [plotLeft, plotRight] = x.range;
+  const left = (i: number) => Math.min(plotRight, Math.max(plotLeft, x(rate.startTs + i * rate.bucketUs)));
+  const top: string[] = [];
+  const bottom: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const x0 = left(i).toFixed(1);
+    const x1 = left(i + 1).toFixed(1);
+    const hi = y(upper(i) * perSecond).toFixed(1);
+    const lo = y(lower(i) * perSecond).toFixed(1);
+    top.push(`${x0},${hi}`, `${x1},${hi}`);
+    bottom.push(`${x0},${lo}`, `${x1},${lo}`);
+  }
+  return `M${top.join('L')}L${bottom.reverse().join('L')}Z`;
+}
+
+/** The top edge of a series as a step line, broken where `visible` says the series is empty. */
+function stepLine(
+  rate: RateData,
+  x: Scale,
+  y: Scale,
+  upper: (i: number) => number,
+  visible: (i: number) => boolean,
+) {
+  const perSecond = 1_000_000 / rate.bucketUs;
+  const [plotLeft, plotRight] = x.range;
+  const left = (i: number) => Math.min(plotRight, Math.max(plotLeft, x(rate.startTs + i * rate.bucketUs)));
+  let d = '';
+  let drawing = false;
+  for (let i = 0; i < rate.incoming.length; i++) {
+    if (!visible(i)) {
+      drawing = false;
+      continue;
+    }
+    const hi = y(upper(i) * perSecond).toFixed(1);
+    d += `${drawing ? 'L' : 'M'}${left(i).toFixed(1)},${hi}L${left(i + 1).toFixed(1)},${hi}`;
+    drawing = true;
+  }
+  return d;
+}
+
+export function RateChart({ rate, x, width, height, hoverTs }: RateChartProps) {
+  const peak = peakRate(rate);
+  const ticks = countTicks(peak, height >= 120 ? 3 : 2);
+  const yMax = Math.max(ticks[ticks.length - 1] ?? 1, 1);
+  const y = linearScale([0, yMax], [height - 1, 6]);
+  const incoming = (i: number) => rate.incoming[i] ?? 0;
+  const stacked = (i: number) => incoming(i) + (rate.outgoing[i] ?? 0);
+  const inPath = stepPath(rate, x, y, () => 0, incoming);
+  const outPath = stepPath(rate, x, y, incoming, stacked);
+  const inLine = stepLine(rate, x, y, incoming, () => true);
+  const outLine = stepLine(rate, x, y, stacked, (i) => (rate.outgoing[i] ?? 0) > 0);
+  const [plotLeft, plotRight] = x.range;
+  const total = rate.incoming.reduce((a, b) => a + b, 0) + rate.outgoing.reduce((a, b) => a + b, 0);
+  return (
+    <svg
+      className="chart rate-chart"
+      width={width}
+      height={height}
+      role="img"
+      aria-label={`Frames per second: ${total} frames, peak ${formatCompact(peak)} per second`}
+      data-testid="rate-chart"
+      data-buckets={rate.incoming.length}
+      data-frames={total}
+    >
+      {ticks.map((t) => (
+        <g key={t} className="chart-grid">
+          <line x1={plotLeft} x2={plotRight} y1={Math.round(y(t)) + 0.5} y2={Math.round(y(t)) + 0.5} />
+          <text x={plotLeft - 6} y={y(t)} dy="0.32em" textAnchor="end">
+            {formatCompact(t)}
+          </text>
+        </g>
+      ))}
+      <path className="rate-in" d={inPath} />
+      <path className="rate-out" d={outPath} />
+      <path className="rate-line is-in" d={inLine} />
+      <path className="rate-line is-out" d={outLine} />
+      {hoverTs !== null && (
+        <line
+          className="chart-crosshair"
+          x1={Math.round(x(hoverTs)) + 0.5}
+          x2={Math.round(x(hoverTs)) + 0.5}
+          y1={0}
+          y2={height}
+        />
+      )}
+    </svg>
+  );
+}

@@ -1,0 +1,64 @@
+// Number and time formatting shared by every screen. Timestamps are epoch microseconds (shared/time.ts).
+
+const count = new Intl.NumberFormat('en-US');
+
+/** 1234567 → "1,234,567". */
+export function formatCount(n: number): string {
+  return count.format(n);
+}
+
+/** Bytes in binary units with one decimal above 1 KiB: "512 B", "12.3 KiB". */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** A duration in milliseconds, precise when short: "0.42 ms", "12.3 ms", "4.20 s", "3 min 12 s". */
+export function formatMs(ms: number): string {
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 100) return `${ms.toFixed(1)} ms`;
+  if (ms < 1000) return `${ms.toFixed(0)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 60) return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** Time of day in UTC with microseconds, as the command line prints it: "02:07:42.592108". */
+export function formatTimeOfDay(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const micros = us - ms * 1000;
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(11, 23)}${String(Math.round(micros)).padStart(3, '0')}`;
+}
+
+/** Microseconds since a reference, in seconds with microsecond precision: "+12.345678". */
+export function formatRelative(us: number, fromUs: number): string {
+  const delta = us - fromUs;
+  const sign = delta < 0 ? '−' : '+';
+  return `${sign}${(Math.abs(delta) / 1e6).toFixed(6)}`;
+}
+
+/** An ISO timestamp as a short UTC date and time: "2026-11-22 02:07:42 UTC". */
+export function formatIsoShort(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+}
+
+/** A rate: "0/s", "12/s", "12.3k/s". */
+export function formatRate(perSecond: number): string {
+  if (perSecond < 1000) return `${Math.round(perSecond)}/s`;
+  if (perSecond < 1_000_000) return `${(perSecond / 1000).toFixed(1)}k/s`;
+  return `${(perSecond / 1_000_000).toFixed(2)}M/s`;
+}
+
+/** Singular or plural: plural(1, 'frame') → "1 frame", plural(3, 'frame') → "3 frames". */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${formatCount(n)} ${n === 1 ? word : many}`;
+}

@@ -1,0 +1,205 @@
+// The attach form as typed (strings, so that half-typed numbers survive), and how it becomes a
+// CaptureRequest — with a sentence for every field that cannot.
+import type { RequestOf } from '../../../shared/contract';
+
+export type CaptureRequest = RequestOf<'capture', 'start'>;
+
+export interface HeaderRow {
+  id: number;
+  name: string;
+  value: string;
+}
+
+export interface AttachDraft {
+  url: string;
+  name: string;
+  headers: HeaderRow[];
+  origin: string;
+  /** Comma-separated. */
+  subprotocols: string;
+  compression: boolean;
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  insecure: boolean;
+  proxyMode: 'environment' | 'none' | 'url';
+  proxyUrl: string;
+  connectTimeoutS: string;
+  payloadCapKiB: string;
+  pingIntervalS: string;
+  reconnect: boolean;
+  reconnectBaseMs: string;
+  reconnectMaxMs: string;
+  reconnectFactor: string;
+  reconnectJitter: string;
+  reconnectAttempts: string;
+}
+
+export const DEFAULT_DRAFT: AttachDraft = {
+  url: '',
+  name: '',
+  headers: [],
+  origin: '',
+  subprotocols: '',
+  compression: false,
+  caFile: '',
+  certFile: '',
+  keyFile: '',
+  insecure: false,
+  proxyMode: 'environment',
+  proxyUrl: '',
+  connectTimeoutS: '10',
+  payloadCapKiB: '1024',
+  pingIntervalS: '',
+  reconnect: false,
+  reconnectBaseMs: '500',
+  reconnectMaxMs: '30000',
+  reconnectFactor: '2',
+  reconnectJitter: '0.2',
+  reconnectAttempts: '10',
+};
+
+export type DraftErrors = Partial<Record<keyof AttachDraft, string>>;
+
+function numberField(
+  raw: string,
+  errors: DraftErrors,
+  field: keyof AttachDraft,
+  what: string,
+  check: { min?: number; max?: number; above?: number; integer?: boolean; example: string },
+): number | undefined {
+  const s = raw.trim();
+  if (!s) return undefined;
+  const n = Number(s);
+  const bad =
+    !Number.isFinite(n) ||
+    (check.integer && !Number.isInteger(n)) ||
+    (check.min !== undefined && n < check.min) ||
+    (check.max !== undefined && n > check.max) ||
+    (check.above !== undefined && n <= check.above);
+  if (bad) {
+    errors[field] = `${what} must be ${check.integer ? 'a whole number' : 'a number'}${
+      check.above !== undefined
+        ? ` above ${check.above}`
+        : check.min !== undefined
+          ? ` of at least ${check.min}`
+          : ''
+    }${check.max !== undefined ? ` and at most ${check.max}` : ''}, such as ${check.example}; "${s}" is not`;
+    return undefined;
+  }
+  return n;
+}
+
+/** The capture request for a draft, or the errors that stop it (keyed by field). */
+export function toCaptureRequest(d: AttachDraft): { request: CaptureRequest | null; errors: DraftErrors } {
+  const errors: DraftErrors = {};
+  const url = d.url.trim();
+  if (!url) errors.url = 'Enter the endpoint’s URL, such as wss://api.example.com/stream';
+  else if (!/^wss?:\/\//i.test(url) && !/^https?:\/\//i.test(url))
+    errors.url = `"${url}" has no ws:// or wss:// scheme; WebSocket URLs start with one of them`;
+
+  const headers: Array<[string, string]> = [];
+  for (const h of d.headers) {
+    if (!h.name.trim() && !h.value.trim()) continue;
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(h.name.trim())) {
+      errors.headers = `"${h.name}" is not a valid header name (letters, digits and -, no spaces or colons)`;
+      break;
+    }
+    headers.push([h.name.trim(), h.value]);
+  }
+
+  const timeout = numberField(d.connectTimeoutS, errors, 'connectTimeoutS', 'The connect timeout', {
+    above: 0,
+    example: '10',
+  });
+  const capKiB = numberField(d.payloadCapKiB, errors, 'payloadCapKiB', 'The payload cap', {
+    min: 0,
+    integer: true,
+    example: '1024',
+  });
+  const ping = numberField(d.pingIntervalS, errors, 'pingIntervalS', 'The ping interval', {
+    above: 0,
+    example: '30',
+  });
+  let reconnect: CaptureRequest['reconnect'];
+  if (d.reconnect) {
+    const baseMs = numberField(d.reconnectBaseMs, errors, 'reconnectBaseMs', 'The first delay', {
+      min: 0,
+      example: '500',
+    });
+    const maxMs = numberField(d.reconnectMaxMs, errors, 'reconnectMaxMs', 'The longest delay', {
+      min: 0,
+      example: '30000',
+    });
+    const factor = numberField(d.reconnectFactor, errors, 'reconnectFactor', 'The factor', {
+      min: 1,
+      example: '2',
+    });
+    const jitter = numberField(d.reconnectJitter, errors, 'reconnectJitter', 'The jitter', {
+      min: 0,
+      max: 1,
+      example: '0.2',
+    });
+    const attempts = numberField(d.reconnectAttempts, errors, 'reconnectAttempts', 'The attempts', {
+      min: 1,
+      integer: true,
+      example: '10',
+    });
+    reconnect = {
+      baseMs: baseMs ?? 500,
+      maxMs: maxMs ?? 30_000,
+      factor: factor ?? 2,
+      jitter: jitter ?? 0.2,
+      attempts: attempts ?? 10,
+    };
+  }
+  if (d.proxyMode === 'url' && !/^https?:\/\/\S+$/i.test(d.proxyUrl.trim()))
+    errors.proxyUrl =
+      'Enter the proxy as http://host:port (CONNECT tunnelling), or choose another proxy setting';
+  if (d.certFile.trim() && !d.keyFile.trim())
+    errors.keyFile = 'A client certificate needs its private key file too';
+  if (d.keyFile.trim() && !d.certFile.trim())
+    errors.certFile = 'A private key needs its client certificate file too';
+
+  if (Object.keys(errors).length > 0) return { request: null, errors };
+  const request: CaptureRequest = {
+    url,
+    headers,
+    subprotocols: d.subprotocols
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    compression: d.compression,
+    insecure: d.insecure,
+    ...(d.name.trim() ? { name: d.name.trim() } : {}),
+    ...(d.origin.trim() ? { origin: d.origin.trim() } : {}),
+    ...(d.caFile.trim() ? { caFile: d.caFile.trim() } : {}),
+    ...(d.certFile.trim() ? { certFile: d.certFile.trim() } : {}),
+    ...(d.keyFile.trim() ? { keyFile: d.keyFile.trim() } : {}),
+    ...(d.proxyMode === 'none' ? { proxy: null } : d.proxyMode === 'url' ? { proxy: d.proxyUrl.trim() } : {}),
+    ...(timeout !== undefined ? { connectTimeoutMs: timeout * 1000 } : {}),
+    ...(capKiB !== undefined ? { payloadCap: capKiB * 1024 } : {}),
+    ...(ping !== undefined ? { pingIntervalMs: ping * 1000 } : {}),
+    ...(reconnect ? { reconnect } : {}),
+  };
+  return { request, errors };
+}
+
+/** A one-line summary of the options that differ from the defaults, for the collapsed form. */
+export function draftSummary(d: AttachDraft): string {
+  const parts: string[] = [];
+  const headers = d.headers.filter((h) => h.name.trim()).length;
+  if (headers) parts.push(`${headers} header${headers === 1 ? '' : 's'}`);
+  if (d.origin.trim()) parts.push(`origin ${d.origin.trim()}`);
+  if (d.subprotocols.trim()) parts.push(`subprotocols ${d.subprotocols.trim()}`);
+  if (d.compression) parts.push('permessage-deflate');
+  if (d.caFile.trim() || d.certFile.trim()) parts.push('custom TLS');
+  if (d.insecure) parts.push('any certificate (insecure)');
+  if (d.proxyMode === 'none') parts.push('no proxy');
+  if (d.proxyMode === 'url') parts.push(`proxy ${d.proxyUrl.trim()}`);
+  if (d.pingIntervalS.trim()) parts.push(`ping every ${d.pingIntervalS.trim()} s`);
+  if (d.reconnect) parts.push('reconnect with backoff');
+  return parts.length
+    ? parts.join(' · ')
+    : 'Defaults: no extra headers, proxy from the environment, no heartbeat, no reconnect';
+}

@@ -1,0 +1,167 @@
+// Everything about how to connect, beyond the URL: handshake, TLS and proxy, heartbeat and
+// reconnect. The same options as `frameline capture`.
+import { Field, Switch } from '../../components/field';
+import type { AttachDraft, DraftErrors } from './attach-draft';
+import { HeadersEditor } from './headers-editor';
+
+interface Props {
+  draft: AttachDraft;
+  errors: DraftErrors;
+  disabled: boolean;
+  onChange: (patch: Partial<AttachDraft>) => void;
+}
+
+export function AttachOptions({ draft, errors, disabled, onChange }: Props) {
+  const text = (
+    field: keyof AttachDraft,
+    placeholder: string,
+    extra: { inputMode?: 'decimal' | 'numeric' } = {},
+  ) => (
+    <input
+      value={draft[field] as string}
+      placeholder={placeholder}
+      disabled={disabled}
+      spellCheck={false}
+      onChange={(e) => onChange({ [field]: e.target.value })}
+      {...extra}
+    />
+  );
+  return (
+    <div className="attach-options" id="attach-options">
+      <fieldset className="options-group" disabled={disabled}>
+        <legend>Handshake</legend>
+        <div className="field">
+          <span className="field-label">Request headers</span>
+          <HeadersEditor
+            headers={draft.headers}
+            onChange={(headers) => onChange({ headers })}
+            disabled={disabled}
+            error={errors.headers}
+          />
+        </div>
+        <div className="field-row">
+          <Field label="Origin" hint="Sent as the Origin header; servers often check it.">
+            {text('origin', 'https://app.example.com')}
+          </Field>
+          <Field label="Subprotocols" hint="Offered in order, comma-separated.">
+            {text('subprotocols', 'graphql-transport-ws, v2')}
+          </Field>
+        </div>
+        <Switch
+          checked={draft.compression}
+          disabled={disabled}
+          onChange={(compression) => onChange({ compression })}
+          label="Offer permessage-deflate compression"
+        />
+        <Field label="Session name" hint="Shown in Sessions; defaults to host and path.">
+          {text('name', 'prices gateway, 3 AM drop')}
+        </Field>
+      </fieldset>
+
+      <fieldset className="options-group" disabled={disabled}>
+        <legend>TLS and proxy</legend>
+        <p className="field-hint">Paths are read on the machine that runs the Frameline engine.</p>
+        <Field label="CA certificate file" error={errors.caFile}>
+          {text('caFile', '/etc/ssl/internal-ca.pem')}
+        </Field>
+        <div className="field-row">
+          <Field label="Client certificate" error={errors.certFile}>
+            {text('certFile', 'client.pem')}
+          </Field>
+          <Field label="Client key" error={errors.keyFile}>
+            {text('keyFile', 'client-key.pem')}
+          </Field>
+        </div>
+        <Switch
+          checked={draft.insecure}
+          disabled={disabled}
+          onChange={(insecure) => onChange({ insecure })}
+          label={
+            <>
+              Accept any certificate <span className="warn-text">(insecure: for test endpoints only)</span>
+            </>
+          }
+        />
+        <div className="field">
+          <span className="field-label">Proxy</span>
+          <div className="segmented" role="radiogroup" aria-label="Proxy">
+            {(['environment', 'none', 'url'] as const).map((mode) => (
+              <button
+                key={mode}
+                type="button"
+                role="radio"
+                aria-checked={draft.proxyMode === mode}
+                className={draft.proxyMode === mode ? 'is-on' : ''}
+                disabled={disabled}
+                onClick={() => onChange({ proxyMode: mode })}
+              >
+                {mode === 'environment' ? 'From environment' : mode === 'none' ? 'None' : 'HTTP proxy'}
+              </button>
+            ))}
+          </div>
+          {draft.proxyMode === 'url' ? (
+            <Field label="Proxy URL" error={errors.proxyUrl}>
+              {text('proxyUrl', 'http://proxy.internal:3128')}
+            </Field>
+          ) : (
+            <p className="field-hint">
+              {draft.proxyMode === 'environment'
+                ? 'HTTPS_PROXY (wss), HTTP_PROXY (ws), ALL_PROXY and NO_PROXY apply.'
+                : 'Connect directly.'}
+            </p>
+          )}
+        </div>
+        <div className="field-row">
+          <Field label="Connect timeout (s)" error={errors.connectTimeoutS} hint="TCP + TLS + upgrade.">
+            {text('connectTimeoutS', '10', { inputMode: 'decimal' })}
+          </Field>
+          <Field
+            label="Stored per frame (KiB)"
+            error={errors.payloadCapKiB}
+            hint="Longer payloads are kept truncated."
+          >
+            {text('payloadCapKiB', '1024', { inputMode: 'numeric' })}
+          </Field>
+        </div>
+      </fieldset>
+
+      <fieldset className="options-group" disabled={disabled}>
+        <legend>Heartbeat and reconnect</legend>
+        <Field
+          label="Ping every (s)"
+          error={errors.pingIntervalS}
+          hint="Empty: no heartbeat. Each pong gives the round trip."
+        >
+          {text('pingIntervalS', 'off', { inputMode: 'decimal' })}
+        </Field>
+        <Switch
+          checked={draft.reconnect}
+          disabled={disabled}
+          onChange={(reconnect) => onChange({ reconnect })}
+          label="Reconnect with exponential backoff and jitter"
+        />
+        <fieldset className="field-grid" disabled={disabled || !draft.reconnect}>
+          <Field label="First delay (ms)" error={errors.reconnectBaseMs}>
+            {text('reconnectBaseMs', '500', { inputMode: 'numeric' })}
+          </Field>
+          <Field label="Longest delay (ms)" error={errors.reconnectMaxMs}>
+            {text('reconnectMaxMs', '30000', { inputMode: 'numeric' })}
+          </Field>
+          <Field label="Factor" error={errors.reconnectFactor}>
+            {text('reconnectFactor', '2', { inputMode: 'decimal' })}
+          </Field>
+          <Field label="Jitter (0–1)" error={errors.reconnectJitter}>
+            {text('reconnectJitter', '0.2', { inputMode: 'decimal' })}
+          </Field>
+          <Field
+            label="Attempts"
+            error={errors.reconnectAttempts}
+            hint="Consecutive failures before giving up."
+          >
+            {text('reconnectAttempts', '10', { inputMode: 'numeric' })}
+          </Field>
+        </fieldset>
+      </fieldset>
+    </div>
+  );
+}

@@ -1,0 +1,183 @@
+// Attach: connect to a live endpoint and watch it — status, frames, handshake, close — and talk to
+// it through the composer. The screen itself re-renders only when the capture changes state; the
+// parts that show counters subscribe to them on their own.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Api } from '../../../shared/contract';
+import { EmptyState } from '../../components/empty-state';
+import { errorMessage } from '../../components/error-note';
+import { useHotkey } from '../../components/hotkeys';
+import { PlugIcon } from '../../components/icons';
+import { FrameView } from '../frames/frame-view';
+import { draftSummary, toCaptureRequest, type AttachDraft, type DraftErrors } from './attach-draft';
+import { AttachOptions } from './attach-options';
+import { captureStore, useCapture, type CaptureStore } from './capture-store';
+import { CaptureStrip } from './capture-strip';
+import { Composer } from './composer';
+import { ConnectBar } from './connect-bar';
+import { ConnectionPanels } from './connection-panels';
+import './attach.css';
+
+const selectActive = (s: CaptureStore) => s.activeSessionId;
+
+export function AttachScreen({ api }: { api: Api }) {
+  const store = captureStore(api);
+  const activeId = useCapture(api, selectActive);
+  const state = useCapture(
+    api,
+    useCallback(
+      (s: CaptureStore) => (activeId === null ? null : (s.statuses.get(activeId)?.state ?? 'connecting')),
+      [activeId],
+    ),
+  );
+  const [draft, setDraft] = useState<AttachDraft>(store.draft);
+  const [errors, setErrors] = useState<DraftErrors>({});
+  const [connectError, setConnectError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [optionsOpen, setOptionsOpen] = useState(false);
+  const urlRef = useRef<HTMLInputElement>(null);
+  const running = state !== null && state !== 'ended';
+  const liveUrl = useCapture(
+    api,
+    useCallback(
+      (s: CaptureStore) => (activeId === null ? null : (s.statuses.get(activeId)?.url ?? null)),
+      [activeId],
+    ),
+  );
+
+  useEffect(() => {
+    store.draft = draft;
+  }, [store, draft]);
+  useEffect(() => {
+    if (activeId === null) urlRef.current?.focus();
+  }, [activeId]);
+
+  const change = useCallback((patch: Partial<AttachDraft>) => {
+    setDraft((d) => ({ ...d, ...patch }));
+    setErrors((e) => {
+      const next = { ...e };
+      for (const k of Object.keys(patch)) delete next[k as keyof AttachDraft];
+      return next;
+    });
+    setConnectError(null);
+  }, []);
+
+  const connect = () => {
+    const { request, errors: found } = toCaptureRequest(draft);
+    setErrors(found);
+    if (!request) {
+      setConnectError(found.url ?? null);
+      if (Object.keys(found).some((k) => k !== 'url')) setOptionsOpen(true);
+      return;
+    }
+    setBusy(true);
+    setConnectError(null);
+    api.capture.start(request).then(
+      ({ sessionId }) => {
+        store.show(sessionId);
+        setOptionsOpen(false);
+        setBusy(false);
+      },
+      (err: unknown) => {
+        setConnectError(errorMessage(err));
+        setBusy(false);
+      },
+    );
+  };
+
+  const disconnect = () => {
+    if (activeId === null || !running) return;
+    setBusy(true);
+    api.capture
+      .stop({ sessionId: activeId })
+      .catch((err: unknown) => setConnectError(`Could not disconnect: ${errorMessage(err)}`))
+      .finally(() => setBusy(false));
+  };
+
+  useHotkey(
+    'mod+k',
+    () => {
+      urlRef.current?.focus();
+      urlRef.current?.select();
+    },
+    { inInputs: true },
+  );
+  useHotkey('mod+d', disconnect, { inInputs: true, enabled: running });
+
+  return (
+    <div className="attach-screen">
+      <ConnectBar
+        url={running && liveUrl ? liveUrl : draft.url}
+        onUrl={(url) => change({ url })}
+        urlRef={urlRef}
+        error={connectError}
+        running={running}
+        busy={busy}
+        onConnect={connect}
+        onDisconnect={disconnect}
+        optionsOpen={optionsOpen}
+        onToggleOptions={() => setOptionsOpen(!optionsOpen)}
+        summary={draftSummary(draft)}
+      />
+      {optionsOpen ? (
+        <AttachOptions draft={draft} errors={errors} disabled={running} onChange={change} />
+      ) : null}
+      {activeId === null ? (
+        <AttachIntro />
+      ) : (
+        <>
+          <CaptureStrip api={api} sessionId={activeId} />
+          <div className="attach-main">
+            <div className="attach-center">
+              <LiveFrames api={api} sessionId={activeId} />
+              {running ? <Composer api={api} sessionId={activeId} open={state === 'open'} /> : null}
+            </div>
+            <aside className="attach-side" aria-label="Connection">
+              <ConnectionPanels key={activeId} api={api} sessionId={activeId} />
+            </aside>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+/** The frame view of the shown capture, fed by its committed count. */
+function LiveFrames({ api, sessionId }: { api: Api; sessionId: number }) {
+  const committed = useCapture(
+    api,
+    useCallback((s: CaptureStore) => s.statuses.get(sessionId)?.committed ?? 0, [sessionId]),
+  );
+  const active = useCapture(
+    api,
+    useCallback((s: CaptureStore) => s.statuses.get(sessionId)?.state !== 'ended', [sessionId]),
+  );
+  const live = useMemo(() => ({ committed, active }), [committed, active]);
+  return <FrameView key={sessionId} api={api} sessionId={sessionId} live={live} />;
+}
+
+function AttachIntro() {
+  return (
+    <div className="attach-intro">
+      <EmptyState title="Attach to a live WebSocket endpoint" icon={<PlugIcon />}>
+        <p>
+          Type its <code>ws://</code> or <code>wss://</code> URL above and press <kbd>Enter</kbd>. Every frame
+          in both directions is recorded to the local database — ping, pong and close included — with the
+          handshake, its timings, and how the connection ended.
+        </p>
+        <ul className="intro-tips">
+          <li>
+            Auth headers, Origin, subprotocols, TLS files, proxy, heartbeat and reconnect are under{' '}
+            <strong>Options</strong>.
+          </li>
+          <li>
+            <kbd>Ctrl</kbd> <kbd>K</kbd> focuses the URL from anywhere; <kbd>?</kbd> lists every shortcut.
+          </li>
+          <li>
+            Captures you made before, here or with <code>frameline capture</code>, are under{' '}
+            <strong>Sessions</strong>.
+          </li>
+        </ul>
+      </EmptyState>
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+// Sending on the open connection: text, JSON (checked, with Format) or binary as hex, Ctrl+Enter to
+// send, and the messages sent so far.
+import { useCallback, useRef, useState } from 'react';
+import type { Api } from '../../../shared/contract';
+import { ErrorNote, errorMessage } from '../../components/error-note';
+import { formatBytes } from '../../components/format';
+import { useHotkey } from '../../components/hotkeys';
+import { SendIcon } from '../../components/icons';
+import { captureStore, useCapture, type CaptureStore, type SentMessage } from './capture-store';
+import { checkMessage, formatJson, hexByteCount, type ComposeKind } from './composer-check';
+import { MessageHistory } from './message-history';
+
+const KINDS: ReadonlyArray<{ kind: ComposeKind; label: string; placeholder: string }> = [
+  { kind: 'text', label: 'Text', placeholder: 'Any text, sent as one text frame' },
+  { kind: 'json', label: 'JSON', placeholder: '{"op":"subscribe","channel":"prices"}' },
+  { kind: 'binary', label: 'Binary (hex)', placeholder: '01 ff 7a 00' },
+];
+
+const selectSent = (s: CaptureStore) => s.sent;
+
+export function Composer({ api, sessionId, open }: { api: Api; sessionId: number; open: boolean }) {
+  const [kind, setKind] = useState<ComposeKind>('json');
+  const [data, setData] = useState('');
+  const [sendError, setSendError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const editor = useRef<HTMLTextAreaElement>(null);
+  const sent = useCapture(api, selectSent);
+  const problem = data ? checkMessage(kind, data) : null;
+
+  const send = useCallback(() => {
+    const issue = checkMessage(kind, data);
+    if (!open || sending) return;
+    if (issue) {
+      setSendError(issue);
+      return;
+    }
+    setSending(true);
+    setSendError(null);
+    api.capture
+      .send({ sessionId, data, kind: kind === 'binary' ? 'binary' : 'text' })
+      .then(
+        () => captureStore(api).remember({ kind, data, at: Date.now() }),
+        (err: unknown) => setSendError(`Not sent: ${errorMessage(err)}`),
+      )
+      .finally(() => setSending(false));
+  }, [api, sessionId, kind, data, open, sending]);
+  useHotkey('mod+enter', send, { inInputs: true });
+
+  const reuse = (m: SentMessage) => {
+    setKind(m.kind);
+    setData(m.data);
+    setSendError(null);
+    editor.current?.focus();
+  };
+
+  const footer =
+    kind === 'binary'
+      ? `${formatBytes(hexByteCount(data))} as binary`
+      : `${formatBytes(new TextEncoder().encode(data).length)} as text`;
+
+  return (
+    <section className="composer" aria-label="Composer">
+      <div className="composer-main">
+        <div className="composer-head">
+          <div className="segmented" role="tablist" aria-label="Send as">
+            {KINDS.map((k) => (
+              <button
+                key={k.kind}
+                type="button"
+                role="tab"
+                aria-selected={kind === k.kind}
+                className={kind === k.kind ? 'is-on' : ''}
+                onClick={() => {
+                  setKind(k.kind);
+                  setSendError(null);
+                }}
+              >
+                {k.label}
+              </button>
+            ))}
+          </div>
+          {kind === 'json' ? (
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              onClick={() => setData(formatJson(data))}
+              disabled={!!problem || !data}
+            >
+              Format
+            </button>
+          ) : null}
+          <span className="spacer" />
+          <span className="muted small">{footer}</span>
+        </div>
+        <textarea
+          ref={editor}
+          className={`composer-editor${problem ? ' has-error' : ''}`}
+          aria-label="Message to send"
+          aria-invalid={problem ? true : undefined}
+          placeholder={open ? KINDS.find((k) => k.kind === kind)!.placeholder : 'Connect to send messages'}
+          value={data}
+          spellCheck={false}
+          onChange={(e) => {
+            setData(e.target.value);
+            setSendError(null);
+          }}
+        />
+        <div className="composer-foot">
+          {problem ? (
+            <p className="field-error" role="status">
+              {problem}
+            </p>
+          ) : sendError ? (
+            <ErrorNote>{sendError}</ErrorNote>
+          ) : (
+            <p className="muted small">
+              {open ? 'Ctrl+Enter sends.' : 'The connection is not open: messages cannot be sent.'}
+            </p>
+          )}
+          <span className="spacer" />
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={send}
+            disabled={!open || sending || !!problem}
+          >
+            <SendIcon /> Send <kbd>Ctrl ↵</kbd>
+          </button>
+        </div>
+      </div>
+      <MessageHistory sent={sent} onReuse={reuse} />
+    </section>
+  );
+}

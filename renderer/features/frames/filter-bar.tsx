@@ -1,0 +1,176 @@
+// The filter bar over a frame list: full-text search, direction, opcodes and a time range, and the
+// count of what matches. Typing is debounced; the engine caches each filter's result.
+import { memo, useEffect, useId, useRef, useState } from 'react';
+import type { Opcode } from '../../../shared/model';
+import { formatCount } from '../../components/format';
+import { useHotkey } from '../../components/hotkeys';
+import { ChevronIcon, SearchIcon } from '../../components/icons';
+import { FILTER_OPCODES, type FilterState } from './frame-filter';
+
+const DEBOUNCE_MS = 250;
+
+interface Props {
+  value: FilterState;
+  onChange: (next: FilterState) => void;
+  shown: number | null;
+  total: number;
+  filtered: boolean;
+  /** Frames a text search cannot see yet because the index is behind. */
+  unindexed: number;
+}
+
+export const FilterBar = memo(function FilterBar({
+  value,
+  onChange,
+  shown,
+  total,
+  filtered,
+  unindexed,
+}: Props) {
+  const search = useRef<HTMLInputElement>(null);
+  const [text, setText] = useState(value.text);
+  const [from, setFrom] = useState(value.from);
+  const [to, setTo] = useState(value.to);
+  const [rangeOpen, setRangeOpen] = useState(false);
+  const rangeId = useId();
+  const latest = useRef(value);
+  useEffect(() => {
+    latest.current = value;
+  }, [value]);
+
+  useEffect(() => {
+    if (text === latest.current.text) return;
+    const timer = setTimeout(() => onChange({ ...latest.current, text }), DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [text, onChange]);
+
+  useHotkey('/', () => {
+    search.current?.focus();
+    search.current?.select();
+  });
+
+  const toggleOpcode = (op: Opcode) => {
+    const has = value.opcodes.includes(op);
+    const opcodes = has
+      ? value.opcodes.filter((o) => o !== op)
+      : FILTER_OPCODES.filter((o) => o === op || value.opcodes.includes(o));
+    onChange({ ...value, opcodes });
+  };
+  const commitRange = () => {
+    if (from !== value.from || to !== value.to) onChange({ ...value, from, to });
+  };
+
+  return (
+    <div className="filter-bar" role="search">
+      <label className="search-field">
+        <SearchIcon />
+        <input
+          ref={search}
+          type="search"
+          aria-label="Search frames"
+          placeholder='Search payloads: words, "a phrase", prefix*   ( / )'
+          value={text}
+          spellCheck={false}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') onChange({ ...value, text });
+            if (e.key === 'Escape') {
+              setText('');
+              onChange({ ...value, text: '' });
+              e.currentTarget.blur();
+              e.stopPropagation();
+            }
+          }}
+        />
+      </label>
+      <div className="segmented" role="group" aria-label="Direction">
+        {(['all', 'in', 'out'] as const).map((d) => (
+          <button
+            key={d}
+            type="button"
+            aria-pressed={value.direction === d}
+            className={value.direction === d ? 'is-on' : ''}
+            onClick={() => onChange({ ...value, direction: d })}
+          >
+            {d === 'all' ? 'Both' : d === 'in' ? '↓ In' : '↑ Out'}
+          </button>
+        ))}
+      </div>
+      <div className="opcode-filter" role="group" aria-label="Opcodes">
+        {FILTER_OPCODES.map((op) => (
+          <label key={op} className={`opcode-check op-${op}`}>
+            <input type="checkbox" checked={value.opcodes.includes(op)} onChange={() => toggleOpcode(op)} />
+            {op}
+          </label>
+        ))}
+      </div>
+      <button
+        type="button"
+        className={`btn btn-small time-range-toggle${value.from || value.to ? ' is-set' : ''}`}
+        aria-expanded={rangeOpen}
+        aria-controls={rangeId}
+        onClick={() => setRangeOpen(!rangeOpen)}
+        title="Only frames between two times"
+      >
+        {value.from || value.to ? `Time ${value.from || '…'} – ${value.to || '…'}` : 'Time range'}
+        <ChevronIcon open={rangeOpen} />
+      </button>
+      <span className="filter-count" aria-live="polite">
+        {filtered
+          ? shown === null
+            ? `searching ${formatCount(total)} frames…`
+            : `${formatCount(shown)} of ${formatCount(total)} frames`
+          : `${formatCount(total)} ${total === 1 ? 'frame' : 'frames'}`}
+        {filtered && value.text.trim() && unindexed > 0 ? (
+          <span
+            className="warn-text"
+            title="The full-text index fills in behind the capture; search again in a moment"
+          >
+            {' '}
+            · {formatCount(unindexed)} not indexed yet
+          </span>
+        ) : null}
+      </span>
+      {rangeOpen ? (
+        <div className="time-range" id={rangeId} role="group" aria-label="Time range">
+          <input
+            aria-label="From time"
+            placeholder="from"
+            value={from}
+            spellCheck={false}
+            onChange={(e) => setFrom(e.target.value)}
+            onBlur={commitRange}
+            onKeyDown={(e) => e.key === 'Enter' && commitRange()}
+          />
+          <span className="muted">to</span>
+          <input
+            aria-label="To time"
+            placeholder="to"
+            value={to}
+            spellCheck={false}
+            onChange={(e) => setTo(e.target.value)}
+            onBlur={commitRange}
+            onKeyDown={(e) => e.key === 'Enter' && commitRange()}
+          />
+          <span className="field-hint">
+            <code>+2.5</code> seconds after the first frame, <code>02:07:42.5</code> UTC, or an ISO timestamp.
+            Enter applies.
+          </span>
+          {value.from || value.to ? (
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              onClick={() => {
+                setFrom('');
+                setTo('');
+                onChange({ ...value, from: '', to: '' });
+              }}
+            >
+              Clear
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  );
+});

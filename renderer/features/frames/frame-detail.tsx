@@ -1,0 +1,137 @@
+// The detail of one frame: what it was, when, and its whole stored payload, with copy buttons.
+import { memo, useEffect, useMemo, useState } from 'react';
+import type { Api } from '../../../shared/contract';
+import { formatMicros } from '../../../shared/time';
+import { CopyButton } from '../../components/copy-button';
+import { ErrorNote, errorMessage } from '../../components/error-note';
+import { formatBytes, formatRelative } from '../../components/format';
+import { toHex } from '../../components/hex-dump';
+import { CloseIcon } from '../../components/icons';
+import { DirectionMark, OpcodeBadge } from './frame-badges';
+import { parseJsonPayload, payloadBytes, PayloadView, type FrameDetailData } from './payload-view';
+
+interface Props {
+  api: Api;
+  sessionId: number;
+  seq: number;
+  firstTs: number | null;
+  onClose: () => void;
+}
+
+type Loaded = { seq: number; frame: FrameDetailData } | { seq: number; error: string };
+
+export const FrameDetail = memo(function FrameDetail({ api, sessionId, seq, firstTs, onClose }: Props) {
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [mode, setMode] = useState<'tree' | 'raw'>('tree');
+  useEffect(() => {
+    let cancelled = false;
+    api.sessions.frame({ id: sessionId, seq }).then(
+      (frame) => !cancelled && setLoaded({ seq, frame }),
+      (err: unknown) => !cancelled && setLoaded({ seq, error: errorMessage(err) }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, sessionId, seq]);
+
+  const frame = loaded && loaded.seq === seq && 'frame' in loaded ? loaded.frame : null;
+  const json = useMemo(() => (frame ? parseJsonPayload(frame) : undefined), [frame]);
+  const bytes = useMemo(() => (frame && frame.encoding === 'base64' ? payloadBytes(frame) : null), [frame]);
+
+  return (
+    <aside className="frame-detail" aria-label={`Frame ${seq}`}>
+      <header className="detail-head">
+        <h3>Frame #{seq}</h3>
+        {frame ? (
+          <>
+            <DirectionMark direction={frame.direction} />
+            <span className="muted">{frame.direction === 'in' ? 'received' : 'sent'}</span>
+            <OpcodeBadge opcode={frame.opcode} />
+            <span className="detail-size">{formatBytes(frame.size)}</span>
+          </>
+        ) : null}
+        <span className="spacer" />
+        <button
+          type="button"
+          className="btn btn-ghost btn-icon"
+          aria-label="Close the detail (Esc)"
+          title="Close (Esc)"
+          onClick={onClose}
+        >
+          <CloseIcon />
+        </button>
+      </header>
+      {loaded && loaded.seq === seq && 'error' in loaded ? (
+        <div className="detail-body">
+          <ErrorNote>
+            Could not load frame {seq}: {loaded.error}
+          </ErrorNote>
+        </div>
+      ) : !frame ? (
+        <div className="detail-body muted">Loading frame {seq}…</div>
+      ) : (
+        <>
+          <div className="detail-meta">
+            <span title="UTC, microseconds">{formatMicros(frame.ts)}</span>
+            {firstTs !== null ? (
+              <span>{formatRelative(frame.ts, firstTs)} s after the first frame</span>
+            ) : null}
+          </div>
+          {frame.truncated ? (
+            <div className="detail-warning">
+              Stored truncated: the first{' '}
+              {formatBytes(
+                frame.encoding === 'text'
+                  ? new TextEncoder().encode(frame.payload).length
+                  : (bytes?.length ?? 0),
+              )}{' '}
+              of {formatBytes(frame.size)} were kept (the capture’s payload cap). Start the capture with a
+              higher payload cap to keep whole messages.
+            </div>
+          ) : null}
+          <div className="detail-toolbar">
+            {json ? (
+              <div className="segmented" role="group" aria-label="Payload view">
+                <button
+                  type="button"
+                  aria-pressed={mode === 'tree'}
+                  className={mode === 'tree' ? 'is-on' : ''}
+                  onClick={() => setMode('tree')}
+                >
+                  Tree
+                </button>
+                <button
+                  type="button"
+                  aria-pressed={mode === 'raw'}
+                  className={mode === 'raw' ? 'is-on' : ''}
+                  onClick={() => setMode('raw')}
+                >
+                  Pretty text
+                </button>
+              </div>
+            ) : (
+              <span className="muted">{frame.encoding === 'text' ? 'Text' : 'Hex dump'}</span>
+            )}
+            <span className="spacer" />
+            {frame.encoding === 'text' ? (
+              <>
+                <CopyButton text={frame.payload} label="Copy payload" />
+                {json ? (
+                  <CopyButton text={() => JSON.stringify(json.value, null, 2)} label="Copy pretty JSON" />
+                ) : null}
+              </>
+            ) : (
+              <>
+                <CopyButton text={() => toHex(bytes ?? new Uint8Array())} label="Copy hex" />
+                <CopyButton text={frame.payload} label="Copy base64" />
+              </>
+            )}
+          </div>
+          <div className="detail-body">
+            <PayloadView frame={frame} json={json} mode={mode} bytes={bytes} />
+          </div>
+        </>
+      )}
+    </aside>
+  );
+});

@@ -1,0 +1,77 @@
+// The filter bar's state and how it becomes the engine's FrameFilter.
+import type { Opcode } from '../../../shared/model';
+import { parseMicros } from '../../../shared/time';
+import type { ApiFrameFilter } from './frame-pages';
+
+/** The opcodes offered as checkboxes; `continuation` is reserved (ws hands over whole messages). */
+export const FILTER_OPCODES: readonly Opcode[] = ['text', 'binary', 'ping', 'pong', 'close'];
+
+export interface FilterState {
+  text: string;
+  direction: 'all' | 'in' | 'out';
+  opcodes: readonly Opcode[];
+  from: string;
+  to: string;
+}
+
+export const EMPTY_FILTER: FilterState = {
+  text: '',
+  direction: 'all',
+  opcodes: FILTER_OPCODES,
+  from: '',
+  to: '',
+};
+
+/**
+ * Reads a time bound: "+2.5" or "2.5s" (seconds after the first frame), "02:07:42.5" (UTC time of
+ * day on the first frame's date) or a full ISO timestamp. Returns epoch microseconds.
+ */
+export function parseTimeBound(input: string, firstTs: number | null): number {
+  const s = input.trim();
+  const relative = /^\+?(\d+(?:\.\d+)?)\s*(s|ms)?$/.exec(s);
+  if (relative && (s.startsWith('+') || relative[2])) {
+    if (firstTs === null) throw new Error('relative times need at least one frame');
+    const n = Number(relative[1]);
+    return firstTs + Math.round(relative[2] === 'ms' ? n * 1000 : n * 1e6);
+  }
+  const timeOfDay = /^(\d{1,2}):(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?$/.exec(s);
+  if (timeOfDay) {
+    if (firstTs === null) throw new Error('a time of day needs at least one frame to take the date from');
+    const date = new Date(Math.floor(firstTs / 1000)).toISOString().slice(0, 10);
+    const [, h, m, sec = '00', frac] = timeOfDay;
+    return parseMicros(`${date}T${h!.padStart(2, '0')}:${m}:${sec}${frac ? `.${frac}` : ''}Z`);
+  }
+  if (/^\d{4}-\d\d-\d\dT/.test(s))
+    return parseMicros(s.endsWith('Z') || /[+-]\d\d:\d\d$/.test(s) ? s : `${s}Z`);
+  throw new Error(
+    `"${s}" is not a time; use +2.5 (seconds after the first frame), 02:07:42 (UTC) or an ISO timestamp`,
+  );
+}
+
+/** The engine's filter, or an error for a bound that does not parse. */
+export function toApiFilter(
+  f: FilterState,
+  firstTs: number | null,
+): { filter: ApiFrameFilter; error: string | null } {
+  const filter: ApiFrameFilter = {};
+  if (f.text.trim()) filter.text = f.text.trim();
+  if (f.direction !== 'all') filter.direction = f.direction;
+  if (f.opcodes.length < FILTER_OPCODES.length) filter.opcodes = [...f.opcodes];
+  let error: string | null = null;
+  try {
+    if (f.from.trim()) filter.fromTs = parseTimeBound(f.from, firstTs);
+  } catch (err) {
+    error = `From: ${(err as Error).message}`;
+  }
+  try {
+    if (f.to.trim()) filter.toTs = parseTimeBound(f.to, firstTs);
+  } catch (err) {
+    error ??= `To: ${(err as Error).message}`;
+  }
+  return { filter, error };
+}
+
+/** True when the filter lets every frame through. */
+export function isEmpty(filter: ApiFrameFilter): boolean {
+  return Object.keys(filter).length === 0;
+}

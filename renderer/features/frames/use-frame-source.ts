@@ -1,0 +1,86 @@
+// Where a frame view's rows come from: the session's first timestamp and unfiltered count, and a
+// page cache for the current filter that stays fresh while a live capture grows.
+import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import type { Api } from '../../../shared/contract';
+import { FramePages, type ApiFrameFilter } from './frame-pages';
+
+/** How often a live, filtered view asks for its new count (each ask re-runs the filter). */
+const FILTERED_REFRESH_MS = 1000;
+/** How often a search asks again while the engine is still indexing older frames. */
+const INDEXING_REFRESH_MS = 1500;
+
+export interface LiveInfo {
+  committed: number;
+  active: boolean;
+}
+
+/** The first frame's timestamp and the session's unfiltered frame count. */
+export function useSessionBasics(api: Api, sessionId: number, live: LiveInfo | undefined) {
+  const [firstTs, setFirstTs] = useState<number | null>(null);
+  const [stored, setStored] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const hasFrames = (live?.committed ?? 1) > 0;
+  const ended = live ? !live.active : true;
+  useEffect(() => {
+    if (!hasFrames) return;
+    let cancelled = false;
+    api.sessions.frames({ id: sessionId, offset: 0, limit: 1 }).then(
+      (res) => {
+        if (cancelled) return;
+        setStored(res.total);
+        setFirstTs(res.frames[0]?.ts ?? null);
+      },
+      (err: Error) => !cancelled && setError(err.message),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, sessionId, hasFrames, ended]);
+  const total = Math.max(live?.committed ?? 0, stored ?? 0);
+  return { firstTs, total, loaded: stored !== null || (live !== undefined && !hasFrames), error };
+}
+
+/** The page cache for one filter, re-rendering its owner when pages arrive. */
+export function useFramePages(
+  api: Api,
+  sessionId: number,
+  filter: ApiFrameFilter,
+  live: LiveInfo | undefined,
+  enabled: boolean,
+) {
+  const key = JSON.stringify(filter);
+  // The cache belongs to (session, filter): a new filter starts from an empty one.
+  const pages = useMemo(
+    () => new FramePages(api, sessionId, JSON.parse(key) as ApiFrameFilter),
+    [api, sessionId, key],
+  );
+  const [version, bump] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => pages.listen(bump), [pages]);
+  useEffect(() => {
+    if (enabled && pages.total === null && !pages.error) pages.refresh();
+  }, [pages, enabled, version]);
+
+  // A filtered view of a growing session: ask for its count again, at most once a second.
+  const filtered = key !== '{}';
+  const committed = live?.committed ?? 0;
+  const isLive = live?.active ?? false;
+  const lastRefresh = useRef(0);
+  useEffect(() => {
+    if (!enabled || !filtered || !isLive || pages.total === null) return;
+    const wait = Math.max(0, lastRefresh.current + FILTERED_REFRESH_MS - performance.now());
+    const timer = setTimeout(() => {
+      lastRefresh.current = performance.now();
+      pages.refresh();
+    }, wait);
+    return () => clearTimeout(timer);
+  }, [pages, enabled, filtered, isLive, committed]);
+
+  // A search made while the full-text index is behind misses frames: ask again until it is not.
+  const searching = Boolean(filter.text);
+  useEffect(() => {
+    if (!enabled || !searching || pages.unindexed === 0) return;
+    const timer = setTimeout(() => pages.reload(), INDEXING_REFRESH_MS);
+    return () => clearTimeout(timer);
+  }, [pages, enabled, searching, version]);
+  return { pages, version };
+}

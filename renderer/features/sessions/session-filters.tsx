@@ -1,0 +1,146 @@
+// What narrows the session list: words (name, target, tags), a status, and when it was created.
+import { useRef } from 'react';
+import type { RequestOf, ResponseOf } from '../../../shared/contract';
+import { useHotkey } from '../../components/hotkeys';
+import { CloseIcon, SearchIcon } from '../../components/icons';
+
+type Status = ResponseOf<'sessions', 'list'>[number]['status'];
+
+export type When = 'any' | 'hour' | 'day' | 'week' | 'custom';
+
+export interface SessionFilters {
+  query: string;
+  status: Status | 'all';
+  when: When;
+  /** `YYYY-MM-DD`, UTC days, for a custom range. */
+  fromDate: string;
+  toDate: string;
+}
+
+export const NO_FILTERS: SessionFilters = { query: '', status: 'all', when: 'any', fromDate: '', toDate: '' };
+
+export function isFiltered(f: SessionFilters): boolean {
+  return (
+    f.query.trim() !== '' ||
+    f.status !== 'all' ||
+    (f.when !== 'any' && (f.when !== 'custom' || f.fromDate !== '' || f.toDate !== ''))
+  );
+}
+
+const HOUR_US = 3600 * 1_000_000;
+const AGO: Record<Exclude<When, 'any' | 'custom'>, number> = {
+  hour: HOUR_US,
+  day: 24 * HOUR_US,
+  week: 7 * 24 * HOUR_US,
+};
+
+/** The engine's request for these filters, at `nowMs`. */
+export function listRequest(f: SessionFilters, nowMs: number): RequestOf<'sessions', 'list'> {
+  const request: RequestOf<'sessions', 'list'> = {};
+  if (f.query.trim()) request.query = f.query.trim();
+  if (f.status !== 'all') request.status = f.status;
+  if (f.when === 'custom') {
+    const from = Date.parse(`${f.fromDate}T00:00:00Z`);
+    const to = Date.parse(`${f.toDate}T00:00:00Z`);
+    if (!Number.isNaN(from)) request.fromTs = from * 1000;
+    if (!Number.isNaN(to)) request.toTs = (to + 86_400_000) * 1000 - 1;
+  } else if (f.when !== 'any') {
+    request.fromTs = nowMs * 1000 - AGO[f.when];
+  }
+  return request;
+}
+
+const STATUSES: Array<{ value: SessionFilters['status']; label: string }> = [
+  { value: 'all', label: 'All' },
+  { value: 'live', label: 'Live' },
+  { value: 'complete', label: 'Complete' },
+  { value: 'interrupted', label: 'Interrupted' },
+];
+
+export function SessionFilterBar({
+  filters,
+  onChange,
+}: {
+  filters: SessionFilters;
+  onChange: (f: SessionFilters) => void;
+}) {
+  const search = useRef<HTMLInputElement>(null);
+  useHotkey('/', () => search.current?.focus());
+  const set = (patch: Partial<SessionFilters>) => onChange({ ...filters, ...patch });
+  return (
+    <div className="session-filters" role="search">
+      <label className="session-search">
+        <SearchIcon />
+        <input
+          ref={search}
+          type="search"
+          placeholder="Search name, target or tag"
+          aria-label="Search sessions by name, target or tag"
+          value={filters.query}
+          onChange={(e) => set({ query: e.target.value })}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && filters.query) {
+              e.preventDefault();
+              e.stopPropagation();
+              set({ query: '' });
+            }
+          }}
+        />
+        <kbd className="session-search-key" aria-hidden="true">
+          /
+        </kbd>
+      </label>
+      <div className="segmented" role="radiogroup" aria-label="Status">
+        {STATUSES.map((s) => (
+          <button
+            key={s.value}
+            type="button"
+            role="radio"
+            aria-checked={filters.status === s.value}
+            className={filters.status === s.value ? 'is-on' : undefined}
+            onClick={() => set({ status: s.value })}
+          >
+            {s.label}
+          </button>
+        ))}
+      </div>
+      <select
+        className="session-when"
+        aria-label="Created"
+        value={filters.when}
+        onChange={(e) => set({ when: e.target.value as When })}
+      >
+        <option value="any">Any time</option>
+        <option value="hour">Last hour</option>
+        <option value="day">Last 24 hours</option>
+        <option value="week">Last 7 days</option>
+        <option value="custom">Between dates…</option>
+      </select>
+      {filters.when === 'custom' && (
+        <span className="session-dates">
+          <input
+            type="date"
+            aria-label="Created from (UTC)"
+            value={filters.fromDate}
+            max={filters.toDate || undefined}
+            onChange={(e) => set({ fromDate: e.target.value })}
+          />
+          <span className="muted">to</span>
+          <input
+            type="date"
+            aria-label="Created until (UTC)"
+            value={filters.toDate}
+            min={filters.fromDate || undefined}
+            onChange={(e) => set({ toDate: e.target.value })}
+          />
+          <span className="muted">UTC</span>
+        </span>
+      )}
+      {isFiltered(filters) && (
+        <button type="button" className="btn btn-ghost btn-small" onClick={() => onChange(NO_FILTERS)}>
+          <CloseIcon /> Clear filters
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,267 @@
+// Every recorded session, newest first, narrowed by the filter bar. The list refreshes itself while
+// a session is live, so frame counts and statuses never lie for long.
+import { useEffect, useRef, useState } from 'react';
+import type { Api, ResponseOf } from '../../../shared/contract';
+import { CopyButton } from '../../components/copy-button';
+import { EmptyState } from '../../components/empty-state';
+import { ErrorNote, errorMessage } from '../../components/error-note';
+import { formatCount, formatIsoShort, plural } from '../../components/format';
+import { SessionsIcon } from '../../components/icons';
+import { DeleteSessionDialog } from './delete-session';
+import { formatAge, formatDateTime, sessionDuration } from './format';
+import {
+  isFiltered,
+  listRequest,
+  NO_FILTERS,
+  SessionFilterBar,
+  type SessionFilters,
+} from './session-filters';
+import { StatusBadge } from './status-badge';
+import { TagList } from './tags';
+
+export type SessionSummary = ResponseOf<'sessions', 'list'>[number];
+
+const LIVE_REFRESH_MS = 2000;
+const TYPING_DELAY_MS = 150;
+const CAPTURE_EXAMPLE = 'frameline capture ws://localhost:8080/socket --name "my service"';
+
+function TrashIcon() {
+  return (
+    <svg
+      className="icon"
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.8"
+      aria-hidden="true"
+    >
+      <path
+        d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+    </svg>
+  );
+}
+
+export function SessionList({
+  api,
+  filters,
+  onFilters,
+  onOpen,
+  notice,
+}: {
+  api: Api;
+  filters: SessionFilters;
+  onFilters: (f: SessionFilters) => void;
+  onOpen: (id: number) => void;
+  /** A line about what just happened (a deletion), shown above the list. */
+  notice: string | null;
+}) {
+  // The list with the filters it answered, so that "no sessions yet" is never said of a filtered view.
+  const [result, setResult] = useState<{ list: SessionSummary[]; filters: SessionFilters } | null>(null);
+  const sessions = result?.list ?? null;
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const [deleting, setDeleting] = useState<SessionSummary | null>(null);
+  const [message, setMessage] = useState<string | null>(notice);
+  const [now, setNow] = useState(() => Date.now());
+  const latest = useRef(0);
+
+  // Typing narrows the list after a short pause; every other filter applies at once.
+  const [query, setQuery] = useState(filters.query);
+  useEffect(() => {
+    const timer = setTimeout(() => setQuery(filters.query), TYPING_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [filters.query]);
+  const effective = { ...filters, query };
+  const requestKey = JSON.stringify(effective);
+
+  useEffect(() => {
+    const ticket = ++latest.current;
+    const nowMs = Date.now();
+    const asked = JSON.parse(requestKey) as SessionFilters;
+    api.sessions
+      .list(listRequest(asked, nowMs))
+      .then((list) => {
+        if (ticket !== latest.current) return;
+        setResult({ list, filters: asked });
+        setError(null);
+        setNow(nowMs);
+      })
+      .catch((err: unknown) => ticket === latest.current && setError(errorMessage(err)));
+  }, [api, requestKey, version]);
+
+  // Live sessions change under our eyes: refresh while one is listed, and when a capture reports.
+  const anyLive = sessions?.some((s) => s.status === 'live') ?? false;
+  useEffect(() => {
+    if (!anyLive) return;
+    const timer = setInterval(() => setVersion((v) => v + 1), LIVE_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [anyLive]);
+  useEffect(() => {
+    let pending: ReturnType<typeof setTimeout> | null = null;
+    const off = api.on('capture:status', (s) => {
+      if (s.state !== 'ended' || pending) return;
+      pending = setTimeout(() => {
+        pending = null;
+        setVersion((v) => v + 1);
+      }, 300);
+    });
+    return () => {
+      off();
+      if (pending) clearTimeout(pending);
+    };
+  }, [api]);
+
+  const rows = useRef<HTMLTableSectionElement>(null);
+  const moveFocus = (from: HTMLElement, by: number) => {
+    const all = [...(rows.current?.querySelectorAll<HTMLElement>('tr[data-session-id]') ?? [])];
+    const next = all[all.indexOf(from) + by];
+    next?.focus();
+  };
+
+  const filtered = result ? isFiltered(result.filters) : isFiltered(filters);
+  return (
+    <div className="sessions-list-view">
+      <header className="sessions-head">
+        <div className="sessions-title">
+          <h1>Sessions</h1>
+          {sessions && (
+            <span className="sessions-count" data-testid="sessions-count">
+              {filtered ? `${formatCount(sessions.length)} matching` : plural(sessions.length, 'session')}
+            </span>
+          )}
+        </div>
+        <SessionFilterBar filters={filters} onChange={onFilters} />
+      </header>
+      {message && (
+        <div className="sessions-notice" role="status">
+          {message}
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => setMessage(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {error && (
+        <ErrorNote
+          action={
+            <button type="button" className="btn btn-small" onClick={() => setVersion((v) => v + 1)}>
+              Try again
+            </button>
+          }
+        >
+          Could not list the sessions: {error}
+        </ErrorNote>
+      )}
+      {sessions === null ? (
+        !error && <p className="sessions-loading muted">Reading the sessions…</p>
+      ) : sessions.length === 0 ? (
+        filtered ? (
+          <EmptyState title="No session matches these filters" icon={<SessionsIcon />}>
+            <p>Search looks at names, targets and tags. Widen the dates or the status, or start over.</p>
+            <button type="button" className="btn" onClick={() => onFilters(NO_FILTERS)}>
+              Clear filters
+            </button>
+          </EmptyState>
+        ) : (
+          <EmptyState title="No sessions yet" icon={<SessionsIcon />}>
+            <p>
+              Attach to an endpoint from the Attach screen, or record one from a terminal; it appears here as
+              soon as it starts.
+            </p>
+            <div className="session-command">
+              <code>{CAPTURE_EXAMPLE}</code>
+              <CopyButton text={CAPTURE_EXAMPLE} />
+            </div>
+          </EmptyState>
+        )
+      ) : (
+        <div className="sessions-table-wrap">
+          <table className="sessions-table">
+            <thead>
+              <tr>
+                <th className="col-name">Name</th>
+                <th className="col-target">Target</th>
+                <th className="col-status">Status</th>
+                <th className="col-frames">Frames</th>
+                <th className="col-duration">Duration</th>
+                <th className="col-created">Created (UTC)</th>
+                <th className="col-tags">Tags</th>
+                <th className="col-actions">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody ref={rows}>
+              {sessions.map((s) => (
+                <tr
+                  key={s.id}
+                  tabIndex={0}
+                  data-session-id={s.id}
+                  aria-label={`Open session ${s.id}: ${s.name}`}
+                  onClick={() => onOpen(s.id)}
+                  onKeyDown={(e) => {
+                    if (e.target !== e.currentTarget) return;
+                    if (e.key === 'Enter') onOpen(s.id);
+                    else if (e.key === 'ArrowDown' || e.key === 'j') moveFocus(e.currentTarget, 1);
+                    else if (e.key === 'ArrowUp' || e.key === 'k') moveFocus(e.currentTarget, -1);
+                    else if (e.key === 'Delete') setDeleting(s);
+                    else return;
+                    e.preventDefault();
+                  }}
+                >
+                  <td className="col-name">
+                    <span className="session-id">#{s.id}</span>
+                    <span className="session-row-name">{s.name}</span>
+                  </td>
+                  <td className="col-target" title={s.target}>
+                    <span className="mono">{s.target}</span>
+                  </td>
+                  <td className="col-status">
+                    <StatusBadge status={s.status} />
+                  </td>
+                  <td className="col-frames">{formatCount(s.frames)}</td>
+                  <td className="col-duration">{sessionDuration(s.createdAt, s.endedAt, now)}</td>
+                  <td className="col-created" title={formatIsoShort(s.createdAt)}>
+                    <span className="mono">{formatDateTime(s.createdAt)}</span>
+                    <span className="muted session-age">{formatAge(s.createdAt, now)}</span>
+                  </td>
+                  <td className="col-tags">
+                    <TagList tags={s.tags} />
+                  </td>
+                  <td className="col-actions">
+                    <button
+                      type="button"
+                      className="btn btn-ghost btn-icon row-delete"
+                      title={`Delete session ${s.id}`}
+                      aria-label={`Delete session ${s.id}`}
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        setDeleting(s);
+                      }}
+                    >
+                      <TrashIcon />
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {deleting && (
+        <DeleteSessionDialog
+          api={api}
+          session={deleting}
+          onCancel={() => setDeleting(null)}
+          onDeleted={(s) => {
+            setDeleting(null);
+            setMessage(`Deleted session ${s.id} “${s.name}” and its ${plural(s.frames, 'frame')}.`);
+            setVersion((v) => v + 1);
+          }}
+        />
+      )}
+    </div>
+  );
+}

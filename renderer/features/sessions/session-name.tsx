@@ -1,0 +1,109 @@
+// The session's name as the page title, renamed in place: click (or Enter on it), type, Enter to
+// keep, Esc to leave it as it was.
+import { useRef, useState } from 'react';
+
+const MAX_NAME = 200;
+
+function PencilIcon() {
+  return (
+    <svg
+      className="icon"
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.8"
+      aria-hidden="true"
+    >
+      <path d="M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  );
+}
+
+export function SessionName({
+  name,
+  busy,
+  onRename,
+}: {
+  name: string;
+  busy: boolean;
+  /** Resolves when the engine kept the new name; rejects with its reason. */
+  onRename: (name: string) => Promise<void>;
+}) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // Esc unmounts the field, and some browsers blur it on the way out: that blur must not save.
+  const cancelled = useRef(false);
+  const saving = useRef(false);
+
+  const save = () => {
+    if (draft === null || cancelled.current || saving.current) return;
+    const next = draft.trim();
+    if (next === name) return setDraft(null);
+    if (!next) return setError('a session needs a name; type one or press Esc');
+    saving.current = true;
+    onRename(next)
+      .then(
+        () => {
+          setDraft(null);
+          setError(null);
+        },
+        (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+      )
+      .finally(() => (saving.current = false));
+  };
+
+  if (draft === null) {
+    return (
+      <h1 className="session-name">
+        <button
+          type="button"
+          className="session-name-button"
+          title="Rename this session"
+          aria-label={`Session name: ${name}. Rename`}
+          onClick={() => {
+            cancelled.current = false;
+            setDraft(name);
+          }}
+        >
+          <span className="session-name-text">{name}</span>
+          <PencilIcon />
+        </button>
+      </h1>
+    );
+  }
+  return (
+    <div className="session-name is-editing">
+      <input
+        className="session-name-input"
+        aria-label="Session name"
+        value={draft}
+        maxLength={MAX_NAME}
+        autoFocus
+        readOnly={busy}
+        onFocus={(e) => e.currentTarget.select()}
+        onChange={(e) => {
+          setError(null);
+          setDraft(e.target.value);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            save();
+          } else if (e.key === 'Escape') {
+            e.preventDefault();
+            e.stopPropagation();
+            cancelled.current = true;
+            setDraft(null);
+            setError(null);
+          }
+        }}
+        onBlur={save}
+      />
+      {error && (
+        <span className="session-name-error" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
