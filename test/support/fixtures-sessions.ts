@@ -34,7 +34,10 @@ export async function flakyService(lifetimeMs = 250): Promise<WsScenario> {
   let n = 0;
   const scenario: WsScenario = await wsServer((ws) => {
     const k = ++n;
-    const tick = setInterval(() => ws.send(JSON.stringify({ type: 'heartbeat', connection: k, at: Date.now() })), 25);
+    const tick = setInterval(
+      () => ws.send(JSON.stringify({ type: 'heartbeat', connection: k, at: Date.now() })),
+      25,
+    );
     ws.on('close', () => clearInterval(tick));
     setTimeout(() => {
       clearInterval(tick);
@@ -84,7 +87,11 @@ export async function recordGateway(db: string, name = 'prices gateway'): Promis
 }
 
 /** Records the flaky service with --reconnect: three connections that close, two refused attempts. */
-export async function recordFlaky(db: string, name = 'orders feed (flaky)', lifetimeMs = 250): Promise<Recorded> {
+export async function recordFlaky(
+  db: string,
+  name = 'orders feed (flaky)',
+  lifetimeMs = 250,
+): Promise<Recorded> {
   const server = await flakyService(lifetimeMs);
   try {
     const result = await cli([

@@ -233,12 +233,29 @@ export function frameDetail(
   };
 }
 
-/** Frames per time bucket, both directions, for the rate chart. */
-export function frameRate(
+/** Frames per time bucket of a session, incoming and outgoing, for the rate chart. */
+export interface FrameRate {
+  /** Epoch microseconds of the first bucket. */
+  startTs: number;
+  bucketUs: number;
+  incoming: number[];
+  outgoing: number[];
+}
+
+/** How many frames one step of frameRateSteps counts: a few tens of milliseconds of work. */
+export const RATE_SLICE_FRAMES = 50_000;
+
+/**
+ * Frames per time bucket, both directions, for the rate chart. Counting a million frames takes most
+ * of a second, so the work is done in slices of `slice` frames (seqs run 1..n, indexed): each step of
+ * the generator counts one slice, and a caller serving other requests can let them run in between.
+ */
+export function* frameRateSteps(
   db: Database.Database,
   sessionId: number,
   buckets: number,
-): { startTs: number; bucketUs: number; incoming: number[]; outgoing: number[] } {
+  slice = RATE_SLICE_FRAMES,
+): Generator<void, FrameRate, void> {
   const range = db
     .prepare(
       'SELECT min(first_frame_at) AS first, max(last_frame_at) AS last FROM connection WHERE session_id = ?',
@@ -251,16 +268,33 @@ export function frameRate(
   const n = Math.ceil(span / bucketUs);
   const incoming = new Array<number>(n).fill(0);
   const outgoing = new Array<number>(n).fill(0);
-  const rows = db
-    .prepare(
-      // JavaScript numbers bind as REAL: cast them, or the division is not integral and every frame is its own bucket.
-      'SELECT (ts - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, direction AS d, count(*) AS n FROM frame WHERE session_id = ? GROUP BY b, d',
-    )
-    .all(range.first, bucketUs, sessionId) as Array<{ b: number; d: number; n: number }>;
-  for (const r of rows) {
-    const i = Math.min(n - 1, Math.max(0, Math.floor(r.b)));
-    if (r.d === 0) incoming[i]! += r.n;
-    else outgoing[i]! += r.n;
+  const total = committedFrames(db, sessionId);
+  const count = db.prepare(
+    // JavaScript numbers bind as REAL: cast them, or the division is not integral and every frame is its own bucket.
+    `SELECT (ts - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, direction AS d, count(*) AS n FROM frame
+     WHERE session_id = ? AND seq > ? AND seq <= ? GROUP BY b, d`,
+  );
+  for (let from = 0; from < total; from += slice) {
+    if (from > 0) yield;
+    const rows = count.all(range.first, bucketUs, sessionId, from, from + slice) as Array<{
+      b: number;
+      d: number;
+      n: number;
+    }>;
+    for (const r of rows) {
+      const i = Math.min(n - 1, Math.max(0, Math.floor(r.b)));
+      if (r.d === 0) incoming[i]! += r.n;
+      else outgoing[i]! += r.n;
+    }
   }
   return { startTs: range.first, bucketUs, incoming, outgoing };
+}
+
+/** Frames per time bucket, both directions, counted in one go. */
+export function frameRate(db: Database.Database, sessionId: number, buckets: number): FrameRate {
+  const steps = frameRateSteps(db, sessionId, buckets);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
 }

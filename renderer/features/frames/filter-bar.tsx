@@ -7,7 +7,7 @@ import { useHotkey } from '../../components/hotkeys';
 import { ChevronIcon, SearchIcon } from '../../components/icons';
 import { FILTER_OPCODES, type FilterState } from './frame-filter';
 
-const DEBOUNCE_MS = 250;
+const DEBOUNCE_MS = 150;
 
 interface Props {
   value: FilterState;

@@ -22,6 +22,7 @@ import { TagList } from './tags';
 export type SessionSummary = ResponseOf<'sessions', 'list'>[number];
 
 const LIVE_REFRESH_MS = 2000;
+const IDLE_REFRESH_MS = 10_000;
 const TYPING_DELAY_MS = 150;
 const CAPTURE_EXAMPLE = 'frameline capture ws://localhost:8080/socket --name "my service"';
 
@@ -92,21 +93,21 @@ export function SessionList({
       .catch((err: unknown) => ticket === latest.current && setError(errorMessage(err)));
   }, [api, requestKey, version]);
 
-  // Live sessions change under our eyes: refresh while one is listed, and when a capture reports.
+  // Live sessions change under our eyes, and captures started from a terminal appear: refresh often
+  // while one is listed, now and then otherwise, and when a capture of this engine reports.
   const anyLive = sessions?.some((s) => s.status === 'live') ?? false;
   useEffect(() => {
-    if (!anyLive) return;
-    const timer = setInterval(() => setVersion((v) => v + 1), LIVE_REFRESH_MS);
+    const timer = setInterval(() => setVersion((v) => v + 1), anyLive ? LIVE_REFRESH_MS : IDLE_REFRESH_MS);
     return () => clearInterval(timer);
   }, [anyLive]);
   useEffect(() => {
     let pending: ReturnType<typeof setTimeout> | null = null;
-    const off = api.on('capture:status', (s) => {
-      if (s.state !== 'ended' || pending) return;
+    const off = api.on('capture:status', () => {
+      if (pending) return;
       pending = setTimeout(() => {
         pending = null;
         setVersion((v) => v + 1);
-      }, 300);
+      }, LIVE_REFRESH_MS);
     });
     return () => {
       off();

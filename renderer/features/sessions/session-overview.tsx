@@ -10,12 +10,7 @@ import {
   outcomeLabel,
   type ConnectionClass,
 } from '../../components/charts/connection-class';
-import {
-  ConnectionTimeline,
-  describeSpan,
-  markLabel,
-  TIMELINE_HEIGHT,
-} from '../../components/charts/connection-timeline';
+import { ConnectionTimeline, describeSpan, markLabel } from '../../components/charts/connection-timeline';
 import {
   peakRate,
   RATE_AXIS_WIDTH,
@@ -30,7 +25,7 @@ import {
   formatOffset,
   linearScale,
 } from '../../components/charts/scale';
-import { TIME_AXIS_HEIGHT, TimeAxis } from '../../components/charts/time-axis';
+import { TimeAxis } from '../../components/charts/time-axis';
 import {
   buildTimeline,
   spanAt,
@@ -59,7 +54,6 @@ export interface SessionOverviewProps {
 interface Hover {
   ts: number;
   px: number;
-  py: number;
   span: ConnectionSpan | null;
   mark: EventMark | null;
 }
@@ -121,7 +115,6 @@ export function SessionOverview({ api, detail, rateVersion }: SessionOverviewPro
   const onPointer = (e: React.PointerEvent<HTMLDivElement>) => {
     const box = e.currentTarget.getBoundingClientRect();
     const px = e.clientX - box.left;
-    const py = e.clientY - box.top;
     const [left, right] = x.range;
     if (px < left || px > right) return setHover(null);
     const ts = x.invert(px);
@@ -131,7 +124,7 @@ export function SessionOverview({ api, detail, rateVersion }: SessionOverviewPro
       if (Math.abs(x(m.ts) - px) <= 6 && (!mark || Math.abs(x(m.ts) - px) < Math.abs(x(mark.ts) - px)))
         mark = m;
     }
-    setHover({ ts, px, py, span: spanAt(timeline.spans, ts, slack), mark });
+    setHover({ ts, px, span: spanAt(timeline.spans, ts, slack), mark });
   };
 
   const selectConnection = (connectionId: number) => {
@@ -211,7 +204,9 @@ export function SessionOverview({ api, detail, rateVersion }: SessionOverviewPro
               className={`chart-tooltip${hover.px > width - 300 ? ' is-left' : ''}`}
               style={{
                 left: hover.px > width - 300 ? hover.px - 12 : hover.px + 12,
-                top: Math.min(hover.py + 12, RATE_HEIGHT + TIMELINE_HEIGHT + TIME_AXIS_HEIGHT - 40),
+                // Pinned to the top of the plot, beside the crosshair: it stays over the charts and
+                // never covers the frame list below.
+                top: 0,
               }}
               role="tooltip"
             >
