@@ -138,27 +138,28 @@ export function ftsQuery(input: string): string {
     .join(' ');
 }
 
-function filterClause(sessionId: number, filter: FrameFilter): { where: string; params: unknown[] } {
-  const where = ['session_id = ?'];
+/** The WHERE clause of a filtered view; `p` qualifies the columns (`f.`) when frame is joined. */
+function filterClause(sessionId: number, filter: FrameFilter, p = ''): { where: string; params: unknown[] } {
+  const where = [`${p}session_id = ?`];
   const params: unknown[] = [sessionId];
   if (filter.direction) {
-    where.push('direction = ?');
+    where.push(`${p}direction = ?`);
     params.push(filter.direction === 'in' ? 0 : 1);
   }
   if (filter.opcodes?.length) {
-    where.push(`opcode IN (${filter.opcodes.map(() => '?').join(', ')})`);
+    where.push(`${p}opcode IN (${filter.opcodes.map(() => '?').join(', ')})`);
     params.push(...filter.opcodes.map((o) => OPCODE_NUMBER[o]));
   }
   if (filter.fromTs !== undefined) {
-    where.push('ts >= ?');
+    where.push(`${p}ts >= ?`);
     params.push(Math.floor(filter.fromTs));
   }
   if (filter.toTs !== undefined) {
-    where.push('ts <= ?');
+    where.push(`${p}ts <= ?`);
     params.push(Math.floor(filter.toTs));
   }
   if (filter.text?.trim()) {
-    where.push('id IN (SELECT rowid FROM frame_text WHERE frame_text MATCH ?)');
+    where.push(`${p}id IN (SELECT rowid FROM frame_text WHERE frame_text MATCH ?)`);
     params.push(ftsQuery(filter.text));
   }
   return { where: where.join(' AND '), params };
@@ -166,11 +167,25 @@ function filterClause(sessionId: number, filter: FrameFilter): { where: string; 
 
 /** How many of a session's frames match a filter (counted in SQLite, never materialised). */
 export function countMatching(db: Database.Database, sessionId: number, filter: FrameFilter): number {
+  if (filter.text?.trim()) {
+    // Driven by the full-text index: a rare word is found without touching the other frames.
+    const rest = filterClause(sessionId, { ...filter, text: undefined }, 'f.');
+    return db
+      .prepare(
+        `SELECT count(*) FROM frame_text t JOIN frame f ON f.id = t.rowid WHERE frame_text MATCH ? AND ${rest.where}`,
+      )
+      .pluck()
+      .get(ftsQuery(filter.text), ...rest.params) as number;
+  }
+  if (filter.direction && !filter.opcodes?.length && filter.fromTs === undefined && filter.toTs === undefined) {
+    const column = filter.direction === 'in' ? 'frames_in' : 'frames_out';
+    return db
+      .prepare(`SELECT coalesce(sum(${column}), 0) FROM connection WHERE session_id = ?`)
+      .pluck()
+      .get(sessionId) as number;
+  }
   const { where, params } = filterClause(sessionId, filter);
-  return db
-    .prepare(`SELECT count(*) FROM frame WHERE ${where}`)
-    .pluck()
-    .get(...params) as number;
+  return db.prepare(`SELECT count(*) FROM frame WHERE ${where}`).pluck().get(...params) as number;
 }
 
 /** Rows at positions offset..offset+limit of a filtered view, in sequence order. */

@@ -7,6 +7,7 @@ import { readSpool, SpoolDamagedError, type SpoolMessage, type SpooledFrame } fr
 
 interface Totals {
   frames: number;
+  framesIn: number;
   bytesIn: number;
   bytesOut: number;
   first: number | null;
@@ -52,7 +53,8 @@ export class SpoolApplier {
       'INSERT INTO event (session_id, connection_id, ts, kind, detail) VALUES (?, ?, ?, ?, ?)',
     );
     this.updateTotals = db.prepare(
-      `UPDATE connection SET frames = frames + ?, bytes_in = bytes_in + ?, bytes_out = bytes_out + ?,
+      `UPDATE connection SET frames = frames + ?, frames_in = frames_in + ?, frames_out = frames_out + ?,
+         bytes_in = bytes_in + ?, bytes_out = bytes_out + ?,
          first_frame_at = coalesce(first_frame_at, ?), last_frame_at = ? WHERE id = ?`,
     );
     this.updateOffset = db.prepare('UPDATE session SET spool_offset = ? WHERE id = ?');
@@ -152,12 +154,14 @@ export class SpoolApplier {
     this.framesSeen++;
     let t = this.totals.get(connectionId);
     if (!t) {
-      t = { frames: 0, bytesIn: 0, bytesOut: 0, first: f.ts, last: f.ts };
+      t = { frames: 0, framesIn: 0, bytesIn: 0, bytesOut: 0, first: f.ts, last: f.ts };
       this.totals.set(connectionId, t);
     }
     t.frames++;
-    if (f.direction === 0) t.bytesIn += f.size;
-    else t.bytesOut += f.size;
+    if (f.direction === 0) {
+      t.framesIn++;
+      t.bytesIn += f.size;
+    } else t.bytesOut += f.size;
     t.last = f.ts;
   }
 
@@ -222,7 +226,7 @@ export class SpoolApplier {
 
   private flushTotals(): void {
     for (const [id, t] of this.totals) {
-      this.updateTotals.run(t.frames, t.bytesIn, t.bytesOut, t.first, t.last, id);
+      this.updateTotals.run(t.frames, t.framesIn, t.frames - t.framesIn, t.bytesIn, t.bytesOut, t.first, t.last, id);
     }
     this.totals.clear();
   }
