@@ -88,7 +88,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   const allowedHosts = (): Set<string> => {
     const names = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
-    if (!isLoopback(bindHost) && bindHost !== '0.0.0.0' && bindHost !== '::') names.add(`${bindHost}:${port}`);
+    if (!isLoopback(bindHost) && bindHost !== '0.0.0.0' && bindHost !== '::')
+      names.add(`${bindHost}:${port}`);
     return names;
   };
   // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends Host: evil.example.
@@ -105,7 +106,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   const server = createServer((req, res) => {
     void (async () => {
-      if (!hostAllowed(req)) return send(res, 403, 'Forbidden: unexpected Host header (DNS rebinding protection).');
+      if (!hostAllowed(req))
+        return send(res, 403, 'Forbidden: unexpected Host header (DNS rebinding protection).');
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.');
       const url = new URL(req.url ?? '/', 'http://placeholder');
       const fromQuery = url.searchParams.get('token') ?? undefined;
@@ -152,11 +154,16 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const clients = new Set<WebSocket>();
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const refuse = (status: number, text: string) => {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${text}\n`);
+      socket.end(
+        `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${text}\n`,
+      );
     };
     const url = new URL(req.url ?? '/', 'http://placeholder');
     if (!hostAllowed(req)) return refuse(403, 'Forbidden');
-    if (!sameToken(cookieToken(req), token) && !sameToken(url.searchParams.get('token') ?? undefined, token)) {
+    if (
+      !sameToken(cookieToken(req), token) &&
+      !sameToken(url.searchParams.get('token') ?? undefined, token)
+    ) {
       return refuse(401, 'Unauthorized');
     }
     if (!originAllowed(req)) return refuse(403, 'Forbidden');
@@ -190,7 +197,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     server.listen(options.port ?? 0, bindHost, () => resolvePromise());
   });
   port = (server.address() as AddressInfo).port;
-  const shownHost = bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+  const shownHost =
+    bindHost === '0.0.0.0' || bindHost === '::'
+      ? '127.0.0.1'
+      : bindHost.includes(':')
+        ? `[${bindHost}]`
+        : bindHost;
   return {
     url: `http://${shownHost}:${port}/?token=${token}`,
     port,

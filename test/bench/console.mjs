@@ -1,3 +1,4 @@
+/* global document */
 // npm run bench (second part): the console under load, in Debian's Chromium through browser mode.
 //  1. open a 1,000,000-frame session: time from the click to its first screen of frames;
 //  2. a full-text search and a direction filter on it: time until the list shows the answer;

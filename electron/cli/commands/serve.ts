@@ -50,13 +50,21 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     await service.close();
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new InputError(`port ${port} is in use; pick another with --port or leave it out for a free one`);
-    if (code === 'EADDRNOTAVAIL') throw new InputError(`${host} is not an address of this machine; use 127.0.0.1 or one of its own addresses`);
+    if (code === 'EADDRINUSE')
+      throw new InputError(`port ${port} is in use; pick another with --port or leave it out for a free one`);
+    if (code === 'EADDRNOTAVAIL')
+      throw new InputError(
+        `${host} is not an address of this machine; use 127.0.0.1 or one of its own addresses`,
+      );
     throw err;
   }
   if (!isLoopback(host)) {
-    note(`WARNING: serving on ${host}, which is not a loopback address: anyone who can reach it and gets the token`);
-    note('can read every captured frame and open connections from this machine. Prefer 127.0.0.1 with an SSH tunnel.');
+    note(
+      `WARNING: serving on ${host}, which is not a loopback address: anyone who can reach it and gets the token`,
+    );
+    note(
+      'can read every captured frame and open connections from this machine. Prefer 127.0.0.1 with an SSH tunnel.',
+    );
   }
   if (values.json) await out(`${JSON.stringify({ url: running.url, port: running.port })}\n`);
   else await out(`Frameline console: ${running.url}\n`);

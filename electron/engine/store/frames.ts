@@ -177,7 +177,12 @@ export function countMatching(db: Database.Database, sessionId: number, filter: 
       .pluck()
       .get(ftsQuery(filter.text), ...rest.params) as number;
   }
-  if (filter.direction && !filter.opcodes?.length && filter.fromTs === undefined && filter.toTs === undefined) {
+  if (
+    filter.direction &&
+    !filter.opcodes?.length &&
+    filter.fromTs === undefined &&
+    filter.toTs === undefined
+  ) {
     const column = filter.direction === 'in' ? 'frames_in' : 'frames_out';
     return db
       .prepare(`SELECT coalesce(sum(${column}), 0) FROM connection WHERE session_id = ?`)
@@ -185,7 +190,10 @@ export function countMatching(db: Database.Database, sessionId: number, filter: 
       .get(sessionId) as number;
   }
   const { where, params } = filterClause(sessionId, filter);
-  return db.prepare(`SELECT count(*) FROM frame WHERE ${where}`).pluck().get(...params) as number;
+  return db
+    .prepare(`SELECT count(*) FROM frame WHERE ${where}`)
+    .pluck()
+    .get(...params) as number;
 }
 
 /** Rows at positions offset..offset+limit of a filtered view, in sequence order. */

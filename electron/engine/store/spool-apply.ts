@@ -226,7 +226,16 @@ export class SpoolApplier {
 
   private flushTotals(): void {
     for (const [id, t] of this.totals) {
-      this.updateTotals.run(t.frames, t.framesIn, t.frames - t.framesIn, t.bytesIn, t.bytesOut, t.first, t.last, id);
+      this.updateTotals.run(
+        t.frames,
+        t.framesIn,
+        t.frames - t.framesIn,
+        t.bytesIn,
+        t.bytesOut,
+        t.first,
+        t.last,
+        id,
+      );
     }
     this.totals.clear();
   }

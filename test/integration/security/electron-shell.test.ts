@@ -169,7 +169,9 @@ describe('popups, navigation and permissions', () => {
   it('refuses every permission request and check but the clipboard write of copy buttons', () => {
     const request = calls(main, 'setPermissionRequestHandler');
     expect(request).toHaveLength(1);
-    expect(text(request[0]!.arguments[0])).toMatch(/=> callback\(permission === 'clipboard-sanitized-write'\)$/);
+    expect(text(request[0]!.arguments[0])).toMatch(
+      /=> callback\(permission === 'clipboard-sanitized-write'\)$/,
+    );
     const check = calls(main, 'setPermissionCheckHandler');
     expect(check).toHaveLength(1);
     expect(text(check[0]!.arguments[0])).toMatch(/=> permission === 'clipboard-sanitized-write'$/);
