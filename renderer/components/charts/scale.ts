@@ -86,6 +86,8 @@ export function clockLabel(us: number, step: number): string {
   const ms = Math.floor(us / 1000);
   const d = new Date(ms);
   const hm = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+  // Ticks a day or more apart all fall at midnight: name the day instead.
+  if (step >= DAY) return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
   if (step >= MIN && step % MIN === 0) return hm;
   const hms = `${hm}:${pad(d.getUTCSeconds())}`;
   if (step >= S) return hms;

@@ -114,6 +114,8 @@ export function toCaptureRequest(d: AttachDraft): { request: CaptureRequest | nu
   });
   const capKiB = numberField(d.payloadCapKiB, errors, 'payloadCapKiB', 'The payload cap', {
     min: 0,
+    // 2 GiB: what one stored payload can hold.
+    max: 2 * 1024 * 1024,
     integer: true,
     example: '1024',
   });
@@ -198,6 +200,10 @@ export function draftSummary(d: AttachDraft): string {
   if (d.proxyMode === 'none') parts.push('no proxy');
   if (d.proxyMode === 'url') parts.push(`proxy ${d.proxyUrl.trim()}`);
   if (d.pingIntervalS.trim()) parts.push(`ping every ${d.pingIntervalS.trim()} s`);
+  if (d.connectTimeoutS.trim() !== DEFAULT_DRAFT.connectTimeoutS)
+    parts.push(`connect timeout ${d.connectTimeoutS.trim()} s`);
+  if (d.payloadCapKiB.trim() !== DEFAULT_DRAFT.payloadCapKiB)
+    parts.push(`payloads stored up to ${d.payloadCapKiB.trim()} KiB`);
   if (d.reconnect) parts.push('reconnect with backoff');
   return parts.length
     ? parts.join(' · ')

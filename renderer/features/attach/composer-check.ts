@@ -24,13 +24,51 @@ export function checkMessage(kind: ComposeKind, data: string): string | null {
   return null;
 }
 
-/** A JSON message laid out with two-space indentation (unchanged when it does not parse). */
+/**
+ * A JSON message laid out with two-space indentation (unchanged when it does not parse). It
+ * re-indents the text token by token instead of parsing into numbers, so that an id such as
+ * 12345678901234567891 is sent exactly as typed.
+ */
 export function formatJson(data: string): string {
   try {
-    return JSON.stringify(JSON.parse(data), null, 2);
+    JSON.parse(data);
   } catch {
     return data;
   }
+  let out = '';
+  let depth = 0;
+  let inString = false;
+  const newline = () => `\n${'  '.repeat(depth)}`;
+  for (let i = 0; i < data.length; i++) {
+    const c = data[i]!;
+    if (inString) {
+      out += c;
+      if (c === '\\') out += data[++i] ?? '';
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      let j = i + 1;
+      while (/\s/.test(data[j] ?? '')) j++;
+      if (data[j] === close) {
+        out += c + close;
+        i = j;
+      } else {
+        depth++;
+        out += c + newline();
+      }
+    } else if (c === '}' || c === ']') {
+      depth--;
+      out += newline() + c;
+    } else if (c === ',') out += `,${newline()}`;
+    else if (c === ':') out += ': ';
+    else if (!/\s/.test(c)) out += c;
+  }
+  return out;
 }
 
 /** The byte count a hex message will have, for the composer's footer. */
