@@ -2,6 +2,8 @@
 // every push topic is declared here once, with runtime schemas; both shells (Electron IPC and the
 // browser-mode WebSocket) carry exactly this, and each side validates what it receives.
 import { z } from 'zod';
+import { incidentChannels, runbookChannels, walkChannels, walkTopics } from './runbooks/channels.js';
+import { diagnoseChannels, diagnoseTopics } from './diagnosis/channels.js';
 
 const id = z.number().int().positive();
 const isoTime = z.string();
@@ -230,12 +232,18 @@ export const contract = {
     ping: { request: z.object({ sessionId: id }), response: ok },
     list: { request: z.object({}), response: z.array(CaptureStatusSchema) },
   },
+  incidents: incidentChannels,
+  runbooks: runbookChannels,
+  walks: walkChannels,
+  diagnose: diagnoseChannels,
 } as const;
 
 /** Push topics from the engine to the console. */
 export const topics = {
   /** A live capture changed (coalesced: at most ten a second per capture). */
   'capture:status': CaptureStatusSchema,
+  ...walkTopics,
+  ...diagnoseTopics,
 } as const;
 
 export type Contract = typeof contract;

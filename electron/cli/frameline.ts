@@ -3,16 +3,31 @@
 import { InputError } from '../engine/errors.js';
 import { StoreError } from '../engine/store/database.js';
 import * as capture from './commands/capture.js';
+import * as diagnose from './commands/diagnose.js';
+import * as incident from './commands/incident.js';
+import * as probe from './commands/probe.js';
+import * as runbooks from './commands/runbooks.js';
 import * as serve from './commands/serve.js';
 import * as sessions from './commands/sessions.js';
 import * as show from './commands/show.js';
+import * as walk from './commands/walk.js';
 
 interface Command {
   help: string;
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { capture, sessions, show, serve };
+const COMMANDS: Record<string, Command> = {
+  capture,
+  sessions,
+  show,
+  probe,
+  diagnose,
+  incident,
+  runbooks,
+  walk,
+  serve,
+};
 
 const USAGE = `frameline — record and diagnose WebSocket traffic
 
@@ -22,6 +37,12 @@ Commands:
   capture URL     attach to a ws:// or wss:// endpoint and record every frame
   sessions        list recorded sessions
   show SESSION    show a session's connections and frames
+  probe URL       run the troubleshooting checks against an endpoint, explain the findings
+  diagnose SESSION
+                  what a recorded session says is wrong (idle timeouts, storms, pongs…)
+  incident        open, list, show and update incidents (with their timeline)
+  runbooks        list, show, import and validate runbooks
+  walk            walk an incident through a runbook: start, show, choose, back, note, run, action
   serve           the console in a browser (127.0.0.1, token-protected)
 
 Every command takes:

@@ -26,13 +26,18 @@ import {
   filteredPage,
   frameDetail,
   framePage,
-  frameRate,
+  frameRateSteps,
   isEmptyFilter,
   type FrameFilter,
 } from './store/frames.js';
 import { catchUpTextIndex, textIndexBacklog } from './store/fts.js';
 import { deleteSession, getSession, listSessions, renameSession, setSessionTags } from './store/sessions.js';
 import { StoreWriter } from './store/writer.js';
+import { DiagnoseChannels } from './probes/channels.js';
+import { walkHandlers } from './runbooks/channels.js';
+import { WalkPushes } from './runbooks/pushes.js';
+import { MissingError } from './runbooks/errors.js';
+import { WalkEngine } from './runbooks/walk.js';
 
 export const VERSION = '0.1.0';
 
@@ -73,9 +78,29 @@ export class FramelineService {
   private readonly countCache = new Map<string, number>();
   private readonly handlers: Handlers;
   private readonly byName = new Map<string, { request: z.ZodType; run: Handler }>();
+  private readonly walkPushes: WalkPushes;
+  /** Incidents and runbook walks. */
+  readonly walks: WalkEngine;
+  private readonly diagnoses: DiagnoseChannels;
 
   constructor(private readonly options: ServiceOptions) {
     this.db = openStore(options.dbPath);
+    this.walkPushes = new WalkPushes({
+      changed: (p) => this.push('walk:changed', p),
+      output: (p) => this.push('shell:output', p),
+    });
+    this.walks = new WalkEngine({
+      db: this.db,
+      dbPath: options.dbPath,
+      onChange: this.walkPushes.onChange,
+      onOutput: this.walkPushes.onOutput,
+    });
+    this.diagnoses = new DiagnoseChannels({
+      db: this.db,
+      dbPath: options.dbPath,
+      progress: (p) => this.push('diagnose:progress', p),
+      requireSession: (id) => void this.session(id),
+    });
     this.handlers = this.implement();
     if (textIndexBacklog(this.db) > 0) this.indexInBackground();
     for (const c of channels()) {
@@ -104,7 +129,7 @@ export class FramelineService {
     try {
       return { ok: true, value: await entry.run(parsed.data as never) };
     } catch (err) {
-      if (err instanceof NotFound) return fail('not-found', err.message);
+      if (err instanceof NotFound || err instanceof MissingError) return fail('not-found', err.message);
       if (err instanceof InputError || err instanceof StoreError) return fail('bad-request', err.message);
       return fail('failed', (err as Error).message);
     }
@@ -119,6 +144,9 @@ export class FramelineService {
   /** Stops every live capture (cleanly) and closes the database. */
   async close(): Promise<void> {
     await Promise.all([...this.live.values()].map((l) => l.capture.stop('user')));
+    await this.walks.close();
+    this.walkPushes.close();
+    await this.diagnoses.close();
     this.db.close();
   }
 
@@ -197,20 +225,27 @@ export class FramelineService {
             };
           }
           const unindexed = filter.text?.trim() ? this.indexForSearch() : 0;
-          return {
-            total: this.filteredCount(r.id, filter, unindexed),
-            frames: filteredPage(this.db, r.id, filter, r.offset, r.limit),
-            unindexed,
-          };
+          const frames = filteredPage(this.db, r.id, filter, r.offset, r.limit);
+          // A first page that is not full is the whole answer: no need to count again.
+          const total =
+            r.offset === 0 && frames.length < r.limit ? frames.length : this.filteredCount(r.id, filter, unindexed);
+          return { total, frames, unindexed };
         },
         frame: (r) => {
           const f = frameDetail(this.db, r.id, r.seq);
           if (!f) throw new NotFound(`session ${r.id} has no frame ${r.seq}`);
           return f;
         },
-        rate: (r) => {
+        rate: async (r) => {
           this.session(r.id);
-          return frameRate(this.db, r.id, r.buckets ?? 300);
+          // A million frames take most of a second to count: count them in slices and let the
+          // requests that arrive meanwhile (the first page of the frame list) be answered between.
+          const steps = frameRateSteps(this.db, r.id, r.buckets ?? 300);
+          for (;;) {
+            const step = steps.next();
+            if (step.done) return step.value;
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
         },
         rename: (r) => {
           if (!renameSession(this.db, r.id, r.name)) throw new NotFound(`no session ${r.id}`);
@@ -250,6 +285,8 @@ export class FramelineService {
         },
         list: () => [...this.live.values()].map((l) => l.status),
       },
+      ...walkHandlers(this.walks, this.db),
+      ...this.diagnoses.handlers(),
     };
   }
 

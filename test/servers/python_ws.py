@@ -1,16 +1,23 @@
 """A WebSocket server from an independent implementation (Python `websockets`, Debian's package).
 
 Usage: /usr/bin/python3 python_ws.py [--ping-interval S] [--origins A,B] [--close CODE]
+                                     [--health PATH] [--echo-delay S] [--silent] [--stream S]
 Echoes every message. Prints {"port": N} once listening on 127.0.0.1; stops on SIGTERM.
 --ping-interval S  the server pings every S seconds (default: never)
 --origins A,B      only these Origin values are accepted (others get HTTP 403)
 --close CODE       after echoing the first message, close with CODE
+--health PATH      answer a plain HTTP GET of PATH with 200 "ok" (default: only WebSocket upgrades)
+--echo-delay S     wait S seconds before each echo (a slow backend)
+--silent           never answer: messages are read and dropped
+--stream S         send {"seq": n, "sentAt": epoch ms} every S seconds while connected
 """
 import argparse
 import asyncio
+import http
 import json
 import signal
 import sys
+import time
 
 import websockets
 
@@ -20,20 +27,53 @@ async def main() -> None:
     parser.add_argument("--ping-interval", type=float, default=None)
     parser.add_argument("--origins", default=None)
     parser.add_argument("--close", type=int, default=None)
+    parser.add_argument("--health", default=None)
+    parser.add_argument("--echo-delay", type=float, default=0.0)
+    parser.add_argument("--silent", action="store_true")
+    parser.add_argument("--stream", type=float, default=None)
     args = parser.parse_args()
 
+    async def stream(ws):
+        seq = 0
+        while True:
+            await asyncio.sleep(args.stream)
+            seq += 1
+            await ws.send(json.dumps({"seq": seq, "sentAt": int(time.time() * 1000)}))
+
     async def handler(ws, path=None):
-        async for message in ws:
-            await ws.send(message)
-            if args.close is not None:
-                await ws.close(code=args.close, reason="scenario close")
-                return
+        streamer = asyncio.ensure_future(stream(ws)) if args.stream else None
+        try:
+            async for message in ws:
+                if args.silent:
+                    continue
+                if args.echo_delay:
+                    await asyncio.sleep(args.echo_delay)
+                await ws.send(message)
+                if args.close is not None:
+                    await ws.close(code=args.close, reason="scenario close")
+                    return
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            if streamer:
+                streamer.cancel()
+
+    async def process_request(path, headers):
+        if args.health is not None and path == args.health and "websocket" not in headers.get("Upgrade", "").lower():
+            return http.HTTPStatus.OK, [("Content-Type", "text/plain")], b"ok\n"
+        return None
 
     origins = args.origins.split(",") if args.origins else None
     stop = asyncio.get_running_loop().create_future()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set_result, None)
     async with websockets.serve(
-        handler, "127.0.0.1", 0, ping_interval=args.ping_interval, ping_timeout=None, origins=origins
+        handler,
+        "127.0.0.1",
+        0,
+        ping_interval=args.ping_interval,
+        ping_timeout=None,
+        origins=origins,
+        process_request=process_request,
     ) as server:
         port = server.sockets[0].getsockname()[1]
         sys.stdout.write(json.dumps({"port": port}) + "\n")

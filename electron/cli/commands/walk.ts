@@ -1,0 +1,318 @@
+// frameline walk: walk an incident through a runbook without a window — start, show, choose a way
+// on, go back, write a note, run a step's shell command (confirmed with --yes) or its app action.
+import type { Visit, WalkRun, WalkView } from '../../../shared/runbooks/schemas.js';
+import { InputError } from '../../engine/errors.js';
+import { DEFAULT_SHELL_TIMEOUT_MS } from '../../engine/runbooks/runs.js';
+import { WalkEngine } from '../../engine/runbooks/walk.js';
+import { openStore } from '../../engine/store/database.js';
+import { dbPath, numberOption, parse } from '../args.js';
+import { note, out, table } from '../output.js';
+import { incidentId, timelineLines } from './incident.js';
+import { minutes, stepLine } from './runbooks.js';
+
+export const help = `frameline walk start INCIDENT --runbook ID [--target URL] [--direct URL]
+frameline walk list [INCIDENT]
+frameline walk show WALK                    where the walk is, how it got there, what happened
+frameline walk choose WALK [LABEL]          take a way on (an edge label, a node id, or its number)
+frameline walk back WALK                    go back one node (kept in the history)
+frameline walk note WALK TEXT               write a note into the incident's timeline
+frameline walk run WALK [--step N] --yes [--timeout S] [--command TEXT]
+                                            run the current node's shell command on this machine
+frameline walk action WALK [--step N] [--url U] [--direct U] [--session S] [--duration S]
+                                            run the current node's app action (capture, probe, diagnose)
+frameline walk finding WALK FINDING-ID [--evidence TEXT]
+                                            attach a finding seen elsewhere: it drives the suggestions
+
+--target is the endpoint under investigation (ws:// or wss://): app actions use it, and shell commands
+get it as WS_URL, WS_HOST, WS_PORT, WS_PATH and HTTP_URL (--direct as DIRECT_URL). A command runs only
+with --yes, for that run; --command runs an edited version instead. --timeout defaults to
+${DEFAULT_SHELL_TIMEOUT_MS / 1000} s; Ctrl+C stops the command or action. Every command takes --db PATH and --json.`;
+
+const OPTIONS = {
+  runbook: { type: 'string' },
+  target: { type: 'string' },
+  direct: { type: 'string' },
+  step: { type: 'string' },
+  yes: { type: 'boolean', short: 'y', default: false },
+  timeout: { type: 'string' },
+  command: { type: 'string' },
+  url: { type: 'string' },
+  session: { type: 'string' },
+  duration: { type: 'string' },
+  evidence: { type: 'string' },
+} as const;
+
+function walkId(raw: string | undefined, command: string): number {
+  if (raw === undefined)
+    throw new InputError(`frameline walk ${command} needs a walk id; list them with "frameline walk list"`);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InputError(`"${raw}" is not a walk id; list them with "frameline walk list"`);
+  return n;
+}
+
+function clock(iso: string): string {
+  return iso.slice(11, 19);
+}
+
+function elapsed(v: Visit): string {
+  const s = Math.round(v.elapsedSeconds);
+  const text = s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+  return v.timeboxSeconds
+    ? `${text} of ${minutes(v.timeboxSeconds)}${v.overrun ? ', OVER its time box' : ''}`
+    : text;
+}
+
+function runLine(r: WalkRun): string {
+  return `run ${r.id}  ${r.node} step ${r.step}  ${r.kind}  ${r.status}: ${r.summary}`;
+}
+
+/** The current node: what to do here and the ways on. */
+function currentPart(w: WalkView): string[] {
+  const c = w.current;
+  const v = c.visit;
+  const lines = [
+    `at ${v.node} [${v.kind}]  ${v.label.replace(/\n/g, ' / ')}`,
+    `  entered ${clock(v.enteredAt)}, ${elapsed(v)}${c.deadline ? `; time box ends ${clock(c.deadline)}` : ''}`,
+  ];
+  const node = w.runbook.nodes.find((n) => n.id === v.node);
+  if (node?.text) lines.push(...node.text.split('\n').map((l) => `  ${l}`));
+  if (c.steps.length) {
+    lines.push('  steps:');
+    for (const s of c.steps) lines.push(`    ${stepLine(s)}`);
+  }
+  if (w.status === 'finished')
+    lines.push(`  the walk is finished (frameline walk back ${w.id} to reopen it)`);
+  else if (c.choices.length) {
+    lines.push('  ways on:');
+    c.choices.forEach((ch, i) => lines.push(`    ${i + 1}. "${ch.label}" → ${ch.to}`));
+  }
+  for (const s of c.suggestions) {
+    lines.push(`  suggested: "${s.label}": ${s.reason}`);
+    for (const f of s.findings) lines.push(`    evidence (${f.id}): ${f.evidence}`);
+  }
+  return lines;
+}
+
+function describeWalk(w: WalkView, full: boolean): string {
+  const lines = [
+    `walk ${w.id}  incident ${w.incident.id} "${w.incident.title}" (${w.incident.severity})`,
+    `  runbook ${w.runbook.id} "${w.runbook.title}" v${w.runbook.version}; ${w.status}, started ${w.startedAt}`,
+    ...(w.target ? [`  target ${w.target}${w.direct ? `, direct ${w.direct}` : ''}`] : []),
+    '',
+  ];
+  if (full) {
+    lines.push('path:');
+    w.path.forEach((v, i) =>
+      lines.push(
+        `  ${String(i + 1).padStart(2)}. ${clock(v.enteredAt)}  ${v.node}  ${v.label.split('\n')[0]}${v.choice ? `  → "${v.choice}"` : ''}  (${elapsed(v)})`,
+      ),
+    );
+    lines.push('');
+  }
+  lines.push(...currentPart(w));
+  if (full) {
+    if (w.findings.length) {
+      lines.push('', 'findings:');
+      for (const f of w.findings) lines.push(`  ${f.id} (${f.source}): ${f.evidence}`);
+    }
+    if (w.runs.length) {
+      lines.push('', 'runs:');
+      for (const r of w.runs) lines.push(`  ${runLine(r)}`);
+    }
+    lines.push('', 'timeline (UTC):', ...timelineLines(w.timeline));
+  }
+  return lines.join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, OPTIONS, 'walk');
+  const [sub, ...args] = positionals;
+  const commands = ['start', 'list', 'show', 'choose', 'back', 'note', 'run', 'action', 'finding'];
+  if (sub === undefined || !commands.includes(sub))
+    throw new InputError(
+      `${sub === undefined ? 'frameline walk needs a command' : `"${sub}" is not a walk command`}: ${commands.join(', ')}; see "frameline walk --help"`,
+    );
+  const path = dbPath(values);
+  const db = openStore(path, { create: false });
+  const engine = new WalkEngine({ db, dbPath: path });
+  const show = async (w: WalkView, full = false) =>
+    out(values.json ? `${JSON.stringify(w, null, 2)}\n` : `${describeWalk(w, full)}\n`);
+  try {
+    switch (sub) {
+      case 'start': {
+        const incident = incidentId(args[0], 'walk start');
+        if (values.runbook === undefined)
+          throw new InputError(
+            'frameline walk start needs --runbook ID; list them with "frameline runbooks"',
+          );
+        const w = engine.start({
+          incidentId: incident,
+          runbookId: values.runbook,
+          ...(values.target !== undefined ? { target: values.target } : {}),
+          ...(values.direct !== undefined ? { direct: values.direct } : {}),
+        });
+        await show(w);
+        return 0;
+      }
+      case 'list': {
+        const all = engine.listWalks(args[0] === undefined ? undefined : incidentId(args[0], 'walk list'));
+        if (values.json) {
+          await out(`${JSON.stringify(all, null, 2)}\n`);
+          return 0;
+        }
+        if (all.length === 0) {
+          await out('No walks yet. Start one with: frameline walk start INCIDENT --runbook ws-3am\n');
+          return 0;
+        }
+        const rows = [['WALK', 'INCIDENT', 'RUNBOOK', 'STATUS', 'AT']];
+        for (const w of all)
+          rows.push([
+            String(w.id),
+            String(w.incidentId),
+            w.runbookId,
+            w.status,
+            `${w.currentNode} "${w.currentLabel}"`,
+          ]);
+        await out(`${table(rows)}\n`);
+        return 0;
+      }
+      case 'show':
+        await show(engine.view(walkId(args[0], 'show')), true);
+        return 0;
+      case 'choose': {
+        const id = walkId(args[0], 'choose');
+        const answer = args.slice(1).join(' ');
+        await show(engine.choose(id, answer === '' ? undefined : answer));
+        return 0;
+      }
+      case 'back':
+        await show(engine.back(walkId(args[0], 'back')));
+        return 0;
+      case 'note': {
+        const id = walkId(args[0], 'note');
+        const text = args.slice(1).join(' ');
+        engine.note(id, text);
+        if (values.json) await show(engine.view(id));
+        else await out(`noted at ${engine.view(id).current.visit.node}\n`);
+        return 0;
+      }
+      case 'finding': {
+        const id = walkId(args[0], 'finding');
+        const finding = args[1];
+        if (finding === undefined)
+          throw new InputError('frameline walk finding needs a finding id, such as idle-timeout');
+        await show(
+          engine.addFinding(id, {
+            id: finding,
+            evidence: values.evidence ?? 'seen by the engineer',
+            source: 'user',
+          }),
+        );
+        return 0;
+      }
+      case 'run':
+        return await runShellStep(engine, walkId(args[0], 'run'), values);
+      case 'action':
+        return await runActionStep(engine, walkId(args[0], 'action'), values);
+    }
+    return 2;
+  } finally {
+    await engine.close();
+    db.close();
+  }
+}
+
+function stepOption(raw: string | undefined): number | undefined {
+  return numberOption(raw, 'step', { min: 1, max: 1000, integer: true });
+}
+
+/** Stops the run on Ctrl+C / SIGTERM; returns the cleanup. */
+function stopOnSignal(engine: WalkEngine, runId: number): () => void {
+  const onSignal = (sig: string) => {
+    note(`\n${sig}: stopping run ${runId}…`);
+    void engine.stop(runId).catch(() => {});
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+async function runShellStep(
+  engine: WalkEngine,
+  id: number,
+  values: { json: boolean; yes: boolean; step?: string; timeout?: string; command?: string },
+): Promise<number> {
+  const w = engine.view(id);
+  const step = engine.commandStep(id, stepOption(values.step));
+  const command = values.command ?? step.command!;
+  if (!values.yes) {
+    await out(
+      `step ${step.index} "${step.title}" of ${w.current.visit.node} would run, on this machine, as you:\n\n${command.replace(/^/gm, '    ')}\n\n`,
+    );
+    throw new InputError(
+      `nothing was run: confirm this run with --yes (frameline walk run ${id} --step ${step.index} --yes)`,
+    );
+  }
+  const timeoutMs = numberOption(values.timeout, 'timeout', { min: 0.1, max: 3600, scale: 1000 });
+  const handle = engine.runShell(id, {
+    step: step.index,
+    command,
+    confirmed: true,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  });
+  if (!values.json)
+    note(
+      `run ${handle.runId}: step ${step.index} "${step.title}" of ${w.current.visit.node} (timeout ${(timeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS) / 1000} s)`,
+    );
+  const cleanup = stopOnSignal(engine, handle.runId);
+  const result = await handle.done;
+  cleanup();
+  if (values.json) await out(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    await out(result.output.endsWith('\n') || result.output === '' ? result.output : `${result.output}\n`);
+    note(`run ${result.id} ${result.status}: ${result.summary}`);
+  }
+  return result.status === 'ok' ? 0 : 1;
+}
+
+async function runActionStep(
+  engine: WalkEngine,
+  id: number,
+  values: {
+    json: boolean;
+    step?: string;
+    url?: string;
+    direct?: string;
+    session?: string;
+    duration?: string;
+  },
+): Promise<number> {
+  const step = stepOption(values.step);
+  const session = numberOption(values.session, 'session', { min: 1, integer: true });
+  const duration = numberOption(values.duration, 'duration', { min: 0.1, max: 3600 });
+  const handle = engine.runAction(id, {
+    ...(step !== undefined ? { step } : {}),
+    ...(values.url !== undefined ? { url: values.url } : {}),
+    ...(values.direct !== undefined ? { direct: values.direct } : {}),
+    ...(session !== undefined ? { session } : {}),
+    ...(duration !== undefined ? { duration } : {}),
+  });
+  const started = engine.run(handle.runId);
+  if (!values.json) note(`run ${handle.runId}: ${started.kind} (step ${started.step} of ${started.node})…`);
+  const cleanup = stopOnSignal(engine, handle.runId);
+  const result = await handle.done;
+  cleanup();
+  if (values.json) await out(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    await out(`${runLine(result)}\n`);
+    const w = engine.view(id);
+    const found = w.findings.filter((f) => f.runId === result.id);
+    for (const f of found) await out(`  finding ${f.id}: ${f.evidence}\n`);
+    for (const s of w.current.suggestions) await out(`  suggested: "${s.label}": ${s.reason}\n`);
+  }
+  return result.status === 'ok' ? 0 : 1;
+}

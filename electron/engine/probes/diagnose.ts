@@ -1,0 +1,148 @@
+// `frameline diagnose`: reads a recorded session from the store as plain data and runs the pure
+// rules of shared/diagnosis over it. Frames are read as small summaries (the first bytes of text
+// payloads, control payloads as hex), never whole, so long sessions stay cheap.
+import { HEAD_CHARS, toDiagFrame, type RawFrame } from '../../../shared/diagnosis/frames.js';
+import type { DiagConnection, DiagEvent, SessionData } from '../../../shared/diagnosis/input.js';
+import { diagnoseSession } from '../../../shared/diagnosis/session.js';
+import { DiagnosisSchema, type Diagnosis } from '../../../shared/findings.js';
+import { OPCODE_NAME, type ClosedBy, type Headers } from '../../../shared/model.js';
+import { nowMicros } from '../clock.js';
+import { InputError } from '../errors.js';
+import type { ConnectionRow } from '../store/connections.js';
+import type { Db } from '../store/database.js';
+import { saveFindings } from '../store/findings.js';
+import { getSessionRow, type SessionRow } from '../store/sessions.js';
+
+export interface DiagnoseOptions {
+  /** The JSON field that pairs a request with its response (default "id"). */
+  idField?: string;
+}
+
+function connectionOf(r: ConnectionRow): DiagConnection {
+  return {
+    ordinal: r.ordinal,
+    url: r.url,
+    startedAt: r.started_at,
+    openedAt: r.opened_at,
+    closedAt: r.closed_at,
+    status: r.status,
+    requestHeaders: JSON.parse(r.request_headers) as Headers,
+    responseHeaders: JSON.parse(r.response_headers) as Headers,
+    responseBodyHead: r.response_body_head === null ? null : r.response_body_head.toString('utf8'),
+    closeCode: r.close_code,
+    closeReason: r.close_reason,
+    closedBy: r.closed_by as ClosedBy | null,
+    error: r.error_kind === null ? null : { kind: r.error_kind, message: r.error_message ?? '' },
+  };
+}
+
+interface FrameHeadRow {
+  connection_id: number;
+  ts: number;
+  direction: number;
+  opcode: number;
+  size: number;
+  head: Buffer | null;
+}
+
+/** A session as the rules read it. */
+export function loadSessionData(db: Db, row: SessionRow, options: DiagnoseOptions = {}): SessionData {
+  const rows = db
+    .prepare('SELECT * FROM connection WHERE session_id = ? ORDER BY ordinal')
+    .all(row.id) as ConnectionRow[];
+  const ordinalOf = new Map(rows.map((r) => [r.id, r.ordinal]));
+  const frames = [];
+  const stmt = db.prepare(
+    `SELECT connection_id, ts, direction, opcode, size,
+            CASE WHEN opcode IN (1, 9, 10) THEN substr(payload, 1, ${HEAD_CHARS * 4}) END AS head
+     FROM frame WHERE session_id = ? ORDER BY seq`,
+  );
+  for (const f of stmt.iterate(row.id) as Iterable<FrameHeadRow>) {
+    const opcode = OPCODE_NAME[f.opcode] ?? 'binary';
+    const raw: RawFrame = {
+      connection: ordinalOf.get(f.connection_id) ?? 0,
+      ts: f.ts,
+      direction: f.direction === 0 ? 'in' : 'out',
+      opcode,
+      size: f.size,
+      head:
+        f.head === null
+          ? null
+          : opcode === 'text'
+            ? f.head.toString('utf8').slice(0, HEAD_CHARS)
+            : f.head.toString('hex'),
+    };
+    frames.push(toDiagFrame(raw, options.idField));
+  }
+  const events = (
+    db
+      .prepare('SELECT ts, connection_id, kind, detail FROM event WHERE session_id = ? ORDER BY ts, id')
+      .all(row.id) as Array<{
+      ts: number;
+      connection_id: number | null;
+      kind: string;
+      detail: string;
+    }>
+  ).map((e): DiagEvent => ({
+    ts: e.ts,
+    connection: e.connection_id === null ? null : (ordinalOf.get(e.connection_id) ?? null),
+    kind: e.kind,
+    detail: JSON.parse(e.detail) as unknown,
+  }));
+  let origin: string | null = null;
+  try {
+    const settings = JSON.parse(row.settings) as { origin?: unknown };
+    if (typeof settings.origin === 'string') origin = settings.origin;
+  } catch {
+    // settings are informational; a session without them is still analysed
+  }
+  return {
+    target: row.target,
+    origin,
+    connections: rows.map(connectionOf),
+    frames,
+    events,
+    endedAt: row.ended_at,
+  };
+}
+
+/** The report a probe kept in its own session, if this is a probe session. */
+function storedProbeReport(db: Db, id: number): Diagnosis | null {
+  const row = db
+    .prepare(
+      "SELECT detail FROM event WHERE session_id = ? AND kind = 'probe-report' ORDER BY id DESC LIMIT 1",
+    )
+    .get(id) as { detail: string } | undefined;
+  if (!row) return null;
+  const parsed = DiagnosisSchema.safeParse(JSON.parse(row.detail));
+  return parsed.success ? parsed.data : null;
+}
+
+/** Diagnoses a recorded session and keeps the findings with it; InputError when there is no such session. */
+export function diagnoseStoredSession(db: Db, id: number, options: DiagnoseOptions = {}): Diagnosis {
+  const row = getSessionRow(db, id);
+  if (!row) throw new InputError(`no session ${id} in this database; list them with "frameline sessions"`);
+  if (row.kind === 'probe') {
+    const report = storedProbeReport(db, id);
+    if (report) return { ...report, sessionId: id };
+  }
+  const data = loadSessionData(db, row, options);
+  const { checks, findings } = diagnoseSession(data, options);
+  const frames = data.frames.length;
+  const first = data.connections[0]?.startedAt ?? row.created_at;
+  const last = row.ended_at ?? data.frames[frames - 1]?.ts ?? first;
+  checks.unshift({
+    name: 'session',
+    ok: true,
+    ms: null,
+    detail: {
+      kind: row.kind,
+      status: row.status,
+      connections: data.connections.length,
+      frames,
+      durationSeconds: Math.round((last - first) / 1e5) / 10,
+    },
+  });
+  saveFindings(db, id, 'diagnose', findings, nowMicros());
+  return { target: row.target, sessionId: id, checks, findings };
+}

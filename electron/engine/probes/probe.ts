@@ -1,0 +1,137 @@
+// `frameline probe`: runs the checklist against an endpoint (and, with --direct, against the backend
+// behind the proxy), records every connection it opens into a session of kind 'probe', and says
+// what it found, with the evidence, in the finding ids of the catalogue.
+import { randomUUID } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { hostname } from 'node:os';
+import { interpretProbe, type EndpointObservation } from '../../../shared/diagnosis/probe.js';
+import { sortFindings, type Diagnosis } from '../../../shared/findings.js';
+import { nowMicros } from '../clock.js';
+import type { Db } from '../store/database.js';
+import { saveFindings } from '../store/findings.js';
+import { createSession, setSpoolPath } from '../store/sessions.js';
+import type { SpoolMessage } from '../store/spool.js';
+import { spoolPathFor, StoreWriter } from '../store/writer.js';
+import { probeEndpoint, type ProbeRun, type ProgressState } from './endpoint.js';
+import { prepareProbe, type ProbeOptions } from './options.js';
+
+/** One step of a running probe, for progress lines and the console. */
+export interface ProbeProgress {
+  runId: string;
+  check: string;
+  state: ProgressState;
+  detail: string;
+}
+
+export interface ProbeHooks {
+  runId?: string;
+  onProgress?: (p: ProbeProgress) => void;
+  /** Ends the idle hold early (Ctrl+C): the probe then reports what it saw so far. */
+  signal?: AbortSignal;
+}
+
+/** What a probe answers: the diagnosis, and the run it belongs to. */
+export type ProbeReport = Diagnosis & { runId: string; direct: string | null };
+
+/** Runs a probe; validation problems throw InputError before anything is created. */
+export async function runProbe(
+  db: Db,
+  dbPath: string,
+  options: ProbeOptions,
+  hooks: ProbeHooks = {},
+): Promise<ProbeReport> {
+  const prepared = prepareProbe(options);
+  const runId = hooks.runId ?? randomUUID();
+  const target = prepared.target;
+  const sessionId = createSession(db, {
+    name: options.name ?? `probe ${target.host}${target.pathname === '/' ? '' : target.pathname}`,
+    kind: 'probe',
+    target: target.href,
+    settings: {
+      direct: prepared.direct?.href ?? null,
+      origins: prepared.origins,
+      pageOrigin: prepared.pageOrigin,
+      healthPath: options.healthPath,
+      idleLimitSeconds: options.idleLimitSeconds,
+      echo: options.echo,
+      insecure: options.insecure,
+      ca: options.caFile !== undefined,
+      timeoutMs: options.timeoutMs,
+      probedFrom: hostname(),
+    },
+    createdAt: nowMicros(),
+  });
+  const spoolPath = spoolPathFor(dbPath, sessionId);
+  setSpoolPath(db, sessionId, spoolPath);
+  const spool = StoreWriter.for(dbPath).begin(sessionId, spoolPath);
+
+  // The recorder reports each handshake only to the spool; the probe reads it on the way through.
+  const watchers = new Map<number, (m: SpoolMessage) => void>();
+  const write = spool.message.bind(spool);
+  spool.message = (m: SpoolMessage) => {
+    if (m.ordinal !== null) watchers.get(m.ordinal)?.(m);
+    write(m);
+  };
+  let ordinal = 0;
+  const event = (kind: string, detail: unknown) =>
+    spool.message({ type: 'event', ordinal: null, ts: nowMicros(), kind, detail });
+
+  const agents = { http: new HttpAgent({ keepAlive: false }), https: new HttpsAgent({ keepAlive: false }) };
+  const run: ProbeRun = {
+    hub: {
+      agents,
+      spool,
+      nextOrdinal: () => ++ordinal,
+      watch: (n, fn) => watchers.set(n, fn),
+      tls: prepared.ca ? { ca: prepared.ca } : {},
+      insecure: options.insecure,
+      timeoutMs: options.timeoutMs,
+    },
+    ca: prepared.ca,
+    insecure: options.insecure,
+    timeoutMs: options.timeoutMs,
+    healthPath: options.healthPath,
+    echo: options.echo,
+    idleLimitSeconds: options.idleLimitSeconds,
+    origins: prepared.origins,
+    pageOrigin: prepared.pageOrigin,
+    signal: hooks.signal ?? new AbortController().signal,
+    progress: (check, state, detail) => {
+      if (state !== 'running') event('probe-check', { check, state, detail });
+      hooks.onProgress?.({ runId, check, state, detail });
+    },
+  };
+
+  let report: ProbeReport;
+  try {
+    event('probe-started', { runId, target: target.href, direct: prepared.direct?.href ?? null });
+    const [targetObs, directObs] = await Promise.all([
+      probeEndpoint(run, target),
+      prepared.direct
+        ? probeEndpoint(run, prepared.direct, 'direct.')
+        : Promise.resolve<EndpointObservation | null>(null),
+    ]);
+    const { checks, findings } = interpretProbe({
+      target: targetObs,
+      direct: directObs,
+      pageOrigin: prepared.pageOrigin,
+      origins: prepared.origins,
+    });
+    report = {
+      runId,
+      target: target.href,
+      direct: prepared.direct?.href ?? null,
+      sessionId,
+      checks,
+      findings: sortFindings(findings),
+    };
+    event('probe-report', report);
+  } finally {
+    agents.http.destroy();
+    agents.https.destroy();
+    await spool.finish(nowMicros());
+  }
+  saveFindings(db, sessionId, 'probe', report.findings, nowMicros());
+  return report;
+}

@@ -1,0 +1,481 @@
+// Running a walk's steps: a step's shell command (confirmed for that run, with a timeout, a stop and
+// an output cap) or its app action (capture, probe, diagnose), each recorded as a run of the walk with
+// its start, output, result and end in the incident's timeline.
+import type { Runbook, RunbookStep, StepAction, WalkRun } from '../../../shared/runbooks/schemas.js';
+import { nowMicros } from '../clock.js';
+import { InputError } from '../errors.js';
+import type { Db } from '../store/database.js';
+import { attachSessionToIncident, latestIncidentSession } from '../store/incidents.js';
+import { addEntry } from '../store/timeline.js';
+import {
+  createRun,
+  finishRun,
+  fromRunRow,
+  getRunRow,
+  getWalkRow,
+  latestWalkSession,
+  orphanedRuns,
+  saveRunOutput,
+  type RunEnd,
+  type VisitRow,
+  type WalkRow,
+} from '../store/walks.js';
+import { nodeOf, shortLabel } from '../../../shared/runbooks/graph.js';
+import { runAction, type ActionOutcome } from './actions.js';
+import { MissingError } from './errors.js';
+import { runShell } from './shell.js';
+
+/** What the runs need of the walk engine. */
+export interface RunHost {
+  db: Db;
+  dbPath: string;
+  outputCapBytes?: number;
+  onOutput?: (output: { walkId: number; runId: number; stream: 'stdout' | 'stderr'; text: string }) => void;
+  walkRow(walkId: number): WalkRow;
+  currentVisit(walkId: number): VisitRow;
+  recordFinding(
+    row: WalkRow,
+    runId: number | null,
+    f: { id: string; evidence: string },
+    source: string,
+    at: number,
+  ): void;
+  changed(walkId: number | null, incidentId: number): void;
+}
+
+export interface ShellRequest {
+  /** 1-based step of the current node; default: its first step with a command. */
+  step?: number;
+  /** The exact command to run: the step's, possibly edited. */
+  command: string;
+  /** Must be true: a command runs only after the user confirmed this very run. */
+  confirmed: boolean;
+  timeoutMs?: number;
+}
+
+export interface ActionRequest {
+  /** 1-based step of the current node; default: its first step with an action. */
+  step?: number;
+  url?: string;
+  direct?: string;
+  session?: number;
+  duration?: number;
+}
+
+/** A run under way: its id, and its end. */
+export interface RunHandle {
+  runId: number;
+  done: Promise<WalkRun>;
+}
+
+export const DEFAULT_SHELL_TIMEOUT_MS = 60_000;
+export const MAX_SHELL_TIMEOUT_MS = 3_600_000;
+const DEFAULT_OUTPUT_CAP = 64 * 1024;
+/** How often a running command's output is saved (a crash loses at most this much of it). */
+const SAVE_OUTPUT_MS = 1000;
+
+interface Running {
+  walkId: number;
+  stop: () => void;
+  done: Promise<WalkRun>;
+}
+
+export function describeDuration(s: number): string {
+  if (s < 1) return `${Math.round(s * 1000)} ms`;
+  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  const rest = Math.round(s - m * 60);
+  return rest ? `${m} min ${rest} s` : `${m} min`;
+}
+
+function firstLine(s: string): string {
+  const line = s.split('\n')[0] ?? '';
+  return s.includes('\n') ? `${line} …` : line;
+}
+
+/** The commands and actions a walk runs, and the runs of this process still going. */
+export class WalkRuns {
+  private readonly db: Db;
+  private readonly running = new Map<number, Running>();
+
+  constructor(private readonly host: RunHost) {
+    this.db = host.db;
+    this.interruptOrphans();
+  }
+
+  /** The current node's step with a shell command: the given one, else its first; InputError when none. */
+  commandStep(walkId: number, index?: number): RunbookStep {
+    const row = this.host.walkRow(walkId);
+    return this.pickStep(
+      JSON.parse(row.runbook) as Runbook,
+      this.host.currentVisit(walkId).node_id,
+      index,
+      'command',
+    );
+  }
+
+  /** Runs a step's shell command, confirmed for this run, with a timeout and an output cap. */
+  runShell(walkId: number, r: ShellRequest): RunHandle {
+    if (r.confirmed !== true)
+      throw new InputError(
+        'a shell command runs only when confirmed for this run: review the command, then confirm it',
+      );
+    const row = this.host.walkRow(walkId);
+    const runbook = JSON.parse(row.runbook) as Runbook;
+    const visit = this.host.currentVisit(walkId);
+    const step = this.pickStep(runbook, visit.node_id, r.step, 'command');
+    const command = r.command.trim();
+    if (command === '') throw new InputError('the command to run is empty');
+    const timeoutMs = r.timeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS;
+    if (!(timeoutMs >= 100 && timeoutMs <= MAX_SHELL_TIMEOUT_MS))
+      throw new InputError('the timeout must be from 0.1 to 3600 seconds');
+    this.assertIdle(walkId);
+    const edited = command !== step.command!.trim();
+    const now = nowMicros();
+    const runId = this.db.transaction(() => {
+      const runId = createRun(this.db, {
+        walkId,
+        visitId: visit.id,
+        node: visit.node_id,
+        step: step.index,
+        kind: 'shell',
+        request: command,
+        original: edited ? step.command : null,
+        startedAt: now,
+      });
+      addEntry(this.db, {
+        incidentId: row.incident_id,
+        walkId,
+        ts: now,
+        kind: 'run-started',
+        node: visit.node_id,
+        runId,
+        text: `ran step ${step.index} "${step.title}" of ${visit.node_id}${edited ? ' (edited)' : ''}: $ ${firstLine(command)}`,
+        detail: { kind: 'shell', command, edited, original: edited ? step.command : null, timeoutMs },
+      });
+      return runId;
+    })();
+    let dirty = false;
+    const shell = runShell({
+      command,
+      timeoutMs,
+      capBytes: this.host.outputCapBytes ?? DEFAULT_OUTPUT_CAP,
+      env: { ...process.env, ...targetEnv(row) },
+      onOutput: (text, stream) => {
+        dirty = true;
+        this.host.onOutput?.({ walkId, runId, stream, text });
+      },
+    });
+    // The output so far is saved every second, so that a crash of the app keeps it.
+    const saver = setInterval(() => {
+      if (!dirty) return;
+      dirty = false;
+      const s = shell.snapshot();
+      saveRunOutput(this.db, runId, s.output, s.truncated, s.bytes);
+    }, SAVE_OUTPUT_MS);
+    saver.unref();
+    const done = shell.done
+      .then((res) => {
+        const took = describeDuration(res.durationMs / 1000);
+        const summary =
+          res.status === 'timeout'
+            ? `timed out after ${describeDuration(timeoutMs / 1000)} and was ended`
+            : res.status === 'stopped'
+              ? `stopped after ${took}`
+              : res.error
+                ? `could not start: ${res.error}`
+                : `exited with ${res.exitCode ?? `signal ${res.signal}`} after ${took}`;
+        const lines = res.output === '' ? 0 : res.output.replace(/\n$/, '').split('\n').length;
+        this.finish(
+          row,
+          visit.node_id,
+          runId,
+          {
+            status: res.status,
+            endedAt: nowMicros(),
+            exitCode: res.exitCode,
+            output: res.output,
+            truncated: res.truncated,
+            outputBytes: res.bytes,
+            summary: `${summary}${res.truncated ? `; output truncated (${res.bytes} bytes, the first and last kept)` : ''}`,
+            result: { exitCode: res.exitCode, signal: res.signal, durationMs: Math.round(res.durationMs) },
+          },
+          `step ${step.index} of ${visit.node_id} ${summary}${lines ? `, ${lines} line${lines === 1 ? '' : 's'} of output` : ', no output'}`,
+          { output: res.output, truncated: res.truncated, bytes: res.bytes, exitCode: res.exitCode },
+        );
+        return this.run(runId);
+      })
+      .finally(() => {
+        clearInterval(saver);
+        this.running.delete(runId);
+      });
+    this.running.set(runId, { walkId, stop: shell.stop, done });
+    this.host.changed(walkId, row.incident_id);
+    return { runId, done };
+  }
+
+  /** Runs a step's app action (capture, probe, diagnose) through the engine. */
+  runAction(walkId: number, r: ActionRequest = {}): RunHandle {
+    const row = this.host.walkRow(walkId);
+    const runbook = JSON.parse(row.runbook) as Runbook;
+    const visit = this.host.currentVisit(walkId);
+    const step = this.pickStep(runbook, visit.node_id, r.step, 'action');
+    const action = resolveAction(step.action!, r);
+    const latestSession =
+      latestWalkSession(this.db, walkId) ?? latestIncidentSession(this.db, row.incident_id);
+    // Mistakes are reported before anything runs.
+    if ((action.kind === 'capture' || action.kind === 'probe') && !action.url && !row.target)
+      throw new InputError(
+        `step ${step.index} of ${visit.node_id} needs the endpoint: start the walk with --target ws://host/path, or give --url`,
+      );
+    if (action.kind === 'probe' && action.direct === true && !row.direct)
+      throw new InputError(
+        `step ${step.index} of ${visit.node_id} compares the endpoint with its backend: give --direct ws://backend/path`,
+      );
+    if (
+      action.kind === 'diagnose' &&
+      (action.session === undefined || action.session === 'latest') &&
+      latestSession === undefined
+    )
+      throw new InputError(
+        'nothing to diagnose yet: run a capture step of this walk first, or give --session with a session id',
+      );
+    this.assertIdle(walkId);
+    const now = nowMicros();
+    const request = JSON.stringify(action);
+    const runId = this.db.transaction(() => {
+      const runId = createRun(this.db, {
+        walkId,
+        visitId: visit.id,
+        node: visit.node_id,
+        step: step.index,
+        kind: action.kind,
+        request,
+        original: null,
+        startedAt: now,
+      });
+      addEntry(this.db, {
+        incidentId: row.incident_id,
+        walkId,
+        ts: now,
+        kind: 'run-started',
+        node: visit.node_id,
+        runId,
+        text: `ran step ${step.index} "${step.title}" of ${visit.node_id}: ${describeAction(action)}`,
+        detail: { kind: action.kind, action },
+      });
+      return runId;
+    })();
+    const abort = new AbortController();
+    const started = performance.now();
+    const done = (async () => {
+      let outcome: ActionOutcome;
+      try {
+        outcome = await runAction(action, {
+          db: this.db,
+          dbPath: this.host.dbPath,
+          target: row.target,
+          direct: row.direct,
+          latestSession,
+          name: `incident ${row.incident_id} walk ${walkId}: ${visit.node_id} step ${step.index}`,
+          signal: abort.signal,
+        });
+      } catch (err) {
+        outcome = {
+          status: abort.signal.aborted ? 'stopped' : 'failed',
+          summary: `${action.kind} failed: ${(err as Error).message}`,
+          result: null,
+          sessionId: null,
+          findings: [],
+        };
+      }
+      const end = nowMicros();
+      this.db.transaction(() => {
+        if (outcome.sessionId !== null) attachSessionToIncident(this.db, outcome.sessionId, row.incident_id);
+        for (const f of outcome.findings) this.host.recordFinding(row, runId, f, action.kind, end);
+      })();
+      const took = describeDuration((performance.now() - started) / 1000);
+      this.finish(
+        row,
+        visit.node_id,
+        runId,
+        {
+          status: outcome.status,
+          endedAt: end,
+          summary: outcome.summary,
+          result: outcome.result,
+          sessionId: outcome.sessionId,
+        },
+        `step ${step.index} of ${visit.node_id} (${action.kind}) ${outcome.status === 'ok' ? 'done' : outcome.status} after ${took}: ${outcome.summary}`,
+        { status: outcome.status, sessionId: outcome.sessionId, findings: outcome.findings },
+      );
+      return this.run(runId);
+    })();
+    const tracked = done.finally(() => this.running.delete(runId));
+    this.running.set(runId, { walkId, stop: () => abort.abort(), done: tracked });
+    this.host.changed(walkId, row.incident_id);
+    return { runId, done: tracked };
+  }
+
+  /** Stops a command or an action this process is running. */
+  stop(runId: number): Promise<WalkRun> {
+    const r = this.running.get(runId);
+    if (!r) {
+      const row = getRunRow(this.db, runId);
+      if (!row) throw new MissingError(`no run ${runId}`);
+      if (row.status !== 'running') throw new InputError(`run ${runId} is not running (it is ${row.status})`);
+      throw new InputError(
+        `run ${runId} belongs to another Frameline process (pid ${row.owner_pid}); stop it there`,
+      );
+    }
+    r.stop();
+    return r.done;
+  }
+
+  /** One run as recorded. */
+  run(runId: number): WalkRun {
+    const row = getRunRow(this.db, runId);
+    if (!row) throw new MissingError(`no run ${runId}`);
+    return fromRunRow(row);
+  }
+
+  /** Stops every run of this process and waits for them to be recorded. */
+  async close(): Promise<void> {
+    const all = [...this.running.values()];
+    for (const r of all) r.stop();
+    await Promise.allSettled(all.map((r) => r.done));
+  }
+
+  private pickStep(
+    runbook: Runbook,
+    nodeId: string,
+    index: number | undefined,
+    what: 'command' | 'action',
+  ): RunbookStep {
+    const steps = runbook.steps.filter((s) => s.node === nodeId);
+    const has = (s: RunbookStep) => (what === 'command' ? s.command !== null : s.action !== null);
+    if (index !== undefined) {
+      const s = steps.find((x) => x.index === index);
+      if (!s)
+        throw new InputError(
+          `${nodeId} has ${steps.length} step${steps.length === 1 ? '' : 's'}; there is no step ${index}`,
+        );
+      if (!has(s)) {
+        const others = steps.filter(has).map((x) => x.index);
+        throw new InputError(
+          `step ${index} of ${nodeId} has no ${what === 'command' ? 'shell command' : 'app action'}${others.length ? `; steps with one: ${others.join(', ')}` : ''}`,
+        );
+      }
+      return s;
+    }
+    const s = steps.find(has);
+    if (!s)
+      throw new InputError(
+        `${nodeId} "${shortLabel(nodeOf(runbook, nodeId))}" has no step with ${what === 'command' ? 'a shell command' : 'an app action'}`,
+      );
+    return s;
+  }
+
+  private assertIdle(walkId: number): void {
+    for (const [runId, r] of this.running)
+      if (r.walkId === walkId)
+        throw new InputError(`run ${runId} of walk ${walkId} is still going; wait for it or stop it first`);
+  }
+
+  private finish(
+    row: WalkRow,
+    node: string,
+    runId: number,
+    end: RunEnd,
+    text: string,
+    detail: Record<string, unknown>,
+  ): void {
+    this.db.transaction(() => {
+      finishRun(this.db, runId, end);
+      addEntry(this.db, {
+        incidentId: row.incident_id,
+        walkId: row.id,
+        ts: end.endedAt,
+        kind: 'run-finished',
+        node,
+        runId,
+        text,
+        detail: { status: end.status, ...detail },
+      });
+    })();
+    this.host.changed(row.id, row.incident_id);
+  }
+
+  /** Runs left 'running' by a process that died are marked interrupted, with what they had printed. */
+  private interruptOrphans(): void {
+    for (const r of orphanedRuns(this.db)) {
+      const walk = getWalkRow(this.db, r.walk_id);
+      if (!walk) continue;
+      const now = nowMicros();
+      this.db.transaction(() => {
+        finishRun(this.db, r.id, {
+          status: 'interrupted',
+          endedAt: now,
+          summary: 'interrupted: the Frameline process running it ended first',
+        });
+        addEntry(this.db, {
+          incidentId: walk.incident_id,
+          walkId: walk.id,
+          ts: now,
+          kind: 'run-finished',
+          node: r.node_id,
+          runId: r.id,
+          text: `step ${r.step_index} of ${r.node_id} (${r.kind}) was interrupted: the process running it ended first`,
+          detail: { status: 'interrupted', output: r.output, truncated: r.truncated === 1 },
+        });
+      })();
+    }
+  }
+}
+
+/** The walk's target as environment variables for the step's commands. */
+export function targetEnv(row: { target: string | null; direct: string | null }): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (row.target) {
+    const u = new URL(row.target);
+    const secure = u.protocol === 'wss:';
+    env.WS_URL = u.href;
+    env.WS_HOST = u.hostname.replace(/^\[|\]$/g, '');
+    env.WS_PORT = u.port || (secure ? '443' : '80');
+    env.WS_PATH = `${u.pathname}${u.search}`;
+    env.HTTP_URL = `${secure ? 'https' : 'http'}://${u.host}${u.pathname}${u.search}`;
+  }
+  if (row.direct) env.DIRECT_URL = row.direct;
+  return env;
+}
+
+/** A step's action with what the request overrides (url, direct, session, duration). */
+function resolveAction(action: StepAction, r: ActionRequest): StepAction {
+  switch (action.kind) {
+    case 'capture':
+      return {
+        ...action,
+        ...(r.url !== undefined ? { url: r.url } : {}),
+        ...(r.duration !== undefined ? { duration: r.duration } : {}),
+      };
+    case 'probe':
+      return {
+        ...action,
+        ...(r.url !== undefined ? { url: r.url } : {}),
+        ...(r.direct !== undefined ? { direct: r.direct } : {}),
+      };
+    case 'diagnose':
+      return { ...action, ...(r.session !== undefined ? { session: r.session } : {}) };
+  }
+}
+
+function describeAction(a: StepAction): string {
+  switch (a.kind) {
+    case 'capture':
+      return `capture ${a.url ?? 'the target'} for ${a.duration} s`;
+    case 'probe':
+      return `probe ${a.url ?? 'the target'}${a.direct ? ' directly and through the balancer' : ''}${a.idleLimit ? `, holding it idle up to ${a.idleLimit} s` : ''}`;
+    case 'diagnose':
+      return `diagnose session ${a.session ?? 'latest'}`;
+  }
+}

@@ -1,0 +1,471 @@
+// The walk of an incident through a runbook: a state machine whose every state lives in SQLite (so a
+// walk survives closing the app), and whose every move — entering a node, a choice, going back, a
+// note, a command or an action and its result, a finding — goes into the incident's timeline.
+import type { Db } from '../store/database.js';
+import { ChoiceError, choicesAt, matchChoice, nodeOf, shortLabel } from '../../../shared/runbooks/graph.js';
+import type {
+  Incident,
+  Runbook,
+  RunbookStep,
+  Severity,
+  TimelineEntry,
+  Visit,
+  WalkRun,
+  WalkSummary,
+  WalkView,
+} from '../../../shared/runbooks/schemas.js';
+import { suggestChoices } from '../../../shared/runbooks/suggest.js';
+import { formatMicros } from '../../../shared/time.js';
+import { parseTarget } from '../capture/options.js';
+import { nowMicros } from '../clock.js';
+import { InputError } from '../errors.js';
+import {
+  createIncident,
+  getIncident,
+  listIncidents,
+  updateIncident,
+  type IncidentChange,
+} from '../store/incidents.js';
+import { addEntry, incidentTimeline, walkTimeline } from '../store/timeline.js';
+import {
+  addWalkFinding,
+  createWalk,
+  enterNode,
+  fromRunRow,
+  getWalkRow,
+  leaveVisit,
+  listRuns,
+  listWalkFindings,
+  listWalks,
+  pathVisits,
+  setWalkStatus,
+  type VisitRow,
+  type WalkRow,
+} from '../store/walks.js';
+import { MissingError } from './errors.js';
+import { requireRunbook } from './library.js';
+import { describeDuration, WalkRuns, type ActionRequest, type RunHandle, type ShellRequest } from './runs.js';
+
+export { MissingError };
+export type { ActionRequest, RunHandle, ShellRequest };
+
+export interface WalkEngineOptions {
+  db: Db;
+  dbPath: string;
+  /** A walk (or its incident) changed: the console redraws it. */
+  onChange?: (change: { walkId: number | null; incidentId: number }) => void;
+  /** Output of a running shell command, as it comes. */
+  onOutput?: (output: { walkId: number; runId: number; stream: 'stdout' | 'stderr'; text: string }) => void;
+  /** Bytes of a command's output kept (default 64 KiB: the first and last 32 KiB). */
+  outputCapBytes?: number;
+}
+
+const seconds = (us: number) => Math.max(0, us / 1e6);
+
+export class WalkEngine {
+  private readonly db: Db;
+  private readonly runs: WalkRuns;
+
+  constructor(private readonly options: WalkEngineOptions) {
+    this.db = options.db;
+    this.runs = new WalkRuns({
+      db: options.db,
+      dbPath: options.dbPath,
+      ...(options.outputCapBytes !== undefined ? { outputCapBytes: options.outputCapBytes } : {}),
+      ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+      walkRow: (id) => this.walkRow(id),
+      currentVisit: (id) => this.currentVisit(id),
+      recordFinding: (row, runId, f, source, at) => this.recordFinding(row, runId, f, source, at),
+      changed: (walkId, incidentId) => this.changed(walkId, incidentId),
+    });
+  }
+
+  // ── incidents ────────────────────────────────────────────────────────────────────────────
+
+  createIncident(r: { title: string; severity?: Severity }): Incident {
+    const title = r.title.trim();
+    if (title === '') throw new InputError('an incident needs a title, such as "Chat drops every minute"');
+    const now = nowMicros();
+    const id = this.db.transaction(() => {
+      const id = createIncident(this.db, { title, severity: r.severity ?? 'P2', detectedAt: now });
+      addEntry(this.db, {
+        incidentId: id,
+        ts: now,
+        kind: 'incident-created',
+        text: `incident opened: ${title} (${r.severity ?? 'P2'})`,
+      });
+      return id;
+    })();
+    this.changed(null, id);
+    return this.incident(id);
+  }
+
+  incident(id: number): Incident {
+    const i = getIncident(this.db, id);
+    if (!i) throw new MissingError(`no incident ${id}; list them with "frameline incident list"`);
+    return i;
+  }
+
+  listIncidents(): Incident[] {
+    return listIncidents(this.db);
+  }
+
+  incidentDetail(id: number): { incident: Incident; walks: WalkSummary[]; timeline: TimelineEntry[] } {
+    return {
+      incident: this.incident(id),
+      walks: listWalks(this.db, id),
+      timeline: incidentTimeline(this.db, id),
+    };
+  }
+
+  updateIncident(id: number, change: IncidentChange): Incident {
+    const before = this.incident(id);
+    const now = nowMicros();
+    this.db.transaction(() => {
+      updateIncident(this.db, id, change, now);
+      const said: string[] = [];
+      if (change.status && change.status !== before.status) said.push(`status ${change.status}`);
+      if (change.severity && change.severity !== before.severity) said.push(`severity ${change.severity}`);
+      if (change.title && change.title !== before.title) said.push(`title "${change.title}"`);
+      for (const [key, words] of [
+        ['summary', 'summary'],
+        ['rootCause', 'root cause'],
+        ['impact', 'impact'],
+      ] as const) {
+        if (change[key] !== undefined && change[key] !== before[key]) said.push(`${words} written`);
+      }
+      if (said.length)
+        addEntry(this.db, {
+          incidentId: id,
+          ts: now,
+          kind: 'incident-updated',
+          text: `incident ${said.join(', ')}`,
+          detail: change,
+        });
+    })();
+    this.changed(null, id);
+    return this.incident(id);
+  }
+
+  listWalks(incidentId?: number): WalkSummary[] {
+    return listWalks(this.db, incidentId);
+  }
+
+  // ── the walk ─────────────────────────────────────────────────────────────────────────────
+
+  /** Starts a walk of an incident at the runbook's start node. */
+  start(r: { incidentId: number; runbookId: string; target?: string; direct?: string }): WalkView {
+    const incident = this.incident(r.incidentId);
+    const runbook = requireRunbook(this.db, r.runbookId);
+    const target = r.target === undefined ? null : parseTarget(r.target).href;
+    const direct = r.direct === undefined ? null : parseTarget(r.direct).href;
+    const now = nowMicros();
+    const walkId = this.db.transaction(() => {
+      const walkId = createWalk(this.db, {
+        incidentId: incident.id,
+        runbook,
+        target,
+        direct,
+        startedAt: now,
+      });
+      addEntry(this.db, {
+        incidentId: incident.id,
+        walkId,
+        ts: now,
+        kind: 'walk-started',
+        text: `walk ${walkId} started: runbook ${runbook.id} "${runbook.title}" v${runbook.version}${target ? ` on ${target}` : ''}`,
+        detail: { runbook: runbook.id, version: runbook.version, target, direct },
+      });
+      this.enter(walkId, incident.id, runbook, runbook.start, 'start', now);
+      return walkId;
+    })();
+    this.changed(walkId, incident.id);
+    return this.view(walkId);
+  }
+
+  /** The walk as the console draws it. */
+  view(walkId: number): WalkView {
+    const row = this.walkRow(walkId);
+    const runbook = JSON.parse(row.runbook) as Runbook;
+    const now = nowMicros();
+    const visits = pathVisits(this.db, walkId);
+    const path = visits.map((v) => this.visit(runbook, v, now));
+    const current = path[path.length - 1]!;
+    const findings = listWalkFindings(this.db, walkId);
+    const timebox = current.timeboxSeconds;
+    return {
+      id: row.id,
+      incident: this.incident(row.incident_id),
+      runbook,
+      target: row.target,
+      direct: row.direct,
+      status: row.status,
+      startedAt: formatMicros(row.started_at),
+      endedAt: row.ended_at === null ? null : formatMicros(row.ended_at),
+      now: formatMicros(now),
+      current: {
+        visit: current,
+        deadline: timebox === null ? null : formatMicros(visits.at(-1)!.entered_at + timebox * 1_000_000),
+        steps: runbook.steps.filter((s) => s.node === current.node),
+        choices: choicesAt(runbook, current.node),
+        suggestions: suggestChoices(
+          runbook,
+          current.node,
+          findings.map((f) => ({ id: f.id, evidence: f.evidence })),
+        ),
+      },
+      path,
+      runs: listRuns(this.db, walkId).map(fromRunRow),
+      findings,
+      timeline: walkTimeline(this.db, walkId),
+    };
+  }
+
+  /** Takes a way on from the current node: an edge label (or a target, a number, a prefix). */
+  choose(walkId: number, answer: string | undefined): WalkView {
+    const row = this.walkRow(walkId);
+    const runbook = JSON.parse(row.runbook) as Runbook;
+    const now = nowMicros();
+    this.db.transaction(() => {
+      const current = this.currentVisit(walkId);
+      let choice;
+      try {
+        choice = matchChoice(choicesAt(runbook, current.node_id), answer);
+      } catch (err) {
+        if (err instanceof ChoiceError)
+          throw new InputError(
+            `at ${current.node_id} "${shortLabel(nodeOf(runbook, current.node_id))}": ${err.message}`,
+          );
+        throw err;
+      }
+      leaveVisit(this.db, current.id, now, { choice: choice.label });
+      this.flagOverrun(row, runbook, current, now);
+      addEntry(this.db, {
+        incidentId: row.incident_id,
+        walkId,
+        ts: now,
+        kind: 'choice',
+        node: current.node_id,
+        text: `at ${current.node_id} chose "${choice.label}" → ${choice.to}`,
+        detail: { from: current.node_id, to: choice.to, label: choice.label },
+      });
+      this.enter(walkId, row.incident_id, runbook, choice.to, 'choice', now);
+    })();
+    this.changed(walkId, row.incident_id);
+    return this.view(walkId);
+  }
+
+  /** Goes back to the node before the current one; the visit left stays in the history. */
+  back(walkId: number): WalkView {
+    const row = this.walkRow(walkId);
+    const runbook = JSON.parse(row.runbook) as Runbook;
+    const now = nowMicros();
+    this.db.transaction(() => {
+      const path = pathVisits(this.db, walkId);
+      if (path.length < 2)
+        throw new InputError(
+          `walk ${walkId} is at its start node ${path[0]?.node_id ?? ''}; there is no step back`,
+        );
+      const current = path[path.length - 1]!;
+      const previous = path[path.length - 2]!;
+      this.flagOverrun(row, runbook, current, now);
+      leaveVisit(this.db, current.id, now, { back: true });
+      leaveVisit(this.db, previous.id, now, { back: true });
+      if (row.status === 'finished') setWalkStatus(this.db, walkId, 'active', null);
+      addEntry(this.db, {
+        incidentId: row.incident_id,
+        walkId,
+        ts: now,
+        kind: 'back',
+        node: current.node_id,
+        text: `went back from ${current.node_id} to ${previous.node_id}${row.status === 'finished' ? ' (the walk is open again)' : ''}`,
+        detail: { from: current.node_id, to: previous.node_id },
+      });
+      const visitId = enterNode(this.db, walkId, previous.node_id, 'back', now);
+      addEntry(this.db, {
+        incidentId: row.incident_id,
+        walkId,
+        ts: now,
+        kind: 'node-entered',
+        node: previous.node_id,
+        text: `entered ${previous.node_id} "${shortLabel(nodeOf(runbook, previous.node_id))}" again`,
+        detail: { visitId, via: 'back' },
+      });
+    })();
+    this.changed(walkId, row.incident_id);
+    return this.view(walkId);
+  }
+
+  /** Writes a note at the current node. */
+  note(walkId: number, text: string): WalkView {
+    const row = this.walkRow(walkId);
+    const note = text.trim();
+    if (note === '') throw new InputError('a note needs some text');
+    if (note.length > 10_000) throw new InputError('a note may hold at most 10,000 characters');
+    const current = this.currentVisit(walkId);
+    addEntry(this.db, {
+      incidentId: row.incident_id,
+      walkId,
+      ts: nowMicros(),
+      kind: 'note',
+      node: current.node_id,
+      text: note,
+    });
+    this.changed(walkId, row.incident_id);
+    return this.view(walkId);
+  }
+
+  /** Attaches a finding (found by hand or elsewhere) to the walk: it feeds the suggestions. */
+  addFinding(walkId: number, f: { id: string; evidence: string; source?: string }): WalkView {
+    const row = this.walkRow(walkId);
+    if (!/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/.test(f.id))
+      throw new InputError(`"${f.id}" is not a finding id such as idle-timeout`);
+    const now = nowMicros();
+    this.db.transaction(() => {
+      this.recordFinding(row, null, { id: f.id, evidence: f.evidence }, f.source ?? 'user', now);
+    })();
+    this.changed(walkId, row.incident_id);
+    return this.view(walkId);
+  }
+
+  // ── running commands and actions (runs.ts) ───────────────────────────────────────────────
+
+  /** The current node's step with a shell command: the given one, else its first; InputError when none. */
+  commandStep(walkId: number, index?: number): RunbookStep {
+    return this.runs.commandStep(walkId, index);
+  }
+
+  /** Runs a step's shell command, confirmed for this run, with a timeout and an output cap. */
+  runShell(walkId: number, r: ShellRequest): RunHandle {
+    return this.runs.runShell(walkId, r);
+  }
+
+  /** Runs a step's app action (capture, probe, diagnose) through the engine. */
+  runAction(walkId: number, r: ActionRequest = {}): RunHandle {
+    return this.runs.runAction(walkId, r);
+  }
+
+  /** Stops a command or an action this process is running. */
+  stop(runId: number): Promise<WalkRun> {
+    return this.runs.stop(runId);
+  }
+
+  /** One run as recorded. */
+  run(runId: number): WalkRun {
+    return this.runs.run(runId);
+  }
+
+  /** Stops every run of this process and waits for them to be recorded. */
+  close(): Promise<void> {
+    return this.runs.close();
+  }
+
+  // ── internals ────────────────────────────────────────────────────────────────────────────
+
+  private walkRow(walkId: number): WalkRow {
+    const row = getWalkRow(this.db, walkId);
+    if (!row) throw new MissingError(`no walk ${walkId}; list them with "frameline walk list"`);
+    return row;
+  }
+
+  private currentVisit(walkId: number): VisitRow {
+    const path = pathVisits(this.db, walkId);
+    const v = path[path.length - 1];
+    if (!v) throw new Error(`walk ${walkId} has no current node: the database is inconsistent`);
+    return v;
+  }
+
+  private visit(runbook: Runbook, v: VisitRow, now: number): Visit {
+    const node = nodeOf(runbook, v.node_id);
+    const elapsed = seconds((v.left_at ?? now) - v.entered_at);
+    const timebox = node?.timeboxSeconds ?? null;
+    return {
+      visitId: v.id,
+      node: v.node_id,
+      label: node?.label ?? v.node_id,
+      kind: node?.kind ?? 'step',
+      enteredAt: formatMicros(v.entered_at),
+      leftAt: v.left_at === null ? null : formatMicros(v.left_at),
+      via: v.via,
+      choice: v.choice,
+      elapsedSeconds: Math.round(elapsed * 1000) / 1000,
+      timeboxSeconds: timebox,
+      overrun: timebox !== null && elapsed > timebox,
+    };
+  }
+
+  /** Enters a node (inside the caller's transaction); an end node finishes the walk. */
+  private enter(
+    walkId: number,
+    incidentId: number,
+    runbook: Runbook,
+    nodeId: string,
+    via: VisitRow['via'],
+    at: number,
+  ): void {
+    const node = nodeOf(runbook, nodeId);
+    const visitId = enterNode(this.db, walkId, nodeId, via, at);
+    const box = node?.timeboxSeconds ? ` (time box ${describeDuration(node.timeboxSeconds)})` : '';
+    addEntry(this.db, {
+      incidentId,
+      walkId,
+      ts: at,
+      kind: 'node-entered',
+      node: nodeId,
+      text: `entered ${nodeId} "${shortLabel(node, nodeId)}"${box}`,
+      detail: { visitId, via, kind: node?.kind ?? null, timeboxSeconds: node?.timeboxSeconds ?? null },
+    });
+    if (choicesAt(runbook, nodeId).length === 0) {
+      setWalkStatus(this.db, walkId, 'finished', at);
+      addEntry(this.db, {
+        incidentId,
+        walkId,
+        ts: at,
+        kind: 'walk-finished',
+        node: nodeId,
+        text: `walk ${walkId} finished at ${nodeId} "${shortLabel(node, nodeId)}"`,
+      });
+    }
+  }
+
+  /** Leaving a node later than its time box allowed is written down. */
+  private flagOverrun(row: WalkRow, runbook: Runbook, v: VisitRow, now: number): void {
+    const box = nodeOf(runbook, v.node_id)?.timeboxSeconds;
+    if (!box) return;
+    const took = seconds(now - v.entered_at);
+    if (took <= box) return;
+    addEntry(this.db, {
+      incidentId: row.incident_id,
+      walkId: row.id,
+      ts: now,
+      kind: 'timebox-overrun',
+      node: v.node_id,
+      text: `${v.node_id} took ${describeDuration(took)}, over its time box of ${describeDuration(box)}`,
+      detail: { seconds: Math.round(took), timeboxSeconds: box },
+    });
+  }
+
+  private recordFinding(
+    row: WalkRow,
+    runId: number | null,
+    f: { id: string; evidence: string },
+    source: string,
+    at: number,
+  ): void {
+    addWalkFinding(this.db, { walkId: row.id, finding: f.id, evidence: f.evidence, source, runId, at });
+    addEntry(this.db, {
+      incidentId: row.incident_id,
+      walkId: row.id,
+      ts: at,
+      kind: 'finding',
+      node: this.currentVisit(row.id).node_id,
+      runId,
+      text: `finding ${f.id}: ${f.evidence}`,
+      detail: { finding: f.id, evidence: f.evidence, source },
+    });
+  }
+
+  private changed(walkId: number | null, incidentId: number): void {
+    this.options.onChange?.({ walkId, incidentId });
+  }
+}

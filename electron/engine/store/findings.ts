@@ -1,0 +1,62 @@
+// The finding table: what a probe or a diagnosis concluded about a session. A new diagnosis of a
+// session replaces the previous one from the same source.
+import type Database from 'better-sqlite3';
+import {
+  FINDINGS,
+  runbookRef,
+  type Finding,
+  type FindingId,
+  type Severity,
+} from '../../../shared/findings.js';
+
+export type FindingSource = 'probe' | 'diagnose';
+
+interface FindingRow {
+  finding: FindingId;
+  severity: Severity;
+  summary: string;
+  evidence: string;
+}
+
+/** Replaces the findings `source` recorded for a session. */
+export function saveFindings(
+  db: Database.Database,
+  sessionId: number,
+  source: FindingSource,
+  findings: readonly Finding[],
+  createdAt: number,
+): void {
+  db.transaction(() => {
+    db.prepare('DELETE FROM finding WHERE session_id = ? AND source = ?').run(sessionId, source);
+    const insert = db.prepare(
+      `INSERT INTO finding (session_id, source, finding, severity, summary, evidence, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const f of findings)
+      insert.run(sessionId, source, f.id, f.severity, f.summary, JSON.stringify(f.evidence), createdAt);
+  })();
+}
+
+/** The findings `source` recorded for a session, in the order they were saved. */
+export function listFindings(db: Database.Database, sessionId: number, source: FindingSource): Finding[] {
+  const rows = db
+    .prepare(
+      'SELECT finding, severity, summary, evidence FROM finding WHERE session_id = ? AND source = ? ORDER BY id',
+    )
+    .all(sessionId, source) as FindingRow[];
+  return rows
+    .filter((r) => r.finding in FINDINGS)
+    .map((r) => {
+      const spec = FINDINGS[r.finding];
+      return {
+        id: r.finding,
+        severity: r.severity,
+        title: spec.title,
+        summary: r.summary,
+        evidence: JSON.parse(r.evidence) as Record<string, unknown>,
+        cause: spec.cause,
+        fix: spec.fix,
+        runbook: runbookRef(r.finding),
+      };
+    });
+}

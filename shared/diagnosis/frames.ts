@@ -1,0 +1,103 @@
+// Reduces a recorded frame to what the rules need: the JSON id of a message (to pair requests with
+// responses), the time its sender says it was sent (to see buffering), and a control frame's
+// payload (to pair pings with pongs). Works on the first bytes of a payload: ids and timestamps
+// usually come first, and a truncated head still yields them.
+import type { Direction, Opcode } from '../model.js';
+import type { DiagFrame, Micros } from './input.js';
+
+/** A frame as read from the store or a fixture. */
+export interface RawFrame {
+  connection: number;
+  ts: Micros;
+  direction: Direction;
+  opcode: Opcode;
+  size: number;
+  /** Text frames: the first characters of the payload; ping/pong: the payload as hex; else null. */
+  head: string | null;
+}
+
+/** Fields that carry the time a message was sent, in the order they are tried. */
+export const SENT_AT_FIELDS = ['sentAt', 'sent_at', 'timestamp', 'ts', 'time', 'at'] as const;
+
+/** How many characters of a text payload the rules read. */
+export const HEAD_CHARS = 256;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** An epoch time in seconds, milliseconds or microseconds, as milliseconds; undefined if implausible. */
+export function epochMs(value: unknown): number | undefined {
+  if (typeof value === 'string') {
+    if (/^\d+(\.\d+)?$/.test(value)) return epochMs(Number(value));
+    const t = Date.parse(value);
+    return Number.isNaN(t) || !/\d{4}-\d\d-\d\dT/.test(value) ? undefined : t;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return undefined;
+  if (value >= 1e9 && value < 1e11) return value * 1000; // seconds (2001–5138)
+  if (value >= 1e12 && value < 1e14) return value; // milliseconds
+  if (value >= 1e15 && value < 1e17) return value / 1000; // microseconds
+  return undefined;
+}
+
+function topLevel(head: string): Record<string, unknown> | null {
+  if (!head.startsWith('{')) return null;
+  try {
+    const parsed: unknown = JSON.parse(head);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The first `"field": value` in a (possibly truncated) JSON text, as a string or number. */
+function firstField(head: string, field: string): string | number | undefined {
+  const m = new RegExp(
+    `"${escapeRegExp(field)}"\\s*:\\s*("(?:[^"\\\\]|\\\\.){0,200}"|-?\\d+(?:\\.\\d+)?)`,
+  ).exec(head);
+  if (!m) return undefined;
+  const raw = m[1]!;
+  if (raw.startsWith('"')) {
+    try {
+      return JSON.parse(raw) as string;
+    } catch {
+      return undefined;
+    }
+  }
+  return Number(raw);
+}
+
+/** Reads a JSON field from a whole message, or from the head of a truncated one. */
+function field(head: string, whole: Record<string, unknown> | null, name: string): unknown {
+  if (whole) return whole[name];
+  return firstField(head, name);
+}
+
+/** Reduces a raw frame; `idField` names the JSON field that pairs requests with responses. */
+export function toDiagFrame(raw: RawFrame, idField = 'id'): DiagFrame {
+  const frame: DiagFrame = {
+    connection: raw.connection,
+    ts: raw.ts,
+    direction: raw.direction,
+    opcode: raw.opcode,
+    size: raw.size,
+  };
+  if ((raw.opcode === 'ping' || raw.opcode === 'pong') && raw.head !== null) frame.controlKey = raw.head;
+  if (raw.opcode !== 'text' || raw.head === null) return frame;
+  const head = raw.head.trimStart();
+  if (!head.startsWith('{')) return frame;
+  const whole = topLevel(head);
+  const id = field(head, whole, idField);
+  if ((typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isFinite(id)))
+    frame.messageId = String(id);
+  for (const name of SENT_AT_FIELDS) {
+    const ms = epochMs(field(head, whole, name));
+    if (ms !== undefined) {
+      frame.sentAtMs = ms;
+      break;
+    }
+  }
+  return frame;
+}

@@ -1,0 +1,24 @@
+// The finding catalogue's ids (docs/DESIGN.md), as the runbooks refer to them. The diagnosis emits
+// these; never rename one.
+
+/** Every finding id of the catalogue. */
+export const FINDING_IDS = [
+  'server-unreachable',
+  'tls-error',
+  'mixed-content',
+  'upgrade-rejected',
+  'proxy-missing-upgrade',
+  'origin-rejected',
+  'idle-timeout',
+  'no-heartbeat',
+  'heartbeat-timeout',
+  'abnormal-closure',
+  'server-close',
+  'reconnect-storm',
+  'high-latency',
+  'no-messages',
+  'proxy-buffering',
+] as const;
+
+/** One finding id of the catalogue. */
+export type FindingId = (typeof FINDING_IDS)[number];

@@ -1,0 +1,186 @@
+// The incidents, runbooks and walks channels as both shells carry them: FramelineService.handle with
+// untrusted payloads, the walk:changed and shell:output pushes, and a capture action against a local
+// server — what the console will draw and drive.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PayloadOf, Result } from '../../../shared/contract.js';
+import type { WalkView } from '../../../shared/runbooks/schemas.js';
+import { FramelineService } from '../../../electron/engine/service.js';
+import { workspace, type Workspace } from '../../support/cli.js';
+import { echo, wsServer, type WsScenario } from '../../servers/scenarios.js';
+
+let ws: Workspace;
+let service: FramelineService;
+let server: WsScenario;
+let changes: Array<PayloadOf<'walk:changed'>>;
+let output: Array<PayloadOf<'shell:output'>>;
+
+beforeEach(async () => {
+  ws = workspace();
+  service = new FramelineService({ dbPath: ws.db, shell: 'browser' });
+  changes = [];
+  output = [];
+  service.onPush((topic, payload) => {
+    if (topic === 'walk:changed') changes.push(payload as PayloadOf<'walk:changed'>);
+    if (topic === 'shell:output') output.push(payload as PayloadOf<'shell:output'>);
+  });
+  server = await wsServer(echo);
+});
+
+afterEach(async () => {
+  await service.close();
+  await server.close();
+  ws.cleanup();
+});
+
+async function call<T = unknown>(channel: string, payload: unknown): Promise<T> {
+  const r = (await service.handle(channel, payload)) as Result<T>;
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+
+async function until(what: string, predicate: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function startWalk(runbookId = 'ws-3am'): Promise<WalkView> {
+  const incident = await call<{ id: number }>('incidents:create', { title: 'Live drops', severity: 'P1' });
+  return call<WalkView>('walks:start', { incidentId: incident.id, runbookId, target: `${server.url}/live` });
+}
+
+describe('runbooks channels', () => {
+  it('list, get with the Markdown, validate with the line of a problem, and import', async () => {
+    const list = await call<Array<{ id: string; source: string }>>('runbooks:list', {});
+    expect(list).toHaveLength(5);
+    const r = await call<{ id: string; source: string; markdown: string; nodes: unknown[] }>('runbooks:get', {
+      id: 'symptom-matrix',
+    });
+    expect(r).toMatchObject({ id: 'symptom-matrix', source: 'builtin' });
+    expect(r.markdown).toMatch(/^---\nid: symptom-matrix/);
+
+    const bad = await call('runbooks:validate', {
+      fileName: 'x.md',
+      text: '```mermaid\nflowchart TD\n  A -->\n```',
+    });
+    expect(bad).toEqual({
+      valid: false,
+      problem: { line: 3, message: 'the link after node A has no node at its other end' },
+      runbook: null,
+    });
+    const text = readFileSync(
+      fileURLToPath(new URL('../../fixtures/runbooks/custom.md', import.meta.url)),
+      'utf8',
+    );
+    const imported = await call<{ runbook: { id: string; source: string }; replaced: boolean }>(
+      'runbooks:import',
+      {
+        fileName: 'custom.md',
+        text,
+      },
+    );
+    expect(imported).toMatchObject({ runbook: { id: 'idle-drops', source: 'imported' }, replaced: false });
+    const again = await service.handle('runbooks:import', { fileName: 'custom.md', text });
+    expect(again).toMatchObject({ ok: false, error: { code: 'bad-request', message: /--replace/ } });
+    const missing = await service.handle('runbooks:get', { id: 'nope' });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+});
+
+describe('walks channels', () => {
+  it('start, choose, back and note, pushing walk:changed each time', async () => {
+    let w = await startWalk();
+    expect(w.current.visit.node).toBe('ALERT');
+    w = await call<WalkView>('walks:choose', { id: w.id });
+    w = await call<WalkView>('walks:choose', { id: w.id, label: 'Client side' });
+    w = await call<WalkView>('walks:note', { id: w.id, text: 'only Safari users' });
+    w = await call<WalkView>('walks:back', { id: w.id });
+    expect(w.current.visit.node).toBe('SCOPE');
+    expect(changes.filter((c) => c.walkId === w.id)).toHaveLength(5);
+    expect(changes[0]).toEqual({ walkId: null, incidentId: w.incident.id });
+
+    const detail = await call<{
+      walks: Array<{ id: number; currentNode: string }>;
+      timeline: Array<{ kind: string }>;
+    }>('incidents:get', { id: w.incident.id });
+    expect(detail.walks).toEqual([expect.objectContaining({ id: w.id, currentNode: 'SCOPE' })]);
+    expect(detail.timeline.map((e) => e.kind)).toContain('note');
+    expect(await service.handle('walks:get', { id: 999 })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
+    expect(await service.handle('walks:choose', { id: w.id, label: 'nowhere' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request', message: /not a way on from here/ },
+    });
+  });
+
+  it('refuses a shell run that is not confirmed, before anything runs', async () => {
+    const w = await startWalk();
+    for (const payload of [
+      { id: w.id, command: 'echo hi' },
+      { id: w.id, command: 'echo hi', confirmed: false },
+      { id: w.id, command: 'echo hi', confirmed: 'yes' },
+    ]) {
+      expect(await service.handle('walks:run', payload)).toMatchObject({
+        ok: false,
+        error: { code: 'bad-request', message: /walks:run: confirmed/ },
+      });
+    }
+    expect((await call<WalkView>('walks:get', { id: w.id })).runs).toEqual([]);
+  });
+
+  it('runs a confirmed command, streaming shell:output, and stops a long one', async () => {
+    const w = await startWalk();
+    const { runId } = await call<{ runId: number }>('walks:run', {
+      id: w.id,
+      step: 1,
+      command: 'echo one; echo two >&2; echo three',
+      confirmed: true,
+      timeoutMs: 5000,
+    });
+    await until('the run to end', () => service.walks.run(runId).status !== 'running');
+    // Each stream arrives in order (stdout and stderr are two pipes: their interleaving is the OS's).
+    const streamed = (stream: string) =>
+      output
+        .filter((o) => o.runId === runId && o.stream === stream)
+        .map((o) => o.text)
+        .join('');
+    expect(streamed('stdout')).toBe('one\nthree\n');
+    expect(streamed('stderr')).toBe('two\n');
+    const view = await call<WalkView>('walks:get', { id: w.id });
+    expect(view.runs[0]).toMatchObject({ id: runId, status: 'ok', outputBytes: 14 });
+    expect(view.runs[0]!.output.split('\n').sort()).toEqual(['', 'one', 'three', 'two']);
+
+    const long = await call<{ runId: number }>('walks:run', {
+      id: w.id,
+      step: 1,
+      command: 'sleep 30',
+      confirmed: true,
+    });
+    expect(await call('walks:stop', { runId: long.runId })).toEqual({ ok: true });
+    expect(service.walks.run(long.runId).status).toBe('stopped');
+  });
+
+  it('runs a capture action against the target and files the session under the incident', async () => {
+    const w = await startWalk();
+    const { runId } = await call<{ runId: number }>('walks:action', { id: w.id, step: 2, duration: 0.5 });
+    await until('the capture to end', () => service.walks.run(runId).status !== 'running');
+    const run = service.walks.run(runId);
+    expect(run).toMatchObject({ kind: 'capture', status: 'ok' });
+    const sessionId = (run.result as { sessionId: number }).sessionId;
+    const row = service.db.prepare('SELECT incident_id FROM session WHERE id = ?').get(sessionId) as {
+      incident_id: number;
+    };
+    expect(row.incident_id).toBe(w.incident.id);
+    const view = await call<WalkView>('walks:get', { id: w.id });
+    expect(view.timeline.filter((e) => e.runId === runId).map((e) => e.kind)).toEqual([
+      'run-started',
+      'run-finished',
+    ]);
+  });
+});

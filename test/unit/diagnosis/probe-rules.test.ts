@@ -1,0 +1,400 @@
+// The probe's interpretation on observations built by hand: every finding a probe can raise, which
+// layer fails with --direct, and what a healthy endpoint looks like.
+import { describe, expect, it } from 'vitest';
+import {
+  accepted,
+  endpointChecks,
+  interpretProbe,
+  type EndpointObservation,
+  type HandshakeObservation,
+  type ProbeObservation,
+} from '../../../shared/diagnosis/probe.js';
+import { describeCheck } from '../../../shared/diagnosis/describe.js';
+import { FINDING_IDS } from '../../../shared/findings.js';
+import { diagnoseSession } from '../../../shared/diagnosis/session.js';
+import { fixtureData, readFixture } from '../../fixtures/diagnose/fixture.js';
+
+const URL_ = 'ws://127.0.0.1:8080/ws';
+
+function handshake(o: Partial<HandshakeObservation> = {}): HandshakeObservation {
+  return {
+    origin: null,
+    ms: 2,
+    opened: true,
+    status: 101,
+    headers: {},
+    bodyHead: null,
+    error: null,
+    earlyClose: null,
+    ...o,
+  };
+}
+
+/** A healthy endpoint: pings every second, echoes fast, held to the limit. */
+function healthy(o: Partial<EndpointObservation> = {}): EndpointObservation {
+  return {
+    url: URL_,
+    dns: { ms: 0, host: '127.0.0.1', literal: true, addresses: ['127.0.0.1'], error: null },
+    tcp: { ms: 0.3, port: 8080, address: '127.0.0.1', failed: [], error: null },
+    tls: null,
+    health: {
+      ms: 1,
+      url: 'http://127.0.0.1:8080/health',
+      status: 200,
+      headers: {},
+      bodyHead: 'ok',
+      error: null,
+    },
+    upgrade: handshake(),
+    origins: [
+      { ...handshake(), role: 'none' },
+      { ...handshake({ origin: 'https://frameline-probe.invalid' }), role: 'foreign' },
+    ],
+    echo: {
+      requested: 3,
+      sent: 3,
+      matched: 3,
+      rttMs: [1, 2, 3],
+      otherMessages: 0,
+      unexpected: [],
+      waitedMs: 6,
+    },
+    ping: { sent: 3, answered: 3, late: 0, rttMs: [0.5, 0.6, 0.7], timeoutMs: 5000 },
+    activeClose: null,
+    idle: {
+      limitSeconds: 10,
+      livedSeconds: 10,
+      endedBy: 'limit',
+      close: null,
+      serverPingsAt: [1, 2, 3, 4, 5, 6, 7, 8, 9],
+      messages: [],
+    },
+    ...o,
+  };
+}
+
+function probe(target: EndpointObservation, extra: Partial<ProbeObservation> = {}) {
+  return interpretProbe({ target, direct: null, pageOrigin: null, origins: [], ...extra });
+}
+
+const ids = (r: { findings: Array<{ id: string }> }) => r.findings.map((f) => f.id);
+
+describe('probe interpretation', () => {
+  it('finds nothing wrong with a healthy endpoint, and every check is ok', () => {
+    const r = probe(healthy());
+    expect(r.findings).toEqual([]);
+    expect(r.checks.every((c) => c.ok)).toBe(true);
+    expect(r.checks.map((c) => c.name)).toEqual([
+      'dns',
+      'tcp',
+      'health',
+      'upgrade',
+      'origin',
+      'echo',
+      'ping',
+      'heartbeat',
+      'idle',
+    ]);
+    expect(describeCheck(r.checks.find((c) => c.name === 'heartbeat')!)).toBe(
+      'server pings every 1 s (9 in 10 s)',
+    );
+  });
+
+  it('stops at an unreachable address', () => {
+    const r = probe({
+      ...healthy(),
+      tcp: {
+        ms: 0.2,
+        port: 8080,
+        address: null,
+        failed: [{ address: '127.0.0.1', code: 'ECONNREFUSED' }],
+        error: { code: 'ECONNREFUSED', message: 'refused' },
+      },
+    });
+    expect(ids(r)).toEqual(['server-unreachable']);
+  });
+
+  it('reports an untrusted, expired or soon-expiring certificate', () => {
+    const leaf = {
+      subject: 'example.com',
+      issuer: 'Example CA',
+      validFrom: '2020-01-01T00:00:00.000Z',
+      validTo: '2020-01-02T00:00:00.000Z',
+      daysLeft: -2000,
+      selfSigned: false,
+      altNames: 'DNS:example.com',
+    };
+    const tls = {
+      ms: 3,
+      servername: 'example.com',
+      authorized: false,
+      authorizationError: 'CERT_HAS_EXPIRED',
+      hostnameError: null,
+      protocol: 'TLSv1.3',
+      alpn: 'http/1.1',
+      cipher: 'TLS_AES_256_GCM_SHA384',
+      chain: [leaf],
+      error: null,
+    };
+    const expired = probe(healthy({ url: 'wss://example.com/ws', tls }));
+    expect(expired.findings[0]).toMatchObject({
+      id: 'tls-error',
+      evidence: { expired: true, code: 'CERT_HAS_EXPIRED' },
+    });
+    const soon = probe(
+      healthy({
+        url: 'wss://example.com/ws',
+        tls: { ...tls, authorized: true, authorizationError: null, chain: [{ ...leaf, daysLeft: 5 }] },
+      }),
+    );
+    expect(soon.findings[0]).toMatchObject({
+      id: 'tls-error',
+      severity: 'warning',
+      evidence: { stage: 'expiry', daysLeft: 5 },
+    });
+  });
+
+  it('tells an Origin refusal from a refused upgrade', () => {
+    const refused = handshake({ opened: false, status: 403, origin: 'https://admin.example.com' });
+    const r = probe(
+      healthy({
+        origins: [
+          { ...handshake({ opened: false, status: 403 }), role: 'none' },
+          { ...handshake({ origin: 'https://app.example.com' }), role: 'given' },
+          { ...refused, role: 'given' },
+          { ...handshake({ opened: false, status: 403, origin: 'https://x.invalid' }), role: 'foreign' },
+        ],
+      }),
+      { origins: ['https://app.example.com', 'https://admin.example.com'] },
+    );
+    expect(ids(r)).toEqual(['origin-rejected']);
+    expect(r.findings[0]!.evidence).toMatchObject({
+      refused: ['https://admin.example.com'],
+      accepted: ['https://app.example.com'],
+      status: 403,
+    });
+    expect(accepted(handshake({ earlyClose: { code: 1008, reason: 'origin' } }))).toBe(false);
+
+    const all = probe(
+      healthy({
+        upgrade: handshake({ opened: false, status: 403, bodyHead: 'forbidden' }),
+        origins: [{ ...handshake({ opened: false, status: 403 }), role: 'none' }],
+        echo: null,
+        ping: null,
+        idle: null,
+      }),
+    );
+    expect(ids(all)).toEqual(['upgrade-rejected']);
+  });
+
+  it('blames the proxy when the upgrade fails through it and works direct', () => {
+    const proxied = healthy({
+      upgrade: handshake({ opened: false, status: 400, headers: { Server: 'Python/3.11 websockets/10.4' } }),
+      origins: [],
+      echo: null,
+      ping: null,
+      idle: null,
+    });
+    const r = interpretProbe({
+      target: proxied,
+      direct: healthy({ url: 'ws://10.0.0.5:9000/ws' }),
+      pageOrigin: null,
+      origins: [],
+    });
+    expect(r.findings[0]).toMatchObject({
+      id: 'proxy-missing-upgrade',
+      evidence: { status: 400, directStatus: 101, layer: 'proxy' },
+    });
+    expect(r.checks.find((c) => c.name === 'layers')!.detail).toMatchObject({ failing: 'proxy' });
+    expect(r.checks.some((c) => c.name === 'direct.upgrade' && c.ok)).toBe(true);
+  });
+
+  it('measures an idle drop and says the heartbeat is missing or too slow', () => {
+    const cut = {
+      code: 1006,
+      reason: '',
+      closedBy: 'network' as const,
+      afterSeconds: 60.02,
+      idleSeconds: 60.02,
+    };
+    const none = probe(
+      healthy({
+        idle: {
+          limitSeconds: 75,
+          livedSeconds: 60.02,
+          endedBy: 'close',
+          close: cut,
+          serverPingsAt: [],
+          messages: [],
+        },
+      }),
+    );
+    expect(ids(none)).toEqual(['idle-timeout', 'no-heartbeat']);
+    expect(none.findings[0]!.evidence).toMatchObject({ idleSeconds: 60, closeCode: 1006 });
+
+    // A server that closes idle connections itself (1001 after 30 s of silence): both findings.
+    const serverSide = probe(
+      healthy({
+        idle: {
+          limitSeconds: 75,
+          livedSeconds: 30,
+          endedBy: 'close',
+          close: { code: 1001, reason: 'idle', closedBy: 'server', afterSeconds: 30, idleSeconds: 30 },
+          serverPingsAt: [],
+          messages: [],
+        },
+      }),
+    );
+    expect(ids(serverSide)).toEqual(['idle-timeout', 'no-heartbeat', 'server-close']);
+    expect(serverSide.findings[0]!.evidence).toMatchObject({
+      idleSeconds: 30,
+      closeCode: 1001,
+      closedBy: 'server',
+    });
+
+    // Pinged every 10 s, dropped 2 s after the last ping: not an idle timeout, a drop in use.
+    const pinged = probe(
+      healthy({
+        idle: {
+          limitSeconds: 75,
+          livedSeconds: 32,
+          endedBy: 'close',
+          close: { ...cut, afterSeconds: 32, idleSeconds: 2 },
+          serverPingsAt: [10, 20, 30],
+          messages: [],
+        },
+      }),
+    );
+    expect(ids(pinged)).toEqual(['abnormal-closure']);
+  });
+
+  it('reports missing pongs, slow echoes, silence and mid-conversation drops', () => {
+    expect(
+      probe(healthy({ ping: { sent: 1, answered: 0, late: 0, rttMs: [], timeoutMs: 5000 } })).findings[0],
+    ).toMatchObject({
+      id: 'heartbeat-timeout',
+      severity: 'critical',
+    });
+    const slow = probe(
+      healthy({
+        echo: {
+          requested: 4,
+          sent: 4,
+          matched: 4,
+          rttMs: [150, 160, 155, 170],
+          otherMessages: 0,
+          unexpected: [],
+          waitedMs: 640,
+        },
+      }),
+    );
+    expect(slow.findings[0]).toMatchObject({
+      id: 'high-latency',
+      evidence: { source: 'echo', p95Ms: 168.5 },
+    });
+    const silent = probe(
+      healthy({
+        echo: {
+          requested: 3,
+          sent: 1,
+          matched: 0,
+          rttMs: [],
+          otherMessages: 2,
+          unexpected: ['{"type":"welcome"}'],
+          waitedMs: 5000,
+        },
+      }),
+    );
+    expect(silent.findings[0]).toMatchObject({
+      id: 'no-messages',
+      evidence: { received: 2, unexpected: ['{"type":"welcome"}'] },
+    });
+    const dropped = probe(
+      healthy({
+        activeClose: { code: 1006, reason: '', closedBy: 'network', afterSeconds: 0.2, idleSeconds: 0.01 },
+      }),
+    );
+    expect(ids(dropped)).toEqual(['abnormal-closure']);
+    const closed = probe(
+      healthy({
+        activeClose: { code: 1011, reason: 'boom', closedBy: 'server', afterSeconds: 0.2, idleSeconds: 0 },
+      }),
+    );
+    expect(closed.findings[0]).toMatchObject({
+      id: 'server-close',
+      evidence: { code: 1011, reason: 'boom' },
+    });
+  });
+
+  it('flags ws:// from an https page', () => {
+    const r = probe(healthy(), { pageOrigin: 'https://app.example.com' });
+    expect(ids(r)).toEqual(['mixed-content']);
+    expect(r.checks[0]).toMatchObject({ name: 'mixed-content', ok: false });
+    expect(endpointChecks(healthy(), 'direct.').every((c) => c.name.startsWith('direct.'))).toBe(true);
+  });
+});
+
+describe('coverage of the catalogue', () => {
+  it('every finding id is reached by the probe rules or a recorded fixture', () => {
+    const reached = new Set<string>();
+    const cut = { code: 1006, reason: '', closedBy: 'network' as const, afterSeconds: 5, idleSeconds: 5 };
+    const observations: EndpointObservation[] = [
+      healthy({
+        tcp: {
+          ms: 1,
+          port: 1,
+          address: null,
+          failed: [],
+          error: { code: 'ECONNREFUSED', message: 'refused' },
+        },
+      }),
+      healthy({
+        upgrade: handshake({ opened: false, status: 426 }),
+        origins: [],
+        idle: null,
+        echo: null,
+        ping: null,
+      }),
+      healthy({
+        upgrade: handshake({ opened: false, status: 404 }),
+        origins: [],
+        idle: null,
+        echo: null,
+        ping: null,
+      }),
+      healthy({
+        idle: {
+          limitSeconds: 10,
+          livedSeconds: 5,
+          endedBy: 'close',
+          close: cut,
+          serverPingsAt: [],
+          messages: [],
+        },
+      }),
+      healthy({ ping: { sent: 1, answered: 0, late: 0, rttMs: [], timeoutMs: 5000 } }),
+      healthy({
+        echo: {
+          requested: 3,
+          sent: 1,
+          matched: 0,
+          rttMs: [],
+          otherMessages: 0,
+          unexpected: [],
+          waitedMs: 5000,
+        },
+      }),
+    ];
+    for (const o of observations)
+      for (const f of probe(o, { pageOrigin: 'https://a.example' }).findings) reached.add(f.id);
+    for (const name of ['reconnect-storm', 'buffered-bursts', 'mixed-close-codes', 'slow-responses'] as const)
+      for (const f of diagnoseSession(fixtureData(readFixture(name))).findings) reached.add(f.id);
+    reached.add('tls-error').add('origin-rejected'); // asserted above
+    expect([...FINDING_IDS].filter((id) => !reached.has(id))).toEqual([]);
+  });
+
+  it('the healthy fixture raises no warning', () => {
+    const d = diagnoseSession(fixtureData(readFixture('healthy-echo')));
+    expect(d.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+  });
+});

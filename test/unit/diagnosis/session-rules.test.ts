@@ -1,0 +1,323 @@
+// The session rules on plain data built by hand: what each one concludes, and what it must not.
+import { describe, expect, it } from 'vitest';
+import { burstStats, proxyBufferingFinding } from '../../../shared/diagnosis/bursts.js';
+import { tightestCluster } from '../../../shared/diagnosis/closes.js';
+import { epochMs, toDiagFrame } from '../../../shared/diagnosis/frames.js';
+import { droppedUpgrade, proxySignature } from '../../../shared/diagnosis/handshakes.js';
+import type { DiagFrame } from '../../../shared/diagnosis/input.js';
+import { flatDelays, peakInWindow } from '../../../shared/diagnosis/reconnects.js';
+import { diagnoseSession } from '../../../shared/diagnosis/session.js';
+import { quantile } from '../../../shared/diagnosis/stats.js';
+import { at, conn, frame, session } from './build.js';
+
+const ids = (d: { findings: Array<{ id: string }> }) => d.findings.map((f) => f.id);
+const find = (
+  d: { findings: Array<{ id: string; evidence: Record<string, unknown>; severity: string }> },
+  id: string,
+) => d.findings.find((f) => f.id === id);
+
+describe('frames', () => {
+  it('reads the JSON id and the send time, from whole messages and from truncated heads', () => {
+    const whole = toDiagFrame({
+      connection: 1,
+      ts: at(0),
+      direction: 'out',
+      opcode: 'text',
+      size: 30,
+      head: '{"id":7,"sentAt":1800000000123}',
+    });
+    expect(whole).toMatchObject({ messageId: '7', sentAtMs: 1800000000123 });
+    const truncated = toDiagFrame(
+      {
+        connection: 1,
+        ts: at(0),
+        direction: 'in',
+        opcode: 'text',
+        size: 9000,
+        head: '{"requestId":"a-1","timestamp":"2027-01-15T08:00:00.250Z","data":[1,2,3,',
+      },
+      'requestId',
+    );
+    expect(truncated).toMatchObject({ messageId: 'a-1', sentAtMs: Date.parse('2027-01-15T08:00:00.250Z') });
+    expect(
+      toDiagFrame({ connection: 1, ts: 0, direction: 'in', opcode: 'ping', size: 4, head: 'deadbeef' })
+        .controlKey,
+    ).toBe('deadbeef');
+    expect(
+      toDiagFrame({ connection: 1, ts: 0, direction: 'in', opcode: 'text', size: 5, head: 'hello' }),
+    ).not.toHaveProperty('messageId');
+  });
+
+  it('takes epoch times in seconds, milliseconds or microseconds', () => {
+    expect(epochMs(1_800_000_000)).toBe(1_800_000_000_000);
+    expect(epochMs(1_800_000_000_123)).toBe(1_800_000_000_123);
+    expect(epochMs(1_800_000_000_123_456)).toBeCloseTo(1_800_000_000_123.456, 3);
+    expect(epochMs(42)).toBeUndefined();
+    expect(epochMs('yesterday')).toBeUndefined();
+  });
+});
+
+describe('handshake failures', () => {
+  it('tells a proxy that dropped the upgrade from a refusal', () => {
+    expect(droppedUpgrade(426, {})).toBe(true);
+    expect(droppedUpgrade(400, { Server: 'nginx/1.22.1' })).toBe(true);
+    expect(droppedUpgrade(200, { Via: '1.1 varnish' })).toBe(true);
+    expect(droppedUpgrade(400, { Server: 'Python/3.11 websockets/10.4' })).toBe(false);
+    expect(droppedUpgrade(400, {}, true)).toBe(true);
+    expect(droppedUpgrade(403, { Server: 'nginx' })).toBe(false);
+    expect(droppedUpgrade(502, { Server: 'nginx' })).toBe(false);
+    expect(proxySignature({ server: 'HAProxy' })).toBe('HAProxy');
+  });
+
+  it('reports refused, TLS-failed and rejected attempts, and an https Origin on a ws:// target', () => {
+    const d = diagnoseSession(
+      session(
+        [
+          conn(1, { open: null, error: { kind: 'refused', message: 'connection refused by 127.0.0.1:1' } }),
+          conn(2, { open: null, error: { kind: 'tls', message: 'TLS failed: CERT_HAS_EXPIRED' } }),
+          conn(3, {
+            open: null,
+            status: 401,
+            error: { kind: 'upgrade-rejected', message: 'HTTP 401' },
+            responseBodyHead: 'token expired',
+          }),
+          conn(4, { open: null, status: 426, error: { kind: 'upgrade-rejected', message: 'HTTP 426' } }),
+        ],
+        [],
+        { origin: 'https://app.example.com' },
+      ),
+    );
+    expect(ids(d)).toEqual(
+      expect.arrayContaining([
+        'server-unreachable',
+        'tls-error',
+        'upgrade-rejected',
+        'proxy-missing-upgrade',
+        'mixed-content',
+      ]),
+    );
+    expect(find(d, 'upgrade-rejected')!.evidence).toMatchObject({ status: 401, bodyHead: 'token expired' });
+    expect(find(d, 'proxy-missing-upgrade')!.evidence).toMatchObject({ status: 426 });
+  });
+});
+
+describe('closes', () => {
+  it('finds an idle timeout in a tight cluster of drops after the last traffic, with the measured seconds', () => {
+    const connections = [0, 1, 2].map((i) =>
+      conn(i + 1, { start: i * 70, close: i * 70 + 65 + i * 0.2, closeCode: 1006, closedBy: 'network' }),
+    );
+    // Some traffic at 5 s, then silence until the proxy cuts it ~60 s later.
+    const frames = connections.map((c, i) => frame(c.ordinal, i * 70 + 5, 'in', 'text'));
+    const d = diagnoseSession(session(connections, frames));
+    const f = find(d, 'idle-timeout')!;
+    expect(f.severity).toBe('critical');
+    expect(f.evidence).toMatchObject({ idleSeconds: 60.2, connections: 3, closeCodes: { '1006': 3 } });
+    expect(f.evidence.spreadSeconds).toBeCloseTo(0.4, 5);
+    // No pings from the server in 65 s connections that were cut: no heartbeat.
+    expect(find(d, 'no-heartbeat')!.evidence).toMatchObject({ pingsSeen: 0, idleSeconds: 60.2 });
+    expect(ids(d)).not.toContain('abnormal-closure');
+  });
+
+  it('reports one long idle drop as a warning, and 1006 during traffic as abnormal', () => {
+    const lone = diagnoseSession(
+      session([conn(1, { close: 45, closeCode: 1006, closedBy: 'network' })], [frame(1, 15, 'in', 'text')]),
+    );
+    expect(find(lone, 'idle-timeout')).toMatchObject({
+      severity: 'warning',
+      evidence: { idleSeconds: 30, steady: false },
+    });
+
+    const busy = diagnoseSession(
+      session(
+        [conn(1, { close: 3, closeCode: 1006, closedBy: 'network' })],
+        [0.5, 1, 1.5, 2, 2.5, 2.95].map((t) => frame(1, t, 'in', 'text')),
+      ),
+    );
+    expect(ids(busy)).toEqual(['abnormal-closure']);
+    expect(find(busy, 'abnormal-closure')!.evidence).toMatchObject({
+      connections: 1,
+      idleSecondsBeforeClose: [0.1],
+    });
+  });
+
+  it('names server closes with a cause and leaves client and normal closes alone', () => {
+    const d = diagnoseSession(
+      session([
+        conn(1, { close: 1, closeCode: 1011, closeReason: 'db down', closedBy: 'server' }),
+        conn(2, { start: 20, close: 21, closeCode: 4003, closedBy: 'server' }),
+        conn(3, { start: 40, close: 41, closeCode: 1000, closedBy: 'client' }),
+        conn(4, { start: 60, close: 61, closeCode: 1000, closedBy: 'server' }),
+      ]),
+    );
+    expect(ids(d)).toEqual(['server-close']);
+    expect(find(d, 'server-close')!.evidence).toMatchObject({
+      codes: { '1011': 1, '4003': 1 },
+      reasons: ['db down'],
+    });
+  });
+
+  it('clusters values within a second or 10 %', () => {
+    const cluster = tightestCluster([2.1, 2.0, 1.9, 5, 30, 60.1, 59.8], (v) => v);
+    expect(cluster).toEqual([1.9, 2.0, 2.1]);
+    expect(tightestCluster([], (v: number) => v)).toEqual([]);
+  });
+});
+
+describe('reconnects', () => {
+  it('counts the peak of reconnects in any 10 s window', () => {
+    expect(
+      peakInWindow(
+        [0, 1, 2, 11, 12, 13, 14].map((s) => s * 1e6),
+        10e6,
+      ),
+    ).toBe(4);
+  });
+
+  it('finds a storm above 5 reconnects a second over 10 s', () => {
+    const connections = Array.from({ length: 70 }, (_, i) =>
+      conn(i + 1, { start: i * 0.1, open: null, error: { kind: 'refused', message: 'refused' } }),
+    );
+    const d = diagnoseSession(session(connections));
+    expect(find(d, 'reconnect-storm')!.evidence).toMatchObject({
+      reconnects: 69,
+      peakInWindow: 69,
+      peakPerSecond: 6.9,
+    });
+  });
+
+  it('finds reconnects without backoff, and leaves exponential backoff alone', () => {
+    expect(flatDelays([1000, 1000, 1000, 1000, 1000])).toBe(true);
+    expect(flatDelays([800, 1200, 900, 1100, 1000])).toBe(true); // jitter without growth
+    expect(flatDelays([500, 1000, 2000, 4000, 8000])).toBe(false);
+    expect(flatDelays([30_000, 30_000, 30_000, 30_000, 30_000])).toBe(false); // a patient fixed retry
+    const flat = Array.from({ length: 8 }, (_, i) =>
+      conn(i + 1, { start: i * 1.2, close: i * 1.2 + 0.2, closeCode: 1006, closedBy: 'network' }),
+    );
+    expect(find(diagnoseSession(session(flat)), 'reconnect-storm')!.evidence).toMatchObject({
+      backoff: false,
+      failingRun: 7,
+    });
+    let t = 0;
+    const backoff = Array.from({ length: 8 }, (_, i) => {
+      const c = conn(i + 1, { start: t, close: t + 0.2, closeCode: 1006, closedBy: 'network' });
+      t += 0.2 + 0.5 * 2 ** i;
+      return c;
+    });
+    expect(ids(diagnoseSession(session(backoff)))).not.toContain('reconnect-storm');
+  });
+});
+
+describe('heartbeats and round trips', () => {
+  const ping = (t: number, key: string, dir: 'in' | 'out' = 'out') =>
+    frame(1, t, dir, 'ping', { controlKey: key });
+  const pong = (t: number, key: string, dir: 'in' | 'out' = 'in') =>
+    frame(1, t, dir, 'pong', { controlKey: key });
+
+  it('pairs pings and pongs by payload and measures round trips', () => {
+    const frames = [
+      ping(1, 'a'),
+      pong(1.02, 'a'),
+      ping(2, 'b'),
+      pong(2.03, 'b'),
+      ping(3, 'c'),
+      pong(3.01, 'c'),
+    ];
+    const d = diagnoseSession(session([conn(1, { close: 4, closeCode: 1000, closedBy: 'client' })], frames));
+    expect(ids(d)).toEqual([]);
+    expect(d.checks.find((c) => c.name === 'round trips')!.detail.ping).toMatchObject({
+      samples: 3,
+      maxMs: 30,
+    });
+  });
+
+  it('reports missing and late pongs', () => {
+    const missing = [ping(1, 'a'), ping(2, 'b'), ping(3, 'c'), pong(3.01, 'c')];
+    const d = diagnoseSession(session([conn(1, { close: 6, closeCode: 1000, closedBy: 'client' })], missing));
+    expect(find(d, 'heartbeat-timeout')).toMatchObject({
+      severity: 'critical',
+      evidence: { pings: 3, pongs: 1, missing: 2, late: 0 },
+    });
+
+    const late = [ping(1, 'a'), pong(2.5, 'a'), ping(3, 'b'), pong(4.6, 'b'), ping(5, 'c'), pong(5.01, 'c')];
+    const l = diagnoseSession(session([conn(1, { close: 6, closeCode: 1000, closedBy: 'client' })], late));
+    expect(find(l, 'heartbeat-timeout')).toMatchObject({
+      severity: 'warning',
+      evidence: { late: 2, missing: 0, maxRttMs: 1600 },
+    });
+    // Pongs that took 1.5 s count as round trips too.
+    expect(find(l, 'high-latency')!.evidence).toMatchObject({ source: 'ping' });
+  });
+
+  it('reports a server heartbeat slower than the idle timeout', () => {
+    const connections = [0, 1].map((i) =>
+      conn(i + 1, { start: i * 100, close: i * 100 + 60.3, closeCode: 1006, closedBy: 'network' }),
+    );
+    // The server pings every 90 s: once, at 0 s... never again before the 60 s cut.
+    const frames = [
+      frame(1, 0.2, 'in', 'ping', { controlKey: 'x' }),
+      frame(2, 100.3, 'in', 'ping', { controlKey: 'y' }),
+    ];
+    const d = diagnoseSession(session(connections, frames));
+    expect(find(d, 'idle-timeout')!.evidence.idleSeconds).toBe(60.1);
+    expect(ids(d)).not.toContain('no-heartbeat'); // one ping each: no interval to compare
+  });
+
+  it('pairs requests and responses by the JSON id and finds slow ones (p95 over 100 ms)', () => {
+    const frames: DiagFrame[] = [];
+    for (let i = 0; i < 10; i++) {
+      frames.push(frame(1, i, 'out', 'text', { messageId: String(i) }));
+      frames.push(frame(1, i + (i === 9 ? 0.4 : 0.05), 'in', 'text', { messageId: String(i) }));
+    }
+    const d = diagnoseSession(session([conn(1, { close: 11, closeCode: 1000, closedBy: 'client' })], frames));
+    const f = find(d, 'high-latency')!;
+    expect(f.evidence).toMatchObject({ source: 'request-response', samples: 10, p50Ms: 50, maxMs: 400 });
+    expect(f.evidence.p95Ms as number).toBeGreaterThan(100);
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+  });
+
+  it('reports a connection that sends and never hears back', () => {
+    const frames = [frame(1, 1, 'out', 'text'), frame(1, 2, 'out', 'text')];
+    const d = diagnoseSession(session([conn(1, { close: 10, closeCode: 1000, closedBy: 'client' })], frames));
+    expect(find(d, 'no-messages')!.evidence).toMatchObject({
+      connections: 1,
+      sent: 2,
+      received: 0,
+      waitedSeconds: 9,
+    });
+  });
+});
+
+describe('bursts', () => {
+  /** Messages sent every 50 ms; `heldMs` > 0 delivers them in batches at multiples of heldMs. */
+  function stream(count: number, heldMs: number, stamped = true): DiagFrame[] {
+    return Array.from({ length: count }, (_, i) => {
+      const sent = i * 50;
+      const arrival = heldMs > 0 ? Math.ceil((sent + 1) / heldMs) * heldMs + (i % 20) * 0.1 : sent + 1;
+      return frame(1, arrival / 1000, 'in', 'text', stamped ? { sentAtMs: 1_800_000_000_000 + sent } : {});
+    });
+  }
+
+  it('finds messages held and delivered in batches, with the delay from the send times', () => {
+    const stats = burstStats(stream(100, 600))!;
+    expect(stats.bursts).toBeGreaterThanOrEqual(7);
+    const f = proxyBufferingFinding([stats])!;
+    expect(f).toMatchObject({ id: 'proxy-buffering', severity: 'warning', evidence: { sendTimes: true } });
+    expect(f.evidence.maxHeldMs as number).toBeGreaterThan(500);
+  });
+
+  it('calls the same pattern without send times a hint (info), and a steady stream nothing', () => {
+    expect(proxyBufferingFinding([burstStats(stream(100, 600, false))!])).toMatchObject({ severity: 'info' });
+    expect(proxyBufferingFinding([burstStats(stream(100, 0))!])).toBeNull();
+  });
+
+  it('does not blame the path when the server itself sends in batches', () => {
+    // Ten messages sent together every second, arriving together: nothing was held.
+    const frames = Array.from({ length: 60 }, (_, i) => {
+      const sent = Math.floor(i / 10) * 1000;
+      return frame(1, (sent + (i % 10) * 0.2 + 1) / 1000, 'in', 'text', {
+        sentAtMs: 1_800_000_000_000 + sent,
+      });
+    });
+    expect(proxyBufferingFinding([burstStats(frames)!])).toBeNull();
+  });
+});
