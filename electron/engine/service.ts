@@ -228,7 +228,9 @@ export class FramelineService {
           const frames = filteredPage(this.db, r.id, filter, r.offset, r.limit);
           // A first page that is not full is the whole answer: no need to count again.
           const total =
-            r.offset === 0 && frames.length < r.limit ? frames.length : this.filteredCount(r.id, filter, unindexed);
+            r.offset === 0 && frames.length < r.limit
+              ? frames.length
+              : this.filteredCount(r.id, filter, unindexed);
           return { total, frames, unindexed };
         },
         frame: (r) => {

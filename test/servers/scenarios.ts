@@ -85,15 +85,22 @@ export function echo(ws: WebSocket): void {
   ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
 }
 
-/** Answers every upgrade with a plain HTTP response (403 by default) and a body. */
-export async function rejectingServer(status = 403, body = 'origin not allowed'): Promise<Running> {
+/**
+ * Answers every upgrade with a plain HTTP response (403 by default) and a body; with `keepAlive`
+ * the connection stays open afterwards, as proxies answering a request they did not upgrade do.
+ */
+export async function rejectingServer(
+  status = 403,
+  body = 'origin not allowed',
+  keepAlive = false,
+): Promise<Running> {
   const server = createHttpServer((_req, res) => {
     res.writeHead(404).end();
   });
   server.on('upgrade', (_req: IncomingMessage, socket: Socket) => {
-    socket.end(
-      `HTTP/1.1 ${status} Forbidden\r\nContent-Type: text/plain\r\nX-Reason: test-scenario\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    const answer = `HTTP/1.1 ${status} Forbidden\r\nContent-Type: text/plain\r\nX-Reason: test-scenario\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: ${keepAlive ? 'keep-alive' : 'close'}\r\n\r\n${body}`;
+    if (keepAlive) socket.write(answer);
+    else socket.end(answer);
   });
   const destroyAll = trackSockets(server);
   const port = await listen(server);

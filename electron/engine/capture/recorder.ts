@@ -331,6 +331,8 @@ export class ConnectionRecorder {
   private onRejected(req: ClientRequest, res: IncomingMessage): void {
     this.phase.upgrade = performance.now();
     const status = res.statusCode ?? 0;
+    // Taken now: once a keep-alive response ends, its socket goes back to the agent's pool.
+    const socket = res.socket;
     const chunks: Buffer[] = [];
     let length = 0;
     const done = () => {
@@ -343,6 +345,9 @@ export class ConnectionRecorder {
           `the server answered the upgrade with HTTP ${status} ${res.statusMessage ?? ''}`.trim() +
           ' instead of 101',
       };
+      // A keep-alive answer would otherwise return the socket to the agent's pool and keep the
+      // process alive: this connection is over.
+      socket?.destroy();
       req.destroy();
       this.finish(null, null, null);
     };

@@ -86,17 +86,19 @@ interface PreviewRow {
   opcode: number;
   size: number;
   truncated: number;
-  head: Buffer;
+  head: Buffer | null;
 }
 
 function toListRow(r: PreviewRow): FrameListRow {
   const opcode = OPCODE_NAME[r.opcode] ?? 'binary';
+  // substr() of an empty payload (a bare ping) is NULL, not an empty blob.
+  const head = r.head ?? Buffer.alloc(0);
   let preview: string;
-  if (opcode === 'text') preview = r.head.toString('utf8').slice(0, PREVIEW_CHARS);
-  else if (opcode === 'close' && r.head.length >= 2)
-    preview = `${r.head.readUInt16BE(0)} ${r.head.toString('utf8', 2)}`;
+  if (opcode === 'text') preview = head.toString('utf8').slice(0, PREVIEW_CHARS);
+  else if (opcode === 'close' && head.length >= 2)
+    preview = `${head.readUInt16BE(0)} ${head.toString('utf8', 2)}`;
   else
-    preview = r.head
+    preview = head
       .subarray(0, PREVIEW_BYTES)
       .toString('hex')
       .replace(/(..)(?!$)/g, '$1 ');

@@ -5,7 +5,7 @@
 //   frame:   u32 connection ordinal, u32 seq, f64 ts (µs), u8 direction, u8 opcode, u8 truncated,
 //            u32 real size, payload bytes (possibly capped)
 //   message: UTF-8 JSON of a SpoolMessage
-import { closeSync, existsSync, fstatSync, openSync, readSync, write, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import type { ClosedBy, ErrorKind, Headers, Timings } from '../../../shared/model.js';
 
 export const KIND_FRAME = 1;
@@ -52,47 +52,26 @@ export interface SpooledFrame {
 
 const CHUNK_BYTES = 1 << 20;
 
-/** Bytes that may wait for the thread pool before the receiving thread writes a chunk itself. */
-const MAX_QUEUED_BYTES = 32 << 20;
-
-interface PendingChunk {
-  buf: Buffer;
-  len: number;
-  /** Where it goes in the file: chunks are written by position, so they may land out of order. */
-  at: number;
-  done: boolean;
-}
-
 /**
- * Appends records to a spool file. Used on the receiving thread: every call is cheap and bounded.
- * With `background`, full chunks are written by libuv's thread pool (one write in flight, each at
- * its own position), so that the receiving thread does not copy into the page cache itself; if the
- * pool falls behind by more than a fixed budget the receiving thread writes the chunk itself, which
- * bounds memory. `onWritten` reports each new durable length (the contiguous prefix on disk).
+ * Appends records to a spool file. Used on the receiving thread: every call is cheap and bounded,
+ * and `flush` hands what is buffered to the page cache at once — a copy, never a wait on SQLite —
+ * so that a crash of the app loses nothing flushed. (Handing chunks to a thread pool instead bought
+ * no speed on two cores and left megabytes in memory, open to a crash.) `onWritten` reports each
+ * new durable length.
  */
 export class SpoolWriter {
   private readonly fd: number;
   private chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   private used = 0;
-  private readonly queue: PendingChunk[] = [];
-  private queuedBytes = 0;
-  private writing = false;
-  private assigned: number;
-  private readonly spare: Buffer[] = [];
-  private idle: Array<() => void> = [];
-  private failure: Error | null = null;
   /** Bytes written to the file so far (everything before this offset survives a crash of the app). */
   written: number;
 
   constructor(
     readonly path: string,
-    private readonly background = false,
     private readonly onWritten: (upTo: number) => void = () => {},
   ) {
-    // Not O_APPEND: positioned writes must land where they are told.
-    this.fd = existsSync(path) ? openSync(path, 'r+') : openSync(path, 'w');
-    this.assigned = fstatSync(this.fd).size;
-    this.written = this.assigned;
+    this.fd = openSync(path, 'a');
+    this.written = fstatSync(this.fd).size;
   }
 
   frame(
@@ -134,93 +113,27 @@ export class SpoolWriter {
     this.used += need;
   }
 
-  /** Bytes appended but not yet handed to the file. */
+  /** Bytes appended but not yet written to the file. */
   get pending(): number {
     return this.used;
   }
 
-  /** Hands what is buffered to the file (synchronously, or queued in background mode); returns the durable length. */
+  /** Writes what is buffered to the file; returns the durable length. */
   flush(): number {
-    if (this.failure) throw this.failure;
     if (this.used === 0) return this.written;
-    const buf = this.chunk;
-    const len = this.used;
-    const at = this.assigned;
+    let off = 0;
+    while (off < this.used) off += writeSync(this.fd, this.chunk, off, this.used - off);
+    this.written += this.used;
     this.used = 0;
-    this.assigned += len;
-    if (!this.background) {
-      this.writeNow(buf, len, at);
-      this.written = this.assigned;
-      this.onWritten(this.written);
-      return this.written;
-    }
-    this.chunk = this.spare.pop() ?? (Buffer.allocUnsafe(CHUNK_BYTES) as Buffer);
-    const entry: PendingChunk = { buf, len, at, done: false };
-    this.queue.push(entry);
-    if (this.queuedBytes + len > MAX_QUEUED_BYTES) {
-      // The disk does not keep up with the wire: spend this thread's time rather than memory.
-      this.writeNow(buf, len, at);
-      this.complete(entry);
-    } else {
-      this.queuedBytes += len;
-      this.pump();
-    }
+    this.onWritten(this.written);
     return this.written;
   }
 
-  /** Resolves once everything handed over is in the file. */
-  drained(): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
-  }
-
-  /** Flushes, waits for the file, and closes it; returns the file's length. */
-  async close(): Promise<number> {
+  /** Flushes and closes the file; returns its length. */
+  close(): number {
     this.flush();
-    await this.drained();
     closeSync(this.fd);
     return this.written;
-  }
-
-  private writeNow(buf: Buffer, len: number, at: number): void {
-    let off = 0;
-    while (off < len) off += writeSync(this.fd, buf, off, len - off, at + off);
-  }
-
-  /** Marks a chunk written and moves the durable length over every finished chunk at the front. */
-  private complete(entry: PendingChunk): void {
-    entry.done = true;
-    if (entry.buf.length === CHUNK_BYTES) this.spare.push(entry.buf);
-    const before = this.written;
-    while (this.queue[0]?.done) {
-      const head = this.queue.shift()!;
-      this.written = head.at + head.len;
-    }
-    if (this.written !== before) this.onWritten(this.written);
-    if (this.queue.length === 0) for (const resolve of this.idle.splice(0)) resolve();
-  }
-
-  private pump(): void {
-    if (this.writing) return;
-    const next = this.queue.find((c) => !c.done);
-    if (!next) return;
-    this.writing = true;
-    const writeFrom = (off: number): void => {
-      write(this.fd, next.buf, off, next.len - off, next.at + off, (err, n) => {
-        if (err) {
-          this.failure = new Error(`cannot write the spool ${this.path}: ${err.message}`);
-          this.writing = false;
-          return;
-        }
-        if (off + n < next.len) return writeFrom(off + n);
-        this.writing = false;
-        this.queuedBytes -= next.len;
-        if (!next.done) this.complete(next);
-        this.pump();
-      });
-    };
-    writeFrom(0);
   }
 
   private grow(need: number): void {

@@ -158,7 +158,7 @@ export class SessionSpool {
     readonly sessionId: number,
     path: string,
   ) {
-    this.out = new SpoolWriter(path, true, (upTo) => {
+    this.out = new SpoolWriter(path, (upTo) => {
       if (!this.closed) this.writer.post({ type: 'spooled', sessionId, upTo });
     });
     // Flushes what a quiet connection buffered, so that nothing waits longer than the interval.
@@ -206,7 +206,7 @@ export class SessionSpool {
     this.closed = true;
     clearInterval(this.timer);
     const done = this.writer.finished(this.sessionId);
-    const upTo = await this.out.close();
+    const upTo = this.out.close();
     this.writer.post({ type: 'finish', sessionId: this.sessionId, upTo, endedAt });
     await done;
   }

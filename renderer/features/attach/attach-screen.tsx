@@ -7,6 +7,7 @@ import { EmptyState } from '../../components/empty-state';
 import { errorMessage } from '../../components/error-note';
 import { useHotkey } from '../../components/hotkeys';
 import { PlugIcon } from '../../components/icons';
+import { AttachSide } from '../diagnose/attach-side';
 import { FrameView } from '../frames/frame-view';
 import { draftSummary, toCaptureRequest, type AttachDraft, type DraftErrors } from './attach-draft';
 import { AttachOptions } from './attach-options';
@@ -122,7 +123,14 @@ export function AttachScreen({ api }: { api: Api }) {
         <AttachOptions draft={draft} errors={errors} disabled={running} onChange={change} />
       ) : null}
       {activeId === null ? (
-        <AttachIntro />
+        <div className="attach-main">
+          <div className="attach-center">
+            <AttachIntro />
+          </div>
+          <aside className="attach-side" aria-label="Diagnose">
+            <AttachSide api={api} url={draft.url} />
+          </aside>
+        </div>
       ) : (
         <>
           <CaptureStrip api={api} sessionId={activeId} />
@@ -132,7 +140,9 @@ export function AttachScreen({ api }: { api: Api }) {
               {running ? <Composer api={api} sessionId={activeId} open={state === 'open'} /> : null}
             </div>
             <aside className="attach-side" aria-label="Connection">
-              <ConnectionPanels key={activeId} api={api} sessionId={activeId} />
+              <AttachSide api={api} url={running && liveUrl ? liveUrl : draft.url}>
+                <ConnectionPanels key={activeId} api={api} sessionId={activeId} />
+              </AttachSide>
             </aside>
           </div>
         </>

@@ -10,6 +10,7 @@ import { CopyButton } from '../../components/copy-button';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { formatBytes, formatCount, formatIsoShort, plural } from '../../components/format';
 import type { SessionDetail } from '../../components/charts/timeline-model';
+import { SessionDiagnosis } from '../diagnose/session-diagnosis';
 import { FrameView } from '../frames/frame-view';
 import { DeleteSessionDialog } from './delete-session';
 import { sessionDuration } from './format';
@@ -221,6 +222,7 @@ export function SessionDetailView({
         {tagError && <ErrorNote>Could not save the tags: {tagError}</ErrorNote>}
       </header>
       <SessionOverview api={api} detail={detail} rateVersion={rateVersion} />
+      <SessionDiagnosis api={api} session={session} />
       <section className="session-frames" aria-label={`Frames: ${plural(frames, 'frame')}`}>
         <FrameView
           key={id}

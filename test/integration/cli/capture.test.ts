@@ -353,6 +353,13 @@ describe('capture of failures', () => {
     expect(c.timings.upgradeMs).toBeGreaterThan(0);
   });
 
+  it('ends after a refused upgrade even when the server keeps the connection alive', async () => {
+    const server = track(await rejectingServer(400, 'Bad Request', true));
+    const { code, data } = await capture([server.url]);
+    expect(code).toBe(1);
+    expect(data.connections[0]).toMatchObject({ status: 400, responseBodyHead: 'Bad Request' });
+  });
+
   it('records a TCP reset mid-stream as 1006 with no close frame, keeping the frames before it', async () => {
     const server = track(
       await wsServer((sock) => {

@@ -207,6 +207,28 @@ describe('session channels', () => {
     expect(leftover.n).toBe(0);
   });
 
+  it('lists frames with empty payloads (a bare ping, a close without a code)', async () => {
+    const quiet = await wsServer((sock) => {
+      sock.ping();
+      sock.on('pong', () => sock.close());
+    });
+    try {
+      const { sessionId } = await call<{ sessionId: number }>('capture:start', { url: quiet.url });
+      await until('the end', () => statuses.some((s) => s.sessionId === sessionId && s.state === 'ended'));
+      const page = await call<{
+        frames: Array<{ direction: string; opcode: string; size: number; preview: string }>;
+      }>('sessions:frames', { id: sessionId, offset: 0, limit: 10 });
+      expect(page.frames.map((f) => `${f.direction} ${f.opcode} ${f.size} "${f.preview}"`)).toEqual([
+        'in ping 0 ""',
+        'out pong 0 ""',
+        'in close 0 ""',
+        'out close 0 ""',
+      ]);
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('validates every request against the contract', async () => {
     expect(await service.handle('sessions:rename', { id: 1, name: '   ' })).toMatchObject({
       ok: false,

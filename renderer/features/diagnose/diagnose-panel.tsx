@@ -1,0 +1,262 @@
+// Diagnose on the attach screen: probe the URL in the URL field the way an engineer would by hand —
+// DNS, TCP, TLS, the health path, the upgrade, the Origin policy, echo and ping round trips, and an
+// idle connection held to see what cuts it — watching each check tick, then reading the findings.
+import { useCallback, useState } from 'react';
+import type { Api } from '../../../shared/contract';
+import { ErrorNote } from '../../components/error-note';
+import { Field, Switch } from '../../components/field';
+import { formatMs } from '../../components/format';
+import { ChevronIcon, PulseIcon } from '../../components/icons';
+import { Checklist } from './checklist';
+import { checkLabel, tally, type CheckRow } from './checklist-model';
+import { FindingsView, SeverityChips } from './findings-view';
+import { probeSummary, type ProbeDraft, type ProbeErrors } from './probe-draft';
+import { probeStore, useProbe, type ProbeRun, type ProbeStore } from './probe-store';
+import './diagnose.css';
+
+const selectDraft = (s: ProbeStore) => s.draft;
+const selectOptionsOpen = (s: ProbeStore) => s.optionsOpen;
+const selectRun = (s: ProbeStore) => s.run;
+
+/** Labels in a sentence: "DNS, TCP connect and the WebSocket upgrade". */
+function listWords(labels: string[]): string {
+  const words = labels.map((l) =>
+    /^(?:[A-Z]{2}|WebSocket)/.test(l) ? l : l.charAt(0).toLowerCase() + l.slice(1),
+  );
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+/** What a probe checked, for its "no problems" statement. */
+export function probeChecked(run: ProbeRun): string {
+  const ran = (rows: readonly CheckRow[]) =>
+    rows
+      .filter((r) => r.state === 'ok' || r.state === 'failed' || r.state === 'soft')
+      .filter((r) => !r.name.startsWith('direct.') && r.name !== 'layers')
+      .map((r) =>
+        r.name === 'idle'
+          ? `an idle connection held up to ${run.request.idleLimitSeconds} s`
+          : checkLabel(r.name),
+      );
+  const direct = run.request.direct ? `, through the URL and straight to the backend` : '';
+  return `Checked ${listWords(ran(run.rows))}${direct}`;
+}
+
+function ProbeOptions({
+  draft,
+  errors,
+  disabled,
+  onChange,
+}: {
+  draft: ProbeDraft;
+  errors: ProbeErrors;
+  disabled: boolean;
+  onChange: (patch: Partial<ProbeDraft>) => void;
+}) {
+  const input = (
+    field: keyof ProbeDraft,
+    placeholder: string,
+    extra: { inputMode?: 'decimal' | 'numeric' } = {},
+  ) => (
+    <input
+      value={draft[field] as string}
+      placeholder={placeholder}
+      spellCheck={false}
+      autoComplete="off"
+      onChange={(e) => onChange({ [field]: e.target.value })}
+      {...extra}
+    />
+  );
+  return (
+    <fieldset className="diag-options" id="probe-options" disabled={disabled}>
+      <Field
+        label="Direct URL (behind the proxy)"
+        hint="The backend itself, probed the same way, to tell the proxy’s faults from the backend’s."
+        error={errors.direct}
+      >
+        {input('direct', 'ws://10.0.3.7:8080/prices')}
+      </Field>
+      <Field
+        label="Origins your pages use"
+        hint="Comma-separated; each is tried in its own handshake."
+        error={errors.origins}
+      >
+        {input('origins', 'https://app.example.com')}
+      </Field>
+      <Field
+        label="Page origin"
+        hint="The page that opens the socket (mixed content)."
+        error={errors.pageOrigin}
+      >
+        {input('pageOrigin', 'https://app.example.com')}
+      </Field>
+      <div className="diag-options-row">
+        <Field label="Health path" error={errors.healthPath}>
+          {input('healthPath', '/health')}
+        </Field>
+        <Field label="Idle limit (s)" error={errors.idleLimitS}>
+          {input('idleLimitS', '75', { inputMode: 'decimal' })}
+        </Field>
+        <Field label="Echo count" error={errors.echo}>
+          {input('echo', '0', { inputMode: 'numeric' })}
+        </Field>
+      </div>
+      <Field label="CA file" hint="For wss:// with a private CA (a path on the engine’s machine).">
+        {input('caFile', '/etc/ssl/internal-ca.pem')}
+      </Field>
+      <Switch
+        checked={draft.insecure}
+        disabled={disabled}
+        onChange={(insecure) => onChange({ insecure })}
+        label="Accept any certificate (test endpoints only)"
+      />
+    </fieldset>
+  );
+}
+
+function RunView({ api, run }: { api: Api; run: ProbeRun }) {
+  const running = run.endedAt === null;
+  const { done, total } = tally(run.rows);
+  const took = run.endedAt !== null ? formatMs(run.endedAt - run.startedAt) : null;
+  return (
+    <>
+      <section
+        className="diag-card diag-run"
+        aria-label="Probe checks"
+        data-run-state={running ? 'running' : run.error ? 'error' : 'done'}
+      >
+        <header className="diag-head">
+          <h2>Checks</h2>
+          <span className="diag-progress-count">
+            {running ? `${done} of ${total} done` : took ? `done in ${took}` : ''}
+          </span>
+          <span className="spacer" />
+          {!running ? (
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              onClick={() => probeStore(api).dismiss()}
+            >
+              Clear
+            </button>
+          ) : null}
+        </header>
+        {running ? (
+          <p className="diag-note">
+            Ends when the idle connection is cut, or after {run.request.idleLimitSeconds} s. Lower the idle
+            limit under Options for a quicker probe.
+          </p>
+        ) : null}
+        <Checklist
+          rows={run.rows}
+          label="Probe checklist"
+          idleLimitSeconds={run.request.idleLimitSeconds}
+          target={run.request.url}
+          direct={run.request.direct}
+        />
+        {run.error ? <ErrorNote>{run.error}</ErrorNote> : null}
+        {run.report?.sessionId ? (
+          <p className="diag-note">
+            Every connection of this probe is recorded, frames included, in session #{run.report.sessionId}{' '}
+            (under Sessions).
+          </p>
+        ) : null}
+      </section>
+      {run.report ? (
+        <section className="diag-results" aria-label="Probe findings">
+          <header className="diag-head">
+            <h2>Findings</h2>
+            <span className="spacer" />
+            <SeverityChips findings={run.report.findings} />
+          </header>
+          <FindingsView findings={run.report.findings} checked={probeChecked(run)} />
+        </section>
+      ) : null}
+    </>
+  );
+}
+
+export function DiagnosePanel({ api, url }: { api: Api; url: string }) {
+  const store = probeStore(api);
+  const draft = useProbe(api, selectDraft);
+  const optionsOpen = useProbe(api, selectOptionsOpen);
+  const run = useProbe(api, selectRun);
+  const [errors, setErrors] = useState<ProbeErrors>({});
+  const running = run !== null && run.endedAt === null;
+
+  const change = useCallback(
+    (patch: Partial<ProbeDraft>) => {
+      store.setDraft(patch);
+      setErrors((e) => {
+        const next = { ...e };
+        for (const k of Object.keys(patch)) delete next[k as keyof ProbeErrors];
+        return next;
+      });
+    },
+    [store],
+  );
+
+  const start = () => {
+    const found = store.start(url);
+    setErrors(found ?? {});
+    if (found && Object.keys(found).some((k) => k !== 'url')) store.setOptionsOpen(true);
+  };
+
+  return (
+    <div className="diag-panel" data-testid="diagnose-panel">
+      <section className="diag-card" aria-label="Probe">
+        <header className="diag-head">
+          <h2>Probe</h2>
+          <span className="diag-head-hint">DNS · TCP · TLS · upgrade · origin · ping · idle</span>
+        </header>
+        <p className={`diag-target mono${url.trim() ? '' : ' is-empty'}`} title={url}>
+          {url.trim() || 'Type the URL above, then run the probe'}
+        </p>
+        <form
+          className="diag-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!running) start();
+          }}
+        >
+          <div className="diag-actions">
+            <button type="submit" className="btn btn-primary" disabled={running}>
+              <PulseIcon /> {running ? 'Probing…' : run ? 'Probe again' : 'Run probe'}
+            </button>
+            <button
+              type="button"
+              className="btn btn-ghost"
+              aria-expanded={optionsOpen}
+              aria-controls="probe-options"
+              onClick={() => store.setOptionsOpen(!optionsOpen)}
+            >
+              Options <ChevronIcon open={optionsOpen} />
+            </button>
+          </div>
+          {optionsOpen ? (
+            <ProbeOptions draft={draft} errors={errors} disabled={running} onChange={change} />
+          ) : (
+            <p className="diag-summary">{probeSummary(draft)}</p>
+          )}
+        </form>
+        {errors.url ? <ErrorNote>{errors.url}</ErrorNote> : null}
+      </section>
+      {run ? <RunView api={api} run={run} /> : <ProbeIntro />}
+    </div>
+  );
+}
+
+function ProbeIntro() {
+  return (
+    <div className="diag-intro">
+      <p>
+        The probe runs the checks an engineer runs by hand at 3 AM and says what it found, with the evidence
+        and the fix. It records every connection it opens as a session.
+      </p>
+      <p className="muted">
+        It holds one connection idle to catch proxy and load-balancer timeouts, so it takes as long as the
+        idle limit at most.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,325 @@
+// Diagnose in the console, in a real browser against real peers on 127.0.0.1: probe an endpoint from
+// the attach screen and watch the checklist tick (an idle connection cut after 2 s, a handshake
+// refused with 403, a healthy pinging echo server probed while attached to it), read the findings as
+// cards with their evidence and fix, be told in words what is wrong with the options, and diagnose a
+// session recorded with `frameline capture` (a gateway that closes with 1011) in the session view.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { echo, rejectingServer, wsServer, type Running, type WsScenario } from '../servers/scenarios.js';
+import { browserMissing, launchChromium } from '../support/browser.js';
+import { cliJson, workspace, type Workspace } from '../support/cli.js';
+import { recordGateway, type Recorded } from '../support/fixtures-sessions.js';
+import { serve, type Served } from '../support/serve.js';
+
+const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const WAIT = { timeout: 30_000, interval: 50 };
+
+/** Echoes, sends no pings, and drops a connection (no close frame) after `idleMs` without traffic. */
+function idleCuttingServer(idleMs: number): Promise<WsScenario> {
+  return wsServer((ws) => {
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => ws.terminate(), idleMs);
+    };
+    arm();
+    ws.on('message', (data, isBinary) => {
+      arm();
+      ws.send(data, { binary: isBinary });
+    });
+    ws.on('ping', arm);
+    ws.on('close', () => clearTimeout(timer));
+  });
+}
+
+/** Echoes and pings every 300 ms: what a healthy endpoint looks like. */
+function pingingEchoServer(): Promise<WsScenario> {
+  return wsServer((ws) => {
+    echo(ws);
+    const t = setInterval(() => ws.ping('hb'), 300);
+    ws.on('close', () => clearInterval(t));
+  });
+}
+
+/** Records, in the page, every state each checklist row shows, and whether the idle countdown appeared. */
+async function watchChecklist(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { __diagSeen: string[] }).__diagSeen = seen;
+    const note = (el: Element) => {
+      const check = el.getAttribute('data-check');
+      const state = el.getAttribute('data-state');
+      const mark =
+        check && state ? `${check}:${state}` : el.getAttribute('role') === 'progressbar' ? 'countdown' : null;
+      if (mark && !seen.includes(mark)) seen.push(mark);
+    };
+    new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === 'attributes' && r.target instanceof Element) note(r.target);
+        for (const n of r.addedNodes) {
+          if (!(n instanceof Element)) continue;
+          note(n);
+          n.querySelectorAll('[data-check], [role=progressbar]').forEach(note);
+        }
+      }
+    }).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['data-state'],
+    });
+  });
+  return () => page.evaluate(() => (window as unknown as { __diagSeen: string[] }).__diagSeen);
+}
+
+describe.skipIf(browserMissing())('diagnose', () => {
+  let browser: Browser;
+  let ws: Workspace;
+  let served: Served;
+  let gateway: Recorded;
+  let idleCutter: WsScenario;
+  let refusing: Running;
+  let healthy: WsScenario;
+  let page: Page;
+  let pageErrors: string[];
+
+  beforeAll(async () => {
+    ws = workspace();
+    gateway = await recordGateway(ws.db);
+    idleCutter = await idleCuttingServer(2000);
+    refusing = await rejectingServer(403, 'origin not allowed');
+    healthy = await pingingEchoServer();
+    served = await serve(ws.db);
+    browser = await launchChromium();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    await idleCutter?.close();
+    await refusing?.close();
+    await healthy?.close();
+    ws?.cleanup();
+  });
+
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    pageErrors = [];
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(served.url);
+    await page.getByText('Engine connected').waitFor(WAIT);
+  });
+  afterEach(async () => {
+    expect(pageErrors).toEqual([]);
+    await page?.close();
+  });
+
+  const panel = () => page.getByTestId('diagnose-panel');
+  const row = (check: string) => panel().locator(`[data-check="${check}"]`);
+  const card = (id: string) => panel().locator(`[data-finding="${id}"]`);
+
+  async function setOptions(options: Record<string, string>): Promise<void> {
+    const toggle = panel().getByRole('button', { name: 'Options' });
+    if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+    for (const [label, value] of Object.entries(options)) await panel().getByLabel(label).fill(value);
+  }
+
+  it('probes an endpoint whose idle connections are cut, ticks the checklist, and shows the idle timeout with its seconds and fix', async () => {
+    await page.getByLabel('WebSocket URL').fill(`${idleCutter.url}/prices`);
+    // Nothing is attached: the side column is the probe.
+    await expect
+      .poll(() => panel().locator('.diag-target').textContent(), WAIT)
+      .toBe(`${idleCutter.url}/prices`);
+    await setOptions({ 'Idle limit (s)': '4', 'Echo count': '3' });
+    const seen = await watchChecklist(page);
+
+    await panel().getByRole('button', { name: 'Run probe' }).click();
+    // The checklist is there from the start, in order, and ticks as the checks end.
+    await row('upgrade').and(page.locator('[data-state="ok"]')).waitFor(WAIT);
+    expect(
+      await panel()
+        .locator('[data-check]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-check'))),
+    ).toEqual(['dns', 'tcp', 'health', 'upgrade', 'origin', 'echo', 'ping', 'heartbeat', 'idle']);
+    expect(await row('upgrade').textContent()).toContain('HTTP 101 Switching Protocols');
+    await card('idle-timeout').waitFor(WAIT);
+
+    const states = await seen();
+    for (const mark of [
+      'dns:ok',
+      'tcp:ok',
+      'echo:ok',
+      'ping:ok',
+      'idle:running',
+      'countdown',
+      'idle:failed',
+      'heartbeat:failed',
+    ])
+      expect(states).toContain(mark);
+    expect(states.indexOf('idle:running')).toBeLessThan(states.indexOf('idle:failed'));
+    expect(await row('idle').getAttribute('data-state')).toBe('failed');
+    expect(await row('idle').textContent()).toMatch(
+      /idle connection ended after [\d.]+ s .*1006, no close frame/,
+    );
+    expect(await row('echo').textContent()).toContain('3/3 echoed');
+
+    // The finding: critical, with the measured seconds, the cause, the fix with its configuration, the runbook step.
+    const idle = card('idle-timeout');
+    expect(await idle.getAttribute('data-severity')).toBe('critical');
+    expect(await idle.locator('.diag-severity').textContent()).toBe('Critical');
+    expect(await idle.locator('.diag-finding-title').textContent()).toBe(
+      'Idle connections are cut after a fixed time',
+    );
+    const seconds = await idle.locator('[data-key="idleSeconds"] dd').textContent();
+    expect(seconds).toMatch(/^[\d.]+ s$/);
+    // Cut by the server's 2 s timer, before the probe's own 4 s limit.
+    expect(Number(seconds!.slice(0, -2))).toBeGreaterThanOrEqual(1);
+    expect(Number(seconds!.slice(0, -2))).toBeLessThan(4);
+    expect(await idle.locator('[data-key="closeCode"] dd').textContent()).toBe('1006 Abnormal Closure');
+    expect(await idle.locator('[data-key="limitSeconds"] dd').textContent()).toBe('4 s');
+    expect(await idle.getByRole('region', { name: 'Likely cause' }).textContent()).toContain(
+      'proxy_read_timeout',
+    );
+    const fix = idle.getByRole('region', { name: 'Fix' });
+    expect(await fix.locator('pre.diag-snippet-code').textContent()).toContain(
+      'proxy_read_timeout 300s;\nproxy_send_timeout 300s;',
+    );
+    await fix.getByRole('button', { name: 'Copy' }).waitFor(WAIT);
+    expect(await idle.locator('.diag-runbook').textContent()).toContain('ws-3am#FIX_TIMEOUTS');
+    // No ping came from the server either: a warning beside it.
+    expect(await card('no-heartbeat').getAttribute('data-severity')).toBe('warning');
+    expect(
+      await panel().getByRole('region', { name: 'Probe findings' }).locator('.diag-chip').allTextContents(),
+    ).toEqual(['1 critical', '1 warning']);
+    expect(await panel().textContent()).toMatch(/recorded, frames included, in session #\d+/);
+
+    await page.screenshot({ path: `${SCREENSHOTS}diagnose.png` });
+    await panel().locator('.diag-results').scrollIntoViewIfNeeded();
+    await idle.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SCREENSHOTS}diagnose-finding.png` });
+
+    // The probe's session keeps the report: the session view shows the same findings.
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Sessions' }).click();
+    await page.locator('tr[data-session-id]', { hasText: 'probe 127.0.0.1' }).click();
+    const diagnosis = page.getByRole('region', { name: 'Diagnosis' });
+    await diagnosis.getByRole('button', { name: 'Show the probe’s findings' }).click();
+    await diagnosis.locator('[data-finding="idle-timeout"]').waitFor(WAIT);
+    await diagnosis.locator('[data-finding="no-heartbeat"]').waitFor(WAIT);
+  });
+
+  it('shows a refused handshake with its status, says which checks could not run, and puts bad options in words', async () => {
+    // No URL: the probe says where to type it.
+    await panel().getByRole('button', { name: 'Run probe' }).click();
+    expect(await panel().getByRole('alert').textContent()).toContain(
+      'Type the endpoint’s URL in the URL field above',
+    );
+
+    // Bad options are named beside their field, before anything is sent.
+    await page.getByLabel('WebSocket URL').fill(`${refusing.url}/socket`);
+    await setOptions({ 'Idle limit (s)': '0', 'Origins your pages use': 'https://app.example.com/login' });
+    await panel().getByRole('button', { name: 'Run probe' }).click();
+    expect(await panel().locator('.field-error').allTextContents()).toEqual([
+      '"https://app.example.com/login" has more than an origin; drop the path: https://app.example.com',
+      'The idle limit must be a number of seconds from 1 to 3600, such as 75; "0" is not',
+    ]);
+
+    // What only the engine can tell (a CA file that is not there) comes back in its words.
+    await setOptions({
+      'Idle limit (s)': '3',
+      'Origins your pages use': '',
+      'CA file': '/nonexistent/ca.pem',
+    });
+    await panel().getByRole('button', { name: 'Run probe' }).click();
+    await panel().locator('.diag-run').and(page.locator('[data-run-state="error"]')).waitFor(WAIT);
+    expect(
+      await panel().locator('.diag-run').getByRole('alert').locator('.error-note-text').textContent(),
+    ).toMatch(/^The probe did not start: Cannot read the CA file \/nonexistent\/ca\.pem .*check the path$/);
+    await panel().getByRole('button', { name: 'Clear' }).click();
+
+    await setOptions({ 'CA file': '' });
+    await panel().getByRole('button', { name: 'Run probe' }).click();
+    await card('upgrade-rejected').waitFor(WAIT);
+    expect(await row('upgrade').getAttribute('data-state')).toBe('failed');
+    expect(await row('upgrade').textContent()).toContain('HTTP 403 instead of 101');
+    for (const check of ['ping', 'heartbeat', 'idle']) {
+      expect(await row(check).getAttribute('data-state')).toBe('skipped');
+      expect(await row(check).textContent()).toContain('not run: WebSocket upgrade failed');
+    }
+    const refused = card('upgrade-rejected');
+    expect(await refused.getAttribute('data-severity')).toBe('critical');
+    expect(await refused.locator('.diag-finding-summary').textContent()).toBe(
+      'The upgrade was refused with HTTP 403: "origin not allowed".',
+    );
+    expect(await refused.locator('[data-key="status"] dd').textContent()).toBe('HTTP 403');
+    expect(await refused.locator('[data-key="bodyHead"] dd').textContent()).toBe('origin not allowed');
+    expect(await refused.getByRole('table', { name: 'Response headers' }).textContent()).toContain(
+      'test-scenario',
+    );
+    expect(await refused.locator('pre.diag-snippet-code').textContent()).toContain('curl -i -N');
+    await page.screenshot({ path: `${SCREENSHOTS}diagnose-refused.png` });
+  });
+
+  it('probes the endpoint it is attached to from the Diagnose tab, and says what was checked when nothing is wrong', async () => {
+    await page.getByLabel('WebSocket URL').fill(`${healthy.url}/feed`);
+    await page.getByLabel('WebSocket URL').press('Enter');
+    await page.getByTestId('capture-state').filter({ hasText: 'Open' }).waitFor(WAIT);
+
+    // The connection's panels stay one tab away.
+    const tabs = page.getByRole('tablist', { name: 'Side panels' });
+    expect(await tabs.getByRole('tab', { name: 'Connection' }).getAttribute('aria-selected')).toBe('true');
+    await page.getByRole('region', { name: 'Handshake' }).waitFor(WAIT);
+    await tabs.getByRole('tab', { name: 'Diagnose' }).click();
+    expect(await page.getByRole('region', { name: 'Handshake' }).isVisible()).toBe(false);
+    expect(await panel().locator('.diag-target').textContent()).toBe(`${healthy.url}/feed`);
+
+    await setOptions({ 'Idle limit (s)': '1', 'Echo count': '2' });
+    await panel().getByRole('button', { name: 'Run probe' }).click();
+    await panel().getByTestId('no-problems').waitFor(WAIT);
+    expect(await panel().getByTestId('no-problems').textContent()).toMatch(
+      /No problems found.*Checked DNS, TCP connect, health check, WebSocket upgrade, origin policy, echo round trips, ping round trips, server heartbeat and an idle connection held up to 1 s/,
+    );
+    expect(await row('heartbeat').textContent()).toMatch(/server pings every/);
+    expect(await row('idle').textContent()).toContain('idle connection still open after 1 s');
+    expect(await tabs.getByRole('tab', { name: /Diagnose/ }).textContent()).toContain('✓');
+    await panel().getByTestId('no-problems').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SCREENSHOTS}diagnose-healthy.png` });
+
+    await tabs.getByRole('tab', { name: 'Connection' }).click();
+    await page.getByRole('region', { name: 'Handshake' }).waitFor(WAIT);
+    await page.keyboard.press('Control+d');
+    await page.getByTestId('capture-state').filter({ hasText: 'Ended' }).waitFor(WAIT);
+  });
+
+  it('diagnoses a recorded session in the session view: the 1011 close names its cause', async () => {
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Sessions' }).click();
+    await page.locator(`tr[data-session-id="${gateway.id}"]`).click();
+    const diagnosis = page.getByRole('region', { name: 'Diagnosis' });
+    await diagnosis.getByRole('button', { name: 'Diagnose this session' }).click();
+    const close = diagnosis.locator('[data-finding="server-close"]');
+    await close.waitFor(WAIT);
+    expect(await close.getAttribute('data-severity')).toBe('warning');
+    expect(await close.locator('.diag-finding-summary').textContent()).toBe(
+      'The server closed 1 connection with: 1011 Internal Error ×1.',
+    );
+    expect(await close.locator('[data-key="codes"] dd').textContent()).toBe('1011 Internal Error ×1');
+    expect(await close.locator('[data-key="reasons"] dd').textContent()).toBe('pricing backend unavailable');
+    expect(await close.locator('.diag-runbook').textContent()).toContain('ws-3am#FIX_HEALTH');
+    // Every analysis is listed with what it saw.
+    const checks = diagnosis.getByRole('group', { name: 'Session checks' });
+    expect(await checks.locator('[data-check="close codes"]').getAttribute('data-state')).toBe('failed');
+    expect(await checks.locator('[data-check="close codes"]').textContent()).toContain('1011 ×1');
+    expect(await checks.locator('[data-check="reconnects"]').getAttribute('data-state')).toBe('ok');
+
+    // The engine kept the findings with the session, as the command line reads them.
+    const { json } = await cliJson<{ findings: Array<{ id: string }> }>([
+      'diagnose',
+      String(gateway.id),
+      '--db',
+      ws.db,
+    ]);
+    expect(json.findings.map((f) => f.id)).toContain('server-close');
+    await page.screenshot({ path: `${SCREENSHOTS}diagnose-session.png` });
+  });
+});
