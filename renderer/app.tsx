@@ -9,9 +9,11 @@ import { StatusLine } from './components/status-line';
 import { useTheme } from './components/theme';
 import { AttachScreen } from './features/attach/attach-screen';
 import { useCapture, type CaptureStore } from './features/attach/capture-store';
+import { IncidentsScreen } from './features/incidents/incidents-screen';
 import { SessionsScreen } from './features/sessions/sessions-screen';
 
 function screenFromHash(): Screen {
+  if (location.hash.startsWith('#/incidents')) return 'incidents';
   return location.hash === '#/sessions' ? 'sessions' : 'attach';
 }
 
@@ -37,6 +39,7 @@ export function App() {
   useHotkey('?', () => setHelpOpen((open) => !open));
   useHotkey('alt+1', () => navigate('attach'), { inInputs: true });
   useHotkey('alt+2', () => navigate('sessions'), { inInputs: true });
+  useHotkey('alt+3', () => navigate('incidents'), { inInputs: true });
   const showHelp = useCallback(() => setHelpOpen(true), []);
 
   return (
@@ -49,8 +52,17 @@ export function App() {
         onShowShortcuts={showHelp}
         liveCaptures={liveCaptures}
       />
-      <main className="screen" aria-label={screen === 'attach' ? 'Attach' : 'Sessions'}>
-        {screen === 'attach' ? <AttachScreen api={api} /> : <SessionsScreen api={api} />}
+      <main
+        className="screen"
+        aria-label={screen === 'attach' ? 'Attach' : screen === 'sessions' ? 'Sessions' : 'Incidents'}
+      >
+        {screen === 'attach' ? (
+          <AttachScreen api={api} />
+        ) : screen === 'sessions' ? (
+          <SessionsScreen api={api} />
+        ) : (
+          <IncidentsScreen api={api} />
+        )}
       </main>
       <StatusLine api={api} liveCaptures={liveCaptures} onShowShortcuts={showHelp} />
       {helpOpen ? <ShortcutHelp onClose={() => setHelpOpen(false)} /> : null}

@@ -1,13 +1,20 @@
 // The left navigation rail: the screens, then the theme switch and the shortcut list.
 import type { ReactNode } from 'react';
+import { IncidentIcon } from '../features/incidents/incident-icon';
 import type { Theme } from './theme';
 import { KeyboardIcon, MoonIcon, PlugIcon, SessionsIcon, SunIcon } from './icons';
 
-export type Screen = 'attach' | 'sessions';
+export type Screen = 'attach' | 'sessions' | 'incidents';
 
 const SCREENS: ReadonlyArray<{ id: Screen; label: string; icon: ReactNode; hint: string }> = [
   { id: 'attach', label: 'Attach', icon: <PlugIcon />, hint: 'Attach to a live endpoint (Alt+1)' },
   { id: 'sessions', label: 'Sessions', icon: <SessionsIcon />, hint: 'Recorded sessions (Alt+2)' },
+  {
+    id: 'incidents',
+    label: 'Incidents',
+    icon: <IncidentIcon />,
+    hint: 'Incidents and runbook walks (Alt+3)',
+  },
 ];
 
 interface Props {

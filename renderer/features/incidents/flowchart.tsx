@@ -1,0 +1,260 @@
+// The runbook's flowchart with the walk on it: the current node, the path taken to it, the ways on
+// from it, and the branches that were taken and then gone back from. Drawn as our own SVG (see
+// flow-layout.ts for why not mermaid), styled by classes from incidents.css.
+import { useEffect, useId, useRef, useState } from 'react';
+import type { TimelineEntry, WalkView } from '../../../shared/runbooks/schemas';
+import { layoutFlowchart, type FlowLayout, type LayoutNode, type Measure } from './flow-layout';
+
+type NodeState = 'current' | 'visited' | 'left' | 'next' | 'idle';
+type EdgeState = 'taken' | 'left' | 'next' | 'idle';
+
+let canvas: HTMLCanvasElement | null = null;
+
+/** Measures text with the console's font, the way the chart draws it. */
+function canvasMeasure(): Measure {
+  canvas ??= document.createElement('canvas');
+  const ctx = canvas.getContext('2d');
+  const family =
+    getComputedStyle(document.documentElement).getPropertyValue('--font-ui').trim() || 'sans-serif';
+  return (text, bold) => {
+    if (!ctx) return text.length * 7;
+    ctx.font = `${bold ? 600 : 400} 12px ${family}`;
+    return ctx.measureText(text).width;
+  };
+}
+
+/** Edges taken by a choice and left again by going back: they stay visible, faded. */
+function leftEdges(timeline: readonly TimelineEntry[]): Set<string> {
+  const out = new Set<string>();
+  for (const e of timeline) {
+    if (e.kind !== 'choice') continue;
+    const d = e.detail as { from?: unknown; to?: unknown } | null;
+    if (d && typeof d.from === 'string' && typeof d.to === 'string') out.add(`${d.from}\u0000${d.to}`);
+  }
+  return out;
+}
+
+function shapePath(n: LayoutNode): string {
+  const l = n.x - n.width / 2;
+  const r = n.x + n.width / 2;
+  const t = n.y - n.height / 2;
+  const b = n.y + n.height / 2;
+  // A decision is a hexagon: a diamond large enough for its label would take twice the room.
+  const p = 12;
+  return `M${l + p},${t} L${r - p},${t} L${r},${n.y} L${r - p},${b} L${l + p},${b} L${l},${n.y} Z`;
+}
+
+const ZOOMS = [0.6, 0.75, 0.9, 1, 1.2] as const;
+
+export function Flowchart({ walk }: { walk: WalkView }) {
+  const { runbook, path, current } = walk;
+  const markerId = useId().replace(/:/g, '');
+  // A walk keeps the runbook it started with: its layout is made once, not on every refresh.
+  const laidOut = useRef<{ walkId: number; layout: FlowLayout } | null>(null);
+  if (laidOut.current?.walkId !== walk.id)
+    laidOut.current = {
+      walkId: walk.id,
+      layout: layoutFlowchart(runbook.nodes, runbook.edges, runbook.start, canvasMeasure()),
+    };
+  const layout = laidOut.current.layout;
+  const [zoom, setZoom] = useState<number | 'fit'>('fit');
+  const scroller = useRef<HTMLDivElement>(null);
+  const [boxWidth, setBoxWidth] = useState(0);
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setBoxWidth(el.clientWidth));
+    observer.observe(el);
+    setBoxWidth(el.clientWidth);
+    return () => observer.disconnect();
+  }, []);
+  // "Fit" shows the whole width, but never so small that labels cannot be read.
+  const scale =
+    zoom === 'fit' ? Math.max(0.6, Math.min(1, boxWidth > 0 ? (boxWidth - 8) / layout.width : 1)) : zoom;
+
+  const currentNode = current.visit.node;
+  const onPath = new Set(path.map((v) => v.node));
+  const overrun = new Set(path.filter((v) => v.overrun).map((v) => v.node));
+  const taken = new Set<string>();
+  for (let i = 1; i < path.length; i++) taken.add(`${path[i - 1]!.node}\u0000${path[i]!.node}`);
+  const left = leftEdges(walk.timeline);
+  const everVisited = new Set<string>([
+    ...walk.timeline.filter((e) => e.kind === 'node-entered' && e.node).map((e) => e.node!),
+  ]);
+  const nextNodes = new Set(current.choices.map((c) => c.to));
+  const suggested = new Set(current.suggestions.map((s) => s.to));
+
+  const nodeState = (id: string): NodeState =>
+    id === currentNode
+      ? 'current'
+      : onPath.has(id)
+        ? 'visited'
+        : nextNodes.has(id)
+          ? 'next'
+          : everVisited.has(id)
+            ? 'left'
+            : 'idle';
+  const edgeState = (from: string, to: string): EdgeState => {
+    const key = `${from}\u0000${to}`;
+    if (taken.has(key)) return 'taken';
+    if (from === currentNode && walk.status === 'active') return 'next';
+    if (left.has(key)) return 'left';
+    return 'idle';
+  };
+
+  // Keep the current node in view as the walk moves.
+  useEffect(() => {
+    const el = scroller.current;
+    const node = layout.nodes.find((n) => n.id === currentNode);
+    if (!el || !node) return;
+    const x = node.x * scale - el.clientWidth / 2;
+    const y = node.y * scale - el.clientHeight / 2;
+    el.scrollTo({ left: Math.max(0, x), top: Math.max(0, y), behavior: 'smooth' });
+  }, [currentNode, layout, scale]);
+
+  const edges = layout.edges.map((e) => ({ ...e, state: edgeState(e.from, e.to) }));
+  // Highlighted edges are drawn last, over the others.
+  const rank: Record<EdgeState, number> = { idle: 0, left: 1, next: 2, taken: 3 };
+  edges.sort((a, b) => rank[a.state] - rank[b.state]);
+
+  return (
+    <div className="flowchart">
+      <div className="flowchart-tools">
+        <span className="flowchart-legend" aria-hidden="true">
+          <span className="legend-swatch is-current" /> current
+          <span className="legend-swatch is-visited" /> path taken
+          <span className="legend-swatch is-left" /> gone back from
+          <span className="legend-swatch is-next" /> ways on
+        </span>
+        <span className="spacer" />
+        <div className="segmented" role="radiogroup" aria-label="Zoom">
+          <button
+            type="button"
+            role="radio"
+            aria-checked={zoom === 'fit'}
+            className={zoom === 'fit' ? 'is-on' : ''}
+            onClick={() => setZoom('fit')}
+          >
+            Fit
+          </button>
+          {ZOOMS.map((z) => (
+            <button
+              key={z}
+              type="button"
+              role="radio"
+              aria-checked={zoom === z}
+              className={zoom === z ? 'is-on' : ''}
+              onClick={() => setZoom(z)}
+            >
+              {Math.round(z * 100)}%
+            </button>
+          ))}
+        </div>
+      </div>
+      <div className="flowchart-scroll" ref={scroller}>
+        <svg
+          className="flowchart-svg"
+          data-testid="flowchart"
+          data-current={currentNode}
+          viewBox={`0 0 ${layout.width} ${layout.height}`}
+          width={Math.round(layout.width * scale)}
+          height={Math.round(layout.height * scale)}
+          role="img"
+          aria-label={`Flowchart of ${runbook.title}: at ${currentNode}, path ${path.map((v) => v.node).join(' → ')}`}
+        >
+          <defs>
+            {(['idle', 'left', 'next', 'taken'] as const).map((s) => (
+              <marker
+                key={s}
+                id={`${markerId}-${s}`}
+                viewBox="0 0 10 10"
+                refX="9"
+                refY="5"
+                markerWidth="7"
+                markerHeight="7"
+                orient="auto-start-reverse"
+              >
+                <path d="M0,1 L9,5 L0,9 Z" className={`flow-arrow is-${s}`} />
+              </marker>
+            ))}
+          </defs>
+          <g className="flow-edges">
+            {edges.map((e) => (
+              <path
+                key={`${e.from}-${e.to}-${e.label ?? ''}`}
+                d={e.path}
+                className={`flow-edge is-${e.state}${e.back ? ' is-back' : ''}`}
+                data-from={e.from}
+                data-to={e.to}
+                data-state={e.state}
+                markerEnd={`url(#${markerId}-${e.state})`}
+              />
+            ))}
+          </g>
+          <g className="flow-edge-labels">
+            {edges
+              .filter((e) => e.label && e.labelAt)
+              .map((e) => {
+                const w = e.labelWidth;
+                return (
+                  <g
+                    key={`${e.from}-${e.to}-${e.label}`}
+                    className={`flow-edge-label is-${e.state}${suggested.has(e.to) && e.from === currentNode ? ' is-suggested' : ''}`}
+                    transform={`translate(${e.labelAt!.x},${e.labelAt!.y})`}
+                  >
+                    <rect x={-w / 2} y={-9} width={w} height={18} rx={4} />
+                    <text textAnchor="middle" dy="0.35em">
+                      {e.label}
+                    </text>
+                  </g>
+                );
+              })}
+          </g>
+          <g className="flow-nodes">
+            {layout.nodes.map((n) => {
+              const state = nodeState(n.id);
+              const l = n.x - n.width / 2;
+              const t = n.y - n.height / 2;
+              const textTop = n.y - ((n.lines.length - 1) * 15) / 2;
+              return (
+                <g
+                  key={n.id}
+                  className={`flow-node kind-${n.kind} is-${state}${suggested.has(n.id) ? ' is-suggested' : ''}${overrun.has(n.id) ? ' is-overrun' : ''}`}
+                  data-node={n.id}
+                  data-state={state}
+                >
+                  <title>{`${n.id}: ${n.label.replace(/\n/g, ' · ')}`}</title>
+                  {n.kind === 'decision' ? (
+                    <path d={shapePath(n)} className="flow-shape" />
+                  ) : (
+                    <rect
+                      x={l}
+                      y={t}
+                      width={n.width}
+                      height={n.height}
+                      rx={n.kind === 'step' ? 5 : n.height / 2}
+                      className="flow-shape"
+                    />
+                  )}
+                  {n.lines.map((line, i) => (
+                    <text key={i} x={n.x} y={textTop + i * 15} textAnchor="middle" dy="0.35em">
+                      {line}
+                    </text>
+                  ))}
+                  {overrun.has(n.id) ? (
+                    <g className="flow-overrun" transform={`translate(${l + n.width - 4},${t + 2})`}>
+                      <circle r="7" />
+                      <text textAnchor="middle" dy="0.35em">
+                        !
+                      </text>
+                    </g>
+                  ) : null}
+                </g>
+              );
+            })}
+          </g>
+        </svg>
+      </div>
+    </div>
+  );
+}

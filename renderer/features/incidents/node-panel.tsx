@@ -1,0 +1,393 @@
+// Where the walk stands: the current node, its steps as a checklist with their commands and app
+// actions, the ways on (with the one the findings support and why), going back, and notes. Every
+// move goes through the engine, which writes it into the incident's timeline.
+import { useEffect, useRef, useState } from 'react';
+import type { Api } from '../../../shared/contract';
+import type { RunbookStep, WalkView } from '../../../shared/runbooks/schemas';
+import { ErrorNote, errorMessage } from '../../components/error-note';
+import { nodeText } from './flow-layout';
+import { Markdown } from './markdown';
+import { RunDialog, type RunRequest } from './run-dialog';
+import { StepItem, type StepRun } from './step-item';
+import { TimeBox } from './time-box';
+import { clockTime, formatSeconds } from './walk-format';
+
+const KIND_WORD = { step: 'Step', decision: 'Decision', start: 'Start', end: 'End' } as const;
+const CHECK_NOTE = /^(Checked|Unchecked) step (\d+): /;
+
+/** A step is checked by hand (a note in the timeline) at this visit, or by a run of it that went well. */
+function checkedSteps(walk: WalkView): Set<number> {
+  const { visit } = walk.current;
+  const done = new Set<number>();
+  for (const r of walk.runs)
+    if (r.node === visit.node && r.startedAt >= visit.enteredAt && r.status === 'ok') done.add(r.step);
+  for (const e of walk.timeline) {
+    if (e.kind !== 'note' || e.node !== visit.node || e.ts < visit.enteredAt) continue;
+    const m = CHECK_NOTE.exec(e.text);
+    if (!m) continue;
+    if (m[1] === 'Checked') done.add(Number(m[2]));
+    else done.delete(Number(m[2]));
+  }
+  return done;
+}
+
+export function NodePanel({
+  api,
+  walk,
+  live,
+  clockOffsetMs,
+  onWalk,
+}: {
+  api: Api;
+  walk: WalkView;
+  live: ReadonlyMap<number, string>;
+  clockOffsetMs: number;
+  /** The walk as the engine answered a move. */
+  onWalk: (w: WalkView) => void;
+}) {
+  const { current, runbook } = walk;
+  const visit = current.visit;
+  const node = runbook.nodes.find((n) => n.id === visit.node);
+  const [moving, setMoving] = useState(false);
+  const [moveError, setMoveError] = useState<string | null>(null);
+  const [stepError, setStepError] = useState<{ step: number; message: string } | null>(null);
+  const [dialog, setDialog] = useState<RunbookStep | null>(null);
+  const [dialogBusy, setDialogBusy] = useState(false);
+  const [dialogError, setDialogError] = useState<string | null>(null);
+  const [stopping, setStopping] = useState<ReadonlySet<number>>(new Set());
+  // A tick shows at once; the engine's note confirms it.
+  const [ticking, setTicking] = useState<ReadonlyMap<number, boolean>>(new Map());
+  const [note, setNote] = useState('');
+  const [noteError, setNoteError] = useState<string | null>(null);
+
+  // A new node is read from its top.
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    panel.current?.scrollTo({ top: 0 });
+  }, [visit.visitId]);
+
+  const running = walk.runs.some((r) => r.status === 'running');
+  const busy = moving || running;
+  const checked = checkedSteps(walk);
+  for (const [index, done] of ticking) {
+    if (done) checked.add(index);
+    else checked.delete(index);
+  }
+  // Labels of three lines or more are a title with details; shorter ones are one sentence.
+  const labelLines = (node?.label ?? visit.node).split('\n').map((l) => l.trim());
+  const title = nodeText(node?.label ?? visit.node);
+  const details = labelLines.length >= 3 ? labelLines.slice(1) : [];
+  const previous = walk.path.length > 1 ? walk.path[walk.path.length - 2]! : null;
+  const suggestion = current.suggestions[0] ?? null;
+  const labelOf = (id: string) => nodeText(runbook.nodes.find((n) => n.id === id)?.label ?? id);
+  const notes = walk.timeline.filter(
+    (e) => e.kind === 'note' && e.node === visit.node && !CHECK_NOTE.test(e.text),
+  );
+
+  const move = async (what: () => Promise<WalkView>) => {
+    setMoving(true);
+    setMoveError(null);
+    try {
+      onWalk(await what());
+    } catch (err) {
+      setMoveError(errorMessage(err));
+    } finally {
+      setMoving(false);
+    }
+  };
+
+  const runsOf = (step: number): StepRun[] =>
+    walk.runs
+      .filter((r) => r.node === visit.node && r.step === step)
+      .map((run) => ({ run, earlier: run.startedAt < visit.enteredAt }))
+      .reverse();
+
+  const runShell = async (step: RunbookStep, r: RunRequest) => {
+    setDialogBusy(true);
+    setDialogError(null);
+    try {
+      await api.walks.run({
+        id: walk.id,
+        step: step.index,
+        command: r.command,
+        confirmed: true,
+        timeoutMs: r.timeoutMs,
+      });
+      setDialog(null);
+    } catch (err) {
+      setDialogError(errorMessage(err));
+    } finally {
+      setDialogBusy(false);
+    }
+  };
+
+  const runAction = async (step: RunbookStep, args: { duration?: number }) => {
+    setStepError(null);
+    try {
+      await api.walks.action({ id: walk.id, step: step.index, ...args });
+    } catch (err) {
+      setStepError({ step: step.index, message: errorMessage(err) });
+    }
+  };
+
+  const stop = async (runId: number) => {
+    setStopping((s) => new Set(s).add(runId));
+    try {
+      await api.walks.stop({ runId });
+    } catch (err) {
+      setMoveError(errorMessage(err));
+    } finally {
+      setStopping((s) => {
+        const next = new Set(s);
+        next.delete(runId);
+        return next;
+      });
+    }
+  };
+
+  const check = async (step: RunbookStep, done: boolean) => {
+    setTicking((t) => new Map(t).set(step.index, done));
+    await move(() =>
+      api.walks.note({
+        id: walk.id,
+        text: `${done ? 'Checked' : 'Unchecked'} step ${step.index}: ${step.title || `step ${step.index}`}`,
+      }),
+    );
+    setTicking((t) => {
+      const next = new Map(t);
+      next.delete(step.index);
+      return next;
+    });
+  };
+
+  const addNote = async () => {
+    const text = note.trim();
+    if (!text) return;
+    setNoteError(null);
+    try {
+      onWalk(await api.walks.note({ id: walk.id, text }));
+      setNote('');
+    } catch (err) {
+      setNoteError(errorMessage(err));
+    }
+  };
+
+  const checklist = current.steps.length ? (
+    <div className="node-section">
+      <h3 className="section-title">
+        Checklist{' '}
+        <span className="muted">{`${[...checked].filter((i) => current.steps.some((s) => s.index === i)).length} of ${current.steps.length}`}</span>
+      </h3>
+      <ol className="step-list">
+        {current.steps.map((s) => (
+          <StepItem
+            key={`${visit.visitId}-${s.index}`}
+            step={s}
+            runs={runsOf(s.index)}
+            live={live}
+            checked={checked.has(s.index)}
+            target={walk.target}
+            direct={walk.direct}
+            busy={busy}
+            error={stepError?.step === s.index ? stepError.message : null}
+            stopping={stopping}
+            onCheck={(done) => void check(s, done)}
+            onShell={() => {
+              setDialogError(null);
+              setDialog(s);
+            }}
+            onAction={(args) => void runAction(s, args)}
+            onStop={(id) => void stop(id)}
+          />
+        ))}
+      </ol>
+    </div>
+  ) : null;
+
+  const findingList = walk.findings.length ? (
+    <div className="node-section">
+      <h3 className="section-title">Findings of this walk</h3>
+      <ul className="walk-findings">
+        {walk.findings.map((f, i) => (
+          <li key={i} data-finding={f.id}>
+            <code>{f.id}</code> <span>{f.evidence}</span>{' '}
+            <span className="muted small">
+              {f.source} · {clockTime(f.at)}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  ) : null;
+
+  const wayOn = (
+    <div className="node-section">
+      <h3 className="section-title">{current.choices.length > 1 ? 'Which way?' : 'Next'}</h3>
+      {suggestion ? (
+        <div className="suggestion" data-testid="suggestion" data-choice={suggestion.label}>
+          <p className="suggestion-head">
+            <span className="chip chip-ok">Suggested</span> <strong>{suggestion.label}</strong>
+          </p>
+          <p className="suggestion-reason">{suggestion.reason}</p>
+          <ul className="suggestion-evidence">
+            {suggestion.findings.map((f, i) => (
+              <li key={i}>
+                <code>{f.id}</code> {f.evidence}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {current.choices.length ? (
+        <div className="choices" role="group" aria-label="Ways on">
+          {current.choices.map((c) => {
+            const suggested = current.suggestions.some((s) => s.label === c.label);
+            return (
+              <button
+                key={c.label}
+                type="button"
+                className={`btn choice${suggested ? ' btn-primary is-suggested' : ''}`}
+                data-choice={c.label}
+                disabled={moving}
+                onClick={() => void move(() => api.walks.choose({ id: walk.id, label: c.label }))}
+                title={`Go to ${c.to}: ${c.toLabel}`}
+              >
+                <span className="choice-label">
+                  {c.label === 'next' ? `Next: ${labelOf(c.to)}` : c.label}
+                </span>
+                {c.label !== 'next' && c.label !== c.toLabel ? (
+                  <span className="choice-to">→ {labelOf(c.to)}</span>
+                ) : null}
+              </button>
+            );
+          })}
+        </div>
+      ) : (
+        <p className="muted">No way on from here: this is an end of the runbook.</p>
+      )}
+      <div className="back-row">
+        <button
+          type="button"
+          className="btn btn-ghost"
+          disabled={!previous || moving}
+          onClick={() => void move(() => api.walks.back({ id: walk.id }))}
+        >
+          ← Back{previous ? ` to ${labelOf(previous.node)}` : ''}
+        </button>
+        {running ? (
+          <span className="muted small">A run is going: moving on leaves it running here.</span>
+        ) : null}
+      </div>
+      {moveError ? <ErrorNote>{moveError}</ErrorNote> : null}
+    </div>
+  );
+
+  return (
+    <section ref={panel} className="node-panel" aria-label="Current step" data-node={visit.node}>
+      <header className="node-head">
+        <div className="node-kicker">
+          <span className={`chip node-kind kind-${visit.kind}`}>{KIND_WORD[visit.kind]}</span>
+          <code className="node-id">{visit.node}</code>
+          <span className="muted small">
+            entered {clockTime(visit.enteredAt)}
+            {visit.via === 'back' ? ' (went back)' : ''}
+          </span>
+          <span className="spacer" />
+          {current.deadline && visit.timeboxSeconds ? (
+            <TimeBox
+              deadline={current.deadline}
+              seconds={visit.timeboxSeconds}
+              clockOffsetMs={clockOffsetMs}
+            />
+          ) : null}
+        </div>
+        <h2 className="node-title" data-testid="node-title">
+          {title}
+        </h2>
+        {details.length ? (
+          <ul className="node-details">
+            {details.map((d, i) => (
+              <li key={i}>{d}</li>
+            ))}
+          </ul>
+        ) : null}
+      </header>
+
+      {walk.status === 'finished' ? (
+        <p className="walk-finished" role="status">
+          The walk finished here at {clockTime(walk.endedAt ?? visit.enteredAt)}. Go back to take another way.
+        </p>
+      ) : null}
+
+      {node?.text ? <Markdown text={node.text} className="node-text" /> : null}
+
+      {visit.kind === 'decision' ? (
+        <>
+          {wayOn}
+          {checklist}
+        </>
+      ) : (
+        <>
+          {checklist}
+          {wayOn}
+        </>
+      )}
+      {findingList}
+
+      <div className="node-section">
+        <h3 className="section-title">Notes</h3>
+        {notes.length ? (
+          <ul className="node-notes">
+            {notes.map((n) => (
+              <li key={n.id}>
+                <span className="muted small">{clockTime(n.ts)}</span> {n.text}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        <form
+          className="note-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void addNote();
+          }}
+        >
+          <textarea
+            aria-label="Note"
+            placeholder="What you saw or decided — it goes into the incident timeline (Ctrl+Enter)"
+            rows={2}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                e.preventDefault();
+                void addNote();
+              }
+            }}
+          />
+          <button type="submit" className="btn" disabled={!note.trim()}>
+            Add note
+          </button>
+        </form>
+        {noteError ? <ErrorNote>{noteError}</ErrorNote> : null}
+      </div>
+
+      {visit.timeboxSeconds && !current.deadline ? (
+        <p className="muted small">Time box {formatSeconds(visit.timeboxSeconds)}</p>
+      ) : null}
+
+      {dialog ? (
+        <RunDialog
+          step={dialog}
+          nodeId={visit.node}
+          target={walk.target}
+          direct={walk.direct}
+          busy={dialogBusy}
+          error={dialogError}
+          onRun={(r) => void runShell(dialog, r)}
+          onCancel={() => setDialog(null)}
+        />
+      ) : null}
+    </section>
+  );
+}

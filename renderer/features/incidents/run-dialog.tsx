@@ -1,0 +1,160 @@
+// The confirmation before a runbook's shell command runs: the whole command, editable, with its
+// timeout and the output cap, and where it will run. Nothing runs without this dialog's Run button,
+// and the confirmation is for this one run only.
+import { useEffect, useId, useRef, useState } from 'react';
+import type { RunbookStep } from '../../../shared/runbooks/schemas';
+import { ErrorNote } from '../../components/error-note';
+import { formatBytes } from '../../components/format';
+
+/** What the engine keeps of a command's output (walk.ts: the first and last half of 64 KiB). */
+export const OUTPUT_CAP_BYTES = 64 * 1024;
+const DEFAULT_TIMEOUT_S = 60;
+
+export interface RunRequest {
+  command: string;
+  timeoutMs: number;
+}
+
+export function RunDialog({
+  step,
+  nodeId,
+  target,
+  direct,
+  busy,
+  error,
+  onRun,
+  onCancel,
+}: {
+  step: RunbookStep;
+  nodeId: string;
+  target: string | null;
+  direct: string | null;
+  busy: boolean;
+  error: string | null;
+  onRun: (r: RunRequest) => void;
+  onCancel: () => void;
+}) {
+  const original = step.command ?? '';
+  const [command, setCommand] = useState(original);
+  const [timeout, setTimeoutText] = useState(String(DEFAULT_TIMEOUT_S));
+  const ref = useRef<HTMLDialogElement>(null);
+  const id = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+  const seconds = Number(timeout);
+  const timeoutError =
+    timeout.trim() === '' || !Number.isFinite(seconds) || seconds < 0.1 || seconds > 3600
+      ? 'A timeout from 0.1 to 3600 seconds'
+      : null;
+  const edited = command.trim() !== original.trim();
+  const empty = command.trim() === '';
+  const lines = command.split('\n').length;
+
+  return (
+    <dialog
+      ref={ref}
+      className="run-dialog"
+      aria-labelledby={`${id}-title`}
+      onCancel={(e) => {
+        e.preventDefault();
+        if (!busy) onCancel();
+      }}
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (timeoutError || empty || busy) return;
+          onRun({ command, timeoutMs: Math.round(seconds * 1000) });
+        }}
+      >
+        <h2 id={`${id}-title`} className="run-dialog-title">
+          Run this command?
+        </h2>
+        <p className="run-dialog-where">
+          Step {step.index} of {nodeId}, “{step.title}”. It runs in <code>/bin/sh</code> on the machine that
+          runs the Frameline engine, as your user, once.
+          {target ? (
+            <>
+              {' '}
+              <code>WS_URL</code>, <code>WS_HOST</code>, <code>WS_PORT</code>, <code>WS_PATH</code> and{' '}
+              <code>HTTP_URL</code> come from <code>{target}</code>
+              {direct ? (
+                <>
+                  , <code>DIRECT_URL</code> is <code>{direct}</code>
+                </>
+              ) : null}
+              .
+            </>
+          ) : (
+            ' The walk has no target, so WS_URL and the other target variables are not set.'
+          )}
+        </p>
+        <div className="field">
+          <div className="run-dialog-label-row">
+            <label htmlFor={`${id}-command`}>
+              Command {edited ? <span className="chip chip-warn">edited</span> : null}
+            </label>
+            {edited ? (
+              <button type="button" className="btn btn-ghost btn-small" onClick={() => setCommand(original)}>
+                Use the runbook’s command
+              </button>
+            ) : null}
+          </div>
+          <textarea
+            id={`${id}-command`}
+            className="run-dialog-command mono"
+            aria-label="Command"
+            value={command}
+            rows={Math.min(14, Math.max(3, lines + 1))}
+            spellCheck={false}
+            onChange={(e) => setCommand(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                e.preventDefault();
+                e.currentTarget.form?.requestSubmit();
+              }
+            }}
+          />
+        </div>
+        <div className="run-dialog-limits">
+          <div className={`field${timeoutError ? ' has-error' : ''}`}>
+            <label htmlFor={`${id}-timeout`}>Timeout (seconds)</label>
+            <input
+              id={`${id}-timeout`}
+              type="number"
+              min={0.1}
+              max={3600}
+              step="any"
+              value={timeout}
+              onChange={(e) => setTimeoutText(e.target.value)}
+            />
+            {timeoutError ? <p className="field-error">{timeoutError}</p> : null}
+          </div>
+          <div className="field">
+            <span className="field-label">Output cap</span>
+            <p className="run-dialog-cap">
+              {formatBytes(OUTPUT_CAP_BYTES)} kept: beyond that, the first and the last{' '}
+              {formatBytes(OUTPUT_CAP_BYTES / 2)}, with the size of what was left out.
+            </p>
+          </div>
+        </div>
+        <p className="run-dialog-note muted small">
+          After the timeout the command and everything it started are ended. A Stop button stays beside the
+          output while it runs; the command, its output and how it ended go into the incident timeline.
+        </p>
+        {error ? <ErrorNote>{error}</ErrorNote> : null}
+        <div className="run-dialog-actions">
+          <button type="button" className="btn" onClick={onCancel} disabled={busy}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy || empty || timeoutError !== null}>
+            {busy ? 'Starting…' : edited ? 'Run the edited command' : 'Run'}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

@@ -1,0 +1,161 @@
+// One command or app action run at a step, in place: how it is going or how it ended, its output
+// (streamed while it runs), and what it found.
+import { useEffect, useRef, useState } from 'react';
+import { DiagnosisSchema } from '../../../shared/findings';
+import type { WalkRun } from '../../../shared/runbooks/schemas';
+import { CopyButton } from '../../components/copy-button';
+import { formatBytes } from '../../components/format';
+import { JsonTree } from '../../components/json-tree';
+import { clockTime, runStatusText } from './walk-format';
+
+const STATUS_CLASS: Record<WalkRun['status'], string> = {
+  running: 'chip',
+  ok: 'chip chip-ok',
+  failed: 'chip chip-error',
+  timeout: 'chip chip-error',
+  stopped: 'chip chip-warn',
+  unavailable: 'chip chip-warn',
+  interrupted: 'chip chip-warn',
+};
+
+/** What a capture action answers (actions.ts), as far as the console shows it. */
+interface CaptureResult {
+  sessionId?: number;
+  frames?: number;
+  connections?: number;
+  closes?: Array<{ connection: number; code: number | null; name: string | null; closedBy: string | null }>;
+}
+
+function ActionResult({ run }: { run: WalkRun }) {
+  const [open, setOpen] = useState(false);
+  if (run.result === null || run.result === undefined) return null;
+  const diagnosis = DiagnosisSchema.safeParse(run.result);
+  const capture = run.kind === 'capture' ? (run.result as CaptureResult) : null;
+  return (
+    <div className="run-result">
+      {diagnosis.success ? (
+        diagnosis.data.findings.length ? (
+          <ul className="run-findings">
+            {diagnosis.data.findings.map((f, i) => (
+              <li key={i} className={`run-finding sev-${f.severity}`} data-finding={f.id}>
+                <span className="run-finding-head">
+                  <code>{f.id}</code> <strong>{f.title}</strong>
+                </span>
+                <span className="run-finding-summary">{f.summary}</span>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="run-ok-note">No findings: every check passed.</p>
+        )
+      ) : null}
+      {capture?.closes?.length ? (
+        <ul className="run-closes">
+          {capture.closes.map((c) => (
+            <li key={c.connection}>
+              connection {c.connection}:{' '}
+              {c.code === null ? 'no close code' : `${c.code}${c.name ? ` ${c.name}` : ''}`}
+              {c.closedBy ? `, closed by ${c.closedBy}` : ''}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <button
+        type="button"
+        className="btn btn-ghost btn-small"
+        onClick={() => setOpen(!open)}
+        aria-expanded={open}
+      >
+        {open ? 'Hide the details' : 'Details'}
+      </button>
+      {open ? (
+        <div className="run-json">
+          <JsonTree value={run.result} expandDepth={2} />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function Output({ text, running }: { text: string; running: boolean }) {
+  const ref = useRef<HTMLPreElement>(null);
+  // Follow the output while it grows, unless the reader scrolled up.
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !running) return;
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < 40) el.scrollTop = el.scrollHeight;
+  }, [text, running]);
+  return (
+    <pre ref={ref} className="run-output" data-testid="run-output" tabIndex={0}>
+      {text || (running ? 'waiting for output…' : '(no output)')}
+    </pre>
+  );
+}
+
+export function RunView({
+  run,
+  live,
+  earlier,
+  onStop,
+  stopping,
+}: {
+  run: WalkRun;
+  /** Output streamed while it runs. */
+  live: string | undefined;
+  /** Run at an earlier visit of this node. */
+  earlier: boolean;
+  onStop: () => void;
+  stopping: boolean;
+}) {
+  const running = run.status === 'running';
+  const output = running && live !== undefined && live.length >= run.output.length ? live : run.output;
+  return (
+    <div
+      className={`run-view is-${run.status}`}
+      data-run={run.id}
+      data-status={run.status}
+      data-kind={run.kind}
+    >
+      <div className="run-head">
+        <span className={STATUS_CLASS[run.status]} data-testid="run-status">
+          {running ? <span className="run-spinner" aria-hidden="true" /> : null}
+          {runStatusText(run)}
+        </span>
+        <span className="run-when muted">
+          {clockTime(run.startedAt)}
+          {earlier ? ' · an earlier visit' : ''}
+        </span>
+        <span className="spacer" />
+        {running ? (
+          <button type="button" className="btn btn-danger btn-small" onClick={onStop} disabled={stopping}>
+            {stopping ? 'Stopping…' : 'Stop'}
+          </button>
+        ) : null}
+      </div>
+      {run.kind === 'shell' ? (
+        <div className="run-command">
+          <code className="run-command-text">$ {run.request}</code>
+          {run.original !== null ? (
+            <span className="chip chip-warn" title={`The runbook's command:\n${run.original}`}>
+              edited
+            </span>
+          ) : null}
+          <CopyButton text={run.request} label="Copy" title="Copy the command as run" />
+        </div>
+      ) : null}
+      {run.summary ? <p className="run-summary">{run.summary}</p> : null}
+      {run.kind === 'shell' ? (
+        <>
+          <Output text={output} running={running} />
+          {run.truncated ? (
+            <p className="run-truncated warn-text small">
+              Output truncated: {formatBytes(run.outputBytes)} written; the first and the last part are kept.
+            </p>
+          ) : null}
+        </>
+      ) : (
+        <ActionResult run={run} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+// One step of the current node, as a checklist item: its text, its shell command (copy, or run
+// after confirming), its app action (run in place), its time box, and the runs it already had.
+import { useState } from 'react';
+import type { RunbookStep, WalkRun } from '../../../shared/runbooks/schemas';
+import { CopyButton } from '../../components/copy-button';
+import { ErrorNote } from '../../components/error-note';
+import { Markdown } from './markdown';
+import { RunView } from './run-view';
+import { actionVerb, describeAction, formatSeconds } from './walk-format';
+
+export interface StepRun {
+  run: WalkRun;
+  earlier: boolean;
+}
+
+export function StepItem({
+  step,
+  runs,
+  live,
+  checked,
+  target,
+  direct,
+  busy,
+  error,
+  stopping,
+  onCheck,
+  onShell,
+  onAction,
+  onStop,
+}: {
+  step: RunbookStep;
+  runs: StepRun[];
+  live: ReadonlyMap<number, string>;
+  checked: boolean;
+  target: string | null;
+  direct: string | null;
+  /** Something of this walk is running (one run at a time), or a move is under way. */
+  busy: boolean;
+  error: string | null;
+  stopping: ReadonlySet<number>;
+  onCheck: (done: boolean) => void;
+  onShell: () => void;
+  onAction: (args: { duration?: number }) => void;
+  onStop: (runId: number) => void;
+}) {
+  const action = step.action;
+  const [duration, setDuration] = useState(action?.kind === 'capture' ? String(action.duration) : '');
+  const durationValue = Number(duration);
+  const durationOk = action?.kind !== 'capture' || (durationValue > 0 && durationValue <= 3600);
+  const titleId = `step-${step.node}-${step.index}`;
+  // Said before the engine would refuse: what this action needs that the walk was started without.
+  const missing =
+    action && action.kind !== 'diagnose' && !action.url && !target
+      ? 'This walk has no endpoint: start a new walk with one to run this here, or do it by hand.'
+      : action?.kind === 'probe' && action.direct === true && !direct
+        ? 'This walk has no backend address: start a new walk with one to compare direct and proxied.'
+        : null;
+  return (
+    <li className={`step-item${checked ? ' is-done' : ''}`} data-step={step.index} aria-labelledby={titleId}>
+      <label className="step-check">
+        <input type="checkbox" checked={checked} onChange={(e) => onCheck(e.target.checked)} />
+        <span id={titleId} className="step-title">
+          <span className="step-number">{step.index}.</span> {step.title || `Step ${step.index}`}
+        </span>
+        {step.timeboxSeconds ? (
+          <span className="chip" title="This step's time box">
+            {formatSeconds(step.timeboxSeconds)}
+          </span>
+        ) : null}
+      </label>
+      <div className="step-body">
+        {step.text ? <Markdown text={step.text} className="step-text" /> : null}
+        {step.command !== null ? (
+          <div className="step-command">
+            <pre className="step-command-text mono">{step.command}</pre>
+            <div className="step-command-actions">
+              <CopyButton text={step.command} label="Copy" title="Copy the command to run it yourself" />
+              <button type="button" className="btn btn-small" onClick={onShell} disabled={busy}>
+                Run…
+              </button>
+            </div>
+          </div>
+        ) : null}
+        {action ? (
+          <div className="step-action">
+            <span className={`chip action-kind kind-${action.kind}`}>{action.kind}</span>
+            <span className="step-action-text">{describeAction(action, target, direct)}</span>
+            {action.kind === 'capture' ? (
+              <label className="step-action-duration">
+                <span className="muted small">for</span>
+                <input
+                  type="number"
+                  min={1}
+                  max={3600}
+                  value={duration}
+                  aria-label="Capture duration in seconds"
+                  onChange={(e) => setDuration(e.target.value)}
+                />
+                <span className="muted small">s</span>
+              </label>
+            ) : null}
+            <button
+              type="button"
+              className="btn btn-primary btn-small"
+              disabled={busy || !durationOk || missing !== null}
+              onClick={() => onAction(action.kind === 'capture' ? { duration: durationValue } : {})}
+            >
+              {actionVerb(action)}
+            </button>
+          </div>
+        ) : null}
+        {missing ? <p className="step-missing warn-text small">{missing}</p> : null}
+        {error ? <ErrorNote>{error}</ErrorNote> : null}
+        {runs.length ? (
+          <div className="step-runs">
+            {runs.map(({ run, earlier }) => (
+              <RunView
+                key={run.id}
+                run={run}
+                live={live.get(run.id)}
+                earlier={earlier}
+                stopping={stopping.has(run.id)}
+                onStop={() => onStop(run.id)}
+              />
+            ))}
+          </div>
+        ) : null}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,71 @@
+// Words and numbers of the walk view: times of day, time boxes, how a run went, what an action does.
+import type { StepAction, WalkRun } from '../../../shared/runbooks/schemas';
+
+/** "02:07:42" (UTC, like the rest of the console). */
+export function clockTime(iso: string): string {
+  return iso.slice(11, 19);
+}
+
+/** A time box or an elapsed time: "45 s", "2 min", "10 min 30 s", "1 h 5 min". */
+export function formatSeconds(total: number): string {
+  const s = Math.round(total);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** A countdown: "9:42", "1:02:03". */
+export function formatCountdown(total: number): string {
+  const s = Math.max(0, Math.floor(total));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+/** A run's status in a few words. */
+export function runStatusText(run: WalkRun): string {
+  switch (run.status) {
+    case 'running':
+      return 'running';
+    case 'ok':
+      return run.kind === 'shell' ? `exit ${run.exitCode ?? 0}` : 'done';
+    case 'failed':
+      return run.kind === 'shell' && run.exitCode !== null ? `exit ${run.exitCode}` : 'failed';
+    case 'timeout':
+      return 'timed out';
+    default:
+      return run.status;
+  }
+}
+
+/** What an app action will do, before it runs. */
+export function describeAction(a: StepAction, target: string | null, direct: string | null): string {
+  const where = a.kind !== 'diagnose' ? (a.url ?? target ?? 'the walk’s target (none set)') : '';
+  switch (a.kind) {
+    case 'capture':
+      // The duration is beside it, editable.
+      return `Record ${where}`;
+    case 'probe': {
+      const parts = [`Probe ${where}`];
+      if (a.direct)
+        parts.push(
+          `against the backend ${typeof a.direct === 'string' ? a.direct : (direct ?? '(no direct URL set)')}`,
+        );
+      if (a.idleLimit) parts.push(`holding it idle up to ${formatSeconds(a.idleLimit)}`);
+      if (a.checks?.length) parts.push(`checks: ${a.checks.join(', ')}`);
+      if (a.origin) parts.push(`Origin ${a.origin}`);
+      return parts.join(', ');
+    }
+    case 'diagnose':
+      return a.session === undefined || a.session === 'latest'
+        ? 'Diagnose the walk’s latest capture'
+        : `Diagnose session ${a.session}`;
+  }
+}
+
+/** The button's words for an action. */
+export function actionVerb(a: StepAction): string {
+  return a.kind === 'capture' ? 'Run capture' : a.kind === 'probe' ? 'Run probe' : 'Run diagnosis';
+}

@@ -1,0 +1,386 @@
+// The walk journey, as the engineer on call does it at 3 AM: open an incident, walk the built-in
+// 3 AM flowchart against a WebSocket service behind a proxy that drops the Upgrade headers, let the
+// direct-vs-proxy probe suggest the load balancer branch with its evidence, go back and forth, run a
+// step's shell command after confirming it (edited), stop another, write a note, read it all on the
+// incident timeline, and reload the page to find the walk where it was.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { browserMissing, launchChromium } from '../support/browser.js';
+import { cli, cliJson, workspace, type Workspace } from '../support/cli.js';
+import { serve, type Served } from '../support/serve.js';
+
+const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const WAIT = { timeout: 15_000 };
+/** A probe holds the backend's connection idle for a few seconds. */
+const PROBE_WAIT = { timeout: 45_000 };
+
+/** A runbook of one loop whose first node has a time box of one second. */
+const QUICK_CHECK = `---
+id: quick-check
+title: Quick dashboard check
+version: 1
+---
+
+\`\`\`mermaid
+flowchart TD
+    LOOK[Look at the dashboards] --> HEALTHY{Healthy?}
+    HEALTHY -->|No, look again| LOOK
+    HEALTHY -->|Yes| DONE([Done])
+\`\`\`
+
+## Look at the dashboards {#LOOK}
+
+Time box: 1s
+
+Glance at the connection graphs.
+`;
+
+interface Listening {
+  url: string;
+  close(): Promise<void>;
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
+}
+
+function closer(server: Server): () => Promise<void> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  return () =>
+    new Promise((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    });
+}
+
+/** A chat backend: echoes over WebSocket, and answers a plain GET with 426 Upgrade Required. */
+async function chatBackend(): Promise<Listening> {
+  const server = createServer((_req, res) =>
+    res.writeHead(426, { Upgrade: 'websocket', 'Content-Type': 'text/plain' }).end('upgrade required'),
+  );
+  const close = closer(server);
+  const wss = new WebSocketServer({ server });
+  wss.on('connection', (socket) => socket.on('message', (m, binary) => socket.send(m, { binary })));
+  const port = await listen(server);
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    close: async () => {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      await close();
+    },
+  };
+}
+
+/**
+ * A reverse proxy configured without WebSocket support: it forwards the request to the backend
+ * without the hop-by-hop Upgrade and Connection headers, and relays the plain HTTP answer.
+ */
+async function proxyWithoutUpgrade(backendPort: number): Promise<Listening> {
+  const server = createServer();
+  const close = closer(server);
+  server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
+    const headers = { ...req.headers };
+    delete headers.upgrade;
+    delete headers.connection;
+    const upstream = request(
+      { host: '127.0.0.1', port: backendPort, path: req.url, method: req.method, headers },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () =>
+          socket.end(
+            `HTTP/1.1 ${res.statusCode} ${res.statusMessage}\r\nServer: edge-proxy\r\nContent-Type: text/plain\r\n` +
+              `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+          ),
+        );
+      },
+    );
+    upstream.on('error', () => socket.destroy());
+    upstream.end();
+  });
+  const port = await listen(server);
+  return { url: `ws://127.0.0.1:${port}`, close };
+}
+
+describe.skipIf(browserMissing())('a runbook walk in the console', () => {
+  let ws: Workspace;
+  let served: Served;
+  let browser: Browser;
+  let backend: Listening;
+  let proxy: Listening;
+
+  beforeAll(async () => {
+    ws = workspace();
+    backend = await chatBackend();
+    proxy = await proxyWithoutUpgrade(Number(new URL(backend.url).port));
+    served = await serve(ws.db);
+    browser = await launchChromium();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+    await proxy?.close();
+    await backend?.close();
+    ws?.cleanup();
+  });
+
+  async function openConsole(): Promise<{ page: Page; problems: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    // The strict CSP must hold: nothing of the walk view may need an inline style or script.
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) problems.push(m.text());
+    });
+    await page.goto(served.url);
+    await page.getByText('Engine connected').waitFor(WAIT);
+    return { page, problems };
+  }
+
+  const chart = (page: Page) => page.getByTestId('flowchart');
+  const atNode = (page: Page, node: string) =>
+    page.locator(`[data-testid=flowchart][data-current="${node}"]`).waitFor(WAIT);
+  const nodeState = (page: Page, node: string) =>
+    chart(page).locator(`[data-node="${node}"]`).getAttribute('data-state');
+  const edgeState = (page: Page, from: string, to: string) =>
+    chart(page).locator(`[data-from="${from}"][data-to="${to}"]`).getAttribute('data-state');
+  const step = (page: Page, index: number) => page.locator(`.node-panel .step-item[data-step="${index}"]`);
+  const choose = (page: Page, label: string) =>
+    page.getByRole('group', { name: 'Ways on' }).locator(`button[data-choice="${label}"]`).click();
+
+  it('walks the 3 AM flowchart with probes, choices, a step back, shell steps and notes, and resumes after a reload', async () => {
+    const { page, problems } = await openConsole();
+
+    // Open an incident.
+    await page
+      .getByRole('navigation', { name: 'Screens' })
+      .getByRole('button', { name: 'Incidents' })
+      .click();
+    await page.getByText('No incidents yet').waitFor(WAIT);
+    await page.getByLabel('Incident title').fill('Chat sockets never connect through the edge');
+    await page.getByRole('radiogroup', { name: 'Severity' }).getByRole('radio', { name: 'P1' }).click();
+    await page.getByRole('button', { name: 'Open incident' }).click();
+    await page.locator('.incident-title').waitFor(WAIT);
+    expect(await page.locator('.incident-title').textContent()).toBe(
+      'Chat sockets never connect through the edge',
+    );
+    expect(await page.locator('.incident-head [data-severity]').textContent()).toBe('P1');
+
+    // Start the built-in 3 AM walk on the service behind the proxy, with its backend for comparison.
+    const start = page.getByRole('form', { name: 'Start a walk' });
+    await expect.poll(() => start.getByLabel('Runbook').inputValue(), WAIT).toBe('ws-3am');
+    await start.getByLabel('Endpoint').fill(`${proxy.url}/chat`);
+    await start.getByLabel('Backend, bypassing the load balancer').fill(`${backend.url}/chat`);
+    await start.getByRole('button', { name: 'Start the walk' }).click();
+    await atNode(page, 'ALERT');
+    expect(await page.getByTestId('node-title').textContent()).toBe('WebSocket alert');
+    expect(await nodeState(page, 'ALERT')).toBe('current');
+    expect(await page.getByTestId('time-box').textContent()).toContain('Time box 2 min');
+    expect(await page.locator('.node-panel .step-item').count()).toBe(3);
+    expect(page.url()).toMatch(/#\/incidents\/\d+\/walks\/\d+$/);
+
+    // On to the decision.
+    await choose(page, 'next');
+    await atNode(page, 'SCOPE');
+    expect(await page.getByTestId('node-title').textContent()).toBe('Where does it break?');
+    expect(await edgeState(page, 'ALERT', 'SCOPE')).toBe('taken');
+    expect(await nodeState(page, 'ALERT')).toBe('visited');
+    expect(
+      await page
+        .getByRole('group', { name: 'Ways on' })
+        .locator('button[data-choice]')
+        .evaluateAll((b) => b.map((x) => x.getAttribute('data-choice'))),
+    ).toEqual(['Client side', 'Load balancer', 'Server side']);
+
+    // The app action runs in place: the direct-vs-proxy probe finds the proxy dropping the upgrade...
+    await step(page, 1).getByRole('button', { name: 'Run probe' }).click();
+    const probe = step(page, 1).locator('.run-view[data-kind=probe]');
+    await probe.and(page.locator('[data-status=ok]')).waitFor(PROBE_WAIT);
+    await probe.locator('[data-finding=proxy-missing-upgrade]').waitFor(WAIT);
+    expect(await probe.textContent()).toMatch(/proxy-missing-upgrade.*426/);
+
+    // ...and the decision suggests the load balancer, with that evidence.
+    const suggestion = page.getByTestId('suggestion');
+    await suggestion.waitFor(WAIT);
+    expect(await suggestion.getAttribute('data-choice')).toBe('Load balancer');
+    expect(await suggestion.textContent()).toMatch(/proxy-missing-upgrade.*426/);
+    expect(await page.locator('button[data-choice="Load balancer"]').getAttribute('class')).toContain(
+      'is-suggested',
+    );
+    expect(await chart(page).locator('[data-node=BALANCER]').getAttribute('class')).toContain('is-suggested');
+
+    await choose(page, 'Load balancer');
+    await atNode(page, 'BALANCER');
+    expect(await edgeState(page, 'SCOPE', 'BALANCER')).toBe('taken');
+    await choose(page, 'next');
+    await atNode(page, 'LB_DEBUG');
+    expect(await page.getByTestId('time-box').textContent()).toContain('Time box 10 min');
+
+    // Going back is allowed, shown, and recorded.
+    await page.getByRole('button', { name: '← Back to Load balancer' }).click();
+    await atNode(page, 'BALANCER');
+    expect(await nodeState(page, 'LB_DEBUG')).toBe('next');
+    expect(await nodeState(page, 'SCOPE')).toBe('visited');
+    await choose(page, 'next');
+    await atNode(page, 'LB_DEBUG');
+
+    // A shell step runs only through the confirmation, shown in full and editable.
+    await step(page, 1).getByRole('button', { name: 'Run…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Run this command?' });
+    await dialog.waitFor(WAIT);
+    const command = dialog.getByLabel('Command');
+    expect(await command.inputValue()).toMatch(/^nginx -T 2>\/dev\/null \| grep[\s\S]*place\(s\)"$/);
+    expect(await dialog.textContent()).toMatch(/Output cap.*64\.0 KiB/);
+    await command.fill('echo ok');
+    await dialog.getByLabel('Timeout (seconds)').fill('10');
+    await dialog.getByRole('button', { name: 'Run the edited command' }).click();
+    await dialog.waitFor({ state: 'detached', ...WAIT });
+    const shell = step(page, 1).locator('.run-view[data-kind=shell]');
+    await shell.and(page.locator('[data-status=ok]')).waitFor(WAIT);
+    expect(await shell.getByTestId('run-output').textContent()).toBe('ok\n');
+    expect(await shell.locator('.run-command').textContent()).toContain('$ echo ok');
+    expect(await shell.locator('.run-command').textContent()).toContain('edited');
+    // A step that ran well is checked off.
+    expect(await step(page, 1).getByRole('checkbox').isChecked()).toBe(true);
+
+    // A long command streams its output, and the Stop button ends it.
+    await step(page, 2).getByRole('button', { name: 'Run…' }).click();
+    await dialog.waitFor(WAIT);
+    await dialog.getByLabel('Command').fill('echo started; sleep 30; echo never');
+    await dialog.getByRole('button', { name: 'Run the edited command' }).click();
+    const long = step(page, 2).locator('.run-view[data-kind=shell]');
+    await long.getByTestId('run-output').filter({ hasText: 'started' }).waitFor(WAIT);
+    await long.getByRole('button', { name: 'Stop' }).click();
+    await long.and(page.locator('[data-status=stopped]')).waitFor(WAIT);
+    expect(await long.getByTestId('run-output').textContent()).toBe('started\n');
+
+    // A checklist tick and a note, both kept by the engine.
+    await step(page, 3).getByRole('checkbox').check();
+    await expect.poll(() => step(page, 3).getByRole('checkbox').isChecked(), WAIT).toBe(true);
+    await page.getByLabel('Note').fill('The edge config has no proxy_set_header Upgrade');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.locator('.node-notes').filter({ hasText: 'no proxy_set_header Upgrade' }).waitFor(WAIT);
+
+    // The flowchart: the path taken, the branch gone back from, the current node.
+    expect(await chart(page).getAttribute('aria-label')).toContain(
+      'path ALERT → SCOPE → BALANCER → LB_DEBUG',
+    );
+    for (const [from, to] of [
+      ['ALERT', 'SCOPE'],
+      ['SCOPE', 'BALANCER'],
+      ['BALANCER', 'LB_DEBUG'],
+    ] as const)
+      expect(await edgeState(page, from, to)).toBe('taken');
+    expect(await nodeState(page, 'CLIENT')).toBe('idle');
+    await page.getByRole('radiogroup', { name: 'Zoom' }).getByRole('radio', { name: 'Fit' }).click();
+    await page.mouse.move(0, 0);
+    await page.locator('.node-panel').evaluate((el) => el.scrollTo(0, 0));
+    await page.screenshot({ path: `${SCREENSHOTS}walk.png` });
+
+    // Every entry, choice, step back, note, output and finding is on the incident timeline.
+    await page.getByRole('tab', { name: /Timeline/ }).click();
+    const timeline = page.getByTestId('timeline');
+    await timeline.waitFor(WAIT);
+    const kinds = await timeline
+      .locator('[data-kind]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    expect(kinds[0]).toBe('incident-created');
+    expect(kinds).toEqual(
+      expect.arrayContaining(['walk-started', 'node-entered', 'choice', 'back', 'note', 'finding']),
+    );
+    const text = await timeline.textContent();
+    expect(text).toContain('chose "Load balancer" → BALANCER');
+    expect(text).toContain('went back from LB_DEBUG to BALANCER');
+    expect(text).toMatch(/finding proxy-missing-upgrade/);
+    expect(text).toContain('ran step 1 "Read nginx\'s WebSocket settings" of LB_DEBUG (edited): $ echo ok');
+    expect(text).toContain('stopped after');
+    expect(text).toContain('The edge config has no proxy_set_header Upgrade');
+    const finished = timeline.locator('[data-kind=run-finished]', { hasText: 'exited with 0' });
+    expect(await finished.locator('.timeline-output').textContent()).toBe('ok\n');
+    await timeline.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await page.screenshot({ path: `${SCREENSHOTS}walk-timeline.png` });
+    expect(problems).toEqual([]);
+
+    // The engine has the same walk (the console only shows it).
+    const incidents = await cliJson<Array<{ id: number; title: string }>>([
+      'incident',
+      'list',
+      '--db',
+      ws.db,
+    ]);
+    expect(incidents.json.map((i) => i.title)).toEqual(['Chat sockets never connect through the edge']);
+
+    // Reload mid-walk: the same walk, at the same node, with its runs.
+    await page.reload();
+    await atNode(page, 'LB_DEBUG');
+    expect(await page.getByTestId('node-title').textContent()).toBe('Debug the balancer');
+    expect(await nodeState(page, 'BALANCER')).toBe('visited');
+    expect(
+      await step(page, 1).locator('.run-view[data-kind=shell] [data-testid=run-output]').textContent(),
+    ).toBe('ok\n');
+    expect(await step(page, 3).getByRole('checkbox').isChecked()).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('flags an overrun time box, follows a loop back, and finishes at an end node', async () => {
+    const file = `${ws.dir}/quick-check.md`;
+    writeFileSync(file, QUICK_CHECK);
+    expect((await cli(['runbooks', 'import', file, '--db', ws.db])).code).toBe(0);
+    const { page, problems } = await openConsole();
+    await page
+      .getByRole('navigation', { name: 'Screens' })
+      .getByRole('button', { name: 'Incidents' })
+      .click();
+    await page.getByLabel('Incident title').fill('Dashboards look odd');
+    await page.getByRole('button', { name: 'Open incident' }).click();
+    const start = page.getByRole('form', { name: 'Start a walk' });
+    await start.waitFor(WAIT);
+    await start.getByLabel('Runbook').selectOption('quick-check');
+    await start.getByRole('button', { name: 'Start the walk' }).click();
+    await atNode(page, 'LOOK');
+
+    // The one-second time box runs out while the engineer looks: the console flags it.
+    const box = page.locator('[data-testid=time-box][data-overrun=true]');
+    await box.waitFor(WAIT);
+    expect(await box.textContent()).toMatch(/Time box 1 s.*over by.*Overrun/);
+
+    // Leaving the node records the overrun; the chart keeps the flag on the node.
+    await choose(page, 'next');
+    await atNode(page, 'HEALTHY');
+    expect(await chart(page).locator('[data-node=LOOK]').getAttribute('class')).toContain('is-overrun');
+    await page.getByRole('tab', { name: /Timeline/ }).click();
+    await page
+      .getByTestId('timeline')
+      .locator('[data-kind=timebox-overrun]', { hasText: /LOOK took .* over its time box of 1\.0 s/ })
+      .waitFor(WAIT);
+    await page.getByRole('tab', { name: 'Flowchart' }).click();
+
+    // The loop goes back up; the way out ends the walk.
+    await choose(page, 'No, look again');
+    await atNode(page, 'LOOK');
+    expect(await edgeState(page, 'HEALTHY', 'LOOK')).toBe('taken');
+    await choose(page, 'next');
+    await atNode(page, 'HEALTHY');
+    await choose(page, 'Yes');
+    await atNode(page, 'DONE');
+    await page.getByText('The walk finished here').waitFor(WAIT);
+    expect(await page.getByRole('group', { name: 'Ways on' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
