@@ -2,26 +2,11 @@
 // what it means, what usually causes it, how to fix it (with the configuration to change), and the
 // runbook step it links to. Probes and session analysis both speak in these ids.
 import { z } from 'zod';
+import { FINDING_IDS } from './runbooks/finding-ids.js';
 import { findingRunbookStep } from './runbooks/finding-steps.js';
 
 /** Every finding id, in the order a report lists them (reachability first, then behaviour). */
-export const FINDING_IDS = [
-  'server-unreachable',
-  'tls-error',
-  'mixed-content',
-  'upgrade-rejected',
-  'proxy-missing-upgrade',
-  'origin-rejected',
-  'idle-timeout',
-  'no-heartbeat',
-  'heartbeat-timeout',
-  'abnormal-closure',
-  'server-close',
-  'reconnect-storm',
-  'high-latency',
-  'no-messages',
-  'proxy-buffering',
-] as const;
+export { FINDING_IDS };
 
 /** A finding id of the catalogue. */
 export const FindingIdSchema = z.enum(FINDING_IDS);
