@@ -18,6 +18,11 @@ const ok = z.object({ ok: z.literal(true) });
 const runbookId = z.string().min(1).max(64);
 const url = z.string().min(1).max(2048);
 
+/** Bounds of a shell run's output cap (the engine keeps the first and the last half of it). */
+export const OUTPUT_CAP_MIN_BYTES = 1024;
+export const OUTPUT_CAP_MAX_BYTES = 16 * 1024 * 1024;
+export const OUTPUT_CAP_DEFAULT_BYTES = 64 * 1024;
+
 /** `incidents:*` */
 export const incidentChannels = {
   create: {
@@ -89,6 +94,16 @@ export const walkChannels = {
   choose: { request: z.object({ id, label: z.string().max(500).optional() }), response: WalkViewSchema },
   back: { request: z.object({ id }), response: WalkViewSchema },
   note: { request: z.object({ id, text: z.string().trim().min(1).max(10_000) }), response: WalkViewSchema },
+  /** Ticks (or unticks) a step of a node's checklist: the current node's unless `node` is given. */
+  check: {
+    request: z.object({
+      walk: id,
+      node: z.string().min(1).max(200).optional(),
+      step: z.number().int().positive(),
+      checked: z.boolean(),
+    }),
+    response: WalkViewSchema,
+  },
   /** Attaches a finding seen elsewhere; it feeds the suggestions. */
   finding: {
     request: z.object({ id, finding: z.string().min(1).max(64), evidence: z.string().max(2000) }),
@@ -106,6 +121,8 @@ export const walkChannels = {
       command: z.string().min(1).max(100_000),
       confirmed: z.literal(true),
       timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
+      /** Bytes of output kept (the first and the last half); default 64 KiB. */
+      outputCapBytes: z.number().int().min(OUTPUT_CAP_MIN_BYTES).max(OUTPUT_CAP_MAX_BYTES).optional(),
     }),
     response: z.object({ runId: id }),
   },

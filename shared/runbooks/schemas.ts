@@ -256,6 +256,8 @@ export const WalkViewSchema = z.object({
     suggestions: z.array(SuggestionSchema),
   }),
   path: z.array(VisitSchema),
+  /** The checklist ticks by node: the 1-based steps checked off (by hand, or by a run that went well). */
+  checked: z.record(z.string(), z.array(z.number().int().positive())),
   runs: z.array(WalkRunSchema),
   findings: z.array(WalkFindingSchema),
   timeline: z.array(TimelineEntrySchema),

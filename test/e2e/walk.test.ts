@@ -245,6 +245,8 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     const command = dialog.getByLabel('Command');
     expect(await command.inputValue()).toMatch(/^nginx -T 2>\/dev\/null \| grep[\s\S]*place\(s\)"$/);
     expect(await dialog.textContent()).toMatch(/Output cap.*64\.0 KiB/);
+    await dialog.getByLabel('Output cap (KiB)').fill('128');
+    expect(await dialog.textContent()).toMatch(/128(\.0)? KiB kept/);
     await command.fill('echo ok');
     await dialog.getByLabel('Timeout (seconds)').fill('10');
     await dialog.getByRole('button', { name: 'Run the edited command' }).click();
@@ -309,6 +311,10 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     expect(text).toContain('ran step 1 "Read nginx\'s WebSocket settings" of LB_DEBUG (edited): $ echo ok');
     expect(text).toContain('stopped after');
     expect(text).toContain('The edge config has no proxy_set_header Upgrade');
+    // The tick is the walk's own state (walks:check), not a note.
+    expect(kinds).toContain('step-checked');
+    expect(text).toMatch(/step 3 ".+" of LB_DEBUG checked/);
+    expect(text).not.toContain('Checked step');
     const finished = timeline.locator('[data-kind=run-finished]', { hasText: 'exited with 0' });
     expect(await finished.locator('.timeline-output').textContent()).toBe('ok\n');
     await timeline.evaluate((el) => el.scrollTo(0, el.scrollHeight));
@@ -323,6 +329,16 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
       ws.db,
     ]);
     expect(incidents.json.map((i) => i.title)).toEqual(['Chat sockets never connect through the edge']);
+    const walks = await cliJson<Array<{ id: number }>>(['walk', 'list', '--db', ws.db]);
+    const shown = await cliJson<{
+      checked: Record<string, number[]>;
+      timeline: Array<{ kind: string; detail: { kind?: string; outputCapBytes?: number } }>;
+    }>(['walk', 'show', String(walks.json[0]!.id), '--db', ws.db]);
+    expect(shown.json.checked.LB_DEBUG).toEqual([1, 3]);
+    expect(
+      shown.json.timeline.find((e) => e.kind === 'run-started' && e.detail.kind === 'shell')?.detail
+        .outputCapBytes,
+    ).toBe(128 * 1024);
 
     // Reload mid-walk: the same walk, at the same node, with its runs.
     await page.reload();
@@ -333,6 +349,29 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
       await step(page, 1).locator('.run-view[data-kind=shell] [data-testid=run-output]').textContent(),
     ).toBe('ok\n');
     expect(await step(page, 3).getByRole('checkbox').isChecked()).toBe(true);
+    expect(await step(page, 2).getByRole('checkbox').isChecked()).toBe(false);
+    // Unticking goes to the engine too, and stays after another reload.
+    await step(page, 3).getByRole('checkbox').uncheck();
+    await expect.poll(() => step(page, 3).getByRole('checkbox').isChecked(), WAIT).toBe(false);
+    await expect
+      .poll(
+        async () =>
+          (
+            await cliJson<{ checked: Record<string, number[]> }>([
+              'walk',
+              'show',
+              String(walks.json[0]!.id),
+              '--db',
+              ws.db,
+            ])
+          ).json.checked.LB_DEBUG,
+        WAIT,
+      )
+      .toEqual([1]);
+    await page.reload();
+    await atNode(page, 'LB_DEBUG');
+    expect(await step(page, 3).getByRole('checkbox').isChecked()).toBe(false);
+    expect(await step(page, 1).getByRole('checkbox').isChecked()).toBe(true);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -2,6 +2,7 @@
 // on, go back, write a note, run a step's shell command (confirmed with --yes) or its app action.
 import type { Visit, WalkRun, WalkView } from '../../../shared/runbooks/schemas.js';
 import { InputError } from '../../engine/errors.js';
+import { NeedsInputError } from '../../engine/runbooks/errors.js';
 import { DEFAULT_SHELL_TIMEOUT_MS } from '../../engine/runbooks/runs.js';
 import { WalkEngine } from '../../engine/runbooks/walk.js';
 import { openStore } from '../../engine/store/database.js';
@@ -16,6 +17,8 @@ frameline walk show WALK                    where the walk is, how it got there,
 frameline walk choose WALK [LABEL]          take a way on (an edge label, a node id, or its number)
 frameline walk back WALK                    go back one node (kept in the history)
 frameline walk note WALK TEXT               write a note into the incident's timeline
+frameline walk check WALK STEP [--undo] [--node NODE]
+                                            check a step of the current node's checklist off (--undo: untick)
 frameline walk run WALK [--step N] --yes [--timeout S] [--command TEXT]
                                             run the current node's shell command on this machine
 frameline walk action WALK [--step N] [--url U] [--direct U] [--session S] [--duration S]
@@ -40,6 +43,8 @@ const OPTIONS = {
   session: { type: 'string' },
   duration: { type: 'string' },
   evidence: { type: 'string' },
+  undo: { type: 'boolean', default: false },
+  node: { type: 'string' },
 } as const;
 
 function walkId(raw: string | undefined, command: string): number {
@@ -128,7 +133,7 @@ function describeWalk(w: WalkView, full: boolean): string {
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, 'walk');
   const [sub, ...args] = positionals;
-  const commands = ['start', 'list', 'show', 'choose', 'back', 'note', 'run', 'action', 'finding'];
+  const commands = ['start', 'list', 'show', 'choose', 'back', 'note', 'check', 'run', 'action', 'finding'];
   if (sub === undefined || !commands.includes(sub))
     throw new InputError(
       `${sub === undefined ? 'frameline walk needs a command' : `"${sub}" is not a walk command`}: ${commands.join(', ')}; see "frameline walk --help"`,
@@ -195,6 +200,31 @@ export async function run(argv: string[]): Promise<number> {
         engine.note(id, text);
         if (values.json) await show(engine.view(id));
         else await out(`noted at ${engine.view(id).current.visit.node}\n`);
+        return 0;
+      }
+      case 'check': {
+        const id = walkId(args[0], 'check');
+        if (args[1] === undefined)
+          throw new InputError(
+            `frameline walk check needs a step number; see the steps with "frameline walk show ${id}"`,
+          );
+        const step = Number(args[1]);
+        if (!Number.isInteger(step) || step < 1 || step > 1000)
+          throw new InputError(`"${args[1]}" is not a step number such as 1`);
+        const w = engine.check(id, {
+          step,
+          checked: !values.undo,
+          ...(values.node !== undefined ? { node: values.node } : {}),
+        });
+        if (values.json) await show(w);
+        else {
+          const node = values.node ?? w.current.visit.node;
+          const done = w.checked[node] ?? [];
+          const total = w.runbook.steps.filter((s) => s.node === node).length;
+          await out(
+            `step ${step} of ${node} ${values.undo ? 'unchecked' : 'checked'} (${done.length} of ${total} checked)\n`,
+          );
+        }
         return 0;
       }
       case 'finding': {
@@ -294,13 +324,18 @@ async function runActionStep(
   const step = stepOption(values.step);
   const session = numberOption(values.session, 'session', { min: 1, integer: true });
   const duration = numberOption(values.duration, 'duration', { min: 0.1, max: 3600 });
-  const handle = engine.runAction(id, {
-    ...(step !== undefined ? { step } : {}),
-    ...(values.url !== undefined ? { url: values.url } : {}),
-    ...(values.direct !== undefined ? { direct: values.direct } : {}),
-    ...(session !== undefined ? { session } : {}),
-    ...(duration !== undefined ? { duration } : {}),
-  });
+  let handle;
+  try {
+    handle = engine.runAction(id, {
+      ...(step !== undefined ? { step } : {}),
+      ...(values.url !== undefined ? { url: values.url } : {}),
+      ...(values.direct !== undefined ? { direct: values.direct } : {}),
+      ...(session !== undefined ? { session } : {}),
+      ...(duration !== undefined ? { duration } : {}),
+    });
+  } catch (err) {
+    throw err instanceof NeedsInputError ? new InputError(cliWords(err)) : err;
+  }
   const started = engine.run(handle.runId);
   if (!values.json) note(`run ${handle.runId}: ${started.kind} (step ${started.step} of ${started.node})…`);
   const cleanup = stopOnSignal(engine, handle.runId);
@@ -315,4 +350,16 @@ async function runActionStep(
     for (const s of w.current.suggestions) await out(`  suggested: "${s.label}": ${s.reason}\n`);
   }
   return result.status === 'ok' ? 0 : 1;
+}
+
+/** What an action lacks, said with this command's options. */
+function cliWords(err: NeedsInputError): string {
+  switch (err.need) {
+    case 'url':
+      return `${err.subject} needs an endpoint URL: give --url ws://host/path, or start the walk with --target ws://host/path`;
+    case 'direct':
+      return `${err.subject} compares the endpoint with its backend: give --direct ws://backend/path, or start the walk with --direct`;
+    case 'session':
+      return 'nothing to diagnose yet: run a capture step of this walk first, or give --session with a session id';
+  }
 }

@@ -6,7 +6,7 @@ import { describeCloseCode } from '../../../shared/close-codes.js';
 import type { StepAction } from '../../../shared/runbooks/schemas.js';
 import { Capture } from '../capture/capture.js';
 import { DEFAULT_RECONNECT, DEFAULTS, type CaptureOptions } from '../capture/options.js';
-import { InputError } from '../errors.js';
+import { needsInput } from './errors.js';
 import { listConnections } from '../store/connections.js';
 import type { Db } from '../store/database.js';
 import { getSession } from '../store/sessions.js';
@@ -84,10 +84,7 @@ function describeFindings(findings: ActionFinding[]): string {
 
 function targetOf(url: string | undefined, ctx: ActionContext, kind: string): string {
   const u = url ?? ctx.target;
-  if (!u)
-    throw new InputError(
-      `this ${kind} step needs the endpoint: start the walk with --target ws://host/path, or give --url`,
-    );
+  if (!u) throw needsInput('url', `this ${kind} step`);
   return u;
 }
 
@@ -185,10 +182,7 @@ async function runProbeAction(
   let direct: string | undefined;
   if (typeof action.direct === 'string') direct = action.direct;
   else if (action.direct === true) {
-    if (!ctx.direct)
-      throw new InputError(
-        'this step compares the endpoint with its backend: start the walk with --direct ws://backend/path, or give --direct',
-      );
+    if (!ctx.direct) throw needsInput('direct', 'this step');
     direct = ctx.direct;
   }
   const mod = await optionalModule('../probes/probe.js');
@@ -230,10 +224,7 @@ async function runDiagnose(
 ): Promise<ActionOutcome> {
   const session =
     action.session === undefined || action.session === 'latest' ? ctx.latestSession : action.session;
-  if (session === undefined)
-    throw new InputError(
-      'nothing to diagnose yet: run a capture step of this walk first, or give --session with a session id',
-    );
+  if (session === undefined) throw needsInput('session', 'this step');
   const mod = await optionalModule('../probes/diagnose.js');
   const diagnose = mod?.diagnoseStoredSession;
   if (typeof diagnose !== 'function')

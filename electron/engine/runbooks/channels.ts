@@ -68,6 +68,12 @@ export function walkHandlers(
       choose: (r) => engine.choose(r.id, r.label),
       back: (r) => engine.back(r.id),
       note: (r) => engine.note(r.id, r.text),
+      check: (r) =>
+        engine.check(r.walk, {
+          step: r.step,
+          checked: r.checked,
+          ...(r.node !== undefined ? { node: r.node } : {}),
+        }),
       finding: (r) => engine.addFinding(r.id, { id: r.finding, evidence: r.evidence, source: 'user' }),
       run: (r) => {
         const { runId, done } = engine.runShell(r.id, {
@@ -75,6 +81,7 @@ export function walkHandlers(
           confirmed: r.confirmed,
           ...(r.step !== undefined ? { step: r.step } : {}),
           ...(r.timeoutMs !== undefined ? { timeoutMs: r.timeoutMs } : {}),
+          ...(r.outputCapBytes !== undefined ? { outputCapBytes: r.outputCapBytes } : {}),
         });
         done.catch(() => {}); // recorded by the engine; the console follows it through walk:changed
         return { runId };

@@ -2,6 +2,11 @@
 // an output cap) or its app action (capture, probe, diagnose), each recorded as a run of the walk with
 // its start, output, result and end in the incident's timeline.
 import type { Runbook, RunbookStep, StepAction, WalkRun } from '../../../shared/runbooks/schemas.js';
+import {
+  OUTPUT_CAP_DEFAULT_BYTES,
+  OUTPUT_CAP_MAX_BYTES,
+  OUTPUT_CAP_MIN_BYTES,
+} from '../../../shared/runbooks/channels.js';
 import { nowMicros } from '../clock.js';
 import { InputError } from '../errors.js';
 import type { Db } from '../store/database.js';
@@ -16,13 +21,14 @@ import {
   latestWalkSession,
   orphanedRuns,
   saveRunOutput,
+  setStepChecked,
   type RunEnd,
   type VisitRow,
   type WalkRow,
 } from '../store/walks.js';
 import { nodeOf, shortLabel } from '../../../shared/runbooks/graph.js';
 import { runAction, type ActionOutcome } from './actions.js';
-import { MissingError } from './errors.js';
+import { MissingError, needsInput } from './errors.js';
 import { runShell } from './shell.js';
 
 /** What the runs need of the walk engine. */
@@ -51,6 +57,8 @@ export interface ShellRequest {
   /** Must be true: a command runs only after the user confirmed this very run. */
   confirmed: boolean;
   timeoutMs?: number;
+  /** Bytes of output kept (the first and the last half); default the engine's (64 KiB). */
+  outputCapBytes?: number;
 }
 
 export interface ActionRequest {
@@ -70,7 +78,7 @@ export interface RunHandle {
 
 export const DEFAULT_SHELL_TIMEOUT_MS = 60_000;
 export const MAX_SHELL_TIMEOUT_MS = 3_600_000;
-const DEFAULT_OUTPUT_CAP = 64 * 1024;
+const DEFAULT_OUTPUT_CAP = OUTPUT_CAP_DEFAULT_BYTES;
 /** How often a running command's output is saved (a crash loses at most this much of it). */
 const SAVE_OUTPUT_MS = 1000;
 
@@ -129,6 +137,14 @@ export class WalkRuns {
     const timeoutMs = r.timeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS;
     if (!(timeoutMs >= 100 && timeoutMs <= MAX_SHELL_TIMEOUT_MS))
       throw new InputError('the timeout must be from 0.1 to 3600 seconds');
+    const capBytes = r.outputCapBytes ?? this.host.outputCapBytes ?? DEFAULT_OUTPUT_CAP;
+    if (
+      r.outputCapBytes !== undefined &&
+      !(Number.isInteger(capBytes) && capBytes >= OUTPUT_CAP_MIN_BYTES && capBytes <= OUTPUT_CAP_MAX_BYTES)
+    )
+      throw new InputError(
+        `the output cap must be a whole number of bytes from ${OUTPUT_CAP_MIN_BYTES} (1 KiB) to ${OUTPUT_CAP_MAX_BYTES} (16 MiB)`,
+      );
     this.assertIdle(walkId);
     const edited = command !== step.command!.trim();
     const now = nowMicros();
@@ -151,7 +167,14 @@ export class WalkRuns {
         node: visit.node_id,
         runId,
         text: `ran step ${step.index} "${step.title}" of ${visit.node_id}${edited ? ' (edited)' : ''}: $ ${firstLine(command)}`,
-        detail: { kind: 'shell', command, edited, original: edited ? step.command : null, timeoutMs },
+        detail: {
+          kind: 'shell',
+          command,
+          edited,
+          original: edited ? step.command : null,
+          timeoutMs,
+          outputCapBytes: capBytes,
+        },
       });
       return runId;
     })();
@@ -159,7 +182,7 @@ export class WalkRuns {
     const shell = runShell({
       command,
       timeoutMs,
-      capBytes: this.host.outputCapBytes ?? DEFAULT_OUTPUT_CAP,
+      capBytes,
       env: { ...process.env, ...targetEnv(row) },
       onOutput: (text, stream) => {
         dirty = true;
@@ -225,21 +248,15 @@ export class WalkRuns {
       latestWalkSession(this.db, walkId) ?? latestIncidentSession(this.db, row.incident_id);
     // Mistakes are reported before anything runs.
     if ((action.kind === 'capture' || action.kind === 'probe') && !action.url && !row.target)
-      throw new InputError(
-        `step ${step.index} of ${visit.node_id} needs the endpoint: start the walk with --target ws://host/path, or give --url`,
-      );
+      throw needsInput('url', `step ${step.index} of ${visit.node_id}`);
     if (action.kind === 'probe' && action.direct === true && !row.direct)
-      throw new InputError(
-        `step ${step.index} of ${visit.node_id} compares the endpoint with its backend: give --direct ws://backend/path`,
-      );
+      throw needsInput('direct', `step ${step.index} of ${visit.node_id}`);
     if (
       action.kind === 'diagnose' &&
       (action.session === undefined || action.session === 'latest') &&
       latestSession === undefined
     )
-      throw new InputError(
-        'nothing to diagnose yet: run a capture step of this walk first, or give --session with a session id',
-      );
+      throw needsInput('session', `step ${step.index} of ${visit.node_id}`);
     this.assertIdle(walkId);
     const now = nowMicros();
     const request = JSON.stringify(action);
@@ -392,6 +409,11 @@ export class WalkRuns {
   ): void {
     this.db.transaction(() => {
       finishRun(this.db, runId, end);
+      // A step that ran well is checked off (quietly: the run's end is on the timeline).
+      if (end.status === 'ok') {
+        const step = getRunRow(this.db, runId)?.step_index;
+        if (step !== undefined) setStepChecked(this.db, row.id, node, step, true, end.endedAt);
+      }
       addEntry(this.db, {
         incidentId: row.incident_id,
         walkId: row.id,

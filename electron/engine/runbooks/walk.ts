@@ -29,6 +29,7 @@ import {
 import { addEntry, incidentTimeline, walkTimeline } from '../store/timeline.js';
 import {
   addWalkFinding,
+  checkedSteps,
   createWalk,
   enterNode,
   fromRunRow,
@@ -38,6 +39,7 @@ import {
   listWalkFindings,
   listWalks,
   pathVisits,
+  setStepChecked,
   setWalkStatus,
   type VisitRow,
   type WalkRow,
@@ -215,6 +217,7 @@ export class WalkEngine {
         ),
       },
       path,
+      checked: checkedSteps(this.db, walkId),
       runs: listRuns(this.db, walkId).map(fromRunRow),
       findings,
       timeline: walkTimeline(this.db, walkId),
@@ -312,6 +315,36 @@ export class WalkEngine {
       text: note,
     });
     this.changed(walkId, row.incident_id);
+    return this.view(walkId);
+  }
+
+  /** Ticks or unticks a step of a node's checklist (the current node's unless one is named). */
+  check(walkId: number, r: { node?: string; step: number; checked: boolean }): WalkView {
+    const row = this.walkRow(walkId);
+    const runbook = JSON.parse(row.runbook) as Runbook;
+    const node = r.node ?? this.currentVisit(walkId).node_id;
+    if (!nodeOf(runbook, node)) throw new InputError(`runbook ${runbook.id} has no node "${node}"`);
+    const steps = runbook.steps.filter((s) => s.node === node);
+    const step = steps.find((s) => s.index === r.step);
+    if (!step)
+      throw new InputError(
+        `${node} has ${steps.length} step${steps.length === 1 ? '' : 's'}; there is no step ${r.step}`,
+      );
+    const now = nowMicros();
+    const changed = this.db.transaction(() => {
+      if (!setStepChecked(this.db, walkId, node, step.index, r.checked, now)) return false;
+      addEntry(this.db, {
+        incidentId: row.incident_id,
+        walkId,
+        ts: now,
+        kind: r.checked ? 'step-checked' : 'step-unchecked',
+        node,
+        text: `step ${step.index} "${step.title || `step ${step.index}`}" of ${node} ${r.checked ? 'checked' : 'unchecked'}`,
+        detail: { step: step.index, checked: r.checked },
+      });
+      return true;
+    })();
+    if (changed) this.changed(walkId, row.incident_id);
     return this.view(walkId);
   }
 

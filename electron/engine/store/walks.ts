@@ -338,3 +338,34 @@ export function listWalkFindings(db: Database.Database, walkId: number): WalkFin
     at: formatMicros(r.at),
   }));
 }
+
+/** Ticks or unticks a step of a node; returns whether that changed anything. */
+export function setStepChecked(
+  db: Database.Database,
+  walkId: number,
+  node: string,
+  step: number,
+  checked: boolean,
+  at: number,
+): boolean {
+  const info = checked
+    ? db
+        .prepare(
+          'INSERT OR IGNORE INTO walk_check (walk_id, node_id, step_index, checked_at) VALUES (?, ?, ?, ?)',
+        )
+        .run(walkId, node, step, at)
+    : db
+        .prepare('DELETE FROM walk_check WHERE walk_id = ? AND node_id = ? AND step_index = ?')
+        .run(walkId, node, step);
+  return info.changes > 0;
+}
+
+/** The steps checked off, by node, each list in step order. */
+export function checkedSteps(db: Database.Database, walkId: number): Record<string, number[]> {
+  const rows = db
+    .prepare('SELECT node_id, step_index FROM walk_check WHERE walk_id = ? ORDER BY node_id, step_index')
+    .all(walkId) as Array<{ node_id: string; step_index: number }>;
+  const byNode: Record<string, number[]> = {};
+  for (const r of rows) (byNode[r.node_id] ??= []).push(r.step_index);
+  return byNode;
+}

@@ -13,22 +13,10 @@ import { TimeBox } from './time-box';
 import { clockTime, formatSeconds } from './walk-format';
 
 const KIND_WORD = { step: 'Step', decision: 'Decision', start: 'Start', end: 'End' } as const;
-const CHECK_NOTE = /^(Checked|Unchecked) step (\d+): /;
 
-/** A step is checked by hand (a note in the timeline) at this visit, or by a run of it that went well. */
+/** The current node's steps checked off, as the engine keeps them (by hand, or by a run that went well). */
 function checkedSteps(walk: WalkView): Set<number> {
-  const { visit } = walk.current;
-  const done = new Set<number>();
-  for (const r of walk.runs)
-    if (r.node === visit.node && r.startedAt >= visit.enteredAt && r.status === 'ok') done.add(r.step);
-  for (const e of walk.timeline) {
-    if (e.kind !== 'note' || e.node !== visit.node || e.ts < visit.enteredAt) continue;
-    const m = CHECK_NOTE.exec(e.text);
-    if (!m) continue;
-    if (m[1] === 'Checked') done.add(Number(m[2]));
-    else done.delete(Number(m[2]));
-  }
-  return done;
+  return new Set(walk.checked[walk.current.visit.node] ?? []);
 }
 
 export function NodePanel({
@@ -55,7 +43,7 @@ export function NodePanel({
   const [dialogBusy, setDialogBusy] = useState(false);
   const [dialogError, setDialogError] = useState<string | null>(null);
   const [stopping, setStopping] = useState<ReadonlySet<number>>(new Set());
-  // A tick shows at once; the engine's note confirms it.
+  // A tick shows at once; the engine's answer confirms it.
   const [ticking, setTicking] = useState<ReadonlyMap<number, boolean>>(new Map());
   const [note, setNote] = useState('');
   const [noteError, setNoteError] = useState<string | null>(null);
@@ -80,9 +68,7 @@ export function NodePanel({
   const previous = walk.path.length > 1 ? walk.path[walk.path.length - 2]! : null;
   const suggestion = current.suggestions[0] ?? null;
   const labelOf = (id: string) => nodeText(runbook.nodes.find((n) => n.id === id)?.label ?? id);
-  const notes = walk.timeline.filter(
-    (e) => e.kind === 'note' && e.node === visit.node && !CHECK_NOTE.test(e.text),
-  );
+  const notes = walk.timeline.filter((e) => e.kind === 'note' && e.node === visit.node);
 
   const move = async (what: () => Promise<WalkView>) => {
     setMoving(true);
@@ -112,6 +98,7 @@ export function NodePanel({
         command: r.command,
         confirmed: true,
         timeoutMs: r.timeoutMs,
+        outputCapBytes: r.outputCapBytes,
       });
       setDialog(null);
     } catch (err) {
@@ -147,12 +134,7 @@ export function NodePanel({
 
   const check = async (step: RunbookStep, done: boolean) => {
     setTicking((t) => new Map(t).set(step.index, done));
-    await move(() =>
-      api.walks.note({
-        id: walk.id,
-        text: `${done ? 'Checked' : 'Unchecked'} step ${step.index}: ${step.title || `step ${step.index}`}`,
-      }),
-    );
+    await move(() => api.walks.check({ walk: walk.id, node: visit.node, step: step.index, checked: done }));
     setTicking((t) => {
       const next = new Map(t);
       next.delete(step.index);

@@ -2,17 +2,23 @@
 // timeout and the output cap, and where it will run. Nothing runs without this dialog's Run button,
 // and the confirmation is for this one run only.
 import { useEffect, useId, useRef, useState } from 'react';
+import {
+  OUTPUT_CAP_DEFAULT_BYTES,
+  OUTPUT_CAP_MAX_BYTES,
+  OUTPUT_CAP_MIN_BYTES,
+} from '../../../shared/runbooks/channels';
 import type { RunbookStep } from '../../../shared/runbooks/schemas';
 import { ErrorNote } from '../../components/error-note';
 import { formatBytes } from '../../components/format';
 
-/** What the engine keeps of a command's output (walk.ts: the first and last half of 64 KiB). */
-export const OUTPUT_CAP_BYTES = 64 * 1024;
 const DEFAULT_TIMEOUT_S = 60;
+const KIB = 1024;
 
 export interface RunRequest {
   command: string;
   timeoutMs: number;
+  /** Bytes of output the engine keeps: the first and the last half. */
+  outputCapBytes: number;
 }
 
 export function RunDialog({
@@ -37,6 +43,7 @@ export function RunDialog({
   const original = step.command ?? '';
   const [command, setCommand] = useState(original);
   const [timeout, setTimeoutText] = useState(String(DEFAULT_TIMEOUT_S));
+  const [capText, setCapText] = useState(String(OUTPUT_CAP_DEFAULT_BYTES / KIB));
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
   useEffect(() => {
@@ -49,6 +56,15 @@ export function RunDialog({
     timeout.trim() === '' || !Number.isFinite(seconds) || seconds < 0.1 || seconds > 3600
       ? 'A timeout from 0.1 to 3600 seconds'
       : null;
+  const capKib = Number(capText);
+  const capError =
+    capText.trim() === '' ||
+    !Number.isInteger(capKib) ||
+    capKib < OUTPUT_CAP_MIN_BYTES / KIB ||
+    capKib > OUTPUT_CAP_MAX_BYTES / KIB
+      ? `A whole number of KiB from ${OUTPUT_CAP_MIN_BYTES / KIB} to ${OUTPUT_CAP_MAX_BYTES / KIB}`
+      : null;
+  const capBytes = capError ? OUTPUT_CAP_DEFAULT_BYTES : capKib * KIB;
   const edited = command.trim() !== original.trim();
   const empty = command.trim() === '';
   const lines = command.split('\n').length;
@@ -66,8 +82,8 @@ export function RunDialog({
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (timeoutError || empty || busy) return;
-          onRun({ command, timeoutMs: Math.round(seconds * 1000) });
+          if (timeoutError || capError || empty || busy) return;
+          onRun({ command, timeoutMs: Math.round(seconds * 1000), outputCapBytes: capBytes });
         }}
       >
         <h2 id={`${id}-title`} className="run-dialog-title">
@@ -133,12 +149,25 @@ export function RunDialog({
             />
             {timeoutError ? <p className="field-error">{timeoutError}</p> : null}
           </div>
-          <div className="field">
-            <span className="field-label">Output cap</span>
-            <p className="run-dialog-cap">
-              {formatBytes(OUTPUT_CAP_BYTES)} kept: beyond that, the first and the last{' '}
-              {formatBytes(OUTPUT_CAP_BYTES / 2)}, with the size of what was left out.
-            </p>
+          <div className={`field${capError ? ' has-error' : ''}`}>
+            <label htmlFor={`${id}-cap`}>Output cap (KiB)</label>
+            <input
+              id={`${id}-cap`}
+              type="number"
+              min={OUTPUT_CAP_MIN_BYTES / KIB}
+              max={OUTPUT_CAP_MAX_BYTES / KIB}
+              step={1}
+              value={capText}
+              onChange={(e) => setCapText(e.target.value)}
+            />
+            {capError ? (
+              <p className="field-error">{capError}</p>
+            ) : (
+              <p className="run-dialog-cap">
+                {formatBytes(capBytes)} kept: beyond that, the first and the last {formatBytes(capBytes / 2)},
+                with the size of what was left out.
+              </p>
+            )}
           </div>
         </div>
         <p className="run-dialog-note muted small">
@@ -150,7 +179,11 @@ export function RunDialog({
           <button type="button" className="btn" onClick={onCancel} disabled={busy}>
             Cancel
           </button>
-          <button type="submit" className="btn btn-primary" disabled={busy || empty || timeoutError !== null}>
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={busy || empty || timeoutError !== null || capError !== null}
+          >
             {busy ? 'Starting…' : edited ? 'Run the edited command' : 'Run'}
           </button>
         </div>

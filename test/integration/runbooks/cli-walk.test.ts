@@ -121,6 +121,27 @@ describe('frameline walk', () => {
     expect(sessions.map((s) => s.id)).toContain(result.sessionId);
   });
 
+  it('checks a step off and unticks it with walk check, kept with the walk', async () => {
+    const r = await fl('walk', 'check', String(walkId), '3');
+    expect(r.code, r.stderr).toBe(0);
+    // Steps 1 and 2 ran well, so they were checked off already.
+    expect(r.stdout).toBe('step 3 of ALERT checked (3 of 3 checked)\n');
+    let w = await json<WalkView>('walk', 'show', String(walkId));
+    expect(w.checked.ALERT).toEqual([1, 2, 3]);
+    w = await json<WalkView>('walk', 'check', String(walkId), '2', '--undo');
+    expect(w.checked.ALERT).toEqual([1, 3]);
+    expect(w.timeline.filter((e) => e.kind.startsWith('step-')).map((e) => e.text)).toEqual([
+      'step 3 "Count the close codes" of ALERT checked',
+      'step 2 "Watch the endpoint for a minute" of ALERT unchecked',
+    ]);
+    const bad = await fl('walk', 'check', String(walkId), '7');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/ALERT has 3 steps; there is no step 7/);
+    const none = await fl('walk', 'check', String(walkId));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/needs a step number/);
+  });
+
   it('diagnoses the capture, attaching its findings to the walk', async () => {
     const r = await fl('walk', 'action', String(walkId), '--step', '3');
     expect(r.code, r.stderr).toBe(0);
@@ -297,7 +318,7 @@ describe('frameline runbooks', () => {
     expect(w.current.visit).toMatchObject({ node: 'HOLD', timeboxSeconds: 180 });
     const noTarget = await fl('walk', 'action', String(w.id));
     expect(noTarget.code).toBe(2);
-    expect(noTarget.stderr).toMatch(/needs the endpoint: start the walk with --target/);
+    expect(noTarget.stderr).toMatch(/needs an endpoint URL: give --url .*, or start the walk with --target/);
   });
 
   const seed = existsSync(SEEDS)

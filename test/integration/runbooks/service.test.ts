@@ -119,6 +119,60 @@ describe('walks channels', () => {
     });
   });
 
+  it('checks steps off through walks:check: kept with the walk, on the timeline, and in walks:get', async () => {
+    let w = await startWalk();
+    w = await call<WalkView>('walks:check', { walk: w.id, step: 3, checked: true });
+    expect(w.checked).toEqual({ ALERT: [3] });
+    // Another node's step, by name; ticking again changes nothing.
+    w = await call<WalkView>('walks:check', { walk: w.id, node: 'SCOPE', step: 1, checked: true });
+    w = await call<WalkView>('walks:check', { walk: w.id, step: 3, checked: true });
+    w = await call<WalkView>('walks:check', { walk: w.id, step: 3, checked: false });
+    expect(w.checked).toEqual({ SCOPE: [1] });
+    expect(w.timeline.filter((e) => e.kind.startsWith('step-')).map((e) => [e.kind, e.node, e.text])).toEqual(
+      [
+        ['step-checked', 'ALERT', 'step 3 "Count the close codes" of ALERT checked'],
+        ['step-checked', 'SCOPE', expect.stringMatching(/^step 1 ".+" of SCOPE checked$/)],
+        ['step-unchecked', 'ALERT', 'step 3 "Count the close codes" of ALERT unchecked'],
+      ],
+    );
+    expect((await call<WalkView>('walks:get', { id: w.id })).checked).toEqual({ SCOPE: [1] });
+    expect(await service.handle('walks:check', { walk: w.id, step: 9, checked: true })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request', message: /ALERT has 3 steps; there is no step 9/ },
+    });
+    expect(await service.handle('walks:check', { walk: w.id, step: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request' },
+    });
+  });
+
+  it('keeps the output cap a shell run asks for, within bounds', async () => {
+    const w = await startWalk();
+    const { runId } = await call<{ runId: number }>('walks:run', {
+      id: w.id,
+      step: 1,
+      command: 'head -c 5000 /dev/zero | tr "\\0" x',
+      confirmed: true,
+      outputCapBytes: 2048,
+    });
+    await until('the run to end', () => service.walks.run(runId).status !== 'running');
+    const run = service.walks.run(runId);
+    expect(run).toMatchObject({ status: 'ok', truncated: true, outputBytes: 5000 });
+    expect(run.output).toMatch(/^x{1024}\n… 2952 bytes of output left out/);
+    // A run that went well checks its step off.
+    expect((await call<WalkView>('walks:get', { id: w.id })).checked).toEqual({ ALERT: [1] });
+    for (const outputCapBytes of [10, 64 * 1024 * 1024, 1.5])
+      expect(
+        await service.handle('walks:run', {
+          id: w.id,
+          step: 1,
+          command: 'true',
+          confirmed: true,
+          outputCapBytes,
+        }),
+      ).toMatchObject({ ok: false, error: { code: 'bad-request', message: /outputCapBytes/ } });
+  });
+
   it('refuses a shell run that is not confirmed, before anything runs', async () => {
     const w = await startWalk();
     for (const payload of [

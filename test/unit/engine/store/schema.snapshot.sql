@@ -156,6 +156,14 @@ CREATE TABLE walk (
 
 CREATE INDEX walk_by_incident ON walk (incident_id);
 
+CREATE TABLE walk_check (
+  walk_id     INTEGER NOT NULL REFERENCES walk (id) ON DELETE CASCADE,
+  node_id     TEXT    NOT NULL,
+  step_index  INTEGER NOT NULL,
+  checked_at  INTEGER NOT NULL,
+  PRIMARY KEY (walk_id, node_id, step_index)
+) STRICT;
+
 CREATE TABLE walk_finding (
   id          INTEGER PRIMARY KEY,
   walk_id     INTEGER NOT NULL REFERENCES walk (id) ON DELETE CASCADE,
