@@ -17,6 +17,13 @@ export const ProbeRequestSchema = z.object({
   idleLimitSeconds: z.number().min(1).max(3600).default(75),
   echo: z.number().int().min(0).max(1000).default(0),
   timeoutSeconds: z.number().min(0.1).max(300).default(5),
+  /** Request headers sent on every handshake (Authorization, Cookie…); logged with secrets redacted. */
+  headers: z
+    .array(z.tuple([z.string().min(1).max(256), z.string().max(8192)]))
+    .max(50)
+    .default([]),
+  /** Subprotocols offered on every handshake. */
+  subprotocols: z.array(z.string().min(1).max(256)).max(20).default([]),
   insecure: z.boolean().default(false),
   caFile: z.string().min(1).optional(),
   name: z.string().trim().min(1).max(200).optional(),

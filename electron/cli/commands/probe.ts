@@ -1,6 +1,7 @@
 // frameline probe URL: the 3 AM checklist, run by the tool, with what each result means.
 import type { Check, Diagnosis, Finding } from '../../../shared/findings.js';
 import { hasCritical } from '../../../shared/findings.js';
+import { parseHeader } from '../../engine/capture/options.js';
 import { InputError } from '../../engine/errors.js';
 import { PROBE_DEFAULTS, prepareProbe, type ProbeOptions } from '../../engine/probes/options.js';
 import { runProbe, type ProbeProgress } from '../../engine/probes/probe.js';
@@ -22,6 +23,8 @@ stdout. The run is recorded as a session of kind "probe". Exit code 1 when a fin
   --health-path P      GET this path on the same host and port (default ${PROBE_DEFAULTS.healthPath}; never fatal)
   --idle-limit S       hold the idle connection at most S seconds (default ${PROBE_DEFAULTS.idleLimitSeconds})
   --echo N             send N messages and time their echo (default 0: send nothing)
+  -H, --header "K: V"  request header on every handshake (repeatable); secrets are logged as "***"
+  --subprotocol P      offer a subprotocol on every handshake (repeatable)
   --timeout S          timeout of each step (default ${PROBE_DEFAULTS.timeoutMs / 1000})
   --ca FILE            trust this CA (PEM) for wss://
   --insecure           go on past an untrusted certificate (it is still reported)
@@ -37,6 +40,8 @@ const OPTIONS = {
   'health-path': { type: 'string' },
   'idle-limit': { type: 'string' },
   echo: { type: 'string' },
+  header: { type: 'string', short: 'H', multiple: true },
+  subprotocol: { type: 'string', multiple: true },
   timeout: { type: 'string' },
   ca: { type: 'string' },
   insecure: { type: 'boolean', default: false },
@@ -60,6 +65,8 @@ export function probeOptions(argv: string[]): { options: ProbeOptions; db: strin
     timeoutMs:
       numberOption(v.timeout, 'timeout', { min: 0.1, max: 300, scale: 1000 }) ?? PROBE_DEFAULTS.timeoutMs,
     insecure: v.insecure,
+    headers: (v.header ?? []).map(parseHeader),
+    subprotocols: v.subprotocol ?? [],
     ...(v.direct !== undefined ? { direct: v.direct } : {}),
     ...(v['page-origin'] !== undefined ? { pageOrigin: v['page-origin'] } : {}),
     ...(v.ca !== undefined ? { caFile: v.ca } : {}),

@@ -86,7 +86,8 @@ export function parseTarget(raw: string): URL {
   return url;
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** An RFC 7230 token: header names and subprotocols. */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Parses a curl-style "Name: value" header. */
 export function parseHeader(raw: string): [string, string] {

@@ -31,6 +31,8 @@ export function probeOptionsOf(r: ParsedRequestOf<'diagnose', 'probe'>): ProbeOp
     echo: r.echo ?? PROBE_DEFAULTS.echo,
     timeoutMs: (r.timeoutSeconds ?? PROBE_DEFAULTS.timeoutMs / 1000) * 1000,
     insecure: r.insecure ?? false,
+    headers: r.headers ?? [],
+    subprotocols: r.subprotocols ?? [],
     ...(r.direct !== undefined ? { direct: r.direct } : {}),
     ...(r.pageOrigin !== undefined ? { pageOrigin: r.pageOrigin } : {}),
     ...(r.caFile !== undefined ? { caFile: r.caFile } : {}),

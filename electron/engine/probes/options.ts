@@ -1,7 +1,7 @@
 // What a probe is asked to do, validated before anything is opened: every mistake is an InputError
 // with a sentence that says what to change.
 import { readFileSync } from 'node:fs';
-import { parseTarget } from '../capture/options.js';
+import { parseHeader, parseTarget, TOKEN } from '../capture/options.js';
 import { InputError } from '../errors.js';
 
 export interface ProbeOptions {
@@ -18,6 +18,10 @@ export interface ProbeOptions {
   idleLimitSeconds: number;
   /** Echo round trips to measure (0: send nothing). */
   echo: number;
+  /** Request headers sent on every WebSocket handshake (Authorization, Cookie…); never logged in full. */
+  headers?: Array<[string, string]>;
+  /** Subprotocols offered on every WebSocket handshake. */
+  subprotocols?: string[];
   insecure: boolean;
   caFile?: string;
   /** Timeout of each step (DNS, TCP, TLS, HTTP, upgrade, each echo). */
@@ -57,7 +61,28 @@ export interface PreparedProbe {
   direct: URL | null;
   origins: string[];
   pageOrigin: string | null;
+  headers: Array<[string, string]>;
+  subprotocols: string[];
   ca: Buffer | undefined;
+}
+
+/** Header names whose values are secrets: Authorization, Cookie, and anything with token, key or secret. */
+const SECRET_HEADER = /authorization|cookie|token|key|secret/i;
+
+/**
+ * A header value as the probe logs it: secrets become "***", keeping an Authorization scheme
+ * ("Bearer ***") since which scheme was sent is evidence and the credential is not.
+ */
+export function redactHeaderValue(name: string, value: string): string {
+  // Sec-WebSocket-Key is a public nonce of the handshake, not a credential.
+  if (!SECRET_HEADER.test(name) || /^sec-websocket-key$/i.test(name)) return value;
+  const scheme = /authorization/i.test(name) ? /^([A-Za-z][\w.+-]*) +\S/.exec(value) : null;
+  return scheme ? `${scheme[1]} ***` : '***';
+}
+
+/** Headers as the probe logs them (JSON, evidence, the recorded session): secrets redacted. */
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, redactHeaderValue(k, v)]));
 }
 
 /** Validates options and reads the CA file; throws InputError on the first problem. */
@@ -74,6 +99,15 @@ export function prepareProbe(o: ProbeOptions): PreparedProbe {
     throw new InputError('--idle-limit must be from 1 to 3600 seconds');
   if (!(Number.isInteger(o.echo) && o.echo >= 0 && o.echo <= 1000))
     throw new InputError('--echo must be a whole number of messages from 0 to 1000');
+  // The same parser as `frameline capture -H`, so the same mistakes get the same sentences.
+  const headers = (o.headers ?? []).map(([k, v]) => parseHeader(`${k}: ${v}`));
+  if (headers.some(([k]) => k.toLowerCase() === 'origin'))
+    throw new InputError('give the Origin with --origin, not as a header: the probe tries several origins');
+  const subprotocols = o.subprotocols ?? [];
+  for (const p of subprotocols) {
+    if (!TOKEN.test(p))
+      throw new InputError(`subprotocol "${p}" is not a valid token (letters, digits and !#$%&'*+-.^_\`|~)`);
+  }
   let ca: Buffer | undefined;
   if (o.caFile !== undefined) {
     try {
@@ -84,5 +118,5 @@ export function prepareProbe(o: ProbeOptions): PreparedProbe {
       );
     }
   }
-  return { target, direct, origins, pageOrigin, ca };
+  return { target, direct, origins, pageOrigin, headers, subprotocols, ca };
 }

@@ -14,7 +14,10 @@ import { createSession, setSpoolPath } from '../store/sessions.js';
 import type { SpoolMessage } from '../store/spool.js';
 import { spoolPathFor, StoreWriter } from '../store/writer.js';
 import { probeEndpoint, type ProbeRun, type ProgressState } from './endpoint.js';
-import { prepareProbe, type ProbeOptions } from './options.js';
+import { prepareProbe, redactHeaders, type ProbeOptions } from './options.js';
+
+/** Findings about a refused handshake, whose evidence names the headers sent (redacted). */
+const HANDSHAKE_FINDINGS = new Set<string>(['upgrade-rejected', 'proxy-missing-upgrade', 'origin-rejected']);
 
 /** One step of a running probe, for progress lines and the console. */
 export interface ProbeProgress {
@@ -44,6 +47,8 @@ export async function runProbe(
   const prepared = prepareProbe(options);
   const runId = hooks.runId ?? randomUUID();
   const target = prepared.target;
+  // What was sent, as it may be logged: secrets redacted ("Bearer ***").
+  const sentHeaders = redactHeaders(Object.fromEntries(prepared.headers));
   const sessionId = createSession(db, {
     name: options.name ?? `probe ${target.host}${target.pathname === '/' ? '' : target.pathname}`,
     kind: 'probe',
@@ -55,6 +60,8 @@ export async function runProbe(
       healthPath: options.healthPath,
       idleLimitSeconds: options.idleLimitSeconds,
       echo: options.echo,
+      headers: sentHeaders,
+      subprotocols: prepared.subprotocols,
       insecure: options.insecure,
       ca: options.caFile !== undefined,
       timeoutMs: options.timeoutMs,
@@ -66,11 +73,14 @@ export async function runProbe(
   setSpoolPath(db, sessionId, spoolPath);
   const spool = StoreWriter.for(dbPath).begin(sessionId, spoolPath);
 
-  // The recorder reports each handshake only to the spool; the probe reads it on the way through.
+  // The recorder reports each handshake only to the spool; the probe reads it on the way through,
+  // and redacts the secrets of the request headers before they are recorded.
   const watchers = new Map<number, (m: SpoolMessage) => void>();
   const write = spool.message.bind(spool);
   spool.message = (m: SpoolMessage) => {
     if (m.ordinal !== null) watchers.get(m.ordinal)?.(m);
+    if ((m.type === 'connection' || m.type === 'handshake') && m.requestHeaders)
+      m = { ...m, requestHeaders: redactHeaders(m.requestHeaders) };
     write(m);
   };
   let ordinal = 0;
@@ -87,6 +97,8 @@ export async function runProbe(
       tls: prepared.ca ? { ca: prepared.ca } : {},
       insecure: options.insecure,
       timeoutMs: options.timeoutMs,
+      headers: prepared.headers,
+      subprotocols: prepared.subprotocols,
     },
     ca: prepared.ca,
     insecure: options.insecure,
@@ -118,6 +130,13 @@ export async function runProbe(
       pageOrigin: prepared.pageOrigin,
       origins: prepared.origins,
     });
+    // A refused handshake is read with what it carried: the headers and subprotocols given.
+    if (prepared.headers.length > 0 || prepared.subprotocols.length > 0) {
+      for (const f of findings) {
+        if (HANDSHAKE_FINDINGS.has(f.id))
+          f.evidence = { ...f.evidence, sentHeaders, subprotocols: prepared.subprotocols };
+      }
+    }
     report = {
       runId,
       target: target.href,

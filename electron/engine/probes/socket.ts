@@ -24,6 +24,9 @@ export interface SocketHub {
   tls: TlsMaterial;
   insecure: boolean;
   timeoutMs: number;
+  /** Request headers and subprotocols sent on every handshake (-H, --subprotocol). */
+  headers: Array<[string, string]>;
+  subprotocols: string[];
   /**
    * Agents for the handshakes (ws:// and wss://). Without an agent, a refused upgrade answered
    * with "Connection: keep-alive" leaves its socket open and the process cannot exit; the probe
@@ -66,8 +69,13 @@ export class ProbeSocket {
     });
     const options: CaptureOptions = {
       url: url.href,
-      headers: [['User-Agent', 'frameline-probe']],
-      subprotocols: [],
+      headers: [
+        ...(hub.headers.some(([k]) => k.toLowerCase() === 'user-agent')
+          ? []
+          : [['User-Agent', 'frameline-probe'] as [string, string]]),
+        ...hub.headers,
+      ],
+      subprotocols: hub.subprotocols,
       compression: false,
       insecure: hub.insecure,
       connectTimeoutMs: hub.timeoutMs,

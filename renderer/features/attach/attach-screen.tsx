@@ -128,7 +128,7 @@ export function AttachScreen({ api }: { api: Api }) {
             <AttachIntro />
           </div>
           <aside className="attach-side" aria-label="Diagnose">
-            <AttachSide api={api} url={draft.url} />
+            <AttachSide api={api} url={draft.url} headers={draft.headers} />
           </aside>
         </div>
       ) : (
@@ -140,7 +140,7 @@ export function AttachScreen({ api }: { api: Api }) {
               {running ? <Composer api={api} sessionId={activeId} open={state === 'open'} /> : null}
             </div>
             <aside className="attach-side" aria-label="Connection">
-              <AttachSide api={api} url={running && liveUrl ? liveUrl : draft.url}>
+              <AttachSide api={api} url={running && liveUrl ? liveUrl : draft.url} headers={draft.headers}>
                 <ConnectionPanels key={activeId} api={api} sessionId={activeId} />
               </AttachSide>
             </aside>

@@ -3,6 +3,7 @@
 // to show, so the column is the probe alone. Both stay mounted, so switching keeps their state.
 import { useRef, type KeyboardEvent, type ReactNode } from 'react';
 import type { Api } from '../../../shared/contract';
+import type { HeaderRow } from '../attach/attach-draft';
 import { DiagnosePanel } from './diagnose-panel';
 import { probeStore, useProbe, type ProbeStore, type SideTab } from './probe-store';
 import './diagnose.css';
@@ -46,10 +47,21 @@ const TABS: ReadonlyArray<{ id: SideTab; label: string }> = [
   { id: 'diagnose', label: 'Diagnose' },
 ];
 
-export function AttachSide({ api, url, children }: { api: Api; url: string; children?: ReactNode }) {
+export function AttachSide({
+  api,
+  url,
+  headers,
+  children,
+}: {
+  api: Api;
+  url: string;
+  /** The attach form's request headers, pre-filled into the probe's. */
+  headers?: readonly HeaderRow[];
+  children?: ReactNode;
+}) {
   const tab = useProbe(api, selectTab);
   const refs = useRef<Array<HTMLButtonElement | null>>([]);
-  if (children === undefined) return <DiagnosePanel api={api} url={url} />;
+  if (children === undefined) return <DiagnosePanel api={api} url={url} attachHeaders={headers} />;
 
   const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>, i: number) => {
     if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
@@ -97,7 +109,7 @@ export function AttachSide({ api, url, children }: { api: Api; url: string; chil
         aria-labelledby="side-tab-diagnose"
         hidden={tab !== 'diagnose'}
       >
-        <DiagnosePanel api={api} url={url} />
+        <DiagnosePanel api={api} url={url} attachHeaders={headers} />
       </div>
     </div>
   );

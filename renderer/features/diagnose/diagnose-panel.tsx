@@ -1,12 +1,14 @@
 // Diagnose on the attach screen: probe the URL in the URL field the way an engineer would by hand —
 // DNS, TCP, TLS, the health path, the upgrade, the Origin policy, echo and ping round trips, and an
 // idle connection held to see what cuts it — watching each check tick, then reading the findings.
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Api } from '../../../shared/contract';
 import { ErrorNote } from '../../components/error-note';
 import { Field, Switch } from '../../components/field';
 import { formatMs } from '../../components/format';
 import { ChevronIcon, PulseIcon } from '../../components/icons';
+import type { HeaderRow } from '../attach/attach-draft';
+import { HeadersEditor } from '../attach/headers-editor';
 import { Checklist } from './checklist';
 import { checkLabel, tally, type CheckRow } from './checklist-model';
 import { FindingsView, SeverityChips } from './findings-view';
@@ -89,6 +91,25 @@ function ProbeOptions({
         error={errors.pageOrigin}
       >
         {input('pageOrigin', 'https://app.example.com')}
+      </Field>
+      <div className="field">
+        <span className="field-label">Request headers</span>
+        <HeadersEditor
+          headers={draft.headers}
+          onChange={(headers) => onChange({ headers })}
+          disabled={disabled}
+          error={errors.headers}
+        />
+        <p className="field-hint">
+          Sent on every handshake of the probe; secrets are recorded redacted (“Bearer ***”).
+        </p>
+      </div>
+      <Field
+        label="Subprotocols"
+        hint="Comma-separated; offered on every handshake."
+        error={errors.subprotocols}
+      >
+        {input('subprotocols', 'graphql-transport-ws')}
       </Field>
       <div className="diag-options-row">
         <Field label="Health path" error={errors.healthPath}>
@@ -176,8 +197,20 @@ function RunView({ api, run }: { api: Api; run: ProbeRun }) {
   );
 }
 
-export function DiagnosePanel({ api, url }: { api: Api; url: string }) {
+export function DiagnosePanel({
+  api,
+  url,
+  attachHeaders,
+}: {
+  api: Api;
+  url: string;
+  /** The attach screen's request headers: the probe's until they are edited here. */
+  attachHeaders?: readonly HeaderRow[] | undefined;
+}) {
   const store = probeStore(api);
+  useEffect(() => {
+    if (attachHeaders) store.followAttachHeaders(attachHeaders);
+  }, [store, attachHeaders]);
   const draft = useProbe(api, selectDraft);
   const optionsOpen = useProbe(api, selectOptionsOpen);
   const run = useProbe(api, selectRun);

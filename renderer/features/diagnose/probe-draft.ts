@@ -2,6 +2,7 @@
 // `diagnose:probe` request — with a sentence for every field that cannot. The same options as
 // `frameline probe`, checked here first so that a mistake is shown beside its field.
 import type { RequestOf } from '../../../shared/contract';
+import type { HeaderRow } from '../attach/attach-draft';
 
 export type ProbeRequest = RequestOf<'diagnose', 'probe'>;
 
@@ -14,6 +15,10 @@ export interface ProbeDraft {
   healthPath: string;
   idleLimitS: string;
   echo: string;
+  /** Sent on every handshake (Authorization, Cookie…); the attach screen's until edited here. */
+  headers: HeaderRow[];
+  /** Comma-separated. */
+  subprotocols: string;
   caFile: string;
   insecure: boolean;
 }
@@ -27,6 +32,8 @@ export const DEFAULT_PROBE_DRAFT: ProbeDraft = {
   healthPath: '/health',
   idleLimitS: String(DEFAULT_IDLE_LIMIT_S),
   echo: '0',
+  headers: [],
+  subprotocols: '',
   caFile: '',
   insecure: false,
 };
@@ -65,8 +72,8 @@ export function originProblem(raw: string): string | null {
   return null;
 }
 
-/** The list of origins typed in one field. */
-export function splitOrigins(raw: string): string[] {
+/** The list of origins (or subprotocols) typed in one field. */
+export function splitList(raw: string): string[] {
   return raw
     .split(/[\s,]+/)
     .map((s) => s.trim())
@@ -96,7 +103,7 @@ export function toProbeRequest(
       errors.direct = 'The direct URL is the endpoint itself; give the backend’s address behind the proxy';
   }
 
-  const origins = splitOrigins(d.origins);
+  const origins = splitList(d.origins);
   for (const o of origins) {
     const problem = originProblem(o);
     if (problem) {
@@ -126,6 +133,25 @@ export function toProbeRequest(
   if (!Number.isInteger(echo) || echo < 0 || echo > 1000)
     errors.echo = `Echo must be a whole number of messages from 0 to 1000, such as 5; "${echoRaw}" is not`;
 
+  const headers: Array<[string, string]> = [];
+  for (const h of d.headers) {
+    if (!h.name.trim() && !h.value.trim()) continue;
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(h.name.trim())) {
+      errors.headers = `"${h.name}" is not a valid header name (letters, digits and -, no spaces or colons)`;
+      break;
+    }
+    if (h.name.trim().toLowerCase() === 'origin') {
+      errors.headers = 'Give the Origin under “Origins your pages use”, not as a header';
+      break;
+    }
+    headers.push([h.name.trim(), h.value.trim()]);
+  }
+
+  const subprotocols = splitList(d.subprotocols);
+  const badProtocol = subprotocols.find((p) => !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p));
+  if (badProtocol)
+    errors.subprotocols = `"${badProtocol}" is not a valid subprotocol (letters, digits and -, no spaces)`;
+
   if (Object.keys(errors).length > 0) return { request: null, errors };
   const request: ProbeRequest = {
     url,
@@ -133,6 +159,8 @@ export function toProbeRequest(
     healthPath,
     idleLimitSeconds: idle,
     echo,
+    headers,
+    subprotocols,
     insecure: d.insecure,
     runId,
     ...(direct ? { direct } : {}),
@@ -151,9 +179,13 @@ export function probeSummary(d: ProbeDraft): string {
   parts.push(echo > 0 ? `${echo} echo round trips` : 'no echo');
   parts.push(`health ${d.healthPath.trim() || '/health'}`);
   if (d.direct.trim()) parts.push(`direct ${d.direct.trim()}`);
-  const origins = splitOrigins(d.origins);
+  const origins = splitList(d.origins);
   if (origins.length) parts.push(`${origins.length} origin${origins.length === 1 ? '' : 's'}`);
   if (d.pageOrigin.trim()) parts.push(`page ${d.pageOrigin.trim()}`);
+  const headers = d.headers.filter((h) => h.name.trim()).length;
+  if (headers) parts.push(`${headers} header${headers === 1 ? '' : 's'}`);
+  const protocols = splitList(d.subprotocols);
+  if (protocols.length) parts.push(`subprotocols ${protocols.join(', ')}`);
   if (d.caFile.trim()) parts.push('custom CA');
   if (d.insecure) parts.push('any certificate');
   return parts.join(' · ');

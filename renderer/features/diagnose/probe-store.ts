@@ -5,6 +5,7 @@
 import { useCallback, useSyncExternalStore } from 'react';
 import type { Api, ResponseOf } from '../../../shared/contract';
 import { errorMessage } from '../../components/error-note';
+import type { HeaderRow } from '../attach/attach-draft';
 import {
   abandonedRows,
   applyProgress,
@@ -59,6 +60,8 @@ export class ProbeStore {
   optionsOpen = false;
   sideTab: SideTab = 'connection';
   run: ProbeRun | null = null;
+  /** True once the probe's headers are edited here: the attach screen's no longer replace them. */
+  private headersEdited = false;
 
   constructor(readonly api: Api) {}
 
@@ -72,7 +75,22 @@ export class ProbeStore {
   }
 
   setDraft(patch: Partial<ProbeDraft>): void {
+    if (patch.headers) this.headersEdited = true;
     this.draft = { ...this.draft, ...patch };
+    this.emit();
+  }
+
+  /** Pre-fills the probe's headers with the attach screen's, until they are edited here. */
+  followAttachHeaders(headers: readonly HeaderRow[]): void {
+    if (this.headersEdited) return;
+    const rows = headers.filter((h) => h.name.trim()).map((h) => ({ ...h }));
+    const same =
+      rows.length === this.draft.headers.length &&
+      rows.every(
+        (h, i) => h.name === this.draft.headers[i]!.name && h.value === this.draft.headers[i]!.value,
+      );
+    if (same) return;
+    this.draft = { ...this.draft, headers: rows };
     this.emit();
   }
 
