@@ -145,8 +145,9 @@ function filterClause(sessionId: number, filter: FrameFilter, p = ''): { where: 
   const where = [`${p}session_id = ?`];
   const params: unknown[] = [sessionId];
   if (filter.direction) {
-    where.push(`${p}direction = ?`);
-    params.push(filter.direction === 'in' ? 0 : 1);
+    // A literal, not a parameter: SQLite uses the partial index on outgoing frames only when it
+    // can see that the query asks for direction = 1.
+    where.push(`${p}direction = ${filter.direction === 'in' ? 0 : 1}`);
   }
   if (filter.opcodes?.length) {
     where.push(`${p}opcode IN (${filter.opcodes.map(() => '?').join(', ')})`);
