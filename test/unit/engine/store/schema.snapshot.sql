@@ -71,6 +71,8 @@ CREATE TABLE frame (
 
 CREATE INDEX frame_by_session ON frame (session_id, seq);
 
+CREATE INDEX frame_outgoing ON frame (session_id, seq) WHERE direction = 1;
+
 CREATE VIRTUAL TABLE frame_text USING fts5 (body, content = '', contentless_delete = 1);
 
 CREATE TABLE incident (
