@@ -224,14 +224,21 @@ export class FramelineService {
               unindexed: 0,
             };
           }
-          const unindexed = filter.text?.trim() ? this.indexForSearch() : 0;
+          if (filter.text?.trim()) {
+            // A search is counted from the full-text index first (quick), which says how to page it.
+            const unindexed = this.indexForSearch();
+            const total = this.filteredCount(r.id, filter, unindexed);
+            return {
+              total,
+              frames: filteredPage(this.db, r.id, filter, r.offset, r.limit, total),
+              unindexed,
+            };
+          }
           const frames = filteredPage(this.db, r.id, filter, r.offset, r.limit);
           // A first page that is not full is the whole answer: no need to count again.
           const total =
-            r.offset === 0 && frames.length < r.limit
-              ? frames.length
-              : this.filteredCount(r.id, filter, unindexed);
-          return { total, frames, unindexed };
+            r.offset === 0 && frames.length < r.limit ? frames.length : this.filteredCount(r.id, filter, 0);
+          return { total, frames, unindexed: 0 };
         },
         frame: (r) => {
           const f = frameDetail(this.db, r.id, r.seq);

@@ -168,6 +168,9 @@ function filterClause(sessionId: number, filter: FrameFilter, p = ''): { where: 
   return { where: where.join(' AND '), params };
 }
 
+/** Up to this many matches, a search's page is read through the full-text index and sorted. */
+const SPARSE_SEARCH = 10_000;
+
 /** How many of a session's frames match a filter (counted in SQLite, never materialised). */
 export function countMatching(db: Database.Database, sessionId: number, filter: FrameFilter): number {
   if (filter.text?.trim()) {
@@ -206,7 +209,24 @@ export function filteredPage(
   filter: FrameFilter,
   offset: number,
   limit: number,
+  /** The view's size when known: a search with few matches is read from the full-text index. */
+  total?: number,
 ): FrameListRow[] {
+  if (filter.text?.trim() && total !== undefined && total <= SPARSE_SEARCH) {
+    const rest = filterClause(sessionId, { ...filter, text: undefined }, 'f.');
+    const columns = ROW_COLUMNS.replace(
+      /\b(seq|connection_id|ts|direction|opcode|size|truncated|payload)\b/g,
+      'f.$1',
+    );
+    return (
+      db
+        .prepare(
+          `SELECT ${columns} FROM frame_text t JOIN frame f ON f.id = t.rowid
+           WHERE frame_text MATCH ? AND ${rest.where} ORDER BY f.seq LIMIT ? OFFSET ?`,
+        )
+        .all(ftsQuery(filter.text), ...rest.params, limit, offset) as PreviewRow[]
+    ).map(toListRow);
+  }
   const { where, params } = filterClause(sessionId, filter);
   return (
     db
