@@ -176,7 +176,11 @@ describe('capture against a ws server', () => {
     const server = track(
       await wsServer((sock) => {
         sock.ping(Buffer.from('srv'));
-        sock.on('pong', () => setTimeout(() => sock.close(1001, 'shutting down'), 150));
+        // Close once the client's heartbeat has pinged twice (and been answered): no timing guesses.
+        let pings = 0;
+        sock.on('ping', () => {
+          if (++pings === 2) setImmediate(() => sock.close(1001, 'shutting down'));
+        });
       }),
     );
     const { data } = await capture([server.url, '--ping-interval', '0.05']);
@@ -232,7 +236,7 @@ describe('capture against a ws server', () => {
       '--send-every',
       '0.1',
       '--duration',
-      '0.35',
+      '1',
     ]);
     const out = data
       .frames!.filter((f) => f.direction === 'out' && f.opcode === 'text')
