@@ -1,8 +1,7 @@
 // The left navigation rail: the screens, then the theme switch and the shortcut list.
 import type { ReactNode } from 'react';
-import { IncidentIcon } from '../features/incidents/incident-icon';
 import type { Theme } from './theme';
-import { KeyboardIcon, MoonIcon, PlugIcon, SessionsIcon, SunIcon } from './icons';
+import { IncidentIcon, KeyboardIcon, MoonIcon, PlugIcon, SessionsIcon, SunIcon } from './icons';
 
 export type Screen = 'attach' | 'sessions' | 'incidents';
 

@@ -2,6 +2,7 @@
 // gaps between bars are the reconnect waits, drawn as dotted backoff lines under their markers.
 import { describeCloseCode } from '../../../shared/close-codes';
 import { barLabel, closedByLabel, outcomeLabel } from './connection-class';
+import { ChartCrosshair } from './chart-crosshair';
 import { clockMicros, formatDuration, type Scale } from './scale';
 import type { ConnectionSpan, EventMark } from './timeline-model';
 
@@ -185,15 +186,7 @@ export function ConnectionTimeline({
           </g>
         );
       })}
-      {hoverTs !== null && (
-        <line
-          className="chart-crosshair"
-          x1={Math.round(x(hoverTs)) + 0.5}
-          x2={Math.round(x(hoverTs)) + 0.5}
-          y1={0}
-          y2={TIMELINE_HEIGHT}
-        />
-      )}
+      {hoverTs !== null && <ChartCrosshair x={x} ts={hoverTs} height={TIMELINE_HEIGHT} />}
     </svg>
   );
 }

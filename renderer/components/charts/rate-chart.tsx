@@ -1,6 +1,7 @@
 // Frames per second over a session, incoming and outgoing stacked, drawn as SVG steps: one step per
 // bucket the engine counted, so a burst or a silence shows where it happened, not smoothed away.
 import type { ResponseOf } from '../../../shared/contract';
+import { ChartCrosshair } from './chart-crosshair';
 import { countTicks, formatCompact, linearScale, type Scale } from './scale';
 
 export type RateData = ResponseOf<'sessions', 'rate'>;
@@ -119,15 +120,7 @@ export function RateChart({ rate, x, width, height, hoverTs }: RateChartProps) {
       <path className="rate-out" d={outPath} />
       <path className="rate-line is-in" d={inLine} />
       <path className="rate-line is-out" d={outLine} />
-      {hoverTs !== null && (
-        <line
-          className="chart-crosshair"
-          x1={Math.round(x(hoverTs)) + 0.5}
-          x2={Math.round(x(hoverTs)) + 0.5}
-          y1={0}
-          y2={height}
-        />
-      )}
+      {hoverTs !== null && <ChartCrosshair x={x} ts={hoverTs} height={height} />}
     </svg>
   );
 }

@@ -1,8 +1,9 @@
 // Everything about how to connect, beyond the URL: handshake, TLS and proxy, heartbeat and
 // reconnect. The same options as `frameline capture`.
+import { draftInput } from '../../components/draft-input';
 import { Field, Switch } from '../../components/field';
 import type { AttachDraft, DraftErrors } from './attach-draft';
-import { HeadersEditor } from './headers-editor';
+import { RequestHeadersField } from './headers-editor';
 
 interface Props {
   draft: AttachDraft;
@@ -12,33 +13,17 @@ interface Props {
 }
 
 export function AttachOptions({ draft, errors, disabled, onChange }: Props) {
-  const text = (
-    field: keyof AttachDraft,
-    placeholder: string,
-    extra: { inputMode?: 'decimal' | 'numeric' } = {},
-  ) => (
-    <input
-      value={draft[field] as string}
-      placeholder={placeholder}
-      disabled={disabled}
-      spellCheck={false}
-      onChange={(e) => onChange({ [field]: e.target.value })}
-      {...extra}
-    />
-  );
+  const text = draftInput(draft, onChange, { disabled });
   return (
     <div className="attach-options" id="attach-options">
       <fieldset className="options-group" disabled={disabled}>
         <legend>Handshake</legend>
-        <div className="field">
-          <span className="field-label">Request headers</span>
-          <HeadersEditor
-            headers={draft.headers}
-            onChange={(headers) => onChange({ headers })}
-            disabled={disabled}
-            error={errors.headers}
-          />
-        </div>
+        <RequestHeadersField
+          headers={draft.headers}
+          onChange={(headers) => onChange({ headers })}
+          disabled={disabled}
+          error={errors.headers}
+        />
         <div className="field-row">
           <Field label="Origin" hint="Sent as the Origin header; servers often check it.">
             {text('origin', 'https://app.example.com')}

@@ -78,3 +78,14 @@ export function HeadersEditor({ headers, onChange, disabled, error }: Props) {
     </div>
   );
 }
+
+/** The headers editor as a form field: "Request headers" above it, an optional hint below. */
+export function RequestHeadersField({ hint, ...editor }: Props & { hint?: string }) {
+  return (
+    <div className="field">
+      <span className="field-label">Request headers</span>
+      <HeadersEditor {...editor} />
+      {hint ? <p className="field-hint">{hint}</p> : null}
+    </div>
+  );
+}

@@ -3,12 +3,13 @@
 // idle connection held to see what cuts it — watching each check tick, then reading the findings.
 import { useCallback, useEffect, useState } from 'react';
 import type { Api } from '../../../shared/contract';
+import { draftInput } from '../../components/draft-input';
 import { ErrorNote } from '../../components/error-note';
 import { Field, Switch } from '../../components/field';
 import { formatMs } from '../../components/format';
 import { ChevronIcon, PulseIcon } from '../../components/icons';
 import type { HeaderRow } from '../attach/attach-draft';
-import { HeadersEditor } from '../attach/headers-editor';
+import { RequestHeadersField } from '../attach/headers-editor';
 import { Checklist } from './checklist';
 import { checkLabel, tally, type CheckRow } from './checklist-model';
 import { FindingsView, SeverityChips } from './findings-view';
@@ -55,20 +56,7 @@ function ProbeOptions({
   disabled: boolean;
   onChange: (patch: Partial<ProbeDraft>) => void;
 }) {
-  const input = (
-    field: keyof ProbeDraft,
-    placeholder: string,
-    extra: { inputMode?: 'decimal' | 'numeric' } = {},
-  ) => (
-    <input
-      value={draft[field] as string}
-      placeholder={placeholder}
-      spellCheck={false}
-      autoComplete="off"
-      onChange={(e) => onChange({ [field]: e.target.value })}
-      {...extra}
-    />
-  );
+  const input = draftInput(draft, onChange, { autoComplete: 'off' });
   return (
     <fieldset className="diag-options" id="probe-options" disabled={disabled}>
       <Field
@@ -92,18 +80,13 @@ function ProbeOptions({
       >
         {input('pageOrigin', 'https://app.example.com')}
       </Field>
-      <div className="field">
-        <span className="field-label">Request headers</span>
-        <HeadersEditor
-          headers={draft.headers}
-          onChange={(headers) => onChange({ headers })}
-          disabled={disabled}
-          error={errors.headers}
-        />
-        <p className="field-hint">
-          Sent on every handshake of the probe; secrets are recorded redacted (“Bearer ***”).
-        </p>
-      </div>
+      <RequestHeadersField
+        headers={draft.headers}
+        onChange={(headers) => onChange({ headers })}
+        disabled={disabled}
+        error={errors.headers}
+        hint="Sent on every handshake of the probe; secrets are recorded redacted (“Bearer ***”)."
+      />
       <Field
         label="Subprotocols"
         hint="Comma-separated; offered on every handshake."

@@ -5,7 +5,7 @@ import type { Incident, Severity } from '../../../shared/runbooks/schemas';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { formatIsoShort } from '../../components/format';
-import { IncidentIcon } from './incident-icon';
+import { IncidentIcon } from '../../components/icons';
 import { SEVERITIES, SeverityChip, severityMeaning } from './severity';
 
 export function IncidentList({ api, onOpen }: { api: Api; onOpen: (id: number) => void }) {

@@ -8,6 +8,7 @@ import { useHotkey } from '../../components/hotkeys';
 import type { Api } from '../../../shared/contract';
 import { CopyButton } from '../../components/copy-button';
 import { ErrorNote, errorMessage } from '../../components/error-note';
+import { BackIcon, TrashIcon } from '../../components/icons';
 import { formatBytes, formatCount, formatIsoShort, plural } from '../../components/format';
 import type { SessionDetail } from '../../components/charts/timeline-model';
 import { SessionDiagnosis } from '../diagnose/session-diagnosis';
@@ -23,40 +24,6 @@ import { TagEditor } from './tags';
 const LIVE_REFRESH_MS = 2000;
 /** A live session's rate is counted again at most this often: it scans every frame. */
 const LIVE_RATE_EVERY = 5;
-
-function BackIcon() {
-  return (
-    <svg
-      className="icon"
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.8"
-      aria-hidden="true"
-    >
-      <path d="M15 6l-6 6 6 6" strokeLinecap="round" strokeLinejoin="round" />
-    </svg>
-  );
-}
-
-function TrashIcon() {
-  return (
-    <svg
-      className="icon"
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.8"
-      aria-hidden="true"
-    >
-      <path
-        d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3"
-        strokeLinecap="round"
-        strokeLinejoin="round"
-      />
-    </svg>
-  );
-}
 
 export function SessionDetailView({
   api,

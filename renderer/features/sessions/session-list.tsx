@@ -6,7 +6,7 @@ import { CopyButton } from '../../components/copy-button';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { formatCount, formatIsoShort, plural } from '../../components/format';
-import { SessionsIcon } from '../../components/icons';
+import { SessionsIcon, TrashIcon } from '../../components/icons';
 import { DeleteSessionDialog } from './delete-session';
 import { formatAge, formatDateTime, sessionDuration } from './format';
 import {
@@ -25,25 +25,6 @@ const LIVE_REFRESH_MS = 2000;
 const IDLE_REFRESH_MS = 10_000;
 const TYPING_DELAY_MS = 150;
 const CAPTURE_EXAMPLE = 'frameline capture ws://localhost:8080/socket --name "my service"';
-
-function TrashIcon() {
-  return (
-    <svg
-      className="icon"
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.8"
-      aria-hidden="true"
-    >
-      <path
-        d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3"
-        strokeLinecap="round"
-        strokeLinejoin="round"
-      />
-    </svg>
-  );
-}
 
 export function SessionList({
   api,

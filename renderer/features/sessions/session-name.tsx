@@ -1,23 +1,9 @@
 // The session's name as the page title, renamed in place: click (or Enter on it), type, Enter to
 // keep, Esc to leave it as it was.
 import { useRef, useState } from 'react';
+import { PencilIcon } from '../../components/icons';
 
 const MAX_NAME = 200;
-
-function PencilIcon() {
-  return (
-    <svg
-      className="icon"
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.8"
-      aria-hidden="true"
-    >
-      <path d="M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4" strokeLinecap="round" strokeLinejoin="round" />
-    </svg>
-  );
-}
 
 export function SessionName({
   name,
