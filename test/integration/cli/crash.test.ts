@@ -8,6 +8,7 @@ import type { SessionSummary } from '../../../shared/model.js';
 import { parseMicros } from '../../../shared/time.js';
 import { cliJson, finished, startCli, workspace, type Workspace } from '../../support/cli.js';
 import { serverScript, startPeer, type Peer } from '../../support/processes.js';
+import { until } from '../../support/wait.js';
 
 let ws: Workspace;
 let peer: Peer | null = null;
@@ -19,15 +20,6 @@ afterEach(async () => {
   ws.cleanup();
 });
 
-/** Resolves once `predicate` holds, checking every 20 ms for at most `ms`. */
-async function until(predicate: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 it('recovers every frame received more than 100 ms before a SIGKILL, in order and without gaps', async () => {
   peer = await startPeer(process.execPath, [serverScript('flood-peer.mjs'), 'plain', '50000000']);
   // Not quiet: the frame lines it prints (time of receipt, payload seq) say what it had received when.
@@ -36,9 +28,9 @@ it('recovers every frame received more than 100 ms before a SIGKILL, in order an
   const spool = `${ws.db}-spool/session-1.spool`;
   // A flood well under way: tens of megabytes spooled (a few hundred thousand frames).
   await until(
+    'the spool to fill',
     () => existsSync(spool) && statSync(spool).size > 30 * 1024 * 1024,
     30_000,
-    'the spool to fill',
   );
   const killedAtUs = Date.now() * 1000;
   child.kill('SIGKILL');

@@ -2,10 +2,11 @@
 // against a real server with its progress pushed on `diagnose:progress`, and 'diagnose:session'
 // on what it recorded.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contract, topics, type PayloadOf, type Result } from '../../../shared/contract.js';
+import { contract, topics, type PayloadOf } from '../../../shared/contract.js';
 import { FramelineService } from '../../../electron/engine/service.js';
 import { workspace, type Workspace } from '../../support/cli.js';
 import { pythonServer, Stack } from './helpers.js';
+import { callService } from '../../support/service.js';
 
 let ws: Workspace;
 let service: FramelineService;
@@ -27,11 +28,7 @@ afterEach(async () => {
   ws.cleanup();
 });
 
-async function call<T = unknown>(channel: string, payload: unknown): Promise<T> {
-  const r = (await service.handle(channel, payload)) as Result<T>;
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
+const call = <T = unknown>(channel: string, payload: unknown) => callService<T>(service, channel, payload);
 
 describe('diagnose channels', () => {
   it('runs a probe, pushes its progress under the caller’s run id, and answers the contract’s shape', async () => {

@@ -4,11 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PayloadOf, Result } from '../../../shared/contract.js';
+import type { PayloadOf } from '../../../shared/contract.js';
 import type { WalkView } from '../../../shared/runbooks/schemas.js';
 import { FramelineService } from '../../../electron/engine/service.js';
 import { workspace, type Workspace } from '../../support/cli.js';
 import { echo, wsServer, type WsScenario } from '../../servers/scenarios.js';
+import { callService } from '../../support/service.js';
+import { until } from '../../support/wait.js';
 
 let ws: Workspace;
 let service: FramelineService;
@@ -34,19 +36,7 @@ afterEach(async () => {
   ws.cleanup();
 });
 
-async function call<T = unknown>(channel: string, payload: unknown): Promise<T> {
-  const r = (await service.handle(channel, payload)) as Result<T>;
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
-
-async function until(what: string, predicate: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const call = <T = unknown>(channel: string, payload: unknown) => callService<T>(service, channel, payload);
 
 async function startWalk(runbookId = 'ws-3am'): Promise<WalkView> {
   const incident = await call<{ id: number }>('incidents:create', { title: 'Live drops', severity: 'P1' });

@@ -8,6 +8,7 @@ import { importRunbook } from '../../../electron/engine/runbooks/library.js';
 import { WalkEngine } from '../../../electron/engine/runbooks/walk.js';
 import { openStore, type Db } from '../../../electron/engine/store/database.js';
 import { workspace, type Workspace } from '../../support/cli.js';
+import { until } from '../../support/wait.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/runbooks/shell-steps.md', import.meta.url));
 
@@ -38,14 +39,6 @@ afterEach(async () => {
 });
 
 /** Waits for a condition the process will reach by itself, failing after `ms`. */
-async function until(what: string, predicate: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
