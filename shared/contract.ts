@@ -2,8 +2,8 @@
 // every push topic is declared here once, with runtime schemas; both shells (Electron IPC and the
 // browser-mode WebSocket) carry exactly this, and each side validates what it receives.
 import { z } from 'zod';
-import { incidentChannels, runbookChannels, walkChannels, walkTopics } from './runbooks/channels.js';
-import { diagnoseChannels, diagnoseTopics } from './diagnosis/channels.js';
+import { incidentChannels, runbookChannels, walkChannels, walkTopics } from './contract/incidents.js';
+import { diagnoseChannels, diagnoseTopics } from './contract/diagnose.js';
 
 const id = z.number().int().positive();
 const isoTime = z.string();

@@ -18,8 +18,8 @@ import { Capture } from './capture/capture.js';
 import { DEFAULTS, type CaptureOptions } from './capture/options.js';
 import { InputError } from './errors.js';
 import { openStore, StoreError, type Db } from './store/database.js';
-import { listConnections } from './store/connections.js';
-import { listEvents } from './store/events.js';
+import { listConnections } from './sessions/connection-store.js';
+import { listEvents } from './sessions/event-store.js';
 import {
   committedFrames,
   countMatching,
@@ -29,15 +29,15 @@ import {
   frameRateSteps,
   isEmptyFilter,
   type FrameFilter,
-} from './store/frames.js';
-import { catchUpTextIndex, textIndexBacklog } from './store/fts.js';
-import { deleteSession, getSession, listSessions, renameSession, setSessionTags } from './store/sessions.js';
+} from './sessions/frame-store.js';
+import { catchUpTextIndex, textIndexBacklog } from './sessions/text-index.js';
+import { deleteSession, getSession, listSessions, renameSession, setSessionTags } from './sessions/session-store.js';
 import { StoreWriter } from './store/writer.js';
-import { DiagnoseChannels } from './probes/channels.js';
-import { walkHandlers } from './runbooks/channels.js';
-import { WalkPushes } from './runbooks/pushes.js';
-import { MissingError } from './runbooks/errors.js';
-import { WalkEngine } from './runbooks/walk.js';
+import { DiagnoseChannels } from './diagnose/handlers.js';
+import { walkHandlers } from './incidents/handlers.js';
+import { WalkPushes } from './incidents/walk-pushes.js';
+import { MissingError } from './incidents/errors.js';
+import { WalkEngine } from './incidents/walk.js';
 
 export const VERSION = '0.1.0';
 

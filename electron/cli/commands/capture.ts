@@ -11,8 +11,8 @@ import {
 } from '../../engine/capture/options.js';
 import { InputError } from '../../engine/errors.js';
 import { openStore } from '../../engine/store/database.js';
-import { listConnections } from '../../engine/store/connections.js';
-import { getSession } from '../../engine/store/sessions.js';
+import { listConnections } from '../../engine/sessions/connection-store.js';
+import { getSession } from '../../engine/sessions/session-store.js';
 import { StoreWriter } from '../../engine/store/writer.js';
 import { dbPath, numberOption, parse } from '../args.js';
 import { frameLine, note, out } from '../output.js';

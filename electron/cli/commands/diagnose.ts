@@ -2,7 +2,7 @@
 import { describeCheck } from '../../../shared/diagnosis/describe.js';
 import { hasCritical } from '../../../shared/findings.js';
 import { InputError } from '../../engine/errors.js';
-import { diagnoseStoredSession } from '../../engine/probes/diagnose.js';
+import { diagnoseStoredSession } from '../../engine/diagnose/session-analysis.js';
 import { openStore } from '../../engine/store/database.js';
 import { dbPath, parse, sessionId } from '../args.js';
 import { out } from '../output.js';

@@ -1,7 +1,7 @@
 // frameline incident: open an incident, list them, show one with its walks and timeline, update it.
 import type { Incident, IncidentStatus, Severity, TimelineEntry } from '../../../shared/runbooks/schemas.js';
 import { InputError } from '../../engine/errors.js';
-import { WalkEngine } from '../../engine/runbooks/walk.js';
+import { WalkEngine } from '../../engine/incidents/walk.js';
 import { openStore } from '../../engine/store/database.js';
 import { dbPath, parse } from '../args.js';
 import { out, table } from '../output.js';

@@ -12,7 +12,7 @@ import {
   listRunbooks,
   readRunbookFile,
   RunbookFileError,
-} from '../../engine/runbooks/library.js';
+} from '../../engine/incidents/runbook-library.js';
 import { dbPath, parse } from '../args.js';
 import { out, table } from '../output.js';
 

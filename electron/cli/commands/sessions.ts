@@ -1,6 +1,6 @@
 // frameline sessions: every recorded session, newest first.
 import { openStore } from '../../engine/store/database.js';
-import { listSessions } from '../../engine/store/sessions.js';
+import { listSessions } from '../../engine/sessions/session-store.js';
 import { dbPath, parse } from '../args.js';
 import { out, table } from '../output.js';
 

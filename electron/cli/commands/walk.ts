@@ -2,9 +2,9 @@
 // on, go back, write a note, run a step's shell command (confirmed with --yes) or its app action.
 import type { Visit, WalkRun, WalkView } from '../../../shared/runbooks/schemas.js';
 import { InputError } from '../../engine/errors.js';
-import { NeedsInputError } from '../../engine/runbooks/errors.js';
-import { DEFAULT_SHELL_TIMEOUT_MS } from '../../engine/runbooks/runs.js';
-import { WalkEngine } from '../../engine/runbooks/walk.js';
+import { NeedsInputError } from '../../engine/incidents/errors.js';
+import { DEFAULT_SHELL_TIMEOUT_MS } from '../../engine/incidents/walk-runs.js';
+import { WalkEngine } from '../../engine/incidents/walk.js';
 import { openStore } from '../../engine/store/database.js';
 import { dbPath, numberOption, parse } from '../args.js';
 import { note, out, table } from '../output.js';

@@ -2,7 +2,7 @@
 // heartbeat pings, scripted sends, and an end that waits until every frame is committed.
 import { nowMicros } from '../clock.js';
 import type { Db } from '../store/database.js';
-import { createSession, setSpoolPath } from '../store/sessions.js';
+import { createSession, setSpoolPath } from '../sessions/session-store.js';
 import { spoolPathFor, StoreWriter, type SessionSpool } from '../store/writer.js';
 import { reconnectDelay } from './backoff.js';
 import { prepareCapture, type CaptureOptions, type TlsMaterial } from './options.js';

@@ -4,8 +4,8 @@ import { rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from './database.js';
-import { indexPendingText } from './fts.js';
-import { completeSession } from './sessions.js';
+import { indexPendingText } from '../sessions/text-index.js';
+import { completeSession } from '../sessions/session-store.js';
 import { SpoolApplier } from './spool-apply.js';
 import type { FromWriter, ToWriter } from './writer-protocol.js';
 

@@ -6,7 +6,7 @@ import {
   OUTPUT_CAP_DEFAULT_BYTES,
   OUTPUT_CAP_MAX_BYTES,
   OUTPUT_CAP_MIN_BYTES,
-} from '../../../shared/runbooks/channels';
+} from '../../../shared/contract/incidents';
 import type { RunbookStep } from '../../../shared/runbooks/schemas';
 import { ErrorNote } from '../../components/error-note';
 import { formatBytes } from '../../components/format';

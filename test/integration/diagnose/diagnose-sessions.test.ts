@@ -3,7 +3,7 @@
 // echo), a capture recorded live through nginx with a short proxy_read_timeout, and a probe session.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../../electron/engine/store/database.js';
-import { listFindings } from '../../../electron/engine/store/findings.js';
+import { listFindings } from '../../../electron/engine/diagnose/finding-store.js';
 import { cli, workspace, type Workspace } from '../../support/cli.js';
 import { closedPort } from '../../servers/scenarios.js';
 import { startNginx } from '../../servers/proxies.js';

@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { redactHeaders, redactHeaderValue } from '../../../electron/engine/probes/options.js';
+import { redactHeaders, redactHeaderValue } from '../../../electron/engine/diagnose/probe-options.js';
 import { cli, cliJson, workspace, type Workspace } from '../../support/cli.js';
 import { findingOf, probe, Stack } from './helpers.js';
 

@@ -3,7 +3,7 @@
 // upgrade, and a ws:// URL used from an https page. Each asserts its finding id and evidence.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../../electron/engine/store/database.js';
-import { listFindings } from '../../../electron/engine/store/findings.js';
+import { listFindings } from '../../../electron/engine/diagnose/finding-store.js';
 import { selfSigned } from '../../support/certs.js';
 import { cli, cliJson, workspace, type Workspace } from '../../support/cli.js';
 import {

@@ -7,7 +7,7 @@ import {
   StoreError,
   type Db,
 } from '../../../../electron/engine/store/database.js';
-import { listSessions, setSessionTags } from '../../../../electron/engine/store/sessions.js';
+import { listSessions, setSessionTags } from '../../../../electron/engine/sessions/session-store.js';
 import { tempDir, type TempDir } from './helpers.js';
 
 let dir: TempDir;

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../../electron/engine/store/database.js';
-import { countFrames, iterateFrames } from '../../../../electron/engine/store/frames.js';
-import { tempDir, type TempDir } from './helpers.js';
+import { countFrames, iterateFrames } from '../../../../electron/engine/sessions/frame-store.js';
+import { tempDir, type TempDir } from '../store/helpers.js';
 
-// The statement iterateFrames prepares (electron/engine/store/frames.ts), kept verbatim.
+// The statement iterateFrames prepares (electron/engine/sessions/frame-store.ts), kept verbatim.
 const FRAMES_SQL = `SELECT id, connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
      WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`;
 

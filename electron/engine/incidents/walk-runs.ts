@@ -6,12 +6,12 @@ import {
   OUTPUT_CAP_DEFAULT_BYTES,
   OUTPUT_CAP_MAX_BYTES,
   OUTPUT_CAP_MIN_BYTES,
-} from '../../../shared/runbooks/channels.js';
+} from '../../../shared/contract/incidents.js';
 import { nowMicros } from '../clock.js';
 import { InputError } from '../errors.js';
 import type { Db } from '../store/database.js';
-import { attachSessionToIncident, latestIncidentSession } from '../store/incidents.js';
-import { addEntry } from '../store/timeline.js';
+import { attachSessionToIncident, latestIncidentSession } from './incident-store.js';
+import { addEntry } from './timeline-store.js';
 import {
   createRun,
   finishRun,
@@ -25,7 +25,7 @@ import {
   type RunEnd,
   type VisitRow,
   type WalkRow,
-} from '../store/walks.js';
+} from './walk-store.js';
 import { nodeOf, shortLabel } from '../../../shared/runbooks/graph.js';
 import { runAction, type ActionOutcome } from './actions.js';
 import { MissingError, needsInput } from './errors.js';

@@ -4,7 +4,7 @@ import type { Contract, ParsedRequestOf, ResponseOf } from '../../../shared/cont
 import { builtinSource } from '../../../shared/runbooks/builtin/index.js';
 import { RunbookError, parseRunbook } from '../../../shared/runbooks/parse.js';
 import type { Db } from '../store/database.js';
-import { findRunbook, importedSource, importRunbook, listRunbooks } from './library.js';
+import { findRunbook, importedSource, importRunbook, listRunbooks } from './runbook-library.js';
 import { MissingError } from './errors.js';
 import type { WalkEngine } from './walk.js';
 

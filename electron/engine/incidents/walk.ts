@@ -25,8 +25,8 @@ import {
   listIncidents,
   updateIncident,
   type IncidentChange,
-} from '../store/incidents.js';
-import { addEntry, incidentTimeline, walkTimeline } from '../store/timeline.js';
+} from './incident-store.js';
+import { addEntry, incidentTimeline, walkTimeline } from './timeline-store.js';
 import {
   addWalkFinding,
   checkedSteps,
@@ -43,10 +43,10 @@ import {
   setWalkStatus,
   type VisitRow,
   type WalkRow,
-} from '../store/walks.js';
+} from './walk-store.js';
 import { MissingError } from './errors.js';
-import { requireRunbook } from './library.js';
-import { describeDuration, WalkRuns, type ActionRequest, type RunHandle, type ShellRequest } from './runs.js';
+import { requireRunbook } from './runbook-library.js';
+import { describeDuration, WalkRuns, type ActionRequest, type RunHandle, type ShellRequest } from './walk-runs.js';
 
 export { MissingError };
 export type { ActionRequest, RunHandle, ShellRequest };

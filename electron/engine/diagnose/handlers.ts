@@ -3,8 +3,8 @@
 // these handlers into its own and stops the running probes when it closes.
 import type { Contract, ParsedRequestOf, PayloadOf, ResponseOf } from '../../../shared/contract.js';
 import type { Db } from '../store/database.js';
-import { diagnoseStoredSession } from './diagnose.js';
-import { PROBE_DEFAULTS, type ProbeOptions } from './options.js';
+import { diagnoseStoredSession } from './session-analysis.js';
+import { PROBE_DEFAULTS, type ProbeOptions } from './probe-options.js';
 import { runProbe } from './probe.js';
 
 type Handlers = {

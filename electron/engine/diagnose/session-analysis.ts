@@ -8,10 +8,10 @@ import { DiagnosisSchema, type Diagnosis } from '../../../shared/findings.js';
 import { OPCODE_NAME, type ClosedBy, type Headers } from '../../../shared/model.js';
 import { nowMicros } from '../clock.js';
 import { InputError } from '../errors.js';
-import type { ConnectionRow } from '../store/connections.js';
+import type { ConnectionRow } from '../sessions/connection-store.js';
 import type { Db } from '../store/database.js';
-import { saveFindings } from '../store/findings.js';
-import { getSessionRow, type SessionRow } from '../store/sessions.js';
+import { saveFindings } from './finding-store.js';
+import { getSessionRow, type SessionRow } from '../sessions/session-store.js';
 
 export interface DiagnoseOptions {
   /** The JSON field that pairs a request with its response (default "id"). */

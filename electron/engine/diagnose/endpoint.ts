@@ -18,7 +18,7 @@ import { PONG_LATE_MS, PONG_TIMEOUT_MS } from '../../../shared/diagnosis/heartbe
 import type { DiagFrame } from '../../../shared/diagnosis/input.js';
 import { describeCheck } from '../../../shared/diagnosis/describe.js';
 import { bareHost, checkHealth, checkTls, connectTcp, portOf, resolveHost } from './network.js';
-import { ProbeSocket, type SocketHub } from './socket.js';
+import { ProbeSocket, type SocketHub } from './probe-socket.js';
 
 /** An Origin that no service allows: a server that accepts it does not check Origin at all. */
 export const FOREIGN_ORIGIN = 'https://frameline-probe.invalid';

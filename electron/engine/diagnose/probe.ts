@@ -9,12 +9,12 @@ import { interpretProbe, type EndpointObservation } from '../../../shared/diagno
 import { sortFindings, type Diagnosis } from '../../../shared/findings.js';
 import { nowMicros } from '../clock.js';
 import type { Db } from '../store/database.js';
-import { saveFindings } from '../store/findings.js';
-import { createSession, setSpoolPath } from '../store/sessions.js';
+import { saveFindings } from './finding-store.js';
+import { createSession, setSpoolPath } from '../sessions/session-store.js';
 import type { SpoolMessage } from '../store/spool.js';
 import { spoolPathFor, StoreWriter } from '../store/writer.js';
 import { probeEndpoint, type ProbeRun, type ProgressState } from './endpoint.js';
-import { prepareProbe, redactHeaders, type ProbeOptions } from './options.js';
+import { prepareProbe, redactHeaders, type ProbeOptions } from './probe-options.js';
 
 /** Findings about a refused handshake, whose evidence names the headers sent (redacted). */
 const HANDSHAKE_FINDINGS = new Set<string>(['upgrade-rejected', 'proxy-missing-upgrade', 'origin-rejected']);

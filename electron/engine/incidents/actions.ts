@@ -1,15 +1,22 @@
-// The app actions a runbook step can ask for. `capture` records the endpoint with the capture
-// engine; `probe` and `diagnose` call the probe and diagnosis engines when this build has them
-// (they are looked up at run time, so that a build without them says so instead of failing).
-import { z } from 'zod';
+// The app actions a runbook step can ask for: `capture`, `probe` and `diagnose` call the same
+// domain functions as the console and the command line, with their own defaults.
 import { describeCloseCode } from '../../../shared/close-codes.js';
+import type { Finding } from '../../../shared/findings.js';
 import type { StepAction } from '../../../shared/runbooks/schemas.js';
 import { Capture } from '../capture/capture.js';
 import { DEFAULT_RECONNECT, DEFAULTS, type CaptureOptions } from '../capture/options.js';
 import { needsInput } from './errors.js';
-import { listConnections } from '../store/connections.js';
+import { listConnections } from '../sessions/connection-store.js';
 import type { Db } from '../store/database.js';
-import { getSession } from '../store/sessions.js';
+import { getSession } from '../sessions/session-store.js';
+import { runProbe } from '../diagnose/probe.js';
+import { PROBE_DEFAULTS, type ProbeOptions } from '../diagnose/probe-options.js';
+import { diagnoseStoredSession } from '../diagnose/session-analysis.js';
+
+/** A probe step that is not about idle drops holds the idle connection only briefly. */
+const SHORT_IDLE_HOLD_SECONDS = 3;
+/** Round trips measured by a probe step that asks for the echo check. */
+const ECHO_CHECK_MESSAGES = 5;
 
 /** A finding an action reported. */
 export interface ActionFinding {
@@ -18,7 +25,7 @@ export interface ActionFinding {
 }
 
 export interface ActionOutcome {
-  status: 'ok' | 'failed' | 'stopped' | 'unavailable';
+  status: 'ok' | 'failed' | 'stopped';
   summary: string;
   result: unknown;
   sessionId: number | null;
@@ -38,43 +45,8 @@ export interface ActionContext {
   signal: AbortSignal;
 }
 
-/** Loads an engine module by path relative to this one, or null when this build has none. */
-async function optionalModule(relative: string): Promise<Record<string, unknown> | null> {
-  // A computed specifier: the module is looked up when the action runs, not when this one loads.
-  const specifier: string = relative;
-  try {
-    return (await import(specifier)) as Record<string, unknown>;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url/.test(String(err)))
-      return null;
-    throw err;
-  }
-}
-
-/** What this module reads of a probe's or a diagnosis' answer; anything else is left as is. */
-const DiagnosisShape = z.object({
-  sessionId: z.number().int().nullable().optional(),
-  findings: z.array(
-    z.object({
-      id: z.string(),
-      severity: z.string().optional(),
-      title: z.string().optional(),
-      summary: z.string().optional(),
-    }),
-  ),
-});
-
-function findingsOf(raw: unknown): { sessionId: number | null; findings: ActionFinding[] } {
-  const parsed = DiagnosisShape.safeParse(raw);
-  if (!parsed.success) return { sessionId: null, findings: [] };
-  return {
-    sessionId: parsed.data.sessionId ?? null,
-    findings: parsed.data.findings.map((f) => ({
-      id: f.id,
-      evidence: f.summary ?? f.title ?? f.id,
-    })),
-  };
+function findingsOf(findings: readonly Finding[]): ActionFinding[] {
+  return findings.map((f) => ({ id: f.id, evidence: f.summary }));
 }
 
 function describeFindings(findings: ActionFinding[]): string {
@@ -185,70 +157,42 @@ async function runProbeAction(
     if (!ctx.direct) throw needsInput('direct', 'this step');
     direct = ctx.direct;
   }
-  const mod = await optionalModule('../probes/probe.js');
-  const runProbe = mod?.runProbe;
-  if (typeof runProbe !== 'function')
-    return unavailable('probe', 'this build has no probe engine (electron/engine/probes/probe.js)');
   const checks = action.checks ?? [];
-  const options = {
+  const options: ProbeOptions = {
     url,
     ...(direct !== undefined ? { direct } : {}),
     origins: action.origin ? [action.origin] : [],
-    healthPath: '/health',
+    healthPath: PROBE_DEFAULTS.healthPath,
     // The idle hold is the probe's last check: short unless the step is about idle drops.
-    idleLimitSeconds: action.idleLimit ?? (checks.includes('idle') ? 75 : 3),
-    echo: checks.includes('echo') ? 5 : 0,
+    idleLimitSeconds:
+      action.idleLimit ?? (checks.includes('idle') ? PROBE_DEFAULTS.idleLimitSeconds : SHORT_IDLE_HOLD_SECONDS),
+    echo: checks.includes('echo') ? ECHO_CHECK_MESSAGES : PROBE_DEFAULTS.echo,
     insecure: false,
-    timeoutMs: 5000,
+    timeoutMs: PROBE_DEFAULTS.timeoutMs,
     name: ctx.name,
   };
-  const report: unknown = await (runProbe as (...a: unknown[]) => Promise<unknown>)(
-    ctx.db,
-    ctx.dbPath,
-    options,
-    { signal: ctx.signal },
-  );
-  const { sessionId, findings } = findingsOf(report);
+  const report = await runProbe(ctx.db, ctx.dbPath, options, { signal: ctx.signal });
+  const findings = findingsOf(report.findings);
   return {
     status: ctx.signal.aborted ? 'stopped' : 'ok',
-    summary: `probe of ${url}${direct ? ` and ${direct}` : ''}${sessionId ? ` (session ${sessionId})` : ''}: ${describeFindings(findings)}`,
+    summary: `probe of ${url}${direct ? ` and ${direct}` : ''} (session ${report.sessionId}): ${describeFindings(findings)}`,
     result: report,
-    sessionId,
+    sessionId: report.sessionId,
     findings,
   };
 }
 
-async function runDiagnose(
-  action: Extract<StepAction, { kind: 'diagnose' }>,
-  ctx: ActionContext,
-): Promise<ActionOutcome> {
+function runDiagnose(action: Extract<StepAction, { kind: 'diagnose' }>, ctx: ActionContext): ActionOutcome {
   const session =
     action.session === undefined || action.session === 'latest' ? ctx.latestSession : action.session;
   if (session === undefined) throw needsInput('session', 'this step');
-  const mod = await optionalModule('../probes/diagnose.js');
-  const diagnose = mod?.diagnoseStoredSession;
-  if (typeof diagnose !== 'function')
-    return unavailable(
-      'diagnose',
-      `this build has no diagnosis engine (electron/engine/probes/diagnose.js); read session ${session} with "frameline show ${session}"`,
-    );
-  const report: unknown = (diagnose as (...a: unknown[]) => unknown)(ctx.db, session);
-  const { findings } = findingsOf(report);
+  const report = diagnoseStoredSession(ctx.db, session);
+  const findings = findingsOf(report.findings);
   return {
     status: 'ok',
     summary: `diagnosis of session ${session}: ${describeFindings(findings)}`,
     result: report,
     sessionId: null,
     findings,
-  };
-}
-
-function unavailable(kind: string, why: string): ActionOutcome {
-  return {
-    status: 'unavailable',
-    summary: `${kind} is not available: ${why}; do this step by hand and note what you saw`,
-    result: null,
-    sessionId: null,
-    findings: [],
   };
 }

@@ -11,7 +11,7 @@ import {
   TimelineEntrySchema,
   WalkSummarySchema,
   WalkViewSchema,
-} from './schemas.js';
+} from '../runbooks/schemas.js';
 
 const id = z.number().int().positive();
 const ok = z.object({ ok: z.literal(true) });
