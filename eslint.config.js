@@ -1,18 +1,26 @@
-// Lint rules, and the boundaries between runtimes that nobody should have to remember:
-// shared/ imports neither side, the engine never imports electron or React, the renderer never
-// imports electron/ or Node.
+// Lint rules, and the boundaries between runtimes that nobody should have to remember (each rule
+// is proved by test/unit/lint/layers.test.ts, which lints small files that break it):
+// - shared/ runs in both processes: no Node builtin, no ws, better-sqlite3 or electron, neither side;
+// - renderer/ runs in the page: no Node builtin, nothing from electron/, no native module;
+// - the engine runs under plain Node too: no electron, CLI, browser-mode host or IPC binding;
+// - only electron/main.ts, preload.ts and ipc.ts import electron;
+// - the command line reaches the engine through its domains, never through the store.
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = {
-  group: ['node:*'],
-  message: 'shared/ and renderer/ run without Node: no node:* imports.',
-};
+const builtins = builtinModules.filter((m) => !m.startsWith('_'));
+const nodeBuiltins = (where) => ({
+  group: ['node:*', ...builtins, ...builtins.map((m) => `${m}/*`)],
+  message: `${where} runs without Node: no Node builtin.`,
+});
 const electronModule = {
   name: 'electron',
   message: 'Only electron/main.ts, preload.ts and ipc.ts import electron.',
 };
+const nativeModules = (where) =>
+  ['better-sqlite3', 'ws'].map((name) => ({ name, message: `${where} uses no native or socket module.` }));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test/bench/results/**'] },
@@ -32,9 +40,9 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [electronModule, { name: 'react', message: 'shared/ is UI-free.' }],
+          paths: [electronModule, ...nativeModules('shared/'), { name: 'react', message: 'shared/ is UI-free.' }],
           patterns: [
-            nodeBuiltins,
+            nodeBuiltins('shared/'),
             { group: ['**/electron/**', '**/renderer/**'], message: 'shared/ imports neither side.' },
           ],
         },
@@ -42,13 +50,50 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/engine/**/*.ts', 'electron/cli/**/*.ts', 'electron/host/**/*.ts'],
+    files: ['electron/**/*.ts'],
+    ignores: ['electron/main.ts', 'electron/preload.ts', 'electron/ipc.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronModule, { name: 'react', message: 'The engine and its shells run without a UI.' }],
+          patterns: [{ group: ['**/renderer/**'], message: 'The engine never imports the renderer.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['electron/engine/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: [electronModule, { name: 'react', message: 'The engine runs without a UI.' }],
-          patterns: [{ group: ['**/renderer/**'], message: 'The engine never imports the renderer.' }],
+          patterns: [
+            { group: ['**/renderer/**'], message: 'The engine never imports the renderer.' },
+            {
+              group: ['**/cli/**', '**/host/**', '**/ipc', '**/ipc.js', '**/main', '**/main.js', '**/preload.js'],
+              message: 'The engine is called by its shells (CLI, browser-mode host, IPC), never the other way.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['electron/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronModule, { name: 'react', message: 'The command line runs without a UI.' }],
+          patterns: [
+            { group: ['**/renderer/**'], message: 'The command line never imports the renderer.' },
+            {
+              group: ['**/engine/store/**', '**/*-store', '**/*-store.js'],
+              message: 'The command line calls the domain functions of the engine, never its store.',
+            },
+          ],
         },
       ],
     },
@@ -60,9 +105,9 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [electronModule],
+          paths: [electronModule, ...nativeModules('renderer/')],
           patterns: [
-            nodeBuiltins,
+            nodeBuiltins('renderer/'),
             { group: ['**/electron/**'], message: 'The renderer talks to the engine only through the Api.' },
           ],
         },

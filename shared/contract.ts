@@ -2,161 +2,13 @@
 // every push topic is declared here once, with runtime schemas; both shells (Electron IPC and the
 // browser-mode WebSocket) carry exactly this, and each side validates what it receives.
 import { z } from 'zod';
-import { incidentChannels, runbookChannels, walkChannels, walkTopics } from './contract/incidents.js';
+import { captureChannels, captureTopics } from './contract/capture.js';
 import { diagnoseChannels, diagnoseTopics } from './contract/diagnose.js';
+import { incidentChannels, runbookChannels, walkChannels, walkTopics } from './contract/incidents.js';
+import { sessionChannels } from './contract/sessions.js';
 
-const id = z.number().int().positive();
-const isoTime = z.string();
-
-/** Domain enums as schemas. */
-export const DirectionSchema = z.enum(['in', 'out']);
-export const OpcodeSchema = z.enum(['text', 'binary', 'ping', 'pong', 'close', 'continuation']);
-export const SessionStatusSchema = z.enum(['live', 'complete', 'interrupted']);
-export const SessionKindSchema = z.enum(['capture', 'import', 'replay', 'mock', 'probe']);
-export const ClosedBySchema = z.enum(['client', 'server', 'network']);
-export const ErrorKindSchema = z.enum([
-  'refused',
-  'dns',
-  'timeout',
-  'tls',
-  'protocol',
-  'reset',
-  'upgrade-rejected',
-  'proxy',
-  'other',
-]);
-
-/** A session as listed. */
-export const SessionSummarySchema = z.object({
-  id,
-  name: z.string(),
-  kind: SessionKindSchema,
-  target: z.string(),
-  status: SessionStatusSchema,
-  createdAt: isoTime,
-  endedAt: isoTime.nullable(),
-  frames: z.number().int().nonnegative(),
-  tags: z.array(z.string()),
-});
-
-/** One connection attempt with its handshake, timings and close. */
-export const ConnectionSchema = z.object({
-  id,
-  ordinal: z.number().int().positive(),
-  url: z.string(),
-  status: z.number().int().nullable(),
-  requestHeaders: z.record(z.string(), z.string()),
-  responseHeaders: z.record(z.string(), z.string()),
-  responseBodyHead: z.string().nullable(),
-  subprotocol: z.string().nullable(),
-  extensions: z.string().nullable(),
-  timings: z.object({
-    dnsMs: z.number().nullable(),
-    tcpMs: z.number().nullable(),
-    tlsMs: z.number().nullable(),
-    upgradeMs: z.number().nullable(),
-  }),
-  openedAt: isoTime.nullable(),
-  closedAt: isoTime.nullable(),
-  closeCode: z.number().int().nullable(),
-  closeReason: z.string().nullable(),
-  closedBy: ClosedBySchema.nullable(),
-  error: z.object({ kind: ErrorKindSchema, message: z.string() }).nullable(),
-  frames: z.number().int().nonnegative(),
-  bytesIn: z.number().int().nonnegative(),
-  bytesOut: z.number().int().nonnegative(),
-  firstFrameTs: isoTime.nullable(),
-  lastFrameTs: isoTime.nullable(),
-});
-
-/** A frame as a row of the frame list: a preview, not the whole payload. */
-export const FrameRowSchema = z.object({
-  seq: z.number().int().positive(),
-  connection: z.number().int().positive(),
-  /** Epoch microseconds. */
-  ts: z.number(),
-  direction: DirectionSchema,
-  opcode: OpcodeSchema,
-  size: z.number().int().nonnegative(),
-  truncated: z.boolean(),
-  /** Text frames: the first characters; others: the first bytes as hex. */
-  preview: z.string(),
-});
-
-/** A frame with its whole stored payload. */
-export const FrameDetailSchema = FrameRowSchema.extend({
-  /** UTF-8 text for text frames, base64 otherwise. */
-  payload: z.string(),
-  encoding: z.enum(['text', 'base64']),
-});
-
-/** What narrows a session's frames: all optional, combined with AND. */
-export const FrameFilterSchema = z.object({
-  /** Full-text query over text payloads (words; "quoted phrases"; prefix*). */
-  text: z.string().max(500).optional(),
-  direction: DirectionSchema.optional(),
-  opcodes: z.array(OpcodeSchema).optional(),
-  /** Epoch microseconds, inclusive. */
-  fromTs: z.number().optional(),
-  toTs: z.number().optional(),
-});
-
-export const SessionEventSchema = z.object({
-  ts: isoTime,
-  connection: z.number().int().nullable(),
-  kind: z.string(),
-  detail: z.unknown(),
-});
-
-/** What the attach screen asks for; mirrors the `frameline capture` options. */
-export const CaptureRequestSchema = z.object({
-  url: z.string().min(1),
-  name: z.string().optional(),
-  headers: z.array(z.tuple([z.string(), z.string()])).default([]),
-  origin: z.string().optional(),
-  subprotocols: z.array(z.string()).default([]),
-  compression: z.boolean().default(false),
-  caFile: z.string().optional(),
-  certFile: z.string().optional(),
-  keyFile: z.string().optional(),
-  insecure: z.boolean().default(false),
-  /** Proxy URL; null for none; absent to use the environment. */
-  proxy: z.string().nullable().optional(),
-  connectTimeoutMs: z.number().positive().optional(),
-  maxPayload: z.number().int().positive().optional(),
-  payloadCap: z.number().int().nonnegative().optional(),
-  pingIntervalMs: z.number().positive().optional(),
-  reconnect: z
-    .object({
-      baseMs: z.number().nonnegative(),
-      maxMs: z.number().nonnegative(),
-      factor: z.number().min(1),
-      jitter: z.number().min(0).max(1),
-      attempts: z.number().int().positive(),
-    })
-    .optional(),
-});
-
-export const CaptureStateSchema = z.enum(['connecting', 'open', 'closing', 'reconnecting', 'ended']);
-
-/** A live capture as the console sees it: counters and the current connection. */
-export const CaptureStatusSchema = z.object({
-  sessionId: id,
-  url: z.string(),
-  state: CaptureStateSchema,
-  framesIn: z.number().int().nonnegative(),
-  framesOut: z.number().int().nonnegative(),
-  bytesIn: z.number().int().nonnegative(),
-  bytesOut: z.number().int().nonnegative(),
-  /** Frames committed to the database so far (the frame list shows these). */
-  committed: z.number().int().nonnegative(),
-  lastPingRttMs: z.number().nullable(),
-  connection: ConnectionSchema.nullable(),
-  /** The reason the capture ended or the last connection failed, in words. */
-  message: z.string().nullable(),
-});
-
-const ok = z.object({ ok: z.literal(true) });
+export * from './contract/sessions.js';
+export * from './contract/capture.js';
 
 /** Every request channel, grouped by domain: the channel name is `domain:verb`. */
 export const contract = {
@@ -166,72 +18,8 @@ export const contract = {
       response: z.object({ version: z.string(), dbPath: z.string(), shell: z.enum(['desktop', 'browser']) }),
     },
   },
-  sessions: {
-    list: {
-      request: z.object({
-        query: z.string().optional(),
-        status: SessionStatusSchema.optional(),
-        /** Epoch microseconds: sessions created in this range. */
-        fromTs: z.number().optional(),
-        toTs: z.number().optional(),
-      }),
-      response: z.array(SessionSummarySchema),
-    },
-    get: {
-      request: z.object({ id }),
-      response: z.object({
-        session: SessionSummarySchema,
-        connections: z.array(ConnectionSchema),
-        events: z.array(SessionEventSchema),
-      }),
-    },
-    frames: {
-      request: z.object({
-        id,
-        filter: FrameFilterSchema.default({}),
-        offset: z.number().int().nonnegative(),
-        limit: z.number().int().positive().max(1000),
-      }),
-      response: z.object({
-        total: z.number().int().nonnegative(),
-        frames: z.array(FrameRowSchema),
-        /** Frames the full-text index has not reached yet (a text search cannot find them until it does). */
-        unindexed: z.number().int().nonnegative().default(0),
-      }),
-    },
-    frame: {
-      request: z.object({ id, seq: z.number().int().positive() }),
-      response: FrameDetailSchema,
-    },
-    rate: {
-      request: z.object({ id, buckets: z.number().int().min(10).max(2000).default(300) }),
-      response: z.object({
-        /** Epoch microseconds of the first bucket. */
-        startTs: z.number(),
-        bucketUs: z.number(),
-        incoming: z.array(z.number().int()),
-        outgoing: z.array(z.number().int()),
-      }),
-    },
-    rename: { request: z.object({ id, name: z.string().trim().min(1).max(200) }), response: ok },
-    tag: { request: z.object({ id, tags: z.array(z.string().trim().min(1).max(50)).max(20) }), response: ok },
-    delete: { request: z.object({ id }), response: ok },
-  },
-  capture: {
-    start: { request: CaptureRequestSchema, response: z.object({ sessionId: id }) },
-    stop: { request: z.object({ sessionId: id }), response: ok },
-    send: {
-      request: z.object({
-        sessionId: id,
-        /** Text as is; binary as hex digits (spaces allowed). */
-        data: z.string(),
-        kind: z.enum(['text', 'binary']),
-      }),
-      response: ok,
-    },
-    ping: { request: z.object({ sessionId: id }), response: ok },
-    list: { request: z.object({}), response: z.array(CaptureStatusSchema) },
-  },
+  sessions: sessionChannels,
+  capture: captureChannels,
   incidents: incidentChannels,
   runbooks: runbookChannels,
   walks: walkChannels,
@@ -240,8 +28,7 @@ export const contract = {
 
 /** Push topics from the engine to the console. */
 export const topics = {
-  /** A live capture changed (coalesced: at most ten a second per capture). */
-  'capture:status': CaptureStatusSchema,
+  ...captureTopics,
   ...walkTopics,
   ...diagnoseTopics,
 } as const;

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The `frameline` command: the engine without a window, for scripts, CI and the tests.
 import { InputError } from '../engine/errors.js';
-import { StoreError } from '../engine/store/database.js';
 import * as capture from './commands/capture.js';
 import * as diagnose from './commands/diagnose.js';
 import * as incident from './commands/incident.js';
@@ -82,7 +81,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof InputError || err instanceof StoreError) {
+    if (err instanceof InputError) {
       process.stderr.write(`frameline: ${err.message}\n`);
       process.exitCode = 2;
       return;

@@ -1,5 +1,5 @@
 // Human output of the command line: frame lines like wscat's, tables, and the stderr channel.
-import type { Opcode } from '../../shared/model.js';
+import type { Opcode } from '../../shared/contract.js';
 import { formatMicros } from '../../shared/time.js';
 
 const PREVIEW = 96;

@@ -1,9 +1,19 @@
-// Errors the user can fix by changing what they asked for (a bad URL, an unreadable file...): the
-// command line reports them in one line and exits with code 2.
+// Errors the user can fix by changing what they asked for. The shells map them to their own codes:
+// the command line prints one line and exits with 2; the contract answers `bad-request` or
+// `not-found`.
 
+/** A request that cannot be done as asked (a bad URL, an unreadable file…). */
 export class InputError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InputError';
+  }
+}
+
+/** Something asked for that is not there (a session, an incident, a walk, a run, a runbook). */
+export class MissingError extends InputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MissingError';
   }
 }

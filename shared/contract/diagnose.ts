@@ -2,7 +2,8 @@
 // (shared/contract.ts) under the domain `diagnose`: a live probe, the analysis of a recorded
 // session, and the probe's progress.
 import { z } from 'zod';
-import { DiagnosisSchema } from '../findings.js';
+import { DiagnosisSchema, FindingSchema } from '../findings.js';
+import { HeaderSchema, numberIn, SubprotocolSchema } from './fields.js';
 
 /** What the console asks a probe to do; mirrors `frameline probe`. */
 export const ProbeRequestSchema = z.object({
@@ -13,23 +14,41 @@ export const ProbeRequestSchema = z.object({
   origins: z.array(z.string().min(1).max(512)).max(20).default([]),
   /** The page that opens the socket (mixed content). */
   pageOrigin: z.string().min(1).max(512).optional(),
-  healthPath: z.string().min(1).max(1024).default('/health'),
-  idleLimitSeconds: z.number().min(1).max(3600).default(75),
-  echo: z.number().int().min(0).max(1000).default(0),
-  timeoutSeconds: z.number().min(0.1).max(300).default(5),
+  healthPath: z
+    .string()
+    .max(1024)
+    .regex(/^\//, { error: 'must start with "/", such as /health' })
+    .default('/health'),
+  /** How long an idle connection is held, at most, to see whether something cuts it. */
+  idleLimitSeconds: numberIn(1, 3600, 'seconds').default(75),
+  /** Echo round trips to measure (0: send nothing). */
+  echo: numberIn(0, 1000, 'messages', { integer: true }).default(0),
+  /** Timeout of each step (DNS, TCP, TLS, HTTP, upgrade, each echo). */
+  timeoutSeconds: numberIn(0.1, 300, 'seconds').default(5),
   /** Request headers sent on every handshake (Authorization, Cookie…); logged with secrets redacted. */
-  headers: z
-    .array(z.tuple([z.string().min(1).max(256), z.string().max(8192)]))
-    .max(50)
-    .default([]),
+  headers: z.array(HeaderSchema).max(50).default([]),
   /** Subprotocols offered on every handshake. */
-  subprotocols: z.array(z.string().min(1).max(256)).max(20).default([]),
+  subprotocols: z.array(SubprotocolSchema).max(20).default([]),
   insecure: z.boolean().default(false),
   caFile: z.string().min(1).optional(),
   name: z.string().trim().min(1).max(200).optional(),
   /** Chosen by the caller to tell its progress pushes apart; one is made up when absent. */
   runId: z.string().min(1).max(100).optional(),
 });
+
+/** Findings kept with a session, and when they were concluded. */
+export const StoredDiagnosisSchema = z.object({
+  sessionId: z.number().int().positive(),
+  source: z.enum(['probe', 'diagnose']),
+  /** ISO time of the probe or the diagnosis. */
+  at: z.string(),
+  findings: z.array(FindingSchema),
+});
+
+/** Findings kept with a session. */
+export type StoredDiagnosis = z.output<typeof StoredDiagnosisSchema>;
+/** A probe request as the engine sees it, defaults filled in. */
+export type ProbeRequest = z.output<typeof ProbeRequestSchema>;
 
 /** One step of a running probe. */
 export const DiagnoseProgressSchema = z.object({
@@ -50,9 +69,17 @@ export const diagnoseChannels = {
     request: z.object({
       id: z.number().int().positive(),
       /** The JSON field that pairs a request with its response (default "id"). */
-      idField: z.string().min(1).max(100).optional(),
+      idField: z
+        .string()
+        .regex(/^[^\s"]{1,100}$/, { error: 'is not a JSON field name; give one such as id or requestId' })
+        .optional(),
     }),
     response: DiagnosisSchema,
+  },
+  /** What was concluded about a session before (by a probe or a diagnosis), with when; none yet: null. */
+  stored: {
+    request: z.object({ id: z.number().int().positive() }),
+    response: StoredDiagnosisSchema.nullable(),
   },
 } as const;
 

@@ -1,22 +1,176 @@
-// The request channels and push topics of incidents, runbooks and walks, spread into the one
-// contract (shared/contract.ts) under the domains `incidents`, `runbooks` and `walks`.
+// Incidents, their timelines and walks, and the request channels and push topics of incidents,
+// runbooks and walks, spread into the one contract (shared/contract.ts) under the domains
+// `incidents`, `runbooks` and `walks`.
 import { z } from 'zod';
+import { FINDING_IDS } from '../runbooks/finding-ids.js';
+import { numberIn } from './fields.js';
 import {
-  IncidentSchema,
-  IncidentStatusSchema,
+  NodeKindSchema,
   RunbookProblemSchema,
   RunbookSchema,
+  RunbookStepSchema,
   RunbookSummarySchema,
-  SeveritySchema,
-  TimelineEntrySchema,
-  WalkSummarySchema,
-  WalkViewSchema,
 } from '../runbooks/schemas.js';
 
 const id = z.number().int().positive();
+const isoTime = z.string();
 const ok = z.object({ ok: z.literal(true) });
 const runbookId = z.string().min(1).max(64);
 const url = z.string().min(1).max(2048);
+
+/** How bad an incident is, P1 the worst. */
+export const IncidentSeveritySchema = z.enum(['P1', 'P2', 'P3', 'P4'], {
+  error: 'must be P1, P2, P3 or P4 (P1 the worst)',
+});
+export const IncidentStatusSchema = z.enum(['open', 'mitigated', 'resolved'], {
+  error: 'must be open, mitigated or resolved',
+});
+
+/** An incident: what broke, how bad, and when it was detected, mitigated and resolved. */
+export const IncidentSchema = z.object({
+  id,
+  title: z.string(),
+  severity: IncidentSeveritySchema,
+  status: IncidentStatusSchema,
+  detectedAt: isoTime,
+  mitigatedAt: isoTime.nullable(),
+  resolvedAt: isoTime.nullable(),
+  summary: z.string(),
+  rootCause: z.string(),
+  impact: z.string(),
+});
+
+/** One line of an incident's timeline: what happened, when, and where in a walk. */
+export const TimelineEntrySchema = z.object({
+  id,
+  ts: isoTime,
+  incidentId: id,
+  walkId: id.nullable(),
+  node: z.string().nullable(),
+  runId: id.nullable(),
+  kind: z.string(),
+  text: z.string(),
+  detail: z.unknown(),
+});
+
+export const WalkStatusSchema = z.enum(['active', 'finished']);
+export const RunKindSchema = z.enum(['shell', 'probe', 'capture', 'diagnose']);
+export const RunStatusSchema = z.enum([
+  'running',
+  'ok',
+  'failed',
+  'timeout',
+  'stopped',
+  'unavailable',
+  'interrupted',
+]);
+
+/** One shell command or app action run at a node of a walk. */
+export const WalkRunSchema = z.object({
+  id,
+  node: z.string(),
+  step: z.number().int().positive(),
+  kind: RunKindSchema,
+  /** The command as run (shell), or the action with its arguments as JSON. */
+  request: z.string(),
+  /** Shell: the runbook's command when the one run was edited. */
+  original: z.string().nullable(),
+  status: RunStatusSchema,
+  startedAt: isoTime,
+  endedAt: isoTime.nullable(),
+  exitCode: z.number().int().nullable(),
+  /** Shell output (stdout and stderr interleaved), capped: head and tail kept when truncated. */
+  output: z.string(),
+  truncated: z.boolean(),
+  /** Bytes the command wrote in all. */
+  outputBytes: z.number().int().nonnegative(),
+  /** One line saying how it went. */
+  summary: z.string(),
+  /** The action's result (capture: session id and closes; probe/diagnose: findings). */
+  result: z.unknown(),
+});
+
+/** A finding attached to a walk, from an action's result or added by hand. */
+export const WalkFindingSchema = z.object({
+  id: z.string(),
+  evidence: z.string(),
+  source: z.string(),
+  runId: id.nullable(),
+  at: isoTime,
+});
+
+/** A decision edge that the walk's findings support, with the evidence. */
+export const SuggestionSchema = z.object({
+  label: z.string(),
+  to: z.string(),
+  findings: z.array(z.object({ id: z.string(), evidence: z.string() })),
+  reason: z.string(),
+});
+
+/** A way on from a node: the edge label (or the target's name when the edge has none). */
+export const ChoiceSchema = z.object({
+  label: z.string(),
+  to: z.string(),
+  toLabel: z.string(),
+});
+
+/** One visit of a node on the walk's path (going back leaves the path, never the history). */
+export const VisitSchema = z.object({
+  visitId: id,
+  node: z.string(),
+  label: z.string(),
+  kind: NodeKindSchema,
+  enteredAt: isoTime,
+  leftAt: isoTime.nullable(),
+  via: z.enum(['start', 'choice', 'back']),
+  /** The choice that left this node, when it was left by one. */
+  choice: z.string().nullable(),
+  elapsedSeconds: z.number().nonnegative(),
+  timeboxSeconds: z.number().int().positive().nullable(),
+  /** True when the visit took (or is taking) longer than its time box. */
+  overrun: z.boolean(),
+});
+
+/** A walk as the console draws it: where it is, how it got there, what to do next, what happened. */
+export const WalkViewSchema = z.object({
+  id,
+  incident: IncidentSchema,
+  runbook: RunbookSchema,
+  target: z.string().nullable(),
+  direct: z.string().nullable(),
+  status: WalkStatusSchema,
+  startedAt: isoTime,
+  endedAt: isoTime.nullable(),
+  /** The engine's clock when this view was made (timers count from here). */
+  now: isoTime,
+  current: z.object({
+    visit: VisitSchema,
+    /** When the time box runs out; null without one. */
+    deadline: isoTime.nullable(),
+    steps: z.array(RunbookStepSchema),
+    choices: z.array(ChoiceSchema),
+    suggestions: z.array(SuggestionSchema),
+  }),
+  path: z.array(VisitSchema),
+  /** The checklist ticks by node: the 1-based steps checked off (by hand, or by a run that went well). */
+  checked: z.record(z.string(), z.array(z.number().int().positive())),
+  runs: z.array(WalkRunSchema),
+  findings: z.array(WalkFindingSchema),
+  timeline: z.array(TimelineEntrySchema),
+});
+
+/** A walk as listed. */
+export const WalkSummarySchema = z.object({
+  id,
+  incidentId: id,
+  runbookId: z.string(),
+  runbookTitle: z.string(),
+  status: WalkStatusSchema,
+  currentNode: z.string(),
+  currentLabel: z.string(),
+  startedAt: isoTime,
+  endedAt: isoTime.nullable(),
+});
 
 /** Bounds of a shell run's output cap (the engine keeps the first and the last half of it). */
 export const OUTPUT_CAP_MIN_BYTES = 1024;
@@ -26,7 +180,10 @@ export const OUTPUT_CAP_DEFAULT_BYTES = 64 * 1024;
 /** `incidents:*` */
 export const incidentChannels = {
   create: {
-    request: z.object({ title: z.string().trim().min(1).max(200), severity: SeveritySchema.optional() }),
+    request: z.object({
+      title: z.string().trim().min(1).max(200),
+      severity: IncidentSeveritySchema.optional(),
+    }),
     response: IncidentSchema,
   },
   list: { request: z.object({}), response: z.array(IncidentSchema) },
@@ -42,7 +199,7 @@ export const incidentChannels = {
     request: z.object({
       id,
       title: z.string().trim().min(1).max(200).optional(),
-      severity: SeveritySchema.optional(),
+      severity: IncidentSeveritySchema.optional(),
       status: IncidentStatusSchema.optional(),
       summary: z.string().max(20_000).optional(),
       rootCause: z.string().max(20_000).optional(),
@@ -106,7 +263,14 @@ export const walkChannels = {
   },
   /** Attaches a finding seen elsewhere; it feeds the suggestions. */
   finding: {
-    request: z.object({ id, finding: z.string().min(1).max(64), evidence: z.string().max(2000) }),
+    request: z.object({
+      id,
+      finding: z.enum(FINDING_IDS, {
+        error: (issue) =>
+          `${JSON.stringify(issue.input)} is not a finding id; they are ${FINDING_IDS.join(', ')}`,
+      }),
+      evidence: z.string().max(2000),
+    }),
     response: WalkViewSchema,
   },
   /**
@@ -117,10 +281,11 @@ export const walkChannels = {
   run: {
     request: z.object({
       id,
-      step: z.number().int().positive().optional(),
+      step: numberIn(1, 1000, '', { integer: true }).optional(),
       command: z.string().min(1).max(100_000),
       confirmed: z.literal(true),
-      timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
+      /** How long the command may run before it is ended (default 60 s). */
+      timeoutSeconds: numberIn(0.1, 3600, 'seconds').optional(),
       /** Bytes of output kept (the first and the last half); default 64 KiB. */
       outputCapBytes: z.number().int().min(OUTPUT_CAP_MIN_BYTES).max(OUTPUT_CAP_MAX_BYTES).optional(),
     }),
@@ -130,11 +295,12 @@ export const walkChannels = {
   action: {
     request: z.object({
       id,
-      step: z.number().int().positive().optional(),
+      step: numberIn(1, 1000, '', { integer: true }).optional(),
       url: url.optional(),
       direct: url.optional(),
       session: id.optional(),
-      duration: z.number().positive().max(3600).optional(),
+      /** How long a capture step records. */
+      duration: numberIn(0.1, 3600, 'seconds').optional(),
     }),
     response: z.object({ runId: id }),
   },
@@ -153,3 +319,18 @@ export const walkTopics = {
     text: z.string(),
   }),
 } as const;
+
+export type IncidentSeverity = z.output<typeof IncidentSeveritySchema>;
+export type IncidentStatus = z.output<typeof IncidentStatusSchema>;
+export type Incident = z.output<typeof IncidentSchema>;
+export type TimelineEntry = z.output<typeof TimelineEntrySchema>;
+export type WalkStatus = z.output<typeof WalkStatusSchema>;
+export type RunKind = z.output<typeof RunKindSchema>;
+export type RunStatus = z.output<typeof RunStatusSchema>;
+export type WalkRun = z.output<typeof WalkRunSchema>;
+export type WalkFinding = z.output<typeof WalkFindingSchema>;
+export type Suggestion = z.output<typeof SuggestionSchema>;
+export type Choice = z.output<typeof ChoiceSchema>;
+export type Visit = z.output<typeof VisitSchema>;
+export type WalkView = z.output<typeof WalkViewSchema>;
+export type WalkSummary = z.output<typeof WalkSummarySchema>;

@@ -2,7 +2,7 @@
 // responses), the time its sender says it was sent (to see buffering), and a control frame's
 // payload (to pair pings with pongs). Works on the first bytes of a payload: ids and timestamps
 // usually come first, and a truncated head still yields them.
-import type { Direction, Opcode } from '../model.js';
+import type { Direction, Opcode } from '../contract/sessions.js';
 import type { DiagFrame, Micros } from './input.js';
 
 /** A frame as read from the store or a fixture. */

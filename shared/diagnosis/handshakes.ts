@@ -1,7 +1,7 @@
 // Connection attempts that never opened: nothing listening, TLS refused, the upgrade refused by the
 // server or dropped by a proxy; and a ws:// target used with an https Origin.
 import { finding, type Finding } from '../findings.js';
-import type { Headers } from '../model.js';
+import type { Headers } from '../contract/sessions.js';
 import type { DiagConnection, RuleResult, SessionData } from './input.js';
 import { countBy } from './stats.js';
 

@@ -1,7 +1,7 @@
 // Heartbeats: pings each way, their pongs (paired by payload, else in order), the interval between
 // the server's pings, and pongs that never came or came late.
 import { finding, type Finding } from '../findings.js';
-import type { Direction } from '../model.js';
+import type { Direction } from '../contract/sessions.js';
 import type { DiagConnection, DiagFrame, Micros, RuleResult } from './input.js';
 import { latencySummary, maxOf, median, round1, round2 } from './stats.js';
 

@@ -1,7 +1,7 @@
 // What the pure rules read: a session as plain data (connections, frame summaries, events), built
 // by the engine from the store or by the tests from a fixture. Times are epoch microseconds.
 import type { Check, Finding } from '../findings.js';
-import type { ClosedBy, Direction, Headers, Opcode } from '../model.js';
+import type { ClosedBy, Direction, Headers, Opcode } from '../contract/sessions.js';
 
 /** Epoch microseconds. */
 export type Micros = number;

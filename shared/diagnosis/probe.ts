@@ -3,7 +3,7 @@
 // them, so that every conclusion can be tested without a network.
 import { describeCloseCode } from '../close-codes.js';
 import { finding, sortFindings, type Check, type Finding } from '../findings.js';
-import type { ClosedBy, Headers } from '../model.js';
+import type { ClosedBy, Headers } from '../contract/sessions.js';
 import { burstStats, proxyBufferingFinding } from './bursts.js';
 import { namesCause } from './closes.js';
 import {

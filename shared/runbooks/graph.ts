@@ -1,5 +1,6 @@
 // Moving through a runbook's flowchart: the ways on from a node, and which one a typed answer means.
-import type { Choice, Runbook, RunbookNode } from './schemas.js';
+import type { Runbook, RunbookNode } from './schemas.js';
+import type { Choice } from './../contract/incidents.js';
 
 /** A node by id, or undefined. */
 export function nodeOf(runbook: Runbook, id: string): RunbookNode | undefined {

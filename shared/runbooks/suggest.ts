@@ -3,7 +3,8 @@
 // nearest. A direct-vs-proxy probe that finds `proxy-missing-upgrade` thus points at the branch that
 // debugs the load balancer. Pure: the engine and the console both call it.
 import { choicesAt, nodeOf, shortLabel } from './graph.js';
-import type { Runbook, Suggestion } from './schemas.js';
+import type { Runbook } from './schemas.js';
+import type { Suggestion } from './../contract/incidents.js';
 
 /** A finding as a suggestion needs it: its catalogue id and one line of evidence. */
 export interface FindingEvidence {

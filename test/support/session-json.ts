@@ -1,8 +1,8 @@
 // Shapes of `frameline show --json`, for typed assertions.
-import type { ConnectionView, FrameView, SessionSummary } from '../../shared/model.js';
+import type { ConnectionView, FrameRecord, SessionSummary } from '../../shared/contract.js';
 
 export interface ShowJson {
   session: SessionSummary;
   connections: ConnectionView[];
-  frames?: FrameView[];
+  frames?: FrameRecord[];
 }

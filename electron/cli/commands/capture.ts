@@ -1,20 +1,13 @@
 // frameline capture URL [options]: attach to an endpoint and record everything into a session.
 import { readFileSync } from 'node:fs';
 import { describeCloseCode } from '../../../shared/close-codes.js';
+import { CaptureRequestSchema, type CaptureRequest } from '../../../shared/contract.js';
 import { Capture } from '../../engine/capture/capture.js';
-import {
-  DEFAULT_RECONNECT,
-  DEFAULTS,
-  parseHeader,
-  prepareCapture,
-  type CaptureOptions,
-} from '../../engine/capture/options.js';
+import { prepareCapture } from '../../engine/capture/options.js';
+import { openEngine } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
-import { openStore } from '../../engine/store/database.js';
-import { listConnections } from '../../engine/sessions/connection-store.js';
-import { getSession } from '../../engine/sessions/session-store.js';
-import { StoreWriter } from '../../engine/store/writer.js';
-import { dbPath, numberOption, parse } from '../args.js';
+import { onCommitted, sessionDetail } from '../../engine/sessions/sessions.js';
+import { dbPath, parse, positionals, requestFrom, type Flag } from '../args.js';
 import { frameLine, note, out } from '../output.js';
 
 export const help = `frameline capture URL [options]
@@ -75,6 +68,32 @@ const OPTIONS = {
   quiet: { type: 'boolean', default: false },
 } as const;
 
+/** Which field of the capture request each flag fills. */
+const FLAGS: Record<string, Flag> = {
+  header: { field: 'headers', kind: 'headers' },
+  origin: { field: 'origin' },
+  subprotocol: { field: 'subprotocols', kind: 'list' },
+  compression: { field: 'compression', kind: 'boolean' },
+  ca: { field: 'caFile' },
+  cert: { field: 'certFile' },
+  key: { field: 'keyFile' },
+  insecure: { field: 'insecure', kind: 'boolean' },
+  proxy: { field: 'proxy' },
+  'connect-timeout': { field: 'connectTimeoutSeconds', kind: 'number' },
+  'max-payload': { field: 'maxPayload', kind: 'number' },
+  'payload-cap': { field: 'payloadCap', kind: 'number' },
+  'ping-interval': { field: 'pingIntervalSeconds', kind: 'number' },
+  'reconnect-base': { field: 'reconnect.baseMs', kind: 'number', needs: 'reconnect' },
+  'reconnect-max': { field: 'reconnect.maxMs', kind: 'number', needs: 'reconnect' },
+  'reconnect-factor': { field: 'reconnect.factor', kind: 'number', needs: 'reconnect' },
+  'reconnect-jitter': { field: 'reconnect.jitter', kind: 'number', needs: 'reconnect' },
+  'reconnect-attempts': { field: 'reconnect.attempts', kind: 'number', needs: 'reconnect' },
+  send: { field: 'sends', kind: 'list' },
+  'send-every': { field: 'sendEverySeconds', kind: 'number' },
+  duration: { field: 'durationSeconds', kind: 'number' },
+  name: { field: 'name' },
+};
+
 /** Frame lines printed per second at most; the rest are counted (and all are recorded). */
 const LINES_PER_SECOND = 200;
 
@@ -89,79 +108,40 @@ function readSendFile(path: string | undefined): string[] {
   }
 }
 
-export function captureOptions(argv: string[]): {
-  options: CaptureOptions;
+/** The capture request argv asks for, checked by the contract's schema. */
+export function captureRequest(argv: string[]): {
+  request: CaptureRequest;
   db: string;
   json: boolean;
   quiet: boolean;
 } {
-  const { values: v, positionals } = parse(argv, OPTIONS, 'capture');
-  if (positionals.length !== 1) {
-    throw new InputError(
-      `frameline capture needs exactly one URL, got ${positionals.length}; e.g. frameline capture ws://localhost:8080/ws`,
-    );
-  }
+  const { values: v, positionals: args } = parse(argv, OPTIONS, 'capture');
+  if (args.length === 0)
+    throw new InputError('frameline capture needs the URL to attach to, such as ws://localhost:8080/ws');
+  const [url] = positionals(args, 'capture', { min: 1, what: 'URL' });
   if (v.proxy !== undefined && v['no-proxy'])
     throw new InputError('--proxy and --no-proxy contradict each other; keep one');
-  const reconnect = v.reconnect
-    ? {
-        baseMs:
-          numberOption(v['reconnect-base'], 'reconnect-base', { max: 3_600_000 }) ?? DEFAULT_RECONNECT.baseMs,
-        maxMs:
-          numberOption(v['reconnect-max'], 'reconnect-max', { max: 3_600_000 }) ?? DEFAULT_RECONNECT.maxMs,
-        factor:
-          numberOption(v['reconnect-factor'], 'reconnect-factor', { min: 1, max: 10 }) ??
-          DEFAULT_RECONNECT.factor,
-        jitter:
-          numberOption(v['reconnect-jitter'], 'reconnect-jitter', { max: 1 }) ?? DEFAULT_RECONNECT.jitter,
-        attempts:
-          numberOption(v['reconnect-attempts'], 'reconnect-attempts', {
-            min: 1,
-            max: 1_000_000,
-            integer: true,
-          }) ?? DEFAULT_RECONNECT.attempts,
-      }
-    : undefined;
-  const ms = (raw: unknown, name: string, min = 0.001) =>
-    numberOption(raw, name, { min, max: 31_536_000, scale: 1000 });
-  const options: CaptureOptions = {
-    url: positionals[0]!,
-    headers: (v.header ?? []).map(parseHeader),
-    subprotocols: v.subprotocol ?? [],
-    compression: v.compression,
-    insecure: v.insecure,
-    proxy: v['no-proxy'] ? null : v.proxy,
-    connectTimeoutMs: ms(v['connect-timeout'], 'connect-timeout') ?? DEFAULTS.connectTimeoutMs,
-    maxPayload:
-      numberOption(v['max-payload'], 'max-payload', { min: 1, integer: true }) ?? DEFAULTS.maxPayload,
-    payloadCap:
-      numberOption(v['payload-cap'], 'payload-cap', { integer: true, max: 2 ** 31 }) ?? DEFAULTS.payloadCap,
-    sends: [...(v.send ?? []), ...readSendFile(v['send-file'])],
-    ...(v.name !== undefined ? { name: v.name } : {}),
-    ...(v.origin !== undefined ? { origin: v.origin } : {}),
-    ...(v.ca !== undefined ? { caFile: v.ca } : {}),
-    ...(v.cert !== undefined ? { certFile: v.cert } : {}),
-    ...(v.key !== undefined ? { keyFile: v.key } : {}),
-    ...(reconnect ? { reconnect } : {}),
-  };
-  const ping = ms(v['ping-interval'], 'ping-interval', 0.01);
-  if (ping !== undefined) options.pingIntervalMs = ping;
-  const every = ms(v['send-every'], 'send-every', 0.01);
-  if (every !== undefined) options.sendEveryMs = every;
-  const duration = ms(v.duration, 'duration');
-  if (duration !== undefined) options.durationMs = duration;
-  return { options, db: dbPath(v), json: v.json, quiet: v.quiet };
+  if (v['send-every'] !== undefined && !v.send?.length && v['send-file'] === undefined)
+    throw new InputError('--send-every repeats the messages of --send or --send-file; give one of them');
+  const sends = [...(v.send ?? []), ...readSendFile(v['send-file'])];
+  const request = requestFrom(CaptureRequestSchema, v, FLAGS, {
+    url,
+    ...(v.reconnect ? { reconnect: {} } : {}),
+    ...(v['no-proxy'] ? { proxy: null } : {}),
+    ...(sends.length ? { sends } : {}),
+  });
+  return { request, db: dbPath(v), json: v.json, quiet: v.quiet };
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { options, db: path, json, quiet } = captureOptions(argv);
-  prepareCapture(options); // every input mistake is reported before the database is touched
-  const db = openStore(path);
+  const { request, db: path, json, quiet } = captureRequest(argv);
+  prepareCapture(request); // every input mistake is reported before the database is touched
+  const engine = openEngine(path);
   let shown = 0;
   let hidden = 0;
   let windowStart = Date.now();
   const printFrames = !json && !quiet;
-  const capture = Capture.start(db, path, options, {
+  const capture = Capture.start(engine, request, {
     ...(printFrames
       ? {
           onFrame: (f) => {
@@ -179,10 +159,10 @@ export async function run(argv: string[]): Promise<number> {
           },
         }
       : {}),
-    onOpen: (n) => !json && note(`connected${n > 1 ? ` (connection ${n})` : ''}: ${options.url}`),
+    onOpen: (n) => !json && note(`connected${n > 1 ? ` (connection ${n})` : ''}: ${request.url}`),
     onOutcome: (o) => {
       if (json) return;
-      if (o.error && options.reconnect) note(`connection ${o.ordinal} failed: ${o.error.message}`);
+      if (o.error && request.reconnect) note(`connection ${o.ordinal} failed: ${o.error.message}`);
       else if (o.closeCode !== null) {
         const info = describeCloseCode(o.closeCode);
         note(
@@ -208,9 +188,7 @@ export async function run(argv: string[]): Promise<number> {
 
   // Progress for a long commit after the capture ended (a burst leaves a backlog behind).
   let committed = 0;
-  const unsubscribe = StoreWriter.for(path).onCommitted((id, n) => {
-    if (id === capture.sessionId) committed += n;
-  });
+  const unsubscribe = onCommitted(engine, capture.sessionId, (n) => (committed += n));
   const progress = setInterval(() => {
     if (capture.frames - committed > 50_000)
       note(`committing: ${committed} of ${capture.frames} frames written`);
@@ -223,9 +201,8 @@ export async function run(argv: string[]): Promise<number> {
   process.off('SIGTERM', onSignal);
 
   if (hidden > 0 && printFrames) await out(`… ${hidden} more frames not printed (all are recorded)\n`);
-  const session = getSession(db, capture.sessionId)!;
-  const connections = listConnections(db, capture.sessionId);
-  db.close();
+  const { session, connections } = sessionDetail(engine, capture.sessionId);
+  engine.close();
   if (json) {
     await out(`${JSON.stringify({ session, connections, stoppedBy: result.stoppedBy }, null, 2)}\n`);
   } else {
@@ -235,7 +212,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (!result.opened) {
     const failure = result.connections.find((c) => c.error)?.error;
-    note(`error: could not connect to ${options.url}: ${failure?.message ?? 'unknown error'}`);
+    note(`error: could not connect to ${request.url}: ${failure?.message ?? 'unknown error'}`);
     return 1;
   }
   return 0;

@@ -1,12 +1,13 @@
 // frameline diagnose SESSION: what a recorded session says about the endpoint, as findings.
+import { contract } from '../../../shared/contract.js';
 import { describeCheck } from '../../../shared/diagnosis/describe.js';
 import { hasCritical } from '../../../shared/findings.js';
-import { InputError } from '../../engine/errors.js';
-import { diagnoseStoredSession } from '../../engine/diagnose/session-analysis.js';
-import { openStore } from '../../engine/store/database.js';
-import { dbPath, parse, sessionId } from '../args.js';
+import { openEngine } from '../../engine/context.js';
+import { diagnoseSession } from '../../engine/diagnose/session-analysis.js';
+import { dbPath, parse, positionals, requestFrom, sessionId } from '../args.js';
 import { out } from '../output.js';
-import { checkLines, findingsText, verdict } from './probe.js';
+import { findingsText, verdict } from '../../../shared/finding-text.js';
+import { checkLines } from './probe.js';
 
 export const help = `frameline diagnose SESSION [--id-field NAME] [--json] [--db PATH]
 
@@ -21,25 +22,24 @@ when one is critical. A probe session shows the probe's own report.
 const OPTIONS = { 'id-field': { type: 'string' } } as const;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, OPTIONS, 'diagnose');
-  if (positionals.length > 1)
-    throw new InputError(`frameline diagnose takes one session id, got ${positionals.length}`);
-  const id = sessionId(positionals[0], 'diagnose');
-  const idField = values['id-field'];
-  if (idField !== undefined && !/^[^\s"]{1,100}$/.test(idField))
-    throw new InputError(
-      `--id-field "${idField}" is not a JSON field name; give one such as id or requestId`,
-    );
-  const db = openStore(dbPath(values), { create: false });
+  const { values, positionals: args } = parse(argv, OPTIONS, 'diagnose');
+  const [raw] = positionals(args, 'diagnose', { max: 1, what: 'session id' });
+  const request = requestFrom(
+    contract.diagnose.session.request,
+    values,
+    { 'id-field': { field: 'idField' } },
+    { id: sessionId(raw, 'diagnose') },
+  );
+  const engine = openEngine(dbPath(values), { create: false });
   try {
-    const report = diagnoseStoredSession(db, id, idField ? { idField } : {});
+    const report = diagnoseSession(engine, request);
     if (values.json) await out(`${JSON.stringify(report, null, 2)}\n`);
     else
       await out(
-        `session ${id}: ${report.target}\n\n${checkLines(report.checks, describeCheck)}\n\n${findingsText(report.findings)}\n${verdict(report)}\n`,
+        `session ${request.id}: ${report.target}\n\n${checkLines(report.checks, describeCheck)}\n\n${findingsText(report.findings)}\n${verdict(report)}\n`,
       );
     return hasCritical(report.findings) ? 1 : 0;
   } finally {
-    db.close();
+    engine.close();
   }
 }

@@ -1,9 +1,10 @@
 // frameline incident: open an incident, list them, show one with its walks and timeline, update it.
-import type { Incident, IncidentStatus, Severity, TimelineEntry } from '../../../shared/runbooks/schemas.js';
+import { contract } from '../../../shared/contract.js';
+import type { Incident, IncidentSeverity, TimelineEntry } from '../../../shared/contract/incidents.js';
+import { openEngine } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
 import { WalkEngine } from '../../engine/incidents/walk.js';
-import { openStore } from '../../engine/store/database.js';
-import { dbPath, parse } from '../args.js';
+import { dbPath, idArgument, parse, positionals, requestFrom, type Flag } from '../args.js';
 import { out, table } from '../output.js';
 
 export const help = `frameline incident create --title T [--severity P1|P2|P3|P4]   open an incident (default P2)
@@ -23,32 +24,26 @@ const OPTIONS = {
   impact: { type: 'string' },
 } as const;
 
-/** P1..P4, also written p1, 1 or sev1. */
-export function parseSeverity(raw: string | undefined): Severity | undefined {
+/** P1..P4, also written p1, 1 or sev1: the contract's spelling from the engineer's. */
+export function severityWord(raw: string | undefined): IncidentSeverity | string | undefined {
   if (raw === undefined) return undefined;
   const m = /^(?:p|sev)?([1-4])$/i.exec(raw.trim());
-  if (!m) throw new InputError(`--severity "${raw}" must be P1, P2, P3 or P4 (P1 the worst)`);
-  return `P${m[1]}` as Severity;
+  return m ? (`P${m[1]}` as IncidentSeverity) : raw;
 }
 
-function parseStatus(raw: string | undefined): IncidentStatus | undefined {
-  if (raw === undefined) return undefined;
-  const s = raw.trim().toLowerCase();
-  if (s !== 'open' && s !== 'mitigated' && s !== 'resolved')
-    throw new InputError(`--status "${raw}" must be open, mitigated or resolved`);
-  return s;
-}
+/** Which field of an incident request each flag fills. */
+const FLAGS: Record<string, Flag> = {
+  title: { field: 'title' },
+  severity: { field: 'severity' },
+  status: { field: 'status' },
+  summary: { field: 'summary' },
+  'root-cause': { field: 'rootCause' },
+  impact: { field: 'impact' },
+};
 
 /** An incident id argument. */
 export function incidentId(raw: string | undefined, command: string): number {
-  if (raw === undefined)
-    throw new InputError(
-      `frameline ${command} needs an incident id; list them with "frameline incident list"`,
-    );
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new InputError(`"${raw}" is not an incident id; list them with "frameline incident list"`);
-  return n;
+  return idArgument(raw, 'an incident', command, 'frameline incident list');
 }
 
 /** `02:07:42  kind  text` lines of a timeline (times in UTC). */
@@ -86,31 +81,40 @@ function describeIncident(i: Incident): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, OPTIONS, 'incident');
-  const [sub, ...args] = positionals;
+  const parsed = parse(argv, OPTIONS, 'incident');
+  const [sub, ...args] = parsed.positionals;
+  // The engineer's spellings of a severity and a status, in the contract's.
+  const values = {
+    ...parsed.values,
+    severity: severityWord(parsed.values.severity),
+    status: parsed.values.status?.trim().toLowerCase(),
+  };
   const path = dbPath(values);
   if (sub === undefined)
     throw new InputError('frameline incident needs a command: create, list, show ID or update ID');
   if (!['create', 'list', 'show', 'update'].includes(sub))
     throw new InputError(`"${sub}" is not an incident command; use create, list, show ID or update ID`);
   // Reading needs an existing database; creating makes one.
-  const db = openStore(path, { create: sub === 'create' });
-  const engine = new WalkEngine({ db, dbPath: path });
+  const ctx = openEngine(path, { create: sub === 'create' });
+  const engine = new WalkEngine({ db: ctx.db, dbPath: path });
   try {
     switch (sub) {
       case 'create': {
-        if (args.length)
-          throw new InputError(`frameline incident create takes no arguments; give --title "..."`);
+        positionals(args, 'incident create');
         if (values.title === undefined)
           throw new InputError(
             'frameline incident create needs --title, such as --title "Chat drops every minute"',
           );
-        const severity = parseSeverity(values.severity);
-        const incident = engine.createIncident({ title: values.title, ...(severity ? { severity } : {}) });
+        const request = requestFrom(contract.incidents.create.request, values, {
+          title: FLAGS.title!,
+          severity: FLAGS.severity!,
+        });
+        const incident = engine.createIncident(request);
         await out(values.json ? `${JSON.stringify(incident, null, 2)}\n` : `incident ${incident.id}\n`);
         return 0;
       }
       case 'list': {
+        positionals(args, 'incident list');
         const all = engine.listIncidents();
         if (values.json) {
           await out(`${JSON.stringify(all, null, 2)}\n`);
@@ -133,7 +137,10 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'show': {
-        const id = incidentId(args[0], 'incident show');
+        const id = incidentId(
+          positionals(args, 'incident show', { max: 1, what: 'incident id' })[0],
+          'incident show',
+        );
         const detail = engine.incidentDetail(id);
         if (values.json) {
           await out(`${JSON.stringify(detail, null, 2)}\n`);
@@ -153,17 +160,11 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'update': {
-        const id = incidentId(args[0], 'incident update');
-        const severity = parseSeverity(values.severity);
-        const status = parseStatus(values.status);
-        const change = {
-          ...(values.title !== undefined ? { title: values.title } : {}),
-          ...(severity ? { severity } : {}),
-          ...(status ? { status } : {}),
-          ...(values.summary !== undefined ? { summary: values.summary } : {}),
-          ...(values['root-cause'] !== undefined ? { rootCause: values['root-cause'] } : {}),
-          ...(values.impact !== undefined ? { impact: values.impact } : {}),
-        };
+        const id = incidentId(
+          positionals(args, 'incident update', { max: 1, what: 'incident id' })[0],
+          'incident update',
+        );
+        const { id: _id, ...change } = requestFrom(contract.incidents.update.request, values, FLAGS, { id });
         if (Object.keys(change).length === 0)
           throw new InputError(
             'nothing to update: give --status, --severity, --title, --summary, --root-cause or --impact',
@@ -176,6 +177,6 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   } finally {
     await engine.close();
-    db.close();
+    ctx.close();
   }
 }

@@ -3,8 +3,10 @@ import { existsSync } from 'node:fs';
 import { builtinRunbooks, builtinSource } from '../../../shared/runbooks/builtin/index.js';
 import { choicesAt } from '../../../shared/runbooks/graph.js';
 import type { Runbook, RunbookStep, StepAction } from '../../../shared/runbooks/schemas.js';
-import { InputError } from '../../engine/errors.js';
-import { openStore, type Db } from '../../engine/store/database.js';
+import { InputError, MissingError } from '../../engine/errors.js';
+import { openEngine, type EngineContext } from '../../engine/context.js';
+
+type Db = EngineContext['db'];
 import {
   findRunbook,
   importedSource,
@@ -13,7 +15,7 @@ import {
   readRunbookFile,
   RunbookFileError,
 } from '../../engine/incidents/runbook-library.js';
-import { dbPath, parse } from '../args.js';
+import { dbPath, parse, positionals } from '../args.js';
 import { out, table } from '../output.js';
 
 export const help = `frameline runbooks [--json]                 list the built-in and imported runbooks
@@ -33,7 +35,7 @@ const OPTIONS = {
 
 /** The database for reading: none yet is fine (built-ins only). */
 function readDb(path: string): Db | null {
-  return existsSync(path) ? openStore(path, { create: false }) : null;
+  return existsSync(path) ? openEngine(path, { create: false }).db : null;
 }
 
 function describeAction(a: StepAction): string {
@@ -77,8 +79,9 @@ function describeRunbook(r: Runbook, source: string): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, OPTIONS, 'runbooks');
-  const [sub = 'list', ...args] = positionals;
+  const { values, positionals: given } = parse(argv, OPTIONS, 'runbooks');
+  const [sub = 'list', ...args] = given;
+  if (sub === 'list') positionals(args, 'runbooks list');
   switch (sub) {
     case 'list':
       return list(values);
@@ -130,7 +133,7 @@ async function show(
   const db = readDb(dbPath(values));
   try {
     const runbook = db ? findRunbook(db, id) : builtinRunbooks().find((r) => r.id === id);
-    if (!runbook) throw new InputError(`no runbook "${id}"; list them with "frameline runbooks"`);
+    if (!runbook) throw new MissingError(`no runbook "${id}"; list them with "frameline runbooks"`);
     const builtin = builtinSource(id);
     if (values.markdown) {
       await out(builtin ?? (db ? importedSource(db, id) : undefined) ?? '');
@@ -200,7 +203,7 @@ async function importFile(
     if (err instanceof RunbookFileError) return fileProblem(err, values.json);
     throw err;
   }
-  const db = openStore(dbPath(values));
+  const { db } = openEngine(dbPath(values));
   try {
     const { runbook, replaced } = importRunbook(db, text, file, { replace: values.replace });
     if (values.json)

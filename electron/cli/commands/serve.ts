@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { InputError } from '../../engine/errors.js';
 import { FramelineService } from '../../engine/service.js';
 import { isLoopback, startHost } from '../../host/server.js';
-import { dbPath, numberOption, parse } from '../args.js';
+import { z } from 'zod';
+import { numberIn } from '../../../shared/contract/fields.js';
+import { dbPath, parse, positionals, requestFrom } from '../args.js';
 import { note, out } from '../output.js';
 
 export const help = `frameline serve [--port P] [--host H] [--open] [--db PATH]
@@ -22,6 +24,9 @@ const OPTIONS = {
   open: { type: 'boolean', default: false },
 } as const;
 
+/** The port to listen on; 0 for a free one. */
+const PortSchema = z.object({ port: numberIn(0, 65535, '', { integer: true }).default(0) });
+
 export const RENDERER_DIR = fileURLToPath(new URL('../../../renderer/', import.meta.url));
 
 function openBrowser(url: string): void {
@@ -37,8 +42,9 @@ function openBrowser(url: string): void {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parse(argv, OPTIONS, 'serve');
-  const port = numberOption(values.port, 'port', { max: 65535, integer: true }) ?? 0;
+  const { values, positionals: args } = parse(argv, OPTIONS, 'serve');
+  positionals(args, 'serve');
+  const { port } = requestFrom(PortSchema, values, { port: { field: 'port', kind: 'number' } });
   const host = values.host ?? '127.0.0.1';
   if (!existsSync(`${RENDERER_DIR}/index.html`)) {
     throw new InputError(`the console is not built (${RENDERER_DIR} is empty); run "npm run build" first`);
@@ -52,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
       throw new InputError(`port ${port} is in use; pick another with --port or leave it out for a free one`);
-    if (code === 'EADDRNOTAVAIL')
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
       throw new InputError(
         `${host} is not an address of this machine; use 127.0.0.1 or one of its own addresses`,
       );

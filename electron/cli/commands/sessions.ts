@@ -1,24 +1,39 @@
 // frameline sessions: every recorded session, newest first.
-import { openStore } from '../../engine/store/database.js';
-import { listSessions } from '../../engine/sessions/session-store.js';
-import { dbPath, parse } from '../args.js';
+import { contract } from '../../../shared/contract.js';
+import { openEngine } from '../../engine/context.js';
+import { listSessions } from '../../engine/sessions/sessions.js';
+import { dbPath, parse, positionals, requestFrom } from '../args.js';
 import { out, table } from '../output.js';
 
-export const help = `frameline sessions [--json] [--db PATH]
+export const help = `frameline sessions [--search WORDS] [--status S] [--json] [--db PATH]
 
-List every recorded session, newest first: id, status (live, complete, interrupted), frames, target.`;
+List recorded sessions, newest first: id, status (live, complete, interrupted), frames, target.
+
+  --search WORDS   only sessions whose name, target or tags hold these words
+  --status S       only sessions in this status`;
+
+const OPTIONS = { search: { type: 'string' }, status: { type: 'string' } } as const;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {}, 'sessions');
-  const db = openStore(dbPath(values), { create: false });
-  const sessions = listSessions(db);
-  db.close();
+  const { values, positionals: args } = parse(argv, OPTIONS, 'sessions');
+  positionals(args, 'sessions');
+  const request = requestFrom(contract.sessions.list.request, values, {
+    search: { field: 'query' },
+    status: { field: 'status' },
+  });
+  const engine = openEngine(dbPath(values), { create: false });
+  const sessions = listSessions(engine, request);
+  engine.close();
   if (values.json) {
     await out(`${JSON.stringify(sessions, null, 2)}\n`);
     return 0;
   }
   if (sessions.length === 0) {
-    await out('No sessions yet. Record one with: frameline capture ws://host:port/path\n');
+    await out(
+      request.query || request.status
+        ? 'No session matches.\n'
+        : 'No sessions yet. Record one with: frameline capture ws://host:port/path\n',
+    );
     return 0;
   }
   const rows = [['ID', 'STATUS', 'FRAMES', 'CREATED', 'NAME', 'TARGET']];

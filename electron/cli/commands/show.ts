@@ -1,13 +1,13 @@
 // frameline show SESSION: a session's connections (handshake, timings, close) and, on request, its frames.
+import { z } from 'zod';
 import { describeCloseCode } from '../../../shared/close-codes.js';
-import type { ConnectionView } from '../../../shared/model.js';
-import { InputError } from '../../engine/errors.js';
-import { openStore } from '../../engine/store/database.js';
-import { listConnections } from '../../engine/sessions/connection-store.js';
-import { iterateFrames } from '../../engine/sessions/frame-store.js';
-import { getSession } from '../../engine/sessions/session-store.js';
+import type { ConnectionView } from '../../../shared/contract.js';
+import { numberIn } from '../../../shared/contract/fields.js';
 import { parseMicros } from '../../../shared/time.js';
-import { dbPath, numberOption, parse, sessionId } from '../args.js';
+import { openEngine } from '../../engine/context.js';
+import { InputError } from '../../engine/errors.js';
+import { sessionDetail, streamFrames } from '../../engine/sessions/sessions.js';
+import { dbPath, parse, positionals, requestFrom, sessionId } from '../args.js';
 import { frameLine, out } from '../output.js';
 
 export const help = `frameline show SESSION [--frames] [--limit N] [--json] [--db PATH]
@@ -40,19 +40,22 @@ function describeConnection(c: ConnectionView): string {
   return lines.join('\n');
 }
 
+/** How many frames `--limit` may ask for. */
+const LimitSchema = z.object({
+  limit: numberIn(1, Number.MAX_SAFE_INTEGER, 'frames', { integer: true }).optional(),
+});
+
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, OPTIONS, 'show');
-  if (positionals.length > 1)
-    throw new InputError(`frameline show takes one session id, got ${positionals.length}`);
-  const id = sessionId(positionals[0], 'show');
-  const limit = numberOption(values.limit, 'limit', { min: 1, integer: true });
-  const db = openStore(dbPath(values), { create: false });
+  const { values, positionals: args } = parse(argv, OPTIONS, 'show');
+  const [raw] = positionals(args, 'show', { max: 1, what: 'session id' });
+  const id = sessionId(raw, 'show');
+  const { limit } = requestFrom(LimitSchema, values, { limit: { field: 'limit', kind: 'number' } });
+  if (limit !== undefined && !values.frames)
+    throw new InputError('--limit counts frames: add --frames, or drop --limit');
+  const engine = openEngine(dbPath(values), { create: false });
   try {
-    const session = getSession(db, id);
-    if (!session)
-      throw new InputError(`no session ${id} in this database; list them with "frameline sessions"`);
-    const connections = listConnections(db, id);
-    const frames = values.frames ? iterateFrames(db, id, limit === undefined ? {} : { limit }) : null;
+    const { session, connections } = sessionDetail(engine, id);
+    const frames = values.frames ? streamFrames(engine, id, limit) : null;
     if (values.json) {
       // Streamed: a million-frame session is written frame by frame, never held in memory.
       const head = JSON.stringify({ session, connections }, null, 2).slice(0, -2);
@@ -83,6 +86,6 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
-    db.close();
+    engine.close();
   }
 }

@@ -1,12 +1,13 @@
 // frameline walk: walk an incident through a runbook without a window — start, show, choose a way
 // on, go back, write a note, run a step's shell command (confirmed with --yes) or its app action.
-import type { Visit, WalkRun, WalkView } from '../../../shared/runbooks/schemas.js';
+import type { Visit, WalkRun, WalkView } from '../../../shared/contract/incidents.js';
+import { contract } from '../../../shared/contract.js';
+import { openEngine } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
 import { NeedsInputError } from '../../engine/incidents/errors.js';
 import { DEFAULT_SHELL_TIMEOUT_MS } from '../../engine/incidents/walk-runs.js';
 import { WalkEngine } from '../../engine/incidents/walk.js';
-import { openStore } from '../../engine/store/database.js';
-import { dbPath, numberOption, parse } from '../args.js';
+import { dbPath, idArgument, parse, positionals, requestFrom } from '../args.js';
 import { note, out, table } from '../output.js';
 import { incidentId, timelineLines } from './incident.js';
 import { minutes, stepLine } from './runbooks.js';
@@ -48,12 +49,7 @@ const OPTIONS = {
 } as const;
 
 function walkId(raw: string | undefined, command: string): number {
-  if (raw === undefined)
-    throw new InputError(`frameline walk ${command} needs a walk id; list them with "frameline walk list"`);
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new InputError(`"${raw}" is not a walk id; list them with "frameline walk list"`);
-  return n;
+  return idArgument(raw, 'a walk', `walk ${command}`, 'frameline walk list');
 }
 
 function clock(iso: string): string {
@@ -131,37 +127,43 @@ function describeWalk(w: WalkView, full: boolean): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, OPTIONS, 'walk');
-  const [sub, ...args] = positionals;
+  const { values, positionals: given } = parse(argv, OPTIONS, 'walk');
+  const [sub, ...args] = given;
   const commands = ['start', 'list', 'show', 'choose', 'back', 'note', 'check', 'run', 'action', 'finding'];
   if (sub === undefined || !commands.includes(sub))
     throw new InputError(
       `${sub === undefined ? 'frameline walk needs a command' : `"${sub}" is not a walk command`}: ${commands.join(', ')}; see "frameline walk --help"`,
     );
   const path = dbPath(values);
-  const db = openStore(path, { create: false });
-  const engine = new WalkEngine({ db, dbPath: path });
+  const ctx = openEngine(path, { create: false });
+  const engine = new WalkEngine({ db: ctx.db, dbPath: path });
   const show = async (w: WalkView, full = false) =>
     out(values.json ? `${JSON.stringify(w, null, 2)}\n` : `${describeWalk(w, full)}\n`);
   try {
     switch (sub) {
       case 'start': {
-        const incident = incidentId(args[0], 'walk start');
+        const [raw] = positionals(args, 'walk start', { min: 1, what: 'incident id' });
+        const incident = incidentId(raw, 'walk start');
         if (values.runbook === undefined)
           throw new InputError(
             'frameline walk start needs --runbook ID; list them with "frameline runbooks"',
           );
-        const w = engine.start({
-          incidentId: incident,
-          runbookId: values.runbook,
-          ...(values.target !== undefined ? { target: values.target } : {}),
-          ...(values.direct !== undefined ? { direct: values.direct } : {}),
-        });
+        const request = requestFrom(
+          contract.walks.start.request,
+          values,
+          { runbook: { field: 'runbookId' }, target: { field: 'target' }, direct: { field: 'direct' } },
+          { incidentId: incident },
+        );
+        const w = engine.start(request);
         await show(w);
         return 0;
       }
       case 'list': {
-        const all = engine.listWalks(args[0] === undefined ? undefined : incidentId(args[0], 'walk list'));
+        const [raw] = positionals(args, 'walk list', { max: 1, what: 'incident id' });
+        const incident = raw === undefined ? undefined : incidentId(raw, 'walk list');
+        // An incident that is not there is a mistake, not an empty list.
+        if (incident !== undefined) engine.incident(incident);
+        const all = engine.listWalks(incident);
         if (values.json) {
           await out(`${JSON.stringify(all, null, 2)}\n`);
           return 0;
@@ -183,7 +185,10 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'show':
-        await show(engine.view(walkId(args[0], 'show')), true);
+        await show(
+          engine.view(walkId(positionals(args, 'walk show', { max: 1, what: 'walk id' })[0], 'show')),
+          true,
+        );
         return 0;
       case 'choose': {
         const id = walkId(args[0], 'choose');
@@ -192,7 +197,9 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'back':
-        await show(engine.back(walkId(args[0], 'back')));
+        await show(
+          engine.back(walkId(positionals(args, 'walk back', { max: 1, what: 'walk id' })[0], 'back')),
+        );
         return 0;
       case 'note': {
         const id = walkId(args[0], 'note');
@@ -208,14 +215,17 @@ export async function run(argv: string[]): Promise<number> {
           throw new InputError(
             `frameline walk check needs a step number; see the steps with "frameline walk show ${id}"`,
           );
+        positionals(args, 'walk check', { min: 2, what: 'arguments (WALK STEP)' });
         const step = Number(args[1]);
         if (!Number.isInteger(step) || step < 1 || step > 1000)
           throw new InputError(`"${args[1]}" is not a step number such as 1`);
-        const w = engine.check(id, {
-          step,
-          checked: !values.undo,
-          ...(values.node !== undefined ? { node: values.node } : {}),
-        });
+        const request = requestFrom(
+          contract.walks.check.request,
+          values,
+          { node: { field: 'node' } },
+          { walk: id, step, checked: !values.undo },
+        );
+        const w = engine.check(id, request);
         if (values.json) await show(w);
         else {
           const node = values.node ?? w.current.visit.node;
@@ -232,12 +242,19 @@ export async function run(argv: string[]): Promise<number> {
         const finding = args[1];
         if (finding === undefined)
           throw new InputError('frameline walk finding needs a finding id, such as idle-timeout');
-        await show(
-          engine.addFinding(id, {
-            id: finding,
+        positionals(args, 'walk finding', { min: 2, what: 'arguments (WALK FINDING-ID)' });
+        const request = requestFrom(
+          contract.walks.finding.request,
+          values,
+          {},
+          {
+            id,
+            finding,
             evidence: values.evidence ?? 'seen by the engineer',
-            source: 'user',
-          }),
+          },
+        );
+        await show(
+          engine.addFinding(id, { id: request.finding, evidence: request.evidence, source: 'user' }),
         );
         return 0;
       }
@@ -249,12 +266,8 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   } finally {
     await engine.close();
-    db.close();
+    ctx.close();
   }
-}
-
-function stepOption(raw: string | undefined): number | undefined {
-  return numberOption(raw, 'step', { min: 1, max: 1000, integer: true });
 }
 
 /** Stops the run on Ctrl+C / SIGTERM; returns the cleanup. */
@@ -277,7 +290,11 @@ async function runShellStep(
   values: { json: boolean; yes: boolean; step?: string; timeout?: string; command?: string },
 ): Promise<number> {
   const w = engine.view(id);
-  const step = engine.commandStep(id, stepOption(values.step));
+  const given = requestFrom(contract.walks.run.request.pick({ step: true, timeoutSeconds: true }), values, {
+    step: { field: 'step', kind: 'number' },
+    timeout: { field: 'timeoutSeconds', kind: 'number' },
+  });
+  const step = engine.commandStep(id, given.step);
   const command = values.command ?? step.command!;
   if (!values.yes) {
     await out(
@@ -287,7 +304,7 @@ async function runShellStep(
       `nothing was run: confirm this run with --yes (frameline walk run ${id} --step ${step.index} --yes)`,
     );
   }
-  const timeoutMs = numberOption(values.timeout, 'timeout', { min: 0.1, max: 3600, scale: 1000 });
+  const timeoutMs = given.timeoutSeconds === undefined ? undefined : given.timeoutSeconds * 1000;
   const handle = engine.runShell(id, {
     step: step.index,
     command,
@@ -321,18 +338,21 @@ async function runActionStep(
     duration?: string;
   },
 ): Promise<number> {
-  const step = stepOption(values.step);
-  const session = numberOption(values.session, 'session', { min: 1, integer: true });
-  const duration = numberOption(values.duration, 'duration', { min: 0.1, max: 3600 });
+  const { id: _id, ...request } = requestFrom(
+    contract.walks.action.request,
+    values,
+    {
+      step: { field: 'step', kind: 'number' },
+      url: { field: 'url' },
+      direct: { field: 'direct' },
+      session: { field: 'session', kind: 'number' },
+      duration: { field: 'duration', kind: 'number' },
+    },
+    { id },
+  );
   let handle;
   try {
-    handle = engine.runAction(id, {
-      ...(step !== undefined ? { step } : {}),
-      ...(values.url !== undefined ? { url: values.url } : {}),
-      ...(values.direct !== undefined ? { direct: values.direct } : {}),
-      ...(session !== undefined ? { session } : {}),
-      ...(duration !== undefined ? { duration } : {}),
-    });
+    handle = engine.runAction(id, request);
   } catch (err) {
     throw err instanceof NeedsInputError ? new InputError(cliWords(err)) : err;
   }

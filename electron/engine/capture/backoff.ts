@@ -1,6 +1,6 @@
 // Reconnect delays: exponential growth with a ceiling and random jitter, so that a fleet of clients
 // does not reconnect in lockstep and make an outage worse.
-import type { ReconnectPolicy } from './options.js';
+import type { ReconnectPolicy } from '../../../shared/contract.js';
 
 /** Delay before the given attempt (1 = first reconnect), in milliseconds. */
 export function reconnectDelay(

@@ -1,13 +1,19 @@
 // A capture session: one or more connections to a target (reconnecting with backoff when asked),
 // heartbeat pings, scripted sends, and an end that waits until every frame is committed.
+import type { CaptureRequest } from '../../../shared/contract.js';
 import { nowMicros } from '../clock.js';
-import type { Db } from '../store/database.js';
+import type { EngineContext } from '../context.js';
 import { createSession, setSpoolPath } from '../sessions/session-store.js';
 import { spoolPathFor, StoreWriter, type SessionSpool } from '../store/writer.js';
 import { reconnectDelay } from './backoff.js';
-import { prepareCapture, type CaptureOptions, type TlsMaterial } from './options.js';
+import { prepareCapture, type TlsMaterial } from './options.js';
 import { proxyAgent, resolveProxy } from './proxy.js';
-import { ConnectionRecorder, type ConnectionOutcome, type LiveFrame } from './recorder.js';
+import {
+  ConnectionRecorder,
+  type ConnectionOutcome,
+  type LiveFrame,
+  type RecorderOptions,
+} from './recorder.js';
 
 export interface CaptureHooks {
   onFrame?: (frame: LiveFrame) => void;
@@ -40,22 +46,37 @@ export class Capture {
   private stopReason: CaptureResult['stoppedBy'] | null = null;
   private wake: (() => void) | null = null;
 
-  /** Validates the options (throwing InputError), creates the session and starts connecting. */
-  static start(db: Db, dbPath: string, options: CaptureOptions, hooks: CaptureHooks = {}): Capture {
-    const prepared = prepareCapture(options);
-    return new Capture(db, dbPath, options, prepared.url, prepared.tls, hooks);
+  /**
+   * Checks the request (throwing InputError before anything is created), creates the session and
+   * starts connecting. The console, the command line and runbook actions all start captures here.
+   */
+  static start(ctx: EngineContext, request: CaptureRequest, hooks: CaptureHooks = {}): Capture {
+    const prepared = prepareCapture(request);
+    return new Capture(ctx, request, prepared.url, prepared.tls, hooks);
   }
 
+  private readonly recorderOptions: RecorderOptions;
+
   private constructor(
-    db: Db,
-    dbPath: string,
-    private readonly options: CaptureOptions,
+    ctx: EngineContext,
+    private readonly options: CaptureRequest,
     url: URL,
     tls: TlsMaterial,
     private readonly hooks: CaptureHooks,
   ) {
+    const { db, dbPath } = ctx;
     this.url = url;
     this.tls = tls;
+    this.recorderOptions = {
+      headers: options.headers,
+      subprotocols: options.subprotocols,
+      compression: options.compression,
+      insecure: options.insecure,
+      connectTimeoutMs: options.connectTimeoutSeconds * 1000,
+      maxPayload: options.maxPayload,
+      payloadCap: options.payloadCap,
+      ...(options.origin !== undefined ? { origin: options.origin } : {}),
+    };
     this.sessionId = createSession(db, {
       name: options.name ?? `${url.host}${url.pathname === '/' ? '' : url.pathname}`,
       kind: 'capture',
@@ -107,8 +128,8 @@ export class Capture {
     const outcomes: ConnectionOutcome[] = [];
     const proxy = resolveProxy(this.url, this.options.proxy);
     const durationTimer =
-      this.options.durationMs !== undefined
-        ? setTimeout(() => void this.stop('duration'), this.options.durationMs)
+      this.options.durationSeconds !== undefined
+        ? setTimeout(() => void this.stop('duration'), this.options.durationSeconds * 1000)
         : null;
     let attempt = 0;
     try {
@@ -117,7 +138,7 @@ export class Capture {
           spool: this.spool,
           ordinal,
           url: this.url,
-          options: this.options,
+          options: this.recorderOptions,
           tls: this.tls,
           agent: proxy ? proxyAgent(proxy) : undefined,
           ...(this.hooks.onFrame ? { onFrame: this.hooks.onFrame } : {}),
@@ -183,16 +204,16 @@ export class Capture {
       for (const m of this.options.sends) if (recorder.isOpen) recorder.send(m);
     };
     sendAll();
-    if (this.options.sendEveryMs !== undefined && this.options.sends.length > 0) {
-      recorder.every(this.options.sendEveryMs, sendAll);
+    if (this.options.sendEverySeconds !== undefined && this.options.sends.length > 0) {
+      recorder.every(this.options.sendEverySeconds * 1000, sendAll);
     }
-    if (this.options.pingIntervalMs !== undefined)
-      recorder.every(this.options.pingIntervalMs, () => recorder.ping());
+    if (this.options.pingIntervalSeconds !== undefined)
+      recorder.every(this.options.pingIntervalSeconds * 1000, () => recorder.ping());
   }
 }
 
 /** What is kept of the options in the session row: enough to know how it was captured, no secrets. */
-function settingsForRecord(o: CaptureOptions): unknown {
+function settingsForRecord(o: CaptureRequest): unknown {
   return {
     headers: o.headers.map(([k]) => k),
     origin: o.origin ?? null,
@@ -200,13 +221,13 @@ function settingsForRecord(o: CaptureOptions): unknown {
     compression: o.compression,
     insecure: o.insecure,
     proxy: o.proxy ? new URL(o.proxy).host : (o.proxy ?? 'environment'),
-    connectTimeoutMs: o.connectTimeoutMs,
+    connectTimeoutSeconds: o.connectTimeoutSeconds,
     maxPayload: o.maxPayload,
     payloadCap: o.payloadCap,
-    pingIntervalMs: o.pingIntervalMs ?? null,
+    pingIntervalSeconds: o.pingIntervalSeconds ?? null,
     reconnect: o.reconnect ?? null,
     sends: o.sends.length,
-    sendEveryMs: o.sendEveryMs ?? null,
-    durationMs: o.durationMs ?? null,
+    sendEverySeconds: o.sendEverySeconds ?? null,
+    durationSeconds: o.durationSeconds ?? null,
   };
 }

@@ -1,6 +1,6 @@
 // Turns the errors of net, tls, http and ws into the kinds an engineer reasons with, and a
 // sentence that says what probably happened and what to check.
-import type { ErrorKind } from '../../../shared/model.js';
+import type { ErrorKind } from '../../../shared/contract.js';
 
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',

@@ -1,61 +1,10 @@
-// What a capture is asked to do, validated before anything is created: every mistake here is an
-// InputError with a sentence that says what to change.
+// What a capture is asked to do, checked beyond its schema before anything is created: the URL,
+// the TLS files, the proxy. Every mistake here is an InputError with a sentence that says what to
+// change. Ranges and defaults are the contract's (shared/contract/capture.ts).
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { CaptureRequest } from '../../../shared/contract.js';
 import { InputError } from '../errors.js';
-
-export interface ReconnectPolicy {
-  /** First delay in milliseconds. */
-  baseMs: number;
-  /** Ceiling of the delay in milliseconds. */
-  maxMs: number;
-  /** Growth of the delay per consecutive attempt. */
-  factor: number;
-  /** Random spread as a fraction of the delay (0.2 = ±20 %). */
-  jitter: number;
-  /** Consecutive failed attempts before giving up (Infinity for no limit). */
-  attempts: number;
-}
-
-export interface CaptureOptions {
-  url: string;
-  name?: string;
-  headers: Array<[string, string]>;
-  origin?: string;
-  subprotocols: string[];
-  compression: boolean;
-  caFile?: string;
-  certFile?: string;
-  keyFile?: string;
-  insecure: boolean;
-  /** An explicit proxy URL; null disables proxies; undefined reads the usual environment variables. */
-  proxy?: string | null;
-  connectTimeoutMs: number;
-  /** Largest message accepted from the peer (bigger ones close the connection with 1009). */
-  maxPayload: number;
-  /** Payload bytes stored per frame; longer payloads are stored truncated with their real size. */
-  payloadCap: number;
-  pingIntervalMs?: number;
-  reconnect?: ReconnectPolicy;
-  /** Messages sent when a connection opens, in order. */
-  sends: string[];
-  /** Sends the messages again at this interval while connected. */
-  sendEveryMs?: number;
-  durationMs?: number;
-}
-
-export const DEFAULT_RECONNECT: ReconnectPolicy = {
-  baseMs: 500,
-  maxMs: 30_000,
-  factor: 2,
-  jitter: 0.2,
-  attempts: 10,
-};
-
-export const DEFAULTS = {
-  connectTimeoutMs: 10_000,
-  maxPayload: 100 * 1024 * 1024,
-  payloadCap: 1024 * 1024,
-};
 
 /** TLS files read once, before connecting. */
 export interface TlsMaterial {
@@ -86,19 +35,16 @@ export function parseTarget(raw: string): URL {
   return url;
 }
 
-/** An RFC 7230 token: header names and subprotocols. */
-export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-/** Parses a curl-style "Name: value" header. */
-export function parseHeader(raw: string): [string, string] {
-  const colon = raw.indexOf(':');
-  if (colon <= 0) throw new InputError(`header "${raw}" is malformed; write it as "Name: value"`);
-  const name = raw.slice(0, colon).trim();
-  const value = raw.slice(colon + 1).trim();
-  if (!TOKEN.test(name))
-    throw new InputError(`header name "${name}" has characters a header name cannot have`);
-  if (/[\r\n\0]/.test(value)) throw new InputError(`header "${name}" has a line break or NUL in its value`);
-  return [name, value];
+/** A certificate file must hold a PEM certificate: a garbage file fails here, not mid-handshake. */
+export function checkCertificate(pem: Buffer | undefined, path: string | undefined, what: string): void {
+  if (!pem) return;
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new InputError(
+      `the ${what} file ${path} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"); check the file`,
+    );
+  }
 }
 
 function readMaterial(path: string | undefined, what: string): Buffer | undefined {
@@ -113,7 +59,7 @@ function readMaterial(path: string | undefined, what: string): Buffer | undefine
 }
 
 /** Validates options and reads the TLS files; throws InputError on the first problem. */
-export function prepareCapture(o: CaptureOptions): { url: URL; tls: TlsMaterial } {
+export function prepareCapture(o: CaptureRequest): { url: URL; tls: TlsMaterial } {
   const url = parseTarget(o.url);
   if ((o.certFile === undefined) !== (o.keyFile === undefined)) {
     throw new InputError('a client certificate needs both --cert FILE and --key FILE');
@@ -140,23 +86,21 @@ export function prepareCapture(o: CaptureOptions): { url: URL; tls: TlsMaterial 
       );
     }
   }
-  for (const p of o.subprotocols) {
-    if (!TOKEN.test(p))
-      throw new InputError(`subprotocol "${p}" is not a valid token (letters, digits and !#$%&'*+-.^_\`|~)`);
-  }
-  const r = o.reconnect;
-  if (
-    r &&
-    (r.baseMs < 0 || r.maxMs < r.baseMs || r.factor < 1 || r.jitter < 0 || r.jitter > 1 || r.attempts < 1)
-  ) {
-    throw new InputError(
-      'reconnect policy is inconsistent: need base ≥ 0, max ≥ base, factor ≥ 1, 0 ≤ jitter ≤ 1, attempts ≥ 1',
-    );
-  }
   const tls = {
     ca: readMaterial(o.caFile, 'CA'),
     cert: readMaterial(o.certFile, 'client certificate'),
     key: readMaterial(o.keyFile, 'client key'),
   };
+  checkCertificate(tls.ca, o.caFile, 'CA');
+  checkCertificate(tls.cert, o.certFile, 'client certificate');
+  if (tls.key) {
+    try {
+      createPrivateKey(tls.key);
+    } catch {
+      throw new InputError(
+        `the client key file ${o.keyFile} is not an unencrypted private key in PEM; export the key without a passphrase`,
+      );
+    }
+  }
   return { url, tls };
 }

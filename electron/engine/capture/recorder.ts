@@ -9,11 +9,11 @@ import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import type { ClosedBy, ErrorKind, Headers, Opcode, Timings } from '../../../shared/model.js';
-import { OPCODE_NAME } from '../../../shared/model.js';
+import type { ClosedBy, ErrorKind, Headers, Opcode, Timings } from '../../../shared/contract.js';
+import { OPCODE_NAME } from '../../../shared/frame-codes.js';
 import { nowMicros } from '../clock.js';
 import type { SessionSpool } from '../store/writer.js';
-import type { CaptureOptions, TlsMaterial } from './options.js';
+import type { TlsMaterial } from './options.js';
 import { classifyError } from './classify.js';
 
 /** A frame as seen live (for printing and for the console), before it is committed. */
@@ -37,11 +37,26 @@ export interface ConnectionOutcome {
   error: { kind: ErrorKind; message: string } | null;
 }
 
+/** How one connection is opened and what of it is kept: the wire-level settings of a capture or a probe. */
+export interface RecorderOptions {
+  headers: ReadonlyArray<readonly [string, string]>;
+  origin?: string;
+  subprotocols: string[];
+  compression: boolean;
+  insecure: boolean;
+  /** Bounds the handshake. */
+  connectTimeoutMs: number;
+  /** Largest message accepted from the peer (bigger ones close the connection with 1009). */
+  maxPayload: number;
+  /** Payload bytes stored per frame; longer payloads are stored truncated with their real size. */
+  payloadCap: number;
+}
+
 export interface RecorderContext {
   spool: SessionSpool;
   ordinal: number;
   url: URL;
-  options: CaptureOptions;
+  options: RecorderOptions;
   tls: TlsMaterial;
   agent: Agent | undefined;
   onFrame?: (frame: LiveFrame) => void;

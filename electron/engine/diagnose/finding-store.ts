@@ -1,6 +1,7 @@
 // The finding table: what a probe or a diagnosis concluded about a session. A new diagnosis of a
 // session replaces the previous one from the same source.
 import type Database from 'better-sqlite3';
+import type { StoredDiagnosis } from '../../../shared/contract/diagnose.js';
 import {
   FINDINGS,
   runbookRef,
@@ -8,6 +9,7 @@ import {
   type FindingId,
   type Severity,
 } from '../../../shared/findings.js';
+import { formatMicros } from '../../../shared/time.js';
 
 export type FindingSource = 'probe' | 'diagnose';
 
@@ -59,4 +61,20 @@ export function listFindings(db: Database.Database, sessionId: number, source: F
         runbook: runbookRef(r.finding),
       };
     });
+}
+
+/** The findings of the latest probe or diagnosis of a session, with its time; null when there was none. */
+export function latestFindings(db: Database.Database, sessionId: number): StoredDiagnosis | null {
+  const last = db
+    .prepare(
+      'SELECT source, created_at FROM finding WHERE session_id = ? ORDER BY created_at DESC, id DESC LIMIT 1',
+    )
+    .get(sessionId) as { source: FindingSource; created_at: number } | undefined;
+  if (!last) return null;
+  return {
+    sessionId,
+    source: last.source,
+    at: formatMicros(last.created_at),
+    findings: listFindings(db, sessionId, last.source),
+  };
 }

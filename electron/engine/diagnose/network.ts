@@ -15,7 +15,7 @@ import type {
   TcpObservation,
   TlsObservation,
 } from '../../../shared/diagnosis/probe.js';
-import type { Headers } from '../../../shared/model.js';
+import type { Headers } from '../../../shared/contract.js';
 
 const DAY_MS = 86_400_000;
 /** Addresses tried in turn before TCP is declared unreachable. */

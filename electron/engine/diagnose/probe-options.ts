@@ -1,40 +1,10 @@
-// What a probe is asked to do, validated before anything is opened: every mistake is an InputError
-// with a sentence that says what to change.
+// What a probe is asked to do, checked beyond its schema before anything is opened: the URLs, the
+// origins, the CA file. Every mistake is an InputError with a sentence that says what to change.
+// Ranges and defaults are the contract's (shared/contract/diagnose.ts).
 import { readFileSync } from 'node:fs';
-import { parseHeader, parseTarget, TOKEN } from '../capture/options.js';
+import type { ProbeRequest } from '../../../shared/contract/diagnose.js';
+import { checkCertificate, parseTarget } from '../capture/options.js';
 import { InputError } from '../errors.js';
-
-export interface ProbeOptions {
-  /** The endpoint users reach (usually through a proxy). */
-  url: string;
-  /** The same service straight at the backend, bypassing the proxy. */
-  direct?: string;
-  /** Origins the service's pages use; each is tried in a handshake of its own. */
-  origins: string[];
-  /** The page that opens the socket; an https page with a ws:// URL is mixed content. */
-  pageOrigin?: string;
-  healthPath: string;
-  /** How long an idle connection is held, at most, to see whether something cuts it. */
-  idleLimitSeconds: number;
-  /** Echo round trips to measure (0: send nothing). */
-  echo: number;
-  /** Request headers sent on every WebSocket handshake (Authorization, Cookie…); never logged in full. */
-  headers?: Array<[string, string]>;
-  /** Subprotocols offered on every WebSocket handshake. */
-  subprotocols?: string[];
-  insecure: boolean;
-  caFile?: string;
-  /** Timeout of each step (DNS, TCP, TLS, HTTP, upgrade, each echo). */
-  timeoutMs: number;
-  name?: string;
-}
-
-export const PROBE_DEFAULTS = {
-  healthPath: '/health',
-  idleLimitSeconds: 75,
-  echo: 0,
-  timeoutMs: 5000,
-} as const;
 
 /** An Origin as browsers send it: scheme://host[:port], or "null". */
 export function parseOrigin(raw: string, option: string): string {
@@ -86,28 +56,17 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
 }
 
 /** Validates options and reads the CA file; throws InputError on the first problem. */
-export function prepareProbe(o: ProbeOptions): PreparedProbe {
+export function prepareProbe(o: ProbeRequest): PreparedProbe {
   const target = parseTarget(o.url);
   const direct = o.direct === undefined ? null : parseTarget(o.direct);
   if (direct && direct.href === target.href)
     throw new InputError('--direct is the same URL as the target; give the backend address behind the proxy');
   const origins = [...new Set(o.origins.map((x) => parseOrigin(x, '--origin')))];
   const pageOrigin = o.pageOrigin === undefined ? null : parseOrigin(o.pageOrigin, '--page-origin');
-  if (!o.healthPath.startsWith('/'))
-    throw new InputError(`--health-path "${o.healthPath}" must start with "/", such as /health`);
-  if (!(o.idleLimitSeconds >= 1 && o.idleLimitSeconds <= 3600))
-    throw new InputError('--idle-limit must be from 1 to 3600 seconds');
-  if (!(Number.isInteger(o.echo) && o.echo >= 0 && o.echo <= 1000))
-    throw new InputError('--echo must be a whole number of messages from 0 to 1000');
-  // The same parser as `frameline capture -H`, so the same mistakes get the same sentences.
-  const headers = (o.headers ?? []).map(([k, v]) => parseHeader(`${k}: ${v}`));
+  const headers = o.headers;
   if (headers.some(([k]) => k.toLowerCase() === 'origin'))
     throw new InputError('give the Origin with --origin, not as a header: the probe tries several origins');
-  const subprotocols = o.subprotocols ?? [];
-  for (const p of subprotocols) {
-    if (!TOKEN.test(p))
-      throw new InputError(`subprotocol "${p}" is not a valid token (letters, digits and !#$%&'*+-.^_\`|~)`);
-  }
+  const subprotocols = o.subprotocols;
   let ca: Buffer | undefined;
   if (o.caFile !== undefined) {
     try {
@@ -118,5 +77,6 @@ export function prepareProbe(o: ProbeOptions): PreparedProbe {
       );
     }
   }
+  checkCertificate(ca, o.caFile, 'CA');
   return { target, direct, origins, pageOrigin, headers, subprotocols, ca };
 }

@@ -4,14 +4,21 @@
 import type { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { CloseObservation, HandshakeObservation } from '../../../shared/diagnosis/probe.js';
-import type { Headers } from '../../../shared/model.js';
-import { DEFAULTS, type CaptureOptions, type TlsMaterial } from '../capture/options.js';
-import { ConnectionRecorder, type ConnectionOutcome, type LiveFrame } from '../capture/recorder.js';
+import type { Headers } from '../../../shared/contract.js';
+import type { TlsMaterial } from '../capture/options.js';
+import {
+  ConnectionRecorder,
+  type ConnectionOutcome,
+  type LiveFrame,
+  type RecorderOptions,
+} from '../capture/recorder.js';
 import type { SpoolMessage } from '../store/spool.js';
 import type { SessionSpool } from '../store/writer.js';
 
 /** Probe frames are small; a server that floods the idle hold is not kept beyond this per frame. */
 const PAYLOAD_CAP = 64 * 1024;
+/** The largest message a probe accepts; a bigger one closes the connection with 1009. */
+const MAX_PAYLOAD = 100 * 1024 * 1024;
 /** How long a clean close may take before the socket is dropped. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -67,8 +74,7 @@ export class ProbeSocket {
         };
       }
     });
-    const options: CaptureOptions = {
-      url: url.href,
+    const options: RecorderOptions = {
       headers: [
         ...(hub.headers.some(([k]) => k.toLowerCase() === 'user-agent')
           ? []
@@ -79,9 +85,8 @@ export class ProbeSocket {
       compression: false,
       insecure: hub.insecure,
       connectTimeoutMs: hub.timeoutMs,
-      maxPayload: DEFAULTS.maxPayload,
+      maxPayload: MAX_PAYLOAD,
       payloadCap: PAYLOAD_CAP,
-      sends: [],
       ...(origin !== null ? { origin } : {}),
     };
     let resolveOpened!: (v: boolean) => void;

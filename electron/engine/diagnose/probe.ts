@@ -7,14 +7,15 @@ import { Agent as HttpsAgent } from 'node:https';
 import { hostname } from 'node:os';
 import { interpretProbe, type EndpointObservation } from '../../../shared/diagnosis/probe.js';
 import { sortFindings, type Diagnosis } from '../../../shared/findings.js';
+import type { ProbeRequest } from '../../../shared/contract/diagnose.js';
 import { nowMicros } from '../clock.js';
-import type { Db } from '../store/database.js';
+import type { EngineContext } from '../context.js';
 import { saveFindings } from './finding-store.js';
 import { createSession, setSpoolPath } from '../sessions/session-store.js';
 import type { SpoolMessage } from '../store/spool.js';
 import { spoolPathFor, StoreWriter } from '../store/writer.js';
 import { probeEndpoint, type ProbeRun, type ProgressState } from './endpoint.js';
-import { prepareProbe, redactHeaders, type ProbeOptions } from './probe-options.js';
+import { prepareProbe, redactHeaders } from './probe-options.js';
 
 /** Findings about a refused handshake, whose evidence names the headers sent (redacted). */
 const HANDSHAKE_FINDINGS = new Set<string>(['upgrade-rejected', 'proxy-missing-upgrade', 'origin-rejected']);
@@ -39,12 +40,13 @@ export type ProbeReport = Diagnosis & { runId: string; direct: string | null };
 
 /** Runs a probe; validation problems throw InputError before anything is created. */
 export async function runProbe(
-  db: Db,
-  dbPath: string,
-  options: ProbeOptions,
+  ctx: EngineContext,
+  options: ProbeRequest,
   hooks: ProbeHooks = {},
 ): Promise<ProbeReport> {
+  const { db, dbPath } = ctx;
   const prepared = prepareProbe(options);
+  const timeoutMs = options.timeoutSeconds * 1000;
   const runId = hooks.runId ?? randomUUID();
   const target = prepared.target;
   // What was sent, as it may be logged: secrets redacted ("Bearer ***").
@@ -64,7 +66,7 @@ export async function runProbe(
       subprotocols: prepared.subprotocols,
       insecure: options.insecure,
       ca: options.caFile !== undefined,
-      timeoutMs: options.timeoutMs,
+      timeoutSeconds: options.timeoutSeconds,
       probedFrom: hostname(),
     },
     createdAt: nowMicros(),
@@ -96,13 +98,13 @@ export async function runProbe(
       watch: (n, fn) => watchers.set(n, fn),
       tls: prepared.ca ? { ca: prepared.ca } : {},
       insecure: options.insecure,
-      timeoutMs: options.timeoutMs,
+      timeoutMs,
       headers: prepared.headers,
       subprotocols: prepared.subprotocols,
     },
     ca: prepared.ca,
     insecure: options.insecure,
-    timeoutMs: options.timeoutMs,
+    timeoutMs,
     healthPath: options.healthPath,
     echo: options.echo,
     idleLimitSeconds: options.idleLimitSeconds,
@@ -145,7 +147,8 @@ export async function runProbe(
       checks,
       findings: sortFindings(findings),
     };
-    event('probe-report', report);
+    // The checks are kept with the session's events; the findings in the finding table, once.
+    event('probe-report', { runId, target: report.target, direct: report.direct, checks });
   } finally {
     agents.http.destroy();
     agents.https.destroy();

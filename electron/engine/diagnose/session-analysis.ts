@@ -3,14 +3,17 @@
 // payloads, control payloads as hex), never whole, so long sessions stay cheap.
 import { HEAD_CHARS, toDiagFrame, type RawFrame } from '../../../shared/diagnosis/frames.js';
 import type { DiagConnection, DiagEvent, SessionData } from '../../../shared/diagnosis/input.js';
-import { diagnoseSession } from '../../../shared/diagnosis/session.js';
-import { DiagnosisSchema, type Diagnosis } from '../../../shared/findings.js';
-import { OPCODE_NAME, type ClosedBy, type Headers } from '../../../shared/model.js';
+import { diagnoseSession as analyseSession } from '../../../shared/diagnosis/session.js';
+import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract.js';
+import { CheckSchema, type Diagnosis } from '../../../shared/findings.js';
+import { OPCODE_NAME } from '../../../shared/frame-codes.js';
+import type { ClosedBy, Headers } from '../../../shared/contract.js';
 import { nowMicros } from '../clock.js';
-import { InputError } from '../errors.js';
+import type { EngineContext } from '../context.js';
+import { MissingError } from '../errors.js';
 import type { ConnectionRow } from '../sessions/connection-store.js';
 import type { Db } from '../store/database.js';
-import { saveFindings } from './finding-store.js';
+import { latestFindings, listFindings, saveFindings } from './finding-store.js';
 import { getSessionRow, type SessionRow } from '../sessions/session-store.js';
 
 export interface DiagnoseOptions {
@@ -106,28 +109,37 @@ export function loadSessionData(db: Db, row: SessionRow, options: DiagnoseOption
   };
 }
 
-/** The report a probe kept in its own session, if this is a probe session. */
-function storedProbeReport(db: Db, id: number): Diagnosis | null {
+/** The checks a probe kept in its own session, if this is a probe session. */
+function storedProbeChecks(db: Db, id: number): Diagnosis['checks'] | null {
   const row = db
     .prepare(
       "SELECT detail FROM event WHERE session_id = ? AND kind = 'probe-report' ORDER BY id DESC LIMIT 1",
     )
     .get(id) as { detail: string } | undefined;
   if (!row) return null;
-  const parsed = DiagnosisSchema.safeParse(JSON.parse(row.detail));
+  const parsed = CheckSchema.array().safeParse((JSON.parse(row.detail) as { checks?: unknown }).checks);
   return parsed.success ? parsed.data : null;
 }
 
-/** Diagnoses a recorded session and keeps the findings with it; InputError when there is no such session. */
-export function diagnoseStoredSession(db: Db, id: number, options: DiagnoseOptions = {}): Diagnosis {
+/**
+ * Diagnoses a recorded session and keeps the findings with it. A probe session answers the probe's
+ * own report: its checks, and the findings it stored.
+ */
+export function diagnoseSession(
+  ctx: EngineContext,
+  request: ParsedRequestOf<'diagnose', 'session'>,
+): ResponseOf<'diagnose', 'session'> {
+  const { db } = ctx;
+  const id = request.id;
   const row = getSessionRow(db, id);
-  if (!row) throw new InputError(`no session ${id} in this database; list them with "frameline sessions"`);
+  if (!row) throw new MissingError(`no session ${id} in this database; list them with "frameline sessions"`);
+  const options: DiagnoseOptions = request.idField !== undefined ? { idField: request.idField } : {};
   if (row.kind === 'probe') {
-    const report = storedProbeReport(db, id);
-    if (report) return { ...report, sessionId: id };
+    const checks = storedProbeChecks(db, id);
+    if (checks) return { target: row.target, sessionId: id, checks, findings: listFindings(db, id, 'probe') };
   }
   const data = loadSessionData(db, row, options);
-  const { checks, findings } = diagnoseSession(data, options);
+  const { checks, findings } = analyseSession(data, options);
   const frames = data.frames.length;
   const first = data.connections[0]?.startedAt ?? row.created_at;
   const last = row.ended_at ?? data.frames[frames - 1]?.ts ?? first;
@@ -145,4 +157,11 @@ export function diagnoseStoredSession(db: Db, id: number, options: DiagnoseOptio
   });
   saveFindings(db, id, 'diagnose', findings, nowMicros());
   return { target: row.target, sessionId: id, checks, findings };
+}
+
+/** The findings last concluded about a session (by a probe or a diagnosis), with when; null when none. */
+export function storedDiagnosis(ctx: EngineContext, id: number): ResponseOf<'diagnose', 'stored'> {
+  if (!getSessionRow(ctx.db, id))
+    throw new MissingError(`no session ${id} in this database; list them with "frameline sessions"`);
+  return latestFindings(ctx.db, id);
 }

@@ -3,15 +3,14 @@
 import { describeCloseCode } from '../../../shared/close-codes.js';
 import type { Finding } from '../../../shared/findings.js';
 import type { StepAction } from '../../../shared/runbooks/schemas.js';
+import { CaptureRequestSchema } from '../../../shared/contract/capture.js';
+import { ProbeRequestSchema } from '../../../shared/contract/diagnose.js';
 import { Capture } from '../capture/capture.js';
-import { DEFAULT_RECONNECT, DEFAULTS, type CaptureOptions } from '../capture/options.js';
-import { needsInput } from './errors.js';
-import { listConnections } from '../sessions/connection-store.js';
-import type { Db } from '../store/database.js';
-import { getSession } from '../sessions/session-store.js';
+import type { EngineContext } from '../context.js';
 import { runProbe } from '../diagnose/probe.js';
-import { PROBE_DEFAULTS, type ProbeOptions } from '../diagnose/probe-options.js';
-import { diagnoseStoredSession } from '../diagnose/session-analysis.js';
+import { diagnoseSession } from '../diagnose/session-analysis.js';
+import { sessionDetail } from '../sessions/sessions.js';
+import { needsInput } from './errors.js';
 
 /** A probe step that is not about idle drops holds the idle connection only briefly. */
 const SHORT_IDLE_HOLD_SECONDS = 3;
@@ -33,8 +32,7 @@ export interface ActionOutcome {
 }
 
 export interface ActionContext {
-  db: Db;
-  dbPath: string;
+  engine: EngineContext;
   /** The walk's target and direct URLs, used when the step names none. */
   target: string | null;
   direct: string | null;
@@ -77,22 +75,14 @@ async function runCapture(
   ctx: ActionContext,
 ): Promise<ActionOutcome> {
   const url = targetOf(action.url, ctx, 'capture');
-  const options: CaptureOptions = {
+  const request = CaptureRequestSchema.parse({
     url,
     name: ctx.name,
-    headers: [],
-    subprotocols: [],
-    compression: false,
-    insecure: false,
-    sends: [],
-    connectTimeoutMs: DEFAULTS.connectTimeoutMs,
-    maxPayload: DEFAULTS.maxPayload,
-    payloadCap: DEFAULTS.payloadCap,
-    durationMs: action.duration * 1000,
+    durationSeconds: action.duration,
     // Like a well-behaved client: every drop during the capture is followed by a reconnect with backoff.
-    reconnect: DEFAULT_RECONNECT,
-  };
-  const capture = Capture.start(ctx.db, ctx.dbPath, options);
+    reconnect: {},
+  });
+  const capture = Capture.start(ctx.engine, request);
   const onAbort = () => void capture.stop('user');
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let result;
@@ -101,8 +91,7 @@ async function runCapture(
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
   }
-  const session = getSession(ctx.db, capture.sessionId);
-  const connections = listConnections(ctx.db, capture.sessionId);
+  const { session, connections } = sessionDetail(ctx.engine, capture.sessionId);
   const closes = connections.map((c) => ({
     connection: c.ordinal,
     code: c.closeCode,
@@ -124,7 +113,7 @@ async function runCapture(
     codes.set(key, (codes.get(key) ?? 0) + 1);
   }
   const closeText = [...codes].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ');
-  const frames = session?.frames ?? 0;
+  const frames = session.frames;
   const failure = connections.find((c) => c.error)?.error;
   const summary = result.opened
     ? `session ${capture.sessionId}: ${frames} frames over ${connections.length} connection${connections.length === 1 ? '' : 's'}${closeText ? `; ended: ${closeText}` : ''}`
@@ -158,20 +147,21 @@ async function runProbeAction(
     direct = ctx.direct;
   }
   const checks = action.checks ?? [];
-  const options: ProbeOptions = {
+  // The probe's own defaults, but for the idle hold (its last check): short unless the step is
+  // about idle drops.
+  const request = ProbeRequestSchema.parse({
     url,
     ...(direct !== undefined ? { direct } : {}),
     origins: action.origin ? [action.origin] : [],
-    healthPath: PROBE_DEFAULTS.healthPath,
-    // The idle hold is the probe's last check: short unless the step is about idle drops.
-    idleLimitSeconds:
-      action.idleLimit ?? (checks.includes('idle') ? PROBE_DEFAULTS.idleLimitSeconds : SHORT_IDLE_HOLD_SECONDS),
-    echo: checks.includes('echo') ? ECHO_CHECK_MESSAGES : PROBE_DEFAULTS.echo,
-    insecure: false,
-    timeoutMs: PROBE_DEFAULTS.timeoutMs,
+    ...(action.idleLimit !== undefined
+      ? { idleLimitSeconds: action.idleLimit }
+      : checks.includes('idle')
+        ? {}
+        : { idleLimitSeconds: SHORT_IDLE_HOLD_SECONDS }),
+    ...(checks.includes('echo') ? { echo: ECHO_CHECK_MESSAGES } : {}),
     name: ctx.name,
-  };
-  const report = await runProbe(ctx.db, ctx.dbPath, options, { signal: ctx.signal });
+  });
+  const report = await runProbe(ctx.engine, request, { signal: ctx.signal });
   const findings = findingsOf(report.findings);
   return {
     status: ctx.signal.aborted ? 'stopped' : 'ok',
@@ -186,7 +176,7 @@ function runDiagnose(action: Extract<StepAction, { kind: 'diagnose' }>, ctx: Act
   const session =
     action.session === undefined || action.session === 'latest' ? ctx.latestSession : action.session;
   if (session === undefined) throw needsInput('session', 'this step');
-  const report = diagnoseStoredSession(ctx.db, session);
+  const report = diagnoseSession(ctx.engine, { id: session });
   const findings = findingsOf(report.findings);
   return {
     status: 'ok',

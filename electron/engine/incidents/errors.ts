@@ -1,13 +1,5 @@
-// Errors of the walk engine that the shells map to their own codes.
+// What a walk's action lacks, in words the shells can turn into their own way of giving it.
 import { InputError } from '../errors.js';
-
-/** Something asked for that is not there (an incident, a walk, a run, a runbook): "not-found". */
-export class MissingError extends InputError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MissingError';
-  }
-}
 
 /**
  * An action lacks something it needs for this run: an endpoint URL, the backend (direct) URL, or a

@@ -1,23 +1,27 @@
-// The engine's side of the incidents, runbooks and walks channels: each handler takes a validated
-// request and answers the contract's response. The service spreads these into its handlers.
-import type { Contract, ParsedRequestOf, ResponseOf } from '../../../shared/contract.js';
+// `incidents:*`, `runbooks:*` and `walks:*`: incidents, the runbook library, and walks of an
+// incident through a runbook, with their pushes (`walk:changed`, `shell:output`).
 import { builtinSource } from '../../../shared/runbooks/builtin/index.js';
 import { RunbookError, parseRunbook } from '../../../shared/runbooks/parse.js';
-import type { Db } from '../store/database.js';
+import type { DomainSetup, EngineContext } from '../context.js';
+import { MissingError } from '../errors.js';
 import { findRunbook, importedSource, importRunbook, listRunbooks } from './runbook-library.js';
-import { MissingError } from './errors.js';
-import type { WalkEngine } from './walk.js';
+import { WalkEngine } from './walk.js';
+import { WalkPushes } from './walk-pushes.js';
 
-type Handlers<D extends 'incidents' | 'runbooks' | 'walks'> = {
-  [V in keyof Contract[D]]: (request: ParsedRequestOf<D, V>) => ResponseOf<D, V> | Promise<ResponseOf<D, V>>;
-};
-
-/** Handlers of `incidents:*`, `runbooks:*` and `walks:*`. */
-export function walkHandlers(
-  engine: WalkEngine,
-  db: Db,
-): { incidents: Handlers<'incidents'>; runbooks: Handlers<'runbooks'>; walks: Handlers<'walks'> } {
-  return {
+/** Wires the incidents domain; closing stops running commands and actions. */
+export function setupIncidents(ctx: EngineContext): DomainSetup<'incidents' | 'runbooks' | 'walks'> {
+  const pushes = new WalkPushes({
+    changed: (p) => ctx.push('walk:changed', p),
+    output: (p) => ctx.push('shell:output', p),
+  });
+  const engine = new WalkEngine({
+    db: ctx.db,
+    dbPath: ctx.dbPath,
+    onChange: pushes.onChange,
+    onOutput: pushes.onOutput,
+  });
+  const db = ctx.db;
+  const handlers: DomainSetup<'incidents' | 'runbooks' | 'walks'>['handlers'] = {
     incidents: {
       create: (r) =>
         engine.createIncident({ title: r.title, ...(r.severity ? { severity: r.severity } : {}) }),
@@ -80,7 +84,7 @@ export function walkHandlers(
           command: r.command,
           confirmed: r.confirmed,
           ...(r.step !== undefined ? { step: r.step } : {}),
-          ...(r.timeoutMs !== undefined ? { timeoutMs: r.timeoutMs } : {}),
+          ...(r.timeoutSeconds !== undefined ? { timeoutMs: r.timeoutSeconds * 1000 } : {}),
           ...(r.outputCapBytes !== undefined ? { outputCapBytes: r.outputCapBytes } : {}),
         });
         done.catch(() => {}); // recorded by the engine; the console follows it through walk:changed
@@ -96,6 +100,13 @@ export function walkHandlers(
         await engine.stop(r.runId);
         return { ok: true as const };
       },
+    },
+  };
+  return {
+    handlers,
+    close: async () => {
+      await engine.close();
+      pushes.close();
     },
   };
 }

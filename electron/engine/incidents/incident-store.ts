@@ -1,12 +1,12 @@
 // The incident table: what broke, how bad, and when it was detected, mitigated and resolved.
 import type Database from 'better-sqlite3';
-import type { Incident, IncidentStatus, Severity } from '../../../shared/runbooks/schemas.js';
+import type { Incident, IncidentStatus, IncidentSeverity } from '../../../shared/contract/incidents.js';
 import { formatMicros } from '../../../shared/time.js';
 
 export interface IncidentRow {
   id: number;
   title: string;
-  severity: Severity;
+  severity: IncidentSeverity;
   status: IncidentStatus;
   detected_at: number;
   mitigated_at: number | null;
@@ -34,7 +34,7 @@ export function fromIncidentRow(r: IncidentRow): Incident {
 
 export interface NewIncident {
   title: string;
-  severity: Severity;
+  severity: IncidentSeverity;
   detectedAt: number;
 }
 
@@ -58,7 +58,7 @@ export function listIncidents(db: Database.Database): Incident[] {
 
 export interface IncidentChange {
   title?: string;
-  severity?: Severity;
+  severity?: IncidentSeverity;
   status?: IncidentStatus;
   summary?: string;
   rootCause?: string;

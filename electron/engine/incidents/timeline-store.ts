@@ -1,6 +1,6 @@
 // The timeline_entry table: what happened during an incident, in order — the report's backbone.
 import type Database from 'better-sqlite3';
-import type { TimelineEntry } from '../../../shared/runbooks/schemas.js';
+import type { TimelineEntry } from '../../../shared/contract/incidents.js';
 import { formatMicros } from '../../../shared/time.js';
 
 export interface TimelineRow {

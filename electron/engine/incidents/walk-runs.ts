@@ -1,7 +1,8 @@
 // Running a walk's steps: a step's shell command (confirmed for that run, with a timeout, a stop and
 // an output cap) or its app action (capture, probe, diagnose), each recorded as a run of the walk with
 // its start, output, result and end in the incident's timeline.
-import type { Runbook, RunbookStep, StepAction, WalkRun } from '../../../shared/runbooks/schemas.js';
+import type { Runbook, RunbookStep, StepAction } from '../../../shared/runbooks/schemas.js';
+import type { WalkRun } from '../../../shared/contract/incidents.js';
 import {
   OUTPUT_CAP_DEFAULT_BYTES,
   OUTPUT_CAP_MAX_BYTES,
@@ -28,7 +29,8 @@ import {
 } from './walk-store.js';
 import { nodeOf, shortLabel } from '../../../shared/runbooks/graph.js';
 import { runAction, type ActionOutcome } from './actions.js';
-import { MissingError, needsInput } from './errors.js';
+import { MissingError } from '../errors.js';
+import { needsInput } from './errors.js';
 import { runShell } from './shell.js';
 
 /** What the runs need of the walk engine. */
@@ -289,8 +291,7 @@ export class WalkRuns {
       let outcome: ActionOutcome;
       try {
         outcome = await runAction(action, {
-          db: this.db,
-          dbPath: this.host.dbPath,
+          engine: { db: this.db, dbPath: this.host.dbPath, push: () => {} },
           target: row.target,
           direct: row.direct,
           latestSession,

@@ -2,15 +2,15 @@
 // the commands and actions run on the way (walk_run) and the findings attached to it (walk_finding).
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
+import type { Runbook } from '../../../shared/runbooks/schemas.js';
 import type {
   RunKind,
   RunStatus,
-  Runbook,
   WalkFinding,
   WalkRun,
   WalkStatus,
   WalkSummary,
-} from '../../../shared/runbooks/schemas.js';
+} from '../../../shared/contract/incidents.js';
 import { formatMicros } from '../../../shared/time.js';
 
 export interface WalkRow {

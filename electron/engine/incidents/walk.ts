@@ -3,17 +3,16 @@
 // note, a command or an action and its result, a finding — goes into the incident's timeline.
 import type { Db } from '../store/database.js';
 import { ChoiceError, choicesAt, matchChoice, nodeOf, shortLabel } from '../../../shared/runbooks/graph.js';
+import type { Runbook, RunbookStep } from '../../../shared/runbooks/schemas.js';
 import type {
   Incident,
-  Runbook,
-  RunbookStep,
-  Severity,
+  IncidentSeverity,
   TimelineEntry,
   Visit,
   WalkRun,
   WalkSummary,
   WalkView,
-} from '../../../shared/runbooks/schemas.js';
+} from '../../../shared/contract/incidents.js';
 import { suggestChoices } from '../../../shared/runbooks/suggest.js';
 import { formatMicros } from '../../../shared/time.js';
 import { parseTarget } from '../capture/options.js';
@@ -44,11 +43,16 @@ import {
   type VisitRow,
   type WalkRow,
 } from './walk-store.js';
-import { MissingError } from './errors.js';
+import { MissingError } from '../errors.js';
 import { requireRunbook } from './runbook-library.js';
-import { describeDuration, WalkRuns, type ActionRequest, type RunHandle, type ShellRequest } from './walk-runs.js';
+import {
+  describeDuration,
+  WalkRuns,
+  type ActionRequest,
+  type RunHandle,
+  type ShellRequest,
+} from './walk-runs.js';
 
-export { MissingError };
 export type { ActionRequest, RunHandle, ShellRequest };
 
 export interface WalkEngineOptions {
@@ -84,7 +88,7 @@ export class WalkEngine {
 
   // ── incidents ────────────────────────────────────────────────────────────────────────────
 
-  createIncident(r: { title: string; severity?: Severity }): Incident {
+  createIncident(r: { title: string; severity?: IncidentSeverity }): Incident {
     const title = r.title.trim();
     if (title === '') throw new InputError('an incident needs a title, such as "Chat drops every minute"');
     const now = nowMicros();

@@ -1,6 +1,6 @@
 // The connection table: one attempt inside a session, with its handshake, timings and close.
 import type Database from 'better-sqlite3';
-import type { ClosedBy, ConnectionView, ErrorKind, Headers } from '../../../shared/model.js';
+import type { ClosedBy, ConnectionView, ErrorKind, Headers } from '../../../shared/contract.js';
 import { formatMicros } from '../../../shared/time.js';
 
 export interface ConnectionRow {

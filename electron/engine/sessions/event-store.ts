@@ -1,6 +1,6 @@
 // The event table: lifecycle and diagnostic events of a session.
 import type Database from 'better-sqlite3';
-import type { EventView } from '../../../shared/model.js';
+import type { SessionEvent } from '../../../shared/contract.js';
 import { formatMicros } from '../../../shared/time.js';
 
 interface EventRow {
@@ -10,7 +10,7 @@ interface EventRow {
   detail: string;
 }
 
-export function listEvents(db: Database.Database, sessionId: number): EventView[] {
+export function listEvents(db: Database.Database, sessionId: number): SessionEvent[] {
   return (
     db
       .prepare('SELECT ts, connection_id, kind, detail FROM event WHERE session_id = ? ORDER BY ts, id')

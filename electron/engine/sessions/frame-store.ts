@@ -1,6 +1,7 @@
 // The frame table: every frame of a session, in sequence.
 import type Database from 'better-sqlite3';
-import { OPCODE_NAME, OPCODE_NUMBER, type FrameView, type Opcode } from '../../../shared/model.js';
+import { OPCODE_NAME, OPCODE_NUMBER } from '../../../shared/frame-codes.js';
+import type { FrameRecord, Opcode } from '../../../shared/contract.js';
 import { formatMicros } from '../../../shared/time.js';
 
 export interface FrameRow {
@@ -15,7 +16,7 @@ export interface FrameRow {
   payload: Buffer;
 }
 
-export function fromRow(r: FrameRow): FrameView {
+export function fromRow(r: FrameRow): FrameRecord {
   const opcode = OPCODE_NAME[r.opcode] ?? 'binary';
   return {
     connection: r.connection_id,
@@ -39,7 +40,7 @@ export function* iterateFrames(
   db: Database.Database,
   sessionId: number,
   page: FramePage = {},
-): Generator<FrameView> {
+): Generator<FrameRecord> {
   const stmt = db.prepare(
     `SELECT id, connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
      WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`,

@@ -1,7 +1,7 @@
 // The session table: one capture (or import, replay, mock run, probe) and its lifecycle.
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
-import type { SessionKind, SessionStatus, SessionSummary } from '../../../shared/model.js';
+import type { SessionKind, SessionStatus, SessionSummary } from '../../../shared/contract.js';
 import { formatMicros } from '../../../shared/time.js';
 
 export interface SessionRow {

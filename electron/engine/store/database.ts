@@ -13,12 +13,13 @@ import {
 import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { InputError } from '../errors.js';
 import { recoverOrphanedSessions } from './recovery.js';
 
 export type Db = Database.Database;
 
 /** A problem with the database file that the user must fix; the CLI turns it into exit code 2. */
-export class StoreError extends Error {
+export class StoreError extends InputError {
   constructor(
     message: string,
     readonly code: 'not-sqlite' | 'unwritable' | 'newer-schema' | 'missing',

@@ -6,7 +6,7 @@
 //            u32 real size, payload bytes (possibly capped)
 //   message: UTF-8 JSON of a SpoolMessage
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import type { ClosedBy, ErrorKind, Headers, Timings } from '../../../shared/model.js';
+import type { ClosedBy, ErrorKind, Headers, Timings } from '../../../shared/contract.js';
 
 export const KIND_FRAME = 1;
 export const KIND_MESSAGE = 2;

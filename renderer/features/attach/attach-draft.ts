@@ -179,9 +179,9 @@ export function toCaptureRequest(d: AttachDraft): { request: CaptureRequest | nu
     ...(d.certFile.trim() ? { certFile: d.certFile.trim() } : {}),
     ...(d.keyFile.trim() ? { keyFile: d.keyFile.trim() } : {}),
     ...(d.proxyMode === 'none' ? { proxy: null } : d.proxyMode === 'url' ? { proxy: d.proxyUrl.trim() } : {}),
-    ...(timeout !== undefined ? { connectTimeoutMs: timeout * 1000 } : {}),
+    ...(timeout !== undefined ? { connectTimeoutSeconds: timeout } : {}),
     ...(capKiB !== undefined ? { payloadCap: capKiB * 1024 } : {}),
-    ...(ping !== undefined ? { pingIntervalMs: ping * 1000 } : {}),
+    ...(ping !== undefined ? { pingIntervalSeconds: ping } : {}),
     ...(reconnect ? { reconnect } : {}),
   };
   return { request, errors };

@@ -240,11 +240,3 @@ export function evidenceRows(evidence: Record<string, unknown>): EvidenceRow[] {
     .filter(([, v]) => !empty(v))
     .map(([key, v]) => ({ key, label: evidenceLabel(key), value: valueOf(key, v) }));
 }
-
-/** The evidence in one line each, as the command line prints it (for copying into a ticket). */
-export function evidenceText(evidence: Record<string, unknown>): string {
-  return Object.entries(evidence)
-    .filter(([, v]) => !empty(v))
-    .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-    .join('; ');
-}

@@ -3,7 +3,8 @@
 // probe and of a recorded session look the same.
 import type { Finding } from '../../../shared/findings';
 import { CopyButton } from '../../components/copy-button';
-import { evidenceRows, evidenceText, type EvidenceRow } from './evidence';
+import { findingText } from '../../../shared/finding-text';
+import { evidenceRows, type EvidenceRow } from './evidence';
 import { fixSnippets, splitInlineCode } from './fix-text';
 
 const SEVERITY_WORD = { critical: 'Critical', warning: 'Warning', info: 'Info' } as const;
@@ -36,18 +37,6 @@ function EvidenceValueView({ row }: { row: EvidenceRow }) {
       </table>
     );
   return <span className={v.mono ? 'mono' : undefined}>{v.text}</span>;
-}
-
-/** The finding as the command line prints it, for a ticket. */
-export function findingText(f: Finding): string {
-  return [
-    `${f.severity.toUpperCase()}  ${f.id}: ${f.title}`,
-    `  ${f.summary}`,
-    `  evidence: ${evidenceText(f.evidence)}`,
-    `  cause:    ${f.cause}`,
-    `  fix:      ${f.fix}`,
-    `  runbook:  ${f.runbook}`,
-  ].join('\n');
 }
 
 export function FindingCard({ finding: f }: { finding: Finding }) {

@@ -1,7 +1,7 @@
 // The filter bar over a frame list: full-text search, direction, opcodes and a time range, and the
 // count of what matches. Typing is debounced; the engine caches each filter's result.
 import { memo, useEffect, useId, useRef, useState } from 'react';
-import type { Opcode } from '../../../shared/model';
+import type { Opcode } from '../../../shared/contract';
 import { formatCount } from '../../components/format';
 import { useHotkey } from '../../components/hotkeys';
 import { ChevronIcon, SearchIcon } from '../../components/icons';

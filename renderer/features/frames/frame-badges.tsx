@@ -1,5 +1,5 @@
 // The direction arrow and opcode badge used in the frame list and the detail.
-import type { Direction, Opcode } from '../../../shared/model';
+import type { Direction, Opcode } from '../../../shared/contract';
 
 export function DirectionMark({ direction }: { direction: Direction }) {
   const received = direction === 'in';

@@ -1,5 +1,5 @@
 // The filter bar's state and how it becomes the engine's FrameFilter.
-import type { Opcode } from '../../../shared/model';
+import type { Opcode } from '../../../shared/contract';
 import { parseMicros } from '../../../shared/time';
 import type { ApiFrameFilter } from './frame-pages';
 

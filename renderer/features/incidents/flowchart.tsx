@@ -2,7 +2,7 @@
 // from it, and the branches that were taken and then gone back from. Drawn as our own SVG (see
 // flow-layout.ts for why not mermaid), styled by classes from incidents.css.
 import { useEffect, useId, useRef, useState } from 'react';
-import type { TimelineEntry, WalkView } from '../../../shared/runbooks/schemas';
+import type { TimelineEntry, WalkView } from '../../../shared/contract/incidents';
 import { layoutFlowchart, type FlowLayout, type LayoutNode, type Measure } from './flow-layout';
 
 type NodeState = 'current' | 'visited' | 'left' | 'next' | 'idle';

@@ -1,7 +1,7 @@
 // Every incident, newest first, and the form that opens a new one (a title and a severity).
 import { useEffect, useId, useState } from 'react';
 import type { Api } from '../../../shared/contract';
-import type { Incident, Severity } from '../../../shared/runbooks/schemas';
+import type { Incident, IncidentSeverity } from '../../../shared/contract/incidents';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { formatIsoShort } from '../../components/format';
@@ -12,7 +12,7 @@ export function IncidentList({ api, onOpen }: { api: Api; onOpen: (id: number) =
   const [incidents, setIncidents] = useState<Incident[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [title, setTitle] = useState('');
-  const [severity, setSeverity] = useState<Severity>('P2');
+  const [severity, setSeverity] = useState<IncidentSeverity>('P2');
   const [creating, setCreating] = useState(false);
   const [createError, setCreateError] = useState<string | null>(null);
   const id = useId();
@@ -110,7 +110,7 @@ export function IncidentList({ api, onOpen }: { api: Api; onOpen: (id: number) =
               <tr>
                 <th scope="col">#</th>
                 <th scope="col">Title</th>
-                <th scope="col">Severity</th>
+                <th scope="col">IncidentSeverity</th>
                 <th scope="col">Status</th>
                 <th scope="col">Detected</th>
               </tr>

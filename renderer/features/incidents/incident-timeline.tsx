@@ -1,7 +1,7 @@
 // The incident's timeline as the engine keeps it: every entry into a node, choice, step back, note,
 // command and action with its output or findings, and time-box overrun, in order, with its time.
 import { useState } from 'react';
-import type { TimelineEntry } from '../../../shared/runbooks/schemas';
+import type { TimelineEntry } from '../../../shared/contract/incidents';
 import { CopyButton } from '../../components/copy-button';
 import { EmptyState } from '../../components/empty-state';
 

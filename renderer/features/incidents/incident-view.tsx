@@ -3,7 +3,7 @@
 // the incident's latest, so that a reload comes back to it.
 import { useEffect, useState } from 'react';
 import type { Api } from '../../../shared/contract';
-import type { IncidentStatus, WalkView } from '../../../shared/runbooks/schemas';
+import type { IncidentStatus, WalkView } from '../../../shared/contract/incidents';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { formatIsoShort } from '../../components/format';
 import { nodeText } from './flow-layout';

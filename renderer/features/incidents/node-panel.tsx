@@ -3,7 +3,8 @@
 // move goes through the engine, which writes it into the incident's timeline.
 import { useEffect, useRef, useState } from 'react';
 import type { Api } from '../../../shared/contract';
-import type { RunbookStep, WalkView } from '../../../shared/runbooks/schemas';
+import type { RunbookStep } from '../../../shared/runbooks/schemas';
+import type { WalkView } from '../../../shared/contract/incidents';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { nodeText } from './flow-layout';
 import { Markdown } from './markdown';
@@ -97,7 +98,7 @@ export function NodePanel({
         step: step.index,
         command: r.command,
         confirmed: true,
-        timeoutMs: r.timeoutMs,
+        timeoutSeconds: r.timeoutSeconds,
         outputCapBytes: r.outputCapBytes,
       });
       setDialog(null);

@@ -16,7 +16,7 @@ const KIB = 1024;
 
 export interface RunRequest {
   command: string;
-  timeoutMs: number;
+  timeoutSeconds: number;
   /** Bytes of output the engine keeps: the first and the last half. */
   outputCapBytes: number;
 }
@@ -83,7 +83,7 @@ export function RunDialog({
         onSubmit={(e) => {
           e.preventDefault();
           if (timeoutError || capError || empty || busy) return;
-          onRun({ command, timeoutMs: Math.round(seconds * 1000), outputCapBytes: capBytes });
+          onRun({ command, timeoutSeconds: seconds, outputCapBytes: capBytes });
         }}
       >
         <h2 id={`${id}-title`} className="run-dialog-title">

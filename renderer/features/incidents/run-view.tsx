@@ -2,7 +2,7 @@
 // (streamed while it runs), and what it found.
 import { useEffect, useRef, useState } from 'react';
 import { DiagnosisSchema } from '../../../shared/findings';
-import type { WalkRun } from '../../../shared/runbooks/schemas';
+import type { WalkRun } from '../../../shared/contract/incidents';
 import { CopyButton } from '../../components/copy-button';
 import { formatBytes } from '../../components/format';
 import { JsonTree } from '../../components/json-tree';

@@ -1,7 +1,8 @@
 // One step of the current node, as a checklist item: its text, its shell command (copy, or run
 // after confirming), its app action (run in place), its time box, and the runs it already had.
 import { useState } from 'react';
-import type { RunbookStep, WalkRun } from '../../../shared/runbooks/schemas';
+import type { RunbookStep } from '../../../shared/runbooks/schemas';
+import type { WalkRun } from '../../../shared/contract/incidents';
 import { CopyButton } from '../../components/copy-button';
 import { ErrorNote } from '../../components/error-note';
 import { Markdown } from './markdown';

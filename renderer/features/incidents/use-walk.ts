@@ -3,7 +3,7 @@
 // comes from the engine, so a reload resumes exactly where the walk is.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api, ResponseOf } from '../../../shared/contract';
-import type { WalkView } from '../../../shared/runbooks/schemas';
+import type { WalkView } from '../../../shared/contract/incidents';
 import { errorMessage } from '../../components/error-note';
 
 export type IncidentDetail = ResponseOf<'incidents', 'get'>;

@@ -1,5 +1,6 @@
 // Words and numbers of the walk view: times of day, time boxes, how a run went, what an action does.
-import type { StepAction, WalkRun } from '../../../shared/runbooks/schemas';
+import type { StepAction } from '../../../shared/runbooks/schemas';
+import type { WalkRun } from '../../../shared/contract/incidents';
 
 /** "02:07:42" (UTC, like the rest of the console). */
 export function clockTime(iso: string): string {

@@ -2,7 +2,8 @@
 // (with the backend's own address for the direct-vs-proxy comparison).
 import { useEffect, useId, useState } from 'react';
 import type { Api } from '../../../shared/contract';
-import type { RunbookSummary, WalkView } from '../../../shared/runbooks/schemas';
+import type { RunbookSummary } from '../../../shared/runbooks/schemas';
+import type { WalkView } from '../../../shared/contract/incidents';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 
 const PREFERRED = 'ws-3am';

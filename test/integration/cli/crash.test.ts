@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { SessionSummary } from '../../../shared/model.js';
+import type { SessionSummary } from '../../../shared/contract.js';
 import { parseMicros } from '../../../shared/time.js';
 import { cliJson, finished, startCli, workspace, type Workspace } from '../../support/cli.js';
 import { serverScript, startPeer, type Peer } from '../../support/processes.js';

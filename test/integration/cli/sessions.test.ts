@@ -1,6 +1,6 @@
 // `frameline sessions`: every session with its status and frame count, in the documented JSON shape.
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { SessionSummary } from '../../../shared/model.js';
+import type { SessionSummary } from '../../../shared/contract.js';
 import { cli, cliJson, workspace, type Workspace } from '../../support/cli.js';
 import { echo, wsServer } from '../../servers/scenarios.js';
 

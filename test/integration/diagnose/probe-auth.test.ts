@@ -139,13 +139,15 @@ describe('probe: authenticated endpoints', () => {
     });
   });
 
-  it('refuses a malformed header with capture’s words, before anything is recorded', async () => {
+  it('refuses a malformed header or subprotocol with capture’s words, before anything is recorded', async () => {
     const result = await cli(['probe', 'ws://127.0.0.1:9/ws', '-H', 'no colon', '--db', ws.db]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('header "no colon" is malformed; write it as "Name: value"');
     const sub = await cli(['probe', 'ws://127.0.0.1:9/ws', '--subprotocol', 'a b', '--db', ws.db]);
     expect(sub.code).not.toBe(0);
-    expect(sub.stderr).toContain('subprotocol "a b" is not a valid token');
+    expect(sub.stderr).toContain(
+      `--subprotocol a subprotocol is a token: letters, digits and !#$%&'*+-.^_\`|~, not "a b"`,
+    );
   });
 });
 

@@ -209,7 +209,20 @@ describe('probe: bad input', () => {
     [['probe', 'ws://127.0.0.1:1/ws', '--origin', 'app.example.com'], /not an origin/],
     [['probe', 'ws://127.0.0.1:1/ws', '--page-origin', 'https://a.example/page'], /drop the path/],
     [['probe', 'ws://127.0.0.1:1/ws', '--health-path', 'health'], /must start with/],
-    [['probe'], /exactly one URL/],
+    [['probe'], /needs the URL to check/],
+    [
+      ['probe', 'ws://127.0.0.1:1/ws', 'ws://127.0.0.1:2/ws'],
+      /takes 1 URL, got 2: "ws:\/\/127.0.0.1:2\/ws" is one too many/,
+    ],
+    [
+      ['probe', 'ws://127.0.0.1:1/ws', '--echo', '-1'],
+      /^frameline: --echo must be a whole number from 0 to 1000 messages, not "-1"$/m,
+    ],
+    [
+      ['probe', 'ws://127.0.0.1:1/ws', '--timeout', 'soon'],
+      /--timeout must be a number from 0.1 to 300 seconds, not "soon"/,
+    ],
+    [['diagnose', '1', '2'], /takes at most 1 session id, got 2/],
     [['diagnose', 'x'], /not a session id/],
   ])('exits 2 with a sentence for %j', async (args, message) => {
     const result = await cli([...args, '--db', ws.db]);

@@ -5,8 +5,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Incident, RunbookSummary, WalkRun, WalkView } from '../../../shared/runbooks/schemas.js';
-import type { SessionSummary } from '../../../shared/model.js';
+import type { RunbookSummary } from '../../../shared/runbooks/schemas.js';
+import type { Incident, WalkRun, WalkView } from '../../../shared/contract/incidents.js';
+import type { SessionSummary } from '../../../shared/contract.js';
 import { cli, workspace, type CliResult, type Workspace } from '../../support/cli.js';
 import { wsServer, type WsScenario } from '../../servers/scenarios.js';
 
@@ -237,7 +238,19 @@ describe('frameline walk', () => {
       [['walk', 'show', '999'], /no walk 999/],
       [['walk', 'fly', '1'], /"fly" is not a walk command/],
       [['incident', 'create'], /needs --title/],
-      [['incident', 'create', '--title', 'x', '--severity', 'P7'], /must be P1, P2, P3 or P4/],
+      [['incident', 'create', '--title', 'x', '--severity', 'P7'], /--severity must be P1, P2, P3 or P4/],
+      [
+        ['incident', 'update', String(incident.id), '--status', 'gone'],
+        /--status must be open, mitigated or resolved/,
+      ],
+      [['incident', 'list', 'extra'], /takes no arguments, got 1: "extra" is one too many/],
+      [['walk', 'list', '999999'], /no incident 999999/],
+      [['walk', 'finding', String(walkId), 'no-such-finding'], /"no-such-finding" is not a finding id/],
+      [
+        ['walk', 'action', String(walkId), '--duration', '-5'],
+        /--duration must be a number from 0.1 to 3600 seconds, not "-5"/,
+      ],
+      [['walk', 'show', String(walkId), 'extra'], /takes at most 1 walk id, got 2/],
     ];
     for (const [args, message] of cases) {
       const r = await fl(...args);

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import type { Incident, WalkRun, WalkView } from '../../../shared/runbooks/schemas.js';
+import type { Incident, WalkRun, WalkView } from '../../../shared/contract/incidents.js';
 import { cli, workspace, type Workspace } from '../../support/cli.js';
 import { NGINX, startNginx, type Proxy } from '../../servers/proxies.js';
 

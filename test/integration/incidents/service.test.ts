@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PayloadOf } from '../../../shared/contract.js';
-import type { WalkView } from '../../../shared/runbooks/schemas.js';
+import type { WalkView } from '../../../shared/contract/incidents.js';
 import { FramelineService } from '../../../electron/engine/service.js';
 import { workspace, type Workspace } from '../../support/cli.js';
 import { echo, wsServer, type WsScenario } from '../../servers/scenarios.js';
@@ -38,9 +38,25 @@ afterEach(async () => {
 
 const call = <T = unknown>(channel: string, payload: unknown) => callService<T>(service, channel, payload);
 
+let lastWalk = 0;
+
 async function startWalk(runbookId = 'ws-3am'): Promise<WalkView> {
   const incident = await call<{ id: number }>('incidents:create', { title: 'Live drops', severity: 'P1' });
-  return call<WalkView>('walks:start', { incidentId: incident.id, runbookId, target: `${server.url}/live` });
+  const view = await call<WalkView>('walks:start', {
+    incidentId: incident.id,
+    runbookId,
+    target: `${server.url}/live`,
+  });
+  lastWalk = view.id;
+  return view;
+}
+
+/** A run of the last walk started, as the console reads it. */
+async function runOf(runId: number): Promise<WalkView['runs'][number]> {
+  const view = await call<WalkView>('walks:get', { id: lastWalk });
+  const run = view.runs.find((r) => r.id === runId);
+  if (!run) throw new Error(`walk ${lastWalk} has no run ${runId}`);
+  return run;
 }
 
 describe('runbooks channels', () => {
@@ -145,8 +161,8 @@ describe('walks channels', () => {
       confirmed: true,
       outputCapBytes: 2048,
     });
-    await until('the run to end', () => service.walks.run(runId).status !== 'running');
-    const run = service.walks.run(runId);
+    await until('the run to end', async () => (await runOf(runId)).status !== 'running');
+    const run = await runOf(runId);
     expect(run).toMatchObject({ status: 'ok', truncated: true, outputBytes: 5000 });
     expect(run.output).toMatch(/^x{1024}\n… 2952 bytes of output left out/);
     // A run that went well checks its step off.
@@ -187,7 +203,7 @@ describe('walks channels', () => {
       confirmed: true,
       timeoutMs: 5000,
     });
-    await until('the run to end', () => service.walks.run(runId).status !== 'running');
+    await until('the run to end', async () => (await runOf(runId)).status !== 'running');
     // Each stream arrives in order (stdout and stderr are two pipes: their interleaving is the OS's).
     const streamed = (stream: string) =>
       output
@@ -207,14 +223,14 @@ describe('walks channels', () => {
       confirmed: true,
     });
     expect(await call('walks:stop', { runId: long.runId })).toEqual({ ok: true });
-    expect(service.walks.run(long.runId).status).toBe('stopped');
+    expect((await runOf(long.runId)).status).toBe('stopped');
   });
 
   it('runs a capture action against the target and files the session under the incident', async () => {
     const w = await startWalk();
     const { runId } = await call<{ runId: number }>('walks:action', { id: w.id, step: 2, duration: 0.5 });
-    await until('the capture to end', () => service.walks.run(runId).status !== 'running');
-    const run = service.walks.run(runId);
+    await until('the capture to end', async () => (await runOf(runId)).status !== 'running');
+    const run = await runOf(runId);
     expect(run).toMatchObject({ kind: 'capture', status: 'ok' });
     const sessionId = (run.result as { sessionId: number }).sessionId;
     const row = service.db.prepare('SELECT incident_id FROM session WHERE id = ?').get(sessionId) as {

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MissingError, WalkEngine } from '../../../electron/engine/incidents/walk.js';
+import { MissingError } from '../../../electron/engine/errors.js';
+import { WalkEngine } from '../../../electron/engine/incidents/walk.js';
 import { latestSchemaVersion, openStore, type Db } from '../../../electron/engine/store/database.js';
 import { workspace, type Workspace } from '../../support/cli.js';
 

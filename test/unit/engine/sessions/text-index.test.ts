@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../../electron/engine/store/database.js';
-import { catchUpTextIndex, indexPendingText, searchText } from '../../../../electron/engine/sessions/text-index.js';
+import {
+  catchUpTextIndex,
+  indexPendingText,
+  searchText,
+} from '../../../../electron/engine/sessions/text-index.js';
 import { createSession, setSpoolPath } from '../../../../electron/engine/sessions/session-store.js';
 import { SpoolApplier } from '../../../../electron/engine/store/spool-apply.js';
 import { SpoolWriter } from '../../../../electron/engine/store/spool.js';

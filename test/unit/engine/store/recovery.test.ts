@@ -2,7 +2,11 @@ import { appendFileSync, existsSync, truncateSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../../electron/engine/store/database.js';
 import { recoverOrphanedSessions, writerAlive } from '../../../../electron/engine/store/recovery.js';
-import { createSession, getSessionRow, setSpoolPath } from '../../../../electron/engine/sessions/session-store.js';
+import {
+  createSession,
+  getSessionRow,
+  setSpoolPath,
+} from '../../../../electron/engine/sessions/session-store.js';
 import { SpoolApplier } from '../../../../electron/engine/store/spool-apply.js';
 import { SpoolWriter } from '../../../../electron/engine/store/spool.js';
 import { deadPid, tempDir, type TempDir } from './helpers.js';

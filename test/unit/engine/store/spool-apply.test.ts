@@ -1,7 +1,11 @@
 import { appendFileSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../../electron/engine/store/database.js';
-import { createSession, getSessionRow, setSpoolPath } from '../../../../electron/engine/sessions/session-store.js';
+import {
+  createSession,
+  getSessionRow,
+  setSpoolPath,
+} from '../../../../electron/engine/sessions/session-store.js';
 import { SpoolApplier } from '../../../../electron/engine/store/spool-apply.js';
 import { SpoolWriter } from '../../../../electron/engine/store/spool.js';
 import { tempDir, type TempDir } from './helpers.js';

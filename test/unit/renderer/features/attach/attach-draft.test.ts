@@ -44,7 +44,7 @@ describe('toCaptureRequest: the defaults', () => {
         subprotocols: [],
         compression: false,
         insecure: false,
-        connectTimeoutMs: 10_000,
+        connectTimeoutSeconds: 10,
         payloadCap: 1_048_576,
       },
       errors: {},
@@ -60,7 +60,7 @@ describe('toCaptureRequest: the defaults', () => {
       'certFile',
       'keyFile',
       'proxy',
-      'pingIntervalMs',
+      'pingIntervalSeconds',
       'reconnect',
       'maxPayload',
     ]) {
@@ -184,17 +184,17 @@ describe('toCaptureRequest: header rows', () => {
 describe('toCaptureRequest: connect timeout, payload cap and ping interval', () => {
   it('converts seconds to milliseconds and KiB to bytes', () => {
     const request = requestOf({ connectTimeoutS: ' 2.5 ', payloadCapKiB: '64', pingIntervalS: '30' });
-    expect(request.connectTimeoutMs).toBe(2_500);
+    expect(request.connectTimeoutSeconds).toBe(2.5);
     expect(request.payloadCap).toBe(65_536);
-    expect(request.pingIntervalMs).toBe(30_000);
-    expect(requestOf({ pingIntervalS: '0.5' }).pingIntervalMs).toBe(500);
+    expect(request.pingIntervalSeconds).toBe(30);
+    expect(requestOf({ pingIntervalS: '0.5' }).pingIntervalSeconds).toBe(0.5);
   });
 
   it('leaves a blank field to the engine’s default', () => {
     const request = requestOf({ connectTimeoutS: '', payloadCapKiB: ' ', pingIntervalS: '' });
-    expect(request).not.toHaveProperty('connectTimeoutMs');
+    expect(request).not.toHaveProperty('connectTimeoutSeconds');
     expect(request).not.toHaveProperty('payloadCap');
-    expect(request).not.toHaveProperty('pingIntervalMs');
+    expect(request).not.toHaveProperty('pingIntervalSeconds');
   });
 
   it('needs a connect timeout above zero', () => {

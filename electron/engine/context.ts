@@ -1,0 +1,40 @@
+// What every domain of the engine works with: the open database, where it lives, and the way to
+// push to whoever listens (the console). The service makes one for the console; the command line
+// makes one for its run; both then call the same domain functions.
+import type {
+  Contract,
+  Domain,
+  ParsedRequestOf,
+  PayloadOf,
+  ResponseOf,
+  Topic,
+} from '../../shared/contract.js';
+import { openStore, type Db, type OpenOptions } from './store/database.js';
+
+export interface EngineContext {
+  readonly db: Db;
+  readonly dbPath: string;
+  /** Sends a push topic to the console; a no-op for the command line. */
+  push<T extends Topic>(topic: T, payload: PayloadOf<T>): void;
+}
+
+/** The handlers of one domain: one function per verb, over validated requests. */
+export type DomainHandlers<D extends Domain> = {
+  [V in keyof Contract[D]]: (request: ParsedRequestOf<D, V>) => ResponseOf<D, V> | Promise<ResponseOf<D, V>>;
+};
+
+/**
+ * A domain of the engine as the service wires it: the handlers of the contract domains it answers
+ * (the incidents domain answers `incidents:*`, `runbooks:*` and `walks:*`), and what it stops when
+ * the engine closes.
+ */
+export interface DomainSetup<D extends Domain> {
+  handlers: { [K in D]: DomainHandlers<K> };
+  close?: () => Promise<void> | void;
+}
+
+/** Opens the database and gives a context with no listener: the command line's engine. */
+export function openEngine(dbPath: string, options: OpenOptions = {}): EngineContext & { close(): void } {
+  const db = openStore(dbPath, options);
+  return { db, dbPath, push: () => {}, close: () => db.close() };
+}

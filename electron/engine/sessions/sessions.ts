@@ -1,0 +1,178 @@
+// The sessions domain: recorded sessions, their connections, events and frames, as the console and
+// the command line read and change them. Every client calls these functions; the store modules
+// beside this file are the only ones that hold the SQL.
+import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract.js';
+import type { EngineContext } from '../context.js';
+import { InputError, MissingError } from '../errors.js';
+import { StoreWriter } from '../store/writer.js';
+import { listConnections } from './connection-store.js';
+import { listEvents } from './event-store.js';
+import {
+  committedFrames,
+  countMatching,
+  filteredPage,
+  frameDetail,
+  framePage,
+  frameRateSteps,
+  isEmptyFilter,
+  iterateFrames,
+  type FrameFilter,
+} from './frame-store.js';
+import {
+  deleteSession as deleteSessionRow,
+  getSession,
+  listSessions as listSessionRows,
+  renameSession as renameSessionRow,
+  setSessionTags,
+} from './session-store.js';
+import { catchUpTextIndex, textIndexBacklog } from './text-index.js';
+import type { FrameRecord } from '../../../shared/contract.js';
+
+/** A search indexes up to this many frames on the spot (well under 100 ms); more goes to the background. */
+const SYNC_INDEX_LIMIT = 20_000;
+
+/** The session, or a MissingError that says how to find one. */
+export function requireSession(ctx: EngineContext, id: number): ResponseOf<'sessions', 'get'>['session'] {
+  const s = getSession(ctx.db, id);
+  if (!s) throw new MissingError(`no session ${id} in this database; list them with "frameline sessions"`);
+  return s;
+}
+
+export function listSessions(
+  ctx: EngineContext,
+  request: ParsedRequestOf<'sessions', 'list'>,
+): ResponseOf<'sessions', 'list'> {
+  return listSessionRows(ctx.db, request);
+}
+
+/** A session with its connections and events. */
+export function sessionDetail(ctx: EngineContext, id: number): ResponseOf<'sessions', 'get'> {
+  return {
+    session: requireSession(ctx, id),
+    connections: listConnections(ctx.db, id),
+    events: listEvents(ctx.db, id),
+  };
+}
+
+/** Counting a filtered view scans it once; scrolling asks again, so counts are remembered. */
+const countCaches = new WeakMap<object, Map<string, number>>();
+
+function filteredCount(ctx: EngineContext, id: number, filter: FrameFilter, unindexed: number): number {
+  let cache = countCaches.get(ctx.db);
+  if (!cache) countCaches.set(ctx.db, (cache = new Map()));
+  const key = JSON.stringify([id, committedFrames(ctx.db, id), unindexed, filter]);
+  let n = cache.get(key);
+  if (n === undefined) {
+    n = countMatching(ctx.db, id, filter);
+    if (cache.size >= 32) cache.delete(cache.keys().next().value!);
+    cache.set(key, n);
+  }
+  return n;
+}
+
+/**
+ * Makes the full-text index current before a search when that is quick; a large backlog (a
+ * database of captures made by the command line) is indexed in the background instead, and the
+ * answer says how many frames are not searchable yet. Returns that number.
+ */
+function indexForSearch(ctx: EngineContext): number {
+  const backlog = textIndexBacklog(ctx.db);
+  if (backlog === 0) return 0;
+  if (backlog <= SYNC_INDEX_LIMIT) {
+    catchUpTextIndex(ctx.db);
+    return 0;
+  }
+  indexTextInBackground(ctx);
+  return backlog;
+}
+
+/** Starts indexing the text of committed frames behind everything else. */
+export function indexTextInBackground(ctx: EngineContext): void {
+  if (textIndexBacklog(ctx.db) === 0) return;
+  StoreWriter.for(ctx.dbPath)
+    .indexInBackground()
+    .catch(() => {
+      // the writer reports its own failure to the capture that uses it; searching still works on what is indexed
+    });
+}
+
+/** Calls back with the number of a session's frames each time the writer commits some; answers the unsubscribe. */
+export function onCommitted(ctx: EngineContext, sessionId: number, fn: (frames: number) => void): () => void {
+  return StoreWriter.for(ctx.dbPath).onCommitted((id, n) => {
+    if (id === sessionId) fn(n);
+  });
+}
+
+/** One page of a session's frames, filtered, with the size of the whole view. */
+export function frames(
+  ctx: EngineContext,
+  r: ParsedRequestOf<'sessions', 'frames'>,
+): ResponseOf<'sessions', 'frames'> {
+  requireSession(ctx, r.id);
+  const filter = r.filter ?? {};
+  if (isEmptyFilter(filter)) {
+    return {
+      total: committedFrames(ctx.db, r.id),
+      frames: framePage(ctx.db, r.id, r.offset, r.limit),
+      unindexed: 0,
+    };
+  }
+  if (filter.text?.trim()) {
+    // A search is counted from the full-text index first (quick), which says how to page it.
+    const unindexed = indexForSearch(ctx);
+    const total = filteredCount(ctx, r.id, filter, unindexed);
+    return { total, frames: filteredPage(ctx.db, r.id, filter, r.offset, r.limit, total), unindexed };
+  }
+  const page = filteredPage(ctx.db, r.id, filter, r.offset, r.limit);
+  // A first page that is not full is the whole answer: no need to count again.
+  const total = r.offset === 0 && page.length < r.limit ? page.length : filteredCount(ctx, r.id, filter, 0);
+  return { total, frames: page, unindexed: 0 };
+}
+
+/** One frame with its whole stored payload. */
+export function frame(
+  ctx: EngineContext,
+  r: ParsedRequestOf<'sessions', 'frame'>,
+): ResponseOf<'sessions', 'frame'> {
+  const f = frameDetail(ctx.db, r.id, r.seq);
+  if (!f) throw new MissingError(`session ${r.id} has no frame ${r.seq}`);
+  return f;
+}
+
+/** Every frame of a session in order, lazily, with whole payloads: for streaming outputs. */
+export function streamFrames(ctx: EngineContext, id: number, limit?: number): Iterable<FrameRecord> {
+  requireSession(ctx, id);
+  return iterateFrames(ctx.db, id, limit === undefined ? {} : { limit });
+}
+
+/** Frames per time bucket in each direction. */
+export async function rate(
+  ctx: EngineContext,
+  r: ParsedRequestOf<'sessions', 'rate'>,
+): Promise<ResponseOf<'sessions', 'rate'>> {
+  requireSession(ctx, r.id);
+  // A million frames take most of a second to count: count them in slices and let the requests
+  // that arrive meanwhile (the first page of the frame list) be answered between.
+  const steps = frameRateSteps(ctx.db, r.id, r.buckets ?? 300);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+export function rename(ctx: EngineContext, r: ParsedRequestOf<'sessions', 'rename'>): void {
+  if (!renameSessionRow(ctx.db, r.id, r.name)) throw new MissingError(`no session ${r.id}`);
+}
+
+export function tag(ctx: EngineContext, r: ParsedRequestOf<'sessions', 'tag'>): void {
+  requireSession(ctx, r.id);
+  setSessionTags(ctx.db, r.id, r.tags);
+}
+
+/** Deletes a finished session; a live one must be stopped first. */
+export function remove(ctx: EngineContext, id: number): void {
+  if (requireSession(ctx, id).status === 'live')
+    throw new InputError(`session ${id} is still being captured; stop it before deleting it`);
+  deleteSessionRow(ctx.db, id);
+}

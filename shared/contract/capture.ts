@@ -1,0 +1,112 @@
+// The capture domain of the contract: attach to an endpoint and record every frame. The console's
+// attach screen and `frameline capture` send the same request; the flags of the command line are
+// these fields, in the same units, so a value out of range reads the same in both.
+import { z } from 'zod';
+import { HeaderSchema, numberIn, SubprotocolSchema } from './fields.js';
+import { ConnectionSchema } from './sessions.js';
+
+const id = z.number().int().positive();
+const ok = z.object({ ok: z.literal(true) });
+/** A year: the longest any duration may be. */
+const YEAR_SECONDS = 31_536_000;
+
+/** How a capture reconnects: exponential backoff with jitter. */
+export const ReconnectPolicySchema = z
+  .object({
+    /** First delay in milliseconds. */
+    baseMs: numberIn(0, 3_600_000, 'ms').default(500),
+    /** Ceiling of the delay in milliseconds. */
+    maxMs: numberIn(0, 3_600_000, 'ms').default(30_000),
+    /** Growth of the delay per consecutive attempt. */
+    factor: numberIn(1, 10).default(2),
+    /** Random spread as a fraction of the delay (0.2 = ±20 %). */
+    jitter: numberIn(0, 1).default(0.2),
+    /** Consecutive failed attempts before giving up. */
+    attempts: numberIn(1, 1_000_000, '', { integer: true }).default(10),
+  })
+  .refine((r) => r.maxMs >= r.baseMs, {
+    error: 'the longest reconnect delay must not be shorter than the first one',
+    path: ['maxMs'],
+  });
+
+/** What a capture is asked to do: the attach screen's form and `frameline capture`'s flags. */
+export const CaptureRequestSchema = z.object({
+  url: z.string().min(1, { error: 'give the endpoint URL, such as ws://localhost:8080/ws' }).max(2048),
+  name: z.string().trim().min(1).max(200).optional(),
+  headers: z.array(HeaderSchema).max(100).default([]),
+  origin: z.string().min(1).max(512).optional(),
+  subprotocols: z.array(SubprotocolSchema).max(20).default([]),
+  compression: z.boolean().default(false),
+  caFile: z.string().min(1).optional(),
+  certFile: z.string().min(1).optional(),
+  keyFile: z.string().min(1).optional(),
+  insecure: z.boolean().default(false),
+  /** Proxy URL; null for none; absent to use the environment. */
+  proxy: z.string().min(1).nullable().optional(),
+  /** Bounds TCP, TLS and the upgrade together. */
+  connectTimeoutSeconds: numberIn(0.001, YEAR_SECONDS, 'seconds').default(10),
+  /** Largest message accepted from the peer (bigger ones close the connection with 1009). */
+  maxPayload: numberIn(1, 2 ** 32, 'bytes', { integer: true }).default(100 * 1024 * 1024),
+  /** Payload bytes stored per frame; longer payloads are stored truncated with their real size. */
+  payloadCap: numberIn(0, 2 ** 31, 'bytes', { integer: true }).default(1024 * 1024),
+  pingIntervalSeconds: numberIn(0.01, YEAR_SECONDS, 'seconds').optional(),
+  reconnect: ReconnectPolicySchema.optional(),
+  /** Messages sent when a connection opens (and on every reconnect), in order. */
+  sends: z
+    .array(z.string().max(1024 * 1024))
+    .max(1000)
+    .default([]),
+  /** Sends the messages again at this interval while connected. */
+  sendEverySeconds: numberIn(0.01, YEAR_SECONDS, 'seconds').optional(),
+  /** Stops the capture after this long. */
+  durationSeconds: numberIn(0.001, YEAR_SECONDS, 'seconds').optional(),
+});
+
+export const CaptureStateSchema = z.enum(['connecting', 'open', 'closing', 'reconnecting', 'ended']);
+
+/** A live capture as the console sees it: counters and the current connection. */
+export const CaptureStatusSchema = z.object({
+  sessionId: id,
+  url: z.string(),
+  state: CaptureStateSchema,
+  framesIn: z.number().int().nonnegative(),
+  framesOut: z.number().int().nonnegative(),
+  bytesIn: z.number().int().nonnegative(),
+  bytesOut: z.number().int().nonnegative(),
+  /** Frames committed to the database so far (the frame list shows these). */
+  committed: z.number().int().nonnegative(),
+  lastPingRttMs: z.number().nullable(),
+  connection: ConnectionSchema.nullable(),
+  /** The reason the capture ended or the last connection failed, in words. */
+  message: z.string().nullable(),
+});
+
+/** `capture:*` */
+export const captureChannels = {
+  start: { request: CaptureRequestSchema, response: z.object({ sessionId: id }) },
+  stop: { request: z.object({ sessionId: id }), response: ok },
+  send: {
+    request: z.object({
+      sessionId: id,
+      /** Text as is; binary as hex digits (spaces allowed). */
+      data: z.string(),
+      kind: z.enum(['text', 'binary']),
+    }),
+    response: ok,
+  },
+  ping: { request: z.object({ sessionId: id }), response: ok },
+  list: { request: z.object({}), response: z.array(CaptureStatusSchema) },
+} as const;
+
+/** Push topics of capture. */
+export const captureTopics = {
+  /** A live capture changed (coalesced: at most ten a second per capture). */
+  'capture:status': CaptureStatusSchema,
+} as const;
+
+/** A capture request as the engine sees it, defaults filled in. */
+export type CaptureRequest = z.output<typeof CaptureRequestSchema>;
+/** A reconnect policy with its defaults filled in. */
+export type ReconnectPolicy = z.output<typeof ReconnectPolicySchema>;
+/** A live capture's state. */
+export type CaptureStatus = z.output<typeof CaptureStatusSchema>;

@@ -1,0 +1,39 @@
+// Field schemas with the sentences both shells show when a value is out of range: the console
+// next to its field, the command line after the flag's name ("--timeout must be…").
+import { z } from 'zod';
+
+/** A number within [min, max] (in `unit`), with one sentence for every way it can be wrong. */
+export function numberIn(min: number, max: number, unit = '', { integer = false } = {}) {
+  const words = `must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}${unit ? ` ${unit}` : ''}`;
+  const n = z.number({ error: words }).min(min, { error: words }).max(max, { error: words });
+  return integer ? n.int({ error: words }) : n;
+}
+
+/** An RFC 7230 token: header names and subprotocols. */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** A header value as HTTP allows it: visible characters, spaces and tabs, no control characters. */
+// eslint-disable-next-line no-control-regex
+const FIELD_VALUE = /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/;
+
+/** A request header as [name, value], checked as HTTP checks it. */
+export const HeaderSchema = z.tuple([
+  z
+    .string()
+    .min(1, { error: 'a header needs a name' })
+    .max(256)
+    .regex(TOKEN, { error: "a header name has letters, digits and !#$%&'*+-.^_`|~ only" }),
+  z
+    .string()
+    .max(8192)
+    .regex(FIELD_VALUE, {
+      error: 'a header value cannot hold control characters (line breaks, NUL, \\x01…)',
+    }),
+]);
+
+/** A subprotocol offered in the handshake. */
+export const SubprotocolSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(TOKEN, { error: "a subprotocol is a token: letters, digits and !#$%&'*+-.^_`|~" });

@@ -1,0 +1,211 @@
+// The sessions domain of the contract: recorded sessions, their connections, events and frames.
+import { z } from 'zod';
+
+const id = z.number().int().positive();
+const isoTime = z.string();
+
+/** Domain enums as schemas. */
+export const DirectionSchema = z.enum(['in', 'out']);
+export const OpcodeSchema = z.enum(['text', 'binary', 'ping', 'pong', 'close', 'continuation']);
+export const SessionStatusSchema = z.enum(['live', 'complete', 'interrupted']);
+export const SessionKindSchema = z.enum(['capture', 'import', 'replay', 'mock', 'probe']);
+export const ClosedBySchema = z.enum(['client', 'server', 'network']);
+export const ErrorKindSchema = z.enum([
+  'refused',
+  'dns',
+  'timeout',
+  'tls',
+  'protocol',
+  'reset',
+  'upgrade-rejected',
+  'proxy',
+  'other',
+]);
+
+/** A session as listed. */
+export const SessionSummarySchema = z.object({
+  id,
+  name: z.string(),
+  kind: SessionKindSchema,
+  target: z.string(),
+  status: SessionStatusSchema,
+  createdAt: isoTime,
+  endedAt: isoTime.nullable(),
+  frames: z.number().int().nonnegative(),
+  tags: z.array(z.string()),
+});
+
+/** Header names with their values as sent or received (repeated headers joined with ", "). */
+export const HeadersSchema = z.record(z.string(), z.string());
+
+/** Phase durations of one connection attempt, in milliseconds; null when the phase did not happen. */
+export const TimingsSchema = z.object({
+  dnsMs: z.number().nullable(),
+  tcpMs: z.number().nullable(),
+  tlsMs: z.number().nullable(),
+  upgradeMs: z.number().nullable(),
+});
+
+/** One connection attempt with its handshake, timings and close. */
+export const ConnectionSchema = z.object({
+  id,
+  ordinal: z.number().int().positive(),
+  url: z.string(),
+  status: z.number().int().nullable(),
+  requestHeaders: HeadersSchema,
+  responseHeaders: HeadersSchema,
+  responseBodyHead: z.string().nullable(),
+  subprotocol: z.string().nullable(),
+  extensions: z.string().nullable(),
+  timings: TimingsSchema,
+  openedAt: isoTime.nullable(),
+  closedAt: isoTime.nullable(),
+  closeCode: z.number().int().nullable(),
+  closeReason: z.string().nullable(),
+  closedBy: ClosedBySchema.nullable(),
+  error: z.object({ kind: ErrorKindSchema, message: z.string() }).nullable(),
+  frames: z.number().int().nonnegative(),
+  bytesIn: z.number().int().nonnegative(),
+  bytesOut: z.number().int().nonnegative(),
+  firstFrameTs: isoTime.nullable(),
+  lastFrameTs: isoTime.nullable(),
+});
+
+/** A frame as a row of the frame list: a preview, not the whole payload. */
+export const FrameRowSchema = z.object({
+  seq: z.number().int().positive(),
+  connection: z.number().int().positive(),
+  /** Epoch microseconds. */
+  ts: z.number(),
+  direction: DirectionSchema,
+  opcode: OpcodeSchema,
+  size: z.number().int().nonnegative(),
+  truncated: z.boolean(),
+  /** Text frames: the first characters; others: the first bytes as hex. */
+  preview: z.string(),
+});
+
+/** A frame with its whole stored payload. */
+export const FrameDetailSchema = FrameRowSchema.extend({
+  /** UTF-8 text for text frames, base64 otherwise. */
+  payload: z.string(),
+  encoding: z.enum(['text', 'base64']),
+});
+
+/** A frame with its whole payload as the command line writes it (`frameline show --json`). */
+export const FrameRecordSchema = z.object({
+  connection: z.number().int().positive(),
+  seq: z.number().int().positive(),
+  ts: isoTime,
+  direction: DirectionSchema,
+  opcode: OpcodeSchema,
+  size: z.number().int().nonnegative(),
+  /** UTF-8 text for text frames, base64 otherwise. */
+  payload: z.string(),
+  truncated: z.boolean(),
+});
+
+/** What narrows a session's frames: all optional, combined with AND. */
+export const FrameFilterSchema = z.object({
+  /** Full-text query over text payloads (words; "quoted phrases"; prefix*). */
+  text: z.string().max(500).optional(),
+  direction: DirectionSchema.optional(),
+  opcodes: z.array(OpcodeSchema).optional(),
+  /** Epoch microseconds, inclusive. */
+  fromTs: z.number().optional(),
+  toTs: z.number().optional(),
+});
+
+export const SessionEventSchema = z.object({
+  ts: isoTime,
+  connection: z.number().int().nullable(),
+  kind: z.string(),
+  detail: z.unknown(),
+});
+
+/** What narrows the session list: all optional, combined with AND. */
+export const SessionListRequestSchema = z.object({
+  /** Words matched against the name, the target and the tags. */
+  query: z.string().max(500, { error: 'a search is at most 500 characters' }).optional(),
+  status: SessionStatusSchema.optional(),
+  /** Epoch microseconds: sessions created in this range. */
+  fromTs: z.number().optional(),
+  toTs: z.number().optional(),
+});
+
+const ok = z.object({ ok: z.literal(true) });
+
+/** `sessions:*` */
+export const sessionChannels = {
+  list: { request: SessionListRequestSchema, response: z.array(SessionSummarySchema) },
+  get: {
+    request: z.object({ id }),
+    response: z.object({
+      session: SessionSummarySchema,
+      connections: z.array(ConnectionSchema),
+      events: z.array(SessionEventSchema),
+    }),
+  },
+  frames: {
+    request: z.object({
+      id,
+      filter: FrameFilterSchema.default({}),
+      offset: z.number().int().nonnegative(),
+      limit: z.number().int().positive().max(1000),
+    }),
+    response: z.object({
+      total: z.number().int().nonnegative(),
+      frames: z.array(FrameRowSchema),
+      /** Frames the full-text index has not reached yet (a text search cannot find them until it does). */
+      unindexed: z.number().int().nonnegative().default(0),
+    }),
+  },
+  frame: {
+    request: z.object({ id, seq: z.number().int().positive() }),
+    response: FrameDetailSchema,
+  },
+  rate: {
+    request: z.object({ id, buckets: z.number().int().min(10).max(2000).default(300) }),
+    response: z.object({
+      /** Epoch microseconds of the first bucket. */
+      startTs: z.number(),
+      bucketUs: z.number(),
+      incoming: z.array(z.number().int()),
+      outgoing: z.array(z.number().int()),
+    }),
+  },
+  rename: { request: z.object({ id, name: z.string().trim().min(1).max(200) }), response: ok },
+  tag: { request: z.object({ id, tags: z.array(z.string().trim().min(1).max(50)).max(20) }), response: ok },
+  delete: { request: z.object({ id }), response: ok },
+} as const;
+
+/** A session as listed. */
+export type SessionSummary = z.output<typeof SessionSummarySchema>;
+/** One connection attempt inside a session. */
+export type ConnectionView = z.output<typeof ConnectionSchema>;
+/** A lifecycle or diagnostic event of a session. */
+export type SessionEvent = z.output<typeof SessionEventSchema>;
+/** A frame as a row of the frame list. */
+export type FrameRow = z.output<typeof FrameRowSchema>;
+/** A frame with its whole payload, as the command line writes it. */
+export type FrameRecord = z.output<typeof FrameRecordSchema>;
+/** Header names with their values. */
+export type Headers = z.output<typeof HeadersSchema>;
+/** Phase durations of one connection attempt. */
+export type Timings = z.output<typeof TimingsSchema>;
+/** A frame with its whole stored payload. */
+export type FrameDetail = z.output<typeof FrameDetailSchema>;
+/** What narrows a session's frames. */
+export type FrameFilter = z.output<typeof FrameFilterSchema>;
+/** Which way a frame travelled, seen from Frameline (the client). */
+export type Direction = z.output<typeof DirectionSchema>;
+/** A WebSocket frame kind as recorded. */
+export type Opcode = z.output<typeof OpcodeSchema>;
+/** A session is live while recorded, complete when it ended cleanly, interrupted after a crash. */
+export type SessionStatus = z.output<typeof SessionStatusSchema>;
+/** What produced a session. */
+export type SessionKind = z.output<typeof SessionKindSchema>;
+/** Who ended a connection: our side, the peer, or nobody (no close frame: 1006). */
+export type ClosedBy = z.output<typeof ClosedBySchema>;
+/** Why a connection attempt or an open connection failed. */
+export type ErrorKind = z.output<typeof ErrorKindSchema>;

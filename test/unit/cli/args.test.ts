@@ -1,0 +1,100 @@
+// From argv to contract requests: flags named in every complaint, values as given, negative numbers
+// read as values, and options that only mean something with another.
+import { describe, expect, it } from 'vitest';
+import { CaptureRequestSchema } from '../../../shared/contract.js';
+import {
+  dbPath,
+  parse,
+  parseHeader,
+  positionals,
+  requestFrom,
+  type Flag,
+} from '../../../electron/cli/args.js';
+import { InputError } from '../../../electron/engine/errors.js';
+
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected the call to throw');
+}
+
+describe('parseHeader', () => {
+  it('parses "Name: value", trimming around both and keeping colons in the value', () => {
+    expect(parseHeader('Authorization: Bearer abc.def')).toEqual(['Authorization', 'Bearer abc.def']);
+    expect(parseHeader('  X-Trace :  a:b:c  ')).toEqual(['X-Trace', 'a:b:c']);
+    expect(parseHeader('X-Empty:')).toEqual(['X-Empty', '']);
+  });
+  it.each(['novalue', ': value', ''])('refuses %j as malformed', (raw) => {
+    expect(thrown(() => parseHeader(raw)).message).toMatch(/Name: value/);
+  });
+});
+
+const OPTIONS = {
+  timeout: { type: 'string' },
+  header: { type: 'string', short: 'H', multiple: true },
+  reconnect: { type: 'boolean', default: false },
+  'reconnect-base': { type: 'string' },
+} as const;
+const FLAGS: Record<string, Flag> = {
+  timeout: { field: 'connectTimeoutSeconds', kind: 'number' },
+  header: { field: 'headers', kind: 'headers' },
+  'reconnect-base': { field: 'reconnect.baseMs', kind: 'number', needs: 'reconnect' },
+};
+
+function request(argv: string[]) {
+  const { values } = parse(argv, OPTIONS, 'capture');
+  return requestFrom(CaptureRequestSchema, values, FLAGS, {
+    url: 'ws://localhost/',
+    ...(values.reconnect ? { reconnect: {} } : {}),
+  });
+}
+
+describe('requestFrom', () => {
+  it('fills the request from the flags, nested fields over the defaults', () => {
+    const r = request(['--timeout', '2.5', '-H', 'X-A: 1', '--reconnect', '--reconnect-base', '100']);
+    expect(r.connectTimeoutSeconds).toBe(2.5);
+    expect(r.headers).toEqual([['X-A', '1']]);
+    expect(r.reconnect).toEqual({ baseMs: 100, maxMs: 30_000, factor: 2, jitter: 0.2, attempts: 10 });
+  });
+
+  it('names the flag and the value given, in the schema’s words', () => {
+    const err = thrown(() => request(['--timeout', 'soon']));
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toBe('--timeout must be a number from 0.001 to 31536000 seconds, not "soon"');
+  });
+
+  it('reads a negative number as the value of its option, in one line', () => {
+    const err = thrown(() => request(['--timeout', '-1']));
+    expect(err.message).toBe('--timeout must be a number from 0.001 to 31536000 seconds, not "-1"');
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('names the header that holds a control character', () => {
+    const err = thrown(() => request(['-H', 'X-Ok: 1', '-H', 'X-Bad: a\u0001b']));
+    expect(err.message).toMatch(
+      /^--header a header value cannot hold control characters.*not "X-Bad: a\\u0001b"$/,
+    );
+  });
+
+  it('refuses an option given without the one it belongs to', () => {
+    expect(thrown(() => request(['--reconnect-base', '100'])).message).toBe(
+      '--reconnect-base only works with --reconnect; add --reconnect or drop --reconnect-base',
+    );
+  });
+});
+
+describe('positionals and --db', () => {
+  it('refuses arguments a command does not take, naming them', () => {
+    expect(thrown(() => positionals(['extra'], 'sessions')).message).toMatch(
+      /frameline sessions takes no arguments, got 1: "extra" is one too many/,
+    );
+    expect(positionals(['ws://x'], 'capture', { min: 1 })).toEqual(['ws://x']);
+  });
+  it('refuses an empty --db instead of using the desktop app’s database', () => {
+    expect(thrown(() => dbPath({ db: '' })).message).toMatch(/--db is empty/);
+    expect(dbPath({ db: 'x.db' })).toBe('x.db');
+  });
+});
