@@ -23,12 +23,9 @@ export const HeaderSchema = z.tuple([
     .min(1, { error: 'a header needs a name' })
     .max(256)
     .regex(TOKEN, { error: "a header name has letters, digits and !#$%&'*+-.^_`|~ only" }),
-  z
-    .string()
-    .max(8192)
-    .regex(FIELD_VALUE, {
-      error: 'a header value cannot hold control characters (line breaks, NUL, \\x01…)',
-    }),
+  z.string().max(8192).regex(FIELD_VALUE, {
+    error: 'a header value cannot hold control characters (line breaks, NUL, \\x01…)',
+  }),
 ]);
 
 /** A subprotocol offered in the handshake. */

@@ -36,25 +36,6 @@ export interface PreparedProbe {
   ca: Buffer | undefined;
 }
 
-/** Header names whose values are secrets: Authorization, Cookie, and anything with token, key or secret. */
-const SECRET_HEADER = /authorization|cookie|token|key|secret/i;
-
-/**
- * A header value as the probe logs it: secrets become "***", keeping an Authorization scheme
- * ("Bearer ***") since which scheme was sent is evidence and the credential is not.
- */
-export function redactHeaderValue(name: string, value: string): string {
-  // Sec-WebSocket-Key is a public nonce of the handshake, not a credential.
-  if (!SECRET_HEADER.test(name) || /^sec-websocket-key$/i.test(name)) return value;
-  const scheme = /authorization/i.test(name) ? /^([A-Za-z][\w.+-]*) +\S/.exec(value) : null;
-  return scheme ? `${scheme[1]} ***` : '***';
-}
-
-/** Headers as the probe logs them (JSON, evidence, the recorded session): secrets redacted. */
-export function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, redactHeaderValue(k, v)]));
-}
-
 /** Validates options and reads the CA file; throws InputError on the first problem. */
 export function prepareProbe(o: ProbeRequest): PreparedProbe {
   const target = parseTarget(o.url);

@@ -15,7 +15,8 @@ import { createSession, setSpoolPath } from '../sessions/session-store.js';
 import type { SpoolMessage } from '../store/spool.js';
 import { spoolPathFor, StoreWriter } from '../store/writer.js';
 import { probeEndpoint, type ProbeRun, type ProgressState } from './endpoint.js';
-import { prepareProbe, redactHeaders } from './probe-options.js';
+import { Redactor } from '../../../shared/redaction.js';
+import { prepareProbe } from './probe-options.js';
 
 /** Findings about a refused handshake, whose evidence names the headers sent (redacted). */
 const HANDSHAKE_FINDINGS = new Set<string>(['upgrade-rejected', 'proxy-missing-upgrade', 'origin-rejected']);
@@ -50,6 +51,7 @@ export async function runProbe(
   const runId = hooks.runId ?? randomUUID();
   const target = prepared.target;
   // What was sent, as it may be logged: secrets redacted ("Bearer ***").
+  const redactHeaders = (h: Record<string, string>) => new Redactor().headers(h);
   const sentHeaders = redactHeaders(Object.fromEntries(prepared.headers));
   const sessionId = createSession(db, {
     name: options.name ?? `probe ${target.host}${target.pathname === '/' ? '' : target.pathname}`,

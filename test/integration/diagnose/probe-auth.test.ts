@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { redactHeaders, redactHeaderValue } from '../../../electron/engine/diagnose/probe-options.js';
+import { Redactor } from '../../../shared/redaction.js';
 import { cli, cliJson, workspace, type Workspace } from '../../support/cli.js';
 import { findingOf, probe, Stack } from './helpers.js';
 
@@ -153,6 +153,8 @@ describe('probe: authenticated endpoints', () => {
 
 describe('redaction of the headers a probe sends', () => {
   it('hides secrets, keeps the Authorization scheme, leaves other headers alone', () => {
+    const redactHeaderValue = (name: string, value: string) => new Redactor().header(name, value);
+    const redactHeaders = (h: Record<string, string>) => new Redactor().headers(h);
     expect(redactHeaderValue('Authorization', 'Bearer t0ken')).toBe('Bearer ***');
     expect(redactHeaderValue('proxy-authorization', 'Basic dXNlcjpwYXNz')).toBe('Basic ***');
     expect(redactHeaderValue('Authorization', 't0ken')).toBe('***');

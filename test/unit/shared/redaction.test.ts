@@ -1,0 +1,126 @@
+// What must not leave the machine: each rule of the redactor on the places secrets hide, with the
+// counts an export reports, and nothing public masked by mistake.
+import { describe, expect, it } from 'vitest';
+import { isSecretName, MASK, Redactor } from '../../../shared/redaction.js';
+
+const JWT =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjYW5hcnkiLCJpYXQiOjE1MTYyMzkwMjJ9.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+
+describe('isSecretName', () => {
+  it.each([
+    'Authorization',
+    'Proxy-Authorization',
+    'Cookie',
+    'Set-Cookie',
+    'X-Api-Key',
+    'X-Auth-Token',
+    'access_token',
+    'password',
+    'sessionId',
+    'client_secret',
+  ])('%s is secret', (n) => expect(isSecretName(n)).toBe(true));
+  it.each(['Sec-WebSocket-Key', 'Sec-WebSocket-Accept', 'Host', 'Origin', 'User-Agent', 'id', 'price'])(
+    '%s is public',
+    (n) => expect(isSecretName(n)).toBe(false),
+  );
+});
+
+describe('Redactor', () => {
+  it('masks credential headers, keeping the scheme of an Authorization', () => {
+    const r = new Redactor();
+    expect(
+      r.headers({
+        Authorization: 'Bearer canary-token-1',
+        Cookie: 'sid=canary; theme=dark',
+        'X-Api-Key': 'canary-key',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        Host: 'example.com',
+      }),
+    ).toEqual({
+      Authorization: `Bearer ${MASK}`,
+      Cookie: MASK,
+      'X-Api-Key': MASK,
+      'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      Host: 'example.com',
+    });
+    expect(r.report()).toEqual([{ rule: 'header', count: 3 }]);
+  });
+
+  it('masks secret query parameters and the password of a URL, nothing else', () => {
+    const r = new Redactor();
+    const out = r.url('wss://user:canary-pass@example.com/ws?room=7&token=canary-q&api_key=canary-k');
+    expect(out).not.toMatch(/canary/);
+    expect(out).toContain('room=7');
+    expect(out).toContain('example.com/ws');
+    expect(r.url('ws://example.com/ws?room=7')).toBe('ws://example.com/ws?room=7');
+    expect(r.report()).toEqual([
+      { rule: 'url-query', count: 2 },
+      { rule: 'url-userinfo', count: 1 },
+    ]);
+  });
+
+  it('masks tokens smuggled in the subprotocol list', () => {
+    const r = new Redactor();
+    expect(r.subprotocols(['graphql-transport-ws', 'access_token', 'c4n4ryT0kenValueThatIsLong123'])).toEqual(
+      ['graphql-transport-ws', 'access_token', MASK],
+    );
+    expect(r.header('Sec-WebSocket-Protocol', `v1.chat, ${JWT}`)).toBe(`v1.chat, ${MASK}`);
+  });
+
+  it('masks JSON fields by name at any depth and JWTs anywhere in a frame', () => {
+    const r = new Redactor();
+    const frame = JSON.stringify({
+      type: 'auth',
+      payload: { user: 'ann', credentials: { password: 'canary-pw' }, apiKey: 'canary-k' },
+      note: `token inside text ${JWT}`,
+      list: [{ session: 'canary-s' }],
+    });
+    const out = r.text(frame);
+    expect(out).not.toMatch(/canary|eyJ/);
+    expect(JSON.parse(out)).toMatchObject({ type: 'auth', payload: { user: 'ann' } });
+    expect(r.report()).toEqual(
+      expect.arrayContaining([
+        { rule: 'json-field', count: 3 },
+        { rule: 'jwt', count: 1 },
+      ]),
+    );
+  });
+
+  it('masks secret fields of form-encoded text', () => {
+    const r = new Redactor();
+    expect(r.text('user=ann&password=canary-pw&lang=en')).toBe(`user=ann&password=${MASK}&lang=en`);
+  });
+
+  it('applies the user’s field names and patterns, and counts them apart', () => {
+    const r = new Redactor({
+      enabled: true,
+      fields: ['accountNumber'],
+      patterns: ['\\b\\d{4}-\\d{4}-\\d{4}\\b'],
+    });
+    const out = r.text(JSON.stringify({ accountNumber: 'ACC-1', memo: 'card 1234-5678-9012 used' }));
+    expect(out).not.toMatch(/ACC-1|1234-5678-9012/);
+    expect(r.report()).toEqual([
+      { rule: 'user-field', count: 1 },
+      { rule: 'user-pattern', count: 1 },
+    ]);
+  });
+
+  it('leaves a text frame without secrets exactly as it was', () => {
+    const r = new Redactor();
+    const frame = '{"id":1,"price":  42.5}';
+    expect(r.text(frame)).toBe(frame);
+    expect(r.total).toBe(0);
+  });
+
+  it('changes nothing when redaction is turned off', () => {
+    const r = new Redactor({ enabled: false, fields: [], patterns: [] });
+    expect(r.header('Authorization', 'Bearer canary')).toBe('Bearer canary');
+    expect(r.text(`{"token":"${JWT}"}`)).toContain(JWT);
+  });
+
+  it('lets a load-test export put references where the secrets were', () => {
+    const r = new Redactor(undefined, (_rule, name) => `{{ $env.${(name ?? 'SECRET').toUpperCase()} }}`);
+    expect(r.header('Authorization', 'Bearer canary')).toBe('Bearer {{ $env.AUTHORIZATION }}');
+    expect(r.text('{"token":"canary"}')).toBe('{"token":"{{ $env.TOKEN }}"}');
+  });
+});
