@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { ClosedBy, ErrorKind, Headers, Opcode, Timings } from '../../../shared/contract.js';
-import { OPCODE_NAME } from '../../../shared/frame-codes.js';
+import { directionOf, opcodeOf, type DirectionCode } from '../../../shared/frame-codes.js';
 import { nowMicros } from '../clock.js';
 import type { SessionSpool } from '../store/writer.js';
 import type { TlsMaterial } from './options.js';
@@ -207,7 +207,7 @@ export class ConnectionRecorder {
     this.timers.push(setInterval(fn, ms));
   }
 
-  private frame(direction: 0 | 1, opcode: number, data: Buffer): void {
+  private frame(direction: DirectionCode, opcode: number, data: Buffer): void {
     const ts = nowMicros();
     const seq = this.ctx.spool.frame(
       this.ctx.ordinal,
@@ -222,8 +222,8 @@ export class ConnectionRecorder {
         connection: this.ctx.ordinal,
         seq,
         ts,
-        direction: direction === 0 ? 'in' : 'out',
-        opcode: opcodeName(opcode),
+        direction: directionOf(direction),
+        opcode: opcodeOf(opcode),
         data,
       });
     }
@@ -416,8 +416,4 @@ export class ConnectionRecorder {
       error: this.error,
     });
   }
-}
-
-function opcodeName(n: number): Opcode {
-  return OPCODE_NAME[n] ?? 'binary';
 }

@@ -6,7 +6,7 @@ import type { DiagConnection, DiagEvent, SessionData } from '../../../shared/dia
 import { diagnoseSession as analyseSession } from '../../../shared/diagnosis/session.js';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract.js';
 import { CheckSchema, type Diagnosis } from '../../../shared/findings.js';
-import { OPCODE_NAME } from '../../../shared/frame-codes.js';
+import { directionOf, opcodeOf } from '../../../shared/frame-codes.js';
 import type { ClosedBy, Headers } from '../../../shared/contract.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
@@ -61,11 +61,11 @@ export function loadSessionData(db: Db, row: SessionRow, options: DiagnoseOption
      FROM frame WHERE session_id = ? ORDER BY seq`,
   );
   for (const f of stmt.iterate(row.id) as Iterable<FrameHeadRow>) {
-    const opcode = OPCODE_NAME[f.opcode] ?? 'binary';
+    const opcode = opcodeOf(f.opcode);
     const raw: RawFrame = {
       connection: ordinalOf.get(f.connection_id) ?? 0,
       ts: f.ts,
-      direction: f.direction === 0 ? 'in' : 'out',
+      direction: directionOf(f.direction),
       opcode,
       size: f.size,
       head:

@@ -1,6 +1,6 @@
 // The frame table: every frame of a session, in sequence.
 import type Database from 'better-sqlite3';
-import { OPCODE_NAME, OPCODE_NUMBER } from '../../../shared/frame-codes.js';
+import { directionCode, directionOf, opcodeOf, OPCODE_NUMBER } from '../../../shared/frame-codes.js';
 import type { FrameRecord, Opcode } from '../../../shared/contract.js';
 import { formatMicros } from '../../../shared/time.js';
 
@@ -17,12 +17,12 @@ export interface FrameRow {
 }
 
 export function fromRow(r: FrameRow): FrameRecord {
-  const opcode = OPCODE_NAME[r.opcode] ?? 'binary';
+  const opcode = opcodeOf(r.opcode);
   return {
     connection: r.connection_id,
     seq: r.seq,
     ts: formatMicros(r.ts),
-    direction: r.direction === 0 ? 'in' : 'out',
+    direction: directionOf(r.direction),
     opcode,
     size: r.size,
     payload: opcode === 'text' ? r.payload.toString('utf8') : r.payload.toString('base64'),
@@ -91,7 +91,7 @@ interface PreviewRow {
 }
 
 function toListRow(r: PreviewRow): FrameListRow {
-  const opcode = OPCODE_NAME[r.opcode] ?? 'binary';
+  const opcode = opcodeOf(r.opcode);
   // substr() of an empty payload (a bare ping) is NULL, not an empty blob.
   const head = r.head ?? Buffer.alloc(0);
   let preview: string;
@@ -107,7 +107,7 @@ function toListRow(r: PreviewRow): FrameListRow {
     seq: r.seq,
     connection: r.connection_id,
     ts: r.ts,
-    direction: r.direction === 0 ? 'in' : 'out',
+    direction: directionOf(r.direction),
     opcode,
     size: r.size,
     truncated: r.truncated === 1,
@@ -148,7 +148,7 @@ function filterClause(sessionId: number, filter: FrameFilter, p = ''): { where: 
   if (filter.direction) {
     // A literal, not a parameter: SQLite uses the partial index on outgoing frames only when it
     // can see that the query asks for direction = 1.
-    where.push(`${p}direction = ${filter.direction === 'in' ? 0 : 1}`);
+    where.push(`${p}direction = ${directionCode(filter.direction)}`);
   }
   if (filter.opcodes?.length) {
     where.push(`${p}opcode IN (${filter.opcodes.map(() => '?').join(', ')})`);

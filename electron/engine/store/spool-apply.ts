@@ -3,6 +3,7 @@
 // spool offset moves in the same transaction, so a record is never applied twice.
 import { closeSync, openSync, statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
+import { directionOf } from '../../../shared/frame-codes.js';
 import { readSpool, SpoolDamagedError, type SpoolMessage, type SpooledFrame } from './spool.js';
 
 interface Totals {
@@ -158,7 +159,7 @@ export class SpoolApplier {
       this.totals.set(connectionId, t);
     }
     t.frames++;
-    if (f.direction === 0) {
+    if (directionOf(f.direction) === 'in') {
       t.framesIn++;
       t.bytesIn += f.size;
     } else t.bytesOut += f.size;

@@ -1,7 +1,7 @@
 // A walk driven end to end through the command line, as a script (or an engineer without a window)
 // would: open an incident, start a walk on a local endpoint, run a shell step and a capture, choose
 // branches, go back, write notes, reach the end; and the runbooks command on good and broken files.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { cli, workspace, type CliResult, type Workspace } from '../../support/cl
 import { wsServer, type WsScenario } from '../../servers/scenarios.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/runbooks/', import.meta.url));
-const SEEDS = fileURLToPath(new URL('../../../../shared/seeds/', import.meta.url));
+const SEEDS = fileURLToPath(new URL('../../fixtures/seeds/', import.meta.url));
 
 let ws: Workspace;
 let server: WsScenario;
@@ -334,26 +334,22 @@ describe('frameline runbooks', () => {
     expect(noTarget.stderr).toMatch(/needs an endpoint URL: give --url .*, or start the walk with --target/);
   });
 
-  const seed = existsSync(SEEDS)
-    ? readdirSync(SEEDS).find((f) =>
-        readFileSync(join(SEEDS, f), 'utf8').includes('3 AM Debugging Flowchart'),
-      )
-    : undefined;
-  it.skipIf(!seed)(
-    'imports the seed document with the 3 AM flowchart as it is and walks it to "monitor"',
-    async () => {
-      const imported = await fl('runbooks', 'import', join(SEEDS, seed!));
-      expect(imported.code, imported.stderr).toBe(0);
-      const id = /imported runbook (\S+)/.exec(imported.stdout)![1]!;
-      const inc = await json<Incident>('incident', 'create', '--title', 'Seed walk');
-      let w = await json<WalkView>('walk', 'start', String(inc.id), '--runbook', id);
-      expect(w.current.visit.label).toMatch(/WebSocket Alert/);
-      for (const answer of ['', 'client-side', '', '', 'reconnect storms', '', ''])
-        w = await json<WalkView>('walk', 'choose', String(w.id), ...(answer ? [answer] : []));
-      expect(w.current.visit.node).toBe('VERIFY_STABILITY');
-      w = await json<WalkView>('walk', 'choose', String(w.id), 'YES');
-      expect(w.current.visit.node).toBe('MONITOR_LONG_TERM');
-      expect(w.status).toBe('finished');
-    },
-  );
+  it('imports the seed document with the 3 AM flowchart as it is and walks it to "monitor"', async () => {
+    const seed = readdirSync(SEEDS).find((f) =>
+      readFileSync(join(SEEDS, f), 'utf8').includes('3 AM Debugging Flowchart'),
+    );
+    expect(seed, `a seed with the 3 AM flowchart in ${SEEDS}`).toBeDefined();
+    const imported = await fl('runbooks', 'import', join(SEEDS, seed!));
+    expect(imported.code, imported.stderr).toBe(0);
+    const id = /imported runbook (\S+)/.exec(imported.stdout)![1]!;
+    const inc = await json<Incident>('incident', 'create', '--title', 'Seed walk');
+    let w = await json<WalkView>('walk', 'start', String(inc.id), '--runbook', id);
+    expect(w.current.visit.label).toMatch(/WebSocket Alert/);
+    for (const answer of ['', 'client-side', '', '', 'reconnect storms', '', ''])
+      w = await json<WalkView>('walk', 'choose', String(w.id), ...(answer ? [answer] : []));
+    expect(w.current.visit.node).toBe('VERIFY_STABILITY');
+    w = await json<WalkView>('walk', 'choose', String(w.id), 'YES');
+    expect(w.current.visit.node).toBe('MONITOR_LONG_TERM');
+    expect(w.status).toBe('finished');
+  });
 });

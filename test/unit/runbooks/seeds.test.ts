@@ -1,7 +1,7 @@
 // The seed documents themselves, as the engineers who wrote them left them: every mermaid flowchart in
 // them parses, each document imports as a runbook, and the 3 AM flowchart can be walked from the
 // alert to "monitor" or "escalate".
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -9,13 +9,11 @@ import { choicesAt, matchChoice, nodeOf } from '../../../shared/runbooks/graph.j
 import { isFlowchart, parseFlowchart } from '../../../shared/runbooks/mermaid.js';
 import { parseRunbook } from '../../../shared/runbooks/parse.js';
 
-/** The seeds live beside the checkout, in ../shared/seeds. */
-const SEEDS = fileURLToPath(new URL('../../../../shared/seeds/', import.meta.url));
-const seeds = existsSync(SEEDS)
-  ? readdirSync(SEEDS)
-      .filter((f) => f.endsWith('.txt'))
-      .sort()
-  : [];
+/** The seed documents, kept with the tests (test/fixtures/seeds): missing ones fail, never skip. */
+const SEEDS = fileURLToPath(new URL('../../fixtures/seeds/', import.meta.url));
+const seeds = readdirSync(SEEDS)
+  .filter((f) => f.endsWith('.txt'))
+  .sort();
 
 function mermaidBlocks(text: string): Array<{ line: number; body: string }> {
   const lines = text.split('\n');
@@ -30,7 +28,7 @@ function mermaidBlocks(text: string): Array<{ line: number; body: string }> {
   return out;
 }
 
-describe.skipIf(seeds.length === 0)(`the seed documents (${SEEDS})`, () => {
+describe(`the seed documents (${SEEDS})`, () => {
   it('are there', () => {
     expect(seeds.length).toBeGreaterThanOrEqual(5);
   });

@@ -1,11 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../../electron/engine/store/database.js';
-import { countFrames, iterateFrames } from '../../../../electron/engine/sessions/frame-store.js';
+import {
+  countFrames,
+  countMatching,
+  filteredPage,
+  framePage,
+  iterateFrames,
+} from '../../../../electron/engine/sessions/frame-store.js';
+import { catchUpTextIndex } from '../../../../electron/engine/sessions/text-index.js';
 import { tempDir, type TempDir } from '../store/helpers.js';
-
-// The statement iterateFrames prepares (electron/engine/sessions/frame-store.ts), kept verbatim.
-const FRAMES_SQL = `SELECT id, connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
-     WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`;
 
 let dir: TempDir;
 let db: Db;
@@ -39,23 +42,80 @@ function seed(sessions: number, framesEach: number): void {
   })();
 }
 
-describe('the frames query of iterateFrames', () => {
-  it('is the statement iterateFrames runs', () => {
-    seed(1, 3);
-    const fromSql = db.prepare(FRAMES_SQL).all(1, 1, 10) as Array<{ seq: number }>;
-    expect(fromSql.map((r) => r.seq)).toEqual(
-      [...iterateFrames(db, 1, { afterSeq: 1, limit: 10 })].map((f) => f.seq),
-    );
+/**
+ * The query plans of the statements a call really prepares: the SQL is taken from the store
+ * module as it runs (never a copy of it), then explained with the same parameters.
+ */
+function plansOf(run: () => unknown): string[][] {
+  const prepared: Array<{ sql: string; params: unknown[] }> = [];
+  const prepare = db.prepare.bind(db);
+  const spy = (sql: string) => {
+    const stmt = prepare(sql);
+    const wrap = (method: 'all' | 'get' | 'iterate') => {
+      const original = stmt[method].bind(stmt) as (...p: unknown[]) => unknown;
+      (stmt as unknown as Record<string, unknown>)[method] = (...params: unknown[]) => {
+        prepared.push({ sql, params });
+        return original(...params);
+      };
+    };
+    wrap('all');
+    wrap('get');
+    wrap('iterate');
+    return stmt;
+  };
+  db.prepare = spy as typeof db.prepare;
+  try {
+    const result = run();
+    if (result && typeof (result as Iterable<unknown>)[Symbol.iterator] === 'function')
+      [...(result as Iterable<unknown>)];
+  } finally {
+    db.prepare = prepare;
+  }
+  return prepared.map(({ sql, params }) =>
+    (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map(
+      (r) => r.detail,
+    ),
+  );
+}
+
+const scansFrames = (plan: string[]) => plan.some((d) => /^SCAN frame\b(?! USING)/.test(d));
+const sorts = (plan: string[]) => plan.some((d) => /TEMP B-TREE/.test(d));
+
+describe('the hot queries of the frame list, as the store runs them', () => {
+  beforeEach(() => {
+    seed(3, 200);
+    catchUpTextIndex(db);
   });
 
-  it('searches index frame_by_session and sorts without a temp b-tree', () => {
-    seed(3, 200);
-    const plan = (
-      db.prepare(`EXPLAIN QUERY PLAN ${FRAMES_SQL}`).all(2, 10, 50) as Array<{ detail: string }>
-    ).map((r) => r.detail);
-    expect(plan.some((d) => /USING (COVERING )?INDEX frame_by_session/.test(d))).toBe(true);
-    expect(plan.some((d) => /TEMP B-TREE/.test(d))).toBe(false);
-    expect(plan.some((d) => /^SCAN frame\b(?! USING)/.test(d))).toBe(false);
+  it('iterateFrames walks index frame_by_session in order', () => {
+    const [plan] = plansOf(() => iterateFrames(db, 2, { afterSeq: 10, limit: 50 }));
+    expect(plan!.some((d) => /USING (COVERING )?INDEX frame_by_session/.test(d))).toBe(true);
+    expect(sorts(plan!)).toBe(false);
+    expect(scansFrames(plan!)).toBe(false);
+  });
+
+  it('framePage (the first screen of a session) walks index frame_by_session in order', () => {
+    const plans = plansOf(() => framePage(db, 2, 0, 50));
+    expect(plans).toHaveLength(1);
+    expect(plans[0]!.some((d) => /USING (COVERING )?INDEX frame_by_session/.test(d))).toBe(true);
+    expect(sorts(plans[0]!)).toBe(false);
+  });
+
+  it('the outgoing filter reads the partial index frame_outgoing, and is counted without the frames', () => {
+    const [page] = plansOf(() => filteredPage(db, 2, { direction: 'out' }, 0, 50));
+    expect(page!.some((d) => /USING (COVERING )?INDEX frame_outgoing/.test(d))).toBe(true);
+    expect(sorts(page!)).toBe(false);
+    const [count] = plansOf(() => countMatching(db, 2, { direction: 'out' }));
+    expect(count!.join(' ')).not.toMatch(/\bframe\b/);
+  });
+
+  it('a search is driven by the full-text index, not a scan of the session', () => {
+    const [count] = plansOf(() => countMatching(db, 2, { text: 'f7' }));
+    expect(count!.some((d) => /VIRTUAL TABLE INDEX/.test(d))).toBe(true);
+    expect(scansFrames(count!)).toBe(false);
+    const [page] = plansOf(() => filteredPage(db, 2, { text: 'f7' }, 0, 50, 1));
+    expect(page!.some((d) => /VIRTUAL TABLE INDEX/.test(d))).toBe(true);
+    expect(scansFrames(page!)).toBe(false);
   });
 });
 
