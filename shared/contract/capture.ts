@@ -58,7 +58,7 @@ export const CaptureRequestSchema = z.object({
     .default([]),
   /** Sends the messages again at this interval while connected. */
   sendEverySeconds: numberIn(0.01, YEAR_SECONDS, 'seconds').optional(),
-  /** Stops the capture after this long. */
+  /** Stops the capture this long after the first connection opened. */
   durationSeconds: numberIn(0.001, YEAR_SECONDS, 'seconds').optional(),
 });
 

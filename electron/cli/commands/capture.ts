@@ -34,7 +34,7 @@ Ends when the connection closes (unless --reconnect), after --duration, or on Ct
   --send TEXT                send when the connection opens (repeatable, in order)
   --send-file FILE           send each line of FILE when the connection opens
   --send-every S             send the messages again every S seconds
-  --duration S               stop after S seconds
+  --duration S               stop S seconds after the connection opened
   --name N                   session name
   --quiet                    no frame lines
   --db PATH, --json          see "frameline --help"`;

@@ -127,10 +127,13 @@ export class Capture {
   private async run(): Promise<CaptureResult> {
     const outcomes: ConnectionOutcome[] = [];
     const proxy = resolveProxy(this.url, this.options.proxy);
-    const durationTimer =
-      this.options.durationSeconds !== undefined
-        ? setTimeout(() => void this.stop('duration'), this.options.durationSeconds * 1000)
-        : null;
+    // The duration is recorded time: it starts when the first connection opens (connecting is
+    // bounded by the connect timeout, and by the reconnect attempts when reconnecting).
+    let durationTimer: NodeJS.Timeout | null = null;
+    const startDuration = () => {
+      if (durationTimer || this.options.durationSeconds === undefined) return;
+      durationTimer = setTimeout(() => void this.stop('duration'), this.options.durationSeconds * 1000);
+    };
     let attempt = 0;
     try {
       for (let ordinal = 1; ; ordinal++) {
@@ -143,6 +146,7 @@ export class Capture {
           agent: proxy ? proxyAgent(proxy) : undefined,
           ...(this.hooks.onFrame ? { onFrame: this.hooks.onFrame } : {}),
           onOpen: (n) => {
+            startDuration();
             this.hooks.onOpen?.(n);
             this.scheduleBehaviours(recorder);
           },

@@ -66,8 +66,9 @@ function plansOf(run: () => unknown): string[][] {
   db.prepare = spy as typeof db.prepare;
   try {
     const result = run();
+    // A lazy result (iterateFrames) runs its statement only when read.
     if (result && typeof (result as Iterable<unknown>)[Symbol.iterator] === 'function')
-      [...(result as Iterable<unknown>)];
+      Array.from(result as Iterable<unknown>);
   } finally {
     db.prepare = prepare;
   }
