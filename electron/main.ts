@@ -11,7 +11,8 @@ import { defaultDbPath, userDataDir } from './engine/paths.js';
 import { FramelineService } from './engine/service.js';
 import { bindContract } from './ipc.js';
 import type { ContractBinding } from './ipc.js';
-import { APP_ENTRY_URL, APP_SCHEME, resolveAppUrl, responseHeaders } from './shell/app-files.js';
+import { APP_ENTRY_URL, APP_SCHEME, resolveAppUrl } from './shell/app-files.js';
+import { responseHeaders } from './shell/console-security.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The Vite build of the console (dist/renderer), inside app.asar when packaged. */
