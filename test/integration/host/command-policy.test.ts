@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Result } from '../../../shared/contract.js';
-import type { WalkRun, WalkView } from '../../../shared/runbooks/schemas.js';
+import type { WalkRun, WalkView } from '../../../shared/contract/incidents.js';
 import type {
   CommandConfirmation,
   CommandPolicy,

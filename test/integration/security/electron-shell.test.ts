@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channels, contract, type Result } from '../../../shared/contract.js';
-import type { WalkView } from '../../../shared/runbooks/schemas.js';
+import type { WalkView } from '../../../shared/contract/incidents.js';
 import { APP_ENTRY_URL } from '../../../electron/shell/app-files.js';
 import { CONTINUATION } from '../../../electron/shell/command-dialog.js';
 import { CONTENT_SECURITY_POLICY } from '../../../electron/shell/console-security.js';
