@@ -5,7 +5,6 @@ import { ipcMain } from 'electron';
 import type { BrowserWindow, IpcMainEvent, IpcMainInvokeEvent, WebFrameMain } from 'electron';
 import { channels } from '../shared/contract.js';
 import type { ErrorBody, Result, Topic } from '../shared/contract.js';
-import type { FramelineService } from './engine/service.js';
 import { isAppUrl } from './shell/app-files.js';
 
 /** The preload's one-way message: its push listener is installed and the page subscribed. */
@@ -19,6 +18,13 @@ export const PUSH_CHANNEL = 'frameline:push';
  */
 const MAX_QUEUED_PUSHES = 1000;
 
+/** What answers the contract: the engine process's link (or, in tests, a FramelineService). */
+export interface ContractEndpoint {
+  /** Answers one request with a Result; never throws. */
+  handle(channel: string, payload: unknown): Promise<Result<unknown>>;
+  onPush(listener: (topic: Topic, payload: unknown) => void): () => void;
+}
+
 export interface ContractBinding {
   /** The window whose top frame may call; pushes go to it. Call again for a new window. */
   attach(win: BrowserWindow): void;
@@ -27,7 +33,7 @@ export interface ContractBinding {
 }
 
 /** Registers every channel of the contract, and the push topics, for the window given to attach(). */
-export function bindContract(service: FramelineService): ContractBinding {
+export function bindContract(engine: ContractEndpoint): ContractBinding {
   let win: BrowserWindow | null = null;
   let ready = false;
   const queue: Array<[Topic, unknown]> = [];
@@ -42,8 +48,8 @@ export function bindContract(service: FramelineService): ContractBinding {
   for (const name of names) {
     ipcMain.handle(name, async (event, payload: unknown): Promise<Result<unknown>> => {
       if (!trusted(event)) return forbidden(name, event.senderFrame?.url);
-      // The service validates the payload against the channel's schema and never throws.
-      return service.handle(name, payload);
+      // The engine validates the payload against the channel's schema and answers a Result.
+      return engine.handle(name, payload);
     });
   }
 
@@ -58,7 +64,7 @@ export function bindContract(service: FramelineService): ContractBinding {
   };
   ipcMain.on(READY_CHANNEL, onReady);
 
-  const unsubscribe = service.onPush((topic, payload) => {
+  const unsubscribe = engine.onPush((topic, payload) => {
     queue.push([topic, payload]);
     if (queue.length > MAX_QUEUED_PUSHES) queue.splice(0, queue.length - MAX_QUEUED_PUSHES);
     flush();

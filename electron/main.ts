@@ -1,23 +1,39 @@
 // The desktop shell: one hardened window on the console, loaded from app:// (never file:// or the
-// network), talking to the engine only through the contract. Everything the app does lives in the
-// engine; this file wires it to Electron, in the order below. The window is created last, after
-// every handler is registered.
+// network), talking to the engine only through the contract. The engine runs in a process of its
+// own (engine-process.ts, an Electron utilityProcess) so that nothing it does can freeze the
+// window; this process keeps the window, the protocol, the dialogs and the IPC routing, wired in
+// the order below. The window is created last, after every handler is registered.
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, Menu, protocol, session, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  Menu,
+  MessageChannelMain,
+  protocol,
+  session,
+  shell,
+  utilityProcess,
+} from 'electron';
 import type { MenuItemConstructorOptions } from 'electron';
+import type { CommandConfirmation } from './engine/incidents/command-policy.js';
 import { defaultDbPath, userDataDir } from './engine/paths.js';
-import { FramelineService } from './engine/service.js';
 import { bindContract } from './ipc.js';
 import type { ContractBinding } from './ipc.js';
-import { APP_ENTRY_URL, APP_SCHEME, resolveAppUrl, responseHeaders } from './shell/app-files.js';
+import { APP_ENTRY_URL, APP_SCHEME, resolveAppUrl } from './shell/app-files.js';
+import { confirmationDialog, RUN_BUTTON } from './shell/command-dialog.js';
+import { responseHeaders } from './shell/console-security.js';
+import { EngineLink } from './shell/engine-link.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The Vite build of the console (dist/renderer), inside app.asar when packaged. */
 const RENDERER_ROOT = join(here, '..', 'renderer');
 /** The bundled preload (scripts/build-preload.mjs). */
 const PRELOAD = join(here, 'preload.cjs');
+/** The engine process's entry. */
+const ENGINE_ENTRY = join(here, 'engine-process.js');
 const isDev = !app.isPackaged;
 
 let mainWindow: BrowserWindow | null = null;
@@ -29,14 +45,14 @@ if (setupSingleInstance()) {
   void app.whenReady().then(start);
 }
 
-function start(): void {
+async function start(): Promise<void> {
   setupSessionLockdown();
   setupAppProtocol();
-  const service = openService();
-  if (!service) return;
-  const contract = bindContract(service);
+  const engine = await startEngine();
+  if (!engine) return;
+  const contract = bindContract(engine);
   setupMenu();
-  setupQuit(service, contract);
+  setupQuit(engine, contract);
   contract.attach(createWindow());
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) contract.attach(createWindow());
@@ -93,6 +109,10 @@ function setupWebContentsGuards(): void {
     });
     contents.on('will-attach-webview', (event) => {
       event.preventDefault();
+    });
+    // The page then has no window.frameline and says so itself (renderer/api/api.ts).
+    contents.on('preload-error', (_event, path, error) => {
+      console.error(`the preload ${path} failed: ${error.message}`);
     });
   });
 }
@@ -155,19 +175,39 @@ function notFound(url: string): Response {
   return new Response(`not found: ${url}${hint}`, { status: 404, headers: responseHeaders(null) });
 }
 
-/** The engine on the user's database (FRAMELINE_DB, else the user-data folder). */
-function openService(): FramelineService | null {
+/**
+ * The engine in its own process on the user's database (FRAMELINE_DB, else the user-data folder),
+ * reached over a MessagePort; restarted when it stops on its own. Null when it cannot start.
+ */
+async function startEngine(): Promise<EngineLink | null> {
   const dbPath = defaultDbPath();
+  const engine = new EngineLink({
+    dbPath,
+    fork: () => utilityProcess.fork(ENGINE_ENTRY, [], { serviceName: 'Frameline engine', stdio: 'inherit' }),
+    channel: () => new MessageChannelMain(),
+    confirm: confirmCommand,
+  });
   try {
-    return new FramelineService({ dbPath, shell: 'desktop' });
+    await engine.started;
+    return engine;
   } catch (err) {
     dialog.showErrorBox(
       'Frameline cannot open its database',
-      `${dbPath}: ${(err as Error).message}\n\nThe command line shows the same database: npx frameline sessions --db "${dbPath}"`,
+      `${(err as Error).message}\n\nThe command line shows the same database: npx frameline sessions --db "${dbPath}"`,
     );
     app.exit(1);
     return null;
   }
+}
+
+/** A shell command from a runbook step runs only once the user accepted it here, outside the page. */
+async function confirmCommand(request: CommandConfirmation): Promise<boolean> {
+  const options = confirmationDialog(request);
+  const { response } =
+    mainWindow && !mainWindow.isDestroyed()
+      ? await dialog.showMessageBox(mainWindow, options)
+      : await dialog.showMessageBox(options);
+  return response === RUN_BUTTON;
 }
 
 /** A small menu: quit, editing shortcuts, zoom; reload and developer tools only in development. */
@@ -196,7 +236,7 @@ function setupMenu(): void {
 }
 
 /** Quitting stops live captures cleanly (1000 close) and closes the database before the process ends. */
-function setupQuit(service: FramelineService, contract: ContractBinding): void {
+function setupQuit(engine: EngineLink, contract: ContractBinding): void {
   let closing = false;
   let closed = false;
   app.on('window-all-closed', () => {
@@ -208,9 +248,9 @@ function setupQuit(service: FramelineService, contract: ContractBinding): void {
     if (closing) return;
     closing = true;
     contract.dispose();
-    service
+    engine
       .close()
-      .catch((err: Error) => console.error(`closing the database failed: ${err.message}`))
+      .catch((err: Error) => console.error(`stopping the engine failed: ${err.message}`))
       .finally(() => {
         closed = true;
         app.quit();

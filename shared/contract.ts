@@ -29,6 +29,8 @@ export const contract = {
 /** Push topics from the engine to the console. */
 export const topics = {
   ...captureTopics,
+  /** The desktop app's link to its engine process: it stopped and is restarting, is back, or gave up. */
+  'engine:link': z.object({ state: z.enum(['restarting', 'open', 'failed']), message: z.string() }),
   ...walkTopics,
   ...diagnoseTopics,
 } as const;

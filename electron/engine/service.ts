@@ -15,6 +15,7 @@ import { setupCapture } from './capture/handlers.js';
 import type { DomainSetup, EngineContext } from './context.js';
 import { setupDiagnose } from './diagnose/handlers.js';
 import { InputError, MissingError } from './errors.js';
+import type { CommandPolicy } from './incidents/command-policy.js';
 import { setupIncidents } from './incidents/handlers.js';
 import { setupSessions } from './sessions/handlers.js';
 import { openStore, type Db } from './store/database.js';
@@ -26,6 +27,8 @@ type Handler = (request: never) => unknown;
 export interface ServiceOptions {
   dbPath: string;
   shell: 'desktop' | 'browser';
+  /** Which shell commands `walks:run` may run; default: only the runbook's own (browser mode). */
+  commands?: CommandPolicy;
 }
 
 export class FramelineService {
@@ -53,7 +56,7 @@ export class FramelineService {
       setupSessions(this.ctx),
       setupCapture(this.ctx),
       setupDiagnose(this.ctx),
-      setupIncidents(this.ctx),
+      setupIncidents(this.ctx, options.commands),
     ] as Array<DomainSetup<Domain>>;
     const handlers = Object.assign({}, ...this.domains.map((d) => d.handlers)) as Record<
       string,

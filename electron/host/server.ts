@@ -5,10 +5,11 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { extname, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Topic } from '../../shared/contract.js';
 import type { FramelineService } from '../engine/service.js';
+import { resolveInside, responseHeaders, securityHeaders } from '../shell/console-security.js';
 
 export interface HostOptions {
   service: FramelineService;
@@ -28,23 +29,6 @@ export interface RunningHost {
 }
 
 const COOKIE = 'frameline_token';
-
-/** The Content-Security-Policy of every page: nothing but our own scripts, styles and socket. */
-export const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
 
 /** True for addresses that only this machine can reach. */
 export function isLoopback(host: string): boolean {
@@ -66,19 +50,6 @@ function cookieToken(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-/** Resolves a URL path inside `root`, or null when it would leave it. */
-export function resolveInside(root: string, urlPath: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0') || decoded.includes('\\')) return null;
-  const target = resolve(root, `.${decoded.startsWith('/') ? decoded : `/${decoded}`}`);
-  return target === root || target.startsWith(root + sep) ? target : null;
-}
-
 /** Starts the browser-mode host; binds 127.0.0.1 unless told otherwise. */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const token = options.token ?? randomBytes(24).toString('base64url');
@@ -94,13 +65,16 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   };
   // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends Host: evil.example.
   const hostAllowed = (req: IncomingMessage) => allowedHosts().has((req.headers.host ?? '').toLowerCase());
-  const originAllowed = (req: IncomingMessage) => {
-    const origin = req.headers.origin;
-    return origin !== undefined && [...allowedHosts()].some((h) => origin === `http://${h}`);
-  };
+  const ownOrigin = (origin: string) => [...allowedHosts()].some((h) => origin === `http://${h}`);
+  // A WebSocket upgrade must come from our page; a page load may come without an Origin (typed in
+  // the address bar), but never with another one (a web page the engineer has open, `null`).
+  const originAllowed = (req: IncomingMessage) =>
+    req.headers.origin !== undefined && ownOrigin(req.headers.origin);
+  const foreignOrigin = (req: IncomingMessage) =>
+    req.headers.origin !== undefined && !ownOrigin(req.headers.origin);
 
   const send = (res: ServerResponse, status: number, body: string) => {
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.writeHead(status, responseHeaders(null));
     res.end(`${body}\n`);
   };
 
@@ -108,6 +82,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     void (async () => {
       if (!hostAllowed(req))
         return send(res, 403, 'Forbidden: unexpected Host header (DNS rebinding protection).');
+      if (foreignOrigin(req))
+        return send(
+          res,
+          403,
+          `Forbidden: a request from another origin (${req.headers.origin}) cannot read the console; open the URL that frameline serve printed.`,
+        );
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.');
       const url = new URL(req.url ?? '/', 'http://placeholder');
       const fromQuery = url.searchParams.get('token') ?? undefined;
@@ -115,15 +95,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       if (!authorised) {
         return send(res, 401, 'Unauthorized: open the URL with the token that `frameline serve` printed.');
       }
-      const headers: Record<string, string> = {
-        'Content-Security-Policy': CSP,
-        'X-Content-Type-Options': 'nosniff',
-        'Referrer-Policy': 'no-referrer',
-        'Cross-Origin-Opener-Policy': 'same-origin',
-        'Cross-Origin-Resource-Policy': 'same-origin',
-        'X-Frame-Options': 'DENY',
-        'Cache-Control': 'no-store',
-      };
+      const headers = securityHeaders();
       if (fromQuery) {
         // Trade the token in the URL for a cookie, and drop it from the address bar and history.
         headers['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
@@ -132,11 +104,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
           return res.end();
         }
       }
-      const path = resolveInside(root, url.pathname === '/' ? '/index.html' : url.pathname);
+      const path = resolveInside(root, url.pathname);
       if (!path) return send(res, 404, 'Not found.');
       try {
         const body = await readFile(path);
-        res.writeHead(200, { ...headers, 'Content-Type': MIME[extname(path)] ?? 'application/octet-stream' });
+        res.writeHead(200, { ...responseHeaders(path), ...headers });
         res.end(req.method === 'HEAD' ? undefined : body);
       } catch {
         send(res, 404, 'Not found.');

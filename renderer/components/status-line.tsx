@@ -11,16 +11,18 @@ export function StatusLine({
   liveCaptures: number;
   onShowShortcuts: () => void;
 }) {
-  const { link, info, error } = useEngineLink(api);
+  const { link, info, error, notice } = useEngineLink(api);
   const shell = info?.shell === 'desktop' ? 'desktop' : 'browser mode';
   let text: string;
   if (error) text = `Engine not answering: ${error}`;
+  else if (link === 'restarting') text = `Engine stopped — ${notice ?? 'restarting it'}`;
   else if (link === 'lost')
-    text =
-      'Engine link lost — the frameline process stopped or the network dropped; restart it and reload this page';
+    text = notice
+      ? `Engine stopped — ${notice}`
+      : 'Engine link lost — the frameline process stopped or the network dropped; restart it and reload this page';
   else if (link === 'connecting') text = 'Connecting to the engine…';
-  else text = `Engine connected (${shell})`;
-  const state = error || link === 'lost' ? 'lost' : link;
+  else text = `Engine connected (${shell})${notice ? ` — ${notice}` : ''}`;
+  const state = error || link === 'lost' ? 'lost' : link === 'restarting' ? 'connecting' : link;
   return (
     <footer className={`status-line is-${state}`} role="status" aria-live="polite">
       <span className="status-item status-link">

@@ -125,7 +125,8 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     ws = workspace();
     backend = await chatBackend();
     proxy = await proxyWithoutUpgrade(Number(new URL(backend.url).port));
-    served = await serve(ws.db);
+    // The walk edits its shell commands in the dialog: browser mode runs those only when allowed.
+    served = await serve(ws.db, ['--allow-any-command']);
     browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
   });

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../engine/errors.js';
+import { RUNBOOK_COMMANDS_ONLY } from '../../engine/incidents/command-policy.js';
 import { FramelineService } from '../../engine/service.js';
 import { isLoopback, startHost } from '../../host/server.js';
 import { z } from 'zod';
@@ -10,18 +11,25 @@ import { numberIn } from '../../../shared/contract/fields.js';
 import { dbPath, parse, positionals, requestFrom } from '../args.js';
 import { note, out } from '../output.js';
 
-export const help = `frameline serve [--port P] [--host H] [--open] [--db PATH]
+export const help = `frameline serve [--port P] [--host H] [--open] [--allow-any-command] [--db PATH]
 
 Serve the console to a browser: the same engine and screens as the desktop app. Binds 127.0.0.1 on
 a free port by default and prints a URL with a one-time token; requests without the token, or from
 a foreign Origin or Host, are refused. From another machine, tunnel it:
   ssh -L 8080:127.0.0.1:8080 jump-host 'frameline serve --port 8080'
-Binding a non-loopback --host exposes your captures to that network: you are warned.`;
+Binding a non-loopback --host exposes your captures to that network: you are warned. --open opens
+the system browser on the URL (not when BROWSER=none or FRAMELINE_NO_OPEN is set).
+
+A runbook walk runs only the runbook's own shell commands from the browser (exactly a step of the
+node being walked, with the walk's target in its variables): the page's confirmation dialog cannot
+prove a person clicked it. --allow-any-command also runs edited and free-form commands from the
+page; use it only on a machine and a browser you trust.`;
 
 const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   open: { type: 'boolean', default: false },
+  'allow-any-command': { type: 'boolean', default: false },
 } as const;
 
 /** The port to listen on; 0 for a free one. */
@@ -29,7 +37,12 @@ const PortSchema = z.object({ port: numberIn(0, 65535, '', { integer: true }).de
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../../renderer/', import.meta.url));
 
+/** Opens the system browser on the URL where there is one; never fails the command when there is none. */
 function openBrowser(url: string): void {
+  if (process.env.BROWSER === 'none' || process.env.FRAMELINE_NO_OPEN) {
+    note('not opening a browser (BROWSER=none or FRAMELINE_NO_OPEN is set); open the URL yourself');
+    return;
+  }
   const [cmd, args] =
     process.platform === 'darwin'
       ? ['open', [url]]
@@ -49,7 +62,11 @@ export async function run(argv: string[]): Promise<number> {
   if (!existsSync(`${RENDERER_DIR}/index.html`)) {
     throw new InputError(`the console is not built (${RENDERER_DIR} is empty); run "npm run build" first`);
   }
-  const service = new FramelineService({ dbPath: dbPath(values), shell: 'browser' });
+  const service = new FramelineService({
+    dbPath: dbPath(values),
+    shell: 'browser',
+    commands: values['allow-any-command'] ? { allowEdited: true } : RUNBOOK_COMMANDS_ONLY,
+  });
   let running;
   try {
     running = await startHost({ service, rendererDir: RENDERER_DIR, host, port });
@@ -76,9 +93,11 @@ export async function run(argv: string[]): Promise<number> {
   else await out(`Frameline console: ${running.url}\n`);
   note('Ctrl+C to stop.');
   if (values.open) openBrowser(running.url);
+  // Ctrl+C may arrive more than once (the terminal's group, and npm passing it on): the first one
+  // stops the server cleanly, later ones must not cut that short.
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    process.on('SIGINT', resolve);
+    process.on('SIGTERM', resolve);
   });
   note('stopping: closing live captures cleanly…');
   await running.close();

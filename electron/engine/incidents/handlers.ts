@@ -4,12 +4,19 @@ import { builtinSource } from '../../../shared/runbooks/builtin/index.js';
 import { RunbookError, parseRunbook } from '../../../shared/runbooks/parse.js';
 import type { DomainSetup, EngineContext } from '../context.js';
 import { MissingError } from '../errors.js';
+import { authorizeCommand, RUNBOOK_COMMANDS_ONLY, type CommandPolicy } from './command-policy.js';
 import { findRunbook, importedSource, importRunbook, listRunbooks } from './runbook-library.js';
 import { WalkEngine } from './walk.js';
 import { WalkPushes } from './walk-pushes.js';
 
-/** Wires the incidents domain; closing stops running commands and actions. */
-export function setupIncidents(ctx: EngineContext): DomainSetup<'incidents' | 'runbooks' | 'walks'> {
+/**
+ * Wires the incidents domain; closing stops running commands and actions. `commands` says which
+ * shell commands `walks:run` may run (command-policy.ts); by default only the runbook's own.
+ */
+export function setupIncidents(
+  ctx: EngineContext,
+  commands: CommandPolicy = RUNBOOK_COMMANDS_ONLY,
+): DomainSetup<'incidents' | 'runbooks' | 'walks'> {
   const pushes = new WalkPushes({
     changed: (p) => ctx.push('walk:changed', p),
     output: (p) => ctx.push('shell:output', p),
@@ -79,7 +86,9 @@ export function setupIncidents(ctx: EngineContext): DomainSetup<'incidents' | 'r
           ...(r.node !== undefined ? { node: r.node } : {}),
         }),
       finding: (r) => engine.addFinding(r.id, { id: r.finding, evidence: r.evidence, source: 'user' }),
-      run: (r) => {
+      run: async (r) => {
+        // The page's `confirmed` is its own say-so; the shell's policy decides (command-policy.ts).
+        await authorizeCommand(commands, engine, r.id, r);
         const { runId, done } = engine.runShell(r.id, {
           command: r.command,
           confirmed: r.confirmed,

@@ -99,6 +99,19 @@ describe('frameline serve', () => {
     ).toBe(403);
   });
 
+  it('refuses a plain GET from a foreign Origin with 403, even with the token', async () => {
+    const c = await cookie();
+    for (const path of ['/', '/index.html', `/?token=${served.token}`]) {
+      const answer = await get(path, { Cookie: c, Origin: 'https://attacker.example' });
+      expect(answer.status, path).toBe(403);
+      expect(answer.body).not.toContain('<div id="root">');
+    }
+    // `Origin: null` (a sandboxed frame, a file:// page) is foreign too.
+    expect((await get('/', { Cookie: c, Origin: 'null' })).status).toBe(403);
+    // The console's own module scripts are CORS fetches that carry our Origin: served.
+    expect((await get('/', { Cookie: c, Origin: served.origin })).status).toBe(200);
+  });
+
   it('refuses WebSocket upgrades without the token (401) or from a foreign Origin (403)', async () => {
     const c = await cookie();
     expect(await upgrade({ Origin: served.origin })).toBe(401);

@@ -20,7 +20,9 @@ let output: Array<PayloadOf<'shell:output'>>;
 
 beforeEach(async () => {
   ws = workspace();
-  service = new FramelineService({ dbPath: ws.db, shell: 'browser' });
+  // As `frameline serve --allow-any-command`: these tests run commands of their own (the policy
+  // itself is tested in test/integration/host/command-policy.test.ts).
+  service = new FramelineService({ dbPath: ws.db, shell: 'browser', commands: { allowEdited: true } });
   changes = [];
   output = [];
   service.onPush((topic, payload) => {

@@ -1,283 +1,387 @@
-// What a reviewer checks by reading the desktop shell, checked on its syntax tree: the window's
-// webPreferences, the popup/navigation/permission guards, how the console is loaded, what the
-// preload exposes, and that only main.ts, preload.ts and ipc.ts touch Electron at all.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+// The desktop shell tested for what it does, not for how its source reads: the built main process
+// (dist/electron/main.js) runs under plain Node with our stand-in `electron` module
+// (test/support/electron-double/), which records what main asks of Electron and lets the test act
+// as Electron and as a page. The engine behind it is the real one, in a process of its own.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channels, contract, type Result } from '../../../shared/contract.js';
+import type { WalkView } from '../../../shared/contract/incidents.js';
+import { APP_ENTRY_URL } from '../../../electron/shell/app-files.js';
+import { CONTINUATION } from '../../../electron/shell/command-dialog.js';
+import { CONTENT_SECURITY_POLICY } from '../../../electron/shell/console-security.js';
+import { echo, wsServer, type WsScenario } from '../../servers/scenarios.js';
+import { startDesktopShell, type DesktopShell, type ShellState } from '../../support/electron-shell.js';
+import { runPreload } from '../../support/preload-double.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
+const RUNBOOK = readFileSync(join(root, 'test/fixtures/runbooks/shell-steps.md'), 'utf8');
 
-function parse(path: string): ts.SourceFile {
-  return ts.createSourceFile(path, readFileSync(join(root, path), 'utf8'), ts.ScriptTarget.Latest, true);
+let shell: DesktopShell;
+let beforeReady: ShellState;
+let afterReady: ShellState;
+
+const invoke = <T = unknown>(channel: string, payload: unknown = {}, from = 'window') =>
+  shell.op<Result<T>>('invoke', { channel, payload, from });
+async function value<T>(channel: string, payload: unknown = {}): Promise<T> {
+  const r = await invoke<T>(channel, payload);
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
+  return r.value;
 }
+const callsOf = (s: ShellState, api: string) => s.calls.filter((c) => c.api === api);
+const pushes = (s: ShellState, topic: string) =>
+  (s.windows[0]?.sent ?? [])
+    .filter((m) => m[0] === 'frameline:push' && m[1] === topic)
+    .map((m) => m[2] as Record<string, unknown>);
 
-function walk(node: ts.Node, visit: (n: ts.Node) => void): void {
-  visit(node);
-  node.forEachChild((child) => walk(child, visit));
-}
+beforeAll(async () => {
+  shell = startDesktopShell();
+  // Everything main does at load time, before Electron says it is ready.
+  beforeReady = await shell.until('main to register its scheme', (s) =>
+    s.calls.some((c) => c.api === 'protocol.registerSchemesAsPrivileged'),
+  );
+  await shell.op('ready');
+  afterReady = await shell.until('the window', (s) => s.windows.length === 1);
+}, 60_000);
 
-/** Every call whose callee ends with `.name` (or is `name`). */
-function calls(file: ts.SourceFile, name: string): ts.CallExpression[] {
-  const found: ts.CallExpression[] = [];
-  walk(file, (n) => {
-    if (!ts.isCallExpression(n)) return;
-    const callee = n.expression;
-    const calleeName = ts.isPropertyAccessExpression(callee)
-      ? callee.name.text
-      : ts.isIdentifier(callee)
-        ? callee.text
-        : '';
-    if (calleeName === name) found.push(n);
+afterAll(async () => {
+  await shell?.stop();
+});
+
+describe('before the app is ready', () => {
+  it('registers app:// as a standard, secure, fetch-capable scheme', () => {
+    const [call] = callsOf(beforeReady, 'protocol.registerSchemesAsPrivileged');
+    expect(call).toMatchObject({ ready: false });
+    expect(call!.args).toEqual([
+      [
+        {
+          scheme: 'app',
+          privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true },
+        },
+      ],
+    ]);
   });
-  return found;
-}
 
-/** `x.on('event', handler)` calls for one event name. */
-function listeners(file: ts.SourceFile, event: string): ts.CallExpression[] {
-  return calls(file, 'on').filter((c) => {
-    const first = c.arguments[0];
-    return first !== undefined && ts.isStringLiteral(first) && first.text === event;
+  it('sandboxes every renderer and takes the single-instance lock, and opens no window yet', () => {
+    expect(callsOf(beforeReady, 'app.enableSandbox')).toEqual([
+      { api: 'app.enableSandbox', args: [], ready: false },
+    ]);
+    expect(callsOf(beforeReady, 'app.requestSingleInstanceLock')).toHaveLength(1);
+    expect(beforeReady.windows).toEqual([]);
   });
-}
-
-function property(object: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
-  for (const p of object.properties) {
-    if (ts.isPropertyAssignment(p) && p.name.getText() === name) return p.initializer;
-  }
-  return undefined;
-}
-
-function text(node: ts.Node | undefined): string {
-  // One line, and method chains that Prettier breaks over lines joined again.
-  return node ? node.getText().replace(/\s+/g, ' ').replace(/ \./g, '.') : '';
-}
-
-const main = parse('electron/main.ts');
-const preload = parse('electron/preload.ts');
-const ipc = parse('electron/ipc.ts');
+});
 
 describe('the window', () => {
-  const windows: ts.NewExpression[] = [];
-  walk(main, (n) => {
-    if (ts.isNewExpression(n) && n.expression.getText() === 'BrowserWindow') windows.push(n);
-  });
-
-  it('is created in one place', () => {
-    expect(windows).toHaveLength(1);
-  });
-
-  const options = windows[0]?.arguments?.[0];
-  const prefs =
-    options && ts.isObjectLiteralExpression(options) ? property(options, 'webPreferences') : undefined;
-
-  it.each([
-    ['contextIsolation', 'true'],
-    ['sandbox', 'true'],
-    ['nodeIntegration', 'false'],
-    ['nodeIntegrationInWorker', 'false'],
-    ['nodeIntegrationInSubFrames', 'false'],
-    ['webSecurity', 'true'],
-    ['allowRunningInsecureContent', 'false'],
-    ['webviewTag', 'false'],
-    ['experimentalFeatures', 'false'],
-  ])('sets %s: %s literally', (name, value) => {
-    expect(prefs && ts.isObjectLiteralExpression(prefs)).toBe(true);
-    expect(text(property(prefs as ts.ObjectLiteralExpression, name))).toBe(value);
-  });
-
-  it('uses the bundled preload, and nothing enables Node or remote content anywhere in main.ts', () => {
-    expect(text(property(prefs as ts.ObjectLiteralExpression, 'preload'))).toBe('PRELOAD');
-    expect(main.getText()).toMatch(/const PRELOAD = join\(here, 'preload\.cjs'\)/);
-    expect(main.getText()).not.toMatch(
-      /nodeIntegration\w*:\s*true|contextIsolation:\s*false|sandbox:\s*false/,
-    );
-    expect(main.getText()).not.toMatch(
-      /webSecurity:\s*false|allowRunningInsecureContent:\s*true|webviewTag:\s*true/,
-    );
+  it('is isolated and sandboxed, with no Node, no webviews and the bundled preload', () => {
+    const prefs = afterReady.windows[0]!.options.webPreferences as Record<string, unknown>;
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+    });
+    expect(prefs.preload).toBe(join(root, 'dist/electron/preload.cjs'));
   });
 
   it('loads the console from app://, never from a file or the network', () => {
-    const loads = [...calls(main, 'loadURL'), ...calls(main, 'loadFile')];
-    expect(loads.map((c) => text(c.arguments[0]))).toEqual(['APP_ENTRY_URL']);
-    expect(main.getText()).not.toMatch(/['"`](https?|file):\/\//);
+    expect(afterReady.windows[0]!.url).toBe(APP_ENTRY_URL);
+    expect(callsOf(afterReady, 'win.loadURL').map((c) => c.args)).toEqual([[APP_ENTRY_URL]]);
+    expect(callsOf(afterReady, 'win.loadFile')).toEqual([]);
   });
 
-  it('calls app.enableSandbox() for every renderer', () => {
-    expect(calls(main, 'enableSandbox')).toHaveLength(1);
-  });
-
-  it('is created last: after the handlers and the contract are registered', () => {
-    const start = main.statements.find(
-      (s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === 'start',
+  it('is created last: after the protocol, the session lockdown, the engine and every IPC channel', () => {
+    const order = afterReady.calls.map((c) => c.api);
+    const windowAt = order.indexOf('new BrowserWindow');
+    for (const before of [
+      'protocol.handle',
+      'session.setPermissionRequestHandler',
+      'session.webRequest.onBeforeRequest',
+      'utilityProcess.fork',
+    ])
+      expect(order.indexOf(before), before).toBeLessThan(windowAt);
+    const handled = afterReady.calls
+      .slice(0, windowAt)
+      .filter((c) => c.api === 'ipcMain.handle')
+      .map((c) => c.args[0]);
+    expect(handled.sort()).toEqual(
+      channels()
+        .map((c) => c.name)
+        .sort(),
     );
-    const body = start?.body?.getText() ?? '';
-    const order = [
-      'setupSessionLockdown()',
-      'setupAppProtocol()',
-      'bindContract(',
-      'setupQuit(',
-      'createWindow()',
-    ];
-    const positions = order.map((s) => body.indexOf(s));
-    expect(
-      positions.every((p) => p >= 0),
-      `start() must call ${order.join(', ')}`,
-    ).toBe(true);
-    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(afterReady.ipcListeners).toEqual(['frameline:ready']);
   });
 });
 
-describe('popups, navigation and permissions', () => {
-  it('denies every window.open and opens only https: links outside', () => {
-    const handlers = calls(main, 'setWindowOpenHandler');
-    expect(handlers).toHaveLength(1);
-    const body = text(handlers[0]!.arguments[0]);
-    expect(body).toContain("return { action: 'deny' }");
-    expect(body).not.toContain("'allow'");
-    const open = main.statements.find(
-      (s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === 'openExternally',
-    );
-    const openBody = text(open?.body);
-    expect(openBody).toMatch(
-      /if \(parsed\.protocol !== 'https:'\) return;.*shell\.openExternal\(parsed\.href\)/,
-    );
-    expect(calls(main, 'openExternal')).toHaveLength(1);
+describe('navigation, new windows and permissions', () => {
+  it('prevents every navigation, and hands only https links to the system browser', async () => {
+    const before = callsOf(await shell.state(), 'shell.openExternal').length;
+    for (const url of [
+      'https://example.com/docs',
+      'http://example.com/',
+      'file:///etc/passwd',
+      'app://frameline/x',
+    ])
+      expect(await shell.op('contentsEvent', { event: 'will-navigate', url }), url).toEqual({
+        prevented: true,
+      });
+    const opened = callsOf(await shell.state(), 'shell.openExternal').slice(before);
+    expect(opened.map((c) => c.args)).toEqual([['https://example.com/docs']]);
   });
 
-  it.each(['will-navigate', 'will-redirect', 'will-attach-webview'])('prevents %s', (event) => {
-    const on = listeners(main, event);
-    expect(on).toHaveLength(1);
-    expect(text(on[0]!.arguments[1])).toContain('event.preventDefault()');
+  it.each(['will-redirect', 'will-attach-webview'])('prevents %s', async (event) => {
+    expect(await shell.op('contentsEvent', { event, url: 'https://example.com/' })).toEqual({
+      prevented: true,
+    });
   });
 
-  it('applies the guards to every web contents that is created', () => {
-    const created = listeners(main, 'web-contents-created');
-    expect(created).toHaveLength(1);
-    const body = text(created[0]!.arguments[1]);
-    for (const guard of [
-      'setWindowOpenHandler',
-      "'will-navigate'",
-      "'will-redirect'",
-      "'will-attach-webview'",
+  it('denies every new window, whatever the URL', async () => {
+    for (const url of [
+      'https://example.com/',
+      'app://frameline/index.html',
+      'javascript:alert(1)',
+      'file:///',
+    ])
+      expect(await shell.op('windowOpen', { url }), url).toEqual({ action: 'deny' });
+    expect((await shell.state()).windows).toHaveLength(1);
+  });
+
+  it('refuses every permission but the clipboard write of copy buttons, and every device', async () => {
+    for (const permission of [
+      'media',
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'openExternal',
+      'midi',
+    ])
+      expect(await shell.op('permission', { permission }), permission).toEqual({
+        requested: false,
+        checked: false,
+        device: false,
+      });
+    expect(await shell.op('permission', { permission: 'clipboard-sanitized-write' })).toEqual({
+      requested: true,
+      checked: true,
+      device: false,
+    });
+  });
+
+  it('cancels requests from pages to the network or to files, and lets app:// through', async () => {
+    for (const url of [
+      'https://example.com/',
+      'http://127.0.0.1:1/',
+      'wss://example.com/',
+      'file:///etc/passwd',
+    ])
+      expect(await shell.op('beforeRequest', { url }), url).toEqual({ cancel: true });
+    expect(await shell.op('beforeRequest', { url: APP_ENTRY_URL })).toEqual({ cancel: false });
+  });
+});
+
+describe('app://', () => {
+  type Answer = { status: number; headers: Record<string, string>; body: string };
+  const get = (url: string, method = 'GET') => shell.op<Answer>('fetch', { url, method });
+
+  it('serves the built console with the shared CSP and headers', async () => {
+    const page = await get(APP_ENTRY_URL);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<div id="root">');
+    expect(page.headers).toMatchObject({
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'x-content-type-options': 'nosniff',
+    });
+  });
+
+  it('answers 404 outside the build and 405 to anything but GET and HEAD', async () => {
+    for (const url of [
+      'app://frameline/../../package.json',
+      'app://frameline/%2e%2e/%2e%2e/package.json',
+      'app://frameline/..%5c..%5cpackage.json',
+      'app://elsewhere/index.html',
     ]) {
-      expect(body).toContain(guard);
+      const answer = await get(url);
+      expect(answer.status, url).toBe(404);
+      expect(answer.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     }
-  });
-
-  it('refuses every permission request and check but the clipboard write of copy buttons', () => {
-    const request = calls(main, 'setPermissionRequestHandler');
-    expect(request).toHaveLength(1);
-    expect(text(request[0]!.arguments[0])).toMatch(
-      /=> callback\(permission === 'clipboard-sanitized-write'\)$/,
-    );
-    const check = calls(main, 'setPermissionCheckHandler');
-    expect(check).toHaveLength(1);
-    expect(text(check[0]!.arguments[0])).toMatch(/=> permission === 'clipboard-sanitized-write'$/);
-    const device = calls(main, 'setDevicePermissionHandler');
-    expect(text(device[0]?.arguments[0])).toBe('() => false');
-  });
-
-  it('registers app:// as privileged and serves it through the path guard', () => {
-    const privileged = calls(main, 'registerSchemesAsPrivileged');
-    expect(privileged).toHaveLength(1);
-    expect(text(privileged[0])).toMatch(/standard: true, secure: true, supportFetchAPI: true/);
-    const handle = calls(main, 'handle').filter((c) => text(c.expression) === 'protocol.handle');
-    expect(handle).toHaveLength(1);
-    expect(text(handle[0]!.arguments[0])).toBe('APP_SCHEME');
-    expect(text(handle[0]!.arguments[1])).toContain('resolveAppUrl(RENDERER_ROOT, request.url)');
-    expect(text(handle[0]!.arguments[1])).toContain('responseHeaders(file)');
-  });
-
-  it('opens the database FRAMELINE_DB names (defaultDbPath) and closes it before quitting', () => {
-    expect(main.getText()).toMatch(/new FramelineService\(\{ dbPath, shell: 'desktop' \}\)/);
-    expect(main.getText()).toMatch(/const dbPath = defaultDbPath\(\);/);
-    const quit = listeners(main, 'will-quit');
-    expect(quit).toHaveLength(1);
-    expect(text(quit[0]!.arguments[1])).toMatch(/event\.preventDefault\(\);.*service\.close\(\)/);
-  });
-});
-
-describe('the preload', () => {
-  it('exposes exactly one object, window.frameline, built from the contract', () => {
-    const exposed = calls(preload, 'exposeInMainWorld');
-    expect(exposed).toHaveLength(1);
-    expect(text(exposed[0]!.arguments[0])).toBe("'frameline'");
-    expect(text(exposed[0]!.arguments[1])).toBe('buildResultApi(invoke, subscribe)');
-    expect(calls(preload, 'exposeInIsolatedWorld')).toHaveLength(0);
-  });
-
-  it('never hands ipcRenderer itself, or a raw invoke, to the page', () => {
-    const source = preload.getText();
-    expect(source).not.toMatch(/exposeInMainWorld\([^)]*ipcRenderer/);
-    expect(source).not.toMatch(/sendSync/);
-    // invoke is used only by buildResultApi, with the channel names it derives from the contract.
-    const invokes = calls(preload, 'invoke');
-    expect(invokes.map((c) => text(c))).toEqual(['ipcRenderer.invoke(channel, request)']);
-  });
-
-  it('listens only to the push channel and filters by topic', () => {
-    const on = calls(preload, 'on').filter((c) => text(c.expression) === 'ipcRenderer.on');
-    expect(on.map((c) => text(c.arguments[0]))).toEqual(['PUSH_CHANNEL']);
-    expect(text(on[0]!.arguments[1])).toContain('Object.hasOwn(topics, topic)');
-  });
-
-  it('is bundled for the sandbox: the built preload requires nothing but electron', () => {
-    const built = join(root, 'dist/electron/preload.cjs');
-    expect(existsSync(built), 'dist/electron/preload.cjs is missing: run npm run build').toBe(true);
-    const requires = new Set(
-      [...readFileSync(built, 'utf8').matchAll(/\brequire\(["']([^"']+)["']\)/g)].map((m) => m[1]),
-    );
-    expect([...requires]).toEqual(['electron']);
+    expect((await get(APP_ENTRY_URL, 'POST')).status).toBe(405);
   });
 });
 
 describe('IPC', () => {
-  it('registers every channel of the contract through one ipcMain.handle', () => {
-    const handles = calls(ipc, 'handle').filter((c) => text(c.expression) === 'ipcMain.handle');
-    expect(handles).toHaveLength(1);
-    expect(ipc.getText()).toMatch(
-      /const names = channels\(\)\.map\(\(c\) => c\.name\);\s+for \(const name of names\)/,
+  it('reaches the engine through the contract, in a process of its own, on FRAMELINE_DB', async () => {
+    expect(await value('app:info')).toMatchObject({ shell: 'desktop', dbPath: shell.dbPath });
+    const { engines } = await shell.state();
+    expect(engines).toHaveLength(1);
+    expect(engines[0]!.alive).toBe(true);
+    expect(engines[0]!.pid).not.toBe(shell.child.pid);
+    expect(callsOf(await shell.state(), 'utilityProcess.fork')[0]!.args[0]).toBe(
+      join(root, 'dist/electron/engine-process.js'),
     );
   });
 
-  it('answers only our window top frame on an app:// page, and refuses others with forbidden', () => {
-    const source = ipc.getText();
-    expect(source).toMatch(/event\.sender === win\.webContents/);
-    expect(source).toMatch(/isTopFrame\(event\.senderFrame, win\.webContents\.mainFrame\)/);
-    expect(source).toMatch(/frame\.parent !== null\) return false/);
-    expect(source).toMatch(/isAppUrl\(frame\.url\)/);
-    expect(source).toMatch(/if \(!trusted\(event\)\) return forbidden\(/);
-    expect(source).toMatch(/code: 'forbidden'/);
-  });
+  it.each(['subframe', 'other-contents', 'foreign-page'])(
+    'refuses a call from %s with forbidden',
+    async (from) => {
+      const r = await invoke('app:info', {}, from);
+      expect(r).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    },
+  );
 
-  it('uses no synchronous IPC and no other inbound channel than the ready signal', () => {
-    expect(ipc.getText()).not.toMatch(/sendSync|returnValue/);
-    const on = calls(ipc, 'on').filter((c) => text(c.expression) === 'ipcMain.on');
-    expect(on.map((c) => text(c.arguments[0]))).toEqual(['READY_CHANNEL']);
+  it('has the engine validate every payload against the contract', async () => {
+    expect(await invoke('sessions:get', { id: 'one' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request', message: /sessions:get: id/ },
+    });
   });
 });
 
-describe('the electron boundary', () => {
-  function sources(dir: string): string[] {
-    const abs = join(root, dir);
-    if (!existsSync(abs)) return [];
-    return readdirSync(abs, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile() && /\.(ts|tsx|mts|cts)$/.test(e.name) && !e.name.endsWith('.d.ts'))
-      .map((e) => relative(root, join(e.parentPath, e.name)).split('\\').join('/'));
-  }
+describe('a shell command from a runbook step', () => {
+  let walkId: number;
 
-  it('only electron/main.ts, preload.ts and ipc.ts import electron', () => {
-    const importers = ['electron', 'shared', 'renderer']
-      .flatMap(sources)
-      .filter((file) =>
-        /(from\s+|import\s*\(\s*|require\(\s*)['"]electron['"]/.test(readFileSync(join(root, file), 'utf8')),
-      );
-    expect(importers.sort()).toEqual(['electron/ipc.ts', 'electron/main.ts', 'electron/preload.ts']);
+  beforeAll(async () => {
+    await value('runbooks:import', { text: RUNBOOK, fileName: 'shell-steps.md' });
+    const incident = await value<{ id: number }>('incidents:create', { title: 'Desktop commands' });
+    walkId = (
+      await value<WalkView>('walks:start', {
+        incidentId: incident.id,
+        runbookId: 'shell-steps',
+        target: 'ws://127.0.0.1:9/x',
+      })
+    ).id;
   });
 
-  it('keeps the app:// file logic free of electron, so it runs under plain Node', () => {
-    expect(readFileSync(join(root, 'electron/shell/app-files.ts'), 'utf8')).not.toMatch(/['"]electron['"]/);
+  const lastDialog = async () => {
+    const s = await shell.until(
+      'the confirmation dialog',
+      (st) => callsOf(st, 'dialog.showMessageBox').length > 0,
+    );
+    const all = callsOf(s, 'dialog.showMessageBox');
+    return all[all.length - 1]!.args[0] as {
+      message: string;
+      detail: string;
+      buttons: string[];
+      defaultId: number;
+    };
+  };
+
+  it('waits for the native dialog, and runs nothing when it is cancelled, whatever the page confirmed', async () => {
+    const command = `echo "${'x'.repeat(90)}"; echo "then a second command past the edge"`;
+    const pending = invoke('walks:run', { id: walkId, step: 1, command, confirmed: true });
+    const box = await lastDialog();
+    expect(box.message).toBe('Run this edited command?');
+    expect(box.buttons[box.defaultId]).toBe('Cancel');
+    // The whole command, wrapped and never clipped: the lines put back together are the command.
+    const lines = box.detail.split('\n');
+    const start = lines.indexOf('It runs once in /bin/sh on this machine, as you:') + 2;
+    const shown = lines.slice(start, lines.indexOf('', start));
+    expect(shown.length).toBeGreaterThan(1);
+    for (const line of shown) expect(line.length).toBeLessThanOrEqual(72);
+    expect(shown.map((l, i) => (i === 0 ? l : l.replace(CONTINUATION, ''))).join('')).toBe(command);
+    expect(box.detail).toContain('WS_URL=ws://127.0.0.1:9/x');
+
+    await shell.op('answerDialog', { response: 0 });
+    expect(await pending).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request', message: /declined in the confirmation dialog/ },
+    });
+    expect((await value<WalkView>('walks:get', { id: walkId })).runs).toEqual([]);
+  });
+
+  it('runs the command once Run is clicked', async () => {
+    const before = callsOf(await shell.state(), 'dialog.showMessageBox').length;
+    const pending = invoke<{ runId: number }>('walks:run', {
+      id: walkId,
+      step: 1,
+      command: 'echo "hello from $WS_HOST:$WS_PORT"',
+      confirmed: true,
+    });
+    await shell.until('a second dialog', (s) => callsOf(s, 'dialog.showMessageBox').length > before);
+    await shell.op('answerDialog', { response: 1 });
+    const r = await pending;
+    expect(r.ok).toBe(true);
+    const runId = (r as { value: { runId: number } }).value.runId;
+    const deadline = Date.now() + 10_000;
+    let run;
+    do {
+      run = (await value<WalkView>('walks:get', { id: walkId })).runs.find((x) => x.id === runId);
+    } while (run?.status === 'running' && Date.now() < deadline);
+    expect(run).toMatchObject({ status: 'ok', output: 'hello from 127.0.0.1:9\n' });
+  });
+});
+
+describe('an engine crash', () => {
+  let server: WsScenario;
+
+  beforeAll(async () => {
+    server = await wsServer(echo);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('is reported in the window, the engine restarts, and recovery marks its capture interrupted', async () => {
+    // The page says it listens (as the preload does once it subscribes).
+    await shell.op('send', { channel: 'frameline:ready' });
+    const { sessionId } = await value<{ sessionId: number }>('capture:start', { url: `${server.url}/live` });
+    await shell.until('the capture to be live', (s) =>
+      pushes(s, 'capture:status').some((p) => p.sessionId === sessionId && p.state === 'open'),
+    );
+    const killed = await shell.op<number>('killEngine');
+    const s = await shell.until(
+      'the engine to restart',
+      (st) => pushes(st, 'engine:link').some((p) => p.state === 'open') && st.engines.some((e) => e.alive),
+    );
+    expect(pushes(s, 'engine:link').map((p) => p.state)).toEqual(['restarting', 'open']);
+    expect(pushes(s, 'engine:link')[0]!.message).toMatch(
+      /the engine process stopped \(exit code \d+\); restarting/,
+    );
+    expect(s.engines.find((e) => e.alive)!.pid).not.toBe(killed);
+    const detail = await value<{ session: { status: string } }>('sessions:get', { id: sessionId });
+    expect(detail.session.status).toBe('interrupted');
+  });
+});
+
+describe('quitting', () => {
+  it('closes the engine cleanly before the app ends', async () => {
+    const code = await shell.stop();
+    expect(code).toBe(0);
+    expect(shell.output()).not.toMatch(/failed|Error/);
+  });
+});
+
+describe('the preload', () => {
+  it('exposes exactly the contract as window.frameline, and sends to ipcRenderer only through it', async () => {
+    const { exposed, invoked, sent, push } = runPreload(join(root, 'dist/electron/preload.cjs'));
+    expect(Object.keys(exposed)).toEqual(['frameline']);
+    const api = exposed.frameline as Record<
+      string,
+      Record<string, (r: unknown) => Promise<unknown>> | unknown
+    >;
+    const expected: Record<string, string[]> = {};
+    for (const [domain, verbs] of Object.entries(contract)) expected[domain] = Object.keys(verbs).sort();
+    const seen: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(api)) if (typeof v === 'object' && v) seen[k] = Object.keys(v).sort();
+    expect(seen).toEqual(expected);
+    expect(typeof (api as { on: unknown }).on).toBe('function');
+    await (api.sessions as Record<string, (r: unknown) => Promise<unknown>>).list!({});
+    expect(invoked).toEqual([['sessions:list', {}]]);
+    expect(sent).toEqual([]);
+    // Subscribing says ready once; pushes reach listeners only for the contract's topics.
+    const heard: unknown[] = [];
+    const on = (api as { on: (t: string, l: (p: unknown) => void) => void }).on;
+    on('capture:status', (p) => heard.push(p));
+    on('walk:changed', (p) => heard.push(p));
+    expect(sent).toEqual([['frameline:ready']]);
+    push('fs:secrets', { a: 1 });
+    push('capture:status', { sessionId: 1 });
+    expect(heard).toEqual([{ sessionId: 1 }]);
   });
 });

@@ -1,0 +1,81 @@
+// The engine's own process (Electron's utilityProcess): FramelineService on the user's database,
+// answering the contract over the MessagePort main sends with the first message. Capture receive,
+// spool writes, page and count queries, full-text catch-up and diagnoses run here, so the window's
+// main process never waits for them. Shell commands are confirmed by main in a native dialog
+// (command-policy.ts): the engine asks over the port and runs only what the user accepted.
+// No `import 'electron'` here: a utility process gets only process.parentPort.
+import { FramelineService } from './engine/service.js';
+import type { CommandConfirmation } from './engine/incidents/command-policy.js';
+import type { EngineInit, FromEngine, PortLike, ToEngine } from './shell/engine-protocol.js';
+
+const parentPort = (process as unknown as { parentPort?: PortLike }).parentPort;
+if (!parentPort) {
+  console.error("engine-process.js runs in Electron's utility process (started by main.ts), not on its own.");
+  process.exit(2);
+}
+
+parentPort.on('message', (event) => {
+  const init = event.data as EngineInit;
+  const port = event.ports[0];
+  if (init?.kind !== 'init' || !port) return;
+  serve(init, port);
+});
+
+function serve(init: EngineInit, port: PortLike): void {
+  const send = (message: FromEngine) => port.postMessage(message);
+  const confirmations = new Map<number, (ok: boolean) => void>();
+  let nextConfirmation = 1;
+  const confirm = (request: CommandConfirmation) =>
+    new Promise<boolean>((resolve) => {
+      const id = nextConfirmation++;
+      confirmations.set(id, resolve);
+      send({ kind: 'confirm', id, request });
+    });
+
+  let service: FramelineService;
+  try {
+    service = new FramelineService({
+      dbPath: init.dbPath,
+      shell: 'desktop',
+      commands: { allowEdited: true, confirm },
+    });
+  } catch (err) {
+    send({ kind: 'fatal', message: `${init.dbPath}: ${(err as Error).message}` });
+    setImmediate(() => process.exit(1));
+    return;
+  }
+  service.onPush((topic, payload) => send({ kind: 'push', topic, payload }));
+
+  let closing = false;
+  port.on('message', (event) => {
+    const msg = event.data as ToEngine;
+    switch (msg.kind) {
+      case 'request':
+        // handle() validates the payload against the channel's schema and never throws.
+        void service
+          .handle(msg.channel, msg.payload)
+          .then((result) => send({ kind: 'response', id: msg.id, result }));
+        return;
+      case 'confirmed':
+        confirmations.get(msg.id)?.(msg.ok);
+        confirmations.delete(msg.id);
+        return;
+      case 'close':
+        if (closing) return;
+        closing = true;
+        for (const resolve of confirmations.values()) resolve(false);
+        confirmations.clear();
+        // Live captures end with a clean 1000 close and the database is closed before we exit.
+        service
+          .close()
+          .catch((err: Error) => console.error(`closing the database failed: ${err.message}`))
+          .finally(() => {
+            send({ kind: 'closed' });
+            setImmediate(() => process.exit(0));
+          });
+        return;
+    }
+  });
+  port.start();
+  send({ kind: 'ready' });
+}

@@ -1,0 +1,35 @@
+// The messages between the desktop shell (main) and the engine's own process: the contract's
+// requests, answers and pushes over a MessagePort, and the two questions only the shell can answer
+// (is this shell command confirmed?) or only the engine can (is it ready, did the database open?).
+// Types only: imported by main's EngineLink and by the engine-process entry.
+import type { Result, Topic } from '../../shared/contract.js';
+import type { CommandConfirmation } from '../engine/incidents/command-policy.js';
+
+/** Main → engine process, over process.parentPort, once, with the contract's port transferred. */
+export interface EngineInit {
+  kind: 'init';
+  dbPath: string;
+}
+
+/** Main → engine, over the contract port. */
+export type ToEngine =
+  | { kind: 'request'; id: number; channel: string; payload: unknown }
+  | { kind: 'confirmed'; id: number; ok: boolean }
+  | { kind: 'close' };
+
+/** Engine → main, over the contract port. */
+export type FromEngine =
+  | { kind: 'ready' }
+  | { kind: 'fatal'; message: string }
+  | { kind: 'response'; id: number; result: Result<unknown> }
+  | { kind: 'push'; topic: Topic; payload: unknown }
+  | { kind: 'confirm'; id: number; request: CommandConfirmation }
+  | { kind: 'closed' };
+
+/** The part of Electron's MessagePortMain (and ParentPort) both sides use. */
+export interface PortLike {
+  postMessage(message: unknown, transfer?: PortLike[]): void;
+  on(event: 'message', listener: (event: { data: unknown; ports: PortLike[] }) => void): unknown;
+  start(): void;
+  close(): void;
+}
