@@ -30,7 +30,7 @@ export function writerAlive(pid: number | null, host: string | null): boolean {
 }
 
 /** Marks every orphaned live session interrupted after committing what its spool still holds. */
-export function recoverOrphanedSessions(db: Database.Database): number[] {
+export function recoverOrphanedSessions(db: Database.Database, _dbPath?: string): number[] {
   const live = db
     .prepare(
       "SELECT id, writer_pid, writer_host, spool_path, spool_offset, created_at FROM session WHERE status = 'live'",

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  FRAMELINE_APPLICATION_ID,
   latestSchemaVersion,
   openStore,
   StoreError,
@@ -124,6 +125,7 @@ describe('openStore', () => {
     const path = dir.file('newer.db');
     const raw = new Database(path);
     raw.exec('CREATE TABLE future (x INTEGER)');
+    raw.pragma(`application_id = ${FRAMELINE_APPLICATION_ID}`);
     raw.pragma(`user_version = ${latestSchemaVersion() + 1}`);
     raw.close();
     const err = storeError(() => openStore(path));
