@@ -1,0 +1,122 @@
+// Where a live session's files live and who is recording it. A recording has two files beside the
+// database: its spool (what it received and has not committed yet) and its recorder's lock. Both
+// are stored relative to the database's folder, so that recovery finds them whatever directory
+// it runs from, and wherever the database was moved.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { createSession, setRecorderFiles, type NewSession } from '../sessions/session-store.js';
+import type { Db } from './database.js';
+import { lockHeld, RecorderLock } from './recorder-lock.js';
+
+/** The absolute paths of a session's spool and lock. */
+export interface RecordingFiles {
+  dir: string;
+  spool: string;
+  lock: string;
+}
+
+/** The files of session `sessionId` of the database at `dbPath`. */
+export function recordingFiles(dbPath: string, sessionId: number): RecordingFiles {
+  const dir = `${resolve(dbPath)}-spool`;
+  return {
+    dir,
+    spool: join(dir, `session-${sessionId}.spool`),
+    lock: join(dir, `session-${sessionId}.lock`),
+  };
+}
+
+/** A path as stored in the database: relative to the database's folder. */
+export function toStoredPath(dbPath: string, path: string): string {
+  return relative(dirname(resolve(dbPath)), resolve(path));
+}
+
+/** A stored path made absolute against the database's folder (absolute ones are kept as they are). */
+export function fromStoredPath(dbPath: string, stored: string): string {
+  return isAbsolute(stored) ? stored : resolve(dirname(resolve(dbPath)), stored);
+}
+
+/** What is known of a live session's recorder. */
+export type RecorderState =
+  /** It runs (its lock is held). */
+  | 'alive'
+  /** It is gone: its lock is free, or its process no longer exists. */
+  | 'gone'
+  /** It ran on another machine and its lock is free here: recovered only on request. */
+  | 'elsewhere';
+
+export interface RecorderRow {
+  writer_pid: number | null;
+  writer_host: string | null;
+  writer_lock: string | null;
+}
+
+/** Whether a PID names a running process that is not a zombie (sessions from before the locks). */
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !zombie(pid);
+}
+
+function zombie(pid: number): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    // "pid (comm) S ...": the state follows the last parenthesis.
+    return /\)\s+Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Who is recording a live session. Its lock decides; a session recorded before recorder locks
+ * existed is judged by its PID (a zombie counts as gone). A recorder on another machine whose lock
+ * is not held here may still run there (a lock on a network file system is not always shared):
+ * it is recovered only when asked.
+ */
+export function recorderState(dbPath: string, row: RecorderRow): RecorderState {
+  const elsewhere = row.writer_host !== null && row.writer_host !== hostname();
+  if (row.writer_lock !== null) {
+    if (lockHeld(fromStoredPath(dbPath, row.writer_lock))) return 'alive';
+    return elsewhere ? 'elsewhere' : 'gone';
+  }
+  if (elsewhere) return 'elsewhere';
+  return row.writer_pid !== null && pidAlive(row.writer_pid) ? 'alive' : 'gone';
+}
+
+/** A live session being recorded by this process: its id, its spool file and the lock it holds. */
+export interface Recording {
+  sessionId: number;
+  spoolPath: string;
+  lock: RecorderLock;
+}
+
+/**
+ * Makes a session live for this process: in one transaction, creates its row, takes its recorder
+ * lock and records where its spool and lock are, so that nobody sees the session before its lock
+ * is held.
+ */
+export function beginRecording(db: Db, dbPath: string, session: NewSession): Recording {
+  let lock: RecorderLock | null = null;
+  try {
+    return db.transaction(() => {
+      const sessionId = createSession(db, session);
+      const files = recordingFiles(dbPath, sessionId);
+      mkdirSync(files.dir, { recursive: true });
+      const held = RecorderLock.acquire(files.lock);
+      lock = held;
+      setRecorderFiles(db, sessionId, {
+        spool: toStoredPath(dbPath, files.spool),
+        lock: toStoredPath(dbPath, files.lock),
+      });
+      return { sessionId, spoolPath: files.spool, lock: held };
+    })();
+  } catch (err) {
+    (lock as RecorderLock | null)?.release();
+    throw err;
+  }
+}
