@@ -477,9 +477,11 @@ export function endpointFindings(
       out.push(
         finding(
           'upgrade-rejected',
-          up.status !== null
-            ? `The upgrade was refused with HTTP ${up.status}${up.bodyHead ? `: "${up.bodyHead.slice(0, 80).trim()}"` : ''}.`
-            : `The upgrade did not complete: ${up.error?.message ?? 'no answer'}.`,
+          up.status === 101
+            ? 'The upgrade was answered 101 Switching Protocols without "Upgrade: websocket", so no WebSocket connection was made (a proxy on the path may have removed the header).'
+            : up.status !== null
+              ? `The upgrade was refused with HTTP ${up.status}${up.bodyHead ? `: "${up.bodyHead.slice(0, 80).trim()}"` : ''}.`
+              : `The upgrade did not complete: ${up.error?.message ?? 'no answer'}.`,
           {
             url,
             status: up.status,

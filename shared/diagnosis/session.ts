@@ -7,6 +7,7 @@ import { heartbeatRule, noHeartbeatFinding } from './heartbeat.js';
 import type { DiagFrame, SessionData } from './input.js';
 import { latencyRule } from './latency.js';
 import { messagesRule } from './messages.js';
+import { protocolRule } from './protocol.js';
 import { reconnectRule } from './reconnects.js';
 import { maxOf, seconds } from './stats.js';
 
@@ -38,6 +39,7 @@ export function diagnoseSession(data: SessionData, options: { idField?: string }
   const heartbeat = heartbeatRule(connections, byConnection, data.endedAt);
   const latency = latencyRule(connections, byConnection, heartbeat.client.rttMs, options.idField ?? 'id');
   const messages = messagesRule(connections, byConnection, data.endedAt);
+  const protocol = protocolRule(connections, data.events);
 
   const lived = connections
     .filter((c) => c.openedAt !== null)
@@ -56,6 +58,7 @@ export function diagnoseSession(data: SessionData, options: { idField?: string }
   const findings = [
     ...handshakes.findings,
     ...closes.findings,
+    ...protocol.findings,
     ...reconnects.findings,
     ...heartbeat.findings,
     ...(noHeartbeat ? [noHeartbeat] : []),
@@ -66,6 +69,7 @@ export function diagnoseSession(data: SessionData, options: { idField?: string }
   const checks: Check[] = [
     handshakes.check,
     ...closes.checks,
+    protocol.check,
     reconnects.check,
     { ...heartbeat.check, ok: heartbeat.check.ok && noHeartbeat === null },
     latency.check,

@@ -1,20 +1,28 @@
-// Where a live session's files live and who is recording it. A recording has two files beside the
-// database: its spool (what it received and has not committed yet) and its recorder's lock. Both
-// are stored relative to the database's folder, so that recovery finds them whatever directory
-// it runs from, and wherever the database was moved.
-import { mkdirSync, readFileSync } from 'node:fs';
+// Where a live session's files live and who is recording it. A recording has files beside the
+// database: its spool (what it received and has not committed yet), its recorder's lock, and a
+// small reserve of disk space. Paths are stored relative to the database's folder, so that
+// recovery finds them whatever directory it runs from, and wherever the database was moved.
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { createSession, setRecorderFiles, type NewSession } from '../sessions/session-store.js';
-import type { Db } from './database.js';
+import { StoreError, type Db } from './database.js';
+import { ioFailure } from './io-errors.js';
 import { lockHeld, RecorderLock } from './recorder-lock.js';
 
-/** The absolute paths of a session's spool and lock. */
+/** The absolute paths of a session's spool, lock and reserve. */
 export interface RecordingFiles {
   dir: string;
   spool: string;
   lock: string;
+  reserve: string;
 }
+
+/**
+ * Disk space a recording keeps in hand: when the disk fills up, giving it back lets the database
+ * still record how the session ended (a few pages), while the frames wait in the spool.
+ */
+const RESERVE_BYTES = 1 << 20;
 
 /** The files of session `sessionId` of the database at `dbPath`. */
 export function recordingFiles(dbPath: string, sessionId: number): RecordingFiles {
@@ -23,6 +31,7 @@ export function recordingFiles(dbPath: string, sessionId: number): RecordingFile
     dir,
     spool: join(dir, `session-${sessionId}.spool`),
     lock: join(dir, `session-${sessionId}.lock`),
+    reserve: join(dir, `session-${sessionId}.reserve`),
   };
 }
 
@@ -93,6 +102,18 @@ export interface Recording {
   sessionId: number;
   spoolPath: string;
   lock: RecorderLock;
+  /** Gives the reserved disk space back (before recording how the session ended on a full disk). */
+  releaseReserve(): void;
+}
+
+function reserve(path: string): void {
+  const fd = openSync(path, 'w');
+  try {
+    const zeros = Buffer.alloc(64 * 1024);
+    for (let done = 0; done < RESERVE_BYTES; done += zeros.length) writeSync(fd, zeros);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -102,21 +123,37 @@ export interface Recording {
  */
 export function beginRecording(db: Db, dbPath: string, session: NewSession): Recording {
   let lock: RecorderLock | null = null;
+  let files: RecordingFiles | null = null;
   try {
     return db.transaction(() => {
       const sessionId = createSession(db, session);
-      const files = recordingFiles(dbPath, sessionId);
-      mkdirSync(files.dir, { recursive: true });
-      const held = RecorderLock.acquire(files.lock);
+      const f = recordingFiles(dbPath, sessionId);
+      files = f;
+      mkdirSync(f.dir, { recursive: true });
+      const held = RecorderLock.acquire(f.lock);
       lock = held;
+      reserve(f.reserve);
       setRecorderFiles(db, sessionId, {
-        spool: toStoredPath(dbPath, files.spool),
-        lock: toStoredPath(dbPath, files.lock),
+        spool: toStoredPath(dbPath, f.spool),
+        lock: toStoredPath(dbPath, f.lock),
       });
-      return { sessionId, spoolPath: files.spool, lock: held };
+      return {
+        sessionId,
+        spoolPath: f.spool,
+        lock: held,
+        releaseReserve: () => rmSync(f.reserve, { force: true }),
+      };
     })();
   } catch (err) {
     (lock as RecorderLock | null)?.release();
+    const f = files as RecordingFiles | null;
+    if (f) rmSync(f.reserve, { force: true });
+    const io = ioFailure(err);
+    if (io)
+      throw new StoreError(
+        `cannot start recording: ${io} in ${dirname(resolve(dbPath))}; free some space and try again`,
+        'io',
+      );
     throw err;
   }
 }

@@ -40,6 +40,8 @@ export interface RecoveryOptions {
   otherHosts?: boolean;
   /** Only this session. */
   sessionId?: number;
+  /** Do not tell the `onRecovery` listeners (the caller reports the outcome itself). */
+  quiet?: boolean;
 }
 
 /** What a recovery pass did. */
@@ -50,9 +52,22 @@ export interface RecoveryReport {
    * Sessions whose spool could not be committed yet (a full disk, an I/O error): marked interrupted
    * when that much could be written, else left live; their spool is kept. One sentence each.
    */
-  deferred: Array<{ sessionId: number; message: string }>;
+  deferred: Deferral[];
   /** Live sessions recorded on another machine, left alone: recovered only with `otherHosts`. */
   elsewhere: Array<{ sessionId: number; host: string }>;
+}
+
+/** A session whose spool could not be committed yet. */
+export interface Deferral {
+  sessionId: number;
+  /** The whole story in one sentence. */
+  message: string;
+  /** What stopped it (the disk is full…). */
+  reason: string;
+  /** The spool that keeps the frames, when there is one. */
+  spool: string | null;
+  /** Whether the session could at least be marked interrupted. */
+  interrupted: boolean;
 }
 
 type Listener = (report: RecoveryReport, dbPath: string) => void;
@@ -97,7 +112,7 @@ export function recoverOrphanedSessions(
       // Interrupted while the disk was full: its spool still holds frames to commit.
       const outcome = commitLeftovers(db, dbPath, s);
       if (outcome === null) report.recovered.push(s.id);
-      else report.deferred.push({ sessionId: s.id, message: outcome });
+      else report.deferred.push(outcome);
       continue;
     }
     const state = recorderState(dbPath, s);
@@ -108,15 +123,15 @@ export function recoverOrphanedSessions(
     }
     const outcome = recoverSession(db, dbPath, s);
     if (outcome === null) report.recovered.push(s.id);
-    else report.deferred.push({ sessionId: s.id, message: outcome });
+    else report.deferred.push(outcome);
   }
-  if (report.recovered.length + report.deferred.length + report.elsewhere.length > 0)
+  if (!options.quiet && report.recovered.length + report.deferred.length + report.elsewhere.length > 0)
     for (const l of listeners) l(report, dbPath);
   return report;
 }
 
 /** Recovers one session; returns null when done, or why its spool must wait. */
-function recoverSession(db: Database.Database, dbPath: string, s: LiveRow): string | null {
+function recoverSession(db: Database.Database, dbPath: string, s: LiveRow): Deferral | null {
   const spool = spoolOf(dbPath, s);
   let spooled = 0;
   let damage: { error: string; keptAt: string } | null = null;
@@ -136,6 +151,9 @@ function recoverSession(db: Database.Database, dbPath: string, s: LiveRow): stri
     }
   }
   const pending = fault !== null && spool !== null ? toStoredPath(dbPath, spool) : null;
+  const reserve = recordingFiles(dbPath, s.id).reserve;
+  // The disk is full: the recorder's reserved space gives the few pages that say how it ended.
+  if (fault !== null) rmSync(reserve, { force: true });
   try {
     db.transaction(() => {
       const last = db
@@ -169,6 +187,7 @@ function recoverSession(db: Database.Database, dbPath: string, s: LiveRow): stri
     return deferral(s.id, spool, fault ?? err, false);
   }
   if (s.writer_lock !== null) rmSync(fromStoredPath(dbPath, s.writer_lock), { force: true });
+  rmSync(reserve, { force: true });
   if (pending !== null) return deferral(s.id, spool, fault, true);
   if (spool !== null) {
     if (damage) renameSync(spool, damage.keptAt);
@@ -178,7 +197,7 @@ function recoverSession(db: Database.Database, dbPath: string, s: LiveRow): stri
 }
 
 /** Commits what an interrupted session's spool still held when the disk was full. */
-function commitLeftovers(db: Database.Database, dbPath: string, s: LiveRow): string | null {
+function commitLeftovers(db: Database.Database, dbPath: string, s: LiveRow): Deferral | null {
   const spool = spoolOf(dbPath, s);
   if (spool === null || !existsSync(spool)) {
     db.prepare('UPDATE session SET spool_path = NULL WHERE id = ?').run(s.id);
@@ -222,7 +241,14 @@ function describe(err: unknown): string {
   );
 }
 
-function deferral(id: number, spool: string | null, err: unknown, interrupted: boolean): string {
+function deferral(id: number, spool: string | null, err: unknown, interrupted: boolean): Deferral {
+  const reason = describe(err);
   const kept = spool === null ? '' : `; its spool ${spool} is kept`;
-  return `session ${id}${interrupted ? ' is interrupted but' : ''} could not be recovered yet: ${describe(err)}${kept}, and recovery will finish the next time the database is opened`;
+  return {
+    sessionId: id,
+    reason,
+    spool,
+    interrupted,
+    message: `session ${id}${interrupted ? ' is interrupted but' : ''} could not be recovered yet: ${reason}${kept}, and recovery will finish the next time the database is opened`,
+  };
 }

@@ -272,7 +272,7 @@ export class SessionSpool {
       this.out.flush();
     } catch (err) {
       const io = ioFailure(err) ?? (err as Error).message;
-      this.fail(`${io} writing the spool ${this.out.path}`);
+      this.fail(`${io} writing the spool`);
     }
   }
 
@@ -295,7 +295,7 @@ export class SessionSpool {
   /** From the writer: committing this session failed (`gone`: the writer no longer tracks it). */
   writerFailed(message: string, gone = true): void {
     if (gone) this.writerGone = true;
-    this.fail(`the database could not take the frames: ${message}`);
+    this.fail(`${message} committing frames`);
     this.finishedWaiter?.(false);
     this.droppedWaiter?.();
   }
@@ -325,7 +325,7 @@ export class SessionSpool {
       try {
         upTo = this.out.close();
       } catch (err) {
-        this.fail(`${ioFailure(err) ?? (err as Error).message} writing the spool ${this.out.path}`);
+        this.fail(`${ioFailure(err) ?? (err as Error).message} writing the spool`);
       }
       if (!this.failure) {
         this.writer.post({ type: 'finish', sessionId: this.sessionId, upTo, endedAt });
@@ -363,8 +363,10 @@ export class SessionSpool {
     await dropped;
   }
 
-  private end(): void {
+  /** Lets go of the lock (and of the reserved space, unless recovery still needs it). */
+  private end(keepReserve = false): void {
     this.recording.lock.release();
+    if (!keepReserve) this.recording.releaseReserve();
     this.writer.settled(this.sessionId);
   }
 
@@ -380,21 +382,33 @@ export class SessionSpool {
 
   /** Commits the spool here, as crash recovery would, and marks the session interrupted. */
   private recover(): SpoolOutcome {
-    this.end();
-    const why = this.failure ?? 'the recording stopped';
-    let report;
+    // Recovery gives the reserved space back itself, when the disk is full and it needs the room.
+    this.end(true);
+    const why = `${this.failure ?? 'the recording stopped'}: the capture stopped`;
+    const id = this.sessionId;
     try {
-      report = recoverOrphanedSessions(this.db, this.dbPath, { sessionId: this.sessionId });
+      // The failure is this capture's to tell (its result says it): recovery need not announce it.
+      const report = recoverOrphanedSessions(this.db, this.dbPath, { sessionId: id, quiet: true });
+      const d = report.deferred[0];
+      if (!d)
+        return {
+          status: this.status() ?? 'interrupted',
+          failure: `${why}; session ${id} is interrupted, every frame it received committed`,
+        };
+      const waiting = d.spool
+        ? `the frames not committed yet wait in ${d.spool}`
+        : 'the frames not committed yet wait in its spool';
+      return {
+        status: this.status() ?? (d.interrupted ? 'interrupted' : 'live'),
+        failure: d.interrupted
+          ? `${why}; session ${id} is interrupted, and ${waiting} until the database is next opened (${d.reason})`
+          : `${why}; session ${id} is recovered the next time the database is opened: ${waiting} (${d.reason})`,
+      };
     } catch (err) {
       return {
         status: 'live',
-        failure: `${why}; the session will be recovered from its spool the next time the database is opened (${ioFailure(err) ?? (err as Error).message})`,
+        failure: `${why}; session ${id} is recovered from its spool the next time the database is opened (${ioFailure(err) ?? (err as Error).message})`,
       };
     }
-    const deferred = report.deferred[0];
-    if (deferred) {
-      return { status: this.status() ?? 'live', failure: `${why}; ${deferred.message}` };
-    }
-    return { status: this.status() ?? 'interrupted', failure: why };
   }
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, truncateSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, truncateSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -463,8 +463,12 @@ describe('recorder liveness', () => {
     const [pidLine] = await started(parent, 2);
     const pid = Number(pidLine);
     process.kill(pid, 'SIGKILL');
-    await until('the recorder to be a zombie', () =>
-      /\)\s+Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')),
+    // A zombie: every thread has exited (the last one closes the files), but the PID remains.
+    await until(
+      'the recorder to be a zombie',
+      () =>
+        /\)\s+Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')) &&
+        readdirSync(`/proc/${pid}/task`).length === 1,
     );
     expect(writerAlive(pid, null)).toBe(true); // what a PID check would conclude
     try {
