@@ -131,7 +131,9 @@ export class LiveCaptures {
     await Promise.all(
       [...this.live.values()].map(async (l) => {
         let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_WAIT_MS)));
+        const late = new Promise<'late'>(
+          (resolve) => (timer = setTimeout(() => resolve('late'), STOP_WAIT_MS)),
+        );
         const stopped = l.capture.stop('user').then(
           () => 'stopped' as const,
           () => 'stopped' as const,

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { createSession, setRecorderFiles, type NewSession } from '../sessions/session-store.js';
 import { StoreError, type Db } from './database.js';
-import { ioFailure } from './io-errors.js';
+import { ioFailure, isBusy } from './io-errors.js';
 import { lockHeld, RecorderLock } from './recorder-lock.js';
 
 /** The absolute paths of a session's spool, lock and reserve. */
@@ -148,6 +148,11 @@ export function beginRecording(db: Db, dbPath: string, session: NewSession): Rec
     (lock as RecorderLock | null)?.release();
     const f = files as RecordingFiles | null;
     if (f) rmSync(f.reserve, { force: true });
+    if (isBusy(err))
+      throw new StoreError(
+        'cannot start recording: the database is locked by another process; try again when it is free',
+        'busy',
+      );
     const io = ioFailure(err);
     if (io)
       throw new StoreError(

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { SessionSummary } from '../../../shared/model.js';
+import type { SessionSummary } from '../../../shared/contract.js';
 import { openStore } from '../../../electron/engine/store/database.js';
 import { beginRecording } from '../../../electron/engine/store/recording.js';
 import { SpoolWriter } from '../../../electron/engine/store/spool.js';

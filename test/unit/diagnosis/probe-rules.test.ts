@@ -387,7 +387,13 @@ describe('coverage of the catalogue', () => {
     ];
     for (const o of observations)
       for (const f of probe(o, { pageOrigin: 'https://a.example' }).findings) reached.add(f.id);
-    for (const name of ['reconnect-storm', 'buffered-bursts', 'mixed-close-codes', 'slow-responses'] as const)
+    for (const name of [
+      'reconnect-storm',
+      'buffered-bursts',
+      'mixed-close-codes',
+      'slow-responses',
+      'masked-frames',
+    ] as const)
       for (const f of diagnoseSession(fixtureData(readFixture(name))).findings) reached.add(f.id);
     reached.add('tls-error').add('origin-rejected'); // asserted above
     expect([...FINDING_IDS].filter((id) => !reached.has(id))).toEqual([]);
