@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // The `frameline` command: the engine without a window, for scripts, CI and the tests.
-import { InputError } from '../engine/errors.js';
-import { isCorruption } from '../engine/store/database.js';
-import { onRecovery } from '../engine/store/recovery.js';
+import { InputError, isCorruption } from '../engine/errors.js';
+import { onRecovery } from '../engine/sessions/sessions.js';
 import * as capture from './commands/capture.js';
 import * as diagnose from './commands/diagnose.js';
 import * as incident from './commands/incident.js';

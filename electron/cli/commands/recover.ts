@@ -1,7 +1,7 @@
 // frameline recover: finish sessions whose recorder is gone, on request — including sessions
 // recorded on another machine (a database copied here), which are never recovered on their own.
-import { openStore } from '../../engine/store/database.js';
-import { recoverOrphanedSessions } from '../../engine/store/recovery.js';
+import { openEngine } from '../../engine/context.js';
+import { recoverSessions } from '../../engine/sessions/sessions.js';
 import { dbPath, parse } from '../args.js';
 import { out } from '../output.js';
 
@@ -16,12 +16,12 @@ run it again).`;
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {}, 'recover');
   const path = dbPath(values);
-  const db = openStore(path, { create: false, recover: false });
+  const engine = openEngine(path, { create: false, recover: false });
   let report;
   try {
-    report = recoverOrphanedSessions(db, path, { otherHosts: true });
+    report = recoverSessions(engine);
   } finally {
-    db.close();
+    engine.close();
   }
   if (values.json) await out(`${JSON.stringify(report, null, 2)}\n`);
   else if (report.recovered.length === 0 && report.deferred.length === 0)

@@ -4,7 +4,9 @@
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract.js';
 import type { EngineContext } from '../context.js';
 import { MissingError } from '../errors.js';
-import { recoverOrphanedSessions } from '../store/recovery.js';
+import { recoverOrphanedSessions, type RecoveryReport } from '../store/recovery.js';
+
+export { onRecovery, type RecoveryReport } from '../store/recovery.js';
 import { StoreWriter } from '../store/writer.js';
 import { listConnections } from './connection-store.js';
 import { listEvents } from './event-store.js';
@@ -179,4 +181,12 @@ export function remove(ctx: EngineContext, id: number): void {
   if (requireSession(ctx, id).status === 'live')
     recoverOrphanedSessions(ctx.db, ctx.dbPath, { sessionId: id });
   deleteSessionRow(ctx.db, id);
+}
+
+/**
+ * Recovers every live session whose recorder is gone, on request: also those recorded on another
+ * machine (a database copied here), which opening the database never recovers by itself.
+ */
+export function recoverSessions(ctx: EngineContext): RecoveryReport {
+  return recoverOrphanedSessions(ctx.db, ctx.dbPath, { otherHosts: true });
 }

@@ -15,7 +15,7 @@ import {
 import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { InputError } from '../errors.js';
+import { InputError, isCorruption } from '../errors.js';
 import { ioFailure, isBusy } from './io-errors.js';
 import { recoverOrphanedSessions } from './recovery.js';
 
@@ -117,18 +117,7 @@ function checkFile(path: string, create: boolean): void {
   }
 }
 
-/** Error codes of SQLite that say the file is not a database, or a damaged one. */
-const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
-
-function sqliteCode(err: unknown): string {
-  return typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : '';
-}
-
-/** True for an error that says the database file is damaged or is not a database. */
-export function isCorruption(err: unknown): boolean {
-  const code = sqliteCode(err);
-  return CORRUPT_CODES.has(code) || code.startsWith('SQLITE_CORRUPT');
-}
+export { isCorruption };
 
 /** The one-line StoreError for a failure while opening `path`, or the error itself when it is a bug. */
 function openFailure(err: unknown, path: string): unknown {
