@@ -46,7 +46,7 @@ interface FrameHeadRow {
   direction: number;
   opcode: number;
   size: number;
-  head: Buffer | null;
+  head: string | null;
 }
 
 /** A session as the rules read it, without its frames. */
@@ -99,8 +99,11 @@ export function* sessionFrames(
   idField?: string,
 ): Generator<DiagFrame> {
   const stmt = db.prepare(
+    // SQLite cuts the head and hands it over as a string: no buffer per frame to allocate and free.
     `SELECT connection_id, ts, direction, opcode, size,
-            CASE WHEN opcode IN (1, 9, 10) THEN substr(payload, 1, ${HEAD_CHARS * 4}) END AS head
+            CASE opcode WHEN 1 THEN CAST(substr(payload, 1, ${HEAD_CHARS * 4}) AS TEXT)
+                        WHEN 9 THEN lower(hex(substr(payload, 1, ${HEAD_CHARS * 4})))
+                        WHEN 10 THEN lower(hex(substr(payload, 1, ${HEAD_CHARS * 4}))) END AS head
      FROM frame WHERE session_id = ? ORDER BY seq`,
   );
   for (const f of stmt.iterate(sessionId) as Iterable<FrameHeadRow>) {
@@ -111,12 +114,7 @@ export function* sessionFrames(
       direction: directionOf(f.direction),
       opcode,
       size: f.size,
-      head:
-        f.head === null
-          ? null
-          : opcode === 'text'
-            ? f.head.toString('utf8').slice(0, HEAD_CHARS)
-            : f.head.toString('hex'),
+      head: f.head === null ? null : opcode === 'text' ? f.head.slice(0, HEAD_CHARS) : f.head,
     };
     yield toDiagFrame(raw, idField);
   }
