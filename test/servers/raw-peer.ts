@@ -30,6 +30,8 @@ export interface RawScript {
   open?: (socket: Socket) => void;
   /** Runs for each frame from the client; default: answer a close with the same close, then end. */
   frame?: (socket: Socket, frame: ClientFrame) => void;
+  /** Keep our side of TCP open when the client ends its side (a peer that never lets go). */
+  holdTcp?: boolean;
 }
 
 /** A frame from the server: FIN, the given opcode, unmasked unless `mask`; `rsv` sets RSV bits. */
@@ -92,7 +94,7 @@ export function rawPeer(script: RawScript = {}): Promise<RawPeer> {
   const received: ClientFrame[] = [];
   const sockets = new Set<Socket>();
   const timers: NodeJS.Timeout[] = [];
-  const server = createServer((socket) => {
+  const server = createServer({ allowHalfOpen: script.holdTcp ?? false }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/electron/cli/frameline.js', import.meta.url));
+/** The built command (FRAMELINE_CLI runs the tests against another build, such as the one before a fix). */
+export const CLI =
+  process.env.FRAMELINE_CLI ?? fileURLToPath(new URL('../../dist/electron/cli/frameline.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;

@@ -85,7 +85,7 @@ describe('a server that breaks the protocol', () => {
 
   it('ignoring our close on Ctrl+C is recorded as our 1000, not a network drop', async () => {
     // Answers nothing and keeps TCP open.
-    const p = await peer({ frame: () => {} });
+    const p = await peer({ frame: () => {}, holdTcp: true });
     const child = startCli(['capture', p.url, '--db', ws.db]);
     const exited = finished(child, 20_000);
     let stderr = '';
@@ -120,6 +120,7 @@ describe('bounded handshakes', () => {
     const p = await peer({
       open: (s) => void s.write(closeFrame(1001)),
       frame: () => {}, // our echo of the close is read and nothing more happens: TCP stays open
+      holdTcp: true,
     });
     const { result, data } = await capture([p.url], 15_000);
     expect(result.code).toBe(0);
