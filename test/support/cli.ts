@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The built command (FRAMELINE_CLI runs the tests against another build, such as the one before a fix). */
 export const CLI =
-  process.env.FRAMELINE_CLI ?? fileURLToPath(new URL('../../dist/electron/cli/frameline.js', import.meta.url));
+  process.env.FRAMELINE_CLI ??
+  fileURLToPath(new URL('../../dist/electron/cli/frameline.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;

@@ -167,9 +167,9 @@ export function deleteSession(db: Database.Database, id: number): boolean {
     if (!row) return false;
     if (row.status === 'live') {
       const who =
-        row.writer_host === null ? '' : ` by process ${row.writer_pid ?? '?'} on ${row.writer_host}`;
+        row.writer_host === null ? '' : ` (by process ${row.writer_pid ?? '?'} on ${row.writer_host})`;
       throw new InputError(
-        `session ${id} is still being recorded${who}; stop that capture first, or, if it no longer runs (a database copied from another machine), run "frameline recover" and delete it then`,
+        `session ${id} is still being captured${who}; stop it before deleting it (if that capture no longer runs, as in a database copied from another machine, run "frameline recover" first)`,
       );
     }
     db.prepare('DELETE FROM frame_text WHERE rowid IN (SELECT id FROM frame WHERE session_id = ?)').run(id);

@@ -3,7 +3,6 @@
 // replay it, close the books on its connections, and mark it interrupted. Only real damage sets a
 // spool aside; a full disk or an I/O error leaves everything as it was, to be finished later.
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import { nowMicros } from '../clock.js';
 import { ioFailure, isBusy } from './io-errors.js';
@@ -20,19 +19,6 @@ interface LiveRow {
   spool_path: string | null;
   spool_offset: number;
   created_at: number;
-}
-
-/** True when the process that writes a live session is still running on this machine (by PID). */
-export function writerAlive(pid: number | null, host: string | null): boolean {
-  if (pid === null) return false;
-  if (host !== null && host !== hostname()) return true; // another machine's writer: not ours to judge
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export interface RecoveryOptions {

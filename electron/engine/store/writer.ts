@@ -31,8 +31,6 @@ function startWorker(dbPath: string): Worker {
   return new Worker(boot, { eval: true, workerData: { dbPath } });
 }
 
-export { recordingFiles } from './recording.js';
-
 export class StoreWriter {
   private static readonly byPath = new Map<string, StoreWriter>();
   private readonly worker: Worker;
