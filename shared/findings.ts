@@ -236,6 +236,23 @@ export const FINDINGS: Readonly<Record<FindingId, FindingSpec>> = {
       'really upgraded (`proxy_http_version 1.1` with the Upgrade/Connection headers), and disable write ' +
       'batching in the server (TCP_NODELAY).',
   },
+  'protocol-violation': {
+    id: 'protocol-violation',
+    title: 'The server breaks the WebSocket protocol',
+    severity: 'critical',
+    meaning:
+      'The client closed the connection itself (1002, 1007 or 1009) because the server sent what RFC 6455 ' +
+      'forbids, or the server did not answer the client’s close; the network is not to blame.',
+    cause:
+      'A hand-written or outdated WebSocket implementation, a proxy or middlebox that rewrites frames, ' +
+      'compression (RSV1) used without negotiating permessage-deflate, binary data sent as text, or messages ' +
+      'above the client’s size limit.',
+    fix:
+      'Fix the sender named in the evidence: servers never mask frames; text frames carry valid UTF-8 only ' +
+      '(anything else goes as binary); reserved bits only with a negotiated extension; a close is answered with ' +
+      'a close. Raise the client’s maximum message size (`--max-payload`) or split large messages. Prefer a ' +
+      'maintained library (Node `ws`, Python `websockets`) and check again with `frameline capture`.',
+  },
 };
 
 /** A diagnosis result: a catalogue entry with the evidence that triggered it. */

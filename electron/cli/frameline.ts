@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The `frameline` command: the engine without a window, for scripts, CI and the tests.
-import { InputError } from '../engine/errors.js';
+import { InputError, isCorruption } from '../engine/errors.js';
+import { onRecovery } from '../engine/sessions/sessions.js';
 import * as capture from './commands/capture.js';
 import * as diagnose from './commands/diagnose.js';
 import * as incident from './commands/incident.js';
 import * as probe from './commands/probe.js';
+import * as recover from './commands/recover.js';
 import * as runbooks from './commands/runbooks.js';
 import * as serve from './commands/serve.js';
 import * as sessions from './commands/sessions.js';
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   runbooks,
   walk,
   serve,
+  recover,
 };
 
 const USAGE = `frameline — record and diagnose WebSocket traffic
@@ -43,6 +46,7 @@ Commands:
   runbooks        list, show, import and validate runbooks
   walk            walk an incident through a runbook: start, show, choose, back, note, run, action
   serve           the console in a browser (127.0.0.1, token-protected)
+  recover         finish sessions whose recorder is gone (also ones recorded on another machine)
 
 Every command takes:
   --db PATH       the database (default: FRAMELINE_DB, else the desktop app's file)
@@ -70,6 +74,15 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+// Recovery runs whenever a database is opened; what it could not finish is said in one line each.
+onRecovery((report) => {
+  for (const d of report.deferred) process.stderr.write(`frameline: ${d.message}\n`);
+  for (const e of report.elsewhere)
+    process.stderr.write(
+      `frameline: session ${e.sessionId} is live, recorded on ${e.host}; if no capture runs there any more, run "frameline recover"\n`,
+    );
+});
+
 // A reader that stops early (`frameline show 1 --frames | head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -83,6 +96,13 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof InputError) {
       process.stderr.write(`frameline: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    if (isCorruption(err)) {
+      process.stderr.write(
+        `frameline: the database is damaged (${(err as Error).message}); restore it from a copy, or pass another --db path\n`,
+      );
       process.exitCode = 2;
       return;
     }

@@ -17,3 +17,9 @@ export class MissingError extends InputError {
     this.name = 'MissingError';
   }
 }
+
+/** True for an error of SQLite that says the database file is damaged or is not a database. */
+export function isCorruption(err: unknown): boolean {
+  const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
+  return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
+}

@@ -3,7 +3,8 @@
 // senders' own timestamps (sentAt, timestamp, ts…) show the delay and make it a finding.
 import { finding, type Finding } from '../findings.js';
 import type { DiagFrame } from './input.js';
-import { maxOf, median, minOf, quantile, round1 } from './stats.js';
+import { Sample } from './sample.js';
+import { median, quantile, round1 } from './stats.js';
 
 /** Messages closer than this belong to one burst. */
 export const BURST_GAP_MS = 20;
@@ -33,50 +34,102 @@ export interface BurstStats {
   medianSentSpanMs: number | null;
 }
 
-/** Burst statistics of one connection's incoming messages (time order); null when too few. */
-export function burstStats(incoming: readonly DiagFrame[]): BurstStats | null {
-  const msgs = incoming.filter((f) => f.direction === 'in' && (f.opcode === 'text' || f.opcode === 'binary'));
-  if (msgs.length < MIN_MESSAGES) return null;
-  const groups: DiagFrame[][] = [[msgs[0]!]];
-  const quiet: number[] = [];
-  for (let i = 1; i < msgs.length; i++) {
-    const gapMs = (msgs[i]!.ts - msgs[i - 1]!.ts) / 1000;
-    if (gapMs <= BURST_GAP_MS) groups[groups.length - 1]!.push(msgs[i]!);
-    else {
-      groups.push([msgs[i]!]);
-      quiet.push(gapMs);
+/** Values kept per measurement of one connection (the rest are sampled). */
+const BURST_SAMPLE = 20_000;
+
+/**
+ * Burst statistics of one connection, built one incoming message at a time (in time order) in
+ * bounded memory: groups are closed as they end, and only their measurements are kept.
+ */
+export class BurstAccumulator {
+  private messages = 0;
+  private timed = 0;
+  private lastTs: number | null = null;
+  private groupSize = 0;
+  private groupTimed = 0;
+  private groupSentMin = Infinity;
+  private groupSentMax = -Infinity;
+  private bursts = 0;
+  private messagesInBursts = 0;
+  private readonly burstSizes = new Sample(BURST_SAMPLE);
+  private readonly quiet = new Sample(BURST_SAMPLE);
+  private readonly delays = new Sample(BURST_SAMPLE);
+  private readonly spans = new Sample(BURST_SAMPLE);
+
+  constructor(readonly connection: number) {}
+
+  /** Takes one frame of the connection; only incoming text and binary messages count. */
+  add(f: DiagFrame): void {
+    if (f.direction !== 'in' || (f.opcode !== 'text' && f.opcode !== 'binary')) return;
+    this.messages++;
+    if (this.lastTs !== null) {
+      const gapMs = (f.ts - this.lastTs) / 1000;
+      if (gapMs > BURST_GAP_MS) {
+        this.closeGroup();
+        this.quiet.add(gapMs);
+      }
+    }
+    this.lastTs = f.ts;
+    this.groupSize++;
+    if (f.sentAtMs !== undefined) {
+      this.timed++;
+      this.groupTimed++;
+      if (f.sentAtMs < this.groupSentMin) this.groupSentMin = f.sentAtMs;
+      if (f.sentAtMs > this.groupSentMax) this.groupSentMax = f.sentAtMs;
+      // Relative delays cancel a constant clock difference between the two machines.
+      this.delays.add(f.ts / 1000 - f.sentAtMs);
     }
   }
-  const bursts = groups.filter((g) => g.length >= MIN_BURST);
-  const timed = msgs.filter((m) => m.sentAtMs !== undefined);
-  const sendTimes = timed.length * 2 >= msgs.length;
-  let heldMs: number | null = null;
-  let maxHeldMs: number | null = null;
-  let medianSentSpanMs: number | null = null;
-  if (sendTimes) {
-    // Relative delays cancel a constant clock difference between the two machines.
-    const delays = timed.map((m) => m.ts / 1000 - m.sentAtMs!);
-    const fastest = minOf(delays);
-    heldMs = round1(quantile(delays, 0.95) - fastest);
-    maxHeldMs = round1(maxOf(delays) - fastest);
-    const spans = bursts
-      .map((g) => g.filter((m) => m.sentAtMs !== undefined).map((m) => m.sentAtMs!))
-      .filter((s) => s.length >= 2)
-      .map((s) => maxOf(s) - minOf(s));
-    medianSentSpanMs = spans.length ? round1(median(spans)) : null;
+
+  private closeGroup(): void {
+    if (this.groupSize >= MIN_BURST) {
+      this.bursts++;
+      this.messagesInBursts += this.groupSize;
+      this.burstSizes.add(this.groupSize);
+      if (this.groupTimed >= 2) this.spans.add(this.groupSentMax - this.groupSentMin);
+    }
+    this.groupSize = 0;
+    this.groupTimed = 0;
+    this.groupSentMin = Infinity;
+    this.groupSentMax = -Infinity;
   }
-  return {
-    connection: msgs[0]!.connection,
-    messages: msgs.length,
-    bursts: bursts.length,
-    messagesInBursts: bursts.reduce((n, g) => n + g.length, 0),
-    medianBurstSize: bursts.length ? median(bursts.map((g) => g.length)) : 0,
-    medianQuietMs: quiet.length ? round1(median(quiet)) : 0,
-    sendTimes,
-    heldMs,
-    maxHeldMs,
-    medianSentSpanMs,
-  };
+
+  /** The statistics, once every frame is in; null when too few messages came. */
+  finish(): BurstStats | null {
+    this.closeGroup();
+    if (this.messages < MIN_MESSAGES) return null;
+    const sendTimes = this.timed * 2 >= this.messages;
+    let heldMs: number | null = null;
+    let maxHeldMs: number | null = null;
+    let medianSentSpanMs: number | null = null;
+    if (sendTimes) {
+      const fastest = this.delays.min;
+      heldMs = round1(quantile(this.delays, 0.95) - fastest);
+      maxHeldMs = round1(this.delays.max - fastest);
+      medianSentSpanMs = this.spans.count ? round1(median(this.spans)) : null;
+    }
+    return {
+      connection: this.connection,
+      messages: this.messages,
+      bursts: this.bursts,
+      messagesInBursts: this.messagesInBursts,
+      medianBurstSize: this.bursts ? median(this.burstSizes) : 0,
+      medianQuietMs: this.quiet.count ? round1(median(this.quiet)) : 0,
+      sendTimes,
+      heldMs,
+      maxHeldMs,
+      medianSentSpanMs,
+    };
+  }
+}
+
+/** Burst statistics of one connection's incoming messages (time order); null when too few. */
+export function burstStats(incoming: readonly DiagFrame[]): BurstStats | null {
+  const first = incoming.find((f) => f.direction === 'in' && (f.opcode === 'text' || f.opcode === 'binary'));
+  if (!first) return null;
+  const acc = new BurstAccumulator(first.connection);
+  for (const f of incoming) acc.add(f);
+  return acc.finish();
 }
 
 /** Whether the arrival pattern is bursty: most messages in bursts after silences. */

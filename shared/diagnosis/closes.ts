@@ -3,7 +3,8 @@
 // and closes whose code names a cause.
 import { describeCloseCode } from '../close-codes.js';
 import { finding, type Finding } from '../findings.js';
-import type { DiagConnection, DiagFrame, Micros, RuleResult } from './input.js';
+import type { ConnectionFrames } from './facts.js';
+import type { DiagConnection, Micros, RuleResult } from './input.js';
 import { countBy, maxOf, median, minOf, round1, seconds } from './stats.js';
 
 /** Close codes a server sends to say why it closed (RFC 6455, IANA, 3000–4999). */
@@ -34,13 +35,13 @@ export interface Ending {
 /** The connections that opened and closed, with lifetime and idle time before the close. */
 export function endings(
   connections: readonly DiagConnection[],
-  byConnection: Map<number, DiagFrame[]>,
+  frames: ReadonlyMap<number, ConnectionFrames>,
 ): Ending[] {
   const out: Ending[] = [];
   for (const c of connections) {
     if (c.openedAt === null || c.closedAt === null) continue;
-    let last: Micros = c.openedAt;
-    for (const f of byConnection.get(c.ordinal) ?? []) if (f.opcode !== 'close' && f.ts > last) last = f.ts;
+    const traffic = frames.get(c.ordinal)?.lastTrafficTs ?? null;
+    const last: Micros = traffic !== null && traffic > c.openedAt ? traffic : c.openedAt;
     out.push({
       ordinal: c.ordinal,
       code: c.closeCode,
@@ -96,9 +97,9 @@ export interface CloseAnalysis {
 /** The close checks and findings of a session. */
 export function closeRule(
   connections: readonly DiagConnection[],
-  byConnection: Map<number, DiagFrame[]>,
+  frames: ReadonlyMap<number, ConnectionFrames>,
 ): CloseAnalysis {
-  const ends = endings(connections, byConnection);
+  const ends = endings(connections, frames);
   const findings: Finding[] = [];
   const opened = connections.filter((c) => c.openedAt !== null);
   const distribution = countBy(opened, (c) =>

@@ -93,6 +93,10 @@ export function describeCheck(c: Check): string {
       return `${n(d.opened)} of ${n(d.attempts)} attempts opened${d.failed ? `; failures: ${entries(d.failures)}` : ''}`;
     case 'close codes':
       return entries(d.distribution) || 'no connection closed';
+    case 'protocol':
+      return c.ok
+        ? 'the server kept to the protocol'
+        : `the client closed connections for protocol violations: ${entries(d.violations)}`;
     case 'lifetimes':
       return d.connections
         ? `${n(d.connections)} connections lived ${n(d.minSeconds)}–${n(d.maxSeconds)} s (median ${n(d.medianSeconds, ' s')})`

@@ -3,6 +3,7 @@
 import { finding, type Finding } from '../findings.js';
 import type { Direction } from '../contract/sessions.js';
 import type { DiagConnection, DiagFrame, Micros, RuleResult } from './input.js';
+import { Sample } from './sample.js';
 import { latencySummary, maxOf, median, round1, round2 } from './stats.js';
 
 /** A pong later than this is late. */
@@ -17,11 +18,99 @@ export interface PingPairs {
   pings: number;
   pongs: number;
   /** Round trips of answered pings, ms. */
-  rttMs: number[];
+  rttMs: Sample;
   missing: number;
   late: number;
   /** Gaps between consecutive pings on the same connection, seconds. */
-  gapsSeconds: number[];
+  gapsSeconds: Sample;
+}
+
+/** Unanswered pings kept per connection; older ones count as missing (no pong comes that late). */
+const MAX_PENDING_PINGS = 1024;
+
+interface PendingPing {
+  ts: Micros;
+  key: string | undefined;
+}
+
+interface PingState {
+  pings: number;
+  pongs: number;
+  lastPingTs: Micros | null;
+  pending: PendingPing[];
+}
+
+/**
+ * Pairs the pings sent in `direction` with the pongs coming back, one frame at a time (in time
+ * order): a pong answers the oldest waiting ping with the same payload, else one without a
+ * payload, else (a pong without payload) the oldest waiting ping. Memory stays bounded: round trips
+ * and gaps are samples, and at most MAX_PENDING_PINGS unanswered pings wait per connection.
+ */
+export class PingAccumulator {
+  readonly pairs: PingPairs;
+  private readonly states = new Map<number, PingState>();
+
+  constructor(readonly direction: Direction) {
+    this.pairs = {
+      direction,
+      pings: 0,
+      pongs: 0,
+      rttMs: new Sample(),
+      missing: 0,
+      late: 0,
+      gapsSeconds: new Sample(),
+    };
+  }
+
+  private state(connection: number): PingState {
+    let s = this.states.get(connection);
+    if (!s) this.states.set(connection, (s = { pings: 0, pongs: 0, lastPingTs: null, pending: [] }));
+    return s;
+  }
+
+  add(f: DiagFrame): void {
+    if (f.opcode === 'ping' && f.direction === this.direction) {
+      const s = this.state(f.connection);
+      s.pings++;
+      if (s.lastPingTs !== null) this.pairs.gapsSeconds.add((f.ts - s.lastPingTs) / 1e6);
+      s.lastPingTs = f.ts;
+      if (s.pending.length >= MAX_PENDING_PINGS) {
+        s.pending.shift();
+        this.pairs.missing++;
+      }
+      s.pending.push({ ts: f.ts, key: f.controlKey || undefined });
+    } else if (f.opcode === 'pong' && f.direction !== this.direction) {
+      const s = this.state(f.connection);
+      s.pongs++;
+      const key = f.controlKey || undefined;
+      let i = key === undefined ? (s.pending.length > 0 ? 0 : -1) : s.pending.findIndex((p) => p.key === key);
+      if (i < 0 && key !== undefined) i = s.pending.findIndex((p) => p.key === undefined);
+      if (i < 0) return;
+      const [ping] = s.pending.splice(i, 1);
+      const rtt = (f.ts - ping!.ts) / 1000;
+      this.pairs.rttMs.add(rtt);
+      if (rtt > PONG_LATE_MS) this.pairs.late++;
+    }
+  }
+
+  /**
+   * Closes the books on a connection that ended at `end`: a ping still unanswered although the
+   * connection lived on for PONG_LATE_MS or more got no pong.
+   */
+  finish(connection: number, end: Micros): void {
+    const s = this.states.get(connection);
+    if (!s) return;
+    this.states.delete(connection);
+    if (s.pings === 0) return;
+    this.pairs.pings += s.pings;
+    this.pairs.pongs += s.pongs;
+    for (const p of s.pending) if ((end - p.ts) / 1000 >= PONG_LATE_MS) this.pairs.missing++;
+  }
+
+  /** Connections with frames whose books are still open. */
+  get open(): number[] {
+    return [...this.states.keys()];
+  }
 }
 
 /** Pairs the pings sent in `direction` with the pongs coming back, per connection. */
@@ -31,56 +120,19 @@ export function pairPings(
   byConnection: Map<number, DiagFrame[]>,
   sessionEnd: Micros | null,
 ): PingPairs {
-  const out: PingPairs = { direction, pings: 0, pongs: 0, rttMs: [], missing: 0, late: 0, gapsSeconds: [] };
+  const acc = new PingAccumulator(direction);
   for (const c of connections) {
     const frames = byConnection.get(c.ordinal) ?? [];
-    const pings = frames.filter((f) => f.opcode === 'ping' && f.direction === direction);
-    const pongs = frames.filter((f) => f.opcode === 'pong' && f.direction !== direction);
-    if (pings.length === 0) continue;
+    for (const f of frames) acc.add(f);
     const lastTs = frames.length > 0 ? frames[frames.length - 1]!.ts : (c.openedAt ?? c.startedAt);
-    const end = c.closedAt ?? sessionEnd ?? lastTs;
-    out.pings += pings.length;
-    out.pongs += pongs.length;
-    const used = new Set<number>();
-    // Pongs by payload, in time order, for pairing by key in one pass.
-    const byKey = new Map<string, number[]>();
-    pongs.forEach((p, k) => {
-      if (p.controlKey === undefined || p.controlKey === '') return;
-      const list = byKey.get(p.controlKey) ?? [];
-      list.push(k);
-      byKey.set(p.controlKey, list);
-    });
-    let cursor = 0;
-    for (let i = 0; i < pings.length; i++) {
-      const ping = pings[i]!;
-      if (i > 0) out.gapsSeconds.push((ping.ts - pings[i - 1]!.ts) / 1e6);
-      let match = -1;
-      const keyed = ping.controlKey ? byKey.get(ping.controlKey) : undefined;
-      if (keyed) {
-        while (keyed.length > 0 && (used.has(keyed[0]!) || pongs[keyed[0]!]!.ts < ping.ts)) keyed.shift();
-        if (keyed.length > 0) match = keyed.shift()!;
-      }
-      if (match < 0) {
-        while (cursor < pongs.length && (used.has(cursor) || pongs[cursor]!.ts < ping.ts)) cursor++;
-        if (cursor < pongs.length && (!ping.controlKey || !pongs[cursor]!.controlKey)) match = cursor;
-      }
-      if (match >= 0) {
-        used.add(match);
-        const rtt = (pongs[match]!.ts - ping.ts) / 1000;
-        out.rttMs.push(rtt);
-        if (rtt > PONG_LATE_MS) out.late++;
-      } else if ((end - ping.ts) / 1000 >= PONG_LATE_MS) {
-        // No pong although the connection lived on: lost or never sent.
-        out.missing++;
-      }
-    }
+    acc.finish(c.ordinal, c.closedAt ?? sessionEnd ?? lastTs);
   }
-  return out;
+  return acc.pairs;
 }
 
 /** The usual interval between pings, seconds; null with fewer than two. */
 export function intervalSeconds(p: PingPairs): number | null {
-  return p.gapsSeconds.length === 0 ? null : round1(median(p.gapsSeconds));
+  return p.gapsSeconds.count === 0 ? null : round1(median(p.gapsSeconds));
 }
 
 /** The heartbeat check and findings, with the pairs both ways. */
@@ -108,21 +160,15 @@ function timeoutFinding(p: PingPairs): Finding | null {
       missing: p.missing,
       late: p.late,
       lateAfterMs: PONG_LATE_MS,
-      maxRttMs: rtts.length ? round2(maxOf(rtts)) : null,
+      maxRttMs: rtts.count ? round2(maxOf(rtts)) : null,
       intervalSeconds: intervalSeconds(p),
     },
     p.missing > 0 ? 'critical' : 'warning',
   );
 }
 
-/** Heartbeats of a session, both ways. */
-export function heartbeatRule(
-  connections: readonly DiagConnection[],
-  byConnection: Map<number, DiagFrame[]>,
-  sessionEnd: Micros | null,
-): HeartbeatAnalysis {
-  const client = pairPings('out', connections, byConnection, sessionEnd);
-  const server = pairPings('in', connections, byConnection, sessionEnd);
+/** Heartbeats of a session, both ways, from the pings paired each way. */
+export function heartbeatRule(client: PingPairs, server: PingPairs): HeartbeatAnalysis {
   const findings = [timeoutFinding(client), timeoutFinding(server)].filter((f): f is Finding => f !== null);
   return {
     client,

@@ -2,6 +2,7 @@
 // JSON id. Above 100 ms at the 95th percentile is slow.
 import { finding, type Finding } from '../findings.js';
 import type { DiagConnection, DiagFrame, RuleResult } from './input.js';
+import { Sample, type Values } from './sample.js';
 import { latencySummary, type LatencySummary } from './stats.js';
 
 /** Round trips slower than this at p95 are a finding. */
@@ -13,37 +14,54 @@ export const MIN_SAMPLES = 3;
 export interface RequestPairs {
   requests: number;
   answered: number;
-  rttMs: number[];
+  rttMs: Sample;
 }
 
 const isData = (f: DiagFrame) => f.opcode === 'text' || f.opcode === 'binary';
+
+/** Requests kept waiting for their answer per connection; the oldest beyond this go unanswered. */
+const MAX_PENDING_REQUESTS = 100_000;
+
+/**
+ * Pairs outgoing messages with the first incoming message that carries the same id, per
+ * connection, one frame at a time (in time order), in bounded memory.
+ */
+export class RequestAccumulator {
+  readonly pairs: RequestPairs = { requests: 0, answered: 0, rttMs: new Sample() };
+  private readonly pending = new Map<number, Map<string, number>>();
+
+  add(f: DiagFrame): void {
+    if (!isData(f) || f.messageId === undefined) return;
+    let waiting = this.pending.get(f.connection);
+    if (f.direction === 'out') {
+      if (!waiting) this.pending.set(f.connection, (waiting = new Map()));
+      if (waiting.has(f.messageId)) return;
+      if (waiting.size >= MAX_PENDING_REQUESTS) waiting.delete(waiting.keys().next().value!);
+      waiting.set(f.messageId, f.ts);
+      this.pairs.requests++;
+      return;
+    }
+    const sent = waiting?.get(f.messageId);
+    if (sent === undefined) return;
+    waiting!.delete(f.messageId);
+    this.pairs.answered++;
+    this.pairs.rttMs.add((f.ts - sent) / 1000);
+  }
+
+  /** Forgets what a finished connection still waited for. */
+  finish(connection: number): void {
+    this.pending.delete(connection);
+  }
+}
 
 /** Pairs outgoing messages with the first incoming message that carries the same id, per connection. */
 export function pairRequests(
   connections: readonly DiagConnection[],
   byConnection: Map<number, DiagFrame[]>,
 ): RequestPairs {
-  const out: RequestPairs = { requests: 0, answered: 0, rttMs: [] };
-  for (const c of connections) {
-    const pending = new Map<string, number>();
-    for (const f of byConnection.get(c.ordinal) ?? []) {
-      if (!isData(f) || f.messageId === undefined) continue;
-      if (f.direction === 'out') {
-        if (!pending.has(f.messageId)) {
-          pending.set(f.messageId, f.ts);
-          out.requests++;
-        }
-      } else {
-        const sent = pending.get(f.messageId);
-        if (sent !== undefined) {
-          pending.delete(f.messageId);
-          out.answered++;
-          out.rttMs.push((f.ts - sent) / 1000);
-        }
-      }
-    }
-  }
-  return out;
+  const acc = new RequestAccumulator();
+  for (const c of connections) for (const f of byConnection.get(c.ordinal) ?? []) acc.add(f);
+  return acc.pairs;
 }
 
 /** One source of round trips, for evidence. */
@@ -79,14 +97,8 @@ export function highLatencyFinding(
   );
 }
 
-/** Round trips of a session: pings (given) and request/response pairs. */
-export function latencyRule(
-  connections: readonly DiagConnection[],
-  byConnection: Map<number, DiagFrame[]>,
-  pingRttMs: readonly number[],
-  idField: string,
-): RuleResult {
-  const requests = pairRequests(connections, byConnection);
+/** Round trips of a session: pings and request/response pairs, both already paired. */
+export function latencyRule(requests: RequestPairs, pingRttMs: Values, idField: string): RuleResult {
   const sources: LatencySource[] = [
     { source: 'ping', summary: latencySummary(pingRttMs) },
     { source: 'request-response', summary: latencySummary(requests.rttMs) },

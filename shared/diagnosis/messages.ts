@@ -1,17 +1,16 @@
 // Connections that send messages and get nothing back.
 import { finding } from '../findings.js';
-import type { DiagConnection, DiagFrame, Micros, RuleResult } from './input.js';
+import type { ConnectionFrames } from './facts.js';
+import type { DiagConnection, Micros, RuleResult } from './input.js';
 import { minOf, round1 } from './stats.js';
 
 /** Silence after the first message sent that counts as "nothing comes back". */
 export const SILENCE_SECONDS = 2;
 
-const isData = (f: DiagFrame) => f.opcode === 'text' || f.opcode === 'binary';
-
 /** Messages sent and received; no-messages for a connection that heard nothing back. */
 export function messagesRule(
   connections: readonly DiagConnection[],
-  byConnection: Map<number, DiagFrame[]>,
+  frames: ReadonlyMap<number, ConnectionFrames>,
   sessionEnd: Micros | null,
 ): RuleResult {
   let sent = 0;
@@ -19,16 +18,15 @@ export function messagesRule(
   const silent: Array<{ connection: number; sent: number; waitedSeconds: number }> = [];
   for (const c of connections) {
     if (c.openedAt === null) continue;
-    const frames = byConnection.get(c.ordinal) ?? [];
-    const out = frames.filter((f) => isData(f) && f.direction === 'out');
-    const inn = frames.filter((f) => isData(f) && f.direction === 'in');
-    sent += out.length;
-    received += inn.length;
-    if (out.length === 0 || inn.length > 0) continue;
-    const end = c.closedAt ?? sessionEnd ?? frames[frames.length - 1]?.ts ?? out[0]!.ts;
-    const waited = (end - out[0]!.ts) / 1e6;
+    const f = frames.get(c.ordinal);
+    if (!f) continue;
+    sent += f.dataOut;
+    received += f.dataIn;
+    if (f.dataOut === 0 || f.dataIn > 0 || f.firstDataOutTs === null) continue;
+    const end = c.closedAt ?? sessionEnd ?? f.lastTs ?? f.firstDataOutTs;
+    const waited = (end - f.firstDataOutTs) / 1e6;
     if (waited >= SILENCE_SECONDS)
-      silent.push({ connection: c.ordinal, sent: out.length, waitedSeconds: round1(waited) });
+      silent.push({ connection: c.ordinal, sent: f.dataOut, waitedSeconds: round1(waited) });
   }
   const findings =
     silent.length === 0

@@ -205,6 +205,23 @@ function serverPingInterval(idle: IdleObservation): number | null {
   return round1(median(gaps));
 }
 
+/** Messages closer than this keep a connection busy through the usual proxy idle timeouts. */
+const STEADY_GAP_SECONDS = 30;
+
+/**
+ * The longest silence between the server's own messages during the idle hold, in seconds, when
+ * they came steadily (three or more, spread over at least half the hold, never further apart than
+ * STEADY_GAP_SECONDS); null when they did not.
+ */
+function steadyStream(idle: IdleObservation): number | null {
+  const ts = idle.messages.map((m) => m.ts).sort((a, b) => a - b);
+  if (ts.length < 3) return null;
+  const span = (ts[ts.length - 1]! - ts[0]!) / 1e6;
+  let gap = 0;
+  for (let i = 1; i < ts.length; i++) gap = Math.max(gap, (ts[i]! - ts[i - 1]!) / 1e6);
+  return span * 2 >= idle.livedSeconds && gap < STEADY_GAP_SECONDS ? round1(gap) : null;
+}
+
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? null : round2(v));
 
 /** The checks of one endpoint, named with `prefix` (for --direct: "direct."). */
@@ -477,9 +494,11 @@ export function endpointFindings(
       out.push(
         finding(
           'upgrade-rejected',
-          up.status !== null
-            ? `The upgrade was refused with HTTP ${up.status}${up.bodyHead ? `: "${up.bodyHead.slice(0, 80).trim()}"` : ''}.`
-            : `The upgrade did not complete: ${up.error?.message ?? 'no answer'}.`,
+          up.status === 101
+            ? 'The upgrade was answered 101 Switching Protocols without "Upgrade: websocket", so no WebSocket connection was made (a proxy on the path may have removed the header).'
+            : up.status !== null
+              ? `The upgrade was refused with HTTP ${up.status}${up.bodyHead ? `: "${up.bodyHead.slice(0, 80).trim()}"` : ''}.`
+              : `The upgrade did not complete: ${up.error?.message ?? 'no answer'}.`,
           {
             url,
             status: up.status,
@@ -596,12 +615,26 @@ export function endpointFindings(
       }
     }
     const interval = serverPingInterval(idle);
-    if (idle.serverPingsAt.length === 0 && idle.messages.length === 0) {
+    if (idle.serverPingsAt.length === 0) {
+      // The heartbeat check failed: say why, whatever else the server sent. Its own messages keep a
+      // connection busy only while they keep coming; a greeting or two does not.
+      const streamed = steadyStream(idle);
+      const own = idle.messages.length;
       out.push(
         finding(
           'no-heartbeat',
-          `The server sent no ping in ${round1(idle.livedSeconds)} s of an idle connection${idleSeconds !== null ? `, which was cut after ${idleSeconds} s` : ''}.`,
-          { url, pingsSeen: 0, observedSeconds: round1(idle.livedSeconds), idleSeconds },
+          streamed !== null
+            ? `The server sent no ping in ${round1(idle.livedSeconds)} s; its own ${own} messages (at most ${streamed} s apart) kept the connection busy, but a quiet spell longer than a proxy's idle timeout would cut it.`
+            : `The server sent no ping in ${round1(idle.livedSeconds)} s of an idle connection${own > 0 ? ` (only ${own} message${own === 1 ? '' : 's'} of its own)` : ''}${idleSeconds !== null ? `, which was cut after ${idleSeconds} s` : ''}.`,
+          {
+            url,
+            pingsSeen: 0,
+            observedSeconds: round1(idle.livedSeconds),
+            idleSeconds,
+            serverMessages: own,
+            longestSilenceSeconds: streamed,
+          },
+          streamed !== null && idleSeconds === null ? 'info' : undefined,
         ),
       );
     } else if (

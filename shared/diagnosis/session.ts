@@ -1,12 +1,16 @@
-// Diagnosis of a recorded session: every rule over the same plain data, in one pass each.
+// Diagnosis of a recorded session: every rule over the same plain data. The frames are read once,
+// in time order, into the facts the rules need (shared/diagnosis/facts.ts), so that a session of
+// any size is diagnosed in bounded memory: the store streams them in, the tests hand over a list.
 import { sortFindings, type Check, type Finding } from '../findings.js';
-import { burstStats, proxyBufferingFinding, type BurstStats } from './bursts.js';
+import { proxyBufferingFinding } from './bursts.js';
 import { closeRule } from './closes.js';
+import { FrameAccumulator, frameFacts, type FrameFacts } from './facts.js';
 import { handshakeRule } from './handshakes.js';
 import { heartbeatRule, noHeartbeatFinding } from './heartbeat.js';
 import type { DiagFrame, SessionData } from './input.js';
 import { latencyRule } from './latency.js';
 import { messagesRule } from './messages.js';
+import { protocolRule } from './protocol.js';
 import { reconnectRule } from './reconnects.js';
 import { maxOf, seconds } from './stats.js';
 
@@ -15,6 +19,9 @@ export interface SessionDiagnosis {
   checks: Check[];
   findings: Finding[];
 }
+
+/** A session without its frames: what the rules read besides the frame facts. */
+export type SessionHead = Omit<SessionData, 'frames'>;
 
 /** Frames grouped by connection ordinal, in time order. */
 export function framesByConnection(frames: readonly DiagFrame[]): Map<number, DiagFrame[]> {
@@ -30,32 +37,57 @@ export function framesByConnection(frames: readonly DiagFrame[]): Map<number, Di
 
 /** Runs every session rule; `idField` names the JSON field that pairs requests with responses. */
 export function diagnoseSession(data: SessionData, options: { idField?: string } = {}): SessionDiagnosis {
-  const byConnection = framesByConnection(data.frames);
-  const connections = [...data.connections].sort((a, b) => a.ordinal - b.ordinal);
-  const handshakes = handshakeRule(data);
-  const closes = closeRule(connections, byConnection);
+  const idField = options.idField ?? 'id';
+  return diagnoseFacts(data, frameFacts(data.connections, data.frames, data.endedAt, idField), idField);
+}
+
+/**
+ * Starts a diagnosis whose frames come one at a time, in time order (`add`), then `finish`.
+ * `expectedFrames` (per connection ordinal, as the store counts them) lets each connection's
+ * working state go as soon as its last frame is in.
+ */
+export function streamDiagnosis(
+  head: SessionHead,
+  options: { idField?: string; expectedFrames?: ReadonlyMap<number, number> } = {},
+): { add(frame: DiagFrame): void; finish(): SessionDiagnosis & { facts: FrameFacts } } {
+  const idField = options.idField ?? 'id';
+  const acc = new FrameAccumulator(head.connections, head.endedAt, idField, options.expectedFrames);
+  return {
+    add: (f) => acc.add(f),
+    finish: () => {
+      const facts = acc.finish();
+      return { ...diagnoseFacts(head, facts, idField), facts };
+    },
+  };
+}
+
+/** Runs every session rule over the session and the facts of its frames. */
+export function diagnoseFacts(head: SessionHead, facts: FrameFacts, idField = 'id'): SessionDiagnosis {
+  const connections = [...head.connections].sort((a, b) => a.ordinal - b.ordinal);
+  const handshakes = handshakeRule({ ...head, frames: [] });
+  const closes = closeRule(connections, facts.connections);
   const reconnects = reconnectRule(connections);
-  const heartbeat = heartbeatRule(connections, byConnection, data.endedAt);
-  const latency = latencyRule(connections, byConnection, heartbeat.client.rttMs, options.idField ?? 'id');
-  const messages = messagesRule(connections, byConnection, data.endedAt);
+  const heartbeat = heartbeatRule(facts.clientPings, facts.serverPings);
+  const latency = latencyRule(facts.requests, heartbeat.client.rttMs, idField);
+  const messages = messagesRule(connections, facts.connections, head.endedAt);
+  const protocol = protocolRule(connections, head.events);
 
   const lived = connections
     .filter((c) => c.openedAt !== null)
-    .map((c) => seconds(c.openedAt!, c.closedAt ?? data.endedAt ?? c.openedAt!));
+    .map((c) => seconds(c.openedAt!, c.closedAt ?? head.endedAt ?? c.openedAt!));
   const noHeartbeat = noHeartbeatFinding(
     heartbeat.server,
     closes.idleSeconds,
     lived.length ? maxOf(lived) : 0,
   );
 
-  const stats = [...byConnection.values()]
-    .map((frames) => burstStats(frames))
-    .filter((s): s is BurstStats => s !== null);
+  const stats = facts.bursts;
   const buffering = proxyBufferingFinding(stats);
 
   const findings = [
     ...handshakes.findings,
     ...closes.findings,
+    ...protocol.findings,
     ...reconnects.findings,
     ...heartbeat.findings,
     ...(noHeartbeat ? [noHeartbeat] : []),
@@ -66,6 +98,7 @@ export function diagnoseSession(data: SessionData, options: { idField?: string }
   const checks: Check[] = [
     handshakes.check,
     ...closes.checks,
+    protocol.check,
     reconnects.check,
     { ...heartbeat.check, ok: heartbeat.check.ok && noHeartbeat === null },
     latency.check,

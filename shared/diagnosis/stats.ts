@@ -1,7 +1,16 @@
 // Small statistics the rules share: percentiles, medians, rounding for evidence.
+import { countOf, Sample, valuesOf, type Values } from './sample.js';
 
-/** The q-quantile (0..1) of values, by linear interpolation between the closest ranks. */
-export function quantile(values: readonly number[], q: number): number {
+/**
+ * The q-quantile (0..1) of values, by linear interpolation between the closest ranks; of a sample
+ * beyond its capacity, estimated from the values it kept (its extremes stay exact).
+ */
+export function quantile(input: Values, q: number): number {
+  if (input instanceof Sample && input.count > input.values.length) {
+    if (q <= 0) return input.min;
+    if (q >= 1) return input.max;
+  }
+  const values = valuesOf(input);
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const pos = (sorted.length - 1) * Math.min(1, Math.max(0, q));
@@ -11,7 +20,7 @@ export function quantile(values: readonly number[], q: number): number {
 }
 
 /** The median of values (NaN for none). */
-export function median(values: readonly number[]): number {
+export function median(values: Values): number {
   return quantile(values, 0.5);
 }
 
@@ -34,13 +43,13 @@ export interface LatencySummary {
 }
 
 /** Summarises round trips in milliseconds; null for none. */
-export function latencySummary(ms: readonly number[]): LatencySummary | null {
-  if (ms.length === 0) return null;
+export function latencySummary(ms: Values): LatencySummary | null {
+  if (countOf(ms) === 0) return null;
   return {
-    samples: ms.length,
+    samples: countOf(ms),
     p50Ms: round2(quantile(ms, 0.5)),
     p95Ms: round2(quantile(ms, 0.95)),
-    maxMs: round2(ms.reduce((a, b) => Math.max(a, b), -Infinity)),
+    maxMs: round2(maxOf(ms)),
   };
 }
 
@@ -60,14 +69,16 @@ export function countBy<T>(items: readonly T[], key: (item: T) => string): Recor
 }
 
 /** The largest value (−Infinity for none); safe on long arrays, unlike Math.max(...values). */
-export function maxOf(values: readonly number[]): number {
+export function maxOf(values: Values): number {
+  if (values instanceof Sample) return values.max;
   let m = -Infinity;
   for (const v of values) if (v > m) m = v;
   return m;
 }
 
 /** The smallest value (Infinity for none). */
-export function minOf(values: readonly number[]): number {
+export function minOf(values: Values): number {
+  if (values instanceof Sample) return values.min;
   let m = Infinity;
   for (const v of values) if (v < m) m = v;
   return m;

@@ -18,6 +18,7 @@ export const FINDING_IDS = [
   'high-latency',
   'no-messages',
   'proxy-buffering',
+  'protocol-violation',
 ] as const;
 
 /** One finding id of the catalogue. */

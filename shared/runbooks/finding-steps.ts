@@ -26,4 +26,5 @@ export const findingRunbookStep: Readonly<Record<FindingId, RunbookStepRef>> = {
   'high-latency': { runbook: 'ws-3am', node: 'FIX_EVENT_LOOP' },
   'no-messages': { runbook: 'symptom-matrix', node: 'FIX_FORMAT' },
   'proxy-buffering': { runbook: 'symptom-matrix', node: 'FIX_PROXY' },
+  'protocol-violation': { runbook: 'symptom-matrix', node: 'FIX_FORMAT' },
 };

@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/electron/cli/frameline.js', import.meta.url));
+/** The built command (FRAMELINE_CLI runs the tests against another build, such as the one before a fix). */
+export const CLI =
+  process.env.FRAMELINE_CLI ??
+  fileURLToPath(new URL('../../dist/electron/cli/frameline.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -25,9 +28,10 @@ export function workspace(): Workspace {
   return { dir, db: join(dir, 'frameline.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(cwd !== undefined ? { cwd } : {}),
     env: { ...process.env, NO_PROXY: '*', HTTP_PROXY: '', HTTPS_PROXY: '', ALL_PROXY: '', ...env },
   });
 }
@@ -64,4 +68,18 @@ export async function cliJson<T = unknown>(
     throw new Error(`not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
   }
   return { result, json };
+}
+
+/** Frames whole in a spool file (a torn last record does not count): what recovery must commit. */
+export async function spooledFrames(path: string): Promise<number> {
+  const { openSync, closeSync, statSync } = await import('node:fs');
+  const { readSpool } = await import('../../electron/engine/store/spool.js');
+  const fd = openSync(path, 'r');
+  try {
+    let frames = 0;
+    readSpool(fd, 0, statSync(path).size, { frame: () => frames++, message: () => {} });
+    return frames;
+  } finally {
+    closeSync(fd);
+  }
 }

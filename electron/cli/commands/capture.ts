@@ -166,11 +166,17 @@ export async function run(argv: string[]): Promise<number> {
       else if (o.closeCode !== null) {
         const info = describeCloseCode(o.closeCode);
         note(
-          `closed by ${o.closedBy}: ${o.closeCode} ${info.name}${o.closeReason ? ` "${o.closeReason}"` : ''}`,
+          `closed by ${o.closedBy}: ${o.closeCode} ${info.name}${o.closeReason ? ` "${o.closeReason}"` : ''}${o.error ? ` (${o.error.message})` : ''}`,
         );
       }
     },
     onReconnect: (attempt, delay) => !json && note(`reconnecting in ${delay} ms (attempt ${attempt})`),
+    onBusy: (busy) =>
+      note(
+        busy
+          ? 'the database is locked by another process: frames wait in the spool and will be committed when it is free'
+          : 'the database is free again: committing the frames that waited',
+      ),
   });
   if (!json) await out(`session ${capture.sessionId}\n`);
   else note(`capturing into session ${capture.sessionId} (${path})`);
@@ -204,11 +210,17 @@ export async function run(argv: string[]): Promise<number> {
   const { session, connections } = sessionDetail(engine, capture.sessionId);
   engine.close();
   if (json) {
-    await out(`${JSON.stringify({ session, connections, stoppedBy: result.stoppedBy }, null, 2)}\n`);
+    await out(
+      `${JSON.stringify({ session, connections, stoppedBy: result.stoppedBy, failure: result.failure }, null, 2)}\n`,
+    );
   } else {
     note(
       `session ${session.id} ${session.status}: ${session.frames} frames over ${connections.length} connection${connections.length === 1 ? '' : 's'}`,
     );
+  }
+  if (result.failure) {
+    note(`error: ${result.failure}`);
+    return 1;
   }
   if (!result.opened) {
     const failure = result.connections.find((c) => c.error)?.error;

@@ -7,7 +7,7 @@ import { out, table } from '../output.js';
 
 export const help = `frameline sessions [--search WORDS] [--status S] [--json] [--db PATH]
 
-List recorded sessions, newest first: id, status (live, complete, interrupted), frames, target.
+List recorded sessions, newest first: id, status (live, complete, interrupted, failed), frames, target.
 
   --search WORDS   only sessions whose name, target or tags hold these words
   --status S       only sessions in this status`;

@@ -45,6 +45,23 @@ const LimitSchema = z.object({
   limit: numberIn(1, Number.MAX_SAFE_INTEGER, 'frames', { integer: true }).optional(),
 });
 
+/** Where an interrupted session's spool went when it could not simply be committed. */
+function spoolNotes(events: Array<{ kind: string; detail: unknown }>): string[] {
+  const notes: string[] = [];
+  let pending: string | null = null;
+  for (const e of events) {
+    if (e.kind !== 'session-interrupted' && e.kind !== 'spool-committed') continue;
+    const d = (e.detail ?? {}) as Record<string, unknown>;
+    if (typeof d.damagedSpool === 'string')
+      notes.push(`damaged spool kept at ${d.damagedSpool} (${String(d.spoolError ?? 'unreadable')})`);
+    pending =
+      e.kind === 'session-interrupted' && typeof d.spoolPending === 'string'
+        ? `frames not committed yet wait in ${d.spoolPending}; they are committed the next time the database is opened with space free`
+        : null;
+  }
+  return pending ? [...notes, pending] : notes;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals: args } = parse(argv, OPTIONS, 'show');
   const [raw] = positionals(args, 'show', { max: 1, what: 'session id' });
@@ -54,7 +71,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new InputError('--limit counts frames: add --frames, or drop --limit');
   const engine = openEngine(dbPath(values), { create: false });
   try {
-    const { session, connections } = sessionDetail(engine, id);
+    const { session, connections, events } = sessionDetail(engine, id);
     const frames = values.frames ? streamFrames(engine, id, limit) : null;
     if (values.json) {
       // Streamed: a million-frame session is written frame by frame, never held in memory.
@@ -75,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
     await out(
       `session ${session.id}  ${session.name}\n  ${session.status}, ${session.frames} frames, target ${session.target}\n  created ${session.createdAt}${session.endedAt ? `, ended ${session.endedAt}` : ''}\n\n`,
     );
+    for (const line of spoolNotes(events)) await out(`  ${line}\n\n`);
     for (const c of connections) await out(`${describeConnection(c)}\n\n`);
     if (frames) {
       for (const f of frames) {

@@ -1,10 +1,10 @@
 // A capture session: one or more connections to a target (reconnecting with backoff when asked),
 // heartbeat pings, scripted sends, and an end that waits until every frame is committed.
-import type { CaptureRequest } from '../../../shared/contract.js';
+import type { CaptureRequest, SessionStatus } from '../../../shared/contract.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
-import { createSession, setSpoolPath } from '../sessions/session-store.js';
-import { spoolPathFor, StoreWriter, type SessionSpool } from '../store/writer.js';
+import { beginRecording } from '../store/recording.js';
+import { StoreWriter, type SessionSpool } from '../store/writer.js';
 import { reconnectDelay } from './backoff.js';
 import { prepareCapture, type TlsMaterial } from './options.js';
 import { proxyAgent, resolveProxy } from './proxy.js';
@@ -20,6 +20,10 @@ export interface CaptureHooks {
   onOpen?: (ordinal: number) => void;
   onOutcome?: (outcome: ConnectionOutcome) => void;
   onReconnect?: (attempt: number, delayMs: number) => void;
+  /** The database is locked by another process (true: frames wait in the spool) or free again. */
+  onBusy?: (busy: boolean) => void;
+  /** The recording cannot go on (a full disk...): the capture is closing; one sentence. */
+  onFailure?: (message: string) => void;
 }
 
 export interface CaptureResult {
@@ -28,13 +32,17 @@ export interface CaptureResult {
   connections: ConnectionOutcome[];
   /** True when at least one connection opened. */
   opened: boolean;
-  stoppedBy: 'peer' | 'duration' | 'user' | 'gave-up';
+  stoppedBy: 'peer' | 'duration' | 'user' | 'gave-up' | 'failed';
+  /** The session's status at the end. */
+  status: SessionStatus;
+  /** Why the recording could not finish normally (a full disk...), in one sentence; else null. */
+  failure: string | null;
 }
 
 /** A connection that stayed open this long resets the reconnect attempt counter. */
 const STABLE_CONNECTION_MS = 10_000;
 /** How long a clean close may take before the socket is dropped. */
-const CLOSE_GRACE_MS = 2_000;
+export const CLOSE_GRACE_MS = 2_000;
 
 export class Capture {
   readonly sessionId: number;
@@ -77,16 +85,17 @@ export class Capture {
       payloadCap: options.payloadCap,
       ...(options.origin !== undefined ? { origin: options.origin } : {}),
     };
-    this.sessionId = createSession(db, {
+    const recording = beginRecording(db, dbPath, {
       name: options.name ?? `${url.host}${url.pathname === '/' ? '' : url.pathname}`,
       kind: 'capture',
       target: url.href,
       settings: settingsForRecord(options),
       createdAt: nowMicros(),
     });
-    const spoolPath = spoolPathFor(dbPath, this.sessionId);
-    setSpoolPath(db, this.sessionId, spoolPath);
-    this.spool = StoreWriter.for(dbPath).begin(this.sessionId, spoolPath);
+    this.sessionId = recording.sessionId;
+    this.spool = StoreWriter.for(dbPath).begin(db, recording);
+    this.spool.onFailure((message) => this.fail(message));
+    if (hooks.onBusy) this.spool.onBusy(hooks.onBusy);
     this.done = this.run();
   }
 
@@ -98,13 +107,39 @@ export class Capture {
   /** Ends the capture with a clean 1000 close; no reconnect follows. */
   stop(reason: 'user' | 'duration' = 'user'): Promise<CaptureResult> {
     if (!this.stopReason) this.stopReason = reason;
-    const closing = this.current;
-    closing?.close(1000, '');
-    // A peer that never answers the close must not hold the capture open.
-    if (closing) setTimeout(() => closing.terminate(), CLOSE_GRACE_MS).unref();
-    this.wake?.();
+    this.closeCurrent(1000, '');
     return this.done;
   }
+
+  /**
+   * Gives the capture up at once (a bounded shutdown): the connection is dropped and the session
+   * left to be recovered from its spool by the next open of the database.
+   */
+  async abandon(): Promise<void> {
+    if (!this.stopReason) this.stopReason = 'user';
+    this.current?.terminate();
+    this.wake?.();
+    await this.spool.abandon();
+  }
+
+  private closeCurrent(code: number, reason: string): void {
+    const closing = this.current;
+    closing?.close(code, reason);
+    // A peer that never answers the close must not hold the capture open.
+    if (closing) setTimeout(() => closing.closeUnanswered(), CLOSE_GRACE_MS).unref();
+    this.wake?.();
+  }
+
+  /** The recording cannot go on: say so once, close with 1001 (going away) and end. */
+  private fail(message: string): void {
+    if (this.failure) return;
+    this.failure = message;
+    this.stopReason = 'failed';
+    this.hooks.onFailure?.(message);
+    this.closeCurrent(1001, 'Frameline cannot record more');
+  }
+
+  private failure: string | null = null;
 
   /** Round trip of the last answered ping on the current connection, in milliseconds. */
   get lastPingRttMs(): number | null {
@@ -152,7 +187,7 @@ export class Capture {
           },
         });
         this.current = recorder;
-        if (this.stopReason) recorder.close();
+        if (this.stopReason) recorder.close(this.stopReason === 'failed' ? 1001 : 1000);
         const outcome = await recorder.ended;
         this.current = null;
         outcomes.push(outcome);
@@ -193,13 +228,15 @@ export class Capture {
     } finally {
       if (durationTimer) clearTimeout(durationTimer);
     }
-    await this.spool.finish(nowMicros());
+    const ended = await this.spool.finish(nowMicros());
     return {
       sessionId: this.sessionId,
       frames: this.spool.frames,
       connections: outcomes,
       opened: outcomes.some((o) => o.opened),
       stoppedBy: this.stopReason ?? 'peer',
+      status: ended.status,
+      failure: ended.failure,
     };
   }
 

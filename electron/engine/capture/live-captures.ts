@@ -11,6 +11,12 @@ import { Capture } from './capture.js';
 /** How often a live capture's status is pushed at most. */
 const STATUS_INTERVAL_MS = 100;
 
+/**
+ * How long stopping waits for a capture to commit its backlog: one whose database is locked by
+ * another process is left to be recovered from its spool by the next open, so shutdown is bounded.
+ */
+const STOP_WAIT_MS = 5_000;
+
 interface Live {
   capture: Capture;
   status: CaptureStatus;
@@ -59,6 +65,13 @@ export class LiveCaptures {
         }),
       onReconnect: (attempt, delay) =>
         touch({ state: 'reconnecting', message: `reconnecting in ${delay} ms (attempt ${attempt})` }),
+      onBusy: (busy) =>
+        touch({
+          message: busy
+            ? 'the database is locked by another process: frames wait in the spool and are committed when it is free'
+            : null,
+        }),
+      onFailure: (message) => touch({ state: 'closing', message }),
     });
     const sessionId = capture.sessionId;
     const unsubscribe = StoreWriter.for(this.ctx.dbPath).onCommitted((id, n) => {
@@ -88,7 +101,7 @@ export class LiveCaptures {
     };
     this.live.set(sessionId, live);
     capture.done.then(
-      () => this.finish(sessionId, null),
+      (result) => this.finish(sessionId, result.failure),
       (err: Error) => this.finish(sessionId, `the capture failed: ${err.message}`),
     );
     return sessionId;
@@ -110,9 +123,26 @@ export class LiveCaptures {
     return [...this.live.values()].map((l) => l.status);
   }
 
-  /** Stops every running capture cleanly. */
+  /**
+   * Stops every running capture cleanly, in bounded time: a capture that cannot commit its backlog
+   * within STOP_WAIT_MS (a database locked by another process) is given up and left to recovery.
+   */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.live.values()].map((l) => l.capture.stop('user')));
+    await Promise.all(
+      [...this.live.values()].map(async (l) => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>(
+          (resolve) => (timer = setTimeout(() => resolve('late'), STOP_WAIT_MS)),
+        );
+        const stopped = l.capture.stop('user').then(
+          () => 'stopped' as const,
+          () => 'stopped' as const,
+        );
+        const outcome = await Promise.race([stopped, late]);
+        clearTimeout(timer);
+        if (outcome === 'late') await l.capture.abandon();
+      }),
+    );
   }
 
   private publish(sessionId: number): void {

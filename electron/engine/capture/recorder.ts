@@ -14,7 +14,13 @@ import { directionOf, opcodeOf, type DirectionCode } from '../../../shared/frame
 import { nowMicros } from '../clock.js';
 import type { SessionSpool } from '../store/writer.js';
 import type { TlsMaterial } from './options.js';
-import { classifyError } from './classify.js';
+import { classifyError, protocolViolation, type ProtocolViolation } from './classify.js';
+
+/**
+ * How long the closing handshake may take once a close frame is sent or received: a peer that
+ * ignores our close, or keeps TCP open after the handshake, does not hold the capture longer.
+ */
+export const CLOSE_WAIT_MS = 2_000;
 
 /** A frame as seen live (for printing and for the console), before it is committed. */
 export interface LiveFrame {
@@ -124,6 +130,10 @@ export class ConnectionRecorder {
   private error: { kind: ErrorKind; message: string } | null = null;
   private closeSentFirst = false;
   private closeReceived = false;
+  /** The code of the close frame we sent (1005 for none in it), once sent. */
+  private sentCloseCode: number | null = null;
+  /** A rule of RFC 6455 the peer broke, which made Frameline close the connection. */
+  private violation: ProtocolViolation | null = null;
   private settled = false;
   private timers: NodeJS.Timeout[] = [];
   private lastPingSentMs: number | null = null;
@@ -141,6 +151,8 @@ export class ConnectionRecorder {
       perMessageDeflate: o.compression,
       handshakeTimeout: o.connectTimeoutMs,
       maxPayload: o.maxPayload,
+      // (an option of ws that its type definitions do not list yet)
+      ...({ closeTimeout: CLOSE_WAIT_MS } as object),
       followRedirects: false,
       ...(ctx.agent ? { agent: ctx.agent } : {}),
       ...(ctx.tls.ca ? { ca: ctx.tls.ca } : {}),
@@ -166,9 +178,30 @@ export class ConnectionRecorder {
       this.recordIn(10, data);
     });
     this.ws.on('error', (err: Error) => {
+      if (this.openedAtMs !== null && !this.violation) {
+        this.violation = protocolViolation(err, o.maxPayload);
+        if (this.violation) return;
+      }
       if (!this.error) this.error = classifyError(err, ctx.url);
     });
     this.ws.on('close', (code: number, reason: Buffer) => this.onClose(code, reason));
+    // ws's handshake timeout restarts with every byte: a server trickling its answer would hold the
+    // capture as long as it liked. The connect timeout bounds the whole of it.
+    this.timers.push(setTimeout(() => this.handshakeTimedOut(), o.connectTimeoutMs));
+  }
+
+  private handshakeTimedOut(): void {
+    if (this.openedAtMs !== null || this.settled || this.response !== null) return;
+    const seconds = Math.round(this.ctx.options.connectTimeoutMs / 100) / 10;
+    const host = this.ctx.url.host;
+    this.error = {
+      kind: 'timeout',
+      message:
+        this.phase.connect === undefined
+          ? `could not connect to ${host} within ${seconds} s (--connect-timeout): nothing answered`
+          : `the handshake with ${host} did not complete within ${seconds} s (--connect-timeout): the server connected but did not finish its answer`,
+    };
+    this.ws.terminate();
   }
 
   get isOpen(): boolean {
@@ -199,6 +232,12 @@ export class ConnectionRecorder {
 
   /** Drops the connection without a close frame. */
   terminate(): void {
+    this.ws.terminate();
+  }
+
+  /** Our close went unanswered for too long: drop the connection (recorded as closed by us). */
+  closeUnanswered(): void {
+    if (this.settled) return;
     this.ws.terminate();
   }
 
@@ -332,6 +371,7 @@ export class ConnectionRecorder {
     };
     sender.close = (code, data, mask, cb) => {
       if (!this.closeReceived) this.closeSentFirst = true;
+      this.sentCloseCode ??= code ?? 1005;
       this.frame(1, 8, closePayload(code, data));
       close(code, data, mask, cb);
     };
@@ -357,8 +397,10 @@ export class ConnectionRecorder {
       this.error = {
         kind: 'upgrade-rejected',
         message:
-          `the server answered the upgrade with HTTP ${status} ${res.statusMessage ?? ''}`.trim() +
-          ' instead of 101',
+          status === 101
+            ? 'the server answered 101 Switching Protocols without "Upgrade: websocket", so the connection was never upgraded (a proxy on the path may have removed the header)'
+            : `the server answered the upgrade with HTTP ${status} ${res.statusMessage ?? ''}`.trim() +
+              ' instead of 101',
       };
       // A keep-alive answer would otherwise return the socket to the agent's pool and keep the
       // process alive: this connection is over.
@@ -383,8 +425,37 @@ export class ConnectionRecorder {
       this.finish(null, null, null);
       return;
     }
-    const closedBy: ClosedBy = code === 1006 ? 'network' : this.closeSentFirst ? 'client' : 'server';
-    this.finish(code, reason.toString('utf8'), closedBy);
+    if (this.closeReceived) {
+      this.finish(code, reason.toString('utf8'), this.closeSentFirst ? 'client' : 'server');
+      return;
+    }
+    if (this.sentCloseCode !== null) {
+      // We closed (a protocol violation of the peer, the end of the capture) and no close came
+      // back: the close that ended this connection is ours, whatever the socket did next.
+      const v =
+        this.violation ??
+        ({
+          violation: 'close-unanswered',
+          wsCode: null,
+          message: `the server did not answer Frameline's close (${this.sentCloseCode}) within ${CLOSE_WAIT_MS / 1000} s, as RFC 6455 requires; the connection was dropped`,
+        } satisfies ProtocolViolation);
+      this.error = { kind: 'protocol', message: v.message };
+      this.ctx.spool.message({
+        type: 'event',
+        ordinal: this.ctx.ordinal,
+        ts: nowMicros(),
+        kind: 'protocol-violation',
+        detail: {
+          violation: v.violation,
+          wsCode: v.wsCode,
+          closeCode: this.sentCloseCode,
+          message: v.message,
+        },
+      });
+      this.finish(this.sentCloseCode, '', 'client');
+      return;
+    }
+    this.finish(code, reason.toString('utf8'), 'network');
   }
 
   private finish(code: number | null, reason: string | null, closedBy: ClosedBy | null): void {

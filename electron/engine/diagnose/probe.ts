@@ -11,9 +11,9 @@ import type { ProbeRequest } from '../../../shared/contract/diagnose.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import { saveFindings } from './finding-store.js';
-import { createSession, setSpoolPath } from '../sessions/session-store.js';
+import { beginRecording } from '../store/recording.js';
 import type { SpoolMessage } from '../store/spool.js';
-import { spoolPathFor, StoreWriter } from '../store/writer.js';
+import { StoreWriter } from '../store/writer.js';
 import { probeEndpoint, type ProbeRun, type ProgressState } from './endpoint.js';
 import { Redactor } from '../../../shared/redaction.js';
 import { prepareProbe } from './probe-options.js';
@@ -53,7 +53,7 @@ export async function runProbe(
   // What was sent, as it may be logged: secrets redacted ("Bearer ***").
   const redactHeaders = (h: Record<string, string>) => new Redactor().headers(h);
   const sentHeaders = redactHeaders(Object.fromEntries(prepared.headers));
-  const sessionId = createSession(db, {
+  const recording = beginRecording(db, dbPath, {
     name: options.name ?? `probe ${target.host}${target.pathname === '/' ? '' : target.pathname}`,
     kind: 'probe',
     target: target.href,
@@ -73,9 +73,8 @@ export async function runProbe(
     },
     createdAt: nowMicros(),
   });
-  const spoolPath = spoolPathFor(dbPath, sessionId);
-  setSpoolPath(db, sessionId, spoolPath);
-  const spool = StoreWriter.for(dbPath).begin(sessionId, spoolPath);
+  const sessionId = recording.sessionId;
+  const spool = StoreWriter.for(dbPath).begin(db, recording);
 
   // The recorder reports each handshake only to the spool; the probe reads it on the way through,
   // and redacts the secrets of the request headers before they are recorded.

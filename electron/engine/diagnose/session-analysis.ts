@@ -1,9 +1,10 @@
-// `frameline diagnose`: reads a recorded session from the store as plain data and runs the pure
-// rules of shared/diagnosis over it. Frames are read as small summaries (the first bytes of text
-// payloads, control payloads as hex), never whole, so long sessions stay cheap.
+// `frameline diagnose`: reads a recorded session from the store and runs the pure rules of
+// shared/diagnosis over it. Frames are streamed from SQLite one at a time, as small summaries (the
+// first bytes of text payloads, control payloads as hex), into the facts the rules read: memory
+// stays bounded whatever the size of the session.
 import { HEAD_CHARS, toDiagFrame, type RawFrame } from '../../../shared/diagnosis/frames.js';
-import type { DiagConnection, DiagEvent, SessionData } from '../../../shared/diagnosis/input.js';
-import { diagnoseSession as analyseSession } from '../../../shared/diagnosis/session.js';
+import type { DiagConnection, DiagEvent, DiagFrame } from '../../../shared/diagnosis/input.js';
+import { streamDiagnosis, type SessionHead } from '../../../shared/diagnosis/session.js';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract.js';
 import { CheckSchema, type Diagnosis } from '../../../shared/findings.js';
 import { directionOf, opcodeOf } from '../../../shared/frame-codes.js';
@@ -45,38 +46,18 @@ interface FrameHeadRow {
   direction: number;
   opcode: number;
   size: number;
-  head: Buffer | null;
+  head: string | null;
 }
 
-/** A session as the rules read it. */
-export function loadSessionData(db: Db, row: SessionRow, options: DiagnoseOptions = {}): SessionData {
+/** A session as the rules read it, without its frames. */
+export function loadSessionHead(
+  db: Db,
+  row: SessionRow,
+): SessionHead & { frameCounts: Map<number, number>; ordinalOf: Map<number, number> } {
   const rows = db
     .prepare('SELECT * FROM connection WHERE session_id = ? ORDER BY ordinal')
     .all(row.id) as ConnectionRow[];
   const ordinalOf = new Map(rows.map((r) => [r.id, r.ordinal]));
-  const frames = [];
-  const stmt = db.prepare(
-    `SELECT connection_id, ts, direction, opcode, size,
-            CASE WHEN opcode IN (1, 9, 10) THEN substr(payload, 1, ${HEAD_CHARS * 4}) END AS head
-     FROM frame WHERE session_id = ? ORDER BY seq`,
-  );
-  for (const f of stmt.iterate(row.id) as Iterable<FrameHeadRow>) {
-    const opcode = opcodeOf(f.opcode);
-    const raw: RawFrame = {
-      connection: ordinalOf.get(f.connection_id) ?? 0,
-      ts: f.ts,
-      direction: directionOf(f.direction),
-      opcode,
-      size: f.size,
-      head:
-        f.head === null
-          ? null
-          : opcode === 'text'
-            ? f.head.toString('utf8').slice(0, HEAD_CHARS)
-            : f.head.toString('hex'),
-    };
-    frames.push(toDiagFrame(raw, options.idField));
-  }
   const events = (
     db
       .prepare('SELECT ts, connection_id, kind, detail FROM event WHERE session_id = ? ORDER BY ts, id')
@@ -103,10 +84,40 @@ export function loadSessionData(db: Db, row: SessionRow, options: DiagnoseOption
     target: row.target,
     origin,
     connections: rows.map(connectionOf),
-    frames,
     events,
     endedAt: row.ended_at,
+    frameCounts: new Map(rows.map((r) => [r.ordinal, r.frames])),
+    ordinalOf,
   };
+}
+
+/** A session's frames as the rules read them, one at a time in the order they were recorded. */
+export function* sessionFrames(
+  db: Db,
+  sessionId: number,
+  ordinalOf: ReadonlyMap<number, number>,
+  idField?: string,
+): Generator<DiagFrame> {
+  const stmt = db.prepare(
+    // SQLite cuts the head and hands it over as a string: no buffer per frame to allocate and free.
+    `SELECT connection_id, ts, direction, opcode, size,
+            CASE opcode WHEN 1 THEN CAST(substr(payload, 1, ${HEAD_CHARS * 4}) AS TEXT)
+                        WHEN 9 THEN lower(hex(substr(payload, 1, ${HEAD_CHARS * 4})))
+                        WHEN 10 THEN lower(hex(substr(payload, 1, ${HEAD_CHARS * 4}))) END AS head
+     FROM frame WHERE session_id = ? ORDER BY seq`,
+  );
+  for (const f of stmt.iterate(sessionId) as Iterable<FrameHeadRow>) {
+    const opcode = opcodeOf(f.opcode);
+    const raw: RawFrame = {
+      connection: ordinalOf.get(f.connection_id) ?? 0,
+      ts: f.ts,
+      direction: directionOf(f.direction),
+      opcode,
+      size: f.size,
+      head: f.head === null ? null : opcode === 'text' ? f.head.slice(0, HEAD_CHARS) : f.head,
+    };
+    yield toDiagFrame(raw, idField);
+  }
 }
 
 /** The checks a probe kept in its own session, if this is a probe session. */
@@ -138,11 +149,13 @@ export function diagnoseSession(
     const checks = storedProbeChecks(db, id);
     if (checks) return { target: row.target, sessionId: id, checks, findings: listFindings(db, id, 'probe') };
   }
-  const data = loadSessionData(db, row, options);
-  const { checks, findings } = analyseSession(data, options);
-  const frames = data.frames.length;
-  const first = data.connections[0]?.startedAt ?? row.created_at;
-  const last = row.ended_at ?? data.frames[frames - 1]?.ts ?? first;
+  const head = loadSessionHead(db, row);
+  const diagnosis = streamDiagnosis(head, { ...options, expectedFrames: head.frameCounts });
+  for (const f of sessionFrames(db, id, head.ordinalOf, options.idField)) diagnosis.add(f);
+  const { checks, findings, facts } = diagnosis.finish();
+  const frames = facts.frames;
+  const first = head.connections[0]?.startedAt ?? row.created_at;
+  const last = row.ended_at ?? facts.lastTs ?? first;
   checks.unshift({
     name: 'session',
     ok: true,
@@ -150,7 +163,7 @@ export function diagnoseSession(
     detail: {
       kind: row.kind,
       status: row.status,
-      connections: data.connections.length,
+      connections: head.connections.length,
       frames,
       durationSeconds: Math.round((last - first) / 1e5) / 10,
     },

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import type { SessionKind, SessionStatus, SessionSummary } from '../../../shared/contract.js';
 import { formatMicros } from '../../../shared/time.js';
+import { InputError } from '../errors.js';
 
 export interface SessionRow {
   id: number;
@@ -16,6 +17,7 @@ export interface SessionRow {
   incident_id: number | null;
   writer_pid: number | null;
   writer_host: string | null;
+  writer_lock: string | null;
   spool_path: string | null;
   spool_offset: number;
 }
@@ -43,10 +45,31 @@ export function setSpoolPath(db: Database.Database, id: number, path: string): v
   db.prepare('UPDATE session SET spool_path = ?, spool_offset = 0 WHERE id = ?').run(path, id);
 }
 
-/** Ends a session that its writer finished committing. */
+/** Records where a live session's spool and its recorder's lock are (relative to the database's folder). */
+export function setRecorderFiles(
+  db: Database.Database,
+  id: number,
+  files: { spool: string; lock: string },
+): void {
+  db.prepare('UPDATE session SET spool_path = ?, writer_lock = ?, spool_offset = 0 WHERE id = ?').run(
+    files.spool,
+    files.lock,
+    id,
+  );
+}
+
+/**
+ * Ends a session that its writer finished committing: `failed` when it attempted connections and
+ * none ever opened (refused, DNS, TLS, upgrade refused), `complete` otherwise.
+ */
 export function completeSession(db: Database.Database, id: number, endedAt: number): void {
   db.prepare(
-    `UPDATE session SET status = 'complete', ended_at = ?, writer_pid = NULL, writer_host = NULL, spool_path = NULL
+    `UPDATE session SET
+       status = CASE
+         WHEN EXISTS (SELECT 1 FROM connection c WHERE c.session_id = session.id)
+          AND NOT EXISTS (SELECT 1 FROM connection c WHERE c.session_id = session.id AND c.opened_at IS NOT NULL)
+         THEN 'failed' ELSE 'complete' END,
+       ended_at = ?, writer_pid = NULL, writer_host = NULL, writer_lock = NULL, spool_path = NULL
      WHERE id = ?`,
   ).run(endedAt, id);
 }
@@ -139,11 +162,16 @@ export function setSessionTags(db: Database.Database, id: number, tags: string[]
 /** Deletes a finished session with its connections, frames, events and index entries. */
 export function deleteSession(db: Database.Database, id: number): boolean {
   return db.transaction(() => {
-    const row = db.prepare('SELECT status FROM session WHERE id = ?').get(id) as
-      { status: SessionStatus } | undefined;
+    const row = db.prepare('SELECT status, writer_pid, writer_host FROM session WHERE id = ?').get(id) as
+      { status: SessionStatus; writer_pid: number | null; writer_host: string | null } | undefined;
     if (!row) return false;
-    if (row.status === 'live')
-      throw new Error(`session ${id} is still being captured; stop it before deleting it`);
+    if (row.status === 'live') {
+      const who =
+        row.writer_host === null ? '' : ` (by process ${row.writer_pid ?? '?'} on ${row.writer_host})`;
+      throw new InputError(
+        `session ${id} is still being captured${who}; stop it before deleting it (if that capture no longer runs, as in a database copied from another machine, run "frameline recover" first)`,
+      );
+    }
     db.prepare('DELETE FROM frame_text WHERE rowid IN (SELECT id FROM frame WHERE session_id = ?)').run(id);
     db.prepare('DELETE FROM session WHERE id = ?').run(id);
     // Frame ids of the deleted tail can be handed out again: make sure the index takes them anew.

@@ -3,7 +3,10 @@
 // beside this file are the only ones that hold the SQL.
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract.js';
 import type { EngineContext } from '../context.js';
-import { InputError, MissingError } from '../errors.js';
+import { MissingError } from '../errors.js';
+import { recoverOrphanedSessions, type RecoveryReport } from '../store/recovery.js';
+
+export { onRecovery, type RecoveryReport } from '../store/recovery.js';
 import { StoreWriter } from '../store/writer.js';
 import { listConnections } from './connection-store.js';
 import { listEvents } from './event-store.js';
@@ -170,9 +173,20 @@ export function tag(ctx: EngineContext, r: ParsedRequestOf<'sessions', 'tag'>): 
   setSessionTags(ctx.db, r.id, r.tags);
 }
 
-/** Deletes a finished session; a live one must be stopped first. */
+/**
+ * Deletes a finished session; a live one must be stopped first. A session left live by a recorder
+ * that is gone (a crash, a capture that failed) is recovered first, then deleted.
+ */
 export function remove(ctx: EngineContext, id: number): void {
   if (requireSession(ctx, id).status === 'live')
-    throw new InputError(`session ${id} is still being captured; stop it before deleting it`);
+    recoverOrphanedSessions(ctx.db, ctx.dbPath, { sessionId: id });
   deleteSessionRow(ctx.db, id);
+}
+
+/**
+ * Recovers every live session whose recorder is gone, on request: also those recorded on another
+ * machine (a database copied here), which opening the database never recovers by itself.
+ */
+export function recoverSessions(ctx: EngineContext): RecoveryReport {
+  return recoverOrphanedSessions(ctx.db, ctx.dbPath, { otherHosts: true });
 }

@@ -1,5 +1,7 @@
 // Opening the store: refuse what is not ours before touching it, set the pragmas, run the
-// numbered forward-only migrations, and recover sessions whose writer died.
+// numbered forward-only migrations under an exclusive lock, and recover sessions whose writer died.
+// A Frameline database carries our application id in its header; files made by earlier versions
+// (our schema, no id yet) are adopted; anything else is refused before a single byte is written.
 import {
   closeSync,
   existsSync,
@@ -13,7 +15,8 @@ import {
 import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { InputError } from '../errors.js';
+import { InputError, isCorruption } from '../errors.js';
+import { ioFailure, isBusy } from './io-errors.js';
 import { recoverOrphanedSessions } from './recovery.js';
 
 export type Db = Database.Database;
@@ -22,7 +25,8 @@ export type Db = Database.Database;
 export class StoreError extends InputError {
   constructor(
     message: string,
-    readonly code: 'not-sqlite' | 'unwritable' | 'newer-schema' | 'missing',
+    readonly code:
+      'not-sqlite' | 'foreign' | 'corrupt' | 'unwritable' | 'newer-schema' | 'missing' | 'busy' | 'io',
   ) {
     super(message);
     this.name = 'StoreError';
@@ -37,6 +41,12 @@ export interface OpenOptions {
 }
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
+
+/** `PRAGMA application_id` of every Frameline database: "FRML". */
+export const FRAMELINE_APPLICATION_ID = 0x46524d4c;
+
+/** Tables every Frameline schema has had since the first release: how an earlier version's file is known. */
+const CORE_TABLES = ['session', 'connection', 'frame', 'event', 'store_state'];
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 
 interface Migration {
@@ -45,8 +55,10 @@ interface Migration {
   sql: string;
 }
 
+let cached: Migration[] | null = null;
+
 function loadMigrations(): Migration[] {
-  return readdirSync(MIGRATIONS_DIR)
+  cached ??= readdirSync(MIGRATIONS_DIR)
     .filter((f) => /^\d{4}-.+\.sql$/.test(f))
     .sort()
     .map((f) => ({
@@ -54,6 +66,7 @@ function loadMigrations(): Migration[] {
       name: f,
       sql: readFileSync(new URL(f, MIGRATIONS_DIR), 'utf8'),
     }));
+  return cached;
 }
 
 /** The schema version this build writes. */
@@ -104,40 +117,128 @@ function checkFile(path: string, create: boolean): void {
   }
 }
 
+export { isCorruption };
+
+/** The one-line StoreError for a failure while opening `path`, or the error itself when it is a bug. */
+function openFailure(err: unknown, path: string): unknown {
+  if (err instanceof StoreError) return err;
+  if (isCorruption(err)) {
+    return new StoreError(
+      `${path} is damaged (${(err as Error).message}); it was left as it is: restore it from a copy, or pass another --db path`,
+      'corrupt',
+    );
+  }
+  if (isBusy(err)) {
+    return new StoreError(
+      `${path} is locked by another process that is writing to it; try again when it has finished`,
+      'busy',
+    );
+  }
+  const io = ioFailure(err);
+  if (io) return new StoreError(`cannot open ${path}: ${io}`, 'io');
+  return err;
+}
+
+type Ownership = 'new' | 'ours' | 'earlier';
+
+/**
+ * Whose file this is, read before anything is written: ours (our application id), a new one (no
+ * tables at all), one an earlier Frameline made (our tables and a schema version we wrote, from
+ * before the application id), or someone else's (refused).
+ */
+function ownership(db: Db, path: string): Ownership {
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const tables = (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>
+  ).map((r) => r.name);
+  if (appId === FRAMELINE_APPLICATION_ID) return 'ours';
+  const refuse = (what: string) =>
+    new StoreError(
+      `${path} is not a Frameline database (${what}); it was left untouched: pass a Frameline database or a new file path with --db`,
+      'foreign',
+    );
+  if (appId !== 0) throw refuse(`its application id is ${appId}`);
+  if (tables.length === 0 && version === 0) return 'new';
+  const known = loadMigrations().some((m) => m.version === version);
+  if (known && CORE_TABLES.every((t) => tables.includes(t))) return 'earlier';
+  const shown = tables.slice(0, 3).join(', ') + (tables.length > 3 ? ', …' : '');
+  throw refuse(
+    tables.length > 0
+      ? `it holds ${tables.length === 1 ? 'a table' : 'tables'} ${shown}`
+      : `schema version ${version}`,
+  );
+}
+
+function newerSchema(label: string, current: number, latest: number): StoreError {
+  return new StoreError(
+    `${label} was written by a newer Frameline (schema ${current}; this build knows up to ${latest}); upgrade Frameline to open it`,
+    'newer-schema',
+  );
+}
+
 /** Opens (creating when allowed) a Frameline database and brings its schema up to date. */
 export function openStore(path: string, options: OpenOptions = {}): Db {
   checkFile(path, options.create ?? true);
-  const db = new Database(path);
+  let db: Db;
   try {
+    db = new Database(path);
+  } catch (err) {
+    throw openFailure(err, path);
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    // Nothing is written before we know the file is ours and not from a newer version.
+    const owner = ownership(db, path);
+    const current = db.pragma('user_version', { simple: true }) as number;
+    const latest = latestSchemaVersion();
+    if (owner === 'ours' && current > latest) throw newerSchema(path, current, latest);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     migrate(db, path);
-    if (options.recover ?? true) recoverOrphanedSessions(db);
+    db.pragma('foreign_keys = ON');
+    if (options.recover ?? true) recoverOrphanedSessions(db, path);
   } catch (err) {
     db.close();
-    throw err;
+    throw openFailure(err, path);
   }
   return db;
 }
 
-/** Runs every migration newer than the database's `user_version`, each in its own transaction. */
+/**
+ * Runs every migration newer than the database's `user_version` in one exclusive transaction,
+ * reading the version again once the lock is held (another process may have migrated meanwhile),
+ * and marks the file with our application id. Foreign keys are off while it runs, so that a table
+ * can be rebuilt without its children being deleted; they are checked before the commit.
+ */
 export function migrate(db: Db, label = 'the database'): void {
   const migrations = loadMigrations();
   const latest = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > latest) {
-    throw new StoreError(
-      `${label} was written by a newer Frameline (schema ${current}; this build knows up to ${latest}); upgrade Frameline to open it`,
-      'newer-schema',
-    );
-  }
-  for (const m of migrations) {
-    if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    })();
+  const needed = () =>
+    (db.pragma('user_version', { simple: true }) as number) !== latest ||
+    (db.pragma('application_id', { simple: true }) as number) !== FRAMELINE_APPLICATION_ID;
+  if (!needed()) return;
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    db.exec('BEGIN EXCLUSIVE');
+    try {
+      const current = db.pragma('user_version', { simple: true }) as number;
+      if (current > latest) throw newerSchema(label, current, latest);
+      for (const m of migrations) if (m.version > current) db.exec(m.sql);
+      if (current !== latest) db.pragma(`user_version = ${latest}`);
+      db.pragma(`application_id = ${FRAMELINE_APPLICATION_ID}`);
+      const broken = db.pragma('foreign_key_check') as unknown[];
+      if (broken.length > 0)
+        throw new Error(
+          `migrating ${label} left ${broken.length} rows without their parent; nothing was changed`,
+        );
+      db.exec('COMMIT');
+    } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw err;
+    }
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
   }
 }

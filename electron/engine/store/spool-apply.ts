@@ -4,7 +4,13 @@
 import { closeSync, openSync, statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { directionOf } from '../../../shared/frame-codes.js';
-import { readSpool, SpoolDamagedError, type SpoolMessage, type SpooledFrame } from './spool.js';
+import {
+  readSpool,
+  SpoolDamagedError,
+  SpoolRecordError,
+  type SpoolMessage,
+  type SpooledFrame,
+} from './spool.js';
 
 interface Totals {
   frames: number;
@@ -25,6 +31,9 @@ export class SpoolApplier {
   private readonly insertEvent: Database.Statement;
   private readonly updateTotals: Database.Statement;
   private readonly updateOffset: Database.Statement;
+  private readonly readOffset: Database.Statement;
+  /** Frames committed by this applier so far (also when a later batch failed). */
+  committedFrames = 0;
   private fd: number | null = null;
 
   constructor(
@@ -59,6 +68,7 @@ export class SpoolApplier {
          first_frame_at = coalesce(first_frame_at, ?), last_frame_at = ? WHERE id = ?`,
     );
     this.updateOffset = db.prepare('UPDATE session SET spool_offset = ? WHERE id = ?');
+    this.readOffset = db.prepare('SELECT spool_offset FROM session WHERE id = ?');
     this.loadConnections();
   }
 
@@ -85,6 +95,13 @@ export class SpoolApplier {
     };
     let before = 0;
     const batch = this.db.transaction(() => {
+      // Someone else may have committed part of this spool meanwhile (a recovery that took over):
+      // never apply a record twice.
+      const stored = this.readOffset.get(this.sessionId) as { spool_offset: number } | undefined;
+      if (stored && stored.spool_offset > this.offset) {
+        this.offset = stored.spool_offset;
+        this.loadConnections();
+      }
       before = this.framesSeen;
       let next: number;
       let damage: SpoolDamagedError | null = null;
@@ -107,6 +124,7 @@ export class SpoolApplier {
         next = result.next;
         if (result.damage) {
           committed += this.framesSeen - before;
+          this.committedFrames += this.framesSeen - before;
           this.offset = next;
           throw result.damage;
         }
@@ -118,6 +136,7 @@ export class SpoolApplier {
         throw err;
       }
       committed += this.framesSeen - before;
+      this.committedFrames += this.framesSeen - before;
       if (next === this.offset) break; // only a torn record is left
       this.offset = next;
     }
@@ -139,7 +158,7 @@ export class SpoolApplier {
   private frame(f: SpooledFrame): void {
     const connectionId = this.connectionIds.get(f.ordinal);
     if (connectionId === undefined) {
-      throw new Error(`spool of session ${this.sessionId} has a frame for unknown connection ${f.ordinal}`);
+      throw new SpoolRecordError(`a frame for unknown connection ${f.ordinal} of session ${this.sessionId}`);
     }
     this.insertFrame.run(
       this.sessionId,
@@ -221,7 +240,7 @@ export class SpoolApplier {
   private connection(ordinal: number): number {
     const id = this.connectionIds.get(ordinal);
     if (id === undefined)
-      throw new Error(`spool of session ${this.sessionId} names unknown connection ${ordinal}`);
+      throw new SpoolRecordError(`a record names unknown connection ${ordinal} of session ${this.sessionId}`);
     return id;
   }
 

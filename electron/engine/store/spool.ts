@@ -132,9 +132,21 @@ export class SpoolWriter {
   /** Flushes and closes the file; returns its length. */
   close(): number {
     this.flush();
-    closeSync(this.fd);
+    this.discard();
     return this.written;
   }
+
+  /**
+   * Closes the file without writing what is still buffered: after a failed write (a full disk),
+   * appending more would follow a torn record, so whatever the file holds now is what it keeps.
+   */
+  discard(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+
+  private closed = false;
 
   private grow(need: number): void {
     this.flush();
@@ -153,6 +165,11 @@ export class SpoolDamagedError extends Error {
   }
 }
 
+/** Thrown by a visitor for a whole record that contradicts what came before (a damaged spool). */
+export class SpoolRecordError extends Error {
+  override name = 'SpoolRecordError';
+}
+
 /** Receives the records read back from a spool. */
 export interface SpoolVisitor {
   frame(frame: SpooledFrame): void;
@@ -160,6 +177,17 @@ export interface SpoolVisitor {
 }
 
 const READ_BYTES = 4 << 20;
+
+/** Runs a visitor on the record at `at`, turning its SpoolRecordError into damage at that offset. */
+function visit(at: number, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof SpoolRecordError)
+      throw new SpoolDamagedError(at, `spool is damaged at byte ${at}: ${err.message}`);
+    throw err;
+  }
+}
 
 /**
  * Reads whole records from `from` up to at most `to` (or the end of the file), at most `maxFrames`
@@ -186,20 +214,37 @@ export function readSpool(
       if (p + 4 + len > got) break;
       const kind = buf[p + 4];
       if (kind === KIND_FRAME) {
+        if (len + 4 < FRAME_HEADER) {
+          throw new SpoolDamagedError(
+            offset + p,
+            `spool is damaged at byte ${offset + p}: a frame record of ${len + 4} bytes is shorter than its header`,
+          );
+        }
         const size = buf.readUInt32LE(p + 24);
-        visitor.frame({
-          ordinal: buf.readUInt32LE(p + 5),
-          seq: buf.readUInt32LE(p + 9),
-          ts: buf.readDoubleLE(p + 13),
-          direction: buf[p + 21]!,
-          opcode: buf[p + 22]!,
-          truncated: buf[p + 23]!,
-          size,
-          payload: buf.subarray(p + FRAME_HEADER, p + 4 + len),
-        });
+        visit(offset + p, () =>
+          visitor.frame({
+            ordinal: buf.readUInt32LE(p + 5),
+            seq: buf.readUInt32LE(p + 9),
+            ts: buf.readDoubleLE(p + 13),
+            direction: buf[p + 21]!,
+            opcode: buf[p + 22]!,
+            truncated: buf[p + 23]!,
+            size,
+            payload: buf.subarray(p + FRAME_HEADER, p + 4 + len),
+          }),
+        );
         frames++;
       } else if (kind === KIND_MESSAGE) {
-        visitor.message(JSON.parse(buf.toString('utf8', p + 5, p + 4 + len)) as SpoolMessage);
+        let msg: SpoolMessage;
+        try {
+          msg = JSON.parse(buf.toString('utf8', p + 5, p + 4 + len)) as SpoolMessage;
+        } catch {
+          throw new SpoolDamagedError(
+            offset + p,
+            `spool is damaged at byte ${offset + p}: unreadable message`,
+          );
+        }
+        visit(offset + p, () => visitor.message(msg));
       } else {
         throw new SpoolDamagedError(
           offset + p,

@@ -1,11 +1,14 @@
 // The writer thread: commits spooled records into SQLite so that the capturing thread never waits
-// on the database, and fills the full-text index when there is nothing else to do.
+// on the database, and fills the full-text index when there is nothing else to do. A database
+// locked by another process is a backlog: the records wait in the spool and are committed when the
+// lock is free. Any other failure belongs to the one session it happened in.
 import { rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from './database.js';
 import { indexPendingText } from '../sessions/text-index.js';
 import { completeSession } from '../sessions/session-store.js';
+import { ioFailure, isBusy } from './io-errors.js';
 import { SpoolApplier } from './spool-apply.js';
 import type { FromWriter, ToWriter } from './writer-protocol.js';
 
@@ -21,17 +24,26 @@ if (process.platform === 'linux') {
   }
 }
 
+/** How long one attempt waits for a lock held by another process, and how soon it tries again. */
+const BUSY_WAIT_MS = 250;
+const BUSY_RETRY_MS = 200;
+
 const port = parentPort!;
 const db = openStore((workerData as { dbPath: string }).dbPath, { create: false, recover: false });
+// Short waits: while another process holds the lock, this thread must stay free to hear its
+// messages (a session dropped, the writer closed).
+db.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
 
 interface Tracked {
   applier: SpoolApplier;
   target: number;
   finish: { endedAt: number } | null;
+  busy: boolean;
 }
 
 const sessions = new Map<number, Tracked>();
 let pumping = false;
+let retryTimer: NodeJS.Timeout | null = null;
 let idleTimer: NodeJS.Timeout | null = null;
 /** Someone waits for the full-text index to catch up (the console opening a database). */
 let indexRequested = false;
@@ -40,10 +52,15 @@ function send(msg: FromWriter): void {
   port.postMessage(msg);
 }
 
+function describe(err: unknown): string {
+  return ioFailure(err) ?? (err as Error).message;
+}
+
 function pump(): void {
   pumping = false;
-  try {
-    for (const [id, s] of sessions) {
+  let waiting = false;
+  for (const [id, s] of sessions) {
+    try {
       if (s.applier.offset < s.target) {
         const frames = s.applier.applyUpTo(s.target);
         send({ type: 'committed', sessionId: id, frames, offset: s.applier.offset });
@@ -54,10 +71,31 @@ function pump(): void {
         rmSync(s.applier.spoolPath, { force: true });
         sessions.delete(id);
         send({ type: 'finished', sessionId: id });
+        continue;
       }
+      if (s.busy) {
+        s.busy = false;
+        send({ type: 'busy', sessionId: id, busy: false });
+      }
+    } catch (err) {
+      if (isBusy(err)) {
+        waiting = true;
+        if (!s.busy) {
+          s.busy = true;
+          send({ type: 'busy', sessionId: id, busy: true });
+        }
+        continue;
+      }
+      s.applier.close();
+      sessions.delete(id);
+      send({ type: 'failed', sessionId: id, message: describe(err) });
     }
-  } catch (err) {
-    send({ type: 'error', message: (err as Error).message });
+  }
+  if (waiting && !retryTimer) {
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      schedulePump();
+    }, BUSY_RETRY_MS);
   }
   scheduleIdleIndexing();
 }
@@ -81,7 +119,8 @@ function scheduleIdleIndexing(): void {
         send({ type: 'indexed', backlog: 0 });
       }
     } catch (err) {
-      send({ type: 'error', message: `full-text indexing failed: ${(err as Error).message}` });
+      if (isBusy(err)) scheduleIdleIndexing();
+      else send({ type: 'error', message: `full-text indexing failed: ${describe(err)}` });
     }
   }, 50);
   idleTimer.unref();
@@ -94,6 +133,7 @@ port.on('message', (msg: ToWriter) => {
         applier: new SpoolApplier(db, msg.sessionId, msg.spoolPath, 0),
         target: 0,
         finish: null,
+        busy: false,
       });
       return;
     case 'spooled': {
@@ -110,12 +150,21 @@ port.on('message', (msg: ToWriter) => {
       schedulePump();
       return;
     }
+    case 'drop': {
+      const s = sessions.get(msg.sessionId);
+      s?.applier.close();
+      sessions.delete(msg.sessionId);
+      send({ type: 'dropped', sessionId: msg.sessionId });
+      return;
+    }
     case 'index':
       indexRequested = true;
       scheduleIdleIndexing();
       return;
     case 'close':
       if (idleTimer) clearTimeout(idleTimer);
+      if (retryTimer) clearTimeout(retryTimer);
+      for (const s of sessions.values()) s.applier.close();
       db.close();
       port.close();
       return;

@@ -1,15 +1,26 @@
 // The capturing side of persistence: frames are appended to a session's spool on the receiving
 // thread and committed by one writer thread per database. Nothing here waits on SQLite.
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+//
+// A session's troubles stay its own: a full disk while spooling, a commit that fails, even a
+// writer thread that dies, end that one session (its capture is told, closes, and the session is
+// recovered from its spool as after a crash), while every other capture carries on and the next
+// one starts a fresh writer. A database locked by another process is a backlog, not a failure.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { SessionStatus } from '../../../shared/contract.js';
+import type { Db } from './database.js';
+import { ioFailure } from './io-errors.js';
+import type { Recording } from './recording.js';
+import { recoverOrphanedSessions } from './recovery.js';
 import { SpoolWriter, type SpoolMessage } from './spool.js';
 import type { FromWriter, ToWriter } from './writer-protocol.js';
 
 /** Flush the spool when this much is buffered, or when this long has passed since the last flush. */
 const FLUSH_BYTES = 256 * 1024;
 const FLUSH_INTERVAL_MS = 20;
+/** How long a session waits for the writer to let go of it before its lock is released anyway. */
+const DROP_WAIT_MS = 3000;
 
 /** The writer thread: the compiled worker, or (running from the TypeScript sources in tests) tsx loading it. */
 function startWorker(dbPath: string): Worker {
@@ -20,17 +31,12 @@ function startWorker(dbPath: string): Worker {
   return new Worker(boot, { eval: true, workerData: { dbPath } });
 }
 
-/** Where a session's spool lives: beside the database, so that recovery finds it. */
-export function spoolPathFor(dbPath: string, sessionId: number): string {
-  return `${dbPath}-spool/session-${sessionId}.spool`;
-}
-
 export class StoreWriter {
   private static readonly byPath = new Map<string, StoreWriter>();
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private readonly spools = new Map<number, SessionSpool>();
   private readonly committedListeners = new Set<(sessionId: number, frames: number) => void>();
-  private failure: Error | null = null;
+  private dead: string | null = null;
   private open = 0;
 
   /** The writer of a database, started on first use and stopped when its last session finishes. */
@@ -46,20 +52,26 @@ export class StoreWriter {
   private constructor(private readonly dbPath: string) {
     this.worker = startWorker(dbPath);
     this.worker.on('message', (msg: FromWriter) => this.onMessage(msg));
-    this.worker.on('error', (err) => this.fail(new Error(`the database writer stopped: ${err.message}`)));
+    this.worker.on('error', (err) =>
+      this.die(`the database writer stopped: ${ioFailure(err) ?? err.message}`),
+    );
     this.worker.on('exit', (code) => {
-      StoreWriter.byPath.delete(this.dbPath);
-      if (code !== 0 || this.waiting.size > 0)
-        this.fail(new Error(`the database writer exited (code ${code})`));
+      if (code !== 0 || this.spools.size > 0 || this.indexWaiter)
+        this.die(`the database writer exited (code ${code})`);
+      this.forget();
     });
   }
 
-  /** Starts spooling a session whose row already exists. */
-  begin(sessionId: number, path: string): SessionSpool {
-    mkdirSync(dirname(path), { recursive: true });
-    const spool = new SessionSpool(this, sessionId, path);
+  /** Starts spooling a session made live by `beginRecording`; `db` is the caller's connection. */
+  begin(db: Db, recording: Recording): SessionSpool {
+    const spool = new SessionSpool(this, db, this.dbPath, recording);
+    if (this.dead) {
+      spool.writerFailed(this.dead);
+      return spool;
+    }
+    this.spools.set(recording.sessionId, spool);
     this.open++;
-    this.post({ type: 'open', sessionId, spoolPath: path });
+    this.post({ type: 'open', sessionId: recording.sessionId, spoolPath: recording.spoolPath });
     return spool;
   }
 
@@ -69,12 +81,13 @@ export class StoreWriter {
    */
   indexInBackground(): Promise<void> {
     if (this.indexing) return this.indexing;
+    if (this.dead) return Promise.reject(new Error(this.dead));
     this.open++;
     this.indexing = new Promise<void>((resolve, reject) => {
       this.indexWaiter = { resolve, reject };
     }).finally(() => {
       this.indexing = null;
-      if (--this.open === 0) this.stop();
+      this.release();
     });
     this.post({ type: 'index' });
     return this.indexing;
@@ -89,28 +102,32 @@ export class StoreWriter {
     return () => this.committedListeners.delete(listener);
   }
 
+  /** Sends to the writer thread; nothing happens once it is gone (its sessions were told). */
   post(msg: ToWriter): void {
-    if (this.failure) throw this.failure;
-    this.worker.postMessage(msg);
+    if (!this.dead) this.worker.postMessage(msg);
   }
 
-  /** Resolves once every record of the session is committed and the session is marked complete. */
-  finished(sessionId: number): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.waiting.set(sessionId, {
-        resolve: () => {
-          resolve();
-          if (--this.open === 0) this.stop();
-        },
-        reject,
-      });
-    });
+  /** Whether the writer thread is gone. */
+  get stopped(): boolean {
+    return this.dead !== null;
+  }
+
+  /** A session no longer needs the writer. */
+  settled(sessionId: number): void {
+    if (this.spools.delete(sessionId)) this.release();
+  }
+
+  private release(): void {
+    if (--this.open === 0) this.stop();
   }
 
   private stop(): void {
     this.post({ type: 'close' });
-    StoreWriter.byPath.delete(this.dbPath);
+    this.forget();
+  }
+
+  private forget(): void {
+    if (StoreWriter.byPath.get(this.dbPath) === this) StoreWriter.byPath.delete(this.dbPath);
   }
 
   private onMessage(msg: FromWriter): void {
@@ -118,48 +135,77 @@ export class StoreWriter {
       case 'committed':
         for (const l of this.committedListeners) l(msg.sessionId, msg.frames);
         return;
-      case 'finished': {
-        const w = this.waiting.get(msg.sessionId);
-        this.waiting.delete(msg.sessionId);
-        w?.resolve();
+      case 'finished':
+        this.spools.get(msg.sessionId)?.writerFinished();
         return;
-      }
+      case 'busy':
+        this.spools.get(msg.sessionId)?.writerBusy(msg.busy);
+        return;
+      case 'failed':
+        this.spools.get(msg.sessionId)?.writerFailed(msg.message, true);
+        return;
+      case 'dropped':
+        this.spools.get(msg.sessionId)?.writerDropped();
+        return;
       case 'indexed':
         this.indexWaiter?.resolve();
         this.indexWaiter = null;
         return;
       case 'error':
-        this.fail(new Error(`the database writer failed: ${msg.message}`));
+        // Indexing failed: searches still work on what is indexed, and nothing was lost.
+        this.indexWaiter?.reject(new Error(msg.message));
+        this.indexWaiter = null;
         return;
     }
   }
 
-  private fail(err: Error): void {
-    if (this.failure) return;
-    this.failure = err;
-    for (const w of this.waiting.values()) w.reject(err);
-    this.waiting.clear();
-    this.indexWaiter?.reject(err);
+  /** The writer thread is gone: every session it served is told, and the next one starts afresh. */
+  private die(message: string): void {
+    if (this.dead) return;
+    this.dead = message;
+    this.forget();
+    for (const s of [...this.spools.values()]) s.writerFailed(message, true);
+    this.indexWaiter?.reject(new Error(message));
     this.indexWaiter = null;
   }
 }
 
+/** How a session's recording ended. */
+export interface SpoolOutcome {
+  /** The session's status now. */
+  status: SessionStatus;
+  /** Why the recording could not finish normally, in one sentence; null when it did. */
+  failure: string | null;
+}
+
 /** One session's spool, written on the receiving thread. */
 export class SessionSpool {
+  readonly sessionId: number;
   private lastFlushUs = 0;
   private timer: NodeJS.Timeout;
   private seq = 0;
   private closed = false;
-
   private readonly out: SpoolWriter;
+  private failure: string | null = null;
+  /** The writer forgot this session (it failed there, or was dropped): no answer will come. */
+  private writerGone = false;
+  private finishedWaiter: ((ok: boolean) => void) | null = null;
+  private droppedWaiter: (() => void) | null = null;
+  private readonly failureListeners = new Set<(message: string) => void>();
+  private readonly busyListeners = new Set<(busy: boolean) => void>();
+  private settling: Promise<SpoolOutcome> | null = null;
+  /** Frames seen after the spool could no longer be written (a full disk). */
+  lost = 0;
 
   constructor(
     private readonly writer: StoreWriter,
-    readonly sessionId: number,
-    path: string,
+    private readonly db: Db,
+    private readonly dbPath: string,
+    private readonly recording: Recording,
   ) {
-    this.out = new SpoolWriter(path, (upTo) => {
-      if (!this.closed) this.writer.post({ type: 'spooled', sessionId, upTo });
+    this.sessionId = recording.sessionId;
+    this.out = new SpoolWriter(recording.spoolPath, (upTo) => {
+      if (!this.closed) this.writer.post({ type: 'spooled', sessionId: this.sessionId, upTo });
     });
     // Flushes what a quiet connection buffered, so that nothing waits longer than the interval.
     this.timer = setInterval(() => {
@@ -177,11 +223,32 @@ export class SessionSpool {
     return this.seq;
   }
 
+  /** Why this recording cannot go on, once it cannot. */
+  get failed(): string | null {
+    return this.failure;
+  }
+
+  /** Called once if the recording cannot go on (a full disk, a failed commit): the capture should stop. */
+  onFailure(listener: (message: string) => void): void {
+    this.failureListeners.add(listener);
+    const failed = this.failure;
+    if (failed !== null) queueMicrotask(() => listener(failed));
+  }
+
+  /** Called when the database becomes locked by another process (true) and free again (false). */
+  onBusy(listener: (busy: boolean) => void): void {
+    this.busyListeners.add(listener);
+  }
+
   /**
    * Appends one frame received or sent at `ts` (epoch µs on the monotonic clock); the time also
    * bounds how long a frame may sit in memory before it reaches the spool file.
    */
   frame(ordinal: number, ts: number, direction: number, opcode: number, data: Buffer, cap: number): number {
+    if (this.failure) {
+      this.lost++;
+      return this.seq + this.lost;
+    }
     const seq = ++this.seq;
     this.out.frame(ordinal, seq, ts, direction, opcode, data, cap);
     if (this.out.pending >= FLUSH_BYTES || ts - this.lastFlushUs >= FLUSH_INTERVAL_MS * 1000) {
@@ -192,22 +259,154 @@ export class SessionSpool {
   }
 
   message(msg: SpoolMessage): void {
+    if (this.failure) return;
     this.out.message(msg);
     this.flush();
   }
 
   flush(): void {
-    this.out.flush();
+    if (this.failure) return;
+    try {
+      this.out.flush();
+    } catch (err) {
+      const io = ioFailure(err) ?? (err as Error).message;
+      this.fail(`${io} writing the spool`);
+    }
   }
 
-  /** Writes the rest, waits until the writer committed everything, and marks the session complete. */
-  async finish(endedAt: number): Promise<void> {
-    if (this.closed) return;
+  private fail(message: string): void {
+    if (this.failure) return;
+    this.failure = message;
+    for (const l of this.failureListeners) l(message);
+  }
+
+  /** From the writer: everything is committed and the session is marked complete (or failed). */
+  writerFinished(): void {
+    this.writerGone = true;
+    this.finishedWaiter?.(true);
+  }
+
+  writerBusy(busy: boolean): void {
+    for (const l of this.busyListeners) l(busy);
+  }
+
+  /** From the writer: committing this session failed (`gone`: the writer no longer tracks it). */
+  writerFailed(message: string, gone = true): void {
+    if (gone) this.writerGone = true;
+    this.fail(`${message} committing frames`);
+    this.finishedWaiter?.(false);
+    this.droppedWaiter?.();
+  }
+
+  writerDropped(): void {
+    this.writerGone = true;
+    this.droppedWaiter?.();
+  }
+
+  /**
+   * Writes the rest, waits until the writer committed everything and marked the session complete
+   * (or failed, when no connection opened). When the recording failed instead, the session is
+   * recovered from its spool as after a crash: committed and marked interrupted, or — the disk
+   * still full — left for the next open, its spool kept.
+   */
+  finish(endedAt: number): Promise<SpoolOutcome> {
+    this.settling ??= this.settle(endedAt);
+    return this.settling;
+  }
+
+  private async settle(endedAt: number): Promise<SpoolOutcome> {
     this.closed = true;
     clearInterval(this.timer);
-    const done = this.writer.finished(this.sessionId);
-    const upTo = this.out.close();
-    this.writer.post({ type: 'finish', sessionId: this.sessionId, upTo, endedAt });
-    await done;
+    if (!this.failure) {
+      const done = new Promise<boolean>((resolve) => (this.finishedWaiter = resolve));
+      let upTo = this.out.written;
+      try {
+        upTo = this.out.close();
+      } catch (err) {
+        this.fail(`${ioFailure(err) ?? (err as Error).message} writing the spool`);
+      }
+      if (!this.failure) {
+        this.writer.post({ type: 'finish', sessionId: this.sessionId, upTo, endedAt });
+        if (await done) {
+          this.end();
+          return { status: this.status() ?? 'complete', failure: null };
+        }
+      }
+    } else this.out.discard();
+    await this.letGo();
+    return this.recover();
+  }
+
+  /**
+   * Gives the session up without waiting for its backlog (a bounded shutdown): the writer lets go
+   * of it and its lock is released, so the next open recovers it from its spool.
+   */
+  async abandon(): Promise<void> {
+    if (this.recording.lock.held === false) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.out.discard();
+    await this.letGo();
+    this.end();
+  }
+
+  /** Makes sure the writer thread no longer touches this session (so that recovery may). */
+  private async letGo(): Promise<void> {
+    if (this.writerGone || this.writer.stopped) return;
+    const dropped = new Promise<void>((resolve) => {
+      this.droppedWaiter = resolve;
+      setTimeout(resolve, DROP_WAIT_MS).unref();
+    });
+    this.writer.post({ type: 'drop', sessionId: this.sessionId });
+    await dropped;
+  }
+
+  /** Lets go of the lock (and of the reserved space, unless recovery still needs it). */
+  private end(keepReserve = false): void {
+    this.recording.lock.release();
+    if (!keepReserve) this.recording.releaseReserve();
+    this.writer.settled(this.sessionId);
+  }
+
+  private status(): SessionStatus | undefined {
+    try {
+      const row = this.db.prepare('SELECT status FROM session WHERE id = ?').get(this.sessionId) as
+        { status: SessionStatus } | undefined;
+      return row?.status;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Commits the spool here, as crash recovery would, and marks the session interrupted. */
+  private recover(): SpoolOutcome {
+    // Recovery gives the reserved space back itself, when the disk is full and it needs the room.
+    this.end(true);
+    const why = `${this.failure ?? 'the recording stopped'}: the capture stopped`;
+    const id = this.sessionId;
+    try {
+      // The failure is this capture's to tell (its result says it): recovery need not announce it.
+      const report = recoverOrphanedSessions(this.db, this.dbPath, { sessionId: id, quiet: true });
+      const d = report.deferred[0];
+      if (!d)
+        return {
+          status: this.status() ?? 'interrupted',
+          failure: `${why}; session ${id} is interrupted, every frame it received committed`,
+        };
+      const waiting = d.spool
+        ? `the frames not committed yet wait in ${d.spool}`
+        : 'the frames not committed yet wait in its spool';
+      return {
+        status: this.status() ?? (d.interrupted ? 'interrupted' : 'live'),
+        failure: d.interrupted
+          ? `${why}; session ${id} is interrupted, and ${waiting} until the database is next opened (${d.reason})`
+          : `${why}; session ${id} is recovered the next time the database is opened: ${waiting} (${d.reason})`,
+      };
+    } catch (err) {
+      return {
+        status: 'live',
+        failure: `${why}; session ${id} is recovered from its spool the next time the database is opened (${ioFailure(err) ?? (err as Error).message})`,
+      };
+    }
   }
 }

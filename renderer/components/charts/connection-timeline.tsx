@@ -58,7 +58,10 @@ export function markLabel(m: EventMark): string {
           : recovered === 0
             ? ' Every frame had already been committed.'
             : ` ${recovered} frames were recovered from its spool.`;
-      const damaged = typeof d.spoolError === 'string' ? ` The spool was damaged: ${d.spoolError}` : '';
+      const damaged =
+        typeof d.spoolError === 'string'
+          ? ` The spool was damaged: ${d.spoolError}${typeof d.damagedSpool === 'string' ? `; it is kept at ${d.damagedSpool}` : ''}.`
+          : '';
       return `Session interrupted: the recording process stopped before the capture ended.${kept}${damaged}`;
     }
     default:

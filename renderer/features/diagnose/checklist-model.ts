@@ -37,6 +37,7 @@ const LABELS: Readonly<Record<string, string>> = {
   session: 'Session',
   handshakes: 'Handshakes',
   'close codes': 'Close codes',
+  protocol: 'Protocol',
   lifetimes: 'Lifetimes',
   'idle before close': 'Idle before close',
   reconnects: 'Reconnects',

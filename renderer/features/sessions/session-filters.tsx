@@ -55,6 +55,7 @@ const STATUSES: Array<{ value: SessionFilters['status']; label: string }> = [
   { value: 'live', label: 'Live' },
   { value: 'complete', label: 'Complete' },
   { value: 'interrupted', label: 'Interrupted' },
+  { value: 'failed', label: 'Failed' },
 ];
 
 export function SessionFilterBar({

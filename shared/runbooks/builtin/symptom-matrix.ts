@@ -6,7 +6,7 @@ export const SYMPTOM_MATRIX = `---
 id: symptom-matrix
 title: WebSocket symptoms and their causes
 version: 1
-applies-to: [origin-rejected, proxy-missing-upgrade, upgrade-rejected, idle-timeout, no-heartbeat, heartbeat-timeout, mixed-content, abnormal-closure, server-unreachable, no-messages, proxy-buffering]
+applies-to: [origin-rejected, proxy-missing-upgrade, upgrade-rejected, idle-timeout, no-heartbeat, heartbeat-timeout, mixed-content, abnormal-closure, server-unreachable, no-messages, proxy-buffering, protocol-violation]
 ---
 
 # WebSocket symptoms and their causes
@@ -231,10 +231,14 @@ container network in between.
 
 ## Agree on the message format {#FIX_FORMAT}
 
-Fixes: no-messages
+Fixes: no-messages, protocol-violation
 
 Make both sides send and expect the same serialization (JSON, with the server's JSON library
-installed), and test with an echo endpoint.
+installed), and test with an echo endpoint. When the client had to close the connection itself
+(1002, 1007, 1009), the server broke the framing: it must not mask its frames, must send only
+valid UTF-8 as text (anything else as binary), may set reserved bits only for a negotiated
+extension, and must answer a close with a close; big messages need a higher client limit or
+splitting. Upgrade or replace the server's WebSocket library.
 
 ## Forward headers, stop buffering {#FIX_PROXY}
 

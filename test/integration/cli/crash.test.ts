@@ -1,12 +1,13 @@
 // Crash safety for real: a capture under a flood is killed with SIGKILL; the next open recovers
 // what its spool still held, marks the session interrupted, and loses nothing received more than
 // 100 ms before the kill.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { SessionSummary } from '../../../shared/contract.js';
 import { parseMicros } from '../../../shared/time.js';
-import { cliJson, finished, startCli, workspace, type Workspace } from '../../support/cli.js';
+import { cliJson, finished, spooledFrames, startCli, workspace, type Workspace } from '../../support/cli.js';
 import { serverScript, startPeer, type Peer } from '../../support/processes.js';
 import { until } from '../../support/wait.js';
 
@@ -98,4 +99,29 @@ it('recovers every frame received more than 100 ms before a SIGKILL, in order an
   } finally {
     db.close();
   }
+});
+
+it('recovers a crashed capture made with a relative --db from another directory, every spooled frame', async () => {
+  peer = await startPeer(process.execPath, [serverScript('flood-peer.mjs'), 'plain', '50000000']);
+  // The capture runs in the database's folder with a relative path; recovery runs from elsewhere.
+  const child = startCli(
+    ['capture', `ws://127.0.0.1:${peer.port}/`, '--db', 'frameline.db', '--quiet'],
+    {},
+    ws.dir,
+  );
+  const exited = finished(child);
+  const spool = join(ws.dir, 'frameline.db-spool', 'session-1.spool');
+  await until('the spool to fill', () => existsSync(spool) && statSync(spool).size > 8 * 1024 * 1024, 30_000);
+  child.kill('SIGKILL');
+  expect((await exited).code).toBeNull();
+  const spooled = await spooledFrames(spool);
+  expect(spooled).toBeGreaterThan(50_000);
+
+  const elsewhere = join(ws.dir, 'elsewhere');
+  mkdirSync(elsewhere);
+  const listed = await finished(startCli(['sessions', '--json', '--db', ws.db], {}, elsewhere));
+  expect(listed.code).toBe(0);
+  const json = JSON.parse(listed.stdout) as SessionSummary[];
+  expect(json[0]).toMatchObject({ id: 1, status: 'interrupted', frames: spooled });
+  expect(existsSync(spool)).toBe(false);
 });

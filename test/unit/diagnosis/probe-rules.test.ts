@@ -334,6 +334,50 @@ describe('probe interpretation', () => {
   });
 });
 
+describe('every failed check is explained', () => {
+  it('raises no-heartbeat when the server sent no ping, even if it greeted once during the idle hold', () => {
+    const greeted = probe(
+      healthy({
+        idle: {
+          limitSeconds: 10,
+          livedSeconds: 10,
+          endedBy: 'limit',
+          close: null,
+          serverPingsAt: [],
+          messages: [{ connection: 1, ts: 1_800_000_000_500_000, direction: 'in', opcode: 'text', size: 20 }],
+        },
+      }),
+    );
+    expect(greeted.checks.find((c) => c.name === 'heartbeat')).toMatchObject({ ok: false });
+    expect(ids(greeted)).toEqual(['no-heartbeat']);
+    expect(greeted.findings[0]!.summary).toMatch(/no ping/);
+  });
+
+  it('calls a server that streams without pinging a hint, and still explains the check', () => {
+    const t0 = 1_800_000_000_000_000;
+    const streaming = probe(
+      healthy({
+        idle: {
+          limitSeconds: 10,
+          livedSeconds: 10,
+          endedBy: 'limit',
+          close: null,
+          serverPingsAt: [],
+          messages: Array.from({ length: 10 }, (_, i) => ({
+            connection: 1,
+            ts: t0 + i * 1_000_000,
+            direction: 'in' as const,
+            opcode: 'text' as const,
+            size: 20,
+          })),
+        },
+      }),
+    );
+    expect(streaming.checks.find((c) => c.name === 'heartbeat')).toMatchObject({ ok: false });
+    expect(streaming.findings.map((f) => [f.id, f.severity])).toEqual([['no-heartbeat', 'info']]);
+  });
+});
+
 describe('coverage of the catalogue', () => {
   it('every finding id is reached by the probe rules or a recorded fixture', () => {
     const reached = new Set<string>();
@@ -387,7 +431,13 @@ describe('coverage of the catalogue', () => {
     ];
     for (const o of observations)
       for (const f of probe(o, { pageOrigin: 'https://a.example' }).findings) reached.add(f.id);
-    for (const name of ['reconnect-storm', 'buffered-bursts', 'mixed-close-codes', 'slow-responses'] as const)
+    for (const name of [
+      'reconnect-storm',
+      'buffered-bursts',
+      'mixed-close-codes',
+      'slow-responses',
+      'masked-frames',
+    ] as const)
       for (const f of diagnoseSession(fixtureData(readFixture(name))).findings) reached.add(f.id);
     reached.add('tls-error').add('origin-rejected'); // asserted above
     expect([...FINDING_IDS].filter((id) => !reached.has(id))).toEqual([]);

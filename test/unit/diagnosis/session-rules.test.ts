@@ -156,6 +156,83 @@ describe('closes', () => {
     });
   });
 
+  it('names a protocol violation the client closed for, and does not call it a network drop', () => {
+    const d = diagnoseSession(
+      session(
+        [
+          conn(1, {
+            close: 2,
+            closeCode: 1002,
+            closedBy: 'client',
+            error: { kind: 'protocol', message: 'the server sent a masked frame (only clients mask)' },
+          }),
+          conn(2, {
+            start: 10,
+            close: 11,
+            closeCode: 1009,
+            closedBy: 'client',
+            error: { kind: 'protocol', message: 'too big' },
+          }),
+        ],
+        [frame(1, 1, 'in', 'text'), frame(2, 10.5, 'in', 'text')],
+        {
+          events: [
+            {
+              ts: at(2),
+              connection: 1,
+              kind: 'protocol-violation',
+              detail: {
+                violation: 'masked-frame',
+                closeCode: 1002,
+                message: 'the server sent a masked frame',
+              },
+            },
+          ],
+        },
+      ),
+    );
+    expect(ids(d)).toEqual(['protocol-violation']);
+    expect(find(d, 'protocol-violation')).toMatchObject({
+      severity: 'critical',
+      evidence: {
+        violations: { 'masked-frame': 1, 'protocol-error': 1 },
+        closeCodes: { '1002': 1, '1009': 1 },
+      },
+    });
+    expect(d.checks.find((c) => c.name === 'protocol')).toMatchObject({ ok: false });
+  });
+
+  it('calls an unanswered close a warning, not a broken server', () => {
+    const d = diagnoseSession(
+      session(
+        [
+          conn(1, {
+            close: 3,
+            closeCode: 1000,
+            closedBy: 'client',
+            error: { kind: 'protocol', message: 'the server did not answer our close' },
+          }),
+        ],
+        [],
+        {
+          events: [
+            {
+              ts: at(3),
+              connection: 1,
+              kind: 'protocol-violation',
+              detail: {
+                violation: 'close-unanswered',
+                closeCode: 1000,
+                message: 'the server did not answer our close',
+              },
+            },
+          ],
+        },
+      ),
+    );
+    expect(find(d, 'protocol-violation')).toMatchObject({ severity: 'warning' });
+  });
+
   it('clusters values within a second or 10 %', () => {
     const cluster = tightestCluster([2.1, 2.0, 1.9, 5, 30, 60.1, 59.8], (v) => v);
     expect(cluster).toEqual([1.9, 2.0, 2.1]);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  FRAMELINE_APPLICATION_ID,
   latestSchemaVersion,
   openStore,
   StoreError,
@@ -124,6 +125,7 @@ describe('openStore', () => {
     const path = dir.file('newer.db');
     const raw = new Database(path);
     raw.exec('CREATE TABLE future (x INTEGER)');
+    raw.pragma(`application_id = ${FRAMELINE_APPLICATION_ID}`);
     raw.pragma(`user_version = ${latestSchemaVersion() + 1}`);
     raw.close();
     const err = storeError(() => openStore(path));
@@ -193,6 +195,52 @@ describe('migrations on a copy of the previous schema', () => {
         expect(listSessions(db)).toMatchObject([{ name: 'before upgrade', tags: [] }]);
         setSessionTags(db, 1, ['kept']);
         expect(listSessions(db)[0]!.tags).toEqual(['kept']);
+      } finally {
+        db.close();
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('brings a schema-70 database to the latest: sessions that never opened a connection become failed', () => {
+    const dir = tempDir('frameline-migrate-');
+    try {
+      const path = dir.file('seventy.db');
+      const migrations = new URL('../../../../electron/engine/store/migrations/', import.meta.url);
+      const old = new Database(path);
+      for (const f of [
+        '0010-capture.sql',
+        '0020-session-tags.sql',
+        '0030-findings.sql',
+        '0040-incidents-walks.sql',
+        '0050-connection-direction-counts.sql',
+        '0060-walk-checks.sql',
+        '0070-outgoing-frame-index.sql',
+      ])
+        old.exec(readFileSync(new URL(f, migrations), 'utf8'));
+      old.pragma('user_version = 70');
+      const session = old.prepare(
+        "INSERT INTO session (name, kind, target, status, created_at) VALUES (?, 'capture', 'ws://x/', 'complete', 1)",
+      );
+      const connection = old.prepare(
+        "INSERT INTO connection (session_id, ordinal, url, started_at, opened_at) VALUES (?, 1, 'ws://x/', 1, ?)",
+      );
+      connection.run(session.run('refused').lastInsertRowid, null);
+      connection.run(session.run('worked').lastInsertRowid, 2);
+      old.prepare("INSERT INTO session_tag (session_id, tag) VALUES (2, 'kept')").run();
+      old.close();
+
+      const db = openStore(path);
+      try {
+        expect(listSessions(db).map((s) => [s.name, s.status, s.tags])).toEqual([
+          ['worked', 'complete', ['kept']],
+          ['refused', 'failed', []],
+        ]);
+        expect(db.prepare('SELECT count(*) AS n FROM connection').get()).toEqual({ n: 2 });
+        expect(db.pragma('foreign_key_check')).toEqual([]);
+        db.prepare('DELETE FROM session WHERE id = 2').run(); // the children still follow their session
+        expect(db.prepare('SELECT count(*) AS n FROM connection').get()).toEqual({ n: 1 });
       } finally {
         db.close();
       }

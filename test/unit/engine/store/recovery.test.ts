@@ -1,7 +1,10 @@
-import { appendFileSync, existsSync, truncateSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, readdirSync, readFileSync, truncateSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../../electron/engine/store/database.js';
-import { recoverOrphanedSessions, writerAlive } from '../../../../electron/engine/store/recovery.js';
+import { recoverOrphanedSessions } from '../../../../electron/engine/store/recovery.js';
 import {
   createSession,
   getSessionRow,
@@ -9,6 +12,9 @@ import {
 } from '../../../../electron/engine/sessions/session-store.js';
 import { SpoolApplier } from '../../../../electron/engine/store/spool-apply.js';
 import { SpoolWriter } from '../../../../electron/engine/store/spool.js';
+import { beginRecording } from '../../../../electron/engine/store/recording.js';
+import { PYTHON } from '../../../support/processes.js';
+import { until } from '../../../support/wait.js';
 import { deadPid, tempDir, type TempDir } from './helpers.js';
 
 const T0 = 1_763_776_433_000_000;
@@ -78,7 +84,7 @@ function spoolConnection(w: SpoolWriter, ordinal = 1): void {
 }
 
 function orphan(db: Db, id: number, pid = deadPid()): number {
-  expect(writerAlive(pid, null)).toBe(false);
+  expect(pidExists(pid)).toBe(false);
   db.prepare('UPDATE session SET writer_pid = ? WHERE id = ?').run(pid, id);
   return pid;
 }
@@ -88,19 +94,17 @@ const frameSeqs = (db: Db, id: number): number[] =>
     db.prepare('SELECT seq FROM frame WHERE session_id = ? ORDER BY id').all(id) as Array<{ seq: number }>
   ).map((r) => r.seq);
 
+/** Whether a process with this PID exists, as a PID check would see it (a zombie does). */
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
-
-describe('writerAlive', () => {
-  it('is true for this process and false for an exited one or none', () => {
-    expect(writerAlive(process.pid, null)).toBe(true);
-    expect(writerAlive(deadPid(), null)).toBe(false);
-    expect(writerAlive(null, null)).toBe(false);
-  });
-
-  it('does not judge a writer on another machine', () => {
-    expect(writerAlive(deadPid(), 'some-other-host.invalid')).toBe(true);
-  });
-});
 
 describe('crash recovery on open', () => {
   it('commits the spool of a session whose writer died and marks it interrupted', () => {
@@ -305,7 +309,7 @@ describe('crash recovery on open', () => {
     expect(frameSeqs(db, id)).toEqual([]);
     expect(db.prepare('SELECT count(*) AS n FROM event').get()).toEqual({ n: 0 });
     expect(existsSync(spool)).toBe(true);
-    expect(recoverOrphanedSessions(db)).toEqual([]);
+    expect(recoverOrphanedSessions(db, dbPath).recovered).toEqual([]);
   });
 
   it('does not recover a session written from another machine', () => {
@@ -332,7 +336,7 @@ describe('crash recovery on open', () => {
     spoolConnection(w);
     spoolFrames(w, 1, 3);
     w.close();
-    expect(recoverOrphanedSessions(db)).toEqual([dead.id]);
+    expect(recoverOrphanedSessions(db, dbPath).recovered).toEqual([dead.id]);
     expect(getSessionRow(db, dead.id)!.status).toBe('interrupted');
     expect(getSessionRow(db, alive.id)!.status).toBe('live');
     expect(frameSeqs(db, dead.id)).toEqual([1, 2, 3]);
@@ -377,5 +381,228 @@ describe('recovery from a damaged spool', () => {
       .prepare('SELECT seq FROM frame WHERE session_id = ? ORDER BY seq')
       .all(id) as Array<{ seq: number }>;
     expect(frames.map((f) => f.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+});
+
+// A recorder's liveness is its lock, which the OS releases when the process dies: whatever its PID
+// says afterwards (a zombie, a PID reused), a dead recorder is seen as dead.
+describe('recorder liveness', () => {
+  const dist = (m: string) =>
+    fileURLToPath(new URL(`../../../../dist/electron/engine/store/${m}.js`, import.meta.url));
+
+  /** A process that makes a live session with beginRecording and spools frames, then waits. */
+  function recorderScript(path: string, frames: number): string {
+    return `
+      const { openStore } = await import(${JSON.stringify(dist('database'))});
+      const { beginRecording } = await import(${JSON.stringify(dist('recording'))});
+      const { SpoolWriter } = await import(${JSON.stringify(dist('spool'))});
+      const db = openStore(${JSON.stringify(path)});
+      const rec = beginRecording(db, ${JSON.stringify(path)}, {
+        name: 'child', kind: 'capture', target: 'ws://x/', settings: {}, createdAt: ${T0},
+      });
+      const w = new SpoolWriter(rec.spoolPath);
+      w.message({ type: 'connection', ordinal: 1, url: 'ws://x/', startedAt: ${T0 + 1}, requestHeaders: {} });
+      for (let seq = 1; seq <= ${frames}; seq++) w.frame(1, seq, ${T0} + 10000 + seq, 0, 1, Buffer.from('f' + seq), 1 << 20);
+      w.flush();
+      console.log('ready ' + process.pid);
+      setInterval(() => {}, 1000);
+    `;
+  }
+
+  /** Runs `argv` and resolves with its first `n` stdout lines. */
+  function started(child: ChildProcess, n: number): Promise<string[]> {
+    const lines: string[] = [];
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    return new Promise((resolve, reject) => {
+      createInterface({ input: child.stdout! }).on('line', (l) => {
+        lines.push(l);
+        if (lines.length === n) resolve(lines);
+      });
+      child.once('exit', (code) => reject(new Error(`exited (${code}) before it was ready: ${stderr}`)));
+    });
+  }
+
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  });
+
+  it('keeps a session live while its recorder runs and recovers it once the recorder is killed', async () => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', recorderScript(dbPath, 20)]);
+    children.push(child);
+    await started(child, 1);
+    let db = open();
+    expect(getSessionRow(db, 1)!.status).toBe('live');
+    db.close();
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    db = open();
+    expect(getSessionRow(db, 1)!.status).toBe('interrupted');
+    expect(frameSeqs(db, 1)).toEqual(range(1, 20));
+  });
+
+  it('sees a recorder that died but is still a zombie (its PID exists) as dead', async () => {
+    // The recorder is a child of a process that does not reap it until told to.
+    const parent = spawn(
+      PYTHON,
+      [
+        '-c',
+        'import subprocess, sys\np = subprocess.Popen(sys.argv[1:])\nprint(p.pid, flush=True)\nsys.stdin.readline()\np.wait()',
+        process.execPath,
+        '--input-type=module',
+        '-e',
+        recorderScript(dbPath, 30),
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    children.push(parent);
+    const [pidLine] = await started(parent, 2);
+    const pid = Number(pidLine);
+    process.kill(pid, 'SIGKILL');
+    // A zombie: every thread has exited (the last one closes the files), but the PID remains.
+    await until(
+      'the recorder to be a zombie',
+      () =>
+        /\)\s+Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')) &&
+        readdirSync(`/proc/${pid}/task`).length === 1,
+    );
+    expect(pidExists(pid)).toBe(true); // what a PID check would conclude
+    try {
+      const db = open();
+      expect(getSessionRow(db, 1)!.status).toBe('interrupted');
+      expect(frameSeqs(db, 1)).toEqual(range(1, 30));
+    } finally {
+      parent.stdin!.end('\n');
+    }
+  });
+
+  it('sees a recorder whose PID now belongs to another running process as dead', () => {
+    let db = open();
+    const rec = beginRecording(db, dbPath, {
+      name: 'r',
+      kind: 'capture',
+      target: 'ws://x/',
+      settings: {},
+      createdAt: T0,
+    });
+    const w = new SpoolWriter(rec.spoolPath);
+    spoolConnection(w);
+    spoolFrames(w, 1, 12);
+    w.close();
+    // The recorder died (its lock went with it), and its PID was handed to a process that runs.
+    rec.lock.release();
+    expect(pidExists(process.ppid)).toBe(true);
+    db.prepare('UPDATE session SET writer_pid = ? WHERE id = ?').run(process.ppid, rec.sessionId);
+    db.close();
+    db = open();
+    expect(getSessionRow(db, rec.sessionId)!.status).toBe('interrupted');
+    expect(frameSeqs(db, rec.sessionId)).toEqual(range(1, 12));
+  });
+
+  it('leaves a session recorded on another machine alone until asked, then recovers it', () => {
+    let db = open();
+    const rec = beginRecording(db, dbPath, {
+      name: 'r',
+      kind: 'capture',
+      target: 'ws://x/',
+      settings: {},
+      createdAt: T0,
+    });
+    const w = new SpoolWriter(rec.spoolPath);
+    spoolConnection(w);
+    spoolFrames(w, 1, 7);
+    w.close();
+    rec.lock.release();
+    db.prepare("UPDATE session SET writer_host = 'recorder.elsewhere.invalid' WHERE id = ?").run(
+      rec.sessionId,
+    );
+    db.close();
+    db = open();
+    expect(getSessionRow(db, rec.sessionId)!.status).toBe('live');
+    const report = recoverOrphanedSessions(db, dbPath, { otherHosts: true });
+    expect(report.recovered).toEqual([rec.sessionId]);
+    expect(getSessionRow(db, rec.sessionId)!.status).toBe('interrupted');
+    expect(frameSeqs(db, rec.sessionId)).toEqual(range(1, 7));
+  });
+
+  it('does not recover a session of this process while its lock is held', () => {
+    const db = open();
+    const rec = beginRecording(db, dbPath, {
+      name: 'r',
+      kind: 'capture',
+      target: 'ws://x/',
+      settings: {},
+      createdAt: T0,
+    });
+    expect(recoverOrphanedSessions(db, dbPath).recovered).toEqual([]);
+    expect(getSessionRow(db, rec.sessionId)!.status).toBe('live');
+    rec.lock.release();
+    expect(recoverOrphanedSessions(db, dbPath).recovered).toEqual([rec.sessionId]);
+  });
+});
+
+describe('spool paths', () => {
+  it('are stored relative to the database and found from any working directory', () => {
+    const cwd = process.cwd();
+    let rec;
+    try {
+      process.chdir(dir.path);
+      const db = openStore('store.db');
+      dbs.push(db);
+      rec = beginRecording(db, 'store.db', {
+        name: 'r',
+        kind: 'capture',
+        target: 'ws://x/',
+        settings: {},
+        createdAt: T0,
+      });
+      expect(getSessionRow(db, rec.sessionId)!.spool_path).toBe('store.db-spool/session-1.spool');
+      const w = new SpoolWriter(rec.spoolPath);
+      spoolConnection(w);
+      spoolFrames(w, 1, 9);
+      w.close();
+      rec.lock.release();
+      db.close();
+    } finally {
+      process.chdir(cwd);
+    }
+    const db = open();
+    expect(getSessionRow(db, rec.sessionId)!.status).toBe('interrupted');
+    expect(frameSeqs(db, rec.sessionId)).toEqual(range(1, 9));
+  });
+});
+
+describe('recovery that cannot write', () => {
+  it('leaves an intact spool where it is, says why in one sentence, and finishes later', () => {
+    let db = open();
+    const { id, spool } = liveSession(db);
+    orphan(db, id);
+    const w = new SpoolWriter(spool);
+    spoolConnection(w);
+    spoolFrames(w, 1, 40);
+    w.close();
+    const bytes = readFileSync(spool);
+    // The database refuses the inserts, as a full disk does.
+    db.exec(
+      "CREATE TEMP TRIGGER full BEFORE INSERT ON frame BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    );
+    const report = recoverOrphanedSessions(db, dbPath);
+    expect(report.recovered).toEqual([]);
+    expect(report.deferred).toHaveLength(1);
+    expect(report.deferred[0]!.message).toMatch(
+      /session 1 .*could not be recovered yet: database or disk is full.*kept/,
+    );
+    expect(report.deferred[0]!.message).not.toContain('\n');
+    expect(existsSync(spool)).toBe(true);
+    expect(existsSync(`${spool}.damaged`)).toBe(false);
+    expect(readFileSync(spool).equals(bytes)).toBe(true);
+    db.close();
+
+    db = open(); // the trigger was temporary: the disk has room again
+    expect(getSessionRow(db, id)!.status).toBe('interrupted');
+    expect(frameSeqs(db, id)).toEqual(range(1, 40));
+    expect(existsSync(spool)).toBe(false);
   });
 });

@@ -103,14 +103,15 @@ CREATE TABLE session (
   kind          TEXT    NOT NULL CHECK (kind IN ('capture', 'import', 'replay', 'mock', 'probe')),
   target        TEXT    NOT NULL,
   settings      TEXT    NOT NULL DEFAULT '{}',
-  status        TEXT    NOT NULL CHECK (status IN ('live', 'complete', 'interrupted')),
+  status        TEXT    NOT NULL CHECK (status IN ('live', 'complete', 'interrupted', 'failed')),
   created_at    INTEGER NOT NULL,
   ended_at      INTEGER,
   incident_id   INTEGER,
-  -- The process that writes this session while it is live, and its on-disk spool: a crash leaves
-  -- them behind so that the next open can recover the spooled frames and mark the session.
+  -- While live: the recording process (for people to read), the lock that says it is alive, and
+  -- the spool that holds what it has not committed yet. Paths are relative to the database's folder.
   writer_pid    INTEGER,
   writer_host   TEXT,
+  writer_lock   TEXT,
   spool_path    TEXT,
   spool_offset  INTEGER NOT NULL DEFAULT 0
 ) STRICT;

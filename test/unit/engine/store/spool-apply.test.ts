@@ -7,7 +7,7 @@ import {
   setSpoolPath,
 } from '../../../../electron/engine/sessions/session-store.js';
 import { SpoolApplier } from '../../../../electron/engine/store/spool-apply.js';
-import { SpoolWriter } from '../../../../electron/engine/store/spool.js';
+import { SpoolDamagedError, SpoolWriter } from '../../../../electron/engine/store/spool.js';
 import { tempDir, type TempDir } from './helpers.js';
 
 const T0 = 1_763_776_433_000_000;
@@ -240,11 +240,24 @@ describe('SpoolApplier', () => {
     const w = new SpoolWriter(spool);
     connection(w);
     frames(w, 1, 3);
-    frames(w, 4, 4, 9); // a frame for a connection the spool never opened
     w.close();
-    expect(() => applier().applyUpTo()).toThrow(/unknown connection 9/);
+    // The database refuses the third insert (as a full disk would).
+    db.exec(
+      "CREATE TEMP TRIGGER refuse BEFORE INSERT ON frame WHEN NEW.seq = 3 BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    );
+    expect(() => applier().applyUpTo()).toThrow(/refused/);
     expect(seqs()).toEqual([]);
     expect(db.prepare('SELECT count(*) AS n FROM connection').get()).toEqual({ n: 0 });
     expect(storedOffset()).toBe(0);
+  });
+
+  it('takes a frame for a connection the spool never opened for damage, keeping what came before', () => {
+    const w = new SpoolWriter(spool);
+    connection(w);
+    frames(w, 1, 3);
+    frames(w, 4, 4, 9); // a frame for a connection the spool never opened
+    w.close();
+    expect(() => applier().applyUpTo()).toThrow(SpoolDamagedError);
+    expect(seqs()).toEqual([1, 2, 3]);
   });
 });

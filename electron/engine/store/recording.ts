@@ -1,0 +1,164 @@
+// Where a live session's files live and who is recording it. A recording has files beside the
+// database: its spool (what it received and has not committed yet), its recorder's lock, and a
+// small reserve of disk space. Paths are stored relative to the database's folder, so that
+// recovery finds them whatever directory it runs from, and wherever the database was moved.
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { createSession, setRecorderFiles, type NewSession } from '../sessions/session-store.js';
+import { StoreError, type Db } from './database.js';
+import { ioFailure, isBusy } from './io-errors.js';
+import { lockHeld, RecorderLock } from './recorder-lock.js';
+
+/** The absolute paths of a session's spool, lock and reserve. */
+export interface RecordingFiles {
+  dir: string;
+  spool: string;
+  lock: string;
+  reserve: string;
+}
+
+/**
+ * Disk space a recording keeps in hand: when the disk fills up, giving it back lets the database
+ * still record how the session ended (a few pages), while the frames wait in the spool.
+ */
+const RESERVE_BYTES = 1 << 20;
+
+/** The files of session `sessionId` of the database at `dbPath`. */
+export function recordingFiles(dbPath: string, sessionId: number): RecordingFiles {
+  const dir = `${resolve(dbPath)}-spool`;
+  return {
+    dir,
+    spool: join(dir, `session-${sessionId}.spool`),
+    lock: join(dir, `session-${sessionId}.lock`),
+    reserve: join(dir, `session-${sessionId}.reserve`),
+  };
+}
+
+/** A path as stored in the database: relative to the database's folder. */
+export function toStoredPath(dbPath: string, path: string): string {
+  return relative(dirname(resolve(dbPath)), resolve(path));
+}
+
+/** A stored path made absolute against the database's folder (absolute ones are kept as they are). */
+export function fromStoredPath(dbPath: string, stored: string): string {
+  return isAbsolute(stored) ? stored : resolve(dirname(resolve(dbPath)), stored);
+}
+
+/** What is known of a live session's recorder. */
+export type RecorderState =
+  /** It runs (its lock is held). */
+  | 'alive'
+  /** It is gone: its lock is free, or its process no longer exists. */
+  | 'gone'
+  /** It ran on another machine and its lock is free here: recovered only on request. */
+  | 'elsewhere';
+
+export interface RecorderRow {
+  writer_pid: number | null;
+  writer_host: string | null;
+  writer_lock: string | null;
+}
+
+/** Whether a PID names a running process that is not a zombie (sessions from before the locks). */
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !zombie(pid);
+}
+
+function zombie(pid: number): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    // "pid (comm) S ...": the state follows the last parenthesis.
+    return /\)\s+Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Who is recording a live session. Its lock decides; a session recorded before recorder locks
+ * existed is judged by its PID (a zombie counts as gone). A recorder on another machine whose lock
+ * is not held here may still run there (a lock on a network file system is not always shared):
+ * it is recovered only when asked.
+ */
+export function recorderState(dbPath: string, row: RecorderRow): RecorderState {
+  const elsewhere = row.writer_host !== null && row.writer_host !== hostname();
+  if (row.writer_lock !== null) {
+    if (lockHeld(fromStoredPath(dbPath, row.writer_lock))) return 'alive';
+    return elsewhere ? 'elsewhere' : 'gone';
+  }
+  if (elsewhere) return 'elsewhere';
+  return row.writer_pid !== null && pidAlive(row.writer_pid) ? 'alive' : 'gone';
+}
+
+/** A live session being recorded by this process: its id, its spool file and the lock it holds. */
+export interface Recording {
+  sessionId: number;
+  spoolPath: string;
+  lock: RecorderLock;
+  /** Gives the reserved disk space back (before recording how the session ended on a full disk). */
+  releaseReserve(): void;
+}
+
+function reserve(path: string): void {
+  const fd = openSync(path, 'w');
+  try {
+    const zeros = Buffer.alloc(64 * 1024);
+    for (let done = 0; done < RESERVE_BYTES; done += zeros.length) writeSync(fd, zeros);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Makes a session live for this process: in one transaction, creates its row, takes its recorder
+ * lock and records where its spool and lock are, so that nobody sees the session before its lock
+ * is held.
+ */
+export function beginRecording(db: Db, dbPath: string, session: NewSession): Recording {
+  let lock: RecorderLock | null = null;
+  let files: RecordingFiles | null = null;
+  try {
+    return db.transaction(() => {
+      const sessionId = createSession(db, session);
+      const f = recordingFiles(dbPath, sessionId);
+      files = f;
+      mkdirSync(f.dir, { recursive: true });
+      const held = RecorderLock.acquire(f.lock);
+      lock = held;
+      reserve(f.reserve);
+      setRecorderFiles(db, sessionId, {
+        spool: toStoredPath(dbPath, f.spool),
+        lock: toStoredPath(dbPath, f.lock),
+      });
+      return {
+        sessionId,
+        spoolPath: f.spool,
+        lock: held,
+        releaseReserve: () => rmSync(f.reserve, { force: true }),
+      };
+    })();
+  } catch (err) {
+    (lock as RecorderLock | null)?.release();
+    const f = files as RecordingFiles | null;
+    if (f) rmSync(f.reserve, { force: true });
+    if (isBusy(err))
+      throw new StoreError(
+        'cannot start recording: the database is locked by another process; try again when it is free',
+        'busy',
+      );
+    const io = ioFailure(err);
+    if (io)
+      throw new StoreError(
+        `cannot start recording: ${io} in ${dirname(resolve(dbPath))}; free some space and try again`,
+        'io',
+      );
+    throw err;
+  }
+}
