@@ -261,6 +261,17 @@ describe.skipIf(browserMissing())('diagnose', () => {
     await stale.waitFor(WAIT);
     expect(await stale.textContent()).toContain(`${idleCutter.url}/prices`);
 
+    // The finding's runbook step opens where the finding is, and a walk of its runbook starts from there.
+    await page.getByLabel('WebSocket URL').fill(`${idleCutter.url}/prices`);
+    await idle.getByRole('button', { name: 'ws-3am#FIX_TIMEOUTS' }).click();
+    const step = page.getByRole('dialog', { name: /Fix balancer timeouts/ });
+    await step.waitFor(WAIT);
+    expect(await step.textContent()).toContain('nginx -t && nginx -s reload');
+    await step.getByRole('button', { name: /Walk “WebSocket alert at 3 AM” in a new incident/ }).click();
+    await expect.poll(() => page.url(), WAIT).toMatch(/#\/incidents\/\d+\/walks\/\d+$/);
+    await page.locator('[data-testid=flowchart][data-current="ALERT"]').waitFor(WAIT);
+    expect(await page.locator('.walk-line').textContent()).toContain(`${idleCutter.url}/prices`);
+
     // The probe's session keeps the report: the session view shows the same findings, with when.
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Sessions' }).click();
     await page.locator('tr[data-session-id]', { hasText: 'probe 127.0.0.1' }).click();

@@ -269,6 +269,30 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     );
     expect(await chart(page).locator('[data-node=BALANCER]').getAttribute('class')).toContain('is-suggested');
 
+    // The same finding seen twice (here once more from a terminal) is one reason, named once.
+    const walkId = /\/walks\/(\d+)$/.exec(page.url())![1]!;
+    const seen = await suggestion.locator('.suggestion-evidence li').count();
+    const again = await cli([
+      'walk',
+      'finding',
+      walkId,
+      'proxy-missing-upgrade',
+      '--evidence',
+      'through the edge: HTTP 426 again',
+      '--db',
+      ws.db,
+    ]);
+    expect(again.code).toBe(0);
+    await page.reload();
+    await atNode(page, 'SCOPE');
+    await suggestion.waitFor(WAIT);
+    expect(await suggestion.locator('.suggestion-evidence li').count()).toBe(seen + 1);
+    const named = ((await suggestion.locator('.suggestion-reason').textContent()) ?? '')
+      .split(' point')[0]!
+      .split(', ');
+    expect(named).toContain('proxy-missing-upgrade');
+    expect(named).toEqual([...new Set(named)]);
+
     await choose(page, 'Load balancer');
     await atNode(page, 'BALANCER');
     expect(await edgeState(page, 'SCOPE', 'BALANCER')).toBe('taken');

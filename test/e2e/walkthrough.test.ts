@@ -179,6 +179,7 @@ describe.skipIf(skipReason())('the 3 AM walkthrough at every size and theme', ()
           });
         expect(await textPx()).toBeGreaterThanOrEqual(11);
         await page.getByTestId('flowchart-minimap').waitFor(WAIT);
+        await inspectShot(page, `walkthrough-${tag}-chart`);
         await page.getByRole('radiogroup', { name: 'Zoom' }).getByRole('radio', { name: 'Fit' }).click();
         const scroller = page.locator('.flowchart-scroll');
         await expect
