@@ -40,7 +40,11 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [electronModule, ...nativeModules('shared/'), { name: 'react', message: 'shared/ is UI-free.' }],
+          paths: [
+            electronModule,
+            ...nativeModules('shared/'),
+            { name: 'react', message: 'shared/ is UI-free.' },
+          ],
           patterns: [
             nodeBuiltins('shared/'),
             { group: ['**/electron/**', '**/renderer/**'], message: 'shared/ imports neither side.' },
@@ -72,8 +76,17 @@ export default tseslint.config(
           patterns: [
             { group: ['**/renderer/**'], message: 'The engine never imports the renderer.' },
             {
-              group: ['**/cli/**', '**/host/**', '**/ipc', '**/ipc.js', '**/main', '**/main.js', '**/preload.js'],
-              message: 'The engine is called by its shells (CLI, browser-mode host, IPC), never the other way.',
+              group: [
+                '**/cli/**',
+                '**/host/**',
+                '**/ipc',
+                '**/ipc.js',
+                '**/main',
+                '**/main.js',
+                '**/preload.js',
+              ],
+              message:
+                'The engine is called by its shells (CLI, browser-mode host, IPC), never the other way.',
             },
           ],
         },

@@ -67,7 +67,7 @@ function plansOf(run: () => unknown): string[][] {
   try {
     const result = run();
     if (result && typeof (result as Iterable<unknown>)[Symbol.iterator] === 'function')
-      [...(result as Iterable<unknown>)];
+      Array.from(result as Iterable<unknown>); // a lazy query runs only as it is read
   } finally {
     db.prepare = prepare;
   }
