@@ -4,39 +4,56 @@ import { useCallback, useEffect, useState } from 'react';
 import { getApi } from './api/api';
 import { AppNav, type Screen } from './components/app-nav';
 import { useHotkey } from './components/hotkeys';
+import { LinkLost } from './components/link-lost';
+import { go, useHash } from './components/route';
 import { ShortcutHelp } from './components/shortcut-help';
 import { StatusLine } from './components/status-line';
 import { useTheme } from './components/theme';
+import { useTimeZoneMode } from './components/time-zone';
+import { useEngineLink } from './components/use-engine-link';
 import { AttachScreen } from './features/attach/attach-screen';
 import { useCapture, type CaptureStore } from './features/attach/capture-store';
 import { IncidentsScreen } from './features/incidents/incidents-screen';
 import { SessionsScreen } from './features/sessions/sessions-screen';
 
-function screenFromHash(): Screen {
-  if (location.hash.startsWith('#/incidents')) return 'incidents';
-  return location.hash === '#/sessions' ? 'sessions' : 'attach';
+function screenOf(hash: string): Screen {
+  if (hash.startsWith('#/incidents')) return 'incidents';
+  return hash.startsWith('#/sessions') ? 'sessions' : 'attach';
 }
 
 const selectLiveCount = (s: CaptureStore) => s.liveCount();
 
+/** True for a text field with nothing typed in it yet: there "?" cannot be meant as text. */
+function isEmptyField(target: EventTarget | null): boolean {
+  return target instanceof HTMLInputElement && target.value === '' && target.type !== 'checkbox';
+}
+
 export function App() {
   const [api] = useState(getApi);
-  const [screen, setScreen] = useState<Screen>(screenFromHash);
+  const hash = useHash();
+  const screen = screenOf(hash);
   const [theme, toggleTheme] = useTheme();
   const [helpOpen, setHelpOpen] = useState(false);
   const liveCaptures = useCapture(api, selectLiveCount);
+  const { link, info } = useEngineLink(api);
+  // Every time the console shows follows the zone chosen in the status line.
+  const zone = useTimeZoneMode();
 
-  const navigate = useCallback((next: Screen) => {
-    history.replaceState(null, '', `#/${next}`);
-    setScreen(next);
-  }, []);
-  useEffect(() => {
-    const onHash = () => setScreen(screenFromHash());
-    window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
-  }, []);
+  const navigate = useCallback((next: Screen) => go(`#/${next}`, { replace: true }), []);
 
   useHotkey('?', () => setHelpOpen((open) => !open));
+  // The URL field has the focus when the console opens: "?" there, before anything is typed, is
+  // the shortcut list, not the first character of a URL.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '?' || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      if (!isEmptyField(e.target)) return;
+      e.preventDefault();
+      setHelpOpen(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   useHotkey('alt+1', () => navigate('attach'), { inInputs: true });
   useHotkey('alt+2', () => navigate('sessions'), { inInputs: true });
   useHotkey('alt+3', () => navigate('incidents'), { inInputs: true });
@@ -53,9 +70,11 @@ export function App() {
         liveCaptures={liveCaptures}
       />
       <main
+        key={zone}
         className="screen"
         aria-label={screen === 'attach' ? 'Attach' : screen === 'sessions' ? 'Sessions' : 'Incidents'}
       >
+        {link === 'lost' ? <LinkLost dbPath={info?.dbPath ?? null} /> : null}
         {screen === 'attach' ? (
           <AttachScreen api={api} />
         ) : screen === 'sessions' ? (
@@ -64,7 +83,7 @@ export function App() {
           <IncidentsScreen api={api} />
         )}
       </main>
-      <StatusLine api={api} liveCaptures={liveCaptures} onShowShortcuts={showHelp} />
+      <StatusLine api={api} onShowShortcuts={showHelp} />
       {helpOpen ? <ShortcutHelp onClose={() => setHelpOpen(false)} /> : null}
     </div>
   );

@@ -1,8 +1,19 @@
 // A finding as text: what the command line prints and what the console's "Copy" puts on the
-// clipboard for a ticket. One rendering, so the two never drift apart.
+// clipboard for a ticket — what was found, the evidence, the likely cause, the fix with the measured
+// values and one block per place it goes, and the runbook step. One rendering, so the two never
+// drift apart.
+import { fixAdvice, fixBlockText } from './fix-advice.js';
 import type { Diagnosis, Finding } from './findings.js';
 
-function isEmpty(v: unknown): boolean {
+function value(v: unknown): string {
+  if (v === null || v === undefined) return '-';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v) && v.every((x) => typeof x !== 'object' || x === null)) return v.join(', ');
+  return JSON.stringify(v);
+}
+
+function empty(v: unknown): boolean {
   return (
     v === null ||
     v === undefined ||
@@ -12,38 +23,37 @@ function isEmpty(v: unknown): boolean {
   );
 }
 
-/** One evidence value on one line: lists joined, objects as JSON. */
-function valueText(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (Array.isArray(v) && v.every((x) => typeof x !== 'object' || x === null)) return v.join(', ');
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
-}
-
-/** The evidence on one line: `key value; key value`, empty values left out. */
+/** The evidence on one line, `key value; key value`, empty values left out. */
 export function evidenceText(evidence: Record<string, unknown>): string {
   return Object.entries(evidence)
-    .filter(([, v]) => !isEmpty(v))
-    .map(([k, v]) => `${k} ${valueText(v)}`)
+    .filter(([, v]) => !empty(v))
+    .map(([k, v]) => `${k} ${value(v)}`)
     .join('; ');
 }
 
-/** A finding as an engineer reads it: what, the evidence, the cause, the fix and the runbook step. */
-export function findingText(f: Finding): string {
-  return [
+/**
+ * One finding as text: severity, id and title; what was observed; evidence; cause; fix; runbook
+ * step; then the fix's blocks, each titled and indented. `target` is the diagnosed endpoint, for
+ * findings whose evidence does not name it.
+ */
+export function findingText(f: Finding, target: string | null = null): string {
+  const advice = fixAdvice(f, target);
+  const lines = [
     `${f.severity.toUpperCase()}  ${f.id}: ${f.title}`,
     `  ${f.summary}`,
     `  evidence: ${evidenceText(f.evidence)}`,
     `  cause:    ${f.cause}`,
-    `  fix:      ${f.fix}`,
+    `  fix:      ${advice.text || f.fix}`,
     `  runbook:  ${f.runbook}`,
-  ].join('\n');
+  ];
+  for (const b of advice.blocks) lines.push('', fixBlockText(b, '  '));
+  return lines.join('\n');
 }
 
-/** Every finding, a blank line between them; "No findings." when there is none. */
-export function findingsText(findings: readonly Finding[]): string {
+/** Findings as text, a blank line between them; "No findings." when there are none. */
+export function findingsText(findings: readonly Finding[], target: string | null = null): string {
   if (findings.length === 0) return 'No findings.\n';
-  return `${findings.map(findingText).join('\n\n')}\n`;
+  return `${findings.map((f) => findingText(f, target)).join('\n\n')}\n`;
 }
 
 /** The closing line: how many findings of which severity. */

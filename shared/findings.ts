@@ -2,6 +2,7 @@
 // what it means, what usually causes it, how to fix it (with the configuration to change), and the
 // runbook step it links to. Probes and session analysis both speak in these ids.
 import { z } from 'zod';
+import { fixAdvice } from './fix-advice.js';
 import { FINDING_IDS } from './runbooks/finding-ids.js';
 import { findingRunbookStep } from './runbooks/finding-steps.js';
 
@@ -126,9 +127,9 @@ export const FINDINGS: Readonly<Record<FindingId, FindingSpec>> = {
       '`timeout tunnel` (or `timeout client`/`timeout server` when no tunnel timeout is set), a cloud load ' +
       'balancer or CDN idle timeout.',
     fix:
-      'Keep traffic flowing more often than the smallest timeout on the path: a server ping every 30 s ' +
-      '(`WS_PING_INTERVAL=30`) when proxies cut at 60 s. And raise the timeout for the WebSocket location: nginx ' +
-      '`proxy_read_timeout 300s; proxy_send_timeout 300s;`, HAProxy `timeout tunnel 1h`.',
+      'Keep traffic flowing more often than the smallest idle timeout on the path (a server ping at half of ' +
+      'it), and raise the idle timeout of the proxy for the WebSocket location well above it: nginx ' +
+      '`proxy_read_timeout` and `proxy_send_timeout`, HAProxy `timeout tunnel`.',
   },
   'no-heartbeat': {
     id: 'no-heartbeat',
@@ -301,6 +302,14 @@ export function runbookRef(id: FindingId): string {
 
 const RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };
 
+/**
+ * The fix of a finding with its measured values in the sentence (the idle seconds, the ping interval
+ * to use…); the catalogue's own sentence when the evidence adds nothing.
+ */
+export function fixFor(id: FindingId, evidence: Record<string, unknown>): string {
+  return fixAdvice({ id, evidence }).text || FINDINGS[id].fix;
+}
+
 /** Builds a finding of the catalogue with its evidence; a rule may give its own severity. */
 export function finding(
   id: FindingId,
@@ -316,7 +325,7 @@ export function finding(
     summary,
     evidence,
     cause: spec.cause,
-    fix: spec.fix,
+    fix: fixFor(id, evidence),
     runbook: runbookRef(id),
   };
 }

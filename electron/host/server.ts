@@ -93,7 +93,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       const fromQuery = url.searchParams.get('token') ?? undefined;
       const authorised = sameToken(fromQuery, token) || sameToken(cookieToken(req), token);
       if (!authorised) {
-        return send(res, 401, 'Unauthorized: open the URL with the token that `frameline serve` printed.');
+        return send(
+          res,
+          401,
+          'Unauthorized: this page has no token, or an old one — frameline serve makes a new one each time it is started, so it was restarted or the link is old. ' +
+            'Open the URL it printed; to come back to the same screen, add the part of the old address that starts with #.',
+        );
       }
       const headers = securityHeaders();
       if (fromQuery) {

@@ -7,10 +7,13 @@ export function CopyButton({
   text,
   label = 'Copy',
   title,
+  ariaLabel,
 }: {
   text: string | (() => string);
   label?: string;
   title?: string;
+  /** The button's name for assistive technology when "Copy" alone would not say what is copied. */
+  ariaLabel?: string;
 }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
@@ -23,6 +26,7 @@ export function CopyButton({
       type="button"
       className={`btn btn-ghost btn-small copy-button is-${state}`}
       title={title ?? label}
+      aria-label={ariaLabel}
       onClick={() => {
         void copyText(typeof text === 'function' ? text() : text).then((ok) =>
           setState(ok ? 'copied' : 'failed'),

@@ -1,4 +1,5 @@
 // Number and time formatting shared by every screen. Timestamps are epoch microseconds (shared/time.ts).
+import { shiftedMs, zonedIso, zoneWord } from './time-zone';
 
 const count = new Intl.NumberFormat('en-US');
 
@@ -35,11 +36,11 @@ export function formatMs(ms: number): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
-/** Time of day in UTC with microseconds, as the command line prints it: "02:07:42.592108". */
+/** Time of day with microseconds, as the command line prints it: "02:07:42.592108" (UTC or local). */
 export function formatTimeOfDay(us: number): string {
   const ms = Math.floor(us / 1000);
   const micros = us - ms * 1000;
-  const iso = new Date(ms).toISOString();
+  const iso = new Date(shiftedMs(ms)).toISOString();
   return `${iso.slice(11, 23)}${String(Math.round(micros)).padStart(3, '0')}`;
 }
 
@@ -50,9 +51,10 @@ export function formatRelative(us: number, fromUs: number): string {
   return `${sign}${(Math.abs(delta) / 1e6).toFixed(6)}`;
 }
 
-/** An ISO timestamp as a short UTC date and time: "2026-11-22 02:07:42 UTC". */
+/** An ISO timestamp as a short date and time with its zone: "2026-11-22 02:07:42 UTC". */
 export function formatIsoShort(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+  const t = zonedIso(iso);
+  return `${t.slice(0, 10)} ${t.slice(11, 19)} ${zoneWord()}`;
 }
 
 /** A rate: "0/s", "12/s", "12.3k/s". */

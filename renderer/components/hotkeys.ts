@@ -83,4 +83,7 @@ export const SHORTCUTS: ReadonlyArray<{ group: string; keys: string[]; action: s
   { group: 'Frames', keys: ['Home'], action: 'First frame' },
   { group: 'Frames', keys: ['End'], action: 'Last frame, and follow new ones' },
   { group: 'Frames', keys: ['T'], action: 'Relative or absolute time' },
+  { group: 'Walk', keys: ['1–9'], action: 'Take the way on with this number' },
+  { group: 'Walk', keys: ['B'], action: 'Go back one node' },
+  { group: 'Walk', keys: ['R'], action: 'Run the next step not done (a command after its confirmation)' },
 ];

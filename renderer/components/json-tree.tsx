@@ -1,6 +1,7 @@
 // A collapsible view of a parsed JSON payload. Every key and value is rendered as text by React:
 // payloads are data, never markup.
 import { useState, type CSSProperties } from 'react';
+import { Marked } from './highlight';
 
 /** Children shown per "show more" step, so a 100,000-element array does not stall the window. */
 const CHUNK = 200;
@@ -37,7 +38,11 @@ function JsonScalar({ value }: { value: unknown }) {
   if (value === null) return <span className="json-null">null</span>;
   switch (typeof value) {
     case 'string':
-      return <span className="json-string">{JSON.stringify(value)}</span>;
+      return (
+        <span className="json-string">
+          <Marked text={JSON.stringify(value)} />
+        </span>
+      );
     case 'number':
       return <span className="json-number">{String(value)}</span>;
     case 'boolean':

@@ -1,17 +1,122 @@
-// The line at the bottom of the window: the engine link, where the evidence is kept, live captures.
-import type { Api } from '../../shared/contract';
+// The line at the bottom of the window: the engine link, where the evidence is kept, the work in
+// progress anywhere (captures, probes, a walk's capture — from this window or a terminal), and the
+// time zone the console shows times in.
+import { useEffect, useState } from 'react';
+import type { Api, ResponseOf } from '../../shared/contract';
+import { parseMicros } from '../../shared/time';
+import { setTimeZoneMode, useTimeZoneMode } from './time-zone';
 import { useEngineLink } from './use-engine-link';
 
-export function StatusLine({
-  api,
-  liveCaptures,
-  onShowShortcuts,
-}: {
-  api: Api;
-  liveCaptures: number;
-  onShowShortcuts: () => void;
-}) {
+type LiveSession = ResponseOf<'sessions', 'list'>[number];
+
+/** How often the line asks what is running (and sooner after a push says something changed). */
+const POLL_MS = 2000;
+const PUSH_DELAY_MS = 300;
+
+/** Sessions being written now, by this engine or another process on the same database. */
+function useLiveSessions(api: Api, enabled: boolean): LiveSession[] {
+  const [live, setLive] = useState<LiveSession[]>([]);
+  useEffect(() => {
+    if (!enabled) return;
+    let stopped = false;
+    let soon: ReturnType<typeof setTimeout> | null = null;
+    const ask = () => {
+      api.sessions.list({ status: 'live' }).then(
+        (list) => !stopped && setLive(list),
+        () => {
+          // the engine link reports its own trouble
+        },
+      );
+    };
+    const nudge = () => {
+      soon ??= setTimeout(() => {
+        soon = null;
+        ask();
+      }, PUSH_DELAY_MS);
+    };
+    ask();
+    const timer = setInterval(ask, POLL_MS);
+    const offs = [
+      api.on('capture:status', nudge),
+      api.on('diagnose:progress', nudge),
+      api.on('walk:changed', nudge),
+    ];
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      if (soon) clearTimeout(soon);
+      for (const off of offs) off();
+    };
+  }, [api, enabled]);
+  return live;
+}
+
+/** "0:42", "12:03", "1:02:03". */
+function elapsed(fromIso: string, nowMs: number): string {
+  const s = Math.max(0, Math.floor((nowMs - parseMicros(fromIso) / 1000) / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+function WorkInProgress({ live }: { live: LiveSession[] }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (live.length === 0) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [live.length]);
+  if (live.length === 0) return <span className="status-item">No live capture or probe</span>;
+  const shown = live.slice(0, 2);
+  return (
+    <span
+      className="status-item status-work"
+      data-testid="work-in-progress"
+      title={live
+        .map((s) => `${s.kind === 'probe' ? 'Probing' : 'Capturing'} ${s.target} (session #${s.id})`)
+        .join('\n')}
+    >
+      <span className="dot dot-live" aria-hidden="true" />
+      {shown.map((s, i) => (
+        <span key={s.id} className="status-work-item">
+          {i > 0 ? ' · ' : ''}
+          {s.kind === 'probe' ? 'Probing' : 'Capturing'} {s.target} {elapsed(s.createdAt, now)}
+        </span>
+      ))}
+      {live.length > shown.length ? <span> · {live.length - shown.length} more</span> : null}
+    </span>
+  );
+}
+
+function TimeZoneSwitch() {
+  const mode = useTimeZoneMode();
+  return (
+    <span className="status-item status-zone segmented is-small" role="radiogroup" aria-label="Times">
+      {(['utc', 'local'] as const).map((m) => (
+        <button
+          key={m}
+          type="button"
+          role="radio"
+          aria-checked={mode === m}
+          className={mode === m ? 'is-on' : ''}
+          title={
+            m === 'utc'
+              ? 'Show times in UTC, as the logs and the command line do'
+              : 'Show times in this machine’s time zone'
+          }
+          onClick={() => setTimeZoneMode(m)}
+        >
+          {m === 'utc' ? 'UTC' : 'Local'}
+        </button>
+      ))}
+    </span>
+  );
+}
+
+export function StatusLine({ api, onShowShortcuts }: { api: Api; onShowShortcuts: () => void }) {
   const { link, info, error, notice } = useEngineLink(api);
+  const live = useLiveSessions(api, link !== 'lost');
   const shell = info?.shell === 'desktop' ? 'desktop' : 'browser mode';
   let text: string;
   if (error) text = `Engine not answering: ${error}`;
@@ -29,17 +134,14 @@ export function StatusLine({
         <span className={`dot dot-${state}`} aria-hidden="true" />
         {text}
       </span>
+      {link !== 'lost' ? <WorkInProgress live={live} /> : null}
       {info ? (
         <span className="status-item status-db" title={info.dbPath}>
           Database {info.dbPath}
         </span>
       ) : null}
-      <span className="status-item">
-        {liveCaptures === 0
-          ? 'No live capture'
-          : `${liveCaptures} live capture${liveCaptures === 1 ? '' : 's'}`}
-      </span>
       <span className="status-spacer" />
+      <TimeZoneSwitch />
       {info ? <span className="status-item muted">Frameline {info.version}</span> : null}
       <button type="button" className="status-item status-button" onClick={onShowShortcuts}>
         <kbd>?</kbd> Shortcuts

@@ -81,6 +81,14 @@ export const diagnoseChannels = {
     request: z.object({ id: z.number().int().positive() }),
     response: StoredDiagnosisSchema.nullable(),
   },
+  /**
+   * Stops a running probe early (as Ctrl+C stops `frameline probe`): its idle hold is cut short and
+   * `diagnose:probe` answers with what was seen so far. `stopped` is false when no such probe runs.
+   */
+  stop: {
+    request: z.object({ runId: z.string().min(1).max(100) }),
+    response: z.object({ stopped: z.boolean() }),
+  },
 } as const;
 
 /** Push topics of diagnosis. */

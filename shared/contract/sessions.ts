@@ -33,6 +33,16 @@ export const SessionSummarySchema = z.object({
   endedAt: isoTime.nullable(),
   frames: z.number().int().nonnegative(),
   tags: z.array(z.string()),
+  /** The incident the session belongs to (a walk's capture or probe), or null. */
+  incidentId: id.nullable(),
+  /** How its connections ended, counted: close codes ("1006"), error kinds ("refused"), "open", "none". */
+  outcomes: z.record(z.string(), z.number().int().nonnegative()),
+  /** The findings of its latest diagnosis (or probe), counted by severity. */
+  findings: z.object({
+    critical: z.number().int().nonnegative(),
+    warning: z.number().int().nonnegative(),
+    info: z.number().int().nonnegative(),
+  }),
 });
 
 /** Header names with their values as sent or received (repeated headers joined with ", "). */
@@ -114,6 +124,8 @@ export const FrameFilterSchema = z.object({
   /** Epoch microseconds, inclusive. */
   fromTs: z.number().optional(),
   toTs: z.number().optional(),
+  /** Only the frames of this connection (its id, as in the frame rows). */
+  connection: id.optional(),
 });
 
 export const SessionEventSchema = z.object({
@@ -128,6 +140,9 @@ export const SessionListRequestSchema = z.object({
   /** Words matched against the name, the target and the tags. */
   query: z.string().max(500, { error: 'a search is at most 500 characters' }).optional(),
   status: SessionStatusSchema.optional(),
+  kind: SessionKindSchema.optional(),
+  /** Sessions of this incident (its walks' captures and probes). */
+  incidentId: id.optional(),
   /** Epoch microseconds: sessions created in this range. */
   fromTs: z.number().optional(),
   toTs: z.number().optional(),

@@ -7,9 +7,22 @@ export function nodeOf(runbook: Runbook, id: string): RunbookNode | undefined {
   return runbook.nodes.find((n) => n.id === id);
 }
 
-/** First line of a node's label (labels may hold line breaks). */
+/**
+ * A node's label as one line of text. Labels of one or two lines are a name broken for the chart
+ * ("Connections<br/>stable again?") and read whole; three lines or more are a title with details,
+ * and the title is the name.
+ */
+export function labelTitle(label: string): string {
+  const lines = label
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return lines.length >= 3 ? lines[0]! : lines.join(' ');
+}
+
+/** A node's name as one line (see labelTitle), or `fallback` when there is no node. */
 export function shortLabel(node: RunbookNode | undefined, fallback = ''): string {
-  return node ? (node.label.split('\n')[0] ?? node.id).trim() || node.id : fallback;
+  return node ? labelTitle(node.label) || node.id : fallback;
 }
 
 /**

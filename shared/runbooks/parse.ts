@@ -334,12 +334,16 @@ interface StepDraft {
   title: string;
   text: string[];
   command: string | null;
+  successExitCodes: number[] | null;
+  /** The line of the exit codes, to point at when the step has no command for them. */
+  exitCodesLine: number | null;
   action: StepAction | null;
   timeboxSeconds: number | null;
   fixes: string[];
 }
 
-const DIRECTIVE = /^\s*(?:[-*]\s+)?(?:\*\*|__)?(action|time ?box|fixes)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(.*)$/i;
+const DIRECTIVE =
+  /^\s*(?:[-*]\s+)?(?:\*\*|__)?(action|time ?box|fixes|success exit codes?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(.*)$/i;
 
 /** Step sections by node: a `{#NODE}` heading up to the next heading of its level or above. */
 function readSections(
@@ -396,6 +400,7 @@ function readSections(
         title: s.title,
         text: s.text.join('\n').trim(),
         command: s.command,
+        ...(s.successExitCodes ? { successExitCodes: s.successExitCodes } : {}),
         action: s.action,
         timeboxSeconds: s.timeboxSeconds,
       })),
@@ -411,7 +416,16 @@ function readPart(
   title: string,
   fenceAt: Map<number, Fence>,
 ): StepDraft {
-  const d: StepDraft = { title, text: [], command: null, action: null, timeboxSeconds: null, fixes: [] };
+  const d: StepDraft = {
+    title,
+    text: [],
+    command: null,
+    successExitCodes: null,
+    exitCodesLine: null,
+    action: null,
+    timeboxSeconds: null,
+    fixes: [],
+  };
   for (let i = from; i < to; i++) {
     const fence = fenceAt.get(i);
     if (fence) {
@@ -444,6 +458,9 @@ function readPart(
       d.action = parseAction(value, i + 1);
     } else if (key === 'timebox') {
       d.timeboxSeconds = parseDuration(value, i + 1);
+    } else if (key.startsWith('successexitcode')) {
+      d.successExitCodes = parseExitCodes(value, i + 1);
+      d.exitCodesLine = i + 1;
     } else {
       for (const f of value.split(/[,\s]+/).filter(Boolean)) {
         if (!FINDING_ID.test(f))
@@ -455,7 +472,24 @@ function readPart(
       }
     }
   }
+  if (d.successExitCodes !== null && d.command === null)
+    throw new RunbookError(
+      d.exitCodesLine!,
+      `"${title}" gives success exit codes but has no shell command; put them in the step of the command`,
+    );
   return d;
+}
+
+/** `0, 1` → [0, 1]: the exit codes of a step's command that mean it went well. */
+export function parseExitCodes(raw: string, line: number): number[] {
+  const words = raw.split(/[\s,]+/).filter(Boolean);
+  const codes = words.map(Number);
+  if (words.length === 0 || codes.some((c) => !Number.isInteger(c) || c < 0 || c > 255))
+    throw new RunbookError(
+      line,
+      `success exit codes "${raw.trim()}" are not whole numbers from 0 to 255 such as "0, 1"`,
+    );
+  return [...new Set(codes)].sort((a, b) => a - b);
 }
 
 /** `5m`, `90s`, `1h`, `2m30s`, `< 5 minutes`, `10 min` → seconds. */

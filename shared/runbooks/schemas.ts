@@ -95,6 +95,11 @@ export const RunbookStepSchema = z.object({
   title: z.string(),
   text: z.string(),
   command: z.string().nullable(),
+  /**
+   * Exit codes of the command that mean the step went well (`Success exit codes: 0, 1` in the
+   * runbook); absent: only 0. `grep -c` exits 1 when it counts nothing, and nothing can be the answer.
+   */
+  successExitCodes: z.array(z.number().int().min(0).max(255)).optional(),
   action: StepActionSchema.nullable(),
   timeboxSeconds: z.number().int().positive().nullable(),
 });

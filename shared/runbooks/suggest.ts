@@ -63,14 +63,16 @@ export function suggestChoices(runbook: Runbook, nodeId: string, findings: Findi
     const s = support.get(c.label);
     if (!s) continue;
     const evidence = dedupe(s.findings);
+    // A finding seen twice (two probes, two drops) is one reason: its id is named once.
+    const ids = [...new Set(evidence.map((f) => f.id))];
     const fixers = [...s.fixers].map((id) => `${id} "${shortLabel(nodeOf(runbook, id), id)}"`);
     out.push({
       label: c.label,
       to: c.to,
       findings: evidence.map((f) => ({ id: f.id, evidence: f.evidence })),
       reason:
-        `${evidence.map((f) => f.id).join(', ')} ${evidence.length === 1 ? 'points' : 'point'} to "${c.label}": ` +
-        `it leads to ${fixers.join(' and ')}, which ${fixers.length === 1 ? 'fixes' : 'fix'} ${evidence.length === 1 ? 'it' : 'them'}`,
+        `${ids.join(', ')} ${ids.length === 1 ? 'points' : 'point'} to "${c.label}": ` +
+        `it leads to ${fixers.join(' and ')}, which ${fixers.length === 1 ? 'fixes' : 'fix'} ${ids.length === 1 ? 'it' : 'them'}`,
     });
   }
   return out.sort((a, b) => b.findings.length - a.findings.length);

@@ -1,17 +1,70 @@
 // The attach journey in a real browser: open the console that `frameline serve` prints, attach to a
 // WebSocket peer, send with Ctrl+Enter, read the echo in the frame list and its detail, disconnect,
-// and read why the connection ended. Plus the security check: payloads are shown, never run.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// and read why the connection ended. A message typed while the handshake is still going is sent
+// once it opens; the setup is kept across a reload and copied as a wscat, websocat or curl command.
+// Plus the security check: payloads are shown, never run.
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { echo, wsServer, type WsScenario } from '../servers/scenarios.js';
 import { browserMissing, launchChromium } from '../support/browser.js';
 import { workspace, type Workspace } from '../support/cli.js';
+import { readmeShot } from '../support/screenshots.js';
 import { serve, type Served } from '../support/serve.js';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const XSS = '<img src=x onerror=alert(1)>';
+
+interface HeldHandshake {
+  url: string;
+  /** Messages the server received, in order. */
+  received: string[];
+  /** Lets the held upgrade (and every later one) complete. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+/** A WebSocket server that answers the upgrade only when told to: a slow handshake, on demand. */
+async function heldHandshake(): Promise<HeldHandshake> {
+  const server = createServer();
+  const wss = new WebSocketServer({ noServer: true });
+  const received: string[] = [];
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  const held: Array<() => void> = [];
+  let released = false;
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const answer = () =>
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('message', (m) => {
+          received.push(m.toString());
+          ws.send(m.toString());
+        });
+      });
+    if (released) answer();
+    else held.push(answer);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    received,
+    release: () => {
+      released = true;
+      for (const answer of held.splice(0)) answer();
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 describe.skipIf(browserMissing())('attach screen', () => {
   let browser: Browser;
@@ -23,7 +76,6 @@ describe.skipIf(browserMissing())('attach screen', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
@@ -92,7 +144,7 @@ describe.skipIf(browserMissing())('attach screen', () => {
     // A ping and its pong are frames like any other: never hidden.
     await page.getByRole('button', { name: 'Ping' }).click();
     await expect.poll(() => page.getByRole('row').filter({ hasText: 'pong' }).count()).toBe(1);
-    await page.screenshot({ path: `${SCREENSHOTS}attach-detail.png` });
+    await readmeShot(page, 'attach-detail');
 
     await page.keyboard.press('Control+d');
     await page.getByTestId('capture-state').filter({ hasText: 'Ended' }).waitFor();
@@ -107,7 +159,7 @@ describe.skipIf(browserMissing())('attach screen', () => {
 
     await page.keyboard.press('Escape');
     await detail.waitFor({ state: 'detached' });
-    await page.screenshot({ path: `${SCREENSHOTS}attach.png` });
+    await readmeShot(page, 'attach');
     expect(pageErrors).toEqual([]);
   });
 
@@ -139,6 +191,140 @@ describe.skipIf(browserMissing())('attach screen', () => {
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.locator('script:not([src])').count()).toBe(0);
     expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('sends a message typed while connecting once the connection opens, and says "Connecting" everywhere until then', async () => {
+    const slow = await heldHandshake();
+    try {
+      await page.getByLabel('WebSocket URL').fill(`${slow.url}/orders`);
+      await page.getByLabel('WebSocket URL').press('Enter');
+      const pill = page.getByTestId('capture-state');
+      await pill.filter({ hasText: 'Connecting' }).waitFor();
+      // One state everywhere: the pill, the frame list and the side pane agree.
+      const frames = page.getByRole('region', { name: 'Frames' });
+      await expect.poll(() => frames.textContent()).toContain('Connecting');
+      expect(await frames.textContent()).not.toContain('Waiting for frames');
+      const side = page.getByRole('complementary', { name: 'Connection' });
+      expect(await side.textContent()).toContain('Connecting');
+
+      // Typed and sent before the handshake is done: queued, and said so.
+      await page.getByRole('tab', { name: 'Text', exact: true }).click();
+      await page.getByLabel('Message to send').fill('hello after open');
+      await page.getByLabel('Message to send').press('Control+Enter');
+      const composer = page.getByRole('region', { name: 'Composer' });
+      await composer.getByText('sends once the connection opens').waitFor();
+      expect(slow.received).toEqual([]);
+
+      slow.release();
+      await pill.filter({ hasText: 'Open' }).waitFor();
+      await expect.poll(() => slow.received).toEqual(['hello after open']);
+      const rows = page
+        .getByRole('grid', { name: 'Frames' })
+        .getByRole('row')
+        .filter({ hasText: 'hello after open' });
+      await expect.poll(() => rows.count()).toBe(2);
+      await page.keyboard.press('Control+d');
+      await pill.filter({ hasText: 'Ended' }).waitFor();
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('opens the shortcut list on "?" even with the empty URL field focused', async () => {
+    const url = page.getByLabel('WebSocket URL');
+    await url.focus();
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    expect(await url.inputValue()).toBe('');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'detached' });
+    // Once something is typed, "?" is a character of the URL.
+    await url.fill('ws://127.0.0.1:9/a');
+    await url.press('?');
+    expect(await url.inputValue()).toBe('ws://127.0.0.1:9/a?');
+    expect(await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).count()).toBe(0);
+  });
+
+  it('sends the configured messages on open, keeps the setup across a reload, and copies it as wscat, websocat and curl', async () => {
+    const target = `${peer.url}/prices`;
+    await page.getByLabel('WebSocket URL').fill(target);
+    await page.locator('.connect-bar').getByRole('button', { name: 'Options' }).click();
+    const options = page.locator('#attach-options');
+    await options.getByRole('button', { name: 'Add header' }).click();
+    await options.getByLabel('Header name').last().fill('X-Team');
+    await options.getByLabel('Value of X-Team').fill('prices');
+    await options.getByRole('button', { name: 'Add header' }).click();
+    await options.getByLabel('Header name').last().fill('Authorization');
+    await options.getByLabel('Value of Authorization').fill('Bearer s3cret-token');
+    await options.getByLabel('Origin').fill('https://app.example.com');
+    await options.getByLabel('Subprotocols').fill('v2');
+    await options.getByLabel('Send on open').fill('{"op":"subscribe","symbol":"FRML"}\n{"op":"snapshot"}');
+    await options.getByLabel('Send again every (s)').fill('30');
+
+    // The same setup, as the command-line tools an engineer pastes into a terminal.
+    await page.getByRole('button', { name: 'Copy as…' }).click();
+    const copyAs = page.getByRole('dialog', { name: 'Copy as a command' });
+    const command = (tool: string) => copyAs.locator(`[data-tool="${tool}"] pre`).textContent();
+    expect(await command('wscat')).toBe(
+      `wscat -c '${target}' -H 'X-Team: prices' -H 'Authorization: Bearer s3cret-token' -o https://app.example.com -s v2`,
+    );
+    expect(await command('websocat')).toBe(
+      `websocat -H='X-Team: prices' -H='Authorization: Bearer s3cret-token' --origin https://app.example.com --protocol v2 '${target}'`,
+    );
+    expect(await command('curl')).toBe(
+      [
+        'curl -i -N --http1.1 \\',
+        "  -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \\",
+        "  -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' \\",
+        "  -H 'X-Team: prices' -H 'Authorization: Bearer s3cret-token' \\",
+        "  -H 'Origin: https://app.example.com' -H 'Sec-WebSocket-Protocol: v2' \\",
+        `  '${target.replace('ws://', 'http://')}'`,
+      ].join('\n'),
+    );
+    await copyAs.getByRole('button', { name: 'Copy the wscat command' }).waitFor();
+    await page.keyboard.press('Escape');
+    await copyAs.waitFor({ state: 'detached' });
+
+    // On open, the two messages go out by themselves, in order.
+    await page.getByLabel('WebSocket URL').press('Enter');
+    await page.getByTestId('capture-state').filter({ hasText: 'Open' }).waitFor();
+    const sent = page
+      .getByRole('grid', { name: 'Frames' })
+      .getByRole('row')
+      .filter({ has: page.getByLabel('sent') });
+    await expect.poll(() => sent.count()).toBe(2);
+    expect(await sent.first().textContent()).toContain('"op":"subscribe"');
+    expect(await sent.last().textContent()).toContain('"op":"snapshot"');
+    expect(peer.requests[0]?.headers['x-team']).toBe('prices');
+    await page.keyboard.press('Control+d');
+    await page.getByTestId('capture-state').filter({ hasText: 'Ended' }).waitFor();
+
+    // A reload keeps the URL and the options, but not the secret: its value has to be typed again.
+    await page.reload();
+    await page.getByText('Engine connected').waitFor();
+    expect(await page.getByLabel('WebSocket URL').inputValue()).toBe(target);
+    if (
+      (await page
+        .locator('.connect-bar')
+        .getByRole('button', { name: 'Options' })
+        .getAttribute('aria-expanded')) !== 'true'
+    )
+      await page.locator('.connect-bar').getByRole('button', { name: 'Options' }).click();
+    expect(
+      await options
+        .getByLabel('Header name')
+        .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
+    ).toEqual(['X-Team', 'Authorization']);
+    expect(await options.getByLabel('Value of X-Team').inputValue()).toBe('prices');
+    expect(await options.getByLabel('Value of Authorization').inputValue()).toBe('');
+    expect(await options.getByLabel('Origin').inputValue()).toBe('https://app.example.com');
+    expect(await options.getByLabel('Send on open').inputValue()).toBe(
+      '{"op":"subscribe","symbol":"FRML"}\n{"op":"snapshot"}',
+    );
+    expect(await options.getByLabel('Send again every (s)').inputValue()).toBe('30');
+    expect(await options.textContent()).toContain('Secret header values are not kept');
     expect(pageErrors).toEqual([]);
   });
 });

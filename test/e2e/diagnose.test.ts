@@ -3,17 +3,15 @@
 // refused with 403, a healthy pinging echo server probed while attached to it), read the findings as
 // cards with their evidence and fix, be told in words what is wrong with the options, and diagnose a
 // session recorded with `frameline capture` (a gateway that closes with 1011) in the session view.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { echo, rejectingServer, wsServer, type Running, type WsScenario } from '../servers/scenarios.js';
 import { browserMissing, launchChromium } from '../support/browser.js';
-import { cliJson, workspace, type Workspace } from '../support/cli.js';
+import { cli, cliJson, workspace, type Workspace } from '../support/cli.js';
 import { recordGateway, type Recorded } from '../support/fixtures-sessions.js';
+import { inspectShot, readmeShot } from '../support/screenshots.js';
 import { serve, type Served } from '../support/serve.js';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const WAIT = { timeout: 30_000, interval: 50 };
 
 /** Echoes, sends no pings, and drops a connection (no close frame) after `idleMs` without traffic. */
@@ -43,7 +41,10 @@ function pingingEchoServer(): Promise<WsScenario> {
   });
 }
 
-/** Records, in the page, every state each checklist row shows, and whether the idle countdown appeared. */
+/**
+ * Records, in the page, every state each checklist row shows, whether the idle countdown appeared,
+ * and the time each check showed when it finished (`time:<check>=<text>`).
+ */
 async function watchChecklist(page: Page): Promise<() => Promise<string[]>> {
   await page.evaluate(() => {
     const seen: string[] = [];
@@ -51,6 +52,10 @@ async function watchChecklist(page: Page): Promise<() => Promise<string[]>> {
     const note = (el: Element) => {
       const check = el.getAttribute('data-check');
       const state = el.getAttribute('data-state');
+      if (check && (state === 'ok' || state === 'failed' || state === 'soft')) {
+        const time = el.querySelector('.diag-check-time')?.textContent ?? '';
+        if (time && !seen.some((m) => m.startsWith(`time:${check}=`))) seen.push(`time:${check}=${time}`);
+      }
       const mark =
         check && state ? `${check}:${state}` : el.getAttribute('role') === 'progressbar' ? 'countdown' : null;
       if (mark && !seen.includes(mark)) seen.push(mark);
@@ -93,7 +98,6 @@ describe.skipIf(browserMissing())('diagnose', () => {
     healthy = await pingingEchoServer();
     served = await serve(ws.db);
     browser = await launchChromium();
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
@@ -138,6 +142,11 @@ describe.skipIf(browserMissing())('diagnose', () => {
     await panel().getByRole('button', { name: 'Run probe' }).click();
     // The checklist is there from the start, in order, and ticks as the checks end.
     await row('upgrade').and(page.locator('[data-state="ok"]')).waitFor(WAIT);
+    // Work in progress is visible from anywhere: the status line says a probe runs.
+    await row('idle').and(page.locator('[data-state="running"]')).waitFor(WAIT);
+    const footer = page.locator('footer.status-line');
+    await footer.getByText(`Probing ${idleCutter.url}/prices`).waitFor(WAIT);
+    expect(await footer.textContent()).not.toContain('No live capture');
     expect(
       await panel()
         .locator('[data-check]')
@@ -182,31 +191,126 @@ describe.skipIf(browserMissing())('diagnose', () => {
     expect(await idle.getByRole('region', { name: 'Likely cause' }).textContent()).toContain(
       'proxy_read_timeout',
     );
+    // The fix: one block per place it goes, each with the measured values and the real address.
+    const cut = Number(seconds!.slice(0, -2));
     const fix = idle.getByRole('region', { name: 'Fix' });
-    expect(await fix.locator('pre.diag-snippet-code').textContent()).toContain(
-      'proxy_read_timeout 300s;\nproxy_send_timeout 300s;',
-    );
-    await fix.getByRole('button', { name: 'Copy' }).waitFor(WAIT);
+    expect(await fix.locator('.diag-fix-text').textContent()).toContain(`cut after ${cut} s`);
+    expect(await fix.locator('.diag-fix-text').textContent()).not.toMatch(/60 s|30 s/);
+    const blocks = fix.locator('[data-fix-target]');
+    expect(await blocks.evaluateAll((els) => els.map((e) => e.getAttribute('data-fix-target')))).toEqual([
+      'nginx',
+      'haproxy',
+      'node-ws',
+      'python-websockets',
+    ]);
+    const code = (target: string) => fix.locator(`[data-fix-target="${target}"] pre`).textContent();
+    for (const target of ['nginx', 'haproxy', 'node-ws', 'python-websockets']) {
+      expect(await code(target)).not.toMatch(/HOST|PORT|\$\{/);
+      await fix.locator(`[data-fix-target="${target}"]`).getByRole('button', { name: 'Copy' }).waitFor(WAIT);
+    }
+    expect(await code('nginx')).toContain(`${idleCutter.url}/prices`);
+    expect(await code('nginx')).toContain(`cut after ${cut} s`);
+    expect(await code('nginx')).toContain('proxy_read_timeout 3600s;');
+    expect(await code('haproxy')).toContain('timeout tunnel 1h');
+    const nodeEvery = Number(/\}, (\d+)\);/.exec((await code('node-ws')) ?? '')?.[1]);
+    expect(nodeEvery).toBeGreaterThan(0);
+    expect(nodeEvery).toBeLessThan(cut * 1000);
+    const pythonEvery = Number(/ping_interval=([\d.]+)/.exec((await code('python-websockets')) ?? '')?.[1]);
+    expect(pythonEvery * 1000).toBe(nodeEvery);
+    expect(await code('python-websockets')).toContain(`"127.0.0.1", ${idleCutter.port}`);
     expect(await idle.locator('.diag-runbook').textContent()).toContain('ws-3am#FIX_TIMEOUTS');
     // No ping came from the server either: a warning beside it.
     expect(await card('no-heartbeat').getAttribute('data-severity')).toBe('warning');
     expect(
       await panel().getByRole('region', { name: 'Probe findings' }).locator('.diag-chip').allTextContents(),
     ).toEqual(['1 critical', '1 warning']);
-    expect(await panel().textContent()).toMatch(/recorded, frames included, in session #\d+/);
+    const recorded = /recorded, frames included, in session #(\d+)/.exec((await panel().textContent()) ?? '');
+    expect(recorded).not.toBeNull();
 
-    await page.screenshot({ path: `${SCREENSHOTS}diagnose.png` });
-    await panel().locator('.diag-results').scrollIntoViewIfNeeded();
+    // The answer first: the findings above the fold, the checks folded under them.
+    const findingsBox = (await panel().getByRole('region', { name: 'Probe findings' }).boundingBox())!;
+    const checksBox = (await panel().getByRole('region', { name: 'Probe checks' }).boundingBox())!;
+    expect(findingsBox.y).toBeLessThan(checksBox.y);
+    expect((await idle.locator('.diag-finding-title').boundingBox())!.y).toBeLessThan(900 - 20);
+    const fold = panel().getByTestId('probe-checks-fold');
+    expect(await fold.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await fold.locator('summary').textContent()).toMatch(/^\d+ checks: \d+ passed, \d+ failed/);
+    // A check's time is the one it showed when it ended: the list does not change its numbers.
+    const live = (await seen()).filter((m) => m.startsWith('time:'));
+    expect(live.length).toBeGreaterThanOrEqual(5);
+    for (const mark of live) {
+      const [check, time] = mark.slice(5).split('=') as [string, string];
+      expect(`${check}=${(await row(check).locator('.diag-check-time').textContent()) ?? ''}`).toBe(
+        `${check}=${time}`,
+      );
+    }
+
+    await inspectShot(page, 'diagnose');
     await idle.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${SCREENSHOTS}diagnose-finding.png` });
+    await readmeShot(page, 'diagnose-finding');
 
-    // The probe's session keeps the report: the session view shows the same findings.
+    // The command line prints the same fix, block for block.
+    const printed = await cli(['diagnose', recorded![1]!, '--db', ws.db]);
+    expect(printed.stdout).toContain('proxy_read_timeout 3600s;');
+    expect(printed.stdout).toContain(`}, ${nodeEvery});`);
+    expect(printed.stdout).toContain(`ping_interval=${pythonEvery}`);
+
+    // Another URL in the field: the results say which URL they are for.
+    await page.getByLabel('WebSocket URL').fill(`${healthy.url}/other`);
+    const stale = panel().getByTestId('stale-results');
+    await stale.waitFor(WAIT);
+    expect(await stale.textContent()).toContain(`${idleCutter.url}/prices`);
+
+    // The finding's runbook step opens where the finding is, and a walk of its runbook starts from there.
+    await page.getByLabel('WebSocket URL').fill(`${idleCutter.url}/prices`);
+    await idle.getByRole('button', { name: 'ws-3am#FIX_TIMEOUTS' }).click();
+    const step = page.getByRole('dialog', { name: /Fix balancer timeouts/ });
+    await step.waitFor(WAIT);
+    expect(await step.textContent()).toContain('nginx -t && nginx -s reload');
+    await step.getByRole('button', { name: /Walk “WebSocket alert at 3 AM” in a new incident/ }).click();
+    await expect.poll(() => page.url(), WAIT).toMatch(/#\/incidents\/\d+\/walks\/\d+$/);
+    await page.locator('[data-testid=flowchart][data-current="ALERT"]').waitFor(WAIT);
+    expect(await page.locator('.walk-line').textContent()).toContain(`${idleCutter.url}/prices`);
+
+    // The probe's session keeps the report: the session view shows the same findings, with when.
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Sessions' }).click();
     await page.locator('tr[data-session-id]', { hasText: 'probe 127.0.0.1' }).click();
     const diagnosis = page.getByRole('region', { name: 'Diagnosis' });
-    await diagnosis.getByRole('button', { name: 'Show the probe’s findings' }).click();
     await diagnosis.locator('[data-finding="idle-timeout"]').waitFor(WAIT);
     await diagnosis.locator('[data-finding="no-heartbeat"]').waitFor(WAIT);
+    expect(await diagnosis.textContent()).toMatch(/Probed at \d\d:\d\d:\d\d/);
+  });
+
+  it('stops a probe whose idle hold would take two minutes, and reports what it saw until then', async () => {
+    await page.getByLabel('WebSocket URL').fill(`${healthy.url}/ticks`);
+    await setOptions({ 'Idle limit (s)': '120' });
+    await panel().getByRole('button', { name: 'Run probe' }).click();
+    await row('idle').and(page.locator('[data-state="running"]')).waitFor(WAIT);
+    await panel().getByRole('button', { name: 'Stop' }).click();
+    await panel().getByRole('region', { name: 'Probe findings' }).waitFor(WAIT);
+    expect(await row('idle').getAttribute('data-state')).toBe('ok');
+    expect(await row('idle').textContent()).toMatch(/idle connection still open after [\d.]+ s/);
+    expect(await panel().getByRole('region', { name: 'Probe checks' }).textContent()).toMatch(
+      /Stopped after [\d.]+ s/,
+    );
+    await panel().getByRole('button', { name: 'Probe again' }).waitFor(WAIT);
+  });
+
+  it('shows the findings a session was diagnosed with earlier, with their time, and diagnoses it again', async () => {
+    const earlier = await recordGateway(ws.db, 'gateway diagnosed at night');
+    expect((await cli(['diagnose', String(earlier.id), '--db', ws.db])).code).toBe(0);
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Sessions' }).click();
+    await page.locator(`tr[data-session-id="${earlier.id}"]`).click();
+    const diagnosis = page.getByRole('region', { name: 'Diagnosis' });
+    // No click: what the command line found is there, with when.
+    await diagnosis.locator('[data-finding="server-close"]').waitFor(WAIT);
+    const when = /Diagnosed at (\d\d:\d\d:\d\d)/.exec((await diagnosis.textContent()) ?? '');
+    expect(when).not.toBeNull();
+    await diagnosis.getByRole('button', { name: 'Diagnose again' }).click();
+    await diagnosis.and(page.locator('[data-state="done"]')).waitFor(WAIT);
+    await diagnosis.locator('[data-finding="server-close"]').waitFor(WAIT);
+    await diagnosis.getByRole('group', { name: 'Session checks' }).waitFor(WAIT);
+    await inspectShot(page, 'diagnose-stored');
   });
 
   it('shows a refused handshake with its status, says which checks could not run, and puts bad options in words', async () => {
@@ -257,8 +361,10 @@ describe.skipIf(browserMissing())('diagnose', () => {
     expect(await refused.getByRole('table', { name: 'Response headers' }).textContent()).toContain(
       'test-scenario',
     );
-    expect(await refused.locator('pre.diag-snippet-code').textContent()).toContain('curl -i -N');
-    await page.screenshot({ path: `${SCREENSHOTS}diagnose-refused.png` });
+    const replay = await refused.locator('[data-fix-target="shell"] pre').textContent();
+    expect(replay).toContain('curl -i -N');
+    expect(replay).toContain(`http://127.0.0.1:${refusing.port}/socket`);
+    await inspectShot(page, 'diagnose-refused');
   });
 
   it('probes the endpoint it is attached to from the Diagnose tab, and says what was checked when nothing is wrong', async () => {
@@ -284,7 +390,7 @@ describe.skipIf(browserMissing())('diagnose', () => {
     expect(await row('idle').textContent()).toContain('idle connection still open after 1 s');
     expect(await tabs.getByRole('tab', { name: /Diagnose/ }).textContent()).toContain('✓');
     await panel().getByTestId('no-problems').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${SCREENSHOTS}diagnose-healthy.png` });
+    await inspectShot(page, 'diagnose-healthy');
 
     await tabs.getByRole('tab', { name: 'Connection' }).click();
     await page.getByRole('region', { name: 'Handshake' }).waitFor(WAIT);
@@ -320,6 +426,6 @@ describe.skipIf(browserMissing())('diagnose', () => {
       ws.db,
     ]);
     expect(json.findings.map((f) => f.id)).toContain('server-close');
-    await page.screenshot({ path: `${SCREENSHOTS}diagnose-session.png` });
+    await inspectShot(page, 'diagnose-session');
   });
 });

@@ -3,18 +3,17 @@
 // Find the session, open it, search its payloads, read how each connection ended, rename and tag it,
 // delete the one that does not matter, and be told why a live one cannot go yet.
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echo, wsServer, type WsScenario } from '../servers/scenarios.js';
 import { browserMissing, launchChromium } from '../support/browser.js';
 import { cli, cliJson, startCli, workspace, type Workspace } from '../support/cli.js';
 import { recordFlaky, recordGateway, type Recorded } from '../support/fixtures-sessions.js';
+import { clipsText, findClippedText } from '../support/layout.js';
 import { serverScript, startPeer } from '../support/processes.js';
+import { inspectShot, readmeShot } from '../support/screenshots.js';
 import { serve, type Served } from '../support/serve.js';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const WAIT = { timeout: 15_000, interval: 50 };
 
 interface ListedSession {
@@ -66,7 +65,6 @@ describe.skipIf(browserMissing())('sessions screen', () => {
     expect(live.status).toBe('live');
     served = await serve(ws.db);
     browser = await launchChromium();
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   afterAll(async () => {
@@ -81,8 +79,11 @@ describe.skipIf(browserMissing())('sessions screen', () => {
     ws?.cleanup();
   });
 
-  async function openSessions(): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  async function openSessions(
+    viewport = { width: 1440, height: 900 },
+    options: { timezoneId?: string } = {},
+  ): Promise<Page> {
+    const page = await browser.newPage({ viewport, ...options });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(served.url);
@@ -111,6 +112,10 @@ describe.skipIf(browserMissing())('sessions screen', () => {
     expect(await gatewayRow.locator('[data-status]').getAttribute('data-status')).toBe('complete');
     expect(await gatewayRow.locator('.col-frames').textContent()).toBe('10');
     expect(await row(page, live.id).locator('[data-status]').getAttribute('data-status')).toBe('live');
+    // How the connections ended, at a glance.
+    expect(await gatewayRow.locator('.col-outcome').textContent()).toBe('1011');
+    expect(await row(page, flaky.id).locator('.col-outcome').textContent()).toBe('1001 1006 4001 refused ×2');
+    expect(await row(page, live.id).locator('.col-outcome').textContent()).toBe('open');
 
     // The search looks at names and targets; the status filter narrows too.
     await page.getByLabel('Search sessions by name, target or tag').fill('orders');
@@ -143,11 +148,21 @@ describe.skipIf(browserMissing())('sessions screen', () => {
     await expect.poll(() => count.textContent(), WAIT).toBe('1 of 10 frames');
     await expect.poll(() => page.locator('.frame-view [role=row][data-seq]').count(), WAIT).toBe(1);
     expect(await page.locator('.frame-view [role=row][data-seq]').textContent()).toContain('margin-call');
+    // The match is marked in the payload, in the list and in the frame's detail.
+    await expect
+      .poll(() => page.locator('.frame-view [role=row][data-seq] mark').allTextContents(), WAIT)
+      .toEqual(['margin']);
+    await page.locator('.frame-view [role=row][data-seq]').click();
+    const detail = page.getByRole('complementary', { name: /^Frame \d+$/ });
+    await expect.poll(() => detail.locator('mark').allTextContents(), WAIT).toEqual(['margin']);
+    await page.keyboard.press('Escape');
     await page.getByLabel('Search frames').fill('FRML');
     await expect.poll(() => count.textContent(), WAIT).toBe('5 of 10 frames');
 
-    // Rename in place, and tag it.
-    await page.locator('.session-name-button').click();
+    // Clicking the title selects it like any text; renaming is its own button.
+    await page.locator('.session-name-text').click();
+    expect(await page.getByLabel('Session name').count()).toBe(0);
+    await page.getByRole('button', { name: 'Rename' }).click();
     await page.getByLabel('Session name').fill('prices gateway — INC-4821');
     await page.getByLabel('Session name').press('Enter');
     await expect.poll(() => page.locator('.session-name').textContent(), WAIT).toContain('INC-4821');
@@ -179,13 +194,20 @@ describe.skipIf(browserMissing())('sessions screen', () => {
       await page.locator('[data-testid=connection-timeline] [data-event=reconnect-scheduled]').count(),
     ).toBe(4);
     await page.locator('[data-testid=rate-chart]').waitFor(WAIT);
+    // Picking a connection narrows the frames to it.
+    await page.locator('.connection-item[data-connection-id] .connection-summary').nth(1).click();
+    const flakyCount = page.locator('.frame-view .filter-count');
+    await expect.poll(() => flakyCount.textContent(), WAIT).toMatch(/^\d+ of \d+ frames$/);
+    await expect
+      .poll(() => page.locator('.frame-view [role=row][data-seq] .cell-conn').allTextContents(), WAIT)
+      .toSatisfy((cells: string[]) => cells.length > 0 && cells.every((c) => c.endsWith('#2')));
     // Hovering the 1006 bar explains it.
     const drop = page.locator('[data-testid=connection-timeline] [data-connection="2"] .timeline-bar');
     await drop.hover();
     const tooltip = page.getByRole('tooltip');
     await tooltip.waitFor(WAIT);
     expect(await tooltip.textContent()).toMatch(/Connection 2: 1006 Abnormal Closure[\s\S]*no close frame/);
-    await page.screenshot({ path: `${SCREENSHOTS}sessions-detail.png` });
+    await readmeShot(page, 'sessions-detail');
 
     // Back in the list, the new name and tags are there, and a tag finds the session.
     await page.locator('.session-crumbs button', { hasText: 'Sessions' }).click();
@@ -194,7 +216,7 @@ describe.skipIf(browserMissing())('sessions screen', () => {
       .toContain('INC-4821');
     expect(await row(page, gateway.id).locator('.tag-chip').allTextContents()).toEqual(['INC-4821', 'prod']);
     await page.mouse.move(0, 0);
-    await page.screenshot({ path: `${SCREENSHOTS}sessions.png` });
+    await readmeShot(page, 'sessions');
     await page.getByLabel('Search sessions by name, target or tag').fill('prod');
     await expect.poll(() => rowIds(page), WAIT).toEqual([gateway.id]);
 
@@ -250,6 +272,115 @@ describe.skipIf(browserMissing())('sessions screen', () => {
     await dialog.getByRole('button', { name: 'Delete session' }).click();
     await page.locator('.sessions-table').waitFor(WAIT);
     await expect.poll(() => rowIds(page), WAIT).toEqual([live.id, gateway.id]);
+    await page.close();
+  });
+
+  it('fits the list and a session at 1024×700: ages, outcomes, findings, connection cards, probe lanes and a one-frame rate', async () => {
+    // A probe (its connections overlap in time), a session of one message, and a diagnosed gateway.
+    const probe = await cli([
+      'probe',
+      `${echoServer.url}/probe`,
+      '--direct',
+      `${echoServer.url}/direct`,
+      '--idle-limit',
+      '1',
+      '--name',
+      'probe of the tail',
+      '--db',
+      ws.db,
+    ]);
+    expect(probe.code).toBe(0);
+    const once = await wsServer((socket) => {
+      socket.send('{"type":"hello"}');
+      socket.close(1000, 'bye');
+    });
+    try {
+      expect(
+        (await cli(['capture', `${once.url}/once`, '--name', 'one message', '--quiet', '--db', ws.db])).code,
+      ).toBe(0);
+    } finally {
+      await once.close();
+    }
+    expect((await cli(['diagnose', String(gateway.id), '--db', ws.db])).code).toBe(0);
+    const flakyAgain = await recordFlaky(ws.db, 'orders feed, the night after');
+    const { json } = await cliJson<ListedSession[]>(['sessions', '--db', ws.db]);
+    const probeId = json.find((s) => s.name === 'probe of the tail')!.id;
+    const onceId = json.find((s) => s.name === 'one message')!.id;
+
+    const page = await openSessions({ width: 1024, height: 700 });
+    await expect.poll(() => rowIds(page), WAIT).toContain(onceId);
+    expect(clipsText(await findClippedText(page))).toBe('');
+    for (const id of await rowIds(page))
+      expect(await row(page, id).locator('.session-age').isVisible()).toBe(true);
+    // The diagnosed gateway carries its findings; the others none.
+    expect(await row(page, gateway.id).locator('[data-findings]').getAttribute('data-findings')).toBe(
+      'warning',
+    );
+    expect(await row(page, gateway.id).locator('[data-findings]').getAttribute('title')).toBe('1 warning');
+    expect(await row(page, onceId).locator('[data-findings]').count()).toBe(0);
+    // Filters by kind.
+    await page.getByLabel('Kind').selectOption('probe');
+    await expect.poll(() => rowIds(page), WAIT).toEqual([probeId]);
+    await page.getByLabel('Kind').selectOption('');
+    await inspectShot(page, 'sessions-1024');
+
+    // A probe's connections overlap in time: each gets its own lane.
+    await row(page, probeId).click();
+    const bars = page.locator('[data-testid=connection-timeline] [data-connection] .timeline-bar');
+    await expect.poll(() => bars.count(), WAIT).toBeGreaterThan(3);
+    const boxes = await bars.evaluateAll((els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+      }),
+    );
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i]!, boxes[j]!];
+        const inTime = a.left < b.right - 1 && b.left < a.right - 1;
+        const inLane = a.top < b.bottom - 1 && b.top < a.bottom - 1;
+        expect(inTime && inLane, `bars ${i + 1} and ${j + 1} overlap`).toBe(false);
+      }
+    expect(clipsText(await findClippedText(page))).toBe('');
+    await inspectShot(page, 'session-probe-1024');
+
+    // A flaky feed's connection cards are whole.
+    await page.locator('.session-crumbs button', { hasText: 'Sessions' }).click();
+    await row(page, flakyAgain.id).click();
+    await page.locator('.connection-item').first().waitFor(WAIT);
+    expect(clipsText(await findClippedText(page))).toBe('');
+
+    // A session of one message is not "1k/s" at its peak.
+    await page.locator('.session-crumbs button', { hasText: 'Sessions' }).click();
+    await row(page, onceId).click();
+    const legend = page.locator('.overview-legend .legend-note').first();
+    await expect.poll(() => legend.textContent(), WAIT).toMatch(/^peak \d+\/s/);
+    expect(await legend.textContent()).toMatch(/^peak 3\/s /);
+    await page.close();
+  });
+
+  it('shows times in local time when asked, and remembers it', async () => {
+    const page = await openSessions({ width: 1440, height: 900 }, { timezoneId: 'America/New_York' });
+    const created = () => row(page, gateway.id).locator('.col-created .mono').textContent();
+    const utc = await created();
+    expect(await page.locator('.sessions-table thead .col-created').textContent()).toBe('Created (UTC)');
+    await page.getByRole('radiogroup', { name: 'Times' }).getByRole('radio', { name: 'Local' }).click();
+    await expect
+      .poll(() => page.locator('.sessions-table thead .col-created').textContent(), WAIT)
+      .toBe('Created (local)');
+    const local = await created();
+    const hours = (t: string | null) => Number(t!.slice(11, 13));
+    expect([4, 5]).toContain((hours(utc) - hours(local) + 24) % 24);
+    await page.reload();
+    await page.locator('tr[data-session-id]').first().waitFor(WAIT);
+    expect(await created()).toBe(local);
+    await row(page, gateway.id).click();
+    await page.locator('.frame-list-head .time-toggle').click();
+    expect(await page.locator('.frame-list-head .time-toggle').textContent()).toBe('Time local');
+    await page.getByRole('radiogroup', { name: 'Times' }).getByRole('radio', { name: 'UTC' }).click();
+    await expect
+      .poll(() => page.locator('.frame-list-head .time-toggle').textContent(), WAIT)
+      .toBe('Time UTC');
     await page.close();
   });
 });

@@ -3,18 +3,18 @@
 // direct-vs-proxy probe suggest the load balancer branch with its evidence, go back and forth, run a
 // step's shell command after confirming it (edited), stop another, write a note, read it all on the
 // incident timeline, and reload the page to find the walk where it was.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
+import { wsServer, type WsScenario } from '../servers/scenarios.js';
 import { browserMissing, launchChromium } from '../support/browser.js';
 import { cli, cliJson, workspace, type Workspace } from '../support/cli.js';
+import { inspectShot, readmeShot } from '../support/screenshots.js';
 import { serve, type Served } from '../support/serve.js';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const WAIT = { timeout: 15_000 };
 /** A probe holds the backend's connection idle for a few seconds. */
 const PROBE_WAIT = { timeout: 45_000 };
@@ -38,6 +38,53 @@ flowchart TD
 Time box: 1s
 
 Glance at the connection graphs.
+`;
+
+/** A configuration line far wider than any dialog. */
+const LONG_LINE =
+  'proxy_set_header X-Edge-Trace "$request_id $remote_addr $http_x_forwarded_for $http_user_agent ' +
+  '$upstream_addr $upstream_status $upstream_response_time $request_time $ssl_protocol $ssl_cipher ' +
+  '$http_sec_websocket_key $http_sec_websocket_version $http_sec_websocket_protocol $connection_requests"';
+
+/**
+ * Edge checks: a step whose command counts with `grep -c` (0 is an answer: exit codes 0 and 1 mean
+ * success), one with a very long line, a capture; then a decision named on two lines.
+ */
+const EDGE_CHECKS = `---
+id: edge-checks
+title: Edge checks
+version: 1
+---
+
+\`\`\`mermaid
+flowchart TD
+    START([Sockets drop]) --> COUNT[Count the upgrades]
+    COUNT --> STABLE{Connections<br/>stable again?}
+    STABLE -->|No| COUNT
+    STABLE -->|Yes| DONE([Done])
+\`\`\`
+
+## Count the upgrades {#COUNT}
+
+### Count upgrades in the log
+
+No upgrade at all is an answer too: grep -c exits 1 when it counts none.
+
+Success exit codes: 0, 1
+
+\`\`\`sh
+printf 'GET /a 200\\nGET /b 200\\n' | grep -c '" 101 '
+\`\`\`
+
+### Print the edge's trace header
+
+\`\`\`sh
+echo '${LONG_LINE}'
+\`\`\`
+
+### Record the feed
+
+Action: capture duration=120
 `;
 
 interface Listening {
@@ -128,7 +175,6 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     // The walk edits its shell commands in the dialog: browser mode runs those only when allowed.
     served = await serve(ws.db, ['--allow-any-command']);
     browser = await launchChromium();
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   afterAll(async () => {
@@ -224,6 +270,30 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     );
     expect(await chart(page).locator('[data-node=BALANCER]').getAttribute('class')).toContain('is-suggested');
 
+    // The same finding seen twice (here once more from a terminal) is one reason, named once.
+    const walkId = /\/walks\/(\d+)$/.exec(page.url())![1]!;
+    const seen = await suggestion.locator('.suggestion-evidence li').count();
+    const again = await cli([
+      'walk',
+      'finding',
+      walkId,
+      'proxy-missing-upgrade',
+      '--evidence',
+      'through the edge: HTTP 426 again',
+      '--db',
+      ws.db,
+    ]);
+    expect(again.code).toBe(0);
+    await page.reload();
+    await atNode(page, 'SCOPE');
+    await suggestion.waitFor(WAIT);
+    expect(await suggestion.locator('.suggestion-evidence li').count()).toBe(seen + 1);
+    const named = ((await suggestion.locator('.suggestion-reason').textContent()) ?? '')
+      .split(' point')[0]!
+      .split(', ');
+    expect(named).toContain('proxy-missing-upgrade');
+    expect(named).toEqual([...new Set(named)]);
+
     await choose(page, 'Load balancer');
     await atNode(page, 'BALANCER');
     expect(await edgeState(page, 'SCOPE', 'BALANCER')).toBe('taken');
@@ -292,7 +362,7 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     await page.getByRole('radiogroup', { name: 'Zoom' }).getByRole('radio', { name: 'Fit' }).click();
     await page.mouse.move(0, 0);
     await page.locator('.node-panel').evaluate((el) => el.scrollTo(0, 0));
-    await page.screenshot({ path: `${SCREENSHOTS}walk.png` });
+    await readmeShot(page, 'walk');
 
     // Every entry, choice, step back, note, output and finding is on the incident timeline.
     await page.getByRole('tab', { name: /Timeline/ }).click();
@@ -319,7 +389,7 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     const finished = timeline.locator('[data-kind=run-finished]', { hasText: 'exited with 0' });
     expect(await finished.locator('.timeline-output').textContent()).toBe('ok\n');
     await timeline.evaluate((el) => el.scrollTo(0, el.scrollHeight));
-    await page.screenshot({ path: `${SCREENSHOTS}walk-timeline.png` });
+    await inspectShot(page, 'walk-timeline');
     expect(problems).toEqual([]);
 
     // The engine has the same walk (the console only shows it).
@@ -422,5 +492,190 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     expect(await page.getByRole('group', { name: 'Ways on' }).count()).toBe(0);
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('counts with grep -c, shows long commands whole, shows a walk capture as it runs, links its session to the incident, names two-line nodes in full, and walks by keyboard to a prompt to close the incident', async () => {
+    const ticker: WsScenario = await wsServer((socket) => {
+      const t = setInterval(() => socket.send(JSON.stringify({ type: 'tick', at: Date.now() })), 50);
+      socket.on('close', () => clearInterval(t));
+    });
+    try {
+      const file = `${ws.dir}/edge-checks.md`;
+      writeFileSync(file, EDGE_CHECKS);
+      expect((await cli(['runbooks', 'import', file, '--db', ws.db])).code).toBe(0);
+      // The command line names the decision in full too.
+      expect((await cli(['runbooks', 'show', 'edge-checks', '--db', ws.db])).stdout).toContain(
+        'Connections stable again?',
+      );
+
+      const { page, problems } = await openConsole();
+      await page
+        .getByRole('navigation', { name: 'Screens' })
+        .getByRole('button', { name: 'Incidents' })
+        .click();
+      await page.getByLabel('Incident title').fill('Ticks stop after a while');
+      await page.getByRole('button', { name: 'Open incident' }).click();
+      const start = page.getByRole('form', { name: 'Start a walk' });
+      await start.waitFor(WAIT);
+      await start.getByLabel('Runbook').selectOption('edge-checks');
+      await start.getByLabel('Endpoint').fill(`${ticker.url}/ticks`);
+      await start.getByRole('button', { name: 'Start the walk' }).click();
+      await atNode(page, 'START');
+      const incidentId = Number(/#\/incidents\/(\d+)\//.exec(page.url())?.[1]);
+
+      // The keyboard takes the ways on: 1 is the first.
+      await page.locator('body').press('1');
+      await atNode(page, 'COUNT');
+
+      // A long command is shown whole: wrapped in the checklist and in the confirmation.
+      const longCode = step(page, 2).locator('pre.step-command-text');
+      expect(await longCode.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+      await step(page, 2).getByRole('button', { name: 'Run…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Run this command?' });
+      await dialog.waitFor(WAIT);
+      const box = dialog.getByLabel('Command');
+      expect(await box.inputValue()).toContain('$connection_requests"');
+      expect(await box.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+      expect(await dialog.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+      await inspectShot(page, 'walk-long-command');
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached', ...WAIT });
+
+      // R runs the first step not done yet: grep -c counts nothing, exits 1, and that is a success.
+      await page.locator('body').press('r');
+      await dialog.waitFor(WAIT);
+      expect(await dialog.getByLabel('Command').inputValue()).toContain('grep -c');
+      await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+      const count = step(page, 1).locator('.run-view[data-kind=shell]');
+      await count.and(page.locator('[data-status=ok]')).waitFor(WAIT);
+      expect(await count.getByTestId('run-status').textContent()).toContain('exit 1');
+      expect(await count.getByTestId('run-output').textContent()).toBe('0\n');
+      expect(await step(page, 1).getByRole('checkbox').isChecked()).toBe(true);
+
+      // A walk's capture shows its time and frames as it runs, and the status line says it runs.
+      await step(page, 3).getByRole('button', { name: 'Run capture' }).click();
+      const capture = step(page, 3).locator('.run-view[data-kind=capture]');
+      const progress = capture.getByTestId('run-progress');
+      await expect
+        .poll(async () => Number(/(\d+) frames/.exec((await progress.textContent()) ?? '')?.[1] ?? 0), WAIT)
+        .toBeGreaterThan(5);
+      expect(await progress.textContent()).toMatch(/^\d+:\d\d · \d+ frames/);
+      const footer = page.locator('footer.status-line');
+      await expect.poll(() => footer.textContent(), WAIT).toMatch(/Capturing .*\/ticks/);
+      await capture.getByRole('button', { name: 'Stop' }).click();
+      await capture.and(page.locator('[data-status=stopped]')).waitFor(WAIT);
+
+      // Its session is a link; the session links back to the incident; the list filters by incident.
+      await capture.getByRole('link', { name: /^session #\d+$/ }).click();
+      await page.locator('.session-name').waitFor(WAIT);
+      const sessionId = Number(/#\/sessions\/(\d+)$/.exec(page.url())?.[1]);
+      expect(sessionId).toBeGreaterThan(0);
+      await page.getByRole('link', { name: `Incident #${incidentId}` }).click();
+      await atNode(page, 'COUNT');
+      await page
+        .getByRole('navigation', { name: 'Screens' })
+        .getByRole('button', { name: 'Sessions' })
+        .click();
+      await page.locator('tr[data-session-id]').first().waitFor(WAIT);
+      await page.getByLabel('Incident', { exact: true }).selectOption(String(incidentId));
+      await expect
+        .poll(
+          () =>
+            page
+              .locator('tr[data-session-id]')
+              .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session-id'))),
+          WAIT,
+        )
+        .toEqual([String(sessionId)]);
+      await page.getByLabel('Kind').selectOption('probe');
+      await page.getByText('No session matches these filters').waitFor(WAIT);
+      await page.goto(`${served.origin}/#/incidents/${incidentId}`);
+      await atNode(page, 'COUNT');
+
+      // The decision is named in full wherever it is named.
+      await page.locator('body').press('1');
+      await atNode(page, 'STABLE');
+      expect(await page.getByTestId('node-title').textContent()).toBe('Connections stable again?');
+      await expect
+        .poll(() => page.getByLabel('Walk', { exact: true }).locator('option:checked').textContent(), WAIT)
+        .toContain('at Connections stable again?');
+      await page.getByRole('tab', { name: /Timeline/ }).click();
+      await page
+        .getByTestId('timeline')
+        .getByText('entered STABLE "Connections stable again?"')
+        .waitFor(WAIT);
+      await page.getByRole('tab', { name: 'Flowchart' }).click();
+
+      // By keyboard: 1 is "No" (back to COUNT), B goes back, 2 is "Yes" and ends the walk.
+      await page.locator('body').press('1');
+      await atNode(page, 'COUNT');
+      await page.locator('body').press('b');
+      await atNode(page, 'STABLE');
+      await page.locator('body').press('2');
+      await atNode(page, 'DONE');
+
+      // The walk is over: the incident can be marked mitigated or resolved from here.
+      const prompt = page.getByRole('region', { name: 'The walk has ended' });
+      await prompt.waitFor(WAIT);
+      await prompt.getByRole('button', { name: 'Mark resolved' }).click();
+      await expect.poll(() => page.getByLabel('Incident status').inputValue(), WAIT).toBe('resolved');
+      await prompt.waitFor({ state: 'detached', ...WAIT });
+
+      // The shortcuts are listed with the others.
+      await page.locator('body').press('?');
+      const keys = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+      await keys.waitFor(WAIT);
+      expect(await keys.textContent()).toMatch(
+        /Walk.*Take the way on with this number.*Go back.*Run the next step/,
+      );
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      await ticker.close();
+    }
+  });
+
+  it('says from the command line how a walk capture is going while it runs', async () => {
+    const ticker: WsScenario = await wsServer((socket) => {
+      const t = setInterval(() => socket.send('tick'), 20);
+      socket.on('close', () => clearInterval(t));
+    });
+    try {
+      const file = `${ws.dir}/edge-checks-cli.md`;
+      writeFileSync(file, EDGE_CHECKS.replace('id: edge-checks', 'id: edge-checks-cli'));
+      expect((await cli(['runbooks', 'import', file, '--db', ws.db])).code).toBe(0);
+      const incident = await cliJson<{ id: number }>([
+        'incident',
+        'create',
+        '--title',
+        'Ticks from a terminal',
+        '--db',
+        ws.db,
+      ]);
+      const walk = await cliJson<{ id: number }>([
+        'walk',
+        'start',
+        String(incident.json.id),
+        '--runbook',
+        'edge-checks-cli',
+        '--target',
+        `${ticker.url}/ticks`,
+        '--db',
+        ws.db,
+      ]);
+      expect((await cli(['walk', 'choose', String(walk.json.id), '--db', ws.db])).code).toBe(0);
+      const run = await cli(
+        ['walk', 'action', String(walk.json.id), '--step', '3', '--duration', '5', '--db', ws.db],
+        {},
+        60_000,
+      );
+      expect(run.code).toBe(0);
+      // Progress on stderr for the whole run: its time, and the frames recorded so far.
+      const ticks = run.stderr.match(/^ {2}… \d+ s, \d+ frames recorded$/gm) ?? [];
+      expect(ticks.length).toBeGreaterThanOrEqual(1);
+      expect(run.stdout).toMatch(/session \d+: \d+ frames over 1 connection/);
+    } finally {
+      await ticker.close();
+    }
   });
 });

@@ -165,8 +165,10 @@ export async function run(argv: string[]): Promise<number> {
       if (o.error && request.reconnect) note(`connection ${o.ordinal} failed: ${o.error.message}`);
       else if (o.closeCode !== null) {
         const info = describeCloseCode(o.closeCode);
+        // When, to the millisecond: a cut is matched against proxy and server logs by its time.
+        const at = new Date().toISOString().slice(11, 23);
         note(
-          `closed by ${o.closedBy}: ${o.closeCode} ${info.name}${o.closeReason ? ` "${o.closeReason}"` : ''}${o.error ? ` (${o.error.message})` : ''}`,
+          `closed by ${o.closedBy} at ${at} UTC: ${o.closeCode} ${info.name}${o.closeReason ? ` "${o.closeReason}"` : ''}${o.error ? ` (${o.error.message})` : ''}`,
         );
       }
     },

@@ -36,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     if (values.json) await out(`${JSON.stringify(report, null, 2)}\n`);
     else
       await out(
-        `session ${request.id}: ${report.target}\n\n${checkLines(report.checks, describeCheck)}\n\n${findingsText(report.findings)}\n${verdict(report)}\n`,
+        `session ${request.id}: ${report.target}\n\n${checkLines(report.checks, describeCheck)}\n\n${findingsText(report.findings, report.target)}\n${verdict(report)}\n`,
       );
     return hasCritical(report.findings) ? 1 : 0;
   } finally {

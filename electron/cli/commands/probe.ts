@@ -125,7 +125,7 @@ export async function run(argv: string[]): Promise<number> {
     if (json) await out(`${JSON.stringify(report, null, 2)}\n`);
     else
       await out(
-        `\nsession ${report.sessionId}: ${report.target}\n\n${findingsText(report.findings)}\n${verdict(report)}\n`,
+        `\nsession ${report.sessionId}: ${report.target}\n\n${findingsText(report.findings, report.target)}\n${verdict(report)}\n`,
       );
     return hasCritical(report.findings) ? 1 : 0;
   } finally {

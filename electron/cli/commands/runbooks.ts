@@ -1,7 +1,7 @@
 // frameline runbooks: list the built-in and imported runbooks, import one, show one, validate a file.
 import { existsSync } from 'node:fs';
 import { builtinRunbooks, builtinSource } from '../../../shared/runbooks/builtin/index.js';
-import { choicesAt } from '../../../shared/runbooks/graph.js';
+import { choicesAt, labelTitle } from '../../../shared/runbooks/graph.js';
 import type { Runbook, RunbookStep, StepAction } from '../../../shared/runbooks/schemas.js';
 import { InputError, MissingError } from '../../engine/errors.js';
 import { openEngine, type EngineContext } from '../../engine/context.js';
@@ -60,6 +60,15 @@ export function stepLine(s: RunbookStep): string {
 
 export { describeAction, minutes };
 
+/** A node's label on one line: its name, then the details of a three-line-or-longer label. */
+function nodeName(label: string): string {
+  const lines = label
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return lines.length >= 3 ? `${lines[0]} — ${lines.slice(1).join(', ')}` : labelTitle(label);
+}
+
 function describeRunbook(r: Runbook, source: string): string {
   const lines = [
     `${r.id}  ${r.title}  (${source}, version ${r.version})`,
@@ -70,7 +79,7 @@ function describeRunbook(r: Runbook, source: string): string {
   ];
   for (const n of r.nodes) {
     const box = n.timeboxSeconds ? `   time box ${minutes(n.timeboxSeconds)}` : '';
-    lines.push(`${n.id}  [${n.kind}]  ${n.label.replace(/\n/g, ' / ')}${box}`);
+    lines.push(`${n.id}  [${n.kind}]  ${nodeName(n.label)}${box}`);
     if (n.fixes.length) lines.push(`    fixes: ${n.fixes.join(', ')}`);
     for (const s of r.steps.filter((x) => x.node === n.id)) lines.push(`    ${stepLine(s)}`);
     for (const c of choicesAt(r, n.id)) lines.push(`    → "${c.label}": ${c.to}`);

@@ -31,8 +31,14 @@ function describeConnection(c: ConnectionView): string {
   ];
   if (c.closeCode !== null) {
     const info = describeCloseCode(c.closeCode);
+    // When, and how long nothing had crossed before: a steady silence before a cut is an idle timeout.
+    const at = c.closedAt ? ` at ${c.closedAt.slice(11, 23)} UTC` : '';
+    const quiet =
+      c.closedAt && c.lastFrameTs
+        ? `, ${((parseMicros(c.closedAt) - parseMicros(c.lastFrameTs)) / 1e6).toFixed(1)} s after the last frame`
+        : '';
     lines.push(
-      `  closed:    ${c.closeCode} ${info.name} by ${c.closedBy}${c.closeReason ? ` "${c.closeReason}"` : ''}`,
+      `  closed:    ${c.closeCode} ${info.name} by ${c.closedBy}${at}${quiet}${c.closeReason ? ` "${c.closeReason}"` : ''}`,
     );
     lines.push(`             ${info.meaning}`);
   }

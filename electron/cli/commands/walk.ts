@@ -2,11 +2,13 @@
 // on, go back, write a note, run a step's shell command (confirmed with --yes) or its app action.
 import type { Visit, WalkRun, WalkView } from '../../../shared/contract/incidents.js';
 import { contract } from '../../../shared/contract.js';
-import { openEngine } from '../../engine/context.js';
+import { labelTitle } from '../../../shared/runbooks/graph.js';
+import { openEngine, type EngineContext } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
 import { NeedsInputError } from '../../engine/incidents/errors.js';
 import { DEFAULT_SHELL_TIMEOUT_MS } from '../../engine/incidents/walk-runs.js';
 import { WalkEngine } from '../../engine/incidents/walk.js';
+import { listSessions } from '../../engine/sessions/sessions.js';
 import { dbPath, idArgument, parse, positionals, requestFrom } from '../args.js';
 import { note, out, table } from '../output.js';
 import { incidentId, timelineLines } from './incident.js';
@@ -106,7 +108,7 @@ function describeWalk(w: WalkView, full: boolean): string {
     lines.push('path:');
     w.path.forEach((v, i) =>
       lines.push(
-        `  ${String(i + 1).padStart(2)}. ${clock(v.enteredAt)}  ${v.node}  ${v.label.split('\n')[0]}${v.choice ? `  → "${v.choice}"` : ''}  (${elapsed(v)})`,
+        `  ${String(i + 1).padStart(2)}. ${clock(v.enteredAt)}  ${v.node}  ${labelTitle(v.label)}${v.choice ? `  → "${v.choice}"` : ''}  (${elapsed(v)})`,
       ),
     );
     lines.push('');
@@ -261,7 +263,7 @@ export async function run(argv: string[]): Promise<number> {
       case 'run':
         return await runShellStep(engine, walkId(args[0], 'run'), values);
       case 'action':
-        return await runActionStep(engine, walkId(args[0], 'action'), values);
+        return await runActionStep(engine, walkId(args[0], 'action'), values, ctx);
     }
     return 2;
   } finally {
@@ -326,6 +328,16 @@ async function runShellStep(
   return result.status === 'ok' ? 0 : 1;
 }
 
+/** How often `walk action` says that it is still at work. */
+const PROGRESS_EVERY_MS = 2000;
+
+/** Frames recorded so far by the live session a walk's capture writes, when it has one yet. */
+function liveFrames(ctx: EngineContext, name: string): number | null {
+  const request = contract.sessions.list.request.parse({ status: 'live', query: name });
+  const live = listSessions(ctx, request).find((s) => s.name === name);
+  return live ? live.frames : null;
+}
+
 async function runActionStep(
   engine: WalkEngine,
   id: number,
@@ -337,6 +349,7 @@ async function runActionStep(
     session?: string;
     duration?: string;
   },
+  ctx: EngineContext,
 ): Promise<number> {
   const { id: _id, ...request } = requestFrom(
     contract.walks.action.request,
@@ -359,7 +372,20 @@ async function runActionStep(
   const started = engine.run(handle.runId);
   if (!values.json) note(`run ${handle.runId}: ${started.kind} (step ${started.step} of ${started.node})…`);
   const cleanup = stopOnSignal(engine, handle.runId);
-  const result = await handle.done;
+  // A probe holds an idle connection and a capture records for a while: say it is still going.
+  const t0 = performance.now();
+  const recording = `incident ${engine.view(id).incident.id} walk ${id}: ${started.node} step ${started.step}`;
+  const progress = values.json
+    ? null
+    : setInterval(() => {
+        const frames = started.kind === 'capture' ? liveFrames(ctx, recording) : null;
+        note(
+          `  … ${Math.round((performance.now() - t0) / 1000)} s${frames !== null ? `, ${frames} frames recorded` : ''}`,
+        );
+      }, PROGRESS_EVERY_MS);
+  const result = await handle.done.finally(() => {
+    if (progress) clearInterval(progress);
+  });
   cleanup();
   if (values.json) await out(`${JSON.stringify(result, null, 2)}\n`);
   else {

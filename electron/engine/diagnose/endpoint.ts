@@ -256,6 +256,8 @@ async function holdIdle(
     timer = setTimeout(() => resolve('limit'), run.idleLimitSeconds * 1000);
     onAbort = () => resolve('limit');
     run.signal.addEventListener('abort', onAbort, { once: true });
+    // Stopped before the hold began: end it at once rather than wait out the limit.
+    if (run.signal.aborted) onAbort();
   });
   const how = await Promise.race([s.ended.then(() => 'close' as const), limit]);
   clearTimeout(timer);

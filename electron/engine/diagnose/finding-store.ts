@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import type { StoredDiagnosis } from '../../../shared/contract/diagnose.js';
 import {
   FINDINGS,
+  fixFor,
   runbookRef,
   type Finding,
   type FindingId,
@@ -50,14 +51,15 @@ export function listFindings(db: Database.Database, sessionId: number, source: F
     .filter((r) => r.finding in FINDINGS)
     .map((r) => {
       const spec = FINDINGS[r.finding];
+      const evidence = JSON.parse(r.evidence) as Record<string, unknown>;
       return {
         id: r.finding,
         severity: r.severity,
         title: spec.title,
         summary: r.summary,
-        evidence: JSON.parse(r.evidence) as Record<string, unknown>,
+        evidence,
         cause: spec.cause,
-        fix: spec.fix,
+        fix: fixFor(r.finding, evidence),
         runbook: runbookRef(r.finding),
       };
     });

@@ -6,7 +6,7 @@ import { diagnoseSession, storedDiagnosis } from './session-analysis.js';
 
 /** Wires the diagnose domain; closing cuts the idle holds of running probes short. */
 export function setupDiagnose(ctx: EngineContext): DomainSetup<'diagnose'> {
-  const running = new Set<{ abort: AbortController; done: Promise<unknown> }>();
+  const running = new Set<{ runId: string | undefined; abort: AbortController; done: Promise<unknown> }>();
   return {
     handlers: {
       diagnose: {
@@ -17,12 +17,22 @@ export function setupDiagnose(ctx: EngineContext): DomainSetup<'diagnose'> {
             signal: abort.signal,
             onProgress: (p) => ctx.push('diagnose:progress', p),
           });
-          const entry = { abort, done };
+          const entry = { runId: r.runId, abort, done };
           running.add(entry);
           return done.finally(() => running.delete(entry));
         },
         session: (r) => diagnoseSession(ctx, r),
         stored: (r) => storedDiagnosis(ctx, r.id),
+        // Like Ctrl+C for `frameline probe`: the idle hold ends now and the probe reports.
+        stop: (r) => {
+          let stopped = false;
+          for (const entry of running) {
+            if (entry.runId !== r.runId || entry.abort.signal.aborted) continue;
+            entry.abort.abort();
+            stopped = true;
+          }
+          return { stopped };
+        },
       },
     },
     close: async () => {

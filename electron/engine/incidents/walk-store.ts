@@ -11,6 +11,7 @@ import type {
   WalkStatus,
   WalkSummary,
 } from '../../../shared/contract/incidents.js';
+import { labelTitle } from '../../../shared/runbooks/graph.js';
 import { formatMicros } from '../../../shared/time.js';
 
 export interface WalkRow {
@@ -124,7 +125,7 @@ export function listWalks(db: Database.Database, incidentId?: number): WalkSumma
       runbookTitle: r.title,
       status: r.status,
       currentNode: r.current,
-      currentLabel: (node?.label.split('\n')[0] ?? r.current).trim(),
+      currentLabel: node ? labelTitle(node.label) : r.current,
       startedAt: formatMicros(r.started_at),
       endedAt: r.ended_at === null ? null : formatMicros(r.ended_at),
     };

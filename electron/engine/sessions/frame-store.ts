@@ -62,6 +62,8 @@ export interface FrameFilter {
   opcodes?: Opcode[];
   fromTs?: number;
   toTs?: number;
+  /** Only the frames of this connection (by id). */
+  connection?: number;
 }
 
 /** A frame list row: the frame with a short preview instead of its payload. */
@@ -120,7 +122,12 @@ const ROW_COLUMNS = `seq, connection_id, ts, direction, opcode, size, truncated,
 /** True when a filter lets every frame through. */
 export function isEmptyFilter(f: FrameFilter): boolean {
   return (
-    !f.text?.trim() && !f.direction && !f.opcodes?.length && f.fromTs === undefined && f.toTs === undefined
+    !f.text?.trim() &&
+    !f.direction &&
+    !f.opcodes?.length &&
+    f.fromTs === undefined &&
+    f.toTs === undefined &&
+    f.connection === undefined
   );
 }
 
@@ -162,6 +169,10 @@ function filterClause(sessionId: number, filter: FrameFilter, p = ''): { where: 
     where.push(`${p}ts <= ?`);
     params.push(Math.floor(filter.toTs));
   }
+  if (filter.connection !== undefined) {
+    where.push(`${p}connection_id = ?`);
+    params.push(filter.connection);
+  }
   if (filter.text?.trim()) {
     where.push(`${p}id IN (SELECT rowid FROM frame_text WHERE frame_text MATCH ?)`);
     params.push(ftsQuery(filter.text));
@@ -184,17 +195,14 @@ export function countMatching(db: Database.Database, sessionId: number, filter: 
       .pluck()
       .get(ftsQuery(filter.text), ...rest.params) as number;
   }
-  if (
-    filter.direction &&
-    !filter.opcodes?.length &&
-    filter.fromTs === undefined &&
-    filter.toTs === undefined
-  ) {
-    const column = filter.direction === 'in' ? 'frames_in' : 'frames_out';
+  if (!filter.opcodes?.length && filter.fromTs === undefined && filter.toTs === undefined) {
+    // Counted from the connections' running totals: no frame is touched.
+    const column = filter.direction ? (filter.direction === 'in' ? 'frames_in' : 'frames_out') : 'frames';
+    const one = filter.connection !== undefined ? ' AND id = ?' : '';
     return db
-      .prepare(`SELECT coalesce(sum(${column}), 0) FROM connection WHERE session_id = ?`)
+      .prepare(`SELECT coalesce(sum(${column}), 0) FROM connection WHERE session_id = ?${one}`)
       .pluck()
-      .get(sessionId) as number;
+      .get(sessionId, ...(filter.connection !== undefined ? [filter.connection] : [])) as number;
   }
   const { where, params } = filterClause(sessionId, filter);
   return db

@@ -79,9 +79,19 @@ export function getSessionRow(db: Database.Database, id: number): SessionRow | u
 }
 
 const SUMMARY_SQL = `
-  SELECT s.id, s.name, s.kind, s.target, s.status, s.created_at, s.ended_at,
+  SELECT s.id, s.name, s.kind, s.target, s.status, s.created_at, s.ended_at, s.incident_id,
          coalesce((SELECT sum(c.frames) FROM connection c WHERE c.session_id = s.id), 0) AS frames,
-         (SELECT json_group_array(tag) FROM (SELECT tag FROM session_tag t WHERE t.session_id = s.id ORDER BY tag)) AS tags
+         (SELECT json_group_array(tag) FROM (SELECT tag FROM session_tag t WHERE t.session_id = s.id ORDER BY tag)) AS tags,
+         (SELECT json_group_object(outcome, n) FROM (
+            SELECT coalesce(CAST(c.close_code AS TEXT), c.error_kind,
+                            CASE WHEN c.closed_at IS NULL THEN 'open' ELSE 'none' END) AS outcome,
+                   count(*) AS n
+            FROM connection c WHERE c.session_id = s.id GROUP BY outcome)) AS outcomes,
+         (SELECT json_object('critical', coalesce(sum(f.severity = 'critical'), 0),
+                             'warning', coalesce(sum(f.severity = 'warning'), 0),
+                             'info', coalesce(sum(f.severity = 'info'), 0))
+            FROM finding f WHERE f.session_id = s.id
+             AND f.created_at = (SELECT max(g.created_at) FROM finding g WHERE g.session_id = s.id)) AS findings
   FROM session s`;
 
 interface SummaryRow {
@@ -94,6 +104,9 @@ interface SummaryRow {
   ended_at: number | null;
   frames: number;
   tags: string;
+  incident_id: number | null;
+  outcomes: string;
+  findings: string;
 }
 
 function fromSummaryRow(r: SummaryRow): SessionSummary {
@@ -107,6 +120,9 @@ function fromSummaryRow(r: SummaryRow): SessionSummary {
     endedAt: r.ended_at === null ? null : formatMicros(r.ended_at),
     frames: r.frames,
     tags: JSON.parse(r.tags) as string[],
+    incidentId: r.incident_id,
+    outcomes: JSON.parse(r.outcomes) as Record<string, number>,
+    findings: JSON.parse(r.findings) as SessionSummary['findings'],
   };
 }
 
@@ -114,6 +130,8 @@ export interface SessionFilter {
   /** Words matched against the name, the target and the tags. */
   query?: string;
   status?: SessionStatus;
+  kind?: SessionKind;
+  incidentId?: number;
   /** Created in this range, epoch microseconds, inclusive. */
   fromTs?: number;
   toTs?: number;
@@ -133,6 +151,14 @@ export function listSessions(db: Database.Database, filter: SessionFilter = {}):
   if (filter.status) {
     where.push('s.status = ?');
     params.push(filter.status);
+  }
+  if (filter.kind) {
+    where.push('s.kind = ?');
+    params.push(filter.kind);
+  }
+  if (filter.incidentId !== undefined) {
+    where.push('s.incident_id = ?');
+    params.push(filter.incidentId);
   }
   if (filter.fromTs !== undefined) {
     where.push('s.created_at >= ?');

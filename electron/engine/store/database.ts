@@ -147,11 +147,17 @@ type Ownership = 'new' | 'ours' | 'earlier';
  * before the application id), or someone else's (refused).
  */
 function ownership(db: Db, path: string): Ownership {
-  const appId = db.pragma('application_id', { simple: true }) as number;
-  const version = db.pragma('user_version', { simple: true }) as number;
-  const tables = (
-    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>
-  ).map((r) => r.name);
+  // One read transaction: another process creating the same new file commits its whole schema
+  // at once, and the three answers must come from the same side of that commit.
+  const { appId, version, tables } = db.transaction(() => ({
+    appId: db.pragma('application_id', { simple: true }) as number,
+    version: db.pragma('user_version', { simple: true }) as number,
+    tables: (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{
+        name: string;
+      }>
+    ).map((r) => r.name),
+  }))();
   if (appId === FRAMELINE_APPLICATION_ID) return 'ours';
   const refuse = (what: string) =>
     new StoreError(

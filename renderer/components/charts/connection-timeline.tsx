@@ -3,6 +3,7 @@
 import { describeCloseCode } from '../../../shared/close-codes';
 import { barLabel, closedByLabel, outcomeLabel } from './connection-class';
 import { ChartCrosshair } from './chart-crosshair';
+import { zoneWord } from '../time-zone';
 import { clockMicros, formatDuration, type Scale } from './scale';
 import type { ConnectionSpan, EventMark } from './timeline-model';
 
@@ -17,10 +18,34 @@ export interface ConnectionTimelineProps {
   onSelect?: (connectionId: number) => void;
 }
 
-export const TIMELINE_HEIGHT = 58;
 const MARK_Y = 9;
 const BAR_Y = 20;
 const BAR_H = 22;
+const LANE_GAP = 4;
+const BOTTOM = 16;
+
+/** The timeline's height for `lanes` rows of bars. */
+export function timelineHeight(lanes: number): number {
+  return BAR_Y + lanes * BAR_H + (lanes - 1) * LANE_GAP + BOTTOM;
+}
+
+/**
+ * A row for each span so that no two overlap on screen: a capture's connections follow each other
+ * on one row; a probe's, opened side by side, take a row each while they overlap.
+ */
+export function assignLanes(intervals: ReadonlyArray<readonly [number, number]>): number[] {
+  const ends: number[] = [];
+  const lanes = new Array<number>(intervals.length).fill(0);
+  const order = intervals.map((_, i) => i).sort((a, b) => intervals[a]![0] - intervals[b]![0]);
+  for (const i of order) {
+    const [from, to] = intervals[i]!;
+    let lane = ends.findIndex((end) => end <= from);
+    if (lane < 0) lane = ends.push(to) - 1;
+    else ends[lane] = to;
+    lanes[i] = lane;
+  }
+  return lanes;
+}
 
 /** What a connection's bar says when asked: its outcome, reason, who closed it and when. */
 export function describeSpan(s: ConnectionSpan): string {
@@ -33,10 +58,10 @@ export function describeSpan(s: ConnectionSpan): string {
   if (c.error) lines.push(c.error.message);
   if (s.openedAt !== null) {
     lines.push(
-      `opened ${clockMicros(s.openedAt)} UTC, ${s.stillOpen ? 'open for' : 'lasted'} ${formatDuration(s.endAt - s.openedAt)}`,
+      `opened ${clockMicros(s.openedAt)} ${zoneWord()}, ${s.stillOpen ? 'open for' : 'lasted'} ${formatDuration(s.endAt - s.openedAt)}`,
     );
   } else if (!s.stillOpen) {
-    lines.push(`failed ${clockMicros(s.endAt)} UTC after ${formatDuration(s.endAt - s.attemptAt)}`);
+    lines.push(`failed ${clockMicros(s.endAt)} ${zoneWord()} after ${formatDuration(s.endAt - s.attemptAt)}`);
   }
   if (c.frames > 0) lines.push(`${c.frames.toLocaleString('en-US')} frames`);
   return lines.join('\n');
@@ -80,11 +105,22 @@ export function ConnectionTimeline({
 }: ConnectionTimelineProps) {
   const [plotLeft, plotRight] = x.range;
   const clampX = (ts: number) => Math.min(plotRight, Math.max(plotLeft, x(ts)));
+  // Rows on screen, by the pixels each span takes (a bar is at least 2 px wide, a cross 14 px).
+  const lanes = assignLanes(
+    spans.map((s) => {
+      const x0 = clampX(s.attemptAt);
+      const x1 = clampX(s.endAt);
+      return s.openedAt === null ? [x0 - 1, x1 + 9] : [x0 - 1, Math.max(x1, clampX(s.openedAt) + 2) + 1];
+    }),
+  );
+  const laneCount = Math.max(1, ...lanes.map((l) => l + 1));
+  const height = timelineHeight(laneCount);
+  const laneY = (lane: number) => BAR_Y + lane * (BAR_H + LANE_GAP);
   return (
     <svg
       className="chart connection-timeline"
       width={width}
-      height={TIMELINE_HEIGHT}
+      height={height}
       role="group"
       aria-label={`Connection timeline: ${spans.length} connection${spans.length === 1 ? '' : 's'}`}
       data-testid="connection-timeline"
@@ -114,9 +150,11 @@ export function ConnectionTimeline({
         const x0 = clampX(s.attemptAt);
         const xOpen = s.openedAt === null ? null : clampX(s.openedAt);
         const x1 = clampX(s.endAt);
-        const next = spans[index + 1];
+        const lane = lanes[index] ?? 0;
+        const next = spans.slice(index + 1).find((_, k) => lanes[index + 1 + k] === lane);
         const room = (next ? clampX(next.attemptAt) : plotRight) - x1;
-        const mid = BAR_Y + BAR_H / 2;
+        const top = laneY(lane);
+        const mid = top + BAR_H / 2;
         const className = `timeline-conn cls-${s.cls}${highlighted.has(c.id) ? ' is-highlighted' : ''}${s.stillOpen ? ' is-open' : ''}`;
         const common = {
           className,
@@ -126,6 +164,7 @@ export function ConnectionTimeline({
           'data-close-code': c.closeCode ?? undefined,
           'data-error-kind': c.error?.kind,
           'data-class': s.cls,
+          'data-lane': lane,
           onClick: onSelect ? () => onSelect(c.id) : undefined,
         };
         if (failed) {
@@ -136,7 +175,7 @@ export function ConnectionTimeline({
               {x1 - x0 >= 2 && (
                 <rect className="timeline-attempt" x={x0} y={mid - 3} width={x1 - x0} height={6} rx={1} />
               )}
-              <rect className="timeline-hit" x={x1 - 7} y={BAR_Y} width={14} height={BAR_H} />
+              <rect className="timeline-hit" x={x1 - 7} y={top} width={14} height={BAR_H} />
               <path
                 className="timeline-cross"
                 d={`M${x1 - 4},${mid - 4}L${x1 + 4},${mid + 4}M${x1 + 4},${mid - 4}L${x1 - 4},${mid + 4}`}
@@ -158,7 +197,7 @@ export function ConnectionTimeline({
             {xOpen !== null && xOpen - x0 >= 1 && (
               <rect className="timeline-handshake" x={x0} y={mid - 2} width={xOpen - x0} height={4} />
             )}
-            <rect className="timeline-bar" x={barX} y={BAR_Y} width={barW} height={BAR_H} rx={2} />
+            <rect className="timeline-bar" x={barX} y={top} width={barW} height={BAR_H} rx={2} />
             {showLabel && (
               <text className="timeline-label" x={barX + 6} y={mid} dy="0.34em">
                 <tspan className="timeline-ordinal">#{c.ordinal}</tspan> {code}
@@ -189,7 +228,7 @@ export function ConnectionTimeline({
           </g>
         );
       })}
-      {hoverTs !== null && <ChartCrosshair x={x} ts={hoverTs} height={TIMELINE_HEIGHT} />}
+      {hoverTs !== null && <ChartCrosshair x={x} ts={hoverTs} height={height} />}
     </svg>
   );
 }

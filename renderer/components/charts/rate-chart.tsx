@@ -24,7 +24,24 @@ export function ratesAt(rate: RateData, ts: number): { incoming: number; outgoin
   return { incoming: (rate.incoming[i] ?? 0) * perSecond, outgoing: (rate.outgoing[i] ?? 0) * perSecond };
 }
 
-/** The highest stacked rate of a session, frames per second. */
+/**
+ * Frames in the busiest second of a session, both directions: what "peak n/s" means to a reader. A
+ * rate read off one narrow bucket is not one (a single frame in a 1 ms bucket is not "1k/s").
+ */
+export function busiestSecond(rate: RateData): number {
+  const perSecond = Math.max(1, Math.round(1_000_000 / rate.bucketUs));
+  if (perSecond === 1) return peakRate(rate);
+  let sum = 0;
+  let peak = 0;
+  for (let i = 0; i < rate.incoming.length; i++) {
+    sum += (rate.incoming[i] ?? 0) + (rate.outgoing[i] ?? 0);
+    if (i >= perSecond) sum -= (rate.incoming[i - perSecond] ?? 0) + (rate.outgoing[i - perSecond] ?? 0);
+    peak = Math.max(peak, sum);
+  }
+  return peak;
+}
+
+/** The highest stacked rate of a session, frames per second (per bucket, for the chart's axis). */
 export function peakRate(rate: RateData): number {
   let peak = 0;
   for (let i = 0; i < rate.incoming.length; i++)

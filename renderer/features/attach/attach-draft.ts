@@ -27,6 +27,10 @@ export interface AttachDraft {
   connectTimeoutS: string;
   payloadCapKiB: string;
   pingIntervalS: string;
+  /** Messages sent on every open, one a line. */
+  sends: string;
+  /** Send them again this often while open; empty: once per connection. */
+  sendEveryS: string;
   reconnect: boolean;
   reconnectBaseMs: string;
   reconnectMaxMs: string;
@@ -51,6 +55,8 @@ export const DEFAULT_DRAFT: AttachDraft = {
   connectTimeoutS: '10',
   payloadCapKiB: '1024',
   pingIntervalS: '',
+  sends: '',
+  sendEveryS: '',
   reconnect: false,
   reconnectBaseMs: '500',
   reconnectMaxMs: '30000',
@@ -123,6 +129,15 @@ export function toCaptureRequest(d: AttachDraft): { request: CaptureRequest | nu
     above: 0,
     example: '30',
   });
+  const sends = sendLines(d.sends);
+  const sendEvery = numberField(d.sendEveryS, errors, 'sendEveryS', 'The send interval', {
+    above: 0,
+    max: 86_400,
+    example: '30',
+  });
+  if (sendEvery !== undefined && sends.length === 0)
+    errors.sendEveryS =
+      'There is nothing to send again: write the messages to send on open above, one a line';
   let reconnect: CaptureRequest['reconnect'];
   if (d.reconnect) {
     const baseMs = numberField(d.reconnectBaseMs, errors, 'reconnectBaseMs', 'The first delay', {
@@ -182,9 +197,19 @@ export function toCaptureRequest(d: AttachDraft): { request: CaptureRequest | nu
     ...(timeout !== undefined ? { connectTimeoutSeconds: timeout } : {}),
     ...(capKiB !== undefined ? { payloadCap: capKiB * 1024 } : {}),
     ...(ping !== undefined ? { pingIntervalSeconds: ping } : {}),
+    ...(sends.length ? { sends } : {}),
+    ...(sendEvery !== undefined ? { sendEverySeconds: sendEvery } : {}),
     ...(reconnect ? { reconnect } : {}),
   };
   return { request, errors };
+}
+
+/** The messages to send on open: one a line, blank lines left out. */
+export function sendLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.trim() !== '');
 }
 
 /** A one-line summary of the options that differ from the defaults, for the collapsed form. */
@@ -200,6 +225,11 @@ export function draftSummary(d: AttachDraft): string {
   if (d.proxyMode === 'none') parts.push('no proxy');
   if (d.proxyMode === 'url') parts.push(`proxy ${d.proxyUrl.trim()}`);
   if (d.pingIntervalS.trim()) parts.push(`ping every ${d.pingIntervalS.trim()} s`);
+  const sends = sendLines(d.sends).length;
+  if (sends)
+    parts.push(
+      `${sends} message${sends === 1 ? '' : 's'} sent on open${d.sendEveryS.trim() ? ` and every ${d.sendEveryS.trim()} s` : ''}`,
+    );
   if (d.connectTimeoutS.trim() !== DEFAULT_DRAFT.connectTimeoutS)
     parts.push(`connect timeout ${d.connectTimeoutS.trim()} s`);
   if (d.payloadCapKiB.trim() !== DEFAULT_DRAFT.payloadCapKiB)

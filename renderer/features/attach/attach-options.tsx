@@ -3,6 +3,7 @@
 import { draftInput } from '../../components/draft-input';
 import { Field, Switch } from '../../components/field';
 import type { AttachDraft, DraftErrors } from './attach-draft';
+import { isSecretHeader } from './attach-memory';
 import { RequestHeadersField } from './headers-editor';
 
 interface Props {
@@ -23,6 +24,11 @@ export function AttachOptions({ draft, errors, disabled, onChange }: Props) {
           onChange={(headers) => onChange({ headers })}
           disabled={disabled}
           error={errors.headers}
+          {...(draft.headers.some((h) => isSecretHeader(h.name))
+            ? {
+                hint: 'Secret header values are not kept across reloads (they stay out of this browser’s storage): type them again after one.',
+              }
+            : {})}
         />
         <div className="field-row">
           <Field label="Origin" hint="Sent as the Origin header; servers often check it.">
@@ -108,6 +114,32 @@ export function AttachOptions({ draft, errors, disabled, onChange }: Props) {
             {text('payloadCapKiB', '1024', { inputMode: 'numeric' })}
           </Field>
         </div>
+      </fieldset>
+
+      <fieldset className="options-group" disabled={disabled}>
+        <legend>Messages on open</legend>
+        <Field
+          label="Send on open"
+          error={errors.sends}
+          hint="One message a line, sent in order when the connection opens — and again on every reconnect."
+        >
+          <textarea
+            className="mono options-sends"
+            rows={3}
+            value={draft.sends}
+            placeholder={'{"op":"subscribe","channel":"prices"}'}
+            spellCheck={false}
+            disabled={disabled}
+            onChange={(e) => onChange({ sends: e.target.value })}
+          />
+        </Field>
+        <Field
+          label="Send again every (s)"
+          error={errors.sendEveryS}
+          hint="Empty: once per connection. Some servers want a subscription renewed."
+        >
+          {text('sendEveryS', 'once', { inputMode: 'decimal' })}
+        </Field>
       </fieldset>
 
       <fieldset className="options-group" disabled={disabled}>

@@ -10,12 +10,15 @@ import { PlugIcon } from '../../components/icons';
 import { AttachSide } from '../diagnose/attach-side';
 import { FrameView } from '../frames/frame-view';
 import { draftSummary, toCaptureRequest, type AttachDraft, type DraftErrors } from './attach-draft';
+import { saveDraft } from './attach-memory';
 import { AttachOptions } from './attach-options';
 import { captureStore, useCapture, type CaptureStore } from './capture-store';
 import { CaptureStrip } from './capture-strip';
 import { Composer } from './composer';
 import { ConnectBar } from './connect-bar';
 import { ConnectionPanels } from './connection-panels';
+import { CopyAsDialog } from './copy-as-dialog';
+import { useLiveConnections } from './use-live-connections';
 import './attach.css';
 
 const selectActive = (s: CaptureStore) => s.activeSessionId;
@@ -35,6 +38,9 @@ export function AttachScreen({ api }: { api: Api }) {
   const [connectError, setConnectError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [optionsOpen, setOptionsOpen] = useState(false);
+  const [copyAs, setCopyAs] = useState(false);
+  /** The connection picked in the side pane: the frame list shows only its frames. */
+  const [focus, setFocus] = useState<{ sessionId: number; connection: number | null } | null>(null);
   const urlRef = useRef<HTMLInputElement>(null);
   const running = state !== null && state !== 'ended';
   const liveUrl = useCapture(
@@ -47,6 +53,7 @@ export function AttachScreen({ api }: { api: Api }) {
 
   useEffect(() => {
     store.draft = draft;
+    saveDraft(draft);
   }, [store, draft]);
   useEffect(() => {
     if (activeId === null) urlRef.current?.focus();
@@ -117,8 +124,10 @@ export function AttachScreen({ api }: { api: Api }) {
         onDisconnect={disconnect}
         optionsOpen={optionsOpen}
         onToggleOptions={() => setOptionsOpen(!optionsOpen)}
+        onCopyAs={() => setCopyAs(true)}
         summary={draftSummary(draft)}
       />
+      {copyAs ? <CopyAsDialog draft={draft} onClose={() => setCopyAs(false)} /> : null}
       {optionsOpen ? (
         <AttachOptions draft={draft} errors={errors} disabled={running} onChange={change} />
       ) : null}
@@ -136,12 +145,22 @@ export function AttachScreen({ api }: { api: Api }) {
           <CaptureStrip api={api} sessionId={activeId} />
           <div className="attach-main">
             <div className="attach-center">
-              <LiveFrames api={api} sessionId={activeId} />
-              {running ? <Composer api={api} sessionId={activeId} open={state === 'open'} /> : null}
+              <LiveFrames
+                api={api}
+                sessionId={activeId}
+                connection={focus?.sessionId === activeId ? focus.connection : null}
+                onConnection={(connection) => setFocus({ sessionId: activeId, connection })}
+              />
+              {running && state ? <Composer api={api} sessionId={activeId} state={state} /> : null}
             </div>
             <aside className="attach-side" aria-label="Connection">
               <AttachSide api={api} url={running && liveUrl ? liveUrl : draft.url} headers={draft.headers}>
-                <ConnectionPanels key={activeId} api={api} sessionId={activeId} />
+                <ConnectionPanels
+                  key={activeId}
+                  api={api}
+                  sessionId={activeId}
+                  onPick={(connection) => setFocus({ sessionId: activeId, connection })}
+                />
               </AttachSide>
             </aside>
           </div>
@@ -151,18 +170,40 @@ export function AttachScreen({ api }: { api: Api }) {
   );
 }
 
-/** The frame view of the shown capture, fed by its committed count. */
-function LiveFrames({ api, sessionId }: { api: Api; sessionId: number }) {
+/** The frame view of the shown capture, fed by its committed count and its state. */
+function LiveFrames({
+  api,
+  sessionId,
+  connection,
+  onConnection,
+}: {
+  api: Api;
+  sessionId: number;
+  connection: number | null;
+  onConnection: (connection: number | null) => void;
+}) {
   const committed = useCapture(
     api,
     useCallback((s: CaptureStore) => s.statuses.get(sessionId)?.committed ?? 0, [sessionId]),
   );
-  const active = useCapture(
+  const state = useCapture(
     api,
-    useCallback((s: CaptureStore) => s.statuses.get(sessionId)?.state !== 'ended', [sessionId]),
+    useCallback((s: CaptureStore) => s.statuses.get(sessionId)?.state ?? 'connecting', [sessionId]),
   );
-  const live = useMemo(() => ({ committed, active }), [committed, active]);
-  return <FrameView key={sessionId} api={api} sessionId={sessionId} live={live} />;
+  const active = state !== 'ended';
+  const live = useMemo(() => ({ committed, active, state }), [committed, active, state]);
+  const { connections } = useLiveConnections(api, sessionId);
+  return (
+    <FrameView
+      key={sessionId}
+      api={api}
+      sessionId={sessionId}
+      live={live}
+      connections={connections}
+      connection={connection}
+      onConnection={onConnection}
+    />
+  );
 }
 
 function AttachIntro() {

@@ -4,7 +4,8 @@
 // only what shows that status, and leaving the screen loses nothing.
 import { useCallback, useSyncExternalStore } from 'react';
 import type { Api, PayloadOf } from '../../../shared/contract';
-import { DEFAULT_DRAFT, type AttachDraft } from './attach-draft';
+import type { AttachDraft } from './attach-draft';
+import { loadDraft } from './attach-memory';
 
 export type CaptureStatus = PayloadOf<'capture:status'>;
 
@@ -31,7 +32,8 @@ export class CaptureStore {
   private readonly listeners = new Set<() => void>();
   private ticker: ReturnType<typeof setInterval> | null = null;
   activeSessionId: number | null = null;
-  draft: AttachDraft = DEFAULT_DRAFT;
+  /** The attach form, as the engineer left it (kept across reloads, secrets aside). */
+  draft: AttachDraft = loadDraft();
   sent: readonly SentMessage[] = [];
 
   constructor(readonly api: Api) {

@@ -2,7 +2,9 @@
 // or, for a connection that never opened, why not and what to try.
 import { parseMicros } from '../../../shared/time';
 import { CloseExplanation } from '../../components/close-explanation';
+import { clockMicros } from '../../components/charts/scale';
 import { formatIsoShort, formatMs } from '../../components/format';
+import { zoneWord } from '../../components/time-zone';
 import type { Connection } from './handshake-panel';
 
 const FAILURE_HINTS: Record<NonNullable<Connection['error']>['kind'], string> = {
@@ -25,6 +27,16 @@ const CLOSED_BY = {
   server: 'Closed by the server',
   network: 'No close frame: the network connection went away',
 } as const;
+
+/** Seconds from the last frame to the end: the silence before a cut, the clue to an idle timeout. */
+export function silenceBeforeEnd(c: Connection): number | null {
+  if (!c.closedAt || !c.lastFrameTs) return null;
+  try {
+    return Math.max(0, (parseMicros(c.closedAt) - parseMicros(c.lastFrameTs)) / 1e6);
+  } catch {
+    return null;
+  }
+}
 
 function lifetime(c: Connection): string | null {
   if (!c.openedAt || !c.closedAt) return null;
@@ -55,6 +67,7 @@ export function ClosePanel({ connection }: { connection: Connection }) {
   const neverOpened = c.openedAt === null;
   const code = c.closeCode ?? (c.closedBy === 'network' && !neverOpened ? 1006 : null);
   const life = lifetime(c);
+  const silence = code !== null && code !== 1000 && !neverOpened ? silenceBeforeEnd(c) : null;
   return (
     <section
       className={`panel close-panel ${code === 1000 ? 'is-normal' : 'is-abnormal'}`}
@@ -72,6 +85,18 @@ export function ClosePanel({ connection }: { connection: Connection }) {
         </div>
       ) : null}
       {c.closedBy ? <p className="closed-by">{CLOSED_BY[c.closedBy]}</p> : null}
+      {silence !== null ? (
+        <p className="close-silence" data-testid="close-silence">
+          No traffic for {silence.toFixed(1)} s before the cut
+          {c.lastFrameTs ? (
+            <span className="muted"> (last frame {clockMicros(parseMicros(c.lastFrameTs))})</span>
+          ) : null}
+          .
+          {code === 1006
+            ? ' The same silence before every cut is a proxy or load-balancer idle timeout.'
+            : ''}
+        </p>
+      ) : null}
       {code !== null ? <CloseExplanation code={code} reason={c.closeReason} /> : null}
       <dl className="facts">
         {c.openedAt ? (
@@ -95,7 +120,9 @@ export function ClosePanel({ connection }: { connection: Connection }) {
         {c.lastFrameTs ? (
           <>
             <dt>Last frame</dt>
-            <dd title={c.lastFrameTs}>{c.lastFrameTs.slice(11, 26)} UTC</dd>
+            <dd title={c.lastFrameTs}>
+              {clockMicros(parseMicros(c.lastFrameTs))} {zoneWord()}
+            </dd>
           </>
         ) : null}
       </dl>

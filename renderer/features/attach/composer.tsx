@@ -1,7 +1,8 @@
 // Sending on the open connection: text, JSON (checked, with Format) or binary as hex, Ctrl+Enter to
-// send, and the messages sent so far.
-import { useCallback, useRef, useState } from 'react';
-import type { Api } from '../../../shared/contract';
+// send, and the messages sent so far. A message sent while the handshake is still going is queued
+// and goes out as soon as the connection opens — never silently dropped.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Api, PayloadOf } from '../../../shared/contract';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { formatBytes } from '../../components/format';
 import { useHotkey } from '../../components/hotkeys';
@@ -18,32 +19,65 @@ const KINDS: ReadonlyArray<{ kind: ComposeKind; label: string; placeholder: stri
 
 const selectSent = (s: CaptureStore) => s.sent;
 
-export function Composer({ api, sessionId, open }: { api: Api; sessionId: number; open: boolean }) {
+type CaptureState = PayloadOf<'capture:status'>['state'];
+
+interface Outgoing {
+  kind: ComposeKind;
+  data: string;
+}
+
+export function Composer({ api, sessionId, state }: { api: Api; sessionId: number; state: CaptureState }) {
   const [kind, setKind] = useState<ComposeKind>('json');
   const [data, setData] = useState('');
   const [sendError, setSendError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
+  /** Sent before the connection opened: they go out, in order, when it does. */
+  const [queued, setQueued] = useState<readonly Outgoing[]>([]);
   const editor = useRef<HTMLTextAreaElement>(null);
   const sent = useCapture(api, selectSent);
   const problem = data ? checkMessage(kind, data) : null;
+  const open = state === 'open';
+  const waiting = state === 'connecting' || state === 'reconnecting';
+
+  const transmit = useCallback(
+    (m: Outgoing) => {
+      setSending(true);
+      setSendError(null);
+      return api.capture
+        .send({ sessionId, data: m.data, kind: m.kind === 'binary' ? 'binary' : 'text' })
+        .then(
+          () => captureStore(api).remember({ kind: m.kind, data: m.data, at: Date.now() }),
+          (err: unknown) => setSendError(`Not sent: ${errorMessage(err)}`),
+        )
+        .finally(() => setSending(false));
+    },
+    [api, sessionId],
+  );
+
+  // The connection opened: what was queued goes out, in order.
+  useEffect(() => {
+    if (!open || queued.length === 0) return;
+    const batch = queued;
+    setQueued([]);
+    void (async () => {
+      for (const m of batch) await transmit(m);
+    })();
+  }, [open, queued, transmit]);
 
   const send = useCallback(() => {
     const issue = checkMessage(kind, data);
-    if (!open || sending) return;
     if (issue) {
       setSendError(issue);
       return;
     }
-    setSending(true);
-    setSendError(null);
-    api.capture
-      .send({ sessionId, data, kind: kind === 'binary' ? 'binary' : 'text' })
-      .then(
-        () => captureStore(api).remember({ kind, data, at: Date.now() }),
-        (err: unknown) => setSendError(`Not sent: ${errorMessage(err)}`),
-      )
-      .finally(() => setSending(false));
-  }, [api, sessionId, kind, data, open, sending]);
+    if (waiting) {
+      setQueued((q) => [...q, { kind, data }]);
+      setSendError(null);
+      return;
+    }
+    if (!open || sending) return;
+    void transmit({ kind, data });
+  }, [kind, data, open, waiting, sending, transmit]);
   useHotkey('mod+enter', send, { inInputs: true });
 
   const reuse = (m: SentMessage) => {
@@ -97,7 +131,9 @@ export function Composer({ api, sessionId, open }: { api: Api; sessionId: number
           className={`composer-editor${problem ? ' has-error' : ''}`}
           aria-label="Message to send"
           aria-invalid={problem ? true : undefined}
-          placeholder={open ? KINDS.find((k) => k.kind === kind)!.placeholder : 'Connect to send messages'}
+          placeholder={
+            open || waiting ? KINDS.find((k) => k.kind === kind)!.placeholder : 'Connect to send messages'
+          }
           value={data}
           spellCheck={false}
           onChange={(e) => {
@@ -112,9 +148,18 @@ export function Composer({ api, sessionId, open }: { api: Api; sessionId: number
             </p>
           ) : sendError ? (
             <ErrorNote>{sendError}</ErrorNote>
+          ) : queued.length > 0 ? (
+            <p className="composer-queued small" role="status">
+              {queued.length === 1 ? '1 message' : `${queued.length} messages`} queued: sends once the
+              connection opens.
+            </p>
           ) : (
             <p className="muted small">
-              {open ? 'Ctrl+Enter sends.' : 'The connection is not open: messages cannot be sent.'}
+              {open
+                ? 'Ctrl+Enter sends.'
+                : waiting
+                  ? 'Still connecting: what you send now goes out once the connection opens.'
+                  : 'The connection is closing: messages cannot be sent.'}
             </p>
           )}
           <span className="spacer" />
@@ -122,9 +167,9 @@ export function Composer({ api, sessionId, open }: { api: Api; sessionId: number
             type="button"
             className="btn btn-primary"
             onClick={send}
-            disabled={!open || sending || !!problem}
+            disabled={!(open || waiting) || sending || !!problem}
           >
-            <SendIcon /> Send <kbd>Ctrl ↵</kbd>
+            <SendIcon /> {waiting ? 'Send when open' : 'Send'} <kbd>Ctrl ↵</kbd>
           </button>
         </div>
       </div>

@@ -14,6 +14,7 @@ interface Props {
   onDisconnect: () => void;
   optionsOpen: boolean;
   onToggleOptions: () => void;
+  onCopyAs: () => void;
   summary: string;
 }
 
@@ -29,6 +30,7 @@ export function ConnectBar(props: Props) {
     onDisconnect,
     optionsOpen,
     onToggleOptions,
+    onCopyAs,
     summary,
   } = props;
   return (
@@ -79,6 +81,14 @@ export function ConnectBar(props: Props) {
           onClick={onToggleOptions}
         >
           Options <ChevronIcon open={optionsOpen} />
+        </button>
+        <button
+          type="button"
+          className="btn btn-ghost"
+          onClick={onCopyAs}
+          title="This connection as a wscat, websocat or curl command"
+        >
+          Copy as…
         </button>
       </form>
       {error ? (

@@ -1,43 +1,31 @@
 // The side column of the attach screen: how the shown connection ended and how it was opened. A
-// capture that reconnected has several connections; the newest is shown unless one is picked.
-import { useCallback, useEffect, useState } from 'react';
+// capture that reconnected has several connections; the newest is shown unless one is picked, and
+// picking one narrows the frame list to its frames.
+import { useCallback, useState } from 'react';
 import type { Api } from '../../../shared/contract';
 import { EmptyState } from '../../components/empty-state';
-import { ErrorNote, errorMessage } from '../../components/error-note';
+import { ErrorNote } from '../../components/error-note';
 import { useCapture, type CaptureStore } from './capture-store';
 import { ClosePanel } from './close-panel';
-import { HandshakePanel, type Connection } from './handshake-panel';
+import { HandshakePanel } from './handshake-panel';
+import { useLiveConnections } from './use-live-connections';
 
-export function ConnectionPanels({ api, sessionId }: { api: Api; sessionId: number }) {
-  const status = useCapture(
+export function ConnectionPanels({
+  api,
+  sessionId,
+  onPick,
+}: {
+  api: Api;
+  sessionId: number;
+  /** A connection was picked (its id): the frame list shows its frames. */
+  onPick?: (connectionId: number) => void;
+}) {
+  const state = useCapture(
     api,
-    useCallback((s: CaptureStore) => s.statuses.get(sessionId) ?? null, [sessionId]),
+    useCallback((s: CaptureStore) => s.statuses.get(sessionId)?.state ?? 'connecting', [sessionId]),
   );
-  const [connections, setConnections] = useState<Connection[]>([]);
+  const { connections: all, error } = useLiveConnections(api, sessionId);
   const [picked, setPicked] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const latest = status?.connection ?? null;
-  // Re-read the session when a connection appears, opens or ends, never per frame.
-  const milestone = `${status?.state}:${latest?.id}:${latest?.openedAt}:${latest?.closedAt}:${latest?.closeCode}`;
-  useEffect(() => {
-    let cancelled = false;
-    api.sessions.get({ id: sessionId }).then(
-      (r) => {
-        if (cancelled) return;
-        setConnections(r.connections);
-        setError(null);
-      },
-      (err: unknown) => !cancelled && setError(errorMessage(err)),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, sessionId, milestone]);
-
-  // The status push is fresher than the last read for the newest connection.
-  const all = latest
-    ? [...connections.filter((c) => c.id !== latest.id), latest].sort((a, b) => a.ordinal - b.ordinal)
-    : connections;
   const shown = all.find((c) => c.id === picked) ?? all[all.length - 1];
 
   return (
@@ -56,8 +44,11 @@ export function ConnectionPanels({ api, sessionId }: { api: Api; sessionId: numb
               role="tab"
               aria-selected={c === shown}
               className={c === shown ? 'is-on' : ''}
-              onClick={() => setPicked(c.id)}
-              title={c.error ? c.error.message : c.closeCode !== null ? `closed with ${c.closeCode}` : 'open'}
+              onClick={() => {
+                setPicked(c.id);
+                onPick?.(c.id);
+              }}
+              title={`${c.error ? c.error.message : c.closeCode !== null ? `closed with ${c.closeCode}` : 'open'}: show its frames`}
             >
               #{c.ordinal}
               <span
@@ -72,8 +63,12 @@ export function ConnectionPanels({ api, sessionId }: { api: Api; sessionId: numb
           <ClosePanel connection={shown} />
           <HandshakePanel connection={shown} />
         </>
+      ) : state === 'open' ? (
+        <EmptyState title="Open — reading the handshake…">
+          The handshake, its timings and headers appear here as soon as they are recorded.
+        </EmptyState>
       ) : (
-        <EmptyState title="Connecting…">
+        <EmptyState title={state === 'reconnecting' ? 'Reconnecting…' : 'Connecting…'}>
           The handshake, its timings and headers appear here once the server answers.
         </EmptyState>
       )}

@@ -176,7 +176,9 @@ export function fromCheck(c: Check, measuredMs: number | null): CheckRow {
     state: c.ok ? 'ok' : softFailure(c.name) ? 'soft' : 'failed',
     detail,
     startedAt: null,
-    ms: c.ms ?? (untimed(c.name) ? null : measuredMs),
+    // The time shown while the check ran stays: a number that changes when the list settles reads
+    // as a different measurement.
+    ms: untimed(c.name) ? null : (measuredMs ?? c.ms),
   };
 }
 

@@ -12,6 +12,7 @@ import type { HeaderRow } from '../attach/attach-draft';
 import { RequestHeadersField } from '../attach/headers-editor';
 import { Checklist } from './checklist';
 import { checkLabel, tally, type CheckRow } from './checklist-model';
+import { SessionLink } from '../../components/links';
 import { FindingsView, SeverityChips } from './findings-view';
 import { probeSummary, type ProbeDraft, type ProbeErrors } from './probe-draft';
 import { probeStore, useProbe, type ProbeRun, type ProbeStore } from './probe-store';
@@ -118,64 +119,116 @@ function ProbeOptions({
   );
 }
 
-function RunView({ api, run }: { api: Api; run: ProbeRun }) {
+/** "19 checks: 16 passed, 2 failed, 1 not run". */
+function checksSummary(rows: readonly CheckRow[]): string {
+  const passed = rows.filter((r) => r.state === 'ok').length;
+  const failed = rows.filter((r) => r.state === 'failed' || r.state === 'soft').length;
+  const skipped = rows.filter((r) => r.state === 'skipped').length;
+  return `${rows.length} checks: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} not run` : ''}`;
+}
+
+function RunView({ api, run, url }: { api: Api; run: ProbeRun; url: string }) {
   const running = run.endedAt === null;
   const { done, total } = tally(run.rows);
   const took = run.endedAt !== null ? formatMs(run.endedAt - run.startedAt) : null;
+  const stale = !running && url.trim() !== '' && url.trim() !== run.request.url;
+  const checklist = (
+    <Checklist
+      rows={run.rows}
+      label="Probe checklist"
+      idleLimitSeconds={run.request.idleLimitSeconds}
+      target={run.request.url}
+      direct={run.request.direct}
+    />
+  );
+  const stopped =
+    run.stoppedAt !== null ? (
+      <p className="diag-note">
+        {running
+          ? 'Stopping: the idle hold is being cut short…'
+          : `Stopped after ${((run.stoppedAt - run.startedAt) / 1000).toFixed(1)} s: the idle hold was cut short, and the report covers what was seen until then.`}
+      </p>
+    ) : null;
+  const recorded = run.report?.sessionId ? (
+    <p className="diag-note">
+      Every connection of this probe is recorded, frames included, in{' '}
+      <SessionLink id={run.report.sessionId} /> (under Sessions).
+    </p>
+  ) : null;
+  const checks = (
+    <section
+      className="diag-card diag-run"
+      aria-label="Probe checks"
+      data-run-state={running ? 'running' : run.error ? 'error' : 'done'}
+    >
+      <header className="diag-head">
+        <h2>Checks</h2>
+        <span className="diag-progress-count">
+          {running ? `${done} of ${total} done` : took ? `done in ${took}` : ''}
+        </span>
+        <span className="spacer" />
+        {running ? (
+          <button
+            type="button"
+            className="btn btn-danger btn-small"
+            onClick={() => probeStore(api).stop()}
+            disabled={run.stoppedAt !== null}
+            title="Cut the idle hold short and report what was seen so far"
+          >
+            {run.stoppedAt !== null ? 'Stopping…' : 'Stop'}
+          </button>
+        ) : (
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => probeStore(api).dismiss()}>
+            Clear
+          </button>
+        )}
+      </header>
+      {running && run.stoppedAt === null ? (
+        <p className="diag-note">
+          Ends when the idle connection is cut, or after {run.request.idleLimitSeconds} s; Stop reports what
+          was seen so far.
+        </p>
+      ) : null}
+      {stopped}
+      {run.report ? (
+        // The answer is the findings above: the checks are folded under them, one click away.
+        <details className="diag-checks-fold" data-testid="probe-checks-fold">
+          <summary>{`${checksSummary(run.rows)}${took ? ` — done in ${took}` : ''}`}</summary>
+          {checklist}
+        </details>
+      ) : (
+        checklist
+      )}
+      {run.error ? <ErrorNote>{run.error}</ErrorNote> : null}
+      {recorded}
+    </section>
+  );
   return (
     <>
-      <section
-        className="diag-card diag-run"
-        aria-label="Probe checks"
-        data-run-state={running ? 'running' : run.error ? 'error' : 'done'}
-      >
-        <header className="diag-head">
-          <h2>Checks</h2>
-          <span className="diag-progress-count">
-            {running ? `${done} of ${total} done` : took ? `done in ${took}` : ''}
-          </span>
-          <span className="spacer" />
-          {!running ? (
-            <button
-              type="button"
-              className="btn btn-ghost btn-small"
-              onClick={() => probeStore(api).dismiss()}
-            >
-              Clear
-            </button>
-          ) : null}
-        </header>
-        {running ? (
-          <p className="diag-note">
-            Ends when the idle connection is cut, or after {run.request.idleLimitSeconds} s. Lower the idle
-            limit under Options for a quicker probe.
-          </p>
-        ) : null}
-        <Checklist
-          rows={run.rows}
-          label="Probe checklist"
-          idleLimitSeconds={run.request.idleLimitSeconds}
-          target={run.request.url}
-          direct={run.request.direct}
-        />
-        {run.error ? <ErrorNote>{run.error}</ErrorNote> : null}
-        {run.report?.sessionId ? (
-          <p className="diag-note">
-            Every connection of this probe is recorded, frames included, in session #{run.report.sessionId}{' '}
-            (under Sessions).
-          </p>
-        ) : null}
-      </section>
+      {stale ? (
+        <p className="diag-stale" data-testid="stale-results" role="status">
+          These results are for <code>{run.request.url}</code>, not the URL above.{' '}
+          <button type="button" className="btn btn-small" onClick={() => probeStore(api).dismiss()}>
+            Clear them
+          </button>
+        </p>
+      ) : null}
       {run.report ? (
-        <section className="diag-results" aria-label="Probe findings">
+        <section className={`diag-results${stale ? ' is-stale' : ''}`} aria-label="Probe findings">
           <header className="diag-head">
             <h2>Findings</h2>
             <span className="spacer" />
             <SeverityChips findings={run.report.findings} />
           </header>
-          <FindingsView findings={run.report.findings} checked={probeChecked(run)} />
+          <FindingsView
+            api={api}
+            findings={run.report.findings}
+            target={run.report.target}
+            checked={probeChecked(run)}
+          />
         </section>
       ) : null}
+      {checks}
     </>
   );
 }
@@ -257,7 +310,7 @@ export function DiagnosePanel({
         </form>
         {errors.url ? <ErrorNote>{errors.url}</ErrorNote> : null}
       </section>
-      {run ? <RunView api={api} run={run} /> : <ProbeIntro />}
+      {run ? <RunView api={api} run={run} url={url} /> : <ProbeIntro />}
     </div>
   );
 }

@@ -1,11 +1,15 @@
 // A finding as a card: how bad, what it is, what was observed (with the numbers), the likely cause,
 // the fix with its configuration ready to copy, and the runbook step that fixes it. Findings of a
 // probe and of a recorded session look the same.
+import { useState } from 'react';
+import type { Api } from '../../../shared/contract';
+import { FIX_TARGET_NAMES, fixAdvice } from '../../../shared/fix-advice';
+import { findingText } from '../../../shared/finding-text';
 import type { Finding } from '../../../shared/findings';
 import { CopyButton } from '../../components/copy-button';
-import { findingText } from '../../../shared/finding-text';
 import { evidenceRows, type EvidenceRow } from './evidence';
-import { fixSnippets, splitInlineCode } from './fix-text';
+import { splitInlineCode } from './fix-text';
+import { RunbookStepDialog } from './runbook-step-dialog';
 
 const SEVERITY_WORD = { critical: 'Critical', warning: 'Warning', info: 'Info' } as const;
 
@@ -39,9 +43,19 @@ function EvidenceValueView({ row }: { row: EvidenceRow }) {
   return <span className={v.mono ? 'mono' : undefined}>{v.text}</span>;
 }
 
-export function FindingCard({ finding: f }: { finding: Finding }) {
+export function FindingCard({
+  api,
+  finding: f,
+  target,
+}: {
+  api: Api;
+  finding: Finding;
+  /** The endpoint diagnosed: fills in the fix where the evidence does not name it. */
+  target: string | null;
+}) {
+  const [stepOpen, setStepOpen] = useState(false);
   const rows = evidenceRows(f.evidence);
-  const snippets = fixSnippets(f.fix);
+  const advice = fixAdvice(f, target);
   return (
     <article
       className={`diag-finding is-${f.severity}`}
@@ -53,7 +67,7 @@ export function FindingCard({ finding: f }: { finding: Finding }) {
         <span className={`diag-severity is-${f.severity}`}>{SEVERITY_WORD[f.severity]}</span>
         <span className="diag-finding-id mono">{f.id}</span>
         <span className="spacer" />
-        <CopyButton text={() => findingText(f)} label="Copy" title="Copy this finding as text" />
+        <CopyButton text={() => findingText(f, target)} label="Copy" title="Copy this finding as text" />
       </header>
       <h3 className="diag-finding-title">{f.title}</h3>
       <p className="diag-finding-summary">{f.summary}</p>
@@ -79,28 +93,39 @@ export function FindingCard({ finding: f }: { finding: Finding }) {
           </section>
           <section className="diag-finding-part" aria-label="Fix">
             <h4>Fix</h4>
-            <p>
-              <RichText text={f.fix} />
+            <p className="diag-fix-text">
+              <RichText text={advice.text || f.fix} />
             </p>
-            {snippets.length > 0 ? (
-              <div className="diag-snippet">
+            {advice.blocks.map((b, i) => (
+              <div key={i} className="diag-snippet" data-fix-target={b.target}>
                 <div className="diag-snippet-head">
-                  <span>Config and commands</span>
+                  <span>{b.title}</span>
                   <CopyButton
-                    text={snippets.join('\n')}
+                    text={b.code}
                     label="Copy"
-                    title="Copy the configuration and commands"
+                    title={`Copy the ${FIX_TARGET_NAMES[b.target]} block`}
                   />
                 </div>
-                <pre className="diag-snippet-code">{snippets.join('\n')}</pre>
+                <pre className="diag-snippet-code">{b.code}</pre>
               </div>
-            ) : null}
+            ))}
           </section>
           <p className="diag-runbook">
-            <span className="muted">Runbook step</span> <code title="runbook#step">{f.runbook}</code>
+            <span className="muted">Runbook step</span>{' '}
+            <button
+              type="button"
+              className="link-button mono"
+              title="Open this step of the runbook"
+              onClick={() => setStepOpen(true)}
+            >
+              {f.runbook}
+            </button>
           </p>
         </div>
       </div>
+      {stepOpen ? (
+        <RunbookStepDialog api={api} finding={f} target={target} onClose={() => setStepOpen(false)} />
+      ) : null}
     </article>
   );
 }

@@ -1,5 +1,6 @@
 // The findings of a probe or a session, worst first, or — when there are none — a plain statement of
 // what was checked and found healthy, so that "nothing found" is evidence and not a blank.
+import type { Api } from '../../../shared/contract';
 import type { Finding } from '../../../shared/findings';
 import { FindingCard } from './finding-card';
 
@@ -34,11 +35,16 @@ export function SeverityChips({ findings }: { findings: readonly Finding[] }) {
 }
 
 export function FindingsView({
+  api,
   findings,
+  target,
   checked,
   label = 'Findings',
 }: {
+  api: Api;
   findings: readonly Finding[];
+  /** The endpoint diagnosed. */
+  target: string | null;
   /** What was checked, as a sentence ending without a period: shown when nothing is wrong. */
   checked: string;
   label?: string;
@@ -63,7 +69,7 @@ export function FindingsView({
         </div>
       ) : null}
       {findings.map((f, i) => (
-        <FindingCard key={`${f.id}-${i}`} finding={f} />
+        <FindingCard key={`${f.id}-${i}`} api={api} finding={f} target={target} />
       ))}
     </section>
   );

@@ -35,6 +35,8 @@ export interface ProbeRun {
   report: ProbeReport | null;
   /** Why the probe did not answer, in words an engineer can act on. */
   error: string | null;
+  /** When Stop was pressed (console clock), or null: the report then covers what was seen so far. */
+  stoppedAt: number | null;
 }
 
 export type SideTab = 'connection' | 'diagnose';
@@ -123,6 +125,7 @@ export class ProbeStore {
       rows: plannedRows(parsed),
       report: null,
       error: null,
+      stoppedAt: null,
     };
     this.run = run;
     // The options are summed up in one line while the checklist takes the room.
@@ -147,6 +150,19 @@ export class ProbeStore {
       },
     );
     return null;
+  }
+
+  /**
+   * Stops the running probe as Ctrl+C stops `frameline probe`: the idle hold is cut short and the
+   * report covers what was seen until then.
+   */
+  stop(): void {
+    const run = this.run;
+    if (!run || run.endedAt !== null || run.stoppedAt !== null) return;
+    this.update({ stoppedAt: Date.now() });
+    this.api.diagnose.stop({ runId: run.runId }).catch((err: unknown) => {
+      if (this.run?.runId === run.runId) this.update({ stoppedAt: null, error: probeFailure(err) });
+    });
   }
 
   /** Clears a finished run from the panel (the recorded session stays). */

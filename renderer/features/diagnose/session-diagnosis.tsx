@@ -1,17 +1,26 @@
 // Diagnose on a recorded session: the analyses of `frameline diagnose` — close codes, lifetimes, idle
 // time before each close, reconnects, heartbeats, round trips, messages, bursts — run on demand (they
 // read every frame, and keep their findings with the session), then the findings as cards beside the
-// list of what was analysed. A probe's session shows the probe's own report.
+// list of what was analysed. A probe's session shows the probe's own report. Findings kept from an
+// earlier diagnosis (here or `frameline diagnose`) show at once, with when they were reached.
 import { useEffect, useRef, useState } from 'react';
 import type { Api, ResponseOf } from '../../../shared/contract';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { formatCount, plural } from '../../components/format';
+import { zonedIso, zoneWord } from '../../components/time-zone';
 import { Checklist } from './checklist';
 import { checkLabel, fromCheck } from './checklist-model';
 import { FindingsView, SeverityChips } from './findings-view';
 import './diagnose.css';
 
 type Diagnosis = ResponseOf<'diagnose', 'session'>;
+type Stored = ResponseOf<'diagnose', 'stored'>;
+
+/** "12:03:04 UTC on 2026-12-02". */
+function when(iso: string): string {
+  const t = zonedIso(iso);
+  return `${t.slice(11, 19)} ${zoneWord()} on ${t.slice(0, 10)}`;
+}
 type SessionSummary = ResponseOf<'sessions', 'get'>['session'];
 
 /** Why a session's diagnosis failed, said for the console. */
@@ -39,6 +48,8 @@ export function SessionDiagnosis({ api, session }: { api: Api; session: SessionS
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState(true);
   const [idField, setIdField] = useState('');
+  /** What an earlier diagnosis kept with the session; undefined while it is being read. */
+  const [stored, setStored] = useState<Stored | undefined>(undefined);
   const current = useRef(true);
   useEffect(() => {
     current.current = true;
@@ -46,6 +57,16 @@ export function SessionDiagnosis({ api, session }: { api: Api; session: SessionS
       current.current = false;
     };
   }, []);
+  useEffect(() => {
+    let live = true;
+    api.diagnose.stored({ id: session.id }).then(
+      (s) => live && setStored(s),
+      () => live && setStored(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, session.id]);
 
   const isProbe = session.kind === 'probe';
   const live = session.status === 'live';
@@ -66,12 +87,15 @@ export function SessionDiagnosis({ api, session }: { api: Api; session: SessionS
       .finally(() => current.current && setBusy(false));
   };
 
+  const kept = !result && stored ? stored : null;
   const action = busy
     ? 'Diagnosing…'
-    : result
+    : result || (kept && !isProbe)
       ? 'Diagnose again'
       : isProbe
-        ? 'Show the probe’s findings'
+        ? kept
+          ? 'Show the probe’s checks'
+          : 'Show the probe’s findings'
         : live
           ? 'Diagnose what is recorded so far'
           : 'Diagnose this session';
@@ -80,12 +104,21 @@ export function SessionDiagnosis({ api, session }: { api: Api; session: SessionS
     <section
       className="diag-session"
       aria-label="Diagnosis"
-      data-state={busy ? 'running' : result ? 'done' : error ? 'error' : 'idle'}
+      data-state={busy ? 'running' : result ? 'done' : error ? 'error' : kept ? 'stored' : 'idle'}
     >
       <header className="diag-session-head">
         <h2>Diagnosis</h2>
-        {result ? <SeverityChips findings={result.findings} /> : null}
-        {!result && !busy ? (
+        {result ? (
+          <SeverityChips findings={result.findings} />
+        ) : kept ? (
+          <SeverityChips findings={kept.findings} />
+        ) : null}
+        {kept && !busy ? (
+          <span className="diag-session-hint" data-testid="diagnosed-at">
+            {kept.source === 'probe' ? 'Probed' : 'Diagnosed'} at {when(kept.at)}
+          </span>
+        ) : null}
+        {!result && !kept && !busy ? (
           <span className="diag-session-hint">
             {isProbe
               ? 'The findings this probe reached, with their evidence and fixes.'
@@ -117,7 +150,7 @@ export function SessionDiagnosis({ api, session }: { api: Api; session: SessionS
         <button type="button" className="btn btn-primary btn-small" onClick={run} disabled={busy}>
           {action}
         </button>
-        {result ? (
+        {result || kept ? (
           <button
             type="button"
             className="btn btn-ghost btn-small"
@@ -129,10 +162,23 @@ export function SessionDiagnosis({ api, session }: { api: Api; session: SessionS
         ) : null}
       </header>
       {error ? <ErrorNote>{error}</ErrorNote> : null}
+      {kept && open ? (
+        <div className="diag-session-body is-stored">
+          <FindingsView
+            api={api}
+            findings={kept.findings}
+            target={session.target}
+            checked={`${kept.source === 'probe' ? 'The probe' : 'The last diagnosis'} found nothing wrong`}
+            label="Session findings"
+          />
+        </div>
+      ) : null}
       {result && open ? (
         <div className="diag-session-body">
           <FindingsView
+            api={api}
             findings={result.findings}
+            target={result.target}
             checked={sessionChecked(result, session)}
             label="Session findings"
           />

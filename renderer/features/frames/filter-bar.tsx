@@ -7,6 +7,14 @@ import { useHotkey } from '../../components/hotkeys';
 import { ChevronIcon, SearchIcon } from '../../components/icons';
 import { FILTER_OPCODES, type FilterState } from './frame-filter';
 
+/** A connection as the filter offers it. */
+export interface ConnectionChoice {
+  id: number;
+  ordinal: number;
+  /** How it ended, in a few words ("1006", "refused", "open"). */
+  outcome: string;
+}
+
 const DEBOUNCE_MS = 150;
 
 interface Props {
@@ -17,6 +25,8 @@ interface Props {
   filtered: boolean;
   /** Frames a text search cannot see yet because the index is behind. */
   unindexed: number;
+  /** The session's connections: a choice among them when there are several. */
+  connections?: readonly ConnectionChoice[] | undefined;
 }
 
 export const FilterBar = memo(function FilterBar({
@@ -26,6 +36,7 @@ export const FilterBar = memo(function FilterBar({
   total,
   filtered,
   unindexed,
+  connections,
 }: Props) {
   const search = useRef<HTMLInputElement>(null);
   const [text, setText] = useState(value.text);
@@ -68,7 +79,8 @@ export const FilterBar = memo(function FilterBar({
           ref={search}
           type="search"
           aria-label="Search frames"
-          placeholder='Search payloads: words, "a phrase", prefix*   ( / )'
+          placeholder="Search payloads  ( / )"
+          title='Words, "a phrase" or a prefix* in text payloads'
           value={text}
           spellCheck={false}
           onChange={(e) => setText(e.target.value)}
@@ -104,6 +116,21 @@ export const FilterBar = memo(function FilterBar({
           </label>
         ))}
       </div>
+      {connections && (connections.length > 1 || value.connection !== null) ? (
+        <select
+          className="connection-filter"
+          aria-label="Frames of connection"
+          value={value.connection ?? ''}
+          onChange={(e) => onChange({ ...value, connection: e.target.value ? Number(e.target.value) : null })}
+        >
+          <option value="">All connections</option>
+          {connections.map((c) => (
+            <option key={c.id} value={c.id}>
+              #{c.ordinal} · {c.outcome}
+            </option>
+          ))}
+        </select>
+      ) : null}
       <button
         type="button"
         className={`btn btn-small time-range-toggle${value.from || value.to ? ' is-set' : ''}`}
@@ -153,8 +180,8 @@ export const FilterBar = memo(function FilterBar({
             onKeyDown={(e) => e.key === 'Enter' && commitRange()}
           />
           <span className="field-hint">
-            <code>+2.5</code> seconds after the first frame, <code>02:07:42.5</code> UTC, or an ISO timestamp.
-            Enter applies.
+            <code>+2.5</code> seconds after the first frame, <code>02:07:42.5</code> as a time of day, or an
+            ISO timestamp. Enter applies.
           </span>
           {value.from || value.to ? (
             <button

@@ -1,6 +1,7 @@
 // The filter bar's state and how it becomes the engine's FrameFilter.
 import type { Opcode } from '../../../shared/contract';
 import { parseMicros } from '../../../shared/time';
+import { shiftedMs, unshiftedMs } from '../../components/time-zone';
 import type { ApiFrameFilter } from './frame-pages';
 
 /** The opcodes offered as checkboxes; `continuation` is reserved (ws hands over whole messages). */
@@ -12,6 +13,8 @@ export interface FilterState {
   opcodes: readonly Opcode[];
   from: string;
   to: string;
+  /** Only this connection's frames (its id); null: every connection. */
+  connection: number | null;
 }
 
 export const EMPTY_FILTER: FilterState = {
@@ -20,6 +23,7 @@ export const EMPTY_FILTER: FilterState = {
   opcodes: FILTER_OPCODES,
   from: '',
   to: '',
+  connection: null,
 };
 
 /**
@@ -37,14 +41,17 @@ export function parseTimeBound(input: string, firstTs: number | null): number {
   const timeOfDay = /^(\d{1,2}):(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?$/.exec(s);
   if (timeOfDay) {
     if (firstTs === null) throw new Error('a time of day needs at least one frame to take the date from');
-    const date = new Date(Math.floor(firstTs / 1000)).toISOString().slice(0, 10);
+    // A time of day on the first frame's date, read in the zone the console shows (UTC or local).
+    const date = new Date(shiftedMs(Math.floor(firstTs / 1000))).toISOString().slice(0, 10);
     const [, h, m, sec = '00', frac] = timeOfDay;
-    return parseMicros(`${date}T${h!.padStart(2, '0')}:${m}:${sec}${frac ? `.${frac}` : ''}Z`);
+    const wall = parseMicros(`${date}T${h!.padStart(2, '0')}:${m}:${sec}${frac ? `.${frac}` : ''}Z`);
+    const wallMs = Math.floor(wall / 1000);
+    return unshiftedMs(wallMs) * 1000 + (wall - wallMs * 1000);
   }
   if (/^\d{4}-\d\d-\d\dT/.test(s))
     return parseMicros(s.endsWith('Z') || /[+-]\d\d:\d\d$/.test(s) ? s : `${s}Z`);
   throw new Error(
-    `"${s}" is not a time; use +2.5 (seconds after the first frame), 02:07:42 (UTC) or an ISO timestamp`,
+    `"${s}" is not a time; use +2.5 (seconds after the first frame), 02:07:42 (a time of day) or an ISO timestamp`,
   );
 }
 
@@ -57,6 +64,7 @@ export function toApiFilter(
   if (f.text.trim()) filter.text = f.text.trim();
   if (f.direction !== 'all') filter.direction = f.direction;
   if (f.opcodes.length < FILTER_OPCODES.length) filter.opcodes = [...f.opcodes];
+  if (f.connection !== null) filter.connection = f.connection;
   let error: string | null = null;
   try {
     if (f.from.trim()) filter.fromTs = parseTimeBound(f.from, firstTs);

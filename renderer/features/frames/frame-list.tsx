@@ -9,6 +9,13 @@ import type { FramePages } from './frame-pages';
 import { FrameRowView, type TimeMode } from './frame-row';
 
 export const ROW_HEIGHT = 26;
+
+/** What a row shows of its connection: its number, and how the one before it ended. */
+export interface ConnectionInfo {
+  ordinal: number;
+  /** For a reconnect: how the previous connection ended, in a sentence; null for the first. */
+  drop: string | null;
+}
 /** Browsers cap element heights (Firefox near 17.9M px): beyond this the scrollbar is scaled. */
 const MAX_SCROLL_PX = 15_000_000;
 const PREFETCH_ROWS = 60;
@@ -25,10 +32,29 @@ interface Props {
   onSelect: (index: number, seq: number) => void;
   /** The session is still capturing: follow the tail. */
   liveActive: boolean;
+  /** The session's connections by id. */
+  connections: ReadonlyMap<number, ConnectionInfo>;
+  /** Search matches to mark in the previews. */
+  highlight: RegExp | null;
+  /** "UTC" or "local": the zone of absolute times. */
+  zone: string;
 }
 
 export function FrameList(props: Props) {
-  const { pages, version, total, firstTs, timeMode, onToggleTime, selectedSeq, onSelect, liveActive } = props;
+  const {
+    pages,
+    version,
+    total,
+    firstTs,
+    timeMode,
+    onToggleTime,
+    selectedSeq,
+    onSelect,
+    liveActive,
+    connections,
+    highlight,
+    zone,
+  } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(400);
@@ -161,6 +187,11 @@ export function FrameList(props: Props) {
   const rows = [];
   for (let i = first; i < first + count; i++) {
     const row = pages.row(i);
+    const info = row ? connections.get(row.connection) : undefined;
+    // A row whose connection is not the one of the row above starts a connection: after a drop and
+    // a reconnect, the marker says how the one before ended.
+    const above = i > 0 && row ? pages.row(i - 1) : undefined;
+    const starts = above !== undefined && row !== undefined && above.connection !== row.connection;
     rows.push(
       <FrameRowView
         key={i}
@@ -170,6 +201,10 @@ export function FrameList(props: Props) {
         timeMode={timeMode}
         firstTs={firstTs}
         onSelect={handleSelect}
+        connection={info ? `#${info.ordinal}` : '·'}
+        startsConnection={starts ? (info?.ordinal ?? null) : null}
+        drop={starts ? (info?.drop ?? 'a new connection') : null}
+        highlight={highlight}
       />,
     );
   }
@@ -178,14 +213,17 @@ export function FrameList(props: Props) {
     <div className="frame-list">
       <div className="frame-list-head" role="presentation">
         <span className="cell-seq">#</span>
+        <span className="cell-conn" title="The connection the frame came on">
+          Conn
+        </span>
         <span className="cell-time">
           <button
             type="button"
             className="time-toggle"
             onClick={onToggleTime}
-            title="Switch between time since the first frame and UTC time of day (T)"
+            title={`Switch between time since the first frame and ${zone} time of day (T)`}
           >
-            {timeMode === 'relative' ? 'Time +s' : 'Time UTC'}
+            {timeMode === 'relative' ? 'Time +s' : `Time ${zone}`}
           </button>
         </span>
         <span className="cell-dir" title="Direction">
@@ -201,7 +239,7 @@ export function FrameList(props: Props) {
         role="grid"
         aria-label="Frames"
         aria-rowcount={total}
-        aria-colcount={6}
+        aria-colcount={7}
         tabIndex={0}
         onScroll={onScroll}
         onKeyDown={(e) => {

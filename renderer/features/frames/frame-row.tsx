@@ -3,6 +3,7 @@ import { memo } from 'react';
 import { describeCloseCode } from '../../../shared/close-codes';
 import { formatMicros } from '../../../shared/time';
 import { formatBytes, formatRelative, formatTimeOfDay } from '../../components/format';
+import { Highlighted } from '../../components/highlight';
 import { DirectionMark, OpcodeBadge } from './frame-badges';
 import type { FrameRow } from './frame-pages';
 
@@ -27,6 +28,13 @@ interface Props {
   timeMode: TimeMode;
   firstTs: number | null;
   onSelect: (index: number, seq: number) => void;
+  /** "#2": the connection the frame came on. */
+  connection: string;
+  /** The ordinal of the connection this row starts (after a drop), or null. */
+  startsConnection: number | null;
+  /** How the connection before it ended, for the marker's tooltip. */
+  drop: string | null;
+  highlight: RegExp | null;
 }
 
 export const FrameRowView = memo(function FrameRowView({
@@ -36,6 +44,10 @@ export const FrameRowView = memo(function FrameRowView({
   timeMode,
   firstTs,
   onSelect,
+  connection,
+  startsConnection,
+  drop,
+  highlight,
 }: Props) {
   if (!row) {
     return (
@@ -55,11 +67,20 @@ export const FrameRowView = memo(function FrameRowView({
       aria-rowindex={index + 1}
       aria-selected={selected}
       data-seq={row.seq}
-      className={`frame-row dir-${row.direction} op-row-${row.opcode}${selected ? ' is-selected' : ''}`}
+      data-connection-start={startsConnection ?? undefined}
+      className={`frame-row dir-${row.direction} op-row-${row.opcode}${selected ? ' is-selected' : ''}${startsConnection !== null ? ' is-new-connection' : ''}`}
       onClick={() => onSelect(index, row.seq)}
     >
       <span role="gridcell" className="cell-seq">
         {row.seq}
+      </span>
+      <span role="gridcell" className="cell-conn">
+        {drop !== null ? (
+          <span className="conn-marker" title={drop} aria-label={drop}>
+            ↻
+          </span>
+        ) : null}
+        {connection}
       </span>
       <span role="gridcell" className="cell-time" title={formatMicros(row.ts)}>
         {time}
@@ -78,8 +99,8 @@ export const FrameRowView = memo(function FrameRowView({
         {formatBytes(row.size)}
         {row.truncated ? '*' : ''}
       </span>
-      <span role="gridcell" className="cell-preview">
-        {previewText(row)}
+      <span role="gridcell" className="cell-preview" data-ellipsis="">
+        <Highlighted text={previewText(row)} pattern={highlight} />
       </span>
     </div>
   );

@@ -1,28 +1,103 @@
 // The frames of any session, live or recorded: filter bar, virtualised list, and the detail of the
 // selected frame. The attach screen and the sessions screen both use it.
-import { useCallback, useMemo, useState } from 'react';
-import type { Api } from '../../../shared/contract';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { describeCloseCode } from '../../../shared/close-codes';
+import type { Api, ResponseOf } from '../../../shared/contract';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorNote } from '../../components/error-note';
+import { HighlightContext, searchPattern } from '../../components/highlight';
 import { useHotkey } from '../../components/hotkeys';
-import { FilterBar } from './filter-bar';
+import { zoneWord } from '../../components/time-zone';
+import { FilterBar, type ConnectionChoice } from './filter-bar';
 import { EMPTY_FILTER, isEmpty, toApiFilter, type FilterState } from './frame-filter';
 import { FrameDetail } from './frame-detail';
-import { FrameList } from './frame-list';
+import { FrameList, type ConnectionInfo } from './frame-list';
 import type { TimeMode } from './frame-row';
 import { useFramePages, useSessionBasics, type LiveInfo } from './use-frame-source';
 import './frames.css';
+
+type Connection = ResponseOf<'sessions', 'get'>['connections'][number];
+
+const TIME_MODE_KEY = 'frameline.frameTime';
+
+/** Relative or absolute times in the frame list: the last choice, remembered. */
+function storedTimeMode(): TimeMode {
+  try {
+    return localStorage.getItem(TIME_MODE_KEY) === 'absolute' ? 'absolute' : 'relative';
+  } catch {
+    return 'relative';
+  }
+}
+
+function rememberTimeMode(mode: TimeMode): void {
+  try {
+    localStorage.setItem(TIME_MODE_KEY, mode);
+  } catch {
+    // storage refused: the choice holds for this view
+  }
+}
 
 export interface FrameViewProps {
   api: Api;
   sessionId: number;
   /** For a capture in progress: frames committed so far, and whether it is still running. */
   live?: LiveInfo;
+  /** The session's connections: each frame says which one it came on, and drops are marked. */
+  connections?: readonly Connection[];
+  /** A connection picked elsewhere (a card, a tab): the list shows its frames. */
+  connection?: number | null;
+  onConnection?: (connection: number | null) => void;
 }
 
-export function FrameView({ api, sessionId, live }: FrameViewProps) {
-  const [filterState, setFilterState] = useState<FilterState>(EMPTY_FILTER);
-  const [timeMode, setTimeMode] = useState<TimeMode>('relative');
+/** How a connection ended, in a word or two. */
+export function connectionOutcome(c: Connection): string {
+  if (c.closeCode !== null) return String(c.closeCode);
+  if (c.error) return c.error.kind;
+  return c.closedAt === null ? 'open' : 'ended';
+}
+
+function connectionInfo(connections: readonly Connection[] | undefined): Map<number, ConnectionInfo> {
+  const byOrdinal = new Map((connections ?? []).map((c) => [c.ordinal, c]));
+  const out = new Map<number, ConnectionInfo>();
+  for (const c of connections ?? []) {
+    const before = byOrdinal.get(c.ordinal - 1);
+    let drop: string | null = null;
+    if (before) {
+      const code = before.closeCode ?? (before.closedBy === 'network' ? 1006 : null);
+      const how = before.error
+        ? `${before.error.kind}: ${before.error.message}`
+        : code !== null
+          ? `${code} ${describeCloseCode(code).name}${code === 1006 ? ' (no close frame)' : ''}${before.closedBy ? `, closed by ${before.closedBy}` : ''}`
+          : 'without a close code';
+      drop = `Connection ${before.ordinal} ended: ${how}; reconnected as connection ${c.ordinal}`;
+    }
+    out.set(c.id, { ordinal: c.ordinal, drop });
+  }
+  return out;
+}
+
+export function FrameView({ api, sessionId, live, connections, connection, onConnection }: FrameViewProps) {
+  const [filterState, setFilterStateRaw] = useState<FilterState>(EMPTY_FILTER);
+  const setFilterState = useCallback(
+    (next: FilterState) => {
+      setFilterStateRaw((prev) => {
+        if (prev.connection !== next.connection) onConnection?.(next.connection);
+        return next;
+      });
+    },
+    [onConnection],
+  );
+  // A connection picked outside the list narrows it to that connection's frames.
+  useEffect(() => {
+    if (connection === undefined || connection === null) return;
+    setFilterStateRaw((prev) => (prev.connection === connection ? prev : { ...prev, connection }));
+  }, [connection]);
+  const infos = useMemo(() => connectionInfo(connections), [connections]);
+  const choices = useMemo<ConnectionChoice[]>(
+    () => (connections ?? []).map((c) => ({ id: c.id, ordinal: c.ordinal, outcome: connectionOutcome(c) })),
+    [connections],
+  );
+  const [timeMode, setTimeMode] = useState<TimeMode>(storedTimeMode);
   const [selectedSeq, setSelectedSeq] = useState<number | null>(null);
   const basics = useSessionBasics(api, sessionId, live);
   const { filter, error: filterError } = useMemo(
@@ -32,13 +107,22 @@ export function FrameView({ api, sessionId, live }: FrameViewProps) {
   const noOpcodes = filterState.opcodes.length === 0;
   const filtered = !isEmpty(filter) || noOpcodes;
   const { pages, version } = useFramePages(api, sessionId, filter, live, !noOpcodes);
+  const highlight = useMemo(() => searchPattern(filter.text ?? ''), [filter.text]);
 
   const unfilteredTotal = Math.max(basics.total, isEmpty(filter) ? (pages.total ?? 0) : 0);
   const total = noOpcodes ? 0 : filtered ? (pages.total ?? 0) : unfilteredTotal;
   const shown = noOpcodes ? 0 : filtered ? pages.total : unfilteredTotal;
   const liveActive = live?.active ?? false;
 
-  const toggleTime = useCallback(() => setTimeMode((m) => (m === 'relative' ? 'absolute' : 'relative')), []);
+  const toggleTime = useCallback(
+    () =>
+      setTimeMode((m) => {
+        const next = m === 'relative' ? 'absolute' : 'relative';
+        rememberTimeMode(next);
+        return next;
+      }),
+    [],
+  );
   const onSelect = useCallback((_index: number, seq: number) => setSelectedSeq(seq), []);
   const closeDetail = useCallback(() => setSelectedSeq(null), []);
   useHotkey('t', toggleTime);
@@ -76,11 +160,19 @@ export function FrameView({ api, sessionId, live }: FrameViewProps) {
         </EmptyState>
       );
   } else if (total === 0) {
+    const state = live?.state;
     body = liveActive ? (
-      <EmptyState title="Waiting for frames">
-        Every frame in both directions appears here as it is recorded, ping, pong and close included. Send a
-        message below, or wait for the server to speak.
-      </EmptyState>
+      state === 'connecting' || state === 'reconnecting' ? (
+        <EmptyState title={state === 'connecting' ? 'Connecting…' : 'Reconnecting…'}>
+          The handshake is not done yet. Frames appear here as soon as the connection opens; a message sent
+          meanwhile goes out then.
+        </EmptyState>
+      ) : (
+        <EmptyState title="Open — waiting for frames">
+          Every frame in both directions appears here as it is recorded, ping, pong and close included. Send a
+          message below, or wait for the server to speak.
+        </EmptyState>
+      )
     ) : basics.loaded || live ? (
       <EmptyState title="No frames in this session">
         Nothing was recorded: the connection carried no frames before it ended, or never opened.
@@ -100,6 +192,9 @@ export function FrameView({ api, sessionId, live }: FrameViewProps) {
         selectedSeq={selectedSeq}
         onSelect={onSelect}
         liveActive={liveActive}
+        connections={infos}
+        highlight={highlight}
+        zone={zoneWord()}
       />
     );
   }
@@ -114,18 +209,21 @@ export function FrameView({ api, sessionId, live }: FrameViewProps) {
         total={unfilteredTotal}
         filtered={filtered}
         unindexed={pages.unindexed}
+        connections={choices}
       />
       {filterError ? <ErrorNote>{filterError}</ErrorNote> : null}
       <div className={`frame-view-body${selectedSeq !== null ? ' has-detail' : ''}`}>
         <div className="frame-view-list">{body}</div>
         {selectedSeq !== null ? (
-          <FrameDetail
-            api={api}
-            sessionId={sessionId}
-            seq={selectedSeq}
-            firstTs={basics.firstTs}
-            onClose={closeDetail}
-          />
+          <HighlightContext.Provider value={highlight}>
+            <FrameDetail
+              api={api}
+              sessionId={sessionId}
+              seq={selectedSeq}
+              firstTs={basics.firstTs}
+              onClose={closeDetail}
+            />
+          </HighlightContext.Provider>
         ) : null}
       </div>
     </section>

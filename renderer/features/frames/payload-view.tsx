@@ -1,6 +1,7 @@
 // A frame's payload shown for what it is: JSON as a tree, other text as text, binary and control
 // frames as a hex dump, close frames decoded. Everything goes through React's escaping.
 import { CloseExplanation } from '../../components/close-explanation';
+import { Marked } from '../../components/highlight';
 import { HexDump } from '../../components/hex-dump';
 import { JsonTree } from '../../components/json-tree';
 import type { ResponseOf } from '../../../shared/contract';
@@ -71,7 +72,7 @@ export function PayloadView({ frame, json, mode, bytes }: Props) {
     if (frame.payload.length === 0) return <p className="muted">Empty text frame.</p>;
     return (
       <pre className="payload-raw">
-        {json && mode === 'raw' ? JSON.stringify(json.value, null, 2) : frame.payload}
+        <Marked text={json && mode === 'raw' ? JSON.stringify(json.value, null, 2) : frame.payload} />
       </pre>
     );
   }

@@ -12,6 +12,8 @@ const INDEXING_REFRESH_MS = 1500;
 export interface LiveInfo {
   committed: number;
   active: boolean;
+  /** The capture's state, for what an empty list says ("Connecting…"). */
+  state?: 'connecting' | 'open' | 'closing' | 'reconnecting' | 'ended';
 }
 
 /** The first frame's timestamp and the session's unfiltered frame count. */

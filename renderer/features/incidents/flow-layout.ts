@@ -3,6 +3,7 @@
 // (`style-src 'self'`) blocks, which leaves its drawing unstyled and without labels. Pure: the
 // caller passes how wide a line of text is. The graph phases are in flow-graph.ts; this file sizes
 // the nodes, places the edge labels and draws the edges.
+import { labelTitle } from '../../../shared/runbooks/graph';
 import type { NodeKind, RunbookEdge, RunbookNode } from '../../../shared/runbooks/schemas';
 import { breakCycles, longestPathLayers, orderLayers, placeLayers, type Vertex } from './flow-graph';
 
@@ -58,18 +59,8 @@ const LAYER_GAP = 50;
 const LABEL_OFFSET = 14;
 const MARGIN = 16;
 
-/**
- * What a node shows: labels of three lines or more are a title with details (the details stay in
- * the tooltip and the step panel); shorter ones are read as one sentence.
- */
-export function nodeText(label: string): string {
-  const lines = label
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  if (lines.length >= 3) return lines[0]!;
-  return lines.join(' ');
-}
+/** What a node shows: the name its label reads as, one line (shared with the engine and CLI). */
+export const nodeText = labelTitle;
 
 /** Greedy word wrap to `max` pixels, at most `maxLines` lines (the last one cut with "…"). */
 export function wrap(text: string, measure: Measure, bold: boolean, max: number, maxLines: number): string[] {

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { TimelineEntry } from '../../../shared/contract/incidents';
 import { CopyButton } from '../../components/copy-button';
 import { EmptyState } from '../../components/empty-state';
+import { zonedIso, zoneWord } from '../../components/time-zone';
 
 const KIND_WORD: Record<string, string> = {
   'incident-created': 'opened',
@@ -49,7 +50,8 @@ export function timelineText(entries: readonly TimelineEntry[]): string {
   return entries
     .map((e) => {
       const out = entryOutput(e);
-      const head = `${e.ts.slice(0, 10)} ${e.ts.slice(11, 19)} UTC  ${e.kind.padEnd(15)} ${e.text}`;
+      const at = zonedIso(e.ts);
+      const head = `${at.slice(0, 10)} ${at.slice(11, 19)} ${zoneWord()}  ${e.kind.padEnd(15)} ${e.text}`;
       return out?.output ? `${head}\n${out.output.replace(/\n$/, '').replace(/^/gm, '    | ')}` : head;
     })
     .join('\n');
@@ -62,7 +64,7 @@ function Entry({ entry }: { entry: TimelineEntry }) {
   return (
     <li className={`timeline-entry ${KIND_CLASS[entry.kind] ?? ''}`} data-kind={entry.kind}>
       <time className="timeline-time" dateTime={entry.ts} title={entry.ts}>
-        {entry.ts.slice(11, 19)}
+        {zonedIso(entry.ts).slice(11, 19)}
       </time>
       <span className="timeline-kind">{KIND_WORD[entry.kind] ?? entry.kind}</span>
       <div className="timeline-body">
@@ -99,7 +101,9 @@ export function IncidentTimeline({ entries }: { entries: readonly TimelineEntry[
   return (
     <div className="incident-timeline" data-testid="timeline">
       <div className="timeline-tools">
-        <span className="muted small">{entries.length} entries · times in UTC</span>
+        <span className="muted small">
+          {entries.length} entries · times in {zoneWord()}
+        </span>
         <span className="spacer" />
         <CopyButton text={() => timelineText(entries)} label="Copy as text" />
       </div>

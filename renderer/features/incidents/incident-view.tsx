@@ -34,6 +34,8 @@ export function IncidentView({
   const [starting, setStarting] = useState(false);
   const [pane, setPane] = useState<Pane>('flowchart');
   const [statusError, setStatusError] = useState<string | null>(null);
+  /** The walk whose end the engineer chose to leave the incident open after. */
+  const [keptOpen, setKeptOpen] = useState<number | null>(null);
 
   // Open the incident's latest walk when none is named.
   useEffect(() => {
@@ -139,6 +141,30 @@ export function IncidentView({
         {statusError ? <ErrorNote>{statusError}</ErrorNote> : null}
         {state.error ? <ErrorNote>{state.error}</ErrorNote> : null}
       </header>
+
+      {walk &&
+      !showStart &&
+      walk.status === 'finished' &&
+      incident?.status === 'open' &&
+      keptOpen !== walk.id ? (
+        <section className="walk-ended" aria-label="The walk has ended">
+          <p>
+            <strong>The walk has ended</strong> at {nodeText(walk.current.visit.label)}. Is the incident over?
+            Marking it says so on its timeline and in the report.
+          </p>
+          <div className="walk-ended-actions">
+            <button type="button" className="btn" onClick={() => void setStatus('mitigated')}>
+              Mark mitigated
+            </button>
+            <button type="button" className="btn btn-primary" onClick={() => void setStatus('resolved')}>
+              Mark resolved
+            </button>
+            <button type="button" className="btn btn-ghost" onClick={() => setKeptOpen(walk.id)}>
+              Keep it open
+            </button>
+          </div>
+        </section>
+      ) : null}
 
       {showStart ? (
         <div className="incident-start">

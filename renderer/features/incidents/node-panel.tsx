@@ -6,6 +6,7 @@ import type { Api } from '../../../shared/contract';
 import type { RunbookStep } from '../../../shared/runbooks/schemas';
 import type { WalkView } from '../../../shared/contract/incidents';
 import { ErrorNote, errorMessage } from '../../components/error-note';
+import { useHotkey } from '../../components/hotkeys';
 import { nodeText } from './flow-layout';
 import { Markdown } from './markdown';
 import { RunDialog, type RunRequest } from './run-dialog';
@@ -143,6 +144,31 @@ export function NodePanel({
     });
   };
 
+  // The keyboard walks too: a number takes that way on, B goes back, R runs the next step not done.
+  const keysOn = dialog === null && !moving;
+  useHotkey(
+    ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    (e) => {
+      const choice = current.choices[Number(e.key) - 1];
+      if (choice) void move(() => api.walks.choose({ id: walk.id, label: choice.label }));
+    },
+    { enabled: keysOn },
+  );
+  useHotkey('b', () => previous && void move(() => api.walks.back({ id: walk.id })), { enabled: keysOn });
+  useHotkey(
+    'r',
+    () => {
+      const next = current.steps.find((st) => !checked.has(st.index) && (st.command !== null || st.action));
+      if (!next || busy) return;
+      if (next.command !== null) {
+        setDialogError(null);
+        setDialog(next);
+      } else if (next.action)
+        void runAction(next, next.action.kind === 'capture' ? { duration: next.action.duration } : {});
+    },
+    { enabled: keysOn },
+  );
+
   const addNote = async () => {
     const text = note.trim();
     if (!text) return;
@@ -165,6 +191,7 @@ export function NodePanel({
         {current.steps.map((s) => (
           <StepItem
             key={`${visit.visitId}-${s.index}`}
+            api={api}
             step={s}
             runs={runsOf(s.index)}
             live={live}
@@ -174,6 +201,8 @@ export function NodePanel({
             busy={busy}
             error={stepError?.step === s.index ? stepError.message : null}
             stopping={stopping}
+            clockOffsetMs={clockOffsetMs}
+            sessionName={`incident ${walk.incident.id} walk ${walk.id}: ${visit.node} step ${s.index}`}
             onCheck={(done) => void check(s, done)}
             onShell={() => {
               setDialogError(null);

@@ -67,7 +67,8 @@ export function RunDialog({
   const capBytes = capError ? OUTPUT_CAP_DEFAULT_BYTES : capKib * KIB;
   const edited = command.trim() !== original.trim();
   const empty = command.trim() === '';
-  const lines = command.split('\n').length;
+  // Rows for the lines, and for long lines as they wrap (about 90 characters a row).
+  const lines = command.split('\n').reduce((n, l) => n + 1 + Math.floor(l.length / 90), 0);
 
   return (
     <dialog
@@ -121,6 +122,7 @@ export function RunDialog({
           </div>
           <textarea
             id={`${id}-command`}
+            wrap="soft"
             className="run-dialog-command mono"
             aria-label="Command"
             value={command}
@@ -135,6 +137,11 @@ export function RunDialog({
             }}
           />
         </div>
+        {step.successExitCodes ? (
+          <p className="run-dialog-note small">
+            Exit codes {step.successExitCodes.join(', ')} mean the step went well (the runbook says so).
+          </p>
+        ) : null}
         <div className="run-dialog-limits">
           <div className={`field${timeoutError ? ' has-error' : ''}`}>
             <label htmlFor={`${id}-timeout`}>Timeout (seconds)</label>

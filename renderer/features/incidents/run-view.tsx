@@ -1,12 +1,63 @@
 // One command or app action run at a step, in place: how it is going or how it ended, its output
 // (streamed while it runs), and what it found.
 import { useEffect, useRef, useState } from 'react';
+import type { Api } from '../../../shared/contract';
 import { DiagnosisSchema } from '../../../shared/findings';
 import type { WalkRun } from '../../../shared/contract/incidents';
+import { parseMicros } from '../../../shared/time';
 import { CopyButton } from '../../components/copy-button';
-import { formatBytes } from '../../components/format';
+import { formatBytes, formatCount } from '../../components/format';
 import { JsonTree } from '../../components/json-tree';
-import { clockTime, runStatusText } from './walk-format';
+import { SessionLink } from '../../components/links';
+import { clockTime, formatCountdown, runStatusText } from './walk-format';
+
+/** How often a running capture's frame count is read again. */
+const PROGRESS_MS = 1000;
+
+/** A running action's time so far and, for a capture, the frames it has recorded. */
+function RunProgress({
+  api,
+  run,
+  clockOffsetMs,
+  sessionName,
+}: {
+  api: Api;
+  run: WalkRun;
+  clockOffsetMs: number;
+  sessionName: string;
+}) {
+  const [now, setNow] = useState(() => Date.now());
+  const [frames, setFrames] = useState<number | null>(null);
+  useEffect(() => {
+    let live = true;
+    const tick = () => {
+      setNow(Date.now());
+      if (run.kind !== 'capture') return;
+      api.sessions.list({ status: 'live', query: sessionName }).then(
+        (list) => {
+          const s = list.find((x) => x.name === sessionName);
+          if (live && s) setFrames(s.frames);
+        },
+        () => {
+          // the next tick asks again
+        },
+      );
+    };
+    tick();
+    const timer = setInterval(tick, PROGRESS_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [api, run.kind, sessionName]);
+  const elapsed = (now + clockOffsetMs - parseMicros(run.startedAt) / 1000) / 1000;
+  return (
+    <p className="run-progress" data-testid="run-progress" aria-live="off">
+      {formatCountdown(elapsed)}
+      {run.kind === 'capture' ? ` · ${frames === null ? '…' : formatCount(frames)} frames` : ' so far'}
+    </p>
+  );
+}
 
 const STATUS_CLASS: Record<WalkRun['status'], string> = {
   running: 'chip',
@@ -31,8 +82,15 @@ function ActionResult({ run }: { run: WalkRun }) {
   if (run.result === null || run.result === undefined) return null;
   const diagnosis = DiagnosisSchema.safeParse(run.result);
   const capture = run.kind === 'capture' ? (run.result as CaptureResult) : null;
+  const sessionId = capture?.sessionId ?? (diagnosis.success ? diagnosis.data.sessionId : null);
   return (
     <div className="run-result">
+      {sessionId ? (
+        <p className="run-session">
+          Recorded in <SessionLink id={sessionId} />
+          {capture?.frames !== undefined ? `: ${formatCount(capture.frames)} frames` : ''}
+        </p>
+      ) : null}
       {diagnosis.success ? (
         diagnosis.data.findings.length ? (
           <ul className="run-findings">
@@ -93,12 +151,16 @@ function Output({ text, running }: { text: string; running: boolean }) {
 }
 
 export function RunView({
+  api,
   run,
   live,
   earlier,
   onStop,
   stopping,
+  clockOffsetMs,
+  sessionName,
 }: {
+  api: Api;
   run: WalkRun;
   /** Output streamed while it runs. */
   live: string | undefined;
@@ -106,6 +168,9 @@ export function RunView({
   earlier: boolean;
   onStop: () => void;
   stopping: boolean;
+  clockOffsetMs: number;
+  /** The session a capture of this step records into. */
+  sessionName: string;
 }) {
   const running = run.status === 'running';
   const output = running && live !== undefined && live.length >= run.output.length ? live : run.output;
@@ -142,6 +207,9 @@ export function RunView({
           ) : null}
           <CopyButton text={run.request} label="Copy" title="Copy the command as run" />
         </div>
+      ) : null}
+      {running && run.kind !== 'shell' ? (
+        <RunProgress api={api} run={run} clockOffsetMs={clockOffsetMs} sessionName={sessionName} />
       ) : null}
       {run.summary ? <p className="run-summary">{run.summary}</p> : null}
       {run.kind === 'shell' ? (

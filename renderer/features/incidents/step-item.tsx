@@ -1,8 +1,9 @@
 // One step of the current node, as a checklist item: its text, its shell command (copy, or run
 // after confirming), its app action (run in place), its time box, and the runs it already had.
 import { useState } from 'react';
-import type { RunbookStep } from '../../../shared/runbooks/schemas';
+import type { Api } from '../../../shared/contract';
 import type { WalkRun } from '../../../shared/contract/incidents';
+import type { RunbookStep } from '../../../shared/runbooks/schemas';
 import { CopyButton } from '../../components/copy-button';
 import { ErrorNote } from '../../components/error-note';
 import { Markdown } from './markdown';
@@ -15,6 +16,7 @@ export interface StepRun {
 }
 
 export function StepItem({
+  api,
   step,
   runs,
   live,
@@ -24,11 +26,14 @@ export function StepItem({
   busy,
   error,
   stopping,
+  clockOffsetMs,
+  sessionName,
   onCheck,
   onShell,
   onAction,
   onStop,
 }: {
+  api: Api;
   step: RunbookStep;
   runs: StepRun[];
   live: ReadonlyMap<number, string>;
@@ -39,6 +44,10 @@ export function StepItem({
   busy: boolean;
   error: string | null;
   stopping: ReadonlySet<number>;
+  /** Engine clock minus this window's: elapsed times count on the engine's clock. */
+  clockOffsetMs: number;
+  /** The name of the session a capture of this step records into (to follow its frames). */
+  sessionName: string;
   onCheck: (done: boolean) => void;
   onShell: () => void;
   onAction: (args: { duration?: number }) => void;
@@ -74,6 +83,11 @@ export function StepItem({
         {step.command !== null ? (
           <div className="step-command">
             <pre className="step-command-text mono">{step.command}</pre>
+            {step.successExitCodes ? (
+              <p className="step-exit-codes muted small">
+                Success exit codes: {step.successExitCodes.join(', ')}
+              </p>
+            ) : null}
             <div className="step-command-actions">
               <CopyButton text={step.command} label="Copy" title="Copy the command to run it yourself" />
               <button type="button" className="btn btn-small" onClick={onShell} disabled={busy}>
@@ -117,11 +131,14 @@ export function StepItem({
             {runs.map(({ run, earlier }) => (
               <RunView
                 key={run.id}
+                api={api}
                 run={run}
                 live={live.get(run.id)}
                 earlier={earlier}
                 stopping={stopping.has(run.id)}
                 onStop={() => onStop(run.id)}
+                clockOffsetMs={clockOffsetMs}
+                sessionName={sessionName}
               />
             ))}
           </div>

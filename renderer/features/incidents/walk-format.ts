@@ -1,10 +1,11 @@
 // Words and numbers of the walk view: times of day, time boxes, how a run went, what an action does.
-import type { StepAction } from '../../../shared/runbooks/schemas';
 import type { WalkRun } from '../../../shared/contract/incidents';
+import type { StepAction } from '../../../shared/runbooks/schemas';
+import { zonedIso } from '../../components/time-zone';
 
-/** "02:07:42" (UTC, like the rest of the console). */
+/** "02:07:42" (UTC, or local time when chosen, like the rest of the console). */
 export function clockTime(iso: string): string {
-  return iso.slice(11, 19);
+  return zonedIso(iso).slice(11, 19);
 }
 
 /** A time box or an elapsed time: "45 s", "2 min", "10 min 30 s", "1 h 5 min". */
@@ -31,7 +32,10 @@ export function runStatusText(run: WalkRun): string {
     case 'running':
       return 'running';
     case 'ok':
-      return run.kind === 'shell' ? `exit ${run.exitCode ?? 0}` : 'done';
+      // A step may declare other exit codes as success (grep -c exits 1 when it counts none).
+      return run.kind === 'shell'
+        ? `exit ${run.exitCode ?? 0}${run.exitCode ? ' · a success for this step' : ''}`
+        : 'done';
     case 'failed':
       return run.kind === 'shell' && run.exitCode !== null ? `exit ${run.exitCode}` : 'failed';
     case 'timeout':

@@ -2,10 +2,12 @@
 // the command line prints them.
 import { parseMicros } from '../../../shared/time';
 import { formatDuration } from '../../components/charts/scale';
+import { zonedIso } from '../../components/time-zone';
 
-/** `2026-11-22 02:07:42` (UTC) */
+/** `2026-11-22 02:07:42` (UTC, or local time when chosen) */
 export function formatDateTime(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  const t = zonedIso(iso);
+  return `${t.slice(0, 10)} ${t.slice(11, 19)}`;
 }
 
 /** How long ago, in the words a list wants: `just now`, `4 min ago`, `3 h ago`, `2 d ago`. */

@@ -9,6 +9,7 @@ import type { Api } from '../../../shared/contract';
 import { CopyButton } from '../../components/copy-button';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { BackIcon, TrashIcon } from '../../components/icons';
+import { IncidentLink } from '../../components/links';
 import { formatBytes, formatCount, formatIsoShort, plural } from '../../components/format';
 import type { SessionDetail } from '../../components/charts/timeline-model';
 import { SessionDiagnosis } from '../diagnose/session-diagnosis';
@@ -43,6 +44,8 @@ export function SessionDetailView({
   const [tagBusy, setTagBusy] = useState(false);
   const [tagError, setTagError] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
+  /** A connection picked on the timeline or in the list: the frames are narrowed to it. */
+  const [focus, setFocus] = useState<number | null>(null);
 
   useEffect(() => {
     let current = true;
@@ -148,6 +151,7 @@ export function SessionDetailView({
           />
           <StatusBadge status={session.status} />
           <span className="session-kind">{session.kind}</span>
+          {session.incidentId !== null ? <IncidentLink id={session.incidentId} /> : null}
           <TagEditor tags={session.tags} busy={tagBusy} onChange={saveTags} />
           <span className="legend-spacer" />
           <button type="button" className="btn btn-danger-ghost" onClick={() => setDeleting(true)}>
@@ -188,13 +192,21 @@ export function SessionDetailView({
         </dl>
         {tagError && <ErrorNote>Could not save the tags: {tagError}</ErrorNote>}
       </header>
-      <SessionOverview api={api} detail={detail} rateVersion={rateVersion} />
+      <SessionOverview
+        api={api}
+        detail={detail}
+        rateVersion={rateVersion}
+        onPickConnection={(connectionId) => setFocus(connectionId)}
+      />
       <SessionDiagnosis api={api} session={session} />
       <section className="session-frames" aria-label={`Frames: ${plural(frames, 'frame')}`}>
         <FrameView
           key={id}
           api={api}
           sessionId={id}
+          connections={connections}
+          connection={focus}
+          onConnection={setFocus}
           {...(live ? { live: { committed: frames, active: true } } : {})}
         />
       </section>

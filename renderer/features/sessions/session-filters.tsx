@@ -1,28 +1,46 @@
-// What narrows the session list: words (name, target, tags), a status, and when it was created.
-import { useRef } from 'react';
-import type { RequestOf, ResponseOf } from '../../../shared/contract';
+// What narrows the session list: words (name, target, tags), a status, a kind, an incident, and when
+// it was created.
+import { useEffect, useRef, useState } from 'react';
+import type { Api, RequestOf, ResponseOf } from '../../../shared/contract';
 import { useHotkey } from '../../components/hotkeys';
 import { CloseIcon, SearchIcon } from '../../components/icons';
+import { timeZoneMode, zoneWord } from '../../components/time-zone';
 
 type Status = ResponseOf<'sessions', 'list'>[number]['status'];
+type Kind = ResponseOf<'sessions', 'list'>[number]['kind'];
+type Incident = ResponseOf<'incidents', 'list'>[number];
 
 export type When = 'any' | 'hour' | 'day' | 'week' | 'custom';
 
 export interface SessionFilters {
   query: string;
   status: Status | 'all';
+  /** '' for every kind. */
+  kind: Kind | '';
+  /** Only the sessions of this incident (its walks' captures and probes). */
+  incidentId: number | null;
   when: When;
   /** `YYYY-MM-DD`, UTC days, for a custom range. */
   fromDate: string;
   toDate: string;
 }
 
-export const NO_FILTERS: SessionFilters = { query: '', status: 'all', when: 'any', fromDate: '', toDate: '' };
+export const NO_FILTERS: SessionFilters = {
+  query: '',
+  status: 'all',
+  kind: '',
+  incidentId: null,
+  when: 'any',
+  fromDate: '',
+  toDate: '',
+};
 
 export function isFiltered(f: SessionFilters): boolean {
   return (
     f.query.trim() !== '' ||
     f.status !== 'all' ||
+    f.kind !== '' ||
+    f.incidentId !== null ||
     (f.when !== 'any' && (f.when !== 'custom' || f.fromDate !== '' || f.toDate !== ''))
   );
 }
@@ -39,9 +57,13 @@ export function listRequest(f: SessionFilters, nowMs: number): RequestOf<'sessio
   const request: RequestOf<'sessions', 'list'> = {};
   if (f.query.trim()) request.query = f.query.trim();
   if (f.status !== 'all') request.status = f.status;
+  if (f.kind) request.kind = f.kind;
+  if (f.incidentId !== null) request.incidentId = f.incidentId;
   if (f.when === 'custom') {
-    const from = Date.parse(`${f.fromDate}T00:00:00Z`);
-    const to = Date.parse(`${f.toDate}T00:00:00Z`);
+    // Days of the zone the console shows times in.
+    const z = timeZoneMode() === 'utc' ? 'Z' : '';
+    const from = Date.parse(`${f.fromDate}T00:00:00${z}`);
+    const to = Date.parse(`${f.toDate}T00:00:00${z}`);
     if (!Number.isNaN(from)) request.fromTs = from * 1000;
     if (!Number.isNaN(to)) request.toTs = (to + 86_400_000) * 1000 - 1;
   } else if (f.when !== 'any') {
@@ -58,14 +80,37 @@ const STATUSES: Array<{ value: SessionFilters['status']; label: string }> = [
   { value: 'failed', label: 'Failed' },
 ];
 
+const KINDS: Array<{ value: Kind; label: string }> = [
+  { value: 'capture', label: 'Captures' },
+  { value: 'probe', label: 'Probes' },
+  { value: 'import', label: 'Imports' },
+  { value: 'replay', label: 'Replays' },
+  { value: 'mock', label: 'Mock runs' },
+];
+
 export function SessionFilterBar({
+  api,
   filters,
   onChange,
 }: {
+  api: Api;
   filters: SessionFilters;
   onChange: (f: SessionFilters) => void;
 }) {
   const search = useRef<HTMLInputElement>(null);
+  const [incidents, setIncidents] = useState<Incident[]>([]);
+  useEffect(() => {
+    let live = true;
+    api.incidents.list({}).then(
+      (list) => live && setIncidents(list),
+      () => {
+        // without the list there is no incident to offer; the rest of the filters still work
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
   useHotkey('/', () => search.current?.focus());
   const set = (patch: Partial<SessionFilters>) => onChange({ ...filters, ...patch });
   return (
@@ -106,6 +151,34 @@ export function SessionFilterBar({
         ))}
       </div>
       <select
+        className="session-kind-filter"
+        aria-label="Kind"
+        value={filters.kind}
+        onChange={(e) => set({ kind: e.target.value as Kind | '' })}
+      >
+        <option value="">Every kind</option>
+        {KINDS.map((k) => (
+          <option key={k.value} value={k.value}>
+            {k.label}
+          </option>
+        ))}
+      </select>
+      {incidents.length > 0 || filters.incidentId !== null ? (
+        <select
+          className="session-incident-filter"
+          aria-label="Incident"
+          value={filters.incidentId ?? ''}
+          onChange={(e) => set({ incidentId: e.target.value ? Number(e.target.value) : null })}
+        >
+          <option value="">Any incident</option>
+          {incidents.map((i) => (
+            <option key={i.id} value={i.id}>
+              #{i.id} {i.title}
+            </option>
+          ))}
+        </select>
+      ) : null}
+      <select
         className="session-when"
         aria-label="Created"
         value={filters.when}
@@ -121,7 +194,7 @@ export function SessionFilterBar({
         <span className="session-dates">
           <input
             type="date"
-            aria-label="Created from (UTC)"
+            aria-label={`Created from (${zoneWord()})`}
             value={filters.fromDate}
             max={filters.toDate || undefined}
             onChange={(e) => set({ fromDate: e.target.value })}
@@ -129,12 +202,12 @@ export function SessionFilterBar({
           <span className="muted">to</span>
           <input
             type="date"
-            aria-label="Created until (UTC)"
+            aria-label={`Created until (${zoneWord()})`}
             value={filters.toDate}
             min={filters.fromDate || undefined}
             onChange={(e) => set({ toDate: e.target.value })}
           />
-          <span className="muted">UTC</span>
+          <span className="muted">{zoneWord()}</span>
         </span>
       )}
       {isFiltered(filters) && (

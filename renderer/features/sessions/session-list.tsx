@@ -17,6 +17,7 @@ import {
   type SessionFilters,
 } from './session-filters';
 import { StatusBadge } from './status-badge';
+import { zoneWord } from '../../components/time-zone';
 import { TagList } from './tags';
 
 export type SessionSummary = ResponseOf<'sessions', 'list'>[number];
@@ -115,7 +116,7 @@ export function SessionList({
             </span>
           )}
         </div>
-        <SessionFilterBar filters={filters} onChange={onFilters} />
+        <SessionFilterBar api={api} filters={filters} onChange={onFilters} />
       </header>
       {message && (
         <div className="sessions-notice" role="status">
@@ -141,7 +142,10 @@ export function SessionList({
       ) : sessions.length === 0 ? (
         filtered ? (
           <EmptyState title="No session matches these filters" icon={<SessionsIcon />}>
-            <p>Search looks at names, targets and tags. Widen the dates or the status, or start over.</p>
+            <p>
+              Search looks at names, targets and tags. Widen the dates, the status, the kind or the incident,
+              or start over.
+            </p>
             <button type="button" className="btn" onClick={() => onFilters(NO_FILTERS)}>
               Clear filters
             </button>
@@ -163,12 +167,14 @@ export function SessionList({
           <table className="sessions-table">
             <thead>
               <tr>
-                <th className="col-name">Name</th>
-                <th className="col-target">Target</th>
+                <th className="col-name">Name and target</th>
                 <th className="col-status">Status</th>
+                <th className="col-outcome" title="How the connections ended: close codes and failures">
+                  Outcome
+                </th>
                 <th className="col-frames">Frames</th>
                 <th className="col-duration">Duration</th>
-                <th className="col-created">Created (UTC)</th>
+                <th className="col-created">Created ({zoneWord()})</th>
                 <th className="col-tags">Tags</th>
                 <th className="col-actions">
                   <span className="visually-hidden">Actions</span>
@@ -193,15 +199,19 @@ export function SessionList({
                     e.preventDefault();
                   }}
                 >
-                  <td className="col-name">
-                    <span className="session-id">#{s.id}</span>
-                    <span className="session-row-name">{s.name}</span>
-                  </td>
-                  <td className="col-target" title={s.target}>
-                    <span className="mono">{s.target}</span>
+                  <td className="col-name" title={`#${s.id} ${s.name}\n${s.target}`}>
+                    <span className="session-name-line">
+                      <span className="session-id">#{s.id}</span>
+                      <span className="session-row-name">{s.name}</span>
+                    </span>
+                    <span className="col-target mono">{s.target}</span>
                   </td>
                   <td className="col-status">
                     <StatusBadge status={s.status} />
+                    <FindingsMarker findings={s.findings} />
+                  </td>
+                  <td className="col-outcome" title={outcomeTitle(s.outcomes)}>
+                    <Outcomes outcomes={s.outcomes} />
                   </td>
                   <td className="col-frames">{formatCount(s.frames)}</td>
                   <td className="col-duration">{sessionDuration(s.createdAt, s.endedAt, now)}</td>
@@ -245,5 +255,75 @@ export function SessionList({
         />
       )}
     </div>
+  );
+}
+
+/** Close codes first (in order), then failures, then connections still open; "×n" when repeated. */
+function outcomeEntries(outcomes: Record<string, number>): Array<[string, number]> {
+  const rank = (k: string) => (/^\d+$/.test(k) ? 0 : k === 'open' ? 2 : k === 'none' ? 3 : 1);
+  return Object.entries(outcomes).sort(
+    ([a], [b]) => rank(a) - rank(b) || (rank(a) === 0 ? Number(a) - Number(b) : a.localeCompare(b)),
+  );
+}
+
+function outcomeClass(k: string): string {
+  if (k === '1000' || k === 'open') return 'is-ok';
+  if (k === '1006' || !/^\d+$/.test(k)) return 'is-bad';
+  return 'is-warn';
+}
+
+/** How a session's connections ended, at a glance: "1001 1006 4001 refused ×2". */
+function Outcomes({ outcomes }: { outcomes: Record<string, number> }) {
+  const entries = outcomeEntries(outcomes);
+  if (entries.length === 0) return <span className="muted">—</span>;
+  return (
+    <>
+      {entries.map(([k, n], i) => (
+        <span key={k}>
+          {i > 0 ? ' ' : ''}
+          <span className={`outcome ${outcomeClass(k)}`}>
+            {k}
+            {n > 1 ? ` ×${n}` : ''}
+          </span>
+        </span>
+      ))}
+    </>
+  );
+}
+
+function outcomeTitle(outcomes: Record<string, number>): string {
+  const entries = outcomeEntries(outcomes);
+  if (entries.length === 0) return 'No connection was attempted';
+  return entries
+    .map(([k, n]) => {
+      const what = /^\d+$/.test(k)
+        ? `closed with ${k}`
+        : k === 'open'
+          ? 'still open'
+          : k === 'none'
+            ? 'ended without a close code'
+            : `failed: ${k}`;
+      return `${n} ${what}`;
+    })
+    .join('; ');
+}
+
+/** The findings of the session's latest diagnosis, as a mark: its worst severity, counted in the title. */
+function FindingsMarker({ findings }: { findings: SessionSummary['findings'] }) {
+  const worst = findings.critical ? 'critical' : findings.warning ? 'warning' : null;
+  if (!worst) return null;
+  const parts = [
+    findings.critical ? `${findings.critical} critical` : '',
+    findings.warning ? `${findings.warning} warning${findings.warning === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  return (
+    <span
+      className={`findings-marker is-${worst}`}
+      data-findings={worst}
+      title={parts.join(', ')}
+      aria-label={`Findings: ${parts.join(', ')}`}
+    >
+      !
+    </span>
   );
 }

@@ -1,5 +1,5 @@
-// The session's name as the page title, renamed in place: click (or Enter on it), type, Enter to
-// keep, Esc to leave it as it was.
+// The session's name as the page title, renamed in place: the Rename button beside it, type, Enter
+// to keep, Esc to leave it as it was. A click on the title itself only selects text.
 import { useRef, useState } from 'react';
 import { PencilIcon } from '../../components/icons';
 
@@ -39,19 +39,22 @@ export function SessionName({
   };
 
   if (draft === null) {
+    // The title is text to read and select; renaming is the button beside it.
     return (
       <h1 className="session-name">
+        <span className="session-name-text" title={name}>
+          {name}
+        </span>
         <button
           type="button"
-          className="session-name-button"
+          className="btn btn-ghost btn-icon session-name-button"
           title="Rename this session"
-          aria-label={`Session name: ${name}. Rename`}
+          aria-label="Rename"
           onClick={() => {
             cancelled.current = false;
             setDraft(name);
           }}
         >
-          <span className="session-name-text">{name}</span>
           <PencilIcon />
         </button>
       </h1>

@@ -12,7 +12,7 @@ import {
 } from '../../components/charts/connection-class';
 import { ConnectionTimeline, describeSpan, markLabel } from '../../components/charts/connection-timeline';
 import {
-  peakRate,
+  busiestSecond,
   RATE_AXIS_WIDTH,
   RateChart,
   ratesAt,
@@ -36,6 +36,7 @@ import {
 import { useWidth } from '../../components/charts/use-width';
 import { CloseExplanation } from '../../components/close-explanation';
 import { errorMessage } from '../../components/error-note';
+import { zoneWord } from '../../components/time-zone';
 import { formatBytes, formatCount } from '../../components/format';
 
 const RATE_HEIGHT = 120;
@@ -49,6 +50,8 @@ export interface SessionOverviewProps {
   detail: SessionDetail;
   /** Bumped to fetch the rate again (a live session grows). */
   rateVersion: number;
+  /** A connection was picked (its id): the frames below are narrowed to it. */
+  onPickConnection?: (connectionId: number) => void;
 }
 
 interface Hover {
@@ -71,7 +74,7 @@ function bucketsFor(detail: SessionDetail): number {
   return Math.min(MAX_BUCKETS, Math.max(10, Math.ceil(span / MIN_BUCKET_US)));
 }
 
-export function SessionOverview({ api, detail, rateVersion }: SessionOverviewProps) {
+export function SessionOverview({ api, detail, rateVersion, onPickConnection }: SessionOverviewProps) {
   const id = detail.session.id;
   const buckets = bucketsFor(detail);
   const [rate, setRate] = useState<{ id: number; data: RateData } | null>(null);
@@ -129,6 +132,7 @@ export function SessionOverview({ api, detail, rateVersion }: SessionOverviewPro
 
   const selectConnection = (connectionId: number) => {
     setSelected((s) => (s === connectionId ? null : connectionId));
+    onPickConnection?.(connectionId);
     listRef.current
       ?.querySelector(`[data-connection-id="${connectionId}"]`)
       ?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
@@ -136,7 +140,7 @@ export function SessionOverview({ api, detail, rateVersion }: SessionOverviewPro
 
   const classes = [...new Set(timeline.spans.map((s) => s.cls))] as ConnectionClass[];
   const failed = timeline.spans.filter((s) => s.cls === 'failed').length;
-  const peak = rateData ? peakRate(rateData) : 0;
+  const peak = rateData ? busiestSecond(rateData) : 0;
   const rates = hover && rateData ? ratesAt(rateData, hover.ts) : null;
 
   return (
@@ -211,7 +215,7 @@ export function SessionOverview({ api, detail, rateVersion }: SessionOverviewPro
               role="tooltip"
             >
               <div className="tooltip-time">
-                {clockMicros(Math.round(hover.ts))} UTC{' '}
+                {clockMicros(Math.round(hover.ts))} {zoneWord()}{' '}
                 <span className="muted">{formatOffset(hover.ts - timeline.from)}</span>
               </div>
               {rates && (
@@ -250,7 +254,7 @@ export function SessionOverview({ api, detail, rateVersion }: SessionOverviewPro
               <i className={`chart-swatch chart-swatch-conn cls-${c}`} /> {CLASS_LABELS[c]}
             </span>
           ))}
-          <span className="legend-note">times in UTC</span>
+          <span className="legend-note">times in {zoneWord()}</span>
         </div>
       </div>
       <aside className="overview-connections" aria-label="Connections">
@@ -271,7 +275,10 @@ export function SessionOverview({ api, detail, rateVersion }: SessionOverviewPro
                 sessionStart={timeline.from}
                 expanded={selected === s.connection.id}
                 highlighted={highlighted.has(s.connection.id)}
-                onToggle={() => setSelected((v) => (v === s.connection.id ? null : s.connection.id))}
+                onToggle={() => {
+                  setSelected((v) => (v === s.connection.id ? null : s.connection.id));
+                  onPickConnection?.(s.connection.id);
+                }}
                 onHover={(on) => setListHover(on ? s.connection.id : null)}
               />
             ))}
@@ -320,7 +327,7 @@ function ConnectionItem({
           <i className={`chart-swatch chart-swatch-conn cls-${span.cls}`} />
           {outcomeLabel(c)}
         </span>
-        <span className="connection-when" title={`${clockMicros(started)} UTC`}>
+        <span className="connection-when" title={`${clockMicros(started)} ${zoneWord()}`}>
           {formatOffset(started - sessionStart)}
         </span>
         <span className="connection-life">

@@ -1,17 +1,24 @@
 // The Sessions screen: every recorded session, searchable, and one session opened with its charts,
-// connections and frames. The filters survive opening a session and coming back.
+// connections and frames. The address says which (`#/sessions/12`), so that a link in a result
+// opens it and Back returns; the filters survive opening a session and coming back.
 import { useState } from 'react';
 import type { Api } from '../../../shared/contract';
 import { plural } from '../../components/format';
+import { go, sessionHref, useHash } from '../../components/route';
 import { SessionDetailView } from './session-detail';
 import { NO_FILTERS, type SessionFilters } from './session-filters';
 import { SessionList } from './session-list';
 import './sessions.css';
 import '../../components/charts/charts.css';
 
+function openIdOf(hash: string): number | null {
+  const m = /^#\/sessions\/(\d+)/.exec(hash);
+  return m ? Number(m[1]) : null;
+}
+
 /** The Sessions screen: the list of sessions, and one session opened with its frames and charts. */
 export function SessionsScreen({ api }: { api: Api }) {
-  const [openId, setOpenId] = useState<number | null>(null);
+  const openId = openIdOf(useHash());
   const [filters, setFilters] = useState<SessionFilters>(NO_FILTERS);
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -25,7 +32,7 @@ export function SessionsScreen({ api }: { api: Api }) {
           notice={notice}
           onOpen={(id) => {
             setNotice(null);
-            setOpenId(id);
+            go(sessionHref(id));
           }}
         />
       ) : (
@@ -33,10 +40,10 @@ export function SessionsScreen({ api }: { api: Api }) {
           key={openId}
           api={api}
           id={openId}
-          onBack={() => setOpenId(null)}
+          onBack={() => go('#/sessions')}
           onDeleted={(s) => {
             setNotice(`Deleted session ${s.id} “${s.name}” and its ${plural(s.frames, 'frame')}.`);
-            setOpenId(null);
+            go('#/sessions', { replace: true });
           }}
         />
       )}

@@ -186,6 +186,8 @@ echo "Upgrade headers set in $(nginx -T 2>/dev/null | grep -c 'proxy_set_header 
 Status 101 lines are successful upgrades; none at all while clients try means the upgrade never
 reaches the backend.
 
+Success exit codes: 0, 1
+
 \`\`\`sh
 tail -n 5000 "\${NGINX_ACCESS_LOG:-/var/log/nginx/access.log}" | grep -c '" 101 '
 \`\`\`

@@ -60,7 +60,7 @@ describe('a server that breaks the protocol', () => {
       expect(c).toMatchObject({ closeCode: code, closedBy: 'client' });
       expect(c.error).toMatchObject({ kind: 'protocol' });
       expect(c.error!.message).toMatch(words);
-      expect(result.stderr).toMatch(new RegExp(`closed by client: ${code} `));
+      expect(result.stderr).toMatch(new RegExp(`closed by client at [0-9:.]+ UTC: ${code} `));
       expect(result.stderr).toMatch(words);
 
       const d = await diagnose();

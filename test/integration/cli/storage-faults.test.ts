@@ -123,7 +123,16 @@ it('keeps capturing while another process holds the write lock for more than 5 s
       d.close();
     }
   };
-  await until('frames to be committed', () => existsSync(ws.db) && count() > 20, 20_000);
+  // The file exists a moment before its schema does.
+  const tableReady = () => {
+    const d = new Database(ws.db, { readonly: true, fileMustExist: true });
+    try {
+      return d.prepare("SELECT 1 FROM sqlite_master WHERE name = 'frame'").get() !== undefined;
+    } finally {
+      d.close();
+    }
+  };
+  await until('frames to be committed', () => existsSync(ws.db) && tableReady() && count() > 20, 20_000);
 
   const locker = new Database(ws.db);
   locker.exec('BEGIN IMMEDIATE');

@@ -260,3 +260,53 @@ describe('durations and actions', () => {
     });
   });
 });
+
+describe('success exit codes', () => {
+  const RUNBOOK = (directive: string, command = "```sh\ngrep -c '\" 101 ' access.log\n```") => `---
+id: counts
+title: Counts
+version: 1
+---
+
+\`\`\`mermaid
+flowchart TD
+    COUNT[Count the upgrades] --> DONE([Done])
+\`\`\`
+
+## Count the upgrades {#COUNT}
+
+### Count them
+
+${directive}
+
+${command}
+`;
+
+  it('reads the exit codes that mean a step went well, sorted and without repeats', () => {
+    const r = parseRunbook(RUNBOOK('Success exit codes: 1, 0, 1'), { fileName: 'counts.md' });
+    expect(r.steps[0]).toMatchObject({ title: 'Count them', successExitCodes: [0, 1] });
+  });
+
+  it('leaves them out when a step says nothing: only 0 is a success', () => {
+    const r = parseRunbook(RUNBOOK(''), { fileName: 'counts.md' });
+    expect(r.steps[0]!.successExitCodes).toBeUndefined();
+  });
+
+  it('says which line is wrong: codes that are not 0–255, or codes on a step without a command', () => {
+    const range = problem(RUNBOOK('Success exit codes: 0, 300'));
+    expect(range.line).toBe(16);
+    expect(range.message).toMatch(/success exit codes "0, 300" are not whole numbers from 0 to 255/);
+    const orphan = problem(RUNBOOK('Success exit codes: 0, 1', 'No command here.'));
+    expect(orphan.line).toBe(16);
+    expect(orphan.message).toMatch(/"Count them" gives success exit codes but has no shell command/);
+  });
+
+  it('lets the built-in "Count the upgrades" count none as an answer', async () => {
+    const { builtinRunbooks } = await import('../../../shared/runbooks/builtin/index.js');
+    const step = builtinRunbooks()
+      .find((r) => r.id === 'ws-3am')!
+      .steps.find((s) => s.title === 'Count the upgrades in the access log')!;
+    expect(step.command).toContain('grep -c');
+    expect(step.successExitCodes).toEqual([0, 1]);
+  });
+});

@@ -42,6 +42,15 @@ describe('suggestChoices', () => {
     ]);
   });
 
+  it('names each finding once in the reason, however many times it was seen', () => {
+    const [s] = suggestChoices(byId('ws-3am'), 'SCOPE', [
+      { id: 'idle-timeout', evidence: 'cut after 3 s idle' },
+      { id: 'idle-timeout', evidence: 'cut after 3.1 s idle' },
+    ]);
+    expect(s!.findings.map((f) => f.evidence)).toEqual(['cut after 3 s idle', 'cut after 3.1 s idle']);
+    expect(s!.reason).toMatch(/^idle-timeout points to "Load balancer"/);
+  });
+
   it('picks the nearer fix when several ways reach one (the symptom matrix, the root causes)', () => {
     expect(
       suggestChoices(byId('symptom-matrix'), 'SYMPTOM', [{ id: 'idle-timeout', evidence: '' }]).map(
@@ -109,5 +118,14 @@ describe('choices and answers', () => {
     );
     expect(() => matchChoice(c, undefined)).toThrow(ChoiceError);
     expect(() => matchChoice([], 'x')).toThrow(/the walk ends here/);
+  });
+});
+
+describe('labelTitle', () => {
+  it('reads a label broken over two lines whole, and a three-line one by its title', async () => {
+    const { labelTitle } = await import('../../../shared/runbooks/graph.js');
+    expect(labelTitle('Connections\nstable again?')).toBe('Connections stable again?');
+    expect(labelTitle('Debug the balancer\nproxy settings\nstickiness')).toBe('Debug the balancer');
+    expect(labelTitle(' One line ')).toBe('One line');
   });
 });

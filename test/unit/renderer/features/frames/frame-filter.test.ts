@@ -12,7 +12,7 @@ import { parseMicros } from '../../../../../shared/time';
 /** The first frame of the session: 2025-11-22 02:07:40.250 UTC. */
 const FIRST = parseMicros('2025-11-22T02:07:40.250000Z');
 const NOT_A_TIME = (s: string) =>
-  `"${s}" is not a time; use +2.5 (seconds after the first frame), 02:07:42 (UTC) or an ISO timestamp`;
+  `"${s}" is not a time; use +2.5 (seconds after the first frame), 02:07:42 (a time of day) or an ISO timestamp`;
 
 describe('parseTimeBound: seconds after the first frame', () => {
   it('reads +seconds, with or without a fraction', () => {

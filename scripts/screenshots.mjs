@@ -1,0 +1,20 @@
+// Retakes the README's screenshots: runs the end-to-end journeys that take them with
+// FRAMELINE_SCREENSHOTS=readme, which sends those pictures to docs/screenshots. An ordinary test run
+// keeps every picture in test-results/screenshots (ignored by git), so `npm test` changes no tracked
+// file. Run after `npm run build` (the `screenshots` npm script does both).
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+const journeys = [
+  'test/e2e/attach.test.ts',
+  'test/e2e/sessions.test.ts',
+  'test/e2e/diagnose.test.ts',
+  'test/e2e/walk.test.ts',
+];
+const run = spawnSync(process.execPath, [vitest, 'run', ...journeys], {
+  stdio: 'inherit',
+  env: { ...process.env, FRAMELINE_SCREENSHOTS: 'readme' },
+});
+process.exit(run.status ?? 1);
