@@ -33,6 +33,8 @@ export const SessionSummarySchema = z.object({
   endedAt: isoTime.nullable(),
   frames: z.number().int().nonnegative(),
   tags: z.array(z.string()),
+  /** The recorded session a replay or a mock run was made from (null for others, or once it is deleted). */
+  sourceId: id.nullable().default(null),
 });
 
 /** Header names with their values as sent or received (repeated headers joined with ", "). */

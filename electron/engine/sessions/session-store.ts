@@ -18,6 +18,7 @@ export interface SessionRow {
   writer_host: string | null;
   spool_path: string | null;
   spool_offset: number;
+  source_session_id: number | null;
 }
 
 export interface NewSession {
@@ -26,16 +27,27 @@ export interface NewSession {
   target: string;
   settings: unknown;
   createdAt: number;
+  /** The recorded session a replay or a mock run was made from. */
+  sourceId?: number;
 }
 
 /** Creates a live session owned by this process; returns its id. */
 export function createSession(db: Database.Database, s: NewSession): number {
   const info = db
     .prepare(
-      `INSERT INTO session (name, kind, target, settings, status, created_at, writer_pid, writer_host)
-       VALUES (?, ?, ?, ?, 'live', ?, ?, ?)`,
+      `INSERT INTO session (name, kind, target, settings, status, created_at, writer_pid, writer_host, source_session_id)
+       VALUES (?, ?, ?, ?, 'live', ?, ?, ?, ?)`,
     )
-    .run(s.name, s.kind, s.target, JSON.stringify(s.settings), s.createdAt, process.pid, hostname());
+    .run(
+      s.name,
+      s.kind,
+      s.target,
+      JSON.stringify(s.settings),
+      s.createdAt,
+      process.pid,
+      hostname(),
+      s.sourceId ?? null,
+    );
   return Number(info.lastInsertRowid);
 }
 
@@ -56,7 +68,7 @@ export function getSessionRow(db: Database.Database, id: number): SessionRow | u
 }
 
 const SUMMARY_SQL = `
-  SELECT s.id, s.name, s.kind, s.target, s.status, s.created_at, s.ended_at,
+  SELECT s.id, s.name, s.kind, s.target, s.status, s.created_at, s.ended_at, s.source_session_id,
          coalesce((SELECT sum(c.frames) FROM connection c WHERE c.session_id = s.id), 0) AS frames,
          (SELECT json_group_array(tag) FROM (SELECT tag FROM session_tag t WHERE t.session_id = s.id ORDER BY tag)) AS tags
   FROM session s`;
@@ -71,6 +83,7 @@ interface SummaryRow {
   ended_at: number | null;
   frames: number;
   tags: string;
+  source_session_id: number | null;
 }
 
 function fromSummaryRow(r: SummaryRow): SessionSummary {
@@ -84,6 +97,7 @@ function fromSummaryRow(r: SummaryRow): SessionSummary {
     endedAt: r.ended_at === null ? null : formatMicros(r.ended_at),
     frames: r.frames,
     tags: JSON.parse(r.tags) as string[],
+    sourceId: r.source_session_id,
   };
 }
 
