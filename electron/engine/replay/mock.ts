@@ -147,19 +147,23 @@ export class MockServer {
     this.spool = StoreWriter.for(ctx.dbPath).begin(this.sessionId, spoolPath);
 
     const { sent, received } = source.conversation;
-    this.exchanges = sent.map((request, i) => {
-      const next = sent[i + 1]?.ts ?? Infinity;
-      return {
-        request,
-        id: messageId(request, this.request.idField),
-        answers: received
-          .filter((m) => m.ts >= request.ts && m.ts < next)
-          .map((message) => ({ afterUs: message.ts - request.ts, message })),
-      };
-    });
+    // An answer carrying a request's id belongs to that request; the others to the request before them.
+    this.exchanges = sent.map((request) => ({ request, id: messageId(request, this.request.idField), answers: [] }));
+    const byId = new Map<string | number, RecordedExchange>();
+    for (const x of this.exchanges) if (x.id !== undefined && !byId.has(x.id)) byId.set(x.id, x);
+    let k = -1;
+    for (const m of received) {
+      while (k + 1 < sent.length && sent[k + 1]!.ts <= m.ts) k++;
+      const id = messageId(m, this.request.idField);
+      const x = (id !== undefined ? byId.get(id) : undefined) ?? (k >= 0 ? this.exchanges[k] : undefined);
+      if (x) x.answers.push({ afterUs: Math.max(0, m.ts - x.request.ts), message: m });
+    }
     const first = sent[0]?.ts ?? Infinity;
     this.greeting = received
-      .filter((m) => m.ts < first)
+      .filter((m) => {
+        const id = messageId(m, this.request.idField);
+        return m.ts < first && (id === undefined || !byId.has(id));
+      })
       .map((message) => ({ atUs: message.ts - source.openedAt, message }));
 
     const recordedProtocol = source.connection.subprotocol;
