@@ -407,7 +407,10 @@ export class MockServer {
     this.armFaults(client);
     if (this.request.mode === 'timed') this.playTimed(client, 0);
     else {
-      for (const g of this.greeting) this.later(client, g.atUs / 1000 / this.request.speed, () => this.deliver(client, g.message));
+      this.inOrder(
+        client,
+        this.greeting.map((g) => ({ atMs: g.atUs / 1000 / this.request.speed, send: () => this.deliver(client, g.message) })),
+      );
       this.armIdleCut(client);
     }
   }
@@ -442,21 +445,42 @@ export class MockServer {
     this.later(client, at - Date.now(), send);
   }
 
+  /**
+   * Sends messages at their times (ms after the client's open), one after the other: each is
+   * scheduled once the one before it went, so that the recorded order holds whatever the timers do.
+   */
+  private inOrder(client: Client, items: Array<{ atMs: number; send: () => void }>, then?: () => void): void {
+    let i = 0;
+    const step = () => {
+      while (i < items.length && items[i]!.atMs <= this.elapsed(client)) items[i++]!.send();
+      if (i < items.length) this.later(client, items[i]!.atMs - this.elapsed(client), step);
+      else then?.();
+    };
+    step();
+  }
+
   /** The recorded server messages at their offsets from the open, then the recorded close (or again, with --loop). */
   private playTimed(client: Client, startMs: number): void {
     const speed = this.request.speed;
     const { received } = this.source.conversation;
     const offsetMs = (us: number) => startMs + (us - this.source.openedAt) / 1000 / speed;
-    for (const m of received) this.later(client, offsetMs(m.ts) - this.elapsed(client), () => this.deliver(client, m));
     const last = received[received.length - 1]!;
-    if (this.request.loop) {
-      // The next round starts one recorded first-message delay after the last message.
-      const first = received[0]!;
-      const cycle = (last.ts - this.source.openedAt + Math.max(first.ts - this.source.openedAt, 1000)) / 1000 / speed;
-      this.later(client, startMs + cycle - this.elapsed(client), () => this.playTimed(client, startMs + cycle));
-      return;
-    }
-    this.recordedClose(client, this.source.closedAt === null ? null : offsetMs(this.source.closedAt) - this.elapsed(client));
+    const first = received[0]!;
+    // The next round starts one recorded first-message delay after the last message.
+    const cycle = (last.ts - this.source.openedAt + Math.max(first.ts - this.source.openedAt, 1000)) / 1000 / speed;
+    this.inOrder(
+      client,
+      received.map((m) => ({ atMs: offsetMs(m.ts), send: () => this.deliver(client, m) })),
+      () => {
+        if (this.request.loop)
+          this.later(client, startMs + cycle - this.elapsed(client), () => this.playTimed(client, startMs + cycle));
+        else
+          this.recordedClose(
+            client,
+            this.source.closedAt === null ? null : offsetMs(this.source.closedAt) - this.elapsed(client),
+          );
+      },
+    );
   }
 
   /** Ms since the client's connection opened. */
@@ -501,8 +525,14 @@ export class MockServer {
     client.used.add(i);
     const x = xs[i]!;
     const rewrite = id !== undefined && x.id !== undefined && x.id !== id ? { from: x.id, to: id } : undefined;
-    for (const a of x.answers)
-      this.later(client, a.afterUs / 1000 / this.request.speed, () => this.deliver(client, a.message, rewrite));
+    const now = this.elapsed(client);
+    this.inOrder(
+      client,
+      x.answers.map((a) => ({
+        atMs: now + a.afterUs / 1000 / this.request.speed,
+        send: () => this.deliver(client, a.message, rewrite),
+      })),
+    );
     if (i === xs.length - 1 && !this.request.loop && this.source.closedAt !== null)
       this.recordedClose(client, (this.source.closedAt - x.request.ts) / 1000 / this.request.speed);
   }
