@@ -4,7 +4,7 @@
 import { isSecretName, Redactor, type RedactionRule } from '../redaction.js';
 import { childPath, parseJson } from './diff.js';
 import { offeredSubprotocols, recordedHeader, replayableHeaders } from './handshake.js';
-import { messageId, type Conversation, type TimedMessage } from './pairing.js';
+import { greetingOf, messageId, type Conversation, type TimedMessage } from './pairing.js';
 import { VOLATILE_FIELDS } from './volatile.js';
 
 /** What a recorded answer is checked against in the script. */
@@ -41,6 +41,8 @@ export interface LoadTestPlan {
   steps: LoadTestStep[];
   /** When the client closed the original, ms after the open; null when it did not. */
   closeAtMs: number | null;
+  /** How long to let the server's greeting pass before the first message (Artillery drops it unheard). */
+  settleMs: number;
   users: number;
   durationSeconds: number;
   /** Environment variables the script reads, with what each holds. */
@@ -143,25 +145,33 @@ export function loadTestPlan(input: LoadTestInput): LoadTestPlan {
   const sent = input.conversation.sent;
   const steps: LoadTestStep[] = [];
   const notes: string[] = [];
-  let r = 0;
-  for (let i = 0; i < sent.length; i++) {
-    const m = sent[i]!;
-    while (r < received.length && received[r]!.ts < m.ts) r++;
-    const next = received[r];
+  const greeting = greetingOf(input.conversation, input.idField);
+  for (const m of sent) {
     const id = messageId(m, input.idField);
     let expect: Expectation | null = null;
-    if (id !== undefined && next && messageId(next, input.idField) === id) {
-      const stable = stableField(next, input.idField);
-      expect = { id, field: stable?.field ?? null, value: stable?.value ?? null };
+    let answer: TimedMessage | undefined;
+    if (id !== undefined) {
+      answer = received.find((x) => x.ts >= m.ts && messageId(x, input.idField) === id);
+      // An engine that reads the next message as the answer can only check it when nothing else
+      // (a push, a greeting aside) came between the request and its answer.
+      const pushed =
+        answer !== undefined &&
+        received.some((x) => x.ts >= m.ts && x.ts < answer!.ts && !greeting.has(x) && messageId(x, input.idField) === undefined);
+      if (answer && !pushed) {
+        const stable = stableField(answer, input.idField);
+        expect = { id, field: stable?.field ?? null, value: stable?.value ?? null };
+      }
     }
     steps.push({
       atMs: at(m.ts),
       text: m.opcode === 'text' ? redactor.text(m.text) : m.text,
       binary: m.opcode === 'binary',
       expect,
-      answeredAtMs: expect && next ? at(next.ts) : null,
+      answeredAtMs: expect && answer ? at(answer.ts) : null,
     });
   }
+  const lastGreeting = Math.max(-1, ...[...greeting].map((g) => at(g.ts)));
+  const settleMs = lastGreeting < 0 ? 0 : lastGreeting * 2 + 200;
   const binaries = steps.filter((s) => s.binary).length;
   if (binaries > 0)
     notes.push(`${binaries} binary message${binaries === 1 ? '' : 's'} (sent as base64-decoded bytes by k6; Artillery's ws engine sends text only)`);
@@ -179,6 +189,7 @@ export function loadTestPlan(input: LoadTestInput): LoadTestPlan {
     idField: input.idField,
     steps,
     closeAtMs: c.closedByClient && c.closedAt !== null ? at(c.closedAt) : null,
+    settleMs,
     users: input.users,
     durationSeconds: input.durationSeconds,
     secrets,
@@ -242,6 +253,8 @@ export function artilleryScript(plan: LoadTestPlan): string {
   if (ws.length > 0) lines.push('  ws:', ...ws);
   lines.push(
     '  # A failed match fails its virtual user; any failed virtual user fails the run (exit code 1).',
+    '  plugins:',
+    '    ensure: {}',
     '  ensure:',
     '    maxErrorRate: 0',
     'scenarios:',
@@ -252,7 +265,9 @@ export function artilleryScript(plan: LoadTestPlan): string {
   const think = (ms: number) => {
     if (ms >= 1) lines.push(`      - think: ${q(`${Math.round(ms)}ms`)}`);
   };
-  let end = 0;
+  // The greeting arrives before the first message and is let pass (no step listens yet).
+  think(plan.settleMs);
+  let end = plan.settleMs;
   let sends = 0;
   for (const s of plan.steps) {
     if (s.binary) continue;

@@ -192,3 +192,22 @@ export function summarisePairs(pairs: readonly Pair[]): PairSummary {
     },
   };
 }
+
+/**
+ * The server's greeting: messages without a request's id that came before the first answer carrying
+ * one (a hello, a snapshot). With no ids at all, those that came before the first request.
+ */
+export function greetingOf(c: Conversation, idField: string): Set<TimedMessage> {
+  const ids = new Set<string>();
+  for (const m of c.sent) {
+    const id = messageId(m, idField);
+    if (id !== undefined) ids.add(keyOf(id));
+  }
+  const keyed = (m: TimedMessage) => {
+    const id = messageId(m, idField);
+    return id !== undefined && ids.has(keyOf(id));
+  };
+  const firstKeyed = c.received.find(keyed);
+  const before = firstKeyed ? firstKeyed.ts : (c.sent[0]?.ts ?? Infinity);
+  return new Set(c.received.filter((m) => m.ts < before && !keyed(m)));
+}

@@ -9,7 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClosedBy, ErrorKind, Headers } from '../../../shared/contract.js';
 import type { MockClient, MockRequest, MockStatus } from '../../../shared/contract/replay.js';
 import { faultText, type Fault } from '../../../shared/replay/faults.js';
-import { messageId, type TimedMessage } from '../../../shared/replay/pairing.js';
+import { greetingOf, messageId, type TimedMessage } from '../../../shared/replay/pairing.js';
 import { formatMicros } from '../../../shared/time.js';
 import { tapWire } from '../capture/wire.js';
 import { nowMicros } from '../clock.js';
@@ -90,7 +90,7 @@ export class MockServer {
   private readonly sockets = new Set<Socket>();
   private readonly pendingHeaders = new WeakMap<IncomingMessage, string[]>();
   private readonly exchanges: RecordedExchange[];
-  /** Server messages before the first request (a greeting), with their offset from the open in µs. */
+  /** The server's greeting (before any answer), with its offset from the open in µs. */
   private readonly greeting: Array<{ atUs: number; message: TimedMessage }>;
   private readonly faults: Partial<{ [K in Fault['kind']]: Extract<Fault, { kind: K }> }> = {};
   private stopped: Promise<void> | null = null;
@@ -151,20 +151,16 @@ export class MockServer {
     this.exchanges = sent.map((request) => ({ request, id: messageId(request, this.request.idField), answers: [] }));
     const byId = new Map<string | number, RecordedExchange>();
     for (const x of this.exchanges) if (x.id !== undefined && !byId.has(x.id)) byId.set(x.id, x);
+    const greeting = greetingOf(source.conversation, this.request.idField);
     let k = -1;
     for (const m of received) {
+      if (greeting.has(m)) continue;
       while (k + 1 < sent.length && sent[k + 1]!.ts <= m.ts) k++;
       const id = messageId(m, this.request.idField);
       const x = (id !== undefined ? byId.get(id) : undefined) ?? (k >= 0 ? this.exchanges[k] : undefined);
       if (x) x.answers.push({ afterUs: Math.max(0, m.ts - x.request.ts), message: m });
     }
-    const first = sent[0]?.ts ?? Infinity;
-    this.greeting = received
-      .filter((m) => {
-        const id = messageId(m, this.request.idField);
-        return m.ts < first && (id === undefined || !byId.has(id));
-      })
-      .map((message) => ({ atUs: message.ts - source.openedAt, message }));
+    this.greeting = [...greeting].map((message) => ({ atUs: message.ts - source.openedAt, message }));
 
     const recordedProtocol = source.connection.subprotocol;
     this.wss = new WebSocketServer({
