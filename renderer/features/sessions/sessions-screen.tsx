@@ -34,6 +34,7 @@ export function SessionsScreen({ api }: { api: Api }) {
           api={api}
           id={openId}
           onBack={() => setOpenId(null)}
+          onOpenSession={(other) => setOpenId(other)}
           onDeleted={(s) => {
             setNotice(`Deleted session ${s.id} “${s.name}” and its ${plural(s.frames, 'frame')}.`);
             setOpenId(null);
