@@ -153,7 +153,12 @@ export function SessionDetailView({
           <StatusBadge status={session.status} />
           <span className="session-kind">{session.kind}</span>
           {session.sourceId !== null ? (
-            <button type="button" className="btn btn-ghost btn-small" onClick={() => onOpenSession?.(session.sourceId!)}>
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              aria-label={`Open the source session #${session.sourceId}`}
+              onClick={() => onOpenSession?.(session.sourceId!)}
+            >
               {session.kind} of #{session.sourceId}
             </button>
           ) : null}
