@@ -10,6 +10,8 @@ export function listenFailure(err: unknown, host: string, port: number): InputEr
   if (code === 'EACCES')
     return new InputError(`port ${port} needs privileges to bind; pick one above 1023 with --port`);
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return new InputError(`${host} is not an address of this machine; use 127.0.0.1 or one of its own addresses`);
+    return new InputError(
+      `${host} is not an address of this machine; use 127.0.0.1 or one of its own addresses`,
+    );
   return null;
 }

@@ -34,7 +34,10 @@ export const ReplayRequestSchema = z.object({
   /** The connection to replay; default the first that sent anything. */
   connection: ConnectionOrdinalSchema.optional(),
   /** The endpoint to send to. */
-  to: z.string().min(1, { error: 'give the endpoint to replay to, such as ws://staging.example.com/ws' }).max(2048),
+  to: z
+    .string()
+    .min(1, { error: 'give the endpoint to replay to, such as ws://staging.example.com/ws' })
+    .max(2048),
   speed: SpeedSchema.default(1),
   /** Send the recorded pings too. */
   pings: z.boolean().default(false),

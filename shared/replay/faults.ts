@@ -80,15 +80,17 @@ export function parseFault(text: string): Fault {
     case 'close': {
       const v = needs('close');
       const m = /^(\d+)(?::(.*))?@([^@]+)$/s.exec(v);
-      if (!m) throw new FaultError('a close fault is written close=CODE[:REASON]@S, such as close=1011:overloaded@5');
+      if (!m)
+        throw new FaultError(
+          'a close fault is written close=CODE[:REASON]@S, such as close=1011:overloaded@5',
+        );
       const code = Number(m[1]);
       if (!sendableCloseCode(code))
         throw new FaultError(
           `${code} is not a close code a server sends; use 1000–1003, 1007–1014 or 3000–4999`,
         );
       const reason = m[2] ?? '';
-      if (utf8Bytes(reason) > 123)
-        throw new FaultError('a close reason is at most 123 bytes');
+      if (utf8Bytes(reason) > 123) throw new FaultError('a close reason is at most 123 bytes');
       return { kind: 'close', code, reason, seconds: number(m[3], 'the seconds of close', 0, YEAR_SECONDS) };
     }
     case 'delay': {
@@ -110,11 +112,12 @@ export function parseFault(text: string): Fault {
       if (value !== undefined) throw new FaultError('no-pong takes no value');
       return { kind: 'no-pong' };
     case 'slow-accept':
-      return { kind: 'slow-accept', ms: number(needs('slow-accept'), 'the milliseconds of slow-accept', 0, MAX_MS) };
+      return {
+        kind: 'slow-accept',
+        ms: number(needs('slow-accept'), 'the milliseconds of slow-accept', 0, MAX_MS),
+      };
     default:
-      throw new FaultError(
-        `must be one of ${Object.keys(FAULT_SYNTAX).join(', ')} (such as idle-cut=30)`,
-      );
+      throw new FaultError(`must be one of ${Object.keys(FAULT_SYNTAX).join(', ')} (such as idle-cut=30)`);
   }
 }
 
@@ -123,8 +126,7 @@ export function parseFaults(texts: readonly string[]): Fault[] {
   const out: Fault[] = [];
   for (const t of texts) {
     const f = parseFault(t);
-    if (out.some((o) => o.kind === f.kind))
-      throw new FaultError(`fault ${f.kind} is given twice; keep one`);
+    if (out.some((o) => o.kind === f.kind)) throw new FaultError(`fault ${f.kind} is given twice; keep one`);
     out.push(f);
   }
   return out;

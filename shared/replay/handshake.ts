@@ -28,7 +28,12 @@ export function recordedHeader(recorded: Record<string, string>, name: string): 
 /** The subprotocols a recorded request offered (its Sec-WebSocket-Protocol header). */
 export function offeredSubprotocols(recorded: Record<string, string>): string[] {
   const v = recordedHeader(recorded, 'sec-websocket-protocol');
-  return v === null ? [] : v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v === null
+    ? []
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 /**

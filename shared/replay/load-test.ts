@@ -59,7 +59,10 @@ function envBase(rule: RedactionRule, name: string | null): string {
   if (rule === 'jwt') return 'JWT';
   if (rule === 'subprotocol') return 'SUBPROTOCOL_TOKEN';
   if (rule === 'url-userinfo') return 'URL_PASSWORD';
-  const base = (name ?? 'SECRET').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase();
+  const base = (name ?? 'SECRET')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase();
   return /^[A-Z]/.test(base) ? base : `SECRET_${base || 'VALUE'}`;
 }
 
@@ -156,7 +159,13 @@ export function loadTestPlan(input: LoadTestInput): LoadTestPlan {
       // (a push, a greeting aside) came between the request and its answer.
       const pushed =
         answer !== undefined &&
-        received.some((x) => x.ts >= m.ts && x.ts < answer!.ts && !greeting.has(x) && messageId(x, input.idField) === undefined);
+        received.some(
+          (x) =>
+            x.ts >= m.ts &&
+            x.ts < answer!.ts &&
+            !greeting.has(x) &&
+            messageId(x, input.idField) === undefined,
+        );
       if (answer && !pushed) {
         const stable = stableField(answer, input.idField);
         expect = { id, field: stable?.field ?? null, value: stable?.value ?? null };
@@ -174,7 +183,9 @@ export function loadTestPlan(input: LoadTestInput): LoadTestPlan {
   const settleMs = lastGreeting < 0 ? 0 : lastGreeting * 2 + 200;
   const binaries = steps.filter((s) => s.binary).length;
   if (binaries > 0)
-    notes.push(`${binaries} binary message${binaries === 1 ? '' : 's'} (sent as base64-decoded bytes by k6; Artillery's ws engine sends text only)`);
+    notes.push(
+      `${binaries} binary message${binaries === 1 ? '' : 's'} (sent as base64-decoded bytes by k6; Artillery's ws engine sends text only)`,
+    );
   const recordedOrigin = recordedHeader(c.requestHeaders, 'origin');
   return {
     sessionId: input.session.id,
@@ -219,7 +230,9 @@ function header(plan: LoadTestPlan, prefix: string, run: string, howToSet: strin
 
 /** A YAML scalar: JSON's double-quoted strings and plain numbers are valid YAML. */
 function yamlValue(v: string | number | boolean, env: (name: string) => string): string {
-  return typeof v === 'string' ? JSON.stringify(v).replace(TOKEN, (_m, name: string) => env(name)) : String(v);
+  return typeof v === 'string'
+    ? JSON.stringify(v).replace(TOKEN, (_m, name: string) => env(name))
+    : String(v);
 }
 
 /** The Artillery script (engine ws) of a plan, as YAML. */
@@ -233,7 +246,8 @@ export function artilleryScript(plan: LoadTestPlan): string {
     'Set each one in the environment before the run (an unset one fails the run)',
   );
   lines.push('config:', `  target: ${q(plan.target)}`, '  phases:');
-  if (plan.users === 1) lines.push(`    - name: ${q('one virtual user')}`, '      duration: 1', '      arrivalCount: 1');
+  if (plan.users === 1)
+    lines.push(`    - name: ${q('one virtual user')}`, '      duration: 1', '      arrivalCount: 1');
   else
     lines.push(
       `    - name: ${q(`${plan.users} virtual users over ${plan.durationSeconds} s`)}`,
@@ -275,7 +289,10 @@ export function artilleryScript(plan: LoadTestPlan): string {
     sends++;
     if (s.expect) {
       lines.push('      - send:', `          payload: ${q(s.text)}`, '          match:');
-      lines.push(`            - json: ${q(childPath('$', plan.idField))}`, `              value: ${q(s.expect.id)}`);
+      lines.push(
+        `            - json: ${q(childPath('$', plan.idField))}`,
+        `              value: ${q(s.expect.id)}`,
+      );
       if (s.expect.field !== null && s.expect.value !== null)
         lines.push(
           `            - json: ${q(childPath('$', s.expect.field))}`,

@@ -155,7 +155,7 @@ export function pairConversations(
   }
   // The original's answers in the order they came, then the replay's extra ones in theirs.
   return out
-    .sort((x, y) => (x.order[0] - y.order[0]) || (x.order[1] - y.order[1]))
+    .sort((x, y) => x.order[0] - y.order[0] || x.order[1] - y.order[1])
     .map(({ order: _order, ...p }) => p);
 }
 

@@ -50,7 +50,16 @@ export function replayJson(r: ReplayResult): ReplayJson {
     differences: r.pairs.flatMap((p) =>
       p.kind === 'matched'
         ? []
-        : [{ kind: p.kind, id: p.id, request: p.request, expected: p.expected, actual: p.actual, paths: p.paths }],
+        : [
+            {
+              kind: p.kind,
+              id: p.id,
+              request: p.request,
+              expected: p.expected,
+              actual: p.actual,
+              paths: p.paths,
+            },
+          ],
     ),
   };
 }

@@ -12,7 +12,11 @@ export function sendPlan(offsetsUs: readonly number[], speed: Speed): number[] {
 }
 
 /** The absolute error of each gap between consecutive sends, in ms, against the recorded gap scaled by the speed. */
-export function gapErrors(recordedUs: readonly number[], replayedUs: readonly number[], speed: number): number[] {
+export function gapErrors(
+  recordedUs: readonly number[],
+  replayedUs: readonly number[],
+  speed: number,
+): number[] {
   const n = Math.min(recordedUs.length, replayedUs.length);
   const out: number[] = [];
   for (let i = 1; i < n; i++) {

@@ -33,7 +33,13 @@ export function quoteService(options: QuoteServiceOptions = {}): Promise<WsScena
       }
       const answer =
         m.op === 'quote'
-          ? { id: m.id, type: 'quote', symbol: m.symbol, price: prices[m.symbol ?? ''] ?? null, ts: Date.now() }
+          ? {
+              id: m.id,
+              type: 'quote',
+              symbol: m.symbol,
+              price: prices[m.symbol ?? ''] ?? null,
+              ts: Date.now(),
+            }
           : { id: m.id, type: 'ack', op: m.op, ts: Date.now() };
       setTimeout(() => {
         ws.send(JSON.stringify(answer));

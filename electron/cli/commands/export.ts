@@ -52,13 +52,15 @@ function loadTest(engine: EngineContext, request: z.output<typeof LoadTestReques
 /** Every format `frameline export` writes. */
 const FORMATS: Record<string, ExportFormat> = {
   artillery: format({
-    summary: 'an Artillery scenario (engine ws): think times from the recorded gaps, a match on each answer paired by id, ensure',
+    summary:
+      'an Artillery scenario (engine ws): think times from the recorded gaps, a match on each answer paired by id, ensure',
     schema: LoadTestRequestSchema,
     flags: LOAD_TEST_FLAGS,
     write: loadTest,
   }),
   k6: format({
-    summary: 'a k6 script (k6/websockets): the messages at their recorded times, a check on each answer paired by id',
+    summary:
+      'a k6 script (k6/websockets): the messages at their recorded times, a check on each answer paired by id',
     schema: LoadTestRequestSchema,
     flags: LOAD_TEST_FLAGS,
     write: loadTest,
@@ -97,8 +99,7 @@ export async function run(argv: string[]): Promise<number> {
   const [raw] = positionals(args, 'export', { min: 1, what: 'session id' });
   const id = sessionId(raw, 'export');
   const names = Object.keys(FORMATS).join(', ');
-  if (values.format === undefined)
-    throw new InputError(`frameline export needs --format: one of ${names}`);
+  if (values.format === undefined) throw new InputError(`frameline export needs --format: one of ${names}`);
   const f = FORMATS[values.format];
   if (!f) throw new InputError(`--format must be one of ${names}, not ${JSON.stringify(values.format)}`);
   const request: unknown = requestFrom(f.schema, values, f.flags, { sessionId: id, format: values.format });

@@ -65,13 +65,21 @@ export async function run(argv: string[]): Promise<number> {
   try {
     mock = await MockServer.start(engine, request, {
       onClientOpened: (c) => {
-        if (json) process.stdout.write(`${JSON.stringify({ event: 'connected', client: c.ordinal, remote: c.remote })}\n`);
+        if (json)
+          process.stdout.write(
+            `${JSON.stringify({ event: 'connected', client: c.ordinal, remote: c.remote })}\n`,
+          );
         else note(`client ${c.ordinal} connected from ${c.remote}`);
       },
       onClientEnded: (c) => {
         if (json)
-          process.stdout.write(`${JSON.stringify({ event: 'ended', client: c.ordinal, ending: c.ending, framesIn: c.framesIn, framesOut: c.framesOut })}\n`);
-        else note(`client ${c.ordinal} ended: ${c.ending ?? 'closed'} (${c.framesIn} frames in, ${c.framesOut} out)`);
+          process.stdout.write(
+            `${JSON.stringify({ event: 'ended', client: c.ordinal, ending: c.ending, framesIn: c.framesIn, framesOut: c.framesOut })}\n`,
+          );
+        else
+          note(
+            `client ${c.ordinal} ended: ${c.ending ?? 'closed'} (${c.framesIn} frames in, ${c.framesOut} out)`,
+          );
       },
     });
   } catch (err) {
@@ -82,7 +90,9 @@ export async function run(argv: string[]): Promise<number> {
     warnExposed(request.host, '', 'can connect to this mock and read the recorded traffic it serves.');
   if (json) await out(`${JSON.stringify({ url: mock.url, port: mock.port, sessionId: mock.sessionId })}\n`);
   else await out(`listening ${mock.url}\n`);
-  note(`serving session ${request.sessionId} (${request.mode}${request.loop ? ', looping' : ''}) into session ${mock.sessionId}; Ctrl+C to stop`);
+  note(
+    `serving session ${request.sessionId} (${request.mode}${request.loop ? ', looping' : ''}) into session ${mock.sessionId}; Ctrl+C to stop`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -91,7 +101,13 @@ export async function run(argv: string[]): Promise<number> {
   await mock.stop();
   const status = mock.status();
   engine.close();
-  if (json) await out(`${JSON.stringify({ event: 'stopped', sessionId: status.sessionId, connections: status.connections })}\n`);
-  else note(`session ${status.sessionId}: ${status.connections} client connection${status.connections === 1 ? '' : 's'} recorded`);
+  if (json)
+    await out(
+      `${JSON.stringify({ event: 'stopped', sessionId: status.sessionId, connections: status.connections })}\n`,
+    );
+  else
+    note(
+      `session ${status.sessionId}: ${status.connections} client connection${status.connections === 1 ? '' : 's'} recorded`,
+    );
   return 0;
 }

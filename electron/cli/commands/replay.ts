@@ -109,7 +109,9 @@ export function replayText(r: ReplayResult): string {
     code === null ? 'no close' : `${code}${by ? ` by the ${by}` : ''}`;
   lines.push('');
   if (o.opened) {
-    lines.push(`close: original ${close(o.originalCloseCode, o.originalClosedBy)}; replay ${close(o.closeCode, o.closedBy)}`);
+    lines.push(
+      `close: original ${close(o.originalCloseCode, o.originalClosedBy)}; replay ${close(o.closeCode, o.closedBy)}`,
+    );
     if (r.sent < r.planned)
       lines.push(
         `the connection ended after ${r.sent} of ${r.planned} messages${o.error ? ` (${o.error.message})` : ''}; the partial run is recorded in session ${r.sessionId}`,

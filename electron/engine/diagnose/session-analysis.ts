@@ -60,12 +60,15 @@ export function loadSessionData(db: Db, row: SessionRow, options: DiagnoseOption
             CASE WHEN opcode IN (1, 9, 10) THEN substr(payload, 1, ${HEAD_CHARS * 4}) END AS head
      FROM frame WHERE session_id = ? ORDER BY seq`,
   );
+  // The rules read frames from the client's side: in a mock's session the client is the peer, so
+  // what the mock sent (out) is what its client received.
+  const mock = row.kind === 'mock';
   for (const f of stmt.iterate(row.id) as Iterable<FrameHeadRow>) {
     const opcode = opcodeOf(f.opcode);
     const raw: RawFrame = {
       connection: ordinalOf.get(f.connection_id) ?? 0,
       ts: f.ts,
-      direction: directionOf(f.direction),
+      direction: mock ? (directionOf(f.direction) === 'in' ? 'out' : 'in') : directionOf(f.direction),
       opcode,
       size: f.size,
       head:

@@ -19,6 +19,8 @@ export class LiveMocks {
   constructor(private readonly ctx: EngineContext) {}
 
   async start(request: MockRequest): Promise<MockStatus> {
+    // Assigned once the mock listens; changes before that are in its first status anyway.
+    // eslint-disable-next-line prefer-const
     let live: Live | undefined;
     const mock = await MockServer.start(this.ctx, request, {
       onChange: () => {

@@ -148,7 +148,11 @@ export class MockServer {
 
     const { sent, received } = source.conversation;
     // An answer carrying a request's id belongs to that request; the others to the request before them.
-    this.exchanges = sent.map((request) => ({ request, id: messageId(request, this.request.idField), answers: [] }));
+    this.exchanges = sent.map((request) => ({
+      request,
+      id: messageId(request, this.request.idField),
+      answers: [],
+    }));
     const byId = new Map<string | number, RecordedExchange>();
     for (const x of this.exchanges) if (x.id !== undefined && !byId.has(x.id)) byId.set(x.id, x);
     const greeting = greetingOf(source.conversation, this.request.idField);
@@ -178,7 +182,9 @@ export class MockServer {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head));
+    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
+      this.upgrade(req, socket, head),
+    );
   }
 
   /** Clients that connected so far. */
@@ -280,7 +286,13 @@ export class MockServer {
         kind: 'upgrade-rejected',
         message: `the mock refused the upgrade with HTTP ${reject.status} (fault reject=${reject.status})`,
       });
-      this.remember({ ordinal, remote, startedAt, state: 'closed', ending: `refused with HTTP ${reject.status}` });
+      this.remember({
+        ordinal,
+        remote,
+        startedAt,
+        state: 'closed',
+        ending: `refused with HTTP ${reject.status}`,
+      });
       return;
     }
     const accept = () => {
@@ -289,7 +301,13 @@ export class MockServer {
           kind: 'other',
           message: 'the client went away before the mock answered the upgrade',
         });
-        this.remember({ ordinal, remote, startedAt, state: 'closed', ending: 'left before the upgrade was answered' });
+        this.remember({
+          ordinal,
+          remote,
+          startedAt,
+          state: 'closed',
+          ending: 'left before the upgrade was answered',
+        });
         return;
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, req, ordinal, remote));
@@ -309,7 +327,13 @@ export class MockServer {
     this.spool.message({ type: 'closed', ordinal, closedAt: nowMicros(), code, reason, closedBy, error });
   }
 
-  private remember(c: { ordinal: number; remote: string; startedAt: number; state: 'open' | 'closed'; ending: string | null }): Client {
+  private remember(c: {
+    ordinal: number;
+    remote: string;
+    startedAt: number;
+    state: 'open' | 'closed';
+    ending: string | null;
+  }): Client {
     let markClosed!: () => void;
     const closed = new Promise<void>((resolve) => (markClosed = resolve));
     const client: Client = {
@@ -335,7 +359,8 @@ export class MockServer {
     };
     if (c.state === 'closed') markClosed();
     this.clients.push(client);
-    if (this.clients.length > LISTED_CLIENTS * 4) this.clients.splice(0, this.clients.length - LISTED_CLIENTS * 2);
+    if (this.clients.length > LISTED_CLIENTS * 4)
+      this.clients.splice(0, this.clients.length - LISTED_CLIENTS * 2);
     this.hooks.onChange?.();
     return client;
   }
@@ -364,7 +389,11 @@ export class MockServer {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       frame(0, isBinary ? 2 : 1, data);
       if (this.request.mode === 'reactive')
-        this.answer(client, { ts: nowMicros(), opcode: isBinary ? 'binary' : 'text', text: isBinary ? data.toString('base64') : data.toString('utf8') });
+        this.answer(client, {
+          ts: nowMicros(),
+          opcode: isBinary ? 'binary' : 'text',
+          text: isBinary ? data.toString('base64') : data.toString('utf8'),
+        });
     });
     ws.on('pong', (data: Buffer) => frame(0, 10, data));
     ws.on('error', () => {
@@ -386,7 +415,13 @@ export class MockServer {
       if (client.idleTimer) clearTimeout(client.idleTimer);
       const dropped = !client.closeSentFirst && !client.closeReceivedFirst;
       const closedBy: ClosedBy = dropped ? 'network' : client.closeSentFirst ? 'server' : 'client';
-      this.closedRecord(ordinal, dropped ? 1006 : code, dropped ? '' : reason.toString('utf8'), closedBy, null);
+      this.closedRecord(
+        ordinal,
+        dropped ? 1006 : code,
+        dropped ? '' : reason.toString('utf8'),
+        closedBy,
+        null,
+      );
       client.state = 'closed';
       client.ending =
         client.endedBy ??
@@ -405,22 +440,32 @@ export class MockServer {
     else {
       this.inOrder(
         client,
-        this.greeting.map((g) => ({ atMs: g.atUs / 1000 / this.request.speed, send: () => this.deliver(client, g.message) })),
+        this.greeting.map((g) => ({
+          atMs: g.atUs / 1000 / this.request.speed,
+          send: () => this.deliver(client, g.message),
+        })),
       );
       this.armIdleCut(client);
     }
   }
 
   private later(client: Client, ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      client.timers.delete(t);
-      if (client.state === 'open') fn();
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        client.timers.delete(t);
+        if (client.state === 'open') fn();
+      },
+      Math.max(0, ms),
+    );
     client.timers.add(t);
   }
 
   /** Sends a recorded message now, or after the delay fault (keeping the order). */
-  private deliver(client: Client, m: TimedMessage, rewriteId?: { from: string | number; to: string | number }): void {
+  private deliver(
+    client: Client,
+    m: TimedMessage,
+    rewriteId?: { from: string | number; to: string | number },
+  ): void {
     const send = () => {
       const ws = client.ws;
       if (!ws || ws.readyState !== ws.OPEN) return;
@@ -463,13 +508,16 @@ export class MockServer {
     const last = received[received.length - 1]!;
     const first = received[0]!;
     // The next round starts one recorded first-message delay after the last message.
-    const cycle = (last.ts - this.source.openedAt + Math.max(first.ts - this.source.openedAt, 1000)) / 1000 / speed;
+    const cycle =
+      (last.ts - this.source.openedAt + Math.max(first.ts - this.source.openedAt, 1000)) / 1000 / speed;
     this.inOrder(
       client,
       received.map((m) => ({ atMs: offsetMs(m.ts), send: () => this.deliver(client, m) })),
       () => {
         if (this.request.loop)
-          this.later(client, startMs + cycle - this.elapsed(client), () => this.playTimed(client, startMs + cycle));
+          this.later(client, startMs + cycle - this.elapsed(client), () =>
+            this.playTimed(client, startMs + cycle),
+          );
         else
           this.recordedClose(
             client,
@@ -520,7 +568,8 @@ export class MockServer {
     if (i < 0) return;
     client.used.add(i);
     const x = xs[i]!;
-    const rewrite = id !== undefined && x.id !== undefined && x.id !== id ? { from: x.id, to: id } : undefined;
+    const rewrite =
+      id !== undefined && x.id !== undefined && x.id !== id ? { from: x.id, to: id } : undefined;
     const now = this.elapsed(client);
     this.inOrder(
       client,

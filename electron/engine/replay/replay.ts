@@ -6,7 +6,12 @@ import { performance } from 'node:perf_hooks';
 import { CaptureRequestSchema } from '../../../shared/contract.js';
 import type { ReplayRequest, ReplayResult } from '../../../shared/contract/replay.js';
 import { handshakeRule } from '../../../shared/diagnosis/handshakes.js';
-import { mergeHeaders, offeredSubprotocols, recordedHeader, replayableHeaders } from '../../../shared/replay/handshake.js';
+import {
+  mergeHeaders,
+  offeredSubprotocols,
+  recordedHeader,
+  replayableHeaders,
+} from '../../../shared/replay/handshake.js';
 import { pairConversations, summarisePairs, type TimedMessage } from '../../../shared/replay/pairing.js';
 import { sendPlan } from '../../../shared/replay/timing.js';
 import { ignoreRules, ignoredList } from '../../../shared/replay/volatile.js';
@@ -80,7 +85,10 @@ type Step = { atMs: number; message: TimedMessage } | { atMs: number; ping: true
 
 function planOf(source: RecordedConnection, request: ReplayRequest): Step[] {
   const steps: Array<{ ts: number; step: (atMs: number) => Step }> = [
-    ...source.conversation.sent.map((m) => ({ ts: m.ts, step: (atMs: number): Step => ({ atMs, message: m }) })),
+    ...source.conversation.sent.map((m) => ({
+      ts: m.ts,
+      step: (atMs: number): Step => ({ atMs, message: m }),
+    })),
     ...(request.pings
       ? source.clientPings.map((ts) => ({ ts, step: (atMs: number): Step => ({ atMs, ping: true }) }))
       : []),
@@ -105,7 +113,9 @@ export async function runReplay(
   const planned = source.conversation.sent.length;
   const rules = ignoreRules(request.ignore, request.idField);
   const sessionId = createSession(db, {
-    name: request.name ?? `replay of #${source.session.id} to ${url.host}${url.pathname === '/' ? '' : url.pathname}`,
+    name:
+      request.name ??
+      `replay of #${source.session.id} to ${url.host}${url.pathname === '/' ? '' : url.pathname}`,
     kind: 'replay',
     target: url.href,
     sourceId: source.session.id,
@@ -128,8 +138,16 @@ export async function runReplay(
   setSpoolPath(db, sessionId, spoolPath);
   const spool = StoreWriter.for(dbPath).begin(sessionId, spoolPath);
 
-  const sent: TimedMessage[] = [];
-  const received: TimedMessage[] = [];
+  // Kept as bytes while the run goes (no conversion on the hot path), read as text for the comparison.
+  type Seen = { ts: number; opcode: 'text' | 'binary'; data: Buffer };
+  const sent: Seen[] = [];
+  const received: Seen[] = [];
+  const asMessages = (xs: Seen[]): TimedMessage[] =>
+    xs.map((x) => ({
+      ts: x.ts,
+      opcode: x.opcode,
+      text: x.opcode === 'text' ? x.data.toString('utf8') : x.data.toString('base64'),
+    }));
   let state: 'connecting' | 'sending' | 'waiting' | 'done' = 'connecting';
   let dirty = true;
   let wake: (() => void) | null = null;
@@ -140,7 +158,15 @@ export async function runReplay(
   const progress = () => {
     if (!dirty || !hooks.onProgress) return;
     dirty = false;
-    hooks.onProgress({ runId, source: source.session.id, sessionId, state, planned, sent: sent.length, received: received.length });
+    hooks.onProgress({
+      runId,
+      source: source.session.id,
+      sessionId,
+      state,
+      planned,
+      sent: sent.length,
+      received: received.length,
+    });
   };
   const timer = setInterval(progress, PROGRESS_MS);
   const proxy = resolveProxy(url, undefined);
@@ -163,13 +189,9 @@ export async function runReplay(
     agent: proxy ? proxyAgent(proxy) : undefined,
     onFrame: (f) => {
       if (f.opcode !== 'text' && f.opcode !== 'binary') return;
-      const m: TimedMessage = {
-        ts: f.ts,
-        opcode: f.opcode,
-        text: f.opcode === 'text' ? f.data.toString('utf8') : f.data.toString('base64'),
-      };
-      (f.direction === 'out' ? sent : received).push(m);
-      poke();
+      (f.direction === 'out' ? sent : received).push({ ts: f.ts, opcode: f.opcode, data: f.data });
+      dirty = true;
+      if (wake) wake();
     },
     onOpen: () => {
       opened = true;
@@ -211,7 +233,11 @@ export async function runReplay(
         } else await until(t0, step.atMs, stop);
         if (stop()) break;
         if ('ping' in step) recorder.ping();
-        else recorder.send(step.message.opcode === 'text' ? step.message.text : Buffer.from(step.message.text, 'base64'), step.message.opcode === 'binary');
+        else
+          recorder.send(
+            step.message.opcode === 'text' ? step.message.text : Buffer.from(step.message.text, 'base64'),
+            step.message.opcode === 'binary',
+          );
       }
       state = 'waiting';
       poke();
@@ -252,7 +278,11 @@ export async function runReplay(
     dirty = true;
     progress();
 
-    const pairs = pairConversations(source.conversation, { sent, received }, { idField: request.idField, rules });
+    const pairs = pairConversations(
+      source.conversation,
+      { sent: asMessages(sent), received: asMessages(received) },
+      { idField: request.idField, rules },
+    );
     const summary = summarisePairs(pairs);
     const row = getSessionRow(db, sessionId)!;
     const findings = outcome.opened ? [] : handshakeRule(loadSessionData(db, row)).findings;

@@ -33,7 +33,9 @@ export function clientDirection(kind: SessionSummary['kind']): 'in' | 'out' {
 
 function closeFrame(payloadBase64: string): { code: number | null; reason: string } {
   const b = Buffer.from(payloadBase64, 'base64');
-  return b.length >= 2 ? { code: b.readUInt16BE(0), reason: b.toString('utf8', 2) } : { code: null, reason: '' };
+  return b.length >= 2
+    ? { code: b.readUInt16BE(0), reason: b.toString('utf8', 2) }
+    : { code: null, reason: '' };
 }
 
 /**
@@ -50,7 +52,9 @@ export function readConnection(
   const session = requireSession(ctx, sessionId);
   const connections = listConnections(ctx.db, sessionId);
   if (connections.length === 0)
-    throw new InputError(`session ${sessionId} recorded no connection; pick a session with traffic ("frameline sessions")`);
+    throw new InputError(
+      `session ${sessionId} recorded no connection; pick a session with traffic ("frameline sessions")`,
+    );
   const client = clientDirection(session.kind);
   const byId = new Map(connections.map((c) => [c.id, c]));
   const read = new Map<number, RecordedConnection>();
@@ -71,8 +75,7 @@ export function readConnection(
     }
     return r;
   };
-  const wanted =
-    ordinal === undefined ? undefined : connections.find((c) => c.ordinal === ordinal);
+  const wanted = ordinal === undefined ? undefined : connections.find((c) => c.ordinal === ordinal);
   if (ordinal !== undefined && !wanted)
     throw new InputError(
       `session ${sessionId} has no connection ${ordinal}; it has connection${connections.length === 1 ? '' : 's'} ${connections.length === 1 ? '1' : `1 to ${connections.length}`}`,

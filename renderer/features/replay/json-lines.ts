@@ -10,7 +10,8 @@ export interface JsonLine {
 }
 
 function isChanged(path: string, changed: ReadonlySet<string>): boolean {
-  for (const p of changed) if (path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`)) return true;
+  for (const p of changed)
+    if (path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`)) return true;
   return false;
 }
 
@@ -35,7 +36,13 @@ export function jsonLines(text: string | null, changedPaths: readonly string[]):
       }
       out.push({ text: `${prefix}${isArray ? '[' : '{'}`, depth, path, changed: mark });
       entries.forEach(([k, x], i) =>
-        walk(x, childPath(path, k), depth + 1, isArray ? '' : `${JSON.stringify(k)}: `, i < entries.length - 1 ? ',' : ''),
+        walk(
+          x,
+          childPath(path, k),
+          depth + 1,
+          isArray ? '' : `${JSON.stringify(k)}: `,
+          i < entries.length - 1 ? ',' : '',
+        ),
       );
       out.push({ text: `${isArray ? ']' : '}'}${comma}`, depth, path, changed: mark });
       return;

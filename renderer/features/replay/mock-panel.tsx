@@ -26,7 +26,8 @@ export function MockPanel({ api, sessionId }: { api: Api; sessionId: number }) {
       })
       .catch(() => {});
     const off = api.on('mock:status', (s) => {
-      if (s.source === sessionId) setStatus((cur) => (cur === null || cur.sessionId === s.sessionId ? s : cur));
+      if (s.source === sessionId)
+        setStatus((cur) => (cur === null || cur.sessionId === s.sessionId ? s : cur));
     });
     return () => {
       live = false;
@@ -60,10 +61,16 @@ export function MockPanel({ api, sessionId }: { api: Api; sessionId: number }) {
   };
 
   return (
-    <section className="replay-panel mock-panel" aria-label="Mock server" data-state={running ? 'listening' : 'idle'}>
+    <section
+      className="replay-panel mock-panel"
+      aria-label="Mock server"
+      data-state={running ? 'listening' : 'idle'}
+    >
       <header className="replay-head">
         <h2>Mock</h2>
-        <span className="replay-hint muted">Serve the recorded server side, with faults, to the client under test.</span>
+        <span className="replay-hint muted">
+          Serve the recorded server side, with faults, to the client under test.
+        </span>
       </header>
       <form
         className="replay-form"
@@ -74,13 +81,24 @@ export function MockPanel({ api, sessionId }: { api: Api; sessionId: number }) {
       >
         <label className="replay-field">
           <span>Mode</span>
-          <select value={mode} aria-label="Mock mode" disabled={running} onChange={(e) => setMode(e.target.value as 'timed' | 'reactive')}>
+          <select
+            value={mode}
+            aria-label="Mock mode"
+            disabled={running}
+            onChange={(e) => setMode(e.target.value as 'timed' | 'reactive')}
+          >
             <option value="timed">timed</option>
             <option value="reactive">reactive</option>
           </select>
         </label>
         <label className="replay-check">
-          <input type="checkbox" checked={loop} disabled={running} onChange={(e) => setLoop(e.target.checked)} /> Loop
+          <input
+            type="checkbox"
+            checked={loop}
+            disabled={running}
+            onChange={(e) => setLoop(e.target.checked)}
+          />{' '}
+          Loop
         </label>
         <label className="replay-field is-wide" title={Object.values(FAULT_SYNTAX).join('\n')}>
           <span>Faults</span>
@@ -93,7 +111,11 @@ export function MockPanel({ api, sessionId }: { api: Api; sessionId: number }) {
             onChange={(e) => setFaults(e.target.value)}
           />
         </label>
-        <button type="submit" className={`btn btn-small ${running ? 'btn-danger-ghost' : 'btn-primary'}`} disabled={busy}>
+        <button
+          type="submit"
+          className={`btn btn-small ${running ? 'btn-danger-ghost' : 'btn-primary'}`}
+          disabled={busy}
+        >
           {running ? 'Stop' : 'Start mock'}
         </button>
       </form>
@@ -102,13 +124,15 @@ export function MockPanel({ api, sessionId }: { api: Api; sessionId: number }) {
         <div className="mock-status" data-testid="mock-status">
           <div className="mock-url">
             <span className={`mock-state is-${status.state}`}>{status.state}</span>
-            <code className="mono" data-testid="mock-url">{status.url}</code>
+            <code className="mono" data-testid="mock-url">
+              {status.url}
+            </code>
             <CopyButton text={status.url} label="Copy URL" />
             <span className="muted">
               {status.mode}
               {status.loop ? ', looping' : ''}
-              {status.faults.length ? ` · ${status.faults.join(' ')}` : ''} · session #{status.sessionId} · {status.connections}{' '}
-              client{status.connections === 1 ? '' : 's'}
+              {status.faults.length ? ` · ${status.faults.join(' ')}` : ''} · session #{status.sessionId} ·{' '}
+              {status.connections} client{status.connections === 1 ? '' : 's'}
             </span>
           </div>
           {status.clients.length > 0 ? (

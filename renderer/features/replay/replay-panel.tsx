@@ -77,7 +77,11 @@ export function ReplayPanel({
   const differences = result?.pairs.filter((p) => p.kind !== 'matched') ?? [];
   const ms = (v: number | null) => (v === null ? '–' : formatMs(v));
   return (
-    <section className="replay-panel" aria-label="Replay" data-state={busy ? 'running' : result ? 'done' : 'idle'}>
+    <section
+      className="replay-panel"
+      aria-label="Replay"
+      data-state={busy ? 'running' : result ? 'done' : 'idle'}
+    >
       <header className="replay-head">
         <h2>Replay</h2>
         <span className="replay-hint muted">Send the client messages again and compare the answers.</span>
@@ -91,19 +95,41 @@ export function ReplayPanel({
       >
         <label className="replay-field is-wide">
           <span>Target</span>
-          <input value={target} spellCheck={false} aria-label="Replay target URL" onChange={(e) => setTarget(e.target.value)} />
+          <input
+            value={target}
+            spellCheck={false}
+            aria-label="Replay target URL"
+            onChange={(e) => setTarget(e.target.value)}
+          />
         </label>
         <label className="replay-field">
           <span>Speed</span>
-          <input value={speed} spellCheck={false} aria-label="Replay speed" title="A factor of the recorded pace, or max" onChange={(e) => setSpeed(e.target.value)} />
+          <input
+            value={speed}
+            spellCheck={false}
+            aria-label="Replay speed"
+            title="A factor of the recorded pace, or max"
+            onChange={(e) => setSpeed(e.target.value)}
+          />
         </label>
         <label className="replay-field">
           <span>Pair by</span>
-          <input value={idField} spellCheck={false} aria-label="Replay id field" onChange={(e) => setIdField(e.target.value)} />
+          <input
+            value={idField}
+            spellCheck={false}
+            aria-label="Replay id field"
+            onChange={(e) => setIdField(e.target.value)}
+          />
         </label>
         <label className="replay-field">
           <span>Ignore</span>
-          <input value={ignore} spellCheck={false} placeholder="price, $.quote.venue" aria-label="Fields to ignore" onChange={(e) => setIgnore(e.target.value)} />
+          <input
+            value={ignore}
+            spellCheck={false}
+            placeholder="price, $.quote.venue"
+            aria-label="Fields to ignore"
+            onChange={(e) => setIgnore(e.target.value)}
+          />
         </label>
         <button type="submit" className="btn btn-primary btn-small" disabled={busy || target.trim() === ''}>
           {busy ? 'Replaying…' : 'Go'}
@@ -113,8 +139,8 @@ export function ReplayPanel({
         <div className="replay-progress" role="status" aria-live="polite">
           <progress max={Math.max(1, progress.planned)} value={progress.sent} />
           <span>
-            {progress.state === 'connecting' ? 'connecting… ' : ''}sent {progress.sent} of {progress.planned}, received{' '}
-            {progress.received}
+            {progress.state === 'connecting' ? 'connecting… ' : ''}sent {progress.sent} of {progress.planned},
+            received {progress.received}
           </span>
         </div>
       ) : null}
@@ -122,13 +148,22 @@ export function ReplayPanel({
       {result ? (
         <div className="replay-result" data-testid="replay-result">
           <div className="replay-summary">
-            <span className="replay-count is-matched" data-count="matched">{result.matched} matched</span>
-            <span className="replay-count is-changed" data-count="changed">{result.changed} changed</span>
-            <span className="replay-count is-missing" data-count="missing">{result.missing} missing</span>
-            <span className="replay-count is-extra" data-count="extra">{result.extra} extra</span>
+            <span className="replay-count is-matched" data-count="matched">
+              {result.matched} matched
+            </span>
+            <span className="replay-count is-changed" data-count="changed">
+              {result.changed} changed
+            </span>
+            <span className="replay-count is-missing" data-count="missing">
+              {result.missing} missing
+            </span>
+            <span className="replay-count is-extra" data-count="extra">
+              {result.extra} extra
+            </span>
             <span className="muted">
               sent {result.sent} of {result.planned} · p50/p95 original {ms(result.latency.originalP50Ms)} /{' '}
-              {ms(result.latency.originalP95Ms)}, replay {ms(result.latency.replayP50Ms)} / {ms(result.latency.replayP95Ms)}
+              {ms(result.latency.originalP95Ms)}, replay {ms(result.latency.replayP50Ms)} /{' '}
+              {ms(result.latency.replayP95Ms)}
             </span>
             <span className="spacer" />
             <button type="button" className="btn btn-small" onClick={() => onOpenSession?.(result.sessionId)}>
@@ -137,7 +172,8 @@ export function ReplayPanel({
           </div>
           {!result.outcome.opened ? (
             <ErrorNote>
-              Could not connect to {result.target}: {result.findings[0]?.summary ?? result.outcome.error?.message ?? 'no answer'}
+              Could not connect to {result.target}:{' '}
+              {result.findings[0]?.summary ?? result.outcome.error?.message ?? 'no answer'}
             </ErrorNote>
           ) : null}
           <p className="muted replay-ignored">Ignored: {result.ignored.join(', ') || 'nothing'}</p>

@@ -205,7 +205,12 @@ export function SessionDetailView({
       <SessionOverview api={api} detail={detail} rateVersion={rateVersion} />
       <SessionDiagnosis api={api} session={session} />
       {!live ? (
-        <ReplayPanels api={api} sessionId={id} connections={connections} {...(onOpenSession ? { onOpenSession } : {})} />
+        <ReplayPanels
+          api={api}
+          sessionId={id}
+          connections={connections}
+          {...(onOpenSession ? { onOpenSession } : {})}
+        />
       ) : null}
       <section className="session-frames" aria-label={`Frames: ${plural(frames, 'frame')}`}>
         <FrameView

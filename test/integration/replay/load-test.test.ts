@@ -42,68 +42,92 @@ async function runArtillery(script: string, env: Record<string, string>) {
   });
   const r = await finished(child, 120_000);
   const counters = existsSync(report)
-    ? (JSON.parse(readFileSync(report, 'utf8')) as { aggregate: { counters: Record<string, number> } }).aggregate.counters
+    ? (JSON.parse(readFileSync(report, 'utf8')) as { aggregate: { counters: Record<string, number> } })
+        .aggregate.counters
     : {};
   return { ...r, counters };
 }
 
 describe('frameline export', () => {
-  it.skipIf(artilleryMissing)('writes an Artillery scenario that Artillery runs against a mock of the session', async () => {
-    const file = join(ws.dir, 'quotes.yml');
-    const r = await cli(['export', String(source), '--format', 'artillery', '-o', file, '--db', ws.db]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/reads 3 environment variables instead of the secrets the session recorded: TOKEN, API_KEY, AUTHORIZATION/);
-    const script = readFileSync(file, 'utf8');
-    for (const s of SECRETS) expect(script).not.toContain(s);
-    expect(script).toContain('"Authorization": "Bearer {{ $env.AUTHORIZATION }}"');
-    expect(script).toMatch(/^# {3}TOKEN +the "token" field of a message$/m);
-    expect(script).toContain('engine: ws');
-    expect(script).toContain('maxErrorRate: 0');
+  it.skipIf(artilleryMissing)(
+    'writes an Artillery scenario that Artillery runs against a mock of the session',
+    async () => {
+      const file = join(ws.dir, 'quotes.yml');
+      const r = await cli(['export', String(source), '--format', 'artillery', '-o', file, '--db', ws.db]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(
+        /reads 3 environment variables instead of the secrets the session recorded: TOKEN, API_KEY, AUTHORIZATION/,
+      );
+      const script = readFileSync(file, 'utf8');
+      for (const s of SECRETS) expect(script).not.toContain(s);
+      expect(script).toContain('"Authorization": "Bearer {{ $env.AUTHORIZATION }}"');
+      expect(script).toMatch(/^# {3}TOKEN +the "token" field of a message$/m);
+      expect(script).toContain('engine: ws');
+      expect(script).toContain('maxErrorRate: 0');
 
-    const mock = await startMock([String(source), '--mode', 'reactive', '--db', ws.db]);
-    const env = { AUTHORIZATION: 'ci-bearer', TOKEN: 'ci-token', API_KEY: 'ci-key' };
-    let mockSession: number;
-    try {
-      const target = mock.url.replace(/\/$/, '');
-      writeFileSync(file, script.replace(/target: .*/, `target: "${target}/quotes?api_key={{ $env.API_KEY }}"`));
-      const run = await runArtillery(file, env);
-      expect({ code: run.code, out: `${run.stdout}${run.stderr}`.slice(-1500) }).toMatchObject({ code: 0 });
-      expect(run.counters).toMatchObject({
-        'websocket.messages_sent': 4,
-        'websocket.messages_received': 4,
-        'vusers.completed': 1,
-      });
-      expect(run.counters['vusers.failed'] ?? 0).toBe(0);
-    } finally {
-      const stopped = await mock.stop();
-      mockSession = Number(/into session (\d+)/.exec(stopped.stderr)![1]);
-    }
-    // The mock recorded Artillery's connection: the secrets came from the environment.
-    const { json } = await cliJson<ShowJson>(['show', String(mockSession), '--frames', '--db', ws.db]);
-    const headers = Object.fromEntries(
-      Object.entries(json.connections[0]!.requestHeaders).map(([k, v]) => [k.toLowerCase(), v]),
-    );
-    expect(headers.authorization).toBe('Bearer ci-bearer');
-    expect(json.connections[0]!.url).toMatch(/api_key=ci-key$/);
-    expect(json.frames!.some((f) => f.direction === 'in' && f.payload.includes('"token":"ci-token"'))).toBe(true);
+      const mock = await startMock([String(source), '--mode', 'reactive', '--db', ws.db]);
+      const env = { AUTHORIZATION: 'ci-bearer', TOKEN: 'ci-token', API_KEY: 'ci-key' };
+      let mockSession: number;
+      try {
+        const target = mock.url.replace(/\/$/, '');
+        writeFileSync(
+          file,
+          script.replace(/target: .*/, `target: "${target}/quotes?api_key={{ $env.API_KEY }}"`),
+        );
+        const run = await runArtillery(file, env);
+        expect({ code: run.code, out: `${run.stdout}${run.stderr}`.slice(-1500) }).toMatchObject({ code: 0 });
+        expect(run.counters).toMatchObject({
+          'websocket.messages_sent': 4,
+          'websocket.messages_received': 4,
+          'vusers.completed': 1,
+        });
+        expect(run.counters['vusers.failed'] ?? 0).toBe(0);
+      } finally {
+        const stopped = await mock.stop();
+        mockSession = Number(/into session (\d+)/.exec(stopped.stderr)![1]);
+      }
+      // The mock recorded Artillery's connection: the secrets came from the environment.
+      const { json } = await cliJson<ShowJson>(['show', String(mockSession), '--frames', '--db', ws.db]);
+      const headers = Object.fromEntries(
+        Object.entries(json.connections[0]!.requestHeaders).map(([k, v]) => [k.toLowerCase(), v]),
+      );
+      expect(headers.authorization).toBe('Bearer ci-bearer');
+      expect(json.connections[0]!.url).toMatch(/api_key=ci-key$/);
+      expect(json.frames!.some((f) => f.direction === 'in' && f.payload.includes('"token":"ci-token"'))).toBe(
+        true,
+      );
 
-    // When an answer differs from the recorded one, its match fails and so does the run.
-    const again = await startMock([String(source), '--mode', 'reactive', '--db', ws.db]);
-    try {
-      const broken = script.replace('"quote"', '"not-a-quote"');
-      expect(broken).not.toBe(script);
-      writeFileSync(file, broken.replace(/target: .*/, `target: "${again.url}"`));
-      const run = await runArtillery(file, env);
-      expect(run.code).not.toBe(0);
-      expect(run.counters['vusers.failed']).toBe(1);
-    } finally {
-      await again.stop();
-    }
-  });
+      // When an answer differs from the recorded one, its match fails and so does the run.
+      const again = await startMock([String(source), '--mode', 'reactive', '--db', ws.db]);
+      try {
+        const broken = script.replace('"quote"', '"not-a-quote"');
+        expect(broken).not.toBe(script);
+        writeFileSync(file, broken.replace(/target: .*/, `target: "${again.url}"`));
+        const run = await runArtillery(file, env);
+        expect(run.code).not.toBe(0);
+        expect(run.counters['vusers.failed']).toBe(1);
+      } finally {
+        await again.stop();
+      }
+    },
+  );
 
   it('writes a k6 script that type-checks against @types/k6, secrets as __ENV', async () => {
     const file = join(ws.dir, 'quotes.k6.js');
-    const r = await cli(['export', String(source), '--format', 'k6', '-o', file, '--users', '20', '--duration', '10', '--db', ws.db]);
+    const r = await cli([
+      'export',
+      String(source),
+      '--format',
+      'k6',
+      '-o',
+      file,
+      '--users',
+      '20',
+      '--duration',
+      '10',
+      '--db',
+      ws.db,
+    ]);
     expect(r.code).toBe(0);
     const script = readFileSync(file, 'utf8');
     for (const s of SECRETS) expect(script).not.toContain(s);
@@ -124,7 +148,9 @@ describe('frameline export', () => {
         typeRoots: [join(ROOT, 'node_modules', '@types')],
         skipLibCheck: true,
       });
-      return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      return ts
+        .getPreEmitDiagnostics(program)
+        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     };
     expect(check(file)).toEqual([]);
     // The check can fail: the same script with a wrong call does not pass.

@@ -41,7 +41,11 @@ describe('frameline mock', () => {
     await Promise.all(clients.map((c) => c.opened));
     // Timed mode: the greeting and the four answers at their recorded offsets, then (the client
     // closed the original) the connection stays open.
-    await until('every client got the five recorded messages', () => clients.every((c) => c.messages.length >= 5), 30_000);
+    await until(
+      'every client got the five recorded messages',
+      () => clients.every((c) => c.messages.length >= 5),
+      30_000,
+    );
     for (const c of clients) {
       expect(JSON.parse(c.messages[0]!)).toMatchObject({ type: 'hello' });
       expect(c.messages.slice(1).map((m) => (JSON.parse(m) as { id: number }).id)).toEqual([1, 2, 3, 4]);
@@ -51,10 +55,17 @@ describe('frameline mock', () => {
     const stopped = await mock.stop();
     expect(stopped.code).toBe(0);
     const id = await mockSession(stopped);
-    const { json } = await cliJson<ShowJson & { session: { kind: string; sourceId: number } }>(['show', String(id), '--frames', '--db', ws.db]);
+    const { json } = await cliJson<ShowJson & { session: { kind: string; sourceId: number } }>([
+      'show',
+      String(id),
+      '--frames',
+      '--db',
+      ws.db,
+    ]);
     expect(json.session).toMatchObject({ kind: 'mock', sourceId: source, status: 'complete' });
     expect(json.connections).toHaveLength(50);
-    for (const c of json.connections) expect(c).toMatchObject({ status: 101, closeCode: 1000, closedBy: 'client' });
+    for (const c of json.connections)
+      expect(c).toMatchObject({ status: 101, closeCode: 1000, closedBy: 'client' });
     // Seen from Frameline: "out" is what the mock sent.
     const first = json.frames!.filter((f) => f.connection === json.connections[0]!.id);
     expect(first.filter((f) => f.direction === 'out' && f.opcode === 'text')).toHaveLength(5);
@@ -92,11 +103,13 @@ describe('frameline mock', () => {
       expect(c.messages).toHaveLength(5);
     }
     const stopped = await mock.stop();
-    expect(stopped.stderr).toMatch(/client 1 ended: cut by idle-cut after 1\.2 s without traffic \(no close frame\)/);
+    expect(stopped.stderr).toMatch(
+      /client 1 ended: cut by idle-cut after 1\.2 s without traffic \(no close frame\)/,
+    );
     const id = await mockSession(stopped);
-    const r = await cliJson<{ findings: Array<{ id: string; evidence: { idleSeconds: number; connections: number } }> }>([
-      'diagnose', String(id), '--db', ws.db,
-    ]);
+    const r = await cliJson<{
+      findings: Array<{ id: string; evidence: { idleSeconds: number; connections: number } }>;
+    }>(['diagnose', String(id), '--db', ws.db]);
     const idle = r.json.findings.find((f) => f.id === 'idle-timeout');
     expect(idle?.evidence.connections).toBe(2);
     expect(idle?.evidence.idleSeconds).toBeGreaterThanOrEqual(1.2);
@@ -106,15 +119,28 @@ describe('frameline mock', () => {
   it('refuses the upgrade, closes with a code, delays answers, ignores pings, accepts slowly', async () => {
     const reject = await startMock([String(source), '--fault', 'reject=503', '--db', ws.db]);
     const refused = client(reject.url);
-    const status = await new Promise<number>((resolve) => refused.ws.on('unexpected-response', (_q, res) => resolve(res.statusCode!)));
+    const status = await new Promise<number>((resolve) =>
+      refused.ws.on('unexpected-response', (_q, res) => resolve(res.statusCode!)),
+    );
     expect(status).toBe(503);
     const rs = await reject.stop();
     const { json: shown } = await cliJson<ShowJson>(['show', String(await mockSession(rs)), '--db', ws.db]);
     expect(shown.connections[0]).toMatchObject({ status: 503, error: { kind: 'upgrade-rejected' } });
 
     const mock = await startMock([
-      String(source), '--mode', 'reactive', '--fault', 'close=4001:token expired@1', '--fault', 'delay=300',
-      '--fault', 'no-pong', '--fault', 'slow-accept=300', '--db', ws.db,
+      String(source),
+      '--mode',
+      'reactive',
+      '--fault',
+      'close=4001:token expired@1',
+      '--fault',
+      'delay=300',
+      '--fault',
+      'no-pong',
+      '--fault',
+      'slow-accept=300',
+      '--db',
+      ws.db,
     ]);
     try {
       const t0 = Date.now();

@@ -22,7 +22,14 @@ interface ReplayJson {
   extra: number;
   ignored: string[];
   latency: Record<string, number | null>;
-  differences: Array<{ kind: string; id: unknown; request: string; expected: string; actual: string; paths: string[] }>;
+  differences: Array<{
+    kind: string;
+    id: unknown;
+    request: string;
+    expected: string;
+    actual: string;
+    paths: string[];
+  }>;
 }
 
 let ws: Workspace;
@@ -38,16 +45,38 @@ describe('frameline replay', () => {
   it('sends the recorded messages again and finds every answer the same, timestamps ignored', async () => {
     const server = await quoteService();
     try {
-      const { result, json } = await cliJson<ReplayJson>(['replay', String(source), '--to', `${server.url}/quotes`, '--db', ws.db]);
+      const { result, json } = await cliJson<ReplayJson>([
+        'replay',
+        String(source),
+        '--to',
+        `${server.url}/quotes`,
+        '--db',
+        ws.db,
+      ]);
       expect(result.code).toBe(0);
-      expect(json).toMatchObject({ source, target: `${server.url}/quotes`, sent: 4, received: 5, matched: 5, changed: 0, missing: 0, extra: 0, differences: [] });
+      expect(json).toMatchObject({
+        source,
+        target: `${server.url}/quotes`,
+        sent: 4,
+        received: 5,
+        matched: 5,
+        changed: 0,
+        missing: 0,
+        extra: 0,
+        differences: [],
+      });
       expect(json.ignored).toEqual(expect.arrayContaining(['ts', 'timestamp', 'sentAt']));
       expect(json.latency.originalP50Ms).toBeGreaterThan(0);
       expect(json.latency.replayP50Ms).toBeGreaterThan(0);
       // The server saw the recorded requests, headers and all.
       expect(server.requests[0]!.headers.authorization).toBe('Bearer s3cret-token-123');
       // The run is a session of kind replay, linked to its source, with every frame.
-      const { json: show } = await cliJson<ShowJson & { session: { sourceId: number } }>(['show', String(json.sessionId), '--db', ws.db]);
+      const { json: show } = await cliJson<ShowJson & { session: { sourceId: number } }>([
+        'show',
+        String(json.sessionId),
+        '--db',
+        ws.db,
+      ]);
       expect(show.session).toMatchObject({ kind: 'replay', sourceId: source, status: 'complete' });
       expect(show.connections[0]!.closeCode).toBe(1000);
     } finally {
@@ -59,7 +88,14 @@ describe('frameline replay', () => {
     const server = await quoteService({ prices: { ...DEFAULT_PRICES, WSKT: 48.5 } });
     try {
       const { result, json } = await cliJson<ReplayJson>([
-        'replay', String(source), '--to', `${server.url}/quotes`, '--speed', 'max', '--db', ws.db,
+        'replay',
+        String(source),
+        '--to',
+        `${server.url}/quotes`,
+        '--speed',
+        'max',
+        '--db',
+        ws.db,
       ]);
       expect(result.code).toBe(1);
       expect(json).toMatchObject({ sent: 4, matched: 4, changed: 1, missing: 0, extra: 0 });
@@ -73,7 +109,16 @@ describe('frameline replay', () => {
           paths: ['$.price'],
         },
       ]);
-      const human = await cli(['replay', String(source), '--to', `${server.url}/quotes`, '--db', ws.db, '--ignore', 'price']);
+      const human = await cli([
+        'replay',
+        String(source),
+        '--to',
+        `${server.url}/quotes`,
+        '--db',
+        ws.db,
+        '--ignore',
+        'price',
+      ]);
       expect(human.code).toBe(0);
       expect(human.stdout).toMatch(/5 matched, 0 changed/);
       expect(human.stdout).toMatch(/ignored: .*price/);
@@ -89,7 +134,9 @@ describe('frameline replay', () => {
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(/sent 4 of 4, received 4: 0 matched, 4 changed, 1 missing, 0 extra/);
       // The echo answers request 2 with request 2: paired by its id, the fields that differ named.
-      expect(r.stdout).toMatch(/CHANGED {2}id 2 [^\n]*\n {2}request {3}\{"id":2,"op":"quote","symbol":"FRML"\}\n[^\n]*\n[^\n]*\n {2}paths {5}\$\.type, \$\.price, \$\.op\n/);
+      expect(r.stdout).toMatch(
+        /CHANGED {2}id 2 [^\n]*\n {2}request {3}\{"id":2,"op":"quote","symbol":"FRML"\}\n[^\n]*\n[^\n]*\n {2}paths {5}\$\.type, \$\.price, \$\.op\n/,
+      );
       expect(r.stdout).toMatch(/MISSING {2}by order[\s\S]*"type":"hello"/);
     } finally {
       await peer.stop();
@@ -100,8 +147,19 @@ describe('frameline replay', () => {
     for (const mode of ['reactive', 'timed']) {
       const mock = await startMock([String(source), '--mode', mode, '--db', ws.db]);
       try {
-        const { result, json } = await cliJson<ReplayJson>(['replay', String(source), '--to', mock.url, '--db', ws.db]);
-        expect({ mode, code: result.code, differences: json.differences }).toEqual({ mode, code: 0, differences: [] });
+        const { result, json } = await cliJson<ReplayJson>([
+          'replay',
+          String(source),
+          '--to',
+          mock.url,
+          '--db',
+          ws.db,
+        ]);
+        expect({ mode, code: result.code, differences: json.differences }).toEqual({
+          mode,
+          code: 0,
+          differences: [],
+        });
         expect(json.matched).toBe(5);
       } finally {
         expect((await mock.stop()).code).toBe(0);
@@ -112,7 +170,21 @@ describe('frameline replay', () => {
   it('keeps, reports and records the partial run when the target drops the connection midway', async () => {
     // A client that asked for a price every 150 ms; the target drops it on its third request.
     const recordServer = await quoteService();
-    await cli(['capture', recordServer.url, '--send', QUOTE_REQUESTS[1]!, '--send-every', '0.15', '--duration', '0.8', '--name', 'paced', '--quiet', '--db', ws.db]);
+    await cli([
+      'capture',
+      recordServer.url,
+      '--send',
+      QUOTE_REQUESTS[1]!,
+      '--send-every',
+      '0.15',
+      '--duration',
+      '0.8',
+      '--name',
+      'paced',
+      '--quiet',
+      '--db',
+      ws.db,
+    ]);
     await recordServer.close();
     const { json: list } = await cliJson<Array<{ id: number; name: string }>>(['sessions', '--db', ws.db]);
     const paced = list.find((s) => s.name === 'paced')!.id;
@@ -150,16 +222,35 @@ describe('frameline replay', () => {
     const pushOnly = await quoteService();
     let silent: number;
     try {
-      await cli(['capture', pushOnly.url, '--duration', '0.2', '--name', 'greeting only', '--quiet', '--db', ws.db]);
+      await cli([
+        'capture',
+        pushOnly.url,
+        '--duration',
+        '0.2',
+        '--name',
+        'greeting only',
+        '--quiet',
+        '--db',
+        ws.db,
+      ]);
       const { json } = await cliJson<Array<{ id: number; name: string }>>(['sessions', '--db', ws.db]);
       silent = json.find((s) => s.name === 'greeting only')!.id;
     } finally {
       await pushOnly.close();
     }
     const cases: Array<[string[], RegExp]> = [
-      [[String(silent), '--to', 'ws://127.0.0.1:9/'], /session \d+ has no messages sent by the client in any connection; nothing to replay/],
-      [[String(source), '--to', 'ws://127.0.0.1:9/', '--connection', '4'], /session \d+ has no connection 4; it has connection 1/],
-      [[String(source), '--to', 'ws://127.0.0.1:9/', '--speed', '0'], /--speed must be "max" or a number from 0\.01 to 1000, not "0"/],
+      [
+        [String(silent), '--to', 'ws://127.0.0.1:9/'],
+        /session \d+ has no messages sent by the client in any connection; nothing to replay/,
+      ],
+      [
+        [String(source), '--to', 'ws://127.0.0.1:9/', '--connection', '4'],
+        /session \d+ has no connection 4; it has connection 1/,
+      ],
+      [
+        [String(source), '--to', 'ws://127.0.0.1:9/', '--speed', '0'],
+        /--speed must be "max" or a number from 0\.01 to 1000, not "0"/,
+      ],
       [[String(source), '--to', 'http://example.com/'], /is an http URL; use ws:\/\//],
       [[String(source)], /needs --to URL/],
       [['999', '--to', 'ws://127.0.0.1:9/'], /no session 999 in this database/],

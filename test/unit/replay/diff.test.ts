@@ -47,7 +47,9 @@ describe('diffMessages', () => {
   it('compares text that is not JSON, and binary, as a whole', () => {
     expect(diffMessages(text('hello'), text('hello'), none)).toEqual([]);
     expect(diffMessages(text('hello'), text('hullo'), none)).toEqual(['$']);
-    expect(diffMessages({ opcode: 'binary', text: 'AAE=' }, { opcode: 'binary', text: 'AAI=' }, none)).toEqual(['$']);
+    expect(
+      diffMessages({ opcode: 'binary', text: 'AAE=' }, { opcode: 'binary', text: 'AAI=' }, none),
+    ).toEqual(['$']);
     expect(diffMessages(text('AAE='), { opcode: 'binary', text: 'AAE=' }, none)).toEqual(['$']);
   });
 });

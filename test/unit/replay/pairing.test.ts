@@ -45,7 +45,11 @@ describe('pairConversations', () => {
     ]);
     // An id that no request carried is not an id: {"id":9} is paired by order, with "tick".
     expect(pairs[2]!.actual).toBe('{"id":9,"ok":true}');
-    const fewer = pairConversations(original, { ...replay, received: [at(3, 'pong')] }, { idField: 'id', rules });
+    const fewer = pairConversations(
+      original,
+      { ...replay, received: [at(3, 'pong')] },
+      { idField: 'id', rules },
+    );
     expect(fewer.map((p) => [p.kind, p.id])).toEqual([
       ['missing', 1],
       ['matched', null],

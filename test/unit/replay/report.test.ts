@@ -17,8 +17,26 @@ const result: ReplayResult = {
   ignored: ['ts'],
   latency: { originalP50Ms: 1, originalP95Ms: 2, replayP50Ms: 1.5, replayP95Ms: 3 },
   pairs: [
-    { kind: 'matched', id: 1, request: 'a', expected: 'x', actual: 'x', paths: [], originalMs: 1, replayMs: 1 },
-    { kind: 'changed', id: 2, request: 'b', expected: '{"p":1}', actual: '{"p":2}', paths: ['$.p'], originalMs: 2, replayMs: 3 },
+    {
+      kind: 'matched',
+      id: 1,
+      request: 'a',
+      expected: 'x',
+      actual: 'x',
+      paths: [],
+      originalMs: 1,
+      replayMs: 1,
+    },
+    {
+      kind: 'changed',
+      id: 2,
+      request: 'b',
+      expected: '{"p":1}',
+      actual: '{"p":2}',
+      paths: ['$.p'],
+      originalMs: 2,
+      replayMs: 3,
+    },
   ],
   outcome: {
     opened: true,
@@ -49,7 +67,12 @@ describe('replay --json', () => {
       'latency',
       'differences',
     ]);
-    expect(Object.keys(json.latency)).toEqual(['originalP50Ms', 'originalP95Ms', 'replayP50Ms', 'replayP95Ms']);
+    expect(Object.keys(json.latency)).toEqual([
+      'originalP50Ms',
+      'originalP95Ms',
+      'replayP50Ms',
+      'replayP95Ms',
+    ]);
     expect(json.differences).toEqual([
       { kind: 'changed', id: 2, request: 'b', expected: '{"p":1}', actual: '{"p":2}', paths: ['$.p'] },
     ]);
