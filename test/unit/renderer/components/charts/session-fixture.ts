@@ -148,6 +148,7 @@ export function outageSession(patch: Partial<SessionDetail> = {}): SessionDetail
       endedAt: ENDED,
       frames: 5120,
       tags: ['incident-42'],
+      sourceId: null,
     },
     connections: [deployClose, rejectedUpgrade, abnormalDrop, appClose, userClose],
     events: reconnects,
