@@ -97,6 +97,8 @@ export function* sessionFrames(
   sessionId: number,
   ordinalOf: ReadonlyMap<number, number>,
   idField?: string,
+  /** A mock's session: its client is the peer, so what the mock sent (out) is what the client received. */
+  fromPeerSide = false,
 ): Generator<DiagFrame> {
   const stmt = db.prepare(
     // SQLite cuts the head and hands it over as a string: no buffer per frame to allocate and free.
@@ -111,7 +113,7 @@ export function* sessionFrames(
     const raw: RawFrame = {
       connection: ordinalOf.get(f.connection_id) ?? 0,
       ts: f.ts,
-      direction: directionOf(f.direction),
+      direction: fromPeerSide ? directionOf(1 - f.direction) : directionOf(f.direction),
       opcode,
       size: f.size,
       head: f.head === null ? null : opcode === 'text' ? f.head.slice(0, HEAD_CHARS) : f.head,
@@ -151,7 +153,8 @@ export function diagnoseSession(
   }
   const head = loadSessionHead(db, row);
   const diagnosis = streamDiagnosis(head, { ...options, expectedFrames: head.frameCounts });
-  for (const f of sessionFrames(db, id, head.ordinalOf, options.idField)) diagnosis.add(f);
+  const fromPeerSide = row.kind === 'mock';
+  for (const f of sessionFrames(db, id, head.ordinalOf, options.idField, fromPeerSide)) diagnosis.add(f);
   const { checks, findings, facts } = diagnosis.finish();
   const frames = facts.frames;
   const first = head.connections[0]?.startedAt ?? row.created_at;
