@@ -28,16 +28,30 @@ export function setupIncidents(
     onOutput: pushes.onOutput,
   });
   const db = ctx.db;
+  const incidents = engine.incidents;
   const handlers: DomainSetup<'incidents' | 'runbooks' | 'walks'>['handlers'] = {
     incidents: {
-      create: (r) =>
-        engine.createIncident({ title: r.title, ...(r.severity ? { severity: r.severity } : {}) }),
-      list: () => engine.listIncidents(),
-      get: (r) => engine.incidentDetail(r.id),
+      create: (r) => incidents.create({ title: r.title, ...(r.severity ? { severity: r.severity } : {}) }),
+      list: () => incidents.list(),
+      get: (r) => incidents.detail(r.id),
       update: (r) => {
         const { id, ...change } = r;
-        return engine.updateIncident(id, change);
+        return incidents.update(id, change);
       },
+      addAction: (r) => {
+        const { incidentId, ...action } = r;
+        return incidents.addAction(incidentId, action);
+      },
+      updateAction: (r) => {
+        const { id, ...change } = r;
+        return incidents.updateAction(id, change);
+      },
+      removeAction: (r) => {
+        incidents.removeAction(r.id);
+        return { ok: true as const };
+      },
+      link: (r) => incidents.link(r.id, r.session),
+      unlink: (r) => incidents.unlink(r.id, r.session),
     },
     runbooks: {
       list: () => listRunbooks(db),

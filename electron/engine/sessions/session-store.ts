@@ -13,7 +13,6 @@ export interface SessionRow {
   status: SessionStatus;
   created_at: number;
   ended_at: number | null;
-  incident_id: number | null;
   writer_pid: number | null;
   writer_host: string | null;
   spool_path: string | null;

@@ -1,5 +1,5 @@
 // The time axis under the session charts: UTC clock ticks, precise enough for the span shown.
-import { clockLabel, timeTicks, type Scale } from './scale';
+import { clockLabel, timeTicks, type Scale } from '../../../shared/charts/scale';
 
 export const TIME_AXIS_HEIGHT = 20;
 

@@ -6,7 +6,7 @@ import type { Api } from '../../../shared/contract';
 import type { IncidentStatus, WalkView } from '../../../shared/contract/incidents';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { formatIsoShort } from '../../components/format';
-import { nodeText } from './flow-layout';
+import { nodeText } from '../../../shared/runbooks/flow-layout';
 import { Flowchart } from './flowchart';
 import { IncidentTimeline } from './incident-timeline';
 import { NodePanel } from './node-panel';

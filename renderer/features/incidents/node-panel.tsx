@@ -6,7 +6,7 @@ import type { Api } from '../../../shared/contract';
 import type { RunbookStep } from '../../../shared/runbooks/schemas';
 import type { WalkView } from '../../../shared/contract/incidents';
 import { ErrorNote, errorMessage } from '../../components/error-note';
-import { nodeText } from './flow-layout';
+import { nodeText } from '../../../shared/runbooks/flow-layout';
 import { Markdown } from './markdown';
 import { RunDialog, type RunRequest } from './run-dialog';
 import { StepItem, type StepRun } from './step-item';

@@ -10,7 +10,7 @@ import { CopyButton } from '../../components/copy-button';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { BackIcon, TrashIcon } from '../../components/icons';
 import { formatBytes, formatCount, formatIsoShort, plural } from '../../components/format';
-import type { SessionDetail } from '../../components/charts/timeline-model';
+import type { SessionDetail } from '../../../shared/charts/timeline-model';
 import { SessionDiagnosis } from '../diagnose/session-diagnosis';
 import { FrameView } from '../frames/frame-view';
 import { DeleteSessionDialog } from './delete-session';

@@ -9,7 +9,7 @@ import {
   closedByLabel,
   outcomeLabel,
   type ConnectionClass,
-} from '../../components/charts/connection-class';
+} from '../../../shared/charts/connection-class';
 import { ConnectionTimeline, describeSpan, markLabel } from '../../components/charts/connection-timeline';
 import {
   peakRate,
@@ -24,7 +24,7 @@ import {
   formatDuration,
   formatOffset,
   linearScale,
-} from '../../components/charts/scale';
+} from '../../../shared/charts/scale';
 import { TimeAxis } from '../../components/charts/time-axis';
 import {
   buildTimeline,
@@ -32,7 +32,7 @@ import {
   type ConnectionSpan,
   type EventMark,
   type SessionDetail,
-} from '../../components/charts/timeline-model';
+} from '../../../shared/charts/timeline-model';
 import { useWidth } from '../../components/charts/use-width';
 import { CloseExplanation } from '../../components/close-explanation';
 import { errorMessage } from '../../components/error-note';

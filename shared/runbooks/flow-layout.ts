@@ -1,11 +1,13 @@
 // A layered (Sugiyama-style) layout of a runbook's flowchart, top to bottom, computed here rather
 // than by mermaid: mermaid injects <style> elements and style attributes that our CSP
 // (`style-src 'self'`) blocks, which leaves its drawing unstyled and without labels. Pure: the
-// caller passes how wide a line of text is. The graph phases are in flow-graph.ts; this file sizes
-// the nodes, places the edge labels and draws the edges.
-import type { NodeKind, RunbookEdge, RunbookNode } from '../../../shared/runbooks/schemas';
-import { breakCycles, longestPathLayers, orderLayers, placeLayers, type Vertex } from './flow-graph';
+// caller passes how wide a line of text is. One layout for the console's walk view and for the
+// incident report's drawing of the path taken. The graph phases are in flow-graph.ts; this file
+// sizes the nodes, places the edge labels and draws the edges.
+import type { NodeKind, RunbookEdge, RunbookNode } from './schemas.js';
+import { breakCycles, longestPathLayers, orderLayers, placeLayers, type Vertex } from './flow-graph.js';
 
+/** A node placed on the chart: its box (centre and size) and the lines of text in it. */
 export interface LayoutNode {
   id: string;
   kind: NodeKind;
@@ -21,6 +23,7 @@ export interface LayoutNode {
   layer: number;
 }
 
+/** An edge drawn on the chart: its path, and where its label goes. */
 export interface LayoutEdge {
   from: string;
   to: string;
@@ -35,6 +38,7 @@ export interface LayoutEdge {
   back: boolean;
 }
 
+/** A laid-out flowchart: its size and every node and edge placed. */
 export interface FlowLayout {
   width: number;
   height: number;

@@ -1,5 +1,6 @@
-// Scales and ticks for the console's charts. Times are epoch microseconds and shown in UTC, like the
-// command line prints them, so that what is on screen matches server logs and `frameline show`.
+// Scales and ticks for the console's charts and the incident report's. Times are epoch microseconds
+// and shown in UTC, like the command line prints them, so that what is on screen matches server
+// logs and `frameline show`.
 
 /** A linear map from a domain onto pixels. */
 export interface Scale {
