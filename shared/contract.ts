@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { captureChannels, captureTopics } from './contract/capture.js';
 import { diagnoseChannels, diagnoseTopics } from './contract/diagnose.js';
 import { incidentChannels, runbookChannels, walkChannels, walkTopics } from './contract/incidents.js';
+import { reportChannels } from './contract/reports.js';
 import { sessionChannels } from './contract/sessions.js';
 
 export * from './contract/sessions.js';
@@ -24,6 +25,7 @@ export const contract = {
   runbooks: runbookChannels,
   walks: walkChannels,
   diagnose: diagnoseChannels,
+  reports: reportChannels,
 } as const;
 
 /** Push topics from the engine to the console. */

@@ -189,6 +189,72 @@ export class Redactor {
     return this.inText(payload);
   }
 
+  /**
+   * Free text a person or a command wrote (notes, command lines and their output, evidence, close
+   * reasons): URLs, credentials written as headers ("Authorization: Bearer …", as in a curl
+   * command), secret-named `name=value` and `"name": "value"` pairs, then JWTs and the user's
+   * patterns. Text that is JSON as a whole is read as a frame's text is.
+   */
+  prose(text: string): string {
+    if (!this.rules.enabled || text === '') return text;
+    const trimmed = text.trim();
+    if (
+      (trimmed.startsWith('{') && trimmed.endsWith('}')) ||
+      (trimmed.startsWith('[') && trimmed.endsWith(']'))
+    )
+      return this.text(text);
+    let out = text.replace(URL_IN_TEXT, (m) => {
+      // A URL ends before the punctuation that closes the sentence around it.
+      const tail = /[.,;:!?)\]]+$/.exec(m)?.[0] ?? '';
+      return this.url(m.slice(0, m.length - tail.length)) + tail;
+    });
+    out = out.replace(HEADER_IN_TEXT, (m, name: string, sep: string, value: string) => {
+      if (!this.isSecretField(name) || value.trim() === '' || value.startsWith(MASK)) return m;
+      const scheme = /authorization/i.test(name) ? /^([A-Za-z][\w.+-]*) +(\S.*)$/.exec(value) : null;
+      const rule = this.userFields.has(name.toLowerCase()) ? 'user-field' : 'header';
+      return scheme
+        ? `${name}${sep}${scheme[1]} ${this.hit(rule, name, scheme[2]!)}`
+        : `${name}${sep}${this.hit(rule, name, value)}`;
+    });
+    out = out.replace(PAIR_IN_TEXT, (m, name: string, value: string) => {
+      const bare = value.replace(/^(["'])(.*)\1$/, '$2');
+      if (!this.isSecretField(name) || bare === '' || bare.startsWith(MASK)) return m;
+      const rule = this.userFields.has(name.toLowerCase()) ? 'user-field' : 'form-field';
+      return `${name}=${this.hit(rule, name, bare)}`;
+    });
+    out = out.replace(JSON_PAIR_IN_TEXT, (m, name: string, sep: string, value: string) => {
+      if (!this.isSecretField(name) || value === '' || value.startsWith(MASK)) return m;
+      const rule = this.userFields.has(name.toLowerCase()) ? 'user-field' : 'json-field';
+      return `"${name}"${sep}"${this.hit(rule, name, value)}"`;
+    });
+    return this.inText(out);
+  }
+
+  /**
+   * A parsed value made of things people and commands wrote (a finding's evidence, an action's
+   * result): secret-named fields masked at any depth, and every string read as free text.
+   */
+  value(value: unknown): unknown {
+    if (!this.rules.enabled) return value;
+    if (Array.isArray(value)) return value.map((v) => this.value(v));
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        const user = this.userFields.has(k.toLowerCase());
+        if ((user || isSecretName(k)) && (typeof v === 'string' || typeof v === 'number') && v !== '')
+          out[k] = this.hit(user ? 'user-field' : 'json-field', k, String(v));
+        else out[k] = this.value(v);
+      }
+      return out;
+    }
+    if (typeof value === 'string') return this.prose(value);
+    return value;
+  }
+
+  private isSecretField(name: string): boolean {
+    return this.userFields.has(name.toLowerCase()) || isSecretName(name);
+  }
+
   /** A parsed JSON value with secret-named fields masked at any depth. */
   json(value: unknown): unknown {
     if (!this.rules.enabled) return value;
@@ -229,6 +295,15 @@ export class Redactor {
     return out;
   }
 }
+
+/** A URL written in text. */
+const URL_IN_TEXT = /\b(?:wss?|https?):\/\/[^\s"'<>`]+/g;
+/** A header written in text: `Authorization: Bearer abc` (up to the end of the line or a quote). */
+const HEADER_IN_TEXT = /\b([A-Za-z][A-Za-z0-9_-]*)(:[ \t]*)([^\r\n"'`]+)/g;
+/** A `name=value` pair in text, as in a command line or a log. */
+const PAIR_IN_TEXT = /\b([A-Za-z_][\w.-]*)=("[^"\n]*"|'[^'\n]*'|[^\s&;"'`]+)/g;
+/** A `"name": "value"` pair in text that is not JSON as a whole (a log line, truncated JSON). */
+const JSON_PAIR_IN_TEXT = /"([A-Za-z_][\w.-]*)"(\s*:\s*)"((?:[^"\\\n]|\\.)*)"/g;
 
 /** An entry that looks like a credential: long, and a mix of letters and digits with no spaces. */
 function looksRandom(s: string): boolean {

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The `frameline` command: the engine without a window, for scripts, CI and the tests.
-import { InputError } from '../engine/errors.js';
+import { EnvironmentError, InputError } from '../engine/errors.js';
 import * as capture from './commands/capture.js';
 import * as diagnose from './commands/diagnose.js';
 import * as incident from './commands/incident.js';
 import * as probe from './commands/probe.js';
+import * as report from './commands/report.js';
 import * as runbooks from './commands/runbooks.js';
 import * as serve from './commands/serve.js';
 import * as sessions from './commands/sessions.js';
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   incident,
   runbooks,
   walk,
+  report,
   serve,
 };
 
@@ -42,6 +44,7 @@ Commands:
   incident        open, list, show and update incidents (with their timeline)
   runbooks        list, show, import and validate runbooks
   walk            walk an incident through a runbook: start, show, choose, back, note, run, action
+  report INCIDENT the incident's post-mortem report: Markdown, HTML, PDF or JSON (redacted)
   serve           the console in a browser (127.0.0.1, token-protected)
 
 Every command takes:
@@ -84,6 +87,11 @@ main(process.argv.slice(2)).then(
     if (err instanceof InputError) {
       process.stderr.write(`frameline: ${err.message}\n`);
       process.exitCode = 2;
+      return;
+    }
+    if (err instanceof EnvironmentError) {
+      process.stderr.write(`frameline: ${err.message}\n`);
+      process.exitCode = 1;
       return;
     }
     process.stderr.write(`frameline: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);

@@ -17,3 +17,14 @@ export class MissingError extends InputError {
     this.name = 'MissingError';
   }
 }
+
+/**
+ * Something this machine lacks to do what was asked (a browser to print a PDF with): not a mistake
+ * in the request, so the command line prints the sentence and exits with 1, not 2.
+ */
+export class EnvironmentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentError';
+  }
+}

@@ -17,6 +17,8 @@ import { setupDiagnose } from './diagnose/handlers.js';
 import { InputError, MissingError } from './errors.js';
 import type { CommandPolicy } from './incidents/command-policy.js';
 import { setupIncidents } from './incidents/handlers.js';
+import { setupReports } from './reports/handlers.js';
+import type { PdfPrinter } from './reports/pdf.js';
 import { setupSessions } from './sessions/handlers.js';
 import { openStore, type Db } from './store/database.js';
 
@@ -29,6 +31,8 @@ export interface ServiceOptions {
   shell: 'desktop' | 'browser';
   /** Which shell commands `walks:run` may run; default: only the runbook's own (browser mode). */
   commands?: CommandPolicy;
+  /** How the shell prints a report to PDF; by default the system's Chromium (playwright-core). */
+  pdf?: PdfPrinter;
 }
 
 export class FramelineService {
@@ -51,12 +55,18 @@ export class FramelineService {
         app: { info: () => ({ version: VERSION, dbPath: options.dbPath, shell: options.shell }) },
       },
     };
+    const incidents = setupIncidents(this.ctx, options.commands);
     this.domains = [
       app,
       setupSessions(this.ctx),
       setupCapture(this.ctx),
       setupDiagnose(this.ctx),
-      setupIncidents(this.ctx, options.commands),
+      incidents,
+      setupReports(this.ctx, {
+        walks: incidents.walks,
+        version: VERSION,
+        ...(options.pdf ? { pdf: options.pdf } : {}),
+      }),
     ] as Array<DomainSetup<Domain>>;
     const handlers = Object.assign({}, ...this.domains.map((d) => d.handlers)) as Record<
       string,

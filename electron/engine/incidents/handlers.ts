@@ -11,12 +11,13 @@ import { WalkPushes } from './walk-pushes.js';
 
 /**
  * Wires the incidents domain; closing stops running commands and actions. `commands` says which
- * shell commands `walks:run` may run (command-policy.ts); by default only the runbook's own.
+ * shell commands `walks:run` may run (command-policy.ts); by default only the runbook's own. Its
+ * walks (incidents, walks and their runs) are what the reports domain reads.
  */
 export function setupIncidents(
   ctx: EngineContext,
   commands: CommandPolicy = RUNBOOK_COMMANDS_ONLY,
-): DomainSetup<'incidents' | 'runbooks' | 'walks'> {
+): DomainSetup<'incidents' | 'runbooks' | 'walks'> & { walks: WalkEngine } {
   const pushes = new WalkPushes({
     changed: (p) => ctx.push('walk:changed', p),
     output: (p) => ctx.push('shell:output', p),
@@ -127,6 +128,7 @@ export function setupIncidents(
   };
   return {
     handlers,
+    walks: engine,
     close: async () => {
       await engine.close();
       pushes.close();

@@ -21,6 +21,7 @@ import {
   getWalkRow,
   leaveVisit,
   listRuns,
+  listVisits,
   listWalkFindings,
   listWalks,
   pathVisits,
@@ -149,6 +150,26 @@ export class WalkEngine {
       runs: listRuns(this.db, walkId).map(fromRunRow),
       findings,
       timeline: walkTimeline(this.db, walkId),
+    };
+  }
+
+  /**
+   * Every visit of a walk in order (those gone back from too, with `onPath` false), and its runs
+   * with the visit each ran in: the history a report tells step by step.
+   */
+  history(walkId: number): {
+    visits: Array<Visit & { onPath: boolean }>;
+    runs: Array<WalkRun & { visitId: number | null }>;
+  } {
+    const row = this.walkRow(walkId);
+    const runbook = JSON.parse(row.runbook) as Runbook;
+    const now = nowMicros();
+    return {
+      visits: listVisits(this.db, walkId).map((v) => ({
+        ...this.visit(runbook, v, now),
+        onPath: v.on_path === 1,
+      })),
+      runs: listRuns(this.db, walkId).map((r) => ({ ...fromRunRow(r), visitId: r.visit_id })),
     };
   }
 

@@ -345,3 +345,54 @@ export function frameRate(db: Database.Database, sessionId: number, buckets: num
     if (step.done) return step.value;
   }
 }
+
+/** A frame that can take part in a round trip: a ping or pong, or a text message that carries an id. */
+export interface RoundTripFrame {
+  connection: number;
+  direction: 'in' | 'out';
+  opcode: 'ping' | 'pong' | 'text';
+  ts: number;
+  /** Text messages: the value of the id field. */
+  messageId: string | number | null;
+  /** Pings and pongs: the payload (a pong echoes its ping's). */
+  payload: Buffer | null;
+}
+
+/**
+ * The pings, pongs and id-carrying text messages of a session, in order. The id is read by SQLite
+ * (a valid JSON object with that top-level field), so a million-frame session is filtered in one
+ * scan without its payloads ever reaching JavaScript.
+ */
+export function* roundTripFrames(
+  db: Database.Database,
+  sessionId: number,
+  idField = 'id',
+): Generator<RoundTripFrame> {
+  const path = `$."${idField.replace(/["\\]/g, '')}"`;
+  const stmt = db.prepare(
+    `SELECT connection_id, direction, opcode, ts,
+            CASE WHEN opcode = 1 THEN json_extract(CAST(payload AS TEXT), @path) END AS message_id,
+            CASE WHEN opcode IN (9, 10) THEN payload END AS payload
+     FROM frame
+     WHERE session_id = @session AND (opcode IN (9, 10) OR (opcode = 1 AND substr(payload, 1, 1) = X'7B'
+       AND json_valid(CAST(payload AS TEXT)) AND json_extract(CAST(payload AS TEXT), @path) IS NOT NULL))
+     ORDER BY seq`,
+  );
+  for (const r of stmt.iterate({ session: sessionId, path }) as Iterable<{
+    connection_id: number;
+    direction: number;
+    opcode: number;
+    ts: number;
+    message_id: string | number | null;
+    payload: Buffer | null;
+  }>) {
+    yield {
+      connection: r.connection_id,
+      direction: r.direction === 0 ? 'in' : 'out',
+      opcode: r.opcode === 9 ? 'ping' : r.opcode === 10 ? 'pong' : 'text',
+      ts: r.ts,
+      messageId: r.message_id,
+      payload: r.payload,
+    };
+  }
+}

@@ -16,6 +16,7 @@ import {
   frameRateSteps,
   isEmptyFilter,
   iterateFrames,
+  roundTripFrames,
   type FrameFilter,
 } from './frame-store.js';
 import {
@@ -143,6 +144,55 @@ export function frame(
 export function streamFrames(ctx: EngineContext, id: number, limit?: number): Iterable<FrameRecord> {
   requireSession(ctx, id);
   return iterateFrames(ctx.db, id, limit === undefined ? {} : { limit });
+}
+
+/** Round trips of a session in milliseconds: pings answered by pongs, and requests by responses with the same JSON id. */
+export interface RoundTrips {
+  pingMs: number[];
+  requestMs: number[];
+  /** Outgoing messages that carried an id, and how many of them were answered. */
+  requests: number;
+  answered: number;
+}
+
+/**
+ * Pairs a session's pings with their pongs (a pong echoes its ping's payload) and its outgoing
+ * messages with the first incoming one carrying the same id, per connection.
+ */
+export function roundTrips(ctx: EngineContext, id: number, idField = 'id'): RoundTrips {
+  requireSession(ctx, id);
+  const out: RoundTrips = { pingMs: [], requestMs: [], requests: 0, answered: 0 };
+  const pings = new Map<string, number>();
+  const pending = new Map<string, number>();
+  for (const f of roundTripFrames(ctx.db, id, idField)) {
+    if (f.opcode === 'text') {
+      const key = `${f.connection}\u0000${typeof f.messageId}:${String(f.messageId)}`;
+      if (f.direction === 'out') {
+        if (!pending.has(key)) {
+          pending.set(key, f.ts);
+          out.requests++;
+        }
+      } else {
+        const sent = pending.get(key);
+        if (sent !== undefined) {
+          pending.delete(key);
+          out.answered++;
+          out.requestMs.push((f.ts - sent) / 1000);
+        }
+      }
+      continue;
+    }
+    const key = `${f.connection}\u0000${f.payload?.toString('hex') ?? ''}`;
+    if (f.opcode === 'ping' && f.direction === 'out') pings.set(key, f.ts);
+    else if (f.opcode === 'pong' && f.direction === 'in') {
+      const sent = pings.get(key);
+      if (sent !== undefined) {
+        pings.delete(key);
+        out.pingMs.push((f.ts - sent) / 1000);
+      }
+    }
+  }
+  return out;
 }
 
 /** Frames per time bucket in each direction. */

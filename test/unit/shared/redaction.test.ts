@@ -112,6 +112,44 @@ describe('Redactor', () => {
     expect(r.total).toBe(0);
   });
 
+  it('masks credentials in free text: command lines, their output and notes', () => {
+    const r = new Redactor();
+    const command = `curl -H "Authorization: Bearer canary-tok" -H 'X-Api-Key: canary-key' "https://api.example/v1?room=7&access_token=canary-q" --data password=canary-pw`;
+    const out = r.prose(command);
+    expect(out).not.toMatch(/canary/);
+    expect(out).toContain(`Authorization: Bearer ${MASK}`);
+    expect(out).toContain('room=7');
+    expect(out).toContain('https://api.example/v1?');
+    const output = `HTTP/1.1 101 Switching Protocols\nSet-Cookie: sid=canary-sid; Path=/\n{"level":"info","session":"canary-s", "msg":"token ${JWT}"`;
+    const masked = r.prose(output);
+    expect(masked).not.toMatch(/canary|eyJ/);
+    expect(masked).toContain('HTTP/1.1 101 Switching Protocols');
+    expect(masked).toContain('"level":"info"');
+    expect(r.prose('Looked at wss://chat.example/ws?token=canary-n. Fine otherwise.')).toBe(
+      `Looked at wss://chat.example/ws?token=${MASK}. Fine otherwise.`,
+    );
+    expect(r.report()).toEqual(
+      expect.arrayContaining([
+        { rule: 'header', count: 3 },
+        { rule: 'url-query', count: 2 },
+        { rule: 'form-field', count: 1 },
+        { rule: 'json-field', count: 1 },
+        { rule: 'jwt', count: 1 },
+      ]),
+    );
+  });
+
+  it('leaves free text without secrets as it was, counting nothing twice', () => {
+    const r = new Redactor();
+    const note =
+      'entered SCOPE "Is it one user or everyone?" at 02:07:42; session 5 (capture) linked; token: none';
+    expect(r.prose(note)).toBe(note.replace('token: none', `token: ${MASK}`));
+    expect(r.total).toBe(1);
+    const once = new Redactor();
+    once.prose('wscat -c "wss://x.example/?token=canary"');
+    expect(once.report()).toEqual([{ rule: 'url-query', count: 1 }]);
+  });
+
   it('changes nothing when redaction is turned off', () => {
     const r = new Redactor({ enabled: false, fields: [], patterns: [] });
     expect(r.header('Authorization', 'Bearer canary')).toBe('Bearer canary');
