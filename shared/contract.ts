@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { captureChannels, captureTopics } from './contract/capture.js';
 import { diagnoseChannels, diagnoseTopics } from './contract/diagnose.js';
 import { incidentChannels, runbookChannels, walkChannels, walkTopics } from './contract/incidents.js';
+import { interopChannels, interopTopics } from './contract/interop.js';
 import { reportChannels } from './contract/reports.js';
 import { sessionChannels } from './contract/sessions.js';
 
@@ -26,6 +27,7 @@ export const contract = {
   walks: walkChannels,
   diagnose: diagnoseChannels,
   reports: reportChannels,
+  interop: interopChannels,
 } as const;
 
 /** Push topics from the engine to the console. */
@@ -35,6 +37,7 @@ export const topics = {
   'engine:link': z.object({ state: z.enum(['restarting', 'open', 'failed']), message: z.string() }),
   ...walkTopics,
   ...diagnoseTopics,
+  ...interopTopics,
 } as const;
 
 export type Contract = typeof contract;

@@ -3,6 +3,8 @@
 // is exported or logged (reports, HAR, NDJSON, load-test scripts, the probe's evidence); each
 // redaction is counted by rule, so that an export can say what it took out.
 
+import type { RedactionSummary } from './contract/fields.js';
+
 /** The mask a redacted value becomes (an Authorization keeps its scheme: "Bearer ***"). */
 export const MASK = '***';
 
@@ -80,6 +82,16 @@ export class Redactor {
     return [...this.counts]
       .map(([rule, count]) => ({ rule, count }))
       .sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule));
+  }
+
+  /** What this pass took out, as an export's header says it. */
+  summary(): RedactionSummary {
+    return {
+      enabled: this.rules.enabled,
+      rules: this.report(),
+      userFields: this.rules.fields,
+      userPatterns: this.rules.patterns.length,
+    };
   }
 
   /** Total number of values redacted so far. */
@@ -316,4 +328,19 @@ function safeDecode(s: string): string {
   } catch {
     return s;
   }
+}
+
+/** What an export took out, in one sentence for its header. */
+export function redactionSentence(r: RedactionSummary): string {
+  if (!r.enabled)
+    return 'Redaction was turned off for this export (--no-redact): it may hold credentials, tokens and personal data; share it with care.';
+  const total = r.rules.reduce((n, x) => n + x.count, 0);
+  const extra = [
+    ...(r.userFields.length ? [`the fields ${r.userFields.join(', ')}`] : []),
+    ...(r.userPatterns ? [`${r.userPatterns} pattern${r.userPatterns === 1 ? '' : 's'} of the user's`] : []),
+  ];
+  const rules = `credentials in headers, URLs and subprotocols, JWTs, secret-named fields${extra.length ? `, ${extra.join(' and ')}` : ''}`;
+  if (total === 0) return `Redacted: nothing matched the rules (${rules}).`;
+  const counts = r.rules.map((x) => `${x.rule} ${x.count}`).join(', ');
+  return `Redacted ${total} value${total === 1 ? '' : 's'} (${counts}); each is shown as ${MASK}. Rules: ${rules}.`;
 }

@@ -3,6 +3,8 @@
 import { EnvironmentError, InputError } from '../engine/errors.js';
 import * as capture from './commands/capture.js';
 import * as diagnose from './commands/diagnose.js';
+import * as exportCommand from './commands/export.js';
+import * as importCommand from './commands/import.js';
 import * as incident from './commands/incident.js';
 import * as probe from './commands/probe.js';
 import * as report from './commands/report.js';
@@ -27,6 +29,8 @@ const COMMANDS: Record<string, Command> = {
   runbooks,
   walk,
   report,
+  import: importCommand,
+  export: exportCommand,
   serve,
 };
 
@@ -45,6 +49,8 @@ Commands:
   runbooks        list, show, import and validate runbooks
   walk            walk an incident through a runbook: start, show, choose, back, note, run, action
   report INCIDENT the incident's post-mortem report: Markdown, HTML, PDF or JSON (redacted)
+  import FILE     a HAR file's WebSocket connections as a session
+  export SESSION  a session as HAR or NDJSON (redacted)
   serve           the console in a browser (127.0.0.1, token-protected)
 
 Every command takes:

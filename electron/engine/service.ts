@@ -17,6 +17,7 @@ import { setupDiagnose } from './diagnose/handlers.js';
 import { InputError, MissingError } from './errors.js';
 import type { CommandPolicy } from './incidents/command-policy.js';
 import { setupIncidents } from './incidents/handlers.js';
+import { setupInterop } from './interop/handlers.js';
 import { setupReports } from './reports/handlers.js';
 import type { PdfPrinter } from './reports/pdf.js';
 import { setupSessions } from './sessions/handlers.js';
@@ -67,6 +68,7 @@ export class FramelineService {
         version: VERSION,
         ...(options.pdf ? { pdf: options.pdf } : {}),
       }),
+      setupInterop(this.ctx),
     ] as Array<DomainSetup<Domain>>;
     const handlers = Object.assign({}, ...this.domains.map((d) => d.handlers)) as Record<
       string,

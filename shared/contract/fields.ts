@@ -77,3 +77,18 @@ function isRegExp(p: string): boolean {
     return false;
   }
 }
+
+/** What an export took out, by rule, for its header. User patterns are counted, never shown. */
+export const RedactionSummarySchema = z.object({
+  enabled: z.boolean(),
+  rules: z.array(z.object({ rule: z.string(), count: z.number().int().nonnegative() })),
+  /** The user's field names (names are not secrets). */
+  userFields: z.array(z.string()),
+  /** How many patterns of the user's were applied (the patterns may spell a secret). */
+  userPatterns: z.number().int().nonnegative(),
+});
+
+/** What an export redacts, as asked. */
+export type RedactionOptions = z.output<typeof RedactionSchema>;
+/** What an export took out. */
+export type RedactionSummary = z.output<typeof RedactionSummarySchema>;

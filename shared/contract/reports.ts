@@ -5,7 +5,7 @@
 // each linked session, action items and lessons. Spread into the one contract as `reports`.
 import { z } from 'zod';
 import { FindingSchema } from '../findings.js';
-import { RedactionSchema } from './fields.js';
+import { RedactionSchema, RedactionSummarySchema } from './fields.js';
 import { NodeKindSchema } from '../runbooks/schemas.js';
 import {
   ActionItemSchema,
@@ -21,16 +21,6 @@ export const REPORT_SCHEMA_VERSION = 1;
 
 const isoTime = z.string();
 const id = z.number().int().positive();
-
-/** What an export took out, by rule, for its header. User patterns are counted, never shown. */
-export const RedactionSummarySchema = z.object({
-  enabled: z.boolean(),
-  rules: z.array(z.object({ rule: z.string(), count: z.number().int().nonnegative() })),
-  /** The user's field names (names are not secrets). */
-  userFields: z.array(z.string()),
-  /** How many patterns of the user's were applied (the patterns may spell a secret). */
-  userPatterns: z.number().int().nonnegative(),
-});
 
 /** Round trips in milliseconds. */
 export const LatencySchema = z.object({
@@ -280,5 +270,3 @@ export type ReportStep = z.output<typeof ReportStepSchema>;
 export type ReportRun = z.output<typeof ReportRunSchema>;
 export type ReportFinding = z.output<typeof ReportFindingSchema>;
 export type ReportFlowchart = z.output<typeof ReportFlowchartSchema>;
-export type RedactionSummary = z.output<typeof RedactionSummarySchema>;
-export type RedactionOptions = z.output<typeof RedactionSchema>;

@@ -6,12 +6,12 @@ import type { ActionItem, Incident, WalkRun } from '../../../shared/contract/inc
 import {
   REPORT_SCHEMA_VERSION,
   ReportSchema,
-  type RedactionOptions,
   type Report,
   type ReportFinding,
   type ReportRun,
   type ReportWalk,
 } from '../../../shared/contract/reports.js';
+import type { RedactionOptions } from '../../../shared/contract/fields.js';
 import { evidenceText } from '../../../shared/finding-text.js';
 import { FINDINGS, runbookRef, sortFindings, type FindingId } from '../../../shared/findings.js';
 import { Redactor } from '../../../shared/redaction.js';
@@ -106,12 +106,7 @@ export async function buildReport(
     actionItems: detail.actionItems.map((a) => redactAction(a, r)),
   };
   // Counted last: everything above went through the redactor.
-  report.redaction = {
-    enabled: redaction.enabled,
-    rules: r.report(),
-    userFields: redaction.fields,
-    userPatterns: redaction.patterns.length,
-  };
+  report.redaction = r.summary();
   return ReportSchema.parse(report);
 }
 
@@ -119,6 +114,7 @@ function redactIncident(i: Incident, r: Redactor): Incident {
   return {
     ...i,
     title: r.prose(i.title),
+    responders: i.responders.map((x) => r.prose(x)),
     summary: r.prose(i.summary),
     impact: r.prose(i.impact),
     trigger: r.prose(i.trigger),

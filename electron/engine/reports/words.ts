@@ -2,7 +2,8 @@
 // thing: times, durations, the metrics with what they measure, the redaction header, how a step
 // was left, how a run went.
 import type { Incident } from '../../../shared/contract/incidents.js';
-import type { RedactionSummary, Report, ReportRun, ReportSession } from '../../../shared/contract/reports.js';
+import type { Report, ReportRun, ReportSession } from '../../../shared/contract/reports.js';
+export { redactionSentence } from '../../../shared/redaction.js';
 import { formatDuration } from '../../../shared/charts/scale.js';
 
 /** The sections of a report, in order, with their anchors. */
@@ -58,21 +59,6 @@ export function metrics(i: Incident): Array<[string, string, string]> {
     ['Time to mitigate', duration(m.timeToMitigateSeconds), `${from} → mitigated`],
     ['Time to resolve', duration(m.timeToResolveSeconds), `${from} → resolved`],
   ];
-}
-
-/** What the export took out, in one sentence for its header. */
-export function redactionSentence(r: RedactionSummary): string {
-  if (!r.enabled)
-    return 'Redaction was turned off for this export (--no-redact): it may hold credentials, tokens and personal data; share it with care.';
-  const total = r.rules.reduce((n, x) => n + x.count, 0);
-  const extra = [
-    ...(r.userFields.length ? [`the fields ${r.userFields.join(', ')}`] : []),
-    ...(r.userPatterns ? [`${r.userPatterns} pattern${r.userPatterns === 1 ? '' : 's'} of the user's`] : []),
-  ];
-  const rules = `credentials in headers, URLs and subprotocols, JWTs, secret-named fields${extra.length ? `, ${extra.join(' and ')}` : ''}`;
-  if (total === 0) return `Redacted: nothing matched the rules (${rules}).`;
-  const counts = r.rules.map((x) => `${x.rule} ${x.count}`).join(', ');
-  return `Redacted ${total} value${total === 1 ? '' : 's'} (${counts}); each is shown as ***. Rules: ${rules}.`;
 }
 
 /** How a run went, in a few words. */

@@ -396,3 +396,48 @@ export function* roundTripFrames(
     };
   }
 }
+
+/**
+ * Frames of a session with seqs in (afterSeq, toSeq], in order, whole; only one connection's when
+ * `connectionId` is given. A page of an export: the range bounds the scan on the session's index.
+ */
+export function frameRange(
+  db: Database.Database,
+  sessionId: number,
+  afterSeq: number,
+  toSeq: number,
+  connectionId?: number,
+): FrameRecord[] {
+  const rows = (
+    connectionId === undefined
+      ? db
+          .prepare(
+            `SELECT id, connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
+             WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq`,
+          )
+          .all(sessionId, afterSeq, toSeq)
+      : db
+          .prepare(
+            `SELECT id, connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
+             WHERE session_id = ? AND seq > ? AND seq <= ? AND connection_id = ? ORDER BY seq`,
+          )
+          .all(sessionId, afterSeq, toSeq, connectionId)
+  ) as FrameRow[];
+  return rows.map(fromRow);
+}
+
+/** True when a connection's `frames` frames are exactly the seqs after `afterSeq` (a capture's reconnects). */
+export function holdsRange(
+  db: Database.Database,
+  sessionId: number,
+  connectionId: number,
+  afterSeq: number,
+  frames: number,
+): boolean {
+  if (frames === 0) return true;
+  const n = db
+    .prepare('SELECT count(*) FROM frame WHERE session_id = ? AND seq > ? AND seq <= ? AND connection_id = ?')
+    .pluck()
+    .get(sessionId, afterSeq, afterSeq + frames, connectionId) as number;
+  return n === frames;
+}

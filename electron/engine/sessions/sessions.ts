@@ -13,7 +13,9 @@ import {
   filteredPage,
   frameDetail,
   framePage,
+  frameRange,
   frameRateSteps,
+  holdsRange,
   isEmptyFilter,
   iterateFrames,
   roundTripFrames,
@@ -27,7 +29,7 @@ import {
   setSessionTags,
 } from './session-store.js';
 import { catchUpTextIndex, textIndexBacklog } from './text-index.js';
-import type { FrameRecord } from '../../../shared/contract.js';
+import type { ConnectionView, FrameRecord } from '../../../shared/contract.js';
 
 /** A search indexes up to this many frames on the spot (well under 100 ms); more goes to the background. */
 const SYNC_INDEX_LIMIT = 20_000;
@@ -193,6 +195,53 @@ export function roundTrips(ctx: EngineContext, id: number, idField = 'id'): Roun
     }
   }
   return out;
+}
+
+/** Frames an export reads at a time; other requests are answered between pages. */
+export const EXPORT_PAGE_FRAMES = 5000;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Every frame of a session in order, page by page, whole: for exports of any size with flat memory. */
+export async function* framePages(ctx: EngineContext, id: number): AsyncGenerator<FrameRecord[]> {
+  requireSession(ctx, id);
+  const total = committedFrames(ctx.db, id);
+  for (let from = 0; from < total; from += EXPORT_PAGE_FRAMES) {
+    yield frameRange(ctx.db, id, from, from + EXPORT_PAGE_FRAMES);
+    await nextTurn();
+  }
+}
+
+/**
+ * A session's frames connection by connection (each connection once, in order, even without
+ * frames), page by page. A capture's connections follow each other, so each one's frames are a run
+ * of seqs read straight off the index; connections that overlap (a probe's) are read by filtering.
+ */
+export async function* framesByConnection(
+  ctx: EngineContext,
+  id: number,
+): AsyncGenerator<{ connection: ConnectionView; frames: FrameRecord[] }> {
+  requireSession(ctx, id);
+  const total = committedFrames(ctx.db, id);
+  let seq = 0;
+  for (const connection of listConnections(ctx.db, id)) {
+    const run = holdsRange(ctx.db, id, connection.id, seq, connection.frames);
+    const from = run ? seq : 0;
+    const to = run ? seq + connection.frames : total;
+    yield { connection, frames: [] };
+    for (let at = from; at < to; at += EXPORT_PAGE_FRAMES) {
+      const page = frameRange(
+        ctx.db,
+        id,
+        at,
+        Math.min(to, at + EXPORT_PAGE_FRAMES),
+        run ? undefined : connection.id,
+      );
+      if (page.length) yield { connection, frames: page };
+      await nextTurn();
+    }
+    if (run) seq += connection.frames;
+  }
 }
 
 /** Frames per time bucket in each direction. */

@@ -1,7 +1,7 @@
 // What must not leave the machine: each rule of the redactor on the places secrets hide, with the
 // counts an export reports, and nothing public masked by mistake.
 import { describe, expect, it } from 'vitest';
-import { isSecretName, MASK, Redactor } from '../../../shared/redaction.js';
+import { isSecretName, MASK, Redactor, redactionSentence } from '../../../shared/redaction.js';
 
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjYW5hcnkiLCJpYXQiOjE1MTYyMzkwMjJ9.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
@@ -148,6 +148,39 @@ describe('Redactor', () => {
     const once = new Redactor();
     once.prose('wscat -c "wss://x.example/?token=canary"');
     expect(once.report()).toEqual([{ rule: 'url-query', count: 1 }]);
+  });
+
+  it('reads every string of a value as free text, and says in one sentence what it took out', () => {
+    const r = new Redactor({ enabled: true, fields: ['owner'], patterns: ['hunter2'] });
+    const evidence = r.value({
+      url: 'wss://chat.example/ws?token=canary-t',
+      checks: [{ note: `Bearer ${JWT}` }],
+      owner: 'ann',
+      idleSeconds: 60,
+      memo: 'password is hunter2',
+    });
+    expect(JSON.stringify(evidence)).not.toMatch(/canary|eyJ|hunter2|ann/);
+    expect(evidence).toMatchObject({ idleSeconds: 60, url: `wss://chat.example/ws?token=${MASK}` });
+    const summary = r.summary();
+    expect(summary).toEqual({
+      enabled: true,
+      rules: [
+        { rule: 'jwt', count: 1 },
+        { rule: 'url-query', count: 1 },
+        { rule: 'user-field', count: 1 },
+        { rule: 'user-pattern', count: 1 },
+      ],
+      userFields: ['owner'],
+      userPatterns: 1,
+    });
+    const sentence = redactionSentence(summary);
+    expect(sentence).toBe(
+      "Redacted 4 values (jwt 1, url-query 1, user-field 1, user-pattern 1); each is shown as ***. Rules: credentials in headers, URLs and subprotocols, JWTs, secret-named fields, the fields owner and 1 pattern of the user's.",
+    );
+    expect(sentence).not.toContain('hunter2');
+    expect(redactionSentence(new Redactor({ enabled: false, fields: [], patterns: [] }).summary())).toMatch(
+      /^Redaction was turned off for this export \(--no-redact\)/,
+    );
   });
 
   it('changes nothing when redaction is turned off', () => {
