@@ -14,6 +14,7 @@ import type { SessionDetail } from '../../../shared/charts/timeline-model';
 import { SessionDiagnosis } from '../diagnose/session-diagnosis';
 import { FrameView } from '../frames/frame-view';
 import { DeleteSessionDialog } from './delete-session';
+import { ExportSessionDialog } from './export-session';
 import { sessionDuration } from './format';
 import { SessionOverview } from './session-overview';
 import type { SessionSummary } from './session-list';
@@ -43,6 +44,7 @@ export function SessionDetailView({
   const [tagBusy, setTagBusy] = useState(false);
   const [tagError, setTagError] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
+  const [exporting, setExporting] = useState(false);
 
   useEffect(() => {
     let current = true;
@@ -150,6 +152,9 @@ export function SessionDetailView({
           <span className="session-kind">{session.kind}</span>
           <TagEditor tags={session.tags} busy={tagBusy} onChange={saveTags} />
           <span className="legend-spacer" />
+          <button type="button" className="btn" onClick={() => setExporting(true)} disabled={live}>
+            Export…
+          </button>
           <button type="button" className="btn btn-danger-ghost" onClick={() => setDeleting(true)}>
             <TrashIcon /> Delete…
           </button>
@@ -198,6 +203,7 @@ export function SessionDetailView({
           {...(live ? { live: { committed: frames, active: true } } : {})}
         />
       </section>
+      {exporting && <ExportSessionDialog api={api} sessionId={id} onClose={() => setExporting(false)} />}
       {deleting && (
         <DeleteSessionDialog
           api={api}
