@@ -182,8 +182,14 @@ export class Redactor {
    */
   text(payload: string): string {
     if (!this.rules.enabled) return payload;
-    const trimmed = payload.trimStart();
-    if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    // Most frames name no secret: then only JWTs and the user's patterns can be in them.
+    if (!this.mayName(payload)) return this.inText(payload);
+    const trimmed = payload.trim();
+    // JSON, whole (a payload cut at capture is not: it is read as text).
+    if (
+      (trimmed.startsWith('{') && trimmed.endsWith('}')) ||
+      (trimmed.startsWith('[') && trimmed.endsWith(']'))
+    ) {
       try {
         const parsed = JSON.parse(payload) as unknown;
         const before = this.total;
@@ -261,6 +267,15 @@ export class Redactor {
     }
     if (typeof value === 'string') return this.prose(value);
     return value;
+  }
+
+  /** False when no secret word and no user field appears in `text` at all (a quick test). */
+  private mayName(text: string): boolean {
+    if (SECRET_WORDS.test(text)) return true;
+    if (this.userFields.size === 0) return false;
+    const lower = text.toLowerCase();
+    for (const f of this.userFields) if (lower.includes(f)) return true;
+    return false;
   }
 
   private isSecretField(name: string): boolean {

@@ -1,16 +1,14 @@
 // The attach journey in a real browser: open the console that `frameline serve` prints, attach to a
 // WebSocket peer, send with Ctrl+Enter, read the echo in the frame list and its detail, disconnect,
 // and read why the connection ended. Plus the security check: payloads are shown, never run.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { echo, wsServer, type WsScenario } from '../servers/scenarios.js';
 import { browserMissing, launchChromium } from '../support/browser.js';
+import { screenshot } from '../support/screenshots.js';
 import { workspace, type Workspace } from '../support/cli.js';
 import { serve, type Served } from '../support/serve.js';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const XSS = '<img src=x onerror=alert(1)>';
 
 describe.skipIf(browserMissing())('attach screen', () => {
@@ -23,7 +21,6 @@ describe.skipIf(browserMissing())('attach screen', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
@@ -92,7 +89,7 @@ describe.skipIf(browserMissing())('attach screen', () => {
     // A ping and its pong are frames like any other: never hidden.
     await page.getByRole('button', { name: 'Ping' }).click();
     await expect.poll(() => page.getByRole('row').filter({ hasText: 'pong' }).count()).toBe(1);
-    await page.screenshot({ path: `${SCREENSHOTS}attach-detail.png` });
+    await screenshot(page, 'attach-detail.png');
 
     await page.keyboard.press('Control+d');
     await page.getByTestId('capture-state').filter({ hasText: 'Ended' }).waitFor();
@@ -107,7 +104,7 @@ describe.skipIf(browserMissing())('attach screen', () => {
 
     await page.keyboard.press('Escape');
     await detail.waitFor({ state: 'detached' });
-    await page.screenshot({ path: `${SCREENSHOTS}attach.png` });
+    await screenshot(page, 'attach.png');
     expect(pageErrors).toEqual([]);
   });
 

@@ -3,17 +3,15 @@
 // refused with 403, a healthy pinging echo server probed while attached to it), read the findings as
 // cards with their evidence and fix, be told in words what is wrong with the options, and diagnose a
 // session recorded with `frameline capture` (a gateway that closes with 1011) in the session view.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { echo, rejectingServer, wsServer, type Running, type WsScenario } from '../servers/scenarios.js';
 import { browserMissing, launchChromium } from '../support/browser.js';
+import { screenshot } from '../support/screenshots.js';
 import { cliJson, workspace, type Workspace } from '../support/cli.js';
 import { recordGateway, type Recorded } from '../support/fixtures-sessions.js';
 import { serve, type Served } from '../support/serve.js';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const WAIT = { timeout: 30_000, interval: 50 };
 
 /** Echoes, sends no pings, and drops a connection (no close frame) after `idleMs` without traffic. */
@@ -93,7 +91,6 @@ describe.skipIf(browserMissing())('diagnose', () => {
     healthy = await pingingEchoServer();
     served = await serve(ws.db);
     browser = await launchChromium();
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
@@ -195,10 +192,10 @@ describe.skipIf(browserMissing())('diagnose', () => {
     ).toEqual(['1 critical', '1 warning']);
     expect(await panel().textContent()).toMatch(/recorded, frames included, in session #\d+/);
 
-    await page.screenshot({ path: `${SCREENSHOTS}diagnose.png` });
+    await screenshot(page, 'diagnose.png');
     await panel().locator('.diag-results').scrollIntoViewIfNeeded();
     await idle.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${SCREENSHOTS}diagnose-finding.png` });
+    await screenshot(page, 'diagnose-finding.png');
 
     // The probe's session keeps the report: the session view shows the same findings.
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Sessions' }).click();
@@ -258,7 +255,7 @@ describe.skipIf(browserMissing())('diagnose', () => {
       'test-scenario',
     );
     expect(await refused.locator('pre.diag-snippet-code').textContent()).toContain('curl -i -N');
-    await page.screenshot({ path: `${SCREENSHOTS}diagnose-refused.png` });
+    await screenshot(page, 'diagnose-refused.png');
   });
 
   it('probes the endpoint it is attached to from the Diagnose tab, and says what was checked when nothing is wrong', async () => {
@@ -284,7 +281,7 @@ describe.skipIf(browserMissing())('diagnose', () => {
     expect(await row('idle').textContent()).toContain('idle connection still open after 1 s');
     expect(await tabs.getByRole('tab', { name: /Diagnose/ }).textContent()).toContain('✓');
     await panel().getByTestId('no-problems').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${SCREENSHOTS}diagnose-healthy.png` });
+    await screenshot(page, 'diagnose-healthy.png');
 
     await tabs.getByRole('tab', { name: 'Connection' }).click();
     await page.getByRole('region', { name: 'Handshake' }).waitFor(WAIT);
@@ -320,6 +317,6 @@ describe.skipIf(browserMissing())('diagnose', () => {
       ws.db,
     ]);
     expect(json.findings.map((f) => f.id)).toContain('server-close');
-    await page.screenshot({ path: `${SCREENSHOTS}diagnose-session.png` });
+    await screenshot(page, 'diagnose-session.png');
   });
 });

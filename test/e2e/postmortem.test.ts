@@ -49,8 +49,15 @@ describe.skipIf(browserMissing())('writing and sharing the post-mortem in the co
   });
 
   const detail = async () =>
-    (await cliJson<ResponseOf<'incidents', 'get'>>(['incident', 'show', String(incident.incidentId), '--db', ws.db]))
-      .json;
+    (
+      await cliJson<ResponseOf<'incidents', 'get'>>([
+        'incident',
+        'show',
+        String(incident.incidentId),
+        '--db',
+        ws.db,
+      ])
+    ).json;
 
   it('edits the post-mortem in place, each change on the timeline', async () => {
     await page.goto(`${served.origin}/#/incidents/${incident.incidentId}`);
@@ -69,7 +76,10 @@ describe.skipIf(browserMissing())('writing and sharing the post-mortem in the co
     await pm.getByRole('button', { name: 'Saved' }).waitFor(WAIT);
     const after = await detail();
     expect(after.incident.rootCause).toBe('The proxy idle timeout (60 s) is below the 90 s heartbeat.');
-    expect(after.timeline.at(-1)).toMatchObject({ kind: 'incident-updated', text: 'incident root cause written' });
+    expect(after.timeline.at(-1)).toMatchObject({
+      kind: 'incident-updated',
+      text: 'incident root cause written',
+    });
 
     // An action item, added and ticked off.
     await pm.getByLabel('New action item').fill('Alert on a rise of 1006 closes');
@@ -83,7 +93,9 @@ describe.skipIf(browserMissing())('writing and sharing the post-mortem in the co
 
     // A session unlinked and linked again.
     await pm.getByRole('button', { name: `Unlink session ${incident.probeSessionId}` }).click();
-    await pm.locator(`li[data-session-id="${incident.probeSessionId}"]`).waitFor({ state: 'detached', ...WAIT });
+    await pm
+      .locator(`li[data-session-id="${incident.probeSessionId}"]`)
+      .waitFor({ state: 'detached', ...WAIT });
     await pm.getByLabel('Session to link').selectOption(String(incident.probeSessionId));
     await pm.getByRole('button', { name: 'Link', exact: true }).click();
     await pm.locator(`li[data-session-id="${incident.probeSessionId}"]`).waitFor(WAIT);
@@ -99,7 +111,10 @@ describe.skipIf(browserMissing())('writing and sharing the post-mortem in the co
     await frame.getByRole('heading', { name: 'Runbook path' }).waitFor(WAIT);
     expect(await frame.locator('h1').textContent()).toBe('Chat drops every minute');
     // The report's own stylesheet applies inside the sandboxed frame (the console's CSP lets it in).
-    const h2Border = await frame.locator('h2').first().evaluate((el) => getComputedStyle(el).borderBottomStyle);
+    const h2Border = await frame
+      .locator('h2')
+      .first()
+      .evaluate((el) => getComputedStyle(el).borderBottomStyle);
     expect(h2Border).toBe('solid');
     expect(await frame.locator('script').count()).toBe(0);
     expect(await dialog.getByTestId('report-redaction').textContent()).toMatch(/^Redacted \d+ values/);
@@ -108,10 +123,16 @@ describe.skipIf(browserMissing())('writing and sharing the post-mortem in the co
     const redact = dialog.getByRole('switch', { name: /Redact secrets/ });
     expect(await redact.isChecked()).toBe(true);
     await dialog.getByText(/^Redact secrets/).click();
-    await dialog.getByTestId('report-redaction').filter({ hasText: 'Redaction was turned off' }).waitFor(WAIT);
+    await dialog
+      .getByTestId('report-redaction')
+      .filter({ hasText: 'Redaction was turned off' })
+      .waitFor(WAIT);
     await frame.locator('body', { hasText: CANARIES.shell }).waitFor(WAIT);
     await dialog.getByText(/^Redact secrets/).click();
-    await dialog.getByTestId('report-redaction').filter({ hasText: /^Redacted \d+ values/ }).waitFor(WAIT);
+    await dialog
+      .getByTestId('report-redaction')
+      .filter({ hasText: /^Redacted \d+ values/ })
+      .waitFor(WAIT);
 
     await dialog.getByRole('radio', { name: 'PDF' }).click();
     const [pdf] = await Promise.all([
@@ -152,7 +173,9 @@ describe.skipIf(browserMissing())('writing and sharing the post-mortem in the co
     await drop.dispatchEvent('drop', { dataTransfer: data });
     const notice = page.getByRole('status').filter({ hasText: 'Imported chrome-devtools.har' });
     await notice.waitFor(WAIT);
-    const m = /as session (\d+): 1 connection, 4 frames \(1 other entry skipped\)\./.exec((await notice.textContent())!);
+    const m = /as session (\d+): 1 connection, 4 frames \(1 other entry skipped\)\./.exec(
+      (await notice.textContent())!,
+    );
     expect(m).not.toBeNull();
     const id = m![1]!;
 
@@ -170,7 +193,10 @@ describe.skipIf(browserMissing())('writing and sharing the post-mortem in the co
     };
     expect(parsed.log.entries).toHaveLength(1);
     expect(parsed.log.entries[0]!._webSocketMessages).toHaveLength(4);
-    await dialog.getByTestId('export-done').filter({ hasText: `Saved session-${id}.har: 4 frames` }).waitFor(WAIT);
+    await dialog
+      .getByTestId('export-done')
+      .filter({ hasText: `Saved session-${id}.har: 4 frames` })
+      .waitFor(WAIT);
     expect(problems).toEqual([]);
   });
 });

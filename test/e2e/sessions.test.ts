@@ -3,18 +3,16 @@
 // Find the session, open it, search its payloads, read how each connection ended, rename and tag it,
 // delete the one that does not matter, and be told why a live one cannot go yet.
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echo, wsServer, type WsScenario } from '../servers/scenarios.js';
 import { browserMissing, launchChromium } from '../support/browser.js';
+import { screenshot } from '../support/screenshots.js';
 import { cli, cliJson, startCli, workspace, type Workspace } from '../support/cli.js';
 import { recordFlaky, recordGateway, type Recorded } from '../support/fixtures-sessions.js';
 import { serverScript, startPeer } from '../support/processes.js';
 import { serve, type Served } from '../support/serve.js';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const WAIT = { timeout: 15_000, interval: 50 };
 
 interface ListedSession {
@@ -66,7 +64,6 @@ describe.skipIf(browserMissing())('sessions screen', () => {
     expect(live.status).toBe('live');
     served = await serve(ws.db);
     browser = await launchChromium();
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   afterAll(async () => {
@@ -185,7 +182,7 @@ describe.skipIf(browserMissing())('sessions screen', () => {
     const tooltip = page.getByRole('tooltip');
     await tooltip.waitFor(WAIT);
     expect(await tooltip.textContent()).toMatch(/Connection 2: 1006 Abnormal Closure[\s\S]*no close frame/);
-    await page.screenshot({ path: `${SCREENSHOTS}sessions-detail.png` });
+    await screenshot(page, 'sessions-detail.png');
 
     // Back in the list, the new name and tags are there, and a tag finds the session.
     await page.locator('.session-crumbs button', { hasText: 'Sessions' }).click();
@@ -194,7 +191,7 @@ describe.skipIf(browserMissing())('sessions screen', () => {
       .toContain('INC-4821');
     expect(await row(page, gateway.id).locator('.tag-chip').allTextContents()).toEqual(['INC-4821', 'prod']);
     await page.mouse.move(0, 0);
-    await page.screenshot({ path: `${SCREENSHOTS}sessions.png` });
+    await screenshot(page, 'sessions.png');
     await page.getByLabel('Search sessions by name, target or tag').fill('prod');
     await expect.poll(() => rowIds(page), WAIT).toEqual([gateway.id]);
 

@@ -3,18 +3,17 @@
 // direct-vs-proxy probe suggest the load balancer branch with its evidence, go back and forth, run a
 // step's shell command after confirming it (edited), stop another, write a note, read it all on the
 // incident timeline, and reload the page to find the walk where it was.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { browserMissing, launchChromium } from '../support/browser.js';
+import { screenshot } from '../support/screenshots.js';
 import { cli, cliJson, workspace, type Workspace } from '../support/cli.js';
 import { serve, type Served } from '../support/serve.js';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const WAIT = { timeout: 15_000 };
 /** A probe holds the backend's connection idle for a few seconds. */
 const PROBE_WAIT = { timeout: 45_000 };
@@ -128,7 +127,6 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     // The walk edits its shell commands in the dialog: browser mode runs those only when allowed.
     served = await serve(ws.db, ['--allow-any-command']);
     browser = await launchChromium();
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   afterAll(async () => {
@@ -292,7 +290,7 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     await page.getByRole('radiogroup', { name: 'Zoom' }).getByRole('radio', { name: 'Fit' }).click();
     await page.mouse.move(0, 0);
     await page.locator('.node-panel').evaluate((el) => el.scrollTo(0, 0));
-    await page.screenshot({ path: `${SCREENSHOTS}walk.png` });
+    await screenshot(page, 'walk.png');
 
     // Every entry, choice, step back, note, output and finding is on the incident timeline.
     await page.getByRole('tab', { name: /Timeline/ }).click();
@@ -319,7 +317,7 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     const finished = timeline.locator('[data-kind=run-finished]', { hasText: 'exited with 0' });
     expect(await finished.locator('.timeline-output').textContent()).toBe('ok\n');
     await timeline.evaluate((el) => el.scrollTo(0, el.scrollHeight));
-    await page.screenshot({ path: `${SCREENSHOTS}walk-timeline.png` });
+    await screenshot(page, 'walk-timeline.png');
     expect(problems).toEqual([]);
 
     // The engine has the same walk (the console only shows it).

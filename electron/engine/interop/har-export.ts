@@ -4,12 +4,13 @@
 // ({type: "send" | "receive", time in seconds since the epoch, opcode, data: text for opcode 1,
 // base64 otherwise}); the close as HTTP Toolkit's `_webSocketClose`. Every frame is written — ping,
 // pong and close too (Chrome itself leaves those out) — so that an import gives the session back.
-import type { ConnectionView, FrameRecord } from '../../../shared/contract.js';
+import type { ConnectionView } from '../../../shared/contract.js';
 import type { RedactionOptions } from '../../../shared/contract/fields.js';
 import { OPCODE_NUMBER } from '../../../shared/frame-codes.js';
 import { Redactor, redactionSentence } from '../../../shared/redaction.js';
 import { parseMicros } from '../../../shared/time.js';
 import type { EngineContext } from '../context.js';
+import type { StoredFrame } from '../sessions/frame-store.js';
 import { framesByConnection, requireSession } from '../sessions/sessions.js';
 import { ExportFile } from './export-file.js';
 import type { ExportSummary } from './exports.js';
@@ -33,15 +34,13 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /** The payload of a frame as HAR carries it, redacted: text as text, everything else base64. */
-function messageData(f: FrameRecord, r: Redactor): string {
-  if (f.opcode === 'text') return r.text(f.payload);
-  if (f.opcode === 'close' && r.rules.enabled) {
-    const bytes = Buffer.from(f.payload, 'base64');
-    if (bytes.length <= 2) return f.payload;
-    const reason = r.text(bytes.toString('utf8', 2));
-    return Buffer.concat([bytes.subarray(0, 2), Buffer.from(reason, 'utf8')]).toString('base64');
+function messageData(f: StoredFrame, r: Redactor): string {
+  if (f.opcode === 'text') return r.text(f.payload.toString('utf8'));
+  if (f.opcode === 'close' && r.rules.enabled && f.payload.length > 2) {
+    const reason = r.text(f.payload.toString('utf8', 2));
+    return Buffer.concat([f.payload.subarray(0, 2), Buffer.from(reason, 'utf8')]).toString('base64');
   }
-  return f.payload;
+  return f.payload.toString('base64');
 }
 
 function harHeaders(h: Record<string, string>): Array<{ name: string; value: string }> {
@@ -156,7 +155,7 @@ export async function writeHar(
           message._truncated = true;
           message._size = f.size;
         }
-        const json = JSON.stringify(message).replace('"time":0', `"time":${secondsText(parseMicros(f.ts))}`);
+        const json = JSON.stringify(message).replace('"time":0', `"time":${secondsText(f.ts)}`);
         file.write(`${first ? '' : ','}\n${json}`);
         first = false;
         frames++;

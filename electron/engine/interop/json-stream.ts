@@ -231,7 +231,6 @@ export class JsonStreamReader {
           escaped: chunk.indexOf(BACKSLASH, i) >= 0,
           lastBackslashes: trailingBackslashes(chunk, i, chunk.length),
         };
-        this.offset += chunk.length;
         return Infinity;
       }
       // A quote after an odd number of backslashes belongs to the string.
@@ -253,7 +252,6 @@ export class JsonStreamReader {
       while (j < chunk.length && isScalarByte(chunk[j]!)) j++;
       p.parts!.push(Buffer.from(chunk.subarray(0, j)));
       if (j === chunk.length) {
-        this.offset += chunk.length;
         return Infinity;
       }
       this.pending = null;
@@ -268,7 +266,6 @@ export class JsonStreamReader {
         if (chunk.includes(BACKSLASH)) p.escaped = true;
         const run = trailingBackslashes(chunk, 0, chunk.length);
         p.lastBackslashes = run === chunk.length ? p.lastBackslashes + run : run;
-        this.offset += chunk.length;
         return Infinity;
       }
       let run = trailingBackslashes(chunk, j, q);
@@ -321,7 +318,6 @@ export class JsonStreamReader {
     while (j < chunk.length && isScalarByte(chunk[j]!)) j++;
     if (j === chunk.length) {
       this.pending = { kind, parts: [Buffer.from(chunk.subarray(i))], escaped: false, lastBackslashes: 0 };
-      this.offset += chunk.length;
       return Infinity;
     }
     this.emitScalar(chunk.subarray(i, j), kind, this.offset + i);

@@ -2,25 +2,23 @@
 // frame per line, in order: `ts` (ISO-8601 UTC with microseconds), `connection` (its number in the
 // session), `direction` (in or out, seen from the client), `opcode`, `size` (on the wire),
 // `payload` (text frames as text, others base64) and `truncated` (the payload was cut at capture).
-import type { FrameRecord } from '../../../shared/contract.js';
 import type { RedactionOptions } from '../../../shared/contract/fields.js';
 import { Redactor, redactionSentence } from '../../../shared/redaction.js';
+import { formatMicros } from '../../../shared/time.js';
 import type { EngineContext } from '../context.js';
+import type { StoredFrame } from '../sessions/frame-store.js';
 import { framePages, requireSession, sessionDetail } from '../sessions/sessions.js';
 import { ExportFile } from './export-file.js';
 import type { ExportSummary } from './exports.js';
 
-function payload(f: FrameRecord, r: Redactor): string {
-  if (f.opcode === 'text') return r.text(f.payload);
-  if (f.opcode === 'close' && r.rules.enabled) {
-    const bytes = Buffer.from(f.payload, 'base64');
-    if (bytes.length <= 2) return f.payload;
+function payload(f: StoredFrame, r: Redactor): string {
+  if (f.opcode === 'text') return r.text(f.payload.toString('utf8'));
+  if (f.opcode === 'close' && r.rules.enabled && f.payload.length > 2)
     return Buffer.concat([
-      bytes.subarray(0, 2),
-      Buffer.from(r.text(bytes.toString('utf8', 2)), 'utf8'),
+      f.payload.subarray(0, 2),
+      Buffer.from(r.text(f.payload.toString('utf8', 2)), 'utf8'),
     ]).toString('base64');
-  }
-  return f.payload;
+  return f.payload.toString('base64');
 }
 
 /** Writes a session as NDJSON to `dest`. */
@@ -41,7 +39,7 @@ export async function writeNdjson(
       for (const f of page) {
         lines.push(
           JSON.stringify({
-            ts: f.ts,
+            ts: formatMicros(f.ts),
             connection: ordinal.get(f.connection) ?? f.connection,
             direction: f.direction,
             opcode: f.opcode,

@@ -52,7 +52,7 @@ function timeline(report: Report): string {
   if (report.timeline.length === 0) return '<p class="empty">Nothing happened yet.</p>';
   const rows = report.timeline.map(
     (e) =>
-      `<tr data-kind="${esc(e.kind)}"><td class="time">${esc(clock(e.ts))}</td><td class="mono">${esc(e.kind)}</td><td class="text">${esc(e.text)}</td></tr>`,
+      `<tr data-kind="${esc(e.kind)}"><td class="time">${esc(clock(e.ts))}</td><td class="mono kind">${esc(e.kind)}</td><td class="text">${esc(e.text)}</td></tr>`,
   );
   const first = report.timeline[0]!.ts.slice(0, 10);
   return `<p class="muted">Times in UTC, from ${esc(first)}.</p><table><thead><tr><th>Time</th><th>What</th><th>Detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;

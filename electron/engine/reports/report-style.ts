@@ -31,7 +31,7 @@ tr { break-inside: avoid; }
 th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
 th { background: var(--soft); font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-td.time { white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.time, td.kind { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: .4rem .9rem; margin: .8rem 0; }
 .facts div { border-top: 1px solid var(--line); padding-top: .25rem; }
 .facts dt { font-size: .75rem; color: var(--muted); text-transform: uppercase; letter-spacing: .03em; }

@@ -397,6 +397,19 @@ export function* roundTripFrames(
   }
 }
 
+/** A frame as stored, for exports: times in epoch microseconds, the payload as bytes. */
+export interface StoredFrame {
+  /** The connection's row id. */
+  connection: number;
+  seq: number;
+  ts: number;
+  direction: 'in' | 'out';
+  opcode: Opcode;
+  size: number;
+  truncated: boolean;
+  payload: Buffer;
+}
+
 /**
  * Frames of a session with seqs in (afterSeq, toSeq], in order, whole; only one connection's when
  * `connectionId` is given. A page of an export: the range bounds the scan on the session's index.
@@ -407,23 +420,34 @@ export function frameRange(
   afterSeq: number,
   toSeq: number,
   connectionId?: number,
-): FrameRecord[] {
+): StoredFrame[] {
   const rows = (
     connectionId === undefined
       ? db
           .prepare(
-            `SELECT id, connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
+            `SELECT connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
              WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq`,
           )
+          .raw()
           .all(sessionId, afterSeq, toSeq)
       : db
           .prepare(
-            `SELECT id, connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
+            `SELECT connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
              WHERE session_id = ? AND seq > ? AND seq <= ? AND connection_id = ? ORDER BY seq`,
           )
+          .raw()
           .all(sessionId, afterSeq, toSeq, connectionId)
-  ) as FrameRow[];
-  return rows.map(fromRow);
+  ) as Array<[number, number, number, number, number, number, number, Buffer]>;
+  return rows.map((r) => ({
+    connection: r[0],
+    seq: r[1],
+    ts: r[2],
+    direction: r[3] === 0 ? 'in' : 'out',
+    opcode: OPCODE_NAME[r[4]] ?? 'binary',
+    size: r[5],
+    truncated: r[6] === 1,
+    payload: r[7],
+  }));
 }
 
 /** True when a connection's `frames` frames are exactly the seqs after `afterSeq` (a capture's reconnects). */

@@ -14,6 +14,7 @@ import {
   frameDetail,
   framePage,
   frameRange,
+  type StoredFrame,
   frameRateSteps,
   holdsRange,
   isEmptyFilter,
@@ -202,8 +203,8 @@ export const EXPORT_PAGE_FRAMES = 5000;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Every frame of a session in order, page by page, whole: for exports of any size with flat memory. */
-export async function* framePages(ctx: EngineContext, id: number): AsyncGenerator<FrameRecord[]> {
+/** Every frame of a session in order, page by page, whole (times in µs, payloads as bytes): for exports of any size with flat memory. */
+export async function* framePages(ctx: EngineContext, id: number): AsyncGenerator<StoredFrame[]> {
   requireSession(ctx, id);
   const total = committedFrames(ctx.db, id);
   for (let from = 0; from < total; from += EXPORT_PAGE_FRAMES) {
@@ -220,7 +221,7 @@ export async function* framePages(ctx: EngineContext, id: number): AsyncGenerato
 export async function* framesByConnection(
   ctx: EngineContext,
   id: number,
-): AsyncGenerator<{ connection: ConnectionView; frames: FrameRecord[] }> {
+): AsyncGenerator<{ connection: ConnectionView; frames: StoredFrame[] }> {
   requireSession(ctx, id);
   const total = committedFrames(ctx.db, id);
   let seq = 0;

@@ -33,6 +33,8 @@ function parse(text: string, cuts: number[]): unknown {
     at = cut;
   }
   reader.end();
+  // Progress counts every byte once, wherever the chunks were cut.
+  expect(reader.offset).toBe(bytes.length);
   return result;
 }
 
