@@ -76,7 +76,10 @@ function serve(init: EngineInit, port: PortLike): void {
         const p = prints.get(msg.id);
         prints.delete(msg.id);
         if (msg.pdf) p?.resolve(Buffer.from(msg.pdf));
-        else p?.reject(new PdfUnavailableError(`cannot write a PDF: ${msg.error ?? 'the app could not print it'}`));
+        else
+          p?.reject(
+            new PdfUnavailableError(`cannot write a PDF: ${msg.error ?? 'the app could not print it'}`),
+          );
         return;
       }
       case 'close':
@@ -84,7 +87,8 @@ function serve(init: EngineInit, port: PortLike): void {
         closing = true;
         for (const resolve of confirmations.values()) resolve(false);
         confirmations.clear();
-        for (const p of prints.values()) p.reject(new Error('the app is quitting; the report was not printed'));
+        for (const p of prints.values())
+          p.reject(new Error('the app is quitting; the report was not printed'));
         prints.clear();
         // Live captures end with a clean 1000 close and the database is closed before we exit.
         service

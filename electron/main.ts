@@ -226,6 +226,9 @@ async function printToPdf(html: string, options: PrintOptions): Promise<Buffer> 
       nodeIntegration: false,
       javascript: false,
       webSecurity: true,
+      webviewTag: false,
+      // Nothing in a report is clickable; the same hardening as the console's window all the same.
+      disableBlinkFeatures: 'Auxclick',
       devTools: false,
     },
   });

@@ -144,7 +144,12 @@ export class EngineLink {
       case 'print':
         this.options.print(msg.html, msg.options).then(
           (pdf) =>
-            this.post({ kind: 'printed', id: msg.id, pdf: new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength), error: null }),
+            this.post({
+              kind: 'printed',
+              id: msg.id,
+              pdf: new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength),
+              error: null,
+            }),
           (err: Error) => this.post({ kind: 'printed', id: msg.id, pdf: null, error: err.message }),
         );
         return;

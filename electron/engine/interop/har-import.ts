@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { ErrorKindSchema, type ErrorKind, type Headers, type Timings } from '../../../shared/contract.js';
 import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
+import { directionCode } from '../../../shared/frame-codes.js';
 import { createSession, setSpoolPath } from '../sessions/session-store.js';
 import { spoolPathFor, StoreWriter } from '../store/writer.js';
 import { HarError, readHar } from './har-read.js';
@@ -387,7 +388,7 @@ export async function importHar(
           spool.frame(
             c.ordinal,
             ts,
-            msg.out ? 1 : 0,
+            directionCode(msg.out ? 'out' : 'in'),
             msg.opcode,
             msg.data,
             IMPORT_PAYLOAD_CAP,

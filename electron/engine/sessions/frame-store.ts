@@ -388,8 +388,8 @@ export function* roundTripFrames(
   }>) {
     yield {
       connection: r.connection_id,
-      direction: r.direction === 0 ? 'in' : 'out',
-      opcode: r.opcode === 9 ? 'ping' : r.opcode === 10 ? 'pong' : 'text',
+      direction: directionOf(r.direction),
+      opcode: opcodeOf(r.opcode) as RoundTripFrame['opcode'],
       ts: r.ts,
       messageId: r.message_id,
       payload: r.payload,
@@ -442,8 +442,8 @@ export function frameRange(
     connection: r[0],
     seq: r[1],
     ts: r[2],
-    direction: r[3] === 0 ? 'in' : 'out',
-    opcode: OPCODE_NAME[r[4]] ?? 'binary',
+    direction: directionOf(r[3]),
+    opcode: opcodeOf(r[4]),
     size: r[5],
     truncated: r[6] === 1,
     payload: r[7],

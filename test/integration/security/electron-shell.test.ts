@@ -342,7 +342,11 @@ describe('a report printed to PDF', () => {
     expect(html).not.toMatch(/<script/i);
     expect(printer.destroyed).toBe(true);
     const printed = callsOf(s, 'webContents.printToPDF');
-    expect(printed.at(-1)!.args[0]).toMatchObject({ pageSize: 'A4', printBackground: true, displayHeaderFooter: true });
+    expect(printed.at(-1)!.args[0]).toMatchObject({
+      pageSize: 'A4',
+      printBackground: true,
+      displayHeaderFooter: true,
+    });
   });
 });
 
