@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { ProbeRequestSchema } from '../../../shared/contract/diagnose.js';
-import { openEngine, type EngineContext } from '../../../electron/engine/context.js';
+import { openEngine } from '../../../electron/engine/context.js';
 import { runProbe } from '../../../electron/engine/diagnose/probe.js';
 import { workspace, type Workspace } from '../../support/cli.js';
 
@@ -21,7 +21,7 @@ function block(ms: number): void {
 }
 
 let ws: Workspace;
-let ctx: EngineContext;
+let ctx: ReturnType<typeof openEngine>;
 let server: WebSocketServer;
 
 beforeEach(async () => {
