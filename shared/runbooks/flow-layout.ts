@@ -66,6 +66,21 @@ const MARGIN = 16;
 /** What a node shows: the name its label reads as, one line (shared with the engine and CLI). */
 export const nodeText = labelTitle;
 
+/**
+ * A decision node's outline as an SVG path: a hexagon, since a diamond large enough for its label
+ * would take twice the room. Coordinates rounded to a tenth.
+ */
+export function decisionPath(n: LayoutNode): string {
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  const l = r1(n.x - n.width / 2);
+  const r = r1(n.x + n.width / 2);
+  const t = r1(n.y - n.height / 2);
+  const b = r1(n.y + n.height / 2);
+  const y = r1(n.y);
+  const p = 12;
+  return `M${r1(l + p)},${t} L${r1(r - p)},${t} L${r},${y} L${r1(r - p)},${b} L${r1(l + p)},${b} L${l},${y} Z`;
+}
+
 /** Greedy word wrap to `max` pixels, at most `maxLines` lines (the last one cut with "…"). */
 export function wrap(text: string, measure: Measure, bold: boolean, max: number, maxLines: number): string[] {
   const words = text.split(/\s+/).filter(Boolean);

@@ -15,7 +15,7 @@ import { nowMicros } from '../clock.js';
 import type { SessionSpool } from '../store/writer.js';
 import type { TlsMaterial } from './options.js';
 import { classifyError, protocolViolation, type ProtocolViolation } from './classify.js';
-import { tapWire } from './wire.js';
+import { headerObject, tapWire } from './wire.js';
 
 /**
  * How long the closing handshake may take once a close frame is sent or received: a peer that
@@ -71,17 +71,6 @@ export interface RecorderContext {
 }
 
 const BODY_HEAD_BYTES = 2048;
-
-function headerObject(raw: string[]): Headers {
-  const out: Headers = {};
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    const existing = Object.keys(out).find((k) => k.toLowerCase() === name.toLowerCase());
-    if (existing) out[existing] = `${out[existing]}, ${raw[i + 1]}`;
-    else out[name] = raw[i + 1]!;
-  }
-  return out;
-}
 
 function requestHeaders(req: ClientRequest, url: URL): Headers {
   const out: Headers = {};

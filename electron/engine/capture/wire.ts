@@ -4,6 +4,7 @@
 // checked when a connection opens, so that an upgrade of `ws` that moves them fails loudly in the
 // tests. Used by the capture's client connections and by the mock server's.
 import type WebSocket from 'ws';
+import type { Headers } from '../../../shared/contract.js';
 
 /** What a tapped connection reports; opcodes are RFC 6455's. */
 export interface WireTap {
@@ -18,6 +19,18 @@ interface SenderLike {
   ping(data: unknown, mask: boolean, cb?: unknown): void;
   pong(data: unknown, mask: boolean, cb?: unknown): void;
   close(code: number | undefined, data: unknown, mask: boolean, cb?: unknown): void;
+}
+
+/** Raw HTTP header lines (name, value, name, value…) as an object; repeated names joined with ", ". */
+export function headerObject(raw: string[]): Headers {
+  const out: Headers = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    const existing = Object.keys(out).find((k) => k.toLowerCase() === name.toLowerCase());
+    if (existing) out[existing] = `${out[existing]}, ${raw[i + 1]}`;
+    else out[name] = raw[i + 1]!;
+  }
+  return out;
 }
 
 /** Any payload ws accepts, as bytes. */

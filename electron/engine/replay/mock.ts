@@ -11,7 +11,7 @@ import type { MockClient, MockRequest, MockStatus } from '../../../shared/contra
 import { faultText, type Fault } from '../../../shared/replay/faults.js';
 import { greetingOf, messageId, type TimedMessage } from '../../../shared/replay/pairing.js';
 import { formatMicros } from '../../../shared/time.js';
-import { tapWire } from '../capture/wire.js';
+import { headerObject, tapWire } from '../capture/wire.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import { listenFailure } from '../listen.js';
@@ -27,17 +27,6 @@ const MAX_PAYLOAD = 100 * 1024 * 1024;
 const LISTED_CLIENTS = 50;
 /** How long a client's clean close may take when the mock stops. */
 const CLOSE_GRACE_MS = 2000;
-
-function headerObject(raw: string[]): Headers {
-  const out: Headers = {};
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    const existing = Object.keys(out).find((k) => k.toLowerCase() === name.toLowerCase());
-    if (existing) out[existing] = `${out[existing]}, ${raw[i + 1]}`;
-    else out[name] = raw[i + 1]!;
-  }
-  return out;
-}
 
 function responseHeaders(lines: readonly string[]): Headers {
   const out: Headers = {};

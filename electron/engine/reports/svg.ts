@@ -12,7 +12,7 @@ import {
   timeTicks,
   type Scale,
 } from '../../../shared/charts/scale.js';
-import { layoutFlowchart, type LayoutNode } from '../../../shared/runbooks/flow-layout.js';
+import { decisionPath, layoutFlowchart } from '../../../shared/runbooks/flow-layout.js';
 import { measureLabel, textWidth } from './text-width.js';
 
 /** Escapes text for HTML and SVG content and attribute values. */
@@ -23,15 +23,6 @@ export function esc(text: string): string {
 }
 
 const n1 = (x: number) => (Math.round(x * 10) / 10).toString();
-
-function decisionPath(n: LayoutNode): string {
-  const l = n.x - n.width / 2;
-  const r = n.x + n.width / 2;
-  const t = n.y - n.height / 2;
-  const b = n.y + n.height / 2;
-  const p = 12;
-  return `M${n1(l + p)},${n1(t)} L${n1(r - p)},${n1(t)} L${n1(r)},${n1(n.y)} L${n1(r - p)},${n1(b)} L${n1(l + p)},${n1(b)} L${n1(l)},${n1(n.y)} Z`;
-}
 
 /** The flowchart with the path taken highlighted; `key` keeps marker ids unique in the document. */
 export function flowchartSvg(chart: ReportFlowchart, key: string, title: string): string {

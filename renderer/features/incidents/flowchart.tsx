@@ -6,9 +6,9 @@
 import { useCallback, useEffect, useId, useRef, useState, type PointerEvent } from 'react';
 import type { WalkView } from '../../../shared/contract/incidents';
 import {
+  decisionPath,
   layoutFlowchart,
   type FlowLayout,
-  type LayoutNode,
   type Measure,
 } from '../../../shared/runbooks/flow-layout';
 import { walkMarks, type EdgeState } from '../../../shared/runbooks/walk-marks';
@@ -26,16 +26,6 @@ function canvasMeasure(): Measure {
     ctx.font = `${bold ? 600 : 400} 12px ${family}`;
     return ctx.measureText(text).width;
   };
-}
-
-function shapePath(n: LayoutNode): string {
-  const l = n.x - n.width / 2;
-  const r = n.x + n.width / 2;
-  const t = n.y - n.height / 2;
-  const b = n.y + n.height / 2;
-  // A decision is a hexagon: a diamond large enough for its label would take twice the room.
-  const p = 12;
-  return `M${l + p},${t} L${r - p},${t} L${r},${n.y} L${r - p},${b} L${l + p},${b} L${l},${n.y} Z`;
 }
 
 const ZOOMS = [0.6, 0.75, 0.9, 1, 1.2] as const;
@@ -258,7 +248,7 @@ export function Flowchart({ walk }: { walk: WalkView }) {
                   >
                     <title>{`${n.id}: ${n.label.replace(/\n/g, ' · ')}`}</title>
                     {n.kind === 'decision' ? (
-                      <path d={shapePath(n)} className="flow-shape" />
+                      <path d={decisionPath(n)} className="flow-shape" />
                     ) : (
                       <rect
                         x={l}
