@@ -7,6 +7,7 @@ import { useCallback, useSyncExternalStore } from 'react';
 import type { Api, PayloadOf } from '../../../shared/contract';
 import type { AttachDraft } from './attach-draft';
 import { loadDraft } from './attach-memory';
+import { nextFrame, type FrameScheduler } from '../../components/next-frame';
 
 export type CaptureStatus = PayloadOf<'capture:status'>;
 
@@ -26,25 +27,6 @@ interface Rate {
   current: number;
   series: number[];
 }
-
-/** Runs `flush` once before the next paint; the store's way of coalescing pushes. */
-export type FrameScheduler = (flush: () => void) => void;
-
-/**
- * The next animation frame, or a timer when frames do not come (a hidden window paints none, and a
- * capture's counters must still be current when it is shown again).
- */
-export const nextFrame: FrameScheduler = (flush) => {
-  let done = false;
-  const once = () => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    flush();
-  };
-  const timer = setTimeout(once, 250);
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(once);
-};
 
 export class CaptureStore {
   readonly statuses = new Map<number, CaptureStatus>();

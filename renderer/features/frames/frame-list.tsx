@@ -1,7 +1,7 @@
 // The virtualised frame list: fixed-height rows, only the visible ones in the DOM, so that a
 // million-frame session scrolls like a ten-frame one. Live sessions follow the tail while the
 // engineer is at the bottom, and pause (saying how many frames arrived) when they scroll up.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type UIEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type UIEvent } from 'react';
 import { formatCount } from '../../components/format';
 import { isEditableTarget, useHotkey } from '../../components/hotkeys';
 import { ArrowDownIcon } from '../../components/icons';
@@ -18,7 +18,8 @@ export interface ConnectionInfo {
 }
 /** Browsers cap element heights (Firefox near 17.9M px): beyond this the scrollbar is scaled. */
 const MAX_SCROLL_PX = 15_000_000;
-const PREFETCH_ROWS = 60;
+/** Rows read ahead above and below the screen: half a page each way. */
+const PREFETCH_ROWS = 32;
 
 interface Props {
   pages: FramePages;
@@ -40,7 +41,8 @@ interface Props {
   zone: string;
 }
 
-export function FrameList(props: Props) {
+/** Memoised: a status push that changes nothing the list shows does not render it. */
+export const FrameList = memo(function FrameList(props: Props) {
   const {
     pages,
     version,
@@ -265,4 +267,4 @@ export function FrameList(props: Props) {
       ) : null}
     </div>
   );
-}
+});
