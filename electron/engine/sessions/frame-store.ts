@@ -297,8 +297,8 @@ export interface FrameRate {
   outgoing: number[];
 }
 
-/** How many frames one step of frameRateSteps counts: a few tens of milliseconds of work. */
-export const RATE_SLICE_FRAMES = 50_000;
+/** How many frames one step of frameRateSteps counts: about ten milliseconds of work, more on a busy machine. */
+export const RATE_SLICE_FRAMES = 20_000;
 
 /**
  * Frames per time bucket, both directions, for the rate chart. Counting a million frames takes most

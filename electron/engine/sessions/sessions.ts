@@ -156,11 +156,13 @@ export async function rate(
   requireSession(ctx, r.id);
   // A million frames take most of a second to count: count them in slices and let the requests
   // that arrive meanwhile (the first page of the frame list) be answered between.
+  // The first slice waits too: the requests that came in the same read as this one (opening a
+  // session asks for its rate and its first page at once) are answered before any counting.
   const steps = frameRateSteps(ctx.db, r.id, r.buckets ?? 300);
   for (;;) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const step = steps.next();
     if (step.done) return step.value;
-    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 
