@@ -80,7 +80,10 @@ export const FrameList = memo(function FrameList(props: Props) {
   const height = Math.min(fullHeight, MAX_SCROLL_PX);
   const maxScroll = Math.max(0, height - viewport);
   const ratio = maxScroll > 0 ? Math.max(0, fullHeight - viewport) / maxScroll : 1;
-  const top = Math.min(scrollTop, maxScroll);
+  // Following the tail, the window is the tail's: the list renders the new rows in place once, not
+  // the old window first and the new one after the scroll event that moving to the bottom fires.
+  const tailing = follow && liveActive;
+  const top = tailing ? maxScroll : Math.min(scrollTop, maxScroll);
   const fullTop = top * ratio;
   const first = Math.floor(fullTop / ROW_HEIGHT);
   const count = Math.min(total - first, Math.ceil(viewport / ROW_HEIGHT) + 2);
@@ -196,7 +199,8 @@ export const FrameList = memo(function FrameList(props: Props) {
     const starts = above !== undefined && row !== undefined && above.connection !== row.connection;
     rows.push(
       <FrameRowView
-        key={i}
+        // At the tail, every update replaces every row: keyed by slot, the rows' elements are reused.
+        key={tailing ? `slot-${i % count}` : i}
         index={i}
         row={row}
         selected={row !== undefined && row.seq === selectedSeq}
