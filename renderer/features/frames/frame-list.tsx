@@ -117,9 +117,11 @@ export const FrameList = memo(function FrameList(props: Props) {
 
   const onScroll = (e: UIEvent<HTMLDivElement>) => {
     const el = e.currentTarget;
+    const atBottom = el.scrollTop >= el.scrollHeight - el.clientHeight - 2;
+    // Moving to the tail after new rows fires a scroll event; the tail's window is already shown.
+    if (tailing && atBottom) return;
     setScrollTop(el.scrollTop);
     if (!liveActive) return;
-    const atBottom = el.scrollTop >= el.scrollHeight - el.clientHeight - 2;
     if (atBottom && !follow) setFollow(true);
     else if (!atBottom && follow) pause();
   };
