@@ -82,7 +82,8 @@ export const FrameList = memo(function FrameList(props: Props) {
   const ratio = maxScroll > 0 ? Math.max(0, fullHeight - viewport) / maxScroll : 1;
   // Following the tail, the window is the tail's: the list renders the new rows in place once, not
   // the old window first and the new one after the scroll event that moving to the bottom fires.
-  const tailing = follow && liveActive;
+  // A list that was following when its capture ended goes on following until its last rows are in.
+  const tailing = follow;
   const top = tailing ? maxScroll : Math.min(scrollTop, maxScroll);
   const fullTop = top * ratio;
   const first = Math.floor(fullTop / ROW_HEIGHT);
@@ -98,12 +99,18 @@ export const FrameList = memo(function FrameList(props: Props) {
     return () => observer.disconnect();
   }, []);
 
+  // While tailing, scroll events leave the position alone (the window is the tail's); when tailing
+  // ends (paused, or the capture ended) the window is where the list really is.
+  useLayoutEffect(() => {
+    if (!tailing && scroller.current) setScrollTop(scroller.current.scrollTop);
+  }, [tailing]);
+
   // Stick to the tail while following: after every growth, before the browser paints.
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (!follow || !liveActive || !el) return;
+    if (!follow || !el) return;
     el.scrollTop = el.scrollHeight;
-  }, [follow, liveActive, total, height, viewport]);
+  }, [follow, total, height, viewport]);
 
   useEffect(() => {
     pages.ensure(first - PREFETCH_ROWS, first + count + PREFETCH_ROWS, total);
@@ -121,8 +128,7 @@ export const FrameList = memo(function FrameList(props: Props) {
     // Moving to the tail after new rows fires a scroll event; the tail's window is already shown.
     if (tailing && atBottom) return;
     setScrollTop(el.scrollTop);
-    if (!liveActive) return;
-    if (atBottom && !follow) setFollow(true);
+    if (atBottom && !follow && liveActive) setFollow(true);
     else if (!atBottom && follow) pause();
   };
 
@@ -155,10 +161,10 @@ export const FrameList = memo(function FrameList(props: Props) {
   const handleSelect = useCallback(
     (index: number, seq: number) => {
       setCursor(index);
-      if (liveActive) pause();
+      pause();
       onSelect(index, seq);
     },
-    [liveActive, onSelect, pause],
+    [onSelect, pause],
   );
 
   // The cursor (keyboard position) is the selected row when it is on screen, else the top row.
@@ -172,7 +178,7 @@ export const FrameList = memo(function FrameList(props: Props) {
   const move = (delta: number) => {
     if (total === 0) return;
     const at = cursorIndex();
-    if (liveActive) pause();
+    pause();
     select(at < 0 ? first : at + delta);
   };
   useHotkey('j', () => move(1));
@@ -182,7 +188,7 @@ export const FrameList = memo(function FrameList(props: Props) {
   });
   useHotkey('home', (e) => {
     if (!arrowsAllowed(e)) return;
-    if (liveActive) pause();
+    pause();
     select(0);
   });
   useHotkey('end', (e) => {
