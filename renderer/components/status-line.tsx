@@ -36,8 +36,17 @@ function useLiveSessions(api: Api, enabled: boolean): LiveSession[] {
     };
     ask();
     const timer = setInterval(ask, POLL_MS);
+    // A capture pushes its counters ten times a second; what is running changes only when one
+    // starts or ends, so only that asks again.
+    const states = new Map<number, boolean>();
+    const onStatus = (s: { sessionId: number; state: string }) => {
+      const ended = s.state === 'ended';
+      if (states.get(s.sessionId) === ended) return;
+      states.set(s.sessionId, ended);
+      nudge();
+    };
     const offs = [
-      api.on('capture:status', nudge),
+      api.on('capture:status', onStatus),
       api.on('diagnose:progress', nudge),
       api.on('walk:changed', nudge),
     ];

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { WebSocketServer } from 'ws';
 import { echo, wsServer, type WsScenario } from '../servers/scenarios.js';
 import { browserMissing, launchChromium } from '../support/browser.js';
+import { serverScript, startPeer } from '../support/processes.js';
 import { workspace, type Workspace } from '../support/cli.js';
 import { readmeShot } from '../support/screenshots.js';
 import { serve, type Served } from '../support/serve.js';
@@ -161,6 +162,33 @@ describe.skipIf(browserMissing())('attach screen', () => {
     await detail.waitFor({ state: 'detached' });
     await readmeShot(page, 'attach');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('follows a flood to its last frame: the count and the list agree, and no frame at the tail is missing', async () => {
+    // 30,000 frames as fast as the peer sends them, then a 1000 close: pushes are coalesced and the
+    // list grows by whole pages, yet what it ends with is every frame, in order.
+    const flood = await startPeer(process.execPath, [serverScript('flood-peer.mjs'), 'plain', '30000']);
+    try {
+      await page.getByLabel('WebSocket URL').fill(`ws://127.0.0.1:${flood.port}/`);
+      await page.getByLabel('WebSocket URL').press('Enter');
+      await page.getByTestId('capture-state').filter({ hasText: 'Ended' }).waitFor({ timeout: 60_000 });
+      const list = page.getByRole('grid', { name: 'Frames' });
+      await expect.poll(() => page.locator('.frame-view .filter-count').textContent()).toBe('30,002 frames');
+      await expect.poll(() => list.getAttribute('aria-rowcount')).toBe('30002');
+      // The list followed the tail: the last rows on screen run without a gap up to the close.
+      await list.locator('[role=row][data-seq="30002"]').waitFor();
+      const seqs = (await list
+        .locator('[role=row][data-seq]')
+        .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq'))))) as number[];
+      expect(seqs.length).toBeGreaterThan(10);
+      expect(seqs).toEqual(seqs.map((_, i) => 30_002 - seqs.length + 1 + i));
+      await expect
+        .poll(() => list.locator('[role=row][data-seq="30000"]').textContent())
+        .toContain('"seq":30000,');
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await flood.stop();
+    }
   });
 
   it('shows an HTML-looking payload as text and runs nothing', async () => {

@@ -3,7 +3,7 @@
 import type { CaptureRequest, CaptureStatus } from '../../../shared/contract.js';
 import type { EngineContext } from '../context.js';
 import { MissingError } from '../errors.js';
-import { listConnections } from '../sessions/connection-store.js';
+import { latestConnection } from '../sessions/connection-store.js';
 import { committedFrames } from '../sessions/frame-store.js';
 import { StoreWriter } from '../store/writer.js';
 import { Capture } from './capture.js';
@@ -150,8 +150,8 @@ export class LiveCaptures {
     if (!l || !l.dirty) return;
     l.dirty = false;
     l.status.lastPingRttMs = l.capture.lastPingRttMs;
-    const connections = listConnections(this.ctx.db, sessionId);
-    l.status.connection = connections[connections.length - 1] ?? null;
+    // Only the newest connection: a capture that reconnected ten thousand times reads one row.
+    l.status.connection = latestConnection(this.ctx.db, sessionId);
     this.ctx.push('capture:status', { ...l.status });
   }
 

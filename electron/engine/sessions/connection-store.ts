@@ -75,3 +75,11 @@ export function listConnections(db: Database.Database, sessionId: number): Conne
       .all(sessionId) as ConnectionRow[]
   ).map(fromRow);
 }
+
+/** The newest connection of a session (the live one of a capture), read by its unique index. */
+export function latestConnection(db: Database.Database, sessionId: number): ConnectionView | null {
+  const r = db
+    .prepare('SELECT * FROM connection WHERE session_id = ? ORDER BY ordinal DESC LIMIT 1')
+    .get(sessionId) as ConnectionRow | undefined;
+  return r ? fromRow(r) : null;
+}

@@ -64,6 +64,10 @@ export interface FrameFilter {
   toTs?: number;
   /** Only the frames of this connection (by id). */
   connection?: number;
+  /** Only frames after this sequence number (a page read on from a known position). */
+  afterSeq?: number;
+  /** Only frames up to this sequence number (what was committed when a count was made). */
+  uptoSeq?: number;
 }
 
 /** A frame list row: the frame with a short preview instead of its payload. */
@@ -127,7 +131,9 @@ export function isEmptyFilter(f: FrameFilter): boolean {
     !f.opcodes?.length &&
     f.fromTs === undefined &&
     f.toTs === undefined &&
-    f.connection === undefined
+    f.connection === undefined &&
+    f.afterSeq === undefined &&
+    f.uptoSeq === undefined
   );
 }
 
@@ -173,6 +179,14 @@ function filterClause(sessionId: number, filter: FrameFilter, p = ''): { where: 
     where.push(`${p}connection_id = ?`);
     params.push(filter.connection);
   }
+  if (filter.afterSeq !== undefined) {
+    where.push(`${p}seq > ?`);
+    params.push(filter.afterSeq);
+  }
+  if (filter.uptoSeq !== undefined) {
+    where.push(`${p}seq <= ?`);
+    params.push(filter.uptoSeq);
+  }
   if (filter.text?.trim()) {
     where.push(`${p}id IN (SELECT rowid FROM frame_text WHERE frame_text MATCH ?)`);
     params.push(ftsQuery(filter.text));
@@ -182,6 +196,18 @@ function filterClause(sessionId: number, filter: FrameFilter, p = ''): { where: 
 
 /** Up to this many matches, a search's page is read through the full-text index and sorted. */
 const SPARSE_SEARCH = 10_000;
+
+/** True when a filter (no text) is counted from the connections' running totals, touching no frame. */
+export function countedFromTotals(filter: FrameFilter): boolean {
+  return (
+    !filter.text?.trim() &&
+    !filter.opcodes?.length &&
+    filter.fromTs === undefined &&
+    filter.toTs === undefined &&
+    filter.afterSeq === undefined &&
+    filter.uptoSeq === undefined
+  );
+}
 
 /** How many of a session's frames match a filter (counted in SQLite, never materialised). */
 export function countMatching(db: Database.Database, sessionId: number, filter: FrameFilter): number {
@@ -195,7 +221,7 @@ export function countMatching(db: Database.Database, sessionId: number, filter: 
       .pluck()
       .get(ftsQuery(filter.text), ...rest.params) as number;
   }
-  if (!filter.opcodes?.length && filter.fromTs === undefined && filter.toTs === undefined) {
+  if (countedFromTotals(filter)) {
     // Counted from the connections' running totals: no frame is touched.
     const column = filter.direction ? (filter.direction === 'in' ? 'frames_in' : 'frames_out') : 'frames';
     const one = filter.connection !== undefined ? ' AND id = ?' : '';
@@ -297,8 +323,8 @@ export interface FrameRate {
   outgoing: number[];
 }
 
-/** How many frames one step of frameRateSteps counts: a few tens of milliseconds of work. */
-export const RATE_SLICE_FRAMES = 50_000;
+/** How many frames one step of frameRateSteps counts: about ten milliseconds of work, more on a busy machine. */
+export const RATE_SLICE_FRAMES = 20_000;
 
 /**
  * Frames per time bucket, both directions, for the rate chart. Counting a million frames takes most

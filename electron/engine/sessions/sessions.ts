@@ -12,6 +12,7 @@ import { listConnections } from './connection-store.js';
 import { listEvents } from './event-store.js';
 import {
   committedFrames,
+  countedFromTotals,
   countMatching,
   filteredPage,
   frameDetail,
@@ -64,6 +65,34 @@ export function sessionDetail(ctx: EngineContext, id: number): ResponseOf<'sessi
 /** Counting a filtered view scans it once; scrolling asks again, so counts are remembered. */
 const countCaches = new WeakMap<object, Map<string, number>>();
 
+/**
+ * What a filtered view that scans (opcodes, a time range) knew at its last answer: its count up to
+ * a committed frame, and where some of its positions are in the session (how many matches end at
+ * which seq). A session only grows, so both stay true: a live, filtered view is counted in what
+ * was added since, and its pages are read on from the nearest known position instead of skipping
+ * every match before them, so neither scan keeps the receiving thread from the wire.
+ */
+interface ScanState {
+  upto: number;
+  count: number;
+  /** Positions: `count` matches end at `seq`; sorted by count. */
+  anchors: Array<{ count: number; seq: number }>;
+}
+const scanStates = new WeakMap<object, Map<string, ScanState>>();
+const MAX_VIEWS = 32;
+const MAX_ANCHORS = 512;
+
+function scanState(ctx: EngineContext, key: string): ScanState {
+  let states = scanStates.get(ctx.db);
+  if (!states) scanStates.set(ctx.db, (states = new Map()));
+  let state = states.get(key);
+  if (!state) {
+    if (states.size >= MAX_VIEWS) states.delete(states.keys().next().value!);
+    states.set(key, (state = { upto: 0, count: 0, anchors: [] }));
+  }
+  return state;
+}
+
 function filteredCount(ctx: EngineContext, id: number, filter: FrameFilter, unindexed: number): number {
   let cache = countCaches.get(ctx.db);
   if (!cache) countCaches.set(ctx.db, (cache = new Map()));
@@ -75,6 +104,50 @@ function filteredCount(ctx: EngineContext, id: number, filter: FrameFilter, unin
     cache.set(key, n);
   }
   return n;
+}
+
+/** The count of a view that scans, made or brought up to date with only the frames added since. */
+function scannedCount(ctx: EngineContext, id: number, filter: FrameFilter, state: ScanState): number {
+  const committed = committedFrames(ctx.db, id);
+  if (committed < state.upto) Object.assign(state, { upto: 0, count: 0, anchors: [] });
+  if (committed > state.upto) {
+    state.count += countMatching(ctx.db, id, { ...filter, afterSeq: state.upto, uptoSeq: committed });
+    state.upto = committed;
+  }
+  return state.count;
+}
+
+/** A page of a view that scans, read on from the nearest position known before it. */
+function scannedPage(
+  ctx: EngineContext,
+  id: number,
+  filter: FrameFilter,
+  offset: number,
+  limit: number,
+  state: ScanState,
+) {
+  let from: { count: number; seq: number } | undefined;
+  for (const a of state.anchors) {
+    if (a.count > offset) break;
+    from = a;
+  }
+  const rows = filteredPage(
+    ctx.db,
+    id,
+    from ? { ...filter, afterSeq: from.seq } : filter,
+    offset - (from?.count ?? 0),
+    limit,
+  );
+  const last = rows[rows.length - 1];
+  if (last) {
+    const anchor = { count: offset + rows.length, seq: last.seq };
+    const at = state.anchors.findIndex((a) => a.count >= anchor.count);
+    if (at === -1) state.anchors.push(anchor);
+    else if (state.anchors[at]!.count !== anchor.count) state.anchors.splice(at, 0, anchor);
+    // Every other position is dropped when there are too many: the nearest is then a little further.
+    if (state.anchors.length > MAX_ANCHORS) state.anchors = state.anchors.filter((_, i) => i % 2 === 0);
+  }
+  return rows;
 }
 
 /**
@@ -115,7 +188,7 @@ export function frames(
   ctx: EngineContext,
   r: ParsedRequestOf<'sessions', 'frames'>,
 ): ResponseOf<'sessions', 'frames'> {
-  requireSession(ctx, r.id);
+  const session = requireSession(ctx, r.id);
   const filter = r.filter ?? {};
   if (isEmptyFilter(filter)) {
     return {
@@ -130,10 +203,16 @@ export function frames(
     const total = filteredCount(ctx, r.id, filter, unindexed);
     return { total, frames: filteredPage(ctx.db, r.id, filter, r.offset, r.limit, total), unindexed };
   }
-  const page = filteredPage(ctx.db, r.id, filter, r.offset, r.limit);
-  // A first page that is not full is the whole answer: no need to count again.
-  const total = r.offset === 0 && page.length < r.limit ? page.length : filteredCount(ctx, r.id, filter, 0);
-  return { total, frames: page, unindexed: 0 };
+  if (countedFromTotals(filter)) {
+    const page = filteredPage(ctx.db, r.id, filter, r.offset, r.limit);
+    // A first page that is not full is the whole answer: no need to count again.
+    const total = r.offset === 0 && page.length < r.limit ? page.length : filteredCount(ctx, r.id, filter, 0);
+    return { total, frames: page, unindexed: 0 };
+  }
+  // Keyed by the session's creation too: a deleted session's number may be given to a new one.
+  const state = scanState(ctx, JSON.stringify([r.id, session.createdAt, filter]));
+  const total = scannedCount(ctx, r.id, filter, state);
+  return { total, frames: scannedPage(ctx, r.id, filter, r.offset, r.limit, state), unindexed: 0 };
 }
 
 /** One frame with its whole stored payload. */
@@ -256,11 +335,13 @@ export async function rate(
   requireSession(ctx, r.id);
   // A million frames take most of a second to count: count them in slices and let the requests
   // that arrive meanwhile (the first page of the frame list) be answered between.
+  // The first slice waits too: the requests that came in the same read as this one (opening a
+  // session asks for its rate and its first page at once) are answered before any counting.
   const steps = frameRateSteps(ctx.db, r.id, r.buckets ?? 300);
   for (;;) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const step = steps.next();
     if (step.done) return step.value;
-    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 

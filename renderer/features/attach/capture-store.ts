@@ -1,11 +1,13 @@
 // Live captures as the console knows them, outside React: the latest `capture:status` of each,
 // its frames/s over the last minute, which one the attach screen shows, the form draft and the
 // sent-message history. Components subscribe to slices (useCapture), so a status push re-renders
-// only what shows that status, and leaving the screen loses nothing.
+// only what shows that status, and leaving the screen loses nothing. Pushes are coalesced: however
+// many arrive between two animation frames, subscribers hear of them once, with the latest.
 import { useCallback, useSyncExternalStore } from 'react';
 import type { Api, PayloadOf } from '../../../shared/contract';
 import type { AttachDraft } from './attach-draft';
 import { loadDraft } from './attach-memory';
+import { nextFrame, type FrameScheduler } from '../../components/next-frame';
 
 export type CaptureStatus = PayloadOf<'capture:status'>;
 
@@ -28,6 +30,9 @@ interface Rate {
 
 export class CaptureStore {
   readonly statuses = new Map<number, CaptureStatus>();
+  /** Statuses pushed since the last flush, the latest of each capture. */
+  private readonly pending = new Map<number, CaptureStatus>();
+  private scheduled = false;
   private readonly rates = new Map<number, Rate>();
   private readonly listeners = new Set<() => void>();
   private ticker: ReturnType<typeof setInterval> | null = null;
@@ -36,12 +41,16 @@ export class CaptureStore {
   draft: AttachDraft = loadDraft();
   sent: readonly SentMessage[] = [];
 
-  constructor(readonly api: Api) {
-    api.on('capture:status', (s) => this.apply(s));
+  constructor(
+    readonly api: Api,
+    private readonly schedule: FrameScheduler = nextFrame,
+  ) {
+    api.on('capture:status', (s) => this.push(s));
     // After a reload, pick up a capture that is still running in the engine.
     api.capture.list({}).then(
       (list) => {
-        for (const s of list) this.apply(s);
+        for (const s of list) this.push(s);
+        this.flush();
         if (this.activeSessionId === null && list[0]) this.show(list[0].sessionId);
       },
       () => {
@@ -78,6 +87,25 @@ export class CaptureStore {
     return n;
   }
 
+  /** Takes a pushed status; subscribers hear of it at the next frame, with any that follow it. */
+  private push(status: CaptureStatus): void {
+    this.pending.set(status.sessionId, status);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.schedule(() => this.flush());
+  }
+
+  /** Applies the statuses pushed since the last flush and tells the subscribers once. */
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending.size === 0) return;
+    const statuses = [...this.pending.values()];
+    this.pending.clear();
+    for (const s of statuses) this.apply(s);
+    this.tick();
+    this.emit();
+  }
+
   private apply(status: CaptureStatus): void {
     this.statuses.set(status.sessionId, status);
     const total = status.framesIn + status.framesOut;
@@ -90,8 +118,6 @@ export class CaptureStore {
     this.roll(rate, second);
     rate.current += Math.max(0, total - rate.lastTotal);
     rate.lastTotal = total;
-    this.tick();
-    this.emit();
   }
 
   /** Moves a rate's window to `second`, closing the seconds in between (zero when nothing came). */

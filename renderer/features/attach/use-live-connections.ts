@@ -1,23 +1,34 @@
 // The connections of a live capture: read from the engine when one appears, opens or ends (never
-// per frame), with the newest one as fresh as the last status push.
-import { useCallback, useEffect, useState } from 'react';
+// per frame), with the newest one as fresh as the last status push that changed what it says.
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Api } from '../../../shared/contract';
 import { errorMessage } from '../../components/error-note';
-import { useCapture, type CaptureStore } from './capture-store';
+import { captureStore, useCapture, type CaptureStore } from './capture-store';
 import type { Connection } from './handshake-panel';
 
 export function useLiveConnections(
   api: Api,
   sessionId: number,
 ): { connections: Connection[]; error: string | null } {
-  const status = useCapture(
+  // A push moves the newest connection's counters, which nothing that uses this hook shows: the
+  // slice is what can change about it otherwise, so that a flood re-renders none of them.
+  const latestKey = useCapture(
     api,
-    useCallback((s: CaptureStore) => s.statuses.get(sessionId) ?? null, [sessionId]),
+    useCallback(
+      (s: CaptureStore) => {
+        const status = s.statuses.get(sessionId);
+        if (!status) return '';
+        const c = status.connection;
+        const rest = c
+          ? { ...c, frames: 0, bytesIn: 0, bytesOut: 0, firstFrameTs: null, lastFrameTs: null }
+          : null;
+        return JSON.stringify([status.state, rest]);
+      },
+      [sessionId],
+    ),
   );
   const [connections, setConnections] = useState<Connection[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const latest = status?.connection ?? null;
-  const milestone = `${status?.state}:${latest?.id}:${latest?.openedAt}:${latest?.closedAt}:${latest?.closeCode}`;
   useEffect(() => {
     let cancelled = false;
     api.sessions.get({ id: sessionId }).then(
@@ -31,10 +42,13 @@ export function useLiveConnections(
     return () => {
       cancelled = true;
     };
-  }, [api, sessionId, milestone]);
+  }, [api, sessionId, latestKey]);
   // The status push is fresher than the last read for the newest connection.
-  const all = latest
-    ? [...connections.filter((c) => c.id !== latest.id), latest].sort((a, b) => a.ordinal - b.ordinal)
-    : connections;
+  const all = useMemo(() => {
+    const latest = captureStore(api).statuses.get(sessionId)?.connection ?? null;
+    return latest
+      ? [...connections.filter((c) => c.id !== latest.id), latest].sort((a, b) => a.ordinal - b.ordinal)
+      : connections;
+  }, [api, sessionId, connections, latestKey]);
   return { connections: all, error };
 }

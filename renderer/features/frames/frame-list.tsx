@@ -1,7 +1,7 @@
 // The virtualised frame list: fixed-height rows, only the visible ones in the DOM, so that a
 // million-frame session scrolls like a ten-frame one. Live sessions follow the tail while the
 // engineer is at the bottom, and pause (saying how many frames arrived) when they scroll up.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type UIEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type UIEvent } from 'react';
 import { formatCount } from '../../components/format';
 import { isEditableTarget, useHotkey } from '../../components/hotkeys';
 import { ArrowDownIcon } from '../../components/icons';
@@ -18,7 +18,8 @@ export interface ConnectionInfo {
 }
 /** Browsers cap element heights (Firefox near 17.9M px): beyond this the scrollbar is scaled. */
 const MAX_SCROLL_PX = 15_000_000;
-const PREFETCH_ROWS = 60;
+/** Rows read ahead above and below the screen: half a page each way. */
+const PREFETCH_ROWS = 32;
 
 interface Props {
   pages: FramePages;
@@ -40,7 +41,8 @@ interface Props {
   zone: string;
 }
 
-export function FrameList(props: Props) {
+/** Memoised: a status push that changes nothing the list shows does not render it. */
+export const FrameList = memo(function FrameList(props: Props) {
   const {
     pages,
     version,
@@ -78,7 +80,11 @@ export function FrameList(props: Props) {
   const height = Math.min(fullHeight, MAX_SCROLL_PX);
   const maxScroll = Math.max(0, height - viewport);
   const ratio = maxScroll > 0 ? Math.max(0, fullHeight - viewport) / maxScroll : 1;
-  const top = Math.min(scrollTop, maxScroll);
+  // Following the tail, the window is the tail's: the list renders the new rows in place once, not
+  // the old window first and the new one after the scroll event that moving to the bottom fires.
+  // A list that was following when its capture ended goes on following until its last rows are in.
+  const tailing = follow;
+  const top = tailing ? maxScroll : Math.min(scrollTop, maxScroll);
   const fullTop = top * ratio;
   const first = Math.floor(fullTop / ROW_HEIGHT);
   const count = Math.min(total - first, Math.ceil(viewport / ROW_HEIGHT) + 2);
@@ -93,12 +99,18 @@ export function FrameList(props: Props) {
     return () => observer.disconnect();
   }, []);
 
+  // While tailing, scroll events leave the position alone (the window is the tail's); when tailing
+  // ends (paused, or the capture ended) the window is where the list really is.
+  useLayoutEffect(() => {
+    if (!tailing && scroller.current) setScrollTop(scroller.current.scrollTop);
+  }, [tailing]);
+
   // Stick to the tail while following: after every growth, before the browser paints.
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (!follow || !liveActive || !el) return;
+    if (!follow || !el) return;
     el.scrollTop = el.scrollHeight;
-  }, [follow, liveActive, total, height, viewport]);
+  }, [follow, total, height, viewport]);
 
   useEffect(() => {
     pages.ensure(first - PREFETCH_ROWS, first + count + PREFETCH_ROWS, total);
@@ -112,10 +124,11 @@ export function FrameList(props: Props) {
 
   const onScroll = (e: UIEvent<HTMLDivElement>) => {
     const el = e.currentTarget;
-    setScrollTop(el.scrollTop);
-    if (!liveActive) return;
     const atBottom = el.scrollTop >= el.scrollHeight - el.clientHeight - 2;
-    if (atBottom && !follow) setFollow(true);
+    // Moving to the tail after new rows fires a scroll event; the tail's window is already shown.
+    if (tailing && atBottom) return;
+    setScrollTop(el.scrollTop);
+    if (atBottom && !follow && liveActive) setFollow(true);
     else if (!atBottom && follow) pause();
   };
 
@@ -148,10 +161,10 @@ export function FrameList(props: Props) {
   const handleSelect = useCallback(
     (index: number, seq: number) => {
       setCursor(index);
-      if (liveActive) pause();
+      pause();
       onSelect(index, seq);
     },
-    [liveActive, onSelect, pause],
+    [onSelect, pause],
   );
 
   // The cursor (keyboard position) is the selected row when it is on screen, else the top row.
@@ -165,7 +178,7 @@ export function FrameList(props: Props) {
   const move = (delta: number) => {
     if (total === 0) return;
     const at = cursorIndex();
-    if (liveActive) pause();
+    pause();
     select(at < 0 ? first : at + delta);
   };
   useHotkey('j', () => move(1));
@@ -175,7 +188,7 @@ export function FrameList(props: Props) {
   });
   useHotkey('home', (e) => {
     if (!arrowsAllowed(e)) return;
-    if (liveActive) pause();
+    pause();
     select(0);
   });
   useHotkey('end', (e) => {
@@ -194,7 +207,8 @@ export function FrameList(props: Props) {
     const starts = above !== undefined && row !== undefined && above.connection !== row.connection;
     rows.push(
       <FrameRowView
-        key={i}
+        // At the tail, every update replaces every row: keyed by slot, the rows' elements are reused.
+        key={tailing ? `slot-${i % count}` : i}
         index={i}
         row={row}
         selected={row !== undefined && row.seq === selectedSeq}
@@ -265,4 +279,4 @@ export function FrameList(props: Props) {
       ) : null}
     </div>
   );
-}
+});

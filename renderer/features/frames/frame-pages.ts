@@ -1,12 +1,19 @@
 // The frame list's data: rows fetched by page through `sessions:frames`, a small LRU of pages, one
 // request per page at a time. A million-row session only ever holds MAX_PAGES × PAGE_SIZE rows.
+// Pages are about a screenful: the engine reads and the console parses only rows that are, or are
+// about to be, on screen. A live session's tail is read before the list grows to it, so that a
+// flood shows as one change per answer, never as a screen of empty rows filled in a moment later.
 import type { Api, RequestOf, ResponseOf } from '../../../shared/contract';
 
 export type FrameRow = ResponseOf<'sessions', 'frames'>['frames'][number];
 export type ApiFrameFilter = NonNullable<RequestOf<'sessions', 'frames'>['filter']>;
 
-export const PAGE_SIZE = 200;
-const MAX_PAGES = 30;
+export const PAGE_SIZE = 64;
+const MAX_PAGES = 100;
+/** Rows at the tail of a live session read before the list grows to them: a tall screenful. */
+export const TAIL_ROWS = 96;
+
+type PageAnswer = ResponseOf<'sessions', 'frames'>;
 
 interface Page {
   rows: FrameRow[];
@@ -26,6 +33,9 @@ export class FramePages {
   unindexed = 0;
   /** Why the last request failed; requests stop until retry(). */
   error: string | null = null;
+  /** The size a live session is known to have grown to, and whether its tail is being read. */
+  private target = 0;
+  private following = false;
 
   constructor(
     private readonly api: Api,
@@ -61,6 +71,34 @@ export class FramePages {
     }
   }
 
+  /**
+   * A live, unfiltered session has `committed` frames: reads its last rows, then counts them in,
+   * in one change. Growth reported while a tail is being read is read next, in one go.
+   */
+  follow(committed: number): void {
+    this.target = Math.max(this.target, committed);
+    if (this.following || this.error || this.target <= (this.total ?? 0)) return;
+    this.following = true;
+    const asked = this.target;
+    const first = Math.floor(Math.max(0, asked - TAIL_ROWS) / PAGE_SIZE);
+    const last = Math.floor((asked - 1) / PAGE_SIZE);
+    const wanted: number[] = [];
+    for (let p = first; p <= last; p++) wanted.push(p);
+    Promise.all(wanted.map((p) => this.request(p))).then(
+      (answers) => {
+        this.following = false;
+        answers.forEach((res, i) => this.store(wanted[i]!, res));
+        this.changed();
+        if (this.target > asked) this.follow(this.target);
+      },
+      (err: Error) => {
+        this.following = false;
+        this.error = err.message;
+        this.changed();
+      },
+    );
+  }
+
   /** Asks for the count again (a live, filtered view grows without telling us). */
   refresh(): void {
     const tail = this.total ? Math.floor((this.total - 1) / PAGE_SIZE) : 0;
@@ -76,32 +114,44 @@ export class FramePages {
   retry(): void {
     this.error = null;
     this.changed();
+    if (this.target > (this.total ?? 0)) this.follow(this.target);
   }
 
   private changed(): void {
     for (const l of this.listeners) l();
   }
 
+  private request(p: number): Promise<PageAnswer> {
+    return this.api.sessions.frames({
+      id: this.sessionId,
+      filter: this.filter,
+      offset: p * PAGE_SIZE,
+      limit: PAGE_SIZE,
+    });
+  }
+
+  private store(p: number, res: PageAnswer): void {
+    this.pages.delete(p);
+    this.pages.set(p, { rows: res.frames, totalAtFetch: res.total });
+    while (this.pages.size > MAX_PAGES) this.pages.delete(this.pages.keys().next().value!);
+    this.total = Math.max(this.total ?? 0, res.total);
+    this.unindexed = res.unindexed;
+  }
+
   private fetch(p: number): void {
     if (this.inflight.has(p)) return;
     this.inflight.add(p);
-    this.api.sessions
-      .frames({ id: this.sessionId, filter: this.filter, offset: p * PAGE_SIZE, limit: PAGE_SIZE })
-      .then(
-        (res) => {
-          this.inflight.delete(p);
-          this.pages.delete(p);
-          this.pages.set(p, { rows: res.frames, totalAtFetch: res.total });
-          while (this.pages.size > MAX_PAGES) this.pages.delete(this.pages.keys().next().value!);
-          this.total = Math.max(this.total ?? 0, res.total);
-          this.unindexed = res.unindexed;
-          this.changed();
-        },
-        (err: Error) => {
-          this.inflight.delete(p);
-          this.error = err.message;
-          this.changed();
-        },
-      );
+    this.request(p).then(
+      (res) => {
+        this.inflight.delete(p);
+        this.store(p, res);
+        this.changed();
+      },
+      (err: Error) => {
+        this.inflight.delete(p);
+        this.error = err.message;
+        this.changed();
+      },
+    );
   }
 }

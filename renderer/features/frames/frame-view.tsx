@@ -56,6 +56,15 @@ export function connectionOutcome(c: Connection): string {
   return c.closedAt === null ? 'open' : 'ended';
 }
 
+/** What the frame list shows of the connections, as a string that changes only when that does. */
+function connectionShape(connections: readonly Connection[] | undefined): string {
+  return (connections ?? [])
+    .map((c) =>
+      [c.id, c.ordinal, c.closeCode, c.closedBy, c.closedAt, c.error?.kind, c.error?.message].join(':'),
+    )
+    .join('|');
+}
+
 function connectionInfo(connections: readonly Connection[] | undefined): Map<number, ConnectionInfo> {
   const byOrdinal = new Map((connections ?? []).map((c) => [c.ordinal, c]));
   const out = new Map<number, ConnectionInfo>();
@@ -92,10 +101,15 @@ export function FrameView({ api, sessionId, live, connections, connection, onCon
     if (connection === undefined || connection === null) return;
     setFilterStateRaw((prev) => (prev.connection === connection ? prev : { ...prev, connection }));
   }, [connection]);
-  const infos = useMemo(() => connectionInfo(connections), [connections]);
+  // A live capture's connections come anew with every status push (their counters move); what the
+  // list shows of them changes only when one opens or ends, and only then does the list re-render.
+  const shape = connectionShape(connections);
+  // The array of the first push with this shape is kept (on purpose, `connections` is not a dependency).
+  const kept = useMemo(() => connections, [shape]);
+  const infos = useMemo(() => connectionInfo(kept), [kept]);
   const choices = useMemo<ConnectionChoice[]>(
-    () => (connections ?? []).map((c) => ({ id: c.id, ordinal: c.ordinal, outcome: connectionOutcome(c) })),
-    [connections],
+    () => (kept ?? []).map((c) => ({ id: c.id, ordinal: c.ordinal, outcome: connectionOutcome(c) })),
+    [kept],
   );
   const [timeMode, setTimeMode] = useState<TimeMode>(storedTimeMode);
   const [selectedSeq, setSelectedSeq] = useState<number | null>(null);
@@ -110,7 +124,9 @@ export function FrameView({ api, sessionId, live, connections, connection, onCon
   const highlight = useMemo(() => searchPattern(filter.text ?? ''), [filter.text]);
 
   const unfilteredTotal = Math.max(basics.total, isEmpty(filter) ? (pages.total ?? 0) : 0);
-  const total = noOpcodes ? 0 : filtered ? (pages.total ?? 0) : unfilteredTotal;
+  // A live list grows to the rows it holds (its pages follow the committed count), so that a flood
+  // never shows a screen of empty rows; the filter bar counts what is committed.
+  const total = noOpcodes ? 0 : filtered || live ? (pages.total ?? 0) : unfilteredTotal;
   const shown = noOpcodes ? 0 : filtered ? pages.total : unfilteredTotal;
   const liveActive = live?.active ?? false;
 

@@ -1,7 +1,9 @@
 // Where a frame view's rows come from: the session's first timestamp and unfiltered count, and a
-// page cache for the current filter that stays fresh while a live capture grows.
+// page cache for the current filter that stays fresh while a live capture grows: the list hears of
+// new pages at most once per frame, and a live list grows only to rows it already holds.
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { Api } from '../../../shared/contract';
+import { oncePerFrame } from '../../components/next-frame';
 import { FramePages, type ApiFrameFilter } from './frame-pages';
 
 /** How often a live, filtered view asks for its new count (each ask re-runs the filter). */
@@ -57,15 +59,21 @@ export function useFramePages(
     [api, sessionId, key],
   );
   const [version, bump] = useReducer((n: number) => n + 1, 0);
-  useEffect(() => pages.listen(bump), [pages]);
+  useEffect(() => pages.listen(oncePerFrame(bump)), [pages]);
   useEffect(() => {
     if (enabled && pages.total === null && !pages.error) pages.refresh();
   }, [pages, enabled, version]);
 
-  // A filtered view of a growing session: ask for its count again, at most once a second.
   const filtered = key !== '{}';
   const committed = live?.committed ?? 0;
   const isLive = live?.active ?? false;
+  // An unfiltered live view follows the committed count: its tail is read, then shown.
+  const hasLive = live !== undefined;
+  useEffect(() => {
+    if (enabled && hasLive && !filtered) pages.follow(committed);
+  }, [pages, enabled, hasLive, filtered, committed]);
+
+  // A filtered view of a growing session: ask for its count again, at most once a second.
   const lastRefresh = useRef(0);
   useEffect(() => {
     if (!enabled || !filtered || !isLive || pages.total === null) return;

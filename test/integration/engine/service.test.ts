@@ -178,6 +178,18 @@ describe('session channels', () => {
     expect(got.connections.map((c) => c.closeCode)).toEqual([1000]);
   });
 
+  it('answers the first page of a session opened with its rate before it counts the rate', async () => {
+    // Opening a session asks for both at once: its frames must not wait behind a count of them all.
+    const id = await recordEcho(['one', 'two']);
+    const order: string[] = [];
+    const rate = service.handle('sessions:rate', { id, buckets: 10 }).then(() => order.push('rate'));
+    const page = service
+      .handle('sessions:frames', { id, offset: 0, limit: 64 })
+      .then(() => order.push('frames'));
+    await Promise.all([rate, page]);
+    expect(order).toEqual(['frames', 'rate']);
+  });
+
   it('renames, tags, finds by tag and deletes a session with its frames and index entries', async () => {
     const id = await recordEcho(['needle in the haystack']);
     await call('sessions:rename', { id, name: 'INC-42 gateway' });
