@@ -3,6 +3,7 @@
 import { InputError, isCorruption } from '../engine/errors.js';
 import { onRecovery } from '../engine/sessions/sessions.js';
 import * as capture from './commands/capture.js';
+import * as compact from './commands/compact.js';
 import * as diagnose from './commands/diagnose.js';
 import * as incident from './commands/incident.js';
 import * as probe from './commands/probe.js';
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
   walk,
   serve,
   recover,
+  compact,
 };
 
 const USAGE = `frameline — record and diagnose WebSocket traffic
@@ -47,6 +49,7 @@ Commands:
   walk            walk an incident through a runbook: start, show, choose, back, note, run, action
   serve           the console in a browser (127.0.0.1, token-protected)
   recover         finish sessions whose recorder is gone (also ones recorded on another machine)
+  compact         give back the disk space of deleted sessions (segment files, database pages)
 
 Every command takes:
   --db PATH       the database (default: FRAMELINE_DB, else the desktop app's file)

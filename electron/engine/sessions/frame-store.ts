@@ -1,10 +1,38 @@
-// The frame table: every frame of a session, in sequence.
+// The frame table: every frame of a session, in sequence. A frame's payload lies in its session's
+// segment file (segment_id, payload_offset, payload_length), or inline in `payload` for frames
+// recorded before segments existed; `payloadBytes` is the one way to read it, whichever shape.
 import type Database from 'better-sqlite3';
+import { segmentReader } from '../store/segments.js';
 import { directionCode, directionOf, opcodeOf, OPCODE_NUMBER } from '../../../shared/frame-codes.js';
 import type { FrameRecord, Opcode } from '../../../shared/contract.js';
 import { formatMicros } from '../../../shared/time.js';
 
-export interface FrameRow {
+/** Where a frame's payload is: the columns every query that needs payload bytes selects. */
+export interface PayloadRef {
+  /** The inline payload (frames from before segments); empty (or a head) otherwise. */
+  payload: Buffer | null;
+  segment_id: number | null;
+  payload_offset: number | null;
+  payload_length: number | null;
+}
+
+/** The columns of a PayloadRef, for a SELECT (`p` qualifies them, as `f.`). */
+export const PAYLOAD_REF = (p = ''): string =>
+  `${p}payload, ${p}segment_id, ${p}payload_offset, ${p}payload_length`;
+
+/**
+ * A frame's stored payload bytes (at most `max` of them), wherever they lie. The buffer may be a view
+ * into a shared read window: copy it to keep it beyond converting it.
+ */
+export function payloadBytes(db: Database.Database, r: PayloadRef, max = Infinity): Buffer {
+  if (r.segment_id === null) {
+    const inline = r.payload ?? Buffer.alloc(0);
+    return inline.length > max ? inline.subarray(0, max) : inline;
+  }
+  return segmentReader(db).read(r.segment_id, r.payload_offset!, Math.min(r.payload_length!, max));
+}
+
+export interface FrameRow extends PayloadRef {
   id: number;
   connection_id: number;
   seq: number;
@@ -13,11 +41,11 @@ export interface FrameRow {
   opcode: number;
   size: number;
   truncated: number;
-  payload: Buffer;
 }
 
-export function fromRow(r: FrameRow): FrameRecord {
+export function fromRow(db: Database.Database, r: FrameRow): FrameRecord {
   const opcode = opcodeOf(r.opcode);
+  const payload = payloadBytes(db, r);
   return {
     connection: r.connection_id,
     seq: r.seq,
@@ -25,7 +53,7 @@ export function fromRow(r: FrameRow): FrameRecord {
     direction: directionOf(r.direction),
     opcode,
     size: r.size,
-    payload: opcode === 'text' ? r.payload.toString('utf8') : r.payload.toString('base64'),
+    payload: opcode === 'text' ? payload.toString('utf8') : payload.toString('base64'),
     truncated: r.truncated === 1,
   };
 }
@@ -42,11 +70,11 @@ export function* iterateFrames(
   page: FramePage = {},
 ): Generator<FrameRecord> {
   const stmt = db.prepare(
-    `SELECT id, connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
+    `SELECT id, connection_id, seq, ts, direction, opcode, size, truncated, ${PAYLOAD_REF()} FROM frame
      WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
   );
   for (const row of stmt.iterate(sessionId, page.afterSeq ?? -1, page.limit ?? -1)) {
-    yield fromRow(row as FrameRow);
+    yield fromRow(db, row as FrameRow);
   }
 }
 
@@ -81,7 +109,7 @@ export interface FrameListRow {
 const PREVIEW_CHARS = 160;
 const PREVIEW_BYTES = 48;
 
-interface PreviewRow {
+interface PreviewRow extends PayloadRef {
   seq: number;
   connection_id: number;
   ts: number;
@@ -89,13 +117,11 @@ interface PreviewRow {
   opcode: number;
   size: number;
   truncated: number;
-  head: Buffer | null;
 }
 
-function toListRow(r: PreviewRow): FrameListRow {
+function toListRow(db: Database.Database, r: PreviewRow): FrameListRow {
   const opcode = opcodeOf(r.opcode);
-  // substr() of an empty payload (a bare ping) is NULL, not an empty blob.
-  const head = r.head ?? Buffer.alloc(0);
+  const head = payloadBytes(db, r, PREVIEW_CHARS * 4);
   let preview: string;
   if (opcode === 'text') preview = head.toString('utf8').slice(0, PREVIEW_CHARS);
   else if (opcode === 'close' && head.length >= 2)
@@ -117,7 +143,8 @@ function toListRow(r: PreviewRow): FrameListRow {
   };
 }
 
-const ROW_COLUMNS = `seq, connection_id, ts, direction, opcode, size, truncated, substr(payload, 1, ${PREVIEW_CHARS * 4}) AS head`;
+// Inline payloads (older frames) are cut in SQLite; substr() of an empty blob is NULL, which reads as empty.
+const ROW_COLUMNS = `seq, connection_id, ts, direction, opcode, size, truncated, substr(payload, 1, ${PREVIEW_CHARS * 4}) AS payload, segment_id, payload_offset, payload_length`;
 
 /** True when a filter lets every frame through. */
 export function isEmptyFilter(f: FrameFilter): boolean {
@@ -224,9 +251,9 @@ export function filteredPage(
   if (filter.text?.trim() && total !== undefined && total <= SPARSE_SEARCH) {
     const rest = filterClause(sessionId, { ...filter, text: undefined }, 'f.');
     const columns = ROW_COLUMNS.replace(
-      /\b(seq|connection_id|ts|direction|opcode|size|truncated|payload)\b/g,
+      /\b(seq|connection_id|ts|direction|opcode|size|truncated|payload|segment_id|payload_offset|payload_length)\b/g,
       'f.$1',
-    );
+    ).replace(/AS f\.payload/, 'AS payload');
     return (
       db
         .prepare(
@@ -234,14 +261,14 @@ export function filteredPage(
            WHERE frame_text MATCH ? AND ${rest.where} ORDER BY f.seq LIMIT ? OFFSET ?`,
         )
         .all(ftsQuery(filter.text), ...rest.params, limit, offset) as PreviewRow[]
-    ).map(toListRow);
+    ).map((r) => toListRow(db, r));
   }
   const { where, params } = filterClause(sessionId, filter);
   return (
     db
       .prepare(`SELECT ${ROW_COLUMNS} FROM frame WHERE ${where} ORDER BY seq LIMIT ? OFFSET ?`)
       .all(...params, limit, offset) as PreviewRow[]
-  ).map(toListRow);
+  ).map((r) => toListRow(db, r));
 }
 
 /** The number of committed frames of a session (seqs run 1..n). */
@@ -264,7 +291,7 @@ export function framePage(
     db
       .prepare(`SELECT ${ROW_COLUMNS} FROM frame WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`)
       .all(sessionId, offset, limit) as PreviewRow[]
-  ).map(toListRow);
+  ).map((r) => toListRow(db, r));
 }
 
 /** One frame with its whole stored payload. */
@@ -275,15 +302,16 @@ export function frameDetail(
 ): (FrameListRow & { payload: string; encoding: 'text' | 'base64' }) | undefined {
   const r = db
     .prepare(
-      `SELECT seq, connection_id, ts, direction, opcode, size, truncated, payload, substr(payload, 1, ${PREVIEW_CHARS * 4}) AS head
+      `SELECT seq, connection_id, ts, direction, opcode, size, truncated, ${PAYLOAD_REF()}
        FROM frame WHERE session_id = ? AND seq = ?`,
     )
-    .get(sessionId, seq) as (PreviewRow & { payload: Buffer }) | undefined;
+    .get(sessionId, seq) as PreviewRow | undefined;
   if (!r) return undefined;
   const text = r.opcode === 1;
+  const payload = payloadBytes(db, r);
   return {
-    ...toListRow(r),
-    payload: text ? r.payload.toString('utf8') : r.payload.toString('base64'),
+    ...toListRow(db, r),
+    payload: text ? payload.toString('utf8') : payload.toString('base64'),
     encoding: text ? 'text' : 'base64',
   };
 }

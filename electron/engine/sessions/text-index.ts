@@ -1,6 +1,7 @@
 // Full-text index over text payloads. It is filled behind the capture, in small batches, so that
 // indexing never slows the writer that keeps up with the wire; search catches it up first.
 import type Database from 'better-sqlite3';
+import { PAYLOAD_REF, payloadBytes, type PayloadRef } from './frame-store.js';
 
 /** Indexes up to `maxRows` not-yet-indexed text frames; returns how many frames it looked at. */
 export function indexPendingText(db: Database.Database, maxRows = 5000): number {
@@ -8,12 +9,18 @@ export function indexPendingText(db: Database.Database, maxRows = 5000): number 
     db.prepare("SELECT value FROM store_state WHERE key = 'fts_indexed_upto'").get() as { value: number }
   ).value;
   const last = db.transaction(() => {
+    // Payload bytes are read for text frames only (the others' columns come back NULL).
     const rows = db
-      .prepare('SELECT id, opcode, payload FROM frame WHERE id > ? ORDER BY id LIMIT ?')
-      .all(upto, maxRows) as Array<{ id: number; opcode: number; payload: Buffer }>;
+      .prepare(
+        `SELECT id, opcode, ${PAYLOAD_REF()
+          .split(', ')
+          .map((c) => `CASE opcode WHEN 1 THEN ${c} END AS ${c}`)
+          .join(', ')} FROM frame WHERE id > ? ORDER BY id LIMIT ?`,
+      )
+      .all(upto, maxRows) as Array<PayloadRef & { id: number; opcode: number }>;
     if (rows.length === 0) return { n: 0, upto };
     const insert = db.prepare('INSERT INTO frame_text (rowid, body) VALUES (?, ?)');
-    for (const r of rows) if (r.opcode === 1) insert.run(r.id, r.payload.toString('utf8'));
+    for (const r of rows) if (r.opcode === 1) insert.run(r.id, payloadBytes(db, r).toString('utf8'));
     const end = rows[rows.length - 1]!.id;
     db.prepare("UPDATE store_state SET value = ? WHERE key = 'fts_indexed_upto'").run(end);
     return { n: rows.length, upto: end };

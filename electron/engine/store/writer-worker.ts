@@ -2,13 +2,13 @@
 // on the database, and fills the full-text index when there is nothing else to do. A database
 // locked by another process is a backlog: the records wait in the spool and are committed when the
 // lock is free. Any other failure belongs to the one session it happened in.
-import { rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from './database.js';
 import { indexPendingText } from '../sessions/text-index.js';
 import { completeSession } from '../sessions/session-store.js';
 import { ioFailure, isBusy } from './io-errors.js';
+import { retireSpool } from './segments.js';
 import { SpoolApplier } from './spool-apply.js';
 import type { FromWriter, ToWriter } from './writer-protocol.js';
 
@@ -68,7 +68,7 @@ function pump(): void {
       if (s.finish && s.applier.offset >= s.target) {
         completeSession(db, id, s.finish.endedAt);
         s.applier.close();
-        rmSync(s.applier.spoolPath, { force: true });
+        retireSpool(db, db.name, s.applier.spoolPath);
         sessions.delete(id);
         send({ type: 'finished', sessionId: id });
         continue;
