@@ -66,16 +66,19 @@ function stats(values, digits = 0) {
 
 const dir = mkdtempSync(join(tmpdir(), 'frameline-bench-'));
 const rows = [];
-let disk = null;
+let disk;
 try {
   const diskRuns = [];
-  for (let i = 0; i < RUNS; i++) diskRuns.push(await runChild(['disk', join(dir, 'disk.bin'), String(DISK_MB)]));
+  for (let i = 0; i < RUNS; i++)
+    diskRuns.push(await runChild(['disk', join(dir, 'disk.bin'), String(DISK_MB)]));
   disk = {
     megabytes: DISK_MB,
     pageCacheMBps: stats(diskRuns.map((d) => d.pageCacheMBps)),
     syncedMBps: stats(diskRuns.map((d) => d.syncedMBps)),
   };
-  process.stderr.write(`disk: ${disk.pageCacheMBps.median} MB/s into the page cache, ${disk.syncedMBps.median} MB/s synced\n`);
+  process.stderr.write(
+    `disk: ${disk.pageCacheMBps.median} MB/s into the page cache, ${disk.syncedMBps.median} MB/s synced\n`,
+  );
   for (const c of CASES) {
     const peer = await startPeer(c.peer, c.frames);
     const runs = [];
@@ -148,7 +151,9 @@ const table = [
 ];
 const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
 for (const r of table) console.log(r.map((c, i) => c.padStart(widths[i])).join('  '));
-console.log(`disk: ${fmt(disk.pageCacheMBps)} MB/s into the page cache, ${fmt(disk.syncedMBps)} MB/s with fdatasync`);
+console.log(
+  `disk: ${fmt(disk.pageCacheMBps)} MB/s into the page cache, ${fmt(disk.syncedMBps)} MB/s with fdatasync`,
+);
 
 const resultsDir = join(here, 'results');
 mkdirSync(resultsDir, { recursive: true });

@@ -167,7 +167,11 @@ export function segmentFor(db: Database.Database, dbPath: string, sessionId: num
 }
 
 /** The files of a session's segments (absolute paths), to delete with it. */
-export function sessionSegments(db: Database.Database, dbPath: string, sessionId: number): Map<number, string> {
+export function sessionSegments(
+  db: Database.Database,
+  dbPath: string,
+  sessionId: number,
+): Map<number, string> {
   const rows = db.prepare('SELECT id, path FROM segment WHERE session_id = ?').all(sessionId) as Array<{
     id: number;
     path: string;
@@ -218,13 +222,21 @@ const REWRITE_BELOW = 0.9;
  * Live sessions are left alone.
  */
 export function compactSegments(db: Database.Database, dbPath: string): CompactionReport {
-  const report: CompactionReport = { orphansRemoved: 0, segmentsRewritten: 0, bytesFreed: 0, vacuumed: false };
+  const report: CompactionReport = {
+    orphansRemoved: 0,
+    segmentsRewritten: 0,
+    bytesFreed: 0,
+    vacuumed: false,
+  };
   const dir = recordingFiles(dbPath, 0).dir;
   if (existsSync(dir)) {
     const referenced = new Set<string>();
     for (const p of db.prepare('SELECT path FROM segment').pluck().all() as string[])
       referenced.add(fromStoredPath(dbPath, p));
-    for (const p of db.prepare('SELECT spool_path FROM session WHERE spool_path IS NOT NULL').pluck().all() as string[])
+    for (const p of db
+      .prepare('SELECT spool_path FROM session WHERE spool_path IS NOT NULL')
+      .pluck()
+      .all() as string[])
       referenced.add(fromStoredPath(dbPath, p));
     // Sessions still live own their files whether or not a row refers to them yet.
     const live = new Set(

@@ -37,7 +37,14 @@ function pseudoRandom(n: number): Buffer {
 
 it('records text and binary payloads, empty to 256 KiB, and shows them back byte for byte', async () => {
   const big = JSON.stringify({ rows: Array.from({ length: 12_000 }, (_, i) => ({ i, v: `ü${i}` })) });
-  const sent: Array<string | Buffer> = ['', 'héllo', Buffer.alloc(0), pseudoRandom(256 * 1024), big, pseudoRandom(16 * 1024)];
+  const sent: Array<string | Buffer> = [
+    '',
+    'héllo',
+    Buffer.alloc(0),
+    pseudoRandom(256 * 1024),
+    big,
+    pseudoRandom(16 * 1024),
+  ];
   expect(Buffer.byteLength(big)).toBeGreaterThan(200 * 1024);
   server = await wsServer((sock) => {
     for (const m of sent) sock.send(m, { binary: typeof m !== 'string' });
@@ -67,7 +74,11 @@ it('a capture of 16 KiB frames killed mid-flood keeps every frame its spool ackn
   const exited = finished(child);
   const spool = `${ws.db}-frames/session-1.frames`;
   // Well into the flood: a few thousand big frames written, most of them not committed yet.
-  await until('the spool to fill', () => existsSync(spool) && statSync(spool).size > 96 * 1024 * 1024, 60_000);
+  await until(
+    'the spool to fill',
+    () => existsSync(spool) && statSync(spool).size > 96 * 1024 * 1024,
+    60_000,
+  );
   child.kill('SIGKILL');
   expect((await exited).code).toBeNull();
   const acknowledged = await spooledFrames(spool);
@@ -81,7 +92,9 @@ it('a capture of 16 KiB frames killed mid-flood keeps every frame its spool ackn
   try {
     let n = 0;
     for (const row of db
-      .prepare(`SELECT seq, size, ${PAYLOAD_REF()} FROM frame WHERE session_id = 1 AND opcode = 1 ORDER BY seq`)
+      .prepare(
+        `SELECT seq, size, ${PAYLOAD_REF()} FROM frame WHERE session_id = 1 AND opcode = 1 ORDER BY seq`,
+      )
       .iterate()) {
       const r = row as PayloadRef & { seq: number; size: number };
       n++;

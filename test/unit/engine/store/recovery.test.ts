@@ -12,7 +12,11 @@ import {
 } from '../../../../electron/engine/sessions/session-store.js';
 import { SpoolApplier } from '../../../../electron/engine/store/spool-apply.js';
 import { SpoolWriter } from '../../../../electron/engine/store/spool.js';
-import { PAYLOAD_REF, payloadBytes, type PayloadRef } from '../../../../electron/engine/sessions/frame-store.js';
+import {
+  PAYLOAD_REF,
+  payloadBytes,
+  type PayloadRef,
+} from '../../../../electron/engine/sessions/frame-store.js';
 import { beginRecording } from '../../../../electron/engine/store/recording.js';
 import { PYTHON } from '../../../support/processes.js';
 import { until } from '../../../support/wait.js';

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEngine, type EngineContext } from '../../../../electron/engine/context.js';
-import { compact, frame, frames, remove, streamFrames } from '../../../../electron/engine/sessions/sessions.js';
+import {
+  compact,
+  frame,
+  frames,
+  remove,
+  streamFrames,
+} from '../../../../electron/engine/sessions/sessions.js';
 import { deleteSession } from '../../../../electron/engine/sessions/session-store.js';
 import { searchText } from '../../../../electron/engine/sessions/text-index.js';
 import { beginRecording, recordingFiles } from '../../../../electron/engine/store/recording.js';
@@ -133,13 +139,17 @@ describe('payloads in segments', () => {
       '',
       '00 01 02 03 ',
       '{"type":"sna',
-      randomBytes(4, 7).toString('hex').replace(/(..)(?!$)/g, '$1 ') + ' ',
+      randomBytes(4, 7)
+        .toString('hex')
+        .replace(/(..)(?!$)/g, '$1 ') + ' ',
       '01 02 03 04 ',
       '1000 bye',
     ]);
     // Full-text search reads the text payloads from the segment.
     expect(searchText(ctx.db, id, 'needlephrase')).toEqual([5]);
-    expect(frames(ctx, { id, offset: 0, limit: 10, filter: { text: 'wörld' } }).frames.map((f) => f.seq)).toEqual([1]);
+    expect(
+      frames(ctx, { id, offset: 0, limit: 10, filter: { text: 'wörld' } }).frames.map((f) => f.seq),
+    ).toEqual([1]);
   });
 
   it('a deleted session takes its segment with it; compaction removes what an interrupted deletion left', () => {
@@ -184,7 +194,9 @@ describe('payloads in segments', () => {
     const report = compact(ctx);
     expect(report.segmentsRewritten).toBe(1);
     expect(existsSync(done.spool)).toBe(false);
-    const files = readdirSync(recordingFiles(dbPath, 0).dir).filter((f) => f.startsWith(`session-${done.id}-`));
+    const files = readdirSync(recordingFiles(dbPath, 0).dir).filter((f) =>
+      f.startsWith(`session-${done.id}-`),
+    );
     expect(files).toHaveLength(1);
     expect(statSync(join(recordingFiles(dbPath, 0).dir, files[0]!)).size).toBe(payloadTotal);
     expect(readFileSync(live.spool).equals(liveBytes)).toBe(true);
@@ -217,7 +229,9 @@ describe('a database from before segments', () => {
       )
       .run(T0);
     old
-      .prepare("INSERT INTO connection (id, session_id, ordinal, url, started_at, frames) VALUES (1, 1, 1, 'ws://x/', ?, ?)")
+      .prepare(
+        "INSERT INTO connection (id, session_id, ordinal, url, started_at, frames) VALUES (1, 1, 1, 'ws://x/', ?, ?)",
+      )
       .run(T0, PAYLOADS.length);
     const insert = old.prepare(
       'INSERT INTO frame (session_id, connection_id, seq, ts, direction, opcode, size, payload) VALUES (1, 1, ?, ?, 0, ?, ?, ?)',
@@ -228,7 +242,10 @@ describe('a database from before segments', () => {
     const ctx = open();
     const all = [...streamFrames(ctx, 1)];
     all.forEach((f, i) => expect(decoded(f).equals(PAYLOADS[i]!.bytes)).toBe(true));
-    expect(frames(ctx, { id: 1, offset: 0, limit: 2, filter: {} }).frames.map((f) => f.preview)).toEqual(['héllo wörld ✓', '']);
+    expect(frames(ctx, { id: 1, offset: 0, limit: 2, filter: {} }).frames.map((f) => f.preview)).toEqual([
+      'héllo wörld ✓',
+      '',
+    ]);
     expect(searchText(ctx.db, 1, 'needlephrase')).toEqual([5]);
 
     const fresh = record(ctx, PAYLOADS.slice(0, 2));
