@@ -350,7 +350,11 @@ function rewriteSegment(
     db.prepare('DELETE FROM segment WHERE id = ?').run(segmentId);
   })();
   reader.forget([segmentId]);
-  if (path !== target) rmSync(path, { force: true });
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // held open elsewhere: nothing refers to it any more, so the next compaction deletes it
+  }
   return at;
 }
 
