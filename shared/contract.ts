@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { captureChannels, captureTopics } from './contract/capture.js';
 import { diagnoseChannels, diagnoseTopics } from './contract/diagnose.js';
 import { incidentChannels, runbookChannels, walkChannels, walkTopics } from './contract/incidents.js';
+import { mockChannels, replayChannels, replayTopics } from './contract/replay.js';
 import { sessionChannels } from './contract/sessions.js';
 
 export * from './contract/sessions.js';
@@ -24,6 +25,8 @@ export const contract = {
   runbooks: runbookChannels,
   walks: walkChannels,
   diagnose: diagnoseChannels,
+  replay: replayChannels,
+  mock: mockChannels,
 } as const;
 
 /** Push topics from the engine to the console. */
@@ -33,6 +36,7 @@ export const topics = {
   'engine:link': z.object({ state: z.enum(['restarting', 'open', 'failed']), message: z.string() }),
   ...walkTopics,
   ...diagnoseTopics,
+  ...replayTopics,
 } as const;
 
 export type Contract = typeof contract;

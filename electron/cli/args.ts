@@ -84,6 +84,8 @@ export interface Flag {
   kind?: 'string' | 'number' | 'boolean' | 'list' | 'headers';
   /** A flag that only means something with another one (`--reconnect-base` with `--reconnect`). */
   needs?: string;
+  /** Words a number flag also takes as they are (`--speed max`). */
+  words?: readonly string[];
 }
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -120,7 +122,9 @@ export function requestFrom<S extends z.ZodType>(
       );
     const value =
       flag.kind === 'number'
-        ? toNumber(v as string)
+        ? flag.words?.includes(v as string)
+          ? v
+          : toNumber(v as string)
         : flag.kind === 'headers'
           ? (v as string[]).map(parseHeader)
           : v;

@@ -5,9 +5,12 @@ import { onRecovery } from '../engine/sessions/sessions.js';
 import * as capture from './commands/capture.js';
 import * as compact from './commands/compact.js';
 import * as diagnose from './commands/diagnose.js';
+import * as exportCommand from './commands/export.js';
 import * as incident from './commands/incident.js';
+import * as mock from './commands/mock.js';
 import * as probe from './commands/probe.js';
 import * as recover from './commands/recover.js';
+import * as replay from './commands/replay.js';
 import * as runbooks from './commands/runbooks.js';
 import * as serve from './commands/serve.js';
 import * as sessions from './commands/sessions.js';
@@ -28,6 +31,9 @@ const COMMANDS: Record<string, Command> = {
   incident,
   runbooks,
   walk,
+  replay,
+  mock,
+  export: exportCommand,
   serve,
   recover,
   compact,
@@ -47,6 +53,11 @@ Commands:
   incident        open, list, show and update incidents (with their timeline)
   runbooks        list, show, import and validate runbooks
   walk            walk an incident through a runbook: start, show, choose, back, note, run, action
+  replay SESSION --to URL
+                  send a recorded connection again and compare the answers (diff, latency)
+  mock SESSION    serve a recorded connection's server side, with faults (idle-cut, close, delay…)
+  export SESSION --format artillery|k6
+                  write a recorded connection as a load test (secrets as environment variables)
   serve           the console in a browser (127.0.0.1, token-protected)
   recover         finish sessions whose recorder is gone (also ones recorded on another machine)
   compact         give back the disk space of deleted sessions (segment files, database pages)

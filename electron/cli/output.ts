@@ -66,3 +66,12 @@ export function out(text: string): Promise<void> {
     else process.stdout.once('drain', resolve);
   });
 }
+
+/**
+ * The loud warning for a server bound beyond loopback (`serve`, `mock`): who can reach it, and what
+ * they get.
+ */
+export function warnExposed(host: string, who: string, what: string): void {
+  note(`WARNING: serving on ${host}, which is not a loopback address: anyone who can reach it${who}`);
+  note(`${what} Prefer 127.0.0.1 with an SSH tunnel.`);
+}

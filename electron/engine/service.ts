@@ -17,6 +17,7 @@ import { setupDiagnose } from './diagnose/handlers.js';
 import { InputError, MissingError } from './errors.js';
 import type { CommandPolicy } from './incidents/command-policy.js';
 import { setupIncidents } from './incidents/handlers.js';
+import { setupReplay } from './replay/handlers.js';
 import { setupSessions } from './sessions/handlers.js';
 import { openStore, type Db } from './store/database.js';
 
@@ -57,6 +58,7 @@ export class FramelineService {
       setupCapture(this.ctx),
       setupDiagnose(this.ctx),
       setupIncidents(this.ctx, options.commands),
+      setupReplay(this.ctx),
     ] as Array<DomainSetup<Domain>>;
     const handlers = Object.assign({}, ...this.domains.map((d) => d.handlers)) as Record<
       string,

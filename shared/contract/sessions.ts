@@ -43,6 +43,8 @@ export const SessionSummarySchema = z.object({
     warning: z.number().int().nonnegative(),
     info: z.number().int().nonnegative(),
   }),
+  /** The recorded session a replay or a mock run was made from (null for others, or once it is deleted). */
+  sourceId: id.nullable().default(null),
 });
 
 /** Header names with their values as sent or received (repeated headers joined with ", "). */

@@ -4,12 +4,13 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../engine/errors.js';
 import { RUNBOOK_COMMANDS_ONLY } from '../../engine/incidents/command-policy.js';
+import { listenFailure } from '../../engine/listen.js';
 import { FramelineService } from '../../engine/service.js';
 import { isLoopback, startHost } from '../../host/server.js';
 import { z } from 'zod';
 import { numberIn } from '../../../shared/contract/fields.js';
 import { dbPath, parse, positionals, requestFrom } from '../args.js';
-import { note, out } from '../output.js';
+import { note, out, warnExposed } from '../output.js';
 
 export const help = `frameline serve [--port P] [--host H] [--open] [--allow-any-command] [--db PATH]
 
@@ -72,23 +73,14 @@ export async function run(argv: string[]): Promise<number> {
     running = await startHost({ service, rendererDir: RENDERER_DIR, host, port });
   } catch (err) {
     await service.close();
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE')
-      throw new InputError(`port ${port} is in use; pick another with --port or leave it out for a free one`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-      throw new InputError(
-        `${host} is not an address of this machine; use 127.0.0.1 or one of its own addresses`,
-      );
-    throw err;
+    throw listenFailure(err, host, port) ?? err;
   }
-  if (!isLoopback(host)) {
-    note(
-      `WARNING: serving on ${host}, which is not a loopback address: anyone who can reach it and gets the token`,
+  if (!isLoopback(host))
+    warnExposed(
+      host,
+      ' and gets the token',
+      'can read every captured frame and open connections from this machine.',
     );
-    note(
-      'can read every captured frame and open connections from this machine. Prefer 127.0.0.1 with an SSH tunnel.',
-    );
-  }
   if (values.json) await out(`${JSON.stringify({ url: running.url, port: running.port })}\n`);
   else await out(`Frameline console: ${running.url}\n`);
   note('Ctrl+C to stop.');

@@ -15,6 +15,7 @@ import { nowMicros } from '../clock.js';
 import type { SessionSpool } from '../store/writer.js';
 import type { TlsMaterial } from './options.js';
 import { classifyError, protocolViolation, type ProtocolViolation } from './classify.js';
+import { tapWire } from './wire.js';
 
 /**
  * How long the closing handshake may take once a close frame is sent or received: a peer that
@@ -91,30 +92,6 @@ function requestHeaders(req: ClientRequest, url: URL): Headers {
     out[name] = Array.isArray(v) ? v.join(', ') : String(v);
   }
   return out;
-}
-
-function toBuffer(data: unknown): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(String(data ?? ''), 'utf8');
-}
-
-function closePayload(code: number | undefined, reason: unknown): Buffer {
-  if (code === undefined || code === 1005) return Buffer.alloc(0);
-  const r = toBuffer(reason ?? '');
-  const b = Buffer.allocUnsafe(2 + r.length);
-  b.writeUInt16BE(code, 0);
-  r.copy(b, 2);
-  return b;
-}
-
-interface SenderLike {
-  send(data: unknown, options: { binary?: boolean }, cb?: unknown): void;
-  ping(data: unknown, mask: boolean, cb?: unknown): void;
-  pong(data: unknown, mask: boolean, cb?: unknown): void;
-  close(code: number | undefined, data: unknown, mask: boolean, cb?: unknown): void;
 }
 
 export class ConnectionRecorder {
@@ -206,6 +183,11 @@ export class ConnectionRecorder {
 
   get isOpen(): boolean {
     return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Bytes queued by send() and not yet handed to the socket (a sender at full speed waits on it). */
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
   }
 
   send(data: string | Buffer, binary = false): void {
@@ -338,48 +320,20 @@ export class ConnectionRecorder {
     this.ctx.onOpen?.(this.ctx.ordinal);
   }
 
-  /** Records outgoing frames at the Sender and the incoming close at the Receiver. */
+  /** Records outgoing frames at the Sender and the incoming ping and close at the Receiver. */
   private hookWire(): void {
-    const internals = this.ws as unknown as { _sender?: SenderLike; _receiver?: NodeJS.EventEmitter };
-    const sender = internals._sender;
-    const receiver = internals._receiver;
-    if (
-      !sender ||
-      !receiver ||
-      typeof sender.close !== 'function' ||
-      typeof receiver.prependListener !== 'function'
-    ) {
-      throw new Error(
-        'this version of ws moved its Sender/Receiver; Frameline cannot record outgoing frames',
-      );
-    }
-    const send = sender.send.bind(sender);
-    const ping = sender.ping.bind(sender);
-    const pong = sender.pong.bind(sender);
-    const close = sender.close.bind(sender);
-    sender.send = (data, options, cb) => {
-      this.frame(1, options.binary ? 2 : 1, toBuffer(data));
-      send(data, options, cb);
-    };
-    sender.ping = (data, mask, cb) => {
-      this.frame(1, 9, toBuffer(data));
-      ping(data, mask, cb);
-    };
-    sender.pong = (data, mask, cb) => {
-      this.frame(1, 10, toBuffer(data));
-      pong(data, mask, cb);
-    };
-    sender.close = (code, data, mask, cb) => {
-      if (!this.closeReceived) this.closeSentFirst = true;
-      this.sentCloseCode ??= code ?? 1005;
-      this.frame(1, 8, closePayload(code, data));
-      close(code, data, mask, cb);
-    };
-    // ws answers a ping before it emits 'ping'; listening on the Receiver first keeps the order of the wire.
-    receiver.prependListener('ping', (data: Buffer) => this.recordIn(9, data));
-    receiver.prependListener('conclude', (code: number, reason: Buffer) => {
-      this.closeReceived = true;
-      this.frame(0, 8, closePayload(code, reason));
+    tapWire(this.ws, {
+      sent: (opcode, data) => {
+        if (opcode === 8) {
+          if (!this.closeReceived) this.closeSentFirst = true;
+          this.sentCloseCode ??= data.length >= 2 ? data.readUInt16BE(0) : 1005;
+        }
+        this.frame(1, opcode, data);
+      },
+      received: (opcode, data) => {
+        if (opcode === 8) this.closeReceived = true;
+        this.recordIn(opcode, data);
+      },
     });
   }
 

@@ -105,6 +105,8 @@ export function* sessionFrames(
   sessionId: number,
   ordinalOf: ReadonlyMap<number, number>,
   idField?: string,
+  /** A mock's session: its client is the peer, so what the mock sent (out) is what the client received. */
+  fromPeerSide = false,
 ): Generator<DiagFrame> {
   const stmt = db.prepare(
     // Only the head of an inline payload leaves SQLite; a segment's is read from its file (in order,
@@ -118,7 +120,7 @@ export function* sessionFrames(
     const raw: RawFrame = {
       connection: ordinalOf.get(f.connection_id) ?? 0,
       ts: f.ts,
-      direction: directionOf(f.direction),
+      direction: fromPeerSide ? directionOf(1 - f.direction) : directionOf(f.direction),
       opcode,
       size: f.size,
       head: headOf(db, f),
@@ -158,7 +160,8 @@ export function diagnoseSession(
   }
   const head = loadSessionHead(db, row);
   const diagnosis = streamDiagnosis(head, { ...options, expectedFrames: head.frameCounts });
-  for (const f of sessionFrames(db, id, head.ordinalOf, options.idField)) diagnosis.add(f);
+  const fromPeerSide = row.kind === 'mock';
+  for (const f of sessionFrames(db, id, head.ordinalOf, options.idField, fromPeerSide)) diagnosis.add(f);
   const { checks, findings, facts } = diagnosis.finish();
   const frames = facts.frames;
   const first = head.connections[0]?.startedAt ?? row.created_at;

@@ -20,6 +20,7 @@ export interface SessionRow {
   writer_lock: string | null;
   spool_path: string | null;
   spool_offset: number;
+  source_session_id: number | null;
 }
 
 export interface NewSession {
@@ -28,16 +29,27 @@ export interface NewSession {
   target: string;
   settings: unknown;
   createdAt: number;
+  /** The recorded session a replay or a mock run was made from. */
+  sourceId?: number;
 }
 
 /** Creates a live session owned by this process; returns its id. */
 export function createSession(db: Database.Database, s: NewSession): number {
   const info = db
     .prepare(
-      `INSERT INTO session (name, kind, target, settings, status, created_at, writer_pid, writer_host)
-       VALUES (?, ?, ?, ?, 'live', ?, ?, ?)`,
+      `INSERT INTO session (name, kind, target, settings, status, created_at, writer_pid, writer_host, source_session_id)
+       VALUES (?, ?, ?, ?, 'live', ?, ?, ?, ?)`,
     )
-    .run(s.name, s.kind, s.target, JSON.stringify(s.settings), s.createdAt, process.pid, hostname());
+    .run(
+      s.name,
+      s.kind,
+      s.target,
+      JSON.stringify(s.settings),
+      s.createdAt,
+      process.pid,
+      hostname(),
+      s.sourceId ?? null,
+    );
   return Number(info.lastInsertRowid);
 }
 
@@ -79,7 +91,7 @@ export function getSessionRow(db: Database.Database, id: number): SessionRow | u
 }
 
 const SUMMARY_SQL = `
-  SELECT s.id, s.name, s.kind, s.target, s.status, s.created_at, s.ended_at, s.incident_id,
+  SELECT s.id, s.name, s.kind, s.target, s.status, s.created_at, s.ended_at, s.incident_id, s.source_session_id,
          coalesce((SELECT sum(c.frames) FROM connection c WHERE c.session_id = s.id), 0) AS frames,
          (SELECT json_group_array(tag) FROM (SELECT tag FROM session_tag t WHERE t.session_id = s.id ORDER BY tag)) AS tags,
          (SELECT json_group_object(outcome, n) FROM (
@@ -107,6 +119,7 @@ interface SummaryRow {
   incident_id: number | null;
   outcomes: string;
   findings: string;
+  source_session_id: number | null;
 }
 
 function fromSummaryRow(r: SummaryRow): SessionSummary {
@@ -123,6 +136,7 @@ function fromSummaryRow(r: SummaryRow): SessionSummary {
     incidentId: r.incident_id,
     outcomes: JSON.parse(r.outcomes) as Record<string, number>,
     findings: JSON.parse(r.findings) as SessionSummary['findings'],
+    sourceId: r.source_session_id,
   };
 }
 

@@ -14,6 +14,7 @@ import { formatBytes, formatCount, formatIsoShort, plural } from '../../componen
 import type { SessionDetail } from '../../components/charts/timeline-model';
 import { SessionDiagnosis } from '../diagnose/session-diagnosis';
 import { FrameView } from '../frames/frame-view';
+import { ReplayPanels } from '../replay/replay-panels';
 import { DeleteSessionDialog } from './delete-session';
 import { sessionDuration } from './format';
 import { SessionOverview } from './session-overview';
@@ -31,11 +32,14 @@ export function SessionDetailView({
   id,
   onBack,
   onDeleted,
+  onOpenSession,
 }: {
   api: Api;
   id: number;
   onBack: () => void;
   onDeleted: (session: SessionSummary) => void;
+  /** Opens another session (the replay a panel made, the source of a replay). */
+  onOpenSession?: (id: number) => void;
 }) {
   const [detail, setDetail] = useState<SessionDetail | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -152,6 +156,16 @@ export function SessionDetailView({
           <StatusBadge status={session.status} />
           <span className="session-kind">{session.kind}</span>
           {session.incidentId !== null ? <IncidentLink id={session.incidentId} /> : null}
+          {session.sourceId !== null ? (
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              aria-label={`Open the source session #${session.sourceId}`}
+              onClick={() => onOpenSession?.(session.sourceId!)}
+            >
+              {session.kind} of #{session.sourceId}
+            </button>
+          ) : null}
           <TagEditor tags={session.tags} busy={tagBusy} onChange={saveTags} />
           <span className="legend-spacer" />
           <button type="button" className="btn btn-danger-ghost" onClick={() => setDeleting(true)}>
@@ -199,6 +213,14 @@ export function SessionDetailView({
         onPickConnection={(connectionId) => setFocus(connectionId)}
       />
       <SessionDiagnosis api={api} session={session} />
+      {!live ? (
+        <ReplayPanels
+          api={api}
+          sessionId={id}
+          connections={connections}
+          {...(onOpenSession ? { onOpenSession } : {})}
+        />
+      ) : null}
       <section className="session-frames" aria-label={`Frames: ${plural(frames, 'frame')}`}>
         <FrameView
           key={id}

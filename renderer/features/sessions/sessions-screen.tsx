@@ -41,6 +41,7 @@ export function SessionsScreen({ api }: { api: Api }) {
           api={api}
           id={openId}
           onBack={() => go('#/sessions')}
+          onOpenSession={(other) => go(sessionHref(other))}
           onDeleted={(s) => {
             setNotice(`Deleted session ${s.id} “${s.name}” and its ${plural(s.frames, 'frame')}.`);
             go('#/sessions', { replace: true });

@@ -151,6 +151,7 @@ export function outageSession(patch: Partial<SessionDetail> = {}): SessionDetail
       incidentId: 42,
       outcomes: { '1000': 1, '1001': 1, '1006': 1, '4001': 1, 'upgrade-rejected': 1 },
       findings: { critical: 0, warning: 0, info: 0 },
+      sourceId: null,
     },
     connections: [deployClose, rejectedUpgrade, abnormalDrop, appClose, userClose],
     events: reconnects,

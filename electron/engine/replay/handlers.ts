@@ -1,0 +1,44 @@
+// `replay:*` and `mock:*`: replays started from the console (their progress pushed on
+// `replay:progress`), load-test exports, and mock servers with their clients (`mock:status`).
+import type { DomainSetup, EngineContext } from '../context.js';
+import { LiveMocks } from './live-mocks.js';
+import { exportLoadTest } from './load-test.js';
+import { runReplay } from './replay.js';
+
+/** Wires the replay domain; closing stops running replays (keeping what they did) and every mock. */
+export function setupReplay(ctx: EngineContext): DomainSetup<'replay' | 'mock'> {
+  const running = new Set<{ abort: AbortController; done: Promise<unknown> }>();
+  const mocks = new LiveMocks(ctx);
+  return {
+    handlers: {
+      replay: {
+        run: (r) => {
+          const abort = new AbortController();
+          const done = runReplay(ctx, r, {
+            ...(r.runId !== undefined ? { runId: r.runId } : {}),
+            signal: abort.signal,
+            onProgress: (p) => ctx.push('replay:progress', p),
+          });
+          const entry = { abort, done };
+          running.add(entry);
+          return done.finally(() => running.delete(entry));
+        },
+        export: (r) => exportLoadTest(ctx, r),
+      },
+      mock: {
+        start: (r) => mocks.start(r),
+        stop: async (r) => {
+          await mocks.stop(r.sessionId);
+          return { ok: true as const };
+        },
+        list: () => mocks.list(),
+      },
+    },
+    close: async () => {
+      const all = [...running];
+      for (const r of all) r.abort.abort();
+      await Promise.allSettled(all.map((r) => r.done));
+      await mocks.stopAll();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// `frameline export --format artillery|k6`: a recorded connection written as a load test for an
+// engine that runs distributed. The script is built in shared/replay/load-test.ts; here the
+// connection is read from the store.
+import type { LoadTest, LoadTestRequest } from '../../../shared/contract/replay.js';
+import { artilleryScript, k6Script, loadTestPlan } from '../../../shared/replay/load-test.js';
+import type { EngineContext } from '../context.js';
+import { readConnection } from './source.js';
+
+/** How each load-test format is written, and the file name it suggests. */
+const WRITERS = {
+  artillery: { write: artilleryScript, suffix: 'artillery.yml' },
+  k6: { write: k6Script, suffix: 'k6.js' },
+} as const;
+
+/** A recorded connection as a load-test script; secrets become environment variables. */
+export function exportLoadTest(ctx: EngineContext, request: LoadTestRequest): LoadTest {
+  const source = readConnection(ctx, request.sessionId, request.connection, 'sent');
+  const plan = loadTestPlan({
+    session: { id: source.session.id, name: source.session.name },
+    connection: {
+      ordinal: source.connection.ordinal,
+      url: source.connection.url,
+      requestHeaders: source.connection.requestHeaders,
+      openedAt: source.openedAt,
+      closedAt: source.clientClose?.ts ?? null,
+      closedByClient: source.clientClose !== null,
+    },
+    conversation: source.conversation,
+    idField: request.idField,
+    users: request.users,
+    durationSeconds: request.durationSeconds ?? 1,
+  });
+  const writer = WRITERS[request.format];
+  return {
+    format: request.format,
+    text: writer.write(plan),
+    fileName: `session-${source.session.id}.${writer.suffix}`,
+    secrets: plan.secrets,
+    notes: plan.notes,
+  };
+}

@@ -1,0 +1,319 @@
+// `frameline replay`: sends a recorded connection's client messages again to an endpoint, at their
+// recorded pace scaled by a speed (or as fast as the socket takes them), records the run as a new
+// session of kind replay linked to its source, and compares the answers with the original's.
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { CaptureRequestSchema } from '../../../shared/contract.js';
+import type { ReplayRequest, ReplayResult } from '../../../shared/contract/replay.js';
+import { handshakeRule } from '../../../shared/diagnosis/handshakes.js';
+import {
+  mergeHeaders,
+  offeredSubprotocols,
+  recordedHeader,
+  replayableHeaders,
+} from '../../../shared/replay/handshake.js';
+import { pairConversations, summarisePairs, type TimedMessage } from '../../../shared/replay/pairing.js';
+import { sendPlan } from '../../../shared/replay/timing.js';
+import { ignoreRules, ignoredList } from '../../../shared/replay/volatile.js';
+import { prepareCapture } from '../capture/options.js';
+import { proxyAgent, resolveProxy } from '../capture/proxy.js';
+import { ConnectionRecorder } from '../capture/recorder.js';
+import { nowMicros } from '../clock.js';
+import type { EngineContext } from '../context.js';
+import { loadSessionHead } from '../diagnose/session-analysis.js';
+import { getSessionRow } from '../sessions/session-store.js';
+import { beginRecording } from '../store/recording.js';
+import { StoreWriter } from '../store/writer.js';
+import { readConnection, type RecordedConnection } from './source.js';
+
+/** A sender at full speed yields to the socket when this much is queued. */
+const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+/** How long a clean close may take before the socket is dropped. */
+const CLOSE_GRACE_MS = 2000;
+/** How often progress is pushed at most. */
+const PROGRESS_MS = 100;
+
+export interface ReplayHooks {
+  runId?: string;
+  onProgress?: (p: {
+    runId: string;
+    source: number;
+    sessionId: number;
+    state: 'connecting' | 'sending' | 'waiting' | 'done';
+    planned: number;
+    sent: number;
+    received: number;
+  }) => void;
+  /** Stops the replay early (Ctrl+C): what was sent and received so far is compared and kept. */
+  signal?: AbortSignal;
+}
+
+/** Checks a replay request and reads its source; throws InputError or MissingError before anything is created. */
+export function prepareReplay(ctx: EngineContext, request: ReplayRequest) {
+  const source = readConnection(ctx, request.sessionId, request.connection, 'sent');
+  const recorded = source.connection.requestHeaders;
+  const capture = CaptureRequestSchema.parse({
+    url: request.to,
+    headers: mergeHeaders(replayableHeaders(recorded), request.headers),
+    subprotocols: request.subprotocols ?? offeredSubprotocols(recorded),
+    ...((request.origin ?? recordedHeader(recorded, 'origin')) !== null
+      ? { origin: request.origin ?? recordedHeader(recorded, 'origin') }
+      : {}),
+    compression: /permessage-deflate/i.test(source.connection.extensions ?? ''),
+    ...(request.caFile !== undefined ? { caFile: request.caFile } : {}),
+    ...(request.certFile !== undefined ? { certFile: request.certFile } : {}),
+    ...(request.keyFile !== undefined ? { keyFile: request.keyFile } : {}),
+    insecure: request.insecure,
+    connectTimeoutSeconds: request.connectTimeoutSeconds,
+  });
+  const prepared = prepareCapture(capture);
+  return { source, capture, ...prepared };
+}
+
+/** Resolves at `t0 + offsetMs` on the monotonic clock: a timer for the bulk, then the event loop's turns for the last millisecond or two. */
+async function until(t0: number, offsetMs: number, stop: () => boolean): Promise<void> {
+  for (;;) {
+    if (stop()) return;
+    const left = t0 + offsetMs - performance.now();
+    if (left <= 0) return;
+    if (left > 2) await new Promise((r) => setTimeout(r, left - 1.5));
+    else await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** One thing to send, at a time after the open. */
+type Step = { atMs: number; message: TimedMessage } | { atMs: number; ping: true };
+
+function planOf(source: RecordedConnection, request: ReplayRequest): Step[] {
+  const steps: Array<{ ts: number; step: (atMs: number) => Step }> = [
+    ...source.conversation.sent.map((m) => ({
+      ts: m.ts,
+      step: (atMs: number): Step => ({ atMs, message: m }),
+    })),
+    ...(request.pings
+      ? source.clientPings.map((ts) => ({ ts, step: (atMs: number): Step => ({ atMs, ping: true }) }))
+      : []),
+  ].sort((a, b) => a.ts - b.ts);
+  const offsets = sendPlan(
+    steps.map((s) => s.ts - source.openedAt),
+    request.speed,
+  );
+  return steps.map((s, i) => s.step(offsets[i]!));
+}
+
+/** Runs a replay to its end; validation problems throw before anything is created. */
+export async function runReplay(
+  ctx: EngineContext,
+  request: ReplayRequest,
+  hooks: ReplayHooks = {},
+): Promise<ReplayResult> {
+  const { db, dbPath } = ctx;
+  const { source, capture, url, tls } = prepareReplay(ctx, request);
+  const runId = hooks.runId ?? randomUUID();
+  const plan = planOf(source, request);
+  const planned = source.conversation.sent.length;
+  const rules = ignoreRules(request.ignore, request.idField);
+  const recording = beginRecording(db, dbPath, {
+    name:
+      request.name ??
+      `replay of #${source.session.id} to ${url.host}${url.pathname === '/' ? '' : url.pathname}`,
+    kind: 'replay',
+    target: url.href,
+    sourceId: source.session.id,
+    settings: {
+      source: source.session.id,
+      connection: source.connection.ordinal,
+      speed: request.speed,
+      pings: request.pings,
+      headers: capture.headers.map(([k]) => k),
+      origin: capture.origin ?? null,
+      subprotocols: capture.subprotocols,
+      idField: request.idField,
+      ignored: ignoredList(rules),
+      keepOpenSeconds: request.keepOpenSeconds ?? null,
+      waitSeconds: request.waitSeconds,
+    },
+    createdAt: nowMicros(),
+  });
+  const sessionId = recording.sessionId;
+  const spool = StoreWriter.for(dbPath).begin(db, recording);
+
+  // Kept as bytes while the run goes (no conversion on the hot path), read as text for the comparison.
+  type Seen = { ts: number; opcode: 'text' | 'binary'; data: Buffer };
+  const sent: Seen[] = [];
+  const received: Seen[] = [];
+  const asMessages = (xs: Seen[]): TimedMessage[] =>
+    xs.map((x) => ({
+      ts: x.ts,
+      opcode: x.opcode,
+      text: x.opcode === 'text' ? x.data.toString('utf8') : x.data.toString('base64'),
+    }));
+  let state: 'connecting' | 'sending' | 'waiting' | 'done' = 'connecting';
+  let dirty = true;
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    dirty = true;
+    wake?.();
+  };
+  const progress = () => {
+    if (!dirty || !hooks.onProgress) return;
+    dirty = false;
+    hooks.onProgress({
+      runId,
+      source: source.session.id,
+      sessionId,
+      state,
+      planned,
+      sent: sent.length,
+      received: received.length,
+    });
+  };
+  const timer = setInterval(progress, PROGRESS_MS);
+  const proxy = resolveProxy(url, undefined);
+  let opened = false;
+  const recorder = new ConnectionRecorder({
+    spool,
+    ordinal: 1,
+    url,
+    options: {
+      headers: capture.headers,
+      subprotocols: capture.subprotocols,
+      compression: capture.compression,
+      insecure: capture.insecure,
+      connectTimeoutMs: capture.connectTimeoutSeconds * 1000,
+      maxPayload: capture.maxPayload,
+      payloadCap: capture.payloadCap,
+      ...(capture.origin !== undefined ? { origin: capture.origin } : {}),
+    },
+    tls,
+    agent: proxy ? proxyAgent(proxy) : undefined,
+    onFrame: (f) => {
+      if (f.opcode !== 'text' && f.opcode !== 'binary') return;
+      (f.direction === 'out' ? sent : received).push({ ts: f.ts, opcode: f.opcode, data: f.data });
+      dirty = true;
+      if (wake) wake();
+    },
+    onOpen: () => {
+      opened = true;
+      poke();
+    },
+  });
+  let ended = false;
+  void recorder.ended.then(() => {
+    ended = true;
+    poke();
+  });
+  const aborted = () => hooks.signal?.aborted === true;
+  hooks.signal?.addEventListener('abort', poke);
+  /** Waits for the next frame, open, end or abort, or at most `ms`. */
+  const nextEvent = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, Math.max(0, ms));
+      wake = () => {
+        clearTimeout(t);
+        wake = null;
+        resolve();
+      };
+    });
+
+  try {
+    while (!opened && !ended && !aborted()) await nextEvent(1000);
+    if (opened && !ended) {
+      state = 'sending';
+      poke();
+      const t0 = performance.now();
+      const stop = () => ended || aborted() || !recorder.isOpen;
+      let burst = 0;
+      for (const step of plan) {
+        if (request.speed === 'max') {
+          if (recorder.bufferedAmount > HIGH_WATER_BYTES || ++burst >= 1000) {
+            burst = 0;
+            await new Promise((r) => setImmediate(r));
+          }
+        } else await until(t0, step.atMs, stop);
+        if (stop()) break;
+        if ('ping' in step) recorder.ping();
+        else
+          recorder.send(
+            step.message.opcode === 'text' ? step.message.text : Buffer.from(step.message.text, 'base64'),
+            step.message.opcode === 'binary',
+          );
+      }
+      state = 'waiting';
+      poke();
+      const lastSend = performance.now();
+      const expected = source.conversation.received.length;
+      if (request.keepOpenSeconds !== undefined) {
+        const until = lastSend + request.keepOpenSeconds * 1000;
+        while (!ended && !aborted() && performance.now() < until) await nextEvent(until - performance.now());
+      } else {
+        const deadline = lastSend + request.waitSeconds * 1000;
+        const closeAt =
+          source.clientClose && request.speed !== 'max'
+            ? t0 + (source.clientClose.ts - source.openedAt) / 1000 / request.speed
+            : 0;
+        const serverCloses = source.close.by === 'server';
+        for (;;) {
+          if (ended || aborted()) break;
+          const now = performance.now();
+          if (now >= deadline) break;
+          const answered = received.length >= expected;
+          if (answered && !serverCloses && now >= closeAt) break;
+          await nextEvent((answered && !serverCloses ? Math.min(closeAt, deadline) : deadline) - now);
+        }
+      }
+      if (!ended) {
+        const code = source.clientClose?.code ?? 1000;
+        recorder.close(code, source.clientClose?.reason ?? '');
+        const grace = setTimeout(() => recorder.terminate(), CLOSE_GRACE_MS);
+        await recorder.ended;
+        clearTimeout(grace);
+      }
+    } else if (!ended) {
+      recorder.terminate();
+    }
+    const outcome = await recorder.ended;
+    await spool.finish(nowMicros());
+    state = 'done';
+    dirty = true;
+    progress();
+
+    const pairs = pairConversations(
+      source.conversation,
+      { sent: asMessages(sent), received: asMessages(received) },
+      { idField: request.idField, rules },
+    );
+    const summary = summarisePairs(pairs);
+    const row = getSessionRow(db, sessionId)!;
+    const findings = outcome.opened
+      ? []
+      : handshakeRule({ ...loadSessionHead(db, row), frames: [] }).findings;
+    return {
+      source: source.session.id,
+      connection: source.connection.ordinal,
+      sessionId,
+      target: url.href,
+      planned,
+      sent: sent.length,
+      received: received.length,
+      ...summary,
+      ignored: ignoredList(rules),
+      pairs,
+      outcome: {
+        opened: outcome.opened,
+        closeCode: outcome.closeCode,
+        closeReason: outcome.closeReason,
+        closedBy: outcome.closedBy,
+        error: outcome.error,
+        originalCloseCode: source.close.code,
+        originalClosedBy: source.close.by,
+      },
+      findings,
+    };
+  } finally {
+    clearInterval(timer);
+    hooks.signal?.removeEventListener('abort', poke);
+    if (!ended) recorder.terminate();
+    await spool.finish(nowMicros());
+  }
+}

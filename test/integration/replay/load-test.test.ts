@@ -1,0 +1,174 @@
+// `frameline export --format artillery|k6`: the recorded quote session as a load test. The Artillery
+// scenario is run by Artillery itself (a test-only tool in a cache folder outside the project, put
+// there by .ci/run) against a `frameline mock` of the same session, and fails when an answer
+// differs; the k6 script is type-checked against @types/k6. Secrets never reach either file.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cli, cliJson, workspace, type Workspace } from '../../support/cli.js';
+import type { ShowJson } from '../../support/session-json.js';
+import { recordQuotes, startMock } from '../../support/replay.js';
+import { finished } from '../../support/cli.js';
+import { spawn } from 'node:child_process';
+
+const TOOLS = process.env.FRAMELINE_TEST_TOOLS ?? join(homedir(), '.cache', 'frameline-test-tools');
+const ARTILLERY = join(TOOLS, 'artillery', 'node_modules', '.bin', 'artillery');
+const artilleryMissing = existsSync(ARTILLERY)
+  ? null
+  : `Artillery is not installed at ${ARTILLERY} (.ci/run installs it; or: PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix ${join(TOOLS, 'artillery')} artillery@2.0.21)`;
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+let ws: Workspace;
+let source: number;
+
+beforeEach(async () => {
+  ws = workspace();
+  source = await recordQuotes(ws.db);
+});
+afterEach(() => ws.cleanup());
+
+const SECRETS = ['s3cret-token-123', 'tok-3b1f9c2e7d', 'k-55aa'];
+
+/** Runs Artillery; answers its exit code, output and the counters of its JSON report. */
+async function runArtillery(script: string, env: Record<string, string>) {
+  const report = join(ws.dir, 'report.json');
+  const child = spawn(process.execPath, [ARTILLERY, 'run', '--quiet', '--output', report, script], {
+    cwd: ws.dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ARTILLERY_DISABLE_TELEMETRY: 'true', NO_PROXY: '*', ...env },
+  });
+  const r = await finished(child, 120_000);
+  const counters = existsSync(report)
+    ? (JSON.parse(readFileSync(report, 'utf8')) as { aggregate: { counters: Record<string, number> } })
+        .aggregate.counters
+    : {};
+  return { ...r, counters };
+}
+
+describe('frameline export', () => {
+  it.skipIf(artilleryMissing)(
+    'writes an Artillery scenario that Artillery runs against a mock of the session',
+    async () => {
+      const file = join(ws.dir, 'quotes.yml');
+      const r = await cli(['export', String(source), '--format', 'artillery', '-o', file, '--db', ws.db]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(
+        /reads 3 environment variables instead of the secrets the session recorded: TOKEN, API_KEY, AUTHORIZATION/,
+      );
+      const script = readFileSync(file, 'utf8');
+      for (const s of SECRETS) expect(script).not.toContain(s);
+      expect(script).toContain('"Authorization": "Bearer {{ $env.AUTHORIZATION }}"');
+      expect(script).toMatch(/^# {3}TOKEN +the "token" field of a message$/m);
+      expect(script).toContain('engine: ws');
+      expect(script).toContain('maxErrorRate: 0');
+
+      const mock = await startMock([String(source), '--mode', 'reactive', '--db', ws.db]);
+      const env = { AUTHORIZATION: 'ci-bearer', TOKEN: 'ci-token', API_KEY: 'ci-key' };
+      let mockSession: number;
+      try {
+        const target = mock.url.replace(/\/$/, '');
+        writeFileSync(
+          file,
+          script.replace(/target: .*/, `target: "${target}/quotes?api_key={{ $env.API_KEY }}"`),
+        );
+        const run = await runArtillery(file, env);
+        expect({ code: run.code, out: `${run.stdout}${run.stderr}`.slice(-1500) }).toMatchObject({ code: 0 });
+        expect(run.counters).toMatchObject({
+          'websocket.messages_sent': 4,
+          'websocket.messages_received': 4,
+          'vusers.completed': 1,
+        });
+        expect(run.counters['vusers.failed'] ?? 0).toBe(0);
+      } finally {
+        const stopped = await mock.stop();
+        mockSession = Number(/into session (\d+)/.exec(stopped.stderr)![1]);
+      }
+      // The mock recorded Artillery's connection: the secrets came from the environment.
+      const { json } = await cliJson<ShowJson>(['show', String(mockSession), '--frames', '--db', ws.db]);
+      const headers = Object.fromEntries(
+        Object.entries(json.connections[0]!.requestHeaders).map(([k, v]) => [k.toLowerCase(), v]),
+      );
+      expect(headers.authorization).toBe('Bearer ci-bearer');
+      expect(json.connections[0]!.url).toMatch(/api_key=ci-key$/);
+      expect(json.frames!.some((f) => f.direction === 'in' && f.payload.includes('"token":"ci-token"'))).toBe(
+        true,
+      );
+
+      // When an answer differs from the recorded one, its match fails and so does the run.
+      const again = await startMock([String(source), '--mode', 'reactive', '--db', ws.db]);
+      try {
+        const broken = script.replace('"quote"', '"not-a-quote"');
+        expect(broken).not.toBe(script);
+        writeFileSync(file, broken.replace(/target: .*/, `target: "${again.url}"`));
+        const run = await runArtillery(file, env);
+        expect(run.code).not.toBe(0);
+        expect(run.counters['vusers.failed']).toBe(1);
+      } finally {
+        await again.stop();
+      }
+    },
+  );
+
+  it('writes a k6 script that type-checks against @types/k6, secrets as __ENV', async () => {
+    const file = join(ws.dir, 'quotes.k6.js');
+    const r = await cli([
+      'export',
+      String(source),
+      '--format',
+      'k6',
+      '-o',
+      file,
+      '--users',
+      '20',
+      '--duration',
+      '10',
+      '--db',
+      ws.db,
+    ]);
+    expect(r.code).toBe(0);
+    const script = readFileSync(file, 'utf8');
+    for (const s of SECRETS) expect(script).not.toContain(s);
+    expect(script).toContain('"Authorization": "Bearer " + __ENV.AUTHORIZATION');
+    expect(script).toContain("import { WebSocket } from 'k6/websockets';");
+    expect(script).toContain("executor: 'constant-arrival-rate', rate: 20, timeUnit: '10s'");
+    const check = (path: string) => {
+      const program = ts.createProgram([path], {
+        allowJs: true,
+        checkJs: true,
+        noEmit: true,
+        strict: true,
+        target: ts.ScriptTarget.ES2020,
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        lib: ['lib.es2020.d.ts'],
+        types: ['k6'],
+        typeRoots: [join(ROOT, 'node_modules', '@types')],
+        skipLibCheck: true,
+      });
+      return ts
+        .getPreEmitDiagnostics(program)
+        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    };
+    expect(check(file)).toEqual([]);
+    // The check can fail: the same script with a wrong call does not pass.
+    writeFileSync(file, script.replace('ws.send(', 'ws.sendd('));
+    expect(check(file).join('\n')).toMatch(/sendd/);
+  });
+
+  it('refuses an unknown format, users without a duration, and an unknown session', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [[String(source), '--format', 'jmeter'], /--format must be one of artillery, k6/],
+      [[String(source)], /needs --format/],
+      [[String(source), '--format', 'k6', '--users', '5'], /--duration is needed with more than one user/],
+      [['404', '--format', 'k6'], /no session 404 in this database/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(['export', ...args, '--db', ws.db]);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});

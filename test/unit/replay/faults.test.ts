@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { faultText, parseFault, parseFaults } from '../../../shared/replay/faults.js';
+
+describe('faults', () => {
+  it('reads each fault as written on the command line, and writes it back', () => {
+    const cases: Array<[string, unknown]> = [
+      ['idle-cut=30', { kind: 'idle-cut', seconds: 30 }],
+      ['drop-after=1.5', { kind: 'drop-after', seconds: 1.5 }],
+      ['close=1011:pricing down@5', { kind: 'close', code: 1011, reason: 'pricing down', seconds: 5 }],
+      ['close=4001@0.5', { kind: 'close', code: 4001, reason: '', seconds: 0.5 }],
+      ['delay=200±50', { kind: 'delay', ms: 200, jitterMs: 50 }],
+      ['delay=200', { kind: 'delay', ms: 200, jitterMs: 0 }],
+      ['reject=503', { kind: 'reject', status: 503 }],
+      ['no-pong', { kind: 'no-pong' }],
+      ['slow-accept=750', { kind: 'slow-accept', ms: 750 }],
+    ];
+    for (const [text, fault] of cases) {
+      expect(parseFault(text)).toEqual(fault);
+      expect(faultText(parseFault(text))).toBe(text);
+    }
+  });
+
+  it('says what is wrong in one sentence', () => {
+    expect(() => parseFault('idle-cut')).toThrow(/needs its value: idle-cut=S/);
+    expect(() => parseFault('idle-cut=0')).toThrow('the seconds of idle-cut must be a number from 0.001');
+    expect(() => parseFault('close=1006@1')).toThrow('1006 is not a close code a server sends');
+    expect(() => parseFault('close=1000')).toThrow('close=CODE[:REASON]@S');
+    expect(() => parseFault(`close=1000:${'x'.repeat(124)}@1`)).toThrow('at most 123 bytes');
+    expect(() => parseFault('reject=101')).toThrow('from 200 to 599');
+    expect(() => parseFault('no-pong=1')).toThrow('no-pong takes no value');
+    expect(() => parseFault('boom')).toThrow(/must be one of idle-cut, drop-after/);
+    expect(() => parseFaults(['idle-cut=1', 'idle-cut=2'])).toThrow('idle-cut is given twice');
+  });
+});
