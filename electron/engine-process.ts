@@ -2,10 +2,12 @@
 // answering the contract over the MessagePort main sends with the first message. Capture receive,
 // spool writes, page and count queries, full-text catch-up and diagnoses run here, so the window's
 // main process never waits for them. Shell commands are confirmed by main in a native dialog
-// (command-policy.ts): the engine asks over the port and runs only what the user accepted.
+// (command-policy.ts): the engine asks over the port and runs only what the user accepted. Reports
+// are printed to PDF by main's Chromium: the engine sends the HTML over the port and gets the PDF.
 // No `import 'electron'` here: a utility process gets only process.parentPort.
 import { FramelineService } from './engine/service.js';
 import type { CommandConfirmation } from './engine/incidents/command-policy.js';
+import { PdfUnavailableError, type PrintOptions } from './engine/reports/pdf.js';
 import type { EngineInit, FromEngine, PortLike, ToEngine } from './shell/engine-protocol.js';
 
 const parentPort = (process as unknown as { parentPort?: PortLike }).parentPort;
@@ -32,12 +34,22 @@ function serve(init: EngineInit, port: PortLike): void {
       send({ kind: 'confirm', id, request });
     });
 
+  const prints = new Map<number, { resolve: (pdf: Buffer) => void; reject: (err: Error) => void }>();
+  let nextPrint = 1;
+  const pdf = (html: string, options: PrintOptions) =>
+    new Promise<Buffer>((resolve, reject) => {
+      const id = nextPrint++;
+      prints.set(id, { resolve, reject });
+      send({ kind: 'print', id, html, options });
+    });
+
   let service: FramelineService;
   try {
     service = new FramelineService({
       dbPath: init.dbPath,
       shell: 'desktop',
       commands: { allowEdited: true, confirm },
+      pdf,
     });
   } catch (err) {
     send({ kind: 'fatal', message: `${init.dbPath}: ${(err as Error).message}` });
@@ -60,11 +72,24 @@ function serve(init: EngineInit, port: PortLike): void {
         confirmations.get(msg.id)?.(msg.ok);
         confirmations.delete(msg.id);
         return;
+      case 'printed': {
+        const p = prints.get(msg.id);
+        prints.delete(msg.id);
+        if (msg.pdf) p?.resolve(Buffer.from(msg.pdf));
+        else
+          p?.reject(
+            new PdfUnavailableError(`cannot write a PDF: ${msg.error ?? 'the app could not print it'}`),
+          );
+        return;
+      }
       case 'close':
         if (closing) return;
         closing = true;
         for (const resolve of confirmations.values()) resolve(false);
         confirmations.clear();
+        for (const p of prints.values())
+          p.reject(new Error('the app is quitting; the report was not printed'));
+        prints.clear();
         // Live captures end with a clean 1000 close and the database is closed before we exit.
         service
           .close()

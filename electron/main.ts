@@ -20,6 +20,7 @@ import {
 import type { MenuItemConstructorOptions } from 'electron';
 import type { CommandConfirmation } from './engine/incidents/command-policy.js';
 import { defaultDbPath, userDataDir } from './engine/paths.js';
+import { footerTemplate, type PrintOptions } from './engine/reports/pdf.js';
 import { bindContract } from './ipc.js';
 import type { ContractBinding } from './ipc.js';
 import { APP_ENTRY_URL, APP_SCHEME, resolveAppUrl } from './shell/app-files.js';
@@ -186,6 +187,7 @@ async function startEngine(): Promise<EngineLink | null> {
     fork: () => utilityProcess.fork(ENGINE_ENTRY, [], { serviceName: 'Frameline engine', stdio: 'inherit' }),
     channel: () => new MessageChannelMain(),
     confirm: confirmCommand,
+    print: printToPdf,
   });
   try {
     await engine.started;
@@ -208,6 +210,42 @@ async function confirmCommand(request: CommandConfirmation): Promise<boolean> {
       ? await dialog.showMessageBox(mainWindow, options)
       : await dialog.showMessageBox(options);
   return response === RUN_BUTTON;
+}
+
+/**
+ * How the engine's reports become PDF in the desktop app: printed by the app's own Chromium, in a
+ * hidden window with no script, no preload and no network (the report fetches nothing), then
+ * closed.
+ */
+async function printToPdf(html: string, options: PrintOptions): Promise<Buffer> {
+  const win = new BrowserWindow({
+    show: false,
+    webPreferences: {
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      javascript: false,
+      webSecurity: true,
+      webviewTag: false,
+      // Nothing in a report is clickable; the same hardening as the console's window all the same.
+      disableBlinkFeatures: 'Auxclick',
+      devTools: false,
+    },
+  });
+  try {
+    await win.loadURL(`data:text/html;charset=utf-8;base64,${Buffer.from(html, 'utf8').toString('base64')}`);
+    return await win.webContents.printToPDF({
+      pageSize: 'A4',
+      printBackground: true,
+      preferCSSPageSize: true,
+      displayHeaderFooter: true,
+      headerTemplate: '<span></span>',
+      footerTemplate: footerTemplate(options.footer),
+      margins: { top: 0.63, bottom: 0.71, left: 0.55, right: 0.55 },
+    });
+  } finally {
+    win.destroy();
+  }
 }
 
 /** A small menu: quit, editing shortcuts, zoom; reload and developer tools only in development. */

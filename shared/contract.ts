@@ -6,6 +6,8 @@ import { captureChannels, captureTopics } from './contract/capture.js';
 import { diagnoseChannels, diagnoseTopics } from './contract/diagnose.js';
 import { incidentChannels, runbookChannels, walkChannels, walkTopics } from './contract/incidents.js';
 import { mockChannels, replayChannels, replayTopics } from './contract/replay.js';
+import { interopChannels, interopTopics } from './contract/interop.js';
+import { reportChannels } from './contract/reports.js';
 import { sessionChannels } from './contract/sessions.js';
 
 export * from './contract/sessions.js';
@@ -27,6 +29,8 @@ export const contract = {
   diagnose: diagnoseChannels,
   replay: replayChannels,
   mock: mockChannels,
+  reports: reportChannels,
+  interop: interopChannels,
 } as const;
 
 /** Push topics from the engine to the console. */
@@ -37,6 +41,7 @@ export const topics = {
   ...walkTopics,
   ...diagnoseTopics,
   ...replayTopics,
+  ...interopTopics,
 } as const;
 
 export type Contract = typeof contract;

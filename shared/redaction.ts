@@ -3,6 +3,8 @@
 // is exported or logged (reports, HAR, NDJSON, load-test scripts, the probe's evidence); each
 // redaction is counted by rule, so that an export can say what it took out.
 
+import type { RedactionSummary } from './contract/fields.js';
+
 /** The mask a redacted value becomes (an Authorization keeps its scheme: "Bearer ***"). */
 export const MASK = '***';
 
@@ -80,6 +82,16 @@ export class Redactor {
     return [...this.counts]
       .map(([rule, count]) => ({ rule, count }))
       .sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule));
+  }
+
+  /** What this pass took out, as an export's header says it. */
+  summary(): RedactionSummary {
+    return {
+      enabled: this.rules.enabled,
+      rules: this.report(),
+      userFields: this.rules.fields,
+      userPatterns: this.rules.patterns.length,
+    };
   }
 
   /** Total number of values redacted so far. */
@@ -170,8 +182,14 @@ export class Redactor {
    */
   text(payload: string): string {
     if (!this.rules.enabled) return payload;
-    const trimmed = payload.trimStart();
-    if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    // Most frames name no secret: then only JWTs and the user's patterns can be in them.
+    if (!this.mayName(payload)) return this.inText(payload);
+    const trimmed = payload.trim();
+    // JSON, whole (a payload cut at capture is not: it is read as text).
+    if (
+      (trimmed.startsWith('{') && trimmed.endsWith('}')) ||
+      (trimmed.startsWith('[') && trimmed.endsWith(']'))
+    ) {
       try {
         const parsed = JSON.parse(payload) as unknown;
         const before = this.total;
@@ -187,6 +205,81 @@ export class Redactor {
       return this.inText(this.form(payload));
     }
     return this.inText(payload);
+  }
+
+  /**
+   * Free text a person or a command wrote (notes, command lines and their output, evidence, close
+   * reasons): URLs, credentials written as headers ("Authorization: Bearer …", as in a curl
+   * command), secret-named `name=value` and `"name": "value"` pairs, then JWTs and the user's
+   * patterns. Text that is JSON as a whole is read as a frame's text is.
+   */
+  prose(text: string): string {
+    if (!this.rules.enabled || text === '') return text;
+    const trimmed = text.trim();
+    if (
+      (trimmed.startsWith('{') && trimmed.endsWith('}')) ||
+      (trimmed.startsWith('[') && trimmed.endsWith(']'))
+    )
+      return this.text(text);
+    let out = text.replace(URL_IN_TEXT, (m) => {
+      // A URL ends before the punctuation that closes the sentence around it.
+      const tail = /[.,;:!?)\]]+$/.exec(m)?.[0] ?? '';
+      return this.url(m.slice(0, m.length - tail.length)) + tail;
+    });
+    out = out.replace(HEADER_IN_TEXT, (m, name: string, sep: string, value: string) => {
+      if (!this.isSecretField(name) || value.trim() === '' || value.startsWith(MASK)) return m;
+      const scheme = /authorization/i.test(name) ? /^([A-Za-z][\w.+-]*) +(\S.*)$/.exec(value) : null;
+      const rule = this.userFields.has(name.toLowerCase()) ? 'user-field' : 'header';
+      return scheme
+        ? `${name}${sep}${scheme[1]} ${this.hit(rule, name, scheme[2]!)}`
+        : `${name}${sep}${this.hit(rule, name, value)}`;
+    });
+    out = out.replace(PAIR_IN_TEXT, (m, name: string, value: string) => {
+      const bare = value.replace(/^(["'])(.*)\1$/, '$2');
+      if (!this.isSecretField(name) || bare === '' || bare.startsWith(MASK)) return m;
+      const rule = this.userFields.has(name.toLowerCase()) ? 'user-field' : 'form-field';
+      return `${name}=${this.hit(rule, name, bare)}`;
+    });
+    out = out.replace(JSON_PAIR_IN_TEXT, (m, name: string, sep: string, value: string) => {
+      if (!this.isSecretField(name) || value === '' || value.startsWith(MASK)) return m;
+      const rule = this.userFields.has(name.toLowerCase()) ? 'user-field' : 'json-field';
+      return `"${name}"${sep}"${this.hit(rule, name, value)}"`;
+    });
+    return this.inText(out);
+  }
+
+  /**
+   * A parsed value made of things people and commands wrote (a finding's evidence, an action's
+   * result): secret-named fields masked at any depth, and every string read as free text.
+   */
+  value(value: unknown): unknown {
+    if (!this.rules.enabled) return value;
+    if (Array.isArray(value)) return value.map((v) => this.value(v));
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        const user = this.userFields.has(k.toLowerCase());
+        if ((user || isSecretName(k)) && (typeof v === 'string' || typeof v === 'number') && v !== '')
+          out[k] = this.hit(user ? 'user-field' : 'json-field', k, String(v));
+        else out[k] = this.value(v);
+      }
+      return out;
+    }
+    if (typeof value === 'string') return this.prose(value);
+    return value;
+  }
+
+  /** False when no secret word and no user field appears in `text` at all (a quick test). */
+  private mayName(text: string): boolean {
+    if (SECRET_WORDS.test(text)) return true;
+    if (this.userFields.size === 0) return false;
+    const lower = text.toLowerCase();
+    for (const f of this.userFields) if (lower.includes(f)) return true;
+    return false;
+  }
+
+  private isSecretField(name: string): boolean {
+    return this.userFields.has(name.toLowerCase()) || isSecretName(name);
   }
 
   /** A parsed JSON value with secret-named fields masked at any depth. */
@@ -230,6 +323,15 @@ export class Redactor {
   }
 }
 
+/** A URL written in text. */
+const URL_IN_TEXT = /\b(?:wss?|https?):\/\/[^\s"'<>`]+/g;
+/** A header written in text: `Authorization: Bearer abc` (up to the end of the line or a quote). */
+const HEADER_IN_TEXT = /\b([A-Za-z][A-Za-z0-9_-]*)(:[ \t]*)([^\r\n"'`]+)/g;
+/** A `name=value` pair in text, as in a command line or a log. */
+const PAIR_IN_TEXT = /\b([A-Za-z_][\w.-]*)=("[^"\n]*"|'[^'\n]*'|[^\s&;"'`]+)/g;
+/** A `"name": "value"` pair in text that is not JSON as a whole (a log line, truncated JSON). */
+const JSON_PAIR_IN_TEXT = /"([A-Za-z_][\w.-]*)"(\s*:\s*)"((?:[^"\\\n]|\\.)*)"/g;
+
 /** An entry that looks like a credential: long, and a mix of letters and digits with no spaces. */
 function looksRandom(s: string): boolean {
   return s.length >= 24 && /^[A-Za-z0-9+/=_.-]+$/.test(s) && /\d/.test(s) && /[A-Za-z]/.test(s);
@@ -241,4 +343,19 @@ function safeDecode(s: string): string {
   } catch {
     return s;
   }
+}
+
+/** What an export took out, in one sentence for its header. */
+export function redactionSentence(r: RedactionSummary): string {
+  if (!r.enabled)
+    return 'Redaction was turned off for this export (--no-redact): it may hold credentials, tokens and personal data; share it with care.';
+  const total = r.rules.reduce((n, x) => n + x.count, 0);
+  const extra = [
+    ...(r.userFields.length ? [`the fields ${r.userFields.join(', ')}`] : []),
+    ...(r.userPatterns ? [`${r.userPatterns} pattern${r.userPatterns === 1 ? '' : 's'} of the user's`] : []),
+  ];
+  const rules = `credentials in headers, URLs and subprotocols, JWTs, secret-named fields${extra.length ? `, ${extra.join(' and ')}` : ''}`;
+  if (total === 0) return `Redacted: nothing matched the rules (${rules}).`;
+  const counts = r.rules.map((x) => `${x.rule} ${x.count}`).join(', ');
+  return `Redacted ${total} value${total === 1 ? '' : 's'} (${counts}); each is shown as ${MASK}. Rules: ${rules}.`;
 }

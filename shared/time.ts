@@ -21,3 +21,9 @@ export function parseMicros(iso: string): number {
   }
   return seconds * 1000 + Number(frac.padEnd(6, '0'));
 }
+
+/** An ISO-8601 time with a zone, seconds optional (`2026-11-22T01:53Z`), as epoch microseconds. */
+export function instantMicros(iso: string): number {
+  const withSeconds = /T\d\d:\d\d(Z|[+-]\d\d:\d\d)$/.test(iso) ? iso.replace(/(T\d\d:\d\d)/, '$1:00') : iso;
+  return parseMicros(withSeconds);
+}

@@ -173,3 +173,37 @@ export function idArgument(raw: string | undefined, what: string, command: strin
 export function sessionId(raw: string | undefined, command: string): number {
   return idArgument(raw, 'a session', command, 'frameline sessions');
 }
+
+/** The redaction flags every export takes. */
+export const REDACTION_OPTIONS = {
+  'no-redact': { type: 'boolean', default: false },
+  'redact-field': { type: 'string', multiple: true },
+  'redact-pattern': { type: 'string', multiple: true },
+} as const;
+
+/** Which field of an export request each redaction flag fills (under `redaction`). */
+export const REDACTION_FLAGS: Record<string, Flag> = {
+  'redact-field': { field: 'redaction.fields', kind: 'list' },
+  'redact-pattern': { field: 'redaction.patterns', kind: 'list' },
+};
+
+/** The fields the redaction flags fix: on unless --no-redact; user rules only with it on. */
+export function redactionFixed(values: Record<string, unknown>): Record<string, unknown> {
+  if (values['no-redact'] === true) {
+    for (const flag of ['redact-field', 'redact-pattern'])
+      if (Array.isArray(values[flag]) && (values[flag] as unknown[]).length > 0)
+        throw new InputError(`--${flag} redacts, --no-redact turns redaction off; give one or the other`);
+  }
+  return { 'redaction.enabled': values['no-redact'] !== true };
+}
+
+/** A one-line account of what an export redacted, for stderr. */
+export function redactionNote(r: {
+  enabled: boolean;
+  rules: Array<{ rule: string; count: number }>;
+}): string {
+  if (!r.enabled) return 'redaction is off (--no-redact): this export may hold secrets';
+  const total = r.rules.reduce((n, x) => n + x.count, 0);
+  if (total === 0) return 'redacted: nothing matched the rules';
+  return `redacted ${total} value${total === 1 ? '' : 's'}: ${r.rules.map((x) => `${x.rule} ${x.count}`).join(', ')}`;
+}

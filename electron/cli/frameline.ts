@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 // The `frameline` command: the engine without a window, for scripts, CI and the tests.
-import { InputError, isCorruption } from '../engine/errors.js';
+import { EnvironmentError, InputError, isCorruption } from '../engine/errors.js';
 import { onRecovery } from '../engine/sessions/sessions.js';
 import * as capture from './commands/capture.js';
 import * as compact from './commands/compact.js';
 import * as diagnose from './commands/diagnose.js';
 import * as exportCommand from './commands/export.js';
+import * as importCommand from './commands/import.js';
 import * as incident from './commands/incident.js';
 import * as mock from './commands/mock.js';
 import * as probe from './commands/probe.js';
 import * as recover from './commands/recover.js';
 import * as replay from './commands/replay.js';
+import * as report from './commands/report.js';
 import * as runbooks from './commands/runbooks.js';
 import * as serve from './commands/serve.js';
 import * as sessions from './commands/sessions.js';
@@ -33,6 +35,8 @@ const COMMANDS: Record<string, Command> = {
   walk,
   replay,
   mock,
+  report,
+  import: importCommand,
   export: exportCommand,
   serve,
   recover,
@@ -56,8 +60,11 @@ Commands:
   replay SESSION --to URL
                   send a recorded connection again and compare the answers (diff, latency)
   mock SESSION    serve a recorded connection's server side, with faults (idle-cut, close, delay…)
-  export SESSION --format artillery|k6
-                  write a recorded connection as a load test (secrets as environment variables)
+  report INCIDENT the incident's post-mortem report: Markdown, HTML, PDF or JSON (redacted)
+  import FILE     a HAR file's WebSocket connections as a session
+  export SESSION --format har|ndjson|artillery|k6
+                  a session as HAR or NDJSON, or a connection as a load test (redacted;
+                  secrets of a load test become environment variables)
   serve           the console in a browser (127.0.0.1, token-protected)
   recover         finish sessions whose recorder is gone (also ones recorded on another machine)
   compact         give back the disk space of deleted sessions (segment files, database pages)
@@ -118,6 +125,11 @@ main(process.argv.slice(2)).then(
         `frameline: the database is damaged (${(err as Error).message}); restore it from a copy, or pass another --db path\n`,
       );
       process.exitCode = 2;
+      return;
+    }
+    if (err instanceof EnvironmentError) {
+      process.stderr.write(`frameline: ${err.message}\n`);
+      process.exitCode = 1;
       return;
     }
     process.stderr.write(`frameline: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);

@@ -23,3 +23,14 @@ export function isCorruption(err: unknown): boolean {
   const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
   return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
 }
+
+/**
+ * Something this machine lacks to do what was asked (a browser to print a PDF with): not a mistake
+ * in the request, so the command line prints the sentence and exits with 1, not 2.
+ */
+export class EnvironmentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentError';
+  }
+}

@@ -18,6 +18,9 @@ import { InputError, MissingError } from './errors.js';
 import type { CommandPolicy } from './incidents/command-policy.js';
 import { setupIncidents } from './incidents/handlers.js';
 import { setupReplay } from './replay/handlers.js';
+import { setupInterop } from './interop/handlers.js';
+import { setupReports } from './reports/handlers.js';
+import type { PdfPrinter } from './reports/pdf.js';
 import { setupSessions } from './sessions/handlers.js';
 import { openStore, type Db } from './store/database.js';
 
@@ -30,6 +33,8 @@ export interface ServiceOptions {
   shell: 'desktop' | 'browser';
   /** Which shell commands `walks:run` may run; default: only the runbook's own (browser mode). */
   commands?: CommandPolicy;
+  /** How the shell prints a report to PDF; by default the system's Chromium (playwright-core). */
+  pdf?: PdfPrinter;
 }
 
 export class FramelineService {
@@ -52,12 +57,19 @@ export class FramelineService {
         app: { info: () => ({ version: VERSION, dbPath: options.dbPath, shell: options.shell }) },
       },
     };
+    const incidents = setupIncidents(this.ctx, options.commands);
     this.domains = [
       app,
       setupSessions(this.ctx),
       setupCapture(this.ctx),
       setupDiagnose(this.ctx),
-      setupIncidents(this.ctx, options.commands),
+      incidents,
+      setupReports(this.ctx, {
+        walks: incidents.walks,
+        version: VERSION,
+        ...(options.pdf ? { pdf: options.pdf } : {}),
+      }),
+      setupInterop(this.ctx),
       setupReplay(this.ctx),
     ] as Array<DomainSetup<Domain>>;
     const handlers = Object.assign({}, ...this.domains.map((d) => d.handlers)) as Record<

@@ -4,6 +4,7 @@
 // meta tag is generated from this module when the renderer is built (vite.config.ts). Plain Node:
 // no electron, no DOM.
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { reportStyleSource } from '../engine/reports/report-style.js';
 
 /**
  * The console's Content-Security-Policy directives: only our own files, no inline script or style,
@@ -13,7 +14,9 @@ import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 const POLICY: ReadonlyArray<readonly [string, string]> = [
   ['default-src', "'none'"],
   ['script-src', "'self'"],
-  ['style-src', "'self'"],
+  // And the incident report's one stylesheet, by its hash: the console previews a report in a
+  // sandboxed frame, which keeps this policy.
+  ['style-src', `'self' ${reportStyleSource()}`],
   ['img-src', "'self' data:"],
   ['font-src', "'self'"],
   ['connect-src', "'self'"],

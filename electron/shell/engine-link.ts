@@ -5,6 +5,7 @@
 // The window hears about it on the `engine:link` topic.
 import type { ErrorBody, PayloadOf, Result, Topic } from '../../shared/contract.js';
 import type { CommandConfirmation } from '../engine/incidents/command-policy.js';
+import type { PrintOptions } from '../engine/reports/pdf.js';
 import type { EngineInit, FromEngine, PortLike, ToEngine } from './engine-protocol.js';
 
 /** The part of Electron's UtilityProcess the link uses. */
@@ -22,6 +23,8 @@ export interface EngineLinkOptions {
   channel(): { port1: PortLike; port2: PortLike };
   /** The shell's own confirmation of a shell command (a native dialog). */
   confirm(request: CommandConfirmation): Promise<boolean>;
+  /** Prints a report's HTML to PDF with the app's own Chromium. */
+  print(html: string, options: PrintOptions): Promise<Buffer>;
 }
 
 /** At most this many restarts in RESTART_WINDOW_MS; then the link stays down and says so. */
@@ -136,6 +139,18 @@ export class EngineLink {
         this.options.confirm(msg.request).then(
           (ok) => this.post({ kind: 'confirmed', id: msg.id, ok }),
           () => this.post({ kind: 'confirmed', id: msg.id, ok: false }),
+        );
+        return;
+      case 'print':
+        this.options.print(msg.html, msg.options).then(
+          (pdf) =>
+            this.post({
+              kind: 'printed',
+              id: msg.id,
+              pdf: new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength),
+              error: null,
+            }),
+          (err: Error) => this.post({ kind: 'printed', id: msg.id, pdf: null, error: err.message }),
         );
         return;
       case 'closed':

@@ -1,9 +1,11 @@
 // The messages between the desktop shell (main) and the engine's own process: the contract's
-// requests, answers and pushes over a MessagePort, and the two questions only the shell can answer
-// (is this shell command confirmed?) or only the engine can (is it ready, did the database open?).
+// requests, answers and pushes over a MessagePort, and the questions only the shell can answer (is
+// this shell command confirmed? print this report to PDF) or only the engine can (is it ready, did
+// the database open?).
 // Types only: imported by main's EngineLink and by the engine-process entry.
 import type { Result, Topic } from '../../shared/contract.js';
 import type { CommandConfirmation } from '../engine/incidents/command-policy.js';
+import type { PrintOptions } from '../engine/reports/pdf.js';
 
 /** Main → engine process, over process.parentPort, once, with the contract's port transferred. */
 export interface EngineInit {
@@ -15,6 +17,8 @@ export interface EngineInit {
 export type ToEngine =
   | { kind: 'request'; id: number; channel: string; payload: unknown }
   | { kind: 'confirmed'; id: number; ok: boolean }
+  /** The PDF the shell printed (or why it could not). */
+  | { kind: 'printed'; id: number; pdf: Uint8Array | null; error: string | null }
   | { kind: 'close' };
 
 /** Engine → main, over the contract port. */
@@ -24,6 +28,8 @@ export type FromEngine =
   | { kind: 'response'; id: number; result: Result<unknown> }
   | { kind: 'push'; topic: Topic; payload: unknown }
   | { kind: 'confirm'; id: number; request: CommandConfirmation }
+  /** A report to print with the app's own Chromium (the engine process has none). */
+  | { kind: 'print'; id: number; html: string; options: PrintOptions }
   | { kind: 'closed' };
 
 /** The part of Electron's MessagePortMain (and ParentPort) both sides use. */

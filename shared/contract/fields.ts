@@ -34,3 +34,61 @@ export const SubprotocolSchema = z
   .min(1)
   .max(256)
   .regex(TOKEN, { error: "a subprotocol is a token: letters, digits and !#$%&'*+-.^_`|~" });
+
+/**
+ * What an export redacts: on unless turned off on purpose (`--no-redact`), with the user's own
+ * field names (`--redact-field`) and patterns (`--redact-pattern`) besides the built-in rules.
+ */
+export const RedactionSchema = z.object({
+  enabled: z.boolean().default(true),
+  fields: z
+    .array(
+      z
+        .string()
+        .trim()
+        .min(1, { error: 'a field name cannot be empty' })
+        .max(200)
+        .regex(/^[^\s]+$/, { error: 'is a field or header name, without spaces' }),
+    )
+    .max(100)
+    .default([]),
+  patterns: z
+    .array(
+      z
+        .string()
+        .min(1, { error: 'a pattern cannot be empty' })
+        .max(1000)
+        .refine((p) => isRegExp(p), {
+          error: 'is not a regular expression JavaScript can read (escape ( [ { * + ? with \\)',
+        })
+        .refine((p) => !isRegExp(p) || !new RegExp(p).test(''), {
+          error: 'matches empty text; make it match at least one character',
+        }),
+    )
+    .max(100)
+    .default([]),
+});
+
+function isRegExp(p: string): boolean {
+  try {
+    new RegExp(p, 'g');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What an export took out, by rule, for its header. User patterns are counted, never shown. */
+export const RedactionSummarySchema = z.object({
+  enabled: z.boolean(),
+  rules: z.array(z.object({ rule: z.string(), count: z.number().int().nonnegative() })),
+  /** The user's field names (names are not secrets). */
+  userFields: z.array(z.string()),
+  /** How many patterns of the user's were applied (the patterns may spell a secret). */
+  userPatterns: z.number().int().nonnegative(),
+});
+
+/** What an export redacts, as asked. */
+export type RedactionOptions = z.output<typeof RedactionSchema>;
+/** What an export took out. */
+export type RedactionSummary = z.output<typeof RedactionSummarySchema>;

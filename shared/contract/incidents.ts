@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { FINDING_IDS } from '../runbooks/finding-ids.js';
 import { numberIn } from './fields.js';
+import { SessionSummarySchema } from './sessions.js';
 import {
   NodeKindSchema,
   RunbookProblemSchema,
@@ -18,6 +19,22 @@ const ok = z.object({ ok: z.literal(true) });
 const runbookId = z.string().min(1).max(64);
 const url = z.string().min(1).max(2048);
 
+/** True for an ISO-8601 time with a zone (Z or ±hh:mm) that names a real instant. */
+export function isInstant(v: string): boolean {
+  return (
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)$/.test(v) &&
+    isCalendarDate(v.slice(0, 10)) &&
+    !Number.isNaN(Date.parse(v))
+  );
+}
+
+/** True for a real calendar date written YYYY-MM-DD. */
+export function isCalendarDate(v: string): boolean {
+  if (!/^\d{4}-\d\d-\d\d$/.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+}
+
 /** How bad an incident is, P1 the worst. */
 export const IncidentSeveritySchema = z.enum(['P1', 'P2', 'P3', 'P4'], {
   error: 'must be P1, P2, P3 or P4 (P1 the worst)',
@@ -26,18 +43,74 @@ export const IncidentStatusSchema = z.enum(['open', 'mitigated', 'resolved'], {
   error: 'must be open, mitigated or resolved',
 });
 
-/** An incident: what broke, how bad, and when it was detected, mitigated and resolved. */
+/** How long the response took, derived from the incident's times; null until both ends are known. */
+export const IncidentMetricsSchema = z.object({
+  /** From the impact start to its detection. */
+  timeToDetectSeconds: z.number().nullable(),
+  /** From detection to a responder acknowledging it. */
+  timeToAcknowledgeSeconds: z.number().nullable(),
+  /** From the impact start (or, without one, detection) to mitigation: users stop hurting. */
+  timeToMitigateSeconds: z.number().nullable(),
+  /** From the impact start (or, without one, detection) to resolution: the cause is fixed. */
+  timeToResolveSeconds: z.number().nullable(),
+  /** Where time to mitigate and to resolve are counted from. */
+  measuredFrom: z.enum(['impact-start', 'detected']),
+});
+
+/**
+ * An incident and its post-mortem: what broke, how bad, when the impact started and when it was
+ * detected, acknowledged, mitigated and resolved (and the metrics derived from those), who
+ * responded, what happened in words (the order of the SRE, PagerDuty and Atlassian templates), and
+ * the lessons.
+ */
 export const IncidentSchema = z.object({
   id,
   title: z.string(),
   severity: IncidentSeveritySchema,
   status: IncidentStatusSchema,
+  impactStartedAt: isoTime.nullable(),
   detectedAt: isoTime,
+  acknowledgedAt: isoTime.nullable(),
   mitigatedAt: isoTime.nullable(),
   resolvedAt: isoTime.nullable(),
+  metrics: IncidentMetricsSchema,
+  responders: z.array(z.string()),
   summary: z.string(),
-  rootCause: z.string(),
   impact: z.string(),
+  trigger: z.string(),
+  rootCause: z.string(),
+  detection: z.string(),
+  resolution: z.string(),
+  wentWell: z.string(),
+  wentWrong: z.string(),
+  gotLucky: z.string(),
+});
+
+/** What an action item is for: mitigate the next one, prevent it, or improve the response. */
+export const ActionTypeSchema = z.enum(['mitigate', 'prevent', 'process'], {
+  error: 'must be mitigate, prevent or process',
+});
+
+/** Something to do after the incident, with its owner and due date. */
+export const ActionItemSchema = z.object({
+  id,
+  incidentId: id,
+  title: z.string(),
+  type: ActionTypeSchema,
+  owner: z.string(),
+  /** A calendar date, YYYY-MM-DD. */
+  due: z.string().nullable(),
+  /** A ticket or document. */
+  link: z.string().nullable(),
+  done: z.boolean(),
+  doneAt: isoTime.nullable(),
+  createdAt: isoTime,
+});
+
+/** A session that is evidence for an incident: linked by a walk's action, or by hand. */
+export const LinkedSessionSchema = SessionSummarySchema.extend({
+  linkedAt: isoTime,
+  via: z.enum(['walk', 'user']),
 });
 
 /** One line of an incident's timeline: what happened, when, and where in a walk. */
@@ -177,6 +250,19 @@ export const OUTPUT_CAP_MIN_BYTES = 1024;
 export const OUTPUT_CAP_MAX_BYTES = 16 * 1024 * 1024;
 export const OUTPUT_CAP_DEFAULT_BYTES = 64 * 1024;
 
+/** A time an engineer gives: ISO-8601 with a zone, such as 2026-11-22T01:53:00Z. */
+const instant = z.string().refine((v) => isInstant(v), {
+  error: 'must be a time such as 2026-11-22T01:53:00Z (ISO-8601, with Z or an offset)',
+});
+/** A calendar date, YYYY-MM-DD. */
+const calendarDate = z.string().refine((v) => isCalendarDate(v), {
+  error: 'must be a date such as 2026-12-01 (YYYY-MM-DD)',
+});
+const longText = z.string().max(20_000, { error: 'is at most 20,000 characters' });
+const actionTitle = z.string().trim().min(1, { error: 'needs a title' }).max(500);
+const owner = z.string().trim().max(200);
+const link = z.string().trim().min(1).max(2048);
+
 /** `incidents:*` */
 export const incidentChannels = {
   create: {
@@ -193,20 +279,66 @@ export const incidentChannels = {
       incident: IncidentSchema,
       walks: z.array(WalkSummarySchema),
       timeline: z.array(TimelineEntrySchema),
+      actionItems: z.array(ActionItemSchema),
+      sessions: z.array(LinkedSessionSchema),
     }),
   },
+  /** Changes any field of an incident; each change goes on its timeline. A time set to null is cleared. */
   update: {
     request: z.object({
       id,
       title: z.string().trim().min(1).max(200).optional(),
       severity: IncidentSeveritySchema.optional(),
       status: IncidentStatusSchema.optional(),
-      summary: z.string().max(20_000).optional(),
-      rootCause: z.string().max(20_000).optional(),
-      impact: z.string().max(20_000).optional(),
+      impactStartedAt: instant.nullable().optional(),
+      detectedAt: instant.optional(),
+      acknowledgedAt: instant.nullable().optional(),
+      mitigatedAt: instant.nullable().optional(),
+      resolvedAt: instant.nullable().optional(),
+      responders: z
+        .array(z.string().trim().min(1, { error: 'a responder needs a name' }).max(100))
+        .max(50)
+        .optional(),
+      summary: longText.optional(),
+      impact: longText.optional(),
+      trigger: longText.optional(),
+      rootCause: longText.optional(),
+      detection: longText.optional(),
+      resolution: longText.optional(),
+      wentWell: longText.optional(),
+      wentWrong: longText.optional(),
+      gotLucky: longText.optional(),
     }),
     response: IncidentSchema,
   },
+  addAction: {
+    request: z.object({
+      incidentId: id,
+      title: actionTitle,
+      type: ActionTypeSchema,
+      owner: owner.optional(),
+      due: calendarDate.optional(),
+      link: link.optional(),
+    }),
+    response: ActionItemSchema,
+  },
+  /** Edits an action item or marks it done (or not done again). */
+  updateAction: {
+    request: z.object({
+      id,
+      title: actionTitle.optional(),
+      type: ActionTypeSchema.optional(),
+      owner: owner.optional(),
+      due: calendarDate.nullable().optional(),
+      link: link.nullable().optional(),
+      done: z.boolean().optional(),
+    }),
+    response: ActionItemSchema,
+  },
+  removeAction: { request: z.object({ id }), response: ok },
+  /** Links a session to an incident as its evidence (idempotent). */
+  link: { request: z.object({ id, session: id }), response: z.array(LinkedSessionSchema) },
+  unlink: { request: z.object({ id, session: id }), response: z.array(LinkedSessionSchema) },
 } as const;
 
 /** `runbooks:*` */
@@ -323,6 +455,10 @@ export const walkTopics = {
 export type IncidentSeverity = z.output<typeof IncidentSeveritySchema>;
 export type IncidentStatus = z.output<typeof IncidentStatusSchema>;
 export type Incident = z.output<typeof IncidentSchema>;
+export type IncidentMetrics = z.output<typeof IncidentMetricsSchema>;
+export type ActionType = z.output<typeof ActionTypeSchema>;
+export type ActionItem = z.output<typeof ActionItemSchema>;
+export type LinkedSession = z.output<typeof LinkedSessionSchema>;
 export type TimelineEntry = z.output<typeof TimelineEntrySchema>;
 export type WalkStatus = z.output<typeof WalkStatusSchema>;
 export type RunKind = z.output<typeof RunKindSchema>;

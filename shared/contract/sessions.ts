@@ -33,7 +33,7 @@ export const SessionSummarySchema = z.object({
   endedAt: isoTime.nullable(),
   frames: z.number().int().nonnegative(),
   tags: z.array(z.string()),
-  /** The incident the session belongs to (a walk's capture or probe), or null. */
+  /** The first incident the session is evidence for (a walk's capture or probe, or linked by hand), or null. */
   incidentId: id.nullable(),
   /** How its connections ended, counted: close codes ("1006"), error kinds ("refused"), "open", "none". */
   outcomes: z.record(z.string(), z.number().int().nonnegative()),

@@ -119,7 +119,10 @@ export interface EchoObservation {
   sent: number;
   /** Replies that contained what was sent. */
   matched: number;
+  /** Round trips, without the time this machine did not run Frameline (see localStallMs). */
   rttMs: number[];
+  /** Time within the round trips when this machine was too busy to run Frameline, taken out of them. */
+  localStallMs?: number;
   /** Other messages that came back meanwhile, and the first of them. */
   otherMessages: number;
   unexpected: string[];
@@ -131,7 +134,10 @@ export interface PingObservation {
   sent: number;
   answered: number;
   late: number;
+  /** Round trips, without the time this machine did not run Frameline (see localStallMs). */
   rttMs: number[];
+  /** Time within the round trips when this machine was too busy to run Frameline, taken out of them. */
+  localStallMs?: number;
   timeoutMs: number;
 }
 
@@ -292,6 +298,7 @@ export function endpointChecks(o: EndpointObservation, prefix = ''): Check[] {
       matched: o.echo.matched,
       otherMessages: o.echo.otherMessages,
       ...(s ?? {}),
+      ...(o.echo.localStallMs ? { localStallMs: round1(o.echo.localStallMs) } : {}),
     });
   }
   if (o.ping) {
@@ -301,6 +308,7 @@ export function endpointChecks(o: EndpointObservation, prefix = ''): Check[] {
       answered: o.ping.answered,
       late: o.ping.late,
       ...(s ?? {}),
+      ...(o.ping.localStallMs ? { localStallMs: round1(o.ping.localStallMs) } : {}),
     });
   }
   if (o.idle) {

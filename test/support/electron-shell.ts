@@ -20,7 +20,7 @@ export interface RecordedCall {
 export interface ShellState {
   ready: boolean;
   calls: RecordedCall[];
-  windows: Array<{ options: Record<string, unknown>; url: string; sent: unknown[][] }>;
+  windows: Array<{ options: Record<string, unknown>; url: string; sent: unknown[][]; destroyed: boolean }>;
   ipcChannels: string[];
   ipcListeners: string[];
   engines: Array<{ pid: number; alive: boolean }>;

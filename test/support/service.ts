@@ -12,3 +12,14 @@ export async function callService<T = unknown>(
   if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
   return r.value;
 }
+
+/** Sends one request that must fail, and returns the engine's code and sentence. */
+export async function failedCall(
+  service: FramelineService,
+  channel: string,
+  payload: unknown,
+): Promise<{ code: string; message: string }> {
+  const r = await service.handle(channel, payload);
+  if (r.ok) throw new Error(`${channel} succeeded, but a failure was expected: ${JSON.stringify(r.value)}`);
+  return r.error;
+}

@@ -1,27 +1,69 @@
-// frameline incident: open an incident, list them, show one with its walks and timeline, update it.
+// frameline incident: open an incident, list them, show one with its post-mortem, walks and
+// timeline; change any of its fields; keep its action items; link the sessions that are its evidence.
 import { contract } from '../../../shared/contract.js';
-import type { Incident, IncidentSeverity, TimelineEntry } from '../../../shared/contract/incidents.js';
+import type {
+  ActionItem,
+  Incident,
+  IncidentSeverity,
+  LinkedSession,
+  TimelineEntry,
+} from '../../../shared/contract/incidents.js';
+import { formatDuration } from '../../../shared/charts/scale.js';
 import { openEngine } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
+import type { IncidentDetail } from '../../engine/incidents/incidents.js';
 import { WalkEngine } from '../../engine/incidents/walk.js';
-import { dbPath, idArgument, parse, positionals, requestFrom, type Flag } from '../args.js';
+import { dbPath, idArgument, parse, positionals, requestFrom, sessionId, type Flag } from '../args.js';
 import { out, table } from '../output.js';
 
 export const help = `frameline incident create --title T [--severity P1|P2|P3|P4]   open an incident (default P2)
 frameline incident list                                          incidents, newest first
-frameline incident show ID                                       the incident, its walks and its timeline
-frameline incident update ID [--status open|mitigated|resolved] [--severity S] [--title T]
-                             [--summary T] [--root-cause T] [--impact T]
+frameline incident show ID                                       the post-mortem, action items, linked
+                                                                 sessions, walks and timeline
+frameline incident update ID [options]                           change any field (each change goes on
+                                                                 the timeline)
+  --title T  --severity P1..P4  --status open|mitigated|resolved
+  --impact-start TIME  --detected TIME  --acknowledged TIME  --mitigated TIME  --resolved TIME
+      TIME is ISO-8601 UTC such as 2026-11-22T01:53:00Z (or with an offset), "now", or "none" to clear
+  --responders "Ana, Bo"          who responded (replaces the list; "" clears it)
+  --summary T  --impact T  --trigger T  --root-cause T  --detection T  --resolution T
+  --went-well T  --went-wrong T  --got-lucky T
+frameline incident action add ID --title T --type mitigate|prevent|process [--owner O] [--due YYYY-MM-DD]
+                             [--link URL]                        an action item
+frameline incident action done ACTION [--undo]                   mark an action item done (or not)
+frameline incident action remove ACTION                          remove an action item
+frameline incident link ID --session S [--unlink]                link a session as evidence (walks link
+                                                                 theirs themselves)
 
-Every command takes --db PATH and --json. Walk a runbook in an incident with "frameline walk start".`;
+Every command takes --db PATH and --json. Walk a runbook in an incident with "frameline walk start";
+write its report with "frameline report ID".`;
 
 const OPTIONS = {
   title: { type: 'string' },
   severity: { type: 'string' },
   status: { type: 'string' },
+  'impact-start': { type: 'string' },
+  detected: { type: 'string' },
+  acknowledged: { type: 'string' },
+  mitigated: { type: 'string' },
+  resolved: { type: 'string' },
+  responders: { type: 'string' },
   summary: { type: 'string' },
-  'root-cause': { type: 'string' },
   impact: { type: 'string' },
+  trigger: { type: 'string' },
+  'root-cause': { type: 'string' },
+  detection: { type: 'string' },
+  resolution: { type: 'string' },
+  'went-well': { type: 'string' },
+  'went-wrong': { type: 'string' },
+  'got-lucky': { type: 'string' },
+  type: { type: 'string' },
+  owner: { type: 'string' },
+  due: { type: 'string' },
+  link: { type: 'string' },
+  undo: { type: 'boolean', default: false },
+  session: { type: 'string' },
+  unlink: { type: 'boolean', default: false },
 } as const;
 
 /** P1..P4, also written p1, 1 or sev1: the contract's spelling from the engineer's. */
@@ -31,14 +73,43 @@ export function severityWord(raw: string | undefined): IncidentSeverity | string
   return m ? (`P${m[1]}` as IncidentSeverity) : raw;
 }
 
-/** Which field of an incident request each flag fills. */
-const FLAGS: Record<string, Flag> = {
+/** A time flag as the contract reads it: "now" is this instant, "none" (or empty) clears it. */
+export function timeWord(raw: string | undefined): string | null | undefined {
+  if (raw === undefined) return undefined;
+  const t = raw.trim();
+  if (t === '' || /^none$/i.test(t)) return null;
+  if (/^now$/i.test(t)) return new Date().toISOString();
+  return t;
+}
+
+/** Which field of an incident update each flag fills. */
+const UPDATE_FLAGS: Record<string, Flag> = {
   title: { field: 'title' },
   severity: { field: 'severity' },
   status: { field: 'status' },
+  'impact-start': { field: 'impactStartedAt' },
+  detected: { field: 'detectedAt' },
+  acknowledged: { field: 'acknowledgedAt' },
+  mitigated: { field: 'mitigatedAt' },
+  resolved: { field: 'resolvedAt' },
+  responders: { field: 'responders', kind: 'list' },
   summary: { field: 'summary' },
-  'root-cause': { field: 'rootCause' },
   impact: { field: 'impact' },
+  trigger: { field: 'trigger' },
+  'root-cause': { field: 'rootCause' },
+  detection: { field: 'detection' },
+  resolution: { field: 'resolution' },
+  'went-well': { field: 'wentWell' },
+  'went-wrong': { field: 'wentWrong' },
+  'got-lucky': { field: 'gotLucky' },
+};
+
+const ACTION_FLAGS: Record<string, Flag> = {
+  title: { field: 'title' },
+  type: { field: 'type' },
+  owner: { field: 'owner' },
+  due: { field: 'due' },
+  link: { field: 'link' },
 };
 
 /** An incident id argument. */
@@ -67,36 +138,116 @@ export function timelineLines(entries: TimelineEntry[]): string[] {
   return out;
 }
 
-function describeIncident(i: Incident): string {
+const seconds = (s: number | null) => (s === null ? null : formatDuration(s * 1e6));
+
+/** The incident's header, times, metrics and post-mortem text, as `incident show` prints it. */
+export function describeIncident(i: Incident): string {
   const times = [
+    ...(i.impactStartedAt ? [`impact started ${i.impactStartedAt}`] : []),
     `detected ${i.detectedAt}`,
+    ...(i.acknowledgedAt ? [`acknowledged ${i.acknowledgedAt}`] : []),
     ...(i.mitigatedAt ? [`mitigated ${i.mitigatedAt}`] : []),
     ...(i.resolvedAt ? [`resolved ${i.resolvedAt}`] : []),
   ];
-  const lines = [`incident ${i.id}  ${i.title}`, `  ${i.severity}, ${i.status}; ${times.join(', ')}`];
-  if (i.summary) lines.push(`  summary: ${i.summary}`);
-  if (i.rootCause) lines.push(`  root cause: ${i.rootCause}`);
-  if (i.impact) lines.push(`  impact: ${i.impact}`);
+  const m = i.metrics;
+  const from = m.measuredFrom === 'impact-start' ? 'from the impact start' : 'from detection';
+  const metrics = [
+    ...(m.timeToDetectSeconds !== null ? [`time to detect ${seconds(m.timeToDetectSeconds)}`] : []),
+    ...(m.timeToAcknowledgeSeconds !== null
+      ? [`time to acknowledge ${seconds(m.timeToAcknowledgeSeconds)}`]
+      : []),
+    ...(m.timeToMitigateSeconds !== null
+      ? [`time to mitigate ${seconds(m.timeToMitigateSeconds)} (${from})`]
+      : []),
+    ...(m.timeToResolveSeconds !== null
+      ? [`time to resolve ${seconds(m.timeToResolveSeconds)} (${from})`]
+      : []),
+  ];
+  const lines = [`incident ${i.id}  ${i.title}`, `  ${i.severity}, ${i.status}`];
+  for (const t of times) lines.push(`  ${t}`);
+  if (metrics.length) lines.push(`  ${metrics.join('; ')}`);
+  if (i.responders.length) lines.push(`  responders: ${i.responders.join(', ')}`);
+  for (const [label, text] of [
+    ['summary', i.summary],
+    ['impact', i.impact],
+    ['trigger', i.trigger],
+    ['root cause', i.rootCause],
+    ['detection', i.detection],
+    ['resolution', i.resolution],
+    ['went well', i.wentWell],
+    ['went wrong', i.wentWrong],
+    ['got lucky', i.gotLucky],
+  ] as const)
+    if (text) lines.push(`  ${label}: ${text.split('\n').join(`\n  ${' '.repeat(label.length + 2)}`)}`);
   return lines.join('\n');
 }
+
+function actionLine(a: ActionItem): string {
+  const extra = [
+    ...(a.owner ? [`owner ${a.owner}`] : []),
+    ...(a.due ? [`due ${a.due}`] : []),
+    ...(a.link ? [a.link] : []),
+  ];
+  return `  #${a.id} [${a.done ? 'x' : ' '}] ${a.type.padEnd(8)} ${a.title}${extra.length ? `  (${extra.join(', ')})` : ''}`;
+}
+
+function sessionLine(s: LinkedSession): string {
+  return `  session ${s.id}  ${s.kind} "${s.name}", ${s.status}, ${s.frames} frames  (linked ${s.via === 'walk' ? 'by a walk' : 'by hand'})`;
+}
+
+function showText(detail: IncidentDetail): string {
+  const lines = [describeIncident(detail.incident), ''];
+  if (detail.actionItems.length) {
+    lines.push('action items:', ...detail.actionItems.map(actionLine), '');
+  }
+  if (detail.sessions.length) {
+    lines.push('linked sessions:', ...detail.sessions.map(sessionLine), '');
+  }
+  if (detail.walks.length) {
+    lines.push('walks:');
+    for (const w of detail.walks)
+      lines.push(`  walk ${w.id}  ${w.runbookId}  ${w.status}, at ${w.currentNode} "${w.currentLabel}"`);
+    lines.push('');
+  }
+  lines.push('timeline (UTC):', ...timelineLines(detail.timeline));
+  return lines.join('\n');
+}
+
+const COMMANDS = 'create, list, show ID, update ID, action add|done|remove, or link ID';
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, OPTIONS, 'incident');
   const [sub, ...args] = parsed.positionals;
-  // The engineer's spellings of a severity and a status, in the contract's.
-  const values = {
-    ...parsed.values,
-    severity: severityWord(parsed.values.severity),
-    status: parsed.values.status?.trim().toLowerCase(),
+  // The engineer's spellings of a severity, a status, times and lists, in the contract's.
+  const v = parsed.values;
+  const values: Record<string, unknown> = {
+    ...v,
+    severity: severityWord(v.severity),
+    status: v.status?.trim().toLowerCase(),
+    type: v.type?.trim().toLowerCase(),
+    'impact-start': timeWord(v['impact-start']),
+    detected: v.detected === undefined ? undefined : (timeWord(v.detected) ?? v.detected),
+    acknowledged: timeWord(v.acknowledged),
+    mitigated: timeWord(v.mitigated),
+    resolved: timeWord(v.resolved),
+    responders:
+      v.responders === undefined
+        ? undefined
+        : v.responders
+            .split(',')
+            .map((r) => r.trim())
+            .filter(Boolean),
   };
-  const path = dbPath(values);
-  if (sub === undefined)
-    throw new InputError('frameline incident needs a command: create, list, show ID or update ID');
-  if (!['create', 'list', 'show', 'update'].includes(sub))
-    throw new InputError(`"${sub}" is not an incident command; use create, list, show ID or update ID`);
+  const path = dbPath(v);
+  if (sub === undefined) throw new InputError(`frameline incident needs a command: ${COMMANDS}`);
+  if (!['create', 'list', 'show', 'update', 'action', 'link'].includes(sub))
+    throw new InputError(`"${sub}" is not an incident command; use ${COMMANDS}`);
   // Reading needs an existing database; creating makes one.
   const ctx = openEngine(path, { create: sub === 'create' });
   const engine = new WalkEngine({ db: ctx.db, dbPath: path });
+  const incidents = engine.incidents;
+  const print = async (json: unknown, text: string) =>
+    out(v.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
   try {
     switch (sub) {
       case 'create': {
@@ -106,17 +257,17 @@ export async function run(argv: string[]): Promise<number> {
             'frameline incident create needs --title, such as --title "Chat drops every minute"',
           );
         const request = requestFrom(contract.incidents.create.request, values, {
-          title: FLAGS.title!,
-          severity: FLAGS.severity!,
+          title: UPDATE_FLAGS.title!,
+          severity: UPDATE_FLAGS.severity!,
         });
-        const incident = engine.createIncident(request);
-        await out(values.json ? `${JSON.stringify(incident, null, 2)}\n` : `incident ${incident.id}\n`);
+        const incident = incidents.create(request);
+        await print(incident, `incident ${incident.id}`);
         return 0;
       }
       case 'list': {
         positionals(args, 'incident list');
-        const all = engine.listIncidents();
-        if (values.json) {
+        const all = incidents.list();
+        if (v.json) {
           await out(`${JSON.stringify(all, null, 2)}\n`);
           return 0;
         }
@@ -141,22 +292,8 @@ export async function run(argv: string[]): Promise<number> {
           positionals(args, 'incident show', { max: 1, what: 'incident id' })[0],
           'incident show',
         );
-        const detail = engine.incidentDetail(id);
-        if (values.json) {
-          await out(`${JSON.stringify(detail, null, 2)}\n`);
-          return 0;
-        }
-        const lines = [describeIncident(detail.incident), ''];
-        if (detail.walks.length) {
-          lines.push('walks:');
-          for (const w of detail.walks)
-            lines.push(
-              `  walk ${w.id}  ${w.runbookId}  ${w.status}, at ${w.currentNode} "${w.currentLabel}"`,
-            );
-          lines.push('');
-        }
-        lines.push('timeline (UTC):', ...timelineLines(detail.timeline));
-        await out(`${lines.join('\n')}\n`);
+        const detail = incidents.detail(id);
+        await print(detail, showText(detail));
         return 0;
       }
       case 'update': {
@@ -164,13 +301,38 @@ export async function run(argv: string[]): Promise<number> {
           positionals(args, 'incident update', { max: 1, what: 'incident id' })[0],
           'incident update',
         );
-        const { id: _id, ...change } = requestFrom(contract.incidents.update.request, values, FLAGS, { id });
+        // An empty --responders clears the list: given as a fixed field, since flags skip empty lists.
+        const { id: _id, ...change } = requestFrom(contract.incidents.update.request, values, UPDATE_FLAGS, {
+          id,
+          responders: values.responders,
+        });
         if (Object.keys(change).length === 0)
           throw new InputError(
-            'nothing to update: give --status, --severity, --title, --summary, --root-cause or --impact',
+            'nothing to update: give a field such as --status, --summary, --root-cause or --mitigated (see "frameline incident --help")',
           );
-        const incident = engine.updateIncident(id, change);
-        await out(values.json ? `${JSON.stringify(incident, null, 2)}\n` : `${describeIncident(incident)}\n`);
+        const incident = incidents.update(id, change);
+        await print(incident, describeIncident(incident));
+        return 0;
+      }
+      case 'action':
+        return await action(args, values, incidents, print);
+      case 'link': {
+        const id = incidentId(
+          positionals(args, 'incident link', { max: 1, what: 'incident id' })[0],
+          'incident link',
+        );
+        if (v.session === undefined)
+          throw new InputError(
+            'frameline incident link needs --session S; list sessions with "frameline sessions"',
+          );
+        const session = sessionId(v.session, 'incident link');
+        const linked = v.unlink ? incidents.unlink(id, session) : incidents.link(id, session);
+        await print(
+          linked,
+          linked.length
+            ? `incident ${id} rests on:\n${linked.map(sessionLine).join('\n')}`
+            : `incident ${id} has no linked session`,
+        );
         return 0;
       }
     }
@@ -178,5 +340,63 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await engine.close();
     ctx.close();
+  }
+}
+
+async function action(
+  args: string[],
+  values: Record<string, unknown>,
+  incidents: WalkEngine['incidents'],
+  print: (json: unknown, text: string) => Promise<void>,
+): Promise<number> {
+  const [verb, ...rest] = args;
+  const actionId = (raw: string | undefined, command: string) =>
+    idArgument(raw, 'an action item', command, 'frameline incident show INCIDENT');
+  switch (verb) {
+    case 'add': {
+      const id = incidentId(
+        positionals(rest, 'incident action add', { max: 1, what: 'incident id' })[0],
+        'incident action add',
+      );
+      if (values.title === undefined || values.type === undefined)
+        throw new InputError(
+          'frameline incident action add needs --title and --type mitigate|prevent|process, such as --title "Raise the proxy idle timeout" --type prevent',
+        );
+      const { incidentId: _i, ...item } = requestFrom(
+        contract.incidents.addAction.request,
+        values,
+        ACTION_FLAGS,
+        {
+          incidentId: id,
+        },
+      );
+      const added = incidents.addAction(id, item);
+      await print(added, `action item ${added.id} added to incident ${id}`);
+      return 0;
+    }
+    case 'done': {
+      const id = actionId(
+        positionals(rest, 'incident action done', { max: 1, what: 'action item id' })[0],
+        'incident action done',
+      );
+      const item = incidents.updateAction(id, { done: values.undo !== true });
+      await print(item, `action item ${item.id} ${item.done ? 'done' : 'not done'}: ${item.title}`);
+      return 0;
+    }
+    case 'remove': {
+      const id = actionId(
+        positionals(rest, 'incident action remove', { max: 1, what: 'action item id' })[0],
+        'incident action remove',
+      );
+      incidents.removeAction(id);
+      await print({ ok: true }, `action item ${id} removed`);
+      return 0;
+    }
+    default:
+      throw new InputError(
+        verb === undefined
+          ? 'frameline incident action needs add ID, done ACTION or remove ACTION'
+          : `"${verb}" is not an action command; use add ID, done ACTION or remove ACTION`,
+      );
   }
 }

@@ -164,7 +164,7 @@ export async function run(argv: string[]): Promise<number> {
         const [raw] = positionals(args, 'walk list', { max: 1, what: 'incident id' });
         const incident = raw === undefined ? undefined : incidentId(raw, 'walk list');
         // An incident that is not there is a mistake, not an empty list.
-        if (incident !== undefined) engine.incident(incident);
+        if (incident !== undefined) engine.incidents.get(incident);
         const all = engine.listWalks(incident);
         if (values.json) {
           await out(`${JSON.stringify(all, null, 2)}\n`);

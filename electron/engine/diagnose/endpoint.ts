@@ -17,6 +17,8 @@ import { toDiagFrame, HEAD_CHARS } from '../../../shared/diagnosis/frames.js';
 import { PONG_LATE_MS, PONG_TIMEOUT_MS } from '../../../shared/diagnosis/heartbeat.js';
 import type { DiagFrame } from '../../../shared/diagnosis/input.js';
 import { describeCheck } from '../../../shared/diagnosis/describe.js';
+import { nowMicros } from '../clock.js';
+import { LocalStalls } from './local-stalls.js';
 import { bareHost, checkHealth, checkTls, connectTcp, portOf, resolveHost } from './network.js';
 import { ProbeSocket, type SocketHub } from './probe-socket.js';
 
@@ -108,15 +110,22 @@ export async function probeEndpoint(run: ProbeRun, url: URL, prefix = ''): Promi
   report('upgrade');
   const idle = opened ? holdIdle(run, url, mainOrigin, prefix) : Promise.resolve(null);
   if (opened) {
-    if (run.echo > 0) {
-      run.progress(`${prefix}echo`, 'running', '');
-      o.echo = await echoRoundTrips(main, run.echo, run.timeoutMs);
-      report('echo');
-    }
-    if (main.isOpen) {
-      run.progress(`${prefix}ping`, 'running', '');
-      o.ping = await pingRoundTrips(main);
-      report('ping');
+    // Round trips count only the time this process could have read the answer (a busy machine
+    // is not a slow endpoint).
+    const stalls = new LocalStalls();
+    try {
+      if (run.echo > 0) {
+        run.progress(`${prefix}echo`, 'running', '');
+        o.echo = await echoRoundTrips(main, run.echo, run.timeoutMs, stalls);
+        report('echo');
+      }
+      if (main.isOpen) {
+        run.progress(`${prefix}ping`, 'running', '');
+        o.ping = await pingRoundTrips(main, stalls);
+        report('ping');
+      }
+    } finally {
+      stalls.stop();
     }
     // Closed by us is the plan; closed by the server or the network is evidence.
     await main.close();
@@ -157,13 +166,19 @@ async function originVariants(run: ProbeRun, url: URL): Promise<OriginObservatio
 }
 
 /** Sends `n` messages one at a time and waits for each to come back. */
-async function echoRoundTrips(s: ProbeSocket, n: number, timeoutMs: number): Promise<EchoObservation> {
+async function echoRoundTrips(
+  s: ProbeSocket,
+  n: number,
+  timeoutMs: number,
+  stalls: LocalStalls,
+): Promise<EchoObservation> {
   const nonce = randomBytes(4).toString('hex');
   const o: EchoObservation = {
     requested: n,
     sent: 0,
     matched: 0,
     rttMs: [],
+    localStallMs: 0,
     otherMessages: 0,
     unexpected: [],
     waitedMs: 0,
@@ -186,13 +201,15 @@ async function echoRoundTrips(s: ProbeSocket, n: number, timeoutMs: number): Pro
           f.data.toString('utf8').includes(token),
         timeoutMs,
       );
-      const t0 = performance.now();
+      const sentUs = nowMicros();
       s.send(token);
       o.sent++;
       const reply = await wait;
       if (!reply) break; // the server does not echo (or the connection ended): no point waiting again
       o.matched++;
-      o.rttMs.push(performance.now() - t0);
+      const trip = stalls.roundTrip(sentUs, reply.ts);
+      o.rttMs.push(trip.rttMs);
+      o.localStallMs = (o.localStallMs ?? 0) + trip.stalledMs;
     }
   } finally {
     off();
@@ -202,8 +219,15 @@ async function echoRoundTrips(s: ProbeSocket, n: number, timeoutMs: number): Pro
 }
 
 /** Pings a few times and waits for each pong (payload: the send time in epoch µs). */
-async function pingRoundTrips(s: ProbeSocket): Promise<PingObservation> {
-  const o: PingObservation = { sent: 0, answered: 0, late: 0, rttMs: [], timeoutMs: PONG_TIMEOUT_MS };
+async function pingRoundTrips(s: ProbeSocket, stalls: LocalStalls): Promise<PingObservation> {
+  const o: PingObservation = {
+    sent: 0,
+    answered: 0,
+    late: 0,
+    rttMs: [],
+    localStallMs: 0,
+    timeoutMs: PONG_TIMEOUT_MS,
+  };
   for (let i = 0; i < PINGS && s.isOpen; i++) {
     const wait = s.next((f) => f.direction === 'in' && f.opcode === 'pong', PONG_TIMEOUT_MS);
     s.ping();
@@ -212,10 +236,11 @@ async function pingRoundTrips(s: ProbeSocket): Promise<PingObservation> {
     if (!pong) break; // one missing pong is enough to know; waiting again costs another timeout
     o.answered++;
     const sentUs = pong.data.length === 8 ? pong.data.readDoubleBE(0) : NaN;
-    const rtt = Number.isFinite(sentUs) ? (pong.ts - sentUs) / 1000 : NaN;
-    if (Number.isFinite(rtt)) {
-      o.rttMs.push(rtt);
-      if (rtt > PONG_LATE_MS) o.late++;
+    if (Number.isFinite(sentUs)) {
+      const trip = stalls.roundTrip(sentUs, pong.ts);
+      o.rttMs.push(trip.rttMs);
+      o.localStallMs = (o.localStallMs ?? 0) + trip.stalledMs;
+      if (trip.rttMs > PONG_LATE_MS) o.late++;
     }
   }
   return o;

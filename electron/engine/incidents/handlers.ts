@@ -11,12 +11,13 @@ import { WalkPushes } from './walk-pushes.js';
 
 /**
  * Wires the incidents domain; closing stops running commands and actions. `commands` says which
- * shell commands `walks:run` may run (command-policy.ts); by default only the runbook's own.
+ * shell commands `walks:run` may run (command-policy.ts); by default only the runbook's own. Its
+ * walks (incidents, walks and their runs) are what the reports domain reads.
  */
 export function setupIncidents(
   ctx: EngineContext,
   commands: CommandPolicy = RUNBOOK_COMMANDS_ONLY,
-): DomainSetup<'incidents' | 'runbooks' | 'walks'> {
+): DomainSetup<'incidents' | 'runbooks' | 'walks'> & { walks: WalkEngine } {
   const pushes = new WalkPushes({
     changed: (p) => ctx.push('walk:changed', p),
     output: (p) => ctx.push('shell:output', p),
@@ -28,16 +29,30 @@ export function setupIncidents(
     onOutput: pushes.onOutput,
   });
   const db = ctx.db;
+  const incidents = engine.incidents;
   const handlers: DomainSetup<'incidents' | 'runbooks' | 'walks'>['handlers'] = {
     incidents: {
-      create: (r) =>
-        engine.createIncident({ title: r.title, ...(r.severity ? { severity: r.severity } : {}) }),
-      list: () => engine.listIncidents(),
-      get: (r) => engine.incidentDetail(r.id),
+      create: (r) => incidents.create({ title: r.title, ...(r.severity ? { severity: r.severity } : {}) }),
+      list: () => incidents.list(),
+      get: (r) => incidents.detail(r.id),
       update: (r) => {
         const { id, ...change } = r;
-        return engine.updateIncident(id, change);
+        return incidents.update(id, change);
       },
+      addAction: (r) => {
+        const { incidentId, ...action } = r;
+        return incidents.addAction(incidentId, action);
+      },
+      updateAction: (r) => {
+        const { id, ...change } = r;
+        return incidents.updateAction(id, change);
+      },
+      removeAction: (r) => {
+        incidents.removeAction(r.id);
+        return { ok: true as const };
+      },
+      link: (r) => incidents.link(r.id, r.session),
+      unlink: (r) => incidents.unlink(r.id, r.session),
     },
     runbooks: {
       list: () => listRunbooks(db),
@@ -113,6 +128,7 @@ export function setupIncidents(
   };
   return {
     handlers,
+    walks: engine,
     close: async () => {
       await engine.close();
       pushes.close();

@@ -1,34 +1,62 @@
-// The incident table: what broke, how bad, and when it was detected, mitigated and resolved.
+// The incident table: what broke, how bad, when its impact started and when it was detected,
+// acknowledged, mitigated and resolved, who responded, and its post-mortem in words.
 import type Database from 'better-sqlite3';
-import type { Incident, IncidentStatus, IncidentSeverity } from '../../../shared/contract/incidents.js';
+import type { Incident, IncidentSeverity, IncidentStatus } from '../../../shared/contract/incidents.js';
 import { formatMicros } from '../../../shared/time.js';
+import { incidentMetrics } from './metrics.js';
 
 export interface IncidentRow {
   id: number;
   title: string;
   severity: IncidentSeverity;
   status: IncidentStatus;
+  impact_started_at: number | null;
   detected_at: number;
+  acknowledged_at: number | null;
   mitigated_at: number | null;
   resolved_at: number | null;
+  responders: string;
   summary: string;
-  root_cause: string;
   impact: string;
+  triggered_by: string;
+  root_cause: string;
+  detection: string;
+  resolution: string;
+  went_well: string;
+  went_wrong: string;
+  got_lucky: string;
 }
 
+const iso = (us: number | null) => (us === null ? null : formatMicros(us));
+
 export function fromIncidentRow(r: IncidentRow): Incident {
-  const iso = (us: number | null) => (us === null ? null : formatMicros(us));
   return {
     id: r.id,
     title: r.title,
     severity: r.severity,
     status: r.status,
+    impactStartedAt: iso(r.impact_started_at),
     detectedAt: formatMicros(r.detected_at),
+    acknowledgedAt: iso(r.acknowledged_at),
     mitigatedAt: iso(r.mitigated_at),
     resolvedAt: iso(r.resolved_at),
+    metrics: incidentMetrics({
+      impactStartedAt: r.impact_started_at,
+      detectedAt: r.detected_at,
+      acknowledgedAt: r.acknowledged_at,
+      mitigatedAt: r.mitigated_at,
+      resolvedAt: r.resolved_at,
+    }),
+    responders: JSON.parse(r.responders) as string[],
     summary: r.summary,
-    rootCause: r.root_cause,
     impact: r.impact,
+    trigger: r.triggered_by,
+    rootCause: r.root_cause,
+    detection: r.detection,
+    resolution: r.resolution,
+    wentWell: r.went_well,
+    wentWrong: r.went_wrong,
+    gotLucky: r.got_lucky,
   };
 }
 
@@ -46,8 +74,12 @@ export function createIncident(db: Database.Database, i: NewIncident): number {
   return Number(info.lastInsertRowid);
 }
 
+export function getIncidentRow(db: Database.Database, id: number): IncidentRow | undefined {
+  return db.prepare('SELECT * FROM incident WHERE id = ?').get(id) as IncidentRow | undefined;
+}
+
 export function getIncident(db: Database.Database, id: number): Incident | undefined {
-  const row = db.prepare('SELECT * FROM incident WHERE id = ?').get(id) as IncidentRow | undefined;
+  const row = getIncidentRow(db, id);
   return row && fromIncidentRow(row);
 }
 
@@ -56,68 +88,18 @@ export function listIncidents(db: Database.Database): Incident[] {
   return (db.prepare('SELECT * FROM incident ORDER BY id DESC').all() as IncidentRow[]).map(fromIncidentRow);
 }
 
-export interface IncidentChange {
-  title?: string;
-  severity?: IncidentSeverity;
-  status?: IncidentStatus;
-  summary?: string;
-  rootCause?: string;
-  impact?: string;
-}
+/** Every column an update may set, as stored (times in epoch microseconds). */
+export type IncidentColumns = Omit<IncidentRow, 'id'>;
 
-/**
- * Changes an incident. Moving to mitigated or resolved stamps that time once (resolving also stamps
- * mitigation when it was skipped); reopening keeps the stamps as history. Returns false when missing.
- */
-export function updateIncident(
-  db: Database.Database,
-  id: number,
-  change: IncidentChange,
-  now: number,
-): boolean {
-  return db.transaction(() => {
-    const row = db.prepare('SELECT * FROM incident WHERE id = ?').get(id) as IncidentRow | undefined;
-    if (!row) return false;
-    const next: IncidentRow = {
-      ...row,
-      ...(change.title !== undefined ? { title: change.title } : {}),
-      ...(change.severity !== undefined ? { severity: change.severity } : {}),
-      ...(change.summary !== undefined ? { summary: change.summary } : {}),
-      ...(change.rootCause !== undefined ? { root_cause: change.rootCause } : {}),
-      ...(change.impact !== undefined ? { impact: change.impact } : {}),
-    };
-    if (change.status !== undefined) {
-      next.status = change.status;
-      if (change.status !== 'open') next.mitigated_at ??= now;
-      if (change.status === 'resolved') next.resolved_at ??= now;
-    }
-    db.prepare(
-      `UPDATE incident SET title = ?, severity = ?, status = ?, mitigated_at = ?, resolved_at = ?,
-         summary = ?, root_cause = ?, impact = ? WHERE id = ?`,
-    ).run(
-      next.title,
-      next.severity,
-      next.status,
-      next.mitigated_at,
-      next.resolved_at,
-      next.summary,
-      next.root_cause,
-      next.impact,
-      id,
-    );
-    return true;
-  })();
-}
-
-/** Files a session (a capture made during a walk) under an incident. */
-export function attachSessionToIncident(db: Database.Database, sessionId: number, incidentId: number): void {
-  db.prepare('UPDATE session SET incident_id = ? WHERE id = ?').run(incidentId, sessionId);
-}
-
-/** The newest session filed under an incident, or undefined. */
-export function latestIncidentSession(db: Database.Database, incidentId: number): number | undefined {
-  const row = db
-    .prepare('SELECT id FROM session WHERE incident_id = ? ORDER BY id DESC LIMIT 1')
-    .get(incidentId) as { id: number } | undefined;
-  return row?.id;
+/** Writes an incident's columns as given (the caller has merged and checked them). */
+export function saveIncident(db: Database.Database, id: number, next: IncidentColumns): void {
+  db.prepare(
+    `UPDATE incident SET title = @title, severity = @severity, status = @status,
+       impact_started_at = @impact_started_at, detected_at = @detected_at, acknowledged_at = @acknowledged_at,
+       mitigated_at = @mitigated_at, resolved_at = @resolved_at, responders = @responders,
+       summary = @summary, impact = @impact, triggered_by = @triggered_by, root_cause = @root_cause,
+       detection = @detection, resolution = @resolution, went_well = @went_well, went_wrong = @went_wrong,
+       got_lucky = @got_lucky
+     WHERE id = @id`,
+  ).run({ ...next, id });
 }

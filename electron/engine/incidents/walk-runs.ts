@@ -11,7 +11,7 @@ import {
 import { nowMicros } from '../clock.js';
 import { InputError } from '../errors.js';
 import type { Db } from '../store/database.js';
-import { attachSessionToIncident, latestIncidentSession } from './incident-store.js';
+import { latestLinkedSession } from './incident-session-store.js';
 import { addEntry } from './timeline-store.js';
 import {
   createRun,
@@ -49,6 +49,8 @@ export interface RunHost {
     at: number,
   ): void;
   changed(walkId: number | null, incidentId: number): void;
+  /** Links a session an action recorded to the walk's incident. */
+  linkSession(incidentId: number, sessionId: number, walkId: number): void;
 }
 
 export interface ShellRequest {
@@ -254,8 +256,7 @@ export class WalkRuns {
     const visit = this.host.currentVisit(walkId);
     const step = this.pickStep(runbook, visit.node_id, r.step, 'action');
     const action = resolveAction(step.action!, r);
-    const latestSession =
-      latestWalkSession(this.db, walkId) ?? latestIncidentSession(this.db, row.incident_id);
+    const latestSession = latestWalkSession(this.db, walkId) ?? latestLinkedSession(this.db, row.incident_id);
     // Mistakes are reported before anything runs.
     if ((action.kind === 'capture' || action.kind === 'probe') && !action.url && !row.target)
       throw needsInput('url', `step ${step.index} of ${visit.node_id}`);
@@ -317,7 +318,7 @@ export class WalkRuns {
       }
       const end = nowMicros();
       this.db.transaction(() => {
-        if (outcome.sessionId !== null) attachSessionToIncident(this.db, outcome.sessionId, row.incident_id);
+        if (outcome.sessionId !== null) this.host.linkSession(row.incident_id, outcome.sessionId, walkId);
         for (const f of outcome.findings) this.host.recordFinding(row, runId, f, action.kind, end);
       })();
       const took = describeDuration((performance.now() - started) / 1000);

@@ -4,28 +4,14 @@
 import type { Db } from '../store/database.js';
 import { ChoiceError, choicesAt, matchChoice, nodeOf, shortLabel } from '../../../shared/runbooks/graph.js';
 import type { Runbook, RunbookStep } from '../../../shared/runbooks/schemas.js';
-import type {
-  Incident,
-  IncidentSeverity,
-  TimelineEntry,
-  Visit,
-  WalkRun,
-  WalkSummary,
-  WalkView,
-} from '../../../shared/contract/incidents.js';
+import type { Visit, WalkRun, WalkSummary, WalkView } from '../../../shared/contract/incidents.js';
 import { suggestChoices } from '../../../shared/runbooks/suggest.js';
 import { formatMicros } from '../../../shared/time.js';
 import { parseTarget } from '../capture/options.js';
 import { nowMicros } from '../clock.js';
 import { InputError } from '../errors.js';
-import {
-  createIncident,
-  getIncident,
-  listIncidents,
-  updateIncident,
-  type IncidentChange,
-} from './incident-store.js';
-import { addEntry, incidentTimeline, walkTimeline } from './timeline-store.js';
+import { Incidents } from './incidents.js';
+import { addEntry, walkTimeline } from './timeline-store.js';
 import {
   addWalkFinding,
   checkedSteps,
@@ -35,6 +21,7 @@ import {
   getWalkRow,
   leaveVisit,
   listRuns,
+  listVisits,
   listWalkFindings,
   listWalks,
   pathVisits,
@@ -69,11 +56,14 @@ export interface WalkEngineOptions {
 const seconds = (us: number) => Math.max(0, us / 1e6);
 
 export class WalkEngine {
+  /** The incidents walked: their post-mortems, action items and linked sessions. */
+  readonly incidents: Incidents;
   private readonly db: Db;
   private readonly runs: WalkRuns;
 
   constructor(private readonly options: WalkEngineOptions) {
     this.db = options.db;
+    this.incidents = new Incidents({ db: options.db, changed: (id) => this.changed(null, id) });
     this.runs = new WalkRuns({
       db: options.db,
       dbPath: options.dbPath,
@@ -83,74 +73,9 @@ export class WalkEngine {
       currentVisit: (id) => this.currentVisit(id),
       recordFinding: (row, runId, f, source, at) => this.recordFinding(row, runId, f, source, at),
       changed: (walkId, incidentId) => this.changed(walkId, incidentId),
+      linkSession: (incidentId, sessionId, walkId) =>
+        this.incidents.linkSession(incidentId, sessionId, 'walk', walkId),
     });
-  }
-
-  // ── incidents ────────────────────────────────────────────────────────────────────────────
-
-  createIncident(r: { title: string; severity?: IncidentSeverity }): Incident {
-    const title = r.title.trim();
-    if (title === '') throw new InputError('an incident needs a title, such as "Chat drops every minute"');
-    const now = nowMicros();
-    const id = this.db.transaction(() => {
-      const id = createIncident(this.db, { title, severity: r.severity ?? 'P2', detectedAt: now });
-      addEntry(this.db, {
-        incidentId: id,
-        ts: now,
-        kind: 'incident-created',
-        text: `incident opened: ${title} (${r.severity ?? 'P2'})`,
-      });
-      return id;
-    })();
-    this.changed(null, id);
-    return this.incident(id);
-  }
-
-  incident(id: number): Incident {
-    const i = getIncident(this.db, id);
-    if (!i) throw new MissingError(`no incident ${id}; list them with "frameline incident list"`);
-    return i;
-  }
-
-  listIncidents(): Incident[] {
-    return listIncidents(this.db);
-  }
-
-  incidentDetail(id: number): { incident: Incident; walks: WalkSummary[]; timeline: TimelineEntry[] } {
-    return {
-      incident: this.incident(id),
-      walks: listWalks(this.db, id),
-      timeline: incidentTimeline(this.db, id),
-    };
-  }
-
-  updateIncident(id: number, change: IncidentChange): Incident {
-    const before = this.incident(id);
-    const now = nowMicros();
-    this.db.transaction(() => {
-      updateIncident(this.db, id, change, now);
-      const said: string[] = [];
-      if (change.status && change.status !== before.status) said.push(`status ${change.status}`);
-      if (change.severity && change.severity !== before.severity) said.push(`severity ${change.severity}`);
-      if (change.title && change.title !== before.title) said.push(`title "${change.title}"`);
-      for (const [key, words] of [
-        ['summary', 'summary'],
-        ['rootCause', 'root cause'],
-        ['impact', 'impact'],
-      ] as const) {
-        if (change[key] !== undefined && change[key] !== before[key]) said.push(`${words} written`);
-      }
-      if (said.length)
-        addEntry(this.db, {
-          incidentId: id,
-          ts: now,
-          kind: 'incident-updated',
-          text: `incident ${said.join(', ')}`,
-          detail: change,
-        });
-    })();
-    this.changed(null, id);
-    return this.incident(id);
   }
 
   listWalks(incidentId?: number): WalkSummary[] {
@@ -161,7 +86,7 @@ export class WalkEngine {
 
   /** Starts a walk of an incident at the runbook's start node. */
   start(r: { incidentId: number; runbookId: string; target?: string; direct?: string }): WalkView {
-    const incident = this.incident(r.incidentId);
+    const incident = this.incidents.get(r.incidentId);
     const runbook = requireRunbook(this.db, r.runbookId);
     const target = r.target === undefined ? null : parseTarget(r.target).href;
     const direct = r.direct === undefined ? null : parseTarget(r.direct).href;
@@ -201,7 +126,7 @@ export class WalkEngine {
     const timebox = current.timeboxSeconds;
     return {
       id: row.id,
-      incident: this.incident(row.incident_id),
+      incident: this.incidents.get(row.incident_id),
       runbook,
       target: row.target,
       direct: row.direct,
@@ -225,6 +150,26 @@ export class WalkEngine {
       runs: listRuns(this.db, walkId).map(fromRunRow),
       findings,
       timeline: walkTimeline(this.db, walkId),
+    };
+  }
+
+  /**
+   * Every visit of a walk in order (those gone back from too, with `onPath` false), and its runs
+   * with the visit each ran in: the history a report tells step by step.
+   */
+  history(walkId: number): {
+    visits: Array<Visit & { onPath: boolean }>;
+    runs: Array<WalkRun & { visitId: number | null }>;
+  } {
+    const row = this.walkRow(walkId);
+    const runbook = JSON.parse(row.runbook) as Runbook;
+    const now = nowMicros();
+    return {
+      visits: listVisits(this.db, walkId).map((v) => ({
+        ...this.visit(runbook, v, now),
+        onPath: v.on_path === 1,
+      })),
+      runs: listRuns(this.db, walkId).map((r) => ({ ...fromRunRow(r), visitId: r.visit_id })),
     };
   }
 

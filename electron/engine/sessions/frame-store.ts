@@ -381,3 +381,123 @@ export function frameRate(db: Database.Database, sessionId: number, buckets: num
     if (step.done) return step.value;
   }
 }
+
+/** A frame that can take part in a round trip: a ping or pong, or a text message that carries an id. */
+export interface RoundTripFrame {
+  connection: number;
+  direction: 'in' | 'out';
+  opcode: 'ping' | 'pong' | 'text';
+  ts: number;
+  /** Text messages: the value of the id field. */
+  messageId: string | number | null;
+  /** Pings and pongs: the payload (a pong echoes its ping's). */
+  payload: Buffer | null;
+}
+
+/**
+ * The pings, pongs and id-carrying text messages of a session, in order. The id is read by SQLite
+ * (a valid JSON object with that top-level field), so a million-frame session is filtered in one
+ * scan without its payloads ever reaching JavaScript.
+ */
+export function* roundTripFrames(
+  db: Database.Database,
+  sessionId: number,
+  idField = 'id',
+): Generator<RoundTripFrame> {
+  const path = `$."${idField.replace(/["\\]/g, '')}"`;
+  const stmt = db.prepare(
+    `SELECT connection_id, direction, opcode, ts,
+            CASE WHEN opcode = 1 THEN json_extract(CAST(payload AS TEXT), @path) END AS message_id,
+            CASE WHEN opcode IN (9, 10) THEN payload END AS payload
+     FROM frame
+     WHERE session_id = @session AND (opcode IN (9, 10) OR (opcode = 1 AND substr(payload, 1, 1) = X'7B'
+       AND json_valid(CAST(payload AS TEXT)) AND json_extract(CAST(payload AS TEXT), @path) IS NOT NULL))
+     ORDER BY seq`,
+  );
+  for (const r of stmt.iterate({ session: sessionId, path }) as Iterable<{
+    connection_id: number;
+    direction: number;
+    opcode: number;
+    ts: number;
+    message_id: string | number | null;
+    payload: Buffer | null;
+  }>) {
+    yield {
+      connection: r.connection_id,
+      direction: directionOf(r.direction),
+      opcode: opcodeOf(r.opcode) as RoundTripFrame['opcode'],
+      ts: r.ts,
+      messageId: r.message_id,
+      payload: r.payload,
+    };
+  }
+}
+
+/** A frame as stored, for exports: times in epoch microseconds, the payload as bytes. */
+export interface StoredFrame {
+  /** The connection's row id. */
+  connection: number;
+  seq: number;
+  ts: number;
+  direction: 'in' | 'out';
+  opcode: Opcode;
+  size: number;
+  truncated: boolean;
+  payload: Buffer;
+}
+
+/**
+ * Frames of a session with seqs in (afterSeq, toSeq], in order, whole; only one connection's when
+ * `connectionId` is given. A page of an export: the range bounds the scan on the session's index.
+ */
+export function frameRange(
+  db: Database.Database,
+  sessionId: number,
+  afterSeq: number,
+  toSeq: number,
+  connectionId?: number,
+): StoredFrame[] {
+  const rows = (
+    connectionId === undefined
+      ? db
+          .prepare(
+            `SELECT connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
+             WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq`,
+          )
+          .raw()
+          .all(sessionId, afterSeq, toSeq)
+      : db
+          .prepare(
+            `SELECT connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
+             WHERE session_id = ? AND seq > ? AND seq <= ? AND connection_id = ? ORDER BY seq`,
+          )
+          .raw()
+          .all(sessionId, afterSeq, toSeq, connectionId)
+  ) as Array<[number, number, number, number, number, number, number, Buffer]>;
+  return rows.map((r) => ({
+    connection: r[0],
+    seq: r[1],
+    ts: r[2],
+    direction: directionOf(r[3]),
+    opcode: opcodeOf(r[4]),
+    size: r[5],
+    truncated: r[6] === 1,
+    payload: r[7],
+  }));
+}
+
+/** True when a connection's `frames` frames are exactly the seqs after `afterSeq` (a capture's reconnects). */
+export function holdsRange(
+  db: Database.Database,
+  sessionId: number,
+  connectionId: number,
+  afterSeq: number,
+  frames: number,
+): boolean {
+  if (frames === 0) return true;
+  const n = db
+    .prepare('SELECT count(*) FROM frame WHERE session_id = ? AND seq > ? AND seq <= ? AND connection_id = ?')
+    .pluck()
+    .get(sessionId, afterSeq, afterSeq + frames, connectionId) as number;
+  return n === frames;
+}

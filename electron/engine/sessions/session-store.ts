@@ -14,7 +14,6 @@ export interface SessionRow {
   status: SessionStatus;
   created_at: number;
   ended_at: number | null;
-  incident_id: number | null;
   writer_pid: number | null;
   writer_host: string | null;
   writer_lock: string | null;
@@ -91,7 +90,8 @@ export function getSessionRow(db: Database.Database, id: number): SessionRow | u
 }
 
 const SUMMARY_SQL = `
-  SELECT s.id, s.name, s.kind, s.target, s.status, s.created_at, s.ended_at, s.incident_id, s.source_session_id,
+  SELECT s.id, s.name, s.kind, s.target, s.status, s.created_at, s.ended_at, s.source_session_id,
+         (SELECT min(i.incident_id) FROM incident_session i WHERE i.session_id = s.id) AS incident_id,
          coalesce((SELECT sum(c.frames) FROM connection c WHERE c.session_id = s.id), 0) AS frames,
          (SELECT json_group_array(tag) FROM (SELECT tag FROM session_tag t WHERE t.session_id = s.id ORDER BY tag)) AS tags,
          (SELECT json_group_object(outcome, n) FROM (
@@ -171,7 +171,7 @@ export function listSessions(db: Database.Database, filter: SessionFilter = {}):
     params.push(filter.kind);
   }
   if (filter.incidentId !== undefined) {
-    where.push('s.incident_id = ?');
+    where.push('EXISTS (SELECT 1 FROM incident_session i WHERE i.session_id = s.id AND i.incident_id = ?)');
     params.push(filter.incidentId);
   }
   if (filter.fromTs !== undefined) {

@@ -24,9 +24,13 @@ import {
   filteredPage,
   frameDetail,
   framePage,
+  frameRange,
+  type StoredFrame,
   frameRateSteps,
+  holdsRange,
   isEmptyFilter,
   iterateFrames,
+  roundTripFrames,
   type FrameFilter,
 } from './frame-store.js';
 import {
@@ -37,7 +41,7 @@ import {
   setSessionTags,
 } from './session-store.js';
 import { catchUpTextIndex, textIndexBacklog } from './text-index.js';
-import type { FrameRecord } from '../../../shared/contract.js';
+import type { ConnectionView, FrameRecord } from '../../../shared/contract.js';
 
 /** A search indexes up to this many frames on the spot (well under 100 ms); more goes to the background. */
 const SYNC_INDEX_LIMIT = 20_000;
@@ -154,6 +158,102 @@ export function frame(
 export function streamFrames(ctx: EngineContext, id: number, limit?: number): Iterable<FrameRecord> {
   requireSession(ctx, id);
   return iterateFrames(ctx.db, id, limit === undefined ? {} : { limit });
+}
+
+/** Round trips of a session in milliseconds: pings answered by pongs, and requests by responses with the same JSON id. */
+export interface RoundTrips {
+  pingMs: number[];
+  requestMs: number[];
+  /** Outgoing messages that carried an id, and how many of them were answered. */
+  requests: number;
+  answered: number;
+}
+
+/**
+ * Pairs a session's pings with their pongs (a pong echoes its ping's payload) and its outgoing
+ * messages with the first incoming one carrying the same id, per connection.
+ */
+export function roundTrips(ctx: EngineContext, id: number, idField = 'id'): RoundTrips {
+  requireSession(ctx, id);
+  const out: RoundTrips = { pingMs: [], requestMs: [], requests: 0, answered: 0 };
+  const pings = new Map<string, number>();
+  const pending = new Map<string, number>();
+  for (const f of roundTripFrames(ctx.db, id, idField)) {
+    if (f.opcode === 'text') {
+      const key = `${f.connection}\u0000${typeof f.messageId}:${String(f.messageId)}`;
+      if (f.direction === 'out') {
+        if (!pending.has(key)) {
+          pending.set(key, f.ts);
+          out.requests++;
+        }
+      } else {
+        const sent = pending.get(key);
+        if (sent !== undefined) {
+          pending.delete(key);
+          out.answered++;
+          out.requestMs.push((f.ts - sent) / 1000);
+        }
+      }
+      continue;
+    }
+    const key = `${f.connection}\u0000${f.payload?.toString('hex') ?? ''}`;
+    if (f.opcode === 'ping' && f.direction === 'out') pings.set(key, f.ts);
+    else if (f.opcode === 'pong' && f.direction === 'in') {
+      const sent = pings.get(key);
+      if (sent !== undefined) {
+        pings.delete(key);
+        out.pingMs.push((f.ts - sent) / 1000);
+      }
+    }
+  }
+  return out;
+}
+
+/** Frames an export reads at a time; other requests are answered between pages. */
+export const EXPORT_PAGE_FRAMES = 5000;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Every frame of a session in order, page by page, whole (times in µs, payloads as bytes): for exports of any size with flat memory. */
+export async function* framePages(ctx: EngineContext, id: number): AsyncGenerator<StoredFrame[]> {
+  requireSession(ctx, id);
+  const total = committedFrames(ctx.db, id);
+  for (let from = 0; from < total; from += EXPORT_PAGE_FRAMES) {
+    yield frameRange(ctx.db, id, from, from + EXPORT_PAGE_FRAMES);
+    await nextTurn();
+  }
+}
+
+/**
+ * A session's frames connection by connection (each connection once, in order, even without
+ * frames), page by page. A capture's connections follow each other, so each one's frames are a run
+ * of seqs read straight off the index; connections that overlap (a probe's) are read by filtering.
+ */
+export async function* framesByConnection(
+  ctx: EngineContext,
+  id: number,
+): AsyncGenerator<{ connection: ConnectionView; frames: StoredFrame[] }> {
+  requireSession(ctx, id);
+  const total = committedFrames(ctx.db, id);
+  let seq = 0;
+  for (const connection of listConnections(ctx.db, id)) {
+    const run = holdsRange(ctx.db, id, connection.id, seq, connection.frames);
+    const from = run ? seq : 0;
+    const to = run ? seq + connection.frames : total;
+    yield { connection, frames: [] };
+    for (let at = from; at < to; at += EXPORT_PAGE_FRAMES) {
+      const page = frameRange(
+        ctx.db,
+        id,
+        at,
+        Math.min(to, at + EXPORT_PAGE_FRAMES),
+        run ? undefined : connection.id,
+      );
+      if (page.length) yield { connection, frames: page };
+      await nextTurn();
+    }
+    if (run) seq += connection.frames;
+  }
 }
 
 /** Frames per time bucket in each direction. */

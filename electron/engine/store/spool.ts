@@ -84,6 +84,8 @@ export class SpoolWriter {
     opcode: number,
     data: Buffer,
     cap: number,
+    /** The size on the wire when `data` is already a cut copy of the payload (an import). */
+    size = data.length,
   ): void {
     const stored = data.length > cap ? cap : data.length;
     const need = FRAME_HEADER + stored;
@@ -97,8 +99,8 @@ export class SpoolWriter {
     c.writeDoubleLE(ts, o + 13);
     c[o + 21] = direction;
     c[o + 22] = opcode;
-    c[o + 23] = stored < data.length ? 1 : 0;
-    c.writeUInt32LE(data.length, o + 24);
+    c[o + 23] = stored < data.length || size > data.length ? 1 : 0;
+    c.writeUInt32LE(Math.max(size, data.length), o + 24);
     o += FRAME_HEADER;
     if (stored === data.length) data.copy(c, o);
     else data.copy(c, o, 0, stored);

@@ -244,13 +244,22 @@ export class SessionSpool {
    * Appends one frame received or sent at `ts` (epoch µs on the monotonic clock); the time also
    * bounds how long a frame may sit in memory before it reaches the spool file.
    */
-  frame(ordinal: number, ts: number, direction: number, opcode: number, data: Buffer, cap: number): number {
+  frame(
+    ordinal: number,
+    ts: number,
+    direction: number,
+    opcode: number,
+    data: Buffer,
+    cap: number,
+    /** The size on the wire when `data` is already a cut copy (an import of a truncated frame). */
+    size?: number,
+  ): number {
     if (this.failure) {
       this.lost++;
       return this.seq + this.lost;
     }
     const seq = ++this.seq;
-    this.out.frame(ordinal, seq, ts, direction, opcode, data, cap);
+    this.out.frame(ordinal, seq, ts, direction, opcode, data, cap, size);
     if (this.out.pending >= FLUSH_BYTES || ts - this.lastFlushUs >= FLUSH_INTERVAL_MS * 1000) {
       this.lastFlushUs = ts;
       this.flush();

@@ -1,5 +1,5 @@
 // The vertical line that marks the instant under the pointer, the same on every chart of a session.
-import type { Scale } from './scale';
+import type { Scale } from '../../../shared/charts/scale';
 
 export function ChartCrosshair({ x, ts, height }: { x: Scale; ts: number; height: number }) {
   const at = Math.round(x(ts)) + 0.5;

@@ -1,11 +1,12 @@
 // Every connection of a session as a bar on the shared time axis, coloured by how it ended; the
 // gaps between bars are the reconnect waits, drawn as dotted backoff lines under their markers.
 import { describeCloseCode } from '../../../shared/close-codes';
-import { barLabel, closedByLabel, outcomeLabel } from './connection-class';
+import { barLabel, closedByLabel, outcomeLabel } from '../../../shared/charts/connection-class';
 import { ChartCrosshair } from './chart-crosshair';
 import { zoneWord } from '../time-zone';
-import { clockMicros, formatDuration, type Scale } from './scale';
-import type { ConnectionSpan, EventMark } from './timeline-model';
+import { clockMicros } from './clock';
+import { formatDuration, type Scale } from '../../../shared/charts/scale';
+import type { ConnectionSpan, EventMark } from '../../../shared/charts/timeline-model';
 
 export interface ConnectionTimelineProps {
   spans: ConnectionSpan[];

@@ -2,7 +2,7 @@
 // bucket the engine counted, so a burst or a silence shows where it happened, not smoothed away.
 import type { ResponseOf } from '../../../shared/contract';
 import { ChartCrosshair } from './chart-crosshair';
-import { countTicks, formatCompact, linearScale, type Scale } from './scale';
+import { countTicks, formatCompact, linearScale, type Scale } from '../../../shared/charts/scale';
 
 export type RateData = ResponseOf<'sessions', 'rate'>;
 

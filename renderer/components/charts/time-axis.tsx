@@ -1,5 +1,7 @@
-// The time axis under the session charts: UTC clock ticks, precise enough for the span shown.
-import { clockLabel, timeTicks, type Scale } from './scale';
+// The time axis under the session charts: clock ticks in the console's zone, precise enough for the
+// span shown.
+import { timeTicks, type Scale } from '../../../shared/charts/scale';
+import { clockLabel } from './clock';
 
 export const TIME_AXIS_HEIGHT = 20;
 

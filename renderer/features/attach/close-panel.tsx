@@ -2,7 +2,7 @@
 // or, for a connection that never opened, why not and what to try.
 import { parseMicros } from '../../../shared/time';
 import { CloseExplanation } from '../../components/close-explanation';
-import { clockMicros } from '../../components/charts/scale';
+import { clockMicros } from '../../components/charts/clock';
 import { formatIsoShort, formatMs } from '../../components/format';
 import { zoneWord } from '../../components/time-zone';
 import type { Connection } from './handshake-panel';

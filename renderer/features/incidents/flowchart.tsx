@@ -1,14 +1,17 @@
 // The runbook's flowchart with the walk on it: the current node, the path taken to it, the ways on
 // from it, and the branches that were taken and then gone back from. Drawn as our own SVG (see
-// flow-layout.ts for why not mermaid), styled by classes from incidents.css. It opens at a size
-// that can be read, centred on the current node; a minimap shows the whole chart and where the view
-// is, and the chart pans by dragging. "Fit" shows all of it, however small that makes it.
+// shared/runbooks/flow-layout.ts for why not mermaid), styled by classes from incidents.css. It
+// opens at a size that can be read, centred on the current node; a minimap shows the whole chart and
+// where the view is, and the chart pans by dragging. "Fit" shows all of it, however small that makes it.
 import { useCallback, useEffect, useId, useRef, useState, type PointerEvent } from 'react';
-import type { TimelineEntry, WalkView } from '../../../shared/contract/incidents';
-import { layoutFlowchart, type FlowLayout, type LayoutNode, type Measure } from './flow-layout';
-
-type NodeState = 'current' | 'visited' | 'left' | 'next' | 'idle';
-type EdgeState = 'taken' | 'left' | 'next' | 'idle';
+import type { WalkView } from '../../../shared/contract/incidents';
+import {
+  layoutFlowchart,
+  type FlowLayout,
+  type LayoutNode,
+  type Measure,
+} from '../../../shared/runbooks/flow-layout';
+import { walkMarks, type EdgeState } from '../../../shared/runbooks/walk-marks';
 
 let canvas: HTMLCanvasElement | null = null;
 
@@ -23,17 +26,6 @@ function canvasMeasure(): Measure {
     ctx.font = `${bold ? 600 : 400} 12px ${family}`;
     return ctx.measureText(text).width;
   };
-}
-
-/** Edges taken by a choice and left again by going back: they stay visible, faded. */
-function leftEdges(timeline: readonly TimelineEntry[]): Set<string> {
-  const out = new Set<string>();
-  for (const e of timeline) {
-    if (e.kind !== 'choice') continue;
-    const d = e.detail as { from?: unknown; to?: unknown } | null;
-    if (d && typeof d.from === 'string' && typeof d.to === 'string') out.add(`${d.from}\u0000${d.to}`);
-  }
-  return out;
 }
 
 function shapePath(n: LayoutNode): string {
@@ -127,34 +119,11 @@ export function Flowchart({ walk }: { walk: WalkView }) {
   };
 
   const currentNode = current.visit.node;
+  const marks = walkMarks(walk);
+  const { overrun, suggested } = marks;
   const onPath = new Set(path.map((v) => v.node));
-  const overrun = new Set(path.filter((v) => v.overrun).map((v) => v.node));
-  const taken = new Set<string>();
-  for (let i = 1; i < path.length; i++) taken.add(`${path[i - 1]!.node}\u0000${path[i]!.node}`);
-  const left = leftEdges(walk.timeline);
-  const everVisited = new Set<string>([
-    ...walk.timeline.filter((e) => e.kind === 'node-entered' && e.node).map((e) => e.node!),
-  ]);
-  const nextNodes = new Set(current.choices.map((c) => c.to));
-  const suggested = new Set(current.suggestions.map((s) => s.to));
-
-  const nodeState = (id: string): NodeState =>
-    id === currentNode
-      ? 'current'
-      : onPath.has(id)
-        ? 'visited'
-        : nextNodes.has(id)
-          ? 'next'
-          : everVisited.has(id)
-            ? 'left'
-            : 'idle';
-  const edgeState = (from: string, to: string): EdgeState => {
-    const key = `${from}\u0000${to}`;
-    if (taken.has(key)) return 'taken';
-    if (from === currentNode && walk.status === 'active') return 'next';
-    if (left.has(key)) return 'left';
-    return 'idle';
-  };
+  const nodeState = marks.node;
+  const edgeState = marks.edge;
 
   // Keep the current node in view as the walk moves.
   useEffect(() => {

@@ -6,15 +6,19 @@ import type { Api } from '../../../shared/contract';
 import type { IncidentStatus, WalkView } from '../../../shared/contract/incidents';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { formatIsoShort } from '../../components/format';
-import { nodeText } from './flow-layout';
+import { nodeText } from '../../../shared/runbooks/flow-layout';
 import { Flowchart } from './flowchart';
 import { IncidentTimeline } from './incident-timeline';
 import { NodePanel } from './node-panel';
+import { PostMortem } from './postmortem';
+import { ReportDialog } from './report-dialog';
 import { SeverityChip } from './severity';
 import { useWalk } from './use-walk';
 import { WalkStart } from './walk-start';
 
 type Pane = 'flowchart' | 'timeline';
+/** The incident's two views: walking its runbook, and writing its post-mortem. */
+type View = 'walk' | 'postmortem';
 
 export function IncidentView({
   api,
@@ -36,6 +40,8 @@ export function IncidentView({
   const [statusError, setStatusError] = useState<string | null>(null);
   /** The walk whose end the engineer chose to leave the incident open after. */
   const [keptOpen, setKeptOpen] = useState<number | null>(null);
+  const [view, setView] = useState<View>('walk');
+  const [reporting, setReporting] = useState(false);
 
   // Open the incident's latest walk when none is named.
   useEffect(() => {
@@ -91,7 +97,30 @@ export function IncidentView({
             </label>
             <span className="muted small">detected {formatIsoShort(incident.detectedAt)}</span>
             <span className="spacer" />
-            <div className="walk-controls">
+            <div className="segmented incident-views" role="tablist" aria-label="Incident view">
+              <button
+                type="button"
+                role="tab"
+                aria-selected={view === 'walk'}
+                className={view === 'walk' ? 'is-on' : ''}
+                onClick={() => setView('walk')}
+              >
+                Walk
+              </button>
+              <button
+                type="button"
+                role="tab"
+                aria-selected={view === 'postmortem'}
+                className={view === 'postmortem' ? 'is-on' : ''}
+                onClick={() => setView('postmortem')}
+              >
+                Post-mortem
+              </button>
+            </div>
+            <button type="button" className="btn btn-small" onClick={() => setReporting(true)}>
+              Export report…
+            </button>
+            <div className="walk-controls" hidden={view !== 'walk'}>
               {detail && detail.walks.length > 0 ? (
                 <label className="walk-picker">
                   <span className="muted small">Walk</span>
@@ -120,7 +149,7 @@ export function IncidentView({
             </div>
           </div>
         ) : null}
-        {walk && !showStart ? (
+        {walk && !showStart && view === 'walk' ? (
           <p className="walk-line muted small">
             Runbook <strong>{walk.runbook.title}</strong> v{walk.runbook.version}
             {walk.target ? (
@@ -142,7 +171,8 @@ export function IncidentView({
         {state.error ? <ErrorNote>{state.error}</ErrorNote> : null}
       </header>
 
-      {walk &&
+      {view === 'walk' &&
+      walk &&
       !showStart &&
       walk.status === 'finished' &&
       incident?.status === 'open' &&
@@ -166,7 +196,13 @@ export function IncidentView({
         </section>
       ) : null}
 
-      {showStart ? (
+      {view === 'postmortem' ? (
+        detail ? (
+          <PostMortem api={api} detail={detail} />
+        ) : (
+          <p className="incident-loading muted">Loading the incident…</p>
+        )
+      ) : showStart ? (
         <div className="incident-start">
           <WalkStart
             api={api}
@@ -222,6 +258,9 @@ export function IncidentView({
       ) : (
         <p className="incident-loading muted">Loading the walk…</p>
       )}
+      {reporting ? (
+        <ReportDialog api={api} incidentId={incidentId} onClose={() => setReporting(false)} />
+      ) : null}
     </div>
   );
 }

@@ -7,7 +7,7 @@ import type { RunbookStep } from '../../../shared/runbooks/schemas';
 import type { WalkView } from '../../../shared/contract/incidents';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { useHotkey } from '../../components/hotkeys';
-import { nodeText } from './flow-layout';
+import { nodeText } from '../../../shared/runbooks/flow-layout';
 import { Markdown } from './markdown';
 import { RunDialog, type RunRequest } from './run-dialog';
 import { StepItem, type StepRun } from './step-item';

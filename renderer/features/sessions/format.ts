@@ -1,7 +1,7 @@
 // Dates and ages of the Sessions screen (counts and bytes: components/format.ts). Times are UTC, as
 // the command line prints them.
 import { parseMicros } from '../../../shared/time';
-import { formatDuration } from '../../components/charts/scale';
+import { formatDuration } from '../../../shared/charts/scale';
 import { zonedIso } from '../../components/time-zone';
 
 /** `2026-11-22 02:07:42` (UTC, or local time when chosen) */

@@ -11,11 +11,12 @@ import { ErrorNote, errorMessage } from '../../components/error-note';
 import { BackIcon, TrashIcon } from '../../components/icons';
 import { IncidentLink } from '../../components/links';
 import { formatBytes, formatCount, formatIsoShort, plural } from '../../components/format';
-import type { SessionDetail } from '../../components/charts/timeline-model';
+import type { SessionDetail } from '../../../shared/charts/timeline-model';
 import { SessionDiagnosis } from '../diagnose/session-diagnosis';
 import { FrameView } from '../frames/frame-view';
 import { ReplayPanels } from '../replay/replay-panels';
 import { DeleteSessionDialog } from './delete-session';
+import { ExportSessionDialog } from './export-session';
 import { sessionDuration } from './format';
 import { SessionOverview } from './session-overview';
 import type { SessionSummary } from './session-list';
@@ -50,6 +51,7 @@ export function SessionDetailView({
   const [deleting, setDeleting] = useState(false);
   /** A connection picked on the timeline or in the list: the frames are narrowed to it. */
   const [focus, setFocus] = useState<number | null>(null);
+  const [exporting, setExporting] = useState(false);
 
   useEffect(() => {
     let current = true;
@@ -168,6 +170,9 @@ export function SessionDetailView({
           ) : null}
           <TagEditor tags={session.tags} busy={tagBusy} onChange={saveTags} />
           <span className="legend-spacer" />
+          <button type="button" className="btn" onClick={() => setExporting(true)} disabled={live}>
+            Export…
+          </button>
           <button type="button" className="btn btn-danger-ghost" onClick={() => setDeleting(true)}>
             <TrashIcon /> Delete…
           </button>
@@ -232,6 +237,7 @@ export function SessionDetailView({
           {...(live ? { live: { committed: frames, active: true } } : {})}
         />
       </section>
+      {exporting && <ExportSessionDialog api={api} sessionId={id} onClose={() => setExporting(false)} />}
       {deleting && (
         <DeleteSessionDialog
           api={api}

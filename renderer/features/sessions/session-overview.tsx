@@ -9,7 +9,7 @@ import {
   closedByLabel,
   outcomeLabel,
   type ConnectionClass,
-} from '../../components/charts/connection-class';
+} from '../../../shared/charts/connection-class';
 import { ConnectionTimeline, describeSpan, markLabel } from '../../components/charts/connection-timeline';
 import {
   busiestSecond,
@@ -18,13 +18,8 @@ import {
   ratesAt,
   type RateData,
 } from '../../components/charts/rate-chart';
-import {
-  clockMicros,
-  formatCompact,
-  formatDuration,
-  formatOffset,
-  linearScale,
-} from '../../components/charts/scale';
+import { clockMicros } from '../../components/charts/clock';
+import { formatCompact, formatDuration, formatOffset, linearScale } from '../../../shared/charts/scale';
 import { TimeAxis } from '../../components/charts/time-axis';
 import {
   buildTimeline,
@@ -32,7 +27,7 @@ import {
   type ConnectionSpan,
   type EventMark,
   type SessionDetail,
-} from '../../components/charts/timeline-model';
+} from '../../../shared/charts/timeline-model';
 import { useWidth } from '../../components/charts/use-width';
 import { CloseExplanation } from '../../components/close-explanation';
 import { errorMessage } from '../../components/error-note';

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { Api } from '../../../shared/contract';
 import { plural } from '../../components/format';
 import { go, sessionHref, useHash } from '../../components/route';
+import { HarDropZone, importedText } from './import-har';
 import { SessionDetailView } from './session-detail';
 import { NO_FILTERS, type SessionFilters } from './session-filters';
 import { SessionList } from './session-list';
@@ -21,20 +22,31 @@ export function SessionsScreen({ api }: { api: Api }) {
   const openId = openIdOf(useHash());
   const [filters, setFilters] = useState<SessionFilters>(NO_FILTERS);
   const [notice, setNotice] = useState<string | null>(null);
+  // A new list after an import: it shows the imported session and says so.
+  const [listKey, setListKey] = useState(0);
 
   return (
     <section className="sessions-screen" aria-label="Sessions">
       {openId === null ? (
-        <SessionList
+        <HarDropZone
           api={api}
-          filters={filters}
-          onFilters={setFilters}
-          notice={notice}
-          onOpen={(id) => {
-            setNotice(null);
-            go(sessionHref(id));
+          onImported={(r, fileName) => {
+            setNotice(importedText(r, fileName));
+            setListKey((k) => k + 1);
           }}
-        />
+        >
+          <SessionList
+            key={listKey}
+            api={api}
+            filters={filters}
+            onFilters={setFilters}
+            notice={notice}
+            onOpen={(id) => {
+              setNotice(null);
+              go(sessionHref(id));
+            }}
+          />
+        </HarDropZone>
       ) : (
         <SessionDetailView
           key={openId}

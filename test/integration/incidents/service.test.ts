@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PayloadOf } from '../../../shared/contract.js';
+import type { PayloadOf, ResponseOf } from '../../../shared/contract.js';
 import type { WalkView } from '../../../shared/contract/incidents.js';
 import { FramelineService } from '../../../electron/engine/service.js';
 import { workspace, type Workspace } from '../../support/cli.js';
@@ -235,14 +235,15 @@ describe('walks channels', () => {
     const run = await runOf(runId);
     expect(run).toMatchObject({ kind: 'capture', status: 'ok' });
     const sessionId = (run.result as { sessionId: number }).sessionId;
-    const row = service.db.prepare('SELECT incident_id FROM session WHERE id = ?').get(sessionId) as {
-      incident_id: number;
-    };
-    expect(row.incident_id).toBe(w.incident.id);
+    const detail = await call<ResponseOf<'incidents', 'get'>>('incidents:get', { id: w.incident.id });
+    expect(detail.sessions.map((s) => [s.id, s.via])).toEqual([[sessionId, 'walk']]);
     const view = await call<WalkView>('walks:get', { id: w.id });
     expect(view.timeline.filter((e) => e.runId === runId).map((e) => e.kind)).toEqual([
       'run-started',
       'run-finished',
     ]);
+    expect(view.timeline.find((e) => e.kind === 'session-linked')?.text).toMatch(
+      new RegExp(`^session ${sessionId} \\(capture ".+"\\) linked by walk ${w.id}$`),
+    );
   });
 });

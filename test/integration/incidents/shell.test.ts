@@ -24,7 +24,7 @@ beforeEach(() => {
   outputs = [];
   engine = new WalkEngine({ db, dbPath: ws.db, outputCapBytes: 1000, onOutput: (o) => outputs.push(o) });
   importRunbook(db, readFileSync(FIXTURE, 'utf8'), FIXTURE);
-  const incident = engine.createIncident({ title: 'Shell steps' });
+  const incident = engine.incidents.create({ title: 'Shell steps' });
   walkId = engine.start({
     incidentId: incident.id,
     runbookId: 'shell-steps',

@@ -47,7 +47,7 @@ function age(walkId: number, seconds: number): void {
 
 describe('a walk', () => {
   it('survives closing and reopening the database: current node, path, history and timers', async () => {
-    const incident = engine.createIncident({ title: 'Sockets drop at 3 AM', severity: 'P1' });
+    const incident = engine.incidents.create({ title: 'Sockets drop at 3 AM', severity: 'P1' });
     let w = engine.start({ incidentId: incident.id, runbookId: 'incident-checklist' });
     w = engine.choose(w.id, undefined);
     w = engine.choose(w.id, 'next');
@@ -86,7 +86,7 @@ describe('a walk', () => {
   });
 
   it('counts time boxes from entering a node and flags an overrun, in the view and the timeline', () => {
-    const incident = engine.createIncident({ title: 'Overrun' });
+    const incident = engine.incidents.create({ title: 'Overrun' });
     let w = engine.start({ incidentId: incident.id, runbookId: 'incident-checklist' });
     w = engine.choose(w.id, undefined);
     expect(w.current.visit).toMatchObject({ node: 'IMMEDIATE', timeboxSeconds: 300, overrun: false });
@@ -107,7 +107,7 @@ describe('a walk', () => {
   });
 
   it('reopens a finished walk when going back from its end', () => {
-    const incident = engine.createIncident({ title: 'Ends' });
+    const incident = engine.incidents.create({ title: 'Ends' });
     let w = engine.start({ incidentId: incident.id, runbookId: 'service-runbook' });
     w = engine.choose(w.id, undefined);
     w = engine.choose(w.id, undefined);
@@ -122,7 +122,7 @@ describe('a walk', () => {
   });
 
   it('feeds findings into suggestions at the current decision', () => {
-    const incident = engine.createIncident({ title: 'Suggest' });
+    const incident = engine.incidents.create({ title: 'Suggest' });
     let w = engine.start({ incidentId: incident.id, runbookId: 'ws-3am' });
     w = engine.choose(w.id, undefined);
     expect(w.current.suggestions).toEqual([]);
@@ -142,24 +142,24 @@ describe('a walk', () => {
   });
 
   it("keeps incidents' fields and times, and says what is missing", () => {
-    const i = engine.createIncident({ title: '  Chat down  ' });
+    const i = engine.incidents.create({ title: '  Chat down  ' });
     expect(i).toMatchObject({ title: 'Chat down', severity: 'P2', status: 'open', mitigatedAt: null });
-    const m = engine.updateIncident(i.id, { status: 'mitigated', rootCause: 'proxy idle timeout' });
+    const m = engine.incidents.update(i.id, { status: 'mitigated', rootCause: 'proxy idle timeout' });
     expect(m.mitigatedAt).not.toBeNull();
     expect(m.resolvedAt).toBeNull();
-    expect(engine.incidentDetail(i.id).timeline.map((e) => e.text)).toEqual([
+    expect(engine.incidents.detail(i.id).timeline.map((e) => e.text)).toEqual([
       'incident opened: Chat down (P2)',
       'incident status mitigated, root cause written',
     ]);
-    expect(() => engine.incident(99)).toThrow(MissingError);
+    expect(() => engine.incidents.get(99)).toThrow(MissingError);
     expect(() => engine.view(99)).toThrow(/no walk 99/);
-    expect(() => engine.createIncident({ title: ' ' })).toThrow(/needs a title/);
+    expect(() => engine.incidents.create({ title: ' ' })).toThrow(/needs a title/);
   });
 });
 
 describe('a run left behind by a process that died', () => {
   it('is marked interrupted on the next open, keeping what it had printed', async () => {
-    const incident = engine.createIncident({ title: 'Crash' });
+    const incident = engine.incidents.create({ title: 'Crash' });
     const w = engine.start({ incidentId: incident.id, runbookId: 'ws-3am' });
     const dead = spawnSync(process.execPath, ['-e', '']).pid!;
     db.prepare(
@@ -203,7 +203,7 @@ describe('migration 0040', () => {
     open();
     expect(db.pragma('user_version', { simple: true })).toBe(latestSchemaVersion());
     expect(db.prepare('SELECT name FROM session').all()).toEqual([{ name: 'before' }]);
-    const incident = engine.createIncident({ title: 'After the upgrade' });
+    const incident = engine.incidents.create({ title: 'After the upgrade' });
     const w = engine.start({ incidentId: incident.id, runbookId: 'root-causes' });
     expect(w.current.visit.node).toBe('START');
   });

@@ -160,10 +160,11 @@ describe('frameline export', () => {
 
   it('refuses an unknown format, users without a duration, and an unknown session', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [[String(source), '--format', 'jmeter'], /--format must be one of artillery, k6/],
+      [[String(source), '--format', 'jmeter'], /--format must be one of har, ndjson, artillery, k6/],
       [[String(source)], /needs --format/],
       [[String(source), '--format', 'k6', '--users', '5'], /--duration is needed with more than one user/],
       [['404', '--format', 'k6'], /no session 404 in this database/],
+      [[String(source), '--format', 'k6', '--no-redact'], /--no-redact does not apply to --format k6/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(['export', ...args, '--db', ws.db]);

@@ -82,10 +82,11 @@ describe('frameline mock', () => {
       await until('the greeting and two answers', () => c.messages.length >= 3);
       const all = c.messages.map((m) => JSON.parse(m) as { id?: number; price?: number; type: string });
       expect(all.filter((m) => m.type === 'hello')).toHaveLength(1);
+      // Each answer keeps its recorded delay after its request, so they may come in either order.
       const answers = all.filter((m) => m.type !== 'hello');
-      expect(answers[0]).toMatchObject({ id: 3, price: 48.1 });
+      expect(answers.find((m) => m.id === 3)).toMatchObject({ id: 3, price: 48.1 });
       // No recorded request has id 77 or that payload: the first unused one by order answers, under the live id.
-      expect(answers[1]).toMatchObject({ id: 77, type: 'ack' });
+      expect(answers.find((m) => m.id === 77)).toMatchObject({ id: 77, type: 'ack' });
       c.ws.close();
       await c.closed;
     } finally {

@@ -317,6 +317,39 @@ describe('a shell command from a runbook step', () => {
   });
 });
 
+describe('a report printed to PDF', () => {
+  it("is printed by the app's own Chromium, in a hidden window with no script, and the window is gone after", async () => {
+    const incident = await value<{ id: number }>('incidents:create', { title: 'Printed <b>report</b>' });
+    const before = (await shell.state()).windows.length;
+    const r = await value<{ encoding: string; content: string; fileName: string }>('reports:render', {
+      incidentId: incident.id,
+      format: 'pdf',
+    });
+    expect(r.encoding).toBe('base64');
+    expect(Buffer.from(r.content, 'base64').toString()).toMatch(/^%PDF-1\.7 stand-in of \d+ URL characters$/);
+    const s = await shell.state();
+    expect(s.windows).toHaveLength(before + 1);
+    const printer = s.windows[s.windows.length - 1]!;
+    expect(printer.options).toMatchObject({
+      show: false,
+      webPreferences: { javascript: false, sandbox: true, contextIsolation: true, nodeIntegration: false },
+    });
+    expect(printer.options.webPreferences).not.toHaveProperty('preload');
+    // The report itself, as a data: URL: nothing from the network, nothing from a file.
+    expect(printer.url).toMatch(/^data:text\/html;charset=utf-8;base64,/);
+    const html = Buffer.from(printer.url.split(',')[1]!, 'base64').toString('utf8');
+    expect(html).toContain('<h1>Printed &lt;b&gt;report&lt;/b&gt;</h1>');
+    expect(html).not.toMatch(/<script/i);
+    expect(printer.destroyed).toBe(true);
+    const printed = callsOf(s, 'webContents.printToPDF');
+    expect(printed.at(-1)!.args[0]).toMatchObject({
+      pageSize: 'A4',
+      printBackground: true,
+      displayHeaderFooter: true,
+    });
+  });
+});
+
 describe('an engine crash', () => {
   let server: WsScenario;
 

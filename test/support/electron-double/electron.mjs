@@ -114,6 +114,11 @@ class WebContents extends EventEmitter {
   isDestroyed() {
     return false;
   }
+  /** Records what it was asked to print and answers a PDF that says which page it printed. */
+  printToPDF(options) {
+    record('webContents.printToPDF', options);
+    return Promise.resolve(Buffer.from(`%PDF-1.7 stand-in of ${this.mainFrame.url.length} URL characters`));
+  }
 }
 
 const windows = [];
@@ -145,6 +150,10 @@ export class BrowserWindow extends EventEmitter {
   }
   isDestroyed() {
     return this.destroyed;
+  }
+  destroy() {
+    record('win.destroy');
+    this.destroyed = true;
   }
   isMinimized() {
     return false;
@@ -387,6 +396,7 @@ const ops = {
       options: plain(w.options),
       url: w.webContents.mainFrame.url,
       sent: w.webContents.sent,
+      destroyed: w.destroyed,
     })),
     ipcChannels: [...ipcHandlers.keys()],
     ipcListeners: ipcListeners.eventNames(),

@@ -1,7 +1,7 @@
 // What must not leave the machine: each rule of the redactor on the places secrets hide, with the
 // counts an export reports, and nothing public masked by mistake.
 import { describe, expect, it } from 'vitest';
-import { isSecretName, MASK, Redactor } from '../../../shared/redaction.js';
+import { isSecretName, MASK, Redactor, redactionSentence } from '../../../shared/redaction.js';
 
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjYW5hcnkiLCJpYXQiOjE1MTYyMzkwMjJ9.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
@@ -110,6 +110,77 @@ describe('Redactor', () => {
     const frame = '{"id":1,"price":  42.5}';
     expect(r.text(frame)).toBe(frame);
     expect(r.total).toBe(0);
+  });
+
+  it('masks credentials in free text: command lines, their output and notes', () => {
+    const r = new Redactor();
+    const command = `curl -H "Authorization: Bearer canary-tok" -H 'X-Api-Key: canary-key' "https://api.example/v1?room=7&access_token=canary-q" --data password=canary-pw`;
+    const out = r.prose(command);
+    expect(out).not.toMatch(/canary/);
+    expect(out).toContain(`Authorization: Bearer ${MASK}`);
+    expect(out).toContain('room=7');
+    expect(out).toContain('https://api.example/v1?');
+    const output = `HTTP/1.1 101 Switching Protocols\nSet-Cookie: sid=canary-sid; Path=/\n{"level":"info","session":"canary-s", "msg":"token ${JWT}"`;
+    const masked = r.prose(output);
+    expect(masked).not.toMatch(/canary|eyJ/);
+    expect(masked).toContain('HTTP/1.1 101 Switching Protocols');
+    expect(masked).toContain('"level":"info"');
+    expect(r.prose('Looked at wss://chat.example/ws?token=canary-n. Fine otherwise.')).toBe(
+      `Looked at wss://chat.example/ws?token=${MASK}. Fine otherwise.`,
+    );
+    expect(r.report()).toEqual(
+      expect.arrayContaining([
+        { rule: 'header', count: 3 },
+        { rule: 'url-query', count: 2 },
+        { rule: 'form-field', count: 1 },
+        { rule: 'json-field', count: 1 },
+        { rule: 'jwt', count: 1 },
+      ]),
+    );
+  });
+
+  it('leaves free text without secrets as it was, counting nothing twice', () => {
+    const r = new Redactor();
+    const note =
+      'entered SCOPE "Is it one user or everyone?" at 02:07:42; session 5 (capture) linked; token: none';
+    expect(r.prose(note)).toBe(note.replace('token: none', `token: ${MASK}`));
+    expect(r.total).toBe(1);
+    const once = new Redactor();
+    once.prose('wscat -c "wss://x.example/?token=canary"');
+    expect(once.report()).toEqual([{ rule: 'url-query', count: 1 }]);
+  });
+
+  it('reads every string of a value as free text, and says in one sentence what it took out', () => {
+    const r = new Redactor({ enabled: true, fields: ['owner'], patterns: ['hunter2'] });
+    const evidence = r.value({
+      url: 'wss://chat.example/ws?token=canary-t',
+      checks: [{ note: `Bearer ${JWT}` }],
+      owner: 'ann',
+      idleSeconds: 60,
+      memo: 'password is hunter2',
+    });
+    expect(JSON.stringify(evidence)).not.toMatch(/canary|eyJ|hunter2|ann/);
+    expect(evidence).toMatchObject({ idleSeconds: 60, url: `wss://chat.example/ws?token=${MASK}` });
+    const summary = r.summary();
+    expect(summary).toEqual({
+      enabled: true,
+      rules: [
+        { rule: 'jwt', count: 1 },
+        { rule: 'url-query', count: 1 },
+        { rule: 'user-field', count: 1 },
+        { rule: 'user-pattern', count: 1 },
+      ],
+      userFields: ['owner'],
+      userPatterns: 1,
+    });
+    const sentence = redactionSentence(summary);
+    expect(sentence).toBe(
+      "Redacted 4 values (jwt 1, url-query 1, user-field 1, user-pattern 1); each is shown as ***. Rules: credentials in headers, URLs and subprotocols, JWTs, secret-named fields, the fields owner and 1 pattern of the user's.",
+    );
+    expect(sentence).not.toContain('hunter2');
+    expect(redactionSentence(new Redactor({ enabled: false, fields: [], patterns: [] }).summary())).toMatch(
+      /^Redaction was turned off for this export \(--no-redact\)/,
+    );
   });
 
   it('changes nothing when redaction is turned off', () => {

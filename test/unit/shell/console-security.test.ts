@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { reportStyleSource } from '../../../electron/engine/reports/report-style.js';
 import {
   CONTENT_SECURITY_POLICY,
   META_CONTENT_SECURITY_POLICY,
@@ -93,7 +94,8 @@ describe('the content security policy', () => {
 
   it('allows scripts, styles and connections only from the app itself', () => {
     expect(directives.get('script-src')).toEqual(["'self'"]);
-    expect(directives.get('style-src')).toEqual(["'self'"]);
+    // and the incident report's one stylesheet, by its hash (the console previews reports in a sandboxed frame)
+    expect(directives.get('style-src')).toEqual(["'self'", reportStyleSource()]);
     expect(directives.get('connect-src')).toEqual(["'self'"]);
     expect(directives.get('img-src')).toEqual(["'self'", 'data:']);
     expect(directives.get('font-src')).toEqual(["'self'"]);

@@ -1,3 +1,17 @@
+CREATE TABLE action_item (
+  id           INTEGER PRIMARY KEY,
+  incident_id  INTEGER NOT NULL REFERENCES incident (id) ON DELETE CASCADE,
+  title        TEXT    NOT NULL,
+  kind         TEXT    NOT NULL CHECK (kind IN ('mitigate', 'prevent', 'process')),
+  owner        TEXT    NOT NULL DEFAULT '',
+  due          TEXT,    -- a calendar date, YYYY-MM-DD
+  link         TEXT,
+  created_at   INTEGER NOT NULL,
+  done_at      INTEGER
+) STRICT;
+
+CREATE INDEX action_item_by_incident ON action_item (incident_id, id);
+
 CREATE TABLE connection (
   id                  INTEGER PRIMARY KEY,
   session_id          INTEGER NOT NULL REFERENCES session (id) ON DELETE CASCADE,
@@ -86,7 +100,17 @@ CREATE TABLE incident (
   summary       TEXT    NOT NULL DEFAULT '',
   root_cause    TEXT    NOT NULL DEFAULT '',
   impact        TEXT    NOT NULL DEFAULT ''
+, impact_started_at INTEGER, acknowledged_at INTEGER, responders TEXT NOT NULL DEFAULT '[]', triggered_by TEXT NOT NULL DEFAULT '', detection TEXT NOT NULL DEFAULT '', resolution TEXT NOT NULL DEFAULT '', went_well TEXT NOT NULL DEFAULT '', went_wrong TEXT NOT NULL DEFAULT '', got_lucky TEXT NOT NULL DEFAULT '') STRICT;
+
+CREATE TABLE incident_session (
+  incident_id  INTEGER NOT NULL REFERENCES incident (id) ON DELETE CASCADE,
+  session_id   INTEGER NOT NULL REFERENCES session (id) ON DELETE CASCADE,
+  linked_at    INTEGER NOT NULL,
+  via          TEXT    NOT NULL CHECK (via IN ('walk', 'user')),
+  PRIMARY KEY (incident_id, session_id)
 ) STRICT;
+
+CREATE INDEX incident_session_by_session ON incident_session (session_id);
 
 CREATE TABLE runbook (
   id           TEXT    PRIMARY KEY,
@@ -114,9 +138,6 @@ CREATE TABLE session (
   status        TEXT    NOT NULL CHECK (status IN ('live', 'complete', 'interrupted', 'failed')),
   created_at    INTEGER NOT NULL,
   ended_at      INTEGER,
-  incident_id   INTEGER,
-  -- While live: the recording process (for people to read), the lock that says it is alive, and
-  -- the spool that holds what it has not committed yet. Paths are relative to the database's folder.
   writer_pid    INTEGER,
   writer_host   TEXT,
   writer_lock   TEXT,

@@ -3,9 +3,9 @@
 // upgrade (HTTP 503), connection 3 drops without a close frame (1006), connection 4 is closed by the
 // application (4001 token expired), connection 5 is closed by the user (1000). Between them the
 // engine scheduled its reconnects (`reconnect-scheduled` with the delay and the connection it follows).
-import type { Connection } from '../../../../../renderer/components/charts/connection-class';
-import type { SessionDetail } from '../../../../../renderer/components/charts/timeline-model';
-import { parseMicros } from '../../../../../shared/time';
+import type { Connection } from '../../../../shared/charts/connection-class';
+import type { SessionDetail } from '../../../../shared/charts/timeline-model';
+import { parseMicros } from '../../../../shared/time';
 
 export const CREATED = '2025-11-22T02:00:00.000000Z';
 export const ENDED = '2025-11-22T02:05:00.000000Z';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildTimeline, spanAt } from '../../../../../renderer/components/charts/timeline-model';
-import { contract } from '../../../../../shared/contract';
+import { buildTimeline, spanAt } from '../../../../shared/charts/timeline-model';
+import { contract } from '../../../../shared/contract';
 import {
   abnormalDrop,
   appClose,

@@ -8,8 +8,8 @@ import {
   formatOffset,
   linearScale,
   timeTicks,
-} from '../../../../../renderer/components/charts/scale';
-import { parseMicros } from '../../../../../shared/time';
+} from '../../../../shared/charts/scale';
+import { parseMicros } from '../../../../shared/time';
 
 const MS = 1000;
 const S = 1_000_000;

@@ -7,7 +7,7 @@ import {
   connectionClass,
   outcomeLabel,
   wasInterrupted,
-} from '../../../../../renderer/components/charts/connection-class';
+} from '../../../../shared/charts/connection-class';
 import {
   abnormalDrop,
   appClose,

@@ -2,13 +2,16 @@
 // connection opened and closed; when an attempt began is not in the contract, so it is rebuilt from
 // the capture's own record: the first attempt starts with the session, each later one when the
 // backoff scheduled after the previous connection ran out.
-import type { ResponseOf } from '../../../shared/contract';
-import { parseMicros } from '../../../shared/time';
-import { connectionClass, type Connection, type ConnectionClass } from './connection-class';
+import type { ResponseOf } from '../contract.js';
+import { parseMicros } from '../time.js';
+import { connectionClass, type Connection, type ConnectionClass } from './connection-class.js';
 
+/** A session with its connections and events, as `sessions:get` answers. */
 export type SessionDetail = ResponseOf<'sessions', 'get'>;
+/** One event of a session. */
 export type SessionEvent = SessionDetail['events'][number];
 
+/** A connection on the time axis: from its attempt to its end. */
 export interface ConnectionSpan {
   connection: Connection;
   cls: ConnectionClass;
@@ -21,6 +24,7 @@ export interface ConnectionSpan {
   stillOpen: boolean;
 }
 
+/** An event marked on the time axis. */
 export interface EventMark {
   event: SessionEvent;
   ts: number;
@@ -28,6 +32,7 @@ export interface EventMark {
   until: number | null;
 }
 
+/** A session laid out on one time axis. */
 export interface Timeline {
   spans: ConnectionSpan[];
   marks: EventMark[];

@@ -1,12 +1,14 @@
 // A layered (Sugiyama-style) layout of a runbook's flowchart, top to bottom, computed here rather
 // than by mermaid: mermaid injects <style> elements and style attributes that our CSP
 // (`style-src 'self'`) blocks, which leaves its drawing unstyled and without labels. Pure: the
-// caller passes how wide a line of text is. The graph phases are in flow-graph.ts; this file sizes
-// the nodes, places the edge labels and draws the edges.
-import { labelTitle } from '../../../shared/runbooks/graph';
-import type { NodeKind, RunbookEdge, RunbookNode } from '../../../shared/runbooks/schemas';
-import { breakCycles, longestPathLayers, orderLayers, placeLayers, type Vertex } from './flow-graph';
+// caller passes how wide a line of text is. One layout for the console's walk view and for the
+// incident report's drawing of the path taken. The graph phases are in flow-graph.ts; this file
+// sizes the nodes, places the edge labels and draws the edges.
+import { labelTitle } from './graph.js';
+import type { NodeKind, RunbookEdge, RunbookNode } from './schemas.js';
+import { breakCycles, longestPathLayers, orderLayers, placeLayers, type Vertex } from './flow-graph.js';
 
+/** A node placed on the chart: its box (centre and size) and the lines of text in it. */
 export interface LayoutNode {
   id: string;
   kind: NodeKind;
@@ -22,6 +24,7 @@ export interface LayoutNode {
   layer: number;
 }
 
+/** An edge drawn on the chart: its path, and where its label goes. */
 export interface LayoutEdge {
   from: string;
   to: string;
@@ -36,6 +39,7 @@ export interface LayoutEdge {
   back: boolean;
 }
 
+/** A laid-out flowchart: its size and every node and edge placed. */
 export interface FlowLayout {
   width: number;
   height: number;

@@ -1,11 +1,13 @@
 // How a connection ended, reduced to the few classes an engineer scans for on a timeline: clean
 // closes, restarts, abnormal drops (1006), other errors, the application's own codes, and attempts
 // that never got past the handshake.
-import { describeCloseCode } from '../../../shared/close-codes';
-import type { ResponseOf } from '../../../shared/contract';
+import { describeCloseCode } from '../close-codes.js';
+import type { ResponseOf } from '../contract.js';
 
+/** A connection as the sessions contract carries it. */
 export type Connection = ResponseOf<'sessions', 'get'>['connections'][number];
 
+/** How a connection ended, as the charts colour it. */
 export type ConnectionClass =
   'normal' | 'restart' | 'abnormal' | 'error' | 'app' | 'failed' | 'open' | 'unknown';
 
@@ -21,6 +23,7 @@ export const CLASS_LABELS: Readonly<Record<ConnectionClass, string>> = {
   unknown: 'ended without a close code',
 };
 
+/** The class of a close code. */
 export function closeClassOfCode(code: number): ConnectionClass {
   if (code === 1000) return 'normal';
   if (code === 1001 || code === 1012 || code === 1013) return 'restart';
@@ -29,6 +32,7 @@ export function closeClassOfCode(code: number): ConnectionClass {
   return 'error';
 }
 
+/** The class of a connection: failed handshakes, open ones, and closes by code. */
 export function connectionClass(c: Connection): ConnectionClass {
   if (c.openedAt === null) return c.closedAt === null ? 'open' : 'failed';
   if (c.closeCode !== null) return closeClassOfCode(c.closeCode);

@@ -1,6 +1,6 @@
-// Scales and ticks for the console's charts. Times are epoch microseconds and shown in UTC, like the
-// command line prints them, so that what is on screen matches server logs and `frameline show`.
-import { shiftedMs } from '../time-zone';
+// Scales and ticks for the console's charts and the incident report's. Times are epoch microseconds
+// and shown in UTC, like the command line prints them, so that what is on screen matches server
+// logs and `frameline show`.
 
 /** A linear map from a domain onto pixels. */
 export interface Scale {
@@ -82,11 +82,13 @@ export function timeTicks(from: number, to: number, count: number): { ticks: num
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
-/** A UTC clock reading precise enough for ticks `step` apart: `02:07`, `02:07:42`, `02:07:42.596`. */
-export function clockLabel(us: number, step: number): string {
+/**
+ * A clock reading precise enough for ticks `step` apart: `02:07`, `02:07:42`, `02:07:42.596`. In
+ * UTC, unless `shift` moves epoch milliseconds to another zone's wall clock (the console's choice).
+ */
+export function clockLabel(us: number, step: number, shift: (ms: number) => number = (ms) => ms): string {
   const ms = Math.floor(us / 1000);
-  // Read in the console's time zone (UTC unless the engineer chose local time).
-  const d = new Date(shiftedMs(ms));
+  const d = new Date(shift(ms));
   const hm = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
   // Ticks a day or more apart all fall at midnight: name the day instead.
   if (step >= DAY) return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;

@@ -1,0 +1,61 @@
+// frameline import: a HAR file (Chrome DevTools, Firefox, mitmproxy, HTTP Toolkit, Playwright,
+// Frameline) as a session: each WebSocket entry a connection with its handshake and frames.
+import { existsSync, statSync } from 'node:fs';
+import { openEngine } from '../../engine/context.js';
+import { InputError } from '../../engine/errors.js';
+import { importHar } from '../../engine/interop/har-import.js';
+import { dbPath, parse, positionals } from '../args.js';
+import { formatBytes, note, out } from '../output.js';
+
+export const help = `frameline import FILE [--name N] [--json]
+  Imports a HAR file's WebSocket connections as a session (kind "import"): the handshake's request
+  and response headers and status, and every message (times in seconds, as Chrome DevTools,
+  mitmproxy and HTTP Toolkit write them, or milliseconds, as Playwright does: told apart by size),
+  with HTTP Toolkit's _webSocketClose. Other entries are counted as skipped. A malformed file gets
+  one line saying what is wrong and where (its JSON path), and nothing is created.
+
+  --name N      the session's name (default: the file's name)
+  --json        {"sessionId", "connections", "frames", "skipped"} on stdout
+  --db PATH     the database`;
+
+const OPTIONS = { name: { type: 'string' } } as const;
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parse(argv, OPTIONS, 'import');
+  const [file] = positionals(parsed.positionals, 'import', { min: 1, what: 'file' });
+  const v = parsed.values;
+  if (!existsSync(file!) || !statSync(file!).isFile())
+    throw new InputError(`no file ${file}; give the path of a .har file`);
+  if (v.name !== undefined && v.name.trim() === '')
+    throw new InputError('--name is empty; give the session a name');
+  const path = dbPath(v);
+  const ctx = openEngine(path);
+  try {
+    // Progress for files that take a while: every second, from the first.
+    let shown = Date.now();
+    const result = await importHar(
+      ctx,
+      { path: file!, ...(v.name !== undefined ? { name: v.name.trim() } : {}) },
+      {
+        onProgress: (p) => {
+          const now = Date.now();
+          if (now - shown < 1000) return;
+          shown = now;
+          if (p.phase === 'committing') note(`committing: ${p.done} of ${p.total} frames written`);
+          else
+            note(
+              `${p.phase}: ${formatBytes(p.done)} of ${formatBytes(p.total)} (${Math.floor((p.done / Math.max(1, p.total)) * 100)}%)`,
+            );
+        },
+      },
+    );
+    if (v.json) await out(`${JSON.stringify(result, null, 2)}\n`);
+    else
+      await out(
+        `imported session ${result.sessionId}: ${result.connections} connection${result.connections === 1 ? '' : 's'}, ${result.frames} frames${result.skipped ? ` (${result.skipped} other entr${result.skipped === 1 ? 'y' : 'ies'} skipped)` : ''}\n`,
+      );
+    return 0;
+  } finally {
+    ctx.close();
+  }
+}

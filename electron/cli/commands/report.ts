@@ -1,0 +1,126 @@
+// frameline report: an incident's post-mortem report — Markdown, self-contained HTML, PDF or JSON —
+// redacted unless asked not to be, to a file or to stdout.
+import { writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { contract } from '../../../shared/contract.js';
+import type { ReportFormat } from '../../../shared/contract/reports.js';
+import { openEngine } from '../../engine/context.js';
+import { InputError } from '../../engine/errors.js';
+import { WalkEngine } from '../../engine/incidents/walk.js';
+import { renderReport } from '../../engine/reports/formats.js';
+import { chromiumPrinter } from '../../engine/reports/pdf.js';
+import { buildReport } from '../../engine/reports/report.js';
+import { VERSION } from '../../engine/service.js';
+import {
+  REDACTION_FLAGS,
+  REDACTION_OPTIONS,
+  dbPath,
+  parse,
+  positionals,
+  redactionFixed,
+  redactionNote,
+  requestFrom,
+} from '../args.js';
+import { formatBytes, note, out } from '../output.js';
+import { incidentId } from './incident.js';
+
+export const help = `frameline report INCIDENT [-o FILE] [--format md|html|pdf|json]
+  The incident's post-mortem: header and metrics, summary, impact, trigger, root cause, detection,
+  resolution, timeline, findings, the runbook path taken (flowchart and each step), the evidence of
+  each linked session (connections, close codes, lifetimes, reconnects, round trips, charts),
+  action items and lessons.
+
+  -o, --output FILE        write to FILE (the format follows its extension: .md .html .pdf .json)
+  --format F               md (default on stdout), html (one self-contained file), pdf (printed by
+                           Chromium: FRAMELINE_CHROMIUM, else /usr/bin/chromium…) or json (the data,
+                           with its schemaVersion)
+  --no-redact              keep credentials, tokens and secret fields (redaction is on by default)
+  --redact-field NAME      also redact this JSON field, header or parameter (repeatable)
+  --redact-pattern REGEX   also redact whatever matches (repeatable)
+  --db PATH, --json        --json prints what was written (file, format, bytes, redaction)`;
+
+const OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  format: { type: 'string' },
+  ...REDACTION_OPTIONS,
+} as const;
+
+const BY_EXTENSION: Record<string, ReportFormat> = {
+  '.md': 'md',
+  '.markdown': 'md',
+  '.html': 'html',
+  '.htm': 'html',
+  '.pdf': 'pdf',
+  '.json': 'json',
+};
+
+/** The format asked for: --format, else the output file's extension, else Markdown. */
+export function reportFormat(format: string | undefined, output: string | undefined): string {
+  if (format !== undefined)
+    return format
+      .trim()
+      .toLowerCase()
+      .replace(/^markdown$/, 'md');
+  if (output === undefined) return 'md';
+  const byExt = BY_EXTENSION[extname(output).toLowerCase()];
+  if (!byExt)
+    throw new InputError(
+      `cannot tell the format from "${output}": name it .md, .html, .pdf or .json, or add --format md|html|pdf|json`,
+    );
+  return byExt;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parse(argv, OPTIONS, 'report');
+  const v = parsed.values;
+  const id = incidentId(
+    positionals(parsed.positionals, 'report', { max: 1, what: 'incident id' })[0],
+    'report',
+  );
+  const output = v.output;
+  if (output !== undefined && output.trim() === '')
+    throw new InputError('-o is empty; give the file to write, such as -o incident.html');
+  const values: Record<string, unknown> = { ...v, format: reportFormat(v.format, output) };
+  const request = requestFrom(
+    contract.reports.render.request,
+    values,
+    { format: { field: 'format' }, ...REDACTION_FLAGS },
+    { incidentId: id, ...redactionFixed(v) },
+  );
+  if (request.format === 'pdf' && output === undefined && process.stdout.isTTY)
+    throw new InputError('a PDF is binary: write it to a file with -o incident.pdf');
+
+  const path = dbPath(v);
+  const ctx = openEngine(path, { create: false });
+  const walks = new WalkEngine({ db: ctx.db, dbPath: path });
+  try {
+    const report = await buildReport({ ctx, walks, version: VERSION }, request.incidentId, request.redaction);
+    const rendered = await renderReport(report, request.format, chromiumPrinter());
+    if (output !== undefined) {
+      try {
+        writeFileSync(output, rendered.content);
+      } catch (err) {
+        throw new InputError(
+          `cannot write ${output} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pick a writable path with -o`,
+        );
+      }
+      if (v.json)
+        await out(
+          `${JSON.stringify({ file: output, format: request.format, bytes: rendered.content.length, redaction: report.redaction }, null, 2)}\n`,
+        );
+      note(
+        `wrote ${output} (${request.format}, ${formatBytes(rendered.content.length)}); ${redactionNote(report.redaction)}`,
+      );
+    } else {
+      await new Promise<void>((resolve) => {
+        if (process.stdout.write(rendered.content)) resolve();
+        else process.stdout.once('drain', resolve);
+      });
+      note(redactionNote(report.redaction));
+    }
+    return 0;
+  } finally {
+    await walks.close();
+    ctx.close();
+  }
+}

@@ -1,0 +1,69 @@
+// How long an answer may have waited for this process. On a busy machine the OS may leave
+// Frameline unscheduled for tens or hundreds of milliseconds; an answer that arrives meanwhile is
+// read only when the process runs again, and the round trip measured across that gap is this
+// machine's delay, not the endpoint's. A timer ticks every TICK_MS; a tick that comes late by more
+// than SLACK_MS marks the time in between as a stall. Only the stall that ended as the answer was
+// read can have held it back (had the answer come before an earlier stall ended, it would have been
+// read then), so a round trip gives back that stall's time, from the send on at most.
+import { nowMicros } from '../clock.js';
+
+/** How often the watcher ticks. */
+const TICK_MS = 5;
+/** Lateness below this is ordinary timer jitter, not a stall. */
+const SLACK_MS = 5;
+/** A stall that ended this close before the read is the one the answer waited through. */
+const READ_GAP_MS = 10;
+/** Stalls kept (the oldest go first): a probe's round trips need the last few seconds. */
+const MAX_STALLS = 4096;
+
+interface Stall {
+  fromUs: number;
+  toUs: number;
+}
+
+export class LocalStalls {
+  private readonly stalls: Stall[] = [];
+  private lastUs = nowMicros();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor() {
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  /** Notes the gap since the last tick as a stall if it was longer than a tick and its slack. */
+  private tick(): void {
+    const now = nowMicros();
+    const expectedUs = this.lastUs + TICK_MS * 1000;
+    if (now - expectedUs > SLACK_MS * 1000) {
+      this.stalls.push({ fromUs: expectedUs, toUs: now });
+      if (this.stalls.length > MAX_STALLS) this.stalls.shift();
+    }
+    this.lastUs = now;
+  }
+
+  /**
+   * How long an answer read at `readUs` (epoch µs, the frames' clock) may have waited for this
+   * process since `fromUs`: the stall that ended as it was read, clipped to the window; 0 if none.
+   */
+  heldBack(fromUs: number, readUs: number): number {
+    this.tick();
+    for (let i = this.stalls.length - 1; i >= 0; i--) {
+      const s = this.stalls[i]!;
+      if (s.fromUs > readUs) continue; // began after the read
+      if (s.toUs < readUs - READ_GAP_MS * 1000) return 0; // ended well before: the answer was not there yet
+      return Math.max(0, Math.min(s.toUs, readUs) - Math.max(s.fromUs, fromUs)) / 1000;
+    }
+    return 0;
+  }
+
+  /** A round trip from `fromUs` to `readUs` without the time the answer waited for this process. */
+  roundTrip(fromUs: number, readUs: number): { rttMs: number; stalledMs: number } {
+    const stalledMs = this.heldBack(fromUs, readUs);
+    return { rttMs: Math.max(0, (readUs - fromUs) / 1000 - stalledMs), stalledMs };
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,133 @@
+// `interop:*`: HAR files the console uploads in pieces and imports, and sessions written as HAR or
+// NDJSON for the console to read back in pieces. The pieces live in a folder of this engine's own,
+// removed when it closes.
+import { randomUUID } from 'node:crypto';
+import {
+  appendFileSync,
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DomainSetup, EngineContext } from '../context.js';
+import { InputError, MissingError } from '../errors.js';
+import { INTEROP_FORMATS } from './exports.js';
+import { importHar } from './har-import.js';
+
+/** The largest file the console may upload. */
+const MAX_UPLOAD_BYTES = 4 * 1024 * 1024 * 1024;
+
+interface Upload {
+  path: string;
+  fileName: string;
+  bytes: number;
+}
+
+/** Wires the interop domain. */
+export function setupInterop(ctx: EngineContext): DomainSetup<'interop'> {
+  let dir: string | null = null;
+  const folder = () => (dir ??= mkdtempSync(join(tmpdir(), 'frameline-interop-')));
+  const uploads = new Map<string, Upload>();
+  const exports = new Map<string, { path: string; bytes: number }>();
+  const drop = (id: string) => {
+    const u = uploads.get(id) ?? exports.get(id);
+    if (u) rmSync(u.path, { force: true });
+    uploads.delete(id);
+    exports.delete(id);
+  };
+  return {
+    handlers: {
+      interop: {
+        upload: (r) => {
+          const data = Buffer.from(r.data, 'base64');
+          let upload = r.uploadId === undefined ? undefined : uploads.get(r.uploadId);
+          if (r.uploadId !== undefined && !upload)
+            throw new MissingError(`no upload ${r.uploadId}; start the upload again`);
+          const uploadId = r.uploadId ?? randomUUID();
+          if (!upload) {
+            if (r.offset !== 0) throw new InputError('an upload starts at offset 0');
+            upload = { path: join(folder(), `upload-${uploadId}`), fileName: r.fileName, bytes: 0 };
+            writeFileSync(upload.path, '');
+            uploads.set(uploadId, upload);
+          }
+          if (r.offset !== upload.bytes)
+            throw new InputError(
+              `piece at offset ${r.offset} out of order: the upload has ${upload.bytes} bytes`,
+            );
+          if (upload.bytes + data.length > MAX_UPLOAD_BYTES)
+            throw new InputError('the file is larger than 4 GiB; import it with "frameline import FILE"');
+          appendFileSync(upload.path, data);
+          upload.bytes += data.length;
+          return { uploadId, bytes: upload.bytes };
+        },
+        import: async (r) => {
+          const upload = uploads.get(r.uploadId);
+          if (!upload) throw new MissingError(`no upload ${r.uploadId}; upload the file again`);
+          let last = 0;
+          try {
+            return await importHar(
+              ctx,
+              {
+                path: upload.path,
+                fileName: upload.fileName,
+                ...(r.name !== undefined ? { name: r.name } : {}),
+              },
+              {
+                onProgress: (p) => {
+                  const now = Date.now();
+                  if (now - last < 200 && p.done < p.total) return;
+                  last = now;
+                  ctx.push('interop:progress', { uploadId: r.uploadId, ...p });
+                },
+              },
+            );
+          } finally {
+            drop(r.uploadId);
+          }
+        },
+        export: async (r) => {
+          const exportId = randomUUID();
+          const path = join(folder(), `export-${exportId}`);
+          const summary = await INTEROP_FORMATS[r.format].write(
+            ctx,
+            { sessionId: r.sessionId, redaction: r.redaction },
+            path,
+          );
+          exports.set(exportId, { path, bytes: statSync(path).size });
+          return { exportId, ...summary };
+        },
+        read: (r) => {
+          const e = exports.get(r.exportId);
+          if (!e) throw new MissingError(`no export ${r.exportId}; export the session again`);
+          const length = Math.max(0, Math.min(r.length, e.bytes - r.offset));
+          const buf = Buffer.alloc(length);
+          const fd = openSync(e.path, 'r');
+          try {
+            let got = 0;
+            while (got < length) {
+              const n = readSync(fd, buf, got, length - got, r.offset + got);
+              if (n <= 0) break;
+              got += n;
+            }
+          } finally {
+            closeSync(fd);
+          }
+          return { data: buf.toString('base64'), done: r.offset + length >= e.bytes };
+        },
+        discard: (r) => {
+          drop(r.id);
+          return { ok: true as const };
+        },
+      },
+    },
+    close: () => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      dir = null;
+    },
+  };
+}

@@ -1,0 +1,190 @@
+// A session as HAR 1.2, the way Chrome DevTools writes WebSocket connections, so that its importer
+// (and Playwright's, mitmproxy's, HTTP Toolkit's) read it: one entry per connection with
+// `_resourceType: "websocket"`, the handshake's request and response, and `_webSocketMessages`
+// ({type: "send" | "receive", time in seconds since the epoch, opcode, data: text for opcode 1,
+// base64 otherwise}); the close as HTTP Toolkit's `_webSocketClose`. Every frame is written — ping,
+// pong and close too (Chrome itself leaves those out) — so that an import gives the session back.
+import type { ConnectionView } from '../../../shared/contract.js';
+import type { RedactionOptions } from '../../../shared/contract/fields.js';
+import { OPCODE_NUMBER } from '../../../shared/frame-codes.js';
+import { Redactor, redactionSentence } from '../../../shared/redaction.js';
+import { parseMicros } from '../../../shared/time.js';
+import type { EngineContext } from '../context.js';
+import type { StoredFrame } from '../sessions/frame-store.js';
+import { framesByConnection, requireSession } from '../sessions/sessions.js';
+import { ExportFile } from './export-file.js';
+import type { ExportSummary } from './exports.js';
+
+/** Epoch microseconds as seconds with six decimals, exactly (a float would round the last digit). */
+export function secondsText(us: number): string {
+  const s = Math.floor(us / 1e6);
+  return `${s}.${String(us - s * 1e6).padStart(6, '0')}`;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  101: 'Switching Protocols',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  426: 'Upgrade Required',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+/** The payload of a frame as HAR carries it, redacted: text as text, everything else base64. */
+function messageData(f: StoredFrame, r: Redactor): string {
+  if (f.opcode === 'text') return r.text(f.payload.toString('utf8'));
+  if (f.opcode === 'close' && r.rules.enabled && f.payload.length > 2) {
+    const reason = r.text(f.payload.toString('utf8', 2));
+    return Buffer.concat([f.payload.subarray(0, 2), Buffer.from(reason, 'utf8')]).toString('base64');
+  }
+  return f.payload.toString('base64');
+}
+
+function harHeaders(h: Record<string, string>): Array<{ name: string; value: string }> {
+  return Object.entries(h).map(([name, value]) => ({ name, value }));
+}
+
+/** The entry of a connection, up to (not including) its messages. */
+function entryHead(c: ConnectionView, r: Redactor): string {
+  const url = r.url(c.url);
+  let query: Array<{ name: string; value: string }> = [];
+  try {
+    query = [...new URL(url).searchParams].map(([name, value]) => ({ name, value }));
+  } catch {
+    // a URL Frameline recorded is always parseable; keep the query empty otherwise
+  }
+  const t = c.timings;
+  const handshake = (t.dnsMs ?? 0) + (t.tcpMs ?? 0) + (t.tlsMs ?? 0) + (t.upgradeMs ?? 0);
+  const started = c.openedAt !== null ? parseMicros(c.openedAt) - Math.round(handshake * 1000) : null;
+  const entry = {
+    _resourceType: 'websocket',
+    _frameline: {
+      connection: c.ordinal,
+      closedBy: c.closedBy,
+      error: c.error ? { kind: c.error.kind, message: r.prose(c.error.message) } : null,
+    },
+    cache: {},
+    connection: String(c.ordinal),
+    request: {
+      method: 'GET',
+      url,
+      httpVersion: 'HTTP/1.1',
+      headers: harHeaders(r.headers(c.requestHeaders)),
+      queryString: query,
+      cookies: [],
+      headersSize: -1,
+      bodySize: 0,
+    },
+    response: {
+      status: c.status ?? 0,
+      statusText: c.status === null ? '' : (STATUS_TEXT[c.status] ?? ''),
+      httpVersion: c.status === null ? '' : 'HTTP/1.1',
+      headers: harHeaders(r.headers(c.responseHeaders)),
+      cookies: [],
+      content: { size: 0, mimeType: 'x-unknown' },
+      redirectURL: '',
+      headersSize: -1,
+      bodySize: -1,
+      _transferSize: c.bytesIn + c.bytesOut,
+      _error: c.error && c.openedAt === null ? r.prose(c.error.message) : null,
+    },
+    startedDateTime: new Date(
+      Math.floor((started ?? (c.closedAt ? parseMicros(c.closedAt) : Date.now() * 1000)) / 1000),
+    ).toISOString(),
+    time: Math.round(handshake * 1000) / 1000,
+    timings: {
+      blocked: -1,
+      dns: t.dnsMs ?? -1,
+      ssl: t.tlsMs ?? -1,
+      connect: t.tcpMs === null ? -1 : t.tcpMs + (t.tlsMs ?? 0),
+      send: 0,
+      wait: t.upgradeMs ?? 0,
+      receive: 0,
+    },
+  };
+  const json = JSON.stringify(entry);
+  return `${json.slice(0, -1)},"_webSocketMessages":[`;
+}
+
+/** The end of a connection's entry: its close, as HTTP Toolkit writes it. */
+function entryTail(c: ConnectionView, r: Redactor): string {
+  const close =
+    c.closeCode !== null
+      ? {
+          code: c.closeCode,
+          reason: r.text(c.closeReason ?? ''),
+          timestamp: c.closedAt === null ? undefined : Number(secondsText(parseMicros(c.closedAt))),
+        }
+      : null;
+  return close === null ? ']}' : `],"_webSocketClose":${JSON.stringify(close)}}`;
+}
+
+/** Writes a session as HAR to `dest`. */
+export async function writeHar(
+  ctx: EngineContext,
+  request: { sessionId: number; redaction: RedactionOptions },
+  dest: string,
+): Promise<ExportSummary> {
+  const session = requireSession(ctx, request.sessionId);
+  const r = new Redactor(request.redaction);
+  const file = new ExportFile(dest);
+  let connections = 0;
+  let frames = 0;
+  let open: ConnectionView | null = null;
+  let first = true;
+  try {
+    for await (const { connection, frames: page } of framesByConnection(ctx, session.id)) {
+      if (open?.id !== connection.id) {
+        if (open) file.write(entryTail(open, r));
+        file.write(`${connections === 0 ? '\n' : ',\n'}${entryHead(connection, r)}`);
+        open = connection;
+        connections++;
+        first = true;
+      }
+      for (const f of page) {
+        const message: Record<string, unknown> = {
+          type: f.direction === 'out' ? 'send' : 'receive',
+          time: 0,
+          opcode: OPCODE_NUMBER[f.opcode],
+          data: messageData(f, r),
+        };
+        if (f.truncated) {
+          message._truncated = true;
+          message._size = f.size;
+        }
+        const json = JSON.stringify(message).replace('"time":0', `"time":${secondsText(f.ts)}`);
+        file.write(`${first ? '' : ','}\n${json}`);
+        first = false;
+        frames++;
+      }
+    }
+    if (open) file.write(entryTail(open, r));
+    const summary = r.summary();
+    const head = `{"log":{"version":"1.2","creator":{"name":"Frameline","version":"0.1.0"},"comment":${JSON.stringify(redactionSentence(summary))},"_frameline":${JSON.stringify(
+      {
+        session: {
+          id: session.id,
+          name: r.prose(session.name),
+          kind: session.kind,
+          target: r.url(session.target),
+        },
+        redaction: summary,
+      },
+    )},"pages":[],"entries":[`;
+    const bytes = file.finish(head, '\n]}}\n');
+    return {
+      fileName: `session-${session.id}.har`,
+      mimeType: 'application/json',
+      connections,
+      frames,
+      bytes,
+      redaction: summary,
+    };
+  } catch (err) {
+    file.abort();
+    throw err;
+  }
+}

@@ -1,0 +1,415 @@
+// Importing a HAR file: each WebSocket entry (Chrome DevTools, Firefox, mitmproxy, HTTP Toolkit,
+// Playwright, Frameline) becomes a connection with its handshake and frames, written through the
+// capture's own pipeline (the spool and the writer thread) as a session of kind `import`. Two
+// passes over the file: the first checks all of it and learns each entry (so that a malformed file
+// creates nothing), the second streams the messages into the spool. Message times are seconds since
+// the epoch (Chrome, mitmproxy, HTTP Toolkit) or milliseconds (Playwright): told apart by size.
+import { basename } from 'node:path';
+import { ErrorKindSchema, type ErrorKind, type Headers, type Timings } from '../../../shared/contract.js';
+import type { EngineContext } from '../context.js';
+import { InputError } from '../errors.js';
+import { directionCode } from '../../../shared/frame-codes.js';
+import { beginRecording } from '../store/recording.js';
+import { StoreWriter } from '../store/writer.js';
+import { HarError, readHar } from './har-read.js';
+
+/** What an import made: the session, its connections and frames, and the entries left out. */
+export interface ImportResult {
+  sessionId: number;
+  connections: number;
+  frames: number;
+  /** Entries that are not WebSocket connections (pages, scripts, XHR…). */
+  skipped: number;
+}
+
+export interface ImportHooks {
+  /** Where the import is: checking the file, importing it, then committing the frames. */
+  onProgress?: (p: { phase: 'checking' | 'importing' | 'committing'; done: number; total: number }) => void;
+}
+
+/** Payload bytes stored per frame, as a capture stores them by default. */
+export const IMPORT_PAYLOAD_CAP = 1024 * 1024;
+
+/** One WebSocket entry as the first pass learned it. */
+interface Connection {
+  index: number;
+  ordinal: number;
+  url: string;
+  startedAt: number;
+  requestHeaders: Headers;
+  status: number | null;
+  responseHeaders: Headers;
+  timings: Timings;
+  openedAt: number | null;
+  error: string | null;
+  errorKind: ErrorKind | null;
+  /** Message times are in seconds (true) or milliseconds. */
+  seconds: boolean;
+  messages: number;
+  firstTs: number | null;
+  lastTs: number | null;
+  close: {
+    code: number | null;
+    reason: string | null;
+    at: number | null;
+    by: 'client' | 'server' | 'network' | null;
+  } | null;
+}
+
+const at = (entry: number, rest = '') => `log.entries[${entry}]${rest}`;
+
+function fail(path: string, what: string): never {
+  throw new HarError(`${path} ${what}`, path);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** HAR headers ([{name, value}]) as Frameline keeps them, repeated names joined with ", ". */
+function headersOf(list: unknown, path: string): Headers {
+  const out: Headers = {};
+  if (list === undefined) return out;
+  if (!Array.isArray(list)) fail(path, 'must be an array of {"name", "value"}');
+  list.forEach((h, i) => {
+    if (!isObject(h) || typeof h.name !== 'string' || typeof h.value !== 'string')
+      fail(`${path}[${i}]`, 'must be {"name": "...", "value": "..."}');
+    const existing = Object.keys(out).find((k) => k.toLowerCase() === (h.name as string).toLowerCase());
+    if (existing) out[existing] = `${out[existing]}, ${h.value}`;
+    else out[h.name] = h.value;
+  });
+  return out;
+}
+
+function header(h: Headers, name: string): string | null {
+  const k = Object.keys(h).find((x) => x.toLowerCase() === name);
+  return k === undefined ? null : h[k]!;
+}
+
+const ms = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
+
+/** A message time as epoch microseconds; null when the writer left it out (Playwright's -1). */
+function messageMicros(time: number, seconds: boolean): number | null {
+  if (!(time > 0)) return null;
+  return Math.round(seconds ? time * 1e6 : time * 1e3);
+}
+
+/** True when an entry is a WebSocket connection. */
+function isWebSocket(entry: Record<string, unknown>, messages: number): boolean {
+  if (entry._resourceType === 'websocket' || messages > 0 || entry._webSocketClose !== undefined) return true;
+  const request = isObject(entry.request) ? entry.request : {};
+  const response = isObject(entry.response) ? entry.response : {};
+  if (typeof request.url === 'string' && /^wss?:/i.test(request.url)) return true;
+  return response.status === 101;
+}
+
+/** The connection an entry describes (it is a WebSocket one): checked, with the path of what is wrong. */
+function connectionOf(
+  index: number,
+  ordinal: number,
+  entry: Record<string, unknown>,
+  messages: number,
+): Connection {
+  const request = entry.request;
+  if (!isObject(request))
+    fail(at(index, '.request'), 'must be an object with the URL and headers of the handshake');
+  if (typeof request.url !== 'string' || request.url === '')
+    fail(at(index, '.request.url'), 'is missing; a WebSocket entry needs the URL it opened');
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    fail(at(index, '.request.url'), `is not a URL: ${JSON.stringify(request.url.slice(0, 200))}`);
+  }
+  // mitmproxy writes the handshake's http(s) URL.
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:')
+    fail(
+      at(index, '.request.url'),
+      `is ${url.protocol} URL; a WebSocket entry opens ws://, wss://, http:// or https://`,
+    );
+  const started = typeof entry.startedDateTime === 'string' ? Date.parse(entry.startedDateTime) : NaN;
+  if (Number.isNaN(started))
+    fail(at(index, '.startedDateTime'), 'is not a date such as 2026-11-22T01:53:53.123Z');
+  const response = entry.response === undefined ? {} : entry.response;
+  if (!isObject(response)) fail(at(index, '.response'), 'must be an object');
+  const status = typeof response.status === 'number' && response.status > 0 ? response.status : null;
+  const t = isObject(entry.timings) ? entry.timings : {};
+  const connect = ms(t.connect);
+  const ssl = ms(t.ssl);
+  const timings: Timings = {
+    dnsMs: ms(t.dns),
+    tcpMs: connect === null ? null : Math.max(0, connect - (ssl ?? 0)),
+    tlsMs: ssl,
+    upgradeMs: ms(t.wait),
+  };
+  const handshakeMs = [t.blocked, t.dns, t.connect, t.send, t.wait].reduce<number>(
+    (s, v) => s + (ms(v) ?? 0),
+    0,
+  );
+  const startedAt = Math.round(started * 1000);
+  const opened = status === 101 || (status === null && messages > 0);
+  const failure =
+    typeof response._error === 'string' && response._error
+      ? response._error
+      : typeof response._failureText === 'string' && response._failureText
+        ? response._failureText
+        : null;
+  let close: Connection['close'] = null;
+  const wsClose = entry._webSocketClose;
+  // Frameline's own export says who closed and why a connection failed.
+  const own = isObject(entry._frameline) ? entry._frameline : {};
+  const closedBy =
+    own.closedBy === 'client' || own.closedBy === 'server' || own.closedBy === 'network'
+      ? own.closedBy
+      : null;
+  const ownError = isObject(own.error) && typeof own.error.message === 'string' ? own.error : null;
+  const ownKind = ownError ? ErrorKindSchema.safeParse(ownError.kind) : null;
+  if (wsClose === 'aborted') close = { code: 1006, reason: null, at: null, by: 'network' };
+  else if (isObject(wsClose))
+    close = {
+      code: typeof wsClose.code === 'number' ? wsClose.code : null,
+      reason: typeof wsClose.reason === 'string' ? wsClose.reason : null,
+      at: typeof wsClose.timestamp === 'number' ? Math.round(wsClose.timestamp * 1e6) : null,
+      by: closedBy,
+    };
+  return {
+    index,
+    ordinal,
+    url: url.href,
+    startedAt,
+    requestHeaders: headersOf(request.headers, at(index, '.request.headers')),
+    status,
+    responseHeaders: headersOf(response.headers, at(index, '.response.headers')),
+    timings,
+    openedAt: opened ? startedAt + Math.round(handshakeMs * 1000) : null,
+    errorKind: ownKind?.success ? ownKind.data : null,
+    error: ownError
+      ? (ownError.message as string)
+      : opened
+        ? failure
+        : (failure ??
+          (status !== null
+            ? `the server answered the upgrade with HTTP ${status}`
+            : 'the handshake did not complete')),
+    seconds: true,
+    messages,
+    firstTs: null,
+    lastTs: null,
+    close,
+  };
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const EMPTY = Buffer.alloc(0);
+
+/** A message checked: its direction, opcode, payload and time, or null when it is not a frame (Chrome's "error" entries). */
+function messageOf(
+  entry: number,
+  index: number,
+  m: unknown,
+  decode = true,
+): { out: boolean; opcode: number; data: Buffer; time: number | null; size: number | null } | null {
+  const path = at(entry, `._webSocketMessages[${index}]`);
+  if (!isObject(m)) fail(path, 'must be an object with type, time, opcode and data');
+  if (m.type !== 'send' && m.type !== 'receive') return null;
+  if (typeof m.opcode !== 'number' || !Number.isInteger(m.opcode) || m.opcode < 0 || m.opcode > 15)
+    fail(
+      `${path}.opcode`,
+      `must be a frame opcode (1 text, 2 binary, 8 close, 9 ping, 10 pong), not ${JSON.stringify(m.opcode)}`,
+    );
+  if (m.data === undefined) return null;
+  if (typeof m.data !== 'string')
+    fail(`${path}.data`, 'must be a string (text, or base64 for a binary frame)');
+  if (m.time !== undefined && (typeof m.time !== 'number' || !Number.isFinite(m.time)))
+    fail(
+      `${path}.time`,
+      `must be a number (seconds or milliseconds since the epoch), not ${JSON.stringify(m.time)}`,
+    );
+  let data = EMPTY;
+  if (m.opcode === 1) {
+    if (decode) data = Buffer.from(m.data, 'utf8');
+  } else {
+    const b64 = /\s/.test(m.data) ? m.data.replace(/\s+/g, '') : m.data;
+    if (!BASE64.test(b64) || b64.length % 4 === 1)
+      fail(`${path}.data`, `is opcode ${m.opcode}, whose data is base64, and this is not base64`);
+    if (decode) data = Buffer.from(b64, 'base64');
+  }
+  const size =
+    typeof m._size === 'number' && Number.isInteger(m._size) && m._size > data.length ? m._size : null;
+  return {
+    out: m.type === 'send',
+    opcode: m.opcode,
+    data,
+    time: typeof m.time === 'number' ? m.time : null,
+    size,
+  };
+}
+
+/**
+ * Imports a HAR file into a new session; InputError (a HarError naming the JSON path) when it is
+ * malformed or holds no WebSocket entry, before anything is created.
+ */
+export async function importHar(
+  ctx: EngineContext,
+  request: { path: string; name?: string; fileName?: string },
+  hooks: ImportHooks = {},
+): Promise<ImportResult> {
+  const { db, dbPath } = ctx;
+  const fileName = request.fileName ?? basename(request.path);
+
+  // Pass 1: check the whole file and learn its WebSocket entries.
+  const connections = new Map<number, Connection>();
+  const times = new Map<number, number[]>();
+  let entries = 0;
+  await readHar(
+    request.path,
+    {
+      entry(index, entry, messages) {
+        entries = index + 1;
+        if (!isWebSocket(entry, messages)) return;
+        const c = connectionOf(index, connections.size + 1, entry, messages);
+        // Seconds or milliseconds, from the size of the first time given.
+        const first = times.get(index)?.find((t) => t > 0);
+        c.seconds = first === undefined || first < 1e11;
+        connections.set(index, c);
+      },
+      message(entry, index, m) {
+        const msg = messageOf(entry, index, m, false);
+        if (!msg || msg.time === null) return;
+        // Only the first few times are kept: enough to tell the unit.
+        const list = times.get(entry) ?? [];
+        if (list.length < 4) {
+          list.push(msg.time);
+          times.set(entry, list);
+        }
+      },
+    },
+    {
+      entries: true,
+      onProgress: (done, total) => hooks.onProgress?.({ phase: 'checking', done, total }),
+    },
+  );
+  if (connections.size === 0)
+    throw new InputError(
+      `${fileName} has no WebSocket entry (of ${entries} entr${entries === 1 ? 'y' : 'ies'}, none has _webSocketMessages, _resourceType "websocket" or a ws:// URL); nothing was imported`,
+    );
+
+  // Pass 2: the session, written through the capture's pipeline.
+  const ordered = [...connections.values()];
+  const first = ordered[0]!;
+  const recording = beginRecording(db, dbPath, {
+    name: request.name ?? fileName,
+    kind: 'import',
+    target: first.url,
+    settings: { importedFrom: fileName, entries, webSocketEntries: ordered.length },
+    createdAt: first.startedAt,
+  });
+  const sessionId = recording.sessionId;
+  const writer = StoreWriter.for(dbPath);
+  const spool = writer.begin(db, recording);
+  let frames = 0;
+  let opened = 0;
+  let current: Connection | null = null;
+  const open = (c: Connection) => {
+    spool.message({
+      type: 'connection',
+      ordinal: c.ordinal,
+      url: c.url,
+      startedAt: c.startedAt,
+      requestHeaders: c.requestHeaders,
+    });
+    spool.message({
+      type: 'handshake',
+      ordinal: c.ordinal,
+      status: c.status,
+      responseHeaders: c.responseHeaders,
+      bodyHead: null,
+      subprotocol: header(c.responseHeaders, 'sec-websocket-protocol'),
+      extensions: header(c.responseHeaders, 'sec-websocket-extensions'),
+      timings: c.timings,
+      openedAt: c.openedAt,
+    });
+  };
+  const finish = (c: Connection) => {
+    const last = c.lastTs ?? c.openedAt ?? c.startedAt;
+    spool.message({
+      type: 'closed',
+      ordinal: c.ordinal,
+      closedAt: c.close?.at ?? last,
+      code: c.openedAt === null ? null : (c.close?.code ?? null),
+      reason: c.openedAt === null ? null : (c.close?.reason ?? null),
+      closedBy: c.openedAt === null ? null : (c.close?.by ?? null),
+      error:
+        c.error === null
+          ? null
+          : { kind: c.errorKind ?? (c.openedAt === null ? 'upgrade-rejected' : 'other'), message: c.error },
+    });
+  };
+  /** Opens every connection up to entry `index` in file order, closing the one before. */
+  const reach = (index: number) => {
+    while (opened < ordered.length && ordered[opened]!.index <= index) {
+      if (current) finish(current);
+      current = ordered[opened++]!;
+      open(current);
+    }
+  };
+  let committed = 0;
+  const unsubscribe = writer.onCommitted((id, n) => {
+    if (id !== sessionId) return;
+    committed += n;
+    hooks.onProgress?.({ phase: 'committing', done: committed, total: frames });
+  });
+  try {
+    await readHar(
+      request.path,
+      {
+        message(entry, index, m) {
+          const c = connections.get(entry);
+          if (!c) return;
+          reach(entry);
+          const msg = messageOf(entry, index, m);
+          if (!msg) return;
+          const ts =
+            (msg.time === null ? null : messageMicros(msg.time, c.seconds)) ??
+            c.lastTs ??
+            c.openedAt ??
+            c.startedAt;
+          c.lastTs = ts;
+          if (msg.opcode === 8 && msg.data.length >= 2 && !c.close)
+            c.close = {
+              code: msg.data.readUInt16BE(0),
+              reason: msg.data.toString('utf8', 2),
+              at: ts,
+              by: msg.out ? 'client' : 'server',
+            };
+          spool.frame(
+            c.ordinal,
+            ts,
+            directionCode(msg.out ? 'out' : 'in'),
+            msg.opcode,
+            msg.data,
+            IMPORT_PAYLOAD_CAP,
+            msg.size ?? undefined,
+          );
+          frames++;
+        },
+      },
+      { onProgress: (done, total) => hooks.onProgress?.({ phase: 'importing', done, total }) },
+    );
+    reach(Infinity);
+    if (current) finish(current);
+  } finally {
+    // The session ends where its last connection did.
+    let endedAt = first.startedAt;
+    for (const c of ordered)
+      endedAt = Math.max(endedAt, c.close?.at ?? c.lastTs ?? c.openedAt ?? c.startedAt);
+    try {
+      await spool.finish(endedAt);
+    } finally {
+      unsubscribe();
+    }
+  }
+  return { sessionId, connections: ordered.length, frames, skipped: entries - ordered.length };
+}

@@ -1,0 +1,160 @@
+// "Export report": the incident's post-mortem in a format to share, redacted as set here, with a
+// preview of exactly what will be saved. The HTML report is shown in a sandboxed frame (no script
+// runs there, and the console's policy lets in the report's one stylesheet and nothing else); PDF
+// is that HTML printed; Markdown and JSON are shown as the text they are.
+import { useEffect, useRef, useState } from 'react';
+import type { Api, ResponseOf } from '../../../shared/contract';
+import type { ReportFormat } from '../../../shared/contract/reports';
+import { redactionSentence } from '../../../shared/redaction';
+import { ErrorNote, errorMessage } from '../../components/error-note';
+import { fromBase64, saveFile } from '../../components/files';
+import { RedactionOptionsEditor, redactionOf, type RedactionDraft } from '../../components/redaction-options';
+
+type Rendered = ResponseOf<'reports', 'render'>;
+
+const FORMATS: Array<[ReportFormat, string]> = [
+  ['html', 'HTML'],
+  ['pdf', 'PDF'],
+  ['md', 'Markdown'],
+  ['json', 'JSON'],
+];
+
+export function ReportDialog({
+  api,
+  incidentId,
+  onClose,
+}: {
+  api: Api;
+  incidentId: number;
+  onClose: () => void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [format, setFormat] = useState<ReportFormat>('html');
+  const [redaction, setRedaction] = useState<RedactionDraft>({ enabled: true, fields: '', patterns: '' });
+  const [preview, setPreview] = useState<Rendered | null>(null);
+  const [busy, setBusy] = useState<'preview' | 'save' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+
+  // The preview follows the options; a PDF is previewed as the HTML it is printed from.
+  const previewFormat: ReportFormat = format === 'pdf' ? 'html' : format;
+  const options = redactionOf(redaction.enabled, redaction.fields, redaction.patterns);
+  const key = JSON.stringify([previewFormat, options]);
+  useEffect(() => {
+    let current = true;
+    setBusy('preview');
+    setError(null);
+    const timer = setTimeout(() => {
+      api.reports
+        .render({ incidentId, format: previewFormat, redaction: options })
+        .then((r) => current && setPreview(r))
+        .catch((err: unknown) => current && setError(errorMessage(err)))
+        .finally(() => current && setBusy(null));
+    }, 250);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [api, incidentId, key]);
+
+  const save = async () => {
+    setBusy('save');
+    setError(null);
+    try {
+      const r =
+        preview && format === previewFormat
+          ? preview
+          : await api.reports.render({ incidentId, format, redaction: options });
+      saveFile(r.fileName, r.mimeType, [r.encoding === 'base64' ? fromBase64(r.content) : r.content]);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <dialog
+      ref={ref}
+      className="report-dialog"
+      aria-labelledby="report-dialog-title"
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <div className="report-dialog-side">
+        <h2 id="report-dialog-title">Export report</h2>
+        <div className="segmented" role="radiogroup" aria-label="Format">
+          {FORMATS.map(([f, label]) => (
+            <button
+              key={f}
+              type="button"
+              role="radio"
+              aria-checked={format === f}
+              className={format === f ? 'is-on' : ''}
+              onClick={() => setFormat(f)}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
+        <p className="muted small">
+          {format === 'html'
+            ? 'One self-contained file: no script, nothing fetched, prints well.'
+            : format === 'pdf'
+              ? 'The HTML report printed by Chromium (A4).'
+              : format === 'md'
+                ? 'For tickets and wikis: the flowchart as a mermaid block.'
+                : 'The same content as data, with its schemaVersion.'}
+        </p>
+        <RedactionOptionsEditor
+          draft={redaction}
+          onChange={(patch) => setRedaction((d) => ({ ...d, ...patch }))}
+          disabled={busy === 'save'}
+        />
+        {preview ? (
+          <p className="report-redaction small" data-testid="report-redaction">
+            {redactionSentence(preview.redaction)}
+          </p>
+        ) : null}
+        {error ? <ErrorNote>{error}</ErrorNote> : null}
+        <div className="report-dialog-actions">
+          <button type="button" className="btn" onClick={onClose} disabled={busy === 'save'}>
+            Close
+          </button>
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => void save()}
+            disabled={busy !== null}
+          >
+            {busy === 'save' ? 'Writing…' : `Save ${FORMATS.find(([f]) => f === format)![1]}`}
+          </button>
+        </div>
+      </div>
+      <div className="report-preview" aria-label="Preview" aria-busy={busy === 'preview'}>
+        {preview === null ? (
+          <p className="muted">Building the report…</p>
+        ) : previewFormat === 'html' ? (
+          <iframe
+            title="Report preview"
+            sandbox=""
+            srcDoc={preview.content}
+            className="report-frame"
+            data-testid="report-preview"
+          />
+        ) : (
+          <pre className="report-text" data-testid="report-preview">
+            {preview.content}
+          </pre>
+        )}
+      </div>
+    </dialog>
+  );
+}

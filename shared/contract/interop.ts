@@ -1,0 +1,84 @@
+// The interop domain of the contract: recordings in and out of Frameline. A HAR file comes in from
+// the console in pieces and is imported; a session goes out as HAR or NDJSON, written by the engine
+// and read back by the console in pieces (a million frames never cross in one message). Spread
+// into the one contract under `interop`.
+import { z } from 'zod';
+import { RedactionSchema, RedactionSummarySchema } from './fields.js';
+
+const id = z.number().int().positive();
+const handle = z.string().regex(/^[a-z0-9-]{8,64}$/, { error: 'is not an upload or export id' });
+/** Bytes the console sends or reads in one piece. */
+export const INTEROP_PIECE_BYTES = 4 * 1024 * 1024;
+
+/** What an import made. */
+export const ImportResultSchema = z.object({
+  sessionId: id,
+  connections: z.number().int().nonnegative(),
+  frames: z.number().int().nonnegative(),
+  /** Entries that are not WebSocket connections. */
+  skipped: z.number().int().nonnegative(),
+});
+
+/** The formats a session is exported in by this domain. */
+export const InteropFormatSchema = z.enum(['har', 'ndjson'], { error: 'must be har or ndjson' });
+
+/** `interop:*` */
+export const interopChannels = {
+  /** A piece of a file to import, in order (the first without an id: the answer gives it). */
+  upload: {
+    request: z.object({
+      uploadId: handle.optional(),
+      fileName: z.string().min(1).max(255),
+      offset: z.number().int().nonnegative(),
+      /** Base64 of at most INTEROP_PIECE_BYTES bytes. */
+      data: z.string().max(Math.ceil(INTEROP_PIECE_BYTES / 3) * 4 + 4),
+    }),
+    response: z.object({ uploadId: handle, bytes: z.number().int().nonnegative() }),
+  },
+  /** Imports an uploaded HAR file (progress on `interop:progress`); the upload is gone after. */
+  import: {
+    request: z.object({ uploadId: handle, name: z.string().trim().min(1).max(200).optional() }),
+    response: ImportResultSchema,
+  },
+  /** Writes a session in a format; read it with `interop:read`, then discard it. */
+  export: {
+    request: z.object({
+      sessionId: id,
+      format: InteropFormatSchema,
+      redaction: RedactionSchema.default({ enabled: true, fields: [], patterns: [] }),
+    }),
+    response: z.object({
+      exportId: handle,
+      fileName: z.string(),
+      mimeType: z.string(),
+      bytes: z.number().int().nonnegative(),
+      connections: z.number().int().nonnegative(),
+      frames: z.number().int().nonnegative(),
+      redaction: RedactionSummarySchema,
+    }),
+  },
+  read: {
+    request: z.object({
+      exportId: handle,
+      offset: z.number().int().nonnegative(),
+      length: z.number().int().positive().max(INTEROP_PIECE_BYTES),
+    }),
+    response: z.object({ data: z.string(), done: z.boolean() }),
+  },
+  /** Drops an upload or an export the console no longer needs. */
+  discard: { request: z.object({ id: handle }), response: z.object({ ok: z.literal(true) }) },
+} as const;
+
+/** Push topics of interop. */
+export const interopTopics = {
+  /** How far an import is (a few times a second). */
+  'interop:progress': z.object({
+    uploadId: handle,
+    phase: z.enum(['checking', 'importing', 'committing']),
+    done: z.number().nonnegative(),
+    total: z.number().nonnegative(),
+  }),
+} as const;
+
+export type ImportResult = z.output<typeof ImportResultSchema>;
+export type InteropFormat = z.output<typeof InteropFormatSchema>;
