@@ -121,7 +121,6 @@ export class SpoolApplier {
         this.loadConnections();
       }
       before = this.framesSeen;
-      this.segmentId ??= segmentFor(this.db, this.db.name, this.sessionId, this.spoolPath);
       let next: number;
       let damage: SpoolDamagedError | null = null;
       try {
@@ -198,7 +197,8 @@ export class SpoolApplier {
       f.size,
       f.truncated,
       SpoolApplier.EMPTY,
-      this.segmentId,
+      // Made with the first frame: a session without frames keeps no segment.
+      (this.segmentId ??= segmentFor(this.db, this.db.name, this.sessionId, this.spoolPath)),
       f.at,
       f.payload.length,
     );
