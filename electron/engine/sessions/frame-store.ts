@@ -394,41 +394,69 @@ export interface RoundTripFrame {
   payload: Buffer | null;
 }
 
+/** The id field of a text payload as SQLite's json_extract gives it, or null when it has none. */
+function messageIdOf(payload: Buffer, field: string): string | number | null {
+  if (payload[0] !== 0x7b) return null;
+  let value: unknown;
+  try {
+    value = (JSON.parse(payload.toString('utf8')) as Record<string, unknown>)[field];
+  } catch {
+    return null;
+  }
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value === null || value === undefined) return null;
+  return JSON.stringify(value);
+}
+
 /**
- * The pings, pongs and id-carrying text messages of a session, in order. The id is read by SQLite
- * (a valid JSON object with that top-level field), so a million-frame session is filtered in one
- * scan without its payloads ever reaching JavaScript.
+ * The pings, pongs and id-carrying text messages of a session, in order. For payloads stored inline
+ * (older frames) the id is read by SQLite, so that a million-frame session is filtered in one scan
+ * without its payloads reaching JavaScript; a segment's payloads are read through payloadBytes
+ * (in order: a read-ahead window serves many frames per read) and parsed here.
  */
 export function* roundTripFrames(
   db: Database.Database,
   sessionId: number,
   idField = 'id',
 ): Generator<RoundTripFrame> {
-  const path = `$."${idField.replace(/["\\]/g, '')}"`;
+  const field = idField.replace(/["\\]/g, '');
+  const path = `$."${field}"`;
   const stmt = db.prepare(
     `SELECT connection_id, direction, opcode, ts,
-            CASE WHEN opcode = 1 THEN json_extract(CAST(payload AS TEXT), @path) END AS message_id,
-            CASE WHEN opcode IN (9, 10) THEN payload END AS payload
+            CASE WHEN opcode = 1 AND segment_id IS NULL THEN json_extract(CAST(payload AS TEXT), @path) END AS message_id,
+            CASE WHEN segment_id IS NULL THEN payload END AS payload,
+            segment_id, payload_offset, payload_length
      FROM frame
-     WHERE session_id = @session AND (opcode IN (9, 10) OR (opcode = 1 AND substr(payload, 1, 1) = X'7B'
-       AND json_valid(CAST(payload AS TEXT)) AND json_extract(CAST(payload AS TEXT), @path) IS NOT NULL))
+     WHERE session_id = @session AND (opcode IN (9, 10) OR (opcode = 1 AND (segment_id IS NOT NULL OR (
+       substr(payload, 1, 1) = X'7B' AND json_valid(CAST(payload AS TEXT))
+       AND json_extract(CAST(payload AS TEXT), @path) IS NOT NULL))))
      ORDER BY seq`,
   );
-  for (const r of stmt.iterate({ session: sessionId, path }) as Iterable<{
-    connection_id: number;
-    direction: number;
-    opcode: number;
-    ts: number;
-    message_id: string | number | null;
-    payload: Buffer | null;
-  }>) {
+  for (const r of stmt.iterate({ session: sessionId, path }) as Iterable<
+    PayloadRef & {
+      connection_id: number;
+      direction: number;
+      opcode: number;
+      ts: number;
+      message_id: string | number | null;
+    }
+  >) {
+    let messageId = r.message_id;
+    let payload: Buffer | null = null;
+    if (r.opcode === 1) {
+      if (r.segment_id !== null) {
+        messageId = messageIdOf(payloadBytes(db, r), field);
+        if (messageId === null) continue;
+      }
+    } else payload = Buffer.from(payloadBytes(db, r));
     yield {
       connection: r.connection_id,
       direction: directionOf(r.direction),
       opcode: opcodeOf(r.opcode) as RoundTripFrame['opcode'],
       ts: r.ts,
-      messageId: r.message_id,
-      payload: r.payload,
+      messageId,
+      payload,
     };
   }
 }
@@ -457,32 +485,38 @@ export function frameRange(
   toSeq: number,
   connectionId?: number,
 ): StoredFrame[] {
+  const columns = `connection_id, seq, ts, direction, opcode, size, truncated, ${PAYLOAD_REF()}`;
   const rows = (
     connectionId === undefined
       ? db
-          .prepare(
-            `SELECT connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
-             WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq`,
-          )
-          .raw()
+          .prepare(`SELECT ${columns} FROM frame WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq`)
           .all(sessionId, afterSeq, toSeq)
       : db
           .prepare(
-            `SELECT connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
+            `SELECT ${columns} FROM frame
              WHERE session_id = ? AND seq > ? AND seq <= ? AND connection_id = ? ORDER BY seq`,
           )
-          .raw()
           .all(sessionId, afterSeq, toSeq, connectionId)
-  ) as Array<[number, number, number, number, number, number, number, Buffer]>;
+  ) as Array<
+    PayloadRef & {
+      connection_id: number;
+      seq: number;
+      ts: number;
+      direction: number;
+      opcode: number;
+      size: number;
+      truncated: number;
+    }
+  >;
   return rows.map((r) => ({
-    connection: r[0],
-    seq: r[1],
-    ts: r[2],
-    direction: directionOf(r[3]),
-    opcode: opcodeOf(r[4]),
-    size: r[5],
-    truncated: r[6] === 1,
-    payload: r[7],
+    connection: r.connection_id,
+    seq: r.seq,
+    ts: r.ts,
+    direction: directionOf(r.direction),
+    opcode: opcodeOf(r.opcode),
+    size: r.size,
+    truncated: r.truncated === 1,
+    payload: payloadBytes(db, r),
   }));
 }
 

@@ -3,8 +3,12 @@
 import type Database from 'better-sqlite3';
 import { PAYLOAD_REF, payloadBytes, type PayloadRef } from './frame-store.js';
 
-/** Indexes up to `maxRows` not-yet-indexed text frames; returns how many frames it looked at. */
-export function indexPendingText(db: Database.Database, maxRows = 5000): number {
+/**
+ * Indexes up to `maxRows` not-yet-indexed frames, stopping early once `maxBytes` of text were
+ * indexed (a batch of 256 KiB messages would otherwise hold the writer thread for seconds, and a
+ * capture's last commit behind it); returns how many frames it looked at.
+ */
+export function indexPendingText(db: Database.Database, maxRows = 5000, maxBytes = Infinity): number {
   const upto = (
     db.prepare("SELECT value FROM store_state WHERE key = 'fts_indexed_upto'").get() as { value: number }
   ).value;
@@ -20,10 +24,19 @@ export function indexPendingText(db: Database.Database, maxRows = 5000): number 
       .all(upto, maxRows) as Array<PayloadRef & { id: number; opcode: number }>;
     if (rows.length === 0) return { n: 0, upto };
     const insert = db.prepare('INSERT INTO frame_text (rowid, body) VALUES (?, ?)');
-    for (const r of rows) if (r.opcode === 1) insert.run(r.id, payloadBytes(db, r).toString('utf8'));
-    const end = rows[rows.length - 1]!.id;
+    let bytes = 0;
+    let n = 0;
+    for (const r of rows) {
+      n++;
+      if (r.opcode !== 1) continue;
+      const text = payloadBytes(db, r);
+      insert.run(r.id, text.toString('utf8'));
+      bytes += text.length;
+      if (bytes >= maxBytes) break;
+    }
+    const end = rows[n - 1]!.id;
     db.prepare("UPDATE store_state SET value = ? WHERE key = 'fts_indexed_upto'").run(end);
-    return { n: rows.length, upto: end };
+    return { n, upto: end };
   })();
   return last.n;
 }

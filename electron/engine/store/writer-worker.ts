@@ -27,6 +27,8 @@ if (process.platform === 'linux') {
 /** How long one attempt waits for a lock held by another process, and how soon it tries again. */
 const BUSY_WAIT_MS = 250;
 const BUSY_RETRY_MS = 200;
+/** Text indexed per idle step: small enough that a capture's next commit never waits long behind it. */
+const INDEX_BATCH_BYTES = 2 << 20;
 
 const port = parentPort!;
 const db = openStore((workerData as { dbPath: string }).dbPath, { create: false, recover: false });
@@ -113,7 +115,7 @@ function scheduleIdleIndexing(): void {
     idleTimer = null;
     for (const s of sessions.values()) if (s.applier.offset < s.target) return;
     try {
-      if (indexPendingText(db, 2000) > 0) scheduleIdleIndexing();
+      if (indexPendingText(db, 2000, INDEX_BATCH_BYTES) > 0) scheduleIdleIndexing();
       else if (indexRequested) {
         indexRequested = false;
         send({ type: 'indexed', backlog: 0 });
