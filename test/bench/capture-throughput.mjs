@@ -21,7 +21,7 @@ const here = new URL('.', import.meta.url).pathname;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TIMEOUT_MS = 300_000;
 const CASES = [
-  { name: 'small-plain', peer: 'plain', frames: 1_000_000, bytes: 100 },
+  { name: 'small-plain', peer: 'plain', frames: 600_000, bytes: 100 },
   { name: 'small-fast', peer: 'fast', frames: 2_000_000, bytes: 100 },
   { name: 'json-16k', peer: 'json16k', frames: 200_000, bytes: 16 * 1024 },
   { name: 'json-256k', peer: 'json256k', frames: 8_000, bytes: 256 * 1024 },
