@@ -3,6 +3,7 @@
 import { EnvironmentError, InputError, isCorruption } from '../engine/errors.js';
 import { onRecovery } from '../engine/sessions/sessions.js';
 import * as capture from './commands/capture.js';
+import * as compact from './commands/compact.js';
 import * as diagnose from './commands/diagnose.js';
 import * as exportCommand from './commands/export.js';
 import * as importCommand from './commands/import.js';
@@ -39,6 +40,7 @@ const COMMANDS: Record<string, Command> = {
   export: exportCommand,
   serve,
   recover,
+  compact,
 };
 
 const USAGE = `frameline — record and diagnose WebSocket traffic
@@ -65,6 +67,7 @@ Commands:
                   secrets of a load test become environment variables)
   serve           the console in a browser (127.0.0.1, token-protected)
   recover         finish sessions whose recorder is gone (also ones recorded on another machine)
+  compact         give back the disk space of deleted sessions (segment files, database pages)
 
 Every command takes:
   --db PATH       the database (default: FRAMELINE_DB, else the desktop app's file)

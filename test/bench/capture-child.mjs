@@ -1,22 +1,42 @@
 // One measured run in its own process (so that peak RSS is this run's alone):
-//   node capture-child.mjs bare|frameline URL FRAMES DBPATH
-// Prints one JSON line: frames received, the receive window, peak RSS, and for Frameline the
-// frames stored once the capture command's work is done.
+//   node capture-child.mjs bare URL FRAMES
+//   node capture-child.mjs frameline URL FRAMES DBPATH
+//   node capture-child.mjs disk PATH MEGABYTES
+// Prints one JSON line. bare/frameline: frames received, the receive window (first to last frame),
+// peak RSS; for Frameline also the frames stored and the drain time: from the last frame's receipt
+// until the capture has committed everything and closed the session. disk: the raw write speed of
+// the same file system (1 MiB writes into the page cache, then with fdatasync at the end).
+// BENCH_DIST points at another build's dist/ (to measure a baseline the same way).
+import { closeSync, fdatasyncSync, openSync, rmSync, writeSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 
-const [mode, url, framesArg, dbPath] = process.argv.slice(2);
-const expected = Number(framesArg);
-let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
+const [mode, target, countArg, dbPath] = process.argv.slice(2);
+const dist = process.env.BENCH_DIST ?? new URL('../../dist/', import.meta.url).pathname;
+const load = (p) => import(pathToFileURL(`${dist}/${p}`).href);
 
 function report(result) {
-  clearInterval(sampler);
-  peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
-  process.stdout.write(`${JSON.stringify({ ...result, peakRssBytes: peakRss })}\n`);
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(`${JSON.stringify({ ...result, peakRssBytes })}\n`);
 }
 
-if (mode === 'bare') {
-  const ws = new WebSocket(url, { perMessageDeflate: false });
+if (mode === 'disk') {
+  const megabytes = Number(countArg);
+  const chunk = Buffer.alloc(1 << 20, 0x61);
+  const fd = openSync(target, 'w');
+  const t0 = performance.now();
+  for (let i = 0; i < megabytes; i++) writeSync(fd, chunk);
+  const written = performance.now();
+  fdatasyncSync(fd);
+  const synced = performance.now();
+  closeSync(fd);
+  rmSync(target, { force: true });
+  report({
+    pageCacheMBps: megabytes / ((written - t0) / 1000),
+    syncedMBps: megabytes / ((synced - t0) / 1000),
+  });
+} else if (mode === 'bare') {
+  const ws = new WebSocket(target, { perMessageDeflate: false, maxPayload: 100 * 1024 * 1024 });
   let n = 0;
   let first = 0;
   let last = 0;
@@ -28,34 +48,25 @@ if (mode === 'bare') {
   });
   ws.on('close', () => report({ received: n, seconds: (last - first) / 1000 }));
 } else {
-  const { openStore } = await import('../../dist/electron/engine/store/database.js');
-  const { Capture } = await import('../../dist/electron/engine/capture/capture.js');
-  const { DEFAULTS } = await import('../../dist/electron/engine/capture/options.js');
-  const db = openStore(dbPath);
-  const started = performance.now();
-  const capture = Capture.start(db, dbPath, {
-    url,
-    headers: [],
-    subprotocols: [],
-    compression: false,
-    insecure: false,
-    proxy: null,
-    sends: [],
-    ...DEFAULTS,
-  });
+  const { openEngine } = await load('electron/engine/context.js');
+  const { Capture } = await load('electron/engine/capture/capture.js');
+  const { CaptureRequestSchema } = await load('shared/contract/capture.js');
+  const { nowMicros } = await load('electron/engine/clock.js');
+  const engine = openEngine(dbPath);
+  const capture = Capture.start(engine, CaptureRequestSchema.parse({ url: target }));
   const result = await capture.done;
-  const drainedAt = performance.now();
-  const row = db
+  const drainedAt = nowMicros();
+  const row = engine.db
     .prepare(
       'SELECT count(*) AS n, min(ts) AS first, max(ts) AS last FROM frame WHERE session_id = ? AND opcode = 1 AND direction = 0',
     )
     .get(result.sessionId);
-  db.close();
+  engine.close();
   report({
     received: result.frames,
     stored: row.n,
     seconds: (row.last - row.first) / 1e6,
-    totalSeconds: (drainedAt - started) / 1000,
-    expected,
+    drainSeconds: (drainedAt - row.last) / 1e6,
+    expected: Number(countArg),
   });
 }

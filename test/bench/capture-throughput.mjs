@@ -1,17 +1,35 @@
-// npm run bench: how fast the capture pipeline records, against the physical limit measured in the
-// same run (a bare `ws` client on the same peer). Writes test/bench/results/capture-throughput.json.
+// npm run bench: how fast the capture pipeline records, against its references measured side by side
+// in the same run: a bare `ws` client on the same peer, and the raw write speed of the same disk.
+// Every figure is the median of RUNS runs (default 5) with its spread (min–max); a ratio is taken
+// per run (Frameline and the bare client back to back on the same peer) and then its median, so
+// that a machine busy with other work weighs on both sides of each ratio alike.
+// Cases: small frames (a plain ws.send() peer and a peer writing the socket as fast as it takes),
+// and byte-heavy ones (16 KiB and 256 KiB JSON text frames), with the drain time (from the last
+// frame's receipt until everything is committed) and peak RSS.
+// Writes test/bench/results/capture-throughput.json.
+//   BENCH_RUNS=N    runs per case (default 5)
+//   BENCH_CASES=a,b only these cases (small-plain, small-fast, json-16k, json-256k)
+//   BENCH_DIST=dir  measure another build's dist/ (a baseline)
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const here = new URL('.', import.meta.url).pathname;
-const FRAMES = Number(process.env.BENCH_FRAMES ?? 3_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TIMEOUT_MS = 300_000;
+const CASES = [
+  { name: 'small-plain', peer: 'plain', frames: 600_000, bytes: 100 },
+  { name: 'small-fast', peer: 'fast', frames: 2_000_000, bytes: 100 },
+  { name: 'json-16k', peer: 'json16k', frames: 200_000, bytes: 16 * 1024 },
+  { name: 'json-256k', peer: 'json256k', frames: 8_000, bytes: 256 * 1024 },
+].filter((c) => !process.env.BENCH_CASES || process.env.BENCH_CASES.split(',').includes(c.name));
+const DISK_MB = 1024;
 
-function startPeer(mode) {
-  const child = spawn(process.execPath, [join(here, '../servers/flood-peer.mjs'), mode, String(FRAMES)], {
+function startPeer(mode, frames) {
+  const child = spawn(process.execPath, [join(here, '../servers/flood-peer.mjs'), mode, String(frames)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -38,69 +56,120 @@ function runChild(args) {
   });
 }
 
+/** Median and spread of a list of numbers, rounded to `digits`. */
+function stats(values, digits = 0) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  const r = (x) => Number(x.toFixed(digits));
+  return { median: r(mid), min: r(s[0]), max: r(s[s.length - 1]), runs: s.length };
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'frameline-bench-'));
 const rows = [];
+let disk;
 try {
-  for (const mode of ['plain', 'fast']) {
-    const peer = await startPeer(mode);
+  const diskRuns = [];
+  for (let i = 0; i < RUNS; i++)
+    diskRuns.push(await runChild(['disk', join(dir, 'disk.bin'), String(DISK_MB)]));
+  disk = {
+    megabytes: DISK_MB,
+    pageCacheMBps: stats(diskRuns.map((d) => d.pageCacheMBps)),
+    syncedMBps: stats(diskRuns.map((d) => d.syncedMBps)),
+  };
+  process.stderr.write(
+    `disk: ${disk.pageCacheMBps.median} MB/s into the page cache, ${disk.syncedMBps.median} MB/s synced\n`,
+  );
+  for (const c of CASES) {
+    const peer = await startPeer(c.peer, c.frames);
+    const runs = [];
     try {
       const url = `ws://127.0.0.1:${peer.port}/`;
-      process.stderr.write(`${mode} peer: bare ws client…\n`);
-      const bare = await runChild(['bare', url, String(FRAMES)]);
-      process.stderr.write(`${mode} peer: Frameline capture…\n`);
-      const fl = await runChild(['frameline', url, String(FRAMES), join(dir, `${mode}.db`)]);
-      const bareRate = bare.received / bare.seconds;
-      const flRate = fl.stored / fl.seconds;
-      rows.push({
-        peer: mode,
-        frames: FRAMES,
-        bareFramesPerSecond: Math.round(bareRate),
-        framelineFramesPerSecond: Math.round(flRate),
-        ratio: Number((flRate / bareRate).toFixed(3)),
-        framesLost: FRAMES - fl.stored,
-        peakRssMB: Math.round(fl.peakRssBytes / 1048576),
-        bareRssMB: Math.round(bare.peakRssBytes / 1048576),
-        secondsUntilAllCommitted: Number(fl.totalSeconds.toFixed(1)),
-      });
+      for (let i = 0; i < RUNS; i++) {
+        process.stderr.write(`${c.name} run ${i + 1}/${RUNS}: bare ws client, then Frameline…\n`);
+        const bare = await runChild(['bare', url, String(c.frames)]);
+        const db = join(dir, `${c.name}-${i}.db`);
+        const fl = await runChild(['frameline', url, String(c.frames), db]);
+        rmSync(`${db}-frames`, { recursive: true, force: true });
+        rmSync(`${db}-spool`, { recursive: true, force: true });
+        for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
+        const bareRate = bare.received / bare.seconds;
+        const flRate = fl.stored / fl.seconds;
+        runs.push({
+          bareRate,
+          flRate,
+          ratio: flRate / bareRate,
+          lost: c.frames - fl.stored,
+          drain: fl.drainSeconds,
+          rss: fl.peakRssBytes / 1048576,
+          bareRss: bare.peakRssBytes / 1048576,
+        });
+      }
     } finally {
       peer.child.kill('SIGTERM');
     }
+    rows.push({
+      case: c.name,
+      peer: c.peer,
+      frames: c.frames,
+      payloadBytes: c.bytes,
+      bareFramesPerSecond: stats(runs.map((r) => r.bareRate)),
+      framelineFramesPerSecond: stats(runs.map((r) => r.flRate)),
+      framelineMBps: stats(runs.map((r) => (r.flRate * c.bytes) / 1048576)),
+      ratio: stats(
+        runs.map((r) => r.ratio),
+        3,
+      ),
+      framesLost: Math.max(...runs.map((r) => r.lost)),
+      drainSeconds: stats(
+        runs.map((r) => r.drain),
+        1,
+      ),
+      peakRssMB: stats(runs.map((r) => r.rss)),
+      bareRssMB: stats(runs.map((r) => r.bareRss)),
+    });
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const header = [
-  'peer',
-  'frames',
-  'bare ws f/s',
-  'Frameline f/s',
-  'ratio',
-  'lost',
-  'peak RSS MB',
-  'all committed s',
-];
+const fmt = (s) => `${s.median} (${s.min}–${s.max})`;
+const header = ['case', 'frames', 'bare ws f/s', 'Frameline f/s', 'ratio', 'lost', 'drain s', 'peak RSS MB'];
 const table = [
   header,
   ...rows.map((r) =>
     [
-      r.peer,
+      r.case,
       r.frames,
-      r.bareFramesPerSecond,
-      r.framelineFramesPerSecond,
-      r.ratio,
+      fmt(r.bareFramesPerSecond),
+      fmt(r.framelineFramesPerSecond),
+      fmt(r.ratio),
       r.framesLost,
-      r.peakRssMB,
-      r.secondsUntilAllCommitted,
+      fmt(r.drainSeconds),
+      fmt(r.peakRssMB),
     ].map(String),
   ),
 ];
 const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
 for (const r of table) console.log(r.map((c, i) => c.padStart(widths[i])).join('  '));
+console.log(
+  `disk: ${fmt(disk.pageCacheMBps)} MB/s into the page cache, ${fmt(disk.syncedMBps)} MB/s with fdatasync`,
+);
 
 const resultsDir = join(here, 'results');
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(
-  join(resultsDir, 'capture-throughput.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, rows }, null, 2)}\n`,
+  join(resultsDir, process.env.BENCH_OUT ?? 'capture-throughput.json'),
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      node: process.version,
+      machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, shared with other work`,
+      runsPerFigure: RUNS,
+      note: 'each figure: median (min–max) of the runs; ratio = Frameline / bare ws client on the same peer, per run',
+      disk,
+      rows,
+    },
+    null,
+    2,
+  )}\n`,
 );

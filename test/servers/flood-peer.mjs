@@ -1,6 +1,8 @@
 // A peer that floods 100-byte text frames at whoever connects, then closes with 1000.
 //   node flood-peer.mjs fast|plain FRAMES
 //   node flood-peer.mjs rate FRAMES_PER_SECOND   (steady rate until the client leaves)
+//   node flood-peer.mjs json16k|json256k FRAMES  (byte-heavy: JSON text frames of exactly 16 KiB or
+//        256 KiB, written straight to the socket like fast; each starts {"seq":N, with N from 1)
 // fast:  writes pre-built frames straight to the socket in corked batches, so that the client, not
 //        the server, is the bottleneck;
 // plain: calls ws.send() once per frame, as an ordinary server does; each payload carries its
@@ -73,9 +75,72 @@ function steady(ws) {
   ws.on('close', () => clearInterval(timer));
 }
 
+// Byte-heavy frames: a JSON template of exactly `size` bytes, built once, with a slot after
+// {"seq": that each frame fills with its sequence number (padded with spaces, which JSON allows), so
+// that the peer writes at memory speed and is never the bottleneck.
+const SEQ_SLOT = 12;
+function bigTemplate(size) {
+  const head = `{"seq":${' '.repeat(SEQ_SLOT)},"type":"book","levels":[`;
+  const levels = [];
+  let n = head.length;
+  for (let i = 0; n < size - 200; i++) {
+    const level = `${i ? ',' : ''}{"p":${(100 + (i % 997) / 100).toFixed(2)},"q":${(i * 31) % 1000}}`;
+    levels.push(level);
+    n += level.length;
+  }
+  const start = `${head}${levels.join('')}],"pad":"`;
+  return Buffer.from(`${start}${'x'.repeat(size - start.length - 2)}"}`);
+}
+
+function wireHeader(len) {
+  if (len < 126) return Buffer.from([0x81, len]);
+  if (len < 65536) {
+    const h = Buffer.alloc(4);
+    h[0] = 0x81;
+    h[1] = 126;
+    h.writeUInt16BE(len, 2);
+    return h;
+  }
+  const h = Buffer.alloc(10);
+  h[0] = 0x81;
+  h[1] = 127;
+  h.writeBigUInt64BE(BigInt(len), 2);
+  return h;
+}
+
+function floodBig(ws, size) {
+  const socket = ws._socket;
+  const template = bigTemplate(size);
+  const header = wireHeader(size);
+  const slot = header.length + '{"seq":'.length;
+  const wire = header.length + size;
+  // About a megabyte per write: a write per frame would make the peer, not the client, the limit.
+  const perWrite = Math.max(1, Math.floor((1 << 20) / wire));
+  let sent = 0;
+  const pump = () => {
+    let ok = true;
+    while (ok && sent < total) {
+      const n = Math.min(perWrite, total - sent);
+      const chunk = Buffer.allocUnsafe(n * wire);
+      for (let i = 0; i < n; i++) {
+        sent++;
+        header.copy(chunk, i * wire);
+        template.copy(chunk, i * wire + header.length);
+        chunk.write(String(sent).padEnd(SEQ_SLOT, ' '), i * wire + slot, 'latin1');
+      }
+      ok = socket.write(chunk);
+    }
+    if (sent >= total) socket.write(CLOSE);
+    else socket.once('drain', pump);
+  };
+  pump();
+}
+
 wss.on('connection', (ws) => {
   ws.on('error', () => {});
-  if (mode === 'fast') floodFast(ws);
+  if (mode === 'json16k') floodBig(ws, 16 * 1024);
+  else if (mode === 'json256k') floodBig(ws, 256 * 1024);
+  else if (mode === 'fast') floodFast(ws);
   else if (mode === 'rate') steady(ws);
   else floodPlain(ws);
 });

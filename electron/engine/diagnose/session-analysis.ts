@@ -13,6 +13,7 @@ import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import { MissingError } from '../errors.js';
 import type { ConnectionRow } from '../sessions/connection-store.js';
+import { payloadBytes, type PayloadRef } from '../sessions/frame-store.js';
 import type { Db } from '../store/database.js';
 import { latestFindings, listFindings, saveFindings } from './finding-store.js';
 import { getSessionRow, type SessionRow } from '../sessions/session-store.js';
@@ -40,13 +41,20 @@ function connectionOf(r: ConnectionRow): DiagConnection {
   };
 }
 
-interface FrameHeadRow {
+interface FrameHeadRow extends PayloadRef {
   connection_id: number;
   ts: number;
   direction: number;
   opcode: number;
   size: number;
-  head: string | null;
+}
+
+/** What the rules see of a payload: the head of a text frame, a ping's or pong's bytes in hex. */
+function headOf(db: Db, f: FrameHeadRow): string | null {
+  if (f.opcode !== 1 && f.opcode !== 9 && f.opcode !== 10) return null;
+  const bytes = payloadBytes(db, f, HEAD_CHARS * 4);
+  if (f.opcode !== 1) return bytes.toString('hex');
+  return bytes.length === 0 ? null : bytes.toString('utf8').slice(0, HEAD_CHARS);
 }
 
 /** A session as the rules read it, without its frames. */
@@ -101,11 +109,10 @@ export function* sessionFrames(
   fromPeerSide = false,
 ): Generator<DiagFrame> {
   const stmt = db.prepare(
-    // SQLite cuts the head and hands it over as a string: no buffer per frame to allocate and free.
-    `SELECT connection_id, ts, direction, opcode, size,
-            CASE opcode WHEN 1 THEN CAST(substr(payload, 1, ${HEAD_CHARS * 4}) AS TEXT)
-                        WHEN 9 THEN lower(hex(substr(payload, 1, ${HEAD_CHARS * 4})))
-                        WHEN 10 THEN lower(hex(substr(payload, 1, ${HEAD_CHARS * 4}))) END AS head
+    // Only the head of an inline payload leaves SQLite; a segment's is read from its file (in order,
+    // through the reader's read-ahead window).
+    `SELECT connection_id, ts, direction, opcode, size, substr(payload, 1, ${HEAD_CHARS * 4}) AS payload,
+            segment_id, payload_offset, payload_length
      FROM frame WHERE session_id = ? ORDER BY seq`,
   );
   for (const f of stmt.iterate(sessionId) as Iterable<FrameHeadRow>) {
@@ -116,7 +123,7 @@ export function* sessionFrames(
       direction: fromPeerSide ? directionOf(1 - f.direction) : directionOf(f.direction),
       opcode,
       size: f.size,
-      head: f.head === null ? null : opcode === 'text' ? f.head.slice(0, HEAD_CHARS) : f.head,
+      head: headOf(db, f),
     };
     yield toDiagFrame(raw, idField);
   }

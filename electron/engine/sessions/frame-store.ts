@@ -1,10 +1,38 @@
-// The frame table: every frame of a session, in sequence.
+// The frame table: every frame of a session, in sequence. A frame's payload lies in its session's
+// segment file (segment_id, payload_offset, payload_length), or inline in `payload` for frames
+// recorded before segments existed; `payloadBytes` is the one way to read it, whichever shape.
 import type Database from 'better-sqlite3';
+import { segmentReader } from '../store/segments.js';
 import { directionCode, directionOf, opcodeOf, OPCODE_NUMBER } from '../../../shared/frame-codes.js';
 import type { FrameRecord, Opcode } from '../../../shared/contract.js';
 import { formatMicros } from '../../../shared/time.js';
 
-export interface FrameRow {
+/** Where a frame's payload is: the columns every query that needs payload bytes selects. */
+export interface PayloadRef {
+  /** The inline payload (frames from before segments); empty (or a head) otherwise. */
+  payload: Buffer | null;
+  segment_id: number | null;
+  payload_offset: number | null;
+  payload_length: number | null;
+}
+
+/** The columns of a PayloadRef, for a SELECT (`p` qualifies them, as `f.`). */
+export const PAYLOAD_REF = (p = ''): string =>
+  `${p}payload, ${p}segment_id, ${p}payload_offset, ${p}payload_length`;
+
+/**
+ * A frame's stored payload bytes (at most `max` of them), wherever they lie. The buffer may be a view
+ * into a shared read window: copy it to keep it beyond converting it.
+ */
+export function payloadBytes(db: Database.Database, r: PayloadRef, max = Infinity): Buffer {
+  if (r.segment_id === null) {
+    const inline = r.payload ?? Buffer.alloc(0);
+    return inline.length > max ? inline.subarray(0, max) : inline;
+  }
+  return segmentReader(db).read(r.segment_id, r.payload_offset!, Math.min(r.payload_length!, max));
+}
+
+export interface FrameRow extends PayloadRef {
   id: number;
   connection_id: number;
   seq: number;
@@ -13,11 +41,11 @@ export interface FrameRow {
   opcode: number;
   size: number;
   truncated: number;
-  payload: Buffer;
 }
 
-export function fromRow(r: FrameRow): FrameRecord {
+export function fromRow(db: Database.Database, r: FrameRow): FrameRecord {
   const opcode = opcodeOf(r.opcode);
+  const payload = payloadBytes(db, r);
   return {
     connection: r.connection_id,
     seq: r.seq,
@@ -25,7 +53,7 @@ export function fromRow(r: FrameRow): FrameRecord {
     direction: directionOf(r.direction),
     opcode,
     size: r.size,
-    payload: opcode === 'text' ? r.payload.toString('utf8') : r.payload.toString('base64'),
+    payload: opcode === 'text' ? payload.toString('utf8') : payload.toString('base64'),
     truncated: r.truncated === 1,
   };
 }
@@ -42,11 +70,11 @@ export function* iterateFrames(
   page: FramePage = {},
 ): Generator<FrameRecord> {
   const stmt = db.prepare(
-    `SELECT id, connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
+    `SELECT id, connection_id, seq, ts, direction, opcode, size, truncated, ${PAYLOAD_REF()} FROM frame
      WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
   );
   for (const row of stmt.iterate(sessionId, page.afterSeq ?? -1, page.limit ?? -1)) {
-    yield fromRow(row as FrameRow);
+    yield fromRow(db, row as FrameRow);
   }
 }
 
@@ -85,7 +113,7 @@ export interface FrameListRow {
 const PREVIEW_CHARS = 160;
 const PREVIEW_BYTES = 48;
 
-interface PreviewRow {
+interface PreviewRow extends PayloadRef {
   seq: number;
   connection_id: number;
   ts: number;
@@ -93,13 +121,11 @@ interface PreviewRow {
   opcode: number;
   size: number;
   truncated: number;
-  head: Buffer | null;
 }
 
-function toListRow(r: PreviewRow): FrameListRow {
+function toListRow(db: Database.Database, r: PreviewRow): FrameListRow {
   const opcode = opcodeOf(r.opcode);
-  // substr() of an empty payload (a bare ping) is NULL, not an empty blob.
-  const head = r.head ?? Buffer.alloc(0);
+  const head = payloadBytes(db, r, PREVIEW_CHARS * 4);
   let preview: string;
   if (opcode === 'text') preview = head.toString('utf8').slice(0, PREVIEW_CHARS);
   else if (opcode === 'close' && head.length >= 2)
@@ -121,7 +147,8 @@ function toListRow(r: PreviewRow): FrameListRow {
   };
 }
 
-const ROW_COLUMNS = `seq, connection_id, ts, direction, opcode, size, truncated, substr(payload, 1, ${PREVIEW_CHARS * 4}) AS head`;
+// Inline payloads (older frames) are cut in SQLite; substr() of an empty blob is NULL, which reads as empty.
+const ROW_COLUMNS = `seq, connection_id, ts, direction, opcode, size, truncated, substr(payload, 1, ${PREVIEW_CHARS * 4}) AS payload, segment_id, payload_offset, payload_length`;
 
 /** True when a filter lets every frame through. */
 export function isEmptyFilter(f: FrameFilter): boolean {
@@ -250,9 +277,9 @@ export function filteredPage(
   if (filter.text?.trim() && total !== undefined && total <= SPARSE_SEARCH) {
     const rest = filterClause(sessionId, { ...filter, text: undefined }, 'f.');
     const columns = ROW_COLUMNS.replace(
-      /\b(seq|connection_id|ts|direction|opcode|size|truncated|payload)\b/g,
+      /\b(seq|connection_id|ts|direction|opcode|size|truncated|payload|segment_id|payload_offset|payload_length)\b/g,
       'f.$1',
-    );
+    ).replace(/AS f\.payload/, 'AS payload');
     return (
       db
         .prepare(
@@ -260,14 +287,14 @@ export function filteredPage(
            WHERE frame_text MATCH ? AND ${rest.where} ORDER BY f.seq LIMIT ? OFFSET ?`,
         )
         .all(ftsQuery(filter.text), ...rest.params, limit, offset) as PreviewRow[]
-    ).map(toListRow);
+    ).map((r) => toListRow(db, r));
   }
   const { where, params } = filterClause(sessionId, filter);
   return (
     db
       .prepare(`SELECT ${ROW_COLUMNS} FROM frame WHERE ${where} ORDER BY seq LIMIT ? OFFSET ?`)
       .all(...params, limit, offset) as PreviewRow[]
-  ).map(toListRow);
+  ).map((r) => toListRow(db, r));
 }
 
 /** The number of committed frames of a session (seqs run 1..n). */
@@ -290,7 +317,7 @@ export function framePage(
     db
       .prepare(`SELECT ${ROW_COLUMNS} FROM frame WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`)
       .all(sessionId, offset, limit) as PreviewRow[]
-  ).map(toListRow);
+  ).map((r) => toListRow(db, r));
 }
 
 /** One frame with its whole stored payload. */
@@ -301,15 +328,16 @@ export function frameDetail(
 ): (FrameListRow & { payload: string; encoding: 'text' | 'base64' }) | undefined {
   const r = db
     .prepare(
-      `SELECT seq, connection_id, ts, direction, opcode, size, truncated, payload, substr(payload, 1, ${PREVIEW_CHARS * 4}) AS head
+      `SELECT seq, connection_id, ts, direction, opcode, size, truncated, ${PAYLOAD_REF()}
        FROM frame WHERE session_id = ? AND seq = ?`,
     )
-    .get(sessionId, seq) as (PreviewRow & { payload: Buffer }) | undefined;
+    .get(sessionId, seq) as PreviewRow | undefined;
   if (!r) return undefined;
   const text = r.opcode === 1;
+  const payload = payloadBytes(db, r);
   return {
-    ...toListRow(r),
-    payload: text ? r.payload.toString('utf8') : r.payload.toString('base64'),
+    ...toListRow(db, r),
+    payload: text ? payload.toString('utf8') : payload.toString('base64'),
     encoding: text ? 'text' : 'base64',
   };
 }
@@ -392,41 +420,69 @@ export interface RoundTripFrame {
   payload: Buffer | null;
 }
 
+/** The id field of a text payload as SQLite's json_extract gives it, or null when it has none. */
+function messageIdOf(payload: Buffer, field: string): string | number | null {
+  if (payload[0] !== 0x7b) return null;
+  let value: unknown;
+  try {
+    value = (JSON.parse(payload.toString('utf8')) as Record<string, unknown>)[field];
+  } catch {
+    return null;
+  }
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value === null || value === undefined) return null;
+  return JSON.stringify(value);
+}
+
 /**
- * The pings, pongs and id-carrying text messages of a session, in order. The id is read by SQLite
- * (a valid JSON object with that top-level field), so a million-frame session is filtered in one
- * scan without its payloads ever reaching JavaScript.
+ * The pings, pongs and id-carrying text messages of a session, in order. For payloads stored inline
+ * (older frames) the id is read by SQLite, so that a million-frame session is filtered in one scan
+ * without its payloads reaching JavaScript; a segment's payloads are read through payloadBytes
+ * (in order: a read-ahead window serves many frames per read) and parsed here.
  */
 export function* roundTripFrames(
   db: Database.Database,
   sessionId: number,
   idField = 'id',
 ): Generator<RoundTripFrame> {
-  const path = `$."${idField.replace(/["\\]/g, '')}"`;
+  const field = idField.replace(/["\\]/g, '');
+  const path = `$."${field}"`;
   const stmt = db.prepare(
     `SELECT connection_id, direction, opcode, ts,
-            CASE WHEN opcode = 1 THEN json_extract(CAST(payload AS TEXT), @path) END AS message_id,
-            CASE WHEN opcode IN (9, 10) THEN payload END AS payload
+            CASE WHEN opcode = 1 AND segment_id IS NULL THEN json_extract(CAST(payload AS TEXT), @path) END AS message_id,
+            CASE WHEN segment_id IS NULL THEN payload END AS payload,
+            segment_id, payload_offset, payload_length
      FROM frame
-     WHERE session_id = @session AND (opcode IN (9, 10) OR (opcode = 1 AND substr(payload, 1, 1) = X'7B'
-       AND json_valid(CAST(payload AS TEXT)) AND json_extract(CAST(payload AS TEXT), @path) IS NOT NULL))
+     WHERE session_id = @session AND (opcode IN (9, 10) OR (opcode = 1 AND (segment_id IS NOT NULL OR (
+       substr(payload, 1, 1) = X'7B' AND json_valid(CAST(payload AS TEXT))
+       AND json_extract(CAST(payload AS TEXT), @path) IS NOT NULL))))
      ORDER BY seq`,
   );
-  for (const r of stmt.iterate({ session: sessionId, path }) as Iterable<{
-    connection_id: number;
-    direction: number;
-    opcode: number;
-    ts: number;
-    message_id: string | number | null;
-    payload: Buffer | null;
-  }>) {
+  for (const r of stmt.iterate({ session: sessionId, path }) as Iterable<
+    PayloadRef & {
+      connection_id: number;
+      direction: number;
+      opcode: number;
+      ts: number;
+      message_id: string | number | null;
+    }
+  >) {
+    let messageId = r.message_id;
+    let payload: Buffer | null = null;
+    if (r.opcode === 1) {
+      if (r.segment_id !== null) {
+        messageId = messageIdOf(payloadBytes(db, r), field);
+        if (messageId === null) continue;
+      }
+    } else payload = Buffer.from(payloadBytes(db, r));
     yield {
       connection: r.connection_id,
       direction: directionOf(r.direction),
       opcode: opcodeOf(r.opcode) as RoundTripFrame['opcode'],
       ts: r.ts,
-      messageId: r.message_id,
-      payload: r.payload,
+      messageId,
+      payload,
     };
   }
 }
@@ -455,32 +511,38 @@ export function frameRange(
   toSeq: number,
   connectionId?: number,
 ): StoredFrame[] {
+  const columns = `connection_id, seq, ts, direction, opcode, size, truncated, ${PAYLOAD_REF()}`;
   const rows = (
     connectionId === undefined
       ? db
-          .prepare(
-            `SELECT connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
-             WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq`,
-          )
-          .raw()
+          .prepare(`SELECT ${columns} FROM frame WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq`)
           .all(sessionId, afterSeq, toSeq)
       : db
           .prepare(
-            `SELECT connection_id, seq, ts, direction, opcode, size, truncated, payload FROM frame
+            `SELECT ${columns} FROM frame
              WHERE session_id = ? AND seq > ? AND seq <= ? AND connection_id = ? ORDER BY seq`,
           )
-          .raw()
           .all(sessionId, afterSeq, toSeq, connectionId)
-  ) as Array<[number, number, number, number, number, number, number, Buffer]>;
+  ) as Array<
+    PayloadRef & {
+      connection_id: number;
+      seq: number;
+      ts: number;
+      direction: number;
+      opcode: number;
+      size: number;
+      truncated: number;
+    }
+  >;
   return rows.map((r) => ({
-    connection: r[0],
-    seq: r[1],
-    ts: r[2],
-    direction: directionOf(r[3]),
-    opcode: opcodeOf(r[4]),
-    size: r[5],
-    truncated: r[6] === 1,
-    payload: r[7],
+    connection: r.connection_id,
+    seq: r.seq,
+    ts: r.ts,
+    direction: directionOf(r.direction),
+    opcode: opcodeOf(r.opcode),
+    size: r.size,
+    truncated: r.truncated === 1,
+    payload: payloadBytes(db, r),
   }));
 }
 

@@ -8,6 +8,14 @@ import { recoverOrphanedSessions, type RecoveryReport } from '../store/recovery.
 
 export { onRecovery, type RecoveryReport } from '../store/recovery.js';
 import { StoreWriter } from '../store/writer.js';
+import {
+  compactSegments,
+  removeSegmentFiles,
+  sessionSegments,
+  type CompactionReport,
+} from '../store/segments.js';
+
+export type { CompactionReport } from '../store/segments.js';
 import { listConnections } from './connection-store.js';
 import { listEvents } from './event-store.js';
 import {
@@ -361,7 +369,19 @@ export function tag(ctx: EngineContext, r: ParsedRequestOf<'sessions', 'tag'>): 
 export function remove(ctx: EngineContext, id: number): void {
   if (requireSession(ctx, id).status === 'live')
     recoverOrphanedSessions(ctx.db, ctx.dbPath, { sessionId: id });
+  // Its segment files go with it, once the rows that point into them are gone (a file that cannot
+  // be deleted now is left to compaction).
+  const segments = sessionSegments(ctx.db, ctx.dbPath, id);
   deleteSessionRow(ctx.db, id);
+  removeSegmentFiles(ctx.db, segments);
+}
+
+/**
+ * Compacts the store (`frameline compact`): segment files left by deletions, framing overhead in
+ * segments, and the database file's free pages are given back to the file system.
+ */
+export function compact(ctx: EngineContext): CompactionReport {
+  return compactSegments(ctx.db, ctx.dbPath);
 }
 
 /**

@@ -1,22 +1,42 @@
 // Full-text index over text payloads. It is filled behind the capture, in small batches, so that
 // indexing never slows the writer that keeps up with the wire; search catches it up first.
 import type Database from 'better-sqlite3';
+import { PAYLOAD_REF, payloadBytes, type PayloadRef } from './frame-store.js';
 
-/** Indexes up to `maxRows` not-yet-indexed text frames; returns how many frames it looked at. */
-export function indexPendingText(db: Database.Database, maxRows = 5000): number {
+/**
+ * Indexes up to `maxRows` not-yet-indexed frames, stopping early once `maxBytes` of text were
+ * indexed (a batch of 256 KiB messages would otherwise hold the writer thread for seconds, and a
+ * capture's last commit behind it); returns how many frames it looked at.
+ */
+export function indexPendingText(db: Database.Database, maxRows = 5000, maxBytes = Infinity): number {
   const upto = (
     db.prepare("SELECT value FROM store_state WHERE key = 'fts_indexed_upto'").get() as { value: number }
   ).value;
   const last = db.transaction(() => {
+    // Payload bytes are read for text frames only (the others' columns come back NULL).
     const rows = db
-      .prepare('SELECT id, opcode, payload FROM frame WHERE id > ? ORDER BY id LIMIT ?')
-      .all(upto, maxRows) as Array<{ id: number; opcode: number; payload: Buffer }>;
+      .prepare(
+        `SELECT id, opcode, ${PAYLOAD_REF()
+          .split(', ')
+          .map((c) => `CASE opcode WHEN 1 THEN ${c} END AS ${c}`)
+          .join(', ')} FROM frame WHERE id > ? ORDER BY id LIMIT ?`,
+      )
+      .all(upto, maxRows) as Array<PayloadRef & { id: number; opcode: number }>;
     if (rows.length === 0) return { n: 0, upto };
     const insert = db.prepare('INSERT INTO frame_text (rowid, body) VALUES (?, ?)');
-    for (const r of rows) if (r.opcode === 1) insert.run(r.id, r.payload.toString('utf8'));
-    const end = rows[rows.length - 1]!.id;
+    let bytes = 0;
+    let n = 0;
+    for (const r of rows) {
+      n++;
+      if (r.opcode !== 1) continue;
+      const text = payloadBytes(db, r);
+      insert.run(r.id, text.toString('utf8'));
+      bytes += text.length;
+      if (bytes >= maxBytes) break;
+    }
+    const end = rows[n - 1]!.id;
     db.prepare("UPDATE store_state SET value = ? WHERE key = 'fts_indexed_upto'").run(end);
-    return { n: rows.length, upto: end };
+    return { n, upto: end };
   })();
   return last.n;
 }

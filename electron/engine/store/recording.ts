@@ -1,6 +1,7 @@
 // Where a live session's files live and who is recording it. A recording has files beside the
-// database: its spool (what it received and has not committed yet), its recorder's lock, and a
-// small reserve of disk space. Paths are stored relative to the database's folder, so that
+// database, in the folder `<database>-frames`: its frame log (the spool: every record the capture
+// received, appended once; once committed it stays as the session's segment, holding the payloads
+// the frame rows point to), its recorder's lock, and a small reserve of disk space. Paths are stored relative to the database's folder, so that
 // recovery finds them whatever directory it runs from, and wherever the database was moved.
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -26,13 +27,18 @@ const RESERVE_BYTES = 1 << 20;
 
 /** The files of session `sessionId` of the database at `dbPath`. */
 export function recordingFiles(dbPath: string, sessionId: number): RecordingFiles {
-  const dir = `${resolve(dbPath)}-spool`;
+  const dir = `${resolve(dbPath)}-frames`;
   return {
     dir,
-    spool: join(dir, `session-${sessionId}.spool`),
+    spool: join(dir, `session-${sessionId}.frames`),
     lock: join(dir, `session-${sessionId}.lock`),
     reserve: join(dir, `session-${sessionId}.reserve`),
   };
+}
+
+/** Where versions before segments kept a session's spool (read by recovery of such sessions). */
+export function legacySpoolPath(dbPath: string, sessionId: number): string {
+  return join(`${resolve(dbPath)}-spool`, `session-${sessionId}.spool`);
 }
 
 /** A path as stored in the database: relative to the database's folder. */
@@ -130,6 +136,9 @@ export function beginRecording(db: Db, dbPath: string, session: NewSession): Rec
       const f = recordingFiles(dbPath, sessionId);
       files = f;
       mkdirSync(f.dir, { recursive: true });
+      // A new session has no frames yet: a file by its name is what a deleted session of the same
+      // id left behind (ids of deleted sessions are handed out again).
+      rmSync(f.spool, { force: true });
       const held = RecorderLock.acquire(f.lock);
       lock = held;
       reserve(f.reserve);

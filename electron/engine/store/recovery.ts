@@ -2,11 +2,12 @@
 // interrupted. Its spool still holds every frame the capture received but had not committed:
 // replay it, close the books on its connections, and mark it interrupted. Only real damage sets a
 // spool aside; a full disk or an I/O error leaves everything as it was, to be finished later.
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { nowMicros } from '../clock.js';
 import { ioFailure, isBusy } from './io-errors.js';
-import { fromStoredPath, recorderState, recordingFiles, toStoredPath } from './recording.js';
+import { fromStoredPath, legacySpoolPath, recorderState, recordingFiles, toStoredPath } from './recording.js';
+import { retireSpool, setAsideDamagedSpool } from './segments.js';
 import { SpoolApplier } from './spool-apply.js';
 import { SpoolDamagedError } from './spool.js';
 
@@ -70,7 +71,9 @@ export function onRecovery(listener: Listener): () => void {
 
 /** The spool file of a session: where its row says, else where spools are kept (older rows). */
 function spoolOf(dbPath: string, s: LiveRow): string | null {
-  const conventional = recordingFiles(dbPath, s.id).spool;
+  const usual = recordingFiles(dbPath, s.id).spool;
+  const legacy = legacySpoolPath(dbPath, s.id);
+  const conventional = !existsSync(usual) && existsSync(legacy) ? legacy : usual;
   if (s.spool_path === null) return existsSync(conventional) ? conventional : null;
   const stored = fromStoredPath(dbPath, s.spool_path);
   if (existsSync(stored)) return stored;
@@ -120,7 +123,7 @@ export function recoverOrphanedSessions(
 function recoverSession(db: Database.Database, dbPath: string, s: LiveRow): Deferral | null {
   const spool = spoolOf(dbPath, s);
   let spooled = 0;
-  let damage: { error: string; keptAt: string } | null = null;
+  let damage: { error: string; keptAt: string; at: number } | null = null;
   let fault: unknown = null;
   if (spool !== null && existsSync(spool)) {
     const applier = new SpoolApplier(db, s.id, spool, s.spool_offset);
@@ -129,7 +132,8 @@ function recoverSession(db: Database.Database, dbPath: string, s: LiveRow): Defe
     } catch (err) {
       // Real damage: keep what was committed before it, and set the spool aside for forensics.
       // Anything else (a full disk, an I/O error) is no damage: the spool is kept for later.
-      if (err instanceof SpoolDamagedError) damage = { error: err.message, keptAt: `${spool}.damaged` };
+      if (err instanceof SpoolDamagedError)
+        damage = { error: err.message, keptAt: `${spool}.damaged`, at: err.offset };
       else fault = err;
     } finally {
       spooled = Math.max(spooled, applier.committedFrames);
@@ -176,8 +180,8 @@ function recoverSession(db: Database.Database, dbPath: string, s: LiveRow): Defe
   rmSync(reserve, { force: true });
   if (pending !== null) return deferral(s.id, spool, fault, true);
   if (spool !== null) {
-    if (damage) renameSync(spool, damage.keptAt);
-    else rmSync(spool, { force: true });
+    if (damage) setAsideDamagedSpool(db, dbPath, spool, damage.at, damage.keptAt);
+    else retireSpool(db, dbPath, spool);
   }
   return null;
 }
@@ -192,11 +196,13 @@ function commitLeftovers(db: Database.Database, dbPath: string, s: LiveRow): Def
   const applier = new SpoolApplier(db, s.id, spool, s.spool_offset);
   let frames = 0;
   let damage: string | null = null;
+  let damagedAt = 0;
   try {
     frames = applier.applyUpTo();
   } catch (err) {
     if (!(err instanceof SpoolDamagedError)) return deferral(s.id, spool, err, true);
     damage = err.message;
+    damagedAt = err.offset;
   } finally {
     frames = Math.max(frames, applier.committedFrames);
     applier.close();
@@ -216,8 +222,8 @@ function commitLeftovers(db: Database.Database, dbPath: string, s: LiveRow): Def
   } catch (err) {
     return deferral(s.id, spool, err, true);
   }
-  if (damage) renameSync(spool, `${spool}.damaged`);
-  else rmSync(spool, { force: true });
+  if (damage) setAsideDamagedSpool(db, dbPath, spool, damagedAt, `${spool}.damaged`);
+  else retireSpool(db, dbPath, spool);
   return null;
 }
 

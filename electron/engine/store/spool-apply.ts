@@ -1,9 +1,13 @@
 // Commits spooled records into the database: used by the writer thread while a capture runs and
 // by crash recovery when a session's writer is gone. One transaction per batch; the session's
-// spool offset moves in the same transaction, so a record is never applied twice.
-import { closeSync, openSync, statSync } from 'node:fs';
+// spool offset moves in the same transaction, so a record is never applied twice. A frame's payload
+// is not copied: the spool is kept as the session's segment and the frame row says where in it the
+// payload lies. Before a batch commits, the spool is flushed to the disk (fdatasync) up to where the
+// batch reaches, so that a committed row never points at bytes a power cut could take back.
+import { closeSync, fdatasyncSync, openSync, statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { directionOf } from '../../../shared/frame-codes.js';
+import { segmentFor } from './segments.js';
 import {
   readSpool,
   SpoolDamagedError,
@@ -11,6 +15,16 @@ import {
   type SpoolMessage,
   type SpooledFrame,
 } from './spool.js';
+
+/** Flushes a file's data to the disk; a handle that cannot (read-only on some systems) is let be. */
+function syncData(fd: number): void {
+  try {
+    fdatasyncSync(fd);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EBADF' && code !== 'EPERM' && code !== 'EINVAL') throw err;
+  }
+}
 
 interface Totals {
   frames: number;
@@ -35,6 +49,9 @@ export class SpoolApplier {
   /** Frames committed by this applier so far (also when a later batch failed). */
   committedFrames = 0;
   private fd: number | null = null;
+  /** The segment this spool is, once the first batch made its row (null again after a rollback). */
+  private segmentId: number | null = null;
+  private static readonly EMPTY = Buffer.alloc(0);
 
   constructor(
     private readonly db: Database.Database,
@@ -44,7 +61,8 @@ export class SpoolApplier {
     public offset: number,
   ) {
     this.insertFrame = db.prepare(
-      'INSERT INTO frame (session_id, connection_id, seq, ts, direction, opcode, size, truncated, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO frame (session_id, connection_id, seq, ts, direction, opcode, size, truncated, payload,
+         segment_id, payload_offset, payload_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertConnection = db.prepare(
       'INSERT INTO connection (session_id, ordinal, url, started_at, request_headers) VALUES (?, ?, ?, ?, ?)',
@@ -115,6 +133,7 @@ export class SpoolApplier {
       }
       this.flushTotals();
       this.updateOffset.run(next, this.sessionId);
+      if (this.framesSeen > before) syncData(fd);
       return { next, damage };
     });
     while (this.offset < end) {
@@ -132,6 +151,7 @@ export class SpoolApplier {
         if (err instanceof SpoolDamagedError) throw err;
         // The transaction rolled back: forget what this batch taught us in memory too.
         this.totals.clear();
+        this.segmentId = null;
         this.loadConnections();
         throw err;
       }
@@ -151,7 +171,14 @@ export class SpoolApplier {
   private framesSeen = 0;
 
   private open(): number {
-    if (this.fd === null) this.fd = openSync(this.spoolPath, 'r');
+    if (this.fd === null) {
+      // Writable when it can be: some systems flush a file to the disk only through a handle that may write.
+      try {
+        this.fd = openSync(this.spoolPath, 'r+');
+      } catch {
+        this.fd = openSync(this.spoolPath, 'r');
+      }
+    }
     return this.fd;
   }
 
@@ -169,7 +196,11 @@ export class SpoolApplier {
       f.opcode,
       f.size,
       f.truncated,
-      f.payload,
+      SpoolApplier.EMPTY,
+      // Made with the first frame: a session without frames keeps no segment.
+      (this.segmentId ??= segmentFor(this.db, this.db.name, this.sessionId, this.spoolPath)),
+      f.at,
+      f.payload.length,
     );
     this.framesSeen++;
     let t = this.totals.get(connectionId);

@@ -40,6 +40,8 @@ export type SpoolMessage =
 
 /** One frame as read back from the spool; `payload` is a view into the read buffer. */
 export interface SpooledFrame {
+  /** Byte offset of the payload in the spool file (where the frame row points). */
+  at: number;
   ordinal: number;
   seq: number;
   ts: number;
@@ -225,6 +227,7 @@ export function readSpool(
         const size = buf.readUInt32LE(p + 24);
         visit(offset + p, () =>
           visitor.frame({
+            at: offset + p + FRAME_HEADER,
             ordinal: buf.readUInt32LE(p + 5),
             seq: buf.readUInt32LE(p + 9),
             ts: buf.readDoubleLE(p + 13),

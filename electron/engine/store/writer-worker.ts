@@ -2,13 +2,13 @@
 // on the database, and fills the full-text index when there is nothing else to do. A database
 // locked by another process is a backlog: the records wait in the spool and are committed when the
 // lock is free. Any other failure belongs to the one session it happened in.
-import { rmSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from './database.js';
 import { indexPendingText } from '../sessions/text-index.js';
 import { completeSession } from '../sessions/session-store.js';
 import { ioFailure, isBusy } from './io-errors.js';
+import { retireSpool } from './segments.js';
 import { SpoolApplier } from './spool-apply.js';
 import type { FromWriter, ToWriter } from './writer-protocol.js';
 
@@ -27,6 +27,8 @@ if (process.platform === 'linux') {
 /** How long one attempt waits for a lock held by another process, and how soon it tries again. */
 const BUSY_WAIT_MS = 250;
 const BUSY_RETRY_MS = 200;
+/** Text indexed per idle step: small enough that a capture's next commit never waits long behind it. */
+const INDEX_BATCH_BYTES = 2 << 20;
 
 const port = parentPort!;
 const db = openStore((workerData as { dbPath: string }).dbPath, { create: false, recover: false });
@@ -68,7 +70,7 @@ function pump(): void {
       if (s.finish && s.applier.offset >= s.target) {
         completeSession(db, id, s.finish.endedAt);
         s.applier.close();
-        rmSync(s.applier.spoolPath, { force: true });
+        retireSpool(db, db.name, s.applier.spoolPath);
         sessions.delete(id);
         send({ type: 'finished', sessionId: id });
         continue;
@@ -113,7 +115,7 @@ function scheduleIdleIndexing(): void {
     idleTimer = null;
     for (const s of sessions.values()) if (s.applier.offset < s.target) return;
     try {
-      if (indexPendingText(db, 2000) > 0) scheduleIdleIndexing();
+      if (indexPendingText(db, 2000, INDEX_BATCH_BYTES) > 0) scheduleIdleIndexing();
       else if (indexRequested) {
         indexRequested = false;
         send({ type: 'indexed', backlog: 0 });

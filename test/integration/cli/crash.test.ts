@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { SessionSummary } from '../../../shared/contract.js';
 import { parseMicros } from '../../../shared/time.js';
+import { PAYLOAD_REF, payloadBytes, type PayloadRef } from '../../../electron/engine/sessions/frame-store.js';
 import { cliJson, finished, spooledFrames, startCli, workspace, type Workspace } from '../../support/cli.js';
 import { serverScript, startPeer, type Peer } from '../../support/processes.js';
 import { until } from '../../support/wait.js';
@@ -26,7 +27,7 @@ it('recovers every frame received more than 100 ms before a SIGKILL, in order an
   // Not quiet: the frame lines it prints (time of receipt, payload seq) say what it had received when.
   const child = startCli(['capture', `ws://127.0.0.1:${peer.port}/`, '--db', ws.db]);
   const exited = finished(child);
-  const spool = `${ws.db}-spool/session-1.spool`;
+  const spool = `${ws.db}-frames/session-1.frames`;
   // A flood well under way: tens of megabytes spooled (a few hundred thousand frames).
   await until(
     'the spool to fill',
@@ -41,7 +42,8 @@ it('recovers every frame received more than 100 ms before a SIGKILL, in order an
   const { json } = await cliJson<SessionSummary[]>(['sessions', '--db', ws.db]);
   expect(json[0]).toMatchObject({ id: 1, status: 'interrupted' });
   expect(json[0]!.frames).toBeGreaterThan(100_000);
-  expect(existsSync(spool)).toBe(false);
+  // The spool is kept as the session's segment: the frames' payloads are read from it.
+  expect(existsSync(spool)).toBe(true);
 
   const db = new Database(ws.db, { readonly: true });
   try {
@@ -74,9 +76,10 @@ it('recovers every frame received more than 100 ms before a SIGKILL, in order an
     // In order, as the peer sent them: payload sequence numbers match the recorded ones.
     let expected = 0;
     for (const row of db
-      .prepare('SELECT seq, payload FROM frame WHERE session_id = 1 ORDER BY seq')
+      .prepare(`SELECT seq, ${PAYLOAD_REF()} FROM frame WHERE session_id = 1 ORDER BY seq`)
       .iterate()) {
-      const { seq, payload } = row as { seq: number; payload: Buffer };
+      const { seq } = row as { seq: number };
+      const payload = payloadBytes(db, row as PayloadRef);
       expected++;
       if (seq !== expected || !payload.toString().startsWith(`{"seq":${expected},`)) {
         throw new Error(
@@ -110,7 +113,7 @@ it('recovers a crashed capture made with a relative --db from another directory,
     ws.dir,
   );
   const exited = finished(child);
-  const spool = join(ws.dir, 'frameline.db-spool', 'session-1.spool');
+  const spool = join(ws.dir, 'frameline.db-frames', 'session-1.frames');
   await until('the spool to fill', () => existsSync(spool) && statSync(spool).size > 8 * 1024 * 1024, 30_000);
   child.kill('SIGKILL');
   expect((await exited).code).toBeNull();
@@ -123,5 +126,5 @@ it('recovers a crashed capture made with a relative --db from another directory,
   expect(listed.code).toBe(0);
   const json = JSON.parse(listed.stdout) as SessionSummary[];
   expect(json[0]).toMatchObject({ id: 1, status: 'interrupted', frames: spooled });
-  expect(existsSync(spool)).toBe(false);
+  expect(existsSync(spool)).toBe(true);
 });

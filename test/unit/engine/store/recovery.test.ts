@@ -12,6 +12,11 @@ import {
 } from '../../../../electron/engine/sessions/session-store.js';
 import { SpoolApplier } from '../../../../electron/engine/store/spool-apply.js';
 import { SpoolWriter } from '../../../../electron/engine/store/spool.js';
+import {
+  PAYLOAD_REF,
+  payloadBytes,
+  type PayloadRef,
+} from '../../../../electron/engine/sessions/frame-store.js';
 import { beginRecording } from '../../../../electron/engine/store/recording.js';
 import { PYTHON } from '../../../support/processes.js';
 import { until } from '../../../support/wait.js';
@@ -129,19 +134,20 @@ describe('crash recovery on open', () => {
     expect(frameSeqs(db, id)).toEqual(range(1, N));
     const rows = db
       .prepare(
-        'SELECT seq, ts, direction, opcode, size, truncated, payload FROM frame WHERE session_id = ? ORDER BY seq',
+        `SELECT seq, ts, direction, opcode, size, truncated, ${PAYLOAD_REF()} FROM frame WHERE session_id = ? ORDER BY seq`,
       )
-      .all(id) as Array<{
-      seq: number;
-      ts: number;
-      direction: number;
-      opcode: number;
-      size: number;
-      truncated: number;
-      payload: Buffer;
-    }>;
+      .all(id) as Array<
+      PayloadRef & {
+        seq: number;
+        ts: number;
+        direction: number;
+        opcode: number;
+        size: number;
+        truncated: number;
+      }
+    >;
     for (const r of rows) {
-      expect(r.payload.equals(payloadOf(r.seq))).toBe(true);
+      expect(payloadBytes(db, r).equals(payloadOf(r.seq))).toBe(true);
       expect(r.ts).toBe(T0 + 10_000 + r.seq);
       expect(r.direction).toBe(r.seq % 2);
       expect(r.opcode).toBe(1);
@@ -172,7 +178,8 @@ describe('crash recovery on open', () => {
     expect(events).toHaveLength(1);
     expect(JSON.parse(events[0]!.detail)).toEqual({ recoveredFromSpool: N, pid });
 
-    expect(existsSync(spool)).toBe(false);
+    // The spool is the session's segment now: its frames point into it.
+    expect(existsSync(spool)).toBe(true);
   });
 
   it('does not recover the same session twice', () => {
@@ -275,7 +282,7 @@ describe('crash recovery on open', () => {
     db = open();
     expect(getSessionRow(db, id)!.status).toBe('interrupted');
     expect(frameSeqs(db, id)).toEqual(range(1, 9));
-    expect(existsSync(spool)).toBe(false);
+    expect(getSessionRow(db, id)!.spool_path).toBeNull();
   });
 
   it('marks a session interrupted even when its spool is gone', () => {
@@ -369,8 +376,9 @@ describe('recovery from a damaged spool', () => {
 
     const reopened = open();
     expect(getSessionRow(reopened, id)!.status).toBe('interrupted');
-    expect(existsSync(spool)).toBe(false);
+    // The whole file is set aside for forensics; the segment keeps the whole records before the damage.
     expect(existsSync(`${spool}.damaged`)).toBe(true);
+    expect(statSync(spool).size).toBe(statSync(`${spool}.damaged`).size - 9);
     const event = reopened
       .prepare("SELECT detail FROM event WHERE session_id = ? AND kind = 'session-interrupted'")
       .get(id) as { detail: string };
@@ -378,9 +386,10 @@ describe('recovery from a damaged spool', () => {
       spoolError: expect.stringMatching(/unknown record kind 99/),
     });
     const frames = reopened
-      .prepare('SELECT seq FROM frame WHERE session_id = ? ORDER BY seq')
-      .all(id) as Array<{ seq: number }>;
+      .prepare(`SELECT seq, ${PAYLOAD_REF()} FROM frame WHERE session_id = ? ORDER BY seq`)
+      .all(id) as Array<PayloadRef & { seq: number }>;
     expect(frames.map((f) => f.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    for (const f of frames) expect(payloadBytes(reopened, f).equals(payloadOf(f.seq))).toBe(true);
   });
 });
 
@@ -558,7 +567,7 @@ describe('spool paths', () => {
         settings: {},
         createdAt: T0,
       });
-      expect(getSessionRow(db, rec.sessionId)!.spool_path).toBe('store.db-spool/session-1.spool');
+      expect(getSessionRow(db, rec.sessionId)!.spool_path).toBe('store.db-frames/session-1.frames');
       const w = new SpoolWriter(rec.spoolPath);
       spoolConnection(w);
       spoolFrames(w, 1, 9);
@@ -603,6 +612,6 @@ describe('recovery that cannot write', () => {
     db = open(); // the trigger was temporary: the disk has room again
     expect(getSessionRow(db, id)!.status).toBe('interrupted');
     expect(frameSeqs(db, id)).toEqual(range(1, 40));
-    expect(existsSync(spool)).toBe(false);
+    expect(getSessionRow(db, id)!.spool_path).toBeNull();
   });
 });

@@ -81,7 +81,7 @@ CREATE TABLE frame (
   size           INTEGER NOT NULL, -- real payload size on the wire (after decompression)
   truncated      INTEGER NOT NULL DEFAULT 0,
   payload        BLOB    NOT NULL
-) STRICT;
+, segment_id INTEGER, payload_offset INTEGER, payload_length INTEGER) STRICT;
 
 CREATE INDEX frame_by_session ON frame (session_id, seq);
 
@@ -120,6 +120,14 @@ CREATE TABLE runbook (
   file_name    TEXT,
   imported_at  INTEGER NOT NULL
 ) STRICT;
+
+CREATE TABLE segment (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a reader's cached file stays right
+  session_id  INTEGER NOT NULL REFERENCES session (id) ON DELETE CASCADE,
+  path        TEXT    NOT NULL                   -- relative to the database's folder
+) STRICT;
+
+CREATE INDEX segment_by_session ON segment (session_id);
 
 CREATE TABLE session (
   id            INTEGER PRIMARY KEY,

@@ -88,6 +88,7 @@ describe('SpoolWriter + readSpool', () => {
     expect(c.messages).toEqual([connection, handshake, closed, event]);
     const [f1, f2, f3] = c.frames;
     expect(f1).toEqual({
+      at: expect.any(Number),
       ordinal: 1,
       seq: 1,
       ts: 1_763_776_433_002_003,
@@ -98,6 +99,7 @@ describe('SpoolWriter + readSpool', () => {
       payload: Buffer.from('héllo'),
     });
     expect(f2).toEqual({
+      at: expect.any(Number),
       ordinal: 7,
       seq: 4_000_000_000,
       ts: 1_763_776_433_002_004,
@@ -110,6 +112,10 @@ describe('SpoolWriter + readSpool', () => {
     expect(f3!.opcode).toBe(9);
     expect(f3!.size).toBe(0);
     expect(f3!.payload.length).toBe(0);
+    // Where each payload lies in the file: the frame rows point there instead of copying it.
+    const file = readFileSync(path);
+    expect(file.subarray(f1!.at, f1!.at + f1!.size).equals(Buffer.from('héllo'))).toBe(true);
+    expect(file.subarray(f2!.at, f2!.at + 6).equals(binary)).toBe(true);
   });
 
   it('stores at most cap payload bytes, flags the frame truncated and keeps the real size', () => {

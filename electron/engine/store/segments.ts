@@ -1,0 +1,388 @@
+// Segments: the append-only files beside the database that hold frame payloads. A capture's spool
+// is written once by the receiving thread and kept as its session's segment: the writer thread only
+// records, in SQLite, where each payload lies (segment, offset, length). This module owns the
+// segment table and the files: reading payload bytes back (through a small cache of open files and
+// read-ahead windows, so that a page or a whole session read in order costs few system calls),
+// deleting a session's files, and compaction.
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fdatasyncSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs';
+import { basename, join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { StoreError } from './database.js';
+import { ioFailure, isBusy } from './io-errors.js';
+import { fromStoredPath, recordingFiles, toStoredPath } from './recording.js';
+
+/** Read-ahead window: a run of small payloads read in order costs one read per window. */
+const WINDOW_BYTES = 1 << 20;
+/** Open segment files kept per database connection. */
+const MAX_OPEN = 16;
+
+interface OpenSegment {
+  fd: number;
+  path: string;
+  window: Buffer | null;
+  windowStart: number;
+}
+
+/** Reads payload bytes from the segments of one database connection. */
+export class SegmentReader {
+  private readonly open = new Map<number, OpenSegment>();
+  private readonly pathOf: Database.Statement;
+
+  constructor(
+    db: Database.Database,
+    private readonly dbPath: string,
+  ) {
+    this.pathOf = db.prepare('SELECT path FROM segment WHERE id = ?').pluck();
+  }
+
+  /** `length` bytes at `offset` of segment `segmentId`. */
+  read(segmentId: number, offset: number, length: number): Buffer {
+    if (length === 0) return Buffer.alloc(0);
+    const s = this.segment(segmentId);
+    const w = s.window;
+    if (w && offset >= s.windowStart && offset + length <= s.windowStart + w.length)
+      return w.subarray(offset - s.windowStart, offset - s.windowStart + length);
+    if (length * 2 > WINDOW_BYTES) return this.readExact(s, offset, length, Buffer.allocUnsafe(length));
+    const window = Buffer.allocUnsafe(WINDOW_BYTES);
+    const got = this.readAtMost(s, offset, window);
+    if (got < length) this.short(s, offset, length);
+    s.window = window.subarray(0, got);
+    s.windowStart = offset;
+    return window.subarray(0, length);
+  }
+
+  /** Forgets segments (their session was deleted, or compaction replaced them). */
+  forget(ids: Iterable<number>): void {
+    for (const id of ids) {
+      const s = this.open.get(id);
+      if (!s) continue;
+      closeSync(s.fd);
+      this.open.delete(id);
+    }
+  }
+
+  close(): void {
+    this.forget([...this.open.keys()]);
+  }
+
+  private segment(id: number): OpenSegment {
+    let s = this.open.get(id);
+    if (s) {
+      // Most recently used last.
+      this.open.delete(id);
+      this.open.set(id, s);
+      return s;
+    }
+    const stored = this.pathOf.get(id) as string | undefined;
+    if (stored === undefined)
+      throw new StoreError(
+        `a frame names segment ${id}, which the database does not know; the database is damaged: restore it from a copy`,
+        'corrupt',
+      );
+    const path = fromStoredPath(this.dbPath, stored);
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new StoreError(
+        code === 'ENOENT'
+          ? `the frame payloads of this session are in ${path}, which is missing; put the folder ${basename(recordingFiles(this.dbPath, 0).dir)} back beside the database`
+          : `cannot read ${path}: ${ioFailure(err) ?? (err as Error).message}`,
+        'io',
+      );
+    }
+    if (this.open.size >= MAX_OPEN) this.forget([this.open.keys().next().value!]);
+    s = { fd, path, window: null, windowStart: 0 };
+    this.open.set(id, s);
+    return s;
+  }
+
+  private readAtMost(s: OpenSegment, offset: number, into: Buffer): number {
+    let got = 0;
+    while (got < into.length) {
+      const n = readSync(s.fd, into, got, into.length - got, offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
+  }
+
+  private readExact(s: OpenSegment, offset: number, length: number, into: Buffer): Buffer {
+    if (this.readAtMost(s, offset, into) < length) this.short(s, offset, length);
+    return into;
+  }
+
+  private short(s: OpenSegment, offset: number, length: number): never {
+    throw new StoreError(
+      `${s.path} ends before the payload at byte ${offset} (${length} bytes): the file was cut short; restore it from a copy`,
+      'corrupt',
+    );
+  }
+}
+
+const readers = new WeakMap<Database.Database, SegmentReader>();
+
+/** The segment reader of a database connection (one per connection, made on first use). */
+export function segmentReader(db: Database.Database): SegmentReader {
+  let r = readers.get(db);
+  if (!r) {
+    const reader = new SegmentReader(db, db.name);
+    readers.set(db, reader);
+    // Its open files close with the connection.
+    const close = db.close.bind(db);
+    db.close = () => {
+      reader.close();
+      return close();
+    };
+    r = reader;
+  }
+  return r;
+}
+
+/** The segment that holds a session's spool, made when its first frame is committed. */
+export function segmentFor(db: Database.Database, dbPath: string, sessionId: number, file: string): number {
+  const path = toStoredPath(dbPath, file);
+  const id = db
+    .prepare('SELECT id FROM segment WHERE session_id = ? AND path = ?')
+    .pluck()
+    .get(sessionId, path) as number | undefined;
+  if (id !== undefined) return id;
+  return Number(
+    db.prepare('INSERT INTO segment (session_id, path) VALUES (?, ?)').run(sessionId, path).lastInsertRowid,
+  );
+}
+
+/** The files of a session's segments (absolute paths), to delete with it. */
+export function sessionSegments(
+  db: Database.Database,
+  dbPath: string,
+  sessionId: number,
+): Map<number, string> {
+  const rows = db.prepare('SELECT id, path FROM segment WHERE session_id = ?').all(sessionId) as Array<{
+    id: number;
+    path: string;
+  }>;
+  return new Map(rows.map((r) => [r.id, fromStoredPath(dbPath, r.path)]));
+}
+
+/**
+ * Deletes the files of segments whose rows are gone (their session was deleted). A file that cannot
+ * be deleted now (held open elsewhere) is left for compaction; returns the bytes freed.
+ */
+export function removeSegmentFiles(db: Database.Database, segments: Map<number, string>): number {
+  segmentReader(db).forget(segments.keys());
+  let freed = 0;
+  for (const path of segments.values()) {
+    try {
+      const size = statSync(path).size;
+      rmSync(path, { force: true });
+      freed += size;
+    } catch {
+      // left for compaction
+    }
+  }
+  return freed;
+}
+
+/** What compaction did. */
+export interface CompactionReport {
+  /** Segment files no session refers to any more, deleted. */
+  orphansRemoved: number;
+  /** Segments rewritten with nothing but their frames' payloads. */
+  segmentsRewritten: number;
+  /** Bytes given back to the file system (segment files and the database file together). */
+  bytesFreed: number;
+  /** Whether the database file itself was compacted (VACUUM); false when another process used it. */
+  vacuumed: boolean;
+}
+
+/** A segment is rewritten when less than this share of its bytes are payloads that frames refer to. */
+const REWRITE_BELOW = 0.9;
+
+/**
+ * Compaction, on request (`frameline compact`): deletes segment files nobody refers to (a deletion
+ * interrupted before its files went, or a file held open at the time), rewrites finished segments
+ * whose framing (record headers, connection records, a damaged tail) outweighs a tenth of the file
+ * so that they hold payload bytes only, and compacts the database file itself (`VACUUM`), which
+ * gives back the pages of deleted frames and of payloads stored inline by older versions.
+ * Live sessions are left alone.
+ */
+export function compactSegments(db: Database.Database, dbPath: string): CompactionReport {
+  const report: CompactionReport = {
+    orphansRemoved: 0,
+    segmentsRewritten: 0,
+    bytesFreed: 0,
+    vacuumed: false,
+  };
+  const dir = recordingFiles(dbPath, 0).dir;
+  if (existsSync(dir)) {
+    const referenced = new Set<string>();
+    for (const p of db.prepare('SELECT path FROM segment').pluck().all() as string[])
+      referenced.add(fromStoredPath(dbPath, p));
+    for (const p of db
+      .prepare('SELECT spool_path FROM session WHERE spool_path IS NOT NULL')
+      .pluck()
+      .all() as string[])
+      referenced.add(fromStoredPath(dbPath, p));
+    // Sessions still live own their files whether or not a row refers to them yet.
+    const live = new Set(
+      db.prepare("SELECT id FROM session WHERE status = 'live'").pluck().all() as number[],
+    );
+    for (const name of readdirSync(dir)) {
+      const m = /^session-(\d+)(?:-\d+)?\.(?:frames|spool)$/.exec(name);
+      if (!m) continue;
+      const path = join(dir, name);
+      if (referenced.has(path) || live.has(Number(m[1]))) continue;
+      try {
+        report.bytesFreed += statSync(path).size;
+        rmSync(path, { force: true });
+        report.orphansRemoved++;
+      } catch {
+        // still held open: the next compaction takes it
+      }
+    }
+  }
+  const candidates = db
+    .prepare(
+      `SELECT g.id, g.session_id, g.path, coalesce(sum(f.payload_length), 0) AS used
+       FROM segment g JOIN session s ON s.id = g.session_id
+       LEFT JOIN frame f ON f.segment_id = g.id
+       WHERE s.status != 'live' AND s.spool_path IS NULL
+       GROUP BY g.id`,
+    )
+    .all() as Array<{ id: number; session_id: number; path: string; used: number }>;
+  for (const c of candidates) {
+    const path = fromStoredPath(dbPath, c.path);
+    let size: number;
+    try {
+      size = statSync(path).size;
+    } catch {
+      continue;
+    }
+    if (size === 0 || c.used >= size * REWRITE_BELOW) continue;
+    report.bytesFreed += size - rewriteSegment(db, dbPath, c.id, c.session_id, path);
+    report.segmentsRewritten++;
+  }
+  const before = databaseBytes(dbPath);
+  try {
+    db.exec('VACUUM');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    report.vacuumed = true;
+    report.bytesFreed += Math.max(0, before - databaseBytes(dbPath));
+  } catch (err) {
+    if (!isBusy(err)) throw err;
+  }
+  return report;
+}
+
+function databaseBytes(dbPath: string): number {
+  let n = 0;
+  for (const p of [dbPath, `${dbPath}-wal`]) {
+    try {
+      n += statSync(p).size;
+    } catch {
+      // no such file
+    }
+  }
+  return n;
+}
+
+/**
+ * Copies the payloads a segment's frames refer to into a new file, in order, then points the frames
+ * at it in one transaction and deletes the old file. A crash before the commit leaves the new file
+ * an orphan (the next compaction deletes it); after it, the old one. Returns the new file's size.
+ */
+function rewriteSegment(
+  db: Database.Database,
+  dbPath: string,
+  segmentId: number,
+  sessionId: number,
+  path: string,
+): number {
+  const files = recordingFiles(dbPath, sessionId);
+  const target = join(files.dir, `session-${sessionId}-${segmentId}.frames`);
+  const tmp = `${target}.tmp`;
+  const reader = segmentReader(db);
+  const rows = db
+    .prepare(
+      'SELECT id, payload_offset AS o, payload_length AS n FROM frame WHERE segment_id = ? ORDER BY payload_offset',
+    )
+    .all(segmentId) as Array<{ id: number; o: number; n: number }>;
+  const moved: Array<[number, number]> = [];
+  const fd = openSync(tmp, 'w');
+  let at = 0;
+  try {
+    for (const r of rows) {
+      const bytes = reader.read(segmentId, r.o, r.n);
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off, at + off);
+      moved.push([r.id, at]);
+      at += r.n;
+    }
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, target);
+  let newId = 0;
+  db.transaction(() => {
+    newId = Number(
+      db
+        .prepare('INSERT INTO segment (session_id, path) VALUES (?, ?)')
+        .run(sessionId, toStoredPath(dbPath, target)).lastInsertRowid,
+    );
+    const point = db.prepare('UPDATE frame SET segment_id = ?, payload_offset = ? WHERE id = ?');
+    for (const [id, offset] of moved) point.run(newId, offset, id);
+    db.prepare('DELETE FROM segment WHERE id = ?').run(segmentId);
+  })();
+  reader.forget([segmentId]);
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // held open elsewhere: nothing refers to it any more, so the next compaction deletes it
+  }
+  return at;
+}
+
+/**
+ * A spool wholly committed: kept as its session's segment when frames point into it, else (a
+ * session without frames) deleted, since the database holds everything else it recorded.
+ */
+export function retireSpool(db: Database.Database, dbPath: string, spool: string): void {
+  const used = db.prepare('SELECT 1 FROM segment WHERE path = ?').get(toStoredPath(dbPath, spool));
+  if (!used) rmSync(spool, { force: true });
+}
+
+/**
+ * A damaged spool: the whole file is set aside at `keptAt` for forensics, and the segment keeps
+ * only the whole records before the damage (which the committed frames point into).
+ */
+export function setAsideDamagedSpool(
+  db: Database.Database,
+  dbPath: string,
+  spool: string,
+  damagedAt: number,
+  keptAt: string,
+): void {
+  const used = db.prepare('SELECT 1 FROM segment WHERE path = ?').get(toStoredPath(dbPath, spool));
+  if (!used) {
+    renameSync(spool, keptAt);
+    return;
+  }
+  copyFileSync(spool, keptAt);
+  truncateSync(spool, damagedAt);
+}
