@@ -4,15 +4,19 @@
 // machine's delay, not the endpoint's. A timer ticks every TICK_MS; a tick that comes late by more
 // than SLACK_MS marks the time in between as a stall. Only the stall that ended as the answer was
 // read can have held it back (had the answer come before an earlier stall ended, it would have been
-// read then), so a round trip gives back that stall's time, from the send on at most.
+// read then; stalls a moment apart count as one), so a round trip gives back that stall's time,
+// from the send on at most.
 import { nowMicros } from '../clock.js';
 
 /** How often the watcher ticks. */
 const TICK_MS = 5;
 /** Lateness below this is ordinary timer jitter, not a stall. */
 const SLACK_MS = 5;
-/** A stall that ended this close before the read is the one the answer waited through. */
-const READ_GAP_MS = 10;
+/**
+ * A stall that ended this close before the read is one the answer waited through; stalls this close
+ * to each other are one.
+ */
+const READ_GAP_MS = 20;
 /** Stalls kept (the oldest go first): a probe's round trips need the last few seconds. */
 const MAX_STALLS = 4096;
 
@@ -48,13 +52,21 @@ export class LocalStalls {
    */
   heldBack(fromUs: number, readUs: number): number {
     this.tick();
-    for (let i = this.stalls.length - 1; i >= 0; i--) {
+    const gapUs = READ_GAP_MS * 1000;
+    let i = this.stalls.length - 1;
+    while (i >= 0 && this.stalls[i]!.fromUs > readUs) i--; // began after the read
+    if (i < 0 || this.stalls[i]!.toUs < readUs - gapUs) return 0; // the answer was not there yet
+    // Stalls only a moment apart are one: the process barely ran between them (preempted again
+    // before it reached the answer).
+    let us = 0;
+    let next = readUs;
+    for (; i >= 0; i--) {
       const s = this.stalls[i]!;
-      if (s.fromUs > readUs) continue; // began after the read
-      if (s.toUs < readUs - READ_GAP_MS * 1000) return 0; // ended well before: the answer was not there yet
-      return Math.max(0, Math.min(s.toUs, readUs) - Math.max(s.fromUs, fromUs)) / 1000;
+      if (s.toUs < next - gapUs || s.toUs <= fromUs) break;
+      us += Math.max(0, Math.min(s.toUs, readUs) - Math.max(s.fromUs, fromUs));
+      next = s.fromUs;
     }
-    return 0;
+    return us / 1000;
   }
 
   /** A round trip from `fromUs` to `readUs` without the time the answer waited for this process. */

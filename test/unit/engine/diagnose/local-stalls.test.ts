@@ -35,7 +35,7 @@ it('keeps a stall that ended before the answer came: the answer was not there ye
   block(150);
   const blockEndUs = nowMicros();
   // The process runs again (the watcher ticks) while the answer is still on its way.
-  await later(60);
+  await later(100);
   const readUs = nowMicros();
   const trip = stalls.roundTrip(sentUs, readUs);
   // Only a stall after the block can be given back (a busy machine may have made one meanwhile).
