@@ -15,7 +15,11 @@ import {
 } from '../../../../electron/engine/sessions/sessions.js';
 import { deleteSession } from '../../../../electron/engine/sessions/session-store.js';
 import { searchText } from '../../../../electron/engine/sessions/text-index.js';
-import { beginRecording, recordingFiles } from '../../../../electron/engine/store/recording.js';
+import {
+  beginRecording,
+  recordingFiles,
+  type Recording,
+} from '../../../../electron/engine/store/recording.js';
 import { recoverOrphanedSessions } from '../../../../electron/engine/store/recovery.js';
 import { SpoolWriter } from '../../../../electron/engine/store/spool.js';
 import { tempDir, type TempDir } from './helpers.js';
@@ -53,7 +57,11 @@ interface Sent {
  * Records a session as a capture does (its spool written on the receiving side), then lets
  * recovery commit it as after the recorder stopped; returns its id.
  */
-function record(ctx: EngineContext, sent: Sent[], keepLive = false): { id: number; spool: string } {
+function record(
+  ctx: EngineContext,
+  sent: Sent[],
+  keepLive = false,
+): { id: number; spool: string; recording: Recording } {
   const rec = beginRecording(ctx.db, dbPath, {
     name: 'r',
     kind: 'capture',
@@ -72,7 +80,7 @@ function record(ctx: EngineContext, sent: Sent[], keepLive = false): { id: numbe
       rec.sessionId,
     ]);
   }
-  return { id: rec.sessionId, spool: rec.spoolPath };
+  return { id: rec.sessionId, spool: rec.spoolPath, recording: rec };
 }
 
 function bigJson(bytes: number): Buffer {
@@ -206,8 +214,9 @@ describe('payloads in segments', () => {
     const back = [...streamFrames(ctx, done.id)];
     expect(back).toHaveLength(sent.length);
     back.forEach((f, i) => expect(decoded(f).equals(sent[i]!.bytes)).toBe(true));
-    // Compacting again finds nothing to rewrite.
+    // Compacting again finds nothing to rewrite (the capture is still live: its recorder holds its lock).
     expect(compact(ctx).segmentsRewritten).toBe(0);
+    live.recording.lock.release();
   });
 });
 
