@@ -237,6 +237,7 @@ try {
         Math.round(100 * Math.exp(random() * Math.log(500))),
       );
       const per = { frameline: [], timeout: [], spin: [] };
+      const cpu = { frameline: [], timeout: [], spin: [] };
       const pooled = { frameline: [], timeout: [], spin: [] };
       const checks = [];
       for (let run = 0; run < RUNS; run++) {
@@ -270,7 +271,11 @@ try {
         for (let k = 0; k < order.length; k++) {
           const name = order[(k + run) % order.length];
           log(`fidelity run ${run + 1}/${RUNS} (${gapsUs.length} msgs): ${name}…`);
+          const c0 = process.cpuUsage();
+          const w0 = performance.now();
           const errors = gapErrors(recorded, await senders[name](), 1);
+          const c = process.cpuUsage(c0);
+          cpu[name].push((c.user + c.system) / 1000 / (performance.now() - w0));
           const e = errorSummary(errors);
           per[name].push(e);
           pooled[name].push(...errors);
@@ -284,18 +289,22 @@ try {
         everyAnswerMatched: checks.every(Boolean),
         p50Ms: versus(of('frameline', 'p50'), of('timeout', 'p50'), 3),
         p99Ms: versus(of('frameline', 'p99'), of('timeout', 'p99'), 3),
+        // The bench process's CPU time over the wall time of each sender's run (1 = one core busy).
+        cpuCores: Object.fromEntries(Object.entries(cpu).map(([k, xs]) => [k, figure(xs, 2)])),
         spinP50Ms: figure(of('spin', 'p50')),
         spinP99Ms: figure(of('spin', 'p99')),
         p99VersusSpin: figure(
           of('frameline', 'p99').map((x, i) => x / of('spin', 'p99')[i]),
           2,
         ),
+        seconds: Math.round((performance.now() - started) / 1000),
         pooled: Object.fromEntries(Object.entries(pooled).map(([k, xs]) => [k, errorSummary(xs)])),
         targetP99Ms: 2,
       };
     }
 
     if (!ONLY || ONLY.has('rate')) {
+      const sectionStart = performance.now();
       const source = await recordedSession(
         'rate',
         Array.from({ length: RATE_MESSAGES }, () => 10),
@@ -331,6 +340,7 @@ try {
         sendMsgPerSecond: versus(ours.send, ref.send, 0),
         roundTripMsgPerSecond: versus(ours.roundTrip, ref.roundTrip, 0),
         targetMsgPerSecond: 50_000,
+        seconds: Math.round((performance.now() - sectionStart) / 1000),
       };
     }
   } finally {
@@ -338,6 +348,7 @@ try {
   }
 
   if (!ONLY || ONLY.has('mock')) {
+    const sectionStart = performance.now();
     const answers = await recordedSession(
       'mock source',
       Array.from({ length: MOCK_MESSAGES }, () => 0),
@@ -386,6 +397,7 @@ try {
       clients: MOCK_CLIENTS,
       messagesPerClient: MOCK_MESSAGES,
       msgPerSecond: versus(ours, ref, 0),
+      seconds: Math.round((performance.now() - sectionStart) / 1000),
     };
   }
 } finally {
@@ -410,6 +422,7 @@ if (rows.fidelity) {
     `| replay gap error p50, speed 1, ${n} | ${f(r.p50Ms.frameline, ' ms')} | ${f(r.p50Ms.reference, ' ms')} bare ws, setTimeout per gap; ${f(r.spinP50Ms, ' ms')} busy-wait | ${f(r.p50Ms.ratio)} | |`,
     `| replay gap error p99 | ${f(r.p99Ms.frameline, ' ms')} | ${f(r.p99Ms.reference, ' ms')} setTimeout; ${f(r.spinP99Ms, ' ms')} busy-wait | ${f(r.p99Ms.ratio)} (${f(r.p99VersusSpin)} to busy-wait) | < 2 ms |`,
     `| replay gap error p99, pooled over ${r.messages} msgs | ${r.pooled.frameline.p99} ms | ${r.pooled.timeout.p99} ms setTimeout; ${r.pooled.spin.p99} ms busy-wait | | < 2 ms |`,
+    `| CPU while replaying at speed 1, cores | ${f(r.cpuCores.frameline)} | ${f(r.cpuCores.timeout)} setTimeout; ${f(r.cpuCores.spin)} busy-wait | | |`,
   );
 }
 if (rows.rate) {
