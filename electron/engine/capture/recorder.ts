@@ -15,7 +15,7 @@ import { nowMicros } from '../clock.js';
 import type { SessionSpool } from '../store/writer.js';
 import type { TlsMaterial } from './options.js';
 import { classifyError, protocolViolation, type ProtocolViolation } from './classify.js';
-import { headerObject, tapWire } from './wire.js';
+import { corked, headerObject, tapWire } from './wire.js';
 
 /**
  * How long the closing handshake may take once a close frame is sent or received: a peer that
@@ -182,6 +182,11 @@ export class ConnectionRecorder {
   send(data: string | Buffer, binary = false): void {
     if (!this.isOpen) throw new Error('the connection is not open');
     this.ws.send(data, { binary });
+  }
+
+  /** Runs `fn`, whose sends leave in one write to the socket. */
+  batch<T>(fn: () => T): T {
+    return corked(this.ws, fn);
   }
 
   ping(): void {

@@ -52,6 +52,20 @@ export function closePayload(code: number | undefined, reason: unknown): Buffer 
   return b;
 }
 
+/**
+ * Runs `fn` with the connection's socket corked, so that the frames it sends leave in one write
+ * instead of one system call each (ws corks and uncorks around every frame; nested corks hold).
+ */
+export function corked<T>(ws: WebSocket, fn: () => T): T {
+  const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } | null })._socket;
+  socket?.cork();
+  try {
+    return fn();
+  } finally {
+    socket?.uncork();
+  }
+}
+
 /** Taps an open connection's Sender and Receiver; throws when this version of ws moved them. */
 export function tapWire(ws: WebSocket, tap: WireTap): void {
   const internals = ws as unknown as { _sender?: SenderLike; _receiver?: NodeJS.EventEmitter };

@@ -11,7 +11,7 @@ import type { MockClient, MockRequest, MockStatus } from '../../../shared/contra
 import { faultText, type Fault } from '../../../shared/replay/faults.js';
 import { greetingOf, messageId, type TimedMessage } from '../../../shared/replay/pairing.js';
 import { formatMicros } from '../../../shared/time.js';
-import { headerObject, tapWire } from '../capture/wire.js';
+import { corked, headerObject, tapWire } from '../capture/wire.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import { listenFailure } from '../listen.js';
@@ -84,6 +84,8 @@ export class MockServer {
   private readonly faults: Partial<{ [K in Fault['kind']]: Extract<Fault, { kind: K }> }> = {};
   private stopped: Promise<void> | null = null;
   private total = 0;
+  /** Each recorded message's payload, encoded once for every client (not once per send). */
+  private readonly payloads = new Map<TimedMessage, Buffer>();
 
   /** Reads the source, listens, creates the mock's session; input mistakes throw InputError first. */
   static async start(ctx: EngineContext, request: MockRequest, hooks: MockHooks = {}): Promise<MockServer> {
@@ -457,14 +459,18 @@ export class MockServer {
     const send = () => {
       const ws = client.ws;
       if (!ws || ws.readyState !== ws.OPEN) return;
-      let text = m.text;
       if (rewriteId && m.opcode === 'text' && messageId(m, this.request.idField) === rewriteId.from) {
-        const parsed = JSON.parse(text) as Record<string, unknown>;
+        const parsed = JSON.parse(m.text) as Record<string, unknown>;
         parsed[this.request.idField] = rewriteId.to;
-        text = JSON.stringify(parsed);
+        ws.send(JSON.stringify(parsed));
+        return;
       }
-      if (m.opcode === 'text') ws.send(text);
-      else ws.send(Buffer.from(text, 'base64'), { binary: true });
+      let data = this.payloads.get(m);
+      if (!data) {
+        data = Buffer.from(m.text, m.opcode === 'text' ? 'utf8' : 'base64');
+        this.payloads.set(m, data);
+      }
+      ws.send(data, { binary: m.opcode === 'binary' });
     };
     const delay = this.faults.delay;
     if (!delay) return send();
@@ -477,11 +483,16 @@ export class MockServer {
   /**
    * Sends messages at their times (ms after the client's open), one after the other: each is
    * scheduled once the one before it went, so that the recorded order holds whatever the timers do.
+   * The messages due at once leave in one write.
    */
   private inOrder(client: Client, items: Array<{ atMs: number; send: () => void }>, then?: () => void): void {
     let i = 0;
-    const step = () => {
+    const due = () => {
       while (i < items.length && items[i]!.atMs <= this.elapsed(client)) items[i++]!.send();
+    };
+    const step = () => {
+      if (client.ws) corked(client.ws, due);
+      else due();
       if (i < items.length) this.later(client, items[i]!.atMs - this.elapsed(client), step);
       else then?.();
     };
