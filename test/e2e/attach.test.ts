@@ -191,6 +191,46 @@ describe.skipIf(browserMissing())('attach screen', () => {
     }
   });
 
+  it('opens at the last frame when the capture ended before the first page of frames arrived', async () => {
+    // On a busy machine a short flood can end before the console has read a single page: the list
+    // then first appears for a capture that is no longer live, and must still show where it ended.
+    // The engine's answers to frame reads are held here until the capture has ended.
+    const held: Array<() => void> = [];
+    let holding = true;
+    await page.routeWebSocket(/\/api/, (socket) => {
+      const server = socket.connectToServer();
+      const frameReads = new Set<number>();
+      socket.onMessage((m) => {
+        const msg = JSON.parse(String(m)) as { id: number; channel: string };
+        if (msg.channel === 'sessions:frames') frameReads.add(msg.id);
+        server.send(m);
+      });
+      server.onMessage((m) => {
+        const msg = JSON.parse(String(m)) as { id?: number };
+        if (holding && msg.id !== undefined && frameReads.has(msg.id)) held.push(() => socket.send(m));
+        else socket.send(m);
+      });
+    });
+    await page.reload();
+    await page.getByText('Engine connected').waitFor();
+    const flood = await startPeer(process.execPath, [serverScript('flood-peer.mjs'), 'plain', '2000']);
+    try {
+      await page.getByLabel('WebSocket URL').fill(`ws://127.0.0.1:${flood.port}/`);
+      await page.getByLabel('WebSocket URL').press('Enter');
+      await page.getByTestId('capture-state').filter({ hasText: 'Ended' }).waitFor({ timeout: 60_000 });
+      expect(held.length).toBeGreaterThan(0);
+      holding = false;
+      for (const answer of held.splice(0)) answer();
+      const list = page.getByRole('grid', { name: 'Frames' });
+      await expect.poll(() => list.getAttribute('aria-rowcount')).toBe('2002');
+      await list.locator('[role=row][data-seq="2002"]').waitFor();
+      expect(await list.locator('[role=row][data-seq="1"]').count()).toBe(0);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await flood.stop();
+    }
+  });
+
   it('shows an HTML-looking payload as text and runs nothing', async () => {
     const dialogs: string[] = [];
     page.on('dialog', (d) => {

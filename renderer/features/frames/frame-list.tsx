@@ -33,6 +33,11 @@ interface Props {
   onSelect: (index: number, seq: number) => void;
   /** The session is still capturing: follow the tail. */
   liveActive: boolean;
+  /**
+   * The list shows a capture made in this console: it opens at the tail even when the capture
+   * ended before the first rows arrived (a short flood on a busy machine).
+   */
+  opensAtTail: boolean;
   /** The session's connections by id. */
   connections: ReadonlyMap<number, ConnectionInfo>;
   /** Search matches to mark in the previews. */
@@ -53,6 +58,7 @@ export const FrameList = memo(function FrameList(props: Props) {
     selectedSeq,
     onSelect,
     liveActive,
+    opensAtTail,
     connections,
     highlight,
     zone,
@@ -60,7 +66,7 @@ export const FrameList = memo(function FrameList(props: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(400);
-  const [follow, setFollowState] = useState(liveActive);
+  const [follow, setFollowState] = useState(liveActive || opensAtTail);
   const [pausedAt, setPausedAt] = useState(0);
   // Refs let the row callbacks stay the same across pushes, so memoised rows are not re-rendered.
   const followRef = useRef(follow);

@@ -208,6 +208,7 @@ export function FrameView({ api, sessionId, live, connections, connection, onCon
         selectedSeq={selectedSeq}
         onSelect={onSelect}
         liveActive={liveActive}
+        opensAtTail={live !== undefined}
         connections={infos}
         highlight={highlight}
         zone={zoneWord()}
