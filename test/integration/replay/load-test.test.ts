@@ -75,7 +75,7 @@ describe('frameline export', () => {
           script.replace(/target: .*/, `target: "${target}/quotes?api_key={{ $env.API_KEY }}"`),
         );
         const run = await runArtillery(file, env);
-        expect({ code: run.code, out: `${run.stdout}${run.stderr}`.slice(-1500) }).toMatchObject({ code: 0 });
+        expect(run.code, `${run.stdout}${run.stderr}`.slice(-3000)).toBe(0);
         expect(run.counters).toMatchObject({
           'websocket.messages_sent': 4,
           'websocket.messages_received': 4,
@@ -110,6 +110,9 @@ describe('frameline export', () => {
         await again.stop();
       }
     },
+    // Two Artillery runs, each a Node program of some hundred megabytes that starts in seconds here
+    // and in tens of seconds beside a CPU hog: bounded by each run's own limit, not by a test-wide minute.
+    300_000,
   );
 
   it('writes a k6 script that type-checks against @types/k6, secrets as __ENV', async () => {
