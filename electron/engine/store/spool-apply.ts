@@ -101,9 +101,10 @@ export class SpoolApplier {
 
   /**
    * Commits records from the current offset up to `to` (the end of the file when omitted), in
-   * transactions of at most `batchFrames` frames. Returns the number of frames committed.
+   * transactions of at most `batchFrames` frames, at most `maxBatches` of them. Returns the number
+   * of frames committed.
    */
-  applyUpTo(to?: number, batchFrames = 20_000): number {
+  applyUpTo(to?: number, batchFrames = 20_000, maxBatches = Infinity): number {
     const fd = this.open();
     const end = to ?? statSync(this.spoolPath).size;
     let committed = 0;
@@ -136,7 +137,7 @@ export class SpoolApplier {
       if (this.framesSeen > before) syncData(fd);
       return { next, damage };
     });
-    while (this.offset < end) {
+    for (let batches = 0; this.offset < end && batches < maxBatches; batches++) {
       let next: number;
       try {
         const result = batch() as { next: number; damage: SpoolDamagedError | null };

@@ -58,14 +58,24 @@ function describe(err: unknown): string {
   return ioFailure(err) ?? (err as Error).message;
 }
 
+// One transaction per session per turn: between turns this thread hears its messages (a session
+// dropped while a long backlog is being committed), and progress is reported batch by batch.
 function pump(): void {
   pumping = false;
   let waiting = false;
+  let more = false;
   for (const [id, s] of sessions) {
     try {
       if (s.applier.offset < s.target) {
-        const frames = s.applier.applyUpTo(s.target);
+        const from = s.applier.offset;
+        const frames = s.applier.applyUpTo(s.target, undefined, 1);
         send({ type: 'committed', sessionId: id, frames, offset: s.applier.offset });
+        // Not caught up yet (short of a torn record at the end): the next turn goes on.
+        if (s.applier.offset < s.target && s.applier.offset > from) more = true;
+      }
+      if (s.busy) {
+        s.busy = false;
+        send({ type: 'busy', sessionId: id, busy: false });
       }
       if (s.finish && s.applier.offset >= s.target) {
         completeSession(db, id, s.finish.endedAt);
@@ -73,11 +83,6 @@ function pump(): void {
         retireSpool(db, db.name, s.applier.spoolPath);
         sessions.delete(id);
         send({ type: 'finished', sessionId: id });
-        continue;
-      }
-      if (s.busy) {
-        s.busy = false;
-        send({ type: 'busy', sessionId: id, busy: false });
       }
     } catch (err) {
       if (isBusy(err)) {
@@ -93,6 +98,7 @@ function pump(): void {
       send({ type: 'failed', sessionId: id, message: describe(err) });
     }
   }
+  if (more) schedulePump();
   if (waiting && !retryTimer) {
     retryTimer = setTimeout(() => {
       retryTimer = null;

@@ -19,8 +19,14 @@ import type { FromWriter, ToWriter } from './writer-protocol.js';
 /** Flush the spool when this much is buffered, or when this long has passed since the last flush. */
 const FLUSH_BYTES = 256 * 1024;
 const FLUSH_INTERVAL_MS = 20;
-/** How long a session waits for the writer to let go of it before its lock is released anyway. */
+/**
+ * How long a session given up (a bounded shutdown) waits for the writer to let go of it before its
+ * lock is released anyway; and how long one that recovers its spool here waits, since recovering
+ * while the writer thread still commits could only find the database locked (a busy machine can
+ * keep that thread inside one batch for seconds).
+ */
 const DROP_WAIT_MS = 3000;
+const DROP_BEFORE_RECOVERY_WAIT_MS = 60_000;
 
 /** The writer thread: the compiled worker, or (running from the TypeScript sources in tests) tsx loading it. */
 function startWorker(dbPath: string): Worker {
@@ -342,7 +348,7 @@ export class SessionSpool {
         }
       }
     } else this.out.discard();
-    await this.letGo();
+    await this.letGo(DROP_BEFORE_RECOVERY_WAIT_MS);
     return this.recover();
   }
 
@@ -355,16 +361,16 @@ export class SessionSpool {
     this.closed = true;
     clearInterval(this.timer);
     this.out.discard();
-    await this.letGo();
+    await this.letGo(DROP_WAIT_MS);
     this.end();
   }
 
   /** Makes sure the writer thread no longer touches this session (so that recovery may). */
-  private async letGo(): Promise<void> {
+  private async letGo(waitMs: number): Promise<void> {
     if (this.writerGone || this.writer.stopped) return;
     const dropped = new Promise<void>((resolve) => {
       this.droppedWaiter = resolve;
-      setTimeout(resolve, DROP_WAIT_MS).unref();
+      setTimeout(resolve, waitMs).unref();
     });
     this.writer.post({ type: 'drop', sessionId: this.sessionId });
     await dropped;
