@@ -7,15 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureRequest } from '../../../electron/cli/commands/capture.js';
 import { InputError } from '../../../electron/engine/errors.js';
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the call to throw');
-}
+import { thrown } from '../../support/thrown.js';
 
 describe('frameline capture --send / --send-file', () => {
   let dir: string;
