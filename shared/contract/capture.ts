@@ -30,6 +30,10 @@ export const ReconnectPolicySchema = z
   });
 
 /** What a capture is asked to do: the attach screen's form and `frameline capture`'s flags. */
+/** At most this many messages are sent when a connection opens, each at most this long. */
+export const MAX_SENDS = 1000;
+export const MAX_SEND_CHARS = 1024 * 1024;
+
 export const CaptureRequestSchema = z.object({
   url: z.string().min(1, { error: 'give the endpoint URL, such as ws://localhost:8080/ws' }).max(2048),
   name: z.string().trim().min(1).max(200).optional(),
@@ -52,10 +56,7 @@ export const CaptureRequestSchema = z.object({
   pingIntervalSeconds: numberIn(0.01, YEAR_SECONDS, 'seconds').optional(),
   reconnect: ReconnectPolicySchema.optional(),
   /** Messages sent when a connection opens (and on every reconnect), in order. */
-  sends: z
-    .array(z.string().max(1024 * 1024))
-    .max(1000)
-    .default([]),
+  sends: z.array(z.string().max(MAX_SEND_CHARS)).max(MAX_SENDS).default([]),
   /** Sends the messages again at this interval while connected. */
   sendEverySeconds: numberIn(0.01, YEAR_SECONDS, 'seconds').optional(),
   /** Stops the capture this long after the first connection opened. */

@@ -1,7 +1,12 @@
 // frameline capture URL [options]: attach to an endpoint and record everything into a session.
 import { readFileSync } from 'node:fs';
 import { describeCloseCode } from '../../../shared/close-codes.js';
-import { CaptureRequestSchema, type CaptureRequest } from '../../../shared/contract.js';
+import {
+  CaptureRequestSchema,
+  MAX_SEND_CHARS,
+  MAX_SENDS,
+  type CaptureRequest,
+} from '../../../shared/contract.js';
 import { Capture } from '../../engine/capture/capture.js';
 import { prepareCapture } from '../../engine/capture/options.js';
 import { openEngine } from '../../engine/context.js';
@@ -88,7 +93,6 @@ const FLAGS: Record<string, Flag> = {
   'reconnect-factor': { field: 'reconnect.factor', kind: 'number', needs: 'reconnect' },
   'reconnect-jitter': { field: 'reconnect.jitter', kind: 'number', needs: 'reconnect' },
   'reconnect-attempts': { field: 'reconnect.attempts', kind: 'number', needs: 'reconnect' },
-  send: { field: 'sends', kind: 'list' },
   'send-every': { field: 'sendEverySeconds', kind: 'number' },
   duration: { field: 'durationSeconds', kind: 'number' },
   name: { field: 'name' },
@@ -97,15 +101,50 @@ const FLAGS: Record<string, Flag> = {
 /** Frame lines printed per second at most; the rest are counted (and all are recorded). */
 const LINES_PER_SECOND = 200;
 
-function readSendFile(path: string | undefined): string[] {
+/** The non-empty lines of --send-file, each with its line number. */
+function readSendFile(path: string | undefined): Array<{ line: number; text: string }> {
   if (path === undefined) return [];
+  let text: string;
   try {
-    return readFileSync(path, 'utf8')
-      .split(/\r?\n/)
-      .filter((l) => l.length > 0);
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new InputError(`cannot read --send-file ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
+  return text
+    .split(/\r?\n/)
+    .map((t, i) => ({ line: i + 1, text: t }))
+    .filter((l) => l.text.length > 0);
+}
+
+/**
+ * The messages sent on open: every --send, then every line of --send-file. A complaint names
+ * where the message came from and the limit, never the message itself (it may be a megabyte).
+ */
+function sendsFrom(send: string[] | undefined, file: string | undefined): string[] {
+  const given = send ?? [];
+  const lines = readSendFile(file);
+  const total = given.length + lines.length;
+  if (total > MAX_SENDS) {
+    const from = [given.length ? '--send' : '', file !== undefined ? `--send-file ${file}` : '']
+      .filter(Boolean)
+      .join(' and ');
+    throw new InputError(
+      `${from} give${given.length && file !== undefined ? '' : 's'} ${total} messages; at most ${MAX_SENDS} are sent when a connection opens`,
+    );
+  }
+  const limit = `a message sent on open holds at most ${MAX_SEND_CHARS}`;
+  given.forEach((m, i) => {
+    if (m.length > MAX_SEND_CHARS)
+      throw new InputError(`--send message ${i + 1} is ${m.length} characters long; ${limit}`);
+  });
+  for (const l of lines) {
+    if (l.text.length > MAX_SEND_CHARS) {
+      throw new InputError(
+        `line ${l.line} of --send-file ${file} is ${l.text.length} characters long; ${limit}`,
+      );
+    }
+  }
+  return [...given, ...lines.map((l) => l.text)];
 }
 
 /** The capture request argv asks for, checked by the contract's schema. */
@@ -123,7 +162,7 @@ export function captureRequest(argv: string[]): {
     throw new InputError('--proxy and --no-proxy contradict each other; keep one');
   if (v['send-every'] !== undefined && !v.send?.length && v['send-file'] === undefined)
     throw new InputError('--send-every repeats the messages of --send or --send-file; give one of them');
-  const sends = [...(v.send ?? []), ...readSendFile(v['send-file'])];
+  const sends = sendsFrom(v.send, v['send-file']);
   const request = requestFrom(CaptureRequestSchema, v, FLAGS, {
     url,
     ...(v.reconnect ? { reconnect: {} } : {}),

@@ -1,9 +1,10 @@
 // "Copy as…": the attach form as wscat, websocat and curl commands, to reproduce the connection from
 // a terminal or paste into a ticket. The messages sent on open are not part of them.
-import { useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
 import { CopyButton } from '../../components/copy-button';
 import type { AttachDraft } from './attach-draft';
 import { commandFor, type Tool } from './copy-as';
+import { ModalDialog } from '../../components/modal-dialog';
 
 const TOOLS: ReadonlyArray<{ tool: Tool; what: string }> = [
   { tool: 'wscat', what: 'an interactive session' },
@@ -12,23 +13,9 @@ const TOOLS: ReadonlyArray<{ tool: Tool; what: string }> = [
 ];
 
 export function CopyAsDialog({ draft, onClose }: { draft: AttachDraft; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
   return (
-    <dialog
-      ref={ref}
-      className="copy-as-dialog"
-      aria-labelledby={`${id}-title`}
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-    >
+    <ModalDialog className="copy-as-dialog" labelledBy={`${id}-title`} onCancel={onClose}>
       <header className="dialog-head">
         <h2 id={`${id}-title`}>Copy as a command</h2>
         <button type="button" className="btn btn-ghost btn-small" onClick={onClose}>
@@ -59,6 +46,6 @@ export function CopyAsDialog({ draft, onClose }: { draft: AttachDraft; onClose: 
       ) : (
         <p className="muted">Type the endpoint’s URL first.</p>
       )}
-    </dialog>
+    </ModalDialog>
   );
 }

@@ -1,6 +1,6 @@
 // A finding's runbook step, opened where the finding is: the step's text, its commands to copy, and
 // a way to start walking that runbook for this endpoint as a new incident.
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { Api, ResponseOf } from '../../../shared/contract';
 import type { Finding } from '../../../shared/findings';
 import { labelTitle } from '../../../shared/runbooks/graph';
@@ -8,6 +8,7 @@ import { CopyButton } from '../../components/copy-button';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { go, incidentHref } from '../../components/route';
 import { Markdown } from '../incidents/markdown';
+import { ModalDialog } from '../../components/modal-dialog';
 
 type Runbook = ResponseOf<'runbooks', 'get'>;
 
@@ -27,13 +28,7 @@ export function RunbookStepDialog({
   const [runbook, setRunbook] = useState<Runbook | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
   useEffect(() => {
     let live = true;
     api.runbooks.get({ id: runbookId }).then(
@@ -68,15 +63,7 @@ export function RunbookStepDialog({
   };
 
   return (
-    <dialog
-      ref={ref}
-      className="app-dialog runbook-step-dialog"
-      aria-labelledby={`${id}-title`}
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-    >
+    <ModalDialog className="app-dialog runbook-step-dialog" labelledBy={`${id}-title`} onCancel={onClose}>
       <header className="dialog-head">
         <h2 id={`${id}-title`}>
           {node ? labelTitle(node.label) : 'Runbook step'}{' '}
@@ -120,6 +107,6 @@ export function RunbookStepDialog({
           {busy ? 'Starting…' : `Walk “${runbook?.title ?? runbookId}” in a new incident`}
         </button>
       </div>
-    </dialog>
+    </ModalDialog>
   );
 }

@@ -2,13 +2,14 @@
 // preview of exactly what will be saved. The HTML report is shown in a sandboxed frame (no script
 // runs there, and the console's policy lets in the report's one stylesheet and nothing else); PDF
 // is that HTML printed; Markdown and JSON are shown as the text they are.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Api, ResponseOf } from '../../../shared/contract';
 import type { ReportFormat } from '../../../shared/contract/reports';
 import { redactionSentence } from '../../../shared/redaction';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { fromBase64, saveFile } from '../../components/files';
 import { RedactionOptionsEditor, redactionOf, type RedactionDraft } from '../../components/redaction-options';
+import { ModalDialog } from '../../components/modal-dialog';
 
 type Rendered = ResponseOf<'reports', 'render'>;
 
@@ -28,18 +29,11 @@ export function ReportDialog({
   incidentId: number;
   onClose: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
   const [format, setFormat] = useState<ReportFormat>('html');
   const [redaction, setRedaction] = useState<RedactionDraft>({ enabled: true, fields: '', patterns: '' });
   const [preview, setPreview] = useState<Rendered | null>(null);
   const [busy, setBusy] = useState<'preview' | 'save' | null>(null);
   const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
 
   // The preview follows the options; a PDF is previewed as the HTML it is printed from.
   const previewFormat: ReportFormat = format === 'pdf' ? 'html' : format;
@@ -79,15 +73,7 @@ export function ReportDialog({
   };
 
   return (
-    <dialog
-      ref={ref}
-      className="report-dialog"
-      aria-labelledby="report-dialog-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-    >
+    <ModalDialog className="report-dialog" labelledBy="report-dialog-title" onCancel={onClose}>
       <div className="report-dialog-side">
         <h2 id="report-dialog-title">Export report</h2>
         <div className="segmented" role="radiogroup" aria-label="Format">
@@ -155,6 +141,6 @@ export function ReportDialog({
           </pre>
         )}
       </div>
-    </dialog>
+    </ModalDialog>
   );
 }

@@ -1,7 +1,7 @@
 // The confirmation before a runbook's shell command runs: the whole command, editable, with its
 // timeout and the output cap, and where it will run. Nothing runs without this dialog's Run button,
 // and the confirmation is for this one run only.
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import {
   OUTPUT_CAP_DEFAULT_BYTES,
   OUTPUT_CAP_MAX_BYTES,
@@ -10,6 +10,7 @@ import {
 import type { RunbookStep } from '../../../shared/runbooks/schemas';
 import { ErrorNote } from '../../components/error-note';
 import { formatBytes } from '../../components/format';
+import { ModalDialog } from '../../components/modal-dialog';
 
 const DEFAULT_TIMEOUT_S = 60;
 const KIB = 1024;
@@ -44,13 +45,7 @@ export function RunDialog({
   const [command, setCommand] = useState(original);
   const [timeout, setTimeoutText] = useState(String(DEFAULT_TIMEOUT_S));
   const [capText, setCapText] = useState(String(OUTPUT_CAP_DEFAULT_BYTES / KIB));
-  const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
   const seconds = Number(timeout);
   const timeoutError =
     timeout.trim() === '' || !Number.isFinite(seconds) || seconds < 0.1 || seconds > 3600
@@ -71,12 +66,10 @@ export function RunDialog({
   const lines = command.split('\n').reduce((n, l) => n + 1 + Math.floor(l.length / 90), 0);
 
   return (
-    <dialog
-      ref={ref}
+    <ModalDialog
       className="run-dialog"
-      aria-labelledby={`${id}-title`}
-      onCancel={(e) => {
-        e.preventDefault();
+      labelledBy={`${id}-title`}
+      onCancel={() => {
         if (!busy) onCancel();
       }}
     >
@@ -195,6 +188,6 @@ export function RunDialog({
           </button>
         </div>
       </form>
-    </dialog>
+    </ModalDialog>
   );
 }

@@ -1,7 +1,8 @@
 // A modal question before something that cannot be undone. The native <dialog> keeps focus inside
 // and closes on Esc; the engine's refusal, if any, is shown in the dialog, where it happened.
-import { useEffect, useRef, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { ErrorNote } from '../../components/error-note';
+import { ModalDialog } from '../../components/modal-dialog';
 
 export interface ConfirmDialogProps {
   title: string;
@@ -22,19 +23,11 @@ export function ConfirmDialog({
   onConfirm,
   onCancel,
 }: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
   return (
-    <dialog
-      ref={ref}
+    <ModalDialog
       className="confirm-dialog"
-      aria-labelledby="confirm-dialog-title"
-      onCancel={(e) => {
-        e.preventDefault();
+      labelledBy="confirm-dialog-title"
+      onCancel={() => {
         if (!busy) onCancel();
       }}
     >
@@ -58,6 +51,6 @@ export function ConfirmDialog({
           </button>
         </div>
       </form>
-    </dialog>
+    </ModalDialog>
   );
 }

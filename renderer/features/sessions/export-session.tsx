@@ -1,7 +1,7 @@
 // A session's Export menu: HAR (what browsers and proxies read) or NDJSON (one frame per line),
 // redacted as set here. The engine writes the file; the console reads it back in pieces and saves
 // it, so that a million-frame session never crosses in one message.
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { Api } from '../../../shared/contract';
 import { INTEROP_PIECE_BYTES, type InteropFormat } from '../../../shared/contract/interop';
 import { redactionSentence } from '../../../shared/redaction';
@@ -9,6 +9,7 @@ import { ErrorNote, errorMessage } from '../../components/error-note';
 import { fromBase64, saveFile } from '../../components/files';
 import { formatBytes } from '../../components/format';
 import { RedactionOptionsEditor, redactionOf, type RedactionDraft } from '../../components/redaction-options';
+import { ModalDialog } from '../../components/modal-dialog';
 
 const FORMATS: Array<[InteropFormat, string, string]> = [
   ['har', 'HAR', 'HAR 1.2 with _webSocketMessages, as Chrome DevTools writes it'],
@@ -24,18 +25,11 @@ export function ExportSessionDialog({
   sessionId: number;
   onClose: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
   const [format, setFormat] = useState<InteropFormat>('har');
   const [redaction, setRedaction] = useState<RedactionDraft>({ enabled: true, fields: '', patterns: '' });
   const [progress, setProgress] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
 
   const run = async () => {
     setError(null);
@@ -72,12 +66,10 @@ export function ExportSessionDialog({
 
   const busy = progress !== null;
   return (
-    <dialog
-      ref={ref}
+    <ModalDialog
       className="export-dialog"
-      aria-labelledby="export-dialog-title"
-      onCancel={(e) => {
-        e.preventDefault();
+      labelledBy="export-dialog-title"
+      onCancel={() => {
         if (!busy) onClose();
       }}
     >
@@ -122,6 +114,6 @@ export function ExportSessionDialog({
           {busy ? 'Exporting…' : `Export ${FORMATS.find(([f]) => f === format)![1]}`}
         </button>
       </div>
-    </dialog>
+    </ModalDialog>
   );
 }

@@ -11,15 +11,7 @@ import {
   type Flag,
 } from '../../../electron/cli/args.js';
 import { InputError } from '../../../electron/engine/errors.js';
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the call to throw');
-}
+import { thrown } from '../../support/thrown.js';
 
 describe('parseHeader', () => {
   it('parses "Name: value", trimming around both and keeping colons in the value', () => {

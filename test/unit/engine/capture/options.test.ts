@@ -6,15 +6,7 @@ import { CaptureRequestSchema, type CaptureRequest } from '../../../../shared/co
 import { InputError } from '../../../../electron/engine/errors.js';
 import { parseTarget, prepareCapture } from '../../../../electron/engine/capture/options.js';
 import { selfSigned } from '../../../support/certs.js';
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the call to throw');
-}
+import { thrown } from '../../../support/thrown.js';
 
 describe('parseTarget', () => {
   it.each([
