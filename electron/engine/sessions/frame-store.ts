@@ -523,17 +523,7 @@ export function frameRange(
              WHERE session_id = ? AND seq > ? AND seq <= ? AND connection_id = ? ORDER BY seq`,
           )
           .all(sessionId, afterSeq, toSeq, connectionId)
-  ) as Array<
-    PayloadRef & {
-      connection_id: number;
-      seq: number;
-      ts: number;
-      direction: number;
-      opcode: number;
-      size: number;
-      truncated: number;
-    }
-  >;
+  ) as Array<Omit<FrameRow, 'id'>>;
   return rows.map((r) => ({
     connection: r.connection_id,
     seq: r.seq,
