@@ -275,6 +275,14 @@ describe.skipIf(browserMissing())('attach screen', () => {
       expect(await frames.textContent()).not.toContain('Waiting for frames');
       const side = page.getByRole('complementary', { name: 'Connection' });
       expect(await side.textContent()).toContain('Connecting');
+      // Still so once the attempt's record is read: its handshake waits, it is not open.
+      await side.getByRole('region', { name: 'Handshake' }).waitFor();
+      const close = side.getByRole('region', { name: 'Close' });
+      expect(await close.textContent()).toContain('Connecting');
+      expect(await close.textContent()).not.toContain('Open since');
+      expect(await side.getByRole('region', { name: 'Handshake' }).textContent()).not.toContain(
+        'never answered',
+      );
 
       // Typed and sent before the handshake is done: queued, and said so.
       await page.getByRole('tab', { name: 'Text', exact: true }).click();

@@ -5,7 +5,7 @@ import { CloseExplanation } from '../../components/close-explanation';
 import { clockMicros } from '../../components/charts/clock';
 import { formatIsoShort, formatMs } from '../../components/format';
 import { zoneWord } from '../../components/time-zone';
-import type { Connection } from './handshake-panel';
+import { awaitingUpgrade, hasEnded, type Connection } from './handshake-panel';
 
 const FAILURE_HINTS: Record<NonNullable<Connection['error']>['kind'], string> = {
   refused: 'Nothing accepted the TCP connection: check the host and port, and whether the service is up.',
@@ -49,8 +49,21 @@ function lifetime(c: Connection): string | null {
 
 export function ClosePanel({ connection }: { connection: Connection }) {
   const c = connection;
-  const ended = c.closedAt !== null || c.closeCode !== null || c.error !== null;
-  if (!ended) {
+  if (awaitingUpgrade(c)) {
+    return (
+      <section className="panel close-panel is-connecting" aria-label="Close">
+        <header className="panel-head">
+          <h2>Close</h2>
+          <span className="chip chip-warn">Connecting</span>
+        </header>
+        <p className="muted">
+          Waiting for the server to answer the upgrade. If no answer comes within the connect timeout, why and
+          what to try show here.
+        </p>
+      </section>
+    );
+  }
+  if (!hasEnded(c)) {
     return (
       <section className="panel close-panel is-open" aria-label="Close">
         <header className="panel-head">

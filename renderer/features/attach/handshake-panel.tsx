@@ -7,6 +7,15 @@ import { TimingWaterfall } from './timing-waterfall';
 
 export type Connection = ResponseOf<'sessions', 'get'>['connections'][number];
 
+export function hasEnded(c: Connection): boolean {
+  return c.closedAt !== null || c.closeCode !== null || c.error !== null;
+}
+
+/** An attempt whose upgrade has not been answered yet: neither open nor ended. */
+export function awaitingUpgrade(c: Connection): boolean {
+  return c.openedAt === null && !hasEnded(c);
+}
+
 const REASONS: Record<number, string> = {
   101: 'Switching Protocols',
   200: 'OK',
@@ -28,12 +37,13 @@ export function HandshakePanel({ connection }: { connection: Connection }) {
   const request = Object.entries(connection.requestHeaders);
   const response = Object.entries(connection.responseHeaders);
   const status = connection.status;
+  const waiting = awaitingUpgrade(connection);
   return (
     <section className="panel" aria-label="Handshake">
       <header className="panel-head">
         <h2>Handshake</h2>
         {status === null ? (
-          <span className="chip chip-warn">no HTTP response</span>
+          <span className="chip chip-warn">{waiting ? 'waiting for the answer' : 'no HTTP response'}</span>
         ) : (
           <span className={`chip ${status === 101 ? 'chip-ok' : 'chip-error'}`}>
             HTTP {status} {REASONS[status] ?? ''}
@@ -70,7 +80,11 @@ export function HandshakePanel({ connection }: { connection: Connection }) {
       <KvTable
         entries={response}
         label="Response headers"
-        empty="No response headers: the server never answered the upgrade."
+        empty={
+          waiting
+            ? 'The server has not answered the upgrade yet.'
+            : 'No response headers: the server never answered the upgrade.'
+        }
       />
     </section>
   );
