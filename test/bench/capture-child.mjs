@@ -1,5 +1,6 @@
 // One measured run in its own process (so that peak RSS is this run's alone):
 //   node capture-child.mjs bare URL FRAMES
+//   node capture-child.mjs bare-file URL FRAMES PATH   (the bare client appending every message to PATH)
 //   node capture-child.mjs frameline URL FRAMES DBPATH
 //   node capture-child.mjs disk PATH MEGABYTES
 // Prints one JSON line. bare/frameline: frames received, the receive window (first to last frame),
@@ -47,6 +48,37 @@ if (mode === 'disk') {
     n++;
   });
   ws.on('close', () => report({ received: n, seconds: (last - first) / 1000 }));
+} else if (mode === 'bare-file') {
+  // What `wscat -c URL > file` does: every message appended to a file, 1 MiB at a time, on the
+  // receiving thread; the reference for "every byte written once".
+  const fd = openSync(dbPath, 'w');
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  let used = 0;
+  const ws = new WebSocket(target, { perMessageDeflate: false, maxPayload: 100 * 1024 * 1024 });
+  let n = 0;
+  let first = 0;
+  let last = 0;
+  ws.on('message', (data) => {
+    const now = performance.now();
+    if (n === 0) first = now;
+    last = now;
+    n++;
+    if (used + data.length > chunk.length) {
+      writeSync(fd, chunk, 0, used);
+      used = 0;
+    }
+    if (data.length > chunk.length) writeSync(fd, data);
+    else {
+      data.copy(chunk, used);
+      used += data.length;
+    }
+  });
+  ws.on('close', () => {
+    writeSync(fd, chunk, 0, used);
+    closeSync(fd);
+    rmSync(dbPath, { force: true });
+    report({ received: n, seconds: (last - first) / 1000 });
+  });
 } else {
   const { openEngine } = await load('electron/engine/context.js');
   const { Capture } = await load('electron/engine/capture/capture.js');

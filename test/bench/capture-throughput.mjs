@@ -1,5 +1,6 @@
 // npm run bench: how fast the capture pipeline records, against its references measured side by side
-// in the same run: a bare `ws` client on the same peer, and the raw write speed of the same disk.
+// in the same run: a bare `ws` client on the same peer, the same client appending every message to a
+// file (what `wscat > file` does: every byte written once), and the raw write speed of the same disk.
 // Every figure is the median of RUNS runs (default 5) with its spread (min–max); a ratio is taken
 // per run (Frameline and the bare client back to back on the same peer) and then its median, so
 // that a machine busy with other work weighs on both sides of each ratio alike.
@@ -85,19 +86,25 @@ try {
     try {
       const url = `ws://127.0.0.1:${peer.port}/`;
       for (let i = 0; i < RUNS; i++) {
-        process.stderr.write(`${c.name} run ${i + 1}/${RUNS}: bare ws client, then Frameline…\n`);
+        process.stderr.write(
+          `${c.name} run ${i + 1}/${RUNS}: bare ws client, the same writing to a file, then Frameline…\n`,
+        );
         const bare = await runChild(['bare', url, String(c.frames)]);
+        const file = await runChild(['bare-file', url, String(c.frames), join(dir, 'bare-file.out')]);
         const db = join(dir, `${c.name}-${i}.db`);
         const fl = await runChild(['frameline', url, String(c.frames), db]);
         rmSync(`${db}-frames`, { recursive: true, force: true });
         rmSync(`${db}-spool`, { recursive: true, force: true });
         for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
         const bareRate = bare.received / bare.seconds;
+        const fileRate = file.received / file.seconds;
         const flRate = fl.stored / fl.seconds;
         runs.push({
           bareRate,
+          fileRate,
           flRate,
           ratio: flRate / bareRate,
+          fileRatio: flRate / fileRate,
           lost: c.frames - fl.stored,
           drain: fl.drainSeconds,
           rss: fl.peakRssBytes / 1048576,
@@ -113,10 +120,15 @@ try {
       frames: c.frames,
       payloadBytes: c.bytes,
       bareFramesPerSecond: stats(runs.map((r) => r.bareRate)),
+      bareToFileFramesPerSecond: stats(runs.map((r) => r.fileRate)),
       framelineFramesPerSecond: stats(runs.map((r) => r.flRate)),
       framelineMBps: stats(runs.map((r) => (r.flRate * c.bytes) / 1048576)),
       ratio: stats(
         runs.map((r) => r.ratio),
+        3,
+      ),
+      ratioToFileWriter: stats(
+        runs.map((r) => r.fileRatio),
         3,
       ),
       framesLost: Math.max(...runs.map((r) => r.lost)),
@@ -133,7 +145,18 @@ try {
 }
 
 const fmt = (s) => `${s.median} (${s.min}–${s.max})`;
-const header = ['case', 'frames', 'bare ws f/s', 'Frameline f/s', 'ratio', 'lost', 'drain s', 'peak RSS MB'];
+const header = [
+  'case',
+  'frames',
+  'bare ws f/s',
+  'bare to file f/s',
+  'Frameline f/s',
+  'ratio',
+  'ratio to file',
+  'lost',
+  'drain s',
+  'peak RSS MB',
+];
 const table = [
   header,
   ...rows.map((r) =>
@@ -141,8 +164,10 @@ const table = [
       r.case,
       r.frames,
       fmt(r.bareFramesPerSecond),
+      fmt(r.bareToFileFramesPerSecond),
       fmt(r.framelineFramesPerSecond),
       fmt(r.ratio),
+      fmt(r.ratioToFileWriter),
       r.framesLost,
       fmt(r.drainSeconds),
       fmt(r.peakRssMB),
@@ -165,7 +190,7 @@ writeFileSync(
       node: process.version,
       machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, shared with other work`,
       runsPerFigure: RUNS,
-      note: 'each figure: median (min–max) of the runs; ratio = Frameline / bare ws client on the same peer, per run',
+      note: 'each figure: median (min–max) of the runs; ratio = Frameline / bare ws client on the same peer, per run; ratioToFileWriter = Frameline / the same bare client appending every message to a file',
       disk,
       rows,
     },
