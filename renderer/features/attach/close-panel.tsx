@@ -1,5 +1,6 @@
 // How a connection ended: the close code, the reason, who closed it, and what that usually means —
 // or, for a connection that never opened, why not and what to try.
+import type { ReactNode } from 'react';
 import { parseMicros } from '../../../shared/time';
 import { CloseExplanation } from '../../components/close-explanation';
 import { clockMicros } from '../../components/charts/clock';
@@ -47,34 +48,38 @@ function lifetime(c: Connection): string | null {
   }
 }
 
+/** The Close panel of a connection that has not ended: what it waits for. */
+function NotClosedYet({ chip, tone, children }: { chip: string; tone: 'ok' | 'warn'; children: ReactNode }) {
+  return (
+    <section
+      className={`panel close-panel ${tone === 'ok' ? 'is-open' : 'is-connecting'}`}
+      aria-label="Close"
+    >
+      <header className="panel-head">
+        <h2>Close</h2>
+        <span className={`chip chip-${tone}`}>{chip}</span>
+      </header>
+      <p className="muted">{children}</p>
+    </section>
+  );
+}
+
 export function ClosePanel({ connection }: { connection: Connection }) {
   const c = connection;
   if (awaitingUpgrade(c)) {
     return (
-      <section className="panel close-panel is-connecting" aria-label="Close">
-        <header className="panel-head">
-          <h2>Close</h2>
-          <span className="chip chip-warn">Connecting</span>
-        </header>
-        <p className="muted">
-          Waiting for the server to answer the upgrade. If no answer comes within the connect timeout, why and
-          what to try show here.
-        </p>
-      </section>
+      <NotClosedYet chip="Connecting" tone="warn">
+        Waiting for the server to answer the upgrade. If no answer comes within the connect timeout, why and
+        what to try show here.
+      </NotClosedYet>
     );
   }
   if (!hasEnded(c)) {
     return (
-      <section className="panel close-panel is-open" aria-label="Close">
-        <header className="panel-head">
-          <h2>Close</h2>
-          <span className="chip chip-ok">open</span>
-        </header>
-        <p className="muted">
-          Open since {c.openedAt ? formatIsoShort(c.openedAt) : 'just now'}. When it closes, the code, the
-          reason, who closed it and what that usually means show here.
-        </p>
-      </section>
+      <NotClosedYet chip="open" tone="ok">
+        Open since {c.openedAt ? formatIsoShort(c.openedAt) : 'just now'}. When it closes, the code, the
+        reason, who closed it and what that usually means show here.
+      </NotClosedYet>
     );
   }
   const neverOpened = c.openedAt === null;
