@@ -29,11 +29,11 @@ export const ReconnectPolicySchema = z
     path: ['maxMs'],
   });
 
-/** What a capture is asked to do: the attach screen's form and `frameline capture`'s flags. */
 /** At most this many messages are sent when a connection opens, each at most this long. */
 export const MAX_SENDS = 1000;
 export const MAX_SEND_CHARS = 1024 * 1024;
 
+/** What a capture is asked to do: the attach screen's form and `frameline capture`'s flags. */
 export const CaptureRequestSchema = z.object({
   url: z.string().min(1, { error: 'give the endpoint URL, such as ws://localhost:8080/ws' }).max(2048),
   name: z.string().trim().min(1).max(200).optional(),

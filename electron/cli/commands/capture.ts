@@ -132,7 +132,7 @@ function sendsFrom(send: string[] | undefined, file: string | undefined): string
       `${from} give${given.length && file !== undefined ? '' : 's'} ${total} messages; at most ${MAX_SENDS} are sent when a connection opens`,
     );
   }
-  const limit = `a message sent on open holds at most ${MAX_SEND_CHARS}`;
+  const limit = `a message sent on open holds at most ${MAX_SEND_CHARS} characters`;
   given.forEach((m, i) => {
     if (m.length > MAX_SEND_CHARS)
       throw new InputError(`--send message ${i + 1} is ${m.length} characters long; ${limit}`);

@@ -7,6 +7,7 @@ import { TimingWaterfall } from './timing-waterfall';
 
 export type Connection = ResponseOf<'sessions', 'get'>['connections'][number];
 
+/** The connection closed, failed, or was cut: its end is recorded. */
 export function hasEnded(c: Connection): boolean {
   return c.closedAt !== null || c.closeCode !== null || c.error !== null;
 }

@@ -249,6 +249,17 @@ describe('capture against a ws server', () => {
     expect(echoed.slice(0, 2)).toEqual(['one', 'two']);
   });
 
+  it('sends --send messages and then the lines of --send-file, all of them, to a real server', async () => {
+    const server = track(await wsServer(echo));
+    const file = join(ws.dir, 'hello.txt');
+    writeFileSync(file, '{"op":"auth"}\r\n\n{"op":"subscribe"}\n');
+    const { data } = await capture([server.url, '--send', 'first', '--send-file', file, '--duration', '0.5']);
+    const echoed = data
+      .frames!.filter((f) => f.direction === 'in' && f.opcode === 'text')
+      .map((f) => f.payload);
+    expect(echoed).toEqual(['first', '{"op":"auth"}', '{"op":"subscribe"}']);
+  });
+
   it('reconnects with growing delays and gives up after the attempts', async () => {
     const server = track(await wsServer((sock) => sock.close(1012, 'restart')));
     const started = Date.now();

@@ -41,7 +41,7 @@ describe('frameline capture --send / --send-file', () => {
     const err = thrown(() => captureRequest(['ws://127.0.0.1:9/', '--send-file', file]));
     expect(err).toBeInstanceOf(InputError);
     expect(err.message).toBe(
-      `line 2 of --send-file ${file} is 1048577 characters long; a message sent on open holds at most 1048576`,
+      `line 2 of --send-file ${file} is 1048577 characters long; a message sent on open holds at most 1048576 characters`,
     );
   });
 
@@ -51,7 +51,7 @@ describe('frameline capture --send / --send-file', () => {
     );
     expect(err).toBeInstanceOf(InputError);
     expect(err.message).toBe(
-      '--send message 2 is 1048581 characters long; a message sent on open holds at most 1048576',
+      '--send message 2 is 1048581 characters long; a message sent on open holds at most 1048576 characters',
     );
   });
 });
