@@ -7,6 +7,12 @@ export type ToWriter =
   /** Forget a session (its capture failed or is abandoned); answered with `dropped`. */
   | { type: 'drop'; sessionId: number }
   | { type: 'index' }
+  /**
+   * Write nothing (no commit, no indexing) until `resume`: the capturing thread writes to the
+   * database itself meanwhile (recovering a session's spool). Answered with `held` once paused.
+   */
+  | { type: 'hold' }
+  | { type: 'resume' }
   | { type: 'close' };
 
 export type FromWriter =
@@ -17,6 +23,8 @@ export type FromWriter =
   /** Committing this session failed; the writer has forgotten it. One sentence. */
   | { type: 'failed'; sessionId: number; message: string }
   | { type: 'dropped'; sessionId: number }
+  /** Paused: no transaction is open, and none starts until `resume`. */
+  | { type: 'held' }
   | { type: 'indexed'; backlog: number }
   /** Something outside any session went wrong (full-text indexing); nothing was lost. */
   | { type: 'error'; message: string };

@@ -49,6 +49,8 @@ let retryTimer: NodeJS.Timeout | null = null;
 let idleTimer: NodeJS.Timeout | null = null;
 /** Someone waits for the full-text index to catch up (the console opening a database). */
 let indexRequested = false;
+/** Holds taken by the capturing thread (recovering a spool itself): while any is, nothing is written. */
+let holds = 0;
 
 function send(msg: FromWriter): void {
   port.postMessage(msg);
@@ -62,6 +64,7 @@ function describe(err: unknown): string {
 // dropped while a long backlog is being committed), and progress is reported batch by batch.
 function pump(): void {
   pumping = false;
+  if (holds > 0) return;
   let waiting = false;
   let more = false;
   for (const [id, s] of sessions) {
@@ -119,6 +122,7 @@ function scheduleIdleIndexing(): void {
   if (idleTimer) return;
   idleTimer = setTimeout(() => {
     idleTimer = null;
+    if (holds > 0) return;
     for (const s of sessions.values()) if (s.applier.offset < s.target) return;
     try {
       if (indexPendingText(db, 2000, INDEX_BATCH_BYTES) > 0) scheduleIdleIndexing();
@@ -168,6 +172,18 @@ port.on('message', (msg: ToWriter) => {
     case 'index':
       indexRequested = true;
       scheduleIdleIndexing();
+      return;
+    case 'hold':
+      // Messages are heard between turns, so no transaction of this thread is open now.
+      holds++;
+      send({ type: 'held' });
+      return;
+    case 'resume':
+      holds = Math.max(0, holds - 1);
+      if (holds === 0) {
+        schedulePump();
+        scheduleIdleIndexing();
+      }
       return;
     case 'close':
       if (idleTimer) clearTimeout(idleTimer);

@@ -21,9 +21,9 @@ const FLUSH_BYTES = 256 * 1024;
 const FLUSH_INTERVAL_MS = 20;
 /**
  * How long a session given up (a bounded shutdown) waits for the writer to let go of it before its
- * lock is released anyway; and how long one that recovers its spool here waits, since recovering
- * while the writer thread still commits could only find the database locked (a busy machine can
- * keep that thread inside one batch for seconds).
+ * lock is released anyway; and how long one that recovers its spool here waits for the writer to
+ * let go and pause, since recovering while the writer thread still commits or indexes could only
+ * find the database locked (a busy machine can keep that thread inside one batch for seconds).
  */
 const DROP_WAIT_MS = 3000;
 const DROP_BEFORE_RECOVERY_WAIT_MS = 60_000;
@@ -99,6 +99,32 @@ export class StoreWriter {
     return this.indexing;
   }
 
+  /**
+   * Pauses the writer thread (no commit, no indexing) and resolves, once it has paused or after
+   * `waitMs`, with the function that lets it go on. Whoever writes to the database from this thread
+   * meanwhile (recovering a session's spool) never finds it locked by its own writer, however long a
+   * busy machine keeps that low-priority thread inside one transaction. Keeps the writer alive
+   * until let go.
+   */
+  async hold(waitMs: number): Promise<() => void> {
+    if (this.dead) return () => undefined;
+    this.open++;
+    const held = new Promise<void>((resolve) => {
+      this.holdWaiters.push(resolve);
+      setTimeout(resolve, waitMs).unref();
+    });
+    this.post({ type: 'hold' });
+    await held;
+    let resumed = false;
+    return () => {
+      if (resumed) return;
+      resumed = true;
+      this.post({ type: 'resume' });
+      this.release();
+    };
+  }
+
+  private readonly holdWaiters: Array<() => void> = [];
   private indexing: Promise<void> | null = null;
   private indexWaiter: { resolve: () => void; reject: (e: Error) => void } | null = null;
 
@@ -153,6 +179,9 @@ export class StoreWriter {
       case 'dropped':
         this.spools.get(msg.sessionId)?.writerDropped();
         return;
+      case 'held':
+        this.holdWaiters.shift()?.();
+        return;
       case 'indexed':
         this.indexWaiter?.resolve();
         this.indexWaiter = null;
@@ -171,6 +200,7 @@ export class StoreWriter {
     this.dead = message;
     this.forget();
     for (const s of [...this.spools.values()]) s.writerFailed(message, true);
+    for (const held of this.holdWaiters.splice(0)) held();
     this.indexWaiter?.reject(new Error(message));
     this.indexWaiter = null;
   }
@@ -349,7 +379,12 @@ export class SessionSpool {
       }
     } else this.out.discard();
     await this.letGo(DROP_BEFORE_RECOVERY_WAIT_MS);
-    return this.recover();
+    const resume = await this.writer.hold(DROP_BEFORE_RECOVERY_WAIT_MS);
+    try {
+      return this.recover();
+    } finally {
+      resume();
+    }
   }
 
   /**

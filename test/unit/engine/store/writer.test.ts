@@ -5,6 +5,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../../electron/engine/store/database.js';
 import { beginRecording } from '../../../../electron/engine/store/recording.js';
+import { recoverOrphanedSessions } from '../../../../electron/engine/store/recovery.js';
+import { SpoolWriter } from '../../../../electron/engine/store/spool.js';
 import { StoreWriter } from '../../../../electron/engine/store/writer.js';
 import { until } from '../../../support/wait.js';
 import { tempDir, type TempDir } from './helpers.js';
@@ -86,4 +88,61 @@ it('commits a backlog of 50,000 frames batch by batch, reporting each batch as i
   expect(db.prepare('SELECT count(*) FROM frame WHERE session_id = ?').pluck().get(rec.sessionId)).toBe(
     FRAMES,
   );
+});
+
+// CI saw a capture stopped by a full disk fail to mark its session interrupted: "the database is
+// locked". The only other connection was its own writer thread, which had gone back to indexing
+// text between letting go of the session and the recovery; at the lowest priority on a busy
+// machine, one such transaction outlasted the busy timeout. A recovery now holds the writer first.
+it('holds the writer for a recovery: no commit, no indexing, the write lock free at once until let go', async () => {
+  const backlog = beginRecording(db, dbPath, {
+    name: 'backlog',
+    kind: 'capture',
+    target: 'ws://127.0.0.1:9/',
+    settings: {},
+    createdAt: T0,
+  });
+  const offline = new SpoolWriter(backlog.spoolPath);
+  offline.message({
+    type: 'connection',
+    ordinal: 1,
+    url: 'ws://127.0.0.1:9/',
+    startedAt: T0,
+    requestHeaders: {},
+  });
+  for (let seq = 1; seq <= 20_000; seq++)
+    offline.frame(1, seq, T0 + seq, 0, 1, Buffer.from(`{"seq":${seq},"word":"w${seq % 977}"}`), 1 << 20);
+  offline.close();
+  backlog.lock.release();
+  backlog.releaseReserve();
+  // Committed by recovery, which leaves the full-text index to the writer.
+  expect(recoverOrphanedSessions(db, dbPath).recovered).toEqual([backlog.sessionId]);
+  const indexedUpTo = () =>
+    db.prepare("SELECT value FROM store_state WHERE key = 'fts_indexed_upto'").pluck().get() as number;
+
+  const writer = StoreWriter.for(dbPath);
+  const indexing = writer.indexInBackground();
+  await until('the writer to start indexing', () => indexedUpTo() > 0, 20_000);
+  const resume = await writer.hold(60_000);
+  const atHold = indexedUpTo();
+  expect(atHold).toBeLessThan(20_000);
+
+  // Another connection that will not wait at all takes the write lock again and again, across
+  // twenty times the interval at which the writer starts an indexing step when it is free to.
+  const other = new Database(dbPath);
+  other.pragma('busy_timeout = 0');
+  try {
+    for (let round = 0; round < 20; round++) {
+      other.exec('BEGIN IMMEDIATE');
+      other.exec('COMMIT');
+      expect(indexedUpTo()).toBe(atHold);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    other.close();
+  }
+
+  resume();
+  await indexing;
+  expect(indexedUpTo()).toBe(db.prepare('SELECT max(id) FROM frame').pluck().get());
 });
