@@ -134,9 +134,11 @@ export function requestFrom<S extends z.ZodType>(
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const path = issue.path.map(String);
-  // The flag whose field is the one complained about (or holds it: a header inside `headers`).
+  // The flag given whose field is the one complained about (or holds it: a header inside
+  // `headers`); a value that came from elsewhere is named by its field.
   let best: [string, Flag] | undefined;
   for (const entry of Object.entries(flags)) {
+    if (values[entry[0]] === undefined) continue;
     const f = entry[1].field.split('.');
     if (f.every((k, i) => path[i] === k) && (!best || f.length > best[1].field.split('.').length))
       best = entry;

@@ -71,6 +71,15 @@ describe('requestFrom', () => {
     );
   });
 
+  it('names the field, not a flag left out, when a value from elsewhere is refused', () => {
+    const flags: Record<string, Flag> = { ...FLAGS, subprotocol: { field: 'subprotocols', kind: 'list' } };
+    const err = thrown(() =>
+      requestFrom(CaptureRequestSchema, {}, flags, { url: 'ws://localhost/', subprotocols: ['chat', 'a b'] }),
+    );
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(/^subprotocols\.1 /);
+  });
+
   it('refuses an option given without the one it belongs to', () => {
     expect(thrown(() => request(['--reconnect-base', '100'])).message).toBe(
       '--reconnect-base only works with --reconnect; add --reconnect or drop --reconnect-base',
