@@ -134,11 +134,10 @@ export function requestFrom<S extends z.ZodType>(
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const path = issue.path.map(String);
-  // The flag given whose field is the one complained about (or holds it: a header inside
-  // `headers`); a value that came from elsewhere is named by its field.
+  // The flag whose field is the one complained about (or holds it: a header inside `headers`),
+  // given or not: a field needed but missing is named by the flag that would give it.
   let best: [string, Flag] | undefined;
   for (const entry of Object.entries(flags)) {
-    if (values[entry[0]] === undefined) continue;
     const f = entry[1].field.split('.');
     if (f.every((k, i) => path[i] === k) && (!best || f.length > best[1].field.split('.').length))
       best = entry;
@@ -150,8 +149,8 @@ export function requestFrom<S extends z.ZodType>(
     flag.kind === 'headers' || flag.kind === 'list'
       ? (() => {
           const i = Number(path[flag.field.split('.').length]);
-          const list = raw as string[];
-          return Number.isInteger(i) ? list[i] : undefined;
+          const list = raw as string[] | undefined;
+          return Number.isInteger(i) ? list?.[i] : undefined;
         })()
       : typeof raw === 'string'
         ? raw
