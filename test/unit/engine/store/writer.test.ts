@@ -6,7 +6,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openStore, type Db } from '../../../../electron/engine/store/database.js';
 import { beginRecording } from '../../../../electron/engine/store/recording.js';
 import { recoverOrphanedSessions } from '../../../../electron/engine/store/recovery.js';
-import { SpoolWriter } from '../../../../electron/engine/store/spool.js';
+import { SpoolWriter, type SpoolMessage } from '../../../../electron/engine/store/spool.js';
 import { StoreWriter } from '../../../../electron/engine/store/writer.js';
 import { until } from '../../../support/wait.js';
 import { tempDir, type TempDir } from './helpers.js';
@@ -31,14 +31,27 @@ afterEach(() => {
   dir.remove();
 });
 
+const TARGET = 'ws://127.0.0.1:9/';
+const recording = (name: string) =>
+  beginRecording(db, dbPath, { name, kind: 'capture', target: TARGET, settings: {}, createdAt: T0 });
+/** A connection's start and its answered upgrade, as a capture spools them. */
+const OPENED: SpoolMessage[] = [
+  { type: 'connection', ordinal: 1, url: TARGET, startedAt: T0, requestHeaders: {} },
+  {
+    type: 'handshake',
+    ordinal: 1,
+    status: 101,
+    responseHeaders: {},
+    bodyHead: null,
+    subprotocol: null,
+    extensions: null,
+    timings: { dnsMs: null, tcpMs: 0.1, tlsMs: null, upgradeMs: 0.2 },
+    openedAt: T0,
+  },
+];
+
 it('commits a backlog of 50,000 frames batch by batch, reporting each batch as it commits', async () => {
-  const rec = beginRecording(db, dbPath, {
-    name: 'backlog',
-    kind: 'capture',
-    target: 'ws://127.0.0.1:9/',
-    settings: {},
-    createdAt: T0,
-  });
+  const rec = recording('backlog');
   const writer = StoreWriter.for(dbPath);
   const reports: number[] = [];
   const stopListening = writer.onCommitted((id, n) => {
@@ -51,24 +64,7 @@ it('commits a backlog of 50,000 frames batch by batch, reporting each batch as i
   const locker = new Database(dbPath);
   locker.exec('BEGIN IMMEDIATE');
   try {
-    spool.message({
-      type: 'connection',
-      ordinal: 1,
-      url: 'ws://127.0.0.1:9/',
-      startedAt: T0,
-      requestHeaders: {},
-    });
-    spool.message({
-      type: 'handshake',
-      ordinal: 1,
-      status: 101,
-      responseHeaders: {},
-      bodyHead: null,
-      subprotocol: null,
-      extensions: null,
-      timings: { dnsMs: null, tcpMs: 0.1, tlsMs: null, upgradeMs: 0.2 },
-      openedAt: T0,
-    });
+    for (const m of OPENED) spool.message(m);
     for (let seq = 1; seq <= FRAMES; seq++)
       spool.frame(1, T0 + seq, 0, 1, Buffer.from(`{"seq":${seq}}`), 1 << 20);
     spool.flush();
@@ -95,21 +91,9 @@ it('commits a backlog of 50,000 frames batch by batch, reporting each batch as i
 // text between letting go of the session and the recovery; at the lowest priority on a busy
 // machine, one such transaction outlasted the busy timeout. A recovery now holds the writer first.
 it('holds the writer for a recovery: no commit, no indexing, the write lock free at once until let go', async () => {
-  const backlog = beginRecording(db, dbPath, {
-    name: 'backlog',
-    kind: 'capture',
-    target: 'ws://127.0.0.1:9/',
-    settings: {},
-    createdAt: T0,
-  });
+  const backlog = recording('backlog');
   const offline = new SpoolWriter(backlog.spoolPath);
-  offline.message({
-    type: 'connection',
-    ordinal: 1,
-    url: 'ws://127.0.0.1:9/',
-    startedAt: T0,
-    requestHeaders: {},
-  });
+  offline.message(OPENED[0]!);
   for (let seq = 1; seq <= 20_000; seq++)
     offline.frame(1, seq, T0 + seq, 0, 1, Buffer.from(`{"seq":${seq},"word":"w${seq % 977}"}`), 1 << 20);
   offline.close();
@@ -126,6 +110,12 @@ it('holds the writer for a recovery: no commit, no indexing, the write lock free
   const resume = await writer.hold(60_000);
   const atHold = indexedUpTo();
   expect(atHold).toBeLessThan(20_000);
+  // A capture goes on recording meanwhile: its frames wait in its spool.
+  const live = recording('live');
+  const spool = writer.begin(db, live);
+  for (const m of OPENED) spool.message(m);
+  const committed = () =>
+    db.prepare('SELECT count(*) FROM frame WHERE session_id = ?').pluck().get(live.sessionId) as number;
 
   // Another connection that will not wait at all takes the write lock again and again, across
   // twenty times the interval at which the writer starts an indexing step when it is free to.
@@ -135,7 +125,10 @@ it('holds the writer for a recovery: no commit, no indexing, the write lock free
     for (let round = 0; round < 20; round++) {
       other.exec('BEGIN IMMEDIATE');
       other.exec('COMMIT');
+      spool.frame(1, T0 + round + 1, 0, 1, Buffer.from(`{"round":${round}}`), 1 << 20);
+      spool.flush();
       expect(indexedUpTo()).toBe(atHold);
+      expect(committed()).toBe(0);
       await new Promise((r) => setTimeout(r, 50));
     }
   } finally {
@@ -143,6 +136,8 @@ it('holds the writer for a recovery: no commit, no indexing, the write lock free
   }
 
   resume();
+  expect(await spool.finish(T0 + 100)).toEqual({ status: 'complete', failure: null });
+  expect(committed()).toBe(20);
   await indexing;
   expect(indexedUpTo()).toBe(db.prepare('SELECT max(id) FROM frame').pluck().get());
 });
