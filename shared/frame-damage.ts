@@ -12,6 +12,11 @@ export const DAMAGE_REASONS: Readonly<Record<DamageKind, string>> = {
   'cut-short': 'cut short: the segment file ends before this payload',
 };
 
+/** The kind of damage a frame's `damage` sentence names. */
+export function damageKindOf(reason: string): DamageKind {
+  return reason === DAMAGE_REASONS['cut-short'] ? 'cut-short' : 'checksum';
+}
+
 /** Sequence numbers a tally keeps (the count goes on). */
 export const DAMAGED_SEQS_KEPT = 20;
 

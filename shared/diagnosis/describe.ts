@@ -91,8 +91,10 @@ export function describeCheck(c: Check): string {
       return d.failing === 'none' ? 'proxy and backend both healthy' : `the ${String(d.failing)} fails`;
     case 'session':
       return `${String(d.kind)}, ${String(d.status)}: ${n(d.connections)} connections, ${n(d.frames)} frames over ${n(d.durationSeconds, ' s')}`;
-    case 'stored frames':
-      return `${damageWords(d.damaged as DamagedFrames)}; their payloads were left out of the analysis`;
+    case 'stored frames': {
+      const damaged = d.damaged as DamagedFrames;
+      return `${damageWords(damaged)}; ${damaged.frames === 1 ? 'its payload was' : 'their payloads were'} left out of the analysis`;
+    }
     case 'handshakes':
       return `${n(d.opened)} of ${n(d.attempts)} attempts opened${d.failed ? `; failures: ${entries(d.failures)}` : ''}`;
     case 'close codes':
