@@ -84,6 +84,6 @@ export function warnExposed(host: string, who: string, what: string): void {
  */
 export function damageNote(sessionId: number, d: DamagedFrames): void {
   note(
-    `frameline: session ${sessionId}: ${damageWords(d)}; ${d.frames === 1 ? 'it is' : 'they are'} marked damaged and ${d.frames === 1 ? 'its' : 'their'} bytes left out, the other frames are intact; restore the database's -frames folder from a copy to get ${d.frames === 1 ? 'it' : 'them'} back`,
+    `frameline: session ${sessionId}: ${damageWords(d)}; ${d.frames === 1 ? 'it is' : 'they are'} marked damaged and ${d.frames === 1 ? 'its' : 'their'} bytes left out, the other frames come through as stored; restore the database's -frames folder from a copy to get ${d.frames === 1 ? 'it' : 'them'} back`,
   );
 }

@@ -126,7 +126,7 @@ describe('damaged stored bytes', () => {
     expect(marked.damage).toMatch(/^checksum mismatch/);
     expect(frames.filter((f) => !f.damaged)).toEqual(intact.flipped.filter((f) => f.seq !== bad));
     expect(lines(one.stderr)).toEqual([
-      `frameline: session ${flipped}: 1 frame is damaged (seq ${bad}: 1 changed on disk); it is marked damaged and its bytes left out, the other frames are intact; restore the database's -frames folder from a copy to get it back`,
+      `frameline: session ${flipped}: 1 frame is damaged (seq ${bad}: 1 changed on disk); it is marked damaged and its bytes left out, the other frames come through as stored; restore the database's -frames folder from a copy to get it back`,
     ]);
 
     // The cut session: before the cut served, from it on marked; the document is still whole.
