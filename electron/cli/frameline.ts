@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `frameline` command: the engine without a window, for scripts, CI and the tests.
-import { EnvironmentError, InputError, isCorruption } from '../engine/errors.js';
+import { EnvironmentError, InputError, IntegrityError, isCorruption } from '../engine/errors.js';
 import { onRecovery } from '../engine/sessions/sessions.js';
 import * as capture from './commands/capture.js';
 import * as compact from './commands/compact.js';
@@ -127,7 +127,7 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    if (err instanceof EnvironmentError) {
+    if (err instanceof EnvironmentError || err instanceof IntegrityError) {
       process.stderr.write(`frameline: ${err.message}\n`);
       process.exitCode = 1;
       return;

@@ -1,5 +1,6 @@
 // Human output of the command line: frame lines like wscat's, tables, and the stderr channel.
-import type { Opcode } from '../../shared/contract.js';
+import type { DamagedFrames, Opcode } from '../../shared/contract.js';
+import { damageWords } from '../../shared/frame-damage.js';
 import { formatMicros } from '../../shared/time.js';
 
 const PREVIEW = 96;
@@ -74,4 +75,15 @@ export function out(text: string): Promise<void> {
 export function warnExposed(host: string, who: string, what: string): void {
   note(`WARNING: serving on ${host}, which is not a loopback address: anyone who can reach it${who}`);
   note(`${what} Prefer 127.0.0.1 with an SSH tunnel.`);
+}
+
+/**
+ * The line on stderr when a command met frames whose stored bytes failed their check: how many,
+ * which, why, what was done with them and what to do. Damage found is a failed check: the caller
+ * exits with 1, after writing everything it could (the intact frames, the marked ones).
+ */
+export function damageNote(sessionId: number, d: DamagedFrames): void {
+  note(
+    `frameline: session ${sessionId}: ${damageWords(d)}; ${d.frames === 1 ? 'it is' : 'they are'} marked damaged and ${d.frames === 1 ? 'its' : 'their'} bytes left out, the other frames come through as stored; restore the database's -frames folder from a copy to get ${d.frames === 1 ? 'it' : 'them'} back`,
+  );
 }

@@ -34,3 +34,15 @@ export class EnvironmentError extends Error {
     this.name = 'EnvironmentError';
   }
 }
+
+/**
+ * Stored bytes that failed their check (a payload changed on disk, or its segment file was cut
+ * short) where they cannot simply be marked and left out: a failed check, so the command line prints
+ * the sentence and exits with 1, and the contract answers `failed`.
+ */
+export class IntegrityError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IntegrityError';
+  }
+}

@@ -4,6 +4,7 @@
 // into the one contract under `interop`.
 import { z } from 'zod';
 import { RedactionSchema, RedactionSummarySchema } from './fields.js';
+import { DamagedFramesSchema } from './sessions.js';
 
 const id = z.number().int().positive();
 const handle = z.string().regex(/^[a-z0-9-]{8,64}$/, { error: 'is not an upload or export id' });
@@ -55,6 +56,8 @@ export const interopChannels = {
       connections: z.number().int().nonnegative(),
       frames: z.number().int().nonnegative(),
       redaction: RedactionSummarySchema,
+      /** Frames whose stored bytes failed their check: marked (NDJSON) or left out (HAR). */
+      damaged: DamagedFramesSchema,
     }),
   },
   read: {

@@ -14,7 +14,7 @@ import {
   RunStatusSchema,
   WalkStatusSchema,
 } from './incidents.js';
-import { SessionKindSchema, SessionStatusSchema } from './sessions.js';
+import { DamagedFramesSchema, SessionKindSchema, SessionStatusSchema } from './sessions.js';
 
 /** The version of the report's JSON: raised when a field changes meaning or goes away. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -109,6 +109,11 @@ export const ReportSessionSchema = z.object({
     ping: LatencySchema.nullable(),
     requestResponse: LatencySchema.nullable(),
   }),
+  /**
+   * Frames the evidence read (pings, pongs, id-carrying messages) whose stored bytes failed their
+   * check: left out of the round trips. Absent in reports made before checksums.
+   */
+  damagedFrames: DamagedFramesSchema.optional(),
   rate: z.object({
     startTs: z.number(),
     bucketUs: z.number(),

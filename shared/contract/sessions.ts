@@ -83,6 +83,27 @@ export const ConnectionSchema = z.object({
   lastFrameTs: isoTime.nullable(),
 });
 
+/**
+ * A frame whose stored bytes failed their check (they no longer match the checksum taken when it
+ * was recorded, or its segment file ends before them) carries `damaged: true` and why; its payload
+ * (and preview) is then empty: the bytes are not served as if they were intact.
+ */
+const damageFields = {
+  damaged: z.literal(true).optional(),
+  /** Why, in words: "checksum mismatch: …" or "cut short: …". */
+  damage: z.string().optional(),
+};
+
+/** Frames whose stored bytes failed their check, among those a read met. */
+export const DamagedFramesSchema = z.object({
+  frames: z.number().int().nonnegative(),
+  /** The first of their sequence numbers (at most 20), in the order they were met. */
+  seqs: z.array(z.number().int().positive()),
+  /** How many no longer match their checksum, and how many lie beyond the end of a segment cut short. */
+  checksum: z.number().int().nonnegative(),
+  cutShort: z.number().int().nonnegative(),
+});
+
 /** A frame as a row of the frame list: a preview, not the whole payload. */
 export const FrameRowSchema = z.object({
   seq: z.number().int().positive(),
@@ -95,6 +116,7 @@ export const FrameRowSchema = z.object({
   truncated: z.boolean(),
   /** Text frames: the first characters; others: the first bytes as hex. */
   preview: z.string(),
+  ...damageFields,
 });
 
 /** A frame with its whole stored payload. */
@@ -115,6 +137,7 @@ export const FrameRecordSchema = z.object({
   /** UTF-8 text for text frames, base64 otherwise. */
   payload: z.string(),
   truncated: z.boolean(),
+  ...damageFields,
 });
 
 /** What narrows a session's frames: all optional, combined with AND. */
@@ -206,6 +229,8 @@ export type SessionEvent = z.output<typeof SessionEventSchema>;
 export type FrameRow = z.output<typeof FrameRowSchema>;
 /** A frame with its whole payload, as the command line writes it. */
 export type FrameRecord = z.output<typeof FrameRecordSchema>;
+/** Frames whose stored bytes failed their check, counted. */
+export type DamagedFrames = z.output<typeof DamagedFramesSchema>;
 /** Header names with their values. */
 export type Headers = z.output<typeof HeadersSchema>;
 /** Phase durations of one connection attempt. */

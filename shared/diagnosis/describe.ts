@@ -1,5 +1,7 @@
 // One line per check for people: the progress lines of a probe, the console, the text report.
+import type { DamagedFrames } from '../contract/sessions.js';
 import type { Check } from '../findings.js';
+import { damageWords } from '../frame-damage.js';
 
 const n = (v: unknown, unit = ''): string => (typeof v === 'number' ? `${v}${unit}` : '-');
 
@@ -89,6 +91,10 @@ export function describeCheck(c: Check): string {
       return d.failing === 'none' ? 'proxy and backend both healthy' : `the ${String(d.failing)} fails`;
     case 'session':
       return `${String(d.kind)}, ${String(d.status)}: ${n(d.connections)} connections, ${n(d.frames)} frames over ${n(d.durationSeconds, ' s')}`;
+    case 'stored frames': {
+      const damaged = d.damaged as DamagedFrames;
+      return `${damageWords(damaged)}; ${damaged.frames === 1 ? 'its payload was' : 'their payloads were'} left out of the analysis`;
+    }
     case 'handshakes':
       return `${n(d.opened)} of ${n(d.attempts)} attempts opened${d.failed ? `; failures: ${entries(d.failures)}` : ''}`;
     case 'close codes':

@@ -2,7 +2,7 @@
 import { openEngine } from '../../engine/context.js';
 import { compact } from '../../engine/sessions/sessions.js';
 import { dbPath, parse } from '../args.js';
-import { out } from '../output.js';
+import { note, out } from '../output.js';
 
 export const help = `frameline compact [--json] [--db PATH]
 
@@ -25,6 +25,10 @@ export async function run(argv: string[]): Promise<number> {
   else
     await out(
       `Freed ${(report.bytesFreed / 1048576).toFixed(1)} MiB: ${report.orphansRemoved} unused segment file${report.orphansRemoved === 1 ? '' : 's'} deleted, ${report.segmentsRewritten} rewritten${report.vacuumed ? ', database file compacted' : '; the database file is in use by another process and was not compacted'}.\n`,
+    );
+  if (report.damagedSegmentsKept > 0)
+    note(
+      `frameline: left ${report.damagedSegmentsKept} segment file${report.damagedSegmentsKept === 1 ? '' : 's'} with damaged frames as found (not rewritten); "frameline show SESSION --frames" marks those frames`,
     );
   return 0;
 }

@@ -5,7 +5,8 @@ import { hasCritical } from '../../../shared/findings.js';
 import { openEngine } from '../../engine/context.js';
 import { diagnoseSession } from '../../engine/diagnose/session-analysis.js';
 import { dbPath, parse, positionals, requestFrom, sessionId } from '../args.js';
-import { out } from '../output.js';
+import type { DamagedFrames } from '../../../shared/contract.js';
+import { damageNote, out } from '../output.js';
 import { findingsText, verdict } from '../../../shared/finding-text.js';
 import { checkLines } from './probe.js';
 
@@ -15,7 +16,8 @@ Analyse a recorded session: close codes, connection lifetimes, idle time before 
 cluster is an idle timeout), reconnect rate and backoff, ping intervals and late or missing pongs,
 round trips from pings and from requests and responses matched by a JSON id, and messages that
 arrive in bursts. Prints findings with their evidence, cause, fix and runbook step; exit code 1
-when one is critical. A probe session shows the probe's own report.
+when one is critical, or when frames' stored bytes failed their check (a "stored frames" check says
+which; their payloads are left out, the rest is analysed). A probe session shows the probe's own report.
 
   --id-field NAME   the JSON field that pairs a request with its response (default "id")`;
 
@@ -38,7 +40,9 @@ export async function run(argv: string[]): Promise<number> {
       await out(
         `session ${request.id}: ${report.target}\n\n${checkLines(report.checks, describeCheck)}\n\n${findingsText(report.findings, report.target)}\n${verdict(report)}\n`,
       );
-    return hasCritical(report.findings) ? 1 : 0;
+    const stored = report.checks.find((c) => c.name === 'stored frames' && !c.ok);
+    if (stored) damageNote(request.id, stored.detail.damaged as DamagedFrames);
+    return hasCritical(report.findings) || stored ? 1 : 0;
   } finally {
     engine.close();
   }

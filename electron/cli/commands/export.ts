@@ -6,6 +6,7 @@ import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { DamagedFrames } from '../../../shared/contract.js';
 import { RedactionSchema } from '../../../shared/contract/fields.js';
 import { LoadTestRequestSchema } from '../../../shared/contract/replay.js';
 import { openEngine, type EngineContext } from '../../engine/context.js';
@@ -24,13 +25,15 @@ import {
   sessionId,
   type Flag,
 } from '../args.js';
-import { formatBytes, note, out } from '../output.js';
+import { damageNote, formatBytes, note, out } from '../output.js';
 
 /** What an export wrote: one line for stderr, notes beside it, and what --json prints. */
 interface Exported {
   line: string;
   notes: string[];
   json: Record<string, unknown>;
+  /** Frames whose stored bytes failed their check (said on stderr; the export then exits with 1). */
+  damaged?: DamagedFrames;
 }
 
 /** One format: its help line, the request its flags fill, and the domain function that writes it. */
@@ -69,7 +72,9 @@ function sessionFile(name: string, exporter: { what: string; extension: string; 
           frames: s.frames,
           bytes: s.bytes,
           redaction: s.redaction,
+          damaged: s.damaged,
         },
+        damaged: s.damaged,
       };
     },
   });
@@ -144,6 +149,8 @@ Sessions (har, ndjson):
                            inside frames; the export's header says what was taken out)
   --redact-field NAME      also redact this JSON field, header or parameter (repeatable)
   --redact-pattern REGEX   also redact whatever matches (repeatable)
+  A frame whose stored bytes failed their check is written marked ("damaged", no payload) in NDJSON
+  and left out of HAR; the export says how many on stderr and exits with 1.
 Load tests (artillery, k6): secrets the session recorded (Authorization, cookies, tokens in the
 URL or in JSON fields) are never written; the script reads environment variables instead.
   --connection N           the connection to export (default: the first that sent anything)
@@ -213,6 +220,10 @@ export async function run(argv: string[]): Promise<number> {
       await out(`${JSON.stringify({ file: values.output, ...written.json }, null, 2)}\n`);
     note(`${scratch ? 'exported' : `wrote ${values.output}:`} ${written.line}`);
     for (const n of written.notes) note(n);
+    if (written.damaged && written.damaged.frames > 0) {
+      damageNote(id, written.damaged);
+      return 1;
+    }
     return 0;
   } finally {
     ctx.close();

@@ -21,7 +21,7 @@ import {
   redactionNote,
   requestFrom,
 } from '../args.js';
-import { formatBytes, note, out } from '../output.js';
+import { damageNote, formatBytes, note, out } from '../output.js';
 import { incidentId } from './incident.js';
 
 export const help = `frameline report INCIDENT [-o FILE] [--format md|html|pdf|json]
@@ -37,7 +37,9 @@ export const help = `frameline report INCIDENT [-o FILE] [--format md|html|pdf|j
   --no-redact              keep credentials, tokens and secret fields (redaction is on by default)
   --redact-field NAME      also redact this JSON field, header or parameter (repeatable)
   --redact-pattern REGEX   also redact whatever matches (repeatable)
-  --db PATH, --json        --json prints what was written (file, format, bytes, redaction)`;
+  --db PATH, --json        --json prints what was written (file, format, bytes, redaction)
+  Frames of a linked session whose stored bytes failed their check are left out of its round trips
+  and named in its evidence; the report is written, says so on stderr and exits with 1.`;
 
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
@@ -118,7 +120,13 @@ export async function run(argv: string[]): Promise<number> {
       });
       note(redactionNote(report.redaction));
     }
-    return 0;
+    let damaged = false;
+    for (const s of report.sessions)
+      if (s.damagedFrames?.frames) {
+        damageNote(s.id, s.damagedFrames);
+        damaged = true;
+      }
+    return damaged ? 1 : 0;
   } finally {
     await walks.close();
     ctx.close();

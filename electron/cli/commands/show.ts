@@ -8,12 +8,15 @@ import { openEngine } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
 import { sessionDetail, streamFrames } from '../../engine/sessions/sessions.js';
 import { dbPath, parse, positionals, requestFrom, sessionId } from '../args.js';
-import { frameLine, out } from '../output.js';
+import { DamageTally, damageKindOf } from '../../../shared/frame-damage.js';
+import { damageNote, frameLine, out } from '../output.js';
 
 export const help = `frameline show SESSION [--frames] [--limit N] [--json] [--db PATH]
 
 Show a session: each connection's handshake (status, headers, timings), close code and who closed,
-and with --frames every frame (time, direction, opcode, size, payload; binary as base64 in JSON).`;
+and with --frames every frame (time, direction, opcode, size, payload; binary as base64 in JSON).
+A frame whose stored bytes failed their check is shown as damaged, without its bytes ("damaged":
+true and "damage" in JSON); the command then says how many on stderr and exits with 1.`;
 
 const OPTIONS = {
   frames: { type: 'boolean', default: false },
@@ -79,6 +82,13 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const { session, connections, events } = sessionDetail(engine, id);
     const frames = values.frames ? streamFrames(engine, id, limit) : null;
+    const damage = new DamageTally();
+    /** Exit code once every frame is out: 1 when some were damaged (a failed check). */
+    const done = (): number => {
+      if (damage.frames === 0) return 0;
+      damageNote(id, damage.summary());
+      return 1;
+    };
     if (values.json) {
       // Streamed: a million-frame session is written frame by frame, never held in memory.
       const head = JSON.stringify({ session, connections }, null, 2).slice(0, -2);
@@ -88,12 +98,17 @@ export async function run(argv: string[]): Promise<number> {
       }
       await out(`${head},\n  "frames": [`);
       let first = true;
-      for (const f of frames) {
-        await out(`${first ? '\n' : ',\n'}    ${JSON.stringify(f)}`);
-        first = false;
+      try {
+        for (const f of frames) {
+          if (f.damaged) damage.add(f.seq, damageKindOf(f.damage ?? ''));
+          await out(`${first ? '\n' : ',\n'}    ${JSON.stringify(f)}`);
+          first = false;
+        }
+      } finally {
+        // The document is closed whatever stopped the frames (the error, if any, follows on stderr).
+        await out(`${first ? '' : '\n  '}]\n}\n`);
       }
-      await out(`${first ? '' : '\n  '}]\n}\n`);
-      return 0;
+      return done();
     }
     await out(
       `session ${session.id}  ${session.name}\n  ${session.status}, ${session.frames} frames, target ${session.target}\n  created ${session.createdAt}${session.endedAt ? `, ended ${session.endedAt}` : ''}\n\n`,
@@ -103,12 +118,13 @@ export async function run(argv: string[]): Promise<number> {
     if (frames) {
       for (const f of frames) {
         const data = Buffer.from(f.payload, f.opcode === 'text' ? 'utf8' : 'base64');
+        if (f.damaged) damage.add(f.seq, damageKindOf(f.damage ?? ''));
         await out(
-          `${frameLine(parseMicros(f.ts), f.direction, f.opcode, f.size, data)}${f.truncated ? '  [truncated]' : ''}\n`,
+          `${frameLine(parseMicros(f.ts), f.direction, f.opcode, f.size, data)}${f.damaged ? `[damaged: ${f.damage}]` : ''}${f.truncated ? '  [truncated]' : ''}\n`,
         );
       }
     }
-    return 0;
+    return done();
   } finally {
     engine.close();
   }

@@ -13,7 +13,8 @@ import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import { MissingError } from '../errors.js';
 import type { ConnectionRow } from '../sessions/connection-store.js';
-import { payloadBytes, type PayloadRef } from '../sessions/frame-store.js';
+import { readPayload, type PayloadRef } from '../sessions/frame-store.js';
+import { DamageTally } from '../../../shared/frame-damage.js';
 import type { Db } from '../store/database.js';
 import { latestFindings, listFindings, saveFindings } from './finding-store.js';
 import { getSessionRow, type SessionRow } from '../sessions/session-store.js';
@@ -42,6 +43,7 @@ function connectionOf(r: ConnectionRow): DiagConnection {
 }
 
 interface FrameHeadRow extends PayloadRef {
+  seq: number;
   connection_id: number;
   ts: number;
   direction: number;
@@ -49,10 +51,19 @@ interface FrameHeadRow extends PayloadRef {
   size: number;
 }
 
-/** What the rules see of a payload: the head of a text frame, a ping's or pong's bytes in hex. */
-function headOf(db: Db, f: FrameHeadRow): string | null {
+/**
+ * What the rules see of a payload: the head of a text frame, a ping's or pong's bytes in hex. A
+ * damaged payload is counted in `damage` and seen as none: the frame's time, size and kind still
+ * count (they are in its row), what its bytes said does not.
+ */
+function headOf(db: Db, f: FrameHeadRow, damage: DamageTally): string | null {
   if (f.opcode !== 1 && f.opcode !== 9 && f.opcode !== 10) return null;
-  const bytes = payloadBytes(db, f, HEAD_CHARS * 4);
+  const read = readPayload(db, f, HEAD_CHARS * 4);
+  if (read.bytes === null) {
+    damage.add(f.seq, read.damage);
+    return null;
+  }
+  const bytes = read.bytes;
   if (f.opcode !== 1) return bytes.toString('hex');
   return bytes.length === 0 ? null : bytes.toString('utf8').slice(0, HEAD_CHARS);
 }
@@ -107,12 +118,14 @@ export function* sessionFrames(
   idField?: string,
   /** A mock's session: its client is the peer, so what the mock sent (out) is what the client received. */
   fromPeerSide = false,
+  /** Counts the frames whose stored bytes failed their check. */
+  damage: DamageTally = new DamageTally(),
 ): Generator<DiagFrame> {
   const stmt = db.prepare(
     // Only the head of an inline payload leaves SQLite; a segment's is read from its file (in order,
     // through the reader's read-ahead window).
-    `SELECT connection_id, ts, direction, opcode, size, substr(payload, 1, ${HEAD_CHARS * 4}) AS payload,
-            segment_id, payload_offset, payload_length
+    `SELECT seq, connection_id, ts, direction, opcode, size, substr(payload, 1, ${HEAD_CHARS * 4}) AS payload,
+            segment_id, payload_offset, payload_length, payload_crc
      FROM frame WHERE session_id = ? ORDER BY seq`,
   );
   for (const f of stmt.iterate(sessionId) as Iterable<FrameHeadRow>) {
@@ -123,7 +136,7 @@ export function* sessionFrames(
       direction: fromPeerSide ? directionOf(1 - f.direction) : directionOf(f.direction),
       opcode,
       size: f.size,
-      head: headOf(db, f),
+      head: headOf(db, f, damage),
     };
     yield toDiagFrame(raw, idField);
   }
@@ -161,7 +174,9 @@ export function diagnoseSession(
   const head = loadSessionHead(db, row);
   const diagnosis = streamDiagnosis(head, { ...options, expectedFrames: head.frameCounts });
   const fromPeerSide = row.kind === 'mock';
-  for (const f of sessionFrames(db, id, head.ordinalOf, options.idField, fromPeerSide)) diagnosis.add(f);
+  const damage = new DamageTally();
+  for (const f of sessionFrames(db, id, head.ordinalOf, options.idField, fromPeerSide, damage))
+    diagnosis.add(f);
   const { checks, findings, facts } = diagnosis.finish();
   const frames = facts.frames;
   const first = head.connections[0]?.startedAt ?? row.created_at;
@@ -178,6 +193,14 @@ export function diagnoseSession(
       durationSeconds: Math.round((last - first) / 1e5) / 10,
     },
   });
+  // Damaged stored bytes are said among the checks: what the analysis could not read.
+  if (damage.frames > 0)
+    checks.splice(1, 0, {
+      name: 'stored frames',
+      ok: false,
+      ms: null,
+      detail: { damaged: damage.summary() },
+    });
   saveFindings(db, id, 'diagnose', findings, nowMicros());
   return { target: row.target, sessionId: id, checks, findings };
 }

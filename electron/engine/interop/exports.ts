@@ -1,5 +1,6 @@
 // The session exports of the interop domain, by format: what each writes and the function that
 // writes it. The command line's `frameline export` and the console's Export menu read this table.
+import type { DamagedFrames } from '../../../shared/contract.js';
 import type { RedactionOptions, RedactionSummary } from '../../../shared/contract/fields.js';
 import type { EngineContext } from '../context.js';
 import { writeHar } from './har-export.js';
@@ -14,6 +15,8 @@ export interface ExportSummary {
   frames: number;
   bytes: number;
   redaction: RedactionSummary;
+  /** Frames whose stored bytes failed their check: marked (NDJSON) or left out (HAR), never written as if intact. */
+  damaged: DamagedFrames;
 }
 
 /** A request to export a session. */
@@ -37,7 +40,7 @@ export const INTEROP_FORMATS = {
     write: writeHar,
   },
   ndjson: {
-    what: 'one frame per line: ts, connection, direction, opcode, size, payload, truncated',
+    what: 'one frame per line: ts, connection, direction, opcode, size, payload, truncated (damaged)',
     extension: 'ndjson',
     write: writeNdjson,
   },

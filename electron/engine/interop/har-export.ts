@@ -4,9 +4,12 @@
 // ({type: "send" | "receive", time in seconds since the epoch, opcode, data: text for opcode 1,
 // base64 otherwise}); the close as HTTP Toolkit's `_webSocketClose`. Every frame is written — ping,
 // pong and close too (Chrome itself leaves those out) — so that an import gives the session back.
+// A frame whose stored bytes failed their check is left out (a tool would replay or show whatever
+// `data` holds), and `_frameline.damaged` in the log says how many and which.
 import type { ConnectionView } from '../../../shared/contract.js';
 import type { RedactionOptions } from '../../../shared/contract/fields.js';
 import { OPCODE_NUMBER } from '../../../shared/frame-codes.js';
+import { DamageTally } from '../../../shared/frame-damage.js';
 import { Redactor, redactionSentence } from '../../../shared/redaction.js';
 import { parseMicros } from '../../../shared/time.js';
 import type { EngineContext } from '../context.js';
@@ -131,6 +134,7 @@ export async function writeHar(
   const session = requireSession(ctx, request.sessionId);
   const r = new Redactor(request.redaction);
   const file = new ExportFile(dest);
+  const damage = new DamageTally();
   let connections = 0;
   let frames = 0;
   let open: ConnectionView | null = null;
@@ -145,6 +149,10 @@ export async function writeHar(
         first = true;
       }
       for (const f of page) {
+        if (f.damage !== null) {
+          damage.add(f.seq, f.damage);
+          continue;
+        }
         const message: Record<string, unknown> = {
           type: f.direction === 'out' ? 'send' : 'receive',
           time: 0,
@@ -172,6 +180,7 @@ export async function writeHar(
           target: r.url(session.target),
         },
         redaction: summary,
+        ...(damage.frames > 0 ? { damaged: damage.summary() } : {}),
       },
     )},"pages":[],"entries":[`;
     const bytes = file.finish(head, '\n]}}\n');
@@ -182,6 +191,7 @@ export async function writeHar(
       frames,
       bytes,
       redaction: summary,
+      damaged: damage.summary(),
     };
   } catch (err) {
     file.abort();

@@ -2,7 +2,10 @@
 // frame per line, in order: `ts` (ISO-8601 UTC with microseconds), `connection` (its number in the
 // session), `direction` (in or out, seen from the client), `opcode`, `size` (on the wire),
 // `payload` (text frames as text, others base64) and `truncated` (the payload was cut at capture).
+// A frame whose stored bytes failed their check is written marked, `"damaged": true` and why in
+// `damage`, with an empty payload: its line is there, its bytes are not passed on as if intact.
 import type { RedactionOptions } from '../../../shared/contract/fields.js';
+import { DAMAGE_REASONS, DamageTally } from '../../../shared/frame-damage.js';
 import { Redactor, redactionSentence } from '../../../shared/redaction.js';
 import { formatMicros } from '../../../shared/time.js';
 import type { EngineContext } from '../context.js';
@@ -32,11 +35,13 @@ export async function writeNdjson(
   const connections = sessionDetail(ctx, session.id).connections;
   const ordinal = new Map(connections.map((c) => [c.id, c.ordinal]));
   const file = new ExportFile(dest);
+  const damage = new DamageTally();
   let frames = 0;
   try {
     for await (const page of framePages(ctx, session.id)) {
       const lines: string[] = [];
       for (const f of page) {
+        if (f.damage !== null) damage.add(f.seq, f.damage);
         lines.push(
           JSON.stringify({
             ts: formatMicros(f.ts),
@@ -44,8 +49,9 @@ export async function writeNdjson(
             direction: f.direction,
             opcode: f.opcode,
             size: f.size,
-            payload: payload(f, r),
+            payload: f.damage === null ? payload(f, r) : '',
             truncated: f.truncated,
+            ...(f.damage === null ? {} : { damaged: true, damage: DAMAGE_REASONS[f.damage] }),
           }),
         );
       }
@@ -59,13 +65,14 @@ export async function writeNdjson(
         version: 1,
         comment: redactionSentence(summary),
         fields:
-          'ts, connection, direction, opcode, size, payload (text frames as text, others base64), truncated',
+          'ts, connection, direction, opcode, size, payload (text frames as text, others base64), truncated; damaged and damage on a frame whose stored bytes failed their check (its payload empty)',
         session: {
           id: session.id,
           name: r.prose(session.name),
           kind: session.kind,
           target: r.url(session.target),
           frames,
+          damaged: damage.frames,
         },
         connections: connections.map((c) => ({ connection: c.ordinal, url: r.url(c.url) })),
         redaction: summary,
@@ -79,6 +86,7 @@ export async function writeNdjson(
       frames,
       bytes,
       redaction: summary,
+      damaged: damage.summary(),
     };
   } catch (err) {
     file.abort();

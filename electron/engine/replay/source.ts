@@ -4,7 +4,7 @@ import type { ConnectionView, ClosedBy, SessionSummary } from '../../../shared/c
 import type { Conversation, TimedMessage } from '../../../shared/replay/pairing.js';
 import { parseMicros } from '../../../shared/time.js';
 import type { EngineContext } from '../context.js';
-import { InputError } from '../errors.js';
+import { InputError, IntegrityError } from '../errors.js';
 import { listConnections } from '../sessions/connection-store.js';
 import { iterateFrames } from '../sessions/frame-store.js';
 import { requireSession } from '../sessions/sessions.js';
@@ -81,10 +81,14 @@ export function readConnection(
       `session ${sessionId} has no connection ${ordinal}; it has connection${connections.length === 1 ? '' : 's'} ${connections.length === 1 ? '1' : `1 to ${connections.length}`}`,
     );
   const truncated = new Map<number, number>();
+  /** The first frame per connection whose bytes a run would use and whose stored bytes failed their check. */
+  const damaged = new Map<number, { seq: number; why: string }>();
   for (const f of iterateFrames(ctx.db, sessionId)) {
     const c = byId.get(f.connection);
     if (!c || (wanted && c.id !== wanted.id)) continue;
     const r = entry(c);
+    if (f.damaged && f.opcode !== 'ping' && f.opcode !== 'pong' && !damaged.has(c.id))
+      damaged.set(c.id, { seq: f.seq, why: f.damage ?? '' });
     const ts = parseMicros(f.ts);
     const fromClient = f.direction === client;
     if (f.opcode === 'text' || f.opcode === 'binary') {
@@ -113,6 +117,11 @@ export function readConnection(
   if ((pick === 'sent' ? r.conversation.sent : r.conversation.received).length === 0)
     throw new InputError(
       `connection ${chosen.ordinal} of session ${sessionId} has no messages ${who}; pick another with --connection`,
+    );
+  const bad = damaged.get(chosen.id);
+  if (bad)
+    throw new IntegrityError(
+      `frame ${bad.seq} of session ${sessionId} is damaged (${bad.why}), so connection ${chosen.ordinal} cannot be ${pick === 'sent' ? 'sent again' : 'served'} as it was recorded; restore the database's -frames folder from a copy, or pick another connection with --connection`,
     );
   const cut = truncated.get(chosen.id);
   if (pick === 'sent' && cut !== undefined)

@@ -9,6 +9,7 @@ import { connectionTimelineSvg, esc, flowchartSvg, rateChartSvg } from './svg.js
 import {
   SECTIONS,
   clock,
+  damagedWords,
   duration,
   latencyWords,
   metrics,
@@ -159,7 +160,7 @@ function sessionBlock(s: ReportSession): string {
     `<div class="session" data-session="${s.id}">`,
     `<h3 id="session-${s.id}">Session ${s.id}: ${esc(s.name)} <span class="muted">${esc(s.kind)}, ${esc(s.status)}</span></h3>`,
     `<p class="meta">Target <code>${esc(s.target)}</code> · ${esc(when(s.createdAt))} to ${esc(when(s.endedAt))} · ${s.frames.toLocaleString('en-US')} frames · linked ${s.linkedVia === 'walk' ? 'by a walk' : 'by hand'}</p>`,
-    `<ul><li><strong>Connections:</strong> ${c.total} (${c.opened} opened, ${c.failed} failed)</li><li><strong>Reconnects:</strong> ${esc(reconnects)}</li><li><strong>Lifetimes:</strong> ${esc(lifetimes)}</li><li><strong>Round trips:</strong> ping ${esc(latencyWords(s.roundTrips.ping, 'pings'))}; request/response ${esc(latencyWords(s.roundTrips.requestResponse, 'requests'))}</li></ul>`,
+    `<ul><li><strong>Connections:</strong> ${c.total} (${c.opened} opened, ${c.failed} failed)</li><li><strong>Reconnects:</strong> ${esc(reconnects)}</li><li><strong>Lifetimes:</strong> ${esc(lifetimes)}</li><li><strong>Round trips:</strong> ping ${esc(latencyWords(s.roundTrips.ping, 'pings'))}; request/response ${esc(latencyWords(s.roundTrips.requestResponse, 'requests'))}</li>${s.damagedFrames?.frames ? `<li><strong>Damaged frames:</strong> ${esc(damagedWords(s.damagedFrames))}</li>` : ''}</ul>`,
     `<figure>${rateChartSvg(s)}<figcaption>Frames per second.</figcaption></figure>`,
     `<figure>${connectionTimelineSvg(s)}<figcaption>Connections over time, coloured by how they ended${s.timeline.omitted ? ` (the first ${s.timeline.spans.length} drawn, ${s.timeline.omitted} more not)` : ''}.</figcaption></figure>`,
     codes

@@ -14,6 +14,7 @@ import { rateSparkline } from './svg.js';
 import {
   SECTIONS,
   clock,
+  damagedWords,
   duration,
   latencyWords,
   metrics,
@@ -213,6 +214,7 @@ function session(s: ReportSession): string[] {
     `- **Lifetimes:** ${s.lifetimes ? `min ${duration(s.lifetimes.minSeconds)}, median ${duration(s.lifetimes.medianSeconds)}, max ${duration(s.lifetimes.maxSeconds)} over ${s.lifetimes.count}` : 'no connection both opened and closed'}`,
     `- **Round trips:** ping ${latencyWords(s.roundTrips.ping, 'pings')}; request/response ${latencyWords(s.roundTrips.requestResponse, 'requests')}`,
   ];
+  if (s.damagedFrames?.frames) out.push(`- **Damaged frames:** ${mdText(damagedWords(s.damagedFrames))}`);
   const spark = rateSparkline(s);
   if (spark) out.push(`- **Frames over time:** ${code(spark)}`);
   out.push('');

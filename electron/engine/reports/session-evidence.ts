@@ -125,6 +125,7 @@ export async function sessionEvidence(
       ping: latencySummary(trips.pingMs),
       requestResponse: latencySummary(trips.requestMs),
     },
+    damagedFrames: trips.damaged,
     rate: frameRate,
     timeline: {
       from: timeline.from,

@@ -5,6 +5,8 @@ import type { Incident } from '../../../shared/contract/incidents.js';
 import type { Report, ReportRun, ReportSession } from '../../../shared/contract/reports.js';
 export { redactionSentence } from '../../../shared/redaction.js';
 import { formatDuration } from '../../../shared/charts/scale.js';
+import type { DamagedFrames } from '../../../shared/contract/sessions.js';
+import { damageWords } from '../../../shared/frame-damage.js';
 
 /** The sections of a report, in order, with their anchors. */
 export const SECTIONS = [
@@ -87,4 +89,9 @@ export function reportFileName(report: Pick<Report, 'incident'>, ext: string): s
     .slice(0, 60)
     .replace(/-+$/, '');
   return `incident-${report.incident.id}${slug ? `-${slug}` : ''}.${ext}`;
+}
+
+/** A session's damaged frames in the report: how many, which, and what the report did with them. */
+export function damagedWords(d: DamagedFrames): string {
+  return `${damageWords(d)}; their stored bytes failed the integrity check, so they were left out of the round trips`;
 }

@@ -1,10 +1,14 @@
 // The frame table: every frame of a session, in sequence. A frame's payload lies in its session's
-// segment file (segment_id, payload_offset, payload_length), or inline in `payload` for frames
-// recorded before segments existed; `payloadBytes` is the one way to read it, whichever shape.
+// segment file (segment_id, payload_offset, payload_length, and payload_crc, its checksum), or
+// inline in `payload` for frames recorded before segments existed; `readPayload` is the one way to
+// read it, whichever shape, and says when the stored bytes failed their check. A damaged frame is
+// marked wherever it is read, its bytes withheld, and the frames around it are served as usual.
 import type Database from 'better-sqlite3';
-import { segmentReader } from '../store/segments.js';
+import { segmentReader, type PayloadRead } from '../store/segments.js';
+import { IntegrityError } from '../errors.js';
 import { directionCode, directionOf, opcodeOf, OPCODE_NUMBER } from '../../../shared/frame-codes.js';
 import type { FrameRecord, Opcode } from '../../../shared/contract.js';
+import { DAMAGE_REASONS, DamageTally, type DamageKind } from '../../../shared/frame-damage.js';
 import { formatMicros } from '../../../shared/time.js';
 
 /** Where a frame's payload is: the columns every query that needs payload bytes selects. */
@@ -14,22 +18,47 @@ export interface PayloadRef {
   segment_id: number | null;
   payload_offset: number | null;
   payload_length: number | null;
+  /** CRC-32 of the segment's payload bytes; null for frames committed before checksums (unchecked). */
+  payload_crc: number | null;
 }
 
 /** The columns of a PayloadRef, for a SELECT (`p` qualifies them, as `f.`). */
 export const PAYLOAD_REF = (p = ''): string =>
-  `${p}payload, ${p}segment_id, ${p}payload_offset, ${p}payload_length`;
+  `${p}payload, ${p}segment_id, ${p}payload_offset, ${p}payload_length, ${p}payload_crc`;
 
 /**
- * A frame's stored payload bytes (at most `max` of them), wherever they lie. The buffer may be a view
- * into a shared read window: copy it to keep it beyond converting it.
+ * A frame's stored payload bytes (at most `max` of them), wherever they lie, checked against the
+ * checksum taken at commit; or, when they failed the check, why (and no bytes). The buffer may be a
+ * view into a shared read window: copy it to keep it beyond converting it.
  */
-export function payloadBytes(db: Database.Database, r: PayloadRef, max = Infinity): Buffer {
+export function readPayload(db: Database.Database, r: PayloadRef, max = Infinity): PayloadRead {
   if (r.segment_id === null) {
     const inline = r.payload ?? Buffer.alloc(0);
-    return inline.length > max ? inline.subarray(0, max) : inline;
+    return { bytes: inline.length > max ? inline.subarray(0, max) : inline, damage: null };
   }
-  return segmentReader(db).read(r.segment_id, r.payload_offset!, Math.min(r.payload_length!, max));
+  const length = r.payload_length!;
+  return segmentReader(db).read(
+    r.segment_id,
+    r.payload_offset!,
+    length,
+    r.payload_crc,
+    Math.min(length, max),
+  );
+}
+
+/** A frame's stored payload bytes, intact; an IntegrityError that says why when they failed their check. */
+export function payloadBytes(db: Database.Database, r: PayloadRef, max = Infinity): Buffer {
+  const read = readPayload(db, r, max);
+  if (read.bytes === null)
+    throw new IntegrityError(
+      `a frame's stored payload is damaged (${DAMAGE_REASONS[read.damage]}); restore the database's -frames folder from a copy`,
+    );
+  return read.bytes;
+}
+
+/** The fields a damaged frame carries in every answer (none for an intact one). */
+function damageMarks(damage: DamageKind | null): { damaged?: true; damage?: string } {
+  return damage === null ? {} : { damaged: true, damage: DAMAGE_REASONS[damage] };
 }
 
 export interface FrameRow extends PayloadRef {
@@ -45,7 +74,8 @@ export interface FrameRow extends PayloadRef {
 
 export function fromRow(db: Database.Database, r: FrameRow): FrameRecord {
   const opcode = opcodeOf(r.opcode);
-  const payload = payloadBytes(db, r);
+  const read = readPayload(db, r);
+  const payload = read.bytes ?? Buffer.alloc(0);
   return {
     connection: r.connection_id,
     seq: r.seq,
@@ -55,6 +85,7 @@ export function fromRow(db: Database.Database, r: FrameRow): FrameRecord {
     size: r.size,
     payload: opcode === 'text' ? payload.toString('utf8') : payload.toString('base64'),
     truncated: r.truncated === 1,
+    ...damageMarks(read.damage),
   };
 }
 
@@ -108,6 +139,9 @@ export interface FrameListRow {
   size: number;
   truncated: boolean;
   preview: string;
+  /** Set when the stored bytes failed their check (the preview is then empty). */
+  damaged?: true;
+  damage?: string;
 }
 
 const PREVIEW_CHARS = 160;
@@ -123,11 +157,20 @@ interface PreviewRow extends PayloadRef {
   truncated: number;
 }
 
-function toListRow(db: Database.Database, r: PreviewRow): FrameListRow {
+function toListRow(
+  db: Database.Database,
+  r: PreviewRow,
+  read: PayloadRead = readPayload(db, r, PREVIEW_CHARS * 4),
+): FrameListRow {
   const opcode = opcodeOf(r.opcode);
-  const head = payloadBytes(db, r, PREVIEW_CHARS * 4);
+  const head = read.bytes ?? Buffer.alloc(0);
   let preview: string;
-  if (opcode === 'text') preview = head.toString('utf8').slice(0, PREVIEW_CHARS);
+  if (read.bytes === null) preview = '';
+  else if (opcode === 'text')
+    preview = head
+      .subarray(0, PREVIEW_CHARS * 4)
+      .toString('utf8')
+      .slice(0, PREVIEW_CHARS);
   else if (opcode === 'close' && head.length >= 2)
     preview = `${head.readUInt16BE(0)} ${head.toString('utf8', 2)}`;
   else
@@ -144,11 +187,12 @@ function toListRow(db: Database.Database, r: PreviewRow): FrameListRow {
     size: r.size,
     truncated: r.truncated === 1,
     preview,
+    ...damageMarks(read.damage),
   };
 }
 
 // Inline payloads (older frames) are cut in SQLite; substr() of an empty blob is NULL, which reads as empty.
-const ROW_COLUMNS = `seq, connection_id, ts, direction, opcode, size, truncated, substr(payload, 1, ${PREVIEW_CHARS * 4}) AS payload, segment_id, payload_offset, payload_length`;
+const ROW_COLUMNS = `seq, connection_id, ts, direction, opcode, size, truncated, substr(payload, 1, ${PREVIEW_CHARS * 4}) AS payload, segment_id, payload_offset, payload_length, payload_crc`;
 
 /** True when a filter lets every frame through. */
 export function isEmptyFilter(f: FrameFilter): boolean {
@@ -277,7 +321,7 @@ export function filteredPage(
   if (filter.text?.trim() && total !== undefined && total <= SPARSE_SEARCH) {
     const rest = filterClause(sessionId, { ...filter, text: undefined }, 'f.');
     const columns = ROW_COLUMNS.replace(
-      /\b(seq|connection_id|ts|direction|opcode|size|truncated|payload|segment_id|payload_offset|payload_length)\b/g,
+      /\b(seq|connection_id|ts|direction|opcode|size|truncated|payload|segment_id|payload_offset|payload_length|payload_crc)\b/g,
       'f.$1',
     ).replace(/AS f\.payload/, 'AS payload');
     return (
@@ -334,9 +378,10 @@ export function frameDetail(
     .get(sessionId, seq) as PreviewRow | undefined;
   if (!r) return undefined;
   const text = r.opcode === 1;
-  const payload = payloadBytes(db, r);
+  const read = readPayload(db, r);
+  const payload = read.bytes ?? Buffer.alloc(0);
   return {
-    ...toListRow(db, r),
+    ...toListRow(db, r, read),
     payload: text ? payload.toString('utf8') : payload.toString('base64'),
     encoding: text ? 'text' : 'base64',
   };
@@ -438,21 +483,23 @@ function messageIdOf(payload: Buffer, field: string): string | number | null {
 /**
  * The pings, pongs and id-carrying text messages of a session, in order. For payloads stored inline
  * (older frames) the id is read by SQLite, so that a million-frame session is filtered in one scan
- * without its payloads reaching JavaScript; a segment's payloads are read through payloadBytes
- * (in order: a read-ahead window serves many frames per read) and parsed here.
+ * without its payloads reaching JavaScript; a segment's payloads are read through readPayload
+ * (in order: a read-ahead window serves many frames per read) and parsed here. A frame whose bytes
+ * are damaged takes no part: it is counted in `damage`.
  */
 export function* roundTripFrames(
   db: Database.Database,
   sessionId: number,
   idField = 'id',
+  damage: DamageTally = new DamageTally(),
 ): Generator<RoundTripFrame> {
   const field = idField.replace(/["\\]/g, '');
   const path = `$."${field}"`;
   const stmt = db.prepare(
-    `SELECT connection_id, direction, opcode, ts,
+    `SELECT seq, connection_id, direction, opcode, ts,
             CASE WHEN opcode = 1 AND segment_id IS NULL THEN json_extract(CAST(payload AS TEXT), @path) END AS message_id,
             CASE WHEN segment_id IS NULL THEN payload END AS payload,
-            segment_id, payload_offset, payload_length
+            segment_id, payload_offset, payload_length, payload_crc
      FROM frame
      WHERE session_id = @session AND (opcode IN (9, 10) OR (opcode = 1 AND (segment_id IS NOT NULL OR (
        substr(payload, 1, 1) = X'7B' AND json_valid(CAST(payload AS TEXT))
@@ -461,6 +508,7 @@ export function* roundTripFrames(
   );
   for (const r of stmt.iterate({ session: sessionId, path }) as Iterable<
     PayloadRef & {
+      seq: number;
       connection_id: number;
       direction: number;
       opcode: number;
@@ -470,12 +518,18 @@ export function* roundTripFrames(
   >) {
     let messageId = r.message_id;
     let payload: Buffer | null = null;
-    if (r.opcode === 1) {
-      if (r.segment_id !== null) {
-        messageId = messageIdOf(payloadBytes(db, r), field);
+    if (r.opcode !== 1 || r.segment_id !== null) {
+      const read = readPayload(db, r);
+      if (read.bytes === null) {
+        damage.add(r.seq, read.damage);
+        continue;
+      }
+      if (r.opcode !== 1) payload = Buffer.from(read.bytes);
+      else {
+        messageId = messageIdOf(read.bytes, field);
         if (messageId === null) continue;
       }
-    } else payload = Buffer.from(payloadBytes(db, r));
+    }
     yield {
       connection: r.connection_id,
       direction: directionOf(r.direction),
@@ -497,7 +551,9 @@ export interface StoredFrame {
   opcode: Opcode;
   size: number;
   truncated: boolean;
+  /** The stored bytes; empty when they failed their check (`damage` says why). */
   payload: Buffer;
+  damage: DamageKind | null;
 }
 
 /**
@@ -524,16 +580,20 @@ export function frameRange(
           )
           .all(sessionId, afterSeq, toSeq, connectionId)
   ) as Array<Omit<FrameRow, 'id'>>;
-  return rows.map((r) => ({
-    connection: r.connection_id,
-    seq: r.seq,
-    ts: r.ts,
-    direction: directionOf(r.direction),
-    opcode: opcodeOf(r.opcode),
-    size: r.size,
-    truncated: r.truncated === 1,
-    payload: payloadBytes(db, r),
-  }));
+  return rows.map((r) => {
+    const read = readPayload(db, r);
+    return {
+      connection: r.connection_id,
+      seq: r.seq,
+      ts: r.ts,
+      direction: directionOf(r.direction),
+      opcode: opcodeOf(r.opcode),
+      size: r.size,
+      truncated: r.truncated === 1,
+      payload: read.bytes ?? Buffer.alloc(0),
+      damage: read.damage,
+    };
+  });
 }
 
 /** True when a connection's `frames` frames are exactly the seqs after `afterSeq` (a capture's reconnects). */

@@ -42,7 +42,8 @@ import {
   setSessionTags,
 } from './session-store.js';
 import { catchUpTextIndex, textIndexBacklog } from './text-index.js';
-import type { ConnectionView, FrameRecord } from '../../../shared/contract.js';
+import type { ConnectionView, DamagedFrames, FrameRecord } from '../../../shared/contract.js';
+import { DamageTally } from '../../../shared/frame-damage.js';
 
 /** A search indexes up to this many frames on the spot (well under 100 ms); more goes to the background. */
 const SYNC_INDEX_LIMIT = 20_000;
@@ -246,6 +247,8 @@ export interface RoundTrips {
   /** Outgoing messages that carried an id, and how many of them were answered. */
   requests: number;
   answered: number;
+  /** Frames read for the round trips whose stored bytes failed their check (left out). */
+  damaged: DamagedFrames;
 }
 
 /**
@@ -254,10 +257,11 @@ export interface RoundTrips {
  */
 export function roundTrips(ctx: EngineContext, id: number, idField = 'id'): RoundTrips {
   requireSession(ctx, id);
-  const out: RoundTrips = { pingMs: [], requestMs: [], requests: 0, answered: 0 };
+  const damage = new DamageTally();
+  const out: Omit<RoundTrips, 'damaged'> = { pingMs: [], requestMs: [], requests: 0, answered: 0 };
   const pings = new Map<string, number>();
   const pending = new Map<string, number>();
-  for (const f of roundTripFrames(ctx.db, id, idField)) {
+  for (const f of roundTripFrames(ctx.db, id, idField, damage)) {
     if (f.opcode === 'text') {
       const key = `${f.connection}\u0000${typeof f.messageId}:${String(f.messageId)}`;
       if (f.direction === 'out') {
@@ -285,7 +289,7 @@ export function roundTrips(ctx: EngineContext, id: number, idField = 'id'): Roun
       }
     }
   }
-  return out;
+  return { ...out, damaged: damage.summary() };
 }
 
 /** Frames an export reads at a time; other requests are answered between pages. */

@@ -1,7 +1,7 @@
 // Full-text index over text payloads. It is filled behind the capture, in small batches, so that
 // indexing never slows the writer that keeps up with the wire; search catches it up first.
 import type Database from 'better-sqlite3';
-import { PAYLOAD_REF, payloadBytes, type PayloadRef } from './frame-store.js';
+import { PAYLOAD_REF, readPayload, type PayloadRef } from './frame-store.js';
 
 /**
  * Indexes up to `maxRows` not-yet-indexed frames, stopping early once `maxBytes` of text were
@@ -29,7 +29,9 @@ export function indexPendingText(db: Database.Database, maxRows = 5000, maxBytes
     for (const r of rows) {
       n++;
       if (r.opcode !== 1) continue;
-      const text = payloadBytes(db, r);
+      // A damaged payload is not indexed: a search must not find words that were never recorded.
+      const text = readPayload(db, r).bytes;
+      if (text === null) continue;
       insert.run(r.id, text.toString('utf8'));
       bytes += text.length;
       if (bytes >= maxBytes) break;

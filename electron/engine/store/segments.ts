@@ -2,13 +2,14 @@
 // is written once by the receiving thread and kept as its session's segment: the writer thread only
 // records, in SQLite, where each payload lies (segment, offset, length). This module owns the
 // segment table and the files: reading payload bytes back (through a small cache of open files and
-// read-ahead windows, so that a page or a whole session read in order costs few system calls),
-// deleting a session's files, and compaction.
+// read-ahead windows, so that a page or a whole session read in order costs few system calls) and
+// checking them against the checksum taken at commit, deleting a session's files, and compaction.
 import {
   closeSync,
   copyFileSync,
   existsSync,
   fdatasyncSync,
+  fstatSync,
   openSync,
   readdirSync,
   readSync,
@@ -20,6 +21,8 @@ import {
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import type Database from 'better-sqlite3';
+import type { DamageKind } from '../../../shared/frame-damage.js';
+import { crc32 } from './checksum.js';
 import { StoreError } from './database.js';
 import { ioFailure, isBusy } from './io-errors.js';
 import { fromStoredPath, recordingFiles, toStoredPath } from './recording.js';
@@ -32,9 +35,18 @@ const MAX_OPEN = 16;
 interface OpenSegment {
   fd: number;
   path: string;
+  /** The file's size when last looked at (a live session's segment grows). */
+  size: number;
   window: Buffer | null;
   windowStart: number;
 }
+
+/** Payload bytes as read back: intact (or unchecked, for frames from before checksums), or damaged and withheld. */
+export type PayloadRead = { bytes: Buffer; damage: null } | { bytes: null; damage: DamageKind };
+
+const EMPTY = Buffer.alloc(0);
+const CHANGED: PayloadRead = { bytes: null, damage: 'checksum' };
+const CUT_SHORT: PayloadRead = { bytes: null, damage: 'cut-short' };
 
 /** Reads payload bytes from the segments of one database connection. */
 export class SegmentReader {
@@ -48,20 +60,25 @@ export class SegmentReader {
     this.pathOf = db.prepare('SELECT path FROM segment WHERE id = ?').pluck();
   }
 
-  /** `length` bytes at `offset` of segment `segmentId`. */
-  read(segmentId: number, offset: number, length: number): Buffer {
-    if (length === 0) return Buffer.alloc(0);
+  /**
+   * At most `max` of the `length` payload bytes at `offset` of segment `segmentId`, checked. With a
+   * checksum (`crc`), the whole payload is read and must match it, also when only its head is
+   * wanted; without one (frames committed before checksums), the file must at least hold it. A
+   * payload that fails is answered as damaged, its bytes withheld, never thrown: the frames around
+   * it still read. The bytes may be a view into a shared read window.
+   */
+  read(segmentId: number, offset: number, length: number, crc: number | null, max = length): PayloadRead {
+    if (length === 0) return crc === null || crc === 0 ? { bytes: EMPTY, damage: null } : CHANGED;
     const s = this.segment(segmentId);
-    const w = s.window;
-    if (w && offset >= s.windowStart && offset + length <= s.windowStart + w.length)
-      return w.subarray(offset - s.windowStart, offset - s.windowStart + length);
-    if (length * 2 > WINDOW_BYTES) return this.readExact(s, offset, length, Buffer.allocUnsafe(length));
-    const window = Buffer.allocUnsafe(WINDOW_BYTES);
-    const got = this.readAtMost(s, offset, window);
-    if (got < length) this.short(s, offset, length);
-    s.window = window.subarray(0, got);
-    s.windowStart = offset;
-    return window.subarray(0, length);
+    if (offset + length > s.size) {
+      s.size = fstatSync(s.fd).size;
+      if (offset + length > s.size) return CUT_SHORT;
+    }
+    const want = crc === null ? Math.min(length, max) : length;
+    const bytes = this.bytes(s, offset, want);
+    if (bytes === null) return CUT_SHORT;
+    if (crc !== null && crc32(bytes) !== crc) return CHANGED;
+    return { bytes: want > max ? bytes.subarray(0, max) : bytes, damage: null };
   }
 
   /** Forgets segments (their session was deleted, or compaction replaced them). */
@@ -106,9 +123,26 @@ export class SegmentReader {
       );
     }
     if (this.open.size >= MAX_OPEN) this.forget([this.open.keys().next().value!]);
-    s = { fd, path, window: null, windowStart: 0 };
+    s = { fd, path, size: fstatSync(fd).size, window: null, windowStart: 0 };
     this.open.set(id, s);
     return s;
+  }
+
+  /** `length` bytes at `offset`, through the read-ahead window; null when the file ends first. */
+  private bytes(s: OpenSegment, offset: number, length: number): Buffer | null {
+    const w = s.window;
+    if (w && offset >= s.windowStart && offset + length <= s.windowStart + w.length)
+      return w.subarray(offset - s.windowStart, offset - s.windowStart + length);
+    if (length * 2 > WINDOW_BYTES) {
+      const into = Buffer.allocUnsafe(length);
+      return this.readAtMost(s, offset, into) < length ? null : into;
+    }
+    const window = Buffer.allocUnsafe(WINDOW_BYTES);
+    const got = this.readAtMost(s, offset, window);
+    if (got < length) return null;
+    s.window = window.subarray(0, got);
+    s.windowStart = offset;
+    return window.subarray(0, length);
   }
 
   private readAtMost(s: OpenSegment, offset: number, into: Buffer): number {
@@ -119,18 +153,6 @@ export class SegmentReader {
       got += n;
     }
     return got;
-  }
-
-  private readExact(s: OpenSegment, offset: number, length: number, into: Buffer): Buffer {
-    if (this.readAtMost(s, offset, into) < length) this.short(s, offset, length);
-    return into;
-  }
-
-  private short(s: OpenSegment, offset: number, length: number): never {
-    throw new StoreError(
-      `${s.path} ends before the payload at byte ${offset} (${length} bytes): the file was cut short; restore it from a copy`,
-      'corrupt',
-    );
   }
 }
 
@@ -204,6 +226,8 @@ export interface CompactionReport {
   orphansRemoved: number;
   /** Segments rewritten with nothing but their frames' payloads. */
   segmentsRewritten: number;
+  /** Segments left as they are because some of their frames are damaged (see SegmentReader.read). */
+  damagedSegmentsKept: number;
   /** Bytes given back to the file system (segment files and the database file together). */
   bytesFreed: number;
   /** Whether the database file itself was compacted (VACUUM); false when another process used it. */
@@ -225,6 +249,7 @@ export function compactSegments(db: Database.Database, dbPath: string): Compacti
   const report: CompactionReport = {
     orphansRemoved: 0,
     segmentsRewritten: 0,
+    damagedSegmentsKept: 0,
     bytesFreed: 0,
     vacuumed: false,
   };
@@ -274,7 +299,12 @@ export function compactSegments(db: Database.Database, dbPath: string): Compacti
       continue;
     }
     if (size === 0 || c.used >= size * REWRITE_BELOW) continue;
-    report.bytesFreed += size - rewriteSegment(db, dbPath, c.id, c.session_id, path);
+    const written = rewriteSegment(db, dbPath, c.id, c.session_id, path);
+    if (written === null) {
+      report.damagedSegmentsKept++;
+      continue;
+    }
+    report.bytesFreed += size - written;
     report.segmentsRewritten++;
   }
   const before = databaseBytes(dbPath);
@@ -305,6 +335,9 @@ function databaseBytes(dbPath: string): number {
  * Copies the payloads a segment's frames refer to into a new file, in order, then points the frames
  * at it in one transaction and deletes the old file. A crash before the commit leaves the new file
  * an orphan (the next compaction deletes it); after it, the old one. Returns the new file's size.
+ * Each payload is checked on the way; the checksums stay in the frame rows, so they hold for the new
+ * file as they did for the old. A segment with a damaged frame is not rewritten (null): copying the
+ * bytes would make a fresh file of them, and dropping them would take the evidence of the damage.
  */
 function rewriteSegment(
   db: Database.Database,
@@ -312,30 +345,39 @@ function rewriteSegment(
   segmentId: number,
   sessionId: number,
   path: string,
-): number {
+): number | null {
   const files = recordingFiles(dbPath, sessionId);
   const target = join(files.dir, `session-${sessionId}-${segmentId}.frames`);
   const tmp = `${target}.tmp`;
   const reader = segmentReader(db);
   const rows = db
     .prepare(
-      'SELECT id, payload_offset AS o, payload_length AS n FROM frame WHERE segment_id = ? ORDER BY payload_offset',
+      'SELECT id, payload_offset AS o, payload_length AS n, payload_crc AS crc FROM frame WHERE segment_id = ? ORDER BY payload_offset',
     )
-    .all(segmentId) as Array<{ id: number; o: number; n: number }>;
+    .all(segmentId) as Array<{ id: number; o: number; n: number; crc: number | null }>;
   const moved: Array<[number, number]> = [];
   const fd = openSync(tmp, 'w');
   let at = 0;
+  let damaged = false;
   try {
     for (const r of rows) {
-      const bytes = reader.read(segmentId, r.o, r.n);
+      const { bytes } = reader.read(segmentId, r.o, r.n, r.crc);
+      if (bytes === null) {
+        damaged = true;
+        break;
+      }
       let off = 0;
       while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off, at + off);
       moved.push([r.id, at]);
       at += r.n;
     }
-    fdatasyncSync(fd);
+    if (!damaged) fdatasyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+  if (damaged) {
+    rmSync(tmp, { force: true });
+    return null;
   }
   renameSync(tmp, target);
   let newId = 0;

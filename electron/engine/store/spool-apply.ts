@@ -3,10 +3,13 @@
 // spool offset moves in the same transaction, so a record is never applied twice. A frame's payload
 // is not copied: the spool is kept as the session's segment and the frame row says where in it the
 // payload lies. Before a batch commits, the spool is flushed to the disk (fdatasync) up to where the
-// batch reaches, so that a committed row never points at bytes a power cut could take back.
+// batch reaches, so that a committed row never points at bytes a power cut could take back. Each
+// frame row keeps the CRC-32 of its payload as read from the spool here, on the writer thread (the
+// receiving thread never pays for it), so that every later read can tell damaged bytes from intact.
 import { closeSync, fdatasyncSync, openSync, statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { directionOf } from '../../../shared/frame-codes.js';
+import { crc32 } from './checksum.js';
 import { segmentFor } from './segments.js';
 import {
   readSpool,
@@ -62,7 +65,7 @@ export class SpoolApplier {
   ) {
     this.insertFrame = db.prepare(
       `INSERT INTO frame (session_id, connection_id, seq, ts, direction, opcode, size, truncated, payload,
-         segment_id, payload_offset, payload_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         segment_id, payload_offset, payload_length, payload_crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertConnection = db.prepare(
       'INSERT INTO connection (session_id, ordinal, url, started_at, request_headers) VALUES (?, ?, ?, ?, ?)',
@@ -202,6 +205,7 @@ export class SpoolApplier {
       (this.segmentId ??= segmentFor(this.db, this.db.name, this.sessionId, this.spoolPath)),
       f.at,
       f.payload.length,
+      crc32(f.payload),
     );
     this.framesSeen++;
     let t = this.totals.get(connectionId);

@@ -69,6 +69,16 @@ export const FrameDetail = memo(function FrameDetail({ api, sessionId, seq, firs
         </div>
       ) : !frame ? (
         <div className="detail-body muted">Loading frame {seq}…</div>
+      ) : frame.damaged ? (
+        <div className="detail-body">
+          <div className="detail-meta">
+            <span title="UTC, microseconds">{formatMicros(frame.ts)}</span>
+          </div>
+          <div className="detail-warning is-damaged" role="alert">
+            Damaged: {frame.damage ?? 'the stored bytes failed their check'}. Its bytes are not shown; restore
+            the database’s -frames folder from a copy to get them back.
+          </div>
+        </div>
       ) : (
         <>
           <div className="detail-meta">

@@ -9,8 +9,9 @@ import type { FrameRow } from './frame-pages';
 
 export type TimeMode = 'relative' | 'absolute';
 
-/** The preview column: text as one line, close frames decoded, empty control frames said so. */
+/** The preview column: text as one line, close frames decoded, empty control frames said so, damaged frames said so. */
 export function previewText(row: FrameRow): string {
+  if (row.damaged) return `Damaged — ${row.damage ?? 'the stored bytes failed their check'}`;
   if (row.opcode === 'close') {
     const match = /^(\d+) ?([\s\S]*)$/.exec(row.preview);
     if (!match) return row.size === 0 ? 'no status code' : row.preview;
@@ -68,7 +69,7 @@ export const FrameRowView = memo(function FrameRowView({
       aria-selected={selected}
       data-seq={row.seq}
       data-connection-start={startsConnection ?? undefined}
-      className={`frame-row dir-${row.direction} op-row-${row.opcode}${selected ? ' is-selected' : ''}${startsConnection !== null ? ' is-new-connection' : ''}`}
+      className={`frame-row dir-${row.direction} op-row-${row.opcode}${selected ? ' is-selected' : ''}${startsConnection !== null ? ' is-new-connection' : ''}${row.damaged ? ' is-damaged' : ''}`}
       onClick={() => onSelect(index, row.seq)}
     >
       <span role="gridcell" className="cell-seq">

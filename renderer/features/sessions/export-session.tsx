@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import type { Api } from '../../../shared/contract';
 import { INTEROP_PIECE_BYTES, type InteropFormat } from '../../../shared/contract/interop';
+import { damageWords } from '../../../shared/frame-damage';
 import { redactionSentence } from '../../../shared/redaction';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { fromBase64, saveFile } from '../../components/files';
@@ -54,7 +55,7 @@ export function ExportSessionDialog({
       }
       saveFile(e.fileName, e.mimeType, parts);
       setDone(
-        `Saved ${e.fileName}: ${e.frames} frames, ${formatBytes(e.bytes)}. ${redactionSentence(e.redaction)}`,
+        `Saved ${e.fileName}: ${e.frames} frames, ${formatBytes(e.bytes)}. ${redactionSentence(e.redaction)}${e.damaged.frames ? ` ${damageWords(e.damaged)}: ${format === 'har' ? 'left out' : 'marked, without their bytes'}.` : ''}`,
       );
     } catch (err) {
       setError(errorMessage(err));

@@ -81,7 +81,7 @@ CREATE TABLE frame (
   size           INTEGER NOT NULL, -- real payload size on the wire (after decompression)
   truncated      INTEGER NOT NULL DEFAULT 0,
   payload        BLOB    NOT NULL
-, segment_id INTEGER, payload_offset INTEGER, payload_length INTEGER) STRICT;
+, segment_id INTEGER, payload_offset INTEGER, payload_length INTEGER, payload_crc INTEGER) STRICT;
 
 CREATE INDEX frame_by_session ON frame (session_id, seq);
 
