@@ -52,6 +52,15 @@ export async function writeNdjson(
       if (lines.length) file.write(`${lines.join('\n')}\n`);
       frames += page.length;
     }
+    // The header's own values are redacted before the summary is taken, so that it counts them too.
+    const sessionHead = {
+      id: session.id,
+      name: r.prose(session.name),
+      kind: session.kind,
+      target: r.url(session.target),
+      frames,
+    };
+    const connectionUrls = connections.map((c) => ({ connection: c.ordinal, url: r.url(c.url) }));
     const summary = r.summary();
     const header = {
       frameline: {
@@ -60,14 +69,8 @@ export async function writeNdjson(
         comment: redactionSentence(summary),
         fields:
           'ts, connection, direction, opcode, size, payload (text frames as text, others base64), truncated',
-        session: {
-          id: session.id,
-          name: r.prose(session.name),
-          kind: session.kind,
-          target: r.url(session.target),
-          frames,
-        },
-        connections: connections.map((c) => ({ connection: c.ordinal, url: r.url(c.url) })),
+        session: sessionHead,
+        connections: connectionUrls,
         redaction: summary,
       },
     };
