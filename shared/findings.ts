@@ -3,6 +3,7 @@
 // runbook step it links to. Probes and session analysis both speak in these ids.
 import { z } from 'zod';
 import { fixAdvice } from './fix-advice.js';
+import { Redactor } from './redaction.js';
 import { FINDING_IDS } from './runbooks/finding-ids.js';
 import { findingRunbookStep } from './runbooks/finding-steps.js';
 
@@ -310,7 +311,11 @@ export function fixFor(id: FindingId, evidence: Record<string, unknown>): string
   return fixAdvice({ id, evidence }).text || FINDINGS[id].fix;
 }
 
-/** Builds a finding of the catalogue with its evidence; a rule may give its own severity. */
+/**
+ * Builds a finding of the catalogue with its evidence; a rule may give its own severity. What it
+ * observed is kept without the endpoint's credentials (a `?token=`, a URL password, a header line in
+ * a close reason): a finding is stored, shown, copied into tickets and reported.
+ */
 export function finding(
   id: FindingId,
   summary: string,
@@ -318,11 +323,13 @@ export function finding(
   severity?: Severity,
 ): Finding {
   const spec = FINDINGS[id];
+  const redactor = new Redactor();
+  evidence = redactor.evidence(evidence) as Record<string, unknown>;
   return {
     id,
     severity: severity ?? spec.severity,
     title: spec.title,
-    summary,
+    summary: redactor.prose(summary),
     evidence,
     cause: spec.cause,
     fix: fixFor(id, evidence),

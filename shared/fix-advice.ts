@@ -2,7 +2,10 @@
 // configuration block per place it goes (nginx, HAProxy, a Node `ws` server, a Python `websockets`
 // server, a shell), each complete on its own, filled in with what the evidence holds — the real host,
 // port and path, the seconds after which idle connections were cut, a ping interval below that cut.
-// Pure: the finding catalogue, the command line and the console's finding card all use it.
+// Pure: the finding catalogue, the command line and the console's finding card all use it. A fix is
+// pasted into tickets and chats: the endpoint's credentials (a `?token=`, a URL password) are masked
+// before anything is built from it, by the same rules as exports.
+import { Redactor } from './redaction.js';
 
 /** Where a block of a fix goes. */
 export type FixTarget = 'nginx' | 'haproxy' | 'node-ws' | 'python-websockets' | 'browser' | 'shell';
@@ -176,8 +179,11 @@ export function fixAdvice(
   target: string | null = null,
 ): FixAdvice {
   const ev = f.evidence;
-  const e = endpointOf(ev.url) ?? endpointOf(target);
-  const direct = endpointOf(ev.directUrl);
+  // Evidence stored before it was redacted at the source is read back as it was written.
+  const redactor = new Redactor();
+  const safe = (v: unknown): unknown => (typeof v === 'string' ? redactor.url(v) : v);
+  const e = endpointOf(safe(ev.url)) ?? endpointOf(safe(target));
+  const direct = endpointOf(safe(ev.directUrl));
   const cut = num(ev.idleSeconds);
   switch (f.id) {
     case 'server-unreachable': {
@@ -230,7 +236,8 @@ export function fixAdvice(
       };
     }
     case 'mixed-content': {
-      const use = typeof ev.use === 'string' ? ev.use : e ? e.url.replace(/^ws:/i, 'wss:') : null;
+      const use =
+        typeof ev.use === 'string' ? redactor.url(ev.use) : e ? e.url.replace(/^ws:/i, 'wss:') : null;
       return {
         text: `Use ${use ?? 'wss://'} from https pages (derive the scheme from the page), and terminate TLS at the proxy so that the backend sees wss.`,
         blocks: [
@@ -249,7 +256,7 @@ export function fixAdvice(
     }
     case 'upgrade-rejected': {
       const status = num(ev.status);
-      const origin = typeof ev.origin === 'string' ? ev.origin : null;
+      const origin = typeof ev.origin === 'string' ? redactor.url(ev.origin) : null;
       return {
         text: `${status !== null ? `Read the HTTP ${status} answer kept as evidence. ` : ''}Check the path and the credentials the client sends, and replay the handshake by hand.`,
         blocks: e

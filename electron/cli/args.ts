@@ -4,6 +4,8 @@
 // the flag: one line, exit code 2.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
+import type { RedactionSummary } from '../../shared/contract/fields.js';
+import { redactionCounts } from '../../shared/redaction.js';
 import { InputError } from '../engine/errors.js';
 import { defaultDbPath } from '../engine/paths.js';
 
@@ -199,12 +201,9 @@ export function redactionFixed(values: Record<string, unknown>): Record<string, 
 }
 
 /** A one-line account of what an export redacted, for stderr. */
-export function redactionNote(r: {
-  enabled: boolean;
-  rules: Array<{ rule: string; count: number }>;
-}): string {
+export function redactionNote(r: Pick<RedactionSummary, 'enabled' | 'rules'>): string {
   if (!r.enabled) return 'redaction is off (--no-redact): this export may hold secrets';
   const total = r.rules.reduce((n, x) => n + x.count, 0);
   if (total === 0) return 'redacted: nothing matched the rules';
-  return `redacted ${total} value${total === 1 ? '' : 's'}: ${r.rules.map((x) => `${x.rule} ${x.count}`).join(', ')}`;
+  return `redacted ${total} value${total === 1 ? '' : 's'}: ${redactionCounts(r)}`;
 }

@@ -81,7 +81,16 @@ function isRegExp(p: string): boolean {
 /** What an export took out, by rule, for its header. User patterns are counted, never shown. */
 export const RedactionSummarySchema = z.object({
   enabled: z.boolean(),
-  rules: z.array(z.object({ rule: z.string(), count: z.number().int().nonnegative() })),
+  rules: z.array(
+    z.object({
+      rule: z.string(),
+      count: z.number().int().nonnegative(),
+      /** The headers, query parameters and fields the values were taken from (names, never values). */
+      names: z.array(z.string()).optional(),
+      /** More names than listed were involved. */
+      moreNames: z.boolean().optional(),
+    }),
+  ),
   /** The user's field names (names are not secrets). */
   userFields: z.array(z.string()),
   /** How many patterns of the user's were applied (the patterns may spell a secret). */

@@ -3,6 +3,7 @@
 // them, so that every conclusion can be tested without a network.
 import { describeCloseCode } from '../close-codes.js';
 import { finding, sortFindings, type Check, type Finding } from '../findings.js';
+import { Redactor } from '../redaction.js';
 import type { ClosedBy, Headers } from '../contract/sessions.js';
 import { burstStats, proxyBufferingFinding } from './bursts.js';
 import { namesCause } from './closes.js';
@@ -670,8 +671,31 @@ export function endpointFindings(
 /** Which layer fails when the target (through the proxy) and the backend (direct) are compared. */
 export type Layer = 'proxy' | 'backend' | 'none';
 
-/** Interprets a whole probe: the target, and with --direct the backend, and which layer fails. */
-export function interpretProbe(p: ProbeObservation): { checks: Check[]; findings: Finding[] } {
+/**
+ * Interprets a whole probe: the target, and with --direct the backend, and which layer fails. The
+ * URLs enter the findings and checks without their credentials (a `?token=`, a URL password): what
+ * a probe concludes is stored, shown, copied into tickets and reported.
+ */
+export function interpretProbe(observed: ProbeObservation): { checks: Check[]; findings: Finding[] } {
+  const { checks, findings } = interpretObservation(withoutCredentials(observed));
+  const redactor = new Redactor();
+  return {
+    checks: checks.map((c) => ({ ...c, detail: redactor.evidence(c.detail) as Check['detail'] })),
+    findings,
+  };
+}
+
+/** The observation with its endpoints' URLs redacted, by the same rules as exports. */
+function withoutCredentials(p: ProbeObservation): ProbeObservation {
+  const redactor = new Redactor();
+  return {
+    ...p,
+    target: { ...p.target, url: redactor.url(p.target.url) },
+    direct: p.direct ? { ...p.direct, url: redactor.url(p.direct.url) } : null,
+  };
+}
+
+function interpretObservation(p: ProbeObservation): { checks: Check[]; findings: Finding[] } {
   const target = endpointFindings(p.target, p.pageOrigin, p.origins);
   const checks = endpointChecks(p.target);
   if (p.pageOrigin !== null) {

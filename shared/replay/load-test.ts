@@ -58,6 +58,7 @@ const token = (name: string) => `__FRAMELINE_ENV_${name}__`;
 function envBase(rule: RedactionRule, name: string | null): string {
   if (rule === 'jwt') return 'JWT';
   if (rule === 'subprotocol') return 'SUBPROTOCOL_TOKEN';
+  if (rule === 'bearer-token') return 'BEARER_TOKEN';
   if (rule === 'url-userinfo') return 'URL_PASSWORD';
   const base = (name ?? 'SECRET')
     .replace(/[^A-Za-z0-9]+/g, '_')
@@ -78,6 +79,8 @@ function describeSecret(rule: RedactionRule, name: string | null): string {
       return 'a token offered as a subprotocol';
     case 'jwt':
       return 'a JWT inside a message';
+    case 'bearer-token':
+      return 'a Bearer token inside a message';
     default:
       return `the "${name}" field of a message`;
   }

@@ -401,6 +401,29 @@ describe.skipIf(browserMissing())('attach screen', () => {
     );
     expect(await options.getByLabel('Send again every (s)').inputValue()).toBe('30');
     expect(await options.textContent()).toContain('Secret header values are not kept');
+
+    // A connect asks for the secret's value instead of sending "Authorization:" empty (a server
+    // answers that with 401, and the diagnosis blames the wrong thing).
+    expect(peer.requests).toHaveLength(1);
+    await page.getByLabel('WebSocket URL').press('Enter');
+    const asked = options.getByText(
+      'Type the value of Authorization again: secret header values are not kept across a reload (or remove the row)',
+    );
+    // Whichever comes first: the question on screen, or a handshake at the server.
+    await expect.poll(async () => peer.requests.length > 1 || (await asked.isVisible())).toBe(true);
+    expect(peer.requests.map((r) => r.headers.authorization)).toEqual(['Bearer s3cret-token']);
+    await asked.waitFor();
+    // Typed again, it is sent as typed.
+    await options.getByLabel('Value of Authorization').fill('Bearer s3cret-token');
+    await page.getByLabel('WebSocket URL').press('Enter');
+    await page.getByTestId('capture-state').filter({ hasText: 'Open' }).waitFor();
+    expect(peer.requests).toHaveLength(2);
+    expect(peer.requests.map((r) => r.headers.authorization)).toEqual([
+      'Bearer s3cret-token',
+      'Bearer s3cret-token',
+    ]);
+    await page.keyboard.press('Control+d');
+    await page.getByTestId('capture-state').filter({ hasText: 'Ended' }).waitFor();
     expect(pageErrors).toEqual([]);
   });
 });

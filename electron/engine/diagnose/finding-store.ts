@@ -10,6 +10,7 @@ import {
   type FindingId,
   type Severity,
 } from '../../../shared/findings.js';
+import { Redactor } from '../../../shared/redaction.js';
 import { formatMicros } from '../../../shared/time.js';
 
 export type FindingSource = 'probe' | 'diagnose';
@@ -40,7 +41,10 @@ export function saveFindings(
   })();
 }
 
-/** The findings `source` recorded for a session, in the order they were saved. */
+/**
+ * The findings `source` recorded for a session, in the order they were saved. Findings stored before
+ * they were redacted where they are made are read back without the endpoint's credentials.
+ */
 export function listFindings(db: Database.Database, sessionId: number, source: FindingSource): Finding[] {
   const rows = db
     .prepare(
@@ -51,12 +55,13 @@ export function listFindings(db: Database.Database, sessionId: number, source: F
     .filter((r) => r.finding in FINDINGS)
     .map((r) => {
       const spec = FINDINGS[r.finding];
-      const evidence = JSON.parse(r.evidence) as Record<string, unknown>;
+      const redactor = new Redactor();
+      const evidence = redactor.evidence(JSON.parse(r.evidence)) as Record<string, unknown>;
       return {
         id: r.finding,
         severity: r.severity,
         title: spec.title,
-        summary: r.summary,
+        summary: redactor.prose(r.summary),
         evidence,
         cause: spec.cause,
         fix: fixFor(r.finding, evidence),

@@ -50,9 +50,10 @@ export async function runProbe(
   const timeoutMs = options.timeoutSeconds * 1000;
   const runId = hooks.runId ?? randomUUID();
   const target = prepared.target;
-  // What was sent, as it may be logged: secrets redacted ("Bearer ***").
+  // What was sent, as it may be logged: secrets redacted ("Bearer ***", "access_token.***").
   const redactHeaders = (h: Record<string, string>) => new Redactor().headers(h);
   const sentHeaders = redactHeaders(Object.fromEntries(prepared.headers));
+  const sentSubprotocols = new Redactor().subprotocols(prepared.subprotocols);
   const recording = beginRecording(db, dbPath, {
     name: options.name ?? `probe ${target.host}${target.pathname === '/' ? '' : target.pathname}`,
     kind: 'probe',
@@ -137,13 +138,15 @@ export async function runProbe(
     if (prepared.headers.length > 0 || prepared.subprotocols.length > 0) {
       for (const f of findings) {
         if (HANDSHAKE_FINDINGS.has(f.id))
-          f.evidence = { ...f.evidence, sentHeaders, subprotocols: prepared.subprotocols };
+          f.evidence = { ...f.evidence, sentHeaders, subprotocols: sentSubprotocols };
       }
     }
+    // The answer is printed and copied into tickets: its URLs without their credentials.
+    const redactor = new Redactor();
     report = {
       runId,
-      target: target.href,
-      direct: prepared.direct?.href ?? null,
+      target: redactor.url(target.href),
+      direct: prepared.direct ? redactor.url(prepared.direct.href) : null,
       sessionId,
       checks,
       findings: sortFindings(findings),

@@ -18,6 +18,7 @@ import { DamageTally } from '../../../shared/frame-damage.js';
 import type { Db } from '../store/database.js';
 import { latestFindings, listFindings, saveFindings } from './finding-store.js';
 import { getSessionRow, type SessionRow } from '../sessions/session-store.js';
+import { Redactor } from '../../../shared/redaction.js';
 
 export interface DiagnoseOptions {
   /** The JSON field that pairs a request with its response (default "id"). */
@@ -169,7 +170,13 @@ export function diagnoseSession(
   const options: DiagnoseOptions = request.idField !== undefined ? { idField: request.idField } : {};
   if (row.kind === 'probe') {
     const checks = storedProbeChecks(db, id);
-    if (checks) return { target: row.target, sessionId: id, checks, findings: listFindings(db, id, 'probe') };
+    if (checks)
+      return {
+        target: new Redactor().url(row.target),
+        sessionId: id,
+        checks: checks.map((c) => ({ ...c, detail: new Redactor().evidence(c.detail) as typeof c.detail })),
+        findings: listFindings(db, id, 'probe'),
+      };
   }
   const head = loadSessionHead(db, row);
   const diagnosis = streamDiagnosis(head, { ...options, expectedFrames: head.frameCounts });
@@ -202,7 +209,14 @@ export function diagnoseSession(
       detail: { damaged: damage.summary() },
     });
   saveFindings(db, id, 'diagnose', findings, nowMicros());
-  return { target: row.target, sessionId: id, checks, findings };
+  // The answer is printed and copied into tickets: the session's URLs without their credentials.
+  const redactor = new Redactor();
+  return {
+    target: redactor.url(row.target),
+    sessionId: id,
+    checks: checks.map((c) => ({ ...c, detail: redactor.evidence(c.detail) as typeof c.detail })),
+    findings,
+  };
 }
 
 /** The findings last concluded about a session (by a probe or a diagnosis), with when; null when none. */

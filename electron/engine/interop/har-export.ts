@@ -170,15 +170,17 @@ export async function writeHar(
       }
     }
     if (open) file.write(entryTail(open, r));
+    // The head's own values are redacted before the summary is taken, so that it counts them too.
+    const sessionHead = {
+      id: session.id,
+      name: r.prose(session.name),
+      kind: session.kind,
+      target: r.url(session.target),
+    };
     const summary = r.summary();
     const head = `{"log":{"version":"1.2","creator":{"name":"Frameline","version":"0.1.0"},"comment":${JSON.stringify(redactionSentence(summary))},"_frameline":${JSON.stringify(
       {
-        session: {
-          id: session.id,
-          name: r.prose(session.name),
-          kind: session.kind,
-          target: r.url(session.target),
-        },
+        session: sessionHead,
         redaction: summary,
         ...(damage.frames > 0 ? { damaged: damage.summary() } : {}),
       },

@@ -58,6 +58,16 @@ export async function writeNdjson(
       if (lines.length) file.write(`${lines.join('\n')}\n`);
       frames += page.length;
     }
+    // The header's own values are redacted before the summary is taken, so that it counts them too.
+    const sessionHead = {
+      id: session.id,
+      name: r.prose(session.name),
+      kind: session.kind,
+      target: r.url(session.target),
+      frames,
+      damaged: damage.frames,
+    };
+    const connectionUrls = connections.map((c) => ({ connection: c.ordinal, url: r.url(c.url) }));
     const summary = r.summary();
     const header = {
       frameline: {
@@ -66,15 +76,8 @@ export async function writeNdjson(
         comment: redactionSentence(summary),
         fields:
           'ts, connection, direction, opcode, size, payload (text frames as text, others base64), truncated; damaged and damage on a frame whose stored bytes failed their check (its payload empty)',
-        session: {
-          id: session.id,
-          name: r.prose(session.name),
-          kind: session.kind,
-          target: r.url(session.target),
-          frames,
-          damaged: damage.frames,
-        },
-        connections: connections.map((c) => ({ connection: c.ordinal, url: r.url(c.url) })),
+        session: sessionHead,
+        connections: connectionUrls,
         redaction: summary,
       },
     };

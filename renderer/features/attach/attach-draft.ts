@@ -8,6 +8,11 @@ export interface HeaderRow {
   id: number;
   name: string;
   value: string;
+  /**
+   * The value was a secret that a reload did not keep (storage is not a keychain): until it is typed
+   * again the header is not sent empty — a server would answer 401 and the diagnosis would mislead.
+   */
+  valueNotKept?: boolean;
 }
 
 export interface AttachDraft {
@@ -111,6 +116,11 @@ export function toCaptureRequest(d: AttachDraft): { request: CaptureRequest | nu
       errors.headers = `"${h.name}" is not a valid header name (letters, digits and -, no spaces or colons)`;
       break;
     }
+    const missing = secretValueMissing(h);
+    if (missing) {
+      errors.headers = missing;
+      break;
+    }
     headers.push([h.name.trim(), h.value]);
   }
 
@@ -202,6 +212,12 @@ export function toCaptureRequest(d: AttachDraft): { request: CaptureRequest | nu
     ...(reconnect ? { reconnect } : {}),
   };
   return { request, errors };
+}
+
+/** The sentence that asks for a secret header's value a reload did not keep; null when it is there. */
+export function secretValueMissing(h: HeaderRow): string | null {
+  if (!h.valueNotKept || h.value !== '' || !h.name.trim()) return null;
+  return `Type the value of ${h.name.trim()} again: secret header values are not kept across a reload (or remove the row)`;
 }
 
 /** The messages to send on open: one a line, blank lines left out. */

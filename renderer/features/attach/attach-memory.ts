@@ -1,6 +1,7 @@
 // The attach form survives a reload: the last URL and options are kept in this browser's storage.
 // Secrets are not: the values of headers that carry credentials (Authorization, Cookie, API keys,
-// tokens) are left empty, to be typed again — storage is not a keychain.
+// tokens) are left empty, to be typed again — storage is not a keychain. Such a row remembers that its
+// value was left out, so that a connect asks for it instead of sending the header empty.
 import { DEFAULT_DRAFT, type AttachDraft } from './attach-draft';
 
 const KEY = 'frameline.attach';
@@ -12,11 +13,15 @@ export function isSecretHeader(name: string): boolean {
   );
 }
 
-/** The draft as stored: everything but the secret header values. */
+/** The draft as stored: everything but the secret header values, whose rows say they were left out. */
 export function storableDraft(d: AttachDraft): AttachDraft {
   return {
     ...d,
-    headers: d.headers.map((h) => ({ ...h, value: isSecretHeader(h.name) ? '' : h.value })),
+    headers: d.headers.map((h) => {
+      if (!isSecretHeader(h.name)) return { id: h.id, name: h.name, value: h.value };
+      const notKept = h.value !== '' || h.valueNotKept === true;
+      return { id: h.id, name: h.name, value: '', ...(notKept ? { valueNotKept: true } : {}) };
+    }),
   };
 }
 
@@ -48,7 +53,12 @@ export function loadDraft(): AttachDraft {
     draft.headers = Array.isArray(saved.headers)
       ? saved.headers
           .filter((h) => h && typeof h.name === 'string' && typeof h.value === 'string')
-          .map((h, i) => ({ id: -1 - i, name: h.name, value: h.value }))
+          .map((h, i) => ({
+            id: -1 - i,
+            name: h.name,
+            value: h.value,
+            ...(h.valueNotKept === true && h.value === '' ? { valueNotKept: true } : {}),
+          }))
       : [];
     return draft;
   } catch {

@@ -41,7 +41,7 @@ export function HeadersEditor({ headers, onChange, disabled, error }: Props) {
                 <td>
                   <input
                     aria-label={`Value of ${h.name || 'header'}`}
-                    placeholder="Bearer …"
+                    placeholder={h.valueNotKept ? 'not kept across a reload: type it again' : 'Bearer …'}
                     value={h.value}
                     disabled={disabled}
                     spellCheck={false}

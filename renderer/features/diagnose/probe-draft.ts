@@ -2,7 +2,7 @@
 // `diagnose:probe` request — with a sentence for every field that cannot. The same options as
 // `frameline probe`, checked here first so that a mistake is shown beside its field.
 import type { RequestOf } from '../../../shared/contract';
-import type { HeaderRow } from '../attach/attach-draft';
+import { secretValueMissing, type HeaderRow } from '../attach/attach-draft';
 
 export type ProbeRequest = RequestOf<'diagnose', 'probe'>;
 
@@ -142,6 +142,12 @@ export function toProbeRequest(
     }
     if (h.name.trim().toLowerCase() === 'origin') {
       errors.headers = 'Give the Origin under “Origins your pages use”, not as a header';
+      break;
+    }
+    // A secret the attach screen's reload did not keep: asked for, never sent empty.
+    const missing = secretValueMissing(h);
+    if (missing) {
+      errors.headers = missing;
       break;
     }
     headers.push([h.name.trim(), h.value.trim()]);

@@ -46,6 +46,7 @@ describe('redaction of every export', () => {
         ).toContainEqual({
           rule: 'url-query',
           count: expect.any(Number),
+          names: ['token'],
         });
       else expect(text).toMatch(/Redacted \d+ values \(.*url-query \d.*\)/);
     }
@@ -147,7 +148,9 @@ describe('redaction of every export', () => {
       frameline: {
         redaction: {
           userFields: ['level'],
-          rules: expect.arrayContaining([{ rule: 'user-field', count: expect.any(Number) }]),
+          rules: expect.arrayContaining([
+            { rule: 'user-field', count: expect.any(Number), names: ['level'] },
+          ]),
         },
       },
     });

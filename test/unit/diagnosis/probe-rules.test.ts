@@ -13,6 +13,7 @@ import { describeCheck } from '../../../shared/diagnosis/describe.js';
 import { FINDING_IDS } from '../../../shared/findings.js';
 import { diagnoseSession } from '../../../shared/diagnosis/session.js';
 import { fixtureData, readFixture } from '../../fixtures/diagnose/fixture.js';
+import { canary, expectNoSecrets } from '../../support/secrets.js';
 
 const URL_ = 'ws://127.0.0.1:8080/ws';
 
@@ -446,5 +447,42 @@ describe('coverage of the catalogue', () => {
   it('the healthy fixture raises no warning', () => {
     const d = diagnoseSession(fixtureData(readFixture('healthy-echo')));
     expect(d.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+  });
+});
+
+describe('secrets in the probed URLs (issue 19, item 10a)', () => {
+  it('keeps query secrets and URL passwords out of every finding and check, through a proxy and direct', () => {
+    const token = canary('probe-token');
+    const password = canary('probe-userinfo');
+    const backendKey = canary('backend-key');
+    const target = `ws://ops:${password}@127.0.0.1:8080/ws?token=${token}`;
+    const backend = `ws://10.0.0.5:9000/ws?api_key=${backendKey}`;
+    const proxied = healthy({
+      url: target,
+      upgrade: handshake({ opened: false, status: 400, headers: { Server: 'Python/3.11 websockets/10.4' } }),
+      origins: [],
+      echo: null,
+      ping: null,
+      idle: null,
+    });
+    const r = interpretProbe({
+      target: proxied,
+      direct: healthy({ url: backend }),
+      pageOrigin: 'https://app.example.com',
+      origins: [],
+    });
+    expect(ids(r)).toEqual(expect.arrayContaining(['proxy-missing-upgrade', 'mixed-content']));
+    expectNoSecrets(
+      {
+        findings: JSON.stringify(r.findings),
+        checks: JSON.stringify(r.checks),
+        described: r.checks.map((c) => describeCheck(c)).join('\n'),
+      },
+      [token, password, backendKey],
+    );
+    expect(r.findings.find((f) => f.id === 'proxy-missing-upgrade')!.evidence).toMatchObject({
+      url: 'ws://ops:***@127.0.0.1:8080/ws?token=***',
+      directUrl: 'ws://10.0.0.5:9000/ws?api_key=***',
+    });
   });
 });

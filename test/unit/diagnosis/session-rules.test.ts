@@ -8,6 +8,7 @@ import type { DiagFrame } from '../../../shared/diagnosis/input.js';
 import { flatDelays, peakInWindow } from '../../../shared/diagnosis/reconnects.js';
 import { diagnoseSession } from '../../../shared/diagnosis/session.js';
 import { quantile } from '../../../shared/diagnosis/stats.js';
+import { canary, expectNoSecrets } from '../../support/secrets.js';
 import { at, conn, frame, session } from './build.js';
 
 const ids = (d: { findings: Array<{ id: string }> }) => d.findings.map((f) => f.id);
@@ -396,5 +397,33 @@ describe('bursts', () => {
       });
     });
     expect(proxyBufferingFinding([burstStats(frames)!])).toBeNull();
+  });
+});
+
+describe('secrets in recorded URLs (issue 19, item 10a)', () => {
+  it('keeps query secrets and URL passwords out of the findings of a recorded session', () => {
+    const token = canary('session-token');
+    const password = canary('session-userinfo');
+    const url = `ws://ops:${password}@127.0.0.1:1/ws?access_token=${token}`;
+    const d = diagnoseSession(
+      session(
+        [
+          conn(1, {
+            url,
+            open: null,
+            error: { kind: 'refused', message: `connect ECONNREFUSED for ${url}` },
+          }),
+          conn(2, { url, open: null, error: { kind: 'tls', message: 'TLS failed: CERT_HAS_EXPIRED' } }),
+          conn(3, { url, open: null, status: 401, error: { kind: 'upgrade-rejected', message: 'HTTP 401' } }),
+        ],
+        [],
+        { origin: 'https://app.example.com', target: url },
+      ),
+    );
+    expect(ids(d)).toEqual(expect.arrayContaining(['server-unreachable', 'tls-error', 'mixed-content']));
+    expectNoSecrets({ findings: JSON.stringify(d.findings), checks: JSON.stringify(d.checks) }, [
+      token,
+      password,
+    ]);
   });
 });

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { fixAdvice, pingIntervalBelow } from '../../../shared/fix-advice.js';
 import { findingsText, findingText } from '../../../shared/finding-text.js';
-import { finding } from '../../../shared/findings.js';
+import { finding, FINDING_IDS } from '../../../shared/findings.js';
+import { canary, expectNoSecrets } from '../../support/secrets.js';
 
 const URL = 'ws://10.1.2.3:8443/prices?feed=eu';
 
@@ -109,5 +110,57 @@ describe('a finding as text', () => {
 
   it('says so when there is nothing', () => {
     expect(findingsText([])).toBe('No findings.\n');
+  });
+});
+
+describe('secrets in the endpoint stay out of the advice and the evidence (issue 19, item 10a)', () => {
+  const token = canary('query-token');
+  const apiKey = canary('query-apikey');
+  const password = canary('userinfo');
+  const secrets = [token, apiKey, password];
+  const secretUrl = `wss://ann:${password}@chat.example:8443/live?room=7&token=${token}&api_key=${apiKey}`;
+  const secretBackend = `ws://ann:${password}@10.0.0.5:9000/live?token=${token}`;
+  /** Evidence as every rule may keep it: the URL, the backend, the origins, the measured values. */
+  const evidence = {
+    url: secretUrl,
+    directUrl: secretBackend,
+    use: secretUrl,
+    status: 401,
+    origin: 'https://app.example.com',
+    refused: ['https://app.example.com'],
+    idleSeconds: 30,
+    timeoutMs: 5000,
+  };
+
+  it('leaves no query secret or URL password in any fix of the catalogue, from the evidence or the target', () => {
+    const outputs: Record<string, string> = {};
+    for (const id of FINDING_IDS) {
+      // Stored evidence from before redaction at the source is read back as it was written.
+      const fromEvidence = fixAdvice({ id, evidence });
+      const fromTarget = fixAdvice({ id, evidence: { idleSeconds: 30, status: 401 } }, secretUrl);
+      outputs[`${id} (evidence)`] = JSON.stringify(fromEvidence);
+      outputs[`${id} (target)`] = JSON.stringify(fromTarget);
+      outputs[`${id} as text`] = findingText(
+        { ...finding(id, 'seen', {}), evidence: { idleSeconds: 30 } },
+        secretUrl,
+      );
+    }
+    expectNoSecrets(outputs, secrets);
+    // Still filled in with the real endpoint: host, port, path and the public parameters.
+    const curl = fixAdvice({ id: 'upgrade-rejected', evidence }).blocks[0]!.code;
+    expect(curl).toContain("'https://chat.example:8443/live?room=7&token=***&api_key=***'");
+  });
+
+  it('keeps a finding built by the rules free of them: its summary, evidence, fix and text', () => {
+    const outputs: Record<string, string> = {};
+    for (const id of FINDING_IDS) {
+      const f = finding(id, `A page would open ${secretUrl}: refused.`, evidence);
+      outputs[id] = JSON.stringify(f);
+      outputs[`${id} as text`] = findingText(f);
+    }
+    expectNoSecrets(outputs, secrets);
+    const f = finding('mixed-content', `would open ${secretUrl}`, evidence);
+    expect(f.evidence.url).toBe('wss://ann:***@chat.example:8443/live?room=7&token=***&api_key=***');
+    expect(f.evidence.status).toBe(401);
   });
 });

@@ -166,8 +166,8 @@ describe('Redactor', () => {
       enabled: true,
       rules: [
         { rule: 'jwt', count: 1 },
-        { rule: 'url-query', count: 1 },
-        { rule: 'user-field', count: 1 },
+        { rule: 'url-query', count: 1, names: ['token'] },
+        { rule: 'user-field', count: 1, names: ['owner'] },
         { rule: 'user-pattern', count: 1 },
       ],
       userFields: ['owner'],
@@ -175,7 +175,7 @@ describe('Redactor', () => {
     });
     const sentence = redactionSentence(summary);
     expect(sentence).toBe(
-      "Redacted 4 values (jwt 1, url-query 1, user-field 1, user-pattern 1); each is shown as ***. Rules: credentials in headers, URLs and subprotocols, JWTs, secret-named fields, the fields owner and 1 pattern of the user's.",
+      "Redacted 4 values (jwt 1; url-query 1: token; user-field 1: owner; user-pattern 1); each is shown as ***. Rules: credentials in headers, URLs and subprotocols, Bearer tokens, JWTs, secret-named fields, the fields owner and 1 pattern of the user's.",
     );
     expect(sentence).not.toContain('hunter2');
     expect(redactionSentence(new Redactor({ enabled: false, fields: [], patterns: [] }).summary())).toMatch(
@@ -193,5 +193,114 @@ describe('Redactor', () => {
     const r = new Redactor(undefined, (_rule, name) => `{{ $env.${(name ?? 'SECRET').toUpperCase()} }}`);
     expect(r.header('Authorization', 'Bearer canary')).toBe('Bearer {{ $env.AUTHORIZATION }}');
     expect(r.text('{"token":"canary"}')).toBe('{"token":"{{ $env.TOKEN }}"}');
+  });
+});
+
+describe('secrets that left by side doors (issue 19, item 10)', () => {
+  it('masks only the credential of an Authorization written in a note, keeping the rest of it', () => {
+    const r = new Redactor();
+    const note =
+      'Authorization: Bearer canary-note-bearer was in the client log, then we restarted the proxy.\n' +
+      'Proxy-Authorization: Basic Y2FuYXJ5OnBhc3M= worked; Cookie: sid=canary-cookie; theme=dark\nend';
+    const out = r.prose(note);
+    expect(out).not.toMatch(/canary|Y2FuYXJ5/);
+    expect(out).toBe(
+      `Authorization: Bearer ${MASK} was in the client log, then we restarted the proxy.\n` +
+        `Proxy-Authorization: Basic ${MASK} worked; Cookie: ${MASK}\nend`,
+    );
+    // Digest's parameters are the credential; a value without a known scheme is masked to the line's end.
+    expect(
+      new Redactor().prose(
+        'Authorization: Digest username="ann", realm="x", response="canary-digest" then retried',
+      ),
+    ).toBe(`Authorization: Digest ${MASK} then retried`);
+    expect(new Redactor().prose('Authorization: canary-raw-credential was used\nnext line')).toBe(
+      `Authorization: ${MASK}\nnext line`,
+    );
+  });
+
+  it('masks secrets a plain-text (non-JSON) frame carries: Bearer tokens, header lines, pairs, URLs', () => {
+    const r = new Redactor();
+    const stomp =
+      'CONNECT\naccept-version:1.2\nAuthorization:Bearer canaryStompTok\npasscode:canary-pc\n\n\0';
+    expect(r.text(stomp)).toBe(
+      `CONNECT\naccept-version:1.2\nAuthorization:Bearer ${MASK}\npasscode:${MASK}\n\n\0`,
+    );
+    expect(r.text('AUTH Bearer canaryPlainBearer please')).toBe(`AUTH Bearer ${MASK} please`);
+    expect(r.text('login token=canary-pair api_key=canary-k2 user=ann')).toBe(
+      `login token=${MASK} api_key=${MASK} user=ann`,
+    );
+    expect(r.text('reconnect to wss://chat.example/ws?token=canary-frame-url now')).toBe(
+      `reconnect to wss://chat.example/ws?token=${MASK} now`,
+    );
+    expect(r.text(`hello ${JWT}`)).toBe(`hello ${MASK}`);
+    // Inside a JSON frame's strings as well.
+    expect(r.text('{"cmd":"Authorization: Bearer canaryInJson","n":1}')).toBe(
+      `{"cmd":"Authorization: Bearer ${MASK}","n":1}`,
+    );
+    // A frame with nothing secret in it is left byte for byte.
+    for (const plain of ['PING 42', 'bearer of bad news: none', 'price=42&side=buy', '{"id":1, "ok": true}'])
+      expect(new Redactor().text(plain), plain).toBe(plain);
+  });
+
+  it('masks credential-carrying subprotocols whatever their digits, and keeps protocol names', () => {
+    const r = new Redactor();
+    expect(
+      r.subprotocols([
+        'graphql-transport-ws',
+        'access_token.abcDEF',
+        'base64url.bearer.authorization.k8s.io.YWJjZGVmZ2hpams',
+        'auth-abcdefghij',
+        'wamp.2.json',
+        'v12.stomp',
+        'mqttv3.1',
+        'access_token',
+        'abcdefOnlyLetters',
+        'Bearer',
+        'xyzNoDigitsHere',
+        'qWeRtYuIoPaSdFgHjKlZxC',
+        'dGhpcyBpcyBhIHRva2Vu==',
+      ]),
+    ).toEqual([
+      'graphql-transport-ws',
+      `access_token.${MASK}`,
+      `base64url.bearer.${MASK}`,
+      `auth-${MASK}`,
+      'wamp.2.json',
+      'v12.stomp',
+      'mqttv3.1',
+      'access_token',
+      MASK,
+      'Bearer',
+      MASK,
+      MASK,
+      MASK,
+    ]);
+    // A known protocol name after an auth-like entry is a protocol, not a token.
+    expect(new Redactor().subprotocols(['access_token', 'graphql-ws'])).toEqual([
+      'access_token',
+      'graphql-ws',
+    ]);
+    expect(new Redactor().header('Sec-WebSocket-Protocol', 'access_token.abcDEF, v1.chat')).toBe(
+      `access_token.${MASK}, v1.chat`,
+    );
+  });
+
+  it('names what it took out, by rule, in the summary and in its sentence', () => {
+    const r = new Redactor();
+    r.url('wss://user:canary-pw@chat.example/ws?token=canary-t&room=1');
+    r.headers({ Authorization: 'Bearer canary-h', 'X-Api-Key': 'canary-k' });
+    r.text(`{"password":"canary-j","jwt":"${JWT}"}`);
+    const summary = r.summary();
+    expect(summary.rules).toEqual([
+      { rule: 'header', count: 2, names: ['Authorization', 'X-Api-Key'] },
+      { rule: 'json-field', count: 1, names: ['password'] },
+      { rule: 'jwt', count: 1 },
+      { rule: 'url-query', count: 1, names: ['token'] },
+      { rule: 'url-userinfo', count: 1, names: ['password'] },
+    ]);
+    expect(redactionSentence(summary)).toMatch(
+      /^Redacted 6 values \(header 2: Authorization, X-Api-Key; json-field 1: password; jwt 1; url-query 1: token; url-userinfo 1: password\)/,
+    );
   });
 });

@@ -6,6 +6,8 @@ import {
   type AttachDraft,
   type HeaderRow,
 } from '../../../../../renderer/features/attach/attach-draft';
+import { loadDraft, saveDraft } from '../../../../../renderer/features/attach/attach-memory';
+import { DEFAULT_PROBE_DRAFT, toProbeRequest } from '../../../../../renderer/features/diagnose/probe-draft';
 import { CaptureRequestSchema } from '../../../../../shared/contract';
 
 const TARGET = 'wss://api.example.com/stream';
@@ -494,5 +496,96 @@ describe('draftSummary', () => {
 
   it('mentions a connect timeout changed from its default of 10 s', () => {
     expect(draftSummary(draft({ connectTimeoutS: '30' }))).not.toBe(DEFAULTS);
+  });
+});
+
+describe('a secret header after a reload (issue 19, item 10f)', () => {
+  /** This browser's storage for the length of a test: what a reload reads back. */
+  function withStorage<T>(run: () => T): T {
+    const items = new Map<string, string>();
+    const storage = {
+      getItem: (k: string) => items.get(k) ?? null,
+      setItem: (k: string, v: string) => void items.set(k, String(v)),
+      removeItem: (k: string) => void items.delete(k),
+      clear: () => items.clear(),
+      key: (i: number) => [...items.keys()][i] ?? null,
+      get length() {
+        return items.size;
+      },
+    };
+    const g = globalThis as { localStorage?: unknown };
+    const before = g.localStorage;
+    g.localStorage = storage;
+    try {
+      return run();
+    } finally {
+      g.localStorage = before;
+    }
+  }
+
+  const typed = draft({
+    headers: rows(['X-Team', 'prices'], ['Authorization', 'Bearer canary-attach-secret']),
+  });
+
+  it('asks for the value again instead of sending the header empty', () => {
+    const reloaded = withStorage(() => {
+      saveDraft(typed);
+      return loadDraft();
+    });
+    expect(JSON.stringify(reloaded)).not.toContain('canary-attach-secret');
+    expect(reloaded.headers.map((h) => [h.name, h.value])).toEqual([
+      ['X-Team', 'prices'],
+      ['Authorization', ''],
+    ]);
+    const { request, errors } = toCaptureRequest(reloaded);
+    expect(request).toBeNull();
+    expect(errors).toEqual({
+      headers:
+        'Type the value of Authorization again: secret header values are not kept across a reload (or remove the row)',
+    });
+  });
+
+  it('sends it once typed again, and asks again after another reload without it', () => {
+    const reloaded = withStorage(() => {
+      saveDraft(typed);
+      const once = loadDraft();
+      saveDraft(once);
+      return loadDraft();
+    });
+    expect(toCaptureRequest(reloaded).errors.headers).toMatch(/^Type the value of Authorization again/);
+    const retyped = {
+      ...reloaded,
+      headers: reloaded.headers.map((h) =>
+        h.name === 'Authorization' ? { ...h, value: 'Bearer typed-again' } : h,
+      ),
+    };
+    expect(requestOf(retyped).headers).toEqual([
+      ['X-Team', 'prices'],
+      ['Authorization', 'Bearer typed-again'],
+    ]);
+    const removed = { ...reloaded, headers: reloaded.headers.filter((h) => h.name !== 'Authorization') };
+    expect(requestOf(removed).headers).toEqual([['X-Team', 'prices']]);
+  });
+
+  it('asks the same in the side panel’s probe, which takes the attach screen’s headers', () => {
+    const reloaded = withStorage(() => {
+      saveDraft(typed);
+      return loadDraft();
+    });
+    const { request, errors } = toProbeRequest(
+      TARGET,
+      { ...DEFAULT_PROBE_DRAFT, headers: reloaded.headers.map((h) => ({ ...h })) },
+      'run-1',
+    );
+    expect(request).toBeNull();
+    expect(errors.headers).toMatch(/^Type the value of Authorization again/);
+  });
+
+  it('still sends a header left empty on purpose (it was never given a value)', () => {
+    const reloaded = withStorage(() => {
+      saveDraft(draft({ headers: rows(['Cookie', '']) }));
+      return loadDraft();
+    });
+    expect(requestOf(reloaded).headers).toEqual([['Cookie', '']]);
   });
 });
