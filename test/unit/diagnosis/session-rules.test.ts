@@ -202,6 +202,43 @@ describe('closes', () => {
     expect(d.checks.find((c) => c.name === 'protocol')).toMatchObject({ ok: false });
   });
 
+  it('names the client as the one that broke the protocol when the server (a mock) closed', () => {
+    const d = diagnoseSession(
+      session(
+        [
+          conn(1, {
+            close: 2,
+            closeCode: 1002,
+            closedBy: 'server',
+            error: {
+              kind: 'protocol',
+              message: 'the client sent an unmasked frame; the mock closed with 1002',
+            },
+          }),
+        ],
+        [],
+        {
+          events: [
+            {
+              ts: at(2),
+              connection: 1,
+              kind: 'protocol-violation',
+              detail: {
+                violation: 'unmasked-frame',
+                closeCode: 1002,
+                message: 'the client sent an unmasked frame; the mock closed with 1002',
+              },
+            },
+          ],
+        },
+      ),
+    );
+    expect(find(d, 'protocol-violation')).toMatchObject({
+      summary: expect.stringMatching(/closed by the server because the client broke the WebSocket protocol/),
+      evidence: { violations: { 'unmasked-frame': 1 }, closeCodes: { '1002': 1 } },
+    });
+  });
+
   it('calls an unanswered close a warning, not a broken server', () => {
     const d = diagnoseSession(
       session(
