@@ -223,6 +223,16 @@ describe('a server that breaks the protocol', () => {
       expect(f?.evidence.violations).toEqual({ oversize: 1 });
     });
 
+    it('RSV1 on a ping, where permessage-deflate does not allow it, is closed with 1002', async () => {
+      const p = await peer(deflating(serverFrame(9, Buffer.from('p'), { rsv: 4 })));
+      const { data } = await capture([p.url, '--compression']);
+      expect(p.closeCode()).toBe(1002);
+      const c = data.connections[0]!;
+      expect(c).toMatchObject({ closeCode: 1002, closedBy: 'client', error: { kind: 'protocol' } });
+      expect(c.error!.message).toMatch(/RSV1 on a continuation or control frame/);
+      expect(c.error!.message).toMatch(/Frameline closed with 1002\b/);
+    });
+
     it('compressed data that does not inflate is closed with 1007', async () => {
       const p = await peer(deflating(serverFrame(1, Buffer.from([0xff, 0xff, 0xff, 0xff]), { rsv: 4 })));
       const { data } = await capture([p.url, '--compression']);

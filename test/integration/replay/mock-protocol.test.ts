@@ -85,7 +85,16 @@ describe('a client that breaks the protocol', () => {
       /close frame with a 1-byte payload/,
       /longer than 125/,
     ],
-    ['close code 1006 on the wire', client(8, closePayload(1006)), 1002, /close code 1006/, null],
+    ...[1005, 1006, 1015, 999, 5000].map(
+      (code) =>
+        [
+          `close code ${code} on the wire`,
+          client(8, closePayload(code)),
+          1002,
+          new RegExp(`close code ${code}`),
+          null,
+        ] as [string, Buffer, number, RegExp, RegExp | null],
+    ),
     [
       'a close reason that is not UTF-8',
       client(8, closePayload(1000, Buffer.from([0xff]))),
