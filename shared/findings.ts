@@ -158,6 +158,22 @@ export const FINDINGS: Readonly<Record<FindingId, FindingSpec>> = {
       'for event-loop lag (above 10 ms is a warning sign, above 100 ms an incident), CPU saturation and long GC ' +
       'pauses. Keep the pong timeout (5–10 s) well below the ping interval.',
   },
+  'ping-flood': {
+    id: 'ping-flood',
+    title: 'Pings come in a flood',
+    severity: 'warning',
+    meaning:
+      'One side sent far more pings in a second than any heartbeat needs (50 or more), each of which the other ' +
+      'side must answer with a pong.',
+    cause:
+      'A heartbeat timer started again on every reconnect or message instead of once, a ping sent in a loop, or ' +
+      'an interval given in seconds where milliseconds were meant. A peer with a guard against floods (Node ' +
+      '`ws` drops a connection with 60 pongs pending) then ends connections without a close frame, which looks ' +
+      'like a network fault (1006).',
+    fix:
+      'Send one ping per interval from a single timer per connection (every 20–30 s, below the smallest idle ' +
+      'timeout on the path), cleared when the connection closes; never ping per message or in a loop.',
+  },
   'abnormal-closure': {
     id: 'abnormal-closure',
     title: 'Connections drop without a close frame while in use',

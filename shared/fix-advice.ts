@@ -376,6 +376,16 @@ export function fixAdvice(
         blocks: [nodeWsHeartbeat(every, why), pythonHeartbeat(every, direct ?? e, why)],
       };
     }
+    case 'ping-flood': {
+      const who = ev.from === 'client' ? 'client' : 'server';
+      const pings = num(ev.pings);
+      const perSecond = num(ev.pingsPerSecond);
+      const why = `the ${who}${where(e)} sent ${pings ?? 'many'} pings${perSecond !== null ? `, up to ${perSecond} a second` : ''}: one timer per connection, one ping per interval`;
+      return {
+        text: `Make the ${who} send one ping per interval from a single timer per connection (every 30 s, below the smallest idle timeout on the path), started once when the connection opens and cleared when it closes; never ping per message or in a loop${perSecond !== null ? ` (it sent up to ${perSecond} a second)` : ''}.`,
+        blocks: [nodeWsHeartbeat(30, why), pythonHeartbeat(30, direct ?? e, why)],
+      };
+    }
     case 'abnormal-closure':
       return {
         text: 'Match the drop times with server restarts, OOM kills, deploys and proxy reloads; drain connections before a shutdown (close with 1001 or 1012 first), and have clients reconnect with backoff and jitter.',

@@ -1,8 +1,9 @@
 // Heartbeats: pings each way, their pongs (paired by payload, else in order), the interval between
-// the server's pings, and pongs that never came or came late.
+// the server's pings, pongs that never came or came late, and pings sent in a flood.
 import { finding, type Finding } from '../findings.js';
 import type { Direction } from '../contract/sessions.js';
 import type { DiagConnection, DiagFrame, Micros, RuleResult } from './input.js';
+import { addToFlood, noFlood, pingFloodFinding, PingRate, type PingFlood } from './ping-flood.js';
 import { Sample } from './sample.js';
 import { latencySummary, maxOf, median, round1, round2 } from './stats.js';
 
@@ -23,6 +24,8 @@ export interface PingPairs {
   late: number;
   /** Gaps between consecutive pings on the same connection, seconds. */
   gapsSeconds: Sample;
+  /** The connections on which these pings came in a flood. */
+  flood: PingFlood;
 }
 
 /** Unanswered pings kept per connection; older ones count as missing (no pong comes that late). */
@@ -38,13 +41,22 @@ interface PingState {
   pongs: number;
   lastPingTs: Micros | null;
   pending: PendingPing[];
+  /** Unanswered pings let go to keep memory bounded: missing, unless a later pong settles them. */
+  evicted: number;
+  /** When the newest of them was sent. */
+  evictedTs: Micros | null;
+  rate: PingRate;
 }
 
 /**
  * Pairs the pings sent in `direction` with the pongs coming back, one frame at a time (in time
  * order): a pong answers the oldest waiting ping with the same payload, else one without a
- * payload, else (a pong without payload) the oldest waiting ping. Memory stays bounded: round trips
- * and gaps are samples, and at most MAX_PENDING_PINGS unanswered pings wait per connection.
+ * payload, else (a pong without payload) the oldest waiting ping. A pong that answers a ping also
+ * settles the pings waiting before it that it came within PONG_LATE_MS of: RFC 6455 (§5.5.3) lets a
+ * peer answer only the most recent of the pings it has not answered yet (Frameline and Python
+ * websockets do under a flood), so those are neither missing nor timed; older ones stay unanswered.
+ * Memory stays bounded: round trips and gaps are samples, and at most MAX_PENDING_PINGS unanswered
+ * pings wait per connection.
  */
 export class PingAccumulator {
   readonly pairs: PingPairs;
@@ -59,12 +71,25 @@ export class PingAccumulator {
       missing: 0,
       late: 0,
       gapsSeconds: new Sample(),
+      flood: noFlood(),
     };
   }
 
   private state(connection: number): PingState {
     let s = this.states.get(connection);
-    if (!s) this.states.set(connection, (s = { pings: 0, pongs: 0, lastPingTs: null, pending: [] }));
+    if (!s)
+      this.states.set(
+        connection,
+        (s = {
+          pings: 0,
+          pongs: 0,
+          lastPingTs: null,
+          pending: [],
+          evicted: 0,
+          evictedTs: null,
+          rate: new PingRate(),
+        }),
+      );
     return s;
   }
 
@@ -74,9 +99,10 @@ export class PingAccumulator {
       s.pings++;
       if (s.lastPingTs !== null) this.pairs.gapsSeconds.add((f.ts - s.lastPingTs) / 1e6);
       s.lastPingTs = f.ts;
+      s.rate.add(f.ts);
       if (s.pending.length >= MAX_PENDING_PINGS) {
-        s.pending.shift();
-        this.pairs.missing++;
+        s.evictedTs = s.pending.shift()!.ts;
+        s.evicted++;
       }
       s.pending.push({ ts: f.ts, key: f.controlKey || undefined });
     } else if (f.opcode === 'pong' && f.direction !== this.direction) {
@@ -86,8 +112,13 @@ export class PingAccumulator {
       let i = key === undefined ? (s.pending.length > 0 ? 0 : -1) : s.pending.findIndex((p) => p.key === key);
       if (i < 0 && key !== undefined) i = s.pending.findIndex((p) => p.key === undefined);
       if (i < 0) return;
-      const [ping] = s.pending.splice(i, 1);
-      const rtt = (f.ts - ping!.ts) / 1000;
+      const ping = s.pending[i]!;
+      // The pings waiting before the one answered, if the pong may stand for them too (see above).
+      const settled = (ts: Micros) => (f.ts - ts) / 1000 <= PONG_LATE_MS;
+      if (i === 0) s.pending.shift();
+      else s.pending = s.pending.filter((p, j) => j > i || (j < i && !settled(p.ts)));
+      if (s.evictedTs !== null && settled(s.evictedTs)) s.evicted = 0;
+      const rtt = (f.ts - ping.ts) / 1000;
       this.pairs.rttMs.add(rtt);
       if (rtt > PONG_LATE_MS) this.pairs.late++;
     }
@@ -104,7 +135,9 @@ export class PingAccumulator {
     if (s.pings === 0) return;
     this.pairs.pings += s.pings;
     this.pairs.pongs += s.pongs;
+    this.pairs.missing += s.evicted;
     for (const p of s.pending) if ((end - p.ts) / 1000 >= PONG_LATE_MS) this.pairs.missing++;
+    addToFlood(this.pairs.flood, connection, s.rate);
   }
 
   /** Connections with frames whose books are still open. */
@@ -169,7 +202,12 @@ function timeoutFinding(p: PingPairs): Finding | null {
 
 /** Heartbeats of a session, both ways, from the pings paired each way. */
 export function heartbeatRule(client: PingPairs, server: PingPairs): HeartbeatAnalysis {
-  const findings = [timeoutFinding(client), timeoutFinding(server)].filter((f): f is Finding => f !== null);
+  const findings = [
+    timeoutFinding(client),
+    timeoutFinding(server),
+    pingFloodFinding('in', server.flood),
+    pingFloodFinding('out', client.flood),
+  ].filter((f): f is Finding => f !== null);
   return {
     client,
     server,
@@ -186,6 +224,8 @@ export function heartbeatRule(client: PingPairs, server: PingPairs): HeartbeatAn
         pongsMissing: client.missing + server.missing,
         pongsLate: client.late + server.late,
         pingRoundTrip: latencySummary(client.rttMs),
+        serverPingFloods: server.flood.connections.length,
+        clientPingFloods: client.flood.connections.length,
       },
     },
   };

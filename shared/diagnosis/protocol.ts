@@ -1,7 +1,8 @@
 // Connections the client closed itself because the server broke RFC 6455 (a masked frame, text
 // that is not UTF-8, reserved bits, a message above the limit) or ignored the client's close: the
 // close code is the client's (1002, 1007, 1009, or its own 1000 left unanswered), and the network
-// is not to blame.
+// is not to blame. In a mock's session the roles turn: the mock (the server) closed, and the client
+// under test broke the protocol.
 import { finding, type Finding, type Severity } from '../findings.js';
 import type { DiagConnection, DiagEvent, RuleResult } from './input.js';
 import { countBy } from './stats.js';
@@ -12,6 +13,8 @@ export interface Violation {
   violation: string;
   closeCode: number | null;
   message: string;
+  /** Who closed: the side that found the violation ('client' in a capture, 'server' in a mock). */
+  closedBy: 'client' | 'server';
 }
 
 /** Violations that only say the server was sloppy about closing, not that it sent bad frames. */
@@ -28,6 +31,9 @@ export function violations(
 ): Violation[] {
   const out: Violation[] = [];
   const seen = new Set<number>();
+  const closer = new Map(
+    connections.map((c) => [c.ordinal, c.closedBy === 'server' ? 'server' : 'client'] as const),
+  );
   for (const e of events) {
     if (e.kind !== 'protocol-violation' || e.connection === null) continue;
     const d = record(e.detail);
@@ -37,15 +43,18 @@ export function violations(
       violation: typeof d.violation === 'string' ? d.violation : 'protocol-error',
       closeCode: typeof d.closeCode === 'number' ? d.closeCode : null,
       message: typeof d.message === 'string' ? d.message : '',
+      closedBy: closer.get(e.connection) ?? 'client',
     });
   }
   for (const c of connections) {
-    if (seen.has(c.ordinal) || c.closedBy !== 'client' || c.error?.kind !== 'protocol') continue;
+    if (seen.has(c.ordinal) || c.closedBy === null || c.closedBy === 'network') continue;
+    if (c.error?.kind !== 'protocol') continue;
     out.push({
       connection: c.ordinal,
       violation: 'protocol-error',
       closeCode: c.closeCode,
       message: c.error.message,
+      closedBy: c.closedBy,
     });
   }
   return out.sort((a, b) => a.connection - b.connection);
@@ -71,7 +80,7 @@ export function protocolRule(
     findings.push(
       finding(
         'protocol-violation',
-        `${found.length} connection${found.length === 1 ? ' was' : 's were'} closed by the client because the server broke the WebSocket protocol: ${worst.message}.`,
+        `${found.length} connection${found.length === 1 ? ' was' : 's were'} closed by the ${worst.closedBy} because the ${worst.closedBy === 'server' ? 'client' : 'server'} broke the WebSocket protocol: ${worst.message}.`,
         {
           violations: kinds,
           closeCodes: countBy(found, (v) => String(v.closeCode ?? 'none')),

@@ -12,6 +12,7 @@ export const FINDING_IDS = [
   'idle-timeout',
   'no-heartbeat',
   'heartbeat-timeout',
+  'ping-flood',
   'abnormal-closure',
   'server-close',
   'reconnect-storm',

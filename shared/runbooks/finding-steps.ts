@@ -20,6 +20,7 @@ export const findingRunbookStep: Readonly<Record<FindingId, RunbookStepRef>> = {
   'idle-timeout': { runbook: 'ws-3am', node: 'FIX_TIMEOUTS' },
   'no-heartbeat': { runbook: 'symptom-matrix', node: 'FIX_IDLE' },
   'heartbeat-timeout': { runbook: 'root-causes', node: 'FIX_HEARTBEAT' },
+  'ping-flood': { runbook: 'root-causes', node: 'FIX_HEARTBEAT' },
   'abnormal-closure': { runbook: 'symptom-matrix', node: 'FIX_RESOURCES' },
   'server-close': { runbook: 'ws-3am', node: 'FIX_HEALTH' },
   'reconnect-storm': { runbook: 'ws-3am', node: 'FIX_RECONNECT' },

@@ -10,6 +10,8 @@ Echoes every message. Prints {"port": N} once listening on 127.0.0.1; stops on S
 --echo-delay S     wait S seconds before each echo (a slow backend)
 --silent           never answer: messages are read and dropped
 --stream S         send {"seq": n, "sentAt": epoch ms} every S seconds while connected
+--ping-flood N     on connect, send N pings (payloads "0".."N-1") as fast as it can, then close with
+                   1000 "flood over"
 """
 import argparse
 import asyncio
@@ -31,6 +33,7 @@ async def main() -> None:
     parser.add_argument("--echo-delay", type=float, default=0.0)
     parser.add_argument("--silent", action="store_true")
     parser.add_argument("--stream", type=float, default=None)
+    parser.add_argument("--ping-flood", type=int, default=None)
     args = parser.parse_args()
 
     async def stream(ws):
@@ -41,6 +44,11 @@ async def main() -> None:
             await ws.send(json.dumps({"seq": seq, "sentAt": int(time.time() * 1000)}))
 
     async def handler(ws, path=None):
+        if args.ping_flood is not None:
+            for i in range(args.ping_flood):
+                await ws.ping(str(i))
+            await ws.close(code=1000, reason="flood over")
+            return
         streamer = asyncio.ensure_future(stream(ws)) if args.stream else None
         try:
             async for message in ws:

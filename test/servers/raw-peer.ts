@@ -34,28 +34,51 @@ export interface RawScript {
   holdTcp?: boolean;
 }
 
-/** A frame from the server: FIN, the given opcode, unmasked unless `mask`; `rsv` sets RSV bits. */
-export function serverFrame(
-  opcode: number,
-  payload: Buffer,
-  options: { mask?: boolean; rsv?: number } = {},
-): Buffer {
-  const head: number[] = [0x80 | ((options.rsv ?? 0) << 4) | opcode];
+/** How a hand-made frame breaks (or keeps) the rules. */
+export interface FrameOptions {
+  /** Mask the payload (clients must, servers must not). */
+  mask?: boolean;
+  /** RSV1..RSV3 as a 3-bit number (4 = RSV1). */
+  rsv?: number;
+  /** The FIN bit; default set. */
+  fin?: boolean;
+  /** The length the header announces, when it should differ from the payload's (up to 2^64 - 1). */
+  length?: bigint;
+}
+
+/** A frame as written on the wire: FIN, RSV bits, the opcode, the length, the mask and the payload. */
+export function wireFrame(opcode: number, payload: Buffer, options: FrameOptions = {}): Buffer {
+  const head: number[] = [((options.fin ?? true) ? 0x80 : 0) | ((options.rsv ?? 0) << 4) | opcode];
   const maskBit = options.mask ? 0x80 : 0;
-  if (payload.length < 126) head.push(maskBit | payload.length);
-  else if (payload.length < 65536) head.push(maskBit | 126, payload.length >> 8, payload.length & 0xff);
-  else throw new Error('payload too long for this test peer');
+  const length = options.length ?? BigInt(payload.length);
+  if (length < 126n) head.push(maskBit | Number(length));
+  else if (length < 65536n) head.push(maskBit | 126, Number(length >> 8n), Number(length & 0xffn));
+  else {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64BE(length);
+    head.push(maskBit | 127, ...b);
+  }
   if (!options.mask) return Buffer.concat([Buffer.from(head), payload]);
   const key = Buffer.from([1, 2, 3, 4]);
   const masked = Buffer.from(payload.map((b, i) => b ^ key[i % 4]!));
   return Buffer.concat([Buffer.from(head), key, masked]);
 }
 
-/** A close frame from the server with `code`. */
-export function closeFrame(code: number): Buffer {
+/** A frame from the server: FIN, the given opcode, unmasked unless `mask`; `rsv` sets RSV bits. */
+export function serverFrame(opcode: number, payload: Buffer, options: FrameOptions = {}): Buffer {
+  return wireFrame(opcode, payload, options);
+}
+
+/** A close frame's payload: the code, then the reason's bytes. */
+export function closePayload(code: number, reason: Buffer = Buffer.alloc(0)): Buffer {
   const p = Buffer.alloc(2);
   p.writeUInt16BE(code);
-  return serverFrame(8, p);
+  return Buffer.concat([p, reason]);
+}
+
+/** A close frame from the server with `code`. */
+export function closeFrame(code: number): Buffer {
+  return serverFrame(8, closePayload(code));
 }
 
 export function accept(key: string): string {
@@ -64,11 +87,13 @@ export function accept(key: string): string {
     .digest('base64');
 }
 
-function parseClientFrames(buf: Buffer): { frames: ClientFrame[]; rest: Buffer } {
+/** Whole frames at the head of `buf` (masked or not), and the bytes of a frame not complete yet. */
+export function parseFrames(buf: Buffer): { frames: ClientFrame[]; rest: Buffer } {
   const frames: ClientFrame[] = [];
   let p = 0;
   while (buf.length - p >= 2) {
     const opcode = buf[p]! & 0x0f;
+    const masked = (buf[p + 1]! & 0x80) !== 0;
     let len = buf[p + 1]! & 0x7f;
     let q = p + 2;
     if (len === 126) {
@@ -80,11 +105,13 @@ function parseClientFrames(buf: Buffer): { frames: ClientFrame[]; rest: Buffer }
       len = Number(buf.readBigUInt64BE(q));
       q += 8;
     }
-    if (buf.length - q < 4 + len) break;
-    const key = buf.subarray(q, q + 4);
-    const payload = Buffer.from(buf.subarray(q + 4, q + 4 + len).map((b, i) => b ^ key[i % 4]!));
+    const keyLength = masked ? 4 : 0;
+    if (buf.length - q < keyLength + len) break;
+    const key = buf.subarray(q, q + keyLength);
+    const body = buf.subarray(q + keyLength, q + keyLength + len);
+    const payload = masked ? Buffer.from(body.map((b, i) => b ^ key[i % 4]!)) : Buffer.from(body);
     frames.push({ opcode, payload });
-    p = q + 4 + len;
+    p = q + keyLength + len;
   }
   return { frames, rest: buf.subarray(p) };
 }
@@ -126,7 +153,7 @@ export function rawPeer(script: RawScript = {}): Promise<RawPeer> {
         chunk = head.subarray(end + 4);
       }
       pending = Buffer.concat([pending, chunk]);
-      const { frames, rest } = parseClientFrames(pending);
+      const { frames, rest } = parseFrames(pending);
       pending = rest;
       for (const f of frames) {
         received.push(f);

@@ -62,62 +62,134 @@ export interface ProtocolViolation {
   violation: string;
   /** ws's error code, when ws found it. */
   wsCode: string | null;
-  /** What the peer did, in one sentence. */
-  message: string;
+  /** What the peer did, in one sentence without the close that followed ("the server sent …"). */
+  description: string;
 }
 
-const VIOLATIONS: Record<string, [string, string]> = {
-  WS_ERR_UNEXPECTED_MASK: ['masked-frame', 'the server sent a masked frame (only clients mask)'],
-  WS_ERR_INVALID_UTF8: ['invalid-utf8', 'the server sent a text message that is not valid UTF-8'],
-  WS_ERR_UNEXPECTED_RSV_1: [
-    'reserved-bits',
-    'the server set reserved bit RSV1 without a negotiated extension that uses it',
-  ],
-  WS_ERR_UNEXPECTED_RSV_2_3: [
-    'reserved-bits',
-    'the server set reserved bits RSV2/RSV3, which no extension uses',
-  ],
-  WS_ERR_INVALID_OPCODE: ['invalid-opcode', 'the server sent a frame with a reserved opcode'],
-  WS_ERR_EXPECTED_FIN: ['fragmented-control-frame', 'the server fragmented a control frame'],
-  WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH: [
-    'control-frame-too-long',
-    'the server sent a control frame longer than 125 bytes',
-  ],
-  WS_ERR_INVALID_CLOSE_CODE: ['invalid-close-code', 'the server closed with a code RFC 6455 does not allow'],
-  WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: [
-    'oversize',
-    'the server announced a frame longer than 2^53 - 1 bytes',
-  ],
-  WS_ERR_TOO_MANY_BUFFERED_PARTS: [
-    'too-many-fragments',
-    'the server split a message into too many fragments',
-  ],
-};
+/** What was being parsed when ws raised a protocol error, and the limits it applied. */
+export interface ViolationContext {
+  /** Who sent the offending bytes: the server (to the capture) or the client (to the mock). */
+  peer: 'server' | 'client';
+  /** The opcode of the frame being parsed (ws's Receiver), when known. */
+  opcode: number | null;
+  /** permessage-deflate was negotiated. */
+  deflate: boolean;
+  /** The message being parsed is compressed. */
+  compressed: boolean;
+  /** The largest message accepted, and the flag that sets it (null for a fixed limit). */
+  maxPayload: number;
+  maxPayloadFlag: string | null;
+  /** The most fragments a message may have. */
+  maxFragments: number;
+}
+
+const CONTROL_NAMES: Record<number, string> = { 8: 'close frame', 9: 'ping', 10: 'pong' };
+
+function controlName(opcode: number | null): string {
+  return (opcode !== null && CONTROL_NAMES[opcode]) || 'control frame';
+}
+
+/** The number after `prefix` in ws's error message ("invalid opcode 3" → 3); null when absent. */
+function numberIn(message: string, prefix: string): number | null {
+  const m = new RegExp(`${prefix} (\\d+)`).exec(message);
+  return m ? Number(m[1]) : null;
+}
+
+/** Why RFC 6455 forbids a close code on the wire. */
+function closeCodeRule(code: number): string {
+  if (code === 1005 || code === 1006 || code === 1015)
+    return 'a code reserved for reporting a close, never sent in a close frame';
+  if (code < 1000) return 'below 1000, where no code is defined';
+  if (code >= 5000) return 'above 4999, where no code is defined';
+  return 'a code RFC 6455 does not define for use on the wire';
+}
 
 /**
- * The protocol violation behind an error ws raised on an open connection (after which ws closes
- * with 1002, 1007 or 1009 itself); null for errors that are not the peer breaking the protocol.
+ * The rule the peer broke, from an error ws raised while parsing its frames (after which ws closes
+ * with the code of the error itself: 1002, 1007, 1008 or 1009); null for errors that are not the
+ * peer breaking the protocol (a reset socket). The close that followed is not part of it: the
+ * caller says which code went on the wire.
  */
-export function protocolViolation(err: Error, maxPayload: number): ProtocolViolation | null {
+export function protocolViolation(err: Error, ctx: ViolationContext): ProtocolViolation | null {
   const code = (err as NodeJS.ErrnoException).code ?? '';
-  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-    return {
-      violation: 'oversize',
-      wsCode: code,
-      message: `the server sent a message larger than the ${maxPayload} bytes allowed (--max-payload); Frameline closed with 1009`,
-    };
+  const peer = `the ${ctx.peer}`;
+  const v = (violation: string, description: string): ProtocolViolation => ({
+    violation,
+    wsCode: code || null,
+    description: `${peer} ${description}`,
+  });
+  const limit = `the ${ctx.maxPayload} bytes allowed${ctx.maxPayloadFlag ? ` (${ctx.maxPayloadFlag})` : ''}`;
+  switch (code) {
+    case 'WS_ERR_UNEXPECTED_MASK':
+      return v('masked-frame', 'sent a masked frame (only clients mask their frames)');
+    case 'WS_ERR_EXPECTED_MASK':
+      return v('unmasked-frame', 'sent an unmasked frame (clients must mask every frame)');
+    case 'WS_ERR_INVALID_UTF8':
+      return ctx.opcode === 8
+        ? v('invalid-utf8', 'sent a close reason that is not valid UTF-8')
+        : v('invalid-utf8', 'sent a text message that is not valid UTF-8');
+    case 'WS_ERR_UNEXPECTED_RSV_1':
+      return ctx.deflate
+        ? v(
+            'reserved-bits',
+            'set reserved bit RSV1 on a continuation or control frame (permessage-deflate allows it only on the first frame of a message)',
+          )
+        : v('reserved-bits', 'set reserved bit RSV1 without a negotiated extension that uses it');
+    case 'WS_ERR_UNEXPECTED_RSV_2_3':
+      return v('reserved-bits', 'set reserved bits RSV2/RSV3, which no negotiated extension uses');
+    case 'WS_ERR_INVALID_OPCODE': {
+      const opcode = numberIn(err.message, 'invalid opcode');
+      if (opcode === 0)
+        return v('unexpected-continuation', 'sent a continuation frame when no fragmented message was open');
+      if (opcode === 1 || opcode === 2)
+        return v(
+          'interleaved-message',
+          `started a new ${opcode === 1 ? 'text' : 'binary'} message before finishing the fragmented one`,
+        );
+      return v('invalid-opcode', `sent a frame with reserved opcode ${opcode ?? '(unknown)'}`);
+    }
+    case 'WS_ERR_EXPECTED_FIN':
+      return v(
+        'fragmented-control-frame',
+        `fragmented a ${controlName(ctx.opcode)} (control frames are never fragmented)`,
+      );
+    case 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH': {
+      const length = numberIn(err.message, 'invalid payload length');
+      if (ctx.opcode === 8 && length === 1)
+        return v(
+          'close-payload-1-byte',
+          'sent a close frame with a 1-byte payload (a close code takes 2 bytes)',
+        );
+      return v(
+        'control-frame-too-long',
+        `sent a ${controlName(ctx.opcode)} longer than 125 bytes (control frames carry at most 125)`,
+      );
+    }
+    case 'WS_ERR_INVALID_CLOSE_CODE': {
+      const closeCode = numberIn(err.message, 'invalid status code');
+      return v(
+        'invalid-close-code',
+        closeCode === null
+          ? 'sent a close frame with a code RFC 6455 does not allow'
+          : `sent a close frame with close code ${closeCode}, ${closeCodeRule(closeCode)}`,
+      );
+    }
+    case 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH':
+      return v('oversize', 'announced a frame longer than 2^53 - 1 bytes, more than any message can be');
+    case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
+      return ctx.compressed
+        ? v('oversize', `sent a compressed message larger than ${limit} once inflated`)
+        : v('oversize', `sent a message larger than ${limit}`);
+    case 'WS_ERR_TOO_MANY_BUFFERED_PARTS':
+      return /fragments/i.test(err.message)
+        ? v('too-many-fragments', `split a message into more than ${ctx.maxFragments} fragments`)
+        : v('too-many-chunks', 'sent data faster than it could be parsed, in more pieces than ws buffers');
+    default:
+      break;
   }
-  const known = VIOLATIONS[code];
-  if (known) {
-    const closeCode = code === 'WS_ERR_INVALID_UTF8' ? 1007 : 1002;
-    return { violation: known[0], wsCode: code, message: `${known[1]}; Frameline closed with ${closeCode}` };
-  }
-  if (code.startsWith('WS_ERR')) {
-    return {
-      violation: 'protocol-error',
-      wsCode: code,
-      message: `the server broke the WebSocket protocol (${err.message}); Frameline closed the connection`,
-    };
-  }
+  // zlib's errors: the compressed payload of a message did not inflate.
+  if (code.startsWith('Z_') || code.startsWith('ERR_ZLIB'))
+    return v('invalid-compressed-data', `sent a compressed message that does not inflate (${err.message})`);
+  if (code.startsWith('WS_ERR')) return v('protocol-error', `broke the WebSocket protocol (${err.message})`);
   return null;
 }

@@ -1,10 +1,10 @@
 // One connection's recorder: opens a WebSocket with `ws`, times each phase of the handshake,
 // and appends every frame in both directions to the session's spool the moment it is seen.
 //
-// Outgoing frames are recorded where `ws` writes them (its Sender), so that pongs sent
-// automatically, the echo of a close and closes after a protocol error are on record too; the
-// incoming close frame is recorded where the Receiver parses it. Both are `ws` internals, checked
-// when the connection opens, so that an upgrade of `ws` that moves them fails loudly in the tests.
+// Outgoing frames are recorded where `ws` writes them (its Sender), so that pongs, the echo of a
+// close and closes after a protocol error are on record too; the incoming ping and close frames
+// where the Receiver parses them (capture/wire.ts, shared with the mock, which also says who
+// closed and why).
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -14,14 +14,8 @@ import { directionOf, opcodeOf, type DirectionCode } from '../../../shared/frame
 import { nowMicros } from '../clock.js';
 import type { SessionSpool } from '../store/writer.js';
 import type { TlsMaterial } from './options.js';
-import { classifyError, protocolViolation, type ProtocolViolation } from './classify.js';
-import { corked, headerObject, tapWire } from './wire.js';
-
-/**
- * How long the closing handshake may take once a close frame is sent or received: a peer that
- * ignores our close, or keeps TCP open after the handshake, does not hold the capture longer.
- */
-export const CLOSE_WAIT_MS = 2_000;
+import { classifyError } from './classify.js';
+import { corked, headerObject, tapWire, WIRE_SOCKET_OPTIONS, type Wire } from './wire.js';
 
 /** A frame as seen live (for printing and for the console), before it is committed. */
 export interface LiveFrame {
@@ -94,12 +88,8 @@ export class ConnectionRecorder {
   private handshakeWritten = false;
   private openedAtMs: number | null = null;
   private error: { kind: ErrorKind; message: string } | null = null;
-  private closeSentFirst = false;
-  private closeReceived = false;
-  /** The code of the close frame we sent (1005 for none in it), once sent. */
-  private sentCloseCode: number | null = null;
-  /** A rule of RFC 6455 the peer broke, which made Frameline close the connection. */
-  private violation: ProtocolViolation | null = null;
+  /** The tapped connection, once open: its closing handshake and the rule the peer broke, if any. */
+  private wire: Wire | null = null;
   private settled = false;
   private timers: NodeJS.Timeout[] = [];
   private lastPingSentMs: number | null = null;
@@ -117,8 +107,8 @@ export class ConnectionRecorder {
       perMessageDeflate: o.compression,
       handshakeTimeout: o.connectTimeoutMs,
       maxPayload: o.maxPayload,
-      // (an option of ws that its type definitions do not list yet)
-      ...({ closeTimeout: CLOSE_WAIT_MS } as object),
+      // (options of ws that its type definitions do not list yet)
+      ...(WIRE_SOCKET_OPTIONS as object),
       followRedirects: false,
       ...(ctx.agent ? { agent: ctx.agent } : {}),
       ...(ctx.tls.ca ? { ca: ctx.tls.ca } : {}),
@@ -144,10 +134,8 @@ export class ConnectionRecorder {
       this.recordIn(10, data);
     });
     this.ws.on('error', (err: Error) => {
-      if (this.openedAtMs !== null && !this.violation) {
-        this.violation = protocolViolation(err, o.maxPayload);
-        if (this.violation) return;
-      }
+      // A rule the server broke is recorded with the close that follows (the wire saw it first).
+      if (this.wire?.violation) return;
       if (!this.error) this.error = classifyError(err, ctx.url);
     });
     this.ws.on('close', (code: number, reason: Buffer) => this.onClose(code, reason));
@@ -316,19 +304,21 @@ export class ConnectionRecorder {
 
   /** Records outgoing frames at the Sender and the incoming ping and close at the Receiver. */
   private hookWire(): void {
-    tapWire(this.ws, {
-      sent: (opcode, data) => {
-        if (opcode === 8) {
-          if (!this.closeReceived) this.closeSentFirst = true;
-          this.sentCloseCode ??= data.length >= 2 ? data.readUInt16BE(0) : 1005;
-        }
-        this.frame(1, opcode, data);
+    const o = this.ctx.options;
+    this.wire = tapWire(
+      this.ws,
+      {
+        sent: (opcode, data) => this.frame(1, opcode, data),
+        received: (opcode, data) => this.recordIn(opcode, data),
       },
-      received: (opcode, data) => {
-        if (opcode === 8) this.closeReceived = true;
-        this.recordIn(opcode, data);
+      {
+        side: 'client',
+        name: 'Frameline',
+        maxPayload: o.maxPayload,
+        maxPayloadFlag: '--max-payload',
+        answerPings: true,
       },
-    });
+    );
   }
 
   private onRejected(req: ClientRequest, res: IncomingMessage): void {
@@ -373,37 +363,18 @@ export class ConnectionRecorder {
       this.finish(null, null, null);
       return;
     }
-    if (this.closeReceived) {
-      this.finish(code, reason.toString('utf8'), this.closeSentFirst ? 'client' : 'server');
-      return;
-    }
-    if (this.sentCloseCode !== null) {
-      // We closed (a protocol violation of the peer, the end of the capture) and no close came
-      // back: the close that ended this connection is ours, whatever the socket did next.
-      const v =
-        this.violation ??
-        ({
-          violation: 'close-unanswered',
-          wsCode: null,
-          message: `the server did not answer Frameline's close (${this.sentCloseCode}) within ${CLOSE_WAIT_MS / 1000} s, as RFC 6455 requires; the connection was dropped`,
-        } satisfies ProtocolViolation);
-      this.error = { kind: 'protocol', message: v.message };
+    const end = this.wire!.end(code, reason);
+    if (end.violation) {
+      this.error = { kind: 'protocol', message: end.violation.message };
       this.ctx.spool.message({
         type: 'event',
         ordinal: this.ctx.ordinal,
         ts: nowMicros(),
         kind: 'protocol-violation',
-        detail: {
-          violation: v.violation,
-          wsCode: v.wsCode,
-          closeCode: this.sentCloseCode,
-          message: v.message,
-        },
+        detail: end.violation,
       });
-      this.finish(this.sentCloseCode, '', 'client');
-      return;
     }
-    this.finish(code, reason.toString('utf8'), 'network');
+    this.finish(end.code, end.reason, end.closedBy);
   }
 
   private finish(code: number | null, reason: string | null, closedBy: ClosedBy | null): void {

@@ -11,7 +11,7 @@ import type { MockClient, MockRequest, MockStatus } from '../../../shared/contra
 import { faultText, type Fault } from '../../../shared/replay/faults.js';
 import { greetingOf, messageId, type TimedMessage } from '../../../shared/replay/pairing.js';
 import { formatMicros } from '../../../shared/time.js';
-import { corked, headerObject, tapWire } from '../capture/wire.js';
+import { CLOSE_WAIT_MS, corked, headerObject, tapWire, WIRE_SOCKET_OPTIONS } from '../capture/wire.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import { listenFailure } from '../listen.js';
@@ -26,7 +26,7 @@ const MAX_PAYLOAD = 100 * 1024 * 1024;
 /** Clients listed in the status, newest last. */
 const LISTED_CLIENTS = 50;
 /** How long a client's clean close may take when the mock stops. */
-const CLOSE_GRACE_MS = 2000;
+const CLOSE_GRACE_MS = CLOSE_WAIT_MS;
 
 function responseHeaders(lines: readonly string[]): Headers {
   const out: Headers = {};
@@ -51,8 +51,6 @@ interface Client extends MockClient {
   timers: Set<NodeJS.Timeout>;
   lastSendAt: number;
   idleTimer: NodeJS.Timeout | null;
-  closeSentFirst: boolean;
-  closeReceivedFirst: boolean;
   /** Why the mock ended it (a fault, the recorded close, the mock stopping). */
   endedBy: string | null;
   closed: Promise<void>;
@@ -161,7 +159,8 @@ export class MockServer {
       noServer: true,
       maxPayload: MAX_PAYLOAD,
       perMessageDeflate: false,
-      autoPong: this.faults['no-pong'] === undefined,
+      // Pings are answered by the wire tap (capture/wire.ts), unless the no-pong fault is on.
+      ...WIRE_SOCKET_OPTIONS,
       handleProtocols: (offered) =>
         recordedProtocol !== null && offered.has(recordedProtocol)
           ? recordedProtocol
@@ -339,8 +338,6 @@ export class MockServer {
       timers: new Set(),
       lastSendAt: 0,
       idleTimer: null,
-      closeSentFirst: false,
-      closeReceivedFirst: false,
       endedBy: null,
       closed,
       markClosed,
@@ -366,16 +363,17 @@ export class MockServer {
       if (opcode !== 8) this.armIdleCut(client);
       this.hooks.onChange?.();
     };
-    tapWire(ws, {
-      sent: (opcode, data) => {
-        if (opcode === 8 && !client.closeReceivedFirst) client.closeSentFirst = true;
-        frame(1, opcode, data);
+    const wire = tapWire(
+      ws,
+      { sent: (opcode, data) => frame(1, opcode, data), received: (opcode, data) => frame(0, opcode, data) },
+      {
+        side: 'server',
+        name: 'the mock',
+        maxPayload: MAX_PAYLOAD,
+        maxPayloadFlag: null,
+        answerPings: this.faults['no-pong'] === undefined,
       },
-      received: (opcode, data) => {
-        if (opcode === 8 && !client.closeSentFirst) client.closeReceivedFirst = true;
-        frame(0, opcode, data);
-      },
-    });
+    );
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       frame(0, isBinary ? 2 : 1, data);
       if (this.request.mode === 'reactive')
@@ -387,7 +385,7 @@ export class MockServer {
     });
     ws.on('pong', (data: Buffer) => frame(0, 10, data));
     ws.on('error', () => {
-      // the close that follows records how it ended
+      // the close that follows records how it ended (the wire saw a protocol violation first)
     });
     this.spool.message({
       type: 'handshake',
@@ -403,23 +401,26 @@ export class MockServer {
     ws.on('close', (code: number, reason: Buffer) => {
       for (const t of client.timers) clearTimeout(t);
       if (client.idleTimer) clearTimeout(client.idleTimer);
-      const dropped = !client.closeSentFirst && !client.closeReceivedFirst;
-      const closedBy: ClosedBy = dropped ? 'network' : client.closeSentFirst ? 'server' : 'client';
+      const end = wire.end(code, reason);
+      if (end.violation) this.event(ordinal, 'protocol-violation', end.violation);
       this.closedRecord(
         ordinal,
-        dropped ? 1006 : code,
-        dropped ? '' : reason.toString('utf8'),
-        closedBy,
-        null,
+        end.code,
+        end.reason,
+        end.closedBy,
+        end.violation ? { kind: 'protocol', message: end.violation.message } : null,
       );
       client.state = 'closed';
+      const broke = wire.violation;
       client.ending =
         client.endedBy ??
-        (dropped
+        (end.closedBy === 'network'
           ? 'the connection dropped without a close frame (1006)'
-          : closedBy === 'client'
-            ? `closed by the client with ${code}${reason.length ? ` "${reason.toString('utf8')}"` : ''}`
-            : `closed by the mock with ${code}`);
+          : end.closedBy === 'client'
+            ? `closed by the client with ${end.code}${end.reason ? ` "${end.reason}"` : ''}`
+            : broke
+              ? `closed by the mock with ${end.code}: ${broke.description}`
+              : `closed by the mock with ${end.code}`);
       client.markClosed();
       this.hooks.onClientEnded?.(client);
       this.hooks.onChange?.();

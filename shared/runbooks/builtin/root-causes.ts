@@ -6,7 +6,7 @@ export const ROOT_CAUSES = `---
 id: root-causes
 title: WebSocket drops, most likely cause first
 version: 1
-applies-to: [proxy-missing-upgrade, upgrade-rejected, idle-timeout, no-heartbeat, heartbeat-timeout, reconnect-storm, server-unreachable, abnormal-closure, high-latency]
+applies-to: [proxy-missing-upgrade, upgrade-rejected, idle-timeout, no-heartbeat, heartbeat-timeout, ping-flood, reconnect-storm, server-unreachable, abnormal-closure, high-latency]
 ---
 
 # WebSocket drops, most likely cause first
@@ -95,10 +95,12 @@ Action: probe idleLimit=120
 
 ## Add a heartbeat {#FIX_HEARTBEAT}
 
-Fixes: no-heartbeat, heartbeat-timeout, idle-timeout
+Fixes: no-heartbeat, heartbeat-timeout, idle-timeout, ping-flood
 
 Ping every 30 s from the server and terminate a socket whose pong has not come back before the next
-ping (or within 5 s); have clients answer and reconnect with backoff.
+ping (or within 5 s); have clients answer and reconnect with backoff. One timer per connection,
+started once and cleared on close: a timer started again on every reconnect or message floods the
+other side with pings.
 
 ## Clients reconnecting in a storm? {#STORM}
 

@@ -2,11 +2,21 @@
 // code we sent, closed by the client, the violation) and diagnose names it, instead of blaming the
 // network for a 1006. Handshakes and closing handshakes are bounded in time, whatever the peer does.
 import type { Socket } from 'node:net';
+import { deflateRawSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Diagnosis } from '../../../shared/findings.js';
 import { cliJson, finished, startCli, workspace, type Workspace } from '../../support/cli.js';
 import type { ShowJson } from '../../support/session-json.js';
-import { closeFrame, rawPeer, serverFrame, type RawPeer } from '../../servers/raw-peer.js';
+import {
+  accept,
+  closeFrame,
+  closePayload,
+  rawPeer,
+  serverFrame,
+  wireFrame,
+  type RawPeer,
+} from '../../servers/raw-peer.js';
+import { PYTHON, serverScript, startPeer, type Peer } from '../../support/processes.js';
 import { until } from '../../support/wait.js';
 
 let ws: Workspace;
@@ -73,6 +83,170 @@ describe('a server that breaks the protocol', () => {
     },
   );
 
+  // Each case: what the server writes, the close code our client must put on the wire, the
+  // violation's name, and words the message must hold (and words it must not: a wrong story).
+  const text = (s: string) => Buffer.from(s);
+  it.each<[string, Buffer, number, string, RegExp, RegExp | null]>([
+    [
+      'RSV2 without an extension',
+      serverFrame(1, text('hi'), { rsv: 2 }),
+      1002,
+      'reserved-bits',
+      /RSV2/,
+      null,
+    ],
+    [
+      'a reserved opcode',
+      serverFrame(3, text('x')),
+      1002,
+      'invalid-opcode',
+      /reserved opcode 3/,
+      /continuation/,
+    ],
+    [
+      'an orphan continuation frame',
+      serverFrame(0, text('x')),
+      1002,
+      'unexpected-continuation',
+      /continuation frame.*no fragmented message/,
+      /reserved opcode/,
+    ],
+    [
+      'a new message inside a fragmented one',
+      Buffer.concat([wireFrame(1, text('a'), { fin: false }), wireFrame(2, text('b'))]),
+      1002,
+      'interleaved-message',
+      /new binary message before finishing the fragmented one/,
+      /reserved opcode/,
+    ],
+    [
+      'a fragmented control frame',
+      wireFrame(9, text('p'), { fin: false }),
+      1002,
+      'fragmented-control-frame',
+      /fragmented a ping/,
+      null,
+    ],
+    [
+      'a ping longer than 125 bytes',
+      serverFrame(9, Buffer.alloc(126, 1)),
+      1002,
+      'control-frame-too-long',
+      /ping longer than 125 bytes/,
+      null,
+    ],
+    [
+      'a close frame with a 1-byte payload',
+      serverFrame(8, Buffer.from([3])),
+      1002,
+      'close-payload-1-byte',
+      /close frame with a 1-byte payload/,
+      /longer than 125/,
+    ],
+    ...[1005, 1006, 1015, 999, 5000].map(
+      (code) =>
+        [
+          `close code ${code} on the wire`,
+          serverFrame(8, closePayload(code)),
+          1002,
+          'invalid-close-code',
+          new RegExp(`close code ${code}`),
+          null,
+        ] as [string, Buffer, number, string, RegExp, RegExp | null],
+    ),
+    [
+      'a close reason that is not UTF-8',
+      serverFrame(8, closePayload(1000, Buffer.from([0x61, 0xff]))),
+      1007,
+      'invalid-utf8',
+      /close reason that is not valid UTF-8/,
+      /text message/,
+    ],
+    [
+      'a 2^63-byte length',
+      wireFrame(2, Buffer.alloc(0), { length: 2n ** 63n }),
+      1009,
+      'oversize',
+      /announced a frame longer than 2\^53 - 1 bytes/,
+      /1002/,
+    ],
+    [
+      'a message in more than 16384 fragments',
+      Buffer.concat([
+        wireFrame(1, text('a'), { fin: false }),
+        ...Array.from({ length: 16_384 }, () => wireFrame(0, text('a'), { fin: false })),
+      ]),
+      1008,
+      'too-many-fragments',
+      /more than 16384 fragments/,
+      /1002/,
+    ],
+  ])(
+    'sending %s is closed with the code the client put on the wire, and the message names it',
+    async (_what, frame, code, violation, words, wrong) => {
+      const p = await peer(sending(frame));
+      const { result, data } = await capture([p.url]);
+      expect(p.closeCode()).toBe(code);
+      const c = data.connections[0]!;
+      expect(c).toMatchObject({ closeCode: code, closedBy: 'client', error: { kind: 'protocol' } });
+      expect(c.error!.message).toMatch(words);
+      expect(c.error!.message).toMatch(new RegExp(`Frameline closed with ${code}\\b`));
+      if (wrong) expect(c.error!.message).not.toMatch(wrong);
+      expect(result.stderr).toMatch(new RegExp(`closed by client at [0-9:.]+ UTC: ${code} `));
+      const f = (await diagnose()).findings.find((x) => x.id === 'protocol-violation');
+      expect(f?.evidence.violations).toEqual({ [violation]: 1 });
+      expect(f?.evidence.closeCodes).toEqual({ [String(code)]: 1 });
+      expect(f?.summary).toMatch(words);
+    },
+  );
+
+  describe('with permessage-deflate negotiated', () => {
+    const deflating = (frame: Buffer) => ({
+      response: (key: string) =>
+        'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        `Sec-WebSocket-Accept: ${accept(key)}\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n`,
+      open: (s: Socket) => void s.write(frame),
+    });
+
+    it('a message that inflates past --max-payload (a deflate bomb) is closed with 1009', async () => {
+      const bomb = deflateRawSync(Buffer.alloc(1_000_000)).subarray(0, -4); // without the 00 00 ff ff tail
+      const p = await peer(deflating(serverFrame(2, bomb, { rsv: 4 })));
+      const { data } = await capture([p.url, '--compression', '--max-payload', '100000']);
+      expect(p.closeCode()).toBe(1009);
+      const c = data.connections[0]!;
+      expect(c).toMatchObject({ closeCode: 1009, closedBy: 'client', error: { kind: 'protocol' } });
+      expect(c.error!.message).toMatch(
+        /compressed message larger than the 100000 bytes allowed \(--max-payload\) once inflated/,
+      );
+      expect(c.error!.message).toMatch(/Frameline closed with 1009\b/);
+      const f = (await diagnose()).findings.find((x) => x.id === 'protocol-violation');
+      expect(f?.evidence.violations).toEqual({ oversize: 1 });
+    });
+
+    it('RSV1 on a ping, where permessage-deflate does not allow it, is closed with 1002', async () => {
+      const p = await peer(deflating(serverFrame(9, Buffer.from('p'), { rsv: 4 })));
+      const { data } = await capture([p.url, '--compression']);
+      expect(p.closeCode()).toBe(1002);
+      const c = data.connections[0]!;
+      expect(c).toMatchObject({ closeCode: 1002, closedBy: 'client', error: { kind: 'protocol' } });
+      expect(c.error!.message).toMatch(/RSV1 on a continuation or control frame/);
+      expect(c.error!.message).toMatch(/Frameline closed with 1002\b/);
+    });
+
+    it('compressed data that does not inflate is closed with 1007', async () => {
+      const p = await peer(deflating(serverFrame(1, Buffer.from([0xff, 0xff, 0xff, 0xff]), { rsv: 4 })));
+      const { data } = await capture([p.url, '--compression']);
+      expect(p.closeCode()).toBe(1007);
+      const c = data.connections[0]!;
+      expect(c).toMatchObject({ closeCode: 1007, closedBy: 'client', error: { kind: 'protocol' } });
+      expect(c.error!.message).toMatch(/compressed message that does not inflate/);
+      expect(c.error!.message).toMatch(/Frameline closed with 1007\b/);
+      expect(c.error!.message).not.toMatch(/did not answer/);
+      const f = (await diagnose()).findings.find((x) => x.id === 'protocol-violation');
+      expect(f?.evidence.violations).toEqual({ 'invalid-compressed-data': 1 });
+    });
+  });
+
   it('sending a message over --max-payload is closed by the client with 1009', async () => {
     const p = await peer(sending(serverFrame(2, Buffer.alloc(200, 7))));
     const { data } = await capture([p.url, '--max-payload', '100']);
@@ -102,6 +276,66 @@ describe('a server that breaks the protocol', () => {
     const ids = (await diagnose()).findings.map((x) => x.id);
     expect(ids).not.toContain('abnormal-closure');
     expect(ids).toContain('protocol-violation');
+  });
+});
+
+describe('a server that floods pings', () => {
+  const pingsOf = (data: ShowJson, direction: 'in' | 'out', opcode: 'ping' | 'pong') =>
+    data
+      .frames!.filter((f) => f.direction === direction && f.opcode === opcode)
+      .map((f) => Buffer.from(f.payload, 'base64').toString());
+
+  /** What a flood of `count` pings must leave: the connection kept, the last ping answered, a finding. */
+  async function expectFloodAnswered(data: ShowJson, count: number, close: { code: number; reason: string }) {
+    const c = data.connections[0]!;
+    expect(c).toMatchObject({
+      closeCode: close.code,
+      closeReason: close.reason,
+      closedBy: 'server',
+      error: null,
+    });
+    const pings = pingsOf(data, 'in', 'ping');
+    expect(pings).toHaveLength(count);
+    const pongs = pingsOf(data, 'out', 'pong');
+    // Every ping is answered, or (RFC 6455 §5.5.3) the latest of those still waiting: the last pong
+    // answers the last ping, and no pong answers a ping that never came.
+    expect(pongs.length).toBeGreaterThanOrEqual(1);
+    expect(pongs.length).toBeLessThanOrEqual(count);
+    expect(pongs[pongs.length - 1]).toBe(pings[pings.length - 1]);
+    for (const p of pongs) expect(pings).toContain(p);
+
+    const d = await diagnose();
+    const flood = d.findings.find((f) => f.id === 'ping-flood');
+    expect(flood, JSON.stringify(d.findings)).toMatchObject({ severity: 'warning' });
+    expect(flood!.evidence).toMatchObject({ from: 'server', pings: count, connections: [1] });
+    expect(flood!.evidence.pingsPerSecond).toBeGreaterThan(20);
+    expect(flood!.summary).toMatch(new RegExp(`server sent ${count} pings`));
+    const ids = d.findings.map((f) => f.id);
+    for (const wrong of ['abnormal-closure', 'heartbeat-timeout', 'protocol-violation'])
+      expect(ids).not.toContain(wrong);
+  }
+
+  it('a burst of 1,000 pings in one write is answered, not dropped as a network 1006', async () => {
+    const burst = Buffer.concat([
+      ...Array.from({ length: 1000 }, (_, i) => serverFrame(9, Buffer.from(`p${i}`))),
+      serverFrame(8, closePayload(1000, Buffer.from('flood over'))),
+    ]);
+    const p = await peer(sending(burst));
+    const { result, data } = await capture([p.url]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(p.closeCode()).toBe(1000);
+    await expectFloodAnswered(data, 1000, { code: 1000, reason: 'flood over' });
+  });
+
+  it('a Python websockets server pinging 1,000 times as fast as it can is answered too', async () => {
+    const peer: Peer = await startPeer(PYTHON, [serverScript('python_ws.py'), '--ping-flood', '1000']);
+    try {
+      const { result, data } = await capture([`ws://127.0.0.1:${peer.port}/`]);
+      expect(result.code, result.stderr).toBe(0);
+      await expectFloodAnswered(data, 1000, { code: 1000, reason: 'flood over' });
+    } finally {
+      await peer.stop();
+    }
   });
 });
 

@@ -87,6 +87,21 @@ describe('diagnose: recorded fixtures', () => {
     expect(ids(report)).not.toContain('idle-timeout');
   });
 
+  it('finds a ping flood from the server, not a heartbeat timeout or a network fault, with its fix', async () => {
+    const { result, report } = await diagnose(load('ping-flood'), ws.db);
+    expect(result.code).toBe(0); // a warning
+    const f = findingOf(report, 'ping-flood');
+    expect(f).toMatchObject({ severity: 'warning', runbook: 'root-causes#FIX_HEARTBEAT' });
+    expect(f.evidence).toMatchObject({ from: 'server', pings: 200, connections: [1] });
+    expect(f.evidence.pingsPerSecond as number).toBeGreaterThanOrEqual(50);
+    expect(f.summary).toMatch(
+      /^The server sent 200 pings on 1 connection in [\d.]+ s, up to \d+ within one second/,
+    );
+    expect(f.fix).toMatch(/one ping per interval from a single timer per connection/);
+    expect(checkOf(report, 'heartbeats')).toMatchObject({ ok: false });
+    expect(ids(report)).toEqual(['ping-flood']);
+  });
+
   it('finds slow responses by pairing requests and responses on their JSON id, while pings stay fast', async () => {
     const { report } = await diagnose(load('slow-responses'), ws.db);
     const f = findingOf(report, 'high-latency');

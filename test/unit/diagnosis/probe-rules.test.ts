@@ -438,6 +438,7 @@ describe('coverage of the catalogue', () => {
       'mixed-close-codes',
       'slow-responses',
       'masked-frames',
+      'ping-flood',
     ] as const)
       for (const f of diagnoseSession(fixtureData(readFixture(name))).findings) reached.add(f.id);
     reached.add('tls-error').add('origin-rejected'); // asserted above

@@ -203,6 +203,43 @@ describe('closes', () => {
     expect(d.checks.find((c) => c.name === 'protocol')).toMatchObject({ ok: false });
   });
 
+  it('names the client as the one that broke the protocol when the server (a mock) closed', () => {
+    const d = diagnoseSession(
+      session(
+        [
+          conn(1, {
+            close: 2,
+            closeCode: 1002,
+            closedBy: 'server',
+            error: {
+              kind: 'protocol',
+              message: 'the client sent an unmasked frame; the mock closed with 1002',
+            },
+          }),
+        ],
+        [],
+        {
+          events: [
+            {
+              ts: at(2),
+              connection: 1,
+              kind: 'protocol-violation',
+              detail: {
+                violation: 'unmasked-frame',
+                closeCode: 1002,
+                message: 'the client sent an unmasked frame; the mock closed with 1002',
+              },
+            },
+          ],
+        },
+      ),
+    );
+    expect(find(d, 'protocol-violation')).toMatchObject({
+      summary: expect.stringMatching(/closed by the server because the client broke the WebSocket protocol/),
+      evidence: { violations: { 'unmasked-frame': 1 }, closeCodes: { '1002': 1 } },
+    });
+  });
+
   it('calls an unanswered close a warning, not a broken server', () => {
     const d = diagnoseSession(
       session(
@@ -324,6 +361,46 @@ describe('heartbeats and round trips', () => {
     });
     // Pongs that took 1.5 s count as round trips too.
     expect(find(l, 'high-latency')!.evidence).toMatchObject({ source: 'ping' });
+  });
+
+  it('names a ping flood from the server, and settles the pings a later pong stood for', () => {
+    // 300 pings 1 ms apart; the client answers the first 100 one by one, then only the latest
+    // (RFC 6455 §5.5.3), as Frameline does once its pongs in flight reach their bound.
+    const frames: DiagFrame[] = [];
+    for (let i = 0; i < 300; i++) {
+      frames.push(ping(1 + i / 1000, `p${i}`, 'in'));
+      if (i < 100) frames.push(pong(1 + i / 1000 + 0.0001, `p${i}`, 'out'));
+    }
+    frames.push(pong(1.31, 'p299', 'out'));
+    const d = diagnoseSession(session([conn(1, { close: 5, closeCode: 1000, closedBy: 'server' })], frames));
+    expect(ids(d)).toEqual(['ping-flood']);
+    expect(find(d, 'ping-flood')).toMatchObject({
+      severity: 'warning',
+      evidence: { from: 'server', pings: 300, pingsPerSecond: 300, connections: [1] },
+    });
+    expect(d.checks.find((c) => c.name === 'heartbeats')).toMatchObject({
+      ok: false,
+      detail: { pongsMissing: 0, serverPingFloods: 1 },
+    });
+  });
+
+  it('names a client that floods pings (a mock’s session), and no flood in a steady heartbeat', () => {
+    const flood: DiagFrame[] = [];
+    for (let i = 0; i < 60; i++)
+      flood.push(ping(1 + i / 100, `c${i}`, 'out'), pong(1 + i / 100 + 0.001, `c${i}`, 'in'));
+    const d = diagnoseSession(session([conn(1, { close: 2, closeCode: 1000, closedBy: 'client' })], flood));
+    expect(find(d, 'ping-flood')?.evidence).toMatchObject({ from: 'client', pings: 60, connections: [1] });
+
+    // A ping a second for two minutes, and 20 at once: a heartbeat, not a flood.
+    const steady: DiagFrame[] = [];
+    for (let i = 0; i < 120; i++)
+      steady.push(ping(1 + i, `s${i}`, 'in'), pong(1 + i + 0.001, `s${i}`, 'out'));
+    for (let i = 0; i < 20; i++)
+      steady.push(ping(200 + i / 1000, `b${i}`, 'in'), pong(200.5, `b${i}`, 'out'));
+    const s = diagnoseSession(
+      session([conn(1, { close: 201, closeCode: 1000, closedBy: 'server' })], steady),
+    );
+    expect(ids(s)).not.toContain('ping-flood');
   });
 
   it('reports a server heartbeat slower than the idle timeout', () => {
