@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `frameline` command: the engine without a window, for scripts, CI and the tests.
 import { EnvironmentError, InputError, isCorruption } from '../engine/errors.js';
-import { onRecovery } from '../engine/sessions/sessions.js';
+import { onReadOnlyOpen, onRecovery } from '../engine/sessions/sessions.js';
 import * as capture from './commands/capture.js';
 import * as compact from './commands/compact.js';
 import * as diagnose from './commands/diagnose.js';
@@ -104,6 +104,23 @@ onRecovery((report) => {
     );
 });
 
+// A database that cannot be written here is opened for reading: said once, and named again by a
+// write that fails on it.
+let readOnly: { path: string; reason: string } | null = null;
+onReadOnlyOpen((path, reason) => {
+  if (readOnly?.path === path) return;
+  readOnly = { path, reason };
+  process.stderr.write(
+    `frameline: ${path} is read-only here (${reason}): sessions can be listed, shown, diagnosed and exported, but nothing is recorded, changed or recovered\n`,
+  );
+});
+
+/** True for SQLite's refusal to write a database opened read-only. */
+function readOnlyRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_READONLY');
+}
+
 // A reader that stops early (`frameline show 1 --frames | head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -115,6 +132,13 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    if (readOnly && readOnlyRefusal(err)) {
+      process.stderr.write(
+        `frameline: ${readOnly.path} is read-only here (${readOnly.reason}), so this command cannot change it; make the file and its folder writable, or copy the database with its -frames folder somewhere writable\n`,
+      );
+      process.exitCode = 2;
+      return;
+    }
     if (err instanceof InputError) {
       process.stderr.write(`frameline: ${err.message}\n`);
       process.exitCode = 2;

@@ -178,7 +178,8 @@ export function diagnoseSession(
       durationSeconds: Math.round((last - first) / 1e5) / 10,
     },
   });
-  saveFindings(db, id, 'diagnose', findings, nowMicros());
+  // A database opened read-only is diagnosed all the same; its findings are not kept.
+  if (!db.readonly) saveFindings(db, id, 'diagnose', findings, nowMicros());
   return { target: row.target, sessionId: id, checks, findings };
 }
 

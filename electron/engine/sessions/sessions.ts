@@ -7,6 +7,7 @@ import { MissingError } from '../errors.js';
 import { recoverOrphanedSessions, type RecoveryReport } from '../store/recovery.js';
 
 export { onRecovery, type RecoveryReport } from '../store/recovery.js';
+export { onReadOnlyOpen } from '../store/database.js';
 import { StoreWriter } from '../store/writer.js';
 import {
   compactSegments,
@@ -165,7 +166,8 @@ function scannedPage(
  */
 function indexForSearch(ctx: EngineContext): number {
   const backlog = textIndexBacklog(ctx.db);
-  if (backlog === 0) return 0;
+  // A database opened read-only is searched as far as it is indexed.
+  if (backlog === 0 || ctx.db.readonly) return backlog;
   if (backlog <= SYNC_INDEX_LIMIT) {
     catchUpTextIndex(ctx.db);
     return 0;
@@ -176,7 +178,7 @@ function indexForSearch(ctx: EngineContext): number {
 
 /** Starts indexing the text of committed frames behind everything else. */
 export function indexTextInBackground(ctx: EngineContext): void {
-  if (textIndexBacklog(ctx.db) === 0) return;
+  if (ctx.db.readonly || textIndexBacklog(ctx.db) === 0) return;
   StoreWriter.for(ctx.dbPath)
     .indexInBackground()
     .catch(() => {

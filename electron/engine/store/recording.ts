@@ -1,13 +1,17 @@
 // Where a live session's files live and who is recording it. A recording has files beside the
 // database, in the folder `<database>-frames`: its frame log (the spool: every record the capture
 // received, appended once; once committed it stays as the session's segment, holding the payloads
-// the frame rows point to), its recorder's lock, and a small reserve of disk space. Paths are stored relative to the database's folder, so that
-// recovery finds them whatever directory it runs from, and wherever the database was moved.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+// the frame rows point to), its recorder's lock, and a small reserve of disk space.
+//
+// A database and its frames folder are one relocatable pair: the database stores only the names of
+// these files, which are looked up in the frames folder of the path it is opened with. A copy (a
+// backup, a renamed evidence file, moved to another folder) thus reads its own files and never its
+// original's, and it only ever deletes or rewrites files of its own frames folder.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { createSession, setRecorderFiles, type NewSession } from '../sessions/session-store.js';
-import { StoreError, type Db } from './database.js';
+import { requireWritable, StoreError, type Db } from './database.js';
 import { ioFailure, isBusy } from './io-errors.js';
 import { lockHeld, RecorderLock } from './recorder-lock.js';
 
@@ -25,9 +29,19 @@ export interface RecordingFiles {
  */
 const RESERVE_BYTES = 1 << 20;
 
+/** The frames folder of the database at `dbPath`: its segments, spools and recorder locks. */
+export function framesDir(dbPath: string): string {
+  return `${resolve(dbPath)}-frames`;
+}
+
+/** Where versions before segments kept spools and locks (`<database>-spool`); theirs too. */
+function legacyDir(dbPath: string): string {
+  return `${resolve(dbPath)}-spool`;
+}
+
 /** The files of session `sessionId` of the database at `dbPath`. */
 export function recordingFiles(dbPath: string, sessionId: number): RecordingFiles {
-  const dir = `${resolve(dbPath)}-frames`;
+  const dir = framesDir(dbPath);
   return {
     dir,
     spool: join(dir, `session-${sessionId}.frames`),
@@ -38,17 +52,43 @@ export function recordingFiles(dbPath: string, sessionId: number): RecordingFile
 
 /** Where versions before segments kept a session's spool (read by recovery of such sessions). */
 export function legacySpoolPath(dbPath: string, sessionId: number): string {
-  return join(`${resolve(dbPath)}-spool`, `session-${sessionId}.spool`);
+  return join(legacyDir(dbPath), `session-${sessionId}.spool`);
 }
 
-/** A path as stored in the database: relative to the database's folder. */
+/**
+ * A file of the database as stored in it: its name, looked up in the frames folder (or, for files
+ * from before segments, in the old `-spool` folder beside it). A path anywhere else — only a tool
+ * or a test applies a spool kept elsewhere — is stored as it is: read, but never owned.
+ */
 export function toStoredPath(dbPath: string, path: string): string {
-  return relative(dirname(resolve(dbPath)), resolve(path));
+  const abs = resolve(path);
+  return ownsFile(dbPath, abs) ? basename(abs) : abs;
 }
 
-/** A stored path made absolute against the database's folder (absolute ones are kept as they are). */
+/**
+ * A stored file made absolute for the database at `dbPath`. A name is looked up in its frames
+ * folder, then in its old `-spool` folder. A path with folders in it was written by a version that
+ * stored paths relative to the database's folder, under the database's file name of the day: only
+ * its name counts, so that a copy never reaches into its original's folder. An absolute path (from
+ * a tool or a test) is kept as it is.
+ */
 export function fromStoredPath(dbPath: string, stored: string): string {
-  return isAbsolute(stored) ? stored : resolve(dirname(resolve(dbPath)), stored);
+  if (isAbsolute(stored)) return stored;
+  const name = basename(stored.replaceAll('\\', '/'));
+  const own = join(framesDir(dbPath), name);
+  if (existsSync(own)) return own;
+  const legacy = join(legacyDir(dbPath), name);
+  return existsSync(legacy) ? legacy : own;
+}
+
+/**
+ * Whether a file belongs to the database at `dbPath`: it lies in its frames folder (or its old
+ * `-spool` folder). Only such files are ever deleted, truncated or rewritten; anything else is
+ * another database's (an original this one was copied from) or someone else's.
+ */
+export function ownsFile(dbPath: string, path: string): boolean {
+  const folder = dirname(resolve(path));
+  return folder === framesDir(dbPath) || folder === legacyDir(dbPath);
 }
 
 /** What is known of a live session's recorder. */
@@ -128,6 +168,7 @@ function reserve(path: string): void {
  * is held.
  */
 export function beginRecording(db: Db, dbPath: string, session: NewSession): Recording {
+  requireWritable(db, 'record a session');
   let lock: RecorderLock | null = null;
   let files: RecordingFiles | null = null;
   try {

@@ -5,8 +5,16 @@
 import { existsSync, rmSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { nowMicros } from '../clock.js';
+import { databasePath, requireWritable } from './database.js';
 import { ioFailure, isBusy } from './io-errors.js';
-import { fromStoredPath, legacySpoolPath, recorderState, recordingFiles, toStoredPath } from './recording.js';
+import {
+  fromStoredPath,
+  legacySpoolPath,
+  ownsFile,
+  recorderState,
+  recordingFiles,
+  toStoredPath,
+} from './recording.js';
 import { retireSpool, setAsideDamagedSpool } from './segments.js';
 import { SpoolApplier } from './spool-apply.js';
 import { SpoolDamagedError } from './spool.js';
@@ -69,25 +77,25 @@ export function onRecovery(listener: Listener): () => void {
   return () => listeners.delete(listener);
 }
 
-/** The spool file of a session: where its row says, else where spools are kept (older rows). */
-function spoolOf(dbPath: string, s: LiveRow): string | null {
+/**
+ * The spool file of a session: the one its row names, in the database's frames folder (or its old
+ * `-spool` folder); for rows that name none (older versions), where spools are kept.
+ */
+function spoolOf(dbPath: string, s: { id: number; spool_path: string | null }): string | null {
+  if (s.spool_path !== null) return fromStoredPath(dbPath, s.spool_path);
   const usual = recordingFiles(dbPath, s.id).spool;
+  if (existsSync(usual)) return usual;
   const legacy = legacySpoolPath(dbPath, s.id);
-  const conventional = !existsSync(usual) && existsSync(legacy) ? legacy : usual;
-  if (s.spool_path === null) return existsSync(conventional) ? conventional : null;
-  const stored = fromStoredPath(dbPath, s.spool_path);
-  if (existsSync(stored)) return stored;
-  // Rows written before spool paths were stored relative to the database held them relative to
-  // the working directory of the capture: the spool is still in its usual place.
-  return existsSync(conventional) ? conventional : stored;
+  return existsSync(legacy) ? legacy : null;
 }
 
 /** Marks every orphaned live session interrupted after committing what its spool still holds. */
 export function recoverOrphanedSessions(
   db: Database.Database,
-  dbPath: string = db.name,
+  dbPath: string = databasePath(db),
   options: RecoveryOptions = {},
 ): RecoveryReport {
+  requireWritable(db, 'recover sessions');
   const report: RecoveryReport = { recovered: [], deferred: [], elsewhere: [] };
   const live = db
     .prepare(
@@ -176,7 +184,11 @@ function recoverSession(db: Database.Database, dbPath: string, s: LiveRow): Defe
   } catch (err) {
     return deferral(s.id, spool, fault ?? err, false);
   }
-  if (s.writer_lock !== null) rmSync(fromStoredPath(dbPath, s.writer_lock), { force: true });
+  if (s.writer_lock !== null) {
+    // Only its own: a copy's row never names its original's lock, but a row may name anything.
+    const lock = fromStoredPath(dbPath, s.writer_lock);
+    if (ownsFile(dbPath, lock)) rmSync(lock, { force: true });
+  }
   rmSync(reserve, { force: true });
   if (pending !== null) return deferral(s.id, spool, fault, true);
   if (spool !== null) {

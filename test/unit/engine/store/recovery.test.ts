@@ -1,5 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, readdirSync, readFileSync, truncateSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  truncateSync,
+  statSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,7 +26,7 @@ import {
   payloadBytes,
   type PayloadRef,
 } from '../../../../electron/engine/sessions/frame-store.js';
-import { beginRecording } from '../../../../electron/engine/store/recording.js';
+import { beginRecording, recordingFiles, toStoredPath } from '../../../../electron/engine/store/recording.js';
 import { PYTHON } from '../../../support/processes.js';
 import { until } from '../../../support/wait.js';
 import { deadPid, tempDir, type TempDir } from './helpers.js';
@@ -47,17 +56,21 @@ function open(): Db {
 
 const payloadOf = (seq: number): Buffer => Buffer.from(`{"seq":${seq},"data":"${'x'.repeat(seq % 17)}"}`);
 
-/** Creates a live session with a spool, as a capture does; returns its id and spool path. */
-function liveSession(db: Db, name = 'capture'): { id: number; spool: string } {
+/**
+ * Creates a live session with a spool in the database's frames folder, recorded (as before recorder
+ * locks existed) by this process; returns its id and spool path.
+ */
+function liveSession(db: Db, name = 'capture', createdAt = T0): { id: number; spool: string } {
   const id = createSession(db, {
     name,
     kind: 'capture',
     target: 'wss://example.com/ws',
     settings: { n: 1 },
-    createdAt: T0,
+    createdAt,
   });
-  const spool = dir.file(`${name}.spool`);
-  setSpoolPath(db, id, spool);
+  const spool = recordingFiles(dbPath, id).spool;
+  mkdirSync(dirname(spool), { recursive: true });
+  setSpoolPath(db, id, toStoredPath(dbPath, spool));
   return { id, spool };
 }
 
@@ -298,9 +311,9 @@ describe('crash recovery on open', () => {
     expect(frameSeqs(db, id)).toEqual([]);
   });
 
-  it('does not recover a live session whose writer is this process', () => {
+  it('does not recover a live session whose writer, this process, started before it', () => {
     let db = open();
-    const { id, spool } = liveSession(db);
+    const { id, spool } = liveSession(db, 'capture', Date.now() * 1000);
     expect(getSessionRow(db, id)!.writer_pid).toBe(process.pid);
     db.close();
     const w = new SpoolWriter(spool);
@@ -311,7 +324,7 @@ describe('crash recovery on open', () => {
     db = open();
     const s = getSessionRow(db, id)!;
     expect(s.status).toBe('live');
-    expect(s.spool_path).toBe(spool);
+    expect(s.spool_path).toBe('session-1.frames');
     expect(s.spool_offset).toBe(0);
     expect(frameSeqs(db, id)).toEqual([]);
     expect(db.prepare('SELECT count(*) AS n FROM event').get()).toEqual({ n: 0 });
@@ -337,7 +350,7 @@ describe('crash recovery on open', () => {
     const db = openStore(dbPath, { recover: false });
     dbs.push(db);
     const dead = liveSession(db, 'dead');
-    const alive = liveSession(db, 'alive');
+    const alive = liveSession(db, 'alive', Date.now() * 1000);
     orphan(db, dead.id);
     const w = new SpoolWriter(dead.spool);
     spoolConnection(w);
@@ -553,7 +566,7 @@ describe('recorder liveness', () => {
 });
 
 describe('spool paths', () => {
-  it('are stored relative to the database and found from any working directory', () => {
+  it('are stored as names in the frames folder and found from any working directory', () => {
     const cwd = process.cwd();
     let rec;
     try {
@@ -567,7 +580,7 @@ describe('spool paths', () => {
         settings: {},
         createdAt: T0,
       });
-      expect(getSessionRow(db, rec.sessionId)!.spool_path).toBe('store.db-frames/session-1.frames');
+      expect(getSessionRow(db, rec.sessionId)!.spool_path).toBe('session-1.frames');
       const w = new SpoolWriter(rec.spoolPath);
       spoolConnection(w);
       spoolFrames(w, 1, 9);
