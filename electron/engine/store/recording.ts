@@ -8,6 +8,7 @@
 // backup, a renamed evidence file, moved to another folder) thus reads its own files and never its
 // original's, and it only ever deletes or rewrites files of its own frames folder.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { createSession, setRecorderFiles, type NewSession } from '../sessions/session-store.js';
@@ -104,11 +105,19 @@ export interface RecorderRow {
   writer_pid: number | null;
   writer_host: string | null;
   writer_lock: string | null;
+  /** When the session was created (epoch µs). */
+  created_at: number;
 }
 
-/** Whether a PID names a running process that is not a zombie (sessions from before the locks). */
-function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
+/**
+ * How far a process's start time, as read from the system, may lie after the moment it created a
+ * session and still count as the recorder: /proc gives it to the clock tick (10 ms) against an
+ * uptime read a moment apart, `ps` to the second.
+ */
+const START_SLACK_US = 2_000_000;
+
+/** Whether a PID names a running process that is not a zombie. */
+function pidRuns(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (err) {
@@ -127,11 +136,54 @@ function zombie(pid: number): boolean {
   }
 }
 
+/** When a running process started (epoch µs), or null where the system does not say. */
+export function processStartMicros(pid: number): number | null {
+  if (pid === process.pid) return Math.round(performance.timeOrigin * 1000);
+  if (process.platform === 'linux') {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after "pid (comm)": the state is field 3, the start time (ticks since boot) field 22.
+      const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+      const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+      const now = Date.now() * 1000;
+      // USER_HZ, the unit of /proc's tick counts, is 100 on every Linux architecture Node runs on.
+      if (Number.isFinite(ticks) && Number.isFinite(uptime))
+        return Math.round(now - (uptime - ticks / 100) * 1e6);
+    } catch {
+      return null; // gone meanwhile
+    }
+    return null;
+  }
+  if (process.platform === 'win32') return null;
+  // macOS and the BSDs: the elapsed time as ps says it, [[dd-]hh:]mm:ss.
+  const r = spawnSync('ps', ['-o', 'etime=', '-p', String(pid)], { encoding: 'utf8', timeout: 2000 });
+  const m = /^\s*(?:(?:(\d+)-)?(\d+):)?(\d+):(\d+)\s*$/.exec(r.stdout ?? '');
+  if (r.status !== 0 || !m) return null;
+  const seconds = Number(m[1] ?? 0) * 86_400 + Number(m[2] ?? 0) * 3600 + Number(m[3]) * 60 + Number(m[4]);
+  return Date.now() * 1000 - seconds * 1e6;
+}
+
+/**
+ * Whether the process `pid` may be the recorder of a session created at `createdAt`, for sessions
+ * recorded before recorder locks existed, which have nothing but a PID. Its being alive is not
+ * enough: once the recorder died, its PID may have been handed to any process (on a long-running
+ * machine, or after a reboot), and that process stays alive as long as it likes. But a recorder was
+ * running when it created its session, so it started before it; a process that started after the
+ * session was created cannot be its recorder, whatever it is. (Matching the process's name instead
+ * would keep a session live behind another Frameline process that reused the PID.) Where the system
+ * does not tell a process's start time (Windows), the PID alone decides, as before.
+ */
+function mayBeRecorder(pid: number, createdAt: number): boolean {
+  if (!pidRuns(pid)) return false;
+  const started = processStartMicros(pid);
+  return started === null || started <= createdAt + START_SLACK_US;
+}
+
 /**
  * Who is recording a live session. Its lock decides; a session recorded before recorder locks
- * existed is judged by its PID (a zombie counts as gone). A recorder on another machine whose lock
- * is not held here may still run there (a lock on a network file system is not always shared):
- * it is recovered only when asked.
+ * existed is judged by its PID and that process's start time (a zombie, or a process started after
+ * the session, counts as gone). A recorder on another machine whose lock is not held here may still
+ * run there (a lock on a network file system is not always shared): it is recovered only when asked.
  */
 export function recorderState(dbPath: string, row: RecorderRow): RecorderState {
   const elsewhere = row.writer_host !== null && row.writer_host !== hostname();
@@ -140,7 +192,7 @@ export function recorderState(dbPath: string, row: RecorderRow): RecorderState {
     return elsewhere ? 'elsewhere' : 'gone';
   }
   if (elsewhere) return 'elsewhere';
-  return row.writer_pid !== null && pidAlive(row.writer_pid) ? 'alive' : 'gone';
+  return row.writer_pid !== null && mayBeRecorder(row.writer_pid, row.created_at) ? 'alive' : 'gone';
 }
 
 /** A live session being recorded by this process: its id, its spool file and the lock it holds. */

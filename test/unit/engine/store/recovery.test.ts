@@ -563,6 +563,53 @@ describe('recorder liveness', () => {
     rec.lock.release();
     expect(recoverOrphanedSessions(db, dbPath).recovered).toEqual([rec.sessionId]);
   });
+
+  /** A process that runs until killed and has nothing to do with Frameline. */
+  async function unrelatedProcess(): Promise<number> {
+    const child = spawn('sleep', ['120'], { stdio: 'ignore' });
+    children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    expect(pidExists(child.pid!)).toBe(true);
+    return child.pid!;
+  }
+
+  /** A live session as versions before recorder locks left it: a PID, no lock, and a spool. */
+  function locklessSession(db: Db, pid: number, createdAt: number): number {
+    const { id, spool } = liveSession(db, 'before-locks', createdAt);
+    db.prepare('UPDATE session SET writer_pid = ?, writer_lock = NULL WHERE id = ?').run(pid, id);
+    const w = new SpoolWriter(spool);
+    spoolConnection(w);
+    spoolFrames(w, 1, 8);
+    w.close();
+    return id;
+  }
+
+  it('recovers a session from before recorder locks whose PID now belongs to an unrelated live process', async () => {
+    let db = open();
+    // Recorded a minute ago by a process that is gone; its PID now names a process started since.
+    const id = locklessSession(db, process.pid, (Date.now() - 60_000) * 1000);
+    const pid = await unrelatedProcess();
+    db.prepare('UPDATE session SET writer_pid = ? WHERE id = ?').run(pid, id);
+    db.close();
+
+    db = open();
+    expect(pidExists(pid)).toBe(true);
+    expect(getSessionRow(db, id)!.status).toBe('interrupted');
+    expect(frameSeqs(db, id)).toEqual(range(1, 8));
+  });
+
+  it('leaves a session from before recorder locks live while a process that started before it runs', async () => {
+    const pid = await unrelatedProcess();
+    let db = open();
+    const id = locklessSession(db, pid, Date.now() * 1000);
+    db.close();
+    db = open();
+    expect(getSessionRow(db, id)!.status).toBe('live');
+    expect(frameSeqs(db, id)).toEqual([]);
+  });
 });
 
 describe('spool paths', () => {
