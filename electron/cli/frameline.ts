@@ -95,9 +95,11 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-// Recovery runs whenever a database is opened; what it could not finish is said in one line each.
+// Recovery runs whenever a database is opened; what it could not finish, or had to set aside, is
+// said in one line each.
 onRecovery((report) => {
   for (const d of report.deferred) process.stderr.write(`frameline: ${d.message}\n`);
+  for (const a of report.setAside) process.stderr.write(`frameline: ${a.message}\n`);
   for (const e of report.elsewhere)
     process.stderr.write(
       `frameline: session ${e.sessionId} is live, recorded on ${e.host}; if no capture runs there any more, run "frameline recover"\n`,

@@ -4,9 +4,14 @@
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract.js';
 import type { EngineContext } from '../context.js';
 import { MissingError } from '../errors.js';
-import { recoverOrphanedSessions, type RecoveryReport } from '../store/recovery.js';
+import {
+  recoverOrphanedSessions,
+  spoolBacklog,
+  type RecoveryReport,
+  type SpoolBacklog,
+} from '../store/recovery.js';
 
-export { onRecovery, type RecoveryReport } from '../store/recovery.js';
+export { onRecovery, type RecoveryReport, type SpoolBacklog } from '../store/recovery.js';
 export { onReadOnlyOpen } from '../store/database.js';
 import { StoreWriter } from '../store/writer.js';
 import {
@@ -384,6 +389,14 @@ export function remove(ctx: EngineContext, id: number): void {
  */
 export function compact(ctx: EngineContext): CompactionReport {
   return compactSegments(ctx.db, ctx.dbPath);
+}
+
+/**
+ * What a session's spool still holds past what is committed (a recording stopped by a full disk or
+ * a held lock), or null when nothing waits: frames that are safe but not counted by the database yet.
+ */
+export function waitingInSpool(ctx: EngineContext, id: number): SpoolBacklog | null {
+  return spoolBacklog(ctx.db, ctx.dbPath, id);
 }
 
 /**

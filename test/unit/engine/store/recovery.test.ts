@@ -16,6 +16,7 @@ import { openStore, type Db } from '../../../../electron/engine/store/database.j
 import { recoverOrphanedSessions } from '../../../../electron/engine/store/recovery.js';
 import {
   createSession,
+  getSession,
   getSessionRow,
   setSpoolPath,
 } from '../../../../electron/engine/sessions/session-store.js';
@@ -640,6 +641,97 @@ describe('spool paths', () => {
     const db = open();
     expect(getSessionRow(db, rec.sessionId)!.status).toBe('interrupted');
     expect(frameSeqs(db, rec.sessionId)).toEqual(range(1, 9));
+  });
+});
+
+describe('a spool that can never be applied', () => {
+  /** Spools frames 1..10, then a frame whose time the database cannot store, then 12..15. */
+  function poisoned(spool: string): void {
+    const w = new SpoolWriter(spool);
+    spoolConnection(w);
+    spoolFrames(w, 1, 10);
+    // A HAR message time of 1e300 s: as microseconds it is no integer SQLite can hold.
+    w.frame(1, 11, 1e306, 0, 1, Buffer.from('{"late":true}'), 1 << 20);
+    spoolFrames(w, 12, 15);
+    w.close();
+  }
+
+  it('is set aside with one sentence, the frames before it kept, and never stops the database again', () => {
+    const db = openStore(dbPath, { recover: false });
+    dbs.push(db);
+    const { id, spool } = liveSession(db);
+    orphan(db, id);
+    poisoned(spool);
+
+    const report = recoverOrphanedSessions(db, dbPath);
+    expect(report.deferred).toEqual([]);
+    expect(report.recovered).toEqual([id]);
+    expect(report.setAside).toHaveLength(1);
+    const message = report.setAside[0]!.message;
+    expect(message).toMatch(
+      /^session 1: spool cannot be applied past byte \d+: its record there holds a value the database cannot store \(cannot store REAL value in INTEGER column frame\.ts\); the 10 frames before it are kept, and the whole spool is set aside as .*session-1\.frames\.damaged$/,
+    );
+    expect(message).not.toContain('\n');
+    expect(getSessionRow(db, id)).toMatchObject({ status: 'interrupted', spool_path: null });
+    expect(frameSeqs(db, id)).toEqual(range(1, 10));
+    expect(existsSync(`${spool}.damaged`)).toBe(true);
+    // The next open has nothing left to do.
+    const again = recoverOrphanedSessions(db, dbPath);
+    expect(again).toEqual({ recovered: [], deferred: [], elsewhere: [], setAside: [] });
+  });
+
+  it('is set aside too when it was left waiting by an earlier version (interrupted, its spool pending)', () => {
+    const db = openStore(dbPath, { recover: false });
+    dbs.push(db);
+    const { id, spool } = liveSession(db);
+    poisoned(spool);
+    db.prepare(
+      "UPDATE session SET status = 'interrupted', writer_pid = NULL, ended_at = created_at WHERE id = ?",
+    ).run(id);
+
+    const report = recoverOrphanedSessions(db, dbPath);
+    expect(report.deferred).toEqual([]);
+    expect(report.setAside.map((a) => a.sessionId)).toEqual([id]);
+    expect(getSessionRow(db, id)!.spool_path).toBeNull();
+    expect(frameSeqs(db, id)).toEqual(range(1, 10));
+    expect(recoverOrphanedSessions(db, dbPath).deferred).toEqual([]);
+  });
+});
+
+describe('a connection committed only after a full disk', () => {
+  it('is closed by recovery at its last record, and the session ends there', () => {
+    let db = openStore(dbPath, { recover: false });
+    dbs.push(db);
+    const { id, spool } = liveSession(db);
+    orphan(db, id);
+    const w = new SpoolWriter(spool);
+    spoolConnection(w);
+    spoolFrames(w, 1, 40);
+    w.close();
+    // The disk filled before the first commit: not even the connection reached the database.
+    db.exec(
+      "CREATE TEMP TRIGGER full BEFORE INSERT ON connection BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    );
+    const first = recoverOrphanedSessions(db, dbPath);
+    expect(first.deferred).toHaveLength(1);
+    expect(first.deferred[0]!.interrupted).toBe(true);
+    db.close();
+
+    db = open(); // room again: the spool is committed
+    expect(frameSeqs(db, id)).toEqual(range(1, 40));
+    const c = db
+      .prepare('SELECT closed_at, error_kind, error_message FROM connection WHERE session_id = ?')
+      .all(id);
+    expect(c).toEqual([
+      {
+        closed_at: T0 + 10_040,
+        error_kind: 'other',
+        error_message: expect.stringMatching(/interrupted/),
+      },
+    ]);
+    const session = getSession(db, id)!;
+    expect(session.outcomes).toEqual({ other: 1 });
+    expect(getSessionRow(db, id)!.ended_at).toBe(T0 + 10_040);
   });
 });
 
