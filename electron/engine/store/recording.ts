@@ -7,7 +7,16 @@
 // these files, which are looked up in the frames folder of the path it is opened with. A copy (a
 // backup, a renamed evidence file, moved to another folder) thus reads its own files and never its
 // original's, and it only ever deletes or rewrites files of its own frames folder.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -89,7 +98,18 @@ export function fromStoredPath(dbPath: string, stored: string): string {
  */
 export function ownsFile(dbPath: string, path: string): boolean {
   const folder = dirname(resolve(path));
-  return folder === framesDir(dbPath) || folder === legacyDir(dbPath);
+  const own = [framesDir(dbPath), legacyDir(dbPath)];
+  if (own.includes(folder)) return true;
+  // The same folder by another name (a symbolic link on the way, as macOS's /tmp) is the same folder.
+  const real = (p: string): string | null => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return null;
+    }
+  };
+  const actual = real(folder);
+  return actual !== null && own.some((d) => real(d) === actual);
 }
 
 /** What is known of a live session's recorder. */

@@ -272,6 +272,25 @@ describe('a symlinked database path', () => {
   });
 });
 
+describe('a folder known by two names', () => {
+  it('a recording made through a link to the database’s folder is still the database’s own', () => {
+    const realDir = join(dir.path, 'real');
+    mkdirSync(realDir);
+    const linkDir = dir.file('link');
+    symlinkSync(realDir, linkDir);
+    const ctx = open(join(realDir, 'store.db'));
+    // As a caller that names the folder through the link (macOS's /tmp is one) would.
+    const elsewhere = { ...ctx, dbPath: join(linkDir, 'store.db') };
+    const id = record(elsewhere, [Buffer.from('through the other name')]);
+    expect(ctx.db.prepare('SELECT path FROM segment WHERE session_id = ?').pluck().get(id)).toBe(
+      `session-${id}.frames`,
+    );
+    expect(payloads(ctx, id)).toEqual(['through the other name']);
+    remove(ctx, id);
+    expect(readdirSync(join(realDir, 'store.db-frames'))).toEqual([]);
+  });
+});
+
 describe('migration 0120 (segment locations relative to the frames folder)', () => {
   it('keeps the file name of every stored path, and reads segments from the frames folder and the old -spool folder', () => {
     const path = dir.file('evidence.db');
