@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `frameline` command: the engine without a window, for scripts, CI and the tests.
 import { EnvironmentError, InputError, IntegrityError, isCorruption } from '../engine/errors.js';
-import { onRecovery } from '../engine/sessions/sessions.js';
+import { onReadOnlyOpen, onRecovery } from '../engine/sessions/sessions.js';
 import * as capture from './commands/capture.js';
 import * as compact from './commands/compact.js';
 import * as diagnose from './commands/diagnose.js';
@@ -95,14 +95,33 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-// Recovery runs whenever a database is opened; what it could not finish is said in one line each.
+// Recovery runs whenever a database is opened; what it could not finish, or had to set aside, is
+// said in one line each.
 onRecovery((report) => {
   for (const d of report.deferred) process.stderr.write(`frameline: ${d.message}\n`);
+  for (const a of report.setAside) process.stderr.write(`frameline: ${a.message}\n`);
   for (const e of report.elsewhere)
     process.stderr.write(
       `frameline: session ${e.sessionId} is live, recorded on ${e.host}; if no capture runs there any more, run "frameline recover"\n`,
     );
 });
+
+// A database that cannot be written here is opened for reading: said once, and named again by a
+// write that fails on it.
+let readOnly: { path: string; reason: string } | null = null;
+onReadOnlyOpen((path, reason) => {
+  if (readOnly?.path === path) return;
+  readOnly = { path, reason };
+  process.stderr.write(
+    `frameline: ${path} is read-only here (${reason}): sessions can be listed, shown, diagnosed and exported, but nothing is recorded, changed or recovered\n`,
+  );
+});
+
+/** True for SQLite's refusal to write a database opened read-only. */
+function readOnlyRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_READONLY');
+}
 
 // A reader that stops early (`frameline show 1 --frames | head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -115,6 +134,13 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    if (readOnly && readOnlyRefusal(err)) {
+      process.stderr.write(
+        `frameline: ${readOnly.path} is read-only here (${readOnly.reason}), so this command cannot change it; make the file and its folder writable, or copy the database with its -frames folder somewhere writable\n`,
+      );
+      process.exitCode = 2;
+      return;
+    }
     if (err instanceof InputError) {
       process.stderr.write(`frameline: ${err.message}\n`);
       process.exitCode = 2;

@@ -9,10 +9,11 @@ import type {
   ResponseOf,
   Topic,
 } from '../../shared/contract.js';
-import { openStore, type Db, type OpenOptions } from './store/database.js';
+import { databasePath, openStore, type Db, type OpenOptions } from './store/database.js';
 
 export interface EngineContext {
   readonly db: Db;
+  /** Where the database is (its real path, symbolic links resolved): its -frames folder lies beside it. */
   readonly dbPath: string;
   /** Sends a push topic to the console; a no-op for the command line. */
   push<T extends Topic>(topic: T, payload: PayloadOf<T>): void;
@@ -36,5 +37,5 @@ export interface DomainSetup<D extends Domain> {
 /** Opens the database and gives a context with no listener: the command line's engine. */
 export function openEngine(dbPath: string, options: OpenOptions = {}): EngineContext & { close(): void } {
   const db = openStore(dbPath, options);
-  return { db, dbPath, push: () => {}, close: () => db.close() };
+  return { db, dbPath: databasePath(db), push: () => {}, close: () => db.close() };
 }

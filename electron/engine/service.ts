@@ -22,7 +22,7 @@ import { setupInterop } from './interop/handlers.js';
 import { setupReports } from './reports/handlers.js';
 import type { PdfPrinter } from './reports/pdf.js';
 import { setupSessions } from './sessions/handlers.js';
-import { openStore, type Db } from './store/database.js';
+import { databasePath, openStore, type Db } from './store/database.js';
 
 export const VERSION = '0.1.0';
 
@@ -47,7 +47,7 @@ export class FramelineService {
     const db = openStore(options.dbPath);
     this.ctx = {
       db,
-      dbPath: options.dbPath,
+      dbPath: databasePath(db),
       push: <T extends Topic>(topic: T, payload: PayloadOf<T>) => {
         for (const l of this.listeners) l(topic, payload);
       },

@@ -11,7 +11,7 @@ import { Capture } from '../../engine/capture/capture.js';
 import { prepareCapture } from '../../engine/capture/options.js';
 import { openEngine } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
-import { onCommitted, sessionDetail } from '../../engine/sessions/sessions.js';
+import { onCommitted, sessionDetail, waitingInSpool } from '../../engine/sessions/sessions.js';
 import { dbPath, parse, positionals, requestFrom, type Flag } from '../args.js';
 import { frameLine, note, out } from '../output.js';
 
@@ -249,14 +249,18 @@ export async function run(argv: string[]): Promise<number> {
 
   if (hidden > 0 && printFrames) await out(`… ${hidden} more frames not printed (all are recorded)\n`);
   const { session, connections } = sessionDetail(engine, capture.sessionId);
+  // Frames a full disk or a held lock left in the spool are safe, and counted too.
+  const waiting = waitingInSpool(engine, capture.sessionId);
   engine.close();
   if (json) {
     await out(
-      `${JSON.stringify({ session, connections, stoppedBy: result.stoppedBy, failure: result.failure }, null, 2)}\n`,
+      `${JSON.stringify({ session, connections, waitingInSpool: waiting && { frames: waiting.frames, connections: waiting.connections }, stoppedBy: result.stoppedBy, failure: result.failure }, null, 2)}\n`,
     );
   } else {
+    const frames = session.frames + (waiting?.frames ?? 0);
+    const over = connections.length + (waiting?.connections ?? 0);
     note(
-      `session ${session.id} ${session.status}: ${session.frames} frames over ${connections.length} connection${connections.length === 1 ? '' : 's'}`,
+      `session ${session.id} ${session.status}: ${frames} frames over ${over} connection${over === 1 ? '' : 's'}${waiting ? ` (${waiting.frames} of them still in its spool, committed the next time the database is opened)` : ''}`,
     );
   }
   if (result.failure) {

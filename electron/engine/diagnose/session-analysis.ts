@@ -208,7 +208,8 @@ export function diagnoseSession(
       ms: null,
       detail: { damaged: damage.summary() },
     });
-  saveFindings(db, id, 'diagnose', findings, nowMicros());
+  // A database opened read-only is diagnosed all the same; its findings are not kept.
+  if (!db.readonly) saveFindings(db, id, 'diagnose', findings, nowMicros());
   // The answer is printed and copied into tickets: the session's URLs without their credentials.
   const redactor = new Redactor();
   return {

@@ -4,9 +4,15 @@
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract.js';
 import type { EngineContext } from '../context.js';
 import { MissingError } from '../errors.js';
-import { recoverOrphanedSessions, type RecoveryReport } from '../store/recovery.js';
+import {
+  recoverOrphanedSessions,
+  spoolBacklog,
+  type RecoveryReport,
+  type SpoolBacklog,
+} from '../store/recovery.js';
 
-export { onRecovery, type RecoveryReport } from '../store/recovery.js';
+export { onRecovery, type RecoveryReport, type SpoolBacklog } from '../store/recovery.js';
+export { onReadOnlyOpen } from '../store/database.js';
 import { StoreWriter } from '../store/writer.js';
 import {
   compactSegments,
@@ -166,7 +172,8 @@ function scannedPage(
  */
 function indexForSearch(ctx: EngineContext): number {
   const backlog = textIndexBacklog(ctx.db);
-  if (backlog === 0) return 0;
+  // A database opened read-only is searched as far as it is indexed.
+  if (backlog === 0 || ctx.db.readonly) return backlog;
   if (backlog <= SYNC_INDEX_LIMIT) {
     catchUpTextIndex(ctx.db);
     return 0;
@@ -177,7 +184,7 @@ function indexForSearch(ctx: EngineContext): number {
 
 /** Starts indexing the text of committed frames behind everything else. */
 export function indexTextInBackground(ctx: EngineContext): void {
-  if (textIndexBacklog(ctx.db) === 0) return;
+  if (ctx.db.readonly || textIndexBacklog(ctx.db) === 0) return;
   StoreWriter.for(ctx.dbPath)
     .indexInBackground()
     .catch(() => {
@@ -386,6 +393,14 @@ export function remove(ctx: EngineContext, id: number): void {
  */
 export function compact(ctx: EngineContext): CompactionReport {
   return compactSegments(ctx.db, ctx.dbPath);
+}
+
+/**
+ * What a session's spool still holds past what is committed (a recording stopped by a full disk or
+ * a held lock), or null when nothing waits: frames that are safe but not counted by the database yet.
+ */
+export function waitingInSpool(ctx: EngineContext, id: number): SpoolBacklog | null {
+  return spoolBacklog(ctx.db, ctx.dbPath, id);
 }
 
 /**

@@ -2,6 +2,8 @@
 // numbered forward-only migrations under an exclusive lock, and recover sessions whose writer died.
 // A Frameline database carries our application id in its header; files made by earlier versions
 // (our schema, no id yet) are adopted; anything else is refused before a single byte is written.
+// A database that cannot be written here (a read-only file, folder or file system) is opened for
+// reading only: nothing is migrated, recovered or written, and every write says so in one line.
 import {
   closeSync,
   existsSync,
@@ -9,11 +11,13 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   readSync,
+  realpathSync,
   statSync,
 } from 'node:fs';
 import { accessSync, constants } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { InputError, isCorruption } from '../errors.js';
 import { ioFailure, isBusy } from './io-errors.js';
@@ -26,7 +30,15 @@ export class StoreError extends InputError {
   constructor(
     message: string,
     readonly code:
-      'not-sqlite' | 'foreign' | 'corrupt' | 'unwritable' | 'newer-schema' | 'missing' | 'busy' | 'io',
+      | 'not-sqlite'
+      | 'foreign'
+      | 'corrupt'
+      | 'unwritable'
+      | 'read-only'
+      | 'newer-schema'
+      | 'missing'
+      | 'busy'
+      | 'io',
   ) {
     super(message);
     this.name = 'StoreError';
@@ -75,10 +87,22 @@ export function latestSchemaVersion(): number {
   return all.length === 0 ? 0 : all[all.length - 1]!.version;
 }
 
-function checkFile(path: string, create: boolean): void {
+/**
+ * Checks the file before SQLite opens it, creating its folder for a new one. Returns why it can only
+ * be read here (the file, its folder or the file system cannot be written), or null.
+ */
+function checkFile(path: string, create: boolean): string | null {
   if (existsSync(path)) {
     const st = statSync(path);
     if (!st.isFile()) throw new StoreError(`${path} is not a file; pass a file path with --db`, 'unwritable');
+    try {
+      accessSync(path, constants.R_OK);
+    } catch {
+      throw new StoreError(
+        `cannot read ${path}; check its permissions or pass another --db path`,
+        'unwritable',
+      );
+    }
     if (st.size > 0) {
       const fd = openSync(path, 'r');
       const head = Buffer.alloc(16);
@@ -94,15 +118,18 @@ function checkFile(path: string, create: boolean): void {
         );
       }
     }
-    try {
-      accessSync(path, constants.R_OK | constants.W_OK);
-    } catch {
-      throw new StoreError(
-        `cannot write ${path}; check its permissions or pass another --db path`,
-        'unwritable',
-      );
+    // SQLite writes beside the file too (its -wal and -shm), and recordings into the -frames folder.
+    for (const [target, what] of [
+      [path, 'the file cannot be written'],
+      [dirname(resolve(path)), 'its folder cannot be written'],
+    ] as const) {
+      try {
+        accessSync(target, constants.W_OK);
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'EROFS' ? 'its file system is read-only' : what;
+      }
     }
-    return;
+    return null;
   }
   if (!create) throw new StoreError(`no database at ${path}; run a capture first or pass --db`, 'missing');
   const dir = dirname(path);
@@ -115,6 +142,111 @@ function checkFile(path: string, create: boolean): void {
       'unwritable',
     );
   }
+  return null;
+}
+
+/**
+ * The database's real path: symbolic links resolved, once, when it is opened. SQLite itself keeps
+ * the -wal and -shm beside the real file whichever link names it, so the -frames folder goes there
+ * too: a database and its frames folder stay one pair, and two links to one database (or the link
+ * and the file) never see two different frames folders. A database that does not exist yet is made
+ * where its link points.
+ */
+function realDatabasePath(path: string): string {
+  let p = resolve(path);
+  try {
+    return realpathSync(p);
+  } catch {
+    // Not there yet: follow a dangling link to where the file will be made, then resolve its folder.
+  }
+  for (let hops = 0; hops < 40; hops++) {
+    let target: string;
+    try {
+      target = readlinkSync(p);
+    } catch {
+      break; // not a link
+    }
+    p = resolve(dirname(p), target);
+  }
+  try {
+    return join(realpathSync(dirname(p)), basename(p));
+  } catch {
+    return p;
+  }
+}
+
+/** A read-only database is read from memory up to this size (a larger one is refused with advice). */
+const MAX_READ_ONLY_BYTES = 1 << 30;
+
+/**
+ * Opens a database that cannot be written here for reading only, without leaving a file behind.
+ * SQLite reads a WAL database through its -wal and -shm files, which it must create when they are
+ * missing: impossible in a read-only folder, and beside a read-only file it leaves a read-only -shm
+ * that blocks every writer once the file is writable again. When the -wal holds nothing, the file
+ * holds everything: a copy of it is read in memory, marked as a rollback-journal database so that
+ * SQLite needs no file beside it. When the -wal holds changes never merged into the file, they can
+ * only be read through SQLite's own files, which are there already.
+ */
+function openReadOnly(path: string, reason: string): Db {
+  let walBytes = 0;
+  try {
+    walBytes = statSync(`${path}-wal`).size;
+  } catch {
+    // no -wal: nothing waits outside the file
+  }
+  const advice =
+    'make the file and its folder writable once, or copy the database with its -wal and -frames folder somewhere writable';
+  if (walBytes > 0) {
+    if (!existsSync(`${path}-shm`))
+      throw new StoreError(
+        `${path} is read-only here (${reason}) and holds changes in ${basename(path)}-wal that were never merged into it, which cannot be read without writing; ${advice}`,
+        'read-only',
+      );
+    return new Database(path, { readonly: true, fileMustExist: true });
+  }
+  const size = statSync(path).size;
+  if (size > MAX_READ_ONLY_BYTES)
+    throw new StoreError(
+      `${path} is read-only here (${reason}) and too large (${Math.round(size / 1048576)} MiB) to be read without writing; copy it with its -frames folder somewhere writable and open the copy`,
+      'read-only',
+    );
+  const bytes = readFileSync(path);
+  // Bytes 18 and 19 of the header: 2 for a WAL database, 1 for a rollback-journal one.
+  if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) {
+    bytes[18] = 1;
+    bytes[19] = 1;
+  }
+  return new Database(bytes, { readonly: true });
+}
+
+/** Where each open database lives (its real path), and why one opened read-only cannot be written. */
+const locations = new WeakMap<Db, { path: string; readOnly: string | null }>();
+
+/**
+ * The real path of an open database: where its -frames folder lies beside it. (A database read from
+ * memory, as a read-only one may be, has no file name of its own.)
+ */
+export function databasePath(db: Db): string {
+  return locations.get(db)?.path ?? db.name;
+}
+
+/** Throws the one-line StoreError of a read-only database asked to `what` ("record a session"). */
+export function requireWritable(db: Db, what: string): void {
+  if (!db.readonly) return;
+  const reason = locations.get(db)?.readOnly ?? 'it was opened for reading only';
+  throw new StoreError(
+    `${databasePath(db)} is read-only here (${reason}), so it cannot ${what}; make the file and its folder writable, or copy the database with its -frames folder somewhere writable`,
+    'read-only',
+  );
+}
+
+type ReadOnlyListener = (path: string, reason: string) => void;
+const readOnlyListeners = new Set<ReadOnlyListener>();
+
+/** Hears about every database opened read-only (the command line says so; the engine never prints). */
+export function onReadOnlyOpen(listener: ReadOnlyListener): () => void {
+  readOnlyListeners.add(listener);
+  return () => readOnlyListeners.delete(listener);
 }
 
 export { isCorruption };
@@ -183,15 +315,20 @@ function newerSchema(label: string, current: number, latest: number): StoreError
   );
 }
 
-/** Opens (creating when allowed) a Frameline database and brings its schema up to date. */
+/**
+ * Opens (creating when allowed) a Frameline database and brings its schema up to date; one that
+ * cannot be written here is opened for reading only, as it is.
+ */
 export function openStore(path: string, options: OpenOptions = {}): Db {
-  checkFile(path, options.create ?? true);
+  const readOnly = checkFile(path, options.create ?? true);
+  const real = realDatabasePath(path);
   let db: Db;
   try {
-    db = new Database(path);
+    db = readOnly === null ? new Database(real) : openReadOnly(real, readOnly);
   } catch (err) {
     throw openFailure(err, path);
   }
+  locations.set(db, { path: real, readOnly });
   try {
     db.pragma('busy_timeout = 5000');
     // Nothing is written before we know the file is ours and not from a newer version.
@@ -199,11 +336,21 @@ export function openStore(path: string, options: OpenOptions = {}): Db {
     const current = db.pragma('user_version', { simple: true }) as number;
     const latest = latestSchemaVersion();
     if (owner === 'ours' && current > latest) throw newerSchema(path, current, latest);
+    if (readOnly !== null) {
+      if (owner !== 'ours' || current < latest)
+        throw new StoreError(
+          `${path} was written by an earlier Frameline (schema ${current}; this build reads ${latest}) and is read-only here (${readOnly}), so it cannot be brought up to date; make the file and its folder writable and open it once, or copy the database with its -frames folder somewhere writable and open the copy`,
+          'read-only',
+        );
+      db.pragma('foreign_keys = ON');
+      for (const l of readOnlyListeners) l(path, readOnly);
+      return db;
+    }
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     migrate(db, path);
     db.pragma('foreign_keys = ON');
-    if (options.recover ?? true) recoverOrphanedSessions(db, path);
+    if (options.recover ?? true) recoverOrphanedSessions(db, real);
   } catch (err) {
     db.close();
     throw openFailure(err, path);

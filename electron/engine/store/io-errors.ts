@@ -26,3 +26,26 @@ export function isBusy(err: unknown): boolean {
   const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
   return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
 }
+
+/**
+ * Why the database refused to store a record's values, or null when `err` is something else: a
+ * value of the wrong type or out of range for its column (a timestamp of 1e300 is no integer), a
+ * value that breaks a constraint, one too big, or one its driver cannot bind. Such a record will
+ * never be stored, however often it is tried. A trigger's RAISE is the database's own rule, not a
+ * value it cannot hold, and is not counted here.
+ */
+export function valueRefused(err: unknown): string | null {
+  const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
+  if (code === 'SQLITE_CONSTRAINT_TRIGGER') return null;
+  if (
+    code.startsWith('SQLITE_CONSTRAINT') ||
+    code === 'SQLITE_MISMATCH' ||
+    code === 'SQLITE_TOOBIG' ||
+    code === 'SQLITE_RANGE'
+  )
+    return (err as Error).message;
+  // better-sqlite3 refuses to bind what SQLite has no type for (an object, a non-integer BigInt…),
+  // and a record missing a field it needs fails the same way.
+  if (err instanceof TypeError || err instanceof RangeError) return err.message;
+  return null;
+}

@@ -4,6 +4,9 @@
 // segment table and the files: reading payload bytes back (through a small cache of open files and
 // read-ahead windows, so that a page or a whole session read in order costs few system calls) and
 // checking them against the checksum taken at commit, deleting a session's files, and compaction.
+// A segment is named by its file's name in the frames folder of the path the database is opened
+// with (see recording.ts), and only files of that folder are ever deleted or rewritten: a copy of a
+// database never touches its original's files.
 import {
   closeSync,
   copyFileSync,
@@ -19,13 +22,13 @@ import {
   truncateSync,
   writeSync,
 } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { DamageKind } from '../../../shared/frame-damage.js';
 import { crc32 } from './checksum.js';
-import { StoreError } from './database.js';
+import { databasePath, requireWritable, StoreError } from './database.js';
 import { ioFailure, isBusy } from './io-errors.js';
-import { fromStoredPath, recordingFiles, toStoredPath } from './recording.js';
+import { framesDir, fromStoredPath, ownsFile, toStoredPath } from './recording.js';
 
 /** Read-ahead window: a run of small payloads read in order costs one read per window. */
 const WINDOW_BYTES = 1 << 20;
@@ -57,7 +60,7 @@ export class SegmentReader {
     db: Database.Database,
     private readonly dbPath: string,
   ) {
-    this.pathOf = db.prepare('SELECT path FROM segment WHERE id = ?').pluck();
+    this.pathOf = db.prepare('SELECT session_id, path FROM segment WHERE id = ?');
   }
 
   /**
@@ -103,22 +106,26 @@ export class SegmentReader {
       this.open.set(id, s);
       return s;
     }
-    const stored = this.pathOf.get(id) as string | undefined;
+    const stored = this.pathOf.get(id) as { session_id: number; path: string } | undefined;
     if (stored === undefined)
       throw new StoreError(
         `a frame names segment ${id}, which the database does not know; the database is damaged: restore it from a copy`,
         'corrupt',
       );
-    const path = fromStoredPath(this.dbPath, stored);
+    const path = fromStoredPath(this.dbPath, stored.path);
     let fd: number;
     try {
       fd = openSync(path, 'r');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
+      const folder = dirname(path);
+      const whose = `the frame payloads of session ${stored.session_id}`;
       throw new StoreError(
-        code === 'ENOENT'
-          ? `the frame payloads of this session are in ${path}, which is missing; put the folder ${basename(recordingFiles(this.dbPath, 0).dir)} back beside the database`
-          : `cannot read ${path}: ${ioFailure(err) ?? (err as Error).message}`,
+        code !== 'ENOENT'
+          ? `cannot read ${path}: ${ioFailure(err) ?? (err as Error).message}`
+          : existsSync(folder)
+            ? `${whose} are in ${path}, which is missing from ${folder}; restore that file from a copy of the folder`
+            : `${whose} are in ${folder}, which is missing; put the folder ${basename(folder)} back beside ${basename(this.dbPath)}`,
         'io',
       );
     }
@@ -162,7 +169,7 @@ const readers = new WeakMap<Database.Database, SegmentReader>();
 export function segmentReader(db: Database.Database): SegmentReader {
   let r = readers.get(db);
   if (!r) {
-    const reader = new SegmentReader(db, db.name);
+    const reader = new SegmentReader(db, databasePath(db));
     readers.set(db, reader);
     // Its open files close with the connection.
     const close = db.close.bind(db);
@@ -203,12 +210,15 @@ export function sessionSegments(
 
 /**
  * Deletes the files of segments whose rows are gone (their session was deleted). A file that cannot
- * be deleted now (held open elsewhere) is left for compaction; returns the bytes freed.
+ * be deleted now (held open elsewhere) is left for compaction; one outside the database's frames
+ * folder is not its own and is left alone. Returns the bytes freed.
  */
 export function removeSegmentFiles(db: Database.Database, segments: Map<number, string>): number {
   segmentReader(db).forget(segments.keys());
+  const dbPath = databasePath(db);
   let freed = 0;
   for (const path of segments.values()) {
+    if (!ownsFile(dbPath, path)) continue;
     try {
       const size = statSync(path).size;
       rmSync(path, { force: true });
@@ -243,9 +253,10 @@ const REWRITE_BELOW = 0.9;
  * whose framing (record headers, connection records, a damaged tail) outweighs a tenth of the file
  * so that they hold payload bytes only, and compacts the database file itself (`VACUUM`), which
  * gives back the pages of deleted frames and of payloads stored inline by older versions.
- * Live sessions are left alone.
+ * Live sessions are left alone, and so is every file outside the database's own frames folder.
  */
 export function compactSegments(db: Database.Database, dbPath: string): CompactionReport {
+  requireWritable(db, 'be compacted');
   const report: CompactionReport = {
     orphansRemoved: 0,
     segmentsRewritten: 0,
@@ -253,7 +264,7 @@ export function compactSegments(db: Database.Database, dbPath: string): Compacti
     bytesFreed: 0,
     vacuumed: false,
   };
-  const dir = recordingFiles(dbPath, 0).dir;
+  const dir = framesDir(dbPath);
   if (existsSync(dir)) {
     const referenced = new Set<string>();
     for (const p of db.prepare('SELECT path FROM segment').pluck().all() as string[])
@@ -292,6 +303,7 @@ export function compactSegments(db: Database.Database, dbPath: string): Compacti
     .all() as Array<{ id: number; session_id: number; path: string; used: number }>;
   for (const c of candidates) {
     const path = fromStoredPath(dbPath, c.path);
+    if (!ownsFile(dbPath, path)) continue;
     let size: number;
     try {
       size = statSync(path).size;
@@ -346,8 +358,7 @@ function rewriteSegment(
   sessionId: number,
   path: string,
 ): number | null {
-  const files = recordingFiles(dbPath, sessionId);
-  const target = join(files.dir, `session-${sessionId}-${segmentId}.frames`);
+  const target = join(framesDir(dbPath), `session-${sessionId}-${segmentId}.frames`);
   const tmp = `${target}.tmp`;
   const reader = segmentReader(db);
   const rows = db
@@ -402,16 +413,19 @@ function rewriteSegment(
 
 /**
  * A spool wholly committed: kept as its session's segment when frames point into it, else (a
- * session without frames) deleted, since the database holds everything else it recorded.
+ * session without frames) deleted, since the database holds everything else it recorded — when it
+ * is the database's own.
  */
 export function retireSpool(db: Database.Database, dbPath: string, spool: string): void {
+  if (!ownsFile(dbPath, spool)) return;
   const used = db.prepare('SELECT 1 FROM segment WHERE path = ?').get(toStoredPath(dbPath, spool));
   if (!used) rmSync(spool, { force: true });
 }
 
 /**
  * A damaged spool: the whole file is set aside at `keptAt` for forensics, and the segment keeps
- * only the whole records before the damage (which the committed frames point into).
+ * only the whole records before the damage (which the committed frames point into). A spool that
+ * is not the database's own is left as it is (its reader skips the damage by its offset).
  */
 export function setAsideDamagedSpool(
   db: Database.Database,
@@ -420,6 +434,7 @@ export function setAsideDamagedSpool(
   damagedAt: number,
   keptAt: string,
 ): void {
+  if (!ownsFile(dbPath, spool)) return;
   const used = db.prepare('SELECT 1 FROM segment WHERE path = ?').get(toStoredPath(dbPath, spool));
   if (!used) {
     renameSync(spool, keptAt);

@@ -7,6 +7,7 @@
 //   message: UTF-8 JSON of a SpoolMessage
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import type { ClosedBy, ErrorKind, Headers, Timings } from '../../../shared/contract.js';
+import { valueRefused } from './io-errors.js';
 
 export const KIND_FRAME = 1;
 export const KIND_MESSAGE = 2;
@@ -182,13 +183,23 @@ export interface SpoolVisitor {
 
 const READ_BYTES = 4 << 20;
 
-/** Runs a visitor on the record at `at`, turning its SpoolRecordError into damage at that offset. */
+/**
+ * Runs a visitor on the record at `at`, turning its SpoolRecordError, or a value the database
+ * refuses to store, into damage at that offset: such a record can never be applied, and must not
+ * keep its session from being recovered (everything before it is kept).
+ */
 function visit(at: number, fn: () => void): void {
   try {
     fn();
   } catch (err) {
     if (err instanceof SpoolRecordError)
       throw new SpoolDamagedError(at, `spool is damaged at byte ${at}: ${err.message}`);
+    const refused = valueRefused(err);
+    if (refused !== null)
+      throw new SpoolDamagedError(
+        at,
+        `spool cannot be applied past byte ${at}: its record there holds a value the database cannot store (${refused})`,
+      );
     throw err;
   }
 }

@@ -438,6 +438,8 @@ export class SessionSpool {
       // The failure is this capture's to tell (its result says it): recovery need not announce it.
       const report = recoverOrphanedSessions(this.db, this.dbPath, { sessionId: id, quiet: true });
       const d = report.deferred[0];
+      const aside = report.setAside[0];
+      if (!d && aside) return { status: this.status() ?? 'interrupted', failure: `${why}; ${aside.message}` };
       if (!d)
         return {
           status: this.status() ?? 'interrupted',

@@ -12,6 +12,7 @@ import { openStore } from '../../../electron/engine/store/database.js';
 import { PAYLOAD_REF, payloadBytes, type PayloadRef } from '../../../electron/engine/sessions/frame-store.js';
 import { beginRecording } from '../../../electron/engine/store/recording.js';
 import { SpoolWriter } from '../../../electron/engine/store/spool.js';
+import { formatMicros } from '../../../shared/time.js';
 import { cli, finished, spooledFrames, startCli, workspace, type Workspace } from '../../support/cli.js';
 import { smallDisk, type SmallDisk } from '../../support/small-disk.js';
 import { until } from '../../support/wait.js';
@@ -28,17 +29,21 @@ afterEach(async () => {
 
 /**
  * A server that sends `{"seq":N}` messages (every `everyMs`, or as fast as the socket takes them)
- * until `finish()`, then closes with 1000; it keeps the close code the client sent.
+ * until `finish()`, then closes with 1000; it keeps the close code the client sent. A `gated` one
+ * sends nothing until `go()`.
  */
-async function sender(everyMs: number | null, pad = 0) {
+async function sender(everyMs: number | null, pad = 0, gated = false) {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((r) => wss.once('listening', r));
   let sent = 0;
   let client: WebSocket | null = null;
   let clientClose: number | null = null;
   let stopped = false;
+  let open: () => void = () => {};
+  const gate = gated ? new Promise<void>((r) => (open = r)) : Promise.resolve();
   const padding = 'x'.repeat(pad);
-  wss.on('connection', (sock) => {
+  wss.on('connection', (sock) => void gate.then(() => flood(sock)));
+  const flood = (sock: WebSocket) => {
     client = sock;
     sock.on('error', () => {});
     sock.on('close', (code) => (clientClose = code));
@@ -58,7 +63,7 @@ async function sender(everyMs: number | null, pad = 0) {
       };
       pump();
     }
-  });
+  };
   const close = () =>
     new Promise<void>((r) => {
       stopped = true;
@@ -69,6 +74,7 @@ async function sender(everyMs: number | null, pad = 0) {
   return {
     url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}/`,
     sent: () => sent,
+    go: () => open(),
     clientClose: () => clientClose,
     finish() {
       stopped = true;
@@ -250,4 +256,109 @@ it('recovery on a full disk keeps the intact spool, says so in one line, and com
   expect(freed.list[0]).toMatchObject({ id: 1, status: 'interrupted', frames: FRAMES });
   expect(storedSeqs(db)).toEqual(range(FRAMES));
   expect(spoolPending(db)).toBeNull();
+});
+
+/** A recording whose recorder died with a connection and `frames` frames spooled, none committed. */
+function uncommittedRecording(db: string, frames: number): { spool: string; t0: number } {
+  const store = openStore(db);
+  const t0 = Date.now() * 1000;
+  const rec = beginRecording(store, db, {
+    name: 'first commit',
+    kind: 'capture',
+    target: 'ws://x/',
+    settings: {},
+    createdAt: t0,
+  });
+  const w = new SpoolWriter(rec.spoolPath);
+  w.message({ type: 'connection', ordinal: 1, url: 'ws://x/', startedAt: t0 + 1, requestHeaders: {} });
+  for (let seq = 1; seq <= frames; seq++)
+    w.frame(1, seq, t0 + 10 + seq, 0, 1, Buffer.from(`{"seq":${seq},"pad":"${'y'.repeat(80)}"}`), 1 << 20);
+  w.close();
+  rec.lock.release();
+  store.close();
+  return { spool: rec.spoolPath, t0 };
+}
+
+it('closes a connection whose first commit met a full disk once its spool is committed, at its last frame', async (ctx) => {
+  const disk = diskOrSkip(32, (n) => ctx.skip(n));
+  const db = join(disk.path, 'frameline.db');
+  const FRAMES = 30_000;
+  const { t0 } = uncommittedRecording(db, FRAMES);
+
+  disk.fill(256 * 1024);
+  const full = await sessions(db);
+  expect(full.stderr).toMatch(
+    /^frameline: session 1 is interrupted but could not be recovered yet: the disk is full/,
+  );
+  expect(full.list[0]).toMatchObject({ id: 1, status: 'interrupted', frames: 0 });
+
+  disk.free();
+  const freed = await sessions(db);
+  expect(freed.code, freed.stderr).toBe(0);
+  expect(freed.list[0]).toMatchObject({
+    id: 1,
+    status: 'interrupted',
+    frames: FRAMES,
+    outcomes: { other: 1 },
+  });
+  const last = t0 + 10 + FRAMES;
+  const shown = await cli(['show', '1', '--json', '--db', db]);
+  const detail = JSON.parse(shown.stdout) as {
+    session: { endedAt: string };
+    connections: Array<{ closedAt: string | null; error: { kind: string; message: string } | null }>;
+  };
+  expect(detail.connections).toHaveLength(1);
+  expect(detail.connections[0]!.closedAt).toBe(formatMicros(last));
+  expect(detail.connections[0]!.error).toMatchObject({
+    kind: 'other',
+    message: expect.stringMatching(/interrupted/),
+  });
+  expect(detail.session.endedAt).toBe(formatMicros(last));
+});
+
+it('a capture whose frames wait in its spool says how many in its final line', async (ctx) => {
+  const disk = diskOrSkip(40, (n) => ctx.skip(n));
+  const db = join(disk.path, 'frameline.db');
+  const server = await sender(null, 60, true);
+  const cap = capturing([server.url, '--db', db]);
+  const connections = () => {
+    if (!existsSync(db)) return 0;
+    const d = new Database(db, { readonly: true, fileMustExist: true });
+    try {
+      return d.prepare("SELECT 1 FROM sqlite_master WHERE name = 'connection'").get()
+        ? (d.prepare('SELECT count(*) FROM connection WHERE opened_at IS NOT NULL').pluck().get() as number)
+        : 0;
+    } finally {
+      d.close();
+    }
+  };
+  await until('the connection to be committed', () => connections() === 1, 20_000);
+  // Nothing is committed from now on (another process holds the write lock), and the spool fills
+  // the disk: the capture stops with every frame it received waiting in its spool.
+  const locker = new Database(db);
+  locker.exec('BEGIN IMMEDIATE');
+  let result;
+  try {
+    disk.fill(2 * 1024 * 1024);
+    server.go();
+    result = await cap.exited;
+  } finally {
+    locker.exec('ROLLBACK');
+    locker.close();
+  }
+  expect(result.code).toBe(1);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  const spool = join(disk.path, 'frameline.db-frames', 'session-1.frames');
+  const waiting = await spooledFrames(spool);
+  expect(waiting).toBeGreaterThan(1000);
+  const final = result.stderr.split('\n').find((l) => l.startsWith('session 1 '));
+  expect(final).toBe(
+    `session 1 live: ${waiting} frames over 1 connection (${waiting} of them still in its spool, committed the next time the database is opened)`,
+  );
+
+  disk.free();
+  const after = await sessions(db);
+  expect(after.code, after.stderr).toBe(0);
+  expect(after.list[0]).toMatchObject({ id: 1, status: 'interrupted', frames: waiting });
+  expect(storedSeqs(db)).toEqual(range(waiting));
 });

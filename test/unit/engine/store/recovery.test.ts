@@ -1,5 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, readdirSync, readFileSync, truncateSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  truncateSync,
+  statSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +16,7 @@ import { openStore, type Db } from '../../../../electron/engine/store/database.j
 import { recoverOrphanedSessions } from '../../../../electron/engine/store/recovery.js';
 import {
   createSession,
+  getSession,
   getSessionRow,
   setSpoolPath,
 } from '../../../../electron/engine/sessions/session-store.js';
@@ -17,7 +27,7 @@ import {
   payloadBytes,
   type PayloadRef,
 } from '../../../../electron/engine/sessions/frame-store.js';
-import { beginRecording } from '../../../../electron/engine/store/recording.js';
+import { beginRecording, recordingFiles, toStoredPath } from '../../../../electron/engine/store/recording.js';
 import { PYTHON } from '../../../support/processes.js';
 import { until } from '../../../support/wait.js';
 import { deadPid, tempDir, type TempDir } from './helpers.js';
@@ -47,17 +57,21 @@ function open(): Db {
 
 const payloadOf = (seq: number): Buffer => Buffer.from(`{"seq":${seq},"data":"${'x'.repeat(seq % 17)}"}`);
 
-/** Creates a live session with a spool, as a capture does; returns its id and spool path. */
-function liveSession(db: Db, name = 'capture'): { id: number; spool: string } {
+/**
+ * Creates a live session with a spool in the database's frames folder, recorded (as before recorder
+ * locks existed) by this process; returns its id and spool path.
+ */
+function liveSession(db: Db, name = 'capture', createdAt = T0): { id: number; spool: string } {
   const id = createSession(db, {
     name,
     kind: 'capture',
     target: 'wss://example.com/ws',
     settings: { n: 1 },
-    createdAt: T0,
+    createdAt,
   });
-  const spool = dir.file(`${name}.spool`);
-  setSpoolPath(db, id, spool);
+  const spool = recordingFiles(dbPath, id).spool;
+  mkdirSync(dirname(spool), { recursive: true });
+  setSpoolPath(db, id, toStoredPath(dbPath, spool));
   return { id, spool };
 }
 
@@ -298,9 +312,9 @@ describe('crash recovery on open', () => {
     expect(frameSeqs(db, id)).toEqual([]);
   });
 
-  it('does not recover a live session whose writer is this process', () => {
+  it('does not recover a live session whose writer, this process, started before it', () => {
     let db = open();
-    const { id, spool } = liveSession(db);
+    const { id, spool } = liveSession(db, 'capture', Date.now() * 1000);
     expect(getSessionRow(db, id)!.writer_pid).toBe(process.pid);
     db.close();
     const w = new SpoolWriter(spool);
@@ -311,7 +325,7 @@ describe('crash recovery on open', () => {
     db = open();
     const s = getSessionRow(db, id)!;
     expect(s.status).toBe('live');
-    expect(s.spool_path).toBe(spool);
+    expect(s.spool_path).toBe('session-1.frames');
     expect(s.spool_offset).toBe(0);
     expect(frameSeqs(db, id)).toEqual([]);
     expect(db.prepare('SELECT count(*) AS n FROM event').get()).toEqual({ n: 0 });
@@ -337,7 +351,7 @@ describe('crash recovery on open', () => {
     const db = openStore(dbPath, { recover: false });
     dbs.push(db);
     const dead = liveSession(db, 'dead');
-    const alive = liveSession(db, 'alive');
+    const alive = liveSession(db, 'alive', Date.now() * 1000);
     orphan(db, dead.id);
     const w = new SpoolWriter(dead.spool);
     spoolConnection(w);
@@ -550,10 +564,57 @@ describe('recorder liveness', () => {
     rec.lock.release();
     expect(recoverOrphanedSessions(db, dbPath).recovered).toEqual([rec.sessionId]);
   });
+
+  /** A process that runs until killed and has nothing to do with Frameline. */
+  async function unrelatedProcess(): Promise<number> {
+    const child = spawn('sleep', ['120'], { stdio: 'ignore' });
+    children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    expect(pidExists(child.pid!)).toBe(true);
+    return child.pid!;
+  }
+
+  /** A live session as versions before recorder locks left it: a PID, no lock, and a spool. */
+  function locklessSession(db: Db, pid: number, createdAt: number): number {
+    const { id, spool } = liveSession(db, 'before-locks', createdAt);
+    db.prepare('UPDATE session SET writer_pid = ?, writer_lock = NULL WHERE id = ?').run(pid, id);
+    const w = new SpoolWriter(spool);
+    spoolConnection(w);
+    spoolFrames(w, 1, 8);
+    w.close();
+    return id;
+  }
+
+  it('recovers a session from before recorder locks whose PID now belongs to an unrelated live process', async () => {
+    let db = open();
+    // Recorded a minute ago by a process that is gone; its PID now names a process started since.
+    const id = locklessSession(db, process.pid, (Date.now() - 60_000) * 1000);
+    const pid = await unrelatedProcess();
+    db.prepare('UPDATE session SET writer_pid = ? WHERE id = ?').run(pid, id);
+    db.close();
+
+    db = open();
+    expect(pidExists(pid)).toBe(true);
+    expect(getSessionRow(db, id)!.status).toBe('interrupted');
+    expect(frameSeqs(db, id)).toEqual(range(1, 8));
+  });
+
+  it('leaves a session from before recorder locks live while a process that started before it runs', async () => {
+    const pid = await unrelatedProcess();
+    let db = open();
+    const id = locklessSession(db, pid, Date.now() * 1000);
+    db.close();
+    db = open();
+    expect(getSessionRow(db, id)!.status).toBe('live');
+    expect(frameSeqs(db, id)).toEqual([]);
+  });
 });
 
 describe('spool paths', () => {
-  it('are stored relative to the database and found from any working directory', () => {
+  it('are stored as names in the frames folder and found from any working directory', () => {
     const cwd = process.cwd();
     let rec;
     try {
@@ -567,7 +628,7 @@ describe('spool paths', () => {
         settings: {},
         createdAt: T0,
       });
-      expect(getSessionRow(db, rec.sessionId)!.spool_path).toBe('store.db-frames/session-1.frames');
+      expect(getSessionRow(db, rec.sessionId)!.spool_path).toBe('session-1.frames');
       const w = new SpoolWriter(rec.spoolPath);
       spoolConnection(w);
       spoolFrames(w, 1, 9);
@@ -580,6 +641,97 @@ describe('spool paths', () => {
     const db = open();
     expect(getSessionRow(db, rec.sessionId)!.status).toBe('interrupted');
     expect(frameSeqs(db, rec.sessionId)).toEqual(range(1, 9));
+  });
+});
+
+describe('a spool that can never be applied', () => {
+  /** Spools frames 1..10, then a frame whose time the database cannot store, then 12..15. */
+  function poisoned(spool: string): void {
+    const w = new SpoolWriter(spool);
+    spoolConnection(w);
+    spoolFrames(w, 1, 10);
+    // A HAR message time of 1e300 s: as microseconds it is no integer SQLite can hold.
+    w.frame(1, 11, 1e306, 0, 1, Buffer.from('{"late":true}'), 1 << 20);
+    spoolFrames(w, 12, 15);
+    w.close();
+  }
+
+  it('is set aside with one sentence, the frames before it kept, and never stops the database again', () => {
+    const db = openStore(dbPath, { recover: false });
+    dbs.push(db);
+    const { id, spool } = liveSession(db);
+    orphan(db, id);
+    poisoned(spool);
+
+    const report = recoverOrphanedSessions(db, dbPath);
+    expect(report.deferred).toEqual([]);
+    expect(report.recovered).toEqual([id]);
+    expect(report.setAside).toHaveLength(1);
+    const message = report.setAside[0]!.message;
+    expect(message).toMatch(
+      /^session 1: spool cannot be applied past byte \d+: its record there holds a value the database cannot store \(cannot store REAL value in INTEGER column frame\.ts\); the 10 frames before it are kept, and the whole spool is set aside as .*session-1\.frames\.damaged$/,
+    );
+    expect(message).not.toContain('\n');
+    expect(getSessionRow(db, id)).toMatchObject({ status: 'interrupted', spool_path: null });
+    expect(frameSeqs(db, id)).toEqual(range(1, 10));
+    expect(existsSync(`${spool}.damaged`)).toBe(true);
+    // The next open has nothing left to do.
+    const again = recoverOrphanedSessions(db, dbPath);
+    expect(again).toEqual({ recovered: [], deferred: [], elsewhere: [], setAside: [] });
+  });
+
+  it('is set aside too when it was left waiting by an earlier version (interrupted, its spool pending)', () => {
+    const db = openStore(dbPath, { recover: false });
+    dbs.push(db);
+    const { id, spool } = liveSession(db);
+    poisoned(spool);
+    db.prepare(
+      "UPDATE session SET status = 'interrupted', writer_pid = NULL, ended_at = created_at WHERE id = ?",
+    ).run(id);
+
+    const report = recoverOrphanedSessions(db, dbPath);
+    expect(report.deferred).toEqual([]);
+    expect(report.setAside.map((a) => a.sessionId)).toEqual([id]);
+    expect(getSessionRow(db, id)!.spool_path).toBeNull();
+    expect(frameSeqs(db, id)).toEqual(range(1, 10));
+    expect(recoverOrphanedSessions(db, dbPath).deferred).toEqual([]);
+  });
+});
+
+describe('a connection committed only after a full disk', () => {
+  it('is closed by recovery at its last record, and the session ends there', () => {
+    let db = openStore(dbPath, { recover: false });
+    dbs.push(db);
+    const { id, spool } = liveSession(db);
+    orphan(db, id);
+    const w = new SpoolWriter(spool);
+    spoolConnection(w);
+    spoolFrames(w, 1, 40);
+    w.close();
+    // The disk filled before the first commit: not even the connection reached the database.
+    db.exec(
+      "CREATE TEMP TRIGGER full BEFORE INSERT ON connection BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    );
+    const first = recoverOrphanedSessions(db, dbPath);
+    expect(first.deferred).toHaveLength(1);
+    expect(first.deferred[0]!.interrupted).toBe(true);
+    db.close();
+
+    db = open(); // room again: the spool is committed
+    expect(frameSeqs(db, id)).toEqual(range(1, 40));
+    const c = db
+      .prepare('SELECT closed_at, error_kind, error_message FROM connection WHERE session_id = ?')
+      .all(id);
+    expect(c).toEqual([
+      {
+        closed_at: T0 + 10_040,
+        error_kind: 'other',
+        error_message: expect.stringMatching(/interrupted/),
+      },
+    ]);
+    const session = getSession(db, id)!;
+    expect(session.outcomes).toEqual({ other: 1 });
+    expect(getSessionRow(db, id)!.ended_at).toBe(T0 + 10_040);
   });
 });
 
