@@ -346,7 +346,7 @@ export function openStore(path: string, options: OpenOptions = {}): Db {
       for (const l of readOnlyListeners) l(path, readOnly);
       return db;
     }
-    db.pragma('journal_mode = WAL');
+    useWal(db);
     db.pragma('synchronous = NORMAL');
     migrate(db, path);
     db.pragma('foreign_keys = ON');
@@ -356,6 +356,28 @@ export function openStore(path: string, options: OpenOptions = {}): Db {
     throw openFailure(err, path);
   }
   return db;
+}
+
+/** How long a switch to WAL mode keeps trying while other processes open the same file. */
+const WAL_SWITCH_MS = 5000;
+
+/**
+ * Puts the database in WAL mode. The switch takes the file's lock from inside a statement that
+ * already reads it, and SQLite answers a second process doing the same at that moment (two
+ * processes creating one new database) with "busy" at once, without its busy timeout, to break
+ * the deadlock. Nothing has changed then, so the switch is simply tried again for a while.
+ */
+function useWal(db: Db): void {
+  const deadline = Date.now() + WAL_SWITCH_MS;
+  for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if (!isBusy(err) || Date.now() + pause > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+    }
+  }
 }
 
 /**

@@ -233,7 +233,7 @@ function recoverSession(
           ...(pending !== null ? { spoolPending: spool, spoolFault: describe(fault) } : {}),
         }),
       );
-    })();
+    }).immediate();
   } catch (err) {
     return deferral(s.id, spool, fault ?? err, false);
   }
@@ -293,7 +293,7 @@ function commitLeftovers(
           ...(damage ? { spoolError: damage.error, damagedSpool: damage.keptAt } : {}),
         }),
       );
-    })();
+    }).immediate();
   } catch (err) {
     return deferral(s.id, spool, err, true);
   }
