@@ -669,7 +669,7 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
         {},
         60_000,
       );
-      expect(run.code).toBe(0);
+      expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
       // Progress on stderr for the whole run: its time, and the frames recorded so far.
       const ticks = run.stderr.match(/^ {2}… \d+ s, \d+ frames recorded$/gm) ?? [];
       expect(ticks.length).toBeGreaterThanOrEqual(1);
