@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `frameline` command: the engine without a window, for scripts, CI and the tests.
-import { EnvironmentError, InputError, isCorruption } from '../engine/errors.js';
+import { InputError } from '../engine/errors.js';
 import { onRecovery } from '../engine/sessions/sessions.js';
+import { usedDbPath } from './args.js';
 import * as capture from './commands/capture.js';
 import * as compact from './commands/compact.js';
 import * as diagnose from './commands/diagnose.js';
@@ -18,6 +19,7 @@ import * as serve from './commands/serve.js';
 import * as sessions from './commands/sessions.js';
 import * as show from './commands/show.js';
 import * as walk from './commands/walk.js';
+import { failure } from './failure.js';
 
 interface Command {
   help: string;
@@ -115,24 +117,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof InputError) {
-      process.stderr.write(`frameline: ${err.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    if (isCorruption(err)) {
-      process.stderr.write(
-        `frameline: the database is damaged (${(err as Error).message}); restore it from a copy, or pass another --db path\n`,
-      );
-      process.exitCode = 2;
-      return;
-    }
-    if (err instanceof EnvironmentError) {
-      process.stderr.write(`frameline: ${err.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    process.stderr.write(`frameline: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);
-    process.exitCode = 1;
+    const { line, code } = failure(err, usedDbPath());
+    process.stderr.write(`frameline: ${line}\n`);
+    process.exitCode = code;
   },
 );

@@ -22,7 +22,4 @@ export function ioFailure(err: unknown): string | null {
 }
 
 /** True when the database is locked by another connection (a backlog to wait out, not a failure). */
-export function isBusy(err: unknown): boolean {
-  const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
-  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
-}
+export { isBusy } from '../errors.js';
