@@ -252,6 +252,10 @@ describe('frameline replay', () => {
         /--speed must be "max" or a number from 0\.01 to 1000, not "0"/,
       ],
       [[String(source), '--to', 'http://example.com/'], /is an http URL; use ws:\/\//],
+      [
+        [String(source), '--to', 'ws://127.0.0.1:9/', '--ignore', 'ts', '--ignore', '$[[['],
+        /^frameline: --ignore is not a JSONPath such as \$\.quote\.ts or \$\.items\[\*\]\.at \(at character 3: .+\), not "\$\[\[\["\n$/,
+      ],
       [[String(source)], /needs --to URL/],
       [['999', '--to', 'ws://127.0.0.1:9/'], /no session 999 in this database/],
     ];
