@@ -13,6 +13,7 @@ import { openEngine } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
 import { onCommitted, sessionDetail } from '../../engine/sessions/sessions.js';
 import { dbPath, parse, positionals, requestFrom, type Flag } from '../args.js';
+import { LockNotices } from '../lock-notices.js';
 import { frameLine, note, out } from '../output.js';
 
 export const help = `frameline capture URL [options]
@@ -41,7 +42,7 @@ Ends when the connection closes (unless --reconnect), after --duration, or on Ct
   --send-every S             send the messages again every S seconds
   --duration S               stop S seconds after the connection opened
   --name N                   session name
-  --quiet                    no frame lines
+  --quiet                    no frame lines, no notes about waiting for the database's lock
   --db PATH, --json          see "frameline --help"`;
 
 const OPTIONS = {
@@ -180,6 +181,8 @@ export async function run(argv: string[]): Promise<number> {
   let hidden = 0;
   let windowStart = Date.now();
   const printFrames = !json && !quiet;
+  // One line per wait for the lock, none under --quiet.
+  const lockNotices = quiet ? null : new LockNotices(note);
   const capture = Capture.start(engine, request, {
     ...(printFrames
       ? {
@@ -212,12 +215,7 @@ export async function run(argv: string[]): Promise<number> {
       }
     },
     onReconnect: (attempt, delay) => !json && note(`reconnecting in ${delay} ms (attempt ${attempt})`),
-    onBusy: (busy) =>
-      note(
-        busy
-          ? 'the database is locked by another process: frames wait in the spool and will be committed when it is free'
-          : 'the database is free again: committing the frames that waited',
-      ),
+    ...(lockNotices ? { onBusy: (busy: boolean) => lockNotices.busy(busy) } : {}),
   });
   if (!json) await out(`session ${capture.sessionId}\n`);
   else note(`capturing into session ${capture.sessionId} (${path})`);
@@ -242,6 +240,7 @@ export async function run(argv: string[]): Promise<number> {
   }, 1000);
   progress.unref();
   const result = await capture.done;
+  lockNotices?.flush();
   clearInterval(progress);
   unsubscribe();
   process.off('SIGINT', onSignal);
