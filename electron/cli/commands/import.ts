@@ -1,8 +1,8 @@
 // frameline import: a HAR file (Chrome DevTools, Firefox, mitmproxy, HTTP Toolkit, Playwright,
 // Frameline) as a session: each WebSocket entry a connection with its handshake and frames.
-import { existsSync, statSync } from 'node:fs';
 import { openEngine } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
+import { checkUserFile } from '../../engine/files.js';
 import { importHar, type ImportResult } from '../../engine/interop/har-import.js';
 import { dbPath, parse, positionals } from '../args.js';
 import { formatBytes, note, out } from '../output.js';
@@ -43,8 +43,7 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, OPTIONS, 'import');
   const [file] = positionals(parsed.positionals, 'import', { min: 1, what: 'file' });
   const v = parsed.values;
-  if (!existsSync(file!) || !statSync(file!).isFile())
-    throw new InputError(`no file ${file}; give the path of a .har file`);
+  checkUserFile(file!, 'the HAR file'); // before the database is opened (or made)
   if (v.name !== undefined && v.name.trim() === '')
     throw new InputError('--name is empty; give the session a name');
   const path = dbPath(v);
