@@ -62,7 +62,7 @@ async function refused(file: string, what: RegExp, { har = false } = {}) {
   ];
   const seen = [];
   for (const c of all) {
-    const r = await cli([...c.args, '--db', ws.db], {}, 5_000);
+    const r = await cli([...c.args, '--db', ws.db], {}, 20_000);
     const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const line = new RegExp(
       `^frameline: ${escaped(c.names)} ${escaped(file)} ${what.source}${c.limit ? `.*at most ${escaped(c.limit)}` : ''}.*\n$`,
