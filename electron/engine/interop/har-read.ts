@@ -265,21 +265,20 @@ export async function readHar(
   const listener: HarListener = new HarListener(() => reader!, visitor, options.entries ?? false);
   reader = new JsonStreamReader(listener);
   let reported = 0;
+  // The stream owns the descriptor once made: it closes it at the end, or when the loop stops early.
+  let owned = false;
   try {
-    if (total > 0)
-      for await (const chunk of createReadStream(path, {
-        fd,
-        start: 0,
-        end: total - 1,
-        autoClose: false,
-        highWaterMark: 1 << 20,
-      })) {
+    if (total > 0) {
+      const stream = createReadStream(path, { fd, start: 0, end: total - 1, highWaterMark: 1 << 20 });
+      owned = true;
+      for await (const chunk of stream) {
         reader.write(chunk as Buffer);
         if (options.onProgress && reader.offset - reported >= 4 << 20) {
           reported = reader.offset;
           options.onProgress(reader.offset, total);
         }
       }
+    }
     reader.end();
   } catch (err) {
     if (err instanceof JsonSyntaxError) {
@@ -289,7 +288,7 @@ export async function readHar(
     }
     throw err;
   } finally {
-    closeSync(fd);
+    if (!owned) closeSync(fd);
   }
   if (!listener.sawLog)
     throw new HarError('the file has no "log": a HAR file is {"log": {"entries": [...]}}', '');
