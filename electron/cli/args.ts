@@ -47,12 +47,19 @@ export function parse<T extends Options>(argv: string[], options: T, command: st
   }
 }
 
+let used: string | null = null;
+
 /** The database path: --db, else FRAMELINE_DB, else the desktop app's file; an empty --db is a mistake. */
 export function dbPath(values: { db?: unknown }): string {
-  if (values.db === undefined) return defaultDbPath();
+  if (values.db === undefined) return (used = defaultDbPath());
   if (typeof values.db !== 'string' || values.db.trim() === '')
     throw new InputError('--db is empty; give the database file, such as --db ./incident.db');
-  return values.db;
+  return (used = values.db);
+}
+
+/** The database path this run's command asked for (null before it did), for its failure's line. */
+export function usedDbPath(): string | null {
+  return used;
 }
 
 /** Checks how many positional arguments a command got. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `frameline` command: the engine without a window, for scripts, CI and the tests.
-import { EnvironmentError, InputError, IntegrityError, isCorruption } from '../engine/errors.js';
+import { InputError } from '../engine/errors.js';
 import { onReadOnlyOpen, onRecovery } from '../engine/sessions/sessions.js';
+import { usedDbPath } from './args.js';
 import * as capture from './commands/capture.js';
 import * as compact from './commands/compact.js';
 import * as diagnose from './commands/diagnose.js';
@@ -18,6 +19,7 @@ import * as serve from './commands/serve.js';
 import * as sessions from './commands/sessions.js';
 import * as show from './commands/show.js';
 import * as walk from './commands/walk.js';
+import { failure } from './failure.js';
 
 interface Command {
   help: string;
@@ -117,12 +119,6 @@ onReadOnlyOpen((path, reason) => {
   );
 });
 
-/** True for SQLite's refusal to write a database opened read-only. */
-function readOnlyRefusal(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_READONLY');
-}
-
 // A reader that stops early (`frameline show 1 --frames | head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -134,31 +130,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (readOnly && readOnlyRefusal(err)) {
-      process.stderr.write(
-        `frameline: ${readOnly.path} is read-only here (${readOnly.reason}), so this command cannot change it; make the file and its folder writable, or copy the database with its -frames folder somewhere writable\n`,
-      );
-      process.exitCode = 2;
-      return;
-    }
-    if (err instanceof InputError) {
-      process.stderr.write(`frameline: ${err.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    if (isCorruption(err)) {
-      process.stderr.write(
-        `frameline: the database is damaged (${(err as Error).message}); restore it from a copy, or pass another --db path\n`,
-      );
-      process.exitCode = 2;
-      return;
-    }
-    if (err instanceof EnvironmentError || err instanceof IntegrityError) {
-      process.stderr.write(`frameline: ${err.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    process.stderr.write(`frameline: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);
-    process.exitCode = 1;
+    const { line, code } = failure(err, usedDbPath(), readOnly);
+    process.stderr.write(`frameline: ${line}\n`);
+    process.exitCode = code;
   },
 );

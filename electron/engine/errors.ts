@@ -25,6 +25,16 @@ export function isCorruption(err: unknown): boolean {
 }
 
 /**
+ * True when the database is locked by another connection: SQLite's BUSY or LOCKED, or an error of
+ * the engine that reports one (a StoreError with the code "busy"). A wait to sit out, or a write to
+ * try again later, never damage and never a mistake in the request.
+ */
+export function isBusy(err: unknown): boolean {
+  const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === 'busy';
+}
+
+/**
  * Something this machine lacks to do what was asked (a browser to print a PDF with): not a mistake
  * in the request, so the command line prints the sentence and exits with 1, not 2.
  */

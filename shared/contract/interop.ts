@@ -18,6 +18,16 @@ export const ImportResultSchema = z.object({
   frames: z.number().int().nonnegative(),
   /** Entries that are not WebSocket connections. */
   skipped: z.number().int().nonnegative(),
+  /** Messages of WebSocket entries left out: a type other than send and receive, or no data. */
+  skippedMessages: z.array(
+    z.object({
+      type: z.string(),
+      reason: z.enum(['unknown type', 'no data']),
+      count: z.number().int().positive(),
+      /** The JSON path of the first one (log.entries[1]._webSocketMessages[4]). */
+      first: z.string(),
+    }),
+  ),
 });
 
 /** The formats a session is exported in by this domain. */

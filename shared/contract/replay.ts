@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { FindingSchema } from '../findings.js';
 import { FaultError, parseFault, type Fault } from '../replay/faults.js';
+import { ignoreEntryError } from '../replay/volatile.js';
 import { HeaderSchema, numberIn, SubprotocolSchema } from './fields.js';
 import { ClosedBySchema, ErrorKindSchema } from './sessions.js';
 
@@ -54,7 +55,23 @@ export const ReplayRequestSchema = z.object({
   connectTimeoutSeconds: numberIn(0.001, YEAR_SECONDS, 'seconds').default(10),
   idField: IdFieldSchema,
   /** Fields left out of the comparison: names at any depth, or JSONPaths ($.quote.ts). */
-  ignore: z.array(z.string().min(1).max(500)).max(100).default([]),
+  ignore: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(500)
+        .superRefine((entry, ctx) => {
+          const error = ignoreEntryError(entry);
+          if (error)
+            ctx.addIssue({
+              code: 'custom',
+              message: `is not a JSONPath such as $.quote.ts or $.items[*].at (${error})`,
+            });
+        }),
+    )
+    .max(100)
+    .default([]),
   /** Keep the connection open this long after the last message instead of replaying the recorded close. */
   keepOpenSeconds: numberIn(0, 86_400, 'seconds').optional(),
   /** How long answers still missing are waited for before the close. */

@@ -1,5 +1,4 @@
 // frameline capture URL [options]: attach to an endpoint and record everything into a session.
-import { readFileSync } from 'node:fs';
 import { describeCloseCode } from '../../../shared/close-codes.js';
 import {
   CaptureRequestSchema,
@@ -11,8 +10,10 @@ import { Capture } from '../../engine/capture/capture.js';
 import { prepareCapture } from '../../engine/capture/options.js';
 import { openEngine } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
+import { readUserFile } from '../../engine/files.js';
 import { onCommitted, sessionDetail, waitingInSpool } from '../../engine/sessions/sessions.js';
 import { dbPath, parse, positionals, requestFrom, type Flag } from '../args.js';
+import { LockNotices } from '../lock-notices.js';
 import { frameLine, note, out } from '../output.js';
 
 export const help = `frameline capture URL [options]
@@ -24,8 +25,8 @@ Ends when the connection closes (unless --reconnect), after --duration, or on Ct
   --origin O                 Origin header
   --subprotocol P            offer a subprotocol (repeatable)
   --compression              offer permessage-deflate
-  --ca FILE                  trust this CA (PEM)
-  --cert FILE --key FILE     client certificate (PEM)
+  --ca FILE                  trust this CA (PEM, at most 1 MiB)
+  --cert FILE --key FILE     client certificate (PEM, at most 1 MiB each)
   --insecure                 accept any server certificate
   --proxy URL                HTTP proxy (CONNECT); default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, NO_PROXY
   --no-proxy                 ignore proxy environment variables
@@ -37,11 +38,11 @@ Ends when the connection closes (unless --reconnect), after --duration, or on Ct
     --reconnect-base MS (500) --reconnect-max MS (30000) --reconnect-factor F (2)
     --reconnect-jitter F (0.2) --reconnect-attempts N (10 consecutive failures)
   --send TEXT                send when the connection opens (repeatable, in order)
-  --send-file FILE           send each line of FILE when the connection opens
+  --send-file FILE           send each line of FILE (at most 64 MiB) when the connection opens
   --send-every S             send the messages again every S seconds
   --duration S               stop S seconds after the connection opened
   --name N                   session name
-  --quiet                    no frame lines
+  --quiet                    no frame lines, no notes about waiting for the database's lock
   --db PATH, --json          see "frameline --help"`;
 
 const OPTIONS = {
@@ -101,16 +102,14 @@ const FLAGS: Record<string, Flag> = {
 /** Frame lines printed per second at most; the rest are counted (and all are recorded). */
 const LINES_PER_SECOND = 200;
 
+/** The most --send-file may hold (the messages are held in memory for every connection). */
+const SEND_FILE_LIMIT = 64 * 1024 * 1024;
+
 /** The non-empty lines of --send-file, each with its line number. */
 function readSendFile(path: string | undefined): Array<{ line: number; text: string }> {
   if (path === undefined) return [];
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read --send-file ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
-  }
-  return text
+  return readUserFile(path, '--send-file', SEND_FILE_LIMIT)
+    .toString('utf8')
     .split(/\r?\n/)
     .map((t, i) => ({ line: i + 1, text: t }))
     .filter((l) => l.text.length > 0);
@@ -180,6 +179,8 @@ export async function run(argv: string[]): Promise<number> {
   let hidden = 0;
   let windowStart = Date.now();
   const printFrames = !json && !quiet;
+  // One line per wait for the lock, none under --quiet.
+  const lockNotices = quiet ? null : new LockNotices(note);
   const capture = Capture.start(engine, request, {
     ...(printFrames
       ? {
@@ -212,12 +213,7 @@ export async function run(argv: string[]): Promise<number> {
       }
     },
     onReconnect: (attempt, delay) => !json && note(`reconnecting in ${delay} ms (attempt ${attempt})`),
-    onBusy: (busy) =>
-      note(
-        busy
-          ? 'the database is locked by another process: frames wait in the spool and will be committed when it is free'
-          : 'the database is free again: committing the frames that waited',
-      ),
+    ...(lockNotices ? { onBusy: (busy: boolean) => lockNotices.busy(busy) } : {}),
   });
   if (!json) await out(`session ${capture.sessionId}\n`);
   else note(`capturing into session ${capture.sessionId} (${path})`);
@@ -242,6 +238,7 @@ export async function run(argv: string[]): Promise<number> {
   }, 1000);
   progress.unref();
   const result = await capture.done;
+  lockNotices?.flush();
   clearInterval(progress);
   unsubscribe();
   process.off('SIGINT', onSignal);

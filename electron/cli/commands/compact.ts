@@ -1,7 +1,7 @@
 // frameline compact: give back the disk space deleted sessions and old payloads still hold.
 import { openEngine } from '../../engine/context.js';
 import { compact } from '../../engine/sessions/sessions.js';
-import { dbPath, parse } from '../args.js';
+import { dbPath, parse, positionals } from '../args.js';
 import { note, out } from '../output.js';
 
 export const help = `frameline compact [--json] [--db PATH]
@@ -13,7 +13,8 @@ process writes the database, its file is not compacted (run it again later). Del
 already deletes its segment files.`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {}, 'compact');
+  const { values, positionals: args } = parse(argv, {}, 'compact');
+  positionals(args, 'compact');
   const engine = openEngine(dbPath(values), { create: false });
   let report;
   try {

@@ -1,9 +1,9 @@
 // frameline import: a HAR file (Chrome DevTools, Firefox, mitmproxy, HTTP Toolkit, Playwright,
 // Frameline) as a session: each WebSocket entry a connection with its handshake and frames.
-import { existsSync, statSync } from 'node:fs';
 import { openEngine } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
-import { importHar } from '../../engine/interop/har-import.js';
+import { checkUserFile } from '../../engine/files.js';
+import { importHar, type ImportResult } from '../../engine/interop/har-import.js';
 import { dbPath, parse, positionals } from '../args.js';
 import { formatBytes, note, out } from '../output.js';
 
@@ -11,21 +11,39 @@ export const help = `frameline import FILE [--name N] [--json]
   Imports a HAR file's WebSocket connections as a session (kind "import"): the handshake's request
   and response headers and status, and every message (times in seconds, as Chrome DevTools,
   mitmproxy and HTTP Toolkit write them, or milliseconds, as Playwright does: told apart by size),
-  with HTTP Toolkit's _webSocketClose. Other entries are counted as skipped. A malformed file gets
-  one line saying what is wrong and where (its JSON path), and nothing is created.
+  with HTTP Toolkit's _webSocketClose. Other entries are counted as skipped, and messages that are
+  not frames (a type other than send and receive, such as Chrome's "error", or no data) are counted
+  and named. A malformed file, or a value that cannot be stored (a time before 1970 or after the
+  year 9999, a size or status that is no whole number), gets one line saying what is wrong and
+  where (its JSON path), and nothing is created.
 
   --name N      the session's name (default: the file's name)
-  --json        {"sessionId", "connections", "frames", "skipped"} on stdout
+  --json        {"sessionId", "connections", "frames", "skipped", "skippedMessages"} on stdout
   --db PATH     the database`;
 
 const OPTIONS = { name: { type: 'string' } } as const;
+
+/** The messages an import left out, by kind, each with where the first one is. */
+function leftOut(skipped: ImportResult['skippedMessages']): string {
+  if (skipped.length === 0) return '';
+  const total = skipped.reduce((n, s) => n + s.count, 0);
+  const kinds = skipped.map((s) => {
+    const what =
+      s.reason === 'no data'
+        ? `${JSON.stringify(s.type)} without data`
+        : s.type === '(none)'
+          ? 'without a type'
+          : `of type ${JSON.stringify(s.type)}`;
+    return `${s.count} ${what} (first ${s.first})`;
+  });
+  return `; ${total} message${total === 1 ? '' : 's'} left out: ${kinds.join(', ')}`;
+}
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, OPTIONS, 'import');
   const [file] = positionals(parsed.positionals, 'import', { min: 1, what: 'file' });
   const v = parsed.values;
-  if (!existsSync(file!) || !statSync(file!).isFile())
-    throw new InputError(`no file ${file}; give the path of a .har file`);
+  checkUserFile(file!, 'the HAR file'); // before the database is opened (or made)
   if (v.name !== undefined && v.name.trim() === '')
     throw new InputError('--name is empty; give the session a name');
   const path = dbPath(v);
@@ -52,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
     if (v.json) await out(`${JSON.stringify(result, null, 2)}\n`);
     else
       await out(
-        `imported session ${result.sessionId}: ${result.connections} connection${result.connections === 1 ? '' : 's'}, ${result.frames} frames${result.skipped ? ` (${result.skipped} other entr${result.skipped === 1 ? 'y' : 'ies'} skipped)` : ''}\n`,
+        `imported session ${result.sessionId}: ${result.connections} connection${result.connections === 1 ? '' : 's'}, ${result.frames} frames${result.skipped ? ` (${result.skipped} other entr${result.skipped === 1 ? 'y' : 'ies'} skipped)` : ''}${leftOut(result.skippedMessages)}\n`,
       );
     return 0;
   } finally {

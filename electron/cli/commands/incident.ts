@@ -215,6 +215,18 @@ function showText(detail: IncidentDetail): string {
 
 const COMMANDS = 'create, list, show ID, update ID, action add|done|remove, or link ID';
 
+/** The arguments each command takes after its name (`action add`: after `add`). */
+const ARGUMENTS: Record<string, { max: number; what: string }> = {
+  create: { max: 0, what: 'arguments' },
+  list: { max: 0, what: 'arguments' },
+  show: { max: 1, what: 'incident id' },
+  update: { max: 1, what: 'incident id' },
+  link: { max: 1, what: 'incident id' },
+  'action add': { max: 1, what: 'incident id' },
+  'action done': { max: 1, what: 'action item id' },
+  'action remove': { max: 1, what: 'action item id' },
+};
+
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, OPTIONS, 'incident');
   const [sub, ...args] = parsed.positionals;
@@ -242,6 +254,10 @@ export async function run(argv: string[]): Promise<number> {
   if (sub === undefined) throw new InputError(`frameline incident needs a command: ${COMMANDS}`);
   if (!['create', 'list', 'show', 'update', 'action', 'link'].includes(sub))
     throw new InputError(`"${sub}" is not an incident command; use ${COMMANDS}`);
+  // An argument too many is refused before the database is opened (or made).
+  const command = sub === 'action' && args[0] !== undefined ? `action ${args[0]}` : sub;
+  const takes = ARGUMENTS[command];
+  if (takes) positionals(sub === 'action' ? args.slice(1) : args, `incident ${command}`, takes);
   // Reading needs an existing database; creating makes one.
   const ctx = openEngine(path, { create: sub === 'create' });
   const engine = new WalkEngine({ db: ctx.db, dbPath: path });
@@ -251,7 +267,6 @@ export async function run(argv: string[]): Promise<number> {
   try {
     switch (sub) {
       case 'create': {
-        positionals(args, 'incident create');
         if (values.title === undefined)
           throw new InputError(
             'frameline incident create needs --title, such as --title "Chat drops every minute"',
@@ -265,7 +280,6 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'list': {
-        positionals(args, 'incident list');
         const all = incidents.list();
         if (v.json) {
           await out(`${JSON.stringify(all, null, 2)}\n`);
@@ -288,19 +302,13 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'show': {
-        const id = incidentId(
-          positionals(args, 'incident show', { max: 1, what: 'incident id' })[0],
-          'incident show',
-        );
+        const id = incidentId(args[0], 'incident show');
         const detail = incidents.detail(id);
         await print(detail, showText(detail));
         return 0;
       }
       case 'update': {
-        const id = incidentId(
-          positionals(args, 'incident update', { max: 1, what: 'incident id' })[0],
-          'incident update',
-        );
+        const id = incidentId(args[0], 'incident update');
         // An empty --responders clears the list: given as a fixed field, since flags skip empty lists.
         const { id: _id, ...change } = requestFrom(contract.incidents.update.request, values, UPDATE_FLAGS, {
           id,
@@ -317,10 +325,7 @@ export async function run(argv: string[]): Promise<number> {
       case 'action':
         return await action(args, values, incidents, print);
       case 'link': {
-        const id = incidentId(
-          positionals(args, 'incident link', { max: 1, what: 'incident id' })[0],
-          'incident link',
-        );
+        const id = incidentId(args[0], 'incident link');
         if (v.session === undefined)
           throw new InputError(
             'frameline incident link needs --session S; list sessions with "frameline sessions"',
@@ -354,10 +359,7 @@ async function action(
     idArgument(raw, 'an action item', command, 'frameline incident show INCIDENT');
   switch (verb) {
     case 'add': {
-      const id = incidentId(
-        positionals(rest, 'incident action add', { max: 1, what: 'incident id' })[0],
-        'incident action add',
-      );
+      const id = incidentId(rest[0], 'incident action add');
       if (values.title === undefined || values.type === undefined)
         throw new InputError(
           'frameline incident action add needs --title and --type mitigate|prevent|process, such as --title "Raise the proxy idle timeout" --type prevent',
@@ -375,19 +377,13 @@ async function action(
       return 0;
     }
     case 'done': {
-      const id = actionId(
-        positionals(rest, 'incident action done', { max: 1, what: 'action item id' })[0],
-        'incident action done',
-      );
+      const id = actionId(rest[0], 'incident action done');
       const item = incidents.updateAction(id, { done: values.undo !== true });
       await print(item, `action item ${item.id} ${item.done ? 'done' : 'not done'}: ${item.title}`);
       return 0;
     }
     case 'remove': {
-      const id = actionId(
-        positionals(rest, 'incident action remove', { max: 1, what: 'action item id' })[0],
-        'incident action remove',
-      );
+      const id = actionId(rest[0], 'incident action remove');
       incidents.removeAction(id);
       await print({ ok: true }, `action item ${id} removed`);
       return 0;

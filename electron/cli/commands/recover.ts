@@ -2,7 +2,7 @@
 // recorded on another machine (a database copied here), which are never recovered on their own.
 import { openEngine } from '../../engine/context.js';
 import { recoverSessions } from '../../engine/sessions/sessions.js';
-import { dbPath, parse } from '../args.js';
+import { dbPath, parse, positionals } from '../args.js';
 import { out } from '../output.js';
 
 export const help = `frameline recover [--json] [--db PATH]
@@ -14,7 +14,8 @@ there any more. Exit code 1 when a session could not be recovered yet (a full di
 run it again).`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {}, 'recover');
+  const { values, positionals: args } = parse(argv, {}, 'recover');
+  positionals(args, 'recover');
   const path = dbPath(values);
   const engine = openEngine(path, { create: false, recover: false });
   let report;

@@ -32,7 +32,8 @@ beside the original's. Fields that change on every run (ts, timestamp, sentAt…
   --ignore FIELD         leave a field out of the comparison (repeatable): a name at any depth, or a
                          JSONPath such as $.quote.ts ($.items[*].at for every item)
   --keep-open S          keep the connection open S seconds after the last message instead of
-                         replaying the recorded close
+                         replaying the recorded close (answers still missing are waited for up to
+                         --wait S past the last message)
   --wait S               wait up to S seconds for missing answers before closing (default 5)
   --name N               name of the new session
   --db PATH, --json      see "frameline --help"

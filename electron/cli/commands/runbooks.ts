@@ -136,8 +136,8 @@ async function show(
   args: string[],
   values: { db?: string; json: boolean; markdown: boolean },
 ): Promise<number> {
-  const id = args[0];
-  if (id === undefined || args.length > 1)
+  const [id] = positionals(args, 'runbooks show', { max: 1, what: 'runbook id' });
+  if (id === undefined)
     throw new InputError('frameline runbooks show needs one runbook id; list them with "frameline runbooks"');
   const db = readDb(dbPath(values));
   try {
@@ -168,8 +168,8 @@ async function fileProblem(err: RunbookFileError, json: boolean): Promise<number
 }
 
 async function validate(args: string[], values: { json: boolean }): Promise<number> {
-  const file = args[0];
-  if (file === undefined || args.length > 1)
+  const [file] = positionals(args, 'runbooks validate', { max: 1, what: 'file' });
+  if (file === undefined)
     throw new InputError(
       'frameline runbooks validate needs one file: frameline runbooks validate my-runbook.md',
     );
@@ -202,8 +202,8 @@ async function importFile(
   args: string[],
   values: { db?: string; json: boolean; replace: boolean },
 ): Promise<number> {
-  const file = args[0];
-  if (file === undefined || args.length > 1)
+  const [file] = positionals(args, 'runbooks import', { max: 1, what: 'file' });
+  if (file === undefined)
     throw new InputError('frameline runbooks import needs one file: frameline runbooks import my-runbook.md');
   let text: string;
   try {

@@ -261,9 +261,18 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'run':
-        return await runShellStep(engine, walkId(args[0], 'run'), values);
+        return await runShellStep(
+          engine,
+          walkId(positionals(args, 'walk run', { max: 1, what: 'walk id' })[0], 'run'),
+          values,
+        );
       case 'action':
-        return await runActionStep(engine, walkId(args[0], 'action'), values, ctx);
+        return await runActionStep(
+          engine,
+          walkId(positionals(args, 'walk action', { max: 1, what: 'walk id' })[0], 'action'),
+          values,
+          ctx,
+        );
     }
     return 2;
   } finally {

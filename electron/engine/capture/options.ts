@@ -2,9 +2,9 @@
 // the TLS files, the proxy. Every mistake here is an InputError with a sentence that says what to
 // change. Ranges and defaults are the contract's (shared/contract/capture.ts).
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { CaptureRequest } from '../../../shared/contract.js';
 import { InputError } from '../errors.js';
+import { PEM_FILE_LIMIT, readUserFile } from '../files.js';
 
 /** TLS files read once, before connecting. */
 export interface TlsMaterial {
@@ -49,13 +49,7 @@ export function checkCertificate(pem: Buffer | undefined, path: string | undefin
 
 function readMaterial(path: string | undefined, what: string): Buffer | undefined {
   if (path === undefined) return undefined;
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new InputError(
-      `cannot read the ${what} file ${path} (${(err as NodeJS.ErrnoException).code ?? err}); check the path`,
-    );
-  }
+  return readUserFile(path, `the ${what} file`, PEM_FILE_LIMIT);
 }
 
 /** Validates options and reads the TLS files; throws InputError on the first problem. */

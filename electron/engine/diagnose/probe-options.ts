@@ -1,10 +1,10 @@
 // What a probe is asked to do, checked beyond its schema before anything is opened: the URLs, the
 // origins, the CA file. Every mistake is an InputError with a sentence that says what to change.
 // Ranges and defaults are the contract's (shared/contract/diagnose.ts).
-import { readFileSync } from 'node:fs';
 import type { ProbeRequest } from '../../../shared/contract/diagnose.js';
 import { checkCertificate, parseTarget } from '../capture/options.js';
 import { InputError } from '../errors.js';
+import { PEM_FILE_LIMIT, readUserFile } from '../files.js';
 
 /** An Origin as browsers send it: scheme://host[:port], or "null". */
 export function parseOrigin(raw: string, option: string): string {
@@ -48,16 +48,7 @@ export function prepareProbe(o: ProbeRequest): PreparedProbe {
   if (headers.some(([k]) => k.toLowerCase() === 'origin'))
     throw new InputError('give the Origin with --origin, not as a header: the probe tries several origins');
   const subprotocols = o.subprotocols;
-  let ca: Buffer | undefined;
-  if (o.caFile !== undefined) {
-    try {
-      ca = readFileSync(o.caFile);
-    } catch (err) {
-      throw new InputError(
-        `cannot read the CA file ${o.caFile} (${(err as NodeJS.ErrnoException).code ?? err}); check the path`,
-      );
-    }
-  }
+  const ca = o.caFile === undefined ? undefined : readUserFile(o.caFile, 'the CA file', PEM_FILE_LIMIT);
   checkCertificate(ca, o.caFile, 'CA');
   return { target, direct, origins, pageOrigin, headers, subprotocols, ca };
 }

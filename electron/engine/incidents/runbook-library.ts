@@ -1,6 +1,5 @@
 // The runbooks a walk can use: the built-ins, and the files the user imported (kept in the database
 // as imported, parsed when used).
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type Database from 'better-sqlite3';
 import { builtinRunbooks } from '../../../shared/runbooks/builtin/index.js';
@@ -9,6 +8,7 @@ import type { Runbook, RunbookSummary } from '../../../shared/runbooks/schemas.j
 import { formatMicros } from '../../../shared/time.js';
 import { nowMicros } from '../clock.js';
 import { InputError } from '../errors.js';
+import { readUserFile } from '../files.js';
 
 interface RunbookRow {
   id: string;
@@ -122,18 +122,7 @@ export function checkRunbook(text: string, fileName: string): Runbook {
 
 /** Reads and parses a runbook file. */
 export function readRunbookFile(path: string): { text: string; runbook: Runbook } {
-  let text: string;
-  try {
-    const buf = readFileSync(path);
-    if (buf.length > MAX_RUNBOOK_BYTES)
-      throw new InputError(`${path} is ${buf.length} bytes; a runbook file may hold at most 1 MiB`);
-    text = buf.toString('utf8');
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(
-      `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}); pass a Markdown runbook file`,
-    );
-  }
+  const text = readUserFile(path, 'the runbook file', MAX_RUNBOOK_BYTES).toString('utf8');
   return { text, runbook: checkRunbook(text, path) };
 }
 

@@ -20,6 +20,18 @@ export interface ImportResult {
   frames: number;
   /** Entries that are not WebSocket connections (pages, scripts, XHR…). */
   skipped: number;
+  /** Messages of WebSocket entries that are not frames, left out: by type, with the first's JSON path. */
+  skippedMessages: SkippedMessages[];
+}
+
+/** Messages left out of an import for one reason: a type other than send and receive, or no data. */
+export interface SkippedMessages {
+  /** The message's type as the file writes it (other than a string: as JSON; missing: "(none)"). */
+  type: string;
+  reason: 'unknown type' | 'no data';
+  count: number;
+  /** The JSON path of the first one. */
+  first: string;
 }
 
 export interface ImportHooks {
@@ -88,10 +100,41 @@ function header(h: Headers, name: string): string | null {
 
 const ms = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
 
-/** A message time as epoch microseconds; null when the writer left it out (Playwright's -1). */
-function messageMicros(time: number, seconds: boolean): number | null {
-  if (!(time > 0)) return null;
-  return Math.round(seconds ? time * 1e6 : time * 1e3);
+/** The last microsecond of the year 9999: later times cannot be stored or shown. */
+const LAST_MICROS = Date.UTC(9999, 11, 31, 23, 59, 59, 999) * 1000 + 999;
+
+/** What a time value holds, for a complaint: the value as the file writes it. */
+const shown = (v: unknown) => JSON.stringify(v);
+
+/** Message times at or above this are milliseconds (1e11 s is the year 5138; 1e11 ms, 1973). */
+const MILLISECONDS_FROM = 1e11;
+
+/**
+ * A message time as epoch microseconds; null when the writer left it out (0, or Playwright's -1).
+ * A time before 1970 or after the year 9999 in its unit is refused: it cannot be stored.
+ */
+function messageMicros(time: number, seconds: boolean, path: string): number | null {
+  if (time === 0 || time === -1) return null;
+  if (time < 0)
+    fail(path, `is ${shown(time)}: before 1970; message times are seconds or milliseconds since 1970`);
+  const micros = Math.round(seconds ? time * 1e6 : time * 1e3);
+  if (micros > LAST_MICROS)
+    fail(
+      path,
+      `is ${shown(time)}: read as ${seconds ? 'seconds' : 'milliseconds'} since 1970 (the unit of the entry's first time), that is after the year 9999; fix the time`,
+    );
+  return micros;
+}
+
+/** A time in seconds since 1970 (HTTP Toolkit's close timestamp) as epoch microseconds, checked. */
+function secondsMicros(v: number, path: string): number {
+  const micros = Math.round(v * 1e6);
+  if (v < 0 || micros > LAST_MICROS)
+    fail(
+      path,
+      `is ${shown(v)}: read as seconds since 1970, that is ${v < 0 ? 'before 1970' : 'after the year 9999'}; fix the time`,
+    );
+  return micros;
 }
 
 /** True when an entry is a WebSocket connection. */
@@ -132,8 +175,22 @@ function connectionOf(
   const started = typeof entry.startedDateTime === 'string' ? Date.parse(entry.startedDateTime) : NaN;
   if (Number.isNaN(started))
     fail(at(index, '.startedDateTime'), 'is not a date such as 2026-11-22T01:53:53.123Z');
+  if (started < 0 || started * 1000 > LAST_MICROS)
+    fail(
+      at(index, '.startedDateTime'),
+      `is ${shown(entry.startedDateTime)}: ${started < 0 ? 'before 1970' : 'after the year 9999'}; fix the date`,
+    );
   const response = entry.response === undefined ? {} : entry.response;
   if (!isObject(response)) fail(at(index, '.response'), 'must be an object');
+  if (
+    typeof response.status === 'number' &&
+    response.status > 0 &&
+    !(Number.isInteger(response.status) && response.status <= 999)
+  )
+    fail(
+      at(index, '.response.status'),
+      `is ${shown(response.status)}: an HTTP status is a whole number such as 101`,
+    );
   const status = typeof response.status === 'number' && response.status > 0 ? response.status : null;
   const t = isObject(entry.timings) ? entry.timings : {};
   const connect = ms(t.connect);
@@ -149,6 +206,16 @@ function connectionOf(
     0,
   );
   const startedAt = Math.round(started * 1000);
+  // The handshake's phases put the open after the start: a phase that puts it past the year 9999
+  // is no duration at all.
+  const phases = ['blocked', 'dns', 'connect', 'send', 'wait'] as const;
+  if (startedAt + Math.round(handshakeMs * 1000) > LAST_MICROS) {
+    const worst = phases.reduce((a, b) => ((ms(t[b]) ?? 0) > (ms(t[a]) ?? 0) ? b : a));
+    fail(
+      at(index, `.timings.${worst}`),
+      `is ${shown(t[worst])}: milliseconds that put the handshake's end after the year 9999; fix the timing`,
+    );
+  }
   const opened = status === 101 || (status === null && messages > 0);
   const failure =
     typeof response._error === 'string' && response._error
@@ -167,13 +234,23 @@ function connectionOf(
   const ownError = isObject(own.error) && typeof own.error.message === 'string' ? own.error : null;
   const ownKind = ownError ? ErrorKindSchema.safeParse(ownError.kind) : null;
   if (wsClose === 'aborted') close = { code: 1006, reason: null, at: null, by: 'network' };
-  else if (isObject(wsClose))
+  else if (isObject(wsClose)) {
+    const code = wsClose.code;
+    if (typeof code === 'number' && !(Number.isInteger(code) && code >= 1000 && code <= 4999))
+      fail(
+        at(index, '._webSocketClose.code'),
+        `is ${shown(code)}: a close code is a whole number from 1000 to 4999`,
+      );
     close = {
-      code: typeof wsClose.code === 'number' ? wsClose.code : null,
+      code: typeof code === 'number' ? code : null,
       reason: typeof wsClose.reason === 'string' ? wsClose.reason : null,
-      at: typeof wsClose.timestamp === 'number' ? Math.round(wsClose.timestamp * 1e6) : null,
+      at:
+        typeof wsClose.timestamp === 'number'
+          ? secondsMicros(wsClose.timestamp, at(index, '._webSocketClose.timestamp'))
+          : null,
       by: closedBy,
     };
+  }
   return {
     index,
     ordinal,
@@ -204,22 +281,44 @@ function connectionOf(
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const EMPTY = Buffer.alloc(0);
 
-/** A message checked: its direction, opcode, payload and time, or null when it is not a frame (Chrome's "error" entries). */
+/** A message that is a frame, checked: its direction, opcode, payload, time and size. */
+interface HarFrame {
+  out: boolean;
+  opcode: number;
+  data: Buffer;
+  time: number | null;
+  size: number | null;
+}
+
+/** The largest size a frame is recorded with (the spool keeps it in 32 bits). */
+const MAX_FRAME_SIZE = 0xffffffff;
+
+/**
+ * A message checked: a frame, or why it is left out (a type other than send and receive, such as
+ * Chrome's "error" entries, or a frame without data). The time is checked for being a number;
+ * its range, which depends on the entry's unit, by `messageMicros`.
+ */
 function messageOf(
   entry: number,
   index: number,
   m: unknown,
   decode = true,
-): { out: boolean; opcode: number; data: Buffer; time: number | null; size: number | null } | null {
+): HarFrame | { skipped: Omit<SkippedMessages, 'count' | 'first'> } {
   const path = at(entry, `._webSocketMessages[${index}]`);
   if (!isObject(m)) fail(path, 'must be an object with type, time, opcode and data');
-  if (m.type !== 'send' && m.type !== 'receive') return null;
+  if (m.type !== 'send' && m.type !== 'receive')
+    return {
+      skipped: {
+        type: typeof m.type === 'string' ? m.type : m.type === undefined ? '(none)' : JSON.stringify(m.type),
+        reason: 'unknown type',
+      },
+    };
   if (typeof m.opcode !== 'number' || !Number.isInteger(m.opcode) || m.opcode < 0 || m.opcode > 15)
     fail(
       `${path}.opcode`,
       `must be a frame opcode (1 text, 2 binary, 8 close, 9 ping, 10 pong), not ${JSON.stringify(m.opcode)}`,
     );
-  if (m.data === undefined) return null;
+  if (m.data === undefined) return { skipped: { type: m.type, reason: 'no data' } };
   if (typeof m.data !== 'string')
     fail(`${path}.data`, 'must be a string (text, or base64 for a binary frame)');
   if (m.time !== undefined && (typeof m.time !== 'number' || !Number.isFinite(m.time)))
@@ -236,6 +335,11 @@ function messageOf(
       fail(`${path}.data`, `is opcode ${m.opcode}, whose data is base64, and this is not base64`);
     if (decode) data = Buffer.from(b64, 'base64');
   }
+  if (typeof m._size === 'number' && m._size > MAX_FRAME_SIZE)
+    fail(
+      `${path}._size`,
+      `is ${shown(m._size)}: larger than a frame Frameline records (${MAX_FRAME_SIZE} bytes); fix the size`,
+    );
   const size =
     typeof m._size === 'number' && Number.isInteger(m._size) && m._size > data.length ? m._size : null;
   return {
@@ -261,7 +365,9 @@ export async function importHar(
 
   // Pass 1: check the whole file and learn its WebSocket entries.
   const connections = new Map<number, Connection>();
-  const times = new Map<number, number[]>();
+  // Each entry's unit (seconds: true), from its first time; the times are checked against it.
+  const units = new Map<number, boolean>();
+  const skippedMessages: SkippedMessages[] = [];
   let entries = 0;
   await readHar(
     request.path,
@@ -270,20 +376,32 @@ export async function importHar(
         entries = index + 1;
         if (!isWebSocket(entry, messages)) return;
         const c = connectionOf(index, connections.size + 1, entry, messages);
-        // Seconds or milliseconds, from the size of the first time given.
-        const first = times.get(index)?.find((t) => t > 0);
-        c.seconds = first === undefined || first < 1e11;
+        c.seconds = units.get(index) ?? true;
         connections.set(index, c);
       },
       message(entry, index, m) {
         const msg = messageOf(entry, index, m, false);
-        if (!msg || msg.time === null) return;
-        // Only the first few times are kept: enough to tell the unit.
-        const list = times.get(entry) ?? [];
-        if (list.length < 4) {
-          list.push(msg.time);
-          times.set(entry, list);
+        if ('skipped' in msg) {
+          const { type, reason } = msg.skipped;
+          const seen = skippedMessages.find((x) => x.type === type && x.reason === reason);
+          if (seen) seen.count++;
+          else
+            skippedMessages.push({
+              type,
+              reason,
+              count: 1,
+              first: at(entry, `._webSocketMessages[${index}]`),
+            });
+          return;
         }
+        if (msg.time === null) return;
+        // Seconds or milliseconds, from the size of the first time given.
+        let seconds = units.get(entry);
+        if (seconds === undefined && msg.time > 0) {
+          seconds = msg.time < MILLISECONDS_FROM;
+          units.set(entry, seconds);
+        }
+        messageMicros(msg.time, seconds ?? true, at(entry, `._webSocketMessages[${index}].time`));
       },
     },
     {
@@ -370,9 +488,11 @@ export async function importHar(
           if (!c) return;
           reach(entry);
           const msg = messageOf(entry, index, m);
-          if (!msg) return;
+          if ('skipped' in msg) return;
           const ts =
-            (msg.time === null ? null : messageMicros(msg.time, c.seconds)) ??
+            (msg.time === null
+              ? null
+              : messageMicros(msg.time, c.seconds, at(entry, `._webSocketMessages[${index}].time`))) ??
             c.lastTs ??
             c.openedAt ??
             c.startedAt;
@@ -411,5 +531,11 @@ export async function importHar(
       unsubscribe();
     }
   }
-  return { sessionId, connections: ordered.length, frames, skipped: entries - ordered.length };
+  return {
+    sessionId,
+    connections: ordered.length,
+    frames,
+    skipped: entries - ordered.length,
+    skippedMessages,
+  };
 }

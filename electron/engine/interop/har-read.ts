@@ -2,8 +2,9 @@
 // WebSocket messages, and without response or request bodies, which can be megabytes and are of no
 // use here), and each of its `_webSocketMessages` one by one. A 100 MB file is read in chunks of
 // 1 MiB with flat memory; a file that is not JSON or not a HAR gets one sentence that says where.
-import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import { openUserFile } from '../files.js';
 import {
   JsonStreamReader,
   JsonSyntaxError,
@@ -257,17 +258,25 @@ export async function readHar(
   visitor: HarVisitor,
   options: HarReadOptions = {},
 ): Promise<void> {
-  const total = statSync(path).size;
+  // A regular file, read as far as its size when opened: a device or a pipe is refused, and a file
+  // that grows meanwhile is read as it was.
+  const { fd, size: total } = openUserFile(path, 'the HAR file');
   let reader: JsonStreamReader | null = null;
   const listener: HarListener = new HarListener(() => reader!, visitor, options.entries ?? false);
   reader = new JsonStreamReader(listener);
   let reported = 0;
+  // The stream owns the descriptor once made: it closes it at the end, or when the loop stops early.
+  let owned = false;
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-      reader.write(chunk as Buffer);
-      if (options.onProgress && reader.offset - reported >= 4 << 20) {
-        reported = reader.offset;
-        options.onProgress(reader.offset, total);
+    if (total > 0) {
+      const stream = createReadStream(path, { fd, start: 0, end: total - 1, highWaterMark: 1 << 20 });
+      owned = true;
+      for await (const chunk of stream) {
+        reader.write(chunk as Buffer);
+        if (options.onProgress && reader.offset - reported >= 4 << 20) {
+          reported = reader.offset;
+          options.onProgress(reader.offset, total);
+        }
       }
     }
     reader.end();
@@ -278,6 +287,8 @@ export async function readHar(
       throw new HarError(`not JSON at line ${line}, column ${column} (in ${where}): ${err.message}`, where);
     }
     throw err;
+  } finally {
+    if (!owned) closeSync(fd);
   }
   if (!listener.sawLog)
     throw new HarError('the file has no "log": a HAR file is {"log": {"entries": [...]}}', '');

@@ -286,24 +286,25 @@ export async function runReplay(
       poke();
       const lastSend = performance.now();
       const expected = source.conversation.received.length;
-      if (request.keepOpenSeconds !== undefined) {
-        const until = lastSend + request.keepOpenSeconds * 1000;
-        while (!ended && !aborted() && performance.now() < until) await nextEvent(until - performance.now());
-      } else {
-        const deadline = lastSend + request.waitSeconds * 1000;
-        const closeAt =
-          source.clientClose && request.speed !== 'max'
-            ? t0 + (source.clientClose.ts - source.openedAt) / 1000 / request.speed
-            : 0;
-        const serverCloses = source.close.by === 'server';
-        for (;;) {
-          if (ended || aborted()) break;
-          const now = performance.now();
-          if (now >= deadline) break;
-          const answered = received.length >= expected;
-          if (answered && !serverCloses && now >= closeAt) break;
-          await nextEvent((answered && !serverCloses ? Math.min(closeAt, deadline) : deadline) - now);
-        }
+      // The close comes when every answer is in and the close is due (the recorded one, or
+      // --keep-open after the last message), or when --wait runs out for answers still missing;
+      // --keep-open holds the connection that long in any case. A recording the server closed is
+      // left for the server to close, unless --keep-open says when to.
+      const keepOpen = request.keepOpenSeconds !== undefined;
+      const closeAt = keepOpen
+        ? lastSend + (request.keepOpenSeconds ?? 0) * 1000
+        : source.clientClose && request.speed !== 'max'
+          ? t0 + (source.clientClose.ts - source.openedAt) / 1000 / request.speed
+          : 0;
+      const deadline = Math.max(lastSend + request.waitSeconds * 1000, keepOpen ? closeAt : 0);
+      const serverCloses = !keepOpen && source.close.by === 'server';
+      for (;;) {
+        if (ended || aborted()) break;
+        const now = performance.now();
+        if (now >= deadline) break;
+        const answered = received.length >= expected;
+        if (answered && !serverCloses && now >= closeAt) break;
+        await nextEvent((answered && !serverCloses ? Math.min(closeAt, deadline) : deadline) - now);
       }
       if (!ended) {
         const code = source.clientClose?.code ?? 1000;

@@ -21,11 +21,8 @@ export function ioFailure(err: unknown): string | null {
   return null;
 }
 
-/** True when the database is locked by another connection (a backlog to wait out, not a failure). */
-export function isBusy(err: unknown): boolean {
-  const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
-  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
-}
+// Whether the database is locked by another connection is decided in one place for every caller.
+export { isBusy } from '../errors.js';
 
 /**
  * Why the database refused to store a record's values, or null when `err` is something else: a

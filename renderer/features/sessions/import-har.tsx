@@ -155,5 +155,7 @@ export function HarDropZone({
 
 /** What an import made, in one line. */
 export function importedText(r: Imported, fileName: string): string {
-  return `Imported ${fileName} as session ${r.sessionId}: ${plural(r.connections, 'connection')}, ${plural(r.frames, 'frame')}${r.skipped ? ` (${plural(r.skipped, 'other entry', 'other entries')} skipped)` : ''}.`;
+  const left = r.skippedMessages.reduce((n, s) => n + s.count, 0);
+  const types = [...new Set(r.skippedMessages.map((s) => s.type))].join(', ');
+  return `Imported ${fileName} as session ${r.sessionId}: ${plural(r.connections, 'connection')}, ${plural(r.frames, 'frame')}${r.skipped ? ` (${plural(r.skipped, 'other entry', 'other entries')} skipped)` : ''}${left ? `; ${plural(left, 'message')} that ${left === 1 ? 'is' : 'are'} not frames left out (${types})` : ''}.`;
 }

@@ -83,8 +83,8 @@ async function sender(everyMs: number | null, pad = 0, gated = false) {
   };
 }
 
-function capturing(args: string[]) {
-  const child = startCli(['capture', ...args, '--quiet']);
+function capturing(args: string[], { quiet = true } = {}) {
+  const child = startCli(['capture', ...args, ...(quiet ? ['--quiet'] : [])]);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   cleanups.push(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
@@ -129,7 +129,8 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 it('keeps capturing while another process holds the write lock for more than 5 s, and commits everything after', async () => {
   const server = await sender(5);
-  const cap = capturing([server.url, '--db', ws.db]);
+  // Not --quiet: the wait for the lock is told (and the frames printed).
+  const cap = capturing([server.url, '--db', ws.db], { quiet: false });
   const count = () => {
     const d = new Database(ws.db, { readonly: true, fileMustExist: true });
     try {

@@ -4,7 +4,7 @@
 // export → import keeping every frame; malformed files refused in one line naming the JSON path.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -169,6 +169,75 @@ describe('frameline import', () => {
         /^frameline: pages-only\.har has no WebSocket entry \(of 1 entry, .+\); nothing was imported\n$/,
       ],
     ];
+    // Values the database cannot hold, or that are no time at all: refused at the door, naming the
+    // entry, the message and the value (they used to import with exit 0, then fail to commit).
+    const ws1 = chrome.log.entries[1]!;
+    const withMessages = (name: string, ...messages: Array<Record<string, unknown>>) =>
+      variant(name, { _webSocketMessages: messages });
+    const variant = (name: string, change: Record<string, unknown>) =>
+      [
+        name,
+        JSON.stringify({ log: { ...chrome.log, entries: [chrome.log.entries[0], { ...ws1, ...change }] } }),
+      ] as const;
+    const unstorable: Array<[string, string, RegExp]> = [
+      [
+        ...withMessages('time-1e300.har', { type: 'send', time: 1e300, opcode: 1, data: 'x' }),
+        /^frameline: log\.entries\[1\]\._webSocketMessages\[0\]\.time is 1e\+300: read as milliseconds since 1970 \(the unit of the entry's first time\), that is after the year 9999; fix the time\n$/,
+      ],
+      [
+        ...withMessages(
+          'time-mixed-units.har',
+          { type: 'send', time: 1763776430.6, opcode: 1, data: 'x' },
+          { type: 'receive', time: 1763776430650, opcode: 1, data: 'y' },
+        ),
+        /^frameline: log\.entries\[1\]\._webSocketMessages\[1\]\.time is 1763776430650: read as seconds since 1970 .+, that is after the year 9999; fix the time\n$/,
+      ],
+      [
+        ...withMessages('time-year-33658.har', { type: 'send', time: 1e15, opcode: 1, data: 'x' }),
+        /^frameline: log\.entries\[1\]\._webSocketMessages\[0\]\.time is 1000000000000000: read as milliseconds since 1970 .+, that is after the year 9999; fix the time\n$/,
+      ],
+      [
+        ...withMessages('time-negative.har', { type: 'send', time: -62135596800, opcode: 1, data: 'x' }),
+        /^frameline: log\.entries\[1\]\._webSocketMessages\[0\]\.time is -62135596800: before 1970; .+\n$/,
+      ],
+      [
+        ...withMessages('time-text.har', { type: 'send', time: 'NaN', opcode: 1, data: 'x' }),
+        /^frameline: log\.entries\[1\]\._webSocketMessages\[0\]\.time must be a number .+, not "NaN"\n$/,
+      ],
+      [
+        ...withMessages('size-huge.har', {
+          type: 'send',
+          time: 1763776430.6,
+          opcode: 1,
+          data: 'x',
+          _size: 1e300,
+        }),
+        /^frameline: log\.entries\[1\]\._webSocketMessages\[0\]\._size is 1e\+300: .+\n$/,
+      ],
+      [
+        ...variant('close-time.har', { _webSocketClose: { code: 1000, reason: 'bye', timestamp: 1e300 } }),
+        /^frameline: log\.entries\[1\]\._webSocketClose\.timestamp is 1e\+300: .+\n$/,
+      ],
+      [
+        ...variant('close-code.har', {
+          _webSocketClose: { code: 1000.5, reason: 'bye', timestamp: 1763776432 },
+        }),
+        /^frameline: log\.entries\[1\]\._webSocketClose\.code is 1000\.5: .+\n$/,
+      ],
+      [
+        ...variant('status.har', { response: { ...(ws1.response as object), status: 1e300 } }),
+        /^frameline: log\.entries\[1\]\.response\.status is 1e\+300: .+\n$/,
+      ],
+      [
+        ...variant('timings.har', { timings: { ...(ws1.timings as object), wait: 1e300 } }),
+        /^frameline: log\.entries\[1\]\.timings\.wait is 1e\+300: .+\n$/,
+      ],
+      [
+        ...variant('started-far.har', { startedDateTime: '+275760-09-13T00:00:00.000Z' }),
+        /^frameline: log\.entries\[1\]\.startedDateTime is "\+275760-09-13T00:00:00\.000Z": after the year 9999; .+\n$/,
+      ],
+    ];
+    variants.push(...unstorable);
     const db = join(ws.dir, 'malformed.db');
     await cli(['sessions', '--db', db]);
     for (const [name, text, message] of variants) {
@@ -182,6 +251,53 @@ describe('frameline import', () => {
     }
     const sessions = await cliJson<unknown[]>(['sessions', '--db', db]);
     expect(sessions.json).toEqual([]);
+    // No spool or segment left behind either.
+    expect(existsSync(`${db}-frames`) ? readdirSync(`${db}-frames`) : []).toEqual([]);
+  });
+
+  it('counts and names the messages it leaves out: unknown types, and frames without data', async () => {
+    const chrome = JSON.parse(readFileSync(join(FIXTURES, 'chrome-devtools.har'), 'utf8')) as {
+      log: { entries: Array<Record<string, unknown> & { _webSocketMessages: unknown[] }> };
+    };
+    const entry = chrome.log.entries[1]!;
+    const file = join(ws.dir, 'odd-messages.har');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        log: {
+          ...chrome.log,
+          entries: [
+            chrome.log.entries[0],
+            {
+              ...entry,
+              _webSocketMessages: [
+                ...entry._webSocketMessages,
+                { type: 'error', time: 1763776432, opcode: -1, data: 'net::ERR_CONNECTION_RESET' },
+                { type: 'weird', time: 1763776432.1, opcode: 1, data: 'x' },
+                { type: 'error', time: 1763776432.2, opcode: -1, data: 'again' },
+                { type: 'send', time: 1763776432.3, opcode: 1 },
+                { time: 1763776432.4, opcode: 1, data: 'no type' },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    const r = await cliJson<Imported & { skippedMessages: unknown }>(['import', file, '--db', ws.db]);
+    expect(r.result.code).toBe(0);
+    const at = (i: number) => `log.entries[1]._webSocketMessages[${i}]`;
+    expect(r.json).toMatchObject({ connections: 1, frames: 4, skipped: 1 });
+    expect(r.json.skippedMessages).toEqual([
+      { type: 'error', reason: 'unknown type', count: 2, first: at(4) },
+      { type: 'weird', reason: 'unknown type', count: 1, first: at(5) },
+      { type: 'send', reason: 'no data', count: 1, first: at(7) },
+      { type: '(none)', reason: 'unknown type', count: 1, first: at(8) },
+    ]);
+    const text = await cli(['import', file, '--db', ws.db]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      /^imported session \d+: 1 connection, 4 frames \(1 other entry skipped\); 5 messages left out: 2 of type "error" \(first log\.entries\[1\]\._webSocketMessages\[4\]\), 1 of type "weird" \(first .+\[5\]\), 1 "send" without data \(.+\[7\]\), 1 without a type \(.+\[8\]\)\n$/,
+    );
   });
 });
 

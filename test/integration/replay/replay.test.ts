@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ShowJson } from '../../support/session-json.js';
 import { DEFAULT_PRICES, quoteService } from '../../servers/quote-service.js';
 import { cli, cliJson, workspace, type Workspace } from '../../support/cli.js';
-import { closedPort } from '../../servers/scenarios.js';
+import { closedPort, wsServer } from '../../servers/scenarios.js';
 import { PYTHON, serverScript, startPeer } from '../../support/processes.js';
 import { QUOTE_REQUESTS, recordQuotes, startMock } from '../../support/replay.js';
 
@@ -252,6 +252,10 @@ describe('frameline replay', () => {
         /--speed must be "max" or a number from 0\.01 to 1000, not "0"/,
       ],
       [[String(source), '--to', 'http://example.com/'], /is an http URL; use ws:\/\//],
+      [
+        [String(source), '--to', 'ws://127.0.0.1:9/', '--ignore', 'ts', '--ignore', '$[[['],
+        /^frameline: --ignore is not a JSONPath such as \$\.quote\.ts or \$\.items\[\*\]\.at \(at character 3: .+\), not "\$\[\[\["\n$/,
+      ],
       [[String(source)], /needs --to URL/],
       [['999', '--to', 'ws://127.0.0.1:9/'], /no session 999 in this database/],
     ];
@@ -260,6 +264,70 @@ describe('frameline replay', () => {
       expect({ args, code: r.code }).toEqual({ args, code: 2 });
       expect(r.stderr).toMatch(message);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('with --keep-open still waits up to --wait for the answers of a correct server, and keeps it open', async () => {
+    const echo = await startPeer(process.execPath, [serverScript('echo-peer.mjs')]);
+    // The same echo, answering each message after 300 ms.
+    const slow = await wsServer((sock) =>
+      sock.on('message', (data, binary) => setTimeout(() => sock.send(data, { binary }), 300)),
+    );
+    try {
+      const echoUrl = `ws://127.0.0.1:${echo.port}/`;
+      const recorded = await cli([
+        'capture',
+        echoUrl,
+        ...['{"id":1,"op":"a"}', '{"id":2,"op":"b"}', '{"id":3,"op":"c"}'].flatMap((m) => ['--send', m]),
+        '--duration',
+        '0.5',
+        '--name',
+        'echoed',
+        '--quiet',
+        '--db',
+        ws.db,
+      ]);
+      expect(recorded.code, recorded.stderr).toBe(0);
+      const { json: list } = await cliJson<Array<{ id: number; name: string }>>(['sessions', '--db', ws.db]);
+      const echoed = String(list.find((s) => s.name === 'echoed')!.id);
+      const replay = async (to: string, ...flags: string[]) => {
+        const { result, json } = await cliJson<ReplayJson>([
+          'replay',
+          echoed,
+          '--to',
+          to,
+          ...flags,
+          '--db',
+          ws.db,
+        ]);
+        return {
+          to,
+          flags,
+          code: result.code,
+          matched: json.matched,
+          missing: json.missing,
+          id: json.sessionId,
+        };
+      };
+      for (const to of [echoUrl, slow.url])
+        expect(await replay(to, '--keep-open', '0')).toMatchObject({ code: 0, matched: 3, missing: 0 });
+      // --wait 0 asks for no wait: the slow echo's answers come too late.
+      const hurried = await replay(slow.url, '--keep-open', '0', '--wait', '0');
+      expect(hurried.code).toBe(1);
+      expect(hurried.missing).toBeGreaterThan(0);
+      // --keep-open S holds the connection S seconds after the last message, answered or not.
+      const held = await replay(echoUrl, '--keep-open', '1');
+      expect(held).toMatchObject({ code: 0, matched: 3 });
+      const { json: show } = await cliJson<ShowJson>(['show', String(held.id), '--frames', '--db', ws.db]);
+      const lastSent = Math.max(
+        ...show
+          .frames!.filter((f) => f.direction === 'out' && f.opcode === 'text')
+          .map((f) => Date.parse(f.ts)),
+      );
+      expect(Date.parse(show.connections[0]!.closedAt!) - lastSent).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await echo.stop();
+      await slow.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { childPath, diffMessages } from '../../../shared/replay/diff.js';
-import { ignoreRules, VOLATILE_FIELDS } from '../../../shared/replay/volatile.js';
+import { ignorePath, ignoreRules, VOLATILE_FIELDS } from '../../../shared/replay/volatile.js';
 
 const text = (t: string) => ({ opcode: 'text' as const, text: t });
 const none = ignoreRules([], 'id', false);
@@ -51,5 +51,38 @@ describe('diffMessages', () => {
       diffMessages({ opcode: 'binary', text: 'AAE=' }, { opcode: 'binary', text: 'AAI=' }, none),
     ).toEqual(['$']);
     expect(diffMessages(text('AAE='), { opcode: 'binary', text: 'AAE=' }, none)).toEqual(['$']);
+  });
+});
+
+describe('--ignore paths', () => {
+  it('reads the JSONPaths the diff reports, in either quoting, as the diff writes them', () => {
+    expect(ignorePath('$.quote.ts')).toEqual({ path: '$.quote.ts' });
+    expect(ignorePath('$.items[*].at')).toEqual({ path: '$.items[*].at' });
+    expect(ignorePath('$["odd key"][2]')).toEqual({ path: '$["odd key"][2]' });
+    expect(ignorePath("$['quote']['ts']")).toEqual({ path: '$.quote.ts' });
+    expect(ignorePath('$')).toEqual({ path: '$' });
+    // Read as the diff writes it, an entry matches what the diff reports.
+    const rules = ignoreRules(["$['quote'].venue"], 'id', false);
+    expect(
+      diffMessages(text('{"quote":{"venue":"X","bid":1}}'), text('{"quote":{"venue":"Y","bid":2}}'), rules),
+    ).toEqual(['$.quote.bid']);
+  });
+
+  it('refuses what is not a JSONPath, saying where it went wrong', () => {
+    for (const [entry, where] of [
+      ['$[[[', /character 3/],
+      ['$.', /character 3/],
+      ['$..a', /character 3/],
+      ['$.a b', /character 4/],
+      ['$[1', /character 4/],
+      ['$["open', /character 3/],
+      ['$[-1]', /character 3/],
+      ['$.a.*', /character 5/],
+      ['$a', /character 2/],
+    ] as const) {
+      const r = ignorePath(entry);
+      expect({ entry, ok: 'path' in r }).toEqual({ entry, ok: false });
+      expect((r as { error: string }).error).toMatch(where);
+    }
   });
 });
