@@ -94,9 +94,15 @@ export class FramelineService {
 
   /** Answers one request from either shell. Never throws. */
   async handle(channel: string, payload: unknown): Promise<Result<unknown>> {
-    const entry = this.byName.get(channel);
-    if (!entry) return fail('bad-request', `unknown channel "${channel}"`);
-    const parsed = entry.request.safeParse(payload ?? {});
+    const entry = typeof channel === 'string' ? this.byName.get(channel) : undefined;
+    if (!entry) return fail('bad-request', `unknown channel "${String(channel).slice(0, 100)}"`);
+    let parsed: ReturnType<z.ZodType['safeParse']>;
+    try {
+      parsed = entry.request.safeParse(payload ?? {});
+    } catch (err) {
+      // A payload nested past the stack's depth, say: refused, never a crash of the host.
+      return fail('bad-request', `${channel}: the request could not be read (${(err as Error).message})`);
+    }
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return fail(

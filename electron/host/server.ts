@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Topic } from '../../shared/contract.js';
+import type { Result, Topic } from '../../shared/contract.js';
 import type { FramelineService } from '../engine/service.js';
 import { resolveInside, responseHeaders, securityHeaders } from '../shell/console-security.js';
 
@@ -149,17 +149,36 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       clients.add(ws);
       ws.on('close', () => clients.delete(ws));
       ws.on('error', () => ws.terminate());
-      ws.on('message', (data) => {
-        let msg: { id?: unknown; channel?: unknown; payload?: unknown };
-        try {
-          msg = JSON.parse(data.toString()) as typeof msg;
-        } catch {
-          return;
-        }
-        if (typeof msg.id !== 'number' || typeof msg.channel !== 'string') return;
-        void options.service.handle(msg.channel, msg.payload).then((result) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, result }));
-        });
+      ws.on('message', (data, isBinary) => {
+        const answer = (id: number | null, result: Result<unknown>) => {
+          if (ws.readyState !== ws.OPEN) return;
+          let text: string;
+          try {
+            text = JSON.stringify({ id, result });
+          } catch (err) {
+            text = JSON.stringify({
+              id,
+              result: {
+                ok: false,
+                error: { code: 'failed', message: `the answer could not be sent: ${(err as Error).message}` },
+              },
+            });
+          }
+          ws.send(text);
+        };
+        const request = readRequest(data, isBinary);
+        if (!request.ok)
+          return answer(request.id, { ok: false, error: { code: 'bad-request', message: request.message } });
+        options.service
+          .handle(request.channel, request.payload)
+          .catch((err: unknown): Result<unknown> => ({
+            ok: false,
+            error: {
+              code: 'failed',
+              message: `${request.channel} failed: ${(err as Error)?.message ?? String(err)}`,
+            },
+          }))
+          .then((result) => answer(request.id, result));
       });
     });
   });
@@ -193,4 +212,44 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         server.close(() => done());
       }),
   };
+}
+
+/** What a request on the API socket must look like: `{ id, channel, payload }`, as JSON text. */
+const REQUEST_SHAPE =
+  'a request is one JSON object {"id": a whole number from 0 to 2^53, "channel": "domain:verb", "payload": {...}} in a text frame';
+
+/**
+ * One message of the API socket read as a request, or why it is not one (with the id to answer
+ * under, when it has a usable one). Never throws: a page, or a script holding the token, may send
+ * anything.
+ */
+export function readRequest(
+  data: unknown,
+  isBinary: boolean,
+):
+  | { ok: true; id: number; channel: string; payload: unknown }
+  | { ok: false; id: number | null; message: string } {
+  if (isBinary) return { ok: false, id: null, message: `a binary frame is not a request; ${REQUEST_SHAPE}` };
+  let msg: unknown;
+  try {
+    msg = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
+  } catch {
+    return { ok: false, id: null, message: `the message is not JSON; ${REQUEST_SHAPE}` };
+  }
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg))
+    return {
+      ok: false,
+      id: null,
+      message: `the message is ${msg === null ? 'null' : Array.isArray(msg) ? 'an array' : `a ${typeof msg}`}; ${REQUEST_SHAPE}`,
+    };
+  const { id, channel, payload } = msg as { id?: unknown; channel?: unknown; payload?: unknown };
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0)
+    return {
+      ok: false,
+      id: null,
+      message: `the request's id is missing or not a whole number; ${REQUEST_SHAPE}`,
+    };
+  if (typeof channel !== 'string')
+    return { ok: false, id, message: `the request's channel is missing or not a string; ${REQUEST_SHAPE}` };
+  return { ok: true, id, channel, payload };
 }
