@@ -193,7 +193,7 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) problems.push(m.text());
     });
-    await page.goto(served.url);
+    await page.goto(await served.openUrl());
     await page.getByText('Engine connected').waitFor(WAIT);
     return { page, problems };
   }

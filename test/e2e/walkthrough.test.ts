@@ -72,7 +72,7 @@ describe.skipIf(skipReason())('the 3 AM walkthrough at every size and theme', ()
         const page = await browser.newPage({ viewport: size });
         const problems: string[] = [];
         page.on('pageerror', (e) => problems.push(e.message));
-        await page.goto(served.url);
+        await page.goto(await served.openUrl());
         await page.getByText('Engine connected').waitFor(WAIT);
         if (theme === 'light') await page.getByRole('button', { name: 'Light theme' }).click();
         expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);

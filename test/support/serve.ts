@@ -6,46 +6,86 @@ import type { Result } from '../../shared/contract.js';
 import { startCli } from './cli.js';
 
 export interface Served {
+  /** The first link serve printed: it opens the console once. */
   url: string;
   origin: string;
   port: number;
+  /** The first link's one-time token. */
   token: string;
   child: ChildProcess;
-  /** What the command wrote to stderr so far. */
+  /** What the command wrote to stderr so far (its terminal: notes, confirmation codes). */
   stderr(): string;
+  /**
+   * A link to open the console with, as a person gets one: the first call gives the link serve
+   * printed when it started, later ones press Enter in its terminal and read the new link it prints.
+   */
+  openUrl(): Promise<string>;
+  /** Presses Enter in serve's terminal and reads the new one-time link it prints. */
+  newLink(): Promise<string>;
   stop(): Promise<void>;
 }
 
 export function serve(db: string, extra: string[] = []): Promise<Served> {
-  const child = startCli(['serve', '--json', '--db', db, ...extra]);
+  const child = startCli(['serve', '--json', '--db', db, ...extra], {}, undefined, 'pipe');
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`frameline serve did not start: ${stderr}`));
-    }, 20_000);
-    child.once('exit', (code) => reject(new Error(`frameline serve exited with ${code}: ${stderr}`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      const { url, port } = JSON.parse(line) as { url: string; port: number };
-      const u = new URL(url);
-      resolve({
-        url,
-        port,
-        origin: u.origin,
-        token: u.searchParams.get('token')!,
-        child,
-        stderr: () => stderr,
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-          }),
-      });
+  const lines = createInterface({ input: child.stdout! });
+  const waiting: Array<(line: string) => void> = [];
+  lines.on('line', (line) => waiting.shift()?.(line));
+  const nextLine = (what: string, ms: number) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.splice(waiting.indexOf(take), 1);
+        reject(new Error(`frameline serve printed no ${what} in ${ms} ms: ${stderr}`));
+      }, ms);
+      const take = (line: string) => {
+        clearTimeout(timer);
+        resolve(line);
+      };
+      waiting.push(take);
     });
+  return new Promise((resolve, reject) => {
+    const exited = (code: number | null) =>
+      reject(new Error(`frameline serve exited with ${code}: ${stderr}`));
+    child.once('exit', exited);
+    nextLine('URL', 20_000).then(
+      (line) => {
+        child.off('exit', exited);
+        const { url, port } = JSON.parse(line) as { url: string; port: number };
+        const u = new URL(url);
+        let first = true;
+        const newLink = async () => {
+          const next = nextLine('new link', 10_000);
+          child.stdin!.write('\n');
+          return (JSON.parse(await next) as { url: string }).url;
+        };
+        resolve({
+          url,
+          port,
+          origin: u.origin,
+          token: u.searchParams.get('token')!,
+          child,
+          stderr: () => stderr,
+          openUrl: () => {
+            if (!first) return newLink();
+            first = false;
+            return Promise.resolve(url);
+          },
+          newLink,
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+              setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+            }),
+        });
+      },
+      (err: Error) => {
+        child.kill('SIGKILL');
+        reject(err);
+      },
+    );
   });
 }
 
