@@ -15,8 +15,8 @@ import { setupCapture } from './capture/handlers.js';
 import type { DomainSetup, EngineContext } from './context.js';
 import { setupDiagnose } from './diagnose/handlers.js';
 import { InputError, MissingError } from './errors.js';
-import type { CommandPolicy } from './incidents/command-policy.js';
 import { setupIncidents } from './incidents/handlers.js';
+import { ConfirmationNeededError, RefusedError, type Authoriser } from './incidents/trust.js';
 import { setupReplay } from './replay/handlers.js';
 import { setupInterop } from './interop/handlers.js';
 import { setupReports } from './reports/handlers.js';
@@ -31,8 +31,12 @@ type Handler = (request: never) => unknown;
 export interface ServiceOptions {
   dbPath: string;
   shell: 'desktop' | 'browser';
-  /** Which shell commands `walks:run` may run; default: only the runbook's own (browser mode). */
-  commands?: CommandPolicy;
+  /**
+   * How this host asks a person, outside the page, whether a shell command of `walks:run` may run
+   * (incidents/trust.ts): the desktop's native dialog, browser mode's code in serve's terminal.
+   * Without one, no command runs.
+   */
+  authoriser?: Authoriser;
   /** How the shell prints a report to PDF; by default the system's Chromium (playwright-core). */
   pdf?: PdfPrinter;
 }
@@ -57,7 +61,7 @@ export class FramelineService {
         app: { info: () => ({ version: VERSION, dbPath: options.dbPath, shell: options.shell }) },
       },
     };
-    const incidents = setupIncidents(this.ctx, options.commands);
+    const incidents = setupIncidents(this.ctx, options.authoriser);
     this.domains = [
       app,
       setupSessions(this.ctx),
@@ -114,6 +118,8 @@ export class FramelineService {
       return { ok: true, value: await entry.run(parsed.data as never) };
     } catch (err) {
       if (err instanceof MissingError) return fail('not-found', err.message);
+      if (err instanceof RefusedError) return fail('forbidden', err.message);
+      if (err instanceof ConfirmationNeededError) return fail('needs-confirmation', err.message);
       if (err instanceof InputError) return fail('bad-request', err.message);
       return fail('failed', (err as Error).message);
     }

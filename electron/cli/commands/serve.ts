@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../engine/errors.js';
-import { RUNBOOK_COMMANDS_ONLY } from '../../engine/incidents/command-policy.js';
 import { listenFailure } from '../../engine/listen.js';
 import { FramelineService } from '../../engine/service.js';
+import { terminalCodeAuthoriser } from '../../host/command-codes.js';
 import { isLoopback, startHost, type RunningHost } from '../../host/server.js';
 import { z } from 'zod';
 import { numberIn } from '../../../shared/contract/fields.js';
@@ -23,10 +23,11 @@ machine, tunnel it:
 Binding a non-loopback --host exposes your captures to that network: you are warned. --open opens
 the system browser on the URL (not when BROWSER=none or FRAMELINE_NO_OPEN is set).
 
-A runbook walk runs only the runbook's own shell commands from the browser (exactly a step of the
-node being walked, with the walk's target in its variables): the page's confirmation dialog cannot
-prove a person clicked it. --allow-any-command also runs edited and free-form commands from the
-page; use it only on a machine and a browser you trust.`;
+A page cannot prove that a person clicked Run, so a runbook's shell step asked for from the browser
+runs only with a code shown here, in this terminal, with the whole command: type the code into the
+page (it works once, for that command, within 5 minutes). Runbooks imported through the page run
+nothing until you trust them here (frameline runbooks trust ID), and commands edited in the page are
+refused unless serve was started with --allow-any-command (each still needs its code).`;
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -68,7 +69,8 @@ export async function run(argv: string[]): Promise<number> {
   const service = new FramelineService({
     dbPath: dbPath(values),
     shell: 'browser',
-    commands: values['allow-any-command'] ? { allowEdited: true } : RUNBOOK_COMMANDS_ONLY,
+    // Browser mode's authoriser: a code shown in this terminal, typed by the person into the page.
+    authoriser: terminalCodeAuthoriser({ print: note, allowPageWritten: values['allow-any-command'] }),
   });
   let running: RunningHost;
   try {
