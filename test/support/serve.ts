@@ -1,6 +1,7 @@
 // Starts `frameline serve` as a user would and reads the URL it prints.
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { Locator } from 'playwright-core';
 import WebSocket from 'ws';
 import type { Result } from '../../shared/contract.js';
 import { startCli } from './cli.js';
@@ -22,7 +23,26 @@ export interface Served {
   openUrl(): Promise<string>;
   /** Presses Enter in serve's terminal and reads the new one-time link it prints. */
   newLink(): Promise<string>;
+  /**
+   * The code serve showed in its terminal (stderr) after its first `offset` characters, for a command
+   * the console asked to run, as the person reads it there.
+   */
+  codeAfter(offset: number): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** The line of serve's terminal that gives the code for a command the console asked to run. */
+const CODE = /type this code in the console: ([0-9A-Z]{4}-[0-9A-Z]{4})/g;
+
+/**
+ * The console's run dialog after its Run button: the person reads the code serve showed in its
+ * terminal (after `offset` characters of it), types it into the dialog and runs the command with it.
+ */
+export async function confirmWithCode(served: Served, dialog: Locator, offset: number): Promise<void> {
+  const field = dialog.getByLabel('Code from the terminal');
+  await field.waitFor({ timeout: 15_000 });
+  await field.fill(await served.codeAfter(offset));
+  await dialog.getByRole('button', { name: 'Run with this code' }).click();
 }
 
 export function serve(db: string, extra: string[] = []): Promise<Served> {
@@ -72,6 +92,16 @@ export function serve(db: string, extra: string[] = []): Promise<Served> {
             return Promise.resolve(url);
           },
           newLink,
+          codeAfter: async (offset) => {
+            const deadline = Date.now() + 15_000;
+            for (;;) {
+              const code = [...stderr.slice(offset).matchAll(CODE)].at(-1)?.[1];
+              if (code) return code;
+              if (Date.now() > deadline)
+                throw new Error(`frameline serve showed no code in its terminal: ${stderr.slice(offset)}`);
+              await new Promise((r) => setTimeout(r, 20));
+            }
+          },
           stop: () =>
             new Promise((done) => {
               if (child.exitCode !== null) return done();
