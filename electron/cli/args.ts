@@ -2,8 +2,11 @@
 // maps its flags onto the fields of a contract request schema and lets the schema check them, so
 // that ranges, defaults and sentences are the console's too. Mistakes become InputErrors that name
 // the flag: one line, exit code 2.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
+import { MAX_PEM_CHARS } from '../../shared/contract/fields.js';
+import { checkCertificate, checkPrivateKey } from '../engine/capture/options.js';
 import { InputError } from '../engine/errors.js';
 import { defaultDbPath } from '../engine/paths.js';
 
@@ -81,7 +84,9 @@ export function parseHeader(raw: string): [string, string] {
 export interface Flag {
   /** The field, dotted for nested ones (`reconnect.baseMs`). */
   field: string;
-  kind?: 'string' | 'number' | 'boolean' | 'list' | 'headers';
+  kind?: 'string' | 'number' | 'boolean' | 'list' | 'headers' | 'pem';
+  /** A `pem` flag: the file holds a certificate or a private key, named so in sentences ("CA"). */
+  pem?: { holds: 'certificate' | 'key'; what: string };
   /** A flag that only means something with another one (`--reconnect-base` with `--reconnect`). */
   needs?: string;
   /** Words a number flag also takes as they are (`--speed max`). */
@@ -127,7 +132,9 @@ export function requestFrom<S extends z.ZodType>(
           : toNumber(v as string)
         : flag.kind === 'headers'
           ? (v as string[]).map(parseHeader)
-          : v;
+          : flag.kind === 'pem'
+            ? readPemFile(v as string, flag.pem ?? { holds: 'certificate', what: name })
+            : v;
     setPath(input, flag.field, value);
   }
   const parsed = schema.safeParse(input);
@@ -158,6 +165,43 @@ export function requestFrom<S extends z.ZodType>(
   throw new InputError(
     `--${name} ${issue.message}${given !== undefined ? `, not ${JSON.stringify(given)}` : ''}`,
   );
+}
+
+/**
+ * A certificate or key file given on the command line, read here (the request carries its PEM
+ * text): at most MAX_PEM_CHARS bytes, read in bounded chunks so that a device such as /dev/zero
+ * cannot make it read more, and checked with the engine's own check so that the sentence names the
+ * file.
+ */
+export function readPemFile(path: string, pem: { holds: 'certificate' | 'key'; what: string }): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const chunk = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_PEM_CHARS)
+        throw new InputError(
+          `the ${pem.what} file ${path} is larger than 1 MiB; a certificate or key in PEM is a few KiB: check it is the right file`,
+        );
+      chunks.push(Buffer.from(chunk.subarray(0, n)));
+    }
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(
+      `cannot read the ${pem.what} file ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}); check the path`,
+    );
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  const bytes = Buffer.concat(chunks);
+  if (pem.holds === 'key') checkPrivateKey(bytes, path);
+  else checkCertificate(bytes, pem.what, path);
+  return bytes.toString('utf8');
 }
 
 /** A positive whole number argument (a session, incident or walk id). */

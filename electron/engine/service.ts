@@ -14,9 +14,9 @@ import {
 import { setupCapture } from './capture/handlers.js';
 import type { DomainSetup, EngineContext } from './context.js';
 import { setupDiagnose } from './diagnose/handlers.js';
-import { InputError, MissingError } from './errors.js';
+import { ForbiddenError, InputError, MissingError } from './errors.js';
 import { setupIncidents } from './incidents/handlers.js';
-import { ConfirmationNeededError, RefusedError, type Authoriser } from './incidents/trust.js';
+import { ConfirmationNeededError, type Authoriser } from './incidents/trust.js';
 import { setupReplay } from './replay/handlers.js';
 import { setupInterop } from './interop/handlers.js';
 import { setupReports } from './reports/handlers.js';
@@ -37,6 +37,11 @@ export interface ServiceOptions {
    * Without one, no command runs.
    */
   authoriser?: Authoriser;
+  /**
+   * Where a mock started through the contract may listen: anywhere (the desktop app), or loopback
+   * only (browser mode, unless serve itself listens on another address).
+   */
+  mockHosts?: 'any' | 'loopback';
   /** How the shell prints a report to PDF; by default the system's Chromium (playwright-core). */
   pdf?: PdfPrinter;
 }
@@ -74,7 +79,7 @@ export class FramelineService {
         ...(options.pdf ? { pdf: options.pdf } : {}),
       }),
       setupInterop(this.ctx),
-      setupReplay(this.ctx),
+      setupReplay(this.ctx, { mockHosts: options.mockHosts ?? 'any' }),
     ] as Array<DomainSetup<Domain>>;
     const handlers = Object.assign({}, ...this.domains.map((d) => d.handlers)) as Record<
       string,
@@ -118,7 +123,7 @@ export class FramelineService {
       return { ok: true, value: await entry.run(parsed.data as never) };
     } catch (err) {
       if (err instanceof MissingError) return fail('not-found', err.message);
-      if (err instanceof RefusedError) return fail('forbidden', err.message);
+      if (err instanceof ForbiddenError) return fail('forbidden', err.message);
       if (err instanceof ConfirmationNeededError) return fail('needs-confirmation', err.message);
       if (err instanceof InputError) return fail('bad-request', err.message);
       return fail('failed', (err as Error).message);

@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Result, Topic } from '../../shared/contract.js';
+import { isLoopback } from '../engine/listen.js';
 import type { FramelineService } from '../engine/service.js';
 import { resolveInside, responseHeaders, securityHeaders } from '../shell/console-security.js';
 import { HostKeys } from './links.js';
@@ -31,10 +32,7 @@ export interface RunningHost {
 
 const COOKIE = 'frameline_token';
 
-/** True for addresses that only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+export { isLoopback };
 
 function cookieToken(req: IncomingMessage): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {

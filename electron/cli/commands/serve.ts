@@ -71,6 +71,8 @@ export async function run(argv: string[]): Promise<number> {
     shell: 'browser',
     // Browser mode's authoriser: a code shown in this terminal, typed by the person into the page.
     authoriser: terminalCodeAuthoriser({ print: note, allowPageWritten: values['allow-any-command'] }),
+    // A page may not open a listener to a network that serve itself is not on.
+    mockHosts: isLoopback(host) ? 'loopback' : 'any',
   });
   let running: RunningHost;
   try {

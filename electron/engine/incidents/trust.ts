@@ -12,7 +12,7 @@
 // The step is fixed here, once: the run that follows is exactly the node visit, the step and the
 // command that were confirmed (walk-runs.ts refuses it if the walk moved on meanwhile).
 import type { RunbookStep } from '../../../shared/runbooks/schemas.js';
-import { InputError } from '../errors.js';
+import { ForbiddenError, InputError } from '../errors.js';
 import type { ImportProvenance, Provenance } from './runbook-library.js';
 
 export type { ImportProvenance, Provenance };
@@ -84,7 +84,7 @@ export class DeclinedError extends InputError {
 }
 
 /** A command that may not be put to anyone here (a page's command on a host that does not allow it). */
-export class RefusedError extends InputError {
+export class RefusedError extends ForbiddenError {
   constructor(message: string) {
     super(message);
     this.name = 'RefusedError';

@@ -1,6 +1,7 @@
 // The attach form survives a reload: the last URL and options are kept in this browser's storage.
 // Secrets are not: the values of headers that carry credentials (Authorization, Cookie, API keys,
-// tokens) are left empty, to be typed again — storage is not a keychain.
+// tokens) are left empty, to be typed again, and certificate and key files are chosen again —
+// storage is not a keychain.
 import { DEFAULT_DRAFT, type AttachDraft } from './attach-draft';
 
 const KEY = 'frameline.attach';
@@ -12,11 +13,14 @@ export function isSecretHeader(name: string): boolean {
   );
 }
 
-/** The draft as stored: everything but the secret header values. */
+/** The draft as stored: everything but the secret header values and the TLS files. */
 export function storableDraft(d: AttachDraft): AttachDraft {
   return {
     ...d,
     headers: d.headers.map((h) => ({ ...h, value: isSecretHeader(h.name) ? '' : h.value })),
+    ca: null,
+    cert: null,
+    key: null,
   };
 }
 
@@ -45,6 +49,8 @@ export function loadDraft(): AttachDraft {
       if (v !== undefined && typeof v === typeof DEFAULT_DRAFT[key])
         (draft as unknown as Record<string, unknown>)[key] = v;
     }
+    // Files are chosen again after a reload (a private key is never stored).
+    draft.ca = draft.cert = draft.key = null;
     draft.headers = Array.isArray(saved.headers)
       ? saved.headers
           .filter((h) => h && typeof h.name === 'string' && typeof h.value === 'string')
