@@ -27,7 +27,9 @@ A page cannot prove that a person clicked Run, so a runbook's shell step asked f
 runs only with a code shown here, in this terminal, with the whole command: type the code into the
 page (it works once, for that command, within 5 minutes). Runbooks imported through the page run
 nothing until you trust them here (frameline runbooks trust ID), and commands edited in the page are
-refused unless serve was started with --allow-any-command (each still needs its code).`;
+refused unless serve was started with --allow-any-command (each still needs its code). The page
+sends certificates as their text (the engine reads no file a page names), and a mock started from
+the page listens on loopback unless --host is another address.`;
 
 const OPTIONS = {
   port: { type: 'string' },
