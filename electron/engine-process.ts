@@ -1,12 +1,13 @@
 // The engine's own process (Electron's utilityProcess): FramelineService on the user's database,
 // answering the contract over the MessagePort main sends with the first message. Capture receive,
 // spool writes, page and count queries, full-text catch-up and diagnoses run here, so the window's
-// main process never waits for them. Shell commands are confirmed by main in a native dialog
-// (command-policy.ts): the engine asks over the port and runs only what the user accepted. Reports
+// main process never waits for them. Shell commands are confirmed by main in a native dialog: that is
+// the desktop's authoriser (incidents/trust.ts) — the engine asks over the port and runs only what
+// the user accepted. Reports
 // are printed to PDF by main's Chromium: the engine sends the HTML over the port and gets the PDF.
 // No `import 'electron'` here: a utility process gets only process.parentPort.
 import { FramelineService } from './engine/service.js';
-import type { CommandConfirmation } from './engine/incidents/command-policy.js';
+import { DeclinedError, type Authoriser, type CommandConfirmation } from './engine/incidents/trust.js';
 import { PdfUnavailableError, type PrintOptions } from './engine/reports/pdf.js';
 import type { EngineInit, FromEngine, PortLike, ToEngine } from './shell/engine-protocol.js';
 
@@ -48,7 +49,7 @@ function serve(init: EngineInit, port: PortLike): void {
     service = new FramelineService({
       dbPath: init.dbPath,
       shell: 'desktop',
-      commands: { allowEdited: true, confirm },
+      authoriser: dialogAuthoriser(confirm),
       pdf,
     });
   } catch (err) {
@@ -103,4 +104,20 @@ function serve(init: EngineInit, port: PortLike): void {
   });
   port.start();
   send({ kind: 'ready' });
+}
+
+/**
+ * The desktop's authoriser: the native dialog in main, which shows the whole command (escaped,
+ * capped and saying so), who wrote it and where it runs; edits and untrusted imports are put to the
+ * person there too, since the dialog is outside the page.
+ */
+function dialogAuthoriser(ask: (c: CommandConfirmation) => Promise<boolean>): Authoriser {
+  return {
+    requester: 'page',
+    pageWritten: { allowed: true },
+    confirm: async (c) => {
+      if (!(await ask(c)))
+        throw new DeclinedError('the command was not run: it was declined in the confirmation dialog');
+    },
+  };
 }

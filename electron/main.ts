@@ -18,7 +18,7 @@ import {
   utilityProcess,
 } from 'electron';
 import type { MenuItemConstructorOptions } from 'electron';
-import type { CommandConfirmation } from './engine/incidents/command-policy.js';
+import type { CommandConfirmation } from './engine/incidents/trust.js';
 import { defaultDbPath, userDataDir } from './engine/paths.js';
 import { footerTemplate, type PrintOptions } from './engine/reports/pdf.js';
 import { bindContract } from './ipc.js';

@@ -74,9 +74,12 @@ export type Api = {
   on<T extends Topic>(topic: T, listener: (payload: PayloadOf<T>) => void): () => void;
 };
 
-/** How a failed request comes back over either shell. */
+/**
+ * How a failed request comes back over either shell. `needs-confirmation`: the host must hear from a
+ * person outside the page first (browser mode: the code `frameline serve` shows in its terminal).
+ */
 export const ErrorBodySchema = z.object({
-  code: z.enum(['bad-request', 'not-found', 'failed', 'forbidden']),
+  code: z.enum(['bad-request', 'not-found', 'failed', 'forbidden', 'needs-confirmation']),
   message: z.string(),
 });
 export type ErrorBody = z.output<typeof ErrorBodySchema>;

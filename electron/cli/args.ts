@@ -6,7 +6,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
 import type { RedactionSummary } from '../../shared/contract/fields.js';
 import { redactionCounts } from '../../shared/redaction.js';
+import { checkCertificate, checkPrivateKey } from '../engine/capture/options.js';
 import { InputError } from '../engine/errors.js';
+import { PEM_FILE_LIMIT, readUserFile } from '../engine/files.js';
 import { defaultDbPath } from '../engine/paths.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -90,7 +92,9 @@ export function parseHeader(raw: string): [string, string] {
 export interface Flag {
   /** The field, dotted for nested ones (`reconnect.baseMs`). */
   field: string;
-  kind?: 'string' | 'number' | 'boolean' | 'list' | 'headers';
+  kind?: 'string' | 'number' | 'boolean' | 'list' | 'headers' | 'pem';
+  /** A `pem` flag: the file holds a certificate or a private key, named so in sentences ("CA"). */
+  pem?: { holds: 'certificate' | 'key'; what: string };
   /** A flag that only means something with another one (`--reconnect-base` with `--reconnect`). */
   needs?: string;
   /** Words a number flag also takes as they are (`--speed max`). */
@@ -136,7 +140,9 @@ export function requestFrom<S extends z.ZodType>(
           : toNumber(v as string)
         : flag.kind === 'headers'
           ? (v as string[]).map(parseHeader)
-          : v;
+          : flag.kind === 'pem'
+            ? readPemFile(v as string, flag.pem ?? { holds: 'certificate', what: name })
+            : v;
     setPath(input, flag.field, value);
   }
   const parsed = schema.safeParse(input);
@@ -167,6 +173,18 @@ export function requestFrom<S extends z.ZodType>(
   throw new InputError(
     `--${name} ${issue.message}${given !== undefined ? `, not ${JSON.stringify(given)}` : ''}`,
   );
+}
+
+/**
+ * A certificate or key file given on the command line, read here (the request carries its PEM
+ * text) within the PEM limit, and checked with the engine's own check so that the sentence names
+ * the file.
+ */
+export function readPemFile(path: string, pem: { holds: 'certificate' | 'key'; what: string }): string {
+  const bytes = readUserFile(path, `the ${pem.what} file`, PEM_FILE_LIMIT);
+  if (pem.holds === 'key') checkPrivateKey(bytes, path);
+  else checkCertificate(bytes, pem.what, path);
+  return bytes.toString('utf8');
 }
 
 /** A positive whole number argument (a session, incident or walk id). */

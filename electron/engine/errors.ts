@@ -18,6 +18,17 @@ export class MissingError extends InputError {
   }
 }
 
+/**
+ * Something this host does not let its requests do (a command a page wrote, a mock on every
+ * interface from browser mode): the contract answers `forbidden`; the sentence says what to do.
+ */
+export class ForbiddenError extends InputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
 /** True for an error of SQLite that says the database file is damaged or is not a database. */
 export function isCorruption(err: unknown): boolean {
   const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';

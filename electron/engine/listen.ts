@@ -2,6 +2,11 @@
 // sentences for the same mistakes.
 import { InputError } from './errors.js';
 
+/** True for addresses that only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** The InputError for a listen that failed because of the address asked for; null for other failures. */
 export function listenFailure(err: unknown, host: string, port: number): InputError | null {
   const code = (err as NodeJS.ErrnoException).code;

@@ -14,9 +14,9 @@ import {
 import { setupCapture } from './capture/handlers.js';
 import type { DomainSetup, EngineContext } from './context.js';
 import { setupDiagnose } from './diagnose/handlers.js';
-import { InputError, MissingError } from './errors.js';
-import type { CommandPolicy } from './incidents/command-policy.js';
+import { ForbiddenError, InputError, MissingError } from './errors.js';
 import { setupIncidents } from './incidents/handlers.js';
+import { ConfirmationNeededError, type Authoriser } from './incidents/trust.js';
 import { setupReplay } from './replay/handlers.js';
 import { setupInterop } from './interop/handlers.js';
 import { setupReports } from './reports/handlers.js';
@@ -31,8 +31,17 @@ type Handler = (request: never) => unknown;
 export interface ServiceOptions {
   dbPath: string;
   shell: 'desktop' | 'browser';
-  /** Which shell commands `walks:run` may run; default: only the runbook's own (browser mode). */
-  commands?: CommandPolicy;
+  /**
+   * How this host asks a person, outside the page, whether a shell command of `walks:run` may run
+   * (incidents/trust.ts): the desktop's native dialog, browser mode's code in serve's terminal.
+   * Without one, no command runs.
+   */
+  authoriser?: Authoriser;
+  /**
+   * Where a mock started through the contract may listen: anywhere (the desktop app), or loopback
+   * only (browser mode, unless serve itself listens on another address).
+   */
+  mockHosts?: 'any' | 'loopback';
   /** How the shell prints a report to PDF; by default the system's Chromium (playwright-core). */
   pdf?: PdfPrinter;
 }
@@ -57,7 +66,7 @@ export class FramelineService {
         app: { info: () => ({ version: VERSION, dbPath: options.dbPath, shell: options.shell }) },
       },
     };
-    const incidents = setupIncidents(this.ctx, options.commands);
+    const incidents = setupIncidents(this.ctx, options.authoriser);
     this.domains = [
       app,
       setupSessions(this.ctx),
@@ -70,7 +79,7 @@ export class FramelineService {
         ...(options.pdf ? { pdf: options.pdf } : {}),
       }),
       setupInterop(this.ctx),
-      setupReplay(this.ctx),
+      setupReplay(this.ctx, { mockHosts: options.mockHosts ?? 'any' }),
     ] as Array<DomainSetup<Domain>>;
     const handlers = Object.assign({}, ...this.domains.map((d) => d.handlers)) as Record<
       string,
@@ -94,9 +103,15 @@ export class FramelineService {
 
   /** Answers one request from either shell. Never throws. */
   async handle(channel: string, payload: unknown): Promise<Result<unknown>> {
-    const entry = this.byName.get(channel);
-    if (!entry) return fail('bad-request', `unknown channel "${channel}"`);
-    const parsed = entry.request.safeParse(payload ?? {});
+    const entry = typeof channel === 'string' ? this.byName.get(channel) : undefined;
+    if (!entry) return fail('bad-request', `unknown channel "${String(channel).slice(0, 100)}"`);
+    let parsed: ReturnType<z.ZodType['safeParse']>;
+    try {
+      parsed = entry.request.safeParse(payload ?? {});
+    } catch (err) {
+      // A payload nested past the stack's depth, say: refused, never a crash of the host.
+      return fail('bad-request', `${channel}: the request could not be read (${(err as Error).message})`);
+    }
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return fail(
@@ -108,6 +123,8 @@ export class FramelineService {
       return { ok: true, value: await entry.run(parsed.data as never) };
     } catch (err) {
       if (err instanceof MissingError) return fail('not-found', err.message);
+      if (err instanceof ForbiddenError) return fail('forbidden', err.message);
+      if (err instanceof ConfirmationNeededError) return fail('needs-confirmation', err.message);
       if (err instanceof InputError) return fail('bad-request', err.message);
       return fail('failed', (err as Error).message);
     }

@@ -1,15 +1,17 @@
 // Browser mode: the same engine and renderer bundle as the desktop app, with the contract carried
-// over a WebSocket on loopback. Guarded by a random token (in the URL once, then an HttpOnly
-// cookie) and by Host and Origin checks against DNS rebinding and cross-site pages.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+// over a WebSocket on loopback. Guarded by one-time links (a random token in the URL, traded on its
+// first use for an HttpOnly cookie of that browser's own: links.ts) and by Host and Origin checks
+// against DNS rebinding and cross-site pages.
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Topic } from '../../shared/contract.js';
+import type { Result, Topic } from '../../shared/contract.js';
+import { isLoopback } from '../engine/listen.js';
 import type { FramelineService } from '../engine/service.js';
 import { resolveInside, responseHeaders, securityHeaders } from '../shell/console-security.js';
+import { HostKeys } from './links.js';
 
 export interface HostOptions {
   service: FramelineService;
@@ -17,30 +19,20 @@ export interface HostOptions {
   rendererDir: string;
   host?: string;
   port?: number;
-  /** A fixed token (tests); random when omitted. */
-  token?: string;
 }
 
 export interface RunningHost {
+  /** The first link: it opens the console once. */
   url: string;
   port: number;
-  token: string;
+  /** A new one-time link (for another browser, or after the first was used). */
+  newLink(): string;
   close(): Promise<void>;
 }
 
 const COOKIE = 'frameline_token';
 
-/** True for addresses that only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-function sameToken(a: string | undefined, b: string): boolean {
-  if (!a) return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+export { isLoopback };
 
 function cookieToken(req: IncomingMessage): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -52,7 +44,7 @@ function cookieToken(req: IncomingMessage): string | undefined {
 
 /** Starts the browser-mode host; binds 127.0.0.1 unless told otherwise. */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
-  const token = options.token ?? randomBytes(24).toString('base64url');
+  const keys = new HostKeys();
   const bindHost = options.host ?? '127.0.0.1';
   const root = resolve(options.rendererDir);
   let port = 0;
@@ -90,24 +82,30 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         );
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.');
       const url = new URL(req.url ?? '/', 'http://placeholder');
-      const fromQuery = url.searchParams.get('token') ?? undefined;
-      const authorised = sameToken(fromQuery, token) || sameToken(cookieToken(req), token);
-      if (!authorised) {
+      const fromQuery = url.searchParams.get('token');
+      const headers = securityHeaders();
+      // A link's first use trades it for a cookie of this browser's own.
+      const traded = fromQuery === null ? null : keys.trade(fromQuery);
+      if (traded) headers['Set-Cookie'] = `${COOKIE}=${traded}; HttpOnly; SameSite=Strict; Path=/`;
+      else if (!keys.knowsCookie(cookieToken(req))) {
+        if (fromQuery !== null && keys.linkState(fromQuery) === 'used')
+          return send(
+            res,
+            401,
+            'Unauthorized: this link was used already. A link printed by frameline serve opens the console once; then a cookie keeps that browser in. ' +
+              'For another browser or window, press Enter in the terminal where frameline serve runs: it prints a new link.',
+          );
         return send(
           res,
           401,
           'Unauthorized: this page has no token, or an old one — frameline serve makes a new one each time it is started, so it was restarted or the link is old. ' +
-            'Open the URL it printed; to come back to the same screen, add the part of the old address that starts with #.',
+            'Open the URL it printed (or press Enter in its terminal for a new one); to come back to the same screen, add the part of the old address that starts with #.',
         );
       }
-      const headers = securityHeaders();
-      if (fromQuery) {
-        // Trade the token in the URL for a cookie, and drop it from the address bar and history.
-        headers['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-        if (url.pathname === '/' || url.pathname === '/index.html') {
-          res.writeHead(303, { ...headers, Location: '/' });
-          return res.end();
-        }
+      // Drop the token from the address bar and the history.
+      if (fromQuery !== null && (url.pathname === '/' || url.pathname === '/index.html')) {
+        res.writeHead(303, { ...headers, Location: '/' });
+        return res.end();
       }
       const path = resolveInside(root, url.pathname);
       if (!path) return send(res, 404, 'Not found.');
@@ -137,29 +135,44 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     };
     const url = new URL(req.url ?? '/', 'http://placeholder');
     if (!hostAllowed(req)) return refuse(403, 'Forbidden');
-    if (
-      !sameToken(cookieToken(req), token) &&
-      !sameToken(url.searchParams.get('token') ?? undefined, token)
-    ) {
-      return refuse(401, 'Unauthorized');
-    }
+    // Only the cookie a link was traded for: a token in the URL opens nothing here.
+    if (!keys.knowsCookie(cookieToken(req))) return refuse(401, 'Unauthorized');
     if (!originAllowed(req)) return refuse(403, 'Forbidden');
     if (url.pathname !== '/api') return refuse(404, 'Not Found');
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws);
       ws.on('close', () => clients.delete(ws));
       ws.on('error', () => ws.terminate());
-      ws.on('message', (data) => {
-        let msg: { id?: unknown; channel?: unknown; payload?: unknown };
-        try {
-          msg = JSON.parse(data.toString()) as typeof msg;
-        } catch {
-          return;
-        }
-        if (typeof msg.id !== 'number' || typeof msg.channel !== 'string') return;
-        void options.service.handle(msg.channel, msg.payload).then((result) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, result }));
-        });
+      ws.on('message', (data, isBinary) => {
+        const answer = (id: number | null, result: Result<unknown>) => {
+          if (ws.readyState !== ws.OPEN) return;
+          let text: string;
+          try {
+            text = JSON.stringify({ id, result });
+          } catch (err) {
+            text = JSON.stringify({
+              id,
+              result: {
+                ok: false,
+                error: { code: 'failed', message: `the answer could not be sent: ${(err as Error).message}` },
+              },
+            });
+          }
+          ws.send(text);
+        };
+        const request = readRequest(data, isBinary);
+        if (!request.ok)
+          return answer(request.id, { ok: false, error: { code: 'bad-request', message: request.message } });
+        options.service
+          .handle(request.channel, request.payload)
+          .catch((err: unknown): Result<unknown> => ({
+            ok: false,
+            error: {
+              code: 'failed',
+              message: `${request.channel} failed: ${(err as Error)?.message ?? String(err)}`,
+            },
+          }))
+          .then((result) => answer(request.id, result));
       });
     });
   });
@@ -180,10 +193,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       : bindHost.includes(':')
         ? `[${bindHost}]`
         : bindHost;
+  const link = () => `http://${shownHost}:${port}/?token=${keys.newLink()}`;
   return {
-    url: `http://${shownHost}:${port}/?token=${token}`,
+    url: link(),
     port,
-    token,
+    newLink: link,
     close: () =>
       new Promise((done) => {
         unsubscribe();
@@ -193,4 +207,44 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         server.close(() => done());
       }),
   };
+}
+
+/** What a request on the API socket must look like: `{ id, channel, payload }`, as JSON text. */
+const REQUEST_SHAPE =
+  'a request is one JSON object {"id": a whole number from 0 to 2^53, "channel": "domain:verb", "payload": {...}} in a text frame';
+
+/**
+ * One message of the API socket read as a request, or why it is not one (with the id to answer
+ * under, when it has a usable one). Never throws: a page, or a script holding the token, may send
+ * anything.
+ */
+export function readRequest(
+  data: unknown,
+  isBinary: boolean,
+):
+  | { ok: true; id: number; channel: string; payload: unknown }
+  | { ok: false; id: number | null; message: string } {
+  if (isBinary) return { ok: false, id: null, message: `a binary frame is not a request; ${REQUEST_SHAPE}` };
+  let msg: unknown;
+  try {
+    msg = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
+  } catch {
+    return { ok: false, id: null, message: `the message is not JSON; ${REQUEST_SHAPE}` };
+  }
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg))
+    return {
+      ok: false,
+      id: null,
+      message: `the message is ${msg === null ? 'null' : Array.isArray(msg) ? 'an array' : `a ${typeof msg}`}; ${REQUEST_SHAPE}`,
+    };
+  const { id, channel, payload } = msg as { id?: unknown; channel?: unknown; payload?: unknown };
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0)
+    return {
+      ok: false,
+      id: null,
+      message: `the request's id is missing or not a whole number; ${REQUEST_SHAPE}`,
+    };
+  if (typeof channel !== 'string')
+    return { ok: false, id, message: `the request's channel is missing or not a string; ${REQUEST_SHAPE}` };
+  return { ok: true, id, channel, payload };
 }

@@ -4,7 +4,7 @@
 // recovery runs on every open, so sessions it was capturing end up `interrupted`, never lost.
 // The window hears about it on the `engine:link` topic.
 import type { ErrorBody, PayloadOf, Result, Topic } from '../../shared/contract.js';
-import type { CommandConfirmation } from '../engine/incidents/command-policy.js';
+import type { CommandConfirmation } from '../engine/incidents/trust.js';
 import type { PrintOptions } from '../engine/reports/pdf.js';
 import type { EngineInit, FromEngine, PortLike, ToEngine } from './engine-protocol.js';
 

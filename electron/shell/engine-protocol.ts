@@ -4,7 +4,7 @@
 // the database open?).
 // Types only: imported by main's EngineLink and by the engine-process entry.
 import type { Result, Topic } from '../../shared/contract.js';
-import type { CommandConfirmation } from '../engine/incidents/command-policy.js';
+import type { CommandConfirmation } from '../engine/incidents/trust.js';
 import type { PrintOptions } from '../engine/reports/pdf.js';
 
 /** Main → engine process, over process.parentPort, once, with the contract's port transferred. */

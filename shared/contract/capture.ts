@@ -2,7 +2,7 @@
 // attach screen and `frameline capture` send the same request; the flags of the command line are
 // these fields, in the same units, so a value out of range reads the same in both.
 import { z } from 'zod';
-import { HeaderSchema, numberIn, SubprotocolSchema } from './fields.js';
+import { HeaderSchema, numberIn, SubprotocolSchema, TlsPemFields } from './fields.js';
 import { ConnectionSchema } from './sessions.js';
 
 const id = z.number().int().positive();
@@ -41,9 +41,8 @@ export const CaptureRequestSchema = z.object({
   origin: z.string().min(1).max(512).optional(),
   subprotocols: z.array(SubprotocolSchema).max(20).default([]),
   compression: z.boolean().default(false),
-  caFile: z.string().min(1).optional(),
-  certFile: z.string().min(1).optional(),
-  keyFile: z.string().min(1).optional(),
+  /** The CA, client certificate and key as PEM text (never a path: the engine reads no file a request names). */
+  ...TlsPemFields,
   insecure: z.boolean().default(false),
   /** Proxy URL; null for none; absent to use the environment. */
   proxy: z.string().min(1).nullable().optional(),

@@ -3,7 +3,7 @@
 // session, and the probe's progress.
 import { z } from 'zod';
 import { DiagnosisSchema, FindingSchema } from '../findings.js';
-import { HeaderSchema, numberIn, SubprotocolSchema } from './fields.js';
+import { HeaderSchema, numberIn, PemSchema, SubprotocolSchema, TlsPemFields } from './fields.js';
 
 /** What the console asks a probe to do; mirrors `frameline probe`. */
 export const ProbeRequestSchema = z.object({
@@ -30,7 +30,9 @@ export const ProbeRequestSchema = z.object({
   /** Subprotocols offered on every handshake. */
   subprotocols: z.array(SubprotocolSchema).max(20).default([]),
   insecure: z.boolean().default(false),
-  caFile: z.string().min(1).optional(),
+  /** The CA as PEM text (never a path: the engine reads no file a request names). */
+  caPem: PemSchema.optional(),
+  caFile: TlsPemFields.caFile,
   name: z.string().trim().min(1).max(200).optional(),
   /** Chosen by the caller to tell its progress pushes apart; one is made up when absent. */
   runId: z.string().min(1).max(100).optional(),

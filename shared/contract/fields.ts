@@ -9,6 +9,40 @@ export function numberIn(min: number, max: number, unit = '', { integer = false 
   return integer ? n.int({ error: words }) : n;
 }
 
+/** Largest certificate or private key a request carries, as PEM text (a real one is a few KiB). */
+export const MAX_PEM_CHARS = 1024 * 1024;
+
+/**
+ * A certificate or a private key as PEM text: the console reads the file the person chose in the
+ * page and sends its text, the command line reads its --ca/--cert/--key files. The engine reads no
+ * file a request names.
+ */
+export const PemSchema = z
+  .string()
+  .min(1, { error: 'is empty; choose the PEM file of the certificate or key' })
+  .max(MAX_PEM_CHARS, {
+    error: 'is larger than 1 MiB; a certificate or key in PEM is a few KiB: check it is the right file',
+  });
+
+/** A request field that once named a file on the engine's machine: refused, saying what to send. */
+function noPath(instead: string) {
+  return z
+    .undefined({
+      error: `is refused: the engine reads no file a request names; send the file's PEM text as ${instead}`,
+    })
+    .optional();
+}
+
+/** The TLS material of a request: PEM text, never a path (caFile, certFile and keyFile are refused). */
+export const TlsPemFields = {
+  caPem: PemSchema.optional(),
+  certPem: PemSchema.optional(),
+  keyPem: PemSchema.optional(),
+  caFile: noPath('caPem'),
+  certFile: noPath('certPem'),
+  keyFile: noPath('keyPem'),
+};
+
 /** An RFC 7230 token: header names and subprotocols. */
 export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 

@@ -8,6 +8,7 @@ import { SessionSummarySchema } from './sessions.js';
 import {
   NodeKindSchema,
   RunbookProblemSchema,
+  RunbookProvenanceSchema,
   RunbookSchema,
   RunbookStepSchema,
   RunbookSummarySchema,
@@ -348,6 +349,8 @@ export const runbookChannels = {
     request: z.object({ id: runbookId }),
     response: RunbookSchema.extend({
       source: z.enum(['builtin', 'imported']),
+      provenance: RunbookProvenanceSchema,
+      trusted: z.boolean(),
       /** The runbook file, to show or to copy as a template. */
       markdown: z.string(),
     }),
@@ -407,7 +410,10 @@ export const walkChannels = {
   },
   /**
    * Runs the current node's shell command on the engine's machine: only with `confirmed: true` for
-   * this run, and exactly the `command` given (the step's, possibly edited). Output streams on
+   * this run, and exactly the `command` given (the step's, possibly edited) — and only once the host
+   * confirmed it outside the page (the desktop's native dialog; in browser mode the code that
+   * `frameline serve` shows in its terminal: without `code` the answer is the error
+   * `needs-confirmation`, and the person types the code into the page). Output streams on
    * `shell:output`; the end comes with `walk:changed` and is in `walks:get`.
    */
   run: {
@@ -416,6 +422,8 @@ export const walkChannels = {
       step: numberIn(1, 1000, '', { integer: true }).optional(),
       command: z.string().min(1).max(100_000),
       confirmed: z.literal(true),
+      /** Browser mode: the code `frameline serve` showed in its terminal for this command. */
+      code: z.string().min(1).max(40).optional(),
       /** How long the command may run before it is ended (default 60 s). */
       timeoutSeconds: numberIn(0.1, 3600, 'seconds').optional(),
       /** Bytes of output kept (the first and the last half); default 64 KiB. */

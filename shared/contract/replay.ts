@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { FindingSchema } from '../findings.js';
 import { FaultError, parseFault, type Fault } from '../replay/faults.js';
 import { ignoreEntryError } from '../replay/volatile.js';
-import { HeaderSchema, numberIn, SubprotocolSchema } from './fields.js';
+import { HeaderSchema, numberIn, SubprotocolSchema, TlsPemFields } from './fields.js';
 import { ClosedBySchema, ErrorKindSchema } from './sessions.js';
 
 const id = z.number().int().positive();
@@ -48,9 +48,8 @@ export const ReplayRequestSchema = z.object({
   origin: z.string().min(1).max(512).optional(),
   /** Replaces the recorded subprotocols. */
   subprotocols: z.array(SubprotocolSchema).max(20).optional(),
-  caFile: z.string().min(1).optional(),
-  certFile: z.string().min(1).optional(),
-  keyFile: z.string().min(1).optional(),
+  /** The CA, client certificate and key as PEM text (never a path). */
+  ...TlsPemFields,
   insecure: z.boolean().default(false),
   connectTimeoutSeconds: numberIn(0.001, YEAR_SECONDS, 'seconds').default(10),
   idField: IdFieldSchema,

@@ -119,12 +119,19 @@ export const RunbookSchema = z.object({
   steps: z.array(RunbookStepSchema),
 });
 
+/** Where a runbook came from: built in, imported from a file on the command line, or through a page. */
+export const RunbookProvenanceSchema = z.enum(['builtin', 'file', 'page']);
+
 /** A runbook as listed. */
 export const RunbookSummarySchema = z.object({
   id: z.string(),
   title: z.string(),
   version: z.string(),
   source: z.enum(['builtin', 'imported']),
+  /** Where it came from: built in, a file imported on the command line, or an import through a page. */
+  provenance: RunbookProvenanceSchema,
+  /** Its shell steps may be put to a person: built in, from a file, or a page's import trusted since. */
+  trusted: z.boolean(),
   appliesTo: z.array(z.string()),
   nodes: z.number().int().nonnegative(),
   importedAt: isoTime.nullable(),
@@ -142,3 +149,4 @@ export type RunbookEdge = z.output<typeof RunbookEdgeSchema>;
 export type RunbookStep = z.output<typeof RunbookStepSchema>;
 export type Runbook = z.output<typeof RunbookSchema>;
 export type RunbookSummary = z.output<typeof RunbookSummarySchema>;
+export type RunbookProvenance = z.output<typeof RunbookProvenanceSchema>;

@@ -59,7 +59,7 @@ describe.skipIf(browserMissing())('where the connection went', () => {
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     pageErrors = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(served.url);
+    await page.goto(await served.openUrl());
     await page.getByText('Engine connected').waitFor(WAIT);
   });
   afterEach(async () => {

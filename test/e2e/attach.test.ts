@@ -89,7 +89,7 @@ describe.skipIf(browserMissing())('attach screen', () => {
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     pageErrors = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(served.url);
+    await page.goto(await served.openUrl());
     await page.getByText('Engine connected').waitFor();
   });
   afterEach(async () => {

@@ -112,7 +112,7 @@ describe.skipIf(browserMissing())('diagnose', () => {
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     pageErrors = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(served.url);
+    await page.goto(await served.openUrl());
     await page.getByText('Engine connected').waitFor(WAIT);
   });
   afterEach(async () => {
@@ -329,20 +329,32 @@ describe.skipIf(browserMissing())('diagnose', () => {
       'The idle limit must be a number of seconds from 1 to 3600, such as 75; "0" is not',
     ]);
 
-    // What only the engine can tell (a CA file that is not there) comes back in its words.
-    await setOptions({
-      'Idle limit (s)': '3',
-      'Origins your pages use': '',
-      'CA file': '/nonexistent/ca.pem',
+    // A CA is chosen from a file in the page and sent as its text: a file with no PEM block is refused
+    // beside its field; what only the engine can tell (PEM that is no certificate) comes back in its words.
+    await setOptions({ 'Idle limit (s)': '3', 'Origins your pages use': '' });
+    const caField = panel().getByLabel('CA certificate');
+    await caField.setInputFiles({
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('not a cert'),
     });
+    await panel().getByText('notes.txt holds no PEM block').waitFor(WAIT);
+    const fake = '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n';
+    await caField.setInputFiles({
+      name: 'internal-ca.pem',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(fake),
+    });
+    await panel().getByTestId('pem-file-name').filter({ hasText: 'internal-ca.pem' }).waitFor(WAIT);
     await panel().getByRole('button', { name: 'Run probe' }).click();
     await panel().locator('.diag-run').and(page.locator('[data-run-state="error"]')).waitFor(WAIT);
     expect(
       await panel().locator('.diag-run').getByRole('alert').locator('.error-note-text').textContent(),
-    ).toMatch(/^The probe did not start: Cannot read the CA file \/nonexistent\/ca\.pem .*check the path$/);
+    ).toMatch(/^The probe did not start: The CA holds no PEM certificate .*choose the certificate file$/);
     await panel().getByRole('button', { name: 'Clear' }).click();
 
-    await setOptions({ 'CA file': '' });
+    await setOptions({});
+    await panel().getByRole('button', { name: 'Remove' }).click();
     await panel().getByRole('button', { name: 'Run probe' }).click();
     await card('upgrade-rejected').waitFor(WAIT);
     expect(await row('upgrade').getAttribute('data-state')).toBe('failed');

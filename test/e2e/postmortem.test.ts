@@ -39,7 +39,7 @@ describe.skipIf(browserMissing())('writing and sharing the post-mortem in the co
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(`console: ${m.text()}`);
     });
-    await page.goto(served.url);
+    await page.goto(await served.openUrl());
   }, 90_000);
 
   afterAll(async () => {

@@ -36,7 +36,7 @@ describe.skipIf(browserMissing())('replay and mock in the console', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(served.url);
+    await page.goto(await served.openUrl());
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Sessions' }).click();
     await page.locator(`tr[data-session-id="${source}"]`).click();
     await page.locator('.session-name').waitFor(WAIT);

@@ -86,7 +86,7 @@ describe.skipIf(browserMissing())('sessions screen', () => {
     const page = await browser.newPage({ viewport, ...options });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(served.url);
+    await page.goto(await served.openUrl());
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Sessions' }).click();
     await page.locator('tr[data-session-id]').first().waitFor(WAIT);
     expect(errors).toEqual([]);
@@ -416,7 +416,7 @@ describe.skipIf(browserMissing())('a large session', () => {
 
   it('opens with its header, timeline and first frames, and charts every frame', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(served.url);
+    await page.goto(await served.openUrl());
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Sessions' }).click();
     const flood = page.locator('tr[data-session-id]', { hasText: 'flood' });
     await flood.waitFor(WAIT);

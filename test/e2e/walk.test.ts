@@ -13,7 +13,7 @@ import { wsServer, type WsScenario } from '../servers/scenarios.js';
 import { browserMissing, launchChromium } from '../support/browser.js';
 import { cli, cliJson, workspace, type Workspace } from '../support/cli.js';
 import { inspectShot, readmeShot } from '../support/screenshots.js';
-import { serve, type Served } from '../support/serve.js';
+import { confirmWithCode, serve, type Served } from '../support/serve.js';
 
 const WAIT = { timeout: 15_000 };
 /** A probe holds the backend's connection idle for a few seconds. */
@@ -172,7 +172,8 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     ws = workspace();
     backend = await chatBackend();
     proxy = await proxyWithoutUpgrade(Number(new URL(backend.url).port));
-    // The walk edits its shell commands in the dialog: browser mode runs those only when allowed.
+    // The walk edits its shell commands in the dialog: browser mode runs those only when allowed, and
+    // every command only with the code serve shows in its terminal (read there, as a person would).
     served = await serve(ws.db, ['--allow-any-command']);
     browser = await launchChromium();
   });
@@ -193,7 +194,7 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) problems.push(m.text());
     });
-    await page.goto(served.url);
+    await page.goto(await served.openUrl());
     await page.getByText('Engine connected').waitFor(WAIT);
     return { page, problems };
   }
@@ -320,7 +321,13 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     expect(await dialog.textContent()).toMatch(/128(\.0)? KiB kept/);
     await command.fill('echo ok');
     await dialog.getByLabel('Timeout (seconds)').fill('10');
+    let offset = served.stderr().length;
     await dialog.getByRole('button', { name: 'Run the edited command' }).click();
+    // Nothing runs on the page's word: serve's terminal shows the command and a code to type here.
+    await dialog.getByText('Confirm it outside this page').waitFor(WAIT);
+    expect(await dialog.textContent()).toContain('frameline serve shows this command in the terminal');
+    await confirmWithCode(served, dialog, offset);
+    expect(served.stderr().slice(offset)).toContain('    echo ok');
     await dialog.waitFor({ state: 'detached', ...WAIT });
     const shell = step(page, 1).locator('.run-view[data-kind=shell]');
     await shell.and(page.locator('[data-status=ok]')).waitFor(WAIT);
@@ -334,7 +341,9 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     await step(page, 2).getByRole('button', { name: 'Run…' }).click();
     await dialog.waitFor(WAIT);
     await dialog.getByLabel('Command').fill('echo started; sleep 30; echo never');
+    offset = served.stderr().length;
     await dialog.getByRole('button', { name: 'Run the edited command' }).click();
+    await confirmWithCode(served, dialog, offset);
     const long = step(page, 2).locator('.run-view[data-kind=shell]');
     await long.getByTestId('run-output').filter({ hasText: 'started' }).waitFor(WAIT);
     await long.getByRole('button', { name: 'Stop' }).click();
@@ -545,7 +554,9 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
       await page.locator('body').press('r');
       await dialog.waitFor(WAIT);
       expect(await dialog.getByLabel('Command').inputValue()).toContain('grep -c');
+      const offset = served.stderr().length;
       await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+      await confirmWithCode(served, dialog, offset);
       const count = step(page, 1).locator('.run-view[data-kind=shell]');
       await count.and(page.locator('[data-status=ok]')).waitFor(WAIT);
       expect(await count.getByTestId('run-status').textContent()).toContain('exit 1');

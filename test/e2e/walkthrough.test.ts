@@ -12,7 +12,7 @@ import { browserMissing, launchChromium } from '../support/browser.js';
 import { workspace, type Workspace } from '../support/cli.js';
 import { clipsText, findClippedText } from '../support/layout.js';
 import { inspectShot } from '../support/screenshots.js';
-import { serve, type Served } from '../support/serve.js';
+import { confirmWithCode, serve, type Served } from '../support/serve.js';
 import { existsSync } from 'node:fs';
 
 const WAIT = { timeout: 20_000, interval: 50 };
@@ -45,7 +45,8 @@ describe.skipIf(skipReason())('the 3 AM walkthrough at every size and theme', ()
       });
     });
     proxy = await startNginx({ upstreamPort: feed.port, websocket: true, readTimeoutSeconds: 2 });
-    // The walk edits a shell command in the dialog: browser mode runs it only when allowed.
+    // The walk edits a shell command in the dialog: browser mode runs it only when allowed, and with
+    // the code serve shows in its terminal.
     served = await serve(ws.db, ['--allow-any-command']);
     browser = await launchChromium();
   });
@@ -72,7 +73,7 @@ describe.skipIf(skipReason())('the 3 AM walkthrough at every size and theme', ()
         const page = await browser.newPage({ viewport: size });
         const problems: string[] = [];
         page.on('pageerror', (e) => problems.push(e.message));
-        await page.goto(served.url);
+        await page.goto(await served.openUrl());
         await page.getByText('Engine connected').waitFor(WAIT);
         if (theme === 'light') await page.getByRole('button', { name: 'Light theme' }).click();
         expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
@@ -208,7 +209,13 @@ describe.skipIf(skipReason())('the 3 AM walkthrough at every size and theme', ()
         await noClips(page, `run dialog (${tag})`);
         await inspectShot(page, `walkthrough-${tag}-dialog`);
         await dialog.getByLabel('Command').fill('echo ok');
+        const offset = served.stderr().length;
         await dialog.getByRole('button', { name: 'Run the edited command' }).click();
+        // The code serve shows in its terminal, typed into the page (nothing runs on the page's word).
+        await dialog.getByLabel('Code from the terminal').waitFor(WAIT);
+        await noClips(page, `run dialog asking for the code (${tag})`);
+        await inspectShot(page, `walkthrough-${tag}-code`);
+        await confirmWithCode(served, dialog, offset);
         await step.locator('.run-view[data-kind=shell][data-status=ok]').waitFor(WAIT);
         await noClips(page, `walk after the run (${tag})`);
         await inspectShot(page, `walkthrough-${tag}-walk`);

@@ -28,9 +28,14 @@ export function workspace(): Workspace {
   return { dir, db: join(dir, 'frameline.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): ChildProcess {
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd?: string,
+  stdin: 'ignore' | 'pipe' = 'ignore',
+): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
     ...(cwd !== undefined ? { cwd } : {}),
     env: { ...process.env, NO_PROXY: '*', HTTP_PROXY: '', HTTPS_PROXY: '', ALL_PROXY: '', ...env },
   });

@@ -13,6 +13,7 @@ import { openEngine } from '../../electron/engine/context.js';
 import { runProbe } from '../../electron/engine/diagnose/probe.js';
 import { diagnoseSession } from '../../electron/engine/diagnose/session-analysis.js';
 import { WalkEngine } from '../../electron/engine/incidents/walk.js';
+import { confirmed } from './authorisers.js';
 import { wsServer, type WsScenario } from '../servers/scenarios.js';
 
 /** A JWT whose payload names the canary (`{"sub":"canary-jwt","iat":1516239022}`). */
@@ -172,12 +173,13 @@ export async function walkedIncident(dbPath: string, { hostile = false } = {}): 
 
     // The walk: ALERT's count (a shell step), its capture and diagnosis (app actions), a tick, a note.
     const walk = walks.start({ incidentId: incident.id, runbookId: 'ws-3am', target: `${server.url}/walk` });
-    await walks.runShell(walk.id, {
-      step: 1,
-      command: `echo "open connections: 3"; echo "Authorization: Bearer ${CANARIES.shell}"${hostile ? `; echo '${XSS.script}'` : ''}`,
-      confirmed: true,
-      timeoutMs: 10_000,
-    }).done;
+    await walks.runShell(
+      await confirmed(walks, walk.id, {
+        step: 1,
+        command: `echo "open connections: 3"; echo "Authorization: Bearer ${CANARIES.shell}"${hostile ? `; echo '${XSS.script}'` : ''}`,
+      }),
+      { timeoutMs: 10_000 },
+    ).done;
     const walkCapture = await walks.runAction(walk.id, { step: 2, duration: 0.3 }).done;
     await walks.runAction(walk.id, { step: 3 }).done;
     walks.note(
@@ -187,12 +189,13 @@ export async function walkedIncident(dbPath: string, { hostile = false } = {}): 
     walks.choose(walk.id, 'next');
     walks.choose(walk.id, 'Load balancer');
     walks.choose(walk.id, 'next');
-    await walks.runShell(walk.id, {
-      step: 1,
-      command: `printf 'proxy_read_timeout 60s;\\nproxy_http_version 1.1;\\n'`,
-      confirmed: true,
-      timeoutMs: 10_000,
-    }).done;
+    await walks.runShell(
+      await confirmed(walks, walk.id, {
+        step: 1,
+        command: `printf 'proxy_read_timeout 60s;\\nproxy_http_version 1.1;\\n'`,
+      }),
+      { timeoutMs: 10_000 },
+    ).done;
     walks.check(walk.id, { step: 2, checked: true });
     // A wrong turn, taken back.
     walks.choose(walk.id, 'next');

@@ -63,7 +63,7 @@ const FLAGS: Record<string, Flag> = {
   header: { field: 'headers', kind: 'headers' },
   subprotocol: { field: 'subprotocols', kind: 'list' },
   timeout: { field: 'timeoutSeconds', kind: 'number' },
-  ca: { field: 'caFile' },
+  ca: { field: 'caPem', kind: 'pem', pem: { holds: 'certificate', what: 'CA' } },
   insecure: { field: 'insecure', kind: 'boolean' },
   name: { field: 'name' },
 };

@@ -1,4 +1,5 @@
-// frameline runbooks: list the built-in and imported runbooks, import one, show one, validate a file.
+// frameline runbooks: list the built-in and imported runbooks, import one, show one, validate a file,
+// trust one a page imported (outside the page: here, on the command line).
 import { existsSync } from 'node:fs';
 import { builtinRunbooks, builtinSource } from '../../../shared/runbooks/builtin/index.js';
 import { choicesAt, labelTitle } from '../../../shared/runbooks/graph.js';
@@ -8,13 +9,16 @@ import { openEngine, type EngineContext } from '../../engine/context.js';
 
 type Db = EngineContext['db'];
 import {
-  findRunbook,
+  findRunbookWithTrust,
   importedSource,
   importRunbook,
   listRunbooks,
   readRunbookFile,
   RunbookFileError,
+  trustRunbook,
 } from '../../engine/incidents/runbook-library.js';
+import { provenanceWords } from '../../engine/incidents/trust.js';
+import { escapeInvisible } from '../../../shared/command-text.js';
 import { dbPath, parse, positionals } from '../args.js';
 import { out, table } from '../output.js';
 
@@ -22,6 +26,9 @@ export const help = `frameline runbooks [--json]                 list the built-
 frameline runbooks show ID [--json|--markdown]  a runbook's nodes, edges and steps (--markdown: its file)
 frameline runbooks import FILE [--replace]    import a Markdown runbook into the database
 frameline runbooks validate FILE [--json]     check a runbook file; exit 2 with FILE:LINE: problem
+frameline runbooks trust ID [--json]          trust the shell steps of a runbook imported through the
+                                              console (it shows them); until then none of them runs
+                                              from browser mode
 
 A runbook is a Markdown file: optional front matter (id, title, version, applies-to), a mermaid
 flowchart (or graph) whose nodes and edges are the walk, and step sections — a heading ending in
@@ -100,9 +107,11 @@ export async function run(argv: string[]): Promise<number> {
       return importFile(args, values);
     case 'validate':
       return validate(args, values);
+    case 'trust':
+      return trust(args, values);
     default:
       throw new InputError(
-        `"${sub}" is not a runbooks command; use list, show ID, import FILE or validate FILE`,
+        `"${sub}" is not a runbooks command; use list, show ID, import FILE, validate FILE or trust ID`,
       );
   }
 }
@@ -116,6 +125,8 @@ async function list(values: { db?: string; json: boolean }): Promise<number> {
         title: r.title,
         version: r.version,
         source: 'builtin' as const,
+        provenance: 'builtin' as const,
+        trusted: true,
         appliesTo: r.appliesTo,
         nodes: r.nodes.length,
         importedAt: null,
@@ -127,7 +138,9 @@ async function list(values: { db?: string; json: boolean }): Promise<number> {
     return 0;
   }
   const rows = [['ID', 'SOURCE', 'VERSION', 'NODES', 'TITLE']];
-  for (const r of all) rows.push([r.id, r.source, r.version, String(r.nodes), r.title]);
+  const source = (r: (typeof all)[number]) =>
+    r.provenance === 'page' ? `page${r.trusted ? ' (trusted)' : ' (untrusted)'}` : r.provenance;
+  for (const r of all) rows.push([r.id, source(r), r.version, String(r.nodes), r.title]);
   await out(`${table(rows)}\n`);
   return 0;
 }
@@ -141,18 +154,25 @@ async function show(
     throw new InputError('frameline runbooks show needs one runbook id; list them with "frameline runbooks"');
   const db = readDb(dbPath(values));
   try {
-    const runbook = db ? findRunbook(db, id) : builtinRunbooks().find((r) => r.id === id);
-    if (!runbook) throw new MissingError(`no runbook "${id}"; list them with "frameline runbooks"`);
+    const found = db
+      ? findRunbookWithTrust(db, id)
+      : builtinRunbooks()
+          .filter((r) => r.id === id)
+          .map((runbook) => ({ runbook, provenance: 'builtin' as const, trusted: true }))[0];
+    if (!found) throw new MissingError(`no runbook "${id}"; list them with "frameline runbooks"`);
+    const { runbook } = found;
     const builtin = builtinSource(id);
     if (values.markdown) {
       await out(builtin ?? (db ? importedSource(db, id) : undefined) ?? '');
       return 0;
     }
     if (values.json) {
-      await out(`${JSON.stringify({ ...runbook, source: builtin ? 'builtin' : 'imported' }, null, 2)}\n`);
+      await out(
+        `${JSON.stringify({ ...runbook, source: builtin ? 'builtin' : 'imported', provenance: found.provenance, trusted: found.trusted }, null, 2)}\n`,
+      );
       return 0;
     }
-    await out(`${describeRunbook(runbook, builtin ? 'built-in' : 'imported')}\n`);
+    await out(`${describeRunbook(runbook, provenanceWords({ id, title: runbook.title, ...found }))}\n`);
     return 0;
   } finally {
     db?.close();
@@ -214,7 +234,11 @@ async function importFile(
   }
   const { db } = openEngine(dbPath(values));
   try {
-    const { runbook, replaced } = importRunbook(db, text, file, { replace: values.replace });
+    // A file a person chose here, on the command line: its commands are trusted as theirs.
+    const { runbook, replaced } = importRunbook(db, text, file, {
+      replace: values.replace,
+      provenance: 'file',
+    });
     if (values.json)
       await out(
         `${JSON.stringify({ id: runbook.id, title: runbook.title, version: runbook.version, replaced })}\n`,
@@ -227,6 +251,40 @@ async function importFile(
   } catch (err) {
     if (err instanceof RunbookFileError) return fileProblem(err, values.json);
     throw err;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Trusts a runbook a page imported: its shell steps may then be put to a person (browser mode still
+ * asks for the code in serve's terminal for each run). Shows every command it trusts, escaped.
+ */
+async function trust(args: string[], values: { db?: string; json: boolean }): Promise<number> {
+  const id = args[0];
+  if (id === undefined || args.length > 1)
+    throw new InputError(
+      'frameline runbooks trust needs one runbook id; list them with "frameline runbooks"',
+    );
+  const { db } = openEngine(dbPath(values));
+  try {
+    const { runbook, already } = trustRunbook(db, id);
+    const commands = runbook.steps.filter((s) => s.command !== null);
+    if (values.json) {
+      await out(`${JSON.stringify({ id: runbook.id, trusted: true, already, commands: commands.length })}\n`);
+      return 0;
+    }
+    const lines = [
+      already
+        ? `runbook ${runbook.id} "${escapeInvisible(runbook.title).text}" is trusted already`
+        : `trusted runbook ${runbook.id} "${escapeInvisible(runbook.title).text}": its ${commands.length} shell command${commands.length === 1 ? '' : 's'} may now be asked to run (each still confirmed where it runs):`,
+    ];
+    for (const s of commands) {
+      lines.push('', `  step ${s.index} "${escapeInvisible(s.title).text}" of ${s.node}:`);
+      for (const l of escapeInvisible(s.command!).text.split('\n')) lines.push(`    ${l}`);
+    }
+    await out(`${lines.join('\n')}\n`);
+    return 0;
   } finally {
     db.close();
   }

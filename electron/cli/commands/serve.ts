@@ -3,10 +3,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../engine/errors.js';
-import { RUNBOOK_COMMANDS_ONLY } from '../../engine/incidents/command-policy.js';
 import { listenFailure } from '../../engine/listen.js';
 import { FramelineService } from '../../engine/service.js';
-import { isLoopback, startHost } from '../../host/server.js';
+import { terminalCodeAuthoriser } from '../../host/command-codes.js';
+import { isLoopback, startHost, type RunningHost } from '../../host/server.js';
 import { z } from 'zod';
 import { numberIn } from '../../../shared/contract/fields.js';
 import { dbPath, parse, positionals, requestFrom } from '../args.js';
@@ -15,16 +15,21 @@ import { note, out, warnExposed } from '../output.js';
 export const help = `frameline serve [--port P] [--host H] [--open] [--allow-any-command] [--db PATH]
 
 Serve the console to a browser: the same engine and screens as the desktop app. Binds 127.0.0.1 on
-a free port by default and prints a URL with a one-time token; requests without the token, or from
-a foreign Origin or Host, are refused. From another machine, tunnel it:
+a free port by default and prints a link with a one-time token: its first use gives that browser a
+cookie, later uses are refused. Press Enter in this terminal for a new link (another browser or
+window). Requests without a cookie, or from a foreign Origin or Host, are refused. From another
+machine, tunnel it:
   ssh -L 8080:127.0.0.1:8080 jump-host 'frameline serve --port 8080'
 Binding a non-loopback --host exposes your captures to that network: you are warned. --open opens
 the system browser on the URL (not when BROWSER=none or FRAMELINE_NO_OPEN is set).
 
-A runbook walk runs only the runbook's own shell commands from the browser (exactly a step of the
-node being walked, with the walk's target in its variables): the page's confirmation dialog cannot
-prove a person clicked it. --allow-any-command also runs edited and free-form commands from the
-page; use it only on a machine and a browser you trust.`;
+A page cannot prove that a person clicked Run, so a runbook's shell step asked for from the browser
+runs only with a code shown here, in this terminal, with the whole command: type the code into the
+page (it works once, for that command, within 5 minutes). Runbooks imported through the page run
+nothing until you trust them here (frameline runbooks trust ID), and commands edited in the page are
+refused unless serve was started with --allow-any-command (each still needs its code). The page
+sends certificates as their text (the engine reads no file a page names), and a mock started from
+the page listens on loopback unless --host is another address.`;
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -66,9 +71,12 @@ export async function run(argv: string[]): Promise<number> {
   const service = new FramelineService({
     dbPath: dbPath(values),
     shell: 'browser',
-    commands: values['allow-any-command'] ? { allowEdited: true } : RUNBOOK_COMMANDS_ONLY,
+    // Browser mode's authoriser: a code shown in this terminal, typed by the person into the page.
+    authoriser: terminalCodeAuthoriser({ print: note, allowPageWritten: values['allow-any-command'] }),
+    // A page may not open a listener to a network that serve itself is not on.
+    mockHosts: isLoopback(host) ? 'loopback' : 'any',
   });
-  let running;
+  let running: RunningHost;
   try {
     running = await startHost({ service, rendererDir: RENDERER_DIR, host, port });
   } catch (err) {
@@ -81,16 +89,31 @@ export async function run(argv: string[]): Promise<number> {
       ' and gets the token',
       'can read every captured frame and open connections from this machine.',
     );
-  if (values.json) await out(`${JSON.stringify({ url: running.url, port: running.port })}\n`);
-  else await out(`Frameline console: ${running.url}\n`);
-  note('Ctrl+C to stop.');
+  const printLink = (url: string, first: boolean) =>
+    out(
+      values.json
+        ? `${JSON.stringify({ url, port: running.port })}\n`
+        : first
+          ? `Frameline console: ${url}\n`
+          : `New link (opens the console once): ${url}\n`,
+    );
+  await printLink(running.url, true);
+  note('The link opens the console once; press Enter here for a new one. Ctrl+C to stop.');
   if (values.open) openBrowser(running.url);
+  // Enter in this terminal: a new one-time link (the first was used, or another browser needs one).
+  const onInput = (chunk: Buffer | string) => {
+    for (const _ of String(chunk).matchAll(/\n/g)) void printLink(running.newLink(), false);
+  };
+  process.stdin.on('data', onInput);
+  process.stdin.on('error', () => {});
   // Ctrl+C may arrive more than once (the terminal's group, and npm passing it on): the first one
   // stops the server cleanly, later ones must not cut that short.
   await new Promise<void>((resolve) => {
     process.on('SIGINT', resolve);
     process.on('SIGTERM', resolve);
   });
+  process.stdin.off('data', onInput);
+  process.stdin.destroy();
   note('stopping: closing live captures cleanly…');
   await running.close();
   await service.close();

@@ -7,10 +7,12 @@ import { openEngine, type EngineContext } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
 import { NeedsInputError } from '../../engine/incidents/errors.js';
 import { DEFAULT_SHELL_TIMEOUT_MS } from '../../engine/incidents/walk-runs.js';
+import { authoriseCommand } from '../../engine/incidents/trust.js';
 import { WalkEngine } from '../../engine/incidents/walk.js';
 import { listSessions } from '../../engine/sessions/sessions.js';
 import { dbPath, idArgument, parse, positionals, requestFrom } from '../args.js';
 import { note, out, table } from '../output.js';
+import { terminalAuthoriser } from '../terminal-authoriser.js';
 import { incidentId, timelineLines } from './incident.js';
 import { minutes, stepLine } from './runbooks.js';
 
@@ -31,7 +33,9 @@ frameline walk finding WALK FINDING-ID [--evidence TEXT]
 
 --target is the endpoint under investigation (ws:// or wss://): app actions use it, and shell commands
 get it as WS_URL, WS_HOST, WS_PORT, WS_PATH and HTTP_URL (--direct as DIRECT_URL). A command runs only
-with --yes, for that run; --command runs an edited version instead. --timeout defaults to
+with --yes, for that run, or when you answer y at the prompt a terminal shows without --yes; --command
+runs an edited version instead. A runbook imported through the console runs with --yes only once
+trusted (frameline runbooks trust ID); the prompt shows its command whole. --timeout defaults to
 ${DEFAULT_SHELL_TIMEOUT_MS / 1000} s; Ctrl+C stops the command or action. Every command takes --db PATH and --json.`;
 
 const OPTIONS = {
@@ -300,31 +304,21 @@ async function runShellStep(
   id: number,
   values: { json: boolean; yes: boolean; step?: string; timeout?: string; command?: string },
 ): Promise<number> {
-  const w = engine.view(id);
   const given = requestFrom(contract.walks.run.request.pick({ step: true, timeoutSeconds: true }), values, {
     step: { field: 'step', kind: 'number' },
     timeout: { field: 'timeoutSeconds', kind: 'number' },
   });
-  const step = engine.commandStep(id, given.step);
-  const command = values.command ?? step.command!;
-  if (!values.yes) {
-    await out(
-      `step ${step.index} "${step.title}" of ${w.current.visit.node} would run, on this machine, as you:\n\n${command.replace(/^/gm, '    ')}\n\n`,
-    );
-    throw new InputError(
-      `nothing was run: confirm this run with --yes (frameline walk run ${id} --step ${step.index} --yes)`,
-    );
-  }
-  const timeoutMs = given.timeoutSeconds === undefined ? undefined : given.timeoutSeconds * 1000;
-  const handle = engine.runShell(id, {
-    step: step.index,
-    command,
-    confirmed: true,
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  const at = engine.commandAt(id, given.step);
+  // The command line's authoriser (--yes, or a prompt on this terminal) decides through trust.ts.
+  const authorised = await authoriseCommand(terminalAuthoriser({ yes: values.yes, walkId: id }), engine, id, {
+    step: at.step.index,
+    command: values.command ?? at.step.command!,
   });
+  const timeoutMs = given.timeoutSeconds === undefined ? undefined : given.timeoutSeconds * 1000;
+  const handle = engine.runShell(authorised, timeoutMs !== undefined ? { timeoutMs } : {});
   if (!values.json)
     note(
-      `run ${handle.runId}: step ${step.index} "${step.title}" of ${w.current.visit.node} (timeout ${(timeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS) / 1000} s)`,
+      `run ${handle.runId}: step ${authorised.step} "${at.step.title}" of ${authorised.node} (timeout ${(timeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS) / 1000} s)`,
     );
   const cleanup = stopOnSignal(engine, handle.runId);
   const result = await handle.done;

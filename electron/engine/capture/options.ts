@@ -1,12 +1,12 @@
 // What a capture is asked to do, checked beyond its schema before anything is created: the URL,
-// the TLS files, the proxy. Every mistake here is an InputError with a sentence that says what to
+// the TLS material (PEM text the request carries: the engine reads no file a request names), the
+// proxy. Every mistake here is an InputError with a sentence that says what to
 // change. Ranges and defaults are the contract's (shared/contract/capture.ts).
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { CaptureRequest } from '../../../shared/contract.js';
 import { InputError } from '../errors.js';
-import { PEM_FILE_LIMIT, readUserFile } from '../files.js';
 
-/** TLS files read once, before connecting. */
+/** TLS material checked once, before connecting. */
 export interface TlsMaterial {
   ca?: Buffer;
   cert?: Buffer;
@@ -35,27 +35,39 @@ export function parseTarget(raw: string): URL {
   return url;
 }
 
-/** A certificate file must hold a PEM certificate: a garbage file fails here, not mid-handshake. */
-export function checkCertificate(pem: Buffer | undefined, path: string | undefined, what: string): void {
+/**
+ * A certificate must be PEM: garbage fails here, not mid-handshake. `source` names where it came
+ * from (the command line's file) in the sentence.
+ */
+export function checkCertificate(pem: Buffer | undefined, what: string, source?: string): void {
   if (!pem) return;
   try {
     new X509Certificate(pem);
   } catch {
     throw new InputError(
-      `the ${what} file ${path} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"); check the file`,
+      `the ${what}${source ? ` file ${source}` : ''} holds no PEM certificate ("-----BEGIN CERTIFICATE-----"); ${source ? 'check the file' : 'choose the certificate file'}`,
     );
   }
 }
 
-function readMaterial(path: string | undefined, what: string): Buffer | undefined {
-  if (path === undefined) return undefined;
-  return readUserFile(path, `the ${what} file`, PEM_FILE_LIMIT);
+/** A client key must be an unencrypted PEM private key. */
+export function checkPrivateKey(pem: Buffer | undefined, source?: string): void {
+  if (!pem) return;
+  try {
+    createPrivateKey(pem);
+  } catch {
+    throw new InputError(
+      `the client key${source ? ` file ${source}` : ''} is not an unencrypted private key in PEM; export the key without a passphrase`,
+    );
+  }
 }
+
+const pemBytes = (text: string | undefined) => (text === undefined ? undefined : Buffer.from(text, 'utf8'));
 
 /** Validates options and reads the TLS files; throws InputError on the first problem. */
 export function prepareCapture(o: CaptureRequest): { url: URL; tls: TlsMaterial } {
   const url = parseTarget(o.url);
-  if ((o.certFile === undefined) !== (o.keyFile === undefined)) {
+  if ((o.certPem === undefined) !== (o.keyPem === undefined)) {
     throw new InputError('a client certificate needs both --cert FILE and --key FILE');
   }
   if (o.proxy) {
@@ -80,21 +92,9 @@ export function prepareCapture(o: CaptureRequest): { url: URL; tls: TlsMaterial 
       );
     }
   }
-  const tls = {
-    ca: readMaterial(o.caFile, 'CA'),
-    cert: readMaterial(o.certFile, 'client certificate'),
-    key: readMaterial(o.keyFile, 'client key'),
-  };
-  checkCertificate(tls.ca, o.caFile, 'CA');
-  checkCertificate(tls.cert, o.certFile, 'client certificate');
-  if (tls.key) {
-    try {
-      createPrivateKey(tls.key);
-    } catch {
-      throw new InputError(
-        `the client key file ${o.keyFile} is not an unencrypted private key in PEM; export the key without a passphrase`,
-      );
-    }
-  }
+  const tls = { ca: pemBytes(o.caPem), cert: pemBytes(o.certPem), key: pemBytes(o.keyPem) };
+  checkCertificate(tls.ca, 'CA');
+  checkCertificate(tls.cert, 'client certificate');
+  checkPrivateKey(tls.key);
   return { url, tls };
 }

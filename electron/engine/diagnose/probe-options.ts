@@ -1,10 +1,9 @@
 // What a probe is asked to do, checked beyond its schema before anything is opened: the URLs, the
-// origins, the CA file. Every mistake is an InputError with a sentence that says what to change.
+// origins, the CA (PEM text the request carries). Every mistake is an InputError with a sentence that says what to change.
 // Ranges and defaults are the contract's (shared/contract/diagnose.ts).
 import type { ProbeRequest } from '../../../shared/contract/diagnose.js';
 import { checkCertificate, parseTarget } from '../capture/options.js';
 import { InputError } from '../errors.js';
-import { PEM_FILE_LIMIT, readUserFile } from '../files.js';
 
 /** An Origin as browsers send it: scheme://host[:port], or "null". */
 export function parseOrigin(raw: string, option: string): string {
@@ -36,7 +35,7 @@ export interface PreparedProbe {
   ca: Buffer | undefined;
 }
 
-/** Validates options and reads the CA file; throws InputError on the first problem. */
+/** Validates options and the CA; throws InputError on the first problem. */
 export function prepareProbe(o: ProbeRequest): PreparedProbe {
   const target = parseTarget(o.url);
   const direct = o.direct === undefined ? null : parseTarget(o.direct);
@@ -48,7 +47,7 @@ export function prepareProbe(o: ProbeRequest): PreparedProbe {
   if (headers.some(([k]) => k.toLowerCase() === 'origin'))
     throw new InputError('give the Origin with --origin, not as a header: the probe tries several origins');
   const subprotocols = o.subprotocols;
-  const ca = o.caFile === undefined ? undefined : readUserFile(o.caFile, 'the CA file', PEM_FILE_LIMIT);
-  checkCertificate(ca, o.caFile, 'CA');
+  const ca = o.caPem === undefined ? undefined : Buffer.from(o.caPem, 'utf8');
+  checkCertificate(ca, 'CA');
   return { target, direct, origins, pageOrigin, headers, subprotocols, ca };
 }

@@ -68,7 +68,7 @@ export async function runProbe(
       headers: sentHeaders,
       subprotocols: prepared.subprotocols,
       insecure: options.insecure,
-      ca: options.caFile !== undefined,
+      ca: options.caPem !== undefined,
       timeoutSeconds: options.timeoutSeconds,
       probedFrom: hostname(),
     },

@@ -4,19 +4,21 @@ import { builtinSource } from '../../../shared/runbooks/builtin/index.js';
 import { RunbookError, parseRunbook } from '../../../shared/runbooks/parse.js';
 import type { DomainSetup, EngineContext } from '../context.js';
 import { MissingError } from '../errors.js';
-import { authorizeCommand, RUNBOOK_COMMANDS_ONLY, type CommandPolicy } from './command-policy.js';
-import { findRunbook, importedSource, importRunbook, listRunbooks } from './runbook-library.js';
+import { findRunbookWithTrust, importedSource, importRunbook, listRunbooks } from './runbook-library.js';
+import { authoriseCommand, importProvenance, NO_AUTHORISER, type Authoriser } from './trust.js';
 import { WalkEngine } from './walk.js';
 import { WalkPushes } from './walk-pushes.js';
 
 /**
- * Wires the incidents domain; closing stops running commands and actions. `commands` says which
- * shell commands `walks:run` may run (command-policy.ts); by default only the runbook's own. Its
- * walks (incidents, walks and their runs) are what the reports domain reads.
+ * Wires the incidents domain; closing stops running commands and actions. `authoriser` is the host's
+ * way to ask a person, outside the page, whether a shell command of `walks:run` may run (trust.ts);
+ * without one, none runs. Runbooks imported through `runbooks:import` get the provenance of the
+ * host's requester (a console's are a page's). Its walks (incidents, walks and their runs) are what
+ * the reports domain reads.
  */
 export function setupIncidents(
   ctx: EngineContext,
-  commands: CommandPolicy = RUNBOOK_COMMANDS_ONLY,
+  authoriser: Authoriser = NO_AUTHORISER,
 ): DomainSetup<'incidents' | 'runbooks' | 'walks'> & { walks: WalkEngine } {
   const pushes = new WalkPushes({
     changed: (p) => ctx.push('walk:changed', p),
@@ -57,17 +59,22 @@ export function setupIncidents(
     runbooks: {
       list: () => listRunbooks(db),
       get: (r) => {
-        const runbook = findRunbook(db, r.id);
-        if (!runbook) throw new MissingError(`no runbook "${r.id}"`);
+        const found = findRunbookWithTrust(db, r.id);
+        if (!found) throw new MissingError(`no runbook "${r.id}"`);
         const builtin = builtinSource(r.id);
         return {
-          ...runbook,
+          ...found.runbook,
           source: builtin ? ('builtin' as const) : ('imported' as const),
+          provenance: found.provenance,
+          trusted: found.trusted,
           markdown: builtin ?? importedSource(db, r.id) ?? '',
         };
       },
       import: (r) => {
-        const { runbook, replaced } = importRunbook(db, r.text, r.fileName, { replace: r.replace });
+        const { runbook, replaced } = importRunbook(db, r.text, r.fileName, {
+          replace: r.replace,
+          provenance: importProvenance(authoriser),
+        });
         const summary = listRunbooks(db).find((s) => s.id === runbook.id)!;
         return { runbook: summary, replaced };
       },
@@ -102,12 +109,13 @@ export function setupIncidents(
         }),
       finding: (r) => engine.addFinding(r.id, { id: r.finding, evidence: r.evidence, source: 'user' }),
       run: async (r) => {
-        // The page's `confirmed` is its own say-so; the shell's policy decides (command-policy.ts).
-        await authorizeCommand(commands, engine, r.id, r);
-        const { runId, done } = engine.runShell(r.id, {
+        // The page's `confirmed` is its own say-so; the host's authoriser decides (trust.ts).
+        const authorised = await authoriseCommand(authoriser, engine, r.id, {
           command: r.command,
-          confirmed: r.confirmed,
           ...(r.step !== undefined ? { step: r.step } : {}),
+          ...(r.code !== undefined ? { code: r.code } : {}),
+        });
+        const { runId, done } = engine.runShell(authorised, {
           ...(r.timeoutSeconds !== undefined ? { timeoutMs: r.timeoutSeconds * 1000 } : {}),
           ...(r.outputCapBytes !== undefined ? { outputCapBytes: r.outputCapBytes } : {}),
         });

@@ -1,5 +1,5 @@
-// Running a walk's steps: a step's shell command (confirmed for that run, with a timeout, a stop and
-// an output cap) or its app action (capture, probe, diagnose), each recorded as a run of the walk with
+// Running a walk's steps: a step's shell command (authorised for that run by trust.ts, with a
+// timeout, a stop and an output cap) or its app action (capture, probe, diagnose), each recorded as a run of the walk with
 // its start, output, result and end in the incident's timeline.
 import type { Runbook, RunbookStep, StepAction } from '../../../shared/runbooks/schemas.js';
 import type { WalkRun } from '../../../shared/contract/incidents.js';
@@ -32,6 +32,7 @@ import { runAction, type ActionOutcome } from './actions.js';
 import { MissingError } from '../errors.js';
 import { needsInput } from './errors.js';
 import { runShell } from './shell.js';
+import type { AuthorisedCommand } from './trust.js';
 
 /** What the runs need of the walk engine. */
 export interface RunHost {
@@ -53,13 +54,8 @@ export interface RunHost {
   linkSession(incidentId: number, sessionId: number, walkId: number): void;
 }
 
-export interface ShellRequest {
-  /** 1-based step of the current node; default: its first step with a command. */
-  step?: number;
-  /** The exact command to run: the step's, possibly edited. */
-  command: string;
-  /** Must be true: a command runs only after the user confirmed this very run. */
-  confirmed: boolean;
+/** How long a shell run may take and how much of its output is kept. */
+export interface ShellLimits {
   timeoutMs?: number;
   /** Bytes of output kept (the first and the last half); default the engine's (64 KiB). */
   outputCapBytes?: number;
@@ -115,29 +111,37 @@ export class WalkRuns {
     this.interruptOrphans();
   }
 
-  /** The current node's step with a shell command: the given one, else its first; InputError when none. */
-  commandStep(walkId: number, index?: number): RunbookStep {
+  /**
+   * The current node's step with a shell command (the given one, else its first) and the visit it
+   * would run at; InputError when none.
+   */
+  commandAt(walkId: number, index?: number): { visitId: number; node: string; step: RunbookStep } {
     const row = this.host.walkRow(walkId);
-    return this.pickStep(
-      JSON.parse(row.runbook) as Runbook,
-      this.host.currentVisit(walkId).node_id,
-      index,
-      'command',
-    );
+    const visit = this.host.currentVisit(walkId);
+    return {
+      visitId: visit.id,
+      node: visit.node_id,
+      step: this.pickStep(JSON.parse(row.runbook) as Runbook, visit.node_id, index, 'command'),
+    };
   }
 
-  /** Runs a step's shell command, confirmed for this run, with a timeout and an output cap. */
-  runShell(walkId: number, r: ShellRequest): RunHandle {
-    if (r.confirmed !== true)
-      throw new InputError(
-        'a shell command runs only when confirmed for this run: review the command, then confirm it',
-      );
+  /**
+   * Runs a shell command a person confirmed (trust.ts) for one step of one node visit, with a timeout
+   * and an output cap: exactly that step and command, and nothing when the walk has moved on since.
+   */
+  runShell(a: AuthorisedCommand, r: ShellLimits = {}): RunHandle {
+    const walkId = a.walkId;
     const row = this.host.walkRow(walkId);
     const runbook = JSON.parse(row.runbook) as Runbook;
     const visit = this.host.currentVisit(walkId);
-    const step = this.pickStep(runbook, visit.node_id, r.step, 'command');
-    const command = r.command.trim();
-    if (command === '') throw new InputError('the command to run is empty');
+    if (visit.id !== a.visitId)
+      throw new InputError(
+        `nothing was run: the walk moved on (to ${visit.node_id}) while step ${a.step} of ${a.node} was being confirmed; run it again where the walk is now`,
+      );
+    const step = this.pickStep(runbook, visit.node_id, a.step, 'command');
+    const command = a.command;
+    if (command.trim() === '' || command !== command.trim())
+      throw new InputError('the command to run is empty or not the one confirmed');
     const timeoutMs = r.timeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS;
     if (!(timeoutMs >= 100 && timeoutMs <= MAX_SHELL_TIMEOUT_MS))
       throw new InputError('the timeout must be from 0.1 to 3600 seconds');

@@ -2,7 +2,7 @@
 // the commands and actions run on the way (walk_run) and the findings attached to it (walk_finding).
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
-import type { Runbook } from '../../../shared/runbooks/schemas.js';
+import type { Runbook, RunbookProvenance as Provenance } from '../../../shared/runbooks/schemas.js';
 import type {
   RunKind,
   RunStatus,
@@ -24,6 +24,8 @@ export interface WalkRow {
   status: WalkStatus;
   started_at: number;
   ended_at: number | null;
+  /** Where the walk's copy of the runbook came from; null for walks from before it was kept. */
+  runbook_provenance: Provenance | null;
 }
 
 export interface VisitRow {
@@ -74,6 +76,8 @@ interface FindingRow {
 export interface NewWalk {
   incidentId: number;
   runbook: Runbook;
+  /** Where that runbook came from, kept with the walk's copy of it. */
+  provenance: Provenance;
   target: string | null;
   direct: string | null;
   startedAt: number;
@@ -82,10 +86,18 @@ export interface NewWalk {
 export function createWalk(db: Database.Database, w: NewWalk): number {
   const info = db
     .prepare(
-      `INSERT INTO walk (incident_id, runbook_id, runbook, target, direct, status, started_at)
-       VALUES (?, ?, ?, ?, ?, 'active', ?)`,
+      `INSERT INTO walk (incident_id, runbook_id, runbook, target, direct, status, started_at, runbook_provenance)
+       VALUES (?, ?, ?, ?, ?, 'active', ?, ?)`,
     )
-    .run(w.incidentId, w.runbook.id, JSON.stringify(w.runbook), w.target, w.direct, w.startedAt);
+    .run(
+      w.incidentId,
+      w.runbook.id,
+      JSON.stringify(w.runbook),
+      w.target,
+      w.direct,
+      w.startedAt,
+      w.provenance,
+    );
   return Number(info.lastInsertRowid);
 }
 

@@ -31,16 +31,18 @@ import {
   type WalkRow,
 } from './walk-store.js';
 import { MissingError } from '../errors.js';
-import { requireRunbook } from './runbook-library.js';
+import { requireRunbookWithTrust, walkRunbookTrust } from './runbook-library.js';
 import {
   describeDuration,
+  targetEnv,
   WalkRuns,
   type ActionRequest,
   type RunHandle,
-  type ShellRequest,
+  type ShellLimits,
 } from './walk-runs.js';
+import type { AuthorisedCommand, RunbookTrust } from './trust.js';
 
-export type { ActionRequest, RunHandle, ShellRequest };
+export type { ActionRequest, RunHandle, ShellLimits };
 
 export interface WalkEngineOptions {
   db: Db;
@@ -87,7 +89,8 @@ export class WalkEngine {
   /** Starts a walk of an incident at the runbook's start node. */
   start(r: { incidentId: number; runbookId: string; target?: string; direct?: string }): WalkView {
     const incident = this.incidents.get(r.incidentId);
-    const runbook = requireRunbook(this.db, r.runbookId);
+    // The runbook's copy and where it came from, read together (trust.ts weighs the provenance).
+    const { runbook, provenance } = requireRunbookWithTrust(this.db, r.runbookId);
     const target = r.target === undefined ? null : parseTarget(r.target).href;
     const direct = r.direct === undefined ? null : parseTarget(r.direct).href;
     const now = nowMicros();
@@ -95,6 +98,7 @@ export class WalkEngine {
       const walkId = createWalk(this.db, {
         incidentId: incident.id,
         runbook,
+        provenance,
         target,
         direct,
         startedAt: now,
@@ -312,14 +316,40 @@ export class WalkEngine {
 
   // ── running commands and actions (runs.ts) ───────────────────────────────────────────────
 
-  /** The current node's step with a shell command: the given one, else its first; InputError when none. */
-  commandStep(walkId: number, index?: number): RunbookStep {
-    return this.runs.commandStep(walkId, index);
+  /**
+   * The current node's step with a shell command (the given one, else its first) and the visit it
+   * would run at; InputError when none.
+   */
+  commandAt(walkId: number, index?: number): { visitId: number; node: string; step: RunbookStep } {
+    return this.runs.commandAt(walkId, index);
   }
 
-  /** Runs a step's shell command, confirmed for this run, with a timeout and an output cap. */
-  runShell(walkId: number, r: ShellRequest): RunHandle {
-    return this.runs.runShell(walkId, r);
+  /** The walk's runbook copy: where it came from, and whether its commands are trusted (trust.ts). */
+  runbookTrust(walkId: number): RunbookTrust {
+    const row = this.walkRow(walkId);
+    const runbook = JSON.parse(row.runbook) as Runbook;
+    return {
+      id: row.runbook_id,
+      title: runbook.title,
+      ...walkRunbookTrust(this.db, {
+        runbookId: row.runbook_id,
+        runbookJson: row.runbook,
+        startedAs: row.runbook_provenance,
+      }),
+    };
+  }
+
+  /** The variables a command of the walk gets from its target (WS_URL, WS_HOST, …). */
+  targetEnv(walkId: number): Record<string, string> {
+    return targetEnv(this.walkRow(walkId));
+  }
+
+  /**
+   * Runs a shell command a person confirmed for one step of one node visit (trust.ts), with a
+   * timeout and an output cap.
+   */
+  runShell(authorised: AuthorisedCommand, limits: ShellLimits = {}): RunHandle {
+    return this.runs.runShell(authorised, limits);
   }
 
   /** Runs a step's app action (capture, probe, diagnose) through the engine. */

@@ -1,12 +1,17 @@
 // `replay:*` and `mock:*`: replays started from the console (their progress pushed on
 // `replay:progress`), load-test exports, and mock servers with their clients (`mock:status`).
 import type { DomainSetup, EngineContext } from '../context.js';
+import { ForbiddenError } from '../errors.js';
+import { isLoopback } from '../listen.js';
 import { LiveMocks } from './live-mocks.js';
 import { exportLoadTest } from './load-test.js';
 import { runReplay } from './replay.js';
 
 /** Wires the replay domain; closing stops running replays (keeping what they did) and every mock. */
-export function setupReplay(ctx: EngineContext): DomainSetup<'replay' | 'mock'> {
+export function setupReplay(
+  ctx: EngineContext,
+  options: { mockHosts: 'any' | 'loopback' } = { mockHosts: 'any' },
+): DomainSetup<'replay' | 'mock'> {
   const running = new Set<{ abort: AbortController; done: Promise<unknown> }>();
   const mocks = new LiveMocks(ctx);
   return {
@@ -26,7 +31,14 @@ export function setupReplay(ctx: EngineContext): DomainSetup<'replay' | 'mock'> 
         export: (r) => exportLoadTest(ctx, r),
       },
       mock: {
-        start: (r) => mocks.start(r),
+        start: (r) => {
+          // Browser mode: a page may not open a listener to the network that serve itself is not on.
+          if (options.mockHosts === 'loopback' && !isLoopback(r.host))
+            throw new ForbiddenError(
+              `a mock started from the browser listens on loopback only (127.0.0.1 or ::1), not ${r.host}: frameline serve listens on loopback; start "frameline serve --host ADDRESS" to allow another address, or run "frameline mock --host ${r.host}" in a terminal`,
+            );
+          return mocks.start(r);
+        },
         stop: async (r) => {
           await mocks.stop(r.sessionId);
           return { ok: true as const };

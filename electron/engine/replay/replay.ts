@@ -63,9 +63,9 @@ export function prepareReplay(ctx: EngineContext, request: ReplayRequest) {
       ? { origin: request.origin ?? recordedHeader(recorded, 'origin') }
       : {}),
     compression: /permessage-deflate/i.test(source.connection.extensions ?? ''),
-    ...(request.caFile !== undefined ? { caFile: request.caFile } : {}),
-    ...(request.certFile !== undefined ? { certFile: request.certFile } : {}),
-    ...(request.keyFile !== undefined ? { keyFile: request.keyFile } : {}),
+    ...(request.caPem !== undefined ? { caPem: request.caPem } : {}),
+    ...(request.certPem !== undefined ? { certPem: request.certPem } : {}),
+    ...(request.keyPem !== undefined ? { keyPem: request.keyPem } : {}),
     insecure: request.insecure,
     connectTimeoutSeconds: request.connectTimeoutSeconds,
   });

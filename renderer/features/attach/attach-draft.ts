@@ -1,6 +1,7 @@
 // The attach form as typed (strings, so that half-typed numbers survive), and how it becomes a
 // CaptureRequest — with a sentence for every field that cannot.
 import type { RequestOf } from '../../../shared/contract';
+import type { PemFile } from '../../components/pem-file-field';
 
 export type CaptureRequest = RequestOf<'capture', 'start'>;
 
@@ -23,9 +24,10 @@ export interface AttachDraft {
   /** Comma-separated. */
   subprotocols: string;
   compression: boolean;
-  caFile: string;
-  certFile: string;
-  keyFile: string;
+  /** TLS material chosen from files in the page, sent as PEM text (the engine reads no path). */
+  ca: PemFile | null;
+  cert: PemFile | null;
+  key: PemFile | null;
   insecure: boolean;
   proxyMode: 'environment' | 'none' | 'url';
   proxyUrl: string;
@@ -51,9 +53,9 @@ export const DEFAULT_DRAFT: AttachDraft = {
   origin: '',
   subprotocols: '',
   compression: false,
-  caFile: '',
-  certFile: '',
-  keyFile: '',
+  ca: null,
+  cert: null,
+  key: null,
   insecure: false,
   proxyMode: 'environment',
   proxyUrl: '',
@@ -183,10 +185,8 @@ export function toCaptureRequest(d: AttachDraft): { request: CaptureRequest | nu
   if (d.proxyMode === 'url' && !/^https?:\/\/\S+$/i.test(d.proxyUrl.trim()))
     errors.proxyUrl =
       'Enter the proxy as http://host:port (CONNECT tunnelling), or choose another proxy setting';
-  if (d.certFile.trim() && !d.keyFile.trim())
-    errors.keyFile = 'A client certificate needs its private key file too';
-  if (d.keyFile.trim() && !d.certFile.trim())
-    errors.certFile = 'A private key needs its client certificate file too';
+  if (d.cert && !d.key) errors.key = 'A client certificate needs its private key file too';
+  if (d.key && !d.cert) errors.cert = 'A private key needs its client certificate file too';
 
   if (Object.keys(errors).length > 0) return { request: null, errors };
   const request: CaptureRequest = {
@@ -200,9 +200,9 @@ export function toCaptureRequest(d: AttachDraft): { request: CaptureRequest | nu
     insecure: d.insecure,
     ...(d.name.trim() ? { name: d.name.trim() } : {}),
     ...(d.origin.trim() ? { origin: d.origin.trim() } : {}),
-    ...(d.caFile.trim() ? { caFile: d.caFile.trim() } : {}),
-    ...(d.certFile.trim() ? { certFile: d.certFile.trim() } : {}),
-    ...(d.keyFile.trim() ? { keyFile: d.keyFile.trim() } : {}),
+    ...(d.ca ? { caPem: d.ca.text } : {}),
+    ...(d.cert ? { certPem: d.cert.text } : {}),
+    ...(d.key ? { keyPem: d.key.text } : {}),
     ...(d.proxyMode === 'none' ? { proxy: null } : d.proxyMode === 'url' ? { proxy: d.proxyUrl.trim() } : {}),
     ...(timeout !== undefined ? { connectTimeoutSeconds: timeout } : {}),
     ...(capKiB !== undefined ? { payloadCap: capKiB * 1024 } : {}),
@@ -236,7 +236,7 @@ export function draftSummary(d: AttachDraft): string {
   if (d.origin.trim()) parts.push(`origin ${d.origin.trim()}`);
   if (d.subprotocols.trim()) parts.push(`subprotocols ${d.subprotocols.trim()}`);
   if (d.compression) parts.push('permessage-deflate');
-  if (d.caFile.trim() || d.certFile.trim()) parts.push('custom TLS');
+  if (d.ca || d.cert) parts.push('custom TLS');
   if (d.insecure) parts.push('any certificate (insecure)');
   if (d.proxyMode === 'none') parts.push('no proxy');
   if (d.proxyMode === 'url') parts.push(`proxy ${d.proxyUrl.trim()}`);

@@ -1,7 +1,8 @@
 // The attach form survives a reload: the last URL and options are kept in this browser's storage.
 // Secrets are not: the values of headers that carry credentials (Authorization, Cookie, API keys,
 // tokens) are left empty, to be typed again — storage is not a keychain. Such a row remembers that its
-// value was left out, so that a connect asks for it instead of sending the header empty.
+// value was left out, so that a connect asks for it instead of sending the header empty. Certificate
+// and key files are chosen again.
 import { DEFAULT_DRAFT, type AttachDraft } from './attach-draft';
 
 const KEY = 'frameline.attach';
@@ -13,7 +14,10 @@ export function isSecretHeader(name: string): boolean {
   );
 }
 
-/** The draft as stored: everything but the secret header values, whose rows say they were left out. */
+/**
+ * The draft as stored: everything but the secret header values, whose rows say they were left out,
+ * and the TLS files.
+ */
 export function storableDraft(d: AttachDraft): AttachDraft {
   return {
     ...d,
@@ -22,6 +26,9 @@ export function storableDraft(d: AttachDraft): AttachDraft {
       const notKept = h.value !== '' || h.valueNotKept === true;
       return { id: h.id, name: h.name, value: '', ...(notKept ? { valueNotKept: true } : {}) };
     }),
+    ca: null,
+    cert: null,
+    key: null,
   };
 }
 
@@ -50,6 +57,8 @@ export function loadDraft(): AttachDraft {
       if (v !== undefined && typeof v === typeof DEFAULT_DRAFT[key])
         (draft as unknown as Record<string, unknown>)[key] = v;
     }
+    // Files are chosen again after a reload (a private key is never stored).
+    draft.ca = draft.cert = draft.key = null;
     draft.headers = Array.isArray(saved.headers)
       ? saved.headers
           .filter((h) => h && typeof h.name === 'string' && typeof h.value === 'string')

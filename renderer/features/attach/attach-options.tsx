@@ -2,6 +2,7 @@
 // reconnect. The same options as `frameline capture`.
 import { draftInput } from '../../components/draft-input';
 import { Field, Switch } from '../../components/field';
+import { PemFileField } from '../../components/pem-file-field';
 import type { AttachDraft, DraftErrors } from './attach-draft';
 import { isSecretHeader } from './attach-memory';
 import { RequestHeadersField } from './headers-editor';
@@ -51,17 +52,32 @@ export function AttachOptions({ draft, errors, disabled, onChange }: Props) {
 
       <fieldset className="options-group" disabled={disabled}>
         <legend>TLS and proxy</legend>
-        <p className="field-hint">Paths are read on the machine that runs the Frameline engine.</p>
-        <Field label="CA certificate file" error={errors.caFile}>
-          {text('caFile', '/etc/ssl/internal-ca.pem')}
-        </Field>
+        <p className="field-hint">
+          Files are read here and sent as their PEM text (at most 1 MiB each); they are chosen again after a
+          reload.
+        </p>
+        <PemFileField
+          label="CA certificate"
+          value={draft.ca}
+          error={errors.ca}
+          disabled={disabled}
+          onChange={(ca) => onChange({ ca })}
+        />
         <div className="field-row">
-          <Field label="Client certificate" error={errors.certFile}>
-            {text('certFile', 'client.pem')}
-          </Field>
-          <Field label="Client key" error={errors.keyFile}>
-            {text('keyFile', 'client-key.pem')}
-          </Field>
+          <PemFileField
+            label="Client certificate"
+            value={draft.cert}
+            error={errors.cert}
+            disabled={disabled}
+            onChange={(cert) => onChange({ cert })}
+          />
+          <PemFileField
+            label="Client key"
+            value={draft.key}
+            error={errors.key}
+            disabled={disabled}
+            onChange={(key) => onChange({ key })}
+          />
         </div>
         <Switch
           checked={draft.insecure}

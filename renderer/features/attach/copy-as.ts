@@ -35,9 +35,9 @@ export function commandFor(tool: Tool, d: AttachDraft): string {
       ...(origin ? [`-o ${shellQuote(origin)}`] : []),
       ...protocols.map((p) => `-s ${shellQuote(p)}`),
       ...(d.insecure ? ['--no-check'] : []),
-      ...(d.caFile.trim() ? [`--ca ${shellQuote(d.caFile.trim())}`] : []),
-      ...(d.certFile.trim() ? [`--cert ${shellQuote(d.certFile.trim())}`] : []),
-      ...(d.keyFile.trim() ? [`--key ${shellQuote(d.keyFile.trim())}`] : []),
+      ...(d.ca ? [`--ca ${shellQuote(d.ca.name)}`] : []),
+      ...(d.cert ? [`--cert ${shellQuote(d.cert.name)}`] : []),
+      ...(d.key ? [`--key ${shellQuote(d.key.name)}`] : []),
     ].join(' ');
   }
   if (tool === 'websocat') {
@@ -52,7 +52,7 @@ export function commandFor(tool: Tool, d: AttachDraft): string {
   }
   const http = url.replace(/^ws(s?):\/\//i, (_m, s: string) => `http${s}://`);
   const lines = [
-    `curl -i -N --http1.1${d.insecure ? ' -k' : ''}${d.caFile.trim() ? ` --cacert ${shellQuote(d.caFile.trim())}` : ''}`,
+    `curl -i -N --http1.1${d.insecure ? ' -k' : ''}${d.ca ? ` --cacert ${shellQuote(d.ca.name)}` : ''}`,
     "  -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13'",
     "  -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='",
   ];

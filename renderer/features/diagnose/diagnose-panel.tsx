@@ -8,6 +8,7 @@ import { ErrorNote } from '../../components/error-note';
 import { Field, Switch } from '../../components/field';
 import { formatMs } from '../../components/format';
 import { ChevronIcon, PulseIcon } from '../../components/icons';
+import { PemFileField } from '../../components/pem-file-field';
 import type { HeaderRow } from '../attach/attach-draft';
 import { RequestHeadersField } from '../attach/headers-editor';
 import { Checklist } from './checklist';
@@ -106,9 +107,13 @@ function ProbeOptions({
           {input('echo', '0', { inputMode: 'numeric' })}
         </Field>
       </div>
-      <Field label="CA file" hint="For wss:// with a private CA (a path on the engine’s machine).">
-        {input('caFile', '/etc/ssl/internal-ca.pem')}
-      </Field>
+      <PemFileField
+        label="CA certificate"
+        hint="For wss:// with a private CA: read here, sent as PEM text."
+        value={draft.ca}
+        disabled={disabled}
+        onChange={(ca) => onChange({ ca })}
+      />
       <Switch
         checked={draft.insecure}
         disabled={disabled}

@@ -2,6 +2,7 @@
 // `diagnose:probe` request — with a sentence for every field that cannot. The same options as
 // `frameline probe`, checked here first so that a mistake is shown beside its field.
 import type { RequestOf } from '../../../shared/contract';
+import type { PemFile } from '../../components/pem-file-field';
 import { secretValueMissing, type HeaderRow } from '../attach/attach-draft';
 
 export type ProbeRequest = RequestOf<'diagnose', 'probe'>;
@@ -19,7 +20,8 @@ export interface ProbeDraft {
   headers: HeaderRow[];
   /** Comma-separated. */
   subprotocols: string;
-  caFile: string;
+  /** The CA chosen from a file in the page, sent as PEM text. */
+  ca: PemFile | null;
   insecure: boolean;
 }
 
@@ -34,7 +36,7 @@ export const DEFAULT_PROBE_DRAFT: ProbeDraft = {
   echo: '0',
   headers: [],
   subprotocols: '',
-  caFile: '',
+  ca: null,
   insecure: false,
 };
 
@@ -171,7 +173,7 @@ export function toProbeRequest(
     runId,
     ...(direct ? { direct } : {}),
     ...(pageOrigin ? { pageOrigin } : {}),
-    ...(d.caFile.trim() ? { caFile: d.caFile.trim() } : {}),
+    ...(d.ca ? { caPem: d.ca.text } : {}),
   };
   return { request, errors };
 }
@@ -192,7 +194,7 @@ export function probeSummary(d: ProbeDraft): string {
   if (headers) parts.push(`${headers} header${headers === 1 ? '' : 's'}`);
   const protocols = splitList(d.subprotocols);
   if (protocols.length) parts.push(`subprotocols ${protocols.join(', ')}`);
-  if (d.caFile.trim()) parts.push('custom CA');
+  if (d.ca) parts.push('custom CA');
   if (d.insecure) parts.push('any certificate');
   return parts.join(' · ');
 }
@@ -206,7 +208,7 @@ export function consoleWords(message: string): string {
     [/--health-path\b/g, 'The health path'],
     [/--idle-limit\b/g, 'The idle limit'],
     [/--echo\b/g, 'Echo'],
-    [/--ca\b/g, 'The CA file'],
+    [/--ca\b/g, 'The CA certificate'],
   ];
   let out = message;
   for (const [re, words] of flags) out = out.replace(re, words);

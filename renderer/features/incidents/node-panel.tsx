@@ -2,7 +2,7 @@
 // actions, the ways on (with the one the findings support and why), going back, and notes. Every
 // move goes through the engine, which writes it into the incident's timeline.
 import { useEffect, useRef, useState } from 'react';
-import type { Api } from '../../../shared/contract';
+import { ApiError, type Api } from '../../../shared/contract';
 import type { RunbookStep } from '../../../shared/runbooks/schemas';
 import type { WalkView } from '../../../shared/contract/incidents';
 import { ErrorNote, errorMessage } from '../../components/error-note';
@@ -44,6 +44,8 @@ export function NodePanel({
   const [dialog, setDialog] = useState<RunbookStep | null>(null);
   const [dialogBusy, setDialogBusy] = useState(false);
   const [dialogError, setDialogError] = useState<string | null>(null);
+  // The host asked for a confirmation outside the page (browser mode: the code in serve's terminal).
+  const [codeAsked, setCodeAsked] = useState<{ command: string; message: string } | null>(null);
   const [stopping, setStopping] = useState<ReadonlySet<number>>(new Set());
   // A tick shows at once; the engine's answer confirms it.
   const [ticking, setTicking] = useState<ReadonlyMap<number, boolean>>(new Map());
@@ -101,10 +103,18 @@ export function NodePanel({
         confirmed: true,
         timeoutSeconds: r.timeoutSeconds,
         outputCapBytes: r.outputCapBytes,
+        ...(r.code !== undefined ? { code: r.code } : {}),
       });
       setDialog(null);
+      setCodeAsked(null);
     } catch (err) {
-      setDialogError(errorMessage(err));
+      if (err instanceof ApiError && err.code === 'needs-confirmation')
+        setCodeAsked({ command: r.command, message: err.message });
+      else {
+        // A refused or wrong code is spent: the next Run asks for a new one.
+        if (r.code !== undefined) setCodeAsked(null);
+        setDialogError(errorMessage(err));
+      }
     } finally {
       setDialogBusy(false);
     }
@@ -162,6 +172,7 @@ export function NodePanel({
       if (!next || busy) return;
       if (next.command !== null) {
         setDialogError(null);
+        setCodeAsked(null);
         setDialog(next);
       } else if (next.action)
         void runAction(next, next.action.kind === 'capture' ? { duration: next.action.duration } : {});
@@ -206,6 +217,7 @@ export function NodePanel({
             onCheck={(done) => void check(s, done)}
             onShell={() => {
               setDialogError(null);
+              setCodeAsked(null);
               setDialog(s);
             }}
             onAction={(args) => void runAction(s, args)}
@@ -397,7 +409,11 @@ export function NodePanel({
           busy={dialogBusy}
           error={dialogError}
           onRun={(r) => void runShell(dialog, r)}
-          onCancel={() => setDialog(null)}
+          codeAsked={codeAsked}
+          onCancel={() => {
+            setDialog(null);
+            setCodeAsked(null);
+          }}
         />
       ) : null}
     </section>

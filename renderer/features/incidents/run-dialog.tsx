@@ -1,6 +1,8 @@
-// The confirmation before a runbook's shell command runs: the whole command, editable, with its
-// timeout and the output cap, and where it will run. Nothing runs without this dialog's Run button,
-// and the confirmation is for this one run only.
+// The request to run a runbook's shell command: the whole command, editable, with its timeout and the
+// output cap, and where it will run. This dialog is the page's side only: the engine's host confirms
+// every run outside the page — the desktop app in its own native dialog, browser mode with a code
+// that `frameline serve` shows in its terminal beside the command, which the person types in here.
+// Each confirmation is for this one run only.
 import { useId, useState } from 'react';
 import {
   OUTPUT_CAP_DEFAULT_BYTES,
@@ -20,6 +22,8 @@ export interface RunRequest {
   timeoutSeconds: number;
   /** Bytes of output the engine keeps: the first and the last half. */
   outputCapBytes: number;
+  /** Browser mode: the code `frameline serve` showed in its terminal for this command. */
+  code?: string;
 }
 
 export function RunDialog({
@@ -29,6 +33,7 @@ export function RunDialog({
   direct,
   busy,
   error,
+  codeAsked,
   onRun,
   onCancel,
 }: {
@@ -38,6 +43,8 @@ export function RunDialog({
   direct: string | null;
   busy: boolean;
   error: string | null;
+  /** The engine asked for the code shown outside the page, for this command (and where to find it). */
+  codeAsked: { command: string; message: string } | null;
   onRun: (r: RunRequest) => void;
   onCancel: () => void;
 }) {
@@ -45,6 +52,7 @@ export function RunDialog({
   const [command, setCommand] = useState(original);
   const [timeout, setTimeoutText] = useState(String(DEFAULT_TIMEOUT_S));
   const [capText, setCapText] = useState(String(OUTPUT_CAP_DEFAULT_BYTES / KIB));
+  const [code, setCode] = useState('');
   const id = useId();
   const seconds = Number(timeout);
   const timeoutError =
@@ -62,6 +70,9 @@ export function RunDialog({
   const capBytes = capError ? OUTPUT_CAP_DEFAULT_BYTES : capKib * KIB;
   const edited = command.trim() !== original.trim();
   const empty = command.trim() === '';
+  // A code is shown for one command: editing it after asks for a new one.
+  const needsCode = codeAsked !== null && codeAsked.command === command;
+  const codeMissing = needsCode && code.trim() === '';
   // Rows for the lines, and for long lines as they wrap (about 90 characters a row).
   const lines = command.split('\n').reduce((n, l) => n + 1 + Math.floor(l.length / 90), 0);
 
@@ -76,8 +87,14 @@ export function RunDialog({
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (timeoutError || capError || empty || busy) return;
-          onRun({ command, timeoutSeconds: seconds, outputCapBytes: capBytes });
+          if (timeoutError || capError || empty || busy || codeMissing) return;
+          onRun({
+            command,
+            timeoutSeconds: seconds,
+            outputCapBytes: capBytes,
+            ...(needsCode ? { code: code.trim() } : {}),
+          });
+          setCode('');
         }}
       >
         <h2 id={`${id}-title`} className="run-dialog-title">
@@ -174,6 +191,29 @@ export function RunDialog({
           After the timeout the command and everything it started are ended. A Stop button stays beside the
           output while it runs; the command, its output and how it ended go into the incident timeline.
         </p>
+        {needsCode ? (
+          <div className="field run-dialog-code" role="group" aria-labelledby={`${id}-code-title`}>
+            <p id={`${id}-code-title`} className="run-dialog-code-title">
+              Confirm it outside this page
+            </p>
+            <p className="small">
+              <code>frameline serve</code> shows this command in the terminal where it runs, with a code. Read
+              the command there, then type the code here: it runs this command once, within 5 minutes. To
+              refuse, cancel.
+            </p>
+            <label htmlFor={`${id}-code`}>Code from the terminal</label>
+            <input
+              id={`${id}-code`}
+              className="mono"
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="XXXX-XXXX"
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              autoFocus
+            />
+          </div>
+        ) : null}
         {error ? <ErrorNote>{error}</ErrorNote> : null}
         <div className="run-dialog-actions">
           <button type="button" className="btn" onClick={onCancel} disabled={busy}>
@@ -182,9 +222,15 @@ export function RunDialog({
           <button
             type="submit"
             className="btn btn-primary"
-            disabled={busy || empty || timeoutError !== null || capError !== null}
+            disabled={busy || empty || timeoutError !== null || capError !== null || codeMissing}
           >
-            {busy ? 'Starting…' : edited ? 'Run the edited command' : 'Run'}
+            {busy
+              ? 'Starting…'
+              : needsCode
+                ? 'Run with this code'
+                : edited
+                  ? 'Run the edited command'
+                  : 'Run'}
           </button>
         </div>
       </form>

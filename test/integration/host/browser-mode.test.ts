@@ -54,14 +54,18 @@ function upgrade(headers: Record<string, string>, path = '/api'): Promise<number
   });
 }
 
+/** The cookie the printed link was traded for (a link opens the console once). */
+let traded: string | undefined;
 async function cookie(): Promise<string> {
+  if (traded) return traded;
   const first = await get(`/?token=${served.token}`);
   expect(first.status).toBe(303);
   expect(first.headers.location).toBe('/');
   const set = String(first.headers['set-cookie']);
   expect(set).toMatch(/HttpOnly/);
   expect(set).toMatch(/SameSite=Strict/);
-  return set.split(';')[0]!;
+  traded = set.split(';')[0]!;
+  return traded;
 }
 
 describe('frameline serve', () => {
@@ -85,6 +89,32 @@ describe('frameline serve', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/unsafe-(inline|eval)/);
     expect(page.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('opens the console once per link: a second use is refused with what to do, and the cookie carries on', async () => {
+    const c = await cookie();
+    const again = await get(`/?token=${served.token}`);
+    expect(again.status).toBe(401);
+    expect(again.body).toMatch(/this link was used already/i);
+    expect(again.body).toMatch(/press Enter in the terminal where frameline serve runs/i);
+    // The used token is no key: not as the cookie, not on the socket.
+    expect((await get('/', { Cookie: `frameline_token=${served.token}` })).status).toBe(401);
+    expect(await upgrade({ Cookie: `frameline_token=${served.token}`, Origin: served.origin })).toBe(401);
+    expect(await upgrade({ Origin: served.origin }, `/api?token=${served.token}`)).toBe(401);
+    // The browser that used it stays in.
+    expect((await get('/', { Cookie: c })).status).toBe(200);
+    expect(await upgrade({ Cookie: c, Origin: served.origin })).toBe(101);
+
+    // A new link, asked for in serve's terminal, opens it once too, with a cookie of its own.
+    const link = new URL(await served.newLink());
+    expect(link.origin).toBe(served.origin);
+    expect(link.searchParams.get('token')).not.toBe(served.token);
+    const opened = await get(`${link.pathname}${link.search}`);
+    expect(opened.status).toBe(303);
+    const second = String(opened.headers['set-cookie']).split(';')[0]!;
+    expect(second).not.toBe(c);
+    expect((await get('/', { Cookie: second })).status).toBe(200);
+    expect((await get(`${link.pathname}${link.search}`)).status).toBe(401);
   });
 
   it('refuses a foreign Host header (DNS rebinding) with 403, even with the token', async () => {

@@ -9,6 +9,7 @@ import type { WalkView } from '../../../shared/contract/incidents.js';
 import { FramelineService } from '../../../electron/engine/service.js';
 import { workspace, type Workspace } from '../../support/cli.js';
 import { echo, wsServer, type WsScenario } from '../../servers/scenarios.js';
+import { SAYS_YES } from '../../support/authorisers.js';
 import { callService } from '../../support/service.js';
 import { until } from '../../support/wait.js';
 
@@ -20,9 +21,9 @@ let output: Array<PayloadOf<'shell:output'>>;
 
 beforeEach(async () => {
   ws = workspace();
-  // As `frameline serve --allow-any-command`: these tests run commands of their own (the policy
-  // itself is tested in test/integration/host/command-policy.test.ts).
-  service = new FramelineService({ dbPath: ws.db, shell: 'browser', commands: { allowEdited: true } });
+  // A person who says yes to every command: these tests run commands of their own (trust itself is
+  // tested in test/integration/host/trust.test.ts and hostile-page.test.ts).
+  service = new FramelineService({ dbPath: ws.db, shell: 'browser', authoriser: SAYS_YES });
   changes = [];
   output = [];
   service.onPush((topic, payload) => {

@@ -1,5 +1,6 @@
-// Shell steps through the engine API: only when confirmed, with the walk's target in the environment,
-// output streamed and capped, a timeout and a stop that end the command and everything it started.
+// Shell steps through the engine API: only as authorised (trust.ts) for one step of one node visit,
+// with the walk's target in the environment, output streamed and capped, a timeout and a stop that
+// end the command and everything it started.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,7 @@ import { importRunbook } from '../../../electron/engine/incidents/runbook-librar
 import { WalkEngine } from '../../../electron/engine/incidents/walk.js';
 import { openStore, type Db } from '../../../electron/engine/store/database.js';
 import { workspace, type Workspace } from '../../support/cli.js';
+import { confirmed } from '../../support/authorisers.js';
 import { until } from '../../support/wait.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/runbooks/shell-steps.md', import.meta.url));
@@ -23,7 +25,7 @@ beforeEach(() => {
   db = openStore(ws.db);
   outputs = [];
   engine = new WalkEngine({ db, dbPath: ws.db, outputCapBytes: 1000, onOutput: (o) => outputs.push(o) });
-  importRunbook(db, readFileSync(FIXTURE, 'utf8'), FIXTURE);
+  importRunbook(db, readFileSync(FIXTURE, 'utf8'), FIXTURE, { provenance: 'file' });
   const incident = engine.incidents.create({ title: 'Shell steps' });
   walkId = engine.start({
     incidentId: incident.id,
@@ -49,19 +51,29 @@ function alive(pid: number): boolean {
 }
 
 describe('shell steps', () => {
-  it('run only when confirmed for this run', () => {
-    expect(() => engine.runShell(walkId, { step: 1, command: 'echo hi', confirmed: false })).toThrow(
-      /runs only when confirmed for this run/,
-    );
-    expect(() => engine.runShell(walkId, { step: 3, command: 'echo hi', confirmed: true })).toThrow(
+  it('run only as a step with a command of the current node', async () => {
+    await expect(confirmed(engine, walkId, { step: 3, command: 'echo hi' })).rejects.toThrow(
       /step 3 of RUN has no shell command; steps with one: 1, 2/,
     );
+    await expect(confirmed(engine, walkId, { step: 1, command: '   ' })).rejects.toThrow(/empty/);
+    expect(engine.view(walkId).runs).toEqual([]);
+  });
+
+  it('run nothing when the walk moved on after the command was confirmed', async () => {
+    const authorised = await confirmed(engine, walkId, { command: 'echo "hello from $WS_HOST:$WS_PORT"' });
+    engine.choose(walkId, 'DONE');
+    expect(() => engine.runShell(authorised)).toThrow(
+      /nothing was run: the walk moved on \(to DONE\) while step 1 of RUN was being confirmed/,
+    );
+    // Back at RUN, it is another visit: the confirmation was for the first one.
+    engine.back(walkId);
+    expect(() => engine.runShell(authorised)).toThrow(/the walk moved on \(to RUN\)/);
     expect(engine.view(walkId).runs).toEqual([]);
   });
 
   it("run with the walk's target in the environment, stream their output and keep it in the timeline", async () => {
-    const step = engine.commandStep(walkId);
-    const { runId, done } = engine.runShell(walkId, { command: step.command!, confirmed: true });
+    const { step } = engine.commandAt(walkId);
+    const { runId, done } = engine.runShell(await confirmed(engine, walkId, { command: step.command! }));
     const run = await done;
     expect(run).toMatchObject({
       id: runId,
@@ -84,7 +96,9 @@ describe('shell steps', () => {
   });
 
   it('record an edited command with the original', async () => {
-    const run = await engine.runShell(walkId, { step: 1, command: 'echo edited >&2', confirmed: true }).done;
+    const run = await engine.runShell(
+      await confirmed(engine, walkId, { step: 1, command: 'echo edited >&2' }),
+    ).done;
     expect(run).toMatchObject({
       request: 'echo edited >&2',
       original: 'echo "hello from $WS_HOST:$WS_PORT"',
@@ -96,11 +110,12 @@ describe('shell steps', () => {
   });
 
   it('cap the output kept, with the beginning and the end and a truncated flag', async () => {
-    const run = await engine.runShell(walkId, {
-      step: 1,
-      command: 'i=0; while [ $i -lt 500 ]; do echo "line $i"; i=$((i+1)); done',
-      confirmed: true,
-    }).done;
+    const run = await engine.runShell(
+      await confirmed(engine, walkId, {
+        step: 1,
+        command: 'i=0; while [ $i -lt 500 ]; do echo "line $i"; i=$((i+1)); done',
+      }),
+    ).done;
     expect(run.truncated).toBe(true);
     expect(run.outputBytes).toBe(4390);
     expect(run.output).toMatch(/^line 0\nline 1\n/);
@@ -112,12 +127,13 @@ describe('shell steps', () => {
   it('that time out are ended, with everything they started', async () => {
     const pidFile = join(ws.dir, 'child.pid');
     const started = Date.now();
-    const run = await engine.runShell(walkId, {
-      step: 2,
-      command: `sleep 30 & echo $! > ${pidFile}; echo waiting; wait`,
-      confirmed: true,
-      timeoutMs: 300,
-    }).done;
+    const run = await engine.runShell(
+      await confirmed(engine, walkId, {
+        step: 2,
+        command: `sleep 30 & echo $! > ${pidFile}; echo waiting; wait`,
+      }),
+      { timeoutMs: 300 },
+    ).done;
     expect(Date.now() - started).toBeLessThan(5000);
     expect(run).toMatchObject({
       status: 'timeout',
@@ -131,12 +147,13 @@ describe('shell steps', () => {
   });
 
   it('that are stopped end at once, and one runs at a time per walk', async () => {
-    const step = engine.commandStep(walkId, 2);
-    const { runId, done } = engine.runShell(walkId, { step: 2, command: step.command!, confirmed: true });
-    expect(engine.run(runId).status).toBe('running');
-    expect(() => engine.runShell(walkId, { step: 1, command: 'echo again', confirmed: true })).toThrow(
-      new RegExp(`run ${runId} of walk ${walkId} is still going`),
+    const { step } = engine.commandAt(walkId, 2);
+    const { runId, done } = engine.runShell(
+      await confirmed(engine, walkId, { step: 2, command: step.command! }),
     );
+    expect(engine.run(runId).status).toBe('running');
+    const again = await confirmed(engine, walkId, { step: 1, command: 'echo again' });
+    expect(() => engine.runShell(again)).toThrow(new RegExp(`run ${runId} of walk ${walkId} is still going`));
     const stopped = await engine.stop(runId);
     expect(await done).toEqual(stopped);
     expect(stopped).toMatchObject({ status: 'stopped', exitCode: null });
@@ -146,8 +163,9 @@ describe('shell steps', () => {
   });
 
   it('that fail report their exit code', async () => {
-    const run = await engine.runShell(walkId, { step: 1, command: 'echo nope; exit 7', confirmed: true })
-      .done;
+    const run = await engine.runShell(
+      await confirmed(engine, walkId, { step: 1, command: 'echo nope; exit 7' }),
+    ).done;
     expect(run).toMatchObject({ status: 'failed', exitCode: 7, output: 'nope\n' });
   });
 });

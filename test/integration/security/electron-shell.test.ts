@@ -17,6 +17,7 @@ import { runPreload } from '../../support/preload-double.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const RUNBOOK = readFileSync(join(root, 'test/fixtures/runbooks/shell-steps.md'), 'utf8');
+const TWO_COMMANDS = readFileSync(join(root, 'test/fixtures/runbooks/two-commands.md'), 'utf8');
 
 let shell: DesktopShell;
 let beforeReady: ShellState;
@@ -293,6 +294,25 @@ describe('a shell command from a runbook step', () => {
       error: { code: 'bad-request', message: /declined in the confirmation dialog/ },
     });
     expect((await value<WalkView>('walks:get', { id: walkId })).runs).toEqual([]);
+  });
+
+  it('runs exactly the step it asked about: a walk that moved on meanwhile runs nothing', async () => {
+    await value('runbooks:import', { text: TWO_COMMANDS, fileName: 'two-commands.md' });
+    const incident = await value<{ id: number }>('incidents:create', { title: 'Moved on' });
+    const walk = await value<WalkView>('walks:start', { incidentId: incident.id, runbookId: 'two-commands' });
+    const before = callsOf(await shell.state(), 'dialog.showMessageBox').length;
+    // No step named: the first node's first command, asked about in the dialog.
+    const pending = invoke('walks:run', { id: walk.id, command: 'echo first', confirmed: true });
+    await shell.until('the dialog', (s) => callsOf(s, 'dialog.showMessageBox').length > before);
+    expect((await lastDialog()).detail).toContain('Step 1 "Say first" of FIRST.');
+    // While the dialog is open, the page takes the walk on to a node with a command of its own.
+    expect((await value<WalkView>('walks:choose', { id: walk.id })).current.visit.node).toBe('SECOND');
+    await shell.op('answerDialog', { response: 1 });
+    expect(await pending).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/nothing was run: the walk moved on \(to SECOND\)/) },
+    });
+    expect((await value<WalkView>('walks:get', { id: walk.id })).runs).toEqual([]);
   });
 
   it('runs the command once Run is clicked', async () => {

@@ -1,15 +1,20 @@
 // From argv to contract requests: flags named in every complaint, values as given, negative numbers
 // read as values, and options that only mean something with another.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureRequestSchema } from '../../../shared/contract.js';
 import {
   dbPath,
   parse,
   parseHeader,
   positionals,
+  readPemFile,
   requestFrom,
   type Flag,
 } from '../../../electron/cli/args.js';
+import { selfSigned, type CertPair } from '../../support/certs.js';
 import { InputError } from '../../../electron/engine/errors.js';
 import { thrown } from '../../support/thrown.js';
 
@@ -97,5 +102,57 @@ describe('positionals and --db', () => {
   it('refuses an empty --db instead of using the desktop app’s database', () => {
     expect(thrown(() => dbPath({ db: '' })).message).toMatch(/--db is empty/);
     expect(dbPath({ db: 'x.db' })).toBe('x.db');
+  });
+});
+
+describe('--ca, --cert and --key files', () => {
+  let dir: string;
+  let pair: CertPair;
+  const CA = { holds: 'certificate', what: 'CA' } as const;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'frameline-pem-'));
+    pair = selfSigned(dir, 'server', 'localhost');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('are read here and sent as their PEM text', () => {
+    expect(readPemFile(pair.certFile, CA)).toBe(pair.cert.toString());
+    expect(readPemFile(pair.keyFile, { holds: 'key', what: 'client key' })).toBe(pair.key.toString());
+    const request = requestFrom(
+      CaptureRequestSchema,
+      { ca: pair.certFile },
+      { ca: { field: 'caPem', kind: 'pem', pem: CA } },
+      { url: 'wss://localhost:1/' },
+    );
+    expect(request.caPem).toBe(pair.cert.toString());
+    expect(request).not.toHaveProperty('caFile');
+  });
+
+  it('that cannot be read, or are not PEM, are refused in one line naming the file', () => {
+    const missing = join(dir, 'missing.pem');
+    expect(thrown(() => readPemFile(missing, CA)).message).toBe(
+      `cannot read the CA file ${missing} (ENOENT); check the path`,
+    );
+    expect(thrown(() => readPemFile(dir, CA)).message).toMatch(/^cannot read the CA file .* \(EISDIR\)/);
+    const garbage = join(dir, 'garbage.pem');
+    writeFileSync(garbage, 'not a certificate');
+    expect(thrown(() => readPemFile(garbage, CA)).message).toMatch(
+      /^the CA file .*garbage\.pem holds no PEM certificate/,
+    );
+    expect(thrown(() => readPemFile(garbage, { holds: 'key', what: 'client key' })).message).toMatch(
+      /^the client key file .*garbage\.pem is not an unencrypted private key/,
+    );
+  });
+
+  it('are bounded: a file past 1 MiB, or a device that never ends, is refused after 1 MiB', () => {
+    const big = join(dir, 'big.pem');
+    writeFileSync(big, `${pair.cert.toString()}${'#'.repeat(1024 * 1024)}`);
+    for (const path of [big, '/dev/zero']) {
+      const err = thrown(() => readPemFile(path, CA));
+      expect(err).toBeInstanceOf(InputError);
+      expect(err.message).toBe(
+        `the CA file ${path} is larger than 1 MiB; a certificate or key in PEM is a few KiB: check it is the right file`,
+      );
+    }
   });
 });

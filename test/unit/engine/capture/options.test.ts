@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -79,51 +79,51 @@ describe('prepareCapture', () => {
     expect(tls).toEqual({ ca: undefined, cert: undefined, key: undefined });
   });
 
-  it('reads the CA, certificate and key files', () => {
+  it('takes the CA, certificate and key as PEM text', () => {
     const ca = selfSigned(dir, 'ca', 'Test CA');
     const client = selfSigned(dir, 'client', 'client');
     const { tls } = prepareCapture(
-      base({ caFile: ca.certFile, certFile: client.certFile, keyFile: client.keyFile }),
+      base({ caPem: ca.cert.toString(), certPem: client.cert.toString(), keyPem: client.key.toString() }),
     );
     expect(tls.ca).toEqual(ca.cert);
     expect(tls.cert).toEqual(client.cert);
     expect(tls.key).toEqual(client.key);
   });
 
-  it('refuses garbage in the CA, certificate or key file before anything connects', () => {
-    const garbage = join(dir, 'garbage.pem');
-    writeFileSync(garbage, 'not a certificate');
+  it('refuses garbage as the CA, certificate or key before anything connects', () => {
     const client = selfSigned(dir, 'client', 'client');
-    expect(thrown(() => prepareCapture(base({ caFile: garbage }))).message).toMatch(
-      /CA file .*garbage\.pem holds no PEM certificate/,
+    expect(thrown(() => prepareCapture(base({ caPem: 'not a certificate' }))).message).toMatch(
+      /^the CA holds no PEM certificate/,
     );
     expect(
-      thrown(() => prepareCapture(base({ certFile: garbage, keyFile: client.keyFile }))).message,
-    ).toMatch(/client certificate file .*holds no PEM certificate/);
+      thrown(() => prepareCapture(base({ certPem: 'not a certificate', keyPem: client.key.toString() })))
+        .message,
+    ).toMatch(/^the client certificate holds no PEM certificate/);
     expect(
-      thrown(() => prepareCapture(base({ certFile: client.certFile, keyFile: garbage }))).message,
-    ).toMatch(/client key file .* is not an unencrypted private key/);
+      thrown(() => prepareCapture(base({ certPem: client.cert.toString(), keyPem: 'garbage' }))).message,
+    ).toMatch(/^the client key is not an unencrypted private key/);
   });
 
-  it('rejects an unreadable CA file path, naming it', () => {
-    const missing = join(dir, 'no-such-ca.pem');
-    const err = thrown(() => prepareCapture(base({ caFile: missing })));
-    expect(err).toBeInstanceOf(InputError);
-    expect(err.message).toContain(missing);
-    expect(err.message).toContain('ENOENT');
-  });
-
-  it('rejects a CA path that is a folder', () => {
-    expect(() => prepareCapture(base({ caFile: dir }))).toThrow(InputError);
+  it('refuses a path in place of the PEM text: the engine reads no file a request names', () => {
+    for (const field of ['caFile', 'certFile', 'keyFile']) {
+      const r = CaptureRequestSchema.safeParse({ url: 'wss://example.com/ws', [field]: '/etc/ssl/ca.pem' });
+      expect(r.success, field).toBe(false);
+      expect(r.error!.issues[0]!.message).toMatch(
+        /reads no file a request names; send the file's PEM text as/,
+      );
+    }
+    expect(
+      CaptureRequestSchema.safeParse({ url: 'wss://example.com/ws', caPem: 'x'.repeat(1024 * 1024 + 1) })
+        .success,
+    ).toBe(false);
   });
 
   it('rejects a certificate without a key and a key without a certificate', () => {
-    const f = join(dir, 'x.pem');
-    writeFileSync(f, 'x');
-    const a = thrown(() => prepareCapture(base({ certFile: f })));
+    const client = selfSigned(dir, 'client', 'client');
+    const a = thrown(() => prepareCapture(base({ certPem: client.cert.toString() })));
     expect(a).toBeInstanceOf(InputError);
     expect(a.message).toMatch(/--cert FILE and --key FILE/);
-    expect(() => prepareCapture(base({ keyFile: f }))).toThrow(InputError);
+    expect(() => prepareCapture(base({ keyPem: client.key.toString() }))).toThrow(InputError);
   });
 
   it('accepts http and https proxies and treats null as no proxy', () => {

@@ -119,7 +119,7 @@ CREATE TABLE runbook (
   source       TEXT    NOT NULL,
   file_name    TEXT,
   imported_at  INTEGER NOT NULL
-) STRICT;
+, provenance TEXT NOT NULL DEFAULT 'page' CHECK (provenance IN ('file', 'page')), trusted_at INTEGER) STRICT;
 
 CREATE TABLE segment (
   id          INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a reader's cached file stays right
@@ -184,7 +184,7 @@ CREATE TABLE walk (
   status           TEXT    NOT NULL CHECK (status IN ('active', 'finished')),
   started_at       INTEGER NOT NULL,
   ended_at         INTEGER
-) STRICT;
+, runbook_provenance TEXT CHECK (runbook_provenance IN ('builtin', 'file', 'page'))) STRICT;
 
 CREATE INDEX walk_by_incident ON walk (incident_id);
 

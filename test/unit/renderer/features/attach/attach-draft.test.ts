@@ -11,6 +11,19 @@ import { DEFAULT_PROBE_DRAFT, toProbeRequest } from '../../../../../renderer/fea
 import { CaptureRequestSchema } from '../../../../../shared/contract';
 
 const TARGET = 'wss://api.example.com/stream';
+/** Files chosen in the page: their names, and their text (the request carries the text). */
+const CA = {
+  name: 'internal-ca.pem',
+  text: '-----BEGIN CERTIFICATE-----\nMIIB…ca\n-----END CERTIFICATE-----\n',
+};
+const CERT = {
+  name: 'client.pem',
+  text: '-----BEGIN CERTIFICATE-----\nMIIB…client\n-----END CERTIFICATE-----\n',
+};
+const KEY = {
+  name: 'client.key',
+  text: '-----BEGIN PRIVATE KEY-----\nMIIE…key\n-----END PRIVATE KEY-----\n',
+};
 
 /** The default form with a URL typed in, plus whatever the test changes. */
 function draft(patch: Partial<AttachDraft> = {}): AttachDraft {
@@ -58,9 +71,9 @@ describe('toCaptureRequest: the defaults', () => {
     for (const key of [
       'name',
       'origin',
-      'caFile',
-      'certFile',
-      'keyFile',
+      'caPem',
+      'certPem',
+      'keyPem',
       'proxy',
       'pingIntervalSeconds',
       'reconnect',
@@ -79,9 +92,9 @@ describe('toCaptureRequest: the defaults', () => {
         origin: 'https://app.example.com',
         subprotocols: 'graphql-transport-ws, mqtt',
         compression: true,
-        caFile: '/etc/ssl/ca.pem',
-        certFile: '/etc/ssl/client.pem',
-        keyFile: '/etc/ssl/client.key',
+        ca: CA,
+        cert: CERT,
+        key: KEY,
         insecure: true,
         proxyMode: 'url',
         proxyUrl: 'http://proxy.corp:3128',
@@ -373,28 +386,21 @@ describe('toCaptureRequest: proxy', () => {
 
 describe('toCaptureRequest: TLS files and the other options', () => {
   it('needs the key with a client certificate, and the certificate with a key', () => {
-    expect(errorsOf({ certFile: '/etc/ssl/client.pem' })).toEqual({
-      keyFile: 'A client certificate needs its private key file too',
+    expect(errorsOf({ cert: CERT })).toEqual({
+      key: 'A client certificate needs its private key file too',
     });
-    expect(errorsOf({ keyFile: '/etc/ssl/client.key', certFile: '  ' })).toEqual({
-      certFile: 'A private key needs its client certificate file too',
+    expect(errorsOf({ key: KEY })).toEqual({
+      cert: 'A private key needs its client certificate file too',
     });
   });
 
-  it('sends the TLS files trimmed; a CA file alone is fine', () => {
-    const request = requestOf({
-      caFile: ' /etc/ssl/ca.pem ',
-      certFile: '/etc/ssl/client.pem ',
-      keyFile: ' /etc/ssl/client.key',
-    });
-    expect(request).toMatchObject({
-      caFile: '/etc/ssl/ca.pem',
-      certFile: '/etc/ssl/client.pem',
-      keyFile: '/etc/ssl/client.key',
-    });
-    const caOnly = requestOf({ caFile: '/etc/ssl/ca.pem' });
-    expect(caOnly.caFile).toBe('/etc/ssl/ca.pem');
-    expect(caOnly).not.toHaveProperty('certFile');
+  it('sends the chosen files as their PEM text, never a path; a CA file alone is fine', () => {
+    const request = requestOf({ ca: CA, cert: CERT, key: KEY });
+    expect(request).toMatchObject({ caPem: CA.text, certPem: CERT.text, keyPem: KEY.text });
+    for (const field of ['caFile', 'certFile', 'keyFile']) expect(request).not.toHaveProperty(field);
+    const caOnly = requestOf({ ca: CA });
+    expect(caOnly.caPem).toBe(CA.text);
+    expect(caOnly).not.toHaveProperty('certPem');
   });
 
   it('trims the name and the origin, and splits the subprotocols on commas', () => {
@@ -426,14 +432,14 @@ describe('toCaptureRequest: TLS files and the other options', () => {
         reconnectJitter: '2',
         proxyMode: 'url',
         proxyUrl: '',
-        certFile: '/etc/ssl/client.pem',
+        cert: CERT,
       }),
     );
     expect(request).toBeNull();
     expect(Object.keys(errors).sort()).toEqual([
       'connectTimeoutS',
       'headers',
-      'keyFile',
+      'key',
       'payloadCapKiB',
       'pingIntervalS',
       'proxyUrl',
@@ -469,7 +475,7 @@ describe('draftSummary', () => {
           origin: ' https://app.example.com ',
           subprotocols: ' graphql-ws, mqtt ',
           compression: true,
-          caFile: '/etc/ssl/ca.pem',
+          ca: CA,
           insecure: true,
           proxyMode: 'url',
           proxyUrl: ' http://proxy.corp:3128 ',
@@ -486,9 +492,7 @@ describe('draftSummary', () => {
 
   it('names the proxy and TLS choices', () => {
     expect(draftSummary(draft({ proxyMode: 'none' }))).toBe('no proxy');
-    expect(draftSummary(draft({ certFile: '/etc/ssl/client.pem', keyFile: '/etc/ssl/client.key' }))).toBe(
-      'custom TLS',
-    );
+    expect(draftSummary(draft({ cert: CERT, key: KEY }))).toBe('custom TLS');
     expect(draftSummary(draft({ insecure: true, reconnect: true }))).toBe(
       'any certificate (insecure) · reconnect with backoff',
     );

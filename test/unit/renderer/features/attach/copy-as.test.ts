@@ -77,4 +77,14 @@ describe('what a reload keeps', () => {
     ]);
     expect(dropsSecrets(draft)).toBe(true);
   });
+
+  it('keeps no certificate or key file: they are chosen again', () => {
+    const pem = (name: string) => ({ name, text: `-----BEGIN X-----\n${name}\n-----END X-----\n` });
+    const withFiles = { ...draft, ca: pem('ca.pem'), cert: pem('client.pem'), key: pem('client.key') };
+    const stored = JSON.stringify(storableDraft(withFiles));
+    expect(stored).not.toContain('BEGIN');
+    expect(storableDraft(withFiles)).toMatchObject({ ca: null, cert: null, key: null });
+    // Copy as: the command line reads the files by name (adjust the path).
+    expect(commandFor('wscat', withFiles)).toContain('--ca ca.pem --cert client.pem --key client.key');
+  });
 });
