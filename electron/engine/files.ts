@@ -59,7 +59,7 @@ export function openUserFile(path: string, what: string, limit = Infinity): User
       throw new InputError(`${what} ${path} is ${kindOf(st)}, not a file; give a regular file${within}`);
     if (st.size > limit)
       throw new InputError(
-        `${what} ${path} is ${bytesText(st.size)}; it may hold at most ${bytesText(limit)}`,
+        `${what} ${path} holds ${st.size.toLocaleString('en-US')} bytes; it may hold at most ${bytesText(limit)}`,
       );
     return { fd, size: st.size };
   } catch (err) {

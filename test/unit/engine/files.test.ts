@@ -20,7 +20,7 @@ describe('readUserFile', () => {
     expect(readUserFile(file, '--send-file', 2048).toString()).toBe('x'.repeat(2048));
     const err = thrown(() => readUserFile(file, '--send-file', 1024));
     expect(err).toBeInstanceOf(InputError);
-    expect(err.message).toBe(`--send-file ${file} is 2 KiB; it may hold at most 1 KiB`);
+    expect(err.message).toBe(`--send-file ${file} holds 2,048 bytes; it may hold at most 1 KiB`);
   });
 
   it('refuses a device, a named pipe and a directory without reading them', () => {
