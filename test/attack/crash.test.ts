@@ -37,7 +37,7 @@ let burst: Peer;
 let closer: RawPeer;
 beforeAll(async () => {
   steady = await startPeer(process.execPath, [serverScript('flood-peer.mjs'), 'rate', '20000']);
-  burst = await startPeer(process.execPath, [serverScript('flood-peer.mjs'), 'plain', '150000']);
+  burst = await startPeer(process.execPath, [serverScript('flood-peer.mjs'), 'plain', '60000']);
   closer = await rawPeer({ open: (s) => void s.write(closeFrame(1001)) });
 });
 afterAll(async () => {
@@ -118,8 +118,8 @@ describe('SIGKILL to a capture of a steady flood', () => {
     ['once it named its session', () => (o) => o.stdout.includes('session 1')],
     ['once connected', () => (o) => o.stderr.includes('connected')],
     ['with 256 KiB spooled', (ws) => () => spoolSize(ws.db) > 256 * 1024],
-    ['with 2 MiB spooled', (ws) => () => spoolSize(ws.db) > 2 << 20],
-    ['with 6 MiB spooled', (ws) => () => spoolSize(ws.db) > 6 << 20],
+    ['with 1 MiB spooled', (ws) => () => spoolSize(ws.db) > 1 << 20],
+    ['with 3 MiB spooled', (ws) => () => spoolSize(ws.db) > 3 << 20],
   ];
   it.concurrent.each(cases.add(moments))('%s', (_n, moment) =>
     pool(async () => {
@@ -176,7 +176,7 @@ describe('SIGKILL at the edges of a capture', () => {
       try {
         const child = startCli(['capture', `ws://127.0.0.1:${steady.port}/`, '--quiet', '--db', ws.db]);
         const exited = finished(child, 60_000);
-        await until('4 MiB spooled', () => spoolSize(ws.db) > 4 << 20, 30_000);
+        await until('2 MiB spooled', () => spoolSize(ws.db) > 2 << 20, 30_000);
         const before = committed(ws.db);
         child.kill('SIGKILL');
         await exited;
