@@ -99,11 +99,27 @@ const alive = () => served.child.exitCode === null && served.child.signalCode ==
 
 let restarts = 0;
 let starting: Promise<void> | null = null;
+/** Whether serve answers a new page (a serve on its way out does not, though its process lives). */
+async function answers(): Promise<boolean> {
+  try {
+    const { call, sock } = await page();
+    try {
+      return (await call('app:info', {})).result?.ok === true;
+    } finally {
+      sock.close();
+    }
+  } catch {
+    return false;
+  }
+}
 /** Serve, started again when a case killed it (that case has failed; the next ones still run). */
 function ensureServed(): Promise<void> {
-  if (served && alive()) return Promise.resolve();
   starting ??= (async () => {
-    if (served) restarts++;
+    if (served && alive() && (await answers())) return;
+    if (served) {
+      restarts++;
+      await served.stop();
+    }
     served = await serve(ws.db);
     const traded = await get(`/?token=${served.token}`);
     cookie = String(traded.headers['set-cookie']).split(';')[0]!;
@@ -208,7 +224,8 @@ describe('malformed API messages (issue 19 item 3)', () => {
     const { sock } = await page();
     const closed = new Promise<number>((r) => sock.once('close', r));
     sock.send(huge(17 * 1024 * 1024));
-    expect(await closed).toBe(1009);
+    // 1009, unless the close frame is lost to a reset of the socket that still had bytes to send.
+    expect([1009, 1006]).toContain(await closed);
     const { call, sock: other } = await page();
     expect((await call('app:info', {})).result).toMatchObject({ ok: true });
     other.close();
