@@ -6,8 +6,7 @@
 // let the page run a shell command or make the engine read a file the person did not give it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { connect, createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { recordQuotes } from '../support/replay.js';
 import { serve, type Served } from '../support/serve.js';
 import { until } from '../support/wait.js';
 import { cross, family } from './kit.js';
+import { apiPage, connects, httpGet, rawHttp } from './page.js';
 
 const cases = family('browser mode');
 let ws: Workspace;
@@ -28,72 +28,9 @@ let captureId: number;
 let quotes: number;
 let tcp: Server;
 
-interface Answer {
-  id?: unknown;
-  result?: { ok: boolean; value?: unknown; error?: { code: string; message: string } };
-}
-
-/** An HTTP request to serve; the body is kept. */
-function get(path: string, headers: Record<string, string> = {}, method = 'GET') {
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
-    (resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: served.port, path, method, headers }, (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      });
-      req.on('error', reject);
-      req.end();
-    },
-  );
-}
-
-/** A page's socket to the API, with the cookie and our Origin; collects what it is sent. */
-async function page(): Promise<{
-  sock: WebSocket;
-  answers: Answer[];
-  call: (c: string, p: unknown) => Promise<Answer>;
-}> {
-  const sock = new WebSocket(`ws://127.0.0.1:${served.port}/api`, {
-    headers: { Cookie: cookie, Origin: served.origin },
-  });
-  const answers: Answer[] = [];
-  sock.on('message', (d) => {
-    const m = JSON.parse(d.toString()) as Answer & { topic?: string };
-    if (m.topic === undefined) answers.push(m);
-  });
-  await new Promise((r, j) => sock.once('open', r).once('error', j));
-  let next = 1_000_000;
-  const call = async (channel: string, payload: unknown) => {
-    const id = next++;
-    sock.send(JSON.stringify({ id, channel, payload }));
-    let found: Answer | undefined;
-    await until(
-      `an answer to ${channel}`,
-      () => (found = answers.find((a) => a.id === id)) !== undefined || sock.readyState === sock.CLOSED,
-      15_000,
-    );
-    if (!found) throw new Error(`serve closed the socket instead of answering ${channel}`);
-    return found;
-  };
-  return { sock, answers, call };
-}
-
-/** Whether a TCP connection to host:port is accepted. */
-function connects(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host, port, timeout: 3000 });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-    s.once('timeout', () => {
-      s.destroy();
-      resolve(false);
-    });
-  });
-}
+const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
+  httpGet(served.port, path, headers, method);
+const page = () => apiPage(served, cookie);
 
 const alive = () => served.child.exitCode === null && served.child.signalCode === null;
 
@@ -265,15 +202,10 @@ describe('hostile HTTP requests', () => {
   it.concurrent.each(cases.add(hosts))('Host %j is refused', async (host) => {
     // Written by hand: Node's client would put its own Host in place of an empty or missing one.
     const head = host === null ? '' : `Host: ${host.replace('PORT', String(served.port))}\r\n`;
-    const answer = await new Promise<string>((resolve) => {
-      let text = '';
-      const s = connect({ host: '127.0.0.1', port: served.port }, () =>
-        s.write(`GET / HTTP/1.1\r\n${head}Cookie: ${cookie}\r\nConnection: close\r\n\r\n`),
-      );
-      s.on('data', (d: Buffer) => (text += d.toString()));
-      s.on('close', () => resolve(text));
-      s.on('error', () => resolve(text));
-    });
+    const answer = await rawHttp(
+      served.port,
+      `GET / HTTP/1.1\r\n${head}Cookie: ${cookie}\r\nConnection: close\r\n\r\n`,
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 (400|403) /);
     expect(answer).not.toMatch(secret);
   });
