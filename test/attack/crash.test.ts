@@ -2,10 +2,11 @@
 // file is made, once it named its session, once connected, at three spool sizes), while it commits
 // a backlog, while it waits to reconnect, in the middle of the recovery that follows, and to the
 // other recorders (an import, a mock with a client, serve with a live capture); and a session row
-// from before recorder locks whose PID is alive. Whatever the moment: every frame committed before
+// from before recorder locks whose PID another process has taken. Whatever the moment: every frame committed before
 // the kill is kept, every frame whole in the spool is committed by the next open, in the order the
 // peer sent them, SQLite finds the file sound and the session ends interrupted (or failed when
 // nothing opened), never stuck live.
+import { spawn } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -299,24 +300,27 @@ describe('SIGKILL to the other recorders', () => {
 
 describe('a session row from before recorder locks (issue 19 item 18)', () => {
   cases.one();
-  it('whose PID is alive is not left live forever', async () => {
+  it('whose PID now belongs to another live process is not left live forever', async () => {
     const ws = workspace();
+    // The recorder died long ago; its PID was given to a process started after the session.
+    const other = spawn('sleep', ['120'], { stdio: 'ignore' });
     try {
       const r = await cli(['capture', closer.url, '--db', ws.db]);
       expect(r.code, r.stderr).toBe(0);
       const raw = new Database(ws.db);
-      // As a database recorded before locks: no lock, the PID of a process that is alive (this one).
+      // As a database recorded before locks: no lock, a PID that is alive, on this machine.
       raw
         .prepare(
-          "UPDATE session SET status = 'live', ended_at = NULL, writer_lock = NULL, writer_pid = ?, writer_host = ? WHERE id = 1",
+          "UPDATE session SET status = 'live', ended_at = NULL, writer_lock = NULL, writer_pid = ?, writer_host = ?, created_at = ? WHERE id = 1",
         )
-        .run(process.pid, hostname());
+        .run(other.pid, hostname(), (Date.now() - 60_000) * 1000);
       raw.close();
       const { result, json } = await cliJson<SessionSummary[]>(['sessions', '--db', ws.db]);
       expectCleanEnd(result);
       expect(json[0]!.status).not.toBe('live');
       expect(integrity(ws.db)).toBe('ok');
     } finally {
+      other.kill('SIGKILL');
       ws.cleanup();
     }
   });
