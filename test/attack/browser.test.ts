@@ -274,25 +274,28 @@ describe('what the page may not make the engine do', () => {
     const runbook = `---\nid: page-made\ntitle: Page made\n---\n\n\`\`\`mermaid\nflowchart TD\n    RUN[Run] --> DONE([Done])\n\`\`\`\n\n## Run {#RUN}\n\n### Touch\n\n\`\`\`sh\ntouch ${marker}\n\`\`\`\n`;
     const { call, sock } = await page();
     try {
-      expect((await call('runbooks:import', { text: runbook, fileName: 'page.md' })).result?.ok).toBe(true);
-      const incident = (await call('incidents:create', { title: 'Page' })).result!.value as { id: number };
-      const walk = (await call('walks:start', { incidentId: incident.id, runbookId: 'page-made' })).result!
-        .value as { id: number };
-      const run = await call('walks:run', {
-        id: walk.id,
-        step: 1,
-        command: `touch ${marker}`,
-        confirmed: true,
-      });
-      if (run.result?.ok) {
-        const runId = (run.result.value as { runId: number }).runId;
-        await until('the run to end', async () => {
-          const view = (await call('walks:get', { id: walk.id })).result!.value as {
-            runs: Array<{ id: number; status: string }>;
-          };
-          return view.runs.some((r) => r.id === runId && r.status !== 'running');
+      // Serve may refuse the page's import outright, or keep it untrusted: either way nothing runs.
+      const imported = await call('runbooks:import', { text: runbook, fileName: 'page.md' });
+      if (imported.result?.ok) {
+        const incident = (await call('incidents:create', { title: 'Page' })).result!.value as { id: number };
+        const walk = (await call('walks:start', { incidentId: incident.id, runbookId: 'page-made' })).result!
+          .value as { id: number };
+        const run = await call('walks:run', {
+          id: walk.id,
+          step: 1,
+          command: `touch ${marker}`,
+          confirmed: true,
         });
-      }
+        if (run.result?.ok) {
+          const runId = (run.result.value as { runId: number }).runId;
+          await until('the run to end', async () => {
+            const view = (await call('walks:get', { id: walk.id })).result!.value as {
+              runs: Array<{ id: number; status: string }>;
+            };
+            return view.runs.some((r) => r.id === runId && r.status !== 'running');
+          });
+        }
+      } else expect(imported.result?.error?.code).toMatch(/forbidden|bad-request/);
       expect(existsSync(marker), 'the page ran a shell command').toBe(false);
     } finally {
       sock.close();

@@ -26,7 +26,7 @@ import {
 } from '../support/cli.js';
 import { serverScript, startPeer, type Peer } from '../support/processes.js';
 import { recordQuotes, startMock } from '../support/replay.js';
-import { serve } from '../support/serve.js';
+import { cookieFor, serve } from '../support/serve.js';
 import type { ShowJson } from '../support/session-json.js';
 import { until } from '../support/wait.js';
 import { expectCleanEnd, family, integrity, limiter, query } from './kit.js';
@@ -274,8 +274,8 @@ describe('SIGKILL to the other recorders', () => {
       const ws = workspace();
       try {
         const served = await serve(ws.db);
-        const page = new WebSocket(`ws://127.0.0.1:${served.port}/api?token=${served.token}`, {
-          headers: { Origin: served.origin },
+        const page = new WebSocket(`ws://127.0.0.1:${served.port}/api`, {
+          headers: { Origin: served.origin, Cookie: await cookieFor(served) },
         });
         await new Promise((r, j) => page.once('open', r).once('error', j));
         page.send(
