@@ -12,6 +12,7 @@ import type {
 import { evidenceText } from '../../../shared/finding-text.js';
 import { rateSparkline } from './svg.js';
 import {
+  ESCAPES_SENTENCE,
   SECTIONS,
   clock,
   damagedWords,
@@ -20,6 +21,7 @@ import {
   metrics,
   redactionSentence,
   runOutcome,
+  shownReport,
   times,
   when,
 } from './words.js';
@@ -174,7 +176,7 @@ export function mermaid(chart: ReportFlowchart): string {
   return fenced(lines.join('\n'), 'mermaid');
 }
 
-function header(report: Report): string[] {
+function header(report: Report, escaped: number): string[] {
   const i = report.incident;
   const rows = [
     ['Severity', i.severity],
@@ -189,6 +191,7 @@ function header(report: Report): string[] {
     `> Frameline incident #${i.id} · generated ${when(report.generatedAt)} by Frameline ${mdText(report.generator.version)} · report schema ${report.schemaVersion}`,
     `>`,
     `> **${report.redaction.enabled ? 'Redaction' : 'Redaction off'}:** ${mdText(redactionSentence(report.redaction))}`,
+    ...(escaped ? ['>', `> ${ESCAPES_SENTENCE}`] : []),
     '',
     '| | |',
     '|---|---|',
@@ -284,12 +287,13 @@ function session(s: ReportSession): string[] {
   return out;
 }
 
-/** The report as Markdown. */
-export function renderMarkdown(report: Report): string {
+/** The report as Markdown, every text in it visible (see shownReport). */
+export function renderMarkdown(data: Report): string {
+  const { report, escaped } = shownReport(data);
   const i = report.incident;
   const h = (id: string) => [`## ${section(id)}`, ''];
   const out: string[] = [
-    ...header(report),
+    ...header(report, escaped),
     '',
     ...h('summary'),
     written(i.summary),
