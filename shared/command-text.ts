@@ -14,13 +14,24 @@ const INVISIBLE =
   // eslint-disable-next-line no-misleading-character-class
   /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\p{Cs}\u034F\u115F\u1160\u17B4\u17B5\u2800\u3164\uFFA0\uFE00-\uFE0F\u{E0100}-\u{E01EF}⟦⟧↳]|(?! )\p{Zs}/gu;
 
-/** `text` with every invisible or reading-changing character (but the line break) as ⟦U+XXXX⟧. */
-export function escapeInvisible(text: string): { text: string; escaped: number } {
+/** How an escaped character is written by default: ⟦U+XXXX⟧. */
+const marked = (c: string) => `⟦U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟧`;
+
+/**
+ * `text` with every invisible or reading-changing character (but the line break, and those in
+ * `keep`) written by `as`: ⟦U+XXXX⟧ unless told otherwise.
+ */
+export function escapeInvisible(
+  text: string,
+  options: { keep?: string; as?: (c: string) => string } = {},
+): { text: string; escaped: number } {
+  const keep = `\n${options.keep ?? ''}`;
+  const as = options.as ?? marked;
   let escaped = 0;
   const out = text.replace(INVISIBLE, (c) => {
-    if (c === '\n') return c;
+    if (keep.includes(c)) return c;
     escaped++;
-    return `⟦U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟧`;
+    return as(c);
   });
   return { text: out, escaped };
 }

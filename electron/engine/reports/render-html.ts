@@ -7,6 +7,7 @@ import { evidenceText } from '../../../shared/finding-text.js';
 import { REPORT_CSS, reportContentSecurityPolicy } from './report-style.js';
 import { connectionTimelineSvg, esc, flowchartSvg, rateChartSvg } from './svg.js';
 import {
+  ESCAPES_SENTENCE,
   SECTIONS,
   clock,
   damagedWords,
@@ -15,6 +16,7 @@ import {
   metrics,
   redactionSentence,
   runOutcome,
+  shownReport,
   times,
   when,
 } from './words.js';
@@ -30,7 +32,7 @@ function heading(id: string, level = 2): string {
   return `<h${level} id="${id}">${esc(section(id))}</h${level}>`;
 }
 
-function header(report: Report): string {
+function header(report: Report, escaped: number): string {
   const i = report.incident;
   const facts = [
     ['Severity', `<span class="sev ${i.severity}">${i.severity}</span>`],
@@ -43,6 +45,7 @@ function header(report: Report): string {
     `<p class="meta">Incident report · Frameline incident #${i.id}</p>`,
     `<h1>${esc(i.title)}</h1>`,
     `<p class="redaction${report.redaction.enabled ? '' : ' is-off'}" data-testid="redaction">${esc(redactionSentence(report.redaction))}</p>`,
+    ...(escaped ? [`<p class="meta" data-testid="escapes">${esc(ESCAPES_SENTENCE)}</p>`] : []),
     `<dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>`,
     `<p class="meta">Responders: ${i.responders.length ? esc(i.responders.join(', ')) : '—'} · generated ${esc(when(report.generatedAt))} by Frameline ${esc(report.generator.version)} · report schema ${report.schemaVersion}</p>`,
     `</header>`,
@@ -182,11 +185,12 @@ function actionItems(report: Report): string {
   return `<table><thead><tr><th class="num">#</th><th>Type</th><th>Action</th><th>Owner</th><th>Due</th><th>State</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-/** The report as one HTML document. */
-export function renderHtml(report: Report): string {
+/** The report as one HTML document, every text in it visible (see shownReport). */
+export function renderHtml(data: Report): string {
+  const { report, escaped } = shownReport(data);
   const i = report.incident;
   const body = [
-    header(report),
+    header(report, escaped),
     `<main>`,
     heading('summary'),
     prose(i.summary),

@@ -12,6 +12,7 @@ import type {
 import { evidenceText } from '../../../shared/finding-text.js';
 import { rateSparkline } from './svg.js';
 import {
+  ESCAPES_SENTENCE,
   SECTIONS,
   clock,
   damagedWords,
@@ -20,6 +21,7 @@ import {
   metrics,
   redactionSentence,
   runOutcome,
+  shownReport,
   times,
   when,
 } from './words.js';
@@ -59,14 +61,62 @@ export function fenced(text: string, info = 'text'): string {
   return `${fence}${info}\n${text.replace(/\n$/, '')}\n${fence}`;
 }
 
-/** What a person wrote: their Markdown stays, HTML does not, nor links anywhere but the web. */
-function written(text: string, empty = '_Not written yet._'): string {
+/** A fence line (at most three spaces in): its run of backticks or tildes, and what follows it. */
+const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+/** A `#` that would start a heading: at the line's start, behind spaces or list markers. */
+const HEADING = /^([ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*)(#{1,6})(?=[ \t]|$)/;
+/** A line that makes the text line above it a heading (setext: `===` or `---` alone). */
+const UNDERLINE = /^([ \t]*)(=+|-+)([ \t]*)$/;
+/** A link definition whose destination is not on the web or on the next line (not a footnote). */
+const LINK_DEFINITION = /^([ \t]*)\[(?!\^)(?=[^\]]+\]:(?![ \t]*(?:https?:\/\/|mailto:|#)))/i;
+
+/**
+ * What a person wrote, as a block of the report: their Markdown stays (emphasis, lists, tables,
+ * links to the web, the code fences they closed), HTML does not, nor links anywhere but the web,
+ * and nothing in it can change the report's own structure. The one set of rules for every field
+ * written as a block (the post-mortem's sections and lessons); a field written inline (a title, a
+ * name, a note, a table cell) goes through mdText, which leaves no Markdown in it at all.
+ *  - A `#` that would start a heading is escaped, and so is a `===`/`---` line under a line of text.
+ *  - Every fence line is written at the start of its line, where it can only open or close a fence
+ *    at the top (in a list item it would close with the item, and a later one would open at the
+ *    top unseen); the lines inside a fence are left as written.
+ *  - A fence still open at the field's end is closed there, so the sections after it stay sections.
+ * Each field is followed by a blank line, which ends whatever else it opened (a list, a table, a
+ * paragraph that a line of the report could have continued).
+ */
+export function written(text: string, empty = '_Not written yet._'): string {
   if (text.trim() === '') return empty;
-  return text
+  const lines = text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/\]\(\s*(?!https?:\/\/|mailto:|#)/gi, '\\]\\(');
+    .replace(/\]\(\s*(?!https?:\/\/|mailto:|#)/gi, '\\]\\(')
+    .split(/\r?\n/);
+  const out: string[] = [];
+  let open: string | null = null;
+  let above = '';
+  for (const line of lines) {
+    const fence = FENCE.exec(line);
+    const mark = fence?.[1] ?? '';
+    if (open !== null) {
+      // Inside a fence: only a fence of the same kind, at least as long, with nothing after it, closes.
+      const closes = mark[0] === open[0] && mark.length >= open.length && fence![2]!.trim() === '';
+      out.push(closes ? mark : line);
+      if (closes) open = null;
+      above = '';
+    } else if (fence && !(mark[0] === '`' && fence[2]!.includes('`'))) {
+      out.push(`${mark}${fence[2]}`);
+      open = mark;
+      above = '';
+    } else {
+      let shown = line.replace(HEADING, '$1\\$2').replace(LINK_DEFINITION, '$1\\[');
+      if (above.trim() !== '') shown = shown.replace(UNDERLINE, '$1\\$2$3');
+      out.push(shown);
+      above = shown;
+    }
+  }
+  if (open !== null) out.push(open);
+  return out.join('\n');
 }
 
 /** A mermaid label: quoted, with mermaid's entity codes for what would end or break it. */
@@ -126,7 +176,7 @@ export function mermaid(chart: ReportFlowchart): string {
   return fenced(lines.join('\n'), 'mermaid');
 }
 
-function header(report: Report): string[] {
+function header(report: Report, escaped: number): string[] {
   const i = report.incident;
   const rows = [
     ['Severity', i.severity],
@@ -141,6 +191,7 @@ function header(report: Report): string[] {
     `> Frameline incident #${i.id} · generated ${when(report.generatedAt)} by Frameline ${mdText(report.generator.version)} · report schema ${report.schemaVersion}`,
     `>`,
     `> **${report.redaction.enabled ? 'Redaction' : 'Redaction off'}:** ${mdText(redactionSentence(report.redaction))}`,
+    ...(escaped ? ['>', `> ${ESCAPES_SENTENCE}`] : []),
     '',
     '| | |',
     '|---|---|',
@@ -236,12 +287,13 @@ function session(s: ReportSession): string[] {
   return out;
 }
 
-/** The report as Markdown. */
-export function renderMarkdown(report: Report): string {
+/** The report as Markdown, every text in it visible (see shownReport). */
+export function renderMarkdown(data: Report): string {
+  const { report, escaped } = shownReport(data);
   const i = report.incident;
   const h = (id: string) => [`## ${section(id)}`, ''];
   const out: string[] = [
-    ...header(report),
+    ...header(report, escaped),
     '',
     ...h('summary'),
     written(i.summary),

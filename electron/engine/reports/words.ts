@@ -1,12 +1,13 @@
 // The words both text formats of a report use (Markdown and HTML), so that they say the same
 // thing: times, durations, the metrics with what they measure, the redaction header, how a step
-// was left, how a run went.
+// was left, how a run went; and the text of a report as a reader is shown it.
 import type { Incident } from '../../../shared/contract/incidents.js';
 import type { Report, ReportRun, ReportSession } from '../../../shared/contract/reports.js';
 export { redactionSentence } from '../../../shared/redaction.js';
 import { formatDuration } from '../../../shared/charts/scale.js';
 import type { DamagedFrames } from '../../../shared/contract/sessions.js';
 import { damageWords } from '../../../shared/frame-damage.js';
+import { escapeInvisible } from '../../../shared/command-text.js';
 
 /** The sections of a report, in order, with their anchors. */
 export const SECTIONS = [
@@ -95,3 +96,40 @@ export function reportFileName(report: Pick<Report, 'incident'>, ext: string): s
 export function damagedWords(d: DamagedFrames): string {
   return `${damageWords(d)}; their stored bytes failed the integrity check, so they were left out of the round trips`;
 }
+
+/**
+ * A text as a report shows it: each character that is invisible or changes how the text reads (a
+ * bidi override or isolate, a terminal escape, a bell, a backspace, a zero-width character) as
+ * ⟦U+XXXX⟧, by the rule that shows a command before it runs; line breaks (a CRLF is one) and tabs kept.
+ */
+export function visible(text: string): { text: string; escaped: number } {
+  return escapeInvisible(text.replace(/\r\n/g, '\n'), { keep: '\t' });
+}
+
+/** Every text of `value`, at any depth, made visible; with how many characters were escaped. */
+function visibleTexts(value: unknown, count: { escaped: number }): unknown {
+  const one = (text: string) => {
+    const v = visible(text);
+    count.escaped += v.escaped;
+    return v.text;
+  };
+  if (typeof value === 'string') return one(value);
+  if (Array.isArray(value)) return value.map((v) => visibleTexts(v, count));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [one(k), visibleTexts(v, count)]));
+  return value;
+}
+
+/**
+ * The report as Markdown, HTML and the PDF show it: every text in it made visible, whoever wrote it
+ * (a person, a capture, a command, a runbook), so no field can be forgotten. The JSON is not: see
+ * reportJson.
+ */
+export function shownReport(report: Report): { report: Report; escaped: number } {
+  const count = { escaped: 0 };
+  return { report: visibleTexts(report, count) as Report, escaped: count.escaped };
+}
+
+/** What a report with escaped characters says about them. */
+export const ESCAPES_SENTENCE =
+  '⟦U+XXXX⟧ stands for one character that is invisible or changes how the text reads (a control such as a terminal escape, a bidi override, a zero-width or an unusual space); the report as data (JSON) holds the text as written.';
