@@ -97,13 +97,19 @@ export function damagedWords(d: DamagedFrames): string {
   return `${damageWords(d)}; their stored bytes failed the integrity check, so they were left out of the round trips`;
 }
 
+/** Characters a report keeps that a command would show escaped: tab, ZWJ, variation selectors, NBSP. */
+const PROSE_KEEPS = '\t\u200d\ufe0e\ufe0f\u00a0';
+
 /**
  * A text as a report shows it: each character that is invisible or changes how the text reads (a
  * bidi override or isolate, a terminal escape, a bell, a backspace, a zero-width character) as
  * ⟦U+XXXX⟧, by the rule that shows a command before it runs; line breaks (a CRLF is one) and tabs kept.
+ * Unlike a command, a report is prose people write: the joiner and variation selectors that make
+ * emoji (👩‍💻, ❤️) and the non-breaking space pasted from a document are kept, since none of them
+ * reorders or hides what is read.
  */
 export function visible(text: string): { text: string; escaped: number } {
-  return escapeInvisible(text.replace(/\r\n/g, '\n'), { keep: '\t' });
+  return escapeInvisible(text.replace(/\r\n/g, '\n'), { keep: PROSE_KEEPS });
 }
 
 /** Every text of `value`, at any depth, made visible; with how many characters were escaped. */

@@ -24,4 +24,11 @@ describe('visible text in a report', () => {
   it('escapes a zero-width space and an escape typed by hand, so that none can be faked', () => {
     expect(visible('a\u200bb ⟦U+202E⟧').text).toBe('a⟦U+200B⟧b ⟦U+27E6⟧U+202E⟦U+27E7⟧');
   });
+
+  it('keeps what prose is written with: emoji made of joined characters, a non-breaking space', () => {
+    expect(visible('on call 👩\u200d💻 ❤\ufe0f 10\u00a0ms')).toEqual({
+      text: 'on call 👩\u200d💻 ❤\ufe0f 10\u00a0ms',
+      escaped: 0,
+    });
+  });
 });
