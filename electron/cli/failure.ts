@@ -1,7 +1,10 @@
 // The one place where a command's failure becomes what the user reads: one line on stderr and an
-// exit code (2 for a mistake in what was asked, 1 for a condition of the machine or the database),
-// whatever command it came from. A stack trace is kept for what nobody foresaw: a bug.
-import { EnvironmentError, InputError, IntegrityError, isBusy, isCorruption } from '../engine/errors.js';
+// exit code, whatever command it came from — 2 for a request that cannot be done as asked, 1 for a
+// failed check or a condition of the machine. What the service answered carries its code already;
+// anything else (a mistake in the flags, or what a command met on its own) is described by the same
+// rules as the service's answers (engine/failures.ts).
+import { ApiError, type ErrorBody } from '../../shared/contract.js';
+import { describeFailure } from '../engine/service.js';
 
 export interface Failure {
   line: string;
@@ -14,10 +17,9 @@ export interface ReadOnlyDatabase {
   reason: string;
 }
 
-/** True for SQLite's refusal to write a database opened read-only. */
-function readOnlyRefusal(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_READONLY');
+/** The exit code of an answer's error code. */
+export function exitCode(code: ErrorBody['code']): number {
+  return code === 'failed' ? 1 : 2;
 }
 
 /**
@@ -25,28 +27,12 @@ function readOnlyRefusal(err: unknown): boolean {
  * which was opened read-only when `readOnly` says so.
  */
 export function failure(err: unknown, db: string | null, readOnly: ReadOnlyDatabase | null = null): Failure {
-  const database = db ?? 'the database';
-  if (readOnly && readOnlyRefusal(err))
-    return {
-      line: `${readOnly.path} is read-only here (${readOnly.reason}), so this command cannot change it; make the file and its folder writable, or copy the database with its -frames folder somewhere writable`,
-      code: 2,
-    };
-  // Another process writes the same file for longer than a command waits (5 s): not a mistake in
-  // the request, and trying again later is all it takes. The write was not done: its transaction
-  // rolled back.
-  if (isBusy(err))
-    return {
-      line: `${database} is locked by another process that is writing to it (waited 5 s); try again when it has finished`,
-      code: 1,
-    };
-  if (err instanceof InputError) return { line: err.message, code: 2 };
-  if (isCorruption(err))
-    return {
-      line: `the database is damaged (${(err as Error).message}); restore it from a copy, or pass another --db path`,
-      code: 2,
-    };
-  // Stored bytes that failed their check: the command went on with the intact frames and said
-  // which were damaged; that is a failed check, not a mistake in the request.
-  if (err instanceof EnvironmentError || err instanceof IntegrityError) return { line: err.message, code: 1 };
-  return { line: `unexpected failure: ${(err as Error | null)?.stack ?? String(err)}`, code: 1 };
+  const body =
+    err instanceof ApiError
+      ? { code: err.code, message: err.message }
+      : describeFailure(err, {
+          dbPath: readOnly?.path ?? db ?? 'the database',
+          readOnly: readOnly?.reason ?? null,
+        });
+  return { line: body.message, code: exitCode(body.code) };
 }

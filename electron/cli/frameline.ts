@@ -1,24 +1,8 @@
 #!/usr/bin/env node
 // The `frameline` command: the engine without a window, for scripts, CI and the tests.
 import { InputError } from '../engine/errors.js';
-import { onReadOnlyOpen, onRecovery } from '../engine/sessions/sessions.js';
+import { onStoreNotice } from '../engine/service.js';
 import { usedDbPath } from './args.js';
-import * as capture from './commands/capture.js';
-import * as compact from './commands/compact.js';
-import * as diagnose from './commands/diagnose.js';
-import * as exportCommand from './commands/export.js';
-import * as importCommand from './commands/import.js';
-import * as incident from './commands/incident.js';
-import * as mock from './commands/mock.js';
-import * as probe from './commands/probe.js';
-import * as recover from './commands/recover.js';
-import * as replay from './commands/replay.js';
-import * as report from './commands/report.js';
-import * as runbooks from './commands/runbooks.js';
-import * as serve from './commands/serve.js';
-import * as sessions from './commands/sessions.js';
-import * as show from './commands/show.js';
-import * as walk from './commands/walk.js';
 import { failure } from './failure.js';
 
 interface Command {
@@ -26,23 +10,24 @@ interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = {
-  capture,
-  sessions,
-  show,
-  probe,
-  diagnose,
-  incident,
-  runbooks,
-  walk,
-  replay,
-  mock,
-  report,
-  import: importCommand,
-  export: exportCommand,
-  serve,
-  recover,
-  compact,
+/** Each command is loaded when it is run: a command costs only the code it uses. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  capture: () => import('./commands/capture.js'),
+  sessions: () => import('./commands/sessions.js'),
+  show: () => import('./commands/show.js'),
+  probe: () => import('./commands/probe.js'),
+  diagnose: () => import('./commands/diagnose.js'),
+  incident: () => import('./commands/incident.js'),
+  runbooks: () => import('./commands/runbooks.js'),
+  walk: () => import('./commands/walk.js'),
+  replay: () => import('./commands/replay.js'),
+  mock: () => import('./commands/mock.js'),
+  report: () => import('./commands/report.js'),
+  import: () => import('./commands/import.js'),
+  export: () => import('./commands/export.js'),
+  serve: () => import('./commands/serve.js'),
+  recover: () => import('./commands/recover.js'),
+  compact: () => import('./commands/compact.js'),
 };
 
 const USAGE = `frameline — record and diagnose WebSocket traffic
@@ -88,8 +73,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write('frameline 0.1.0\n');
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) throw new InputError(`unknown command "${name}"; run "frameline --help" for the list`);
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) throw new InputError(`unknown command "${name}"; run "frameline --help" for the list`);
+  const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.help}\n`);
     return 0;
@@ -97,26 +83,15 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-// Recovery runs whenever a database is opened; what it could not finish, or had to set aside, is
-// said in one line each.
-onRecovery((report) => {
-  for (const d of report.deferred) process.stderr.write(`frameline: ${d.message}\n`);
-  for (const a of report.setAside) process.stderr.write(`frameline: ${a.message}\n`);
-  for (const e of report.elsewhere)
-    process.stderr.write(
-      `frameline: session ${e.sessionId} is live, recorded on ${e.host}; if no capture runs there any more, run "frameline recover"\n`,
-    );
-});
-
-// A database that cannot be written here is opened for reading: said once, and named again by a
-// write that fails on it.
+// Opening a database may have something to say (what recovery did or left, a read-only file): one
+// line each, the read-only one once per file.
 let readOnly: { path: string; reason: string } | null = null;
-onReadOnlyOpen((path, reason) => {
-  if (readOnly?.path === path) return;
-  readOnly = { path, reason };
-  process.stderr.write(
-    `frameline: ${path} is read-only here (${reason}): sessions can be listed, shown, diagnosed and exported, but nothing is recorded, changed or recovered\n`,
-  );
+onStoreNotice((notice) => {
+  if (notice.readOnly) {
+    if (readOnly?.path === notice.readOnly.path) return;
+    readOnly = notice.readOnly;
+  }
+  process.stderr.write(`frameline: ${notice.message}\n`);
 });
 
 // A reader that stops early (`frameline show 1 --frames | head`) is not an error.

@@ -11,26 +11,62 @@ import {
   type Result,
   type Topic,
 } from '../../shared/contract.js';
-import { setupCapture } from './capture/handlers.js';
 import type { DomainSetup, EngineContext } from './context.js';
-import { setupDiagnose } from './diagnose/handlers.js';
-import { ForbiddenError, InputError, MissingError } from './errors.js';
-import { setupIncidents } from './incidents/handlers.js';
-import { ConfirmationNeededError, type Authoriser } from './incidents/trust.js';
-import { setupReplay } from './replay/handlers.js';
-import { setupInterop } from './interop/handlers.js';
-import { setupReports } from './reports/handlers.js';
+import { describeFailure } from './failures.js';
+import type { Authoriser } from './incidents/trust.js';
+import type { WalkEngine } from './incidents/walk.js';
 import type { PdfPrinter } from './reports/pdf.js';
-import { setupSessions } from './sessions/handlers.js';
-import { databasePath, openStore, type Db } from './store/database.js';
+import { databasePath, onReadOnlyOpen, openStore, readOnlyReason, type Db } from './store/database.js';
+import { onRecovery } from './store/recovery.js';
 
 export const VERSION = '0.1.0';
+
+export { describeFailure } from './failures.js';
+
+/** Something opening a database had to say: what recovery did or left, or that it is read-only. */
+export interface StoreNotice {
+  message: string;
+  /** Set when the database was opened for reading only: its path and why. */
+  readOnly?: { path: string; reason: string };
+}
+
+/**
+ * Calls back with what opening a database (in this process) had to say, one sentence each:
+ * sessions recovery could not finish yet or had to set aside, sessions live on another machine, a
+ * database opened read-only. Answers the unsubscribe.
+ */
+export function onStoreNotice(listener: (notice: StoreNotice) => void): () => void {
+  const offRecovery = onRecovery((report) => {
+    for (const d of report.deferred) listener({ message: d.message });
+    for (const a of report.setAside) listener({ message: a.message });
+    for (const e of report.elsewhere)
+      listener({
+        message: `session ${e.sessionId} is live, recorded on ${e.host}; if no capture runs there any more, run "frameline recover"`,
+      });
+  });
+  const offReadOnly = onReadOnlyOpen((path, reason) =>
+    listener({
+      message: `${path} is read-only here (${reason}): sessions can be listed, shown, diagnosed and exported, but nothing is recorded, changed or recovered`,
+      readOnly: { path, reason },
+    }),
+  );
+  return () => {
+    offRecovery();
+    offReadOnly();
+  };
+}
 
 type Handler = (request: never) => unknown;
 
 export interface ServiceOptions {
   dbPath: string;
-  shell: 'desktop' | 'browser';
+  /**
+   * Which host serves the contract: the desktop app, browser mode (a page's requests), or the
+   * command line (the person at the terminal, one command at a time).
+   */
+  shell: 'desktop' | 'browser' | 'cli';
+  /** Create the database when it is missing (default); false answers that it is missing instead. */
+  create?: boolean;
   /**
    * How this host asks a person, outside the page, whether a shell command of `walks:run` may run
    * (incidents/trust.ts): the desktop's native dialog, browser mode's code in serve's terminal.
@@ -46,14 +82,53 @@ export interface ServiceOptions {
   pdf?: PdfPrinter;
 }
 
+/** A domain's setup as the service keeps it once made: what it answers and what it stops. */
+type Loaded = Pick<DomainSetup<never>, 'close'> & { handlers: object };
+
+/**
+ * The domains, each made the first time one of its channels is asked for: a command of the command
+ * line loads only the code it uses, and the console's first screen only what it shows. The
+ * incidents domain answers three parts of the contract; reports read the walks it keeps.
+ */
+const DOMAINS: Array<{ answers: Domain[]; make: (s: FramelineService) => Promise<Loaded> }> = [
+  {
+    answers: ['sessions'],
+    make: async (s) => (await import('./sessions/handlers.js')).setupSessions(s.ctx, s.background),
+  },
+  { answers: ['capture'], make: async (s) => (await import('./capture/handlers.js')).setupCapture(s.ctx) },
+  { answers: ['diagnose'], make: async (s) => (await import('./diagnose/handlers.js')).setupDiagnose(s.ctx) },
+  {
+    answers: ['incidents', 'runbooks', 'walks'],
+    make: async (s) => (await import('./incidents/handlers.js')).setupIncidents(s.ctx, s.authoriser),
+  },
+  {
+    answers: ['reports'],
+    make: async (s) => {
+      const { setupReports } = await import('./reports/handlers.js');
+      const incidents = (await s.domainFor('incidents')) as Loaded & { walks: WalkEngine };
+      return setupReports(s.ctx, {
+        walks: incidents.walks,
+        version: VERSION,
+        ...(s.pdf ? { pdf: s.pdf } : {}),
+      });
+    },
+  },
+  { answers: ['interop'], make: async (s) => (await import('./interop/handlers.js')).setupInterop(s.ctx) },
+  {
+    answers: ['replay', 'mock'],
+    make: async (s) => (await import('./replay/handlers.js')).setupReplay(s.ctx, { mockHosts: s.mockHosts }),
+  },
+];
+
 export class FramelineService {
   readonly ctx: EngineContext;
   private readonly listeners = new Set<(topic: Topic, payload: unknown) => void>();
-  private readonly byName = new Map<string, { request: z.ZodType; run: Handler }>();
-  private readonly domains: Array<DomainSetup<Domain>>;
+  private readonly byName = new Map<string, { domain: Domain; verb: string; request: z.ZodType }>();
+  private readonly loading = new Map<(typeof DOMAINS)[number], Promise<Loaded>>();
+  private closed = false;
 
   constructor(private readonly options: ServiceOptions) {
-    const db = openStore(options.dbPath);
+    const db = openStore(options.dbPath, { create: options.create ?? true });
     this.ctx = {
       db,
       dbPath: databasePath(db),
@@ -61,35 +136,8 @@ export class FramelineService {
         for (const l of this.listeners) l(topic, payload);
       },
     };
-    const app: DomainSetup<'app'> = {
-      handlers: {
-        app: { info: () => ({ version: VERSION, dbPath: options.dbPath, shell: options.shell }) },
-      },
-    };
-    const incidents = setupIncidents(this.ctx, options.authoriser);
-    this.domains = [
-      app,
-      setupSessions(this.ctx),
-      setupCapture(this.ctx),
-      setupDiagnose(this.ctx),
-      incidents,
-      setupReports(this.ctx, {
-        walks: incidents.walks,
-        version: VERSION,
-        ...(options.pdf ? { pdf: options.pdf } : {}),
-      }),
-      setupInterop(this.ctx),
-      setupReplay(this.ctx, { mockHosts: options.mockHosts ?? 'any' }),
-    ] as Array<DomainSetup<Domain>>;
-    const handlers = Object.assign({}, ...this.domains.map((d) => d.handlers)) as Record<
-      string,
-      Record<string, Handler>
-    >;
-    for (const c of channels()) {
-      const run = handlers[c.domain]?.[c.verb];
-      if (!run) throw new Error(`the engine has no handler for ${c.name}`);
-      this.byName.set(c.name, { request: c.request, run });
-    }
+    for (const c of channels())
+      this.byName.set(c.name, { domain: c.domain, verb: c.verb, request: c.request });
   }
 
   get db(): Db {
@@ -101,10 +149,53 @@ export class FramelineService {
     return [...this.byName.keys()];
   }
 
-  /** Answers one request from either shell. Never throws. */
+  /**
+   * Whether this host does work in the background between requests (the full-text index catching
+   * up): the desktop app and browser mode live long; a command of the command line does not.
+   */
+  get background(): boolean {
+    return this.options.shell !== 'cli';
+  }
+
+  get authoriser(): Authoriser | undefined {
+    return this.options.authoriser;
+  }
+
+  get mockHosts(): 'any' | 'loopback' {
+    return this.options.mockHosts ?? 'any';
+  }
+
+  get pdf(): PdfPrinter | undefined {
+    return this.options.pdf;
+  }
+
+  /** The setup of the domain that answers `domain`, made on first use. */
+  domainFor(domain: Domain): Promise<Loaded> {
+    if (domain === 'app') return Promise.resolve(this.app());
+    const entry = DOMAINS.find((d) => d.answers.includes(domain));
+    if (!entry) return Promise.reject(new Error(`the engine has no domain for ${domain}`));
+    let loaded = this.loading.get(entry);
+    if (!loaded) {
+      loaded = entry.make(this);
+      this.loading.set(entry, loaded);
+    }
+    return loaded;
+  }
+
+  private app(): Loaded {
+    const { options } = this;
+    return {
+      handlers: {
+        app: { info: () => ({ version: VERSION, dbPath: options.dbPath, shell: options.shell }) },
+      },
+    } as Loaded;
+  }
+
+  /** Answers one request from any shell. Never throws. */
   async handle(channel: string, payload: unknown): Promise<Result<unknown>> {
     const entry = typeof channel === 'string' ? this.byName.get(channel) : undefined;
     if (!entry) return fail('bad-request', `unknown channel "${String(channel).slice(0, 100)}"`);
+    if (this.closed) return fail('failed', 'the engine is closing; try again once it has started');
     let parsed: ReturnType<z.ZodType['safeParse']>;
     try {
       parsed = entry.request.safeParse(payload ?? {});
@@ -120,14 +211,19 @@ export class FramelineService {
       );
     }
     try {
-      return { ok: true, value: await entry.run(parsed.data as never) };
+      const setup = await this.domainFor(entry.domain);
+      const handlers = setup.handlers as unknown as Record<string, Record<string, Handler>>;
+      const run = handlers[entry.domain]?.[entry.verb];
+      if (!run) throw new Error(`the engine has no handler for ${channel}`);
+      return { ok: true, value: await run(parsed.data as never) };
     } catch (err) {
-      if (err instanceof MissingError) return fail('not-found', err.message);
-      if (err instanceof ForbiddenError) return fail('forbidden', err.message);
-      if (err instanceof ConfirmationNeededError) return fail('needs-confirmation', err.message);
-      if (err instanceof InputError) return fail('bad-request', err.message);
-      return fail('failed', (err as Error).message);
+      return { ok: false, error: this.failure(err) };
     }
+  }
+
+  /** How a failure of a request on this service's database reads (see failures.ts). */
+  failure(err: unknown): ErrorBody {
+    return describeFailure(err, { dbPath: this.options.dbPath, readOnly: readOnlyReason(this.ctx.db) });
   }
 
   /** Subscribes to push topics. */
@@ -138,7 +234,11 @@ export class FramelineService {
 
   /** Stops every domain's running work (captures close cleanly) and closes the database. */
   async close(): Promise<void> {
-    for (const d of this.domains) await d.close?.();
+    this.closed = true;
+    for (const loaded of this.loading.values()) {
+      const d = await loaded.catch(() => null);
+      await d?.close?.();
+    }
     this.ctx.db.close();
   }
 }

@@ -1,8 +1,7 @@
 // frameline sessions: every recorded session, newest first.
 import { contract } from '../../../shared/contract.js';
-import { openEngine } from '../../engine/context.js';
-import { listSessions } from '../../engine/sessions/sessions.js';
-import { dbPath, parse, positionals, requestFrom } from '../args.js';
+import { parse, positionals, requestFrom } from '../args.js';
+import { openCliEngine } from '../engine.js';
 import { out, table } from '../output.js';
 
 export const help = `frameline sessions [--search WORDS] [--status S] [--json] [--db PATH]
@@ -21,9 +20,8 @@ export async function run(argv: string[]): Promise<number> {
     search: { field: 'query' },
     status: { field: 'status' },
   });
-  const engine = openEngine(dbPath(values), { create: false });
-  const sessions = listSessions(engine, request);
-  engine.close();
+  const engine = openCliEngine(values, { create: false });
+  const sessions = await engine.api.sessions.list(request).finally(() => engine.close());
   if (values.json) {
     await out(`${JSON.stringify(sessions, null, 2)}\n`);
     return 0;

@@ -3,8 +3,12 @@ import type { DomainSetup, EngineContext } from '../context.js';
 import * as sessions from './sessions.js';
 
 /** Wires the sessions domain, and starts indexing text that earlier captures left unindexed. */
-export function setupSessions(ctx: EngineContext): DomainSetup<'sessions'> {
-  sessions.indexTextInBackground(ctx);
+/**
+ * Wires the sessions domain. A host that lives on between requests (`background`) lets the
+ * full-text index catch up behind it; a command of the command line leaves that to the next one.
+ */
+export function setupSessions(ctx: EngineContext, background = true): DomainSetup<'sessions'> {
+  if (background) sessions.indexTextInBackground(ctx);
   return {
     handlers: {
       sessions: {

@@ -231,6 +231,11 @@ export function databasePath(db: Db): string {
 }
 
 /** Throws the one-line StoreError of a read-only database asked to `what` ("record a session"). */
+/** Why `db` was opened read-only, or null when it can be written. */
+export function readOnlyReason(db: Db): string | null {
+  return locations.get(db)?.readOnly ?? (db.readonly ? 'it was opened for reading only' : null);
+}
+
 export function requireWritable(db: Db, what: string): void {
   if (!db.readonly) return;
   const reason = locations.get(db)?.readOnly ?? 'it was opened for reading only';
