@@ -68,6 +68,11 @@ export interface ServiceOptions {
   /** Create the database when it is missing (default); false answers that it is missing instead. */
   create?: boolean;
   /**
+   * Recover sessions left live by a recorder that is gone when the database opens (default); false
+   * leaves them to `sessions:recover`, which then reports every one (`frameline recover`).
+   */
+  recover?: boolean;
+  /**
    * How this host asks a person, outside the page, whether a shell command of `walks:run` may run
    * (incidents/trust.ts): the desktop's native dialog, browser mode's code in serve's terminal.
    * Without one, no command runs.
@@ -128,7 +133,10 @@ export class FramelineService {
   private closed = false;
 
   constructor(private readonly options: ServiceOptions) {
-    const db = openStore(options.dbPath, { create: options.create ?? true });
+    const db = openStore(options.dbPath, {
+      create: options.create ?? true,
+      recover: options.recover ?? true,
+    });
     this.ctx = {
       db,
       dbPath: databasePath(db),
