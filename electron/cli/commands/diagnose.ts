@@ -1,13 +1,11 @@
 // frameline diagnose SESSION: what a recorded session says about the endpoint, as findings.
-import { contract } from '../../../shared/contract.js';
+import { contract, type DamagedFrames } from '../../../shared/contract.js';
 import { describeCheck } from '../../../shared/diagnosis/describe.js';
-import { hasCritical } from '../../../shared/findings.js';
-import { openEngine } from '../../engine/context.js';
-import { diagnoseSession } from '../../engine/diagnose/session-analysis.js';
-import { dbPath, parse, positionals, requestFrom, sessionId } from '../args.js';
-import type { DamagedFrames } from '../../../shared/contract.js';
-import { damageNote, out } from '../output.js';
 import { findingsText, verdict } from '../../../shared/finding-text.js';
+import { hasCritical } from '../../../shared/findings.js';
+import { parse, positionals, requestFrom, sessionId } from '../args.js';
+import { openCliEngine } from '../engine.js';
+import { damageNote, out } from '../output.js';
 import { checkLines } from './probe.js';
 
 export const help = `frameline diagnose SESSION [--id-field NAME] [--json] [--db PATH]
@@ -32,18 +30,14 @@ export async function run(argv: string[]): Promise<number> {
     { 'id-field': { field: 'idField' } },
     { id: sessionId(raw, 'diagnose') },
   );
-  const engine = openEngine(dbPath(values), { create: false });
-  try {
-    const report = diagnoseSession(engine, request);
-    if (values.json) await out(`${JSON.stringify(report, null, 2)}\n`);
-    else
-      await out(
-        `session ${request.id}: ${report.target}\n\n${checkLines(report.checks, describeCheck)}\n\n${findingsText(report.findings, report.target)}\n${verdict(report)}\n`,
-      );
-    const stored = report.checks.find((c) => c.name === 'stored frames' && !c.ok);
-    if (stored) damageNote(request.id, stored.detail.damaged as DamagedFrames);
-    return hasCritical(report.findings) || stored ? 1 : 0;
-  } finally {
-    engine.close();
-  }
+  const engine = openCliEngine(values, { create: false });
+  const report = await engine.api.diagnose.session(request).finally(() => engine.close());
+  if (values.json) await out(`${JSON.stringify(report, null, 2)}\n`);
+  else
+    await out(
+      `session ${request.id}: ${report.target}\n\n${checkLines(report.checks, describeCheck)}\n\n${findingsText(report.findings, report.target)}\n${verdict(report)}\n`,
+    );
+  const stored = report.checks.find((c) => c.name === 'stored frames' && !c.ok);
+  if (stored) damageNote(request.id, stored.detail.damaged as DamagedFrames);
+  return hasCritical(report.findings) || stored ? 1 : 0;
 }
