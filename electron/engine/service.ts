@@ -118,7 +118,11 @@ const DOMAINS: Array<{ answers: Domain[]; make: (s: FramelineService) => Promise
       });
     },
   },
-  { answers: ['interop'], make: async (s) => (await import('./interop/handlers.js')).setupInterop(s.ctx) },
+  {
+    answers: ['interop'],
+    make: async (s) =>
+      (await import('./interop/handlers.js')).setupInterop(s.ctx, { localFiles: s.localFiles }),
+  },
   {
     answers: ['replay', 'mock'],
     make: async (s) => (await import('./replay/handlers.js')).setupReplay(s.ctx, { mockHosts: s.mockHosts }),
@@ -163,6 +167,14 @@ export class FramelineService {
    */
   get background(): boolean {
     return this.options.shell !== 'cli';
+  }
+
+  /**
+   * Whether requests may name files on this machine (an export written to a path): a page's may
+   * not, so browser mode answers such channels `forbidden`.
+   */
+  get localFiles(): boolean {
+    return this.options.shell !== 'browser';
   }
 
   get authoriser(): Authoriser | undefined {

@@ -33,6 +33,37 @@ export const ImportResultSchema = z.object({
 /** The formats a session is exported in by this domain. */
 export const InteropFormatSchema = z.enum(['har', 'ndjson'], { error: 'must be har or ndjson' });
 
+/** What each format of this domain writes, in words, and the extension of its files. */
+export const INTEROP_FORMAT_TEXT = {
+  har: {
+    what: 'HAR 1.2 with _webSocketMessages, as Chrome DevTools writes it (its importer, Playwright, mitmproxy and HTTP Toolkit read it)',
+    extension: 'har',
+  },
+  ndjson: {
+    what: 'one frame per line: ts, connection, direction, opcode, size, payload, truncated (damaged)',
+    extension: 'ndjson',
+  },
+} as const satisfies Record<z.output<typeof InteropFormatSchema>, { what: string; extension: string }>;
+
+/** A session to export, in which format, redacted how (on by default). */
+const ExportRequestSchema = z.object({
+  sessionId: id,
+  format: InteropFormatSchema,
+  redaction: RedactionSchema.default({ enabled: true, fields: [], patterns: [] }),
+});
+
+/** What an export wrote. */
+const exportSummary = {
+  fileName: z.string(),
+  mimeType: z.string(),
+  bytes: z.number().int().nonnegative(),
+  connections: z.number().int().nonnegative(),
+  frames: z.number().int().nonnegative(),
+  redaction: RedactionSummarySchema,
+  /** Frames whose stored bytes failed their check: marked (NDJSON) or left out (HAR). */
+  damaged: DamagedFramesSchema,
+};
+
 /** `interop:*` */
 export const interopChannels = {
   /** A piece of a file to import, in order (the first without an id: the answer gives it). */
@@ -53,22 +84,17 @@ export const interopChannels = {
   },
   /** Writes a session in a format; read it with `interop:read`, then discard it. */
   export: {
-    request: z.object({
-      sessionId: id,
-      format: InteropFormatSchema,
-      redaction: RedactionSchema.default({ enabled: true, fields: [], patterns: [] }),
-    }),
-    response: z.object({
-      exportId: handle,
-      fileName: z.string(),
-      mimeType: z.string(),
-      bytes: z.number().int().nonnegative(),
-      connections: z.number().int().nonnegative(),
-      frames: z.number().int().nonnegative(),
-      redaction: RedactionSummarySchema,
-      /** Frames whose stored bytes failed their check: marked (NDJSON) or left out (HAR). */
-      damaged: DamagedFramesSchema,
-    }),
+    request: ExportRequestSchema,
+    response: z.object({ exportId: handle, ...exportSummary }),
+  },
+  /**
+   * Writes a session in a format straight to a file on the engine's machine (`frameline export
+   * -o FILE`: a million frames are not copied through the contract). A relative path is taken from
+   * the engine's working folder. A page may not name files: browser mode answers `forbidden`.
+   */
+  exportFile: {
+    request: ExportRequestSchema.extend({ path: z.string().min(1).max(4096) }),
+    response: z.object(exportSummary),
   },
   read: {
     request: z.object({

@@ -1,22 +1,18 @@
 // frameline export SESSION --format F [-o FILE]: a session written in a format other tools read.
-// One table, from format to the domain function that writes it, with the request its flags make:
+// One table, from format to the contract channel that writes it, with the request its flags make:
 // each domain keeps its own format code (interop: HAR and NDJSON, redacted unless asked not to be;
 // replay: Artillery and k6 load tests, whose secrets become environment variables).
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
-import type { DamagedFrames } from '../../../shared/contract.js';
-import { RedactionSchema } from '../../../shared/contract/fields.js';
+import type { z } from 'zod';
+import { contract, type Api, type DamagedFrames } from '../../../shared/contract.js';
+import { INTEROP_FORMAT_TEXT } from '../../../shared/contract/interop.js';
 import { LoadTestRequestSchema } from '../../../shared/contract/replay.js';
-import { openEngine, type EngineContext } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
-import { INTEROP_FORMATS, type SessionExporter } from '../../engine/interop/exports.js';
-import { exportLoadTest } from '../../engine/replay/load-test.js';
 import {
   REDACTION_FLAGS,
   REDACTION_OPTIONS,
-  dbPath,
   parse,
   positionals,
   redactionFixed,
@@ -25,6 +21,7 @@ import {
   sessionId,
   type Flag,
 } from '../args.js';
+import { openCliEngine } from '../engine.js';
 import { damageNote, formatBytes, note, out } from '../output.js';
 
 /** What an export wrote: one line for stderr, notes beside it, and what --json prints. */
@@ -36,7 +33,7 @@ interface Exported {
   damaged?: DamagedFrames;
 }
 
-/** One format: its help line, the request its flags fill, and the domain function that writes it. */
+/** One format: its help line, the request its flags fill, and how it is written through the contract. */
 interface ExportFormat<S extends z.ZodType = z.ZodType> {
   summary: string;
   extension: string;
@@ -44,7 +41,10 @@ interface ExportFormat<S extends z.ZodType = z.ZodType> {
   flags: Record<string, Flag>;
   /** Request fields that come from flags in another way (redaction on unless --no-redact). */
   fixed?: (values: Record<string, unknown>) => Record<string, unknown>;
-  write(ctx: EngineContext, request: z.output<S>, dest: string): Promise<Exported>;
+  /** Redacted unless --no-redact is given. */
+  redacted?: boolean;
+  /** Writes the export to the file `output` names (as given), or to stdout when it is null. */
+  write(api: Api, request: z.output<S>, output: string | null): Promise<Exported>;
 }
 
 function format<S extends z.ZodType>(f: ExportFormat<S>): ExportFormat {
@@ -53,16 +53,41 @@ function format<S extends z.ZodType>(f: ExportFormat<S>): ExportFormat {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/**
+ * A session file on stdout: written whole to a scratch file first (a HAR's header comes last to be
+ * known), then copied out.
+ */
+async function exportToStdout(api: Api, request: z.output<typeof contract.interop.export.request>) {
+  const scratch = mkdtempSync(join(tmpdir(), 'frameline-export-'));
+  try {
+    const dest = join(scratch, `export.${request.format}`);
+    const written = await api.interop.exportFile({ ...request, path: dest });
+    await new Promise<void>((done, fail) => {
+      const stream = createReadStream(dest);
+      stream.on('error', fail);
+      stream.on('end', () => done());
+      stream.pipe(process.stdout, { end: false });
+    });
+    return written;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 /** A session file (HAR, NDJSON), redacted unless --no-redact. */
-function sessionFile(name: string, exporter: { what: string; extension: string; write: SessionExporter }) {
+function sessionFile(name: 'har' | 'ndjson') {
   return format({
-    summary: exporter.what,
-    extension: exporter.extension,
-    schema: z.object({ sessionId: z.number().int().positive(), redaction: RedactionSchema }),
+    summary: INTEROP_FORMAT_TEXT[name].what,
+    extension: INTEROP_FORMAT_TEXT[name].extension,
+    schema: contract.interop.export.request,
     flags: REDACTION_FLAGS,
-    fixed: redactionFixed,
-    async write(ctx, request, dest) {
-      const s = await exporter.write(ctx, request, dest);
+    fixed: (values) => ({ format: name, ...redactionFixed(values) }),
+    redacted: true,
+    async write(api, request, output) {
+      const s =
+        output === null
+          ? await exportToStdout(api, request)
+          : await api.interop.exportFile({ ...request, path: output });
       return {
         line: `session ${request.sessionId} as ${name}, ${plural(s.connections, 'connection')}, ${s.frames} frames, ${formatBytes(s.bytes)}; ${redactionNote(s.redaction)}`,
         notes: [],
@@ -96,11 +121,20 @@ function loadTest(name: 'artillery' | 'k6', summary: string, extension: string) 
     schema: LoadTestRequestSchema,
     flags: LOAD_TEST_FLAGS,
     fixed: () => ({ format: name }),
-    write(ctx, request, dest) {
-      const t = exportLoadTest(ctx, request);
-      writeFileSync(dest, t.text);
+    async write(api, request, output) {
+      const t = await api.replay.export(request);
+      if (output === null) await out(t.text);
+      else {
+        try {
+          writeFileSync(resolve(output), t.text);
+        } catch (err) {
+          throw new InputError(
+            `cannot write ${output} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the folder exists and is writable`,
+          );
+        }
+      }
       const secrets = t.secrets.map((s) => s.name);
-      return Promise.resolve({
+      return {
         line: `session ${request.sessionId} as a ${name} load test`,
         notes: [
           secrets.length
@@ -109,15 +143,15 @@ function loadTest(name: 'artillery' | 'k6', summary: string, extension: string) 
           ...t.notes,
         ],
         json: { format: name, environment: secrets, notes: t.notes },
-      });
+      };
     },
   });
 }
 
 /** Every format `frameline export` writes. */
 const FORMATS: Record<string, ExportFormat> = {
-  har: sessionFile('har', INTEROP_FORMATS.har),
-  ndjson: sessionFile('ndjson', INTEROP_FORMATS.ndjson),
+  har: sessionFile('har'),
+  ndjson: sessionFile('ndjson'),
   artillery: loadTest(
     'artillery',
     'an Artillery scenario (engine ws): think times from the recorded gaps, a match on each answer paired by id',
@@ -180,7 +214,7 @@ export async function run(argv: string[]): Promise<number> {
   const f = FORMATS[name];
   if (!f)
     throw new InputError(`--format must be one of ${NAMES.join(', ')}, not ${JSON.stringify(values.format)}`);
-  const own = new Set([...Object.keys(f.flags), ...(f.fixed === redactionFixed ? ['no-redact'] : [])]);
+  const own = new Set([...Object.keys(f.flags), ...(f.redacted ? ['no-redact'] : [])]);
   for (const flag of FORMAT_FLAGS) {
     const v = (values as Record<string, unknown>)[flag];
     const given = Array.isArray(v) ? v.length > 0 : v !== undefined && v !== false;
@@ -193,40 +227,20 @@ export async function run(argv: string[]): Promise<number> {
     sessionId: id,
     ...(f.fixed?.(values) ?? {}),
   });
-  const ctx = openEngine(dbPath(values), { create: false });
-  // Without -o, the export is written whole (a HAR's header comes last to be known), then copied out.
-  const scratch = values.output === undefined ? mkdtempSync(join(tmpdir(), 'frameline-export-')) : null;
-  const dest = scratch ? join(scratch, `export.${f.extension}`) : resolve(values.output!);
+  const engine = openCliEngine(values, { create: false });
+  let written: Exported;
   try {
-    let written: Exported;
-    try {
-      written = await f.write(ctx, request, dest);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (!scratch && typeof code === 'string' && /^E[A-Z]+$/.test(code))
-        throw new InputError(
-          `cannot write ${values.output} (${code}); check the folder exists and is writable`,
-        );
-      throw err;
-    }
-    if (scratch) {
-      await new Promise<void>((done, fail) => {
-        const stream = createReadStream(dest);
-        stream.on('error', fail);
-        stream.on('end', () => done());
-        stream.pipe(process.stdout, { end: false });
-      });
-    } else if (values.json)
-      await out(`${JSON.stringify({ file: values.output, ...written.json }, null, 2)}\n`);
-    note(`${scratch ? 'exported' : `wrote ${values.output}:`} ${written.line}`);
-    for (const n of written.notes) note(n);
-    if (written.damaged && written.damaged.frames > 0) {
-      damageNote(id, written.damaged);
-      return 1;
-    }
-    return 0;
+    written = await f.write(engine.api, request, values.output ?? null);
   } finally {
-    ctx.close();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    await engine.close();
   }
+  if (values.output !== undefined && values.json)
+    await out(`${JSON.stringify({ file: values.output, ...written.json }, null, 2)}\n`);
+  note(`${values.output === undefined ? 'exported' : `wrote ${values.output}:`} ${written.line}`);
+  for (const n of written.notes) note(n);
+  if (written.damaged && written.damaged.frames > 0) {
+    damageNote(id, written.damaged);
+    return 1;
+  }
+  return 0;
 }

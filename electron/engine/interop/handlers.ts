@@ -1,6 +1,7 @@
 // `interop:*`: HAR files the console uploads in pieces and imports, and sessions written as HAR or
 // NDJSON for the console to read back in pieces. The pieces live in a folder of this engine's own,
-// removed when it closes.
+// removed when it closes. Hosts other than browser mode (the command line) may also name files on
+// this machine: a session exported straight to one.
 import { randomUUID } from 'node:crypto';
 import {
   appendFileSync,
@@ -13,9 +14,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DomainSetup, EngineContext } from '../context.js';
-import { InputError, MissingError } from '../errors.js';
+import { ForbiddenError, InputError, MissingError } from '../errors.js';
 import { INTEROP_FORMATS } from './exports.js';
 import { importHar } from './har-import.js';
 
@@ -28,8 +29,16 @@ interface Upload {
   bytes: number;
 }
 
+/** What the host lets requests do: name files on this machine (every host but browser mode). */
+export interface InteropOptions {
+  localFiles: boolean;
+}
+
 /** Wires the interop domain. */
-export function setupInterop(ctx: EngineContext): DomainSetup<'interop'> {
+export function setupInterop(
+  ctx: EngineContext,
+  options: InteropOptions = { localFiles: false },
+): DomainSetup<'interop'> {
   let dir: string | null = null;
   const folder = () => (dir ??= mkdtempSync(join(tmpdir(), 'frameline-interop-')));
   const uploads = new Map<string, Upload>();
@@ -100,6 +109,26 @@ export function setupInterop(ctx: EngineContext): DomainSetup<'interop'> {
           );
           exports.set(exportId, { path, bytes: statSync(path).size });
           return { exportId, ...summary };
+        },
+        exportFile: async (r) => {
+          if (!options.localFiles)
+            throw new ForbiddenError(
+              'a page may not have a file written on this machine; export with interop:export and save what interop:read gives',
+            );
+          try {
+            return await INTEROP_FORMATS[r.format].write(
+              ctx,
+              { sessionId: r.sessionId, redaction: r.redaction },
+              resolve(r.path),
+            );
+          } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            if (typeof code === 'string' && /^E[A-Z]+$/.test(code))
+              throw new InputError(
+                `cannot write ${r.path} (${code}); check the folder exists and is writable`,
+              );
+            throw err;
+          }
         },
         read: (r) => {
           const e = exports.get(r.exportId);
