@@ -82,6 +82,26 @@ export const interopChannels = {
     request: z.object({ uploadId: handle, name: z.string().trim().min(1).max(200).optional() }),
     response: ImportResultSchema,
   },
+  /**
+   * Imports a HAR file straight from the engine's machine (`frameline import FILE`: a file of
+   * gigabytes is not copied through the contract), with progress on `interop:progress` under
+   * `progressId` when the request gives one. A relative path is taken from the engine's working
+   * folder. A page may not name files: browser mode answers `forbidden`.
+   */
+  importFile: {
+    request: z.object({
+      path: z.string().min(1).max(4096),
+      name: z
+        .string()
+        .trim()
+        .min(1, { error: 'is empty; give the session a name' })
+        .max(200, { error: 'is longer than 200 characters; give a shorter name' })
+        .optional(),
+      /** Chosen by the caller to tell its progress pushes apart; without one, nothing is pushed. */
+      progressId: handle.optional(),
+    }),
+    response: ImportResultSchema,
+  },
   /** Writes a session in a format; read it with `interop:read`, then discard it. */
   export: {
     request: ExportRequestSchema,
@@ -112,6 +132,7 @@ export const interopChannels = {
 export const interopTopics = {
   /** How far an import is (a few times a second). */
   'interop:progress': z.object({
+    /** The upload being imported, or the `progressId` of an `interop:importFile` request. */
     uploadId: handle,
     phase: z.enum(['checking', 'importing', 'committing']),
     done: z.number().nonnegative(),

@@ -1,7 +1,7 @@
 // `interop:*`: HAR files the console uploads in pieces and imports, and sessions written as HAR or
 // NDJSON for the console to read back in pieces. The pieces live in a folder of this engine's own,
 // removed when it closes. Hosts other than browser mode (the command line) may also name files on
-// this machine: a session exported straight to one.
+// this machine: a HAR file imported straight from one, a session exported straight to one.
 import { randomUUID } from 'node:crypto';
 import {
   appendFileSync,
@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import type { DomainSetup, EngineContext } from '../context.js';
 import { ForbiddenError, InputError, MissingError } from '../errors.js';
 import { INTEROP_FORMATS } from './exports.js';
-import { importHar } from './har-import.js';
+import { importHar, type ImportHooks } from './har-import.js';
 
 /** The largest file the console may upload. */
 const MAX_UPLOAD_BYTES = 4 * 1024 * 1024 * 1024;
@@ -43,6 +43,16 @@ export function setupInterop(
   const folder = () => (dir ??= mkdtempSync(join(tmpdir(), 'frameline-interop-')));
   const uploads = new Map<string, Upload>();
   const exports = new Map<string, { path: string; bytes: number }>();
+  /** Pushes an import's progress under `id`, a few times a second and once at the end of each phase. */
+  const progressOf = (id: string): ImportHooks['onProgress'] => {
+    let last = 0;
+    return (p) => {
+      const now = Date.now();
+      if (now - last < 200 && p.done < p.total) return;
+      last = now;
+      ctx.push('interop:progress', { uploadId: id, ...p });
+    };
+  };
   const drop = (id: string) => {
     const u = uploads.get(id) ?? exports.get(id);
     if (u) rmSync(u.path, { force: true });
@@ -77,7 +87,6 @@ export function setupInterop(
         import: async (r) => {
           const upload = uploads.get(r.uploadId);
           if (!upload) throw new MissingError(`no upload ${r.uploadId}; upload the file again`);
-          let last = 0;
           try {
             return await importHar(
               ctx,
@@ -86,18 +95,22 @@ export function setupInterop(
                 fileName: upload.fileName,
                 ...(r.name !== undefined ? { name: r.name } : {}),
               },
-              {
-                onProgress: (p) => {
-                  const now = Date.now();
-                  if (now - last < 200 && p.done < p.total) return;
-                  last = now;
-                  ctx.push('interop:progress', { uploadId: r.uploadId, ...p });
-                },
-              },
+              { onProgress: progressOf(r.uploadId) },
             );
           } finally {
             drop(r.uploadId);
           }
+        },
+        importFile: (r) => {
+          if (!options.localFiles)
+            throw new ForbiddenError(
+              'a page may not have the engine read a file on this machine; send the file with interop:upload and import it with interop:import',
+            );
+          return importHar(
+            ctx,
+            { path: r.path, ...(r.name !== undefined ? { name: r.name } : {}) },
+            r.progressId !== undefined ? { onProgress: progressOf(r.progressId) } : {},
+          );
         },
         export: async (r) => {
           const exportId = randomUUID();

@@ -1,12 +1,13 @@
-// A session exported straight to a file on this machine (`interop:exportFile`, how `frameline
-// export -o FILE` writes a million frames without copying them through the contract): written by
-// the command line's host, byte for byte what the console reads back in pieces, and refused to a
-// page in browser mode, which may not have the engine write where it names.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+// HAR files and exports straight from and to files on this machine (`interop:importFile`,
+// `interop:exportFile`: how `frameline import FILE` and `frameline export -o FILE` move gigabytes
+// without copying them through the contract): answered for the command line's host, the same as
+// what the console uploads or reads back in pieces, and refused to a page in browser mode, which
+// may not have the engine read or write where it names.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ResponseOf } from '../../../shared/contract.js';
+import type { PayloadOf, ResponseOf } from '../../../shared/contract.js';
 import { FramelineService } from '../../../electron/engine/service.js';
 import { workspace, type Workspace } from '../../support/cli.js';
 import { callService, failedCall } from '../../support/service.js';
@@ -120,5 +121,69 @@ describe('interop:exportFile', () => {
     });
     expect(existsSync(path)).toBe(false);
     expect(readdirSync(ws.dir).filter((f) => f.includes('from-a-page'))).toEqual([]);
+  });
+});
+
+describe('interop:importFile', () => {
+  it('imports the file the command line names, as an upload of it imports, with progress when asked', async () => {
+    service = new FramelineService({ dbPath: ws.db, shell: 'cli' });
+    const progress: Array<PayloadOf<'interop:progress'>> = [];
+    service.onPush((topic, payload) => {
+      if (topic === 'interop:progress') progress.push(payload as PayloadOf<'interop:progress'>);
+    });
+    const uploaded = await importChrome();
+    expect(progress.length).toBeGreaterThan(0);
+    progress.length = 0;
+    const quiet = await call<ResponseOf<'interop', 'importFile'>>('interop:importFile', { path: CHROME });
+    // Nothing pushed for a request that did not ask.
+    expect(progress).toEqual([]);
+    const named = await call<ResponseOf<'interop', 'importFile'>>('interop:importFile', {
+      path: CHROME,
+      name: '  from the terminal ',
+      progressId: 'terminal-import-1',
+    });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.every((p) => p.uploadId === 'terminal-import-1')).toBe(true);
+    expect(progress.map((p) => p.phase)).toEqual(expect.arrayContaining(['checking', 'importing']));
+    expect([quiet.sessionId, named.sessionId]).toEqual([uploaded + 1, uploaded + 2]);
+    const { sessionId: _, ...same } = quiet;
+    expect(named).toMatchObject({ ...same, connections: 1, frames: 4, skipped: 1 });
+    const sessions = await call<ResponseOf<'sessions', 'list'>>('sessions:list', {});
+    expect(sessions.map((s) => [s.id, s.name, s.frames])).toEqual([
+      [named.sessionId, 'from the terminal', 4],
+      [quiet.sessionId, 'chrome-devtools.har', 4],
+      [uploaded, 'chrome-devtools.har', 4],
+    ]);
+    // Both read back the same frames.
+    expect((await readBack(named.sessionId, 'ndjson')).summary).toMatchObject({ frames: 4 });
+  });
+
+  it('says what is wrong with the file, and where, in one sentence', async () => {
+    service = new FramelineService({ dbPath: ws.db, shell: 'cli' });
+    const folder = join(ws.dir, 'a-folder');
+    mkdirSync(folder);
+    expect(await failedCall(service, 'interop:importFile', { path: folder })).toEqual({
+      code: 'bad-request',
+      message: `the HAR file ${folder} is a directory, not a file; give a regular file`,
+    });
+    const bad = join(ws.dir, 'bad.har');
+    writeFileSync(bad, '{"log": {"entries": 7}}');
+    expect(await failedCall(service, 'interop:importFile', { path: bad })).toMatchObject({
+      code: 'bad-request',
+      message: expect.stringMatching(/log\.entries/),
+    });
+    expect(await call('sessions:list', {})).toEqual([]);
+  });
+
+  it('is refused to a page in browser mode, which reads nothing', async () => {
+    service = new FramelineService({ dbPath: ws.db, shell: 'browser' });
+    expect(
+      await failedCall(service, 'interop:importFile', { path: CHROME, progressId: 'page-1234' }),
+    ).toEqual({
+      code: 'forbidden',
+      message:
+        'a page may not have the engine read a file on this machine; send the file with interop:upload and import it with interop:import',
+    });
+    expect(await call('sessions:list', {})).toEqual([]);
   });
 });
