@@ -85,6 +85,8 @@ export class ConnectionRecorder {
   private phase: { lookup?: number; connect?: number; secure?: number; upgrade?: number } = {};
   private reqHeaders: Headers = {};
   private response: { status: number; headers: Headers; bodyHead: string | null } | null = null;
+  /** The socket ws writes to once upgraded (the 'upgrade' event's response.socket), for corking. */
+  private socket: Socket | null = null;
   private handshakeWritten = false;
   private openedAtMs: number | null = null;
   private error: { kind: ErrorKind; message: string } | null = null;
@@ -118,6 +120,7 @@ export class ConnectionRecorder {
     });
     this.ws.on('upgrade', (res: IncomingMessage) => {
       this.phase.upgrade = performance.now();
+      this.socket = res.socket;
       this.response = {
         status: res.statusCode ?? 101,
         headers: headerObject(res.rawHeaders),
@@ -174,7 +177,7 @@ export class ConnectionRecorder {
 
   /** Runs `fn`, whose sends leave in one write to the socket. */
   batch<T>(fn: () => T): T {
-    return corked(this.ws, fn);
+    return corked(this.socket, fn);
   }
 
   ping(): void {

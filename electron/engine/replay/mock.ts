@@ -46,6 +46,8 @@ interface RecordedExchange {
 
 interface Client extends MockClient {
   ws: WebSocket | null;
+  /** The socket ws writes to (handleUpgrade's), for corking. */
+  socket: Socket | null;
   /** Epoch µs of the open. */
   openedUs: number;
   timers: Set<NodeJS.Timeout>;
@@ -299,7 +301,7 @@ export class MockServer {
         });
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, req, ordinal, remote));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, socket, req, ordinal, remote));
     };
     const slow = this.faults['slow-accept'];
     if (slow && slow.ms > 0) setTimeout(accept, slow.ms);
@@ -334,6 +336,7 @@ export class MockServer {
       framesOut: 0,
       ending: c.ending,
       ws: null,
+      socket: null,
       openedUs: c.startedAt,
       timers: new Set(),
       lastSendAt: 0,
@@ -352,10 +355,11 @@ export class MockServer {
     return client;
   }
 
-  private serve(ws: WebSocket, req: IncomingMessage, ordinal: number, remote: string): void {
+  private serve(ws: WebSocket, socket: Socket, req: IncomingMessage, ordinal: number, remote: string): void {
     const openedAt = nowMicros();
     const client = this.remember({ ordinal, remote, startedAt: openedAt, state: 'open', ending: null });
     client.ws = ws;
+    client.socket = socket;
     const frame = (direction: 0 | 1, opcode: number, data: Buffer) => {
       this.spool.frame(ordinal, nowMicros(), direction, opcode, data, PAYLOAD_CAP);
       if (direction === 0) client.framesIn++;
@@ -492,8 +496,7 @@ export class MockServer {
       while (i < items.length && items[i]!.atMs <= this.elapsed(client)) items[i++]!.send();
     };
     const step = () => {
-      if (client.ws) corked(client.ws, due);
-      else due();
+      corked(client.socket, due);
       if (i < items.length) this.later(client, items[i]!.atMs - this.elapsed(client), step);
       else then?.();
     };
