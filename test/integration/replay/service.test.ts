@@ -79,8 +79,10 @@ describe('replay channels', () => {
         speed: 0.05,
         runId: 'run-7',
       });
-      await until('the first request sent', () =>
-        pushed('replay:progress').some((p) => p.runId === 'run-7' && p.sent >= 1),
+      await until(
+        'the first request sent',
+        () => pushed('replay:progress').some((p) => p.runId === 'run-7' && p.sent >= 1),
+        30_000,
       );
       expect(await callService(s, 'replay:stop', { runId: 'another' })).toEqual({ stopped: false });
       expect(await callService(s, 'replay:stop', { runId: 'run-7' })).toEqual({ stopped: true });
@@ -91,7 +93,8 @@ describe('replay channels', () => {
       expect(result.planned).toBeGreaterThanOrEqual(4);
       expect(result.sent).toBeGreaterThanOrEqual(1);
       expect(result.sent).toBeLessThan(result.planned);
-      expect(result.missing).toBe(result.planned - result.sent);
+      // Every request not sent misses its answer (and an answer still on its way when the stop came).
+      expect(result.missing).toBeGreaterThanOrEqual(result.planned - result.sent);
       // The run has ended: nothing is left to stop.
       expect(await callService(s, 'replay:stop', { runId: 'run-7' })).toEqual({ stopped: false });
       const progress = pushed('replay:progress');
