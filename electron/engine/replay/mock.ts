@@ -14,7 +14,7 @@ import { formatMicros } from '../../../shared/time.js';
 import { CLOSE_WAIT_MS, corked, headerObject, tapWire, WIRE_SOCKET_OPTIONS } from '../capture/wire.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
-import { listenFailure } from '../listen.js';
+import { isLoopback, listenFailure } from '../listen.js';
 import { beginRecording } from '../store/recording.js';
 import { StoreWriter, type SessionSpool } from '../store/writer.js';
 import { readConnection, type RecordedConnection } from './source.js';
@@ -59,6 +59,19 @@ interface Client extends MockClient {
   markClosed: () => void;
   used: Set<number>;
   nextByOrder: number;
+}
+
+/** A client as the contract carries it: what it did so far, without the mock's own bookkeeping. */
+export function clientView(c: MockClient): MockClient {
+  return {
+    ordinal: c.ordinal,
+    remote: c.remote,
+    openedAt: c.openedAt,
+    state: c.state,
+    framesIn: c.framesIn,
+    framesOut: c.framesOut,
+    ending: c.ending,
+  };
 }
 
 export interface MockHooks {
@@ -190,21 +203,15 @@ export class MockServer {
       source: this.source.session.id,
       connection: this.source.connection.ordinal,
       url: this.url,
+      port: this.port,
+      loopback: isLoopback(this.request.host),
       mode: this.request.mode,
       loop: this.request.loop,
       speed: this.request.speed,
       faults: this.request.faults.map(faultText),
       state: this.stopped ? 'stopped' : 'listening',
       connections: this.total,
-      clients: this.clients.slice(-LISTED_CLIENTS).map((c) => ({
-        ordinal: c.ordinal,
-        remote: c.remote,
-        openedAt: c.openedAt,
-        state: c.state,
-        framesIn: c.framesIn,
-        framesOut: c.framesOut,
-        ending: c.ending,
-      })),
+      clients: this.clients.slice(-LISTED_CLIENTS).map(clientView),
     };
   }
 
