@@ -221,7 +221,7 @@ export async function run(argv: string[]): Promise<number> {
     note(`${scratch ? 'exported' : `wrote ${values.output}:`} ${written.line}`);
     for (const n of written.notes) note(n);
     if (written.damaged && written.damaged.frames > 0) {
-      damageNote(id, written.damaged);
+      damageNote(id, written.damaged, ctx);
       return 1;
     }
     return 0;

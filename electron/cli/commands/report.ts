@@ -123,7 +123,7 @@ export async function run(argv: string[]): Promise<number> {
     let damaged = false;
     for (const s of report.sessions)
       if (s.damagedFrames?.frames) {
-        damageNote(s.id, s.damagedFrames);
+        damageNote(s.id, s.damagedFrames, ctx);
         damaged = true;
       }
     return damaged ? 1 : 0;

@@ -50,10 +50,16 @@ export type PayloadRead = { bytes: Buffer; damage: null } | { bytes: null; damag
 const EMPTY = Buffer.alloc(0);
 const CHANGED: PayloadRead = { bytes: null, damage: 'checksum' };
 const CUT_SHORT: PayloadRead = { bytes: null, damage: 'cut-short' };
+const MISSING: PayloadRead = { bytes: null, damage: 'missing' };
+
+/** How long a segment file found missing is taken as missing before it is looked for again. */
+const MISSING_RECHECK_MS = 1000;
 
 /** Reads payload bytes from the segments of one database connection. */
 export class SegmentReader {
   private readonly open = new Map<number, OpenSegment>();
+  /** Segments whose file was missing, and when that was seen (a restored file is found again). */
+  private readonly missing = new Map<number, number>();
   private readonly pathOf: Database.Statement;
 
   constructor(
@@ -68,11 +74,14 @@ export class SegmentReader {
    * checksum (`crc`), the whole payload is read and must match it, also when only its head is
    * wanted; without one (frames committed before checksums), the file must at least hold it. A
    * payload that fails is answered as damaged, its bytes withheld, never thrown: the frames around
-   * it still read. The bytes may be a view into a shared read window.
+   * it still read. So is one whose segment file is missing (deleted, or a database copied without
+   * its frames folder): `missingSegments` says which file to put back. The bytes may be a view into
+   * a shared read window.
    */
   read(segmentId: number, offset: number, length: number, crc: number | null, max = length): PayloadRead {
     if (length === 0) return crc === null || crc === 0 ? { bytes: EMPTY, damage: null } : CHANGED;
     const s = this.segment(segmentId);
+    if (s === null) return MISSING;
     if (offset + length > s.size) {
       s.size = fstatSync(s.fd).size;
       if (offset + length > s.size) return CUT_SHORT;
@@ -87,6 +96,7 @@ export class SegmentReader {
   /** Forgets segments (their session was deleted, or compaction replaced them). */
   forget(ids: Iterable<number>): void {
     for (const id of ids) {
+      this.missing.delete(id);
       const s = this.open.get(id);
       if (!s) continue;
       closeSync(s.fd);
@@ -98,7 +108,8 @@ export class SegmentReader {
     this.forget([...this.open.keys()]);
   }
 
-  private segment(id: number): OpenSegment {
+  /** The open file of segment `id`; null when the file is missing. */
+  private segment(id: number): OpenSegment | null {
     let s = this.open.get(id);
     if (s) {
       // Most recently used last.
@@ -106,6 +117,8 @@ export class SegmentReader {
       this.open.set(id, s);
       return s;
     }
+    const seen = this.missing.get(id);
+    if (seen !== undefined && performance.now() - seen < MISSING_RECHECK_MS) return null;
     const stored = this.pathOf.get(id) as { session_id: number; path: string } | undefined;
     if (stored === undefined)
       throw new StoreError(
@@ -117,18 +130,16 @@ export class SegmentReader {
     try {
       fd = openSync(path, 'r');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const folder = dirname(path);
-      const whose = `the frame payloads of session ${stored.session_id}`;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.missing.set(id, performance.now());
+        return null;
+      }
       throw new StoreError(
-        code !== 'ENOENT'
-          ? `cannot read ${path}: ${ioFailure(err) ?? (err as Error).message}`
-          : existsSync(folder)
-            ? `${whose} are in ${path}, which is missing from ${folder}; restore that file from a copy of the folder`
-            : `${whose} are in ${folder}, which is missing; put the folder ${basename(folder)} back beside ${basename(this.dbPath)}`,
+        `cannot read ${path}: ${ioFailure(err) ?? (err as Error).message}; check the file's permissions and the disk, then try again`,
         'io',
       );
     }
+    this.missing.delete(id);
     if (this.open.size >= MAX_OPEN) this.forget([this.open.keys().next().value!]);
     s = { fd, path, size: fstatSync(fd).size, window: null, windowStart: 0 };
     this.open.set(id, s);
@@ -161,6 +172,29 @@ export class SegmentReader {
     }
     return got;
   }
+}
+
+/**
+ * What to put back for the segments of session `sessionId` whose files are missing: one sentence
+ * per missing file (or one for the whole frames folder, when it is gone), naming it and where it
+ * belongs. Empty when every file is there.
+ */
+export function missingSegments(db: Database.Database, sessionId: number): string[] {
+  const dbPath = databasePath(db);
+  const whose = `the frame payloads of session ${sessionId}`;
+  const out: string[] = [];
+  for (const path of sessionSegments(db, dbPath, sessionId).values()) {
+    if (existsSync(path)) continue;
+    const folder = dirname(path);
+    if (!existsSync(folder))
+      return [
+        `${whose} are in ${folder}, which is missing; put the folder ${basename(folder)} back beside ${basename(dbPath)}`,
+      ];
+    out.push(
+      `${whose} are in ${path}, which is missing from ${folder}; restore that file from a copy of the folder`,
+    );
+  }
+  return out;
 }
 
 const readers = new WeakMap<Database.Database, SegmentReader>();
