@@ -1,7 +1,13 @@
 // The one place where a command's failure becomes what the user reads: one line on stderr and an
 // exit code (2 for a mistake in what was asked, 1 for a condition of the machine or the database),
 // whatever command it came from. A stack trace is kept for what nobody foresaw: a bug.
-import { EnvironmentError, InputError, IntegrityError, isBusy, isCorruption } from '../engine/errors.js';
+import {
+  EnvironmentError,
+  InputError,
+  IntegrityError,
+  isCorruption,
+  machineFault,
+} from '../engine/errors.js';
 
 export interface Failure {
   line: string;
@@ -31,14 +37,11 @@ export function failure(err: unknown, db: string | null, readOnly: ReadOnlyDatab
       line: `${readOnly.path} is read-only here (${readOnly.reason}), so this command cannot change it; make the file and its folder writable, or copy the database with its -frames folder somewhere writable`,
       code: 2,
     };
-  // Another process writes the same file for longer than a command waits (5 s): not a mistake in
-  // the request, and trying again later is all it takes. The write was not done: its transaction
-  // rolled back.
-  if (isBusy(err))
-    return {
-      line: `${database} is locked by another process that is writing to it (waited 5 s); try again when it has finished`,
-      code: 1,
-    };
+  // Another process writes the same file for longer than a command waits (5 s), or the disk is
+  // full or failing: a condition of the machine, not a mistake in the request, and the write was
+  // not done (its transaction rolled back). The same sentence as the console's.
+  const fault = machineFault(err, database);
+  if (fault !== null) return { line: fault, code: 1 };
   if (err instanceof InputError) return { line: err.message, code: 2 };
   if (isCorruption(err))
     return {

@@ -14,7 +14,7 @@ import {
 import { setupCapture } from './capture/handlers.js';
 import type { DomainSetup, EngineContext } from './context.js';
 import { setupDiagnose } from './diagnose/handlers.js';
-import { ForbiddenError, InputError, MissingError } from './errors.js';
+import { ForbiddenError, InputError, machineFault, MissingError } from './errors.js';
 import { setupIncidents } from './incidents/handlers.js';
 import { ConfirmationNeededError, type Authoriser } from './incidents/trust.js';
 import { setupReplay } from './replay/handlers.js';
@@ -122,6 +122,10 @@ export class FramelineService {
     try {
       return { ok: true, value: await entry.run(parsed.data as never) };
     } catch (err) {
+      // A full disk, an I/O error, a lock held past the wait: a failure of the machine, said in the
+      // command line's words, never a mistake in the request nor SQLite's own message.
+      const fault = machineFault(err, this.ctx.dbPath);
+      if (fault !== null) return fail('failed', fault);
       if (err instanceof MissingError) return fail('not-found', err.message);
       if (err instanceof ForbiddenError) return fail('forbidden', err.message);
       if (err instanceof ConfirmationNeededError) return fail('needs-confirmation', err.message);
