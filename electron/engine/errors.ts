@@ -130,6 +130,10 @@ export function storageFaultMessage(err: unknown, database: string): string | nu
  * as a failure, never as a mistake in the request.
  */
 export function machineFault(err: unknown, database: string): string | null {
+  // Refused at once, without a wait: another process committed between this transaction's read and
+  // its write.
+  if (codeOf(err) === 'SQLITE_BUSY_SNAPSHOT')
+    return `${database} was changed by another process while this change was being made, so it was not saved (nothing was changed); try again`;
   if (isBusy(err))
     return `${database} is locked by another process that is writing to it (waited 5 s); try again when it has finished`;
   return storageFaultMessage(err, database);
