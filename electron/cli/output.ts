@@ -2,6 +2,8 @@
 import type { DamagedFrames, Opcode } from '../../shared/contract.js';
 import { damageWords } from '../../shared/frame-damage.js';
 import { formatMicros } from '../../shared/time.js';
+import type { EngineContext } from '../engine/context.js';
+import { missingSegmentFiles } from '../engine/sessions/sessions.js';
 
 const PREVIEW = 96;
 
@@ -80,10 +82,20 @@ export function warnExposed(host: string, who: string, what: string): void {
 /**
  * The line on stderr when a command met frames whose stored bytes failed their check: how many,
  * which, why, what was done with them and what to do. Damage found is a failed check: the caller
- * exits with 1, after writing everything it could (the intact frames, the marked ones).
+ * exits with 1, after writing everything it could (the intact frames, the marked ones). With the
+ * `engine` that read them, frames of a missing segment file say which file to put back where.
  */
-export function damageNote(sessionId: number, d: DamagedFrames): void {
+export function damageNote(sessionId: number, d: DamagedFrames, engine?: EngineContext): void {
+  // Frames of a missing segment file: which file (or folder) to put back, and where.
+  const restore = d.missing > 0 && engine ? missingSegmentFiles(engine, sessionId) : [];
+  const others = d.frames - (restore.length > 0 ? d.missing : 0);
+  const advice = [
+    ...restore,
+    ...(others > 0
+      ? [`restore the database's -frames folder from a copy to get ${others === 1 ? 'it' : 'them'} back`]
+      : []),
+  ];
   note(
-    `frameline: session ${sessionId}: ${damageWords(d)}; ${d.frames === 1 ? 'it is' : 'they are'} marked damaged and ${d.frames === 1 ? 'its' : 'their'} bytes left out, the other frames come through as stored; restore the database's -frames folder from a copy to get ${d.frames === 1 ? 'it' : 'them'} back`,
+    `frameline: session ${sessionId}: ${damageWords(d)}; ${d.frames === 1 ? 'it is' : 'they are'} marked damaged and ${d.frames === 1 ? 'its' : 'their'} bytes left out, the other frames come through as stored; ${advice.join('; ')}`,
   );
 }

@@ -41,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
         `session ${request.id}: ${report.target}\n\n${checkLines(report.checks, describeCheck)}\n\n${findingsText(report.findings, report.target)}\n${verdict(report)}\n`,
       );
     const stored = report.checks.find((c) => c.name === 'stored frames' && !c.ok);
-    if (stored) damageNote(request.id, stored.detail.damaged as DamagedFrames);
+    if (stored) damageNote(request.id, stored.detail.damaged as DamagedFrames, engine);
     return hasCritical(report.findings) || stored ? 1 : 0;
   } finally {
     engine.close();

@@ -10,7 +10,7 @@ import type { DamagedFrames } from '../../../shared/contract.js';
 import { RedactionSchema } from '../../../shared/contract/fields.js';
 import { LoadTestRequestSchema } from '../../../shared/contract/replay.js';
 import { openEngine, type EngineContext } from '../../engine/context.js';
-import { InputError } from '../../engine/errors.js';
+import { InputError, ioFailure, StorageFault, storageAdvice } from '../../engine/errors.js';
 import { INTEROP_FORMATS, type SessionExporter } from '../../engine/interop/exports.js';
 import { exportLoadTest } from '../../engine/replay/load-test.js';
 import {
@@ -203,6 +203,14 @@ export async function run(argv: string[]): Promise<number> {
       written = await f.write(ctx, request, dest);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
+      // A full disk is no mistake in -o: the half-written file goes, and the line says so.
+      const io = ioFailure(err);
+      if (io !== null) {
+        rmSync(dest, { force: true });
+        throw new StorageFault(
+          `cannot write ${scratch ? `the export to a scratch file in ${tmpdir()}` : values.output}: ${io}; ${scratch ? 'nothing was exported' : 'the partial file was removed'}; ${storageAdvice(err)}`,
+        );
+      }
       if (!scratch && typeof code === 'string' && /^E[A-Z]+$/.test(code))
         throw new InputError(
           `cannot write ${values.output} (${code}); check the folder exists and is writable`,
@@ -221,7 +229,7 @@ export async function run(argv: string[]): Promise<number> {
     note(`${scratch ? 'exported' : `wrote ${values.output}:`} ${written.line}`);
     for (const n of written.notes) note(n);
     if (written.damaged && written.damaged.frames > 0) {
-      damageNote(id, written.damaged);
+      damageNote(id, written.damaged, ctx);
       return 1;
     }
     return 0;

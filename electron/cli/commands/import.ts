@@ -3,7 +3,7 @@
 import { openEngine } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
 import { checkUserFile } from '../../engine/files.js';
-import { importHar, type ImportResult } from '../../engine/interop/har-import.js';
+import { checkHar, importHar, type ImportHooks, type ImportResult } from '../../engine/interop/har-import.js';
 import { dbPath, parse, positionals } from '../args.js';
 import { formatBytes, note, out } from '../output.js';
 
@@ -46,26 +46,31 @@ export async function run(argv: string[]): Promise<number> {
   checkUserFile(file!, 'the HAR file'); // before the database is opened (or made)
   if (v.name !== undefined && v.name.trim() === '')
     throw new InputError('--name is empty; give the session a name');
+  // Progress for files that take a while: every second, from the first.
+  let shown = Date.now();
+  const hooks: ImportHooks = {
+    onProgress: (p) => {
+      const now = Date.now();
+      if (now - shown < 1000) return;
+      shown = now;
+      if (p.phase === 'committing') note(`committing: ${p.done} of ${p.total} frames written`);
+      else
+        note(
+          `${p.phase}: ${formatBytes(p.done)} of ${formatBytes(p.total)} (${Math.floor((p.done / Math.max(1, p.total)) * 100)}%)`,
+        );
+    },
+  };
+  // The whole file is checked before the database is opened: a refused file creates nothing, not
+  // even a database at a new --db path.
+  const plan = await checkHar({ path: file! }, hooks);
   const path = dbPath(v);
   const ctx = openEngine(path);
   try {
-    // Progress for files that take a while: every second, from the first.
-    let shown = Date.now();
     const result = await importHar(
       ctx,
       { path: file!, ...(v.name !== undefined ? { name: v.name.trim() } : {}) },
-      {
-        onProgress: (p) => {
-          const now = Date.now();
-          if (now - shown < 1000) return;
-          shown = now;
-          if (p.phase === 'committing') note(`committing: ${p.done} of ${p.total} frames written`);
-          else
-            note(
-              `${p.phase}: ${formatBytes(p.done)} of ${formatBytes(p.total)} (${Math.floor((p.done / Math.max(1, p.total)) * 100)}%)`,
-            );
-        },
-      },
+      hooks,
+      plan,
     );
     if (v.json) await out(`${JSON.stringify(result, null, 2)}\n`);
     else

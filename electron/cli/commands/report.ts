@@ -1,11 +1,11 @@
 // frameline report: an incident's post-mortem report — Markdown, self-contained HTML, PDF or JSON —
 // redacted unless asked not to be, to a file or to stdout.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { contract } from '../../../shared/contract.js';
 import type { ReportFormat } from '../../../shared/contract/reports.js';
 import { openEngine } from '../../engine/context.js';
-import { InputError } from '../../engine/errors.js';
+import { InputError, ioFailure, StorageFault, storageAdvice } from '../../engine/errors.js';
 import { WalkEngine } from '../../engine/incidents/walk.js';
 import { renderReport } from '../../engine/reports/formats.js';
 import { chromiumPrinter } from '../../engine/reports/pdf.js';
@@ -102,6 +102,14 @@ export async function run(argv: string[]): Promise<number> {
       try {
         writeFileSync(output, rendered.content);
       } catch (err) {
+        // A full disk is no mistake in -o: the half-written file goes, and the line says so.
+        const io = ioFailure(err);
+        if (io !== null) {
+          rmSync(output, { force: true });
+          throw new StorageFault(
+            `cannot write ${output}: ${io}; the partial file was removed; ${storageAdvice(err)}`,
+          );
+        }
         throw new InputError(
           `cannot write ${output} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pick a writable path with -o`,
         );
@@ -123,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
     let damaged = false;
     for (const s of report.sessions)
       if (s.damagedFrames?.frames) {
-        damageNote(s.id, s.damagedFrames);
+        damageNote(s.id, s.damagedFrames, ctx);
         damaged = true;
       }
     return damaged ? 1 : 0;

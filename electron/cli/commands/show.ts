@@ -86,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
     /** Exit code once every frame is out: 1 when some were damaged (a failed check). */
     const done = (): number => {
       if (damage.frames === 0) return 0;
-      damageNote(id, damage.summary());
+      damageNote(id, damage.summary(), engine);
       return 1;
     };
     if (values.json) {

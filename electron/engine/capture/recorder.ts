@@ -139,7 +139,7 @@ export class ConnectionRecorder {
     this.ws.on('error', (err: Error) => {
       // A rule the server broke is recorded with the close that follows (the wire saw it first).
       if (this.wire?.violation) return;
-      if (!this.error) this.error = classifyError(err, ctx.url);
+      if (!this.error) this.error = this.classify(err);
     });
     this.ws.on('close', (code: number, reason: Buffer) => this.onClose(code, reason));
     // ws's handshake timeout restarts with every byte: a server trickling its answer would hold the
@@ -239,6 +239,16 @@ export class ConnectionRecorder {
     this.frame(0, opcode, data);
   }
 
+  /** What an error means, said against what this handshake offered and what its 101 answered. */
+  private classify(err: Error): { kind: ErrorKind; message: string } {
+    const o = this.ctx.options;
+    return classifyError(err, this.ctx.url, {
+      subprotocols: o.subprotocols,
+      compression: o.compression,
+      answer: this.response?.headers ?? null,
+    });
+  }
+
   private onRequest(req: ClientRequest): void {
     this.reqHeaders = requestHeaders(req, this.ctx.url);
     this.writeConnection();
@@ -247,8 +257,9 @@ export class ConnectionRecorder {
       socket.once('connect', () => (this.phase.connect = performance.now()));
       socket.once('secureConnect', () => (this.phase.secure = performance.now()));
       // After the upgrade, ws swallows socket errors (it just destroys the socket); keep them as evidence.
+      // (ws also refuses a 101 that breaks the handshake by destroying the socket with its error.)
       socket.on('error', (err: Error) => {
-        if (!this.error) this.error = classifyError(err, this.ctx.url);
+        if (!this.error) this.error = this.classify(err);
       });
     });
     req.end();

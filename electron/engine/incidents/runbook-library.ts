@@ -235,7 +235,10 @@ export function importRunbook(
     throw new InputError(
       `"${runbook.id}" is the id of a built-in runbook; give the file another id in its front matter (id: my-${runbook.id})`,
     );
-  return db.transaction(() => {
+  // Immediate: it reads, then writes. A deferred transaction that reads first is refused at once
+  // (SQLITE_BUSY_SNAPSHOT, no wait) when another process commits in between, as a capture's writer
+  // does all the time; taking the write lock first waits for it like every other write.
+  const write = db.transaction(() => {
     const exists = db.prepare('SELECT 1 FROM runbook WHERE id = ?').get(runbook.id) !== undefined;
     if (exists && !options.replace)
       throw new InputError(
@@ -257,7 +260,8 @@ export function importRunbook(
       options.provenance,
     );
     return { runbook, replaced: exists };
-  })();
+  });
+  return write.immediate();
 }
 
 /** Deletes an imported runbook; false when there is none by that id. */
