@@ -7,6 +7,7 @@ import {
   OUTPUT_CAP_DEFAULT_BYTES,
   OUTPUT_CAP_MAX_BYTES,
   OUTPUT_CAP_MIN_BYTES,
+  SHELL_TIMEOUT_DEFAULT_SECONDS,
 } from '../../../shared/contract/incidents.js';
 import { nowMicros } from '../clock.js';
 import { InputError } from '../errors.js';
@@ -22,6 +23,7 @@ import {
   latestWalkSession,
   orphanedRuns,
   saveRunOutput,
+  setRunSession,
   setStepChecked,
   type RunEnd,
   type VisitRow,
@@ -76,7 +78,7 @@ export interface RunHandle {
   done: Promise<WalkRun>;
 }
 
-export const DEFAULT_SHELL_TIMEOUT_MS = 60_000;
+export const DEFAULT_SHELL_TIMEOUT_MS = SHELL_TIMEOUT_DEFAULT_SECONDS * 1000;
 export const MAX_SHELL_TIMEOUT_MS = 3_600_000;
 const DEFAULT_OUTPUT_CAP = OUTPUT_CAP_DEFAULT_BYTES;
 /** How often a running command's output is saved (a crash loses at most this much of it). */
@@ -310,6 +312,7 @@ export class WalkRuns {
           latestSession,
           name: `incident ${row.incident_id} walk ${walkId}: ${visit.node_id} step ${step.index}`,
           signal: abort.signal,
+          onSession: (sessionId) => setRunSession(this.db, runId, sessionId),
         });
       } catch (err) {
         outcome = {
@@ -361,6 +364,12 @@ export class WalkRuns {
     }
     r.stop();
     return r.done;
+  }
+
+  /** A run once it has ended: at once for one that is not running in this process. */
+  async ended(runId: number): Promise<WalkRun> {
+    const r = this.running.get(runId);
+    return r ? r.done : this.run(runId);
   }
 
   /** One run as recorded. */

@@ -222,6 +222,11 @@ export function createRun(db: Database.Database, r: NewRun): number {
   return Number(info.lastInsertRowid);
 }
 
+/** Keeps the session a running action records, as soon as it has one. */
+export function setRunSession(db: Database.Database, id: number, sessionId: number): void {
+  db.prepare('UPDATE walk_run SET session_id = ? WHERE id = ?').run(sessionId, id);
+}
+
 /** Keeps a running command's output so far (a crash then loses at most the last second). */
 export function saveRunOutput(
   db: Database.Database,
@@ -287,6 +292,7 @@ export function fromRunRow(r: RunRow): WalkRun {
     outputBytes: r.output_bytes,
     summary: r.summary,
     result: JSON.parse(r.result) as unknown,
+    sessionId: r.session_id,
   };
 }
 
@@ -315,11 +321,12 @@ export function orphanedRuns(db: Database.Database): RunRow[] {
   });
 }
 
-/** The newest capture session a walk recorded, or undefined. */
+/** The newest session a walk's captures and probes recorded (of runs that ended), or undefined. */
 export function latestWalkSession(db: Database.Database, walkId: number): number | undefined {
   const row = db
     .prepare(
-      'SELECT session_id FROM walk_run WHERE walk_id = ? AND session_id IS NOT NULL ORDER BY id DESC LIMIT 1',
+      `SELECT session_id FROM walk_run
+       WHERE walk_id = ? AND session_id IS NOT NULL AND status <> 'running' ORDER BY id DESC LIMIT 1`,
     )
     .get(walkId) as { session_id: number } | undefined;
   return row?.session_id;

@@ -31,6 +31,9 @@ export function setupReports(ctx: EngineContext, options: ReportsOptions): Domai
             encoding: binary ? ('base64' as const) : ('utf8' as const),
             content: out.content.toString(binary ? 'base64' : 'utf8'),
             redaction: report.redaction,
+            damaged: report.sessions.flatMap((s) =>
+              s.damagedFrames?.frames ? [{ sessionId: s.id, damagedFrames: s.damagedFrames }] : [],
+            ),
           };
         },
       },
