@@ -222,9 +222,13 @@ export function createRun(db: Database.Database, r: NewRun): number {
   return Number(info.lastInsertRowid);
 }
 
-/** Keeps the session a running action records, as soon as it has one. */
+/**
+ * Keeps the session a running action records, as soon as it has one: the write lock taken first
+ * (the capture's writer is starting on its own connection).
+ */
 export function setRunSession(db: Database.Database, id: number, sessionId: number): void {
-  db.prepare('UPDATE walk_run SET session_id = ? WHERE id = ?').run(sessionId, id);
+  const update = db.prepare('UPDATE walk_run SET session_id = ? WHERE id = ?');
+  db.transaction(() => update.run(sessionId, id)).immediate();
 }
 
 /** Keeps a running command's output so far (a crash then loses at most the last second). */
