@@ -2,7 +2,7 @@
 // trust one a page imported (outside the page: here, on the command line).
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { ResponseOf } from '../../../shared/contract.js';
+import type { Api, ResponseOf } from '../../../shared/contract.js';
 import { RUNBOOK_FILE_LIMIT_BYTES } from '../../../shared/contract/incidents.js';
 import { escapeInvisible } from '../../../shared/command-text.js';
 import { builtinRunbooks, builtinSource, builtinSummary } from '../../../shared/runbooks/builtin/index.js';
@@ -41,7 +41,7 @@ const OPTIONS = {
  */
 async function withDatabase<T>(
   values: { db?: string },
-  read: (api: ReturnType<typeof openCliEngine>['api']) => Promise<T>,
+  read: (api: Api) => Promise<T>,
   builtinOnly: () => T,
 ): Promise<T> {
   if (!existsSync(dbPath(values))) return builtinOnly();

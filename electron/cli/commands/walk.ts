@@ -1,13 +1,12 @@
 // frameline walk: walk an incident through a runbook without a window — start, show, choose a way
 // on, go back, write a note, run a step's shell command (confirmed with --yes) or its app action.
-import type { Api } from '../../../shared/contract.js';
 import {
   SHELL_TIMEOUT_DEFAULT_SECONDS,
   type Visit,
   type WalkRun,
   type WalkView,
 } from '../../../shared/contract/incidents.js';
-import { contract } from '../../../shared/contract.js';
+import { contract, type Api } from '../../../shared/contract.js';
 import { labelTitle } from '../../../shared/runbooks/graph.js';
 import { InputError } from '../../engine/errors.js';
 import { dbPath, idArgument, parse, positionals, requestFrom } from '../args.js';
