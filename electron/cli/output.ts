@@ -2,8 +2,6 @@
 import type { DamagedFrames, Opcode } from '../../shared/contract.js';
 import { damageWords } from '../../shared/frame-damage.js';
 import { formatMicros } from '../../shared/time.js';
-import type { EngineContext } from '../engine/context.js';
-import { missingSegmentFiles } from '../engine/sessions/sessions.js';
 
 const PREVIEW = 96;
 
@@ -82,12 +80,10 @@ export function warnExposed(host: string, who: string, what: string): void {
 /**
  * The line on stderr when a command met frames whose stored bytes failed their check: how many,
  * which, why, what was done with them and what to do. Damage found is a failed check: the caller
- * exits with 1, after writing everything it could (the intact frames, the marked ones). With the
- * `engine` that read them, frames of a missing segment file say which file to put back where.
+ * exits with 1, after writing everything it could (the intact frames, the marked ones). Frames of a
+ * missing segment file say which file (or folder) to put back where: the engine's `restore` sentences.
  */
-export function damageNote(sessionId: number, d: DamagedFrames, engine?: EngineContext): void {
-  // Frames of a missing segment file: which file (or folder) to put back, and where.
-  const restore = d.missing > 0 && engine ? missingSegmentFiles(engine, sessionId) : [];
+export function damageNote(sessionId: number, d: DamagedFrames, restore: readonly string[] = []): void {
   const others = d.frames - (restore.length > 0 ? d.missing : 0);
   const advice = [
     ...restore,

@@ -10,6 +10,14 @@ export class InputError extends Error {
   }
 }
 
+/** The person said no to running a command (the dialog's Cancel, a wrong code, no at the prompt). */
+export class DeclinedError extends InputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeclinedError';
+  }
+}
+
 /** Something asked for that is not there (a session, an incident, a walk, a run, a runbook). */
 export class MissingError extends InputError {
   constructor(message: string) {

@@ -9,6 +9,7 @@ import type { DamagedFrames } from '../../../shared/contract.js';
 import { damageNote, out } from '../output.js';
 import { findingsText, verdict } from '../../../shared/finding-text.js';
 import { checkLines } from './probe.js';
+import { missingSegmentFiles } from '../../engine/sessions/sessions.js';
 
 export const help = `frameline diagnose SESSION [--id-field NAME] [--json] [--db PATH]
 
@@ -41,7 +42,10 @@ export async function run(argv: string[]): Promise<number> {
         `session ${request.id}: ${report.target}\n\n${checkLines(report.checks, describeCheck)}\n\n${findingsText(report.findings, report.target)}\n${verdict(report)}\n`,
       );
     const stored = report.checks.find((c) => c.name === 'stored frames' && !c.ok);
-    if (stored) damageNote(request.id, stored.detail.damaged as DamagedFrames, engine);
+    if (stored) {
+      const d = stored.detail.damaged as DamagedFrames;
+      damageNote(request.id, d, d.missing > 0 ? missingSegmentFiles(engine, request.id) : []);
+    }
     return hasCritical(report.findings) || stored ? 1 : 0;
   } finally {
     engine.close();

@@ -26,6 +26,7 @@ import {
   type Flag,
 } from '../args.js';
 import { damageNote, formatBytes, note, out } from '../output.js';
+import { missingSegmentFiles } from '../../engine/sessions/sessions.js';
 
 /** What an export wrote: one line for stderr, notes beside it, and what --json prints. */
 interface Exported {
@@ -229,7 +230,7 @@ export async function run(argv: string[]): Promise<number> {
     note(`${scratch ? 'exported' : `wrote ${values.output}:`} ${written.line}`);
     for (const n of written.notes) note(n);
     if (written.damaged && written.damaged.frames > 0) {
-      damageNote(id, written.damaged, ctx);
+      damageNote(id, written.damaged, written.damaged.missing > 0 ? missingSegmentFiles(ctx, id) : []);
       return 1;
     }
     return 0;

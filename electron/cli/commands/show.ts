@@ -6,7 +6,7 @@ import { numberIn } from '../../../shared/contract/fields.js';
 import { parseMicros } from '../../../shared/time.js';
 import { openEngine } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
-import { sessionDetail, streamFrames } from '../../engine/sessions/sessions.js';
+import { missingSegmentFiles, sessionDetail, streamFrames } from '../../engine/sessions/sessions.js';
 import { dbPath, parse, positionals, requestFrom, sessionId } from '../args.js';
 import { DamageTally, damageKindOf } from '../../../shared/frame-damage.js';
 import { damageNote, frameLine, out } from '../output.js';
@@ -86,7 +86,10 @@ export async function run(argv: string[]): Promise<number> {
     /** Exit code once every frame is out: 1 when some were damaged (a failed check). */
     const done = (): number => {
       if (damage.frames === 0) return 0;
-      damageNote(id, damage.summary(), engine);
+      {
+        const d = damage.summary();
+        damageNote(id, d, d.missing > 0 ? missingSegmentFiles(engine, id) : []);
+      }
       return 1;
     };
     if (values.json) {

@@ -4,13 +4,13 @@
 // trust.ts weighs before a shell step runs.
 import { basename } from 'node:path';
 import type Database from 'better-sqlite3';
-import { builtinRunbooks, builtinSource } from '../../../shared/runbooks/builtin/index.js';
+import { RUNBOOK_FILE_LIMIT_BYTES } from '../../../shared/contract/incidents.js';
+import { builtinRunbooks, builtinSource, builtinSummary } from '../../../shared/runbooks/builtin/index.js';
 import { parseRunbook, RunbookError } from '../../../shared/runbooks/parse.js';
 import type { Runbook, RunbookSummary } from '../../../shared/runbooks/schemas.js';
 import { formatMicros } from '../../../shared/time.js';
 import { nowMicros } from '../clock.js';
 import { InputError, MissingError } from '../errors.js';
-import { readUserFile } from '../files.js';
 
 interface RunbookRow {
   id: string;
@@ -29,19 +29,21 @@ export type ImportProvenance = 'file' | 'page';
 export type Provenance = 'builtin' | ImportProvenance;
 
 /** Largest runbook file accepted. */
-const MAX_RUNBOOK_BYTES = 1024 * 1024;
+const MAX_RUNBOOK_BYTES = RUNBOOK_FILE_LIMIT_BYTES;
 
 function summary(r: Runbook, row?: RunbookRow): RunbookSummary {
+  if (!row) return builtinSummary(r);
   return {
     id: r.id,
     title: r.title,
     version: r.version,
-    source: row ? 'imported' : 'builtin',
+    source: 'imported',
     ...trustOf(row),
     appliesTo: r.appliesTo,
     nodes: r.nodes.length,
-    importedAt: row ? formatMicros(row.imported_at) : null,
-    fileName: row?.file_name ?? null,
+    steps: r.steps.length,
+    importedAt: formatMicros(row.imported_at),
+    fileName: row.file_name,
   };
 }
 
@@ -81,6 +83,7 @@ export function listRunbooks(db: Database.Database): RunbookSummary[] {
           ...trustOf(row),
           appliesTo: [],
           nodes: 0,
+          steps: 0,
           importedAt: formatMicros(row.imported_at),
           fileName: row.file_name,
         };
@@ -208,12 +211,6 @@ export function checkRunbook(text: string, fileName: string): Runbook {
     if (err instanceof RunbookError) throw new RunbookFileError(fileName, err.line, err.message);
     throw err;
   }
-}
-
-/** Reads and parses a runbook file. */
-export function readRunbookFile(path: string): { text: string; runbook: Runbook } {
-  const text = readUserFile(path, 'the runbook file', MAX_RUNBOOK_BYTES).toString('utf8');
-  return { text, runbook: checkRunbook(text, path) };
 }
 
 /**
