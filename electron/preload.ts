@@ -1,9 +1,10 @@
-// The sandboxed preload: exposes exactly the contract as `window.frameline` (named functions built
-// by buildResultApi, never a raw invoke), and the push topics filtered by name. It runs bundled
+// The sandboxed preload: exposes exactly the contract as `window.frameline` (named functions, one
+// per channel, never a raw invoke), and the push topics filtered by name. It runs bundled
 // (scripts/build-preload.mjs → dist/electron/preload.cjs): a sandboxed preload can require only
-// 'electron', so the contract and zod are inlined.
+// 'electron'. It carries the contract's names and no schemas: main hands each request to the
+// engine, which checks it, and the page checks each answer where it arrives (renderer/api/api.ts).
 import { contextBridge, ipcRenderer } from 'electron';
-import { buildResultApi, topics } from '../shared/contract.js';
+import { channelNames, topicNames } from '../shared/contract-names.js';
 import type { Result, Topic } from '../shared/contract.js';
 
 // Kept in step with electron/ipc.ts; not imported from it, which would pull main-process code in.
@@ -11,16 +12,14 @@ const READY_CHANNEL = 'frameline:ready';
 const PUSH_CHANNEL = 'frameline:push';
 
 type Listener = (payload: unknown) => void;
+const knownTopics = new Set<string>(topicNames);
 const listeners = new Map<Topic, Set<Listener>>();
 let saidReady = false;
 
 ipcRenderer.on(PUSH_CHANNEL, (_event, topic: unknown, payload: unknown) => {
-  if (typeof topic !== 'string' || !Object.hasOwn(topics, topic)) return;
+  if (typeof topic !== 'string' || !knownTopics.has(topic)) return;
   for (const listener of listeners.get(topic as Topic) ?? []) listener(payload);
 });
-
-const invoke = (channel: string, request: unknown): Promise<Result<unknown>> =>
-  ipcRenderer.invoke(channel, request) as Promise<Result<unknown>>;
 
 const subscribe = (topic: Topic, listener: Listener): (() => void) => {
   let set = listeners.get(topic);
@@ -36,5 +35,15 @@ const subscribe = (topic: Topic, listener: Listener): (() => void) => {
   };
 };
 
-// Results, not exceptions, cross the bridge: an error's code would not survive it.
-contextBridge.exposeInMainWorld('frameline', buildResultApi(invoke, subscribe));
+// `api.sessions.list(request)` invokes `sessions:list`. Results, not exceptions, cross the bridge:
+// an error's code would not survive it.
+const api: Record<string, unknown> = {};
+for (const channel of channelNames) {
+  const at = channel.indexOf(':');
+  const domain = (api[channel.slice(0, at)] ??= {}) as Record<string, unknown>;
+  domain[channel.slice(at + 1)] = (request: unknown): Promise<Result<unknown>> =>
+    ipcRenderer.invoke(channel, request ?? {}) as Promise<Result<unknown>>;
+}
+api.on = (topic: Topic, listener: Listener) => subscribe(topic, listener);
+
+contextBridge.exposeInMainWorld('frameline', api);

@@ -3,18 +3,24 @@
 // check, a report's evidence). Pure: used by the engine, the command line and the console alike.
 import type { DamagedFrames } from './contract/sessions.js';
 
-/** Why a frame's stored bytes cannot be served: they changed after they were recorded, or its segment file ends before them. */
-export type DamageKind = 'checksum' | 'cut-short';
+/**
+ * Why a frame's stored bytes cannot be served: they changed after they were recorded, its segment
+ * file ends before them, or its segment file is missing.
+ */
+export type DamageKind = 'checksum' | 'cut-short' | 'missing';
 
 /** What a damaged frame says in its `damage` field and on screen. */
 export const DAMAGE_REASONS: Readonly<Record<DamageKind, string>> = {
   checksum: 'checksum mismatch: the stored bytes changed after they were recorded',
   'cut-short': 'cut short: the segment file ends before this payload',
+  missing: 'missing: its segment file is missing',
 };
 
 /** The kind of damage a frame's `damage` sentence names. */
 export function damageKindOf(reason: string): DamageKind {
-  return reason === DAMAGE_REASONS['cut-short'] ? 'cut-short' : 'checksum';
+  if (reason === DAMAGE_REASONS['cut-short']) return 'cut-short';
+  if (reason === DAMAGE_REASONS.missing) return 'missing';
+  return 'checksum';
 }
 
 /** Sequence numbers a tally keeps (the count goes on). */
@@ -22,14 +28,15 @@ export const DAMAGED_SEQS_KEPT = 20;
 
 /** Counts the damaged frames a read meets, in the order it meets them. */
 export class DamageTally {
-  private readonly tally: DamagedFrames = { frames: 0, seqs: [], checksum: 0, cutShort: 0 };
+  private readonly tally: DamagedFrames = { frames: 0, seqs: [], checksum: 0, cutShort: 0, missing: 0 };
 
   add(seq: number, kind: DamageKind): void {
     const t = this.tally;
     t.frames++;
     if (t.seqs.length < DAMAGED_SEQS_KEPT) t.seqs.push(seq);
     if (kind === 'checksum') t.checksum++;
-    else t.cutShort++;
+    else if (kind === 'cut-short') t.cutShort++;
+    else t.missing++;
   }
 
   get frames(): number {
@@ -43,11 +50,12 @@ export class DamageTally {
 
 /** Adds tallies (a report reads several sessions). */
 export function mergeDamage(all: readonly DamagedFrames[]): DamagedFrames {
-  const out: DamagedFrames = { frames: 0, seqs: [], checksum: 0, cutShort: 0 };
+  const out: DamagedFrames = { frames: 0, seqs: [], checksum: 0, cutShort: 0, missing: 0 };
   for (const d of all) {
     out.frames += d.frames;
     out.checksum += d.checksum;
     out.cutShort += d.cutShort;
+    out.missing += d.missing;
     out.seqs.push(...d.seqs.slice(0, DAMAGED_SEQS_KEPT - out.seqs.length));
   }
   return out;
@@ -71,6 +79,7 @@ export function damageWords(d: DamagedFrames): string {
   const why = [
     d.checksum ? `${d.checksum} changed on disk` : '',
     d.cutShort ? `${d.cutShort} cut short` : '',
+    d.missing ? `${d.missing} in a missing segment file` : '',
   ].filter(Boolean);
   const plural = d.frames === 1 ? 'frame is' : 'frames are';
   return `${d.frames} ${plural} damaged (seq ${seqRuns(d.seqs, d.frames)}: ${why.join(', ')})`;

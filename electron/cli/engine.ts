@@ -26,6 +26,8 @@ export interface CliEngineOptions {
   create?: boolean;
   /** Recover sessions left by a recorder that is gone on opening (default); `recover` does it itself. */
   recover?: boolean;
+  /** Open the database on the first request that needs it: `import` checks its file before. */
+  openOnFirstUse?: boolean;
   /** How `walks:run` asks the person at the terminal (`--yes`, or a prompt). */
   authoriser?: Authoriser;
 }
@@ -41,6 +43,7 @@ export function openCliEngine(values: { db?: unknown }, options: CliEngineOption
     shell: 'cli',
     create: options.create ?? true,
     ...(options.recover === false ? { recover: false } : {}),
+    ...(options.openOnFirstUse ? { openOnFirstUse: true } : {}),
     ...(options.authoriser ? { authoriser: options.authoriser } : {}),
   });
   const api: Record<string, unknown> = {};

@@ -61,7 +61,7 @@ export function note(line: string): void {
 }
 
 /** Writes to stdout and resolves when it is flushed (so that exit codes follow complete output). */
-export function out(text: string): Promise<void> {
+export function out(text: string | Uint8Array): Promise<void> {
   return new Promise((resolve) => {
     if (process.stdout.write(text)) resolve();
     else process.stdout.once('drain', resolve);
@@ -80,10 +80,18 @@ export function warnExposed(host: string, who: string, what: string): void {
 /**
  * The line on stderr when a command met frames whose stored bytes failed their check: how many,
  * which, why, what was done with them and what to do. Damage found is a failed check: the caller
- * exits with 1, after writing everything it could (the intact frames, the marked ones).
+ * exits with 1, after writing everything it could (the intact frames, the marked ones). Frames of a
+ * missing segment file say which file (or folder) to put back where: the engine's `restore` sentences.
  */
-export function damageNote(sessionId: number, d: DamagedFrames): void {
+export function damageNote(sessionId: number, d: DamagedFrames, restore: readonly string[] = []): void {
+  const others = d.frames - (restore.length > 0 ? d.missing : 0);
+  const advice = [
+    ...restore,
+    ...(others > 0
+      ? [`restore the database's -frames folder from a copy to get ${others === 1 ? 'it' : 'them'} back`]
+      : []),
+  ];
   note(
-    `frameline: session ${sessionId}: ${damageWords(d)}; ${d.frames === 1 ? 'it is' : 'they are'} marked damaged and ${d.frames === 1 ? 'its' : 'their'} bytes left out, the other frames come through as stored; restore the database's -frames folder from a copy to get ${d.frames === 1 ? 'it' : 'them'} back`,
+    `frameline: session ${sessionId}: ${damageWords(d)}; ${d.frames === 1 ? 'it is' : 'they are'} marked damaged and ${d.frames === 1 ? 'its' : 'their'} bytes left out, the other frames come through as stored; ${advice.join('; ')}`,
   );
 }

@@ -5,13 +5,9 @@
 // --yes says "I saw what runs", and nobody saw what a page imported; the prompt shows it whole.
 import { createInterface } from 'node:readline';
 import { ESCAPE_NOTE, showCommand } from '../../shared/command-text.js';
-import { InputError } from '../engine/errors.js';
-import {
-  DeclinedError,
-  provenanceWords,
-  type Authoriser,
-  type CommandConfirmation,
-} from '../engine/incidents/trust.js';
+import { provenanceWords } from '../../shared/runbooks/provenance.js';
+import { DeclinedError, InputError } from '../engine/errors.js';
+import type { Authoriser, CommandConfirmation } from '../engine/incidents/trust.js';
 import { out } from './output.js';
 
 const WIDTH = 100;
@@ -47,7 +43,13 @@ function ask(question: string): Promise<boolean> {
   });
 }
 
-export function terminalAuthoriser(o: { yes: boolean; walkId: number }): Authoriser {
+/**
+ * The authoriser of a command of the command line: the service asks it whether a shell step of
+ * `walks:run` may run, and takes from its requester (the person at a terminal) the provenance of a
+ * runbook imported here, the words of what a walk action lacks, and leave to trust a runbook.
+ * `walkId` is the walk a `walk run` is about, for its advice.
+ */
+export function terminalAuthoriser(o: { yes: boolean; walkId?: number }): Authoriser {
   const interactive = !o.yes && process.stdin.isTTY === true && process.stderr.isTTY === true;
   return {
     requester: 'terminal',
@@ -55,7 +57,7 @@ export function terminalAuthoriser(o: { yes: boolean; walkId: number }): Authori
       o.yes && !interactive
         ? {
             allowed: false,
-            advice: `or run "frameline walk run ${o.walkId}" without --yes at a terminal, which shows the command and asks`,
+            advice: `or run "frameline walk run ${o.walkId ?? 'WALK'}" without --yes at a terminal, which shows the command and asks`,
           }
         : { allowed: true },
     confirm: async (c) => {

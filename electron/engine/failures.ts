@@ -9,8 +9,8 @@ import {
   ForbiddenError,
   InputError,
   IntegrityError,
-  isBusy,
   isCorruption,
+  machineFault,
   MissingError,
 } from './errors.js';
 import { ConfirmationNeededError } from './incidents/trust.js';
@@ -35,14 +35,11 @@ export function describeFailure(err: unknown, where: FailureContext): ErrorBody 
       code: 'bad-request',
       message: `${where.dbPath} is read-only here (${where.readOnly}), so this command cannot change it; make the file and its folder writable, or copy the database with its -frames folder somewhere writable`,
     };
-  // Another process writes the same file for longer than a request waits (5 s): not a mistake in
-  // the request, and trying again later is all it takes. The write was not done: its transaction
-  // rolled back.
-  if (isBusy(err))
-    return {
-      code: 'failed',
-      message: `${where.dbPath} is locked by another process that is writing to it (waited 5 s); try again when it has finished`,
-    };
+  // Another process writes the same file for longer than a request waits (5 s), or the disk is full
+  // or failing: a condition of the machine, not a mistake in the request, and the write was not done
+  // (its transaction rolled back).
+  const fault = machineFault(err, where.dbPath);
+  if (fault !== null) return { code: 'failed', message: fault };
   if (err instanceof MissingError) return { code: 'not-found', message: err.message };
   if (err instanceof ForbiddenError) return { code: 'forbidden', message: err.message };
   if (err instanceof ConfirmationNeededError) return { code: 'needs-confirmation', message: err.message };

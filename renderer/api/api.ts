@@ -1,6 +1,6 @@
 // The console talks to the engine through one Api, backed by one of two transports chosen once at
 // start-up: the desktop preload (window.frameline) or browser mode's WebSocket.
-import { buildApi, unwrapApi, type Api, type ResultApi } from '../../shared/contract';
+import { buildApi, type Api, type Result, type ResultApi } from '../../shared/contract';
 import { connectWebSocketApi } from './ws-transport';
 
 declare global {
@@ -17,10 +17,28 @@ export const PRELOAD_MISSING =
 
 let api: Api | null = null;
 
+/**
+ * The Api over the desktop preload's functions. The preload carries only the contract's names, so
+ * each answer is checked against the contract here, where it arrives in the page.
+ */
+export function desktopApi(bridge: ResultApi): Api {
+  const named = bridge as unknown as Record<
+    string,
+    Record<string, (request: unknown) => Promise<Result<unknown>>>
+  >;
+  return buildApi(
+    (channel, request) => {
+      const at = channel.indexOf(':');
+      return named[channel.slice(0, at)]![channel.slice(at + 1)]!(request);
+    },
+    (topic, listener) => bridge.on(topic, listener),
+  );
+}
+
 /** The Api for this window. */
 export function getApi(): Api {
   api ??= window.frameline
-    ? unwrapApi(window.frameline)
+    ? desktopApi(window.frameline)
     : location.protocol === 'app:'
       ? // The desktop window has no WebSocket to fall back on: say what is wrong instead.
         buildApi(

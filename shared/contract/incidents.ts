@@ -162,6 +162,11 @@ export const WalkRunSchema = z.object({
   summary: z.string(),
   /** The action's result (capture: session id and closes; probe/diagnose: findings). */
   result: z.unknown(),
+  /**
+   * The session a capture or a probe recorded (a capture's as soon as it starts recording, so that
+   * its frames can be followed while it runs); null for a shell command or a diagnosis.
+   */
+  sessionId: id.nullable(),
 });
 
 /** A finding attached to a walk, from an action's result or added by hand. */
@@ -245,6 +250,12 @@ export const WalkSummarySchema = z.object({
   startedAt: isoTime,
   endedAt: isoTime.nullable(),
 });
+
+/** How long a shell command of a walk may run when the request names no timeout. */
+export const SHELL_TIMEOUT_DEFAULT_SECONDS = 60;
+
+/** The most a runbook file may hold (its Markdown, imported or validated). */
+export const RUNBOOK_FILE_LIMIT_BYTES = 1024 * 1024;
 
 /** Bounds of a shell run's output cap (the engine keeps the first and the last half of it). */
 export const OUTPUT_CAP_MIN_BYTES = 1024;
@@ -355,22 +366,40 @@ export const runbookChannels = {
       markdown: z.string(),
     }),
   },
-  /** The console reads the file; the engine parses and stores it. */
+  /**
+   * The host reads the file (the console, or the command line within RUNBOOK_FILE_LIMIT_BYTES); the
+   * engine parses and stores it, with the provenance of the host's requester: a page's import is
+   * untrusted until a person trusts it outside the page (`runbooks:trust`), a terminal's is the
+   * person's own.
+   */
   import: {
     request: z.object({
       fileName: z.string().min(1).max(255),
-      text: z.string().max(1024 * 1024),
+      text: z.string().max(RUNBOOK_FILE_LIMIT_BYTES),
       replace: z.boolean().default(false),
     }),
     response: z.object({ runbook: RunbookSummarySchema, replaced: z.boolean() }),
   },
   validate: {
-    request: z.object({ fileName: z.string().min(1).max(255), text: z.string().max(1024 * 1024) }),
+    request: z.object({
+      fileName: z.string().min(1).max(255),
+      text: z.string().max(RUNBOOK_FILE_LIMIT_BYTES),
+    }),
     response: z.object({
       valid: z.boolean(),
       problem: RunbookProblemSchema.nullable(),
       runbook: RunbookSchema.nullable(),
     }),
+  },
+  /**
+   * A person trusts the shell steps of a runbook a page imported (`frameline runbooks trust ID`):
+   * answered only for a terminal's requester, never for a page (a page cannot vouch for what a page
+   * imported). Answers the runbook, so that every command it trusts can be shown; `already` when
+   * there was nothing to trust any more (imported from a file, or trusted before).
+   */
+  trust: {
+    request: z.object({ id: runbookId }),
+    response: z.object({ runbook: RunbookSchema, already: z.boolean() }),
   },
 } as const;
 
@@ -385,7 +414,8 @@ export const walkChannels = {
   /** Takes a way on: an edge label, a node id or a 1-based number; none when there is one way. */
   choose: { request: z.object({ id, label: z.string().max(500).optional() }), response: WalkViewSchema },
   back: { request: z.object({ id }), response: WalkViewSchema },
-  note: { request: z.object({ id, text: z.string().trim().min(1).max(10_000) }), response: WalkViewSchema },
+  /** Writes a note at the current node (the engine says what is wrong with an empty or long one). */
+  note: { request: z.object({ id, text: z.string().max(100_000) }), response: WalkViewSchema },
   /** Ticks (or unticks) a step of a node's checklist: the current node's unless `node` is given. */
   check: {
     request: z.object({
@@ -410,7 +440,8 @@ export const walkChannels = {
   },
   /**
    * Runs the current node's shell command on the engine's machine: only with `confirmed: true` for
-   * this run, and exactly the `command` given (the step's, possibly edited) — and only once the host
+   * this run, and exactly the `command` given (the step's, possibly edited; without one, the step's
+   * own) — and only once the host
    * confirmed it outside the page (the desktop's native dialog; in browser mode the code that
    * `frameline serve` shows in its terminal: without `code` the answer is the error
    * `needs-confirmation`, and the person types the code into the page). Output streams on
@@ -420,11 +451,11 @@ export const walkChannels = {
     request: z.object({
       id,
       step: numberIn(1, 1000, '', { integer: true }).optional(),
-      command: z.string().min(1).max(100_000),
+      command: z.string().max(100_000).optional(),
       confirmed: z.literal(true),
       /** Browser mode: the code `frameline serve` showed in its terminal for this command. */
       code: z.string().min(1).max(40).optional(),
-      /** How long the command may run before it is ended (default 60 s). */
+      /** How long the command may run before it is ended (default SHELL_TIMEOUT_DEFAULT_SECONDS). */
       timeoutSeconds: numberIn(0.1, 3600, 'seconds').optional(),
       /** Bytes of output kept (the first and the last half); default 64 KiB. */
       outputCapBytes: z.number().int().min(OUTPUT_CAP_MIN_BYTES).max(OUTPUT_CAP_MAX_BYTES).optional(),
@@ -445,6 +476,14 @@ export const walkChannels = {
     response: z.object({ runId: id }),
   },
   stop: { request: z.object({ runId: id }), response: ok },
+  /**
+   * One run as recorded: how it is going, or how it ended. With `wait`, answered once a run of this
+   * engine has ended (the command line waits so; the console follows `walk:changed`).
+   */
+  getRun: {
+    request: z.object({ runId: id, wait: z.boolean().default(false) }),
+    response: WalkRunSchema,
+  },
 } as const;
 
 /** Push topics of walks. */

@@ -10,7 +10,6 @@ import { HeaderSchema, numberIn, SubprotocolSchema, TlsPemFields } from './field
 import { ClosedBySchema, ErrorKindSchema } from './sessions.js';
 
 const id = z.number().int().positive();
-const ok = z.object({ ok: z.literal(true) });
 const YEAR_SECONDS = 31_536_000;
 
 const SPEED_WORDS = 'must be "max" or a number from 0.01 to 1000';
@@ -177,6 +176,11 @@ export const MockRequestSchema = z.object({
     }),
   idField: IdFieldSchema,
   name: z.string().trim().min(1).max(200).optional(),
+  /**
+   * Push `mock:client` as each client connects and as it ends (the command line prints a line for
+   * each); the console reads `mock:status` instead and leaves this off.
+   */
+  clientEvents: z.boolean().default(false),
 });
 
 /** One client of a mock. */
@@ -199,6 +203,10 @@ export const MockStatusSchema = z.object({
   source: id,
   connection: z.number().int().positive(),
   url: z.string(),
+  /** The port it listens on (the one asked for, or the free one it got). */
+  port: z.number().int().positive(),
+  /** It listens on a loopback address: only this machine can reach it. */
+  loopback: z.boolean(),
   mode: MockModeSchema,
   loop: z.boolean(),
   speed: z.number(),
@@ -208,6 +216,14 @@ export const MockStatusSchema = z.object({
   connections: z.number().int().nonnegative(),
   /** The latest clients (at most 50), newest last. */
   clients: z.array(MockClientSchema),
+});
+
+/** A client of a mock connected or ended (pushed only for a mock started with `clientEvents`). */
+export const MockClientEventSchema = z.object({
+  /** The mock's own session. */
+  sessionId: id,
+  event: z.enum(['connected', 'ended']),
+  client: MockClientSchema,
 });
 
 /** Write a recorded connection as a load test. */
@@ -240,12 +256,25 @@ export const LoadTestSchema = z.object({
 export const replayChannels = {
   run: { request: ReplayRequestSchema, response: ReplayResultSchema },
   export: { request: LoadTestRequestSchema, response: LoadTestSchema },
+  /**
+   * Stops a running replay early (as Ctrl+C stops `frameline replay`): what was sent and received
+   * so far is compared and kept, and `replay:run` answers with it. `stopped` is false when no such
+   * replay runs (it had ended already).
+   */
+  stop: {
+    request: z.object({ runId: z.string().min(1).max(100) }),
+    response: z.object({ stopped: z.boolean() }),
+  },
 } as const;
 
 /** `mock:*` */
 export const mockChannels = {
   start: { request: MockRequestSchema, response: MockStatusSchema },
-  stop: { request: z.object({ sessionId: id }), response: ok },
+  /**
+   * Stops a mock: it stops listening, closes its clients with 1001 and commits its session. Answers
+   * the mock as it ended (the command line prints how many clients it recorded).
+   */
+  stop: { request: z.object({ sessionId: id }), response: MockStatusSchema },
   list: { request: z.object({}), response: z.array(MockStatusSchema) },
 } as const;
 
@@ -255,6 +284,8 @@ export const replayTopics = {
   'replay:progress': ReplayProgressSchema,
   /** A mock's clients changed (at most ten a second per mock). */
   'mock:status': MockStatusSchema,
+  /** A client of a mock started with `clientEvents` connected or ended (one push each). */
+  'mock:client': MockClientEventSchema,
 } as const;
 
 /** A replay request as the engine sees it, defaults filled in. */

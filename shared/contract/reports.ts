@@ -263,6 +263,18 @@ export const reportChannels = {
       encoding: z.enum(['utf8', 'base64']),
       content: z.string(),
       redaction: RedactionSummarySchema,
+      /**
+       * The linked sessions with frames whose stored bytes failed their check (left out of their
+       * round trips, and named in their evidence): the report is whole otherwise.
+       */
+      damaged: z.array(
+        z.object({
+          sessionId: id,
+          damagedFrames: DamagedFramesSchema,
+          /** For frames of a missing segment file: which file (or folder) to put back, and where. */
+          restore: z.array(z.string()).default([]),
+        }),
+      ),
     }),
   },
 } as const;

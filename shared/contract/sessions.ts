@@ -90,7 +90,7 @@ export const ConnectionSchema = z.object({
  */
 const damageFields = {
   damaged: z.literal(true).optional(),
-  /** Why, in words: "checksum mismatch: …" or "cut short: …". */
+  /** Why, in words: "checksum mismatch: …", "cut short: …" or "missing: …". */
   damage: z.string().optional(),
 };
 
@@ -99,9 +99,14 @@ export const DamagedFramesSchema = z.object({
   frames: z.number().int().nonnegative(),
   /** The first of their sequence numbers (at most 20), in the order they were met. */
   seqs: z.array(z.number().int().positive()),
-  /** How many no longer match their checksum, and how many lie beyond the end of a segment cut short. */
+  /**
+   * How many no longer match their checksum, how many lie beyond the end of a segment cut short, and
+   * how many lie in a segment file that is missing.
+   */
   checksum: z.number().int().nonnegative(),
   cutShort: z.number().int().nonnegative(),
+  /** (Absent from answers of versions before it was counted.) */
+  missing: z.number().int().nonnegative().default(0),
 });
 
 /** A frame as a row of the frame list: a preview, not the whole payload. */
@@ -283,6 +288,12 @@ export const sessionChannels = {
   rename: { request: z.object({ id, name: z.string().trim().min(1).max(200) }), response: ok },
   tag: { request: z.object({ id, tags: z.array(z.string().trim().min(1).max(50)).max(20) }), response: ok },
   delete: { request: z.object({ id }), response: ok },
+  /**
+   * What to put back for a session whose segment files are missing (its frames read as damaged,
+   * "missing"): one sentence per file, or one for the frames folder when all of it is gone; empty
+   * when every file is there.
+   */
+  missingSegments: { request: z.object({ id }), response: z.array(z.string()) },
   /**
    * Recovers every live session whose recorder is gone: commits what its spool still holds and marks
    * it interrupted, also sessions recorded on another machine (a database copied here), which

@@ -129,11 +129,15 @@ export function handshakeRule(data: SessionData): RuleResult {
     findings.push(
       finding(
         'upgrade-rejected',
-        c.status === 101
-          ? `${rejected.length} upgrade${rejected.length === 1 ? ' was' : 's were'} answered 101 Switching Protocols without "Upgrade: websocket", so no WebSocket connection was made (a proxy on the path may have removed the header).`
-          : c.status !== null
-            ? `${rejected.length} upgrades were refused with HTTP ${c.status}${c.responseBodyHead ? `: "${c.responseBodyHead.slice(0, 80).trim()}"` : ''}.`
-            : `${noAnswer.length} upgrades did not complete: ${c.error?.message ?? 'unknown error'}.`,
+        // A refused upgrade is said first; else one that did not complete (a 101 refused for what
+        // it negotiated among them), in the words of its error.
+        rejected.length === 0
+          ? `${noAnswer.length} upgrade${noAnswer.length === 1 ? '' : 's'} did not complete: ${c.error?.message ?? 'unknown error'}.`
+          : c.status === 101
+            ? `${rejected.length} upgrade${rejected.length === 1 ? ' was' : 's were'} answered 101 Switching Protocols without "Upgrade: websocket", so no WebSocket connection was made (a proxy on the path may have removed the header).`
+            : c.status !== null
+              ? `${rejected.length} upgrades were refused with HTTP ${c.status}${c.responseBodyHead ? `: "${c.responseBodyHead.slice(0, 80).trim()}"` : ''}.`
+              : `${rejected.length} upgrades did not complete: ${c.error?.message ?? 'unknown error'}.`,
         {
           status: c.status,
           statuses: countBy(rejected, (r) => String(r.status)),

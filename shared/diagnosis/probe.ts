@@ -503,11 +503,15 @@ export function endpointFindings(
       out.push(
         finding(
           'upgrade-rejected',
-          up.status === 101
-            ? 'The upgrade was answered 101 Switching Protocols without "Upgrade: websocket", so no WebSocket connection was made (a proxy on the path may have removed the header).'
-            : up.status !== null
-              ? `The upgrade was refused with HTTP ${up.status}${up.bodyHead ? `: "${up.bodyHead.slice(0, 80).trim()}"` : ''}.`
-              : `The upgrade did not complete: ${up.error?.message ?? 'no answer'}.`,
+          // A 101 refused for what it negotiated (a subprotocol or extension never offered, a wrong
+          // Sec-WebSocket-Accept) is said in the words of the refusal.
+          up.status === 101 && up.error !== null && up.error.kind !== 'upgrade-rejected'
+            ? `The upgrade did not complete: ${up.error.message}.`
+            : up.status === 101
+              ? 'The upgrade was answered 101 Switching Protocols without "Upgrade: websocket", so no WebSocket connection was made (a proxy on the path may have removed the header).'
+              : up.status !== null
+                ? `The upgrade was refused with HTTP ${up.status}${up.bodyHead ? `: "${up.bodyHead.slice(0, 80).trim()}"` : ''}.`
+                : `The upgrade did not complete: ${up.error?.message ?? 'no answer'}.`,
           {
             url,
             status: up.status,

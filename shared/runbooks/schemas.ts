@@ -134,6 +134,7 @@ export const RunbookSummarySchema = z.object({
   trusted: z.boolean(),
   appliesTo: z.array(z.string()),
   nodes: z.number().int().nonnegative(),
+  steps: z.number().int().nonnegative(),
   importedAt: isoTime.nullable(),
   fileName: z.string().nullable(),
 });

@@ -295,7 +295,12 @@ describe('what the page may not make the engine do', () => {
             return view.runs.some((r) => r.id === runId && r.status !== 'running');
           });
         }
-      } else expect(imported.result?.error?.code).toMatch(/forbidden|bad-request/);
+      } else
+        // Refused (forbidden), or not done at all on a busy machine (the database locked past its
+        // wait): either way the page's runbook is not there to run.
+        expect(imported.result?.error?.code, imported.result?.error?.message).toMatch(
+          /forbidden|bad-request|failed/,
+        );
       expect(existsSync(marker), 'the page ran a shell command').toBe(false);
     } finally {
       sock.close();

@@ -47,6 +47,9 @@ export function finished(child: ChildProcess, timeoutMs = 30_000): Promise<CliRe
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  // A command that could not be started (say, a user who cannot run this Node) fails the test with
+  // why, at once: without a listener the error is thrown elsewhere and the test waits for a close.
+  child.on('error', (err) => (stderr += `could not start ${child.spawnfile}: ${err.message}\n`));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   return new Promise((resolve) => {
     child.on('close', (code) => {

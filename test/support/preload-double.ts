@@ -11,7 +11,14 @@ export interface PreloadRun {
   push(topic: string, payload: unknown): void;
 }
 
-export function runPreload(path: string): PreloadRun {
+/**
+ * Runs the preload at `path`; `answer` says what main answers an invoke with (by default an empty
+ * list, as if every channel succeeded).
+ */
+export function runPreload(
+  path: string,
+  answer: (channel: string, request: unknown) => unknown = () => ({ ok: true, value: [] }),
+): PreloadRun {
   const exposed: Record<string, unknown> = {};
   const invoked: unknown[][] = [];
   const sent: unknown[][] = [];
@@ -25,7 +32,7 @@ export function runPreload(path: string): PreloadRun {
     ipcRenderer: {
       invoke(channel: string, request: unknown) {
         invoked.push([channel, request]);
-        return Promise.resolve({ ok: true, value: [] });
+        return Promise.resolve(answer(channel, request));
       },
       send(channel: string, ...args: unknown[]) {
         sent.push([channel, ...args]);

@@ -31,13 +31,24 @@ export async function run(argv: string[]): Promise<number> {
     { id: sessionId(raw, 'diagnose') },
   );
   const engine = openCliEngine(values, { create: false });
-  const report = await engine.api.diagnose.session(request).finally(() => engine.close());
-  if (values.json) await out(`${JSON.stringify(report, null, 2)}\n`);
-  else
-    await out(
-      `session ${request.id}: ${report.target}\n\n${checkLines(report.checks, describeCheck)}\n\n${findingsText(report.findings, report.target)}\n${verdict(report)}\n`,
-    );
-  const stored = report.checks.find((c) => c.name === 'stored frames' && !c.ok);
-  if (stored) damageNote(request.id, stored.detail.damaged as DamagedFrames);
-  return hasCritical(report.findings) || stored ? 1 : 0;
+  try {
+    const report = await engine.api.diagnose.session(request);
+    if (values.json) await out(`${JSON.stringify(report, null, 2)}\n`);
+    else
+      await out(
+        `session ${request.id}: ${report.target}\n\n${checkLines(report.checks, describeCheck)}\n\n${findingsText(report.findings, report.target)}\n${verdict(report)}\n`,
+      );
+    const stored = report.checks.find((c) => c.name === 'stored frames' && !c.ok);
+    if (stored) {
+      const d = stored.detail.damaged as DamagedFrames;
+      damageNote(
+        request.id,
+        d,
+        d.missing > 0 ? await engine.api.sessions.missingSegments({ id: request.id }) : [],
+      );
+    }
+    return hasCritical(report.findings) || stored ? 1 : 0;
+  } finally {
+    await engine.close();
+  }
 }

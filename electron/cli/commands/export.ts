@@ -2,12 +2,11 @@
 // One table, from format to the contract channel that writes it, with the request its flags make:
 // each domain keeps its own format code (interop: HAR and NDJSON, redacted unless asked not to be;
 // replay: Artillery and k6 load tests, whose secrets become environment variables).
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { contract, type Api, type DamagedFrames } from '../../../shared/contract.js';
-import { INTEROP_FORMAT_TEXT } from '../../../shared/contract/interop.js';
+import { INTEROP_FORMAT_TEXT, INTEROP_PIECE_BYTES } from '../../../shared/contract/interop.js';
 import { LoadTestRequestSchema } from '../../../shared/contract/replay.js';
 import { InputError } from '../../engine/errors.js';
 import {
@@ -54,23 +53,25 @@ function format<S extends z.ZodType>(f: ExportFormat<S>): ExportFormat {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
- * A session file on stdout: written whole to a scratch file first (a HAR's header comes last to be
- * known), then copied out.
+ * A session file on stdout: the engine writes it whole (a HAR's header comes last to be known) and
+ * it is read back in pieces, as the console reads an export.
  */
 async function exportToStdout(api: Api, request: z.output<typeof contract.interop.export.request>) {
-  const scratch = mkdtempSync(join(tmpdir(), 'frameline-export-'));
+  const written = await api.interop.export(request);
   try {
-    const dest = join(scratch, `export.${request.format}`);
-    const written = await api.interop.exportFile({ ...request, path: dest });
-    await new Promise<void>((done, fail) => {
-      const stream = createReadStream(dest);
-      stream.on('error', fail);
-      stream.on('end', () => done());
-      stream.pipe(process.stdout, { end: false });
-    });
-    return written;
+    for (let offset = 0; ;) {
+      const piece = await api.interop.read({
+        exportId: written.exportId,
+        offset,
+        length: INTEROP_PIECE_BYTES,
+      });
+      const bytes = Buffer.from(piece.data, 'base64');
+      if (bytes.length > 0) await out(bytes);
+      offset += bytes.length;
+      if (piece.done) return written;
+    }
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    await api.interop.discard({ id: written.exportId });
   }
 }
 
@@ -228,19 +229,19 @@ export async function run(argv: string[]): Promise<number> {
     ...(f.fixed?.(values) ?? {}),
   });
   const engine = openCliEngine(values, { create: false });
-  let written: Exported;
   try {
-    written = await f.write(engine.api, request, values.output ?? null);
+    const written = await f.write(engine.api, request, values.output ?? null);
+    if (values.output !== undefined && values.json)
+      await out(`${JSON.stringify({ file: values.output, ...written.json }, null, 2)}\n`);
+    note(`${values.output === undefined ? 'exported' : `wrote ${values.output}:`} ${written.line}`);
+    for (const n of written.notes) note(n);
+    const damaged = written.damaged;
+    if (damaged && damaged.frames > 0) {
+      damageNote(id, damaged, damaged.missing > 0 ? await engine.api.sessions.missingSegments({ id }) : []);
+      return 1;
+    }
+    return 0;
   } finally {
     await engine.close();
   }
-  if (values.output !== undefined && values.json)
-    await out(`${JSON.stringify({ file: values.output, ...written.json }, null, 2)}\n`);
-  note(`${values.output === undefined ? 'exported' : `wrote ${values.output}:`} ${written.line}`);
-  for (const n of written.notes) note(n);
-  if (written.damaged && written.damaged.frames > 0) {
-    damageNote(id, written.damaged);
-    return 1;
-  }
-  return 0;
 }

@@ -45,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, OPTIONS, 'import');
   const [file] = positionals(parsed.positionals, 'import', { min: 1, what: 'file' });
   const v = parsed.values;
-  checkUserFile(file!, 'the HAR file'); // before the database is opened (or made)
+  checkUserFile(file!, 'the HAR file'); // said before any mistake in the flags
   if (v.name !== undefined && v.name.trim() === '')
     throw new InputError('--name is empty; give the session a name');
   const request = requestFrom(
@@ -54,7 +54,9 @@ export async function run(argv: string[]): Promise<number> {
     { name: { field: 'name' } },
     { path: file, progressId: randomUUID() },
   );
-  const engine = openCliEngine(v);
+  // The database is opened (or made) only once the whole file is checked: a refused file creates
+  // nothing, not even a database at a new --db path.
+  const engine = openCliEngine(v, { openOnFirstUse: true });
   // Progress for files that take a while: every second, from the first.
   let shown = Date.now();
   const off = engine.api.on('interop:progress', (p) => {

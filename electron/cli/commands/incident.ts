@@ -1,6 +1,6 @@
 // frameline incident: open an incident, list them, show one with its post-mortem, walks and
 // timeline; change any of its fields; keep its action items; link the sessions that are its evidence.
-import { contract } from '../../../shared/contract.js';
+import { contract, type Api, type ResponseOf } from '../../../shared/contract.js';
 import type {
   ActionItem,
   Incident,
@@ -9,12 +9,12 @@ import type {
   TimelineEntry,
 } from '../../../shared/contract/incidents.js';
 import { formatDuration } from '../../../shared/charts/scale.js';
-import { openEngine } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
-import type { IncidentDetail } from '../../engine/incidents/incidents.js';
-import { WalkEngine } from '../../engine/incidents/walk.js';
 import { dbPath, idArgument, parse, positionals, requestFrom, sessionId, type Flag } from '../args.js';
+import { openCliEngine } from '../engine.js';
 import { out, table } from '../output.js';
+
+type IncidentDetail = ResponseOf<'incidents', 'get'>;
 
 export const help = `frameline incident create --title T [--severity P1|P2|P3|P4]   open an incident (default P2)
 frameline incident list                                          incidents, newest first
@@ -250,7 +250,7 @@ export async function run(argv: string[]): Promise<number> {
             .map((r) => r.trim())
             .filter(Boolean),
   };
-  const path = dbPath(v);
+  dbPath(v); // an empty --db is named before anything else
   if (sub === undefined) throw new InputError(`frameline incident needs a command: ${COMMANDS}`);
   if (!['create', 'list', 'show', 'update', 'action', 'link'].includes(sub))
     throw new InputError(`"${sub}" is not an incident command; use ${COMMANDS}`);
@@ -259,9 +259,8 @@ export async function run(argv: string[]): Promise<number> {
   const takes = ARGUMENTS[command];
   if (takes) positionals(sub === 'action' ? args.slice(1) : args, `incident ${command}`, takes);
   // Reading needs an existing database; creating makes one.
-  const ctx = openEngine(path, { create: sub === 'create' });
-  const engine = new WalkEngine({ db: ctx.db, dbPath: path });
-  const incidents = engine.incidents;
+  const engine = openCliEngine(v, { create: sub === 'create' });
+  const incidents = engine.api.incidents;
   const print = async (json: unknown, text: string) =>
     out(v.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
   try {
@@ -275,12 +274,12 @@ export async function run(argv: string[]): Promise<number> {
           title: UPDATE_FLAGS.title!,
           severity: UPDATE_FLAGS.severity!,
         });
-        const incident = incidents.create(request);
+        const incident = await incidents.create(request);
         await print(incident, `incident ${incident.id}`);
         return 0;
       }
       case 'list': {
-        const all = incidents.list();
+        const all = await incidents.list({});
         if (v.json) {
           await out(`${JSON.stringify(all, null, 2)}\n`);
           return 0;
@@ -303,22 +302,22 @@ export async function run(argv: string[]): Promise<number> {
       }
       case 'show': {
         const id = incidentId(args[0], 'incident show');
-        const detail = incidents.detail(id);
+        const detail = await incidents.get({ id });
         await print(detail, showText(detail));
         return 0;
       }
       case 'update': {
         const id = incidentId(args[0], 'incident update');
         // An empty --responders clears the list: given as a fixed field, since flags skip empty lists.
-        const { id: _id, ...change } = requestFrom(contract.incidents.update.request, values, UPDATE_FLAGS, {
+        const request = requestFrom(contract.incidents.update.request, values, UPDATE_FLAGS, {
           id,
           responders: values.responders,
         });
-        if (Object.keys(change).length === 0)
+        if (Object.keys(request).length === 1)
           throw new InputError(
             'nothing to update: give a field such as --status, --summary, --root-cause or --mitigated (see "frameline incident --help")',
           );
-        const incident = incidents.update(id, change);
+        const incident = await incidents.update(request);
         await print(incident, describeIncident(incident));
         return 0;
       }
@@ -331,7 +330,9 @@ export async function run(argv: string[]): Promise<number> {
             'frameline incident link needs --session S; list sessions with "frameline sessions"',
           );
         const session = sessionId(v.session, 'incident link');
-        const linked = v.unlink ? incidents.unlink(id, session) : incidents.link(id, session);
+        const linked = v.unlink
+          ? await incidents.unlink({ id, session })
+          : await incidents.link({ id, session });
         await print(
           linked,
           linked.length
@@ -344,14 +345,13 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   } finally {
     await engine.close();
-    ctx.close();
   }
 }
 
 async function action(
   args: string[],
   values: Record<string, unknown>,
-  incidents: WalkEngine['incidents'],
+  incidents: Api['incidents'],
   print: (json: unknown, text: string) => Promise<void>,
 ): Promise<number> {
   const [verb, ...rest] = args;
@@ -364,27 +364,22 @@ async function action(
         throw new InputError(
           'frameline incident action add needs --title and --type mitigate|prevent|process, such as --title "Raise the proxy idle timeout" --type prevent',
         );
-      const { incidentId: _i, ...item } = requestFrom(
-        contract.incidents.addAction.request,
-        values,
-        ACTION_FLAGS,
-        {
-          incidentId: id,
-        },
-      );
-      const added = incidents.addAction(id, item);
+      const request = requestFrom(contract.incidents.addAction.request, values, ACTION_FLAGS, {
+        incidentId: id,
+      });
+      const added = await incidents.addAction(request);
       await print(added, `action item ${added.id} added to incident ${id}`);
       return 0;
     }
     case 'done': {
       const id = actionId(rest[0], 'incident action done');
-      const item = incidents.updateAction(id, { done: values.undo !== true });
+      const item = await incidents.updateAction({ id, done: values.undo !== true });
       await print(item, `action item ${item.id} ${item.done ? 'done' : 'not done'}: ${item.title}`);
       return 0;
     }
     case 'remove': {
       const id = actionId(rest[0], 'incident action remove');
-      incidents.removeAction(id);
+      await incidents.removeAction({ id });
       await print({ ok: true }, `action item ${id} removed`);
       return 0;
     }

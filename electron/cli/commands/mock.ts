@@ -1,10 +1,8 @@
 // frameline mock SESSION: serve a recorded connection's server side, with faults, to any client.
-import { MockRequestSchema } from '../../../shared/contract/replay.js';
+import { contract } from '../../../shared/contract.js';
 import { FAULT_SYNTAX } from '../../../shared/replay/faults.js';
-import { openEngine } from '../../engine/context.js';
-import { MockServer } from '../../engine/replay/mock.js';
-import { isLoopback } from '../../host/server.js';
-import { dbPath, parse, positionals, requestFrom, sessionId, type Flag } from '../args.js';
+import { parse, positionals, requestFrom, sessionId, type Flag } from '../args.js';
+import { openCliEngine } from '../engine.js';
 import { note, out, warnExposed } from '../output.js';
 
 export const help = `frameline mock SESSION [options]
@@ -58,56 +56,57 @@ const FLAGS: Record<string, Flag> = {
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals: args } = parse(argv, OPTIONS, 'mock');
   const [raw] = positionals(args, 'mock', { min: 1, what: 'session id' });
-  const request = requestFrom(MockRequestSchema, values, FLAGS, { sessionId: sessionId(raw, 'mock') });
-  const engine = openEngine(dbPath(values), { create: false });
+  const request = requestFrom(contract.mock.start.request, values, FLAGS, {
+    sessionId: sessionId(raw, 'mock'),
+  });
   const json = values.json;
-  let mock: MockServer;
+  const engine = openCliEngine(values, { create: false });
   try {
-    mock = await MockServer.start(engine, request, {
-      onClientOpened: (c) => {
+    // This engine serves this one mock: each of its clients is a line as it connects and ends.
+    const offClients = engine.api.on('mock:client', ({ event, client: c }) => {
+      if (event === 'connected') {
         if (json)
           process.stdout.write(
             `${JSON.stringify({ event: 'connected', client: c.ordinal, remote: c.remote })}\n`,
           );
         else note(`client ${c.ordinal} connected from ${c.remote}`);
-      },
-      onClientEnded: (c) => {
-        if (json)
-          process.stdout.write(
-            `${JSON.stringify({ event: 'ended', client: c.ordinal, ending: c.ending, framesIn: c.framesIn, framesOut: c.framesOut })}\n`,
-          );
-        else
-          note(
-            `client ${c.ordinal} ended: ${c.ending ?? 'closed'} (${c.framesIn} frames in, ${c.framesOut} out)`,
-          );
-      },
+      } else if (json)
+        process.stdout.write(
+          `${JSON.stringify({ event: 'ended', client: c.ordinal, ending: c.ending, framesIn: c.framesIn, framesOut: c.framesOut })}\n`,
+        );
+      else
+        note(
+          `client ${c.ordinal} ended: ${c.ending ?? 'closed'} (${c.framesIn} frames in, ${c.framesOut} out)`,
+        );
     });
-  } catch (err) {
-    engine.close();
-    throw err;
-  }
-  if (!isLoopback(request.host))
-    warnExposed(request.host, '', 'can connect to this mock and read the recorded traffic it serves.');
-  if (json) await out(`${JSON.stringify({ url: mock.url, port: mock.port, sessionId: mock.sessionId })}\n`);
-  else await out(`listening ${mock.url}\n`);
-  note(
-    `serving session ${request.sessionId} (${request.mode}${request.loop ? ', looping' : ''}) into session ${mock.sessionId}; Ctrl+C to stop`,
-  );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  note('stopping: closing clients with 1001 and committing the session…');
-  await mock.stop();
-  const status = mock.status();
-  engine.close();
-  if (json)
-    await out(
-      `${JSON.stringify({ event: 'stopped', sessionId: status.sessionId, connections: status.connections })}\n`,
-    );
-  else
+    // The checked request holds the faults parsed; the contract carries them as written, and the
+    // service reads them again with the same parser.
+    const mock = await engine.api.mock.start({ ...request, faults: values.fault ?? [], clientEvents: true });
+    // The terminal may listen where the person says (shell cli); beyond loopback it says so loudly.
+    if (!mock.loopback)
+      warnExposed(request.host, '', 'can connect to this mock and read the recorded traffic it serves.');
+    if (json) await out(`${JSON.stringify({ url: mock.url, port: mock.port, sessionId: mock.sessionId })}\n`);
+    else await out(`listening ${mock.url}\n`);
     note(
-      `session ${status.sessionId}: ${status.connections} client connection${status.connections === 1 ? '' : 's'} recorded`,
+      `serving session ${mock.source} (${mock.mode}${mock.loop ? ', looping' : ''}) into session ${mock.sessionId}; Ctrl+C to stop`,
     );
-  return 0;
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    note('stopping: closing clients with 1001 and committing the session…');
+    const status = await engine.api.mock.stop({ sessionId: mock.sessionId });
+    offClients();
+    if (json)
+      await out(
+        `${JSON.stringify({ event: 'stopped', sessionId: status.sessionId, connections: status.connections })}\n`,
+      );
+    else
+      note(
+        `session ${status.sessionId}: ${status.connections} client connection${status.connections === 1 ? '' : 's'} recorded`,
+      );
+    return 0;
+  } finally {
+    await engine.close();
+  }
 }

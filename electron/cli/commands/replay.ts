@@ -1,11 +1,11 @@
 // frameline replay SESSION --to URL: send a recorded connection's messages again and compare the answers.
-import { ReplayRequestSchema, type ReplayResult } from '../../../shared/contract/replay.js';
+import { contract } from '../../../shared/contract.js';
+import type { ReplayResult } from '../../../shared/contract/replay.js';
 import { findingsText } from '../../../shared/finding-text.js';
 import { replayJson, replayMatched } from '../../../shared/replay/report.js';
-import { openEngine } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
-import { prepareReplay, runReplay } from '../../engine/replay/replay.js';
-import { dbPath, parse, positionals, requestFrom, sessionId, type Flag } from '../args.js';
+import { parse, positionals, requestFrom, sessionId, type Flag } from '../args.js';
+import { openCliEngine } from '../engine.js';
 import { note, out } from '../output.js';
 
 export const help = `frameline replay SESSION --to URL [options]
@@ -136,27 +136,29 @@ export async function run(argv: string[]): Promise<number> {
     throw new InputError(
       'frameline replay needs --to URL: the endpoint to send the recorded messages to, such as ws://staging.example.com/ws',
     );
-  const request = requestFrom(ReplayRequestSchema, values, FLAGS, { sessionId: id });
-  const engine = openEngine(dbPath(values), { create: false });
-  const abort = new AbortController();
+  // The run's name in its progress pushes and in replay:stop (this engine runs no other).
+  const runId = `cli-${process.pid}`;
+  const request = requestFrom(contract.replay.run.request, values, FLAGS, { sessionId: id, runId });
+  const engine = openCliEngine(values, { create: false });
+  let stopping = false;
   const onSignal = () => {
-    if (abort.signal.aborted) return;
+    if (stopping) return;
+    stopping = true;
     note('\nstopping: comparing and keeping what was sent and received so far…');
-    abort.abort();
+    // A run that ended meanwhile answers stopped: false, and its answer says the rest.
+    engine.api.replay.stop({ runId }).catch(() => {});
   };
+  let lastNote = Date.now();
+  const offProgress = engine.api.on('replay:progress', (p) => {
+    if (p.runId !== runId || Date.now() - lastNote < 1000 || p.state === 'done') return;
+    lastNote = Date.now();
+    note(`  ${p.state}: sent ${p.sent} of ${p.planned}, received ${p.received}`);
+  });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    prepareReplay(engine, request); // every input mistake is reported before a session is created
-    let lastNote = Date.now();
-    const result = await runReplay(engine, request, {
-      signal: abort.signal,
-      onProgress: (p) => {
-        if (Date.now() - lastNote < 1000 || p.state === 'done') return;
-        lastNote = Date.now();
-        note(`  ${p.state}: sent ${p.sent} of ${p.planned}, received ${p.received}`);
-      },
-    });
+    // Every input mistake (the source, the URL, the certificates) is answered before a session is created.
+    const result = await engine.api.replay.run(request);
     if (values.json) await out(`${JSON.stringify(replayJson(result), null, 2)}\n`);
     else {
       if (!result.outcome.opened) await out(`${findingsText(result.findings)}\n`);
@@ -167,6 +169,7 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    engine.close();
+    offProgress();
+    await engine.close();
   }
 }

@@ -1,26 +1,20 @@
 // frameline report: an incident's post-mortem report — Markdown, self-contained HTML, PDF or JSON —
 // redacted unless asked not to be, to a file or to stdout.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { contract } from '../../../shared/contract.js';
 import type { ReportFormat } from '../../../shared/contract/reports.js';
-import { openEngine } from '../../engine/context.js';
-import { InputError } from '../../engine/errors.js';
-import { WalkEngine } from '../../engine/incidents/walk.js';
-import { renderReport } from '../../engine/reports/formats.js';
-import { chromiumPrinter } from '../../engine/reports/pdf.js';
-import { buildReport } from '../../engine/reports/report.js';
-import { VERSION } from '../../engine/service.js';
+import { InputError, ioFailure, StorageFault, storageAdvice } from '../../engine/errors.js';
 import {
   REDACTION_FLAGS,
   REDACTION_OPTIONS,
-  dbPath,
   parse,
   positionals,
   redactionFixed,
   redactionNote,
   requestFrom,
 } from '../args.js';
+import { openCliEngine } from '../engine.js';
 import { damageNote, formatBytes, note, out } from '../output.js';
 import { incidentId } from './incident.js';
 
@@ -92,43 +86,46 @@ export async function run(argv: string[]): Promise<number> {
   if (request.format === 'pdf' && output === undefined && process.stdout.isTTY)
     throw new InputError('a PDF is binary: write it to a file with -o incident.pdf');
 
-  const path = dbPath(v);
-  const ctx = openEngine(path, { create: false });
-  const walks = new WalkEngine({ db: ctx.db, dbPath: path });
+  // The report is the engine's (which walks, the version, redaction, the PDF printer): the same
+  // `reports:render` the console saves with; writing it to -o or stdout is this command's.
+  const engine = openCliEngine(v, { create: false });
+  let rendered;
   try {
-    const report = await buildReport({ ctx, walks, version: VERSION }, request.incidentId, request.redaction);
-    const rendered = await renderReport(report, request.format, chromiumPrinter());
-    if (output !== undefined) {
-      try {
-        writeFileSync(output, rendered.content);
-      } catch (err) {
-        throw new InputError(
-          `cannot write ${output} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pick a writable path with -o`,
-        );
-      }
-      if (v.json)
-        await out(
-          `${JSON.stringify({ file: output, format: request.format, bytes: rendered.content.length, redaction: report.redaction }, null, 2)}\n`,
-        );
-      note(
-        `wrote ${output} (${request.format}, ${formatBytes(rendered.content.length)}); ${redactionNote(report.redaction)}`,
-      );
-    } else {
-      await new Promise<void>((resolve) => {
-        if (process.stdout.write(rendered.content)) resolve();
-        else process.stdout.once('drain', resolve);
-      });
-      note(redactionNote(report.redaction));
-    }
-    let damaged = false;
-    for (const s of report.sessions)
-      if (s.damagedFrames?.frames) {
-        damageNote(s.id, s.damagedFrames);
-        damaged = true;
-      }
-    return damaged ? 1 : 0;
+    rendered = await engine.api.reports.render(request);
   } finally {
-    await walks.close();
-    ctx.close();
+    await engine.close();
   }
+  const content = Buffer.from(rendered.content, rendered.encoding);
+  if (output !== undefined) {
+    try {
+      writeFileSync(output, content);
+    } catch (err) {
+      // A full disk is no mistake in -o: the half-written file goes, and the line says so.
+      const io = ioFailure(err);
+      if (io !== null) {
+        rmSync(output, { force: true });
+        throw new StorageFault(
+          `cannot write ${output}: ${io}; the partial file was removed; ${storageAdvice(err)}`,
+        );
+      }
+      throw new InputError(
+        `cannot write ${output} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pick a writable path with -o`,
+      );
+    }
+    if (v.json)
+      await out(
+        `${JSON.stringify({ file: output, format: request.format, bytes: content.length, redaction: rendered.redaction }, null, 2)}\n`,
+      );
+    note(
+      `wrote ${output} (${request.format}, ${formatBytes(content.length)}); ${redactionNote(rendered.redaction)}`,
+    );
+  } else {
+    await new Promise<void>((resolve) => {
+      if (process.stdout.write(content)) resolve();
+      else process.stdout.once('drain', resolve);
+    });
+    note(redactionNote(rendered.redaction));
+  }
+  for (const d of rendered.damaged) damageNote(d.sessionId, d.damagedFrames, d.restore);
+  return rendered.damaged.length > 0 ? 1 : 0;
 }

@@ -1,26 +1,21 @@
 // frameline runbooks: list the built-in and imported runbooks, import one, show one, validate a file,
 // trust one a page imported (outside the page: here, on the command line).
 import { existsSync } from 'node:fs';
-import { builtinRunbooks, builtinSource } from '../../../shared/runbooks/builtin/index.js';
-import { choicesAt, labelTitle } from '../../../shared/runbooks/graph.js';
-import type { Runbook, RunbookStep, StepAction } from '../../../shared/runbooks/schemas.js';
-import { InputError, MissingError } from '../../engine/errors.js';
-import { openEngine, type EngineContext } from '../../engine/context.js';
-
-type Db = EngineContext['db'];
-import {
-  findRunbookWithTrust,
-  importedSource,
-  importRunbook,
-  listRunbooks,
-  readRunbookFile,
-  RunbookFileError,
-  trustRunbook,
-} from '../../engine/incidents/runbook-library.js';
-import { provenanceWords } from '../../engine/incidents/trust.js';
+import { basename } from 'node:path';
+import type { Api, ResponseOf } from '../../../shared/contract.js';
+import { RUNBOOK_FILE_LIMIT_BYTES } from '../../../shared/contract/incidents.js';
 import { escapeInvisible } from '../../../shared/command-text.js';
+import { builtinRunbooks, builtinSource, builtinSummary } from '../../../shared/runbooks/builtin/index.js';
+import { choicesAt, labelTitle } from '../../../shared/runbooks/graph.js';
+import { parseRunbook, RunbookError } from '../../../shared/runbooks/parse.js';
+import { provenanceWords } from '../../../shared/runbooks/provenance.js';
+import type { Runbook, RunbookStep, RunbookSummary, StepAction } from '../../../shared/runbooks/schemas.js';
+import { InputError, MissingError } from '../../engine/errors.js';
+import { readUserFile } from '../../engine/files.js';
 import { dbPath, parse, positionals } from '../args.js';
+import { openCliEngine } from '../engine.js';
 import { out, table } from '../output.js';
+import { terminalAuthoriser } from '../terminal-authoriser.js';
 
 export const help = `frameline runbooks [--json]                 list the built-in and imported runbooks
 frameline runbooks show ID [--json|--markdown]  a runbook's nodes, edges and steps (--markdown: its file)
@@ -40,9 +35,22 @@ const OPTIONS = {
   markdown: { type: 'boolean', default: false },
 } as const;
 
-/** The database for reading: none yet is fine (built-ins only). */
-function readDb(path: string): Db | null {
-  return existsSync(path) ? openEngine(path, { create: false }).db : null;
+/**
+ * Reads through the service when the database is there; none yet is fine for reading: the built-in
+ * runbooks need no database (and are shown without making one).
+ */
+async function withDatabase<T>(
+  values: { db?: string },
+  read: (api: Api) => Promise<T>,
+  builtinOnly: () => T,
+): Promise<T> {
+  if (!existsSync(dbPath(values))) return builtinOnly();
+  const engine = openCliEngine(values, { create: false });
+  try {
+    return await read(engine.api);
+  } finally {
+    await engine.close();
+  }
 }
 
 function describeAction(a: StepAction): string {
@@ -117,22 +125,11 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function list(values: { db?: string; json: boolean }): Promise<number> {
-  const db = readDb(dbPath(values));
-  const all = db
-    ? listRunbooks(db)
-    : builtinRunbooks().map((r) => ({
-        id: r.id,
-        title: r.title,
-        version: r.version,
-        source: 'builtin' as const,
-        provenance: 'builtin' as const,
-        trusted: true,
-        appliesTo: r.appliesTo,
-        nodes: r.nodes.length,
-        importedAt: null,
-        fileName: null,
-      }));
-  db?.close();
+  const all: RunbookSummary[] = await withDatabase(
+    values,
+    (api) => api.runbooks.list({}),
+    () => builtinRunbooks().map(builtinSummary),
+  );
   if (values.json) {
     await out(`${JSON.stringify(all, null, 2)}\n`);
     return 0;
@@ -152,39 +149,48 @@ async function show(
   const [id] = positionals(args, 'runbooks show', { max: 1, what: 'runbook id' });
   if (id === undefined)
     throw new InputError('frameline runbooks show needs one runbook id; list them with "frameline runbooks"');
-  const db = readDb(dbPath(values));
-  try {
-    const found = db
-      ? findRunbookWithTrust(db, id)
-      : builtinRunbooks()
-          .filter((r) => r.id === id)
-          .map((runbook) => ({ runbook, provenance: 'builtin' as const, trusted: true }))[0];
-    if (!found) throw new MissingError(`no runbook "${id}"; list them with "frameline runbooks"`);
-    const { runbook } = found;
-    const builtin = builtinSource(id);
-    if (values.markdown) {
-      await out(builtin ?? (db ? importedSource(db, id) : undefined) ?? '');
-      return 0;
-    }
-    if (values.json) {
-      await out(
-        `${JSON.stringify({ ...runbook, source: builtin ? 'builtin' : 'imported', provenance: found.provenance, trusted: found.trusted }, null, 2)}\n`,
-      );
-      return 0;
-    }
-    await out(`${describeRunbook(runbook, provenanceWords({ id, title: runbook.title, ...found }))}\n`);
+  const found: ResponseOf<'runbooks', 'get'> = await withDatabase(
+    values,
+    (api) => api.runbooks.get({ id }),
+    () => {
+      const runbook = builtinRunbooks().find((r) => r.id === id);
+      if (!runbook) throw new MissingError(`no runbook "${id}"; list them with "frameline runbooks"`);
+      const { provenance, trusted } = builtinSummary(runbook);
+      return { ...runbook, source: 'builtin', provenance, trusted, markdown: builtinSource(id) ?? '' };
+    },
+  );
+  const { markdown, ...runbook } = found;
+  if (values.markdown) {
+    await out(markdown);
     return 0;
-  } finally {
-    db?.close();
   }
+  if (values.json) {
+    await out(`${JSON.stringify(runbook, null, 2)}\n`);
+    return 0;
+  }
+  await out(`${describeRunbook(runbook, provenanceWords(runbook))}\n`);
+  return 0;
 }
 
 /** A file problem in the one-line form editors jump to: FILE:LINE: problem. */
-async function fileProblem(err: RunbookFileError, json: boolean): Promise<number> {
-  if (json)
-    await out(`${JSON.stringify({ valid: false, file: err.file, line: err.line, problem: err.problem })}\n`);
-  process.stderr.write(`${err.file}:${err.line}: ${err.problem}\n`);
+async function fileProblem(file: string, err: RunbookError, json: boolean): Promise<number> {
+  if (json) await out(`${JSON.stringify({ valid: false, file, line: err.line, problem: err.message })}\n`);
+  process.stderr.write(`${file}:${err.line}: ${err.message}\n`);
   return 2;
+}
+
+/**
+ * A runbook file the person named, read within its limit, with its text parsed by the one parser the
+ * engine uses too: its runbook, or its problem.
+ */
+function readRunbookFile(file: string): { text: string; runbook: Runbook } | RunbookError {
+  const text = readUserFile(file, 'the runbook file', RUNBOOK_FILE_LIMIT_BYTES).toString('utf8');
+  try {
+    return { text, runbook: parseRunbook(text, { fileName: file }) };
+  } catch (err) {
+    if (err instanceof RunbookError) return err;
+    throw err;
+  }
 }
 
 async function validate(args: string[], values: { json: boolean }): Promise<number> {
@@ -193,13 +199,10 @@ async function validate(args: string[], values: { json: boolean }): Promise<numb
     throw new InputError(
       'frameline runbooks validate needs one file: frameline runbooks validate my-runbook.md',
     );
-  let runbook: Runbook;
-  try {
-    runbook = readRunbookFile(file).runbook;
-  } catch (err) {
-    if (err instanceof RunbookFileError) return fileProblem(err, values.json);
-    throw err;
-  }
+  // Checking a file needs no database: it is the parser's work alone.
+  const read = readRunbookFile(file);
+  if (read instanceof RunbookError) return fileProblem(file, read, values.json);
+  const { runbook } = read;
   const summary = {
     valid: true,
     file,
@@ -225,19 +228,17 @@ async function importFile(
   const [file] = positionals(args, 'runbooks import', { max: 1, what: 'file' });
   if (file === undefined)
     throw new InputError('frameline runbooks import needs one file: frameline runbooks import my-runbook.md');
-  let text: string;
+  // A problem of the file is said in the editor's form before the database is opened.
+  const read = readRunbookFile(file);
+  if (read instanceof RunbookError) return fileProblem(file, read, values.json);
+  // A file a person chose here, on the command line: its commands are trusted as theirs (the
+  // service takes the provenance of an import from its requester, the person at this terminal).
+  const engine = openCliEngine(values, { authoriser: terminalAuthoriser({ yes: false }) });
   try {
-    text = readRunbookFile(file).text;
-  } catch (err) {
-    if (err instanceof RunbookFileError) return fileProblem(err, values.json);
-    throw err;
-  }
-  const { db } = openEngine(dbPath(values));
-  try {
-    // A file a person chose here, on the command line: its commands are trusted as theirs.
-    const { runbook, replaced } = importRunbook(db, text, file, {
+    const { runbook, replaced } = await engine.api.runbooks.import({
+      fileName: basename(file),
+      text: read.text,
       replace: values.replace,
-      provenance: 'file',
     });
     if (values.json)
       await out(
@@ -245,14 +246,11 @@ async function importFile(
       );
     else
       await out(
-        `${replaced ? 'replaced' : 'imported'} runbook ${runbook.id} "${runbook.title}" (${runbook.nodes.length} nodes, ${runbook.steps.length} steps); walk it with: frameline walk start INCIDENT --runbook ${runbook.id}\n`,
+        `${replaced ? 'replaced' : 'imported'} runbook ${runbook.id} "${runbook.title}" (${runbook.nodes} nodes, ${runbook.steps} steps); walk it with: frameline walk start INCIDENT --runbook ${runbook.id}\n`,
       );
     return 0;
-  } catch (err) {
-    if (err instanceof RunbookFileError) return fileProblem(err, values.json);
-    throw err;
   } finally {
-    db.close();
+    await engine.close();
   }
 }
 
@@ -266,9 +264,10 @@ async function trust(args: string[], values: { db?: string; json: boolean }): Pr
     throw new InputError(
       'frameline runbooks trust needs one runbook id; list them with "frameline runbooks"',
     );
-  const { db } = openEngine(dbPath(values));
+  // Trust is the person's at this terminal: the service answers `runbooks:trust` for no page.
+  const engine = openCliEngine(values, { authoriser: terminalAuthoriser({ yes: false }) });
   try {
-    const { runbook, already } = trustRunbook(db, id);
+    const { runbook, already } = await engine.api.runbooks.trust({ id });
     const commands = runbook.steps.filter((s) => s.command !== null);
     if (values.json) {
       await out(`${JSON.stringify({ id: runbook.id, trusted: true, already, commands: commands.length })}\n`);
@@ -286,6 +285,6 @@ async function trust(args: string[], values: { db?: string; json: boolean }): Pr
     await out(`${lines.join('\n')}\n`);
     return 0;
   } finally {
-    db.close();
+    await engine.close();
   }
 }

@@ -104,9 +104,10 @@ export async function run(argv: string[]): Promise<number> {
     const frames = values.frames ? frameRecords(engine.api, id, limit) : null;
     const damage = new DamageTally();
     /** Exit code once every frame is out: 1 when some were damaged (a failed check). */
-    const done = (): number => {
+    const done = async (): Promise<number> => {
       if (damage.frames === 0) return 0;
-      damageNote(id, damage.summary());
+      const d = damage.summary();
+      damageNote(id, d, d.missing > 0 ? await engine.api.sessions.missingSegments({ id }) : []);
       return 1;
     };
     if (values.json) {
@@ -128,7 +129,7 @@ export async function run(argv: string[]): Promise<number> {
         // The document is closed whatever stopped the frames (the error, if any, follows on stderr).
         await out(`${first ? '' : '\n  '}]\n}\n`);
       }
-      return done();
+      return await done();
     }
     await out(
       `session ${session.id}  ${session.name}\n  ${session.status}, ${session.frames} frames, target ${session.target}\n  created ${session.createdAt}${session.endedAt ? `, ended ${session.endedAt}` : ''}\n\n`,
@@ -144,7 +145,7 @@ export async function run(argv: string[]): Promise<number> {
         );
       }
     }
-    return done();
+    return await done();
   } finally {
     await engine.close();
   }

@@ -1,16 +1,16 @@
 // frameline walk: walk an incident through a runbook without a window — start, show, choose a way
 // on, go back, write a note, run a step's shell command (confirmed with --yes) or its app action.
-import type { Visit, WalkRun, WalkView } from '../../../shared/contract/incidents.js';
-import { contract } from '../../../shared/contract.js';
+import {
+  SHELL_TIMEOUT_DEFAULT_SECONDS,
+  type Visit,
+  type WalkRun,
+  type WalkView,
+} from '../../../shared/contract/incidents.js';
+import { contract, type Api } from '../../../shared/contract.js';
 import { labelTitle } from '../../../shared/runbooks/graph.js';
-import { openEngine, type EngineContext } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
-import { NeedsInputError } from '../../engine/incidents/errors.js';
-import { DEFAULT_SHELL_TIMEOUT_MS } from '../../engine/incidents/walk-runs.js';
-import { authoriseCommand } from '../../engine/incidents/trust.js';
-import { WalkEngine } from '../../engine/incidents/walk.js';
-import { listSessions } from '../../engine/sessions/sessions.js';
 import { dbPath, idArgument, parse, positionals, requestFrom } from '../args.js';
+import { openCliEngine, type CliEngine } from '../engine.js';
 import { note, out, table } from '../output.js';
 import { terminalAuthoriser } from '../terminal-authoriser.js';
 import { incidentId, timelineLines } from './incident.js';
@@ -36,7 +36,7 @@ get it as WS_URL, WS_HOST, WS_PORT, WS_PATH and HTTP_URL (--direct as DIRECT_URL
 with --yes, for that run, or when you answer y at the prompt a terminal shows without --yes; --command
 runs an edited version instead. A runbook imported through the console runs with --yes only once
 trusted (frameline runbooks trust ID); the prompt shows its command whole. --timeout defaults to
-${DEFAULT_SHELL_TIMEOUT_MS / 1000} s; Ctrl+C stops the command or action. Every command takes --db PATH and --json.`;
+${SHELL_TIMEOUT_DEFAULT_SECONDS} s; Ctrl+C stops the command or action. Every command takes --db PATH and --json.`;
 
 const OPTIONS = {
   runbook: { type: 'string' },
@@ -140,9 +140,22 @@ export async function run(argv: string[]): Promise<number> {
     throw new InputError(
       `${sub === undefined ? 'frameline walk needs a command' : `"${sub}" is not a walk command`}: ${commands.join(', ')}; see "frameline walk --help"`,
     );
-  const path = dbPath(values);
-  const ctx = openEngine(path, { create: false });
-  const engine = new WalkEngine({ db: ctx.db, dbPath: path });
+  dbPath(values); // an empty --db is named before anything else
+  // The walk a command or an action runs in, for the authoriser's advice.
+  const running =
+    sub === 'run' || sub === 'action'
+      ? walkId(positionals(args, `walk ${sub}`, { max: 1, what: 'walk id' })[0], sub)
+      : undefined;
+  // The person at this terminal asks: the service weighs a shell step's trust with this authoriser
+  // (--yes, or a prompt), and says what an action lacks with this command's options.
+  const engine = openCliEngine(values, {
+    create: false,
+    authoriser: terminalAuthoriser({
+      yes: values.yes,
+      ...(running !== undefined ? { walkId: running } : {}),
+    }),
+  });
+  const walks = engine.api.walks;
   const show = async (w: WalkView, full = false) =>
     out(values.json ? `${JSON.stringify(w, null, 2)}\n` : `${describeWalk(w, full)}\n`);
   try {
@@ -160,16 +173,13 @@ export async function run(argv: string[]): Promise<number> {
           { runbook: { field: 'runbookId' }, target: { field: 'target' }, direct: { field: 'direct' } },
           { incidentId: incident },
         );
-        const w = engine.start(request);
-        await show(w);
+        await show(await walks.start(request));
         return 0;
       }
       case 'list': {
         const [raw] = positionals(args, 'walk list', { max: 1, what: 'incident id' });
         const incident = raw === undefined ? undefined : incidentId(raw, 'walk list');
-        // An incident that is not there is a mistake, not an empty list.
-        if (incident !== undefined) engine.incidents.get(incident);
-        const all = engine.listWalks(incident);
+        const all = await walks.list(incident === undefined ? {} : { incidentId: incident });
         if (values.json) {
           await out(`${JSON.stringify(all, null, 2)}\n`);
           return 0;
@@ -192,27 +202,30 @@ export async function run(argv: string[]): Promise<number> {
       }
       case 'show':
         await show(
-          engine.view(walkId(positionals(args, 'walk show', { max: 1, what: 'walk id' })[0], 'show')),
+          await walks.get({
+            id: walkId(positionals(args, 'walk show', { max: 1, what: 'walk id' })[0], 'show'),
+          }),
           true,
         );
         return 0;
       case 'choose': {
         const id = walkId(args[0], 'choose');
         const answer = args.slice(1).join(' ');
-        await show(engine.choose(id, answer === '' ? undefined : answer));
+        await show(await walks.choose(answer === '' ? { id } : { id, label: answer }));
         return 0;
       }
       case 'back':
         await show(
-          engine.back(walkId(positionals(args, 'walk back', { max: 1, what: 'walk id' })[0], 'back')),
+          await walks.back({
+            id: walkId(positionals(args, 'walk back', { max: 1, what: 'walk id' })[0], 'back'),
+          }),
         );
         return 0;
       case 'note': {
         const id = walkId(args[0], 'note');
-        const text = args.slice(1).join(' ');
-        engine.note(id, text);
-        if (values.json) await show(engine.view(id));
-        else await out(`noted at ${engine.view(id).current.visit.node}\n`);
+        const w = await walks.note({ id, text: args.slice(1).join(' ') });
+        if (values.json) await show(w);
+        else await out(`noted at ${w.current.visit.node}\n`);
         return 0;
       }
       case 'check': {
@@ -231,7 +244,7 @@ export async function run(argv: string[]): Promise<number> {
           { node: { field: 'node' } },
           { walk: id, step, checked: !values.undo },
         );
-        const w = engine.check(id, request);
+        const w = await walks.check(request);
         if (values.json) await show(w);
         else {
           const node = values.node ?? w.current.visit.node;
@@ -259,37 +272,25 @@ export async function run(argv: string[]): Promise<number> {
             evidence: values.evidence ?? 'seen by the engineer',
           },
         );
-        await show(
-          engine.addFinding(id, { id: request.finding, evidence: request.evidence, source: 'user' }),
-        );
+        await show(await walks.finding(request));
         return 0;
       }
       case 'run':
-        return await runShellStep(
-          engine,
-          walkId(positionals(args, 'walk run', { max: 1, what: 'walk id' })[0], 'run'),
-          values,
-        );
+        return await runShellStep(engine, running!, values);
       case 'action':
-        return await runActionStep(
-          engine,
-          walkId(positionals(args, 'walk action', { max: 1, what: 'walk id' })[0], 'action'),
-          values,
-          ctx,
-        );
+        return await runActionStep(engine, running!, values);
     }
     return 2;
   } finally {
     await engine.close();
-    ctx.close();
   }
 }
 
-/** Stops the run on Ctrl+C / SIGTERM; returns the cleanup. */
-function stopOnSignal(engine: WalkEngine, runId: number): () => void {
+/** Stops the run on Ctrl+C / SIGTERM (the service ends it and records it); returns the cleanup. */
+function stopOnSignal(api: Api, runId: number): () => void {
   const onSignal = (sig: string) => {
     note(`\n${sig}: stopping run ${runId}…`);
-    void engine.stop(runId).catch(() => {});
+    void api.walks.stop({ runId }).catch(() => {});
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -299,50 +300,83 @@ function stopOnSignal(engine: WalkEngine, runId: number): () => void {
   };
 }
 
+/** The runbook's title of a run's step, as the walk's copy of the runbook has it. */
+function stepTitle(w: WalkView, r: WalkRun): string {
+  return w.runbook.steps.find((s) => s.node === r.node && s.index === r.step)?.title ?? '';
+}
+
 async function runShellStep(
-  engine: WalkEngine,
+  engine: CliEngine,
   id: number,
   values: { json: boolean; yes: boolean; step?: string; timeout?: string; command?: string },
 ): Promise<number> {
-  const given = requestFrom(contract.walks.run.request.pick({ step: true, timeoutSeconds: true }), values, {
-    step: { field: 'step', kind: 'number' },
-    timeout: { field: 'timeoutSeconds', kind: 'number' },
-  });
-  const at = engine.commandAt(id, given.step);
-  // The command line's authoriser (--yes, or a prompt on this terminal) decides through trust.ts.
-  const authorised = await authoriseCommand(terminalAuthoriser({ yes: values.yes, walkId: id }), engine, id, {
-    step: at.step.index,
-    command: values.command ?? at.step.command!,
-  });
-  const timeoutMs = given.timeoutSeconds === undefined ? undefined : given.timeoutSeconds * 1000;
-  const handle = engine.runShell(authorised, timeoutMs !== undefined ? { timeoutMs } : {});
-  if (!values.json)
-    note(
-      `run ${handle.runId}: step ${authorised.step} "${at.step.title}" of ${authorised.node} (timeout ${(timeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS) / 1000} s)`,
-    );
-  const cleanup = stopOnSignal(engine, handle.runId);
-  const result = await handle.done;
-  cleanup();
-  if (values.json) await out(`${JSON.stringify(result, null, 2)}\n`);
-  else {
-    await out(result.output.endsWith('\n') || result.output === '' ? result.output : `${result.output}\n`);
-    note(`run ${result.id} ${result.status}: ${result.summary}`);
+  const { api } = engine;
+  const request = requestFrom(
+    contract.walks.run.request,
+    values,
+    {
+      step: { field: 'step', kind: 'number' },
+      timeout: { field: 'timeoutSeconds', kind: 'number' },
+      command: { field: 'command' },
+    },
+    // The person typed this command line: it is their confirmation; the authoriser decides.
+    { id, confirmed: true },
+  );
+  const { runId } = await api.walks.run(request);
+  const cleanup = stopOnSignal(api, runId);
+  try {
+    if (!values.json) {
+      const started = await api.walks.getRun({ runId });
+      const w = await api.walks.get({ id });
+      note(
+        `run ${runId}: step ${started.step} "${stepTitle(w, started)}" of ${started.node} (timeout ${request.timeoutSeconds ?? SHELL_TIMEOUT_DEFAULT_SECONDS} s)`,
+      );
+    }
+    const result = await api.walks.getRun({ runId, wait: true });
+    if (values.json) await out(`${JSON.stringify(result, null, 2)}\n`);
+    else {
+      await out(result.output.endsWith('\n') || result.output === '' ? result.output : `${result.output}\n`);
+      note(`run ${result.id} ${result.status}: ${result.summary}`);
+    }
+    return result.status === 'ok' ? 0 : 1;
+  } finally {
+    cleanup();
   }
-  return result.status === 'ok' ? 0 : 1;
 }
 
 /** How often `walk action` says that it is still at work. */
 const PROGRESS_EVERY_MS = 2000;
 
 /** Frames recorded so far by the live session a walk's capture writes, when it has one yet. */
-function liveFrames(ctx: EngineContext, name: string): number | null {
-  const request = contract.sessions.list.request.parse({ status: 'live', query: name });
-  const live = listSessions(ctx, request).find((s) => s.name === name);
+async function liveFrames(api: Api, runId: number): Promise<number | null> {
+  const { sessionId } = await api.walks.getRun({ runId });
+  if (sessionId === null) return null;
+  const live = (await api.sessions.list({ status: 'live' })).find((s) => s.id === sessionId);
   return live ? live.frames : null;
 }
 
+/** Says every PROGRESS_EVERY_MS how long the run has taken (and a capture's frames); returns the stop. */
+function progress(api: Api, run: WalkRun): () => void {
+  const t0 = performance.now();
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  const tick = async () => {
+    const frames = run.kind === 'capture' ? await liveFrames(api, run.id).catch(() => null) : null;
+    if (stopped) return;
+    note(
+      `  … ${Math.round((performance.now() - t0) / 1000)} s${frames !== null ? `, ${frames} frames recorded` : ''}`,
+    );
+    timer = setTimeout(() => void tick(), PROGRESS_EVERY_MS);
+  };
+  timer = setTimeout(() => void tick(), PROGRESS_EVERY_MS);
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}
+
 async function runActionStep(
-  engine: WalkEngine,
+  engine: CliEngine,
   id: number,
   values: {
     json: boolean;
@@ -352,9 +386,9 @@ async function runActionStep(
     session?: string;
     duration?: string;
   },
-  ctx: EngineContext,
 ): Promise<number> {
-  const { id: _id, ...request } = requestFrom(
+  const { api } = engine;
+  const request = requestFrom(
     contract.walks.action.request,
     values,
     {
@@ -366,49 +400,24 @@ async function runActionStep(
     },
     { id },
   );
-  let handle;
+  const { runId } = await api.walks.action(request);
+  const cleanup = stopOnSignal(api, runId);
   try {
-    handle = engine.runAction(id, request);
-  } catch (err) {
-    throw err instanceof NeedsInputError ? new InputError(cliWords(err)) : err;
-  }
-  const started = engine.run(handle.runId);
-  if (!values.json) note(`run ${handle.runId}: ${started.kind} (step ${started.step} of ${started.node})…`);
-  const cleanup = stopOnSignal(engine, handle.runId);
-  // A probe holds an idle connection and a capture records for a while: say it is still going.
-  const t0 = performance.now();
-  const recording = `incident ${engine.view(id).incident.id} walk ${id}: ${started.node} step ${started.step}`;
-  const progress = values.json
-    ? null
-    : setInterval(() => {
-        const frames = started.kind === 'capture' ? liveFrames(ctx, recording) : null;
-        note(
-          `  … ${Math.round((performance.now() - t0) / 1000)} s${frames !== null ? `, ${frames} frames recorded` : ''}`,
-        );
-      }, PROGRESS_EVERY_MS);
-  const result = await handle.done.finally(() => {
-    if (progress) clearInterval(progress);
-  });
-  cleanup();
-  if (values.json) await out(`${JSON.stringify(result, null, 2)}\n`);
-  else {
-    await out(`${runLine(result)}\n`);
-    const w = engine.view(id);
-    const found = w.findings.filter((f) => f.runId === result.id);
-    for (const f of found) await out(`  finding ${f.id}: ${f.evidence}\n`);
-    for (const s of w.current.suggestions) await out(`  suggested: "${s.label}": ${s.reason}\n`);
-  }
-  return result.status === 'ok' ? 0 : 1;
-}
-
-/** What an action lacks, said with this command's options. */
-function cliWords(err: NeedsInputError): string {
-  switch (err.need) {
-    case 'url':
-      return `${err.subject} needs an endpoint URL: give --url ws://host/path, or start the walk with --target ws://host/path`;
-    case 'direct':
-      return `${err.subject} compares the endpoint with its backend: give --direct ws://backend/path, or start the walk with --direct`;
-    case 'session':
-      return 'nothing to diagnose yet: run a capture step of this walk first, or give --session with a session id';
+    const started = await api.walks.getRun({ runId });
+    if (!values.json) note(`run ${runId}: ${started.kind} (step ${started.step} of ${started.node})…`);
+    // A probe holds an idle connection and a capture records for a while: say it is still going.
+    const stopProgress = values.json ? () => {} : progress(api, started);
+    const result = await api.walks.getRun({ runId, wait: true }).finally(stopProgress);
+    if (values.json) await out(`${JSON.stringify(result, null, 2)}\n`);
+    else {
+      await out(`${runLine(result)}\n`);
+      const w = await api.walks.get({ id });
+      const found = w.findings.filter((f) => f.runId === result.id);
+      for (const f of found) await out(`  finding ${f.id}: ${f.evidence}\n`);
+      for (const s of w.current.suggestions) await out(`  suggested: "${s.label}": ${s.reason}\n`);
+    }
+    return result.status === 'ok' ? 0 : 1;
+  } finally {
+    cleanup();
   }
 }

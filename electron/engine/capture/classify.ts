@@ -1,6 +1,6 @@
 // Turns the errors of net, tls, http and ws into the kinds an engineer reasons with, and a
 // sentence that says what probably happened and what to check.
-import type { ErrorKind } from '../../../shared/contract.js';
+import type { ErrorKind, Headers } from '../../../shared/contract.js';
 
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -17,9 +17,108 @@ const TLS_CODES = new Set([
   'EPROTO',
 ]);
 
-export function classifyError(err: Error, url: URL): { kind: ErrorKind; message: string } {
+/** What the client offered in its opening handshake, and the headers of the 101 that answered it. */
+export interface HandshakeOffer {
+  /** The subprotocols offered (--subprotocol), in order. */
+  subprotocols: readonly string[];
+  /** Whether permessage-deflate was offered (--compression). */
+  compression: boolean;
+  /** The headers of the server's 101 answer, when one came. */
+  answer: Headers | null;
+}
+
+/** A header of the answer, whatever its case; undefined when absent. */
+function answered(offer: HandshakeOffer, name: string): string | undefined {
+  const key = Object.keys(offer.answer ?? {}).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : offer.answer![key];
+}
+
+/**
+ * A value the server sent, as it may be shown in a sentence: characters of an HTTP token only (a
+ * header value may carry markup or terminal controls), at most 64 of them.
+ */
+function shown(value: string): string {
+  const cleaned = value.replace(/[^A-Za-z0-9!#$%&'*+.^_`|~=;, -]/g, '?');
+  return `"${cleaned.length > 64 ? `${cleaned.slice(0, 64)}…` : cleaned}"`;
+}
+
+/**
+ * A 101 answer the client refused because it breaks the opening handshake of RFC 6455 (section
+ * 4.1): ws says so in a few fixed messages. What the server did, against what the client offered,
+ * and what to do about it; null for any other error. The subprotocols offered are counted, never
+ * shown (they may carry a token).
+ */
+function handshakeRefusal(
+  message: string,
+  where: string,
+  offer: HandshakeOffer,
+): { kind: ErrorKind; message: string } | null {
+  const server = `the server at ${where} answered 101 Switching Protocols`;
+  const offered = offer.subprotocols.length;
+  const protocol = answered(offer, 'sec-websocket-protocol');
+  const extensions = answered(offer, 'sec-websocket-extensions');
+  const refused = 'so Frameline refused the connection';
+  switch (message) {
+    case 'Invalid Upgrade header': {
+      const upgrade = answered(offer, 'upgrade');
+      return {
+        kind: 'upgrade-rejected',
+        message: `${server} without "Upgrade: websocket"${upgrade === undefined ? '' : ` (its Upgrade header said ${shown(upgrade)})`}, so the connection was never upgraded; a proxy on the path may have changed the header: capture the backend directly to compare, or fix the proxy or the server`,
+      };
+    }
+    case 'Invalid Sec-WebSocket-Accept header':
+      return {
+        kind: 'protocol',
+        message: `${server} ${answered(offer, 'sec-websocket-accept') === undefined ? 'without a Sec-WebSocket-Accept header' : 'with a Sec-WebSocket-Accept that does not match the Sec-WebSocket-Key Frameline sent'}, ${refused}: the answer does not prove that a WebSocket server read this request (RFC 6455 4.1); something on the path (a proxy or cache answering for the server) or the server's handshake code is wrong: capture the backend directly to compare, or fix the server`,
+      };
+    case 'Server sent a subprotocol but none was requested':
+      return {
+        kind: 'protocol',
+        message: `${server} choosing the subprotocol ${shown(protocol ?? '')}, but Frameline offered none, ${refused} (a server may only choose a subprotocol the client offered); offer it with --subprotocol if the server needs it, or fix the server so that it chooses none when none is offered`,
+      };
+    case 'Server sent an invalid subprotocol':
+      return {
+        kind: 'protocol',
+        message: `${server} choosing the subprotocol ${shown(protocol ?? '')}, which is not among the ${offered === 1 ? 'one' : offered} Frameline offered, ${refused} (a server may only choose a subprotocol the client offered); offer the one the server expects with --subprotocol, or fix the server to choose one of those offered`,
+      };
+    case 'Server sent no subprotocol':
+      return {
+        kind: 'protocol',
+        message: `${server} without choosing any of the ${offered === 1 ? 'subprotocol' : `${offered} subprotocols`} Frameline offered (--subprotocol), ${refused} (a browser refuses it too); capture without --subprotocol if the server speaks none, or fix the server to choose one of those offered`,
+      };
+    case 'Server sent a Sec-WebSocket-Extensions header but no extension was requested':
+      return {
+        kind: 'protocol',
+        message: `${server} with the extension ${shown(extensions ?? '')}, but Frameline offered none, ${refused} (a server may only use an extension the client offered); fix the server so that it uses none unless offered (--compression offers permessage-deflate)`,
+      };
+    case 'Server indicated an extension that was not requested':
+      return {
+        kind: 'protocol',
+        message: `${server} with the extension ${shown(extensions ?? '')}, but Frameline offered only permessage-deflate, ${refused} (a server may only use an extension the client offered); fix the server's extension configuration, or capture without --compression`,
+      };
+    case 'Invalid Sec-WebSocket-Extensions header':
+      return {
+        kind: 'protocol',
+        message: `${server} with a Sec-WebSocket-Extensions header Frameline cannot accept (${shown(extensions ?? '')}: malformed, or parameters permessage-deflate does not allow as offered), ${refused}; fix the server's permessage-deflate configuration, or capture without --compression`,
+      };
+    default:
+      return null;
+  }
+}
+
+/**
+ * The kind of a failed connection and a sentence that says what happened and what to check. With
+ * the `offer` of the opening handshake, a 101 the client refused is said against what was offered.
+ */
+export function classifyError(
+  err: Error,
+  url: URL,
+  offer?: HandshakeOffer,
+): { kind: ErrorKind; message: string } {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const where = url.host;
+  const refusal = offer && !code ? handshakeRefusal(err.message, where, offer) : null;
+  if (refusal) return refusal;
   if (code === 'ECONNREFUSED') {
     return {
       kind: 'refused',

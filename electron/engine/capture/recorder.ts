@@ -85,6 +85,8 @@ export class ConnectionRecorder {
   private phase: { lookup?: number; connect?: number; secure?: number; upgrade?: number } = {};
   private reqHeaders: Headers = {};
   private response: { status: number; headers: Headers; bodyHead: string | null } | null = null;
+  /** The socket ws writes to once upgraded (the 'upgrade' event's response.socket), for corking. */
+  private socket: Socket | null = null;
   private handshakeWritten = false;
   private openedAtMs: number | null = null;
   private error: { kind: ErrorKind; message: string } | null = null;
@@ -118,6 +120,7 @@ export class ConnectionRecorder {
     });
     this.ws.on('upgrade', (res: IncomingMessage) => {
       this.phase.upgrade = performance.now();
+      this.socket = res.socket;
       this.response = {
         status: res.statusCode ?? 101,
         headers: headerObject(res.rawHeaders),
@@ -136,7 +139,7 @@ export class ConnectionRecorder {
     this.ws.on('error', (err: Error) => {
       // A rule the server broke is recorded with the close that follows (the wire saw it first).
       if (this.wire?.violation) return;
-      if (!this.error) this.error = classifyError(err, ctx.url);
+      if (!this.error) this.error = this.classify(err);
     });
     this.ws.on('close', (code: number, reason: Buffer) => this.onClose(code, reason));
     // ws's handshake timeout restarts with every byte: a server trickling its answer would hold the
@@ -174,7 +177,7 @@ export class ConnectionRecorder {
 
   /** Runs `fn`, whose sends leave in one write to the socket. */
   batch<T>(fn: () => T): T {
-    return corked(this.ws, fn);
+    return corked(this.socket, fn);
   }
 
   ping(): void {
@@ -236,6 +239,16 @@ export class ConnectionRecorder {
     this.frame(0, opcode, data);
   }
 
+  /** What an error means, said against what this handshake offered and what its 101 answered. */
+  private classify(err: Error): { kind: ErrorKind; message: string } {
+    const o = this.ctx.options;
+    return classifyError(err, this.ctx.url, {
+      subprotocols: o.subprotocols,
+      compression: o.compression,
+      answer: this.response?.headers ?? null,
+    });
+  }
+
   private onRequest(req: ClientRequest): void {
     this.reqHeaders = requestHeaders(req, this.ctx.url);
     this.writeConnection();
@@ -244,8 +257,9 @@ export class ConnectionRecorder {
       socket.once('connect', () => (this.phase.connect = performance.now()));
       socket.once('secureConnect', () => (this.phase.secure = performance.now()));
       // After the upgrade, ws swallows socket errors (it just destroys the socket); keep them as evidence.
+      // (ws also refuses a 101 that breaks the handshake by destroying the socket with its error.)
       socket.on('error', (err: Error) => {
-        if (!this.error) this.error = classifyError(err, this.ctx.url);
+        if (!this.error) this.error = this.classify(err);
       });
     });
     req.end();

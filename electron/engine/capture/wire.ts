@@ -1,9 +1,24 @@
 // Where `ws` writes and parses frames: outgoing frames are seen at its Sender (so that pongs, the
 // echo of a close and closes after a protocol error are on record too), an incoming ping and close
-// at its Receiver, before they are answered. Both are `ws` internals, checked when a connection
-// opens, so that an upgrade of `ws` that moves them fails loudly in the tests. Used by the
-// capture's client connections and by the mock server's: the same code answers pings, and says who
-// closed a connection, with which code and why, for both.
+// before they are answered. Used by the capture's client connections and by the mock server's: the
+// same code answers pings, and says who closed a connection, with which code and why, for both.
+//
+// Why this reaches into ws, and how that is kept safe. ws's supported surface is used wherever it
+// has one: pings arrive through its 'ping' event (with `autoPong: false` Frameline answers them
+// itself, see PONGS_IN_FLIGHT), the negotiated extensions through `extensions`, and the socket to
+// cork comes from the 'upgrade' event (a client's response.socket) or handleUpgrade (the mock's).
+// Three things ws offers no hook for, and recording needs: the frames it writes (it has no event
+// for a frame sent, and sends some by itself: the echo of a close, the close after a protocol
+// error), a close frame received (ws says so only once TCP has closed, as 'close' with no order
+// against the frames around it), and what was being parsed when the peer broke the protocol (the
+// 'error' event has ws's code, not the frame's opcode or compression). For these tapWire wraps the
+// methods of the connection's Sender (`_sender`: send, ping, pong, close) and listens first on its
+// Receiver (`_receiver`: 'conclude', 'error', `_opcode`, `_compressed`): private fields of ws.
+// So ws is pinned to one exact version in package.json (and package-lock.json), tapWire throws
+// when they are missing, and test/integration/engine/ws-internals.test.ts checks each field and
+// method on a real connection: upgrading ws means running that test and reading ws's changes to
+// lib/websocket.js, lib/sender.js and lib/receiver.js.
+import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import type { ClosedBy, Headers } from '../../../shared/contract.js';
 import { protocolViolation, type ProtocolViolation } from './classify.js';
@@ -55,11 +70,12 @@ export function closePayload(code: number | undefined, reason: unknown): Buffer 
 }
 
 /**
- * Runs `fn` with the connection's socket corked, so that the frames it sends leave in one write
+ * Runs `fn` with a connection's socket corked, so that the frames it sends leave in one write
  * instead of one system call each (ws corks and uncorks around every frame; nested corks hold).
+ * `socket` is the one ws writes to: a client's from the 'upgrade' event, a server's from
+ * handleUpgrade; null (not open yet) runs `fn` as it is.
  */
-export function corked<T>(ws: WebSocket, fn: () => T): T {
-  const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } | null })._socket;
+export function corked<T>(socket: Duplex | null, fn: () => T): T {
   socket?.cork();
   try {
     return fn();
@@ -135,10 +151,10 @@ export interface Wire {
   end(code: number, reason: Buffer): WireEnd;
 }
 
+/** The private fields of ws's Receiver that tapWire reads (see the top of this file). */
 interface ReceiverInternals extends NodeJS.EventEmitter {
   _opcode?: number;
   _compressed?: boolean;
-  _extensions?: Record<string, unknown>;
 }
 
 /** A close frame's payload read back: its code (1005 for none) and its reason. */
@@ -153,6 +169,7 @@ function readClose(payload: Buffer): { code: number; reason: string } {
  * closing handshake needs to say who closed.
  */
 export function tapWire(ws: WebSocket, tap: WireTap, role: WireRole): Wire {
+  // The private fields this relies on; see the top of this file for why, and for their test.
   const internals = ws as unknown as { _sender?: SenderLike; _receiver?: ReceiverInternals };
   const sender = internals._sender;
   const receiver = internals._receiver;
@@ -218,8 +235,9 @@ export function tapWire(ws: WebSocket, tap: WireTap, role: WireRole): Wire {
     ws.pong(data, undefined, pongSent);
   };
 
-  // Listening on the Receiver first keeps the order of the wire: the ping, then its pong.
-  receiver.prependListener('ping', (data: Buffer) => {
+  // Listening first keeps the order of the wire: the ping, then its pong (with autoPong off, ws
+  // itself answers nothing before its 'ping' event).
+  ws.prependListener('ping', (data: Buffer) => {
     tap.received(9, data);
     if (role.answerPings) answer(data);
   });
@@ -232,7 +250,7 @@ export function tapWire(ws: WebSocket, tap: WireTap, role: WireRole): Wire {
     violation ??= protocolViolation(err, {
       peer,
       opcode: typeof receiver._opcode === 'number' ? receiver._opcode : null,
-      deflate: Boolean(receiver._extensions?.['permessage-deflate']),
+      deflate: ws.extensions.split(',').includes('permessage-deflate'),
       compressed: receiver._compressed === true,
       maxPayload: role.maxPayload,
       maxPayloadFlag: role.maxPayloadFlag,

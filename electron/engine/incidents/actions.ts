@@ -41,6 +41,8 @@ export interface ActionContext {
   /** A name for the sessions it records. */
   name: string;
   signal: AbortSignal;
+  /** Called once a capture has its session (it records from then on). */
+  onSession?: (sessionId: number) => void;
 }
 
 function findingsOf(findings: readonly Finding[]): ActionFinding[] {
@@ -83,6 +85,7 @@ async function runCapture(
     reconnect: {},
   });
   const capture = Capture.start(ctx.engine, request);
+  ctx.onSession?.(capture.sessionId);
   const onAbort = () => void capture.stop('user');
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let result;

@@ -3,8 +3,8 @@ import { InputError } from '../errors.js';
 
 /**
  * An action lacks something it needs for this run: an endpoint URL, the backend (direct) URL, or a
- * capture session. The message names no command-line flag (the console shows it as it is); a shell
- * can use `need` to say how it gives the missing thing.
+ * capture session. The message names no command-line flag (the console shows it as it is); for a
+ * person at a terminal, `terminalWords` says it with the options of `frameline walk`.
  */
 export class NeedsInputError extends InputError {
   constructor(
@@ -26,4 +26,16 @@ export function needsInput(need: NeedsInputError['need'], subject: string): Need
     session: `nothing to diagnose yet: run a capture step of this walk first, or give a session id for this run`,
   }[need];
   return new NeedsInputError(message, need, subject);
+}
+
+/** What an action lacks, said with the options of `frameline walk action` and `walk start`. */
+export function terminalWords(err: NeedsInputError): string {
+  switch (err.need) {
+    case 'url':
+      return `${err.subject} needs an endpoint URL: give --url ws://host/path, or start the walk with --target ws://host/path`;
+    case 'direct':
+      return `${err.subject} compares the endpoint with its backend: give --direct ws://backend/path, or start the walk with --direct`;
+    case 'session':
+      return 'nothing to diagnose yet: run a capture step of this walk first, or give --session with a session id';
+  }
 }

@@ -3,8 +3,15 @@
 import { builtinSource } from '../../../shared/runbooks/builtin/index.js';
 import { RunbookError, parseRunbook } from '../../../shared/runbooks/parse.js';
 import type { DomainSetup, EngineContext } from '../context.js';
-import { MissingError } from '../errors.js';
-import { findRunbookWithTrust, importedSource, importRunbook, listRunbooks } from './runbook-library.js';
+import { ForbiddenError, InputError, MissingError } from '../errors.js';
+import { NeedsInputError, terminalWords } from './errors.js';
+import {
+  findRunbookWithTrust,
+  importedSource,
+  importRunbook,
+  listRunbooks,
+  trustRunbook,
+} from './runbook-library.js';
 import { authoriseCommand, importProvenance, NO_AUTHORISER, type Authoriser } from './trust.js';
 import { WalkEngine } from './walk.js';
 import { WalkPushes } from './walk-pushes.js';
@@ -13,8 +20,10 @@ import { WalkPushes } from './walk-pushes.js';
  * Wires the incidents domain; closing stops running commands and actions. `authoriser` is the host's
  * way to ask a person, outside the page, whether a shell command of `walks:run` may run (trust.ts);
  * without one, none runs. Runbooks imported through `runbooks:import` get the provenance of the
- * host's requester (a console's are a page's). Its walks (incidents, walks and their runs) are what
- * the reports domain reads.
+ * host's requester (a console's are a page's); `runbooks:trust` is answered only for a terminal's
+ * requester. What a walk action lacks is said in the words of the requester (a terminal's names
+ * the options of `frameline walk`). Its walks (incidents, walks and their runs) are what the
+ * reports domain reads.
  */
 export function setupIncidents(
   ctx: EngineContext,
@@ -60,7 +69,7 @@ export function setupIncidents(
       list: () => listRunbooks(db),
       get: (r) => {
         const found = findRunbookWithTrust(db, r.id);
-        if (!found) throw new MissingError(`no runbook "${r.id}"`);
+        if (!found) throw new MissingError(`no runbook "${r.id}"; list them with "frameline runbooks"`);
         const builtin = builtinSource(r.id);
         return {
           ...found.runbook,
@@ -87,6 +96,14 @@ export function setupIncidents(
           throw err;
         }
       },
+      trust: (r) => {
+        // A page cannot vouch for what a page imported: only the person at a terminal trusts it.
+        if (authoriser.requester !== 'terminal')
+          throw new ForbiddenError(
+            `runbook ${r.id} can be trusted only outside the page: read it (frameline runbooks show ${r.id} --markdown), then run "frameline runbooks trust ${r.id}" in a terminal`,
+          );
+        return trustRunbook(db, r.id);
+      },
     },
     walks: {
       start: (r) =>
@@ -111,7 +128,7 @@ export function setupIncidents(
       run: async (r) => {
         // The page's `confirmed` is its own say-so; the host's authoriser decides (trust.ts).
         const authorised = await authoriseCommand(authoriser, engine, r.id, {
-          command: r.command,
+          ...(r.command !== undefined ? { command: r.command } : {}),
           ...(r.step !== undefined ? { step: r.step } : {}),
           ...(r.code !== undefined ? { code: r.code } : {}),
         });
@@ -124,14 +141,22 @@ export function setupIncidents(
       },
       action: (r) => {
         const { id, ...request } = r;
-        const { runId, done } = engine.runAction(id, request);
-        done.catch(() => {});
-        return { runId };
+        let started;
+        try {
+          started = engine.runAction(id, request);
+        } catch (err) {
+          throw err instanceof NeedsInputError && authoriser.requester === 'terminal'
+            ? new InputError(terminalWords(err))
+            : err;
+        }
+        started.done.catch(() => {});
+        return { runId: started.runId };
       },
       stop: async (r) => {
         await engine.stop(r.runId);
         return { ok: true as const };
       },
+      getRun: (r) => (r.wait ? engine.ended(r.runId) : engine.run(r.runId)),
     },
   };
   return {

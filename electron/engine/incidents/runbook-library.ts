@@ -4,13 +4,13 @@
 // trust.ts weighs before a shell step runs.
 import { basename } from 'node:path';
 import type Database from 'better-sqlite3';
-import { builtinRunbooks, builtinSource } from '../../../shared/runbooks/builtin/index.js';
+import { RUNBOOK_FILE_LIMIT_BYTES } from '../../../shared/contract/incidents.js';
+import { builtinRunbooks, builtinSource, builtinSummary } from '../../../shared/runbooks/builtin/index.js';
 import { parseRunbook, RunbookError } from '../../../shared/runbooks/parse.js';
 import type { Runbook, RunbookSummary } from '../../../shared/runbooks/schemas.js';
 import { formatMicros } from '../../../shared/time.js';
 import { nowMicros } from '../clock.js';
 import { InputError, MissingError } from '../errors.js';
-import { readUserFile } from '../files.js';
 
 interface RunbookRow {
   id: string;
@@ -29,19 +29,21 @@ export type ImportProvenance = 'file' | 'page';
 export type Provenance = 'builtin' | ImportProvenance;
 
 /** Largest runbook file accepted. */
-const MAX_RUNBOOK_BYTES = 1024 * 1024;
+const MAX_RUNBOOK_BYTES = RUNBOOK_FILE_LIMIT_BYTES;
 
 function summary(r: Runbook, row?: RunbookRow): RunbookSummary {
+  if (!row) return builtinSummary(r);
   return {
     id: r.id,
     title: r.title,
     version: r.version,
-    source: row ? 'imported' : 'builtin',
+    source: 'imported',
     ...trustOf(row),
     appliesTo: r.appliesTo,
     nodes: r.nodes.length,
-    importedAt: row ? formatMicros(row.imported_at) : null,
-    fileName: row?.file_name ?? null,
+    steps: r.steps.length,
+    importedAt: formatMicros(row.imported_at),
+    fileName: row.file_name,
   };
 }
 
@@ -81,6 +83,7 @@ export function listRunbooks(db: Database.Database): RunbookSummary[] {
           ...trustOf(row),
           appliesTo: [],
           nodes: 0,
+          steps: 0,
           importedAt: formatMicros(row.imported_at),
           fileName: row.file_name,
         };
@@ -210,12 +213,6 @@ export function checkRunbook(text: string, fileName: string): Runbook {
   }
 }
 
-/** Reads and parses a runbook file. */
-export function readRunbookFile(path: string): { text: string; runbook: Runbook } {
-  const text = readUserFile(path, 'the runbook file', MAX_RUNBOOK_BYTES).toString('utf8');
-  return { text, runbook: checkRunbook(text, path) };
-}
-
 /**
  * Stores an imported runbook with its provenance (a page's import starts untrusted; replacing a
  * runbook takes back a trust given to the text it replaces). Its id may not be a built-in's; an
@@ -235,7 +232,10 @@ export function importRunbook(
     throw new InputError(
       `"${runbook.id}" is the id of a built-in runbook; give the file another id in its front matter (id: my-${runbook.id})`,
     );
-  return db.transaction(() => {
+  // Immediate: it reads, then writes. A deferred transaction that reads first is refused at once
+  // (SQLITE_BUSY_SNAPSHOT, no wait) when another process commits in between, as a capture's writer
+  // does all the time; taking the write lock first waits for it like every other write.
+  const write = db.transaction(() => {
     const exists = db.prepare('SELECT 1 FROM runbook WHERE id = ?').get(runbook.id) !== undefined;
     if (exists && !options.replace)
       throw new InputError(
@@ -257,7 +257,8 @@ export function importRunbook(
       options.provenance,
     );
     return { runbook, replaced: exists };
-  })();
+  });
+  return write.immediate();
 }
 
 /** Deletes an imported runbook; false when there is none by that id. */

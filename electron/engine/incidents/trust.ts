@@ -16,6 +16,10 @@ import { ForbiddenError, InputError } from '../errors.js';
 import type { ImportProvenance, Provenance } from './runbook-library.js';
 
 export type { ImportProvenance, Provenance };
+/** The person said no: in engine/errors.ts, so that every host's authoriser can throw it. */
+export { DeclinedError } from '../errors.js';
+/** Where a runbook came from, in words: in shared/, so that every host can say it. */
+export { provenanceWords } from '../../../shared/runbooks/provenance.js';
 
 /** A runbook as trust sees it: where it came from, and whether its commands are trusted. */
 export interface RunbookTrust {
@@ -75,14 +79,6 @@ export function importProvenance(authoriser: Authoriser): ImportProvenance {
   return authoriser.requester === 'page' ? 'page' : 'file';
 }
 
-/** The person said no (the dialog's Cancel, a wrong code, no --yes). */
-export class DeclinedError extends InputError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DeclinedError';
-  }
-}
-
 /** A command that may not be put to anyone here (a page's command on a host that does not allow it). */
 export class RefusedError extends ForbiddenError {
   constructor(message: string) {
@@ -120,19 +116,19 @@ export interface TrustedWalks {
 }
 
 /**
- * Decides whether `request.command` may run as step `request.step` (default: the current node's
- * first step with a command): weighs who wrote it, then asks the host's authoriser. Returns the
- * command fixed to that visit and step; throws (RefusedError, DeclinedError,
- * ConfirmationNeededError, InputError) when it may not run.
+ * Decides whether `request.command` (without one, the step's own) may run as step `request.step`
+ * (default: the current node's first step with a command): weighs who wrote it, then asks the
+ * host's authoriser. Returns the command fixed to that visit and step; throws (RefusedError,
+ * DeclinedError, ConfirmationNeededError, InputError) when it may not run.
  */
 export async function authoriseCommand(
   authoriser: Authoriser,
   walks: TrustedWalks,
   walkId: number,
-  request: { step?: number; command: string; code?: string },
+  request: { step?: number; command?: string; code?: string },
 ): Promise<AuthorisedCommand> {
   const at = walks.commandAt(walkId, request.step);
-  const command = request.command.trim();
+  const command = (request.command ?? at.step.command ?? '').trim();
   if (command === '') throw new InputError('the command to run is empty');
   const original = at.step.command ?? '';
   const edited = command !== original.trim();
@@ -187,17 +183,3 @@ export const NO_AUTHORISER: Authoriser = {
       ),
     ),
 };
-
-/** Where a runbook came from, in words ("imported through the console, not trusted"). */
-export function provenanceWords(r: RunbookTrust): string {
-  switch (r.provenance) {
-    case 'builtin':
-      return 'built in';
-    case 'file':
-      return 'imported from a file on the command line';
-    case 'page':
-      return r.trusted
-        ? 'imported through the console, trusted on the command line since'
-        : 'imported through the console, not trusted';
-  }
-}

@@ -7,9 +7,10 @@ import {
   OUTPUT_CAP_DEFAULT_BYTES,
   OUTPUT_CAP_MAX_BYTES,
   OUTPUT_CAP_MIN_BYTES,
+  SHELL_TIMEOUT_DEFAULT_SECONDS,
 } from '../../../shared/contract/incidents.js';
 import { nowMicros } from '../clock.js';
-import { InputError } from '../errors.js';
+import { InputError, isBusy } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { latestLinkedSession } from './incident-session-store.js';
 import { addEntry } from './timeline-store.js';
@@ -22,6 +23,7 @@ import {
   latestWalkSession,
   orphanedRuns,
   saveRunOutput,
+  setRunSession,
   setStepChecked,
   type RunEnd,
   type VisitRow,
@@ -76,7 +78,7 @@ export interface RunHandle {
   done: Promise<WalkRun>;
 }
 
-export const DEFAULT_SHELL_TIMEOUT_MS = 60_000;
+export const DEFAULT_SHELL_TIMEOUT_MS = SHELL_TIMEOUT_DEFAULT_SECONDS * 1000;
 export const MAX_SHELL_TIMEOUT_MS = 3_600_000;
 const DEFAULT_OUTPUT_CAP = OUTPUT_CAP_DEFAULT_BYTES;
 /** How often a running command's output is saved (a crash loses at most this much of it). */
@@ -310,6 +312,14 @@ export class WalkRuns {
           latestSession,
           name: `incident ${row.incident_id} walk ${walkId}: ${visit.node_id} step ${step.index}`,
           signal: abort.signal,
+          onSession: (sessionId) => {
+            // For those following the run; the session is kept with the run at its end in any case.
+            try {
+              setRunSession(this.db, runId, sessionId);
+            } catch (err) {
+              if (!isBusy(err)) throw err;
+            }
+          },
         });
       } catch (err) {
         outcome = {
@@ -321,10 +331,15 @@ export class WalkRuns {
         };
       }
       const end = nowMicros();
-      this.db.transaction(() => {
-        if (outcome.sessionId !== null) this.host.linkSession(row.incident_id, outcome.sessionId, walkId);
-        for (const f of outcome.findings) this.host.recordFinding(row, runId, f, action.kind, end);
-      })();
+      // IMMEDIATE: the capture's writer thread may still be committing its session on its own
+      // connection; a deferred transaction that meets that commit fails at once with SQLITE_BUSY
+      // (its snapshot is stale), where taking the write lock first waits for it like any other lock.
+      this.db
+        .transaction(() => {
+          if (outcome.sessionId !== null) this.host.linkSession(row.incident_id, outcome.sessionId, walkId);
+          for (const f of outcome.findings) this.host.recordFinding(row, runId, f, action.kind, end);
+        })
+        .immediate();
       const took = describeDuration((performance.now() - started) / 1000);
       this.finish(
         row,
@@ -361,6 +376,12 @@ export class WalkRuns {
     }
     r.stop();
     return r.done;
+  }
+
+  /** A run once it has ended: at once for one that is not running in this process. */
+  async ended(runId: number): Promise<WalkRun> {
+    const r = this.running.get(runId);
+    return r ? r.done : this.run(runId);
   }
 
   /** One run as recorded. */
@@ -421,24 +442,27 @@ export class WalkRuns {
     text: string,
     detail: Record<string, unknown>,
   ): void {
-    this.db.transaction(() => {
-      finishRun(this.db, runId, end);
-      // A step that ran well is checked off (quietly: the run's end is on the timeline).
-      if (end.status === 'ok') {
-        const step = getRunRow(this.db, runId)?.step_index;
-        if (step !== undefined) setStepChecked(this.db, row.id, node, step, true, end.endedAt);
-      }
-      addEntry(this.db, {
-        incidentId: row.incident_id,
-        walkId: row.id,
-        ts: end.endedAt,
-        kind: 'run-finished',
-        node,
-        runId,
-        text,
-        detail: { status: end.status, ...detail },
-      });
-    })();
+    // IMMEDIATE, as at an action's end: a capture's writer may be committing on its own connection.
+    this.db
+      .transaction(() => {
+        finishRun(this.db, runId, end);
+        // A step that ran well is checked off (quietly: the run's end is on the timeline).
+        if (end.status === 'ok') {
+          const step = getRunRow(this.db, runId)?.step_index;
+          if (step !== undefined) setStepChecked(this.db, row.id, node, step, true, end.endedAt);
+        }
+        addEntry(this.db, {
+          incidentId: row.incident_id,
+          walkId: row.id,
+          ts: end.endedAt,
+          kind: 'run-finished',
+          node,
+          runId,
+          text,
+          detail: { status: end.status, ...detail },
+        });
+      })
+      .immediate();
     this.host.changed(row.id, row.incident_id);
   }
 

@@ -222,6 +222,15 @@ export function createRun(db: Database.Database, r: NewRun): number {
   return Number(info.lastInsertRowid);
 }
 
+/**
+ * Keeps the session a running action records, as soon as it has one: the write lock taken first
+ * (the capture's writer is starting on its own connection).
+ */
+export function setRunSession(db: Database.Database, id: number, sessionId: number): void {
+  const update = db.prepare('UPDATE walk_run SET session_id = ? WHERE id = ?');
+  db.transaction(() => update.run(sessionId, id)).immediate();
+}
+
 /** Keeps a running command's output so far (a crash then loses at most the last second). */
 export function saveRunOutput(
   db: Database.Database,
@@ -287,6 +296,7 @@ export function fromRunRow(r: RunRow): WalkRun {
     outputBytes: r.output_bytes,
     summary: r.summary,
     result: JSON.parse(r.result) as unknown,
+    sessionId: r.session_id,
   };
 }
 
@@ -315,11 +325,12 @@ export function orphanedRuns(db: Database.Database): RunRow[] {
   });
 }
 
-/** The newest capture session a walk recorded, or undefined. */
+/** The newest session a walk's captures and probes recorded (of runs that ended), or undefined. */
 export function latestWalkSession(db: Database.Database, walkId: number): number | undefined {
   const row = db
     .prepare(
-      'SELECT session_id FROM walk_run WHERE walk_id = ? AND session_id IS NOT NULL ORDER BY id DESC LIMIT 1',
+      `SELECT session_id FROM walk_run
+       WHERE walk_id = ? AND session_id IS NOT NULL AND status <> 'running' ORDER BY id DESC LIMIT 1`,
     )
     .get(walkId) as { session_id: number } | undefined;
   return row?.session_id;

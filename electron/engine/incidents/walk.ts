@@ -80,7 +80,9 @@ export class WalkEngine {
     });
   }
 
+  /** Walks, newest first; of one incident when given (an incident that is not there is a MissingError). */
   listWalks(incidentId?: number): WalkSummary[] {
+    if (incidentId !== undefined) this.incidents.get(incidentId);
     return listWalks(this.db, incidentId);
   }
 
@@ -365,6 +367,11 @@ export class WalkEngine {
   /** One run as recorded. */
   run(runId: number): WalkRun {
     return this.runs.run(runId);
+  }
+
+  /** A run once it has ended (at once for one this process is not running). */
+  ended(runId: number): Promise<WalkRun> {
+    return this.runs.ended(runId);
   }
 
   /** Stops every run of this process and waits for them to be recorded. */

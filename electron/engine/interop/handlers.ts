@@ -16,9 +16,16 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DomainSetup, EngineContext } from '../context.js';
-import { ForbiddenError, InputError, MissingError } from '../errors.js';
+import {
+  ForbiddenError,
+  InputError,
+  ioFailure,
+  MissingError,
+  StorageFault,
+  storageAdvice,
+} from '../errors.js';
 import { INTEROP_FORMATS } from './exports.js';
-import { importHar, type ImportHooks } from './har-import.js';
+import { checkHar, importHar, type ImportHooks } from './har-import.js';
 
 /** The largest file the console may upload. */
 const MAX_UPLOAD_BYTES = 4 * 1024 * 1024 * 1024;
@@ -101,25 +108,41 @@ export function setupInterop(
             drop(r.uploadId);
           }
         },
-        importFile: (r) => {
+        importFile: async (r) => {
           if (!options.localFiles)
             throw new ForbiddenError(
               'a page may not have the engine read a file on this machine; send the file with interop:upload and import it with interop:import',
             );
+          const hooks = r.progressId !== undefined ? { onProgress: progressOf(r.progressId) } : {};
+          // The whole file is checked before the database is touched: a refused file creates
+          // nothing, not even the database of a host that opens it on first use.
+          const plan = await checkHar({ path: r.path }, hooks);
           return importHar(
             ctx,
             { path: r.path, ...(r.name !== undefined ? { name: r.name } : {}) },
-            r.progressId !== undefined ? { onProgress: progressOf(r.progressId) } : {},
+            hooks,
+            plan,
           );
         },
         export: async (r) => {
           const exportId = randomUUID();
           const path = join(folder(), `export-${exportId}`);
-          const summary = await INTEROP_FORMATS[r.format].write(
-            ctx,
-            { sessionId: r.sessionId, redaction: r.redaction },
-            path,
-          );
+          let summary;
+          try {
+            summary = await INTEROP_FORMATS[r.format].write(
+              ctx,
+              { sessionId: r.sessionId, redaction: r.redaction },
+              path,
+            );
+          } catch (err) {
+            // A full disk is no mistake in the request: the half-written file goes, and the answer says so.
+            const io = ioFailure(err);
+            if (io === null) throw err;
+            rmSync(path, { force: true });
+            throw new StorageFault(
+              `cannot write the export to a scratch file in ${tmpdir()}: ${io}; nothing was exported; ${storageAdvice(err)}`,
+            );
+          }
           exports.set(exportId, { path, bytes: statSync(path).size });
           return { exportId, ...summary };
         },
@@ -128,13 +151,21 @@ export function setupInterop(
             throw new ForbiddenError(
               'a page may not have a file written on this machine; export with interop:export and save what interop:read gives',
             );
+          const dest = resolve(r.path);
           try {
             return await INTEROP_FORMATS[r.format].write(
               ctx,
               { sessionId: r.sessionId, redaction: r.redaction },
-              resolve(r.path),
+              dest,
             );
           } catch (err) {
+            const io = ioFailure(err);
+            if (io !== null) {
+              rmSync(dest, { force: true });
+              throw new StorageFault(
+                `cannot write ${r.path}: ${io}; the partial file was removed; ${storageAdvice(err)}`,
+              );
+            }
             const code = (err as NodeJS.ErrnoException).code;
             if (typeof code === 'string' && /^E[A-Z]+$/.test(code))
               throw new InputError(

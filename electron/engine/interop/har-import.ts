@@ -43,7 +43,7 @@ export interface ImportHooks {
 export const IMPORT_PAYLOAD_CAP = 1024 * 1024;
 
 /** One WebSocket entry as the first pass learned it. */
-interface Connection {
+export interface WebSocketEntry {
   index: number;
   ordinal: number;
   url: string;
@@ -152,7 +152,7 @@ function connectionOf(
   ordinal: number,
   entry: Record<string, unknown>,
   messages: number,
-): Connection {
+): WebSocketEntry {
   const request = entry.request;
   if (!isObject(request))
     fail(at(index, '.request'), 'must be an object with the URL and headers of the handshake');
@@ -223,7 +223,7 @@ function connectionOf(
       : typeof response._failureText === 'string' && response._failureText
         ? response._failureText
         : null;
-  let close: Connection['close'] = null;
+  let close: WebSocketEntry['close'] = null;
   const wsClose = entry._webSocketClose;
   // Frameline's own export says who closed and why a connection failed.
   const own = isObject(entry._frameline) ? entry._frameline : {};
@@ -351,26 +351,38 @@ function messageOf(
   };
 }
 
+/** What to import from a HAR file, learned by checking all of it (the first pass). */
+export interface HarPlan {
+  /** The file it was learned from, checked again by the import that uses it. */
+  path: string;
+  connections: Map<number, WebSocketEntry>;
+  skippedMessages: SkippedMessages[];
+  entries: number;
+}
+
+/** The file and how the user knows it (an upload keeps the name it had). */
+export interface HarSource {
+  path: string;
+  fileName?: string;
+}
+
 /**
- * Imports a HAR file into a new session; InputError (a HarError naming the JSON path) when it is
- * malformed or holds no WebSocket entry, before anything is created.
+ * Checks a whole HAR file and learns its WebSocket entries, without a database: InputError (a
+ * HarError naming the JSON path) when it is malformed or holds no WebSocket entry. The command line
+ * runs it before the database is opened, so that a refused file creates nothing, not even the
+ * database it named.
  */
-export async function importHar(
-  ctx: EngineContext,
-  request: { path: string; name?: string; fileName?: string },
-  hooks: ImportHooks = {},
-): Promise<ImportResult> {
-  const { db, dbPath } = ctx;
-  const fileName = request.fileName ?? basename(request.path);
+export async function checkHar(source: HarSource, hooks: ImportHooks = {}): Promise<HarPlan> {
+  const fileName = source.fileName ?? basename(source.path);
 
   // Pass 1: check the whole file and learn its WebSocket entries.
-  const connections = new Map<number, Connection>();
+  const connections = new Map<number, WebSocketEntry>();
   // Each entry's unit (seconds: true), from its first time; the times are checked against it.
   const units = new Map<number, boolean>();
   const skippedMessages: SkippedMessages[] = [];
   let entries = 0;
   await readHar(
-    request.path,
+    source.path,
     {
       entry(index, entry, messages) {
         entries = index + 1;
@@ -413,6 +425,25 @@ export async function importHar(
     throw new InputError(
       `${fileName} has no WebSocket entry (of ${entries} entr${entries === 1 ? 'y' : 'ies'}, none has _webSocketMessages, _resourceType "websocket" or a ws:// URL); nothing was imported`,
     );
+  return { path: source.path, connections, skippedMessages, entries };
+}
+
+/**
+ * Imports a HAR file into a new session; InputError (a HarError naming the JSON path) when it is
+ * malformed or holds no WebSocket entry, before anything is created. `plan` is what `checkHar` learned
+ * of the same file, when it was checked before (else it is checked here first).
+ */
+export async function importHar(
+  ctx: EngineContext,
+  request: HarSource & { name?: string },
+  hooks: ImportHooks = {},
+  plan?: HarPlan,
+): Promise<ImportResult> {
+  const { db, dbPath } = ctx;
+  const fileName = request.fileName ?? basename(request.path);
+  if (plan !== undefined && plan.path !== request.path)
+    throw new Error(`a plan of ${plan.path} cannot import ${request.path}`);
+  const { connections, skippedMessages, entries } = plan ?? (await checkHar(request, hooks));
 
   // Pass 2: the session, written through the capture's pipeline.
   const ordered = [...connections.values()];
@@ -429,8 +460,8 @@ export async function importHar(
   const spool = writer.begin(db, recording);
   let frames = 0;
   let opened = 0;
-  let current: Connection | null = null;
-  const open = (c: Connection) => {
+  let current: WebSocketEntry | null = null;
+  const open = (c: WebSocketEntry) => {
     spool.message({
       type: 'connection',
       ordinal: c.ordinal,
@@ -450,7 +481,7 @@ export async function importHar(
       openedAt: c.openedAt,
     });
   };
-  const finish = (c: Connection) => {
+  const finish = (c: WebSocketEntry) => {
     const last = c.lastTs ?? c.openedAt ?? c.startedAt;
     spool.message({
       type: 'closed',

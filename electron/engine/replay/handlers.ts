@@ -1,5 +1,6 @@
-// `replay:*` and `mock:*`: replays started from the console (their progress pushed on
-// `replay:progress`), load-test exports, and mock servers with their clients (`mock:status`).
+// `replay:*` and `mock:*`: replays started from the console or `frameline replay` (their progress
+// pushed on `replay:progress`, stopped early by `replay:stop`), load-test exports, and mock servers
+// with their clients (`mock:status`, and `mock:client` for a mock that asks).
 import type { DomainSetup, EngineContext } from '../context.js';
 import { ForbiddenError } from '../errors.js';
 import { isLoopback } from '../listen.js';
@@ -12,7 +13,7 @@ export function setupReplay(
   ctx: EngineContext,
   options: { mockHosts: 'any' | 'loopback' } = { mockHosts: 'any' },
 ): DomainSetup<'replay' | 'mock'> {
-  const running = new Set<{ abort: AbortController; done: Promise<unknown> }>();
+  const running = new Set<{ runId: string | undefined; abort: AbortController; done: Promise<unknown> }>();
   const mocks = new LiveMocks(ctx);
   return {
     handlers: {
@@ -24,11 +25,21 @@ export function setupReplay(
             signal: abort.signal,
             onProgress: (p) => ctx.push('replay:progress', p),
           });
-          const entry = { abort, done };
+          const entry = { runId: r.runId, abort, done };
           running.add(entry);
           return done.finally(() => running.delete(entry));
         },
         export: (r) => exportLoadTest(ctx, r),
+        // Like Ctrl+C for `frameline replay`: sending stops, and the run compares and keeps what it has.
+        stop: (r) => {
+          let stopped = false;
+          for (const entry of running) {
+            if (entry.runId !== r.runId || entry.abort.signal.aborted) continue;
+            entry.abort.abort();
+            stopped = true;
+          }
+          return { stopped };
+        },
       },
       mock: {
         start: (r) => {
@@ -39,10 +50,7 @@ export function setupReplay(
             );
           return mocks.start(r);
         },
-        stop: async (r) => {
-          await mocks.stop(r.sessionId);
-          return { ok: true as const };
-        },
+        stop: (r) => mocks.stop(r.sessionId),
         list: () => mocks.list(),
       },
     },

@@ -14,7 +14,7 @@ import { formatMicros } from '../../../shared/time.js';
 import { CLOSE_WAIT_MS, corked, headerObject, tapWire, WIRE_SOCKET_OPTIONS } from '../capture/wire.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
-import { listenFailure } from '../listen.js';
+import { isLoopback, listenFailure } from '../listen.js';
 import { beginRecording } from '../store/recording.js';
 import { StoreWriter, type SessionSpool } from '../store/writer.js';
 import { readConnection, type RecordedConnection } from './source.js';
@@ -46,6 +46,8 @@ interface RecordedExchange {
 
 interface Client extends MockClient {
   ws: WebSocket | null;
+  /** The socket ws writes to (handleUpgrade's), for corking. */
+  socket: Socket | null;
   /** Epoch µs of the open. */
   openedUs: number;
   timers: Set<NodeJS.Timeout>;
@@ -57,6 +59,19 @@ interface Client extends MockClient {
   markClosed: () => void;
   used: Set<number>;
   nextByOrder: number;
+}
+
+/** A client as the contract carries it: what it did so far, without the mock's own bookkeeping. */
+export function clientView(c: MockClient): MockClient {
+  return {
+    ordinal: c.ordinal,
+    remote: c.remote,
+    openedAt: c.openedAt,
+    state: c.state,
+    framesIn: c.framesIn,
+    framesOut: c.framesOut,
+    ending: c.ending,
+  };
 }
 
 export interface MockHooks {
@@ -188,21 +203,15 @@ export class MockServer {
       source: this.source.session.id,
       connection: this.source.connection.ordinal,
       url: this.url,
+      port: this.port,
+      loopback: isLoopback(this.request.host),
       mode: this.request.mode,
       loop: this.request.loop,
       speed: this.request.speed,
       faults: this.request.faults.map(faultText),
       state: this.stopped ? 'stopped' : 'listening',
       connections: this.total,
-      clients: this.clients.slice(-LISTED_CLIENTS).map((c) => ({
-        ordinal: c.ordinal,
-        remote: c.remote,
-        openedAt: c.openedAt,
-        state: c.state,
-        framesIn: c.framesIn,
-        framesOut: c.framesOut,
-        ending: c.ending,
-      })),
+      clients: this.clients.slice(-LISTED_CLIENTS).map(clientView),
     };
   }
 
@@ -299,7 +308,7 @@ export class MockServer {
         });
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, req, ordinal, remote));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, socket, req, ordinal, remote));
     };
     const slow = this.faults['slow-accept'];
     if (slow && slow.ms > 0) setTimeout(accept, slow.ms);
@@ -334,6 +343,7 @@ export class MockServer {
       framesOut: 0,
       ending: c.ending,
       ws: null,
+      socket: null,
       openedUs: c.startedAt,
       timers: new Set(),
       lastSendAt: 0,
@@ -352,10 +362,11 @@ export class MockServer {
     return client;
   }
 
-  private serve(ws: WebSocket, req: IncomingMessage, ordinal: number, remote: string): void {
+  private serve(ws: WebSocket, socket: Socket, req: IncomingMessage, ordinal: number, remote: string): void {
     const openedAt = nowMicros();
     const client = this.remember({ ordinal, remote, startedAt: openedAt, state: 'open', ending: null });
     client.ws = ws;
+    client.socket = socket;
     const frame = (direction: 0 | 1, opcode: number, data: Buffer) => {
       this.spool.frame(ordinal, nowMicros(), direction, opcode, data, PAYLOAD_CAP);
       if (direction === 0) client.framesIn++;
@@ -492,8 +503,7 @@ export class MockServer {
       while (i < items.length && items[i]!.atMs <= this.elapsed(client)) items[i++]!.send();
     };
     const step = () => {
-      if (client.ws) corked(client.ws, due);
-      else due();
+      corked(client.socket, due);
       if (i < items.length) this.later(client, items[i]!.atMs - this.elapsed(client), step);
       else then?.();
     };

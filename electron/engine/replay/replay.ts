@@ -52,7 +52,7 @@ export interface ReplayHooks {
 }
 
 /** Checks a replay request and reads its source; throws InputError or MissingError before anything is created. */
-export function prepareReplay(ctx: EngineContext, request: ReplayRequest) {
+function prepareReplay(ctx: EngineContext, request: ReplayRequest) {
   const source = readConnection(ctx, request.sessionId, request.connection, 'sent');
   const recorded = source.connection.requestHeaders;
   const capture = CaptureRequestSchema.parse({

@@ -4,6 +4,7 @@ import type { WalkEngine } from '../incidents/walk.js';
 import { renderReport } from './formats.js';
 import { chromiumPrinter, type PdfPrinter } from './pdf.js';
 import { buildReport } from './report.js';
+import { missingSegmentFiles } from '../sessions/sessions.js';
 
 export interface ReportsOptions {
   /** The incidents domain's walks (incidents, walks and their runs). */
@@ -31,6 +32,17 @@ export function setupReports(ctx: EngineContext, options: ReportsOptions): Domai
             encoding: binary ? ('base64' as const) : ('utf8' as const),
             content: out.content.toString(binary ? 'base64' : 'utf8'),
             redaction: report.redaction,
+            damaged: report.sessions.flatMap((s) =>
+              s.damagedFrames?.frames
+                ? [
+                    {
+                      sessionId: s.id,
+                      damagedFrames: s.damagedFrames,
+                      restore: s.damagedFrames.missing > 0 ? missingSegmentFiles(ctx, s.id) : [],
+                    },
+                  ]
+                : [],
+            ),
           };
         },
       },

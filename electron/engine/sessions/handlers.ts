@@ -30,6 +30,10 @@ export function setupSessions(ctx: EngineContext, background = true): DomainSetu
           sessions.remove(ctx, r.id);
           return { ok: true as const };
         },
+        missingSegments: (r) => {
+          sessions.requireSession(ctx, r.id);
+          return sessions.missingSegmentFiles(ctx, r.id);
+        },
         recover: () => sessions.recoverSessions(ctx),
         compact: () => sessions.compact(ctx),
       },

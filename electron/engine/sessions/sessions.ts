@@ -16,6 +16,7 @@ export { onReadOnlyOpen } from '../store/database.js';
 import { StoreWriter } from '../store/writer.js';
 import {
   compactSegments,
+  missingSegments,
   removeSegmentFiles,
   sessionSegments,
   type CompactionReport,
@@ -412,6 +413,15 @@ export function remove(ctx: EngineContext, id: number): void {
   const segments = sessionSegments(ctx.db, ctx.dbPath, id);
   deleteSessionRow(ctx.db, id);
   removeSegmentFiles(ctx.db, segments);
+}
+
+/**
+ * What to put back for a session whose segment files are missing (its frames read as damaged,
+ * 'missing'): one sentence per file, or one for the frames folder when all of it is gone; empty
+ * when every file is there.
+ */
+export function missingSegmentFiles(ctx: EngineContext, id: number): string[] {
+  return missingSegments(ctx.db, id);
 }
 
 /**

@@ -19,7 +19,7 @@ import {
 import { accessSync, constants } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { InputError, isCorruption } from '../errors.js';
+import { InputError, isCorruption, storageAdvice } from '../errors.js';
 import { ioFailure, isBusy } from './io-errors.js';
 import { recoverOrphanedSessions } from './recovery.js';
 
@@ -272,7 +272,11 @@ function openFailure(err: unknown, path: string): unknown {
     );
   }
   const io = ioFailure(err);
-  if (io) return new StoreError(`cannot open ${path}: ${io}`, 'io');
+  if (io)
+    return new StoreError(
+      `cannot open ${path}: ${io}; nothing in it was changed; ${storageAdvice(err)}`,
+      'io',
+    );
   return err;
 }
 

@@ -1,25 +1,9 @@
 // Storage faults (a full disk, an I/O error, a read-only file system) are conditions of the
-// machine, not damage to the evidence and not bugs: whoever meets one keeps what it has, says so
-// in one line, and tries again later. This tells them apart from the rest.
+// machine, not damage to the evidence and not bugs (see ../errors.ts); and values the database
+// refuses to store, which no retry will ever store.
 
-const FS_CODES: Record<string, string> = {
-  ENOSPC: 'the disk is full',
-  EDQUOT: 'the disk quota is used up',
-  EIO: 'the disk reported an I/O error',
-  EROFS: 'the file system is read-only',
-  EFBIG: 'the file is larger than the file system allows',
-};
-
-/** A sentence for a storage fault (what the machine said), or null when `err` is something else. */
-export function ioFailure(err: unknown): string | null {
-  const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
-  if (code in FS_CODES) return `${FS_CODES[code]} (${code})`;
-  if (code === 'SQLITE_FULL') return 'the disk is full (SQLITE_FULL)';
-  if (code.startsWith('SQLITE_IOERR')) return `the disk reported an I/O error (${code})`;
-  if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_'))
-    return `the database cannot be written (${code})`;
-  return null;
-}
+// Which errors are storage faults is decided in one place for every caller (the shells too).
+export { ioFailure } from '../errors.js';
 
 // Whether the database is locked by another connection is decided in one place for every caller.
 export { isBusy } from '../errors.js';

@@ -17,9 +17,12 @@ export class RecorderLock {
     this.db = db;
   }
 
-  /** Creates the lock file when needed and takes its lock; throws when another process holds it. */
-  static acquire(path: string): RecorderLock {
-    const db = new Database(path, { timeout: 2000 });
+  /**
+   * Creates the lock file when needed and takes its lock, waiting up to `waitMs` for another process
+   * to let go; throws (SQLite's busy) when it still holds it.
+   */
+  static acquire(path: string, waitMs = 2000): RecorderLock {
+    const db = new Database(path, { timeout: waitMs });
     try {
       db.pragma('journal_mode = MEMORY');
       db.exec('BEGIN EXCLUSIVE');

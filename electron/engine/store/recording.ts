@@ -22,6 +22,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { createSession, setRecorderFiles, type NewSession } from '../sessions/session-store.js';
 import { requireWritable, StoreError, type Db } from './database.js';
+import { storageAdvice } from '../errors.js';
 import { ioFailure, isBusy } from './io-errors.js';
 import { lockHeld, RecorderLock } from './recorder-lock.js';
 
@@ -278,7 +279,7 @@ export function beginRecording(db: Db, dbPath: string, session: NewSession): Rec
     const io = ioFailure(err);
     if (io)
       throw new StoreError(
-        `cannot start recording: ${io} in ${dirname(resolve(dbPath))}; free some space and try again`,
+        `cannot start recording: ${io} in ${dirname(resolve(dbPath))}; nothing was recorded and the database is as it was; ${storageAdvice(err)}`,
         'io',
       );
     throw err;

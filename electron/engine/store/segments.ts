@@ -28,7 +28,9 @@ import type { CompactionReport as ContractCompactionReport } from '../../../shar
 import type { DamageKind } from '../../../shared/frame-damage.js';
 import { crc32 } from './checksum.js';
 import { databasePath, requireWritable, StoreError } from './database.js';
+import { storageAdvice } from '../errors.js';
 import { ioFailure, isBusy } from './io-errors.js';
+import { RecorderLock } from './recorder-lock.js';
 import { framesDir, fromStoredPath, ownsFile, toStoredPath } from './recording.js';
 
 /** Read-ahead window: a run of small payloads read in order costs one read per window. */
@@ -51,10 +53,16 @@ export type PayloadRead = { bytes: Buffer; damage: null } | { bytes: null; damag
 const EMPTY = Buffer.alloc(0);
 const CHANGED: PayloadRead = { bytes: null, damage: 'checksum' };
 const CUT_SHORT: PayloadRead = { bytes: null, damage: 'cut-short' };
+const MISSING: PayloadRead = { bytes: null, damage: 'missing' };
+
+/** How long a segment file found missing is taken as missing before it is looked for again. */
+const MISSING_RECHECK_MS = 1000;
 
 /** Reads payload bytes from the segments of one database connection. */
 export class SegmentReader {
   private readonly open = new Map<number, OpenSegment>();
+  /** Segments whose file was missing, and when that was seen (a restored file is found again). */
+  private readonly missing = new Map<number, number>();
   private readonly pathOf: Database.Statement;
 
   constructor(
@@ -69,11 +77,14 @@ export class SegmentReader {
    * checksum (`crc`), the whole payload is read and must match it, also when only its head is
    * wanted; without one (frames committed before checksums), the file must at least hold it. A
    * payload that fails is answered as damaged, its bytes withheld, never thrown: the frames around
-   * it still read. The bytes may be a view into a shared read window.
+   * it still read. So is one whose segment file is missing (deleted, or a database copied without
+   * its frames folder): `missingSegments` says which file to put back. The bytes may be a view into
+   * a shared read window.
    */
   read(segmentId: number, offset: number, length: number, crc: number | null, max = length): PayloadRead {
     if (length === 0) return crc === null || crc === 0 ? { bytes: EMPTY, damage: null } : CHANGED;
     const s = this.segment(segmentId);
+    if (s === null) return MISSING;
     if (offset + length > s.size) {
       s.size = fstatSync(s.fd).size;
       if (offset + length > s.size) return CUT_SHORT;
@@ -88,6 +99,7 @@ export class SegmentReader {
   /** Forgets segments (their session was deleted, or compaction replaced them). */
   forget(ids: Iterable<number>): void {
     for (const id of ids) {
+      this.missing.delete(id);
       const s = this.open.get(id);
       if (!s) continue;
       closeSync(s.fd);
@@ -99,7 +111,8 @@ export class SegmentReader {
     this.forget([...this.open.keys()]);
   }
 
-  private segment(id: number): OpenSegment {
+  /** The open file of segment `id`; null when the file is missing. */
+  private segment(id: number): OpenSegment | null {
     let s = this.open.get(id);
     if (s) {
       // Most recently used last.
@@ -107,6 +120,8 @@ export class SegmentReader {
       this.open.set(id, s);
       return s;
     }
+    const seen = this.missing.get(id);
+    if (seen !== undefined && performance.now() - seen < MISSING_RECHECK_MS) return null;
     const stored = this.pathOf.get(id) as { session_id: number; path: string } | undefined;
     if (stored === undefined)
       throw new StoreError(
@@ -118,18 +133,16 @@ export class SegmentReader {
     try {
       fd = openSync(path, 'r');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const folder = dirname(path);
-      const whose = `the frame payloads of session ${stored.session_id}`;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.missing.set(id, performance.now());
+        return null;
+      }
       throw new StoreError(
-        code !== 'ENOENT'
-          ? `cannot read ${path}: ${ioFailure(err) ?? (err as Error).message}`
-          : existsSync(folder)
-            ? `${whose} are in ${path}, which is missing from ${folder}; restore that file from a copy of the folder`
-            : `${whose} are in ${folder}, which is missing; put the folder ${basename(folder)} back beside ${basename(this.dbPath)}`,
+        `cannot read ${path}: ${ioFailure(err) ?? (err as Error).message}; check the file's permissions and the disk, then try again`,
         'io',
       );
     }
+    this.missing.delete(id);
     if (this.open.size >= MAX_OPEN) this.forget([this.open.keys().next().value!]);
     s = { fd, path, size: fstatSync(fd).size, window: null, windowStart: 0 };
     this.open.set(id, s);
@@ -162,6 +175,29 @@ export class SegmentReader {
     }
     return got;
   }
+}
+
+/**
+ * What to put back for the segments of session `sessionId` whose files are missing: one sentence
+ * per missing file (or one for the whole frames folder, when it is gone), naming it and where it
+ * belongs. Empty when every file is there.
+ */
+export function missingSegments(db: Database.Database, sessionId: number): string[] {
+  const dbPath = databasePath(db);
+  const whose = `the frame payloads of session ${sessionId}`;
+  const out: string[] = [];
+  for (const path of sessionSegments(db, dbPath, sessionId).values()) {
+    if (existsSync(path)) continue;
+    const folder = dirname(path);
+    if (!existsSync(folder))
+      return [
+        `${whose} are in ${folder}, which is missing; put the folder ${basename(folder)} back beside ${basename(dbPath)}`,
+      ];
+    out.push(
+      `${whose} are in ${path}, which is missing from ${folder}; restore that file from a copy of the folder`,
+    );
+  }
+  return out;
 }
 
 const readers = new WeakMap<Database.Database, SegmentReader>();
@@ -247,6 +283,34 @@ const REWRITE_BELOW = 0.9;
  */
 export function compactSegments(db: Database.Database, dbPath: string): CompactionReport {
   requireWritable(db, 'be compacted');
+  const dir = framesDir(dbPath);
+  if (!existsSync(dir)) return compactFiles(db, dbPath);
+  // One compaction of a frames folder at a time (another process may run one): what it finds there
+  // unreferenced, a rewrite's temporary file among it, was left by one that died.
+  const lockPath = join(dir, 'compact.lock');
+  let lock: RecorderLock;
+  try {
+    lock = RecorderLock.acquire(lockPath, 5000);
+  } catch (err) {
+    if (isBusy(err))
+      throw new StoreError(
+        `another "frameline compact" is compacting ${dbPath}; try again when it has finished`,
+        'busy',
+      );
+    throw new StoreError(
+      `cannot compact ${dbPath}: cannot make its lock file ${lockPath} (${ioFailure(err) ?? (err as Error).message}); nothing was changed; ${storageAdvice(err)}`,
+      'io',
+    );
+  }
+  try {
+    return compactFiles(db, dbPath);
+  } finally {
+    lock.release();
+  }
+}
+
+/** Compaction itself, once no other compaction can run on the same frames folder. */
+function compactFiles(db: Database.Database, dbPath: string): CompactionReport {
   const report: CompactionReport = {
     orphansRemoved: 0,
     segmentsRewritten: 0,
@@ -270,9 +334,11 @@ export function compactSegments(db: Database.Database, dbPath: string): Compacti
     );
     for (const name of readdirSync(dir)) {
       const m = /^session-(\d+)(?:-\d+)?\.(?:frames|spool)$/.exec(name);
-      if (!m) continue;
+      // A rewrite's temporary file is never referenced: one left here was a compaction's that died.
+      const rewrite = /^session-\d+-\d+\.frames\.tmp$/.test(name);
+      if (!m && !rewrite) continue;
       const path = join(dir, name);
-      if (referenced.has(path) || live.has(Number(m[1]))) continue;
+      if (m && (referenced.has(path) || live.has(Number(m[1])))) continue;
       try {
         report.bytesFreed += statSync(path).size;
         rmSync(path, { force: true });
@@ -316,7 +382,17 @@ export function compactSegments(db: Database.Database, dbPath: string): Compacti
     report.vacuumed = true;
     report.bytesFreed += Math.max(0, before - databaseBytes(dbPath));
   } catch (err) {
-    if (!isBusy(err)) throw err;
+    if (isBusy(err)) return report;
+    const io = ioFailure(err);
+    if (io === null) throw err;
+    const done =
+      report.segmentsRewritten + report.orphansRemoved > 0
+        ? ` (the segment files were: ${(report.bytesFreed / 1048576).toFixed(1)} MiB freed)`
+        : '';
+    throw new StoreError(
+      `the database file ${dbPath} was not compacted${done}: ${io} (compacting it needs about as much free space as it takes); it is as it was; ${storageAdvice(err)}`,
+      'io',
+    );
   }
   return report;
 }
@@ -335,8 +411,9 @@ function databaseBytes(dbPath: string): number {
 
 /**
  * Copies the payloads a segment's frames refer to into a new file, in order, then points the frames
- * at it in one transaction and deletes the old file. A crash before the commit leaves the new file
- * an orphan (the next compaction deletes it); after it, the old one. Returns the new file's size.
+ * at it in one transaction and deletes the old file. A write or a commit that fails removes the new
+ * file at once (the frames still point into the old one); a crash before the commit leaves it (its
+ * `.tmp`, or the renamed file) an orphan the next compaction deletes; after it, the old one. Returns the new file's size.
  * Each payload is checked on the way; the checksums stay in the frame rows, so they hold for the new
  * file as they did for the old. A segment with a damaged frame is not rewritten (null): copying the
  * bytes would make a fresh file of them, and dropping them would take the evidence of the damage.
@@ -357,41 +434,59 @@ function rewriteSegment(
     )
     .all(segmentId) as Array<{ id: number; o: number; n: number; crc: number | null }>;
   const moved: Array<[number, number]> = [];
-  const fd = openSync(tmp, 'w');
   let at = 0;
   let damaged = false;
   try {
-    for (const r of rows) {
-      const { bytes } = reader.read(segmentId, r.o, r.n, r.crc);
-      if (bytes === null) {
-        damaged = true;
-        break;
+    const fd = openSync(tmp, 'w');
+    try {
+      for (const r of rows) {
+        const { bytes } = reader.read(segmentId, r.o, r.n, r.crc);
+        if (bytes === null) {
+          damaged = true;
+          break;
+        }
+        let off = 0;
+        while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off, at + off);
+        moved.push([r.id, at]);
+        at += r.n;
       }
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off, at + off);
-      moved.push([r.id, at]);
-      at += r.n;
+      if (!damaged) fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
-    if (!damaged) fdatasyncSync(fd);
-  } finally {
-    closeSync(fd);
+    if (!damaged) renameSync(tmp, target);
+  } catch (err) {
+    // A full disk, say: the partial copy goes, and the frames still point into the old file.
+    rmSync(tmp, { force: true });
+    const io = ioFailure(err);
+    if (io === null) throw err;
+    throw new StoreError(
+      `compaction stopped: cannot write ${tmp}, the rewritten segment of session ${sessionId}: ${io}; it was removed, and every frame is where it was; ${storageAdvice(err)}`,
+      'io',
+    );
   }
   if (damaged) {
     rmSync(tmp, { force: true });
     return null;
   }
-  renameSync(tmp, target);
   let newId = 0;
-  db.transaction(() => {
-    newId = Number(
-      db
-        .prepare('INSERT INTO segment (session_id, path) VALUES (?, ?)')
-        .run(sessionId, toStoredPath(dbPath, target)).lastInsertRowid,
-    );
-    const point = db.prepare('UPDATE frame SET segment_id = ?, payload_offset = ? WHERE id = ?');
-    for (const [id, offset] of moved) point.run(newId, offset, id);
-    db.prepare('DELETE FROM segment WHERE id = ?').run(segmentId);
-  })();
+  try {
+    db.transaction(() => {
+      newId = Number(
+        db
+          .prepare('INSERT INTO segment (session_id, path) VALUES (?, ?)')
+          .run(sessionId, toStoredPath(dbPath, target)).lastInsertRowid,
+      );
+      const point = db.prepare('UPDATE frame SET segment_id = ?, payload_offset = ? WHERE id = ?');
+      for (const [id, offset] of moved) point.run(newId, offset, id);
+      db.prepare('DELETE FROM segment WHERE id = ?').run(segmentId);
+    })();
+  } catch (err) {
+    // Not switched (the database is full or locked): the frames point into the old file, and the
+    // new one is nobody's.
+    rmSync(target, { force: true });
+    throw err;
+  }
   reader.forget([segmentId]);
   try {
     rmSync(path, { force: true });

@@ -5,6 +5,48 @@
 // writer thread that dies, end that one session (its capture is told, closes, and the session is
 // recovered from its spool as after a crash), while every other capture carries on and the next
 // one starts a fresh writer. A database locked by another process is a backlog, not a failure.
+//
+// One session's spool (SessionSpool), with what it posts to the writer thread (>) and hears back (<):
+//
+//   begin > open
+//     |
+//     v
+//   RECORDING: frames go to the spool file; each flush > spooled(upTo); the writer commits up to
+//     |    |   there (< committed)
+//     |    +-- a full disk, < failed, the writer died (or was dead at begin) --> FAILED: from then
+//     |                                                        |  on, frames are counted as lost
+//     | finish(endedAt)                                        | finish(endedAt)
+//     v                                                        |
+//   FINISHING: spool closed, > finish(upTo, endedAt)           |
+//     |                  |                                     |
+//     | < finished       | < failed, the writer died, or       |
+//     v                  | closing the spool failed            |
+//   end(): lock and      v                                     v
+//   reserve released,  LETTING GO (letGo): > drop, then wait for < dropped, at most 60 s; at once
+//   writer.settled()     when the writer already forgot the session (< failed, < dropped) or died
+//   --> complete                |
+//   (or failed: no              v
+//   connection opened)  HOLDING (writer.hold): > hold, then wait for < held, at most 60 s (at once
+//                         if the writer died): it has no transaction open and starts none, and the
+//                         hold keeps it alive
+//                               |
+//                               v
+//                       RECOVERING: end() (lock released, reserve kept for recovery), the spool
+//                         committed on this thread as after a crash --> interrupted (or left for
+//                         the next open: the disk still full); then > resume: the writer goes on
+//
+//   abandon() (a bounded shutdown), while RECORDING or FAILED: the spool file is closed without its
+//   unwritten buffer, LETTING GO for at most 3 s, end(): the next open recovers the session.
+//
+// The writer thread, per session: > open tracks it; > spooled and > finish raise what it commits;
+// once all is committed after > finish it marks the session complete, retires the spool and forgets
+// it (< finished); > drop forgets it (< dropped, tracked or not); a failed commit forgets it
+// (< failed); a database locked by another process is < busy(true), retried every 200 ms, then
+// < busy(false). As a whole: > hold counts a hold and answers < held (messages are heard between
+// transactions, so none is open then); while any hold is counted it commits and indexes nothing;
+// > resume counts one off. It lives while anything counts on it (StoreWriter.open: a session from
+// begin to settled(), an index request, a hold until resumed); at zero it is told > close, and the
+// next begin starts a new one. If it dies, every session it served is failed at once (die()).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';

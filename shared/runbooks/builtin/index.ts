@@ -1,6 +1,6 @@
 // The runbooks Frameline ships, parsed once on first use.
 import { parseRunbook } from '../parse.js';
-import type { Runbook } from '../schemas.js';
+import type { Runbook, RunbookSummary } from '../schemas.js';
 import { INCIDENT_CHECKLIST } from './incident-checklist.js';
 import { ROOT_CAUSES } from './root-causes.js';
 import { SERVICE_RUNBOOK } from './service-runbook.js';
@@ -28,4 +28,21 @@ export function builtinRunbooks(): Runbook[] {
 export function builtinSource(id: string): string | undefined {
   const i = builtinRunbooks().findIndex((r) => r.id === id);
   return i === -1 ? undefined : BUILTIN_SOURCES[i]!.source;
+}
+
+/** A built-in runbook as listed: trusted, since its commands ship with Frameline. */
+export function builtinSummary(r: Runbook): RunbookSummary {
+  return {
+    id: r.id,
+    title: r.title,
+    version: r.version,
+    source: 'builtin',
+    provenance: 'builtin',
+    trusted: true,
+    appliesTo: r.appliesTo,
+    nodes: r.nodes.length,
+    steps: r.steps.length,
+    importedAt: null,
+    fileName: null,
+  };
 }

@@ -5,7 +5,7 @@
 // line per session how many and which, and exits with 1 (a failed check); `show --json --frames`
 // prints a whole document. The console's frames handler marks them the same way.
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, truncateSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FrameRecord } from '../../../shared/contract.js';
 import type { Report } from '../../../shared/contract/reports.js';
@@ -250,12 +250,22 @@ describe('damaged stored bytes', () => {
     expect(md.code).toBe(1);
     expect(md.stdout).toContain('**Damaged frames:** 1 frame is damaged');
 
-    // A segment that cannot be read at all stops the frames, but the JSON document is still closed.
+    // A segment file that is gone marks every frame in it damaged (missing), like one cut short: the
+    // document is whole, and the one line names the file to restore (issue 19 item 6).
     rmSync(second);
     const missing = await cli(['show', String(cut), '--frames', '--json', '--db', ws.db]);
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(1);
     expect(lines(missing.stderr)).toHaveLength(1);
-    expect((JSON.parse(missing.stdout) as ShowJson).frames).toEqual([]);
+    const lost = (JSON.parse(missing.stdout) as ShowJson).frames!;
+    expect(lost.map((f) => f.seq)).toEqual(intact.cut.map((f) => f.seq));
+    expect(lost.filter((f) => f.payload !== '' || !f.damaged)).toEqual([]);
+    expect(new Set(lost.map((f) => f.damage))).toEqual(new Set(['missing: its segment file is missing']));
+    expect(missing.stderr).toContain(
+      `session ${cut}: ${lost.length} frames are damaged (seq 1–20, …: ${lost.length} in a missing segment file)`,
+    );
+    expect(missing.stderr).toContain(
+      `${second}, which is missing from ${dirname(second)}; restore that file`,
+    );
   }, 60_000);
 
   it('are marked in the console: the frame list, the frame detail and the export answer', async () => {

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { deflateRawSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Diagnosis } from '../../../shared/findings.js';
-import { cliJson, finished, startCli, workspace, type Workspace } from '../../support/cli.js';
+import { cli, cliJson, finished, startCli, workspace, type Workspace } from '../../support/cli.js';
 import type { ShowJson } from '../../support/session-json.js';
 import {
   accept,
@@ -373,5 +373,106 @@ describe('bounded handshakes', () => {
     const f = (await diagnose()).findings.find((x) => x.id === 'upgrade-rejected')!;
     expect(f.summary).not.toMatch(/refused with HTTP 101/);
     expect(f.summary).toMatch(/101/);
+  });
+
+  /** A proper 101 for `key`, with these header lines added (or, by name, left out). */
+  const answer101 = (key: string, extra: string[] = [], skip: string[] = []) =>
+    [
+      'HTTP/1.1 101 Switching Protocols',
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      `Sec-WebSocket-Accept: ${accept(key)}`,
+      ...extra,
+    ]
+      .filter((l) => !skip.some((s) => l.startsWith(s)))
+      .join('\r\n') + '\r\n\r\n';
+
+  it.each([
+    [
+      'a subprotocol never offered',
+      [] as string[],
+      (k: string) => answer101(k, ['Sec-WebSocket-Protocol: evil']),
+      'protocol',
+      /choosing the subprotocol "evil", but Frameline offered none, so Frameline refused the connection.*--subprotocol/,
+    ],
+    [
+      'a subprotocol not among those offered',
+      ['--subprotocol', 'chat.v1', '--subprotocol', 'chat.v2'],
+      (k: string) => answer101(k, ['Sec-WebSocket-Protocol: evil']),
+      'protocol',
+      /choosing the subprotocol "evil", which is not among the 2 Frameline offered.*--subprotocol/,
+    ],
+    [
+      'no subprotocol where one was offered',
+      ['--subprotocol', 'chat.v1'],
+      (k: string) => answer101(k),
+      'protocol',
+      /without choosing any of the subprotocol Frameline offered.*capture without --subprotocol/,
+    ],
+    [
+      'an extension never offered',
+      [] as string[],
+      (k: string) => answer101(k, ['Sec-WebSocket-Extensions: x-evil']),
+      'protocol',
+      /with the extension "x-evil", but Frameline offered none/,
+    ],
+    [
+      'an extension other than the permessage-deflate offered',
+      ['--compression'],
+      (k: string) => answer101(k, ['Sec-WebSocket-Extensions: x-evil']),
+      'protocol',
+      /with the extension "x-evil", but Frameline offered only permessage-deflate.*without --compression/,
+    ],
+    [
+      'a wrong Sec-WebSocket-Accept',
+      [] as string[],
+      () => answer101('not-the-key'),
+      'protocol',
+      /with a Sec-WebSocket-Accept that does not match the Sec-WebSocket-Key Frameline sent/,
+    ],
+    [
+      'no Sec-WebSocket-Accept',
+      [] as string[],
+      (k: string) => answer101(k, [], ['Sec-WebSocket-Accept']),
+      'protocol',
+      /without a Sec-WebSocket-Accept header/,
+    ],
+    [
+      'Upgrade: h2c',
+      [] as string[],
+      (k: string) => answer101(k, ['Upgrade: h2c'], ['Upgrade: websocket']),
+      'upgrade-rejected',
+      /without "Upgrade: websocket" \(its Upgrade header said "h2c"\)/,
+    ],
+  ])(
+    'a 101 with %s is refused, in words that say what the server did',
+    async (_n, flags, response, kind, words) => {
+      const p = await peer({ response });
+      const { result, data } = await capture([p.url, ...flags, '--connect-timeout', '5']);
+      expect(result.code).toBe(1);
+      const c = data.connections[0]!;
+      expect(c.status).toBe(101);
+      expect(c.openedAt).toBeNull();
+      expect(c.error).toMatchObject({ kind });
+      expect(c.error!.message).toMatch(words);
+      expect(c.error!.message).not.toMatch(/^Server sent|^WebSocket protocol error/);
+      // diagnose says it in the same words (a 101 without an Upgrade header only where it was one).
+      const f = (await diagnose()).findings.find((x) => x.id === 'upgrade-rejected')!;
+      if (kind === 'upgrade-rejected')
+        expect(f.summary).toMatch(/1 upgrade was answered 101 .*without "Upgrade: websocket"/);
+      else expect(f.summary).toBe(`1 upgrade did not complete: ${c.error!.message}.`);
+    },
+  );
+
+  it('probe says a 101 with a subprotocol never offered in the same words, not as a missing Upgrade', async () => {
+    const p = await peer({ response: (k) => answer101(k, ['Sec-WebSocket-Protocol: evil']) });
+    const result = await cli(['probe', p.url, '--json', '--db', ws.db], {}, 60_000);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as Diagnosis;
+    const f = report.findings.find((x) => x.id === 'upgrade-rejected');
+    expect(f?.summary).toMatch(
+      /^The upgrade did not complete: the server at .* choosing the subprotocol "evil", but Frameline offered none/,
+    );
+    expect(f?.summary).not.toMatch(/without "Upgrade: websocket"/);
   });
 });

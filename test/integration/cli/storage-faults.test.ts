@@ -8,12 +8,14 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SessionSummary } from '../../../shared/contract.js';
+import { FramelineService } from '../../../electron/engine/service.js';
 import { openStore } from '../../../electron/engine/store/database.js';
 import { PAYLOAD_REF, payloadBytes, type PayloadRef } from '../../../electron/engine/sessions/frame-store.js';
 import { beginRecording } from '../../../electron/engine/store/recording.js';
 import { SpoolWriter } from '../../../electron/engine/store/spool.js';
 import { formatMicros } from '../../../shared/time.js';
 import { cli, finished, spooledFrames, startCli, workspace, type Workspace } from '../../support/cli.js';
+import { callService, failedCall } from '../../support/service.js';
 import { smallDisk, type SmallDisk } from '../../support/small-disk.js';
 import { until } from '../../support/wait.js';
 
@@ -362,4 +364,63 @@ it('a capture whose frames wait in its spool says how many in its final line', a
   expect(after.code, after.stderr).toBe(0);
   expect(after.list[0]).toMatchObject({ id: 1, status: 'interrupted', frames: waiting });
   expect(storedSeqs(db)).toEqual(range(waiting));
+});
+
+it("the console's answer to a write on a full disk is a failed answer in the command line's words, and nothing changes", async (ctx) => {
+  const disk = diskOrSkip(8, (n) => ctx.skip(n));
+  const db = join(disk.path, 'frameline.db');
+  const service = new FramelineService({ dbPath: db, shell: 'browser' });
+  cleanups.push(() => service.close());
+  await callService(service, 'incidents:create', { title: 'Before the disk filled' });
+  disk.fill(0);
+  const runbook = readFileSync(join(import.meta.dirname, '../../fixtures/runbooks/shell-steps.md'), 'utf8');
+  const answers = [
+    await failedCall(service, 'incidents:create', { title: 'Full' }),
+    await failedCall(service, 'runbooks:import', { fileName: 'shell-steps.md', text: runbook }),
+  ];
+  for (const a of answers)
+    expect(a).toEqual({
+      code: 'failed',
+      message: `cannot write to ${db}: the disk is full (SQLITE_FULL), so the change was not saved (what the database held is as it was); free some space on that disk and try again`,
+    });
+  disk.free();
+  expect((await callService<unknown[]>(service, 'incidents:list', {})).length).toBe(1);
+});
+
+it("the console's answer to a write held up by another process's lock is a failed answer, not a bad request", async () => {
+  const service = new FramelineService({ dbPath: ws.db, shell: 'browser' });
+  cleanups.push(() => service.close());
+  const locker = new Database(ws.db);
+  locker.exec('BEGIN IMMEDIATE');
+  let answer;
+  try {
+    answer = await failedCall(service, 'incidents:create', { title: 'Locked out' });
+  } finally {
+    locker.exec('ROLLBACK');
+    locker.close();
+  }
+  expect(answer).toEqual({
+    code: 'failed',
+    message: `${ws.db} is locked by another process that is writing to it (waited 5 s); try again when it has finished`,
+  });
+}, 30_000);
+
+it('an export or a report written with -o to a full disk: one line, exit 1, no half-written file', async (ctx) => {
+  const disk = diskOrSkip(8, (n) => ctx.skip(n));
+  const har = join(import.meta.dirname, '../../fixtures/har/chrome-devtools.har');
+  expect((await cli(['import', har, '--db', ws.db])).code).toBe(0);
+  expect((await cli(['incident', 'create', '--title', 'Full', '--db', ws.db])).code).toBe(0);
+  disk.fill(0);
+  for (const [args, file] of [
+    [['export', '1', '--format', 'har'], join(disk.path, 'session.har')],
+    [['export', '1', '--format', 'ndjson'], join(disk.path, 'session.ndjson')],
+    [['report', '1'], join(disk.path, 'report.md')],
+  ] as const) {
+    const r = await cli([...args, '-o', file, '--db', ws.db]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 1,
+      stderr: `frameline: cannot write ${file}: the disk is full (ENOSPC); the partial file was removed; free some space on that disk and try again\n`,
+    });
+    expect(existsSync(file)).toBe(false);
+  }
 });

@@ -238,8 +238,10 @@ describe('frameline import', () => {
       ],
     ];
     variants.push(...unstorable);
+    // Into a database that holds one import already: it keeps that one, and nothing else.
     const db = join(ws.dir, 'malformed.db');
-    await cli(['sessions', '--db', db]);
+    expect((await cli(['import', join(FIXTURES, 'chrome-devtools.har'), '--db', db])).code).toBe(0);
+    const before = readdirSync(`${db}-frames`);
     for (const [name, text, message] of variants) {
       const file = join(ws.dir, name);
       writeFileSync(file, text);
@@ -250,9 +252,46 @@ describe('frameline import', () => {
       });
     }
     const sessions = await cliJson<unknown[]>(['sessions', '--db', db]);
-    expect(sessions.json).toEqual([]);
+    expect(sessions.json).toHaveLength(1);
     // No spool or segment left behind either.
-    expect(existsSync(`${db}-frames`) ? readdirSync(`${db}-frames`) : []).toEqual([]);
+    expect(readdirSync(`${db}-frames`)).toEqual(before);
+  });
+
+  it('refuses a malformed file before it opens the database: a new --db path stays empty', async () => {
+    const chrome = JSON.parse(readFileSync(join(FIXTURES, 'chrome-devtools.har'), 'utf8')) as {
+      log: { entries: Array<Record<string, unknown>> };
+    };
+    const ws1 = chrome.log.entries[1]!;
+    const files: Array<[string, string]> = [
+      ['array.har', '[1, 2]'],
+      ['entries-object.har', '{"log": {"entries": {}}}'],
+      ['pages-only.har', JSON.stringify({ log: { entries: [chrome.log.entries[0]] } })],
+      [
+        'time-1e300.har',
+        JSON.stringify({
+          log: {
+            entries: [{ ...ws1, _webSocketMessages: [{ type: 'send', time: 1e300, opcode: 1, data: 'x' }] }],
+          },
+        }),
+      ],
+    ];
+    const w = workspace();
+    try {
+      const folder = join(w.dir, 'evidence');
+      for (const [name, text] of files) {
+        const file = join(w.dir, name);
+        writeFileSync(file, text);
+        const r = await cli(['import', file, '--db', join(folder, 'new.db')]);
+        expect({ name, code: r.code, lines: r.stderr.trimEnd().split('\n').length }).toEqual({
+          name,
+          code: 2,
+          lines: 1,
+        });
+        expect(existsSync(folder), `${name} made ${folder}`).toBe(false);
+      }
+    } finally {
+      w.cleanup();
+    }
   });
 
   it('counts and names the messages it leaves out: unknown types, and frames without data', async () => {

@@ -175,6 +175,21 @@ describe('interop:importFile', () => {
     expect(await call('sessions:list', {})).toEqual([]);
   });
 
+  it('checks the whole file before the database opens: a refused file creates nothing, not even the database', async () => {
+    const db = join(ws.dir, 'evidence', 'new.db');
+    service = new FramelineService({ dbPath: db, shell: 'cli', openOnFirstUse: true });
+    const bad = join(ws.dir, 'pages-only.har');
+    writeFileSync(bad, JSON.stringify({ log: { entries: [{ request: { url: 'https://x.example/' } }] } }));
+    expect(await failedCall(service, 'interop:importFile', { path: bad })).toMatchObject({
+      code: 'bad-request',
+      message: expect.stringMatching(/^pages-only\.har has no WebSocket entry/),
+    });
+    expect(existsSync(join(ws.dir, 'evidence'))).toBe(false);
+    const imported = await call<ResponseOf<'interop', 'importFile'>>('interop:importFile', { path: CHROME });
+    expect(imported).toMatchObject({ sessionId: 1, frames: 4 });
+    expect(existsSync(db)).toBe(true);
+  });
+
   it('is refused to a page in browser mode, which reads nothing', async () => {
     service = new FramelineService({ dbPath: ws.db, shell: 'browser' });
     expect(

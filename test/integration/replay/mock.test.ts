@@ -99,11 +99,12 @@ describe('frameline mock', () => {
     for (let i = 0; i < 2; i++) {
       const c = client(mock.url);
       await c.opened;
-      const started = Date.now();
       const closed = await c.closed;
-      // Dropped without a close frame, after the recorded answers and 1.2 s of silence.
+      // Dropped without a close frame, after the recorded answers. How long the silence before the
+      // cut lasted is read from the mock's own recording below (diagnose's idleSeconds): a stopwatch
+      // in this process would time its own scheduling as well, which on a busy machine lags the
+      // open it saw behind the one the mock's timer started from.
       expect(closed.code).toBe(1006);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(1200);
       expect(c.messages).toHaveLength(5);
     }
     const stopped = await mock.stop();

@@ -32,7 +32,22 @@ interface Report {
 }
 
 // Runs in a child process: the tool registers globals, patches console and may call process.exit.
+// At start the tool downloads translations with got from the internet; tests stay on this machine,
+// so its got is replaced by one that fails at once, and the tool uses the translations it ships.
+// (Off the network that download is also a crash on Node 24: the connection fails within
+// milliseconds with ERR_SOCKET_CLOSED_BEFORE_CONNECTION, got 11 rejects at once yet still retries,
+// and its retry throws "The onCancel handler was attached after the promise settled".)
 const RUNNER = `
+const Module = require('node:module');
+const { dirname } = require('node:path');
+const gotPath = require.resolve('got', {
+  paths: [dirname(require.resolve('@doyensec/electronegativity/package.json'))],
+});
+const offline = new Module(gotPath);
+offline.filename = gotPath;
+offline.loaded = true;
+offline.exports = () => Promise.reject(new Error('no network in the tests'));
+require.cache[gotPath] = offline;
 const run = require('@doyensec/electronegativity');
 const fs = require('node:fs');
 const [input, csv, json, excluded] = process.argv.slice(1);

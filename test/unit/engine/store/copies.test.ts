@@ -19,7 +19,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEngine, type EngineContext } from '../../../../electron/engine/context.js';
-import { compact, remove, streamFrames } from '../../../../electron/engine/sessions/sessions.js';
+import {
+  compact,
+  missingSegmentFiles,
+  remove,
+  streamFrames,
+} from '../../../../electron/engine/sessions/sessions.js';
 import { getSessionRow } from '../../../../electron/engine/sessions/session-store.js';
 import { beginRecording } from '../../../../electron/engine/store/recording.js';
 import { recoverOrphanedSessions } from '../../../../electron/engine/store/recovery.js';
@@ -166,16 +171,27 @@ describe('a copy of a database', () => {
     cpSync(live, evidence);
     const moved = open(evidence);
     const folder = join(dir.path, 'case-7', 'evidence.db-frames');
-    expect(() => payloads(moved, id)).toThrow(
+    // Its frames read as damaged (missing), and what to put back is named.
+    const damage = (ctx: EngineContext) => [...streamFrames(ctx, id)].map((f) => f.damage);
+    expect(damage(moved)).toEqual(['missing: its segment file is missing']);
+    expect(missingSegmentFiles(moved, id)).toEqual([
       `the frame payloads of session ${id} are in ${folder}, which is missing; put the folder evidence.db-frames back beside evidence.db`,
-    );
+    ]);
     moved.close();
 
     mkdirSync(folder);
     const again = open(evidence);
-    expect(() => payloads(again, id)).toThrow(
+    expect(damage(again)).toEqual(['missing: its segment file is missing']);
+    expect(missingSegmentFiles(again, id)).toEqual([
       `the frame payloads of session ${id} are in ${join(folder, `session-${id}.frames`)}, which is missing from ${folder}; restore that file from a copy of the folder`,
-    );
+    ]);
+    again.close();
+
+    // Put back, the file reads again (from the same database connection as from a new one).
+    cpSync(`${live}-frames`, folder, { recursive: true });
+    const restored = open(evidence);
+    expect(payloads(restored, id)).toEqual(['far away']);
+    expect(missingSegmentFiles(restored, id)).toEqual([]);
   });
 
   it('recovered, commits its own spool and removes its own lock, never the original’s', () => {

@@ -1,7 +1,7 @@
 // Payloads live in segment files beside the database: they read back byte for byte, a deleted
 // session takes its bytes with it, compaction gives back what deletions and framing left behind, and
 // a database from before segments still opens and reads.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ import {
 } from '../../../../electron/engine/store/recording.js';
 import { recoverOrphanedSessions } from '../../../../electron/engine/store/recovery.js';
 import { SpoolWriter } from '../../../../electron/engine/store/spool.js';
+import { smallDisk, type SmallDisk } from '../../../support/small-disk.js';
 import { tempDir, type TempDir } from './helpers.js';
 
 const T0 = 1_763_776_433_000_000;
@@ -218,6 +219,73 @@ describe('payloads in segments', () => {
     expect(compact(ctx).segmentsRewritten).toBe(0);
     live.recording.lock.release();
   });
+});
+
+/** Many small frames: record headers outweigh their payloads, so compaction rewrites the segment. */
+const SMALL_FRAMES: Sent[] = Array.from({ length: 2000 }, (_, i) => ({
+  opcode: TEXT,
+  bytes: Buffer.from(`{"n":${i}}`),
+}));
+
+describe('compaction and its temporary files', () => {
+  it('sweeps the rewrite a compaction that died left behind, and nothing else of the folder', () => {
+    const ctx = open();
+    const kept = record(ctx, [{ opcode: TEXT, bytes: Buffer.from('keep me') }]);
+    const folder = recordingFiles(dbPath, 0).dir;
+    // A compaction killed while writing session 7's new segment, and a file that is not ours.
+    const leftover = join(folder, 'session-7-3.frames.tmp');
+    writeFileSync(leftover, Buffer.alloc(4096, 1));
+    writeFileSync(join(folder, 'notes.tmp'), 'mine');
+    const report = compact(ctx);
+    expect(existsSync(leftover)).toBe(false);
+    expect(report.orphansRemoved).toBe(1);
+    expect(report.bytesFreed).toBeGreaterThanOrEqual(4096);
+    expect(readFileSync(join(folder, 'notes.tmp'), 'utf8')).toBe('mine');
+    expect([...streamFrames(ctx, kept.id)].map((f) => f.payload)).toEqual(['keep me']);
+  });
+
+  const noDisk = (() => {
+    const d = smallDisk(1);
+    if ('unavailable' in d) return d.unavailable;
+    d.unmount();
+    return null;
+  })();
+  it.skipIf(noDisk !== null)(
+    'a rewrite that fails on a full disk removes its temporary file and says so in one sentence; every frame reads as before',
+    () => {
+      const disk = smallDisk(8) as SmallDisk;
+      try {
+        dbPath = join(disk.path, 'store.db');
+        const ctx = open();
+        const done = record(ctx, SMALL_FRAMES);
+        const folder = recordingFiles(dbPath, 0).dir;
+        const before = readdirSync(folder);
+        disk.fill(0);
+        let thrown: unknown = null;
+        try {
+          compact(ctx);
+        } catch (err) {
+          thrown = err;
+        }
+        disk.free();
+        expect(thrown).toMatchObject({ name: 'StoreError', code: 'io' });
+        expect((thrown as Error).message).toMatch(
+          new RegExp(
+            `^compaction stopped: cannot write ${join(folder, `session-${done.id}-\\d+\\.frames\\.tmp`)}, the rewritten segment of session ${done.id}: the disk is full \\(ENOSPC\\); it was removed, and every frame is where it was; free some space on that disk and try again$`,
+          ),
+        );
+        expect(readdirSync(folder)).toEqual(before);
+        const back = [...streamFrames(ctx, done.id)];
+        back.forEach((f, i) => expect(f.payload).toBe(SMALL_FRAMES[i]!.bytes.toString()));
+        expect(back).toHaveLength(SMALL_FRAMES.length);
+        // With room again, the same compaction goes through.
+        expect(compact(ctx).segmentsRewritten).toBe(1);
+        ctx.close();
+      } finally {
+        disk.unmount();
+      }
+    },
+  );
 });
 
 describe('a database from before segments', () => {
