@@ -2,7 +2,7 @@
 // shells carry them: whole frames page by page (`sessions:records`, what `frameline show --frames`
 // writes), recovery of sessions whose recorder is gone (`sessions:recover`) and compaction
 // (`sessions:compact`). Sessions are written as a recorder leaves them: a spool, then recovered.
-import { statSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -150,6 +150,28 @@ describe('sessions:records', () => {
     expect(await failedCall(service!, 'sessions:records', { id: 7 })).toEqual({
       code: 'not-found',
       message: 'no session 7 in this database; list them with "frameline sessions"',
+    });
+  });
+});
+
+describe('sessions:missingSegments', () => {
+  it('names the segment file to put back once its frames read as missing, and nothing before', async () => {
+    const id = spooledSession(
+      Array.from({ length: 10 }, (_, i) => ({ data: Buffer.from(`frame ${i + 1}`) })),
+    );
+    open();
+    expect(await call('sessions:missingSegments', { id })).toEqual([]);
+    const segment = join(`${ws.db}-frames`, `session-${id}.frames`);
+    rmSync(segment);
+    const { frames } = await readAll(id);
+    expect(frames.map((f) => [f.damaged, f.damage, f.payload])).toEqual(
+      Array.from({ length: 10 }, () => [true, 'missing: its segment file is missing', '']),
+    );
+    const restore = await call<string[]>('sessions:missingSegments', { id });
+    expect(restore).toHaveLength(1);
+    expect(restore[0]).toContain(`${segment}, which is missing from ${ws.db}-frames; restore that file`);
+    expect(await failedCall(service!, 'sessions:missingSegments', { id: 99 })).toMatchObject({
+      code: 'not-found',
     });
   });
 });

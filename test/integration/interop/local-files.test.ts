@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PayloadOf, ResponseOf } from '../../../shared/contract.js';
 import { FramelineService } from '../../../electron/engine/service.js';
-import { workspace, type Workspace } from '../../support/cli.js';
+import { cli, workspace, type Workspace } from '../../support/cli.js';
+import { smallDisk } from '../../support/small-disk.js';
 import { callService, failedCall } from '../../support/service.js';
 
 const CHROME = fileURLToPath(new URL('../../fixtures/har/chrome-devtools.har', import.meta.url));
@@ -121,6 +122,39 @@ describe('interop:exportFile', () => {
     });
     expect(existsSync(path)).toBe(false);
     expect(readdirSync(ws.dir).filter((f) => f.includes('from-a-page'))).toEqual([]);
+  });
+});
+
+describe('an export on a full disk', () => {
+  it('removes its partial file and says so in one line: to a file, and to stdout through the engine', async (ctx) => {
+    const disk = smallDisk(8);
+    if ('unavailable' in disk) return ctx.skip(`skipped: ${disk.unavailable}`);
+    try {
+      service = new FramelineService({ dbPath: ws.db, shell: 'cli' });
+      const sessionId = await importChrome();
+      disk.fill(0);
+      const file = join(disk.path, 'session.har');
+      expect(
+        await failedCall(service, 'interop:exportFile', { sessionId, format: 'har', path: file }),
+      ).toEqual({
+        code: 'failed',
+        message: `cannot write ${file}: the disk is full (ENOSPC); the partial file was removed; free some space on that disk and try again`,
+      });
+      expect(readdirSync(disk.path)).toEqual(['filler']);
+      await service.close();
+      service = undefined;
+      // Without -o, the engine writes the export in its own scratch folder, then it is read back.
+      const r = await cli(['export', String(sessionId), '--format', 'ndjson', '--db', ws.db], {
+        TMPDIR: disk.path,
+      });
+      expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `frameline: cannot write the export to a scratch file in ${disk.path}: the disk is full (ENOSPC); nothing was exported; free some space on that disk and try again\n`,
+      });
+    } finally {
+      disk.unmount();
+    }
   });
 });
 
