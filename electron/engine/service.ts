@@ -204,8 +204,8 @@ export class FramelineService {
   }
 
   /**
-   * Whether requests may name files on this machine (an export written to a path): a page's may
-   * not, so browser mode answers such channels `forbidden`.
+   * Whether requests may name files on this machine (a HAR file imported from a path, an export
+   * written to one): a page's may not, so browser mode answers such channels `forbidden`.
    */
   get localFiles(): boolean {
     return this.options.shell !== 'browser';
