@@ -24,6 +24,10 @@ export interface CliEngine {
 export interface CliEngineOptions {
   /** Create the database when it is missing; reading commands say it is missing instead. */
   create?: boolean;
+  /** Recover sessions left by a recorder that is gone on opening (default); `recover` does it itself. */
+  recover?: boolean;
+  /** Open the database on the first request that needs it: `import` checks its file before. */
+  openOnFirstUse?: boolean;
   /** How `walks:run` asks the person at the terminal (`--yes`, or a prompt). */
   authoriser?: Authoriser;
 }
@@ -38,6 +42,8 @@ export function openCliEngine(values: { db?: unknown }, options: CliEngineOption
     dbPath: dbPath(values),
     shell: 'cli',
     create: options.create ?? true,
+    ...(options.recover === false ? { recover: false } : {}),
+    ...(options.openOnFirstUse ? { openOnFirstUse: true } : {}),
     ...(options.authoriser ? { authoriser: options.authoriser } : {}),
   });
   const api: Record<string, unknown> = {};

@@ -61,7 +61,7 @@ export function note(line: string): void {
 }
 
 /** Writes to stdout and resolves when it is flushed (so that exit codes follow complete output). */
-export function out(text: string): Promise<void> {
+export function out(text: string | Uint8Array): Promise<void> {
   return new Promise((resolve) => {
     if (process.stdout.write(text)) resolve();
     else process.stdout.once('drain', resolve);

@@ -68,6 +68,17 @@ export interface ServiceOptions {
   /** Create the database when it is missing (default); false answers that it is missing instead. */
   create?: boolean;
   /**
+   * Recover sessions left live by a recorder that is gone when the database opens (default); false
+   * leaves them to `sessions:recover`, which then reports every one (`frameline recover`).
+   */
+  recover?: boolean;
+  /**
+   * Open the database on the first request that needs it instead of now: a request refused before
+   * (a HAR file that is no HAR, checked before it is imported) creates nothing, not even the
+   * database (`frameline import`). Default false.
+   */
+  openOnFirstUse?: boolean;
+  /**
    * How this host asks a person, outside the page, whether a shell command of `walks:run` may run
    * (incidents/trust.ts): the desktop's native dialog, browser mode's code in serve's terminal.
    * Without one, no command runs.
@@ -113,7 +124,11 @@ const DOMAINS: Array<{ answers: Domain[]; make: (s: FramelineService) => Promise
       });
     },
   },
-  { answers: ['interop'], make: async (s) => (await import('./interop/handlers.js')).setupInterop(s.ctx) },
+  {
+    answers: ['interop'],
+    make: async (s) =>
+      (await import('./interop/handlers.js')).setupInterop(s.lazyCtx, { localFiles: s.localFiles }),
+  },
   {
     answers: ['replay', 'mock'],
     make: async (s) => (await import('./replay/handlers.js')).setupReplay(s.ctx, { mockHosts: s.mockHosts }),
@@ -121,23 +136,54 @@ const DOMAINS: Array<{ answers: Domain[]; make: (s: FramelineService) => Promise
 ];
 
 export class FramelineService {
-  readonly ctx: EngineContext;
+  private opened: EngineContext | null = null;
   private readonly listeners = new Set<(topic: Topic, payload: unknown) => void>();
   private readonly byName = new Map<string, { domain: Domain; verb: string; request: z.ZodType }>();
   private readonly loading = new Map<(typeof DOMAINS)[number], Promise<Loaded>>();
   private closed = false;
 
   constructor(private readonly options: ServiceOptions) {
-    const db = openStore(options.dbPath, { create: options.create ?? true });
-    this.ctx = {
-      db,
-      dbPath: databasePath(db),
-      push: <T extends Topic>(topic: T, payload: PayloadOf<T>) => {
-        for (const l of this.listeners) l(topic, payload);
-      },
-    };
+    if (!options.openOnFirstUse) this.opened = this.open();
     for (const c of channels())
       this.byName.set(c.name, { domain: c.domain, verb: c.verb, request: c.request });
+  }
+
+  private readonly push = <T extends Topic>(topic: T, payload: PayloadOf<T>) => {
+    for (const l of this.listeners) l(topic, payload);
+  };
+
+  private open(): EngineContext {
+    const db = openStore(this.options.dbPath, {
+      create: this.options.create ?? true,
+      recover: this.options.recover ?? true,
+    });
+    return { db, dbPath: databasePath(db), push: this.push };
+  }
+
+  /** What every domain works with: the open database (opened now if it was not yet), and pushes. */
+  get ctx(): EngineContext {
+    if (this.opened === null) {
+      if (this.closed) throw new Error('the engine has closed; its database is not opened again');
+      this.opened = this.open();
+    }
+    return this.opened;
+  }
+
+  /**
+   * The same context for a domain that may answer a request before it needs the database (an
+   * import checks its file first): the database opens when a handler first reads `db` or `dbPath`.
+   */
+  get lazyCtx(): EngineContext {
+    const opened = () => this.ctx;
+    return {
+      get db() {
+        return opened().db;
+      },
+      get dbPath() {
+        return opened().dbPath;
+      },
+      push: this.push,
+    };
   }
 
   get db(): Db {
@@ -155,6 +201,14 @@ export class FramelineService {
    */
   get background(): boolean {
     return this.options.shell !== 'cli';
+  }
+
+  /**
+   * Whether requests may name files on this machine (a HAR file imported from a path, an export
+   * written to one): a page's may not, so browser mode answers such channels `forbidden`.
+   */
+  get localFiles(): boolean {
+    return this.options.shell !== 'browser';
   }
 
   get authoriser(): Authoriser | undefined {
@@ -223,7 +277,10 @@ export class FramelineService {
 
   /** How a failure of a request on this service's database reads (see failures.ts). */
   failure(err: unknown): ErrorBody {
-    return describeFailure(err, { dbPath: this.options.dbPath, readOnly: readOnlyReason(this.ctx.db) });
+    return describeFailure(err, {
+      dbPath: this.options.dbPath,
+      readOnly: this.opened ? readOnlyReason(this.opened.db) : null,
+    });
   }
 
   /** Subscribes to push topics. */
@@ -239,7 +296,7 @@ export class FramelineService {
       const d = await loaded.catch(() => null);
       await d?.close?.();
     }
-    this.ctx.db.close();
+    this.opened?.db.close();
   }
 }
 

@@ -33,6 +33,37 @@ export const ImportResultSchema = z.object({
 /** The formats a session is exported in by this domain. */
 export const InteropFormatSchema = z.enum(['har', 'ndjson'], { error: 'must be har or ndjson' });
 
+/** What each format of this domain writes, in words, and the extension of its files. */
+export const INTEROP_FORMAT_TEXT = {
+  har: {
+    what: 'HAR 1.2 with _webSocketMessages, as Chrome DevTools writes it (its importer, Playwright, mitmproxy and HTTP Toolkit read it)',
+    extension: 'har',
+  },
+  ndjson: {
+    what: 'one frame per line: ts, connection, direction, opcode, size, payload, truncated (damaged)',
+    extension: 'ndjson',
+  },
+} as const satisfies Record<z.output<typeof InteropFormatSchema>, { what: string; extension: string }>;
+
+/** A session to export, in which format, redacted how (on by default). */
+const ExportRequestSchema = z.object({
+  sessionId: id,
+  format: InteropFormatSchema,
+  redaction: RedactionSchema.default({ enabled: true, fields: [], patterns: [] }),
+});
+
+/** What an export wrote. */
+const exportSummary = {
+  fileName: z.string(),
+  mimeType: z.string(),
+  bytes: z.number().int().nonnegative(),
+  connections: z.number().int().nonnegative(),
+  frames: z.number().int().nonnegative(),
+  redaction: RedactionSummarySchema,
+  /** Frames whose stored bytes failed their check: marked (NDJSON) or left out (HAR). */
+  damaged: DamagedFramesSchema,
+};
+
 /** `interop:*` */
 export const interopChannels = {
   /** A piece of a file to import, in order (the first without an id: the answer gives it). */
@@ -51,24 +82,39 @@ export const interopChannels = {
     request: z.object({ uploadId: handle, name: z.string().trim().min(1).max(200).optional() }),
     response: ImportResultSchema,
   },
+  /**
+   * Imports a HAR file straight from the engine's machine (`frameline import FILE`: a file of
+   * gigabytes is not copied through the contract), with progress on `interop:progress` under
+   * `progressId` when the request gives one. A relative path is taken from the engine's working
+   * folder. A page may not name files: browser mode answers `forbidden`.
+   */
+  importFile: {
+    request: z.object({
+      path: z.string().min(1).max(4096),
+      name: z
+        .string()
+        .trim()
+        .min(1, { error: 'is empty; give the session a name' })
+        .max(200, { error: 'is longer than 200 characters; give a shorter name' })
+        .optional(),
+      /** Chosen by the caller to tell its progress pushes apart; without one, nothing is pushed. */
+      progressId: handle.optional(),
+    }),
+    response: ImportResultSchema,
+  },
   /** Writes a session in a format; read it with `interop:read`, then discard it. */
   export: {
-    request: z.object({
-      sessionId: id,
-      format: InteropFormatSchema,
-      redaction: RedactionSchema.default({ enabled: true, fields: [], patterns: [] }),
-    }),
-    response: z.object({
-      exportId: handle,
-      fileName: z.string(),
-      mimeType: z.string(),
-      bytes: z.number().int().nonnegative(),
-      connections: z.number().int().nonnegative(),
-      frames: z.number().int().nonnegative(),
-      redaction: RedactionSummarySchema,
-      /** Frames whose stored bytes failed their check: marked (NDJSON) or left out (HAR). */
-      damaged: DamagedFramesSchema,
-    }),
+    request: ExportRequestSchema,
+    response: z.object({ exportId: handle, ...exportSummary }),
+  },
+  /**
+   * Writes a session in a format straight to a file on the engine's machine (`frameline export
+   * -o FILE`: a million frames are not copied through the contract). A relative path is taken from
+   * the engine's working folder. A page may not name files: browser mode answers `forbidden`.
+   */
+  exportFile: {
+    request: ExportRequestSchema.extend({ path: z.string().min(1).max(4096) }),
+    response: z.object(exportSummary),
   },
   read: {
     request: z.object({
@@ -86,6 +132,7 @@ export const interopChannels = {
 export const interopTopics = {
   /** How far an import is (a few times a second). */
   'interop:progress': z.object({
+    /** The upload being imported, or the `progressId` of an `interop:importFile` request. */
     uploadId: handle,
     phase: z.enum(['checking', 'importing', 'committing']),
     done: z.number().nonnegative(),

@@ -180,6 +180,55 @@ export const SessionListRequestSchema = z.object({
 
 const ok = z.object({ ok: z.literal(true) });
 
+/** The most frames one page of `sessions:records` holds. */
+export const RECORD_PAGE_FRAMES = 1000;
+/** Payload characters after which a page of `sessions:records` ends early (it holds one frame at least). */
+export const RECORD_PAGE_CHARS = 4 * 1024 * 1024;
+
+/** What recovering sessions did (`frameline recover`): recovered, deferred, left alone, set aside. */
+export const RecoveryReportSchema = z.object({
+  /** Sessions marked interrupted, with their spools committed. */
+  recovered: z.array(id),
+  /**
+   * Sessions whose spool could not be committed yet (a full disk, an I/O error): marked interrupted
+   * when that much could be written, else left live; their spool is kept. One sentence each.
+   */
+  deferred: z.array(
+    z.object({
+      sessionId: id,
+      /** The whole story in one sentence. */
+      message: z.string(),
+      /** What stopped it (the disk is full…). */
+      reason: z.string(),
+      /** The spool that keeps the frames, when there is one. */
+      spool: z.string().nullable(),
+      /** Whether the session could at least be marked interrupted. */
+      interrupted: z.boolean(),
+    }),
+  ),
+  /** Live sessions recorded on another machine, left alone: recovered only when asked (`sessions:recover`). */
+  elsewhere: z.array(z.object({ sessionId: id, host: z.string() })),
+  /**
+   * Sessions whose spool could not be applied past some record (damage, or a value the database
+   * cannot store): what came before it is committed, and the spool is set aside. One sentence each.
+   */
+  setAside: z.array(z.object({ sessionId: id, message: z.string() })),
+});
+
+/** What compacting the store gave back (`frameline compact`). */
+export const CompactionReportSchema = z.object({
+  /** Segment files no session refers to any more, deleted. */
+  orphansRemoved: z.number().int().nonnegative(),
+  /** Segments rewritten with nothing but their frames' payloads. */
+  segmentsRewritten: z.number().int().nonnegative(),
+  /** Segments left as they are because some of their frames are damaged (not rewritten). */
+  damagedSegmentsKept: z.number().int().nonnegative(),
+  /** Bytes given back to the file system (segment files and the database file together). */
+  bytesFreed: z.number().int().nonnegative(),
+  /** Whether the database file itself was compacted; false when another process used it. */
+  vacuumed: z.boolean(),
+});
+
 /** `sessions:*` */
 export const sessionChannels = {
   list: { request: SessionListRequestSchema, response: z.array(SessionSummarySchema) },
@@ -209,6 +258,23 @@ export const sessionChannels = {
     request: z.object({ id, seq: z.number().int().positive() }),
     response: FrameDetailSchema,
   },
+  /**
+   * A page of a session's frames with their whole payloads, in order, after the frame `afterSeq`:
+   * how `frameline show --frames` writes a session of any size without holding it. A page ends
+   * after `limit` frames or once its payloads pass RECORD_PAGE_CHARS; `next` is the `afterSeq` of
+   * the page after it, null when this page reached the last frame.
+   */
+  records: {
+    request: z.object({
+      id,
+      afterSeq: z.number().int().nonnegative().default(0),
+      limit: z.number().int().positive().max(RECORD_PAGE_FRAMES).default(RECORD_PAGE_FRAMES),
+    }),
+    response: z.object({
+      frames: z.array(FrameRecordSchema),
+      next: z.number().int().nonnegative().nullable(),
+    }),
+  },
   rate: {
     request: z.object({ id, buckets: z.number().int().min(10).max(2000).default(300) }),
     response: z.object({
@@ -222,6 +288,23 @@ export const sessionChannels = {
   rename: { request: z.object({ id, name: z.string().trim().min(1).max(200) }), response: ok },
   tag: { request: z.object({ id, tags: z.array(z.string().trim().min(1).max(50)).max(20) }), response: ok },
   delete: { request: z.object({ id }), response: ok },
+  /**
+   * What to put back for a session whose segment files are missing (its frames read as damaged,
+   * "missing"): one sentence per file, or one for the frames folder when all of it is gone; empty
+   * when every file is there.
+   */
+  missingSegments: { request: z.object({ id }), response: z.array(z.string()) },
+  /**
+   * Recovers every live session whose recorder is gone: commits what its spool still holds and marks
+   * it interrupted, also sessions recorded on another machine (a database copied here), which
+   * opening the database never recovers by itself.
+   */
+  recover: { request: z.object({}), response: RecoveryReportSchema },
+  /**
+   * Gives disk space back: segment files no session refers to, framing overhead in segments, and
+   * the database file's free pages. Live captures are left alone.
+   */
+  compact: { request: z.object({}), response: CompactionReportSchema },
 } as const;
 
 /** A session as listed. */
@@ -234,6 +317,10 @@ export type SessionEvent = z.output<typeof SessionEventSchema>;
 export type FrameRow = z.output<typeof FrameRowSchema>;
 /** A frame with its whole payload, as the command line writes it. */
 export type FrameRecord = z.output<typeof FrameRecordSchema>;
+/** What recovering sessions did. */
+export type RecoveryReport = z.output<typeof RecoveryReportSchema>;
+/** What compacting the store gave back. */
+export type CompactionReport = z.output<typeof CompactionReportSchema>;
 /** Frames whose stored bytes failed their check, counted. */
 export type DamagedFrames = z.output<typeof DamagedFramesSchema>;
 /** Header names with their values. */

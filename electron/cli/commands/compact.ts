@@ -1,7 +1,6 @@
 // frameline compact: give back the disk space deleted sessions and old payloads still hold.
-import { openEngine } from '../../engine/context.js';
-import { compact } from '../../engine/sessions/sessions.js';
-import { dbPath, parse, positionals } from '../args.js';
+import { parse, positionals } from '../args.js';
+import { openCliEngine } from '../engine.js';
 import { note, out } from '../output.js';
 
 export const help = `frameline compact [--json] [--db PATH]
@@ -15,13 +14,8 @@ already deletes its segment files.`;
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals: args } = parse(argv, {}, 'compact');
   positionals(args, 'compact');
-  const engine = openEngine(dbPath(values), { create: false });
-  let report;
-  try {
-    report = compact(engine);
-  } finally {
-    engine.close();
-  }
+  const engine = openCliEngine(values, { create: false });
+  const report = await engine.api.sessions.compact({}).finally(() => engine.close());
   if (values.json) await out(`${JSON.stringify(report, null, 2)}\n`);
   else
     await out(

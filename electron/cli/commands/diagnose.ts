@@ -1,15 +1,12 @@
 // frameline diagnose SESSION: what a recorded session says about the endpoint, as findings.
-import { contract } from '../../../shared/contract.js';
+import { contract, type DamagedFrames } from '../../../shared/contract.js';
 import { describeCheck } from '../../../shared/diagnosis/describe.js';
-import { hasCritical } from '../../../shared/findings.js';
-import { openEngine } from '../../engine/context.js';
-import { diagnoseSession } from '../../engine/diagnose/session-analysis.js';
-import { dbPath, parse, positionals, requestFrom, sessionId } from '../args.js';
-import type { DamagedFrames } from '../../../shared/contract.js';
-import { damageNote, out } from '../output.js';
 import { findingsText, verdict } from '../../../shared/finding-text.js';
+import { hasCritical } from '../../../shared/findings.js';
+import { parse, positionals, requestFrom, sessionId } from '../args.js';
+import { openCliEngine } from '../engine.js';
+import { damageNote, out } from '../output.js';
 import { checkLines } from './probe.js';
-import { missingSegmentFiles } from '../../engine/sessions/sessions.js';
 
 export const help = `frameline diagnose SESSION [--id-field NAME] [--json] [--db PATH]
 
@@ -33,9 +30,9 @@ export async function run(argv: string[]): Promise<number> {
     { 'id-field': { field: 'idField' } },
     { id: sessionId(raw, 'diagnose') },
   );
-  const engine = openEngine(dbPath(values), { create: false });
+  const engine = openCliEngine(values, { create: false });
   try {
-    const report = diagnoseSession(engine, request);
+    const report = await engine.api.diagnose.session(request);
     if (values.json) await out(`${JSON.stringify(report, null, 2)}\n`);
     else
       await out(
@@ -44,10 +41,14 @@ export async function run(argv: string[]): Promise<number> {
     const stored = report.checks.find((c) => c.name === 'stored frames' && !c.ok);
     if (stored) {
       const d = stored.detail.damaged as DamagedFrames;
-      damageNote(request.id, d, d.missing > 0 ? missingSegmentFiles(engine, request.id) : []);
+      damageNote(
+        request.id,
+        d,
+        d.missing > 0 ? await engine.api.sessions.missingSegments({ id: request.id }) : [],
+      );
     }
     return hasCritical(report.findings) || stored ? 1 : 0;
   } finally {
-    engine.close();
+    await engine.close();
   }
 }

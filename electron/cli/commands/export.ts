@@ -1,22 +1,17 @@
 // frameline export SESSION --format F [-o FILE]: a session written in a format other tools read.
-// One table, from format to the domain function that writes it, with the request its flags make:
+// One table, from format to the contract channel that writes it, with the request its flags make:
 // each domain keeps its own format code (interop: HAR and NDJSON, redacted unless asked not to be;
 // replay: Artillery and k6 load tests, whose secrets become environment variables).
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { z } from 'zod';
-import type { DamagedFrames } from '../../../shared/contract.js';
-import { RedactionSchema } from '../../../shared/contract/fields.js';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { z } from 'zod';
+import { contract, type Api, type DamagedFrames } from '../../../shared/contract.js';
+import { INTEROP_FORMAT_TEXT, INTEROP_PIECE_BYTES } from '../../../shared/contract/interop.js';
 import { LoadTestRequestSchema } from '../../../shared/contract/replay.js';
-import { openEngine, type EngineContext } from '../../engine/context.js';
-import { InputError, ioFailure, StorageFault, storageAdvice } from '../../engine/errors.js';
-import { INTEROP_FORMATS, type SessionExporter } from '../../engine/interop/exports.js';
-import { exportLoadTest } from '../../engine/replay/load-test.js';
+import { InputError } from '../../engine/errors.js';
 import {
   REDACTION_FLAGS,
   REDACTION_OPTIONS,
-  dbPath,
   parse,
   positionals,
   redactionFixed,
@@ -25,8 +20,8 @@ import {
   sessionId,
   type Flag,
 } from '../args.js';
+import { openCliEngine } from '../engine.js';
 import { damageNote, formatBytes, note, out } from '../output.js';
-import { missingSegmentFiles } from '../../engine/sessions/sessions.js';
 
 /** What an export wrote: one line for stderr, notes beside it, and what --json prints. */
 interface Exported {
@@ -37,7 +32,7 @@ interface Exported {
   damaged?: DamagedFrames;
 }
 
-/** One format: its help line, the request its flags fill, and the domain function that writes it. */
+/** One format: its help line, the request its flags fill, and how it is written through the contract. */
 interface ExportFormat<S extends z.ZodType = z.ZodType> {
   summary: string;
   extension: string;
@@ -45,7 +40,10 @@ interface ExportFormat<S extends z.ZodType = z.ZodType> {
   flags: Record<string, Flag>;
   /** Request fields that come from flags in another way (redaction on unless --no-redact). */
   fixed?: (values: Record<string, unknown>) => Record<string, unknown>;
-  write(ctx: EngineContext, request: z.output<S>, dest: string): Promise<Exported>;
+  /** Redacted unless --no-redact is given. */
+  redacted?: boolean;
+  /** Writes the export to the file `output` names (as given), or to stdout when it is null. */
+  write(api: Api, request: z.output<S>, output: string | null): Promise<Exported>;
 }
 
 function format<S extends z.ZodType>(f: ExportFormat<S>): ExportFormat {
@@ -54,16 +52,43 @@ function format<S extends z.ZodType>(f: ExportFormat<S>): ExportFormat {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/**
+ * A session file on stdout: the engine writes it whole (a HAR's header comes last to be known) and
+ * it is read back in pieces, as the console reads an export.
+ */
+async function exportToStdout(api: Api, request: z.output<typeof contract.interop.export.request>) {
+  const written = await api.interop.export(request);
+  try {
+    for (let offset = 0; ;) {
+      const piece = await api.interop.read({
+        exportId: written.exportId,
+        offset,
+        length: INTEROP_PIECE_BYTES,
+      });
+      const bytes = Buffer.from(piece.data, 'base64');
+      if (bytes.length > 0) await out(bytes);
+      offset += bytes.length;
+      if (piece.done) return written;
+    }
+  } finally {
+    await api.interop.discard({ id: written.exportId });
+  }
+}
+
 /** A session file (HAR, NDJSON), redacted unless --no-redact. */
-function sessionFile(name: string, exporter: { what: string; extension: string; write: SessionExporter }) {
+function sessionFile(name: 'har' | 'ndjson') {
   return format({
-    summary: exporter.what,
-    extension: exporter.extension,
-    schema: z.object({ sessionId: z.number().int().positive(), redaction: RedactionSchema }),
+    summary: INTEROP_FORMAT_TEXT[name].what,
+    extension: INTEROP_FORMAT_TEXT[name].extension,
+    schema: contract.interop.export.request,
     flags: REDACTION_FLAGS,
-    fixed: redactionFixed,
-    async write(ctx, request, dest) {
-      const s = await exporter.write(ctx, request, dest);
+    fixed: (values) => ({ format: name, ...redactionFixed(values) }),
+    redacted: true,
+    async write(api, request, output) {
+      const s =
+        output === null
+          ? await exportToStdout(api, request)
+          : await api.interop.exportFile({ ...request, path: output });
       return {
         line: `session ${request.sessionId} as ${name}, ${plural(s.connections, 'connection')}, ${s.frames} frames, ${formatBytes(s.bytes)}; ${redactionNote(s.redaction)}`,
         notes: [],
@@ -97,11 +122,20 @@ function loadTest(name: 'artillery' | 'k6', summary: string, extension: string) 
     schema: LoadTestRequestSchema,
     flags: LOAD_TEST_FLAGS,
     fixed: () => ({ format: name }),
-    write(ctx, request, dest) {
-      const t = exportLoadTest(ctx, request);
-      writeFileSync(dest, t.text);
+    async write(api, request, output) {
+      const t = await api.replay.export(request);
+      if (output === null) await out(t.text);
+      else {
+        try {
+          writeFileSync(resolve(output), t.text);
+        } catch (err) {
+          throw new InputError(
+            `cannot write ${output} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the folder exists and is writable`,
+          );
+        }
+      }
       const secrets = t.secrets.map((s) => s.name);
-      return Promise.resolve({
+      return {
         line: `session ${request.sessionId} as a ${name} load test`,
         notes: [
           secrets.length
@@ -110,15 +144,15 @@ function loadTest(name: 'artillery' | 'k6', summary: string, extension: string) 
           ...t.notes,
         ],
         json: { format: name, environment: secrets, notes: t.notes },
-      });
+      };
     },
   });
 }
 
 /** Every format `frameline export` writes. */
 const FORMATS: Record<string, ExportFormat> = {
-  har: sessionFile('har', INTEROP_FORMATS.har),
-  ndjson: sessionFile('ndjson', INTEROP_FORMATS.ndjson),
+  har: sessionFile('har'),
+  ndjson: sessionFile('ndjson'),
   artillery: loadTest(
     'artillery',
     'an Artillery scenario (engine ws): think times from the recorded gaps, a match on each answer paired by id',
@@ -181,7 +215,7 @@ export async function run(argv: string[]): Promise<number> {
   const f = FORMATS[name];
   if (!f)
     throw new InputError(`--format must be one of ${NAMES.join(', ')}, not ${JSON.stringify(values.format)}`);
-  const own = new Set([...Object.keys(f.flags), ...(f.fixed === redactionFixed ? ['no-redact'] : [])]);
+  const own = new Set([...Object.keys(f.flags), ...(f.redacted ? ['no-redact'] : [])]);
   for (const flag of FORMAT_FLAGS) {
     const v = (values as Record<string, unknown>)[flag];
     const given = Array.isArray(v) ? v.length > 0 : v !== undefined && v !== false;
@@ -194,48 +228,20 @@ export async function run(argv: string[]): Promise<number> {
     sessionId: id,
     ...(f.fixed?.(values) ?? {}),
   });
-  const ctx = openEngine(dbPath(values), { create: false });
-  // Without -o, the export is written whole (a HAR's header comes last to be known), then copied out.
-  const scratch = values.output === undefined ? mkdtempSync(join(tmpdir(), 'frameline-export-')) : null;
-  const dest = scratch ? join(scratch, `export.${f.extension}`) : resolve(values.output!);
+  const engine = openCliEngine(values, { create: false });
   try {
-    let written: Exported;
-    try {
-      written = await f.write(ctx, request, dest);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      // A full disk is no mistake in -o: the half-written file goes, and the line says so.
-      const io = ioFailure(err);
-      if (io !== null) {
-        rmSync(dest, { force: true });
-        throw new StorageFault(
-          `cannot write ${scratch ? `the export to a scratch file in ${tmpdir()}` : values.output}: ${io}; ${scratch ? 'nothing was exported' : 'the partial file was removed'}; ${storageAdvice(err)}`,
-        );
-      }
-      if (!scratch && typeof code === 'string' && /^E[A-Z]+$/.test(code))
-        throw new InputError(
-          `cannot write ${values.output} (${code}); check the folder exists and is writable`,
-        );
-      throw err;
-    }
-    if (scratch) {
-      await new Promise<void>((done, fail) => {
-        const stream = createReadStream(dest);
-        stream.on('error', fail);
-        stream.on('end', () => done());
-        stream.pipe(process.stdout, { end: false });
-      });
-    } else if (values.json)
+    const written = await f.write(engine.api, request, values.output ?? null);
+    if (values.output !== undefined && values.json)
       await out(`${JSON.stringify({ file: values.output, ...written.json }, null, 2)}\n`);
-    note(`${scratch ? 'exported' : `wrote ${values.output}:`} ${written.line}`);
+    note(`${values.output === undefined ? 'exported' : `wrote ${values.output}:`} ${written.line}`);
     for (const n of written.notes) note(n);
-    if (written.damaged && written.damaged.frames > 0) {
-      damageNote(id, written.damaged, written.damaged.missing > 0 ? missingSegmentFiles(ctx, id) : []);
+    const damaged = written.damaged;
+    if (damaged && damaged.frames > 0) {
+      damageNote(id, damaged, damaged.missing > 0 ? await engine.api.sessions.missingSegments({ id }) : []);
       return 1;
     }
     return 0;
   } finally {
-    ctx.close();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    await engine.close();
   }
 }

@@ -1,10 +1,12 @@
 // frameline import: a HAR file (Chrome DevTools, Firefox, mitmproxy, HTTP Toolkit, Playwright,
 // Frameline) as a session: each WebSocket entry a connection with its handshake and frames.
-import { openEngine } from '../../engine/context.js';
+import { randomUUID } from 'node:crypto';
+import { contract } from '../../../shared/contract.js';
+import type { ImportResult } from '../../../shared/contract/interop.js';
 import { InputError } from '../../engine/errors.js';
 import { checkUserFile } from '../../engine/files.js';
-import { checkHar, importHar, type ImportHooks, type ImportResult } from '../../engine/interop/har-import.js';
-import { dbPath, parse, positionals } from '../args.js';
+import { parse, positionals, requestFrom } from '../args.js';
+import { openCliEngine } from '../engine.js';
 import { formatBytes, note, out } from '../output.js';
 
 export const help = `frameline import FILE [--name N] [--json]
@@ -43,42 +45,42 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, OPTIONS, 'import');
   const [file] = positionals(parsed.positionals, 'import', { min: 1, what: 'file' });
   const v = parsed.values;
-  checkUserFile(file!, 'the HAR file'); // before the database is opened (or made)
+  checkUserFile(file!, 'the HAR file'); // said before any mistake in the flags
   if (v.name !== undefined && v.name.trim() === '')
     throw new InputError('--name is empty; give the session a name');
+  const request = requestFrom(
+    contract.interop.importFile.request,
+    v,
+    { name: { field: 'name' } },
+    { path: file, progressId: randomUUID() },
+  );
+  // The database is opened (or made) only once the whole file is checked: a refused file creates
+  // nothing, not even a database at a new --db path.
+  const engine = openCliEngine(v, { openOnFirstUse: true });
   // Progress for files that take a while: every second, from the first.
   let shown = Date.now();
-  const hooks: ImportHooks = {
-    onProgress: (p) => {
-      const now = Date.now();
-      if (now - shown < 1000) return;
-      shown = now;
-      if (p.phase === 'committing') note(`committing: ${p.done} of ${p.total} frames written`);
-      else
-        note(
-          `${p.phase}: ${formatBytes(p.done)} of ${formatBytes(p.total)} (${Math.floor((p.done / Math.max(1, p.total)) * 100)}%)`,
-        );
-    },
-  };
-  // The whole file is checked before the database is opened: a refused file creates nothing, not
-  // even a database at a new --db path.
-  const plan = await checkHar({ path: file! }, hooks);
-  const path = dbPath(v);
-  const ctx = openEngine(path);
-  try {
-    const result = await importHar(
-      ctx,
-      { path: file!, ...(v.name !== undefined ? { name: v.name.trim() } : {}) },
-      hooks,
-      plan,
-    );
-    if (v.json) await out(`${JSON.stringify(result, null, 2)}\n`);
+  const off = engine.api.on('interop:progress', (p) => {
+    if (p.uploadId !== request.progressId) return;
+    const now = Date.now();
+    if (now - shown < 1000) return;
+    shown = now;
+    if (p.phase === 'committing') note(`committing: ${p.done} of ${p.total} frames written`);
     else
-      await out(
-        `imported session ${result.sessionId}: ${result.connections} connection${result.connections === 1 ? '' : 's'}, ${result.frames} frames${result.skipped ? ` (${result.skipped} other entr${result.skipped === 1 ? 'y' : 'ies'} skipped)` : ''}${leftOut(result.skippedMessages)}\n`,
+      note(
+        `${p.phase}: ${formatBytes(p.done)} of ${formatBytes(p.total)} (${Math.floor((p.done / Math.max(1, p.total)) * 100)}%)`,
       );
-    return 0;
+  });
+  let result: ImportResult;
+  try {
+    result = await engine.api.interop.importFile(request);
   } finally {
-    ctx.close();
+    off();
+    await engine.close();
   }
+  if (v.json) await out(`${JSON.stringify(result, null, 2)}\n`);
+  else
+    await out(
+      `imported session ${result.sessionId}: ${result.connections} connection${result.connections === 1 ? '' : 's'}, ${result.frames} frames${result.skipped ? ` (${result.skipped} other entr${result.skipped === 1 ? 'y' : 'ies'} skipped)` : ''}${leftOut(result.skippedMessages)}\n`,
+    );
+  return 0;
 }

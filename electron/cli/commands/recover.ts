@@ -1,8 +1,7 @@
 // frameline recover: finish sessions whose recorder is gone, on request — including sessions
 // recorded on another machine (a database copied here), which are never recovered on their own.
-import { openEngine } from '../../engine/context.js';
-import { recoverSessions } from '../../engine/sessions/sessions.js';
-import { dbPath, parse, positionals } from '../args.js';
+import { parse, positionals } from '../args.js';
+import { openCliEngine } from '../engine.js';
 import { out } from '../output.js';
 
 export const help = `frameline recover [--json] [--db PATH]
@@ -16,14 +15,9 @@ run it again).`;
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals: args } = parse(argv, {}, 'recover');
   positionals(args, 'recover');
-  const path = dbPath(values);
-  const engine = openEngine(path, { create: false, recover: false });
-  let report;
-  try {
-    report = recoverSessions(engine);
-  } finally {
-    engine.close();
-  }
+  // Opened without recovering: sessions:recover does it, and reports every session it finished.
+  const engine = openCliEngine(values, { create: false, recover: false });
+  const report = await engine.api.sessions.recover({}).finally(() => engine.close());
   if (values.json) await out(`${JSON.stringify(report, null, 2)}\n`);
   else if (report.recovered.length === 0 && report.deferred.length === 0)
     await out('Nothing to recover: no session was left live by a recorder that is gone.\n');

@@ -1,14 +1,18 @@
 // frameline show SESSION: a session's connections (handshake, timings, close) and, on request, its frames.
 import { z } from 'zod';
 import { describeCloseCode } from '../../../shared/close-codes.js';
-import type { ConnectionView } from '../../../shared/contract.js';
+import {
+  RECORD_PAGE_FRAMES,
+  type Api,
+  type ConnectionView,
+  type FrameRecord,
+} from '../../../shared/contract.js';
 import { numberIn } from '../../../shared/contract/fields.js';
-import { parseMicros } from '../../../shared/time.js';
-import { openEngine } from '../../engine/context.js';
-import { InputError } from '../../engine/errors.js';
-import { missingSegmentFiles, sessionDetail, streamFrames } from '../../engine/sessions/sessions.js';
-import { dbPath, parse, positionals, requestFrom, sessionId } from '../args.js';
 import { DamageTally, damageKindOf } from '../../../shared/frame-damage.js';
+import { parseMicros } from '../../../shared/time.js';
+import { InputError } from '../../engine/errors.js';
+import { parse, positionals, requestFrom, sessionId } from '../args.js';
+import { openCliEngine } from '../engine.js';
 import { damageNote, frameLine, out } from '../output.js';
 
 export const help = `frameline show SESSION [--frames] [--limit N] [--json] [--db PATH]
@@ -54,6 +58,22 @@ const LimitSchema = z.object({
   limit: numberIn(1, Number.MAX_SAFE_INTEGER, 'frames', { integer: true }).optional(),
 });
 
+/**
+ * A session's frames with whole payloads, in order, page by page (`sessions:records`): a
+ * million-frame session is written frame by frame, never held in memory. At most `limit` frames.
+ */
+async function* frameRecords(api: Api, id: number, limit = Infinity): AsyncGenerator<FrameRecord> {
+  let afterSeq = 0;
+  let left = limit;
+  while (left > 0) {
+    const page = await api.sessions.records({ id, afterSeq, limit: Math.min(RECORD_PAGE_FRAMES, left) });
+    yield* page.frames;
+    left -= page.frames.length;
+    if (page.next === null) return;
+    afterSeq = page.next;
+  }
+}
+
 /** Where an interrupted session's spool went when it could not simply be committed. */
 function spoolNotes(events: Array<{ kind: string; detail: unknown }>): string[] {
   const notes: string[] = [];
@@ -78,18 +98,16 @@ export async function run(argv: string[]): Promise<number> {
   const { limit } = requestFrom(LimitSchema, values, { limit: { field: 'limit', kind: 'number' } });
   if (limit !== undefined && !values.frames)
     throw new InputError('--limit counts frames: add --frames, or drop --limit');
-  const engine = openEngine(dbPath(values), { create: false });
+  const engine = openCliEngine(values, { create: false });
   try {
-    const { session, connections, events } = sessionDetail(engine, id);
-    const frames = values.frames ? streamFrames(engine, id, limit) : null;
+    const { session, connections, events } = await engine.api.sessions.get({ id });
+    const frames = values.frames ? frameRecords(engine.api, id, limit) : null;
     const damage = new DamageTally();
     /** Exit code once every frame is out: 1 when some were damaged (a failed check). */
-    const done = (): number => {
+    const done = async (): Promise<number> => {
       if (damage.frames === 0) return 0;
-      {
-        const d = damage.summary();
-        damageNote(id, d, d.missing > 0 ? missingSegmentFiles(engine, id) : []);
-      }
+      const d = damage.summary();
+      damageNote(id, d, d.missing > 0 ? await engine.api.sessions.missingSegments({ id }) : []);
       return 1;
     };
     if (values.json) {
@@ -102,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
       await out(`${head},\n  "frames": [`);
       let first = true;
       try {
-        for (const f of frames) {
+        for await (const f of frames) {
           if (f.damaged) damage.add(f.seq, damageKindOf(f.damage ?? ''));
           await out(`${first ? '\n' : ',\n'}    ${JSON.stringify(f)}`);
           first = false;
@@ -111,7 +129,7 @@ export async function run(argv: string[]): Promise<number> {
         // The document is closed whatever stopped the frames (the error, if any, follows on stderr).
         await out(`${first ? '' : '\n  '}]\n}\n`);
       }
-      return done();
+      return await done();
     }
     await out(
       `session ${session.id}  ${session.name}\n  ${session.status}, ${session.frames} frames, target ${session.target}\n  created ${session.createdAt}${session.endedAt ? `, ended ${session.endedAt}` : ''}\n\n`,
@@ -119,7 +137,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const line of spoolNotes(events)) await out(`  ${line}\n\n`);
     for (const c of connections) await out(`${describeConnection(c)}\n\n`);
     if (frames) {
-      for (const f of frames) {
+      for await (const f of frames) {
         const data = Buffer.from(f.payload, f.opcode === 'text' ? 'utf8' : 'base64');
         if (f.damaged) damage.add(f.seq, damageKindOf(f.damage ?? ''));
         await out(
@@ -127,8 +145,8 @@ export async function run(argv: string[]): Promise<number> {
         );
       }
     }
-    return done();
+    return await done();
   } finally {
-    engine.close();
+    await engine.close();
   }
 }

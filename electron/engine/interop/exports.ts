@@ -1,6 +1,7 @@
 // The session exports of the interop domain, by format: what each writes and the function that
-// writes it. The command line's `frameline export` and the console's Export menu read this table.
+// writes it. The handlers of `interop:export` and `interop:exportFile` read this table.
 import type { DamagedFrames } from '../../../shared/contract.js';
+import { INTEROP_FORMAT_TEXT } from '../../../shared/contract/interop.js';
 import type { RedactionOptions, RedactionSummary } from '../../../shared/contract/fields.js';
 import type { EngineContext } from '../context.js';
 import { writeHar } from './har-export.js';
@@ -32,18 +33,10 @@ export type SessionExporter = (
   dest: string,
 ) => Promise<ExportSummary>;
 
-/** The interop domain's formats. */
+/** The interop domain's formats: what each writes (in words, from the contract) and how. */
 export const INTEROP_FORMATS = {
-  har: {
-    what: 'HAR 1.2 with _webSocketMessages, as Chrome DevTools writes it (its importer, Playwright, mitmproxy and HTTP Toolkit read it)',
-    extension: 'har',
-    write: writeHar,
-  },
-  ndjson: {
-    what: 'one frame per line: ts, connection, direction, opcode, size, payload, truncated (damaged)',
-    extension: 'ndjson',
-    write: writeNdjson,
-  },
+  har: { ...INTEROP_FORMAT_TEXT.har, write: writeHar },
+  ndjson: { ...INTEROP_FORMAT_TEXT.ndjson, write: writeNdjson },
 } as const satisfies Record<string, { what: string; extension: string; write: SessionExporter }>;
 
 export type InteropFormat = keyof typeof INTEROP_FORMATS;

@@ -1,6 +1,7 @@
 // `interop:*`: HAR files the console uploads in pieces and imports, and sessions written as HAR or
 // NDJSON for the console to read back in pieces. The pieces live in a folder of this engine's own,
-// removed when it closes.
+// removed when it closes. Hosts other than browser mode (the command line) may also name files on
+// this machine: a HAR file imported straight from one, a session exported straight to one.
 import { randomUUID } from 'node:crypto';
 import {
   appendFileSync,
@@ -13,11 +14,18 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DomainSetup, EngineContext } from '../context.js';
-import { InputError, MissingError } from '../errors.js';
+import {
+  ForbiddenError,
+  InputError,
+  ioFailure,
+  MissingError,
+  StorageFault,
+  storageAdvice,
+} from '../errors.js';
 import { INTEROP_FORMATS } from './exports.js';
-import { importHar } from './har-import.js';
+import { checkHar, importHar, type ImportHooks } from './har-import.js';
 
 /** The largest file the console may upload. */
 const MAX_UPLOAD_BYTES = 4 * 1024 * 1024 * 1024;
@@ -28,12 +36,30 @@ interface Upload {
   bytes: number;
 }
 
+/** What the host lets requests do: name files on this machine (every host but browser mode). */
+export interface InteropOptions {
+  localFiles: boolean;
+}
+
 /** Wires the interop domain. */
-export function setupInterop(ctx: EngineContext): DomainSetup<'interop'> {
+export function setupInterop(
+  ctx: EngineContext,
+  options: InteropOptions = { localFiles: false },
+): DomainSetup<'interop'> {
   let dir: string | null = null;
   const folder = () => (dir ??= mkdtempSync(join(tmpdir(), 'frameline-interop-')));
   const uploads = new Map<string, Upload>();
   const exports = new Map<string, { path: string; bytes: number }>();
+  /** Pushes an import's progress under `id`, a few times a second and once at the end of each phase. */
+  const progressOf = (id: string): ImportHooks['onProgress'] => {
+    let last = 0;
+    return (p) => {
+      const now = Date.now();
+      if (now - last < 200 && p.done < p.total) return;
+      last = now;
+      ctx.push('interop:progress', { uploadId: id, ...p });
+    };
+  };
   const drop = (id: string) => {
     const u = uploads.get(id) ?? exports.get(id);
     if (u) rmSync(u.path, { force: true });
@@ -68,7 +94,6 @@ export function setupInterop(ctx: EngineContext): DomainSetup<'interop'> {
         import: async (r) => {
           const upload = uploads.get(r.uploadId);
           if (!upload) throw new MissingError(`no upload ${r.uploadId}; upload the file again`);
-          let last = 0;
           try {
             return await importHar(
               ctx,
@@ -77,29 +102,77 @@ export function setupInterop(ctx: EngineContext): DomainSetup<'interop'> {
                 fileName: upload.fileName,
                 ...(r.name !== undefined ? { name: r.name } : {}),
               },
-              {
-                onProgress: (p) => {
-                  const now = Date.now();
-                  if (now - last < 200 && p.done < p.total) return;
-                  last = now;
-                  ctx.push('interop:progress', { uploadId: r.uploadId, ...p });
-                },
-              },
+              { onProgress: progressOf(r.uploadId) },
             );
           } finally {
             drop(r.uploadId);
           }
         },
+        importFile: async (r) => {
+          if (!options.localFiles)
+            throw new ForbiddenError(
+              'a page may not have the engine read a file on this machine; send the file with interop:upload and import it with interop:import',
+            );
+          const hooks = r.progressId !== undefined ? { onProgress: progressOf(r.progressId) } : {};
+          // The whole file is checked before the database is touched: a refused file creates
+          // nothing, not even the database of a host that opens it on first use.
+          const plan = await checkHar({ path: r.path }, hooks);
+          return importHar(
+            ctx,
+            { path: r.path, ...(r.name !== undefined ? { name: r.name } : {}) },
+            hooks,
+            plan,
+          );
+        },
         export: async (r) => {
           const exportId = randomUUID();
           const path = join(folder(), `export-${exportId}`);
-          const summary = await INTEROP_FORMATS[r.format].write(
-            ctx,
-            { sessionId: r.sessionId, redaction: r.redaction },
-            path,
-          );
+          let summary;
+          try {
+            summary = await INTEROP_FORMATS[r.format].write(
+              ctx,
+              { sessionId: r.sessionId, redaction: r.redaction },
+              path,
+            );
+          } catch (err) {
+            // A full disk is no mistake in the request: the half-written file goes, and the answer says so.
+            const io = ioFailure(err);
+            if (io === null) throw err;
+            rmSync(path, { force: true });
+            throw new StorageFault(
+              `cannot write the export to a scratch file in ${tmpdir()}: ${io}; nothing was exported; ${storageAdvice(err)}`,
+            );
+          }
           exports.set(exportId, { path, bytes: statSync(path).size });
           return { exportId, ...summary };
+        },
+        exportFile: async (r) => {
+          if (!options.localFiles)
+            throw new ForbiddenError(
+              'a page may not have a file written on this machine; export with interop:export and save what interop:read gives',
+            );
+          const dest = resolve(r.path);
+          try {
+            return await INTEROP_FORMATS[r.format].write(
+              ctx,
+              { sessionId: r.sessionId, redaction: r.redaction },
+              dest,
+            );
+          } catch (err) {
+            const io = ioFailure(err);
+            if (io !== null) {
+              rmSync(dest, { force: true });
+              throw new StorageFault(
+                `cannot write ${r.path}: ${io}; the partial file was removed; ${storageAdvice(err)}`,
+              );
+            }
+            const code = (err as NodeJS.ErrnoException).code;
+            if (typeof code === 'string' && /^E[A-Z]+$/.test(code))
+              throw new InputError(
+                `cannot write ${r.path} (${code}); check the folder exists and is writable`,
+              );
+            throw err;
+          }
         },
         read: (r) => {
           const e = exports.get(r.exportId);

@@ -16,6 +16,7 @@ export function setupSessions(ctx: EngineContext, background = true): DomainSetu
         get: (r) => sessions.sessionDetail(ctx, r.id),
         frames: (r) => sessions.frames(ctx, r),
         frame: (r) => sessions.frame(ctx, r),
+        records: (r) => sessions.frameRecords(ctx, r),
         rate: (r) => sessions.rate(ctx, r),
         rename: (r) => {
           sessions.rename(ctx, r);
@@ -29,6 +30,12 @@ export function setupSessions(ctx: EngineContext, background = true): DomainSetu
           sessions.remove(ctx, r.id);
           return { ok: true as const };
         },
+        missingSegments: (r) => {
+          sessions.requireSession(ctx, r.id);
+          return sessions.missingSegmentFiles(ctx, r.id);
+        },
+        recover: () => sessions.recoverSessions(ctx),
+        compact: () => sessions.compact(ctx),
       },
     },
   };

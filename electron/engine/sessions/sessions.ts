@@ -49,7 +49,12 @@ import {
   setSessionTags,
 } from './session-store.js';
 import { catchUpTextIndex, textIndexBacklog } from './text-index.js';
-import type { ConnectionView, DamagedFrames, FrameRecord } from '../../../shared/contract.js';
+import {
+  RECORD_PAGE_CHARS,
+  type ConnectionView,
+  type DamagedFrames,
+  type FrameRecord,
+} from '../../../shared/contract.js';
 import { DamageTally } from '../../../shared/frame-damage.js';
 
 /** A search indexes up to this many frames on the spot (well under 100 ms); more goes to the background. */
@@ -246,6 +251,28 @@ export function frame(
 export function streamFrames(ctx: EngineContext, id: number, limit?: number): Iterable<FrameRecord> {
   requireSession(ctx, id);
   return iterateFrames(ctx.db, id, limit === undefined ? {} : { limit });
+}
+
+/**
+ * A page of a session's frames with whole payloads, in order (`sessions:records`): at most
+ * `limit` frames, ending early once the payloads pass RECORD_PAGE_CHARS, so that a session of any
+ * size is read page by page with flat memory.
+ */
+export function frameRecords(
+  ctx: EngineContext,
+  r: ParsedRequestOf<'sessions', 'records'>,
+): ResponseOf<'sessions', 'records'> {
+  requireSession(ctx, r.id);
+  const frames: FrameRecord[] = [];
+  let chars = 0;
+  for (const f of iterateFrames(ctx.db, r.id, { afterSeq: r.afterSeq, limit: r.limit })) {
+    frames.push(f);
+    chars += f.payload.length;
+    if (chars >= RECORD_PAGE_CHARS) break;
+  }
+  // Fewer frames than asked, for no other reason: there are no more.
+  const full = frames.length === r.limit || chars >= RECORD_PAGE_CHARS;
+  return { frames, next: full ? frames[frames.length - 1]!.seq : null };
 }
 
 /** Round trips of a session in milliseconds: pings answered by pongs, and requests by responses with the same JSON id. */

@@ -5,6 +5,7 @@
 // what came before it; a full disk or an I/O error leaves everything as it was, to be finished later.
 import { closeSync, existsSync, openSync, rmSync, statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
+import type { RecoveryReport as ContractRecoveryReport } from '../../../shared/contract/sessions.js';
 import { nowMicros } from '../clock.js';
 import { databasePath, requireWritable } from './database.js';
 import { ioFailure, isBusy } from './io-errors.js';
@@ -40,36 +41,11 @@ export interface RecoveryOptions {
   quiet?: boolean;
 }
 
-/** What a recovery pass did. */
-export interface RecoveryReport {
-  /** Sessions marked interrupted, with their spools committed. */
-  recovered: number[];
-  /**
-   * Sessions whose spool could not be committed yet (a full disk, an I/O error): marked interrupted
-   * when that much could be written, else left live; their spool is kept. One sentence each.
-   */
-  deferred: Deferral[];
-  /** Live sessions recorded on another machine, left alone: recovered only with `otherHosts`. */
-  elsewhere: Array<{ sessionId: number; host: string }>;
-  /**
-   * Sessions whose spool could not be applied past some record (damage, or a value the database
-   * cannot store): what came before it is committed, and the spool is set aside. One sentence each.
-   */
-  setAside: Array<{ sessionId: number; message: string }>;
-}
+/** What a recovery pass did: the contract's answer to `sessions:recover`. */
+export type RecoveryReport = ContractRecoveryReport;
 
 /** A session whose spool could not be committed yet. */
-export interface Deferral {
-  sessionId: number;
-  /** The whole story in one sentence. */
-  message: string;
-  /** What stopped it (the disk is full…). */
-  reason: string;
-  /** The spool that keeps the frames, when there is one. */
-  spool: string | null;
-  /** Whether the session could at least be marked interrupted. */
-  interrupted: boolean;
-}
+export type Deferral = RecoveryReport['deferred'][number];
 
 type Listener = (report: RecoveryReport, dbPath: string) => void;
 const listeners = new Set<Listener>();

@@ -24,6 +24,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
+import type { CompactionReport as ContractCompactionReport } from '../../../shared/contract/sessions.js';
 import type { DamageKind } from '../../../shared/frame-damage.js';
 import { crc32 } from './checksum.js';
 import { databasePath, requireWritable, StoreError } from './database.js';
@@ -266,19 +267,8 @@ export function removeSegmentFiles(db: Database.Database, segments: Map<number, 
   return freed;
 }
 
-/** What compaction did. */
-export interface CompactionReport {
-  /** Segment files no session refers to any more, deleted. */
-  orphansRemoved: number;
-  /** Segments rewritten with nothing but their frames' payloads. */
-  segmentsRewritten: number;
-  /** Segments left as they are because some of their frames are damaged (see SegmentReader.read). */
-  damagedSegmentsKept: number;
-  /** Bytes given back to the file system (segment files and the database file together). */
-  bytesFreed: number;
-  /** Whether the database file itself was compacted (VACUUM); false when another process used it. */
-  vacuumed: boolean;
-}
+/** What compaction did: the contract's answer to `sessions:compact`. */
+export type CompactionReport = ContractCompactionReport;
 
 /** A segment is rewritten when less than this share of its bytes are payloads that frames refer to. */
 const REWRITE_BELOW = 0.9;
