@@ -102,8 +102,9 @@ const SUMMARY_SQL = `
          (SELECT json_object('critical', coalesce(sum(f.severity = 'critical'), 0),
                              'warning', coalesce(sum(f.severity = 'warning'), 0),
                              'info', coalesce(sum(f.severity = 'info'), 0))
-            FROM finding f WHERE f.session_id = s.id
-             AND f.created_at = (SELECT max(g.created_at) FROM finding g WHERE g.session_id = s.id)) AS findings
+            FROM finding f WHERE f.session_id = s.id AND f.replaced_at IS NULL
+             AND f.created_at = (SELECT max(g.created_at) FROM finding g
+                                 WHERE g.session_id = s.id AND g.replaced_at IS NULL)) AS findings
   FROM session s`;
 
 interface SummaryRow {
