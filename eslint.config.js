@@ -4,7 +4,8 @@
 // - renderer/ runs in the page: no Node builtin, nothing from electron/, no native module;
 // - the engine runs under plain Node too: no electron, CLI, browser-mode host or IPC binding;
 // - only electron/main.ts, preload.ts and ipc.ts import electron;
-// - the command line reaches the engine through its domains, never through the store.
+// - the command line reaches the engine through its domains, never through the store;
+// - the store layer (electron/engine/store/) is under the domains: they import it, never the other way.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
@@ -87,6 +88,49 @@ export default tseslint.config(
               ],
               message:
                 'The engine is called by its shells (CLI, browser-mode host, IPC), never the other way.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The engine's rule again (a later block replaces it for these files), and one more: a folder
+    // beside store/ is a domain (or the service and the context that wire them), which the store
+    // layer (database, spool, writer, recovery, segments) serves and never calls.
+    files: ['electron/engine/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronModule, { name: 'react', message: 'The engine runs without a UI.' }],
+          patterns: [
+            { group: ['**/renderer/**'], message: 'The engine never imports the renderer.' },
+            {
+              group: [
+                '**/cli/**',
+                '**/host/**',
+                '**/ipc',
+                '**/ipc.js',
+                '**/main',
+                '**/main.js',
+                '**/preload.js',
+              ],
+              message:
+                'The engine is called by its shells (CLI, browser-mode host, IPC), never the other way.',
+            },
+            {
+              group: [
+                '../*/**',
+                '!../../**',
+                '!../store/**',
+                '../context',
+                '../context.js',
+                '../service',
+                '../service.js',
+              ],
+              message:
+                'The store layer is under the domains: a domain imports the store, never the other way; keep the SQL the store needs in store/.',
             },
           ],
         },

@@ -2,6 +2,7 @@
 // runbooks and walks, spread into the one contract (shared/contract.ts) under the domains
 // `incidents`, `runbooks` and `walks`.
 import { z } from 'zod';
+import { SeveritySchema } from '../findings.js';
 import { FINDING_IDS } from '../runbooks/finding-ids.js';
 import { numberIn } from './fields.js';
 import { SessionSummarySchema } from './sessions.js';
@@ -172,6 +173,8 @@ export const WalkRunSchema = z.object({
 /** A finding attached to a walk, from an action's result or added by hand. */
 export const WalkFindingSchema = z.object({
   id: z.string(),
+  /** How bad: as the probe or the diagnosis found it; the catalogue's for one added by hand. */
+  severity: SeveritySchema,
   evidence: z.string(),
   source: z.string(),
   runId: id.nullable(),

@@ -294,6 +294,13 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
       .split(', ');
     expect(named).toContain('proxy-missing-upgrade');
     expect(named).toEqual([...new Set(named)]);
+    // The walk's findings say how bad each is: the probe's as it found it, the one added from the
+    // terminal as the catalogue says.
+    const listed = page.locator('.walk-findings li[data-finding=proxy-missing-upgrade]');
+    expect(await listed.count()).toBeGreaterThanOrEqual(2);
+    expect(new Set(await listed.locator('.walk-finding-severity').allTextContents())).toEqual(
+      new Set(['critical']),
+    );
 
     await choose(page, 'Load balancer');
     await atNode(page, 'BALANCER');

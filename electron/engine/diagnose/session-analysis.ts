@@ -12,8 +12,9 @@ import type { ClosedBy, Headers } from '../../../shared/contract.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import { MissingError } from '../errors.js';
-import type { ConnectionRow } from '../sessions/connection-store.js';
-import { readPayload, type PayloadRef } from '../sessions/frame-store.js';
+import { connectionRows, type ConnectionRow } from '../sessions/connection-store.js';
+import { eventRows, lastEventDetail } from '../sessions/event-store.js';
+import { frameHeads, readPayload, type FrameHeadRow } from '../sessions/frame-store.js';
 import { DamageTally } from '../../../shared/frame-damage.js';
 import type { Db } from '../store/database.js';
 import { latestFindings, listFindings, saveFindings } from './finding-store.js';
@@ -43,15 +44,6 @@ function connectionOf(r: ConnectionRow): DiagConnection {
   };
 }
 
-interface FrameHeadRow extends PayloadRef {
-  seq: number;
-  connection_id: number;
-  ts: number;
-  direction: number;
-  opcode: number;
-  size: number;
-}
-
 /**
  * What the rules see of a payload: the head of a text frame, a ping's or pong's bytes in hex. A
  * damaged payload is counted in `damage` and seen as none: the frame's time, size and kind still
@@ -74,20 +66,9 @@ export function loadSessionHead(
   db: Db,
   row: SessionRow,
 ): SessionHead & { frameCounts: Map<number, number>; ordinalOf: Map<number, number> } {
-  const rows = db
-    .prepare('SELECT * FROM connection WHERE session_id = ? ORDER BY ordinal')
-    .all(row.id) as ConnectionRow[];
+  const rows = connectionRows(db, row.id);
   const ordinalOf = new Map(rows.map((r) => [r.id, r.ordinal]));
-  const events = (
-    db
-      .prepare('SELECT ts, connection_id, kind, detail FROM event WHERE session_id = ? ORDER BY ts, id')
-      .all(row.id) as Array<{
-      ts: number;
-      connection_id: number | null;
-      kind: string;
-      detail: string;
-    }>
-  ).map((e): DiagEvent => ({
+  const events = eventRows(db, row.id).map((e): DiagEvent => ({
     ts: e.ts,
     connection: e.connection_id === null ? null : (ordinalOf.get(e.connection_id) ?? null),
     kind: e.kind,
@@ -122,14 +103,9 @@ export function* sessionFrames(
   /** Counts the frames whose stored bytes failed their check. */
   damage: DamageTally = new DamageTally(),
 ): Generator<DiagFrame> {
-  const stmt = db.prepare(
-    // Only the head of an inline payload leaves SQLite; a segment's is read from its file (in order,
-    // through the reader's read-ahead window).
-    `SELECT seq, connection_id, ts, direction, opcode, size, substr(payload, 1, ${HEAD_CHARS * 4}) AS payload,
-            segment_id, payload_offset, payload_length, payload_crc
-     FROM frame WHERE session_id = ? ORDER BY seq`,
-  );
-  for (const f of stmt.iterate(sessionId) as Iterable<FrameHeadRow>) {
+  // Only the head of an inline payload leaves SQLite; a segment's is read from its file (in order,
+  // through the reader's read-ahead window).
+  for (const f of frameHeads(db, sessionId, HEAD_CHARS * 4)) {
     const opcode = opcodeOf(f.opcode);
     const raw: RawFrame = {
       connection: ordinalOf.get(f.connection_id) ?? 0,
@@ -145,13 +121,9 @@ export function* sessionFrames(
 
 /** The checks a probe kept in its own session, if this is a probe session. */
 function storedProbeChecks(db: Db, id: number): Diagnosis['checks'] | null {
-  const row = db
-    .prepare(
-      "SELECT detail FROM event WHERE session_id = ? AND kind = 'probe-report' ORDER BY id DESC LIMIT 1",
-    )
-    .get(id) as { detail: string } | undefined;
-  if (!row) return null;
-  const parsed = CheckSchema.array().safeParse((JSON.parse(row.detail) as { checks?: unknown }).checks);
+  const detail = lastEventDetail(db, id, 'probe-report');
+  if (detail === undefined) return null;
+  const parsed = CheckSchema.array().safeParse((JSON.parse(detail) as { checks?: unknown }).checks);
   return parsed.success ? parsed.data : null;
 }
 

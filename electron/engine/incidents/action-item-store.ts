@@ -1,3 +1,4 @@
+// Tables: action_item
 // The action_item table: what is to be done after an incident, by whom and by when.
 import type Database from 'better-sqlite3';
 import type { ActionItem, ActionType } from '../../../shared/contract/incidents.js';

@@ -1,7 +1,7 @@
 // The app actions a runbook step can ask for: `capture`, `probe` and `diagnose` call the same
 // domain functions as the console and the command line, with their own defaults.
 import { describeCloseCode } from '../../../shared/close-codes.js';
-import type { Finding } from '../../../shared/findings.js';
+import type { Finding, Severity } from '../../../shared/findings.js';
 import type { StepAction } from '../../../shared/runbooks/schemas.js';
 import { CaptureRequestSchema } from '../../../shared/contract/capture.js';
 import { ProbeRequestSchema } from '../../../shared/contract/diagnose.js';
@@ -17,10 +17,14 @@ const SHORT_IDLE_HOLD_SECONDS = 3;
 /** Round trips measured by a probe step that asks for the echo check. */
 const ECHO_CHECK_MESSAGES = 5;
 
-/** A finding an action reported. */
+/** A finding an action reported (or a person saw). */
 export interface ActionFinding {
   id: string;
   evidence: string;
+  /** How bad the probe or the diagnosis found it; without one, the catalogue says. */
+  severity?: Severity;
+  /** The session it was found in, whose stored row of it the walk takes. */
+  sessionId?: number | null;
 }
 
 export interface ActionOutcome {
@@ -45,8 +49,8 @@ export interface ActionContext {
   onSession?: (sessionId: number) => void;
 }
 
-function findingsOf(findings: readonly Finding[]): ActionFinding[] {
-  return findings.map((f) => ({ id: f.id, evidence: f.summary }));
+function findingsOf(findings: readonly Finding[], sessionId: number | null): ActionFinding[] {
+  return findings.map((f) => ({ id: f.id, evidence: f.summary, severity: f.severity, sessionId }));
 }
 
 function describeFindings(findings: ActionFinding[]): string {
@@ -165,7 +169,7 @@ async function runProbeAction(
     name: ctx.name,
   });
   const report = await runProbe(ctx.engine, request, { signal: ctx.signal });
-  const findings = findingsOf(report.findings);
+  const findings = findingsOf(report.findings, report.sessionId);
   return {
     status: ctx.signal.aborted ? 'stopped' : 'ok',
     summary: `probe of ${url}${direct ? ` and ${direct}` : ''} (session ${report.sessionId}): ${describeFindings(findings)}`,
@@ -180,7 +184,7 @@ function runDiagnose(action: Extract<StepAction, { kind: 'diagnose' }>, ctx: Act
     action.session === undefined || action.session === 'latest' ? ctx.latestSession : action.session;
   if (session === undefined) throw needsInput('session', 'this step');
   const report = diagnoseSession(ctx.engine, { id: session });
-  const findings = findingsOf(report.findings);
+  const findings = findingsOf(report.findings, session);
   return {
     status: 'ok',
     summary: `diagnosis of session ${session}: ${describeFindings(findings)}`,

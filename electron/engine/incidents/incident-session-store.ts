@@ -1,3 +1,4 @@
+// Tables: incident_session
 // The incident_session table: the sessions an incident rests on, linked by a walk's action or by
 // hand. A session may be evidence for several incidents.
 import type Database from 'better-sqlite3';
@@ -48,4 +49,15 @@ export function latestLinkedSession(db: Database.Database, incidentId: number): 
     .prepare('SELECT max(session_id) AS id FROM incident_session WHERE incident_id = ?')
     .get(incidentId) as { id: number | null };
   return row.id ?? undefined;
+}
+
+/** The first incident (the lowest id) each of these sessions is linked to, by session; none for the others. */
+export function firstIncidents(db: Database.Database, sessionIds: readonly number[]): Map<number, number> {
+  const rows = db
+    .prepare(
+      `SELECT session_id, min(incident_id) AS incident_id FROM incident_session
+       WHERE session_id IN (SELECT value FROM json_each(?)) GROUP BY session_id`,
+    )
+    .all(JSON.stringify(sessionIds)) as Array<{ session_id: number; incident_id: number }>;
+  return new Map(rows.map((r) => [r.session_id, r.incident_id]));
 }

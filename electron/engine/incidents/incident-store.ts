@@ -1,3 +1,4 @@
+// Tables: incident
 // The incident table: what broke, how bad, when its impact started and when it was detected,
 // acknowledged, mitigated and resolved, who responded, and its post-mortem in words.
 import type Database from 'better-sqlite3';

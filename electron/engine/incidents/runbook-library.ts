@@ -1,3 +1,4 @@
+// Tables: runbook
 // The runbooks a walk can use: the built-ins, and the files the user imported (kept in the database
 // as imported, parsed when used), each with its provenance — imported from a file on the command
 // line, or through a console's page (untrusted until a person trusts it outside the page) — which

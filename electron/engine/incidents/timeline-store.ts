@@ -1,7 +1,10 @@
-// The timeline_entry table: what happened during an incident, in order — the report's backbone.
+// Tables: timeline_entry
+// The timeline_entry table: what happened during an incident, in order — the report's backbone. An
+// entry about a finding refers to the finding's row (diagnose/finding-store.ts) and reads as it.
 import type Database from 'better-sqlite3';
 import type { TimelineEntry } from '../../../shared/contract/incidents.js';
 import { formatMicros } from '../../../shared/time.js';
+import { findingsById } from '../diagnose/finding-store.js';
 
 export interface TimelineRow {
   id: number;
@@ -11,23 +14,31 @@ export interface TimelineRow {
   kind: string;
   node_id: string | null;
   run_id: number | null;
-  text: string;
+  finding_id: number | null;
+  /** Null for an entry that reads as the finding it refers to. */
+  text: string | null;
   detail: string;
 }
 
-export interface NewEntry {
+interface EntryFields {
   incidentId: number;
   walkId?: number | null;
   ts: number;
   kind: string;
   node?: string | null;
   runId?: number | null;
-  /** One line a person reads. */
-  text: string;
   detail?: unknown;
 }
 
-export function fromTimelineRow(r: TimelineRow): TimelineEntry {
+/** An entry: one line a person reads, or the finding (its row's id) it is about, which reads as it. */
+export type NewEntry = EntryFields &
+  ({ text: string; findingId?: never } | { findingId: number; text?: never });
+
+/** What a finding says on the timeline. */
+type FindingLine = { finding: string; summary: string; source: string };
+
+export function fromTimelineRow(r: TimelineRow, finding?: FindingLine): TimelineEntry {
+  const told = r.text === null && finding !== undefined;
   return {
     id: r.id,
     ts: formatMicros(r.ts),
@@ -36,17 +47,28 @@ export function fromTimelineRow(r: TimelineRow): TimelineEntry {
     node: r.node_id,
     runId: r.run_id,
     kind: r.kind,
-    text: r.text,
-    detail: JSON.parse(r.detail) as unknown,
+    text: told ? `finding ${finding.finding}: ${finding.summary}` : (r.text ?? ''),
+    detail: told
+      ? { finding: finding.finding, evidence: finding.summary, source: finding.source }
+      : (JSON.parse(r.detail) as unknown),
   };
+}
+
+/** Rows as entries, each about a finding read from that finding's row. */
+function entries(db: Database.Database, rows: TimelineRow[]): TimelineEntry[] {
+  const findings = findingsById(
+    db,
+    rows.flatMap((r) => (r.text === null && r.finding_id !== null ? [r.finding_id] : [])),
+  );
+  return rows.map((r) => fromTimelineRow(r, r.finding_id === null ? undefined : findings.get(r.finding_id)));
 }
 
 /** Appends an entry; returns its id. */
 export function addEntry(db: Database.Database, e: NewEntry): number {
   const info = db
     .prepare(
-      `INSERT INTO timeline_entry (incident_id, walk_id, ts, kind, node_id, run_id, text, detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO timeline_entry (incident_id, walk_id, ts, kind, node_id, run_id, finding_id, text, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       e.incidentId,
@@ -55,7 +77,8 @@ export function addEntry(db: Database.Database, e: NewEntry): number {
       e.kind,
       e.node ?? null,
       e.runId ?? null,
-      e.text,
+      e.findingId ?? null,
+      e.text ?? null,
       JSON.stringify(e.detail ?? {}),
     );
   return Number(info.lastInsertRowid);
@@ -63,16 +86,18 @@ export function addEntry(db: Database.Database, e: NewEntry): number {
 
 /** An incident's timeline in order. */
 export function incidentTimeline(db: Database.Database, incidentId: number): TimelineEntry[] {
-  return (
+  return entries(
+    db,
     db
       .prepare('SELECT * FROM timeline_entry WHERE incident_id = ? ORDER BY ts, id')
-      .all(incidentId) as TimelineRow[]
-  ).map(fromTimelineRow);
+      .all(incidentId) as TimelineRow[],
+  );
 }
 
 /** One walk's part of the timeline in order. */
 export function walkTimeline(db: Database.Database, walkId: number): TimelineEntry[] {
-  return (
-    db.prepare('SELECT * FROM timeline_entry WHERE walk_id = ? ORDER BY ts, id').all(walkId) as TimelineRow[]
-  ).map(fromTimelineRow);
+  return entries(
+    db,
+    db.prepare('SELECT * FROM timeline_entry WHERE walk_id = ? ORDER BY ts, id').all(walkId) as TimelineRow[],
+  );
 }

@@ -30,7 +30,7 @@ import {
   type WalkRow,
 } from './walk-store.js';
 import { nodeOf, shortLabel } from '../../../shared/runbooks/graph.js';
-import { runAction, type ActionOutcome } from './actions.js';
+import { runAction, type ActionFinding, type ActionOutcome } from './actions.js';
 import { MissingError } from '../errors.js';
 import { needsInput } from './errors.js';
 import { runShell } from './shell.js';
@@ -44,13 +44,7 @@ export interface RunHost {
   onOutput?: (output: { walkId: number; runId: number; stream: 'stdout' | 'stderr'; text: string }) => void;
   walkRow(walkId: number): WalkRow;
   currentVisit(walkId: number): VisitRow;
-  recordFinding(
-    row: WalkRow,
-    runId: number | null,
-    f: { id: string; evidence: string },
-    source: string,
-    at: number,
-  ): void;
+  recordFinding(row: WalkRow, runId: number | null, f: ActionFinding, source: string, at: number): void;
   changed(walkId: number | null, incidentId: number): void;
   /** Links a session an action recorded to the walk's incident. */
   linkSession(incidentId: number, sessionId: number, walkId: number): void;
@@ -353,7 +347,11 @@ export class WalkRuns {
           sessionId: outcome.sessionId,
         },
         `step ${step.index} of ${visit.node_id} (${action.kind}) ${outcome.status === 'ok' ? 'done' : outcome.status} after ${took}: ${outcome.summary}`,
-        { status: outcome.status, sessionId: outcome.sessionId, findings: outcome.findings },
+        {
+          status: outcome.status,
+          sessionId: outcome.sessionId,
+          findings: outcome.findings.map((f) => ({ id: f.id, evidence: f.evidence })),
+        },
       );
       return this.run(runId);
     })();

@@ -1,7 +1,16 @@
+// Tables: walk, walk_step, walk_run, walk_check
 // The walk tables: a walk of an incident through a runbook (walk), its visits of nodes (walk_step),
-// the commands and actions run on the way (walk_run) and the findings attached to it (walk_finding).
+// the commands and actions run on the way (walk_run) and the steps checked off (walk_check). The
+// findings it holds are rows of the finding table (diagnose/finding-store.ts).
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
+import type { Severity } from '../../../shared/findings.js';
+import {
+  catalogueSeverity,
+  recordWalkFinding,
+  takeSessionFinding,
+  walkFindings,
+} from '../diagnose/finding-store.js';
 import type { Runbook, RunbookProvenance as Provenance } from '../../../shared/runbooks/schemas.js';
 import type {
   RunKind,
@@ -61,16 +70,6 @@ export interface RunRow {
   session_id: number | null;
   owner_pid: number | null;
   owner_host: string | null;
-}
-
-interface FindingRow {
-  id: number;
-  walk_id: number;
-  finding_id: string;
-  evidence: string;
-  source: string;
-  run_id: number | null;
-  at: number;
 }
 
 export interface NewWalk {
@@ -339,28 +338,53 @@ export function latestWalkSession(db: Database.Database, walkId: number): number
 export interface NewFinding {
   walkId: number;
   finding: string;
+  /** What was seen, in a sentence. */
   evidence: string;
   source: string;
   runId: number | null;
   at: number;
+  /** How bad; default the catalogue's. */
+  severity?: Severity;
+  /** The session the run found it in, whose own row of it the walk then takes. */
+  sessionId?: number | null;
 }
 
-export function addWalkFinding(db: Database.Database, f: NewFinding): void {
-  db.prepare(
-    'INSERT INTO walk_finding (walk_id, finding_id, evidence, source, run_id, at) VALUES (?, ?, ?, ?, ?, ?)',
-  ).run(f.walkId, f.finding, f.evidence, f.source, f.runId, f.at);
+/**
+ * Attaches a finding to a walk; returns its row. A finding a run found in a session is that
+ * session's own row, which the walk takes; any other (recorded by hand, or a session's finding told
+ * again) is a row the walk alone holds.
+ */
+export function addWalkFinding(db: Database.Database, f: NewFinding): number {
+  if (f.runId !== null && f.sessionId !== undefined && f.sessionId !== null) {
+    const run = getRunRow(db, f.runId);
+    const taken =
+      run &&
+      takeSessionFinding(db, {
+        sessionId: f.sessionId,
+        finding: f.finding,
+        summary: f.evidence,
+        source: f.source,
+        since: run.started_at,
+        walkId: f.walkId,
+        runId: f.runId,
+        at: f.at,
+      });
+    if (taken) return taken;
+  }
+  return recordWalkFinding(db, {
+    walkId: f.walkId,
+    runId: f.runId,
+    finding: f.finding,
+    severity: f.severity ?? catalogueSeverity(f.finding),
+    summary: f.evidence,
+    source: f.source,
+    at: f.at,
+  });
 }
 
+/** The findings a walk holds, in the order it took them. */
 export function listWalkFindings(db: Database.Database, walkId: number): WalkFinding[] {
-  return (
-    db.prepare('SELECT * FROM walk_finding WHERE walk_id = ? ORDER BY id').all(walkId) as FindingRow[]
-  ).map((r) => ({
-    id: r.finding_id,
-    evidence: r.evidence,
-    source: r.source,
-    runId: r.run_id,
-    at: formatMicros(r.at),
-  }));
+  return walkFindings(db, walkId);
 }
 
 /** Ticks or unticks a step of a node; returns whether that changed anything. */

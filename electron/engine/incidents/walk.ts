@@ -41,6 +41,7 @@ import {
   type ShellLimits,
 } from './walk-runs.js';
 import type { AuthorisedCommand, RunbookTrust } from './trust.js';
+import type { ActionFinding } from './actions.js';
 
 export type { ActionRequest, RunHandle, ShellLimits };
 
@@ -467,11 +468,21 @@ export class WalkEngine {
   private recordFinding(
     row: WalkRow,
     runId: number | null,
-    f: { id: string; evidence: string },
+    f: ActionFinding,
     source: string,
     at: number,
   ): void {
-    addWalkFinding(this.db, { walkId: row.id, finding: f.id, evidence: f.evidence, source, runId, at });
+    // One row: the session's own when a run found it there, else one the walk alone holds.
+    const findingId = addWalkFinding(this.db, {
+      walkId: row.id,
+      finding: f.id,
+      evidence: f.evidence,
+      source,
+      runId,
+      at,
+      ...(f.severity !== undefined ? { severity: f.severity } : {}),
+      ...(f.sessionId !== undefined ? { sessionId: f.sessionId } : {}),
+    });
     addEntry(this.db, {
       incidentId: row.incident_id,
       walkId: row.id,
@@ -479,8 +490,7 @@ export class WalkEngine {
       kind: 'finding',
       node: this.currentVisit(row.id).node_id,
       runId,
-      text: `finding ${f.id}: ${f.evidence}`,
-      detail: { finding: f.id, evidence: f.evidence, source },
+      findingId,
     });
   }
 

@@ -71,7 +71,9 @@ export async function buildReport(
       const evidence = r.prose(f.evidence);
       findings.push({
         id: spec.id,
-        severity: spec.severity,
+        // As the probe or the diagnosis found it (a rule may judge it less or more grave than the
+        // catalogue does); the catalogue's for one added by hand.
+        severity: f.severity,
         title: spec.title,
         summary: evidence || spec.meaning,
         evidence: evidence ? { observed: evidence, attachedBy: f.source } : { attachedBy: f.source },

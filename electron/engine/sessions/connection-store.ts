@@ -1,3 +1,4 @@
+// Tables: connection
 // The connection table: one attempt inside a session, with its handshake, timings and close.
 import type Database from 'better-sqlite3';
 import type { ClosedBy, ConnectionView, ErrorKind, Headers } from '../../../shared/contract.js';
@@ -67,13 +68,16 @@ export function fromRow(r: ConnectionRow): ConnectionView {
   };
 }
 
+/** The rows of a session's connections in the order they were attempted. */
+export function connectionRows(db: Database.Database, sessionId: number): ConnectionRow[] {
+  return db
+    .prepare('SELECT * FROM connection WHERE session_id = ? ORDER BY ordinal')
+    .all(sessionId) as ConnectionRow[];
+}
+
 /** The connections of a session in the order they were attempted. */
 export function listConnections(db: Database.Database, sessionId: number): ConnectionView[] {
-  return (
-    db
-      .prepare('SELECT * FROM connection WHERE session_id = ? ORDER BY ordinal')
-      .all(sessionId) as ConnectionRow[]
-  ).map(fromRow);
+  return connectionRows(db, sessionId).map(fromRow);
 }
 
 /** The newest connection of a session (the live one of a capture), read by its unique index. */

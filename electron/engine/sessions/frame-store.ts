@@ -1,50 +1,19 @@
+// Tables: frame, frame_text, connection
 // The frame table: every frame of a session, in sequence. A frame's payload lies in its session's
 // segment file (segment_id, payload_offset, payload_length, and payload_crc, its checksum), or
-// inline in `payload` for frames recorded before segments existed; `readPayload` is the one way to
-// read it, whichever shape, and says when the stored bytes failed their check. A damaged frame is
-// marked wherever it is read, its bytes withheld, and the frames around it are served as usual.
+// inline in `payload` for frames recorded before segments existed; `readPayload` (store/segments.ts)
+// is the one way to read it, whichever shape, and says when the stored bytes failed their check. A
+// damaged frame is marked wherever it is read, its bytes withheld, and the frames around it are
+// served as usual.
 import type Database from 'better-sqlite3';
-import { segmentReader, type PayloadRead } from '../store/segments.js';
+import { PAYLOAD_REF, readPayload, type PayloadRead, type PayloadRef } from '../store/segments.js';
 import { IntegrityError } from '../errors.js';
 import { directionCode, directionOf, opcodeOf, OPCODE_NUMBER } from '../../../shared/frame-codes.js';
 import type { FrameRecord, Opcode } from '../../../shared/contract.js';
 import { DAMAGE_REASONS, DamageTally, type DamageKind } from '../../../shared/frame-damage.js';
 import { formatMicros } from '../../../shared/time.js';
 
-/** Where a frame's payload is: the columns every query that needs payload bytes selects. */
-export interface PayloadRef {
-  /** The inline payload (frames from before segments); empty (or a head) otherwise. */
-  payload: Buffer | null;
-  segment_id: number | null;
-  payload_offset: number | null;
-  payload_length: number | null;
-  /** CRC-32 of the segment's payload bytes; null for frames committed before checksums (unchecked). */
-  payload_crc: number | null;
-}
-
-/** The columns of a PayloadRef, for a SELECT (`p` qualifies them, as `f.`). */
-export const PAYLOAD_REF = (p = ''): string =>
-  `${p}payload, ${p}segment_id, ${p}payload_offset, ${p}payload_length, ${p}payload_crc`;
-
-/**
- * A frame's stored payload bytes (at most `max` of them), wherever they lie, checked against the
- * checksum taken at commit; or, when they failed the check, why (and no bytes). The buffer may be a
- * view into a shared read window: copy it to keep it beyond converting it.
- */
-export function readPayload(db: Database.Database, r: PayloadRef, max = Infinity): PayloadRead {
-  if (r.segment_id === null) {
-    const inline = r.payload ?? Buffer.alloc(0);
-    return { bytes: inline.length > max ? inline.subarray(0, max) : inline, damage: null };
-  }
-  const length = r.payload_length!;
-  return segmentReader(db).read(
-    r.segment_id,
-    r.payload_offset!,
-    length,
-    r.payload_crc,
-    Math.min(length, max),
-  );
-}
+export { PAYLOAD_REF, readPayload, type PayloadRef } from '../store/segments.js';
 
 /** A frame's stored payload bytes, intact; an IntegrityError that says why when they failed their check. */
 export function payloadBytes(db: Database.Database, r: PayloadRef, max = Infinity): Buffer {
@@ -87,6 +56,34 @@ export function fromRow(db: Database.Database, r: FrameRow): FrameRecord {
     truncated: r.truncated === 1,
     ...damageMarks(read.damage),
   };
+}
+
+/** A frame as an analysis reads it: its row, with at most the head of an inline payload. */
+export interface FrameHeadRow extends PayloadRef {
+  seq: number;
+  connection_id: number;
+  ts: number;
+  direction: number;
+  opcode: number;
+  size: number;
+}
+
+/**
+ * A session's frames in sequence order, one at a time, each with at most the first `headBytes` of
+ * an inline payload leaving SQLite (a segment's is read from its file, with `readPayload`).
+ */
+export function frameHeads(
+  db: Database.Database,
+  sessionId: number,
+  headBytes: number,
+): IterableIterator<FrameHeadRow> {
+  return db
+    .prepare(
+      `SELECT seq, connection_id, ts, direction, opcode, size, substr(payload, 1, ?) AS payload,
+              segment_id, payload_offset, payload_length, payload_crc
+       FROM frame WHERE session_id = ? ORDER BY seq`,
+    )
+    .iterate(headBytes, sessionId) as IterableIterator<FrameHeadRow>;
 }
 
 export interface FramePage {

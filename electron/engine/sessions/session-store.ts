@@ -1,9 +1,23 @@
-// The session table: one capture (or import, replay, mock run, probe) and its lifecycle.
-import { hostname } from 'node:os';
+// Tables: session, session_tag, connection
+// The session table: one capture (or import, replay, mock run, probe) and its lifecycle. Its
+// recorder's columns are written by the store layer (store/live-session.ts, re-exported here); a
+// session's summary counts its connections here, and asks the incidents and diagnose domains for
+// its incident and its findings.
 import type Database from 'better-sqlite3';
 import type { SessionKind, SessionStatus, SessionSummary } from '../../../shared/contract.js';
 import { formatMicros } from '../../../shared/time.js';
+import { latestSeverityCounts, type SeverityCounts } from '../diagnose/finding-store.js';
 import { InputError } from '../errors.js';
+import { firstIncidents, linkedSessions } from '../incidents/incident-session-store.js';
+import { forgetSessionText, rewindTextIndex } from '../store/text-index.js';
+
+export {
+  completeSession,
+  createSession,
+  setRecorderFiles,
+  setSpoolPath,
+  type NewSession,
+} from '../store/live-session.js';
 
 export interface SessionRow {
   id: number;
@@ -22,88 +36,19 @@ export interface SessionRow {
   source_session_id: number | null;
 }
 
-export interface NewSession {
-  name: string;
-  kind: SessionKind;
-  target: string;
-  settings: unknown;
-  createdAt: number;
-  /** The recorded session a replay or a mock run was made from. */
-  sourceId?: number;
-}
-
-/** Creates a live session owned by this process; returns its id. */
-export function createSession(db: Database.Database, s: NewSession): number {
-  const info = db
-    .prepare(
-      `INSERT INTO session (name, kind, target, settings, status, created_at, writer_pid, writer_host, source_session_id)
-       VALUES (?, ?, ?, ?, 'live', ?, ?, ?, ?)`,
-    )
-    .run(
-      s.name,
-      s.kind,
-      s.target,
-      JSON.stringify(s.settings),
-      s.createdAt,
-      process.pid,
-      hostname(),
-      s.sourceId ?? null,
-    );
-  return Number(info.lastInsertRowid);
-}
-
-export function setSpoolPath(db: Database.Database, id: number, path: string): void {
-  db.prepare('UPDATE session SET spool_path = ?, spool_offset = 0 WHERE id = ?').run(path, id);
-}
-
-/** Records where a live session's spool and its recorder's lock are (relative to the database's folder). */
-export function setRecorderFiles(
-  db: Database.Database,
-  id: number,
-  files: { spool: string; lock: string },
-): void {
-  db.prepare('UPDATE session SET spool_path = ?, writer_lock = ?, spool_offset = 0 WHERE id = ?').run(
-    files.spool,
-    files.lock,
-    id,
-  );
-}
-
-/**
- * Ends a session that its writer finished committing: `failed` when it attempted connections and
- * none ever opened (refused, DNS, TLS, upgrade refused), `complete` otherwise.
- */
-export function completeSession(db: Database.Database, id: number, endedAt: number): void {
-  db.prepare(
-    `UPDATE session SET
-       status = CASE
-         WHEN EXISTS (SELECT 1 FROM connection c WHERE c.session_id = session.id)
-          AND NOT EXISTS (SELECT 1 FROM connection c WHERE c.session_id = session.id AND c.opened_at IS NOT NULL)
-         THEN 'failed' ELSE 'complete' END,
-       ended_at = ?, writer_pid = NULL, writer_host = NULL, writer_lock = NULL, spool_path = NULL
-     WHERE id = ?`,
-  ).run(endedAt, id);
-}
-
 export function getSessionRow(db: Database.Database, id: number): SessionRow | undefined {
   return db.prepare('SELECT * FROM session WHERE id = ?').get(id) as SessionRow | undefined;
 }
 
 const SUMMARY_SQL = `
   SELECT s.id, s.name, s.kind, s.target, s.status, s.created_at, s.ended_at, s.source_session_id,
-         (SELECT min(i.incident_id) FROM incident_session i WHERE i.session_id = s.id) AS incident_id,
          coalesce((SELECT sum(c.frames) FROM connection c WHERE c.session_id = s.id), 0) AS frames,
          (SELECT json_group_array(tag) FROM (SELECT tag FROM session_tag t WHERE t.session_id = s.id ORDER BY tag)) AS tags,
          (SELECT json_group_object(outcome, n) FROM (
             SELECT coalesce(CAST(c.close_code AS TEXT), c.error_kind,
                             CASE WHEN c.closed_at IS NULL THEN 'open' ELSE 'none' END) AS outcome,
                    count(*) AS n
-            FROM connection c WHERE c.session_id = s.id GROUP BY outcome)) AS outcomes,
-         (SELECT json_object('critical', coalesce(sum(f.severity = 'critical'), 0),
-                             'warning', coalesce(sum(f.severity = 'warning'), 0),
-                             'info', coalesce(sum(f.severity = 'info'), 0))
-            FROM finding f WHERE f.session_id = s.id
-             AND f.created_at = (SELECT max(g.created_at) FROM finding g WHERE g.session_id = s.id)) AS findings
+            FROM connection c WHERE c.session_id = s.id GROUP BY outcome)) AS outcomes
   FROM session s`;
 
 interface SummaryRow {
@@ -116,13 +61,22 @@ interface SummaryRow {
   ended_at: number | null;
   frames: number;
   tags: string;
-  incident_id: number | null;
   outcomes: string;
-  findings: string;
   source_session_id: number | null;
 }
 
-function fromSummaryRow(r: SummaryRow): SessionSummary {
+const NO_FINDINGS: SeverityCounts = { critical: 0, warning: 0, info: 0 };
+
+/** Summaries of session rows: with the incident each is evidence for, and its latest findings. */
+function summaries(db: Database.Database, rows: SummaryRow[]): SessionSummary[] {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const incidents = firstIncidents(db, ids);
+  const findings = latestSeverityCounts(db, ids);
+  return rows.map((r) => fromSummaryRow(r, incidents.get(r.id) ?? null, findings.get(r.id) ?? NO_FINDINGS));
+}
+
+function fromSummaryRow(r: SummaryRow, incidentId: number | null, findings: SeverityCounts): SessionSummary {
   return {
     id: r.id,
     name: r.name,
@@ -133,9 +87,9 @@ function fromSummaryRow(r: SummaryRow): SessionSummary {
     endedAt: r.ended_at === null ? null : formatMicros(r.ended_at),
     frames: r.frames,
     tags: JSON.parse(r.tags) as string[],
-    incidentId: r.incident_id,
+    incidentId,
     outcomes: JSON.parse(r.outcomes) as Record<string, number>,
-    findings: JSON.parse(r.findings) as SessionSummary['findings'],
+    findings: { ...findings },
     sourceId: r.source_session_id,
   };
 }
@@ -171,8 +125,8 @@ export function listSessions(db: Database.Database, filter: SessionFilter = {}):
     params.push(filter.kind);
   }
   if (filter.incidentId !== undefined) {
-    where.push('EXISTS (SELECT 1 FROM incident_session i WHERE i.session_id = s.id AND i.incident_id = ?)');
-    params.push(filter.incidentId);
+    where.push('s.id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(linkedSessions(db, filter.incidentId).map((l) => l.session_id)));
   }
   if (filter.fromTs !== undefined) {
     where.push('s.created_at >= ?');
@@ -183,7 +137,7 @@ export function listSessions(db: Database.Database, filter: SessionFilter = {}):
     params.push(filter.toTs);
   }
   const sql = `${SUMMARY_SQL} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.id DESC`;
-  return (db.prepare(sql).all(...params) as SummaryRow[]).map(fromSummaryRow);
+  return summaries(db, db.prepare(sql).all(...params) as SummaryRow[]);
 }
 
 export function renameSession(db: Database.Database, id: number, name: string): boolean {
@@ -212,17 +166,15 @@ export function deleteSession(db: Database.Database, id: number): boolean {
         `session ${id} is still being captured${who}; stop it before deleting it (if that capture no longer runs, as in a database copied from another machine, run "frameline recover" first)`,
       );
     }
-    db.prepare('DELETE FROM frame_text WHERE rowid IN (SELECT id FROM frame WHERE session_id = ?)').run(id);
+    forgetSessionText(db, id);
     db.prepare('DELETE FROM session WHERE id = ?').run(id);
     // Frame ids of the deleted tail can be handed out again: make sure the index takes them anew.
-    db.prepare(
-      "UPDATE store_state SET value = min(value, (SELECT coalesce(max(id), 0) FROM frame)) WHERE key = 'fts_indexed_upto'",
-    ).run();
+    rewindTextIndex(db);
     return true;
   })();
 }
 
 export function getSession(db: Database.Database, id: number): SessionSummary | undefined {
   const row = db.prepare(`${SUMMARY_SQL} WHERE s.id = ?`).get(id) as SummaryRow | undefined;
-  return row && fromSummaryRow(row);
+  return row && summaries(db, [row])[0];
 }

@@ -20,7 +20,7 @@ import {
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { createSession, setRecorderFiles, type NewSession } from '../sessions/session-store.js';
+import { createSession, setRecorderFiles, type NewSession } from './live-session.js';
 import { requireWritable, StoreError, type Db } from './database.js';
 import { storageAdvice } from '../errors.js';
 import { ioFailure, isBusy } from './io-errors.js';

@@ -1,3 +1,4 @@
+// Tables: session, connection, event
 // Crash recovery: a session still marked live whose recorder is gone (its lock is free) was
 // interrupted. Its spool still holds every frame the capture received but had not committed:
 // replay it, close the books on its connections, and mark it interrupted. Only a spool that cannot

@@ -1,3 +1,4 @@
+// Tables: segment, session, frame
 // Segments: the append-only files beside the database that hold frame payloads. A capture's spool
 // is written once by the receiving thread and kept as its session's segment: the writer thread only
 // records, in SQLite, where each payload lies (segment, offset, length). This module owns the
@@ -198,6 +199,41 @@ export function missingSegments(db: Database.Database, sessionId: number): strin
     );
   }
   return out;
+}
+
+/** Where a frame's payload is: the columns every query that needs payload bytes selects. */
+export interface PayloadRef {
+  /** The inline payload (frames from before segments); empty (or a head) otherwise. */
+  payload: Buffer | null;
+  segment_id: number | null;
+  payload_offset: number | null;
+  payload_length: number | null;
+  /** CRC-32 of the segment's payload bytes; null for frames committed before checksums (unchecked). */
+  payload_crc: number | null;
+}
+
+/** The columns of a PayloadRef, for a SELECT (`p` qualifies them, as `f.`). */
+export const PAYLOAD_REF = (p = ''): string =>
+  `${p}payload, ${p}segment_id, ${p}payload_offset, ${p}payload_length, ${p}payload_crc`;
+
+/**
+ * A frame's stored payload bytes (at most `max` of them), wherever they lie, checked against the
+ * checksum taken at commit; or, when they failed the check, why (and no bytes). The buffer may be a
+ * view into a shared read window: copy it to keep it beyond converting it.
+ */
+export function readPayload(db: Database.Database, r: PayloadRef, max = Infinity): PayloadRead {
+  if (r.segment_id === null) {
+    const inline = r.payload ?? Buffer.alloc(0);
+    return { bytes: inline.length > max ? inline.subarray(0, max) : inline, damage: null };
+  }
+  const length = r.payload_length!;
+  return segmentReader(db).read(
+    r.segment_id,
+    r.payload_offset!,
+    length,
+    r.payload_crc,
+    Math.min(length, max),
+  );
 }
 
 const readers = new WeakMap<Database.Database, SegmentReader>();

@@ -1,3 +1,4 @@
+// Tables: frame, connection, event, session
 // Commits spooled records into the database: used by the writer thread while a capture runs and
 // by crash recovery when a session's writer is gone. One transaction per batch; the session's
 // spool offset moves in the same transaction, so a record is never applied twice. A frame's payload

@@ -5,8 +5,8 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from './database.js';
-import { indexPendingText } from '../sessions/text-index.js';
-import { completeSession } from '../sessions/session-store.js';
+import { completeSession } from './live-session.js';
+import { indexPendingText } from './text-index.js';
 import { ioFailure, isBusy } from './io-errors.js';
 import { retireSpool } from './segments.js';
 import { SpoolApplier } from './spool-apply.js';

@@ -53,6 +53,7 @@ import { Worker } from 'node:worker_threads';
 import type { SessionStatus } from '../../../shared/contract.js';
 import type { Db } from './database.js';
 import { ioFailure } from './io-errors.js';
+import { sessionStatus } from './live-session.js';
 import type { Recording } from './recording.js';
 import { recoverOrphanedSessions } from './recovery.js';
 import { SpoolWriter, type SpoolMessage } from './spool.js';
@@ -462,9 +463,7 @@ export class SessionSpool {
 
   private status(): SessionStatus | undefined {
     try {
-      const row = this.db.prepare('SELECT status FROM session WHERE id = ?').get(this.sessionId) as
-        { status: SessionStatus } | undefined;
-      return row?.status;
+      return sessionStatus(this.db, this.sessionId);
     } catch {
       return undefined;
     }

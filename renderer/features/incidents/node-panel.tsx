@@ -233,8 +233,9 @@ export function NodePanel({
       <h3 className="section-title">Findings of this walk</h3>
       <ul className="walk-findings">
         {walk.findings.map((f, i) => (
-          <li key={i} data-finding={f.id}>
-            <code>{f.id}</code> <span>{f.evidence}</span>{' '}
+          <li key={i} data-finding={f.id} data-severity={f.severity}>
+            <span className={`walk-finding-severity is-${f.severity}`}>{f.severity}</span> <code>{f.id}</code>{' '}
+            <span>{f.evidence}</span>{' '}
             <span className="muted small">
               {f.source} · {clockTime(f.at)}
             </span>

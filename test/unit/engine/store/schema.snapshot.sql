@@ -58,17 +58,30 @@ CREATE INDEX event_by_session ON event (session_id, ts);
 
 CREATE TABLE finding (
   id           INTEGER PRIMARY KEY,
-  session_id   INTEGER NOT NULL REFERENCES session (id) ON DELETE CASCADE,
-  incident_id  INTEGER,
-  source       TEXT    NOT NULL CHECK (source IN ('probe', 'diagnose')),
-  finding      TEXT    NOT NULL,
+  -- The session it was found in (by a probe or a diagnosis); null for one recorded by hand.
+  session_id   INTEGER REFERENCES session (id) ON DELETE SET NULL,
+  -- The walk that holds it, and the run of the walk that found it (null: recorded by hand).
+  walk_id      INTEGER REFERENCES walk (id) ON DELETE SET NULL,
+  run_id       INTEGER REFERENCES walk_run (id) ON DELETE SET NULL,
+  source       TEXT    NOT NULL, -- 'probe', 'diagnose', 'user' (by hand)
+  finding      TEXT    NOT NULL, -- its id in the catalogue
   severity     TEXT    NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
   summary      TEXT    NOT NULL,
   evidence     TEXT    NOT NULL DEFAULT '{}',
-  created_at   INTEGER NOT NULL
+  created_at   INTEGER NOT NULL,
+  attached_at  INTEGER,          -- when its walk took it
+  replaced_at  INTEGER           -- when a newer probe or diagnosis of its session replaced it
 ) STRICT;
 
 CREATE INDEX finding_by_session ON finding (session_id, source);
+
+CREATE INDEX finding_by_walk ON finding (walk_id, attached_at);
+
+CREATE TRIGGER finding_let_go AFTER UPDATE OF session_id, walk_id ON finding
+  WHEN NEW.walk_id IS NULL AND (NEW.session_id IS NULL OR NEW.replaced_at IS NOT NULL)
+BEGIN
+  DELETE FROM finding WHERE id = NEW.id;
+END;
 
 CREATE TABLE frame (
   id             INTEGER PRIMARY KEY,
@@ -170,8 +183,11 @@ CREATE TABLE timeline_entry (
   kind         TEXT    NOT NULL,
   node_id      TEXT,
   run_id       INTEGER REFERENCES walk_run (id) ON DELETE SET NULL,
-  text         TEXT    NOT NULL,
-  detail       TEXT    NOT NULL DEFAULT '{}'
+  -- The finding an entry is about; without a text of its own, it reads as that finding.
+  finding_id   INTEGER REFERENCES finding (id) ON DELETE CASCADE,
+  text         TEXT,
+  detail       TEXT    NOT NULL DEFAULT '{}',
+  CHECK (text IS NOT NULL OR finding_id IS NOT NULL)
 ) STRICT;
 
 CREATE TABLE walk (
@@ -195,18 +211,6 @@ CREATE TABLE walk_check (
   checked_at  INTEGER NOT NULL,
   PRIMARY KEY (walk_id, node_id, step_index)
 ) STRICT;
-
-CREATE TABLE walk_finding (
-  id          INTEGER PRIMARY KEY,
-  walk_id     INTEGER NOT NULL REFERENCES walk (id) ON DELETE CASCADE,
-  finding_id  TEXT    NOT NULL,
-  evidence    TEXT    NOT NULL DEFAULT '',
-  source      TEXT    NOT NULL,
-  run_id      INTEGER REFERENCES walk_run (id) ON DELETE SET NULL,
-  at          INTEGER NOT NULL
-) STRICT;
-
-CREATE INDEX walk_finding_by_walk ON walk_finding (walk_id);
 
 CREATE TABLE walk_run (
   id             INTEGER PRIMARY KEY,
