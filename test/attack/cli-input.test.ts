@@ -9,7 +9,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, workspace, type Workspace } from '../support/cli.js';
 import { recordQuotes } from '../support/replay.js';
-import { cliBounded, cross, expectOneLineFailure, family, limiter, snapshot } from './kit.js';
+import {
+  BOUNDED_PEAK_MIB,
+  cliBounded,
+  cross,
+  expectOneLineFailure,
+  expectPeakWithin,
+  family,
+  limiter,
+  snapshot,
+  type BoundedResult,
+} from './kit.js';
 
 const cases = family('bad CLI input');
 const pool = limiter(3);
@@ -44,8 +54,9 @@ async function attack(c: Case): Promise<void> {
     const db = join(dir, 'frameline.db');
     const args = c.args.map((a) => a.replaceAll('DIR', dir).replace(/^DB$/, db));
     if (!args.includes('--db')) args.push('--db', db);
-    const r = c.bounded ? await cliBounded(args, 2048, 30_000) : await cli(args, {}, 30_000);
+    const r = c.bounded ? await cliBounded(args, 30_000) : await cli(args, {}, 30_000);
     expectOneLineFailure(r, 2, `frameline ${args.join(' ')}`);
+    if (c.bounded) expectPeakWithin(r as BoundedResult, BOUNDED_PEAK_MIB, `frameline ${args.join(' ')}`);
     expect(snapshot(dir), `frameline ${args.join(' ')} changed files`).toEqual(seedFiles);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, cliJson, workspace, type Workspace } from '../support/cli.js';
 import type { ShowJson } from '../support/session-json.js';
-import { cliBounded, cross, expectCleanEnd, expectOneLineFailure, family, limiter, snapshot } from './kit.js';
+import {
+  BOUNDED_PEAK_MIB,
+  cliBounded,
+  cross,
+  expectCleanEnd,
+  expectOneLineFailure,
+  expectPeakWithin,
+  family,
+  limiter,
+  snapshot,
+} from './kit.js';
 
 const cases = family('HAR import');
 const pool = limiter(3);
@@ -138,8 +148,9 @@ async function attack(c: Case): Promise<void> {
     const db = join(dir, 'frameline.db');
     const har = c.path ?? join(files, 'mutated.har');
     if (!c.path) writeFileSync(har, c.file());
-    const r = await cliBounded(['import', har, '--json', '--db', db], 2048, 60_000);
+    const r = await cliBounded(['import', har, '--json', '--db', db], 60_000);
     expectCleanEnd(r, c.name);
+    expectPeakWithin(r, BOUNDED_PEAK_MIB, c.name);
     if (r.code !== 0) {
       expectOneLineFailure(r, 2, c.name);
       expect(snapshot(dir), 'a refused file changed the database').toEqual(seedFiles);
