@@ -152,7 +152,7 @@ export interface BoundedResult extends CliResult {
  * start), so the bound that matters is on resident memory, checked with `peakMiB`.
  */
 const ADDRESS_SPACE_MIB = 8192;
-const PEAK_RECORDER = fileURLToPath(new URL('./peak-resident.cjs', import.meta.url));
+const PEAK_RECORDER = fileURLToPath(new URL('./peak-resident.mjs', import.meta.url));
 
 /**
  * The built command with a ceiling on its address space, so that a reader without a bound (a
@@ -169,7 +169,7 @@ export async function cliBounded(args: string[], timeoutMs = 30_000): Promise<Bo
         '-c',
         `ulimit -v ${ADDRESS_SPACE_MIB * 1024} && exec "$0" "$@"`,
         process.execPath,
-        '-r',
+        '--import',
         PEAK_RECORDER,
         CLI,
         ...args,
