@@ -1,4 +1,4 @@
-// Runs the built, bundled preload (dist/electron/preload.cjs) as a sandboxed renderer would, with a
+// Runs the built, bundled preload (dist/electron/preload/preload.cjs) as a sandboxed renderer would, with a
 // stand-in for the two Electron modules it may use: records what it exposes to the page and what it
 // sends to main, and lets the test deliver a push.
 import { readFileSync } from 'node:fs';

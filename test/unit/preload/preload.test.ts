@@ -1,4 +1,4 @@
-// The bundled preload (dist/electron/preload.cjs, made by `npm run build`), run as a sandboxed
+// The bundled preload (dist/electron/preload/preload.cjs, made by `npm run build`), run as a sandboxed
 // renderer runs it. It carries the contract's names and nothing to check answers with: requests are
 // checked where they arrive (main hands them to the engine, which checks them), and answers where
 // they arrive in the page (renderer/api), so the sandboxed preload holds no schema library.
@@ -11,7 +11,7 @@ import { ApiError, type ResultApi } from '../../../shared/contract.js';
 import { runPreload } from '../../support/preload-double.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const BUNDLE = join(root, 'dist/electron/preload.cjs');
+const BUNDLE = join(root, 'dist/electron/preload/preload.cjs');
 
 type Named = Record<string, Record<string, (request: unknown) => Promise<unknown>>>;
 
