@@ -46,9 +46,9 @@ async function desktop() {
     return `better-sqlite3 could not be built for Electron (${err.message}; it needs Electron's headers, python3, make and a C++ compiler)`;
   }
   for (const file of [
-    'dist/electron/main.js',
-    'dist/electron/preload.cjs',
-    'dist/electron/engine-process.js',
+    'dist/electron/main/main.js',
+    'dist/electron/preload/preload.cjs',
+    'dist/electron/engine-host/engine-process.js',
   ])
     if (!existsSync(join(root, file)))
       return `the desktop shell is not built (${file} is missing; run npm run build)`;

@@ -132,11 +132,14 @@ export type ResultApi = {
 
 /**
  * Builds the Result-answering Api over any transport that can invoke a channel and subscribe to a
- * topic. Responses are checked against the contract here, on the receiving side.
+ * topic. Responses and pushes are checked against the contract here, on the receiving side: an answer
+ * in the wrong shape fails its call; a push in the wrong shape never reaches a listener, and
+ * `refused` hears why.
  */
 export function buildResultApi(
   invoke: (channel: string, request: unknown) => Promise<Result<unknown>>,
   subscribe: (topic: Topic, listener: (payload: unknown) => void) => () => void,
+  refused: (message: string) => void,
 ): ResultApi {
   const api: Record<string, unknown> = {};
   for (const c of channels()) {
@@ -157,7 +160,19 @@ export function buildResultApi(
       return { ok: true, value: parsed.data };
     };
   }
-  api.on = (topic: Topic, listener: (payload: unknown) => void) => subscribe(topic, listener);
+  api.on = (topic: Topic, listener: (payload: unknown) => void) => {
+    // A page may name any string here; the contract's own topics are the only ones with a schema.
+    const schema: z.ZodType | undefined = Object.hasOwn(topics, topic) ? topics[topic] : undefined;
+    if (!schema) {
+      refused(`no push topic ${JSON.stringify(topic)} in the contract; nothing will be heard on it`);
+      return () => {};
+    }
+    return subscribe(topic, (payload) => {
+      const parsed = schema.safeParse(payload);
+      if (parsed.success) listener(parsed.data);
+      else refused(`refused a push on ${topic} in an unexpected shape: ${parsed.error.message}`);
+    });
+  };
   return api as ResultApi;
 }
 
@@ -181,10 +196,11 @@ export function unwrapApi(results: ResultApi): Api {
   return api as Api;
 }
 
-/** The console's Api over a transport (browser mode). */
+/** The console's Api over a transport; `refused` hears of each push refused for its shape. */
 export function buildApi(
   invoke: (channel: string, request: unknown) => Promise<Result<unknown>>,
   subscribe: (topic: Topic, listener: (payload: unknown) => void) => () => void,
+  refused: (message: string) => void,
 ): Api {
-  return unwrapApi(buildResultApi(invoke, subscribe));
+  return unwrapApi(buildResultApi(invoke, subscribe, refused));
 }

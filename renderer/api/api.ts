@@ -2,6 +2,7 @@
 // start-up: the desktop preload (window.frameline) or browser mode's WebSocket.
 import { buildApi, type Api, type Result, type ResultApi } from '../../shared/contract';
 import { connectWebSocketApi } from './ws-transport';
+import { reportRefusedPush } from './refused-push';
 
 declare global {
   interface Window {
@@ -19,9 +20,10 @@ let api: Api | null = null;
 
 /**
  * The Api over the desktop preload's functions. The preload carries only the contract's names, so
- * each answer is checked against the contract here, where it arrives in the page.
+ * each answer and each push is checked against the contract here, where it arrives in the page; a
+ * push in the wrong shape goes to `refused`, never to a listener.
  */
-export function desktopApi(bridge: ResultApi): Api {
+export function desktopApi(bridge: ResultApi, refused: (message: string) => void): Api {
   const named = bridge as unknown as Record<
     string,
     Record<string, (request: unknown) => Promise<Result<unknown>>>
@@ -32,18 +34,20 @@ export function desktopApi(bridge: ResultApi): Api {
       return named[channel.slice(0, at)]![channel.slice(at + 1)]!(request);
     },
     (topic, listener) => bridge.on(topic, listener),
+    refused,
   );
 }
 
 /** The Api for this window. */
 export function getApi(): Api {
   api ??= window.frameline
-    ? desktopApi(window.frameline)
+    ? desktopApi(window.frameline, reportRefusedPush)
     : location.protocol === 'app:'
       ? // The desktop window has no WebSocket to fall back on: say what is wrong instead.
         buildApi(
           () => Promise.resolve({ ok: false, error: { code: 'failed', message: PRELOAD_MISSING } }),
           () => () => {},
+          reportRefusedPush,
         )
       : connectWebSocketApi(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`);
   return api;

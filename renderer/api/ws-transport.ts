@@ -1,6 +1,7 @@
 // Browser mode's transport: the contract over a WebSocket to `frameline serve` (the token travels
 // in an HttpOnly cookie). Requests wait for the socket to open; responses are matched by id.
 import { buildApi, type Api, type Result, type Topic } from '../../shared/contract';
+import { reportRefusedPush } from './refused-push';
 
 type Listener = (payload: unknown) => void;
 
@@ -63,5 +64,5 @@ export function connectWebSocketApi(url: string): Api {
     set.add(listener);
     return () => set.delete(listener);
   };
-  return buildApi(invoke, subscribe);
+  return buildApi(invoke, subscribe, reportRefusedPush);
 }

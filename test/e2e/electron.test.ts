@@ -12,8 +12,8 @@ import { _electron } from 'playwright-core';
 import type { ElectronApplication, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract } from '../../shared/contract.js';
-import { APP_ENTRY_URL } from '../../electron/shell/app-files.js';
-import { CONTENT_SECURITY_POLICY } from '../../electron/shell/console-security.js';
+import { APP_ENTRY_URL } from '../../electron/main/app-files.js';
+import { CONTENT_SECURITY_POLICY } from '../../electron/serving/console-security.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SKIP_REASON = 'Electron binary not installed (npm start fetches it where the network allows)';

@@ -1,6 +1,6 @@
 // For tests that run shell steps of their own: a person at a terminal who says yes to every command,
 // through the one trust module (engine/incidents/trust.ts). Trust itself is tested in
-// test/integration/host/trust.test.ts and hostile-page.test.ts.
+// test/integration/browser-host/trust.test.ts and hostile-page.test.ts.
 import {
   authoriseCommand,
   type AuthorisedCommand,

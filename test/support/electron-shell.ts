@@ -1,4 +1,4 @@
-// Runs the built desktop main process (dist/electron/main.js) under plain Node with our stand-in
+// Runs the built desktop main process (dist/electron/main/main.js) under plain Node with our stand-in
 // for `electron` (test/support/electron-double/), in a temporary user-data folder and database,
 // and drives it as Electron and a page would: the test sends an operation, the stand-in answers.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -49,7 +49,7 @@ export function startDesktopShell(): DesktopShell {
     HOME: work,
   };
   delete env.ELECTRON_RUN_AS_NODE;
-  const child = fork(join(root, 'dist/electron/main.js'), [], {
+  const child = fork(join(root, 'dist/electron/main/main.js'), [], {
     cwd: root,
     execArgv: ['--import', REGISTER],
     serialization: 'advanced',

@@ -1,12 +1,15 @@
-// Runs the built, bundled preload (dist/electron/preload.cjs) as a sandboxed renderer would, with a
+// Runs the built, bundled preload (dist/electron/preload/preload.cjs) as a sandboxed renderer would, with a
 // stand-in for the two Electron modules it may use: records what it exposes to the page and what it
 // sends to main, and lets the test deliver a push.
 import { readFileSync } from 'node:fs';
+import { PUSH_CHANNEL } from '../../shared/contract-names.js';
 
 export interface PreloadRun {
   exposed: Record<string, unknown>;
   invoked: unknown[][];
   sent: unknown[][];
+  /** The channels the preload listens on. */
+  listening: string[];
   /** Delivers (topic, payload) on the push channel, as main does. */
   push(topic: string, payload: unknown): void;
 }
@@ -57,6 +60,7 @@ export function runPreload(
     exposed,
     invoked,
     sent,
-    push: (topic, payload) => listeners.get('frameline:push')?.({}, topic, payload),
+    listening: [...listeners.keys()],
+    push: (topic, payload) => listeners.get(PUSH_CHANNEL)?.({}, topic, payload),
   };
 }

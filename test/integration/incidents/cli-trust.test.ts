@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WalkRun, WalkView } from '../../../shared/contract/incidents.js';
 import { FramelineService } from '../../../electron/engine/service.js';
-import { terminalCodeAuthoriser } from '../../../electron/host/command-codes.js';
+import { terminalCodeAuthoriser } from '../../../electron/browser-host/command-codes.js';
 import { CLI, cli, workspace, type CliResult, type Workspace } from '../../support/cli.js';
 import { PYTHON } from '../../support/processes.js';
 

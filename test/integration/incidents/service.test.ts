@@ -22,7 +22,7 @@ let output: Array<PayloadOf<'shell:output'>>;
 beforeEach(async () => {
   ws = workspace();
   // A person who says yes to every command: these tests run commands of their own (trust itself is
-  // tested in test/integration/host/trust.test.ts and hostile-page.test.ts).
+  // tested in test/integration/browser-host/trust.test.ts and hostile-page.test.ts).
   service = new FramelineService({ dbPath: ws.db, shell: 'browser', authoriser: SAYS_YES });
   changes = [];
   output = [];

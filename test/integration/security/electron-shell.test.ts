@@ -1,5 +1,5 @@
 // The desktop shell tested for what it does, not for how its source reads: the built main process
-// (dist/electron/main.js) runs under plain Node with our stand-in `electron` module
+// (dist/electron/main/main.js) runs under plain Node with our stand-in `electron` module
 // (test/support/electron-double/), which records what main asks of Electron and lets the test act
 // as Electron and as a page. The engine behind it is the real one, in a process of its own.
 import { readFileSync } from 'node:fs';
@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channels, contract, type Result } from '../../../shared/contract.js';
 import type { WalkView } from '../../../shared/contract/incidents.js';
-import { APP_ENTRY_URL } from '../../../electron/shell/app-files.js';
-import { CONTINUATION } from '../../../electron/shell/command-dialog.js';
-import { CONTENT_SECURITY_POLICY } from '../../../electron/shell/console-security.js';
+import { APP_ENTRY_URL } from '../../../electron/main/app-files.js';
+import { CONTINUATION } from '../../../electron/main/command-dialog.js';
+import { CONTENT_SECURITY_POLICY } from '../../../electron/serving/console-security.js';
 import { echo, wsServer, type WsScenario } from '../../servers/scenarios.js';
 import { startDesktopShell, type DesktopShell, type ShellState } from '../../support/electron-shell.js';
 import { runPreload } from '../../support/preload-double.js';
@@ -88,7 +88,7 @@ describe('the window', () => {
       experimentalFeatures: false,
       navigateOnDragDrop: false,
     });
-    expect(prefs.preload).toBe(join(root, 'dist/electron/preload.cjs'));
+    expect(prefs.preload).toBe(join(root, 'dist/electron/preload/preload.cjs'));
   });
 
   it('loads the console from app://, never from a file or the network', () => {
@@ -224,7 +224,7 @@ describe('IPC', () => {
     expect(engines[0]!.alive).toBe(true);
     expect(engines[0]!.pid).not.toBe(shell.child.pid);
     expect(callsOf(await shell.state(), 'utilityProcess.fork')[0]!.args[0]).toBe(
-      join(root, 'dist/electron/engine-process.js'),
+      join(root, 'dist/electron/engine-host/engine-process.js'),
     );
   });
 
@@ -412,7 +412,7 @@ describe('quitting', () => {
 
 describe('the preload', () => {
   it('exposes exactly the contract as window.frameline, and sends to ipcRenderer only through it', async () => {
-    const { exposed, invoked, sent, push } = runPreload(join(root, 'dist/electron/preload.cjs'));
+    const { exposed, invoked, sent, push } = runPreload(join(root, 'dist/electron/preload/preload.cjs'));
     expect(Object.keys(exposed)).toEqual(['frameline']);
     const api = exposed.frameline as Record<
       string,

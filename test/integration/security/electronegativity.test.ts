@@ -82,7 +82,7 @@ beforeAll(() => {
     if (existsSync(join(root, dir))) cpSync(join(root, dir), join(app, dir), { recursive: true });
   }
   cpSync(join(root, 'package.json'), join(app, 'package.json'));
-  // The page as it ships: the build writes its CSP meta tag (electron/shell/console-security.ts).
+  // The page as it ships: the build writes its CSP meta tag (electron/serving/console-security.ts).
   const builtPage = join(root, 'dist/renderer/index.html');
   if (!existsSync(builtPage)) throw new Error('dist/renderer/index.html is missing: run npm run build');
   cpSync(builtPage, join(app, 'renderer', 'index.html'));

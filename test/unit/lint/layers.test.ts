@@ -9,10 +9,13 @@ beforeAll(() => {
   eslint = new ESLint({ cwd: process.cwd() });
 });
 
-/** The messages of the import rule for `code` placed at `filePath`. */
+/** The rules that keep imports in their layer (typescript-eslint's tells type-only imports apart). */
+const IMPORT_RULES = new Set(['no-restricted-imports', '@typescript-eslint/no-restricted-imports']);
+
+/** The messages of the import rules for `code` placed at `filePath`. */
 async function importProblems(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
-  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return result!.messages.filter((m) => IMPORT_RULES.has(m.ruleId ?? '')).map((m) => m.message);
 }
 
 describe('layer rules', () => {
@@ -21,7 +24,7 @@ describe('layer rules', () => {
     ['shared/x.ts', "import { readFileSync } from 'fs';", /no Node builtin/],
     ['shared/x.ts', "import WebSocket from 'ws';", /no native or socket module/],
     ['shared/x.ts', "import Database from 'better-sqlite3';", /no native or socket module/],
-    ['shared/x.ts', "import { app } from 'electron';", /Only electron\/main.ts/],
+    ['shared/x.ts', "import { app } from 'electron';", /Only electron\/main\/main.ts/],
     [
       'shared/x.ts',
       "import { FramelineService } from '../electron/engine/service.js';",
@@ -34,15 +37,24 @@ describe('layer rules', () => {
       /only through the Api/,
     ],
     ['renderer/x.ts', "import Database from 'better-sqlite3';", /no native or socket module/],
-    ['renderer/x.ts', "import { ipcRenderer } from 'electron';", /Only electron\/main.ts/],
-    ['electron/engine/x.ts', "import { app } from 'electron';", /Only electron\/main.ts/],
+    ['renderer/x.ts', "import { ipcRenderer } from 'electron';", /Only electron\/main\/main.ts/],
+    ['electron/engine/x.ts', "import { app } from 'electron';", /Only electron\/main\/main.ts/],
     [
       'electron/engine/sessions/x.ts',
       "import { run } from '../../cli/commands/capture.js';",
       /called by its shells/,
     ],
-    ['electron/engine/x.ts', "import { startHost } from '../host/server.js';", /called by its shells/],
-    ['electron/engine/x.ts', "import { bindContract } from '../ipc.js';", /called by its shells/],
+    [
+      'electron/engine/x.ts',
+      "import { startHost } from '../browser-host/server.js';",
+      /called by its shells/,
+    ],
+    ['electron/engine/x.ts', "import { bindContract } from '../main/ipc.js';", /called by its shells/],
+    [
+      'electron/engine/reports/x.ts',
+      "import type { FromEngine } from '../../engine-host/engine-protocol.js';",
+      /called by its shells/,
+    ],
     [
       'electron/cli/commands/x.ts',
       "import { openStore } from '../../engine/store/database.js';",
@@ -73,7 +85,12 @@ describe('layer rules', () => {
       "import { openEngine } from '../../engine/context.js';",
       /goes through the service/,
     ],
-    ['electron/cli/x.ts', "import { bindContract } from '../ipc.js';", /goes through the service/],
+    ['electron/cli/x.ts', "import { bindContract } from '../main/ipc.js';", /goes through the service/],
+    [
+      'electron/cli/commands/x.ts',
+      "import { startEngine } from '../../engine-host/engine-process.js';",
+      /goes through the service/,
+    ],
     [
       'electron/cli/commands/x.ts',
       "import { buildApi } from '../../../renderer/api/x.js';",
@@ -84,7 +101,7 @@ describe('layer rules', () => {
       "import { ConfirmationNeededError } from '../engine/incidents/trust.js';",
       /its types only/,
     ],
-    ['electron/cli/x.ts', "import { app } from 'electron';", /Only electron\/main.ts/],
+    ['electron/cli/x.ts', "import { app } from 'electron';", /Only electron\/main\/main.ts/],
     [
       'electron/engine/store/x.ts',
       "import { createSession } from '../sessions/session-store.js';",
@@ -101,9 +118,67 @@ describe('layer rules', () => {
       "import { run } from '../../cli/commands/capture.js';",
       /called by its shells/,
     ],
-    ['electron/engine/store/x.ts', "import { app } from 'electron';", /Only electron\/main.ts/],
-    ['electron/host/x.ts', "import { app } from 'electron';", /Only electron\/main.ts/],
-    ['electron/shell/x.ts', "import { app } from 'electron';", /Only electron\/main.ts/],
+    ['electron/engine/store/x.ts', "import { app } from 'electron';", /Only electron\/main\/main.ts/],
+    ['electron/browser-host/x.ts', "import { app } from 'electron';", /Only electron\/main\/main.ts/],
+    ['electron/serving/x.ts', "import { app } from 'electron';", /Only electron\/main\/main.ts/],
+    ['electron/engine-host/x.ts', "import { app } from 'electron';", /Only electron\/main\/main.ts/],
+    // The main process: no engine code, no other process's code; electron only in main.ts and ipc.ts.
+    ['electron/main/main.ts', "import { defaultDbPath } from '../engine/paths.js';", /runs no engine code/],
+    [
+      'electron/main/x.ts',
+      "import { footerTemplate } from '../engine/reports/pdf.js';",
+      /runs no engine code/,
+    ],
+    [
+      'electron/main/ipc.ts',
+      "import { FramelineService } from '../engine/service.js';",
+      /runs no engine code/,
+    ],
+    ['electron/main/main.ts', "import '../engine-host/engine-process.js';", /imports only its protocol/],
+    ['electron/main/main.ts', "import { startHost } from '../browser-host/server.js';", /one process's code/],
+    ['electron/main/x.ts', "import { run } from '../cli/commands/serve.js';", /one process's code/],
+    ['electron/main/engine-link.ts', "import { app } from 'electron';", /only main.ts and ipc.ts/],
+    ['electron/main/x.ts', "import { getApi } from '../../renderer/api/api.js';", /only through IPC/],
+    // The preload: electron, the contract's names, the contract's types; nothing else.
+    [
+      'electron/preload/preload.ts',
+      "import { channels } from '../../shared/contract.js';",
+      /carries no schemas/,
+    ],
+    ['electron/preload/preload.ts', "import { z } from 'zod';", /only electron and the contract's names/],
+    [
+      'electron/preload/preload.ts',
+      "import { isAppUrl } from '../main/app-files.js';",
+      /only electron and the contract's names/,
+    ],
+    [
+      'electron/preload/preload.ts',
+      "import { showCommand } from '../../shared/command-text.js';",
+      /only electron and the contract's names/,
+    ],
+    ['electron/preload/preload.ts', "import { readFileSync } from 'node:fs';", /only electron/],
+    // The engine's process: the service and the host's ports, never a domain or the store.
+    [
+      'electron/engine-host/engine-process.ts',
+      "import { openStore } from '../engine/store/database.js';",
+      /through its service/,
+    ],
+    [
+      'electron/engine-host/engine-process.ts',
+      "import { listSessions } from '../engine/sessions/sessions.js';",
+      /through its service/,
+    ],
+    [
+      'electron/engine-host/engine-process.ts',
+      "import { EngineLink } from '../main/engine-link.js';",
+      /one process's code/,
+    ],
+    ['electron/browser-host/x.ts', "import { bindContract } from '../main/ipc.js';", /one process's code/],
+    [
+      'electron/serving/x.ts',
+      "import { FramelineService } from '../engine/service.js';",
+      /only the report's stylesheet/,
+    ],
   ])('%s: %s is refused', async (file, code, message) => {
     const problems = await importProblems(file, code);
     expect(problems).toHaveLength(1);
@@ -123,15 +198,29 @@ describe('layer rules', () => {
     ['electron/cli/x.ts', "import { defaultDbPath } from '../engine/paths.js';"],
     ['electron/cli/x.ts', "import { readUserFile } from '../engine/files.js';"],
     ['electron/cli/x.ts', "import type { Authoriser } from '../engine/incidents/trust.js';"],
-    ['electron/cli/commands/x.ts', "import { startHost } from '../../host/server.js';"],
+    ['electron/cli/commands/x.ts', "import { startHost } from '../../browser-host/server.js';"],
     ['electron/cli/commands/x.ts', "import { channels } from '../../../shared/contract.js';"],
     ['electron/cli/x.ts', "import { channels } from '../../shared/contract.js';"],
     ['electron/cli/commands/x.ts', "import { openCliEngine } from '../engine.js';"],
     ['electron/cli/x.ts', "import { note } from './output.js';"],
     ['electron/cli/commands/x.ts', "import { parseArgs } from 'node:util';"],
-    ['electron/main.ts', "import { app } from 'electron';"],
-    ['electron/preload.ts', "import { contextBridge } from 'electron';"],
-    ['electron/ipc.ts', "import { ipcMain } from 'electron';"],
+    ['electron/main/main.ts', "import { app } from 'electron';"],
+    ['electron/main/ipc.ts', "import { ipcMain } from 'electron';"],
+    ['electron/main/main.ts', "import type { CommandConfirmation } from '../engine/incidents/trust.js';"],
+    ['electron/main/main.ts', "import { responseHeaders } from '../serving/console-security.js';"],
+    ['electron/main/engine-link.ts', "import type { FromEngine } from '../engine-host/engine-protocol.js';"],
+    ['electron/main/command-dialog.ts', "import { showCommand } from '../../shared/command-text.js';"],
+    ['electron/preload/preload.ts', "import { contextBridge } from 'electron';"],
+    ['electron/preload/preload.ts', "import { channelNames } from '../../shared/contract-names.js';"],
+    ['electron/preload/preload.ts', "import type { Topic } from '../../shared/contract.js';"],
+    ['electron/engine-host/engine-process.ts', "import { FramelineService } from '../engine/service.js';"],
+    ['electron/engine-host/engine-process.ts', "import { defaultDbPath } from '../engine/paths.js';"],
+    ['electron/engine-host/engine-process.ts', "import type { FromEngine } from './engine-protocol.js';"],
+    ['electron/browser-host/server.ts', "import { resolveInside } from '../serving/console-security.js';"],
+    [
+      'electron/serving/console-security.ts',
+      "import { reportStyleSource } from '../engine/reports/report-style.js';",
+    ],
   ])('%s: %s is allowed', async (file, code) => {
     expect(await importProblems(file, code)).toEqual([]);
   });

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Result } from '../../../shared/contract.js';
 import type { WalkRun, WalkView } from '../../../shared/contract/incidents.js';
 import type { RunbookSummary } from '../../../shared/runbooks/schemas.js';
-import { terminalCodeAuthoriser } from '../../../electron/host/command-codes.js';
+import { terminalCodeAuthoriser } from '../../../electron/browser-host/command-codes.js';
 import {
   DeclinedError,
   type Authoriser,

@@ -1,5 +1,5 @@
 // How the console is served, in one place for both shells: the desktop app's app:// protocol
-// (main.ts) and browser mode's HTTP server (host/server.ts) answer with the same policy, the same
+// (main/main.ts) and browser mode's HTTP server (browser-host/server.ts) answer with the same policy, the same
 // MIME types and headers, and map URL paths to files through the same guard. The page's own CSP
 // meta tag is generated from this module when the renderer is built (vite.config.ts). Plain Node:
 // no electron, no DOM.

@@ -1,7 +1,7 @@
 // The desktop app's app:// origin, without Electron: which file a request URL maps to (through the
 // console-serving guard shared with browser mode) and which frame URLs are our own pages. main.ts
 // wires these into protocol.handle; the unit tests run them under plain Node.
-import { resolveInside } from './console-security.js';
+import { resolveInside } from '../serving/console-security.js';
 
 /** The privileged scheme the console is loaded from. */
 export const APP_SCHEME = 'app';

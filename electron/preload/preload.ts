@@ -1,15 +1,12 @@
 // The sandboxed preload: exposes exactly the contract as `window.frameline` (named functions, one
 // per channel, never a raw invoke), and the push topics filtered by name. It runs bundled
-// (scripts/build-preload.mjs → dist/electron/preload.cjs): a sandboxed preload can require only
-// 'electron'. It carries the contract's names and no schemas: main hands each request to the
-// engine, which checks it, and the page checks each answer where it arrives (renderer/api/api.ts).
+// (scripts/build-preload.mjs → dist/electron/preload/preload.cjs): a sandboxed preload can require
+// only 'electron'. It carries the contract's names and no schemas: main hands each request to the
+// engine, which checks it, and the page checks each answer and each push where it arrives
+// (renderer/api/api.ts).
 import { contextBridge, ipcRenderer } from 'electron';
-import { channelNames, topicNames } from '../shared/contract-names.js';
-import type { Result, Topic } from '../shared/contract.js';
-
-// Kept in step with electron/ipc.ts; not imported from it, which would pull main-process code in.
-const READY_CHANNEL = 'frameline:ready';
-const PUSH_CHANNEL = 'frameline:push';
+import { channelNames, PUSH_CHANNEL, READY_CHANNEL, topicNames } from '../../shared/contract-names.js';
+import type { Result, Topic } from '../../shared/contract.js';
 
 type Listener = (payload: unknown) => void;
 const knownTopics = new Set<string>(topicNames);

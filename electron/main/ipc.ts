@@ -3,14 +3,9 @@
 // once the renderer has said it is listening.
 import { ipcMain } from 'electron';
 import type { BrowserWindow, IpcMainEvent, IpcMainInvokeEvent, WebFrameMain } from 'electron';
-import { channels } from '../shared/contract.js';
-import type { ErrorBody, Result, Topic } from '../shared/contract.js';
-import { isAppUrl } from './shell/app-files.js';
-
-/** The preload's one-way message: its push listener is installed and the page subscribed. */
-export const READY_CHANNEL = 'frameline:ready';
-/** Main → renderer: (topic, payload). */
-export const PUSH_CHANNEL = 'frameline:push';
+import { channelNames, PUSH_CHANNEL, READY_CHANNEL } from '../../shared/contract-names.js';
+import type { ErrorBody, Result, Topic } from '../../shared/contract.js';
+import { isAppUrl } from './app-files.js';
 
 /**
  * Pushes waiting for a renderer that is not listening yet (start-up, reload). Topics are status
@@ -44,8 +39,7 @@ export function bindContract(engine: ContractEndpoint): ContractBinding {
     event.sender === win.webContents &&
     isTopFrame(event.senderFrame, win.webContents.mainFrame);
 
-  const names = channels().map((c) => c.name);
-  for (const name of names) {
+  for (const name of channelNames) {
     ipcMain.handle(name, async (event, payload: unknown): Promise<Result<unknown>> => {
       if (!trusted(event)) return forbidden(name, event.senderFrame?.url);
       // The engine validates the payload against the channel's schema and answers a Result.
@@ -92,7 +86,7 @@ export function bindContract(engine: ContractEndpoint): ContractBinding {
     dispose() {
       unsubscribe();
       ipcMain.removeListener(READY_CHANNEL, onReady);
-      for (const name of names) ipcMain.removeHandler(name);
+      for (const name of channelNames) ipcMain.removeHandler(name);
       queue.length = 0;
       win = null;
     },

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APP_ENTRY_URL, APP_ORIGIN, isAppUrl, resolveAppUrl } from '../../../electron/shell/app-files.js';
+import { APP_ENTRY_URL, APP_ORIGIN, isAppUrl, resolveAppUrl } from '../../../electron/main/app-files.js';
 
 const root = join(tmpdir(), 'frameline-renderer-root');
 

@@ -3,12 +3,7 @@
 // bar) and the dialog says how much is not shown; invisible and reading-changing characters are shown
 // escaped; the lines shown, put back together, are the command.
 import { describe, expect, it } from 'vitest';
-import {
-  CONTINUATION,
-  MAX_LINES,
-  WIDTH,
-  confirmationDialog,
-} from '../../../electron/shell/command-dialog.js';
+import { CONTINUATION, MAX_LINES, WIDTH, confirmationDialog } from '../../../electron/main/command-dialog.js';
 import type { CommandConfirmation } from '../../../electron/engine/incidents/trust.js';
 
 function confirmation(over: Partial<CommandConfirmation> = {}): CommandConfirmation {

@@ -1,8 +1,9 @@
 // The desktop shell: one hardened window on the console, loaded from app:// (never file:// or the
 // network), talking to the engine only through the contract. The engine runs in a process of its
-// own (engine-process.ts, an Electron utilityProcess) so that nothing it does can freeze the
+// own (electron/engine-host/, an Electron utilityProcess) so that nothing it does can freeze the
 // window; this process keeps the window, the protocol, the dialogs and the IPC routing, wired in
-// the order below. The window is created last, after every handler is registered.
+// the order below. The window is created last, after every handler is registered. It imports no
+// engine code, only the engine's types (eslint.config.js).
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,23 +19,22 @@ import {
   utilityProcess,
 } from 'electron';
 import type { MenuItemConstructorOptions } from 'electron';
-import type { CommandConfirmation } from './engine/incidents/trust.js';
-import { defaultDbPath, userDataDir } from './engine/paths.js';
-import { footerTemplate, type PrintOptions } from './engine/reports/pdf.js';
+import type { CommandConfirmation } from '../engine/incidents/trust.js';
+import { responseHeaders } from '../serving/console-security.js';
+import { APP_ENTRY_URL, APP_SCHEME, resolveAppUrl } from './app-files.js';
+import { confirmationDialog, RUN_BUTTON } from './command-dialog.js';
+import { EngineLink } from './engine-link.js';
 import { bindContract } from './ipc.js';
 import type { ContractBinding } from './ipc.js';
-import { APP_ENTRY_URL, APP_SCHEME, resolveAppUrl } from './shell/app-files.js';
-import { confirmationDialog, RUN_BUTTON } from './shell/command-dialog.js';
-import { responseHeaders } from './shell/console-security.js';
-import { EngineLink } from './shell/engine-link.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
+/** dist/electron, where the compiled processes sit side by side (main/, preload/, engine-host/). */
+const electronRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The Vite build of the console (dist/renderer), inside app.asar when packaged. */
-const RENDERER_ROOT = join(here, '..', 'renderer');
+const RENDERER_ROOT = join(electronRoot, '..', 'renderer');
 /** The bundled preload (scripts/build-preload.mjs). */
-const PRELOAD = join(here, 'preload.cjs');
+const PRELOAD = join(electronRoot, 'preload', 'preload.cjs');
 /** The engine process's entry. */
-const ENGINE_ENTRY = join(here, 'engine-process.js');
+const ENGINE_ENTRY = join(electronRoot, 'engine-host', 'engine-process.js');
 const isDev = !app.isPackaged;
 
 let mainWindow: BrowserWindow | null = null;
@@ -60,10 +60,14 @@ async function start(): Promise<void> {
   });
 }
 
-/** Name, user-data folder and sandbox, before anything reads them: the CLI finds the same database. */
+/**
+ * Name, user-data folder and sandbox, before anything reads them. The user-data folder is Electron's
+ * own for an app named Frameline (whatever package.json's name), the folder where the engine process
+ * and the command line look for the database (engine/paths.ts spells the same rule without Electron).
+ */
 function setupIdentity(): void {
   app.setName('Frameline');
-  app.setPath('userData', userDataDir());
+  app.setPath('userData', join(app.getPath('appData'), 'Frameline'));
   app.enableSandbox();
 }
 
@@ -181,9 +185,7 @@ function notFound(url: string): Response {
  * reached over a MessagePort; restarted when it stops on its own. Null when it cannot start.
  */
 async function startEngine(): Promise<EngineLink | null> {
-  const dbPath = defaultDbPath();
   const engine = new EngineLink({
-    dbPath,
     fork: () => utilityProcess.fork(ENGINE_ENTRY, [], { serviceName: 'Frameline engine', stdio: 'inherit' }),
     channel: () => new MessageChannelMain(),
     confirm: confirmCommand,
@@ -193,9 +195,13 @@ async function startEngine(): Promise<EngineLink | null> {
     await engine.started;
     return engine;
   } catch (err) {
+    const dbPath = engine.unopenedDbPath;
     dialog.showErrorBox(
       'Frameline cannot open its database',
-      `${(err as Error).message}\n\nThe command line shows the same database: npx frameline sessions --db "${dbPath}"`,
+      (err as Error).message +
+        (dbPath
+          ? `\n\nThe command line shows the same database: npx frameline sessions --db "${dbPath}"`
+          : ''),
     );
     app.exit(1);
     return null;
@@ -217,7 +223,7 @@ async function confirmCommand(request: CommandConfirmation): Promise<boolean> {
  * hidden window with no script, no preload and no network (the report fetches nothing), then
  * closed.
  */
-async function printToPdf(html: string, options: PrintOptions): Promise<Buffer> {
+async function printToPdf(html: string, footerTemplate: string): Promise<Buffer> {
   const win = new BrowserWindow({
     show: false,
     webPreferences: {
@@ -240,7 +246,7 @@ async function printToPdf(html: string, options: PrintOptions): Promise<Buffer> 
       preferCSSPageSize: true,
       displayHeaderFooter: true,
       headerTemplate: '<span></span>',
-      footerTemplate: footerTemplate(options.footer),
+      footerTemplate,
       margins: { top: 0.63, bottom: 0.71, left: 0.55, right: 0.55 },
     });
   } finally {

@@ -5,8 +5,7 @@
 // The window hears about it on the `engine:link` topic.
 import type { ErrorBody, PayloadOf, Result, Topic } from '../../shared/contract.js';
 import type { CommandConfirmation } from '../engine/incidents/trust.js';
-import type { PrintOptions } from '../engine/reports/pdf.js';
-import type { EngineInit, FromEngine, PortLike, ToEngine } from './engine-protocol.js';
+import type { EngineInit, FromEngine, PortLike, ToEngine } from '../engine-host/engine-protocol.js';
 
 /** The part of Electron's UtilityProcess the link uses. */
 export interface EngineProcess {
@@ -16,15 +15,14 @@ export interface EngineProcess {
 }
 
 export interface EngineLinkOptions {
-  dbPath: string;
-  /** Starts the engine process (utilityProcess.fork of engine-process.js). */
+  /** Starts the engine process (utilityProcess.fork of engine-host/engine-process.js). */
   fork(): EngineProcess;
   /** A new MessageChannelMain. */
   channel(): { port1: PortLike; port2: PortLike };
   /** The shell's own confirmation of a shell command (a native dialog). */
   confirm(request: CommandConfirmation): Promise<boolean>;
-  /** Prints a report's HTML to PDF with the app's own Chromium. */
-  print(html: string, options: PrintOptions): Promise<Buffer>;
+  /** Prints a report's HTML to PDF with the app's own Chromium, this footer on every page. */
+  print(html: string, footerTemplate: string): Promise<Buffer>;
 }
 
 /** At most this many restarts in RESTART_WINDOW_MS; then the link stays down and says so. */
@@ -55,10 +53,16 @@ export class EngineLink {
   private firstStart: { resolve: () => void; reject: (err: Error) => void } | null = null;
   /** Resolves once the engine first says ready; rejects with its sentence when it cannot open. */
   readonly started: Promise<void>;
+  private unopened: string | null = null;
 
   constructor(private readonly options: EngineLinkOptions) {
     this.started = new Promise((resolve, reject) => (this.firstStart = { resolve, reject }));
     this.spawn();
+  }
+
+  /** The database the engine said it could not open, for the shell to name; null otherwise. */
+  get unopenedDbPath(): string | null {
+    return this.unopened;
   }
 
   /** Sends one contract request; answers a Result, also when the engine stops meanwhile. */
@@ -102,7 +106,7 @@ export class EngineLink {
     port1.on('message', (event) => this.receive(proc, event.data as FromEngine));
     port1.start();
     proc.on('exit', (code) => this.exited(proc, code));
-    const init: EngineInit = { kind: 'init', dbPath: this.options.dbPath };
+    const init: EngineInit = { kind: 'init' };
     proc.postMessage(init, [port2]);
   }
 
@@ -125,6 +129,7 @@ export class EngineLink {
       }
       case 'fatal':
         this.failed = `the engine could not start: ${msg.message}`;
+        this.unopened = msg.dbPath;
         return;
       case 'response': {
         const p = this.pending.get(msg.id);
@@ -142,7 +147,7 @@ export class EngineLink {
         );
         return;
       case 'print':
-        this.options.print(msg.html, msg.options).then(
+        this.options.print(msg.html, msg.footerTemplate).then(
           (pdf) =>
             this.post({
               kind: 'printed',

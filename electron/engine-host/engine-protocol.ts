@@ -2,15 +2,18 @@
 // requests, answers and pushes over a MessagePort, and the questions only the shell can answer (is
 // this shell command confirmed? print this report to PDF) or only the engine can (is it ready, did
 // the database open?).
-// Types only: imported by main's EngineLink and by the engine-process entry.
+// Types only: imported by main's EngineLink (electron/main/engine-link.ts) and by the engine
+// process's entry (engine-process.ts), so that main holds no engine code.
 import type { Result, Topic } from '../../shared/contract.js';
 import type { CommandConfirmation } from '../engine/incidents/trust.js';
-import type { PrintOptions } from '../engine/reports/pdf.js';
 
-/** Main → engine process, over process.parentPort, once, with the contract's port transferred. */
+/**
+ * Main → engine process, over process.parentPort, once, with the contract's port transferred. The
+ * engine process chooses the database itself, as the command line does (FRAMELINE_DB, else the
+ * user-data folder: engine/paths.ts).
+ */
 export interface EngineInit {
   kind: 'init';
-  dbPath: string;
 }
 
 /** Main → engine, over the contract port. */
@@ -24,12 +27,16 @@ export type ToEngine =
 /** Engine → main, over the contract port. */
 export type FromEngine =
   | { kind: 'ready' }
-  | { kind: 'fatal'; message: string }
+  /** The database at dbPath would not open: why, in one sentence (which names the file). */
+  | { kind: 'fatal'; dbPath: string; message: string }
   | { kind: 'response'; id: number; result: Result<unknown> }
   | { kind: 'push'; topic: Topic; payload: unknown }
   | { kind: 'confirm'; id: number; request: CommandConfirmation }
-  /** A report to print with the app's own Chromium (the engine process has none). */
-  | { kind: 'print'; id: number; html: string; options: PrintOptions }
+  /**
+   * A report to print with the app's own Chromium (the engine process has none), with the footer
+   * Chromium prints on every page (engine/reports/pdf.ts's footerTemplate).
+   */
+  | { kind: 'print'; id: number; html: string; footerTemplate: string }
   | { kind: 'closed' };
 
 /** The part of Electron's MessagePortMain (and ParentPort) both sides use. */

@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Result, Topic } from '../../shared/contract.js';
 import { isLoopback, listenFailure } from '../engine/listen.js';
 import type { FramelineService } from '../engine/service.js';
-import { resolveInside, responseHeaders, securityHeaders } from '../shell/console-security.js';
+import { resolveInside, responseHeaders, securityHeaders } from '../serving/console-security.js';
 import { HostKeys } from './links.js';
 
 export interface HostOptions {

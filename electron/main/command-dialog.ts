@@ -7,8 +7,8 @@
 // provenance, an edit). Cancel is the default button. A pure function of the confirmation: main.ts
 // hands its result to dialog.showMessageBox.
 import { CONTINUATION, ESCAPE_NOTE, escapeInvisible, showCommand } from '../../shared/command-text.js';
+import { provenanceWords } from '../../shared/runbooks/provenance.js';
 import type { CommandConfirmation } from '../engine/incidents/trust.js';
-import { provenanceWords } from '../engine/incidents/trust.js';
 
 /** Columns per line of the command in the dialog. */
 export const WIDTH = 72;

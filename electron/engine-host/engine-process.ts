@@ -6,14 +6,17 @@
 // the user accepted. Reports
 // are printed to PDF by main's Chromium: the engine sends the HTML over the port and gets the PDF.
 // No `import 'electron'` here: a utility process gets only process.parentPort.
-import { FramelineService } from './engine/service.js';
-import { DeclinedError, type Authoriser, type CommandConfirmation } from './engine/incidents/trust.js';
-import { PdfUnavailableError, type PrintOptions } from './engine/reports/pdf.js';
-import type { EngineInit, FromEngine, PortLike, ToEngine } from './shell/engine-protocol.js';
+import { FramelineService } from '../engine/service.js';
+import { DeclinedError, type Authoriser, type CommandConfirmation } from '../engine/incidents/trust.js';
+import { defaultDbPath } from '../engine/paths.js';
+import { footerTemplate, PdfUnavailableError, type PrintOptions } from '../engine/reports/pdf.js';
+import type { EngineInit, FromEngine, PortLike, ToEngine } from './engine-protocol.js';
 
 const parentPort = (process as unknown as { parentPort?: PortLike }).parentPort;
 if (!parentPort) {
-  console.error("engine-process.js runs in Electron's utility process (started by main.ts), not on its own.");
+  console.error(
+    "engine-process.js runs in Electron's utility process (started by main/main.ts), not on its own.",
+  );
   process.exit(2);
 }
 
@@ -21,10 +24,10 @@ parentPort.on('message', (event) => {
   const init = event.data as EngineInit;
   const port = event.ports[0];
   if (init?.kind !== 'init' || !port) return;
-  serve(init, port);
+  serve(port);
 });
 
-function serve(init: EngineInit, port: PortLike): void {
+function serve(port: PortLike): void {
   const send = (message: FromEngine) => port.postMessage(message);
   const confirmations = new Map<number, (ok: boolean) => void>();
   let nextConfirmation = 1;
@@ -41,19 +44,21 @@ function serve(init: EngineInit, port: PortLike): void {
     new Promise<Buffer>((resolve, reject) => {
       const id = nextPrint++;
       prints.set(id, { resolve, reject });
-      send({ kind: 'print', id, html, options });
+      send({ kind: 'print', id, html, footerTemplate: footerTemplate(options.footer) });
     });
 
+  // The same database the command line opens by default.
+  const dbPath = defaultDbPath();
   let service: FramelineService;
   try {
     service = new FramelineService({
-      dbPath: init.dbPath,
+      dbPath,
       shell: 'desktop',
       authoriser: dialogAuthoriser(confirm),
       pdf,
     });
   } catch (err) {
-    send({ kind: 'fatal', message: `${init.dbPath}: ${(err as Error).message}` });
+    send({ kind: 'fatal', dbPath, message: `${dbPath}: ${(err as Error).message}` });
     setImmediate(() => process.exit(1));
     return;
   }

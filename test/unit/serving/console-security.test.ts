@@ -12,7 +12,7 @@ import {
   mimeType,
   resolveInside,
   responseHeaders,
-} from '../../../electron/shell/console-security.js';
+} from '../../../electron/serving/console-security.js';
 
 const root = join(tmpdir(), 'frameline-renderer-root');
 
