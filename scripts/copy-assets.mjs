@@ -1,5 +1,4 @@
 // Copies what tsc does not emit (SQL migrations) next to the compiled engine.
-import { cpSync, chmodSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 
 cpSync('electron/engine/store/migrations', 'dist/electron/engine/store/migrations', { recursive: true });
-chmodSync('dist/electron/cli/frameline.js', 0o755);

@@ -1,4 +1,5 @@
-// npm run screenshots: the README's pictures of the post-mortem, made from a real walked incident
+// npm run screenshots: the pictures of the post-mortem (docs/reports-redaction.md, README.md), made
+// from a real walked incident
 // (recorded against a local service that fails with 1011, as the tests' fixture does): the HTML
 // report in Chromium, a page of its PDF (printed by Chromium, rendered by poppler's pdftoppm), and
 // the console's post-mortem view and Export report dialog. Never part of npm test.

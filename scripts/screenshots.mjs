@@ -1,4 +1,4 @@
-// Retakes the README's screenshots: runs the end-to-end journeys that take them with
+// Retakes the screenshots README.md and docs/ show: runs the end-to-end journeys that take them with
 // FRAMELINE_SCREENSHOTS=readme, which sends those pictures to docs/screenshots, then pictures the
 // post-mortem report (scripts/report-screenshots.ts). An ordinary test run keeps every picture in
 // test-results/screenshots (ignored by git), so `npm test` changes no tracked file. Run after

@@ -1,5 +1,5 @@
-// The finding catalogue's ids (docs/DESIGN.md), as the runbooks refer to them. The diagnosis emits
-// these; never rename one.
+// The finding catalogue's ids (docs/findings.md lists each with its severity and evidence), as the
+// runbooks refer to them. The diagnosis emits these; never rename one.
 
 /** Every finding id of the catalogue. */
 export const FINDING_IDS = [

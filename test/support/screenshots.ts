@@ -1,6 +1,7 @@
 // Where end-to-end tests put their screenshots. A test run writes them into test-results/screenshots
 // (ignored by git) for a person to look at; `npm run screenshots` sets FRAMELINE_SCREENSHOTS and the
-// README's pictures go to docs/screenshots instead. So `npm test` never changes a tracked file.
+// pictures that README.md and docs/ show go to docs/screenshots instead. So `npm test` never changes
+// a tracked file.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,10 +11,10 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const INSPECT = join(ROOT, 'test-results', 'screenshots');
 const README = join(ROOT, 'docs', 'screenshots');
 
-/** True when this run retakes the README's screenshots (`npm run screenshots`). */
+/** True when this run retakes the screenshots README.md and docs/ show (`npm run screenshots`). */
 export const RETAKING = process.env.FRAMELINE_SCREENSHOTS === 'readme';
 
-/** A screenshot the README shows: into docs/screenshots when retaking them, else for inspection. */
+/** A screenshot README.md or docs/ shows: into docs/screenshots when retaking them, else for inspection. */
 export async function readmeShot(page: Page, name: string): Promise<void> {
   const dir = RETAKING ? README : INSPECT;
   mkdirSync(dir, { recursive: true });

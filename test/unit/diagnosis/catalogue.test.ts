@@ -33,7 +33,7 @@ const DESIGN_IDS = [
 ];
 
 describe('the finding catalogue', () => {
-  it('keeps every id of DESIGN.md, each with a title, meaning, cause, fix and runbook step', () => {
+  it('keeps every id the design names, each with a title, meaning, cause, fix and runbook step', () => {
     for (const id of DESIGN_IDS) expect(FINDING_IDS, id).toContain(id);
     expect(new Set(FINDING_IDS).size).toBe(FINDING_IDS.length);
     expect([...FINDING_IDS].sort()).toEqual([...RUNBOOK_FINDING_IDS].sort());

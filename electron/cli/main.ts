@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // The `frameline` command: the engine without a window, for scripts, CI and the tests.
-import { InputError } from '../engine/errors.js';
-import { onStoreNotice } from '../engine/service.js';
-import { usedDbPath } from './args.js';
-import { failure } from './failure.js';
+// Nothing is imported here at start: `--help` and `--version` print and exit, and a command loads
+// the service and its own module when it runs (scripts/build-cli.mjs bundles them in chunks).
+import type { ReadOnlyDatabase } from './failure.js';
 
 interface Command {
   help: string;
@@ -74,25 +73,32 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!load) throw new InputError(`unknown command "${name}"; run "frameline --help" for the list`);
+  if (!load) {
+    const { InputError } = await import('../engine/errors.js');
+    throw new InputError(`unknown command "${name}"; run "frameline --help" for the list`);
+  }
   const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.help}\n`);
     return 0;
   }
+  await listenToStore();
   return command.run(rest);
 }
 
 // Opening a database may have something to say (what recovery did or left, a read-only file): one
 // line each, the read-only one once per file.
-let readOnly: { path: string; reason: string } | null = null;
-onStoreNotice((notice) => {
-  if (notice.readOnly) {
-    if (readOnly?.path === notice.readOnly.path) return;
-    readOnly = notice.readOnly;
-  }
-  process.stderr.write(`frameline: ${notice.message}\n`);
-});
+let readOnly: ReadOnlyDatabase | null = null;
+async function listenToStore(): Promise<void> {
+  const { onStoreNotice } = await import('../engine/service.js');
+  onStoreNotice((notice) => {
+    if (notice.readOnly) {
+      if (readOnly?.path === notice.readOnly.path) return;
+      readOnly = notice.readOnly;
+    }
+    process.stderr.write(`frameline: ${notice.message}\n`);
+  });
+}
 
 // A reader that stops early (`frameline show 1 --frames | head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -104,7 +110,8 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (err: unknown) => {
+  async (err: unknown) => {
+    const [{ failure }, { usedDbPath }] = await Promise.all([import('./failure.js'), import('./args.js')]);
     const { line, code } = failure(err, usedDbPath(), readOnly);
     process.stderr.write(`frameline: ${line}\n`);
     process.exitCode = code;
