@@ -9,7 +9,9 @@
 // - the main process runs no engine code (the engine runs in engine-host/): engine types only;
 // - the preload imports only electron and the contract's names (types of the contract);
 // - the engine's process reaches the engine through its service and the ports a host supplies;
-// - the command line reaches the engine through its domains, never through the store;
+// - the command line reaches the engine only through the service (the contract, in process): it
+//   imports shared/, its own files, the service, errors, paths and files of the engine (trust's
+//   types), and the browser-mode host that `serve` runs;
 // - the store layer (electron/engine/store/) is under the domains: they import it, never the other way.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
@@ -73,6 +75,40 @@ const mainImports = (withElectron) => [
     ],
   },
 ];
+
+/**
+ * The import rule of the files `depth` folders below electron/cli/ (0: electron/cli/*.ts). A
+ * relative import that leaves electron/cli/ climbs depth + 1 folders to electron/, where only the
+ * service, errors, paths and files of the engine (trust.js: its types), the browser-mode host, and
+ * one folder higher shared/, may be reached.
+ */
+const cliImports = (depth) => {
+  const electron = `^(\\.\\./){${depth + 1}}`;
+  return {
+    files: [`electron/cli/${'*/'.repeat(depth)}*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronModule, { name: 'react', message: 'The command line runs without a UI.' }],
+          patterns: [
+            {
+              regex: `${electron}(?!(engine/(service|errors|paths|files)\\.js|engine/incidents/trust\\.js|browser-host/.+|\\.\\./shared/.+)$)`,
+              message:
+                'The command line goes through the service (electron/cli/engine.ts), the contract in process: it imports shared/, the service, errors, paths and files of the engine, and the browser-mode host: never a domain of the engine, never its store, nor the renderer.',
+            },
+            {
+              regex: `${electron}engine/incidents/trust\\.js$`,
+              allowTypeImports: true,
+              message:
+                'The command line supplies an authoriser of the shape trust.ts declares: import its types only (import type).',
+            },
+          ],
+        },
+      ],
+    },
+  };
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test/bench/results/**'] },
@@ -164,24 +200,8 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['electron/cli/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electronModule, { name: 'react', message: 'The command line runs without a UI.' }],
-          patterns: [
-            { group: ['**/renderer/**'], message: 'The command line never imports the renderer.' },
-            {
-              group: ['**/engine/store/**', '**/*-store', '**/*-store.js'],
-              message: 'The command line calls the domain functions of the engine, never its store.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  // electron/cli/ and its commands/ (a deeper folder gets its rule here too).
+  ...[0, 1, 2].map(cliImports),
   {
     files: ['electron/main/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': mainImports(false) },

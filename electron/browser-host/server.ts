@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Result, Topic } from '../../shared/contract.js';
-import { isLoopback } from '../engine/listen.js';
+import { isLoopback, listenFailure } from '../engine/listen.js';
 import type { FramelineService } from '../engine/service.js';
 import { resolveInside, responseHeaders, securityHeaders } from '../serving/console-security.js';
 import { HostKeys } from './links.js';
@@ -183,7 +183,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
 
   await new Promise<void>((resolvePromise, reject) => {
-    server.once('error', reject);
+    // A port in use, a privileged one, an address not of this machine: said as a mock's would be.
+    server.once('error', (err) => reject(listenFailure(err, bindHost, options.port ?? 0) ?? err));
     server.listen(options.port ?? 0, bindHost, () => resolvePromise());
   });
   port = (server.address() as AddressInfo).port;

@@ -6,7 +6,6 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
 import type { RedactionSummary } from '../../shared/contract/fields.js';
 import { redactionCounts } from '../../shared/redaction.js';
-import { checkCertificate, checkPrivateKey } from '../engine/capture/options.js';
 import { InputError } from '../engine/errors.js';
 import { PEM_FILE_LIMIT, readUserFile } from '../engine/files.js';
 import { defaultDbPath } from '../engine/paths.js';
@@ -93,8 +92,11 @@ export interface Flag {
   /** The field, dotted for nested ones (`reconnect.baseMs`). */
   field: string;
   kind?: 'string' | 'number' | 'boolean' | 'list' | 'headers' | 'pem';
-  /** A `pem` flag: the file holds a certificate or a private key, named so in sentences ("CA"). */
-  pem?: { holds: 'certificate' | 'key'; what: string };
+  /**
+   * A `pem` flag: what its file holds, named so in sentences ("CA"), and which of the request's
+   * `pemFiles` names the file for the engine's sentences about its text.
+   */
+  pem?: { what: string; file: 'ca' | 'cert' | 'key' };
   /** A flag that only means something with another one (`--reconnect-base` with `--reconnect`). */
   needs?: string;
   /** Words a number flag also takes as they are (`--speed max`). */
@@ -141,9 +143,10 @@ export function requestFrom<S extends z.ZodType>(
         : flag.kind === 'headers'
           ? (v as string[]).map(parseHeader)
           : flag.kind === 'pem'
-            ? readPemFile(v as string, flag.pem ?? { holds: 'certificate', what: name })
+            ? readPemFile(v as string, flag.pem?.what ?? name)
             : v;
     setPath(input, flag.field, value);
+    if (flag.kind === 'pem' && flag.pem) setPath(input, `pemFiles.${flag.pem.file}`, v);
   }
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
@@ -176,15 +179,12 @@ export function requestFrom<S extends z.ZodType>(
 }
 
 /**
- * A certificate or key file given on the command line, read here (the request carries its PEM
- * text) within the PEM limit, and checked with the engine's own check so that the sentence names
- * the file.
+ * A certificate or key file given on the command line (`what` it holds, such as "CA"), read here
+ * within the PEM limit: the request carries its text, and its name in `pemFiles`. What the text
+ * holds is checked once, by the engine, whose sentence then names the file.
  */
-export function readPemFile(path: string, pem: { holds: 'certificate' | 'key'; what: string }): string {
-  const bytes = readUserFile(path, `the ${pem.what} file`, PEM_FILE_LIMIT);
-  if (pem.holds === 'key') checkPrivateKey(bytes, path);
-  else checkCertificate(bytes, pem.what, path);
-  return bytes.toString('utf8');
+export function readPemFile(path: string, what: string): string {
+  return readUserFile(path, `the ${what} file`, PEM_FILE_LIMIT).toString('utf8');
 }
 
 /** A positive whole number argument (a session, incident or walk id). */

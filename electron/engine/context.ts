@@ -1,6 +1,6 @@
 // What every domain of the engine works with: the open database, where it lives, and the way to
-// push to whoever listens (the console). The service makes one for the console; the command line
-// makes one for its run; both then call the same domain functions.
+// push to whoever listens. The service makes one for every host (the console's and the command
+// line's); the tests and benchmarks that drive a domain function directly open one of their own.
 import type {
   Contract,
   Domain,
@@ -15,7 +15,7 @@ export interface EngineContext {
   readonly db: Db;
   /** Where the database is (its real path, symbolic links resolved): its -frames folder lies beside it. */
   readonly dbPath: string;
-  /** Sends a push topic to the console; a no-op for the command line. */
+  /** Sends a push topic to whoever subscribed to the service (the console, the command line). */
   push<T extends Topic>(topic: T, payload: PayloadOf<T>): void;
 }
 
@@ -34,7 +34,10 @@ export interface DomainSetup<D extends Domain> {
   close?: () => Promise<void> | void;
 }
 
-/** Opens the database and gives a context with no listener: the command line's engine. */
+/**
+ * Opens the database and gives a context with no listener, for the tests and benchmarks that call
+ * a domain function directly; every host goes through the service instead.
+ */
 export function openEngine(dbPath: string, options: OpenOptions = {}): EngineContext & { close(): void } {
   const db = openStore(dbPath, options);
   return { db, dbPath: databasePath(db), push: () => {}, close: () => db.close() };

@@ -1,7 +1,7 @@
 // The table of contents of the engine: one setup per domain, each answering its part of the
-// contract. Both shells (Electron IPC and the browser-mode host) hand it channel names and
-// untrusted payloads; it validates, routes, and answers with a Result. The command line calls the
-// same domain functions in process, without this façade.
+// contract. Every host hands it channel names and payloads — the desktop app's engine process and
+// the browser-mode host (untrusted pages), and the command line in process (electron/cli/engine.ts)
+// — and it validates, routes, and answers with a Result, pushing progress to whoever subscribed.
 import type { z } from 'zod';
 import {
   channels,
@@ -106,8 +106,16 @@ const DOMAINS: Array<{ answers: Domain[]; make: (s: FramelineService) => Promise
     answers: ['sessions'],
     make: async (s) => (await import('./sessions/handlers.js')).setupSessions(s.ctx, s.background),
   },
-  { answers: ['capture'], make: async (s) => (await import('./capture/handlers.js')).setupCapture(s.ctx) },
-  { answers: ['diagnose'], make: async (s) => (await import('./diagnose/handlers.js')).setupDiagnose(s.ctx) },
+  // A capture or a probe refuses a mistaken request before it opens the database (a command line
+  // that opens it on first use then creates nothing).
+  {
+    answers: ['capture'],
+    make: async (s) => (await import('./capture/handlers.js')).setupCapture(s.lazyCtx),
+  },
+  {
+    answers: ['diagnose'],
+    make: async (s) => (await import('./diagnose/handlers.js')).setupDiagnose(s.lazyCtx),
+  },
   {
     answers: ['incidents', 'runbooks', 'walks'],
     make: async (s) => (await import('./incidents/handlers.js')).setupIncidents(s.ctx, s.authoriser),

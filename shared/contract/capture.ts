@@ -3,7 +3,7 @@
 // these fields, in the same units, so a value out of range reads the same in both.
 import { z } from 'zod';
 import { HeaderSchema, numberIn, SubprotocolSchema, TlsPemFields } from './fields.js';
-import { ConnectionSchema } from './sessions.js';
+import { ConnectionSchema, OpcodeSchema } from './sessions.js';
 
 const id = z.number().int().positive();
 const ok = z.object({ ok: z.literal(true) });
@@ -60,6 +60,17 @@ export const CaptureRequestSchema = z.object({
   sendEverySeconds: numberIn(0.01, YEAR_SECONDS, 'seconds').optional(),
   /** Stops the capture this long after the first connection opened. */
   durationSeconds: numberIn(0.001, YEAR_SECONDS, 'seconds').optional(),
+  /**
+   * Push `capture:event` as each connection opens and ends, as a reconnect is scheduled, as another
+   * process takes the database's lock and gives it back, and once when the capture has ended (the
+   * command line prints a line for each); the console reads `capture:status` and leaves this off.
+   */
+  events: z.boolean().default(false),
+  /**
+   * Push `capture:frame` for up to this many frames a second (the command line's live frame lines);
+   * frames past it are counted, never dropped from the recording. Absent: no frame is pushed.
+   */
+  liveFrames: numberIn(1, 10_000, 'frames a second', { integer: true }).optional(),
 });
 
 export const CaptureStateSchema = z.enum(['connecting', 'open', 'closing', 'reconnecting', 'ended']);
@@ -79,6 +90,73 @@ export const CaptureStatusSchema = z.object({
   connection: ConnectionSchema.nullable(),
   /** The reason the capture ended or the last connection failed, in words. */
   message: z.string().nullable(),
+});
+
+/** How a capture came to its end. */
+export const CaptureStopSchema = z.enum(['peer', 'duration', 'user', 'gave-up', 'failed']);
+
+/** How one connection of a capture ended: its close, or why it failed. */
+const ConnectionEndSchema = ConnectionSchema.pick({
+  closeCode: true,
+  closeReason: true,
+  closedBy: true,
+  error: true,
+});
+
+/** Something that happened to a capture started with `events`: one push each, in order. */
+export const CaptureEventSchema = z.discriminatedUnion('event', [
+  /** A connection opened; `connection` is its ordinal in the session. */
+  z.object({ sessionId: id, event: z.literal('opened'), connection: id }),
+  /** A connection ended. */
+  ConnectionEndSchema.extend({ sessionId: id, event: z.literal('closed'), connection: id }),
+  /** The next connection is tried after a delay (the attempt counts consecutive failures). */
+  z.object({
+    sessionId: id,
+    event: z.literal('reconnecting'),
+    attempt: id,
+    delayMs: z.number().nonnegative(),
+  }),
+  /** Another process holds the database's lock (frames wait in the spool), or gave it back. */
+  z.object({ sessionId: id, event: z.literal('lock'), locked: z.boolean() }),
+  /** The capture has ended: every frame is committed, or safe in its spool. Pushed last. */
+  z.object({
+    sessionId: id,
+    event: z.literal('ended'),
+    stoppedBy: CaptureStopSchema,
+    /** At least one connection opened. */
+    opened: z.boolean(),
+    /** Why the recording could not finish normally (a full disk...), in one sentence; else null. */
+    failure: z.string().nullable(),
+    /**
+     * Frames (and the connections they belong to) that a full disk or a held lock left in the
+     * spool, committed the next time the database is opened; null when none wait.
+     */
+    waitingInSpool: z
+      .object({ frames: z.number().int().nonnegative(), connections: z.number().int().nonnegative() })
+      .nullable(),
+    /** Frames recorded after the last `capture:frame` push that were not pushed (past `liveFrames`). */
+    skippedFrames: z.number().int().nonnegative(),
+  }),
+]);
+
+/** Bytes of a payload a `capture:frame` push carries: enough for a one-line preview. */
+export const FRAME_HEAD_BYTES = 512;
+
+/** A frame as it was recorded, for the live lines of a capture started with `liveFrames`. */
+export const CaptureFrameSchema = z.object({
+  sessionId: id,
+  connection: id,
+  seq: id,
+  /** Microseconds since the epoch, on the capture's clock. */
+  ts: z.number(),
+  direction: z.enum(['in', 'out']),
+  opcode: OpcodeSchema,
+  /** The payload's whole size in bytes. */
+  size: z.number().int().nonnegative(),
+  /** The first FRAME_HEAD_BYTES bytes of the payload, base64. */
+  head: z.string(),
+  /** Frames recorded since the previous push that were not pushed (past `liveFrames` a second). */
+  skipped: z.number().int().nonnegative(),
 });
 
 /** `capture:*` */
@@ -102,6 +180,10 @@ export const captureChannels = {
 export const captureTopics = {
   /** A live capture changed (coalesced: at most ten a second per capture). */
   'capture:status': CaptureStatusSchema,
+  /** Connections, reconnects, the database's lock and the end of a capture started with `events`. */
+  'capture:event': CaptureEventSchema,
+  /** A recorded frame of a capture started with `liveFrames` (at most that many a second). */
+  'capture:frame': CaptureFrameSchema,
 } as const;
 
 /** A capture request as the engine sees it, defaults filled in. */
@@ -110,3 +192,9 @@ export type CaptureRequest = z.output<typeof CaptureRequestSchema>;
 export type ReconnectPolicy = z.output<typeof ReconnectPolicySchema>;
 /** A live capture's state. */
 export type CaptureStatus = z.output<typeof CaptureStatusSchema>;
+/** How a capture came to its end. */
+export type CaptureStop = z.output<typeof CaptureStopSchema>;
+/** What a capture started with `events` pushes. */
+export type CaptureEvent = z.output<typeof CaptureEventSchema>;
+/** A frame pushed for a capture started with `liveFrames`. */
+export type CaptureFrame = z.output<typeof CaptureFrameSchema>;

@@ -3,7 +3,14 @@
 // session, and the probe's progress.
 import { z } from 'zod';
 import { DiagnosisSchema, FindingSchema } from '../findings.js';
-import { HeaderSchema, numberIn, PemSchema, SubprotocolSchema, TlsPemFields } from './fields.js';
+import {
+  HeaderSchema,
+  numberIn,
+  PemFilesSchema,
+  PemSchema,
+  SubprotocolSchema,
+  TlsPemFields,
+} from './fields.js';
 
 /** What the console asks a probe to do; mirrors `frameline probe`. */
 export const ProbeRequestSchema = z.object({
@@ -32,6 +39,7 @@ export const ProbeRequestSchema = z.object({
   insecure: z.boolean().default(false),
   /** The CA as PEM text (never a path: the engine reads no file a request names). */
   caPem: PemSchema.optional(),
+  pemFiles: PemFilesSchema.pick({ ca: true }).optional(),
   caFile: TlsPemFields.caFile,
   name: z.string().trim().min(1).max(200).optional(),
   /** Chosen by the caller to tell its progress pushes apart; one is made up when absent. */

@@ -33,11 +33,23 @@ function noPath(instead: string) {
     .optional();
 }
 
+/** A file's name as the sender gives it, for sentences only. */
+const PemFileNameSchema = z.string().min(1).max(4096);
+
+/**
+ * Which files the PEM texts were read from, as the sender names them (the command line's --ca,
+ * --cert and --key): the sentence that refuses a text names its file. Words only: never opened.
+ */
+export const PemFilesSchema = z
+  .object({ ca: PemFileNameSchema, cert: PemFileNameSchema, key: PemFileNameSchema })
+  .partial();
+
 /** The TLS material of a request: PEM text, never a path (caFile, certFile and keyFile are refused). */
 export const TlsPemFields = {
   caPem: PemSchema.optional(),
   certPem: PemSchema.optional(),
   keyPem: PemSchema.optional(),
+  pemFiles: PemFilesSchema.optional(),
   caFile: noPath('caPem'),
   certFile: noPath('certPem'),
   keyFile: noPath('keyPem'),

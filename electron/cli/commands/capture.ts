@@ -4,15 +4,15 @@ import {
   CaptureRequestSchema,
   MAX_SEND_CHARS,
   MAX_SENDS,
+  type CaptureEvent,
+  type CaptureFrame,
   type CaptureRequest,
+  type CaptureStatus,
 } from '../../../shared/contract.js';
-import { Capture } from '../../engine/capture/capture.js';
-import { prepareCapture } from '../../engine/capture/options.js';
-import { openEngine } from '../../engine/context.js';
 import { InputError } from '../../engine/errors.js';
 import { readUserFile } from '../../engine/files.js';
-import { onCommitted, sessionDetail, waitingInSpool } from '../../engine/sessions/sessions.js';
 import { dbPath, parse, positionals, requestFrom, type Flag } from '../args.js';
+import { openCliEngine, type CliEngine } from '../engine.js';
 import { LockNotices } from '../lock-notices.js';
 import { frameLine, note, out } from '../output.js';
 
@@ -80,9 +80,9 @@ const FLAGS: Record<string, Flag> = {
   origin: { field: 'origin' },
   subprotocol: { field: 'subprotocols', kind: 'list' },
   compression: { field: 'compression', kind: 'boolean' },
-  ca: { field: 'caPem', kind: 'pem', pem: { holds: 'certificate', what: 'CA' } },
-  cert: { field: 'certPem', kind: 'pem', pem: { holds: 'certificate', what: 'client certificate' } },
-  key: { field: 'keyPem', kind: 'pem', pem: { holds: 'key', what: 'client key' } },
+  ca: { field: 'caPem', kind: 'pem', pem: { what: 'CA', file: 'ca' } },
+  cert: { field: 'certPem', kind: 'pem', pem: { what: 'client certificate', file: 'cert' } },
+  key: { field: 'keyPem', kind: 'pem', pem: { what: 'client key', file: 'key' } },
   insecure: { field: 'insecure', kind: 'boolean' },
   proxy: { field: 'proxy' },
   'connect-timeout': { field: 'connectTimeoutSeconds', kind: 'number' },
@@ -171,103 +171,136 @@ export function captureRequest(argv: string[]): {
   return { request, db: dbPath(v), json: v.json, quiet: v.quiet };
 }
 
+/** `01:53:53.123456 < text  12B  {"hello":1}` for a frame pushed on `capture:frame`. */
+function pushedFrameLine(f: CaptureFrame): string {
+  return frameLine(f.ts, f.direction, f.opcode, f.size, Buffer.from(f.head, 'base64'));
+}
+
+const notPrinted = (n: number) => `… ${n} more frames not printed (all are recorded)\n`;
+
 export async function run(argv: string[]): Promise<number> {
-  const { request, db: path, json, quiet } = captureRequest(argv);
-  prepareCapture(request); // every input mistake is reported before the database is touched
-  const engine = openEngine(path);
-  let shown = 0;
-  let hidden = 0;
-  let windowStart = Date.now();
+  const { request: asked, db: path, json, quiet } = captureRequest(argv);
   const printFrames = !json && !quiet;
+  // The service's capture, as the console starts it, with the pushes this command prints: every
+  // connection's events, and frame lines at most LINES_PER_SECOND a second (the rest are counted).
+  const request: CaptureRequest = {
+    ...asked,
+    events: true,
+    ...(printFrames ? { liveFrames: LINES_PER_SECOND } : {}),
+  };
+  // The database opens once the capture found nothing wrong with the request: a mistake creates nothing.
+  const engine = openCliEngine({ db: path }, { openOnFirstUse: true });
+  try {
+    return await follow(engine, request, path, { json, quiet, printFrames });
+  } finally {
+    await engine.close();
+  }
+}
+
+async function follow(
+  { api }: CliEngine,
+  request: CaptureRequest,
+  path: string,
+  { json, quiet, printFrames }: { json: boolean; quiet: boolean; printFrames: boolean },
+): Promise<number> {
   // One line per wait for the lock, none under --quiet.
   const lockNotices = quiet ? null : new LockNotices(note);
-  const capture = Capture.start(engine, request, {
-    ...(printFrames
-      ? {
-          onFrame: (f) => {
-            const now = Date.now();
-            if (now - windowStart >= 1000) {
-              if (hidden > 0)
-                process.stdout.write(`… ${hidden} more frames not printed (all are recorded)\n`);
-              windowStart = now;
-              shown = 0;
-              hidden = 0;
-            }
-            if (shown++ < LINES_PER_SECOND)
-              process.stdout.write(`${frameLine(f.ts, f.direction, f.opcode, f.data.length, f.data)}\n`);
-            else hidden++;
-          },
-        }
-      : {}),
-    onOpen: (n) => !json && note(`connected${n > 1 ? ` (connection ${n})` : ''}: ${request.url}`),
-    onOutcome: (o) => {
-      if (json) return;
-      if (o.error && request.reconnect) note(`connection ${o.ordinal} failed: ${o.error.message}`);
-      else if (o.closeCode !== null) {
-        const info = describeCloseCode(o.closeCode);
-        // When, to the millisecond: a cut is matched against proxy and server logs by its time.
-        const at = new Date().toISOString().slice(11, 23);
-        note(
-          `closed by ${o.closedBy} at ${at} UTC: ${o.closeCode} ${info.name}${o.closeReason ? ` "${o.closeReason}"` : ''}${o.error ? ` (${o.error.message})` : ''}`,
-        );
+  // This engine runs this one capture: every push it makes is about it.
+  let firstError: string | null = null;
+  let ended!: (e: Extract<CaptureEvent, { event: 'ended' }>) => void;
+  const end = new Promise<Extract<CaptureEvent, { event: 'ended' }>>((resolve) => (ended = resolve));
+  let status: CaptureStatus | null = null;
+  const offs = [
+    api.on('capture:frame', (f) => {
+      if (f.skipped > 0) process.stdout.write(notPrinted(f.skipped));
+      process.stdout.write(`${pushedFrameLine(f)}\n`);
+    }),
+    api.on('capture:status', (s) => (status = s)),
+    api.on('capture:event', (e) => {
+      switch (e.event) {
+        case 'opened':
+          if (!json)
+            note(`connected${e.connection > 1 ? ` (connection ${e.connection})` : ''}: ${request.url}`);
+          return;
+        case 'closed':
+          firstError ??= e.error?.message ?? null;
+          if (json) return;
+          if (e.error && request.reconnect) note(`connection ${e.connection} failed: ${e.error.message}`);
+          else if (e.closeCode !== null) {
+            const info = describeCloseCode(e.closeCode);
+            // When, to the millisecond: a cut is matched against proxy and server logs by its time.
+            const at = new Date().toISOString().slice(11, 23);
+            note(
+              `closed by ${e.closedBy} at ${at} UTC: ${e.closeCode} ${info.name}${e.closeReason ? ` "${e.closeReason}"` : ''}${e.error ? ` (${e.error.message})` : ''}`,
+            );
+          }
+          return;
+        case 'reconnecting':
+          if (!json) note(`reconnecting in ${e.delayMs} ms (attempt ${e.attempt})`);
+          return;
+        case 'lock':
+          lockNotices?.busy(e.locked);
+          return;
+        case 'ended':
+          ended(e);
+          return;
       }
-    },
-    onReconnect: (attempt, delay) => !json && note(`reconnecting in ${delay} ms (attempt ${attempt})`),
-    ...(lockNotices ? { onBusy: (busy: boolean) => lockNotices.busy(busy) } : {}),
-  });
-  if (!json) await out(`session ${capture.sessionId}\n`);
-  else note(`capturing into session ${capture.sessionId} (${path})`);
-
+    }),
+  ];
+  let sessionId: number | null = null;
   let signals = 0;
   const onSignal = (sig: string) => {
     signals++;
     if (signals === 1) {
       note(`\n${sig}: closing with 1000 and committing what was captured…`);
-      void capture.stop('user');
+      // A capture that ended meanwhile is not running any more: its end is on its way.
+      if (sessionId !== null) api.capture.stop({ sessionId }).catch(() => {});
     } else note('still committing frames; they will all be kept');
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
   // Progress for a long commit after the capture ended (a burst leaves a backlog behind).
-  let committed = 0;
-  const unsubscribe = onCommitted(engine, capture.sessionId, (n) => (committed += n));
   const progress = setInterval(() => {
-    if (capture.frames - committed > 50_000)
-      note(`committing: ${committed} of ${capture.frames} frames written`);
+    const s = status as CaptureStatus | null;
+    if (!s) return;
+    const frames = s.framesIn + s.framesOut;
+    if (frames - s.committed > 50_000) note(`committing: ${s.committed} of ${frames} frames written`);
   }, 1000);
   progress.unref();
-  const result = await capture.done;
-  lockNotices?.flush();
-  clearInterval(progress);
-  unsubscribe();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-
-  if (hidden > 0 && printFrames) await out(`… ${hidden} more frames not printed (all are recorded)\n`);
-  const { session, connections } = sessionDetail(engine, capture.sessionId);
-  // Frames a full disk or a held lock left in the spool are safe, and counted too.
-  const waiting = waitingInSpool(engine, capture.sessionId);
-  engine.close();
-  if (json) {
-    await out(
-      `${JSON.stringify({ session, connections, waitingInSpool: waiting && { frames: waiting.frames, connections: waiting.connections }, stoppedBy: result.stoppedBy, failure: result.failure }, null, 2)}\n`,
-    );
-  } else {
-    const frames = session.frames + (waiting?.frames ?? 0);
-    const over = connections.length + (waiting?.connections ?? 0);
-    note(
-      `session ${session.id} ${session.status}: ${frames} frames over ${over} connection${over === 1 ? '' : 's'}${waiting ? ` (${waiting.frames} of them still in its spool, committed the next time the database is opened)` : ''}`,
-    );
+  try {
+    // Every input mistake is answered before anything is created.
+    ({ sessionId } = await api.capture.start(request));
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    if (!json) await out(`session ${sessionId}\n`);
+    else note(`capturing into session ${sessionId} (${path})`);
+    const result = await end;
+    lockNotices?.flush();
+    if (result.skippedFrames > 0 && printFrames) await out(notPrinted(result.skippedFrames));
+    const { session, connections } = await api.sessions.get({ id: sessionId });
+    const waiting = result.waitingInSpool;
+    if (json) {
+      await out(
+        `${JSON.stringify({ session, connections, waitingInSpool: waiting, stoppedBy: result.stoppedBy, failure: result.failure }, null, 2)}\n`,
+      );
+    } else {
+      const frames = session.frames + (waiting?.frames ?? 0);
+      const over = connections.length + (waiting?.connections ?? 0);
+      note(
+        `session ${session.id} ${session.status}: ${frames} frames over ${over} connection${over === 1 ? '' : 's'}${waiting ? ` (${waiting.frames} of them still in its spool, committed the next time the database is opened)` : ''}`,
+      );
+    }
+    if (result.failure) {
+      note(`error: ${result.failure}`);
+      return 1;
+    }
+    if (!result.opened) {
+      note(`error: could not connect to ${request.url}: ${firstError ?? 'unknown error'}`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    clearInterval(progress);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    for (const off of offs) off();
   }
-  if (result.failure) {
-    note(`error: ${result.failure}`);
-    return 1;
-  }
-  if (!result.opened) {
-    const failure = result.connections.find((c) => c.error)?.error;
-    note(`error: could not connect to ${request.url}: ${failure?.message ?? 'unknown error'}`);
-    return 1;
-  }
-  return 0;
 }

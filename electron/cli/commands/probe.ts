@@ -3,11 +3,10 @@ import { ProbeRequestSchema, type ProbeRequest } from '../../../shared/contract/
 import { findingsText, verdict } from '../../../shared/finding-text.js';
 import type { Check } from '../../../shared/findings.js';
 import { hasCritical } from '../../../shared/findings.js';
-import { openEngine } from '../../engine/context.js';
+import type { PayloadOf } from '../../../shared/contract.js';
 import { InputError } from '../../engine/errors.js';
-import { prepareProbe } from '../../engine/diagnose/probe-options.js';
-import { runProbe, type ProbeProgress } from '../../engine/diagnose/probe.js';
 import { dbPath, parse, positionals, requestFrom, type Flag } from '../args.js';
+import { openCliEngine } from '../engine.js';
 import { note, out } from '../output.js';
 
 /** The probe's defaults, as the contract fills them in. */
@@ -63,7 +62,7 @@ const FLAGS: Record<string, Flag> = {
   header: { field: 'headers', kind: 'headers' },
   subprotocol: { field: 'subprotocols', kind: 'list' },
   timeout: { field: 'timeoutSeconds', kind: 'number' },
-  ca: { field: 'caPem', kind: 'pem', pem: { holds: 'certificate', what: 'CA' } },
+  ca: { field: 'caPem', kind: 'pem', pem: { what: 'CA', file: 'ca' } },
   insecure: { field: 'insecure', kind: 'boolean' },
   name: { field: 'name' },
 };
@@ -81,7 +80,7 @@ const STATE = { running: '…', ok: 'ok', failed: 'FAILED' } as const;
 
 /** One progress line: state, check, time, what it saw. */
 export function progressLine(
-  p: Pick<ProbeProgress, 'check' | 'state' | 'detail'>,
+  p: Pick<PayloadOf<'diagnose:progress'>, 'check' | 'state' | 'detail'>,
   ms: number | null = null,
 ): string {
   const time = ms === null ? '' : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(1)} ms`;
@@ -96,41 +95,53 @@ export function checkLines(checks: readonly Check[], describe: (c: Check) => str
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { request, db: path, json } = probeRequest(argv);
-  prepareProbe(request); // every input mistake is reported before the database is touched
-  const engine = openEngine(path);
-  const abort = new AbortController();
+  const { request: asked, db: path, json } = probeRequest(argv);
+  // The run's name in its progress pushes and in diagnose:stop (this engine runs no other).
+  const runId = `cli-${process.pid}`;
+  const request: ProbeRequest = { ...asked, runId };
+  // The database opens once the probe found nothing wrong with the request: a mistake creates nothing.
+  const engine = openCliEngine({ db: path }, { openOnFirstUse: true });
+  let stopping = false;
   const onSignal = () => {
-    if (abort.signal.aborted) return;
+    if (stopping) return;
+    stopping = true;
     note('\nstopping the idle hold; reporting what was seen so far…');
-    abort.abort();
+    // A probe that ended meanwhile answers stopped: false, and its answer says the rest.
+    engine.api.diagnose.stop({ runId }).catch(() => {});
   };
+  // The probe's first line comes with its first check: a request refused before any check has
+  // only its one line of refusal.
+  let announced = false;
+  const started = new Map<string, number>();
+  const offProgress = engine.api.on('diagnose:progress', (p) => {
+    if (p.runId !== runId) return;
+    if (!announced) {
+      announced = true;
+      note(`probe ${request.url}${request.direct ? ` (direct: ${request.direct})` : ''}`);
+    }
+    if (p.state === 'running') {
+      started.set(p.check, performance.now());
+      if (p.detail) note(progressLine(p));
+      return;
+    }
+    const t0 = started.get(p.check);
+    note(progressLine(p, t0 === undefined ? null : performance.now() - t0));
+  });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const started = new Map<string, number>();
-  note(`probe ${request.url}${request.direct ? ` (direct: ${request.direct})` : ''}`);
   try {
-    const report = await runProbe(engine, request, {
-      signal: abort.signal,
-      onProgress: (p) => {
-        if (p.state === 'running') {
-          started.set(p.check, performance.now());
-          if (p.detail) note(progressLine(p));
-          return;
-        }
-        const t0 = started.get(p.check);
-        note(progressLine(p, t0 === undefined ? null : performance.now() - t0));
-      },
-    });
-    if (json) await out(`${JSON.stringify(report, null, 2)}\n`);
+    // Every input mistake (the URLs, the origins, the CA) is answered before anything is created.
+    const done = await engine.api.diagnose.probe(request);
+    if (json) await out(`${JSON.stringify(done, null, 2)}\n`);
     else
       await out(
-        `\nsession ${report.sessionId}: ${report.target}\n\n${findingsText(report.findings, report.target)}\n${verdict(report)}\n`,
+        `\nsession ${done.sessionId}: ${done.target}\n\n${findingsText(done.findings, done.target)}\n${verdict(done)}\n`,
       );
-    return hasCritical(report.findings) ? 1 : 0;
+    return hasCritical(done.findings) ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    engine.close();
+    offProgress();
+    await engine.close();
   }
 }

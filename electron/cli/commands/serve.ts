@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../engine/errors.js';
-import { listenFailure } from '../../engine/listen.js';
 import { FramelineService } from '../../engine/service.js';
 import { terminalCodeAuthoriser } from '../../browser-host/command-codes.js';
 import { isLoopback, startHost, type RunningHost } from '../../browser-host/server.js';
@@ -81,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
     running = await startHost({ service, rendererDir: RENDERER_DIR, host, port });
   } catch (err) {
     await service.close();
-    throw listenFailure(err, host, port) ?? err;
+    throw err;
   }
   if (!isLoopback(host))
     warnExposed(

@@ -1,6 +1,6 @@
 // A capture session: one or more connections to a target (reconnecting with backoff when asked),
 // heartbeat pings, scripted sends, and an end that waits until every frame is committed.
-import type { CaptureRequest, SessionStatus } from '../../../shared/contract.js';
+import type { CaptureRequest, CaptureStop, SessionStatus } from '../../../shared/contract.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import { beginRecording } from '../store/recording.js';
@@ -32,7 +32,7 @@ export interface CaptureResult {
   connections: ConnectionOutcome[];
   /** True when at least one connection opened. */
   opened: boolean;
-  stoppedBy: 'peer' | 'duration' | 'user' | 'gave-up' | 'failed';
+  stoppedBy: CaptureStop;
   /** The session's status at the end. */
   status: SessionStatus;
   /** Why the recording could not finish normally (a full disk...), in one sentence; else null. */

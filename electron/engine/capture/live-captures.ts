@@ -1,12 +1,22 @@
-// The captures the console started, with the status it sees: counters updated on every frame and
-// pushed at most ten times a second per capture, never once per frame.
-import type { CaptureRequest, CaptureStatus } from '../../../shared/contract.js';
+// The captures started through the contract, with the status the console sees: counters updated on
+// every frame and pushed at most ten times a second per capture, never once per frame. A capture
+// started with `events` (the command line's) also pushes `capture:event` as each connection opens
+// and ends, as a reconnect is scheduled, as the database's lock is taken and given back, and once
+// at its end; one started with `liveFrames` pushes `capture:frame` for that many frames a second.
+import {
+  FRAME_HEAD_BYTES,
+  type CaptureEvent,
+  type CaptureRequest,
+  type CaptureStatus,
+} from '../../../shared/contract.js';
 import type { EngineContext } from '../context.js';
 import { MissingError } from '../errors.js';
 import { latestConnection } from '../sessions/connection-store.js';
 import { committedFrames } from '../sessions/frame-store.js';
+import { spoolBacklog } from '../store/recovery.js';
 import { StoreWriter } from '../store/writer.js';
-import { Capture } from './capture.js';
+import { Capture, type CaptureResult } from './capture.js';
+import type { LiveFrame } from './recorder.js';
 
 /** How often a live capture's status is pushed at most. */
 const STATUS_INTERVAL_MS = 100;
@@ -17,12 +27,50 @@ const STATUS_INTERVAL_MS = 100;
  */
 const STOP_WAIT_MS = 5_000;
 
+/** An event of `capture:event` before it is addressed to its capture's session. */
+type EventOf<E> = E extends unknown ? Omit<E, 'sessionId'> : never;
+
+/**
+ * The frames of one capture that are pushed: at most `perSecond` in each one-second window, the
+ * rest counted and said with the next push (or at the end), so that a flood costs a count.
+ */
+class FramePushes {
+  private windowStart = Date.now();
+  private pushed = 0;
+  /** Frames not pushed since the last push. */
+  skipped = 0;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly push: (frame: LiveFrame, skipped: number) => void,
+  ) {}
+
+  frame(f: LiveFrame): void {
+    const now = Date.now();
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.pushed = 0;
+    }
+    if (this.pushed >= this.perSecond) {
+      this.skipped++;
+      return;
+    }
+    this.pushed++;
+    const skipped = this.skipped;
+    this.skipped = 0;
+    this.push(f, skipped);
+  }
+}
+
 interface Live {
   capture: Capture;
   status: CaptureStatus;
   dirty: boolean;
   timer: NodeJS.Timeout;
   unsubscribe: () => void;
+  /** Pushes `capture:event` (a capture started with `events`); null when not asked. */
+  event: ((e: EventOf<CaptureEvent>) => void) | null;
+  frames: FramePushes | null;
 }
 
 export class LiveCaptures {
@@ -40,9 +88,11 @@ export class LiveCaptures {
       Object.assign(live.status, change);
       live.dirty = true;
     };
+    const event = (e: EventOf<CaptureEvent>) => live?.event?.(e);
     const capture = Capture.start(this.ctx, request, {
       onFrame: (f) => {
         if (!live) return;
+        live.frames?.frame(f);
         const s = live.status;
         if (f.direction === 'in') {
           s.framesIn++;
@@ -53,8 +103,11 @@ export class LiveCaptures {
         }
         live.dirty = true;
       },
-      onOpen: () => touch({ state: 'open', message: null }),
-      onOutcome: (o) =>
+      onOpen: (ordinal) => {
+        touch({ state: 'open', message: null });
+        event({ event: 'opened', connection: ordinal });
+      },
+      onOutcome: (o) => {
         touch({
           state: 'closing',
           message: o.error
@@ -62,15 +115,28 @@ export class LiveCaptures {
             : o.closeCode !== null
               ? `closed by ${o.closedBy} with ${o.closeCode}${o.closeReason ? ` "${o.closeReason}"` : ''}`
               : null,
-        }),
-      onReconnect: (attempt, delay) =>
-        touch({ state: 'reconnecting', message: `reconnecting in ${delay} ms (attempt ${attempt})` }),
-      onBusy: (busy) =>
+        });
+        event({
+          event: 'closed',
+          connection: o.ordinal,
+          closeCode: o.closeCode,
+          closeReason: o.closeReason,
+          closedBy: o.closedBy,
+          error: o.error,
+        });
+      },
+      onReconnect: (attempt, delay) => {
+        touch({ state: 'reconnecting', message: `reconnecting in ${delay} ms (attempt ${attempt})` });
+        event({ event: 'reconnecting', attempt, delayMs: delay });
+      },
+      onBusy: (busy) => {
         touch({
           message: busy
             ? 'the database is locked by another process: frames wait in the spool and are committed when it is free'
             : null,
-        }),
+        });
+        event({ event: 'lock', locked: busy });
+      },
       onFailure: (message) => touch({ state: 'closing', message }),
     });
     const sessionId = capture.sessionId;
@@ -98,11 +164,28 @@ export class LiveCaptures {
         message: null,
       },
       timer: setInterval(() => this.publish(sessionId), STATUS_INTERVAL_MS),
+      event: request.events ? (e) => this.ctx.push('capture:event', { ...e, sessionId }) : null,
+      frames:
+        request.liveFrames === undefined
+          ? null
+          : new FramePushes(request.liveFrames, (f, skipped) =>
+              this.ctx.push('capture:frame', {
+                sessionId,
+                connection: f.connection,
+                seq: f.seq,
+                ts: f.ts,
+                direction: f.direction,
+                opcode: f.opcode,
+                size: f.data.length,
+                head: f.data.subarray(0, FRAME_HEAD_BYTES).toString('base64'),
+                skipped,
+              }),
+            ),
     };
     this.live.set(sessionId, live);
     capture.done.then(
-      (result) => this.finish(sessionId, result.failure),
-      (err: Error) => this.finish(sessionId, `the capture failed: ${err.message}`),
+      (result) => this.finish(sessionId, result),
+      (err: Error) => this.finish(sessionId, null, `the capture failed: ${err.message}`),
     );
     return sessionId;
   }
@@ -155,7 +238,8 @@ export class LiveCaptures {
     this.ctx.push('capture:status', { ...l.status });
   }
 
-  private finish(sessionId: number, failure: string | null): void {
+  /** The capture has ended (`result`), or failed in a way nobody foresaw (`result` null, `failure`). */
+  private finish(sessionId: number, result: CaptureResult | null, failure = result?.failure ?? null): void {
     const l = this.live.get(sessionId);
     if (!l) return;
     clearInterval(l.timer);
@@ -166,5 +250,22 @@ export class LiveCaptures {
     l.dirty = true;
     this.publish(sessionId);
     this.live.delete(sessionId);
+    if (!l.event) return;
+    // Frames a full disk or a held lock left in the spool are safe, and counted too.
+    let waiting: { frames: number; connections: number } | null = null;
+    try {
+      const backlog = spoolBacklog(this.ctx.db, this.ctx.dbPath, sessionId);
+      waiting = backlog && { frames: backlog.frames, connections: backlog.connections };
+    } catch (err) {
+      failure ??= `the frames waiting in the spool could not be counted: ${(err as Error).message}`;
+    }
+    l.event({
+      event: 'ended',
+      stoppedBy: result?.stoppedBy ?? 'failed',
+      opened: result?.opened ?? false,
+      failure,
+      waitingInSpool: waiting,
+      skippedFrames: l.frames?.skipped ?? 0,
+    });
   }
 }

@@ -36,8 +36,8 @@ export function parseTarget(raw: string): URL {
 }
 
 /**
- * A certificate must be PEM: garbage fails here, not mid-handshake. `source` names where it came
- * from (the command line's file) in the sentence.
+ * A certificate must be PEM: garbage fails here, not mid-handshake. `source` names the file it came
+ * from (the request's `pemFiles`, as the command line gives them) in the sentence.
  */
 export function checkCertificate(pem: Buffer | undefined, what: string, source?: string): void {
   if (!pem) return;
@@ -64,7 +64,7 @@ export function checkPrivateKey(pem: Buffer | undefined, source?: string): void 
 
 const pemBytes = (text: string | undefined) => (text === undefined ? undefined : Buffer.from(text, 'utf8'));
 
-/** Validates options and reads the TLS files; throws InputError on the first problem. */
+/** Validates options and the TLS material; throws InputError on the first problem. */
 export function prepareCapture(o: CaptureRequest): { url: URL; tls: TlsMaterial } {
   const url = parseTarget(o.url);
   if ((o.certPem === undefined) !== (o.keyPem === undefined)) {
@@ -93,8 +93,8 @@ export function prepareCapture(o: CaptureRequest): { url: URL; tls: TlsMaterial 
     }
   }
   const tls = { ca: pemBytes(o.caPem), cert: pemBytes(o.certPem), key: pemBytes(o.keyPem) };
-  checkCertificate(tls.ca, 'CA');
-  checkCertificate(tls.cert, 'client certificate');
-  checkPrivateKey(tls.key);
+  checkCertificate(tls.ca, 'CA', o.pemFiles?.ca);
+  checkCertificate(tls.cert, 'client certificate', o.pemFiles?.cert);
+  checkPrivateKey(tls.key, o.pemFiles?.key);
   return { url, tls };
 }

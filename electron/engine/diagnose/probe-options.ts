@@ -48,6 +48,6 @@ export function prepareProbe(o: ProbeRequest): PreparedProbe {
     throw new InputError('give the Origin with --origin, not as a header: the probe tries several origins');
   const subprotocols = o.subprotocols;
   const ca = o.caPem === undefined ? undefined : Buffer.from(o.caPem, 'utf8');
-  checkCertificate(ca, 'CA');
+  checkCertificate(ca, 'CA', o.pemFiles?.ca);
   return { target, direct, origins, pageOrigin, headers, subprotocols, ca };
 }

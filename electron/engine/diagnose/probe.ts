@@ -39,14 +39,14 @@ export interface ProbeHooks {
 /** What a probe answers: the diagnosis, and the run it belongs to. */
 export type ProbeReport = Diagnosis & { runId: string; direct: string | null };
 
-/** Runs a probe; validation problems throw InputError before anything is created. */
+/** Runs a probe; validation problems throw InputError before anything is created or opened. */
 export async function runProbe(
   ctx: EngineContext,
   options: ProbeRequest,
   hooks: ProbeHooks = {},
 ): Promise<ProbeReport> {
-  const { db, dbPath } = ctx;
   const prepared = prepareProbe(options);
+  const { db, dbPath } = ctx;
   const timeoutMs = options.timeoutSeconds * 1000;
   const runId = hooks.runId ?? randomUUID();
   const target = prepared.target;

@@ -66,6 +66,7 @@ function prepareReplay(ctx: EngineContext, request: ReplayRequest) {
     ...(request.caPem !== undefined ? { caPem: request.caPem } : {}),
     ...(request.certPem !== undefined ? { certPem: request.certPem } : {}),
     ...(request.keyPem !== undefined ? { keyPem: request.keyPem } : {}),
+    ...(request.pemFiles !== undefined ? { pemFiles: request.pemFiles } : {}),
     insecure: request.insecure,
     connectTimeoutSeconds: request.connectTimeoutSeconds,
   });

@@ -48,6 +48,26 @@ describe('bad input', () => {
     expect(readdirSync(ws.dir)).toEqual([]);
   });
 
+  it('rejects a CA or key file that holds no PEM, naming the file, before anything is created', async () => {
+    const garbage = join(ws.dir, 'garbage.pem');
+    writeFileSync(garbage, 'not a certificate');
+    const db = join(ws.dir, 'frameline.db');
+    await expectBadInput(
+      ['capture', 'wss://127.0.0.1:9/', '--ca', garbage, '--db', db],
+      /^frameline: the CA file .*garbage\.pem holds no PEM certificate/,
+    );
+    await expectBadInput(
+      ['probe', 'wss://127.0.0.1:9/', '--ca', garbage, '--db', db],
+      /^frameline: the CA file .*garbage\.pem holds no PEM certificate/,
+    );
+    expect(readdirSync(ws.dir)).toEqual(['garbage.pem']);
+  });
+
+  it('rejects a probe of an invalid URL without creating a database', async () => {
+    await expectBadInput(['probe', 'not a url', '--db', ws.db], /not a valid URL/);
+    expect(readdirSync(ws.dir)).toEqual([]);
+  });
+
   it('rejects a database path that cannot be written', async () => {
     const file = join(ws.dir, 'plain-file');
     writeFileSync(file, 'x');

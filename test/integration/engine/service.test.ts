@@ -89,6 +89,112 @@ describe('capture channels', () => {
     expect(statuses.map((s) => s.message).join(' ')).toMatch(/connection refused/);
   });
 
+  it('pushes the events of a capture started with them, in order, and its end last; none for the console’s', async () => {
+    await server.close();
+    server = await wsServer((peer) => {
+      peer.send('one');
+      peer.send('two');
+      peer.close(4001, 'done');
+    });
+    const events: Array<PayloadOf<'capture:event'>> = [];
+    service.onPush((topic, payload) => {
+      if (topic === 'capture:event') events.push(payload as PayloadOf<'capture:event'>);
+    });
+    const { sessionId } = await call<{ sessionId: number }>('capture:start', {
+      url: server.url,
+      events: true,
+    });
+    await until('the end', () => events.some((e) => e.event === 'ended'));
+    expect(events).toEqual([
+      { sessionId, event: 'opened', connection: 1 },
+      {
+        sessionId,
+        event: 'closed',
+        connection: 1,
+        closeCode: 4001,
+        closeReason: 'done',
+        closedBy: 'server',
+        error: null,
+      },
+      {
+        sessionId,
+        event: 'ended',
+        stoppedBy: 'peer',
+        opened: true,
+        failure: null,
+        waitingInSpool: null,
+        skippedFrames: 0,
+      },
+    ]);
+    // Everything was committed when the end was pushed.
+    const detail = await call<{ session: { frames: number } }>('sessions:get', { id: sessionId });
+    expect(detail.session.frames).toBe(4);
+
+    const quiet = await call<{ sessionId: number }>('capture:start', { url: server.url });
+    await until('the console’s capture to end', () =>
+      statuses.some((st) => st.sessionId === quiet.sessionId && st.state === 'ended'),
+    );
+    expect(events.filter((e) => e.sessionId === quiet.sessionId)).toEqual([]);
+  });
+
+  it('says a capture that never connected, with the reason, in its events', async () => {
+    const events: Array<PayloadOf<'capture:event'>> = [];
+    service.onPush((topic, payload) => {
+      if (topic === 'capture:event') events.push(payload as PayloadOf<'capture:event'>);
+    });
+    await call('capture:start', { url: 'ws://127.0.0.1:9/', events: true });
+    await until('the end', () => events.some((e) => e.event === 'ended'));
+    expect(events.map((e) => e.event)).toEqual(['closed', 'ended']);
+    expect(events[0]).toMatchObject({ error: { kind: 'refused' }, closeCode: null });
+    expect(events[1]).toMatchObject({ opened: false, stoppedBy: 'peer', failure: null });
+  });
+
+  it('pushes up to liveFrames frames a second with the head of each, and counts the rest', async () => {
+    const TOTAL = 300;
+    const big = 'x'.repeat(2000);
+    await server.close();
+    server = await wsServer((peer) => {
+      peer.send(big);
+      for (let i = 2; i <= TOTAL; i++) peer.send(`message ${i}`);
+      peer.close(1000);
+    });
+    const frames: Array<PayloadOf<'capture:frame'>> = [];
+    let end: Extract<PayloadOf<'capture:event'>, { event: 'ended' }> | null = null;
+    service.onPush((topic, payload) => {
+      if (topic === 'capture:frame') frames.push(payload as PayloadOf<'capture:frame'>);
+      const e = payload as PayloadOf<'capture:event'>;
+      if (topic === 'capture:event' && e.event === 'ended') end = e;
+    });
+    const { sessionId } = await call<{ sessionId: number }>('capture:start', {
+      url: server.url,
+      events: true,
+      liveFrames: 10,
+    });
+    await until('the end', () => end !== null);
+    const ended = end!;
+    // The first frames are pushed as recorded, in order, with the head of the payload and its whole size.
+    expect(frames.slice(0, 10).map((f) => [f.seq, f.skipped])).toEqual(
+      Array.from({ length: 10 }, (_, i) => [i + 1, 0]),
+    );
+    expect(frames[0]).toMatchObject({
+      sessionId,
+      connection: 1,
+      direction: 'in',
+      opcode: 'text',
+      size: 2000,
+    });
+    expect(Buffer.from(frames[0]!.head, 'base64').toString()).toBe(big.slice(0, 512));
+    expect(Buffer.from(frames[1]!.head, 'base64').toString()).toBe('message 2');
+    // No frame is lost to the count: pushed, plus skipped before a push, plus skipped at the end.
+    const detail = await call<{ session: { frames: number } }>('sessions:get', { id: sessionId });
+    const counted = frames.length + frames.reduce((n, f) => n + f.skipped, 0) + ended.skippedFrames;
+    expect(counted).toBe(detail.session.frames);
+    // At most 10 in each second the capture lasted.
+    const seconds = (frames[frames.length - 1]!.ts - frames[0]!.ts) / 1e6;
+    expect(frames.length).toBeLessThanOrEqual(10 * (Math.floor(seconds) + 2));
+    expect(frames.length).toBeLessThan(detail.session.frames);
+  });
+
   it('refuses bad input before connecting', async () => {
     expect(await service.handle('capture:start', { url: 'http://example.com' })).toMatchObject({
       ok: false,

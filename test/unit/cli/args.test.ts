@@ -15,6 +15,7 @@ import {
   type Flag,
 } from '../../../electron/cli/args.js';
 import { selfSigned, type CertPair } from '../../support/certs.js';
+import { prepareCapture } from '../../../electron/engine/capture/options.js';
 import { InputError } from '../../../electron/engine/errors.js';
 import { thrown } from '../../support/thrown.js';
 
@@ -108,24 +109,27 @@ describe('positionals and --db', () => {
 describe('--ca, --cert and --key files', () => {
   let dir: string;
   let pair: CertPair;
-  const CA = { holds: 'certificate', what: 'CA' } as const;
+  const CA = 'CA';
+  const PEM_FLAGS: Record<string, Flag> = {
+    ca: { field: 'caPem', kind: 'pem', pem: { what: 'CA', file: 'ca' } },
+    key: { field: 'keyPem', kind: 'pem', pem: { what: 'client key', file: 'key' } },
+    cert: { field: 'certPem', kind: 'pem', pem: { what: 'client certificate', file: 'cert' } },
+  };
+  const request = (values: Record<string, string>) =>
+    requestFrom(CaptureRequestSchema, values, PEM_FLAGS, { url: 'wss://localhost:1/' });
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'frameline-pem-'));
     pair = selfSigned(dir, 'server', 'localhost');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('are read here and sent as their PEM text', () => {
+  it('are read here and sent as their PEM text, with their names for the engine’s sentences', () => {
     expect(readPemFile(pair.certFile, CA)).toBe(pair.cert.toString());
-    expect(readPemFile(pair.keyFile, { holds: 'key', what: 'client key' })).toBe(pair.key.toString());
-    const request = requestFrom(
-      CaptureRequestSchema,
-      { ca: pair.certFile },
-      { ca: { field: 'caPem', kind: 'pem', pem: CA } },
-      { url: 'wss://localhost:1/' },
-    );
-    expect(request.caPem).toBe(pair.cert.toString());
-    expect(request).not.toHaveProperty('caFile');
+    expect(readPemFile(pair.keyFile, 'client key')).toBe(pair.key.toString());
+    const sent = request({ ca: pair.certFile });
+    expect(sent.caPem).toBe(pair.cert.toString());
+    expect(sent.pemFiles).toEqual({ ca: pair.certFile });
+    expect(sent).not.toHaveProperty('caFile');
   });
 
   it('that cannot be read, or are not PEM, are refused in one line naming the file', () => {
@@ -134,12 +138,13 @@ describe('--ca, --cert and --key files', () => {
       `cannot read the CA file ${missing} (ENOENT); check the path`,
     );
     expect(thrown(() => readPemFile(dir, CA)).message).toMatch(/^the CA file .* is a directory, not a file/);
+    // What the text holds is checked once, by the engine, which names the file the request names.
     const garbage = join(dir, 'garbage.pem');
     writeFileSync(garbage, 'not a certificate');
-    expect(thrown(() => readPemFile(garbage, CA)).message).toMatch(
+    expect(thrown(() => prepareCapture(request({ ca: garbage }))).message).toMatch(
       /^the CA file .*garbage\.pem holds no PEM certificate/,
     );
-    expect(thrown(() => readPemFile(garbage, { holds: 'key', what: 'client key' })).message).toMatch(
+    expect(thrown(() => prepareCapture(request({ cert: pair.certFile, key: garbage }))).message).toMatch(
       /^the client key file .*garbage\.pem is not an unencrypted private key/,
     );
   });
