@@ -4,6 +4,7 @@ declare class URLSearchParams {
   constructor(init?: string | Array<[string, string]>);
   append(name: string, value: string): void;
   get(name: string): string | null;
+  has(name: string): boolean;
   [Symbol.iterator](): IterableIterator<[string, string]>;
   toString(): string;
 }
