@@ -13,6 +13,8 @@ interface IoSocket {
   handshake: { auth: Record<string, unknown> };
   on(event: string, fn: (...args: unknown[]) => void): void;
   emit(event: string, ...args: unknown[]): void;
+  /** Leaves the namespace; `true` closes the underlying connection too. */
+  disconnect(close?: boolean): void;
 }
 interface IoNamespace {
   use(fn: (socket: IoSocket, next: (err?: Error) => void) => void): void;

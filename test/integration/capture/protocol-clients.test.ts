@@ -34,7 +34,9 @@ async function capture(args: string[]): Promise<{ code: number | null; stderr: s
   expect(shown.result.code).toBe(0);
   const service = new FramelineService({ dbPath: ws.db, shell: 'browser' });
   try {
-    const { events } = await callService<Pick<Shown, 'events'>>(service, 'sessions:get', { id: json.session.id });
+    const { events } = await callService<Pick<Shown, 'events'>>(service, 'sessions:get', {
+      id: json.session.id,
+    });
     return { code: result.code, stderr: result.stderr, data: { ...shown.json, events } };
   } finally {
     await service.close();
@@ -68,7 +70,9 @@ describe.skipIf(socketIoMissing)(
       expect(pongs).toHaveLength(pings.length);
       expect(texts(data.frames, 'out')[0]).toBe('40');
       expect(texts(data.frames, 'in')[0]).toMatch(/^0\{"sid":/);
-      expect(data.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['engine-open', 'protocol-opened']));
+      expect(data.events.map((e) => e.kind)).toEqual(
+        expect.arrayContaining(['engine-open', 'protocol-opened']),
+      );
       await until('the server to see the client go', () => s.disconnects.length === 1);
       expect(s.disconnects).toEqual(['transport close']);
     });
@@ -82,7 +86,60 @@ describe.skipIf(socketIoMissing)(
       const frames = data.frames ?? [];
       const seqOf = (dir: string, test: (p: string) => boolean) =>
         frames.find((f) => f.direction === dir && test(f.payload))!.seq;
-      expect(seqOf('out', (p) => p === '42["hello",1]')).toBeGreaterThan(seqOf('in', (p) => p.startsWith('40{')));
+      expect(seqOf('out', (p) => p === '42["hello",1]')).toBeGreaterThan(
+        seqOf('in', (p) => p.startsWith('40{')),
+      );
+    });
+
+    it('--send-every repeats the messages, never the namespace connect', async () => {
+      const s = await server();
+      const { code, data } = await capture([
+        s.url,
+        '--send',
+        '42["beat"]',
+        '--send-every',
+        '0.2',
+        '--duration',
+        '1.2',
+      ]);
+      expect(code).toBe(0);
+      expect(data.connections[0]).toMatchObject({ closedBy: 'client', closeCode: 1000 });
+      const out = texts(data.frames, 'out');
+      expect(out.filter((p) => p.startsWith('40'))).toEqual(['40']);
+      expect(out.filter((p) => p === '42["beat"]').length).toBeGreaterThanOrEqual(3);
+      await until(
+        'the beats to reach the handler',
+        () => s.events.length === out.filter((p) => p === '42["beat"]').length,
+      );
+    });
+
+    it('opens the protocol afresh on every reconnect', async () => {
+      const s = await server();
+      let kicked = false;
+      s.io.on('connection', (socket) => {
+        if (kicked) return;
+        kicked = true;
+        socket.disconnect(true);
+      });
+      const { code, data } = await capture([
+        s.url,
+        '--reconnect',
+        '--reconnect-base',
+        '50',
+        '--send',
+        '42["hello"]',
+        '--duration',
+        '1.5',
+      ]);
+      expect(code).toBe(0);
+      expect(data.connections.length).toBe(2);
+      for (const c of data.connections) {
+        const frames = (data.frames ?? []).filter((f) => f.connection === c.id && f.opcode === 'text');
+        expect(frames[0]).toMatchObject({ direction: 'in', payload: expect.stringMatching(/^0\{"sid":/) });
+        expect(frames[1]).toMatchObject({ direction: 'out', payload: '40' });
+      }
+      const opened = data.events.filter((e) => e.kind === 'protocol-opened').map((e) => e.connection);
+      expect(opened).toEqual(data.connections.map((c) => c.id));
     });
 
     it('a namespace refused by its middleware ends the capture with the server`s words, in one line', async () => {
@@ -190,7 +247,9 @@ describe.skipIf(graphqlMissing)(
       const frames = (data.frames ?? []).filter((f) => f.opcode === 'text');
       const order = frames.map((f) => `${f.direction} ${(JSON.parse(f.payload) as { type: string }).type}`);
       expect(order.slice(0, 3)).toEqual(['out connection_init', 'in connection_ack', 'out subscribe']);
-      expect(texts(data.frames, 'in')).toContain('{"id":"q","type":"next","payload":{"data":{"hello":"world"}}}');
+      expect(texts(data.frames, 'in')).toContain(
+        '{"id":"q","type":"next","payload":{"data":{"hello":"world"}}}',
+      );
       expect(s.received).toEqual([{ type: 'connection_init' }, { type: 'subscribe', id: 'q' }]);
     });
 

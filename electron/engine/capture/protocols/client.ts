@@ -111,7 +111,10 @@ export abstract class ClientOpening {
 
   closed(end: ConnectionEnd, link: ProtocolLink): void {
     if (!end.byServer || this.settled) return;
-    const said = end.code === null ? 'dropped the connection' : `closed ${end.code}${end.reason ? ` ${end.reason}` : ''}`;
+    const said =
+      end.code === null
+        ? 'dropped the connection'
+        : `closed ${end.code}${end.reason ? ` ${end.reason}` : ''}`;
     this.refuse(link, `the server ${said} before ${this.answer}`);
   }
 

@@ -38,7 +38,10 @@ export function subscribePayload(value: string): SubscribePayload {
 
 /** What is wrong with the options for graphql-ws, in a sentence; null when nothing is. */
 export function graphqlWsOptionsProblem(o: ClientProtocolOptions): string | null {
-  if (o.initPayload !== undefined && (typeof o.initPayload !== 'object' || o.initPayload === null || Array.isArray(o.initPayload)))
+  if (
+    o.initPayload !== undefined &&
+    (typeof o.initPayload !== 'object' || o.initPayload === null || Array.isArray(o.initPayload))
+  )
     return '--init-payload for graphql-ws is the connection_init payload, a JSON object such as {"token":"…"}';
   for (const s of o.subscribe) {
     try {
@@ -84,7 +87,9 @@ export class GraphqlWsClient extends ClientOpening {
         return;
       case 'ping':
         link.send(
-          JSON.stringify(message.payload === undefined ? { type: 'pong' } : { type: 'pong', payload: message.payload }),
+          JSON.stringify(
+            message.payload === undefined ? { type: 'pong' } : { type: 'pong', payload: message.payload },
+          ),
           false,
         );
         return;

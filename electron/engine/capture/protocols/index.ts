@@ -82,7 +82,9 @@ export function planProtocol(r: ProtocolRequest): ProtocolPlan {
   const entry = expected ? CLIENTS[expected] : undefined;
   const asks = r.initPayload !== undefined || r.subscribe.length > 0;
   if (plain && asks)
-    throw new InputError('--protocol none speaks no protocol, so --init-payload and --subscribe have nothing to say; drop them or choose a protocol');
+    throw new InputError(
+      '--protocol none speaks no protocol, so --init-payload and --subscribe have nothing to say; drop them or choose a protocol',
+    );
   if (expected && !entry && asks)
     throw new InputError(
       `Frameline does not speak ${expected} as a client yet, so --init-payload and --subscribe cannot be used with it; it speaks ${spokenProtocols().join(', ')}`,

@@ -28,7 +28,10 @@ export function socketIoOptionsProblem(o: ClientProtocolOptions): string | null 
   const bad = o.subscribe.find((ns) => !ns.startsWith('/'));
   if (bad !== undefined)
     return `--subscribe "${bad}" is not a Socket.IO namespace; Socket.IO has no subscriptions (events arrive on a connected namespace), so --subscribe names a namespace such as /chat`;
-  if (o.initPayload !== undefined && (typeof o.initPayload !== 'object' || o.initPayload === null || Array.isArray(o.initPayload)))
+  if (
+    o.initPayload !== undefined &&
+    (typeof o.initPayload !== 'object' || o.initPayload === null || Array.isArray(o.initPayload))
+  )
     return '--init-payload for Socket.IO is the namespace auth, a JSON object such as {"token":"…"}';
   return null;
 }
