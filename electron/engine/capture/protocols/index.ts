@@ -97,7 +97,11 @@ export function planProtocol(r: ProtocolRequest): ProtocolPlan {
   if (problem) throw new InputError(problem);
   return {
     url: chosen && entry?.url ? entry.url(r.url) : r.url,
-    subprotocols: r.subprotocols.length === 0 && chosen ? subprotocolsFor(chosen) : [...r.subprotocols],
+    // Only a protocol the user chose adds its subprotocol: one the URL suggests offers what was given.
+    subprotocols:
+      r.subprotocols.length === 0 && r.protocol !== undefined && chosen
+        ? subprotocolsFor(chosen)
+        : [...r.subprotocols],
     chosen,
     plain,
     options,

@@ -28,6 +28,8 @@ describe('planProtocol', () => {
       'x',
     ]);
     expect(plan('ws://h/graphql').subprotocols).toEqual([]);
+    // A URL that suggests a protocol adds no subprotocol the user did not offer.
+    expect(plan('ws://h/cable').subprotocols).toEqual([]);
   });
 
   it('lets the 101 choose when nothing was chosen, and --protocol none speak nothing', () => {
