@@ -2,6 +2,7 @@
 // attach screen and `frameline capture` send the same request; the flags of the command line are
 // these fields, in the same units, so a value out of range reads the same in both.
 import { z } from 'zod';
+import { ProtocolChoiceSchema } from '../protocols/names.js';
 import { HeaderSchema, numberIn, SubprotocolSchema, TlsPemFields } from './fields.js';
 import { ConnectionSchema, OpcodeSchema } from './sessions.js';
 
@@ -54,7 +55,16 @@ export const CaptureRequestSchema = z.object({
   payloadCap: numberIn(0, 2 ** 31, 'bytes', { integer: true }).default(1024 * 1024),
   pingIntervalSeconds: numberIn(0.01, YEAR_SECONDS, 'seconds').optional(),
   reconnect: ReconnectPolicySchema.optional(),
-  /** Messages sent when a connection opens (and on every reconnect), in order. */
+  /**
+   * The application protocol Frameline speaks on each connection (Socket.IO, graphql-ws…), or
+   * `none` for a plain socket. Absent: the URL (`/socket.io/`) or the subprotocol the 101 chose says.
+   */
+  protocol: ProtocolChoiceSchema.optional(),
+  /** JSON text sent with the protocol's opening: graphql-ws `connection_init` payload, Socket.IO auth. */
+  initPayload: z.string().min(1).max(MAX_SEND_CHARS).optional(),
+  /** What to ask for the protocol's way, in order: a GraphQL subscription document, a Socket.IO namespace… */
+  subscribe: z.array(z.string().min(1).max(MAX_SEND_CHARS)).max(MAX_SENDS).default([]),
+  /** Messages sent when a connection opens, after the protocol's opening was answered (and on every reconnect), in order. */
   sends: z.array(z.string().max(MAX_SEND_CHARS)).max(MAX_SENDS).default([]),
   /** Sends the messages again at this interval while connected. */
   sendEverySeconds: numberIn(0.01, YEAR_SECONDS, 'seconds').optional(),
@@ -123,7 +133,7 @@ export const CaptureEventSchema = z.discriminatedUnion('event', [
     sessionId: id,
     event: z.literal('ended'),
     stoppedBy: CaptureStopSchema,
-    /** At least one connection opened. */
+    /** At least one connection opened (and its protocol's opening, if one is spoken, was accepted). */
     opened: z.boolean(),
     /** Why the recording could not finish normally (a full disk...), in one sentence; else null. */
     failure: z.string().nullable(),

@@ -22,11 +22,14 @@ export function protocolToolMissing(name: string): string | null {
   return null;
 }
 
-/** Loads a protocol tool (CommonJS entry) from the test-tools cache folder. */
-export function protocolTool<T = unknown>(name: string): T {
+/**
+ * Loads a protocol tool (CommonJS entry) from the test-tools cache folder; `subpath` names one of
+ * its package's exports (`use/ws` of graphql-ws).
+ */
+export function protocolTool<T = unknown>(name: string, subpath?: string): T {
   const missing = protocolToolMissing(name);
   if (missing) throw new Error(missing);
-  return requireTool(name) as T;
+  return requireTool(subpath ? `${name}/${subpath}` : name) as T;
 }
 
 /** Imports a protocol tool that is an ES module (or whose ESM entry is wanted) from the cache folder. */

@@ -37,7 +37,12 @@ Ends when the connection closes (unless --reconnect), after --duration, or on Ct
   --reconnect                reconnect with exponential backoff and jitter
     --reconnect-base MS (500) --reconnect-max MS (30000) --reconnect-factor F (2)
     --reconnect-jitter F (0.2) --reconnect-attempts N (10 consecutive failures)
-  --send TEXT                send when the connection opens (repeatable, in order)
+  --protocol NAME|none       speak this protocol as a client: socket.io or graphql-ws (default: what the URL
+                             such as /socket.io/, or the subprotocol the server chose, says); none: a plain socket
+  --init-payload JSON        sent with the protocol's opening: graphql-ws connection_init payload, Socket.IO auth
+  --subscribe VALUE          ask the protocol's way (repeatable): a GraphQL subscription document (or
+                             {"query":…,"variables":…}), a Socket.IO namespace such as /chat
+  --send TEXT                send when the connection (and its protocol) is open (repeatable, in order)
   --send-file FILE           send each line of FILE (at most 64 MiB) when the connection opens
   --send-every S             send the messages again every S seconds
   --duration S               stop S seconds after the connection opened
@@ -66,6 +71,9 @@ const OPTIONS = {
   'reconnect-factor': { type: 'string' },
   'reconnect-jitter': { type: 'string' },
   'reconnect-attempts': { type: 'string' },
+  protocol: { type: 'string' },
+  'init-payload': { type: 'string' },
+  subscribe: { type: 'string', multiple: true },
   send: { type: 'string', multiple: true },
   'send-file': { type: 'string' },
   'send-every': { type: 'string' },
@@ -94,6 +102,9 @@ const FLAGS: Record<string, Flag> = {
   'reconnect-factor': { field: 'reconnect.factor', kind: 'number', needs: 'reconnect' },
   'reconnect-jitter': { field: 'reconnect.jitter', kind: 'number', needs: 'reconnect' },
   'reconnect-attempts': { field: 'reconnect.attempts', kind: 'number', needs: 'reconnect' },
+  protocol: { field: 'protocol' },
+  'init-payload': { field: 'initPayload' },
+  subscribe: { field: 'subscribe', kind: 'list' },
   'send-every': { field: 'sendEverySeconds', kind: 'number' },
   duration: { field: 'durationSeconds', kind: 'number' },
   name: { field: 'name' },

@@ -7,6 +7,8 @@ import { beginRecording } from '../store/recording.js';
 import { StoreWriter, type SessionSpool } from '../store/writer.js';
 import { reconnectDelay } from './backoff.js';
 import { prepareCapture, type TlsMaterial } from './options.js';
+import type { ClientProtocol, ProtocolLink } from './protocols/client.js';
+import { clientForConnection, type ProtocolPlan } from './protocols/index.js';
 import { proxyAgent, resolveProxy } from './proxy.js';
 import {
   ConnectionRecorder,
@@ -60,24 +62,27 @@ export class Capture {
    */
   static start(ctx: EngineContext, request: CaptureRequest, hooks: CaptureHooks = {}): Capture {
     const prepared = prepareCapture(request);
-    return new Capture(ctx, request, prepared.url, prepared.tls, hooks);
+    return new Capture(ctx, request, prepared.protocol, prepared.tls, hooks);
   }
 
   private readonly recorderOptions: RecorderOptions;
+  /** At least one connection opened and its protocol (if one is spoken) accepted the opening. */
+  private usable = false;
 
   private constructor(
     ctx: EngineContext,
     private readonly options: CaptureRequest,
-    url: URL,
+    private readonly protocol: ProtocolPlan,
     tls: TlsMaterial,
     private readonly hooks: CaptureHooks,
   ) {
     const { db, dbPath } = ctx;
+    const url = protocol.url;
     this.url = url;
     this.tls = tls;
     this.recorderOptions = {
       headers: options.headers,
-      subprotocols: options.subprotocols,
+      subprotocols: protocol.subprotocols,
       compression: options.compression,
       insecure: options.insecure,
       connectTimeoutMs: options.connectTimeoutSeconds * 1000,
@@ -172,7 +177,10 @@ export class Capture {
     let attempt = 0;
     try {
       for (let ordinal = 1; ; ordinal++) {
-        const recorder = new ConnectionRecorder({
+        // A fresh protocol client for every connection: a reconnect opens the protocol afresh.
+        let client: ClientProtocol | null = null;
+        let link: ProtocolLink | null = null;
+        const recorder: ConnectionRecorder = new ConnectionRecorder({
           spool: this.spool,
           ordinal,
           url: this.url,
@@ -183,12 +191,21 @@ export class Capture {
           onOpen: (n) => {
             startDuration();
             this.hooks.onOpen?.(n);
-            this.scheduleBehaviours(recorder);
+            client = clientForConnection(this.protocol, recorder.subprotocol);
+            link = client ? this.linkFor(recorder, ordinal, client) : null;
+            this.scheduleBehaviours(recorder, client, link);
+          },
+          onMessage: (data, binary) => {
+            if (client && link) client.received(data, binary, link);
+          },
+          onEnding: (code, reason, closedBy) => {
+            if (client && link) client.closed({ code, reason, byServer: closedBy !== 'client' }, link);
           },
         });
         this.current = recorder;
         if (this.stopReason) recorder.close(this.stopReason === 'failed' ? 1001 : 1000);
         const outcome = await recorder.ended;
+        (client as ClientProtocol | null)?.dispose();
         this.current = null;
         outcomes.push(outcome);
         this.hooks.onOutcome?.(outcome);
@@ -233,23 +250,64 @@ export class Capture {
       sessionId: this.sessionId,
       frames: this.spool.frames,
       connections: outcomes,
-      opened: outcomes.some((o) => o.opened),
+      opened: this.usable,
       stoppedBy: this.stopReason ?? 'peer',
       status: ended.status,
       failure: ended.failure,
     };
   }
 
-  private scheduleBehaviours(recorder: ConnectionRecorder): void {
+  /** What a protocol client may do on `recorder`'s connection; its events go on the session's record. */
+  private linkFor(recorder: ConnectionRecorder, ordinal: number, client: ClientProtocol): ProtocolLink {
+    const event = (kind: string, detail: Record<string, unknown>) =>
+      this.spool.message({ type: 'event', ordinal, ts: nowMicros(), kind, detail });
+    return {
+      send: (data, binary) => {
+        if (recorder.isOpen) recorder.send(data, binary);
+      },
+      close: (code, reason) => recorder.close(code, reason),
+      event,
+      refused: (message) => {
+        event('protocol-refused', { protocol: client.name, message });
+        recorder.refuse(message);
+      },
+    };
+  }
+
+  /**
+   * The protocol's opening first (the client sends it, or waits for the server's), then the user's
+   * messages once it was answered, and their repeats: a repeat never resends the protocol's opening.
+   */
+  private scheduleBehaviours(
+    recorder: ConnectionRecorder,
+    client: ClientProtocol | null,
+    link: ProtocolLink | null,
+  ): void {
+    if (this.options.pingIntervalSeconds !== undefined)
+      recorder.every(this.options.pingIntervalSeconds * 1000, () => recorder.ping());
     const sendAll = () => {
       for (const m of this.options.sends) if (recorder.isOpen) recorder.send(m);
     };
-    sendAll();
-    if (this.options.sendEverySeconds !== undefined && this.options.sends.length > 0) {
-      recorder.every(this.options.sendEverySeconds * 1000, sendAll);
+    const start = () => {
+      this.usable = true;
+      sendAll();
+      if (this.options.sendEverySeconds !== undefined && this.options.sends.length > 0) {
+        recorder.every(this.options.sendEverySeconds * 1000, sendAll);
+      }
+    };
+    if (!client || !link) {
+      start();
+      return;
     }
-    if (this.options.pingIntervalSeconds !== undefined)
-      recorder.every(this.options.pingIntervalSeconds * 1000, () => recorder.ping());
+    client.ready.then(
+      () => {
+        if (recorder.isOpen) start();
+      },
+      () => {
+        // Said on the record and as the connection's error by the link's `refused`.
+      },
+    );
+    client.opened(link);
   }
 }
 
@@ -259,6 +317,10 @@ function settingsForRecord(o: CaptureRequest): unknown {
     headers: o.headers.map(([k]) => k),
     origin: o.origin ?? null,
     subprotocols: o.subprotocols,
+    protocol: o.protocol ?? null,
+    // The init payload may hold a token: only whether one was given is kept.
+    initPayload: o.initPayload !== undefined,
+    subscribe: o.subscribe,
     compression: o.compression,
     insecure: o.insecure,
     proxy: o.proxy ? new URL(o.proxy).host : (o.proxy ?? 'environment'),

@@ -5,6 +5,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { CaptureRequest } from '../../../shared/contract.js';
 import { InputError } from '../errors.js';
+import { planProtocol, type ProtocolPlan } from './protocols/index.js';
 
 /** TLS material checked once, before connecting. */
 export interface TlsMaterial {
@@ -64,9 +65,20 @@ export function checkPrivateKey(pem: Buffer | undefined, source?: string): void 
 
 const pemBytes = (text: string | undefined) => (text === undefined ? undefined : Buffer.from(text, 'utf8'));
 
-/** Validates options and the TLS material; throws InputError on the first problem. */
-export function prepareCapture(o: CaptureRequest): { url: URL; tls: TlsMaterial } {
+/**
+ * Validates options, the protocol to speak and the TLS material; throws InputError on the first
+ * problem. The protocol's plan holds the URL to connect to (Socket.IO's own query added) and the
+ * subprotocols to offer.
+ */
+export function prepareCapture(o: CaptureRequest): { url: URL; protocol: ProtocolPlan; tls: TlsMaterial } {
   const url = parseTarget(o.url);
+  const protocol = planProtocol({
+    url,
+    protocol: o.protocol,
+    initPayload: o.initPayload,
+    subscribe: o.subscribe,
+    subprotocols: o.subprotocols,
+  });
   if ((o.certPem === undefined) !== (o.keyPem === undefined)) {
     throw new InputError('a client certificate needs both --cert FILE and --key FILE');
   }
@@ -96,5 +108,5 @@ export function prepareCapture(o: CaptureRequest): { url: URL; tls: TlsMaterial 
   checkCertificate(tls.ca, 'CA', o.pemFiles?.ca);
   checkCertificate(tls.cert, 'client certificate', o.pemFiles?.cert);
   checkPrivateKey(tls.key, o.pemFiles?.key);
-  return { url, tls };
+  return { url: protocol.url, protocol, tls };
 }

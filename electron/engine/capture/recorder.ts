@@ -62,6 +62,10 @@ export interface RecorderContext {
   agent: Agent | undefined;
   onFrame?: (frame: LiveFrame) => void;
   onOpen?: (ordinal: number) => void;
+  /** A data message arrived (after it was recorded): the protocol client hears it here. */
+  onMessage?: (data: Buffer, binary: boolean) => void;
+  /** The connection ended, before its end is recorded: a protocol client may still say why (refuse). */
+  onEnding?: (code: number | null, reason: string, closedBy: ClosedBy | null) => void;
 }
 
 const BODY_HEAD_BYTES = 2048;
@@ -131,7 +135,10 @@ export class ConnectionRecorder {
       this.onRejected(req, res),
     );
     this.ws.on('open', () => this.onOpen());
-    this.ws.on('message', (data: Buffer, isBinary: boolean) => this.recordIn(isBinary ? 2 : 1, data));
+    this.ws.on('message', (data: Buffer, isBinary: boolean) => {
+      this.recordIn(isBinary ? 2 : 1, data);
+      this.ctx.onMessage?.(data, isBinary);
+    });
     this.ws.on('pong', (data: Buffer) => {
       if (this.lastPingSentMs !== null) this.lastPingRttMs = performance.now() - this.lastPingSentMs;
       this.recordIn(10, data);
@@ -159,6 +166,20 @@ export class ConnectionRecorder {
           : `the handshake with ${host} did not complete within ${seconds} s (--connect-timeout): the server connected but did not finish its answer`,
     };
     this.ws.terminate();
+  }
+
+  /** The subprotocol the 101 chose; null when none (or not open yet). */
+  get subprotocol(): string | null {
+    return this.ws.protocol || null;
+  }
+
+  /**
+   * The application protocol's opening was refused: `message` becomes the connection's error (the
+   * first one said stays), and the connection closes cleanly if it is still open.
+   */
+  refuse(message: string): void {
+    this.error ??= { kind: 'other', message };
+    this.close(1000, '');
   }
 
   get isOpen(): boolean {
@@ -393,6 +414,7 @@ export class ConnectionRecorder {
 
   private finish(code: number | null, reason: string | null, closedBy: ClosedBy | null): void {
     if (this.settled) return;
+    if (this.openedAtMs !== null) this.ctx.onEnding?.(code, reason ?? '', closedBy);
     this.settled = true;
     for (const t of this.timers) clearInterval(t);
     this.writeConnection();

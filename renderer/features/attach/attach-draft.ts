@@ -1,6 +1,7 @@
 // The attach form as typed (strings, so that half-typed numbers survive), and how it becomes a
 // CaptureRequest — with a sentence for every field that cannot.
 import type { RequestOf } from '../../../shared/contract';
+import { ProtocolChoiceSchema, type ProtocolChoice } from '../../../shared/protocols/names';
 import type { PemFile } from '../../components/pem-file-field';
 
 export type CaptureRequest = RequestOf<'capture', 'start'>;
@@ -34,6 +35,12 @@ export interface AttachDraft {
   connectTimeoutS: string;
   payloadCapKiB: string;
   pingIntervalS: string;
+  /** The protocol to speak: empty for what the URL or the 101's subprotocol says, `none` for a plain socket. */
+  protocol: ProtocolChoice | '';
+  /** JSON sent with the protocol's opening (it may hold a token: never kept across a reload). */
+  initPayload: string;
+  /** What to ask the protocol's way, one a line: a GraphQL subscription, a Socket.IO namespace. */
+  subscribe: string;
   /** Messages sent on every open, one a line. */
   sends: string;
   /** Send them again this often while open; empty: once per connection. */
@@ -62,6 +69,9 @@ export const DEFAULT_DRAFT: AttachDraft = {
   connectTimeoutS: '10',
   payloadCapKiB: '1024',
   pingIntervalS: '',
+  protocol: '',
+  initPayload: '',
+  subscribe: '',
   sends: '',
   sendEveryS: '',
   reconnect: false,
@@ -182,6 +192,19 @@ export function toCaptureRequest(d: AttachDraft): { request: CaptureRequest | nu
       attempts: attempts ?? 10,
     };
   }
+  const protocol = d.protocol === '' ? undefined : ProtocolChoiceSchema.safeParse(d.protocol).data;
+  const initPayload = d.initPayload.trim();
+  if (initPayload) {
+    try {
+      JSON.parse(initPayload);
+    } catch (err) {
+      errors.initPayload = `The init payload is not JSON (${(err as Error).message}); write an object such as {"token":"…"}`;
+    }
+  }
+  const subscribe = sendLines(d.subscribe);
+  if (protocol === 'none' && (initPayload || subscribe.length))
+    errors.protocol =
+      'A plain socket speaks no protocol: clear the init payload and the subscriptions, or choose a protocol';
   if (d.proxyMode === 'url' && !/^https?:\/\/\S+$/i.test(d.proxyUrl.trim()))
     errors.proxyUrl =
       'Enter the proxy as http://host:port (CONNECT tunnelling), or choose another proxy setting';
@@ -207,6 +230,9 @@ export function toCaptureRequest(d: AttachDraft): { request: CaptureRequest | nu
     ...(timeout !== undefined ? { connectTimeoutSeconds: timeout } : {}),
     ...(capKiB !== undefined ? { payloadCap: capKiB * 1024 } : {}),
     ...(ping !== undefined ? { pingIntervalSeconds: ping } : {}),
+    ...(protocol !== undefined ? { protocol } : {}),
+    ...(initPayload ? { initPayload } : {}),
+    ...(subscribe.length ? { subscribe } : {}),
     ...(sends.length ? { sends } : {}),
     ...(sendEvery !== undefined ? { sendEverySeconds: sendEvery } : {}),
     ...(reconnect ? { reconnect } : {}),
@@ -240,6 +266,10 @@ export function draftSummary(d: AttachDraft): string {
   if (d.insecure) parts.push('any certificate (insecure)');
   if (d.proxyMode === 'none') parts.push('no proxy');
   if (d.proxyMode === 'url') parts.push(`proxy ${d.proxyUrl.trim()}`);
+  if (d.protocol) parts.push(d.protocol === 'none' ? 'plain socket' : `speaks ${d.protocol}`);
+  if (d.initPayload.trim()) parts.push('init payload');
+  const subscriptions = sendLines(d.subscribe).length;
+  if (subscriptions) parts.push(`${subscriptions} subscription${subscriptions === 1 ? '' : 's'}`);
   if (d.pingIntervalS.trim()) parts.push(`ping every ${d.pingIntervalS.trim()} s`);
   const sends = sendLines(d.sends).length;
   if (sends)

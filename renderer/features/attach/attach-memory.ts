@@ -2,7 +2,7 @@
 // Secrets are not: the values of headers that carry credentials (Authorization, Cookie, API keys,
 // tokens) are left empty, to be typed again — storage is not a keychain. Such a row remembers that its
 // value was left out, so that a connect asks for it instead of sending the header empty. Certificate
-// and key files are chosen again.
+// and key files are chosen again, and a protocol's init payload (it often carries a token) typed again.
 import { DEFAULT_DRAFT, type AttachDraft } from './attach-draft';
 
 const KEY = 'frameline.attach';
@@ -26,6 +26,7 @@ export function storableDraft(d: AttachDraft): AttachDraft {
       const notKept = h.value !== '' || h.valueNotKept === true;
       return { id: h.id, name: h.name, value: '', ...(notKept ? { valueNotKept: true } : {}) };
     }),
+    initPayload: '',
     ca: null,
     cert: null,
     key: null,

@@ -3,6 +3,7 @@
 import { draftInput } from '../../components/draft-input';
 import { Field, Switch } from '../../components/field';
 import { PemFileField } from '../../components/pem-file-field';
+import { PROTOCOL_NAMES, type ProtocolChoice } from '../../../shared/protocols/names';
 import type { AttachDraft, DraftErrors } from './attach-draft';
 import { isSecretHeader } from './attach-memory';
 import { RequestHeadersField } from './headers-editor';
@@ -133,11 +134,56 @@ export function AttachOptions({ draft, errors, disabled, onChange }: Props) {
       </fieldset>
 
       <fieldset className="options-group" disabled={disabled}>
+        <legend>Protocol</legend>
+        <Field
+          label="Protocol"
+          error={errors.protocol}
+          hint="Frameline opens it before sending anything (Socket.IO’s namespace connect, graphql-ws’s connection_init) and answers its heartbeats."
+        >
+          <select
+            value={draft.protocol}
+            disabled={disabled}
+            onChange={(e) => onChange({ protocol: e.target.value as ProtocolChoice | '' })}
+          >
+            <option value="">From the URL or the subprotocol</option>
+            {PROTOCOL_NAMES.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+            <option value="none">None (a plain socket)</option>
+          </select>
+        </Field>
+        <Field
+          label="Init payload (JSON)"
+          error={errors.initPayload}
+          hint="graphql-ws’s connection_init payload, Socket.IO’s auth. Not kept across reloads: it often holds a token."
+        >
+          {text('initPayload', '{"token":"…"}')}
+        </Field>
+        <Field
+          label="Subscribe"
+          error={errors.subscribe}
+          hint="One a line: a GraphQL subscription document, or a Socket.IO namespace such as /chat (Socket.IO events arrive without subscribing)."
+        >
+          <textarea
+            className="mono options-sends"
+            rows={2}
+            value={draft.subscribe}
+            placeholder="subscription { prices { symbol last } }"
+            spellCheck={false}
+            disabled={disabled}
+            onChange={(e) => onChange({ subscribe: e.target.value })}
+          />
+        </Field>
+      </fieldset>
+
+      <fieldset className="options-group" disabled={disabled}>
         <legend>Messages on open</legend>
         <Field
           label="Send on open"
           error={errors.sends}
-          hint="One message a line, sent in order when the connection opens — and again on every reconnect."
+          hint="One message a line, sent in order when the connection (and its protocol) opens — and again on every reconnect."
         >
           <textarea
             className="mono options-sends"

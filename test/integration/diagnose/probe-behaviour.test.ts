@@ -28,7 +28,10 @@ describe('probe: echo and round trips', () => {
     const f = findingOf(report, 'high-latency');
     expect(f).toMatchObject({ severity: 'warning' });
     expect(f.evidence).toMatchObject({ source: 'echo', samples: 4, thresholdMs: 100 });
-    expect(f.evidence.p95Ms as number).toBeGreaterThanOrEqual(150);
+    // About the server's delay: a round trip is timed from where the probe's send returns to where
+    // the echo is read, and the server's sleep may end a little early (CI measured 149.34 ms under
+    // load), so the floor leaves 10 ms for the clocks and the timestamps' places.
+    expect(f.evidence.p95Ms as number).toBeGreaterThanOrEqual(140);
     expect(f.evidence.p95Ms as number).toBeLessThan(1000);
     // Pings are answered by the library at once: the slowness is the handler's.
     expect(checkOf(report, 'ping').detail.p50Ms as number).toBeLessThan(f.evidence.p50Ms as number);

@@ -10,18 +10,32 @@ import type { ProtocolName } from '../../../../shared/protocols/names.js';
 export interface ProtocolLink {
   /** Sends a message (a text frame, or a binary one). */
   send(data: string | Buffer, binary: boolean): void;
-  /** Closes the connection, e.g. when the server refuses the protocol's opening. */
+  /** Closes the connection. */
   close(code: number, reason: string): void;
-  /** Puts an event on the session's record (`protocol-open`, `protocol-refused`, …) with its detail. */
+  /** Puts an event on the session's record (`protocol-opened`, …) with its detail. */
   event(kind: string, detail: Record<string, unknown>): void;
+  /**
+   * The server refused the protocol's opening: the connection's error becomes `message` (the
+   * server's own words, prefixed with the protocol's name), a `protocol-refused` event is recorded,
+   * and the connection is closed (1000) if it is still open. ClientOpening.refuse calls it.
+   */
+  refused(message: string): void;
 }
 
 /** How the user asked the protocol to be spoken. */
 export interface ClientProtocolOptions {
-  /** graphql-ws `connection_init` payload, STOMP/MQTT credentials…: `--init-payload JSON`. */
+  /** graphql-ws `connection_init` payload, Socket.IO auth, STOMP/MQTT credentials…: `--init-payload JSON`, parsed. */
   initPayload?: unknown;
-  /** What `--subscribe` asked for, in order: topic filters, destinations, documents, channels. */
+  /** What `--subscribe` asked for, in order: topic filters, destinations, documents, namespaces. */
   subscribe: readonly string[];
+}
+
+/** How the connection ended, as a protocol client is told. */
+export interface ConnectionEnd {
+  code: number | null;
+  reason: string;
+  /** The server closed (or dropped) it, rather than Frameline. */
+  byServer: boolean;
 }
 
 export interface ClientProtocol {
@@ -31,11 +45,80 @@ export interface ClientProtocol {
   /** A data message arrived: answer heartbeats, note the opening's answer. */
   received(data: Buffer, binary: boolean, link: ProtocolLink): void;
   /**
+   * The connection ended. Called before the connection's end is recorded, so that a refusal said by
+   * a close (graphql-ws 4403 before its ack) becomes the connection's error (link.refused).
+   */
+  closed(end: ConnectionEnd, link: ProtocolLink): void;
+  /**
    * Settles once the protocol is open (connection_ack, CONNACK, CONNECTED, the namespace's connect):
-   * the user's `--send` messages and the subscriptions go out after it, in order. Rejects, with the
-   * server's own words, when the server refuses the opening.
+   * the user's `--send` messages go out after it, in order. Rejects, with the server's own words,
+   * when the server refuses the opening.
    */
   readonly ready: Promise<void>;
   /** Stops the client's own timers (MQTT PINGREQ, STOMP heart-beats); the connection is ending. */
   dispose(): void;
+}
+
+/**
+ * The opening's bookkeeping every client shares: `ready` settled once, a refusal said once (to the
+ * link and to `ready`), a close before the opening's answer taken as a refusal, timers cleared on
+ * dispose. A client extends it and implements opened/received.
+ */
+export abstract class ClientOpening {
+  abstract readonly name: ProtocolName;
+  /** What the server's answer to the opening is called (`connection_ack`, `CONNACK`…), for sentences. */
+  protected abstract readonly answer: string;
+  readonly ready: Promise<void>;
+  private settle!: { resolve: () => void; reject: (e: Error) => void };
+  private settled = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor() {
+    this.ready = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+    // A refusal is said on the connection's record; nobody has to wait on `ready` to hear it.
+    this.ready.catch(() => {});
+  }
+
+  /** The protocol is open. */
+  get isReady(): boolean {
+    return this.settled;
+  }
+
+  /** The server accepted the opening: records `protocol-opened` with what it said. */
+  protected markReady(link: ProtocolLink, detail: Record<string, unknown> = {}): void {
+    if (this.settled) return;
+    this.settled = true;
+    link.event('protocol-opened', { protocol: this.name, ...detail });
+    this.settle.resolve();
+  }
+
+  /** The server refused the opening; `words` are what it said, after "NAME: ". */
+  protected refuse(link: ProtocolLink, words: string): void {
+    if (this.settled) return;
+    this.settled = true;
+    const message = `${this.name}: ${words}`;
+    link.refused(message);
+    this.settle.reject(new Error(message));
+  }
+
+  /** Runs `fn` every `ms` until dispose. */
+  protected every(ms: number, fn: () => void): void {
+    this.timers.push(setInterval(fn, ms));
+  }
+
+  abstract opened(link: ProtocolLink): void;
+  abstract received(data: Buffer, binary: boolean, link: ProtocolLink): void;
+
+  closed(end: ConnectionEnd, link: ProtocolLink): void {
+    if (!end.byServer || this.settled) return;
+    const said =
+      end.code === null
+        ? 'dropped the connection'
+        : `closed ${end.code}${end.reason ? ` ${end.reason}` : ''}`;
+    this.refuse(link, `the server ${said} before ${this.answer}`);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.splice(0)) clearInterval(t);
+  }
 }

@@ -6,7 +6,7 @@ import {
   type AttachDraft,
   type HeaderRow,
 } from '../../../../../renderer/features/attach/attach-draft';
-import { loadDraft, saveDraft } from '../../../../../renderer/features/attach/attach-memory';
+import { loadDraft, saveDraft, storableDraft } from '../../../../../renderer/features/attach/attach-memory';
 import { DEFAULT_PROBE_DRAFT, toProbeRequest } from '../../../../../renderer/features/diagnose/probe-draft';
 import { CaptureRequestSchema } from '../../../../../shared/contract';
 
@@ -591,5 +591,41 @@ describe('a secret header after a reload (issue 19, item 10f)', () => {
       return loadDraft();
     });
     expect(requestOf(reloaded).headers).toEqual([['Cookie', '']]);
+  });
+});
+
+describe('toCaptureRequest: the protocol', () => {
+  it('sends the protocol, the init payload as typed and one subscription a line', () => {
+    const request = requestOf({
+      protocol: 'graphql-ws',
+      initPayload: ' {"token":"t0k"} ',
+      subscribe: 'subscription { tick }\n\nsubscription { prices }\n',
+    });
+    expect(request).toMatchObject({
+      protocol: 'graphql-ws',
+      initPayload: '{"token":"t0k"}',
+      subscribe: ['subscription { tick }', 'subscription { prices }'],
+    });
+    expect(CaptureRequestSchema.safeParse(request).success).toBe(true);
+    expect(requestOf({})).not.toHaveProperty('protocol');
+  });
+
+  it('refuses an init payload that is not JSON, and asks for nothing on a plain socket', () => {
+    expect(errorsOf({ protocol: 'graphql-ws', initPayload: 'token=1' }).initPayload).toMatch(
+      /^The init payload is not JSON/,
+    );
+    expect(errorsOf({ protocol: 'none', subscribe: '/chat' }).protocol).toMatch(
+      /plain socket speaks no protocol/,
+    );
+  });
+
+  it('never keeps the init payload across a reload, and says the protocol in the summary', () => {
+    const stored = storableDraft(
+      draft({ protocol: 'socket.io', initPayload: '{"token":"s3cret"}', subscribe: '/chat' }),
+    );
+    expect(stored).toMatchObject({ protocol: 'socket.io', initPayload: '', subscribe: '/chat' });
+    expect(draftSummary(draft({ protocol: 'socket.io', subscribe: '/chat' }))).toContain(
+      'speaks socket.io · 1 subscription',
+    );
   });
 });
