@@ -4,7 +4,7 @@
 // not resend it. `--subscribe TOPIC@1` (or `@2`) asks for that QoS; a bare filter is QoS 0.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { ClientProtocol, ClientProtocolOptions, ProtocolLink } from './client.js';
+import { ClientOpening, type ClientProtocolOptions, type ProtocolLink } from './client.js';
 import {
   CONNACK_RETURN_CODES,
   PINGREQ,
@@ -45,11 +45,27 @@ function refusal(version: MqttVersion, code: number): string {
   return meaning ?? `code ${code}`;
 }
 
-export class MqttClient implements ClientProtocol {
+type MqttInitPayload = z.infer<typeof MqttInitPayloadSchema>;
+
+/** The init payload read, or what is wrong with it in a sentence. */
+function readInitPayload(o: ClientProtocolOptions): { payload: MqttInitPayload } | { problem: string } {
+  const parsed = MqttInitPayloadSchema.safeParse(o.initPayload ?? {});
+  if (parsed.success) return { payload: parsed.data };
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
+  return {
+    problem: `--init-payload for MQTT is an object of keepAlive (seconds), username, password, clientId and protocolVersion (4 or 5); ${issues}`,
+  };
+}
+
+/** What is wrong with the options for MQTT, in a sentence; null when nothing is. */
+export function mqttOptionsProblem(o: ClientProtocolOptions): string | null {
+  const read = readInitPayload(o);
+  return 'problem' in read ? read.problem : null;
+}
+
+export class MqttClient extends ClientOpening {
   readonly name = 'mqtt' as const;
-  readonly ready: Promise<void>;
-  private settle!: { resolve(): void; reject(e: Error): void };
-  private settled = false;
+  protected readonly answer = 'CONNACK';
   private readonly reader = new PacketReader();
   private readonly version: MqttVersion;
   private readonly clientId: string;
@@ -59,19 +75,14 @@ export class MqttClient implements ClientProtocol {
   /** Subscriptions waiting for their SUBACK, by packet identifier. */
   private readonly subscribing = new Map<number, { filter: string; qos: number }>();
   private nextPacketId = 1;
-  private pinger: NodeJS.Timeout | undefined;
   private pingOutstandingSince: number | null = null;
   private disposed = false;
 
   constructor(options: ClientProtocolOptions) {
-    const parsed = MqttInitPayloadSchema.safeParse(options.initPayload ?? {});
-    if (!parsed.success)
-      throw new Error(
-        `--init-payload for MQTT takes {keepAlive, username, password, clientId, protocolVersion: 4|5}: ${parsed.error.issues
-          .map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`)
-          .join('; ')}`,
-      );
-    const p = parsed.data;
+    super();
+    const read = readInitPayload(options);
+    if ('problem' in read) throw new Error(read.problem);
+    const p = read.payload;
     this.version = p.protocolVersion ?? 4;
     this.clientId = p.clientId ?? `frameline-${randomBytes(6).toString('hex')}`;
     this.keepAlive = p.keepAlive ?? MQTT_DEFAULT_KEEP_ALIVE;
@@ -80,9 +91,6 @@ export class MqttClient implements ClientProtocol {
       ...(p.password !== undefined ? { password: p.password } : {}),
     };
     this.topics = options.subscribe.map(parseTopicRequest);
-    this.ready = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
-    // Nobody may be waiting yet when the broker refuses: the refusal is also an event on the record.
-    this.ready.catch(() => {});
   }
 
   opened(link: ProtocolLink): void {
@@ -116,11 +124,9 @@ export class MqttClient implements ClientProtocol {
     }
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.disposed = true;
-    if (this.pinger) clearInterval(this.pinger);
-    this.pinger = undefined;
-    this.finish(new Error('the connection ended before the broker answered CONNECT with a CONNACK'));
+    super.dispose();
   }
 
   private handle(p: MqttPacket, link: ProtocolLink): void {
@@ -143,39 +149,27 @@ export class MqttClient implements ClientProtocol {
   }
 
   private connack(body: Buffer, link: ProtocolLink): void {
+    // A second CONNACK is the broker's mistake; the first one said how the session stands.
+    if (this.isReady) return;
     const sessionPresent = (body[0]! & 0x01) === 1;
     const code = body[1]!;
     if (code !== 0) {
       const reason = refusal(this.version, code);
       const said = this.version === 5 && body.length > 2 ? readProperties(body, 2).reasonString : undefined;
-      link.event('protocol-refused', {
-        protocol: 'mqtt',
-        packet: 'CONNACK',
-        code,
-        reason,
-        ...(said ? { said } : {}),
-      });
-      this.finish(
-        new Error(
-          `the MQTT broker refused CONNECT: ${reason} (CONNACK code ${code}${said ? `: ${said}` : ''})`,
-        ),
-      );
-      link.close(1000, 'MQTT CONNECT refused');
+      this.refuse(link, `the broker refused CONNECT: ${reason} (CONNACK code ${code}${said ? `: ${said}` : ''})`);
       return;
     }
     if (this.version === 5 && body.length > 2) {
       const { serverKeepAlive } = readProperties(body, 2);
       if (serverKeepAlive !== undefined) this.keepAlive = serverKeepAlive;
     }
-    link.event('protocol-open', {
-      protocol: 'mqtt',
+    this.markReady(link, {
       version: this.version === 5 ? '5' : '3.1.1',
       clientId: this.clientId,
       keepAlive: this.keepAlive,
       sessionPresent,
     });
-    this.finish();
-    if (this.keepAlive > 0) this.pinger = setInterval(() => this.ping(link), this.keepAlive * 1000);
+    if (this.keepAlive > 0) this.every(this.keepAlive * 1000, () => this.ping(link));
     for (const t of this.topics) {
       const id = this.packetId();
       this.subscribing.set(id, t);
@@ -229,22 +223,10 @@ export class MqttClient implements ClientProtocol {
     return id;
   }
 
+  /** A packet Frameline cannot read: said on the record, and the connection closed as a protocol error. */
   private fail(link: ProtocolLink, message: string): void {
     link.event('protocol-error', { protocol: 'mqtt', message });
-    this.finish(new Error(message));
     this.dispose();
     link.close(1002, 'malformed MQTT packet');
   }
-
-  private finish(error?: Error): void {
-    if (this.settled) return;
-    this.settled = true;
-    if (error) this.settle.reject(error);
-    else this.settle.resolve();
-  }
-}
-
-/** The MQTT client for one connection. */
-export function mqttClient(options: ClientProtocolOptions): ClientProtocol {
-  return new MqttClient(options);
 }

@@ -4,7 +4,7 @@
 // `--subscribe` destination subscribed (id sub-0, sub-1…, ack auto) with a receipt, so that an ERROR
 // that answers a SUBSCRIBE is told apart from the connection's.
 import { z } from 'zod';
-import type { ClientProtocol, ClientProtocolOptions, ProtocolLink } from './client.js';
+import { ClientOpening, type ClientProtocolOptions, type ProtocolLink } from './client.js';
 import { FrameReader, HEARTBEAT, encodeFrame, type StompFrame, type StompVersion } from './stomp-frames.js';
 
 /** `--init-payload` for STOMP. */
@@ -42,42 +42,50 @@ interface Subscription {
   destination: string;
 }
 
-export class StompClient implements ClientProtocol {
+type StompInitPayload = z.infer<typeof StompInitPayloadSchema>;
+
+/** The init payload read, or what is wrong with it in a sentence. */
+function readInitPayload(o: ClientProtocolOptions): { payload: StompInitPayload } | { problem: string } {
+  const parsed = StompInitPayloadSchema.safeParse(o.initPayload ?? {});
+  if (parsed.success) return { payload: parsed.data };
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
+  return {
+    problem: `--init-payload for STOMP is an object of host, login, passcode and heartBeat ("cx,cy" in milliseconds); ${issues}`,
+  };
+}
+
+/** What is wrong with the options for STOMP, in a sentence; null when nothing is. */
+export function stompOptionsProblem(o: ClientProtocolOptions): string | null {
+  const read = readInitPayload(o);
+  return 'problem' in read ? read.problem : null;
+}
+
+export class StompClient extends ClientOpening {
   readonly name = 'stomp' as const;
-  readonly ready: Promise<void>;
-  private settle!: { resolve(): void; reject(e: Error): void };
-  private settled = false;
+  protected readonly answer = 'CONNECTED';
   private readonly reader = new FrameReader();
   private readonly connectHeaders: Record<string, string>;
   private readonly destinations: readonly string[];
   /** Subscriptions sent and not yet confirmed by their RECEIPT, in order. */
   private readonly unconfirmed: Subscription[] = [];
-  private connected = false;
-  private timers: NodeJS.Timeout[] = [];
   private lastReceived = Date.now();
   private silenceReported = false;
   private disposed = false;
 
-  constructor(options: ClientProtocolOptions, url: string) {
-    const parsed = StompInitPayloadSchema.safeParse(options.initPayload ?? {});
-    if (!parsed.success)
-      throw new Error(
-        `--init-payload for STOMP takes {host, login, passcode, heartBeat: "cx,cy"}: ${parsed.error.issues
-          .map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`)
-          .join('; ')}`,
-      );
-    const p = parsed.data;
+  /** `url` is the connection's: its host is the CONNECT `host` unless the payload names one. */
+  constructor(options: ClientProtocolOptions, url: URL) {
+    super();
+    const read = readInitPayload(options);
+    if ('problem' in read) throw new Error(read.problem);
+    const p = read.payload;
     this.connectHeaders = {
       'accept-version': VERSIONS.slice().reverse().join(','),
-      host: p.host ?? new URL(url).hostname,
+      host: p.host ?? url.hostname,
       'heart-beat': p.heartBeat ?? STOMP_DEFAULT_HEART_BEAT,
       ...(p.login !== undefined ? { login: p.login } : {}),
       ...(p.passcode !== undefined ? { passcode: p.passcode } : {}),
     };
     this.destinations = options.subscribe;
-    this.ready = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
-    // Nobody may be waiting yet when the broker refuses: the refusal is also an event on the record.
-    this.ready.catch(() => {});
   }
 
   opened(link: ProtocolLink): void {
@@ -94,7 +102,6 @@ export class StompClient implements ClientProtocol {
     } catch (e) {
       const message = `malformed STOMP frame: ${(e as Error).message}`;
       link.event('protocol-error', { protocol: 'stomp', message });
-      this.finish(new Error(message));
       this.dispose();
       link.close(1002, 'malformed STOMP frame');
       return;
@@ -102,11 +109,9 @@ export class StompClient implements ClientProtocol {
     for (const f of frames) this.handle(f, link);
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.disposed = true;
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
-    this.finish(new Error('the connection ended before the broker answered CONNECT with CONNECTED'));
+    super.dispose();
   }
 
   private handle(frame: StompFrame, link: ProtocolLink): void {
@@ -128,8 +133,7 @@ export class StompClient implements ClientProtocol {
   }
 
   private onConnected(frame: StompFrame, link: ProtocolLink): void {
-    if (this.connected) return;
-    this.connected = true;
+    if (this.isReady) return;
     const version = (VERSIONS as readonly string[]).includes(frame.headers['version'] ?? '')
       ? (frame.headers['version'] as StompVersion)
       : '1.0';
@@ -138,16 +142,14 @@ export class StompClient implements ClientProtocol {
     const [sx, sy] = heartBeat(frame.headers['heart-beat']);
     const sendEvery = cx > 0 && sy > 0 ? Math.max(cx, sy) : 0;
     const expectEvery = cy > 0 && sx > 0 ? Math.max(cy, sx) : 0;
-    link.event('protocol-open', {
-      protocol: 'stomp',
+    this.markReady(link, {
       version,
       heartBeat: { sendEveryMs: sendEvery, expectEveryMs: expectEvery },
       ...(frame.headers['server'] ? { server: frame.headers['server'] } : {}),
       ...(frame.headers['session'] ? { session: frame.headers['session'] } : {}),
     });
-    this.finish();
-    if (sendEvery > 0) this.timers.push(setInterval(() => link.send(HEARTBEAT, false), sendEvery));
-    if (expectEvery > 0) this.timers.push(setInterval(() => this.watch(link, expectEvery), expectEvery));
+    if (sendEvery > 0) this.every(sendEvery, () => link.send(HEARTBEAT, false));
+    if (expectEvery > 0) this.every(expectEvery, () => this.watch(link, expectEvery));
     this.destinations.forEach((destination, i) => {
       const id = `sub-${i}`;
       this.unconfirmed.push({ id, destination });
@@ -165,10 +167,8 @@ export class StompClient implements ClientProtocol {
 
   private onError(frame: StompFrame, link: ProtocolLink): void {
     const text = errorText(frame);
-    if (!this.connected) {
-      link.event('protocol-refused', { protocol: 'stomp', frame: 'ERROR', message: text });
-      this.finish(new Error(`the STOMP broker refused CONNECT: ${text}`));
-      link.close(1000, 'STOMP CONNECT refused');
+    if (!this.isReady) {
+      this.refuse(link, `the broker refused CONNECT: ${text}`);
       return;
     }
     const receipt = frame.headers['receipt-id'];
@@ -190,16 +190,4 @@ export class StompClient implements ClientProtocol {
       link.event('protocol-error', { protocol: 'stomp', message: text });
     }
   }
-
-  private finish(error?: Error): void {
-    if (this.settled) return;
-    this.settled = true;
-    if (error) this.settle.reject(error);
-    else this.settle.resolve();
-  }
-}
-
-/** The STOMP client for one connection to `url` (its host is the CONNECT `host` unless the payload names one). */
-export function stompClient(options: ClientProtocolOptions, url: string): ClientProtocol {
-  return new StompClient(options, url);
 }

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   MqttClient,
-  mqttClient,
+  mqttOptionsProblem,
   parseTopicRequest,
 } from '../../../../../electron/engine/capture/protocols/mqtt.js';
 import {
@@ -16,7 +16,7 @@ import {
   readProperties,
   subscribePacket,
 } from '../../../../../electron/engine/capture/protocols/mqtt-packets.js';
-import type { ProtocolLink } from '../../../../../electron/engine/capture/protocols/client.js';
+import { recordingLink } from '../../../../support/protocol-link.js';
 import { protocolTool, protocolToolMissing } from '../../../../support/test-tools.js';
 
 type Packet = Record<string, unknown> & { cmd: string };
@@ -42,18 +42,6 @@ function parse(bytes: Buffer, protocolVersion = 4): Packet[] {
   });
   parser.parse(bytes);
   return out;
-}
-
-function recordingLink() {
-  const sent: Buffer[] = [];
-  const events: Array<{ kind: string; detail: Record<string, unknown> }> = [];
-  const closes: Array<[number, string]> = [];
-  const link: ProtocolLink = {
-    send: (data) => sent.push(Buffer.from(data)),
-    close: (code, reason) => closes.push([code, reason]),
-    event: (kind, detail) => events.push({ kind, detail }),
-  };
-  return { link, sent, events, closes };
 }
 
 afterEach(() => {
@@ -183,13 +171,15 @@ describe.skipIf(missing !== null)(`MQTT client dialogue${missing ? ` (skipped: $
   });
 
   it('says what an --init-payload it cannot take is wrong with', () => {
-    expect(() => mqttClient({ subscribe: [], initPayload: { keepAlive: -1 } })).toThrow(
-      /--init-payload for MQTT.*keepAlive/,
+    expect(mqttOptionsProblem({ subscribe: [], initPayload: { keepAlive: -1 } })).toMatch(
+      /^--init-payload for MQTT.*keepAlive/,
     );
-    expect(() => mqttClient({ subscribe: [], initPayload: { protocolVersion: 3 } })).toThrow(
+    expect(mqttOptionsProblem({ subscribe: [], initPayload: { protocolVersion: 3 } })).toMatch(
       /protocolVersion/,
     );
-    expect(() => mqttClient({ subscribe: [], initPayload: { user: 'x' } })).toThrow(/user/);
+    expect(mqttOptionsProblem({ subscribe: [], initPayload: { user: 'x' } })).toMatch(/user/);
+    expect(mqttOptionsProblem({ subscribe: [], initPayload: 'guest' })).toMatch(/is an object of/);
+    expect(mqttOptionsProblem({ subscribe: ['a/b'], initPayload: { keepAlive: 1 } })).toBeNull();
   });
 
   it('rejects ready with the meaning of each 3.1.1 return code', async () => {
@@ -209,10 +199,9 @@ describe.skipIf(missing !== null)(`MQTT client dialogue${missing ? ` (skipped: $
         true,
         link,
       );
-      await expect(client.ready).rejects.toThrow(`${meaning} (CONNACK code ${i + 1})`);
-      expect(events).toEqual([
-        { kind: 'protocol-refused', detail: expect.objectContaining({ code: i + 1, reason: meaning }) },
-      ]);
+      const said = `mqtt: the broker refused CONNECT: ${meaning} (CONNACK code ${i + 1})`;
+      await expect(client.ready).rejects.toThrow(said);
+      expect(events).toEqual([{ kind: 'protocol-refused', detail: { message: said } }]);
       expect(closes).toHaveLength(1);
     }
   });
@@ -243,7 +232,7 @@ describe.skipIf(missing !== null)(`MQTT client dialogue${missing ? ` (skipped: $
       link,
     );
     await client.ready;
-    expect(events[0]).toMatchObject({ kind: 'protocol-open', detail: { keepAlive: 2, version: '5' } });
+    expect(events[0]).toMatchObject({ kind: 'protocol-opened', detail: { protocol: 'mqtt', keepAlive: 2, version: '5' } });
     vi.advanceTimersByTime(2000);
     expect(parse(sent.at(-1)!, 5)[0]!.cmd).toBe('pingreq');
     client.received(lib().generate({ cmd: 'pingresp' }), true, link);
@@ -303,10 +292,26 @@ describe.skipIf(missing !== null)(`MQTT client dialogue${missing ? ` (skipped: $
     }
   });
 
-  it('ends ready when the connection ends before CONNACK', async () => {
+  it('takes a close by the broker before CONNACK as a refusal, and one of its own as none', async () => {
     const client = new MqttClient({ subscribe: [] });
-    client.opened(recordingLink().link);
-    client.dispose();
-    await expect(client.ready).rejects.toThrow(/ended before the broker answered CONNECT/);
+    const { link, refusal } = recordingLink();
+    client.opened(link);
+    client.closed({ code: null, reason: '', byServer: true }, link);
+    await expect(client.ready).rejects.toThrow('mqtt: the server dropped the connection before CONNACK');
+    expect(refusal()).toBe('mqtt: the server dropped the connection before CONNACK');
+    const ours = new MqttClient({ subscribe: [] });
+    const second = recordingLink();
+    ours.opened(second.link);
+    ours.closed({ code: 1000, reason: '', byServer: false }, second.link);
+    expect(second.refusal()).toBeNull();
+  });
+
+  it('closes 1002 on a packet it cannot read, and says why on the record', () => {
+    const client = new MqttClient({ subscribe: [] });
+    const { link, events, closes } = recordingLink();
+    client.opened(link);
+    client.received(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]), true, link);
+    expect(events).toEqual([{ kind: 'protocol-error', detail: expect.objectContaining({ protocol: 'mqtt' }) }]);
+    expect(closes).toEqual([[1002, 'malformed MQTT packet']]);
   });
 });

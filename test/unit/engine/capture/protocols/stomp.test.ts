@@ -3,7 +3,11 @@
 // cuts correctly however the bytes are split, heart-beats between frames included; and the dialogue
 // negotiates heart-beats and tells a refused SUBSCRIBE from the connection's ERROR.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { StompClient, stompClient } from '../../../../../electron/engine/capture/protocols/stomp.js';
+import {
+  StompClient,
+  stompOptionsProblem,
+} from '../../../../../electron/engine/capture/protocols/stomp.js';
+import { recordingLink as linkRecording } from '../../../../support/protocol-link.js';
 import { FrameReader, encodeFrame } from '../../../../../electron/engine/capture/protocols/stomp-frames.js';
 import type { ProtocolLink } from '../../../../../electron/engine/capture/protocols/client.js';
 import { importProtocolTool, protocolToolMissing } from '../../../../support/test-tools.js';
@@ -40,15 +44,16 @@ function bytes(marshalled: string | ArrayBuffer): Buffer {
   return typeof marshalled === 'string' ? Buffer.from(marshalled) : Buffer.from(new Uint8Array(marshalled));
 }
 
+/** The shared recording link, with what was sent as text (STOMP is a text protocol). */
 function recordingLink() {
+  const r = linkRecording();
   const sent: string[] = [];
-  const events: Array<{ kind: string; detail: Record<string, unknown> }> = [];
-  const link: ProtocolLink = {
-    send: (data) => sent.push(data.toString()),
-    close: () => {},
-    event: (kind, detail) => events.push({ kind, detail }),
+  const send = r.link.send;
+  r.link.send = (data, binary) => {
+    sent.push(data.toString());
+    send(data, binary);
   };
-  return { link, sent, events };
+  return { ...r, sent };
 }
 
 afterEach(() => {
@@ -136,23 +141,25 @@ describe('STOMP client dialogue', () => {
 
   it("sends the URL's host unless the payload names a vhost, and says what a payload it cannot take is wrong with", () => {
     const { link, sent } = recordingLink();
-    stompClient({ subscribe: [] }, 'wss://broker.example:15673/ws').opened(link);
-    stompClient(
+    new StompClient({ subscribe: [] }, new URL('wss://broker.example:15673/ws')).opened(link);
+    new StompClient(
       { subscribe: [], initPayload: { host: '/', login: 'ops', passcode: 'p' } },
-      'ws://x/ws',
+      new URL('ws://x/ws'),
     ).opened(link);
     expect(sent[0]).toBe(
       'CONNECT\naccept-version:1.0,1.1,1.2\nhost:broker.example\nheart-beat:10000,10000\n\n\0',
     );
     expect(sent[1]).toContain('host:/\nheart-beat:10000,10000\nlogin:ops\npasscode:p\n');
-    expect(() => stompClient({ subscribe: [], initPayload: { heartBeat: '10s' } }, 'ws://x')).toThrow(
-      /heartBeat is "cx,cy"/,
+    expect(stompOptionsProblem({ subscribe: [], initPayload: { heartBeat: '10s' } })).toMatch(
+      /^--init-payload for STOMP .*heartBeat is "cx,cy"/,
     );
+    expect(stompOptionsProblem({ subscribe: [], initPayload: ['guest'] })).toMatch(/is an object of/);
+    expect(stompOptionsProblem({ subscribe: [], initPayload: { host: '/' } })).toBeNull();
   });
 
   it('sends heart-beats at max(cx, sy) and reports silence past twice max(cy, sx)', async () => {
     vi.useFakeTimers();
-    const client = new StompClient({ subscribe: [], initPayload: { heartBeat: '1000,3000' } }, 'ws://x');
+    const client = new StompClient({ subscribe: [], initPayload: { heartBeat: '1000,3000' } }, new URL('ws://x'));
     const { link, sent, events } = recordingLink();
     client.opened(link);
     client.received(CONNECTED('version:1.2\nheart-beat:5000,2000'), false, link);
@@ -174,7 +181,7 @@ describe('STOMP client dialogue', () => {
 
   it('takes a CONNECTED without version as STOMP 1.0, with no heart-beats', async () => {
     vi.useFakeTimers();
-    const client = new StompClient({ subscribe: ['/queue/a'] }, 'ws://x');
+    const client = new StompClient({ subscribe: ['/queue/a'] }, new URL('ws://x'));
     const { link, sent, events } = recordingLink();
     client.opened(link);
     client.received(CONNECTED('session:1'), false, link);
@@ -188,7 +195,7 @@ describe('STOMP client dialogue', () => {
   });
 
   it('ties an ERROR to the SUBSCRIBE its receipt-id names, and else to the connection', async () => {
-    const client = new StompClient({ subscribe: ['/queue/a', '/queue/b'] }, 'ws://x');
+    const client = new StompClient({ subscribe: ['/queue/a', '/queue/b'] }, new URL('ws://x'));
     const { link, events } = recordingLink();
     client.opened(link);
     client.received(CONNECTED('version:1.2'), false, link);
