@@ -9,7 +9,6 @@ import {
 } from '../../../../../electron/engine/capture/protocols/stomp.js';
 import { recordingLink as linkRecording } from '../../../../support/protocol-link.js';
 import { FrameReader, encodeFrame } from '../../../../../electron/engine/capture/protocols/stomp-frames.js';
-import type { ProtocolLink } from '../../../../../electron/engine/capture/protocols/client.js';
 import { importProtocolTool, protocolToolMissing } from '../../../../support/test-tools.js';
 
 interface RawFrame {
