@@ -34,7 +34,11 @@ const CLIENTS: Partial<Record<ProtocolName, ClientEntry>> = {
 };
 
 /** A new client of `name` for one connection to `url`; null when Frameline does not speak it. */
-export function clientFor(name: ProtocolName, options: ClientProtocolOptions, url: URL): ClientProtocol | null {
+export function clientFor(
+  name: ProtocolName,
+  options: ClientProtocolOptions,
+  url: URL,
+): ClientProtocol | null {
   return CLIENTS[name]?.create(options, url) ?? null;
 }
 

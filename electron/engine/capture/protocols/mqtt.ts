@@ -156,7 +156,10 @@ export class MqttClient extends ClientOpening {
     if (code !== 0) {
       const reason = refusal(this.version, code);
       const said = this.version === 5 && body.length > 2 ? readProperties(body, 2).reasonString : undefined;
-      this.refuse(link, `the broker refused CONNECT: ${reason} (CONNACK code ${code}${said ? `: ${said}` : ''})`);
+      this.refuse(
+        link,
+        `the broker refused CONNECT: ${reason} (CONNACK code ${code}${said ? `: ${said}` : ''})`,
+      );
       return;
     }
     if (this.version === 5 && body.length > 2) {

@@ -232,7 +232,10 @@ describe.skipIf(missing !== null)(`MQTT client dialogue${missing ? ` (skipped: $
       link,
     );
     await client.ready;
-    expect(events[0]).toMatchObject({ kind: 'protocol-opened', detail: { protocol: 'mqtt', keepAlive: 2, version: '5' } });
+    expect(events[0]).toMatchObject({
+      kind: 'protocol-opened',
+      detail: { protocol: 'mqtt', keepAlive: 2, version: '5' },
+    });
     vi.advanceTimersByTime(2000);
     expect(parse(sent.at(-1)!, 5)[0]!.cmd).toBe('pingreq');
     client.received(lib().generate({ cmd: 'pingresp' }), true, link);
@@ -311,7 +314,9 @@ describe.skipIf(missing !== null)(`MQTT client dialogue${missing ? ` (skipped: $
     const { link, events, closes } = recordingLink();
     client.opened(link);
     client.received(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]), true, link);
-    expect(events).toEqual([{ kind: 'protocol-error', detail: expect.objectContaining({ protocol: 'mqtt' }) }]);
+    expect(events).toEqual([
+      { kind: 'protocol-error', detail: expect.objectContaining({ protocol: 'mqtt' }) },
+    ]);
     expect(closes).toEqual([[1002, 'malformed MQTT packet']]);
   });
 });

@@ -3,10 +3,7 @@
 // cuts correctly however the bytes are split, heart-beats between frames included; and the dialogue
 // negotiates heart-beats and tells a refused SUBSCRIBE from the connection's ERROR.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  StompClient,
-  stompOptionsProblem,
-} from '../../../../../electron/engine/capture/protocols/stomp.js';
+import { StompClient, stompOptionsProblem } from '../../../../../electron/engine/capture/protocols/stomp.js';
 import { recordingLink as linkRecording } from '../../../../support/protocol-link.js';
 import { FrameReader, encodeFrame } from '../../../../../electron/engine/capture/protocols/stomp-frames.js';
 import { importProtocolTool, protocolToolMissing } from '../../../../support/test-tools.js';
@@ -158,7 +155,10 @@ describe('STOMP client dialogue', () => {
 
   it('sends heart-beats at max(cx, sy) and reports silence past twice max(cy, sx)', async () => {
     vi.useFakeTimers();
-    const client = new StompClient({ subscribe: [], initPayload: { heartBeat: '1000,3000' } }, new URL('ws://x'));
+    const client = new StompClient(
+      { subscribe: [], initPayload: { heartBeat: '1000,3000' } },
+      new URL('ws://x'),
+    );
     const { link, sent, events } = recordingLink();
     client.opened(link);
     client.received(CONNECTED('version:1.2\nheart-beat:5000,2000'), false, link);
