@@ -9,6 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
+import { subprotocolsFor } from '../../shared/protocols/names.js';
+import { importProtocolTool } from '../support/test-tools.js';
 import { accepting, freePort } from './proxies.js';
 
 const RABBITMQ_SCRIPTS = process.env.RABBITMQ_SCRIPTS ?? '/usr/lib/rabbitmq/bin';
@@ -132,4 +135,34 @@ log.console.level = info
     await new Promise((r) => setTimeout(r, 50));
   }
   return { stompUrl: `ws://127.0.0.1:${webStompPort}/ws`, stompPort, config, log: () => log, stop };
+}
+
+interface StompJs {
+  Client: new (config: Record<string, unknown>) => {
+    activate(): void;
+    deactivate(): Promise<void>;
+    publish(p: { destination: string; body: string }): void;
+    onConnect: () => void;
+    onStompError: (frame: { headers: Record<string, string> }) => void;
+  };
+}
+
+/** The guest account of a fresh node, on its default vhost. */
+export const RABBITMQ_GUEST = { host: '/', login: 'guest', passcode: 'guest' };
+
+/** Sends `body` to `destination` on `broker` with @stomp/stompjs, a STOMP client other than Frameline's. */
+export async function sendWithStompJs(broker: RabbitMq, destination: string, body: string): Promise<void> {
+  const { Client } = await importProtocolTool<StompJs>('@stomp/stompjs');
+  const other = new Client({
+    webSocketFactory: () => new WebSocket(broker.stompUrl, subprotocolsFor('stomp')),
+    connectHeaders: RABBITMQ_GUEST,
+    reconnectDelay: 0,
+  });
+  await new Promise<void>((resolve, reject) => {
+    other.onConnect = () => resolve();
+    other.onStompError = (frame) => reject(new Error(frame.headers['message']));
+    other.activate();
+  });
+  other.publish({ destination, body });
+  await other.deactivate();
 }

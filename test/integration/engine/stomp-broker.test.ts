@@ -3,28 +3,23 @@
 // second real client (@stomp/stompjs) sends, a wrong passcode and an unknown vhost are refused in
 // the broker's words, a refused SUBSCRIBE is said, and heart-beats hold the connection past twice
 // the negotiated interval (without them, RabbitMQ drops it).
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StompClient } from '../../../electron/engine/capture/protocols/stomp.js';
 import type { ClientProtocolOptions } from '../../../electron/engine/capture/protocols/client.js';
 import { subprotocolsFor } from '../../../shared/protocols/names.js';
-import { rabbitmqMissing, startRabbitMq, type RabbitMq } from '../../servers/rabbitmq.js';
+import {
+  RABBITMQ_GUEST,
+  rabbitmqMissing,
+  sendWithStompJs,
+  startRabbitMq,
+  type RabbitMq,
+} from '../../servers/rabbitmq.js';
 import { linkClient, type LinkedClient } from '../../support/protocol-link.js';
-import { importProtocolTool, protocolToolMissing } from '../../support/test-tools.js';
+import { protocolToolMissing } from '../../support/test-tools.js';
 import { until } from '../../support/wait.js';
 
-interface StompJs {
-  Client: new (config: Record<string, unknown>) => {
-    activate(): void;
-    deactivate(): Promise<void>;
-    publish(p: { destination: string; body: string }): void;
-    onConnect: () => void;
-    onStompError: (frame: { headers: Record<string, string> }) => void;
-  };
-}
-
 const missing = rabbitmqMissing() ?? protocolToolMissing('@stomp/stompjs');
-const GUEST = { host: '/', login: 'guest', passcode: 'guest' };
+const GUEST = RABBITMQ_GUEST;
 let broker: RabbitMq;
 const clients: LinkedClient[] = [];
 
@@ -33,23 +28,6 @@ async function connect(options: Partial<ClientProtocolOptions>) {
   const linked = await linkClient(broker.stompUrl, subprotocolsFor('stomp'), client);
   clients.push(linked);
   return { client, linked };
-}
-
-/** Sends `body` to `destination` with @stomp/stompjs, a STOMP client other than ours. */
-async function sendWithStompJs(destination: string, body: string): Promise<void> {
-  const { Client } = await importProtocolTool<StompJs>('@stomp/stompjs');
-  const other = new Client({
-    webSocketFactory: () => new WebSocket(broker.stompUrl, subprotocolsFor('stomp')),
-    connectHeaders: GUEST,
-    reconnectDelay: 0,
-  });
-  await new Promise<void>((resolve, reject) => {
-    other.onConnect = () => resolve();
-    other.onStompError = (frame) => reject(new Error(frame.headers['message']));
-    other.activate();
-  });
-  other.publish({ destination, body });
-  await other.deactivate();
 }
 
 function heartbeats(l: LinkedClient, direction: 'sent' | 'received'): number {
@@ -94,7 +72,7 @@ describe.skipIf(missing !== null)(
         destination: '/queue/x',
         id: 'sub-0',
       });
-      await sendWithStompJs('/queue/x', 'disk 91% on db-1');
+      await sendWithStompJs(broker, '/queue/x', 'disk 91% on db-1');
       await until('the MESSAGE', () => linked.wire.some((m) => m.data.toString().startsWith('MESSAGE\n')));
       const message = linked.wire.find((m) => m.data.toString().startsWith('MESSAGE\n'))!.data.toString();
       expect(message).toMatch(/\nsubscription:sub-0\n/);
