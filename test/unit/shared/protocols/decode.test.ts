@@ -7,6 +7,18 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import type {
+  ActionCableModule,
+  EngineIoParserModule,
+  GraphqlWsModule,
+  MqttPacketModule,
+  PhoenixModule,
+  RpcWebsocketsModule,
+  SignalrModule,
+  SocketIoParserModule,
+  SocketIoServerModule,
+  StompModule,
+} from '../../../support/protocol-tool-types.js';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
   decodeContext,
@@ -34,7 +46,7 @@ const binary = (data: Uint8Array, direction: 'in' | 'out' = 'out'): WireFrame =>
 
 describe.skipIf(protocolToolMissing('socket.io'))('Socket.IO', () => {
   it('decodes a real server’s open packet and CONNECT, and the parser’s events, acks and binary events', async () => {
-    const { Server } = protocolTool<typeof import('socket.io')>('socket.io');
+    const { Server } = protocolTool<SocketIoServerModule>('socket.io');
     const http = createServer();
     const io = new Server(http, { pingInterval: 25_000, pingTimeout: 20_000 });
     io.of('/chat').on('connection', (s) =>
@@ -43,7 +55,7 @@ describe.skipIf(protocolToolMissing('socket.io'))('Socket.IO', () => {
     http.listen(0, '127.0.0.1');
     await once(http, 'listening');
     const port = (http.address() as AddressInfo).port;
-    const parser = protocolTool<typeof import('socket.io-parser')>('socket.io-parser');
+    const parser = protocolTool<SocketIoParserModule>('socket.io-parser');
     const encode = (p: object) => new parser.Encoder().encode(p as never) as Array<string | Buffer>;
     const received: string[] = [];
     const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`);
@@ -110,7 +122,7 @@ describe.skipIf(protocolToolMissing('socket.io'))('Socket.IO', () => {
       attachments: 1,
     });
     expect(decodeFrame(binary(attachment as Buffer), c)).toMatchObject({ type: 'attachment' });
-    const engine = protocolTool<typeof import('engine.io-parser')>('engine.io-parser');
+    const engine = protocolTool<EngineIoParserModule>('engine.io-parser');
     for (const type of ['ping', 'pong', 'close', 'upgrade', 'noop'] as const) {
       let packet = '';
       engine.encodePacket({ type }, false, (p) => (packet = String(p)));
@@ -133,7 +145,7 @@ describe.skipIf(protocolToolMissing('socket.io'))('Socket.IO', () => {
 
 describe.skipIf(protocolToolMissing('graphql-ws'))('graphql-ws and subscriptions-transport-ws', () => {
   it('gives each graphql-ws message its type, id and operation name', () => {
-    const g = protocolTool<typeof import('graphql-ws')>('graphql-ws');
+    const g = protocolTool<GraphqlWsModule>('graphql-ws');
     const c = decodeContext('graphql-ws', []);
     const m = (msg: object) => decodeFrame(text(g.stringifyMessage(msg as never)), c);
     expect(m({ type: g.MessageType.ConnectionInit })).toEqual({
@@ -169,7 +181,7 @@ describe.skipIf(protocolToolMissing('graphql-ws'))('graphql-ws and subscriptions
 });
 
 describe.skipIf(protocolToolMissing('mqtt-packet'))('MQTT', () => {
-  const mqtt = protocolTool<typeof import('mqtt-packet')>('mqtt-packet');
+  const mqtt = protocolTool<MqttPacketModule>('mqtt-packet');
 
   it.each([4, 5])('decodes every packet type of MQTT level %i', (level) => {
     const v5 = level === 5;
@@ -318,7 +330,7 @@ describe.skipIf(protocolToolMissing('mqtt-packet'))('MQTT', () => {
 
 describe.skipIf(protocolToolMissing('@stomp/stompjs'))('STOMP', () => {
   it('gives each frame stompjs writes its command and headers', () => {
-    const { FrameImpl } = protocolTool<typeof import('@stomp/stompjs')>('@stomp/stompjs');
+    const { FrameImpl } = protocolTool<StompModule>('@stomp/stompjs');
     const c = decodeContext('stomp', []);
     const s = (command: string, headers: Record<string, string>, body = '') =>
       decodeFrame(text(new FrameImpl({ command, headers, body }).serialize() as string), c);
@@ -370,7 +382,7 @@ describe.skipIf(protocolToolMissing('@stomp/stompjs'))('STOMP', () => {
 
 describe.skipIf(protocolToolMissing('@microsoft/signalr'))('SignalR', () => {
   it('names each JSON hub message type, its target and invocation id, and the handshake', () => {
-    const signalr = protocolTool<typeof import('@microsoft/signalr')>('@microsoft/signalr');
+    const signalr = protocolTool<SignalrModule>('@microsoft/signalr');
     // The handshake record as the client library writes it (its module is internal to the package).
     const { HandshakeProtocol } = createRequire(import.meta.url)(
       join(
@@ -424,9 +436,7 @@ describe.skipIf(protocolToolMissing('@microsoft/signalr'))('SignalR', () => {
 
 describe.skipIf(protocolToolMissing('phoenix'))('Phoenix', () => {
   it('gives a serialized push its event, topic and refs', () => {
-    const { Serializer } = protocolTool<{ Serializer: { encode(m: object, cb: (s: string) => void): void } }>(
-      'phoenix',
-    );
+    const { Serializer } = protocolTool<PhoenixModule>('phoenix');
     const c = decodeContext('phoenix', []);
     let frame = '';
     Serializer.encode(
@@ -471,7 +481,7 @@ describe.skipIf(protocolToolMissing('@rails/actioncable'))('ActionCable', () => 
         });
       }),
     );
-    const cable = await importProtocolTool<typeof import('@rails/actioncable')>('@rails/actioncable');
+    const cable = await importProtocolTool<ActionCableModule>('@rails/actioncable');
     // The consumer runs in a page: its connection monitor listens for the page's visibility.
     const page = globalThis as unknown as Record<string, unknown>;
     page.addEventListener ??= () => undefined;
@@ -508,7 +518,7 @@ describe.skipIf(protocolToolMissing('@rails/actioncable'))('ActionCable', () => 
 
 describe.skipIf(protocolToolMissing('rpc-websockets'))('JSON-RPC', () => {
   it('tells requests, notifications, results and errors apart, with method, id and error code', async () => {
-    const rpc = protocolTool<typeof import('rpc-websockets')>('rpc-websockets');
+    const rpc = protocolTool<RpcWebsocketsModule>('rpc-websockets');
     const server = new rpc.Server({ port: 0, host: '127.0.0.1' } as never);
     await once(server as never, 'listening');
     server.register('sum', (params: number[]) => params.reduce((a, b) => a + b, 0));

@@ -1,6 +1,14 @@
 // A connection's protocol from its handshake, else from its first frames as each stack's own
 // library writes them.
 import { describe, expect, it } from 'vitest';
+import type {
+  EngineIoParserModule,
+  GraphqlWsModule,
+  MqttPacketModule,
+  PhoenixModule,
+  SignalrModule,
+  StompModule,
+} from '../../../support/protocol-tool-types.js';
 import { DETECT_FRAMES, detectProtocol } from '../../../../shared/protocols/detect.js';
 import type { WireFrame } from '../../../../shared/protocols/decode.js';
 import { protocolTool, protocolToolMissing } from '../../../support/test-tools.js';
@@ -36,7 +44,7 @@ describe('protocol detection', () => {
   });
 
   it.skipIf(missing)('knows each stack by its first frames', () => {
-    const engine = protocolTool<typeof import('engine.io-parser')>('engine.io-parser');
+    const engine = protocolTool<EngineIoParserModule>('engine.io-parser');
     let open = '';
     engine.encodePacket(
       {
@@ -54,7 +62,7 @@ describe('protocol detection', () => {
     );
     expect(detectProtocol(plain, [text(open, 'in')])).toBe('socket.io');
 
-    const g = protocolTool<typeof import('graphql-ws')>('graphql-ws');
+    const g = protocolTool<GraphqlWsModule>('graphql-ws');
     expect(detectProtocol(plain, [text(g.stringifyMessage({ type: g.MessageType.ConnectionInit }))])).toBe(
       'graphql-ws',
     );
@@ -64,7 +72,7 @@ describe('protocol detection', () => {
       ]),
     ).toBe('graphql-ws');
 
-    const mqtt = protocolTool<typeof import('mqtt-packet')>('mqtt-packet');
+    const mqtt = protocolTool<MqttPacketModule>('mqtt-packet');
     const connect = new Uint8Array(
       mqtt.generate({
         cmd: 'connect',
@@ -76,20 +84,18 @@ describe('protocol detection', () => {
     );
     expect(detectProtocol(plain, [{ direction: 'out', opcode: 'binary', data: connect }])).toBe('mqtt');
 
-    const { FrameImpl } = protocolTool<typeof import('@stomp/stompjs')>('@stomp/stompjs');
+    const { FrameImpl } = protocolTool<StompModule>('@stomp/stompjs');
     const stomp = new FrameImpl({
       command: 'CONNECT',
       headers: { 'accept-version': '1.2', host: '/' },
     }).serialize() as string;
     expect(detectProtocol(plain, [text(stomp)])).toBe('stomp');
 
-    const signalr = protocolTool<typeof import('@microsoft/signalr')>('@microsoft/signalr');
+    const signalr = protocolTool<SignalrModule>('@microsoft/signalr');
     const ping = new signalr.JsonHubProtocol().writeMessage({ type: signalr.MessageType.Ping }) as string;
     expect(detectProtocol(plain, [text(ping, 'in')])).toBe('signalr');
 
-    const { Serializer } = protocolTool<{ Serializer: { encode(m: object, cb: (s: string) => void): void } }>(
-      'phoenix',
-    );
+    const { Serializer } = protocolTool<PhoenixModule>('phoenix');
     let join = '';
     Serializer.encode(
       { join_ref: '1', ref: '1', topic: 'room:lobby', event: 'phx_join', payload: {} },
