@@ -14,7 +14,7 @@ import { Redactor, redactionSentence } from '../../../shared/redaction.js';
 import { parseMicros } from '../../../shared/time.js';
 import type { EngineContext } from '../context.js';
 import type { StoredFrame } from '../sessions/frame-store.js';
-import { framesByConnection, requireSession } from '../sessions/sessions.js';
+import { framesByConnection, protocolsOf, requireSession } from '../sessions/sessions.js';
 import { ExportFile } from './export-file.js';
 import type { ExportSummary } from './exports.js';
 
@@ -108,7 +108,7 @@ function entryHead(c: ConnectionView, r: Redactor): string {
       receive: 0,
     },
   };
-  const json = JSON.stringify(entry);
+  const json = JSON.stringify({ ...entry, _protocol: c.protocol });
   return `${json.slice(0, -1)},"_webSocketMessages":[`;
 }
 
@@ -139,6 +139,7 @@ export async function writeHar(
   let frames = 0;
   let open: ConnectionView | null = null;
   let first = true;
+  const protocols = protocolsOf(ctx, session);
   try {
     for await (const { connection, frames: page } of framesByConnection(ctx, session.id)) {
       if (open?.id !== connection.id) {
@@ -163,6 +164,8 @@ export async function writeHar(
           message._truncated = true;
           message._size = f.size;
         }
+        const decoded = protocols.messageOf(f.connection, { ...f, data: f.payload });
+        if (decoded) message._message = decoded;
         const json = JSON.stringify(message).replace('"time":0', `"time":${secondsText(f.ts)}`);
         file.write(`${first ? '' : ','}\n${json}`);
         first = false;

@@ -10,7 +10,7 @@ import { Redactor, redactionSentence } from '../../../shared/redaction.js';
 import { formatMicros } from '../../../shared/time.js';
 import type { EngineContext } from '../context.js';
 import type { StoredFrame } from '../sessions/frame-store.js';
-import { framePages, requireSession, sessionDetail } from '../sessions/sessions.js';
+import { framePages, protocolsOf, requireSession } from '../sessions/sessions.js';
 import { ExportFile } from './export-file.js';
 import type { ExportSummary } from './exports.js';
 
@@ -32,7 +32,8 @@ export async function writeNdjson(
 ): Promise<ExportSummary> {
   const session = requireSession(ctx, request.sessionId);
   const r = new Redactor(request.redaction);
-  const connections = sessionDetail(ctx, session.id).connections;
+  const protocols = protocolsOf(ctx, session);
+  const connections = protocols.connections;
   const ordinal = new Map(connections.map((c) => [c.id, c.ordinal]));
   const file = new ExportFile(dest);
   const damage = new DamageTally();
@@ -51,6 +52,7 @@ export async function writeNdjson(
             size: f.size,
             payload: f.damage === null ? payload(f, r) : '',
             truncated: f.truncated,
+            message: f.damage === null ? protocols.messageOf(f.connection, { ...f, data: f.payload }) : null,
             ...(f.damage === null ? {} : { damaged: true, damage: DAMAGE_REASONS[f.damage] }),
           }),
         );
