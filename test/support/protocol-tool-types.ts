@@ -80,3 +80,14 @@ export interface RpcWebsocketsModule {
     once(event: string, fn: () => void): void;
   };
 }
+
+export interface GraphqlModule {
+  buildSchema(sdl: string): unknown;
+}
+
+export interface GraphqlWsServerModule {
+  useServer(
+    options: { schema: unknown; roots?: object },
+    server: unknown,
+  ): { dispose(): Promise<void> | void };
+}

@@ -13,7 +13,6 @@ import type {
   GraphqlWsModule,
   MqttPacketModule,
   PhoenixModule,
-  RpcWebsocketsModule,
   SignalrModule,
   SocketIoParserModule,
   SocketIoServerModule,
@@ -26,6 +25,7 @@ import {
   messageLabel,
   type WireFrame,
 } from '../../../../shared/protocols/decode.js';
+import { jsonRpcMissing, jsonRpcWire } from '../../../support/json-rpc.js';
 import {
   importProtocolTool,
   protocolTool,
@@ -516,43 +516,9 @@ describe.skipIf(protocolToolMissing('@rails/actioncable'))('ActionCable', () => 
   });
 });
 
-describe.skipIf(protocolToolMissing('rpc-websockets'))('JSON-RPC', () => {
+describe.skipIf(jsonRpcMissing)('JSON-RPC', () => {
   it('tells requests, notifications, results and errors apart, with method, id and error code', async () => {
-    const rpc = protocolTool<RpcWebsocketsModule>('rpc-websockets');
-    const server = new rpc.Server({ port: 0, host: '127.0.0.1' } as never);
-    await once(server as never, 'listening');
-    server.register('sum', (params: number[]) => params.reduce((a, b) => a + b, 0));
-    const port = ((server as unknown as { wss: WebSocketServer }).wss.address() as AddressInfo).port;
-    const seen: WireFrame[] = [];
-    // A relay on the wire between the library's client and server: what each side really sends.
-    const relay = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    await once(relay, 'listening');
-    relay.on('connection', (down) => {
-      const up = new WebSocket(`ws://127.0.0.1:${port}`);
-      const pending: string[] = [];
-      up.on('open', () => pending.splice(0).forEach((m) => up.send(m)));
-      down.on('message', (d) => {
-        seen.push(text(String(d), 'out'));
-        if (up.readyState === WebSocket.OPEN) up.send(String(d));
-        else pending.push(String(d));
-      });
-      up.on('message', (d) => {
-        seen.push(text(String(d), 'in'));
-        down.send(String(d));
-      });
-    });
-    const client = new rpc.Client(`ws://127.0.0.1:${(relay.address() as AddressInfo).port}`);
-    await once(client as never, 'open');
-    await client.call('sum', [1, 2]);
-    await client.call('nope', []).catch(() => undefined);
-    const notified = new Promise<void>((resolve) =>
-      relay.clients.forEach((ws) => ws.on('message', (d) => String(d).includes('audit') && resolve())),
-    );
-    await client.notify('audit', ['x']);
-    await notified;
-    client.close();
-    await server.close();
-    relay.close();
+    const seen = await jsonRpcWire();
     const c = decodeContext('json-rpc', []);
     const m = seen.map((f) => decodeFrame(f, c));
     expect(m).toContainEqual({ protocol: 'json-rpc', type: 'request', method: 'sum', id: '1' });

@@ -1,5 +1,5 @@
 // A connection's protocol from its handshake, else from its first frames as each stack's own
-// library writes them.
+// library writes them (JSON-RPC: as rpc-websockets' client and server put them on the wire).
 import { describe, expect, it } from 'vitest';
 import type {
   EngineIoParserModule,
@@ -11,6 +11,7 @@ import type {
 } from '../../../support/protocol-tool-types.js';
 import { DETECT_FRAMES, detectProtocol } from '../../../../shared/protocols/detect.js';
 import type { WireFrame } from '../../../../shared/protocols/decode.js';
+import { jsonRpcMissing, jsonRpcWire } from '../../../support/json-rpc.js';
 import { protocolTool, protocolToolMissing } from '../../../support/test-tools.js';
 
 const plain = { subprotocol: null, url: 'ws://127.0.0.1:9/ws' };
@@ -32,11 +33,7 @@ const missing = tools.map(protocolToolMissing).find(Boolean);
 
 describe('protocol detection', () => {
   it('takes the handshake first: the subprotocol, then the URL', () => {
-    expect(
-      detectProtocol({ subprotocol: 'graphql-transport-ws', url: plain.url }, [
-        text('{"jsonrpc":"2.0","method":"x"}'),
-      ]),
-    ).toBe('graphql-ws');
+    expect(detectProtocol({ subprotocol: 'graphql-transport-ws', url: plain.url }, [])).toBe('graphql-ws');
     expect(
       detectProtocol({ subprotocol: null, url: 'ws://h/socket.io/?EIO=4&transport=websocket' }, []),
     ).toBe('socket.io');
@@ -104,11 +101,23 @@ describe('protocol detection', () => {
     expect(detectProtocol(plain, [text(join)])).toBe('phoenix');
   });
 
-  it('looks at the first frames only', () => {
-    const chatter = Array.from({ length: DETECT_FRAMES }, () => text('hello'));
-    expect(detectProtocol(plain, [...chatter, text('{"jsonrpc":"2.0","method":"late","id":1}')])).toBeNull();
-    expect(detectProtocol(plain, [text('hello'), text('{"jsonrpc":"2.0","method":"m","id":1}')])).toBe(
-      'json-rpc',
-    );
-  });
+  it.skipIf(jsonRpcMissing)(
+    'knows JSON-RPC by its first frames, looks at the first frames only, and lets the handshake win',
+    async () => {
+      // A call, its result, an error and a notification, as rpc-websockets' client and server send them.
+      const rpc = await jsonRpcWire();
+      expect(rpc.length).toBeGreaterThanOrEqual(4);
+      expect(detectProtocol(plain, rpc)).toBe('json-rpc');
+      expect(
+        detectProtocol(
+          plain,
+          rpc.filter((f) => f.direction === 'in'),
+        ),
+      ).toBe('json-rpc');
+      expect(detectProtocol(plain, [text('hello'), ...rpc])).toBe('json-rpc');
+      const chatter = Array.from({ length: DETECT_FRAMES }, () => text('hello'));
+      expect(detectProtocol(plain, [...chatter, ...rpc])).toBeNull();
+      expect(detectProtocol({ subprotocol: 'graphql-transport-ws', url: plain.url }, rpc)).toBe('graphql-ws');
+    },
+  );
 });
