@@ -139,12 +139,15 @@ describe.skipIf(jsonRpcMissing)('capture → show against a JSON-RPC server (rpc
 describe.skipIf(protocolToolMissing('graphql-ws') ?? protocolToolMissing('graphql'))(
   'capture → show against a graphql-ws server (graphql-ws useServer over ws)',
   () => {
-    it('names the protocol graphql-ws and decodes connection_init and connection_ack', async () => {
+    it('names the protocol graphql-ws and decodes its opening, a query and its answer', async () => {
       const { buildSchema } = protocolTool<GraphqlModule>('graphql');
       const { useServer } = protocolTool<GraphqlWsServerModule>('graphql-ws/use/ws');
       const http = createServer();
       const wss = new WebSocketServer({ server: http });
-      const server = useServer({ schema: buildSchema('type Query { hello: String }') }, wss);
+      const server = useServer(
+        { schema: buildSchema('type Query { hello: String }'), roots: { query: { hello: () => 'world' } } },
+        wss,
+      );
       http.listen(0, '127.0.0.1');
       await once(http, 'listening');
       toClose.push(async () => {
@@ -156,10 +159,12 @@ describe.skipIf(protocolToolMissing('graphql-ws') ?? protocolToolMissing('graphq
           `ws://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`,
           '--subprotocol',
           'graphql-transport-ws',
+          // The negotiated subprotocol selects graphql-ws: the capture opens it itself, and the
+          // user's message goes out after connection_ack.
           '--send',
-          '{"type":"connection_init"}',
+          '{"id":"q1","type":"subscribe","payload":{"query":"{ hello }"}}',
         ],
-        ['connection_ack'],
+        ['"complete"'],
       );
       expect(data.connections[0]).toMatchObject({
         subprotocol: 'graphql-transport-ws',
@@ -168,10 +173,14 @@ describe.skipIf(protocolToolMissing('graphql-ws') ?? protocolToolMissing('graphq
       expect(data.frames!.map((f) => [f.direction, f.opcode, f.message?.type ?? null])).toEqual([
         ['out', 'text', 'connection_init'],
         ['in', 'text', 'connection_ack'],
+        ['out', 'text', 'subscribe'],
+        ['in', 'text', 'next'],
+        ['in', 'text', 'complete'],
         ['out', 'close', null],
         ['in', 'close', null],
       ]);
       expect(data.frames![0]!.message).toEqual({ protocol: 'graphql-ws', type: 'connection_init' });
+      expect(data.frames![3]!.message).toMatchObject({ protocol: 'graphql-ws', type: 'next', id: 'q1' });
       await expectExportsAgree(data);
     });
   },
