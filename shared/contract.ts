@@ -12,6 +12,7 @@ import { sessionChannels } from './contract/sessions.js';
 
 export * from './contract/sessions.js';
 export * from './contract/capture.js';
+export * from './contract/messages.js';
 
 /** Every request channel, grouped by domain: the channel name is `domain:verb`. */
 export const contract = {

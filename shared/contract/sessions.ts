@@ -1,5 +1,7 @@
 // The sessions domain of the contract: recorded sessions, their connections, events and frames.
 import { z } from 'zod';
+import { ProtocolMessageSchema } from './messages.js';
+import { ProtocolNameSchema } from '../protocols/names.js';
 
 const id = z.number().int().positive();
 const isoTime = z.string();
@@ -81,6 +83,11 @@ export const ConnectionSchema = z.object({
   bytesOut: z.number().int().nonnegative(),
   firstFrameTs: isoTime.nullable(),
   lastFrameTs: isoTime.nullable(),
+  /**
+   * Its application protocol: what the handshake says (subprotocol, URL), else what its first
+   * frames say; null when nothing does. (Absent from answers of versions before it was known.)
+   */
+  protocol: ProtocolNameSchema.nullable().default(null),
 });
 
 /**
@@ -121,6 +128,8 @@ export const FrameRowSchema = z.object({
   truncated: z.boolean(),
   /** Text frames: the first characters; others: the first bytes as hex. */
   preview: z.string(),
+  /** The frame's message in its connection's protocol; null when nothing is known. */
+  message: ProtocolMessageSchema.nullable().default(null),
   ...damageFields,
 });
 
@@ -142,6 +151,8 @@ export const FrameRecordSchema = z.object({
   /** UTF-8 text for text frames, base64 otherwise. */
   payload: z.string(),
   truncated: z.boolean(),
+  /** The frame's message in its connection's protocol; null when nothing is known. */
+  message: ProtocolMessageSchema.nullable().default(null),
   ...damageFields,
 });
 

@@ -399,7 +399,9 @@ describe.skipIf(browserMissing())('diagnose', () => {
       /No problems found.*Checked DNS, TCP connect, health check, WebSocket upgrade, origin policy, echo round trips, ping round trips, server heartbeat and an idle connection held up to 1 s/,
     );
     expect(await row('heartbeat').textContent()).toMatch(/server pings every/);
-    expect(await row('idle').textContent()).toContain('idle connection still open after 1 s');
+    // The time the connection was held, as measured: the 1 s limit, or a little more on a busy
+    // machine (1.1 s beside two CPU hogs).
+    expect(await row('idle').textContent()).toMatch(/idle connection still open after 1(\.\d+)? s/);
     expect(await tabs.getByRole('tab', { name: /Diagnose/ }).textContent()).toContain('✓');
     await panel().getByTestId('no-problems').scrollIntoViewIfNeeded();
     await inspectShot(page, 'diagnose-healthy');

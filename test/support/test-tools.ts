@@ -12,13 +12,22 @@ export const TEST_TOOLS =
 const PROTOCOLS = join(TEST_TOOLS, 'protocols');
 const requireTool = createRequire(join(PROTOCOLS, 'package.json'));
 
+/** The package a module name is in (`graphql-ws/use/ws` is in `graphql-ws`). */
+function packageOf(name: string): string {
+  return name
+    .split('/')
+    .slice(0, name.startsWith('@') ? 2 : 1)
+    .join('/');
+}
+
 /**
  * Why a protocol tool cannot be loaded, in a sentence a skipped test reports; null when it can.
- * `name` is a package name of test/tools/protocols.txt.
+ * `name` is a package name of test/tools/protocols.txt, or a module of one (`graphql-ws/use/ws`).
  */
 export function protocolToolMissing(name: string): string | null {
-  if (!existsSync(join(PROTOCOLS, 'node_modules', name, 'package.json')))
-    return `${name} is not installed in ${PROTOCOLS} (run .ci/protocol-tools; CI does)`;
+  const pkg = packageOf(name);
+  if (!existsSync(join(PROTOCOLS, 'node_modules', pkg, 'package.json')))
+    return `${pkg} is not installed in ${PROTOCOLS} (run .ci/protocol-tools; CI does)`;
   return null;
 }
 

@@ -33,6 +33,7 @@ function describeConnection(c: ConnectionView): string {
   const lines = [
     `connection ${c.ordinal}  ${c.url}`,
     `  handshake: ${c.status === null ? 'no HTTP answer' : `HTTP ${c.status}`}${c.subprotocol ? `, subprotocol ${c.subprotocol}` : ''}${c.extensions ? `, extensions ${c.extensions}` : ''}`,
+    ...(c.protocol ? [`  protocol:  ${c.protocol}`] : []),
     `  timings:   dns ${ms(t.dnsMs)}  tcp ${ms(t.tcpMs)}  tls ${ms(t.tlsMs)}  upgrade ${ms(t.upgradeMs)}`,
     `  frames:    ${c.frames} (${c.bytesIn} B in, ${c.bytesOut} B out)`,
   ];

@@ -4,6 +4,8 @@
 // ({type: "send" | "receive", time in seconds since the epoch, opcode, data: text for opcode 1,
 // base64 otherwise}); the close as HTTP Toolkit's `_webSocketClose`. Every frame is written — ping,
 // pong and close too (Chrome itself leaves those out) — so that an import gives the session back.
+// Each entry says its connection's protocol (`_protocol`), each message its decoded `_message`
+// (read from the redacted `data`, exported-frame.ts).
 // A frame whose stored bytes failed their check is left out (a tool would replay or show whatever
 // `data` holds), and `_frameline.damaged` in the log says how many and which.
 import type { ConnectionView } from '../../../shared/contract.js';
@@ -13,9 +15,9 @@ import { DamageTally } from '../../../shared/frame-damage.js';
 import { Redactor, redactionSentence } from '../../../shared/redaction.js';
 import { parseMicros } from '../../../shared/time.js';
 import type { EngineContext } from '../context.js';
-import type { StoredFrame } from '../sessions/frame-store.js';
-import { framesByConnection, requireSession } from '../sessions/sessions.js';
+import { framesByConnection, protocolsOf, requireSession } from '../sessions/sessions.js';
 import { ExportFile } from './export-file.js';
+import { exportedFrame } from './exported-frame.js';
 import type { ExportSummary } from './exports.js';
 
 /** Epoch microseconds as seconds with six decimals, exactly (a float would round the last digit). */
@@ -35,16 +37,6 @@ const STATUS_TEXT: Record<number, string> = {
   502: 'Bad Gateway',
   503: 'Service Unavailable',
 };
-
-/** The payload of a frame as HAR carries it, redacted: text as text, everything else base64. */
-function messageData(f: StoredFrame, r: Redactor): string {
-  if (f.opcode === 'text') return r.text(f.payload.toString('utf8'));
-  if (f.opcode === 'close' && r.rules.enabled && f.payload.length > 2) {
-    const reason = r.text(f.payload.toString('utf8', 2));
-    return Buffer.concat([f.payload.subarray(0, 2), Buffer.from(reason, 'utf8')]).toString('base64');
-  }
-  return f.payload.toString('base64');
-}
 
 function harHeaders(h: Record<string, string>): Array<{ name: string; value: string }> {
   return Object.entries(h).map(([name, value]) => ({ name, value }));
@@ -108,7 +100,7 @@ function entryHead(c: ConnectionView, r: Redactor): string {
       receive: 0,
     },
   };
-  const json = JSON.stringify(entry);
+  const json = JSON.stringify({ ...entry, _protocol: c.protocol });
   return `${json.slice(0, -1)},"_webSocketMessages":[`;
 }
 
@@ -139,6 +131,7 @@ export async function writeHar(
   let frames = 0;
   let open: ConnectionView | null = null;
   let first = true;
+  const protocols = protocolsOf(ctx, session);
   try {
     for await (const { connection, frames: page } of framesByConnection(ctx, session.id)) {
       if (open?.id !== connection.id) {
@@ -153,16 +146,18 @@ export async function writeHar(
           damage.add(f.seq, f.damage);
           continue;
         }
+        const out = exportedFrame(f, r, protocols.messageOf);
         const message: Record<string, unknown> = {
           type: f.direction === 'out' ? 'send' : 'receive',
           time: 0,
           opcode: OPCODE_NUMBER[f.opcode],
-          data: messageData(f, r),
+          data: out.data,
         };
         if (f.truncated) {
           message._truncated = true;
           message._size = f.size;
         }
+        if (out.message) message._message = out.message;
         const json = JSON.stringify(message).replace('"time":0', `"time":${secondsText(f.ts)}`);
         file.write(`${first ? '' : ','}\n${json}`);
         first = false;

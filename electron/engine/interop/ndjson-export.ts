@@ -1,7 +1,8 @@
 // A session as NDJSON: a first line that says what the file is and what was redacted, then one
 // frame per line, in order: `ts` (ISO-8601 UTC with microseconds), `connection` (its number in the
 // session), `direction` (in or out, seen from the client), `opcode`, `size` (on the wire),
-// `payload` (text frames as text, others base64) and `truncated` (the payload was cut at capture).
+// `payload` (text frames as text, others base64), `truncated` (the payload was cut at capture) and
+// `message` (decoded from the redacted payload, exported-frame.ts; null when nothing is known).
 // A frame whose stored bytes failed their check is written marked, `"damaged": true` and why in
 // `damage`, with an empty payload: its line is there, its bytes are not passed on as if intact.
 import type { RedactionOptions } from '../../../shared/contract/fields.js';
@@ -9,20 +10,10 @@ import { DAMAGE_REASONS, DamageTally } from '../../../shared/frame-damage.js';
 import { Redactor, redactionSentence } from '../../../shared/redaction.js';
 import { formatMicros } from '../../../shared/time.js';
 import type { EngineContext } from '../context.js';
-import type { StoredFrame } from '../sessions/frame-store.js';
-import { framePages, requireSession, sessionDetail } from '../sessions/sessions.js';
+import { framePages, protocolsOf, requireSession } from '../sessions/sessions.js';
 import { ExportFile } from './export-file.js';
+import { exportedFrame } from './exported-frame.js';
 import type { ExportSummary } from './exports.js';
-
-function payload(f: StoredFrame, r: Redactor): string {
-  if (f.opcode === 'text') return r.text(f.payload.toString('utf8'));
-  if (f.opcode === 'close' && r.rules.enabled && f.payload.length > 2)
-    return Buffer.concat([
-      f.payload.subarray(0, 2),
-      Buffer.from(r.text(f.payload.toString('utf8', 2)), 'utf8'),
-    ]).toString('base64');
-  return f.payload.toString('base64');
-}
 
 /** Writes a session as NDJSON to `dest`. */
 export async function writeNdjson(
@@ -32,7 +23,8 @@ export async function writeNdjson(
 ): Promise<ExportSummary> {
   const session = requireSession(ctx, request.sessionId);
   const r = new Redactor(request.redaction);
-  const connections = sessionDetail(ctx, session.id).connections;
+  const protocols = protocolsOf(ctx, session);
+  const connections = protocols.connections;
   const ordinal = new Map(connections.map((c) => [c.id, c.ordinal]));
   const file = new ExportFile(dest);
   const damage = new DamageTally();
@@ -42,6 +34,7 @@ export async function writeNdjson(
       const lines: string[] = [];
       for (const f of page) {
         if (f.damage !== null) damage.add(f.seq, f.damage);
+        const out = f.damage === null ? exportedFrame(f, r, protocols.messageOf) : null;
         lines.push(
           JSON.stringify({
             ts: formatMicros(f.ts),
@@ -49,8 +42,9 @@ export async function writeNdjson(
             direction: f.direction,
             opcode: f.opcode,
             size: f.size,
-            payload: f.damage === null ? payload(f, r) : '',
+            payload: out?.data ?? '',
             truncated: f.truncated,
+            message: out?.message ?? null,
             ...(f.damage === null ? {} : { damaged: true, damage: DAMAGE_REASONS[f.damage] }),
           }),
         );
@@ -75,7 +69,7 @@ export async function writeNdjson(
         version: 1,
         comment: redactionSentence(summary),
         fields:
-          'ts, connection, direction, opcode, size, payload (text frames as text, others base64), truncated; damaged and damage on a frame whose stored bytes failed their check (its payload empty)',
+          "ts, connection, direction, opcode, size, payload (text frames as text, others base64), truncated, message (the frame's message in its connection's protocol, read from the redacted payload; null when none); damaged and damage on a frame whose stored bytes failed their check (its payload empty)",
         session: sessionHead,
         connections: connectionUrls,
         redaction: summary,

@@ -2,6 +2,7 @@
 // The connection table: one attempt inside a session, with its handshake, timings and close.
 import type Database from 'better-sqlite3';
 import type { ClosedBy, ConnectionView, ErrorKind, Headers } from '../../../shared/contract.js';
+import { protocolOfHandshake } from '../../../shared/protocols/names.js';
 import { formatMicros } from '../../../shared/time.js';
 
 export interface ConnectionRow {
@@ -65,6 +66,8 @@ export function fromRow(r: ConnectionRow): ConnectionView {
     bytesOut: r.bytes_out,
     firstFrameTs: time(r.first_frame_at),
     lastFrameTs: time(r.last_frame_at),
+    // What the handshake says; the sessions domain adds what the first frames say (protocols.ts).
+    protocol: protocolOfHandshake(r.subprotocol, r.url),
   };
 }
 

@@ -9,7 +9,8 @@ import type Database from 'better-sqlite3';
 import { PAYLOAD_REF, readPayload, type PayloadRead, type PayloadRef } from '../store/segments.js';
 import { IntegrityError } from '../errors.js';
 import { directionCode, directionOf, opcodeOf, OPCODE_NUMBER } from '../../../shared/frame-codes.js';
-import type { FrameRecord, Opcode } from '../../../shared/contract.js';
+import type { FrameRecord, Opcode, ProtocolMessage } from '../../../shared/contract.js';
+import type { WireFrame } from '../../../shared/protocols/decode.js';
 import { DAMAGE_REASONS, DamageTally, type DamageKind } from '../../../shared/frame-damage.js';
 import { formatMicros } from '../../../shared/time.js';
 
@@ -41,10 +42,20 @@ export interface FrameRow extends PayloadRef {
   truncated: number;
 }
 
-export function fromRow(db: Database.Database, r: FrameRow): FrameRecord {
+/**
+ * A frame's message in its connection's protocol, from the stored bytes (or their head): the
+ * sessions domain knows the connections' protocols (sessions/protocols.ts).
+ */
+export type MessageOf = (connectionId: number, frame: WireFrame) => ProtocolMessage | null;
+
+const noMessage: MessageOf = () => null;
+
+export function fromRow(db: Database.Database, r: FrameRow, messageOf: MessageOf = noMessage): FrameRecord {
   const opcode = opcodeOf(r.opcode);
   const read = readPayload(db, r);
   const payload = read.bytes ?? Buffer.alloc(0);
+  const direction = directionOf(r.direction);
+  const truncated = r.truncated === 1;
   return {
     connection: r.connection_id,
     seq: r.seq,
@@ -53,7 +64,11 @@ export function fromRow(db: Database.Database, r: FrameRow): FrameRecord {
     opcode,
     size: r.size,
     payload: opcode === 'text' ? payload.toString('utf8') : payload.toString('base64'),
-    truncated: r.truncated === 1,
+    truncated,
+    message:
+      read.bytes === null
+        ? null
+        : messageOf(r.connection_id, { direction, opcode, data: payload, truncated }),
     ...damageMarks(read.damage),
   };
 }
@@ -96,13 +111,14 @@ export function* iterateFrames(
   db: Database.Database,
   sessionId: number,
   page: FramePage = {},
+  messageOf: MessageOf = noMessage,
 ): Generator<FrameRecord> {
   const stmt = db.prepare(
     `SELECT id, connection_id, seq, ts, direction, opcode, size, truncated, ${PAYLOAD_REF()} FROM frame
      WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
   );
   for (const row of stmt.iterate(sessionId, page.afterSeq ?? -1, page.limit ?? -1)) {
-    yield fromRow(db, row as FrameRow);
+    yield fromRow(db, row as FrameRow, messageOf);
   }
 }
 
@@ -136,6 +152,8 @@ export interface FrameListRow {
   size: number;
   truncated: boolean;
   preview: string;
+  /** The frame's message, decoded from the head of its payload. */
+  message: ProtocolMessage | null;
   /** Set when the stored bytes failed their check (the preview is then empty). */
   damaged?: true;
   damage?: string;
@@ -157,6 +175,7 @@ interface PreviewRow extends PayloadRef {
 function toListRow(
   db: Database.Database,
   r: PreviewRow,
+  messageOf: MessageOf,
   read: PayloadRead = readPayload(db, r, PREVIEW_CHARS * 4),
 ): FrameListRow {
   const opcode = opcodeOf(r.opcode);
@@ -184,6 +203,15 @@ function toListRow(
     size: r.size,
     truncated: r.truncated === 1,
     preview,
+    message:
+      read.bytes === null
+        ? null
+        : messageOf(r.connection_id, {
+            direction: directionOf(r.direction),
+            opcode,
+            data: head,
+            truncated: r.truncated === 1 || head.length < r.size,
+          }),
     ...damageMarks(read.damage),
   };
 }
@@ -314,6 +342,7 @@ export function filteredPage(
   limit: number,
   /** The view's size when known: a search with few matches is read from the full-text index. */
   total?: number,
+  messageOf: MessageOf = noMessage,
 ): FrameListRow[] {
   if (filter.text?.trim() && total !== undefined && total <= SPARSE_SEARCH) {
     const rest = filterClause(sessionId, { ...filter, text: undefined }, 'f.');
@@ -328,14 +357,14 @@ export function filteredPage(
            WHERE frame_text MATCH ? AND ${rest.where} ORDER BY f.seq LIMIT ? OFFSET ?`,
         )
         .all(ftsQuery(filter.text), ...rest.params, limit, offset) as PreviewRow[]
-    ).map((r) => toListRow(db, r));
+    ).map((r) => toListRow(db, r, messageOf));
   }
   const { where, params } = filterClause(sessionId, filter);
   return (
     db
       .prepare(`SELECT ${ROW_COLUMNS} FROM frame WHERE ${where} ORDER BY seq LIMIT ? OFFSET ?`)
       .all(...params, limit, offset) as PreviewRow[]
-  ).map((r) => toListRow(db, r));
+  ).map((r) => toListRow(db, r, messageOf));
 }
 
 /** The number of committed frames of a session (seqs run 1..n). */
@@ -353,12 +382,13 @@ export function framePage(
   sessionId: number,
   offset: number,
   limit: number,
+  messageOf: MessageOf = noMessage,
 ): FrameListRow[] {
   return (
     db
       .prepare(`SELECT ${ROW_COLUMNS} FROM frame WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`)
       .all(sessionId, offset, limit) as PreviewRow[]
-  ).map((r) => toListRow(db, r));
+  ).map((r) => toListRow(db, r, messageOf));
 }
 
 /** One frame with its whole stored payload. */
@@ -366,6 +396,7 @@ export function frameDetail(
   db: Database.Database,
   sessionId: number,
   seq: number,
+  messageOf: MessageOf = noMessage,
 ): (FrameListRow & { payload: string; encoding: 'text' | 'base64' }) | undefined {
   const r = db
     .prepare(
@@ -378,7 +409,7 @@ export function frameDetail(
   const read = readPayload(db, r);
   const payload = read.bytes ?? Buffer.alloc(0);
   return {
-    ...toListRow(db, r, read),
+    ...toListRow(db, r, messageOf, read),
     payload: text ? payload.toString('utf8') : payload.toString('base64'),
     encoding: text ? 'text' : 'base64',
   };
@@ -607,4 +638,31 @@ export function holdsRange(
     .pluck()
     .get(sessionId, afterSeq, afterSeq + frames, connectionId) as number;
   return n === frames;
+}
+
+/**
+ * The first `n` frames of a connection whose frames follow those of the `afterSeq` before it (a
+ * capture's connections follow each other): read off the index; connections that overlap (a
+ * probe's) are read by filtering.
+ */
+export function openingFrames(
+  db: Database.Database,
+  sessionId: number,
+  connectionId: number,
+  afterSeq: number,
+  n: number,
+): StoredFrame[] {
+  const run = frameRange(db, sessionId, afterSeq, afterSeq + n, connectionId);
+  if (
+    run.length === n ||
+    (run.length > 0 && run[0]!.seq === afterSeq + 1 && run.length === run[run.length - 1]!.seq - afterSeq)
+  )
+    return run;
+  const first = db
+    .prepare('SELECT seq FROM frame WHERE session_id = ? AND connection_id = ? ORDER BY seq LIMIT 1')
+    .pluck()
+    .get(sessionId, connectionId) as number | undefined;
+  return first === undefined
+    ? []
+    : frameRange(db, sessionId, first - 1, first - 1 + 64 * n, connectionId).slice(0, n);
 }

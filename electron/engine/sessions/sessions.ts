@@ -23,7 +23,7 @@ import {
 } from '../store/segments.js';
 
 export type { CompactionReport } from '../store/segments.js';
-import { listConnections } from './connection-store.js';
+import { sessionProtocols, type SessionProtocols } from './protocols.js';
 import { listEvents } from './event-store.js';
 import {
   committedFrames,
@@ -40,6 +40,7 @@ import {
   iterateFrames,
   roundTripFrames,
   type FrameFilter,
+  type MessageOf,
 } from './frame-store.js';
 import {
   deleteSession as deleteSessionRow,
@@ -76,11 +77,20 @@ export function listSessions(
 
 /** A session with its connections and events. */
 export function sessionDetail(ctx: EngineContext, id: number): ResponseOf<'sessions', 'get'> {
+  const session = requireSession(ctx, id);
   return {
-    session: requireSession(ctx, id),
-    connections: listConnections(ctx.db, id),
+    session,
+    connections: protocolsOf(ctx, session).connections,
     events: listEvents(ctx.db, id),
   };
+}
+
+/** The protocols of a session's connections, and the decoding of its frames (worked out at read time). */
+export function protocolsOf(
+  ctx: EngineContext,
+  session: { id: number; createdAt: string },
+): SessionProtocols {
+  return sessionProtocols(ctx.db, session, committedFrames(ctx.db, session.id));
 }
 
 /** Counting a filtered view scans it once; scrolling asks again, so counts are remembered. */
@@ -146,6 +156,7 @@ function scannedPage(
   offset: number,
   limit: number,
   state: ScanState,
+  messageOf: MessageOf,
 ) {
   let from: { count: number; seq: number } | undefined;
   for (const a of state.anchors) {
@@ -158,6 +169,8 @@ function scannedPage(
     from ? { ...filter, afterSeq: from.seq } : filter,
     offset - (from?.count ?? 0),
     limit,
+    undefined,
+    messageOf,
   );
   const last = rows[rows.length - 1];
   if (last) {
@@ -212,10 +225,11 @@ export function frames(
 ): ResponseOf<'sessions', 'frames'> {
   const session = requireSession(ctx, r.id);
   const filter = r.filter ?? {};
+  const { messageOf } = protocolsOf(ctx, session);
   if (isEmptyFilter(filter)) {
     return {
       total: committedFrames(ctx.db, r.id),
-      frames: framePage(ctx.db, r.id, r.offset, r.limit),
+      frames: framePage(ctx.db, r.id, r.offset, r.limit, messageOf),
       unindexed: 0,
     };
   }
@@ -223,10 +237,14 @@ export function frames(
     // A search is counted from the full-text index first (quick), which says how to page it.
     const unindexed = indexForSearch(ctx);
     const total = filteredCount(ctx, r.id, filter, unindexed);
-    return { total, frames: filteredPage(ctx.db, r.id, filter, r.offset, r.limit, total), unindexed };
+    return {
+      total,
+      frames: filteredPage(ctx.db, r.id, filter, r.offset, r.limit, total, messageOf),
+      unindexed,
+    };
   }
   if (countedFromTotals(filter)) {
-    const page = filteredPage(ctx.db, r.id, filter, r.offset, r.limit);
+    const page = filteredPage(ctx.db, r.id, filter, r.offset, r.limit, undefined, messageOf);
     // A first page that is not full is the whole answer: no need to count again.
     const total = r.offset === 0 && page.length < r.limit ? page.length : filteredCount(ctx, r.id, filter, 0);
     return { total, frames: page, unindexed: 0 };
@@ -234,7 +252,7 @@ export function frames(
   // Keyed by the session's creation too: a deleted session's number may be given to a new one.
   const state = scanState(ctx, JSON.stringify([r.id, session.createdAt, filter]));
   const total = scannedCount(ctx, r.id, filter, state);
-  return { total, frames: scannedPage(ctx, r.id, filter, r.offset, r.limit, state), unindexed: 0 };
+  return { total, frames: scannedPage(ctx, r.id, filter, r.offset, r.limit, state, messageOf), unindexed: 0 };
 }
 
 /** One frame with its whole stored payload. */
@@ -242,15 +260,15 @@ export function frame(
   ctx: EngineContext,
   r: ParsedRequestOf<'sessions', 'frame'>,
 ): ResponseOf<'sessions', 'frame'> {
-  const f = frameDetail(ctx.db, r.id, r.seq);
+  const f = frameDetail(ctx.db, r.id, r.seq, protocolsOf(ctx, requireSession(ctx, r.id)).messageOf);
   if (!f) throw new MissingError(`session ${r.id} has no frame ${r.seq}`);
   return f;
 }
 
 /** Every frame of a session in order, lazily, with whole payloads: for streaming outputs. */
 export function streamFrames(ctx: EngineContext, id: number, limit?: number): Iterable<FrameRecord> {
-  requireSession(ctx, id);
-  return iterateFrames(ctx.db, id, limit === undefined ? {} : { limit });
+  const { messageOf } = protocolsOf(ctx, requireSession(ctx, id));
+  return iterateFrames(ctx.db, id, limit === undefined ? {} : { limit }, messageOf);
 }
 
 /**
@@ -262,10 +280,10 @@ export function frameRecords(
   ctx: EngineContext,
   r: ParsedRequestOf<'sessions', 'records'>,
 ): ResponseOf<'sessions', 'records'> {
-  requireSession(ctx, r.id);
+  const { messageOf } = protocolsOf(ctx, requireSession(ctx, r.id));
   const frames: FrameRecord[] = [];
   let chars = 0;
-  for (const f of iterateFrames(ctx.db, r.id, { afterSeq: r.afterSeq, limit: r.limit })) {
+  for (const f of iterateFrames(ctx.db, r.id, { afterSeq: r.afterSeq, limit: r.limit }, messageOf)) {
     frames.push(f);
     chars += f.payload.length;
     if (chars >= RECORD_PAGE_CHARS) break;
@@ -354,7 +372,7 @@ export async function* framesByConnection(
   requireSession(ctx, id);
   const total = committedFrames(ctx.db, id);
   let seq = 0;
-  for (const connection of listConnections(ctx.db, id)) {
+  for (const connection of protocolsOf(ctx, requireSession(ctx, id)).connections) {
     const run = holdsRange(ctx.db, id, connection.id, seq, connection.frames);
     const from = run ? seq : 0;
     const to = run ? seq + connection.frames : total;

@@ -524,6 +524,8 @@ describe('frameline export', () => {
       size: 29,
       payload: '{"id":1,"op":"join","room":7}',
       truncated: false,
+      // A connection that speaks no known protocol: its frames have no message.
+      message: null,
     });
     const bad = await cli(['export', id, '--format', 'csv', '--db', ws.db]);
     expect(bad).toMatchObject({

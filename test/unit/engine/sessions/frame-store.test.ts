@@ -136,6 +136,7 @@ describe('iterateFrames', () => {
       size: 5,
       payload: 's2 f1',
       truncated: false,
+      message: null,
     });
     expect(countFrames(db, 2)).toBe(5);
     expect(countFrames(db, 3)).toBe(0);

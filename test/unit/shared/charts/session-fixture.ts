@@ -26,6 +26,7 @@ export function connection(patch: Partial<Connection> & Pick<Connection, 'id' | 
     responseHeaders: { upgrade: 'websocket', connection: 'Upgrade' },
     responseBodyHead: null,
     subprotocol: null,
+    protocol: null,
     extensions: null,
     timings: { dnsMs: null, tcpMs: null, tlsMs: null, upgradeMs: null },
     openedAt: null,

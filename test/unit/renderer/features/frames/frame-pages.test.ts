@@ -27,6 +27,7 @@ function liveSession() {
         size: 100,
         truncated: false,
         preview: `{"seq":${seq}}`,
+        message: null,
       });
     }
     return { total: session.committed, frames, unindexed: 0 };

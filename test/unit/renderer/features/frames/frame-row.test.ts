@@ -13,6 +13,7 @@ const row = {
   size: 34,
   truncated: false,
   preview: '',
+  message: null,
 };
 
 describe('previewText', () => {

@@ -1,0 +1,69 @@
+// The application protocol of a session's connections and the messages of their frames, worked out
+// at read time: the handshake (subprotocol, URL) or the first frames say the protocol
+// (shared/protocols/detect.ts), and each frame is decoded from its stored payload. Nothing is
+// stored: a session recorded before protocols were known reads the same as a new one.
+import type Database from 'better-sqlite3';
+import type { ConnectionView, ProtocolMessage } from '../../../shared/contract.js';
+import {
+  decodeContext,
+  decodeFrame,
+  type DecodeContext,
+  type WireFrame,
+} from '../../../shared/protocols/decode.js';
+import { DETECT_FRAMES, detectProtocol } from '../../../shared/protocols/detect.js';
+import { listConnections } from './connection-store.js';
+import { openingFrames, type StoredFrame } from './frame-store.js';
+
+const wire = (f: StoredFrame): WireFrame => ({
+  direction: f.direction,
+  opcode: f.opcode,
+  data: f.payload,
+  truncated: f.truncated,
+});
+
+/** A session's connections with their protocols, and the decoding of their frames. */
+export class SessionProtocols {
+  private readonly contexts = new Map<number, DecodeContext | null>();
+  readonly connections: ConnectionView[];
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly sessionId: number,
+  ) {
+    let seq = 0;
+    this.connections = listConnections(db, sessionId).map((c) => {
+      const opening = openingFrames(db, sessionId, c.id, seq, Math.min(DETECT_FRAMES, c.frames)).map(wire);
+      seq += c.frames;
+      const protocol = detectProtocol(c, opening);
+      this.contexts.set(c.id, protocol ? decodeContext(protocol, opening) : null);
+      return { ...c, protocol };
+    });
+  }
+
+  /** The message of a frame of one of the session's connections (null when nothing is known). */
+  readonly messageOf = (connectionId: number, f: WireFrame): ProtocolMessage | null =>
+    decodeFrame(f, this.contexts.get(connectionId) ?? null);
+}
+
+/** Protocols are worked out once per session and number of frames (a live session may say more). */
+const cache = new WeakMap<Database.Database, Map<string, SessionProtocols>>();
+
+/** The protocols of a session's connections as its frames stand now. */
+export function sessionProtocols(
+  db: Database.Database,
+  session: { id: number; createdAt: string },
+  committed: number,
+): SessionProtocols {
+  let bySession = cache.get(db);
+  if (!bySession) cache.set(db, (bySession = new Map()));
+  // A session's connections have said what they will once each has DETECT_FRAMES frames; until
+  // then the count is part of the key.
+  // The creation time too: a deleted session's number may be given to a new one.
+  const key = `${session.id}:${session.createdAt}:${committed}`;
+  let p = bySession.get(key);
+  if (!p) {
+    if (bySession.size >= 16) bySession.delete(bySession.keys().next().value!);
+    bySession.set(key, (p = new SessionProtocols(db, session.id)));
+  }
+  return p;
+}

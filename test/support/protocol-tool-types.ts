@@ -1,0 +1,93 @@
+// The parts of the protocol stacks' libraries the tests call, typed here: the libraries live in
+// the test-tools cache (test/support/test-tools.ts), outside the project's node_modules, so their
+// own type declarations are not in reach of the type check.
+import type { Server as HttpServer } from 'node:http';
+
+export interface SocketIoServerModule {
+  Server: new (
+    http: HttpServer,
+    options: { pingInterval?: number; pingTimeout?: number },
+  ) => {
+    of(namespace: string): {
+      on(
+        event: 'connection',
+        fn: (socket: { on(event: string, fn: (...args: never[]) => void): void }) => void,
+      ): void;
+    };
+    close(): void;
+  };
+}
+
+export interface SocketIoParserModule {
+  PacketType: Record<'CONNECT' | 'EVENT' | 'ACK', number>;
+  Encoder: new () => { encode(packet: object): Array<string | Buffer> };
+}
+
+export interface EngineIoParserModule {
+  encodePacket(
+    packet: { type: string; data?: string },
+    binary: boolean,
+    cb: (encoded: unknown) => void,
+  ): void;
+}
+
+export interface GraphqlWsModule {
+  MessageType: Record<'ConnectionInit' | 'Subscribe' | 'Next' | 'Complete' | 'Ping', string>;
+  stringifyMessage(message: object): string;
+}
+
+export interface MqttPacketModule {
+  generate(packet: object, options?: { protocolVersion: number }): Buffer;
+}
+
+export interface StompModule {
+  FrameImpl: new (params: { command: string; headers?: Record<string, string>; body?: string }) => {
+    serialize(): string | ArrayBuffer;
+  };
+}
+
+export interface SignalrModule {
+  MessageType: Record<
+    'Invocation' | 'StreamItem' | 'Completion' | 'StreamInvocation' | 'CancelInvocation' | 'Ping' | 'Close',
+    number
+  >;
+  JsonHubProtocol: new () => { writeMessage(message: object): string | ArrayBuffer };
+}
+
+export interface PhoenixModule {
+  Serializer: { encode(message: object, cb: (encoded: string) => void): void };
+}
+
+export interface ActionCableModule {
+  adapters: { WebSocket: unknown };
+  createConsumer(url: string): {
+    subscriptions: { create(channel: object, mixin: object): unknown };
+    disconnect(): void;
+  };
+}
+
+export interface RpcWebsocketsModule {
+  Server: new (options: { port: number; host: string }) => {
+    register(method: string, fn: (params: number[]) => unknown): void;
+    close(): Promise<void>;
+    wss: { address(): unknown };
+    on(event: string, fn: () => void): void;
+  };
+  Client: new (url: string) => {
+    call(method: string, params: unknown[]): Promise<unknown>;
+    notify(method: string, params: unknown[]): Promise<void>;
+    close(): void;
+    once(event: string, fn: () => void): void;
+  };
+}
+
+export interface GraphqlModule {
+  buildSchema(sdl: string): unknown;
+}
+
+export interface GraphqlWsServerModule {
+  useServer(
+    options: { schema: unknown; roots?: object },
+    server: unknown,
+  ): { dispose(): Promise<void> | void };
+}
