@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { subprotocolsFor } from '../../shared/protocols/names.js';
+import type { StompModule } from '../support/protocol-tool-types.js';
 import { importProtocolTool } from '../support/test-tools.js';
 import { accepting, freePort } from './proxies.js';
 
@@ -137,22 +138,12 @@ log.console.level = info
   return { stompUrl: `ws://127.0.0.1:${webStompPort}/ws`, stompPort, config, log: () => log, stop };
 }
 
-interface StompJs {
-  Client: new (config: Record<string, unknown>) => {
-    activate(): void;
-    deactivate(): Promise<void>;
-    publish(p: { destination: string; body: string }): void;
-    onConnect: () => void;
-    onStompError: (frame: { headers: Record<string, string> }) => void;
-  };
-}
-
 /** The guest account of a fresh node, on its default vhost. */
 export const RABBITMQ_GUEST = { host: '/', login: 'guest', passcode: 'guest' };
 
 /** Sends `body` to `destination` on `broker` with @stomp/stompjs, a STOMP client other than Frameline's. */
 export async function sendWithStompJs(broker: RabbitMq, destination: string, body: string): Promise<void> {
-  const { Client } = await importProtocolTool<StompJs>('@stomp/stompjs');
+  const { Client } = await importProtocolTool<StompModule>('@stomp/stompjs');
   const other = new Client({
     webSocketFactory: () => new WebSocket(broker.stompUrl, subprotocolsFor('stomp')),
     connectHeaders: RABBITMQ_GUEST,

@@ -8,16 +8,9 @@ import type { FrameRecord } from '../../../shared/contract.js';
 import { mosquittoMissing, startMosquitto, type Mosquitto } from '../../servers/mosquitto.js';
 import { captured } from '../../support/captured.js';
 import { workspace, type Workspace } from '../../support/cli.js';
+import { mqttPackets, type MqttPacketModule } from '../../support/protocol-tool-types.js';
 import { protocolTool, protocolToolMissing } from '../../support/test-tools.js';
 import { until } from '../../support/wait.js';
-
-type Packet = Record<string, unknown> & { cmd: string };
-interface MqttPacketLib {
-  parser(opts: { protocolVersion: number }): {
-    on(event: 'packet', cb: (p: Packet) => void): void;
-    parse(buf: Buffer): number;
-  };
-}
 
 const missing = mosquittoMissing() ?? protocolToolMissing('mqtt-packet');
 const USER = { username: 'oncall', password: 'right-horse' };
@@ -41,14 +34,13 @@ afterEach(() => {
 });
 
 /** The MQTT packets of one direction of the recorded frames, as mqtt.js's own parser reads them. */
-function packets(frames: FrameRecord[] | undefined, direction: 'in' | 'out'): Packet[] {
-  const parser = protocolTool<MqttPacketLib>('mqtt-packet').parser({ protocolVersion: 4 });
-  const out: Packet[] = [];
-  parser.on('packet', (p) => out.push(p));
-  for (const f of frames ?? [])
-    if (f.direction === direction && f.opcode === 'binary') parser.parse(Buffer.from(f.payload, 'base64'));
-  return out;
-}
+const packets = (frames: FrameRecord[] | undefined, direction: 'in' | 'out') =>
+  mqttPackets(
+    protocolTool<MqttPacketModule>('mqtt-packet'),
+    (frames ?? [])
+      .filter((f) => f.direction === direction && f.opcode === 'binary')
+      .map((f) => Buffer.from(f.payload, 'base64')),
+  );
 
 describe.skipIf(missing !== null)(
   `capture of an MQTT broker${missing ? ` (skipped: ${missing})` : ''}`,

@@ -9,15 +9,9 @@ import type { ClientProtocolOptions } from '../../../electron/engine/capture/pro
 import { subprotocolsFor } from '../../../shared/protocols/names.js';
 import { mosquittoMissing, startMosquitto, type Mosquitto } from '../../servers/mosquitto.js';
 import { linkClient, type LinkedClient } from '../../support/protocol-link.js';
+import { mqttPackets, type MqttPacketModule } from '../../support/protocol-tool-types.js';
 import { protocolTool, protocolToolMissing } from '../../support/test-tools.js';
 import { until } from '../../support/wait.js';
-
-interface MqttPacketLib {
-  parser(opts: { protocolVersion: number }): {
-    on(event: 'packet', cb: (p: Record<string, unknown> & { cmd: string }) => void): void;
-    parse(buf: Buffer): number;
-  };
-}
 
 const missing = mosquittoMissing() ?? protocolToolMissing('mqtt-packet');
 let broker: Mosquitto | null = null;
@@ -31,14 +25,12 @@ afterEach(async () => {
 });
 
 /** The MQTT packets of one direction of the wire, as the mqtt-packet library (mqtt.js's parser) reads them. */
-function packets(l: LinkedClient, direction: 'sent' | 'received', version = 4) {
-  const lib = protocolTool<MqttPacketLib>('mqtt-packet');
-  const parser = lib.parser({ protocolVersion: version });
-  const out: Array<Record<string, unknown> & { cmd: string }> = [];
-  parser.on('packet', (p) => out.push(p));
-  for (const m of l.wire) if (m.direction === direction) parser.parse(m.data);
-  return out;
-}
+const packets = (l: LinkedClient, direction: 'sent' | 'received', version = 4) =>
+  mqttPackets(
+    protocolTool<MqttPacketModule>('mqtt-packet'),
+    l.wire.filter((m) => m.direction === direction).map((m) => m.data),
+    version,
+  );
 
 async function connect(b: Mosquitto, options: Partial<ClientProtocolOptions> = {}) {
   const client = new MqttClient({ subscribe: [], ...options });

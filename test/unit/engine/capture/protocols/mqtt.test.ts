@@ -17,32 +17,14 @@ import {
   subscribePacket,
 } from '../../../../../electron/engine/capture/protocols/mqtt-packets.js';
 import { recordingLink } from '../../../../support/protocol-link.js';
+import { mqttPackets, type MqttPacketModule } from '../../../../support/protocol-tool-types.js';
 import { protocolTool, protocolToolMissing } from '../../../../support/test-tools.js';
 
-type Packet = Record<string, unknown> & { cmd: string };
-interface MqttPacketLib {
-  parser(opts: { protocolVersion: number }): {
-    on(event: 'packet', cb: (p: Packet) => void): void;
-    on(event: 'error', cb: (e: Error) => void): void;
-    parse(buf: Buffer): number;
-  };
-  generate(packet: Record<string, unknown>, opts?: { protocolVersion: number }): Buffer;
-}
-
 const missing = protocolToolMissing('mqtt-packet');
-const lib = () => protocolTool<MqttPacketLib>('mqtt-packet');
+const lib = () => protocolTool<MqttPacketModule>('mqtt-packet');
 
 /** What mqtt-packet reads in `bytes`. */
-function parse(bytes: Buffer, protocolVersion = 4): Packet[] {
-  const parser = lib().parser({ protocolVersion });
-  const out: Packet[] = [];
-  parser.on('packet', (p) => out.push(p));
-  parser.on('error', (e) => {
-    throw e;
-  });
-  parser.parse(bytes);
-  return out;
-}
+const parse = (bytes: Buffer, protocolVersion = 4) => mqttPackets(lib(), [bytes], protocolVersion);
 
 afterEach(() => {
   vi.useRealTimers();

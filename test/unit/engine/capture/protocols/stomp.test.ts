@@ -6,35 +6,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StompClient, stompOptionsProblem } from '../../../../../electron/engine/capture/protocols/stomp.js';
 import { recordingLink as linkRecording } from '../../../../support/protocol-link.js';
 import { FrameReader, encodeFrame } from '../../../../../electron/engine/capture/protocols/stomp-frames.js';
+import type { StompModule } from '../../../../support/protocol-tool-types.js';
 import { importProtocolTool, protocolToolMissing } from '../../../../support/test-tools.js';
 
-interface RawFrame {
-  command: string | undefined;
-  headers: Array<[string, string]>;
-  binaryBody: Uint8Array | undefined;
-}
-interface StompJs {
-  FrameImpl: {
-    marshall(p: {
-      command: string;
-      headers?: Record<string, string>;
-      body?: string;
-      binaryBody?: Uint8Array;
-      escapeHeaderValues?: boolean;
-    }): string | ArrayBuffer;
-    fromRawFrame(
-      raw: RawFrame,
-      escapeHeaderValues: boolean,
-    ): { command: string; headers: Record<string, string>; body: string };
-  };
-  Parser: new (
-    onFrame: (raw: RawFrame) => void,
-    onPing: () => void,
-  ) => { parseChunk(s: string | ArrayBuffer): void };
-}
-
 const missing = protocolToolMissing('@stomp/stompjs');
-const stompjs = () => importProtocolTool<StompJs>('@stomp/stompjs');
+const stompjs = () => importProtocolTool<StompModule>('@stomp/stompjs');
 
 function bytes(marshalled: string | ArrayBuffer): Buffer {
   return typeof marshalled === 'string' ? Buffer.from(marshalled) : Buffer.from(new Uint8Array(marshalled));
