@@ -36,14 +36,69 @@ export interface GraphqlWsModule {
   stringifyMessage(message: object): string;
 }
 
+/** An MQTT packet as mqtt-packet reads and writes it: `cmd` and the packet's own fields. */
+export type MqttPacketObject = Record<string, unknown> & { cmd: string };
+
 export interface MqttPacketModule {
   generate(packet: object, options?: { protocolVersion: number }): Buffer;
+  parser(options: { protocolVersion: number }): {
+    on(event: 'packet', fn: (packet: MqttPacketObject) => void): void;
+    on(event: 'error', fn: (err: Error) => void): void;
+    parse(bytes: Buffer): number;
+  };
+}
+
+/** A frame as stompjs's Parser hands it over. */
+export interface StompRawFrame {
+  command: string | undefined;
+  headers: Array<[string, string]>;
+  binaryBody: Uint8Array | undefined;
 }
 
 export interface StompModule {
-  FrameImpl: new (params: { command: string; headers?: Record<string, string>; body?: string }) => {
-    serialize(): string | ArrayBuffer;
+  FrameImpl: {
+    new (params: { command: string; headers?: Record<string, string>; body?: string }): {
+      serialize(): string | ArrayBuffer;
+    };
+    marshall(params: {
+      command: string;
+      headers?: Record<string, string>;
+      body?: string;
+      binaryBody?: Uint8Array;
+      escapeHeaderValues?: boolean;
+    }): string | ArrayBuffer;
+    fromRawFrame(
+      raw: StompRawFrame,
+      escapeHeaderValues: boolean,
+    ): { command: string; headers: Record<string, string>; body: string };
   };
+  Parser: new (
+    onFrame: (raw: StompRawFrame) => void,
+    onPing: () => void,
+  ) => { parseChunk(chunk: string | ArrayBuffer): void };
+  Client: new (config: Record<string, unknown>) => {
+    activate(): void;
+    deactivate(): Promise<void>;
+    publish(message: { destination: string; body: string }): void;
+    onConnect: () => void;
+    onStompError: (frame: { headers: Record<string, string> }) => void;
+  };
+}
+
+/** The MQTT packets in `chunks` (one direction of a connection, in order), as mqtt.js's own parser reads them. */
+export function mqttPackets(
+  lib: MqttPacketModule,
+  chunks: Buffer[],
+  protocolVersion = 4,
+): MqttPacketObject[] {
+  const parser = lib.parser({ protocolVersion });
+  const out: MqttPacketObject[] = [];
+  parser.on('packet', (p) => out.push(p));
+  parser.on('error', (err) => {
+    throw err;
+  });
+  for (const c of chunks) parser.parse(c);
+  return out;
 }
 
 export interface SignalrModule {

@@ -94,6 +94,8 @@ export class ConnectionRecorder {
   private handshakeWritten = false;
   private openedAtMs: number | null = null;
   private error: { kind: ErrorKind; message: string } | null = null;
+  /** The protocol's opening was refused: that stays the error, whatever the close then breaks. */
+  private refused = false;
   /** The tapped connection, once open: its closing handshake and the rule the peer broke, if any. */
   private wire: Wire | null = null;
   private settled = false;
@@ -179,6 +181,7 @@ export class ConnectionRecorder {
    */
   refuse(message: string): void {
     this.error ??= { kind: 'other', message };
+    this.refused = true;
     this.close(1000, '');
   }
 
@@ -400,7 +403,9 @@ export class ConnectionRecorder {
     }
     const end = this.wire!.end(code, reason);
     if (end.violation) {
-      this.error = { kind: 'protocol', message: end.violation.message };
+      // A broker that refused the opening may drop the connection rather than answer our close
+      // (Mosquitto does after a CONNACK refusal): the refusal is why it ended; the drop is an event.
+      if (!this.refused) this.error = { kind: 'protocol', message: end.violation.message };
       this.ctx.spool.message({
         type: 'event',
         ordinal: this.ctx.ordinal,

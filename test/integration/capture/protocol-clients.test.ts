@@ -3,11 +3,8 @@
 // (connection_init, its ack, subscriptions). What is checked is what a user would: the recorded
 // frames and events, the close, the exit code and the one-line error, and what the server received.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FrameRecord } from '../../../shared/contract.js';
-import { FramelineService } from '../../../electron/engine/service.js';
-import { cliJson, workspace, type Workspace } from '../../support/cli.js';
-import { callService } from '../../support/service.js';
-import type { ShowJson } from '../../support/session-json.js';
+import { captured, texts } from '../../support/captured.js';
+import { workspace, type Workspace } from '../../support/cli.js';
 import { protocolToolMissing } from '../../support/test-tools.js';
 import { until } from '../../support/wait.js';
 import { graphqlWsServer, type GraphqlWsScenario } from '../../servers/graphql-ws.js';
@@ -25,26 +22,7 @@ afterEach(async () => {
   ws.cleanup();
 });
 
-type Shown = ShowJson & { events: Array<{ kind: string; connection: number | null; detail: unknown }> };
-
-/** Runs the capture, then reads it back as `show --frames` prints it, with the session's events. */
-async function capture(args: string[]): Promise<{ code: number | null; stderr: string; data: Shown }> {
-  const { result, json } = await cliJson<ShowJson>(['capture', ...args, '--db', ws.db]);
-  const shown = await cliJson<ShowJson>(['show', String(json.session.id), '--frames', '--db', ws.db]);
-  expect(shown.result.code).toBe(0);
-  const service = new FramelineService({ dbPath: ws.db, shell: 'browser' });
-  try {
-    const { events } = await callService<Pick<Shown, 'events'>>(service, 'sessions:get', {
-      id: json.session.id,
-    });
-    return { code: result.code, stderr: result.stderr, data: { ...shown.json, events } };
-  } finally {
-    await service.close();
-  }
-}
-
-const texts = (frames: FrameRecord[] | undefined, direction: 'in' | 'out') =>
-  (frames ?? []).filter((f) => f.direction === direction && f.opcode === 'text').map((f) => f.payload);
+const capture = (args: string[]) => captured(ws.db, args);
 
 const socketIoMissing = protocolToolMissing('socket.io');
 describe.skipIf(socketIoMissing)(

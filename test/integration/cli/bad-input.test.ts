@@ -31,6 +31,36 @@ describe('bad input', () => {
     expect(readdirSync(ws.dir)).toEqual([]);
   });
 
+  it('rejects an MQTT or STOMP init payload of the wrong shape in one sentence, before anything is created', async () => {
+    await expectBadInput(
+      [
+        'capture',
+        'ws://127.0.0.1:9/',
+        '--protocol',
+        'mqtt',
+        '--init-payload',
+        '{"keepAlive":"1"}',
+        '--db',
+        ws.db,
+      ],
+      /--init-payload for MQTT is an object of keepAlive \(seconds\), .*keepAlive: /,
+    );
+    await expectBadInput(
+      [
+        'capture',
+        'ws://127.0.0.1:9/',
+        '--protocol',
+        'stomp',
+        '--init-payload',
+        '{"pass":"x"}',
+        '--db',
+        ws.db,
+      ],
+      /--init-payload for STOMP is an object of host, login, passcode and heartBeat .*pass/,
+    );
+    expect(readdirSync(ws.dir)).toEqual([]);
+  });
+
   it('rejects a malformed header', async () => {
     await expectBadInput(
       ['capture', 'ws://127.0.0.1:9/', '-H', 'NoColonHere', '--db', ws.db],

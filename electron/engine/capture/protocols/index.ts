@@ -12,11 +12,14 @@ import {
 } from '../../../../shared/protocols/names.js';
 import type { ClientProtocol, ClientProtocolOptions } from './client.js';
 import { GraphqlWsClient, graphqlWsOptionsProblem } from './graphql-ws.js';
+import { MqttClient, mqttOptionsProblem } from './mqtt.js';
 import { SocketIoClient, socketIoOptionsProblem, socketIoUrl } from './socket.io.js';
+import { StompClient, stompOptionsProblem } from './stomp.js';
 
 /** One protocol Frameline speaks as a client. */
 interface ClientEntry {
-  create(options: ClientProtocolOptions): ClientProtocol;
+  /** `url` is the one the connection opened (STOMP's CONNECT names its host). */
+  create(options: ClientProtocolOptions, url: URL): ClientProtocol;
   /** What is wrong with the options for this protocol, in a sentence; null when nothing is. */
   problem?(options: ClientProtocolOptions): string | null;
   /** The URL this protocol's own clients connect to, given the one the user typed. */
@@ -26,11 +29,17 @@ interface ClientEntry {
 const CLIENTS: Partial<Record<ProtocolName, ClientEntry>> = {
   'socket.io': { create: (o) => new SocketIoClient(o), problem: socketIoOptionsProblem, url: socketIoUrl },
   'graphql-ws': { create: (o) => new GraphqlWsClient(o), problem: graphqlWsOptionsProblem },
+  mqtt: { create: (o) => new MqttClient(o), problem: mqttOptionsProblem },
+  stomp: { create: (o, url) => new StompClient(o, url), problem: stompOptionsProblem },
 };
 
-/** A new client of `name` for one connection; null when Frameline does not speak it. */
-export function clientFor(name: ProtocolName, options: ClientProtocolOptions): ClientProtocol | null {
-  return CLIENTS[name]?.create(options) ?? null;
+/** A new client of `name` for one connection to `url`; null when Frameline does not speak it. */
+export function clientFor(
+  name: ProtocolName,
+  options: ClientProtocolOptions,
+  url: URL,
+): ClientProtocol | null {
+  return CLIENTS[name]?.create(options, url) ?? null;
 }
 
 /** The protocols Frameline speaks as a client. */
@@ -112,5 +121,5 @@ export function planProtocol(r: ProtocolRequest): ProtocolPlan {
 export function clientForConnection(plan: ProtocolPlan, subprotocol: string | null): ClientProtocol | null {
   if (plan.plain) return null;
   const name = plan.chosen ?? protocolOfHandshake(subprotocol, plan.url.href);
-  return name ? clientFor(name, plan.options) : null;
+  return name ? clientFor(name, plan.options, plan.url) : null;
 }

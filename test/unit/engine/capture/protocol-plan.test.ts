@@ -32,6 +32,32 @@ describe('planProtocol', () => {
     expect(plan('ws://h/cable').subprotocols).toEqual([]);
   });
 
+  it('offers mqtt and the STOMP versions for an explicit --protocol, and checks their init payload first', () => {
+    expect(plan('ws://h/', { protocol: 'mqtt' }).subprotocols).toEqual(['mqtt']);
+    expect(plan('ws://h/ws', { protocol: 'stomp' }).subprotocols).toEqual([
+      'v12.stomp',
+      'v11.stomp',
+      'v10.stomp',
+    ]);
+    const e = thrown(() => plan('ws://h/', { protocol: 'mqtt', initPayload: '{"keepAlive":"1"}' }));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toMatch(/^--init-payload for MQTT is an object of .*keepAlive/);
+    expect(e.message).not.toContain('\n');
+    expect(thrown(() => plan('ws://h/ws', { protocol: 'stomp', initPayload: '"guest"' })).message).toMatch(
+      /^--init-payload for STOMP is an object of host, login, passcode and heartBeat/,
+    );
+  });
+
+  it("gives STOMP's client the connection's URL, whose host is the CONNECT host", () => {
+    const sent: string[] = [];
+    const client = clientForConnection(
+      plan('ws://broker.example:15674/ws', { protocol: 'stomp' }),
+      'v12.stomp',
+    );
+    client!.opened({ send: (d) => void sent.push(d.toString()), close() {}, event() {}, refused() {} });
+    expect(sent[0]).toContain('\nhost:broker.example\n');
+  });
+
   it('lets the 101 choose when nothing was chosen, and --protocol none speak nothing', () => {
     const p = plan('ws://h/graphql', { subprotocols: ['graphql-transport-ws'] });
     expect(p.chosen).toBeNull();
