@@ -27,17 +27,22 @@ export function preview(opcode: Opcode, data: Buffer, max = PREVIEW): string {
   return data.length > Math.ceil(max / 3) ? `${hex} …` : hex;
 }
 
-/** `01:53:53.123456 < text  12B  {"hello":1}` */
+/**
+ * `01:53:53.123456 < text  12B  {"hello":1}`, or with the message decoded in its protocol's words
+ * before the payload: `01:53:53.123456 < binary  21B  [PUBLISH a/b] 30 13 00 03 …`.
+ */
 export function frameLine(
   ts: number,
   direction: 'in' | 'out',
   opcode: Opcode,
   size: number,
   data: Buffer,
+  label = '',
 ): string {
   const time = formatMicros(ts).slice(11, 26);
   const arrow = direction === 'in' ? '<' : '>';
-  return `${time} ${arrow} ${opcode.padEnd(6)} ${formatBytes(size).padStart(7)}  ${preview(opcode, data)}`;
+  const said = label ? `[${label}] ` : '';
+  return `${time} ${arrow} ${opcode.padEnd(6)} ${formatBytes(size).padStart(7)}  ${said}${preview(opcode, data)}`;
 }
 
 export function formatBytes(n: number): string {

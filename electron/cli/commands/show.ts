@@ -10,6 +10,7 @@ import {
 import { numberIn } from '../../../shared/contract/fields.js';
 import { DamageTally, damageKindOf } from '../../../shared/frame-damage.js';
 import { parseMicros } from '../../../shared/time.js';
+import { messageLabel } from '../../../shared/protocols/decode.js';
 import { InputError } from '../../engine/errors.js';
 import { parse, positionals, requestFrom, sessionId } from '../args.js';
 import { openCliEngine } from '../engine.js';
@@ -142,7 +143,7 @@ export async function run(argv: string[]): Promise<number> {
         const data = Buffer.from(f.payload, f.opcode === 'text' ? 'utf8' : 'base64');
         if (f.damaged) damage.add(f.seq, damageKindOf(f.damage ?? ''));
         await out(
-          `${frameLine(parseMicros(f.ts), f.direction, f.opcode, f.size, data)}${f.damaged ? `[damaged: ${f.damage}]` : ''}${f.truncated ? '  [truncated]' : ''}\n`,
+          `${frameLine(parseMicros(f.ts), f.direction, f.opcode, f.size, data, messageLabel(f.message ?? null))}${f.damaged ? `[damaged: ${f.damage}]` : ''}${f.truncated ? '  [truncated]' : ''}\n`,
         );
       }
     }

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { FrameRecord } from '../../../shared/contract.js';
 import { mosquittoMissing, startMosquitto, type Mosquitto } from '../../servers/mosquitto.js';
 import { captured } from '../../support/captured.js';
-import { workspace, type Workspace } from '../../support/cli.js';
+import { cli, workspace, type Workspace } from '../../support/cli.js';
 import { mqttPackets, type MqttPacketModule } from '../../support/protocol-tool-types.js';
 import { protocolTool, protocolToolMissing } from '../../support/test-tools.js';
 import { until } from '../../support/wait.js';
@@ -98,6 +98,17 @@ describe.skipIf(missing !== null)(
         keepAlive: 1,
       });
       expect(b.log()).not.toMatch(/exceeded timeout/);
+
+      // Read as a person reads it: each binary packet says what it is before its bytes.
+      const shown = await cli(['show', String(data.session.id), '--frames', '--db', ws.db]);
+      expect(shown.code).toBe(0);
+      const said = shown.stdout
+        .split('\n')
+        .map((l) => /\s\[([^\]]+)\] [0-9a-f]{2}/.exec(l)?.[1])
+        .filter(Boolean);
+      expect(said.slice(0, 4)).toEqual(['CONNECT', 'CONNACK', 'SUBSCRIBE a/b', 'SUBACK']);
+      expect(said).toContain('PUBLISH a/b');
+      expect(said).toContain('PINGREQ');
     });
 
     it('a wrong password ends the capture with "not authorised" in one line, exit code 1', async () => {
