@@ -380,7 +380,11 @@ describe('capture of failures', () => {
       await wsServer((sock) => {
         sock.send('before 1');
         sock.send('before 2');
-        setTimeout(() => (sock as unknown as { _socket: Socket })._socket.resetAndDestroy(), 50);
+        // Reset once the client has read both: its pong to a ping sent after them says so. (A reset
+        // after a fixed 50 ms could reach a client too busy to have read them, and a reset
+        // discards what the receiver has not read yet.)
+        sock.ping();
+        sock.once('pong', () => (sock as unknown as { _socket: Socket })._socket.resetAndDestroy());
       }),
     );
     const { code, data } = await capture([server.url]);
@@ -388,7 +392,8 @@ describe('capture of failures', () => {
     const c = data.connections[0]!;
     expect(c).toMatchObject({ closeCode: 1006, closedBy: 'network' });
     expect(c.error!.kind).toBe('reset');
-    expect(data.frames!.map((f) => f.payload)).toEqual(['before 1', 'before 2']);
+    const texts = data.frames!.filter((f) => f.opcode === 'text').map((f) => f.payload);
+    expect(texts).toEqual(['before 1', 'before 2']);
   });
 
   it('records a 1011 close from the server', async () => {
