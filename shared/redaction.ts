@@ -4,6 +4,7 @@
 // redaction is counted by rule, so that an export can say what it took out.
 
 import type { RedactionSummary } from './contract/fields.js';
+import { mqttConnectCredentials } from './protocols/decode-mqtt.js';
 
 /** The mask a redacted value becomes (an Authorization keeps its scheme: "Bearer ***"). */
 export const MASK = '***';
@@ -58,6 +59,7 @@ export type RedactionRule =
   | 'bearer-token'
   | 'json-field'
   | 'form-field'
+  | 'packet-field'
   | 'user-field'
   | 'user-pattern';
 
@@ -140,6 +142,30 @@ export class Redactor {
     const scheme = authScheme(value);
     if (scheme !== null && value.slice(scheme.length) === MASK) return value;
     return this.hit(rule, name, value);
+  }
+
+  /**
+   * A binary frame's bytes: an MQTT CONNECT's password (and user name when the user names it)
+   * masked in place with as many `*` bytes, so that the packet keeps its lengths and still decodes;
+   * the packet names itself, whatever protocol its connection was taken for. Other bytes as they are.
+   */
+  bytes(payload: Uint8Array): Uint8Array {
+    if (!this.rules.enabled) return payload;
+    const credentials = mqttConnectCredentials(payload);
+    if (credentials === null) return payload;
+    // A copy: a Buffer's slice() would share the stored frame's memory.
+    const out = Uint8Array.from(payload);
+    for (const [name, at] of Object.entries(credentials)) {
+      const user = this.userFields.has(name);
+      if (!user && !isSecretName(name)) continue;
+      this.hit(
+        user ? 'user-field' : 'packet-field',
+        name,
+        new TextDecoder().decode(payload.subarray(at.start, at.end)),
+      );
+      out.fill(0x2a, at.start, at.end);
+    }
+    return out;
   }
 
   /** A header value: credentials masked (an Authorization keeps its scheme), JWTs and patterns too. */

@@ -8,3 +8,7 @@ declare class TextDecoder {
 declare class TextEncoder {
   encode(input?: string): Uint8Array;
 }
+
+// Base64 as binary strings, as both runtimes have it (a binary message of a load-test script).
+declare function atob(data: string): string;
+declare function btoa(data: string): string;

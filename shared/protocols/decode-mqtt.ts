@@ -82,6 +82,56 @@ export function mqttConnectLevel(bytes: Uint8Array): number | null {
   }
 }
 
+/** Where a field's bytes lie in a packet: [start, end), `end` cut to the bytes there are. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where the credentials of the CONNECT packet a frame starts with lie (MQTT 3.1, 3.1.1 and 5): the
+ * user name's and the password's bytes, after their length prefixes, as far as the frame holds
+ * them; null when the frame does not start with a CONNECT or names no credential.
+ */
+export function mqttConnectCredentials(
+  bytes: Uint8Array,
+): { username?: ByteRange; password?: ByteRange } | null {
+  const level = mqttConnectLevel(bytes);
+  if (level === null) return null;
+  const r = new Reader(bytes, bytes.length);
+  const found: { username?: ByteRange; password?: ByteRange } = {};
+  /** A length-prefixed field at the reader's position: its range, the reader moved past it. */
+  const field = (): ByteRange => {
+    const n = r.u16();
+    const range = { start: r.at, end: Math.min(r.at + n, bytes.length) };
+    r.at += n;
+    return range;
+  };
+  try {
+    r.byte();
+    r.varint();
+    r.text();
+    r.byte(); // level
+    const flags = r.byte();
+    r.u16(); // keep-alive
+    if (level === 5) r.properties();
+    field(); // client id
+    if (flags & 0x04) {
+      if (level === 5) r.properties();
+      field(); // will topic
+      field(); // will payload
+    }
+    if (flags & 0x80) found.username = field();
+    if (flags & 0x40) found.password = field();
+  } catch {
+    // Cut short or malformed further on: what was found before still is masked.
+  }
+  // A field the frame was cut before (or inside its length prefix) holds nothing to mask.
+  for (const k of ['username', 'password'] as const)
+    if (found[k] && found[k].start >= found[k].end) delete found[k];
+  return found.username || found.password ? found : null;
+}
+
 /** One packet from `r`'s position to its end: its fields, as far as the bytes go. */
 function decodePacket(
   bytes: Uint8Array,

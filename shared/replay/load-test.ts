@@ -142,6 +142,13 @@ export interface LoadTestInput {
   durationSeconds: number;
 }
 
+/** A binary message (base64) with the credentials of its packet masked by `r`. */
+function maskedBinary(base64: string, r: Redactor): string {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const masked = r.bytes(bytes);
+  return masked === bytes ? base64 : btoa(Array.from(masked, (b) => String.fromCharCode(b)).join(''));
+}
+
 /** Builds the plan of a script from a recorded connection: every secret replaced, answers to check chosen. */
 export function loadTestPlan(input: LoadTestInput): LoadTestPlan {
   const { redactor, secrets } = envRedactor();
@@ -152,6 +159,8 @@ export function loadTestPlan(input: LoadTestInput): LoadTestPlan {
   const steps: LoadTestStep[] = [];
   const notes: string[] = [];
   const greeting = greetingOf(input.conversation, input.idField);
+  // A credential inside a binary packet cannot be an environment variable: it is masked in place.
+  const packets = new Redactor();
   for (const m of sent) {
     const id = messageId(m, input.idField);
     let expect: Expectation | null = null;
@@ -176,7 +185,7 @@ export function loadTestPlan(input: LoadTestInput): LoadTestPlan {
     }
     steps.push({
       atMs: at(m.ts),
-      text: m.opcode === 'text' ? redactor.text(m.text) : m.text,
+      text: m.opcode === 'text' ? redactor.text(m.text) : maskedBinary(m.text, packets),
       binary: m.opcode === 'binary',
       expect,
       answeredAtMs: expect && answer ? at(answer.ts) : null,
@@ -184,6 +193,10 @@ export function loadTestPlan(input: LoadTestInput): LoadTestPlan {
   }
   const lastGreeting = Math.max(-1, ...[...greeting].map((g) => at(g.ts)));
   const settleMs = lastGreeting < 0 ? 0 : lastGreeting * 2 + 200;
+  if (packets.total > 0)
+    notes.push(
+      `the credentials of ${packets.total === 1 ? 'a binary message' : 'binary messages'} (an MQTT CONNECT's password) are masked as "*" in place: put them back for the server to accept the login`,
+    );
   const binaries = steps.filter((s) => s.binary).length;
   if (binaries > 0)
     notes.push(
