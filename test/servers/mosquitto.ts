@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accepting, freePort } from './proxies.js';
+import { stopChild } from '../support/processes.js';
 
 export const MOSQUITTO = process.env.MOSQUITTO_PATH ?? '/usr/sbin/mosquitto';
 export const MOSQUITTO_PUB = process.env.MOSQUITTO_PUB_PATH ?? '/usr/bin/mosquitto_pub';
@@ -72,17 +73,10 @@ protocol mqtt
   const child = spawn(MOSQUITTO, ['-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      const cleanup = () => {
-        rmSync(dir, { recursive: true, force: true });
-        resolve();
-      };
-      if (child.exitCode !== null || child.signalCode !== null) return cleanup();
-      child.once('exit', cleanup);
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-    });
+  const stop = async () => {
+    await stopChild(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
   const deadline = Date.now() + 15_000;
   while (!((await accepting(wsPort)) && (await accepting(mqttPort)))) {
     if (child.exitCode !== null || Date.now() > deadline) {

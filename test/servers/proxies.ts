@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from '../support/processes.js';
 
 export const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 export const HAPROXY = process.env.HAPROXY_PATH ?? '/usr/sbin/haproxy';
@@ -59,17 +60,10 @@ async function launch(
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   let exited = false;
   child.once('exit', () => (exited = true));
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      const cleanup = () => {
-        rmSync(dir, { recursive: true, force: true });
-        resolve();
-      };
-      if (child.exitCode !== null || child.signalCode !== null) return cleanup();
-      child.once('exit', cleanup);
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-    });
+  const stop = async () => {
+    await stopChild(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
   const deadline = Date.now() + 10_000;
   while (!(await accepting(port))) {
     if (exited || Date.now() > deadline) {

@@ -29,15 +29,19 @@ export function startPeer(command: string, args: string[], timeoutMs = 15_000): 
       resolve({
         child,
         port,
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-          }),
+        stop: () => stopChild(child),
       });
     });
+  });
+}
+
+/** Stops a child: SIGTERM, SIGKILL if it has not gone 3 s later; settles once it has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
   });
 }
 
