@@ -7,6 +7,7 @@ import { browserMissing, launchChromium } from '../support/browser.js';
 import { workspace, type Workspace } from '../support/cli.js';
 import { serve, type Served } from '../support/serve.js';
 import { protocolToolMissing } from '../support/test-tools.js';
+import { inspectShot } from '../support/screenshots.js';
 
 const missing = browserMissing() || protocolToolMissing('graphql-ws') || protocolToolMissing('graphql');
 
@@ -49,6 +50,7 @@ describe.skipIf(missing)('attach screen speaking graphql-ws', () => {
     await options.getByLabel('Protocol', { exact: true }).selectOption('graphql-ws');
     await options.getByLabel('Init payload (JSON)').fill('{"token":"let-me-in"}');
     await options.getByLabel('Subscribe').fill('subscription { tick }');
+    await inspectShot(page, 'attach-protocol-options');
     await page.getByLabel('WebSocket URL').press('Enter');
     await page.getByTestId('capture-state').filter({ hasText: 'Open' }).waitFor();
     const rows = page.getByRole('grid', { name: 'Frames' }).getByRole('row');
@@ -60,5 +62,6 @@ describe.skipIf(missing)('attach screen speaking graphql-ws', () => {
       { type: 'subscribe', id: '1' },
     ]);
     expect(pageErrors).toEqual([]);
+    await inspectShot(page, 'attach-protocol');
   });
 });
