@@ -126,7 +126,8 @@ function TimeZoneSwitch() {
 export function StatusLine({ api, onShowShortcuts }: { api: Api; onShowShortcuts: () => void }) {
   const { link, info, error, notice } = useEngineLink(api);
   const live = useLiveSessions(api, link !== 'lost');
-  const shell = info?.shell === 'desktop' ? 'desktop' : 'browser mode';
+  // The shell is only named once the engine has said which it is.
+  const shell = info ? ` (${info.shell === 'desktop' ? 'desktop' : 'browser mode'})` : '';
   let text: string;
   if (error) text = `Engine not answering: ${error}`;
   else if (link === 'restarting') text = `Engine stopped — ${notice ?? 'restarting it'}`;
@@ -135,7 +136,7 @@ export function StatusLine({ api, onShowShortcuts }: { api: Api; onShowShortcuts
       ? `Engine stopped — ${notice}`
       : 'Engine link lost — the frameline process stopped or the network dropped; restart it and reload this page';
   else if (link === 'connecting') text = 'Connecting to the engine…';
-  else text = `Engine connected (${shell})${notice ? ` — ${notice}` : ''}`;
+  else text = `Engine connected${shell}${notice ? ` — ${notice}` : ''}`;
   const state = error || link === 'lost' ? 'lost' : link === 'restarting' ? 'connecting' : link;
   return (
     <footer className={`status-line is-${state}`} role="status" aria-live="polite">

@@ -121,6 +121,7 @@ describe.skipIf(browserMissing())('npm start without the Electron binary', () =>
     const status = page.getByRole('status');
     await status.getByText('Engine connected (browser mode)').waitFor({ timeout: 30_000 });
     const dbPath = join(home, '.config', 'Frameline', 'frameline.db');
+    // The engine names its shell and its database in the same answer: both are on the line together.
     expect(await status.textContent()).toContain(`Database ${dbPath}`);
     expect(existsSync(dbPath)).toBe(true);
     await page.close();
