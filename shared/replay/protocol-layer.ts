@@ -9,7 +9,7 @@ import { decodeFrame, type DecodeContext } from '../protocols/decode.js';
 import { stompHead } from '../protocols/decode-stomp.js';
 import type { ProtocolName } from '../protocols/names.js';
 import { isObject, parseJson } from '../protocols/wire.js';
-import type { Conversation, TimedMessage } from './pairing.js';
+import { messageId, type Conversation, type TimedMessage } from './pairing.js';
 
 /** The message types each protocol says by itself (its opening, heartbeats and namespace goodbyes). */
 const PROTOCOL_OWN: Partial<Record<ProtocolName, ReadonlySet<string>>> = {
@@ -156,4 +156,47 @@ export function recordedOpening(c: Conversation, context: DecodeContext | null):
   }
   if (context.protocol === 'socket.io' && opening.subscribe.length === 0) opening.subscribe.push('/');
   return opening;
+}
+
+/** A Socket.IO packet up to its ack id (`42`, `43/chat,`, `451-`), and the ack id. */
+const SOCKET_IO_ACK = /^(4[0-6](?:\d+-)?(?:\/[^,]*,)?)(\d*)/;
+
+/**
+ * The id that ties an answer to its request: a Socket.IO ack id (an event asking for an ack, and
+ * the ack), else the message's JSON `idField` (a graphql-ws operation id, a JSON-RPC id).
+ */
+export function exchangeId(
+  m: TimedMessage,
+  context: DecodeContext | null,
+  idField: string,
+): string | number | undefined {
+  if (context?.protocol !== 'socket.io') return messageId(m, idField);
+  if (m.opcode !== 'text') return undefined;
+  const id = SOCKET_IO_ACK.exec(m.text)?.[2];
+  return id ? Number(id) : undefined;
+}
+
+/** The message's text with its exchange id (see exchangeId) set to `id`. */
+export function withExchangeId(
+  m: TimedMessage,
+  id: string | number,
+  context: DecodeContext | null,
+  idField: string,
+): string {
+  if (context?.protocol === 'socket.io')
+    return m.text.replace(SOCKET_IO_ACK, (_all, head: string) => `${head}${id}`);
+  const parsed = JSON.parse(m.text) as Record<string, unknown>;
+  parsed[idField] = id;
+  return JSON.stringify(parsed);
+}
+
+/**
+ * A request without its exchange id: a client's request is the recorded one when their shapes are
+ * equal, whatever ids each client chose (socket.io-client counts acks from 0, graphql-ws uses UUIDs).
+ */
+export function requestShape(m: TimedMessage, context: DecodeContext | null, idField: string): string {
+  if (m.opcode !== 'text' || exchangeId(m, context, idField) === undefined) return `${m.opcode}:${m.text}`;
+  if (context?.protocol === 'socket.io') return `text:${m.text.replace(SOCKET_IO_ACK, '$1')}`;
+  const { [idField]: _id, ...rest } = JSON.parse(m.text) as Record<string, unknown>;
+  return `text:${JSON.stringify(rest)}`;
 }
