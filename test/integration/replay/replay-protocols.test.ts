@@ -9,6 +9,7 @@ import type { ShowJson } from '../../support/session-json.js';
 import { protocolToolMissing } from '../../support/test-tools.js';
 import { until } from '../../support/wait.js';
 import { graphqlWsServer } from '../../servers/graphql-ws.js';
+import { mosquittoMissing, startMosquitto } from '../../servers/mosquitto.js';
 import { socketIoServer, type SocketIoScenario } from '../../servers/socketio.js';
 
 interface ReplayJson {
@@ -141,6 +142,53 @@ describe.skipIf(graphqlMissing)(
         '{"id":"q1","type":"next","payload":{"data":{"hello":"world"}}}',
         '{"id":"q1","type":"complete"}',
       ]);
+    });
+  },
+);
+
+const mqttMissing = mosquittoMissing();
+describe.skipIf(mqttMissing)(
+  `replay of an MQTT session${mqttMissing ? ` (skipped: ${mqttMissing})` : ''}`,
+  () => {
+    /** The MQTT packet types (first byte's high nibble) of one direction's binary frames. */
+    const packetTypes = (frames: ShowJson['frames'], direction: 'in' | 'out') =>
+      (frames ?? [])
+        .filter((f) => f.direction === direction && f.opcode === 'binary')
+        .map((f) => Buffer.from(f.payload, 'base64')[0]! >> 4);
+    const CONNECT = 1;
+    const SUBSCRIBE = 8;
+    const PINGREQ = 12;
+
+    it('sends its own CONNECT and PINGREQs, the recorded SUBSCRIBE after the CONNACK, and finds the SUBACK the same', async () => {
+      const broker = await startMosquitto();
+      toClose.push({ close: () => broker.stop() });
+      const recording = await captured(ws.db, [
+        `${broker.url}/`,
+        '--protocol',
+        'mqtt',
+        '--init-payload',
+        '{"keepAlive":1}',
+        '--subscribe',
+        'a/b',
+        '--duration',
+        '2.5',
+      ]);
+      expect(recording.code).toBe(0);
+      expect(
+        packetTypes(recording.data.frames, 'out').filter((t) => t === PINGREQ).length,
+      ).toBeGreaterThanOrEqual(1);
+
+      const { code, json } = await replay(recording.data.session.id, `${broker.url}/`);
+      expect(code).toBe(0);
+      expect(json).toMatchObject({ sent: 1, received: 1, matched: 1, changed: 0, missing: 0, extra: 0 });
+      const run = await framesOf(json.sessionId);
+      // Kept past 1.5 × the recorded keep-alive of 1 s by its own PINGREQs, closed by the replay.
+      expect(run.connections[0]).toMatchObject({ closedBy: 'client', closeCode: 1000, error: null });
+      const out = packetTypes(run.frames, 'out');
+      expect(out.filter((t) => t === CONNECT)).toHaveLength(1);
+      expect(out.filter((t) => t === SUBSCRIBE)).toHaveLength(1);
+      expect(out.indexOf(SUBSCRIBE)).toBeGreaterThan(out.indexOf(CONNECT));
+      expect(out.filter((t) => t === PINGREQ).length).toBeGreaterThanOrEqual(1);
     });
   },
 );
