@@ -209,7 +209,8 @@ export async function runReplay(
   type Seen = { ts: number; opcode: 'text' | 'binary'; data: Buffer };
   const sent: Seen[] = [];
   const received: Seen[] = [];
-  /** Answers of the application received so far (a heartbeat is not one). */
+  /** Application messages sent and answers received so far (the protocol's own are not counted). */
+  let requests = 0;
   let answers = 0;
   const ownOf = (direction: 'in' | 'out', x: Seen) =>
     spoken !== null && isProtocolOwn(asMessages([x])[0]!, direction, spoken);
@@ -235,7 +236,7 @@ export async function runReplay(
       sessionId,
       state,
       planned,
-      sent: sent.filter((x) => !ownOf('out', x)).length,
+      sent: requests,
       received: answers,
     });
   };
@@ -264,7 +265,10 @@ export async function runReplay(
       if (f.opcode !== 'text' && f.opcode !== 'binary') return;
       const seen: Seen = { ts: f.ts, opcode: f.opcode, data: f.data };
       (f.direction === 'out' ? sent : received).push(seen);
-      if (f.direction === 'in' && !ownOf('in', seen)) answers++;
+      if (!ownOf(f.direction, seen)) {
+        if (f.direction === 'in') answers++;
+        else requests++;
+      }
       dirty = true;
       if (wake) wake();
     },

@@ -84,6 +84,26 @@ describe.skipIf(socketIoMissing)(
       expect(socket.connected).toBe(true);
       expect(disconnects).toEqual([]);
     });
+
+    it('closes a client that does not answer its pings, as Engine.IO does, after the recorded pingTimeout', async () => {
+      const server = await socketIoServer({ pingInterval: 300, pingTimeout: 1000 });
+      toClose.push(server);
+      const recording = await captured(ws.db, [server.url, '--send', '42["hello",1]', '--duration', '0.4']);
+      expect(recording.code).toBe(0);
+      const mock = await mockOf(recording.data.session.id);
+      // A WebSocket client that does not speak Engine.IO: it hears the open packet and the pings, and never pongs.
+      const silent = new WebSocket(mock.url);
+      const heard: string[] = [];
+      silent.on('message', (d: Buffer) => heard.push(d.toString()));
+      const closed = new Promise<number>((resolve) => silent.on('close', (code: number) => resolve(code)));
+      expect(await closed).toBe(1005);
+      expect(JSON.parse(heard[0]!.slice(1))).toMatchObject({
+        upgrades: [],
+        pingInterval: 300,
+        pingTimeout: 1000,
+      });
+      expect(heard.filter((m) => m === '2')).toEqual(['2']);
+    });
   },
 );
 
