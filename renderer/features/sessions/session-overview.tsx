@@ -321,6 +321,11 @@ function ConnectionItem({
         <span className="connection-outcome">
           <i className={`chart-swatch chart-swatch-conn cls-${span.cls}`} />
           {outcomeLabel(c)}
+          {c.protocol ? (
+            <span className="connection-protocol" title="The application protocol its frames speak">
+              {c.protocol}
+            </span>
+          ) : null}
         </span>
         <span className="connection-when" title={`${clockMicros(started)} ${zoneWord()}`}>
           {formatOffset(started - sessionStart)}
