@@ -116,7 +116,7 @@ export const FilterBar = memo(function FilterBar({
           <input
             type="search"
             aria-label="Filter messages"
-            placeholder="Message: type, event, topic"
+            placeholder="type, event, topic"
             title='Words matched against each decoded message: its type (EVENT, PUBLISH, next…) and the event, topic or method it names; * for any characters (sensors/*), "quotes" for a name with spaces'
             value={message}
             spellCheck={false}
