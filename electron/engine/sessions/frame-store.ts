@@ -438,6 +438,30 @@ export function matchingSeqs(
     .iterate(...params) as Iterable<number>;
 }
 
+/** Of the given seqs (in order), those whose frames a filter (its SQL part) lets through, read a few hundred at a time. */
+export function keptSeqs(
+  db: Database.Database,
+  sessionId: number,
+  filter: FrameFilter,
+  among: ArrayLike<number>,
+): number[] {
+  const { where, params } = filterClause(sessionId, filter);
+  const kept: number[] = [];
+  const CHUNK = 500;
+  for (let at = 0; at < among.length; at += CHUNK) {
+    const seqs = Array.from({ length: Math.min(CHUNK, among.length - at) }, (_, i) => among[at + i]!);
+    kept.push(
+      ...(db
+        .prepare(
+          `SELECT seq FROM frame WHERE ${where} AND seq IN (${seqs.map(() => '?').join(', ')}) ORDER BY seq`,
+        )
+        .pluck()
+        .all(...params, ...seqs) as number[]),
+    );
+  }
+  return kept;
+}
+
 /** Frame list rows of the frames with these seqs (in the order given). */
 export function framesAt(
   db: Database.Database,

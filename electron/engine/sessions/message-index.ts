@@ -18,6 +18,7 @@ import {
   frameHeadRange,
   framesAt,
   isEmptyFilter,
+  keptSeqs,
   matchingSeqs,
   readPayload,
   type FrameFilter,
@@ -25,8 +26,8 @@ import {
   type MessageOf,
 } from './frame-store.js';
 
-/** Frames decoded between two turns of the event loop: a few tens of milliseconds of work. */
-export const MESSAGE_SLICE_FRAMES = 10_000;
+/** Frames decoded between two turns of the event loop: about twenty milliseconds of work, more on a busy machine. */
+export const MESSAGE_SLICE_FRAMES = 5000;
 /** The head of a payload that is decoded: the same as a frame list row's (frame-store.ts). */
 const HEAD_BYTES = 640;
 
@@ -114,11 +115,13 @@ async function carryOn(
 ): Promise<void> {
   if (!index.holdsFor(connections) || committed < index.upto) index.reset(connections);
   else index.remember(connections);
+  const speaking = new Set(connections.filter((c) => c.protocol).map((c) => c.id));
   while (index.upto < committed) {
     const to = Math.min(committed, index.upto + MESSAGE_SLICE_FRAMES);
     for (const r of frameHeadRange(db, sessionId, index.upto, to, HEAD_BYTES)) {
-      // Only text and binary frames carry a message (decode.ts): control frames are not read.
-      if (r.opcode !== 1 && r.opcode !== 2) continue;
+      // Only text and binary frames of a connection that speaks a protocol carry a message
+      // (decode.ts): the others are not read.
+      if ((r.opcode !== 1 && r.opcode !== 2) || !speaking.has(r.connection_id)) continue;
       const read = readPayload(db, r, HEAD_BYTES);
       if (read.bytes === null) continue;
       const message = messageOf(r.connection_id, {
@@ -165,6 +168,9 @@ export async function messageIndex(db: Database.Database, d: SessionDecoding): P
   return idx;
 }
 
+/** Up to this many matching messages, the rest of a filter is checked on them by seq (else in one pass). */
+const FEW_MATCHES = 20_000;
+
 /** Match lists of recent filtered views, so that scrolling one reads only its page. */
 const matchLists = new WeakMap<Database.Database, Map<string, Uint32Array>>();
 
@@ -188,8 +194,13 @@ export async function messageFramesPage(
   const key = JSON.stringify([d.session.id, d.session.createdAt, index.upto, unindexed, filter]);
   let seqs = lists.get(key);
   if (!seqs) {
-    if (isEmptyFilter(rest)) seqs = index.matching(message);
+    const candidates = index.matching(message);
+    if (isEmptyFilter(rest)) seqs = candidates;
+    // Few matching messages: SQLite checks the rest of the filter on those frames only.
+    else if (candidates.length <= FEW_MATCHES)
+      seqs = Uint32Array.from(keptSeqs(db, d.session.id, rest, candidates));
     else {
+      // Many: the frames the rest of the filter lets through are read in one pass and tested here.
       const matches = index.matcher(message);
       const kept: number[] = [];
       for (const seq of matchingSeqs(db, d.session.id, { ...rest, uptoSeq: index.upto }))
