@@ -97,6 +97,39 @@ describe.skipIf(missing)(`filter on decoded messages${missing ? ` (skipped: ${mi
     expect((await page({ message: 'chat-typing' })).total).toBe(0);
   });
 
+  it("carries a live session's filter on with the frames it records", async () => {
+    let status = { sessionId: 0, framesIn: 0 };
+    service.onPush((topic, payload) => {
+      if (topic === 'capture:status') status = payload as typeof status;
+    });
+    const { sessionId: live } = await callService<{ sessionId: number }>(service, 'capture:start', {
+      url: server.url,
+    });
+    // The open packet, then the namespace connect's answer.
+    await until('the namespace connect', () => status.framesIn >= 2);
+    const chats = async () =>
+      (
+        await callService<Page>(service, 'sessions:frames', {
+          id: live,
+          filter: { message: 'EVENT chat' },
+          offset: 0,
+          limit: 100,
+        })
+      ).frames.map((f) => f.preview);
+    expect(await chats()).toEqual([]);
+    for (const n of [1, 2]) {
+      await callService(service, 'capture:send', {
+        sessionId: live,
+        data: `42["chat",{"n":${n}}]`,
+        kind: 'text',
+      });
+      await until(`chat ${n} to reach the server`, () => server.events.length === 4 + n);
+      await until(`chat ${n} in the filtered view`, async () => (await chats()).length === n);
+    }
+    expect(await chats()).toEqual(['42["chat",{"n":1}]', '42["chat",{"n":2}]']);
+    await callService(service, 'capture:stop', { sessionId: live });
+  });
+
   it('combines with direction and full-text search, and pages over the whole view', async () => {
     const sent = await page({ message: 'EVENT', direction: 'out' });
     expect(sent.frames.map((f) => f.message?.name)).toEqual(['chat', 'typing', 'chat', 'chat-history']);
