@@ -152,7 +152,11 @@ export class RefusalAccumulator {
           s.mqttSubscribes.delete(m.packetId);
           const failed = (m.reasonCodes ?? []).find((c) => c >= 0x80);
           if (failed !== undefined)
-            refuse('subscription', `SUBACK ${mqttCode(failed, failed !== 0x80)}`, topic || undefined);
+            refuse(
+              'subscription',
+              `SUBACK ${failed === 0x80 ? '0x80 (failure: not authorized, or not allowed)' : mqttCode(failed, true)}`,
+              topic || undefined,
+            );
         }
         return;
       }
