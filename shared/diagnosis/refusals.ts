@@ -227,8 +227,9 @@ function eventRefusals(
 /** Whether a protocol (detected, or said by a 4406) refused the subprotocol on this connection. */
 function subprotocolRefusal(c: DiagConnection, heardData: boolean): { protocol: ProtocolName } | null {
   if (c.openedAt === null || c.closedAt === null || c.closedBy !== 'server') return null;
-  // 4406 is graphql-ws's "Subprotocol not acceptable".
-  if (c.closeCode === 4406) return { protocol: c.protocol ?? 'graphql-ws' };
+  // 4406 is graphql-ws's "Subprotocol not acceptable" (said so when nothing sent told the protocol).
+  if (c.closeCode === 4406 && (c.protocol || /subprotocol/i.test(c.closeReason ?? '')))
+    return { protocol: c.protocol ?? 'graphql-ws' };
   if (!c.protocol || subprotocolsFor(c.protocol).length === 0 || c.subprotocol || heardData) return null;
   return { protocol: c.protocol };
 }
@@ -254,7 +255,7 @@ export function refusalRule(
   const protocols = new Map(connections.map((c) => [c.ordinal, c.protocol]));
   for (const c of connections) {
     const words = c.closeCode !== null ? AUTH_CLOSES[c.closeCode] : undefined;
-    if (words && c.closedBy === 'server' && (c.protocol ?? 'graphql-ws') === 'graphql-ws')
+    if (words && c.closedBy === 'server' && c.protocol === 'graphql-ws')
       acc.push({
         connection: c.ordinal,
         kind: 'auth',
