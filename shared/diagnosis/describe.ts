@@ -4,6 +4,8 @@ import type { Check } from '../findings.js';
 import { damageWords } from '../frame-damage.js';
 
 const n = (v: unknown, unit = ''): string => (typeof v === 'number' ? `${v}${unit}` : '-');
+/** A count with its noun, singular for one: "1 connection", "3 frames". */
+const counted = (v: unknown, noun: string): string => `${n(v)} ${noun}${v === 1 ? '' : 's'}`;
 
 function latency(d: Record<string, unknown>): string {
   return d.samples ? `p50 ${n(d.p50Ms, ' ms')}, p95 ${n(d.p95Ms, ' ms')}, max ${n(d.maxMs, ' ms')}` : '';
@@ -90,7 +92,7 @@ export function describeCheck(c: Check): string {
     case 'layers':
       return d.failing === 'none' ? 'proxy and backend both healthy' : `the ${String(d.failing)} fails`;
     case 'session':
-      return `${String(d.kind)}, ${String(d.status)}: ${n(d.connections)} connections, ${n(d.frames)} frames over ${n(d.durationSeconds, ' s')}`;
+      return `${String(d.kind)}, ${String(d.status)}: ${counted(d.connections, 'connection')}, ${counted(d.frames, 'frame')} over ${n(d.durationSeconds, ' s')}`;
     case 'stored frames': {
       const damaged = d.damaged as DamagedFrames;
       return `${damageWords(damaged)}; ${damaged.frames === 1 ? 'its payload was' : 'their payloads were'} left out of the analysis`;
@@ -105,7 +107,9 @@ export function describeCheck(c: Check): string {
         : `the client closed connections for protocol violations: ${entries(d.violations)}`;
     case 'lifetimes':
       return d.connections
-        ? `${n(d.connections)} connections lived ${n(d.minSeconds)}–${n(d.maxSeconds)} s (median ${n(d.medianSeconds, ' s')})`
+        ? d.connections === 1
+          ? `1 connection lived ${n(d.maxSeconds, ' s')}`
+          : `${n(d.connections)} connections lived ${n(d.minSeconds)}–${n(d.maxSeconds)} s (median ${n(d.medianSeconds, ' s')})`
         : 'no connection opened and closed';
     case 'idle before close':
       return d.idleTimeoutSeconds !== null && d.idleTimeoutSeconds !== undefined
@@ -117,12 +121,19 @@ export function describeCheck(c: Check): string {
         : 'no reconnects';
     case 'heartbeats': {
       const app = d.protocolHeartbeats as Record<string, unknown> | null | undefined;
-      return `server pings: ${n(d.serverPings)}${d.serverIntervalSeconds ? ` every ${n(d.serverIntervalSeconds, ' s')}` : ''}; client pings: ${n(d.clientPings)}${d.clientIntervalSeconds ? ` every ${n(d.clientIntervalSeconds, ' s')}` : ''}; pongs missing ${n(d.pongsMissing)}, late ${n(d.pongsLate)}${app ? `; ${entries(app.protocols)} heartbeats: ${n(app.fromServer)} from the server, ${n(app.fromClient)} from the client, ${n(app.answered)} answered` : ''}`;
+      return `server pings: ${n(d.serverPings)}${d.serverIntervalSeconds ? ` every ${n(d.serverIntervalSeconds, ' s')}` : ''}; client pings: ${n(d.clientPings)}${d.clientIntervalSeconds ? ` every ${n(d.clientIntervalSeconds, ' s')}` : ''}; pongs missing ${n(d.pongsMissing)}, late ${n(d.pongsLate)}${app && (Number(app.fromServer) > 0 || Number(app.fromClient) > 0) ? `; ${Object.keys((app.protocols as Record<string, number> | undefined) ?? {}).join(', ')} heartbeats: ${n(app.fromServer)} from the server, ${n(app.fromClient)} from the client, ${n(app.answered)} answered` : ''}`;
     }
     case 'protocol refusals':
       return c.ok
         ? 'nothing refused'
-        : `${n(d.authRefused)} refused openings, ${n(d.subscriptionsRefused)} refused subscriptions, ${n(d.subprotocolRefused)} refused subprotocols`;
+        : [
+            [d.authRefused, 'refused opening'],
+            [d.subscriptionsRefused, 'refused subscription'],
+            [d.subprotocolRefused, 'refused subprotocol'],
+          ]
+            .filter(([v]) => typeof v === 'number' && v > 0)
+            .map(([v, noun]) => counted(v, noun as string))
+            .join(', ');
     case 'round trips': {
       const ping = d.ping as Record<string, unknown> | null;
       const rr = d.requestResponse as Record<string, unknown> | null;
