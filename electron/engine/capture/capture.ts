@@ -95,6 +95,7 @@ export class Capture {
       kind: 'capture',
       target: url.href,
       settings: settingsForRecord(options),
+      ...(options.protocol !== undefined ? { protocol: options.protocol } : {}),
       createdAt: nowMicros(),
     });
     this.sessionId = recording.sessionId;
@@ -311,13 +312,15 @@ export class Capture {
   }
 }
 
-/** What is kept of the options in the session row: enough to know how it was captured, no secrets. */
+/**
+ * What is kept of the options in the session row: enough to know how it was captured, no secrets.
+ * The protocol chosen has a column of its own (it says how the session is read).
+ */
 function settingsForRecord(o: CaptureRequest): unknown {
   return {
     headers: o.headers.map(([k]) => k),
     origin: o.origin ?? null,
     subprotocols: o.subprotocols,
-    protocol: o.protocol ?? null,
     // The init payload may hold a token: only whether one was given is kept.
     initPayload: o.initPayload !== undefined,
     subscribe: o.subscribe,

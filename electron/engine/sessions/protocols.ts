@@ -1,7 +1,8 @@
 // The application protocol of a session's connections and the messages of their frames, worked out
-// at read time: the handshake (subprotocol, URL) or the first frames say the protocol
-// (shared/protocols/detect.ts), and each frame is decoded from its stored payload. Nothing is
-// stored: a session recorded before protocols were known reads the same as a new one.
+// at read time: the protocol its capture was told to speak (`--protocol NAME|none`, kept on the
+// session), else what the handshake (subprotocol, URL) or the first frames say
+// (shared/protocols/detect.ts); each frame is decoded from its stored payload. A session recorded
+// before protocols were known, or without a choice, is detected as it is read.
 import type Database from 'better-sqlite3';
 import type { ConnectionView, ProtocolMessage } from '../../../shared/contract.js';
 import {
@@ -10,9 +11,10 @@ import {
   type DecodeContext,
   type WireFrame,
 } from '../../../shared/protocols/decode.js';
-import { DETECT_FRAMES, detectProtocol } from '../../../shared/protocols/detect.js';
+import { connectionProtocol, DETECT_FRAMES } from '../../../shared/protocols/detect.js';
 import { listConnections } from './connection-store.js';
 import { openingFrames, type StoredFrame } from './frame-store.js';
+import { chosenProtocol } from './session-store.js';
 
 const wire = (f: StoredFrame): WireFrame => ({
   direction: f.direction,
@@ -30,11 +32,12 @@ export class SessionProtocols {
     private readonly db: Database.Database,
     private readonly sessionId: number,
   ) {
+    const choice = chosenProtocol(db, sessionId);
     let seq = 0;
     this.connections = listConnections(db, sessionId).map((c) => {
       const opening = openingFrames(db, sessionId, c.id, seq, Math.min(DETECT_FRAMES, c.frames)).map(wire);
       seq += c.frames;
-      const protocol = detectProtocol(c, opening);
+      const protocol = connectionProtocol(choice, c, opening);
       this.contexts.set(c.id, protocol ? decodeContext(protocol, opening) : null);
       return { ...c, protocol };
     });
