@@ -117,6 +117,38 @@ export const FINDINGS: Readonly<Record<FindingId, FindingSpec>> = {
       'path (e.g. `ALLOWED_ORIGINS=https://app.example.com,https://admin.example.com`), and keep foreign origins ' +
       'refused.',
   },
+  'subprotocol-refused': {
+    id: 'subprotocol-refused',
+    title: 'The server does not accept the subprotocol offered',
+    severity: 'critical',
+    meaning:
+      'The server refused the connection because of its Sec-WebSocket-Protocol (a 4406 close, or a 101 that ' +
+      'names none of the subprotocols offered, or none at all where its protocol needs one).',
+    cause:
+      'The client offers no subprotocol or the wrong one: graphql-ws servers want `graphql-transport-ws` ' +
+      '(the legacy library `graphql-ws`), MQTT brokers `mqtt`, STOMP brokers `v12.stomp`.',
+    fix:
+      'Offer the subprotocol the server speaks: `new WebSocket(url, "graphql-transport-ws")`, or with ' +
+      'Frameline `--subprotocol graphql-transport-ws` (or `--protocol NAME`, which offers it for you).',
+  },
+  'auth-refused': {
+    id: 'auth-refused',
+    title: 'The application protocol refused the credentials',
+    severity: 'critical',
+    meaning:
+      'The WebSocket opened, then the protocol on top of it refused the client: graphql-ws closed 4401 or ' +
+      '4403, a STOMP broker answered CONNECT with ERROR, an MQTT broker refused the CONNACK, a Socket.IO ' +
+      'namespace answered connect_error.',
+    cause:
+      'Missing, wrong or expired credentials in the protocol’s own opening (the graphql-ws ' +
+      '`connection_init` payload, STOMP `login`/`passcode`, MQTT username and password, Socket.IO `auth`), ' +
+      'or a user without rights on the broker’s virtual host.',
+    fix:
+      'Send the credentials where the protocol expects them: graphql-ws `connectionParams` (Frameline ' +
+      '`--init-payload \'{"token":"…"}\'`), STOMP `login`/`passcode` headers, MQTT username and password, ' +
+      'Socket.IO `io(url, { auth: { token } })`; check them against the server’s authentication hook ' +
+      '(graphql-ws `onConnect`, Socket.IO `io.use`) or the broker’s users and permissions.',
+  },
   'idle-timeout': {
     id: 'idle-timeout',
     title: 'Idle connections are cut after a fixed time',
@@ -157,6 +189,23 @@ export const FINDINGS: Readonly<Record<FindingId, FindingSpec>> = {
       'Treat a missing pong as a dead connection: terminate it and reconnect with backoff. On the server, look ' +
       'for event-loop lag (above 10 ms is a warning sign, above 100 ms an incident), CPU saturation and long GC ' +
       'pauses. Keep the pong timeout (5–10 s) well below the ping interval.',
+  },
+  'app-heartbeat-unanswered': {
+    id: 'app-heartbeat-unanswered',
+    title: 'The protocol’s own heartbeat went unanswered',
+    severity: 'critical',
+    meaning:
+      'The application protocol’s heartbeat (an Engine.IO ping, an MQTT keep-alive, a STOMP heart-beat, a ' +
+      'graphql-ws ping) was not answered in time and the server dropped the connection for it.',
+    cause:
+      'A client that speaks WebSocket but not the protocol on top of it (a bare socket on a Socket.IO or MQTT ' +
+      'endpoint), a client whose event loop was blocked longer than the protocol’s timeout, or a proxy that ' +
+      'holds messages back.',
+    fix:
+      'Use the stack’s own client library, which answers its heartbeats (socket.io-client, an MQTT client ' +
+      'with `keepalive`, a STOMP client with `heart-beat`), keep its event loop free, and make the ' +
+      'server’s timeout generous enough for slow networks (Socket.IO `pingInterval: 25000, pingTimeout: ' +
+      '20000`; MQTT keep-alive 60 s, allowed 1.5 times over).',
   },
   'ping-flood': {
     id: 'ping-flood',
@@ -239,6 +288,22 @@ export const FINDINGS: Readonly<Record<FindingId, FindingSpec>> = {
       'Send the same message to a known echo endpoint, compare what is sent with what the server expects ' +
       '(serialization, subscribe message, subprotocol), and read the server log at the time of the send for parse ' +
       'errors.',
+  },
+  'subscription-refused': {
+    id: 'subscription-refused',
+    title: 'The server refused a subscription',
+    severity: 'critical',
+    meaning:
+      'The protocol opened, but a subscription was refused, so its data never flows: a graphql-ws `error` for ' +
+      'the subscribe, an MQTT SUBACK with failure 0x80 (or a reason code of 0x80 and above), a STOMP ERROR ' +
+      'after SUBSCRIBE.',
+    cause:
+      'The topic, destination or operation is not allowed for this user (broker ACL, permissions), does not ' +
+      'exist, or the GraphQL document does not validate against the schema.',
+    fix:
+      'Read the refusal kept as evidence. Grant the user read access to the topic or destination (mosquitto ' +
+      '`acl_file` with `topic read sensors/#`; RabbitMQ `rabbitmqctl set_permissions`), or fix the ' +
+      'subscription document against the schema.',
   },
   'proxy-buffering': {
     id: 'proxy-buffering',

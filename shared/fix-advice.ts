@@ -8,7 +8,17 @@
 import { Redactor } from './redaction.js';
 
 /** Where a block of a fix goes. */
-export type FixTarget = 'nginx' | 'haproxy' | 'node-ws' | 'python-websockets' | 'browser' | 'shell';
+export type FixTarget =
+  | 'nginx'
+  | 'haproxy'
+  | 'node-ws'
+  | 'python-websockets'
+  | 'browser'
+  | 'shell'
+  | 'socket-io'
+  | 'graphql-ws'
+  | 'mqtt'
+  | 'stomp';
 
 /** One copyable block of a fix. */
 export interface FixBlock {
@@ -33,6 +43,10 @@ export const FIX_TARGET_NAMES: Readonly<Record<FixTarget, string>> = {
   'python-websockets': 'Python websockets',
   browser: 'Browser client',
   shell: 'Shell',
+  'socket-io': 'Socket.IO',
+  'graphql-ws': 'graphql-ws',
+  mqtt: 'MQTT',
+  stomp: 'STOMP',
 };
 
 /** The endpoint a finding is about, taken apart. */
@@ -64,6 +78,7 @@ function endpointOf(raw: unknown): Endpoint | null {
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /** A number of seconds as code and config read it: "1", "1.5", "30". */
@@ -376,6 +391,36 @@ export function fixAdvice(
         blocks: [nodeWsHeartbeat(every, why), pythonHeartbeat(every, direct ?? e, why)],
       };
     }
+    case 'subprotocol-refused': {
+      const sub = str(ev.subprotocol);
+      const url = e?.url ?? 'wss://example.com/graphql';
+      if (!sub)
+        return {
+          text: 'Offer the subprotocol the server speaks (its documentation names it), or let Frameline pick it with `--protocol NAME`.',
+          blocks: [],
+        };
+      return {
+        text: `Offer the subprotocol \`${sub}\`: the server refuses connections without it. With Frameline, add \`--subprotocol ${sub}\`.`,
+        blocks: [
+          {
+            target: 'shell',
+            title: `Shell — probe again offering ${sub}`,
+            code: `frameline probe ${shellQuote(url)} --subprotocol ${shellQuote(sub)}`,
+          },
+          {
+            target: 'browser',
+            title: `Browser client — offer ${sub}`,
+            code: `const socket = new WebSocket(${JSON.stringify(url)}, ${JSON.stringify(sub)});`,
+          },
+        ],
+      };
+    }
+    case 'auth-refused':
+      return protocolAuthFix(str(ev.protocol), e);
+    case 'app-heartbeat-unanswered':
+      return protocolHeartbeatFix(str(ev.protocol), num(ev.intervalSeconds), num(ev.timeoutSeconds));
+    case 'subscription-refused':
+      return subscriptionFix(str(ev.protocol), str(ev.subscription));
     case 'ping-flood': {
       const who = ev.from === 'client' ? 'client' : 'server';
       const pings = num(ev.pings);
@@ -439,6 +484,188 @@ export function fixAdvice(
       break;
   }
   return { text: '', blocks: [] };
+}
+
+/** Where the credentials go, for the protocol that refused them. */
+function protocolAuthFix(protocol: string | null, e: Endpoint | null): FixAdvice {
+  const url = e?.url ?? 'wss://example.com/socket';
+  switch (protocol) {
+    case 'graphql-ws':
+      return {
+        text: 'graphql-ws refused the connection_init (4401 Unauthorized without one, 4403 Forbidden for bad credentials): send them in the connection parameters, and check the server’s onConnect.',
+        blocks: [
+          {
+            target: 'graphql-ws',
+            title: 'graphql-ws client — credentials in connectionParams',
+            code: [
+              "import { createClient } from 'graphql-ws';",
+              'const client = createClient({',
+              `  url: ${JSON.stringify(url)},`,
+              '  connectionParams: async () => ({ token: await getToken() }),',
+              '});',
+            ].join('\n'),
+          },
+          {
+            target: 'shell',
+            title: 'Shell — capture with the init payload',
+            code: `frameline capture ${shellQuote(url)} --protocol graphql-ws --init-payload '{"token":"…"}'`,
+          },
+        ],
+      };
+    case 'socket.io':
+      return {
+        text: 'The Socket.IO namespace answered connect_error: send the credentials in the handshake’s auth, and check the server’s middleware (io.use).',
+        blocks: [
+          {
+            target: 'socket-io',
+            title: 'socket.io-client — credentials in auth',
+            code: `const socket = io(${JSON.stringify(url.replace(/^ws/, 'http').replace(/\/socket\.io\/?.*$/, ''))}, { auth: { token } });\nsocket.on('connect_error', (err) => console.error(err.message));`,
+          },
+        ],
+      };
+    case 'mqtt':
+      return {
+        text: 'The broker refused the MQTT CONNECT: send a username and password it knows, and check its password file and ACL.',
+        blocks: [
+          {
+            target: 'mqtt',
+            title: 'mosquitto — users and anonymous access',
+            code: [
+              '# mosquitto.conf',
+              'allow_anonymous false',
+              'password_file /etc/mosquitto/passwd',
+              '# then: mosquitto_passwd -c /etc/mosquitto/passwd USER',
+            ].join('\n'),
+          },
+        ],
+      };
+    case 'stomp':
+      return {
+        text: 'The broker answered CONNECT with ERROR: send login and passcode headers it accepts, for a virtual host the user may use.',
+        blocks: [
+          {
+            target: 'stomp',
+            title: 'RabbitMQ — a user with rights on the virtual host',
+            code: [
+              'rabbitmqctl add_user USER PASSWORD',
+              "rabbitmqctl set_permissions -p / USER '.*' '.*' '.*'",
+            ].join('\n'),
+          },
+        ],
+      };
+    default:
+      return {
+        text: 'Send the credentials where the protocol expects them, and check them against the server’s authentication.',
+        blocks: [],
+      };
+  }
+}
+
+/** How to keep the protocol's own heartbeat answered. */
+function protocolHeartbeatFix(
+  protocol: string | null,
+  interval: number | null,
+  timeout: number | null,
+): FixAdvice {
+  const measured =
+    interval !== null && timeout !== null
+      ? ` (the server pings every ${secs(interval)} s and waits ${secs(timeout)} s for the answer)`
+      : '';
+  switch (protocol) {
+    case 'socket.io':
+      return {
+        text: `Engine.IO pings went unanswered${measured}: connect with socket.io-client, which answers every ping with a pong, keep its event loop free, and give slow networks room on the server.`,
+        blocks: [
+          {
+            target: 'socket-io',
+            title: 'Socket.IO server — heartbeat with room for slow clients',
+            code: 'const io = new Server(httpServer, { pingInterval: 25000, pingTimeout: 20000 });',
+          },
+        ],
+      };
+    case 'mqtt':
+      return {
+        text: `The MQTT keep-alive expired${measured}: the client must send PINGREQ (or any packet) within its keep-alive, which the broker allows 1.5 times over.`,
+        blocks: [
+          {
+            target: 'mqtt',
+            title: 'MQTT client — a keep-alive the network can keep',
+            code: 'const client = mqtt.connect(url, { keepalive: 60, reconnectPeriod: 1000 });',
+          },
+        ],
+      };
+    case 'stomp':
+      return {
+        text: `STOMP heart-beats went missing${measured}: negotiate heart-beats both sides can keep and send one (an end of line) within the agreed interval.`,
+        blocks: [
+          {
+            target: 'stomp',
+            title: 'STOMP client — heart-beats both ways',
+            code: 'const client = new Client({ brokerURL: url, heartbeatIncoming: 10000, heartbeatOutgoing: 10000 });',
+          },
+        ],
+      };
+    case 'graphql-ws':
+      return {
+        text: `graphql-ws pings went unanswered${measured}: answer ping with pong (the graphql-ws client does), and let the client ping an idle connection itself.`,
+        blocks: [
+          {
+            target: 'graphql-ws',
+            title: 'graphql-ws client — keep the connection alive',
+            code: 'const client = createClient({ url, keepAlive: 10000 });',
+          },
+        ],
+      };
+    default:
+      return {
+        text: `Answer the protocol’s heartbeats${measured}, with the stack’s own client library.`,
+        blocks: [],
+      };
+  }
+}
+
+/** How to get a refused subscription allowed. */
+function subscriptionFix(protocol: string | null, subscription: string | null): FixAdvice {
+  const what = subscription ?? 'the topic';
+  switch (protocol) {
+    case 'mqtt':
+      return {
+        text: `The broker refused the subscription to ${what}: give the user read access to it in the broker's ACL.`,
+        blocks: [
+          {
+            target: 'mqtt',
+            title: 'mosquitto — read access in the ACL file',
+            code: [
+              '# mosquitto.conf: acl_file /etc/mosquitto/acl',
+              '# /etc/mosquitto/acl',
+              'user USER',
+              `topic read ${subscription ?? 'sensors/#'}`,
+            ].join('\n'),
+          },
+        ],
+      };
+    case 'stomp':
+      return {
+        text: `The broker answered the SUBSCRIBE to ${what} with ERROR: check that the destination exists and that the user may read it.`,
+        blocks: [
+          {
+            target: 'stomp',
+            title: 'RabbitMQ — read permission on the virtual host',
+            code: "rabbitmqctl set_permissions -p / USER '' '' '.*'\nrabbitmqctl list_permissions -p /",
+          },
+        ],
+      };
+    case 'graphql-ws':
+      return {
+        text: `The server answered the subscribe ${subscription ? `(id ${subscription}) ` : ''}with error: fix the document against the schema, or the variables and rights it needs.`,
+        blocks: [],
+      };
+    default:
+      return {
+        text: `The server refused the subscription to ${what}: read its refusal and grant access or fix the request.`,
+        blocks: [],
+      };
+  }
 }
 
 /** A fix block for a terminal: its title, then the code indented. */

@@ -21,6 +21,8 @@ export const ProtocolMessageSchema = z.object({
   reason: z.string().optional(),
   /** Socket.IO: the Engine.IO packet type (open, close, ping, pong, message, upgrade, noop). */
   engineType: z.string().optional(),
+  /** How the message was encoded when it is not the protocol's text form: `msgpack` (Socket.IO's msgpack parser). */
+  encoding: z.enum(['msgpack']).optional(),
   /** Socket.IO: the namespace (`/` when left out). */
   namespace: z.string().optional(),
   /** Socket.IO event name, Phoenix event. */

@@ -167,6 +167,11 @@ export const FrameFilterSchema = z.object({
   toTs: z.number().optional(),
   /** Only the frames of this connection (its id, as in the frame rows). */
   connection: id.optional(),
+  /**
+   * Decoded messages: words matched against each frame's message type and the event, topic,
+   * destination or method it names (whole words, any case; `*` for any characters).
+   */
+  message: z.string().max(200).optional(),
 });
 
 export const SessionEventSchema = z.object({

@@ -94,12 +94,18 @@ export interface CloseAnalysis {
   idleSeconds: number | null;
 }
 
-/** The close checks and findings of a session. */
+/**
+ * The close checks and findings of a session. The connections in `explained` ended for a cause
+ * another rule names (an unanswered protocol heartbeat, a refusal): they count in the checks, not
+ * as idle timeouts, drops or server closes.
+ */
 export function closeRule(
   connections: readonly DiagConnection[],
   frames: ReadonlyMap<number, ConnectionFrames>,
+  explained: ReadonlySet<number> = new Set(),
 ): CloseAnalysis {
   const ends = endings(connections, frames);
+  const unexplained = ends.filter((e) => !explained.has(e.ordinal));
   const findings: Finding[] = [];
   const opened = connections.filter((c) => c.openedAt !== null);
   const distribution = countBy(opened, (c) =>
@@ -107,7 +113,7 @@ export function closeRule(
   );
 
   // Idle timeouts: drops after a steady time without traffic.
-  const candidates = ends.filter((e) => idleCandidate(e) && e.closedBy !== 'client');
+  const candidates = unexplained.filter((e) => idleCandidate(e) && e.closedBy !== 'client');
   const cluster = tightestCluster(candidates, (e) => e.idleSeconds);
   let idleSet: Ending[] = [];
   let idleSeconds: number | null = null;
@@ -153,7 +159,7 @@ export function closeRule(
   }
 
   // 1006 while traffic flowed (not part of an idle pattern).
-  const abnormal = ends.filter((e) => isDrop(e) && !idleSet.includes(e));
+  const abnormal = unexplained.filter((e) => isDrop(e) && !idleSet.includes(e));
   if (abnormal.length > 0) {
     findings.push(
       finding(
@@ -170,7 +176,7 @@ export function closeRule(
   }
 
   // Closes whose code names a cause.
-  const named = ends.filter((e) => e.closedBy === 'server' && namesCause(e.code));
+  const named = unexplained.filter((e) => e.closedBy === 'server' && namesCause(e.code));
   if (named.length > 0) {
     const codes = countBy(named, (e) => String(e.code));
     const words = Object.entries(codes)

@@ -115,8 +115,14 @@ export function describeCheck(c: Check): string {
       return d.reconnects
         ? `${n(d.reconnects)} reconnects, peak ${n(d.peakPerSecond)}/s over ${n(d.windowSeconds, ' s')}${d.medianDelayMs !== null && d.medianDelayMs !== undefined ? `, median delay ${n(d.medianDelayMs, ' ms')}` : ''}${d.backoff === false ? ', no backoff' : ''}`
         : 'no reconnects';
-    case 'heartbeats':
-      return `server pings: ${n(d.serverPings)}${d.serverIntervalSeconds ? ` every ${n(d.serverIntervalSeconds, ' s')}` : ''}; client pings: ${n(d.clientPings)}${d.clientIntervalSeconds ? ` every ${n(d.clientIntervalSeconds, ' s')}` : ''}; pongs missing ${n(d.pongsMissing)}, late ${n(d.pongsLate)}`;
+    case 'heartbeats': {
+      const app = d.protocolHeartbeats as Record<string, unknown> | null | undefined;
+      return `server pings: ${n(d.serverPings)}${d.serverIntervalSeconds ? ` every ${n(d.serverIntervalSeconds, ' s')}` : ''}; client pings: ${n(d.clientPings)}${d.clientIntervalSeconds ? ` every ${n(d.clientIntervalSeconds, ' s')}` : ''}; pongs missing ${n(d.pongsMissing)}, late ${n(d.pongsLate)}${app ? `; ${entries(app.protocols)} heartbeats: ${n(app.fromServer)} from the server, ${n(app.fromClient)} from the client, ${n(app.answered)} answered` : ''}`;
+    }
+    case 'protocol refusals':
+      return c.ok
+        ? 'nothing refused'
+        : `${n(d.authRefused)} refused openings, ${n(d.subscriptionsRefused)} refused subscriptions, ${n(d.subprotocolRefused)} refused subprotocols`;
     case 'round trips': {
       const ping = d.ping as Record<string, unknown> | null;
       const rr = d.requestResponse as Record<string, unknown> | null;

@@ -2,10 +2,12 @@
 // bounded memory: per connection a few counts and times, the pings paired each way, requests paired
 // with responses, and each connection's burst statistics. Frames are taken one at a time and
 // dropped; a connection's working state is released as soon as its last frame is in.
+import { AppHeartbeatAccumulator, type AppBeats } from './app-heartbeat.js';
 import { BurstAccumulator, type BurstStats } from './bursts.js';
 import { PingAccumulator, type PingPairs } from './heartbeat.js';
 import type { DiagConnection, DiagFrame, Micros } from './input.js';
 import { RequestAccumulator, type RequestPairs } from './latency.js';
+import { RefusalAccumulator } from './refusals.js';
 
 /** What the rules need of one connection's frames. */
 export interface ConnectionFrames {
@@ -32,6 +34,10 @@ export interface FrameFacts {
   requests: RequestPairs;
   /** Burst statistics of the connections with enough incoming messages. */
   bursts: BurstStats[];
+  /** Each connection's heartbeats in its protocol, by ordinal. */
+  appBeats: Map<number, AppBeats>;
+  /** What the protocols refused, as the decoded frames say. */
+  refusals: RefusalAccumulator;
 }
 
 interface Active {
@@ -50,6 +56,8 @@ export class FrameAccumulator {
   private readonly server = new PingAccumulator('in');
   private readonly requests = new RequestAccumulator();
   private readonly bursts: BurstStats[] = [];
+  private readonly appBeats: AppHeartbeatAccumulator;
+  private readonly refusals: RefusalAccumulator;
   private frames = 0;
   private lastTs: Micros | null = null;
 
@@ -64,6 +72,8 @@ export class FrameAccumulator {
     private readonly expectedFrames: ReadonlyMap<number, number> = new Map(),
   ) {
     for (const c of connections) this.connectionsByOrdinal.set(c.ordinal, c);
+    this.appBeats = new AppHeartbeatAccumulator(connections);
+    this.refusals = new RefusalAccumulator(connections);
   }
 
   /** The JSON field that pairs requests with responses. */
@@ -108,6 +118,8 @@ export class FrameAccumulator {
     this.client.add(f);
     this.server.add(f);
     this.requests.add(f);
+    this.appBeats.add(f);
+    this.refusals.add(f);
     if (a.expected !== null && c.frames >= a.expected) this.close(f.connection, a);
   }
 
@@ -120,6 +132,7 @@ export class FrameAccumulator {
     this.client.finish(ordinal, end);
     this.server.finish(ordinal, end);
     this.requests.finish(ordinal);
+    this.refusals.finish(ordinal);
   }
 
   /** The facts, once every frame is in. */
@@ -134,6 +147,8 @@ export class FrameAccumulator {
       serverPings: this.server.pairs,
       requests: this.requests.pairs,
       bursts: this.bursts,
+      appBeats: this.appBeats.finish(),
+      refusals: this.refusals,
     };
   }
 }

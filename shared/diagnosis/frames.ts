@@ -2,8 +2,10 @@
 // responses), the time its sender says it was sent (to see buffering), and a control frame's
 // payload (to pair pings with pongs). Works on the first bytes of a payload: ids and timestamps
 // usually come first, and a truncated head still yields them.
+import type { ProtocolMessage } from '../contract/messages.js';
 import type { Direction, Opcode } from '../contract/sessions.js';
-import type { DiagFrame, Micros } from './input.js';
+import { decodeFrame, type DecodeContext, type WireFrame } from '../protocols/decode.js';
+import type { DiagFrame, DiagMessage, Micros } from './input.js';
 
 /** A frame as read from the store or a fixture. */
 export interface RawFrame {
@@ -21,6 +23,48 @@ export const SENT_AT_FIELDS = ['sentAt', 'sent_at', 'timestamp', 'ts', 'time', '
 
 /** How many characters of a text payload the rules read. */
 export const HEAD_CHARS = 256;
+/** How many bytes of a payload are decoded as the connection's protocol (ids and types come first). */
+export const DECODE_BYTES = HEAD_CHARS * 4;
+
+const MESSAGE_FIELDS = [
+  'type',
+  'id',
+  'namespace',
+  'error',
+  'pingInterval',
+  'pingTimeout',
+  'operationName',
+  'topic',
+  'packetId',
+  'qos',
+  'returnCode',
+  'reasonCode',
+  'reasonCodes',
+  'keepAlive',
+  'destination',
+  'receipt',
+  'receiptId',
+  'heartBeat',
+  'invocationId',
+  'ref',
+] as const satisfies ReadonlyArray<keyof DiagMessage>;
+
+/** The fields of a decoded message the rules read (the rest, and the payload, are dropped). */
+export function diagMessage(m: ProtocolMessage): DiagMessage {
+  const out: Record<string, unknown> = {};
+  for (const k of MESSAGE_FIELDS) if (m[k] !== undefined) out[k] = m[k];
+  return out as DiagMessage;
+}
+
+/**
+ * Gives a frame of a connection with a protocol its decoded message, from the first DECODE_BYTES
+ * of its payload (`wire.truncated` when there were more).
+ */
+export function decodeDiagFrame(frame: DiagFrame, wire: WireFrame, context: DecodeContext | null): DiagFrame {
+  const m = decodeFrame(wire, context);
+  if (m) frame.message = diagMessage(m);
+  return frame;
+}
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

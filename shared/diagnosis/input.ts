@@ -1,7 +1,9 @@
 // What the pure rules read: a session as plain data (connections, frame summaries, events), built
 // by the engine from the store or by the tests from a fixture. Times are epoch microseconds.
 import type { Check, Finding } from '../findings.js';
+import type { ProtocolMessage } from '../contract/messages.js';
 import type { ClosedBy, Direction, Headers, Opcode } from '../contract/sessions.js';
+import type { ProtocolName } from '../protocols/names.js';
 
 /** Epoch microseconds. */
 export type Micros = number;
@@ -22,7 +24,36 @@ export interface DiagConnection {
   closeReason: string | null;
   closedBy: ClosedBy | null;
   error: { kind: string; message: string } | null;
+  /** The subprotocol the 101 named (null: none). */
+  subprotocol?: string | null;
+  /** The application protocol its handshake or first frames say (shared/protocols/detect.ts). */
+  protocol?: ProtocolName | null;
 }
+
+/** What the rules read of a decoded message: its type, ids, codes and the protocol's timings. */
+export type DiagMessage = Pick<
+  ProtocolMessage,
+  | 'type'
+  | 'id'
+  | 'namespace'
+  | 'error'
+  | 'pingInterval'
+  | 'pingTimeout'
+  | 'operationName'
+  | 'topic'
+  | 'packetId'
+  | 'qos'
+  | 'returnCode'
+  | 'reasonCode'
+  | 'reasonCodes'
+  | 'keepAlive'
+  | 'destination'
+  | 'receipt'
+  | 'receiptId'
+  | 'heartBeat'
+  | 'invocationId'
+  | 'ref'
+>;
 
 /** One frame reduced to what the rules use (payloads are not kept). */
 export interface DiagFrame {
@@ -38,6 +69,8 @@ export interface DiagFrame {
   sentAtMs?: number;
   /** A ping's or pong's payload as hex, to pair them. */
   controlKey?: string;
+  /** The message in its connection's protocol (only on connections with one). */
+  message?: DiagMessage;
 }
 
 /** A lifecycle event (reconnect scheduled, gave up…). */

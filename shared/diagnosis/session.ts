@@ -2,6 +2,7 @@
 // in time order, into the facts the rules need (shared/diagnosis/facts.ts), so that a session of
 // any size is diagnosed in bounded memory: the store streams them in, the tests hand over a list.
 import { sortFindings, type Check, type Finding } from '../findings.js';
+import { appHeartbeatRule } from './app-heartbeat.js';
 import { proxyBufferingFinding } from './bursts.js';
 import { closeRule } from './closes.js';
 import { FrameAccumulator, frameFacts, type FrameFacts } from './facts.js';
@@ -12,6 +13,7 @@ import { latencyRule } from './latency.js';
 import { messagesRule } from './messages.js';
 import { protocolRule } from './protocol.js';
 import { reconnectRule } from './reconnects.js';
+import { refusalRule } from './refusals.js';
 import { maxOf, seconds } from './stats.js';
 
 /** The checks and findings of a recorded session. */
@@ -65,7 +67,15 @@ export function streamDiagnosis(
 export function diagnoseFacts(head: SessionHead, facts: FrameFacts, idField = 'id'): SessionDiagnosis {
   const connections = [...head.connections].sort((a, b) => a.ordinal - b.ordinal);
   const handshakes = handshakeRule({ ...head, frames: [] });
-  const closes = closeRule(connections, facts.connections);
+  const appHeartbeat = appHeartbeatRule(connections, facts.appBeats, head.events);
+  const refusals = refusalRule(
+    connections,
+    facts.refusals,
+    head.events,
+    (ordinal) => (facts.connections.get(ordinal)?.dataIn ?? 0) > 0,
+  );
+  const explained = new Set([...appHeartbeat.explained, ...refusals.explained]);
+  const closes = closeRule(connections, facts.connections, explained);
   const reconnects = reconnectRule(connections);
   const heartbeat = heartbeatRule(facts.clientPings, facts.serverPings);
   const latency = latencyRule(facts.requests, heartbeat.client.rttMs, idField);
@@ -75,11 +85,11 @@ export function diagnoseFacts(head: SessionHead, facts: FrameFacts, idField = 'i
   const lived = connections
     .filter((c) => c.openedAt !== null)
     .map((c) => seconds(c.openedAt!, c.closedAt ?? head.endedAt ?? c.openedAt!));
-  const noHeartbeat = noHeartbeatFinding(
-    heartbeat.server,
-    closes.idleSeconds,
-    lived.length ? maxOf(lived) : 0,
-  );
+  // A protocol that keeps its own heartbeat (Engine.IO, MQTT keep-alive, STOMP heart-beats…)
+  // needs no WebSocket ping.
+  const noHeartbeat = appHeartbeat.kept
+    ? null
+    : noHeartbeatFinding(heartbeat.server, closes.idleSeconds, lived.length ? maxOf(lived) : 0);
 
   const stats = facts.bursts;
   const buffering = proxyBufferingFinding(stats);
@@ -87,6 +97,8 @@ export function diagnoseFacts(head: SessionHead, facts: FrameFacts, idField = 'i
   const findings = [
     ...handshakes.findings,
     ...closes.findings,
+    ...refusals.findings,
+    ...appHeartbeat.findings,
     ...protocol.findings,
     ...reconnects.findings,
     ...heartbeat.findings,
@@ -99,8 +111,18 @@ export function diagnoseFacts(head: SessionHead, facts: FrameFacts, idField = 'i
     handshakes.check,
     ...closes.checks,
     protocol.check,
+    {
+      name: 'protocol refusals',
+      ok: refusals.findings.length === 0,
+      ms: null,
+      detail: refusals.detail,
+    },
     reconnects.check,
-    { ...heartbeat.check, ok: heartbeat.check.ok && noHeartbeat === null },
+    {
+      ...heartbeat.check,
+      ok: heartbeat.check.ok && noHeartbeat === null && appHeartbeat.findings.length === 0,
+      detail: { ...heartbeat.check.detail, protocolHeartbeats: appHeartbeat.detail },
+    },
     latency.check,
     messages.check,
     {

@@ -25,6 +25,26 @@ export const MQTT_TYPES = [
   'AUTH',
 ] as const;
 
+/**
+ * An MQTT Variable Byte Integer (a Remaining Length, a property length) at `offset`: its value and
+ * where the next field starts, or null when the bytes end before it does. The decoder and
+ * Frameline's MQTT client both read lengths with it. Throws a RangeError past four bytes.
+ */
+export function mqttVarint(
+  b: Uint8Array,
+  offset: number,
+  end = b.length,
+): { value: number; next: number } | null {
+  let value = 0;
+  for (let i = 0, multiplier = 1; i < 4; i++, multiplier *= 128) {
+    if (offset + i >= end) return null;
+    const byte = b[offset + i]!;
+    value += (byte & 0x7f) * multiplier;
+    if ((byte & 0x80) === 0) return { value, next: offset + i + 1 };
+  }
+  throw new RangeError('a variable byte integer longer than four bytes');
+}
+
 /** Reads a packet's fields front to back; every read past the end throws a Short. */
 class Short extends Error {}
 class Reader {
@@ -41,13 +61,10 @@ class Reader {
     return (this.byte() << 8) | this.byte();
   }
   varint(): number {
-    let n = 0;
-    for (let i = 0, mul = 1; i < 4; i++, mul *= 128) {
-      const b = this.byte();
-      n += (b & 0x7f) * mul;
-      if (!(b & 0x80)) return n;
-    }
-    throw new RangeError('a variable byte integer longer than 4 bytes');
+    const read = mqttVarint(this.b, this.at, this.end);
+    if (!read) throw new Short();
+    this.at = read.next;
+    return read.value;
   }
   text(): string {
     const n = this.u16();

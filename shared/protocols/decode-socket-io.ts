@@ -1,8 +1,10 @@
 // Socket.IO 4 over Engine.IO 4: an Engine.IO packet type digit, and inside `message` packets
 // (`4`) a Socket.IO packet `<type>[<attachments>-][<namespace>,][<ack id>][<JSON data>]`.
-// A binary frame is an attachment of the BINARY_EVENT/BINARY_ACK before it.
+// A binary frame is an attachment of the BINARY_EVENT/BINARY_ACK before it, or, with Socket.IO's
+// msgpack parser, a whole Socket.IO packet encoded as a MessagePack map `{ type, nsp, data, id }`.
 import type { ProtocolMessage } from '../contract/messages.js';
-import { defined, idText, isObject, malformed, parseJson, textOf, type WireFrame } from './wire.js';
+import { decodeMsgpack } from './msgpack.js';
+import { bytesOf, defined, idText, isObject, malformed, parseJson, textOf, type WireFrame } from './wire.js';
 
 /** Engine.IO packet types by their digit. */
 export const ENGINE_IO_TYPES = ['open', 'close', 'ping', 'pong', 'message', 'upgrade', 'noop'] as const;
@@ -29,7 +31,8 @@ export function engineIoOpen(
 
 export function decodeSocketIo(f: WireFrame): ProtocolMessage {
   const protocol = 'socket.io';
-  if (f.opcode === 'binary') return { protocol, type: 'attachment', engineType: 'message' };
+  if (f.opcode === 'binary')
+    return msgpackPacket(bytesOf(f)) ?? { protocol, type: 'attachment', engineType: 'message' };
   const text = textOf(f);
   const engineType = ENGINE_IO_TYPES[Number(text[0])];
   if (!/^[0-6]/.test(text) || !engineType)
@@ -88,6 +91,44 @@ function decodeSocketIoPacket(p: string, truncated: boolean): ProtocolMessage {
     m.name = typeof data[0] === 'string' ? data[0] : undefined;
   if (type === 'CONNECT_ERROR' && isObject(data))
     m.error = typeof data.message === 'string' ? data.message : undefined;
+  if (type === 'CONNECT' && isObject(data)) m.sid = idText(data.sid);
+  return defined(m);
+}
+
+/**
+ * A binary frame read as a packet of Socket.IO's msgpack parser, or null when it is not one (then it
+ * is an attachment of the default parser): a map with an integer `type` of 0–6 and a string `nsp`.
+ */
+function msgpackPacket(bytes: Uint8Array): ProtocolMessage | null {
+  // A map's first byte: fixmap, map 16 or map 32.
+  if (
+    bytes.length === 0 ||
+    !((bytes[0]! >= 0x80 && bytes[0]! <= 0x8f) || bytes[0] === 0xde || bytes[0] === 0xdf)
+  )
+    return null;
+  let packet: unknown;
+  try {
+    packet = decodeMsgpack(bytes);
+  } catch {
+    return null;
+  }
+  if (!isObject(packet) || typeof packet.nsp !== 'string') return null;
+  const type = typeof packet.type === 'number' ? SOCKET_IO_TYPES[packet.type] : undefined;
+  if (!type) return null;
+  const data = packet.data;
+  const m: ProtocolMessage = {
+    protocol: 'socket.io',
+    type,
+    engineType: 'message',
+    encoding: 'msgpack',
+    namespace: packet.nsp,
+    id: idText(packet.id),
+  };
+  if ((type === 'EVENT' || type === 'BINARY_EVENT') && Array.isArray(data))
+    m.name = typeof data[0] === 'string' ? data[0] : undefined;
+  if (type === 'CONNECT_ERROR' && isObject(data))
+    m.error = typeof data.message === 'string' ? data.message : undefined;
+  if (type === 'CONNECT_ERROR' && typeof data === 'string') m.error = data;
   if (type === 'CONNECT' && isObject(data)) m.sid = idText(data.sid);
   return defined(m);
 }

@@ -22,8 +22,25 @@ export const STOMP_COMMANDS = [
   'ERROR',
 ] as const;
 
-const unescape = (v: string) =>
-  v.replace(/\\([cnr\\])/g, (_, c: string) => ({ c: ':', n: '\n', r: '\r', '\\': '\\' })[c]!);
+/**
+ * A header name or value with its escapes undone, as STOMP `version` says (1.2: `\c` `\n` `\r`
+ * `\\`; 1.1: the same without `\r`). The decoder leaves an undefined escape as it is; Frameline's STOMP
+ * client (`strict`) refuses the frame, as the specification asks.
+ */
+export function unescapeStompHeader(
+  value: string,
+  options: { version?: '1.0' | '1.1' | '1.2'; strict?: boolean } = {},
+): string {
+  const version = options.version ?? '1.2';
+  return value.replace(/\\(.)/g, (all, c: string) => {
+    if (c === 'n') return '\n';
+    if (c === 'c') return ':';
+    if (c === '\\') return '\\';
+    if (c === 'r' && version === '1.2') return '\r';
+    if (options.strict) throw new Error(`undefined escape sequence ${all} in a STOMP header`);
+    return all;
+  });
+}
 
 /** The command and headers of a STOMP frame's text, or null when it does not start with a command. */
 export function stompHead(text: string): { command: string; headers: Map<string, string> } | null {
@@ -35,9 +52,9 @@ export function stompHead(text: string): { command: string; headers: Map<string,
     if (line === '') break;
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
-    const name = unescape(line.slice(0, colon));
+    const name = unescapeStompHeader(line.slice(0, colon));
     // The first occurrence of a repeated header is the one that counts.
-    if (!headers.has(name)) headers.set(name, unescape(line.slice(colon + 1)));
+    if (!headers.has(name)) headers.set(name, unescapeStompHeader(line.slice(colon + 1)));
   }
   return { command, headers };
 }

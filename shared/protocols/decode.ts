@@ -16,6 +16,7 @@ import { DETECT_FRAMES } from './detect.js';
 import { bytesOf, carriesData, malformed, type WireFrame } from './wire.js';
 
 export type { WireFrame } from './wire.js';
+export { messageLabel } from './message-filter.js';
 
 /** What decoding a connection's frames needs besides each frame: its protocol, and for MQTT its level. */
 export interface DecodeContext {
@@ -67,11 +68,4 @@ export function decodeFrame(f: WireFrame, c: DecodeContext | null): ProtocolMess
   } catch (e) {
     return malformed(c.protocol, `could not be decoded: ${(e as Error).message}`);
   }
-}
-
-/** The words a frame list shows for a message: its type, and the event, topic or method it names. */
-export function messageLabel(m: ProtocolMessage | null): string {
-  if (!m) return '';
-  const what = m.name ?? m.topic ?? m.destination ?? m.method ?? m.target ?? m.channel ?? m.operationName;
-  return what && what !== m.type ? `${m.type} ${what}` : m.type;
 }

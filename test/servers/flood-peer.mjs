@@ -1,6 +1,8 @@
 // A peer that floods 100-byte text frames at whoever connects, then closes with 1000.
 //   node flood-peer.mjs fast|plain FRAMES
 //   node flood-peer.mjs rate FRAMES_PER_SECOND   (steady rate until the client leaves)
+//   node flood-peer.mjs jsonrpc FRAMES  (JSON-RPC 2.0 notifications sent like plain: method "tick",
+//        every 10th "quote", every 1000th "alert"; a session whose messages can be filtered on)
 //   node flood-peer.mjs json16k|json256k FRAMES  (byte-heavy: JSON text frames of exactly 16 KiB or
 //        256 KiB, written straight to the socket like fast; each starts {"seq":N, with N from 1)
 // fast:  writes pre-built frames straight to the socket in corked batches, so that the client, not
@@ -41,12 +43,16 @@ function floodFast(ws) {
   pump();
 }
 
-function floodPlain(ws) {
+const plainFrame = (n) => `{"seq":${n},${PADDING}`.slice(0, 99) + '}';
+const jsonRpcFrame = (n) =>
+  `{"jsonrpc":"2.0","method":"${n % 1000 === 0 ? 'alert' : n % 10 === 0 ? 'quote' : 'tick'}","params":{"seq":${n}}}`;
+
+function floodPlain(ws, frame = plainFrame) {
   let sent = 0;
   const pump = () => {
     while (sent < total) {
       sent++;
-      ws.send(`{"seq":${sent},${PADDING}`.slice(0, 99) + '}', { binary: false });
+      ws.send(frame(sent), { binary: false });
       if (ws.bufferedAmount > 4 << 20) {
         ws._socket.once('drain', pump);
         return;
@@ -69,7 +75,7 @@ function steady(ws) {
     if (ws.readyState !== 1) return clearInterval(timer);
     for (let i = 0; i < perTick; i++) {
       sent++;
-      ws.send(`{"seq":${sent},${PADDING}`.slice(0, 99) + '}', { binary: false });
+      ws.send(plainFrame(sent), { binary: false });
     }
   }, 10);
   ws.on('close', () => clearInterval(timer));
@@ -142,6 +148,7 @@ wss.on('connection', (ws) => {
   else if (mode === 'json256k') floodBig(ws, 256 * 1024);
   else if (mode === 'fast') floodFast(ws);
   else if (mode === 'rate') steady(ws);
+  else if (mode === 'jsonrpc') floodPlain(ws, jsonRpcFrame);
   else floodPlain(ws);
 });
 wss.on('listening', () => process.stdout.write(`${JSON.stringify({ port: wss.address().port })}\n`));

@@ -1,7 +1,8 @@
 // Debian's Mosquitto, a real MQTT broker, on 127.0.0.1 for the MQTT client's tests: a websockets
 // listener (what Frameline connects to) and a plain MQTT listener (what `mosquitto_pub`, a real
 // client, publishes to), each on a free port, from a config written into a temporary folder; with
-// `users`, a password file and no anonymous access, for the refused-CONNECT case. Always stopped.
+// `users`, a password file and no anonymous access, for the refused-CONNECT case; with
+// `subscribable`, the topics anonymous clients may subscribe to (a refused subscription). Always stopped.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +43,35 @@ export interface MosquittoOptions {
   users?: Record<string, string>;
   /** max_inflight_messages: QoS 1/2 messages to one client before it acknowledges (Mosquitto's default is 20). */
   maxInflight?: number;
+  /**
+   * The only topic filters anonymous clients may subscribe to (through Mosquitto's dynamic security
+   * plugin: its acl_file grants every subscription and filters delivery); others get SUBACK 0x80.
+   */
+  subscribable?: string[];
+}
+
+export const MOSQUITTO_DYNSEC =
+  process.env.MOSQUITTO_DYNSEC_PATH ?? '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
+
+/** The dynamic security plugin's configuration: anonymous clients may subscribe to `topics` only. */
+function dynamicSecurity(topics: string[]): string {
+  return JSON.stringify({
+    defaultACLAccess: {
+      publishClientSend: false,
+      publishClientReceive: true,
+      subscribe: false,
+      unsubscribe: true,
+    },
+    clients: [],
+    groups: [{ groupname: 'anonymous', roles: [{ rolename: 'subscriber' }], clients: [] }],
+    roles: [
+      {
+        rolename: 'subscriber',
+        acls: topics.map((topic) => ({ acltype: 'subscribePattern', topic, priority: 0, allow: true })),
+      },
+    ],
+    anonymousGroup: 'anonymous',
+  });
 }
 
 export async function startMosquitto(o: MosquittoOptions = {}): Promise<Mosquitto> {
@@ -60,6 +90,13 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<Mosquitt
     auth = `allow_anonymous false\npassword_file ${passwords}\n`;
   }
   if (o.maxInflight !== undefined) auth += `max_inflight_messages ${o.maxInflight}\n`;
+  if (o.subscribable) {
+    if (!existsSync(MOSQUITTO_DYNSEC))
+      throw new Error(`${MOSQUITTO_DYNSEC} is missing (the mosquitto package has it)`);
+    const dynsec = join(dir, 'dynamic-security.json');
+    writeFileSync(dynsec, dynamicSecurity(o.subscribable));
+    auth += `plugin ${MOSQUITTO_DYNSEC}\nplugin_opt_config_file ${dynsec}\n`;
+  }
   const config = `${process.getuid?.() === 0 ? 'user root\n' : ''}log_dest stderr
 log_type all
 persistence false

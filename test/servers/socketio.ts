@@ -37,7 +37,8 @@ export interface SocketIoScenario extends Running {
 }
 
 /**
- * A Socket.IO server whose namespaces record what clients emit. `/private` refuses, through its
+ * A Socket.IO server whose namespaces record what clients emit, and answer `echo` with an ack of
+ * `{ echo: payload }`. `/private` refuses, through its
  * middleware, every client whose auth has no `token: "let-me-in"`.
  */
 export async function socketIoServer(
@@ -65,6 +66,10 @@ export async function socketIoServer(
     (socket as unknown as { onAny(fn: (name: string, ...args: unknown[]) => void): void }).onAny(
       (name, ...args) => events.push({ namespace: socket.nsp.name, name, args }),
     );
+    // An event with an acknowledgement: the ack carries what was emitted back.
+    socket.on('echo', (payload, ack) => {
+      if (typeof ack === 'function') (ack as (answer: unknown) => void)({ echo: payload });
+    });
     socket.emit('welcome', { namespace: socket.nsp.name });
   };
   io.on('connection', record);

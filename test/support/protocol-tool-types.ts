@@ -146,3 +146,38 @@ export interface GraphqlWsServerModule {
     server: unknown,
   ): { dispose(): Promise<void> | void };
 }
+
+/** socket.io-client's `io` and the parts of its socket the tests use. */
+export interface SocketIoClientModule {
+  io(
+    url: string,
+    options: { transports: string[]; reconnection: boolean; auth?: Record<string, unknown> },
+  ): SocketIoClientSocket;
+}
+
+export interface SocketIoClientSocket {
+  id: string | undefined;
+  connected: boolean;
+  /** The Manager, whose `engine` is the Engine.IO socket (its `id` is the Engine.IO sid). */
+  io: { engine: { id: string; on(event: 'ping', fn: () => void): void } };
+  on(event: string, fn: (...args: unknown[]) => void): void;
+  emit(event: string, ...args: unknown[]): void;
+  disconnect(): void;
+}
+
+/** graphql-ws's client, as far as a subscribe goes. */
+export interface GraphqlWsClientModule {
+  createClient(options: {
+    url: string;
+    webSocketImpl: unknown;
+    connectionParams?: Record<string, unknown>;
+    retryAttempts?: number;
+    lazy?: boolean;
+  }): {
+    subscribe(
+      payload: { query: string },
+      sink: { next(value: unknown): void; error(err: unknown): void; complete(): void },
+    ): () => void;
+    dispose(): Promise<void> | void;
+  };
+}

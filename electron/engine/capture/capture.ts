@@ -216,7 +216,7 @@ export class Capture {
             startDuration();
             this.hooks.onOpen?.(n);
             client = clientForConnection(this.protocol, recorder.subprotocol);
-            link = client ? this.linkFor(recorder, ordinal, client) : null;
+            link = client ? protocolLink(recorder, client, this.spool, ordinal) : null;
             this.scheduleBehaviours(recorder, client, link);
           },
           onMessage: (data, binary) => {
@@ -281,23 +281,6 @@ export class Capture {
     };
   }
 
-  /** What a protocol client may do on `recorder`'s connection; its events go on the session's record. */
-  private linkFor(recorder: ConnectionRecorder, ordinal: number, client: ClientProtocol): ProtocolLink {
-    const event = (kind: string, detail: Record<string, unknown>) =>
-      this.spool.message({ type: 'event', ordinal, ts: nowMicros(), kind, detail });
-    return {
-      send: (data, binary) => {
-        if (recorder.isOpen) recorder.send(data, binary);
-      },
-      close: (code, reason) => recorder.close(code, reason),
-      event,
-      refused: (message) => {
-        event('protocol-refused', { protocol: client.name, message });
-        recorder.refuse(message);
-      },
-    };
-  }
-
   /**
    * The protocol's opening first (the client sends it, or waits for the server's), then the user's
    * messages once it was answered, and their repeats: a repeat never resends the protocol's opening.
@@ -333,6 +316,28 @@ export class Capture {
     );
     client.opened(link);
   }
+}
+
+/** What a protocol client may do on `recorder`'s connection; its events go on the session's record. */
+export function protocolLink(
+  recorder: ConnectionRecorder,
+  client: ClientProtocol,
+  spool: SessionSpool,
+  ordinal: number,
+): ProtocolLink {
+  const event = (kind: string, detail: Record<string, unknown>) =>
+    spool.message({ type: 'event', ordinal, ts: nowMicros(), kind, detail });
+  return {
+    send: (data, binary) => {
+      if (recorder.isOpen) recorder.send(data, binary);
+    },
+    close: (code, reason) => recorder.close(code, reason),
+    event,
+    refused: (message) => {
+      event('protocol-refused', { protocol: client.name, message });
+      recorder.refuse(message);
+    },
+  };
 }
 
 /**

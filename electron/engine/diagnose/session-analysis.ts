@@ -2,7 +2,13 @@
 // shared/diagnosis over it. Frames are streamed from SQLite one at a time, as small summaries (the
 // first bytes of text payloads, control payloads as hex), into the facts the rules read: memory
 // stays bounded whatever the size of the session.
-import { HEAD_CHARS, toDiagFrame, type RawFrame } from '../../../shared/diagnosis/frames.js';
+import {
+  DECODE_BYTES,
+  diagMessage,
+  HEAD_CHARS,
+  toDiagFrame,
+  type RawFrame,
+} from '../../../shared/diagnosis/frames.js';
 import type { DiagConnection, DiagEvent, DiagFrame } from '../../../shared/diagnosis/input.js';
 import { streamDiagnosis, type SessionHead } from '../../../shared/diagnosis/session.js';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract.js';
@@ -19,6 +25,7 @@ import { DamageTally } from '../../../shared/frame-damage.js';
 import type { Db } from '../store/database.js';
 import { latestFindings, listFindings, saveFindings } from './finding-store.js';
 import { getSessionRow, type SessionRow } from '../sessions/session-store.js';
+import { SessionProtocols } from '../sessions/protocols.js';
 import { Redactor } from '../../../shared/redaction.js';
 
 export interface DiagnoseOptions {
@@ -41,23 +48,30 @@ function connectionOf(r: ConnectionRow): DiagConnection {
     closeReason: r.close_reason,
     closedBy: r.closed_by as ClosedBy | null,
     error: r.error_kind === null ? null : { kind: r.error_kind, message: r.error_message ?? '' },
+    subprotocol: r.subprotocol,
   };
 }
 
 /**
- * What the rules see of a payload: the head of a text frame, a ping's or pong's bytes in hex. A
- * damaged payload is counted in `damage` and seen as none: the frame's time, size and kind still
- * count (they are in its row), what its bytes said does not.
+ * What the rules read of a payload: the first DECODE_BYTES of a text frame, a ping's or pong's, and
+ * a binary frame's on a connection with a protocol (MQTT packets are binary). A damaged payload is
+ * counted in `damage` and read as none: the frame's time, size and kind still count (they are in
+ * its row), what its bytes said does not.
  */
-function headOf(db: Db, f: FrameHeadRow, damage: DamageTally): string | null {
-  if (f.opcode !== 1 && f.opcode !== 9 && f.opcode !== 10) return null;
-  const read = readPayload(db, f, HEAD_CHARS * 4);
+function bytesOf(db: Db, f: FrameHeadRow, withBinary: boolean, damage: DamageTally): Buffer | null {
+  if (f.opcode !== 1 && f.opcode !== 9 && f.opcode !== 10 && !(f.opcode === 2 && withBinary)) return null;
+  const read = readPayload(db, f, DECODE_BYTES);
   if (read.bytes === null) {
     damage.add(f.seq, read.damage);
     return null;
   }
-  const bytes = read.bytes;
-  if (f.opcode !== 1) return bytes.toString('hex');
+  return read.bytes;
+}
+
+/** The head the frame rules read: a text frame's first characters, a ping's or pong's bytes in hex. */
+function headOf(opcode: number, bytes: Buffer | null): string | null {
+  if (bytes === null || opcode === 2) return null;
+  if (opcode !== 1) return bytes.toString('hex');
   return bytes.length === 0 ? null : bytes.toString('utf8').slice(0, HEAD_CHARS);
 }
 
@@ -65,8 +79,14 @@ function headOf(db: Db, f: FrameHeadRow, damage: DamageTally): string | null {
 export function loadSessionHead(
   db: Db,
   row: SessionRow,
-): SessionHead & { frameCounts: Map<number, number>; ordinalOf: Map<number, number> } {
+): SessionHead & {
+  frameCounts: Map<number, number>;
+  ordinalOf: Map<number, number>;
+  protocols: SessionProtocols;
+} {
   const rows = connectionRows(db, row.id);
+  const protocols = new SessionProtocols(db, row.id);
+  const protocolOf = new Map(protocols.connections.map((c) => [c.id, c.protocol]));
   const ordinalOf = new Map(rows.map((r) => [r.id, r.ordinal]));
   const events = eventRows(db, row.id).map((e): DiagEvent => ({
     ts: e.ts,
@@ -84,15 +104,19 @@ export function loadSessionHead(
   return {
     target: row.target,
     origin,
-    connections: rows.map(connectionOf),
+    connections: rows.map((r) => ({ ...connectionOf(r), protocol: protocolOf.get(r.id) ?? null })),
     events,
     endedAt: row.ended_at,
     frameCounts: new Map(rows.map((r) => [r.ordinal, r.frames])),
     ordinalOf,
+    protocols,
   };
 }
 
-/** A session's frames as the rules read them, one at a time in the order they were recorded. */
+/**
+ * A session's frames as the rules read them, one at a time in the order they were recorded; with
+ * `protocols`, each frame of a connection with a protocol carries its decoded message.
+ */
 export function* sessionFrames(
   db: Db,
   sessionId: number,
@@ -102,20 +126,35 @@ export function* sessionFrames(
   fromPeerSide = false,
   /** Counts the frames whose stored bytes failed their check. */
   damage: DamageTally = new DamageTally(),
+  protocols?: SessionProtocols,
 ): Generator<DiagFrame> {
+  const decoded = new Set((protocols?.connections ?? []).filter((c) => c.protocol !== null).map((c) => c.id));
   // Only the head of an inline payload leaves SQLite; a segment's is read from its file (in order,
   // through the reader's read-ahead window).
-  for (const f of frameHeads(db, sessionId, HEAD_CHARS * 4)) {
+  for (const f of frameHeads(db, sessionId, DECODE_BYTES)) {
     const opcode = opcodeOf(f.opcode);
+    const withProtocol = decoded.has(f.connection_id);
+    const bytes = bytesOf(db, f, withProtocol, damage);
     const raw: RawFrame = {
       connection: ordinalOf.get(f.connection_id) ?? 0,
       ts: f.ts,
       direction: fromPeerSide ? directionOf(1 - f.direction) : directionOf(f.direction),
       opcode,
       size: f.size,
-      head: headOf(db, f, damage),
+      head: headOf(f.opcode, bytes),
     };
-    yield toDiagFrame(raw, idField);
+    const frame = toDiagFrame(raw, idField);
+    if (withProtocol && bytes !== null && protocols) {
+      // Decoded as recorded (the stored direction): the protocol's roles do not turn in a mock.
+      const m = protocols.messageOf(f.connection_id, {
+        direction: directionOf(f.direction),
+        opcode,
+        data: bytes,
+        truncated: bytes.length < f.size,
+      });
+      if (m) frame.message = diagMessage(m);
+    }
+    yield frame;
   }
 }
 
@@ -154,7 +193,15 @@ export function diagnoseSession(
   const diagnosis = streamDiagnosis(head, { ...options, expectedFrames: head.frameCounts });
   const fromPeerSide = row.kind === 'mock';
   const damage = new DamageTally();
-  for (const f of sessionFrames(db, id, head.ordinalOf, options.idField, fromPeerSide, damage))
+  for (const f of sessionFrames(
+    db,
+    id,
+    head.ordinalOf,
+    options.idField,
+    fromPeerSide,
+    damage,
+    head.protocols,
+  ))
     diagnosis.add(f);
   const { checks, findings, facts } = diagnosis.finish();
   const frames = facts.frames;

@@ -9,7 +9,15 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClosedBy, ErrorKind, Headers } from '../../../shared/contract.js';
 import type { MockClient, MockRequest, MockStatus } from '../../../shared/contract/replay.js';
 import { faultText, type Fault } from '../../../shared/replay/faults.js';
-import { greetingOf, messageId, type TimedMessage } from '../../../shared/replay/pairing.js';
+import type { DecodeContext } from '../../../shared/protocols/decode.js';
+import { greetingOf, type Conversation, type TimedMessage } from '../../../shared/replay/pairing.js';
+import {
+  applicationConversation,
+  exchangeId,
+  protocolOpenedAt,
+  requestShape,
+  withExchangeId,
+} from '../../../shared/replay/protocol-layer.js';
 import { formatMicros } from '../../../shared/time.js';
 import { CLOSE_WAIT_MS, corked, headerObject, tapWire, WIRE_SOCKET_OPTIONS } from '../capture/wire.js';
 import { nowMicros } from '../clock.js';
@@ -17,6 +25,7 @@ import type { EngineContext } from '../context.js';
 import { isLoopback, listenFailure } from '../listen.js';
 import { beginRecording } from '../store/recording.js';
 import { StoreWriter, type SessionSpool } from '../store/writer.js';
+import { mockProtocolFor, type MockProtocol, type MockProtocolFactory } from './mock-protocols.js';
 import { readConnection, type RecordedConnection } from './source.js';
 
 /** Payload bytes stored per frame (longer ones are stored truncated with their real size). */
@@ -59,6 +68,8 @@ interface Client extends MockClient {
   markClosed: () => void;
   used: Set<number>;
   nextByOrder: number;
+  /** The protocol the mock speaks to it (null: the recording is served as it is). */
+  protocol: MockProtocol | null;
 }
 
 /** A client as the contract carries it: what it did so far, without the mock's own bookkeeping. */
@@ -99,6 +110,13 @@ export class MockServer {
   private total = 0;
   /** Each recorded message's payload, encoded once for every client (not once per send). */
   private readonly payloads = new Map<TimedMessage, Buffer>();
+  /** The protocol spoken to each client (Socket.IO, graphql-ws), said afresh rather than replayed; null for none. */
+  private readonly speaks: MockProtocolFactory | null;
+  private readonly spoken: DecodeContext | null;
+  /** What is served as recorded: the conversation without the protocol's own messages when one is spoken. */
+  private readonly conversation: Conversation;
+  /** Epoch µs the recorded offsets count from: the open, or the moment the protocol was open. */
+  private readonly startedAt: number;
 
   /** Reads the source, listens, creates the mock's session; input mistakes throw InputError first. */
   static async start(ctx: EngineContext, request: MockRequest, hooks: MockHooks = {}): Promise<MockServer> {
@@ -149,25 +167,29 @@ export class MockServer {
     this.sessionId = recording.sessionId;
     this.spool = StoreWriter.for(ctx.dbPath).begin(ctx.db, recording);
 
-    const { sent, received } = source.conversation;
+    this.speaks = mockProtocolFor(source.conversation, source.protocol);
+    this.spoken = this.speaks ? source.protocol : null;
+    this.conversation = applicationConversation(source.conversation, this.spoken);
+    this.startedAt = protocolOpenedAt(source.conversation, this.spoken) ?? source.openedAt;
+    const { sent, received } = this.conversation;
     // An answer carrying a request's id belongs to that request; the others to the request before them.
     this.exchanges = sent.map((request) => ({
       request,
-      id: messageId(request, this.request.idField),
+      id: this.idOf(request),
       answers: [],
     }));
     const byId = new Map<string | number, RecordedExchange>();
     for (const x of this.exchanges) if (x.id !== undefined && !byId.has(x.id)) byId.set(x.id, x);
-    const greeting = greetingOf(source.conversation, this.request.idField);
+    const greeting = greetingOf(this.conversation, this.request.idField);
     let k = -1;
     for (const m of received) {
       if (greeting.has(m)) continue;
       while (k + 1 < sent.length && sent[k + 1]!.ts <= m.ts) k++;
-      const id = messageId(m, this.request.idField);
+      const id = this.idOf(m);
       const x = (id !== undefined ? byId.get(id) : undefined) ?? (k >= 0 ? this.exchanges[k] : undefined);
       if (x) x.answers.push({ afterUs: Math.max(0, m.ts - x.request.ts), message: m });
     }
-    this.greeting = [...greeting].map((message) => ({ atUs: message.ts - source.openedAt, message }));
+    this.greeting = [...greeting].map((message) => ({ atUs: message.ts - this.startedAt, message }));
 
     const recordedProtocol = source.connection.subprotocol;
     this.wss = new WebSocketServer({
@@ -189,6 +211,11 @@ export class MockServer {
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
       this.upgrade(req, socket, head),
     );
+  }
+
+  /** The id tying an answer to its request: a Socket.IO ack id when Socket.IO is spoken, else the JSON id field. */
+  private idOf(m: TimedMessage): string | number | undefined {
+    return exchangeId(m, this.spoken, this.request.idField);
   }
 
   /** Clients that connected so far. */
@@ -353,6 +380,7 @@ export class MockServer {
       markClosed,
       used: new Set(),
       nextByOrder: 0,
+      protocol: null,
     };
     if (c.state === 'closed') markClosed();
     this.clients.push(client);
@@ -387,6 +415,7 @@ export class MockServer {
     );
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       frame(0, isBinary ? 2 : 1, data);
+      if (client.protocol?.received(data, isBinary)) return;
       if (this.request.mode === 'reactive')
         this.answer(client, {
           ts: nowMicros(),
@@ -410,6 +439,7 @@ export class MockServer {
       openedAt,
     });
     ws.on('close', (code: number, reason: Buffer) => {
+      client.protocol?.dispose();
       for (const t of client.timers) clearTimeout(t);
       if (client.idleTimer) clearTimeout(client.idleTimer);
       const end = wire.end(code, reason);
@@ -438,17 +468,39 @@ export class MockServer {
     });
     this.hooks.onClientOpened?.(client);
     this.armFaults(client);
-    if (this.request.mode === 'timed') this.playTimed(client, 0);
-    else {
-      this.inOrder(
-        client,
-        this.greeting.map((g) => ({
-          atMs: g.atUs / 1000 / this.request.speed,
-          send: () => this.deliver(client, g.message),
-        })),
-      );
-      this.armIdleCut(client);
-    }
+    // The recorded messages start once the protocol is open (at once when none is spoken), their
+    // offsets counted from then.
+    const play = () => {
+      const from = this.speaks ? this.elapsed(client) : 0;
+      if (this.request.mode === 'timed') this.playTimed(client, from);
+      else
+        this.inOrder(
+          client,
+          this.greeting.map((g) => ({
+            atMs: from + g.atUs / 1000 / this.request.speed,
+            send: () => this.deliver(client, g.message),
+          })),
+        );
+    };
+    if (this.request.mode !== 'timed') this.armIdleCut(client);
+    if (!this.speaks) return play();
+    let ready = false;
+    client.protocol = this.speaks({
+      send: (text) => {
+        if (ws.readyState === ws.OPEN) ws.send(text);
+      },
+      close: (why) => {
+        client.endedBy ??= why;
+        ws.close();
+      },
+      event: (kind, detail) => this.event(ordinal, kind, detail),
+      ready: () => {
+        if (ready) return;
+        ready = true;
+        play();
+      },
+    });
+    client.protocol.opened();
   }
 
   private later(client: Client, ms: number, fn: () => void): void {
@@ -471,10 +523,8 @@ export class MockServer {
     const send = () => {
       const ws = client.ws;
       if (!ws || ws.readyState !== ws.OPEN) return;
-      if (rewriteId && m.opcode === 'text' && messageId(m, this.request.idField) === rewriteId.from) {
-        const parsed = JSON.parse(m.text) as Record<string, unknown>;
-        parsed[this.request.idField] = rewriteId.to;
-        ws.send(JSON.stringify(parsed));
+      if (rewriteId && m.opcode === 'text' && this.idOf(m) === rewriteId.from) {
+        ws.send(withExchangeId(m, rewriteId.to, this.spoken, this.request.idField));
         return;
       }
       let data = this.payloads.get(m);
@@ -513,18 +563,20 @@ export class MockServer {
   /** The recorded server messages at their offsets from the open, then the recorded close (or again, with --loop). */
   private playTimed(client: Client, startMs: number): void {
     const speed = this.request.speed;
-    const { received } = this.source.conversation;
-    const offsetMs = (us: number) => startMs + (us - this.source.openedAt) / 1000 / speed;
-    const last = received[received.length - 1]!;
-    const first = received[0]!;
+    const { received } = this.conversation;
+    const offsetMs = (us: number) => startMs + (us - this.startedAt) / 1000 / speed;
+    const last = received[received.length - 1];
+    const first = received[0];
     // The next round starts one recorded first-message delay after the last message.
     const cycle =
-      (last.ts - this.source.openedAt + Math.max(first.ts - this.source.openedAt, 1000)) / 1000 / speed;
+      last && first
+        ? (last.ts - this.startedAt + Math.max(first.ts - this.startedAt, 1000)) / 1000 / speed
+        : null;
     this.inOrder(
       client,
       received.map((m) => ({ atMs: offsetMs(m.ts), send: () => this.deliver(client, m) })),
       () => {
-        if (this.request.loop)
+        if (this.request.loop && cycle !== null)
           this.later(client, startMs + cycle - this.elapsed(client), () =>
             this.playTimed(client, startMs + cycle),
           );
@@ -559,13 +611,17 @@ export class MockServer {
 
   /** Answers a client message with what followed the matching recorded request: by id, else equal payload, else order. */
   private answer(client: Client, m: TimedMessage): void {
-    const id = messageId(m, this.request.idField);
+    const id = this.idOf(m);
     const xs = this.exchanges;
     const pick = (ok: (x: RecordedExchange) => boolean): number => {
       const unused = xs.findIndex((x, i) => !client.used.has(i) && ok(x));
       return unused >= 0 ? unused : xs.findIndex(ok);
     };
-    let i = id !== undefined ? pick((x) => x.id === id) : -1;
+    // A client of the protocol chooses its own ids (ack counters, UUIDs): the request's shape says first.
+    const shape = this.spoken ? requestShape(m, this.spoken, this.request.idField) : null;
+    let i =
+      shape !== null ? pick((x) => requestShape(x.request, this.spoken, this.request.idField) === shape) : -1;
+    if (i < 0 && id !== undefined) i = pick((x) => x.id === id);
     if (i < 0) i = pick((x) => x.request.opcode === m.opcode && x.request.text === m.text);
     if (i < 0) {
       if (client.nextByOrder >= xs.length && this.request.loop) {

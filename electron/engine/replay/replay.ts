@@ -13,9 +13,18 @@ import {
   replayableHeaders,
 } from '../../../shared/replay/handshake.js';
 import { pairConversations, summarisePairs, type TimedMessage } from '../../../shared/replay/pairing.js';
+import {
+  applicationConversation,
+  isProtocolOwn,
+  protocolOpenedAt,
+  recordedOpening,
+} from '../../../shared/replay/protocol-layer.js';
 import { sendPlan } from '../../../shared/replay/timing.js';
 import { ignoreRules, ignoredList } from '../../../shared/replay/volatile.js';
+import { protocolLink } from '../capture/capture.js';
 import { prepareCapture } from '../capture/options.js';
+import type { ClientProtocol, ProtocolLink } from '../capture/protocols/client.js';
+import { clientForConnection, spokenProtocols } from '../capture/protocols/index.js';
 import { proxyAgent, resolveProxy } from '../capture/proxy.js';
 import { ConnectionRecorder } from '../capture/recorder.js';
 import { nowMicros } from '../clock.js';
@@ -55,6 +64,10 @@ export interface ReplayHooks {
 function prepareReplay(ctx: EngineContext, request: ReplayRequest) {
   const source = readConnection(ctx, request.sessionId, request.connection, 'sent');
   const recorded = source.connection.requestHeaders;
+  // A protocol Frameline speaks is opened afresh, as the recorded client opened it.
+  const spoken =
+    source.protocol && spokenProtocols().includes(source.protocol.protocol) ? source.protocol : null;
+  const opening = spoken ? recordedOpening(source.conversation, spoken) : null;
   const capture = CaptureRequestSchema.parse({
     url: request.to,
     headers: mergeHeaders(replayableHeaders(recorded), request.headers),
@@ -69,9 +82,18 @@ function prepareReplay(ctx: EngineContext, request: ReplayRequest) {
     ...(request.pemFiles !== undefined ? { pemFiles: request.pemFiles } : {}),
     insecure: request.insecure,
     connectTimeoutSeconds: request.connectTimeoutSeconds,
+    ...(spoken && opening
+      ? {
+          protocol: spoken.protocol,
+          subscribe: opening.subscribe,
+          ...(opening.initPayload !== undefined ? { initPayload: JSON.stringify(opening.initPayload) } : {}),
+        }
+      : {}),
   });
   const prepared = prepareCapture(capture);
-  return { source, capture, ...prepared };
+  // What is compared and sent again: the application's messages, never the protocol's own.
+  const application = applicationConversation(source.conversation, spoken);
+  return { source, capture, application, spoken, ...prepared };
 }
 
 /** A timer may fire a millisecond late (its clock ticks in whole ms): it wakes us this long before the due time. */
@@ -111,9 +133,18 @@ async function until(t0: number, offsetMs: number, stop: () => boolean): Promise
 /** One thing to send, at a time after the open; a message's payload is encoded before the run. */
 type Step = { atMs: number; data: Buffer; binary: boolean } | { atMs: number; ping: true };
 
-function planOf(source: RecordedConnection, request: ReplayRequest): Step[] {
+/**
+ * The sends of a replay, at their recorded offsets from `startedAt` (the open, or the moment the
+ * protocol was open): the application's messages and, with --pings, the client's pings.
+ */
+function planOf(
+  source: RecordedConnection,
+  sentMessages: readonly TimedMessage[],
+  startedAt: number,
+  request: ReplayRequest,
+): Step[] {
   const steps: Array<{ ts: number; step: (atMs: number) => Step }> = [
-    ...source.conversation.sent.map((m) => ({
+    ...sentMessages.map((m) => ({
       ts: m.ts,
       step: (atMs: number): Step => ({
         atMs,
@@ -122,11 +153,13 @@ function planOf(source: RecordedConnection, request: ReplayRequest): Step[] {
       }),
     })),
     ...(request.pings
-      ? source.clientPings.map((ts) => ({ ts, step: (atMs: number): Step => ({ atMs, ping: true }) }))
+      ? source.clientPings
+          .filter((ts) => ts >= startedAt)
+          .map((ts) => ({ ts, step: (atMs: number): Step => ({ atMs, ping: true }) }))
       : []),
   ].sort((a, b) => a.ts - b.ts);
   const offsets = sendPlan(
-    steps.map((s) => s.ts - source.openedAt),
+    steps.map((s) => s.ts - startedAt),
     request.speed,
   );
   return steps.map((s, i) => s.step(offsets[i]!));
@@ -139,10 +172,12 @@ export async function runReplay(
   hooks: ReplayHooks = {},
 ): Promise<ReplayResult> {
   const { db, dbPath } = ctx;
-  const { source, capture, url, tls } = prepareReplay(ctx, request);
+  const { source, capture, url, tls, application, spoken, protocol } = prepareReplay(ctx, request);
   const runId = hooks.runId ?? randomUUID();
-  const plan = planOf(source, request);
-  const planned = source.conversation.sent.length;
+  // With a protocol, the recorded pace counts from the moment it was open (its answer to the opening).
+  const startedAt = protocolOpenedAt(source.conversation, spoken) ?? source.openedAt;
+  const plan = planOf(source, application.sent, startedAt, request);
+  const planned = application.sent.length;
   const rules = ignoreRules(request.ignore, request.idField);
   const recording = beginRecording(db, dbPath, {
     name:
@@ -158,7 +193,8 @@ export async function runReplay(
       pings: request.pings,
       headers: capture.headers.map(([k]) => k),
       origin: capture.origin ?? null,
-      subprotocols: capture.subprotocols,
+      subprotocols: protocol.subprotocols,
+      protocol: spoken?.protocol ?? null,
       idField: request.idField,
       ignored: ignoredList(rules),
       keepOpenSeconds: request.keepOpenSeconds ?? null,
@@ -173,6 +209,11 @@ export async function runReplay(
   type Seen = { ts: number; opcode: 'text' | 'binary'; data: Buffer };
   const sent: Seen[] = [];
   const received: Seen[] = [];
+  /** Application messages sent and answers received so far (the protocol's own are not counted). */
+  let requests = 0;
+  let answers = 0;
+  const ownOf = (direction: 'in' | 'out', x: Seen) =>
+    spoken !== null && isProtocolOwn(asMessages([x])[0]!, direction, spoken);
   const asMessages = (xs: Seen[]): TimedMessage[] =>
     xs.map((x) => ({
       ts: x.ts,
@@ -195,20 +236,22 @@ export async function runReplay(
       sessionId,
       state,
       planned,
-      sent: sent.length,
-      received: received.length,
+      sent: requests,
+      received: answers,
     });
   };
   const timer = setInterval(progress, PROGRESS_MS);
   const proxy = resolveProxy(url, undefined);
   let opened = false;
-  const recorder = new ConnectionRecorder({
+  let client: ClientProtocol | null = null;
+  let link: ProtocolLink | null = null;
+  const recorder: ConnectionRecorder = new ConnectionRecorder({
     spool,
     ordinal: 1,
     url,
     options: {
       headers: capture.headers,
-      subprotocols: capture.subprotocols,
+      subprotocols: protocol.subprotocols,
       compression: capture.compression,
       insecure: capture.insecure,
       connectTimeoutMs: capture.connectTimeoutSeconds * 1000,
@@ -220,13 +263,48 @@ export async function runReplay(
     agent: proxy ? proxyAgent(proxy) : undefined,
     onFrame: (f) => {
       if (f.opcode !== 'text' && f.opcode !== 'binary') return;
-      (f.direction === 'out' ? sent : received).push({ ts: f.ts, opcode: f.opcode, data: f.data });
+      const seen: Seen = { ts: f.ts, opcode: f.opcode, data: f.data };
+      (f.direction === 'out' ? sent : received).push(seen);
+      if (!ownOf(f.direction, seen)) {
+        if (f.direction === 'in') answers++;
+        else requests++;
+      }
       dirty = true;
       if (wake) wake();
     },
     onOpen: () => {
-      opened = true;
-      poke();
+      // The protocol's opening first (a fresh session id, its own heartbeats answered): the
+      // recorded messages go out once the server accepted it, as a client of that stack would.
+      client = clientForConnection(protocol, recorder.subprotocol);
+      if (!client) {
+        opened = true;
+        poke();
+        return;
+      }
+      const opening = client;
+      link = protocolLink(recorder, client, spool, 1);
+      // A server that never answers the opening must not hold the replay: it is refused after the connect timeout.
+      const unanswered = setTimeout(() => {
+        if (!opened && recorder.isOpen)
+          link?.refused(
+            `${opening.name}: the server did not answer the opening within ${capture.connectTimeoutSeconds} s`,
+          );
+      }, capture.connectTimeoutSeconds * 1000);
+      unanswered.unref();
+      client.ready.then(
+        () => {
+          opened = true;
+          poke();
+        },
+        () => poke(),
+      );
+      client.opened(link);
+    },
+    onMessage: (data, binary) => {
+      if (client && link) client.received(data, binary, link);
+    },
+    onEnding: (code, reason, closedBy) => {
+      if (client && link) client.closed({ code, reason, byServer: closedBy !== 'client' }, link);
     },
   });
   let ended = false;
@@ -286,7 +364,7 @@ export async function runReplay(
       state = 'waiting';
       poke();
       const lastSend = performance.now();
-      const expected = source.conversation.received.length;
+      const expected = application.received.length;
       // The close comes when every answer is in and the close is due (the recorded one, or
       // --keep-open after the last message), or when --wait runs out for answers still missing;
       // --keep-open holds the connection that long in any case. A recording the server closed is
@@ -295,7 +373,7 @@ export async function runReplay(
       const closeAt = keepOpen
         ? lastSend + (request.keepOpenSeconds ?? 0) * 1000
         : source.clientClose && request.speed !== 'max'
-          ? t0 + (source.clientClose.ts - source.openedAt) / 1000 / request.speed
+          ? t0 + (source.clientClose.ts - startedAt) / 1000 / request.speed
           : 0;
       const deadline = Math.max(lastSend + request.waitSeconds * 1000, keepOpen ? closeAt : 0);
       const serverCloses = !keepOpen && source.close.by === 'server';
@@ -303,7 +381,7 @@ export async function runReplay(
         if (ended || aborted()) break;
         const now = performance.now();
         if (now >= deadline) break;
-        const answered = received.length >= expected;
+        const answered = answers >= expected;
         if (answered && !serverCloses && now >= closeAt) break;
         await nextEvent((answered && !serverCloses ? Math.min(closeAt, deadline) : deadline) - now);
       }
@@ -318,16 +396,18 @@ export async function runReplay(
       recorder.terminate();
     }
     const outcome = await recorder.ended;
+    (client as ClientProtocol | null)?.dispose();
     await spool.finish(nowMicros());
     state = 'done';
     dirty = true;
     progress();
 
-    const pairs = pairConversations(
-      source.conversation,
+    // The protocol's own messages (its opening with the session ids, its heartbeats) are not compared.
+    const replayed = applicationConversation(
       { sent: asMessages(sent), received: asMessages(received) },
-      { idField: request.idField, rules },
+      spoken,
     );
+    const pairs = pairConversations(application, replayed, { idField: request.idField, rules });
     const summary = summarisePairs(pairs);
     const row = getSessionRow(db, sessionId)!;
     const findings = outcome.opened
@@ -339,8 +419,8 @@ export async function runReplay(
       sessionId,
       target: url.href,
       planned,
-      sent: sent.length,
-      received: received.length,
+      sent: replayed.sent.length,
+      received: replayed.received.length,
       ...summary,
       ignored: ignoredList(rules),
       pairs,
@@ -358,6 +438,7 @@ export async function runReplay(
   } finally {
     clearInterval(timer);
     hooks.signal?.removeEventListener('abort', poke);
+    (client as ClientProtocol | null)?.dispose();
     if (!ended) recorder.terminate();
     await spool.finish(nowMicros());
   }

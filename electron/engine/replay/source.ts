@@ -1,6 +1,8 @@
 // A recorded connection as the replay domain reads it: who sent what, when, from the client's
 // point of view whatever the session's kind (in a mock's session the client's messages are `in`).
 import type { ConnectionView, ClosedBy, SessionSummary } from '../../../shared/contract.js';
+import { decodeContext, type DecodeContext, type WireFrame } from '../../../shared/protocols/decode.js';
+import { DETECT_FRAMES, detectProtocol } from '../../../shared/protocols/detect.js';
 import type { Conversation, TimedMessage } from '../../../shared/replay/pairing.js';
 import { parseMicros } from '../../../shared/time.js';
 import type { EngineContext } from '../context.js';
@@ -18,6 +20,8 @@ export interface RecordedConnection {
   closedAt: number | null;
   /** What the client sent and received (text and binary messages; binary as base64). */
   conversation: Conversation;
+  /** The connection's application protocol and how to decode it (from its handshake and first messages); null when none is known. */
+  protocol: DecodeContext | null;
   /** Pings the client sent, epoch µs. */
   clientPings: number[];
   /** The close the client sent first, if it did: when, the code (null for none) and the reason. */
@@ -67,6 +71,7 @@ export function readConnection(
         openedAt: c.openedAt === null ? 0 : parseMicros(c.openedAt),
         closedAt: c.closedAt === null ? null : parseMicros(c.closedAt),
         conversation: { sent: [], received: [] },
+        protocol: null,
         clientPings: [],
         clientClose: null,
         close: { code: c.closeCode, reason: c.closeReason, by: c.closedBy },
@@ -128,5 +133,23 @@ export function readConnection(
     throw new InputError(
       `frame ${cut} of session ${sessionId} was stored truncated (the capture's payload cap), so it cannot be sent again as it was; capture again with a larger --payload-cap`,
     );
+  r.protocol = protocolOf(r);
   return r;
+}
+
+/** The protocol of a recorded connection, read as `show` reads it: the handshake, then the first messages. */
+function protocolOf(r: RecordedConnection): DecodeContext | null {
+  const opening: WireFrame[] = [
+    ...r.conversation.sent.map((m) => ({ m, direction: 'out' as const })),
+    ...r.conversation.received.map((m) => ({ m, direction: 'in' as const })),
+  ]
+    .sort((a, b) => a.m.ts - b.m.ts)
+    .slice(0, DETECT_FRAMES)
+    .map(({ m, direction }) => ({
+      direction,
+      opcode: m.opcode,
+      data: m.opcode === 'binary' ? Buffer.from(m.text, 'base64') : m.text,
+    }));
+  const name = detectProtocol({ subprotocol: r.connection.subprotocol, url: r.connection.url }, opening);
+  return name ? decodeContext(name, opening) : null;
 }

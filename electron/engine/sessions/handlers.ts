@@ -14,7 +14,7 @@ export function setupSessions(ctx: EngineContext, background = true): DomainSetu
       sessions: {
         list: (r) => sessions.listSessions(ctx, r),
         get: (r) => sessions.sessionDetail(ctx, r.id),
-        frames: (r) => sessions.frames(ctx, r),
+        frames: (r) => (r.filter.message?.trim() ? sessions.messageFrames(ctx, r) : sessions.frames(ctx, r)),
         frame: (r) => sessions.frame(ctx, r),
         records: (r) => sessions.frameRecords(ctx, r),
         rate: (r) => sessions.rate(ctx, r),

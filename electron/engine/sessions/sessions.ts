@@ -25,6 +25,7 @@ import {
 export type { CompactionReport } from '../store/segments.js';
 import { sessionProtocols, type SessionProtocols } from './protocols.js';
 import { listEvents } from './event-store.js';
+import { messageFramesPage } from './message-index.js';
 import {
   committedFrames,
   countedFromTotals,
@@ -218,13 +219,14 @@ export function onCommitted(ctx: EngineContext, sessionId: number, fn: (frames: 
   });
 }
 
-/** One page of a session's frames, filtered, with the size of the whole view. */
+/** One page of a session's frames, filtered, with the size of the whole view (a filter on messages: messageFrames). */
 export function frames(
   ctx: EngineContext,
   r: ParsedRequestOf<'sessions', 'frames'>,
 ): ResponseOf<'sessions', 'frames'> {
   const session = requireSession(ctx, r.id);
   const filter = r.filter ?? {};
+  if (filter.message?.trim()) throw new Error('a filter on decoded messages is answered by messageFrames');
   const { messageOf } = protocolsOf(ctx, session);
   if (isEmptyFilter(filter)) {
     return {
@@ -253,6 +255,32 @@ export function frames(
   const state = scanState(ctx, JSON.stringify([r.id, session.createdAt, filter]));
   const total = scannedCount(ctx, r.id, filter, state);
   return { total, frames: scannedPage(ctx, r.id, filter, r.offset, r.limit, state, messageOf), unindexed: 0 };
+}
+
+/**
+ * One page of a session's frames whose decoded message matches `filter.message` (and the rest of
+ * the filter). It is answered from the session's message index, which the first such filter
+ * builds: a pass over the session, with other requests answered in between.
+ */
+export async function messageFrames(
+  ctx: EngineContext,
+  r: ParsedRequestOf<'sessions', 'frames'>,
+): Promise<ResponseOf<'sessions', 'frames'>> {
+  const session = requireSession(ctx, r.id);
+  const filter = r.filter ?? {};
+  const { messageOf, connections } = protocolsOf(ctx, session);
+  const unindexed = filter.text?.trim() ? indexForSearch(ctx) : 0;
+  const decoding = { session, connections, messageOf, committed: committedFrames(ctx.db, r.id) };
+  const message = filter.message?.trim() ?? '';
+  const page = await messageFramesPage(
+    ctx.db,
+    decoding,
+    { ...filter, message },
+    r.offset,
+    r.limit,
+    unindexed,
+  );
+  return { ...page, unindexed };
 }
 
 /** One frame with its whole stored payload. */

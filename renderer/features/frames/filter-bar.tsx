@@ -1,5 +1,5 @@
-// The filter bar over a frame list: full-text search, direction, opcodes and a time range, and the
-// count of what matches. Typing is debounced; the engine caches each filter's result.
+// The filter bar over a frame list: full-text search, decoded messages (when the session speaks a
+// protocol), direction, opcodes and a time range, and the count of what matches. Typing is debounced; the engine caches each filter's result.
 import { memo, useEffect, useId, useRef, useState } from 'react';
 import type { Opcode } from '../../../shared/contract';
 import { formatCount } from '../../components/format';
@@ -27,6 +27,27 @@ interface Props {
   unindexed: number;
   /** The session's connections: a choice among them when there are several. */
   connections?: readonly ConnectionChoice[] | undefined;
+  /** Some connection speaks a protocol: its frames' messages can be filtered on. */
+  decoded?: boolean;
+}
+
+/** A typed field of the filter: kept as typed, handed on after a pause (or at once with Enter). */
+function useTypedField(
+  field: 'text' | 'message',
+  value: FilterState,
+  onChange: (next: FilterState) => void,
+): [string, (typed: string) => void] {
+  const [typed, setTyped] = useState(value[field]);
+  const latest = useRef(value);
+  useEffect(() => {
+    latest.current = value;
+  }, [value]);
+  useEffect(() => {
+    if (typed === latest.current[field]) return;
+    const timer = setTimeout(() => onChange({ ...latest.current, [field]: typed }), DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [typed, field, onChange]);
+  return [typed, setTyped];
 }
 
 export const FilterBar = memo(function FilterBar({
@@ -37,23 +58,15 @@ export const FilterBar = memo(function FilterBar({
   filtered,
   unindexed,
   connections,
+  decoded = false,
 }: Props) {
   const search = useRef<HTMLInputElement>(null);
-  const [text, setText] = useState(value.text);
+  const [text, setText] = useTypedField('text', value, onChange);
+  const [message, setMessage] = useTypedField('message', value, onChange);
   const [from, setFrom] = useState(value.from);
   const [to, setTo] = useState(value.to);
   const [rangeOpen, setRangeOpen] = useState(false);
   const rangeId = useId();
-  const latest = useRef(value);
-  useEffect(() => {
-    latest.current = value;
-  }, [value]);
-
-  useEffect(() => {
-    if (text === latest.current.text) return;
-    const timer = setTimeout(() => onChange({ ...latest.current, text }), DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [text, onChange]);
 
   useHotkey('/', () => {
     search.current?.focus();
@@ -95,6 +108,31 @@ export const FilterBar = memo(function FilterBar({
           }}
         />
       </label>
+      {decoded || value.message ? (
+        <label className="search-field message-field">
+          <span className="message-field-mark" aria-hidden="true">
+            msg
+          </span>
+          <input
+            type="search"
+            aria-label="Filter messages"
+            placeholder="type, event, topic"
+            title='Words matched against each decoded message: its type (EVENT, PUBLISH, next…) and the event, topic or method it names; * for any characters (sensors/*), "quotes" for a name with spaces'
+            value={message}
+            spellCheck={false}
+            onChange={(e) => setMessage(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') onChange({ ...value, message });
+              if (e.key === 'Escape') {
+                setMessage('');
+                onChange({ ...value, message: '' });
+                e.currentTarget.blur();
+                e.stopPropagation();
+              }
+            }}
+          />
+        </label>
+      ) : null}
       <div className="segmented" role="group" aria-label="Direction">
         {(['all', 'in', 'out'] as const).map((d) => (
           <button

@@ -7,7 +7,9 @@ import { ErrorNote, errorMessage } from '../../components/error-note';
 import { formatBytes, formatRelative } from '../../components/format';
 import { toHex } from '../../components/hex-dump';
 import { CloseIcon } from '../../components/icons';
+import { KvTable } from '../../components/kv-table';
 import { DirectionMark, OpcodeBadge } from './frame-badges';
+import { messageFields } from './message-fields';
 import { parseJsonPayload, payloadBytes, PayloadView, type FrameDetailData } from './payload-view';
 
 interface Props {
@@ -87,6 +89,15 @@ export const FrameDetail = memo(function FrameDetail({ api, sessionId, seq, firs
               <span>{formatRelative(frame.ts, firstTs)} s after the first frame</span>
             ) : null}
           </div>
+          {frame.message ? (
+            <div className="detail-message">
+              <KvTable
+                entries={messageFields(frame.message)}
+                empty="No decoded message"
+                label="Decoded message"
+              />
+            </div>
+          ) : null}
           {frame.truncated ? (
             <div className="detail-warning">
               Stored truncated: the first{' '}

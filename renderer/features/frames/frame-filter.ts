@@ -15,6 +15,8 @@ export interface FilterState {
   to: string;
   /** Only this connection's frames (its id); null: every connection. */
   connection: number | null;
+  /** Decoded messages: type, event, topic or method words (shared/protocols/message-filter.ts). */
+  message: string;
 }
 
 export const EMPTY_FILTER: FilterState = {
@@ -24,6 +26,7 @@ export const EMPTY_FILTER: FilterState = {
   from: '',
   to: '',
   connection: null,
+  message: '',
 };
 
 /**
@@ -65,6 +68,7 @@ export function toApiFilter(
   if (f.direction !== 'all') filter.direction = f.direction;
   if (f.opcodes.length < FILTER_OPCODES.length) filter.opcodes = [...f.opcodes];
   if (f.connection !== null) filter.connection = f.connection;
+  if (f.message.trim()) filter.message = f.message.trim();
   let error: string | null = null;
   try {
     if (f.from.trim()) filter.fromTs = parseTimeBound(f.from, firstTs);

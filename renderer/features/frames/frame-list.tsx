@@ -44,6 +44,8 @@ interface Props {
   highlight: RegExp | null;
   /** "UTC" or "local": the zone of absolute times. */
   zone: string;
+  /** Some connection speaks a protocol: the list has a Message column. */
+  messages: boolean;
 }
 
 /** Memoised: a status push that changes nothing the list shows does not render it. */
@@ -62,6 +64,7 @@ export const FrameList = memo(function FrameList(props: Props) {
     connections,
     highlight,
     zone,
+    messages,
   } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -225,12 +228,13 @@ export const FrameList = memo(function FrameList(props: Props) {
         startsConnection={starts ? (info?.ordinal ?? null) : null}
         drop={starts ? (info?.drop ?? 'a new connection') : null}
         highlight={highlight}
+        messages={messages}
       />,
     );
   }
 
   return (
-    <div className="frame-list">
+    <div className={`frame-list${messages ? ' has-messages' : ''}`}>
       <div className="frame-list-head" role="presentation">
         <span className="cell-seq">#</span>
         <span className="cell-conn" title="The connection the frame came on">
@@ -251,6 +255,14 @@ export const FrameList = memo(function FrameList(props: Props) {
         </span>
         <span className="cell-op">Opcode</span>
         <span className="cell-size">Size</span>
+        {messages ? (
+          <span
+            className="cell-message"
+            title="The decoded message: its type, and the event, topic or method it names"
+          >
+            Message
+          </span>
+        ) : null}
         <span className="cell-preview">Payload</span>
       </div>
       <div
@@ -259,7 +271,7 @@ export const FrameList = memo(function FrameList(props: Props) {
         role="grid"
         aria-label="Frames"
         aria-rowcount={total}
-        aria-colcount={7}
+        aria-colcount={messages ? 8 : 7}
         tabIndex={0}
         onScroll={onScroll}
         onKeyDown={(e) => {

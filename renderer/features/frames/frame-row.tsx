@@ -2,6 +2,7 @@
 import { memo } from 'react';
 import { describeCloseCode } from '../../../shared/close-codes';
 import { formatMicros } from '../../../shared/time';
+import { messageLabel } from '../../../shared/protocols/message-filter';
 import { formatBytes, formatRelative, formatTimeOfDay } from '../../components/format';
 import { Highlighted } from '../../components/highlight';
 import { DirectionMark, OpcodeBadge } from './frame-badges';
@@ -22,6 +23,23 @@ export function previewText(row: FrameRow): string {
   return row.opcode === 'text' ? row.preview.replace(/\r?\n/g, ' ↵ ') : row.preview;
 }
 
+/** The Message column: the decoded message's type and what it names (`EVENT chat`); empty without one. */
+function MessageCell({ message }: { message: FrameRow['message'] }) {
+  if (!message) return <span role="gridcell" className="cell-message" />;
+  const label = messageLabel(message);
+  const malformed = message.type === 'malformed';
+  return (
+    <span
+      role="gridcell"
+      className={`cell-message${malformed ? ' is-malformed' : ''}`}
+      title={`${message.protocol}: ${label}${message.reason ? ` — ${message.reason}` : ''}`}
+    >
+      <b>{message.type}</b>
+      {label.length > message.type.length ? label.slice(message.type.length) : ''}
+    </span>
+  );
+}
+
 interface Props {
   index: number;
   row: FrameRow | undefined;
@@ -36,6 +54,8 @@ interface Props {
   /** How the connection before it ended, for the marker's tooltip. */
   drop: string | null;
   highlight: RegExp | null;
+  /** The list has a Message column (some connection speaks a protocol). */
+  messages: boolean;
 }
 
 export const FrameRowView = memo(function FrameRowView({
@@ -49,6 +69,7 @@ export const FrameRowView = memo(function FrameRowView({
   startsConnection,
   drop,
   highlight,
+  messages,
 }: Props) {
   if (!row) {
     return (
@@ -100,6 +121,7 @@ export const FrameRowView = memo(function FrameRowView({
         {formatBytes(row.size)}
         {row.truncated ? '*' : ''}
       </span>
+      {messages ? <MessageCell message={row.message} /> : null}
       <span role="gridcell" className="cell-preview" data-ellipsis="">
         <Highlighted text={previewText(row)} pattern={highlight} />
       </span>

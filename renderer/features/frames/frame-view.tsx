@@ -60,7 +60,16 @@ export function connectionOutcome(c: Connection): string {
 function connectionShape(connections: readonly Connection[] | undefined): string {
   return (connections ?? [])
     .map((c) =>
-      [c.id, c.ordinal, c.closeCode, c.closedBy, c.closedAt, c.error?.kind, c.error?.message].join(':'),
+      [
+        c.id,
+        c.ordinal,
+        c.closeCode,
+        c.closedBy,
+        c.closedAt,
+        c.error?.kind,
+        c.error?.message,
+        c.protocol,
+      ].join(':'),
     )
     .join('|');
 }
@@ -108,9 +117,16 @@ export function FrameView({ api, sessionId, live, connections, connection, onCon
   const kept = useMemo(() => connections, [shape]);
   const infos = useMemo(() => connectionInfo(kept), [kept]);
   const choices = useMemo<ConnectionChoice[]>(
-    () => (kept ?? []).map((c) => ({ id: c.id, ordinal: c.ordinal, outcome: connectionOutcome(c) })),
+    () =>
+      (kept ?? []).map((c) => ({
+        id: c.id,
+        ordinal: c.ordinal,
+        outcome: c.protocol ? `${c.protocol} · ${connectionOutcome(c)}` : connectionOutcome(c),
+      })),
     [kept],
   );
+  // Some connection speaks a protocol: its frames have messages to show and to filter on.
+  const decoded = useMemo(() => (kept ?? []).some((c) => c.protocol), [kept]);
   const [timeMode, setTimeMode] = useState<TimeMode>(storedTimeMode);
   const [selectedSeq, setSelectedSeq] = useState<number | null>(null);
   const basics = useSessionBasics(api, sessionId, live);
@@ -169,7 +185,11 @@ export function FrameView({ api, sessionId, live, connections, connection, onCon
         <EmptyState title="Searching…" />
       ) : (
         <EmptyState title="No frame matches this filter">
-          <p>Full-text search matches whole words in text frames; add * for a prefix (subscr*).</p>
+          <p>
+            {filter.message
+              ? 'The message filter matches whole words of a message’s type or of the event, topic or method it names; add * for any characters (sensors/*).'
+              : 'Full-text search matches whole words in text frames; add * for a prefix (subscr*).'}
+          </p>
           <button type="button" className="btn btn-small" onClick={() => setFilterState(EMPTY_FILTER)}>
             Clear the filter
           </button>
@@ -212,6 +232,7 @@ export function FrameView({ api, sessionId, live, connections, connection, onCon
         connections={infos}
         highlight={highlight}
         zone={zoneWord()}
+        messages={decoded}
       />
     );
   }
@@ -227,6 +248,7 @@ export function FrameView({ api, sessionId, live, connections, connection, onCon
         filtered={filtered}
         unindexed={pages.unindexed}
         connections={choices}
+        decoded={decoded}
       />
       {filterError ? <ErrorNote>{filterError}</ErrorNote> : null}
       <div className={`frame-view-body${selectedSeq !== null ? ' has-detail' : ''}`}>

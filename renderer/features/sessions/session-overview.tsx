@@ -330,8 +330,13 @@ function ConnectionItem({
             ? ''
             : `${span.stillOpen ? 'open ' : ''}${formatDuration(span.endAt - span.openedAt)}`}
         </span>
-        {(c.closeReason || by || c.error) && (
+        {(c.closeReason || by || c.error || c.protocol) && (
           <span className="connection-why">
+            {c.protocol ? (
+              <span className="connection-protocol" title="The application protocol its frames speak">
+                {c.protocol}
+              </span>
+            ) : null}
             {c.closeReason ? `“${c.closeReason}”` : ''}
             {c.closeReason && by ? ' · ' : ''}
             {by ?? (c.closeReason ? '' : c.error?.message)}

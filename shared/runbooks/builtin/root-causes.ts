@@ -6,7 +6,7 @@ export const ROOT_CAUSES = `---
 id: root-causes
 title: WebSocket drops, most likely cause first
 version: 1
-applies-to: [proxy-missing-upgrade, upgrade-rejected, idle-timeout, no-heartbeat, heartbeat-timeout, ping-flood, reconnect-storm, server-unreachable, abnormal-closure, high-latency]
+applies-to: [proxy-missing-upgrade, upgrade-rejected, idle-timeout, no-heartbeat, heartbeat-timeout, app-heartbeat-unanswered, ping-flood, reconnect-storm, server-unreachable, abnormal-closure, high-latency]
 ---
 
 # WebSocket drops, most likely cause first
@@ -95,12 +95,17 @@ Action: probe idleLimit=120
 
 ## Add a heartbeat {#FIX_HEARTBEAT}
 
-Fixes: no-heartbeat, heartbeat-timeout, idle-timeout, ping-flood
+Fixes: no-heartbeat, heartbeat-timeout, app-heartbeat-unanswered, idle-timeout, ping-flood
 
 Ping every 30 s from the server and terminate a socket whose pong has not come back before the next
 ping (or within 5 s); have clients answer and reconnect with backoff. One timer per connection,
 started once and cleared on close: a timer started again on every reconnect or message floods the
 other side with pings.
+
+When the connection carries Socket.IO, MQTT, STOMP or graphql-ws, its own heartbeat counts, not the
+WebSocket ping: the client must answer Engine.IO pings, send MQTT PINGREQ within the keep-alive, keep
+STOMP heart-beats, answer graphql-ws pings. A bare socket on such an endpoint is dropped after one
+timeout; use the stack's client library.
 
 ## Clients reconnecting in a storm? {#STORM}
 

@@ -6,7 +6,7 @@ export const SYMPTOM_MATRIX = `---
 id: symptom-matrix
 title: WebSocket symptoms and their causes
 version: 1
-applies-to: [origin-rejected, proxy-missing-upgrade, upgrade-rejected, idle-timeout, no-heartbeat, heartbeat-timeout, mixed-content, abnormal-closure, server-unreachable, no-messages, proxy-buffering, protocol-violation]
+applies-to: [origin-rejected, proxy-missing-upgrade, upgrade-rejected, idle-timeout, no-heartbeat, heartbeat-timeout, mixed-content, abnormal-closure, server-unreachable, no-messages, proxy-buffering, protocol-violation, subprotocol-refused, auth-refused, subscription-refused]
 ---
 
 # WebSocket symptoms and their causes
@@ -26,6 +26,7 @@ flowchart TD
     SYMPTOM -->|403 on connect| FORBIDDEN[403 Forbidden<br/>origin check failed]
     SYMPTOM -->|Connects, but no messages| SILENT[No messages<br/>client and server disagree<br/>on the format]
     SYMPTOM -->|1006 now and then behind a proxy| PROXY_FLAKY[Intermittent 1006 behind a proxy<br/>headers not forwarded,<br/>buffering]
+    SYMPTOM -->|Opens, then the protocol refuses| REFUSED[Refused after opening<br/>subprotocol, credentials<br/>or subscription]
 
     ON_CONNECT --> DIRECT{Does a direct connection<br/>to the backend work?}
     DIRECT -->|Yes, only the proxy fails| FIX_UPGRADE[Forward the upgrade headers]
@@ -37,6 +38,7 @@ flowchart TD
     NEVER --> FIX_REACH[Start the server, open the port]
     SILENT --> FIX_FORMAT[Agree on the message format]
     PROXY_FLAKY --> FIX_PROXY[Forward headers, stop buffering]
+    REFUSED --> FIX_PROTOCOL[Speak the server's protocol]
 
     FIX_UPGRADE --> CHECK{Does it hold now?}
     FIX_ORIGIN --> CHECK
@@ -46,6 +48,7 @@ flowchart TD
     FIX_REACH --> CHECK
     FIX_FORMAT --> CHECK
     FIX_PROXY --> CHECK
+    FIX_PROTOCOL --> CHECK
     CHECK -->|Yes| HEALTHY([Healthy])
     CHECK -->|No, look again| SYMPTOM
 \`\`\`
@@ -183,6 +186,16 @@ Action: probe direct=true
 nginx -T 2>/dev/null | grep -n -E 'X-Forwarded|proxy_buffering|proxy_read_timeout'
 \`\`\`
 
+## Refused after opening {#REFUSED}
+
+The WebSocket opens, then the protocol on top of it says no: a 4406 close (no subprotocol it
+speaks), a 4401 or 4403 close, a STOMP ERROR, an MQTT CONNACK refusal, a Socket.IO connect_error, or a
+refused subscription.
+
+### Open the protocol as its client would
+
+Action: probe
+
 ## Forward the upgrade headers {#FIX_UPGRADE}
 
 Fixes: proxy-missing-upgrade, upgrade-rejected
@@ -239,6 +252,15 @@ installed), and test with an echo endpoint. When the client had to close the con
 valid UTF-8 as text (anything else as binary), may set reserved bits only for a negotiated
 extension, and must answer a close with a close; big messages need a higher client limit or
 splitting. Upgrade or replace the server's WebSocket library.
+
+## Speak the server's protocol {#FIX_PROTOCOL}
+
+Fixes: subprotocol-refused, auth-refused, subscription-refused
+
+Offer the subprotocol the server speaks (\`graphql-transport-ws\`, \`mqtt\`, \`v12.stomp\`), send the
+credentials where the protocol carries them (the graphql-ws \`connection_init\` payload, STOMP
+\`login\` and \`passcode\`, MQTT username and password, Socket.IO \`auth\`), and grant the user
+access to the topics and destinations it subscribes to.
 
 ## Forward headers, stop buffering {#FIX_PROXY}
 

@@ -2,7 +2,10 @@
 // servers: Socket.IO 4 (Engine.IO's open, namespace connects, server pings answered) and graphql-ws
 // (connection_init, its ack, subscriptions). What is checked is what a user would: the recorded
 // frames and events, the close, the exit code and the one-line error, and what the server received.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { captured, texts } from '../../support/captured.js';
 import { workspace, type Workspace } from '../../support/cli.js';
 import { protocolToolMissing } from '../../support/test-tools.js';
@@ -260,3 +263,41 @@ describe.skipIf(graphqlMissing)(
     });
   },
 );
+
+describe('a server that breaks the protocol before answering its opening', () => {
+  /** A `ws` server that accepts `subprotocol` and answers the opening with `reply`. */
+  async function breaking(subprotocol: string, reply: Buffer | string) {
+    const server = new WebSocketServer({
+      host: '127.0.0.1',
+      port: 0,
+      handleProtocols: (offered) => (offered.has(subprotocol) ? subprotocol : false),
+    });
+    server.on('connection', (socket) => socket.once('message', () => socket.send(reply)));
+    await once(server, 'listening');
+    toClose.push({ close: () => new Promise<void>((r) => server.close(() => r())) });
+    return `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  }
+
+  it('MQTT: a packet it cannot read instead of CONNACK ends the capture in one line, exit code 1, closed 1002', async () => {
+    // A CONNACK whose Remaining Length runs past four bytes.
+    const url = await breaking('mqtt', Buffer.from([0x20, 0xff, 0xff, 0xff, 0xff, 0x01]));
+    const { code, stderr, data } = await capture([url, '--protocol', 'mqtt', '--duration', '5']);
+    expect(code).toBe(1);
+    expect(stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([
+      `error: could not connect to ${url}: mqtt: malformed MQTT packet: a Remaining Length longer than four bytes, before CONNACK`,
+    ]);
+    expect(data.events.map((e) => e.kind)).toEqual(
+      expect.arrayContaining(['protocol-error', 'protocol-refused']),
+    );
+    expect(data.connections[0]).toMatchObject({ closeCode: 1002, closedBy: 'client' });
+  });
+
+  it('STOMP: a frame it cannot read instead of CONNECTED ends the capture the same way', async () => {
+    const url = await breaking('v12.stomp', 'CONNECTED\nversion:1.2\nno colon here\n\n\0');
+    const { code, stderr } = await capture([url, '--protocol', 'stomp', '--duration', '5']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^error: could not connect to .*: stomp: malformed STOMP frame: .+, before CONNECTED$/m,
+    );
+  });
+});

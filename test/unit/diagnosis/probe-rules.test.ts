@@ -439,6 +439,10 @@ describe('coverage of the catalogue', () => {
       'slow-responses',
       'masked-frames',
       'ping-flood',
+      'socketio-bare',
+      'graphql-forbidden',
+      'graphql-no-subprotocol',
+      'mqtt-acl',
     ] as const)
       for (const f of diagnoseSession(fixtureData(readFixture(name))).findings) reached.add(f.id);
     reached.add('tls-error').add('origin-rejected'); // asserted above

@@ -120,10 +120,16 @@ describe("the seeds' facts", () => {
     });
   });
 
-  it('the symptom matrix: eight symptoms, each to its cause and fix', () => {
+  it('the symptom matrix: nine symptoms, each to its cause and fix', () => {
     const r = byId('symptom-matrix');
     const symptoms = choicesAt(r, 'SYMPTOM').map((c) => c.label);
-    expect(symptoms).toHaveLength(8);
+    expect(symptoms).toHaveLength(9);
+    expect(symptoms).toContain('Opens, then the protocol refuses');
+    expect(nodeOf(r, 'FIX_PROTOCOL')!.fixes).toEqual([
+      'subprotocol-refused',
+      'auth-refused',
+      'subscription-refused',
+    ]);
     expect(symptoms).toContain('1006 after about a minute idle');
     expect(symptoms).toContain('403 on connect');
     expect(nodeOf(r, 'FIX_IDLE')!.fixes).toEqual(['idle-timeout', 'no-heartbeat', 'heartbeat-timeout']);

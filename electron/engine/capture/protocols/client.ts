@@ -101,6 +101,18 @@ export abstract class ClientOpening {
     this.settle.reject(new Error(message));
   }
 
+  /**
+   * The server sent what the protocol cannot read: a `protocol-error` event, the connection closed
+   * 1002 with `closeReason`; before the opening's answer, the opening failed with it (the capture
+   * then ends as a refused opening does).
+   */
+  protected broken(link: ProtocolLink, message: string, closeReason: string): void {
+    link.event('protocol-error', { protocol: this.name, message });
+    this.dispose();
+    link.close(1002, closeReason);
+    this.refuse(link, `${message}, before ${this.answer}`);
+  }
+
   /** Runs `fn` every `ms` until dispose. */
   protected every(ms: number, fn: () => void): void {
     this.timers.push(setInterval(fn, ms));

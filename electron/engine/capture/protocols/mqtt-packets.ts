@@ -2,6 +2,8 @@
 // a byte stream into packets: a WebSocket message may carry several packets, and one packet may span
 // several messages. Only what the client's dialogue needs; the display decoder lives in shared/.
 
+import { mqttVarint } from '../../../../shared/protocols/decode-mqtt.js';
+
 /** MQTT control packet types (the high nibble of the first byte). */
 export const PacketType = {
   CONNECT: 1,
@@ -102,21 +104,15 @@ export class PacketReader {
     for (;;) {
       const first = this.pending[0];
       if (first === undefined) break;
-      let length = 0;
-      let multiplier = 1;
-      let offset = 1;
-      let complete = false;
-      while (offset < this.pending.length) {
-        const b = this.pending[offset++]!;
-        length += (b & 0x7f) * multiplier;
-        if ((b & 0x80) === 0) {
-          complete = true;
-          break;
-        }
-        multiplier *= 128;
-        if (offset > 4) throw new Error('malformed MQTT packet: a Remaining Length longer than four bytes');
+      let read: { value: number; next: number } | null;
+      try {
+        read = mqttVarint(this.pending, 1);
+      } catch {
+        throw new Error('malformed MQTT packet: a Remaining Length longer than four bytes');
       }
-      if (!complete || this.pending.length < offset + length) break;
+      if (!read) break;
+      const { value: length, next: offset } = read;
+      if (this.pending.length < offset + length) break;
       if (length > MAX_REMAINING) throw new Error(`malformed MQTT packet: Remaining Length ${length}`);
       packets.push({
         type: first >> 4,
@@ -160,17 +156,11 @@ const PROPERTY_SIZES: Record<number, number | 'varint' | 'utf8' | 'binary' | 'pa
   0x2a: 1,
 };
 
+/** A Variable Byte Integer of a received packet, which must be all there. */
 function readVarint(b: Buffer, offset: number): { value: number; next: number } {
-  let value = 0;
-  let multiplier = 1;
-  for (let i = 0; i < 4; i++) {
-    const byte = b[offset + i];
-    if (byte === undefined) break;
-    value += (byte & 0x7f) * multiplier;
-    if ((byte & 0x80) === 0) return { value, next: offset + i + 1 };
-    multiplier *= 128;
-  }
-  throw new Error('malformed MQTT packet: a variable-length integer is cut short');
+  const read = mqttVarint(b, offset);
+  if (!read) throw new Error('malformed MQTT packet: a variable-length integer is cut short');
+  return read;
 }
 
 export interface Properties {

@@ -228,8 +228,6 @@ export class MqttClient extends ClientOpening {
 
   /** A packet Frameline cannot read: said on the record, and the connection closed as a protocol error. */
   private fail(link: ProtocolLink, message: string): void {
-    link.event('protocol-error', { protocol: 'mqtt', message });
-    this.dispose();
-    link.close(1002, 'malformed MQTT packet');
+    this.broken(link, message, 'malformed MQTT packet');
   }
 }

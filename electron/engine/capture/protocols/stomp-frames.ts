@@ -3,6 +3,8 @@
 // 1.1: the same without \r; 1.0 and the CONNECT/CONNECTED frames: none); EOLs between frames are
 // heart-beats. A WebSocket message may carry several frames, and a frame may span messages.
 
+import { unescapeStompHeader } from '../../../../shared/protocols/decode-stomp.js';
+
 export type StompVersion = '1.0' | '1.1' | '1.2';
 
 export interface StompFrame {
@@ -19,16 +21,6 @@ function escapes(command: string, version: StompVersion): boolean {
 function escape(value: string, version: StompVersion): string {
   const out = value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/:/g, '\\c');
   return version === '1.2' ? out.replace(/\r/g, '\\r') : out;
-}
-
-function unescape(value: string, version: StompVersion): string {
-  return value.replace(/\\(.)/g, (all, c: string) => {
-    if (c === 'n') return '\n';
-    if (c === 'c') return ':';
-    if (c === '\\') return '\\';
-    if (c === 'r' && version === '1.2') return '\r';
-    throw new Error(`undefined escape sequence ${all} in a STOMP header`);
-  });
 }
 
 /** One frame as text, headers escaped as `version` says. */
@@ -96,8 +88,12 @@ export class FrameReader {
     for (const line of lines) {
       const colon = line.indexOf(':');
       if (colon < 0) throw new Error(`a STOMP header line without a colon: ${JSON.stringify(line)}`);
-      const name = esc ? unescape(line.slice(0, colon), this.version) : line.slice(0, colon);
-      const value = esc ? unescape(line.slice(colon + 1), this.version) : line.slice(colon + 1);
+      const name = esc
+        ? unescapeStompHeader(line.slice(0, colon), { version: this.version, strict: true })
+        : line.slice(0, colon);
+      const value = esc
+        ? unescapeStompHeader(line.slice(colon + 1), { version: this.version, strict: true })
+        : line.slice(colon + 1);
       if (!(name in headers)) headers[name] = value;
     }
     const declared = headers['content-length'];

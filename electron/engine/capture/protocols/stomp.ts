@@ -100,10 +100,7 @@ export class StompClient extends ClientOpening {
     try {
       ({ frames } = this.reader.push(data));
     } catch (e) {
-      const message = `malformed STOMP frame: ${(e as Error).message}`;
-      link.event('protocol-error', { protocol: 'stomp', message });
-      this.dispose();
-      link.close(1002, 'malformed STOMP frame');
+      this.broken(link, `malformed STOMP frame: ${(e as Error).message}`, 'malformed STOMP frame');
       return;
     }
     for (const f of frames) this.handle(f, link);

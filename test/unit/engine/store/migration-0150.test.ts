@@ -8,7 +8,6 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { TimelineEntry } from '../../../../shared/contract/incidents.js';
 import { FINDINGS, type FindingId } from '../../../../shared/findings.js';
-import { FINDING_IDS } from '../../../../shared/runbooks/finding-ids.js';
 import { builtinRunbooks } from '../../../../shared/runbooks/builtin/index.js';
 import { formatMicros } from '../../../../shared/time.js';
 import { RedactionSchema } from '../../../../shared/contract/fields.js';
@@ -18,6 +17,27 @@ import { WalkEngine } from '../../../../electron/engine/incidents/walk.js';
 import { listSessions } from '../../../../electron/engine/sessions/session-store.js';
 import { openStore, type Db } from '../../../../electron/engine/store/database.js';
 import { tempDir, type TempDir } from './helpers.js';
+
+/** The catalogue as migration 0150 knew it: later ids cannot be in a database it migrates. */
+const FINDING_IDS = [
+  'server-unreachable',
+  'tls-error',
+  'mixed-content',
+  'upgrade-rejected',
+  'proxy-missing-upgrade',
+  'origin-rejected',
+  'idle-timeout',
+  'no-heartbeat',
+  'heartbeat-timeout',
+  'ping-flood',
+  'abnormal-closure',
+  'server-close',
+  'reconnect-storm',
+  'high-latency',
+  'no-messages',
+  'proxy-buffering',
+  'protocol-violation',
+] as const;
 
 const MIGRATIONS = new URL('../../../../electron/engine/store/migrations/', import.meta.url);
 const s = (seconds: number) => seconds * 1_000_000;

@@ -122,8 +122,8 @@ describe('toApiFilter', () => {
     expect(isEmpty(filter)).toBe(true);
   });
 
-  it('ignores a blank search and blank bounds', () => {
-    const { filter, error } = toApiFilter(state({ text: '   ', from: ' ', to: '' }), null);
+  it('ignores a blank search, a blank message filter and blank bounds', () => {
+    const { filter, error } = toApiFilter(state({ text: '   ', from: ' ', to: '', message: '  ' }), null);
     expect(filter).toStrictEqual({});
     expect(error).toBeNull();
   });
@@ -136,6 +136,7 @@ describe('toApiFilter', () => {
         opcodes: ['close', 'ping'],
         from: '+1',
         to: '02:07:42.5',
+        message: '  EVENT chat ',
       }),
       FIRST,
     );
@@ -144,6 +145,7 @@ describe('toApiFilter', () => {
       text: '"order rejected"',
       direction: 'in',
       opcodes: ['close', 'ping'],
+      message: 'EVENT chat',
       fromTs: FIRST + 1_000_000,
       toTs: parseMicros('2025-11-22T02:07:42.500000Z'),
     });
