@@ -12,6 +12,7 @@ import {
   type WireFrame,
 } from '../../../shared/protocols/decode.js';
 import { connectionProtocol, DETECT_FRAMES } from '../../../shared/protocols/detect.js';
+import type { ProtocolChoice } from '../../../shared/protocols/names.js';
 import { listConnections } from './connection-store.js';
 import { openingFrames, type StoredFrame } from './frame-store.js';
 import { chosenProtocol } from './session-store.js';
@@ -23,7 +24,13 @@ const wire = (f: StoredFrame): WireFrame => ({
   truncated: f.truncated,
 });
 
-/** A session's connections with their protocols, and the decoding of their frames. */
+/**
+ * A session's connections with their protocols, and the decoding of their frames. `choice` is the
+ * protocol its capture was told to speak, which every view of the session honours (sessionProtocols
+ * passes it); without one each connection is detected from the wire, as the diagnosis reads a
+ * session: it asks what the server spoke, whatever the client was told (a capture told `none` is
+ * how a bare client of a Socket.IO server is diagnosed).
+ */
 export class SessionProtocols {
   private readonly contexts = new Map<number, DecodeContext | null>();
   readonly connections: ConnectionView[];
@@ -31,8 +38,8 @@ export class SessionProtocols {
   constructor(
     private readonly db: Database.Database,
     private readonly sessionId: number,
+    choice: ProtocolChoice | null = null,
   ) {
-    const choice = chosenProtocol(db, sessionId);
     let seq = 0;
     this.connections = listConnections(db, sessionId).map((c) => {
       const opening = openingFrames(db, sessionId, c.id, seq, Math.min(DETECT_FRAMES, c.frames)).map(wire);
@@ -51,7 +58,7 @@ export class SessionProtocols {
 /** Protocols are worked out once per session and number of frames (a live session may say more). */
 const cache = new WeakMap<Database.Database, Map<string, SessionProtocols>>();
 
-/** The protocols of a session's connections as its frames stand now. */
+/** The protocols of a session's connections as its frames stand now, as its capture chose them. */
 export function sessionProtocols(
   db: Database.Database,
   session: { id: number; createdAt: string },
@@ -66,7 +73,7 @@ export function sessionProtocols(
   let p = bySession.get(key);
   if (!p) {
     if (bySession.size >= 16) bySession.delete(bySession.keys().next().value!);
-    bySession.set(key, (p = new SessionProtocols(db, session.id)));
+    bySession.set(key, (p = new SessionProtocols(db, session.id, chosenProtocol(db, session.id))));
   }
   return p;
 }
