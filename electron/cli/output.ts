@@ -2,30 +2,7 @@
 import type { DamagedFrames, Opcode } from '../../shared/contract.js';
 import { damageWords } from '../../shared/frame-damage.js';
 import { formatMicros } from '../../shared/time.js';
-
-const PREVIEW = 96;
-
-/** A one-line preview of a payload: text as is (control characters escaped), binary as hex. */
-export function preview(opcode: Opcode, data: Buffer, max = PREVIEW): string {
-  if (opcode === 'text') {
-    const text = data.toString('utf8', 0, Math.min(data.length, max * 4));
-    // eslint-disable-next-line no-control-regex
-    const clean = text.replace(/[\u0000-\u001f\u007f]/g, (c) =>
-      c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-    );
-    return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-  }
-  if (opcode === 'close') {
-    if (data.length < 2) return '(no code)';
-    return `${data.readUInt16BE(0)} ${JSON.stringify(data.toString('utf8', 2))}`;
-  }
-  const hex = data
-    .subarray(0, Math.ceil(max / 3))
-    .toString('hex')
-    .replace(/(..)/g, '$1 ')
-    .trim();
-  return data.length > Math.ceil(max / 3) ? `${hex} …` : hex;
-}
+import { preview } from '../../shared/frame-preview.js';
 
 /**
  * `01:53:53.123456 < text  12B  {"hello":1}`, or with the message decoded in its protocol's words

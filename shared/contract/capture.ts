@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ProtocolChoiceSchema } from '../protocols/names.js';
 import { HeaderSchema, numberIn, SubprotocolSchema, TlsPemFields } from './fields.js';
+import { ProtocolMessageSchema } from './messages.js';
 import { ConnectionSchema, OpcodeSchema } from './sessions.js';
 
 const id = z.number().int().positive();
@@ -165,6 +166,8 @@ export const CaptureFrameSchema = z.object({
   size: z.number().int().nonnegative(),
   /** The first FRAME_HEAD_BYTES bytes of the payload, base64. */
   head: z.string(),
+  /** The frame's message in its connection's protocol, decoded from the whole payload; null when none. */
+  message: ProtocolMessageSchema.nullable().default(null),
   /** Frames recorded since the previous push that were not pushed (past `liveFrames` a second). */
   skipped: z.number().int().nonnegative(),
 });

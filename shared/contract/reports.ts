@@ -14,7 +14,9 @@ import {
   RunStatusSchema,
   WalkStatusSchema,
 } from './incidents.js';
-import { DamagedFramesSchema, SessionKindSchema, SessionStatusSchema } from './sessions.js';
+import { ProtocolNameSchema } from '../protocols/names.js';
+import { ProtocolMessageSchema } from './messages.js';
+import { DamagedFramesSchema, OpcodeSchema, SessionKindSchema, SessionStatusSchema } from './sessions.js';
 
 /** The version of the report's JSON: raised when a field changes meaning or goes away. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -48,6 +50,26 @@ export const ReportConnectionSchema = z.object({
   outcome: z.string(),
   error: z.string().nullable(),
   frames: z.number().int().nonnegative(),
+  /** The application protocol it spoke (chosen by the capture, or detected); null: none known. */
+  protocol: ProtocolNameSchema.nullable().default(null),
+});
+
+/** A frame of a linked session as the report shows it, redacted as the exports redact frames. */
+export const ReportFrameSchema = z.object({
+  /** The ordinal of its connection in the session. */
+  connection: z.number().int().positive(),
+  ts: isoTime,
+  direction: z.enum(['in', 'out']),
+  opcode: OpcodeSchema,
+  size: z.number().int().nonnegative(),
+  /** Its message in its connection's protocol, decoded from the redacted payload; null when none. */
+  message: ProtocolMessageSchema.nullable(),
+  /** The message as the frame lists name it (`EVENT chat`, `PUBLISH sensors/1`); empty when none. */
+  label: z.string(),
+  /** The redacted payload in one line: text as is, a close's code and reason, other frames in hex. */
+  preview: z.string(),
+  /** Its stored bytes failed their check: nothing of it is shown. */
+  damaged: z.boolean(),
 });
 
 /** A connection on the session's time axis, for the connection timeline. */
@@ -127,6 +149,8 @@ export const ReportSessionSchema = z.object({
     /** Spans left out of the drawing (more than it can show). */
     omitted: z.number().int().nonnegative(),
   }),
+  /** The last frames the session recorded, in order: what was said before it ended. */
+  lastFrames: z.array(ReportFrameSchema).default([]),
 });
 
 /** A finding with where it came from. */
@@ -282,6 +306,7 @@ export const reportChannels = {
 export type Report = z.output<typeof ReportSchema>;
 export type ReportFormat = z.output<typeof ReportFormatSchema>;
 export type ReportSession = z.output<typeof ReportSessionSchema>;
+export type ReportFrame = z.output<typeof ReportFrameSchema>;
 export type ReportWalk = z.output<typeof ReportWalkSchema>;
 export type ReportStep = z.output<typeof ReportStepSchema>;
 export type ReportRun = z.output<typeof ReportRunSchema>;

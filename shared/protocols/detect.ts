@@ -1,7 +1,7 @@
 // A connection's protocol: what its handshake says (names.ts), or else what its first frames say.
 // Only the first few frames are looked at (DETECT_FRAMES): detection runs each time a session is
 // read, and every protocol shows itself in its opening exchange.
-import type { ProtocolName } from './names.js';
+import type { ProtocolChoice, ProtocolName } from './names.js';
 import { protocolOfHandshake } from './names.js';
 import { engineIoOpen } from './decode-socket-io.js';
 import { mqttConnectLevel } from './decode-mqtt.js';
@@ -71,4 +71,18 @@ export function detectProtocol(
     else if (p) return p;
   }
   return graphql ? 'graphql-ws' : null;
+}
+
+/**
+ * The protocol of a connection of a capture told `--protocol choice`: that protocol, none for
+ * `none`, and what detection says when nothing was chosen (null: a session recorded before the
+ * choice was kept, or without one).
+ */
+export function connectionProtocol(
+  choice: ProtocolChoice | null,
+  handshake: { subprotocol: string | null; url: string },
+  frames: Iterable<WireFrame>,
+): ProtocolName | null {
+  if (choice === 'none') return null;
+  return choice ?? detectProtocol(handshake, frames);
 }

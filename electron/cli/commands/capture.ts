@@ -9,6 +9,7 @@ import {
   type CaptureRequest,
   type CaptureStatus,
 } from '../../../shared/contract.js';
+import { messageLabel } from '../../../shared/protocols/decode.js';
 import { InputError } from '../../engine/errors.js';
 import { readUserFile } from '../../engine/files.js';
 import { dbPath, parse, positionals, requestFrom, type Flag } from '../args.js';
@@ -182,9 +183,19 @@ export function captureRequest(argv: string[]): {
   return { request, db: dbPath(v), json: v.json, quiet: v.quiet };
 }
 
-/** `01:53:53.123456 < text  12B  {"hello":1}` for a frame pushed on `capture:frame`. */
+/**
+ * `01:53:53.123456 < text  12B  [EVENT chat] 42["chat",…]` for a frame pushed on `capture:frame`:
+ * its message's label as `show` prints it.
+ */
 function pushedFrameLine(f: CaptureFrame): string {
-  return frameLine(f.ts, f.direction, f.opcode, f.size, Buffer.from(f.head, 'base64'));
+  return frameLine(
+    f.ts,
+    f.direction,
+    f.opcode,
+    f.size,
+    Buffer.from(f.head, 'base64'),
+    messageLabel(f.message),
+  );
 }
 
 const notPrinted = (n: number) => `… ${n} more frames not printed (all are recorded)\n`;

@@ -21,8 +21,8 @@ import { incidentId } from './incident.js';
 export const help = `frameline report INCIDENT [-o FILE] [--format md|html|pdf|json]
   The incident's post-mortem: header and metrics, summary, impact, trigger, root cause, detection,
   resolution, timeline, findings, the runbook path taken (flowchart and each step), the evidence of
-  each linked session (connections, close codes, lifetimes, reconnects, round trips, charts),
-  action items and lessons.
+  each linked session (connections and their protocols, close codes, lifetimes, reconnects, round
+  trips, charts, its last frames with their messages decoded), action items and lessons.
 
   -o, --output FILE        write to FILE (the format follows its extension: .md .html .pdf .json)
   --format F               md (default on stdout), html (one self-contained file), pdf (printed by

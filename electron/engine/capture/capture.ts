@@ -1,6 +1,12 @@
 // A capture session: one or more connections to a target (reconnecting with backoff when asked),
 // heartbeat pings, scripted sends, and an end that waits until every frame is committed.
-import type { CaptureRequest, CaptureStop, SessionStatus } from '../../../shared/contract.js';
+import type {
+  CaptureRequest,
+  CaptureStop,
+  ProtocolMessage,
+  SessionStatus,
+} from '../../../shared/contract.js';
+import { LiveDecoder } from '../../../shared/protocols/live-decoder.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import { beginRecording } from '../store/recording.js';
@@ -18,7 +24,8 @@ import {
 } from './recorder.js';
 
 export interface CaptureHooks {
-  onFrame?: (frame: LiveFrame) => void;
+  /** A frame was recorded; `message` decodes it in its connection's protocol (as `show` will). */
+  onFrame?: (frame: LiveFrame, message: () => ProtocolMessage | null) => void;
   onOpen?: (ordinal: number) => void;
   onOutcome?: (outcome: ConnectionOutcome) => void;
   onReconnect?: (attempt: number, delayMs: number) => void;
@@ -95,6 +102,7 @@ export class Capture {
       kind: 'capture',
       target: url.href,
       settings: settingsForRecord(options),
+      ...(options.protocol !== undefined ? { protocol: options.protocol } : {}),
       createdAt: nowMicros(),
     });
     this.sessionId = recording.sessionId;
@@ -180,6 +188,9 @@ export class Capture {
         // A fresh protocol client for every connection: a reconnect opens the protocol afresh.
         let client: ClientProtocol | null = null;
         let link: ProtocolLink | null = null;
+        // Frames are decoded only for a hook that shows them.
+        const onFrame = this.hooks.onFrame;
+        let decoder: LiveDecoder | null = null;
         const recorder: ConnectionRecorder = new ConnectionRecorder({
           spool: this.spool,
           ordinal,
@@ -187,8 +198,21 @@ export class Capture {
           options: this.recorderOptions,
           tls: this.tls,
           agent: proxy ? proxyAgent(proxy) : undefined,
-          ...(this.hooks.onFrame ? { onFrame: this.hooks.onFrame } : {}),
+          ...(onFrame
+            ? {
+                onFrame: (f: LiveFrame) => {
+                  const wire = { direction: f.direction, opcode: f.opcode, data: f.data };
+                  decoder?.observe(wire);
+                  onFrame(f, () => decoder?.message(wire) ?? null);
+                },
+              }
+            : {}),
           onOpen: (n) => {
+            if (onFrame)
+              decoder = new LiveDecoder(this.options.protocol ?? null, {
+                subprotocol: recorder.subprotocol,
+                url: this.url.href,
+              });
             startDuration();
             this.hooks.onOpen?.(n);
             client = clientForConnection(this.protocol, recorder.subprotocol);
@@ -316,13 +340,15 @@ export function protocolLink(
   };
 }
 
-/** What is kept of the options in the session row: enough to know how it was captured, no secrets. */
+/**
+ * What is kept of the options in the session row: enough to know how it was captured, no secrets.
+ * The protocol chosen has a column of its own (it says how the session is read).
+ */
 function settingsForRecord(o: CaptureRequest): unknown {
   return {
     headers: o.headers.map(([k]) => k),
     origin: o.origin ?? null,
     subprotocols: o.subprotocols,
-    protocol: o.protocol ?? null,
     // The init payload may hold a token: only whether one was given is kept.
     initPayload: o.initPayload !== undefined,
     subscribe: o.subscribe,

@@ -8,6 +8,7 @@ import {
   type CaptureEvent,
   type CaptureRequest,
   type CaptureStatus,
+  type ProtocolMessage,
 } from '../../../shared/contract.js';
 import type { EngineContext } from '../context.js';
 import { MissingError } from '../errors.js';
@@ -42,10 +43,11 @@ class FramePushes {
 
   constructor(
     private readonly perSecond: number,
-    private readonly push: (frame: LiveFrame, skipped: number) => void,
+    private readonly push: (frame: LiveFrame, message: ProtocolMessage | null, skipped: number) => void,
   ) {}
 
-  frame(f: LiveFrame): void {
+  /** A recorded frame; `message` decodes it, asked only of the frames pushed. */
+  frame(f: LiveFrame, message: () => ProtocolMessage | null): void {
     const now = Date.now();
     if (now - this.windowStart >= 1000) {
       this.windowStart = now;
@@ -58,7 +60,7 @@ class FramePushes {
     this.pushed++;
     const skipped = this.skipped;
     this.skipped = 0;
-    this.push(f, skipped);
+    this.push(f, message(), skipped);
   }
 }
 
@@ -90,9 +92,9 @@ export class LiveCaptures {
     };
     const event = (e: EventOf<CaptureEvent>) => live?.event?.(e);
     const capture = Capture.start(this.ctx, request, {
-      onFrame: (f) => {
+      onFrame: (f, message) => {
         if (!live) return;
-        live.frames?.frame(f);
+        live.frames?.frame(f, message);
         const s = live.status;
         if (f.direction === 'in') {
           s.framesIn++;
@@ -168,7 +170,7 @@ export class LiveCaptures {
       frames:
         request.liveFrames === undefined
           ? null
-          : new FramePushes(request.liveFrames, (f, skipped) =>
+          : new FramePushes(request.liveFrames, (f, message, skipped) =>
               this.ctx.push('capture:frame', {
                 sessionId,
                 connection: f.connection,
@@ -178,6 +180,7 @@ export class LiveCaptures {
                 opcode: f.opcode,
                 size: f.data.length,
                 head: f.data.subarray(0, FRAME_HEAD_BYTES).toString('base64'),
+                message,
                 skipped,
               }),
             ),

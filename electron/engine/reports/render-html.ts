@@ -10,6 +10,8 @@ import {
   ESCAPES_SENTENCE,
   SECTIONS,
   clock,
+  frameWords,
+  protocolWords,
   damagedWords,
   duration,
   latencyWords,
@@ -156,21 +158,24 @@ function sessionBlock(s: ReportSession): string {
   const rows = c.shown
     .map(
       (x) =>
-        `<tr><td class="num">${x.ordinal}</td><td class="time">${esc(x.openedAt ? clock(x.openedAt) : '—')}</td><td class="time">${esc(x.closedAt ? clock(x.closedAt) : '—')}</td><td class="num">${esc(duration(x.lifetimeSeconds))}</td><td>${esc(x.outcome)}${x.closeReason ? ` <span class="mono">“${esc(x.closeReason)}”</span>` : ''}${x.closedBy ? ` <span class="muted">(${esc(x.closedBy)})</span>` : ''}${x.error ? `<br><span class="muted">${esc(x.error)}</span>` : ''}</td><td class="num">${x.frames}</td></tr>`,
+        `<tr><td class="num">${x.ordinal}</td><td class="time">${esc(x.openedAt ? clock(x.openedAt) : '—')}</td><td class="time">${esc(x.closedAt ? clock(x.closedAt) : '—')}</td><td class="num">${esc(duration(x.lifetimeSeconds))}</td><td>${esc(x.outcome)}${x.closeReason ? ` <span class="mono">“${esc(x.closeReason)}”</span>` : ''}${x.closedBy ? ` <span class="muted">(${esc(x.closedBy)})</span>` : ''}${x.error ? `<br><span class="muted">${esc(x.error)}</span>` : ''}</td><td>${esc(x.protocol ?? '—')}</td><td class="num">${x.frames}</td></tr>`,
     )
     .join('');
   return [
     `<div class="session" data-session="${s.id}">`,
     `<h3 id="session-${s.id}">Session ${s.id}: ${esc(s.name)} <span class="muted">${esc(s.kind)}, ${esc(s.status)}</span></h3>`,
     `<p class="meta">Target <code>${esc(s.target)}</code> · ${esc(when(s.createdAt))} to ${esc(when(s.endedAt))} · ${s.frames.toLocaleString('en-US')} frames · linked ${s.linkedVia === 'walk' ? 'by a walk' : 'by hand'}</p>`,
-    `<ul><li><strong>Connections:</strong> ${c.total} (${c.opened} opened, ${c.failed} failed)</li><li><strong>Reconnects:</strong> ${esc(reconnects)}</li><li><strong>Lifetimes:</strong> ${esc(lifetimes)}</li><li><strong>Round trips:</strong> ping ${esc(latencyWords(s.roundTrips.ping, 'pings'))}; request/response ${esc(latencyWords(s.roundTrips.requestResponse, 'requests'))}</li>${s.damagedFrames?.frames ? `<li><strong>Damaged frames:</strong> ${esc(damagedWords(s.damagedFrames))}</li>` : ''}</ul>`,
+    `<ul><li><strong>Connections:</strong> ${c.total} (${c.opened} opened, ${c.failed} failed)</li><li><strong>Protocol:</strong> ${esc(protocolWords(s))}</li><li><strong>Reconnects:</strong> ${esc(reconnects)}</li><li><strong>Lifetimes:</strong> ${esc(lifetimes)}</li><li><strong>Round trips:</strong> ping ${esc(latencyWords(s.roundTrips.ping, 'pings'))}; request/response ${esc(latencyWords(s.roundTrips.requestResponse, 'requests'))}</li>${s.damagedFrames?.frames ? `<li><strong>Damaged frames:</strong> ${esc(damagedWords(s.damagedFrames))}</li>` : ''}</ul>`,
     `<figure>${rateChartSvg(s)}<figcaption>Frames per second.</figcaption></figure>`,
     `<figure>${connectionTimelineSvg(s)}<figcaption>Connections over time, coloured by how they ended${s.timeline.omitted ? ` (the first ${s.timeline.spans.length} drawn, ${s.timeline.omitted} more not)` : ''}.</figcaption></figure>`,
     codes
       ? `<h4>Close codes</h4><table><thead><tr><th class="num">Code</th><th>Name</th><th class="num">Count</th><th>Meaning</th></tr></thead><tbody>${codes}</tbody></table>`
       : '',
     rows
-      ? `<h4>Connections</h4><table><thead><tr><th class="num">#</th><th>Opened</th><th>Closed</th><th class="num">Lived</th><th>Ended</th><th class="num">Frames</th></tr></thead><tbody>${rows}</tbody></table>${c.omitted ? `<p class="meta">${c.omitted} more connections are not listed (they are counted above).</p>` : ''}`
+      ? `<h4>Connections</h4><table><thead><tr><th class="num">#</th><th>Opened</th><th>Closed</th><th class="num">Lived</th><th>Ended</th><th>Protocol</th><th class="num">Frames</th></tr></thead><tbody>${rows}</tbody></table>${c.omitted ? `<p class="meta">${c.omitted} more connections are not listed (they are counted above).</p>` : ''}`
+      : '',
+    s.lastFrames.length
+      ? `<h4>Last frames</h4><p class="meta">Redacted, each message decoded in its connection's protocol.</p><pre class="frames">${esc(s.lastFrames.map(frameWords).join('\n'))}</pre>`
       : '',
     `</div>`,
   ].join('\n');

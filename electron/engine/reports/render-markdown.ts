@@ -15,6 +15,8 @@ import {
   ESCAPES_SENTENCE,
   SECTIONS,
   clock,
+  frameWords,
+  protocolWords,
   damagedWords,
   duration,
   latencyWords,
@@ -261,6 +263,7 @@ function session(s: ReportSession): string[] {
     `Target ${code(s.target)} · ${when(s.createdAt)} to ${when(s.endedAt)} · ${s.frames.toLocaleString('en-US')} frames · linked ${s.linkedVia === 'walk' ? 'by a walk' : 'by hand'}`,
     '',
     `- **Connections:** ${c.total} (${c.opened} opened, ${c.failed} failed)`,
+    `- **Protocol:** ${mdText(protocolWords(s))}`,
     `- **Reconnects:** ${s.reconnects.count === 0 ? 'none' : `${s.reconnects.count}; gap before the next attempt median ${duration(s.reconnects.medianGapSeconds)}, max ${duration(s.reconnects.maxGapSeconds)}`}`,
     `- **Lifetimes:** ${s.lifetimes ? `min ${duration(s.lifetimes.minSeconds)}, median ${duration(s.lifetimes.medianSeconds)}, max ${duration(s.lifetimes.maxSeconds)} over ${s.lifetimes.count}` : 'no connection both opened and closed'}`,
     `- **Round trips:** ping ${latencyWords(s.roundTrips.ping, 'pings')}; request/response ${latencyWords(s.roundTrips.requestResponse, 'requests')}`,
@@ -276,13 +279,24 @@ function session(s: ReportSession): string[] {
     out.push('');
   }
   if (c.shown.length) {
-    out.push('| # | Opened | Closed | Lived | Ended | Frames |', '|---:|---|---|---:|---|---:|');
+    out.push(
+      '| # | Opened | Closed | Lived | Ended | Protocol | Frames |',
+      '|---:|---|---|---:|---|---|---:|',
+    );
     for (const x of c.shown)
       out.push(
-        `| ${x.ordinal} | ${x.openedAt ? clock(x.openedAt) : '—'} | ${x.closedAt ? clock(x.closedAt) : '—'} | ${duration(x.lifetimeSeconds)} | ${cell(x.outcome)}${x.closeReason ? ` “${cell(x.closeReason)}”` : ''}${x.closedBy ? ` (${x.closedBy})` : ''}${x.error ? `<br>${cell(x.error)}` : ''} | ${x.frames} |`,
+        `| ${x.ordinal} | ${x.openedAt ? clock(x.openedAt) : '—'} | ${x.closedAt ? clock(x.closedAt) : '—'} | ${duration(x.lifetimeSeconds)} | ${cell(x.outcome)}${x.closeReason ? ` “${cell(x.closeReason)}”` : ''}${x.closedBy ? ` (${x.closedBy})` : ''}${x.error ? `<br>${cell(x.error)}` : ''} | ${x.protocol ?? '—'} | ${x.frames} |`,
       );
     if (c.omitted) out.push('', `_${c.omitted} more connections are not listed (they are counted above)._`);
     out.push('');
+  }
+  if (s.lastFrames.length) {
+    out.push(
+      `Its last ${s.lastFrames.length === 1 ? 'frame' : `${s.lastFrames.length} frames`}, redacted, each message decoded in its connection's protocol:`,
+      '',
+      fenced(s.lastFrames.map(frameWords).join('\n')),
+      '',
+    );
   }
   return out;
 }

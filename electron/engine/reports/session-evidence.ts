@@ -3,15 +3,18 @@
 // traffic over time. Counted in SQLite or streamed (a million-frame session never sits in memory):
 // the rate in time buckets, the round trips from the pings, pongs and id-carrying messages only.
 import { describeCloseCode } from '../../../shared/close-codes.js';
-import type { ReportSession } from '../../../shared/contract/reports.js';
+import type { ReportFrame, ReportSession } from '../../../shared/contract/reports.js';
 import type { LinkedSession } from '../../../shared/contract/incidents.js';
 import { barLabel, outcomeLabel } from '../../../shared/charts/connection-class.js';
 import { buildTimeline } from '../../../shared/charts/timeline-model.js';
 import { latencySummary, maxOf, median, minOf } from '../../../shared/diagnosis/stats.js';
-import { parseMicros } from '../../../shared/time.js';
+import { messageLabel } from '../../../shared/protocols/decode.js';
+import { formatMicros, parseMicros } from '../../../shared/time.js';
 import type { Redactor } from '../../../shared/redaction.js';
 import type { EngineContext } from '../context.js';
-import { rate, roundTrips, sessionDetail } from '../sessions/sessions.js';
+import { exportedFrame } from '../interop/exported-frame.js';
+import { preview } from '../../../shared/frame-preview.js';
+import { lastFrames, protocolsOf, rate, roundTrips, sessionDetail } from '../sessions/sessions.js';
 
 /** Connections listed one by one in a report; the rest are counted. */
 export const CONNECTIONS_SHOWN = 50;
@@ -19,6 +22,8 @@ export const CONNECTIONS_SHOWN = 50;
 export const SPANS_DRAWN = 400;
 /** Buckets of the rate chart. */
 export const RATE_BUCKETS = 240;
+/** The last frames of a session a report shows. */
+export const LAST_FRAMES = 12;
 
 const micros = (iso: string | null) => (iso === null ? null : parseMicros(iso));
 const seconds = (us: number) => Math.round(us / 1000) / 1000;
@@ -104,6 +109,7 @@ export async function sessionEvidence(
         outcome: outcomeLabel(c),
         error: c.error ? redactor.prose(c.error.message) : null,
         frames: c.frames,
+        protocol: c.protocol,
       })),
       omitted: Math.max(0, connections.length - CONNECTIONS_SHOWN),
     },
@@ -133,5 +139,35 @@ export async function sessionEvidence(
       spans,
       omitted: Math.max(0, timeline.spans.length - spans.length),
     },
+    lastFrames: lastFramesOf(ctx, detail.session, connections, redactor),
   };
+}
+
+/**
+ * The session's last frames, each redacted and decoded as the exports do it (exportedFrame): the
+ * message is read from the redacted payload, so a masked secret cannot come back through it.
+ */
+function lastFramesOf(
+  ctx: EngineContext,
+  session: { id: number; createdAt: string },
+  connections: Array<{ id: number; ordinal: number }>,
+  redactor: Redactor,
+): ReportFrame[] {
+  const { messageOf } = protocolsOf(ctx, session);
+  const ordinal = new Map(connections.map((c) => [c.id, c.ordinal]));
+  return lastFrames(ctx, session.id, LAST_FRAMES).map((f) => {
+    const out = f.damage === null ? exportedFrame(f, redactor, messageOf) : null;
+    const bytes = out && Buffer.from(out.data, f.opcode === 'text' ? 'utf8' : 'base64');
+    return {
+      connection: ordinal.get(f.connection) ?? f.connection,
+      ts: formatMicros(f.ts),
+      direction: f.direction,
+      opcode: f.opcode,
+      size: f.size,
+      message: out?.message ?? null,
+      label: messageLabel(out?.message ?? null),
+      preview: bytes ? preview(f.opcode, bytes) : '',
+      damaged: out === null,
+    };
+  });
 }

@@ -2,7 +2,7 @@
 // thing: times, durations, the metrics with what they measure, the redaction header, how a step
 // was left, how a run went; and the text of a report as a reader is shown it.
 import type { Incident } from '../../../shared/contract/incidents.js';
-import type { Report, ReportRun, ReportSession } from '../../../shared/contract/reports.js';
+import type { Report, ReportFrame, ReportRun, ReportSession } from '../../../shared/contract/reports.js';
 export { redactionSentence } from '../../../shared/redaction.js';
 import { formatDuration } from '../../../shared/charts/scale.js';
 import type { DamagedFrames } from '../../../shared/contract/sessions.js';
@@ -34,6 +34,23 @@ export function when(iso: string | null): string {
 /** `02:07:42` */
 export function clock(iso: string): string {
   return iso.slice(11, 19);
+}
+
+/**
+ * A frame of a session's evidence in one line, as `frameline show` prints it: time, connection,
+ * direction, opcode, size, the decoded message in brackets, the redacted payload.
+ */
+export function frameWords(f: ReportFrame): string {
+  const time = f.ts.slice(11, 26);
+  const arrow = f.direction === 'in' ? '<' : '>';
+  const said = f.label ? `[${f.label}] ` : '';
+  return `${time} #${f.connection} ${arrow} ${f.opcode} ${f.size} B  ${said}${f.damaged ? '(damaged: its stored bytes failed their check)' : f.preview}`;
+}
+
+/** The protocols a session's listed connections spoke, in words: `socket.io`, `none known`. */
+export function protocolWords(s: ReportSession): string {
+  const names = [...new Set(s.connections.shown.map((c) => c.protocol ?? 'none known'))];
+  return names.length ? names.join(', ') : 'no connection';
 }
 
 /** A duration in seconds for people: `840 ms`, `3.20 s`, `4 min 12 s`. */

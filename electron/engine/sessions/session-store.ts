@@ -5,6 +5,7 @@
 // its incident and its findings.
 import type Database from 'better-sqlite3';
 import type { SessionKind, SessionStatus, SessionSummary } from '../../../shared/contract.js';
+import { ProtocolChoiceSchema, type ProtocolChoice } from '../../../shared/protocols/names.js';
 import { formatMicros } from '../../../shared/time.js';
 import { latestSeverityCounts, type SeverityCounts } from '../diagnose/finding-store.js';
 import { InputError } from '../errors.js';
@@ -34,10 +35,22 @@ export interface SessionRow {
   spool_path: string | null;
   spool_offset: number;
   source_session_id: number | null;
+  protocol: string | null;
 }
 
 export function getSessionRow(db: Database.Database, id: number): SessionRow | undefined {
   return db.prepare('SELECT * FROM session WHERE id = ?').get(id) as SessionRow | undefined;
+}
+
+/**
+ * The protocol a session's capture was told to speak; null when none was chosen (its connections'
+ * protocols are detected) or the session is not there. A name this build does not know reads as none chosen.
+ */
+export function chosenProtocol(db: Database.Database, id: number): ProtocolChoice | null {
+  const row = db.prepare('SELECT protocol FROM session WHERE id = ?').get(id) as
+    { protocol: string | null } | undefined;
+  const parsed = ProtocolChoiceSchema.safeParse(row?.protocol);
+  return parsed.success ? parsed.data : null;
 }
 
 const SUMMARY_SQL = `

@@ -388,6 +388,12 @@ export async function* framePages(ctx: EngineContext, id: number): AsyncGenerato
   }
 }
 
+/** The last `n` frames a session committed, whole and in order: what was said before it ended. */
+export function lastFrames(ctx: EngineContext, id: number, n: number): StoredFrame[] {
+  const total = committedFrames(ctx.db, id);
+  return frameRange(ctx.db, id, Math.max(0, total - n), total);
+}
+
 /**
  * A session's frames connection by connection (each connection once, in order, even without
  * frames), page by page. A capture's connections follow each other, so each one's frames are a run

@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import type { SessionKind, SessionStatus } from '../../../shared/contract.js';
+import type { ProtocolChoice } from '../../../shared/protocols/names.js';
 
 export interface NewSession {
   name: string;
@@ -16,14 +17,16 @@ export interface NewSession {
   createdAt: number;
   /** The recorded session a replay or a mock run was made from. */
   sourceId?: number;
+  /** The protocol the capture was told to speak (`none`: a plain socket); unset: detected when read. */
+  protocol?: ProtocolChoice;
 }
 
 /** Creates a live session owned by this process; returns its id. */
 export function createSession(db: Database.Database, s: NewSession): number {
   const info = db
     .prepare(
-      `INSERT INTO session (name, kind, target, settings, status, created_at, writer_pid, writer_host, source_session_id)
-       VALUES (?, ?, ?, ?, 'live', ?, ?, ?, ?)`,
+      `INSERT INTO session (name, kind, target, settings, status, created_at, writer_pid, writer_host, source_session_id, protocol)
+       VALUES (?, ?, ?, ?, 'live', ?, ?, ?, ?, ?)`,
     )
     .run(
       s.name,
@@ -34,6 +37,7 @@ export function createSession(db: Database.Database, s: NewSession): number {
       process.pid,
       hostname(),
       s.sourceId ?? null,
+      s.protocol ?? null,
     );
   return Number(info.lastInsertRowid);
 }

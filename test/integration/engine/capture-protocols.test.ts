@@ -66,12 +66,13 @@ describe.skipIf(missing)(
       });
       const raw = new Database(ws.db, { readonly: true });
       try {
-        const row = raw.prepare('SELECT settings FROM session WHERE id = ?').get(sessionId) as {
+        const row = raw.prepare('SELECT settings, protocol FROM session WHERE id = ?').get(sessionId) as {
           settings: string;
+          protocol: string | null;
         };
         expect(row.settings).not.toContain('let-me-in');
+        expect(row.protocol).toBe('graphql-ws');
         expect(JSON.parse(row.settings)).toMatchObject({
-          protocol: 'graphql-ws',
           initPayload: true,
           subscribe: ['subscription { tick }'],
         });

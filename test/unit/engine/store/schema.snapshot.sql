@@ -156,7 +156,7 @@ CREATE TABLE session (
   writer_lock   TEXT,
   spool_path    TEXT,
   spool_offset  INTEGER NOT NULL DEFAULT 0
-, source_session_id INTEGER REFERENCES session (id) ON DELETE SET NULL) STRICT;
+, source_session_id INTEGER REFERENCES session (id) ON DELETE SET NULL, protocol TEXT) STRICT;
 
 CREATE TABLE session_tag (
   session_id  INTEGER NOT NULL REFERENCES session (id) ON DELETE CASCADE,
