@@ -24,7 +24,7 @@ import { frameHeads, readPayload, type FrameHeadRow } from '../sessions/frame-st
 import { DamageTally } from '../../../shared/frame-damage.js';
 import type { Db } from '../store/database.js';
 import { latestFindings, listFindings, saveFindings } from './finding-store.js';
-import { getSessionRow, type SessionRow } from '../sessions/session-store.js';
+import { chosenProtocol, getSessionRow, type SessionRow } from '../sessions/session-store.js';
 import { SessionProtocols } from '../sessions/protocols.js';
 import { Redactor } from '../../../shared/redaction.js';
 
@@ -85,7 +85,10 @@ export function loadSessionHead(
   protocols: SessionProtocols;
 } {
   const rows = connectionRows(db, row.id);
-  const protocols = new SessionProtocols(db, row.id);
+  // A protocol the capture was told to speak is the connections' protocol; `none` only said how
+  // Frameline behaved as a client: the server still speaks what its wire shows.
+  const choice = chosenProtocol(db, row.id);
+  const protocols = new SessionProtocols(db, row.id, choice === 'none' ? null : choice);
   const protocolOf = new Map(protocols.connections.map((c) => [c.id, c.protocol]));
   const ordinalOf = new Map(rows.map((r) => [r.id, r.ordinal]));
   const events = eventRows(db, row.id).map((e): DiagEvent => ({

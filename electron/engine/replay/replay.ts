@@ -82,9 +82,11 @@ function prepareReplay(ctx: EngineContext, request: ReplayRequest) {
     ...(request.pemFiles !== undefined ? { pemFiles: request.pemFiles } : {}),
     insecure: request.insecure,
     connectTimeoutSeconds: request.connectTimeoutSeconds,
+    // A connection that spoke no protocol Frameline speaks (or was captured with --protocol none)
+    // is replayed as the plain socket it was, whatever the target's URL suggests.
+    protocol: spoken ? spoken.protocol : 'none',
     ...(spoken && opening
       ? {
-          protocol: spoken.protocol,
           subscribe: opening.subscribe,
           ...(opening.initPayload !== undefined ? { initPayload: JSON.stringify(opening.initPayload) } : {}),
         }

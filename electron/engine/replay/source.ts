@@ -2,12 +2,14 @@
 // point of view whatever the session's kind (in a mock's session the client's messages are `in`).
 import type { ConnectionView, ClosedBy, SessionSummary } from '../../../shared/contract.js';
 import { decodeContext, type DecodeContext, type WireFrame } from '../../../shared/protocols/decode.js';
-import { DETECT_FRAMES, detectProtocol } from '../../../shared/protocols/detect.js';
+import { connectionProtocol, DETECT_FRAMES } from '../../../shared/protocols/detect.js';
+import type { ProtocolChoice } from '../../../shared/protocols/names.js';
 import type { Conversation, TimedMessage } from '../../../shared/replay/pairing.js';
 import { parseMicros } from '../../../shared/time.js';
 import type { EngineContext } from '../context.js';
 import { InputError, IntegrityError } from '../errors.js';
 import { listConnections } from '../sessions/connection-store.js';
+import { chosenProtocol } from '../sessions/session-store.js';
 import { iterateFrames } from '../sessions/frame-store.js';
 import { requireSession } from '../sessions/sessions.js';
 
@@ -133,12 +135,15 @@ export function readConnection(
     throw new InputError(
       `frame ${cut} of session ${sessionId} was stored truncated (the capture's payload cap), so it cannot be sent again as it was; capture again with a larger --payload-cap`,
     );
-  r.protocol = protocolOf(r);
+  r.protocol = protocolOf(r, chosenProtocol(ctx.db, sessionId));
   return r;
 }
 
-/** The protocol of a recorded connection, read as `show` reads it: the handshake, then the first messages. */
-function protocolOf(r: RecordedConnection): DecodeContext | null {
+/**
+ * The protocol of a recorded connection, read as `show` reads it: the capture's choice (`none`: it
+ * was a plain socket, and is replayed as one), else the handshake, then the first messages.
+ */
+function protocolOf(r: RecordedConnection, choice: ProtocolChoice | null): DecodeContext | null {
   const opening: WireFrame[] = [
     ...r.conversation.sent.map((m) => ({ m, direction: 'out' as const })),
     ...r.conversation.received.map((m) => ({ m, direction: 'in' as const })),
@@ -150,6 +155,10 @@ function protocolOf(r: RecordedConnection): DecodeContext | null {
       opcode: m.opcode,
       data: m.opcode === 'binary' ? Buffer.from(m.text, 'base64') : m.text,
     }));
-  const name = detectProtocol({ subprotocol: r.connection.subprotocol, url: r.connection.url }, opening);
+  const name = connectionProtocol(
+    choice,
+    { subprotocol: r.connection.subprotocol, url: r.connection.url },
+    opening,
+  );
   return name ? decodeContext(name, opening) : null;
 }

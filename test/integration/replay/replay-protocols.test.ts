@@ -102,6 +102,34 @@ describe.skipIf(socketIoMissing)(
       await until('the server to see the replay go', () => s.disconnects.length === 1);
       expect(s.disconnects).toEqual(['transport close']);
     });
+
+    it('replays a capture made with --protocol none as the bare socket it was: the recorded frames, no pongs of its own', async () => {
+      const recordedServer = await server();
+      const recording = await captured(ws.db, [
+        recordedServer.url,
+        '--protocol',
+        'none',
+        '--send',
+        '40',
+        '--send',
+        '42["hello",2]',
+        '--duration',
+        '0.5',
+      ]);
+      expect(recording.code).toBe(0);
+
+      const s = await server();
+      const { code, json } = await replay(recording.data.session.id, s.url);
+      // Both recorded messages go out as they were, the namespace connect among them; compared as
+      // plain messages, the new sids differ from the recorded ones (exit code 1: answers differ).
+      expect(json).toMatchObject({ sent: 2 });
+      expect(json.changed).toBeGreaterThan(0);
+      expect(code).toBe(1);
+      const out = texts((await framesOf(json.sessionId)).frames, 'out');
+      expect(out).toEqual(['40', '42["hello",2]']);
+      await until('the server to see the event', () => s.events.length === 1);
+      expect(s.events[0]).toMatchObject({ namespace: '/', name: 'hello' });
+    });
   },
 );
 
