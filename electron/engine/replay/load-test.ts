@@ -4,6 +4,7 @@
 import type { LoadTest, LoadTestRequest } from '../../../shared/contract/replay.js';
 import { artilleryScript, k6Script, loadTestPlan } from '../../../shared/replay/load-test.js';
 import type { EngineContext } from '../context.js';
+import { protocolsOf } from '../sessions/sessions.js';
 import { readConnection } from './source.js';
 
 /** How each load-test format is written, and the file name it suggests. */
@@ -26,6 +27,9 @@ export function exportLoadTest(ctx: EngineContext, request: LoadTestRequest): Lo
       closedByClient: source.clientClose !== null,
     },
     conversation: source.conversation,
+    protocol:
+      protocolsOf(ctx, source.session).connections.find((c) => c.id === source.connection.id)?.protocol ??
+      null,
     idField: request.idField,
     users: request.users,
     durationSeconds: request.durationSeconds ?? 1,
