@@ -59,7 +59,7 @@ export interface LoadTestPlan {
 }
 
 /** How a secret appears while the plan is built; each format writes it in its own syntax. */
-const TOKEN = /__FRAMELINE_ENV_([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)__/g;
+export const TOKEN = /__FRAMELINE_ENV_([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)__/g;
 const token = (name: string) => `__FRAMELINE_ENV_${name}__`;
 
 function envBase(rule: RedactionRule, name: string | null): string {
@@ -94,7 +94,7 @@ function describeSecret(rule: RedactionRule, name: string | null): string {
 }
 
 /** A redactor whose replacements are environment tokens, one name per distinct secret. */
-function envRedactor(): { redactor: Redactor; secrets: LoadTestPlan['secrets'] } {
+export function envRedactor(): { redactor: Redactor; secrets: LoadTestPlan['secrets'] } {
   const byValue = new Map<string, string>();
   const taken = new Set<string>();
   const secrets: LoadTestPlan['secrets'] = [];
@@ -272,8 +272,14 @@ export function loadTestPlan(input: LoadTestInput): LoadTestPlan {
   };
 }
 
+/** What every script says of where it comes from and what it reads. */
+export type ScriptOrigin = Pick<
+  LoadTestPlan,
+  'sessionId' | 'sessionName' | 'connection' | 'secrets' | 'notes'
+>;
+
 /** Secrets a script reads, as comment lines. */
-function secretComment(plan: LoadTestPlan, prefix: string, howToSet: string): string[] {
+function secretComment(plan: ScriptOrigin, prefix: string, howToSet: string): string[] {
   if (plan.secrets.length === 0) return [`${prefix} The session recorded no secrets: nothing to set.`];
   const width = Math.max(...plan.secrets.map((s) => s.name.length));
   return [
@@ -282,10 +288,17 @@ function secretComment(plan: LoadTestPlan, prefix: string, howToSet: string): st
   ];
 }
 
-function header(plan: LoadTestPlan, prefix: string, run: string, howToSet: string): string[] {
+/** The comment a script opens with: where it comes from, what it does (`what`), how to run it, what it reads. */
+export function header(
+  plan: ScriptOrigin,
+  what: string,
+  prefix: string,
+  run: string,
+  howToSet: string,
+): string[] {
   return [
     `${prefix} Load test exported by Frameline from session ${plan.sessionId} "${plan.sessionName.replace(/[\r\n]+/g, ' ')}", connection ${plan.connection}:`,
-    `${prefix} ${plan.steps.length} client message${plan.steps.length === 1 ? '' : 's'} at their recorded times, each answer paired by "${plan.idField}" checked.`,
+    `${prefix} ${what}.`,
     `${prefix} Run: ${run}`,
     ...secretComment(plan, prefix, howToSet),
     ...plan.notes.map((n) => `${prefix} Note: ${n}.`),
@@ -293,18 +306,30 @@ function header(plan: LoadTestPlan, prefix: string, run: string, howToSet: strin
 }
 
 /** A YAML scalar: JSON's double-quoted strings and plain numbers are valid YAML. */
-function yamlValue(v: string | number | boolean, env: (name: string) => string): string {
+export function yamlValue(v: string | number | boolean, env: (name: string) => string): string {
   return typeof v === 'string'
     ? JSON.stringify(v).replace(TOKEN, (_m, name: string) => env(name))
     : String(v);
 }
 
-/** The Artillery script (engine ws) of a plan, as YAML. */
-export function artilleryScript(plan: LoadTestPlan): string {
-  const env = (name: string) => `{{ $env.${name} }}`;
-  const q = (v: string | number | boolean) => yamlValue(v, env);
+/** What a plain WebSocket script does, in a sentence. */
+function stepsSaid(plan: LoadTestPlan): string {
+  const n = plan.steps.length;
+  const opening = plan.opening
+    ? `, the first (${plan.protocol} opening) awaiting its answer before the others`
+    : '';
+  return `${n} client message${n === 1 ? '' : 's'} at their recorded times${opening}, each answer paired by "${plan.idField}" checked unless other messages came in its wake`;
+}
+
+/** An Artillery script's head: its comment, its target and its phases (virtual users). */
+export function artilleryHead(
+  plan: ScriptOrigin & { target: string; users: number; durationSeconds: number },
+  what: string,
+  q: (v: string | number | boolean) => string,
+): string[] {
   const lines = header(
     plan,
+    what,
     '#',
     'ARTILLERY_DISABLE_TELEMETRY=true npx artillery run THIS_FILE',
     'Set each one in the environment before the run (an unset one fails the run)',
@@ -318,6 +343,33 @@ export function artilleryScript(plan: LoadTestPlan): string {
       `      duration: ${plan.durationSeconds}`,
       `      arrivalCount: ${plan.users}`,
     );
+  return lines;
+}
+
+/** The end of an Artillery config (any error fails the run) and the start of its one scenario's flow. */
+export function artilleryScenario(
+  plan: ScriptOrigin,
+  engine: 'ws' | 'socketio',
+  q: (v: string | number | boolean) => string,
+): string[] {
+  return [
+    '  # A failed match fails its virtual user; any failed virtual user fails the run (exit code 1).',
+    '  plugins:',
+    '    ensure: {}',
+    '  ensure:',
+    '    maxErrorRate: 0',
+    'scenarios:',
+    `  - name: ${q(`replay of session ${plan.sessionId}, connection ${plan.connection}`)}`,
+    `    engine: ${engine}`,
+    '    flow:',
+  ];
+}
+
+/** The Artillery script (engine ws) of a plan, as YAML. */
+export function artilleryScript(plan: LoadTestPlan): string {
+  const env = (name: string) => `{{ $env.${name} }}`;
+  const q = (v: string | number | boolean) => yamlValue(v, env);
+  const lines = artilleryHead(plan, stepsSaid(plan), q);
   const ws: string[] = [];
   if (plan.headers.length > 0) {
     ws.push('    headers:');
@@ -329,17 +381,7 @@ export function artilleryScript(plan: LoadTestPlan): string {
   }
   if (plan.origin !== null) ws.push(`    origin: ${q(plan.origin)}`);
   if (ws.length > 0) lines.push('  ws:', ...ws);
-  lines.push(
-    '  # A failed match fails its virtual user; any failed virtual user fails the run (exit code 1).',
-    '  plugins:',
-    '    ensure: {}',
-    '  ensure:',
-    '    maxErrorRate: 0',
-    'scenarios:',
-    `  - name: ${q(`replay of session ${plan.sessionId}, connection ${plan.connection}`)}`,
-    '    engine: ws',
-    '    flow:',
-  );
+  lines.push(...artilleryScenario(plan, 'ws', q));
   const think = (ms: number) => {
     if (ms >= 1) lines.push(`      - think: ${q(`${Math.round(ms)}ms`)}`);
   };
@@ -367,7 +409,7 @@ export function artilleryScript(plan: LoadTestPlan): string {
 }
 
 /** A JavaScript expression for a string holding environment tokens: `"Bearer " + __ENV.AUTHORIZATION`. */
-function jsString(s: string): string {
+export function jsString(s: string): string {
   const parts: string[] = [];
   let last = 0;
   for (const m of s.matchAll(TOKEN)) {
@@ -382,24 +424,32 @@ function jsString(s: string): string {
 /** How long a k6 run waits for the last answers when the original was not closed by the client. */
 const K6_ANSWER_WAIT_MS = 5000;
 
-/** The k6 script (k6/websockets) of a plan. */
-export function k6Script(plan: LoadTestPlan): string {
-  const lines = header(
-    plan,
-    '//',
-    'k6 run THIS_FILE',
-    'Give each one with -e NAME=value (or in the environment)',
-  );
-  const headers: Array<[string, string]> = [...plan.headers];
-  if (plan.origin !== null) headers.push(['Origin', plan.origin]);
-  if (plan.subprotocols.length > 0) headers.push(['Sec-WebSocket-Protocol', plan.subprotocols.join(', ')]);
-  const lastEnd = Math.max(0, ...plan.steps.map((s) => Math.max(s.atMs, s.answeredAtMs ?? 0)));
-  const closeAt = plan.closeAtMs ?? lastEnd + K6_ANSWER_WAIT_MS;
+/**
+ * A k6 script's head: its comment, imports, options (virtual users, a run that ends `closeAtMs`
+ * after the open, failed checks failing it), TARGET and HEADERS.
+ */
+export function k6Head(
+  plan: ScriptOrigin & {
+    target: string;
+    headers: Array<[string, string]>;
+    users: number;
+    durationSeconds: number;
+  },
+  what: string,
+  closeAtMs: number,
+): string[] {
   const scenario =
     plan.users === 1
-      ? `{ executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '${Math.ceil(closeAt / 1000) + 30}s' }`
+      ? `{ executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '${Math.ceil(closeAtMs / 1000) + 30}s' }`
       : `{ executor: 'constant-arrival-rate', rate: ${plan.users}, timeUnit: '${plan.durationSeconds}s', duration: '${plan.durationSeconds}s', preAllocatedVUs: ${plan.users} }`;
-  lines.push(
+  return [
+    ...header(
+      plan,
+      what,
+      '//',
+      'k6 run THIS_FILE',
+      'Give each one with -e NAME=value (or in the environment)',
+    ),
     "import { check } from 'k6';",
     "import encoding from 'k6/encoding';",
     "import { setTimeout } from 'k6/timers';",
@@ -414,8 +464,20 @@ export function k6Script(plan: LoadTestPlan): string {
     `const TARGET = ${jsString(plan.target)};`,
     '/** @type {Record<string, string>} */',
     'const HEADERS = {',
-    ...headers.map(([k, v]) => `  ${JSON.stringify(k)}: ${jsString(v)},`),
+    ...plan.headers.map(([k, v]) => `  ${JSON.stringify(k)}: ${jsString(v)},`),
     '};',
+  ];
+}
+
+/** The k6 script (k6/websockets) of a plan. */
+export function k6Script(plan: LoadTestPlan): string {
+  const headers: Array<[string, string]> = [...plan.headers];
+  if (plan.origin !== null) headers.push(['Origin', plan.origin]);
+  if (plan.subprotocols.length > 0) headers.push(['Sec-WebSocket-Protocol', plan.subprotocols.join(', ')]);
+  const lastEnd = Math.max(0, ...plan.steps.map((s) => Math.max(s.atMs, s.answeredAtMs ?? 0)));
+  const closeAt = plan.closeAtMs ?? lastEnd + K6_ANSWER_WAIT_MS;
+  const lines = k6Head({ ...plan, headers }, stepsSaid(plan), closeAt);
+  lines.push(
     '/** @typedef {{ field: string, value: string | number | boolean }} Field */',
     '/** @typedef {{ key: Field, check: Field | null }} Expectation */',
     '/** @type {Array<{ at: number, send: string, binary: boolean, expect: Expectation | null }>} */',
