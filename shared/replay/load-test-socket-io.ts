@@ -4,18 +4,17 @@
 // Socket.IO over k6/websockets. Neither resends the recorded packets, sid or pongs.
 import { decodeSocketIo } from '../protocols/decode-socket-io.js';
 import { parseJson } from '../protocols/wire.js';
+import { stableField, type LoadTestInput } from './load-test.js';
 import {
   artilleryHead,
   artilleryScenario,
   envRedactor,
   jsString,
   k6Head,
-  stableField,
   TOKEN,
   yamlValue,
-  type LoadTestInput,
   type ScriptOrigin,
-} from './load-test.js';
+} from './load-test-text.js';
 import { replayableHeaders } from './handshake.js';
 import type { TimedMessage } from './pairing.js';
 
