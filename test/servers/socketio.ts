@@ -30,8 +30,6 @@ export interface SocketIoScenario extends Running {
   io: IoServer;
   /** Every event a client emitted, with its namespace, in order. */
   events: Array<{ namespace: string; name: string; args: unknown[] }>;
-  /** The events the server acknowledged (those whose client asked), in order. */
-  acked: Array<{ namespace: string; name: string }>;
   /** Why each client socket disconnected (`ping timeout`, `client namespace disconnect`…), in order. */
   disconnects: string[];
   /** Namespace connections accepted, in order. */
@@ -59,24 +57,14 @@ export async function socketIoServer(
     transports: ['websocket'],
   });
   const events: SocketIoScenario['events'] = [];
-  const acked: SocketIoScenario['acked'] = [];
   const disconnects: string[] = [];
   const connections: SocketIoScenario['connections'] = [];
   const record = (socket: IoSocket) => {
     connections.push({ namespace: socket.nsp.name, auth: socket.handshake.auth });
     socket.on('disconnect', (reason) => disconnects.push(String(reason)));
-    // socket.io's catch-all: every event a client emits. An event that asks for an acknowledgement
-    // (its last argument is socket.io's callback) gets `{ ok: true, event }`.
+    // socket.io's catch-all: every event a client emits.
     (socket as unknown as { onAny(fn: (name: string, ...args: unknown[]) => void): void }).onAny(
-      (name, ...args) => {
-        const ack = args.at(-1);
-        if (typeof ack === 'function') {
-          args.pop();
-          (ack as (answer: unknown) => void)({ ok: true, event: name });
-          acked.push({ namespace: socket.nsp.name, name });
-        }
-        events.push({ namespace: socket.nsp.name, name, args });
-      },
+      (name, ...args) => events.push({ namespace: socket.nsp.name, name, args }),
     );
     // An event with an acknowledgement: the ack carries what was emitted back.
     socket.on('echo', (payload, ack) => {
@@ -98,7 +86,6 @@ export async function socketIoServer(
     port,
     io,
     events,
-    acked,
     disconnects,
     connections,
     close: () =>

@@ -14,7 +14,6 @@ import {
   type LoadTestInput,
 } from '../../../shared/replay/load-test.js';
 import type { EngineContext } from '../context.js';
-import { protocolsOf } from '../sessions/sessions.js';
 import { readConnection } from './source.js';
 
 /** How each load-test format is written, for plain WebSockets and for Socket.IO, and the file name it suggests. */
@@ -37,9 +36,7 @@ export function exportLoadTest(ctx: EngineContext, request: LoadTestRequest): Lo
       closedByClient: source.clientClose !== null,
     },
     conversation: source.conversation,
-    protocol:
-      protocolsOf(ctx, source.session).connections.find((c) => c.id === source.connection.id)?.protocol ??
-      null,
+    protocol: source.protocol?.protocol ?? null,
     idField: request.idField,
     users: request.users,
     durationSeconds: request.durationSeconds ?? 1,
