@@ -5,6 +5,7 @@ declare class URLSearchParams {
   append(name: string, value: string): void;
   get(name: string): string | null;
   has(name: string): boolean;
+  delete(name: string): void;
   [Symbol.iterator](): IterableIterator<[string, string]>;
   toString(): string;
 }

@@ -1,18 +1,29 @@
 // A recorded connection as a load-test script for engines that run distributed: Artillery (engine
-// ws, YAML) and k6 (k6/websockets, JavaScript). Secrets never reach the file: the one redaction
-// module replaces each with an environment variable, named once per value and listed at the top.
-import { isSecretName, Redactor, type RedactionRule } from '../redaction.js';
+// ws, YAML) and k6 (k6/websockets, JavaScript); a Socket.IO connection is written by
+// load-test-socket-io.ts. Secrets never reach the file: the one redaction module replaces each with
+// an environment variable, named once per value and listed at the top (load-test-text.ts).
+import type { ProtocolName } from '../protocols/names.js';
+import { isSecretName, Redactor } from '../redaction.js';
+import {
+  artilleryHead,
+  artilleryScenario,
+  envRedactor,
+  jsString,
+  k6Head,
+  yamlValue,
+  type ScriptOrigin,
+} from './load-test-text.js';
 import { childPath, parseJson } from './diff.js';
 import { offeredSubprotocols, recordedHeader, replayableHeaders } from './handshake.js';
 import { greetingOf, messageId, type Conversation, type TimedMessage } from './pairing.js';
 import { VOLATILE_FIELDS } from './volatile.js';
 
-/** What a recorded answer is checked against in the script. */
+/** How a recorded answer is recognised and checked in the script. */
 export interface Expectation {
-  id: string | number;
-  /** A top-level field of the answer that does not change between runs; null when none is. */
-  field: string | null;
-  value: string | number | boolean | null;
+  /** The top-level field and value that say a message is this answer: the request's id, or the protocol's answer type. */
+  key: { field: string; value: string | number };
+  /** A further top-level field of the answer that does not change between runs; null when none is. */
+  check: { field: string; value: string | number | boolean } | null;
 }
 
 export interface LoadTestStep {
@@ -28,16 +39,19 @@ export interface LoadTestStep {
 }
 
 /** A recorded connection ready to be written as a script. */
-export interface LoadTestPlan {
-  sessionId: number;
-  sessionName: string;
-  connection: number;
+export interface LoadTestPlan extends ScriptOrigin {
   /** The endpoint (secrets as environment tokens). */
   target: string;
   headers: Array<[string, string]>;
   origin: string | null;
   subprotocols: string[];
   idField: string;
+  /** The connection's application protocol, when one was recognised. */
+  protocol: ProtocolName | null;
+  /** The first step opens the protocol: the others go out only once its answer has come. */
+  opening: boolean;
+  /** A heartbeat of the server's the script answers (graphql-ws ping → pong); null when none. */
+  heartbeat: { when: { field: string; value: string }; answer: string } | null;
   steps: LoadTestStep[];
   /** When the client closed the original, ms after the open; null when it did not. */
   closeAtMs: number | null;
@@ -45,65 +59,6 @@ export interface LoadTestPlan {
   settleMs: number;
   users: number;
   durationSeconds: number;
-  /** Environment variables the script reads, with what each holds. */
-  secrets: Array<{ name: string; what: string }>;
-  /** What the script leaves out, and why. */
-  notes: string[];
-}
-
-/** How a secret appears while the plan is built; each format writes it in its own syntax. */
-const TOKEN = /__FRAMELINE_ENV_([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)__/g;
-const token = (name: string) => `__FRAMELINE_ENV_${name}__`;
-
-function envBase(rule: RedactionRule, name: string | null): string {
-  if (rule === 'jwt') return 'JWT';
-  if (rule === 'subprotocol') return 'SUBPROTOCOL_TOKEN';
-  if (rule === 'bearer-token') return 'BEARER_TOKEN';
-  if (rule === 'url-userinfo') return 'URL_PASSWORD';
-  const base = (name ?? 'SECRET')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .toUpperCase();
-  return /^[A-Z]/.test(base) ? base : `SECRET_${base || 'VALUE'}`;
-}
-
-function describeSecret(rule: RedactionRule, name: string | null): string {
-  switch (rule) {
-    case 'header':
-      return `the ${name} header${/authorization/i.test(name ?? '') ? ' (its scheme is kept in the file)' : ''}`;
-    case 'url-query':
-      return `the "${name}" parameter of the URL`;
-    case 'url-userinfo':
-      return 'the password in the URL';
-    case 'subprotocol':
-      return 'a token offered as a subprotocol';
-    case 'jwt':
-      return 'a JWT inside a message';
-    case 'bearer-token':
-      return 'a Bearer token inside a message';
-    default:
-      return `the "${name}" field of a message`;
-  }
-}
-
-/** A redactor whose replacements are environment tokens, one name per distinct secret. */
-function envRedactor(): { redactor: Redactor; secrets: LoadTestPlan['secrets'] } {
-  const byValue = new Map<string, string>();
-  const taken = new Set<string>();
-  const secrets: LoadTestPlan['secrets'] = [];
-  const redactor = new Redactor(undefined, (rule, name, value) => {
-    let env = byValue.get(value);
-    if (!env) {
-      const base = envBase(rule, name);
-      env = base;
-      for (let i = 2; taken.has(env); i++) env = `${base}_${i}`;
-      taken.add(env);
-      byValue.set(value, env);
-      secrets.push({ name: env, what: describeSecret(rule, name) });
-    }
-    return token(env);
-  });
-  return { redactor, secrets };
 }
 
 const PLAIN_FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -111,12 +66,12 @@ const PLAIN_FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A top-level field of a recorded answer worth checking: not the id, not volatile, not a secret, a plain scalar. */
 export function stableField(
   answer: TimedMessage,
-  idField: string,
+  keyField: string,
 ): { field: string; value: string | number | boolean } | null {
   const parsed = parseJson(answer.text);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
   for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-    if (k === idField || VOLATILE_FIELDS.includes(k) || isSecretName(k) || !PLAIN_FIELD.test(k)) continue;
+    if (k === keyField || VOLATILE_FIELDS.includes(k) || isSecretName(k) || !PLAIN_FIELD.test(k)) continue;
     if (typeof v === 'number' || typeof v === 'boolean') return { field: k, value: v };
     if (typeof v === 'string' && v.length <= 200 && !v.includes('{{') && new Redactor().text(v) === v)
       return { field: k, value: v };
@@ -137,6 +92,8 @@ export interface LoadTestInput {
     closedByClient: boolean;
   };
   conversation: Conversation;
+  /** The connection's application protocol, when one was recognised. */
+  protocol: ProtocolName | null;
   idField: string;
   users: number;
   durationSeconds: number;
@@ -149,48 +106,78 @@ function maskedBinary(base64: string, r: Redactor): string {
   return masked === bytes ? base64 : btoa(Array.from(masked, (b) => String.fromCharCode(b)).join(''));
 }
 
-/** Builds the plan of a script from a recorded connection: every secret replaced, answers to check chosen. */
+/** How a protocol spoken as JSON over a plain WebSocket opens, and the heartbeat its client answers. */
+const OPENINGS: Partial<
+  Record<ProtocolName, { init: string; ack: string; heartbeat?: { ping: string; pong: string } }>
+> = {
+  'graphql-ws': { init: 'connection_init', ack: 'connection_ack', heartbeat: { ping: 'ping', pong: 'pong' } },
+  'subscriptions-transport-ws': { init: 'connection_init', ack: 'connection_ack' },
+};
+
+/** The `type` of a JSON message, if it has one. */
+function typeOf(m: TimedMessage): string | undefined {
+  const v = messageId(m, 'type');
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * Builds the plan of a script from a recorded connection: every secret replaced, answers to check
+ * chosen. An answer is checked only when nothing unasked for (a push, a subscription's stream) came
+ * from its request until the next message was sent: Artillery's ws engine hands every message to the
+ * step that waits, and a second message for a step that was answered already crashes the run.
+ */
 export function loadTestPlan(input: LoadTestInput): LoadTestPlan {
   const { redactor, secrets } = envRedactor();
   const c = input.connection;
   const at = (ts: number) => Math.max(0, Math.round((ts - c.openedAt) / 1000));
   const received = input.conversation.received;
-  const sent = input.conversation.sent;
-  const steps: LoadTestStep[] = [];
+  const opening = input.protocol ? OPENINGS[input.protocol] : undefined;
+  const pong = opening?.heartbeat?.pong;
+  // The client's answers to the server's heartbeats are the script's to give, when the server asks.
+  const sent = input.conversation.sent.filter((m) => pong === undefined || typeOf(m) !== pong);
+  const pongs = input.conversation.sent.length - sent.length;
+  const opens = opening !== undefined && sent[0] !== undefined && typeOf(sent[0]) === opening.init;
   const notes: string[] = [];
-  const greeting = greetingOf(input.conversation, input.idField);
+  const answers = sent.map((m, i): { answer: TimedMessage; key: Expectation['key'] } | null => {
+    if (opens && i === 0) {
+      const answer = received.find((x) => x.ts >= m.ts && typeOf(x) === opening.ack);
+      return answer ? { answer, key: { field: 'type', value: opening.ack } } : null;
+    }
+    const id = messageId(m, input.idField);
+    if (id === undefined) return null;
+    const answer = received.find((x) => x.ts >= m.ts && messageId(x, input.idField) === id);
+    return answer ? { answer, key: { field: input.idField, value: id } } : null;
+  });
+  const answered = new Set(answers.flatMap((a) => (a ? [a.answer] : [])));
+  // The server's greeting (a hello before any request) is let pass; an answer is not part of it.
+  const greeting = new Set(
+    [...greetingOf(input.conversation, input.idField)].filter((g) => !answered.has(g)),
+  );
+  const unasked = received.filter((x) => !answered.has(x) && !greeting.has(x));
   // A credential inside a binary packet cannot be an environment variable: it is masked in place.
   const packets = new Redactor();
-  for (const m of sent) {
-    const id = messageId(m, input.idField);
-    let expect: Expectation | null = null;
-    let answer: TimedMessage | undefined;
-    if (id !== undefined) {
-      answer = received.find((x) => x.ts >= m.ts && messageId(x, input.idField) === id);
-      // An engine that reads the next message as the answer can only check it when nothing else
-      // (a push, a greeting aside) came between the request and its answer.
-      const pushed =
-        answer !== undefined &&
-        received.some(
-          (x) =>
-            x.ts >= m.ts &&
-            x.ts < answer!.ts &&
-            !greeting.has(x) &&
-            messageId(x, input.idField) === undefined,
-        );
-      if (answer && !pushed) {
-        const stable = stableField(answer, input.idField);
-        expect = { id, field: stable?.field ?? null, value: stable?.value ?? null };
-      }
-    }
-    steps.push({
+  const steps = sent.map((m, i): LoadTestStep => {
+    const a = answers[i];
+    const until = Math.max(a?.answer.ts ?? 0, sent[i + 1]?.ts ?? Infinity);
+    const checkable = a && !unasked.some((x) => x.ts >= m.ts && x.ts <= until);
+    const stable = checkable ? stableField(a.answer, a.key.field) : null;
+    return {
       atMs: at(m.ts),
       text: m.opcode === 'text' ? redactor.text(m.text) : maskedBinary(m.text, packets),
       binary: m.opcode === 'binary',
-      expect,
-      answeredAtMs: expect && answer ? at(answer.ts) : null,
-    });
-  }
+      expect: checkable ? { key: a.key, check: stable } : null,
+      answeredAtMs: checkable ? at(a.answer.ts) : null,
+    };
+  });
+  const streamed = steps.filter((s, i) => answers[i] && !s.expect).length;
+  if (streamed > 0)
+    notes.push(
+      `${streamed} answer${streamed === 1 ? ' is' : 's are'} not checked: other messages (a subscription's stream, a push) came in ${streamed === 1 ? 'its' : 'their'} wake`,
+    );
+  if (pongs > 0)
+    notes.push(
+      `${pongs} pong${pongs === 1 ? '' : 's'} answering the server's pings ${pongs === 1 ? 'is' : 'are'} left out: k6 answers each ping as it comes; Artillery's ws engine cannot`,
+    );
   const lastGreeting = Math.max(-1, ...[...greeting].map((g) => at(g.ts)));
   const settleMs = lastGreeting < 0 ? 0 : lastGreeting * 2 + 200;
   if (packets.total > 0)
@@ -214,6 +201,15 @@ export function loadTestPlan(input: LoadTestInput): LoadTestPlan {
     origin: recordedOrigin === null ? null : redactor.url(recordedOrigin),
     subprotocols: redactor.subprotocols(offeredSubprotocols(c.requestHeaders)),
     idField: input.idField,
+    protocol: input.protocol,
+    opening: opens && steps[0]?.expect !== null,
+    heartbeat:
+      opening?.heartbeat === undefined
+        ? null
+        : {
+            when: { field: 'type', value: opening.heartbeat.ping },
+            answer: JSON.stringify({ type: opening.heartbeat.pong }),
+          },
     steps,
     closeAtMs: c.closedByClient && c.closedAt !== null ? at(c.closedAt) : null,
     settleMs,
@@ -224,52 +220,20 @@ export function loadTestPlan(input: LoadTestInput): LoadTestPlan {
   };
 }
 
-/** Secrets a script reads, as comment lines. */
-function secretComment(plan: LoadTestPlan, prefix: string, howToSet: string): string[] {
-  if (plan.secrets.length === 0) return [`${prefix} The session recorded no secrets: nothing to set.`];
-  const width = Math.max(...plan.secrets.map((s) => s.name.length));
-  return [
-    `${prefix} Secrets the session recorded are not in this file. ${howToSet}:`,
-    ...plan.secrets.map((s) => `${prefix}   ${s.name.padEnd(width)}  ${s.what}`),
-  ];
-}
-
-function header(plan: LoadTestPlan, prefix: string, run: string, howToSet: string): string[] {
-  return [
-    `${prefix} Load test exported by Frameline from session ${plan.sessionId} "${plan.sessionName.replace(/[\r\n]+/g, ' ')}", connection ${plan.connection}:`,
-    `${prefix} ${plan.steps.length} client message${plan.steps.length === 1 ? '' : 's'} at their recorded times, each answer paired by "${plan.idField}" checked.`,
-    `${prefix} Run: ${run}`,
-    ...secretComment(plan, prefix, howToSet),
-    ...plan.notes.map((n) => `${prefix} Note: ${n}.`),
-  ];
-}
-
-/** A YAML scalar: JSON's double-quoted strings and plain numbers are valid YAML. */
-function yamlValue(v: string | number | boolean, env: (name: string) => string): string {
-  return typeof v === 'string'
-    ? JSON.stringify(v).replace(TOKEN, (_m, name: string) => env(name))
-    : String(v);
+/** What a plain WebSocket script does, in a sentence. */
+function stepsSaid(plan: LoadTestPlan): string {
+  const n = plan.steps.length;
+  const opening = plan.opening
+    ? `, the first (${plan.protocol} opening) awaiting its answer before the others`
+    : '';
+  return `${n} client message${n === 1 ? '' : 's'} at their recorded times${opening}, each answer paired by "${plan.idField}" checked unless other messages came in its wake`;
 }
 
 /** The Artillery script (engine ws) of a plan, as YAML. */
 export function artilleryScript(plan: LoadTestPlan): string {
   const env = (name: string) => `{{ $env.${name} }}`;
   const q = (v: string | number | boolean) => yamlValue(v, env);
-  const lines = header(
-    plan,
-    '#',
-    'ARTILLERY_DISABLE_TELEMETRY=true npx artillery run THIS_FILE',
-    'Set each one in the environment before the run (an unset one fails the run)',
-  );
-  lines.push('config:', `  target: ${q(plan.target)}`, '  phases:');
-  if (plan.users === 1)
-    lines.push(`    - name: ${q('one virtual user')}`, '      duration: 1', '      arrivalCount: 1');
-  else
-    lines.push(
-      `    - name: ${q(`${plan.users} virtual users over ${plan.durationSeconds} s`)}`,
-      `      duration: ${plan.durationSeconds}`,
-      `      arrivalCount: ${plan.users}`,
-    );
+  const lines = artilleryHead(plan, stepsSaid(plan), q);
   const ws: string[] = [];
   if (plan.headers.length > 0) {
     ws.push('    headers:');
@@ -281,17 +245,7 @@ export function artilleryScript(plan: LoadTestPlan): string {
   }
   if (plan.origin !== null) ws.push(`    origin: ${q(plan.origin)}`);
   if (ws.length > 0) lines.push('  ws:', ...ws);
-  lines.push(
-    '  # A failed match fails its virtual user; any failed virtual user fails the run (exit code 1).',
-    '  plugins:',
-    '    ensure: {}',
-    '  ensure:',
-    '    maxErrorRate: 0',
-    'scenarios:',
-    `  - name: ${q(`replay of session ${plan.sessionId}, connection ${plan.connection}`)}`,
-    '    engine: ws',
-    '    flow:',
-  );
+  lines.push(...artilleryScenario(plan, 'ws', q));
   const think = (ms: number) => {
     if (ms >= 1) lines.push(`      - think: ${q(`${Math.round(ms)}ms`)}`);
   };
@@ -305,15 +259,8 @@ export function artilleryScript(plan: LoadTestPlan): string {
     sends++;
     if (s.expect) {
       lines.push('      - send:', `          payload: ${q(s.text)}`, '          match:');
-      lines.push(
-        `            - json: ${q(childPath('$', plan.idField))}`,
-        `              value: ${q(s.expect.id)}`,
-      );
-      if (s.expect.field !== null && s.expect.value !== null)
-        lines.push(
-          `            - json: ${q(childPath('$', s.expect.field))}`,
-          `              value: ${q(s.expect.value)}`,
-        );
+      for (const { field, value } of [s.expect.key, ...(s.expect.check ? [s.expect.check] : [])])
+        lines.push(`            - json: ${q(childPath('$', field))}`, `              value: ${q(value)}`);
       end = Math.max(s.atMs, s.answeredAtMs ?? s.atMs);
     } else {
       lines.push(`      - send: ${q(s.text)}`);
@@ -325,86 +272,63 @@ export function artilleryScript(plan: LoadTestPlan): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A JavaScript expression for a string holding environment tokens: `"Bearer " + __ENV.AUTHORIZATION`. */
-function jsString(s: string): string {
-  const parts: string[] = [];
-  let last = 0;
-  for (const m of s.matchAll(TOKEN)) {
-    if (m.index! > last) parts.push(JSON.stringify(s.slice(last, m.index)));
-    parts.push(`__ENV.${m[1]}`);
-    last = m.index! + m[0].length;
-  }
-  if (last < s.length || parts.length === 0) parts.push(JSON.stringify(s.slice(last)));
-  return parts.join(' + ');
-}
-
 /** How long a k6 run waits for the last answers when the original was not closed by the client. */
 const K6_ANSWER_WAIT_MS = 5000;
 
 /** The k6 script (k6/websockets) of a plan. */
 export function k6Script(plan: LoadTestPlan): string {
-  const lines = header(
-    plan,
-    '//',
-    'k6 run THIS_FILE',
-    'Give each one with -e NAME=value (or in the environment)',
-  );
   const headers: Array<[string, string]> = [...plan.headers];
   if (plan.origin !== null) headers.push(['Origin', plan.origin]);
   if (plan.subprotocols.length > 0) headers.push(['Sec-WebSocket-Protocol', plan.subprotocols.join(', ')]);
   const lastEnd = Math.max(0, ...plan.steps.map((s) => Math.max(s.atMs, s.answeredAtMs ?? 0)));
   const closeAt = plan.closeAtMs ?? lastEnd + K6_ANSWER_WAIT_MS;
-  const scenario =
-    plan.users === 1
-      ? `{ executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '${Math.ceil(closeAt / 1000) + 30}s' }`
-      : `{ executor: 'constant-arrival-rate', rate: ${plan.users}, timeUnit: '${plan.durationSeconds}s', duration: '${plan.durationSeconds}s', preAllocatedVUs: ${plan.users} }`;
+  const lines = k6Head({ ...plan, headers }, stepsSaid(plan), closeAt);
   lines.push(
-    "import { check } from 'k6';",
-    "import encoding from 'k6/encoding';",
-    "import { setTimeout } from 'k6/timers';",
-    "import { WebSocket } from 'k6/websockets';",
-    '',
-    'export const options = {',
-    `  scenarios: { replay: ${scenario} },`,
-    '  // A missing or different answer fails a check; any failed check fails the run.',
-    "  thresholds: { checks: ['rate==1'] },",
-    '};',
-    '',
-    `const TARGET = ${jsString(plan.target)};`,
-    '/** @type {Record<string, string>} */',
-    'const HEADERS = {',
-    ...headers.map(([k, v]) => `  ${JSON.stringify(k)}: ${jsString(v)},`),
-    '};',
-    `const ID_FIELD = ${JSON.stringify(plan.idField)};`,
-    '/** @typedef {{ id: string | number, field: string | null, value: string | number | boolean | null }} Expectation */',
+    '/** @typedef {{ field: string, value: string | number | boolean }} Field */',
+    '/** @typedef {{ key: Field, check: Field | null }} Expectation */',
     '/** @type {Array<{ at: number, send: string, binary: boolean, expect: Expectation | null }>} */',
     'const STEPS = [',
   );
+  const field = (f: { field: string; value: string | number | boolean } | null) =>
+    f === null ? 'null' : `{ field: ${JSON.stringify(f.field)}, value: ${JSON.stringify(f.value)} }`;
   for (const s of plan.steps) {
-    const expect = s.expect
-      ? `{ id: ${JSON.stringify(s.expect.id)}, field: ${JSON.stringify(s.expect.field)}, value: ${JSON.stringify(s.expect.value)} }`
-      : 'null';
+    const expect = s.expect ? `{ key: ${field(s.expect.key)}, check: ${field(s.expect.check)} }` : 'null';
     lines.push(`  { at: ${s.atMs}, send: ${jsString(s.text)}, binary: ${s.binary}, expect: ${expect} },`);
   }
+  const opened = plan.opening ? (plan.steps[0]?.answeredAtMs ?? 0) : 0;
   lines.push(
     '];',
     `const CLOSE_AT = ${closeAt};`,
+    '// The first step opens the protocol: the others go out once its answer came, at their times after it.',
+    `const OPENING = ${plan.opening};`,
+    `const OPENED_AT = ${opened};`,
+    "/** The server's heartbeat the script answers, and the answer. @type {{ when: Field, answer: string } | null} */",
+    `const HEARTBEAT = ${plan.heartbeat ? `{ when: ${field(plan.heartbeat.when)}, answer: ${JSON.stringify(plan.heartbeat.answer)} }` : 'null'};`,
+    '',
+    '/** @param {any} body @param {Field} f */',
+    'const has = (body, f) => body[f.field] === f.value;',
     '',
     'export default function () {',
     '  const ws = new WebSocket(TARGET, null, { headers: HEADERS });',
-    '  /** @type {Map<string, Expectation>} */',
-    '  const awaited = new Map();',
-    '  ws.onopen = () => {',
-    '    for (const step of STEPS) {',
-    '      setTimeout(() => {',
-    '        ws.send(step.binary ? encoding.b64decode(step.send) : step.send);',
-    '        if (step.expect) awaited.set(String(step.expect.id), step.expect);',
-    '      }, step.at);',
-    '    }',
+    '  /** @type {Expectation[]} */',
+    '  const awaited = [];',
+    '  /** @param {{ send: string, binary: boolean, expect: Expectation | null }} step */',
+    '  const send = (step) => {',
+    '    ws.send(step.binary ? encoding.b64decode(step.send) : step.send);',
+    '    if (step.expect) awaited.push(step.expect);',
+    '  };',
+    '  /** Sends the steps from `first` on at their recorded times, counted from `since`. */',
+    '  const run = (/** @type {number} */ first, /** @type {number} */ since) => {',
+    '    for (const step of STEPS.slice(first)) setTimeout(() => send(step), Math.max(0, step.at - since));',
     '    setTimeout(() => {',
-    '      for (const e of awaited.values()) check(null, { [`an answer to ${e.id} arrived`]: () => false });',
+    '      for (const e of awaited) check(null, { [`an answer with ${e.key.field} ${e.key.value} arrived`]: () => false });',
     '      ws.close();',
-    '    }, CLOSE_AT);',
+    '    }, Math.max(0, CLOSE_AT - since));',
+    '  };',
+    '  const opening = OPENING ? STEPS[0] : undefined;',
+    '  ws.onopen = () => {',
+    '    if (opening) send(opening);',
+    '    else run(0, 0);',
     '  };',
     '  ws.onmessage = (event) => {',
     "    if (!event || typeof event.data !== 'string') return;",
@@ -415,13 +339,18 @@ export function k6Script(plan: LoadTestPlan): string {
     '      return;',
     '    }',
     "    if (body === null || typeof body !== 'object') return;",
-    '    const e = awaited.get(String(body[ID_FIELD]));',
-    '    if (!e) return;',
-    '    awaited.delete(String(e.id));',
+    '    if (HEARTBEAT && has(body, HEARTBEAT.when)) {',
+    '      ws.send(HEARTBEAT.answer);',
+    '      return;',
+    '    }',
+    '    const i = awaited.findIndex((e) => has(body, e.key));',
+    '    if (i < 0) return;',
+    '    const [e] = awaited.splice(i, 1);',
     '    check(body, {',
-    '      [`the answer to ${e.id} has ${e.field} ${JSON.stringify(e.value)}`]: (b) =>',
-    '        e.field === null || b[e.field] === e.value,',
+    '      [`the answer with ${e.key.field} ${e.key.value} has ${e.check ? `${e.check.field} ${JSON.stringify(e.check.value)}` : "its key"}`]: (b) =>',
+    '        e.check === null || has(b, e.check),',
     '    });',
+    '    if (opening && e === opening.expect) run(1, OPENED_AT);',
     '  };',
     '  ws.onerror = (event) => {',
     "    check(null, { [`the connection to ${TARGET} works: ${event ? event.error : 'error'}`]: () => false });",

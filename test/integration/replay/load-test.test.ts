@@ -1,25 +1,13 @@
 // `frameline export --format artillery|k6`: the recorded quote session as a load test. The Artillery
-// scenario is run by Artillery itself (a test-only tool in a cache folder outside the project, put
-// there by .ci/run) against a `frameline mock` of the same session, and fails when an answer
-// differs; the k6 script is type-checked against @types/k6. Secrets never reach either file.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+// scenario is run by Artillery itself against a `frameline mock` of the same session, and fails when
+// an answer differs; the k6 script is type-checked against @types/k6. Secrets never reach either file.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli, cliJson, workspace, type Workspace } from '../../support/cli.js';
+import { artilleryMissing, k6TypeErrors, runArtillery as runIn } from '../../support/load-tests.js';
 import type { ShowJson } from '../../support/session-json.js';
 import { recordQuotes, startMock } from '../../support/replay.js';
-import { finished } from '../../support/cli.js';
-import { spawn } from 'node:child_process';
-
-const TOOLS = process.env.FRAMELINE_TEST_TOOLS ?? join(homedir(), '.cache', 'frameline-test-tools');
-const ARTILLERY = join(TOOLS, 'artillery', 'node_modules', '.bin', 'artillery');
-const artilleryMissing = existsSync(ARTILLERY)
-  ? null
-  : `Artillery is not installed at ${ARTILLERY} (.ci/run installs it; or: PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix ${join(TOOLS, 'artillery')} artillery@2.0.21)`;
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 let ws: Workspace;
 let source: number;
@@ -32,21 +20,7 @@ afterEach(() => ws.cleanup());
 
 const SECRETS = ['s3cret-token-123', 'tok-3b1f9c2e7d', 'k-55aa'];
 
-/** Runs Artillery; answers its exit code, output and the counters of its JSON report. */
-async function runArtillery(script: string, env: Record<string, string>) {
-  const report = join(ws.dir, 'report.json');
-  const child = spawn(process.execPath, [ARTILLERY, 'run', '--quiet', '--output', report, script], {
-    cwd: ws.dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ARTILLERY_DISABLE_TELEMETRY: 'true', NO_PROXY: '*', ...env },
-  });
-  const r = await finished(child, 120_000);
-  const counters = existsSync(report)
-    ? (JSON.parse(readFileSync(report, 'utf8')) as { aggregate: { counters: Record<string, number> } })
-        .aggregate.counters
-    : {};
-  return { ...r, counters };
-}
+const runArtillery = (script: string, env: Record<string, string>) => runIn(ws.dir, script, env);
 
 describe('frameline export', () => {
   it.skipIf(artilleryMissing)(
@@ -137,24 +111,7 @@ describe('frameline export', () => {
     expect(script).toContain('"Authorization": "Bearer " + __ENV.AUTHORIZATION');
     expect(script).toContain("import { WebSocket } from 'k6/websockets';");
     expect(script).toContain("executor: 'constant-arrival-rate', rate: 20, timeUnit: '10s'");
-    const check = (path: string) => {
-      const program = ts.createProgram([path], {
-        allowJs: true,
-        checkJs: true,
-        noEmit: true,
-        strict: true,
-        target: ts.ScriptTarget.ES2020,
-        module: ts.ModuleKind.ESNext,
-        moduleResolution: ts.ModuleResolutionKind.Bundler,
-        lib: ['lib.es2020.d.ts'],
-        types: ['k6'],
-        typeRoots: [join(ROOT, 'node_modules', '@types')],
-        skipLibCheck: true,
-      });
-      return ts
-        .getPreEmitDiagnostics(program)
-        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-    };
+    const check = k6TypeErrors;
     expect(check(file)).toEqual([]);
     // The check can fail: the same script with a wrong call does not pass.
     writeFileSync(file, script.replace('ws.send(', 'ws.sendd('));
