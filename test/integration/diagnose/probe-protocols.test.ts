@@ -81,7 +81,7 @@ describe.skipIf(graphqlMissing)(
       const server = stack.push(await graphqlWsServer());
       const { result, report } = await probe(
         server.url,
-        ['--protocol', 'graphql-ws', '--init-payload', '{"token":"wrong"}', '--idle-limit', '2'],
+        ['--protocol', 'graphql-ws', '--init-payload', '{"token":"tok-7f3a-refused"}', '--idle-limit', '2'],
         ws.db,
       );
       expect(result.code).toBe(1);
@@ -93,7 +93,7 @@ describe.skipIf(graphqlMissing)(
       expect(ids(report)).not.toContain('server-close');
       expect(ids(report)).not.toContain('no-heartbeat');
       // The token was not kept: only that one was given.
-      expect(JSON.stringify(report)).not.toContain('wrong');
+      expect(JSON.stringify(report)).not.toContain('tok-7f3a-refused');
     });
 
     it('with the protocol and a good token: open, nothing wrong', async () => {
