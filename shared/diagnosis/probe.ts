@@ -302,7 +302,26 @@ export interface HeartbeatReading {
   verdict: 'seen' | 'missing' | 'not-observed' | 'client';
 }
 
-/** The heartbeat of an endpoint, read from its idle hold and the protocol it spoke. */
+/**
+ * Seconds of silence after which the idle connection was cut (dropped, or closed by the server with
+ * 1000/1001), when silence is what cut it; null otherwise.
+ */
+function silentCut(idle: IdleObservation): number | null {
+  const c = idle.close;
+  if (idle.endedBy !== 'close' || !c) return null;
+  const dropped = c.code === 1006 || c.closedBy === 'network';
+  const serverIdleClose = c.closedBy === 'server' && (c.code === 1000 || c.code === 1001);
+  return (dropped || serverIdleClose) &&
+    c.idleSeconds >= MIN_IDLE_SECONDS &&
+    c.idleSeconds >= 0.8 * c.afterSeconds
+    ? round1(c.idleSeconds)
+    : null;
+}
+
+/**
+ * The heartbeat of an endpoint, read from its idle hold and the protocol it spoke. A verdict needs
+ * a window as long as the heartbeat's interval, or a cut that silence caused.
+ */
 export function heartbeatReading(
   idle: IdleObservation,
   protocol: ProtocolObservation | null,
@@ -321,7 +340,7 @@ export function heartbeatReading(
       ? 'seen'
       : hb?.from === 'client'
         ? 'client'
-        : observedSeconds >= neededSeconds
+        : observedSeconds >= neededSeconds || silentCut(idle) !== null
           ? 'missing'
           : 'not-observed';
   return { pings, beats, from: hb?.from ?? null, intervalSeconds, observedSeconds, neededSeconds, verdict };
@@ -807,13 +826,8 @@ export function endpointFindings(
     const c = idle.close;
     if (idle.endedBy === 'close' && c) {
       const dropped = c.code === 1006 || c.closedBy === 'network';
-      const serverIdleClose = c.closedBy === 'server' && (c.code === 1000 || c.code === 1001);
-      if (
-        (dropped || serverIdleClose) &&
-        c.idleSeconds >= MIN_IDLE_SECONDS &&
-        c.idleSeconds >= 0.8 * c.afterSeconds
-      ) {
-        idleSeconds = round1(c.idleSeconds);
+      idleSeconds = silentCut(idle);
+      if (idleSeconds !== null) {
         out.push(
           finding(
             'idle-timeout',
@@ -859,8 +873,7 @@ export function endpointFindings(
     }
     const interval = serverPingInterval(idle);
     const hb = heartbeatReading(idle, o.protocol ?? null);
-    // A verdict needs a window as long as the heartbeat's interval, or a cut that silence caused.
-    if (hb.verdict === 'missing' || (hb.verdict === 'not-observed' && idleSeconds !== null)) {
+    if (hb.verdict === 'missing') {
       // The heartbeat check failed: say why, whatever else the server sent. Its own messages keep a
       // connection busy only while they keep coming; a greeting or two does not.
       const streamed = steadyStream(idle);

@@ -457,6 +457,10 @@ describe('heartbeats: a verdict only from a long enough window', () => {
     const cut = { code: 1006, reason: '', closedBy: 'network' as const, afterSeconds: 10, idleSeconds: 10 };
     const r = probe(healthy({ idle: quietHold(10, { endedBy: 'close', close: cut, limitSeconds: 75 }) }));
     expect(ids(r)).toEqual(['idle-timeout', 'no-heartbeat']);
+    expect(r.checks.find((c) => c.name === 'heartbeat')).toMatchObject({
+      ok: false,
+      detail: { verdict: 'missing' },
+    });
   });
 });
 
