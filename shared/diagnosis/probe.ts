@@ -367,7 +367,15 @@ function subprotocolRefusal(o: EndpointObservation): { code: number; reason: str
     o.idle?.close ?? null,
     ...o.origins.map((v) => (v.earlyClose ? { ...v.earlyClose, closedBy: 'server' as const } : null)),
   ];
-  const c = closes.find((x) => x && x.closedBy === 'server' && x.code === SUBPROTOCOL_REFUSED_CODE);
+  // Without a protocol known, a 4406 is a subprotocol's refusal only when its reason says so.
+  const known = o.protocol != null || protocolOfSubprotocol(o.offered?.[0]) !== null;
+  const c = closes.find(
+    (x) =>
+      x &&
+      x.closedBy === 'server' &&
+      x.code === SUBPROTOCOL_REFUSED_CODE &&
+      (known || /subprotocol/i.test(x.reason ?? '')),
+  );
   if (c) return { code: c.code!, reason: c.reason };
   const r = o.protocol?.refusal;
   if (r?.closeCode === SUBPROTOCOL_REFUSED_CODE) return { code: r.closeCode, reason: r.message };
@@ -731,7 +739,10 @@ export function endpointFindings(
   if (
     refusal &&
     !subRefused &&
-    (refusal.by === 'message' || (refusal.closeCode !== null && AUTH_REFUSED_CODES.has(refusal.closeCode)))
+    (refusal.by === 'message' ||
+      (o.protocol!.name === 'graphql-ws' &&
+        refusal.closeCode !== null &&
+        AUTH_REFUSED_CODES.has(refusal.closeCode)))
   ) {
     if (refusal.closeCode !== null) explained.add(refusal.closeCode);
     out.push(

@@ -487,6 +487,15 @@ describe('the protocol on top of the socket', () => {
       { origins: [] },
     );
     expect(ids(r)).toEqual(['subprotocol-refused']);
+    // Without a protocol known, a 4406 whose reason says nothing of a subprotocol is just a close.
+    const unnamed = {
+      code: 4406,
+      reason: 'Go away',
+      closedBy: 'server' as const,
+      afterSeconds: 0,
+      idleSeconds: 0,
+    };
+    expect(ids(probe(healthy({ activeClose: unnamed })))).toEqual(['server-close']);
     expect(r.findings[0]!.evidence).toMatchObject({
       subprotocol: 'graphql-transport-ws',
       offered: [],
@@ -657,7 +666,7 @@ describe('coverage of the catalogue', () => {
     ];
     observations.push(
       healthy({
-        activeClose: { code: 4406, reason: '', closedBy: 'server', afterSeconds: 0, idleSeconds: 0 },
+        activeClose: { ...closed4406, closedBy: 'server', afterSeconds: 0, idleSeconds: 0 },
       }),
       healthy({
         protocol: spoken({ ready: false, refusal: { message: 'refused', by: 'message', closeCode: null } }),
