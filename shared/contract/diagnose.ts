@@ -3,6 +3,8 @@
 // session, and the probe's progress.
 import { z } from 'zod';
 import { DiagnosisSchema, FindingSchema } from '../findings.js';
+import { ProtocolChoiceSchema } from '../protocols/names.js';
+import { MAX_SEND_CHARS } from './capture.js';
 import {
   HeaderSchema,
   numberIn,
@@ -36,6 +38,14 @@ export const ProbeRequestSchema = z.object({
   headers: z.array(HeaderSchema).max(50).default([]),
   /** Subprotocols offered on every handshake. */
   subprotocols: z.array(SubprotocolSchema).max(20).default([]),
+  /**
+   * The application protocol the probe speaks on its connections (Socket.IO, graphql-ws, MQTT,
+   * STOMP), or `none` for a plain socket. Absent: the URL (`/socket.io/`) or the subprotocol the 101
+   * chose says.
+   */
+  protocol: ProtocolChoiceSchema.optional(),
+  /** JSON text sent with the protocol's opening: graphql-ws `connection_init` payload, Socket.IO auth, MQTT/STOMP credentials. */
+  initPayload: z.string().min(1).max(MAX_SEND_CHARS).optional(),
   insecure: z.boolean().default(false),
   /** The CA as PEM text (never a path: the engine reads no file a request names). */
   caPem: PemSchema.optional(),

@@ -4,7 +4,9 @@
 import { z } from 'zod';
 import { SeveritySchema } from '../findings.js';
 import { FINDING_IDS } from '../runbooks/finding-ids.js';
-import { numberIn } from './fields.js';
+import { numberIn, SubprotocolSchema } from './fields.js';
+import { MAX_SEND_CHARS } from './capture.js';
+import { ProtocolChoiceSchema } from '../protocols/names.js';
 import { SessionSummarySchema } from './sessions.js';
 import {
   NodeKindSchema,
@@ -475,6 +477,10 @@ export const walkChannels = {
       session: id.optional(),
       /** How long a capture step records. */
       duration: numberIn(0.1, 3600, 'seconds').optional(),
+      /** A probe step's protocol, subprotocol and init payload (as `frameline probe` takes them). */
+      protocol: ProtocolChoiceSchema.optional(),
+      subprotocol: SubprotocolSchema.optional(),
+      initPayload: z.string().min(1).max(MAX_SEND_CHARS).optional(),
     }),
     response: z.object({ runId: id }),
   },

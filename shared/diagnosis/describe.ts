@@ -78,10 +78,20 @@ export function describeCheck(c: Check): string {
       return `${n(d.matched)}/${n(d.requested)} echoed${d.samples ? `, ${latency(d)}` : ''}`;
     case 'ping':
       return `${n(d.answered)}/${n(d.sent)} pongs${n(d.late) !== '0' && d.late ? `, ${n(d.late)} late` : ''}${d.samples ? `, ${latency(d)}` : ''}`;
-    case 'heartbeat':
-      return d.serverPings
-        ? `server pings every ${n(d.intervalSeconds, ' s')} (${n(d.serverPings)} in ${n(d.observedSeconds, ' s')})`
-        : `no server ping in ${n(d.observedSeconds, ' s')}`;
+    case 'heartbeat': {
+      const beats = typeof d.protocolBeats === 'number' ? d.protocolBeats : 0;
+      if (beats > 0 && d.from === 'client')
+        return `${String(d.protocol)} keep-alive answered (every ${n(d.intervalSeconds, ' s')}, ${n(beats)} in ${n(d.observedSeconds, ' s')})`;
+      if (beats > 0)
+        return `${String(d.protocol)} heartbeat every ${n(d.intervalSeconds, ' s')} (${n(beats)} in ${n(d.observedSeconds, ' s')})`;
+      if (d.serverPings)
+        return `server pings every ${n(d.intervalSeconds, ' s')} (${n(d.serverPings)} in ${n(d.observedSeconds, ' s')})`;
+      if (d.verdict === 'client')
+        return `${String(d.protocol)} keep-alive every ${n(d.intervalSeconds, ' s')} is the client's; none due in ${n(d.observedSeconds, ' s')}`;
+      if (d.verdict === 'not-observed')
+        return `no ping observed in ${n(d.observedSeconds, ' s')} (not a verdict: that needs ${n(d.neededSeconds, ' s')})`;
+      return `no server ping in ${n(d.observedSeconds, ' s')}`;
+    }
     case 'idle':
       if (d.endedBy === 'limit') return `idle connection still open after ${n(d.livedSeconds, ' s')}`;
       return `idle connection ended after ${n(d.livedSeconds, ' s')} (${n(d.idleSeconds, ' s')} without traffic): ${

@@ -16,6 +16,7 @@ import {
 } from './handshakes.js';
 import { PONG_LATE_MS } from './heartbeat.js';
 import type { DiagFrame } from './input.js';
+import { protocolOfSubprotocol, subprotocolsFor, type ProtocolName } from '../protocols/names.js';
 import { highLatencyFinding } from './latency.js';
 import { latencySummary, median, round1, round2 } from './stats.js';
 
@@ -153,6 +154,40 @@ export interface IdleObservation {
   serverPingsAt: number[];
   /** Messages the server sent on its own during the hold. */
   messages: DiagFrame[];
+  /**
+   * When the protocol's own heartbeats arrived, seconds after the open: the server's (Engine.IO
+   * `2`, graphql-ws `ping`, a STOMP heart-beat) or the answers to the client's (MQTT PINGRESP).
+   */
+  protocolBeatsAt?: number[];
+  /**
+   * An Engine.IO open packet the server sent on a connection that spoke no protocol (its ping
+   * interval and timeout in ms): its pings went unanswered.
+   */
+  unspokenEngineIo?: { pingInterval: number; pingTimeout: number } | null;
+}
+
+/**
+ * The application protocol a probe spoke on a connection (Socket.IO, graphql-ws, MQTT, STOMP), as
+ * far as the diagnosis reads it: whether it opened, how the server refused it, and the heartbeat it
+ * announced.
+ */
+export interface ProtocolObservation {
+  name: string;
+  /** The subprotocols offered, and the one the 101 chose. */
+  offered: string[];
+  subprotocol: string | null;
+  /** The server answered the opening (connection_ack, CONNACK, CONNECTED, the namespace connect). */
+  ready: boolean;
+  /** The server refused the opening: its words, said in a message or by closing before the answer. */
+  refusal: { message: string; by: 'message' | 'close'; closeCode: number | null } | null;
+  /**
+   * The protocol's own heartbeat: who sends it (the server: Engine.IO pings, STOMP heart-beats; the
+   * client: MQTT PINGREQ), every how many seconds, and how long an answer may take. Null: none
+   * announced.
+   */
+  heartbeat: { from: 'server' | 'client'; intervalSeconds: number; timeoutSeconds: number | null } | null;
+  /** Heartbeats the protocol client found unanswered (MQTT keep-alive, STOMP heart-beat missed). */
+  unanswered: number;
 }
 
 /** Everything a probe saw of one endpoint. */
@@ -169,6 +204,10 @@ export interface EndpointObservation {
   /** How the connection used for echo and pings ended, when it ended before the probe closed it. */
   activeClose: CloseObservation | null;
   idle: IdleObservation | null;
+  /** The application protocol spoken on the connections, when one was. */
+  protocol?: ProtocolObservation | null;
+  /** The subprotocols every handshake offered. */
+  offered?: string[];
 }
 
 /** Everything a probe saw: the target, and the backend with --direct. */
@@ -229,6 +268,127 @@ function steadyStream(idle: IdleObservation): number | null {
   return span * 2 >= idle.livedSeconds && gap < STEADY_GAP_SECONDS ? round1(gap) : null;
 }
 
+/**
+ * How long a plain WebSocket must be watched before a missing ping means anything: servers and
+ * proxies commonly ping every 20–30 s.
+ */
+export const PLAIN_HEARTBEAT_WINDOW_SECONDS = 35;
+
+/** A protocol's heartbeat is judged over one and a half of its intervals (a beat may come late). */
+const PROTOCOL_WINDOW_FACTOR = 1.5;
+
+/** The close code graphql-ws (and others after it) refuses a connection with for its subprotocol. */
+export const SUBPROTOCOL_REFUSED_CODE = 4406;
+/** graphql-ws's closes for a connection_init it refuses: 4401 Unauthorized, 4403 Forbidden. */
+const AUTH_REFUSED_CODES = new Set([4401, 4403]);
+
+/** What the idle hold says about the server's heartbeat, and whether it was long enough to say it. */
+export interface HeartbeatReading {
+  /** WebSocket pings from the server. */
+  pings: number;
+  /** The protocol's own heartbeats (Engine.IO pings, STOMP heart-beats, MQTT PINGRESP). */
+  beats: number;
+  /** Who the protocol's heartbeat comes from, when one was announced. */
+  from: 'server' | 'client' | null;
+  /** Seconds between beats: as the protocol announced, else as measured; null when none seen. */
+  intervalSeconds: number | null;
+  observedSeconds: number;
+  /** How long the hold must last before a missing heartbeat is a verdict. */
+  neededSeconds: number;
+  /**
+   * seen: heartbeats came; missing: none in a window long enough to expect one; not-observed: none
+   * in a shorter window (information, no verdict); client: the client keeps it (MQTT), none due yet.
+   */
+  verdict: 'seen' | 'missing' | 'not-observed' | 'client';
+}
+
+/**
+ * Seconds of silence after which the idle connection was cut (dropped, or closed by the server with
+ * 1000/1001), when silence is what cut it; null otherwise.
+ */
+function silentCut(idle: IdleObservation): number | null {
+  const c = idle.close;
+  if (idle.endedBy !== 'close' || !c) return null;
+  const dropped = c.code === 1006 || c.closedBy === 'network';
+  const serverIdleClose = c.closedBy === 'server' && (c.code === 1000 || c.code === 1001);
+  return (dropped || serverIdleClose) &&
+    c.idleSeconds >= MIN_IDLE_SECONDS &&
+    c.idleSeconds >= 0.8 * c.afterSeconds
+    ? round1(c.idleSeconds)
+    : null;
+}
+
+/**
+ * The heartbeat of an endpoint, read from its idle hold and the protocol it spoke. A verdict needs
+ * a window as long as the heartbeat's interval, or a cut that silence caused.
+ */
+export function heartbeatReading(
+  idle: IdleObservation,
+  protocol: ProtocolObservation | null,
+): HeartbeatReading {
+  const hb = protocol?.heartbeat ?? null;
+  const pings = idle.serverPingsAt.length;
+  const beats = idle.protocolBeatsAt?.length ?? 0;
+  const neededSeconds = hb
+    ? round1(hb.intervalSeconds * PROTOCOL_WINDOW_FACTOR)
+    : PLAIN_HEARTBEAT_WINDOW_SECONDS;
+  const observedSeconds = round1(idle.livedSeconds);
+  const measured = serverPingInterval(idle);
+  const intervalSeconds = hb ? round1(hb.intervalSeconds) : measured;
+  const verdict =
+    pings > 0 || beats > 0
+      ? 'seen'
+      : hb?.from === 'client'
+        ? 'client'
+        : observedSeconds >= neededSeconds || silentCut(idle) !== null
+          ? 'missing'
+          : 'not-observed';
+  return { pings, beats, from: hb?.from ?? null, intervalSeconds, observedSeconds, neededSeconds, verdict };
+}
+
+/**
+ * The subprotocol a server that refused the one offered wants: the spoken (or offered) protocol's
+ * own, else graphql-ws's `graphql-transport-ws`, since 4406 is graphql-ws's refusal.
+ */
+function wantedSubprotocol(o: EndpointObservation): string {
+  const named: ProtocolName | null =
+    (o.protocol?.name as ProtocolName | undefined) ?? protocolOfSubprotocol(o.offered?.[0]);
+  const own =
+    named && named !== 'graphql-ws' && named !== 'subscriptions-transport-ws'
+      ? subprotocolsFor(named)[0]
+      : undefined;
+  return own ?? subprotocolsFor('graphql-ws')[0]!;
+}
+
+/** The closes a server said it refused the subprotocol with (4406), on any connection of the endpoint. */
+function subprotocolRefusal(o: EndpointObservation): { code: number; reason: string | null } | null {
+  const closes = [
+    o.activeClose,
+    o.idle?.close ?? null,
+    ...o.origins.map((v) => (v.earlyClose ? { ...v.earlyClose, closedBy: 'server' as const } : null)),
+  ];
+  // Without a protocol known, a 4406 is a subprotocol's refusal only when its reason says so.
+  const known = o.protocol != null || protocolOfSubprotocol(o.offered?.[0]) !== null;
+  const c = closes.find(
+    (x) =>
+      x &&
+      x.closedBy === 'server' &&
+      x.code === SUBPROTOCOL_REFUSED_CODE &&
+      (known || /subprotocol/i.test(x.reason ?? '')),
+  );
+  if (c) return { code: c.code!, reason: c.reason };
+  const r = o.protocol?.refusal;
+  if (r?.closeCode === SUBPROTOCOL_REFUSED_CODE) return { code: r.closeCode, reason: r.message };
+  return null;
+}
+
+/** Whether every Origin variant ended the same way right after opening: the close says nothing of Origin. */
+function sameForEveryOrigin(origins: readonly OriginObservation[]): number | null {
+  const first = origins[0]?.earlyClose?.code;
+  if (first === undefined || first === 1008) return null;
+  return origins.length > 1 && origins.every((v) => v.opened && v.earlyClose?.code === first) ? first : null;
+}
+
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? null : round2(v));
 
 /** The checks of one endpoint, named with `prefix` (for --direct: "direct."). */
@@ -281,7 +441,16 @@ export function endpointChecks(o: EndpointObservation, prefix = ''): Check[] {
       bodyHead: o.upgrade.bodyHead?.slice(0, 200) ?? null,
       error: o.upgrade.error,
     });
-  if (o.origins.length > 0) {
+  const sameClose = sameForEveryOrigin(o.origins);
+  if (o.origins.length > 0 && sameClose !== null) {
+    // Every Origin, the foreign one too, was closed alike: a refusal of something else (4406).
+    add('origin', true, null, {
+      accepted: [],
+      refused: [],
+      foreignAccepted: false,
+      sameForEvery: { closeCode: sameClose },
+    });
+  } else if (o.origins.length > 0) {
     const acc = o.origins.filter(accepted);
     add('origin', !o.origins.some((v) => v.role === 'given' && !accepted(v)), null, {
       accepted: acc.map((v) => label(v.origin)),
@@ -313,11 +482,15 @@ export function endpointChecks(o: EndpointObservation, prefix = ''): Check[] {
     });
   }
   if (o.idle) {
-    const interval = serverPingInterval(o.idle);
-    add('heartbeat', o.idle.serverPingsAt.length > 0, null, {
-      serverPings: o.idle.serverPingsAt.length,
-      intervalSeconds: interval,
-      observedSeconds: round1(o.idle.livedSeconds),
+    const hb = heartbeatReading(o.idle, o.protocol ?? null);
+    // Only a missing heartbeat over a long enough window fails the check; a shorter one informs.
+    add('heartbeat', hb.verdict !== 'missing', null, {
+      serverPings: hb.pings,
+      intervalSeconds: hb.intervalSeconds,
+      observedSeconds: hb.observedSeconds,
+      ...(o.protocol ? { protocol: o.protocol.name, protocolBeats: hb.beats, from: hb.from } : {}),
+      neededSeconds: hb.neededSeconds,
+      verdict: hb.verdict,
     });
     add('idle', o.idle.endedBy === 'limit', o.idle.livedSeconds * 1000, {
       limitSeconds: o.idle.limitSeconds,
@@ -484,7 +657,30 @@ export function endpointFindings(
   }
 
   const up = o.upgrade;
-  if (up && !up.opened && !originFinding) {
+  const offered = o.offered ?? [];
+  if (
+    up &&
+    !up.opened &&
+    !originFinding &&
+    up.status === 101 &&
+    offered.length > 0 &&
+    /subprotocol/i.test(up.error?.message ?? '')
+  ) {
+    // The 101 named none of the subprotocols offered (or one never offered).
+    out.push(
+      finding(
+        'subprotocol-refused',
+        `The server does not accept the subprotocol offered: ${up.error!.message}.`,
+        {
+          url,
+          subprotocol: null,
+          offered,
+          closeCode: null,
+          error: up.error!.message,
+        },
+      ),
+    );
+  } else if (up && !up.opened && !originFinding) {
     if (droppedUpgrade(up.status, up.headers)) {
       out.push(
         finding(
@@ -525,8 +721,48 @@ export function endpointFindings(
     }
   }
 
+  // The protocol on top of the socket: its subprotocol refused (4406), its credentials refused.
+  const explained = new Set<number>();
+  const subRefused = up?.opened ? subprotocolRefusal(o) : null;
+  if (subRefused) {
+    explained.add(subRefused.code);
+    const wanted = wantedSubprotocol(o);
+    out.push(
+      finding(
+        'subprotocol-refused',
+        `The server closed the connection with ${subRefused.code}${subRefused.reason ? ` "${subRefused.reason}"` : ''} right after it opened: it does not accept ${offered.length > 0 ? `the subprotocol offered (${offered.join(', ')})` : 'a connection without a subprotocol'}; offer ${wanted}.`,
+        { url, subprotocol: wanted, offered, closeCode: subRefused.code, reason: subRefused.reason },
+      ),
+    );
+  }
+  const refusal = o.protocol?.refusal ?? null;
+  if (
+    refusal &&
+    !subRefused &&
+    (refusal.by === 'message' ||
+      (o.protocol!.name === 'graphql-ws' &&
+        refusal.closeCode !== null &&
+        AUTH_REFUSED_CODES.has(refusal.closeCode)))
+  ) {
+    if (refusal.closeCode !== null) explained.add(refusal.closeCode);
+    out.push(
+      finding(
+        'auth-refused',
+        `The ${o.protocol!.name} server refused the probe's opening: ${refusal.message}.`,
+        {
+          url,
+          protocol: o.protocol!.name,
+          refusal: refusal.message,
+          closeCode: refusal.closeCode,
+        },
+      ),
+    );
+  }
+  const closes = (c: CloseObservation, during: string) =>
+    c.code !== null && explained.has(c.code) ? [] : closeFindings(c, during, url);
+
   // The active connection: echo, pings, and how it ended.
-  if (o.activeClose) out.push(...closeFindings(o.activeClose, 'echo/ping', url));
+  if (o.activeClose) out.push(...closes(o.activeClose, 'echo/ping'));
   const sources = [];
   if (o.echo && o.echo.requested > 0 && !o.activeClose) {
     const e = o.echo;
@@ -601,13 +837,8 @@ export function endpointFindings(
     const c = idle.close;
     if (idle.endedBy === 'close' && c) {
       const dropped = c.code === 1006 || c.closedBy === 'network';
-      const serverIdleClose = c.closedBy === 'server' && (c.code === 1000 || c.code === 1001);
-      if (
-        (dropped || serverIdleClose) &&
-        c.idleSeconds >= MIN_IDLE_SECONDS &&
-        c.idleSeconds >= 0.8 * c.afterSeconds
-      ) {
-        idleSeconds = round1(c.idleSeconds);
+      idleSeconds = silentCut(idle);
+      if (idleSeconds !== null) {
         out.push(
           finding(
             'idle-timeout',
@@ -622,13 +853,38 @@ export function endpointFindings(
             },
           ),
         );
-        if (c.closedBy === 'server' && namesCause(c.code)) out.push(...closeFindings(c, 'idle', url));
+        if (c.closedBy === 'server' && namesCause(c.code)) out.push(...closes(c, 'idle'));
       } else {
-        out.push(...closeFindings(c, 'idle', url));
+        out.push(...closes(c, 'idle'));
       }
     }
+    const engine = idle.unspokenEngineIo ?? null;
+    if (
+      engine &&
+      idle.endedBy === 'close' &&
+      c &&
+      c.closedBy !== 'client' &&
+      c.afterSeconds >= engine.pingInterval / 1000
+    ) {
+      // A plain socket on a Socket.IO endpoint: Engine.IO's pings went unanswered, and it dropped us.
+      out.push(
+        finding(
+          'app-heartbeat-unanswered',
+          `The server speaks Socket.IO: it pinged every ${round1(engine.pingInterval / 1000)} s and dropped the idle connection after ${round1(c.afterSeconds)} s, when a ping went unanswered for ${round1(engine.pingTimeout / 1000)} s (the probe spoke no protocol).`,
+          {
+            url,
+            protocol: 'socket.io',
+            intervalSeconds: round1(engine.pingInterval / 1000),
+            timeoutSeconds: round1(engine.pingTimeout / 1000),
+            closeCode: c.code,
+            connections: 1,
+          },
+        ),
+      );
+    }
     const interval = serverPingInterval(idle);
-    if (idle.serverPingsAt.length === 0) {
+    const hb = heartbeatReading(idle, o.protocol ?? null);
+    if (hb.verdict === 'missing') {
       // The heartbeat check failed: say why, whatever else the server sent. Its own messages keep a
       // connection busy only while they keep coming; a greeting or two does not.
       const streamed = steadyStream(idle);

@@ -516,12 +516,15 @@ export function parseDuration(raw: string, line: number): number {
 }
 
 const ACTION_ARGS: Record<StepAction['kind'], string[]> = {
-  probe: ['url', 'direct', 'idleLimit', 'origin', 'checks'],
+  probe: ['url', 'direct', 'idleLimit', 'origin', 'checks', 'protocol', 'subprotocol', 'initPayload'],
   capture: ['url', 'duration'],
   diagnose: ['session'],
 };
 
-/** `probe direct=true idleLimit=90`, `capture duration=30`, `diagnose session=latest`, or `kind {json}`. */
+/**
+ * `probe direct=true idleLimit=90`, `probe protocol=graphql-ws initPayload='{"token":"…"}'`,
+ * `capture duration=30`, `diagnose session=latest`, or `kind {json}`.
+ */
 export function parseAction(raw: string, line: number): StepAction {
   const m = /^`?([a-z]+)\b\s*(.*?)`?$/.exec(raw.trim());
   if (!m || !(m[1]! in ACTION_ARGS))

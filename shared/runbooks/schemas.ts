@@ -1,6 +1,7 @@
 // Runtime schemas of runbooks as they cross the contract. The types used by the
 // parser, the engine and the console are inferred from these, never written twice.
 import { z } from 'zod';
+import { ProtocolChoiceSchema } from '../protocols/names.js';
 
 const id = z.number().int().positive();
 const isoTime = z.string();
@@ -39,6 +40,12 @@ export const ProbeActionSchema = z.object({
   idleLimit: z.number().positive().optional(),
   origin: z.string().optional(),
   checks: z.array(z.string()).optional(),
+  /** The application protocol to speak (socket.io, graphql-ws, mqtt, stomp) or none; absent: the URL or the 101 says. */
+  protocol: ProtocolChoiceSchema.optional(),
+  /** A subprotocol to offer on every handshake (graphql-transport-ws, mqtt, v12.stomp…). */
+  subprotocol: z.string().min(1).optional(),
+  /** JSON sent with the protocol's opening: graphql-ws connection_init payload, Socket.IO auth, credentials. */
+  initPayload: z.string().min(1).optional(),
 });
 
 /** Record the endpoint's traffic for a while into a new session of the incident. */

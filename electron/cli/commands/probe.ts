@@ -28,6 +28,11 @@ stdout. The run is recorded as a session of kind "probe". Exit code 1 when a fin
   --echo N             send N messages and time their echo (default 0: send nothing)
   -H, --header "K: V"  request header on every handshake (repeatable); secrets are logged as "***"
   --subprotocol P      offer a subprotocol on every handshake (repeatable)
+  --protocol NAME|none speak this protocol on the connections it holds: socket.io, graphql-ws, mqtt or
+                       stomp (default: what the URL, such as /socket.io/, or the subprotocol the server
+                       chose says); its heartbeats are answered, round trips measured once it is open
+  --init-payload JSON  sent with the protocol's opening: graphql-ws connection_init payload, Socket.IO
+                       auth, MQTT/STOMP credentials
   --timeout S          timeout of each step (default ${DEFAULTS.timeoutSeconds})
   --ca FILE            trust this CA (PEM) for wss://
   --insecure           go on past an untrusted certificate (it is still reported)
@@ -45,6 +50,8 @@ const OPTIONS = {
   echo: { type: 'string' },
   header: { type: 'string', short: 'H', multiple: true },
   subprotocol: { type: 'string', multiple: true },
+  protocol: { type: 'string' },
+  'init-payload': { type: 'string' },
   timeout: { type: 'string' },
   ca: { type: 'string' },
   insecure: { type: 'boolean', default: false },
@@ -61,6 +68,8 @@ const FLAGS: Record<string, Flag> = {
   echo: { field: 'echo', kind: 'number' },
   header: { field: 'headers', kind: 'headers' },
   subprotocol: { field: 'subprotocols', kind: 'list' },
+  protocol: { field: 'protocol' },
+  'init-payload': { field: 'initPayload' },
   timeout: { field: 'timeoutSeconds', kind: 'number' },
   ca: { field: 'caPem', kind: 'pem', pem: { what: 'CA', file: 'ca' } },
   insecure: { field: 'insecure', kind: 'boolean' },

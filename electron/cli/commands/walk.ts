@@ -27,6 +27,7 @@ frameline walk check WALK STEP [--undo] [--node NODE]
 frameline walk run WALK [--step N] --yes [--timeout S] [--command TEXT]
                                             run the current node's shell command on this machine
 frameline walk action WALK [--step N] [--url U] [--direct U] [--session S] [--duration S]
+                           [--protocol NAME|none] [--subprotocol P] [--init-payload JSON]
                                             run the current node's app action (capture, probe, diagnose)
 frameline walk finding WALK FINDING-ID [--evidence TEXT]
                                             attach a finding seen elsewhere: it drives the suggestions
@@ -49,6 +50,9 @@ const OPTIONS = {
   url: { type: 'string' },
   session: { type: 'string' },
   duration: { type: 'string' },
+  protocol: { type: 'string' },
+  subprotocol: { type: 'string' },
+  'init-payload': { type: 'string' },
   evidence: { type: 'string' },
   undo: { type: 'boolean', default: false },
   node: { type: 'string' },
@@ -385,6 +389,9 @@ async function runActionStep(
     direct?: string;
     session?: string;
     duration?: string;
+    protocol?: string;
+    subprotocol?: string;
+    'init-payload'?: string;
   },
 ): Promise<number> {
   const { api } = engine;
@@ -397,6 +404,9 @@ async function runActionStep(
       direct: { field: 'direct' },
       session: { field: 'session', kind: 'number' },
       duration: { field: 'duration', kind: 'number' },
+      protocol: { field: 'protocol' },
+      subprotocol: { field: 'subprotocol' },
+      'init-payload': { field: 'initPayload' },
     },
     { id },
   );

@@ -12,14 +12,17 @@ import {
   type IdleObservation,
   type OriginObservation,
   type PingObservation,
+  type ProtocolObservation,
 } from '../../../shared/diagnosis/probe.js';
 import { toDiagFrame, HEAD_CHARS } from '../../../shared/diagnosis/frames.js';
 import { PONG_LATE_MS, PONG_TIMEOUT_MS } from '../../../shared/diagnosis/heartbeat.js';
 import type { DiagFrame } from '../../../shared/diagnosis/input.js';
+import { engineIoOpen } from '../../../shared/protocols/decode-socket-io.js';
 import { describeCheck } from '../../../shared/diagnosis/describe.js';
 import { nowMicros } from '../clock.js';
 import { LocalStalls } from './local-stalls.js';
 import { bareHost, checkHealth, checkTls, connectTcp, portOf, resolveHost } from './network.js';
+import type { ProtocolPlan } from '../capture/protocols/index.js';
 import { ProbeSocket, type SocketHub } from './probe-socket.js';
 
 /** An Origin that no service allows: a server that accepts it does not check Origin at all. */
@@ -61,12 +64,24 @@ function emptyObservation(url: URL): EndpointObservation {
     ping: null,
     activeClose: null,
     idle: null,
+    protocol: null,
+    offered: [],
   };
 }
 
-/** Runs every check against one endpoint; `prefix` names its checks ("direct." for --direct). */
-export async function probeEndpoint(run: ProbeRun, url: URL, prefix = ''): Promise<EndpointObservation> {
+/**
+ * Runs every check against one endpoint; `prefix` names its checks ("direct." for --direct). With a
+ * protocol plan, the connections held (the active one and the idle one) speak that protocol: its
+ * opening first, its heartbeats answered, round trips measured only once it is open.
+ */
+export async function probeEndpoint(
+  run: ProbeRun,
+  url: URL,
+  prefix = '',
+  plan: ProtocolPlan | null = null,
+): Promise<EndpointObservation> {
   const o = emptyObservation(url);
+  o.offered = run.hub.subprotocols;
   const report = (name: string) => {
     const check = endpointChecks(o, prefix).find((c) => c.name === `${prefix}${name}`);
     if (check) run.progress(check.name, check.ok ? 'ok' : 'failed', describeCheck(check));
@@ -102,19 +117,22 @@ export async function probeEndpoint(run: ProbeRun, url: URL, prefix = ''): Promi
   const mainOrigin = run.pageOrigin ?? run.origins[0] ?? null;
   run.progress(`${prefix}upgrade`, 'running', '');
   run.progress(`${prefix}origin`, 'running', '');
-  const main = new ProbeSocket(run.hub, url, mainOrigin);
+  const main = new ProbeSocket(run.hub, url, mainOrigin, plan);
   const origins = originVariants(run, url);
   // Resolves once open, or once the attempt ended (with its status and body kept).
   const opened = await main.opened;
   o.upgrade = main.handshake();
   report('upgrade');
-  const idle = opened ? holdIdle(run, url, mainOrigin, prefix) : Promise.resolve(null);
-  if (opened) {
+  const idle = opened ? holdIdle(run, url, mainOrigin, prefix, plan) : Promise.resolve(null);
+  // A protocol is open before anything of the probe's goes out (or refused: then nothing does).
+  const ready = opened && main.speaksProtocol ? await within(main.protocolReady, run.timeoutMs) : true;
+  if (opened && ready) {
     // Round trips count only the time this process could have read the answer (a busy machine
     // is not a slow endpoint).
     const stalls = new LocalStalls();
     try {
-      if (run.echo > 0) {
+      // An echo is plain text; a protocol's server reads it as a malformed message.
+      if (run.echo > 0 && !main.speaksProtocol) {
         run.progress(`${prefix}echo`, 'running', '');
         o.echo = await echoRoundTrips(main, run.echo, run.timeoutMs, stalls);
         report('echo');
@@ -127,6 +145,8 @@ export async function probeEndpoint(run: ProbeRun, url: URL, prefix = ''): Promi
     } finally {
       stalls.stop();
     }
+  }
+  if (opened) {
     // Closed by us is the plan; closed by the server or the network is evidence.
     await main.close();
     if (!main.closedByProbe) o.activeClose = main.closeObservation();
@@ -134,10 +154,40 @@ export async function probeEndpoint(run: ProbeRun, url: URL, prefix = ''): Promi
   o.origins = await origins;
   report('origin');
   await health;
-  o.idle = await idle;
+  const held = await idle;
+  o.idle = held?.observation ?? null;
+  o.protocol = mergedProtocol(main.protocol, held?.protocol ?? null);
   report('heartbeat');
   report('idle');
   return o;
+}
+
+/** `p`'s value, or false when `ms` passes first. */
+async function within(p: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const r = await Promise.race([
+    p,
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return r;
+}
+
+/**
+ * What the protocol said on the active connection and on the idle one: the active one's opening
+ * (and refusal), the heartbeat whichever announced it, the beats either found unanswered.
+ */
+function mergedProtocol(
+  active: ProtocolObservation | null,
+  idle: ProtocolObservation | null,
+): ProtocolObservation | null {
+  if (!active || !idle) return active ?? idle;
+  return {
+    ...active,
+    refusal: active.refusal ?? idle.refusal,
+    heartbeat: active.heartbeat ?? idle.heartbeat,
+    unanswered: active.unanswered + idle.unanswered,
+  };
 }
 
 /** The handshake without Origin, with each given one, and with a foreign one, side by side. */
@@ -252,14 +302,19 @@ async function holdIdle(
   url: URL,
   origin: string | null,
   prefix: string,
-): Promise<IdleObservation | null> {
+  plan: ProtocolPlan | null,
+): Promise<{ observation: IdleObservation; protocol: ProtocolObservation | null } | null> {
   run.progress(`${prefix}heartbeat`, 'running', '');
   run.progress(`${prefix}idle`, 'running', `holding an idle connection for up to ${run.idleLimitSeconds} s`);
-  const s = new ProbeSocket(run.hub, url, origin);
+  const s = new ProbeSocket(run.hub, url, origin, plan);
   const pingsAt: number[] = [];
   const messages: DiagFrame[] = [];
+  let unspokenEngineIo: IdleObservation['unspokenEngineIo'] = null;
   s.onFrame((f) => {
     if (f.direction !== 'in' || s.openedMs === null) return;
+    // Engine.IO speaks first; a connection that does not speak it back leaves its pings unanswered.
+    if (messages.length === 0 && f.opcode === 'text' && !s.speaksProtocol)
+      unspokenEngineIo = engineIoOpen(f.data.toString('utf8'));
     if (f.opcode === 'ping') pingsAt.push((performance.now() - s.openedMs) / 1000);
     else if ((f.opcode === 'text' || f.opcode === 'binary') && messages.length < MAX_IDLE_MESSAGES) {
       messages.push(
@@ -291,11 +346,16 @@ async function holdIdle(
   if (how === 'limit') await s.close();
   const close = how === 'close' ? s.closeObservation() : null;
   return {
-    limitSeconds: run.idleLimitSeconds,
-    livedSeconds: close ? close.afterSeconds : livedSeconds,
-    endedBy: how,
-    close,
-    serverPingsAt: pingsAt,
-    messages,
+    observation: {
+      limitSeconds: run.idleLimitSeconds,
+      livedSeconds: close ? close.afterSeconds : livedSeconds,
+      endedBy: how,
+      close,
+      serverPingsAt: pingsAt,
+      messages,
+      protocolBeatsAt: [...s.protocolBeatsAt],
+      unspokenEngineIo,
+    },
+    protocol: s.protocol,
   };
 }

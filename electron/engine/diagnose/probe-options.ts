@@ -3,6 +3,7 @@
 // Ranges and defaults are the contract's (shared/contract/diagnose.ts).
 import type { ProbeRequest } from '../../../shared/contract/diagnose.js';
 import { checkCertificate, parseTarget } from '../capture/options.js';
+import { planProtocol, type ProtocolPlan } from '../capture/protocols/index.js';
 import { InputError } from '../errors.js';
 
 /** An Origin as browsers send it: scheme://host[:port], or "null". */
@@ -33,6 +34,9 @@ export interface PreparedProbe {
   headers: Array<[string, string]>;
   subprotocols: string[];
   ca: Buffer | undefined;
+  /** The protocol the probe speaks on the target's connections (and on --direct's, planned alike). */
+  protocol: ProtocolPlan;
+  directProtocol: ProtocolPlan | null;
 }
 
 /** Validates options and the CA; throws InputError on the first problem. */
@@ -46,8 +50,29 @@ export function prepareProbe(o: ProbeRequest): PreparedProbe {
   const headers = o.headers;
   if (headers.some(([k]) => k.toLowerCase() === 'origin'))
     throw new InputError('give the Origin with --origin, not as a header: the probe tries several origins');
-  const subprotocols = o.subprotocols;
+  const plan = (url: URL) =>
+    planProtocol({
+      url,
+      protocol: o.protocol,
+      initPayload: o.initPayload,
+      subscribe: [],
+      subprotocols: o.subprotocols,
+    });
+  const protocol = plan(target);
+  const directProtocol = direct ? plan(direct) : null;
+  // The subprotocols a chosen protocol offers (`--protocol graphql-ws`), on every handshake.
+  const subprotocols = protocol.subprotocols;
   const ca = o.caPem === undefined ? undefined : Buffer.from(o.caPem, 'utf8');
   checkCertificate(ca, 'CA', o.pemFiles?.ca);
-  return { target, direct, origins, pageOrigin, headers, subprotocols, ca };
+  return {
+    target: protocol.url,
+    direct: directProtocol?.url ?? null,
+    origins,
+    pageOrigin,
+    headers,
+    subprotocols,
+    ca,
+    protocol,
+    directProtocol,
+  };
 }

@@ -67,6 +67,9 @@ export async function runProbe(
       echo: options.echo,
       headers: sentHeaders,
       subprotocols: prepared.subprotocols,
+      protocol: options.protocol ?? null,
+      // The init payload may hold a token: only whether one was given is kept.
+      initPayload: options.initPayload !== undefined,
       insecure: options.insecure,
       ca: options.caPem !== undefined,
       timeoutSeconds: options.timeoutSeconds,
@@ -123,9 +126,9 @@ export async function runProbe(
   try {
     event('probe-started', { runId, target: target.href, direct: prepared.direct?.href ?? null });
     const [targetObs, directObs] = await Promise.all([
-      probeEndpoint(run, target),
+      probeEndpoint(run, target, '', prepared.protocol),
       prepared.direct
-        ? probeEndpoint(run, prepared.direct, 'direct.')
+        ? probeEndpoint(run, prepared.direct, 'direct.', prepared.directProtocol)
         : Promise.resolve<EndpointObservation | null>(null),
     ]);
     const { checks, findings } = interpretProbe({

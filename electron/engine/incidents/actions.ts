@@ -12,7 +12,10 @@ import { diagnoseSession } from '../diagnose/session-analysis.js';
 import { sessionDetail } from '../sessions/sessions.js';
 import { needsInput } from './errors.js';
 
-/** A probe step that is not about idle drops holds the idle connection only briefly. */
+/**
+ * A probe step that is not about idle drops holds the idle connection only briefly: too briefly for
+ * a verdict on the server's heartbeat, which the probe then gives as information only.
+ */
 const SHORT_IDLE_HOLD_SECONDS = 3;
 /** Round trips measured by a probe step that asks for the echo check. */
 const ECHO_CHECK_MESSAGES = 5;
@@ -160,6 +163,9 @@ async function runProbeAction(
     url,
     ...(direct !== undefined ? { direct } : {}),
     origins: action.origin ? [action.origin] : [],
+    ...(action.protocol !== undefined ? { protocol: action.protocol } : {}),
+    ...(action.subprotocol !== undefined ? { subprotocols: [action.subprotocol] } : {}),
+    ...(action.initPayload !== undefined ? { initPayload: action.initPayload } : {}),
     ...(action.idleLimit !== undefined
       ? { idleLimitSeconds: action.idleLimit }
       : checks.includes('idle')

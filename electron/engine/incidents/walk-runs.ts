@@ -3,6 +3,7 @@
 // its start, output, result and end in the incident's timeline.
 import type { Runbook, RunbookStep, StepAction } from '../../../shared/runbooks/schemas.js';
 import type { WalkRun } from '../../../shared/contract/incidents.js';
+import type { ProtocolChoice } from '../../../shared/protocols/names.js';
 import {
   OUTPUT_CAP_DEFAULT_BYTES,
   OUTPUT_CAP_MAX_BYTES,
@@ -64,6 +65,9 @@ export interface ActionRequest {
   direct?: string;
   session?: number;
   duration?: number;
+  protocol?: ProtocolChoice;
+  subprotocol?: string;
+  initPayload?: string;
 }
 
 /** A run under way: its id, and its end. */
@@ -507,7 +511,7 @@ export function targetEnv(row: { target: string | null; direct: string | null })
   return env;
 }
 
-/** A step's action with what the request overrides (url, direct, session, duration). */
+/** A step's action with what the request overrides (url, direct, session, duration, a probe's protocol). */
 function resolveAction(action: StepAction, r: ActionRequest): StepAction {
   switch (action.kind) {
     case 'capture':
@@ -521,6 +525,9 @@ function resolveAction(action: StepAction, r: ActionRequest): StepAction {
         ...action,
         ...(r.url !== undefined ? { url: r.url } : {}),
         ...(r.direct !== undefined ? { direct: r.direct } : {}),
+        ...(r.protocol !== undefined ? { protocol: r.protocol } : {}),
+        ...(r.subprotocol !== undefined ? { subprotocol: r.subprotocol } : {}),
+        ...(r.initPayload !== undefined ? { initPayload: r.initPayload } : {}),
       };
     case 'diagnose':
       return { ...action, ...(r.session !== undefined ? { session: r.session } : {}) };
@@ -532,7 +539,7 @@ function describeAction(a: StepAction): string {
     case 'capture':
       return `capture ${a.url ?? 'the target'} for ${a.duration} s`;
     case 'probe':
-      return `probe ${a.url ?? 'the target'}${a.direct ? ' directly and through the balancer' : ''}${a.idleLimit ? `, holding it idle up to ${a.idleLimit} s` : ''}`;
+      return `probe ${a.url ?? 'the target'}${a.direct ? ' directly and through the balancer' : ''}${a.protocol ? ` speaking ${a.protocol}` : ''}${a.idleLimit ? `, holding it idle up to ${a.idleLimit} s` : ''}`;
     case 'diagnose':
       return `diagnose session ${a.session ?? 'latest'}`;
   }

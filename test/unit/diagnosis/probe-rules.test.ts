@@ -7,7 +7,9 @@ import {
   interpretProbe,
   type EndpointObservation,
   type HandshakeObservation,
+  type IdleObservation,
   type ProbeObservation,
+  type ProtocolObservation,
 } from '../../../shared/diagnosis/probe.js';
 import { describeCheck } from '../../../shared/diagnosis/describe.js';
 import { FINDING_IDS } from '../../../shared/findings.js';
@@ -340,8 +342,8 @@ describe('every failed check is explained', () => {
     const greeted = probe(
       healthy({
         idle: {
-          limitSeconds: 10,
-          livedSeconds: 10,
+          limitSeconds: 40,
+          livedSeconds: 40,
           endedBy: 'limit',
           close: null,
           serverPingsAt: [],
@@ -359,14 +361,14 @@ describe('every failed check is explained', () => {
     const streaming = probe(
       healthy({
         idle: {
-          limitSeconds: 10,
-          livedSeconds: 10,
+          limitSeconds: 40,
+          livedSeconds: 40,
           endedBy: 'limit',
           close: null,
           serverPingsAt: [],
           messages: Array.from({ length: 10 }, (_, i) => ({
             connection: 1,
-            ts: t0 + i * 1_000_000,
+            ts: t0 + i * 4_000_000,
             direction: 'in' as const,
             opcode: 'text' as const,
             size: 20,
@@ -376,6 +378,238 @@ describe('every failed check is explained', () => {
     );
     expect(streaming.checks.find((c) => c.name === 'heartbeat')).toMatchObject({ ok: false });
     expect(streaming.findings.map((f) => [f.id, f.severity])).toEqual([['no-heartbeat', 'info']]);
+  });
+});
+
+/** An idle hold of `lived` seconds that no ping reached, ended at the limit. */
+function quietHold(lived: number, o: Partial<IdleObservation> = {}): IdleObservation {
+  return {
+    limitSeconds: lived,
+    livedSeconds: lived,
+    endedBy: 'limit',
+    close: null,
+    serverPingsAt: [],
+    messages: [],
+    ...o,
+  };
+}
+
+function spoken(o: Partial<ProtocolObservation> = {}): ProtocolObservation {
+  return {
+    name: 'socket.io',
+    offered: [],
+    subprotocol: null,
+    ready: true,
+    refusal: null,
+    heartbeat: { from: 'server', intervalSeconds: 2, timeoutSeconds: 1.5 },
+    unanswered: 0,
+    ...o,
+  };
+}
+
+/** How a graphql-ws server answers a connection without its subprotocol: 4406 at once, on every one. */
+const closed4406 = { code: 4406, reason: 'Subprotocol not acceptable' };
+
+describe('heartbeats: a verdict only from a long enough window', () => {
+  it('takes the protocol’s own heartbeat (Engine.IO pings) as the server’s, at its announced interval', () => {
+    const r = probe(healthy({ idle: quietHold(6, { protocolBeatsAt: [2, 4, 6] }), protocol: spoken() }));
+    expect(r.findings).toEqual([]);
+    const heartbeat = r.checks.find((c) => c.name === 'heartbeat')!;
+    expect(heartbeat).toMatchObject({
+      ok: true,
+      detail: { protocol: 'socket.io', protocolBeats: 3, intervalSeconds: 2, verdict: 'seen' },
+    });
+    expect(describeCheck(heartbeat)).toBe('socket.io heartbeat every 2 s (3 in 6 s)');
+  });
+
+  it('says "no ping observed" for a plain socket held less than 35 s, and no-heartbeat from 35 s on', () => {
+    const short = probe(healthy({ idle: quietHold(3) }));
+    expect(short.findings).toEqual([]);
+    const check = short.checks.find((c) => c.name === 'heartbeat')!;
+    expect(check).toMatchObject({ ok: true, detail: { verdict: 'not-observed', neededSeconds: 35 } });
+    expect(describeCheck(check)).toBe('no ping observed in 3 s (not a verdict: that needs 35 s)');
+
+    const long = probe(healthy({ idle: quietHold(35) }));
+    expect(ids(long)).toEqual(['no-heartbeat']);
+    expect(long.checks.find((c) => c.name === 'heartbeat')).toMatchObject({ ok: false });
+  });
+
+  it('judges a protocol’s heartbeat over one and a half of its intervals', () => {
+    const silent = spoken({ heartbeat: { from: 'server', intervalSeconds: 20, timeoutSeconds: null } });
+    expect(ids(probe(healthy({ idle: quietHold(25), protocol: silent })))).toEqual([]);
+    expect(ids(probe(healthy({ idle: quietHold(30), protocol: silent })))).toEqual(['no-heartbeat']);
+  });
+
+  it('never expects a server heartbeat where the client keeps it (MQTT keep-alive)', () => {
+    const mqtt = spoken({
+      name: 'mqtt',
+      heartbeat: { from: 'client', intervalSeconds: 60, timeoutSeconds: null },
+    });
+    const r = probe(healthy({ idle: quietHold(90), protocol: mqtt }));
+    expect(r.findings).toEqual([]);
+    expect(r.checks.find((c) => c.name === 'heartbeat')).toMatchObject({
+      ok: true,
+      detail: { verdict: 'client' },
+    });
+  });
+
+  it('still concludes from a shorter hold when silence cut the connection', () => {
+    const cut = { code: 1006, reason: '', closedBy: 'network' as const, afterSeconds: 10, idleSeconds: 10 };
+    const r = probe(healthy({ idle: quietHold(10, { endedBy: 'close', close: cut, limitSeconds: 75 }) }));
+    expect(ids(r)).toEqual(['idle-timeout', 'no-heartbeat']);
+    expect(r.checks.find((c) => c.name === 'heartbeat')).toMatchObject({
+      ok: false,
+      detail: { verdict: 'missing' },
+    });
+  });
+});
+
+describe('the protocol on top of the socket', () => {
+  it('reads a 4406 right after the open as subprotocol-refused, not as Origins refused or a missing heartbeat', () => {
+    const r = probe(
+      healthy({
+        origins: [
+          { ...handshake({ earlyClose: closed4406 }), role: 'none' },
+          {
+            ...handshake({ origin: 'https://frameline-probe.invalid', earlyClose: closed4406 }),
+            role: 'foreign',
+          },
+        ],
+        echo: null,
+        ping: null,
+        activeClose: { ...closed4406, closedBy: 'server', afterSeconds: 0, idleSeconds: 0 },
+        idle: quietHold(0, {
+          endedBy: 'close',
+          close: { ...closed4406, closedBy: 'server', afterSeconds: 0, idleSeconds: 0 },
+        }),
+        offered: [],
+      }),
+      { origins: [] },
+    );
+    expect(ids(r)).toEqual(['subprotocol-refused']);
+    // Without a protocol known, a 4406 whose reason says nothing of a subprotocol is just a close.
+    const unnamed = {
+      code: 4406,
+      reason: 'Go away',
+      closedBy: 'server' as const,
+      afterSeconds: 0,
+      idleSeconds: 0,
+    };
+    expect(ids(probe(healthy({ activeClose: unnamed })))).toEqual(['server-close']);
+    expect(r.findings[0]!.evidence).toMatchObject({
+      subprotocol: 'graphql-transport-ws',
+      offered: [],
+      closeCode: 4406,
+    });
+    expect(r.findings[0]!.fix).toContain('--subprotocol graphql-transport-ws');
+    expect(r.checks.find((c) => c.name === 'origin')).toMatchObject({
+      ok: true,
+      detail: { refused: [], sameForEvery: { closeCode: 4406 } },
+    });
+    expect(r.checks.find((c) => c.name === 'heartbeat')).toMatchObject({
+      detail: { verdict: 'not-observed' },
+    });
+  });
+
+  it('names the spoken protocol’s own subprotocol, and a 101 without one', () => {
+    const stomp = probe(
+      healthy({
+        activeClose: { ...closed4406, closedBy: 'server', afterSeconds: 0, idleSeconds: 0 },
+        protocol: spoken({ name: 'stomp', heartbeat: null, ready: false }),
+      }),
+    );
+    expect(stomp.findings.find((f) => f.id === 'subprotocol-refused')!.evidence).toMatchObject({
+      subprotocol: 'v12.stomp',
+    });
+    const none = probe(
+      healthy({
+        upgrade: handshake({
+          opened: false,
+          error: { kind: 'protocol', message: 'Server sent no subprotocol' },
+        }),
+        origins: [],
+        echo: null,
+        ping: null,
+        idle: null,
+        offered: ['mqtt'],
+      }),
+    );
+    expect(ids(none)).toEqual(['subprotocol-refused']);
+    expect(none.findings[0]!.evidence).toMatchObject({ offered: ['mqtt'], closeCode: null });
+  });
+
+  it('reads a refused opening as auth-refused: said in a message, or closed 4401/4403; not any close', () => {
+    const byMessage = probe(
+      healthy({
+        protocol: spoken({
+          name: 'mqtt',
+          ready: false,
+          refusal: {
+            message: 'mqtt: the broker refused CONNECT: bad user name or password (CONNACK code 4)',
+            by: 'message',
+            closeCode: null,
+          },
+        }),
+      }),
+    );
+    expect(ids(byMessage)).toEqual(['auth-refused']);
+    expect(byMessage.findings[0]!.evidence).toMatchObject({ protocol: 'mqtt', closeCode: null });
+
+    const forbidden = { code: 4403, reason: 'Forbidden' };
+    const byClose = probe(
+      healthy({
+        activeClose: { ...forbidden, closedBy: 'server', afterSeconds: 0.01, idleSeconds: 0 },
+        protocol: spoken({
+          name: 'graphql-ws',
+          ready: false,
+          heartbeat: null,
+          refusal: {
+            message: 'graphql-ws: the server closed 4403 Forbidden before connection_ack',
+            by: 'close',
+            closeCode: 4403,
+          },
+        }),
+      }),
+    );
+    expect(ids(byClose)).toEqual(['auth-refused']);
+    expect(byClose.findings[0]!.evidence).toMatchObject({ protocol: 'graphql-ws', closeCode: 4403 });
+
+    const timeout = { code: 4408, reason: 'Connection initialisation timeout' };
+    const notAuth = probe(
+      healthy({
+        activeClose: { ...timeout, closedBy: 'server', afterSeconds: 3, idleSeconds: 3 },
+        protocol: spoken({
+          name: 'graphql-ws',
+          ready: false,
+          heartbeat: null,
+          refusal: {
+            message: 'graphql-ws: the server closed 4408 before connection_ack',
+            by: 'close',
+            closeCode: 4408,
+          },
+        }),
+      }),
+    );
+    expect(ids(notAuth)).toEqual(['server-close']);
+  });
+
+  it('says Engine.IO pings went unanswered on a socket that spoke no protocol and was dropped', () => {
+    const r = probe(
+      healthy({
+        idle: quietHold(3.5, {
+          limitSeconds: 6,
+          endedBy: 'close',
+          close: { code: 1005, reason: '', closedBy: 'server', afterSeconds: 3.5, idleSeconds: 1.5 },
+          unspokenEngineIo: { pingInterval: 2000, pingTimeout: 1500 },
+        }),
+      }),
+    );
+    expect(ids(r)).toEqual(['app-heartbeat-unanswered']);
+    expect(r.findings[0]!.evidence).toMatchObject({
+      protocol: 'socket.io',
+      intervalSeconds: 2,
+      timeoutSeconds: 1.5,
+    });
   });
 });
 
@@ -430,6 +664,21 @@ describe('coverage of the catalogue', () => {
         },
       }),
     ];
+    observations.push(
+      healthy({
+        activeClose: { ...closed4406, closedBy: 'server', afterSeconds: 0, idleSeconds: 0 },
+      }),
+      healthy({
+        protocol: spoken({ ready: false, refusal: { message: 'refused', by: 'message', closeCode: null } }),
+      }),
+      healthy({
+        idle: quietHold(3, {
+          endedBy: 'close',
+          close: { code: 1005, reason: '', closedBy: 'server', afterSeconds: 3, idleSeconds: 1 },
+          unspokenEngineIo: { pingInterval: 1000, pingTimeout: 500 },
+        }),
+      }),
+    );
     for (const o of observations)
       for (const f of probe(o, { pageOrigin: 'https://a.example' }).findings) reached.add(f.id);
     for (const name of [

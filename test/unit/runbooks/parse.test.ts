@@ -259,6 +259,22 @@ describe('durations and actions', () => {
       origin: 'https://app.example.com',
     });
   });
+
+  it("reads a probe's protocol, subprotocol and init payload, and refuses a protocol it does not know", () => {
+    expect(
+      parseAction(
+        'probe protocol=graphql-ws subprotocol=graphql-transport-ws initPayload=\'{"token":"t-1"}\'',
+        1,
+      ),
+    ).toEqual({
+      kind: 'probe',
+      protocol: 'graphql-ws',
+      subprotocol: 'graphql-transport-ws',
+      initPayload: '{"token":"t-1"}',
+    });
+    expect(parseAction('probe protocol=none', 1)).toEqual({ kind: 'probe', protocol: 'none' });
+    expect(() => parseAction('probe protocol=carrier-pigeon', 3)).toThrow(/action probe: protocol/);
+  });
 });
 
 describe('success exit codes', () => {
