@@ -18,7 +18,7 @@ export type ExpectPattern = { regex: string; flags: string } | { json: unknown }
 /** One line of a script, parsed. `line` is its 1-based line number, `source` its text. */
 export type ScriptStep = { line: number; source: string } & (
   | { kind: 'send'; text: string }
-  | { kind: 'expect'; pattern: ExpectPattern; timeoutMs: number }
+  | { kind: 'expect'; pattern: ExpectPattern; written: string; timeoutMs: number }
   | { kind: 'sleep'; ms: number }
   | { kind: 'ping' }
   | { kind: 'close'; code: number; reason: string }
@@ -74,7 +74,10 @@ function sendableCloseCode(code: number): boolean {
   );
 }
 
-function parseExpect(rest: string, line: number): { pattern: ExpectPattern; timeoutMs: number } {
+function parseExpect(
+  rest: string,
+  line: number,
+): { pattern: ExpectPattern; written: string; timeoutMs: number } {
   if (rest === '')
     throw new ScriptError(
       line,
@@ -106,11 +109,11 @@ function parseExpect(rest: string, line: number): { pattern: ExpectPattern; time
     } catch (err) {
       throw new ScriptError(line, `expect ${pattern}: ${(err as Error).message}`);
     }
-    return { pattern: { regex: source, flags }, timeoutMs };
+    return { pattern: { regex: source, flags }, written: pattern, timeoutMs };
   }
   if (pattern.startsWith('{') || pattern.startsWith('[')) {
     try {
-      return { pattern: { json: JSON.parse(pattern) as unknown }, timeoutMs };
+      return { pattern: { json: JSON.parse(pattern) as unknown }, written: pattern, timeoutMs };
     } catch (err) {
       throw new ScriptError(line, `expect ${pattern}: not valid JSON (${(err as Error).message})`);
     }
@@ -214,4 +217,39 @@ export function expectMatches(pattern: ExpectPattern, text: string): boolean {
     return false;
   }
   return jsonContains(value, pattern.json);
+}
+
+/** A script's event on a session's record (`script-step`, `script-expect-matched`…) in words; null for other events. */
+export function describeScriptEvent(kind: string, detail: unknown): string | null {
+  if (!kind.startsWith('script-')) return null;
+  const d = (detail ?? {}) as Record<string, unknown>;
+  const at = typeof d.line === 'number' ? `line ${d.line}: ` : '';
+  const secs = (ms: unknown) => `${Number(ms) / 1000} s`;
+  switch (kind) {
+    case 'script-step':
+      switch (d.step) {
+        case 'send':
+          return `${at}send (${String(d.chars)} characters)`;
+        case 'expect':
+          return `${at}expect ${String(d.pattern)} (within ${secs(d.timeoutMs)})`;
+        case 'sleep':
+          return `${at}sleep ${String(d.ms)} ms`;
+        case 'ping':
+          return `${at}ping`;
+        case 'close':
+          return `${at}close ${String(d.code)}${d.reason ? ` "${String(d.reason)}"` : ''}`;
+        default:
+          return `${at}${String(d.step)}`;
+      }
+    case 'script-expect-matched':
+      return `${at}matched after ${String(d.afterMs)} ms`;
+    case 'script-expect-timeout':
+      return `${at}no message matched ${String(d.pattern)} within ${secs(d.timeoutMs)} (${String(d.received)} received): the script failed`;
+    case 'script-finished':
+      return `the script finished (${String(d.steps)} steps)`;
+    case 'script-interrupted':
+      return `${at}the connection ended before the script did`;
+    default:
+      return `${at}${kind}`;
+  }
 }

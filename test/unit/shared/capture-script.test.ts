@@ -43,7 +43,11 @@ describe('parseCaptureScript', () => {
       [9, 'close'],
     ]);
     expect(steps[0]).toMatchObject({ kind: 'send', text: '{"op":"hello"}' });
-    expect(steps[1]).toMatchObject({ pattern: { regex: 'welcome, (\\w+)', flags: 'i' }, timeoutMs: 5000 });
+    expect(steps[1]).toMatchObject({
+      written: '/welcome, (\\w+)/i',
+      pattern: { regex: 'welcome, (\\w+)', flags: 'i' },
+      timeoutMs: 5000,
+    });
     expect(steps[2]).toMatchObject({ pattern: { json: { type: 'ack', ids: [1] } }, timeoutMs: 1500 });
     expect(steps[2]!.source).toBe('expect {"type":"ack","ids":[1]} 1.5s');
     expect(steps[3]).toMatchObject({ kind: 'sleep', ms: 500 });
