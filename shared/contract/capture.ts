@@ -2,6 +2,7 @@
 // attach screen and `frameline capture` send the same request; the flags of the command line are
 // these fields, in the same units, so a value out of range reads the same in both.
 import { z } from 'zod';
+import { MAX_SCRIPT_CHARS } from '../capture-script.js';
 import { ProtocolChoiceSchema } from '../protocols/names.js';
 import { HeaderSchema, numberIn, SubprotocolSchema, TlsPemFields } from './fields.js';
 import { ProtocolMessageSchema } from './messages.js';
@@ -67,6 +68,13 @@ export const CaptureRequestSchema = z.object({
   subscribe: z.array(z.string().min(1).max(MAX_SEND_CHARS)).max(MAX_SENDS).default([]),
   /** Messages sent when a connection opens, after the protocol's opening was answered (and on every reconnect), in order. */
   sends: z.array(z.string().max(MAX_SEND_CHARS)).max(MAX_SENDS).default([]),
+  /**
+   * A conversation run on each connection once its protocol is open, after `sends`: one step a
+   * line (send, expect, sleep, ping, close; see shared/capture-script.ts and docs/cli.md).
+   */
+  script: z.string().min(1).max(MAX_SCRIPT_CHARS).optional(),
+  /** The file `script` was read from, named in the sentence about a mistake in it (as the command line gives it). */
+  scriptFile: z.string().min(1).max(4096).optional(),
   /** Sends the messages again at this interval while connected. */
   sendEverySeconds: numberIn(0.01, YEAR_SECONDS, 'seconds').optional(),
   /** Stops the capture this long after the first connection opened. */
@@ -104,7 +112,7 @@ export const CaptureStatusSchema = z.object({
 });
 
 /** How a capture came to its end. */
-export const CaptureStopSchema = z.enum(['peer', 'duration', 'user', 'gave-up', 'failed']);
+export const CaptureStopSchema = z.enum(['peer', 'duration', 'user', 'gave-up', 'failed', 'script']);
 
 /** How one connection of a capture ended: its close, or why it failed. */
 const ConnectionEndSchema = ConnectionSchema.pick({
@@ -138,6 +146,8 @@ export const CaptureEventSchema = z.discriminatedUnion('event', [
     opened: z.boolean(),
     /** Why the recording could not finish normally (a full disk...), in one sentence; else null. */
     failure: z.string().nullable(),
+    /** The script step that failed (an expect that timed out), in one sentence; else null. */
+    scriptFailure: z.string().nullable(),
     /**
      * Frames (and the connections they belong to) that a full disk or a held lock left in the
      * spool, committed the next time the database is opened; null when none wait.

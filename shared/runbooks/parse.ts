@@ -2,6 +2,7 @@
 // and step sections (a heading marked `{#NODE}`) that say what to do at a node: text, a shell command
 // (a ```sh block), an app action, a time box, and the findings the node fixes. A Markdown file with a
 // flowchart and nothing else is a runbook too. Every problem is reported with its line.
+import { parseCaptureScript, ScriptError } from '../capture-script.js';
 import { FlowchartError, isFlowchart, parseFlowchart, type Flowchart } from './mermaid.js';
 import {
   StepActionSchema,
@@ -517,7 +518,7 @@ export function parseDuration(raw: string, line: number): number {
 
 const ACTION_ARGS: Record<StepAction['kind'], string[]> = {
   probe: ['url', 'direct', 'idleLimit', 'origin', 'checks', 'protocol', 'subprotocol', 'initPayload'],
-  capture: ['url', 'duration'],
+  capture: ['url', 'duration', 'script'],
   diagnose: ['session'],
 };
 
@@ -579,6 +580,14 @@ export function parseAction(raw: string, line: number): StepAction {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new RunbookError(line, `action ${kind}: ${issue.path.join('.') || 'arguments'} ${issue.message}`);
+  }
+  if (parsed.data.kind === 'capture' && parsed.data.script !== undefined) {
+    try {
+      parseCaptureScript(parsed.data.script);
+    } catch (err) {
+      if (!(err instanceof ScriptError)) throw err;
+      throw new RunbookError(line, `action capture: script ${err.message}`);
+    }
   }
   return parsed.data;
 }

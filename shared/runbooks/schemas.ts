@@ -54,6 +54,8 @@ export const CaptureActionSchema = z.object({
   url: z.string().optional(),
   /** Seconds to record. */
   duration: z.number().positive().max(3600),
+  /** A conversation script (shared/capture-script.ts), run once each connection is open; steps on separate lines. */
+  script: z.string().min(1).optional(),
 });
 
 /** Diagnose a recorded session (close codes, idle drops, reconnect storms...). */

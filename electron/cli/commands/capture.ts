@@ -1,4 +1,5 @@
 // frameline capture URL [options]: attach to an endpoint and record everything into a session.
+import { MAX_SCRIPT_CHARS } from '../../../shared/capture-script.js';
 import { describeCloseCode } from '../../../shared/close-codes.js';
 import {
   CaptureRequestSchema,
@@ -46,6 +47,9 @@ Ends when the connection closes (unless --reconnect), after --duration, or on Ct
   --send TEXT                send when the connection (and its protocol) is open (repeatable, in order)
   --send-file FILE           send each line of FILE (at most 64 MiB) when the connection opens
   --send-every S             send the messages again every S seconds
+  --script FILE              run a conversation once the connection (and its protocol) is open, one step a
+                             line: send TEXT, expect /REGEX/ or {JSON subset} [TIMEOUT], sleep 500ms, ping,
+                             close [CODE [REASON]]; # comments. An expect that times out ends the capture (exit 1)
   --duration S               stop S seconds after the connection opened
   --name N                   session name
   --quiet                    no frame lines, no notes about waiting for the database's lock
@@ -78,6 +82,7 @@ const OPTIONS = {
   send: { type: 'string', multiple: true },
   'send-file': { type: 'string' },
   'send-every': { type: 'string' },
+  script: { type: 'string' },
   duration: { type: 'string' },
   name: { type: 'string' },
   quiet: { type: 'boolean', default: false },
@@ -174,8 +179,15 @@ export function captureRequest(argv: string[]): {
   if (v['send-every'] !== undefined && !v.send?.length && v['send-file'] === undefined)
     throw new InputError('--send-every repeats the messages of --send or --send-file; give one of them');
   const sends = sendsFrom(v.send, v['send-file']);
+  const script = v.script;
   const request = requestFrom(CaptureRequestSchema, v, FLAGS, {
     url,
+    ...(script !== undefined
+      ? {
+          script: readUserFile(script, '--script', MAX_SCRIPT_CHARS).toString('utf8'),
+          scriptFile: script,
+        }
+      : {}),
     ...(v.reconnect ? { reconnect: {} } : {}),
     ...(v['no-proxy'] ? { proxy: null } : {}),
     ...(sends.length ? { sends } : {}),
@@ -301,7 +313,7 @@ async function follow(
     const waiting = result.waitingInSpool;
     if (json) {
       await out(
-        `${JSON.stringify({ session, connections, waitingInSpool: waiting, stoppedBy: result.stoppedBy, failure: result.failure }, null, 2)}\n`,
+        `${JSON.stringify({ session, connections, waitingInSpool: waiting, stoppedBy: result.stoppedBy, failure: result.failure, scriptFailure: result.scriptFailure }, null, 2)}\n`,
       );
     } else {
       const frames = session.frames + (waiting?.frames ?? 0);
@@ -312,6 +324,10 @@ async function follow(
     }
     if (result.failure) {
       note(`error: ${result.failure}`);
+      return 1;
+    }
+    if (result.scriptFailure) {
+      note(`error: ${result.scriptFailure}`);
       return 1;
     }
     if (!result.opened) {

@@ -1,5 +1,6 @@
 // frameline show SESSION: a session's connections (handshake, timings, close) and, on request, its frames.
 import { z } from 'zod';
+import { describeScriptEvent } from '../../../shared/capture-script.js';
 import { describeCloseCode } from '../../../shared/close-codes.js';
 import {
   RECORD_PAGE_FRAMES,
@@ -93,6 +94,18 @@ function spoolNotes(events: Array<{ kind: string; detail: unknown }>): string[] 
   return pending ? [...notes, pending] : notes;
 }
 
+/** The conversation script's steps as they ran, one line each, with their time. */
+function scriptLines(
+  events: Array<{ ts: string; connection: number | null; kind: string; detail: unknown }>,
+): string[] {
+  const lines: string[] = [];
+  for (const e of events) {
+    const text = describeScriptEvent(e.kind, e.detail);
+    if (text !== null) lines.push(`${e.ts.slice(11, 23)}  ${text}`);
+  }
+  return lines;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals: args } = parse(argv, OPTIONS, 'show');
   const [raw] = positionals(args, 'show', { max: 1, what: 'session id' });
@@ -114,7 +127,12 @@ export async function run(argv: string[]): Promise<number> {
     };
     if (values.json) {
       // Streamed: a million-frame session is written frame by frame, never held in memory.
-      const head = JSON.stringify({ session, connections }, null, 2).slice(0, -2);
+      const script = events.filter((e) => e.kind.startsWith('script-'));
+      const head = JSON.stringify(
+        { session, connections, ...(script.length ? { script } : {}) },
+        null,
+        2,
+      ).slice(0, -2);
       if (!frames) {
         await out(`${head}\n}\n`);
         return 0;
@@ -138,6 +156,8 @@ export async function run(argv: string[]): Promise<number> {
     );
     for (const line of spoolNotes(events)) await out(`  ${line}\n\n`);
     for (const c of connections) await out(`${describeConnection(c)}\n\n`);
+    const script = scriptLines(events);
+    if (script.length) await out(`  script\n${script.map((l) => `    ${l}\n`).join('')}\n`);
     if (frames) {
       for await (const f of frames) {
         const data = Buffer.from(f.payload, f.opcode === 'text' ? 'utf8' : 'base64');

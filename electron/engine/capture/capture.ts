@@ -1,5 +1,6 @@
 // A capture session: one or more connections to a target (reconnecting with backoff when asked),
 // heartbeat pings, scripted sends, and an end that waits until every frame is committed.
+import type { ScriptStep } from '../../../shared/capture-script.js';
 import type {
   CaptureRequest,
   CaptureStop,
@@ -16,6 +17,7 @@ import { prepareCapture, type TlsMaterial } from './options.js';
 import type { ClientProtocol, ProtocolLink } from './protocols/client.js';
 import { clientForConnection, type ProtocolPlan } from './protocols/index.js';
 import { proxyAgent, resolveProxy } from './proxy.js';
+import { ScriptRun } from './script.js';
 import {
   ConnectionRecorder,
   type ConnectionOutcome,
@@ -46,6 +48,8 @@ export interface CaptureResult {
   status: SessionStatus;
   /** Why the recording could not finish normally (a full disk...), in one sentence; else null. */
   failure: string | null;
+  /** The script step that failed (an expect that timed out), in one sentence; else null. */
+  scriptFailure: string | null;
 }
 
 /** A connection that stayed open this long resets the reconnect attempt counter. */
@@ -69,7 +73,7 @@ export class Capture {
    */
   static start(ctx: EngineContext, request: CaptureRequest, hooks: CaptureHooks = {}): Capture {
     const prepared = prepareCapture(request);
-    return new Capture(ctx, request, prepared.protocol, prepared.tls, hooks);
+    return new Capture(ctx, request, prepared.protocol, prepared.tls, prepared.script, hooks);
   }
 
   private readonly recorderOptions: RecorderOptions;
@@ -81,6 +85,7 @@ export class Capture {
     private readonly options: CaptureRequest,
     private readonly protocol: ProtocolPlan,
     tls: TlsMaterial,
+    private readonly script: ScriptStep[] | null,
     private readonly hooks: CaptureHooks,
   ) {
     const { db, dbPath } = ctx;
@@ -153,6 +158,7 @@ export class Capture {
   }
 
   private failure: string | null = null;
+  private scriptFailure: string | null = null;
 
   /** Round trip of the last answered ping on the current connection, in milliseconds. */
   get lastPingRttMs(): number | null {
@@ -191,6 +197,7 @@ export class Capture {
         // Frames are decoded only for a hook that shows them.
         const onFrame = this.hooks.onFrame;
         let decoder: LiveDecoder | null = null;
+        const conversation: { run: ScriptRun | null } = { run: null };
         const recorder: ConnectionRecorder = new ConnectionRecorder({
           spool: this.spool,
           ordinal,
@@ -217,12 +224,15 @@ export class Capture {
             this.hooks.onOpen?.(n);
             client = clientForConnection(this.protocol, recorder.subprotocol);
             link = client ? protocolLink(recorder, client, this.spool, ordinal) : null;
-            this.scheduleBehaviours(recorder, client, link);
+            if (this.script) conversation.run = this.converse(recorder, ordinal, this.script);
+            this.scheduleBehaviours(recorder, client, link, conversation);
           },
           onMessage: (data, binary) => {
             if (client && link) client.received(data, binary, link);
+            conversation.run?.received(data);
           },
           onEnding: (code, reason, closedBy) => {
+            conversation.run?.stop();
             if (client && link) client.closed({ code, reason, byServer: closedBy !== 'client' }, link);
           },
         });
@@ -278,17 +288,19 @@ export class Capture {
       stoppedBy: this.stopReason ?? 'peer',
       status: ended.status,
       failure: ended.failure,
+      scriptFailure: this.scriptFailure,
     };
   }
 
   /**
    * The protocol's opening first (the client sends it, or waits for the server's), then the user's
-   * messages once it was answered, and their repeats: a repeat never resends the protocol's opening.
+   * messages once it was answered, then the script, and the messages' repeats: a repeat never resends the protocol's opening.
    */
   private scheduleBehaviours(
     recorder: ConnectionRecorder,
     client: ClientProtocol | null,
     link: ProtocolLink | null,
+    conversation: { run: ScriptRun | null },
   ): void {
     if (this.options.pingIntervalSeconds !== undefined)
       recorder.every(this.options.pingIntervalSeconds * 1000, () => recorder.ping());
@@ -298,6 +310,7 @@ export class Capture {
     const start = () => {
       this.usable = true;
       sendAll();
+      conversation.run?.start();
       if (this.options.sendEverySeconds !== undefined && this.options.sends.length > 0) {
         recorder.every(this.options.sendEverySeconds * 1000, sendAll);
       }
@@ -315,6 +328,31 @@ export class Capture {
       },
     );
     client.opened(link);
+  }
+
+  /**
+   * Runs the script on `recorder`'s connection. A close step or a failed expect ends the capture
+   * (no reconnect follows); a finished script leaves it recording until its duration or the peer ends it.
+   */
+  private converse(recorder: ConnectionRecorder, ordinal: number, steps: ScriptStep[]): ScriptRun {
+    const run = new ScriptRun(steps, {
+      send: (text) => {
+        if (recorder.isOpen) recorder.send(text);
+      },
+      ping: () => recorder.ping(),
+      close: (code, reason) => {
+        this.stopReason ??= 'script';
+        this.closeCurrent(code, reason);
+      },
+      event: (kind, detail) => this.spool.message({ type: 'event', ordinal, ts: nowMicros(), kind, detail }),
+    });
+    void run.ended.then((end) => {
+      if (end.ended !== 'failed') return;
+      this.scriptFailure ??= end.message;
+      this.stopReason ??= 'script';
+      this.closeCurrent(1000, '');
+    });
+    return run;
   }
 }
 
@@ -361,6 +399,9 @@ function settingsForRecord(o: CaptureRequest): unknown {
     pingIntervalSeconds: o.pingIntervalSeconds ?? null,
     reconnect: o.reconnect ?? null,
     sends: o.sends.length,
+    // The script may hold tokens: its number of lines is enough to know one ran.
+    script:
+      o.script === undefined ? null : { lines: o.script.split('\n').length, file: o.scriptFile ?? null },
     sendEverySeconds: o.sendEverySeconds ?? null,
     durationSeconds: o.durationSeconds ?? null,
   };

@@ -250,6 +250,7 @@ export class LiveCaptures {
     l.status.committed = committedFrames(this.ctx.db, sessionId);
     l.status.state = 'ended';
     if (failure) l.status.message = failure;
+    else if (result?.scriptFailure) l.status.message = result.scriptFailure;
     l.dirty = true;
     this.publish(sessionId);
     this.live.delete(sessionId);
@@ -267,6 +268,7 @@ export class LiveCaptures {
       stoppedBy: result?.stoppedBy ?? 'failed',
       opened: result?.opened ?? false,
       failure,
+      scriptFailure: result?.scriptFailure ?? null,
       waitingInSpool: waiting,
       skippedFrames: l.frames?.skipped ?? 0,
     });

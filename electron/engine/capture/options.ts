@@ -3,6 +3,7 @@
 // proxy. Every mistake here is an InputError with a sentence that says what to
 // change. Ranges and defaults are the contract's (shared/contract/capture.ts).
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { parseCaptureScript, ScriptError, type ScriptStep } from '../../../shared/capture-script.js';
 import type { CaptureRequest } from '../../../shared/contract.js';
 import { InputError } from '../errors.js';
 import { planProtocol, type ProtocolPlan } from './protocols/index.js';
@@ -70,7 +71,12 @@ const pemBytes = (text: string | undefined) => (text === undefined ? undefined :
  * problem. The protocol's plan holds the URL to connect to (Socket.IO's own query added) and the
  * subprotocols to offer.
  */
-export function prepareCapture(o: CaptureRequest): { url: URL; protocol: ProtocolPlan; tls: TlsMaterial } {
+export function prepareCapture(o: CaptureRequest): {
+  url: URL;
+  protocol: ProtocolPlan;
+  tls: TlsMaterial;
+  script: ScriptStep[] | null;
+} {
   const url = parseTarget(o.url);
   const protocol = planProtocol({
     url,
@@ -108,5 +114,16 @@ export function prepareCapture(o: CaptureRequest): { url: URL; protocol: Protoco
   checkCertificate(tls.ca, 'CA', o.pemFiles?.ca);
   checkCertificate(tls.cert, 'client certificate', o.pemFiles?.cert);
   checkPrivateKey(tls.key, o.pemFiles?.key);
-  return { url: protocol.url, protocol, tls };
+  return { url: protocol.url, protocol, tls, script: checkScript(o.script, o.scriptFile) };
+}
+
+/** The script's steps; a mistake is an InputError naming the file (when one is known) and the line. */
+export function checkScript(text: string | undefined, file: string | undefined): ScriptStep[] | null {
+  if (text === undefined) return null;
+  try {
+    return parseCaptureScript(text);
+  } catch (err) {
+    if (!(err instanceof ScriptError)) throw err;
+    throw new InputError(`${file === undefined ? 'the script' : `script ${file}`}, ${err.message}`);
+  }
 }

@@ -88,6 +88,7 @@ async function runCapture(
     url,
     name: ctx.name,
     durationSeconds: action.duration,
+    ...(action.script !== undefined ? { script: action.script } : {}),
     // Like a well-behaved client: every drop during the capture is followed by a reconnect with backoff.
     reconnect: {},
   });
@@ -126,10 +127,10 @@ async function runCapture(
   const frames = session.frames;
   const failure = connections.find((c) => c.error)?.error;
   const summary = result.opened
-    ? `session ${capture.sessionId}: ${frames} frames over ${connections.length} connection${connections.length === 1 ? '' : 's'}${closeText ? `; ended: ${closeText}` : ''}`
+    ? `session ${capture.sessionId}: ${frames} frames over ${connections.length} connection${connections.length === 1 ? '' : 's'}${closeText ? `; ended: ${closeText}` : ''}${result.scriptFailure ? `; ${result.scriptFailure}` : ''}`
     : `session ${capture.sessionId}: could not connect to ${url}${failure ? ` (${failure.message})` : ''}`;
   return {
-    status: ctx.signal.aborted ? 'stopped' : result.opened ? 'ok' : 'failed',
+    status: ctx.signal.aborted ? 'stopped' : result.opened && result.scriptFailure === null ? 'ok' : 'failed',
     summary,
     result: {
       sessionId: capture.sessionId,
@@ -138,6 +139,7 @@ async function runCapture(
       connections: connections.length,
       opened: result.opened,
       stoppedBy: result.stoppedBy,
+      scriptFailure: result.scriptFailure,
       closes,
     },
     sessionId: capture.sessionId,

@@ -537,7 +537,7 @@ function resolveAction(action: StepAction, r: ActionRequest): StepAction {
 function describeAction(a: StepAction): string {
   switch (a.kind) {
     case 'capture':
-      return `capture ${a.url ?? 'the target'} for ${a.duration} s`;
+      return `capture ${a.url ?? 'the target'} for ${a.duration} s${a.script ? ', running its script' : ''}`;
     case 'probe':
       return `probe ${a.url ?? 'the target'}${a.direct ? ' directly and through the balancer' : ''}${a.protocol ? ` speaking ${a.protocol}` : ''}${a.idleLimit ? `, holding it idle up to ${a.idleLimit} s` : ''}`;
     case 'diagnose':

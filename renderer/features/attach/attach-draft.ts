@@ -1,5 +1,6 @@
 // The attach form as typed (strings, so that half-typed numbers survive), and how it becomes a
 // CaptureRequest — with a sentence for every field that cannot.
+import { parseCaptureScript, ScriptError } from '../../../shared/capture-script';
 import type { RequestOf } from '../../../shared/contract';
 import { ProtocolChoiceSchema, type ProtocolChoice } from '../../../shared/protocols/names';
 import type { PemFile } from '../../components/pem-file-field';
@@ -45,6 +46,8 @@ export interface AttachDraft {
   sends: string;
   /** Send them again this often while open; empty: once per connection. */
   sendEveryS: string;
+  /** A conversation run on each connection after the messages on open (send, expect, sleep, ping, close). */
+  script: string;
   reconnect: boolean;
   reconnectBaseMs: string;
   reconnectMaxMs: string;
@@ -74,6 +77,7 @@ export const DEFAULT_DRAFT: AttachDraft = {
   subscribe: '',
   sends: '',
   sendEveryS: '',
+  script: '',
   reconnect: false,
   reconnectBaseMs: '500',
   reconnectMaxMs: '30000',
@@ -160,6 +164,15 @@ export function toCaptureRequest(d: AttachDraft): { request: CaptureRequest | nu
   if (sendEvery !== undefined && sends.length === 0)
     errors.sendEveryS =
       'There is nothing to send again: write the messages to send on open above, one a line';
+  const script = d.script.trim() ? d.script : undefined;
+  if (script !== undefined) {
+    try {
+      parseCaptureScript(script);
+    } catch (err) {
+      if (!(err instanceof ScriptError)) throw err;
+      errors.script = `Line ${err.line}: ${err.detail}`;
+    }
+  }
   let reconnect: CaptureRequest['reconnect'];
   if (d.reconnect) {
     const baseMs = numberField(d.reconnectBaseMs, errors, 'reconnectBaseMs', 'The first delay', {
@@ -235,6 +248,7 @@ export function toCaptureRequest(d: AttachDraft): { request: CaptureRequest | nu
     ...(subscribe.length ? { subscribe } : {}),
     ...(sends.length ? { sends } : {}),
     ...(sendEvery !== undefined ? { sendEverySeconds: sendEvery } : {}),
+    ...(script !== undefined ? { script } : {}),
     ...(reconnect ? { reconnect } : {}),
   };
   return { request, errors };
@@ -276,6 +290,7 @@ export function draftSummary(d: AttachDraft): string {
     parts.push(
       `${sends} message${sends === 1 ? '' : 's'} sent on open${d.sendEveryS.trim() ? ` and every ${d.sendEveryS.trim()} s` : ''}`,
     );
+  if (d.script.trim()) parts.push('a conversation script');
   if (d.connectTimeoutS.trim() !== DEFAULT_DRAFT.connectTimeoutS)
     parts.push(`connect timeout ${d.connectTimeoutS.trim()} s`);
   if (d.payloadCapKiB.trim() !== DEFAULT_DRAFT.payloadCapKiB)

@@ -202,6 +202,21 @@ export function AttachOptions({ draft, errors, disabled, onChange }: Props) {
         >
           {text('sendEveryS', 'once', { inputMode: 'decimal' })}
         </Field>
+        <Field
+          label="Conversation script"
+          error={errors.script}
+          hint="One step a line, run after the messages on open: send TEXT, expect /regex/ or {JSON subset} with a timeout (expect /welcome/ 5s), sleep 500ms, ping, close 1000 done; # comments. An expect that times out ends the capture."
+        >
+          <textarea
+            className="mono options-sends"
+            rows={4}
+            value={draft.script}
+            placeholder={'send {"op":"hello"}\nexpect {"type":"ack"} 5s'}
+            spellCheck={false}
+            disabled={disabled}
+            onChange={(e) => onChange({ script: e.target.value })}
+          />
+        </Field>
       </fieldset>
 
       <fieldset className="options-group" disabled={disabled}>

@@ -122,6 +122,7 @@ describe('capture channels', () => {
         stoppedBy: 'peer',
         opened: true,
         failure: null,
+        scriptFailure: null,
         waitingInSpool: null,
         skippedFrames: 0,
       },

@@ -247,4 +247,43 @@ describe('walks channels', () => {
       new RegExp(`^session ${sessionId} \\(capture ".+"\\) linked by walk ${w.id}$`),
     );
   });
+
+  it("runs a capture action's conversation script, and fails the step when an expect times out", async () => {
+    const runbook = (script: string) => `---
+id: scripted
+title: Scripted capture
+---
+
+\`\`\`mermaid
+flowchart TD
+    HELLO[Say hello]
+\`\`\`
+
+## Say hello {#HELLO}
+
+Action: capture ${JSON.stringify({ duration: 30, script })}
+`;
+    const runScripted = async (script: string) => {
+      await call('runbooks:import', { fileName: 'scripted.md', text: runbook(script), replace: true });
+      const w = await startWalk('scripted');
+      const { runId } = await call<{ runId: number }>('walks:action', { id: w.id });
+      await until('the capture to end', async () => (await runOf(runId)).status !== 'running');
+      const run = await runOf(runId);
+      const sessionId = (run.result as { sessionId: number }).sessionId;
+      const detail = await call<ResponseOf<'sessions', 'get'>>('sessions:get', { id: sessionId });
+      return { run, kinds: detail.events.map((e) => e.kind).filter((k) => k.startsWith('script-')) };
+    };
+
+    // The echo server answers with the message itself; the close step ends the 30 s capture.
+    const ok = await runScripted('send {"op":"hello"}\nexpect {"op":"hello"} 5s\nclose 1000 done');
+    expect(ok.run).toMatchObject({ kind: 'capture', status: 'ok' });
+    expect(ok.kinds).toEqual(['script-step', 'script-step', 'script-expect-matched', 'script-step']);
+
+    const failed = await runScripted('send hi\nexpect /bye/ 200ms');
+    expect(failed.run).toMatchObject({ kind: 'capture', status: 'failed' });
+    expect(failed.run.summary).toMatch(
+      /; script line 2 \(expect \/bye\/ 200ms\): no message matched within 0\.2 s \(1 received meanwhile\)$/,
+    );
+    expect(failed.kinds).toEqual(['script-step', 'script-step', 'script-expect-timeout']);
+  });
 });

@@ -216,6 +216,12 @@ describe('malformed files are reported at their line', () => {
       /"fast" is not key=value/,
     ],
     ['bad JSON arguments', chart + '\n## A {#A}\nAction: probe {direct: }\n', 7, /not valid JSON/],
+    [
+      'a mistake in a capture script',
+      chart + '\n## A {#A}\nAction: capture {"script": "send hi\\nwait 5s"}\n',
+      7,
+      /^action capture: script line 2: "wait" is not a step/,
+    ],
     ['an unreadable time box', chart + '\n## A {#A}\nTime box: soon\n', 7, /time box "soon"/],
     ['a bad finding in Fixes', chart + '\n## A {#A}\nFixes: idle_timeout\n', 7, /not a finding id/],
     ['an unknown start node', '---\nstart: Q\n---\n' + chart, 2, /start: "Q" is not a node/],
@@ -251,6 +257,11 @@ describe('durations and actions', () => {
       checks: ['heartbeat', 'echo'],
     });
     expect(parseAction('`capture`', 1)).toEqual({ kind: 'capture', duration: 30 });
+    expect(parseAction('capture {"duration": 5, "script": "send hi\\nexpect /hi/ 2s"}', 1)).toEqual({
+      kind: 'capture',
+      duration: 5,
+      script: 'send hi\nexpect /hi/ 2s',
+    });
     expect(parseAction('diagnose session=latest', 1)).toEqual({ kind: 'diagnose', session: 'latest' });
     expect(parseAction('diagnose {"session": 12}', 1)).toEqual({ kind: 'diagnose', session: 12 });
     expect(parseAction('probe direct="ws://backend:9000/ws" origin=\'https://app.example.com\'', 1)).toEqual({

@@ -629,3 +629,22 @@ describe('toCaptureRequest: the protocol', () => {
     );
   });
 });
+
+describe('toCaptureRequest: the conversation script', () => {
+  it('sends the script as typed, and leaves a blank one out', () => {
+    const script = '# hello\nsend {"op":"hello"}\nexpect /welcome/ 5s\n';
+    expect(requestOf({ script }).script).toBe(script);
+    expect(requestOf({ script: '  \n' })).not.toHaveProperty('script');
+    expect(CaptureRequestSchema.safeParse(requestOf({ script })).success).toBe(true);
+    expect(draftSummary(draft({ script }))).toBe('a conversation script');
+  });
+
+  it('says which line is wrong, in the words of the engine', () => {
+    expect(errorsOf({ script: 'send hi\nexpect {"a":' })).toEqual({
+      script: expect.stringMatching(/^Line 2: expect \{"a":: not valid JSON/),
+    });
+    expect(errorsOf({ script: 'sleep 5' }).script).toBe(
+      'Line 1: sleep "5" is not a duration such as 500ms, 5s or 2m (give a unit: 5s or 5ms)',
+    );
+  });
+});
