@@ -291,14 +291,21 @@ describe.skipIf(missing !== null)(`MQTT client dialogue${missing ? ` (skipped: $
     expect(second.refusal()).toBeNull();
   });
 
-  it('closes 1002 on a packet it cannot read, and says why on the record', () => {
+  it('closes 1002 on a packet it cannot read, says why on the record, and fails an opening still waiting for CONNACK', async () => {
     const client = new MqttClient({ subscribe: [] });
     const { link, events, closes } = recordingLink();
     client.opened(link);
     client.received(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]), true, link);
     expect(events).toEqual([
       { kind: 'protocol-error', detail: expect.objectContaining({ protocol: 'mqtt' }) },
+      {
+        kind: 'protocol-refused',
+        detail: {
+          message: 'mqtt: malformed MQTT packet: a Remaining Length longer than four bytes, before CONNACK',
+        },
+      },
     ]);
     expect(closes).toEqual([[1002, 'malformed MQTT packet']]);
+    await expect(client.ready).rejects.toThrow(/before CONNACK/);
   });
 });
