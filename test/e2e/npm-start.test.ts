@@ -101,9 +101,11 @@ describe.skipIf(browserMissing())('npm start without the Electron binary', () =>
   it('says in one line why there is no window, then prints the browser-mode URL with its token', async () => {
     const deadline = Date.now() + 180_000;
     const printed = () => /Frameline console: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(output)?.[1];
-    while (!printed()) {
+    // The URL, then the line saying no browser is opened: two writes, which may arrive apart.
+    const browserNote = /not opening a browser \(BROWSER=none/;
+    while (!printed() || !browserNote.test(output)) {
       if (npm.exitCode !== null) throw new Error(`npm start exited with ${npm.exitCode}:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`npm start printed no URL:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`npm start printed no URL and browser note:\n${output}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     url = printed()!;
@@ -111,7 +113,7 @@ describe.skipIf(browserMissing())('npm start without the Electron binary', () =>
       expect(output).toMatch(
         /^Frameline: the Electron binary could not be downloaded \(.+\), so the desktop window cannot open; serving the console in your browser instead \(browser mode\)\.$/m,
       );
-    expect(output).toMatch(/not opening a browser \(BROWSER=none/);
+    expect(output).toMatch(browserNote);
   }, 200_000);
 
   it('serves the console, on the default database, to Chromium', async () => {

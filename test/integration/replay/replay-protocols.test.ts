@@ -127,8 +127,8 @@ describe.skipIf(socketIoMissing)(
       expect(code).toBe(1);
       const out = texts((await framesOf(json.sessionId)).frames, 'out');
       expect(out).toEqual(['40', '42["hello",2]']);
-      await until('the server to see the event', () => s.events.length === 1);
-      expect(s.events[0]).toMatchObject({ namespace: '/', name: 'hello' });
+      // (Whether the server handles the event depends on its namespace connect finishing first: a bare
+      // client does not wait for it, recorded or replayed.)
     });
   },
 );
