@@ -7,6 +7,7 @@ import { diagnoseChannels, diagnoseTopics } from './contract/diagnose.js';
 import { incidentChannels, runbookChannels, walkChannels, walkTopics } from './contract/incidents.js';
 import { mockChannels, replayChannels, replayTopics } from './contract/replay.js';
 import { interopChannels, interopTopics } from './contract/interop.js';
+import { relayChannels, relayTopics } from './contract/relay.js';
 import { reportChannels } from './contract/reports.js';
 import { sessionChannels } from './contract/sessions.js';
 
@@ -30,6 +31,7 @@ export const contract = {
   diagnose: diagnoseChannels,
   replay: replayChannels,
   mock: mockChannels,
+  relay: relayChannels,
   reports: reportChannels,
   interop: interopChannels,
 } as const;
@@ -42,6 +44,7 @@ export const topics = {
   ...walkTopics,
   ...diagnoseTopics,
   ...replayTopics,
+  ...relayTopics,
   ...interopTopics,
 } as const;
 

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   walk: () => import('./commands/walk.js'),
   replay: () => import('./commands/replay.js'),
   mock: () => import('./commands/mock.js'),
+  relay: () => import('./commands/relay.js'),
   report: () => import('./commands/report.js'),
   import: () => import('./commands/import.js'),
   export: () => import('./commands/export.js'),
@@ -46,6 +47,7 @@ Commands:
   replay SESSION --to URL
                   send a recorded connection again and compare the answers (diff, latency)
   mock SESSION    serve a recorded connection's server side, with faults (idle-cut, close, delay…)
+  relay --to URL  stand between real clients and their server, recording every frame both ways
   report INCIDENT the incident's post-mortem report: Markdown, HTML, PDF or JSON (redacted)
   import FILE     a HAR file's WebSocket connections as a session
   export SESSION --format har|ndjson|artillery|k6

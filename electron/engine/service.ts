@@ -85,8 +85,8 @@ export interface ServiceOptions {
    */
   authoriser?: Authoriser;
   /**
-   * Where a mock started through the contract may listen: anywhere (the desktop app), or loopback
-   * only (browser mode, unless serve itself listens on another address).
+   * Where a mock or a relay started through the contract may listen: anywhere (the desktop app), or
+   * loopback only (browser mode, unless serve itself listens on another address).
    */
   mockHosts?: 'any' | 'loopback';
   /** How the shell prints a report to PDF; by default the system's Chromium (playwright-core). */
@@ -140,6 +140,10 @@ const DOMAINS: Array<{ answers: Domain[]; make: (s: FramelineService) => Promise
   {
     answers: ['replay', 'mock'],
     make: async (s) => (await import('./replay/handlers.js')).setupReplay(s.ctx, { mockHosts: s.mockHosts }),
+  },
+  {
+    answers: ['relay'],
+    make: async (s) => (await import('./relay/handlers.js')).setupRelay(s.ctx, { listenHosts: s.mockHosts }),
   },
 ];
 

@@ -10,6 +10,9 @@ Echoes every message. Prints {"port": N} once listening on 127.0.0.1; stops on S
 --echo-delay S     wait S seconds before each echo (a slow backend)
 --silent           never answer: messages are read and dropped
 --stream S         send {"seq": n, "sentAt": epoch ms} every S seconds while connected
+--subprotocols A,B accept these subprotocols (the first the client offers of them is chosen)
+--report           on connect, first send what the handshake said: {"path", "origin", "cookie",
+                   "authorization", "userAgent", "subprotocol"} (what a proxy in front passed on)
 --ping-flood N     on connect, send N pings (payloads "0".."N-1") as fast as it can, then close with
                    1000 "flood over"
 """
@@ -34,6 +37,8 @@ async def main() -> None:
     parser.add_argument("--silent", action="store_true")
     parser.add_argument("--stream", type=float, default=None)
     parser.add_argument("--ping-flood", type=int, default=None)
+    parser.add_argument("--subprotocols", default=None)
+    parser.add_argument("--report", action="store_true")
     args = parser.parse_args()
 
     async def stream(ws):
@@ -44,6 +49,16 @@ async def main() -> None:
             await ws.send(json.dumps({"seq": seq, "sentAt": int(time.time() * 1000)}))
 
     async def handler(ws, path=None):
+        if args.report:
+            h = ws.request_headers
+            await ws.send(json.dumps({
+                "path": ws.path,
+                "origin": h.get("Origin"),
+                "cookie": h.get("Cookie"),
+                "authorization": h.get("Authorization"),
+                "userAgent": h.get("User-Agent"),
+                "subprotocol": ws.subprotocol,
+            }))
         if args.ping_flood is not None:
             for i in range(args.ping_flood):
                 await ws.ping(str(i))
@@ -81,6 +96,7 @@ async def main() -> None:
         ping_interval=args.ping_interval,
         ping_timeout=None,
         origins=origins,
+        subprotocols=args.subprotocols.split(",") if args.subprotocols else None,
         process_request=process_request,
     ) as server:
         port = server.sockets[0].getsockname()[1]

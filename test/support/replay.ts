@@ -48,18 +48,23 @@ export interface MockProcess {
 
 /** Starts `frameline mock` and waits for its "listening ws://…" line. */
 export function startMock(args: string[]): Promise<MockProcess> {
-  const child = startCli(['mock', ...args]);
+  return startListener('mock', args);
+}
+
+/** Starts a command that listens (`mock`, `relay`) and waits for its first line, "listening ws://…". */
+export function startListener(command: 'mock' | 'relay', args: string[]): Promise<MockProcess> {
+  const child = startCli([command, ...args]);
   let stderr = '';
   let stdout = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`frameline mock did not start: ${stderr}`));
+      reject(new Error(`frameline ${command} did not start: ${stderr}`));
     }, 20_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`frameline mock exited with ${code}: ${stderr}`));
+      reject(new Error(`frameline ${command} exited with ${code}: ${stderr}`));
     });
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (l) => (stdout += `${l}\n`));

@@ -15,6 +15,23 @@ export interface TlsMaterial {
   key?: Buffer;
 }
 
+const pemBytes = (text: string | undefined) => (text === undefined ? undefined : Buffer.from(text, 'utf8'));
+
+/** The PEM texts of a request that connects to a wss:// server (a capture's, a relay's upstream). */
+export type TlsPems = Pick<CaptureRequest, 'caPem' | 'certPem' | 'keyPem' | 'pemFiles'>;
+
+/** Checks a request's CA, client certificate and key; throws InputError on the first problem. */
+export function prepareTls(o: TlsPems): TlsMaterial {
+  if ((o.certPem === undefined) !== (o.keyPem === undefined)) {
+    throw new InputError('a client certificate needs both --cert FILE and --key FILE');
+  }
+  const tls = { ca: pemBytes(o.caPem), cert: pemBytes(o.certPem), key: pemBytes(o.keyPem) };
+  checkCertificate(tls.ca, 'CA', o.pemFiles?.ca);
+  checkCertificate(tls.cert, 'client certificate', o.pemFiles?.cert);
+  checkPrivateKey(tls.key, o.pemFiles?.key);
+  return tls;
+}
+
 /** Checks a WebSocket URL and returns it parsed. */
 export function parseTarget(raw: string): URL {
   let url: URL;
@@ -64,8 +81,6 @@ export function checkPrivateKey(pem: Buffer | undefined, source?: string): void 
   }
 }
 
-const pemBytes = (text: string | undefined) => (text === undefined ? undefined : Buffer.from(text, 'utf8'));
-
 /**
  * Validates options, the protocol to speak and the TLS material; throws InputError on the first
  * problem. The protocol's plan holds the URL to connect to (Socket.IO's own query added) and the
@@ -85,9 +100,7 @@ export function prepareCapture(o: CaptureRequest): {
     subscribe: o.subscribe,
     subprotocols: o.subprotocols,
   });
-  if ((o.certPem === undefined) !== (o.keyPem === undefined)) {
-    throw new InputError('a client certificate needs both --cert FILE and --key FILE');
-  }
+  const tls = prepareTls(o);
   if (o.proxy) {
     let proxy: URL;
     try {
@@ -110,10 +123,6 @@ export function prepareCapture(o: CaptureRequest): {
       );
     }
   }
-  const tls = { ca: pemBytes(o.caPem), cert: pemBytes(o.certPem), key: pemBytes(o.keyPem) };
-  checkCertificate(tls.ca, 'CA', o.pemFiles?.ca);
-  checkCertificate(tls.cert, 'client certificate', o.pemFiles?.cert);
-  checkPrivateKey(tls.key, o.pemFiles?.key);
   return { url: protocol.url, protocol, tls, script: checkScript(o.script, o.scriptFile) };
 }
 

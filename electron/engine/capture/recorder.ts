@@ -70,7 +70,8 @@ export interface RecorderContext {
 
 const BODY_HEAD_BYTES = 2048;
 
-function requestHeaders(req: ClientRequest, url: URL): Headers {
+/** The headers a client request wrote (with the Host it implied). */
+export function requestHeaders(req: ClientRequest, url: URL): Headers {
   const out: Headers = {};
   const names = req.getRawHeaderNames();
   if (!names.some((n) => n.toLowerCase() === 'host')) out.Host = url.host;

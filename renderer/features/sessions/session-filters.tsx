@@ -86,6 +86,7 @@ const KINDS: Array<{ value: Kind; label: string }> = [
   { value: 'import', label: 'Imports' },
   { value: 'replay', label: 'Replays' },
   { value: 'mock', label: 'Mock runs' },
+  { value: 'relay', label: 'Relay runs' },
 ];
 
 export function SessionFilterBar({

@@ -1,0 +1,119 @@
+// frameline relay --to URL: a recording reverse proxy between real clients and their server.
+import { contract } from '../../../shared/contract.js';
+import { InputError } from '../../engine/errors.js';
+import { parse, positionals, requestFrom, type Flag } from '../args.js';
+import { openCliEngine } from '../engine.js';
+import { note, out, warnExposed } from '../output.js';
+
+export const help = `frameline relay --to URL [options]
+
+Stand between real clients and their server, and record what they say. Point a client (a browser
+app, a mobile app, a service) at the relay instead of its server: each client's upgrade is passed
+to URL with the client's path and query appended to URL's path (as nginx's proxy_pass without a
+URI), with its headers (Authorization, Cookie, Origin, User-Agent, the subprotocols it offers), and
+the server's answer comes back to it (the chosen subprotocol, or a refusal with its status and
+body). The first line on stdout is "listening ws://HOST:PORT/". Every frame both ways is recorded
+into a new session (kind relay; "out" is what the client sent, "in" what the server sent), one
+connection per client, with who closed it and the code each side closed with. Runs until Ctrl+C
+or SIGTERM, which close every client and its upstream with 1001 and commit the session.
+
+  --to URL               the server: ws://HOST:PORT/PATH or wss://…
+  --listen HOST:PORT     where clients connect (default 127.0.0.1:0, a free port; anything but a
+                         loopback address is reachable from the network: you are warned)
+  --ca FILE              trust this CA for a wss:// server (PEM, at most 1 MiB)
+  --cert FILE --key FILE client certificate for a wss:// server (PEM, at most 1 MiB each)
+  --insecure             accept any server certificate
+  --connect-timeout S    seconds for TCP + TLS + upgrade with the server, per client (default 10)
+  --name N               name of the relay's session
+  --db PATH, --json      see "frameline --help"`;
+
+const OPTIONS = {
+  to: { type: 'string' },
+  listen: { type: 'string' },
+  ca: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  insecure: { type: 'boolean', default: false },
+  'connect-timeout': { type: 'string' },
+  name: { type: 'string' },
+} as const;
+
+const FLAGS: Record<string, Flag> = {
+  to: { field: 'to' },
+  ca: { field: 'caPem', kind: 'pem', pem: { what: 'CA', file: 'ca' } },
+  cert: { field: 'certPem', kind: 'pem', pem: { what: 'client certificate', file: 'cert' } },
+  key: { field: 'keyPem', kind: 'pem', pem: { what: 'client key', file: 'key' } },
+  insecure: { field: 'insecure', kind: 'boolean' },
+  'connect-timeout': { field: 'connectTimeoutSeconds', kind: 'number' },
+  name: { field: 'name' },
+};
+
+/** --listen HOST:PORT ([::1]:PORT for IPv6) as the request's host and port. */
+function listenAddress(raw: string | undefined): { host: string; port: number } {
+  if (raw === undefined) return { host: '127.0.0.1', port: 0 };
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(raw);
+  if (!m)
+    throw new InputError(`--listen "${raw}" is not HOST:PORT; give one such as 127.0.0.1:8080 or [::1]:0`);
+  return { host: m[1] ?? m[2]!, port: Number(m[3]) };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals: args } = parse(argv, OPTIONS, 'relay');
+  positionals(args, 'relay');
+  if (values.to === undefined)
+    throw new InputError('relay needs --to URL, the server to relay to, such as --to ws://127.0.0.1:8080/');
+  const request = requestFrom(contract.relay.start.request, values, FLAGS, listenAddress(values.listen));
+  const json = values.json;
+  const engine = openCliEngine(values);
+  try {
+    // This engine runs this one relay: each of its clients is a line as it connects and ends.
+    const offClients = engine.api.on('relay:client', ({ event, client: c }) => {
+      if (json)
+        process.stdout.write(
+          `${JSON.stringify(
+            event === 'connected'
+              ? { event, client: c.ordinal, remote: c.remote, url: c.url }
+              : { event, client: c.ordinal, ending: c.ending, framesOut: c.framesOut, framesIn: c.framesIn },
+          )}\n`,
+        );
+      else if (event === 'connected') note(`client ${c.ordinal} from ${c.remote} relayed to ${c.url}`);
+      else
+        note(
+          `client ${c.ordinal} ended: ${c.ending ?? 'closed'} (${c.framesOut} frames out, ${c.framesIn} in)`,
+        );
+    });
+    const relay = await engine.api.relay.start({ ...request, clientEvents: true });
+    // The terminal may listen where the person says; beyond loopback it says so loudly.
+    if (!relay.loopback)
+      warnExposed(
+        request.host,
+        '',
+        'can connect to this relay, reach the server through it and have their traffic recorded.',
+      );
+    if (json)
+      await out(
+        `${JSON.stringify({ url: relay.url, port: relay.port, sessionId: relay.sessionId, to: relay.to })}\n`,
+      );
+    else await out(`listening ${relay.url}\n`);
+    note(`relaying to ${relay.to} into session ${relay.sessionId}; Ctrl+C to stop`);
+    // Ctrl+C may arrive more than once: the first one stops the relay cleanly, later ones must not cut that short.
+    await new Promise<void>((resolve) => {
+      process.on('SIGINT', resolve);
+      process.on('SIGTERM', resolve);
+    });
+    note('stopping: closing clients with 1001 and committing the session…');
+    const status = await engine.api.relay.stop({ sessionId: relay.sessionId });
+    offClients();
+    if (json)
+      await out(
+        `${JSON.stringify({ event: 'stopped', sessionId: status.sessionId, connections: status.connections })}\n`,
+      );
+    else
+      note(
+        `session ${status.sessionId}: ${status.connections} client connection${status.connections === 1 ? '' : 's'} recorded`,
+      );
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,94 @@
+// The relay domain of the contract: a recording reverse proxy between real clients and their server
+// (relay:*). Every client that connects to it is relayed to the upstream URL and recorded as a
+// connection of the relay's own session (kind relay; `out` is what the client sent). The console and
+// `frameline relay` send the same requests; the flags are these fields.
+import { z } from 'zod';
+import { numberIn, TlsPemFields } from './fields.js';
+
+const id = z.number().int().positive();
+
+/** Start a relay: listen for clients and relay each to the upstream. */
+export const RelayRequestSchema = z.object({
+  /** The upstream WebSocket URL (ws:// or wss://); a client's path and query are appended to its path. */
+  to: z.string().min(1).max(8192),
+  host: z.string().min(1).max(255).default('127.0.0.1'),
+  port: numberIn(0, 65535, '', { integer: true }).default(0),
+  /** TLS towards a wss:// upstream, as a capture's. */
+  ...TlsPemFields,
+  insecure: z.boolean().default(false),
+  /** Bounds TCP, TLS and the upgrade with the upstream for each client. */
+  connectTimeoutSeconds: numberIn(0.001, 3600, 'seconds').default(10),
+  name: z.string().trim().min(1).max(200).optional(),
+  /**
+   * Push `relay:client` as each client connects and as it ends (the command line prints a line for
+   * each); the console reads `relay:status` instead and leaves this off.
+   */
+  clientEvents: z.boolean().default(false),
+});
+
+/** One client of a relay. */
+export const RelayClientSchema = z.object({
+  /** Its connection in the relay's session. */
+  ordinal: z.number().int().positive(),
+  remote: z.string(),
+  /** The upstream URL it was relayed to (the client's path and query appended). */
+  url: z.string(),
+  openedAt: z.string(),
+  state: z.enum(['connecting', 'open', 'closed']),
+  /** Frames the client sent (out) and the server sent (in). */
+  framesOut: z.number().int().nonnegative(),
+  framesIn: z.number().int().nonnegative(),
+  /** How it ended, in words ("closed by the client with 1000; the server answered 1000"). */
+  ending: z.string().nullable(),
+});
+
+/** A running (or stopped) relay as the console sees it. */
+export const RelayStatusSchema = z.object({
+  /** The relay's own session (kind relay), which records every client. */
+  sessionId: id,
+  /** Where clients connect. */
+  url: z.string(),
+  port: z.number().int().positive(),
+  /** It listens on a loopback address: only this machine can reach it. */
+  loopback: z.boolean(),
+  /** The upstream. */
+  to: z.string(),
+  state: z.enum(['listening', 'stopped']),
+  /** Clients that connected so far. */
+  connections: z.number().int().nonnegative(),
+  /** The latest clients (at most 50), newest last. */
+  clients: z.array(RelayClientSchema),
+});
+
+/** A client of a relay connected or ended (pushed only for a relay started with `clientEvents`). */
+export const RelayClientEventSchema = z.object({
+  sessionId: id,
+  event: z.enum(['connected', 'ended']),
+  client: RelayClientSchema,
+});
+
+/** `relay:*` */
+export const relayChannels = {
+  start: { request: RelayRequestSchema, response: RelayStatusSchema },
+  /**
+   * Stops a relay: it stops listening, closes every client and its upstream with 1001 and commits
+   * its session. Answers the relay as it ended.
+   */
+  stop: { request: z.object({ sessionId: id }), response: RelayStatusSchema },
+  list: { request: z.object({}), response: z.array(RelayStatusSchema) },
+} as const;
+
+/** Push topics of the relay. */
+export const relayTopics = {
+  /** A relay's clients changed (at most ten a second per relay). */
+  'relay:status': RelayStatusSchema,
+  /** A client of a relay started with `clientEvents` connected or ended (one push each). */
+  'relay:client': RelayClientEventSchema,
+} as const;
+
+/** A relay request as the engine sees it. */
+export type RelayRequest = z.output<typeof RelayRequestSchema>;
+/** A relay as the console sees it. */
+export type RelayStatus = z.output<typeof RelayStatusSchema>;
+/** One client of a relay. */
+export type RelayClient = z.output<typeof RelayClientSchema>;

@@ -1,0 +1,59 @@
+"""A WebSocket client from an independent implementation (Python `websockets`, Debian's package).
+
+Usage: /usr/bin/python3 python_ws_client.py URL [--origin O] [--subprotocol P]... [--header "K: V"]...
+                                             [--expect N] [--send TEXT]... [--hold]
+Prints one JSON line per event: {"open": true, "subprotocol": P}; {"received": TEXT} for the first
+N messages (--expect), then {"received": TEXT} for the answer to each --send; then either closes
+with 1000 (default) or, with --hold, prints {"holding": true} and waits for the server to close;
+finally {"closed": CODE, "reason": R}. A refused upgrade prints {"refused": STATUS}.
+"""
+import argparse
+import asyncio
+import json
+import sys
+
+import websockets
+
+
+def say(obj) -> None:
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("--origin", default=None)
+    parser.add_argument("--subprotocol", action="append", default=[])
+    parser.add_argument("--header", action="append", default=[])
+    parser.add_argument("--expect", type=int, default=0)
+    parser.add_argument("--send", action="append", default=[])
+    parser.add_argument("--hold", action="store_true")
+    args = parser.parse_args()
+    headers = [tuple(part.strip() for part in h.split(":", 1)) for h in args.header]
+    try:
+        ws = await websockets.connect(
+            args.url,
+            origin=args.origin,
+            subprotocols=args.subprotocol or None,
+            extra_headers=headers,
+            ping_interval=None,
+        )
+    except websockets.InvalidStatusCode as e:
+        say({"refused": e.status_code})
+        return
+    say({"open": True, "subprotocol": ws.subprotocol})
+    for _ in range(args.expect):
+        say({"received": await ws.recv()})
+    for text in args.send:
+        await ws.send(text)
+        say({"received": await ws.recv()})
+    if args.hold:
+        say({"holding": True})
+        await ws.wait_closed()
+    else:
+        await ws.close(code=1000, reason="done")
+    say({"closed": ws.close_code, "reason": ws.close_reason})
+
+
+asyncio.run(main())
