@@ -745,17 +745,18 @@ export function endpointFindings(
         AUTH_REFUSED_CODES.has(refusal.closeCode)))
   ) {
     if (refusal.closeCode !== null) explained.add(refusal.closeCode);
+    const name = o.protocol!.name;
+    // The client's words start with the protocol's name ("stomp: the broker refused CONNECT…"): said once.
+    const words = refusal.message.startsWith(`${name}: `)
+      ? refusal.message.slice(name.length + 2)
+      : refusal.message;
     out.push(
-      finding(
-        'auth-refused',
-        `The ${o.protocol!.name} server refused the probe's opening: ${refusal.message}.`,
-        {
-          url,
-          protocol: o.protocol!.name,
-          refusal: refusal.message,
-          closeCode: refusal.closeCode,
-        },
-      ),
+      finding('auth-refused', `The ${name} server refused the probe's opening: ${words}.`, {
+        url,
+        protocol: o.protocol!.name,
+        refusal: refusal.message,
+        closeCode: refusal.closeCode,
+      }),
     );
   }
   const closes = (c: CloseObservation, during: string) =>

@@ -73,16 +73,24 @@ function walk(a: unknown, b: unknown, path: string, rules: IgnoreRules, out: str
   if (a !== b) out.push(path);
 }
 
+/** How a text message is read as a structure to compare (JSON; a protocol's frame); undefined: it is none. */
+export type ReadStructure = (text: string) => unknown;
+
 /**
  * The paths at which `actual` differs from `expected`, in document order; empty when they match.
- * Two JSON texts are compared structurally (key order and spacing do not matter); anything else is
- * compared as a whole and differs at `$`.
+ * Two texts `read` finds a structure in (JSON by default) are compared structurally (key order and
+ * spacing do not matter); anything else is compared as a whole and differs at `$`.
  */
-export function diffMessages(expected: MessageBody, actual: MessageBody, rules: IgnoreRules): string[] {
+export function diffMessages(
+  expected: MessageBody,
+  actual: MessageBody,
+  rules: IgnoreRules,
+  read: ReadStructure = parseJson,
+): string[] {
   if (expected.opcode !== actual.opcode) return ['$'];
   if (expected.opcode === 'text') {
-    const a = parseJson(expected.text);
-    const b = parseJson(actual.text);
+    const a = read(expected.text);
+    const b = read(actual.text);
     if (a !== undefined && b !== undefined) {
       const out: string[] = [];
       walk(a, b, '$', rules, out);

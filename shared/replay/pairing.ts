@@ -3,7 +3,7 @@
 // matched, changed (with the paths that differ), missing (the original got an answer the replay did
 // not) or extra (the replay got one the original did not), with its latency against the original's.
 import { quantile } from '../diagnosis/stats.js';
-import { diffMessages, parseJson, type MessageBody } from './diff.js';
+import { diffMessages, parseJson, type MessageBody, type ReadStructure } from './diff.js';
 import type { IgnoreRules } from './volatile.js';
 
 /** A message with the time it was seen, epoch µs. */
@@ -103,7 +103,7 @@ const ms = (from: TimedMessage | undefined, to: TimedMessage | undefined): numbe
 export function pairConversations(
   original: Conversation,
   replay: Conversation,
-  options: { idField: string; rules: IgnoreRules },
+  options: { idField: string; rules: IgnoreRules; read?: ReadStructure },
 ): Pair[] {
   const a = side(original, options.idField);
   const b = side(replay, options.idField);
@@ -115,7 +115,7 @@ export function pairConversations(
     reqA: TimedMessage | undefined,
     reqB: TimedMessage | undefined,
   ): Pair & { order: [number, number] } => {
-    const paths = exp && act ? diffMessages(exp, act, options.rules) : [];
+    const paths = exp && act ? diffMessages(exp, act, options.rules, options.read) : [];
     return {
       kind: !act ? 'missing' : !exp ? 'extra' : paths.length ? 'changed' : 'matched',
       id,

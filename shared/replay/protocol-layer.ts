@@ -9,6 +9,7 @@ import { decodeFrame, type DecodeContext } from '../protocols/decode.js';
 import { stompHead } from '../protocols/decode-stomp.js';
 import type { ProtocolName } from '../protocols/names.js';
 import { isObject, parseJson } from '../protocols/wire.js';
+import { parseJson as parseJsonText, type ReadStructure } from './diff.js';
 import { messageId, type Conversation, type TimedMessage } from './pairing.js';
 
 /** The message types each protocol says by itself (its opening, heartbeats and namespace goodbyes). */
@@ -199,4 +200,21 @@ export function requestShape(m: TimedMessage, context: DecodeContext | null, idF
   if (context?.protocol === 'socket.io') return `text:${m.text.replace(SOCKET_IO_ACK, '$1')}`;
   const { [idField]: _id, ...rest } = JSON.parse(m.text) as Record<string, unknown>;
   return `text:${JSON.stringify(rest)}`;
+}
+
+/**
+ * A STOMP frame as a structure to compare: its command, its headers by name and its body, so that a
+ * diff says which header changed (`$.headers["message-id"]`) and leaves out the volatile ones.
+ */
+function stompStructure(text: string): unknown {
+  const head = stompHead(text);
+  if (!head) return undefined;
+  const blank = /\r?\n\r?\n/.exec(text);
+  const body = blank ? text.slice(blank.index + blank[0].length).replace(/\0[\r\n]*$/, '') : '';
+  return { command: head.command, headers: Object.fromEntries(head.headers), body };
+}
+
+/** How a replay compares the answers of a connection in this protocol: STOMP frames by header, else JSON. */
+export function answerStructure(context: DecodeContext | null): ReadStructure {
+  return context?.protocol === 'stomp' ? stompStructure : parseJsonText;
 }

@@ -13,6 +13,8 @@ export const VOLATILE_FIELDS: readonly string[] = [
   'nonce',
   'traceId',
   'requestId',
+  // STOMP's MESSAGE header: the broker's id of each delivery, made of its session id.
+  'message-id',
 ];
 
 /** What a diff leaves out: field names at any depth, and exact JSONPaths (`$.quote.ts`, `$.items[*].at`). */

@@ -64,6 +64,8 @@ export class Capture {
   private readonly url: URL;
   private readonly tls: TlsMaterial;
   private current: ConnectionRecorder | null = null;
+  /** The protocol client of the current connection, which frames the user's messages. */
+  private currentClient: ClientProtocol | null = null;
   private stopReason: CaptureResult['stoppedBy'] | null = null;
   private wake: (() => void) | null = null;
 
@@ -175,7 +177,12 @@ export class Capture {
   send(data: string | Buffer, binary = false): void {
     if (!this.current?.isOpen)
       throw new Error('not connected: wait for the connection to open, or reconnect');
-    this.current.send(data, binary);
+    this.current.send(typeof data === 'string' ? this.framed(data) : data, binary);
+  }
+
+  /** A user's text message as the connection's protocol frames it. */
+  private framed(text: string): string {
+    return this.currentClient?.framed?.(text) ?? text;
   }
 
   private async run(): Promise<CaptureResult> {
@@ -223,6 +230,7 @@ export class Capture {
             startDuration();
             this.hooks.onOpen?.(n);
             client = clientForConnection(this.protocol, recorder.subprotocol);
+            this.currentClient = client;
             link = client ? protocolLink(recorder, client, this.spool, ordinal) : null;
             if (this.script) conversation.run = this.converse(recorder, ordinal, this.script);
             this.scheduleBehaviours(recorder, client, link, conversation);
@@ -241,6 +249,7 @@ export class Capture {
         const outcome = await recorder.ended;
         (client as ClientProtocol | null)?.dispose();
         this.current = null;
+        this.currentClient = null;
         outcomes.push(outcome);
         this.hooks.onOutcome?.(outcome);
         if (this.stopReason || !this.options.reconnect) break;
@@ -305,7 +314,7 @@ export class Capture {
     if (this.options.pingIntervalSeconds !== undefined)
       recorder.every(this.options.pingIntervalSeconds * 1000, () => recorder.ping());
     const sendAll = () => {
-      for (const m of this.options.sends) if (recorder.isOpen) recorder.send(m);
+      for (const m of this.options.sends) if (recorder.isOpen) recorder.send(this.framed(m));
     };
     const start = () => {
       this.usable = true;
@@ -337,7 +346,7 @@ export class Capture {
   private converse(recorder: ConnectionRecorder, ordinal: number, steps: ScriptStep[]): ScriptRun {
     const run = new ScriptRun(steps, {
       send: (text) => {
-        if (recorder.isOpen) recorder.send(text);
+        if (recorder.isOpen) recorder.send(this.framed(text));
       },
       ping: () => recorder.ping(),
       close: (code, reason) => {

@@ -14,6 +14,7 @@ import {
 } from '../../../shared/replay/handshake.js';
 import { pairConversations, summarisePairs, type TimedMessage } from '../../../shared/replay/pairing.js';
 import {
+  answerStructure,
   applicationConversation,
   isProtocolOwn,
   protocolOpenedAt,
@@ -409,7 +410,11 @@ export async function runReplay(
       { sent: asMessages(sent), received: asMessages(received) },
       spoken,
     );
-    const pairs = pairConversations(application, replayed, { idField: request.idField, rules });
+    const pairs = pairConversations(application, replayed, {
+      idField: request.idField,
+      rules,
+      read: answerStructure(spoken),
+    });
     const summary = summarisePairs(pairs);
     const row = getSessionRow(db, sessionId)!;
     const findings = outcome.opened

@@ -205,19 +205,8 @@ export function toCaptureRequest(d: AttachDraft): { request: CaptureRequest | nu
       attempts: attempts ?? 10,
     };
   }
-  const protocol = d.protocol === '' ? undefined : ProtocolChoiceSchema.safeParse(d.protocol).data;
-  const initPayload = d.initPayload.trim();
-  if (initPayload) {
-    try {
-      JSON.parse(initPayload);
-    } catch (err) {
-      errors.initPayload = `The init payload is not JSON (${(err as Error).message}); write an object such as {"token":"…"}`;
-    }
-  }
   const subscribe = sendLines(d.subscribe);
-  if (protocol === 'none' && (initPayload || subscribe.length))
-    errors.protocol =
-      'A plain socket speaks no protocol: clear the init payload and the subscriptions, or choose a protocol';
+  const { protocol, initPayload } = protocolFields(d, subscribe.length > 0, errors);
   if (d.proxyMode === 'url' && !/^https?:\/\/\S+$/i.test(d.proxyUrl.trim()))
     errors.proxyUrl =
       'Enter the proxy as http://host:port (CONNECT tunnelling), or choose another proxy setting';
@@ -252,6 +241,30 @@ export function toCaptureRequest(d: AttachDraft): { request: CaptureRequest | nu
     ...(reconnect ? { reconnect } : {}),
   };
   return { request, errors };
+}
+
+/**
+ * The Protocol fieldset's choice and init payload as a request carries them (capture and probe
+ * alike), with a sentence in `errors` for what cannot be sent.
+ */
+export function protocolFields(
+  d: Pick<AttachDraft, 'protocol' | 'initPayload'>,
+  subscribes: boolean,
+  errors: Partial<Record<'protocol' | 'initPayload', string>>,
+): { protocol: ProtocolChoice | undefined; initPayload: string } {
+  const protocol = d.protocol === '' ? undefined : ProtocolChoiceSchema.safeParse(d.protocol).data;
+  const initPayload = d.initPayload.trim();
+  if (initPayload) {
+    try {
+      JSON.parse(initPayload);
+    } catch (err) {
+      errors.initPayload = `The init payload is not JSON (${(err as Error).message}); write an object such as {"token":"…"}`;
+    }
+  }
+  if (protocol === 'none' && (initPayload || subscribes))
+    errors.protocol =
+      'A plain socket speaks no protocol: clear the init payload and the subscriptions, or choose a protocol';
+  return { protocol, initPayload };
 }
 
 /** The sentence that asks for a secret header's value a reload did not keep; null when it is there. */

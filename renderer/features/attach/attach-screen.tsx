@@ -137,7 +137,7 @@ export function AttachScreen({ api }: { api: Api }) {
             <AttachIntro />
           </div>
           <aside className="attach-side" aria-label="Diagnose">
-            <AttachSide api={api} url={draft.url} headers={draft.headers} />
+            <AttachSide api={api} url={draft.url} headers={draft.headers} protocol={draft} />
           </aside>
         </div>
       ) : (
@@ -154,7 +154,12 @@ export function AttachScreen({ api }: { api: Api }) {
               {running && state ? <Composer api={api} sessionId={activeId} state={state} /> : null}
             </div>
             <aside className="attach-side" aria-label="Connection">
-              <AttachSide api={api} url={running && liveUrl ? liveUrl : draft.url} headers={draft.headers}>
+              <AttachSide
+                api={api}
+                url={running && liveUrl ? liveUrl : draft.url}
+                headers={draft.headers}
+                protocol={draft}
+              >
                 <ConnectionPanels
                   key={activeId}
                   api={api}

@@ -3,7 +3,7 @@
 // to show, so the column is the probe alone. Both stay mounted, so switching keeps their state.
 import { useRef, type KeyboardEvent, type ReactNode } from 'react';
 import type { Api } from '../../../shared/contract';
-import type { HeaderRow } from '../attach/attach-draft';
+import type { AttachDraft, HeaderRow } from '../attach/attach-draft';
 import { DiagnosePanel } from './diagnose-panel';
 import { probeStore, useProbe, type ProbeStore, type SideTab } from './probe-store';
 import './diagnose.css';
@@ -51,17 +51,21 @@ export function AttachSide({
   api,
   url,
   headers,
+  protocol,
   children,
 }: {
   api: Api;
   url: string;
   /** The attach form's request headers, pre-filled into the probe's. */
   headers?: readonly HeaderRow[];
+  /** The attach form's Protocol fieldset: the probe speaks it too. */
+  protocol?: Pick<AttachDraft, 'protocol' | 'initPayload'>;
   children?: ReactNode;
 }) {
   const tab = useProbe(api, selectTab);
   const refs = useRef<Array<HTMLButtonElement | null>>([]);
-  if (children === undefined) return <DiagnosePanel api={api} url={url} attachHeaders={headers} />;
+  if (children === undefined)
+    return <DiagnosePanel api={api} url={url} attachHeaders={headers} attachProtocol={protocol} />;
 
   const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>, i: number) => {
     if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
@@ -109,7 +113,7 @@ export function AttachSide({
         aria-labelledby="side-tab-diagnose"
         hidden={tab !== 'diagnose'}
       >
-        <DiagnosePanel api={api} url={url} attachHeaders={headers} />
+        <DiagnosePanel api={api} url={url} attachHeaders={headers} attachProtocol={protocol} />
       </div>
     </div>
   );

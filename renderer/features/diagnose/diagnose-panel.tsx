@@ -9,7 +9,7 @@ import { Field, Switch } from '../../components/field';
 import { formatMs } from '../../components/format';
 import { ChevronIcon, PulseIcon } from '../../components/icons';
 import { PemFileField } from '../../components/pem-file-field';
-import type { HeaderRow } from '../attach/attach-draft';
+import type { AttachDraft, HeaderRow } from '../attach/attach-draft';
 import { RequestHeadersField } from '../attach/headers-editor';
 import { Checklist } from './checklist';
 import { checkLabel, tally, type CheckRow } from './checklist-model';
@@ -242,16 +242,25 @@ export function DiagnosePanel({
   api,
   url,
   attachHeaders,
+  attachProtocol,
 }: {
   api: Api;
   url: string;
   /** The attach screen's request headers: the probe's until they are edited here. */
   attachHeaders?: readonly HeaderRow[] | undefined;
+  /** The attach screen's protocol and init payload: the probe speaks what a capture would. */
+  attachProtocol?: Pick<AttachDraft, 'protocol' | 'initPayload'> | undefined;
 }) {
   const store = probeStore(api);
   useEffect(() => {
     if (attachHeaders) store.followAttachHeaders(attachHeaders);
   }, [store, attachHeaders]);
+  const protocol = attachProtocol?.protocol;
+  const initPayload = attachProtocol?.initPayload;
+  useEffect(() => {
+    if (protocol !== undefined && initPayload !== undefined)
+      store.followAttachProtocol(protocol, initPayload);
+  }, [store, protocol, initPayload]);
   const draft = useProbe(api, selectDraft);
   const optionsOpen = useProbe(api, selectOptionsOpen);
   const run = useProbe(api, selectRun);
@@ -273,7 +282,9 @@ export function DiagnosePanel({
   const start = () => {
     const found = store.start(url);
     setErrors(found ?? {});
-    if (found && Object.keys(found).some((k) => k !== 'url')) store.setOptionsOpen(true);
+    // The URL and the protocol are set above and in the attach form; the rest are the probe's options.
+    const own = (k: string) => k !== 'url' && k !== 'protocol' && k !== 'initPayload';
+    if (found && Object.keys(found).some(own)) store.setOptionsOpen(true);
   };
 
   return (
@@ -314,6 +325,9 @@ export function DiagnosePanel({
           )}
         </form>
         {errors.url ? <ErrorNote>{errors.url}</ErrorNote> : null}
+        {/* Set in the attach form's Options (Protocol), which the probe follows. */}
+        {errors.protocol ? <ErrorNote>{errors.protocol}</ErrorNote> : null}
+        {errors.initPayload ? <ErrorNote>{errors.initPayload}</ErrorNote> : null}
       </section>
       {run ? <RunView api={api} run={run} url={url} /> : <ProbeIntro />}
     </div>

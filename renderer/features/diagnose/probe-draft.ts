@@ -2,8 +2,9 @@
 // `diagnose:probe` request — with a sentence for every field that cannot. The same options as
 // `frameline probe`, checked here first so that a mistake is shown beside its field.
 import type { RequestOf } from '../../../shared/contract';
+import type { ProtocolChoice } from '../../../shared/protocols/names';
 import type { PemFile } from '../../components/pem-file-field';
-import { secretValueMissing, type HeaderRow } from '../attach/attach-draft';
+import { protocolFields, secretValueMissing, type HeaderRow } from '../attach/attach-draft';
 
 export type ProbeRequest = RequestOf<'diagnose', 'probe'>;
 
@@ -23,6 +24,10 @@ export interface ProbeDraft {
   /** The CA chosen from a file in the page, sent as PEM text. */
   ca: PemFile | null;
   insecure: boolean;
+  /** The attach form's Protocol fieldset, always followed: the protocol to speak ('' for what the URL says). */
+  protocol: ProtocolChoice | '';
+  /** …and the JSON sent with its opening. */
+  initPayload: string;
 }
 
 export const DEFAULT_IDLE_LIMIT_S = 75;
@@ -38,6 +43,8 @@ export const DEFAULT_PROBE_DRAFT: ProbeDraft = {
   subprotocols: '',
   ca: null,
   insecure: false,
+  protocol: '',
+  initPayload: '',
 };
 
 export type ProbeErrors = Partial<Record<keyof ProbeDraft | 'url', string>>;
@@ -160,6 +167,8 @@ export function toProbeRequest(
   if (badProtocol)
     errors.subprotocols = `"${badProtocol}" is not a valid subprotocol (letters, digits and -, no spaces)`;
 
+  const { protocol, initPayload } = protocolFields(d, false, errors);
+
   if (Object.keys(errors).length > 0) return { request: null, errors };
   const request: ProbeRequest = {
     url,
@@ -174,6 +183,8 @@ export function toProbeRequest(
     ...(direct ? { direct } : {}),
     ...(pageOrigin ? { pageOrigin } : {}),
     ...(d.ca ? { caPem: d.ca.text } : {}),
+    ...(protocol !== undefined ? { protocol } : {}),
+    ...(initPayload ? { initPayload } : {}),
   };
   return { request, errors };
 }
@@ -194,6 +205,8 @@ export function probeSummary(d: ProbeDraft): string {
   if (headers) parts.push(`${headers} header${headers === 1 ? '' : 's'}`);
   const protocols = splitList(d.subprotocols);
   if (protocols.length) parts.push(`subprotocols ${protocols.join(', ')}`);
+  if (d.protocol) parts.push(d.protocol === 'none' ? 'plain socket' : `speaks ${d.protocol}`);
+  if (d.initPayload.trim()) parts.push('init payload');
   if (d.ca) parts.push('custom CA');
   if (d.insecure) parts.push('any certificate');
   return parts.join(' · ');
@@ -209,6 +222,8 @@ export function consoleWords(message: string): string {
     [/--idle-limit\b/g, 'The idle limit'],
     [/--echo\b/g, 'Echo'],
     [/--ca\b/g, 'The CA certificate'],
+    [/--init-payload\b/g, 'The init payload'],
+    [/--protocol\b/g, 'The protocol'],
   ];
   let out = message;
   for (const [re, words] of flags) out = out.replace(re, words);

@@ -96,6 +96,13 @@ export class ProbeStore {
     this.emit();
   }
 
+  /** Takes the attach form's protocol and init payload: the probe speaks what a capture would. */
+  followAttachProtocol(protocol: ProbeDraft['protocol'], initPayload: string): void {
+    if (protocol === this.draft.protocol && initPayload === this.draft.initPayload) return;
+    this.draft = { ...this.draft, protocol, initPayload };
+    this.emit();
+  }
+
   setOptionsOpen(open: boolean): void {
     this.optionsOpen = open;
     this.emit();

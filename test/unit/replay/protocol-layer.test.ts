@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { TimedMessage } from '../../../shared/replay/pairing.js';
+import { diffMessages } from '../../../shared/replay/diff.js';
+import { ignoreRules } from '../../../shared/replay/volatile.js';
 import {
+  answerStructure,
   applicationConversation,
   exchangeId,
   protocolOpenedAt,
@@ -94,5 +97,25 @@ describe('the protocol layer of a recorded conversation', () => {
     expect(withExchangeId(at(0, '{"id":"q1","type":"complete"}'), '6f1c', graphqlWs, 'id')).toBe(
       '{"id":"6f1c","type":"complete"}',
     );
+  });
+
+  it("compares STOMP answers by header and body, leaving out the broker's message-id", () => {
+    const stomp = answerStructure({ protocol: 'stomp' });
+    const rules = ignoreRules([], 'id');
+    // As RabbitMQ delivers one message to two sessions: the message-id names the session.
+    const message = (session: string, body: string) => ({
+      opcode: 'text' as const,
+      text: `MESSAGE\nsubscription:sub-0\ndestination:/queue/x\nmessage-id:T_sub-0@@session-${session}@@1\nredelivered:false\ncontent-length:${body.length}\n\n${body}\0\n`,
+    });
+    expect(diffMessages(message('aaa', 'hi'), message('bbb', 'hi'), rules, stomp)).toEqual([]);
+    expect(diffMessages(message('aaa', 'hi'), message('bbb', 'ho'), rules, stomp)).toEqual(['$.body']);
+    expect(diffMessages(message('aaa', 'hi'), message('bbb', 'hey'), rules, stomp)).toEqual([
+      '$.headers["content-length"]',
+      '$.body',
+    ]);
+    // Read as a whole, the two deliveries differ.
+    expect(diffMessages(message('aaa', 'hi'), message('bbb', 'hi'), rules)).toEqual(['$']);
+    // Other protocols keep JSON.
+    expect(answerStructure(graphqlWs)('{"a":1}')).toEqual({ a: 1 });
   });
 });

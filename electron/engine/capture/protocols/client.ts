@@ -57,6 +57,12 @@ export interface ClientProtocol {
   readonly ready: Promise<void>;
   /** Stops the client's own timers (MQTT PINGREQ, STOMP heart-beats); the connection is ending. */
   dispose(): void;
+  /**
+   * A user's text message (`--send`, a script's send, the console's composer) as the protocol
+   * frames it on the wire, for what a command line or a form cannot carry (STOMP's closing NUL);
+   * absent: sent as written.
+   */
+  framed?(text: string): string;
 }
 
 /**

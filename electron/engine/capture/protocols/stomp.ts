@@ -111,6 +111,14 @@ export class StompClient extends ClientOpening {
     super.dispose();
   }
 
+  /**
+   * A STOMP frame as written (`SEND\ndestination:/queue/x\n\nhi`) ends with the NUL a frame needs,
+   * which no command line can carry: without it the broker waits for the rest of the frame forever.
+   */
+  framed(text: string): string {
+    return /^[A-Z]+\r?\n/.test(text) && !text.includes('\0') ? `${text}\0` : text;
+  }
+
   private handle(frame: StompFrame, link: ProtocolLink): void {
     switch (frame.command) {
       case 'CONNECTED':

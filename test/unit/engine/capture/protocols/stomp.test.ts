@@ -55,6 +55,26 @@ describe.skipIf(missing !== null)(`STOMP frames${missing ? ` (skipped: ${missing
     expect(encodeFrame('CONNECT', { passcode: 'a:b' }, '1.2')).toContain('passcode:a:b\n');
   });
 
+  it('ends a frame written without its NUL (a command line cannot carry one) as stompjs reads it', async () => {
+    const { Parser, FrameImpl } = await stompjs();
+    const read: Array<{ command: string; headers: Record<string, string>; body: string }> = [];
+    const parser = new Parser(
+      (raw) => read.push(FrameImpl.fromRawFrame(raw, true)),
+      () => {},
+    );
+    const client = new StompClient({ subscribe: [] }, new URL('ws://x/ws'));
+    const written = 'SEND\ndestination:/queue/x\n\nhello';
+    expect(client.framed(written)).toBe(`${written}\0`);
+    parser.parseChunk(client.framed(written));
+    expect(read).toEqual([
+      expect.objectContaining({ command: 'SEND', headers: { destination: '/queue/x' }, body: 'hello' }),
+    ]);
+    // A whole frame, a heart-beat and text that is no frame go out as written.
+    expect(client.framed(`${written}\0`)).toBe(`${written}\0`);
+    expect(client.framed('\n')).toBe('\n');
+    expect(client.framed('{"op":"hi"}')).toBe('{"op":"hi"}');
+  });
+
   it('cuts what stompjs writes into frames and heart-beats wherever the messages split it', async () => {
     const { FrameImpl } = await stompjs();
     const stream = Buffer.concat([
