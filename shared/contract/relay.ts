@@ -3,14 +3,28 @@
 // connection of the relay's own session (kind relay; `out` is what the client sent). The console and
 // `frameline relay` send the same requests; the flags are these fields.
 import { z } from 'zod';
-import { numberIn, TlsPemFields } from './fields.js';
+import { numberIn, PemSchema, TlsPemFields } from './fields.js';
 
 const id = z.number().int().positive();
 
 /** Start a relay: listen for clients and relay each to the upstream. */
 export const RelayRequestSchema = z.object({
-  /** The upstream WebSocket URL (ws:// or wss://); a client's path and query are appended to its path. */
-  to: z.string().min(1).max(8192),
+  /**
+   * The upstream WebSocket URL (ws:// or wss://); a client's path and query are appended to its path.
+   * Absent for a forward proxy, whose clients name their own server.
+   */
+  to: z.string().min(1).max(8192).optional(),
+  /**
+   * A forward HTTP proxy instead: clients configured with it reach ws:// servers through CONNECT or
+   * absolute-URL upgrades, and wss:// ones through CONNECT, TLS ended with a leaf certificate signed
+   * by Frameline's local CA. Only WebSocket upgrades are recorded; other requests and tunnels pass.
+   */
+  proxy: z.boolean().default(false),
+  /** Serve wss:// to clients, with a certificate signed by Frameline's local CA unless tlsCertPem is given. */
+  tls: z.boolean().default(false),
+  /** The certificate (with its chain) and key served to clients with `tls`, instead of the local CA's. */
+  tlsCertPem: PemSchema.optional(),
+  tlsKeyPem: PemSchema.optional(),
   host: z.string().min(1).max(255).default('127.0.0.1'),
   port: numberIn(0, 65535, '', { integer: true }).default(0),
   /** TLS towards a wss:// upstream, as a capture's. */
@@ -46,13 +60,19 @@ export const RelayClientSchema = z.object({
 export const RelayStatusSchema = z.object({
   /** The relay's own session (kind relay), which records every client. */
   sessionId: id,
-  /** Where clients connect. */
+  /** Where clients connect: ws:// or wss://, or the http:// address of a forward proxy. */
   url: z.string(),
+  /** A forward proxy (clients name their servers) rather than a relay to one upstream. */
+  proxy: z.boolean(),
+  /** Clients are served TLS. */
+  tls: z.boolean(),
+  /** Frameline's local CA certificate, when the relay serves certificates it signed (clients must trust it). */
+  caFile: z.string().nullable(),
   port: z.number().int().positive(),
   /** It listens on a loopback address: only this machine can reach it. */
   loopback: z.boolean(),
-  /** The upstream. */
-  to: z.string(),
+  /** The upstream (null for a forward proxy). */
+  to: z.string().nullable(),
   state: z.enum(['listening', 'stopped']),
   /** Clients that connected so far. */
   connections: z.number().int().nonnegative(),

@@ -15,12 +15,14 @@ Echoes every message. Prints {"port": N} once listening on 127.0.0.1; stops on S
                    "authorization", "userAgent", "subprotocol"} (what a proxy in front passed on)
 --ping-flood N     on connect, send N pings (payloads "0".."N-1") as fast as it can, then close with
                    1000 "flood over"
+--cert F --key F   serve wss:// with this certificate and key (PEM)
 """
 import argparse
 import asyncio
 import http
 import json
 import signal
+import ssl
 import sys
 import time
 
@@ -39,6 +41,8 @@ async def main() -> None:
     parser.add_argument("--ping-flood", type=int, default=None)
     parser.add_argument("--subprotocols", default=None)
     parser.add_argument("--report", action="store_true")
+    parser.add_argument("--cert", default=None)
+    parser.add_argument("--key", default=None)
     args = parser.parse_args()
 
     async def stream(ws):
@@ -87,6 +91,10 @@ async def main() -> None:
         return None
 
     origins = args.origins.split(",") if args.origins else None
+    tls = None
+    if args.cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.cert, args.key)
     stop = asyncio.get_running_loop().create_future()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set_result, None)
     async with websockets.serve(
@@ -98,6 +106,7 @@ async def main() -> None:
         origins=origins,
         subprotocols=args.subprotocols.split(",") if args.subprotocols else None,
         process_request=process_request,
+        ssl=tls,
     ) as server:
         port = server.sockets[0].getsockname()[1]
         sys.stdout.write(json.dumps({"port": port}) + "\n")

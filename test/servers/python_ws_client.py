@@ -2,14 +2,17 @@
 
 Usage: /usr/bin/python3 python_ws_client.py URL [--origin O] [--subprotocol P]... [--header "K: V"]...
                                              [--expect N] [--send TEXT]... [--hold]
+                                             [--cafile CA.pem]
 Prints one JSON line per event: {"open": true, "subprotocol": P}; {"received": TEXT} for the first
 N messages (--expect), then {"received": TEXT} for the answer to each --send; then either closes
 with 1000 (default) or, with --hold, prints {"holding": true} and waits for the server to close;
-finally {"closed": CODE, "reason": R}. A refused upgrade prints {"refused": STATUS}.
+finally {"closed": CODE, "reason": R}. A refused upgrade prints {"refused": STATUS}. --cafile: the
+only CA trusted for a wss:// URL (the default context otherwise: name and chain checked).
 """
 import argparse
 import asyncio
 import json
+import ssl
 import sys
 
 import websockets
@@ -29,7 +32,9 @@ async def main() -> None:
     parser.add_argument("--expect", type=int, default=0)
     parser.add_argument("--send", action="append", default=[])
     parser.add_argument("--hold", action="store_true")
+    parser.add_argument("--cafile", default=None)
     args = parser.parse_args()
+    tls = ssl.create_default_context(cafile=args.cafile) if args.cafile else None
     headers = [tuple(part.strip() for part in h.split(":", 1)) for h in args.header]
     try:
         ws = await websockets.connect(
@@ -38,6 +43,7 @@ async def main() -> None:
             subprotocols=args.subprotocol or None,
             extra_headers=headers,
             ping_interval=None,
+            **({"ssl": tls} if tls else {}),
         )
     except websockets.InvalidStatusCode as e:
         say({"refused": e.status_code})

@@ -9,7 +9,8 @@ export function browserMissing(): string | null {
   return existsSync(CHROMIUM) ? null : `Chromium not installed at ${CHROMIUM} (apt-get install chromium)`;
 }
 
-export function launchChromium(): Promise<Browser> {
+/** Chromium, with `extraArgs` (a proxy, a pinned certificate key) after the usual ones. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -22,6 +23,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

@@ -52,8 +52,12 @@ export function startMock(args: string[]): Promise<MockProcess> {
 }
 
 /** Starts a command that listens (`mock`, `relay`) and waits for its first line, "listening ws://…". */
-export function startListener(command: 'mock' | 'relay', args: string[]): Promise<MockProcess> {
-  const child = startCli([command, ...args]);
+export function startListener(
+  command: 'mock' | 'relay',
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<MockProcess> {
+  const child = startCli([command, ...args], env);
   let stderr = '';
   let stdout = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -71,7 +75,7 @@ export function startListener(command: 'mock' | 'relay', args: string[]): Promis
     lines.once('line', (line) => {
       clearTimeout(timer);
       child.removeAllListeners('exit');
-      const url = /^listening (ws:\/\/\S+)$/.exec(line)?.[1];
+      const url = /^listening ((?:wss?|http):\/\/\S+)$/.exec(line)?.[1];
       if (!url) return reject(new Error(`unexpected first line: ${line}`));
       resolve({
         url,

@@ -1,11 +1,13 @@
 // frameline relay --to URL: a recording reverse proxy between real clients and their server.
 import { contract } from '../../../shared/contract.js';
 import { InputError } from '../../engine/errors.js';
+import { trustAdvice } from '../../engine/relay/local-ca.js';
 import { parse, positionals, requestFrom, type Flag } from '../args.js';
 import { openCliEngine } from '../engine.js';
 import { note, out, warnExposed } from '../output.js';
 
 export const help = `frameline relay --to URL [options]
+       frameline relay --proxy [options]
 
 Stand between real clients and their server, and record what they say. Point a client (a browser
 app, a mobile app, a service) at the relay instead of its server: each client's upgrade is passed
@@ -17,9 +19,21 @@ into a new session (kind relay; "out" is what the client sent, "in" what the ser
 connection per client, with who closed it and the code each side closed with. Runs until Ctrl+C
 or SIGTERM, which close every client and its upstream with 1001 and commit the session.
 
+With --proxy it is a forward HTTP proxy instead, for clients that can only be pointed at one (set
+it as their HTTP proxy; the first line is "listening http://HOST:PORT"): ws:// through CONNECT or
+absolute URLs, and wss:// by ending TLS inside CONNECT with a certificate for the server's host
+signed by Frameline's local certificate authority, which the client must trust. Only WebSocket
+upgrades are relayed and recorded; other requests and tunnels pass through untouched.
+
   --to URL               the server: ws://HOST:PORT/PATH or wss://…
+  --proxy                a forward proxy: clients name their servers (no --to)
   --listen HOST:PORT     where clients connect (default 127.0.0.1:0, a free port; anything but a
                          loopback address is reachable from the network: you are warned)
+  --tls                  serve wss:// to clients, with a certificate for the listen address signed
+                         by Frameline's local certificate authority (made once; how to trust it
+                         is printed on stderr; FRAMELINE_CA_DIR moves it)
+  --tls-cert FILE --tls-key FILE
+                         serve wss:// with this certificate (PEM, its chain after it) and key
   --ca FILE              trust this CA for a wss:// server (PEM, at most 1 MiB)
   --cert FILE --key FILE client certificate for a wss:// server (PEM, at most 1 MiB each)
   --insecure             accept any server certificate
@@ -29,6 +43,10 @@ or SIGTERM, which close every client and its upstream with 1001 and commit the s
 
 const OPTIONS = {
   to: { type: 'string' },
+  proxy: { type: 'boolean', default: false },
+  tls: { type: 'boolean', default: false },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
   listen: { type: 'string' },
   ca: { type: 'string' },
   cert: { type: 'string' },
@@ -40,6 +58,10 @@ const OPTIONS = {
 
 const FLAGS: Record<string, Flag> = {
   to: { field: 'to' },
+  proxy: { field: 'proxy', kind: 'boolean' },
+  tls: { field: 'tls', kind: 'boolean' },
+  'tls-cert': { field: 'tlsCertPem', kind: 'pem' },
+  'tls-key': { field: 'tlsKeyPem', kind: 'pem' },
   ca: { field: 'caPem', kind: 'pem', pem: { what: 'CA', file: 'ca' } },
   cert: { field: 'certPem', kind: 'pem', pem: { what: 'client certificate', file: 'cert' } },
   key: { field: 'keyPem', kind: 'pem', pem: { what: 'client key', file: 'key' } },
@@ -60,8 +82,10 @@ function listenAddress(raw: string | undefined): { host: string; port: number } 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals: args } = parse(argv, OPTIONS, 'relay');
   positionals(args, 'relay');
-  if (values.to === undefined)
-    throw new InputError('relay needs --to URL, the server to relay to, such as --to ws://127.0.0.1:8080/');
+  if (values.to === undefined && !values.proxy)
+    throw new InputError(
+      'relay needs --to URL, the server to relay to, such as --to ws://127.0.0.1:8080/ (or --proxy, a forward proxy)',
+    );
   const request = requestFrom(contract.relay.start.request, values, FLAGS, listenAddress(values.listen));
   const json = values.json;
   const engine = openCliEngine(values);
@@ -92,10 +116,13 @@ export async function run(argv: string[]): Promise<number> {
       );
     if (json)
       await out(
-        `${JSON.stringify({ url: relay.url, port: relay.port, sessionId: relay.sessionId, to: relay.to })}\n`,
+        `${JSON.stringify({ url: relay.url, port: relay.port, sessionId: relay.sessionId, to: relay.to, caFile: relay.caFile })}\n`,
       );
     else await out(`listening ${relay.url}\n`);
-    note(`relaying to ${relay.to} into session ${relay.sessionId}; Ctrl+C to stop`);
+    if (relay.caFile) for (const line of trustAdvice(relay.caFile)) note(line);
+    note(
+      `${relay.to ? `relaying to ${relay.to}` : 'proxying (WebSocket upgrades recorded)'} into session ${relay.sessionId}; Ctrl+C to stop`,
+    );
     // Ctrl+C may arrive more than once: the first one stops the relay cleanly, later ones must not cut that short.
     await new Promise<void>((resolve) => {
       process.on('SIGINT', resolve);

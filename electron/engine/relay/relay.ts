@@ -5,7 +5,17 @@
 // Every frame both ways is recorded in the relay's session (kind relay), one connection per client,
 // directions from the client's point of view (`out` is what the client sent), at the moment the
 // relay receives it; and for each close, who started it and the code each leg closed with.
-import { createServer, STATUS_CODES, type ClientRequest, type IncomingMessage, type Server } from 'node:http';
+// With --tls clients reach it with wss:// (a certificate signed by Frameline's local CA, or their
+// own); with --proxy it is a forward proxy instead (proxy.ts), whose upgrades it relays the same way.
+import {
+  createServer,
+  STATUS_CODES,
+  type ClientRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -18,9 +28,12 @@ import { requestHeaders } from '../capture/recorder.js';
 import { headerObject, tapWire, WIRE_SOCKET_OPTIONS, type Wire, type WireEnd } from '../capture/wire.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
+import { InputError } from '../errors.js';
 import { isLoopback, listenFailure } from '../listen.js';
 import { beginRecording } from '../store/recording.js';
 import { StoreWriter, type SessionSpool } from '../store/writer.js';
+import { LocalCa } from './local-ca.js';
+import { attachProxy, HOP_HEADERS } from './proxy.js';
 
 /** Payload bytes stored per frame (longer ones are stored truncated with their real size). */
 const PAYLOAD_CAP = 1024 * 1024;
@@ -39,15 +52,7 @@ const LISTED_CLIENTS = 50;
  * answered goes back.
  */
 const LEG_HEADERS = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
+  ...HOP_HEADERS,
   'host',
   'content-length',
   'sec-websocket-key',
@@ -144,12 +149,45 @@ export class RelayServer {
     request: RelayRequest,
     hooks: RelayHooks = {},
   ): Promise<RelayServer> {
-    const to = parseTarget(request.to);
+    if (request.proxy === (request.to !== undefined))
+      throw new InputError(
+        request.proxy
+          ? 'a forward proxy relays to the servers its clients name: leave out --to'
+          : 'a relay needs --to URL, the server to relay to (or --proxy, a forward proxy its clients name servers through)',
+      );
+    if (request.proxy && (request.tls || request.tlsCertPem !== undefined))
+      throw new InputError(
+        'a forward proxy is reached with plain http:// (clients tunnel wss:// through CONNECT): leave out --tls, --tls-cert and --tls-key',
+      );
+    if ((request.tlsCertPem === undefined) !== (request.tlsKeyPem === undefined))
+      throw new InputError(
+        'serving TLS with your own certificate needs both --tls-cert FILE and --tls-key FILE',
+      );
+    const to = request.to === undefined ? null : parseTarget(request.to);
     const tls = prepareTls(request);
-    const server = createServer((_req, res) => {
+    const serveTls = request.tls || request.tlsCertPem !== undefined;
+    const ca = request.proxy || (serveTls && request.tlsCertPem === undefined) ? await LocalCa.open() : null;
+    const served = !serveTls
+      ? null
+      : request.tlsCertPem !== undefined
+        ? { cert: request.tlsCertPem, key: request.tlsKeyPem! }
+        : await ca!.leaf(
+            isLoopback(request.host) ? [request.host, 'localhost', '127.0.0.1', '::1'] : [request.host],
+          );
+    const refuse = (_req: IncomingMessage, res: ServerResponse) => {
       res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
-      res.end(`A Frameline relay to ${to.host}: connect with a WebSocket client.\n`);
-    });
+      res.end(`A Frameline relay to ${to?.host}: connect with a WebSocket client.\n`);
+    };
+    let server: Server;
+    try {
+      server = request.proxy
+        ? createServer()
+        : served
+          ? createTlsServer(served, refuse)
+          : createServer(refuse);
+    } catch (err) {
+      throw new InputError(`the certificate and key to serve cannot be used: ${(err as Error).message}`);
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(request.port, request.host, () => {
@@ -159,25 +197,33 @@ export class RelayServer {
     }).catch((err: unknown) => {
       throw listenFailure(err, request.host, request.port) ?? err;
     });
-    return new RelayServer(ctx, request, to, tls, server, hooks);
+    return new RelayServer(ctx, request, to, tls, server, hooks, ca, served !== null);
   }
 
   private constructor(
     ctx: EngineContext,
     private readonly request: RelayRequest,
-    private readonly to: URL,
+    private readonly to: URL | null,
     private readonly tls: TlsMaterial,
     private readonly server: Server,
     private readonly hooks: RelayHooks,
+    private readonly ca: LocalCa | null,
+    private readonly servesTls: boolean,
   ) {
     this.port = (server.address() as AddressInfo).port;
     const host = request.host.includes(':') ? `[${request.host}]` : request.host;
-    this.url = `ws://${host}:${this.port}/`;
+    this.url = to ? `${servesTls ? 'wss' : 'ws'}://${host}:${this.port}/` : `http://${host}:${this.port}`;
     const recording = beginRecording(ctx.db, ctx.dbPath, {
-      name: request.name ?? `relay ${host}:${this.port} to ${to.host}`,
+      name: request.name ?? (to ? `relay ${host}:${this.port} to ${to.host}` : `proxy ${host}:${this.port}`),
       kind: 'relay',
-      target: to.href,
-      settings: { listen: this.url, to: to.href, insecure: request.insecure },
+      target: to?.href ?? this.url,
+      settings: {
+        listen: this.url,
+        to: to?.href ?? null,
+        proxy: !to,
+        tls: servesTls,
+        insecure: request.insecure,
+      },
       createdAt: nowMicros(),
     });
     this.sessionId = recording.sessionId;
@@ -196,9 +242,20 @@ export class RelayServer {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
-      this.upgrade(req, socket, head),
-    );
+    if (to)
+      server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
+        this.relay(req, socket, head, upstreamUrl(to, req.url ?? '/')),
+      );
+    else
+      attachProxy(server, {
+        ca: ca!,
+        upstreamTls: {
+          ...(tls.ca ? { ca: tls.ca } : {}),
+          ...(tls.cert ? { cert: tls.cert, key: tls.key } : {}),
+          rejectUnauthorized: !request.insecure,
+        },
+        relay: (req, socket, head, url) => this.relay(req, socket, head, url),
+      });
   }
 
   /** The relay as the console sees it. */
@@ -208,7 +265,10 @@ export class RelayServer {
       url: this.url,
       port: this.port,
       loopback: isLoopback(this.request.host),
-      to: this.to.href,
+      proxy: this.to === null,
+      tls: this.servesTls,
+      caFile: this.ca?.caFile ?? null,
+      to: this.to?.href ?? null,
       state: this.stopped ? 'stopped' : 'listening',
       connections: this.total,
       clients: this.clients.slice(-LISTED_CLIENTS).map(clientView),
@@ -250,14 +310,17 @@ export class RelayServer {
     this.spool.message({ type: 'closed', ordinal, closedAt: nowMicros(), code, reason, closedBy, error });
   }
 
-  private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+  /**
+   * Relays one client's upgrade to `url` and records it (the reverse listener's clients, and the
+   * WebSocket upgrades a forward proxy's clients send, in the clear or inside a CONNECT tunnel).
+   */
+  private relay(req: IncomingMessage, socket: Socket, head: Buffer, url: URL): void {
     if (this.stopped) {
       socket.destroy();
       return;
     }
     const ordinal = ++this.total;
     const startedAt = nowMicros();
-    const url = upstreamUrl(this.to, req.url ?? '/');
     this.spool.message({
       type: 'connection',
       ordinal,
