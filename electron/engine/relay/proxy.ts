@@ -187,6 +187,10 @@ export function attachProxy(server: Server, options: ProxyOptions): void {
       }
     };
     if (head.length > 0) first(head);
-    else socket.once('data', first);
+    else {
+      // The HTTP server may have paused the socket it hands over: it is read again for the first bytes.
+      socket.once('data', first);
+      socket.resume();
+    }
   });
 }
