@@ -4,8 +4,8 @@
 
 /** A request that cannot be done as asked (a bad URL, an unreadable file…). */
 export class InputError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'InputError';
   }
 }

@@ -1,7 +1,7 @@
 // frameline relay --to URL: a recording reverse proxy between real clients and their server.
+import { trustAdvice } from '../../../shared/ca-trust.js';
 import { contract } from '../../../shared/contract.js';
 import { InputError } from '../../engine/errors.js';
-import { trustAdvice } from '../../engine/relay/local-ca.js';
 import { parse, positionals, requestFrom, type Flag } from '../args.js';
 import { openCliEngine } from '../engine.js';
 import { note, out, warnExposed } from '../output.js';

@@ -34,8 +34,9 @@ async function openssl(args: string[]): Promise<void> {
     if (e.code === 'ENOENT')
       throw new InputError(
         'openssl is not installed: Frameline uses it to make its local certificate authority (apt-get install openssl), or give --tls-cert FILE --tls-key FILE',
+        { cause: err },
       );
-    throw new Error(`openssl ${args[0]} failed: ${(e.stderr ?? e.message).trim()}`);
+    throw new Error(`openssl ${args[0]} failed: ${(e.stderr ?? e.message).trim()}`, { cause: err });
   }
 }
 
@@ -188,15 +189,4 @@ export class LocalCa {
       rmSync(out, { force: true });
     }
   }
-}
-
-/** How to make clients trust the CA, one line each (printed by `frameline relay`). */
-export function trustAdvice(caFile: string): string[] {
-  return [
-    `Frameline's certificate authority: ${caFile}`,
-    `  Chromium/Chrome on Linux (NSS, package libnss3-tools): certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n Frameline -i ${caFile}`,
-    `  Firefox: Settings → Privacy & Security → Certificates → View Certificates → Authorities → Import ${caFile}`,
-    `  curl: --cacert ${caFile}; Python: ssl.create_default_context(cafile="${caFile}"); Node: NODE_EXTRA_CA_CERTS=${caFile}`,
-    `  Debian/Ubuntu system-wide: cp ${caFile} /usr/local/share/ca-certificates/frameline.crt && update-ca-certificates`,
-  ];
 }
