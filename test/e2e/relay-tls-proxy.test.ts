@@ -20,6 +20,7 @@ import { cliJson, workspace, type Workspace } from '../support/cli.js';
 import { PYTHON, serverScript, startPeer, type Peer } from '../support/processes.js';
 import { startListener, type MockProcess } from '../support/replay.js';
 import type { ShowJson } from '../support/session-json.js';
+import { until } from '../support/wait.js';
 
 const missing = browserMissing();
 
@@ -104,7 +105,12 @@ describe.skipIf(missing)('a browser app through frameline relay --tls and --prox
     return (await tab.evaluate('window.result')) as PageResult;
   }
 
-  async function stoppedSession(): Promise<{ json: ShowJson; stderr: string }> {
+  /**
+   * Stops the relay once `clients` clients ended (the page's socket closes as soon as the relay
+   * answers its close; the server's answer reaches the relay after that) and reads its session.
+   */
+  async function stoppedSession(clients: number): Promise<{ json: ShowJson; stderr: string }> {
+    await until(`${clients} clients ended`, () => relay!.stderr().split(/ ended: /).length > clients);
     const stopped = await relay!.stop();
     relay = null;
     expect(stopped.code).toBe(0);
@@ -113,9 +119,18 @@ describe.skipIf(missing)('a browser app through frameline relay --tls and --prox
     return { json, stderr: stopped.stderr };
   }
 
-  /** "direction opcode" of each frame of a connection (by its id). */
+  /**
+   * "direction opcode" of each frame of a connection (by its id): its data frames sorted (the page
+   * sends as it opens while the server sends its report: the two cross), then its close frames in order.
+   */
   function framesOf(json: ShowJson, connection: number): string[] {
-    return json.frames!.filter((f) => f.connection === connection).map((f) => `${f.direction} ${f.opcode}`);
+    const frames = json
+      .frames!.filter((f) => f.connection === connection)
+      .map((f) => `${f.direction} ${f.opcode}`);
+    return [
+      ...frames.filter((f) => !f.endsWith('close')).sort(),
+      ...frames.filter((f) => f.endsWith('close')),
+    ];
   }
 
   it('serves wss:// with a certificate of its own CA: Chromium and Python talk through it, recorded', async () => {
@@ -153,7 +168,7 @@ describe.skipIf(missing)('a browser app through frameline relay --tls and --prox
     expect(code, stderr).toBe(0);
     expect(said).toContain('{"received": "hi"}');
 
-    const { json, stderr: said2 } = await stoppedSession();
+    const { json, stderr: said2 } = await stoppedSession(2);
     // How to trust the CA was said on stderr.
     expect(said2).toContain(`certificate authority: ${caFile}`);
     expect(said2).toContain(`certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n Frameline -i ${caFile}`);
@@ -165,15 +180,15 @@ describe.skipIf(missing)('a browser app through frameline relay --tls and --prox
     expect(json.connections[0]).toMatchObject({ status: 101, closedBy: 'client', closeCode: 1000 });
     expect(framesOf(json, json.connections[0]!.id)).toEqual([
       'in text',
-      'out text',
       'in text',
+      'out text',
       'out close',
       'in close',
     ]);
     expect(framesOf(json, json.connections[1]!.id)).toEqual([
       'in text',
-      'out text',
       'in text',
+      'out text',
       'out close',
       'in close',
     ]);
@@ -226,7 +241,7 @@ describe.skipIf(missing)('a browser app through frameline relay --tls and --prox
     expect(JSON.parse(results[0]!.got[0]!)).toMatchObject({ path: '/chat?room=7', origin: pageOrigin });
     expect(JSON.parse(results[1]!.got[0]!)).toMatchObject({ path: '/secure', origin: pageOrigin });
 
-    const { json } = await stoppedSession();
+    const { json } = await stoppedSession(2);
     // Only the two WebSockets are connections of the session: the GETs of the page are not.
     expect(json.connections.map((c) => c.url).sort()).toEqual(
       [`ws://127.0.0.1:${plain.port}/chat?room=7`, `wss://localhost:${secure.port}/secure`].sort(),
@@ -234,7 +249,7 @@ describe.skipIf(missing)('a browser app through frameline relay --tls and --prox
     for (const c of json.connections) {
       expect(c).toMatchObject({ status: 101, closedBy: 'client', closeCode: 1000 });
       expect(c.requestHeaders).toMatchObject({ Origin: pageOrigin });
-      expect(framesOf(json, c.id)).toEqual(['in text', 'out text', 'in text', 'out close', 'in close']);
+      expect(framesOf(json, c.id)).toEqual(['in text', 'in text', 'out text', 'out close', 'in close']);
     }
   });
 });
