@@ -148,7 +148,6 @@ export async function importPcap(
   request: { path: string; keylog?: string; name?: string },
   hooks: ImportHooks = {},
 ): Promise<PcapImportResult> {
-  const { db, dbPath } = ctx;
   const fileName = basename(request.path);
   const total = statSync(request.path).size;
   const args = [
@@ -168,7 +167,7 @@ export async function importPcap(
   args.push('--disable-protocol', 'http', '--disable-protocol', 'websocket');
   if (request.keylog !== undefined) args.push('-o', `tls.keylog_file:${request.keylog}`);
   for (const f of FIELDS) args.push('-e', f);
-  const child = spawn(process.env.FRAMELINE_TSHARK ?? 'tshark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('tshark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     if (stderr.length < 4096) stderr += d.toString();
@@ -197,6 +196,8 @@ export async function importPcap(
   const begin = (s: Stream) => {
     if (spool) return spool;
     startedAt = s.synAt ?? s.firstAt;
+    // The database is opened only now: a capture without a WebSocket connection creates nothing.
+    const { db, dbPath } = ctx;
     recording = beginRecording(db, dbPath, {
       name: request.name ?? fileName,
       kind: 'pcap',
@@ -284,10 +285,22 @@ export async function importPcap(
       let data = Buffer.concat(m.parts, m.bytes);
       if (m.compressed && s.deflate) {
         const takeover = s.deflate[from];
-        data = inflateRawSync(Buffer.concat([data, DEFLATE_TAIL]), {
-          finishFlush: constants.Z_SYNC_FLUSH,
-          ...(takeover && d.window.length > 0 ? { dictionary: d.window } : {}),
-        });
+        try {
+          data = inflateRawSync(Buffer.concat([data, DEFLATE_TAIL]), {
+            finishFlush: constants.Z_SYNC_FLUSH,
+            ...(takeover && d.window.length > 0 ? { dictionary: d.window } : {}),
+          });
+        } catch (err) {
+          // Compressed against messages the capture does not hold (it began after them, or lost
+          // them): nothing after this can be read on this connection.
+          event(s, ts, 'pcap-undecodable', {
+            side: from,
+            message: `a compressed message the ${from} sent cannot be inflated: ${(err as Error).message}`,
+          });
+          s.state = 'broken';
+          d.buffer = Buffer.alloc(0);
+          return;
+        }
         if (takeover) {
           const joined = Buffer.concat([d.window, data]);
           d.window = Buffer.from(joined.subarray(Math.max(0, joined.length - WINDOW)));
