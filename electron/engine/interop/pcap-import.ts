@@ -42,6 +42,7 @@ const FIELDS = [
   'tcp.analysis.retransmission',
   'tcp.analysis.zero_window',
   'tcp.analysis.lost_segment',
+  'tcp.len',
 ] as const;
 
 interface Side {
@@ -575,7 +576,25 @@ export async function importPcap(
         if (plain.length > 0 && types.includes('23'))
           for (const h of plain) received(s, from, ts, Buffer.from(h, 'hex'));
         if (fin) d.fin ??= ts;
-      } else segment(s, from, ts, Number(f[7]), syn, fin, tcpPayload ?? Buffer.alloc(0));
+      } else {
+        const payload = tcpPayload ?? Buffer.alloc(0);
+        const seq = Number(f[7]);
+        segment(s, from, ts, seq, syn, fin, payload);
+        const wire = Number(f[14] || 0);
+        if (payload.length < wire) {
+          // Cut by the capture's snap length: the rest of this stream cannot be read.
+          d.missing++;
+          d.firstEvidence.missing ??= ts;
+          if (s.state === 'open')
+            event(s, ts, 'pcap-truncated', {
+              side: from,
+              message: `the capture kept ${payload.length} of a segment's ${wire} bytes (its snap length); take it again without -s`,
+            });
+          if (s.ordinal === 0) skip(s);
+          else s.state = 'broken';
+          d.next = (seq + wire) >>> 0;
+        }
+      }
       const other = s[from === 'client' ? 'server' : 'client'];
       if (rst || (d.fin !== null && other.fin !== null)) s.ended = true;
       if (s.ended) finish(s);

@@ -111,6 +111,13 @@ async function conversation(port: number, flags: string[]): Promise<Said> {
   return JSON.parse(stdout) as Said;
 }
 
+/** The 101 a hand-written server answers an upgrade request with. */
+function upgradeAnswer(request: string): string {
+  const key = /sec-websocket-key: *(\S+)/i.exec(request)![1]!;
+  const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+  return `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
+}
+
 const show = async (id: number) =>
   (await cliJson<ShowJson>(['show', String(id), '--frames', '--db', ws.db])).json;
 
@@ -213,13 +220,7 @@ describe('frameline import FILE.pcap', () => {
         if (head.includes('\r\n\r\n')) return void socket.resetAndDestroy();
         head += d.toString('latin1');
         if (!head.includes('\r\n\r\n')) return;
-        const key = /sec-websocket-key: *(\S+)/i.exec(head)![1]!;
-        const accept = createHash('sha1')
-          .update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
-          .digest('base64');
-        socket.write(
-          `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
-        );
+        socket.write(upgradeAnswer(head));
         socket.write(Buffer.concat([Buffer.from([0x81, 5]), Buffer.from('hello')]));
       });
     });
@@ -286,4 +287,50 @@ describe('frameline import FILE.pcap', () => {
       'frameline: tshark is not installed; install the package tshark (apt-get install tshark) to import packet captures\n',
     );
   }, 30_000);
+
+  it('records the zero window of a server that stopped reading', async () => {
+    // A server that answers the upgrade and then reads nothing more: its receive window fills.
+    const sockets: Socket[] = [];
+    const server: Server = createServer((socket: Socket) => {
+      sockets.push(socket);
+      let head = '';
+      const onData = (d: Buffer) => {
+        head += d.toString('latin1');
+        if (!head.includes('\r\n\r\n')) return;
+        socket.off('data', onData);
+        socket.pause();
+        socket.write(upgradeAnswer(head));
+      };
+      socket.on('data', onData);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const { file } = await captured('zero-window', port, async () => {
+        const client = new WebSocket(`ws://127.0.0.1:${port}/upload`, { perMessageDeflate: false });
+        await new Promise((r) => client.once('open', r));
+        const chunk = Buffer.alloc(256 * 1024, 7);
+        // More than the kernel buffers of both sides hold: what is left waits in the client.
+        while (client.bufferedAmount < 32 * 1024 * 1024) {
+          client.send(chunk);
+          await new Promise((r) => setImmediate(r));
+        }
+        client.terminate();
+        await new Promise((r) => client.once('close', r));
+      });
+      const r = await cliJson<Imported>(['import', file, '--db', ws.db]);
+      expect(r.result.code, r.result.stderr).toBe(0);
+      expect(r.json.connections).toBe(1);
+      expect(r.json.tcpEvents.zeroWindows).toBeGreaterThan(0);
+      expect(events(r.json.sessionId)).toContainEqual({
+        kind: 'tcp-zero-window',
+        detail: { from: `127.0.0.1:${port}`, side: 'server', count: r.json.tcpEvents.zeroWindows },
+      });
+    } finally {
+      // A paused socket does not see its peer go: it is closed here.
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  }, 60_000);
 });
