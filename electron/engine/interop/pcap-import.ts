@@ -18,7 +18,8 @@ import type { EngineContext } from '../context.js';
 import { EnvironmentError, InputError } from '../errors.js';
 import { beginRecording, type Recording } from '../store/recording.js';
 import { StoreWriter, type SessionSpool } from '../store/writer.js';
-import { IMPORT_PAYLOAD_CAP, type ImportHooks } from './har-import.js';
+import { headerObject } from '../capture/wire.js';
+import { header, IMPORT_PAYLOAD_CAP, type ImportHooks } from './har-import.js';
 
 /** Bytes of one stream's unparsed data held before the stream is given up (a handshake never ends). */
 const MAX_PENDING = 64 * 1024 * 1024;
@@ -101,22 +102,13 @@ function httpHead(buf: Buffer): { line: string; headers: Headers; length: number
   const end = buf.indexOf('\r\n\r\n');
   if (end < 0) return null;
   const lines = buf.toString('latin1', 0, end).split('\r\n');
-  const headers: Headers = {};
+  const raw: string[] = [];
   for (const l of lines.slice(1)) {
     const colon = l.indexOf(':');
-    if (colon <= 0) continue;
-    const name = l.slice(0, colon).trim();
-    const value = l.slice(colon + 1).trim();
-    const existing = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
-    if (existing) headers[existing] = `${headers[existing]}, ${value}`;
-    else headers[name] = value;
+    if (colon > 0) raw.push(l.slice(0, colon).trim(), l.slice(colon + 1).trim());
   }
+  const headers = headerObject(raw);
   return { line: lines[0]!, headers, length: end + 4 };
-}
-
-function header(h: Headers, name: string): string | null {
-  const k = Object.keys(h).find((x) => x.toLowerCase() === name);
-  return k === undefined ? null : h[k]!;
 }
 
 /** Which side compresses, from the answer's Sec-WebSocket-Extensions: null without permessage-deflate. */

@@ -253,13 +253,16 @@ describe('frameline import FILE.pcap', () => {
         kind: 'tcp-reset',
         detail: { from: `127.0.0.1:${port}`, side: 'server', count: 1 },
       });
-      const d = await cliJson<{ findings: { id: string }[] }>([
-        'diagnose',
-        String(r.json.sessionId),
-        '--db',
-        ws.db,
-      ]);
-      expect(d.json.findings.map((f) => f.id)).toContain('abnormal-closure');
+      const d = await cliJson<{
+        findings: { id: string; summary: string; evidence: Record<string, unknown> }[];
+      }>(['diagnose', String(r.json.sessionId), '--db', ws.db]);
+      const abnormal = d.json.findings.find((f) => f.id === 'abnormal-closure');
+      expect(abnormal?.summary).toMatch(
+        new RegExp(
+          `dropped while in use\\. It was reset \\(TCP RST\\) by 127\\.0\\.0\\.1:${port}, the server side\\.$`,
+        ),
+      );
+      expect(abnormal?.evidence).toMatchObject({ resetBy: [`127.0.0.1:${port}, the server side`] });
     } finally {
       await new Promise((r) => server.close(r));
     }
