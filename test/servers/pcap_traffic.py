@@ -4,7 +4,7 @@ captured with tcpdump and imported (Debian's package, an independent implementat
 Usage: /usr/bin/python3 pcap_traffic.py --port P [--no-deflate] [--tls CERT KEY --keylog FILE]
 Serves on 127.0.0.1:P, connects a client, which sends known messages (text, a binary one, a large
 one that is fragmented, one sent twice) and receives their echo, then closes with 1000 "done". Prints one JSON line:
-{"sent": [...], "received": [...], "extensions": "..."}, each message {"type": "text"|"binary",
+{"url": "...", "sent": [...], "received": [...], "extensions": "..."}, each message {"type": "text"|"binary",
 "data": text or base64}.
 """
 import argparse
@@ -55,8 +55,9 @@ async def main() -> None:
     ]
     async with websockets.serve(echo, "127.0.0.1", args.port, ssl=server_ssl, compression=compression):
         scheme = "wss" if args.tls else "ws"
+        url = f"{scheme}://127.0.0.1:{args.port}/feed?x=1"
         async with websockets.connect(
-            f"{scheme}://127.0.0.1:{args.port}/feed?x=1",
+            url,
             ssl=client_ssl,
             compression=compression,
             max_size=None,
@@ -72,7 +73,7 @@ async def main() -> None:
                 received.append(await ws.recv())
             extensions = ws.response_headers.get("Sec-WebSocket-Extensions", "")
             await ws.close(1000, "done")
-    print(json.dumps({"sent": [shown(m) for m in messages], "received": [shown(m) for m in received], "extensions": extensions}), flush=True)
+    print(json.dumps({"url": url, "sent": [shown(m) for m in messages], "received": [shown(m) for m in received], "extensions": extensions}), flush=True)
 
 
 asyncio.run(main())

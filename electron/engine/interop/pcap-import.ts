@@ -505,7 +505,7 @@ export async function importPcap(
       }
       const id = Number(f[2]);
       if (!Number.isInteger(id) || f[2] === '' || gone.has(id)) continue;
-      const src = `${f[3] || f[4]}:${f[5]}`;
+      const src = f[3] ? `${f[3]}:${f[5]}` : `[${f[4]}]:${f[5]}`;
       const flags = parseInt(f[6] ?? '0', 16);
       const syn = (flags & 0x02) !== 0;
       const ack = (flags & 0x10) !== 0;

@@ -4,7 +4,7 @@
 // read back message by message against what the peers say they sent and received; and a connection
 // reset by its server (a Node socket's resetAndDestroy) recorded as closed 1006 with a tcp-reset
 // event that diagnose counts as an abnormal closure.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -26,6 +26,7 @@ interface Imported {
 }
 
 interface Said {
+  url: string;
   sent: { type: 'text' | 'binary'; data: string }[];
   received: { type: 'text' | 'binary'; data: string }[];
   extensions: string;
@@ -173,14 +174,44 @@ async function importedConversation(name: string, flags: string[], keylog?: stri
   const times = s.frames!.map((f) => Date.parse(f.ts));
   expect(times).toEqual([...times].sort((a, b) => a - b));
   expect(times[0]!).toBeGreaterThanOrEqual(Date.parse(c.openedAt!));
-  return { said, s };
+  return { said, s, file };
 }
 
 describe('frameline import FILE.pcap', () => {
   it('reads a plain conversation: masked client frames, a fragmented message joined', async () => {
-    const { said } = await importedConversation('plain', ['--no-deflate']);
+    const { said, file } = await importedConversation('plain', ['--no-deflate']);
     expect(said.extensions).toBe('');
     expect(said.sent.some((m) => m.data.length > 20_000)).toBe(true);
+
+    // The same capture without the client's second message (as if the capture lost it): what came
+    // before the gap is read, the client's side stops there, and the gap is an event.
+    const client = (
+      await new Promise<string>((resolve, reject) =>
+        execFile(
+          'tshark',
+          ['-r', file, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.srcport', '-e', 'tcp.len'],
+          (err, out) => (err ? reject(err) : resolve(out)),
+        ),
+      )
+    )
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t').map(Number) as [number, number, number])
+      .filter(([, port, len]) => port !== Number(new URL(said.url).port) && len > 0);
+    const lossy = join(ws.dir, 'lossy.pcap');
+    // The client's segments: the upgrade request, then one per message.
+    await new Promise<void>((resolve, reject) =>
+      execFile('editcap', [file, lossy, String(client[2]![0])], (err) => (err ? reject(err) : resolve())),
+    );
+    const r = await cliJson<Imported>(['import', lossy, '--db', ws.db]);
+    expect(r.result.code, r.result.stderr).toBe(0);
+    expect(r.json.tcpEvents.missing).toBeGreaterThan(0);
+    const s = await show(r.json.sessionId);
+    expect(messages(s, 'out')).toEqual(said.sent.slice(0, 1));
+    expect(messages(s, 'in')).toEqual(said.received);
+    expect(events(r.json.sessionId)).toContainEqual(
+      expect.objectContaining({ kind: 'tcp-missing', detail: expect.objectContaining({ side: 'client' }) }),
+    );
   }, 60_000);
 
   it('inflates permessage-deflate with the context kept between messages', async () => {
