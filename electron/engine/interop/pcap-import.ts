@@ -310,9 +310,12 @@ export async function importPcap(
     const d = s[from];
     d.buffer = d.buffer.length === 0 ? bytes : Buffer.concat([d.buffer, bytes]);
     if (s.tls === null) s.tls = false;
-    if (s.state === 'request' && from === 'client') {
+    // An HTTP server does not speak first: a stream whose server does is some other protocol.
+    if (s.state === 'request' && from === 'server') return skip(s);
+    if (s.state === 'request') {
       if (s.requestAt === null) s.requestAt = ts;
-      if (!/^GET /.test(d.buffer.toString('latin1', 0, Math.min(4, d.buffer.length)))) return skip(s);
+      if (!'GET '.startsWith(d.buffer.toString('latin1', 0, Math.min(4, d.buffer.length)))) return skip(s);
+      if (d.buffer.length < 4) return;
       const head = httpHead(d.buffer);
       if (!head) return d.buffer.length > 65536 ? skip(s) : undefined;
       if ((header(head.headers, 'upgrade') ?? '').toLowerCase() !== 'websocket') return skip(s);
@@ -325,7 +328,7 @@ export async function importPcap(
     }
     if (s.state === 'response' && s.server.buffer.length > 0) {
       const head = httpHead(s.server.buffer);
-      if (!head) return;
+      if (!head) return s.server.buffer.length > 65536 ? skip(s) : undefined;
       s.server.buffer = s.server.buffer.subarray(head.length);
       const status = Number(head.line.split(' ')[1]);
       if (status !== 101) return skip(s);

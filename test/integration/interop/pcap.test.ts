@@ -7,7 +7,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,7 +114,8 @@ async function conversation(port: number, flags: string[]): Promise<Said> {
 
 /** The 101 a hand-written server answers an upgrade request with. */
 function upgradeAnswer(request: string): string {
-  const key = /sec-websocket-key: *(\S+)/i.exec(request)![1]!;
+  const key = /sec-websocket-key: *(\S+)/i.exec(request)?.[1];
+  if (key === undefined) return 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
   const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
   return `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
 }
@@ -244,21 +245,31 @@ describe('frameline import FILE.pcap', () => {
 
   it('records a connection reset by its server as closed 1006 with a tcp-reset event, which diagnose sees', async () => {
     // A server that answers the upgrade, sends one message, and resets the connection once the
-    // client has spoken (as a proxy that cuts it would).
+    // client has spoken (as a proxy that cuts it would); a plain HTTP request gets 400.
     const server: Server = createServer((socket: Socket) => {
       let head = '';
       socket.on('data', (d: Buffer) => {
         if (head.includes('\r\n\r\n')) return void socket.resetAndDestroy();
         head += d.toString('latin1');
         if (!head.includes('\r\n\r\n')) return;
-        socket.write(upgradeAnswer(head));
+        const answer = upgradeAnswer(head);
+        if (!answer.startsWith('HTTP/1.1 101')) return void socket.end(answer);
+        socket.write(answer);
         socket.write(Buffer.concat([Buffer.from([0x81, 5]), Buffer.from('hello')]));
       });
+      socket.on('error', () => {});
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     try {
       const { file } = await captured('reset', port, async () => {
+        // A plain HTTP request first, on the same port: a TCP stream that is no WebSocket connection.
+        const plain = connect(port, '127.0.0.1', () =>
+          plain.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n'),
+        );
+        plain.on('data', () => plain.end());
+        plain.on('error', () => {});
+        await new Promise((r) => plain.once('close', r));
         const client = new WebSocket(`ws://127.0.0.1:${port}/quotes`, { perMessageDeflate: false });
         client.once('message', () => client.send('subscribe'));
         const code = await new Promise<number>((r) => client.once('close', r));
@@ -266,7 +277,7 @@ describe('frameline import FILE.pcap', () => {
       });
       const r = await cliJson<Imported>(['import', file, '--db', ws.db]);
       expect(r.result.code, r.result.stderr).toBe(0);
-      expect(r.json).toMatchObject({ connections: 1, frames: 2, skipped: 0 });
+      expect(r.json).toMatchObject({ connections: 1, frames: 2, skipped: 1 });
       expect(r.json.tcpEvents.resets).toBe(1);
       const s = await show(r.json.sessionId);
       expect(s.connections[0]).toMatchObject({
