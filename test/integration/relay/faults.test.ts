@@ -247,4 +247,36 @@ describe('frameline relay --fault', () => {
     expect(parseMicros(sent.ts)).toBeLessThanOrEqual(ended.ts);
     expect(parseMicros(echoed.ts)).toBeGreaterThanOrEqual(ended.ts);
   });
+
+  it('throttle holds messages to its rate, slow-accept holds the upgrade, cut-after drops the client', async () => {
+    relay = await startListener('relay', [
+      '--to',
+      `ws://127.0.0.1:${server.port}`,
+      '--fault',
+      'throttle=1000/s',
+      '--fault',
+      'slow-accept=200',
+      '--fault',
+      'cut-after=3',
+      '--db',
+      ws.db,
+    ]);
+    const c = pythonClient([relay.url, '--stdin']);
+    await c.next((l) => l.open === true);
+    c.send('a'.repeat(800));
+    c.send('b'.repeat(800));
+    // The second message waits for the first one's 800 bytes at 1000 bytes a second.
+    await c.next((l) => l.received === 'b'.repeat(800));
+    expect(await c.closed()).toMatchObject({ closed: 1006 });
+    const id = await stopped();
+    const applied = events(id)
+      .filter((e) => e.kind === 'fault-applied')
+      .map((e) => e.detail);
+    expect(applied[0]).toEqual({ fault: 'slow-accept=200', action: 'upgrade-held', ms: 200 });
+    const throttled = applied.find((d) => d.action === 'message-throttled' && d.direction === 'out');
+    expect(throttled).toMatchObject({ fault: 'throttle=1000/s', opcode: 1 });
+    expect(applied.at(-1)).toEqual({ fault: 'drop-after=3', action: 'connection-cut', afterSeconds: 3 });
+    const { json } = await cliJson<ShowJson>(['show', String(id), '--db', ws.db]);
+    expect(json.connections[0]).toMatchObject({ closeCode: null, closedBy: 'network' });
+  });
 });
