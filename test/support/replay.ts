@@ -52,8 +52,12 @@ export function startMock(args: string[]): Promise<MockProcess> {
 }
 
 /** Starts a command that listens (`mock`, `relay`) and waits for its first line, "listening ws://…". */
-export function startListener(command: 'mock' | 'relay', args: string[]): Promise<MockProcess> {
-  const child = startCli([command, ...args]);
+export function startListener(
+  command: 'mock' | 'relay',
+  args: string[],
+  stdin: 'ignore' | 'pipe' = 'ignore',
+): Promise<MockProcess> {
+  const child = startCli([command, ...args], {}, undefined, stdin);
   let stderr = '';
   let stdout = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
