@@ -137,6 +137,8 @@ export class RelayServer {
   >();
   private stopped: Promise<void> | null = null;
   private total = 0;
+  private committed = 0;
+  private readonly unsubscribe: () => void;
 
   /** Checks the request, listens, creates the relay's session; input mistakes throw InputError first. */
   static async start(
@@ -182,6 +184,11 @@ export class RelayServer {
     });
     this.sessionId = recording.sessionId;
     this.spool = StoreWriter.for(ctx.dbPath).begin(ctx.db, recording);
+    this.unsubscribe = StoreWriter.for(ctx.dbPath).onCommitted((id, n) => {
+      if (id !== this.sessionId) return;
+      this.committed += n;
+      this.hooks.onChange?.();
+    });
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_PAYLOAD,
@@ -211,6 +218,7 @@ export class RelayServer {
       to: this.to.href,
       state: this.stopped ? 'stopped' : 'listening',
       connections: this.total,
+      committed: this.committed,
       clients: this.clients.slice(-LISTED_CLIENTS).map(clientView),
     };
   }
@@ -231,6 +239,7 @@ export class RelayServer {
       await listening;
       this.wss.close();
       await this.spool.finish(nowMicros());
+      this.unsubscribe();
       this.hooks.onChange?.();
     })();
     return this.stopped;
