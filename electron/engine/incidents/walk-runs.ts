@@ -1,5 +1,5 @@
 // Running a walk's steps: a step's shell command (authorised for that run by trust.ts, with a
-// timeout, a stop and an output cap) or its app action (capture, probe, diagnose), each recorded as a run of the walk with
+// timeout, a stop and an output cap) or its app action (capture, probe, relay, diagnose), each recorded as a run of the walk with
 // its start, output, result and end in the incident's timeline.
 import type { Runbook, RunbookStep, StepAction } from '../../../shared/runbooks/schemas.js';
 import type { WalkRun } from '../../../shared/contract/incidents.js';
@@ -253,7 +253,7 @@ export class WalkRuns {
     return { runId, done };
   }
 
-  /** Runs a step's app action (capture, probe, diagnose) through the engine. */
+  /** Runs a step's app action (capture, probe, relay, diagnose) through the engine. */
   runAction(walkId: number, r: ActionRequest = {}): RunHandle {
     const row = this.host.walkRow(walkId);
     const runbook = JSON.parse(row.runbook) as Runbook;
