@@ -80,6 +80,12 @@ describe.skipIf(browserMissing())('the Relay screen', () => {
       );
       await expect.poll(() => card.locator('.relay-client-counts').textContent(), WAIT).toBe('2 out2 in');
 
+      // The status line says what runs.
+      const footer = page.locator('footer.status-line');
+      await expect
+        .poll(() => footer.textContent(), WAIT)
+        .toMatch(new RegExp(`Relaying to ws://127\\.0\\.0\\.1:${server.port}/live`));
+
       // The relay's session, live: both calls each way, in the protocol's words.
       const list = screen.locator('.frame-view');
       const rows = list.locator('[role=row][data-seq]');
@@ -107,6 +113,9 @@ describe.skipIf(browserMissing())('the Relay screen', () => {
       await ended;
     }
     expect(said).toContain('{"closed": 1001');
+    await expect
+      .poll(() => page.locator('footer.status-line').textContent(), WAIT)
+      .toContain('No live capture or probe');
     const card = screen.locator('.relay-client[data-client="1"]');
     expect(await card.getAttribute('data-state')).toBe('closed');
     expect(await card.locator('.relay-client-ending').textContent()).toMatch(/1001/);
