@@ -62,6 +62,8 @@ export const RelayStatusSchema = z.object({
   faults: z.array(z.string()),
   /** Clients that connected so far. */
   connections: z.number().int().nonnegative(),
+  /** Frames of its session committed to the database so far (the frame list shows these). */
+  committed: z.number().int().nonnegative(),
   /** The latest clients (at most 50), newest last. */
   clients: z.array(RelayClientSchema),
 });

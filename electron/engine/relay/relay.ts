@@ -155,6 +155,8 @@ export class RelayServer {
   private stopped: Promise<void> | null = null;
   private total = 0;
   private readonly faults: RelayFaults;
+  private committed = 0;
+  private readonly unsubscribe: () => void;
 
   /** Checks the request, listens, creates the relay's session; input mistakes throw InputError first. */
   static async start(
@@ -221,6 +223,11 @@ export class RelayServer {
       switched: (ordinal, switchedOn, switchedOff) =>
         this.event(ordinal, 'faults-switched', { on: switchedOn, off: switchedOff }),
     });
+    this.unsubscribe = StoreWriter.for(ctx.dbPath).onCommitted((id, n) => {
+      if (id !== this.sessionId) return;
+      this.committed += n;
+      this.hooks.onChange?.();
+    });
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_PAYLOAD,
@@ -251,6 +258,7 @@ export class RelayServer {
       state: this.stopped ? 'stopped' : 'listening',
       faults: this.faults.list(),
       connections: this.total,
+      committed: this.committed,
       clients: this.clients.slice(-LISTED_CLIENTS).map(clientView),
     };
   }
@@ -271,6 +279,7 @@ export class RelayServer {
       await listening;
       this.wss.close();
       await this.spool.finish(nowMicros());
+      this.unsubscribe();
       this.hooks.onChange?.();
     })();
     return this.stopped;

@@ -220,7 +220,7 @@ CREATE TABLE walk_run (
   visit_id       INTEGER REFERENCES walk_step (id) ON DELETE SET NULL,
   node_id        TEXT    NOT NULL,
   step_index     INTEGER NOT NULL,
-  kind           TEXT    NOT NULL CHECK (kind IN ('shell', 'probe', 'capture', 'diagnose')),
+  kind           TEXT    NOT NULL CHECK (kind IN ('shell', 'probe', 'capture', 'diagnose', 'relay')),
   request        TEXT    NOT NULL,
   original       TEXT,
   status         TEXT    NOT NULL CHECK (status IN ('running', 'ok', 'failed', 'timeout', 'stopped', 'unavailable', 'interrupted')),
