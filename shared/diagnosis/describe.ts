@@ -101,6 +101,7 @@ export function describeCheck(c: Check): string {
       return `no server ping in ${n(d.observedSeconds, ' s')}`;
     }
     case 'idle':
+      if (typeof d.refused === 'string') return `not held: the protocol's opening was refused (${d.refused})`;
       if (d.endedBy === 'limit') return `idle connection still open after ${n(d.livedSeconds, ' s')}`;
       return `idle connection ended after ${n(d.livedSeconds, ' s')} (${n(d.idleSeconds, ' s')} without traffic): ${
         d.closeCode === 1006 || d.closedBy === 'network'
