@@ -14,10 +14,19 @@ import { useEngineLink } from './components/use-engine-link';
 import { AttachScreen } from './features/attach/attach-screen';
 import { useCapture, type CaptureStore } from './features/attach/capture-store';
 import { IncidentsScreen } from './features/incidents/incidents-screen';
+import { RelayScreen } from './features/relay/relay-screen';
 import { SessionsScreen } from './features/sessions/sessions-screen';
+
+const SCREEN_NAMES: Record<Screen, string> = {
+  attach: 'Attach',
+  relay: 'Relay',
+  sessions: 'Sessions',
+  incidents: 'Incidents',
+};
 
 function screenOf(hash: string): Screen {
   if (hash.startsWith('#/incidents')) return 'incidents';
+  if (hash.startsWith('#/relay')) return 'relay';
   return hash.startsWith('#/sessions') ? 'sessions' : 'attach';
 }
 
@@ -57,6 +66,7 @@ export function App() {
   useHotkey('alt+1', () => navigate('attach'), { inInputs: true });
   useHotkey('alt+2', () => navigate('sessions'), { inInputs: true });
   useHotkey('alt+3', () => navigate('incidents'), { inInputs: true });
+  useHotkey('alt+4', () => navigate('relay'), { inInputs: true });
   const showHelp = useCallback(() => setHelpOpen(true), []);
 
   return (
@@ -69,14 +79,12 @@ export function App() {
         onShowShortcuts={showHelp}
         liveCaptures={liveCaptures}
       />
-      <main
-        key={zone}
-        className="screen"
-        aria-label={screen === 'attach' ? 'Attach' : screen === 'sessions' ? 'Sessions' : 'Incidents'}
-      >
+      <main key={zone} className="screen" aria-label={SCREEN_NAMES[screen]}>
         {link === 'lost' ? <LinkLost dbPath={info?.dbPath ?? null} /> : null}
         {screen === 'attach' ? (
           <AttachScreen api={api} />
+        ) : screen === 'relay' ? (
+          <RelayScreen api={api} />
         ) : screen === 'sessions' ? (
           <SessionsScreen api={api} />
         ) : (

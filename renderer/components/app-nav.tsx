@@ -1,12 +1,18 @@
 // The left navigation rail: the screens, then the theme switch and the shortcut list.
 import type { ReactNode } from 'react';
 import type { Theme } from './theme';
-import { IncidentIcon, KeyboardIcon, MoonIcon, PlugIcon, SessionsIcon, SunIcon } from './icons';
+import { IncidentIcon, KeyboardIcon, MoonIcon, PlugIcon, RelayIcon, SessionsIcon, SunIcon } from './icons';
 
-export type Screen = 'attach' | 'sessions' | 'incidents';
+export type Screen = 'attach' | 'relay' | 'sessions' | 'incidents';
 
 const SCREENS: ReadonlyArray<{ id: Screen; label: string; icon: ReactNode; hint: string }> = [
   { id: 'attach', label: 'Attach', icon: <PlugIcon />, hint: 'Attach to a live endpoint (Alt+1)' },
+  {
+    id: 'relay',
+    label: 'Relay',
+    icon: <RelayIcon />,
+    hint: 'Record a real client through a relay to its server (Alt+4)',
+  },
   { id: 'sessions', label: 'Sessions', icon: <SessionsIcon />, hint: 'Recorded sessions (Alt+2)' },
   {
     id: 'incidents',

@@ -72,6 +72,7 @@ export const SHORTCUTS: ReadonlyArray<{ group: string; keys: string[]; action: s
   { group: 'Anywhere', keys: ['Alt+1'], action: 'Go to Attach' },
   { group: 'Anywhere', keys: ['Alt+2'], action: 'Go to Sessions' },
   { group: 'Anywhere', keys: ['Alt+3'], action: 'Go to Incidents' },
+  { group: 'Anywhere', keys: ['Alt+4'], action: 'Go to Relay' },
   { group: 'Anywhere', keys: ['Esc'], action: 'Close the frame detail or this list' },
   { group: 'Attach', keys: ['Ctrl+K'], action: 'Focus the URL' },
   { group: 'Attach', keys: ['Enter'], action: 'Connect (in the URL field)' },

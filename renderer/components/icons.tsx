@@ -25,6 +25,15 @@ export const PlugIcon = () => (
     <path d="M9 2v5M15 2v5M6 7h12v4a6 6 0 0 1-12 0V7zM12 17v5" />
   </Icon>
 );
+/** A client, the relay in the middle, the server: traffic passing through. */
+export const RelayIcon = () => (
+  <Icon>
+    <circle cx="4" cy="12" r="2" />
+    <circle cx="20" cy="12" r="2" />
+    <rect x="9" y="8" width="6" height="8" rx="1.5" />
+    <path d="M6 12h3M15 12h3" />
+  </Icon>
+);
 export const SessionsIcon = () => (
   <Icon>
     <rect x="3" y="4" width="18" height="16" rx="2" />

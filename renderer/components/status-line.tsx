@@ -49,6 +49,10 @@ function useLiveSessions(api: Api, enabled: boolean): LiveSession[] {
       api.on('capture:status', onStatus),
       api.on('diagnose:progress', nudge),
       api.on('walk:changed', nudge),
+      // A relay pushes its clients' counters too: only its start and its stop change what runs.
+      api.on('relay:status', (s) =>
+        onStatus({ sessionId: s.sessionId, state: s.state === 'stopped' ? 'ended' : s.state }),
+      ),
     ];
     return () => {
       stopped = true;
@@ -69,6 +73,11 @@ function elapsed(fromIso: string, nowMs: number): string {
   return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }
 
+/** What a live session is doing, in the status line's words. */
+function working(s: LiveSession): string {
+  return s.kind === 'probe' ? 'Probing' : s.kind === 'relay' ? 'Relaying to' : 'Capturing';
+}
+
 function WorkInProgress({ live }: { live: LiveSession[] }) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -82,15 +91,13 @@ function WorkInProgress({ live }: { live: LiveSession[] }) {
     <span
       className="status-item status-work"
       data-testid="work-in-progress"
-      title={live
-        .map((s) => `${s.kind === 'probe' ? 'Probing' : 'Capturing'} ${s.target} (session #${s.id})`)
-        .join('\n')}
+      title={live.map((s) => `${working(s)} ${s.target} (session #${s.id})`).join('\n')}
     >
       <span className="dot dot-live" aria-hidden="true" />
       {shown.map((s, i) => (
         <span key={s.id} className="status-work-item">
           {i > 0 ? ' · ' : ''}
-          {s.kind === 'probe' ? 'Probing' : 'Capturing'} {s.target} {elapsed(s.createdAt, now)}
+          {working(s)} {s.target} {elapsed(s.createdAt, now)}
         </span>
       ))}
       {live.length > shown.length ? <span> · {live.length - shown.length} more</span> : null}

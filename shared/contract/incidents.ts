@@ -131,7 +131,7 @@ export const TimelineEntrySchema = z.object({
 });
 
 export const WalkStatusSchema = z.enum(['active', 'finished']);
-export const RunKindSchema = z.enum(['shell', 'probe', 'capture', 'diagnose']);
+export const RunKindSchema = z.enum(['shell', 'probe', 'capture', 'relay', 'diagnose']);
 export const RunStatusSchema = z.enum([
   'running',
   'ok',
@@ -156,7 +156,7 @@ export const WalkRunSchema = z.object({
   startedAt: isoTime,
   endedAt: isoTime.nullable(),
   exitCode: z.number().int().nullable(),
-  /** Shell output (stdout and stderr interleaved), capped: head and tail kept when truncated. */
+  /** Shell output (stdout and stderr interleaved), capped: head and tail kept when truncated; a relay step: its address and its clients. */
   output: z.string(),
   truncated: z.boolean(),
   /** Bytes the command wrote in all. */
@@ -475,7 +475,7 @@ export const walkChannels = {
       url: url.optional(),
       direct: url.optional(),
       session: id.optional(),
-      /** How long a capture step records. */
+      /** How long a capture or relay step records; `url` is also where a relay step relays to. */
       duration: numberIn(0.1, 3600, 'seconds').optional(),
       /** A probe step's protocol, subprotocol and init payload (as `frameline probe` takes them). */
       protocol: ProtocolChoiceSchema.optional(),

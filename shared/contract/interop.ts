@@ -30,6 +30,23 @@ export const ImportResultSchema = z.object({
   ),
 });
 
+/** What a packet capture's import made: the same fields as a HAR import's, and the TCP evidence. */
+export const PcapImportResultSchema = z.object({
+  sessionId: id,
+  connections: z.number().int().nonnegative(),
+  frames: z.number().int().nonnegative(),
+  /** TCP streams that were no WebSocket connection (no upgrade answered by 101, or not decrypted). */
+  skipped: z.number().int().nonnegative(),
+  /** TCP evidence recorded as events on the connections, for diagnose. */
+  tcpEvents: z.object({
+    resets: z.number().int().nonnegative(),
+    retransmissions: z.number().int().nonnegative(),
+    zeroWindows: z.number().int().nonnegative(),
+    /** Segments missing from the capture. */
+    missing: z.number().int().nonnegative(),
+  }),
+});
+
 /** The formats a session is exported in by this domain. */
 export const InteropFormatSchema = z.enum(['har', 'ndjson'], { error: 'must be har or ndjson' });
 
@@ -102,6 +119,26 @@ export const interopChannels = {
     }),
     response: ImportResultSchema,
   },
+  /**
+   * Imports a packet capture (pcap or pcapng) straight from the engine's machine as a session of
+   * kind `pcap`, read with tshark; `keylog` is a TLS key log (SSLKEYLOGFILE) to decrypt wss:// with.
+   * Progress on `interop:progress` under `progressId`. A page may not name files: browser mode
+   * answers `forbidden`.
+   */
+  importPcap: {
+    request: z.object({
+      path: z.string().min(1).max(4096),
+      keylog: z.string().min(1).max(4096).optional(),
+      name: z
+        .string()
+        .trim()
+        .min(1, { error: 'is empty; give the session a name' })
+        .max(200, { error: 'is longer than 200 characters; give a shorter name' })
+        .optional(),
+      progressId: handle.optional(),
+    }),
+    response: PcapImportResultSchema,
+  },
   /** Writes a session in a format; read it with `interop:read`, then discard it. */
   export: {
     request: ExportRequestSchema,
@@ -141,4 +178,5 @@ export const interopTopics = {
 } as const;
 
 export type ImportResult = z.output<typeof ImportResultSchema>;
+export type PcapImportResult = z.output<typeof PcapImportResultSchema>;
 export type InteropFormat = z.output<typeof InteropFormatSchema>;

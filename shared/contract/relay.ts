@@ -3,7 +3,9 @@
 // connection of the relay's own session (kind relay; `out` is what the client sent). The console and
 // `frameline relay` send the same requests; the flags are these fields.
 import { z } from 'zod';
+import { faultKind } from '../replay/faults.js';
 import { numberIn, PemSchema, TlsPemFields } from './fields.js';
+import { faultField, faultList } from './replay.js';
 
 const id = z.number().int().positive();
 
@@ -33,6 +35,8 @@ export const RelayRequestSchema = z.object({
   /** Bounds TCP, TLS and the upgrade with the upstream for each client. */
   connectTimeoutSeconds: numberIn(0.001, 3600, 'seconds').default(10),
   name: z.string().trim().min(1).max(200).optional(),
+  /** Faults on the live path from the start (`idle-cut=30`, `stall=10@5`…); `relay:faults` switches them later. */
+  faults: faultList('relay'),
   /**
    * Push `relay:client` as each client connects and as it ends (the command line prints a line for
    * each); the console reads `relay:status` instead and leaves this off.
@@ -74,8 +78,12 @@ export const RelayStatusSchema = z.object({
   /** The upstream (null for a forward proxy). */
   to: z.string().nullable(),
   state: z.enum(['listening', 'stopped']),
+  /** The faults switched on, as written. */
+  faults: z.array(z.string()),
   /** Clients that connected so far. */
   connections: z.number().int().nonnegative(),
+  /** Frames of its session committed to the database so far (the frame list shows these). */
+  committed: z.number().int().nonnegative(),
   /** The latest clients (at most 50), newest last. */
   clients: z.array(RelayClientSchema),
 });
@@ -87,6 +95,42 @@ export const RelayClientEventSchema = z.object({
   client: RelayClientSchema,
 });
 
+/**
+ * Switch faults of a running relay on or off, for the clients connected and those to come: `on`
+ * replaces a fault of the same kind, `off` names kinds (`idle-cut`, `cut-after`…).
+ */
+export const RelayFaultsRequestSchema = z.object({
+  sessionId: id,
+  on: z.array(faultField('relay')).max(10).default([]),
+  off: z
+    .array(
+      z.string().refine((k) => faultKind(k) !== null, {
+        error: 'is not a fault kind; name one such as idle-cut or stall',
+      }),
+    )
+    .max(20)
+    .default([]),
+});
+
+/** What switching changed, and the faults on now (as written). */
+export const RelayFaultsResultSchema = z.object({
+  faults: z.array(z.string()),
+  switchedOn: z.array(z.string()),
+  switchedOff: z.array(z.string()),
+});
+
+/** A fault of a relay started with `clientEvents` acted on a client (its `fault-applied` event). */
+export const RelayFaultEventSchema = z.object({
+  sessionId: id,
+  /** The client's connection in the relay's session. */
+  client: z.number().int().positive(),
+  /** The fault as written. */
+  fault: z.string(),
+  /** What it did: connection-cut, close-sent, message-delayed, stall-began, upgrade-rejected… */
+  action: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+});
+
 /** `relay:*` */
 export const relayChannels = {
   start: { request: RelayRequestSchema, response: RelayStatusSchema },
@@ -96,6 +140,8 @@ export const relayChannels = {
    */
   stop: { request: z.object({ sessionId: id }), response: RelayStatusSchema },
   list: { request: z.object({}), response: z.array(RelayStatusSchema) },
+  /** Switches faults on or off while clients are connected; each change is on every live client's timeline. */
+  faults: { request: RelayFaultsRequestSchema, response: RelayFaultsResultSchema },
 } as const;
 
 /** Push topics of the relay. */
@@ -104,6 +150,8 @@ export const relayTopics = {
   'relay:status': RelayStatusSchema,
   /** A client of a relay started with `clientEvents` connected or ended (one push each). */
   'relay:client': RelayClientEventSchema,
+  /** A fault of a relay started with `clientEvents` acted on a client (one push each). */
+  'relay:fault': RelayFaultEventSchema,
 } as const;
 
 /** A relay request as the engine sees it. */
@@ -112,3 +160,9 @@ export type RelayRequest = z.output<typeof RelayRequestSchema>;
 export type RelayStatus = z.output<typeof RelayStatusSchema>;
 /** One client of a relay. */
 export type RelayClient = z.output<typeof RelayClientSchema>;
+/** What a fault did to a client. */
+export type RelayFaultEvent = z.output<typeof RelayFaultEventSchema>;
+/** A switch of a relay's faults as the engine sees it. */
+export type RelayFaultsRequest = z.output<typeof RelayFaultsRequestSchema>;
+/** What a switch of faults changed. */
+export type RelayFaultsResult = z.output<typeof RelayFaultsResultSchema>;

@@ -4,7 +4,7 @@
 // requests; the flags are these fields, in the same units.
 import { z } from 'zod';
 import { FindingSchema } from '../findings.js';
-import { FaultError, parseFault, type Fault } from '../replay/faults.js';
+import { FaultError, parseFault, type Fault, type FaultHost } from '../replay/faults.js';
 import { ignoreEntryError } from '../replay/volatile.js';
 import { HeaderSchema, numberIn, SubprotocolSchema, TlsPemFields } from './fields.js';
 import { ClosedBySchema, ErrorKindSchema } from './sessions.js';
@@ -144,10 +144,22 @@ export const ReplayProgressSchema = z.object({
   received: z.number().int().nonnegative(),
 });
 
-function faultField() {
+/** Faults as written (`idle-cut=30`), parsed for their host; each kind at most once. */
+export function faultList(host: FaultHost) {
+  return z
+    .array(faultField(host))
+    .max(10)
+    .default([])
+    .refine((fs) => new Set(fs.map((f) => f.kind)).size === fs.length, {
+      error: 'names a fault twice; give each fault once',
+    });
+}
+
+/** One fault as written, parsed for its host. */
+export function faultField(host: FaultHost) {
   return z.string().transform((text, ctx): Fault => {
     try {
-      return parseFault(text);
+      return parseFault(text, host);
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: err instanceof FaultError ? err.message : String(err) });
       return z.NEVER;
@@ -167,13 +179,7 @@ export const MockRequestSchema = z.object({
   mode: MockModeSchema.default('timed'),
   loop: z.boolean().default(false),
   speed: numberIn(0.01, 1000).default(1),
-  faults: z
-    .array(faultField())
-    .max(7)
-    .default([])
-    .refine((fs) => new Set(fs.map((f) => f.kind)).size === fs.length, {
-      error: 'names a fault twice; give each fault once',
-    }),
+  faults: faultList('mock'),
   idField: IdFieldSchema,
   name: z.string().trim().min(1).max(200).optional(),
   /**

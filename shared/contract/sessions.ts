@@ -10,7 +10,7 @@ const isoTime = z.string();
 export const DirectionSchema = z.enum(['in', 'out']);
 export const OpcodeSchema = z.enum(['text', 'binary', 'ping', 'pong', 'close', 'continuation']);
 export const SessionStatusSchema = z.enum(['live', 'complete', 'interrupted', 'failed']);
-export const SessionKindSchema = z.enum(['capture', 'import', 'replay', 'mock', 'probe', 'relay']);
+export const SessionKindSchema = z.enum(['capture', 'import', 'replay', 'mock', 'probe', 'relay', 'pcap']);
 export const ClosedBySchema = z.enum(['client', 'server', 'network']);
 export const ErrorKindSchema = z.enum([
   'refused',

@@ -103,6 +103,7 @@ export function closeRule(
   connections: readonly DiagConnection[],
   frames: ReadonlyMap<number, ConnectionFrames>,
   explained: ReadonlySet<number> = new Set(),
+  resets: ReadonlyMap<number, string> = new Map(),
 ): CloseAnalysis {
   const ends = endings(connections, frames);
   const unexplained = ends.filter((e) => !explained.has(e.ordinal));
@@ -161,15 +162,19 @@ export function closeRule(
   // 1006 while traffic flowed (not part of an idle pattern).
   const abnormal = unexplained.filter((e) => isDrop(e) && !idleSet.includes(e));
   if (abnormal.length > 0) {
+    // A packet capture says who reset them (a proxy or a load balancer is often the one).
+    const reset = abnormal.filter((e) => resets.has(e.ordinal));
+    const by = [...new Set(reset.map((e) => resets.get(e.ordinal)!))];
     findings.push(
       finding(
         'abnormal-closure',
-        `${abnormal.length} connection${abnormal.length === 1 ? '' : 's'} ended with 1006 (no close frame) ${round1(median(abnormal.map((e) => e.idleSeconds)))} s after the last traffic (median): dropped while in use.`,
+        `${abnormal.length} connection${abnormal.length === 1 ? '' : 's'} ended with 1006 (no close frame) ${round1(median(abnormal.map((e) => e.idleSeconds)))} s after the last traffic (median): dropped while in use.${reset.length > 0 ? ` ${reset.length === abnormal.length ? (reset.length === 1 ? 'It was' : 'All were') : `${reset.length} of them were`} reset (TCP RST) by ${by.slice(0, 3).join('; ')}${by.length > 3 ? ` and ${by.length - 3} more` : ''}.` : ''}`,
         {
           connections: abnormal.length,
           ordinals: abnormal.map((e) => e.ordinal).slice(0, 20),
           idleSecondsBeforeClose: abnormal.map((e) => round1(e.idleSeconds)).slice(0, 20),
           livedSeconds: abnormal.map((e) => e.livedSeconds).slice(0, 20),
+          ...(reset.length > 0 ? { resetBy: by.slice(0, 20) } : {}),
         },
       ),
     );

@@ -4,6 +4,14 @@ import type { Check } from '../findings.js';
 import { damageWords } from '../frame-damage.js';
 
 const n = (v: unknown, unit = ''): string => (typeof v === 'number' ? `${v}${unit}` : '-');
+/** What paired a session's requests with their answers: the protocol's ids, the JSON id field, or both. */
+function pairedByWords(d: Record<string, unknown>): string {
+  const by = d.pairedBy as { protocol?: number; field?: number } | undefined;
+  const field = `"${String(d.idField)}"`;
+  if (!by || !by.protocol) return field;
+  return by.field ? `the protocol's ids and ${field}` : "the protocol's ids";
+}
+
 /** A count with its noun, singular for one: "1 connection", "3 frames". */
 const counted = (v: unknown, noun: string): string => `${n(v)} ${noun}${v === 1 ? '' : 's'}`;
 
@@ -93,6 +101,7 @@ export function describeCheck(c: Check): string {
       return `no server ping in ${n(d.observedSeconds, ' s')}`;
     }
     case 'idle':
+      if (typeof d.refused === 'string') return `not held: the protocol's opening was refused (${d.refused})`;
       if (d.endedBy === 'limit') return `idle connection still open after ${n(d.livedSeconds, ' s')}`;
       return `idle connection ended after ${n(d.livedSeconds, ' s')} (${n(d.idleSeconds, ' s')} without traffic): ${
         d.closeCode === 1006 || d.closedBy === 'network'
@@ -149,7 +158,7 @@ export function describeCheck(c: Check): string {
       const rr = d.requestResponse as Record<string, unknown> | null;
       const parts = [
         ping ? `ping ${latency(ping)}` : null,
-        rr ? `request/response (by "${String(d.idField)}") ${latency(rr)}` : null,
+        rr ? `request/response (by ${pairedByWords(d)}) ${latency(rr)}` : null,
       ].filter(Boolean);
       return parts.length ? parts.join('; ') : 'no round trips to measure';
     }

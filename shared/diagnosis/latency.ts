@@ -16,6 +16,8 @@ export interface RequestPairs {
   requests: number;
   answered: number;
   rttMs: Sample;
+  /** Answered pairs by what paired them: the protocol's own ids, or the JSON id field. */
+  pairedBy: { protocol: number; field: number };
 }
 
 const isData = (f: DiagFrame) => f.opcode === 'text' || f.opcode === 'binary';
@@ -93,7 +95,12 @@ const GRAPHQL_RESULT = new Set(['next', 'data']);
  * the results of a subscription are its stream, never a response.
  */
 export class RequestAccumulator {
-  readonly pairs: RequestPairs = { requests: 0, answered: 0, rttMs: new Sample() };
+  readonly pairs: RequestPairs = {
+    requests: 0,
+    answered: 0,
+    rttMs: new Sample(),
+    pairedBy: { protocol: 0, field: 0 },
+  };
   private readonly pending = new Map<number, Map<string, number>>();
   private readonly operations = new Map<number, Map<string, Operation>>();
 
@@ -122,11 +129,12 @@ export class RequestAccumulator {
     const sent = waiting?.get(key);
     if (sent === undefined) return;
     waiting!.delete(key);
-    this.answer(sent, f.ts);
+    this.answer(sent, f.ts, m ? 'protocol' : 'field');
   }
 
-  private answer(sent: Micros, at: Micros): void {
+  private answer(sent: Micros, at: Micros, by: keyof RequestPairs['pairedBy']): void {
     this.pairs.answered++;
+    this.pairs.pairedBy[by]++;
     this.pairs.rttMs.add((at - sent) / 1000);
   }
 
@@ -150,7 +158,7 @@ export class RequestAccumulator {
       return;
     }
     ops!.delete(id);
-    if (op.firstResult !== null) this.answer(op.sent, op.firstResult);
+    if (op.firstResult !== null) this.answer(op.sent, op.firstResult, 'protocol');
   }
 
   /** Forgets what a finished connection still waited for. */
@@ -220,6 +228,7 @@ export function latencyRule(requests: RequestPairs, pingRttMs: Values, idField: 
         requestResponse: sources[1]!.summary,
         requests: requests.requests,
         answered: requests.answered,
+        pairedBy: requests.pairedBy,
         idField,
       },
     },

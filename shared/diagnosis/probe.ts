@@ -492,7 +492,10 @@ export function endpointChecks(o: EndpointObservation, prefix = ''): Check[] {
       neededSeconds: hb.neededSeconds,
       verdict: hb.verdict,
     });
-    add('idle', o.idle.endedBy === 'limit', o.idle.livedSeconds * 1000, {
+    // A refused opening ended the idle connection: what it says is that refusal, not an idle drop.
+    const refusal = o.protocol?.refusal ?? null;
+    add('idle', o.idle.endedBy === 'limit' || refusal !== null, o.idle.livedSeconds * 1000, {
+      refused: refusal?.message ?? null,
       limitSeconds: o.idle.limitSeconds,
       livedSeconds: round1(o.idle.livedSeconds),
       endedBy: o.idle.endedBy,

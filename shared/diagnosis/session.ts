@@ -8,7 +8,7 @@ import { closeRule } from './closes.js';
 import { FrameAccumulator, frameFacts, type FrameFacts } from './facts.js';
 import { handshakeRule } from './handshakes.js';
 import { heartbeatRule, noHeartbeatFinding } from './heartbeat.js';
-import type { DiagFrame, SessionData } from './input.js';
+import type { DiagEvent, DiagFrame, SessionData } from './input.js';
 import { latencyRule } from './latency.js';
 import { messagesRule } from './messages.js';
 import { protocolRule } from './protocol.js';
@@ -63,6 +63,21 @@ export function streamDiagnosis(
   };
 }
 
+/**
+ * Who reset each connection that a reset ended, by ordinal ("10.0.0.5:443, the server side"), from
+ * the TCP evidence an imported packet capture records (`tcp-closed-by-reset`).
+ */
+function tcpResets(events: readonly DiagEvent[]): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const e of events) {
+    if (e.kind !== 'tcp-closed-by-reset' || e.connection === null) continue;
+    const d = e.detail as { from?: unknown; side?: unknown } | null;
+    if (typeof d?.from === 'string')
+      out.set(e.connection, typeof d.side === 'string' ? `${d.from}, the ${d.side} side` : d.from);
+  }
+  return out;
+}
+
 /** Runs every session rule over the session and the facts of its frames. */
 export function diagnoseFacts(head: SessionHead, facts: FrameFacts, idField = 'id'): SessionDiagnosis {
   const connections = [...head.connections].sort((a, b) => a.ordinal - b.ordinal);
@@ -75,7 +90,7 @@ export function diagnoseFacts(head: SessionHead, facts: FrameFacts, idField = 'i
     (ordinal) => (facts.connections.get(ordinal)?.dataIn ?? 0) > 0,
   );
   const explained = new Set([...appHeartbeat.explained, ...refusals.explained]);
-  const closes = closeRule(connections, facts.connections, explained);
+  const closes = closeRule(connections, facts.connections, explained, tcpResets(head.events));
   const reconnects = reconnectRule(connections);
   const heartbeat = heartbeatRule(facts.clientPings, facts.serverPings);
   const latency = latencyRule(facts.requests, heartbeat.client.rttMs, idField);

@@ -516,22 +516,26 @@ export function parseDuration(raw: string, line: number): number {
   return Math.round(total);
 }
 
+/** How long a relay step relays when it does not say: time to point the client at it and reproduce. */
+export const RELAY_ACTION_SECONDS = 600;
+
 const ACTION_ARGS: Record<StepAction['kind'], string[]> = {
   probe: ['url', 'direct', 'idleLimit', 'origin', 'checks', 'protocol', 'subprotocol', 'initPayload'],
   capture: ['url', 'duration', 'script'],
+  relay: ['to', 'duration', 'port'],
   diagnose: ['session'],
 };
 
 /**
  * `probe direct=true idleLimit=90`, `probe protocol=graphql-ws initPayload='{"token":"…"}'`,
- * `capture duration=30`, `diagnose session=latest`, or `kind {json}`.
+ * `capture duration=30`, `relay duration=300`, `diagnose session=latest`, or `kind {json}`.
  */
 export function parseAction(raw: string, line: number): StepAction {
   const m = /^`?([a-z]+)\b\s*(.*?)`?$/.exec(raw.trim());
   if (!m || !(m[1]! in ACTION_ARGS))
     throw new RunbookError(
       line,
-      `action "${raw.trim()}" is not one of probe, capture, diagnose (e.g. "action: capture duration=30")`,
+      `action "${raw.trim()}" is not one of probe, capture, relay, diagnose (e.g. "action: capture duration=30")`,
     );
   const kind = m[1] as StepAction['kind'];
   const rest = m[2]!.trim();
@@ -575,6 +579,7 @@ export function parseAction(raw: string, line: number): StepAction {
       );
   }
   if (kind === 'capture' && args.duration === undefined) args.duration = 30;
+  if (kind === 'relay' && args.duration === undefined) args.duration = RELAY_ACTION_SECONDS;
   if (kind === 'probe' && typeof args.checks === 'string') args.checks = [args.checks];
   const parsed = StepActionSchema.safeParse({ kind, ...args });
   if (!parsed.success) {

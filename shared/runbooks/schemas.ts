@@ -58,6 +58,21 @@ export const CaptureActionSchema = z.object({
   script: z.string().min(1).optional(),
 });
 
+/**
+ * Put a recording relay between the real client and its server: the walk says which address to point
+ * the client at, and records each client through it into a session of the incident until the step is
+ * stopped or `duration` seconds have passed.
+ */
+export const RelayActionSchema = z.object({
+  kind: z.literal('relay'),
+  /** The upstream the client is relayed to; absent: the walk's target. */
+  to: z.string().optional(),
+  /** Seconds to relay. */
+  duration: z.number().positive().max(3600),
+  /** The loopback port to listen on; absent: any free one. */
+  port: z.number().int().min(0).max(65535).optional(),
+});
+
 /** Diagnose a recorded session (close codes, idle drops, reconnect storms...). */
 export const DiagnoseActionSchema = z.object({
   kind: z.literal('diagnose'),
@@ -69,6 +84,7 @@ export const DiagnoseActionSchema = z.object({
 export const StepActionSchema = z.discriminatedUnion('kind', [
   ProbeActionSchema,
   CaptureActionSchema,
+  RelayActionSchema,
   DiagnoseActionSchema,
 ]);
 

@@ -134,9 +134,14 @@ describe.skipIf(missing)('a browser app through frameline relay --tls and --prox
   }
 
   it('serves wss:// with a certificate of its own CA: Chromium and Python talk through it, recorded', async () => {
-    relay = await startListener('relay', ['--tls', '--to', `ws://127.0.0.1:${plain.port}`, '--db', ws.db], {
-      FRAMELINE_CA_DIR: caDir,
-    });
+    relay = await startListener(
+      'relay',
+      ['--tls', '--to', `ws://127.0.0.1:${plain.port}`, '--db', ws.db],
+      'ignore',
+      {
+        FRAMELINE_CA_DIR: caDir,
+      },
+    );
     expect(relay.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/$/);
     const caFile = join(caDir, 'frameline-ca.pem');
     browser = await launchChromium([`--ignore-certificate-errors-spki-list=${leafSpki()}`]);
@@ -195,9 +200,14 @@ describe.skipIf(missing)('a browser app through frameline relay --tls and --prox
   });
 
   it('is a forward proxy: ws:// and wss:// relayed and recorded, a plain GET passed untouched', async () => {
-    relay = await startListener('relay', ['--proxy', '--ca', join(ws.dir, 'server.crt'), '--db', ws.db], {
-      FRAMELINE_CA_DIR: caDir,
-    });
+    relay = await startListener(
+      'relay',
+      ['--proxy', '--ca', join(ws.dir, 'server.crt'), '--db', ws.db],
+      'ignore',
+      {
+        FRAMELINE_CA_DIR: caDir,
+      },
+    );
     expect(relay.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     // A plain GET with an absolute URL: the page server's own answer, byte for byte.

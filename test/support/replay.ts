@@ -55,9 +55,10 @@ export function startMock(args: string[]): Promise<MockProcess> {
 export function startListener(
   command: 'mock' | 'relay',
   args: string[],
+  stdin: 'ignore' | 'pipe' = 'ignore',
   env: NodeJS.ProcessEnv = {},
 ): Promise<MockProcess> {
-  const child = startCli([command, ...args], env);
+  const child = startCli([command, ...args], env, undefined, stdin);
   let stderr = '';
   let stdout = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -1,8 +1,11 @@
 // frameline import: a HAR file (Chrome DevTools, Firefox, mitmproxy, HTTP Toolkit, Playwright,
-// Frameline) as a session: each WebSocket entry a connection with its handshake and frames.
+// Frameline) as a session: each WebSocket entry a connection with its handshake and frames; or a
+// packet capture (pcap, pcapng) read with tshark: each TCP stream that upgraded a connection.
 import { randomUUID } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { contract } from '../../../shared/contract.js';
-import type { ImportResult } from '../../../shared/contract/interop.js';
+import type { ImportResult, PcapImportResult } from '../../../shared/contract/interop.js';
 import { InputError } from '../../engine/errors.js';
 import { checkUserFile } from '../../engine/files.js';
 import { parse, positionals, requestFrom } from '../args.js';
@@ -10,6 +13,7 @@ import { openCliEngine } from '../engine.js';
 import { formatBytes, note, out } from '../output.js';
 
 export const help = `frameline import FILE [--name N] [--json]
+frameline import FILE.pcap|FILE.pcapng [--keylog FILE] [--name N] [--json]
   Imports a HAR file's WebSocket connections as a session (kind "import"): the handshake's request
   and response headers and status, and every message (times in seconds, as Chrome DevTools,
   mitmproxy and HTTP Toolkit write them, or milliseconds, as Playwright does: told apart by size),
@@ -19,11 +23,47 @@ export const help = `frameline import FILE [--name N] [--json]
   year 9999, a size or status that is no whole number), gets one line saying what is wrong and
   where (its JSON path), and nothing is created.
 
+  A packet capture (tcpdump, Wireshark: told apart by its first bytes) is read with tshark (the
+  package tshark) as a session of kind "pcap": each TCP stream whose GET … Upgrade: websocket was
+  answered by 101, on any port, is a connection with its handshake, its timings from the packets, and
+  every message at its packet's time (unmasked, fragments joined, permessage-deflate inflated); a
+  connection that ended without a close frame is closed 1006 by the side whose FIN or reset came
+  first. Resets, retransmissions, zero windows and segments missing from the capture are events on
+  the connection, for diagnose.
+
+  --keylog FILE a TLS key log (SSLKEYLOGFILE, as browsers, curl and Python write it) to decrypt
+                wss:// in a packet capture
   --name N      the session's name (default: the file's name)
-  --json        {"sessionId", "connections", "frames", "skipped", "skippedMessages"} on stdout
+  --json        {"sessionId", "connections", "frames", "skipped", "skippedMessages"} on stdout;
+                for a packet capture {"sessionId", "connections", "frames", "skipped", "tcpEvents"}
   --db PATH     the database`;
 
-const OPTIONS = { name: { type: 'string' } } as const;
+const OPTIONS = { name: { type: 'string' }, keylog: { type: 'string' } } as const;
+
+/** Whether a file is a packet capture: pcap (either byte order, µs or ns) or pcapng, by its first bytes. */
+function isPacketCapture(path: string): boolean {
+  const head = Buffer.alloc(4);
+  const fd = openSync(path, 'r');
+  try {
+    if (readSync(fd, head, 0, 4, 0) < 4) return false;
+  } finally {
+    closeSync(fd);
+  }
+  const magic = head.readUInt32LE(0);
+  return [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a].includes(magic);
+}
+
+/** A packet capture's import, in words. */
+function pcapLine(r: PcapImportResult): string {
+  const t = r.tcpEvents;
+  const evidence = [
+    t.resets && `${t.resets} reset${t.resets === 1 ? '' : 's'}`,
+    t.retransmissions && `${t.retransmissions} retransmission${t.retransmissions === 1 ? '' : 's'}`,
+    t.zeroWindows && `${t.zeroWindows} zero window${t.zeroWindows === 1 ? '' : 's'}`,
+    t.missing && `${t.missing} segment${t.missing === 1 ? '' : 's'} missing from the capture`,
+  ].filter(Boolean);
+  return `imported session ${r.sessionId}: ${r.connections} connection${r.connections === 1 ? '' : 's'}, ${r.frames} frames${r.skipped ? ` (${r.skipped} other TCP stream${r.skipped === 1 ? '' : 's'} skipped)` : ''}${evidence.length ? `; TCP: ${evidence.join(', ')}` : ''}\n`;
+}
 
 /** The messages an import left out, by kind, each with where the first one is. */
 function leftOut(skipped: ImportResult['skippedMessages']): string {
@@ -48,6 +88,12 @@ export async function run(argv: string[]): Promise<number> {
   checkUserFile(file!, 'the HAR file'); // said before any mistake in the flags
   if (v.name !== undefined && v.name.trim() === '')
     throw new InputError('--name is empty; give the session a name');
+  const pcap = isPacketCapture(file!);
+  if (v.keylog !== undefined) {
+    if (!pcap)
+      throw new InputError('--keylog is for a packet capture (pcap, pcapng); this is no packet capture');
+    checkUserFile(v.keylog, 'the TLS key log');
+  }
   const request = requestFrom(
     contract.interop.importFile.request,
     v,
@@ -70,6 +116,20 @@ export async function run(argv: string[]): Promise<number> {
         `${p.phase}: ${formatBytes(p.done)} of ${formatBytes(p.total)} (${Math.floor((p.done / Math.max(1, p.total)) * 100)}%)`,
       );
   });
+  if (pcap) {
+    let r: PcapImportResult;
+    try {
+      r = await engine.api.interop.importPcap({
+        ...request,
+        ...(v.keylog !== undefined ? { keylog: resolve(v.keylog) } : {}),
+      });
+    } finally {
+      off();
+      await engine.close();
+    }
+    await out(v.json ? `${JSON.stringify(r, null, 2)}\n` : pcapLine(r));
+    return 0;
+  }
   let result: ImportResult;
   try {
     result = await engine.api.interop.importFile(request);

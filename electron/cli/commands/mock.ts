@@ -1,6 +1,6 @@
 // frameline mock SESSION: serve a recorded connection's server side, with faults, to any client.
 import { contract } from '../../../shared/contract.js';
-import { FAULT_SYNTAX } from '../../../shared/replay/faults.js';
+import { faultSyntax } from '../../../shared/replay/faults.js';
 import { parse, positionals, requestFrom, sessionId, type Flag } from '../args.js';
 import { openCliEngine } from '../engine.js';
 import { note, out, warnExposed } from '../output.js';
@@ -23,7 +23,7 @@ client's fix. Runs until Ctrl+C.
   --speed F          F times the recorded pace (default 1)
   --id-field NAME    the JSON field that pairs requests and answers (default "id")
   --fault F          inject a fault (repeatable):
-${Object.values(FAULT_SYNTAX)
+${faultSyntax('mock')
   .map((s) => `                       ${s}`)
   .join('\n')}
   --name N           name of the mock's session

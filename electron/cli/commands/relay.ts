@@ -1,6 +1,9 @@
 // frameline relay --to URL: a recording reverse proxy between real clients and their server.
+import { createInterface } from 'node:readline';
 import { trustAdvice } from '../../../shared/ca-trust.js';
 import { contract } from '../../../shared/contract.js';
+import type { RelayFaultsResult } from '../../../shared/contract/relay.js';
+import { faultSyntax } from '../../../shared/replay/faults.js';
 import { InputError } from '../../engine/errors.js';
 import { parse, positionals, requestFrom, type Flag } from '../args.js';
 import { openCliEngine } from '../engine.js';
@@ -25,6 +28,13 @@ absolute URLs, and wss:// by ending TLS inside CONNECT with a certificate for th
 signed by Frameline's local certificate authority, which the client must trust. Only WebSocket
 upgrades are relayed and recorded; other requests and tunnels pass through untouched.
 
+Faults act on the live path, for the clients connected and those to come; what each did is a
+"fault-applied" event on the client's timeline. Switch them while the relay runs by writing lines
+to its stdin (it answers on stderr with what changed and the faults on now):
+  fault on F [F…]        switch faults on (replacing one of the same kind)
+  fault off KIND [KIND…] switch faults off (idle-cut, delay, stall…)
+  faults                 list the faults on
+
   --to URL               the server: ws://HOST:PORT/PATH or wss://…
   --proxy                a forward proxy: clients name their servers (no --to)
   --listen HOST:PORT     where clients connect (default 127.0.0.1:0, a free port; anything but a
@@ -39,6 +49,10 @@ upgrades are relayed and recorded; other requests and tunnels pass through untou
   --insecure             accept any server certificate
   --connect-timeout S    seconds for TCP + TLS + upgrade with the server, per client (default 10)
   --name N               name of the relay's session
+  --fault F              a fault from the start (repeatable); "in" is towards the client:
+${faultSyntax('relay')
+  .map((s) => `                           ${s}`)
+  .join('\n')}
   --db PATH, --json      see "frameline --help"`;
 
 const OPTIONS = {
@@ -54,6 +68,7 @@ const OPTIONS = {
   insecure: { type: 'boolean', default: false },
   'connect-timeout': { type: 'string' },
   name: { type: 'string' },
+  fault: { type: 'string', multiple: true },
 } as const;
 
 const FLAGS: Record<string, Flag> = {
@@ -68,7 +83,19 @@ const FLAGS: Record<string, Flag> = {
   insecure: { field: 'insecure', kind: 'boolean' },
   'connect-timeout': { field: 'connectTimeoutSeconds', kind: 'number' },
   name: { field: 'name' },
+  fault: { field: 'faults', kind: 'list' },
 };
+
+/** A stdin line as a switch of faults, or null for `faults` (list them); throws on anything else. */
+export function faultCommand(line: string): { on: string[]; off: string[] } | null {
+  const words = line.trim().split(/\s+/);
+  if (words.length === 1 && words[0] === 'faults') return null;
+  if (words[0] === 'fault' && (words[1] === 'on' || words[1] === 'off') && words.length > 2)
+    return words[1] === 'on' ? { on: words.slice(2), off: [] } : { on: [], off: words.slice(2) };
+  throw new InputError(
+    `"${line.trim()}" is not a relay command; write "fault on idle-cut=5", "fault off idle-cut" or "faults"`,
+  );
+}
 
 /** --listen HOST:PORT ([::1]:PORT for IPv6) as the request's host and port. */
 function listenAddress(raw: string | undefined): { host: string; port: number } {
@@ -106,7 +133,19 @@ export async function run(argv: string[]): Promise<number> {
           `client ${c.ordinal} ended: ${c.ending ?? 'closed'} (${c.framesOut} frames out, ${c.framesIn} in)`,
         );
     });
-    const relay = await engine.api.relay.start({ ...request, clientEvents: true });
+    // The checked request holds the faults parsed; the contract carries them as written.
+    const offFaults = engine.api.on('relay:fault', (f) => {
+      if (json) process.stdout.write(`${JSON.stringify({ event: 'fault', ...f })}\n`);
+      else
+        note(
+          `client ${f.client}: ${f.fault} ${f.action}${Object.keys(f.detail).length > 0 ? ` ${JSON.stringify(f.detail)}` : ''}`,
+        );
+    });
+    const relay = await engine.api.relay.start({
+      ...request,
+      faults: values.fault ?? [],
+      clientEvents: true,
+    });
     // The terminal may listen where the person says; beyond loopback it says so loudly.
     if (!relay.loopback)
       warnExposed(
@@ -121,16 +160,53 @@ export async function run(argv: string[]): Promise<number> {
     else await out(`listening ${relay.url}\n`);
     if (relay.caFile) for (const line of trustAdvice(relay.caFile)) note(line);
     note(
-      `${relay.to ? `relaying to ${relay.to}` : 'proxying (WebSocket upgrades recorded)'} into session ${relay.sessionId}; Ctrl+C to stop`,
+      `${relay.to ? `relaying to ${relay.to}` : 'proxying (WebSocket upgrades recorded)'} into session ${relay.sessionId}${relay.faults.length > 0 ? ` with faults ${relay.faults.join(', ')}` : ''}; Ctrl+C to stop`,
     );
+    // Faults switched from stdin, one line at a time, each answered with what changed.
+    const said = (r: RelayFaultsResult) => {
+      if (json) process.stdout.write(`${JSON.stringify({ event: 'faults', ...r })}\n`);
+      else
+        note(
+          [
+            ...(r.switchedOn.length > 0 ? [`switched on ${r.switchedOn.join(', ')}`] : []),
+            ...(r.switchedOff.length > 0 ? [`switched off ${r.switchedOff.join(', ')}`] : []),
+            `faults on: ${r.faults.length > 0 ? r.faults.join(', ') : 'none'}`,
+          ].join('; '),
+        );
+    };
+    const commands = createInterface({ input: process.stdin, terminal: false });
+    let pending = Promise.resolve();
+    commands.on('line', (line) => {
+      if (line.trim() === '') return;
+      pending = pending.then(async () => {
+        try {
+          const command = faultCommand(line);
+          const result = command
+            ? await engine.api.relay.faults({ sessionId: relay.sessionId, ...command })
+            : {
+                faults:
+                  (await engine.api.relay.list({})).find((r) => r.sessionId === relay.sessionId)?.faults ??
+                  [],
+                switchedOn: [],
+                switchedOff: [],
+              };
+          said(result);
+        } catch (err) {
+          note(`not done: ${(err as Error).message}`);
+        }
+      });
+    });
     // Ctrl+C may arrive more than once: the first one stops the relay cleanly, later ones must not cut that short.
     await new Promise<void>((resolve) => {
       process.on('SIGINT', resolve);
       process.on('SIGTERM', resolve);
     });
+    commands.close();
+    await pending;
     note('stopping: closing clients with 1001 and committing the session…');
     const status = await engine.api.relay.stop({ sessionId: relay.sessionId });
     offClients();
+    offFaults();
     if (json)
       await out(
         `${JSON.stringify({ event: 'stopped', sessionId: status.sessionId, connections: status.connections })}\n`,

@@ -28,7 +28,7 @@ frameline walk run WALK [--step N] --yes [--timeout S] [--command TEXT]
                                             run the current node's shell command on this machine
 frameline walk action WALK [--step N] [--url U] [--direct U] [--session S] [--duration S]
                            [--protocol NAME|none] [--subprotocol P] [--init-payload JSON]
-                                            run the current node's app action (capture, probe, diagnose)
+                                            run the current node's app action (capture, probe, relay, diagnose)
 frameline walk finding WALK FINDING-ID [--evidence TEXT]
                                             attach a finding seen elsewhere: it drives the suggestions
 
@@ -365,7 +365,8 @@ function progress(api: Api, run: WalkRun): () => void {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   const tick = async () => {
-    const frames = run.kind === 'capture' ? await liveFrames(api, run.id).catch(() => null) : null;
+    const frames =
+      run.kind === 'capture' || run.kind === 'relay' ? await liveFrames(api, run.id).catch(() => null) : null;
     if (stopped) return;
     note(
       `  … ${Math.round((performance.now() - t0) / 1000)} s${frames !== null ? `, ${frames} frames recorded` : ''}`,
@@ -410,7 +411,21 @@ async function runActionStep(
     },
     { id },
   );
-  const { runId } = await api.walks.action(request);
+  // What the action says while it runs (a relay's address, its clients) is printed as it comes:
+  // on stdout, or on stderr beside --json. It may come before the run's id is known.
+  let ours: number | null = null;
+  const early: Array<{ runId: number; text: string }> = [];
+  const print = (text: string) => (values.json ? process.stderr : process.stdout).write(text);
+  const offOutput = api.on('shell:output', (o) => {
+    if (ours === null) early.push(o);
+    else if (o.runId === ours) print(o.text);
+  });
+  const { runId } = await api.walks.action(request).catch((err: unknown) => {
+    offOutput();
+    throw err;
+  });
+  ours = runId;
+  for (const o of early.splice(0)) if (o.runId === runId) print(o.text);
   const cleanup = stopOnSignal(api, runId);
   try {
     const started = await api.walks.getRun({ runId });
@@ -428,6 +443,7 @@ async function runActionStep(
     }
     return result.status === 'ok' ? 0 : 1;
   } finally {
+    offOutput();
     cleanup();
   }
 }

@@ -1,13 +1,15 @@
-// The app actions a runbook step can ask for: `capture`, `probe` and `diagnose` call the same
-// domain functions as the console and the command line, with their own defaults.
+// The app actions a runbook step can ask for: `capture`, `probe`, `relay` and `diagnose` call the
+// same domain functions as the console and the command line, with their own defaults.
 import { describeCloseCode } from '../../../shared/close-codes.js';
 import type { Finding, Severity } from '../../../shared/findings.js';
 import type { StepAction } from '../../../shared/runbooks/schemas.js';
 import { CaptureRequestSchema } from '../../../shared/contract/capture.js';
 import { ProbeRequestSchema } from '../../../shared/contract/diagnose.js';
+import { RelayRequestSchema, type RelayClient } from '../../../shared/contract/relay.js';
 import { Capture } from '../capture/capture.js';
 import type { EngineContext } from '../context.js';
 import { runProbe } from '../diagnose/probe.js';
+import { RelayServer } from '../relay/relay.js';
 import { diagnoseSession } from '../diagnose/session-analysis.js';
 import { sessionDetail } from '../sessions/sessions.js';
 import { needsInput } from './errors.js';
@@ -50,6 +52,8 @@ export interface ActionContext {
   signal: AbortSignal;
   /** Called once a capture has its session (it records from then on). */
   onSession?: (sessionId: number) => void;
+  /** What a running action has to tell the person walking (a relay's address, its clients), a line at a time. */
+  onOutput?: (text: string) => void;
 }
 
 function findingsOf(findings: readonly Finding[], sessionId: number | null): ActionFinding[] {
@@ -74,6 +78,8 @@ export async function runAction(action: StepAction, ctx: ActionContext): Promise
       return runCapture(action, ctx);
     case 'probe':
       return runProbeAction(action, ctx);
+    case 'relay':
+      return runRelay(action, ctx);
     case 'diagnose':
       return runDiagnose(action, ctx);
   }
@@ -143,6 +149,74 @@ async function runCapture(
       closes,
     },
     sessionId: capture.sessionId,
+    findings: [],
+  };
+}
+
+/** Waits `seconds`, or less when `signal` aborts. */
+function waitOrAbort(seconds: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, seconds * 1000);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** How a relayed client went, in a line. */
+function clientLine(c: RelayClient): string {
+  return `client ${c.ordinal} from ${c.remote}: ${c.ending ?? c.state}; ${c.framesOut} frames from the client, ${c.framesIn} from the server`;
+}
+
+async function runRelay(
+  action: Extract<StepAction, { kind: 'relay' }>,
+  ctx: ActionContext,
+): Promise<ActionOutcome> {
+  const to = targetOf(action.to, ctx, 'relay');
+  // On loopback only: the client under test runs on this machine, or reaches it through an SSH tunnel.
+  const request = RelayRequestSchema.parse({
+    to,
+    host: '127.0.0.1',
+    ...(action.port !== undefined ? { port: action.port } : {}),
+    name: ctx.name,
+  });
+  const say = (text: string) => ctx.onOutput?.(`${text}\n`);
+  const relay = await RelayServer.start(ctx.engine, request, {
+    onClientOpened: (c) => say(`client ${c.ordinal} from ${c.remote} connected, relayed to ${c.url}`),
+    onClientEnded: (c) => say(clientLine(c)),
+  });
+  ctx.onSession?.(relay.sessionId);
+  say(
+    `point the client at ${relay.url} and reproduce it: every frame both ways to ${to} is recorded in session ${relay.sessionId} for ${action.duration} s, or until the step is stopped`,
+  );
+  try {
+    await waitOrAbort(action.duration, ctx.signal);
+  } finally {
+    await relay.stop();
+  }
+  const status = relay.status();
+  const { session } = sessionDetail(ctx.engine, relay.sessionId);
+  const clients = `${status.connections} client${status.connections === 1 ? '' : 's'}`;
+  const summary =
+    status.connections === 0
+      ? `session ${relay.sessionId}: no client came through ${relay.url}`
+      : `session ${relay.sessionId}: ${clients} through ${relay.url}, ${session.frames} frames; ${status.clients.map((c) => `client ${c.ordinal} ${c.ending ?? c.state}`).join('; ')}`;
+  return {
+    status: ctx.signal.aborted ? 'stopped' : status.connections > 0 ? 'ok' : 'failed',
+    summary,
+    result: {
+      sessionId: relay.sessionId,
+      url: relay.url,
+      to: status.to,
+      frames: session.frames,
+      connections: status.connections,
+      clients: status.clients,
+    },
+    sessionId: relay.sessionId,
     findings: [],
   };
 }

@@ -1,5 +1,5 @@
 // Running a walk's steps: a step's shell command (authorised for that run by trust.ts, with a
-// timeout, a stop and an output cap) or its app action (capture, probe, diagnose), each recorded as a run of the walk with
+// timeout, a stop and an output cap) or its app action (capture, probe, relay, diagnose), each recorded as a run of the walk with
 // its start, output, result and end in the incident's timeline.
 import type { Runbook, RunbookStep, StepAction } from '../../../shared/runbooks/schemas.js';
 import type { WalkRun } from '../../../shared/contract/incidents.js';
@@ -253,7 +253,7 @@ export class WalkRuns {
     return { runId, done };
   }
 
-  /** Runs a step's app action (capture, probe, diagnose) through the engine. */
+  /** Runs a step's app action (capture, probe, relay, diagnose) through the engine. */
   runAction(walkId: number, r: ActionRequest = {}): RunHandle {
     const row = this.host.walkRow(walkId);
     const runbook = JSON.parse(row.runbook) as Runbook;
@@ -263,6 +263,8 @@ export class WalkRuns {
     const latestSession = latestWalkSession(this.db, walkId) ?? latestLinkedSession(this.db, row.incident_id);
     // Mistakes are reported before anything runs.
     if ((action.kind === 'capture' || action.kind === 'probe') && !action.url && !row.target)
+      throw needsInput('url', `step ${step.index} of ${visit.node_id}`);
+    if (action.kind === 'relay' && !action.to && !row.target)
       throw needsInput('url', `step ${step.index} of ${visit.node_id}`);
     if (action.kind === 'probe' && action.direct === true && !row.direct)
       throw needsInput('direct', `step ${step.index} of ${visit.node_id}`);
@@ -300,6 +302,19 @@ export class WalkRuns {
     })();
     const abort = new AbortController();
     const started = performance.now();
+    // What the action tells the person walking, kept with the run as a command's output is (up to the cap).
+    let output = '';
+    const capBytes = this.host.outputCapBytes ?? DEFAULT_OUTPUT_CAP;
+    const onOutput = (text: string) => {
+      if (Buffer.byteLength(output) + Buffer.byteLength(text) > capBytes) return;
+      output += text;
+      this.host.onOutput?.({ walkId, runId, stream: 'stdout', text });
+      try {
+        saveRunOutput(this.db, runId, output, false, Buffer.byteLength(output));
+      } catch (err) {
+        if (!isBusy(err)) throw err;
+      }
+    };
     const done = (async () => {
       let outcome: ActionOutcome;
       try {
@@ -318,6 +333,7 @@ export class WalkRuns {
               if (!isBusy(err)) throw err;
             }
           },
+          onOutput,
         });
       } catch (err) {
         outcome = {
@@ -529,6 +545,12 @@ function resolveAction(action: StepAction, r: ActionRequest): StepAction {
         ...(r.subprotocol !== undefined ? { subprotocol: r.subprotocol } : {}),
         ...(r.initPayload !== undefined ? { initPayload: r.initPayload } : {}),
       };
+    case 'relay':
+      return {
+        ...action,
+        ...(r.url !== undefined ? { to: r.url } : {}),
+        ...(r.duration !== undefined ? { duration: r.duration } : {}),
+      };
     case 'diagnose':
       return { ...action, ...(r.session !== undefined ? { session: r.session } : {}) };
   }
@@ -540,6 +562,8 @@ function describeAction(a: StepAction): string {
       return `capture ${a.url ?? 'the target'} for ${a.duration} s${a.script ? ', running its script' : ''}`;
     case 'probe':
       return `probe ${a.url ?? 'the target'}${a.direct ? ' directly and through the balancer' : ''}${a.protocol ? ` speaking ${a.protocol}` : ''}${a.idleLimit ? `, holding it idle up to ${a.idleLimit} s` : ''}`;
+    case 'relay':
+      return `relay real clients to ${a.to ?? 'the target'} for ${a.duration} s`;
     case 'diagnose':
       return `diagnose session ${a.session ?? 'latest'}`;
   }

@@ -355,7 +355,7 @@ export class WalkEngine {
     return this.runs.runShell(authorised, limits);
   }
 
-  /** Runs a step's app action (capture, probe, diagnose) through the engine. */
+  /** Runs a step's app action (capture, probe, relay, diagnose) through the engine. */
   runAction(walkId: number, r: ActionRequest = {}): RunHandle {
     return this.runs.runAction(walkId, r);
   }

@@ -26,6 +26,7 @@ import {
 } from '../errors.js';
 import { INTEROP_FORMATS } from './exports.js';
 import { checkHar, importHar, type ImportHooks } from './har-import.js';
+import { importPcap } from './pcap-import.js';
 
 /** The largest file the console may upload. */
 const MAX_UPLOAD_BYTES = 4 * 1024 * 1024 * 1024;
@@ -122,6 +123,20 @@ export function setupInterop(
             { path: r.path, ...(r.name !== undefined ? { name: r.name } : {}) },
             hooks,
             plan,
+          );
+        },
+        importPcap: async (r) => {
+          if (!options.localFiles)
+            throw new ForbiddenError('a page may not have the engine read a file on this machine');
+          const hooks = r.progressId !== undefined ? { onProgress: progressOf(r.progressId) } : {};
+          return importPcap(
+            ctx,
+            {
+              path: r.path,
+              ...(r.keylog !== undefined ? { keylog: r.keylog } : {}),
+              ...(r.name !== undefined ? { name: r.name } : {}),
+            },
+            hooks,
           );
         },
         export: async (r) => {

@@ -93,7 +93,8 @@ function headersOf(list: unknown, path: string): Headers {
   return out;
 }
 
-function header(h: Headers, name: string): string | null {
+/** A header's value by its lower-case name, whatever case the file writes it in; null when absent. */
+export function header(h: Headers, name: string): string | null {
   const k = Object.keys(h).find((x) => x.toLowerCase() === name);
   return k === undefined ? null : h[k]!;
 }

@@ -1,7 +1,8 @@
-// `relay:*`: recording relays started from the console or `frameline relay`, their status pushed on
+// `relay:*`: recording relays started from the console or `frameline relay`, their faults switched
+// while clients are connected (`relay:faults`), their status pushed on
 // `relay:status` at most ten times a second per relay, and `relay:client` once as each client
 // connects and once as it ends for a relay that asks (the command line's).
-import type { RelayClient, RelayStatus } from '../../../shared/contract/relay.js';
+import type { RelayClient, RelayFaultEvent, RelayStatus } from '../../../shared/contract/relay.js';
 import type { DomainSetup, EngineContext } from '../context.js';
 import { ForbiddenError, MissingError } from '../errors.js';
 import { isLoopback } from '../listen.js';
@@ -46,6 +47,7 @@ export function setupRelay(
               ? {
                   onClientOpened: (c: RelayClient) => clientEvent('connected', c),
                   onClientEnded: (c: RelayClient) => clientEvent('ended', c),
+                  onFault: (f: RelayFaultEvent) => ctx.push('relay:fault', f),
                 }
               : {}),
           });
@@ -65,6 +67,11 @@ export function setupRelay(
         },
         stop: (r) => stop(r.sessionId),
         list: () => [...live.values()].map((l) => l.relay.status()),
+        faults: (r) => {
+          const l = live.get(r.sessionId);
+          if (!l) throw new MissingError(`no relay is running for session ${r.sessionId}; start one first`);
+          return l.relay.switchFaults(r);
+        },
       },
     },
     close: async () => {

@@ -20,7 +20,15 @@ import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { ClosedBy, ErrorKind, Headers } from '../../../shared/contract.js';
-import type { RelayClient, RelayRequest, RelayStatus } from '../../../shared/contract/relay.js';
+import type {
+  RelayClient,
+  RelayFaultEvent,
+  RelayFaultsRequest,
+  RelayFaultsResult,
+  RelayRequest,
+  RelayStatus,
+} from '../../../shared/contract/relay.js';
+import { faultText } from '../../../shared/replay/faults.js';
 import { formatMicros } from '../../../shared/time.js';
 import { classifyError } from '../capture/classify.js';
 import { parseTarget, prepareTls, type TlsMaterial } from '../capture/options.js';
@@ -31,6 +39,7 @@ import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { isLoopback, listenFailure } from '../listen.js';
 import { beginRecording } from '../store/recording.js';
+import { FaultedClient, RelayFaults, type FaultAction } from './faults.js';
 import { StoreWriter, type SessionSpool } from '../store/writer.js';
 import { LocalCa } from './local-ca.js';
 import { attachProxy, HOP_HEADERS } from './proxy.js';
@@ -85,8 +94,11 @@ export function upstreamUrl(to: URL, target: string): URL {
   return url;
 }
 
-/** Which side started the end of a relayed connection; `relay`: Frameline itself (it stopped, or a leg broke the protocol). */
-type Closer = 'client' | 'server' | 'relay' | 'network';
+/**
+ * Which side started the end of a relayed connection; `relay`: Frameline itself (it stopped, or a
+ * leg broke the protocol); `fault`: one of the relay's faults (a cut or a close it sent).
+ */
+type Closer = 'client' | 'server' | 'relay' | 'network' | 'fault';
 
 interface Client extends RelayClient {
   socket: Socket;
@@ -94,6 +106,9 @@ interface Client extends RelayClient {
   upstream: WebSocket | null;
   /** Who started the end, once someone did. */
   closer: Closer | null;
+  /** The relay's fault that ended it, and how (dropped both legs, or sent a close frame). */
+  endedByFault: { fault: string; action: 'cut' | 'close' } | null;
+  faults: FaultedClient;
   closed: Promise<void>;
   markClosed: () => void;
 }
@@ -103,6 +118,8 @@ export interface RelayHooks {
   onChange?: () => void;
   onClientOpened?: (client: RelayClient) => void;
   onClientEnded?: (client: RelayClient) => void;
+  /** A fault acted on a client (as its `fault-applied` event says). */
+  onFault?: (fault: RelayFaultEvent) => void;
 }
 
 /** A client as the contract carries it. */
@@ -142,6 +159,9 @@ export class RelayServer {
   >();
   private stopped: Promise<void> | null = null;
   private total = 0;
+  private readonly faults: RelayFaults;
+  private committed = 0;
+  private readonly unsubscribe: () => void;
 
   /** Checks the request, listens, creates the relay's session; input mistakes throw InputError first. */
   static async start(
@@ -228,6 +248,32 @@ export class RelayServer {
     });
     this.sessionId = recording.sessionId;
     this.spool = StoreWriter.for(ctx.dbPath).begin(ctx.db, recording);
+    this.faults = new RelayFaults(request.faults, {
+      applied: (ordinal, fault, action, detail) => this.faultApplied(ordinal, fault, action, detail),
+      cut: (fc, fault) => {
+        const c = this.faultedClient(fc);
+        if (!c) return;
+        c.closer ??= 'fault';
+        c.endedByFault ??= { fault, action: 'cut' };
+        c.downstream?.terminate();
+        c.upstream?.terminate();
+      },
+      close: (fc, fault, code, reason) => {
+        const c = this.faultedClient(fc);
+        if (!c) return;
+        c.closer ??= 'fault';
+        c.endedByFault ??= { fault, action: 'close' };
+        if (c.downstream) closeWith(c.downstream, code, reason);
+        if (c.upstream) closeWith(c.upstream, code, reason);
+      },
+      switched: (ordinal, switchedOn, switchedOff) =>
+        this.event(ordinal, 'faults-switched', { on: switchedOn, off: switchedOff }),
+    });
+    this.unsubscribe = StoreWriter.for(ctx.dbPath).onCommitted((id, n) => {
+      if (id !== this.sessionId) return;
+      this.committed += n;
+      this.hooks.onChange?.();
+    });
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_PAYLOAD,
@@ -270,7 +316,9 @@ export class RelayServer {
       caFile: this.ca?.caFile ?? null,
       to: this.to?.href ?? null,
       state: this.stopped ? 'stopped' : 'listening',
+      faults: this.faults.list(),
       connections: this.total,
+      committed: this.committed,
       clients: this.clients.slice(-LISTED_CLIENTS).map(clientView),
     };
   }
@@ -291,9 +339,32 @@ export class RelayServer {
       await listening;
       this.wss.close();
       await this.spool.finish(nowMicros());
+      this.unsubscribe();
       this.hooks.onChange?.();
     })();
     return this.stopped;
+  }
+
+  /** Switches faults on and off for the clients connected and those to come. */
+  switchFaults(request: RelayFaultsRequest): RelayFaultsResult {
+    const changed = this.faults.switch(request.on, request.off);
+    this.hooks.onChange?.();
+    return { faults: this.faults.list(), ...changed };
+  }
+
+  private faultedClient(fc: FaultedClient): Client | undefined {
+    for (const c of this.live) if (c.faults === fc) return c;
+    return undefined;
+  }
+
+  private faultApplied(
+    ordinal: number,
+    fault: string,
+    action: FaultAction,
+    detail: Record<string, unknown> = {},
+  ): void {
+    this.event(ordinal, 'fault-applied', { fault, action, ...detail });
+    this.hooks.onFault?.({ sessionId: this.sessionId, client: ordinal, fault, action, detail });
   }
 
   private event(ordinal: number, kind: string, detail: unknown): void {
@@ -342,6 +413,8 @@ export class RelayServer {
       downstream: null,
       upstream: null,
       closer: null,
+      endedByFault: null,
+      faults: new FaultedClient(ordinal),
       closed: new Promise<void>((resolve) => (markClosed = resolve)),
       markClosed: () => markClosed(),
     };
@@ -351,6 +424,64 @@ export class RelayServer {
     this.live.add(client);
     this.hooks.onChange?.();
 
+    const reject = this.faults.get('reject');
+    if (reject) {
+      this.faultRejected(client, reject.status, faultText(reject));
+      return;
+    }
+    const slow = this.faults.get('slow-accept');
+    if (slow && slow.ms > 0) {
+      this.faultApplied(ordinal, faultText(slow), 'upgrade-held', { ms: slow.ms });
+      setTimeout(() => {
+        if (socket.destroyed || this.stopped) {
+          this.settle(client, 'left before the upgrade was passed on', null, null, null, {
+            kind: 'other',
+            message: `the client went away while the relay held its upgrade (fault ${faultText(slow)})`,
+          });
+          socket.destroy();
+        } else this.connect(client, req, socket, head, url);
+      }, slow.ms);
+      return;
+    }
+    this.connect(client, req, socket, head, url);
+  }
+
+  /** The reject fault: the client's upgrade is refused without asking the server. */
+  private faultRejected(client: Client, status: number, fault: string): void {
+    const body = `refused by the relay (fault ${fault})\n`;
+    const headers = {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': String(Buffer.byteLength(body)),
+      Connection: 'close',
+    };
+    client.socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Refused'}\r\n` +
+        Object.entries(headers)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('') +
+        `\r\n${body}`,
+    );
+    this.spool.message({
+      type: 'handshake',
+      ordinal: client.ordinal,
+      status,
+      responseHeaders: headers,
+      bodyHead: Buffer.from(body).toString('base64'),
+      subprotocol: null,
+      extensions: null,
+      timings: { dnsMs: null, tcpMs: null, tlsMs: null, upgradeMs: null },
+      openedAt: null,
+    });
+    this.faultApplied(client.ordinal, fault, 'upgrade-rejected', { status });
+    this.settle(client, `refused by the relay's fault ${fault} with HTTP ${status}`, null, null, null, {
+      kind: 'upgrade-rejected',
+      message: `the relay refused the upgrade with HTTP ${status} (fault ${fault}); the server was not asked`,
+    });
+  }
+
+  /** Tries the client's upgrade on the upstream, and relays once both said yes. */
+  private connect(client: Client, req: IncomingMessage, socket: Socket, head: Buffer, url: URL): void {
+    const ordinal = client.ordinal;
     const offered = (req.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((p) => p.trim())
@@ -531,14 +662,19 @@ export class RelayServer {
   private pair(client: Client, downstream: WebSocket, upstream: WebSocket): void {
     client.downstream = downstream;
     client.state = 'open';
+    this.faults.opened(client.faults);
     this.hooks.onClientOpened?.(client);
     this.hooks.onChange?.();
     const record = (direction: 0 | 1, opcode: number, data: Buffer) => {
       this.spool.frame(client.ordinal, nowMicros(), direction, opcode, data, PAYLOAD_CAP);
       if (direction === 1) client.framesOut++;
       else client.framesIn++;
+      this.faults.activity(client.faults);
       this.hooks.onChange?.();
     };
+    // Every frame goes on through its direction's lane, in order, as the faults let it.
+    const forward = (direction: 0 | 1, opcode: number, size: number, run: () => void) =>
+      this.faults.forward(client.faults, direction, opcode, size, run);
     // What each peer sent, recorded as the relay receives it: the client's is `out`, the server's `in`.
     const legs: Array<{ from: WebSocket; to: WebSocket; direction: 0 | 1; peer: 'client' | 'server' }> = [
       { from: downstream, to: upstream, direction: 1, peer: 'client' },
@@ -559,12 +695,17 @@ export class RelayServer {
                 // A close frame: its sender started the end (unless the other side did), and the
                 // other leg is closed with the same code.
                 client.closer ??= leg.peer;
-                closeWith(
-                  leg.to,
-                  data.length >= 2 ? data.readUInt16BE(0) : 1005,
-                  data.subarray(2).toString('utf8'),
+                forward(leg.direction, opcode, data.length, () =>
+                  closeWith(
+                    leg.to,
+                    data.length >= 2 ? data.readUInt16BE(0) : 1005,
+                    data.subarray(2).toString('utf8'),
+                  ),
                 );
-              } else if (opcode === 9 && leg.to.readyState === WebSocket.OPEN) leg.to.ping(data);
+              } else if (opcode === 9)
+                forward(leg.direction, opcode, data.length, () => {
+                  if (leg.to.readyState === WebSocket.OPEN) leg.to.ping(data);
+                });
             },
           },
           {
@@ -579,11 +720,15 @@ export class RelayServer {
       );
       leg.from.on('message', (data: Buffer, isBinary: boolean) => {
         record(leg.direction, isBinary ? 2 : 1, data);
-        if (leg.to.readyState === WebSocket.OPEN) leg.to.send(data, { binary: isBinary });
+        forward(leg.direction, isBinary ? 2 : 1, data.length, () => {
+          if (leg.to.readyState === WebSocket.OPEN) leg.to.send(data, { binary: isBinary });
+        });
       });
       leg.from.on('pong', (data: Buffer) => {
         record(leg.direction, 10, data);
-        if (leg.to.readyState === WebSocket.OPEN) leg.to.pong(data);
+        forward(leg.direction, 10, data.length, () => {
+          if (leg.to.readyState === WebSocket.OPEN) leg.to.pong(data);
+        });
       });
       leg.from.on('error', () => {
         // the close that follows records how it ended (the wire saw a protocol violation first)
@@ -593,7 +738,8 @@ export class RelayServer {
         // A leg that dropped (no close frame): the other is dropped too, as the peer would see it directly.
         if (!ends.get(leg.from)!.violation && ends.get(leg.from)!.closedBy === 'network') {
           client.closer ??= 'network';
-          leg.to.terminate();
+          // After what the lane still holds, as the drop would reach the peer behind the frames.
+          forward(leg.direction, 0, 0, () => leg.to.terminate());
         } else if (ends.get(leg.from)!.violation) {
           client.closer ??= 'relay';
           if (leg.to.readyState === WebSocket.OPEN)
@@ -609,6 +755,7 @@ export class RelayServer {
   /** Both legs closed: the connection's close says who started it and with which code; an event has both legs'. */
   private end(client: Client, down: WireEnd, up: WireEnd): void {
     const closer: Closer = client.closer ?? 'network';
+    const byFault = closer === 'fault' ? client.endedByFault : null;
     const first =
       closer === 'server'
         ? up
@@ -622,6 +769,7 @@ export class RelayServer {
     const violation = down.violation ?? up.violation;
     this.event(client.ordinal, 'relay-close', {
       closedBy: closer,
+      ...(byFault ? { fault: byFault.fault } : {}),
       clientCode: down.code ?? null,
       clientReason: down.reason ?? null,
       serverCode: up.code,
@@ -629,6 +777,22 @@ export class RelayServer {
     });
     if (violation) this.event(client.ordinal, 'protocol-violation', violation);
     const legCodes = `the client's leg closed with ${down.code ?? '—'}, the server's with ${up.code}`;
+    if (byFault) {
+      // The relay's own fault ended it: a cut is a drop without a close frame (closedBy network);
+      // a close it sent is nobody's close among the peers.
+      const cut = byFault.action === 'cut';
+      this.settle(
+        client,
+        cut
+          ? `cut by the relay's fault ${byFault.fault} (no close frame); ${legCodes}`
+          : `closed by the relay's fault ${byFault.fault}; ${legCodes}`,
+        cut ? null : (down.code ?? null),
+        cut ? null : (down.reason ?? null),
+        cut ? 'network' : null,
+        violation ? { kind: 'protocol', message: violation.message } : null,
+      );
+      return;
+    }
     const ending =
       closer === 'relay'
         ? `closed by the relay (${violation ? violation.message : 'it stopped'}); ${legCodes}`
@@ -640,7 +804,7 @@ export class RelayServer {
       ending,
       closer === 'relay' ? 1001 : (first?.code ?? null),
       closer === 'relay' ? 'relay stopped' : (first?.reason ?? null),
-      closer === 'relay' ? null : closer,
+      closer === 'relay' || closer === 'fault' ? null : closer,
       violation ? { kind: 'protocol', message: violation.message } : null,
     );
   }
@@ -654,6 +818,7 @@ export class RelayServer {
     error: { kind: ErrorKind; message: string } | null,
   ): void {
     if (client.state === 'closed') return;
+    this.faults.ended(client.faults);
     this.closedRecord(client.ordinal, code, reason, closedBy, error);
     client.state = 'closed';
     client.ending = ending;

@@ -12,7 +12,7 @@ import { Markdown } from './markdown';
 import { RunDialog, type RunRequest } from './run-dialog';
 import { StepItem, type StepRun } from './step-item';
 import { TimeBox } from './time-box';
-import { clockTime, formatSeconds } from './walk-format';
+import { clockTime, formatSeconds, isTimedAction } from './walk-format';
 
 const KIND_WORD = { step: 'Step', decision: 'Decision', start: 'Start', end: 'End' } as const;
 
@@ -175,7 +175,7 @@ export function NodePanel({
         setCodeAsked(null);
         setDialog(next);
       } else if (next.action)
-        void runAction(next, next.action.kind === 'capture' ? { duration: next.action.duration } : {});
+        void runAction(next, isTimedAction(next.action) ? { duration: next.action.duration } : {});
     },
     { enabled: keysOn },
   );

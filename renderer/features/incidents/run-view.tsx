@@ -14,7 +14,10 @@ import { clockTime, formatCountdown, runStatusText } from './walk-format';
 /** How often a running capture's frame count is read again. */
 const PROGRESS_MS = 1000;
 
-/** A running action's time so far and, for a capture, the frames it has recorded. */
+/** Actions that record into a session while they run: their progress counts its frames. */
+const recording = (kind: WalkRun['kind']) => kind === 'capture' || kind === 'relay';
+
+/** A running action's time so far and, for a capture or a relay, the frames it has recorded. */
 function RunProgress({
   api,
   run,
@@ -32,7 +35,7 @@ function RunProgress({
     let live = true;
     const tick = () => {
       setNow(Date.now());
-      if (run.kind !== 'capture') return;
+      if (!recording(run.kind)) return;
       api.sessions.list({ status: 'live', query: sessionName }).then(
         (list) => {
           const s = list.find((x) => x.name === sessionName);
@@ -54,7 +57,7 @@ function RunProgress({
   return (
     <p className="run-progress" data-testid="run-progress" aria-live="off">
       {formatCountdown(elapsed)}
-      {run.kind === 'capture' ? ` · ${frames === null ? '…' : formatCount(frames)} frames` : ' so far'}
+      {recording(run.kind) ? ` · ${frames === null ? '…' : formatCount(frames)} frames` : ' so far'}
     </p>
   );
 }
@@ -69,7 +72,7 @@ const STATUS_CLASS: Record<WalkRun['status'], string> = {
   interrupted: 'chip chip-warn',
 };
 
-/** What a capture action answers (actions.ts), as far as the console shows it. */
+/** What a capture or relay action answers (actions.ts), as far as the console shows it. */
 interface CaptureResult {
   sessionId?: number;
   frames?: number;
@@ -81,7 +84,7 @@ function ActionResult({ run }: { run: WalkRun }) {
   const [open, setOpen] = useState(false);
   if (run.result === null || run.result === undefined) return null;
   const diagnosis = DiagnosisSchema.safeParse(run.result);
-  const capture = run.kind === 'capture' ? (run.result as CaptureResult) : null;
+  const capture = recording(run.kind) ? (run.result as CaptureResult) : null;
   const sessionId = capture?.sessionId ?? (diagnosis.success ? diagnosis.data.sessionId : null);
   return (
     <div className="run-result">
@@ -132,6 +135,18 @@ function ActionResult({ run }: { run: WalkRun }) {
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** A running relay step's address, to copy into the client under test (the first line of its output says it). */
+function RelayAddress({ output, running }: { output: string; running: boolean }) {
+  const url = /^point the client at (\S+)/.exec(output)?.[1];
+  if (!running || !url) return null;
+  return (
+    <p className="run-relay" data-testid="run-relay">
+      Point the client at <code className="mono">{url}</code>
+      <CopyButton text={url} label="Copy URL" />
+    </p>
   );
 }
 
@@ -212,7 +227,8 @@ export function RunView({
         <RunProgress api={api} run={run} clockOffsetMs={clockOffsetMs} sessionName={sessionName} />
       ) : null}
       {run.summary ? <p className="run-summary">{run.summary}</p> : null}
-      {run.kind === 'shell' ? (
+      {run.kind === 'relay' ? <RelayAddress output={output} running={running} /> : null}
+      {run.kind === 'shell' || run.kind === 'relay' ? (
         <>
           <Output text={output} running={running} />
           {run.truncated ? (
@@ -221,9 +237,8 @@ export function RunView({
             </p>
           ) : null}
         </>
-      ) : (
-        <ActionResult run={run} />
-      )}
+      ) : null}
+      {run.kind !== 'shell' ? <ActionResult run={run} /> : null}
     </div>
   );
 }

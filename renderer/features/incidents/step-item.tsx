@@ -8,7 +8,7 @@ import { CopyButton } from '../../components/copy-button';
 import { ErrorNote } from '../../components/error-note';
 import { Markdown } from './markdown';
 import { RunView } from './run-view';
-import { actionVerb, describeAction, formatSeconds } from './walk-format';
+import { actionEndpoint, actionVerb, describeAction, formatSeconds, isTimedAction } from './walk-format';
 
 export interface StepRun {
   run: WalkRun;
@@ -54,13 +54,13 @@ export function StepItem({
   onStop: (runId: number) => void;
 }) {
   const action = step.action;
-  const [duration, setDuration] = useState(action?.kind === 'capture' ? String(action.duration) : '');
+  const [duration, setDuration] = useState(isTimedAction(action) ? String(action.duration) : '');
   const durationValue = Number(duration);
-  const durationOk = action?.kind !== 'capture' || (durationValue > 0 && durationValue <= 3600);
+  const durationOk = !isTimedAction(action) || (durationValue > 0 && durationValue <= 3600);
   const titleId = `step-${step.node}-${step.index}`;
   // Said before the engine would refuse: what this action needs that the walk was started without.
   const missing =
-    action && action.kind !== 'diagnose' && !action.url && !target
+    action && action.kind !== 'diagnose' && !actionEndpoint(action) && !target
       ? 'This walk has no endpoint: start a new walk with one to run this here, or do it by hand.'
       : action?.kind === 'probe' && action.direct === true && !direct
         ? 'This walk has no backend address: start a new walk with one to compare direct and proxied.'
@@ -100,7 +100,7 @@ export function StepItem({
           <div className="step-action">
             <span className={`chip action-kind kind-${action.kind}`}>{action.kind}</span>
             <span className="step-action-text">{describeAction(action, target, direct)}</span>
-            {action.kind === 'capture' ? (
+            {isTimedAction(action) ? (
               <label className="step-action-duration">
                 <span className="muted small">for</span>
                 <input
@@ -108,7 +108,7 @@ export function StepItem({
                   min={1}
                   max={3600}
                   value={duration}
-                  aria-label="Capture duration in seconds"
+                  aria-label={`${action.kind === 'relay' ? 'Relay' : 'Capture'} duration in seconds`}
                   onChange={(e) => setDuration(e.target.value)}
                 />
                 <span className="muted small">s</span>
@@ -118,7 +118,7 @@ export function StepItem({
               type="button"
               className="btn btn-primary btn-small"
               disabled={busy || !durationOk || missing !== null}
-              onClick={() => onAction(action.kind === 'capture' ? { duration: durationValue } : {})}
+              onClick={() => onAction(isTimedAction(action) ? { duration: durationValue } : {})}
             >
               {actionVerb(action)}
             </button>

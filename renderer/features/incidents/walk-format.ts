@@ -45,13 +45,27 @@ export function runStatusText(run: WalkRun): string {
   }
 }
 
+/** The endpoint an action names, if it names one (else it works on the walk's target). */
+export function actionEndpoint(a: StepAction): string | undefined {
+  return a.kind === 'relay' ? a.to : a.kind === 'diagnose' ? undefined : a.url;
+}
+
+/** An action that runs for a time the person may change before it starts (beside it, editable). */
+export function isTimedAction(
+  a: StepAction | null | undefined,
+): a is Extract<StepAction, { kind: 'capture' | 'relay' }> {
+  return a?.kind === 'capture' || a?.kind === 'relay';
+}
+
 /** What an app action will do, before it runs. */
 export function describeAction(a: StepAction, target: string | null, direct: string | null): string {
-  const where = a.kind !== 'diagnose' ? (a.url ?? target ?? 'the walk’s target (none set)') : '';
+  const where = a.kind !== 'diagnose' ? (actionEndpoint(a) ?? target ?? 'the walk’s target (none set)') : '';
   switch (a.kind) {
     case 'capture':
       // The duration is beside it, editable.
       return `Record ${where}`;
+    case 'relay':
+      return `Relay the real client to ${where} and record it`;
     case 'probe': {
       const parts = [`Probe ${where}`];
       if (a.direct)
@@ -72,5 +86,11 @@ export function describeAction(a: StepAction, target: string | null, direct: str
 
 /** The button's words for an action. */
 export function actionVerb(a: StepAction): string {
-  return a.kind === 'capture' ? 'Run capture' : a.kind === 'probe' ? 'Run probe' : 'Run diagnosis';
+  return a.kind === 'capture'
+    ? 'Run capture'
+    : a.kind === 'relay'
+      ? 'Start relay'
+      : a.kind === 'probe'
+        ? 'Run probe'
+        : 'Run diagnosis';
 }

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { Api } from '../../../shared/contract';
 import type { MockStatus } from '../../../shared/contract/replay';
-import { FAULT_SYNTAX, FaultError, parseFaults } from '../../../shared/replay/faults';
+import { FaultError, faultSyntax, parseFaults } from '../../../shared/replay/faults';
 import { CopyButton } from '../../components/copy-button';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { formatIsoShort } from '../../components/format';
@@ -100,7 +100,7 @@ export function MockPanel({ api, sessionId }: { api: Api; sessionId: number }) {
           />{' '}
           Loop
         </label>
-        <label className="replay-field is-wide" title={Object.values(FAULT_SYNTAX).join('\n')}>
+        <label className="replay-field is-wide" title={faultSyntax('mock').join('\n')}>
           <span>Faults</span>
           <input
             value={faults}

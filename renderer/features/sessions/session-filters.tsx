@@ -84,6 +84,7 @@ const KINDS: Array<{ value: Kind; label: string }> = [
   { value: 'capture', label: 'Captures' },
   { value: 'probe', label: 'Probes' },
   { value: 'import', label: 'Imports' },
+  { value: 'pcap', label: 'Packet captures' },
   { value: 'replay', label: 'Replays' },
   { value: 'mock', label: 'Mock runs' },
   { value: 'relay', label: 'Relay runs' },

@@ -133,6 +133,14 @@ Frameline keeps reconnecting the way a well-behaved client would and records eve
 
 Action: capture duration=60
 
+### Record the real client through a relay
+
+Frameline listens on this machine and relays to the target: point the real client at the address it
+gives (its WebSocket URL setting, or \`ssh -R\` from where it runs) and reproduce the drop. Every frame
+both ways, and who closed each connection, is recorded until the step is stopped.
+
+Action: relay duration=300
+
 ### Look for a reconnect storm
 
 More than 5 reconnects a second over 10 seconds, or reconnects with no delay between them, is a

@@ -57,6 +57,7 @@ const COMMANDS: string[][] = [
   ['report', '1', SURPLUS],
   ['import', HAR, SURPLUS],
   ['export', '1', SURPLUS, '--format', 'har'],
+  ['relay', SURPLUS, '--to', 'ws://127.0.0.1:9/'],
   ['serve', SURPLUS],
   ['recover', SURPLUS],
   ['compact', SURPLUS],

@@ -138,7 +138,11 @@ describe.skipIf(noMosquitto)(`diagnose: Mosquitto${noMosquitto ? ` (skipped: ${n
     });
     expect(serious(report)).toHaveLength(1);
     // SUBSCRIBE → SUBACK by packet id; the keep-alive of the CONNECT stands for the heartbeat.
-    expect(checkOf(report, 'round trips').detail).toMatchObject({ requests: 2, answered: 2 });
+    expect(checkOf(report, 'round trips').detail).toMatchObject({
+      requests: 2,
+      answered: 2,
+      pairedBy: { protocol: 2, field: 0 },
+    });
     expect(ids(report)).not.toContain('no-heartbeat');
   });
 });

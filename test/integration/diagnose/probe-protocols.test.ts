@@ -92,6 +92,10 @@ describe.skipIf(graphqlMissing)(
       expect(ids(report)).not.toContain('subprotocol-refused');
       expect(ids(report)).not.toContain('server-close');
       expect(ids(report)).not.toContain('no-heartbeat');
+      // The idle hold says the refusal ended it, not an idle drop.
+      const idle = report.checks.find((c) => c.name === 'idle')!;
+      expect(idle.ok).toBe(true);
+      expect(idle.detail).toMatchObject({ refused: expect.stringMatching(/4403/) });
       // The token was not kept: only that one was given.
       expect(JSON.stringify(report)).not.toContain('tok-7f3a-refused');
     });

@@ -235,4 +235,12 @@ describe('interop:importFile', () => {
     });
     expect(await call('sessions:list', {})).toEqual([]);
   });
+
+  it('refuses a page a packet capture from this machine too (interop:importPcap)', async () => {
+    service = new FramelineService({ dbPath: ws.db, shell: 'browser' });
+    expect(
+      await failedCall(service, 'interop:importPcap', { path: CHROME, keylog: '/etc/hostname' }),
+    ).toEqual({ code: 'forbidden', message: 'a page may not have the engine read a file on this machine' });
+    expect(await call('sessions:list', {})).toEqual([]);
+  });
 });

@@ -54,7 +54,7 @@ function firstText(socket: Socket, head: Buffer): Promise<string> {
 
 describe('frameline relay --proxy', () => {
   it('relays an absolute-URL upgrade and pipes a tunnel that speaks neither TLS nor HTTP', async () => {
-    relay = await startListener('relay', ['--proxy', '--db', ws.db], {
+    relay = await startListener('relay', ['--proxy', '--db', ws.db], 'ignore', {
       FRAMELINE_CA_DIR: join(ws.dir, 'ca'),
     });
     const proxy = new URL(relay.url);

@@ -3,6 +3,7 @@
 // protocol's own heartbeats, what it refused, and request/response pairs by its ids.
 import { describe, expect, it } from 'vitest';
 import { appHeartbeatRule } from '../../../shared/diagnosis/app-heartbeat.js';
+import { describeCheck } from '../../../shared/diagnosis/describe.js';
 import { frameFacts } from '../../../shared/diagnosis/facts.js';
 import { diagnoseSession } from '../../../shared/diagnosis/session.js';
 import { fixAdvice } from '../../../shared/fix-advice.js';
@@ -110,6 +111,11 @@ describe('request/response pairs by the protocol’s ids', () => {
       frames: data.frames.map(({ message: _, ...f }) => f),
     });
     expect(findingOf(byJsonId, 'high-latency').evidence.p95Ms as number).toBeGreaterThan(400);
+    // The check's line says what paired them.
+    expect(describeCheck(check(d, 'round trips'))).toMatch(
+      /^request\/response \(by the protocol's ids\) p50 /,
+    );
+    expect(describeCheck(check(byJsonId, 'round trips'))).toMatch(/^request\/response \(by "id"\) p50 /);
   });
 
   it('MQTT: SUBSCRIBE pairs with its SUBACK by packet id', () => {

@@ -31,4 +31,31 @@ describe('faults', () => {
     expect(() => parseFault('boom')).toThrow(/must be one of idle-cut, drop-after/);
     expect(() => parseFaults(['idle-cut=1', 'idle-cut=2'])).toThrow('idle-cut is given twice');
   });
+
+  it("reads a relay's faults, and keeps them from a mock, which forwards nothing", () => {
+    const cases: Array<[string, unknown]> = [
+      ['delay=200±50:out', { kind: 'delay', ms: 200, jitterMs: 50, direction: 'out' }],
+      ['delay=200:both', { kind: 'delay', ms: 200, jitterMs: 0, direction: 'both' }],
+      ['stall=10@2.5', { kind: 'stall', seconds: 10, atSeconds: 2.5 }],
+      ['throttle=1024/s', { kind: 'throttle', bytesPerSecond: 1024 }],
+    ];
+    for (const [text, fault] of cases) {
+      expect(parseFault(text, 'relay')).toEqual(fault);
+      expect(faultText(parseFault(text, 'relay'))).toBe(text);
+      expect(() => parseFault(text, 'mock')).toThrow(/is a relay's fault/);
+    }
+    expect(parseFault('delay=200:in', 'mock')).toEqual({
+      kind: 'delay',
+      ms: 200,
+      jitterMs: 0,
+      direction: 'in',
+    });
+    // cut-after is the relay's word for drop-after: one fault, written back under the mock's name.
+    expect(parseFault('cut-after=3', 'relay')).toEqual({ kind: 'drop-after', seconds: 3 });
+    expect(() => parseFaults(['cut-after=1', 'drop-after=2'], 'relay')).toThrow('drop-after is given twice');
+    expect(() => parseFault('stall=10', 'relay')).toThrow('stall=S@T');
+    expect(() => parseFault('throttle=1024', 'relay')).toThrow('throttle=BYTES/S');
+    expect(() => parseFault('throttle=0/s', 'relay')).toThrow('from 1 to');
+    expect(() => parseFault('delay=200:sideways', 'relay')).toThrow('delay=MS[±J][:in|:out|:both]');
+  });
 });

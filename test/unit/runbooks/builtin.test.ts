@@ -102,6 +102,13 @@ describe("the seeds' facts", () => {
       kind: 'diagnose',
       session: 'latest',
     });
+    // The client branch records the real client through a relay, then diagnoses what it recorded.
+    const client = steps.filter((s) => s.node === 'CLIENT_DEBUG');
+    expect(client.map((s) => s.action?.kind)).toEqual(['capture', 'relay', 'diagnose']);
+    expect(client.find((s) => s.title === 'Record the real client through a relay')!.action).toEqual({
+      kind: 'relay',
+      duration: 300,
+    });
     // Every node on the way from the alert to a fix has something to do or read.
     for (const n of ['ALERT', 'SCOPE', 'LB_DEBUG', 'SERVER_DEBUG', 'CLIENT_DEBUG', 'APPLY', 'VERIFY'])
       expect(steps.filter((s) => s.node === n).length, n).toBeGreaterThan(0);

@@ -145,7 +145,7 @@ describe('malformed files are reported at their line', () => {
   it.each([
     ['broken-front-matter.md', 2, /id "Not A Valid Id" must be lowercase/],
     ['broken-chart.md', 8, /node C: "\[" is never closed/],
-    ['broken-step.md', 8, /action "teleport target=moon" is not one of probe, capture, diagnose/],
+    ['broken-step.md', 8, /action "teleport target=moon" is not one of probe, capture, relay, diagnose/],
   ])('%s: line %i', (name, line, message) => {
     const err = problem(fixture(name), name);
     expect(err.line).toBe(line);
@@ -285,6 +285,19 @@ describe('durations and actions', () => {
     });
     expect(parseAction('probe protocol=none', 1)).toEqual({ kind: 'probe', protocol: 'none' });
     expect(() => parseAction('probe protocol=carrier-pigeon', 3)).toThrow(/action probe: protocol/);
+  });
+
+  it('reads a relay: its upstream, duration and port, ten minutes when it names no duration', () => {
+    expect(parseAction('relay to=wss://app.example.com/live duration=120 port=8089', 1)).toEqual({
+      kind: 'relay',
+      to: 'wss://app.example.com/live',
+      duration: 120,
+      port: 8089,
+    });
+    expect(parseAction('`relay`', 1)).toEqual({ kind: 'relay', duration: 600 });
+    expect(() => parseAction('relay url=ws://x/', 4)).toThrow(/action relay takes to, duration, port/);
+    expect(() => parseAction('relay port=70000', 4)).toThrow(/action relay: port/);
+    expect(() => parseAction('relay duration=0', 4)).toThrow(/action relay: duration/);
   });
 });
 

@@ -143,21 +143,21 @@ CREATE TABLE segment (
 CREATE INDEX segment_by_session ON segment (session_id);
 
 CREATE TABLE session (
-  id                INTEGER PRIMARY KEY,
-  name              TEXT    NOT NULL,
-  kind              TEXT    NOT NULL CHECK (kind IN ('capture', 'import', 'replay', 'mock', 'probe', 'relay')),
-  target            TEXT    NOT NULL,
-  settings          TEXT    NOT NULL DEFAULT '{}',
-  status            TEXT    NOT NULL CHECK (status IN ('live', 'complete', 'interrupted', 'failed')),
-  created_at        INTEGER NOT NULL,
-  ended_at          INTEGER,
-  writer_pid        INTEGER,
-  writer_host       TEXT,
-  writer_lock       TEXT,
-  spool_path        TEXT,
-  spool_offset      INTEGER NOT NULL DEFAULT 0,
-  source_session_id INTEGER REFERENCES session (id) ON DELETE SET NULL,
-  protocol          TEXT
+  id                 INTEGER PRIMARY KEY,
+  name               TEXT    NOT NULL,
+  kind               TEXT    NOT NULL CHECK (kind IN ('capture', 'import', 'replay', 'mock', 'probe', 'relay', 'pcap')),
+  target             TEXT    NOT NULL,
+  settings           TEXT    NOT NULL DEFAULT '{}',
+  status             TEXT    NOT NULL CHECK (status IN ('live', 'complete', 'interrupted', 'failed')),
+  created_at         INTEGER NOT NULL,
+  ended_at           INTEGER,
+  writer_pid         INTEGER,
+  writer_host        TEXT,
+  writer_lock        TEXT,
+  spool_path         TEXT,
+  spool_offset       INTEGER NOT NULL DEFAULT 0,
+  source_session_id  INTEGER REFERENCES session (id) ON DELETE SET NULL,
+  protocol           TEXT
 ) STRICT;
 
 CREATE TABLE session_tag (
@@ -220,7 +220,7 @@ CREATE TABLE walk_run (
   visit_id       INTEGER REFERENCES walk_step (id) ON DELETE SET NULL,
   node_id        TEXT    NOT NULL,
   step_index     INTEGER NOT NULL,
-  kind           TEXT    NOT NULL CHECK (kind IN ('shell', 'probe', 'capture', 'diagnose')),
+  kind           TEXT    NOT NULL CHECK (kind IN ('shell', 'probe', 'capture', 'diagnose', 'relay')),
   request        TEXT    NOT NULL,
   original       TEXT,
   status         TEXT    NOT NULL CHECK (status IN ('running', 'ok', 'failed', 'timeout', 'stopped', 'unavailable', 'interrupted')),

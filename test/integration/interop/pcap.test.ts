@@ -1,0 +1,381 @@
+// Packet captures imported (`frameline import FILE.pcap`): real traffic captured here with tcpdump on
+// the loopback interface — a Python `websockets` server and client (an independent implementation)
+// exchanging known messages plain, with permessage-deflate, and over TLS with the client's key log —
+// read back message by message against what the peers say they sent and received; and a connection
+// reset by its server (a Node socket's resetAndDestroy) recorded as closed 1006 with a tcp-reset
+// event that diagnose counts as an abnormal closure.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { selfSigned } from '../../support/certs.js';
+import { cli, cliJson, workspace, type Workspace } from '../../support/cli.js';
+import { PYTHON, serverScript } from '../../support/processes.js';
+import type { ShowJson } from '../../support/session-json.js';
+
+interface Imported {
+  sessionId: number;
+  connections: number;
+  frames: number;
+  skipped: number;
+  tcpEvents: { resets: number; retransmissions: number; zeroWindows: number; missing: number };
+}
+
+interface Said {
+  url: string;
+  sent: { type: 'text' | 'binary'; data: string }[];
+  received: { type: 'text' | 'binary'; data: string }[];
+  extensions: string;
+}
+
+let ws: Workspace;
+beforeAll(() => {
+  ws = workspace();
+});
+afterAll(() => ws.cleanup());
+
+/** A port free on 127.0.0.1 now. */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) return r(child.exitCode);
+    child.once('exit', (code) => r(code));
+  });
+}
+
+/**
+ * Captures the TCP traffic of `port` on loopback while `traffic` runs; tcpdump is ready once it says
+ * it is listening, and stopped with SIGTERM. A capture the kernel dropped packets from (the machine
+ * is loaded) is taken again, up to three times.
+ */
+async function captured<T>(
+  name: string,
+  port: number,
+  traffic: () => Promise<T>,
+): Promise<{ file: string; said: T }> {
+  for (let attempt = 1; ; attempt++) {
+    const file = join(ws.dir, `${name}-${attempt}.pcap`);
+    const tcpdump = spawn(
+      'tcpdump',
+      ['-i', 'lo', '--immediate-mode', '-U', '-B', '16384', '-w', file, 'tcp', 'port', String(port)],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${stderr}`)), 15_000);
+      tcpdump.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/listening on lo/.test(stderr)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      tcpdump.once('exit', (code) => reject(new Error(`tcpdump exited with ${code}: ${stderr}`)));
+    });
+    let said: T;
+    try {
+      said = await traffic();
+    } finally {
+      tcpdump.kill('SIGTERM');
+      await exited(tcpdump);
+    }
+    const dropped = Number(/(\d+) packets dropped by kernel/.exec(stderr)?.[1] ?? 'NaN');
+    if (dropped === 0 || attempt === 3) {
+      expect(dropped, stderr).toBe(0);
+      return { file, said };
+    }
+  }
+}
+
+/** The Python peers' conversation on `port`; what the client says it sent and received. */
+async function conversation(port: number, flags: string[]): Promise<Said> {
+  const child = spawn(PYTHON, [serverScript('pcap_traffic.py'), '--port', String(port), ...flags], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await exited(child);
+  expect(code, stderr).toBe(0);
+  return JSON.parse(stdout) as Said;
+}
+
+/** The 101 a hand-written server answers an upgrade request with. */
+function upgradeAnswer(request: string): string {
+  const key = /sec-websocket-key: *(\S+)/i.exec(request)?.[1];
+  if (key === undefined) return 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+  const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+  return `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
+}
+
+const show = async (id: number) =>
+  (await cliJson<ShowJson>(['show', String(id), '--frames', '--db', ws.db])).json;
+
+/** The session's messages as the peers write them: text or base64, by direction. */
+function messages(s: ShowJson, direction: 'out' | 'in') {
+  return s
+    .frames!.filter((f) => f.direction === direction && (f.opcode === 'text' || f.opcode === 'binary'))
+    .map((f) => ({ type: f.opcode, data: f.payload }));
+}
+
+function events(sessionId: number) {
+  const db = new Database(ws.db, { readonly: true });
+  try {
+    return db
+      .prepare('SELECT kind, detail FROM event WHERE session_id = ? ORDER BY ts, id')
+      .all(sessionId)
+      .map((e) => {
+        const row = e as { kind: string; detail: string };
+        return { kind: row.kind, detail: JSON.parse(row.detail) as Record<string, unknown> };
+      });
+  } finally {
+    db.close();
+  }
+}
+
+/** Imports a conversation's capture and checks every message against what the client said. */
+async function importedConversation(name: string, flags: string[], keylog?: string) {
+  const port = await freePort();
+  const { file, said } = await captured(name, port, () => conversation(port, flags));
+  const r = await cliJson<Imported>(['import', file, ...(keylog ? ['--keylog', keylog] : []), '--db', ws.db]);
+  expect(r.result.code, r.result.stderr).toBe(0);
+  expect(r.json).toMatchObject({ connections: 1, skipped: 0 });
+  expect(r.json.tcpEvents.missing).toBe(0);
+  const s = await show(r.json.sessionId);
+  expect(s.session.kind).toBe('pcap');
+  expect(messages(s, 'out')).toEqual(said.sent);
+  expect(messages(s, 'in')).toEqual(said.received);
+  // Five messages each way, then a close each way.
+  expect(r.json.frames).toBe(said.sent.length + said.received.length + 2);
+  const c = s.connections[0]!;
+  expect(c).toMatchObject({
+    status: 101,
+    closeCode: 1000,
+    closeReason: 'done',
+    closedBy: 'client',
+    error: null,
+  });
+  expect(c.url).toBe(`${flags.includes('--tls') ? 'wss' : 'ws'}://127.0.0.1:${port}/feed?x=1`);
+  expect(c.requestHeaders['User-Agent']).toMatch(/websockets/);
+  expect(c.extensions ?? '').toBe(said.extensions);
+  expect(c.timings.upgradeMs).toBeGreaterThanOrEqual(0);
+  // Every frame at the time of its packet, within the connection's life.
+  const times = s.frames!.map((f) => Date.parse(f.ts));
+  expect(times).toEqual([...times].sort((a, b) => a - b));
+  expect(times[0]!).toBeGreaterThanOrEqual(Date.parse(c.openedAt!));
+  return { said, s, file };
+}
+
+describe('frameline import FILE.pcap', () => {
+  it('reads a plain conversation: masked client frames, a fragmented message joined', async () => {
+    const { said, file } = await importedConversation('plain', ['--no-deflate']);
+    expect(said.extensions).toBe('');
+    expect(said.sent.some((m) => m.data.length > 20_000)).toBe(true);
+
+    // The same capture without the client's second message (as if the capture lost it): what came
+    // before the gap is read, the client's side stops there, and the gap is an event.
+    const client = (
+      await new Promise<string>((resolve, reject) =>
+        execFile(
+          'tshark',
+          ['-r', file, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.srcport', '-e', 'tcp.len'],
+          (err, out) => (err ? reject(err) : resolve(out)),
+        ),
+      )
+    )
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t').map(Number) as [number, number, number])
+      .filter(([, port, len]) => port !== Number(new URL(said.url).port) && len > 0);
+    const lossy = join(ws.dir, 'lossy.pcap');
+    // The client's segments: the upgrade request, then one per message.
+    await new Promise<void>((resolve, reject) =>
+      execFile('editcap', [file, lossy, String(client[2]![0])], (err) => (err ? reject(err) : resolve())),
+    );
+    const r = await cliJson<Imported>(['import', lossy, '--db', ws.db]);
+    expect(r.result.code, r.result.stderr).toBe(0);
+    expect(r.json.tcpEvents.missing).toBeGreaterThan(0);
+    const s = await show(r.json.sessionId);
+    expect(messages(s, 'out')).toEqual(said.sent.slice(0, 1));
+    expect(messages(s, 'in')).toEqual(said.received);
+    expect(events(r.json.sessionId)).toContainEqual(
+      expect.objectContaining({ kind: 'tcp-missing', detail: expect.objectContaining({ side: 'client' }) }),
+    );
+  }, 60_000);
+
+  it('inflates permessage-deflate with the context kept between messages', async () => {
+    const { said } = await importedConversation('deflate', []);
+    expect(said.extensions).toMatch(/permessage-deflate/);
+  }, 60_000);
+
+  it('decrypts wss:// with the client key log, and says what to do without it', async () => {
+    const pair = selfSigned(ws.dir, 'server', 'localhost');
+    const keylog = join(ws.dir, 'keys.log');
+    const port = await freePort();
+    const { file, said } = await captured('tls', port, () =>
+      conversation(port, ['--tls', pair.certFile, pair.keyFile, '--keylog', keylog]),
+    );
+    const r = await cliJson<Imported>(['import', file, '--keylog', keylog, '--db', ws.db]);
+    expect(r.result.code, r.result.stderr).toBe(0);
+    expect(r.json).toMatchObject({ connections: 1, skipped: 0 });
+    const s = await show(r.json.sessionId);
+    expect(s.connections[0]!.url).toBe(`wss://127.0.0.1:${port}/feed?x=1`);
+    expect(s.connections[0]!.timings.tlsMs).toBeGreaterThanOrEqual(0);
+    expect(messages(s, 'out')).toEqual(said.sent);
+    expect(messages(s, 'in')).toEqual(said.received);
+    // Without the key log nothing upgraded can be seen: one line, nothing created.
+    const elsewhere = join(ws.dir, 'without-keylog.db');
+    const without = await cli(['import', file, '--db', elsewhere]);
+    expect(without.code).toBe(2);
+    expect(existsSync(elsewhere)).toBe(false);
+    expect(without.stderr).toMatch(/has no WebSocket connection \(of 1 TCP stream, .*--keylog FILE/);
+  }, 60_000);
+
+  it('records a connection reset by its server as closed 1006 with a tcp-reset event, which diagnose sees', async () => {
+    // A server that answers the upgrade, sends one message, and resets the connection once the
+    // client has spoken (as a proxy that cuts it would); a plain HTTP request gets 400.
+    const server: Server = createServer((socket: Socket) => {
+      let head = '';
+      socket.on('data', (d: Buffer) => {
+        if (head.includes('\r\n\r\n')) return void socket.resetAndDestroy();
+        head += d.toString('latin1');
+        if (!head.includes('\r\n\r\n')) return;
+        const answer = upgradeAnswer(head);
+        if (!answer.startsWith('HTTP/1.1 101')) return void socket.end(answer);
+        socket.write(answer);
+        socket.write(Buffer.concat([Buffer.from([0x81, 5]), Buffer.from('hello')]));
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const { file } = await captured('reset', port, async () => {
+        // A plain HTTP request first, on the same port: a TCP stream that is no WebSocket connection.
+        const plain = connect(port, '127.0.0.1', () =>
+          plain.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n'),
+        );
+        plain.on('data', () => plain.end());
+        plain.on('error', () => {});
+        await new Promise((r) => plain.once('close', r));
+        const client = new WebSocket(`ws://127.0.0.1:${port}/quotes`, { perMessageDeflate: false });
+        client.once('message', () => client.send('subscribe'));
+        const code = await new Promise<number>((r) => client.once('close', r));
+        expect(code).toBe(1006);
+      });
+      const r = await cliJson<Imported>(['import', file, '--db', ws.db]);
+      expect(r.result.code, r.result.stderr).toBe(0);
+      expect(r.json).toMatchObject({ connections: 1, frames: 2, skipped: 1 });
+      expect(r.json.tcpEvents.resets).toBe(1);
+      const s = await show(r.json.sessionId);
+      expect(s.connections[0]).toMatchObject({
+        url: `ws://127.0.0.1:${port}/quotes`,
+        closeCode: 1006,
+        closedBy: 'network',
+        error: {
+          kind: 'reset',
+          message: `the connection was reset by 127.0.0.1:${port} (the server side) without a close frame`,
+        },
+      });
+      expect(messages(s, 'in')).toEqual([{ type: 'text', data: 'hello' }]);
+      expect(messages(s, 'out')).toEqual([{ type: 'text', data: 'subscribe' }]);
+      expect(events(r.json.sessionId)).toContainEqual({
+        kind: 'tcp-reset',
+        detail: { from: `127.0.0.1:${port}`, side: 'server', count: 1 },
+      });
+      const d = await cliJson<{
+        findings: { id: string; summary: string; evidence: Record<string, unknown> }[];
+      }>(['diagnose', String(r.json.sessionId), '--db', ws.db]);
+      const abnormal = d.json.findings.find((f) => f.id === 'abnormal-closure');
+      expect(abnormal?.summary).toMatch(
+        new RegExp(
+          `dropped while in use\\. It was reset \\(TCP RST\\) by 127\\.0\\.0\\.1:${port}, the server side\\.$`,
+        ),
+      );
+      expect(abnormal?.evidence).toMatchObject({ resetBy: [`127.0.0.1:${port}, the server side`] });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  }, 60_000);
+
+  it('refuses a file tshark cannot read in one line, and creates nothing', async () => {
+    const bad = join(ws.dir, 'bad.pcap');
+    // A pcap header's magic, then nothing a reader can use.
+    writeFileSync(bad, Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 1, 2, 3]));
+    const db = join(ws.dir, 'never.db');
+    const r = await cli(['import', bad, '--db', db]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^frameline: tshark cannot read bad\.pcap: .+\n$/);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('names the package to install when tshark is missing', async () => {
+    const { file } = await captured('missing-tshark', await freePort(), () => Promise.resolve(null));
+    // A PATH without tshark (node is started by its full path).
+    const r = await cli(['import', file, '--db', join(ws.dir, 'no-tshark.db')], {
+      PATH: join(ws.dir, 'empty'),
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'frameline: tshark is not installed; install the package tshark (apt-get install tshark) to import packet captures\n',
+    );
+  }, 30_000);
+
+  it('records the zero window of a server that stopped reading', async () => {
+    // A server that answers the upgrade and then reads nothing more: its receive window fills.
+    const sockets: Socket[] = [];
+    const server: Server = createServer((socket: Socket) => {
+      sockets.push(socket);
+      let head = '';
+      const onData = (d: Buffer) => {
+        head += d.toString('latin1');
+        if (!head.includes('\r\n\r\n')) return;
+        socket.off('data', onData);
+        socket.pause();
+        socket.write(upgradeAnswer(head));
+      };
+      socket.on('data', onData);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const { file } = await captured('zero-window', port, async () => {
+        const client = new WebSocket(`ws://127.0.0.1:${port}/upload`, { perMessageDeflate: false });
+        await new Promise((r) => client.once('open', r));
+        const chunk = Buffer.alloc(256 * 1024, 7);
+        // More than the kernel buffers of both sides hold: what is left waits in the client.
+        while (client.bufferedAmount < 32 * 1024 * 1024) {
+          client.send(chunk);
+          await new Promise((r) => setImmediate(r));
+        }
+        client.terminate();
+        await new Promise((r) => client.once('close', r));
+      });
+      const r = await cliJson<Imported>(['import', file, '--db', ws.db]);
+      expect(r.result.code, r.result.stderr).toBe(0);
+      expect(r.json.connections).toBe(1);
+      expect(r.json.tcpEvents.zeroWindows).toBeGreaterThan(0);
+      expect(events(r.json.sessionId)).toContainEqual({
+        kind: 'tcp-zero-window',
+        detail: { from: `127.0.0.1:${port}`, side: 'server', count: r.json.tcpEvents.zeroWindows },
+      });
+    } finally {
+      // A paused socket does not see its peer go: it is closed here.
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  }, 60_000);
+});
