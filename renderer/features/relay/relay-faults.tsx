@@ -78,7 +78,7 @@ export function RelayFaults({ api, status }: { api: Api; status: RelayStatus }) 
     <section className="relay-section" aria-label="Relay faults">
       <h3 className="relay-heading">Faults</h3>
       {status.faults.length === 0 ? (
-        <p className="muted small">
+        <p className="relay-faults-none muted small">
           {listening ? 'None: clients are relayed as they are.' : 'None were on.'}
         </p>
       ) : (
