@@ -38,8 +38,9 @@ export const RelayRequestSchema = z.object({
   /** Faults on the live path from the start (`idle-cut=30`, `stall=10@5`…); `relay:faults` switches them later. */
   faults: faultList('relay'),
   /**
-   * Push `relay:client` as each client connects and as it ends (the command line prints a line for
-   * each); the console reads `relay:status` instead and leaves this off.
+   * Push `relay:client` as each client connects and as it ends, and `relay:fault` as a fault acts
+   * (the command line prints a line for each); the console reads `relay:status` for its clients and
+   * turns this on for what faults did.
    */
   clientEvents: z.boolean().default(false),
 });

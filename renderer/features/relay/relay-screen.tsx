@@ -11,6 +11,7 @@ import { formatCount, formatIsoShort } from '../../components/format';
 import { RelayIcon } from '../../components/icons';
 import { SessionLink } from '../../components/links';
 import { FrameView } from '../frames/frame-view';
+import { RelayFaults } from './relay-faults';
 import { loadRelayDraft, saveRelayDraft, type RelayDraft } from './relay-memory';
 import '../attach/attach.css';
 import './relay.css';
@@ -92,7 +93,8 @@ export function RelayScreen({ api }: { api: Api }) {
     setBusy(true);
     setError(null);
     api.relay
-      .start({ to: draft.to.trim(), host: draft.host, port: portValue })
+      // clientEvents: the Faults section shows what faults did from the relay's `relay:fault` pushes.
+      .start({ to: draft.to.trim(), host: draft.host, port: portValue, clientEvents: true })
       .then(setStatus, (err: unknown) => setError(errorMessage(err)))
       .finally(() => setBusy(false));
   };
@@ -188,6 +190,7 @@ export function RelayScreen({ api }: { api: Api }) {
           </div>
           <aside className="attach-side relay-side" aria-label="Relay">
             <RelayAddress status={status} />
+            <RelayFaults api={api} status={status} />
             <RelayClients
               status={status}
               connections={connections}

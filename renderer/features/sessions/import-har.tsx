@@ -10,7 +10,7 @@ import { toBase64 } from '../../components/files';
 
 type Imported = ResponseOf<'interop', 'import'>;
 
-interface Progress {
+export interface Progress {
   phase: 'uploading' | PayloadOf<'interop:progress'>['phase'];
   done: number;
   total: number;
@@ -47,7 +47,7 @@ export async function importHarFile(
   }
 }
 
-function progressText(p: Progress): string {
+export function progressText(p: Progress): string {
   const pct = `${Math.floor((p.done / Math.max(1, p.total)) * 100)}%`;
   if (p.phase === 'committing') return `Committing frames: ${p.done} of ${p.total}`;
   const what = { uploading: 'Sending the file', checking: 'Checking the file', importing: 'Importing' }[
@@ -60,10 +60,13 @@ function progressText(p: Progress): string {
 export function HarDropZone({
   api,
   children,
+  beside,
   onImported,
 }: {
   api: Api;
   children: ReactNode;
+  /** Another import, beside this one in the bar (the packet capture's). */
+  beside?: ReactNode;
   onImported: (result: Imported, fileName: string) => void;
 }) {
   const [over, setOver] = useState(false);
@@ -143,6 +146,7 @@ export function HarDropZone({
             or drop a .har file here (Chrome, Firefox, mitmproxy, HTTP Toolkit, Playwright)
           </span>
         )}
+        {beside}
       </div>
       {error ? <ErrorNote>{error}</ErrorNote> : null}
       {over ? (

@@ -6,6 +6,7 @@ import type { Api } from '../../../shared/contract';
 import { plural } from '../../components/format';
 import { go, sessionHref, useHash } from '../../components/route';
 import { HarDropZone, importedText } from './import-har';
+import { PcapImport, pcapImportedText } from './import-pcap';
 import { SessionDetailView } from './session-detail';
 import { NO_FILTERS, type SessionFilters } from './session-filters';
 import { SessionList } from './session-list';
@@ -34,6 +35,15 @@ export function SessionsScreen({ api }: { api: Api }) {
             setNotice(importedText(r, fileName));
             setListKey((k) => k + 1);
           }}
+          beside={
+            <PcapImport
+              api={api}
+              onImported={(r, fileName) => {
+                setNotice(pcapImportedText(r, fileName));
+                setListKey((k) => k + 1);
+              }}
+            />
+          }
         >
           <SessionList
             key={listKey}
