@@ -249,26 +249,41 @@ describe('frameline import FILE.pcap', () => {
       tunnelSeconds: 1,
       nolinger: true,
     });
+    const proxyAddress = `127.0.0.1:${proxy.port}`;
     try {
       const { file, said } = await captured(ws.dir, 'proxy-reset', proxy.port, async (capture) => {
-        const client = new WebSocket(`${proxy.url}/quotes`, { perMessageDeflate: false });
-        client.once('open', () => client.send('subscribe'));
-        const echoed = new Promise<string>((r) => client.once('message', (d: Buffer) => r(d.toString())));
-        const code = await new Promise<number>((r) => client.once('close', r));
-        // The client's socket ends at the proxy's FIN; its reset follows, and is in the capture before it stops.
+        // A client written by hand that keeps its half of the connection open once the proxy ends
+        // its own (a client busy elsewhere): the proxy's reset then always follows its FIN.
+        const client = connect({ port: proxy.port, host: '127.0.0.1', allowHalfOpen: true });
+        client.on('error', () => {});
+        let ended = false;
+        client.once('end', () => (ended = true));
+        let got = Buffer.alloc(0);
+        client.on('data', (d: Buffer) => (got = Buffer.concat([got, d])));
+        client.write(
+          `GET /quotes HTTP/1.1\r\nHost: ${proxyAddress}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            `Sec-WebSocket-Key: ${Buffer.alloc(16, 1).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+        );
+        await until('the 101', () => got.includes('\r\n\r\n'));
+        const status = got.subarray(0, got.indexOf('\r\n')).toString();
+        got = got.subarray(got.indexOf('\r\n\r\n') + 4);
+        const mask = Buffer.from([1, 2, 3, 4]);
+        const payload = Buffer.from('subscribe').map((b, i) => b ^ mask[i % 4]!);
+        client.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, payload]));
+        await until('the proxy’s FIN at its tunnel timeout', () => ended);
         await until(
           'the proxy’s reset in the capture',
           async () => (await packets(capture, 'tcp.flags.reset == 1')) > 0,
         );
-        return { echoed: await echoed, code };
+        client.destroy();
+        return { status, echoed: got.toString('latin1') };
       });
-      expect(said).toEqual({ echoed: 'subscribe', code: 1006 });
+      expect(said).toEqual({ status: 'HTTP/1.1 101 Switching Protocols', echoed: '\x81\x09subscribe' });
       const r = await cliJson<Imported>(['import', file, '--db', ws.db]);
       expect(r.result.code, r.result.stderr).toBe(0);
       expect(r.json).toMatchObject({ connections: 1, frames: 2, skipped: 0 });
       expect(r.json.tcpEvents.resets).toBe(1);
       const s = await show(r.json.sessionId);
-      const proxyAddress = `127.0.0.1:${proxy.port}`;
       expect(s.connections[0]).toMatchObject({
         url: `ws://${proxyAddress}/quotes`,
         closeCode: 1006,
