@@ -1,9 +1,11 @@
 // Packet captures taken here: tcpdump on the loopback interface around some traffic, and what
 // `frameline import FILE.pcap` answers with --json.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { ShowJson } from './session-json.js';
+import { until } from './wait.js';
 
 export interface Imported {
   sessionId: number;
@@ -22,7 +24,8 @@ export function exited(child: ChildProcess): Promise<number | null> {
 
 /**
  * Captures the TCP traffic of `port` on loopback into `dir` while `traffic` runs; tcpdump is ready
- * once it says it is listening, and stopped with SIGTERM (`traffic` is given the file being written). A capture the kernel dropped packets from
+ * once it says it is listening, and stopped with SIGTERM once the file holds all the traffic
+ * (`traffic` is given the file being written). A capture the kernel dropped packets from
  * (the machine is loaded) is taken again, up to three times.
  */
 export async function captured<T>(
@@ -33,9 +36,24 @@ export async function captured<T>(
 ): Promise<{ file: string; said: T }> {
   for (let attempt = 1; ; attempt++) {
     const file = join(dir, `${name}-${attempt}.pcap`);
+    // A datagram the test sends itself once the traffic is over: tcpdump writes the packets it saw in
+    // order, so once the datagram is in the file, so is all the traffic before it.
+    const marker = createSocket('udp4');
+    await new Promise<void>((r) => marker.bind(0, '127.0.0.1', r));
+    const markerPort = marker.address().port;
     const tcpdump = spawn(
       'tcpdump',
-      ['-i', 'lo', '--immediate-mode', '-U', '-B', '16384', '-w', file, 'tcp', 'port', String(port)],
+      [
+        '-i',
+        'lo',
+        '--immediate-mode',
+        '-U',
+        '-B',
+        '16384',
+        '-w',
+        file,
+        `tcp port ${port} or udp port ${markerPort}`,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
@@ -53,7 +71,14 @@ export async function captured<T>(
     let said: T;
     try {
       said = await traffic(file);
+      marker.send('end of the traffic', markerPort, '127.0.0.1');
+      await until(
+        'the capture to hold all the traffic',
+        async () => (await packets(file, `udp.port == ${markerPort}`)) > 0,
+        15_000,
+      );
     } finally {
+      marker.close();
       tcpdump.kill('SIGTERM');
       await exited(tcpdump);
     }
@@ -72,11 +97,16 @@ export function messages(s: ShowJson, direction: 'out' | 'in') {
     .map((f) => ({ type: f.opcode, data: f.payload }));
 }
 
-/** The number of packets in the capture `file` (being written, or not) that `filter` (tshark's display filter) selects. */
+/**
+ * The number of packets in the capture `file` that `filter` (tshark's display filter) selects; a file
+ * still being written may end inside a packet, which tshark reads up to.
+ */
 export function packets(file: string, filter: string): Promise<number> {
   return new Promise((resolve, reject) =>
     execFile('tshark', ['-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], (err, out) =>
-      err ? reject(err) : resolve(out.split('\n').filter(Boolean).length),
+      err && (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? reject(err)
+        : resolve(out.split('\n').filter(Boolean).length),
     ),
   );
 }
