@@ -2,7 +2,9 @@
 // the test) whose script does `new WebSocket('ws://127.0.0.1:RELAYPORT/chat?room=7', 'chat.v2')`
 // to a Python `websockets` server behind the relay. The page gets the server's answers and the
 // subprotocol it chose; a refused upgrade reaches the page as a failed connection; the relay's
-// session holds the frames both ways, the page's Origin, and the refusal with its status.
+// session holds the frames both ways, the page's Origin, and the refusal with its status. Through
+// `--fault idle-cut=1` the same kind of page, left idle, sees its socket dropped (1006), reconnects
+// on its own, is dropped again, and diagnose names the idle timeout.
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,6 +32,25 @@ window.result = new Promise((resolve) => {
 });
 </script>`;
 
+/** A page that opens its socket, says hello, records every event into `window.log`, and reconnects once it is dropped. */
+const RECONNECTING = `<!doctype html><meta charset="utf-8"><title>ticker</title><script>
+const params = new URLSearchParams(location.search);
+window.log = [];
+function connect(attempt) {
+  const socket = new WebSocket(params.get('ws'));
+  socket.onopen = () => {
+    window.log.push({ attempt, event: 'open' });
+    socket.send('hello ' + attempt);
+  };
+  socket.onmessage = (e) => window.log.push({ attempt, event: 'message', data: e.data });
+  socket.onclose = (e) => {
+    window.log.push({ attempt, event: 'close', code: e.code, wasClean: e.wasClean });
+    if (attempt < 2) connect(attempt + 1);
+  };
+}
+connect(1);
+</script>`;
+
 describe.skipIf(missing)('a browser app through frameline relay', () => {
   let browser: Browser;
   let page: Server;
@@ -41,7 +62,7 @@ describe.skipIf(missing)('a browser app through frameline relay', () => {
     ws = workspace();
     page = createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      res.end(PAGE);
+      res.end(_req.url?.startsWith('/reconnecting') ? RECONNECTING : PAGE);
     });
     page.listen(0, '127.0.0.1');
     await once(page, 'listening');
@@ -110,5 +131,54 @@ describe.skipIf(missing)('a browser app through frameline relay', () => {
       'in close',
     ]);
     expect(second).toMatchObject({ status: 403, error: { kind: 'upgrade-rejected' } });
+  });
+
+  it('an idle cut on the live path drops the page’s socket (1006), the page reconnects and is dropped again; diagnose names the idle timeout', async () => {
+    const relay = await startListener('relay', [
+      '--to',
+      `ws://127.0.0.1:${server.port}`,
+      '--fault',
+      'idle-cut=1',
+      '--db',
+      ws.db,
+    ]);
+    let stopped: { code: number | null; stderr: string };
+    let log: Array<{ attempt: number; event: string; code?: number; wasClean?: boolean; data?: string }>;
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(`${pageOrigin}/reconnecting?ws=${encodeURIComponent(`${relay.url}ticker`)}`);
+      await tab.waitForFunction(
+        () =>
+          (window as unknown as { log: { event: string }[] }).log.filter((e) => e.event === 'close')
+            .length === 2,
+        undefined,
+        { timeout: 30_000 },
+      );
+      log = (await tab.evaluate('window.log')) as typeof log;
+    } finally {
+      stopped = await relay.stop();
+    }
+    expect(stopped.code).toBe(0);
+    // Each attempt: opened, got the handshake report and its echo, then sat idle until the relay cut it.
+    for (const attempt of [1, 2]) {
+      const mine = log.filter((e) => e.attempt === attempt);
+      expect(mine.map((e) => e.event)).toEqual(['open', 'message', 'message', 'close']);
+      expect(mine[2]!.data).toBe(`hello ${attempt}`);
+      expect(mine[3]).toMatchObject({ code: 1006, wasClean: false });
+    }
+    const id = Number(/into session (\d+)/.exec(stopped.stderr)![1]);
+    const { json } = await cliJson<ShowJson>(['show', String(id), '--db', ws.db]);
+    expect(json.connections).toHaveLength(2);
+    for (const c of json.connections)
+      expect(c).toMatchObject({ status: 101, closeCode: null, closedBy: 'network' });
+    const report = await cliJson<{ findings: Array<{ id: string; evidence: Record<string, unknown> }> }>([
+      'diagnose',
+      String(id),
+      '--db',
+      ws.db,
+    ]);
+    const idle = report.json.findings.find((f) => f.id === 'idle-timeout');
+    expect(idle, JSON.stringify(report.json.findings)).toBeDefined();
+    expect(Math.abs(Number(idle!.evidence.idleSeconds) - 1)).toBeLessThanOrEqual(0.5);
   });
 });

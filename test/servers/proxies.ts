@@ -134,6 +134,8 @@ export interface HaproxyOptions {
   clientSeconds: number;
   serverSeconds: number;
   tunnelSeconds?: number;
+  /** `option nolinger`: a connection HAProxy closes (a timeout) is reset (RST), not ended with FIN. */
+  nolinger?: boolean;
 }
 
 /** HAProxy in HTTP mode in front of the backend (it handles WebSocket upgrades natively). */
@@ -148,7 +150,7 @@ defaults
   timeout connect 2s
   timeout client ${o.clientSeconds}s
   timeout server ${o.serverSeconds}s
-${o.tunnelSeconds !== undefined ? `  timeout tunnel ${o.tunnelSeconds}s\n` : ''}
+${o.tunnelSeconds !== undefined ? `  timeout tunnel ${o.tunnelSeconds}s\n` : ''}${o.nolinger ? '  option nolinger\n' : ''}
 frontend websocket
   bind 127.0.0.1:${port}
   default_backend app

@@ -9,11 +9,18 @@ export function browserMissing(): string | null {
   return existsSync(CHROMIUM) ? null : `Chromium not installed at ${CHROMIUM} (apt-get install chromium)`;
 }
 
-/** Chromium, with `extraArgs` (a proxy, a pinned certificate key) after the usual ones. */
-export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+/**
+ * Chromium, with `extraArgs` (a proxy, a pinned certificate key) after the usual ones, and `env`
+ * (SSLKEYLOGFILE) added to the test's environment.
+ */
+export function launchChromium(
+  extraArgs: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
+    env: { ...process.env, ...env },
     args: [
       '--headless',
       '--no-sandbox',

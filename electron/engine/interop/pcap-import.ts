@@ -457,21 +457,27 @@ export async function importPcap(
       .filter((e): e is { from: 'client' | 'server'; at: number; how: 'reset' | 'FIN' } => e.at !== null)
       .sort((a, b) => a.at - b.at || (a.how === 'reset' ? -1 : 1));
     const first = ends[0];
+    // A side that sent its FIN and then reset before the other side closed its half (a proxy's
+    // abortive close: SO_LINGER 0, as HAProxy's `option nolinger`) reset the connection.
+    const abortive =
+      first?.how === 'FIN' &&
+      s[first.from].rst !== null &&
+      (s[first.from === 'client' ? 'server' : 'client'].fin ?? Infinity) > s[first.from].rst!;
     const closedAt = s.close?.at ?? first?.at ?? s.lastAt;
     let closedBy: ClosedBy | null = s.close?.by ?? null;
     let error: { kind: 'reset' | 'other'; message: string } | null = null;
     if (!s.close) {
       if (first) {
-        closedBy = first.how === 'reset' ? 'network' : first.from;
+        const reset = first.how === 'reset' || abortive;
+        closedBy = reset ? 'network' : first.from;
         const addr = s[first.from].address;
         error = {
-          kind: first.how === 'reset' ? 'reset' : 'other',
-          message:
-            first.how === 'reset'
-              ? `the connection was reset by ${addr} (the ${first.from} side) without a close frame`
-              : `the ${first.from} side (${addr}) closed TCP (FIN) without a close frame`,
+          kind: reset ? 'reset' : 'other',
+          message: reset
+            ? `the connection was reset by ${addr} (the ${first.from} side${abortive ? ', right after its FIN' : ''}) without a close frame`
+            : `the ${first.from} side (${addr}) closed TCP (FIN) without a close frame`,
         };
-        event(s, first.at, first.how === 'reset' ? 'tcp-closed-by-reset' : 'tcp-closed-by-fin', {
+        event(s, reset ? s[first.from].rst! : first.at, reset ? 'tcp-closed-by-reset' : 'tcp-closed-by-fin', {
           from: addr,
           side: first.from,
         });

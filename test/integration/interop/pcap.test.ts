@@ -3,8 +3,9 @@
 // exchanging known messages plain, with permessage-deflate, and over TLS with the client's key log —
 // read back message by message against what the peers say they sent and received; and a connection
 // reset by its server (a Node socket's resetAndDestroy) recorded as closed 1006 with a tcp-reset
-// event that diagnose counts as an abnormal closure.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+// event that diagnose counts as an abnormal closure; and HAProxy resetting its client at its tunnel
+// timeout (`option nolinger`: a FIN, then a reset), which diagnose names with the proxy's address.
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -14,16 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { selfSigned } from '../../support/certs.js';
 import { cli, cliJson, workspace, type Workspace } from '../../support/cli.js';
-import { PYTHON, serverScript } from '../../support/processes.js';
+import { PYTHON, serverScript, startPeer } from '../../support/processes.js';
+import { captured, exited, messages, packets, type Imported } from '../../support/pcap.js';
+import { until } from '../../support/wait.js';
+import { freePort, startHaproxy } from '../../servers/proxies.js';
 import type { ShowJson } from '../../support/session-json.js';
-
-interface Imported {
-  sessionId: number;
-  connections: number;
-  frames: number;
-  skipped: number;
-  tcpEvents: { resets: number; retransmissions: number; zeroWindows: number; missing: number };
-}
 
 interface Said {
   url: string;
@@ -37,66 +33,6 @@ beforeAll(() => {
   ws = workspace();
 });
 afterAll(() => ws.cleanup());
-
-/** A port free on 127.0.0.1 now. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((r) => {
-    if (child.exitCode !== null || child.signalCode !== null) return r(child.exitCode);
-    child.once('exit', (code) => r(code));
-  });
-}
-
-/**
- * Captures the TCP traffic of `port` on loopback while `traffic` runs; tcpdump is ready once it says
- * it is listening, and stopped with SIGTERM. A capture the kernel dropped packets from (the machine
- * is loaded) is taken again, up to three times.
- */
-async function captured<T>(
-  name: string,
-  port: number,
-  traffic: () => Promise<T>,
-): Promise<{ file: string; said: T }> {
-  for (let attempt = 1; ; attempt++) {
-    const file = join(ws.dir, `${name}-${attempt}.pcap`);
-    const tcpdump = spawn(
-      'tcpdump',
-      ['-i', 'lo', '--immediate-mode', '-U', '-B', '16384', '-w', file, 'tcp', 'port', String(port)],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${stderr}`)), 15_000);
-      tcpdump.stderr!.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (/listening on lo/.test(stderr)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      tcpdump.once('exit', (code) => reject(new Error(`tcpdump exited with ${code}: ${stderr}`)));
-    });
-    let said: T;
-    try {
-      said = await traffic();
-    } finally {
-      tcpdump.kill('SIGTERM');
-      await exited(tcpdump);
-    }
-    const dropped = Number(/(\d+) packets dropped by kernel/.exec(stderr)?.[1] ?? 'NaN');
-    if (dropped === 0 || attempt === 3) {
-      expect(dropped, stderr).toBe(0);
-      return { file, said };
-    }
-  }
-}
 
 /** The Python peers' conversation on `port`; what the client says it sent and received. */
 async function conversation(port: number, flags: string[]): Promise<Said> {
@@ -123,13 +59,6 @@ function upgradeAnswer(request: string): string {
 const show = async (id: number) =>
   (await cliJson<ShowJson>(['show', String(id), '--frames', '--db', ws.db])).json;
 
-/** The session's messages as the peers write them: text or base64, by direction. */
-function messages(s: ShowJson, direction: 'out' | 'in') {
-  return s
-    .frames!.filter((f) => f.direction === direction && (f.opcode === 'text' || f.opcode === 'binary'))
-    .map((f) => ({ type: f.opcode, data: f.payload }));
-}
-
 function events(sessionId: number) {
   const db = new Database(ws.db, { readonly: true });
   try {
@@ -148,7 +77,7 @@ function events(sessionId: number) {
 /** Imports a conversation's capture and checks every message against what the client said. */
 async function importedConversation(name: string, flags: string[], keylog?: string) {
   const port = await freePort();
-  const { file, said } = await captured(name, port, () => conversation(port, flags));
+  const { file, said } = await captured(ws.dir, name, port, () => conversation(port, flags));
   const r = await cliJson<Imported>(['import', file, ...(keylog ? ['--keylog', keylog] : []), '--db', ws.db]);
   expect(r.result.code, r.result.stderr).toBe(0);
   expect(r.json).toMatchObject({ connections: 1, skipped: 0 });
@@ -224,7 +153,7 @@ describe('frameline import FILE.pcap', () => {
     const pair = selfSigned(ws.dir, 'server', 'localhost');
     const keylog = join(ws.dir, 'keys.log');
     const port = await freePort();
-    const { file, said } = await captured('tls', port, () =>
+    const { file, said } = await captured(ws.dir, 'tls', port, () =>
       conversation(port, ['--tls', pair.certFile, pair.keyFile, '--keylog', keylog]),
     );
     const r = await cliJson<Imported>(['import', file, '--keylog', keylog, '--db', ws.db]);
@@ -262,7 +191,7 @@ describe('frameline import FILE.pcap', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     try {
-      const { file } = await captured('reset', port, async () => {
+      const { file } = await captured(ws.dir, 'reset', port, async () => {
         // A plain HTTP request first, on the same port: a TCP stream that is no WebSocket connection.
         const plain = connect(port, '127.0.0.1', () =>
           plain.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n'),
@@ -310,6 +239,76 @@ describe('frameline import FILE.pcap', () => {
     }
   }, 60_000);
 
+  it('names a proxy that reset the client’s connection: HAProxy in front of Python, its tunnel timeout with nolinger', async () => {
+    // HAProxy closes a tunnel idle for 1 s; with `option nolinger` it closes it with RST instead of FIN.
+    const server = await startPeer(PYTHON, [serverScript('python_ws.py')]);
+    const proxy = await startHaproxy({
+      upstreamPort: server.port,
+      clientSeconds: 30,
+      serverSeconds: 30,
+      tunnelSeconds: 1,
+      nolinger: true,
+    });
+    const proxyAddress = `127.0.0.1:${proxy.port}`;
+    try {
+      const { file, said } = await captured(ws.dir, 'proxy-reset', proxy.port, async (capture) => {
+        // A client written by hand that keeps its half of the connection open once the proxy ends
+        // its own (a client busy elsewhere): the proxy's reset then always follows its FIN.
+        const client = connect({ port: proxy.port, host: '127.0.0.1', allowHalfOpen: true });
+        client.on('error', () => {});
+        let ended = false;
+        client.once('end', () => (ended = true));
+        let got = Buffer.alloc(0);
+        client.on('data', (d: Buffer) => (got = Buffer.concat([got, d])));
+        client.write(
+          `GET /quotes HTTP/1.1\r\nHost: ${proxyAddress}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            `Sec-WebSocket-Key: ${Buffer.alloc(16, 1).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+        );
+        await until('the 101', () => got.includes('\r\n\r\n'));
+        const status = got.subarray(0, got.indexOf('\r\n')).toString();
+        got = got.subarray(got.indexOf('\r\n\r\n') + 4);
+        const mask = Buffer.from([1, 2, 3, 4]);
+        const payload = Buffer.from('subscribe').map((b, i) => b ^ mask[i % 4]!);
+        client.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, payload]));
+        await until('the proxy’s FIN at its tunnel timeout', () => ended);
+        await until(
+          'the proxy’s reset in the capture',
+          async () => (await packets(capture, 'tcp.flags.reset == 1')) > 0,
+        );
+        client.destroy();
+        return { status, echoed: got.toString('latin1') };
+      });
+      expect(said).toEqual({ status: 'HTTP/1.1 101 Switching Protocols', echoed: '\x81\x09subscribe' });
+      const r = await cliJson<Imported>(['import', file, '--db', ws.db]);
+      expect(r.result.code, r.result.stderr).toBe(0);
+      expect(r.json).toMatchObject({ connections: 1, frames: 2, skipped: 0 });
+      expect(r.json.tcpEvents.resets).toBe(1);
+      const s = await show(r.json.sessionId);
+      expect(s.connections[0]).toMatchObject({
+        url: `ws://${proxyAddress}/quotes`,
+        closeCode: 1006,
+        closedBy: 'network',
+        error: { kind: 'reset' },
+      });
+      expect(s.connections[0]!.error!.message).toBe(
+        `the connection was reset by ${proxyAddress} (the server side, right after its FIN) without a close frame`,
+      );
+      expect(messages(s, 'out')).toEqual([{ type: 'text', data: 'subscribe' }]);
+      expect(messages(s, 'in')).toEqual([{ type: 'text', data: 'subscribe' }]);
+      const d = await cliJson<{
+        findings: { id: string; summary: string; evidence: Record<string, unknown> }[];
+      }>(['diagnose', String(r.json.sessionId), '--db', ws.db]);
+      const abnormal = d.json.findings.find((f) => f.id === 'abnormal-closure');
+      expect(abnormal?.summary, JSON.stringify(d.json.findings)).toContain(
+        `reset (TCP RST) by ${proxyAddress}, the server side`,
+      );
+      expect(abnormal?.evidence).toMatchObject({ resetBy: [`${proxyAddress}, the server side`] });
+    } finally {
+      await proxy.stop();
+      await server.stop();
+    }
+  }, 60_000);
+
   it('refuses a file tshark cannot read in one line, and creates nothing', async () => {
     const bad = join(ws.dir, 'bad.pcap');
     // A pcap header's magic, then nothing a reader can use.
@@ -322,7 +321,7 @@ describe('frameline import FILE.pcap', () => {
   });
 
   it('names the package to install when tshark is missing', async () => {
-    const { file } = await captured('missing-tshark', await freePort(), () => Promise.resolve(null));
+    const { file } = await captured(ws.dir, 'missing-tshark', await freePort(), () => Promise.resolve(null));
     // A PATH without tshark (node is started by its full path).
     const r = await cli(['import', file, '--db', join(ws.dir, 'no-tshark.db')], {
       PATH: join(ws.dir, 'empty'),
@@ -352,7 +351,7 @@ describe('frameline import FILE.pcap', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     try {
-      const { file } = await captured('zero-window', port, async () => {
+      const { file } = await captured(ws.dir, 'zero-window', port, async () => {
         const client = new WebSocket(`ws://127.0.0.1:${port}/upload`, { perMessageDeflate: false });
         await new Promise((r) => client.once('open', r));
         const chunk = Buffer.alloc(256 * 1024, 7);
