@@ -4,6 +4,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Api, ConnectionView } from '../../../shared/contract';
 import type { RelayClient, RelayStatus } from '../../../shared/contract/relay';
+import { DETECT_FRAMES } from '../../../shared/protocols/detect';
 import { CopyButton } from '../../components/copy-button';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorNote, errorMessage } from '../../components/error-note';
@@ -44,11 +45,15 @@ function useShownRelay(api: Api): [RelayStatus | null, (s: RelayStatus) => void]
   return [status, setStatus];
 }
 
-/** The relay session's connections, read again when a client connects or ends (never per frame). */
+/**
+ * The relay session's connections, read again when a client connects or ends, and while the first
+ * frames that say a connection's protocol are being committed (never per frame after those).
+ */
 function useRelayConnections(api: Api, status: RelayStatus | null): ConnectionView[] {
   const sessionId = status?.sessionId ?? null;
+  const opening = status ? Math.min(status.committed, DETECT_FRAMES * Math.max(1, status.connections)) : 0;
   const shape = status
-    ? `${status.state}|${status.clients.map((c) => `${c.ordinal}:${c.state}`).join(',')}`
+    ? `${status.state}|${status.clients.map((c) => `${c.ordinal}:${c.state}`).join(',')}|${opening}`
     : '';
   const [connections, setConnections] = useState<ConnectionView[]>([]);
   useEffect(() => {
