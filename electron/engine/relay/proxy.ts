@@ -16,20 +16,8 @@ import {
 import { request as httpsRequest } from 'node:https';
 import { connect, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket } from 'node:tls';
+import { passedHeaders } from './headers.js';
 import type { LocalCa } from './local-ca.js';
-
-/** Headers of one hop (RFC 9110 §7.6.1), not passed on by a proxy (nor those the Connection header names). */
-export const HOP_HEADERS = [
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-];
 
 /** The TLS the proxy uses towards wss:// and https:// servers (the relay's --ca, --cert/--key, --insecure). */
 export interface UpstreamTls {
@@ -68,16 +56,9 @@ function answerRaw(socket: Socket, status: number, text: string): void {
   );
 }
 
-/** Raw header lines without the hop's own. */
+/** Raw header lines without the hop's own, as flat raw lines again. */
 function endToEnd(raw: readonly string[]): string[] {
-  const named = new Set(HOP_HEADERS);
-  for (let i = 0; i + 1 < raw.length; i += 2)
-    if (raw[i]!.toLowerCase() === 'connection')
-      for (const n of raw[i + 1]!.split(',')) named.add(n.trim().toLowerCase());
-  const out: string[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2)
-    if (!named.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
-  return out;
+  return passedHeaders(raw).flat();
 }
 
 /** Forwards a request that is no WebSocket upgrade as it is, and its answer back (nothing recorded). */

@@ -42,7 +42,8 @@ import { beginRecording } from '../store/recording.js';
 import { FaultedClient, RelayFaults, type FaultAction } from './faults.js';
 import { StoreWriter, type SessionSpool } from '../store/writer.js';
 import { LocalCa } from './local-ca.js';
-import { attachProxy, HOP_HEADERS } from './proxy.js';
+import { LEG_HEADERS, passedHeaders } from './headers.js';
+import { attachProxy } from './proxy.js';
 
 /** Payload bytes stored per frame (longer ones are stored truncated with their real size). */
 const PAYLOAD_CAP = 1024 * 1024;
@@ -54,36 +55,6 @@ const REFUSAL_BODY_BYTES = 1024 * 1024;
 const BODY_HEAD_BYTES = 2048;
 /** Clients listed in the status, newest last. */
 const LISTED_CLIENTS = 50;
-
-/**
- * Headers that belong to one hop (RFC 9110 §7.6.1) or to one leg's WebSocket handshake: each leg
- * has its own. Everything else the client sent goes upstream, and everything else the upstream
- * answered goes back.
- */
-const LEG_HEADERS = new Set([
-  ...HOP_HEADERS,
-  'host',
-  'content-length',
-  'sec-websocket-key',
-  'sec-websocket-version',
-  'sec-websocket-accept',
-  'sec-websocket-extensions',
-  'sec-websocket-protocol',
-]);
-
-/** Raw header lines without the leg's own (and those the Connection header names). */
-function passedHeaders(raw: readonly string[]): Array<[string, string]> {
-  const named = new Set<string>();
-  for (let i = 0; i + 1 < raw.length; i += 2)
-    if (raw[i]!.toLowerCase() === 'connection')
-      for (const n of raw[i + 1]!.split(',')) named.add(n.trim().toLowerCase());
-  const out: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
-    if (!LEG_HEADERS.has(name) && !named.has(name)) out.push([raw[i]!, raw[i + 1]!]);
-  }
-  return out;
-}
 
 /** The upstream URL for a client's request target: its path appended to the upstream's, its query kept. */
 export function upstreamUrl(to: URL, target: string): URL {
@@ -487,7 +458,7 @@ export class RelayServer {
       .map((p) => p.trim())
       .filter((p) => p !== '');
     const headers: Record<string, string> = {};
-    for (const [name, value] of passedHeaders(req.rawHeaders)) {
+    for (const [name, value] of passedHeaders(req.rawHeaders, LEG_HEADERS)) {
       const joiner = name.toLowerCase() === 'cookie' ? '; ' : ', ';
       headers[name] = headers[name] === undefined ? value : `${headers[name]}${joiner}${value}`;
     }
@@ -524,7 +495,7 @@ export class RelayServer {
     let answer: { status: number; headers: Headers } | null = null;
     upstream.on('upgrade', (res: IncomingMessage) => {
       answer = { status: res.statusCode ?? 101, headers: headerObject(res.rawHeaders) };
-      this.answers.set(req, { protocol: '', headers: passedHeaders(res.rawHeaders) });
+      this.answers.set(req, { protocol: '', headers: passedHeaders(res.rawHeaders, LEG_HEADERS) });
     });
     let refusal = false;
     upstream.on('unexpected-response', (_upReq: ClientRequest, res: IncomingMessage) => {
@@ -620,7 +591,7 @@ export class RelayServer {
         timings: { dnsMs: null, tcpMs: null, tlsMs: null, upgradeMs },
         openedAt: null,
       });
-      const lines = passedHeaders(res.rawHeaders).map(([n, v]) => `${n}: ${v}\r\n`);
+      const lines = passedHeaders(res.rawHeaders, LEG_HEADERS).map(([n, v]) => `${n}: ${v}\r\n`);
       client.socket.end(
         Buffer.concat([
           Buffer.from(
