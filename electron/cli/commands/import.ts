@@ -3,7 +3,7 @@
 // packet capture (pcap, pcapng) read with tshark: each TCP stream that upgraded a connection.
 import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { contract } from '../../../shared/contract.js';
 import type { ImportResult, PcapImportResult } from '../../../shared/contract/interop.js';
 import { InputError } from '../../engine/errors.js';
@@ -85,10 +85,14 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, OPTIONS, 'import');
   const [file] = positionals(parsed.positionals, 'import', { min: 1, what: 'file' });
   const v = parsed.values;
-  checkUserFile(file!, 'the HAR file'); // said before any mistake in the flags
+  checkUserFile(file!, 'the file to import'); // said before any mistake in the flags
   if (v.name !== undefined && v.name.trim() === '')
     throw new InputError('--name is empty; give the session a name');
   const pcap = isPacketCapture(file!);
+  if (!pcap && /\.pcap(ng)?$/i.test(file!))
+    throw new InputError(
+      `${basename(file!)} is named as a packet capture but is none: its first bytes are no pcap or pcapng header`,
+    );
   if (v.keylog !== undefined) {
     if (!pcap)
       throw new InputError('--keylog is for a packet capture (pcap, pcapng); this is no packet capture');

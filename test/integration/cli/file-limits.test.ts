@@ -58,7 +58,7 @@ async function refused(file: string, what: RegExp, { har = false } = {}) {
   // A HAR file has no limit but its size: it is read as a stream.
   const all = [
     ...cases(file),
-    ...(har ? [{ args: ['import', file], names: 'the HAR file', limit: '' }] : []),
+    ...(har ? [{ args: ['import', file], names: 'the file to import', limit: '' }] : []),
   ];
   const seen = [];
   for (const c of all) {

@@ -320,6 +320,21 @@ describe('frameline import FILE.pcap', () => {
     expect(existsSync(db)).toBe(false);
   });
 
+  it('says a file named as a packet capture is none, and a missing file without calling it a HAR', async () => {
+    const text = join(ws.dir, 'notes.pcap');
+    writeFileSync(text, 'GET / HTTP/1.1\r\n');
+    const db = join(ws.dir, 'never.db');
+    const r = await cli(['import', text, '--db', db]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^frameline: notes\.pcap is named as a packet capture but is none: .+\n$/);
+    const missing = await cli(['import', join(ws.dir, 'gone.pcapng'), '--db', db]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(
+      `frameline: cannot read the file to import ${join(ws.dir, 'gone.pcapng')} (ENOENT); check the path\n`,
+    );
+    expect(existsSync(db)).toBe(false);
+  });
+
   it('names the package to install when tshark is missing', async () => {
     const { file } = await captured(ws.dir, 'missing-tshark', await freePort(), () => Promise.resolve(null));
     // A PATH without tshark (node is started by its full path).
