@@ -23,9 +23,10 @@ const params = new URLSearchParams(location.search);
 window.result = new Promise((resolve) => {
   const got = [];
   const socket = new WebSocket(params.get('ws'), ['chat.v2']);
-  socket.onopen = () => socket.send('hello from the page');
+  // The page speaks once the server has said who it is, so the recorded order is the conversation's.
   socket.onmessage = (e) => {
     got.push(e.data);
+    if (got.length === 1) socket.send('hello from the page');
     if (got.length === 2) socket.close(1000, 'page done');
   };
   socket.onclose = (e) => resolve({ protocol: socket.protocol, got, code: e.code, reason: e.reason });

@@ -252,7 +252,7 @@ export function IncidentView({
             walk={walk}
             live={state.live}
             clockOffsetMs={state.clockOffsetMs}
-            onWalk={state.accept}
+            send={state.send}
           />
         </div>
       ) : (

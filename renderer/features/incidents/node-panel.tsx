@@ -26,14 +26,14 @@ export function NodePanel({
   walk,
   live,
   clockOffsetMs,
-  onWalk,
+  send,
 }: {
   api: Api;
   walk: WalkView;
   live: ReadonlyMap<number, string>;
   clockOffsetMs: number;
-  /** The walk as the engine answered a move. */
-  onWalk: (w: WalkView) => void;
+  /** Sends a move (or a note) the engine answers with the walk, and shows the answer. */
+  send: (request: () => Promise<WalkView>) => Promise<WalkView>;
 }) {
   const { current, runbook } = walk;
   const visit = current.visit;
@@ -78,7 +78,7 @@ export function NodePanel({
     setMoving(true);
     setMoveError(null);
     try {
-      onWalk(await what());
+      await send(what);
     } catch (err) {
       setMoveError(errorMessage(err));
     } finally {
@@ -185,7 +185,7 @@ export function NodePanel({
     if (!text) return;
     setNoteError(null);
     try {
-      onWalk(await api.walks.note({ id: walk.id, text }));
+      await send(() => api.walks.note({ id: walk.id, text }));
       setNote('');
     } catch (err) {
       setNoteError(errorMessage(err));

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api, ResponseOf } from '../../../shared/contract';
 import type { WalkView } from '../../../shared/contract/incidents';
+import { AnswerOrder } from '../../components/answer-order';
 import { errorMessage } from '../../components/error-note';
 
 export type IncidentDetail = ResponseOf<'incidents', 'get'>;
@@ -19,8 +20,14 @@ export interface WalkState {
   live: ReadonlyMap<number, string>;
   /** Engine clock minus this window's clock, in ms (time boxes count on the engine's clock). */
   clockOffsetMs: number;
-  /** Shows a walk the engine just answered with (after a move), without another round trip. */
+  /** Shows a walk the engine just answered with (a walk started), without another round trip. */
   accept(view: WalkView): void;
+  /**
+   * Sends a request the engine answers with the walk (a move, a note) and shows its answer, unless
+   * a request sent after it has been answered already; a refresh sent before it and answered after
+   * it does not take the walk back.
+   */
+  send(request: () => Promise<WalkView>): Promise<WalkView>;
   refresh(): void;
 }
 
@@ -31,10 +38,10 @@ export function useWalk(api: Api, incidentId: number, walkId: number | null): Wa
   const [error, setError] = useState<string | null>(null);
   const [live, setLive] = useState<ReadonlyMap<number, string>>(new Map());
   const [clockOffsetMs, setOffset] = useState(0);
-  // Only the answer to the latest request is shown: an older one may arrive after it.
-  const latest = useRef(0);
+  // Answers may arrive out of order: one to an older request never replaces a newer one's.
+  const order = useRef(new AnswerOrder());
 
-  const accept = useCallback((view: WalkView) => {
+  const show = useCallback((view: WalkView) => {
     setWalk(view);
     setOffset(Date.parse(view.now) - Date.now());
     // Output of runs that ended is in the run now; the streamed copy is no longer needed.
@@ -45,21 +52,38 @@ export function useWalk(api: Api, incidentId: number, walkId: number | null): Wa
     });
   }, []);
 
+  const accept = useCallback(
+    (view: WalkView) => {
+      if (order.current.take(order.current.issue())) show(view);
+    },
+    [show],
+  );
+
+  const send = useCallback(
+    async (request: () => Promise<WalkView>) => {
+      const ticket = order.current.issue();
+      const view = await request();
+      if (order.current.take(ticket)) show(view);
+      return view;
+    },
+    [show],
+  );
+
   const load = useCallback(async () => {
-    const mine = ++latest.current;
+    const ticket = order.current.issue();
     try {
       const [d, w] = await Promise.all([
         api.incidents.get({ id: incidentId }),
         walkId === null ? Promise.resolve(null) : api.walks.get({ id: walkId }),
       ]);
-      if (mine !== latest.current) return;
+      if (!order.current.take(ticket)) return;
       setDetail(d);
-      if (w) accept(w);
+      if (w) show(w);
       setError(null);
     } catch (err) {
-      if (mine === latest.current) setError(errorMessage(err));
+      if (order.current.current(ticket)) setError(errorMessage(err));
     }
-  }, [api, incidentId, walkId, accept]);
+  }, [api, incidentId, walkId, show]);
 
   useEffect(() => {
     setWalk(null);
@@ -79,11 +103,11 @@ export function useWalk(api: Api, incidentId: number, walkId: number | null): Wa
       });
     });
     return () => {
-      latest.current++;
+      order.current.expire();
       offChanged();
       offOutput();
     };
   }, [api, incidentId, walkId, load]);
 
-  return { walk, detail, error, live, clockOffsetMs, accept, refresh: () => void load() };
+  return { walk, detail, error, live, clockOffsetMs, accept, send, refresh: () => void load() };
 }
