@@ -202,7 +202,7 @@ describe('subgraphs and styling', () => {
     '  e1@{ animate: true }',
   ].join('\n');
 
-  it('records subgraphs and which subgraph first named each node', () => {
+  it('records subgraphs and the subgraph of each node', () => {
     const f = parseFlowchart(chart);
     expect(f.subgraphs.map((s) => [s.id, s.title])).toEqual([
       ['EdgePlane', 'Edge Plane - #0066CC'],
