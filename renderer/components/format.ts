@@ -1,7 +1,7 @@
 // Number and time formatting shared by every screen. Timestamps are epoch microseconds (shared/time.ts).
 import { shiftedMs, zonedIso, zoneWord } from './time-zone';
 
-export { formatCount, plural } from '../../shared/plural';
+export { formatCount, plural } from '../../shared/words';
 
 /** Bytes in binary units with one decimal above 1 KiB: "512 B", "12.3 KiB". */
 export function formatBytes(n: number): string {

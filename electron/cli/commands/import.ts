@@ -6,7 +6,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { contract } from '../../../shared/contract.js';
 import type { ImportResult, PcapImportResult } from '../../../shared/contract/interop.js';
-import { plural } from '../../../shared/plural.js';
+import { plural } from '../../../shared/words.js';
 import { InputError } from '../../engine/errors.js';
 import { checkUserFile } from '../../engine/files.js';
 import { parse, positionals, requestFrom } from '../args.js';

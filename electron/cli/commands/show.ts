@@ -9,7 +9,7 @@ import {
   type FrameRecord,
   type Headers,
 } from '../../../shared/contract.js';
-import { plural } from '../../../shared/plural.js';
+import { plural } from '../../../shared/words.js';
 import { Redactor } from '../../../shared/redaction.js';
 import { numberIn } from '../../../shared/contract/fields.js';
 import { DamageTally, damageKindOf } from '../../../shared/frame-damage.js';

@@ -12,7 +12,7 @@ import { directionCode } from '../../../shared/frame-codes.js';
 import { beginRecording } from '../store/recording.js';
 import { StoreWriter } from '../store/writer.js';
 import { HarError, readHar } from './har-read.js';
-import { formatCount } from '../../../shared/plural.js';
+import { formatCount } from '../../../shared/words.js';
 import { parseMicros } from '../../../shared/time.js';
 
 /** What an import made: the session, its connections and frames, and the entries left out. */
