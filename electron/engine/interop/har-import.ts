@@ -335,11 +335,14 @@ function agreeWithFrames(
       upgradeMs: Math.max(0, Math.round(((c.openedAt - start) / 1000 - before) * 1000) / 1000),
     };
   }
-  const floor = Math.max(c.openedAt ?? c.startedAt, frames?.last ?? 0);
-  if (c.close?.at != null && c.close.at < floor) {
+  const opened = c.openedAt ?? c.startedAt;
+  const afterFrames = frames !== undefined && frames.last > opened;
+  const floor = afterFrames ? frames.last : opened;
+  if (c.close !== null && c.close.at !== null && c.close.at < floor) {
+    const what = afterFrames ? 'last frame' : 'open';
     adjusted.push({
       path: at(c.index, '._webSocketClose.timestamp'),
-      what: `the close (${ms(floor - c.close.at)} before the ${frames && frames.last >= (c.openedAt ?? c.startedAt) ? 'last frame' : 'open'}) is taken as at ${frames && frames.last >= (c.openedAt ?? c.startedAt) ? 'the last frame' : 'the open'}`,
+      what: `the close comes ${ms(floor - c.close.at)} before the ${what}: it is taken as at the ${what}`,
     });
     c.close.at = floor;
   }

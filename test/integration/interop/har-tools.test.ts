@@ -4,7 +4,7 @@
 // handshake, either puts the open after the frames and gives negative lifetimes: the import must
 // never do that, and must say what it adjusted. A re-export keeps what the tool wrote about the
 // entry (serverIPAddress, _initiator, _priority, pageref, time) and the start's microseconds.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,24 @@ describe('HAR from other tools', () => {
     expect(s.session.createdAt).toBe('2026-11-22T01:53:50.500123Z');
     expect(s.connections[0]!.url).toBe('ws://127.0.0.1:8765/feed');
     expect(r.adjusted.map((a) => a.path)).toEqual(['log.entries[0].timings', 'log.entries[1].timings']);
+  });
+
+  it('moves a close written before the last frame to that frame, and says so', async () => {
+    const har = read(join(FIXTURES, 'http-toolkit.har'));
+    const entry = har.log.entries.find((e) => e._webSocketClose !== undefined)!;
+    (entry._webSocketClose as { timestamp: number }).timestamp = 1763776431.5;
+    const file = join(ws.dir, 'early-close.har');
+    writeFileSync(file, JSON.stringify(har));
+    const r = await cliJson<Imported>(['import', file, '--db', ws.db]);
+    expect(r.json.adjusted).toEqual([
+      {
+        path: `log.entries[${har.log.entries.indexOf(entry)}]._webSocketClose.timestamp`,
+        what: 'the close comes 500 ms before the last frame: it is taken as at the last frame',
+      },
+    ]);
+    const s = (await cliJson<ShowJson>(['show', String(r.json.sessionId), '--frames', '--db', ws.db])).json;
+    expectNoNegativeLifetime(s);
+    expect(s.connections[0]!.closedAt).toBe(s.frames!.at(-1)!.ts);
   });
 
   it('exports again what the tool wrote about each entry, and the start to the microsecond', async () => {
