@@ -7,7 +7,10 @@ import {
   type Api,
   type ConnectionView,
   type FrameRecord,
+  type Headers,
 } from '../../../shared/contract.js';
+import { plural } from '../../../shared/words.js';
+import { Redactor } from '../../../shared/redaction.js';
 import { numberIn } from '../../../shared/contract/fields.js';
 import { DamageTally, damageKindOf } from '../../../shared/frame-damage.js';
 import { parseMicros } from '../../../shared/time.js';
@@ -20,7 +23,9 @@ import { damageNote, frameLine, out } from '../output.js';
 export const help = `frameline show SESSION [--frames] [--limit N] [--json] [--db PATH]
 
 Show a session: each connection's handshake (status, headers, timings), close code and who closed,
-and with --frames every frame (time, direction, opcode, size, payload; binary as base64 in JSON).
+and with --frames every frame (time, direction, opcode, size, payload; binary as base64 in JSON);
+--limit N shows the first N frames and says how many more there are. In text, secrets in headers
+read "***" (JSON keeps them whole).
 A frame whose stored bytes failed their check is shown as damaged, without its bytes ("damaged":
 true and "damage" in JSON); the command then says how many on stderr and exits with 1.`;
 
@@ -38,6 +43,8 @@ function describeConnection(c: ConnectionView): string {
     ...(c.protocol ? [`  protocol:  ${c.protocol}`] : []),
     `  timings:   dns ${ms(t.dnsMs)}  tcp ${ms(t.tcpMs)}  tls ${ms(t.tlsMs)}  upgrade ${ms(t.upgradeMs)}`,
     `  frames:    ${c.frames} (${c.bytesIn} B in, ${c.bytesOut} B out)`,
+    ...headerLines('request headers', c.requestHeaders),
+    ...headerLines('response headers', c.responseHeaders),
   ];
   if (c.closeCode !== null) {
     const info = describeCloseCode(c.closeCode);
@@ -54,6 +61,12 @@ function describeConnection(c: ConnectionView): string {
   }
   if (c.error) lines.push(`  error:     ${c.error.kind}: ${c.error.message}`);
   return lines.join('\n');
+}
+
+/** A connection's headers, one a line, secrets redacted as every output that may be pasted does. */
+function headerLines(title: string, headers: Headers): string[] {
+  const entries = Object.entries(new Redactor().headers(headers));
+  return entries.length ? [`  ${title}:`, ...entries.map(([k, v]) => `    ${k}: ${v}`)] : [];
 }
 
 /** How many frames `--limit` may ask for. */
@@ -159,13 +172,18 @@ export async function run(argv: string[]): Promise<number> {
     const script = scriptLines(events);
     if (script.length) await out(`  script\n${script.map((l) => `    ${l}\n`).join('')}\n`);
     if (frames) {
+      let printed = 0;
       for await (const f of frames) {
+        printed++;
         const data = Buffer.from(f.payload, f.opcode === 'text' ? 'utf8' : 'base64');
         if (f.damaged) damage.add(f.seq, damageKindOf(f.damage ?? ''));
         await out(
           `${frameLine(parseMicros(f.ts), f.direction, f.opcode, f.size, data, messageLabel(f.message ?? null))}${f.damaged ? `[damaged: ${f.damage}]` : ''}${f.truncated ? '  [truncated]' : ''}\n`,
         );
       }
+      const more = session.frames - printed;
+      if (limit !== undefined && more > 0)
+        await out(`… ${plural(more, 'more frame')}: raise --limit, or drop it to see them all\n`);
     }
     return await done();
   } finally {

@@ -1,6 +1,6 @@
-// The connection timeline's rows, and "peak n/s" as the busiest second rather than a narrow bucket.
+// The connection timeline's rows (shared with the report), and "peak n/s" as the busiest second rather than a narrow bucket.
 import { describe, expect, it } from 'vitest';
-import { assignLanes } from '../../../../../renderer/components/charts/connection-timeline';
+import { assignLanes } from '../../../../../shared/charts/lanes';
 import { busiestSecond } from '../../../../../renderer/components/charts/rate-chart';
 
 describe('assignLanes', () => {
