@@ -257,8 +257,7 @@ export function WalkProfileLine({
   const missing = walk.profile?.secrets.filter((s) => !s.held) ?? [];
   return (
     <span className="walk-profile-line" data-testid="walk-profile">
-      {' '}
-      · connects with {walk.profile ? describeProfile(walk.profile.profile) : 'the URL only'}
+      {walk.profile ? ` · connects with ${describeProfile(walk.profile.profile)}` : null}
       {missing.length ? (
         <span className="warn-text">
           {' '}
