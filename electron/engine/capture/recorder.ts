@@ -13,6 +13,8 @@ import type { ClosedBy, ErrorKind, Headers, Opcode, Timings } from '../../../sha
 import { directionOf, opcodeOf, type DirectionCode } from '../../../shared/frame-codes.js';
 import { nowMicros } from '../clock.js';
 import type { SessionSpool } from '../store/writer.js';
+import type { SpoolMessage } from '../store/spool.js';
+import { Redactor } from '../../../shared/redaction.js';
 import type { TlsMaterial } from './options.js';
 import { classifyError } from './classify.js';
 import { corked, headerObject, tapWire, WIRE_SOCKET_OPTIONS, type Wire } from './wire.js';
@@ -80,6 +82,16 @@ export function requestHeaders(req: ClientRequest, url: URL): Headers {
     out[name] = Array.isArray(v) ? v.join(', ') : String(v);
   }
   return out;
+}
+
+/**
+ * A spool message with the credentials of its request headers masked ("Bearer ***"): a probe's,
+ * and a walk's capture (whose profile's secrets are never stored), record the handshake so.
+ */
+export function withRequestSecretsMasked(m: SpoolMessage): SpoolMessage {
+  if ((m.type === 'connection' || m.type === 'handshake') && m.requestHeaders)
+    return { ...m, requestHeaders: new Redactor().headers(m.requestHeaders) };
+  return m;
 }
 
 export class ConnectionRecorder {

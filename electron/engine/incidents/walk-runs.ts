@@ -37,6 +37,10 @@ import { MissingError } from '../errors.js';
 import { needsInput } from './errors.js';
 import { runShell } from './shell.js';
 import type { AuthorisedCommand } from './trust.js';
+import type { ConnectionProfile } from '../../../shared/contract/walk-profile.js';
+import { isSecretName, MASK } from '../../../shared/redaction.js';
+import type { WalkSecrets } from './walk-profile.js';
+import { describeProfile } from '../../../shared/contract/walk-profile.js';
 
 /** What the runs need of the walk engine. */
 export interface RunHost {
@@ -45,6 +49,8 @@ export interface RunHost {
   outputCapBytes?: number;
   onOutput?: (output: { walkId: number; runId: number; stream: 'stdout' | 'stderr'; text: string }) => void;
   walkRow(walkId: number): WalkRow;
+  /** The secrets of the walks' profiles this process holds. */
+  secrets: WalkSecrets;
   currentVisit(walkId: number): VisitRow;
   recordFinding(row: WalkRow, runId: number | null, f: ActionFinding, source: string, at: number): void;
   changed(walkId: number | null, incidentId: number): void;
@@ -69,6 +75,8 @@ export interface ActionRequest {
   protocol?: ProtocolChoice;
   subprotocol?: string;
   initPayload?: string;
+  /** This run's connection settings over the walk's profile and the step's own. */
+  profile?: ConnectionProfile;
 }
 
 /** A run under way: its id, and its end. */
@@ -289,9 +297,20 @@ export class WalkRuns {
       latestSession === undefined
     )
       throw needsInput('session', `step ${step.index} of ${visit.node_id}`);
+    // What it connects with: the walk's profile, the step's settings, this run's (a secret nobody gave is said now).
+    const profile = this.host.secrets.resolve(
+      walkId,
+      row.profile,
+      action,
+      r.profile,
+      `step ${step.index} of ${visit.node_id}`,
+    );
     this.assertIdle(walkId);
     const now = nowMicros();
-    const request = JSON.stringify(action);
+    // The run and the timeline keep the action without its secrets, and the profile in names only.
+    const kept = actionWithoutSecrets(action);
+    const connects = action.kind === 'diagnose' ? null : describeProfile(profile);
+    const request = JSON.stringify(kept);
     const runId = this.db.transaction(() => {
       const runId = createRun(this.db, {
         walkId,
@@ -310,8 +329,8 @@ export class WalkRuns {
         kind: 'run-started',
         node: visit.node_id,
         runId,
-        text: `ran step ${step.index} "${step.title}" of ${visit.node_id}: ${describeAction(action)}`,
-        detail: { kind: action.kind, action },
+        text: `ran step ${step.index} "${step.title}" of ${visit.node_id}: ${describeAction(action)}${connects && connects !== 'the URL only' ? `, with ${connects}` : ''}`,
+        detail: { kind: action.kind, action: kept, ...(connects ? { profile: connects } : {}) },
       });
       return runId;
     })();
@@ -336,6 +355,7 @@ export class WalkRuns {
           engine: { db: this.db, dbPath: this.host.dbPath, push: () => {} },
           target: row.target,
           direct: row.direct,
+          profile,
           latestSession,
           name: `incident ${row.incident_id} walk ${walkId}: ${visit.node_id} step ${step.index}`,
           signal: abort.signal,
@@ -541,7 +561,7 @@ export function targetEnv(row: { target: string | null; direct: string | null })
   return env;
 }
 
-/** A step's action with what the request overrides (url, direct, session, duration, a probe's protocol). */
+/** A step's action with what the request overrides (url, direct, session, duration, the protocol). */
 function resolveAction(action: StepAction, r: ActionRequest): StepAction {
   switch (action.kind) {
     case 'capture':
@@ -549,6 +569,9 @@ function resolveAction(action: StepAction, r: ActionRequest): StepAction {
         ...action,
         ...(r.url !== undefined ? { url: r.url } : {}),
         ...(r.duration !== undefined ? { duration: r.duration } : {}),
+        ...(r.protocol !== undefined ? { protocol: r.protocol } : {}),
+        ...(r.subprotocol !== undefined ? { subprotocol: r.subprotocol } : {}),
+        ...(r.initPayload !== undefined ? { initPayload: r.initPayload } : {}),
       };
     case 'probe':
       return {
@@ -568,6 +591,23 @@ function resolveAction(action: StepAction, r: ActionRequest): StepAction {
     case 'diagnose':
       return { ...action, ...(r.session !== undefined ? { session: r.session } : {}) };
   }
+}
+
+/** An action as a run and the timeline keep it: its init payload and credential headers as "***". */
+function actionWithoutSecrets(a: StepAction): StepAction {
+  if (a.kind !== 'capture' && a.kind !== 'probe') return a;
+  return {
+    ...a,
+    ...(a.initPayload !== undefined ? { initPayload: MASK } : {}),
+    ...(a.headers
+      ? {
+          headers: a.headers.map((line) => {
+            const name = line.slice(0, line.indexOf(':'));
+            return isSecretName(name) ? `${name}: ${MASK}` : line;
+          }),
+        }
+      : {}),
+  };
 }
 
 function describeAction(a: StepAction): string {

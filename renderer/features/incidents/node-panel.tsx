@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { ApiError, type Api } from '../../../shared/contract';
 import type { RunbookStep } from '../../../shared/runbooks/schemas';
 import type { WalkView } from '../../../shared/contract/incidents';
+import type { ConnectionProfile } from '../../../shared/contract/walk-profile';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { useHotkey } from '../../components/hotkeys';
 import { nodeText } from '../../../shared/runbooks/flow-layout';
@@ -137,7 +138,7 @@ export function NodePanel({
     }
   };
 
-  const runAction = async (step: RunbookStep, args: { duration?: number }) => {
+  const runAction = async (step: RunbookStep, args: { duration?: number; profile?: ConnectionProfile }) => {
     setStepError(null);
     try {
       await api.walks.action({ id: walk.id, step: step.index, ...args });
