@@ -23,6 +23,9 @@ const CASES = {
   reports: 'reports-interop',
   'cli-start': 'cli-start',
   'message-filter': 'message-filter',
+  relay: 'relay',
+  pcap: 'pcap-import',
+  protocols: 'protocol-decoding',
 };
 
 const NOT_FIGURES = new Set(['date', 'runs', 'runsPerFigure', 'node', 'machine', 'note', 'port']);
