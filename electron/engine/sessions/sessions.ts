@@ -40,6 +40,7 @@ import {
   isEmptyFilter,
   iterateFrames,
   roundTripFrames,
+  checkPayloads,
   type FrameFilter,
   type MessageOf,
 } from './frame-store.js';
@@ -376,6 +377,12 @@ export function roundTrips(ctx: EngineContext, id: number, idField = 'id'): Roun
     }
   }
   return { ...out, damaged: damage.summary() };
+}
+
+/** The frames of a session whose stored bytes fail their check (every payload is read and checked). */
+export function storedDamage(ctx: EngineContext, id: number): DamagedFrames {
+  requireSession(ctx, id);
+  return checkPayloads(ctx.db, id).summary();
 }
 
 /** Frames an export reads at a time; other requests are answered between pages. */
