@@ -266,6 +266,9 @@ export class ConnectionRecorder {
       opcode,
       data,
       this.ctx.options.payloadCap,
+      undefined,
+      // ws hands over a received payload and never touches it again (what we send it may mask in place).
+      direction === 0,
     );
     if (this.ctx.onFrame) {
       this.ctx.onFrame({
