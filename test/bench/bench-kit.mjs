@@ -1,7 +1,7 @@
 // What the benchmarks added with issue 25 share: the built command line, a peer in its own process,
 // a command's wall time and peak RSS, and a figure's median with its spread.
 import { spawn } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -10,9 +10,10 @@ export const CLI = join(here, '../../dist/electron/cli/frameline.js');
 const PROBE = new URL('./rss-probe.mjs', import.meta.url).href;
 export const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
-/** The machine, as the results files name it. */
+/** The machine, as the results files name it, with its load when the bench started (it may be shared). */
+const loadAtStart = loadavg()[0];
 export const machine = () =>
-  `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB`;
+  `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, load average ${loadAtStart.toFixed(1)} at the start`;
 
 /** A peer script of test/servers started with `args`; resolves once it printed {"port": N}. */
 export function startPeer(script, args) {
