@@ -15,7 +15,14 @@ import type { Redactor } from '../../../shared/redaction.js';
 import type { EngineContext } from '../context.js';
 import { exportedFrame } from '../interop/exported-frame.js';
 import { preview } from '../../../shared/frame-preview.js';
-import { lastFrames, protocolsOf, rate, roundTrips, sessionDetail } from '../sessions/sessions.js';
+import {
+  lastFrames,
+  protocolsOf,
+  rate,
+  roundTrips,
+  sessionDetail,
+  storedDamage,
+} from '../sessions/sessions.js';
 
 /** Connections listed one by one in a report; the rest are counted. */
 export const CONNECTIONS_SHOWN = 50;
@@ -135,7 +142,8 @@ export async function sessionEvidence(
       ping: latencySummary(trips.pingMs),
       requestResponse: latencySummary(trips.requestMs),
     },
-    damagedFrames: trips.damaged,
+    // Every stored payload checked, not only the ones read for the figures above.
+    damagedFrames: storedDamage(ctx, linked.id),
     rate: frameRate,
     timeline: {
       from: timeline.from,

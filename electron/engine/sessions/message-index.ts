@@ -116,6 +116,12 @@ async function carryOn(
   if (!index.holdsFor(connections) || committed < index.upto) index.reset(connections);
   else index.remember(connections);
   const speaking = new Set(connections.filter((c) => c.protocol).map((c) => c.id));
+  if (speaking.size === 0 && committed > index.upto) {
+    // No connection speaks a protocol: no frame has a message, and none is read to find that out.
+    index.set(committed, null);
+    index.upto = committed;
+    return;
+  }
   while (index.upto < committed) {
     const to = Math.min(committed, index.upto + MESSAGE_SLICE_FRAMES);
     for (const r of frameHeadRange(db, sessionId, index.upto, to, HEAD_BYTES)) {

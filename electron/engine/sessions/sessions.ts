@@ -40,6 +40,7 @@ import {
   isEmptyFilter,
   iterateFrames,
   roundTripFrames,
+  checkPayloads,
   type FrameFilter,
   type MessageOf,
 } from './frame-store.js';
@@ -342,18 +343,23 @@ export function roundTrips(ctx: EngineContext, id: number, idField = 'id'): Roun
   const out: Omit<RoundTrips, 'damaged'> = { pingMs: [], requestMs: [], requests: 0, answered: 0 };
   const pings = new Map<string, number>();
   const pending = new Map<string, number>();
-  for (const f of roundTripFrames(ctx.db, id, idField, damage)) {
+  // Requests waiting for their answer, per connection: an incoming message is only read while one waits.
+  const waiting = new Map<number, number>();
+  const awaited = (connection: number) => (waiting.get(connection) ?? 0) > 0;
+  for (const f of roundTripFrames(ctx.db, id, idField, damage, awaited)) {
     if (f.opcode === 'text') {
       const key = `${f.connection}\u0000${typeof f.messageId}:${String(f.messageId)}`;
       if (f.direction === 'out') {
         if (!pending.has(key)) {
           pending.set(key, f.ts);
+          waiting.set(f.connection, (waiting.get(f.connection) ?? 0) + 1);
           out.requests++;
         }
       } else {
         const sent = pending.get(key);
         if (sent !== undefined) {
           pending.delete(key);
+          waiting.set(f.connection, waiting.get(f.connection)! - 1);
           out.answered++;
           out.requestMs.push((f.ts - sent) / 1000);
         }
@@ -371,6 +377,12 @@ export function roundTrips(ctx: EngineContext, id: number, idField = 'id'): Roun
     }
   }
   return { ...out, damaged: damage.summary() };
+}
+
+/** The frames of a session whose stored bytes fail their check (every payload is read and checked). */
+export function storedDamage(ctx: EngineContext, id: number): DamagedFrames {
+  requireSession(ctx, id);
+  return checkPayloads(ctx.db, id).summary();
 }
 
 /** Frames an export reads at a time; other requests are answered between pages. */
