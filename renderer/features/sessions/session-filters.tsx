@@ -80,15 +80,21 @@ const STATUSES: Array<{ value: SessionFilters['status']; label: string }> = [
   { value: 'failed', label: 'Failed' },
 ];
 
-const KINDS: Array<{ value: Kind; label: string }> = [
-  { value: 'capture', label: 'Captures' },
-  { value: 'probe', label: 'Probes' },
-  { value: 'import', label: 'Imports' },
-  { value: 'pcap', label: 'Packet captures' },
-  { value: 'replay', label: 'Replays' },
-  { value: 'mock', label: 'Mock runs' },
-  { value: 'relay', label: 'Relay runs' },
-];
+/** How each kind of session is named: in the list's Kind column, and as a choice of the filter. */
+export const KIND_WORDS: Record<Kind, { word: string; plural: string }> = {
+  capture: { word: 'capture', plural: 'captures' },
+  probe: { word: 'probe', plural: 'probes' },
+  import: { word: 'import', plural: 'imports (HAR, NDJSON)' },
+  pcap: { word: 'pcap', plural: 'packet captures' },
+  replay: { word: 'replay', plural: 'replays' },
+  mock: { word: 'mock', plural: 'mock runs' },
+  relay: { word: 'relay', plural: 'relay runs' },
+};
+
+const KINDS: Array<{ value: Kind; label: string }> = (Object.keys(KIND_WORDS) as Kind[]).map((k) => ({
+  value: k,
+  label: KIND_WORDS[k].plural.charAt(0).toUpperCase() + KIND_WORDS[k].plural.slice(1),
+}));
 
 export function SessionFilterBar({
   api,
