@@ -350,12 +350,14 @@ describe.skipIf(browserMissing())('sessions screen', () => {
     await page.locator('.connection-item').first().waitFor(WAIT);
     expect(clipsText(await findClippedText(page))).toBe('');
 
-    // A session of one message is not "1k/s" at its peak.
+    // A session of one message is not "1k/s" at its peak: its narrow buckets are drawn, and their
+    // peak said, per bucket, beside the busiest second.
     await page.locator('.session-crumbs button', { hasText: 'Sessions' }).click();
     await row(page, onceId).click();
     const legend = page.locator('.overview-legend .legend-note').first();
-    await expect.poll(() => legend.textContent(), WAIT).toMatch(/^peak \d+\/s/);
-    expect(await legend.textContent()).toMatch(/^peak 3\/s /);
+    await expect.poll(() => legend.textContent(), WAIT).toMatch(/^peak \d+ per /);
+    expect(await legend.textContent()).toMatch(/^peak [1-3] per [\d.]+ (µs|ms) · busiest second 3 frames$/);
+    expect(await page.locator('.overview-legend .overview-title').textContent()).toMatch(/^Frames per [\d.]+ (µs|ms)$/);
     await page.close();
   });
 
