@@ -158,6 +158,27 @@ describe.skipIf(browserMissing())('attach screen', () => {
     const showComposer = page.getByRole('button', { name: 'Write a message' });
     expect(await showComposer.isVisible()).toBe(true);
     expect(await page.getByLabel('Message to send').isVisible()).toBe(false);
+    // Following paused (a row was picked) while frames come in: the pill that says so sits below
+    // the rows, over none of them.
+    await page.getByRole('button', { name: 'Ping' }).click();
+    await page.getByRole('button', { name: 'Ping' }).click();
+    const pill = page.locator('.follow-button');
+    await pill.filter({ hasText: /new frames/ }).waitFor();
+    const pillBox = (await pill.boundingBox())!;
+    const rowBoxes = await page
+      .getByRole('grid', { name: 'Frames' })
+      .locator('[role=row]')
+      .evaluateAll((rows) => rows.map((r) => r.getBoundingClientRect().toJSON() as DOMRect));
+    const grid = (await page.getByRole('grid', { name: 'Frames' }).boundingBox())!;
+    for (const r of rowBoxes) {
+      // Only what is on screen in the list can be covered.
+      const top = Math.max(r.top, grid.y);
+      const bottom = Math.min(r.bottom, grid.y + grid.height);
+      if (bottom <= top) continue;
+      expect(bottom <= pillBox.y + 1 || top >= pillBox.y + pillBox.height - 1, 'the pill covers a row').toBe(
+        true,
+      );
+    }
     await page.setViewportSize({ width: 1440, height: 900 });
 
     // A live list without pings and pongs still takes in the close frames of a Disconnect, with no
