@@ -14,6 +14,7 @@ import {
   type MessageKey,
 } from '../../../shared/protocols/message-filter.js';
 import { frameHeadRange, readPayload, type MessageOf } from './frame-store.js';
+import { nextTurn, seqsWhere } from './session-pass.js';
 
 /** Frames decoded between two turns of the event loop: about twenty milliseconds of work, more on a busy machine. */
 export const MESSAGE_SLICE_FRAMES = 5000;
@@ -82,16 +83,9 @@ export class MessageIndex {
   /** The seqs of the decoded frames whose message matches, in order. */
   matching(query: string): Uint32Array {
     const ok = this.accepted(query);
-    let n = 0;
-    for (let i = 0; i < this.upto; i++) if (ok[this.codes[i]!]) n++;
-    const seqs = new Uint32Array(n);
-    n = 0;
-    for (let i = 0; i < this.upto; i++) if (ok[this.codes[i]!]) seqs[n++] = i + 1;
-    return seqs;
+    return seqsWhere(this.upto, (i) => ok[this.codes[i]!] === true);
   }
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Decodes a session's frames after `index.upto` up to `committed`, a slice per turn of the event loop. */
 async function carryOn(

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { payloadMatcher, type PayloadQuery } from '../../../shared/payload-query.js';
 import { InputError } from '../errors.js';
 import { frameHeadRange, readPayload } from './frame-store.js';
+import { nextTurn, seqsWhere } from './session-pass.js';
 
 /** Frames read between two turns of the event loop. */
 const SEARCH_SLICE_FRAMES = 2000;
@@ -38,16 +39,9 @@ export class PayloadMatches {
 
   /** The seqs of the matching frames, in order. */
   matching(): Uint32Array {
-    let n = 0;
-    for (let i = 0; i < this.upto; i++) n += this.bits[i]!;
-    const seqs = new Uint32Array(n);
-    n = 0;
-    for (let i = 0; i < this.upto; i++) if (this.bits[i]) seqs[n++] = i + 1;
-    return seqs;
+    return seqsWhere(this.upto, (i) => this.bits[i] === 1);
   }
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Tests the text frames of a session after `matches.upto` up to `committed`, a slice per turn. */
 async function carryOn(
