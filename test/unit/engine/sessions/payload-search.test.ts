@@ -2,34 +2,23 @@
 // where, and `sessions:records` as `show --grep/--where` reads it): pages, counts, a growing
 // session, the other conditions of a filter, and a search that does not parse.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Db } from '../../../../electron/engine/store/database.js';
+import type { Db } from '../../../../electron/engine/store/database.js';
 import type { EngineContext } from '../../../../electron/engine/context.js';
 import { InputError } from '../../../../electron/engine/errors.js';
 import { frameRecords, searchedFrames } from '../../../../electron/engine/sessions/sessions.js';
-import { tempDir, type TempDir } from '../store/helpers.js';
+import { liveSession } from './live-session.js';
 
-let dir: TempDir;
 let db: Db;
 let ctx: EngineContext;
 let committed: number;
+let remove: () => void;
 
 beforeEach(() => {
-  dir = tempDir('frameline-payload-search-');
-  db = openStore(dir.file('search.db'));
-  ctx = { db, dbPath: dir.file('search.db'), push: () => {} };
-  db.prepare(
-    "INSERT INTO session (name, kind, target, status, created_at) VALUES ('s', 'capture', 'ws://x', 'live', 0)",
-  ).run();
-  db.prepare(
-    "INSERT INTO connection (session_id, ordinal, url, started_at) VALUES (1, 1, 'ws://x', 0)",
-  ).run();
+  ({ db, ctx, remove } = liveSession('frameline-sessions-'));
   committed = 0;
 });
 
-afterEach(() => {
-  db.close();
-  dir.remove();
-});
+afterEach(() => remove());
 
 /**
  * Commits `n` more frames: every fifth an error message with an item id and a price, every seventh
