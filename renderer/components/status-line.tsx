@@ -73,9 +73,16 @@ function elapsed(fromIso: string, nowMs: number): string {
   return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }
 
+const WORKING: Partial<Record<LiveSession['kind'], string>> = {
+  probe: 'Probing',
+  relay: 'Relaying to',
+  mock: 'Serving mock on',
+  replay: 'Replaying to',
+};
+
 /** What a live session is doing, in the status line's words. */
-function working(s: LiveSession): string {
-  return s.kind === 'probe' ? 'Probing' : s.kind === 'relay' ? 'Relaying to' : 'Capturing';
+export function working(s: Pick<LiveSession, 'kind'>): string {
+  return WORKING[s.kind] ?? 'Capturing';
 }
 
 function WorkInProgress({ live }: { live: LiveSession[] }) {

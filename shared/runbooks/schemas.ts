@@ -95,7 +95,7 @@ export const RunbookNodeSchema = z.object({
   label: z.string(),
   kind: NodeKindSchema,
   shape: NodeShapeSchema,
-  /** The subgraph the node was first named in. */
+  /** The innermost subgraph whose statements name the node (as mermaid draws it). */
   subgraph: z.string().nullable(),
   /** The node's own text from its step section (Markdown). */
   text: z.string(),

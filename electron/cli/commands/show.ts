@@ -7,7 +7,10 @@ import {
   type Api,
   type ConnectionView,
   type FrameRecord,
+  type Headers,
 } from '../../../shared/contract.js';
+import { plural } from '../../../shared/words.js';
+import { Redactor } from '../../../shared/redaction.js';
 import { numberIn } from '../../../shared/contract/fields.js';
 import { DamageTally, damageKindOf } from '../../../shared/frame-damage.js';
 import { payloadMatcher } from '../../../shared/payload-query.js';
@@ -21,7 +24,9 @@ import { damageNote, frameLine, out } from '../output.js';
 export const help = `frameline show SESSION [--frames] [--limit N] [--grep REGEX] [--where JSONPATH] [--json] [--db PATH]
 
 Show a session: each connection's handshake (status, headers, timings), close code and who closed,
-and with --frames every frame (time, direction, opcode, size, payload; binary as base64 in JSON).
+and with --frames every frame (time, direction, opcode, size, payload; binary as base64 in JSON);
+--limit N shows the first N frames and says how many more there are. In text, secrets in headers
+read "***" (JSON keeps them whole).
 --grep keeps the text frames whose payload matches a regular expression (error|fail, or /timeout/i);
 --where those whose JSON matches a JSONPath condition ($.type == "error", $.data.items[0].id,
 $.error; == != < > <= >= with a "string" or a number). Both may be given; both imply --frames.
@@ -44,6 +49,8 @@ function describeConnection(c: ConnectionView): string {
     ...(c.protocol ? [`  protocol:  ${c.protocol}`] : []),
     `  timings:   dns ${ms(t.dnsMs)}  tcp ${ms(t.tcpMs)}  tls ${ms(t.tlsMs)}  upgrade ${ms(t.upgradeMs)}`,
     `  frames:    ${c.frames} (${c.bytesIn} B in, ${c.bytesOut} B out)`,
+    ...headerLines('request headers', c.requestHeaders),
+    ...headerLines('response headers', c.responseHeaders),
   ];
   if (c.closeCode !== null) {
     const info = describeCloseCode(c.closeCode);
@@ -60,6 +67,12 @@ function describeConnection(c: ConnectionView): string {
   }
   if (c.error) lines.push(`  error:     ${c.error.kind}: ${c.error.message}`);
   return lines.join('\n');
+}
+
+/** A connection's headers, one a line, secrets redacted as every output that may be pasted does. */
+function headerLines(title: string, headers: Headers): string[] {
+  const entries = Object.entries(new Redactor().headers(headers));
+  return entries.length ? [`  ${title}:`, ...entries.map(([k, v]) => `    ${k}: ${v}`)] : [];
 }
 
 /** How many frames `--limit` may ask for. */
@@ -191,12 +204,26 @@ export async function run(argv: string[]): Promise<number> {
     const script = scriptLines(events);
     if (script.length) await out(`  script\n${script.map((l) => `    ${l}\n`).join('')}\n`);
     if (frames) {
+      let printed = 0;
       for await (const f of frames) {
+        printed++;
         const data = Buffer.from(f.payload, f.opcode === 'text' ? 'utf8' : 'base64');
         if (f.damaged) damage.add(f.seq, damageKindOf(f.damage ?? ''));
         await out(
           `${frameLine(parseMicros(f.ts), f.direction, f.opcode, f.size, data, messageLabel(f.message ?? null))}${f.damaged ? `[damaged: ${f.damage}]` : ''}${f.truncated ? '  [truncated]' : ''}\n`,
         );
+      }
+      if (limit !== undefined) {
+        // A search counts its matches over the whole session (the engine keeps them for the pages).
+        const searched = Object.keys(search).length > 0;
+        const total = searched
+          ? (await engine.api.sessions.frames({ id, filter: search, offset: 0, limit: 1 })).total
+          : session.frames;
+        const more = total - printed;
+        if (more > 0)
+          await out(
+            `… ${plural(more, searched ? 'more matching frame' : 'more frame')}: raise --limit, or drop it to see them all\n`,
+          );
       }
     }
     return await done();

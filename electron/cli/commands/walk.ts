@@ -90,7 +90,11 @@ function currentPart(w: WalkView): string[] {
   if (node?.text) lines.push(...node.text.split('\n').map((l) => `  ${l}`));
   if (c.steps.length) {
     lines.push('  steps:');
-    for (const s of c.steps) lines.push(`    ${stepLine(s)}`);
+    for (const s of c.steps) {
+      lines.push(`    ${stepLine(s)}`);
+      // The step's guidance, as the console shows it under the title.
+      if (s.text) lines.push(...s.text.split('\n').map((l) => (l ? `       ${l}` : '')));
+    }
   }
   if (w.status === 'finished')
     lines.push(`  the walk is finished (frameline walk back ${w.id} to reopen it)`);

@@ -1,6 +1,7 @@
 // Running a walk's steps: a step's shell command (authorised for that run by trust.ts, with a
 // timeout, a stop and an output cap) or its app action (capture, probe, relay, diagnose), each recorded as a run of the walk with
 // its start, output, result and end in the incident's timeline.
+import { formatDuration } from '../../../shared/charts/scale.js';
 import type { Runbook, RunbookStep, StepAction } from '../../../shared/runbooks/schemas.js';
 import type { WalkRun } from '../../../shared/contract/incidents.js';
 import type { ProtocolChoice } from '../../../shared/protocols/names.js';
@@ -94,6 +95,14 @@ export function describeDuration(s: number): string {
   const m = Math.floor(s / 60);
   const rest = Math.round(s - m * 60);
   return rest ? `${m} min ${rest} s` : `${m} min`;
+}
+
+/**
+ * How long a run took, from its stored start to its stored end, to the millisecond: the words the
+ * run's summary, the timeline and the report all say (the report rounds its seconds the same way).
+ */
+export function runDuration(startedAt: number, endedAt: number): string {
+  return formatDuration(Math.round((endedAt - startedAt) / 1000) * 1000);
 }
 
 function firstLine(s: string): string {
@@ -215,7 +224,9 @@ export class WalkRuns {
           ended.exitCode !== 0 &&
           (step.successExitCodes ?? [0]).includes(ended.exitCode);
         const res = expected ? { ...ended, status: 'ok' as const } : ended;
-        const took = describeDuration(res.durationMs / 1000);
+        // One measurement: the run's stored start and end, said the same way everywhere.
+        const endedAt = nowMicros();
+        const took = runDuration(now, endedAt);
         const summary =
           res.status === 'timeout'
             ? `timed out after ${describeDuration(timeoutMs / 1000)} and was ended`
@@ -231,13 +242,17 @@ export class WalkRuns {
           runId,
           {
             status: res.status,
-            endedAt: nowMicros(),
+            endedAt,
             exitCode: res.exitCode,
             output: res.output,
             truncated: res.truncated,
             outputBytes: res.bytes,
             summary: `${summary}${res.truncated ? `; output truncated (${res.bytes} bytes, the first and last kept)` : ''}`,
-            result: { exitCode: res.exitCode, signal: res.signal, durationMs: Math.round(res.durationMs) },
+            result: {
+              exitCode: res.exitCode,
+              signal: res.signal,
+              durationMs: Math.round((endedAt - now) / 1000),
+            },
           },
           `step ${step.index} of ${visit.node_id} ${summary}${lines ? `, ${lines} line${lines === 1 ? '' : 's'} of output` : ', no output'}`,
           { output: res.output, truncated: res.truncated, bytes: res.bytes, exitCode: res.exitCode },
@@ -301,7 +316,6 @@ export class WalkRuns {
       return runId;
     })();
     const abort = new AbortController();
-    const started = performance.now();
     // What the action tells the person walking, kept with the run as a command's output is (up to the cap).
     let output = '';
     const capBytes = this.host.outputCapBytes ?? DEFAULT_OUTPUT_CAP;
@@ -354,7 +368,7 @@ export class WalkRuns {
           for (const f of outcome.findings) this.host.recordFinding(row, runId, f, action.kind, end);
         })
         .immediate();
-      const took = describeDuration((performance.now() - started) / 1000);
+      const took = runDuration(now, end);
       this.finish(
         row,
         visit.node_id,

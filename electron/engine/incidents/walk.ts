@@ -8,6 +8,7 @@ import type { Visit, WalkRun, WalkSummary, WalkView } from '../../../shared/cont
 import { suggestChoices } from '../../../shared/runbooks/suggest.js';
 import { formatMicros } from '../../../shared/time.js';
 import { parseTarget } from '../capture/options.js';
+import { refuseSameDirect } from '../diagnose/probe-options.js';
 import { nowMicros } from '../clock.js';
 import { InputError } from '../errors.js';
 import { Incidents } from './incidents.js';
@@ -94,8 +95,15 @@ export class WalkEngine {
     const incident = this.incidents.get(r.incidentId);
     // The runbook's copy and where it came from, read together (trust.ts weighs the provenance).
     const { runbook, provenance } = requireRunbookWithTrust(this.db, r.runbookId);
-    const target = r.target === undefined ? null : parseTarget(r.target).href;
-    const direct = r.direct === undefined ? null : parseTarget(r.direct).href;
+    const targetUrl = r.target === undefined ? null : parseTarget(r.target);
+    const directUrl = r.direct === undefined ? null : parseTarget(r.direct);
+    // Caught here, not at the walk's first probe minutes later.
+    refuseSameDirect(targetUrl, directUrl, {
+      direct: 'the backend address (--direct)',
+      target: 'the endpoint (--target)',
+    });
+    const target = targetUrl?.href ?? null;
+    const direct = directUrl?.href ?? null;
     const now = nowMicros();
     const walkId = this.db.transaction(() => {
       const walkId = createWalk(this.db, {

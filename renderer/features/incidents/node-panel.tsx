@@ -43,6 +43,23 @@ export function NodePanel({
   const [stepError, setStepError] = useState<{ step: number; message: string } | null>(null);
   const [dialog, setDialog] = useState<RunbookStep | null>(null);
   const [dialogBusy, setDialogBusy] = useState(false);
+  // Whether this engine runs a command edited here (browser mode may not): said before editing.
+  const [edits, setEdits] = useState<{ allowed: boolean; advice: string | null }>({
+    allowed: true,
+    advice: null,
+  });
+  useEffect(() => {
+    let live = true;
+    api.app.info({}).then(
+      (i) => {
+        if (live) setEdits(i.editedCommands);
+      },
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
   const [dialogError, setDialogError] = useState<string | null>(null);
   // The host asked for a confirmation outside the page (browser mode: the code in serve's terminal).
   const [codeAsked, setCodeAsked] = useState<{ command: string; message: string } | null>(null);
@@ -411,6 +428,7 @@ export function NodePanel({
           error={dialogError}
           onRun={(r) => void runShell(dialog, r)}
           codeAsked={codeAsked}
+          edits={edits}
           onCancel={() => {
             setDialog(null);
             setCodeAsked(null);

@@ -84,6 +84,9 @@ it('shows the frames whose text matches a regular expression, with --limit and -
     ws.db,
   ]);
   expect(one.json.frames.map((f) => f.payload)).toEqual([sent[3]]);
+  // In text, a limit says how many more frames match, not how many the session holds.
+  const first = await cli(['show', '1', '--grep', 'USD', '--limit', '1', '--db', ws.db]);
+  expect(first.stdout).toContain('… 3 more matching frames: raise --limit');
 });
 
 it('refuses a bad pattern or JSONPath in one line, before printing anything', async () => {

@@ -1,7 +1,7 @@
-// The connection timeline's rows, "peak n/s" as the busiest second rather than a narrow bucket, and a
-// rate chart whose legend says what its bars reach.
+// The connection timeline's rows (shared with the report), "peak n/s" as the busiest second rather
+// than a narrow bucket, and a rate chart whose legend says what its bars reach.
 import { describe, expect, it } from 'vitest';
-import { assignLanes } from '../../../../../renderer/components/charts/connection-timeline';
+import { assignLanes } from '../../../../../shared/charts/lanes';
 import {
   busiestSecond,
   peakRate,
