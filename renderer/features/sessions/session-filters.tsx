@@ -84,7 +84,7 @@ const STATUSES: Array<{ value: SessionFilters['status']; label: string }> = [
 export const KIND_WORDS: Record<Kind, { word: string; plural: string }> = {
   capture: { word: 'capture', plural: 'captures' },
   probe: { word: 'probe', plural: 'probes' },
-  import: { word: 'import', plural: 'imports (HAR, NDJSON)' },
+  import: { word: 'import', plural: 'imports' },
   pcap: { word: 'pcap', plural: 'packet captures' },
   replay: { word: 'replay', plural: 'replays' },
   mock: { word: 'mock', plural: 'mock runs' },
