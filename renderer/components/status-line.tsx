@@ -137,6 +137,17 @@ function TimeZoneSwitch() {
   );
 }
 
+/** The folder of the database's path, with its last separator: it gives way first when room is short. */
+function dbDirectory(path: string): string {
+  const at = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return at === -1 ? '' : path.slice(0, at + 1);
+}
+
+/** The database's file name: always shown whole. */
+function dbFileName(path: string): string {
+  return path.slice(dbDirectory(path).length);
+}
+
 export function StatusLine({ api, onShowShortcuts }: { api: Api; onShowShortcuts: () => void }) {
   const { link, info, error, notice } = useEngineLink(api);
   const live = useLiveSessions(api, link !== 'lost');
@@ -161,7 +172,8 @@ export function StatusLine({ api, onShowShortcuts }: { api: Api; onShowShortcuts
       {link !== 'lost' ? <WorkInProgress live={live} /> : null}
       {info ? (
         <span className="status-item status-db" title={info.dbPath}>
-          Database {info.dbPath}
+          Database <span className="status-db-dir">{dbDirectory(info.dbPath)}</span>
+          <span className="status-db-file">{dbFileName(info.dbPath)}</span>
         </span>
       ) : null}
       <span className="status-spacer" />

@@ -13,6 +13,7 @@ import { plural } from '../../../shared/words.js';
 import { Redactor } from '../../../shared/redaction.js';
 import { numberIn } from '../../../shared/contract/fields.js';
 import { DamageTally, damageKindOf } from '../../../shared/frame-damage.js';
+import { payloadMatcher } from '../../../shared/payload-query.js';
 import { parseMicros } from '../../../shared/time.js';
 import { messageLabel } from '../../../shared/protocols/decode.js';
 import { InputError } from '../../engine/errors.js';
@@ -20,18 +21,23 @@ import { parse, positionals, requestFrom, sessionId } from '../args.js';
 import { openCliEngine } from '../engine.js';
 import { damageNote, frameLine, out } from '../output.js';
 
-export const help = `frameline show SESSION [--frames] [--limit N] [--json] [--db PATH]
+export const help = `frameline show SESSION [--frames] [--limit N] [--grep REGEX] [--where JSONPATH] [--json] [--db PATH]
 
 Show a session: each connection's handshake (status, headers, timings), close code and who closed,
 and with --frames every frame (time, direction, opcode, size, payload; binary as base64 in JSON);
 --limit N shows the first N frames and says how many more there are. In text, secrets in headers
 read "***" (JSON keeps them whole).
+--grep keeps the text frames whose payload matches a regular expression (error|fail, or /timeout/i);
+--where those whose JSON matches a JSONPath condition ($.type == "error", $.data.items[0].id,
+$.error; == != < > <= >= with a "string" or a number). Both may be given; both imply --frames.
 A frame whose stored bytes failed their check is shown as damaged, without its bytes ("damaged":
 true and "damage" in JSON); the command then says how many on stderr and exits with 1.`;
 
 const OPTIONS = {
   frames: { type: 'boolean', default: false },
   limit: { type: 'string' },
+  grep: { type: 'string' },
+  where: { type: 'string' },
 } as const;
 
 function describeConnection(c: ConnectionView): string {
@@ -78,11 +84,21 @@ const LimitSchema = z.object({
  * A session's frames with whole payloads, in order, page by page (`sessions:records`): a
  * million-frame session is written frame by frame, never held in memory. At most `limit` frames.
  */
-async function* frameRecords(api: Api, id: number, limit = Infinity): AsyncGenerator<FrameRecord> {
+async function* frameRecords(
+  api: Api,
+  id: number,
+  limit = Infinity,
+  search: { grep?: string; where?: string } = {},
+): AsyncGenerator<FrameRecord> {
   let afterSeq = 0;
   let left = limit;
   while (left > 0) {
-    const page = await api.sessions.records({ id, afterSeq, limit: Math.min(RECORD_PAGE_FRAMES, left) });
+    const page = await api.sessions.records({
+      id,
+      afterSeq,
+      limit: Math.min(RECORD_PAGE_FRAMES, left),
+      ...search,
+    });
     yield* page.frames;
     left -= page.frames.length;
     if (page.next === null) return;
@@ -124,12 +140,28 @@ export async function run(argv: string[]): Promise<number> {
   const [raw] = positionals(args, 'show', { max: 1, what: 'session id' });
   const id = sessionId(raw, 'show');
   const { limit } = requestFrom(LimitSchema, values, { limit: { field: 'limit', kind: 'number' } });
-  if (limit !== undefined && !values.frames)
+  const search = {
+    ...(values.grep !== undefined ? { grep: values.grep } : {}),
+    ...(values.where !== undefined ? { where: values.where } : {}),
+  };
+  for (const [flag, value] of Object.entries(search))
+    if (!value.trim())
+      throw new InputError(
+        `--${flag} needs a ${flag === 'grep' ? 'regular expression' : 'JSONPath condition'}`,
+      );
+  try {
+    // Refused before anything is printed (the engine checks it again on every page).
+    payloadMatcher(search);
+  } catch (err) {
+    throw new InputError((err as Error).message, { cause: err });
+  }
+  const withFrames = values.frames || Object.keys(search).length > 0;
+  if (limit !== undefined && !withFrames)
     throw new InputError('--limit counts frames: add --frames, or drop --limit');
   const engine = openCliEngine(values, { create: false });
   try {
     const { session, connections, events } = await engine.api.sessions.get({ id });
-    const frames = values.frames ? frameRecords(engine.api, id, limit) : null;
+    const frames = withFrames ? frameRecords(engine.api, id, limit, search) : null;
     const damage = new DamageTally();
     /** Exit code once every frame is out: 1 when some were damaged (a failed check). */
     const done = async (): Promise<number> => {
@@ -181,9 +213,18 @@ export async function run(argv: string[]): Promise<number> {
           `${frameLine(parseMicros(f.ts), f.direction, f.opcode, f.size, data, messageLabel(f.message ?? null))}${f.damaged ? `[damaged: ${f.damage}]` : ''}${f.truncated ? '  [truncated]' : ''}\n`,
         );
       }
-      const more = session.frames - printed;
-      if (limit !== undefined && more > 0)
-        await out(`… ${plural(more, 'more frame')}: raise --limit, or drop it to see them all\n`);
+      if (limit !== undefined) {
+        // A search counts its matches over the whole session (the engine keeps them for the pages).
+        const searched = Object.keys(search).length > 0;
+        const total = searched
+          ? (await engine.api.sessions.frames({ id, filter: search, offset: 0, limit: 1 })).total
+          : session.frames;
+        const more = total - printed;
+        if (more > 0)
+          await out(
+            `… ${plural(more, searched ? 'more matching frame' : 'more frame')}: raise --limit, or drop it to see them all\n`,
+          );
+      }
     }
     return await done();
   } finally {
