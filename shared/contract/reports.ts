@@ -16,21 +16,22 @@ import {
 } from './incidents.js';
 import { ProtocolNameSchema } from '../protocols/names.js';
 import { ProtocolMessageSchema } from './messages.js';
+import {
+  LatencySchema,
+  LifetimesSchema,
+  ReconnectsSchema,
+  ReportSpanSchema,
+  SpansSchema,
+} from './session-measures.js';
 import { DamagedFramesSchema, OpcodeSchema, SessionKindSchema, SessionStatusSchema } from './sessions.js';
 
 /** The version of the report's JSON: raised when a field changes meaning or goes away. */
 export const REPORT_SCHEMA_VERSION = 1;
 
+export { LatencySchema, ReportSpanSchema };
+
 const isoTime = z.string();
 const id = z.number().int().positive();
-
-/** Round trips in milliseconds. */
-export const LatencySchema = z.object({
-  samples: z.number().int().nonnegative(),
-  p50Ms: z.number(),
-  p95Ms: z.number(),
-  maxMs: z.number(),
-});
 
 /** One connection of a linked session, as the report lists it. */
 export const ReportConnectionSchema = z.object({
@@ -72,19 +73,6 @@ export const ReportFrameSchema = z.object({
   damaged: z.boolean(),
 });
 
-/** A connection on the session's time axis, for the connection timeline. */
-export const ReportSpanSchema = z.object({
-  ordinal: z.number().int().positive(),
-  /** How it ended, as the charts colour it. */
-  cls: z.enum(['normal', 'restart', 'abnormal', 'error', 'app', 'failed', 'open', 'unknown']),
-  /** Epoch microseconds. */
-  attemptAt: z.number(),
-  openedAt: z.number().nullable(),
-  endAt: z.number(),
-  /** What the bar says: `1006`, `refused`. */
-  label: z.string(),
-});
-
 /** What a linked session says: its connections and closes, and its traffic over time. */
 export const ReportSessionSchema = z.object({
   id,
@@ -113,20 +101,8 @@ export const ReportSessionSchema = z.object({
       count: z.number().int().positive(),
     }),
   ),
-  lifetimes: z
-    .object({
-      count: z.number().int().positive(),
-      minSeconds: z.number(),
-      medianSeconds: z.number(),
-      maxSeconds: z.number(),
-    })
-    .nullable(),
-  reconnects: z.object({
-    count: z.number().int().nonnegative(),
-    /** Seconds from a close to the next attempt. */
-    medianGapSeconds: z.number().nullable(),
-    maxGapSeconds: z.number().nullable(),
-  }),
+  lifetimes: LifetimesSchema,
+  reconnects: ReconnectsSchema,
   roundTrips: z.object({
     ping: LatencySchema.nullable(),
     requestResponse: LatencySchema.nullable(),
@@ -142,13 +118,7 @@ export const ReportSessionSchema = z.object({
     incoming: z.array(z.number().int()),
     outgoing: z.array(z.number().int()),
   }),
-  timeline: z.object({
-    from: z.number(),
-    to: z.number(),
-    spans: z.array(ReportSpanSchema),
-    /** Spans left out of the drawing (more than it can show). */
-    omitted: z.number().int().nonnegative(),
-  }),
+  timeline: SpansSchema,
   /** The last frames the session recorded, in order: what was said before it ended. */
   lastFrames: z.array(ReportFrameSchema).default([]),
 });
