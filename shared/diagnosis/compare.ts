@@ -23,10 +23,20 @@ type Change = ComparisonRow['change'];
 
 /** better when `after` is lower by more than SAME_WITHIN (or higher, with `higherIsBetter`). */
 function trend(before: number | null, after: number | null, higherIsBetter = false): Change {
-  if (before === null || after === null) return before === after ? 'same' : 'different';
+  if (before === null || after === null) return 'different';
   const scale = Math.max(Math.abs(before), Math.abs(after), 1e-9);
   if (Math.abs(after - before) <= SAME_WITHIN * scale) return 'same';
   return after > before === higherIsBetter ? 'better' : 'worse';
+}
+
+/** A p95 of enough round trips (a percentile of one or two says nothing), else null. */
+function p95Of(l: ComparedSession['heartbeat']): number | null {
+  return l !== null && l.samples >= MIN_SAMPLES ? l.p95Ms : null;
+}
+
+/** The p95 answer latency, when there are enough answers. */
+function enoughP95(s: ComparedSession): number | null {
+  return p95Of(s.answers.latency);
 }
 
 /** Connections dropped without a close handshake (1006, or the network side). */
@@ -80,7 +90,9 @@ export function comparisonRows(b: ComparedSession, a: ComparedSession): Comparis
   const lifetimes = (s: ComparedSession) =>
     s.lifetimes === null
       ? 'none closed'
-      : `median ${secondsText(s.lifetimes.medianSeconds)} (${secondsText(s.lifetimes.minSeconds)}–${secondsText(s.lifetimes.maxSeconds)})`;
+      : s.lifetimes.count === 1
+        ? `1 connection, ${secondsText(s.lifetimes.maxSeconds)}`
+        : `median ${secondsText(s.lifetimes.medianSeconds)} (${secondsText(s.lifetimes.minSeconds)}–${secondsText(s.lifetimes.maxSeconds)})`;
   const idle = (s: ComparedSession) =>
     s.idleBeforeClose.timeoutSeconds !== null
       ? `cut after ${secondsText(s.idleBeforeClose.timeoutSeconds)} idle`
@@ -122,14 +134,9 @@ export function comparisonRows(b: ComparedSession, a: ComparedSession): Comparis
       'heartbeat round trips',
       latencyText(b.heartbeat),
       latencyText(a.heartbeat),
-      trend(b.heartbeat?.p95Ms ?? null, a.heartbeat?.p95Ms ?? null),
+      trend(p95Of(b.heartbeat), p95Of(a.heartbeat)),
     ),
-    row(
-      'answer latency',
-      answers(b),
-      answers(a),
-      trend(b.answers.latency?.p95Ms ?? null, a.answers.latency?.p95Ms ?? null),
-    ),
+    row('answer latency', answers(b), answers(a), trend(enoughP95(b), enoughP95(a))),
     row(
       'frames',
       typesText(b.frameKinds, (i: { opcode: string }) => i.opcode),
@@ -200,9 +207,7 @@ export function verdictOf(
     worse += newSerious.length;
     parts.push(`new: ${newSerious.map((f) => f.id).join(', ')}`);
   }
-  // A percentile of one or two answers says nothing: only enough samples on both sides count.
-  const p95 = (s: ComparedSession) =>
-    (s.answers.latency?.samples ?? 0) >= MIN_SAMPLES ? s.answers.latency!.p95Ms : null;
+  const p95 = enoughP95;
   const latency = trend(p95(b), p95(a));
   if ((latency === 'better' || latency === 'worse') && p95(b) !== null && p95(a) !== null) {
     if (latency === 'better') better++;

@@ -3,60 +3,22 @@
 // reconnecting), after it with 3600s. The comparison must say the idle cuts are gone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../../shared/contract/compare.js';
-import { startNginx } from '../../servers/proxies.js';
 import { cli, workspace, type Workspace } from '../../support/cli.js';
-import { pythonServer, Stack } from './helpers.js';
+import { recordIdleCutFix, type IdleCutFix } from '../../support/idle-cut-fix.js';
 
 let ws: Workspace;
-const stack = new Stack();
+let fix: IdleCutFix;
 let before = 0;
 let after = 0;
 
-/** A reconnecting capture through a proxy that says one request with an id, then stays idle. */
-async function captureThrough(url: string, name: string): Promise<number> {
-  const capture = await cli(
-    [
-      'capture',
-      `${url}/prices`,
-      '--send',
-      '{"id":1,"op":"subscribe","symbol":"FRML"}',
-      '--reconnect',
-      '--reconnect-base',
-      '100',
-      '--duration',
-      '7.5',
-      '--name',
-      name,
-      '--quiet',
-      '--json',
-      '--db',
-      ws.db,
-    ],
-    {},
-    30_000,
-  );
-  expect(capture.code, capture.stderr).toBe(0);
-  return (JSON.parse(capture.stdout) as { session: { id: number } }).session.id;
-}
-
 beforeAll(async () => {
   ws = workspace();
-  const backend = stack.push(await pythonServer([]));
-  const cutting = stack.push(
-    await startNginx({ upstreamPort: backend.port, websocket: true, readTimeoutSeconds: 3 }),
-  );
-  const fixed = stack.push(
-    await startNginx({ upstreamPort: backend.port, websocket: true, readTimeoutSeconds: 3600 }),
-  );
-  // Both at once: the machine's clock time of the test is one capture's.
-  [before, after] = await Promise.all([
-    captureThrough(cutting.url, 'via nginx, proxy_read_timeout 3s'),
-    captureThrough(fixed.url, 'via nginx, proxy_read_timeout 3600s'),
-  ]);
+  fix = await recordIdleCutFix(ws.db);
+  ({ before, after } = fix);
 }, 60_000);
 
 afterAll(async () => {
-  await stack.unwind();
+  await fix?.stop();
   ws.cleanup();
 });
 

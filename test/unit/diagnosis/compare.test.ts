@@ -102,7 +102,8 @@ describe('compareSessions', () => {
       measured({ p95: 95, answers: 2, findings: [slow] }),
     );
     expect(c.verdict).toEqual({ text: 'No longer found: reconnect-storm; new: high-latency', tone: 'mixed' });
-    expect(c.rows.find((r) => r.measure === 'answer latency')!.change).toBe('better');
+    // Two answers each: the latencies differ, but which way is not said.
+    expect(c.rows.find((r) => r.measure === 'answer latency')!.change).toBe('different');
     expect(compareSessions(measured({}), measured({})).verdict).toEqual({
       text: 'No difference the diagnosis sees',
       tone: 'same',
