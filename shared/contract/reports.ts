@@ -5,6 +5,7 @@
 // each linked session, action items and lessons. Spread into the one contract as `reports`.
 import { z } from 'zod';
 import { FindingSchema } from '../findings.js';
+import { ComparisonSchema } from './compare.js';
 import { RedactionSchema, RedactionSummarySchema } from './fields.js';
 import { NodeKindSchema } from '../runbooks/schemas.js';
 import {
@@ -226,8 +227,13 @@ export const ReportSchema = z.object({
   findings: z.array(ReportFindingSchema),
   walks: z.array(ReportWalkSchema),
   sessions: z.array(ReportSessionSchema),
+  /** "Before and after": two of the linked sessions compared, when the report was asked for it. */
+  comparison: ComparisonSchema.nullable().default(null),
   actionItems: z.array(ActionItemSchema),
 });
+
+/** Which two linked sessions the report's "Before and after" section compares. */
+export const ReportCompareSchema = z.object({ before: id, after: id });
 
 /** The formats a report is written in. */
 export const ReportFormatSchema = z.enum(['md', 'html', 'pdf', 'json'], {
@@ -241,6 +247,7 @@ export const reportChannels = {
     request: z.object({
       incidentId: id,
       redaction: RedactionSchema.default({ enabled: true, fields: [], patterns: [] }),
+      compare: ReportCompareSchema.optional(),
     }),
     response: ReportSchema,
   },
@@ -250,6 +257,7 @@ export const reportChannels = {
       incidentId: id,
       format: ReportFormatSchema,
       redaction: RedactionSchema.default({ enabled: true, fields: [], patterns: [] }),
+      compare: ReportCompareSchema.optional(),
     }),
     response: z.object({
       fileName: z.string(),

@@ -47,12 +47,12 @@ export async function measureSession(
   ctx: EngineContext,
   id: number,
   idField?: string,
+  redactor = new Redactor(),
 ): Promise<ComparedSession> {
   const row = getSessionRow(ctx.db, id);
   const summary = getSession(ctx.db, id);
   if (!row || !summary)
     throw new MissingError(`no session ${id} in this database; list them with "frameline sessions"`);
-  const redactor = new Redactor();
   const tally = new TypeTally();
   const { checks, findings, facts, head } = analyseRecording(
     ctx.db,
@@ -142,7 +142,11 @@ export async function measureSession(
       })
       .sort(byCount)
       .slice(0, 50),
-    findings,
+    findings: findings.map((f) => ({
+      ...f,
+      summary: redactor.prose(f.summary),
+      evidence: redactor.value(f.evidence) as Record<string, unknown>,
+    })),
     timeline: evidence.timeline,
   };
 }
@@ -151,8 +155,10 @@ export async function measureSession(
 export async function compare(
   ctx: EngineContext,
   request: ParsedRequestOf<'diagnose', 'compare'>,
+  /** The report's redactor, when the comparison goes into a report. */
+  redactor = new Redactor(),
 ): Promise<Comparison> {
-  const before = await measureSession(ctx, request.before, request.idField);
-  const after = await measureSession(ctx, request.after, request.idField);
+  const before = await measureSession(ctx, request.before, request.idField, redactor);
+  const after = await measureSession(ctx, request.after, request.idField, redactor);
   return compareSessions(before, after);
 }
