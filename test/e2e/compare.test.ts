@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserMissing, launchChromium } from '../support/browser.js';
-import { workspace, type Workspace } from '../support/cli.js';
+import { cli, workspace, type Workspace } from '../support/cli.js';
 import { BEFORE_NAME, recordIdleCutFix, type IdleCutFix } from '../support/idle-cut-fix.js';
 import { clipsText, findClippedText } from '../support/layout.js';
 import { inspectShot } from '../support/screenshots.js';
@@ -23,10 +23,26 @@ describe.skipIf(browserMissing())('compare view', () => {
   let fix: IdleCutFix;
   let served: Served;
   let browser: Browser;
+  let incident = 0;
 
   beforeAll(async () => {
     ws = workspace();
     fix = await recordIdleCutFix(ws.db);
+    // The incident both captures are the evidence of: its report can compare them.
+    const created = await cli([
+      'incident',
+      'create',
+      '--title',
+      'Prices drop every 3 s',
+      '--json',
+      '--db',
+      ws.db,
+    ]);
+    incident = (JSON.parse(created.stdout) as { id: number }).id;
+    for (const id of [fix.before, fix.after])
+      expect(
+        (await cli(['incident', 'link', String(incident), '--session', String(id), '--db', ws.db])).code,
+      ).toBe(0);
     served = await serve(ws.db);
     browser = await launchChromium();
   }, 90_000);
@@ -58,7 +74,7 @@ describe.skipIf(browserMissing())('compare view', () => {
     await page.getByRole('button', { name: 'Compare with…' }).click();
     const dialog = page.getByRole('dialog', { name: `Compare session ${fix.after} with…` });
     await dialog.getByLabel('The other session').selectOption(String(fix.before));
-    expect(await dialog.getByLabel('after the fix').isChecked()).toBe(true);
+    await dialog.getByLabel('after the fix').check();
     await dialog.getByRole('button', { name: 'Compare' }).click();
 
     await expect
@@ -118,6 +134,29 @@ describe.skipIf(browserMissing())('compare view', () => {
         await noClips(page, `compare ${size.width} ${theme}`);
         await inspectShot(page, `compare-${size.width}-${theme}`);
       }
+
+    // The incident's report can carry the same comparison: "Before and after" in the dialog.
+    await page.setViewportSize(SIZES[0]);
+    await page.goto(`${new URL(page.url()).origin}/#/incidents/${incident}`);
+    await page.getByRole('button', { name: 'Export report…' }).click();
+    const report = page.getByRole('dialog', { name: 'Export report' });
+    await report.getByLabel('Include “Before and after”').check();
+    await report.getByLabel('Before the fix').selectOption(String(fix.before));
+    await report.getByLabel('After the fix').selectOption(String(fix.after));
+    const frame = page.frameLocator('iframe[data-testid=report-preview]');
+    await expect
+      .poll(
+        () =>
+          frame
+            .locator('.verdict')
+            .textContent({ timeout: 1000 })
+            .catch(() => ''),
+        WAIT,
+      )
+      .toMatch(/^Verdict: The \d(\.\d)? s idle cuts are gone/);
+    expect(await frame.getByRole('heading', { name: 'Before and after' }).count()).toBe(1);
+    await noClips(page, 'report dialog with before and after');
+    await inspectShot(page, 'compare-report-dialog');
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -34,6 +34,7 @@ function CompareOption({
     <label className="report-compare-side">
       <span>{side === 'before' ? 'Before' : 'After'}</span>
       <select
+        aria-label={side === 'before' ? 'Before the fix' : 'After the fix'}
         value={compared?.[side] ?? ''}
         disabled={!compared}
         onChange={(e) => pick(side, Number(e.target.value))}
