@@ -233,6 +233,24 @@ export function verdictOf(
   return { text: text.charAt(0).toUpperCase() + text.slice(1), tone };
 }
 
+/** A group of a comparison's findings, as every view lists them. */
+export interface FindingGroup {
+  title: 'Gone (before only)' | 'New (after only)' | 'Still there';
+  findings: Array<Pick<Finding, 'id' | 'severity' | 'summary'>>;
+}
+
+/** The findings gone, new and still there (with the after session's words). */
+export function findingGroups(c: Pick<Comparison, 'findings'>): FindingGroup[] {
+  return [
+    { title: 'Gone (before only)', findings: c.findings.gone },
+    { title: 'New (after only)', findings: c.findings.appeared },
+    {
+      title: 'Still there',
+      findings: c.findings.remaining.map((f) => ({ id: f.id, severity: f.severity, summary: f.after })),
+    },
+  ];
+}
+
 /** Two measured sessions compared. */
 export function compareSessions(before: ComparedSession, after: ComparedSession): Comparison {
   const ids = (s: ComparedSession) => new Set(s.findings.map((f) => f.id));

@@ -1,7 +1,7 @@
 // frameline compare BEFORE AFTER: "did the fix work?" — two recorded sessions side by side.
 import { contract } from '../../../shared/contract.js';
 import type { Comparison } from '../../../shared/contract/compare.js';
-import type { Finding } from '../../../shared/findings.js';
+import { findingGroups, type FindingGroup } from '../../../shared/diagnosis/compare.js';
 import { parse, positionals, requestFrom, sessionId } from '../args.js';
 import { openCliEngine } from '../engine.js';
 import { out, table } from '../output.js';
@@ -20,7 +20,7 @@ const OPTIONS = { 'id-field': { type: 'string' } } as const;
 
 const MARK = { better: '+', worse: '!', same: ' ', different: '~' } as const;
 
-function findingLines(title: string, fs: readonly Pick<Finding, 'id' | 'severity' | 'summary'>[]): string[] {
+function findingLines(title: string, fs: FindingGroup['findings']): string[] {
   if (fs.length === 0) return [];
   return [
     `${title}:`,
@@ -45,11 +45,8 @@ export function comparisonText(c: Comparison): string {
     '',
     rows,
     '',
-    ...findingLines('gone (before only)', c.findings.gone),
-    ...findingLines('new (after only)', c.findings.appeared),
-    ...findingLines(
-      'still there',
-      c.findings.remaining.map((f) => ({ id: f.id, severity: f.severity, summary: f.after })),
+    ...findingGroups(c).flatMap((g) =>
+      findingLines(g.title.charAt(0).toLowerCase() + g.title.slice(1), g.findings),
     ),
     `verdict: ${c.verdict.text}`,
     '',

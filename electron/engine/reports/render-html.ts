@@ -3,6 +3,7 @@
 // headings kept with what follows, tables repeating their heads). Every text is escaped: a captured
 // `<script>` or `onerror=` is shown, never run.
 import type { Comparison } from '../../../shared/contract/compare.js';
+import { findingGroups } from '../../../shared/diagnosis/compare.js';
 import type { Report, ReportSession, ReportStep, ReportWalk } from '../../../shared/contract/reports.js';
 import { evidenceText } from '../../../shared/finding-text.js';
 import { REPORT_CSS, reportContentSecurityPolicy } from './report-style.js';
@@ -202,12 +203,7 @@ function comparisonBlock(c: Comparison): string {
     side('Before', c.before),
     side('After', c.after),
     `<table><thead><tr><th>Measure</th><th>Before</th><th>After</th><th>Change</th></tr></thead><tbody>${rows}</tbody></table>`,
-    list('Gone (before only)', c.findings.gone),
-    list('New (after only)', c.findings.appeared),
-    list(
-      'Still there',
-      c.findings.remaining.map((f) => ({ id: f.id, severity: f.severity, summary: f.after })),
-    ),
+    ...findingGroups(c).map((g) => list(g.title, g.findings)),
   ].join('\n');
 }
 

@@ -3,6 +3,7 @@
 // is read), traffic as a sparkline. Text from captures and commands is escaped (or fenced), so
 // that no Markdown renderer turns it into markup; what people wrote keeps its Markdown, never HTML.
 import type { Comparison } from '../../../shared/contract/compare.js';
+import { findingGroups } from '../../../shared/diagnosis/compare.js';
 import type {
   Report,
   ReportFlowchart,
@@ -327,12 +328,7 @@ function comparison(c: Comparison): string[] {
     '|---|---|---|---|',
     ...c.rows.map((r) => `| ${cell(r.measure)} | ${cell(r.before)} | ${cell(r.after)} | ${r.change} |`),
     '',
-    ...list('Gone (before only)', c.findings.gone),
-    ...list('New (after only)', c.findings.appeared),
-    ...list(
-      'Still there',
-      c.findings.remaining.map((f) => ({ id: f.id, severity: f.severity, summary: f.after })),
-    ),
+    ...findingGroups(c).flatMap((g) => list(g.title, g.findings)),
   ];
 }
 

@@ -5,13 +5,19 @@
 import { useEffect, useState } from 'react';
 import type { Api } from '../../../shared/contract';
 import type { ComparedSession, Comparison } from '../../../shared/contract/compare';
-import type { Finding } from '../../../shared/findings';
+import { findingGroups, type FindingGroup } from '../../../shared/diagnosis/compare';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { formatIsoShort, formatCount } from '../../components/format';
 import { BackIcon } from '../../components/icons';
 import { compareHref, go, sessionHref } from '../../components/route';
 import { LatencyChart, LifetimeChart } from './compare-charts';
 import './compare.css';
+
+const NONE_WORDS: Record<FindingGroup['title'], string> = {
+  'Gone (before only)': 'Nothing the before session had is gone.',
+  'New (after only)': 'Nothing new in the after session.',
+  'Still there': 'No finding of the before session remains.',
+};
 
 const CHANGE_WORDS = { better: 'better', worse: 'worse', same: 'same', different: 'changed' } as const;
 
@@ -38,7 +44,7 @@ function FindingList({
   empty,
 }: {
   title: string;
-  items: ReadonlyArray<Pick<Finding, 'id' | 'severity' | 'summary'>>;
+  items: FindingGroup['findings'];
   empty: string;
 }) {
   return (
@@ -143,25 +149,9 @@ export function CompareView({ api, before, after }: { api: Api; before: number; 
             <LatencyChart before={result.before} after={result.after} />
           </div>
           <div className="compare-findings">
-            <FindingList
-              title="Gone (before only)"
-              items={result.findings.gone}
-              empty="Nothing the before session had is gone."
-            />
-            <FindingList
-              title="New (after only)"
-              items={result.findings.appeared}
-              empty="Nothing new in the after session."
-            />
-            <FindingList
-              title="Still there"
-              items={result.findings.remaining.map((f) => ({
-                id: f.id,
-                severity: f.severity,
-                summary: f.after,
-              }))}
-              empty="No finding of the before session remains."
-            />
+            {findingGroups(result).map((g) => (
+              <FindingList key={g.title} title={g.title} items={g.findings} empty={NONE_WORDS[g.title]} />
+            ))}
           </div>
         </>
       )}
