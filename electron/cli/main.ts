@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   show: () => import('./commands/show.js'),
   probe: () => import('./commands/probe.js'),
   diagnose: () => import('./commands/diagnose.js'),
+  compare: () => import('./commands/compare.js'),
   incident: () => import('./commands/incident.js'),
   runbooks: () => import('./commands/runbooks.js'),
   walk: () => import('./commands/walk.js'),
@@ -41,6 +42,8 @@ Commands:
   probe URL       run the troubleshooting checks against an endpoint, explain the findings
   diagnose SESSION
                   what a recorded session says is wrong (idle timeouts, storms, pongs…)
+  compare BEFORE AFTER
+                  two sessions side by side, before and after a fix, with a verdict
   incident        open, list, show and update incidents (with their timeline)
   runbooks        list, show, import and validate runbooks
   walk            walk an incident through a runbook: start, show, choose, back, note, run, action

@@ -3,10 +3,12 @@
 // session, and the probe's progress.
 import { z } from 'zod';
 import { DiagnosisSchema, FindingSchema } from '../findings.js';
+import { CompareRequestSchema, ComparisonSchema } from './compare.js';
 import { ProtocolChoiceSchema } from '../protocols/names.js';
 import { MAX_SEND_CHARS } from './capture.js';
 import {
   HeaderSchema,
+  IdFieldSchema,
   numberIn,
   PemFilesSchema,
   PemSchema,
@@ -89,10 +91,7 @@ export const diagnoseChannels = {
     request: z.object({
       id: z.number().int().positive(),
       /** The JSON field that pairs a request with its response (default "id"). */
-      idField: z
-        .string()
-        .regex(/^[^\s"]{1,100}$/, { error: 'is not a JSON field name; give one such as id or requestId' })
-        .optional(),
+      idField: IdFieldSchema.optional(),
     }),
     response: DiagnosisSchema,
   },
@@ -101,6 +100,11 @@ export const diagnoseChannels = {
     request: z.object({ id: z.number().int().positive() }),
     response: StoredDiagnosisSchema.nullable(),
   },
+  /**
+   * Two recorded sessions side by side, before and after a fix: how their connections ended and
+   * lived, reconnects, round trips, message types, the findings of each, and a verdict in one line.
+   */
+  compare: { request: CompareRequestSchema, response: ComparisonSchema },
   /**
    * Stops a running probe early (as Ctrl+C stops `frameline probe`): its idle hold is cut short and
    * `diagnose:probe` answers with what was seen so far. `stopped` is false when no such probe runs.

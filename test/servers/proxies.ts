@@ -84,13 +84,15 @@ export interface NginxOptions {
   http11?: boolean;
   /** proxy_read_timeout in seconds (nginx's default is 60). */
   readTimeoutSeconds?: number;
+  /** Listen on this port (a proxy started again with a new setting, at the same address); a free one otherwise. */
+  port?: number;
 }
 
 /** nginx as a reverse proxy in front of the backend, configured as `o` says. */
 export async function startNginx(o: NginxOptions): Promise<Proxy> {
   const dir = mkdtempSync(join(tmpdir(), 'frameline-nginx-'));
   for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const upgrade = o.websocket
     ? `      proxy_http_version 1.1;
       proxy_set_header Upgrade $http_upgrade;

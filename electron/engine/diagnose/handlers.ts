@@ -1,6 +1,7 @@
 // `diagnose:*`: a probe started from the console (its progress pushed on `diagnose:progress`), the
 // diagnosis of a recorded session, and what was concluded about a session before.
 import type { DomainSetup, EngineContext } from '../context.js';
+import { compare } from './compare.js';
 import { runProbe } from './probe.js';
 import { diagnoseSession, storedDiagnosis } from './session-analysis.js';
 
@@ -23,6 +24,7 @@ export function setupDiagnose(ctx: EngineContext): DomainSetup<'diagnose'> {
         },
         session: (r) => diagnoseSession(ctx, r),
         stored: (r) => storedDiagnosis(ctx, r.id),
+        compare: (r) => compare(ctx, r),
         // Like Ctrl+C for `frameline probe`: the idle hold ends now and the probe reports.
         stop: (r) => {
           let stopped = false;

@@ -170,6 +170,35 @@ function storedProbeChecks(db: Db, id: number): Diagnosis['checks'] | null {
 }
 
 /**
+ * Runs the session rules over a recorded session, streaming its frames once; `observe` sees each
+ * frame as the rules read it (the comparison counts message types in the same pass).
+ */
+export function analyseRecording(
+  db: Db,
+  row: SessionRow,
+  options: DiagnoseOptions = {},
+  observe?: (frame: DiagFrame) => void,
+) {
+  const head = loadSessionHead(db, row);
+  const diagnosis = streamDiagnosis(head, { ...options, expectedFrames: head.frameCounts });
+  const fromPeerSide = row.kind === 'mock';
+  const damage = new DamageTally();
+  for (const f of sessionFrames(
+    db,
+    row.id,
+    head.ordinalOf,
+    options.idField,
+    fromPeerSide,
+    damage,
+    head.protocols,
+  )) {
+    observe?.(f);
+    diagnosis.add(f);
+  }
+  return { ...diagnosis.finish(), head, damage };
+}
+
+/**
  * Diagnoses a recorded session and keeps the findings with it. A probe session answers the probe's
  * own report: its checks, and the findings it stored.
  */
@@ -192,21 +221,7 @@ export function diagnoseSession(
         findings: listFindings(db, id, 'probe'),
       };
   }
-  const head = loadSessionHead(db, row);
-  const diagnosis = streamDiagnosis(head, { ...options, expectedFrames: head.frameCounts });
-  const fromPeerSide = row.kind === 'mock';
-  const damage = new DamageTally();
-  for (const f of sessionFrames(
-    db,
-    id,
-    head.ordinalOf,
-    options.idField,
-    fromPeerSide,
-    damage,
-    head.protocols,
-  ))
-    diagnosis.add(f);
-  const { checks, findings, facts } = diagnosis.finish();
+  const { checks, findings, facts, head, damage } = analyseRecording(db, row, options);
   const frames = facts.frames;
   const first = head.connections[0]?.startedAt ?? row.created_at;
   const last = row.ended_at ?? facts.lastTs ?? first;

@@ -2,6 +2,8 @@
 // fetched (its own Content-Security-Policy says so), laid out for the screen and for print (A4,
 // headings kept with what follows, tables repeating their heads). Every text is escaped: a captured
 // `<script>` or `onerror=` is shown, never run.
+import type { Comparison } from '../../../shared/contract/compare.js';
+import { findingGroups } from '../../../shared/diagnosis/compare.js';
 import type { Report, ReportSession, ReportStep, ReportWalk } from '../../../shared/contract/reports.js';
 import { evidenceText } from '../../../shared/finding-text.js';
 import { REPORT_CSS, reportContentSecurityPolicy } from './report-style.js';
@@ -181,6 +183,30 @@ function sessionBlock(s: ReportSession): string {
   ].join('\n');
 }
 
+/** "Before and after": two linked sessions compared, the verdict first, each one's connections drawn. */
+function comparisonBlock(c: Comparison): string {
+  const side = (name: string, s: Comparison['before']) =>
+    `<figure>${connectionTimelineSvg(s)}<figcaption>${name}: session ${s.session.id}, ${esc(s.session.name)} <span class="muted">(${esc(s.session.kind)}, ${esc(s.session.status)}, <code>${esc(s.session.target)}</code>, ${esc(when(s.session.createdAt))})</span></figcaption></figure>`;
+  const rows = c.rows
+    .map(
+      (r) =>
+        `<tr data-change="${r.change}"><td>${esc(r.measure)}</td><td>${esc(r.before)}</td><td>${esc(r.after)}</td><td>${esc(r.change)}</td></tr>`,
+    )
+    .join('');
+  const list = (title: string, fs: ReadonlyArray<{ id: string; severity: string; summary: string }>) =>
+    fs.length === 0
+      ? ''
+      : `<h4>${esc(title)}</h4><ul>${fs.map((f) => `<li><span class="sev ${esc(f.severity)}">${esc(f.severity)}</span> <code>${esc(f.id)}</code>: ${esc(f.summary)}</li>`).join('')}</ul>`;
+  return [
+    `<h2 id="before-and-after">Before and after</h2>`,
+    `<p class="verdict" data-tone="${c.verdict.tone}"><strong>Verdict:</strong> ${esc(c.verdict.text)}</p>`,
+    side('Before', c.before),
+    side('After', c.after),
+    `<table><thead><tr><th>Measure</th><th>Before</th><th>After</th><th>Change</th></tr></thead><tbody>${rows}</tbody></table>`,
+    ...findingGroups(c).map((g) => list(g.title, g.findings)),
+  ].join('\n');
+}
+
 function actionItems(report: Report): string {
   if (report.actionItems.length === 0) return '<p class="empty">No action item yet.</p>';
   const rows = report.actionItems.map(
@@ -219,6 +245,7 @@ export function renderHtml(data: Report): string {
     report.sessions.length
       ? report.sessions.map(sessionBlock).join('\n')
       : '<p class="empty">No session is linked to this incident.</p>',
+    report.comparison ? comparisonBlock(report.comparison) : '',
     heading('action-items'),
     actionItems(report),
     heading('lessons'),

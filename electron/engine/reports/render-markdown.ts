@@ -2,6 +2,8 @@
 // runbook's flowchart as a mermaid block with the path taken styled (so it renders where Markdown
 // is read), traffic as a sparkline. Text from captures and commands is escaped (or fenced), so
 // that no Markdown renderer turns it into markup; what people wrote keeps its Markdown, never HTML.
+import type { Comparison } from '../../../shared/contract/compare.js';
+import { findingGroups } from '../../../shared/diagnosis/compare.js';
 import type {
   Report,
   ReportFlowchart,
@@ -301,6 +303,35 @@ function session(s: ReportSession): string[] {
   return out;
 }
 
+/** "Before and after": two linked sessions compared, the verdict first. */
+function comparison(c: Comparison): string[] {
+  const side = (name: string, s: Comparison['before']['session']) =>
+    `- **${name}:** session ${s.id}, ${mdText(s.name)} (${s.kind}, ${s.status}), ${code(s.target)}, ${when(s.createdAt)}`;
+  const list = (title: string, fs: ReadonlyArray<{ id: string; severity: string; summary: string }>) =>
+    fs.length === 0
+      ? []
+      : [
+          `**${title}:**`,
+          '',
+          ...fs.map((f) => `- ${f.severity.toUpperCase()} ${code(f.id)}: ${mdText(f.summary)}`),
+          '',
+        ];
+  return [
+    '## Before and after',
+    '',
+    `**Verdict:** ${mdText(c.verdict.text)}`,
+    '',
+    side('Before', c.before.session),
+    side('After', c.after.session),
+    '',
+    '| Measure | Before | After | Change |',
+    '|---|---|---|---|',
+    ...c.rows.map((r) => `| ${cell(r.measure)} | ${cell(r.before)} | ${cell(r.after)} | ${r.change} |`),
+    '',
+    ...findingGroups(c).flatMap((g) => list(g.title, g.findings)),
+  ];
+}
+
 /** The report as Markdown, every text in it visible (see shownReport). */
 export function renderMarkdown(data: Report): string {
   const { report, escaped } = shownReport(data);
@@ -363,6 +394,7 @@ export function renderMarkdown(data: Report): string {
   out.push(...h('sessions'));
   if (report.sessions.length === 0) out.push('_No session is linked to this incident._', '');
   for (const s of report.sessions) out.push(...session(s));
+  if (report.comparison) out.push(...comparison(report.comparison));
   out.push(...h('action-items'));
   if (report.actionItems.length === 0) out.push('_No action item yet._');
   else {

@@ -19,6 +19,9 @@ p, ul, ol { margin: .35rem 0 .6rem; }
 .meta { font-size: .85rem; }
 .redaction { margin: .8rem 0 1rem; padding: .5rem .75rem; border-left: 4px solid var(--info); background: var(--soft); font-size: .85rem; }
 .redaction.is-off { border-left-color: var(--bad); }
+.verdict { padding: .5rem .75rem; border-left: 4px solid var(--muted); background: var(--soft); }
+.verdict[data-tone=better] { border-left-color: var(--ok); } .verdict[data-tone=worse] { border-left-color: var(--bad); }
+.verdict[data-tone=mixed], .verdict[data-tone=inconclusive] { border-left-color: var(--warn); }
 .text { white-space: pre-wrap; overflow-wrap: anywhere; }
 .empty { color: var(--muted); font-style: italic; }
 code, pre, .mono { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .82rem; }

@@ -20,7 +20,9 @@ import { walkMarks } from '../../../shared/runbooks/walk-marks.js';
 import { formatMicros, parseMicros } from '../../../shared/time.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
+import { compare } from '../diagnose/compare.js';
 import { storedDiagnosis } from '../diagnose/session-analysis.js';
+import { InputError } from '../errors.js';
 import type { WalkEngine } from '../incidents/walk.js';
 import { sessionEvidence } from './session-evidence.js';
 
@@ -40,6 +42,8 @@ export async function buildReport(
   sources: ReportSources,
   incidentId: number,
   redaction: RedactionOptions,
+  /** Two linked sessions for the "Before and after" section. */
+  compared?: { before: number; after: number },
 ): Promise<Report> {
   const { ctx, walks } = sources;
   const r = new Redactor(redaction);
@@ -88,6 +92,13 @@ export async function buildReport(
 
   const sessions = [];
   for (const s of detail.sessions) sessions.push(await sessionEvidence(ctx, s, r));
+  // Only the incident's own evidence is compared: both sessions are in the report's sessions too.
+  for (const id of compared ? [compared.before, compared.after] : [])
+    if (!detail.sessions.some((s) => s.id === id))
+      throw new InputError(
+        `session ${id} is not linked to incident ${incidentId}, so its report cannot compare it; link it with "frameline incident link ${incidentId} --session ${id}"`,
+      );
+  const comparison = compared ? await compare(ctx, compared, r) : null;
 
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -105,6 +116,7 @@ export async function buildReport(
     findings,
     walks: walkReports,
     sessions,
+    comparison,
     actionItems: detail.actionItems.map((a) => redactAction(a, r)),
   };
   // Counted last: everything above went through the redactor.

@@ -12,6 +12,7 @@ import { BackIcon, TrashIcon } from '../../components/icons';
 import { IncidentLink } from '../../components/links';
 import { formatBytes, formatCount, formatIsoShort, plural } from '../../components/format';
 import type { SessionDetail } from '../../../shared/charts/timeline-model';
+import { ComparePicker } from '../compare/compare-picker';
 import { SessionDiagnosis } from '../diagnose/session-diagnosis';
 import { FrameView } from '../frames/frame-view';
 import { ReplayPanels } from '../replay/replay-panels';
@@ -52,6 +53,7 @@ export function SessionDetailView({
   /** A connection picked on the timeline or in the list: the frames are narrowed to it. */
   const [focus, setFocus] = useState<number | null>(null);
   const [exporting, setExporting] = useState(false);
+  const [comparing, setComparing] = useState(false);
 
   useEffect(() => {
     let current = true;
@@ -170,6 +172,9 @@ export function SessionDetailView({
           ) : null}
           <TagEditor tags={session.tags} busy={tagBusy} onChange={saveTags} />
           <span className="legend-spacer" />
+          <button type="button" className="btn" onClick={() => setComparing(true)} disabled={live}>
+            Compare with…
+          </button>
           <button type="button" className="btn" onClick={() => setExporting(true)} disabled={live}>
             Export…
           </button>
@@ -237,6 +242,7 @@ export function SessionDetailView({
           {...(live ? { live: { committed: frames, active: true } } : {})}
         />
       </section>
+      {comparing && <ComparePicker api={api} session={session} onClose={() => setComparing(false)} />}
       {exporting && <ExportSessionDialog api={api} sessionId={id} onClose={() => setExporting(false)} />}
       {deleting && (
         <DeleteSessionDialog
