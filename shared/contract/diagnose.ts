@@ -70,6 +70,34 @@ export type StoredDiagnosis = z.output<typeof StoredDiagnosisSchema>;
 /** A probe request as the engine sees it, defaults filled in. */
 export type ProbeRequest = z.output<typeof ProbeRequestSchema>;
 
+/**
+ * One of the runbooks' success metrics, read from a recording: the value in percent (null where the
+ * recording cannot say, such as delivery without a request that carries an id), the runbook's
+ * threshold it must pass (strictly above), and the counts behind it in words.
+ */
+export const ScoreSchema = z.object({
+  value: z.number().nullable(),
+  threshold: z.number(),
+  /** null when there is no value to judge. */
+  pass: z.boolean().nullable(),
+  /** The counts behind the value: "412 of 414 connections opened". */
+  evidence: z.string(),
+});
+
+/** The runbooks' success metrics of a session or an incident (its linked sessions together). */
+export const ScorecardSchema = z.object({
+  connectionSuccess: ScoreSchema,
+  uptime: ScoreSchema,
+  delivery: ScoreSchema,
+  heartbeat: ScoreSchema,
+  reconnection: ScoreSchema,
+});
+
+/** A success metric with its verdict. */
+export type Score = z.output<typeof ScoreSchema>;
+/** The five success metrics. */
+export type Scorecard = z.output<typeof ScorecardSchema>;
+
 /** One step of a running probe. */
 export const DiagnoseProgressSchema = z.object({
   runId: z.string(),
@@ -94,7 +122,22 @@ export const diagnoseChannels = {
         .regex(/^[^\s"]{1,100}$/, { error: 'is not a JSON field name; give one such as id or requestId' })
         .optional(),
     }),
-    response: DiagnosisSchema,
+    response: DiagnosisSchema.extend({ scorecard: ScorecardSchema }),
+  },
+  /**
+   * The success metrics of a session, or of an incident's linked sessions together (with each
+   * session's own): exactly one of `sessionId` and `incidentId`.
+   */
+  scorecard: {
+    request: z
+      .object({ sessionId: z.number().int().positive().optional(), incidentId: z.number().int().positive().optional() })
+      .refine((r) => (r.sessionId === undefined) !== (r.incidentId === undefined), {
+        error: 'give a session id or an incident id, not both',
+      }),
+    response: z.object({
+      scorecard: ScorecardSchema,
+      sessions: z.array(z.object({ sessionId: z.number().int().positive(), scorecard: ScorecardSchema })),
+    }),
   },
   /** What was concluded about a session before (by a probe or a diagnosis), with when; none yet: null. */
   stored: {

@@ -16,6 +16,7 @@ import {
 } from './incidents.js';
 import { ProtocolNameSchema } from '../protocols/names.js';
 import { ProtocolMessageSchema } from './messages.js';
+import { ScorecardSchema } from './diagnose.js';
 import { DamagedFramesSchema, OpcodeSchema, SessionKindSchema, SessionStatusSchema } from './sessions.js';
 
 /** The version of the report's JSON: raised when a field changes meaning or goes away. */
@@ -151,6 +152,8 @@ export const ReportSessionSchema = z.object({
   }),
   /** The last frames the session recorded, in order: what was said before it ended. */
   lastFrames: z.array(ReportFrameSchema).default([]),
+  /** The runbooks' success metrics of the session. Absent in reports made before the scorecard. */
+  scorecard: ScorecardSchema.optional(),
 });
 
 /** A finding with where it came from. */
@@ -256,6 +259,8 @@ export const ReportSchema = z.object({
   findings: z.array(ReportFindingSchema),
   walks: z.array(ReportWalkSchema),
   sessions: z.array(ReportSessionSchema),
+  /** The runbooks' success metrics of the linked sessions together. Absent in reports made before the scorecard. */
+  scorecard: ScorecardSchema.optional(),
   actionItems: z.array(ActionItemSchema),
 });
 

@@ -2,6 +2,7 @@
 // diagnosis of a recorded session, and what was concluded about a session before.
 import type { DomainSetup, EngineContext } from '../context.js';
 import { runProbe } from './probe.js';
+import { scorecard } from './scorecard.js';
 import { diagnoseSession, storedDiagnosis } from './session-analysis.js';
 
 /** Wires the diagnose domain; closing cuts the idle holds of running probes short. */
@@ -23,6 +24,7 @@ export function setupDiagnose(ctx: EngineContext): DomainSetup<'diagnose'> {
         },
         session: (r) => diagnoseSession(ctx, r),
         stored: (r) => storedDiagnosis(ctx, r.id),
+        scorecard: (r) => scorecard(ctx, r),
         // Like Ctrl+C for `frameline probe`: the idle hold ends now and the probe reports.
         stop: (r) => {
           let stopped = false;

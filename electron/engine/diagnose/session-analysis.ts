@@ -27,6 +27,7 @@ import { latestFindings, listFindings, saveFindings } from './finding-store.js';
 import { chosenProtocol, getSessionRow, type SessionRow } from '../sessions/session-store.js';
 import { SessionProtocols } from '../sessions/protocols.js';
 import { Redactor } from '../../../shared/redaction.js';
+import { judgeTally, sessionTally, tallyOfSession } from './scorecard.js';
 
 export interface DiagnoseOptions {
   /** The JSON field that pairs a request with its response (default "id"). */
@@ -190,6 +191,7 @@ export function diagnoseSession(
         sessionId: id,
         checks: checks.map((c) => ({ ...c, detail: new Redactor().evidence(c.detail) as typeof c.detail })),
         findings: listFindings(db, id, 'probe'),
+        scorecard: judgeTally(tallyOfSession(ctx, row)),
       };
   }
   const head = loadSessionHead(db, row);
@@ -239,6 +241,7 @@ export function diagnoseSession(
     sessionId: id,
     checks: checks.map((c) => ({ ...c, detail: redactor.evidence(c.detail) as typeof c.detail })),
     findings,
+    scorecard: judgeTally(sessionTally(row.kind, head, facts)),
   };
 }
 

@@ -2,6 +2,8 @@
 // runbook's flowchart as a mermaid block with the path taken styled (so it renders where Markdown
 // is read), traffic as a sparkline. Text from captures and commands is escaped (or fenced), so
 // that no Markdown renderer turns it into markup; what people wrote keeps its Markdown, never HTML.
+import { SCORE_NAMES, scoreValue, scoreVerdict } from '../../../shared/scorecard-text.js';
+import type { Scorecard } from '../../../shared/contract/diagnose.js';
 import type {
   Report,
   ReportFlowchart,
@@ -255,6 +257,18 @@ function walk(w: ReportWalk): string[] {
   ];
 }
 
+/** The success metrics as a table: metric, value, threshold, verdict, evidence. */
+function scorecardTable(card: Scorecard): string[] {
+  return [
+    '| Metric | Value | Threshold | Verdict | Evidence |',
+    '|---|---:|---:|---|---|',
+    ...SCORE_NAMES.map(([key, name]) => {
+      const x = card[key];
+      return `| ${name} | ${scoreValue(x)} | > ${x.threshold} % | ${scoreVerdict(x)} | ${cell(x.evidence)} |`;
+    }),
+  ];
+}
+
 function session(s: ReportSession): string[] {
   const c = s.connections;
   const out = [
@@ -272,6 +286,7 @@ function session(s: ReportSession): string[] {
   const spark = rateSparkline(s);
   if (spark) out.push(`- **Frames over time:** ${code(spark)}`);
   out.push('');
+  if (s.scorecard) out.push(...scorecardTable(s.scorecard), '');
   if (s.closeCodes.length) {
     out.push('| Code | Name | Count | Meaning |', '|---:|---|---:|---|');
     for (const x of s.closeCodes)
@@ -362,6 +377,8 @@ export function renderMarkdown(data: Report): string {
   for (const w of report.walks) out.push(...walk(w));
   out.push(...h('sessions'));
   if (report.sessions.length === 0) out.push('_No session is linked to this incident._', '');
+  else if (report.scorecard)
+    out.push("The runbooks' success metrics of the linked sessions together:", '', ...scorecardTable(report.scorecard), '');
   for (const s of report.sessions) out.push(...session(s));
   out.push(...h('action-items'));
   if (report.actionItems.length === 0) out.push('_No action item yet._');

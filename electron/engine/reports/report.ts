@@ -23,6 +23,8 @@ import type { EngineContext } from '../context.js';
 import { storedDiagnosis } from '../diagnose/session-analysis.js';
 import type { WalkEngine } from '../incidents/walk.js';
 import { sessionEvidence } from './session-evidence.js';
+import { addTallies, emptyTally, judgeTally, tallyOfSession } from '../diagnose/scorecard.js';
+import { getSessionRow } from '../sessions/session-store.js';
 
 /** Characters of a command's output a report keeps (the first and the last half). */
 export const REPORT_OUTPUT_CAP = 4000;
@@ -87,7 +89,13 @@ export async function buildReport(
     }
 
   const sessions = [];
-  for (const s of detail.sessions) sessions.push(await sessionEvidence(ctx, s, r));
+  let tally = emptyTally();
+  for (const s of detail.sessions) {
+    const row = getSessionRow(ctx.db, s.id);
+    const one = row ? tallyOfSession(ctx, row) : emptyTally();
+    tally = addTallies(tally, one);
+    sessions.push(await sessionEvidence(ctx, s, r, one));
+  }
 
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -105,6 +113,7 @@ export async function buildReport(
     findings,
     walks: walkReports,
     sessions,
+    scorecard: judgeTally(tally),
     actionItems: detail.actionItems.map((a) => redactAction(a, r)),
   };
   // Counted last: everything above went through the redactor.

@@ -13,6 +13,7 @@ import { formatMicros, parseMicros } from '../../../shared/time.js';
 import type { Redactor } from '../../../shared/redaction.js';
 import type { EngineContext } from '../context.js';
 import { exportedFrame } from '../interop/exported-frame.js';
+import { judgeTally, type ScoreTally } from '../diagnose/scorecard.js';
 import { preview } from '../../../shared/frame-preview.js';
 import { lastFrames, protocolsOf, rate, roundTrips, sessionDetail } from '../sessions/sessions.js';
 
@@ -33,6 +34,8 @@ export async function sessionEvidence(
   ctx: EngineContext,
   linked: LinkedSession,
   redactor: Redactor,
+  /** The counts of the session's scorecard (the incident's adds them up). */
+  tally: ScoreTally,
 ): Promise<ReportSession> {
   const detail = sessionDetail(ctx, linked.id);
   const connections = detail.connections;
@@ -140,6 +143,7 @@ export async function sessionEvidence(
       omitted: Math.max(0, timeline.spans.length - spans.length),
     },
     lastFrames: lastFramesOf(ctx, detail.session, connections, redactor),
+    scorecard: judgeTally(tally),
   };
 }
 
