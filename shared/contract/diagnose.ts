@@ -130,7 +130,10 @@ export const diagnoseChannels = {
    */
   scorecard: {
     request: z
-      .object({ sessionId: z.number().int().positive().optional(), incidentId: z.number().int().positive().optional() })
+      .object({
+        sessionId: z.number().int().positive().optional(),
+        incidentId: z.number().int().positive().optional(),
+      })
       .refine((r) => (r.sessionId === undefined) !== (r.incidentId === undefined), {
         error: 'give a session id or an incident id, not both',
       }),

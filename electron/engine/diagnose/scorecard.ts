@@ -101,7 +101,9 @@ function coveredUs(intervals: Array<[number, number]>): number {
 /** The counts of one session, from its head and the facts of its frames. */
 export function sessionTally(kind: SessionRow['kind'], head: SessionHead, facts: FrameFacts): ScoreTally {
   const t = emptyTally();
-  const connections = [...head.connections].sort((a, b) => a.startedAt - b.startedAt || a.ordinal - b.ordinal);
+  const connections = [...head.connections].sort(
+    (a, b) => a.startedAt - b.startedAt || a.ordinal - b.ordinal,
+  );
   t.attempts = connections.length;
   t.opened = connections.filter((c) => c.openedAt !== null).length;
 
@@ -112,7 +114,9 @@ export function sessionTally(kind: SessionRow['kind'], head: SessionHead, facts:
   if (first !== undefined) {
     t.recordedUs = Math.max(0, end - first);
     t.connectedUs = coveredUs(
-      connections.filter((c) => c.openedAt !== null).map((c) => [c.openedAt!, Math.min(c.closedAt ?? end, end)]),
+      connections
+        .filter((c) => c.openedAt !== null)
+        .map((c) => [c.openedAt!, Math.min(c.closedAt ?? end, end)]),
     );
   }
 
@@ -212,7 +216,10 @@ export function judgeTally(t: ScoreTally): Scorecard {
   ];
   const reconnection =
     t.drops === 0 && t.probes > 0 && t.attempts > 0
-      ? { ...score('reconnection', 0, 0, '', ''), evidence: "a probe's connections are checks, not reconnects" }
+      ? {
+          ...score('reconnection', 0, 0, '', ''),
+          evidence: "a probe's connections are checks, not reconnects",
+        }
       : score(
           'reconnection',
           t.reconnected,
@@ -278,7 +285,9 @@ export function scorecard(
   if (r.sessionId !== undefined) {
     const row = getSessionRow(ctx.db, r.sessionId);
     if (!row)
-      throw new MissingError(`no session ${r.sessionId} in this database; list them with "frameline sessions"`);
+      throw new MissingError(
+        `no session ${r.sessionId} in this database; list them with "frameline sessions"`,
+      );
     const card = judgeTally(tallyOfSession(ctx, row));
     return { scorecard: card, sessions: [{ sessionId: row.id, scorecard: card }] };
   }
