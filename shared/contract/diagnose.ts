@@ -107,6 +107,38 @@ export const DiagnoseProgressSchema = z.object({
   detail: z.string(),
 });
 
+/** What `frameline watch` asks for: a probe run on a schedule, its results kept for a while. */
+export const WatchRequestSchema = z.object({
+  /** The probe each round runs (its idle limit is the round's idle hold). */
+  probe: ProbeRequestSchema,
+  /** Seconds from the start of one round to the start of the next (a round that runs longer is followed at once). */
+  everySeconds: numberIn(1, 86_400, 'seconds').default(60),
+  /** The watch's sessions and findings older than this are deleted as it goes. */
+  keepDays: numberIn(0.0001, 3650, 'days').default(7),
+  /** Chosen by the caller to stop it (`diagnose:stop`) and to read its metrics; one is made up when absent. */
+  runId: z.string().min(1).max(100).optional(),
+});
+
+/** A watch running now, in this process or another on the same database. */
+export const WatchSchema = z.object({
+  id: z.number().int().positive(),
+  target: z.string(),
+  everySeconds: z.number(),
+  startedAt: z.string(),
+  /** Where its metrics are served (http://HOST:PORT/metrics), when it serves them. */
+  metricsUrl: z.string().nullable(),
+  probes: z.number().int().nonnegative(),
+  lastProbeAt: z.string().nullable(),
+  lastSessionId: z.number().int().positive().nullable(),
+  /** The findings of its last probe that are warnings or critical, by id; empty: all well. */
+  lastFindings: z.array(z.string()),
+});
+
+/** A watch request as the engine sees it, defaults filled in. */
+export type WatchRequest = z.output<typeof WatchRequestSchema>;
+/** A running watch. */
+export type Watch = z.output<typeof WatchSchema>;
+
 /** `diagnose:*` */
 export const diagnoseChannels = {
   probe: {
@@ -142,6 +174,30 @@ export const diagnoseChannels = {
       sessions: z.array(z.object({ sessionId: z.number().int().positive(), scorecard: ScorecardSchema })),
     }),
   },
+  /**
+   * Runs a probe on a schedule until stopped (`diagnose:stop` with its run id): each round's session
+   * is kept with its findings, those older than `keepDays` are deleted. Answers once stopped.
+   */
+  watch: {
+    request: WatchRequestSchema.extend({
+      /** Where the caller serves the metrics, said in the list of watches. */
+      metricsUrl: z.string().max(300).optional(),
+    }),
+    response: z.object({
+      probes: z.number().int().nonnegative(),
+      sessionsDeleted: z.number().int().nonnegative(),
+    }),
+  },
+  /** The watches running now on this database, from any process. */
+  watches: {
+    request: z.object({}),
+    response: z.array(WatchSchema),
+  },
+  /** A running watch's metrics in the Prometheus text exposition format (version 0.0.4). */
+  metrics: {
+    request: z.object({ runId: z.string().min(1).max(100) }),
+    response: z.object({ text: z.string() }),
+  },
   /** What was concluded about a session before (by a probe or a diagnosis), with when; none yet: null. */
   stored: {
     request: z.object({ id: z.number().int().positive() }),
@@ -149,7 +205,8 @@ export const diagnoseChannels = {
   },
   /**
    * Stops a running probe early (as Ctrl+C stops `frameline probe`): its idle hold is cut short and
-   * `diagnose:probe` answers with what was seen so far. `stopped` is false when no such probe runs.
+   * `diagnose:probe` answers with what was seen so far. A watch stops after the round under way
+   * (cut short the same way). `stopped` is false when no such probe or watch runs.
    */
   stop: {
     request: z.object({ runId: z.string().min(1).max(100) }),
@@ -161,4 +218,12 @@ export const diagnoseChannels = {
 export const diagnoseTopics = {
   /** A probe started or finished a check (a few per second at most). */
   'diagnose:progress': DiagnoseProgressSchema,
+  /** A watch's round ended: its session and the findings that are warnings or critical. */
+  'diagnose:watch-round': z.object({
+    runId: z.string(),
+    round: z.number().int().positive(),
+    sessionId: z.number().int().positive().nullable(),
+    findings: z.array(z.string()),
+    sessionsDeleted: z.number().int().nonnegative(),
+  }),
 } as const;

@@ -262,6 +262,15 @@ export function judgeTally(t: ScoreTally): Scorecard {
 
 /** Reads a session's frames once into the counts of its scorecard. */
 export function tallyOfSession(ctx: EngineContext, row: SessionRow, idField?: string): ScoreTally {
+  return readScore(ctx, row, idField).tally;
+}
+
+/** A session's head (its connections and events) and the counts of its scorecard, read once. */
+export function readScore(
+  ctx: EngineContext,
+  row: SessionRow,
+  idField?: string,
+): { head: SessionHead; tally: ScoreTally } {
   const head = loadSessionHead(ctx.db, row);
   const acc = new FrameAccumulator(head.connections, head.endedAt, idField ?? 'id', head.frameCounts);
   for (const f of sessionFrames(
@@ -274,7 +283,7 @@ export function tallyOfSession(ctx: EngineContext, row: SessionRow, idField?: st
     head.protocols,
   ))
     acc.add(f);
-  return sessionTally(row.kind, head, acc.finish());
+  return { head, tally: sessionTally(row.kind, head, acc.finish()) };
 }
 
 /** `diagnose:scorecard`: a session's scorecard, or an incident's with each linked session's. */
