@@ -115,9 +115,15 @@ export const WatchRequestSchema = z.object({
   everySeconds: numberIn(1, 86_400, 'seconds').default(60),
   /** The watch's sessions and findings older than this are deleted as it goes. */
   keepDays: numberIn(0.0001, 3650, 'days').default(7),
-  /** Chosen by the caller to stop it (`diagnose:stop`) and to read its metrics; one is made up when absent. */
+  /** Chosen by the caller to stop it (`diagnose:stop`); one is made up when absent. */
   runId: z.string().min(1).max(100).optional(),
+  /** Where its metrics are served. */
+  host: z.string().min(1).max(255).default('127.0.0.1'),
+  port: numberIn(0, 65535, '', { integer: true }).default(0),
 });
+
+/** The MIME type of the Prometheus text exposition format (version 0.0.4). */
+export const EXPOSITION_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** A watch running now, in this process or another on the same database. */
 export const WatchSchema = z.object({
@@ -175,28 +181,19 @@ export const diagnoseChannels = {
     }),
   },
   /**
-   * Runs a probe on a schedule until stopped (`diagnose:stop` with its run id): each round's session
-   * is kept with its findings, those older than `keepDays` are deleted. Answers once stopped.
+   * Starts a watch: a probe on a schedule, its metrics served at http://HOST:PORT/metrics (Prometheus
+   * text format), each round's session kept with its findings and those older than `keepDays`
+   * deleted. Answers once listening; runs until `diagnose:stop` with its run id, then pushes
+   * `diagnose:watch-ended`.
    */
   watch: {
-    request: WatchRequestSchema.extend({
-      /** Where the caller serves the metrics, said in the list of watches. */
-      metricsUrl: z.string().max(300).optional(),
-    }),
-    response: z.object({
-      probes: z.number().int().nonnegative(),
-      sessionsDeleted: z.number().int().nonnegative(),
-    }),
+    request: WatchRequestSchema,
+    response: z.object({ runId: z.string(), metricsUrl: z.string(), loopback: z.boolean() }),
   },
   /** The watches running now on this database, from any process. */
   watches: {
     request: z.object({}),
     response: z.array(WatchSchema),
-  },
-  /** A running watch's metrics in the Prometheus text exposition format (version 0.0.4). */
-  metrics: {
-    request: z.object({ runId: z.string().min(1).max(100) }),
-    response: z.object({ text: z.string() }),
   },
   /** What was concluded about a session before (by a probe or a diagnosis), with when; none yet: null. */
   stored: {
@@ -225,5 +222,12 @@ export const diagnoseTopics = {
     sessionId: z.number().int().positive().nullable(),
     findings: z.array(z.string()),
     sessionsDeleted: z.number().int().nonnegative(),
+  }),
+  /** A watch ended: stopped, or failed (`error` says why). */
+  'diagnose:watch-ended': z.object({
+    runId: z.string(),
+    probes: z.number().int().nonnegative(),
+    sessionsDeleted: z.number().int().nonnegative(),
+    error: z.string().nullable(),
   }),
 } as const;

@@ -1,10 +1,8 @@
 // frameline watch URL: a synthetic monitor. The probe runs on a schedule, each round kept as a
 // session with its findings, and what the rounds saw is served to Prometheus at /metrics.
-import { createServer, type Server } from 'node:http';
+import type { PayloadOf } from '../../../shared/contract.js';
 import { ProbeRequestSchema, WatchRequestSchema } from '../../../shared/contract/diagnose.js';
 import { InputError } from '../../engine/errors.js';
-import { isLoopback, listenFailure } from '../../engine/listen.js';
-import { EXPOSITION_TYPE } from '../../engine/diagnose/watch-metrics.js';
 import { parse, positionals, requestFrom, type Flag } from '../args.js';
 import { openCliEngine } from '../engine.js';
 import { note, out, warnExposed } from '../output.js';
@@ -49,39 +47,6 @@ const FLAGS: Record<string, Flag> = {
   'keep-days': { field: 'keepDays', kind: 'number' },
 };
 
-/** Serves `metrics()` at /metrics; resolves once listening, with the URL to scrape. */
-function serveMetrics(
-  host: string,
-  port: number,
-  metrics: () => Promise<string>,
-): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' || path !== '/metrics') {
-      res
-        .writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' })
-        .end('frameline watch serves /metrics\n');
-      return;
-    }
-    metrics().then(
-      (text) => res.writeHead(200, { 'Content-Type': EXPOSITION_TYPE }).end(text),
-      (err: unknown) =>
-        res
-          .writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' })
-          .end(`${(err as Error).message}\n`),
-    );
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', (err) => reject(listenFailure(err, host, port) ?? err));
-    server.listen(port, host, () => {
-      const bound = server.address();
-      const at = typeof bound === 'object' && bound ? bound.port : port;
-      const shown = host.includes(':') ? `[${host}]` : host;
-      resolve({ server, url: `http://${shown}:${at}/metrics` });
-    });
-  });
-}
-
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals: args } = parse(argv, OPTIONS, 'watch');
   if (args.length === 0)
@@ -99,11 +64,14 @@ export async function run(argv: string[]): Promise<number> {
     idleLimitSeconds: WATCH_IDLE_SECONDS,
     name,
   });
-  const request = requestFrom(WatchRequestSchema.omit({ probe: true }), values, FLAGS);
-  const { host, port } = listenAddress(values.listen);
+  const request = requestFrom(
+    WatchRequestSchema.omit({ probe: true }),
+    values,
+    FLAGS,
+    listenAddress(values.listen),
+  );
   const runId = `watch-${process.pid}`;
   const engine = openCliEngine(values);
-  let server: Server | null = null;
   let stopping = false;
   const onSignal = () => {
     if (stopping) return;
@@ -113,38 +81,32 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  try {
-    const served = await serveMetrics(
-      host,
-      port,
-      async () => (await engine.api.diagnose.metrics({ runId })).text,
+  // A line per round (its session and what it found), and the end of the watch.
+  const offRounds = engine.api.on('diagnose:watch-round', (r) => {
+    if (r.runId !== runId) return;
+    note(
+      `${new Date().toISOString().slice(11, 19)} round ${r.round}: session ${r.sessionId ?? '-'}, ${r.findings.length ? r.findings.join(', ') : 'no finding'}${r.sessionsDeleted ? `; ${r.sessionsDeleted} old sessions deleted` : ''}`,
     );
-    server = served.server;
-    if (!isLoopback(host)) warnExposed(host, '', 'can read what the watch sees of the endpoint.');
-    await out(`metrics ${served.url}\n`);
+  });
+  let ended: (e: PayloadOf<'diagnose:watch-ended'>) => void = () => {};
+  const end = new Promise<PayloadOf<'diagnose:watch-ended'>>((resolve) => (ended = resolve));
+  const offEnd = engine.api.on('diagnose:watch-ended', (e) => e.runId === runId && ended(e));
+  try {
+    const watch = await engine.api.diagnose.watch({ ...request, probe, runId });
+    if (!watch.loopback) warnExposed(request.host, '', 'can read what the watch sees of the endpoint.');
+    await out(`metrics ${watch.metricsUrl}\n`);
     note(`watching ${probe.url} every ${request.everySeconds} s; Ctrl+C to stop`);
-    // A line per round: its session and what it found.
-    const offRounds = engine.api.on('diagnose:watch-round', (r) => {
-      if (r.runId !== runId) return;
-      note(
-        `${new Date().toISOString().slice(11, 19)} round ${r.round}: session ${r.sessionId ?? '-'}, ${r.findings.length ? r.findings.join(', ') : 'no finding'}${r.sessionsDeleted ? `; ${r.sessionsDeleted} old sessions deleted` : ''}`,
-      );
-    });
-    try {
-      const result = await engine.api.diagnose.watch({ ...request, probe, runId, metricsUrl: served.url });
-      note(
-        `watch stopped after ${result.probes} probe${result.probes === 1 ? '' : 's'}${result.sessionsDeleted ? `; ${result.sessionsDeleted} old sessions deleted` : ''}`,
-      );
-    } finally {
-      offRounds();
-    }
+    const result = await end;
+    if (result.error !== null) throw new Error(`the watch stopped: ${result.error}`);
+    note(
+      `watch stopped after ${result.probes} probe${result.probes === 1 ? '' : 's'}${result.sessionsDeleted ? `; ${result.sessionsDeleted} old sessions deleted` : ''}`,
+    );
     return 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    // Prometheus keeps its scrape connection open: those are cut, or close would wait on them.
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    offRounds();
+    offEnd();
     await engine.close();
   }
 }

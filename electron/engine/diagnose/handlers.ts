@@ -4,17 +4,19 @@
 import type { DomainSetup, EngineContext } from '../context.js';
 import { runProbe } from './probe.js';
 import { randomUUID } from 'node:crypto';
-import { MissingError } from '../errors.js';
+import { ForbiddenError } from '../errors.js';
+import { isLoopback } from '../listen.js';
 import { scorecard } from './scorecard.js';
-import { runningWatches, runWatch } from './watch.js';
-import type { WatchMetrics } from './watch-metrics.js';
+import { runningWatches, startWatch } from './watch.js';
 import { diagnoseSession, storedDiagnosis } from './session-analysis.js';
 
-/** Wires the diagnose domain; closing cuts the idle holds of running probes short. */
-export function setupDiagnose(ctx: EngineContext): DomainSetup<'diagnose'> {
+/** Wires the diagnose domain; closing cuts the idle holds of running probes short and stops the watches. */
+export function setupDiagnose(
+  ctx: EngineContext,
+  options: { listenHosts: 'any' | 'loopback' } = { listenHosts: 'any' },
+): DomainSetup<'diagnose'> {
   // Probes and watches under way, by the run id that stops them.
   const running = new Set<{ runId: string | undefined; abort: AbortController; done: Promise<unknown> }>();
-  const watchMetrics = new Map<string, WatchMetrics>();
   return {
     handlers: {
       diagnose: {
@@ -32,14 +34,17 @@ export function setupDiagnose(ctx: EngineContext): DomainSetup<'diagnose'> {
         session: (r) => diagnoseSession(ctx, r),
         stored: (r) => storedDiagnosis(ctx, r.id),
         scorecard: (r) => scorecard(ctx, r),
-        watch: (r) => {
+        watch: async (r) => {
+          // Browser mode: a page may not open a listener to the network that serve itself is not on.
+          if (options.listenHosts === 'loopback' && !isLoopback(r.host))
+            throw new ForbiddenError(
+              `a watch started from the browser serves its metrics on loopback only (127.0.0.1 or ::1), not ${r.host}; run "frameline watch URL --listen ${r.host}:PORT" in a terminal`,
+            );
           const abort = new AbortController();
           const runId = r.runId ?? randomUUID();
-          const done = runWatch(ctx, r, {
+          const watch = await startWatch(ctx, r, {
             runId,
             signal: abort.signal,
-            ...(r.metricsUrl !== undefined ? { metricsUrl: r.metricsUrl } : {}),
-            onMetrics: (m) => watchMetrics.set(runId, m),
             onRound: (report, deleted, round) =>
               ctx.push('diagnose:watch-round', {
                 runId,
@@ -49,19 +54,23 @@ export function setupDiagnose(ctx: EngineContext): DomainSetup<'diagnose'> {
                 sessionsDeleted: deleted,
               }),
           });
-          const entry = { runId, abort, done };
+          const entry = { runId, abort, done: watch.done };
           running.add(entry);
-          return done.finally(() => {
-            running.delete(entry);
-            watchMetrics.delete(runId);
-          });
+          watch.done
+            .then(
+              (result) => ctx.push('diagnose:watch-ended', { runId, ...result, error: null }),
+              (err: unknown) =>
+                ctx.push('diagnose:watch-ended', {
+                  runId,
+                  probes: 0,
+                  sessionsDeleted: 0,
+                  error: err instanceof Error ? err.message : String(err),
+                }),
+            )
+            .finally(() => running.delete(entry));
+          return { runId, metricsUrl: watch.metricsUrl, loopback: watch.loopback };
         },
         watches: () => runningWatches(ctx),
-        metrics: (r) => {
-          const m = watchMetrics.get(r.runId);
-          if (!m) throw new MissingError(`no watch ${r.runId} runs in this engine`);
-          return { text: m.text() };
-        },
         // Like Ctrl+C for `frameline probe`: the idle hold ends now and the probe reports.
         stop: (r) => {
           let stopped = false;

@@ -7,9 +7,6 @@ import type { Check, Finding } from '../../../shared/findings.js';
 import type { SessionHead } from '../../../shared/diagnosis/session.js';
 import { addTallies, emptyTally, judgeTally, type ScoreTally } from './scorecard.js';
 
-/** The MIME type of the text exposition format. */
-export const EXPOSITION_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
 /** The handshake phases, as the probe names its checks. */
 const PHASES = ['dns', 'tcp', 'tls', 'upgrade'] as const;
 

@@ -1,14 +1,17 @@
 // `frameline watch`: a synthetic monitor. The probe runs against the endpoint on a schedule (DNS,
 // TCP, TLS, the upgrade, echo and ping round trips, the server's heartbeat, an idle hold); each
 // round is a probe session with its findings, tagged `watch`, and those older than the watch keeps
-// are deleted as it goes. What the rounds saw is kept as metrics (watch-metrics.ts) for whoever
-// serves them. The watch is listed in the database while it runs, its liveness a lock file, so
+// are deleted as it goes. What the rounds saw is kept as metrics (watch-metrics.ts) and served to
+// Prometheus at http://HOST:PORT/metrics. The watch is listed in the database while it runs, its liveness a lock file, so
 // that the console — in another process — can say that one runs.
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Watch, WatchRequest } from '../../../shared/contract/diagnose.js';
+import { EXPOSITION_TYPE, type Watch, type WatchRequest } from '../../../shared/contract/diagnose.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
+import { isLoopback, listenFailure } from '../listen.js';
 import { getSessionRow, taggedSessionsBefore } from '../sessions/session-store.js';
 import { remove } from '../sessions/sessions.js';
 import { lockHeld, RecorderLock } from '../store/recorder-lock.js';
@@ -27,12 +30,16 @@ const DAY_US = 86_400e6;
 export interface WatchHooks {
   runId: string;
   signal: AbortSignal;
-  /** Where the caller serves the metrics (said in the list of watches). */
-  metricsUrl?: string;
-  /** The watch's metrics, made before the first round (served from the start). */
-  onMetrics?: (metrics: WatchMetrics) => void;
   /** A round ended, with what it found; and how many old sessions went. */
   onRound?: (report: ProbeReport, deleted: number, round: number) => void;
+}
+
+/** A watch listening and running. */
+export interface RunningWatch {
+  metricsUrl: string;
+  loopback: boolean;
+  /** Settles once the watch has stopped (its signal aborted) and stopped serving. */
+  done: Promise<{ probes: number; sessionsDeleted: number }>;
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
@@ -59,61 +66,111 @@ function pruneSessions(ctx: EngineContext, target: string, keepDays: number): nu
   return deleted;
 }
 
-/** Runs a watch until `hooks.signal` aborts; the round under way then ends early (its idle hold cut short). */
-export async function runWatch(
+/** Serves `metrics` at /metrics on `host`:`port`; resolves once listening, with the URL to scrape. */
+function serveMetrics(
+  host: string,
+  port: number,
+  metrics: WatchMetrics,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('this watch serves /metrics\n');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': EXPOSITION_TYPE }).end(metrics.text());
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (err) => reject(listenFailure(err, host, port) ?? err));
+    server.listen(port, host, () => {
+      const bound = server.address() as AddressInfo;
+      resolve({ server, url: `http://${host.includes(':') ? `[${host}]` : host}:${bound.port}/metrics` });
+    });
+  });
+}
+
+/**
+ * Starts a watch: listens for scrapes, then runs rounds until `hooks.signal` aborts (the round under
+ * way then ends early, its idle hold cut short). Answers once listening.
+ */
+export async function startWatch(
   ctx: EngineContext,
   r: WatchRequest,
   hooks: WatchHooks,
-): Promise<{ probes: number; sessionsDeleted: number }> {
-  const dir = framesDir(ctx.dbPath);
-  mkdirSync(dir, { recursive: true });
-  const lockPath = join(dir, `watch-${hooks.runId.replace(/[^\w.-]/g, '_')}.lock`);
-  const lock = RecorderLock.acquire(lockPath);
-  const started = nowMicros();
-  const id = insertWatch(ctx.db, {
-    target: r.probe.url,
-    everySeconds: r.everySeconds,
-    startedAt: started,
-    lockPath: toStoredPath(ctx.dbPath, lockPath),
-    metricsUrl: hooks.metricsUrl ?? null,
-  });
+): Promise<RunningWatch> {
   const metrics = new WatchMetrics(new Redactor().url(new URL(r.probe.url).href));
-  hooks.onMetrics?.(metrics);
+  const { server, url } = await serveMetrics(r.host, r.port, metrics);
+  const dir = framesDir(ctx.dbPath);
+  let lock: RecorderLock;
+  let id: number;
+  try {
+    mkdirSync(dir, { recursive: true });
+    const lockPath = join(dir, `watch-${hooks.runId.replace(/[^\w.-]/g, '_')}.lock`);
+    lock = RecorderLock.acquire(lockPath);
+    id = insertWatch(ctx.db, {
+      target: metrics.target,
+      everySeconds: r.everySeconds,
+      startedAt: nowMicros(),
+      lockPath: toStoredPath(ctx.dbPath, lockPath),
+      metricsUrl: url,
+    });
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+  const done = (async () => {
+    try {
+      return await rounds(ctx, r, hooks, metrics, id);
+    } finally {
+      deleteWatch(ctx.db, id);
+      lock.release();
+      // A scraper keeps its connection open: it is cut, or close would wait on it.
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  })();
+  return { metricsUrl: url, loopback: isLoopback(r.host), done };
+}
+
+/** The rounds of a watch, on the schedule from the first, until the signal aborts. */
+async function rounds(
+  ctx: EngineContext,
+  r: WatchRequest,
+  hooks: WatchHooks,
+  metrics: WatchMetrics,
+  id: number,
+): Promise<{ probes: number; sessionsDeleted: number }> {
+  const started = nowMicros();
   let probes = 0;
   let sessionsDeleted = 0;
-  try {
-    for (let round = 0; !hooks.signal.aborted; round++) {
-      const report = await runProbe(
-        ctx,
-        { ...r.probe, runId: `${hooks.runId}#${round + 1}` },
-        { runId: `${hooks.runId}#${round + 1}`, signal: hooks.signal, tags: [WATCH_TAG] },
-      );
-      probes++;
-      const row = report.sessionId === null ? undefined : getSessionRow(ctx.db, report.sessionId);
-      const score = row ? readScore(ctx, row) : null;
-      metrics.add({
-        at: nowMicros(),
-        checks: report.checks,
-        findings: report.findings,
-        head: score?.head ?? null,
-        tally: score?.tally ?? null,
-      });
-      recordWatchProbe(ctx.db, id, {
-        at: nowMicros(),
-        sessionId: report.sessionId,
-        findings: report.findings.filter((f) => f.severity !== 'info').map((f) => f.id),
-      });
-      // Old rounds go by the target as the probe recorded it.
-      const deleted = row ? pruneSessions(ctx, row.target, r.keepDays) : 0;
-      sessionsDeleted += deleted;
-      hooks.onRound?.(report, deleted, round + 1);
-      // Rounds start on the schedule from the first; one that ran over is followed at once.
-      const next = started + (round + 1) * r.everySeconds * 1e6;
-      await pause(Math.max(0, (next - nowMicros()) / 1000), hooks.signal);
-    }
-  } finally {
-    deleteWatch(ctx.db, id);
-    lock.release();
+  for (let round = 1; !hooks.signal.aborted; round++) {
+    const runId = `${hooks.runId}#${round}`;
+    const report = await runProbe(
+      ctx,
+      { ...r.probe, runId },
+      { runId, signal: hooks.signal, tags: [WATCH_TAG] },
+    );
+    probes++;
+    const row = report.sessionId === null ? undefined : getSessionRow(ctx.db, report.sessionId);
+    const score = row ? readScore(ctx, row) : null;
+    metrics.add({
+      at: nowMicros(),
+      checks: report.checks,
+      findings: report.findings,
+      head: score?.head ?? null,
+      tally: score?.tally ?? null,
+    });
+    recordWatchProbe(ctx.db, id, {
+      at: nowMicros(),
+      sessionId: report.sessionId,
+      findings: report.findings.filter((f) => f.severity !== 'info').map((f) => f.id),
+    });
+    // Old rounds go by the target as the probe recorded it.
+    const deleted = row ? pruneSessions(ctx, row.target, r.keepDays) : 0;
+    sessionsDeleted += deleted;
+    hooks.onRound?.(report, deleted, round);
+    // Rounds start on the schedule from the first; one that ran over is followed at once.
+    const next = started + round * r.everySeconds * 1e6;
+    await pause(Math.max(0, (next - nowMicros()) / 1000), hooks.signal);
   }
   return { probes, sessionsDeleted };
 }
