@@ -37,7 +37,11 @@ export async function run(argv: string[]): Promise<number> {
     if (values.json) await out(`${JSON.stringify(report, null, 2)}\n`);
     else
       await out(
-        `session ${request.id}: ${report.target}\n\n${checkLines(report.checks, describeCheck)}\n\nscorecard\n${scorecardLines(report.scorecard).map((l) => `  ${l}\n`).join('')}\n${findingsText(report.findings, report.target)}\n${verdict(report)}\n`,
+        `session ${request.id}: ${report.target}\n\n${checkLines(report.checks, describeCheck)}\n\nscorecard\n${scorecardLines(
+          report.scorecard,
+        )
+          .map((l) => `  ${l}\n`)
+          .join('')}\n${findingsText(report.findings, report.target)}\n${verdict(report)}\n`,
       );
     const stored = report.checks.find((c) => c.name === 'stored frames' && !c.ok);
     if (stored) {

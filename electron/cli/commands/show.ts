@@ -160,7 +160,11 @@ export async function run(argv: string[]): Promise<number> {
     );
     for (const line of spoolNotes(events)) await out(`  ${line}\n\n`);
     for (const c of connections) await out(`${describeConnection(c)}\n\n`);
-    await out(`scorecard (the runbooks' success metrics)\n${scorecardLines(scorecard).map((l) => `  ${l}\n`).join('')}\n`);
+    await out(
+      `scorecard (the runbooks' success metrics)\n${scorecardLines(scorecard)
+        .map((l) => `  ${l}\n`)
+        .join('')}\n`,
+    );
     const script = scriptLines(events);
     if (script.length) await out(`  script\n${script.map((l) => `    ${l}\n`).join('')}\n`);
     if (frames) {

@@ -378,7 +378,12 @@ export function renderMarkdown(data: Report): string {
   out.push(...h('sessions'));
   if (report.sessions.length === 0) out.push('_No session is linked to this incident._', '');
   else if (report.scorecard)
-    out.push("The runbooks' success metrics of the linked sessions together:", '', ...scorecardTable(report.scorecard), '');
+    out.push(
+      "The runbooks' success metrics of the linked sessions together:",
+      '',
+      ...scorecardTable(report.scorecard),
+      '',
+    );
   for (const s of report.sessions) out.push(...session(s));
   out.push(...h('action-items'));
   if (report.actionItems.length === 0) out.push('_No action item yet._');
