@@ -15,6 +15,7 @@ import type { EngineContext } from '../context.js';
 import { MissingError } from '../errors.js';
 import { getIncidentRow } from '../incidents/incident-store.js';
 import { linkedSessions } from '../incidents/incident-session-store.js';
+import { committedFrames } from '../sessions/frame-store.js';
 import { getSessionRow, type SessionRow } from '../sessions/session-store.js';
 import { loadSessionHead, sessionFrames } from './session-analysis.js';
 
@@ -260,44 +261,84 @@ export function judgeTally(t: ScoreTally): Scorecard {
   };
 }
 
-/** Reads a session's frames once into the counts of its scorecard. */
-export function tallyOfSession(ctx: EngineContext, row: SessionRow, idField?: string): ScoreTally {
-  return readScore(ctx, row, idField).tally;
-}
+/** Frames read between two turns of the event loop when a scorecard is read beside other requests. */
+const SLICE_FRAMES = 5000;
 
-/** A session's head (its connections and events) and the counts of its scorecard, read once. */
-export function readScore(
+/**
+ * Reads a session's frames once into its head and the counts of its scorecard, a slice of
+ * SLICE_FRAMES at a time: it yields between slices, so that a caller may answer other requests
+ * meanwhile (scoreOf), or go straight through (readScore).
+ */
+function* scoreSteps(
   ctx: EngineContext,
   row: SessionRow,
-  idField?: string,
-): { head: SessionHead; tally: ScoreTally } {
+  idField = 'id',
+): Generator<void, { head: SessionHead; tally: ScoreTally }> {
   const head = loadSessionHead(ctx.db, row);
-  const acc = new FrameAccumulator(head.connections, head.endedAt, idField ?? 'id', head.frameCounts);
-  for (const f of sessionFrames(
-    ctx.db,
-    row.id,
-    head.ordinalOf,
-    idField,
-    row.kind === 'mock',
-    new DamageTally(),
-    head.protocols,
-  ))
-    acc.add(f);
+  const acc = new FrameAccumulator(head.connections, head.endedAt, idField, head.frameCounts);
+  const damage = new DamageTally();
+  const total = committedFrames(ctx.db, row.id);
+  for (let afterSeq = 0; afterSeq < total; afterSeq += SLICE_FRAMES) {
+    const range = { afterSeq, toSeq: afterSeq + SLICE_FRAMES };
+    // A mock's session is read from its client's side, as the diagnosis reads it.
+    for (const f of sessionFrames(
+      ctx.db,
+      row.id,
+      head.ordinalOf,
+      idField,
+      row.kind === 'mock',
+      damage,
+      head.protocols,
+      range,
+    ))
+      acc.add(f);
+    yield;
+  }
   return { head, tally: sessionTally(row.kind, head, acc.finish()) };
 }
 
+/** A session's head (its connections and events) and the counts of its scorecard, read at once. */
+export function readScore(ctx: EngineContext, row: SessionRow): { head: SessionHead; tally: ScoreTally } {
+  const steps = scoreSteps(ctx, row);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** The counts of a session's scorecard, read at once. */
+export function tallyOfSession(ctx: EngineContext, row: SessionRow): ScoreTally {
+  return readScore(ctx, row).tally;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The counts of a session's scorecard, read slice by slice with the requests that arrive meanwhile
+ * (the first page of a million-frame session's frames) answered between: the first slice waits a
+ * turn too, for those that came in with this one.
+ */
+export async function scoreOf(ctx: EngineContext, row: SessionRow): Promise<ScoreTally> {
+  const steps = scoreSteps(ctx, row);
+  for (;;) {
+    await nextTurn();
+    const step = steps.next();
+    if (step.done) return step.value.tally;
+  }
+}
+
 /** `diagnose:scorecard`: a session's scorecard, or an incident's with each linked session's. */
-export function scorecard(
+export async function scorecard(
   ctx: EngineContext,
   r: ParsedRequestOf<'diagnose', 'scorecard'>,
-): ResponseOf<'diagnose', 'scorecard'> {
+): Promise<ResponseOf<'diagnose', 'scorecard'>> {
   if (r.sessionId !== undefined) {
     const row = getSessionRow(ctx.db, r.sessionId);
     if (!row)
       throw new MissingError(
         `no session ${r.sessionId} in this database; list them with "frameline sessions"`,
       );
-    const card = judgeTally(tallyOfSession(ctx, row));
+    const card = judgeTally(await scoreOf(ctx, row));
     return { scorecard: card, sessions: [{ sessionId: row.id, scorecard: card }] };
   }
   const incidentId = r.incidentId!;
@@ -308,7 +349,7 @@ export function scorecard(
   for (const link of linkedSessions(ctx.db, incidentId)) {
     const row = getSessionRow(ctx.db, link.session_id);
     if (!row) continue;
-    const t = tallyOfSession(ctx, row);
+    const t = await scoreOf(ctx, row);
     total = addTallies(total, t);
     sessions.push({ sessionId: row.id, scorecard: judgeTally(t) });
   }

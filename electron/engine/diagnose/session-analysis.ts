@@ -131,11 +131,13 @@ export function* sessionFrames(
   /** Counts the frames whose stored bytes failed their check. */
   damage: DamageTally = new DamageTally(),
   protocols?: SessionProtocols,
+  /** Only the frames with seqs in (afterSeq, toSeq]. */
+  range?: { afterSeq: number; toSeq: number },
 ): Generator<DiagFrame> {
   const decoded = new Set((protocols?.connections ?? []).filter((c) => c.protocol !== null).map((c) => c.id));
   // Only the head of an inline payload leaves SQLite; a segment's is read from its file (in order,
   // through the reader's read-ahead window).
-  for (const f of frameHeads(db, sessionId, DECODE_BYTES)) {
+  for (const f of frameHeads(db, sessionId, DECODE_BYTES, range)) {
     const opcode = opcodeOf(f.opcode);
     const withProtocol = decoded.has(f.connection_id);
     const bytes = bytesOf(db, f, withProtocol, damage);

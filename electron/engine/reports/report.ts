@@ -23,7 +23,7 @@ import type { EngineContext } from '../context.js';
 import { storedDiagnosis } from '../diagnose/session-analysis.js';
 import type { WalkEngine } from '../incidents/walk.js';
 import { sessionEvidence } from './session-evidence.js';
-import { addTallies, emptyTally, judgeTally, tallyOfSession } from '../diagnose/scorecard.js';
+import { addTallies, emptyTally, judgeTally, scoreOf } from '../diagnose/scorecard.js';
 import { getSessionRow } from '../sessions/session-store.js';
 
 /** Characters of a command's output a report keeps (the first and the last half). */
@@ -92,7 +92,7 @@ export async function buildReport(
   let tally = emptyTally();
   for (const s of detail.sessions) {
     const row = getSessionRow(ctx.db, s.id);
-    const one = row ? tallyOfSession(ctx, row) : emptyTally();
+    const one = row ? await scoreOf(ctx, row) : emptyTally();
     tally = addTallies(tally, one);
     sessions.push(await sessionEvidence(ctx, s, r, one));
   }
