@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserMissing, launchChromium } from '../support/browser.js';
 import { cli, cliJson, finished, startCli, workspace, type Workspace } from '../support/cli.js';
 import { PYTHON, serverScript, startPeer, type Peer } from '../support/processes.js';
+import { recordRefusals } from '../support/fixtures-sessions.js';
 import { serve, type Served } from '../support/serve.js';
 
 const WAIT = { timeout: 30_000 };
 
 describe.skipIf(browserMissing())('the scorecard and a running watch in the console', () => {
   let ws: Workspace;
-  let refusing: Peer;
   let healthy: Peer;
   let served: Served;
   let browser: Browser;
@@ -26,33 +26,8 @@ describe.skipIf(browserMissing())('the scorecard and a running watch in the cons
 
   beforeAll(async () => {
     ws = workspace();
-    refusing = await startPeer(PYTHON, [
-      serverScript('python_ws.py'),
-      '--refuse',
-      '2,4,6-',
-      '--close',
-      '1011',
-      '--unanswered',
-      '1',
-    ]);
     healthy = await startPeer(PYTHON, [serverScript('python_ws.py'), '--ping-interval', '0.5']);
-    const captured = await cli([
-      'capture',
-      `ws://127.0.0.1:${refusing.port}/`,
-      '--send',
-      '{"id":1}',
-      '--reconnect',
-      '--reconnect-base',
-      '20',
-      '--reconnect-jitter',
-      '0',
-      '--reconnect-attempts',
-      '3',
-      '--quiet',
-      '--db',
-      ws.db,
-    ]);
-    session = Number(/session (\d+)/.exec(captured.stdout)![1]);
+    session = await recordRefusals(ws.db);
     incident = (await cliJson<{ id: number }>(['incident', 'create', '--title', 'Refusals', '--db', ws.db]))
       .json.id;
     await cli(['incident', 'link', String(incident), '--session', String(session), '--db', ws.db]);
@@ -66,7 +41,6 @@ describe.skipIf(browserMissing())('the scorecard and a running watch in the cons
   afterAll(async () => {
     await browser?.close();
     await served?.stop();
-    await refusing?.stop();
     await healthy?.stop();
     ws?.cleanup();
   });

@@ -12,6 +12,7 @@ import type { Report } from '../../../shared/contract/reports.js';
 import { FramelineService } from '../../../electron/engine/service.js';
 import { parseMicros } from '../../../shared/time.js';
 import { cli, cliJson, workspace, type Workspace } from '../../support/cli.js';
+import { recordRefusals } from '../../support/fixtures-sessions.js';
 import { callService } from '../../support/service.js';
 import { pythonServer, Stack } from './helpers.js';
 
@@ -34,25 +35,7 @@ interface ShowJson {
 
 beforeAll(async () => {
   ws = workspace();
-  // Upgrades 2 and 4 (and any after 5) are refused with 503; the first message is left unanswered
-  // and every connection is closed with 1011 after its message. The capture sends {"id":1} on each
-  // connection and reconnects at once, giving up after 3 failures in a row: connection 1 opens
-  // (its message unanswered), 2 is refused, 3 opens (answered), 4 is refused, then it gives up.
-  const refusing = stack.push(
-    await pythonServer(['--refuse', '2,4,6-', '--close', '1011', '--unanswered', '1']),
-  );
-  drops = await capture([
-    refusing.url,
-    '--send',
-    '{"id":1}',
-    '--reconnect',
-    '--reconnect-base',
-    '20',
-    '--reconnect-jitter',
-    '0',
-    '--reconnect-attempts',
-    '3',
-  ]);
+  drops = await recordRefusals(ws.db);
   // Four pings in a row, of which the server answers the first two; the capture closes 1.2 s later,
   // long enough for the other two to count as unanswered (a pong is late after 1 s).
   const deaf = stack.push(await pythonServer(['--answer-pings', '2']));
