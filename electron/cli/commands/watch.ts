@@ -71,7 +71,8 @@ export async function run(argv: string[]): Promise<number> {
     listenAddress(values.listen),
   );
   const runId = `watch-${process.pid}`;
-  const engine = openCliEngine(values);
+  // The database opens once the watch found nothing wrong with the request: a mistake creates nothing.
+  const engine = openCliEngine(values, { openOnFirstUse: true });
   let stopping = false;
   const onSignal = () => {
     if (stopping) return;
@@ -97,7 +98,10 @@ export async function run(argv: string[]): Promise<number> {
     await out(`metrics ${watch.metricsUrl}\n`);
     note(`watching ${probe.url} every ${request.everySeconds} s; Ctrl+C to stop`);
     const result = await end;
-    if (result.error !== null) throw new Error(`the watch stopped: ${result.error}`);
+    if (result.error !== null) {
+      note(`frameline: the watch stopped after ${result.probes} probes: ${result.error}`);
+      return 1;
+    }
     note(
       `watch stopped after ${result.probes} probe${result.probes === 1 ? '' : 's'}${result.sessionsDeleted ? `; ${result.sessionsDeleted} old sessions deleted` : ''}`,
     );

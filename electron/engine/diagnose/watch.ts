@@ -17,6 +17,7 @@ import { remove } from '../sessions/sessions.js';
 import { lockHeld, RecorderLock } from '../store/recorder-lock.js';
 import { framesDir, fromStoredPath, toStoredPath } from '../store/recording.js';
 import { runProbe, type ProbeReport } from './probe.js';
+import { prepareProbe } from './probe-options.js';
 import { readScore } from './scorecard.js';
 import { WatchMetrics } from './watch-metrics.js';
 import { Redactor } from '../../../shared/redaction.js';
@@ -97,6 +98,8 @@ export async function startWatch(
   r: WatchRequest,
   hooks: WatchHooks,
 ): Promise<RunningWatch> {
+  // A mistaken request (the URL, the CA) is refused before anything listens or is created.
+  prepareProbe(r.probe);
   const metrics = new WatchMetrics(new Redactor().url(new URL(r.probe.url).href));
   const { server, url } = await serveMetrics(r.host, r.port, metrics);
   const dir = framesDir(ctx.dbPath);
