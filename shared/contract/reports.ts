@@ -24,6 +24,7 @@ import {
   ReportSpanSchema,
   SpansSchema,
 } from './session-measures.js';
+import { ScorecardSchema } from './diagnose.js';
 import { DamagedFramesSchema, OpcodeSchema, SessionKindSchema, SessionStatusSchema } from './sessions.js';
 
 /** The version of the report's JSON: raised when a field changes meaning or goes away. */
@@ -122,6 +123,8 @@ export const ReportSessionSchema = z.object({
   timeline: SpansSchema,
   /** The last frames the session recorded, in order: what was said before it ended. */
   lastFrames: z.array(ReportFrameSchema).default([]),
+  /** The runbooks' success metrics of the session. Absent in reports made before the scorecard. */
+  scorecard: ScorecardSchema.optional(),
 });
 
 /** A finding with where it came from. */
@@ -229,6 +232,8 @@ export const ReportSchema = z.object({
   sessions: z.array(ReportSessionSchema),
   /** "Before and after": two of the linked sessions compared, when the report was asked for it. */
   comparison: ComparisonSchema.nullable().default(null),
+  /** The runbooks' success metrics of the linked sessions together. Absent in reports made before the scorecard. */
+  scorecard: ScorecardSchema.optional(),
   actionItems: z.array(ActionItemSchema),
 });
 

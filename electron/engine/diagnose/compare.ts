@@ -15,6 +15,7 @@ import { Redactor } from '../../../shared/redaction.js';
 import { parseMicros } from '../../../shared/time.js';
 import type { EngineContext } from '../context.js';
 import { MissingError } from '../errors.js';
+import { scoreOf } from './scorecard.js';
 import { sessionEvidence } from '../reports/session-evidence.js';
 import { getSession, getSessionRow } from '../sessions/session-store.js';
 import { sessionDetail } from '../sessions/sessions.js';
@@ -67,6 +68,7 @@ export async function measureSession(
     ctx,
     { ...summary, linkedAt: summary.createdAt, via: 'user' },
     redactor,
+    await scoreOf(ctx, row),
   );
 
   const closes = new Map<string, ComparedSession['closes'][number]>();

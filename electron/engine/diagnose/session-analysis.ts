@@ -27,6 +27,7 @@ import { latestFindings, listFindings, saveFindings } from './finding-store.js';
 import { chosenProtocol, getSessionRow, type SessionRow } from '../sessions/session-store.js';
 import { SessionProtocols } from '../sessions/protocols.js';
 import { Redactor } from '../../../shared/redaction.js';
+import { judgeTally, sessionTally, tallyOfSession } from './scorecard.js';
 
 export interface DiagnoseOptions {
   /** The JSON field that pairs a request with its response (default "id"). */
@@ -130,11 +131,13 @@ export function* sessionFrames(
   /** Counts the frames whose stored bytes failed their check. */
   damage: DamageTally = new DamageTally(),
   protocols?: SessionProtocols,
+  /** Only the frames with seqs in (afterSeq, toSeq]. */
+  range?: { afterSeq: number; toSeq: number },
 ): Generator<DiagFrame> {
   const decoded = new Set((protocols?.connections ?? []).filter((c) => c.protocol !== null).map((c) => c.id));
   // Only the head of an inline payload leaves SQLite; a segment's is read from its file (in order,
   // through the reader's read-ahead window).
-  for (const f of frameHeads(db, sessionId, DECODE_BYTES)) {
+  for (const f of frameHeads(db, sessionId, DECODE_BYTES, range)) {
     const opcode = opcodeOf(f.opcode);
     const withProtocol = decoded.has(f.connection_id);
     const bytes = bytesOf(db, f, withProtocol, damage);
@@ -219,6 +222,7 @@ export function diagnoseSession(
         sessionId: id,
         checks: checks.map((c) => ({ ...c, detail: new Redactor().evidence(c.detail) as typeof c.detail })),
         findings: listFindings(db, id, 'probe'),
+        scorecard: judgeTally(tallyOfSession(ctx, row)),
       };
   }
   const { checks, findings, facts, head, damage } = analyseRecording(db, row, options);
@@ -254,6 +258,7 @@ export function diagnoseSession(
     sessionId: id,
     checks: checks.map((c) => ({ ...c, detail: redactor.evidence(c.detail) as typeof c.detail })),
     findings,
+    scorecard: judgeTally(sessionTally(row.kind, head, facts)),
   };
 }
 

@@ -4,6 +4,8 @@
 // `<script>` or `onerror=` is shown, never run.
 import type { Comparison } from '../../../shared/contract/compare.js';
 import { findingGroups } from '../../../shared/diagnosis/compare.js';
+import { SCORE_NAMES, scoreValue, scoreVerdict } from '../../../shared/scorecard-text.js';
+import type { Scorecard } from '../../../shared/contract/diagnose.js';
 import type { Report, ReportSession, ReportStep, ReportWalk } from '../../../shared/contract/reports.js';
 import { evidenceText } from '../../../shared/finding-text.js';
 import { REPORT_CSS, reportContentSecurityPolicy } from './report-style.js';
@@ -142,6 +144,16 @@ function walk(w: ReportWalk): string {
   ].join('\n');
 }
 
+/** The success metrics as a table: metric, value, threshold, verdict, evidence. */
+function scorecardTable(card: Scorecard): string {
+  const rows = SCORE_NAMES.map(([key, name]) => {
+    const x = card[key];
+    const verdict = scoreVerdict(x);
+    return `<tr data-metric="${key}"><td>${esc(name)}</td><td class="num">${esc(scoreValue(x))}</td><td class="num">&gt; ${x.threshold} %</td><td><span class="verdict ${verdict === 'PASS' ? 'pass' : verdict === 'FAIL' ? 'fail' : 'none'}">${verdict}</span></td><td>${esc(x.evidence)}</td></tr>`;
+  }).join('');
+  return `<table class="scorecard"><thead><tr><th>Metric</th><th class="num">Value</th><th class="num">Threshold</th><th>Verdict</th><th>Evidence</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 function sessionBlock(s: ReportSession): string {
   const c = s.connections;
   const lifetimes = s.lifetimes
@@ -168,6 +180,7 @@ function sessionBlock(s: ReportSession): string {
     `<h3 id="session-${s.id}">Session ${s.id}: ${esc(s.name)} <span class="muted">${esc(s.kind)}, ${esc(s.status)}</span></h3>`,
     `<p class="meta">Target <code>${esc(s.target)}</code> · ${esc(when(s.createdAt))} to ${esc(when(s.endedAt))} · ${s.frames.toLocaleString('en-US')} frames · linked ${s.linkedVia === 'walk' ? 'by a walk' : 'by hand'}</p>`,
     `<ul><li><strong>Connections:</strong> ${c.total} (${c.opened} opened, ${c.failed} failed)</li><li><strong>Protocol:</strong> ${esc(protocolWords(s))}</li><li><strong>Reconnects:</strong> ${esc(reconnects)}</li><li><strong>Lifetimes:</strong> ${esc(lifetimes)}</li><li><strong>Round trips:</strong> ping ${esc(latencyWords(s.roundTrips.ping, 'pings'))}; request/response ${esc(latencyWords(s.roundTrips.requestResponse, 'requests'))}</li>${s.damagedFrames?.frames ? `<li><strong>Damaged frames:</strong> ${esc(damagedWords(s.damagedFrames))}</li>` : ''}</ul>`,
+    s.scorecard ? `<h4>Scorecard</h4>${scorecardTable(s.scorecard)}` : '',
     `<figure>${rateChartSvg(s)}<figcaption>Frames per second.</figcaption></figure>`,
     `<figure>${connectionTimelineSvg(s)}<figcaption>Connections over time, coloured by how they ended${s.timeline.omitted ? ` (the first ${s.timeline.spans.length} drawn, ${s.timeline.omitted} more not)` : ''}.</figcaption></figure>`,
     codes
@@ -242,6 +255,9 @@ export function renderHtml(data: Report): string {
     heading('runbook'),
     report.walks.length ? report.walks.map(walk).join('\n') : '<p class="empty">No runbook was walked.</p>',
     heading('sessions'),
+    report.sessions.length && report.scorecard
+      ? `<p>The runbooks' success metrics of the linked sessions together:</p>${scorecardTable(report.scorecard)}`
+      : '',
     report.sessions.length
       ? report.sessions.map(sessionBlock).join('\n')
       : '<p class="empty">No session is linked to this incident.</p>',

@@ -4,6 +4,8 @@
 // that no Markdown renderer turns it into markup; what people wrote keeps its Markdown, never HTML.
 import type { Comparison } from '../../../shared/contract/compare.js';
 import { findingGroups } from '../../../shared/diagnosis/compare.js';
+import { SCORE_NAMES, scoreValue, scoreVerdict } from '../../../shared/scorecard-text.js';
+import type { Scorecard } from '../../../shared/contract/diagnose.js';
 import type {
   Report,
   ReportFlowchart,
@@ -257,6 +259,18 @@ function walk(w: ReportWalk): string[] {
   ];
 }
 
+/** The success metrics as a table: metric, value, threshold, verdict, evidence. */
+function scorecardTable(card: Scorecard): string[] {
+  return [
+    '| Metric | Value | Threshold | Verdict | Evidence |',
+    '|---|---:|---:|---|---|',
+    ...SCORE_NAMES.map(([key, name]) => {
+      const x = card[key];
+      return `| ${name} | ${scoreValue(x)} | > ${x.threshold} % | ${scoreVerdict(x)} | ${cell(x.evidence)} |`;
+    }),
+  ];
+}
+
 function session(s: ReportSession): string[] {
   const c = s.connections;
   const out = [
@@ -274,6 +288,7 @@ function session(s: ReportSession): string[] {
   const spark = rateSparkline(s);
   if (spark) out.push(`- **Frames over time:** ${code(spark)}`);
   out.push('');
+  if (s.scorecard) out.push(...scorecardTable(s.scorecard), '');
   if (s.closeCodes.length) {
     out.push('| Code | Name | Count | Meaning |', '|---:|---|---:|---|');
     for (const x of s.closeCodes)
@@ -393,6 +408,13 @@ export function renderMarkdown(data: Report): string {
   for (const w of report.walks) out.push(...walk(w));
   out.push(...h('sessions'));
   if (report.sessions.length === 0) out.push('_No session is linked to this incident._', '');
+  else if (report.scorecard)
+    out.push(
+      "The runbooks' success metrics of the linked sessions together:",
+      '',
+      ...scorecardTable(report.scorecard),
+      '',
+    );
   for (const s of report.sessions) out.push(...session(s));
   if (report.comparison) out.push(...comparison(report.comparison));
   out.push(...h('action-items'));

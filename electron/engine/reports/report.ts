@@ -25,6 +25,8 @@ import { storedDiagnosis } from '../diagnose/session-analysis.js';
 import { InputError } from '../errors.js';
 import type { WalkEngine } from '../incidents/walk.js';
 import { sessionEvidence } from './session-evidence.js';
+import { addTallies, emptyTally, judgeTally, scoreOf } from '../diagnose/scorecard.js';
+import { getSessionRow } from '../sessions/session-store.js';
 
 /** Characters of a command's output a report keeps (the first and the last half). */
 export const REPORT_OUTPUT_CAP = 4000;
@@ -91,7 +93,13 @@ export async function buildReport(
     }
 
   const sessions = [];
-  for (const s of detail.sessions) sessions.push(await sessionEvidence(ctx, s, r));
+  let tally = emptyTally();
+  for (const s of detail.sessions) {
+    const row = getSessionRow(ctx.db, s.id);
+    const one = row ? await scoreOf(ctx, row) : emptyTally();
+    tally = addTallies(tally, one);
+    sessions.push(await sessionEvidence(ctx, s, r, one));
+  }
   // Only the incident's own evidence is compared: both sessions are in the report's sessions too.
   for (const id of compared ? [compared.before, compared.after] : [])
     if (!detail.sessions.some((s) => s.id === id))
@@ -117,6 +125,7 @@ export async function buildReport(
     walks: walkReports,
     sessions,
     comparison,
+    scorecard: judgeTally(tally),
     actionItems: detail.actionItems.map((a) => redactAction(a, r)),
   };
   // Counted last: everything above went through the redactor.

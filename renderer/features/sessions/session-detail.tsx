@@ -20,6 +20,7 @@ import { DeleteSessionDialog } from './delete-session';
 import { ExportSessionDialog } from './export-session';
 import { sessionDuration } from './format';
 import { SessionOverview } from './session-overview';
+import { Scorecard } from '../../components/scorecard';
 import type { SessionSummary } from './session-list';
 import { SessionName } from './session-name';
 import { StatusBadge } from './status-badge';
@@ -222,6 +223,7 @@ export function SessionDetailView({
         rateVersion={rateVersion}
         onPickConnection={(connectionId) => setFocus(connectionId)}
       />
+      <Scorecard api={api} of={{ sessionId: id }} version={`${rateVersion}/${session.status}`} />
       <SessionDiagnosis api={api} session={session} />
       {!live ? (
         <ReplayPanels
