@@ -9,7 +9,7 @@ import { InputError } from '../errors.js';
 export class NeedsInputError extends InputError {
   constructor(
     message: string,
-    readonly need: 'url' | 'direct' | 'session',
+    readonly need: 'url' | 'direct' | 'session' | 'prometheus',
     /** What needs it, such as "step 2 of HOLD". */
     readonly subject: string,
   ) {
@@ -24,6 +24,7 @@ export function needsInput(need: NeedsInputError['need'], subject: string): Need
     url: `${subject} needs an endpoint URL: set the walk's target or give one for this run`,
     direct: `${subject} compares the endpoint with its backend: set the walk's direct (backend) URL or give one for this run`,
     session: `nothing to diagnose yet: run a capture step of this walk first, or give a session id for this run`,
+    prometheus: `${subject} asks Prometheus, and the incident names no Prometheus server: set the incident's Prometheus URL`,
   }[need];
   return new NeedsInputError(message, need, subject);
 }
@@ -37,5 +38,7 @@ export function terminalWords(err: NeedsInputError): string {
       return `${err.subject} compares the endpoint with its backend: give --direct ws://backend/path, or start the walk with --direct`;
     case 'session':
       return 'nothing to diagnose yet: run a capture step of this walk first, or give --session with a session id';
+    case 'prometheus':
+      return `${err.subject} asks Prometheus, and the incident names no server: give it one with "frameline incident update ID --prometheus http://HOST:9090"`;
   }
 }

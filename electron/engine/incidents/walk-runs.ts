@@ -14,6 +14,7 @@ import { nowMicros } from '../clock.js';
 import { InputError, isBusy } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { latestLinkedSession } from './incident-session-store.js';
+import { fromIncidentRow, getIncidentRow } from './incident-store.js';
 import { addEntry } from './timeline-store.js';
 import {
   createRun,
@@ -35,6 +36,7 @@ import { runAction, type ActionFinding, type ActionOutcome } from './actions.js'
 import { MissingError } from '../errors.js';
 import { needsInput } from './errors.js';
 import { runShell } from './shell.js';
+import { describeThreshold } from '../../../shared/prometheus.js';
 import type { AuthorisedCommand } from './trust.js';
 
 /** What the runs need of the walk engine. */
@@ -274,6 +276,10 @@ export class WalkRuns {
       latestSession === undefined
     )
       throw needsInput('session', `step ${step.index} of ${visit.node_id}`);
+    const incident = getIncidentRow(this.db, row.incident_id)!;
+    const prometheus = fromIncidentRow(incident).prometheus;
+    if (action.kind === 'query' && !prometheus && !action.server)
+      throw needsInput('prometheus', `step ${step.index} of ${visit.node_id}`);
     this.assertIdle(walkId);
     const now = nowMicros();
     const request = JSON.stringify(action);
@@ -334,6 +340,11 @@ export class WalkRuns {
             }
           },
           onOutput,
+          prometheus,
+          window: {
+            fromUs: incident.impact_started_at ?? incident.detected_at,
+            toUs: incident.resolved_at ?? nowMicros(),
+          },
         });
       } catch (err) {
         outcome = {
@@ -371,6 +382,7 @@ export class WalkRuns {
           status: outcome.status,
           sessionId: outcome.sessionId,
           findings: outcome.findings.map((f) => ({ id: f.id, evidence: f.evidence })),
+          ...outcome.timeline,
         },
       );
       return this.run(runId);
@@ -553,6 +565,8 @@ function resolveAction(action: StepAction, r: ActionRequest): StepAction {
       };
     case 'diagnose':
       return { ...action, ...(r.session !== undefined ? { session: r.session } : {}) };
+    case 'query':
+      return action;
   }
 }
 
@@ -566,5 +580,7 @@ function describeAction(a: StepAction): string {
       return `relay real clients to ${a.to ?? 'the target'} for ${a.duration} s`;
     case 'diagnose':
       return `diagnose session ${a.session ?? 'latest'}`;
+    case 'query':
+      return `ask Prometheus ${a.promql.join('; ')}${a.expect ? ` (expect ${describeThreshold(a.expect)})` : ''}`;
   }
 }

@@ -2,6 +2,7 @@
 // runbook's flowchart as a mermaid block with the path taken styled (so it renders where Markdown
 // is read), traffic as a sparkline. Text from captures and commands is escaped (or fenced), so
 // that no Markdown renderer turns it into markup; what people wrote keeps its Markdown, never HTML.
+import { formatValue, QueryResultSchema, seriesName } from '../../../shared/prometheus.js';
 import type {
   Report,
   ReportFlowchart,
@@ -229,6 +230,21 @@ function step(s: ReportStep, n: number): string[] {
           `_Output cut: ${run.outputBytes.toLocaleString('en-US')} bytes in all, the first and the last part kept._`,
           '',
         );
+    } else if (run.kind === 'query' && QueryResultSchema.safeParse(run.result).success) {
+      const q = QueryResultSchema.parse(run.result);
+      out.push(
+        `Asked Prometheus (${mdText(q.server)}) over ${clock(new Date(q.window.from * 1000).toISOString())} to ${clock(new Date(q.window.to * 1000).toISOString())} UTC — ${runOutcome(run)}`,
+        '',
+      );
+      for (const a of q.queries) {
+        out.push(`- ${code(a.promql)} **${a.pass ? 'PASS' : 'FAIL'}** ${mdText(a.error ?? a.verdict)}`);
+        if (a.error === null && a.series.length > 4)
+          for (const x of a.series)
+            out.push(
+              `  - ${code(seriesName(x.labels))} = ${x.value === null ? 'no value at the end' : formatValue(x.value)}`,
+            );
+      }
+      out.push('');
     } else
       out.push(
         `App action **${run.kind}** ${code(run.request)} — ${runOutcome(run)}${run.summary ? `: ${mdText(run.summary)}` : ''}`,
