@@ -9,7 +9,10 @@ import { linearScale, timeTicks, type Scale } from './scale.js';
 export const CHART_SERIES_MAX = 6;
 
 export interface SeriesChartLayout {
-  /** Epoch microseconds → pixels (the time axis shares the session charts' ticks). */
+  /**
+   * Epoch microseconds → pixels (the time axis shares the session charts' ticks), from the first
+   * point in the window (or the window's start, when it has points from then) to the window's end.
+   */
   x: Scale;
   y: Scale;
   width: number;
@@ -22,8 +25,8 @@ export interface SeriesChartLayout {
   xTicks: { ticks: number[]; step: number };
   /** One path per drawn series (breaks where Prometheus had no point), in the answer's order. */
   lines: Array<{ index: number; d: string; points: number }>;
-  /** The threshold's y, when it falls in the plot. */
-  threshold: { y: number; label: string } | null;
+  /** The threshold's y and where its label goes (above the line, below it at the plot's top). */
+  threshold: { y: number; labelY: number; label: string } | null;
 }
 
 export const SERIES_AXIS_LEFT = 52;
@@ -79,13 +82,14 @@ export function layoutSeriesChart(
   const yLo = yTickValues[0]!;
   const yHi = yTickValues[yTickValues.length - 1]!;
   const y = linearScale([yLo, yHi], [plotBottom, PLOT_TOP]);
-  const x = linearScale([window.from * 1e6, window.to * 1e6], [SERIES_AXIS_LEFT, width - AXIS_RIGHT]);
+  // The part of the window Prometheus has points for: a window that begins before the first scrape
+  // would draw its curve squeezed against the right edge.
+  let first = Infinity;
+  for (const s of drawn) if (s.points.length) first = Math.min(first, s.points[0]![0]);
+  const from = Math.max(window.from, Math.min(first, window.to - window.stepSeconds * 2));
+  const x = linearScale([from * 1e6, window.to * 1e6], [SERIES_AXIS_LEFT, width - AXIS_RIGHT]);
   const [plotLeft, plotRight] = x.range;
-  const xTicks = timeTicks(
-    window.from * 1e6,
-    window.to * 1e6,
-    Math.max(2, Math.floor((plotRight - plotLeft) / 90)),
-  );
+  const xTicks = timeTicks(from * 1e6, window.to * 1e6, Math.max(2, Math.floor((plotRight - plotLeft) / 90)));
   const gap = window.stepSeconds * 1.5;
   const lines = drawn.map((s, index) => {
     let d = '';
@@ -115,7 +119,11 @@ export function layoutSeriesChart(
     xTicks,
     lines,
     threshold: threshold
-      ? { y: y(threshold.value), label: `${threshold.op} ${formatValue(threshold.value)}` }
+      ? {
+          y: y(threshold.value),
+          labelY: y(threshold.value) - PLOT_TOP - 4 < 10 ? y(threshold.value) + 13 : y(threshold.value) - 4,
+          label: `${threshold.op} ${formatValue(threshold.value)}`,
+        }
       : null,
   };
 }

@@ -264,7 +264,7 @@ export function queryChartSvg(result: QueryResult, index: number): string {
     );
   if (l.threshold)
     parts.push(
-      `<line class="threshold" x1="${left}" x2="${right}" y1="${n1(l.threshold.y)}" y2="${n1(l.threshold.y)}"/><text class="axis-label threshold-label" x="${right - 4}" y="${n1(l.threshold.y - 4)}" text-anchor="end">expect ${esc(l.threshold.label)}</text>`,
+      `<line class="threshold" x1="${left}" x2="${right}" y1="${n1(l.threshold.y)}" y2="${n1(l.threshold.y)}"/><text class="axis-label threshold-label" x="${right - 4}" y="${n1(l.threshold.labelY)}" text-anchor="end">expect ${esc(l.threshold.label)}</text>`,
     );
   for (const line of l.lines) parts.push(`<path class="series series-${line.index}" d="${line.d}"/>`);
   parts.push(timeAxis(l.x, l.plotBottom));

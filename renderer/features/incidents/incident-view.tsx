@@ -11,6 +11,7 @@ import { Flowchart } from './flowchart';
 import { IncidentTimeline } from './incident-timeline';
 import { NodePanel } from './node-panel';
 import { PostMortem } from './postmortem';
+import { PrometheusServerLine } from './prometheus-server';
 import { ReportDialog } from './report-dialog';
 import { SeverityChip } from './severity';
 import { useWalk } from './use-walk';
@@ -166,6 +167,14 @@ export function IncidentView({
             ) : null}{' '}
             · started {formatIsoShort(walk.startedAt)}
           </p>
+        ) : null}
+        {incident && view === 'walk' && !showStart ? (
+          <PrometheusServerLine
+            key={`${incident.id}:${JSON.stringify(incident.prometheus)}`}
+            api={api}
+            incident={incident}
+            onSaved={state.refresh}
+          />
         ) : null}
         {statusError ? <ErrorNote>{statusError}</ErrorNote> : null}
         {state.error ? <ErrorNote>{state.error}</ErrorNote> : null}
