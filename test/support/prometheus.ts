@@ -2,7 +2,7 @@
 // alert rules. Prometheus runs on a port picked by binding 127.0.0.1:0, with its own temporary
 // storage and a short scrape interval; readiness is /-/ready, and a scrape is waited for through the
 // query API — never a fixed sleep. Both are stopped with SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +83,8 @@ export interface PrometheusOptions {
   ruleFiles?: string[];
   /** Path of the scrape (default /metrics). */
   metricsPath?: string;
+  /** Require basic auth on every endpoint (Prometheus' web config, the password stored as a bcrypt hash). */
+  basicAuth?: { username: string; password: string };
 }
 
 /** One sample of an instant vector from /api/v1/query. */
@@ -133,6 +135,18 @@ export async function startPrometheus(o: PrometheusOptions): Promise<PrometheusS
   ].join('\n');
   const configFile = join(dir, 'prometheus.yml');
   writeFileSync(configFile, config);
+  const webArgs: string[] = [];
+  const headers: Record<string, string> = {};
+  if (o.basicAuth) {
+    const web = join(dir, 'web.yml');
+    const hash = bcrypt(o.basicAuth.password);
+    writeFileSync(
+      web,
+      `basic_auth_users:\n  ${JSON.stringify(o.basicAuth.username)}: ${JSON.stringify(hash)}\n`,
+    );
+    webArgs.push(`--web.config.file=${web}`);
+    headers.authorization = `Basic ${Buffer.from(`${o.basicAuth.username}:${o.basicAuth.password}`).toString('base64')}`;
+  }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
@@ -142,6 +156,7 @@ export async function startPrometheus(o: PrometheusOptions): Promise<PrometheusS
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
+      ...webArgs,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir },
   );
@@ -157,7 +172,7 @@ export async function startPrometheus(o: PrometheusOptions): Promise<PrometheusS
   const ready = async () => {
     if (exited) throw new Error(`prometheus exited before it was ready: ${stderr}\n${config}`);
     try {
-      return (await fetch(`${url}/-/ready`)).status === 200;
+      return (await fetch(`${url}/-/ready`, { headers })).status === 200;
     } catch {
       return false;
     }
@@ -170,7 +185,7 @@ export async function startPrometheus(o: PrometheusOptions): Promise<PrometheusS
   }
 
   const api = async <T>(path: string): Promise<T> => {
-    const answer = await fetch(`${url}${path}`);
+    const answer = await fetch(`${url}${path}`, { headers });
     const body = (await answer.json()) as { status: string; data?: T; error?: string };
     if (body.status !== 'success') throw new Error(`prometheus ${path}: ${body.error ?? answer.status}`);
     return body.data as T;
@@ -214,4 +229,19 @@ export async function startPrometheus(o: PrometheusOptions): Promise<PrometheusS
     log: () => stderr,
     stop,
   };
+}
+
+/** A bcrypt hash of `password` (cost 4: a test's), from Debian's Python and libcrypt. */
+function bcrypt(password: string): string {
+  return execFileSync(
+    PYTHON,
+    [
+      '-W',
+      'ignore',
+      '-c',
+      'import crypt, sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))',
+      password,
+    ],
+    { encoding: 'utf8' },
+  ).trim();
 }

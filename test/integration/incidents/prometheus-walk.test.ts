@@ -1,8 +1,9 @@
 // Query steps against Debian's Prometheus scraping an exporter the test controls (the service
 // runbook's metric names): a step that passes its threshold and one that fails it, the source
-// runbook's own curl checks run as queries, a bad query, a metric with no data and an unreachable
-// server as one line each; the report's charts in HTML and PDF, read back with pdftotext and
-// pdftoppm; and the bearer token's value nowhere in the database, the timeline or the report.
+// runbook's own curl checks run as queries, a bad query, a metric with no data, an unreachable
+// server, refused credentials and an unset secret as one line each; the report's charts in HTML and
+// PDF, read back with pdftotext and pdftoppm. Prometheus wants basic auth: the password reaches it
+// from an environment variable, and is nowhere in the database, the timeline or the report.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,9 +22,10 @@ import {
 import { freePort } from '../../servers/proxies.js';
 
 const RUNBOOK = fileURLToPath(new URL('../../fixtures/runbooks/prometheus-checks.md', import.meta.url));
-/** What the incident's bearer token holds while the test runs: it must never be written anywhere. */
-const TOKEN = 'prom-token-7f3a9c1e-never-stored';
-const ENV = { FL_TEST_PROMETHEUS_TOKEN: TOKEN };
+/** Prometheus' basic-auth password, given to Frameline as an environment variable: never written anywhere. */
+const PASSWORD = 'prom-password-7f3a9c1e-never-stored';
+const ENV = { FL_TEST_PROMETHEUS_PASSWORD: PASSWORD, FL_TEST_PROMETHEUS_TOKEN: 'not-what-it-wants' };
+const BASIC = ['--prometheus-user', 'frameline', '--prometheus-password-env', 'FL_TEST_PROMETHEUS_PASSWORD'];
 
 let ws: Workspace;
 let exporter: Exporter;
@@ -38,7 +40,10 @@ beforeAll(async () => {
     latency: 0.5,
     observations: 20,
   });
-  prometheus = await startPrometheus({ targets: [exporter.target] });
+  prometheus = await startPrometheus({
+    targets: [exporter.target],
+    basicAuth: { username: 'frameline', password: PASSWORD },
+  });
   // rate() and histogram_quantile() need two samples of each series.
   await prometheus.untilScraped(2);
 }, 60_000);
@@ -62,7 +67,7 @@ describe('query steps against a real Prometheus', () => {
   let incident: Incident;
   let walkId: number;
 
-  it('opens an incident that names the server, its token kept as an environment variable', async () => {
+  it('opens an incident that names the server, its password kept as an environment variable', async () => {
     expect((await fl('runbooks', 'import', RUNBOOK)).code).toBe(0);
     incident = await json<Incident>(
       'incident',
@@ -71,18 +76,17 @@ describe('query steps against a real Prometheus', () => {
       'Latency alert',
       '--prometheus',
       prometheus.url,
-      '--prometheus-token-env',
-      'FL_TEST_PROMETHEUS_TOKEN',
+      ...BASIC,
     );
     expect(incident.prometheus).toEqual({
       url: prometheus.url,
-      auth: 'bearer',
-      username: null,
-      secretEnv: 'FL_TEST_PROMETHEUS_TOKEN',
+      auth: 'basic',
+      username: 'frameline',
+      secretEnv: 'FL_TEST_PROMETHEUS_PASSWORD',
     });
     const shown = await fl('incident', 'show', String(incident.id));
     expect(shown.stdout).toContain(
-      `prometheus: ${prometheus.url} (bearer token from $FL_TEST_PROMETHEUS_TOKEN)`,
+      `prometheus: ${prometheus.url} (basic auth as frameline, password from $FL_TEST_PROMETHEUS_PASSWORD)`,
     );
     const w = await json<WalkView>('walk', 'start', String(incident.id), '--runbook', 'prometheus-checks');
     walkId = w.id;
@@ -155,7 +159,7 @@ describe('query steps against a real Prometheus', () => {
     ]);
   });
 
-  it('says in one line what went wrong: a bad query, no data, an unreachable server, a missing token', async () => {
+  it('says in one line what went wrong: a bad query, no data, an unreachable server, refused or missing secrets', async () => {
     const bad = await fl('walk', 'action', String(walkId), '--step', '4');
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(
@@ -178,6 +182,21 @@ describe('query steps against a real Prometheus', () => {
     );
     expect(down.stderr).not.toMatch(/at .*\.js:\d+/);
 
+    // A bearer token Prometheus does not take, then a secret whose variable is not set.
+    await json(
+      'incident',
+      'update',
+      String(incident.id),
+      '--prometheus',
+      prometheus.url,
+      '--prometheus-token-env',
+      'FL_TEST_PROMETHEUS_TOKEN',
+    );
+    const refusedToken = await fl('walk', 'action', String(walkId), '--step', '1');
+    expect(refusedToken.code).toBe(1);
+    expect(refusedToken.stdout).toContain(
+      `query  failed: Prometheus at ${prometheus.url} refused the request (401): check the secret in FL_TEST_PROMETHEUS_TOKEN\n`,
+    );
     await json(
       'incident',
       'update',
@@ -192,15 +211,7 @@ describe('query steps against a real Prometheus', () => {
     expect(unset.stdout).toContain(
       `the environment variable FL_TEST_UNSET_TOKEN that holds the bearer token for ${prometheus.url} is not set`,
     );
-    await json(
-      'incident',
-      'update',
-      String(incident.id),
-      '--prometheus',
-      prometheus.url,
-      '--prometheus-token-env',
-      'FL_TEST_PROMETHEUS_TOKEN',
-    );
+    await json('incident', 'update', String(incident.id), '--prometheus', prometheus.url, ...BASIC);
 
     const refused = await fl(
       'incident',
@@ -231,7 +242,7 @@ describe('query steps against a real Prometheus', () => {
     expect((await fl('report', String(incident.id), '-o', html)).code).toBe(0);
     const page = readFileSync(html, 'utf8');
     const charts = page.match(/<svg class="chart query-chart"[^>]*>/g) ?? [];
-    // Step 1, step 2, the three curl checks, and the first unreachable-then-missing-token runs have none.
+    // Step 1, step 2 and the three curl checks; the runs that reached no data have none.
     expect(charts.length).toBeGreaterThanOrEqual(5);
     expect(page).toContain('expect &lt; 10');
     expect(page).toMatch(/<path class="series series-0" d="M[\d.]+,[\d.]+L/);
@@ -271,14 +282,14 @@ describe('query steps against a real Prometheus', () => {
     expect(red).toBeGreaterThan(20);
   });
 
-  it('never writes the token: not in the database, the timeline or any report', async () => {
+  it('never writes the password: not in the database, the timeline or any report', async () => {
     const files = readdirSync(ws.dir).filter((f) => /^frameline\.db|^report\./.test(f));
     expect(files.length).toBeGreaterThanOrEqual(3);
-    for (const f of files) expect(readFileSync(join(ws.dir, f)).includes(TOKEN), f).toBe(false);
+    for (const f of files) expect(readFileSync(join(ws.dir, f)).includes(PASSWORD), f).toBe(false);
     const json = join(ws.dir, 'report.json');
     expect((await fl('report', String(incident.id), '-o', json)).code).toBe(0);
-    expect(readFileSync(json, 'utf8')).not.toContain(TOKEN);
-    expect(readFileSync(json, 'utf8')).toContain('FL_TEST_PROMETHEUS_TOKEN');
+    expect(readFileSync(json, 'utf8')).not.toContain(PASSWORD);
+    expect(readFileSync(json, 'utf8')).toContain('FL_TEST_PROMETHEUS_PASSWORD');
   });
 });
 
