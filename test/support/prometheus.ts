@@ -13,6 +13,20 @@ import { until } from './wait.js';
 
 export const PROMETHEUS = process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus';
 
+/**
+ * The service runbook's Prometheus checks as the seed writes them (one curl each, the query plain in
+ * the URL), read as one query step: what the exporter below answers.
+ */
+export const SERVICE_RUNBOOK_CHECKS = {
+  kind: 'query',
+  promql: [
+    'sum(websocket_connections_active{environment="production"})',
+    'sum(rate(websocket_disconnections_total{environment="production"}[5m])) by (reason)',
+    'histogram_quantile(0.95,rate(websocket_message_latency_seconds_bucket{environment="production"}[5m]))',
+  ],
+  server: 'http://prometheus:9090',
+} as const;
+
 /** What the exporter serves; counters grow at these rates per second from the moment they are set. */
 export interface ExporterSettings {
   /** websocket_connections_active{environment="production"} */

@@ -168,7 +168,11 @@ export function IncidentView({
             · started {formatIsoShort(walk.startedAt)}
           </p>
         ) : null}
-        {incident && view === 'walk' && !showStart ? (
+        {/* Only where it matters: the incident names a server, or its runbook asks Prometheus. */}
+        {incident &&
+        view === 'walk' &&
+        !showStart &&
+        (incident.prometheus !== null || walk?.runbook.steps.some((s) => s.action?.kind === 'query')) ? (
           <PrometheusServerLine
             key={`${incident.id}:${JSON.stringify(incident.prometheus)}`}
             api={api}

@@ -14,6 +14,7 @@ import { QueryResultSchema } from '../../../shared/prometheus.js';
 import { browserMissing } from '../../support/browser.js';
 import { cli, workspace, type CliResult, type Workspace } from '../../support/cli.js';
 import {
+  SERVICE_RUNBOOK_CHECKS,
   startExporter,
   startPrometheus,
   type Exporter,
@@ -92,15 +93,7 @@ describe('query steps against a real Prometheus', () => {
     walkId = w.id;
     expect(w.current.steps.map((s) => s.action?.kind)).toEqual(['query', 'query', 'query', 'query', 'query']);
     // The source runbook's curl block is read as its three queries.
-    expect(w.current.steps[2]!.action).toEqual({
-      kind: 'query',
-      promql: [
-        'sum(websocket_connections_active{environment="production"})',
-        'sum(rate(websocket_disconnections_total{environment="production"}[5m])) by (reason)',
-        'histogram_quantile(0.95,rate(websocket_message_latency_seconds_bucket{environment="production"}[5m]))',
-      ],
-      server: 'http://prometheus:9090',
-    });
+    expect(w.current.steps[2]!.action).toEqual(SERVICE_RUNBOOK_CHECKS);
   });
 
   it('passes a step whose value meets its threshold, over the incident window', async () => {
@@ -183,35 +176,21 @@ describe('query steps against a real Prometheus', () => {
     expect(down.stderr).not.toMatch(/at .*\.js:\d+/);
 
     // A bearer token Prometheus does not take, then a secret whose variable is not set.
-    await json(
-      'incident',
-      'update',
-      String(incident.id),
-      '--prometheus',
-      prometheus.url,
-      '--prometheus-token-env',
-      'FL_TEST_PROMETHEUS_TOKEN',
-    );
+    const askWith = (...auth: string[]) =>
+      json('incident', 'update', String(incident.id), '--prometheus', prometheus.url, ...auth);
+    await askWith('--prometheus-token-env', 'FL_TEST_PROMETHEUS_TOKEN');
     const refusedToken = await fl('walk', 'action', String(walkId), '--step', '1');
     expect(refusedToken.code).toBe(1);
     expect(refusedToken.stdout).toContain(
       `query  failed: Prometheus at ${prometheus.url} refused the request (401): check the secret in FL_TEST_PROMETHEUS_TOKEN\n`,
     );
-    await json(
-      'incident',
-      'update',
-      String(incident.id),
-      '--prometheus',
-      prometheus.url,
-      '--prometheus-token-env',
-      'FL_TEST_UNSET_TOKEN',
-    );
+    await askWith('--prometheus-token-env', 'FL_TEST_UNSET_TOKEN');
     const unset = await fl('walk', 'action', String(walkId), '--step', '1');
     expect(unset.code).toBe(1);
     expect(unset.stdout).toContain(
       `the environment variable FL_TEST_UNSET_TOKEN that holds the bearer token for ${prometheus.url} is not set`,
     );
-    await json('incident', 'update', String(incident.id), '--prometheus', prometheus.url, ...BASIC);
+    await askWith(...BASIC);
 
     const refused = await fl(
       'incident',

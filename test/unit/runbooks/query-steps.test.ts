@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { builtinRunbooks } from '../../../shared/runbooks/builtin/index.js';
 import { parseAction, parseRunbook, RunbookError } from '../../../shared/runbooks/parse.js';
+import { SERVICE_RUNBOOK_CHECKS } from '../../support/prometheus.js';
 
 const SEED = fileURLToPath(new URL('../../fixtures/seeds/003_16aff6c045fdf15a.txt', import.meta.url));
 
@@ -91,15 +92,7 @@ describe('curl steps of the source runbooks', () => {
     const command = block.slice(0, block.lastIndexOf('```')).trim();
     const r = parseRunbook(RUNBOOK(`\`\`\`bash\n${command}\n\`\`\``), { fileName: 'm.md' });
     expect(r.steps[0]!.command).toBe(command);
-    expect(r.steps[0]!.action).toEqual({
-      kind: 'query',
-      promql: [
-        'sum(websocket_connections_active{environment="production"})',
-        'sum(rate(websocket_disconnections_total{environment="production"}[5m])) by (reason)',
-        'histogram_quantile(0.95,rate(websocket_message_latency_seconds_bucket{environment="production"}[5m]))',
-      ],
-      server: 'http://prometheus:9090',
-    });
+    expect(r.steps[0]!.action).toEqual(SERVICE_RUNBOOK_CHECKS);
   });
 
   it('reads --data-urlencode and percent-encoded queries; a server behind a variable is left to the incident', () => {
