@@ -4,9 +4,14 @@
 // the source runbooks' own `curl …/api/v1/query?query=…` commands read as the queries they run.
 import { z } from 'zod';
 
-/** An environment variable's name: where the engine reads a Prometheus secret when it queries. */
-export const SecretEnvSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, {
-  error: 'must be an environment variable name such as PROMETHEUS_TOKEN (letters, digits, _)',
+/**
+ * An environment variable's name: where the engine reads a Prometheus secret when it queries. The
+ * name must say PROMETHEUS, so that an incident can never name another secret of the engine's
+ * environment (AWS_SECRET_ACCESS_KEY) to be sent to the URL it names.
+ */
+export const SecretEnvSchema = z.string().regex(/^[A-Z0-9_]*PROMETHEUS[A-Z0-9_]*$/, {
+  error:
+    'must be an environment variable whose name says PROMETHEUS, such as PROMETHEUS_TOKEN (capitals, digits, _), so that no other secret of the environment can be sent',
 });
 
 /** A Prometheus server's base URL: http or https, without credentials (those go through an environment variable). */

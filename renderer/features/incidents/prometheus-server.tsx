@@ -99,7 +99,7 @@ export function PrometheusServerLine({
             label={
               auth === 'bearer' ? 'Token in the environment variable' : 'Password in the environment variable'
             }
-            hint="Its name only: the engine reads the value when a query runs, and never stores it."
+            hint="Its name only, one that says PROMETHEUS: the engine reads the value when a query runs, and never stores it."
           >
             <input
               className="mono"

@@ -184,11 +184,11 @@ describe('query steps against a real Prometheus', () => {
     expect(refusedToken.stdout).toContain(
       `query  failed: Prometheus at ${prometheus.url} refused the request (401): check the secret in FL_TEST_PROMETHEUS_TOKEN\n`,
     );
-    await askWith('--prometheus-token-env', 'FL_TEST_UNSET_TOKEN');
+    await askWith('--prometheus-token-env', 'FL_TEST_UNSET_PROMETHEUS_TOKEN');
     const unset = await fl('walk', 'action', String(walkId), '--step', '1');
     expect(unset.code).toBe(1);
     expect(unset.stdout).toContain(
-      `the environment variable FL_TEST_UNSET_TOKEN that holds the bearer token for ${prometheus.url} is not set`,
+      `the environment variable FL_TEST_UNSET_PROMETHEUS_TOKEN that holds the bearer token for ${prometheus.url} is not set`,
     );
     await askWith(...BASIC);
 

@@ -56,10 +56,16 @@ describe('the server', () => {
       url: 'http://prom:9090',
       auth: 'basic',
       username: 'ana',
-      secretEnv: 'PROM_PASSWORD',
+      secretEnv: 'PROMETHEUS_PASSWORD',
     });
-    expect(describeServer(server)).toBe('http://prom:9090 (basic auth as ana, password from $PROM_PASSWORD)');
+    expect(describeServer(server)).toBe('http://prom:9090 (basic auth as ana, password from $PROMETHEUS_PASSWORD)');
     expect(PrometheusServerSchema.safeParse({ ...server, secretEnv: 'not a name' }).success).toBe(false);
+    // Only a variable named for Prometheus: an incident cannot send another secret of the environment.
+    for (const name of ['AWS_SECRET_ACCESS_KEY', 'GITHUB_TOKEN', 'prometheus_token'])
+      expect(PrometheusServerSchema.safeParse({ ...server, secretEnv: name }).success, name).toBe(false);
+    expect(PrometheusServerSchema.safeParse({ ...server, secretEnv: 'TEAM_PROMETHEUS_TOKEN' }).success).toBe(
+      true,
+    );
   });
 
   it('names series by their labels, without job and instance', () => {
