@@ -58,7 +58,9 @@ describe('the server', () => {
       username: 'ana',
       secretEnv: 'PROMETHEUS_PASSWORD',
     });
-    expect(describeServer(server)).toBe('http://prom:9090 (basic auth as ana, password from $PROMETHEUS_PASSWORD)');
+    expect(describeServer(server)).toBe(
+      'http://prom:9090 (basic auth as ana, password from $PROMETHEUS_PASSWORD)',
+    );
     expect(PrometheusServerSchema.safeParse({ ...server, secretEnv: 'not a name' }).success).toBe(false);
     // Only a variable named for Prometheus: an incident cannot send another secret of the environment.
     for (const name of ['AWS_SECRET_ACCESS_KEY', 'GITHUB_TOKEN', 'prometheus_token'])
