@@ -16,6 +16,7 @@ import { ReportDialog } from './report-dialog';
 import { SeverityChip } from './severity';
 import { useWalk } from './use-walk';
 import { WalkStart } from './walk-start';
+import { WalkProfileLine } from './walk-profile';
 
 type Pane = 'flowchart' | 'timeline';
 /** The incident's two views: walking its runbook, and writing its post-mortem. */
@@ -166,6 +167,7 @@ export function IncidentView({
               </>
             ) : null}{' '}
             · started {formatIsoShort(walk.startedAt)}
+            <WalkProfileLine api={api} walk={walk} onSaved={(w) => state.accept(w)} />
           </p>
         ) : null}
         {/* Only where it matters: the incident names a server, or its runbook asks Prometheus. */}
