@@ -13,6 +13,7 @@ const journeys = [
   'test/e2e/sessions.test.ts',
   'test/e2e/diagnose.test.ts',
   'test/e2e/walk.test.ts',
+  'test/e2e/walk-query.test.ts',
 ];
 const run = spawnSync(process.execPath, [vitest, 'run', ...journeys], {
   stdio: 'inherit',

@@ -8,6 +8,7 @@ import { numberIn, SubprotocolSchema } from './fields.js';
 import { MAX_SEND_CHARS } from './capture.js';
 import { ProtocolChoiceSchema } from '../protocols/names.js';
 import { SessionSummarySchema } from './sessions.js';
+import { PrometheusServerSchema } from '../prometheus.js';
 import { ConnectionProfileSchema, WalkProfileViewSchema } from './walk-profile.js';
 import {
   NodeKindSchema,
@@ -89,6 +90,8 @@ export const IncidentSchema = z.object({
   wentWell: z.string(),
   wentWrong: z.string(),
   gotLucky: z.string(),
+  /** The Prometheus server the walks' query steps ask; its secret is named by an environment variable, never stored. */
+  prometheus: PrometheusServerSchema.nullable(),
 });
 
 /** What an action item is for: mitigate the next one, prevent it, or improve the response. */
@@ -132,7 +135,7 @@ export const TimelineEntrySchema = z.object({
 });
 
 export const WalkStatusSchema = z.enum(['active', 'finished']);
-export const RunKindSchema = z.enum(['shell', 'probe', 'capture', 'relay', 'diagnose']);
+export const RunKindSchema = z.enum(['shell', 'probe', 'capture', 'relay', 'diagnose', 'query']);
 export const RunStatusSchema = z.enum([
   'running',
   'ok',
@@ -289,6 +292,7 @@ export const incidentChannels = {
     request: z.object({
       title: z.string().trim().min(1).max(200),
       severity: IncidentSeveritySchema.optional(),
+      prometheus: PrometheusServerSchema.optional(),
     }),
     response: IncidentSchema,
   },
@@ -328,6 +332,8 @@ export const incidentChannels = {
       wentWell: longText.optional(),
       wentWrong: longText.optional(),
       gotLucky: longText.optional(),
+      /** The Prometheus server of the query steps; null forgets it. */
+      prometheus: PrometheusServerSchema.nullable().optional(),
     }),
     response: IncidentSchema,
   },

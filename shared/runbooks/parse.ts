@@ -3,6 +3,7 @@
 // (a ```sh block), an app action, a time box, and the findings the node fixes. A Markdown file with a
 // flowchart and nothing else is a runbook too. Every problem is reported with its line.
 import { parseCaptureScript, ScriptError } from '../capture-script.js';
+import { curlQueries, parseThreshold, prometheusUrlProblem, type Threshold } from '../prometheus.js';
 import { FlowchartError, isFlowchart, parseFlowchart, type Flowchart } from './mermaid.js';
 import {
   StepActionSchema,
@@ -339,12 +340,15 @@ interface StepDraft {
   /** The line of the exit codes, to point at when the step has no command for them. */
   exitCodesLine: number | null;
   action: StepAction | null;
+  /** The threshold of a query step (`Expect: < 10`), and its line. */
+  expect: Threshold | null;
+  expectLine: number | null;
   timeboxSeconds: number | null;
   fixes: string[];
 }
 
 const DIRECTIVE =
-  /^\s*(?:[-*]\s+)?(?:\*\*|__)?(action|time ?box|fixes|success exit codes?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(.*)$/i;
+  /^\s*(?:[-*]\s+)?(?:\*\*|__)?(action|time ?box|fixes|success exit codes?|expect)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(.*)$/i;
 
 /** Step sections by node: a `{#NODE}` heading up to the next heading of its level or above. */
 function readSections(
@@ -424,6 +428,8 @@ function readPart(
     successExitCodes: null,
     exitCodesLine: null,
     action: null,
+    expect: null,
+    expectLine: null,
     timeboxSeconds: null,
     fixes: [],
   };
@@ -459,6 +465,15 @@ function readPart(
       d.action = parseAction(value, i + 1);
     } else if (key === 'timebox') {
       d.timeboxSeconds = parseDuration(value, i + 1);
+    } else if (key === 'expect') {
+      const t = parseThreshold(value);
+      if (!t)
+        throw new RunbookError(
+          i + 1,
+          `expect "${value}" is not a threshold such as "< 10", ">= 0.995" or "== 0"`,
+        );
+      d.expect = t;
+      d.expectLine = i + 1;
     } else if (key.startsWith('successexitcode')) {
       d.successExitCodes = parseExitCodes(value, i + 1);
       d.exitCodesLine = i + 1;
@@ -478,6 +493,24 @@ function readPart(
       d.exitCodesLine!,
       `"${title}" gives success exit codes but has no shell command; put them in the step of the command`,
     );
+  // A command that asks Prometheus with curl is a query step the app can run itself.
+  if (d.action === null && d.command !== null) {
+    const curl = curlQueries(d.command);
+    if (curl)
+      d.action = {
+        kind: 'query',
+        promql: curl.promql.slice(0, 8),
+        ...(curl.server && prometheusUrlProblem(curl.server) === null ? { server: curl.server } : {}),
+      };
+  }
+  if (d.expect !== null) {
+    if (d.action?.kind !== 'query')
+      throw new RunbookError(
+        d.expectLine!,
+        `"${title}" expects a value but asks Prometheus nothing; put "Expect:" in the step with "Action: query promql=…"`,
+      );
+    d.action = { ...d.action, expect: d.expect };
+  }
   return d;
 }
 
@@ -534,6 +567,7 @@ const ACTION_ARGS: Record<StepAction['kind'], string[]> = {
   capture: ['url', 'duration', 'script', 'protocol', 'subprotocol', 'initPayload', 'header'],
   relay: ['to', 'duration', 'port'],
   diagnose: ['session'],
+  query: ['promql', 'expect', 'server'],
 };
 
 /**
@@ -546,7 +580,7 @@ export function parseAction(raw: string, line: number): StepAction {
   if (!m || !(m[1]! in ACTION_ARGS))
     throw new RunbookError(
       line,
-      `action "${raw.trim()}" is not one of probe, capture, relay, diagnose (e.g. "action: capture duration=30")`,
+      `action "${raw.trim()}" is not one of probe, capture, relay, diagnose, query (e.g. "action: capture duration=30")`,
     );
   const kind = m[1] as StepAction['kind'];
   const rest = m[2]!.trim();
@@ -561,12 +595,13 @@ export function parseAction(raw: string, line: number): StepAction {
       );
     }
   } else {
-    const re = /([A-Za-z][\w-]*)=(?:"([^"]*)"|'([^']*)'|(\S+))|(\S+)/g;
+    // A double-quoted value may hold \" (PromQL's label matchers: promql="up{job=\"ws\"}").
+    const re = /([A-Za-z][\w-]*)=(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+))|(\S+)/g;
     for (const a of rest.matchAll(re)) {
       if (a[5] !== undefined)
         throw new RunbookError(line, `action ${kind}: "${a[5]}" is not key=value (e.g. duration=30)`);
       const key = a[1]!;
-      const quoted = a[2] ?? a[3];
+      const quoted = a[2] !== undefined ? a[2].replace(/\\(["\\])/g, '$1') : a[3];
       const bare = a[4];
       args[key] =
         quoted !== undefined
@@ -592,6 +627,18 @@ export function parseAction(raw: string, line: number): StepAction {
   if (kind === 'capture' && args.duration === undefined) args.duration = 30;
   if (kind === 'relay' && args.duration === undefined) args.duration = RELAY_ACTION_SECONDS;
   if (kind === 'probe' && typeof args.checks === 'string') args.checks = [args.checks];
+  if (kind === 'query') {
+    if (typeof args.promql === 'string') args.promql = [args.promql];
+    if (typeof args.expect === 'string' || typeof args.expect === 'number') {
+      const t = parseThreshold(String(args.expect));
+      if (!t)
+        throw new RunbookError(
+          line,
+          `action query: expect "${String(args.expect)}" is not a threshold such as "< 10" or ">= 0.995"`,
+        );
+      args.expect = t;
+    }
+  }
   if (args.header !== undefined) {
     args.headers = typeof args.header === 'string' ? [args.header] : args.header;
     delete args.header;

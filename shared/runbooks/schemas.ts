@@ -2,6 +2,7 @@
 // parser, the engine and the console are inferred from these, never written twice.
 import { z } from 'zod';
 import { ProtocolChoiceSchema } from '../protocols/names.js';
+import { PrometheusUrlSchema, ThresholdSchema } from '../prometheus.js';
 
 const id = z.number().int().positive();
 const isoTime = z.string();
@@ -92,12 +93,26 @@ export const DiagnoseActionSchema = z.object({
   session: z.union([id, z.literal('latest')]).optional(),
 });
 
+/**
+ * Ask Prometheus: each query over the incident's window (its value at the end and its curve), judged
+ * against `expect` (`Expect: < 10` in the runbook). A `curl …/api/v1/query?query=…` command is read as one.
+ */
+export const QueryActionSchema = z.object({
+  kind: z.literal('query'),
+  promql: z.array(z.string().trim().min(1).max(4000)).min(1).max(8),
+  /** The threshold every value must meet; absent: the step passes when every query answers with data. */
+  expect: ThresholdSchema.optional(),
+  /** The server to ask when the incident names none (a URL the runbook wrote out). */
+  server: PrometheusUrlSchema.optional(),
+});
+
 /** Something a step asks the app to do instead of a person. */
 export const StepActionSchema = z.discriminatedUnion('kind', [
   ProbeActionSchema,
   CaptureActionSchema,
   RelayActionSchema,
   DiagnoseActionSchema,
+  QueryActionSchema,
 ]);
 
 /** A node of the walk as drawn by the flowchart. */

@@ -9,6 +9,7 @@ import type {
   TimelineEntry,
 } from '../../../shared/contract/incidents.js';
 import { formatDuration } from '../../../shared/charts/scale.js';
+import { describeServer, type PrometheusServer } from '../../../shared/prometheus.js';
 import { InputError } from '../../engine/errors.js';
 import { dbPath, idArgument, parse, positionals, requestFrom, sessionId, type Flag } from '../args.js';
 import { openCliEngine } from '../engine.js';
@@ -17,6 +18,7 @@ import { out, table } from '../output.js';
 type IncidentDetail = ResponseOf<'incidents', 'get'>;
 
 export const help = `frameline incident create --title T [--severity P1|P2|P3|P4]   open an incident (default P2)
+                          [--prometheus URL ...]             and the Prometheus its query steps ask
 frameline incident list                                          incidents, newest first
 frameline incident show ID                                       the post-mortem, action items, linked
                                                                  sessions, walks and timeline
@@ -28,6 +30,9 @@ frameline incident update ID [options]                           change any fiel
   --responders "Ana, Bo"          who responded (replaces the list; "" clears it)
   --summary T  --impact T  --trigger T  --root-cause T  --detection T  --resolution T
   --went-well T  --went-wrong T  --got-lucky T
+  --prometheus URL|none           the Prometheus server the walk's query steps ask ("none" forgets it)
+  --prometheus-token-env VAR      ... with the bearer token in the environment variable VAR, or
+  --prometheus-user U --prometheus-password-env VAR   ... with basic auth (the secret is never stored)
 frameline incident action add ID --title T --type mitigate|prevent|process [--owner O] [--due YYYY-MM-DD]
                              [--link URL]                        an action item
 frameline incident action done ACTION [--undo]                   mark an action item done (or not)
@@ -64,7 +69,48 @@ const OPTIONS = {
   undo: { type: 'boolean', default: false },
   session: { type: 'string' },
   unlink: { type: 'boolean', default: false },
+  prometheus: { type: 'string' },
+  'prometheus-token-env': { type: 'string' },
+  'prometheus-user': { type: 'string' },
+  'prometheus-password-env': { type: 'string' },
 } as const;
+
+/**
+ * The incident's Prometheus server from the flags: undefined when none is given, null for "none".
+ * The secret is named by an environment variable, read by the engine when a query runs.
+ */
+export function prometheusFlags(v: {
+  prometheus?: string | undefined;
+  'prometheus-token-env'?: string | undefined;
+  'prometheus-user'?: string | undefined;
+  'prometheus-password-env'?: string | undefined;
+}): PrometheusServer | null | undefined {
+  const token = v['prometheus-token-env'];
+  const user = v['prometheus-user'];
+  const password = v['prometheus-password-env'];
+  if (v.prometheus === undefined) {
+    if (token !== undefined || user !== undefined || password !== undefined)
+      throw new InputError(
+        '--prometheus-token-env, --prometheus-user and --prometheus-password-env go with --prometheus URL',
+      );
+    return undefined;
+  }
+  if (/^none$/i.test(v.prometheus.trim())) return null;
+  if (token !== undefined && (user !== undefined || password !== undefined))
+    throw new InputError(
+      'give either --prometheus-token-env (a bearer token) or --prometheus-user with --prometheus-password-env (basic auth), not both',
+    );
+  if ((user === undefined) !== (password === undefined))
+    throw new InputError(
+      'basic auth needs both --prometheus-user U and --prometheus-password-env VAR (the variable that holds the password)',
+    );
+  return {
+    url: v.prometheus.trim(),
+    auth: token !== undefined ? 'bearer' : user !== undefined ? 'basic' : 'none',
+    username: user ?? null,
+    secretEnv: token ?? password ?? null,
+  };
+}
 
 /** P1..P4, also written p1, 1 or sev1: the contract's spelling from the engineer's. */
 export function severityWord(raw: string | undefined): IncidentSeverity | string | undefined {
@@ -167,6 +213,7 @@ export function describeIncident(i: Incident): string {
   for (const t of times) lines.push(`  ${t}`);
   if (metrics.length) lines.push(`  ${metrics.join('; ')}`);
   if (i.responders.length) lines.push(`  responders: ${i.responders.join(', ')}`);
+  if (i.prometheus) lines.push(`  prometheus: ${describeServer(i.prometheus)}`);
   for (const [label, text] of [
     ['summary', i.summary],
     ['impact', i.impact],
@@ -270,10 +317,12 @@ export async function run(argv: string[]): Promise<number> {
           throw new InputError(
             'frameline incident create needs --title, such as --title "Chat drops every minute"',
           );
-        const request = requestFrom(contract.incidents.create.request, values, {
-          title: UPDATE_FLAGS.title!,
-          severity: UPDATE_FLAGS.severity!,
-        });
+        const request = requestFrom(
+          contract.incidents.create.request,
+          values,
+          { title: UPDATE_FLAGS.title!, severity: UPDATE_FLAGS.severity! },
+          { prometheus: prometheusFlags(v) ?? undefined },
+        );
         const incident = await incidents.create(request);
         await print(incident, `incident ${incident.id}`);
         return 0;
@@ -312,6 +361,7 @@ export async function run(argv: string[]): Promise<number> {
         const request = requestFrom(contract.incidents.update.request, values, UPDATE_FLAGS, {
           id,
           responders: values.responders,
+          prometheus: prometheusFlags(v),
         });
         if (Object.keys(request).length === 1)
           throw new InputError(

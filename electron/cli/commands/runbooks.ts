@@ -1,5 +1,6 @@
 // frameline runbooks: list the built-in and imported runbooks, import one, show one, validate a file,
 // trust one a page imported (outside the page: here, on the command line).
+import { describeThreshold } from '../../../shared/prometheus.js';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Api, ResponseOf } from '../../../shared/contract.js';
@@ -54,6 +55,14 @@ async function withDatabase<T>(
 }
 
 function describeAction(a: StepAction): string {
+  // A query as the runbook writes it: its PromQL quoted, its threshold as `Expect:` says it.
+  if (a.kind === 'query')
+    return [
+      'query',
+      ...a.promql.map((q) => `promql=${JSON.stringify(q)}`),
+      ...(a.expect ? [`expect "${describeThreshold(a.expect)}"`] : []),
+      ...(a.server ? [`server=${a.server}`] : []),
+    ].join(' ');
   const { kind, ...args } = a;
   const parts = Object.entries(args).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`);
   return [kind, ...parts].join(' ');

@@ -1,5 +1,6 @@
 // frameline walk: walk an incident through a runbook without a window — start, show, choose a way
 // on, go back, write a note, run a step's shell command (confirmed with --yes) or its app action.
+import { formatValue, QueryResultSchema, seriesName } from '../../../shared/prometheus.js';
 import {
   SHELL_TIMEOUT_DEFAULT_SECONDS,
   type Visit,
@@ -36,7 +37,8 @@ frameline walk check WALK STEP [--undo] [--node NODE]
 frameline walk run WALK [--step N] --yes [--timeout S] [--command TEXT]
                                             run the current node's shell command on this machine
 frameline walk action WALK [--step N] [--url U] [--direct U] [--session S] [--duration S] [connection flags]
-                                            run the current node's app action (capture, probe, relay, diagnose)
+                                            run the current node's app action (capture, probe, relay, diagnose,
+                                            query: Prometheus over the incident's window)
 frameline walk finding WALK FINDING-ID [--evidence TEXT]
                                             attach a finding seen elsewhere: it drives the suggestions
 
@@ -105,6 +107,25 @@ function elapsed(v: Visit): string {
   return v.timeboxSeconds
     ? `${text} of ${minutes(v.timeboxSeconds)}${v.overrun ? ', OVER its time box' : ''}`
     : text;
+}
+
+/** A query run's answers: each query with its verdict, and each series' value when there are several. */
+export function queryLines(r: WalkRun): string[] {
+  const parsed = QueryResultSchema.safeParse(r.result);
+  if (!parsed.success) return [];
+  const q = parsed.data;
+  const from = new Date(q.window.from * 1000).toISOString().slice(0, 19);
+  const to = new Date(q.window.to * 1000).toISOString().slice(0, 19);
+  const lines = [`asked ${q.server} over ${from}Z to ${to}Z (a point every ${q.window.stepSeconds} s)`];
+  for (const a of q.queries) {
+    lines.push(`${a.pass ? 'PASS' : 'FAIL'}  ${a.promql}  ${a.error ?? a.verdict}`);
+    if (a.error === null && a.series.length > 4)
+      for (const s of a.series)
+        lines.push(
+          `        ${seriesName(s.labels)}  ${s.value === null ? 'no value at the end' : formatValue(s.value)}${s.pass === false ? '  (does not meet the threshold)' : ''}`,
+        );
+  }
+  return lines;
 }
 
 function runLine(r: WalkRun): string {
@@ -471,6 +492,7 @@ async function runActionStep(
     if (values.json) await out(`${JSON.stringify(result, null, 2)}\n`);
     else {
       await out(`${runLine(result)}\n`);
+      if (result.kind === 'query') for (const line of queryLines(result)) await out(`  ${line}\n`);
       const w = await api.walks.get({ id });
       const found = w.findings.filter((f) => f.runId === result.id);
       for (const f of found) await out(`  finding ${f.id}: ${f.evidence}\n`);

@@ -13,6 +13,8 @@ import { RelayServer } from '../relay/relay.js';
 import { diagnoseSession } from '../diagnose/session-analysis.js';
 import { sessionDetail } from '../sessions/sessions.js';
 import { needsInput } from './errors.js';
+import type { PrometheusServer } from '../../../shared/prometheus.js';
+import { queryWindow, runQueryStep } from './prometheus-query.js';
 import type { ConnectionProfile } from '../../../shared/contract/walk-profile.js';
 
 /**
@@ -39,6 +41,8 @@ export interface ActionOutcome {
   result: unknown;
   sessionId: number | null;
   findings: ActionFinding[];
+  /** What the timeline keeps of the result besides the summary (a query's values, not its curves). */
+  timeline?: Record<string, unknown>;
 }
 
 export interface ActionContext {
@@ -60,6 +64,10 @@ export interface ActionContext {
   onSession?: (sessionId: number) => void;
   /** What a running action has to tell the person walking (a relay's address, its clients), a line at a time. */
   onOutput?: (text: string) => void;
+  /** The incident's Prometheus server (a query step's own is used without one). */
+  prometheus: PrometheusServer | null;
+  /** The incident's window, epoch microseconds: its impact start (or detection) to its resolution (or now). */
+  window: { fromUs: number; toUs: number };
 }
 
 function findingsOf(findings: readonly Finding[], sessionId: number | null): ActionFinding[] {
@@ -88,7 +96,41 @@ export async function runAction(action: StepAction, ctx: ActionContext): Promise
       return runRelay(action, ctx);
     case 'diagnose':
       return runDiagnose(action, ctx);
+    case 'query':
+      return runQuery(action, ctx);
   }
+}
+
+async function runQuery(
+  action: Extract<StepAction, { kind: 'query' }>,
+  ctx: ActionContext,
+): Promise<ActionOutcome> {
+  const server =
+    ctx.prometheus ??
+    (action.server ? { url: action.server, auth: 'none' as const, username: null, secretEnv: null } : null);
+  if (!server) throw needsInput('prometheus', 'this step');
+  const window = queryWindow(ctx.window.fromUs, ctx.window.toUs);
+  const { result, summary } = await runQueryStep(action, server, window, ctx.signal);
+  return {
+    status: ctx.signal.aborted ? 'stopped' : result.pass ? 'ok' : 'failed',
+    summary,
+    result,
+    sessionId: null,
+    findings: [],
+    timeline: {
+      server: result.server,
+      window: result.window,
+      expect: result.expect,
+      pass: result.pass,
+      queries: result.queries.map((q) => ({
+        promql: q.promql,
+        error: q.error,
+        pass: q.pass,
+        verdict: q.verdict,
+        values: q.series.map((s) => ({ labels: s.labels, value: s.value, pass: s.pass })),
+      })),
+    },
+  };
 }
 
 async function runCapture(

@@ -9,7 +9,7 @@ import { InputError } from '../errors.js';
 export class NeedsInputError extends InputError {
   constructor(
     message: string,
-    readonly need: 'url' | 'direct' | 'session' | 'secret',
+    readonly need: 'url' | 'direct' | 'session' | 'secret' | 'prometheus',
     /** What needs it, such as "step 2 of HOLD". */
     readonly subject: string,
     /** A secret of the walk's profile that this process does not hold: what it is, and where else it is read. */
@@ -21,11 +21,15 @@ export class NeedsInputError extends InputError {
 }
 
 /** The engine's neutral words for what an action lacks. */
-export function needsInput(need: 'url' | 'direct' | 'session', subject: string): NeedsInputError {
+export function needsInput(
+  need: 'url' | 'direct' | 'session' | 'prometheus',
+  subject: string,
+): NeedsInputError {
   const message = {
     url: `${subject} needs an endpoint URL: set the walk's target or give one for this run`,
     direct: `${subject} compares the endpoint with its backend: set the walk's direct (backend) URL or give one for this run`,
     session: `nothing to diagnose yet: run a capture step of this walk first, or give a session id for this run`,
+    prometheus: `${subject} asks Prometheus, and the incident names no Prometheus server: set the incident's Prometheus URL`,
   }[need];
   return new NeedsInputError(message, need, subject);
 }
@@ -58,5 +62,7 @@ export function terminalWords(err: NeedsInputError): string {
       return 'nothing to diagnose yet: run a capture step of this walk first, or give --session with a session id';
     case 'secret':
       return `${err.subject} sends ${err.secret!.what} of the walk's connection profile, whose value is not kept (secrets never go into the database): give it with ${err.secret!.flag}, or set ${err.secret!.env} in the environment`;
+    case 'prometheus':
+      return `${err.subject} asks Prometheus, and the incident names no server: give it one with "frameline incident update ID --prometheus http://HOST:9090"`;
   }
 }

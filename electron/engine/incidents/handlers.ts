@@ -43,7 +43,12 @@ export function setupIncidents(
   const incidents = engine.incidents;
   const handlers: DomainSetup<'incidents' | 'runbooks' | 'walks'>['handlers'] = {
     incidents: {
-      create: (r) => incidents.create({ title: r.title, ...(r.severity ? { severity: r.severity } : {}) }),
+      create: (r) =>
+        incidents.create({
+          title: r.title,
+          ...(r.severity ? { severity: r.severity } : {}),
+          ...(r.prometheus ? { prometheus: r.prometheus } : {}),
+        }),
       list: () => incidents.list(),
       get: (r) => incidents.detail(r.id),
       update: (r) => {

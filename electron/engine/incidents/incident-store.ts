@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { Incident, IncidentSeverity, IncidentStatus } from '../../../shared/contract/incidents.js';
 import { formatMicros } from '../../../shared/time.js';
+import { PrometheusServerSchema } from '../../../shared/prometheus.js';
 import { incidentMetrics } from './metrics.js';
 
 export interface IncidentRow {
@@ -26,6 +27,8 @@ export interface IncidentRow {
   went_well: string;
   went_wrong: string;
   got_lucky: string;
+  /** JSON of the Prometheus server (URL, auth, user, the secret's environment variable), or null. */
+  prometheus: string | null;
 }
 
 const iso = (us: number | null) => (us === null ? null : formatMicros(us));
@@ -58,6 +61,7 @@ export function fromIncidentRow(r: IncidentRow): Incident {
     wentWell: r.went_well,
     wentWrong: r.went_wrong,
     gotLucky: r.got_lucky,
+    prometheus: r.prometheus === null ? null : PrometheusServerSchema.parse(JSON.parse(r.prometheus)),
   };
 }
 
@@ -100,7 +104,7 @@ export function saveIncident(db: Database.Database, id: number, next: IncidentCo
        mitigated_at = @mitigated_at, resolved_at = @resolved_at, responders = @responders,
        summary = @summary, impact = @impact, triggered_by = @triggered_by, root_cause = @root_cause,
        detection = @detection, resolution = @resolution, went_well = @went_well, went_wrong = @went_wrong,
-       got_lucky = @got_lucky
+       got_lucky = @got_lucky, prometheus = @prometheus
      WHERE id = @id`,
   ).run({ ...next, id });
 }

@@ -12,6 +12,7 @@ import type {
   WalkSummary,
 } from '../../../shared/contract/incidents.js';
 import { formatMicros, instantMicros } from '../../../shared/time.js';
+import { describeServer, type PrometheusServer } from '../../../shared/prometheus.js';
 import { nowMicros } from '../clock.js';
 import { InputError, MissingError } from '../errors.js';
 import { getSession } from '../sessions/session-store.js';
@@ -57,6 +58,8 @@ export interface IncidentChange {
   wentWell?: string;
   wentWrong?: string;
   gotLucky?: string;
+  /** The Prometheus server of the query steps; null forgets it. */
+  prometheus?: PrometheusServer | null;
 }
 
 /** An incident with everything the console's incident view and the report start from. */
@@ -128,7 +131,7 @@ export class Incidents {
     this.db = options.db;
   }
 
-  create(r: { title: string; severity?: IncidentSeverity }): Incident {
+  create(r: { title: string; severity?: IncidentSeverity; prometheus?: PrometheusServer }): Incident {
     const title = r.title.trim();
     if (title === '') throw new InputError('an incident needs a title, such as "Chat drops every minute"');
     const now = nowMicros();
@@ -141,6 +144,7 @@ export class Incidents {
         kind: 'incident-created',
         text: `incident opened: ${title} (${severity})`,
       });
+      if (r.prometheus) this.setPrometheus(id, r.prometheus, now);
       return id;
     })();
     this.options.changed?.(id);
@@ -216,6 +220,17 @@ export class Incidents {
         next[column] = value;
         said.push(value.trim() === '' ? `${words} cleared` : `${words} written`);
       }
+      if (change.prometheus !== undefined) {
+        const stored = change.prometheus === null ? null : JSON.stringify(checkedServer(change.prometheus));
+        if (stored !== row.prometheus) {
+          next.prometheus = stored;
+          said.push(
+            change.prometheus === null
+              ? 'Prometheus server forgotten'
+              : `Prometheus ${describeServer(change.prometheus)}`,
+          );
+        }
+      }
       checkOrder({
         impactStartedAt: next.impact_started_at,
         detectedAt: next.detected_at,
@@ -235,6 +250,18 @@ export class Incidents {
     })();
     this.options.changed?.(id);
     return this.get(id);
+  }
+
+  private setPrometheus(id: number, server: PrometheusServer, now: number): void {
+    const row = getIncidentRow(this.db, id)!;
+    saveIncident(this.db, id, { ...row, prometheus: JSON.stringify(checkedServer(server)) });
+    addEntry(this.db, {
+      incidentId: id,
+      ts: now,
+      kind: 'incident-updated',
+      text: `incident Prometheus ${describeServer(server)}`,
+      detail: { change: { prometheus: server } },
+    });
   }
 
   addAction(incidentId: number, a: NewAction): ActionItem {
@@ -412,6 +439,21 @@ function checkOrder(t: IncidentTimes): void {
       `${TIME_WORDS[b]} (${formatMicros(later)}) would come before ${TIME_WORDS[a]} (${formatMicros(earlier)}); check the day and the time zone (times are UTC unless an offset is given)`,
     );
   }
+}
+
+/** A server whose auth says where its secret is: bearer and basic name an environment variable, basic a user. */
+function checkedServer(s: PrometheusServer): PrometheusServer {
+  if (s.auth !== 'none' && !s.secretEnv)
+    throw new InputError(
+      `${s.auth} auth needs the environment variable that holds its secret (such as PROMETHEUS_TOKEN); the secret itself is never stored`,
+    );
+  if (s.auth === 'basic' && !s.username) throw new InputError('basic auth needs a user name');
+  return {
+    url: s.url.replace(/\/+$/, ''),
+    auth: s.auth,
+    username: s.auth === 'basic' ? s.username : null,
+    secretEnv: s.auth === 'none' ? null : s.secretEnv,
+  };
 }
 
 function pick(incident: Incident, keys: string[]): Record<string, unknown> {

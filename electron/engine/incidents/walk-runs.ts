@@ -15,6 +15,7 @@ import { nowMicros } from '../clock.js';
 import { InputError, isBusy } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { latestLinkedSession } from './incident-session-store.js';
+import { fromIncidentRow, getIncidentRow } from './incident-store.js';
 import { addEntry } from './timeline-store.js';
 import {
   createRun,
@@ -36,6 +37,7 @@ import { runAction, type ActionFinding, type ActionOutcome } from './actions.js'
 import { MissingError } from '../errors.js';
 import { needsInput } from './errors.js';
 import { runShell } from './shell.js';
+import { describeThreshold } from '../../../shared/prometheus.js';
 import type { AuthorisedCommand } from './trust.js';
 import type { ConnectionProfile } from '../../../shared/contract/walk-profile.js';
 import { isSecretName, MASK } from '../../../shared/redaction.js';
@@ -305,6 +307,10 @@ export class WalkRuns {
       r.profile,
       `step ${step.index} of ${visit.node_id}`,
     );
+    const incident = getIncidentRow(this.db, row.incident_id)!;
+    const prometheus = fromIncidentRow(incident).prometheus;
+    if (action.kind === 'query' && !prometheus && !action.server)
+      throw needsInput('prometheus', `step ${step.index} of ${visit.node_id}`);
     this.assertIdle(walkId);
     const now = nowMicros();
     // The run and the timeline keep the action without its secrets, and the profile in names only.
@@ -368,6 +374,11 @@ export class WalkRuns {
             }
           },
           onOutput,
+          prometheus,
+          window: {
+            fromUs: incident.impact_started_at ?? incident.detected_at,
+            toUs: incident.resolved_at ?? nowMicros(),
+          },
         });
       } catch (err) {
         outcome = {
@@ -405,6 +416,7 @@ export class WalkRuns {
           status: outcome.status,
           sessionId: outcome.sessionId,
           findings: outcome.findings.map((f) => ({ id: f.id, evidence: f.evidence })),
+          ...outcome.timeline,
         },
       );
       return this.run(runId);
@@ -590,6 +602,8 @@ function resolveAction(action: StepAction, r: ActionRequest): StepAction {
       };
     case 'diagnose':
       return { ...action, ...(r.session !== undefined ? { session: r.session } : {}) };
+    case 'query':
+      return action;
   }
 }
 
@@ -620,5 +634,7 @@ function describeAction(a: StepAction): string {
       return `relay real clients to ${a.to ?? 'the target'} for ${a.duration} s`;
     case 'diagnose':
       return `diagnose session ${a.session ?? 'latest'}`;
+    case 'query':
+      return `ask Prometheus ${a.promql.join('; ')}${a.expect ? ` (expect ${describeThreshold(a.expect)})` : ''}`;
   }
 }

@@ -9,7 +9,8 @@ import type { Scorecard } from '../../../shared/contract/diagnose.js';
 import type { Report, ReportSession, ReportStep, ReportWalk } from '../../../shared/contract/reports.js';
 import { evidenceText } from '../../../shared/finding-text.js';
 import { REPORT_CSS, reportContentSecurityPolicy } from './report-style.js';
-import { connectionTimelineSvg, esc, flowchartSvg, rateChartSvg } from './svg.js';
+import { connectionTimelineSvg, esc, flowchartSvg, queryChartSvg, rateChartSvg } from './svg.js';
+import { QueryResultSchema } from '../../../shared/prometheus.js';
 import {
   ESCAPES_SENTENCE,
   SECTIONS,
@@ -119,7 +120,8 @@ function step(s: ReportStep, n: number): string {
         parts.push(
           `<p class="meta">Output cut: ${run.outputBytes.toLocaleString('en-US')} bytes in all, the first and the last part kept.</p>`,
         );
-    } else
+    } else if (run.kind === 'query') parts.push(queryRun(run));
+    else
       parts.push(
         `<div class="run" data-run="${run.id}"><p>App action <strong>${esc(run.kind)}</strong> <code>${esc(run.request)}</code> — <span class="status-${esc(run.status)}">${esc(runOutcome(run))}</span>${run.summary ? `: ${esc(run.summary)}` : ''}</p>`,
       );
@@ -130,6 +132,26 @@ function step(s: ReportStep, n: number): string {
       `<div class="note"><p class="meta">Note, ${esc(clock(note.at))}</p><p class="text">${esc(note.text)}</p></div>`,
     );
   parts.push('</div>');
+  return parts.join('\n');
+}
+
+/** A query step's run: each query with its verdict and its chart over the incident's window. */
+function queryRun(run: ReportStep['runs'][number]): string {
+  const parsed = QueryResultSchema.safeParse(run.result);
+  const head = `<div class="run" data-run="${run.id}"><p>Asked Prometheus — <span class="status-${esc(run.status)}">${esc(runOutcome(run))}</span></p>`;
+  if (!parsed.success) return `${head}<p>${esc(run.summary)}</p>`;
+  const q = parsed.data;
+  const parts = [
+    head,
+    `<p class="meta">${esc(q.server)}, ${esc(clock(new Date(q.window.from * 1000).toISOString()))} to ${esc(clock(new Date(q.window.to * 1000).toISOString()))} UTC, a point every ${q.window.stepSeconds} s${q.expect ? `; expected ${esc(`${q.expect.op} ${q.expect.value}`)}` : ''}</p>`,
+  ];
+  q.queries.forEach((a, i) => {
+    parts.push(
+      `<div class="query" data-query="${i}" data-pass="${a.pass}"><p><code>${esc(a.promql)}</code> <span class="${a.pass ? 'verdict-pass' : 'verdict-fail'}">${a.pass ? 'PASS' : 'FAIL'}</span> ${esc(a.error ?? a.verdict)}</p>`,
+      queryChartSvg(q, i),
+      '</div>',
+    );
+  });
   return parts.join('\n');
 }
 

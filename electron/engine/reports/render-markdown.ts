@@ -6,6 +6,7 @@ import type { Comparison } from '../../../shared/contract/compare.js';
 import { findingGroups } from '../../../shared/diagnosis/compare.js';
 import { SCORE_NAMES, scoreValue, scoreVerdict } from '../../../shared/scorecard-text.js';
 import type { Scorecard } from '../../../shared/contract/diagnose.js';
+import { formatValue, QueryResultSchema, seriesName } from '../../../shared/prometheus.js';
 import type {
   Report,
   ReportFlowchart,
@@ -233,6 +234,21 @@ function step(s: ReportStep, n: number): string[] {
           `_Output cut: ${run.outputBytes.toLocaleString('en-US')} bytes in all, the first and the last part kept._`,
           '',
         );
+    } else if (run.kind === 'query' && QueryResultSchema.safeParse(run.result).success) {
+      const q = QueryResultSchema.parse(run.result);
+      out.push(
+        `Asked Prometheus (${mdText(q.server)}) over ${clock(new Date(q.window.from * 1000).toISOString())} to ${clock(new Date(q.window.to * 1000).toISOString())} UTC — ${runOutcome(run)}`,
+        '',
+      );
+      for (const a of q.queries) {
+        out.push(`- ${code(a.promql)} **${a.pass ? 'PASS' : 'FAIL'}** ${mdText(a.error ?? a.verdict)}`);
+        if (a.error === null && a.series.length > 4)
+          for (const x of a.series)
+            out.push(
+              `  - ${code(seriesName(x.labels))} = ${x.value === null ? 'no value at the end' : formatValue(x.value)}`,
+            );
+      }
+      out.push('');
     } else
       out.push(
         `App action **${run.kind}** ${code(run.request)} — ${runOutcome(run)}${run.summary ? `: ${mdText(run.summary)}` : ''}`,

@@ -79,6 +79,13 @@ svg text { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; }
 .chart .axis-label, .chart .conn-label { font-size: 10px; fill: var(--muted); }
 .chart .conn-label { fill: #fff; font-weight: 600; }
 .rate-in { fill: #2f6fd6; } .rate-out { fill: #e08a2c; }
+.query-chart .series { fill: none; stroke-width: 1.8; stroke-linejoin: round; }
+.query-chart .threshold { stroke: var(--bad); stroke-width: 1.2; stroke-dasharray: 6 4; }
+.query-chart .threshold-label { fill: var(--bad); }
+.series-0 { stroke: #2f6fd6; fill: #2f6fd6; } .series-1 { stroke: #e08a2c; fill: #e08a2c; } .series-2 { stroke: #2e8b57; fill: #2e8b57; }
+.series-3 { stroke: #8e44ad; fill: #8e44ad; } .series-4 { stroke: #c0392b; fill: #c0392b; } .series-5 { stroke: #6b7684; fill: #6b7684; }
+.query-chart path.series { fill: none; }
+.query { margin: .4rem 0 .8rem; } .query .verdict-pass { color: #2e8b57; font-weight: 600; } .query .verdict-fail { color: var(--bad); font-weight: 600; }
 .conn.cls-normal { fill: #2e8b57; } .conn.cls-restart { fill: #3f7fbf; } .conn.cls-abnormal { fill: var(--bad); }
 .conn.cls-error { fill: #d9480f; } .conn.cls-app { fill: #8e44ad; } .conn.cls-open { fill: #6b7684; } .conn.cls-unknown { fill: #98a1ad; }
 .conn.cross { fill: none; stroke: var(--bad); stroke-width: 2; } rect.conn.cls-failed { fill: var(--bad); }

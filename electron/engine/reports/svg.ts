@@ -14,6 +14,8 @@ import {
   type Scale,
 } from '../../../shared/charts/scale.js';
 import { decisionPath, layoutFlowchart } from '../../../shared/runbooks/flow-layout.js';
+import { CHART_SERIES_MAX, layoutSeriesChart } from '../../../shared/charts/series-chart.js';
+import { formatValue, seriesName, type QueryResult } from '../../../shared/prometheus.js';
 import { measureLabel, textWidth } from './text-width.js';
 
 /** Escapes text for HTML and SVG content and attribute values. */
@@ -246,4 +248,47 @@ export function rateSparkline(session: ReportSession, width = 60): string {
   const max = Math.max(1, ...sums);
   const blocks = ' ▁▂▃▄▅▆▇█';
   return sums.map((s) => blocks[s === 0 ? 0 : Math.max(1, Math.round((s / max) * 8))]).join('');
+}
+
+/**
+ * One query of a query step over the incident's window: a line per series (the first
+ * CHART_SERIES_MAX), the threshold dashed, the legend with each series' value at the window's end.
+ */
+export function queryChartSvg(result: QueryResult, index: number): string {
+  const answer = result.queries[index]!;
+  if (answer.series.every((s) => s.points.length === 0))
+    return `<p class="muted">${esc(answer.error ?? 'No points in the window: nothing to chart.')}</p>`;
+  const drawn = answer.series.slice(0, CHART_SERIES_MAX);
+  const legendRows = drawn.length + (answer.series.length > drawn.length ? 1 : 0);
+  const plotHeight = 150;
+  const height = plotHeight + 14 * legendRows + 6;
+  const l = layoutSeriesChart(answer, result.window, result.expect, CHART_WIDTH, plotHeight);
+  const [left, right] = l.x.range;
+  const parts = [
+    `<svg class="chart query-chart" viewBox="0 0 ${CHART_WIDTH} ${height}" width="${CHART_WIDTH}" height="${height}" role="img" aria-label="${esc(`${answer.promql}: ${answer.verdict}`)}" xmlns="http://www.w3.org/2000/svg" data-series="${answer.series.length}">`,
+  ];
+  for (const t of l.yTicks)
+    parts.push(
+      `<line class="grid" x1="${left}" x2="${right}" y1="${Math.round(l.y(t.value)) + 0.5}" y2="${Math.round(l.y(t.value)) + 0.5}"/><text class="axis-label" x="${left - 6}" y="${n1(l.y(t.value))}" dy="0.32em" text-anchor="end">${esc(t.label)}</text>`,
+    );
+  if (l.threshold)
+    parts.push(
+      `<line class="threshold" x1="${left}" x2="${right}" y1="${n1(l.threshold.y)}" y2="${n1(l.threshold.y)}"/><text class="axis-label threshold-label" x="${right - 4}" y="${n1(l.threshold.labelY)}" text-anchor="end">expect ${esc(l.threshold.label)}</text>`,
+    );
+  for (const line of l.lines) parts.push(`<path class="series series-${line.index}" d="${line.d}"/>`);
+  parts.push(timeAxis(l.x, l.plotBottom));
+  drawn.forEach((s, i) => {
+    const y = plotHeight + 10 + i * 14;
+    const value = s.value === null ? 'no value at the end' : formatValue(s.value);
+    const mark = s.pass === null ? '' : s.pass ? ' — meets' : ' — does not meet';
+    parts.push(
+      `<g class="legend"><rect class="series-key series-${i}" x="${left}" y="${y - 7}" width="10" height="3"/><text class="axis-label" x="${left + 14}" y="${y}">${esc(`${seriesName(s.labels)} = ${value}${mark}`)}</text></g>`,
+    );
+  });
+  if (answer.series.length > drawn.length)
+    parts.push(
+      `<text class="axis-label" x="${left}" y="${plotHeight + 10 + drawn.length * 14}">${esc(`${answer.series.length - drawn.length} more series not drawn (the report's JSON has them all)`)}</text>`,
+    );
+  parts.push('</svg>');
+  return parts.join('\n');
 }

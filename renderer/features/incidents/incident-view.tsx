@@ -11,6 +11,7 @@ import { Flowchart } from './flowchart';
 import { IncidentTimeline } from './incident-timeline';
 import { NodePanel } from './node-panel';
 import { PostMortem } from './postmortem';
+import { PrometheusServerLine } from './prometheus-server';
 import { ReportDialog } from './report-dialog';
 import { SeverityChip } from './severity';
 import { useWalk } from './use-walk';
@@ -168,6 +169,18 @@ export function IncidentView({
             · started {formatIsoShort(walk.startedAt)}
             <WalkProfileLine api={api} walk={walk} onSaved={(w) => state.accept(w)} />
           </p>
+        ) : null}
+        {/* Only where it matters: the incident names a server, or its runbook asks Prometheus. */}
+        {incident &&
+        view === 'walk' &&
+        !showStart &&
+        (incident.prometheus !== null || walk?.runbook.steps.some((s) => s.action?.kind === 'query')) ? (
+          <PrometheusServerLine
+            key={`${incident.id}:${JSON.stringify(incident.prometheus)}`}
+            api={api}
+            incident={incident}
+            onSaved={state.refresh}
+          />
         ) : null}
         {statusError ? <ErrorNote>{statusError}</ErrorNote> : null}
         {state.error ? <ErrorNote>{state.error}</ErrorNote> : null}

@@ -237,6 +237,7 @@ export function NodePanel({
             checked={checked.has(s.index)}
             target={walk.target}
             direct={walk.direct}
+            hasPrometheus={walk.incident.prometheus !== null}
             busy={busy}
             error={stepError?.step === s.index ? stepError.message : null}
             stopping={stopping}

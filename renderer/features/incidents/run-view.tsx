@@ -10,6 +10,8 @@ import { formatBytes, formatCount } from '../../components/format';
 import { JsonTree } from '../../components/json-tree';
 import { SessionLink } from '../../components/links';
 import { clockTime, formatCountdown, runStatusText } from './walk-format';
+import { QueryResultSchema } from '../../../shared/prometheus';
+import { QueryChart } from '../../components/charts/query-chart';
 
 /** How often a running capture's frame count is read again. */
 const PROGRESS_MS = 1000;
@@ -80,6 +82,29 @@ interface CaptureResult {
   closes?: Array<{ connection: number; code: number | null; name: string | null; closedBy: string | null }>;
 }
 
+/** A query step's answers: each query's verdict and its chart over the incident's window. */
+function QueryAnswers({ run }: { run: WalkRun }) {
+  const parsed = QueryResultSchema.safeParse(run.result);
+  if (!parsed.success) return null;
+  const result = parsed.data;
+  return (
+    <div className="run-queries">
+      {result.queries.map((q, i) => (
+        <section key={i} className="run-query" data-testid="run-query" data-pass={q.pass}>
+          <p className="run-query-head">
+            <span className={q.pass ? 'chip chip-ok' : 'chip chip-error'} data-testid="query-verdict">
+              {q.pass ? 'PASS' : 'FAIL'}
+            </span>{' '}
+            <code className="run-query-promql">{q.promql}</code>
+          </p>
+          <p className={q.error ? 'run-query-error' : 'run-query-verdict'}>{q.error ?? q.verdict}</p>
+          {q.error === null || q.series.length ? <QueryChart result={result} answer={q} /> : null}
+        </section>
+      ))}
+    </div>
+  );
+}
+
 function ActionResult({ run }: { run: WalkRun }) {
   const [open, setOpen] = useState(false);
   if (run.result === null || run.result === undefined) return null;
@@ -88,6 +113,7 @@ function ActionResult({ run }: { run: WalkRun }) {
   const sessionId = capture?.sessionId ?? (diagnosis.success ? diagnosis.data.sessionId : null);
   return (
     <div className="run-result">
+      {run.kind === 'query' ? <QueryAnswers run={run} /> : null}
       {sessionId ? (
         <p className="run-session">
           Recorded in <SessionLink id={sessionId} />
@@ -226,7 +252,10 @@ export function RunView({
       {running && run.kind !== 'shell' ? (
         <RunProgress api={api} run={run} clockOffsetMs={clockOffsetMs} sessionName={sessionName} />
       ) : null}
-      {run.summary ? <p className="run-summary">{run.summary}</p> : null}
+      {/* A query's answers say it query by query, under the run. */}
+      {run.summary && !(run.kind === 'query' && QueryResultSchema.safeParse(run.result).success) ? (
+        <p className="run-summary">{run.summary}</p>
+      ) : null}
       {run.kind === 'relay' ? <RelayAddress output={output} running={running} /> : null}
       {run.kind === 'shell' || run.kind === 'relay' ? (
         <>

@@ -26,6 +26,7 @@ export function StepItem({
   checked,
   target,
   direct,
+  hasPrometheus,
   busy,
   error,
   stopping,
@@ -43,6 +44,8 @@ export function StepItem({
   checked: boolean;
   target: string | null;
   direct: string | null;
+  /** Whether the incident names a Prometheus server (query steps ask it). */
+  hasPrometheus: boolean;
   /** Something of this walk is running (one run at a time), or a move is under way. */
   busy: boolean;
   error: string | null;
@@ -80,11 +83,15 @@ export function StepItem({
   };
   // Said before the engine would refuse: what this action needs that the walk was started without.
   const missing =
-    action && action.kind !== 'diagnose' && !actionEndpoint(action) && !target
-      ? 'This walk has no endpoint: start a new walk with one to run this here, or do it by hand.'
-      : action?.kind === 'probe' && action.direct === true && !direct
-        ? 'This walk has no backend address: start a new walk with one to compare direct and proxied.'
-        : null;
+    action?.kind === 'query'
+      ? !hasPrometheus && !action.server
+        ? 'This incident names no Prometheus server: set it above (Prometheus … Set…) to run this query.'
+        : null
+      : action && action.kind !== 'diagnose' && !actionEndpoint(action) && !target
+        ? 'This walk has no endpoint: start a new walk with one to run this here, or do it by hand.'
+        : action?.kind === 'probe' && action.direct === true && !direct
+          ? 'This walk has no backend address: start a new walk with one to compare direct and proxied.'
+          : null;
   return (
     <li className={`step-item${checked ? ' is-done' : ''}`} data-step={step.index} aria-labelledby={titleId}>
       <label className="step-check">

@@ -1,6 +1,7 @@
 // Words and numbers of the walk view: times of day, time boxes, how a run went, what an action does.
 import type { WalkRun } from '../../../shared/contract/incidents';
 import type { StepAction } from '../../../shared/runbooks/schemas';
+import { describeThreshold } from '../../../shared/prometheus';
 import { zonedIso } from '../../components/time-zone';
 
 /** "02:07:42" (UTC, or local time when chosen, like the rest of the console). */
@@ -47,7 +48,7 @@ export function runStatusText(run: WalkRun): string {
 
 /** The endpoint an action names, if it names one (else it works on the walk's target). */
 export function actionEndpoint(a: StepAction): string | undefined {
-  return a.kind === 'relay' ? a.to : a.kind === 'diagnose' ? undefined : a.url;
+  return a.kind === 'relay' ? a.to : a.kind === 'diagnose' || a.kind === 'query' ? undefined : a.url;
 }
 
 /** An action that runs for a time the person may change before it starts (beside it, editable). */
@@ -59,7 +60,10 @@ export function isTimedAction(
 
 /** What an app action will do, before it runs. */
 export function describeAction(a: StepAction, target: string | null, direct: string | null): string {
-  const where = a.kind !== 'diagnose' ? (actionEndpoint(a) ?? target ?? 'the walk’s target (none set)') : '';
+  const where =
+    a.kind !== 'diagnose' && a.kind !== 'query'
+      ? (actionEndpoint(a) ?? target ?? 'the walk’s target (none set)')
+      : '';
   switch (a.kind) {
     case 'capture':
       // The duration is beside it, editable.
@@ -81,6 +85,8 @@ export function describeAction(a: StepAction, target: string | null, direct: str
       return a.session === undefined || a.session === 'latest'
         ? 'Diagnose the walk’s latest capture'
         : `Diagnose session ${a.session}`;
+    case 'query':
+      return `Ask Prometheus over the incident’s window${a.expect ? `, expecting ${describeThreshold(a.expect)}` : ''}`;
   }
 }
 
@@ -92,5 +98,7 @@ export function actionVerb(a: StepAction): string {
       ? 'Start relay'
       : a.kind === 'probe'
         ? 'Run probe'
-        : 'Run diagnosis';
+        : a.kind === 'query'
+          ? 'Run query'
+          : 'Run diagnosis';
 }

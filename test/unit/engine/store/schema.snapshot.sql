@@ -113,7 +113,7 @@ CREATE TABLE incident (
   summary       TEXT    NOT NULL DEFAULT '',
   root_cause    TEXT    NOT NULL DEFAULT '',
   impact        TEXT    NOT NULL DEFAULT ''
-, impact_started_at INTEGER, acknowledged_at INTEGER, responders TEXT NOT NULL DEFAULT '[]', triggered_by TEXT NOT NULL DEFAULT '', detection TEXT NOT NULL DEFAULT '', resolution TEXT NOT NULL DEFAULT '', went_well TEXT NOT NULL DEFAULT '', went_wrong TEXT NOT NULL DEFAULT '', got_lucky TEXT NOT NULL DEFAULT '') STRICT;
+, impact_started_at INTEGER, acknowledged_at INTEGER, responders TEXT NOT NULL DEFAULT '[]', triggered_by TEXT NOT NULL DEFAULT '', detection TEXT NOT NULL DEFAULT '', resolution TEXT NOT NULL DEFAULT '', went_well TEXT NOT NULL DEFAULT '', went_wrong TEXT NOT NULL DEFAULT '', got_lucky TEXT NOT NULL DEFAULT '', prometheus TEXT) STRICT;
 
 CREATE TABLE incident_session (
   incident_id  INTEGER NOT NULL REFERENCES incident (id) ON DELETE CASCADE,
@@ -220,7 +220,7 @@ CREATE TABLE walk_run (
   visit_id       INTEGER REFERENCES walk_step (id) ON DELETE SET NULL,
   node_id        TEXT    NOT NULL,
   step_index     INTEGER NOT NULL,
-  kind           TEXT    NOT NULL CHECK (kind IN ('shell', 'probe', 'capture', 'diagnose', 'relay')),
+  kind           TEXT    NOT NULL CHECK (kind IN ('shell', 'probe', 'capture', 'diagnose', 'relay', 'query')),
   request        TEXT    NOT NULL,
   original       TEXT,
   status         TEXT    NOT NULL CHECK (status IN ('running', 'ok', 'failed', 'timeout', 'stopped', 'unavailable', 'interrupted')),
