@@ -5,7 +5,13 @@
 import { z } from 'zod';
 import { FindingSchema, SeveritySchema } from '../findings.js';
 import { IdFieldSchema } from './fields.js';
-import { LatencySchema, LifetimesSchema, ReconnectsSchema, SpansSchema } from './session-measures.js';
+import {
+  LatencySchema,
+  LifetimesSchema,
+  ReconnectsSchema,
+  ScorecardSchema,
+  SpansSchema,
+} from './session-measures.js';
 import {
   ClosedBySchema,
   DirectionSchema,
@@ -70,6 +76,8 @@ export const ComparedSessionSchema = z.object({
   /** Decoded messages by direction and type, where the connection's protocol is known. */
   messageTypes: z.array(z.object({ direction: DirectionSchema, type: z.string(), count: z.number().int() })),
   findings: z.array(FindingSchema),
+  /** The runbooks' success metrics of the session. */
+  scorecard: ScorecardSchema,
   /** The connections on the session's time axis, for the lifetime chart. */
   timeline: SpansSchema,
 });

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { DiagnosisSchema, FindingSchema } from '../findings.js';
 import { CompareRequestSchema, ComparisonSchema } from './compare.js';
+import { ScoreSchema, ScorecardSchema } from './session-measures.js';
 import { ProtocolChoiceSchema } from '../protocols/names.js';
 import { MAX_SEND_CHARS } from './capture.js';
 import {
@@ -72,28 +73,7 @@ export type StoredDiagnosis = z.output<typeof StoredDiagnosisSchema>;
 /** A probe request as the engine sees it, defaults filled in. */
 export type ProbeRequest = z.output<typeof ProbeRequestSchema>;
 
-/**
- * One of the runbooks' success metrics, read from a recording: the value in percent (null where the
- * recording cannot say, such as delivery without a request that carries an id), the runbook's
- * threshold it must pass (strictly above), and the counts behind it in words.
- */
-export const ScoreSchema = z.object({
-  value: z.number().nullable(),
-  threshold: z.number(),
-  /** null when there is no value to judge. */
-  pass: z.boolean().nullable(),
-  /** The counts behind the value: "412 of 414 connections opened". */
-  evidence: z.string(),
-});
-
-/** The runbooks' success metrics of a session or an incident (its linked sessions together). */
-export const ScorecardSchema = z.object({
-  connectionSuccess: ScoreSchema,
-  uptime: ScoreSchema,
-  delivery: ScoreSchema,
-  heartbeat: ScoreSchema,
-  reconnection: ScoreSchema,
-});
+export { ScoreSchema, ScorecardSchema };
 
 /** A success metric with its verdict. */
 export type Score = z.output<typeof ScoreSchema>;

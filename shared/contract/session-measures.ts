@@ -51,3 +51,26 @@ export const SpansSchema = z.object({
   /** Spans left out of the drawing (more than it can show). */
   omitted: z.number().int().nonnegative(),
 });
+
+/**
+ * One of the runbooks' success metrics, read from a recording: the value in percent (null where the
+ * recording cannot say, such as delivery without a request that carries an id), the runbook's
+ * threshold it must pass (strictly above), and the counts behind it in words.
+ */
+export const ScoreSchema = z.object({
+  value: z.number().nullable(),
+  threshold: z.number(),
+  /** null when there is no value to judge. */
+  pass: z.boolean().nullable(),
+  /** The counts behind the value: "412 of 414 connections opened". */
+  evidence: z.string(),
+});
+
+/** The runbooks' success metrics of a session or an incident (its linked sessions together). */
+export const ScorecardSchema = z.object({
+  connectionSuccess: ScoreSchema,
+  uptime: ScoreSchema,
+  delivery: ScoreSchema,
+  heartbeat: ScoreSchema,
+  reconnection: ScoreSchema,
+});

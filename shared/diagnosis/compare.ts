@@ -2,8 +2,10 @@
 // console, the command line and the report show alike, the findings each has alone, and a verdict
 // in one line: "the 3 s idle cuts are gone; p95 answer latency 410 → 95 ms".
 import type { ComparedSession, Comparison, ComparisonRow } from '../contract/compare.js';
+import type { Score } from '../contract/diagnose.js';
 import type { Finding } from '../findings.js';
 import { MIN_SAMPLES } from './latency.js';
+import { SCORE_NAMES, scoreValue, scoreVerdict } from '../scorecard-text.js';
 
 /** A change smaller than this share of the before value is no change (captures are noisy). */
 export const SAME_WITHIN = 0.1;
@@ -27,6 +29,14 @@ function trend(before: number | null, after: number | null, higherIsBetter = fal
   const scale = Math.max(Math.abs(before), Math.abs(after), 1e-9);
   if (Math.abs(after - before) <= SAME_WITHIN * scale) return 'same';
   return after > before === higherIsBetter ? 'better' : 'worse';
+}
+
+/** A success metric's change: thresholds sit near 100 %, so a tenth of a point counts (trend's 10 % would not). */
+function scoreChange(before: Score, after: Score): Change {
+  if (before.value === null || after.value === null) return 'different';
+  if (before.pass !== after.pass) return after.pass ? 'better' : 'worse';
+  if (Math.abs(after.value - before.value) < 0.1) return 'same';
+  return after.value > before.value ? 'better' : 'worse';
 }
 
 /** A p95 of enough round trips (a percentile of one or two says nothing), else null. */
@@ -153,6 +163,18 @@ export function comparisonRows(b: ComparedSession, a: ComparedSession): Comparis
           ),
         ]
       : []),
+    // The runbooks' success metrics, where either session can say.
+    ...SCORE_NAMES.filter(([key]) => b.scorecard[key].value !== null || a.scorecard[key].value !== null).map(
+      ([key, name]) => {
+        const text = (s: ComparedSession) => {
+          const score = s.scorecard[key];
+          return score.value === null
+            ? `n/a (${score.evidence})`
+            : `${scoreValue(score)} ${scoreVerdict(score)} (${score.evidence})`;
+        };
+        return row(name, text(b), text(a), scoreChange(b.scorecard[key], a.scorecard[key]));
+      },
+    ),
     row('findings', findingsCount(b.findings), findingsCount(a.findings), trend(serious(b), serious(a))),
   ];
 }

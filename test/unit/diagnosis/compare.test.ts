@@ -13,6 +13,7 @@ function measured(o: {
   p95?: number | null;
   answers?: number;
   findings?: ComparedSession['findings'];
+  connectionSuccess?: number | null;
 }): ComparedSession {
   const lived = o.lived ?? [10];
   const answers = o.answers ?? 10;
@@ -52,6 +53,7 @@ function measured(o: {
     frameKinds: [],
     messageTypes: [],
     findings: o.findings ?? [],
+    scorecard: scorecard(o.connectionSuccess ?? null),
     timeline: {
       from: at(0),
       to: at(10),
@@ -65,6 +67,26 @@ function measured(o: {
       })),
       omitted: 0,
     },
+  };
+}
+
+/** A scorecard with only its connection success known. */
+function scorecard(connectionSuccess: number | null): ComparedSession['scorecard'] {
+  const none = { value: null, pass: null, evidence: 'nothing to count' };
+  return {
+    connectionSuccess:
+      connectionSuccess === null
+        ? { ...none, threshold: 99.5 }
+        : {
+            value: connectionSuccess,
+            threshold: 99.5,
+            pass: connectionSuccess > 99.5,
+            evidence: `${connectionSuccess} of 100 connections opened`,
+          },
+    uptime: { ...none, threshold: 99 },
+    delivery: { ...none, threshold: 99.9 },
+    heartbeat: { ...none, threshold: 99.5 },
+    reconnection: { ...none, threshold: 95 },
   };
 }
 
@@ -108,5 +130,18 @@ describe('compareSessions', () => {
       text: 'No difference the diagnosis sees',
       tone: 'same',
     });
+  });
+
+  it('puts the scorecard beside the other measures: a metric either side can say, its verdict, better when it rose', () => {
+    const c = compareSessions(measured({ connectionSuccess: 80 }), measured({ connectionSuccess: 100 }));
+    const row = c.rows.find((r) => r.measure === 'connection success');
+    expect(row).toEqual({
+      measure: 'connection success',
+      before: '80 % FAIL (80 of 100 connections opened)',
+      after: '100 % PASS (100 of 100 connections opened)',
+      change: 'better',
+    });
+    // A metric neither session can say is no row.
+    expect(c.rows.some((r) => r.measure === 'heartbeat success')).toBe(false);
   });
 });
