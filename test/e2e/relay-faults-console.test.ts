@@ -88,6 +88,12 @@ describe.skipIf(browserMissing())(
           .poll(() => applied.locator('li').allTextContents(), WAIT)
           .toEqual(['#1 idle-cut=1 connection-cut']);
         await expect.poll(() => card.getAttribute('data-state'), WAIT).toBe('closed');
+        // Who closed, in the client's card: Frameline's relay, through its fault, with both legs' codes.
+        await card
+          .getByText(
+            /closed by Frameline's relay \(fault idle-cut=1\), cut without a close frame; the client's leg closed with 1006, the server's with 1006/,
+          )
+          .waitFor(WAIT);
         await inspectShot(page, 'relay-fault-applied');
       } finally {
         client.kill();
