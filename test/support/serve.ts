@@ -45,8 +45,9 @@ export async function confirmWithCode(served: Served, dialog: Locator, offset: n
   await dialog.getByRole('button', { name: 'Run with this code' }).click();
 }
 
-export function serve(db: string, extra: string[] = []): Promise<Served> {
-  const child = startCli(['serve', '--json', '--db', db, ...extra], {}, undefined, 'pipe');
+/** Starts `frameline serve` on `db`, with `extra` flags and `env` (FRAMELINE_CA_DIR) added. */
+export function serve(db: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  const child = startCli(['serve', '--json', '--db', db, ...extra], env, undefined, 'pipe');
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout! });
