@@ -36,7 +36,13 @@ export interface SkippedMessages {
 
 export interface ImportHooks {
   /** Where the import is: checking the file, importing it, then committing the frames. */
-  onProgress?: (p: { phase: 'checking' | 'importing' | 'committing'; done: number; total: number }) => void;
+  onProgress?: (p: {
+    phase: 'checking' | 'importing' | 'committing';
+    done: number;
+    total: number;
+    /** A packet capture: the TCP packets read so far. */
+    packets?: number;
+  }) => void;
 }
 
 /** Payload bytes stored per frame, as a capture stores them by default. */

@@ -7,7 +7,7 @@
 // unmasked, fragments joined into messages, permessage-deflate inflated — each message at the time
 // of the packet that completed it. Memory is bounded by what is not parsed yet in each open stream.
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { constants, inflateRawSync } from 'node:zlib';
@@ -124,6 +124,29 @@ function deflateOf(extensions: string | null): { client: boolean; server: boolea
   };
 }
 
+/** Bytes of the file header before the first packet: pcap's global header (pcapng's blocks vary). */
+const PCAP_HEADER_BYTES = 24;
+/** Bytes of progress between two reports: a line of tshark's is a packet, its file bytes estimated. */
+const PROGRESS_STEP_BYTES = 1 << 20;
+
+/**
+ * How many bytes of the file a packet of `capLen` captured bytes takes: pcap's 16-byte record
+ * header, or pcapng's Enhanced Packet Block (32 bytes around the data, padded to 4). The sum of these
+ * is how far tshark has read, for the progress shown; the end of its output is 100 %.
+ */
+function recordBytes(path: string): (capLen: number) => number {
+  const magic = Buffer.alloc(4);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, magic, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return magic.readUInt32BE(0) === 0x0a0d0d0a
+    ? (capLen) => 32 + Math.ceil(capLen / 4) * 4
+    : (capLen) => 16 + capLen;
+}
+
 /** Where tshark is looked for, and the sentence when it is not there. */
 function tsharkMissing(): EnvironmentError {
   return new EnvironmentError(
@@ -143,6 +166,7 @@ export async function importPcap(
 ): Promise<PcapImportResult> {
   const fileName = basename(request.path);
   const total = statSync(request.path).size;
+  const onFile = recordBytes(request.path);
   const args = [
     '-r',
     request.path,
@@ -499,7 +523,8 @@ export async function importPcap(
     endedAt = Math.max(endedAt, closedAt);
   };
 
-  let done = 0;
+  let done = PCAP_HEADER_BYTES;
+  let packets = 0;
   let shownAt = 0;
   const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
   let failure: unknown = null;
@@ -507,10 +532,11 @@ export async function importPcap(
     for await (const line of lines) {
       const f = line.split('\t');
       const ts = Math.round(Number(f[0]) * 1e6);
-      done += Number(f[1]) + 16;
-      if (done - shownAt > 1 << 20) {
+      done += onFile(Number(f[1]) || 0);
+      packets++;
+      if (done - shownAt >= PROGRESS_STEP_BYTES) {
         shownAt = done;
-        hooks.onProgress?.({ phase: 'importing', done: Math.min(done, total), total });
+        hooks.onProgress?.({ phase: 'importing', done: Math.min(done, total), total, packets });
       }
       const id = Number(f[2]);
       if (!Number.isInteger(id) || f[2] === '' || gone.has(id)) continue;
@@ -601,6 +627,8 @@ export async function importPcap(
       if (s.ended) finish(s);
     }
     for (const s of [...streams.values()]) finish(s);
+    // tshark read the whole file.
+    hooks.onProgress?.({ phase: 'importing', done: total, total, packets });
   } catch (err) {
     failure = err;
     child.kill();
