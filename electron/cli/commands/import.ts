@@ -56,8 +56,11 @@ frameline import FILE.pcap|FILE.pcapng [--keylog FILE] [--name N] [--json]
   answered by 101, on any port, is a connection with its handshake, its timings from the packets, and
   every message at its packet's time (unmasked, fragments joined, permessage-deflate inflated); a
   connection that ended without a close frame is closed 1006 by the side whose FIN or reset came
-  first. Resets, retransmissions, zero windows and segments missing from the capture are events on
-  the connection, for diagnose.
+  first, and as reset when that side sent its FIN and then a reset before the other side's FIN (an
+  abortive close, as HAProxy's option nolinger does). Resets, retransmissions, zero windows and
+  segments missing from the capture (with the bytes it lacks, and the bytes after the gap that could
+  not be read) are events on the connection, for diagnose. A capture of 4 MiB or more prints its
+  progress on stderr, a line at each tenth of the file, with the packets read.
 
   --keylog FILE a TLS key log (SSLKEYLOGFILE, as browsers, curl and Python write it) to decrypt
                 wss:// in a packet capture

@@ -60,6 +60,10 @@ interface Side {
   retransmissions: number;
   zeroWindows: number;
   missing: number;
+  /** Bytes of this side's stream the capture does not hold (the holes in its sequence numbers). */
+  gapBytes: number;
+  /** Bytes captured after a hole, which cannot be read (a frame's start is lost in it). */
+  unreadBytes: number;
   firstEvidence: { retransmission: number | null; zeroWindow: number | null; missing: number | null };
 }
 
@@ -94,6 +98,8 @@ const side = (address: string): Side => ({
   retransmissions: 0,
   zeroWindows: 0,
   missing: 0,
+  gapBytes: 0,
+  unreadBytes: 0,
   firstEvidence: { retransmission: null, zeroWindow: null, missing: null },
 });
 
@@ -406,6 +412,22 @@ export async function importPcap(
     s.server.early.clear();
   };
 
+  /**
+   * A side's segments held behind a hole that was never filled: the hole's bytes (up to the first one
+   * held) are missing from the capture, and what was held after it cannot be read.
+   */
+  const gaveUp = (d: Side) => {
+    if (d.early.size === 0 || d.next === null) return;
+    const next = d.next;
+    let hole = Infinity;
+    for (const [seq, held] of d.early) {
+      hole = Math.min(hole, (seq - next) | 0);
+      d.unreadBytes += held.length;
+    }
+    d.gapBytes += hole;
+    d.early.clear();
+  };
+
   /** Segments of one side put in order by sequence number; a gap holds later ones back. */
   const segment = (
     s: Stream,
@@ -426,7 +448,8 @@ export async function importPcap(
           // Bytes missing from the capture that never came: give up waiting and go on after them.
           d.missing++;
           d.firstEvidence.missing ??= ts;
-          d.early.clear();
+          gaveUp(d);
+          d.unreadBytes += payload.length;
           d.next = seq;
           if (s.state === 'open') s.state = 'broken';
         }
@@ -468,9 +491,16 @@ export async function importPcap(
         // A zero window advertised by a side: it stopped reading what the other sent.
         event(s, d.firstEvidence.zeroWindow!, 'tcp-zero-window', { ...who, count: d.zeroWindows });
       }
-      if (d.missing > 0) {
-        tcpEvents.missing += d.missing;
-        event(s, d.firstEvidence.missing!, 'tcp-missing', { ...who, count: d.missing });
+      gaveUp(d);
+      if (d.missing > 0 || d.gapBytes > 0) {
+        tcpEvents.missing += Math.max(1, d.missing);
+        event(s, d.firstEvidence.missing ?? s.lastAt, 'tcp-missing', {
+          ...who,
+          count: Math.max(1, d.missing),
+          // How much of the stream the capture lacks, and how much after it could not be read.
+          bytes: d.gapBytes,
+          unreadBytes: d.unreadBytes,
+        });
       }
     }
     const ends = (['client', 'server'] as const)

@@ -141,8 +141,17 @@ describe('frameline import FILE.pcap', () => {
     const s = await show(r.json.sessionId);
     expect(messages(s, 'out')).toEqual(said.sent.slice(0, 1));
     expect(messages(s, 'in')).toEqual(said.received);
+    // The event says how many bytes the capture lacks (the segment taken out), and how many after
+    // the gap could not be read (the client's later segments).
     expect(events(r.json.sessionId)).toContainEqual(
-      expect.objectContaining({ kind: 'tcp-missing', detail: expect.objectContaining({ side: 'client' }) }),
+      expect.objectContaining({
+        kind: 'tcp-missing',
+        detail: expect.objectContaining({
+          side: 'client',
+          bytes: client[2]![2],
+          unreadBytes: client.slice(3).reduce((n, [, , len]) => n + len, 0),
+        }),
+      }),
     );
   }, 60_000);
 
@@ -355,6 +364,15 @@ describe('frameline import FILE.pcap', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('--help says how a connection is closed from its packets: a FIN then a reset is a reset', async () => {
+    const help = await cli(['import', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(
+      /as reset when that side sent its FIN and then a reset before the other side's FIN \(an abortive close/,
+    );
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/the bytes it lacks, and the bytes after the gap/);
   });
 
   it('refuses a file tshark cannot read in one line, and creates nothing', async () => {
