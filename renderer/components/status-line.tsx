@@ -75,8 +75,7 @@ function elapsed(fromIso: string, nowMs: number): string {
 
 /** What a live session is doing, in the status line's words. */
 function working(s: LiveSession): string {
-  if (s.kind === 'relay') return s.target.startsWith('http') ? 'Forward proxy at' : 'Relaying to';
-  return s.kind === 'probe' ? 'Probing' : 'Capturing';
+  return s.kind === 'probe' ? 'Probing' : s.kind === 'relay' ? 'Relaying to' : 'Capturing';
 }
 
 function WorkInProgress({ live }: { live: LiveSession[] }) {

@@ -4,20 +4,18 @@
 // is chosen as the upstream CA; a second Chromium, trusting only the key every leaf of that CA
 // shares, opens a page whose script connects through it, and its frames appear live. Then the same
 // screen starts a forward proxy and shows the address to copy and how to trust the CA.
-import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserMissing, launchChromium } from '../support/browser.js';
-import { selfSigned } from '../support/certs.js';
+import { localCaLeafSpki, selfSigned } from '../support/certs.js';
 import { workspace, type Workspace } from '../support/cli.js';
 import { PYTHON, serverScript, startPeer, type Peer } from '../support/processes.js';
 import { inspectShot } from '../support/screenshots.js';
-import { serve, type Served } from '../support/serve.js';
+import { consoleScreen, serve, type Served } from '../support/serve.js';
 
 const WAIT = { timeout: 30_000, interval: 50 };
 
@@ -71,10 +69,7 @@ describe.skipIf(browserMissing())('the Relay screen with TLS and as a forward pr
     pageOrigin = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
     served = await serve(ws.db, [], { FRAMELINE_CA_DIR: caDir });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(await served.openUrl());
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Relay' }).click();
+    page = await consoleScreen(browser, served, 'Relay', pageErrors);
   });
   afterAll(async () => {
     await appBrowser?.close();
@@ -84,14 +79,6 @@ describe.skipIf(browserMissing())('the Relay screen with TLS and as a forward pr
     pageServer?.close();
     ws?.cleanup();
   });
-
-  /** The base64 SHA-256 of the public key every leaf of the test's CA shares. */
-  function leafSpki(): string {
-    const key = createPublicKey(createPrivateKey(readFileSync(join(caDir, 'leaf.key'))));
-    return createHash('sha256')
-      .update(key.export({ type: 'spki', format: 'der' }))
-      .digest('base64');
-  }
 
   it("starts a wss:// relay with Frameline's CA to a wss:// upstream, a browser page's frames appear live; then a forward proxy shows its address", async () => {
     const screen = page.getByRole('main', { name: 'Relay' });
@@ -118,7 +105,7 @@ describe.skipIf(browserMissing())('the Relay screen with TLS and as a forward pr
     await trust.getByText('How to trust it').click();
 
     // The app: a browser that trusts only the relay's leaf key (nothing else, no blanket exception).
-    appBrowser = await launchChromium([`--ignore-certificate-errors-spki-list=${leafSpki()}`]);
+    appBrowser = await launchChromium([`--ignore-certificate-errors-spki-list=${localCaLeafSpki(caDir)}`]);
     const app = await appBrowser.newPage();
     await app.goto(`${pageOrigin}/?ws=${encodeURIComponent(`${url}feed?room=9`)}`);
     const got = (await app.evaluate('window.echoed')) as string[];

@@ -1,7 +1,7 @@
 // Starts `frameline serve` as a user would and reads the URL it prints.
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Locator } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import type { Result } from '../../shared/contract.js';
 import { startCli } from './cli.js';
@@ -182,4 +182,21 @@ export async function openApi(served: Served, cookie: string): Promise<ApiSocket
       }),
     close: () => socket.close(),
   };
+}
+
+/**
+ * A page of `browser` (1440×900) on the console `served` opens, on the screen the Screens navigation
+ * names `screen`; errors the page throws are added to `errors`.
+ */
+export async function consoleScreen(
+  browser: Browser,
+  served: Served,
+  screen: string,
+  errors: string[],
+): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(await served.openUrl());
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: screen }).click();
+  return page;
 }

@@ -4,6 +4,7 @@
 // from the session's timeline (`fault-applied`), and `diagnose` reads the idle cuts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -188,6 +189,14 @@ describe('frameline relay --fault', () => {
       findings: Array<{ id: string }>;
     };
     expect(closeDiagnosed.findings.map((f) => f.id)).not.toContain('server-close');
+    // Exported as HAR and imported again, the connection is still closed by the relay.
+    const har = join(ws.dir, 'relay.har');
+    expect((await cli(['export', String(closeId), '--format', 'har', '-o', har, '--db', ws.db])).code).toBe(
+      0,
+    );
+    const again = await cliJson<{ sessionId: number }>(['import', har, '--db', ws.db]);
+    const reread = await cliJson<ShowJson>(['show', String(again.json.sessionId), '--db', ws.db]);
+    expect(reread.json.connections[0]).toMatchObject({ closeCode: 4000, closedBy: 'relay' });
     const closeEvents = events(closeId);
     expect(closeEvents.find((e) => e.kind === 'fault-applied')?.detail).toEqual({
       fault: 'close=4000:bye@1',

@@ -1,27 +1,16 @@
 // Migration 0200 on a copy of the schema before it: the connection table is rebuilt so that a relay
 // may record a close it made itself (`closed_by` relay, the fault that did it, the upstream leg's
 // close), keeping every connection, its ids, its columns, its unique index and the events that name it.
-import { readdirSync, readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../../electron/engine/store/database.js';
-import { tempDir } from './helpers.js';
-
-const MIGRATIONS = new URL('../../../../electron/engine/store/migrations/', import.meta.url);
+import { schemaBefore, tempDir } from './helpers.js';
 
 describe('migration 0200 (connections closed by the relay)', () => {
   it('keeps every connection and its events, and takes closed_by relay with the fault and the upstream leg', () => {
     const dir = tempDir('frameline-migrate-0200-');
     try {
       const path = dir.file('before.db');
-      const old = new Database(path);
-      for (const f of readdirSync(MIGRATIONS)
-        .filter((f) => /^\d{4}-.+\.sql$/.test(f))
-        .sort()) {
-        if (Number(f.slice(0, 4)) >= 200) continue;
-        old.exec(readFileSync(new URL(f, MIGRATIONS), 'utf8'));
-        old.pragma(`user_version = ${Number(f.slice(0, 4))}`);
-      }
+      const old = schemaBefore(path, 200);
       old.exec(`
         INSERT INTO session (id, name, kind, target, status, created_at) VALUES (1, 'r', 'relay', 'ws://a/', 'complete', 1);
         INSERT INTO connection (id, session_id, ordinal, url, started_at, request_headers, status, response_body_head,
