@@ -20,7 +20,13 @@ export const contract = {
   app: {
     info: {
       request: z.object({}),
-      response: z.object({ version: z.string(), dbPath: z.string(), shell: z.enum(['desktop', 'browser']) }),
+      response: z.object({
+        version: z.string(),
+        dbPath: z.string(),
+        shell: z.enum(['desktop', 'browser']),
+        /** Whether a command edited in the console may run here; if not, what to do instead. */
+        editedCommands: z.object({ allowed: z.boolean(), advice: z.string().nullable() }),
+      }),
     },
   },
   sessions: sessionChannels,

@@ -647,7 +647,7 @@ export function redactionCounts(r: Pick<RedactionSummary, 'rules'>): string {
 /** What an export took out, in one sentence for its header. */
 export function redactionSentence(r: RedactionSummary): string {
   if (!r.enabled)
-    return 'Redaction was turned off for this export (--no-redact): it may hold credentials, tokens and personal data; share it with care.';
+    return 'Redaction was turned off for this export: it may hold credentials, tokens and personal data; share it with care.';
   const total = r.rules.reduce((n, x) => n + x.count, 0);
   const extra = [
     ...(r.userFields.length ? [`the fields ${r.userFields.join(', ')}`] : []),

@@ -13,7 +13,7 @@ import {
 } from '../../shared/contract.js';
 import type { DomainSetup, EngineContext } from './context.js';
 import { describeFailure } from './failures.js';
-import type { Authoriser } from './incidents/trust.js';
+import { editedCommands, type Authoriser } from './incidents/trust.js';
 import type { WalkEngine } from './incidents/walk.js';
 import type { PdfPrinter } from './reports/pdf.js';
 import { databasePath, onReadOnlyOpen, openStore, readOnlyReason, type Db } from './store/database.js';
@@ -252,7 +252,14 @@ export class FramelineService {
     const { options } = this;
     return {
       handlers: {
-        app: { info: () => ({ version: VERSION, dbPath: options.dbPath, shell: options.shell }) },
+        app: {
+          info: () => ({
+            version: VERSION,
+            dbPath: options.dbPath,
+            shell: options.shell,
+            editedCommands: editedCommands(options.authoriser),
+          }),
+        },
       },
     } as Loaded;
   }

@@ -1,12 +1,7 @@
 // Number and time formatting shared by every screen. Timestamps are epoch microseconds (shared/time.ts).
 import { shiftedMs, zonedIso, zoneWord } from './time-zone';
 
-const count = new Intl.NumberFormat('en-US');
-
-/** 1234567 → "1,234,567". */
-export function formatCount(n: number): string {
-  return count.format(n);
-}
+export { formatCount, plural } from '../../shared/words';
 
 /** Bytes in binary units with one decimal above 1 KiB: "512 B", "12.3 KiB". */
 export function formatBytes(n: number): string {
@@ -62,9 +57,4 @@ export function formatRate(perSecond: number): string {
   if (perSecond < 1000) return `${Math.round(perSecond)}/s`;
   if (perSecond < 1_000_000) return `${(perSecond / 1000).toFixed(1)}k/s`;
   return `${(perSecond / 1_000_000).toFixed(2)}M/s`;
-}
-
-/** Singular or plural: plural(1, 'frame') → "1 frame", plural(3, 'frame') → "3 frames". */
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${formatCount(n)} ${n === 1 ? word : many}`;
 }

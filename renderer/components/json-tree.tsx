@@ -1,7 +1,23 @@
 // A collapsible view of a parsed JSON payload. Every key and value is rendered as text by React:
 // payloads are data, never markup.
-import { useState, type CSSProperties } from 'react';
+import { createContext, useContext, useState, type CSSProperties } from 'react';
 import { Marked } from './highlight';
+
+/** The nodes a JSONPath search found (paths as `pathKey` writes them): marked, and opened down to. */
+export const JsonMarksContext = createContext<ReadonlySet<string>>(new Set());
+
+/** How a node's path is named among the marks: its names and indexes from the root. */
+export function pathKey(path: readonly (string | number)[]): string {
+  return JSON.stringify(path);
+}
+
+/** True when a mark lies at or under the node at `path`. */
+function leadsToMark(marks: ReadonlySet<string>, path: readonly (string | number)[]): boolean {
+  if (marks.size === 0) return false;
+  const prefix = pathKey(path).slice(0, -1);
+  for (const m of marks) if (m.startsWith(prefix)) return true;
+  return false;
+}
 
 /** Children shown per "show more" step, so a 100,000-element array does not stall the window. */
 const CHUNK = 200;
@@ -9,7 +25,7 @@ const CHUNK = 200;
 export function JsonTree({ value, expandDepth = 3 }: { value: unknown; expandDepth?: number }) {
   return (
     <div className="json-tree" role="tree" aria-label="JSON payload">
-      <JsonNode name={null} value={value} depth={0} expandDepth={expandDepth} last />
+      <JsonNode name={null} value={value} depth={0} expandDepth={expandDepth} last path={[]} />
     </div>
   );
 }
@@ -20,14 +36,16 @@ interface NodeProps {
   depth: number;
   expandDepth: number;
   last: boolean;
+  path: readonly (string | number)[];
 }
 
-function JsonKey({ name }: { name: string | number | null }) {
+function JsonKey({ name, marked }: { name: string | number | null; marked: boolean }) {
   if (name === null) return null;
+  const text = typeof name === 'number' ? name : JSON.stringify(name);
   return (
     <>
       <span className={typeof name === 'number' ? 'json-index' : 'json-key'}>
-        {typeof name === 'number' ? name : JSON.stringify(name)}
+        {marked ? <mark>{text}</mark> : text}
       </span>
       <span className="json-punct">: </span>
     </>
@@ -52,17 +70,20 @@ function JsonScalar({ value }: { value: unknown }) {
   }
 }
 
-function JsonNode({ name, value, depth, expandDepth, last }: NodeProps) {
-  const [open, setOpen] = useState(depth < expandDepth);
+function JsonNode({ name, value, depth, expandDepth, last, path }: NodeProps) {
+  const marks = useContext(JsonMarksContext);
+  const marked = marks.has(pathKey(path));
+  const [open, setOpen] = useState(depth < expandDepth || leadsToMark(marks, path));
+  const lineClass = marked ? 'json-line is-match' : 'json-line';
   const [shown, setShown] = useState(CHUNK);
   const indent = { '--depth': depth } as CSSProperties;
   const comma = last ? null : <span className="json-punct">,</span>;
 
   if (value === null || typeof value !== 'object') {
     return (
-      <div role="treeitem" className="json-line" style={indent}>
+      <div role="treeitem" className={lineClass} style={indent}>
         <span className="json-toggle-spacer" />
-        <JsonKey name={name} />
+        <JsonKey name={name} marked={marked} />
         <JsonScalar value={value} />
         {comma}
       </div>
@@ -80,9 +101,9 @@ function JsonNode({ name, value, depth, expandDepth, last }: NodeProps) {
 
   if (entries.length === 0) {
     return (
-      <div role="treeitem" className="json-line" style={indent}>
+      <div role="treeitem" className={lineClass} style={indent}>
         <span className="json-toggle-spacer" />
-        <JsonKey name={name} />
+        <JsonKey name={name} marked={marked} />
         <span className="json-punct">
           {openMark}
           {closeMark}
@@ -94,7 +115,7 @@ function JsonNode({ name, value, depth, expandDepth, last }: NodeProps) {
 
   return (
     <div role="treeitem" aria-expanded={open} className="json-node">
-      <div className="json-line" style={indent}>
+      <div className={lineClass} style={indent}>
         <button
           type="button"
           className="json-toggle"
@@ -103,7 +124,7 @@ function JsonNode({ name, value, depth, expandDepth, last }: NodeProps) {
         >
           {open ? '▾' : '▸'}
         </button>
-        <JsonKey name={name} />
+        <JsonKey name={name} marked={marked} />
         <span className="json-punct">{openMark}</span>
         {open ? null : (
           <button type="button" className="json-summary" onClick={() => setOpen(true)}>
@@ -128,6 +149,7 @@ function JsonNode({ name, value, depth, expandDepth, last }: NodeProps) {
                 depth={depth + 1}
                 expandDepth={expandDepth}
                 last={i === entries.length - 1}
+                path={[...path, k]}
               />
             ))}
             {entries.length > shown ? (

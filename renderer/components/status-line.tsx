@@ -73,9 +73,16 @@ function elapsed(fromIso: string, nowMs: number): string {
   return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }
 
+const WORKING: Partial<Record<LiveSession['kind'], string>> = {
+  probe: 'Probing',
+  relay: 'Relaying to',
+  mock: 'Serving mock on',
+  replay: 'Replaying to',
+};
+
 /** What a live session is doing, in the status line's words. */
-function working(s: LiveSession): string {
-  return s.kind === 'probe' ? 'Probing' : s.kind === 'relay' ? 'Relaying to' : 'Capturing';
+export function working(s: Pick<LiveSession, 'kind'>): string {
+  return WORKING[s.kind] ?? 'Capturing';
 }
 
 function WorkInProgress({ live }: { live: LiveSession[] }) {
@@ -130,6 +137,17 @@ function TimeZoneSwitch() {
   );
 }
 
+/** The folder of the database's path, with its last separator: it gives way first when room is short. */
+function dbDirectory(path: string): string {
+  const at = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return at === -1 ? '' : path.slice(0, at + 1);
+}
+
+/** The database's file name: always shown whole. */
+function dbFileName(path: string): string {
+  return path.slice(dbDirectory(path).length);
+}
+
 export function StatusLine({ api, onShowShortcuts }: { api: Api; onShowShortcuts: () => void }) {
   const { link, info, error, notice } = useEngineLink(api);
   const live = useLiveSessions(api, link !== 'lost');
@@ -154,7 +172,8 @@ export function StatusLine({ api, onShowShortcuts }: { api: Api; onShowShortcuts
       {link !== 'lost' ? <WorkInProgress live={live} /> : null}
       {info ? (
         <span className="status-item status-db" title={info.dbPath}>
-          Database {info.dbPath}
+          Database <span className="status-db-dir">{dbDirectory(info.dbPath)}</span>
+          <span className="status-db-file">{dbFileName(info.dbPath)}</span>
         </span>
       ) : null}
       <span className="status-spacer" />

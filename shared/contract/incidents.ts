@@ -8,6 +8,7 @@ import { numberIn, SubprotocolSchema } from './fields.js';
 import { MAX_SEND_CHARS } from './capture.js';
 import { ProtocolChoiceSchema } from '../protocols/names.js';
 import { SessionSummarySchema } from './sessions.js';
+import { ConnectionProfileSchema, WalkProfileViewSchema } from './walk-profile.js';
 import {
   NodeKindSchema,
   RunbookProblemSchema,
@@ -222,6 +223,8 @@ export const WalkViewSchema = z.object({
   runbook: RunbookSchema,
   target: z.string().nullable(),
   direct: z.string().nullable(),
+  /** How its actions connect (headers, subprotocols, protocol, messages, TLS); null when only the URL. */
+  profile: WalkProfileViewSchema.nullable(),
   status: WalkStatusSchema,
   startedAt: isoTime,
   endedAt: isoTime.nullable(),
@@ -411,9 +414,21 @@ export const runbookChannels = {
 /** `walks:*` */
 export const walkChannels = {
   start: {
-    request: z.object({ incidentId: id, runbookId, target: url.optional(), direct: url.optional() }),
+    request: z.object({
+      incidentId: id,
+      runbookId,
+      target: url.optional(),
+      direct: url.optional(),
+      /** How every action of the walk connects; secret values are held by the engine, never stored. */
+      profile: ConnectionProfileSchema.optional(),
+    }),
     response: WalkViewSchema,
   },
+  /**
+   * Replaces the walk's connection profile (an empty one clears it). A secret given as "***" keeps the
+   * value held; one left out is dropped.
+   */
+  profile: { request: z.object({ id, profile: ConnectionProfileSchema }), response: WalkViewSchema },
   list: { request: z.object({ incidentId: id.optional() }), response: z.array(WalkSummarySchema) },
   get: { request: z.object({ id }), response: WalkViewSchema },
   /** Takes a way on: an edge label, a node id or a 1-based number; none when there is one way. */
@@ -481,6 +496,8 @@ export const walkChannels = {
       protocol: ProtocolChoiceSchema.optional(),
       subprotocol: SubprotocolSchema.optional(),
       initPayload: z.string().min(1).max(MAX_SEND_CHARS).optional(),
+      /** This run's own connection settings over the walk's profile (a header replaces the profile's of its name). */
+      profile: ConnectionProfileSchema.optional(),
     }),
     response: z.object({ runId: id }),
   },

@@ -28,6 +28,8 @@ export const ImportResultSchema = z.object({
       first: z.string(),
     }),
   ),
+  /** Times of the file that would have made a lifetime negative, and what the import did instead. */
+  adjusted: z.array(z.object({ path: z.string(), what: z.string() })).default([]),
 });
 
 /** What a packet capture's import made: the same fields as a HAR import's, and the TCP evidence. */

@@ -131,8 +131,9 @@ export const ReportSessionSchema = z.object({
     })
     .nullable(),
   reconnects: z.object({
+    /** Connections opened once every earlier one had ended (side by side ones are no reconnects). */
     count: z.number().int().nonnegative(),
-    /** Seconds from a close to the next attempt. */
+    /** Seconds from the close of the connections before to the attempt. */
     medianGapSeconds: z.number().nullable(),
     maxGapSeconds: z.number().nullable(),
   }),

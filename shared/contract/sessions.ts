@@ -168,6 +168,14 @@ export const FrameRecordSchema = z.object({
   ...damageFields,
 });
 
+/** Frames by what their text payload says (shared/payload-query.ts); a search that does not parse is refused in one line. */
+const payloadSearch = {
+  /** A regular expression over each text payload: `error|fail`, or `/timeout/i` with flags. */
+  grep: z.string().max(500).optional(),
+  /** A JSONPath condition over each JSON payload: `$.type == "error"`, `$.data.items[0].id`, `$.error`. */
+  where: z.string().max(500).optional(),
+};
+
 /** What narrows a session's frames: all optional, combined with AND. */
 export const FrameFilterSchema = z.object({
   /** Full-text query over text payloads (words; "quoted phrases"; prefix*). */
@@ -184,6 +192,7 @@ export const FrameFilterSchema = z.object({
    * destination or method it names (whole words, any case; `*` for any characters).
    */
   message: z.string().max(200).optional(),
+  ...payloadSearch,
 });
 
 export const SessionEventSchema = z.object({
@@ -297,6 +306,8 @@ export const sessionChannels = {
       id,
       afterSeq: z.number().int().nonnegative().default(0),
       limit: z.number().int().positive().max(RECORD_PAGE_FRAMES).default(RECORD_PAGE_FRAMES),
+      /** Only the frames whose payload matches (then `next` follows the matches). */
+      ...payloadSearch,
     }),
     response: z.object({
       frames: z.array(FrameRecordSchema),

@@ -28,6 +28,8 @@ export interface FlowSubgraph {
   id: string;
   title: string;
   line: number;
+  /** The subgraph this one is nested in. */
+  parent: string | null;
 }
 
 export interface Flowchart {
@@ -170,6 +172,11 @@ export function cleanLabel(raw: string): string {
     .replace(/^\n+|\n+$/g, '');
 }
 
+/** A quoted mermaid string: a markdown string ("`**bold** text`") loses its backticks. */
+function quotedText(raw: string): string {
+  return raw.length >= 2 && raw.startsWith('`') && raw.endsWith('`') ? raw.slice(1, -1) : raw;
+}
+
 function safeCodePoint(n: number): string | null {
   return Number.isInteger(n) && n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : null;
 }
@@ -249,22 +256,25 @@ export function parseFlowchart(source: string, firstLine = 1): Flowchart {
   const edges: FlowEdge[] = [];
   const subgraphs: FlowSubgraph[] = [];
   const edgeIds = new Set<string>();
-  const open: FlowSubgraph[] = [];
+  // Subgraphs still open, innermost last, each with the node ids its own statements name.
+  const open: { subgraph: FlowSubgraph; named: string[] }[] = [];
 
   const mention = (id: string, line: number) => {
     let n = nodes.get(id);
     if (!n) {
-      n = {
-        id,
-        label: id,
-        shape: 'plain',
-        line,
-        subgraph: open[open.length - 1]?.id ?? null,
-        declared: false,
-      };
+      n = { id, label: id, shape: 'plain', line, subgraph: null, declared: false };
       nodes.set(id, n);
     }
+    open[open.length - 1]?.named.push(id);
     return n;
+  };
+  // Mermaid's rule: a node belongs to the first subgraph to close that names it (so the innermost),
+  // wherever the node was named first.
+  const close = (named: string[], id: string) => {
+    for (const nodeId of named) {
+      const n = nodes.get(nodeId);
+      if (n && n.subgraph === null && !subgraphs.some((sg) => sg.id === nodeId)) n.subgraph = id;
+    }
   };
 
   // Header: `flowchart TD`, `graph LR`, or either alone.
@@ -285,16 +295,19 @@ export function parseFlowchart(source: string, firstLine = 1): Flowchart {
     if (word === 'end' && (after === undefined || /[\s;]/.test(after))) {
       const line = s.line;
       s.advance(3);
-      if (!open.pop()) s.fail('"end" without a subgraph to close', line);
+      const closing = open.pop();
+      if (!closing) throw new FlowchartError(line, '"end" without a subgraph to close');
+      close(closing.named, closing.subgraph.id);
       continue;
     }
     if (word === 'subgraph' && endsWord) {
       const line = s.line;
       s.advance(word.length);
       const sg = parseSubgraphTitle(s.restOfLine(), line, subgraphs.length);
+      sg.parent = open[open.length - 1]?.subgraph.id ?? null;
       s.skipLine();
       subgraphs.push(sg);
-      open.push(sg);
+      open.push({ subgraph: sg, named: [] });
       continue;
     }
     if (word === 'direction' && endsWord) {
@@ -308,7 +321,7 @@ export function parseFlowchart(source: string, firstLine = 1): Flowchart {
     parseChain(s, mention, edges, edgeIds);
   }
   if (open.length > 0) {
-    const sg = open[open.length - 1]!;
+    const sg = open[open.length - 1]!.subgraph;
     s.fail(`subgraph "${sg.title}" is never closed; end it with a line "end"`, sg.line);
   }
   // An edge may point at a subgraph: walk it as a node named after the subgraph.
@@ -357,14 +370,17 @@ function parseHeader(s: Scanner): string {
 
 function parseSubgraphTitle(rest: string, line: number, index: number): FlowSubgraph {
   const text = rest.replace(/%%.*$/, '').trim();
-  if (text === '') return { id: `subgraph${index + 1}`, title: '', line };
+  if (text === '') return { id: `subgraph${index + 1}`, title: '', line, parent: null };
   const quoted = /^"([^"]*)"$/.exec(text);
-  if (quoted) return { id: quoted[1]!, title: cleanLabel(quoted[1]!), line };
+  if (quoted) return { id: quoted[1]!, title: cleanLabel(quotedText(quoted[1]!)), line, parent: null };
   const withTitle = /^([^\s[\]"]+)\s*\[\s*(?:"([^"]*)"|([^\]]*))\s*\]$/.exec(text);
-  if (withTitle) return { id: withTitle[1]!, title: cleanLabel(withTitle[2] ?? withTitle[3] ?? ''), line };
+  if (withTitle) {
+    const title = withTitle[2] === undefined ? (withTitle[3] ?? '') : quotedText(withTitle[2]);
+    return { id: withTitle[1]!, title: cleanLabel(title), line, parent: null };
+  }
   if (text.includes('[') && !text.endsWith(']'))
     throw new FlowchartError(line, `the subgraph title "${text}" opens "[" without closing it`);
-  return { id: text, title: cleanLabel(text), line };
+  return { id: text, title: cleanLabel(text), line, parent: null };
 }
 
 function skipStyling(s: Scanner, word: string): void {
@@ -507,10 +523,8 @@ function readLabel(s: Scanner, shape: Shape, id: string): { text: string; closer
     s.advance(lead.length + 1);
     const end = s.text.indexOf('"', s.pos);
     if (end === -1) s.fail(`the quoted label of node ${id} is never closed with "`, line);
-    let text = s.advance(end - s.pos);
+    const text = quotedText(s.advance(end - s.pos));
     s.advance(1);
-    // "`markdown string`"
-    if (text.startsWith('`') && text.endsWith('`') && text.length >= 2) text = text.slice(1, -1);
     s.skipBlanks();
     const closer = shape.close.find((c) => s.at(c));
     if (!closer)
@@ -583,8 +597,11 @@ function parseLink(s: Scanner, edgeIds: Set<string>): Link | null {
     const stroke = m[2]!.startsWith('=') ? 'thick' : 'normal';
     s.advance(m[0].length);
     link = { stroke, label: null, bidirectional: m[1] !== undefined };
-  } else if ((m = /^([<ox])?-(\.+)-([>ox])?/.exec(rest)) && headOk(rest[m[0].length])) {
-    s.advance(m[0].length);
+  } else if ((m = /^([<ox])?-(\.+)-([>ox])?/.exec(rest))) {
+    // `-.-oB`: an `o`/`x` that runs into a name starts the node, it is no arrow head.
+    const length =
+      m[3] !== undefined && m[3] !== '>' && !headOk(rest[m[0].length]) ? m[0].length - 1 : m[0].length;
+    s.advance(length);
     link = { stroke: 'dotted', label: null, bidirectional: m[1] !== undefined };
   } else if ((m = /^([<ox])?(--|==|-\.)(?=[^-=.>])/.exec(rest))) {
     link = parseTextLink(s, rest, m);
@@ -599,7 +616,7 @@ function parseLink(s: Scanner, edgeIds: Set<string>): Link | null {
     const quoted = /^\s*"([^"]*)"\s*\|/.exec(text);
     if (quoted) {
       s.advance(quoted[0].length);
-      link.label = cleanLabel(quoted[1]!);
+      link.label = cleanLabel(quotedText(quoted[1]!));
     } else {
       const end = text.indexOf('|');
       if (end === -1) s.fail('the link text "|..." is never closed with "|"', line);
@@ -646,7 +663,7 @@ function parseTextLink(s: Scanner, rest: string, m: RegExpExecArray): Link {
     const after = body.slice(quoted[0].length);
     const e = end.exec(after);
     if (!e || e.index !== 0) s.fail(`the link text after "${startTok}" is not followed by its arrow`, line);
-    text = quoted[1]!;
+    text = quotedText(quoted[1]!);
     endAt = quoted[0].length;
     endLen = e[0].length;
   } else {

@@ -520,8 +520,18 @@ export function parseDuration(raw: string, line: number): number {
 export const RELAY_ACTION_SECONDS = 600;
 
 const ACTION_ARGS: Record<StepAction['kind'], string[]> = {
-  probe: ['url', 'direct', 'idleLimit', 'origin', 'checks', 'protocol', 'subprotocol', 'initPayload'],
-  capture: ['url', 'duration', 'script'],
+  probe: [
+    'url',
+    'direct',
+    'idleLimit',
+    'origin',
+    'checks',
+    'protocol',
+    'subprotocol',
+    'initPayload',
+    'header',
+  ],
+  capture: ['url', 'duration', 'script', 'protocol', 'subprotocol', 'initPayload', 'header'],
   relay: ['to', 'duration', 'port'],
   diagnose: ['session'],
 };
@@ -529,6 +539,7 @@ const ACTION_ARGS: Record<StepAction['kind'], string[]> = {
 /**
  * `probe direct=true idleLimit=90`, `probe protocol=graphql-ws initPayload='{"token":"…"}'`,
  * `capture duration=30`, `relay duration=300`, `diagnose session=latest`, or `kind {json}`.
+ * `header="X-Tenant: blue"` (in JSON a line or a list of lines) is sent over the walk profile's headers.
  */
 export function parseAction(raw: string, line: number): StepAction {
   const m = /^`?([a-z]+)\b\s*(.*?)`?$/.exec(raw.trim());
@@ -581,6 +592,10 @@ export function parseAction(raw: string, line: number): StepAction {
   if (kind === 'capture' && args.duration === undefined) args.duration = 30;
   if (kind === 'relay' && args.duration === undefined) args.duration = RELAY_ACTION_SECONDS;
   if (kind === 'probe' && typeof args.checks === 'string') args.checks = [args.checks];
+  if (args.header !== undefined) {
+    args.headers = typeof args.header === 'string' ? [args.header] : args.header;
+    delete args.header;
+  }
   const parsed = StepActionSchema.safeParse({ kind, ...args });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

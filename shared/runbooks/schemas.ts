@@ -29,6 +29,11 @@ export const NodeShapeSchema = z.enum([
   'plain',
 ]);
 
+/** Request headers a step's action sends over the walk's profile, as "Name: value" lines. */
+const ActionHeadersSchema = z
+  .array(z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:/, { error: 'is not a "Name: value" header line' }))
+  .max(50);
+
 /** Probe a live endpoint: its upgrade, origin, idle drops; `direct` compares it with its backend. */
 export const ProbeActionSchema = z.object({
   kind: z.literal('probe'),
@@ -46,6 +51,8 @@ export const ProbeActionSchema = z.object({
   subprotocol: z.string().min(1).optional(),
   /** JSON sent with the protocol's opening: graphql-ws connection_init payload, Socket.IO auth, credentials. */
   initPayload: z.string().min(1).optional(),
+  /** Headers this step sends besides (or instead of, by name) the walk profile's. */
+  headers: ActionHeadersSchema.optional(),
 });
 
 /** Record the endpoint's traffic for a while into a new session of the incident. */
@@ -56,6 +63,11 @@ export const CaptureActionSchema = z.object({
   duration: z.number().positive().max(3600),
   /** A conversation script (shared/capture-script.ts), run once each connection is open; steps on separate lines. */
   script: z.string().min(1).optional(),
+  /** As a probe's: the protocol, a subprotocol, the opening's payload and headers over the walk profile's. */
+  protocol: ProtocolChoiceSchema.optional(),
+  subprotocol: z.string().min(1).optional(),
+  initPayload: z.string().min(1).optional(),
+  headers: ActionHeadersSchema.optional(),
 });
 
 /**
@@ -95,7 +107,7 @@ export const RunbookNodeSchema = z.object({
   label: z.string(),
   kind: NodeKindSchema,
   shape: NodeShapeSchema,
-  /** The subgraph the node was first named in. */
+  /** The innermost subgraph whose statements name the node (as mermaid draws it). */
   subgraph: z.string().nullable(),
   /** The node's own text from its step section (Markdown). */
   text: z.string(),

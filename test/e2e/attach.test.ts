@@ -147,6 +147,47 @@ describe.skipIf(browserMissing())('attach screen', () => {
     await expect.poll(() => page.getByRole('row').filter({ hasText: 'pong' }).count()).toBe(1);
     await readmeShot(page, 'attach-detail');
 
+    // At 1024×700 the detail keeps room to read a payload: more than its first line ("▾ {").
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const body = detail.locator('.detail-body');
+    await expect.poll(async () => (await body.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(140);
+    await expect.poll(() => leaves(tree).filter({ hasText: '"depth": 5' }).isVisible()).toBe(true);
+    const list = await page.getByRole('grid', { name: 'Frames' }).boundingBox();
+    expect(list?.height ?? 0).toBeGreaterThanOrEqual(100);
+    // The composer folded to its head row for it, and comes back with one click.
+    const showComposer = page.getByRole('button', { name: 'Write a message' });
+    expect(await showComposer.isVisible()).toBe(true);
+    expect(await page.getByLabel('Message to send').isVisible()).toBe(false);
+    // Following paused (a row was picked) while frames come in: the pill that says so sits below
+    // the rows, over none of them.
+    await page.getByRole('button', { name: 'Ping' }).click();
+    await page.getByRole('button', { name: 'Ping' }).click();
+    const pill = page.locator('.follow-button');
+    await pill.filter({ hasText: /new frames/ }).waitFor();
+    const pillBox = (await pill.boundingBox())!;
+    const rowBoxes = await page
+      .getByRole('grid', { name: 'Frames' })
+      .locator('[role=row]')
+      .evaluateAll((rows) => rows.map((r) => r.getBoundingClientRect().toJSON() as DOMRect));
+    const grid = (await page.getByRole('grid', { name: 'Frames' }).boundingBox())!;
+    for (const r of rowBoxes) {
+      // Only what is on screen in the list can be covered.
+      const top = Math.max(r.top, grid.y);
+      const bottom = Math.min(r.bottom, grid.y + grid.height);
+      if (bottom <= top) continue;
+      expect(bottom <= pillBox.y + 1 || top >= pillBox.y + pillBox.height - 1, 'the pill covers a row').toBe(
+        true,
+      );
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+
+    // A live list without pings and pongs still takes in the close frames of a Disconnect, with no
+    // filter touched after it.
+    const opcodes = page.getByRole('group', { name: 'Opcodes' });
+    await opcodes.getByLabel('ping').uncheck();
+    await opcodes.getByLabel('pong').uncheck();
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'pong' }).count()).toBe(0);
+
     await page.keyboard.press('Control+d');
     await page.getByTestId('capture-state').filter({ hasText: 'Ended' }).waitFor();
     const close = page.getByRole('region', { name: 'Close', exact: true });

@@ -60,6 +60,16 @@ describe.skipIf(browserMissing())('writing and sharing the post-mortem in the co
     ).json;
 
   it('edits the post-mortem in place, each change on the timeline', async () => {
+    // The incidents list names each column, one word apart.
+    await page.goto(`${served.origin}/#/incidents`);
+    await page.locator('.incident-table').waitFor(WAIT);
+    expect(await page.locator('.incident-table th').allTextContents()).toEqual([
+      '#',
+      'Title',
+      'Severity',
+      'Status',
+      'Detected',
+    ]);
     await page.goto(`${served.origin}/#/incidents/${incident.incidentId}`);
     await page.getByRole('tab', { name: 'Post-mortem' }).click();
     const pm = page.getByTestId('postmortem');
@@ -76,6 +86,26 @@ describe.skipIf(browserMissing())('writing and sharing the post-mortem in the co
     await pm.getByRole('button', { name: 'Saved' }).waitFor(WAIT);
     const after = await detail();
     expect(after.incident.rootCause).toBe('The proxy idle timeout (60 s) is below the 90 s heartbeat.');
+
+    // The metrics follow the times as they are typed, before anything is saved; Revert puts them back.
+    const metric = (name: string) => pm.locator('.pm-metrics > div', { hasText: name }).locator('dd');
+    const savedMitigate = await metric('Time to mitigate').textContent();
+    const start = after.incident.impactStartedAt ?? after.incident.detectedAt;
+    const ninetyLater = new Date(Date.parse(start) + 90_000).toISOString();
+    await pm.getByLabel('Mitigated').fill(ninetyLater.slice(0, 19).replace('T', ' '));
+    await expect.poll(() => metric('Time to mitigate').textContent(), WAIT).toBe('1 min 30 s');
+    await pm.getByLabel('Mitigated').fill('not a time');
+    await expect.poll(() => metric('Time to mitigate').textContent(), WAIT).toBe('—');
+    await pm.getByRole('button', { name: 'Revert' }).click();
+    await expect.poll(() => metric('Time to mitigate').textContent(), WAIT).toBe(savedMitigate);
+
+    // Tabbing into a field near the bottom brings it, label and all, clear of the sticky Save bar.
+    await pm.getByLabel('Root cause').focus();
+    await page.keyboard.press('Tab');
+    expect(await pm.getByLabel('Detection').evaluate((el) => el === document.activeElement)).toBe(true);
+    const label = (await pm.locator('.pm-text .field-label', { hasText: /^Detection$/ }).boundingBox())!;
+    const bar = (await pm.locator('.pm-actions').boundingBox())!;
+    expect(label.y + label.height).toBeLessThanOrEqual(bar.y + 1);
     expect(after.timeline.at(-1)).toMatchObject({
       kind: 'incident-updated',
       text: 'incident root cause written',
@@ -141,6 +171,11 @@ describe.skipIf(browserMissing())('writing and sharing the post-mortem in the co
     ]);
     expect(pdf.suggestedFilename()).toBe(`incident-${incident.incidentId}-chat-drops-every-minute.pdf`);
     expect((await saved(pdf)).subarray(0, 5).toString()).toBe('%PDF-');
+    // Saying so, as the session export does.
+    await dialog
+      .getByTestId('report-done')
+      .filter({ hasText: `Saved incident-${incident.incidentId}-chat-drops-every-minute.pdf` })
+      .waitFor(WAIT);
 
     await dialog.getByRole('radio', { name: 'Markdown' }).click();
     await dialog.getByTestId('report-preview').filter({ hasText: '```mermaid' }).waitFor(WAIT);
@@ -148,6 +183,10 @@ describe.skipIf(browserMissing())('writing and sharing the post-mortem in the co
       page.waitForEvent('download', WAIT),
       dialog.getByRole('button', { name: 'Save Markdown' }).click(),
     ]);
+    await dialog
+      .getByTestId('report-done')
+      .filter({ hasText: `Saved incident-${incident.incidentId}-chat-drops-every-minute.md` })
+      .waitFor(WAIT);
     const text = (await saved(md)).toString('utf8');
     expect(text).toContain('## Action items');
     expect(text).toContain('Alert on a rise of 1006 closes');

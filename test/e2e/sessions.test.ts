@@ -94,6 +94,17 @@ describe.skipIf(browserMissing())('sessions screen', () => {
   }
 
   const row = (page: Page, id: number) => page.locator(`tr[data-session-id="${id}"]`);
+  /** True when a select's chosen option is drawn whole inside it (a select cuts its text, no ellipsis). */
+  const selectShowsItsText = (select: ReturnType<Page['locator']>) =>
+    select.evaluate((el) => {
+      const s = el as HTMLSelectElement;
+      const st = getComputedStyle(s);
+      const ctx = document.createElement('canvas').getContext('2d')!;
+      ctx.font = st.font;
+      const arrow = st.appearance === 'none' ? 0 : 18;
+      const room = s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight) - arrow;
+      return ctx.measureText(s.selectedOptions[0]?.text ?? '').width <= room + 1;
+    });
   const rowIds = (page: Page) =>
     page
       .locator('tr[data-session-id]')
@@ -303,6 +314,8 @@ describe.skipIf(browserMissing())('sessions screen', () => {
     }
     expect((await cli(['diagnose', String(gateway.id), '--db', ws.db])).code).toBe(0);
     const flakyAgain = await recordFlaky(ws.db, 'orders feed, the night after');
+    const incidentTitle = 'Prices feed drops after 60 s on the gateway during the evening peak';
+    expect((await cli(['incident', 'create', '--title', incidentTitle, '--db', ws.db])).code).toBe(0);
     const { json } = await cliJson<ListedSession[]>(['sessions', '--db', ws.db]);
     const probeId = json.find((s) => s.name === 'probe of the tail')!.id;
     const onceId = json.find((s) => s.name === 'one message')!.id;
@@ -322,6 +335,23 @@ describe.skipIf(browserMissing())('sessions screen', () => {
     await page.getByLabel('Kind').selectOption('probe');
     await expect.poll(() => rowIds(page), WAIT).toEqual([probeId]);
     await page.getByLabel('Kind').selectOption('');
+    // The incident filter shows the incident it is set to, not its first few words cut off; its
+    // whole title is one hover away.
+    const incident = page.getByLabel('Incident');
+    await incident.selectOption({ index: 1 });
+    expect(await selectShowsItsText(incident)).toBe(true);
+    expect(await incident.getAttribute('title')).toContain(incidentTitle);
+    await incident.selectOption('');
+    // The status bar keeps the database's file name whole, clear of the UTC/Local switch.
+    const dbFile = page.locator('.status-db-file');
+    expect(await dbFile.textContent()).toBe(ws.db.split('/').at(-1));
+    const placed = await dbFile.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const db = el.closest('.status-db')!.getBoundingClientRect();
+      const zone = document.querySelector('.status-zone')!.getBoundingClientRect();
+      return { inside: r.width > 0 && r.right <= db.right + 1, clear: db.right <= zone.left };
+    });
+    expect(placed).toEqual({ inside: true, clear: true });
     await inspectShot(page, 'sessions-1024');
 
     // A probe's connections overlap in time: each gets its own lane.
@@ -350,12 +380,16 @@ describe.skipIf(browserMissing())('sessions screen', () => {
     await page.locator('.connection-item').first().waitFor(WAIT);
     expect(clipsText(await findClippedText(page))).toBe('');
 
-    // A session of one message is not "1k/s" at its peak.
+    // A session of one message is not "1k/s" at its peak: its narrow buckets are drawn, and their
+    // peak said, per bucket, beside the busiest second.
     await page.locator('.session-crumbs button', { hasText: 'Sessions' }).click();
     await row(page, onceId).click();
     const legend = page.locator('.overview-legend .legend-note').first();
-    await expect.poll(() => legend.textContent(), WAIT).toMatch(/^peak \d+\/s/);
-    expect(await legend.textContent()).toMatch(/^peak 3\/s /);
+    await expect.poll(() => legend.textContent(), WAIT).toMatch(/^peak \d+ per /);
+    expect(await legend.textContent()).toMatch(/^peak [1-3] per [\d.]+ (µs|ms) · busiest second 3 frames$/);
+    expect(await page.locator('.overview-legend .overview-title').textContent()).toMatch(
+      /^Frames per [\d.]+ (µs|ms)$/,
+    );
     await page.close();
   });
 

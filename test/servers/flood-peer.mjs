@@ -3,6 +3,9 @@
 //   node flood-peer.mjs rate FRAMES_PER_SECOND   (steady rate until the client leaves)
 //   node flood-peer.mjs jsonrpc FRAMES  (JSON-RPC 2.0 notifications sent like plain: method "tick",
 //        every 10th "quote", every 1000th "alert"; a session whose messages can be filtered on)
+//   node flood-peer.mjs socketio FRAMES  (a Socket.IO server's flood: Engine.IO's open and the
+//        namespace's connect, then events sent like plain: "tick", every 10th "quote", every
+//        1000th "alert", each 42["name",{"seq":N}])
 //   node flood-peer.mjs json16k|json256k FRAMES  (byte-heavy: JSON text frames of exactly 16 KiB or
 //        256 KiB, written straight to the socket like fast; each starts {"seq":N, with N from 1)
 // fast:  writes pre-built frames straight to the socket in corked batches, so that the client, not
@@ -46,6 +49,8 @@ function floodFast(ws) {
 const plainFrame = (n) => `{"seq":${n},${PADDING}`.slice(0, 99) + '}';
 const jsonRpcFrame = (n) =>
   `{"jsonrpc":"2.0","method":"${n % 1000 === 0 ? 'alert' : n % 10 === 0 ? 'quote' : 'tick'}","params":{"seq":${n}}}`;
+const socketIoFrame = (n) =>
+  `42["${n % 1000 === 0 ? 'alert' : n % 10 === 0 ? 'quote' : 'tick'}",{"seq":${n},"symbol":"FRML"}]`;
 
 function floodPlain(ws, frame = plainFrame) {
   let sent = 0;
@@ -149,7 +154,11 @@ wss.on('connection', (ws) => {
   else if (mode === 'fast') floodFast(ws);
   else if (mode === 'rate') steady(ws);
   else if (mode === 'jsonrpc') floodPlain(ws, jsonRpcFrame);
-  else floodPlain(ws);
+  else if (mode === 'socketio') {
+    ws.send('0{"sid":"flood","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}');
+    ws.send('40{"sid":"flood-ns"}');
+    floodPlain(ws, socketIoFrame);
+  } else floodPlain(ws);
 });
 wss.on('listening', () => process.stdout.write(`${JSON.stringify({ port: wss.address().port })}\n`));
 process.on('SIGTERM', () => process.exit(0));

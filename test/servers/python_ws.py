@@ -16,6 +16,7 @@ Echoes every message. Prints {"port": N} once listening on 127.0.0.1; stops on S
 --ping-flood N     on connect, send N pings (payloads "0".."N-1") as fast as it can, then close with
                    1000 "flood over"
 --cert F --key F   serve wss:// with this certificate and key (PEM)
+--require-header "K: V"  refuse an upgrade without this header and value with HTTP 401 (a token-protected endpoint)
 """
 import argparse
 import asyncio
@@ -43,6 +44,7 @@ async def main() -> None:
     parser.add_argument("--report", action="store_true")
     parser.add_argument("--cert", default=None)
     parser.add_argument("--key", default=None)
+    parser.add_argument("--require-header", default=None)
     args = parser.parse_args()
 
     async def stream(ws):
@@ -85,7 +87,14 @@ async def main() -> None:
             if streamer:
                 streamer.cancel()
 
+    required = None
+    if args.require_header:
+        name, _, value = args.require_header.partition(":")
+        required = (name.strip(), value.strip())
+
     async def process_request(path, headers):
+        if required is not None and headers.get(required[0]) != required[1]:
+            return http.HTTPStatus.UNAUTHORIZED, [("Content-Type", "text/plain")], b"a valid token is required\n"
         if args.health is not None and path == args.health and "websocket" not in headers.get("Upgrade", "").lower():
             return http.HTTPStatus.OK, [("Content-Type", "text/plain")], b"ok\n"
         return None

@@ -55,15 +55,29 @@ Ends when the connection closes (unless --reconnect), after --duration, or on Ct
   --quiet                    no frame lines, no notes about waiting for the database's lock
   --db PATH, --json          see "frameline --help"`;
 
-const OPTIONS = {
+/**
+ * The flags that say how to connect besides the URL: capture's, and those of a walk's connection
+ * profile (`frameline walk start` and `walk action` take them too). One parsing for both.
+ */
+export const PROFILE_OPTIONS = {
   header: { type: 'string', short: 'H', multiple: true },
   origin: { type: 'string' },
   subprotocol: { type: 'string', multiple: true },
-  compression: { type: 'boolean', default: false },
   ca: { type: 'string' },
   cert: { type: 'string' },
   key: { type: 'string' },
   insecure: { type: 'boolean', default: false },
+  protocol: { type: 'string' },
+  'init-payload': { type: 'string' },
+  subscribe: { type: 'string', multiple: true },
+  send: { type: 'string', multiple: true },
+  'send-file': { type: 'string' },
+  script: { type: 'string' },
+} as const;
+
+const OPTIONS = {
+  ...PROFILE_OPTIONS,
+  compression: { type: 'boolean', default: false },
   proxy: { type: 'string' },
   'no-proxy': { type: 'boolean', default: false },
   'connect-timeout': { type: 'string' },
@@ -76,28 +90,30 @@ const OPTIONS = {
   'reconnect-factor': { type: 'string' },
   'reconnect-jitter': { type: 'string' },
   'reconnect-attempts': { type: 'string' },
-  protocol: { type: 'string' },
-  'init-payload': { type: 'string' },
-  subscribe: { type: 'string', multiple: true },
-  send: { type: 'string', multiple: true },
-  'send-file': { type: 'string' },
   'send-every': { type: 'string' },
-  script: { type: 'string' },
   duration: { type: 'string' },
   name: { type: 'string' },
   quiet: { type: 'boolean', default: false },
 } as const;
 
-/** Which field of the capture request each flag fills. */
-const FLAGS: Record<string, Flag> = {
+/** Which field of a capture request (and of a walk's profile) each connection flag fills. */
+export const PROFILE_FLAGS: Record<string, Flag> = {
   header: { field: 'headers', kind: 'headers' },
   origin: { field: 'origin' },
   subprotocol: { field: 'subprotocols', kind: 'list' },
-  compression: { field: 'compression', kind: 'boolean' },
   ca: { field: 'caPem', kind: 'pem', pem: { what: 'CA', file: 'ca' } },
   cert: { field: 'certPem', kind: 'pem', pem: { what: 'client certificate', file: 'cert' } },
   key: { field: 'keyPem', kind: 'pem', pem: { what: 'client key', file: 'key' } },
   insecure: { field: 'insecure', kind: 'boolean' },
+  protocol: { field: 'protocol' },
+  'init-payload': { field: 'initPayload' },
+  subscribe: { field: 'subscribe', kind: 'list' },
+};
+
+/** Which field of the capture request each flag fills. */
+const FLAGS: Record<string, Flag> = {
+  ...PROFILE_FLAGS,
+  compression: { field: 'compression', kind: 'boolean' },
   proxy: { field: 'proxy' },
   'connect-timeout': { field: 'connectTimeoutSeconds', kind: 'number' },
   'max-payload': { field: 'maxPayload', kind: 'number' },
@@ -108,9 +124,6 @@ const FLAGS: Record<string, Flag> = {
   'reconnect-factor': { field: 'reconnect.factor', kind: 'number', needs: 'reconnect' },
   'reconnect-jitter': { field: 'reconnect.jitter', kind: 'number', needs: 'reconnect' },
   'reconnect-attempts': { field: 'reconnect.attempts', kind: 'number', needs: 'reconnect' },
-  protocol: { field: 'protocol' },
-  'init-payload': { field: 'initPayload' },
-  subscribe: { field: 'subscribe', kind: 'list' },
   'send-every': { field: 'sendEverySeconds', kind: 'number' },
   duration: { field: 'durationSeconds', kind: 'number' },
   name: { field: 'name' },
@@ -163,6 +176,25 @@ function sendsFrom(send: string[] | undefined, file: string | undefined): string
   return [...given, ...lines.map((l) => l.text)];
 }
 
+/** The fields of the connection flags that are read from files or gathered: --script, --send, --send-file. */
+export function profileFiles(v: {
+  send?: string[];
+  'send-file'?: string;
+  script?: string;
+}): Record<string, unknown> {
+  const sends = sendsFrom(v.send, v['send-file']);
+  const script = v.script;
+  return {
+    ...(script !== undefined
+      ? {
+          script: readUserFile(script, '--script', MAX_SCRIPT_CHARS).toString('utf8'),
+          scriptFile: script,
+        }
+      : {}),
+    ...(sends.length ? { sends } : {}),
+  };
+}
+
 /** The capture request argv asks for, checked by the contract's schema. */
 export function captureRequest(argv: string[]): {
   request: CaptureRequest;
@@ -178,19 +210,11 @@ export function captureRequest(argv: string[]): {
     throw new InputError('--proxy and --no-proxy contradict each other; keep one');
   if (v['send-every'] !== undefined && !v.send?.length && v['send-file'] === undefined)
     throw new InputError('--send-every repeats the messages of --send or --send-file; give one of them');
-  const sends = sendsFrom(v.send, v['send-file']);
-  const script = v.script;
   const request = requestFrom(CaptureRequestSchema, v, FLAGS, {
     url,
-    ...(script !== undefined
-      ? {
-          script: readUserFile(script, '--script', MAX_SCRIPT_CHARS).toString('utf8'),
-          scriptFile: script,
-        }
-      : {}),
+    ...profileFiles(v),
     ...(v.reconnect ? { reconnect: {} } : {}),
     ...(v['no-proxy'] ? { proxy: null } : {}),
-    ...(sends.length ? { sends } : {}),
   });
   return { request, db: dbPath(v), json: v.json, quiet: v.quiet };
 }

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { contract, type Api, type DamagedFrames } from '../../../shared/contract.js';
 import { INTEROP_FORMAT_TEXT, INTEROP_PIECE_BYTES } from '../../../shared/contract/interop.js';
 import { LoadTestRequestSchema } from '../../../shared/contract/replay.js';
+import { plural, withArticle } from '../../../shared/words.js';
 import { InputError } from '../../engine/errors.js';
 import {
   REDACTION_FLAGS,
@@ -49,8 +50,6 @@ interface ExportFormat<S extends z.ZodType = z.ZodType> {
 function format<S extends z.ZodType>(f: ExportFormat<S>): ExportFormat {
   return f as unknown as ExportFormat;
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * A session file on stdout: the engine writes it whole (a HAR's header comes last to be known) and
@@ -115,7 +114,7 @@ const LOAD_TEST_FLAGS: Record<string, Flag> = {
 };
 
 /** A load test, with the environment variables it reads instead of the recorded secrets. */
-function loadTest(name: 'artillery' | 'k6', summary: string, extension: string) {
+function loadTest(name: 'artillery' | 'k6', tool: string, summary: string, extension: string) {
   return format({
     summary,
     extension,
@@ -136,7 +135,7 @@ function loadTest(name: 'artillery' | 'k6', summary: string, extension: string) 
       }
       const secrets = t.secrets.map((s) => s.name);
       return {
-        line: `session ${request.sessionId} as a ${name} load test`,
+        line: `session ${request.sessionId} as ${withArticle(`${tool} load test`)}`,
         notes: [
           secrets.length
             ? `the script reads ${plural(secrets.length, 'environment variable')} instead of the secrets the session recorded: ${secrets.join(', ')}`
@@ -155,10 +154,12 @@ const FORMATS: Record<string, ExportFormat> = {
   ndjson: sessionFile('ndjson'),
   artillery: loadTest(
     'artillery',
+    'Artillery',
     'an Artillery scenario (engine ws): think times from the recorded gaps, a match on each answer paired by id',
     'yml',
   ),
   k6: loadTest(
+    'k6',
     'k6',
     'a k6 script (k6/websockets): the messages at their recorded times, a check on each answer paired by id',
     'js',

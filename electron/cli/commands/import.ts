@@ -7,6 +7,7 @@ import { basename, resolve } from 'node:path';
 import { contract } from '../../../shared/contract.js';
 import type { PayloadOf } from '../../../shared/contract.js';
 import type { ImportResult, PcapImportResult } from '../../../shared/contract/interop.js';
+import { plural } from '../../../shared/words.js';
 import { InputError } from '../../engine/errors.js';
 import { checkUserFile } from '../../engine/files.js';
 import { parse, positionals, requestFrom } from '../args.js';
@@ -97,6 +98,15 @@ function pcapLine(r: PcapImportResult): string {
 }
 
 /** The messages an import left out, by kind, each with where the first one is. */
+/** The file's times the import did not take as they were, one a line. */
+function adjustedLines(adjusted: ImportResult['adjusted']): string {
+  if (adjusted.length === 0) return '';
+  const head = `adjusted ${plural(adjusted.length, 'time')}`;
+  return adjusted.length === 1
+    ? `${head}: ${adjusted[0]!.path}: ${adjusted[0]!.what}\n`
+    : `${head}:\n${adjusted.map((a) => `  ${a.path}: ${a.what}\n`).join('')}`;
+}
+
 function leftOut(skipped: ImportResult['skippedMessages']): string {
   if (skipped.length === 0) return '';
   const total = skipped.reduce((n, s) => n + s.count, 0);
@@ -172,7 +182,7 @@ export async function run(argv: string[]): Promise<number> {
   if (v.json) await out(`${JSON.stringify(result, null, 2)}\n`);
   else
     await out(
-      `imported session ${result.sessionId}: ${result.connections} connection${result.connections === 1 ? '' : 's'}, ${result.frames} frames${result.skipped ? ` (${result.skipped} other entr${result.skipped === 1 ? 'y' : 'ies'} skipped)` : ''}${leftOut(result.skippedMessages)}\n`,
+      `imported session ${result.sessionId}: ${result.connections} connection${result.connections === 1 ? '' : 's'}, ${result.frames} frames${result.skipped ? ` (${result.skipped} other entr${result.skipped === 1 ? 'y' : 'ies'} skipped)` : ''}${leftOut(result.skippedMessages)}\n${adjustedLines(result.adjusted)}`,
     );
   return 0;
 }

@@ -8,9 +8,13 @@ import {
   type Api,
   type ConnectionView,
   type FrameRecord,
+  type Headers,
 } from '../../../shared/contract.js';
+import { plural } from '../../../shared/words.js';
+import { Redactor } from '../../../shared/redaction.js';
 import { numberIn } from '../../../shared/contract/fields.js';
 import { DamageTally, damageKindOf } from '../../../shared/frame-damage.js';
+import { payloadMatcher } from '../../../shared/payload-query.js';
 import { parseMicros } from '../../../shared/time.js';
 import { messageLabel } from '../../../shared/protocols/decode.js';
 import { InputError } from '../../engine/errors.js';
@@ -18,16 +22,23 @@ import { parse, positionals, requestFrom, sessionId } from '../args.js';
 import { openCliEngine } from '../engine.js';
 import { damageNote, frameLine, out } from '../output.js';
 
-export const help = `frameline show SESSION [--frames] [--limit N] [--json] [--db PATH]
+export const help = `frameline show SESSION [--frames] [--limit N] [--grep REGEX] [--where JSONPATH] [--json] [--db PATH]
 
 Show a session: each connection's handshake (status, headers, timings), close code and who closed,
-and with --frames every frame (time, direction, opcode, size, payload; binary as base64 in JSON).
+and with --frames every frame (time, direction, opcode, size, payload; binary as base64 in JSON);
+--limit N shows the first N frames and says how many more there are. In text, secrets in headers
+read "***" (JSON keeps them whole).
+--grep keeps the text frames whose payload matches a regular expression (error|fail, or /timeout/i);
+--where those whose JSON matches a JSONPath condition ($.type == "error", $.data.items[0].id,
+$.error; == != < > <= >= with a "string" or a number). Both may be given; both imply --frames.
 A frame whose stored bytes failed their check is shown as damaged, without its bytes ("damaged":
 true and "damage" in JSON); the command then says how many on stderr and exits with 1.`;
 
 const OPTIONS = {
   frames: { type: 'boolean', default: false },
   limit: { type: 'string' },
+  grep: { type: 'string' },
+  where: { type: 'string' },
 } as const;
 
 function describeConnection(c: ConnectionView): string {
@@ -39,6 +50,8 @@ function describeConnection(c: ConnectionView): string {
     ...(c.protocol ? [`  protocol:  ${c.protocol}`] : []),
     `  timings:   dns ${ms(t.dnsMs)}  tcp ${ms(t.tcpMs)}  tls ${ms(t.tlsMs)}  upgrade ${ms(t.upgradeMs)}`,
     `  frames:    ${c.frames} (${c.bytesIn} B in, ${c.bytesOut} B out)`,
+    ...headerLines('request headers', c.requestHeaders),
+    ...headerLines('response headers', c.responseHeaders),
   ];
   if (c.closeCode !== null) {
     const info = describeCloseCode(c.closeCode);
@@ -60,6 +73,12 @@ function describeConnection(c: ConnectionView): string {
   return lines.join('\n');
 }
 
+/** A connection's headers, one a line, secrets redacted as every output that may be pasted does. */
+function headerLines(title: string, headers: Headers): string[] {
+  const entries = Object.entries(new Redactor().headers(headers));
+  return entries.length ? [`  ${title}:`, ...entries.map(([k, v]) => `    ${k}: ${v}`)] : [];
+}
+
 /** How many frames `--limit` may ask for. */
 const LimitSchema = z.object({
   limit: numberIn(1, Number.MAX_SAFE_INTEGER, 'frames', { integer: true }).optional(),
@@ -69,11 +88,21 @@ const LimitSchema = z.object({
  * A session's frames with whole payloads, in order, page by page (`sessions:records`): a
  * million-frame session is written frame by frame, never held in memory. At most `limit` frames.
  */
-async function* frameRecords(api: Api, id: number, limit = Infinity): AsyncGenerator<FrameRecord> {
+async function* frameRecords(
+  api: Api,
+  id: number,
+  limit = Infinity,
+  search: { grep?: string; where?: string } = {},
+): AsyncGenerator<FrameRecord> {
   let afterSeq = 0;
   let left = limit;
   while (left > 0) {
-    const page = await api.sessions.records({ id, afterSeq, limit: Math.min(RECORD_PAGE_FRAMES, left) });
+    const page = await api.sessions.records({
+      id,
+      afterSeq,
+      limit: Math.min(RECORD_PAGE_FRAMES, left),
+      ...search,
+    });
     yield* page.frames;
     left -= page.frames.length;
     if (page.next === null) return;
@@ -115,12 +144,28 @@ export async function run(argv: string[]): Promise<number> {
   const [raw] = positionals(args, 'show', { max: 1, what: 'session id' });
   const id = sessionId(raw, 'show');
   const { limit } = requestFrom(LimitSchema, values, { limit: { field: 'limit', kind: 'number' } });
-  if (limit !== undefined && !values.frames)
+  const search = {
+    ...(values.grep !== undefined ? { grep: values.grep } : {}),
+    ...(values.where !== undefined ? { where: values.where } : {}),
+  };
+  for (const [flag, value] of Object.entries(search))
+    if (!value.trim())
+      throw new InputError(
+        `--${flag} needs a ${flag === 'grep' ? 'regular expression' : 'JSONPath condition'}`,
+      );
+  try {
+    // Refused before anything is printed (the engine checks it again on every page).
+    payloadMatcher(search);
+  } catch (err) {
+    throw new InputError((err as Error).message, { cause: err });
+  }
+  const withFrames = values.frames || Object.keys(search).length > 0;
+  if (limit !== undefined && !withFrames)
     throw new InputError('--limit counts frames: add --frames, or drop --limit');
   const engine = openCliEngine(values, { create: false });
   try {
     const { session, connections, events } = await engine.api.sessions.get({ id });
-    const frames = values.frames ? frameRecords(engine.api, id, limit) : null;
+    const frames = withFrames ? frameRecords(engine.api, id, limit, search) : null;
     const damage = new DamageTally();
     /** Exit code once every frame is out: 1 when some were damaged (a failed check). */
     const done = async (): Promise<number> => {
@@ -163,12 +208,26 @@ export async function run(argv: string[]): Promise<number> {
     const script = scriptLines(events);
     if (script.length) await out(`  script\n${script.map((l) => `    ${l}\n`).join('')}\n`);
     if (frames) {
+      let printed = 0;
       for await (const f of frames) {
+        printed++;
         const data = Buffer.from(f.payload, f.opcode === 'text' ? 'utf8' : 'base64');
         if (f.damaged) damage.add(f.seq, damageKindOf(f.damage ?? ''));
         await out(
           `${frameLine(parseMicros(f.ts), f.direction, f.opcode, f.size, data, messageLabel(f.message ?? null))}${f.damaged ? `[damaged: ${f.damage}]` : ''}${f.truncated ? '  [truncated]' : ''}\n`,
         );
+      }
+      if (limit !== undefined) {
+        // A search counts its matches over the whole session (the engine keeps them for the pages).
+        const searched = Object.keys(search).length > 0;
+        const total = searched
+          ? (await engine.api.sessions.frames({ id, filter: search, offset: 0, limit: 1 })).total
+          : session.frames;
+        const more = total - printed;
+        if (more > 0)
+          await out(
+            `… ${plural(more, searched ? 'more matching frame' : 'more frame')}: raise --limit, or drop it to see them all\n`,
+          );
       }
     }
     return await done();

@@ -13,10 +13,13 @@ import { dbPath, idArgument, parse, positionals, requestFrom } from '../args.js'
 import { openCliEngine, type CliEngine } from '../engine.js';
 import { note, out, table } from '../output.js';
 import { terminalAuthoriser } from '../terminal-authoriser.js';
+import { ConnectionProfileSchema, type ConnectionProfile } from '../../../shared/contract/walk-profile.js';
+import { describeProfile } from '../../../shared/contract/walk-profile.js';
+import { PROFILE_FLAGS, PROFILE_OPTIONS, profileFiles } from './capture.js';
 import { incidentId, timelineLines } from './incident.js';
 import { minutes, stepLine } from './runbooks.js';
 
-export const help = `frameline walk start INCIDENT --runbook ID [--target URL] [--direct URL]
+export const help = `frameline walk start INCIDENT --runbook ID [--target URL] [--direct URL] [connection flags]
 frameline walk list [INCIDENT]
 frameline walk show WALK                    where the walk is, how it got there, what happened
 frameline walk choose WALK [LABEL]          take a way on (an edge label, a node id, or its number)
@@ -26,8 +29,7 @@ frameline walk check WALK STEP [--undo] [--node NODE]
                                             check a step of the current node's checklist off (--undo: untick)
 frameline walk run WALK [--step N] --yes [--timeout S] [--command TEXT]
                                             run the current node's shell command on this machine
-frameline walk action WALK [--step N] [--url U] [--direct U] [--session S] [--duration S]
-                           [--protocol NAME|none] [--subprotocol P] [--init-payload JSON]
+frameline walk action WALK [--step N] [--url U] [--direct U] [--session S] [--duration S] [connection flags]
                                             run the current node's app action (capture, probe, relay, diagnose)
 frameline walk finding WALK FINDING-ID [--evidence TEXT]
                                             attach a finding seen elsewhere: it drives the suggestions
@@ -37,9 +39,19 @@ get it as WS_URL, WS_HOST, WS_PORT, WS_PATH and HTTP_URL (--direct as DIRECT_URL
 with --yes, for that run, or when you answer y at the prompt a terminal shows without --yes; --command
 runs an edited version instead. A runbook imported through the console runs with --yes only once
 trusted (frameline runbooks trust ID); the prompt shows its command whole. --timeout defaults to
-${SHELL_TIMEOUT_DEFAULT_SECONDS} s; Ctrl+C stops the command or action. Every command takes --db PATH and --json.`;
+${SHELL_TIMEOUT_DEFAULT_SECONDS} s; Ctrl+C stops the command or action. Every command takes --db PATH and --json.
+
+Connection flags, as "frameline capture" takes them: -H/--header "K: V", --origin O, --subprotocol P,
+--protocol NAME|none, --init-payload JSON, --subscribe VALUE, --send TEXT, --send-file FILE, --script FILE,
+--ca FILE, --cert FILE --key FILE, --insecure. Given to walk start, they are the walk's connection
+profile: every capture, probe and relay of the walk connects with them. Given to walk action, they
+are this run's, over the profile (a header replaces the profile's of the same name). Secret values
+(credential headers such as Authorization or Cookie, --init-payload, --key) are never stored: a later
+command reads each from its environment variable (FRAMELINE_AUTHORIZATION for Authorization,
+FRAMELINE_INIT_PAYLOAD, FRAMELINE_TLS_KEY), or is given it again with its flag.`;
 
 const OPTIONS = {
+  ...PROFILE_OPTIONS,
   runbook: { type: 'string' },
   target: { type: 'string' },
   direct: { type: 'string' },
@@ -50,13 +62,28 @@ const OPTIONS = {
   url: { type: 'string' },
   session: { type: 'string' },
   duration: { type: 'string' },
-  protocol: { type: 'string' },
-  subprotocol: { type: 'string' },
-  'init-payload': { type: 'string' },
   evidence: { type: 'string' },
   undo: { type: 'boolean', default: false },
   node: { type: 'string' },
 } as const;
+
+/** The connection profile the connection flags give; undefined when none is given. */
+function profileFrom(values: Record<string, unknown>): ConnectionProfile | undefined {
+  const given = Object.keys(PROFILE_OPTIONS).some((k) => {
+    const v = values[k];
+    return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
+  });
+  if (!given) return undefined;
+  return requestFrom(ConnectionProfileSchema, values, PROFILE_FLAGS, profileFiles(values));
+}
+
+/** Where the secrets of a profile just given are read from later, as notes: they are never stored. */
+function secretNotes(w: WalkView): void {
+  for (const s of w.profile?.secrets ?? [])
+    note(
+      `${s.what} is a secret: its value is not stored; a later "frameline walk action" reads it from ${s.env}, or is given it again`,
+    );
+}
 
 function walkId(raw: string | undefined, command: string): number {
   return idArgument(raw, 'a walk', `walk ${command}`, 'frameline walk list');
@@ -90,7 +117,11 @@ function currentPart(w: WalkView): string[] {
   if (node?.text) lines.push(...node.text.split('\n').map((l) => `  ${l}`));
   if (c.steps.length) {
     lines.push('  steps:');
-    for (const s of c.steps) lines.push(`    ${stepLine(s)}`);
+    for (const s of c.steps) {
+      lines.push(`    ${stepLine(s)}`);
+      // The step's guidance, as the console shows it under the title.
+      if (s.text) lines.push(...s.text.split('\n').map((l) => (l ? `       ${l}` : '')));
+    }
   }
   if (w.status === 'finished')
     lines.push(`  the walk is finished (frameline walk back ${w.id} to reopen it)`);
@@ -110,6 +141,7 @@ function describeWalk(w: WalkView, full: boolean): string {
     `walk ${w.id}  incident ${w.incident.id} "${w.incident.title}" (${w.incident.severity})`,
     `  runbook ${w.runbook.id} "${w.runbook.title}" v${w.runbook.version}; ${w.status}, started ${w.startedAt}`,
     ...(w.target ? [`  target ${w.target}${w.direct ? `, direct ${w.direct}` : ''}`] : []),
+    ...(w.profile ? [`  connects with ${describeProfile(w.profile.profile)}`] : []),
     '',
   ];
   if (full) {
@@ -175,9 +207,11 @@ export async function run(argv: string[]): Promise<number> {
           contract.walks.start.request,
           values,
           { runbook: { field: 'runbookId' }, target: { field: 'target' }, direct: { field: 'direct' } },
-          { incidentId: incident },
+          { incidentId: incident, profile: profileFrom(values) },
         );
-        await show(await walks.start(request));
+        const w = await walks.start(request);
+        await show(w);
+        if (!values.json) secretNotes(w);
         return 0;
       }
       case 'list': {
@@ -390,9 +424,6 @@ async function runActionStep(
     direct?: string;
     session?: string;
     duration?: string;
-    protocol?: string;
-    subprotocol?: string;
-    'init-payload'?: string;
   },
 ): Promise<number> {
   const { api } = engine;
@@ -405,11 +436,8 @@ async function runActionStep(
       direct: { field: 'direct' },
       session: { field: 'session', kind: 'number' },
       duration: { field: 'duration', kind: 'number' },
-      protocol: { field: 'protocol' },
-      subprotocol: { field: 'subprotocol' },
-      'init-payload': { field: 'initPayload' },
     },
-    { id },
+    { id, profile: profileFrom(values) },
   );
   // What the action says while it runs (a relay's address, its clients) is printed as it comes:
   // on stdout, or on stderr beside --json. It may come before the run's id is known.

@@ -23,6 +23,7 @@ import {
   type ConnectionOutcome,
   type LiveFrame,
   type RecorderOptions,
+  withRequestSecretsMasked,
 } from './recorder.js';
 
 export interface CaptureHooks {
@@ -35,6 +36,8 @@ export interface CaptureHooks {
   onBusy?: (busy: boolean) => void;
   /** The recording cannot go on (a full disk...): the capture is closing; one sentence. */
   onFailure?: (message: string) => void;
+  /** Record the request's credential headers masked ("Bearer ***"), as a probe does (a walk's capture). */
+  maskRequestSecrets?: boolean;
 }
 
 export interface CaptureResult {
@@ -114,6 +117,10 @@ export class Capture {
     });
     this.sessionId = recording.sessionId;
     this.spool = StoreWriter.for(dbPath).begin(db, recording);
+    if (hooks.maskRequestSecrets) {
+      const write = this.spool.message.bind(this.spool);
+      this.spool.message = (m) => write(withRequestSecretsMasked(m));
+    }
     this.spool.onFailure((message) => this.fail(message));
     if (hooks.onBusy) this.spool.onBusy(hooks.onBusy);
     this.done = this.run();

@@ -13,6 +13,8 @@ import type { ClosedBy, ErrorKind, Headers, Opcode, Timings } from '../../../sha
 import { directionOf, opcodeOf, type DirectionCode } from '../../../shared/frame-codes.js';
 import { nowMicros } from '../clock.js';
 import type { SessionSpool } from '../store/writer.js';
+import type { SpoolMessage } from '../store/spool.js';
+import { Redactor } from '../../../shared/redaction.js';
 import type { TlsMaterial } from './options.js';
 import { classifyError } from './classify.js';
 import { corked, headerObject, tapWire, WIRE_SOCKET_OPTIONS, type Wire } from './wire.js';
@@ -82,6 +84,16 @@ export function requestHeaders(req: ClientRequest, url: URL): Headers {
   return out;
 }
 
+/**
+ * A spool message with the credentials of its request headers masked ("Bearer ***"): a probe's,
+ * and a walk's capture (whose profile's secrets are never stored), record the handshake so.
+ */
+export function withRequestSecretsMasked(m: SpoolMessage): SpoolMessage {
+  if ((m.type === 'connection' || m.type === 'handshake') && m.requestHeaders)
+    return { ...m, requestHeaders: new Redactor().headers(m.requestHeaders) };
+  return m;
+}
+
 export class ConnectionRecorder {
   readonly ended: Promise<ConnectionOutcome>;
   private readonly ws: WebSocket;
@@ -128,6 +140,8 @@ export class ConnectionRecorder {
     this.ws.on('upgrade', (res: IncomingMessage) => {
       this.phase.upgrade = performance.now();
       this.socket = res.socket;
+      // Before ws reads the chunk (ws starts listening after this event; its end is heard in onOpen).
+      res.socket.prependListener('data', this.chunkArrived);
       this.response = {
         status: res.statusCode ?? 101,
         headers: headerObject(res.rawHeaders),
@@ -238,8 +252,25 @@ export class ConnectionRecorder {
     this.timers.push(setInterval(fn, ms));
   }
 
+  /**
+   * When the chunk ws is reading came off the socket (null between chunks). The frames read out of
+   * one chunk were received together, so they are stamped with its time: one clock read per chunk
+   * instead of one per frame, a tenth of the receiving thread's work in a flood of small frames.
+   */
+  private chunkAt: number | null = null;
+  /** The last time stamped, so that a frame read after one we sent in the same chunk never goes back in time. */
+  private lastTs = 0;
+  private readonly chunkArrived = (): void => {
+    this.chunkAt = nowMicros();
+  };
+  private readonly chunkRead = (): void => {
+    this.chunkAt = null;
+  };
+
   private frame(direction: DirectionCode, opcode: number, data: Buffer): void {
-    const ts = nowMicros();
+    const at = direction === 0 && this.chunkAt !== null ? this.chunkAt : nowMicros();
+    const ts = at > this.lastTs ? at : this.lastTs;
+    this.lastTs = ts;
     const seq = this.ctx.spool.frame(
       this.ctx.ordinal,
       ts,
@@ -247,6 +278,9 @@ export class ConnectionRecorder {
       opcode,
       data,
       this.ctx.options.payloadCap,
+      undefined,
+      // ws hands over a received payload and never touches it again (what we send it may mask in place).
+      direction === 0,
     );
     if (this.ctx.onFrame) {
       this.ctx.onFrame({
@@ -336,6 +370,7 @@ export class ConnectionRecorder {
 
   private onOpen(): void {
     this.openedAtMs = performance.now();
+    this.socket?.on('data', this.chunkRead);
     this.hookWire();
     this.writeHandshake();
     this.ctx.onOpen?.(this.ctx.ordinal);

@@ -26,6 +26,18 @@ export function parseOrigin(raw: string, option: string): string {
   return u.origin;
 }
 
+/** A backend address that is the target itself compares nothing: refused before anything opens. */
+export function refuseSameDirect(
+  target: URL | null,
+  direct: URL | null,
+  names = { direct: '--direct', target: 'the target' },
+): void {
+  if (target && direct && direct.href === target.href)
+    throw new InputError(
+      `${names.direct} is the same URL as ${names.target}; give the backend address behind the proxy`,
+    );
+}
+
 export interface PreparedProbe {
   target: URL;
   direct: URL | null;
@@ -43,8 +55,7 @@ export interface PreparedProbe {
 export function prepareProbe(o: ProbeRequest): PreparedProbe {
   const target = parseTarget(o.url);
   const direct = o.direct === undefined ? null : parseTarget(o.direct);
-  if (direct && direct.href === target.href)
-    throw new InputError('--direct is the same URL as the target; give the backend address behind the proxy');
+  refuseSameDirect(target, direct);
   const origins = [...new Set(o.origins.map((x) => parseOrigin(x, '--origin')))];
   const pageOrigin = o.pageOrigin === undefined ? null : parseOrigin(o.pageOrigin, '--page-origin');
   const headers = o.headers;

@@ -13,6 +13,7 @@ import type { EngineContext } from '../context.js';
 import { saveFindings } from './finding-store.js';
 import { beginRecording } from '../store/recording.js';
 import type { SpoolMessage } from '../store/spool.js';
+import { withRequestSecretsMasked } from '../capture/recorder.js';
 import { StoreWriter } from '../store/writer.js';
 import { probeEndpoint, type ProbeRun, type ProgressState } from './endpoint.js';
 import { Redactor } from '../../../shared/redaction.js';
@@ -86,9 +87,7 @@ export async function runProbe(
   const write = spool.message.bind(spool);
   spool.message = (m: SpoolMessage) => {
     if (m.ordinal !== null) watchers.get(m.ordinal)?.(m);
-    if ((m.type === 'connection' || m.type === 'handshake') && m.requestHeaders)
-      m = { ...m, requestHeaders: redactHeaders(m.requestHeaders) };
-    write(m);
+    write(withRequestSecretsMasked(m));
   };
   let ordinal = 0;
   const event = (kind: string, detail: unknown) =>

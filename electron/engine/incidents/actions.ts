@@ -13,6 +13,7 @@ import { RelayServer } from '../relay/relay.js';
 import { diagnoseSession } from '../diagnose/session-analysis.js';
 import { sessionDetail } from '../sessions/sessions.js';
 import { needsInput } from './errors.js';
+import type { ConnectionProfile } from '../../../shared/contract/walk-profile.js';
 
 /**
  * A probe step that is not about idle drops holds the idle connection only briefly: too briefly for
@@ -45,6 +46,11 @@ export interface ActionContext {
   /** The walk's target and direct URLs, used when the step names none. */
   target: string | null;
   direct: string | null;
+  /**
+   * What a capture, probe or relay connects with (headers, subprotocols, protocol, messages, TLS):
+   * the walk's profile with the step's and the run's settings over it, secrets filled in.
+   */
+  profile: ConnectionProfile;
   /** The session a `diagnose session=latest` means, when there is one. */
   latestSession: number | undefined;
   /** A name for the sessions it records. */
@@ -91,14 +97,17 @@ async function runCapture(
 ): Promise<ActionOutcome> {
   const url = targetOf(action.url, ctx, 'capture');
   const request = CaptureRequestSchema.parse({
+    ...ctx.profile,
     url,
     name: ctx.name,
     durationSeconds: action.duration,
-    ...(action.script !== undefined ? { script: action.script } : {}),
+    // The step's own script runs instead of the profile's.
+    ...(action.script !== undefined ? { script: action.script, scriptFile: undefined } : {}),
     // Like a well-behaved client: every drop during the capture is followed by a reconnect with backoff.
     reconnect: {},
   });
-  const capture = Capture.start(ctx.engine, request);
+  // The profile's secrets are never stored: the handshake is recorded with them masked.
+  const capture = Capture.start(ctx.engine, request, { maskRequestSecrets: true });
   ctx.onSession?.(capture.sessionId);
   const onAbort = () => void capture.stop('user');
   ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -181,6 +190,8 @@ async function runRelay(
   const request = RelayRequestSchema.parse({
     to,
     host: '127.0.0.1',
+    // The relay passes the client's own headers on; of the profile, only how the upstream's certificate is checked applies.
+    insecure: ctx.profile.insecure,
     ...(action.port !== undefined ? { port: action.port } : {}),
     name: ctx.name,
   });
@@ -235,13 +246,19 @@ async function runProbeAction(
   const checks = action.checks ?? [];
   // The probe's own defaults, but for the idle hold (its last check): short unless the step is
   // about idle drops.
+  // The profile (with the step's protocol, subprotocol and init payload over it, walk-profile.ts):
+  // what the probe's handshakes send. Messages on open and scripts are a capture's.
+  const p = ctx.profile;
   const request = ProbeRequestSchema.parse({
     url,
     ...(direct !== undefined ? { direct } : {}),
-    origins: action.origin ? [action.origin] : [],
-    ...(action.protocol !== undefined ? { protocol: action.protocol } : {}),
-    ...(action.subprotocol !== undefined ? { subprotocols: [action.subprotocol] } : {}),
-    ...(action.initPayload !== undefined ? { initPayload: action.initPayload } : {}),
+    origins: action.origin ? [action.origin] : p.origin ? [p.origin] : [],
+    headers: p.headers,
+    subprotocols: p.subprotocols,
+    insecure: p.insecure,
+    ...(p.caPem !== undefined ? { caPem: p.caPem } : {}),
+    ...(p.protocol !== undefined ? { protocol: p.protocol } : {}),
+    ...(p.initPayload !== undefined ? { initPayload: p.initPayload } : {}),
     ...(action.idleLimit !== undefined
       ? { idleLimitSeconds: action.idleLimit }
       : checks.includes('idle')

@@ -1,29 +1,8 @@
-// The response metrics of an incident, derived from its times and named for what they measure.
-// "MTTR" is ambiguous, so mitigation and resolution are measured separately; both count from the
-// impact start when it is known, else from detection, and say which.
-import type { IncidentMetrics } from '../../../shared/contract/incidents.js';
+// The order an incident's times must keep; the metrics themselves are derived in shared/ (the
+// console derives them live from the times being typed).
+import type { IncidentTimes } from '../../../shared/incident-metrics.js';
 
-export interface IncidentTimes {
-  impactStartedAt: number | null;
-  detectedAt: number;
-  acknowledgedAt: number | null;
-  mitigatedAt: number | null;
-  resolvedAt: number | null;
-}
-
-const between = (from: number | null, to: number | null): number | null =>
-  from === null || to === null ? null : Math.round((to - from) / 1000) / 1000;
-
-export function incidentMetrics(t: IncidentTimes): IncidentMetrics {
-  const start = t.impactStartedAt ?? t.detectedAt;
-  return {
-    timeToDetectSeconds: between(t.impactStartedAt, t.detectedAt),
-    timeToAcknowledgeSeconds: between(t.detectedAt, t.acknowledgedAt),
-    timeToMitigateSeconds: between(start, t.mitigatedAt),
-    timeToResolveSeconds: between(start, t.resolvedAt),
-    measuredFrom: t.impactStartedAt === null ? 'detected' : 'impact-start',
-  };
-}
+export { incidentMetrics, type IncidentTimes } from '../../../shared/incident-metrics.js';
 
 /**
  * The order an incident's times must keep, as pairs [earlier, later]: a time that breaks it is

@@ -23,7 +23,6 @@ export interface ShellResult {
   truncated: boolean;
   /** Bytes printed in all. */
   bytes: number;
-  durationMs: number;
   /** Why the command could not start, when it could not. */
   error: string | null;
 }
@@ -93,7 +92,6 @@ export class OutputCap {
 /** Starts a command in the platform's shell. */
 export function runShell(o: ShellOptions): ShellRun {
   const windows = process.platform === 'win32';
-  const started = performance.now();
   const child = windows
     ? spawn(process.env.ComSpec ?? 'cmd.exe', ['/d', '/s', '/c', o.command], {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -152,7 +150,6 @@ export function runShell(o: ShellOptions): ShellRun {
         output: cap.text(),
         truncated: cap.truncated,
         bytes: cap.bytes,
-        durationMs: performance.now() - started,
         error: spawnError,
       });
     };

@@ -74,6 +74,20 @@ export interface Authoriser {
   confirm(c: CommandConfirmation, answer: { code?: string }): Promise<void>;
 }
 
+/**
+ * Whether a command edited by those who send this host's requests may be put to the person (a
+ * page's edit, on a host that takes none, is refused by authoriseCommand), and if not what to do
+ * instead: the console says so before anything is edited.
+ */
+export function editedCommands(authoriser: Authoriser | undefined): {
+  allowed: boolean;
+  advice: string | null;
+} {
+  return authoriser && authoriser.requester === 'page' && !authoriser.pageWritten.allowed
+    ? { allowed: false, advice: authoriser.pageWritten.advice }
+    : { allowed: true, advice: null };
+}
+
 /** How a runbook imported through a host's contract counts: a console's import is a page's. */
 export function importProvenance(authoriser: Authoriser): ImportProvenance {
   return authoriser.requester === 'page' ? 'page' : 'file';

@@ -1,6 +1,7 @@
 // Running a walk's steps: a step's shell command (authorised for that run by trust.ts, with a
 // timeout, a stop and an output cap) or its app action (capture, probe, relay, diagnose), each recorded as a run of the walk with
 // its start, output, result and end in the incident's timeline.
+import { formatDuration } from '../../../shared/charts/scale.js';
 import type { Runbook, RunbookStep, StepAction } from '../../../shared/runbooks/schemas.js';
 import type { WalkRun } from '../../../shared/contract/incidents.js';
 import type { ProtocolChoice } from '../../../shared/protocols/names.js';
@@ -36,6 +37,10 @@ import { MissingError } from '../errors.js';
 import { needsInput } from './errors.js';
 import { runShell } from './shell.js';
 import type { AuthorisedCommand } from './trust.js';
+import type { ConnectionProfile } from '../../../shared/contract/walk-profile.js';
+import { isSecretName, MASK } from '../../../shared/redaction.js';
+import type { WalkSecrets } from './walk-profile.js';
+import { describeProfile } from '../../../shared/contract/walk-profile.js';
 
 /** What the runs need of the walk engine. */
 export interface RunHost {
@@ -44,6 +49,8 @@ export interface RunHost {
   outputCapBytes?: number;
   onOutput?: (output: { walkId: number; runId: number; stream: 'stdout' | 'stderr'; text: string }) => void;
   walkRow(walkId: number): WalkRow;
+  /** The secrets of the walks' profiles this process holds. */
+  secrets: WalkSecrets;
   currentVisit(walkId: number): VisitRow;
   recordFinding(row: WalkRow, runId: number | null, f: ActionFinding, source: string, at: number): void;
   changed(walkId: number | null, incidentId: number): void;
@@ -68,6 +75,8 @@ export interface ActionRequest {
   protocol?: ProtocolChoice;
   subprotocol?: string;
   initPayload?: string;
+  /** This run's connection settings over the walk's profile and the step's own. */
+  profile?: ConnectionProfile;
 }
 
 /** A run under way: its id, and its end. */
@@ -94,6 +103,14 @@ export function describeDuration(s: number): string {
   const m = Math.floor(s / 60);
   const rest = Math.round(s - m * 60);
   return rest ? `${m} min ${rest} s` : `${m} min`;
+}
+
+/**
+ * How long a run took, from its stored start to its stored end, to the millisecond: the words the
+ * run's summary, the timeline and the report all say (the report rounds its seconds the same way).
+ */
+export function runDuration(startedAt: number, endedAt: number): string {
+  return formatDuration(Math.round((endedAt - startedAt) / 1000) * 1000);
 }
 
 function firstLine(s: string): string {
@@ -215,7 +232,9 @@ export class WalkRuns {
           ended.exitCode !== 0 &&
           (step.successExitCodes ?? [0]).includes(ended.exitCode);
         const res = expected ? { ...ended, status: 'ok' as const } : ended;
-        const took = describeDuration(res.durationMs / 1000);
+        // One measurement: the run's stored start and end, said the same way everywhere.
+        const endedAt = nowMicros();
+        const took = runDuration(now, endedAt);
         const summary =
           res.status === 'timeout'
             ? `timed out after ${describeDuration(timeoutMs / 1000)} and was ended`
@@ -231,13 +250,17 @@ export class WalkRuns {
           runId,
           {
             status: res.status,
-            endedAt: nowMicros(),
+            endedAt,
             exitCode: res.exitCode,
             output: res.output,
             truncated: res.truncated,
             outputBytes: res.bytes,
             summary: `${summary}${res.truncated ? `; output truncated (${res.bytes} bytes, the first and last kept)` : ''}`,
-            result: { exitCode: res.exitCode, signal: res.signal, durationMs: Math.round(res.durationMs) },
+            result: {
+              exitCode: res.exitCode,
+              signal: res.signal,
+              durationMs: Math.round((endedAt - now) / 1000),
+            },
           },
           `step ${step.index} of ${visit.node_id} ${summary}${lines ? `, ${lines} line${lines === 1 ? '' : 's'} of output` : ', no output'}`,
           { output: res.output, truncated: res.truncated, bytes: res.bytes, exitCode: res.exitCode },
@@ -274,9 +297,20 @@ export class WalkRuns {
       latestSession === undefined
     )
       throw needsInput('session', `step ${step.index} of ${visit.node_id}`);
+    // What it connects with: the walk's profile, the step's settings, this run's (a secret nobody gave is said now).
+    const profile = this.host.secrets.resolve(
+      walkId,
+      row.profile,
+      action,
+      r.profile,
+      `step ${step.index} of ${visit.node_id}`,
+    );
     this.assertIdle(walkId);
     const now = nowMicros();
-    const request = JSON.stringify(action);
+    // The run and the timeline keep the action without its secrets, and the profile in names only.
+    const kept = actionWithoutSecrets(action);
+    const connects = action.kind === 'diagnose' ? null : describeProfile(profile);
+    const request = JSON.stringify(kept);
     const runId = this.db.transaction(() => {
       const runId = createRun(this.db, {
         walkId,
@@ -295,13 +329,12 @@ export class WalkRuns {
         kind: 'run-started',
         node: visit.node_id,
         runId,
-        text: `ran step ${step.index} "${step.title}" of ${visit.node_id}: ${describeAction(action)}`,
-        detail: { kind: action.kind, action },
+        text: `ran step ${step.index} "${step.title}" of ${visit.node_id}: ${describeAction(action)}${connects && connects !== 'the URL only' ? `, with ${connects}` : ''}`,
+        detail: { kind: action.kind, action: kept, ...(connects ? { profile: connects } : {}) },
       });
       return runId;
     })();
     const abort = new AbortController();
-    const started = performance.now();
     // What the action tells the person walking, kept with the run as a command's output is (up to the cap).
     let output = '';
     const capBytes = this.host.outputCapBytes ?? DEFAULT_OUTPUT_CAP;
@@ -322,6 +355,7 @@ export class WalkRuns {
           engine: { db: this.db, dbPath: this.host.dbPath, push: () => {} },
           target: row.target,
           direct: row.direct,
+          profile,
           latestSession,
           name: `incident ${row.incident_id} walk ${walkId}: ${visit.node_id} step ${step.index}`,
           signal: abort.signal,
@@ -354,7 +388,7 @@ export class WalkRuns {
           for (const f of outcome.findings) this.host.recordFinding(row, runId, f, action.kind, end);
         })
         .immediate();
-      const took = describeDuration((performance.now() - started) / 1000);
+      const took = runDuration(now, end);
       this.finish(
         row,
         visit.node_id,
@@ -527,7 +561,7 @@ export function targetEnv(row: { target: string | null; direct: string | null })
   return env;
 }
 
-/** A step's action with what the request overrides (url, direct, session, duration, a probe's protocol). */
+/** A step's action with what the request overrides (url, direct, session, duration, the protocol). */
 function resolveAction(action: StepAction, r: ActionRequest): StepAction {
   switch (action.kind) {
     case 'capture':
@@ -535,6 +569,9 @@ function resolveAction(action: StepAction, r: ActionRequest): StepAction {
         ...action,
         ...(r.url !== undefined ? { url: r.url } : {}),
         ...(r.duration !== undefined ? { duration: r.duration } : {}),
+        ...(r.protocol !== undefined ? { protocol: r.protocol } : {}),
+        ...(r.subprotocol !== undefined ? { subprotocol: r.subprotocol } : {}),
+        ...(r.initPayload !== undefined ? { initPayload: r.initPayload } : {}),
       };
     case 'probe':
       return {
@@ -554,6 +591,23 @@ function resolveAction(action: StepAction, r: ActionRequest): StepAction {
     case 'diagnose':
       return { ...action, ...(r.session !== undefined ? { session: r.session } : {}) };
   }
+}
+
+/** An action as a run and the timeline keep it: its init payload and credential headers as "***". */
+function actionWithoutSecrets(a: StepAction): StepAction {
+  if (a.kind !== 'capture' && a.kind !== 'probe') return a;
+  return {
+    ...a,
+    ...(a.initPayload !== undefined ? { initPayload: MASK } : {}),
+    ...(a.headers
+      ? {
+          headers: a.headers.map((line) => {
+            const name = line.slice(0, line.indexOf(':'));
+            return isSecretName(name) ? `${name}: ${MASK}` : line;
+          }),
+        }
+      : {}),
+  };
 }
 
 function describeAction(a: StepAction): string {

@@ -35,6 +35,8 @@ export interface WalkRow {
   ended_at: number | null;
   /** Where the walk's copy of the runbook came from; null for walks from before it was kept. */
   runbook_provenance: Provenance | null;
+  /** The connection profile as JSON, secret values as "***" (walk-profile.ts); null: the URL only. */
+  profile: string | null;
 }
 
 export interface VisitRow {
@@ -79,14 +81,16 @@ export interface NewWalk {
   provenance: Provenance;
   target: string | null;
   direct: string | null;
+  /** The profile column (secret values as "***"). */
+  profile: string | null;
   startedAt: number;
 }
 
 export function createWalk(db: Database.Database, w: NewWalk): number {
   const info = db
     .prepare(
-      `INSERT INTO walk (incident_id, runbook_id, runbook, target, direct, status, started_at, runbook_provenance)
-       VALUES (?, ?, ?, ?, ?, 'active', ?, ?)`,
+      `INSERT INTO walk (incident_id, runbook_id, runbook, target, direct, status, started_at, runbook_provenance, profile)
+       VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
     )
     .run(
       w.incidentId,
@@ -96,8 +100,14 @@ export function createWalk(db: Database.Database, w: NewWalk): number {
       w.direct,
       w.startedAt,
       w.provenance,
+      w.profile,
     );
   return Number(info.lastInsertRowid);
+}
+
+/** Replaces a walk's connection profile (secret values as "***"; null: the URL only). */
+export function setWalkProfile(db: Database.Database, id: number, profile: string | null): void {
+  db.prepare('UPDATE walk SET profile = ? WHERE id = ?').run(profile, id);
 }
 
 export function getWalkRow(db: Database.Database, id: number): WalkRow | undefined {

@@ -8,6 +8,7 @@ import type { Visit, WalkRun, WalkSummary, WalkView } from '../../../shared/cont
 import { suggestChoices } from '../../../shared/runbooks/suggest.js';
 import { formatMicros } from '../../../shared/time.js';
 import { parseTarget } from '../capture/options.js';
+import { refuseSameDirect } from '../diagnose/probe-options.js';
 import { nowMicros } from '../clock.js';
 import { InputError } from '../errors.js';
 import { Incidents } from './incidents.js';
@@ -26,6 +27,7 @@ import {
   listWalks,
   pathVisits,
   setStepChecked,
+  setWalkProfile,
   setWalkStatus,
   type VisitRow,
   type WalkRow,
@@ -42,6 +44,9 @@ import {
 } from './walk-runs.js';
 import type { AuthorisedCommand, RunbookTrust } from './trust.js';
 import type { ActionFinding } from './actions.js';
+import type { ConnectionProfile } from '../../../shared/contract/walk-profile.js';
+import { profileColumn, WalkSecrets, withoutSecrets } from './walk-profile.js';
+import { describeProfile } from '../../../shared/contract/walk-profile.js';
 
 export type { ActionRequest, RunHandle, ShellLimits };
 
@@ -63,6 +68,8 @@ export class WalkEngine {
   readonly incidents: Incidents;
   private readonly db: Db;
   private readonly runs: WalkRuns;
+  /** The secret values of the walks' profiles this process was given (never stored). */
+  private readonly secrets = new WalkSecrets();
 
   constructor(private readonly options: WalkEngineOptions) {
     this.db = options.db;
@@ -73,6 +80,7 @@ export class WalkEngine {
       ...(options.outputCapBytes !== undefined ? { outputCapBytes: options.outputCapBytes } : {}),
       ...(options.onOutput ? { onOutput: options.onOutput } : {}),
       walkRow: (id) => this.walkRow(id),
+      secrets: this.secrets,
       currentVisit: (id) => this.currentVisit(id),
       recordFinding: (row, runId, f, source, at) => this.recordFinding(row, runId, f, source, at),
       changed: (walkId, incidentId) => this.changed(walkId, incidentId),
@@ -90,12 +98,29 @@ export class WalkEngine {
   // ── the walk ─────────────────────────────────────────────────────────────────────────────
 
   /** Starts a walk of an incident at the runbook's start node. */
-  start(r: { incidentId: number; runbookId: string; target?: string; direct?: string }): WalkView {
+  start(r: {
+    incidentId: number;
+    runbookId: string;
+    target?: string;
+    direct?: string;
+    profile?: ConnectionProfile;
+  }): WalkView {
     const incident = this.incidents.get(r.incidentId);
+    const { stored, given } = r.profile
+      ? withoutSecrets(r.profile)
+      : { stored: null, given: new Map<string, string>() };
+    const profile = stored ? profileColumn(stored) : null;
     // The runbook's copy and where it came from, read together (trust.ts weighs the provenance).
     const { runbook, provenance } = requireRunbookWithTrust(this.db, r.runbookId);
-    const target = r.target === undefined ? null : parseTarget(r.target).href;
-    const direct = r.direct === undefined ? null : parseTarget(r.direct).href;
+    const targetUrl = r.target === undefined ? null : parseTarget(r.target);
+    const directUrl = r.direct === undefined ? null : parseTarget(r.direct);
+    // Caught here, not at the walk's first probe minutes later.
+    refuseSameDirect(targetUrl, directUrl, {
+      direct: 'the backend address (--direct)',
+      target: 'the endpoint (--target)',
+    });
+    const target = targetUrl?.href ?? null;
+    const direct = directUrl?.href ?? null;
     const now = nowMicros();
     const walkId = this.db.transaction(() => {
       const walkId = createWalk(this.db, {
@@ -104,6 +129,7 @@ export class WalkEngine {
         provenance,
         target,
         direct,
+        profile,
         startedAt: now,
       });
       addEntry(this.db, {
@@ -111,13 +137,45 @@ export class WalkEngine {
         walkId,
         ts: now,
         kind: 'walk-started',
-        text: `walk ${walkId} started: runbook ${runbook.id} "${runbook.title}" v${runbook.version}${target ? ` on ${target}` : ''}`,
-        detail: { runbook: runbook.id, version: runbook.version, target, direct },
+        text: `walk ${walkId} started: runbook ${runbook.id} "${runbook.title}" v${runbook.version}${target ? ` on ${target}` : ''}${profile && stored ? `; connecting with ${describeProfile(stored)}` : ''}`,
+        detail: {
+          runbook: runbook.id,
+          version: runbook.version,
+          target,
+          direct,
+          profile: stored ? describeProfile(stored) : null,
+        },
       });
       this.enter(walkId, incident.id, runbook, runbook.start, 'start', now);
       return walkId;
     })();
+    if (stored) this.secrets.update(walkId, stored, given);
     this.changed(walkId, incident.id);
+    return this.view(walkId);
+  }
+
+  /**
+   * Replaces how the walk's actions connect. A secret given as "***" keeps the value held (this
+   * process's, or the environment's); its value is never stored, nor written to the timeline.
+   */
+  setProfile(walkId: number, profile: ConnectionProfile): WalkView {
+    const row = this.walkRow(walkId);
+    const { stored, given } = withoutSecrets(profile);
+    const column = profileColumn(stored);
+    const now = nowMicros();
+    this.db.transaction(() => {
+      setWalkProfile(this.db, walkId, column);
+      addEntry(this.db, {
+        incidentId: row.incident_id,
+        walkId,
+        ts: now,
+        kind: 'walk-profile',
+        text: `walk ${walkId} connects with ${describeProfile(stored)}`,
+        detail: { profile: describeProfile(stored) },
+      });
+    })();
+    this.secrets.update(walkId, stored, given);
+    this.changed(walkId, row.incident_id);
     return this.view(walkId);
   }
 
@@ -137,6 +195,7 @@ export class WalkEngine {
       runbook,
       target: row.target,
       direct: row.direct,
+      profile: this.secrets.view(walkId, row.profile),
       status: row.status,
       startedAt: formatMicros(row.started_at),
       endedAt: row.ended_at === null ? null : formatMicros(row.ended_at),

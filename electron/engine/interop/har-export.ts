@@ -13,7 +13,10 @@ import type { RedactionOptions } from '../../../shared/contract/fields.js';
 import { OPCODE_NUMBER } from '../../../shared/frame-codes.js';
 import { DamageTally } from '../../../shared/frame-damage.js';
 import { Redactor, redactionSentence } from '../../../shared/redaction.js';
-import { parseMicros } from '../../../shared/time.js';
+import { formatMicros, parseMicros } from '../../../shared/time.js';
+import { connectionRows } from '../sessions/connection-store.js';
+import { getSessionRow } from '../sessions/session-store.js';
+import { KEPT_ENTRY_FIELDS } from './har-import.js';
 import type { EngineContext } from '../context.js';
 import { framesByConnection, protocolsOf, requireSession } from '../sessions/sessions.js';
 import { ExportFile } from './export-file.js';
@@ -43,7 +46,12 @@ function harHeaders(h: Record<string, string>): Array<{ name: string; value: str
 }
 
 /** The entry of a connection, up to (not including) its messages. */
-function entryHead(c: ConnectionView, r: Redactor): string {
+function entryHead(
+  c: ConnectionView,
+  r: Redactor,
+  startedAt: number | undefined,
+  kept: Record<string, unknown>,
+): string {
   const url = r.url(c.url);
   let query: Array<{ name: string; value: string }> = [];
   try {
@@ -53,7 +61,8 @@ function entryHead(c: ConnectionView, r: Redactor): string {
   }
   const t = c.timings;
   const handshake = (t.dnsMs ?? 0) + (t.tcpMs ?? 0) + (t.tlsMs ?? 0) + (t.upgradeMs ?? 0);
-  const started = c.openedAt !== null ? parseMicros(c.openedAt) - Math.round(handshake * 1000) : null;
+  const started =
+    startedAt ?? (c.openedAt !== null ? parseMicros(c.openedAt) - Math.round(handshake * 1000) : null);
   const entry = {
     _resourceType: 'websocket',
     _frameline: {
@@ -86,10 +95,11 @@ function entryHead(c: ConnectionView, r: Redactor): string {
       _transferSize: c.bytesIn + c.bytesOut,
       _error: c.error && c.openedAt === null ? r.prose(c.error.message) : null,
     },
-    startedDateTime: new Date(
-      Math.floor((started ?? (c.closedAt ? parseMicros(c.closedAt) : Date.now() * 1000)) / 1000),
-    ).toISOString(),
+    // To the microsecond, as recorded (HAR's ISO 8601 allows it; mitmproxy writes it).
+    startedDateTime: formatMicros(started ?? (c.closedAt ? parseMicros(c.closedAt) : Date.now() * 1000)),
     time: Math.round(handshake * 1000) / 1000,
+    // What the tool that wrote an imported file said about the entry (its `time` included), again.
+    ...keptFields(kept, r),
     timings: {
       blocked: -1,
       dns: t.dnsMs ?? -1,
@@ -102,6 +112,26 @@ function entryHead(c: ConnectionView, r: Redactor): string {
   };
   const json = JSON.stringify({ ...entry, _protocol: c.protocol });
   return `${json.slice(0, -1)},"_webSocketMessages":[`;
+}
+
+/** An imported entry's kept fields, redacted as the rest of the entry (an initiator names URLs). */
+function keptFields(kept: Record<string, unknown>, r: Redactor): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of KEPT_ENTRY_FIELDS)
+    if (key in kept) out[key] = key === 'time' ? kept[key] : r.evidence(kept[key]);
+  return out;
+}
+
+/** What an imported session kept of each entry, by connection ordinal (none for other sessions). */
+function keptEntries(settings: string): Record<string, Record<string, unknown>> {
+  try {
+    const parsed = JSON.parse(settings) as { harEntries?: unknown };
+    return typeof parsed.harEntries === 'object' && parsed.harEntries !== null
+      ? (parsed.harEntries as Record<string, Record<string, unknown>>)
+      : {};
+  } catch {
+    return {};
+  }
 }
 
 /** The end of a connection's entry: its close, as HTTP Toolkit writes it. */
@@ -132,11 +162,15 @@ export async function writeHar(
   let open: ConnectionView | null = null;
   let first = true;
   const protocols = protocolsOf(ctx, session);
+  const startedAt = new Map(connectionRows(ctx.db, session.id).map((row) => [row.ordinal, row.started_at]));
+  const kept = keptEntries(getSessionRow(ctx.db, session.id)?.settings ?? '{}');
   try {
     for await (const { connection, frames: page } of framesByConnection(ctx, session.id)) {
       if (open?.id !== connection.id) {
         if (open) file.write(entryTail(open, r));
-        file.write(`${connections === 0 ? '\n' : ',\n'}${entryHead(connection, r)}`);
+        file.write(
+          `${connections === 0 ? '\n' : ',\n'}${entryHead(connection, r, startedAt.get(connection.ordinal), kept[connection.ordinal] ?? {})}`,
+        );
         open = connection;
         connections++;
         first = true;

@@ -19,6 +19,8 @@ import { directionCode } from '../../../shared/frame-codes.js';
 import { beginRecording } from '../store/recording.js';
 import { StoreWriter } from '../store/writer.js';
 import { HarError, readHar } from './har-read.js';
+import { formatCount } from '../../../shared/words.js';
+import { parseMicros } from '../../../shared/time.js';
 
 /** What an import made: the session, its connections and frames, and the entries left out. */
 export interface ImportResult {
@@ -29,7 +31,20 @@ export interface ImportResult {
   skipped: number;
   /** Messages of WebSocket entries that are not frames, left out: by type, with the first's JSON path. */
   skippedMessages: SkippedMessages[];
+  /** Times of the file that would have made a lifetime negative, and what was done instead. */
+  adjusted: AdjustedTime[];
 }
+
+/** A time the file gives that the import did not take as it is. */
+export interface AdjustedTime {
+  /** Where in the file (log.entries[1].timings). */
+  path: string;
+  /** What it said, and what the import did instead. */
+  what: string;
+}
+
+/** Fields a tool writes about an entry that an export writes again as they were. */
+export const KEPT_ENTRY_FIELDS = ['serverIPAddress', '_initiator', '_priority', 'pageref', 'time'] as const;
 
 /** Messages left out of an import for one reason: a type other than send and receive, or no data. */
 export interface SkippedMessages {
@@ -70,6 +85,8 @@ export interface WebSocketEntry {
   errorKind: ErrorKind | null;
   /** Message times are in seconds (true) or milliseconds. */
   seconds: boolean;
+  /** What the tool wrote about the entry that an export writes again (KEPT_ENTRY_FIELDS). */
+  kept: Record<string, unknown>;
   messages: number;
   firstTs: number | null;
   lastTs: number | null;
@@ -187,6 +204,14 @@ function connectionOf(
       `is ${url.protocol} URL; a WebSocket entry opens ws://, wss://, http:// or https://`,
     );
   const started = typeof entry.startedDateTime === 'string' ? Date.parse(entry.startedDateTime) : NaN;
+  // mitmproxy writes microseconds (2026-11-22T01:53:50.500123+00:00): kept, where Date.parse drops them.
+  const startedMicros = () => {
+    try {
+      return parseMicros(entry.startedDateTime as string);
+    } catch {
+      return Math.round(started * 1000);
+    }
+  };
   if (Number.isNaN(started))
     fail(at(index, '.startedDateTime'), 'is not a date such as 2026-11-22T01:53:53.123Z');
   if (started < 0 || started * 1000 > LAST_MICROS)
@@ -219,7 +244,7 @@ function connectionOf(
     (s, v) => s + (ms(v) ?? 0),
     0,
   );
-  const startedAt = Math.round(started * 1000);
+  const startedAt = startedMicros();
   // The handshake's phases put the open after the start: a phase that puts it past the year 9999
   // is no duration at all.
   const phases = ['blocked', 'dns', 'connect', 'send', 'wait'] as const;
@@ -282,11 +307,55 @@ function connectionOf(
             ? `the server answered the upgrade with HTTP ${status}`
             : 'the handshake did not complete')),
     seconds: true,
+    kept: Object.fromEntries(
+      KEPT_ENTRY_FIELDS.filter((k) => entry[k] !== undefined).map((k) => [k, entry[k]]),
+    ),
     messages,
     firstTs: null,
     lastTs: null,
     close,
   };
+}
+
+/**
+ * Makes an entry's times agree with its frames, so that no lifetime is negative: the open no later
+ * than the first frame (Chrome DevTools' `wait` spans the socket's whole life; mitmproxy counts the
+ * upstream connect in `connect` and again in `wait`), the start no later than the open, the close
+ * no earlier than the open and the last frame. Says what it changed in `adjusted`.
+ */
+function agreeWithFrames(
+  c: WebSocketEntry,
+  frames: { first: number; last: number } | undefined,
+  adjusted: AdjustedTime[],
+): void {
+  const ms = (us: number) => `${formatCount(Math.round(us / 1000))} ms`;
+  if (c.openedAt !== null && frames && c.openedAt > frames.first) {
+    const claimed = c.openedAt - c.startedAt;
+    const start = Math.min(c.startedAt, frames.first);
+    adjusted.push({
+      path: at(c.index, '.timings'),
+      what: `the handshake's timings (${ms(claimed)}) end after the first frame (${ms(frames.first - c.startedAt)} after the start): the connection is taken as open at its first frame`,
+    });
+    c.startedAt = start;
+    c.openedAt = frames.first;
+    const t = c.timings;
+    const before = (t.dnsMs ?? 0) + (t.tcpMs ?? 0) + (t.tlsMs ?? 0);
+    c.timings = {
+      ...t,
+      upgradeMs: Math.max(0, Math.round(((c.openedAt - start) / 1000 - before) * 1000) / 1000),
+    };
+  }
+  const opened = c.openedAt ?? c.startedAt;
+  const afterFrames = frames !== undefined && frames.last > opened;
+  const floor = afterFrames ? frames.last : opened;
+  if (c.close !== null && c.close.at !== null && c.close.at < floor) {
+    const what = afterFrames ? 'last frame' : 'open';
+    adjusted.push({
+      path: at(c.index, '._webSocketClose.timestamp'),
+      what: `the close comes ${ms(floor - c.close.at)} before the ${what}: it is taken as at the ${what}`,
+    });
+    c.close.at = floor;
+  }
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -368,6 +437,7 @@ export interface HarPlan {
   path: string;
   connections: Map<number, WebSocketEntry>;
   skippedMessages: SkippedMessages[];
+  adjusted: AdjustedTime[];
   entries: number;
 }
 
@@ -391,6 +461,9 @@ export async function checkHar(source: HarSource, hooks: ImportHooks = {}): Prom
   // Each entry's unit (seconds: true), from its first time; the times are checked against it.
   const units = new Map<number, boolean>();
   const skippedMessages: SkippedMessages[] = [];
+  // Each entry's first and last frame times (epoch µs), to check its handshake and close against.
+  const frameTimes = new Map<number, { first: number; last: number }>();
+  const adjusted: AdjustedTime[] = [];
   let entries = 0;
   await readHar(
     source.path,
@@ -400,6 +473,7 @@ export async function checkHar(source: HarSource, hooks: ImportHooks = {}): Prom
         if (!isWebSocket(entry, messages)) return;
         const c = connectionOf(index, connections.size + 1, entry, messages);
         c.seconds = units.get(index) ?? true;
+        agreeWithFrames(c, frameTimes.get(index), adjusted);
         connections.set(index, c);
       },
       message(entry, index, m) {
@@ -424,7 +498,14 @@ export async function checkHar(source: HarSource, hooks: ImportHooks = {}): Prom
           seconds = msg.time < MILLISECONDS_FROM;
           units.set(entry, seconds);
         }
-        messageMicros(msg.time, seconds ?? true, at(entry, `._webSocketMessages[${index}].time`));
+        const us = messageMicros(msg.time, seconds ?? true, at(entry, `._webSocketMessages[${index}].time`));
+        if (us === null) return;
+        const seen = frameTimes.get(entry);
+        if (!seen) frameTimes.set(entry, { first: us, last: us });
+        else {
+          seen.first = Math.min(seen.first, us);
+          seen.last = Math.max(seen.last, us);
+        }
       },
     },
     {
@@ -436,7 +517,7 @@ export async function checkHar(source: HarSource, hooks: ImportHooks = {}): Prom
     throw new InputError(
       `${fileName} has no WebSocket entry (of ${entries} entr${entries === 1 ? 'y' : 'ies'}, none has _webSocketMessages, _resourceType "websocket" or a ws:// URL); nothing was imported`,
     );
-  return { path: source.path, connections, skippedMessages, entries };
+  return { path: source.path, connections, skippedMessages, adjusted, entries };
 }
 
 /**
@@ -454,7 +535,7 @@ export async function importHar(
   const fileName = request.fileName ?? basename(request.path);
   if (plan !== undefined && plan.path !== request.path)
     throw new Error(`a plan of ${plan.path} cannot import ${request.path}`);
-  const { connections, skippedMessages, entries } = plan ?? (await checkHar(request, hooks));
+  const { connections, skippedMessages, adjusted, entries } = plan ?? (await checkHar(request, hooks));
 
   // Pass 2: the session, written through the capture's pipeline.
   const ordered = [...connections.values()];
@@ -463,7 +544,13 @@ export async function importHar(
     name: request.name ?? fileName,
     kind: 'import',
     target: first.url,
-    settings: { importedFrom: fileName, entries, webSocketEntries: ordered.length },
+    settings: {
+      importedFrom: fileName,
+      entries,
+      webSocketEntries: ordered.length,
+      // What the tool wrote about each connection's entry, for an export to write again.
+      harEntries: Object.fromEntries(ordered.map((c) => [c.ordinal, c.kept])),
+    },
     createdAt: first.startedAt,
   });
   const sessionId = recording.sessionId;
@@ -579,5 +666,6 @@ export async function importHar(
     frames,
     skipped: entries - ordered.length,
     skippedMessages,
+    adjusted,
   };
 }

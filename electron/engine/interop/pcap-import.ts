@@ -161,6 +161,19 @@ function tsharkMissing(): EnvironmentError {
 }
 
 /**
+ * How tshark is asked for a capture's TCP segments, one line each (the benchmark runs tshark alone
+ * with the same arguments, as the floor under an import's time).
+ */
+export function tsharkArguments(path: string, keylog?: string): string[] {
+  const args = ['-r', path, '-n', '-Y', 'tcp', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a'];
+  // tshark's own HTTP and WebSocket dissectors would take the bytes we parse ourselves.
+  args.push('--disable-protocol', 'http', '--disable-protocol', 'websocket');
+  if (keylog !== undefined) args.push('-o', `tls.keylog_file:${keylog}`);
+  for (const f of FIELDS) args.push('-e', f);
+  return args;
+}
+
+/**
  * Imports a pcap or pcapng file into a new session of kind `pcap`; `keylog` is a TLS key log
  * (SSLKEYLOGFILE format) to decrypt wss:// with. InputError when the file holds no WebSocket
  * connection (nothing is created), EnvironmentError when tshark is missing or cannot read it.
@@ -173,23 +186,7 @@ export async function importPcap(
   const fileName = basename(request.path);
   const total = statSync(request.path).size;
   const onFile = recordBytes(request.path);
-  const args = [
-    '-r',
-    request.path,
-    '-n',
-    '-Y',
-    'tcp',
-    '-T',
-    'fields',
-    '-E',
-    'separator=/t',
-    '-E',
-    'occurrence=a',
-  ];
-  // tshark's own HTTP and WebSocket dissectors would take the bytes we parse ourselves.
-  args.push('--disable-protocol', 'http', '--disable-protocol', 'websocket');
-  if (request.keylog !== undefined) args.push('-o', `tls.keylog_file:${request.keylog}`);
-  for (const f of FIELDS) args.push('-e', f);
+  const args = tsharkArguments(request.path, request.keylog);
   const child = spawn('tshark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {

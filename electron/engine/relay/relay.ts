@@ -518,7 +518,9 @@ export class RelayServer {
     }
     client.upstream = upstream;
     let answer: { status: number; headers: Headers } | null = null;
+    let upstreamSocket: Socket | null = null;
     upstream.on('upgrade', (res: IncomingMessage) => {
+      upstreamSocket = res.socket;
       answer = { status: res.statusCode ?? 101, headers: headerObject(res.rawHeaders) };
       this.answers.set(req, { protocol: '', headers: passedHeaders(res.rawHeaders, LEG_HEADERS) });
     });
@@ -588,7 +590,7 @@ export class RelayServer {
           subprotocol: downstream.protocol || null,
           responseHeaders: Object.fromEntries(this.answers.get(upgraded)?.headers ?? []),
         });
-        this.pair(client, downstream, upstream);
+        this.pair(client, downstream, upstream, upstreamSocket!);
       });
     });
   }
@@ -655,7 +657,7 @@ export class RelayServer {
   }
 
   /** Relays and records both ways between an upgraded client and its open upstream. */
-  private pair(client: Client, downstream: WebSocket, upstream: WebSocket): void {
+  private pair(client: Client, downstream: WebSocket, upstream: WebSocket, upstreamSocket: Socket): void {
     client.downstream = downstream;
     client.state = 'open';
     this.faults.opened(client.faults);
@@ -672,13 +674,36 @@ export class RelayServer {
     const forward = (direction: 0 | 1, opcode: number, size: number, run: () => void) =>
       this.faults.forward(client.faults, direction, opcode, size, run);
     // What each peer sent, recorded as the relay receives it: the client's is `out`, the server's `in`.
-    const legs: Array<{ from: WebSocket; to: WebSocket; direction: 0 | 1; peer: 'client' | 'server' }> = [
-      { from: downstream, to: upstream, direction: 1, peer: 'client' },
-      { from: upstream, to: downstream, direction: 0, peer: 'server' },
+    const legs: Array<{
+      from: WebSocket;
+      to: WebSocket;
+      direction: 0 | 1;
+      peer: 'client' | 'server';
+      sockets: { from: Socket; to: Socket };
+    }> = [
+      {
+        from: downstream,
+        to: upstream,
+        direction: 1,
+        peer: 'client',
+        sockets: { from: client.socket, to: upstreamSocket },
+      },
+      {
+        from: upstream,
+        to: downstream,
+        direction: 0,
+        peer: 'server',
+        sockets: { from: upstreamSocket, to: client.socket },
+      },
     ];
     const ends = new Map<WebSocket, WireEnd>();
     const wires = new Map<WebSocket, Wire>();
     for (const leg of legs) {
+      // The messages ws reads out of one chunk from a leg leave by the other in one write (ws writes
+      // every frame it sends at once otherwise: a system call per frame, most of a flood's cost).
+      // Around ws's own reader: it listens already, so the cork goes before it and the uncork after.
+      leg.sockets.from.prependListener('data', () => leg.sockets.to.cork());
+      leg.sockets.from.on('data', () => leg.sockets.to.uncork());
       wires.set(
         leg.from,
         tapWire(

@@ -7,6 +7,7 @@ import type { ReportFrame, ReportSession } from '../../../shared/contract/report
 import type { LinkedSession } from '../../../shared/contract/incidents.js';
 import { barLabel, outcomeLabel } from '../../../shared/charts/connection-class.js';
 import { buildTimeline } from '../../../shared/charts/timeline-model.js';
+import { reconnectsOf } from '../../../shared/diagnosis/reconnects.js';
 import { latencySummary, maxOf, median, minOf } from '../../../shared/diagnosis/stats.js';
 import { messageLabel } from '../../../shared/protocols/decode.js';
 import { formatMicros, parseMicros } from '../../../shared/time.js';
@@ -14,7 +15,14 @@ import type { Redactor } from '../../../shared/redaction.js';
 import type { EngineContext } from '../context.js';
 import { exportedFrame } from '../interop/exported-frame.js';
 import { preview } from '../../../shared/frame-preview.js';
-import { lastFrames, protocolsOf, rate, roundTrips, sessionDetail } from '../sessions/sessions.js';
+import {
+  lastFrames,
+  protocolsOf,
+  rate,
+  roundTrips,
+  sessionDetail,
+  storedDamage,
+} from '../sessions/sessions.js';
 
 /** Connections listed one by one in a report; the rest are counted. */
 export const CONNECTIONS_SHOWN = 50;
@@ -61,10 +69,13 @@ export async function sessionEvidence(
     .filter((c) => c.closedAt !== null)
     .map((c) => seconds(micros(c.closedAt)! - micros(c.openedAt)!));
   const timeline = buildTimeline(detail, parseMicros(detail.session.endedAt ?? detail.session.createdAt));
-  // A reconnect's gap: from the end of one connection to the attempt of the next.
-  const gaps: number[] = [];
-  for (let i = 1; i < timeline.spans.length; i++)
-    gaps.push(Math.max(0, seconds(timeline.spans[i]!.attemptAt - timeline.spans[i - 1]!.endAt)));
+  // A reconnect's gap: from the end of the connections before it to its attempt.
+  const gaps = reconnectsOf(
+    timeline.spans.map((s) => ({
+      startedAt: s.attemptAt,
+      endedAt: s.stillOpen ? Number.POSITIVE_INFINITY : s.endAt,
+    })),
+  ).map((r) => seconds(r.gapUs));
 
   const trips = roundTrips(ctx, linked.id);
   const frameRate = await rate(ctx, { id: linked.id, buckets: RATE_BUCKETS });
@@ -125,7 +136,7 @@ export async function sessionEvidence(
         }
       : null,
     reconnects: {
-      count: Math.max(0, connections.length - 1),
+      count: gaps.length,
       medianGapSeconds: gaps.length ? Math.round(median(gaps) * 1000) / 1000 : null,
       maxGapSeconds: gaps.length ? maxOf(gaps) : null,
     },
@@ -133,7 +144,8 @@ export async function sessionEvidence(
       ping: latencySummary(trips.pingMs),
       requestResponse: latencySummary(trips.requestMs),
     },
-    damagedFrames: trips.damaged,
+    // Every stored payload checked, not only the ones read for the figures above.
+    damagedFrames: storedDamage(ctx, linked.id),
     rate: frameRate,
     timeline: {
       from: timeline.from,

@@ -4,6 +4,7 @@
 // (no style attributes: the report's policy allows its one stylesheet only), every text escaped.
 import type { ReportFlowchart, ReportSession } from '../../../shared/contract/reports.js';
 import { CLASS_LABELS } from '../../../shared/charts/connection-class.js';
+import { assignLanes, spanPixels } from '../../../shared/charts/lanes.js';
 import {
   clockLabel,
   countTicks,
@@ -172,19 +173,25 @@ export function rateChartSvg(session: ReportSession): string {
 export function connectionTimelineSvg(session: ReportSession): string {
   const t = session.timeline;
   if (t.spans.length === 0) return '<p class="muted">No connection was attempted.</p>';
-  const height = 86;
   const barY = 14;
   const barH = 22;
+  const laneGap = 4;
   const x = linearScale([t.from, t.to], [AXIS_LEFT, CHART_WIDTH - AXIS_RIGHT]);
   const clamp = (ts: number) => Math.min(CHART_WIDTH - AXIS_RIGHT, Math.max(AXIS_LEFT, x(ts)));
-  const mid = barY + barH / 2;
+  // Connections side by side (a probe's) take a row each while they overlap, as in the console.
+  const lanes = assignLanes(t.spans.map((s) => spanPixels(s, clamp)));
+  const laneCount = Math.max(1, ...lanes.map((l) => l + 1));
+  const rowsHeight = laneCount * barH + (laneCount - 1) * laneGap;
+  const height = 64 + rowsHeight;
   const parts = [
     `<svg class="chart connection-timeline" viewBox="0 0 ${CHART_WIDTH} ${height}" width="${CHART_WIDTH}" height="${height}" role="img" aria-label="${esc(`Connection timeline: ${session.connections.total} connection${session.connections.total === 1 ? '' : 's'}`)}" xmlns="http://www.w3.org/2000/svg">`,
-    `<line class="track" x1="${AXIS_LEFT}" x2="${CHART_WIDTH - AXIS_RIGHT}" y1="${mid}" y2="${mid}"/>`,
+    `<line class="track" x1="${AXIS_LEFT}" x2="${CHART_WIDTH - AXIS_RIGHT}" y1="${barY + barH / 2}" y2="${barY + barH / 2}"/>`,
   ];
   const classes = new Set<string>();
-  for (const s of t.spans) {
+  for (const [index, s] of t.spans.entries()) {
     classes.add(s.cls);
+    const top = barY + (lanes[index] ?? 0) * (barH + laneGap);
+    const mid = top + barH / 2;
     const x0 = clamp(s.attemptAt);
     const x1 = clamp(s.endAt);
     if (s.openedAt === null) {
@@ -200,13 +207,13 @@ export function connectionTimelineSvg(session: ReportSession): string {
         `<rect class="handshake" x="${n1(x0)}" y="${mid - 2}" width="${n1(barX - x0)}" height="4"/>`,
       );
     parts.push(
-      `<rect class="conn cls-${s.cls}" x="${n1(barX)}" y="${barY}" width="${n1(w)}" height="${barH}" rx="2" data-connection="${s.ordinal}"/>`,
+      `<rect class="conn cls-${s.cls}" x="${n1(barX)}" y="${top}" width="${n1(w)}" height="${barH}" rx="2" data-connection="${s.ordinal}"/>`,
     );
     const label = `#${s.ordinal} ${s.label}`.trim();
     if (w >= textWidth(label, 10) + 12)
       parts.push(`<text class="conn-label" x="${n1(barX + 6)}" y="${mid}" dy="0.34em">${esc(label)}</text>`);
   }
-  parts.push(timeAxis(x, barY + barH + 10));
+  parts.push(timeAxis(x, barY + rowsHeight + 10));
   let lx = AXIS_LEFT;
   const legend: string[] = [];
   for (const cls of Object.keys(CLASS_LABELS) as Array<keyof typeof CLASS_LABELS>) {

@@ -6,7 +6,13 @@
 // damaged frame is marked wherever it is read, its bytes withheld, and the frames around it are
 // served as usual.
 import type Database from 'better-sqlite3';
-import { PAYLOAD_REF, readPayload, type PayloadRead, type PayloadRef } from '../store/segments.js';
+import {
+  PAYLOAD_REF,
+  readPayload,
+  segmentReader,
+  type PayloadRead,
+  type PayloadRef,
+} from '../store/segments.js';
 import { IntegrityError } from '../errors.js';
 import { directionCode, directionOf, opcodeOf, OPCODE_NUMBER } from '../../../shared/frame-codes.js';
 import type { FrameRecord, Opcode, ProtocolMessage } from '../../../shared/contract.js';
@@ -608,9 +614,13 @@ export interface RoundTripFrame {
   payload: Buffer | null;
 }
 
-/** The id field of a text payload as SQLite's json_extract gives it, or null when it has none. */
-function messageIdOf(payload: Buffer, field: string): string | number | null {
-  if (payload[0] !== 0x7b) return null;
+/**
+ * The id field of a text payload as SQLite's json_extract gives it, or null when it has none. The
+ * field's name must occur in the bytes before the JSON is parsed: most messages of a flood carry no
+ * id, and parsing each of them cost a report seconds per million frames.
+ */
+function messageIdOf(payload: Buffer, field: string, quoted: Buffer): string | number | null {
+  if (payload[0] !== 0x7b || payload.indexOf(quoted) < 0) return null;
   let value: unknown;
   try {
     value = (JSON.parse(payload.toString('utf8')) as Record<string, unknown>)[field];
@@ -624,10 +634,13 @@ function messageIdOf(payload: Buffer, field: string): string | number | null {
 }
 
 /**
- * The pings, pongs and id-carrying text messages of a session, in order. For payloads stored inline
- * (older frames) the id is read by SQLite, so that a million-frame session is filtered in one scan
- * without its payloads reaching JavaScript; a segment's payloads are read through readPayload
- * (in order: a read-ahead window serves many frames per read) and parsed here. A frame whose bytes
+ * The pings, pongs and id-carrying text messages of a session that can take part in a round trip,
+ * in order. A request is an outgoing message, so an incoming one is only wanted when
+ * `answerAwaited(connection)` says a request waits on its connection: the SQL leaves out the incoming
+ * messages before the session's first outgoing one, and the others are read only while a request
+ * waits (a million-frame flood with no request reads no payload). For payloads stored inline (older
+ * frames) the id is read by SQLite; a segment's payloads are read through readPayload (in order: a
+ * read-ahead window serves many frames per read) and their id is taken here. A frame whose bytes
  * are damaged takes no part: it is counted in `damage`.
  */
 export function* roundTripFrames(
@@ -635,21 +648,32 @@ export function* roundTripFrames(
   sessionId: number,
   idField = 'id',
   damage: DamageTally = new DamageTally(),
+  answerAwaited: (connection: number) => boolean = () => true,
 ): Generator<RoundTripFrame> {
   const field = idField.replace(/["\\]/g, '');
   const path = `$."${field}"`;
+  const quoted = Buffer.from(JSON.stringify(field));
+  const firstRequest = db
+    .prepare('SELECT min(seq) AS seq FROM frame WHERE session_id = ? AND direction = 1 AND opcode = 1')
+    .get(sessionId) as { seq: number | null };
   const stmt = db.prepare(
     `SELECT seq, connection_id, direction, opcode, ts,
             CASE WHEN opcode = 1 AND segment_id IS NULL THEN json_extract(CAST(payload AS TEXT), @path) END AS message_id,
             CASE WHEN segment_id IS NULL THEN payload END AS payload,
             segment_id, payload_offset, payload_length, payload_crc
      FROM frame
-     WHERE session_id = @session AND (opcode IN (9, 10) OR (opcode = 1 AND (segment_id IS NOT NULL OR (
+     WHERE session_id = @session AND (opcode IN (9, 10) OR (opcode = 1
+       AND (direction = 1 OR seq > @firstRequest)
+       AND (segment_id IS NOT NULL OR (
        substr(payload, 1, 1) = X'7B' AND json_valid(CAST(payload AS TEXT))
        AND json_extract(CAST(payload AS TEXT), @path) IS NOT NULL))))
      ORDER BY seq`,
   );
-  for (const r of stmt.iterate({ session: sessionId, path }) as Iterable<
+  for (const r of stmt.iterate({
+    session: sessionId,
+    path,
+    firstRequest: firstRequest.seq ?? Number.MAX_SAFE_INTEGER,
+  }) as Iterable<
     PayloadRef & {
       seq: number;
       connection_id: number;
@@ -661,6 +685,7 @@ export function* roundTripFrames(
   >) {
     let messageId = r.message_id;
     let payload: Buffer | null = null;
+    if (r.opcode === 1 && r.direction === 0 && !answerAwaited(r.connection_id)) continue;
     if (r.opcode !== 1 || r.segment_id !== null) {
       const read = readPayload(db, r);
       if (read.bytes === null) {
@@ -669,7 +694,7 @@ export function* roundTripFrames(
       }
       if (r.opcode !== 1) payload = Buffer.from(read.bytes);
       else {
-        messageId = messageIdOf(read.bytes, field);
+        messageId = messageIdOf(read.bytes, field, quoted);
         if (messageId === null) continue;
       }
     }
@@ -682,6 +707,32 @@ export function* roundTripFrames(
       payload,
     };
   }
+}
+
+/**
+ * Checks every payload of a session that lies in a segment against its checksum, and counts the
+ * damaged ones in `damage`: what a report says of its evidence, without reading each frame for
+ * anything else (rows as arrays, the bytes in order through the reader's read-ahead window).
+ */
+export function checkPayloads(
+  db: Database.Database,
+  sessionId: number,
+  damage: DamageTally = new DamageTally(),
+): DamageTally {
+  const reader = segmentReader(db);
+  const rows = db
+    .prepare(
+      `SELECT seq, segment_id, payload_offset, payload_length, payload_crc FROM frame
+       WHERE session_id = ? AND segment_id IS NOT NULL ORDER BY seq`,
+    )
+    .raw(true);
+  for (const [seq, segment, offset, length, crc] of rows.iterate(sessionId) as Iterable<
+    [number, number, number, number, number | null]
+  >) {
+    const read = reader.read(segment, offset, length, crc, 0);
+    if (read.bytes === null) damage.add(seq, read.damage);
+  }
+  return damage;
 }
 
 /** A frame as stored, for exports: times in epoch microseconds, the payload as bytes. */

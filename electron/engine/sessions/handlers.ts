@@ -1,5 +1,6 @@
 // `sessions:*`: recorded sessions and their frames, for the console.
 import type { DomainSetup, EngineContext } from '../context.js';
+import { isSearched } from './searched-frames.js';
 import * as sessions from './sessions.js';
 
 /** Wires the sessions domain, and starts indexing text that earlier captures left unindexed. */
@@ -14,7 +15,7 @@ export function setupSessions(ctx: EngineContext, background = true): DomainSetu
       sessions: {
         list: (r) => sessions.listSessions(ctx, r),
         get: (r) => sessions.sessionDetail(ctx, r.id),
-        frames: (r) => (r.filter.message?.trim() ? sessions.messageFrames(ctx, r) : sessions.frames(ctx, r)),
+        frames: (r) => (isSearched(r.filter) ? sessions.searchedFrames(ctx, r) : sessions.frames(ctx, r)),
         frame: (r) => sessions.frame(ctx, r),
         records: (r) => sessions.frameRecords(ctx, r),
         rate: (r) => sessions.rate(ctx, r),

@@ -1,10 +1,9 @@
 // The decoded messages of a session, one small number per frame, kept in memory: the console's
 // filter on message type, event, topic or method (shared/protocols/message-filter.ts) is answered
-// over the whole session from it, page by page. Messages are decoded in JavaScript and nothing of
+// over the whole session from it, page by page (searched-frames.ts). Messages are decoded in JavaScript and nothing of
 // them is stored, so the index is built by one pass over the frames' heads, in slices with the
 // requests that arrive meanwhile answered in between; a live session's index is carried on with
-// the frames added since. A filter then scans an array (a million frames in milliseconds) and, with
-// the filter's other conditions, the seqs SQLite lets through.
+// the frames added since. A filter then scans an array (a million frames in milliseconds).
 import type Database from 'better-sqlite3';
 import type { ConnectionView } from '../../../shared/contract.js';
 import { directionOf, opcodeOf } from '../../../shared/frame-codes.js';
@@ -14,17 +13,8 @@ import {
   parseMessageQuery,
   type MessageKey,
 } from '../../../shared/protocols/message-filter.js';
-import {
-  frameHeadRange,
-  framesAt,
-  isEmptyFilter,
-  keptSeqs,
-  matchingSeqs,
-  readPayload,
-  type FrameFilter,
-  type FrameListRow,
-  type MessageOf,
-} from './frame-store.js';
+import { frameHeadRange, readPayload, type MessageOf } from './frame-store.js';
+import { nextTurn, seqsWhere } from './session-pass.js';
 
 /** Frames decoded between two turns of the event loop: about twenty milliseconds of work, more on a busy machine. */
 export const MESSAGE_SLICE_FRAMES = 5000;
@@ -93,16 +83,9 @@ export class MessageIndex {
   /** The seqs of the decoded frames whose message matches, in order. */
   matching(query: string): Uint32Array {
     const ok = this.accepted(query);
-    let n = 0;
-    for (let i = 0; i < this.upto; i++) if (ok[this.codes[i]!]) n++;
-    const seqs = new Uint32Array(n);
-    n = 0;
-    for (let i = 0; i < this.upto; i++) if (ok[this.codes[i]!]) seqs[n++] = i + 1;
-    return seqs;
+    return seqsWhere(this.upto, (i) => ok[this.codes[i]!] === true);
   }
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Decodes a session's frames after `index.upto` up to `committed`, a slice per turn of the event loop. */
 async function carryOn(
@@ -116,6 +99,12 @@ async function carryOn(
   if (!index.holdsFor(connections) || committed < index.upto) index.reset(connections);
   else index.remember(connections);
   const speaking = new Set(connections.filter((c) => c.protocol).map((c) => c.id));
+  if (speaking.size === 0 && committed > index.upto) {
+    // No connection speaks a protocol: no frame has a message, and none is read to find that out.
+    index.set(committed, null);
+    index.upto = committed;
+    return;
+  }
   while (index.upto < committed) {
     const to = Math.min(committed, index.upto + MESSAGE_SLICE_FRAMES);
     for (const r of frameHeadRange(db, sessionId, index.upto, to, HEAD_BYTES)) {
@@ -166,52 +155,4 @@ export async function messageIndex(db: Database.Database, d: SessionDecoding): P
     .then(() => carryOn(db, d.session.id, idx, d.connections, d.messageOf, d.committed));
   await idx.work;
   return idx;
-}
-
-/** Up to this many matching messages, the rest of a filter is checked on them by seq (else in one pass). */
-const FEW_MATCHES = 20_000;
-
-/** Match lists of recent filtered views, so that scrolling one reads only its page. */
-const matchLists = new WeakMap<Database.Database, Map<string, Uint32Array>>();
-
-/**
- * One page of a session's frames whose message matches `filter.message`, with the filter's other
- * conditions (read by SQLite) too, and the size of the whole view.
- */
-export async function messageFramesPage(
-  db: Database.Database,
-  d: SessionDecoding,
-  filter: FrameFilter & { message: string },
-  offset: number,
-  limit: number,
-  /** Part of the view's identity: a text search finds more once the full-text index catches up. */
-  unindexed: number,
-): Promise<{ total: number; frames: FrameListRow[] }> {
-  const index = await messageIndex(db, d);
-  const { message, ...rest } = filter;
-  let lists = matchLists.get(db);
-  if (!lists) matchLists.set(db, (lists = new Map()));
-  const key = JSON.stringify([d.session.id, d.session.createdAt, index.upto, unindexed, filter]);
-  let seqs = lists.get(key);
-  if (!seqs) {
-    const candidates = index.matching(message);
-    if (isEmptyFilter(rest)) seqs = candidates;
-    // Few matching messages: SQLite checks the rest of the filter on those frames only.
-    else if (candidates.length <= FEW_MATCHES)
-      seqs = Uint32Array.from(keptSeqs(db, d.session.id, rest, candidates));
-    else {
-      // Many: the frames the rest of the filter lets through are read in one pass and tested here.
-      const matches = index.matcher(message);
-      const kept: number[] = [];
-      for (const seq of matchingSeqs(db, d.session.id, { ...rest, uptoSeq: index.upto }))
-        if (matches(seq)) kept.push(seq);
-      seqs = Uint32Array.from(kept);
-    }
-    if (lists.size >= 8) lists.delete(lists.keys().next().value!);
-    lists.set(key, seqs);
-  }
-  return {
-    total: seqs.length,
-    frames: framesAt(db, d.session.id, Array.from(seqs.subarray(offset, offset + limit)), d.messageOf),
-  };
 }

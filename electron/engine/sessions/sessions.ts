@@ -25,7 +25,7 @@ import {
 export type { CompactionReport } from '../store/segments.js';
 import { sessionProtocols, type SessionProtocols } from './protocols.js';
 import { listEvents } from './event-store.js';
-import { messageFramesPage } from './message-index.js';
+import { isSearched, searchedFramesPage, searchedSeqs } from './searched-frames.js';
 import {
   committedFrames,
   countedFromTotals,
@@ -40,6 +40,7 @@ import {
   isEmptyFilter,
   iterateFrames,
   roundTripFrames,
+  checkPayloads,
   type FrameFilter,
   type MessageOf,
 } from './frame-store.js';
@@ -219,14 +220,15 @@ export function onCommitted(ctx: EngineContext, sessionId: number, fn: (frames: 
   });
 }
 
-/** One page of a session's frames, filtered, with the size of the whole view (a filter on messages: messageFrames). */
+/** One page of a session's frames, filtered, with the size of the whole view (a searched filter: searchedFrames). */
 export function frames(
   ctx: EngineContext,
   r: ParsedRequestOf<'sessions', 'frames'>,
 ): ResponseOf<'sessions', 'frames'> {
   const session = requireSession(ctx, r.id);
   const filter = r.filter ?? {};
-  if (filter.message?.trim()) throw new Error('a filter on decoded messages is answered by messageFrames');
+  if (isSearched(filter))
+    throw new Error('a filter on messages or payload patterns is answered by searchedFrames');
   const { messageOf } = protocolsOf(ctx, session);
   if (isEmptyFilter(filter)) {
     return {
@@ -258,29 +260,32 @@ export function frames(
 }
 
 /**
- * One page of a session's frames whose decoded message matches `filter.message` (and the rest of
- * the filter). It is answered from the session's message index, which the first such filter
- * builds: a pass over the session, with other requests answered in between.
+ * One page of a session's frames whose decoded message matches `filter.message`, or whose payload
+ * matches `filter.grep` or `filter.where` (and the rest of the filter). The first such filter reads
+ * the session once, with other requests answered in between; a live session's is carried on.
  */
-export async function messageFrames(
+export async function searchedFrames(
   ctx: EngineContext,
   r: ParsedRequestOf<'sessions', 'frames'>,
 ): Promise<ResponseOf<'sessions', 'frames'>> {
   const session = requireSession(ctx, r.id);
   const filter = r.filter ?? {};
-  const { messageOf, connections } = protocolsOf(ctx, session);
   const unindexed = filter.text?.trim() ? indexForSearch(ctx) : 0;
-  const decoding = { session, connections, messageOf, committed: committedFrames(ctx.db, r.id) };
-  const message = filter.message?.trim() ?? '';
-  const page = await messageFramesPage(
+  const page = await searchedFramesPage(
     ctx.db,
-    decoding,
-    { ...filter, message },
+    decodingOf(ctx, session),
+    filter,
     r.offset,
     r.limit,
     unindexed,
   );
   return { ...page, unindexed };
+}
+
+/** What a session's frames decode with now, up to its committed frames. */
+function decodingOf(ctx: EngineContext, session: { id: number; createdAt: string }) {
+  const { messageOf, connections } = protocolsOf(ctx, session);
+  return { session, connections, messageOf, committed: committedFrames(ctx.db, session.id) };
 }
 
 /** One frame with its whole stored payload. */
@@ -304,18 +309,33 @@ export function streamFrames(ctx: EngineContext, id: number, limit?: number): It
  * `limit` frames, ending early once the payloads pass RECORD_PAGE_CHARS, so that a session of any
  * size is read page by page with flat memory.
  */
-export function frameRecords(
+export async function frameRecords(
   ctx: EngineContext,
   r: ParsedRequestOf<'sessions', 'records'>,
-): ResponseOf<'sessions', 'records'> {
-  const { messageOf } = protocolsOf(ctx, requireSession(ctx, r.id));
+): Promise<ResponseOf<'sessions', 'records'>> {
+  const session = requireSession(ctx, r.id);
+  const { messageOf } = protocolsOf(ctx, session);
   const frames: FrameRecord[] = [];
   let chars = 0;
-  for (const f of iterateFrames(ctx.db, r.id, { afterSeq: r.afterSeq, limit: r.limit }, messageOf)) {
+  const take = (f: FrameRecord): boolean => {
     frames.push(f);
     chars += f.payload.length;
-    if (chars >= RECORD_PAGE_CHARS) break;
+    return chars < RECORD_PAGE_CHARS;
+  };
+  if (r.grep?.trim() || r.where?.trim()) {
+    // Only the frames whose payload matches: each read by its seq from the session's match list.
+    const seqs = await searchedSeqs(ctx.db, decodingOf(ctx, session), { grep: r.grep, where: r.where });
+    let at = seqs.findIndex((seq) => seq > r.afterSeq);
+    if (at === -1) at = seqs.length;
+    while (at < seqs.length && frames.length < r.limit) {
+      const [f] = iterateFrames(ctx.db, r.id, { afterSeq: seqs[at]! - 1, limit: 1 }, messageOf);
+      at++;
+      if (f && !take(f)) break;
+    }
+    return { frames, next: at < seqs.length && frames.length ? frames[frames.length - 1]!.seq : null };
   }
+  for (const f of iterateFrames(ctx.db, r.id, { afterSeq: r.afterSeq, limit: r.limit }, messageOf))
+    if (!take(f)) break;
   // Fewer frames than asked, for no other reason: there are no more.
   const full = frames.length === r.limit || chars >= RECORD_PAGE_CHARS;
   return { frames, next: full ? frames[frames.length - 1]!.seq : null };
@@ -342,18 +362,23 @@ export function roundTrips(ctx: EngineContext, id: number, idField = 'id'): Roun
   const out: Omit<RoundTrips, 'damaged'> = { pingMs: [], requestMs: [], requests: 0, answered: 0 };
   const pings = new Map<string, number>();
   const pending = new Map<string, number>();
-  for (const f of roundTripFrames(ctx.db, id, idField, damage)) {
+  // Requests waiting for their answer, per connection: an incoming message is only read while one waits.
+  const waiting = new Map<number, number>();
+  const awaited = (connection: number) => (waiting.get(connection) ?? 0) > 0;
+  for (const f of roundTripFrames(ctx.db, id, idField, damage, awaited)) {
     if (f.opcode === 'text') {
       const key = `${f.connection}\u0000${typeof f.messageId}:${String(f.messageId)}`;
       if (f.direction === 'out') {
         if (!pending.has(key)) {
           pending.set(key, f.ts);
+          waiting.set(f.connection, (waiting.get(f.connection) ?? 0) + 1);
           out.requests++;
         }
       } else {
         const sent = pending.get(key);
         if (sent !== undefined) {
           pending.delete(key);
+          waiting.set(f.connection, waiting.get(f.connection)! - 1);
           out.answered++;
           out.requestMs.push((f.ts - sent) / 1000);
         }
@@ -371,6 +396,12 @@ export function roundTrips(ctx: EngineContext, id: number, idField = 'id'): Roun
     }
   }
   return { ...out, damaged: damage.summary() };
+}
+
+/** The frames of a session whose stored bytes fail their check (every payload is read and checked). */
+export function storedDamage(ctx: EngineContext, id: number): DamagedFrames {
+  requireSession(ctx, id);
+  return checkPayloads(ctx.db, id).summary();
 }
 
 /** Frames an export reads at a time; other requests are answered between pages. */

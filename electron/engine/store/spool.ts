@@ -5,7 +5,7 @@
 //   frame:   u32 connection ordinal, u32 seq, f64 ts (µs), u8 direction, u8 opcode, u8 truncated,
 //            u32 real size, payload bytes (possibly capped)
 //   message: UTF-8 JSON of a SpoolMessage
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writevSync, writeSync } from 'node:fs';
 import type { ClosedBy, ErrorKind, Headers, Timings } from '../../../shared/contract.js';
 import { valueRefused } from './io-errors.js';
 
@@ -57,6 +57,12 @@ export interface SpooledFrame {
 }
 
 const CHUNK_BYTES = 1 << 20;
+/**
+ * Payloads at least this large that the caller will never change (`kept`) are written to the file
+ * from where they are, beside the buffered headers, instead of being copied into the chunk first:
+ * in a flood of 16 KiB frames that copy was a second pass over every byte on the receiving thread.
+ */
+export const KEPT_PAYLOAD_BYTES = 4096;
 
 /**
  * Appends records to a spool file. Used on the receiving thread: every call is cheap and bounded,
@@ -69,6 +75,13 @@ export class SpoolWriter {
   private readonly fd: number;
   private chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   private used = 0;
+  /**
+   * What waits to be written before chunk[start..used], in file order: parts of the chunk and kept
+   * payloads between them (empty while every payload was copied into the chunk).
+   */
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+  private start = 0;
   /** Bytes written to the file so far (everything before this offset survives a crash of the app). */
   written: number;
 
@@ -90,10 +103,14 @@ export class SpoolWriter {
     cap: number,
     /** The size on the wire when `data` is already a cut copy of the payload (an import). */
     size = data.length,
+    /** The caller never changes `data` (a received payload): a large one is written from where it is. */
+    kept = false,
   ): void {
     const stored = data.length > cap ? cap : data.length;
+    const byReference = kept && stored >= KEPT_PAYLOAD_BYTES;
     const need = FRAME_HEADER + stored;
-    if (this.used + need > this.chunk.length) this.grow(need);
+    const buffered = byReference ? FRAME_HEADER : need;
+    if (this.used + buffered > this.chunk.length) this.grow(buffered);
     const c = this.chunk;
     let o = this.used;
     c.writeUInt32LE(need - 4, o);
@@ -106,6 +123,13 @@ export class SpoolWriter {
     c[o + 23] = stored < data.length || size > data.length ? 1 : 0;
     c.writeUInt32LE(Math.max(size, data.length), o + 24);
     o += FRAME_HEADER;
+    if (byReference) {
+      this.used = o;
+      this.parts.push(c.subarray(this.start, o), stored === data.length ? data : data.subarray(0, stored));
+      this.partsBytes += o - this.start + stored;
+      this.start = o;
+      return;
+    }
     if (stored === data.length) data.copy(c, o);
     else data.copy(c, o, 0, stored);
     this.used = o + stored;
@@ -123,16 +147,35 @@ export class SpoolWriter {
 
   /** Bytes appended but not yet written to the file. */
   get pending(): number {
-    return this.used;
+    return this.partsBytes + this.used - this.start;
   }
 
   /** Writes what is buffered to the file; returns the durable length. */
   flush(): number {
-    if (this.used === 0) return this.written;
-    let off = 0;
-    while (off < this.used) off += writeSync(this.fd, this.chunk, off, this.used - off);
-    this.written += this.used;
+    const pending = this.pending;
+    if (pending === 0) return this.written;
+    if (this.parts.length === 0) {
+      let off = 0;
+      while (off < this.used) off += writeSync(this.fd, this.chunk, off, this.used - off);
+    } else {
+      let parts = this.parts;
+      if (this.used > this.start) parts.push(this.chunk.subarray(this.start, this.used));
+      let left = pending;
+      while (left > 0) {
+        let n = writevSync(this.fd, parts);
+        left -= n;
+        // A short write: on from the first byte not written.
+        let i = 0;
+        while (n > 0 && n >= parts[i]!.length) n -= parts[i++]!.length;
+        parts = parts.slice(i);
+        if (n > 0) parts[0] = parts[0]!.subarray(n);
+      }
+      this.parts = [];
+      this.partsBytes = 0;
+    }
+    this.written += pending;
     this.used = 0;
+    this.start = 0;
     this.onWritten(this.written);
     return this.written;
   }

@@ -332,13 +332,15 @@ export class SessionSpool {
     cap: number,
     /** The size on the wire when `data` is already a cut copy (an import of a truncated frame). */
     size?: number,
+    /** The caller never changes `data` (a payload ws received): a large one is not copied (SpoolWriter). */
+    kept = false,
   ): number {
     if (this.failure) {
       this.lost++;
       return this.seq + this.lost;
     }
     const seq = ++this.seq;
-    this.out.frame(ordinal, seq, ts, direction, opcode, data, cap, size);
+    this.out.frame(ordinal, seq, ts, direction, opcode, data, cap, size, kept);
     if (this.out.pending >= FLUSH_BYTES || ts - this.lastFlushUs >= FLUSH_INTERVAL_MS * 1000) {
       this.lastFlushUs = ts;
       this.flush();

@@ -6,6 +6,7 @@ import { ChartCrosshair } from './chart-crosshair';
 import { zoneWord } from '../time-zone';
 import { clockMicros } from './clock';
 import { formatDuration, type Scale } from '../../../shared/charts/scale';
+import { assignLanes, spanPixels } from '../../../shared/charts/lanes';
 import type { ConnectionSpan, EventMark } from '../../../shared/charts/timeline-model';
 
 export interface ConnectionTimelineProps {
@@ -28,24 +29,6 @@ const BOTTOM = 16;
 /** The timeline's height for `lanes` rows of bars. */
 export function timelineHeight(lanes: number): number {
   return BAR_Y + lanes * BAR_H + (lanes - 1) * LANE_GAP + BOTTOM;
-}
-
-/**
- * A row for each span so that no two overlap on screen: a capture's connections follow each other
- * on one row; a probe's, opened side by side, take a row each while they overlap.
- */
-export function assignLanes(intervals: ReadonlyArray<readonly [number, number]>): number[] {
-  const ends: number[] = [];
-  const lanes = new Array<number>(intervals.length).fill(0);
-  const order = intervals.map((_, i) => i).sort((a, b) => intervals[a]![0] - intervals[b]![0]);
-  for (const i of order) {
-    const [from, to] = intervals[i]!;
-    let lane = ends.findIndex((end) => end <= from);
-    if (lane < 0) lane = ends.push(to) - 1;
-    else ends[lane] = to;
-    lanes[i] = lane;
-  }
-  return lanes;
 }
 
 /** What a connection's bar says when asked: its outcome, reason, who closed it and when. */
@@ -108,14 +91,7 @@ export function ConnectionTimeline({
 }: ConnectionTimelineProps) {
   const [plotLeft, plotRight] = x.range;
   const clampX = (ts: number) => Math.min(plotRight, Math.max(plotLeft, x(ts)));
-  // Rows on screen, by the pixels each span takes (a bar is at least 2 px wide, a cross 14 px).
-  const lanes = assignLanes(
-    spans.map((s) => {
-      const x0 = clampX(s.attemptAt);
-      const x1 = clampX(s.endAt);
-      return s.openedAt === null ? [x0 - 1, x1 + 9] : [x0 - 1, Math.max(x1, clampX(s.openedAt) + 2) + 1];
-    }),
-  );
+  const lanes = assignLanes(spans.map((s) => spanPixels(s, clampX)));
   const laneCount = Math.max(1, ...lanes.map((l) => l + 1));
   const height = timelineHeight(laneCount);
   const laneY = (lane: number) => BAR_Y + lane * (BAR_H + LANE_GAP);

@@ -1,8 +1,16 @@
-// Frames per second over a session, incoming and outgoing stacked, drawn as SVG steps: one step per
-// bucket the engine counted, so a burst or a silence shows where it happened, not smoothed away.
+// Frames over a session, incoming and outgoing stacked, drawn as SVG steps: one step per bucket the
+// engine counted, so a burst or a silence shows where it happened, not smoothed away. Buckets of a
+// second or more are drawn in frames per second; narrower ones in frames per bucket (two frames in
+// 25 ms are not "80/s" when the busiest second held 8), and the legend names the unit the bars use.
 import type { ResponseOf } from '../../../shared/contract';
 import { ChartCrosshair } from './chart-crosshair';
-import { countTicks, formatCompact, linearScale, type Scale } from '../../../shared/charts/scale';
+import {
+  countTicks,
+  formatCompact,
+  formatDuration,
+  linearScale,
+  type Scale,
+} from '../../../shared/charts/scale';
 
 export type RateData = ResponseOf<'sessions', 'rate'>;
 
@@ -16,12 +24,34 @@ export interface RateChartProps {
   hoverTs: number | null;
 }
 
-/** Per-second rates of one bucket. */
+/** What one frame of a bucket counts for on the chart's axis: per second for wide buckets, 1 (per bucket) else. */
+function unitFactor(rate: RateData): number {
+  return rate.bucketUs >= 1_000_000 ? 1_000_000 / rate.bucketUs : 1;
+}
+
+/** The unit of the chart's axis, after a number: "/s", or " per 25 ms". */
+export function rateUnit(rate: RateData): string {
+  return rate.bucketUs >= 1_000_000 ? '/s' : ` per ${formatDuration(rate.bucketUs)}`;
+}
+
+/** The chart's title and its legend note: the peak the bars reach, in their unit. */
+export function rateLegend(rate: RateData): { title: string; note: string } {
+  const peak = `peak ${formatCompact(peakRate(rate))}${rateUnit(rate)}`;
+  if (rate.bucketUs >= 1_000_000)
+    return { title: 'Frames per second', note: `${peak} · ${formatDuration(rate.bucketUs)} buckets` };
+  const busiest = busiestSecond(rate);
+  return {
+    title: `Frames per ${formatDuration(rate.bucketUs)}`,
+    note: `${peak} · busiest second ${formatCompact(busiest)} ${busiest === 1 ? 'frame' : 'frames'}`,
+  };
+}
+
+/** The rates of one bucket, in the chart's unit (rateUnit). */
 export function ratesAt(rate: RateData, ts: number): { incoming: number; outgoing: number } | null {
   const i = Math.floor((ts - rate.startTs) / rate.bucketUs);
   if (i < 0 || i >= rate.incoming.length) return null;
-  const perSecond = 1_000_000 / rate.bucketUs;
-  return { incoming: (rate.incoming[i] ?? 0) * perSecond, outgoing: (rate.outgoing[i] ?? 0) * perSecond };
+  const k = unitFactor(rate);
+  return { incoming: (rate.incoming[i] ?? 0) * k, outgoing: (rate.outgoing[i] ?? 0) * k };
 }
 
 /**
@@ -30,7 +60,12 @@ export function ratesAt(rate: RateData, ts: number): { incoming: number; outgoin
  */
 export function busiestSecond(rate: RateData): number {
   const perSecond = Math.max(1, Math.round(1_000_000 / rate.bucketUs));
-  if (perSecond === 1) return peakRate(rate);
+  if (perSecond === 1) {
+    let peak = 0;
+    for (let i = 0; i < rate.incoming.length; i++)
+      peak = Math.max(peak, (rate.incoming[i] ?? 0) + (rate.outgoing[i] ?? 0));
+    return (peak * 1_000_000) / rate.bucketUs;
+  }
   let sum = 0;
   let peak = 0;
   for (let i = 0; i < rate.incoming.length; i++) {
@@ -41,12 +76,12 @@ export function busiestSecond(rate: RateData): number {
   return peak;
 }
 
-/** The highest stacked rate of a session, frames per second (per bucket, for the chart's axis). */
+/** The highest stacked bar of a session, in the chart's unit (rateUnit). */
 export function peakRate(rate: RateData): number {
   let peak = 0;
   for (let i = 0; i < rate.incoming.length; i++)
     peak = Math.max(peak, (rate.incoming[i] ?? 0) + (rate.outgoing[i] ?? 0));
-  return (peak * 1_000_000) / rate.bucketUs;
+  return peak * unitFactor(rate);
 }
 
 export const RATE_AXIS_WIDTH = 44;
@@ -60,7 +95,7 @@ function stepPath(
 ): string {
   const n = rate.incoming.length;
   if (n === 0) return '';
-  const perSecond = 1_000_000 / rate.bucketUs;
+  const unit = unitFactor(rate);
   const [plotLeft, plotRight] = x.range;
   const left = (i: number) => Math.min(plotRight, Math.max(plotLeft, x(rate.startTs + i * rate.bucketUs)));
   const top: string[] = [];
@@ -68,8 +103,8 @@ function stepPath(
   for (let i = 0; i < n; i++) {
     const x0 = left(i).toFixed(1);
     const x1 = left(i + 1).toFixed(1);
-    const hi = y(upper(i) * perSecond).toFixed(1);
-    const lo = y(lower(i) * perSecond).toFixed(1);
+    const hi = y(upper(i) * unit).toFixed(1);
+    const lo = y(lower(i) * unit).toFixed(1);
     top.push(`${x0},${hi}`, `${x1},${hi}`);
     bottom.push(`${x0},${lo}`, `${x1},${lo}`);
   }
@@ -84,7 +119,7 @@ function stepLine(
   upper: (i: number) => number,
   visible: (i: number) => boolean,
 ) {
-  const perSecond = 1_000_000 / rate.bucketUs;
+  const unit = unitFactor(rate);
   const [plotLeft, plotRight] = x.range;
   const left = (i: number) => Math.min(plotRight, Math.max(plotLeft, x(rate.startTs + i * rate.bucketUs)));
   let d = '';
@@ -94,7 +129,7 @@ function stepLine(
       drawing = false;
       continue;
     }
-    const hi = y(upper(i) * perSecond).toFixed(1);
+    const hi = y(upper(i) * unit).toFixed(1);
     d += `${drawing ? 'L' : 'M'}${left(i).toFixed(1)},${hi}L${left(i + 1).toFixed(1)},${hi}`;
     drawing = true;
   }
@@ -120,7 +155,7 @@ export function RateChart({ rate, x, width, height, hoverTs }: RateChartProps) {
       width={width}
       height={height}
       role="img"
-      aria-label={`Frames per second: ${total} frames, peak ${formatCompact(peak)} per second`}
+      aria-label={`${rateLegend(rate).title}: ${total} frames, peak ${formatCompact(peak)}${rateUnit(rate)}`}
       data-testid="rate-chart"
       data-buckets={rate.incoming.length}
       data-frames={total}

@@ -16,6 +16,8 @@ export interface HeaderRow {
    * again the header is not sent empty — a server would answer 401 and the diagnosis would mislead.
    */
   valueNotKept?: boolean;
+  /** The value is a secret the engine holds and never sends back (a walk's profile): left empty, it is kept. */
+  valueKept?: boolean;
 }
 
 export interface AttachDraft {

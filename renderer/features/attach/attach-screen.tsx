@@ -14,7 +14,7 @@ import { saveDraft } from './attach-memory';
 import { AttachOptions } from './attach-options';
 import { captureStore, useCapture, type CaptureStore } from './capture-store';
 import { CaptureStrip } from './capture-strip';
-import { Composer } from './composer';
+import { Composer, type ComposerFold } from './composer';
 import { ConnectBar } from './connect-bar';
 import { ConnectionPanels } from './connection-panels';
 import { CopyAsDialog } from './copy-as-dialog';
@@ -37,6 +37,8 @@ export function AttachScreen({ api }: { api: Api }) {
   const [errors, setErrors] = useState<DraftErrors>({});
   const [connectError, setConnectError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The composer folded or shown by choice; by itself (auto) until one is made. */
+  const [fold, setFold] = useState<ComposerFold>('auto');
   const [optionsOpen, setOptionsOpen] = useState(false);
   const [copyAs, setCopyAs] = useState(false);
   /** The connection picked in the side pane: the frame list shows only its frames. */
@@ -151,7 +153,9 @@ export function AttachScreen({ api }: { api: Api }) {
                 connection={focus?.sessionId === activeId ? focus.connection : null}
                 onConnection={(connection) => setFocus({ sessionId: activeId, connection })}
               />
-              {running && state ? <Composer api={api} sessionId={activeId} state={state} /> : null}
+              {running && state ? (
+                <Composer api={api} sessionId={activeId} state={state} fold={fold} onFold={setFold} />
+              ) : null}
             </div>
             <aside className="attach-side" aria-label="Connection">
               <AttachSide

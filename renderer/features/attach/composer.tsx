@@ -26,7 +26,25 @@ interface Outgoing {
   data: string;
 }
 
-export function Composer({ api, sessionId, state }: { api: Api; sessionId: number; state: CaptureState }) {
+/**
+ * Whether the composer is folded to its head row: as the engineer chose, or by itself ('auto') on a
+ * short window while a frame's detail is open (attach.css), so that the detail has room to read.
+ */
+export type ComposerFold = 'auto' | 'open' | 'folded';
+
+export function Composer({
+  api,
+  sessionId,
+  state,
+  fold = 'auto',
+  onFold,
+}: {
+  api: Api;
+  sessionId: number;
+  state: CaptureState;
+  fold?: ComposerFold;
+  onFold?: (fold: ComposerFold) => void;
+}) {
   const [kind, setKind] = useState<ComposeKind>('json');
   const [data, setData] = useState('');
   const [sendError, setSendError] = useState<string | null>(null);
@@ -93,7 +111,7 @@ export function Composer({ api, sessionId, state }: { api: Api; sessionId: numbe
       : `${formatBytes(new TextEncoder().encode(data).length)} as text`;
 
   return (
-    <section className="composer" aria-label="Composer">
+    <section className={`composer is-${fold}`} aria-label="Composer">
       <div className="composer-main">
         <div className="composer-head">
           <div className="segmented" role="tablist" aria-label="Send as">
@@ -124,7 +142,27 @@ export function Composer({ api, sessionId, state }: { api: Api; sessionId: numbe
             </button>
           ) : null}
           <span className="spacer" />
-          <span className="muted small">{footer}</span>
+          <span className="muted small composer-footer">{footer}</span>
+          {onFold ? (
+            <>
+              <button
+                type="button"
+                className="btn btn-small btn-ghost composer-hide"
+                title="Fold the composer to this row: more room for the frames"
+                onClick={() => onFold('folded')}
+              >
+                Hide
+              </button>
+              <button
+                type="button"
+                className="btn btn-small composer-show"
+                title="Show the message editor"
+                onClick={() => onFold('open')}
+              >
+                Write a message
+              </button>
+            </>
+          ) : null}
         </div>
         <textarea
           ref={editor}

@@ -41,7 +41,13 @@ export function HeadersEditor({ headers, onChange, disabled, error }: Props) {
                 <td>
                   <input
                     aria-label={`Value of ${h.name || 'header'}`}
-                    placeholder={h.valueNotKept ? 'not kept across a reload: type it again' : 'Bearer …'}
+                    placeholder={
+                      h.valueNotKept
+                        ? 'not kept across a reload: type it again'
+                        : h.valueKept
+                          ? 'kept (secret): type to replace'
+                          : 'Bearer …'
+                    }
                     value={h.value}
                     disabled={disabled}
                     spellCheck={false}

@@ -1,11 +1,43 @@
-// The filter bar over a frame list: full-text search, decoded messages (when the session speaks a
+// The filter bar over a frame list: full-text, regular-expression or JSONPath search, decoded messages (when the session speaks a
 // protocol), direction, opcodes and a time range, and the count of what matches. Typing is debounced; the engine caches each filter's result.
 import { memo, useEffect, useId, useRef, useState } from 'react';
 import type { Opcode } from '../../../shared/contract';
 import { formatCount } from '../../components/format';
 import { useHotkey } from '../../components/hotkeys';
 import { ChevronIcon, SearchIcon } from '../../components/icons';
-import { FILTER_OPCODES, type FilterState } from './frame-filter';
+import { FILTER_OPCODES, type FilterState, type SearchMode } from './frame-filter';
+
+/** The search field's modes: what it reads, its label on the toggle, and what it suggests. */
+const SEARCH_MODES: ReadonlyArray<{
+  mode: SearchMode;
+  label: string;
+  name: string;
+  placeholder: string;
+  title: string;
+}> = [
+  {
+    mode: 'words',
+    label: 'Aa',
+    name: 'Words',
+    placeholder: 'Search payloads  ( / )',
+    title: 'Words, "a phrase" or a prefix* in text payloads',
+  },
+  {
+    mode: 'regex',
+    label: '.*',
+    name: 'Regular expression',
+    placeholder: 'error|timeout  or  /fail/i',
+    title: 'A regular expression tested on each text payload; /…/i ignores case',
+  },
+  {
+    mode: 'jsonpath',
+    label: '$',
+    name: 'JSONPath',
+    placeholder: '$.type == "error"',
+    title:
+      'A JSONPath condition on each JSON payload: $.type == "error", $.data.items[0].id, $.error, $.price > 100',
+  },
+];
 
 /** A connection as the filter offers it. */
 export interface ConnectionChoice {
@@ -84,6 +116,8 @@ export const FilterBar = memo(function FilterBar({
     if (from !== value.from || to !== value.to) onChange({ ...value, from, to });
   };
 
+  const mode = SEARCH_MODES.find((m) => m.mode === value.mode) ?? SEARCH_MODES[0]!;
+
   return (
     <div className="filter-bar" role="search">
       <label className="search-field">
@@ -92,8 +126,8 @@ export const FilterBar = memo(function FilterBar({
           ref={search}
           type="search"
           aria-label="Search frames"
-          placeholder="Search payloads  ( / )"
-          title='Words, "a phrase" or a prefix* in text payloads'
+          placeholder={mode.placeholder}
+          title={mode.title}
           value={text}
           spellCheck={false}
           onChange={(e) => setText(e.target.value)}
@@ -107,6 +141,21 @@ export const FilterBar = memo(function FilterBar({
             }
           }}
         />
+        <span className="segmented search-mode" role="group" aria-label="Search mode">
+          {SEARCH_MODES.map((m) => (
+            <button
+              key={m.mode}
+              type="button"
+              aria-pressed={value.mode === m.mode}
+              aria-label={m.name}
+              title={m.name}
+              className={value.mode === m.mode ? 'is-on' : ''}
+              onClick={() => onChange({ ...value, text, mode: m.mode })}
+            >
+              {m.label}
+            </button>
+          ))}
+        </span>
       </label>
       {decoded || value.message ? (
         <label className="search-field message-field">
@@ -186,7 +235,7 @@ export const FilterBar = memo(function FilterBar({
             ? `searching ${formatCount(total)} frames…`
             : `${formatCount(shown)} of ${formatCount(total)} frames`
           : `${formatCount(total)} ${total === 1 ? 'frame' : 'frames'}`}
-        {filtered && value.text.trim() && unindexed > 0 ? (
+        {filtered && value.mode === 'words' && value.text.trim() && unindexed > 0 ? (
           <span
             className="warn-text"
             title="The full-text index fills in behind the capture; search again in a moment"

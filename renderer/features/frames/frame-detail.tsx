@@ -7,6 +7,8 @@ import { ErrorNote, errorMessage } from '../../components/error-note';
 import { formatBytes, formatRelative } from '../../components/format';
 import { toHex } from '../../components/hex-dump';
 import { CloseIcon } from '../../components/icons';
+import { JsonMarksContext, pathKey } from '../../components/json-tree';
+import { evaluateJsonPath, parseJsonPath } from '../../../shared/payload-query';
 import { KvTable } from '../../components/kv-table';
 import { DirectionMark, OpcodeBadge } from './frame-badges';
 import { messageFields } from './message-fields';
@@ -18,11 +20,33 @@ interface Props {
   seq: number;
   firstTs: number | null;
   onClose: () => void;
+  /** The JSONPath search of the list: the nodes it found are marked in the payload's tree. */
+  where?: string | undefined;
+}
+
+const NO_MARKS: ReadonlySet<string> = new Set();
+
+/** The tree nodes a JSONPath search found in a payload. */
+function jsonPathMarks(where: string | undefined, json: { value: unknown } | undefined): ReadonlySet<string> {
+  if (!where || !json) return NO_MARKS;
+  try {
+    return new Set(evaluateJsonPath(parseJsonPath(where), json.value).map(pathKey));
+  } catch {
+    // the filter bar says why the condition does not parse
+    return NO_MARKS;
+  }
 }
 
 type Loaded = { seq: number; frame: FrameDetailData } | { seq: number; error: string };
 
-export const FrameDetail = memo(function FrameDetail({ api, sessionId, seq, firstTs, onClose }: Props) {
+export const FrameDetail = memo(function FrameDetail({
+  api,
+  sessionId,
+  seq,
+  firstTs,
+  onClose,
+  where,
+}: Props) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [mode, setMode] = useState<'tree' | 'raw'>('tree');
   useEffect(() => {
@@ -38,6 +62,7 @@ export const FrameDetail = memo(function FrameDetail({ api, sessionId, seq, firs
 
   const frame = loaded && loaded.seq === seq && 'frame' in loaded ? loaded.frame : null;
   const json = useMemo(() => (frame ? parseJsonPayload(frame) : undefined), [frame]);
+  const marks = useMemo(() => jsonPathMarks(where, json), [where, json]);
   const bytes = useMemo(() => (frame && frame.encoding === 'base64' ? payloadBytes(frame) : null), [frame]);
 
   return (
@@ -149,7 +174,9 @@ export const FrameDetail = memo(function FrameDetail({ api, sessionId, seq, firs
             )}
           </div>
           <div className="detail-body">
-            <PayloadView frame={frame} json={json} mode={mode} bytes={bytes} />
+            <JsonMarksContext.Provider value={marks}>
+              <PayloadView frame={frame} json={json} mode={mode} bytes={bytes} />
+            </JsonMarksContext.Provider>
           </div>
         </>
       )}

@@ -1,5 +1,6 @@
 // The filter bar's state and how it becomes the engine's FrameFilter.
 import type { Opcode } from '../../../shared/contract';
+import { compileGrep, jsonPathMark, parseJsonPath } from '../../../shared/payload-query';
 import { parseMicros } from '../../../shared/time';
 import { shiftedMs, unshiftedMs } from '../../components/time-zone';
 import type { ApiFrameFilter } from './frame-pages';
@@ -7,8 +8,12 @@ import type { ApiFrameFilter } from './frame-pages';
 /** The opcodes offered as checkboxes; `continuation` is reserved (ws hands over whole messages). */
 export const FILTER_OPCODES: readonly Opcode[] = ['text', 'binary', 'ping', 'pong', 'close'];
 
+/** How the search field reads what is typed: words (the full-text index), a regular expression, or a JSONPath condition. */
+export type SearchMode = 'words' | 'regex' | 'jsonpath';
+
 export interface FilterState {
   text: string;
+  mode: SearchMode;
   direction: 'all' | 'in' | 'out';
   opcodes: readonly Opcode[];
   from: string;
@@ -21,6 +26,7 @@ export interface FilterState {
 
 export const EMPTY_FILTER: FilterState = {
   text: '',
+  mode: 'words',
   direction: 'all',
   opcodes: FILTER_OPCODES,
   from: '',
@@ -64,16 +70,28 @@ export function toApiFilter(
   firstTs: number | null,
 ): { filter: ApiFrameFilter; error: string | null } {
   const filter: ApiFrameFilter = {};
-  if (f.text.trim()) filter.text = f.text.trim();
+  let error: string | null = null;
+  const typed = f.text.trim();
+  if (typed && f.mode === 'words') filter.text = typed;
+  else if (typed) {
+    // Checked here first, so that what does not parse says so under the bar, in one line.
+    try {
+      if (f.mode === 'regex') compileGrep(typed);
+      else parseJsonPath(typed);
+      if (f.mode === 'regex') filter.grep = typed;
+      else filter.where = typed;
+    } catch (err) {
+      error = (err as Error).message;
+    }
+  }
   if (f.direction !== 'all') filter.direction = f.direction;
   if (f.opcodes.length < FILTER_OPCODES.length) filter.opcodes = [...f.opcodes];
   if (f.connection !== null) filter.connection = f.connection;
   if (f.message.trim()) filter.message = f.message.trim();
-  let error: string | null = null;
   try {
     if (f.from.trim()) filter.fromTs = parseTimeBound(f.from, firstTs);
   } catch (err) {
-    error = `From: ${(err as Error).message}`;
+    error ??= `From: ${(err as Error).message}`;
   }
   try {
     if (f.to.trim()) filter.toTs = parseTimeBound(f.to, firstTs);
@@ -86,4 +104,11 @@ export function toApiFilter(
 /** True when the filter lets every frame through. */
 export function isEmpty(filter: ApiFrameFilter): boolean {
   return Object.keys(filter).length === 0;
+}
+
+/** What marks a filter's matches in the payloads shown: the search's words, its pattern, or where its JSONPath points. */
+export function matchPattern(filter: ApiFrameFilter): RegExp | null {
+  if (filter.grep) return compileGrep(filter.grep);
+  if (filter.where) return jsonPathMark(parseJsonPath(filter.where));
+  return null;
 }

@@ -9,7 +9,7 @@ import { HighlightContext, searchPattern } from '../../components/highlight';
 import { useHotkey } from '../../components/hotkeys';
 import { zoneWord } from '../../components/time-zone';
 import { FilterBar, type ConnectionChoice } from './filter-bar';
-import { EMPTY_FILTER, isEmpty, toApiFilter, type FilterState } from './frame-filter';
+import { EMPTY_FILTER, isEmpty, matchPattern, toApiFilter, type FilterState } from './frame-filter';
 import { FrameDetail } from './frame-detail';
 import { FrameList, type ConnectionInfo } from './frame-list';
 import type { TimeMode } from './frame-row';
@@ -137,7 +137,11 @@ export function FrameView({ api, sessionId, live, connections, connection, onCon
   const noOpcodes = filterState.opcodes.length === 0;
   const filtered = !isEmpty(filter) || noOpcodes;
   const { pages, version } = useFramePages(api, sessionId, filter, live, !noOpcodes);
-  const highlight = useMemo(() => searchPattern(filter.text ?? ''), [filter.text]);
+  const highlight = useMemo(
+    () =>
+      filter.text ? searchPattern(filter.text) : matchPattern({ grep: filter.grep, where: filter.where }),
+    [filter.text, filter.grep, filter.where],
+  );
 
   const unfilteredTotal = Math.max(basics.total, isEmpty(filter) ? (pages.total ?? 0) : 0);
   // A live list grows to the rows it holds (its pages follow the committed count), so that a flood
@@ -188,7 +192,11 @@ export function FrameView({ api, sessionId, live, connections, connection, onCon
           <p>
             {filter.message
               ? 'The message filter matches whole words of a message’s type or of the event, topic or method it names; add * for any characters (sensors/*).'
-              : 'Full-text search matches whole words in text frames; add * for a prefix (subscr*).'}
+              : filter.grep
+                ? 'The regular expression is tested on each text frame’s payload; /…/i ignores case.'
+                : filter.where
+                  ? 'The JSONPath condition is tested on each JSON text frame: $.type == "error", $.data.items[0].id (it exists), $.price > 100.'
+                  : 'Full-text search matches whole words in text frames; add * for a prefix (subscr*).'}
           </p>
           <button type="button" className="btn btn-small" onClick={() => setFilterState(EMPTY_FILTER)}>
             Clear the filter
@@ -261,6 +269,7 @@ export function FrameView({ api, sessionId, live, connections, connection, onCon
               seq={selectedSeq}
               firstTs={basics.firstTs}
               onClose={closeDetail}
+              where={filter.where}
             />
           </HighlightContext.Provider>
         ) : null}

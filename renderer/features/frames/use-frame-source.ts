@@ -73,17 +73,19 @@ export function useFramePages(
     if (enabled && hasLive && !filtered) pages.follow(committed);
   }, [pages, enabled, hasLive, filtered, committed]);
 
-  // A filtered view of a growing session: ask for its count again, at most once a second.
+  // A filtered view of a growing session: ask for its count again, at most once a second. The
+  // frames committed as it ends (the close frames of a Disconnect) are asked for too: the ask
+  // waiting when the capture stops is made again, not dropped.
   const lastRefresh = useRef(0);
   useEffect(() => {
-    if (!enabled || !filtered || !isLive || pages.total === null) return;
+    if (!enabled || !filtered || !hasLive || pages.total === null) return;
     const wait = Math.max(0, lastRefresh.current + FILTERED_REFRESH_MS - performance.now());
     const timer = setTimeout(() => {
       lastRefresh.current = performance.now();
       pages.refresh();
     }, wait);
     return () => clearTimeout(timer);
-  }, [pages, enabled, filtered, isLive, committed]);
+  }, [pages, enabled, filtered, hasLive, isLive, committed]);
 
   // A search made while the full-text index is behind misses frames: ask again until it is not.
   const searching = Boolean(filter.text);

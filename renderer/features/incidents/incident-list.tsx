@@ -110,7 +110,7 @@ export function IncidentList({ api, onOpen }: { api: Api; onOpen: (id: number) =
               <tr>
                 <th scope="col">#</th>
                 <th scope="col">Title</th>
-                <th scope="col">IncidentSeverity</th>
+                <th scope="col">Severity</th>
                 <th scope="col">Status</th>
                 <th scope="col">Detected</th>
               </tr>

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { TimelineEntry } from '../../../shared/contract/incidents';
 import { CopyButton } from '../../components/copy-button';
+import { plural } from '../../components/format';
 import { EmptyState } from '../../components/empty-state';
 import { zonedIso, zoneWord } from '../../components/time-zone';
 
@@ -95,6 +96,11 @@ function Entry({ entry }: { entry: TimelineEntry }) {
   );
 }
 
+/** "1 entry", "12 entries". */
+export function timelineCount(n: number): string {
+  return plural(n, 'entry', 'entries');
+}
+
 export function IncidentTimeline({ entries }: { entries: readonly TimelineEntry[] }) {
   if (entries.length === 0)
     return <EmptyState title="Nothing on the timeline yet">Every move of a walk is written here.</EmptyState>;
@@ -102,7 +108,7 @@ export function IncidentTimeline({ entries }: { entries: readonly TimelineEntry[
     <div className="incident-timeline" data-testid="timeline">
       <div className="timeline-tools">
         <span className="muted small">
-          {entries.length} entries · times in {zoneWord()}
+          {timelineCount(entries.length)} · times in {zoneWord()}
         </span>
         <span className="spacer" />
         <CopyButton text={() => timelineText(entries)} label="Copy as text" />

@@ -15,6 +15,7 @@ import { ReportDialog } from './report-dialog';
 import { SeverityChip } from './severity';
 import { useWalk } from './use-walk';
 import { WalkStart } from './walk-start';
+import { WalkProfileLine } from './walk-profile';
 
 type Pane = 'flowchart' | 'timeline';
 /** The incident's two views: walking its runbook, and writing its post-mortem. */
@@ -165,6 +166,7 @@ export function IncidentView({
               </>
             ) : null}{' '}
             · started {formatIsoShort(walk.startedAt)}
+            <WalkProfileLine api={api} walk={walk} onSaved={(w) => state.accept(w)} />
           </p>
         ) : null}
         {statusError ? <ErrorNote>{statusError}</ErrorNote> : null}

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { ApiError, type Api } from '../../../shared/contract';
 import type { RunbookStep } from '../../../shared/runbooks/schemas';
 import type { WalkView } from '../../../shared/contract/incidents';
+import type { ConnectionProfile } from '../../../shared/contract/walk-profile';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { useHotkey } from '../../components/hotkeys';
 import { nodeText } from '../../../shared/runbooks/flow-layout';
@@ -43,6 +44,23 @@ export function NodePanel({
   const [stepError, setStepError] = useState<{ step: number; message: string } | null>(null);
   const [dialog, setDialog] = useState<RunbookStep | null>(null);
   const [dialogBusy, setDialogBusy] = useState(false);
+  // Whether this engine runs a command edited here (browser mode may not): said before editing.
+  const [edits, setEdits] = useState<{ allowed: boolean; advice: string | null }>({
+    allowed: true,
+    advice: null,
+  });
+  useEffect(() => {
+    let live = true;
+    api.app.info({}).then(
+      (i) => {
+        if (live) setEdits(i.editedCommands);
+      },
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
   const [dialogError, setDialogError] = useState<string | null>(null);
   // The host asked for a confirmation outside the page (browser mode: the code in serve's terminal).
   const [codeAsked, setCodeAsked] = useState<{ command: string; message: string } | null>(null);
@@ -120,7 +138,7 @@ export function NodePanel({
     }
   };
 
-  const runAction = async (step: RunbookStep, args: { duration?: number }) => {
+  const runAction = async (step: RunbookStep, args: { duration?: number; profile?: ConnectionProfile }) => {
     setStepError(null);
     try {
       await api.walks.action({ id: walk.id, step: step.index, ...args });
@@ -411,6 +429,7 @@ export function NodePanel({
           error={dialogError}
           onRun={(r) => void runShell(dialog, r)}
           codeAsked={codeAsked}
+          edits={edits}
           onCancel={() => {
             setDialog(null);
             setCodeAsked(null);

@@ -6,6 +6,8 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Api } from '../../../shared/contract';
 import type { Incident } from '../../../shared/contract/incidents';
 import { formatDuration } from '../../../shared/charts/scale';
+import { incidentMetrics } from '../../../shared/incident-metrics';
+import { parseMicros } from '../../../shared/time';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { ActionItems } from './action-items';
 import { LinkedSessions } from './linked-sessions';
@@ -56,6 +58,49 @@ function draftOf(i: Incident): Draft {
   for (const [k] of TIMES) d[k] = timeText(i[k]);
   for (const [k] of [...TEXTS, ...LESSONS]) d[k] = i[k];
   return d;
+}
+
+/** A typed time as epoch microseconds: null when empty, undefined when it is not a time. */
+function typedMicros(text: string): number | null | undefined {
+  const iso = timeValue(text);
+  if (iso === null) return null;
+  try {
+    return parseMicros(/T\d\d:\d\d:\d\d/.test(iso) ? iso : iso.replace(/(T\d\d:\d\d)/, '$1:00'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The metrics of the times as typed, before they are saved: a time that does not read (yet) leaves
+ * the metrics that rest on it empty, as a time not set does.
+ */
+function draftMetrics(d: Draft): Incident['metrics'] {
+  const t = Object.fromEntries(TIMES.map(([k]) => [k, typedMicros(d[k])])) as Record<
+    TimeKey,
+    number | null | undefined
+  >;
+  const known = (v: number | null | undefined) => (v === undefined ? null : v);
+  const detected = t.detectedAt;
+  if (detected === null || detected === undefined)
+    return {
+      timeToDetectSeconds: null,
+      timeToAcknowledgeSeconds: null,
+      timeToMitigateSeconds: null,
+      timeToResolveSeconds: null,
+      measuredFrom: t.impactStartedAt ? 'impact-start' : 'detected',
+    };
+  const m = incidentMetrics({
+    impactStartedAt: known(t.impactStartedAt),
+    detectedAt: detected,
+    acknowledgedAt: known(t.acknowledgedAt),
+    mitigatedAt: known(t.mitigatedAt),
+    resolvedAt: known(t.resolvedAt),
+  });
+  // An impact start that does not read is no start to count from.
+  if (t.impactStartedAt === undefined)
+    return { ...m, timeToMitigateSeconds: null, timeToResolveSeconds: null };
+  return m;
 }
 
 function seconds(s: number | null): string {
@@ -112,7 +157,7 @@ export function PostMortem({ api, detail }: { api: Api; detail: IncidentDetail }
     }
   };
 
-  const m = incident.metrics;
+  const m = useMemo(() => draftMetrics(draft), [draft]);
   const from = m.measuredFrom === 'impact-start' ? 'impact start' : 'detection';
   return (
     <div className="postmortem" data-testid="postmortem">

@@ -7,6 +7,7 @@ import type { Api, ResponseOf } from '../../../shared/contract';
 import type { ReportFormat } from '../../../shared/contract/reports';
 import { redactionSentence } from '../../../shared/redaction';
 import { ErrorNote, errorMessage } from '../../components/error-note';
+import { formatBytes } from '../../components/format';
 import { fromBase64, saveFile } from '../../components/files';
 import { RedactionOptionsEditor, redactionOf, type RedactionDraft } from '../../components/redaction-options';
 import { ModalDialog } from '../../components/modal-dialog';
@@ -34,6 +35,8 @@ export function ReportDialog({
   const [preview, setPreview] = useState<Rendered | null>(null);
   const [busy, setBusy] = useState<'preview' | 'save' | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** What the last save wrote, said until the options change. */
+  const [done, setDone] = useState<string | null>(null);
 
   // The preview follows the options; a PDF is previewed as the HTML it is printed from.
   const previewFormat: ReportFormat = format === 'pdf' ? 'html' : format;
@@ -43,6 +46,7 @@ export function ReportDialog({
     let current = true;
     setBusy('preview');
     setError(null);
+    setDone(null);
     const timer = setTimeout(() => {
       api.reports
         .render({ incidentId, format: previewFormat, redaction: options })
@@ -59,12 +63,16 @@ export function ReportDialog({
   const save = async () => {
     setBusy('save');
     setError(null);
+    setDone(null);
     try {
       const r =
         preview && format === previewFormat
           ? preview
           : await api.reports.render({ incidentId, format, redaction: options });
-      saveFile(r.fileName, r.mimeType, [r.encoding === 'base64' ? fromBase64(r.content) : r.content]);
+      const content = r.encoding === 'base64' ? fromBase64(r.content) : r.content;
+      saveFile(r.fileName, r.mimeType, [content]);
+      const size = typeof content === 'string' ? new TextEncoder().encode(content).length : content.length;
+      setDone(`Saved ${r.fileName}: ${formatBytes(size)}. ${redactionSentence(r.redaction)}`);
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -107,6 +115,11 @@ export function ReportDialog({
         {preview ? (
           <p className="report-redaction small" data-testid="report-redaction">
             {redactionSentence(preview.redaction)}
+          </p>
+        ) : null}
+        {done ? (
+          <p role="status" className="small" data-testid="report-done">
+            {done}
           </p>
         ) : null}
         {error ? <ErrorNote>{error}</ErrorNote> : null}

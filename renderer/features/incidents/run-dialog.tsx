@@ -34,6 +34,7 @@ export function RunDialog({
   busy,
   error,
   codeAsked,
+  edits,
   onRun,
   onCancel,
 }: {
@@ -45,6 +46,8 @@ export function RunDialog({
   error: string | null;
   /** The engine asked for the code shown outside the page, for this command (and where to find it). */
   codeAsked: { command: string; message: string } | null;
+  /** Whether an edited command may run on this engine (browser mode may take only the runbook's). */
+  edits: { allowed: boolean; advice: string | null };
   onRun: (r: RunRequest) => void;
   onCancel: () => void;
 }) {
@@ -130,8 +133,14 @@ export function RunDialog({
               </button>
             ) : null}
           </div>
+          {edits.allowed ? null : (
+            <p className="run-dialog-note small" data-testid="run-dialog-edits">
+              This console runs the runbook’s own command only: to run an edited one, {edits.advice}.
+            </p>
+          )}
           <textarea
             id={`${id}-command`}
+            readOnly={!edits.allowed}
             wrap="soft"
             className="run-dialog-command mono"
             aria-label="Command"

@@ -8,6 +8,9 @@ import { CopyButton } from '../../components/copy-button';
 import { ErrorNote } from '../../components/error-note';
 import { Markdown } from './markdown';
 import { RunView } from './run-view';
+import type { ConnectionProfile } from '../../../shared/contract/walk-profile';
+import type { DraftErrors } from '../attach/attach-draft';
+import { EMPTY_PROFILE, profileOfDraft, ProfileFields, type ProfileDraft } from './walk-profile';
 import { actionEndpoint, actionVerb, describeAction, formatSeconds, isTimedAction } from './walk-format';
 
 export interface StepRun {
@@ -50,7 +53,7 @@ export function StepItem({
   sessionName: string;
   onCheck: (done: boolean) => void;
   onShell: () => void;
-  onAction: (args: { duration?: number }) => void;
+  onAction: (args: { duration?: number; profile?: ConnectionProfile }) => void;
   onStop: (runId: number) => void;
 }) {
   const action = step.action;
@@ -58,6 +61,23 @@ export function StepItem({
   const durationValue = Number(duration);
   const durationOk = !isTimedAction(action) || (durationValue > 0 && durationValue <= 3600);
   const titleId = `step-${step.node}-${step.index}`;
+  // This run's own connection settings, over the walk's profile (capture, probe and relay steps).
+  const [override, setOverride] = useState<ProfileDraft>(EMPTY_PROFILE);
+  const [overrideErrors, setOverrideErrors] = useState<DraftErrors>({});
+  const connects = action !== null && action.kind !== 'diagnose';
+  const run = () => {
+    let profile: ConnectionProfile | undefined;
+    if (connects && override !== EMPTY_PROFILE) {
+      const given = profileOfDraft(override);
+      setOverrideErrors(given.errors);
+      if (!given.profile) return;
+      profile = given.profile;
+    }
+    onAction({
+      ...(isTimedAction(action) ? { duration: durationValue } : {}),
+      ...(profile ? { profile } : {}),
+    });
+  };
   // Said before the engine would refuse: what this action needs that the walk was started without.
   const missing =
     action && action.kind !== 'diagnose' && !actionEndpoint(action) && !target
@@ -118,11 +138,22 @@ export function StepItem({
               type="button"
               className="btn btn-primary btn-small"
               disabled={busy || !durationOk || missing !== null}
-              onClick={() => onAction(isTimedAction(action) ? { duration: durationValue } : {})}
+              onClick={run}
             >
               {actionVerb(action)}
             </button>
           </div>
+        ) : null}
+        {connects ? (
+          <details className="step-run-profile" open={Object.keys(overrideErrors).length > 0 || undefined}>
+            <summary className="small">This run’s connection (over the walk’s profile)</summary>
+            <ProfileFields
+              draft={override}
+              errors={overrideErrors}
+              disabled={busy}
+              onChange={(p) => setOverride((d) => ({ ...d, ...p }))}
+            />
+          </details>
         ) : null}
         {missing ? <p className="step-missing warn-text small">{missing}</p> : null}
         {error ? <ErrorNote>{error}</ErrorNote> : null}

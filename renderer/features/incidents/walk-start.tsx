@@ -1,10 +1,12 @@
-// Starting a walk of an incident: which runbook, and the endpoint its probes and captures look at
-// (with the backend's own address for the direct-vs-proxy comparison).
+// Starting a walk of an incident: which runbook, the endpoint its probes and captures look at (with
+// the backend's own address for the direct-vs-proxy comparison), and how they connect to it.
 import { useEffect, useId, useState } from 'react';
 import type { Api } from '../../../shared/contract';
 import type { RunbookSummary } from '../../../shared/runbooks/schemas';
 import type { WalkView } from '../../../shared/contract/incidents';
 import { ErrorNote, errorMessage } from '../../components/error-note';
+import type { DraftErrors } from '../attach/attach-draft';
+import { EMPTY_PROFILE, profileOfDraft, ProfileFields, type ProfileDraft } from './walk-profile';
 
 const PREFERRED = 'ws-3am';
 
@@ -23,6 +25,8 @@ export function WalkStart({
   const [runbookId, setRunbookId] = useState('');
   const [target, setTarget] = useState('');
   const [direct, setDirect] = useState('');
+  const [profile, setProfile] = useState<ProfileDraft>(EMPTY_PROFILE);
+  const [profileErrors, setProfileErrors] = useState<DraftErrors>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
@@ -44,6 +48,9 @@ export function WalkStart({
 
   const chosen = runbooks?.find((r) => r.id === runbookId);
   const start = async () => {
+    const given = profileOfDraft(profile);
+    setProfileErrors(given.errors);
+    if (!given.profile) return;
     setBusy(true);
     setError(null);
     try {
@@ -52,6 +59,7 @@ export function WalkStart({
         runbookId,
         ...(target.trim() ? { target: target.trim() } : {}),
         ...(direct.trim() ? { direct: direct.trim() } : {}),
+        profile: given.profile,
       });
       onStarted(w);
     } catch (err) {
@@ -116,6 +124,18 @@ export function WalkStart({
           <p className="field-hint">For the direct-vs-proxy probe; commands get it as DIRECT_URL.</p>
         </div>
       </div>
+      <details className="walk-start-profile" open={Object.keys(profileErrors).length > 0 || undefined}>
+        <summary>Connection profile: headers, credentials, subprotocol, protocol, messages on open</summary>
+        <p className="field-hint">
+          Every capture, probe and relay of the walk connects with it (as the Attach screen would).
+        </p>
+        <ProfileFields
+          draft={profile}
+          errors={profileErrors}
+          disabled={busy}
+          onChange={(p) => setProfile((d) => ({ ...d, ...p }))}
+        />
+      </details>
       {error ? <ErrorNote>{error}</ErrorNote> : null}
       <div className="walk-start-actions">
         {onCancel ? (

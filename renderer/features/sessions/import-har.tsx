@@ -164,5 +164,5 @@ export function HarDropZone({
 export function importedText(r: Imported, fileName: string): string {
   const left = r.skippedMessages.reduce((n, s) => n + s.count, 0);
   const types = [...new Set(r.skippedMessages.map((s) => s.type))].join(', ');
-  return `Imported ${fileName} as session ${r.sessionId}: ${plural(r.connections, 'connection')}, ${plural(r.frames, 'frame')}${r.skipped ? ` (${plural(r.skipped, 'other entry', 'other entries')} skipped)` : ''}${left ? `; ${plural(left, 'message')} that ${left === 1 ? 'is' : 'are'} not frames left out (${types})` : ''}.`;
+  return `Imported ${fileName} as session ${r.sessionId}: ${plural(r.connections, 'connection')}, ${plural(r.frames, 'frame')}${r.skipped ? ` (${plural(r.skipped, 'other entry', 'other entries')} skipped)` : ''}${left ? `; ${plural(left, 'message')} that ${left === 1 ? 'is' : 'are'} not frames left out (${types})` : ''}.${r.adjusted.length ? ` Adjusted ${plural(r.adjusted.length, 'time')} that would have made a lifetime negative: ${r.adjusted.map((a) => `${a.path}: ${a.what}`).join('; ')}.` : ''}`;
 }

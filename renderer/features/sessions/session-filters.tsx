@@ -80,15 +80,32 @@ const STATUSES: Array<{ value: SessionFilters['status']; label: string }> = [
   { value: 'failed', label: 'Failed' },
 ];
 
-const KINDS: Array<{ value: Kind; label: string }> = [
-  { value: 'capture', label: 'Captures' },
-  { value: 'probe', label: 'Probes' },
-  { value: 'import', label: 'Imports' },
-  { value: 'pcap', label: 'Packet captures' },
-  { value: 'replay', label: 'Replays' },
-  { value: 'mock', label: 'Mock runs' },
-  { value: 'relay', label: 'Relay runs' },
-];
+/** How each kind of session is named: in the list's Kind column, and as a choice of the filter. */
+export const KIND_WORDS: Record<Kind, { word: string; plural: string }> = {
+  capture: { word: 'capture', plural: 'captures' },
+  probe: { word: 'probe', plural: 'probes' },
+  import: { word: 'import', plural: 'imports' },
+  pcap: { word: 'pcap', plural: 'packet captures' },
+  replay: { word: 'replay', plural: 'replays' },
+  mock: { word: 'mock', plural: 'mock runs' },
+  relay: { word: 'relay', plural: 'relay runs' },
+};
+
+const KINDS: Array<{ value: Kind; label: string }> = (Object.keys(KIND_WORDS) as Kind[]).map((k) => ({
+  value: k,
+  label: KIND_WORDS[k].plural.charAt(0).toUpperCase() + KIND_WORDS[k].plural.slice(1),
+}));
+
+/** Characters of an incident's title the filter shows (a select cuts its text without an ellipsis). */
+const TITLE_CHARS = 28;
+
+/** An incident's title as the filter shows it: whole when short, else cut at a word with an ellipsis. */
+export function shortTitle(title: string): string {
+  if (title.length <= TITLE_CHARS) return title;
+  const cut = title.slice(0, TITLE_CHARS);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > TITLE_CHARS / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
 
 export function SessionFilterBar({
   api,
@@ -101,6 +118,7 @@ export function SessionFilterBar({
 }) {
   const search = useRef<HTMLInputElement>(null);
   const [incidents, setIncidents] = useState<Incident[]>([]);
+  const chosen = incidents.find((i) => i.id === filters.incidentId);
   useEffect(() => {
     let live = true;
     api.incidents.list({}).then(
@@ -170,12 +188,13 @@ export function SessionFilterBar({
           className="session-incident-filter"
           aria-label="Incident"
           value={filters.incidentId ?? ''}
+          title={chosen ? `#${chosen.id} ${chosen.title}` : 'Sessions of one incident'}
           onChange={(e) => set({ incidentId: e.target.value ? Number(e.target.value) : null })}
         >
           <option value="">Any incident</option>
           {incidents.map((i) => (
-            <option key={i.id} value={i.id}>
-              #{i.id} {i.title}
+            <option key={i.id} value={i.id} title={i.title}>
+              #{i.id} {shortTitle(i.title)}
             </option>
           ))}
         </select>

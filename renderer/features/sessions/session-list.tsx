@@ -11,6 +11,7 @@ import { DeleteSessionDialog } from './delete-session';
 import { formatAge, formatDateTime, sessionDuration } from './format';
 import {
   isFiltered,
+  KIND_WORDS,
   listRequest,
   NO_FILTERS,
   SessionFilterBar,
@@ -169,6 +170,12 @@ export function SessionList({
               <tr>
                 <th className="col-name">Name and target</th>
                 <th className="col-status">Status</th>
+                <th
+                  className="col-kind"
+                  title="How the session was recorded; click one to list only that kind"
+                >
+                  Kind
+                </th>
                 <th className="col-outcome" title="How the connections ended: close codes and failures">
                   Outcome
                 </th>
@@ -209,6 +216,19 @@ export function SessionList({
                   <td className="col-status">
                     <StatusBadge status={s.status} />
                     <FindingsMarker findings={s.findings} />
+                  </td>
+                  <td className="col-kind">
+                    <button
+                      type="button"
+                      className={`kind-chip kind-${s.kind}`}
+                      title={`Only ${KIND_WORDS[s.kind].plural}`}
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        onFilters({ ...filters, kind: s.kind });
+                      }}
+                    >
+                      {KIND_WORDS[s.kind].word}
+                    </button>
                   </td>
                   <td className="col-outcome" title={outcomeTitle(s.outcomes)}>
                     <Outcomes outcomes={s.outcomes} />

@@ -13,10 +13,11 @@ import {
 } from '../../../shared/charts/connection-class';
 import { ConnectionTimeline, describeSpan, markLabel } from '../../components/charts/connection-timeline';
 import {
-  busiestSecond,
   RATE_AXIS_WIDTH,
   RateChart,
+  rateLegend,
   ratesAt,
+  rateUnit,
   type RateData,
 } from '../../components/charts/rate-chart';
 import { clockMicros } from '../../components/charts/clock';
@@ -136,25 +137,22 @@ export function SessionOverview({ api, detail, rateVersion, onPickConnection }: 
 
   const classes = [...new Set(timeline.spans.map((s) => s.cls))] as ConnectionClass[];
   const failed = timeline.spans.filter((s) => s.cls === 'failed').length;
-  const peak = rateData ? busiestSecond(rateData) : 0;
+  const legend = rateData && rateData.incoming.length > 0 ? rateLegend(rateData) : null;
+  const unit = rateData ? rateUnit(rateData) : '/s';
   const rates = hover && rateData ? ratesAt(rateData, hover.ts) : null;
 
   return (
     <section className="session-overview" aria-label="Session overview">
       <div className="overview-charts">
         <header className="overview-legend">
-          <span className="overview-title">Frames per second</span>
+          <span className="overview-title">{legend?.title ?? 'Frames per second'}</span>
           <span className="legend-item">
             <i className="chart-swatch chart-swatch-in" /> in
           </span>
           <span className="legend-item">
             <i className="chart-swatch chart-swatch-out" /> out
           </span>
-          {rateData && rateData.incoming.length > 0 && (
-            <span className="legend-note">
-              peak {formatCompact(peak)}/s · {formatDuration(rateData.bucketUs)} buckets
-            </span>
-          )}
+          {legend && <span className="legend-note">{legend.note}</span>}
         </header>
         <div
           className="overview-plot"
@@ -217,10 +215,12 @@ export function SessionOverview({ api, detail, rateVersion, onPickConnection }: 
               {rates && (
                 <div className="tooltip-rates">
                   <span>
-                    <i className="chart-swatch chart-swatch-in" /> in {formatCompact(rates.incoming)}/s
+                    <i className="chart-swatch chart-swatch-in" /> in {formatCompact(rates.incoming)}
+                    {unit}
                   </span>
                   <span>
-                    <i className="chart-swatch chart-swatch-out" /> out {formatCompact(rates.outgoing)}/s
+                    <i className="chart-swatch chart-swatch-out" /> out {formatCompact(rates.outgoing)}
+                    {unit}
                   </span>
                 </div>
               )}

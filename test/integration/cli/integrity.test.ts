@@ -239,7 +239,7 @@ describe('damaged stored bytes', () => {
     expect(rep.code).toBe(1);
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
     const bySession = new Map(report.sessions.map((s) => [s.id, s]));
-    // Round trips read the pings, pongs and id-carrying messages: tick 5 is one of them.
+    // Round trips read the pings, pongs and the messages that come while a request waits: tick 5 is one of them.
     expect(bySession.get(flipped)!.damagedFrames).toMatchObject({ frames: 1, seqs: [bad] });
     expect(bySession.get(cut)!.damagedFrames!.frames).toBeGreaterThan(0);
     expect(bySession.get(flipped)!.roundTrips.requestResponse?.samples).toBe(REQUESTS.length);

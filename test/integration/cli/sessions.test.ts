@@ -44,8 +44,13 @@ it('lists captured sessions newest first with their frame counts', async () => {
     expect(s.target).toBe(`${server.url}/`);
   }
   const human = await cli(['sessions', '--db', ws.db]);
-  expect(human.stdout).toMatch(/^ID\s+STATUS\s+FRAMES/);
-  expect(human.stdout).toMatch(/2\s+complete\s+6/);
+  expect(human.stdout).toMatch(/^ID\s+STATUS\s+FRAMES\s+KIND/);
+  expect(human.stdout).toMatch(/2\s+complete\s+6\s+capture/);
+  // Only one kind: none of these is a probe.
+  expect((await cli(['sessions', '--kind', 'probe', '--db', ws.db])).stdout).toBe('No session matches.\n');
+  expect(
+    (await cliJson<SessionSummary[]>(['sessions', '--kind', 'capture', '--db', ws.db])).json,
+  ).toHaveLength(2);
 });
 
 it('uses FRAMELINE_DB when --db is not given', async () => {

@@ -75,6 +75,20 @@ describe('frameline walk', () => {
     expect(w.current.choices).toEqual([{ label: 'next', to: 'SCOPE', toLabel: 'Where does it break?' }]);
   });
 
+  it('shows each step with its text, as the console does', async () => {
+    const r = await fl('walk', 'show', String(walkId));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      [
+        '    1. Count the open connections   $ port="${WS_PORT:-3000}" …',
+        '       A number far below the usual count means clients are being dropped; a rising number of CLOSE_WAIT',
+        '       sockets means the server is not closing what its peers left.',
+        '    2. Watch the endpoint for a minute   action: capture duration=60',
+        '       Frameline connects to the target and records every frame and every close for 60 seconds.',
+      ].join('\n'),
+    );
+  });
+
   it("shows a step's command and runs nothing without --yes", async () => {
     const r = await fl('walk', 'run', String(walkId), '--step', '1');
     expect(r.code).toBe(2);
@@ -153,7 +167,18 @@ describe('frameline walk', () => {
   });
 
   it('chooses branches, goes back, takes another branch, and keeps every move in the timeline', async () => {
-    let w = await json<WalkView>('walk', 'choose', String(walkId));
+    // Said to a person: the node it arrived at, with each step's text.
+    const chosen = await fl('walk', 'choose', String(walkId));
+    expect(chosen.code, chosen.stderr).toBe(0);
+    expect(chosen.stdout).toMatch(/^at SCOPE \[decision\]/m);
+    expect(chosen.stdout).toContain(
+      [
+        '    2. Check the upgrade through the balancer   $ curl -sS -i -N --max-time 5 \\ …',
+        '       A healthy answer is `HTTP/1.1 101 Switching Protocols`. A 200, 400, 426 or 502 here, with a 101',
+        '       when going direct, puts the balancer in question.',
+      ].join('\n'),
+    );
+    let w = await json<WalkView>('walk', 'show', String(walkId));
     expect(w.current.visit).toMatchObject({ node: 'SCOPE', kind: 'decision' });
     expect(w.current.choices.map((c) => c.label)).toEqual(['Client side', 'Load balancer', 'Server side']);
     // The 1011 closes the diagnosis found point at the servers.
@@ -234,6 +259,20 @@ describe('frameline walk', () => {
       [
         ['walk', 'start', String(incident.id), '--runbook', 'ws-3am', '--target', 'http://x'],
         /use ws:\/\/ for a WebSocket endpoint/,
+      ],
+      [
+        [
+          'walk',
+          'start',
+          String(incident.id),
+          '--runbook',
+          'ws-3am',
+          '--target',
+          `${server.url}/chat`,
+          '--direct',
+          `${server.url}/chat`,
+        ],
+        /^frameline: the backend address \(--direct\) is the same URL as the endpoint \(--target\); give the backend address behind the proxy\n$/,
       ],
       [['walk', 'show', '999'], /no walk 999/],
       [['walk', 'fly', '1'], /"fly" is not a walk command/],

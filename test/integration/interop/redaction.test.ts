@@ -115,7 +115,7 @@ describe('redaction of every export', () => {
       CANARIES.jwt,
     ])
       expect(har).toContain(canary);
-    expect(har).toContain('Redaction was turned off for this export (--no-redact)');
+    expect(har).toContain('Redaction was turned off for this export: it may hold credentials');
     const md = await exportText(['report', String(incident.incidentId), '--no-redact']);
     expect(md).toContain(CANARIES.shell);
     expect(md).toContain(CANARIES.note);

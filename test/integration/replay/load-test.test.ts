@@ -89,6 +89,32 @@ describe('frameline export', () => {
     300_000,
   );
 
+  it('names the load test with its tool’s proper name and the right article', async () => {
+    const artillery = await cli([
+      'export',
+      String(source),
+      '--format',
+      'artillery',
+      '-o',
+      join(ws.dir, 'named.yml'),
+      '--db',
+      ws.db,
+    ]);
+    expect(artillery.code, artillery.stderr).toBe(0);
+    expect(artillery.stderr).toMatch(new RegExp(`session ${source} as an Artillery load test`));
+    const k6 = await cli([
+      'export',
+      String(source),
+      '--format',
+      'k6',
+      '-o',
+      join(ws.dir, 'named.js'),
+      '--db',
+      ws.db,
+    ]);
+    expect(k6.stderr).toMatch(new RegExp(`session ${source} as a k6 load test`));
+  });
+
   it('writes a k6 script that type-checks against @types/k6, secrets as __ENV', async () => {
     const file = join(ws.dir, 'quotes.k6.js');
     const r = await cli([

@@ -5,7 +5,7 @@ import { tightestCluster } from '../../../shared/diagnosis/closes.js';
 import { epochMs, toDiagFrame } from '../../../shared/diagnosis/frames.js';
 import { droppedUpgrade, proxySignature } from '../../../shared/diagnosis/handshakes.js';
 import type { DiagFrame } from '../../../shared/diagnosis/input.js';
-import { flatDelays, peakInWindow } from '../../../shared/diagnosis/reconnects.js';
+import { flatDelays, peakInWindow, reconnectsOf } from '../../../shared/diagnosis/reconnects.js';
 import { diagnoseSession } from '../../../shared/diagnosis/session.js';
 import { quantile } from '../../../shared/diagnosis/stats.js';
 import { canary, expectNoSecrets } from '../../support/secrets.js';
@@ -357,6 +357,28 @@ describe('reconnects', () => {
       return c;
     });
     expect(ids(diagnoseSession(session(backoff)))).not.toContain('reconnect-storm');
+  });
+
+  it('counts a connection as a reconnect only when every earlier one had ended', () => {
+    const span = (from: number, to: number) => ({ startedAt: from * 1e6, endedAt: to * 1e6 });
+    // Eight connections side by side (a probe): no reconnect at all.
+    expect(reconnectsOf(Array.from({ length: 8 }, (_, i) => span(i * 0.01, 3 + i * 0.1)))).toEqual([]);
+    // Two side by side, then one after both ended (its gap from the later end), then one at once.
+    expect(reconnectsOf([span(0, 2), span(0.5, 3), span(4.5, 6), span(6, 7)])).toEqual([
+      { index: 2, after: 1, gapUs: 1.5e6 },
+      { index: 3, after: 2, gapUs: 0 },
+    ]);
+    // Given out of order: indexes still point into what was given.
+    expect(reconnectsOf([span(10, 11), span(0, 1)])).toEqual([{ index: 0, after: 1, gapUs: 9e6 }]);
+  });
+
+  it('says a probe’s parallel connections are no reconnects and no storm', () => {
+    const parallel = Array.from({ length: 8 }, (_, i) =>
+      conn(i + 1, { start: i * 0.001, close: 0.5 + i * 0.01, closeCode: 1000, closedBy: 'client' }),
+    );
+    const d = diagnoseSession(session(parallel));
+    expect(ids(d)).not.toContain('reconnect-storm');
+    expect(d.checks.find((c) => c.name === 'reconnects')!.detail).toEqual({ reconnects: 0 });
   });
 });
 

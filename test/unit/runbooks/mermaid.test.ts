@@ -136,6 +136,13 @@ describe('links', () => {
     ['A == thick words ==> B', 'thick words', 'thick'],
     ['A -- "quoted -- text" --> B', 'quoted -- text', 'normal'],
     ['A-->B', null, 'normal'],
+    // Without spaces, as mermaid's flowchart docs write them.
+    ['A-.->B;', null, 'dotted'],
+    ['A-.-B;', null, 'dotted'],
+    ['A==>B;', null, 'thick'],
+    ['A-.->|yes|B', 'yes', 'dotted'],
+    ['A -->|"`**bold** yes`"| B', '**bold** yes', 'normal'],
+    ['A -- "`markdown text`" --> B', 'markdown text', 'normal'],
     ['A-- x -->B', 'x', 'normal'],
     ['A e1@--> B', null, 'normal'],
   ])('%s', (line, label, stroke) => {
@@ -195,7 +202,7 @@ describe('subgraphs and styling', () => {
     '  e1@{ animate: true }',
   ].join('\n');
 
-  it('records subgraphs and which subgraph first named each node', () => {
+  it('records subgraphs and the subgraph of each node', () => {
     const f = parseFlowchart(chart);
     expect(f.subgraphs.map((s) => [s.id, s.title])).toEqual([
       ['EdgePlane', 'Edge Plane - #0066CC'],
@@ -213,6 +220,65 @@ describe('subgraphs and styling', () => {
     expect(edges(f)).toEqual(['LB>GW', 'GW>H', 'X>inner']);
     expect(node(f, 'inner').label).toBe('Inner one');
     expect(f.nodes.map((n) => n.id)).not.toContain('classDef');
+  });
+});
+
+describe('subgraph membership, as mermaid draws it', () => {
+  it('puts a bare node name inside a subgraph into it, even when the node was named before', () => {
+    const f = parseFlowchart(
+      ['flowchart TD', '  A --> B', '  subgraph one', '    A', '    C', '  end', '  B --> C'].join('\n'),
+    );
+    expect(node(f, 'A').subgraph).toBe('one');
+    expect(node(f, 'C').subgraph).toBe('one');
+    expect(node(f, 'B').subgraph).toBeNull();
+  });
+
+  it('keeps a node in the innermost subgraph and gives nested subgraphs their parent', () => {
+    const f = parseFlowchart(
+      [
+        'flowchart TD',
+        '  subgraph outer [Outer]',
+        '    O1',
+        '    subgraph middle [Middle]',
+        '      subgraph inner [Inner]',
+        '        I1 --> I2',
+        '      end',
+        '      M1',
+        '    end',
+        '  end',
+        '  subgraph side',
+        '    S1',
+        '  end',
+      ].join('\n'),
+    );
+    expect(f.subgraphs.map((s) => [s.id, s.parent])).toEqual([
+      ['outer', null],
+      ['middle', 'outer'],
+      ['inner', 'middle'],
+      ['side', null],
+    ]);
+    expect(['O1', 'M1', 'I1', 'I2', 'S1'].map((id) => node(f, id).subgraph)).toEqual([
+      'outer',
+      'middle',
+      'inner',
+      'inner',
+      'side',
+    ]);
+  });
+
+  it('drops the backticks of markdown strings from subgraph titles', () => {
+    const f = parseFlowchart(
+      [
+        'flowchart TD',
+        '  subgraph one ["`**Edge** plane`"]',
+        '    A',
+        '  end',
+        '  subgraph "`Service plane`"',
+        '    B',
+        '  end',
+      ].join('\n'),
+    );
+    expect(f.subgraphs.map((s) => s.title)).toEqual(['**Edge** plane', 'Service plane']);
   });
 });
 

@@ -287,6 +287,22 @@ describe('durations and actions', () => {
     expect(() => parseAction('probe protocol=carrier-pigeon', 3)).toThrow(/action probe: protocol/);
   });
 
+  it('reads the headers and protocol a capture or probe step sends over the walk profile’s', () => {
+    expect(parseAction('capture duration=5 header="X-Tenant: blue" subprotocol=v1', 1)).toEqual({
+      kind: 'capture',
+      duration: 5,
+      subprotocol: 'v1',
+      headers: ['X-Tenant: blue'],
+    });
+    expect(parseAction('probe {"header": ["X-Tenant: blue", "X-Region: eu"]}', 1)).toEqual({
+      kind: 'probe',
+      headers: ['X-Tenant: blue', 'X-Region: eu'],
+    });
+    expect(() => parseAction('probe header=X-Tenant', 2)).toThrow(
+      /action probe: headers.0 is not a "Name: value" header line/,
+    );
+  });
+
   it('reads a relay: its upstream, duration and port, ten minutes when it names no duration', () => {
     expect(parseAction('relay to=wss://app.example.com/live duration=120 port=8089', 1)).toEqual({
       kind: 'relay',

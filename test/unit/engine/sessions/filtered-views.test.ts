@@ -1,33 +1,22 @@
 // A filtered view of a growing session (pings hidden while a capture runs): what `sessions:frames`
 // answers as it grows, and how much of the session each answer reads.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Db } from '../../../../electron/engine/store/database.js';
+import type { Db } from '../../../../electron/engine/store/database.js';
 import type { EngineContext } from '../../../../electron/engine/context.js';
 import { frames } from '../../../../electron/engine/sessions/sessions.js';
-import { tempDir, type TempDir } from '../store/helpers.js';
+import { liveSession } from './live-session.js';
 
-let dir: TempDir;
 let db: Db;
 let ctx: EngineContext;
 let committed: number;
+let remove: () => void;
 
 beforeEach(() => {
-  dir = tempDir('frameline-filtered-');
-  db = openStore(dir.file('filtered.db'));
-  ctx = { db, dbPath: dir.file('filtered.db'), push: () => {} };
-  db.prepare(
-    "INSERT INTO session (name, kind, target, status, created_at) VALUES ('live', 'capture', 'ws://x', 'live', 0)",
-  ).run();
-  db.prepare(
-    "INSERT INTO connection (session_id, ordinal, url, started_at) VALUES (1, 1, 'ws://x', 0)",
-  ).run();
+  ({ db, ctx, remove } = liveSession('frameline-sessions-'));
   committed = 0;
 });
 
-afterEach(() => {
-  db.close();
-  dir.remove();
-});
+afterEach(() => remove());
 
 /** Commits `n` more frames as the writer does (rows and running totals together): every third a ping. */
 function grow(n: number): void {

@@ -208,7 +208,7 @@ CREATE TABLE walk (
   status           TEXT    NOT NULL CHECK (status IN ('active', 'finished')),
   started_at       INTEGER NOT NULL,
   ended_at         INTEGER
-, runbook_provenance TEXT CHECK (runbook_provenance IN ('builtin', 'file', 'page'))) STRICT;
+, runbook_provenance TEXT CHECK (runbook_provenance IN ('builtin', 'file', 'page')), profile TEXT) STRICT;
 
 CREATE INDEX walk_by_incident ON walk (incident_id);
 

@@ -1,6 +1,11 @@
 import { closeSync, openSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readSpool, SpoolWriter, type SpoolMessage } from '../../../../electron/engine/store/spool.js';
+import {
+  KEPT_PAYLOAD_BYTES,
+  readSpool,
+  SpoolWriter,
+  type SpoolMessage,
+} from '../../../../electron/engine/store/spool.js';
 import { collector, tempDir, type TempDir } from './helpers.js';
 
 let dir: TempDir;
@@ -160,6 +165,38 @@ describe('SpoolWriter + readSpool', () => {
     const c = collector();
     readSpool(open(path), 0, size(path), c);
     expect(c.frames.map((f) => f.payload.toString())).toEqual(['first', 'second']);
+  });
+
+  it('writes large kept payloads from where they are, in order with the copied records around them', () => {
+    const path = dir.file('kept.spool');
+    const w = new SpoolWriter(path);
+    const big = (n: number) => Buffer.alloc(KEPT_PAYLOAD_BYTES + n, 0x61 + (n % 26));
+    const sent: Array<{ payload: Buffer; kept: boolean }> = [];
+    // Kept and copied payloads, large and small, with messages between them and flushes at odd
+    // places, past the 1 MiB chunk: the file reads back as if every payload had been copied.
+    w.message(connection);
+    for (let i = 1; i <= 400; i++) {
+      const payload = i % 3 === 0 ? Buffer.from(`small ${i}`) : big(i);
+      const kept = i % 5 !== 0;
+      sent.push({ payload, kept });
+      w.frame(1, i, i, 0, 1, payload, i === 7 ? 100 : 1 << 20, payload.length, kept);
+      if (i % 50 === 0) w.message(event);
+      if (i % 97 === 0) w.flush();
+    }
+    const pending = w.pending;
+    const before = w.written;
+    w.close();
+    expect(w.written).toBe(before + pending);
+    expect(size(path)).toBe(w.written);
+    const c = collector();
+    expect(readSpool(open(path), 0, size(path), c)).toBe(size(path));
+    expect(c.messages).toHaveLength(1 + 8);
+    expect(c.frames.map((f) => f.seq)).toEqual(sent.map((_, i) => i + 1));
+    c.frames.forEach((f, i) => {
+      const want = i === 6 ? sent[i]!.payload.subarray(0, 100) : sent[i]!.payload;
+      expect(f.payload.equals(want)).toBe(true);
+      expect(f.size).toBe(sent[i]!.payload.length);
+    });
   });
 
   it('keeps many records that overflow the 1 MiB write chunk', () => {

@@ -4,6 +4,7 @@ import {
   FILTER_OPCODES,
   isEmpty,
   parseTimeBound,
+  matchPattern,
   toApiFilter,
   type FilterState,
 } from '../../../../../renderer/features/frames/frame-filter';
@@ -179,10 +180,37 @@ describe('toApiFilter', () => {
     expect(filter).toStrictEqual({ direction: 'out', fromTs: FIRST + 5_000_000 });
   });
 
+  it('sends what is typed as a regular expression or a JSONPath condition, by the search mode', () => {
+    expect(toApiFilter(state({ text: ' /time(out)?/i ', mode: 'regex' }), FIRST).filter).toStrictEqual({
+      grep: '/time(out)?/i',
+    });
+    expect(toApiFilter(state({ text: '$.type == "error"', mode: 'jsonpath' }), FIRST).filter).toStrictEqual({
+      where: '$.type == "error"',
+    });
+  });
+
+  it('says in one line why a pattern does not parse, and sends the rest of the filter', () => {
+    const regex = toApiFilter(state({ text: '(open', mode: 'regex', direction: 'in' }), FIRST);
+    expect(regex.error).toBe('"(open" is not a regular expression: Unterminated group');
+    expect(regex.filter).toStrictEqual({ direction: 'in' });
+    const path = toApiFilter(state({ text: 'type == 1', mode: 'jsonpath' }), FIRST);
+    expect(path.error).toMatch(/^"type == 1" is not a JSONPath: /);
+  });
+
   it('reports the From error first when both bounds are bad', () => {
     expect(toApiFilter(state({ from: 'later', to: 'soon' }), FIRST).error).toBe(
       `From: ${NOT_A_TIME('later')}`,
     );
+  });
+});
+
+describe('matchPattern', () => {
+  it('marks a regular expression’s matches, and where a JSONPath condition points', () => {
+    expect('Read TIMEOUT'.match(matchPattern({ grep: '/timeout/i' })!)).toEqual(['TIMEOUT']);
+    expect('{"type":"error"}'.match(matchPattern({ where: '$.type == "error"' })!)).toEqual([
+      '"type":"error"',
+    ]);
+    expect(matchPattern({})).toBeNull();
   });
 });
 
