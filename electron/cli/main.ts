@@ -15,7 +15,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sessions: () => import('./commands/sessions.js'),
   show: () => import('./commands/show.js'),
   probe: () => import('./commands/probe.js'),
+  watch: () => import('./commands/watch.js'),
   diagnose: () => import('./commands/diagnose.js'),
+  compare: () => import('./commands/compare.js'),
   incident: () => import('./commands/incident.js'),
   runbooks: () => import('./commands/runbooks.js'),
   walk: () => import('./commands/walk.js'),
@@ -39,8 +41,11 @@ Commands:
   sessions        list recorded sessions
   show SESSION    show a session's connections and frames
   probe URL       run the troubleshooting checks against an endpoint, explain the findings
+  watch URL       probe an endpoint on a schedule and serve what it sees to Prometheus (/metrics)
   diagnose SESSION
                   what a recorded session says is wrong (idle timeouts, storms, pongs…)
+  compare BEFORE AFTER
+                  two sessions side by side, before and after a fix, with a verdict
   incident        open, list, show and update incidents (with their timeline)
   runbooks        list, show, import and validate runbooks
   walk            walk an incident through a runbook: start, show, choose, back, note, run, action

@@ -114,7 +114,8 @@ const DOMAINS: Array<{ answers: Domain[]; make: (s: FramelineService) => Promise
   },
   {
     answers: ['diagnose'],
-    make: async (s) => (await import('./diagnose/handlers.js')).setupDiagnose(s.lazyCtx),
+    make: async (s) =>
+      (await import('./diagnose/handlers.js')).setupDiagnose(s.lazyCtx, { listenHosts: s.mockHosts }),
   },
   {
     answers: ['incidents', 'runbooks', 'walks'],

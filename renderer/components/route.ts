@@ -28,6 +28,11 @@ export function sessionHref(id: number): string {
   return `#/sessions/${id}`;
 }
 
+/** The address of two sessions compared, before and after a fix. */
+export function compareHref(before: number, after: number): string {
+  return `#/sessions/compare/${before}/${after}`;
+}
+
 /** The address of an incident, or of one of its walks. */
 export function incidentHref(id: number, walkId?: number | null): string {
   return `#/incidents/${id}${walkId ? `/walks/${walkId}` : ''}`;

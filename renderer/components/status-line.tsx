@@ -1,6 +1,6 @@
 // The line at the bottom of the window: the engine link, where the evidence is kept, the work in
-// progress anywhere (captures, probes, a walk's capture — from this window or a terminal), and the
-// time zone the console shows times in.
+// progress anywhere (captures, probes, a walk's capture — from this window or a terminal), the
+// watches running on the database, and the time zone the console shows times in.
 import { useEffect, useState } from 'react';
 import type { Api, ResponseOf } from '../../shared/contract';
 import { parseMicros } from '../../shared/time';
@@ -62,6 +62,54 @@ function useLiveSessions(api: Api, enabled: boolean): LiveSession[] {
     };
   }, [api, enabled]);
   return live;
+}
+
+type RunningWatch = ResponseOf<'diagnose', 'watches'>[number];
+
+/** The watches running on the database (`frameline watch`, in any process), asked every POLL_MS. */
+function useWatches(api: Api, enabled: boolean): RunningWatch[] {
+  const [watches, setWatches] = useState<RunningWatch[]>([]);
+  useEffect(() => {
+    if (!enabled) return;
+    let stopped = false;
+    const ask = () =>
+      api.diagnose.watches({}).then(
+        (list) => !stopped && setWatches(list),
+        () => {
+          // the engine link reports its own trouble
+        },
+      );
+    ask();
+    const timer = setInterval(ask, POLL_MS);
+    const off = api.on('diagnose:watch-ended', () => void ask());
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      off();
+    };
+  }, [api, enabled]);
+  return watches;
+}
+
+/** One line per running watch: its target, its schedule, its rounds and what the last one found. */
+function Watches({ watches }: { watches: RunningWatch[] }) {
+  if (watches.length === 0) return null;
+  return (
+    <span className="status-item status-watch" data-testid="watches">
+      <span className="dot dot-live" aria-hidden="true" />
+      {watches.map((w, i) => (
+        <span
+          key={w.id}
+          className="status-watch-item"
+          title={w.metricsUrl ? `Metrics for Prometheus: ${w.metricsUrl}` : undefined}
+        >
+          {i > 0 ? ' · ' : ''}
+          Watching {w.target} every {w.everySeconds} s, {w.probes} round{w.probes === 1 ? '' : 's'}
+          {w.probes > 0 ? `, last: ${w.lastFindings.length ? w.lastFindings.join(', ') : 'no finding'}` : ''}
+        </span>
+      ))}
+    </span>
+  );
 }
 
 /** "0:42", "12:03", "1:02:03". */
@@ -151,6 +199,7 @@ function dbFileName(path: string): string {
 export function StatusLine({ api, onShowShortcuts }: { api: Api; onShowShortcuts: () => void }) {
   const { link, info, error, notice } = useEngineLink(api);
   const live = useLiveSessions(api, link !== 'lost');
+  const watches = useWatches(api, link !== 'lost');
   // The shell is only named once the engine has said which it is.
   const shell = info ? ` (${info.shell === 'desktop' ? 'desktop' : 'browser mode'})` : '';
   let text: string;
@@ -170,6 +219,7 @@ export function StatusLine({ api, onShowShortcuts }: { api: Api; onShowShortcuts
         {text}
       </span>
       {link !== 'lost' ? <WorkInProgress live={live} /> : null}
+      {link !== 'lost' ? <Watches watches={watches} /> : null}
       {info ? (
         <span className="status-item status-db" title={info.dbPath}>
           Database <span className="status-db-dir">{dbDirectory(info.dbPath)}</span>

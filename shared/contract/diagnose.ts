@@ -3,10 +3,12 @@
 // session, and the probe's progress.
 import { z } from 'zod';
 import { DiagnosisSchema, FindingSchema } from '../findings.js';
+import { CompareRequestSchema, ComparisonSchema } from './compare.js';
 import { ProtocolChoiceSchema } from '../protocols/names.js';
 import { MAX_SEND_CHARS } from './capture.js';
 import {
   HeaderSchema,
+  IdFieldSchema,
   numberIn,
   PemFilesSchema,
   PemSchema,
@@ -70,6 +72,34 @@ export type StoredDiagnosis = z.output<typeof StoredDiagnosisSchema>;
 /** A probe request as the engine sees it, defaults filled in. */
 export type ProbeRequest = z.output<typeof ProbeRequestSchema>;
 
+/**
+ * One of the runbooks' success metrics, read from a recording: the value in percent (null where the
+ * recording cannot say, such as delivery without a request that carries an id), the runbook's
+ * threshold it must pass (strictly above), and the counts behind it in words.
+ */
+export const ScoreSchema = z.object({
+  value: z.number().nullable(),
+  threshold: z.number(),
+  /** null when there is no value to judge. */
+  pass: z.boolean().nullable(),
+  /** The counts behind the value: "412 of 414 connections opened". */
+  evidence: z.string(),
+});
+
+/** The runbooks' success metrics of a session or an incident (its linked sessions together). */
+export const ScorecardSchema = z.object({
+  connectionSuccess: ScoreSchema,
+  uptime: ScoreSchema,
+  delivery: ScoreSchema,
+  heartbeat: ScoreSchema,
+  reconnection: ScoreSchema,
+});
+
+/** A success metric with its verdict. */
+export type Score = z.output<typeof ScoreSchema>;
+/** The five success metrics. */
+export type Scorecard = z.output<typeof ScorecardSchema>;
+
 /** One step of a running probe. */
 export const DiagnoseProgressSchema = z.object({
   runId: z.string(),
@@ -78,6 +108,44 @@ export const DiagnoseProgressSchema = z.object({
   /** What the check saw, in a few words ("HTTP 101 Switching Protocols"). */
   detail: z.string(),
 });
+
+/** What `frameline watch` asks for: a probe run on a schedule, its results kept for a while. */
+export const WatchRequestSchema = z.object({
+  /** The probe each round runs (its idle limit is the round's idle hold). */
+  probe: ProbeRequestSchema,
+  /** Seconds from the start of one round to the start of the next (a round that runs longer is followed at once). */
+  everySeconds: numberIn(1, 86_400, 'seconds').default(60),
+  /** The watch's sessions and findings older than this are deleted as it goes. */
+  keepDays: numberIn(0.0001, 3650, 'days').default(7),
+  /** Chosen by the caller to stop it (`diagnose:stop`); one is made up when absent. */
+  runId: z.string().min(1).max(100).optional(),
+  /** Where its metrics are served. */
+  host: z.string().min(1).max(255).default('127.0.0.1'),
+  port: numberIn(0, 65535, '', { integer: true }).default(0),
+});
+
+/** The MIME type of the Prometheus text exposition format (version 0.0.4). */
+export const EXPOSITION_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** A watch running now, in this process or another on the same database. */
+export const WatchSchema = z.object({
+  id: z.number().int().positive(),
+  target: z.string(),
+  everySeconds: z.number(),
+  startedAt: z.string(),
+  /** Where its metrics are served (http://HOST:PORT/metrics), when it serves them. */
+  metricsUrl: z.string().nullable(),
+  probes: z.number().int().nonnegative(),
+  lastProbeAt: z.string().nullable(),
+  lastSessionId: z.number().int().positive().nullable(),
+  /** The findings of its last probe that are warnings or critical, by id; empty: all well. */
+  lastFindings: z.array(z.string()),
+});
+
+/** A watch request as the engine sees it, defaults filled in. */
+export type WatchRequest = z.output<typeof WatchRequestSchema>;
+/** A running watch. */
+export type Watch = z.output<typeof WatchSchema>;
 
 /** `diagnose:*` */
 export const diagnoseChannels = {
@@ -89,12 +157,42 @@ export const diagnoseChannels = {
     request: z.object({
       id: z.number().int().positive(),
       /** The JSON field that pairs a request with its response (default "id"). */
-      idField: z
-        .string()
-        .regex(/^[^\s"]{1,100}$/, { error: 'is not a JSON field name; give one such as id or requestId' })
-        .optional(),
+      idField: IdFieldSchema.optional(),
     }),
-    response: DiagnosisSchema,
+    response: DiagnosisSchema.extend({ scorecard: ScorecardSchema }),
+  },
+  /**
+   * The success metrics of a session, or of an incident's linked sessions together (with each
+   * session's own): exactly one of `sessionId` and `incidentId`.
+   */
+  scorecard: {
+    request: z
+      .object({
+        sessionId: z.number().int().positive().optional(),
+        incidentId: z.number().int().positive().optional(),
+      })
+      .refine((r) => (r.sessionId === undefined) !== (r.incidentId === undefined), {
+        error: 'give a session id or an incident id, not both',
+      }),
+    response: z.object({
+      scorecard: ScorecardSchema,
+      sessions: z.array(z.object({ sessionId: z.number().int().positive(), scorecard: ScorecardSchema })),
+    }),
+  },
+  /**
+   * Starts a watch: a probe on a schedule, its metrics served at http://HOST:PORT/metrics (Prometheus
+   * text format), each round's session kept with its findings and those older than `keepDays`
+   * deleted. Answers once listening; runs until `diagnose:stop` with its run id, then pushes
+   * `diagnose:watch-ended`.
+   */
+  watch: {
+    request: WatchRequestSchema,
+    response: z.object({ runId: z.string(), metricsUrl: z.string(), loopback: z.boolean() }),
+  },
+  /** The watches running now on this database, from any process. */
+  watches: {
+    request: z.object({}),
+    response: z.array(WatchSchema),
   },
   /** What was concluded about a session before (by a probe or a diagnosis), with when; none yet: null. */
   stored: {
@@ -102,8 +200,14 @@ export const diagnoseChannels = {
     response: StoredDiagnosisSchema.nullable(),
   },
   /**
+   * Two recorded sessions side by side, before and after a fix: how their connections ended and
+   * lived, reconnects, round trips, message types, the findings of each, and a verdict in one line.
+   */
+  compare: { request: CompareRequestSchema, response: ComparisonSchema },
+  /**
    * Stops a running probe early (as Ctrl+C stops `frameline probe`): its idle hold is cut short and
-   * `diagnose:probe` answers with what was seen so far. `stopped` is false when no such probe runs.
+   * `diagnose:probe` answers with what was seen so far. A watch stops after the round under way
+   * (cut short the same way). `stopped` is false when no such probe or watch runs.
    */
   stop: {
     request: z.object({ runId: z.string().min(1).max(100) }),
@@ -115,4 +219,19 @@ export const diagnoseChannels = {
 export const diagnoseTopics = {
   /** A probe started or finished a check (a few per second at most). */
   'diagnose:progress': DiagnoseProgressSchema,
+  /** A watch's round ended: its session and the findings that are warnings or critical. */
+  'diagnose:watch-round': z.object({
+    runId: z.string(),
+    round: z.number().int().positive(),
+    sessionId: z.number().int().positive().nullable(),
+    findings: z.array(z.string()),
+    sessionsDeleted: z.number().int().nonnegative(),
+  }),
+  /** A watch ended: stopped, or failed (`error` says why). */
+  'diagnose:watch-ended': z.object({
+    runId: z.string(),
+    probes: z.number().int().nonnegative(),
+    sessionsDeleted: z.number().int().nonnegative(),
+    error: z.string().nullable(),
+  }),
 } as const;

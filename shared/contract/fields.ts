@@ -147,3 +147,8 @@ export const RedactionSummarySchema = z.object({
 export type RedactionOptions = z.output<typeof RedactionSchema>;
 /** What an export took out. */
 export type RedactionSummary = z.output<typeof RedactionSummarySchema>;
+
+/** The JSON field that pairs a request with its response (`id`, `requestId`). */
+export const IdFieldSchema = z
+  .string()
+  .regex(/^[^\s"]{1,100}$/, { error: 'is not a JSON field name; give one such as id or requestId' });

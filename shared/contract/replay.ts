@@ -6,7 +6,13 @@ import { z } from 'zod';
 import { FindingSchema } from '../findings.js';
 import { FaultError, parseFault, type Fault, type FaultHost } from '../replay/faults.js';
 import { ignoreEntryError } from '../replay/volatile.js';
-import { HeaderSchema, numberIn, SubprotocolSchema, TlsPemFields } from './fields.js';
+import {
+  HeaderSchema,
+  IdFieldSchema as JsonIdFieldSchema,
+  numberIn,
+  SubprotocolSchema,
+  TlsPemFields,
+} from './fields.js';
 import { ClosedBySchema, ErrorKindSchema } from './sessions.js';
 
 const id = z.number().int().positive();
@@ -20,10 +26,7 @@ export const SpeedSchema = z.union([
 ]);
 
 /** A JSON field name that pairs a request with its answer. */
-const IdFieldSchema = z
-  .string()
-  .regex(/^[^\s"]{1,100}$/, { error: 'is not a JSON field name; give one such as id or requestId' })
-  .default('id');
+const IdFieldSchema = JsonIdFieldSchema.default('id');
 
 /** A connection of the session, by its ordinal (1 is the first attempt). */
 const ConnectionOrdinalSchema = numberIn(1, 1_000_000_000, '', { integer: true });

@@ -5,6 +5,7 @@
 // each linked session, action items and lessons. Spread into the one contract as `reports`.
 import { z } from 'zod';
 import { FindingSchema } from '../findings.js';
+import { ComparisonSchema } from './compare.js';
 import { RedactionSchema, RedactionSummarySchema } from './fields.js';
 import { NodeKindSchema } from '../runbooks/schemas.js';
 import {
@@ -17,6 +18,14 @@ import {
 import { ProtocolNameSchema } from '../protocols/names.js';
 import { ProtocolMessageSchema } from './messages.js';
 import {
+  LatencySchema,
+  LifetimesSchema,
+  ReconnectsSchema,
+  ReportSpanSchema,
+  SpansSchema,
+} from './session-measures.js';
+import { ScorecardSchema } from './diagnose.js';
+import {
   ClosedBySchema,
   DamagedFramesSchema,
   OpcodeSchema,
@@ -27,16 +36,10 @@ import {
 /** The version of the report's JSON: raised when a field changes meaning or goes away. */
 export const REPORT_SCHEMA_VERSION = 1;
 
+export { LatencySchema, ReportSpanSchema };
+
 const isoTime = z.string();
 const id = z.number().int().positive();
-
-/** Round trips in milliseconds. */
-export const LatencySchema = z.object({
-  samples: z.number().int().nonnegative(),
-  p50Ms: z.number(),
-  p95Ms: z.number(),
-  maxMs: z.number(),
-});
 
 /** One connection of a linked session, as the report lists it. */
 export const ReportConnectionSchema = z.object({
@@ -81,19 +84,6 @@ export const ReportFrameSchema = z.object({
   damaged: z.boolean(),
 });
 
-/** A connection on the session's time axis, for the connection timeline. */
-export const ReportSpanSchema = z.object({
-  ordinal: z.number().int().positive(),
-  /** How it ended, as the charts colour it. */
-  cls: z.enum(['normal', 'restart', 'abnormal', 'error', 'app', 'failed', 'open', 'unknown']),
-  /** Epoch microseconds. */
-  attemptAt: z.number(),
-  openedAt: z.number().nullable(),
-  endAt: z.number(),
-  /** What the bar says: `1006`, `refused`. */
-  label: z.string(),
-});
-
 /** What a linked session says: its connections and closes, and its traffic over time. */
 export const ReportSessionSchema = z.object({
   id,
@@ -122,21 +112,8 @@ export const ReportSessionSchema = z.object({
       count: z.number().int().positive(),
     }),
   ),
-  lifetimes: z
-    .object({
-      count: z.number().int().positive(),
-      minSeconds: z.number(),
-      medianSeconds: z.number(),
-      maxSeconds: z.number(),
-    })
-    .nullable(),
-  reconnects: z.object({
-    /** Connections opened once every earlier one had ended (side by side ones are no reconnects). */
-    count: z.number().int().nonnegative(),
-    /** Seconds from the close of the connections before to the attempt. */
-    medianGapSeconds: z.number().nullable(),
-    maxGapSeconds: z.number().nullable(),
-  }),
+  lifetimes: LifetimesSchema,
+  reconnects: ReconnectsSchema,
   roundTrips: z.object({
     ping: LatencySchema.nullable(),
     requestResponse: LatencySchema.nullable(),
@@ -152,15 +129,11 @@ export const ReportSessionSchema = z.object({
     incoming: z.array(z.number().int()),
     outgoing: z.array(z.number().int()),
   }),
-  timeline: z.object({
-    from: z.number(),
-    to: z.number(),
-    spans: z.array(ReportSpanSchema),
-    /** Spans left out of the drawing (more than it can show). */
-    omitted: z.number().int().nonnegative(),
-  }),
+  timeline: SpansSchema,
   /** The last frames the session recorded, in order: what was said before it ended. */
   lastFrames: z.array(ReportFrameSchema).default([]),
+  /** The runbooks' success metrics of the session. Absent in reports made before the scorecard. */
+  scorecard: ScorecardSchema.optional(),
 });
 
 /** A finding with where it came from. */
@@ -266,8 +239,15 @@ export const ReportSchema = z.object({
   findings: z.array(ReportFindingSchema),
   walks: z.array(ReportWalkSchema),
   sessions: z.array(ReportSessionSchema),
+  /** "Before and after": two of the linked sessions compared, when the report was asked for it. */
+  comparison: ComparisonSchema.nullable().default(null),
+  /** The runbooks' success metrics of the linked sessions together. Absent in reports made before the scorecard. */
+  scorecard: ScorecardSchema.optional(),
   actionItems: z.array(ActionItemSchema),
 });
+
+/** Which two linked sessions the report's "Before and after" section compares. */
+export const ReportCompareSchema = z.object({ before: id, after: id });
 
 /** The formats a report is written in. */
 export const ReportFormatSchema = z.enum(['md', 'html', 'pdf', 'json'], {
@@ -281,6 +261,7 @@ export const reportChannels = {
     request: z.object({
       incidentId: id,
       redaction: RedactionSchema.default({ enabled: true, fields: [], patterns: [] }),
+      compare: ReportCompareSchema.optional(),
     }),
     response: ReportSchema,
   },
@@ -290,6 +271,7 @@ export const reportChannels = {
       incidentId: id,
       format: ReportFormatSchema,
       redaction: RedactionSchema.default({ enabled: true, fields: [], patterns: [] }),
+      compare: ReportCompareSchema.optional(),
     }),
     response: z.object({
       fileName: z.string(),

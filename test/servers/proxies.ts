@@ -18,6 +18,8 @@ export interface Proxy {
   config: string;
   /** What the proxy wrote to stderr so far. */
   log(): string;
+  /** Sends a signal to the proxy's process (SIGHUP: nginx reloads its configuration). */
+  signal(sig: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -72,7 +74,14 @@ async function launch(
     }
     await new Promise((r) => setTimeout(r, 25));
   }
-  return { url: `ws://127.0.0.1:${port}`, port, config, log: () => stderr, stop };
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    port,
+    config,
+    log: () => stderr,
+    signal: (sig) => void child.kill(sig),
+    stop,
+  };
 }
 
 export interface NginxOptions {
@@ -84,20 +93,47 @@ export interface NginxOptions {
   http11?: boolean;
   /** proxy_read_timeout in seconds (nginx's default is 60). */
   readTimeoutSeconds?: number;
+  /** Listen on this port (a proxy started again with a new setting, at the same address); a free one otherwise. */
+  port?: number;
 }
 
 /** nginx as a reverse proxy in front of the backend, configured as `o` says. */
-export async function startNginx(o: NginxOptions): Promise<Proxy> {
+export async function startNginx(
+  o: NginxOptions,
+): Promise<Proxy & { reconfigure(change: Partial<NginxOptions>): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'frameline-nginx-'));
   for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
+  const file = join(dir, 'nginx.conf');
+  const config = nginxConfig(o, dir, port);
+  writeFileSync(file, config);
+  const proxy = await launch(
+    NGINX,
+    ['-p', dir, '-c', file, '-g', `daemon off; pid ${dir}/nginx.pid; error_log stderr;`],
+    port,
+    dir,
+    config,
+  );
+  return {
+    ...proxy,
+    // The new configuration is in force once nginx has started its new workers (connections open
+    // then keep the old one): a test waits for what the change does, not for the reload.
+    reconfigure(change) {
+      writeFileSync(file, nginxConfig({ ...o, ...change }, dir, port));
+      proxy.signal('SIGHUP');
+    },
+  };
+}
+
+/** The nginx configuration of startNginx. */
+function nginxConfig(o: NginxOptions, dir: string, port: number): string {
   const upgrade = o.websocket
     ? `      proxy_http_version 1.1;
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection "upgrade";
       proxy_buffering off;`
     : `${o.http11 ? '      proxy_http_version 1.1;\n' : ''}      # no Upgrade/Connection headers: the handshake reaches the backend as a plain GET`;
-  const config = `${process.getuid?.() === 0 ? 'user root;\n' : ''}worker_processes 1;
+  return `${process.getuid?.() === 0 ? 'user root;\n' : ''}worker_processes 1;
 events { worker_connections 128; }
 http {
   access_log off;
@@ -117,15 +153,6 @@ ${upgrade}
   }
 }
 `;
-  const file = join(dir, 'nginx.conf');
-  writeFileSync(file, config);
-  return launch(
-    NGINX,
-    ['-p', dir, '-c', file, '-g', `daemon off; pid ${dir}/nginx.pid; error_log stderr;`],
-    port,
-    dir,
-    config,
-  );
 }
 
 export interface HaproxyOptions {

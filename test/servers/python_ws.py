@@ -17,6 +17,10 @@ Echoes every message. Prints {"port": N} once listening on 127.0.0.1; stops on S
                    1000 "flood over"
 --cert F --key F   serve wss:// with this certificate and key (PEM)
 --require-header "K: V"  refuse an upgrade without this header and value with HTTP 401 (a token-protected endpoint)
+--refuse LIST      answer these upgrade attempts (counted from 1, across connections) with HTTP 503:
+                   "2,4" or "6-" (the sixth and every later one)
+--unanswered N     leave the first N messages (across connections) unanswered (--close still follows)
+--answer-pings N   answer only the first N pings of each connection with a pong; later pings get none
 """
 import argparse
 import asyncio
@@ -42,10 +46,34 @@ async def main() -> None:
     parser.add_argument("--ping-flood", type=int, default=None)
     parser.add_argument("--subprotocols", default=None)
     parser.add_argument("--report", action="store_true")
+    parser.add_argument("--refuse", default="")
+    parser.add_argument("--unanswered", type=int, default=0)
+    parser.add_argument("--answer-pings", type=int, default=None)
     parser.add_argument("--cert", default=None)
     parser.add_argument("--key", default=None)
     parser.add_argument("--require-header", default=None)
     args = parser.parse_args()
+    upgrades = 0
+    messages = 0
+
+    def refused(n: int) -> bool:
+        for item in filter(None, args.refuse.split(",")):
+            if item.endswith("-") and n >= int(item[:-1]):
+                return True
+            if item == str(n):
+                return True
+        return False
+
+    class PongKeeper(websockets.WebSocketServerProtocol):
+        """Answers the first --answer-pings pings of its connection, and no later one."""
+
+        pings_seen = 0
+
+        async def pong(self, data=b""):
+            self.pings_seen += 1
+            if args.answer_pings is not None and self.pings_seen > args.answer_pings:
+                return
+            await super().pong(data)
 
     async def stream(ws):
         seq = 0
@@ -55,6 +83,7 @@ async def main() -> None:
             await ws.send(json.dumps({"seq": seq, "sentAt": int(time.time() * 1000)}))
 
     async def handler(ws, path=None):
+        nonlocal messages
         if args.report:
             h = ws.request_headers
             await ws.send(json.dumps({
@@ -73,7 +102,13 @@ async def main() -> None:
         streamer = asyncio.ensure_future(stream(ws)) if args.stream else None
         try:
             async for message in ws:
+                messages += 1
                 if args.silent:
+                    continue
+                if messages <= args.unanswered:
+                    if args.close is not None:
+                        await ws.close(code=args.close, reason="scenario close")
+                        return
                     continue
                 if args.echo_delay:
                     await asyncio.sleep(args.echo_delay)
@@ -93,6 +128,11 @@ async def main() -> None:
         required = (name.strip(), value.strip())
 
     async def process_request(path, headers):
+        nonlocal upgrades
+        if "websocket" in headers.get("Upgrade", "").lower():
+            upgrades += 1
+            if refused(upgrades):
+                return http.HTTPStatus.SERVICE_UNAVAILABLE, [("Content-Type", "text/plain")], b"refused by scenario\n"
         if required is not None and headers.get(required[0]) != required[1]:
             return http.HTTPStatus.UNAUTHORIZED, [("Content-Type", "text/plain")], b"a valid token is required\n"
         if args.health is not None and path == args.health and "websocket" not in headers.get("Upgrade", "").lower():
@@ -116,6 +156,7 @@ async def main() -> None:
         subprotocols=args.subprotocols.split(",") if args.subprotocols else None,
         process_request=process_request,
         ssl=tls,
+        create_protocol=PongKeeper,
     ) as server:
         port = server.sockets[0].getsockname()[1]
         sys.stdout.write(json.dumps({"port": port}) + "\n")

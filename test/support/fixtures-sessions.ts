@@ -1,9 +1,11 @@
 // Sessions recorded the way a user records them (the `frameline capture` command) against scenario
 // servers on 127.0.0.1: a gateway that fails with 1011, and a flaky service that a reconnecting
-// capture keeps coming back to until it is gone for good.
+// capture keeps coming back to until it is gone for good, and a session a Python peer refuses,
+// drops and leaves unanswered (for the scorecard).
 import { expect } from 'vitest';
 import { wsServer, type WsScenario } from '../servers/scenarios.js';
 import { cli, cliJson } from './cli.js';
+import { PYTHON, serverScript, startPeer } from './processes.js';
 
 /** Prices a gateway pushes before it gives up; `margin-call` appears in exactly one of them. */
 export const PRICE_MESSAGES = [
@@ -114,5 +116,50 @@ export async function recordFlaky(
     return { id: await sessionId(db, name), name };
   } finally {
     await server.close();
+  }
+}
+
+/**
+ * A session whose outcome the Python `websockets` peer decides: upgrades 2 and 4 (and any after 5)
+ * refused with 503, the first message left unanswered, every connection closed with 1011 after its
+ * message. The capture sends {"id":1} on each connection and reconnects at once, giving up after 3
+ * failures in a row: connection 1 opens (unanswered), 2 is refused, 3 opens (answered), 4 is
+ * refused, then it gives up. The peer is stopped once the session is recorded.
+ */
+export async function recordRefusals(db: string): Promise<number> {
+  const peer = await startPeer(PYTHON, [
+    serverScript('python_ws.py'),
+    '--refuse',
+    '2,4,6-',
+    '--close',
+    '1011',
+    '--unanswered',
+    '1',
+  ]);
+  try {
+    const r = await cli(
+      [
+        'capture',
+        `ws://127.0.0.1:${peer.port}/`,
+        '--send',
+        '{"id":1}',
+        '--reconnect',
+        '--reconnect-base',
+        '20',
+        '--reconnect-jitter',
+        '0',
+        '--reconnect-attempts',
+        '3',
+        '--quiet',
+        '--db',
+        db,
+      ],
+      {},
+      60_000,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    return Number(/session (\d+)/.exec(r.stdout)![1]);
+  } finally {
+    await peer.stop();
   }
 }

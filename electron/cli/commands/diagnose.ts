@@ -3,6 +3,7 @@ import { contract, type DamagedFrames } from '../../../shared/contract.js';
 import { describeCheck } from '../../../shared/diagnosis/describe.js';
 import { findingsText, verdict } from '../../../shared/finding-text.js';
 import { hasCritical } from '../../../shared/findings.js';
+import { scorecardLines } from '../../../shared/scorecard-text.js';
 import { parse, positionals, requestFrom, sessionId } from '../args.js';
 import { openCliEngine } from '../engine.js';
 import { damageNote, out } from '../output.js';
@@ -13,7 +14,7 @@ export const help = `frameline diagnose SESSION [--id-field NAME] [--json] [--db
 Analyse a recorded session: close codes, connection lifetimes, idle time before each close (a tight
 cluster is an idle timeout), reconnect rate and backoff, ping intervals and late or missing pongs,
 round trips from pings and from requests and responses matched by a JSON id, and messages that
-arrive in bursts. Prints findings with their evidence, cause, fix and runbook step; exit code 1
+arrive in bursts, and the scorecard of the runbooks' success metrics. Prints findings with their evidence, cause, fix and runbook step; exit code 1
 when one is critical, or when frames' stored bytes failed their check (a "stored frames" check says
 which; their payloads are left out, the rest is analysed). A probe session shows the probe's own report.
 
@@ -36,7 +37,11 @@ export async function run(argv: string[]): Promise<number> {
     if (values.json) await out(`${JSON.stringify(report, null, 2)}\n`);
     else
       await out(
-        `session ${request.id}: ${report.target}\n\n${checkLines(report.checks, describeCheck)}\n\n${findingsText(report.findings, report.target)}\n${verdict(report)}\n`,
+        `session ${request.id}: ${report.target}\n\n${checkLines(report.checks, describeCheck)}\n\nscorecard\n${scorecardLines(
+          report.scorecard,
+        )
+          .map((l) => `  ${l}\n`)
+          .join('')}\n${findingsText(report.findings, report.target)}\n${verdict(report)}\n`,
       );
     const stored = report.checks.find((c) => c.name === 'stored frames' && !c.ok);
     if (stored) {

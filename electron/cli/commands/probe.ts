@@ -41,7 +41,7 @@ stdout. The run is recorded as a session of kind "probe". Exit code 1 when a fin
 
 Connects directly: HTTP_PROXY and friends are not used.`;
 
-const OPTIONS = {
+export const OPTIONS = {
   direct: { type: 'string' },
   origin: { type: 'string', multiple: true },
   'page-origin': { type: 'string' },
@@ -59,7 +59,7 @@ const OPTIONS = {
 } as const;
 
 /** Which field of the probe request each flag fills. */
-const FLAGS: Record<string, Flag> = {
+export const FLAGS: Record<string, Flag> = {
   direct: { field: 'direct' },
   origin: { field: 'origins', kind: 'list' },
   'page-origin': { field: 'pageOrigin' },

@@ -98,7 +98,7 @@ export function faultCommand(line: string): { on: string[]; off: string[] } | nu
 }
 
 /** --listen HOST:PORT ([::1]:PORT for IPv6) as the request's host and port. */
-function listenAddress(raw: string | undefined): { host: string; port: number } {
+export function listenAddress(raw: string | undefined): { host: string; port: number } {
   if (raw === undefined) return { host: '127.0.0.1', port: 0 };
   const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(raw);
   if (!m)

@@ -13,6 +13,7 @@ import {
   redactionFixed,
   redactionNote,
   requestFrom,
+  sessionId,
 } from '../args.js';
 import { openCliEngine } from '../engine.js';
 import { damageNote, formatBytes, note, out } from '../output.js';
@@ -28,6 +29,8 @@ export const help = `frameline report INCIDENT [-o FILE] [--format md|html|pdf|j
   --format F               md (default on stdout), html (one self-contained file), pdf (printed by
                            Chromium: FRAMELINE_CHROMIUM, else /usr/bin/chromium…) or json (the data,
                            with its schemaVersion)
+  --before S --after S     add a "Before and after" section: these two linked sessions compared (the
+                           capture before the fix and the one after it), as "frameline compare" does
   --no-redact              keep credentials, tokens and secret fields (redaction is on by default)
   --redact-field NAME      also redact this JSON field, header or parameter (repeatable)
   --redact-pattern REGEX   also redact whatever matches (repeatable)
@@ -38,6 +41,8 @@ export const help = `frameline report INCIDENT [-o FILE] [--format md|html|pdf|j
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
   format: { type: 'string' },
+  before: { type: 'string' },
+  after: { type: 'string' },
   ...REDACTION_OPTIONS,
 } as const;
 
@@ -76,12 +81,20 @@ export async function run(argv: string[]): Promise<number> {
   const output = v.output;
   if (output !== undefined && output.trim() === '')
     throw new InputError('-o is empty; give the file to write, such as -o incident.html');
+  if ((v.before === undefined) !== (v.after === undefined))
+    throw new InputError(
+      `--${v.before === undefined ? 'after' : 'before'} needs --${v.before === undefined ? 'before' : 'after'}: give both sessions to compare, such as --before 1 --after 2`,
+    );
+  const compare =
+    v.before !== undefined && v.after !== undefined
+      ? { compare: { before: sessionId(v.before, 'report'), after: sessionId(v.after, 'report') } }
+      : {};
   const values: Record<string, unknown> = { ...v, format: reportFormat(v.format, output) };
   const request = requestFrom(
     contract.reports.render.request,
     values,
     { format: { field: 'format' }, ...REDACTION_FLAGS },
-    { incidentId: id, ...redactionFixed(v) },
+    { incidentId: id, ...redactionFixed(v), ...compare },
   );
   if (request.format === 'pdf' && output === undefined && process.stdout.isTTY)
     throw new InputError('a PDF is binary: write it to a file with -o incident.pdf');

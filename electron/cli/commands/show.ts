@@ -17,6 +17,7 @@ import { DamageTally, damageKindOf } from '../../../shared/frame-damage.js';
 import { payloadMatcher } from '../../../shared/payload-query.js';
 import { parseMicros } from '../../../shared/time.js';
 import { messageLabel } from '../../../shared/protocols/decode.js';
+import { scorecardLines } from '../../../shared/scorecard-text.js';
 import { InputError } from '../../engine/errors.js';
 import { parse, positionals, requestFrom, sessionId } from '../args.js';
 import { openCliEngine } from '../engine.js';
@@ -25,7 +26,9 @@ import { damageNote, frameLine, out } from '../output.js';
 export const help = `frameline show SESSION [--frames] [--limit N] [--grep REGEX] [--where JSONPATH] [--json] [--db PATH]
 
 Show a session: each connection's handshake (status, headers, timings), close code and who closed,
-and with --frames every frame (time, direction, opcode, size, payload; binary as base64 in JSON);
+the scorecard of the runbooks' success metrics (connection success, connected time, message
+delivery, heartbeat and reconnection success, each against its threshold, with the counts behind
+it), and with --frames every frame (time, direction, opcode, size, payload; binary as base64 in JSON);
 --limit N shows the first N frames and says how many more there are. In text, secrets in headers
 read "***" (JSON keeps them whole).
 --grep keeps the text frames whose payload matches a regular expression (error|fail, or /timeout/i);
@@ -165,6 +168,7 @@ export async function run(argv: string[]): Promise<number> {
   const engine = openCliEngine(values, { create: false });
   try {
     const { session, connections, events } = await engine.api.sessions.get({ id });
+    const { scorecard } = await engine.api.diagnose.scorecard({ sessionId: id });
     const frames = withFrames ? frameRecords(engine.api, id, limit, search) : null;
     const damage = new DamageTally();
     /** Exit code once every frame is out: 1 when some were damaged (a failed check). */
@@ -178,7 +182,7 @@ export async function run(argv: string[]): Promise<number> {
       // Streamed: a million-frame session is written frame by frame, never held in memory.
       const script = events.filter((e) => e.kind.startsWith('script-'));
       const head = JSON.stringify(
-        { session, connections, ...(script.length ? { script } : {}) },
+        { session, connections, scorecard, ...(script.length ? { script } : {}) },
         null,
         2,
       ).slice(0, -2);
@@ -205,6 +209,11 @@ export async function run(argv: string[]): Promise<number> {
     );
     for (const line of spoolNotes(events)) await out(`  ${line}\n\n`);
     for (const c of connections) await out(`${describeConnection(c)}\n\n`);
+    await out(
+      `scorecard (the runbooks' success metrics)\n${scorecardLines(scorecard)
+        .map((l) => `  ${l}\n`)
+        .join('')}\n`,
+    );
     const script = scriptLines(events);
     if (script.length) await out(`  script\n${script.map((l) => `    ${l}\n`).join('')}\n`);
     if (frames) {

@@ -8,6 +8,12 @@ import {
 } from '../../../shared/contract/incidents.js';
 import { contract, type Api } from '../../../shared/contract.js';
 import { labelTitle } from '../../../shared/runbooks/graph.js';
+import {
+  saysStable,
+  verificationCaptures,
+  verifyNudge,
+  VERIFY_NODE,
+} from '../../../shared/runbooks/verify.js';
 import { InputError } from '../../engine/errors.js';
 import { dbPath, idArgument, parse, positionals, requestFrom } from '../args.js';
 import { openCliEngine, type CliEngine } from '../engine.js';
@@ -249,6 +255,7 @@ export async function run(argv: string[]): Promise<number> {
       case 'choose': {
         const id = walkId(args[0], 'choose');
         const answer = args.slice(1).join(' ');
+        await verifyNote(engine.api, await walks.get({ id }), answer);
         await show(await walks.choose(answer === '' ? { id } : { id, label: answer }));
         return 0;
       }
@@ -474,4 +481,33 @@ async function runActionStep(
     offOutput();
     cleanup();
   }
+}
+
+/**
+ * At VERIFY, before "Yes" is taken: the walk's first capture compared with its verification
+ * capture, and the console's nudge (no capture after the fix, or a critical finding in it) on stderr.
+ */
+async function verifyNote(api: Api, walk: WalkView, answer: string): Promise<void> {
+  if (walk.current.visit.node !== VERIFY_NODE) return;
+  const choices = walk.current.choices;
+  const chosen =
+    answer === ''
+      ? choices.length === 1
+        ? choices[0]
+        : undefined
+      : choices.find(
+          (c, i) =>
+            c.label.toLowerCase() === answer.toLowerCase() || c.to === answer || String(i + 1) === answer,
+        );
+  if (!chosen || !saysStable(chosen.label)) return;
+  const captures = verificationCaptures(walk);
+  const before = captures.before?.sessionId ?? null;
+  const after = captures.after?.sessionId ?? null;
+  const comparison = before !== null && after !== null ? await api.diagnose.compare({ before, after }) : null;
+  if (comparison)
+    note(
+      `compared session ${before} (before the fix) with session ${after} (after): ${comparison.verdict.text}`,
+    );
+  const nudge = verifyNudge(chosen.label, captures, comparison?.after.findings ?? null);
+  if (nudge) note(`frameline: ${nudge}`);
 }

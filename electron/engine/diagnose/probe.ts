@@ -11,6 +11,7 @@ import type { ProbeRequest } from '../../../shared/contract/diagnose.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import { saveFindings } from './finding-store.js';
+import { setSessionTags } from '../sessions/session-store.js';
 import { beginRecording } from '../store/recording.js';
 import type { SpoolMessage } from '../store/spool.js';
 import { withRequestSecretsMasked } from '../capture/recorder.js';
@@ -35,6 +36,8 @@ export interface ProbeHooks {
   onProgress?: (p: ProbeProgress) => void;
   /** Ends the idle hold early (Ctrl+C): the probe then reports what it saw so far. */
   signal?: AbortSignal;
+  /** Tags its session carries from the start (a watch's rounds: `watch`). */
+  tags?: string[];
 }
 
 /** What a probe answers: the diagnosis, and the run it belongs to. */
@@ -79,6 +82,7 @@ export async function runProbe(
     createdAt: nowMicros(),
   });
   const sessionId = recording.sessionId;
+  if (hooks.tags?.length) setSessionTags(db, sessionId, hooks.tags);
   const spool = StoreWriter.for(dbPath).begin(db, recording);
 
   // The recorder reports each handshake only to the spool; the probe reads it on the way through,

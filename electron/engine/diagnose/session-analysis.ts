@@ -27,6 +27,7 @@ import { latestFindings, listFindings, saveFindings } from './finding-store.js';
 import { chosenProtocol, getSessionRow, type SessionRow } from '../sessions/session-store.js';
 import { SessionProtocols } from '../sessions/protocols.js';
 import { Redactor } from '../../../shared/redaction.js';
+import { judgeTally, sessionTally, tallyOfSession } from './scorecard.js';
 
 export interface DiagnoseOptions {
   /** The JSON field that pairs a request with its response (default "id"). */
@@ -131,11 +132,13 @@ export function* sessionFrames(
   /** Counts the frames whose stored bytes failed their check. */
   damage: DamageTally = new DamageTally(),
   protocols?: SessionProtocols,
+  /** Only the frames with seqs in (afterSeq, toSeq]. */
+  range?: { afterSeq: number; toSeq: number },
 ): Generator<DiagFrame> {
   const decoded = new Set((protocols?.connections ?? []).filter((c) => c.protocol !== null).map((c) => c.id));
   // Only the head of an inline payload leaves SQLite; a segment's is read from its file (in order,
   // through the reader's read-ahead window).
-  for (const f of frameHeads(db, sessionId, DECODE_BYTES)) {
+  for (const f of frameHeads(db, sessionId, DECODE_BYTES, range)) {
     const opcode = opcodeOf(f.opcode);
     const withProtocol = decoded.has(f.connection_id);
     const bytes = bytesOf(db, f, withProtocol, damage);
@@ -171,6 +174,35 @@ function storedProbeChecks(db: Db, id: number): Diagnosis['checks'] | null {
 }
 
 /**
+ * Runs the session rules over a recorded session, streaming its frames once; `observe` sees each
+ * frame as the rules read it (the comparison counts message types in the same pass).
+ */
+export function analyseRecording(
+  db: Db,
+  row: SessionRow,
+  options: DiagnoseOptions = {},
+  observe?: (frame: DiagFrame) => void,
+) {
+  const head = loadSessionHead(db, row);
+  const diagnosis = streamDiagnosis(head, { ...options, expectedFrames: head.frameCounts });
+  const fromPeerSide = row.kind === 'mock';
+  const damage = new DamageTally();
+  for (const f of sessionFrames(
+    db,
+    row.id,
+    head.ordinalOf,
+    options.idField,
+    fromPeerSide,
+    damage,
+    head.protocols,
+  )) {
+    observe?.(f);
+    diagnosis.add(f);
+  }
+  return { ...diagnosis.finish(), head, damage };
+}
+
+/**
  * Diagnoses a recorded session and keeps the findings with it. A probe session answers the probe's
  * own report: its checks, and the findings it stored.
  */
@@ -191,23 +223,10 @@ export function diagnoseSession(
         sessionId: id,
         checks: checks.map((c) => ({ ...c, detail: new Redactor().evidence(c.detail) as typeof c.detail })),
         findings: listFindings(db, id, 'probe'),
+        scorecard: judgeTally(tallyOfSession(ctx, row)),
       };
   }
-  const head = loadSessionHead(db, row);
-  const diagnosis = streamDiagnosis(head, { ...options, expectedFrames: head.frameCounts });
-  const fromPeerSide = row.kind === 'mock';
-  const damage = new DamageTally();
-  for (const f of sessionFrames(
-    db,
-    id,
-    head.ordinalOf,
-    options.idField,
-    fromPeerSide,
-    damage,
-    head.protocols,
-  ))
-    diagnosis.add(f);
-  const { checks, findings, facts } = diagnosis.finish();
+  const { checks, findings, facts, head, damage } = analyseRecording(db, row, options);
   const frames = facts.frames;
   const first = head.connections[0]?.startedAt ?? row.created_at;
   const last = row.ended_at ?? facts.lastTs ?? first;
@@ -240,6 +259,7 @@ export function diagnoseSession(
     sessionId: id,
     checks: checks.map((c) => ({ ...c, detail: redactor.evidence(c.detail) as typeof c.detail })),
     findings,
+    scorecard: judgeTally(sessionTally(row.kind, head, facts)),
   };
 }
 

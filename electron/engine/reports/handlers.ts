@@ -21,9 +21,9 @@ export function setupReports(ctx: EngineContext, options: ReportsOptions): Domai
   return {
     handlers: {
       reports: {
-        build: (r) => buildReport(sources, r.incidentId, r.redaction),
+        build: (r) => buildReport(sources, r.incidentId, r.redaction, r.compare),
         render: async (r) => {
-          const report = await buildReport(sources, r.incidentId, r.redaction);
+          const report = await buildReport(sources, r.incidentId, r.redaction, r.compare);
           const out = await renderReport(report, r.format, pdf);
           const binary = r.format === 'pdf';
           return {

@@ -2,6 +2,10 @@
 // fetched (its own Content-Security-Policy says so), laid out for the screen and for print (A4,
 // headings kept with what follows, tables repeating their heads). Every text is escaped: a captured
 // `<script>` or `onerror=` is shown, never run.
+import type { Comparison } from '../../../shared/contract/compare.js';
+import { findingGroups } from '../../../shared/diagnosis/compare.js';
+import { SCORE_NAMES, scoreValue, scoreVerdict } from '../../../shared/scorecard-text.js';
+import type { Scorecard } from '../../../shared/contract/diagnose.js';
 import type { Report, ReportSession, ReportStep, ReportWalk } from '../../../shared/contract/reports.js';
 import { evidenceText } from '../../../shared/finding-text.js';
 import { REPORT_CSS, reportContentSecurityPolicy } from './report-style.js';
@@ -141,6 +145,16 @@ function walk(w: ReportWalk): string {
   ].join('\n');
 }
 
+/** The success metrics as a table: metric, value, threshold, verdict, evidence. */
+function scorecardTable(card: Scorecard): string {
+  const rows = SCORE_NAMES.map(([key, name]) => {
+    const x = card[key];
+    const verdict = scoreVerdict(x);
+    return `<tr data-metric="${key}"><td>${esc(name)}</td><td class="num">${esc(scoreValue(x))}</td><td class="num">&gt; ${x.threshold} %</td><td><span class="verdict ${verdict === 'PASS' ? 'pass' : verdict === 'FAIL' ? 'fail' : 'none'}">${verdict}</span></td><td>${esc(x.evidence)}</td></tr>`;
+  }).join('');
+  return `<table class="scorecard"><thead><tr><th>Metric</th><th class="num">Value</th><th class="num">Threshold</th><th>Verdict</th><th>Evidence</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 function sessionBlock(s: ReportSession): string {
   const c = s.connections;
   const lifetimes = s.lifetimes
@@ -167,6 +181,7 @@ function sessionBlock(s: ReportSession): string {
     `<h3 id="session-${s.id}">Session ${s.id}: ${esc(s.name)} <span class="muted">${esc(s.kind)}, ${esc(s.status)}</span></h3>`,
     `<p class="meta">Target <code>${esc(s.target)}</code> · ${esc(when(s.createdAt))} to ${esc(when(s.endedAt))} · ${s.frames.toLocaleString('en-US')} frames · linked ${s.linkedVia === 'walk' ? 'by a walk' : 'by hand'}</p>`,
     `<ul><li><strong>Connections:</strong> ${c.total} (${c.opened} opened, ${c.failed} failed)</li><li><strong>Protocol:</strong> ${esc(protocolWords(s))}</li><li><strong>Reconnects:</strong> ${esc(reconnects)}</li><li><strong>Lifetimes:</strong> ${esc(lifetimes)}</li><li><strong>Round trips:</strong> ping ${esc(latencyWords(s.roundTrips.ping, 'pings'))}; request/response ${esc(latencyWords(s.roundTrips.requestResponse, 'requests'))}</li>${s.damagedFrames?.frames ? `<li><strong>Damaged frames:</strong> ${esc(damagedWords(s.damagedFrames))}</li>` : ''}</ul>`,
+    s.scorecard ? `<h4>Scorecard</h4>${scorecardTable(s.scorecard)}` : '',
     `<figure>${rateChartSvg(s)}<figcaption>Frames per second.</figcaption></figure>`,
     `<figure>${connectionTimelineSvg(s)}<figcaption>Connections over time, coloured by how they ended${s.timeline.omitted ? ` (the first ${s.timeline.spans.length} drawn, ${s.timeline.omitted} more not)` : ''}.</figcaption></figure>`,
     codes
@@ -179,6 +194,30 @@ function sessionBlock(s: ReportSession): string {
       ? `<h4>Last frames</h4><p class="meta">Redacted, each message decoded in its connection's protocol.</p><pre class="frames">${esc(s.lastFrames.map(frameWords).join('\n'))}</pre>`
       : '',
     `</div>`,
+  ].join('\n');
+}
+
+/** "Before and after": two linked sessions compared, the verdict first, each one's connections drawn. */
+function comparisonBlock(c: Comparison): string {
+  const side = (name: string, s: Comparison['before']) =>
+    `<figure>${connectionTimelineSvg(s)}<figcaption>${name}: session ${s.session.id}, ${esc(s.session.name)} <span class="muted">(${esc(s.session.kind)}, ${esc(s.session.status)}, <code>${esc(s.session.target)}</code>, ${esc(when(s.session.createdAt))})</span></figcaption></figure>`;
+  const rows = c.rows
+    .map(
+      (r) =>
+        `<tr data-change="${r.change}"><td>${esc(r.measure)}</td><td>${esc(r.before)}</td><td>${esc(r.after)}</td><td>${esc(r.change)}</td></tr>`,
+    )
+    .join('');
+  const list = (title: string, fs: ReadonlyArray<{ id: string; severity: string; summary: string }>) =>
+    fs.length === 0
+      ? ''
+      : `<h4>${esc(title)}</h4><ul>${fs.map((f) => `<li><span class="sev ${esc(f.severity)}">${esc(f.severity)}</span> <code>${esc(f.id)}</code>: ${esc(f.summary)}</li>`).join('')}</ul>`;
+  return [
+    `<h2 id="before-and-after">Before and after</h2>`,
+    `<p class="verdict" data-tone="${c.verdict.tone}"><strong>Verdict:</strong> ${esc(c.verdict.text)}</p>`,
+    side('Before', c.before),
+    side('After', c.after),
+    `<table><thead><tr><th>Measure</th><th>Before</th><th>After</th><th>Change</th></tr></thead><tbody>${rows}</tbody></table>`,
+    ...findingGroups(c).map((g) => list(g.title, g.findings)),
   ].join('\n');
 }
 
@@ -217,9 +256,13 @@ export function renderHtml(data: Report): string {
     heading('runbook'),
     report.walks.length ? report.walks.map(walk).join('\n') : '<p class="empty">No runbook was walked.</p>',
     heading('sessions'),
+    report.sessions.length && report.scorecard
+      ? `<p>The runbooks' success metrics of the linked sessions together:</p>${scorecardTable(report.scorecard)}`
+      : '',
     report.sessions.length
       ? report.sessions.map(sessionBlock).join('\n')
       : '<p class="empty">No session is linked to this incident.</p>',
+    report.comparison ? comparisonBlock(report.comparison) : '',
     heading('action-items'),
     actionItems(report),
     heading('lessons'),

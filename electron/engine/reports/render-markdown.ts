@@ -2,6 +2,10 @@
 // runbook's flowchart as a mermaid block with the path taken styled (so it renders where Markdown
 // is read), traffic as a sparkline. Text from captures and commands is escaped (or fenced), so
 // that no Markdown renderer turns it into markup; what people wrote keeps its Markdown, never HTML.
+import type { Comparison } from '../../../shared/contract/compare.js';
+import { findingGroups } from '../../../shared/diagnosis/compare.js';
+import { SCORE_NAMES, scoreValue, scoreVerdict } from '../../../shared/scorecard-text.js';
+import type { Scorecard } from '../../../shared/contract/diagnose.js';
 import type {
   Report,
   ReportFlowchart,
@@ -256,6 +260,18 @@ function walk(w: ReportWalk): string[] {
   ];
 }
 
+/** The success metrics as a table: metric, value, threshold, verdict, evidence. */
+function scorecardTable(card: Scorecard): string[] {
+  return [
+    '| Metric | Value | Threshold | Verdict | Evidence |',
+    '|---|---:|---:|---|---|',
+    ...SCORE_NAMES.map(([key, name]) => {
+      const x = card[key];
+      return `| ${name} | ${scoreValue(x)} | > ${x.threshold} % | ${scoreVerdict(x)} | ${cell(x.evidence)} |`;
+    }),
+  ];
+}
+
 function session(s: ReportSession): string[] {
   const c = s.connections;
   const out = [
@@ -273,6 +289,7 @@ function session(s: ReportSession): string[] {
   const spark = rateSparkline(s);
   if (spark) out.push(`- **Frames over time:** ${code(spark)}`);
   out.push('');
+  if (s.scorecard) out.push(...scorecardTable(s.scorecard), '');
   if (s.closeCodes.length) {
     out.push('| Code | Name | Count | Meaning |', '|---:|---|---:|---|');
     for (const x of s.closeCodes)
@@ -300,6 +317,35 @@ function session(s: ReportSession): string[] {
     );
   }
   return out;
+}
+
+/** "Before and after": two linked sessions compared, the verdict first. */
+function comparison(c: Comparison): string[] {
+  const side = (name: string, s: Comparison['before']['session']) =>
+    `- **${name}:** session ${s.id}, ${mdText(s.name)} (${s.kind}, ${s.status}), ${code(s.target)}, ${when(s.createdAt)}`;
+  const list = (title: string, fs: ReadonlyArray<{ id: string; severity: string; summary: string }>) =>
+    fs.length === 0
+      ? []
+      : [
+          `**${title}:**`,
+          '',
+          ...fs.map((f) => `- ${f.severity.toUpperCase()} ${code(f.id)}: ${mdText(f.summary)}`),
+          '',
+        ];
+  return [
+    '## Before and after',
+    '',
+    `**Verdict:** ${mdText(c.verdict.text)}`,
+    '',
+    side('Before', c.before.session),
+    side('After', c.after.session),
+    '',
+    '| Measure | Before | After | Change |',
+    '|---|---|---|---|',
+    ...c.rows.map((r) => `| ${cell(r.measure)} | ${cell(r.before)} | ${cell(r.after)} | ${r.change} |`),
+    '',
+    ...findingGroups(c).flatMap((g) => list(g.title, g.findings)),
+  ];
 }
 
 /** The report as Markdown, every text in it visible (see shownReport). */
@@ -363,7 +409,15 @@ export function renderMarkdown(data: Report): string {
   for (const w of report.walks) out.push(...walk(w));
   out.push(...h('sessions'));
   if (report.sessions.length === 0) out.push('_No session is linked to this incident._', '');
+  else if (report.scorecard)
+    out.push(
+      "The runbooks' success metrics of the linked sessions together:",
+      '',
+      ...scorecardTable(report.scorecard),
+      '',
+    );
   for (const s of report.sessions) out.push(...session(s));
+  if (report.comparison) out.push(...comparison(report.comparison));
   out.push(...h('action-items'));
   if (report.actionItems.length === 0) out.push('_No action item yet._');
   else {

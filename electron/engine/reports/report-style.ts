@@ -19,6 +19,9 @@ p, ul, ol { margin: .35rem 0 .6rem; }
 .meta { font-size: .85rem; }
 .redaction { margin: .8rem 0 1rem; padding: .5rem .75rem; border-left: 4px solid var(--info); background: var(--soft); font-size: .85rem; }
 .redaction.is-off { border-left-color: var(--bad); }
+.verdict { padding: .5rem .75rem; border-left: 4px solid var(--muted); background: var(--soft); }
+.verdict[data-tone=better] { border-left-color: var(--ok); } .verdict[data-tone=worse] { border-left-color: var(--bad); }
+.verdict[data-tone=mixed], .verdict[data-tone=inconclusive] { border-left-color: var(--warn); }
 .text { white-space: pre-wrap; overflow-wrap: anywhere; }
 .empty { color: var(--muted); font-style: italic; }
 code, pre, .mono { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .82rem; }
@@ -39,6 +42,7 @@ td.time, td.kind { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .sev { display: inline-block; padding: 0 .45rem; border-radius: 3px; font-weight: 700; font-size: .8rem; color: #fff; background: var(--muted); }
 .sev.P1, .sev.critical { background: var(--bad); } .sev.P2, .sev.warning { background: var(--warn); }
 .sev.P3, .sev.info { background: var(--info); } .sev.P4 { background: var(--muted); }
+.verdict { font-weight: 700; } .verdict.pass { color: var(--ok); } .verdict.fail { color: var(--bad); } .verdict.none { color: var(--muted); }
 .finding, .step, .session { break-inside: avoid-page; border: 1px solid var(--line); border-radius: 6px; padding: .6rem .9rem; margin: .7rem 0; }
 .step.is-left { border-style: dashed; color: var(--muted); }
 .step .overrun { color: var(--bad); font-weight: 600; }

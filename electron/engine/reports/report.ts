@@ -20,9 +20,13 @@ import { walkMarks } from '../../../shared/runbooks/walk-marks.js';
 import { formatMicros, parseMicros } from '../../../shared/time.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
+import { compare } from '../diagnose/compare.js';
 import { storedDiagnosis } from '../diagnose/session-analysis.js';
+import { InputError } from '../errors.js';
 import type { WalkEngine } from '../incidents/walk.js';
 import { sessionEvidence } from './session-evidence.js';
+import { addTallies, emptyTally, judgeTally, scoreOf } from '../diagnose/scorecard.js';
+import { getSessionRow } from '../sessions/session-store.js';
 
 /** Characters of a command's output a report keeps (the first and the last half). */
 export const REPORT_OUTPUT_CAP = 4000;
@@ -40,6 +44,8 @@ export async function buildReport(
   sources: ReportSources,
   incidentId: number,
   redaction: RedactionOptions,
+  /** Two linked sessions for the "Before and after" section. */
+  compared?: { before: number; after: number },
 ): Promise<Report> {
   const { ctx, walks } = sources;
   const r = new Redactor(redaction);
@@ -87,7 +93,20 @@ export async function buildReport(
     }
 
   const sessions = [];
-  for (const s of detail.sessions) sessions.push(await sessionEvidence(ctx, s, r));
+  let tally = emptyTally();
+  for (const s of detail.sessions) {
+    const row = getSessionRow(ctx.db, s.id);
+    const one = row ? await scoreOf(ctx, row) : emptyTally();
+    tally = addTallies(tally, one);
+    sessions.push(await sessionEvidence(ctx, s, r, one));
+  }
+  // Only the incident's own evidence is compared: both sessions are in the report's sessions too.
+  for (const id of compared ? [compared.before, compared.after] : [])
+    if (!detail.sessions.some((s) => s.id === id))
+      throw new InputError(
+        `session ${id} is not linked to incident ${incidentId}, so its report cannot compare it; link it with "frameline incident link ${incidentId} --session ${id}"`,
+      );
+  const comparison = compared ? await compare(ctx, compared, r) : null;
 
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -105,6 +124,8 @@ export async function buildReport(
     findings,
     walks: walkReports,
     sessions,
+    comparison,
+    scorecard: judgeTally(tally),
     actionItems: detail.actionItems.map((a) => redactAction(a, r)),
   };
   // Counted last: everything above went through the redactor.

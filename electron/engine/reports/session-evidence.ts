@@ -14,6 +14,7 @@ import { formatMicros, parseMicros } from '../../../shared/time.js';
 import type { Redactor } from '../../../shared/redaction.js';
 import type { EngineContext } from '../context.js';
 import { exportedFrame } from '../interop/exported-frame.js';
+import { judgeTally, type ScoreTally } from '../diagnose/scorecard.js';
 import { preview } from '../../../shared/frame-preview.js';
 import {
   lastFrames,
@@ -41,6 +42,8 @@ export async function sessionEvidence(
   ctx: EngineContext,
   linked: LinkedSession,
   redactor: Redactor,
+  /** The counts of the session's scorecard (the incident's adds them up). */
+  tally: ScoreTally,
 ): Promise<ReportSession> {
   const detail = sessionDetail(ctx, linked.id);
   const connections = detail.connections;
@@ -154,6 +157,7 @@ export async function sessionEvidence(
       omitted: Math.max(0, timeline.spans.length - spans.length),
     },
     lastFrames: lastFramesOf(ctx, detail.session, connections, redactor),
+    scorecard: judgeTally(tally),
   };
 }
 

@@ -170,7 +170,9 @@ export function rateChartSvg(session: ReportSession): string {
 }
 
 /** Every connection as a bar on the session's time axis, coloured by how it ended. */
-export function connectionTimelineSvg(session: ReportSession): string {
+export function connectionTimelineSvg(
+  session: Pick<ReportSession, 'timeline'> & { connections: { total: number } },
+): string {
   const t = session.timeline;
   if (t.spans.length === 0) return '<p class="muted">No connection was attempted.</p>';
   const barY = 14;

@@ -97,14 +97,16 @@ export function frameHeads(
   db: Database.Database,
   sessionId: number,
   headBytes: number,
+  /** Only the frames with seqs in (afterSeq, toSeq]: one slice of a pass read between other requests. */
+  range: { afterSeq: number; toSeq: number } = { afterSeq: 0, toSeq: Number.MAX_SAFE_INTEGER },
 ): IterableIterator<FrameHeadRow> {
   return db
     .prepare(
       `SELECT seq, connection_id, ts, direction, opcode, size, substr(payload, 1, ?) AS payload,
               segment_id, payload_offset, payload_length, payload_crc
-       FROM frame WHERE session_id = ? ORDER BY seq`,
+       FROM frame WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq`,
     )
-    .iterate(headBytes, sessionId) as IterableIterator<FrameHeadRow>;
+    .iterate(headBytes, sessionId, range.afterSeq, range.toSeq) as IterableIterator<FrameHeadRow>;
 }
 
 /** A frame's row with the head of its payload (at most `headBytes` of an inline one), and whether it was cut short. */

@@ -166,6 +166,23 @@ export function setSessionTags(db: Database.Database, id: number, tags: string[]
   })();
 }
 
+/** The finished sessions with this tag and target created before `beforeTs` (epoch µs), oldest first. */
+export function taggedSessionsBefore(
+  db: Database.Database,
+  tag: string,
+  target: string,
+  beforeTs: number,
+): number[] {
+  return (
+    db
+      .prepare(
+        `SELECT s.id FROM session s WHERE s.target = ? AND s.created_at < ? AND s.status != 'live'
+           AND EXISTS (SELECT 1 FROM session_tag t WHERE t.session_id = s.id AND t.tag = ?) ORDER BY s.id`,
+      )
+      .all(target, beforeTs, tag) as Array<{ id: number }>
+  ).map((r) => r.id);
+}
+
 /** Deletes a finished session with its connections, frames, events and index entries. */
 export function deleteSession(db: Database.Database, id: number): boolean {
   return db.transaction(() => {

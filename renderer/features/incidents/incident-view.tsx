@@ -261,7 +261,12 @@ export function IncidentView({
         <p className="incident-loading muted">Loading the walk…</p>
       )}
       {reporting ? (
-        <ReportDialog api={api} incidentId={incidentId} onClose={() => setReporting(false)} />
+        <ReportDialog
+          api={api}
+          incidentId={incidentId}
+          linked={detail?.sessions ?? []}
+          onClose={() => setReporting(false)}
+        />
       ) : null}
     </div>
   );

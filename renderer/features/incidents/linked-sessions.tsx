@@ -5,6 +5,7 @@ import type { Api, SessionSummary } from '../../../shared/contract';
 import type { LinkedSession } from '../../../shared/contract/incidents';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { formatCount, formatIsoShort } from '../../components/format';
+import { Scorecard } from '../../components/scorecard';
 
 export function LinkedSessions({
   api,
@@ -98,6 +99,14 @@ export function LinkedSessions({
         </button>
       </form>
       {error ? <ErrorNote>{error}</ErrorNote> : null}
+      {linked.length ? (
+        <Scorecard
+          api={api}
+          of={{ incidentId }}
+          version={linked.map((s) => `${s.id}:${s.frames}`).join(',')}
+          title="Scorecard of the linked sessions"
+        />
+      ) : null}
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { ApiError, type Api } from '../../../shared/contract';
 import type { RunbookStep } from '../../../shared/runbooks/schemas';
 import type { WalkView } from '../../../shared/contract/incidents';
 import type { ConnectionProfile } from '../../../shared/contract/walk-profile';
+import { useVerify, VerifyNudgeDialog } from './verify-compare';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { useHotkey } from '../../components/hotkeys';
 import { nodeText } from '../../../shared/runbooks/flow-layout';
@@ -69,6 +70,8 @@ export function NodePanel({
   const [ticking, setTicking] = useState<ReadonlyMap<number, boolean>>(new Map());
   const [note, setNote] = useState('');
   const [noteError, setNoteError] = useState<string | null>(null);
+  const verify = useVerify(api, walk);
+  const [nudging, setNudging] = useState<{ label: string; nudge: string } | null>(null);
 
   // A new node is read from its top.
   const panel = useRef<HTMLElement>(null);
@@ -102,6 +105,13 @@ export function NodePanel({
     } finally {
       setMoving(false);
     }
+  };
+
+  // At VERIFY, "Yes" waits for a word on what does not show it yet (shared/runbooks/verify.ts).
+  const choose = async (label: string) => {
+    const nudge = await verify.nudgeFor(label);
+    if (nudge) setNudging({ label, nudge });
+    else await move(() => api.walks.choose({ id: walk.id, label }));
   };
 
   const runsOf = (step: number): StepRun[] =>
@@ -173,12 +183,12 @@ export function NodePanel({
   };
 
   // The keyboard walks too: a number takes that way on, B goes back, R runs the next step not done.
-  const keysOn = dialog === null && !moving;
+  const keysOn = dialog === null && nudging === null && !moving;
   useHotkey(
     ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
     (e) => {
       const choice = current.choices[Number(e.key) - 1];
-      if (choice) void move(() => api.walks.choose({ id: walk.id, label: choice.label }));
+      if (choice) void choose(choice.label);
     },
     { enabled: keysOn },
   );
@@ -292,7 +302,7 @@ export function NodePanel({
                 className={`btn choice${suggested ? ' btn-primary is-suggested' : ''}`}
                 data-choice={c.label}
                 disabled={moving}
-                onClick={() => void move(() => api.walks.choose({ id: walk.id, label: c.label }))}
+                onClick={() => void choose(c.label)}
                 title={`Go to ${c.to}: ${c.toLabel}`}
               >
                 <span className="choice-label">
@@ -364,6 +374,7 @@ export function NodePanel({
 
       {node?.text ? <Markdown text={node.text} className="node-text" /> : null}
 
+      {verify.panel}
       {visit.kind === 'decision' ? (
         <>
           {wayOn}
@@ -433,6 +444,18 @@ export function NodePanel({
           onCancel={() => {
             setDialog(null);
             setCodeAsked(null);
+          }}
+        />
+      ) : null}
+      {nudging ? (
+        <VerifyNudgeDialog
+          label={nudging.label}
+          nudge={nudging.nudge}
+          onCancel={() => setNudging(null)}
+          onConfirm={() => {
+            const { label } = nudging;
+            setNudging(null);
+            void move(() => api.walks.choose({ id: walk.id, label }));
           }}
         />
       ) : null}

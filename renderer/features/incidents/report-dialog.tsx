@@ -13,6 +13,58 @@ import { RedactionOptionsEditor, redactionOf, type RedactionDraft } from '../../
 import { ModalDialog } from '../../components/modal-dialog';
 
 type Rendered = ResponseOf<'reports', 'render'>;
+type Linked = ResponseOf<'incidents', 'get'>['sessions'][number];
+
+/** The two linked sessions a "Before and after" section compares, or none. */
+type Compared = { before: number; after: number } | null;
+
+/** "Before and after": on, with which linked session is which (the oldest before, the newest after). */
+function CompareOption({
+  linked,
+  compared,
+  onChange,
+}: {
+  linked: readonly Linked[];
+  compared: Compared;
+  onChange: (c: Compared) => void;
+}) {
+  if (linked.length < 2) return null;
+  const ids = linked.map((s) => s.id).sort((a, b) => a - b);
+  const pick = (side: 'before' | 'after', id: number) => compared && onChange({ ...compared, [side]: id });
+  const select = (side: 'before' | 'after') => (
+    <label className="report-compare-side">
+      <span>{side === 'before' ? 'Before' : 'After'}</span>
+      <select
+        aria-label={side === 'before' ? 'Before the fix' : 'After the fix'}
+        value={compared?.[side] ?? ''}
+        disabled={!compared}
+        onChange={(e) => pick(side, Number(e.target.value))}
+      >
+        {linked.map((s) => (
+          <option key={s.id} value={s.id}>
+            #{s.id} {s.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+  return (
+    <fieldset className="report-compare">
+      <label>
+        <input
+          type="checkbox"
+          checked={compared !== null}
+          onChange={(e) =>
+            onChange(e.target.checked ? { before: ids[0]!, after: ids[ids.length - 1]! } : null)
+          }
+        />{' '}
+        Include “Before and after”
+      </label>
+      {select('before')}
+      {select('after')}
+    </fieldset>
+  );
+}
 
 const FORMATS: Array<[ReportFormat, string]> = [
   ['html', 'HTML'],
@@ -24,12 +76,16 @@ const FORMATS: Array<[ReportFormat, string]> = [
 export function ReportDialog({
   api,
   incidentId,
+  linked = [],
   onClose,
 }: {
   api: Api;
   incidentId: number;
+  /** The incident's linked sessions: two of them can be compared in the report. */
+  linked?: readonly Linked[];
   onClose: () => void;
 }) {
+  const [compared, setCompared] = useState<Compared>(null);
   const [format, setFormat] = useState<ReportFormat>('html');
   const [redaction, setRedaction] = useState<RedactionDraft>({ enabled: true, fields: '', patterns: '' });
   const [preview, setPreview] = useState<Rendered | null>(null);
@@ -41,7 +97,8 @@ export function ReportDialog({
   // The preview follows the options; a PDF is previewed as the HTML it is printed from.
   const previewFormat: ReportFormat = format === 'pdf' ? 'html' : format;
   const options = redactionOf(redaction.enabled, redaction.fields, redaction.patterns);
-  const key = JSON.stringify([previewFormat, options]);
+  const compare = compared ? { compare: compared } : {};
+  const key = JSON.stringify([previewFormat, options, compared]);
   useEffect(() => {
     let current = true;
     setBusy('preview');
@@ -49,7 +106,7 @@ export function ReportDialog({
     setDone(null);
     const timer = setTimeout(() => {
       api.reports
-        .render({ incidentId, format: previewFormat, redaction: options })
+        .render({ incidentId, format: previewFormat, redaction: options, ...compare })
         .then((r) => current && setPreview(r))
         .catch((err: unknown) => current && setError(errorMessage(err)))
         .finally(() => current && setBusy(null));
@@ -68,7 +125,7 @@ export function ReportDialog({
       const r =
         preview && format === previewFormat
           ? preview
-          : await api.reports.render({ incidentId, format, redaction: options });
+          : await api.reports.render({ incidentId, format, redaction: options, ...compare });
       const content = r.encoding === 'base64' ? fromBase64(r.content) : r.content;
       saveFile(r.fileName, r.mimeType, [content]);
       const size = typeof content === 'string' ? new TextEncoder().encode(content).length : content.length;
@@ -107,6 +164,7 @@ export function ReportDialog({
                 ? 'For tickets and wikis: the flowchart as a mermaid block.'
                 : 'The same content as data, with its schemaVersion.'}
         </p>
+        <CompareOption linked={linked} compared={compared} onChange={setCompared} />
         <RedactionOptionsEditor
           draft={redaction}
           onChange={(patch) => setRedaction((d) => ({ ...d, ...patch }))}

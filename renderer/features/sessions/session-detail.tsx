@@ -12,6 +12,7 @@ import { BackIcon, TrashIcon } from '../../components/icons';
 import { IncidentLink } from '../../components/links';
 import { formatBytes, formatCount, formatIsoShort, plural } from '../../components/format';
 import type { SessionDetail } from '../../../shared/charts/timeline-model';
+import { ComparePicker } from '../compare/compare-picker';
 import { SessionDiagnosis } from '../diagnose/session-diagnosis';
 import { FrameView } from '../frames/frame-view';
 import { ReplayPanels } from '../replay/replay-panels';
@@ -19,6 +20,7 @@ import { DeleteSessionDialog } from './delete-session';
 import { ExportSessionDialog } from './export-session';
 import { sessionDuration } from './format';
 import { SessionOverview } from './session-overview';
+import { Scorecard } from '../../components/scorecard';
 import type { SessionSummary } from './session-list';
 import { SessionName } from './session-name';
 import { StatusBadge } from './status-badge';
@@ -52,6 +54,7 @@ export function SessionDetailView({
   /** A connection picked on the timeline or in the list: the frames are narrowed to it. */
   const [focus, setFocus] = useState<number | null>(null);
   const [exporting, setExporting] = useState(false);
+  const [comparing, setComparing] = useState(false);
 
   useEffect(() => {
     let current = true;
@@ -170,6 +173,9 @@ export function SessionDetailView({
           ) : null}
           <TagEditor tags={session.tags} busy={tagBusy} onChange={saveTags} />
           <span className="legend-spacer" />
+          <button type="button" className="btn" onClick={() => setComparing(true)} disabled={live}>
+            Compare with…
+          </button>
           <button type="button" className="btn" onClick={() => setExporting(true)} disabled={live}>
             Export…
           </button>
@@ -217,6 +223,7 @@ export function SessionDetailView({
         rateVersion={rateVersion}
         onPickConnection={(connectionId) => setFocus(connectionId)}
       />
+      <Scorecard api={api} of={{ sessionId: id }} version={`${rateVersion}/${session.status}`} />
       <SessionDiagnosis api={api} session={session} />
       {!live ? (
         <ReplayPanels
@@ -237,6 +244,7 @@ export function SessionDetailView({
           {...(live ? { live: { committed: frames, active: true } } : {})}
         />
       </section>
+      {comparing && <ComparePicker api={api} session={session} onClose={() => setComparing(false)} />}
       {exporting && <ExportSessionDialog api={api} sessionId={id} onClose={() => setExporting(false)} />}
       {deleting && (
         <DeleteSessionDialog

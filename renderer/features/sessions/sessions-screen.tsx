@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { Api } from '../../../shared/contract';
 import { plural } from '../../components/format';
 import { go, sessionHref, useHash } from '../../components/route';
+import { CompareView } from '../compare/compare-view';
 import { HarDropZone, importedText } from './import-har';
 import { PcapImport, pcapImportedText } from './import-pcap';
 import { SessionDetailView } from './session-detail';
@@ -13,6 +14,11 @@ import { SessionList } from './session-list';
 import './sessions.css';
 import '../../components/charts/charts.css';
 
+function comparedOf(hash: string): { before: number; after: number } | null {
+  const m = /^#\/sessions\/compare\/(\d+)\/(\d+)/.exec(hash);
+  return m ? { before: Number(m[1]), after: Number(m[2]) } : null;
+}
+
 function openIdOf(hash: string): number | null {
   const m = /^#\/sessions\/(\d+)/.exec(hash);
   return m ? Number(m[1]) : null;
@@ -20,7 +26,9 @@ function openIdOf(hash: string): number | null {
 
 /** The Sessions screen: the list of sessions, and one session opened with its frames and charts. */
 export function SessionsScreen({ api }: { api: Api }) {
-  const openId = openIdOf(useHash());
+  const hash = useHash();
+  const openId = openIdOf(hash);
+  const compared = comparedOf(hash);
   const [filters, setFilters] = useState<SessionFilters>(NO_FILTERS);
   const [notice, setNotice] = useState<string | null>(null);
   // A new list after an import: it shows the imported session and says so.
@@ -28,7 +36,9 @@ export function SessionsScreen({ api }: { api: Api }) {
 
   return (
     <section className="sessions-screen" aria-label="Sessions">
-      {openId === null ? (
+      {compared ? (
+        <CompareView api={api} before={compared.before} after={compared.after} />
+      ) : openId === null ? (
         <HarDropZone
           api={api}
           onImported={(r, fileName) => {

@@ -31,6 +31,7 @@ const COMMANDS: string[][] = [
   ['sessions', SURPLUS],
   ['show', '1', SURPLUS],
   ['probe', 'ws://127.0.0.1:9/', SURPLUS],
+  ['watch', 'ws://127.0.0.1:9/', SURPLUS],
   ['diagnose', '1', SURPLUS],
   ['incident', 'create', SURPLUS, '--title', 'x'],
   ['incident', 'list', SURPLUS],

@@ -39,6 +39,7 @@ const OWNER_DOMAIN: Record<string, string> = {
   walk_run: 'incidents',
   walk_check: 'incidents',
   timeline_entry: 'incidents',
+  watch: 'diagnose',
 };
 
 /** The tables the store layer writes beside the domain that owns them: what a recorder records. */
