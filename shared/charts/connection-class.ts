@@ -67,14 +67,40 @@ export function barLabel(c: Connection): string {
 
 /** Who ended it, in words. */
 export function closedByLabel(c: Connection): string | null {
+  // A relayed connection (it has a leg to the server): its client is the real client, not Frameline.
+  const relayed = c.upstreamCloseCode !== null || c.closedBy === 'relay';
   switch (c.closedBy) {
     case 'client':
-      return 'closed by Frameline (client)';
+      return relayed ? 'closed by the client' : 'closed by Frameline (client)';
     case 'server':
       return 'closed by the server';
     case 'network':
       return 'no close frame: the connection just went away';
+    case 'relay':
+      return `closed by ${relayCloser(c)}`;
     default:
       return null;
   }
+}
+
+/** Frameline's relay as the closer, with why: `Frameline's relay (fault idle-cut=30)`. */
+export function relayCloser(c: Pick<Connection, 'closeFault' | 'error'>): string {
+  const why = c.closeFault
+    ? `fault ${c.closeFault}`
+    : c.error?.kind === 'protocol'
+      ? 'a peer broke the protocol'
+      : 'it stopped';
+  return `Frameline's relay (${why})`;
+}
+
+/**
+ * A relayed connection's two closes, `client 1000 "done", server 1000 "done"`: the client's leg and
+ * the server's; null for a connection with one leg (or a relayed one that never opened).
+ */
+export function legsLabel(
+  c: Pick<Connection, 'closeCode' | 'closeReason' | 'upstreamCloseCode' | 'upstreamCloseReason'>,
+): string | null {
+  if (c.upstreamCloseCode === null) return null;
+  const leg = (code: number | null, reason: string | null) => `${code ?? '—'}${reason ? ` "${reason}"` : ''}`;
+  return `client ${leg(c.closeCode, c.closeReason)}, server ${leg(c.upstreamCloseCode, c.upstreamCloseReason)}`;
 }

@@ -174,8 +174,11 @@ export const interopTopics = {
     /** The upload being imported, or the `progressId` of an `interop:importFile` request. */
     uploadId: handle,
     phase: z.enum(['checking', 'importing', 'committing']),
+    /** Bytes of the file (frames when committing) done so far, of `total` (0: the size is not known). */
     done: z.number().nonnegative(),
     total: z.number().nonnegative(),
+    /** A packet capture: the TCP packets tshark has read so far. */
+    packets: z.number().int().nonnegative().optional(),
   }),
 } as const;
 

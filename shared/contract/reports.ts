@@ -25,7 +25,13 @@ import {
   SpansSchema,
 } from './session-measures.js';
 import { ScorecardSchema } from './diagnose.js';
-import { DamagedFramesSchema, OpcodeSchema, SessionKindSchema, SessionStatusSchema } from './sessions.js';
+import {
+  ClosedBySchema,
+  DamagedFramesSchema,
+  OpcodeSchema,
+  SessionKindSchema,
+  SessionStatusSchema,
+} from './sessions.js';
 
 /** The version of the report's JSON: raised when a field changes meaning or goes away. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -48,7 +54,10 @@ export const ReportConnectionSchema = z.object({
   subprotocol: z.string().nullable(),
   closeCode: z.number().int().nullable(),
   closeReason: z.string().nullable(),
-  closedBy: z.enum(['client', 'server', 'network']).nullable(),
+  closedBy: ClosedBySchema.nullable(),
+  /** The relay's fault that ended it, and a relayed connection's close with the server (as in sessions). */
+  closeFault: z.string().nullable().default(null),
+  upstreamCloseCode: z.number().int().nullable().default(null),
   /** How it ended in a few words: `1006 Abnormal Closure`, `refused`. */
   outcome: z.string(),
   error: z.string().nullable(),
@@ -290,6 +299,8 @@ export type Report = z.output<typeof ReportSchema>;
 export type ReportFormat = z.output<typeof ReportFormatSchema>;
 export type ReportSession = z.output<typeof ReportSessionSchema>;
 export type ReportFrame = z.output<typeof ReportFrameSchema>;
+/** One connection of a linked session as the report lists it. */
+export type ReportConnection = z.output<typeof ReportConnectionSchema>;
 export type ReportWalk = z.output<typeof ReportWalkSchema>;
 export type ReportStep = z.output<typeof ReportStepSchema>;
 export type ReportRun = z.output<typeof ReportRunSchema>;

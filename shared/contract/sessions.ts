@@ -11,7 +11,11 @@ export const DirectionSchema = z.enum(['in', 'out']);
 export const OpcodeSchema = z.enum(['text', 'binary', 'ping', 'pong', 'close', 'continuation']);
 export const SessionStatusSchema = z.enum(['live', 'complete', 'interrupted', 'failed']);
 export const SessionKindSchema = z.enum(['capture', 'import', 'replay', 'mock', 'probe', 'relay', 'pcap']);
-export const ClosedBySchema = z.enum(['client', 'server', 'network']);
+/**
+ * Who started a connection's end: a peer, the network (no close frame), or Frameline's relay between
+ * a real client and its server (a fault it played, a protocol violation it answered, or it stopped).
+ */
+export const ClosedBySchema = z.enum(['client', 'server', 'network', 'relay']);
 export const ErrorKindSchema = z.enum([
   'refused',
   'dns',
@@ -77,6 +81,14 @@ export const ConnectionSchema = z.object({
   closeCode: z.number().int().nullable(),
   closeReason: z.string().nullable(),
   closedBy: ClosedBySchema.nullable(),
+  /** The relay's fault that ended it, as written (`idle-cut=30`), when closedBy is relay because of one. */
+  closeFault: z.string().nullable().default(null),
+  /**
+   * A relayed connection's leg to the server: the code and reason it closed with (closeCode and
+   * closeReason are the client's leg). Null for every other connection.
+   */
+  upstreamCloseCode: z.number().int().nullable().default(null),
+  upstreamCloseReason: z.string().nullable().default(null),
   error: z.object({ kind: ErrorKindSchema, message: z.string() }).nullable(),
   frames: z.number().int().nonnegative(),
   bytesIn: z.number().int().nonnegative(),

@@ -3,6 +3,7 @@
 // and closes whose code names a cause.
 import { describeCloseCode } from '../close-codes.js';
 import { finding, type Finding } from '../findings.js';
+import { faultKind } from '../replay/faults.js';
 import type { ConnectionFrames } from './facts.js';
 import type { DiagConnection, Micros, RuleResult } from './input.js';
 import { countBy, maxOf, median, minOf, round1, seconds } from './stats.js';
@@ -27,6 +28,8 @@ export interface Ending {
   code: number | null;
   reason: string | null;
   closedBy: DiagConnection['closedBy'];
+  /** The relay's fault that ended it, when Frameline's relay did. */
+  fault: string | null;
   livedSeconds: number;
   /** Seconds from the last frame (any direction, close frames aside) to the close. */
   idleSeconds: number;
@@ -47,6 +50,7 @@ export function endings(
       code: c.closeCode,
       reason: c.closeReason,
       closedBy: c.closedBy,
+      fault: c.closeFault ?? null,
       livedSeconds: round1(seconds(c.openedAt, c.closedAt)),
       idleSeconds: seconds(Math.min(last, c.closedAt), c.closedAt),
     });
@@ -54,12 +58,34 @@ export function endings(
   return out;
 }
 
-const isDrop = (e: Ending) => e.code === 1006 || e.closedBy === 'network';
+/**
+ * Ended by Frameline's relay playing an idle timeout (its idle-cut fault): the path's idle timeout
+ * reproduced on purpose, which the idle rule names as such. Every other close the relay made (its
+ * other faults, a stop) is Frameline's own doing: neither a drop on the path nor the server's close.
+ */
+const relayIdleCut = (e: Ending) =>
+  e.closedBy === 'relay' && e.fault !== null && faultKind(e.fault.split('=')[0]!) === 'idle-cut';
+
+const isDrop = (e: Ending) =>
+  e.closedBy === 'relay' ? relayIdleCut(e) : e.code === 1006 || e.closedBy === 'network';
 
 /** Whether an ending may be an idle timeout: a drop, or the server closing normally. */
 function idleCandidate(e: Ending): boolean {
   if (e.idleSeconds < MIN_IDLE_SECONDS) return false;
   return isDrop(e) || (e.closedBy === 'server' && (e.code === 1000 || e.code === 1001));
+}
+
+/** Who cut them, when Frameline's relay did: ` by Frameline's relay (fault idle-cut=30), not by the path`. */
+function relayCutWords(set: readonly Ending[]): { words: string; fault: string } | null {
+  const faults = [...new Set(set.filter(relayIdleCut).map((e) => e.fault!))];
+  if (faults.length === 0) return null;
+  const all = set.every(relayIdleCut);
+  return {
+    fault: faults[0]!,
+    words: all
+      ? ` by Frameline's relay (fault ${faults.join(', ')}): the idle timeout it plays, not one of the server or its path`
+      : `; ${set.filter(relayIdleCut).length} of them by Frameline's relay (fault ${faults.join(', ')})`,
+  };
 }
 
 /** The largest group of items whose values lie within max(1 s, 10 %) of one of them. */
@@ -123,12 +149,16 @@ export function closeRule(
     idleSeconds = round1(median(cluster.map((e) => e.idleSeconds)));
     const idles = cluster.map((e) => e.idleSeconds);
     const spread = round1(maxOf(idles) - minOf(idles));
+    const relay = relayCutWords(cluster);
     findings.push(
       finding(
         'idle-timeout',
-        `${cluster.length} connections were cut after ${idleSeconds} s without traffic (within ${spread} s of each other): an idle timeout on the path.`,
+        relay?.words.startsWith(' by')
+          ? `${cluster.length} connections were cut after ${idleSeconds} s without traffic (within ${spread} s of each other)${relay.words}.`
+          : `${cluster.length} connections were cut after ${idleSeconds} s without traffic (within ${spread} s of each other): an idle timeout on the path${relay?.words ?? ''}.`,
         {
           idleSeconds,
+          ...(relay ? { fault: relay.fault } : {}),
           connections: cluster.length,
           candidates: candidates.length,
           spreadSeconds: spread,
@@ -142,12 +172,14 @@ export function closeRule(
     if (lone.length > 0) {
       idleSet = lone;
       idleSeconds = round1(lone[0]!.idleSeconds);
+      const relay = relayCutWords(lone);
       findings.push(
         finding(
           'idle-timeout',
-          `A connection dropped (1006) after ${idleSeconds} s without traffic; one drop does not show a steady timeout yet, but it is the usual shape of one.`,
+          `A connection dropped (1006) after ${idleSeconds} s without traffic${relay?.words ?? ''}; one drop does not show a steady timeout yet, but it is the usual shape of one.`,
           {
             idleSeconds,
+            ...(relay ? { fault: relay.fault } : {}),
             connections: lone.length,
             candidates: candidates.length,
             steady: false,
@@ -160,7 +192,7 @@ export function closeRule(
   }
 
   // 1006 while traffic flowed (not part of an idle pattern).
-  const abnormal = unexplained.filter((e) => isDrop(e) && !idleSet.includes(e));
+  const abnormal = unexplained.filter((e) => isDrop(e) && !idleSet.includes(e) && e.closedBy !== 'relay');
   if (abnormal.length > 0) {
     // A packet capture says who reset them (a proxy or a load balancer is often the one).
     const reset = abnormal.filter((e) => resets.has(e.ordinal));

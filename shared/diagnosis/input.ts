@@ -23,6 +23,8 @@ export interface DiagConnection {
   closeCode: number | null;
   closeReason: string | null;
   closedBy: ClosedBy | null;
+  /** The relay's fault that ended it (closedBy relay), as written: `idle-cut=30`. */
+  closeFault?: string | null;
   error: { kind: string; message: string } | null;
   /** The subprotocol the 101 named (null: none). */
   subprotocol?: string | null;

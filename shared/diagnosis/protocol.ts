@@ -13,8 +13,11 @@ export interface Violation {
   violation: string;
   closeCode: number | null;
   message: string;
-  /** Who closed: the side that found the violation ('client' in a capture, 'server' in a mock). */
-  closedBy: 'client' | 'server';
+  /**
+   * Who closed: the side that found the violation ('client' in a capture, 'server' in a mock,
+   * 'relay' when Frameline's relay found one of its two peers breaking it).
+   */
+  closedBy: 'client' | 'server' | 'relay';
 }
 
 /** Violations that only say the server was sloppy about closing, not that it sent bad frames. */
@@ -32,7 +35,9 @@ export function violations(
   const out: Violation[] = [];
   const seen = new Set<number>();
   const closer = new Map(
-    connections.map((c) => [c.ordinal, c.closedBy === 'server' ? 'server' : 'client'] as const),
+    connections.map(
+      (c) => [c.ordinal, c.closedBy === 'server' || c.closedBy === 'relay' ? c.closedBy : 'client'] as const,
+    ),
   );
   for (const e of events) {
     if (e.kind !== 'protocol-violation' || e.connection === null) continue;
@@ -80,7 +85,7 @@ export function protocolRule(
     findings.push(
       finding(
         'protocol-violation',
-        `${found.length} connection${found.length === 1 ? ' was' : 's were'} closed by the ${worst.closedBy} because the ${worst.closedBy === 'server' ? 'client' : 'server'} broke the WebSocket protocol: ${worst.message}.`,
+        `${found.length} connection${found.length === 1 ? ' was' : 's were'} closed by ${worst.closedBy === 'relay' ? "Frameline's relay because one of its peers" : `the ${worst.closedBy} because the ${worst.closedBy === 'server' ? 'client' : 'server'}`} broke the WebSocket protocol: ${worst.message}.`,
         {
           violations: kinds,
           closeCodes: countBy(found, (v) => String(v.closeCode ?? 'none')),

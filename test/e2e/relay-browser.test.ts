@@ -171,7 +171,13 @@ describe.skipIf(missing)('a browser app through frameline relay', () => {
     const { json } = await cliJson<ShowJson>(['show', String(id), '--db', ws.db]);
     expect(json.connections).toHaveLength(2);
     for (const c of json.connections)
-      expect(c).toMatchObject({ status: 101, closeCode: null, closedBy: 'network' });
+      expect(c).toMatchObject({
+        status: 101,
+        closeCode: 1006,
+        closedBy: 'relay',
+        closeFault: 'idle-cut=1',
+        upstreamCloseCode: 1006,
+      });
     const report = await cliJson<{ findings: Array<{ id: string; evidence: Record<string, unknown> }> }>([
       'diagnose',
       String(id),

@@ -11,7 +11,7 @@ import { browserMissing, launchChromium } from '../support/browser.js';
 import { workspace, type Workspace } from '../support/cli.js';
 import { PYTHON, serverScript, startPeer, type Peer } from '../support/processes.js';
 import { inspectShot } from '../support/screenshots.js';
-import { serve, type Served } from '../support/serve.js';
+import { consoleScreen, serve, type Served } from '../support/serve.js';
 
 const WAIT = { timeout: 30_000, interval: 50 };
 
@@ -31,10 +31,7 @@ describe.skipIf(browserMissing())('the Relay screen', () => {
     server = await startPeer(PYTHON, [serverScript('python_ws.py')]);
     served = await serve(ws.db);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(await served.openUrl());
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Relay' }).click();
+    page = await consoleScreen(browser, served, 'Relay', pageErrors);
   });
   afterAll(async () => {
     await browser?.close();

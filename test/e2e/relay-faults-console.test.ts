@@ -12,7 +12,7 @@ import { browserMissing, launchChromium } from '../support/browser.js';
 import { workspace, type Workspace } from '../support/cli.js';
 import { PYTHON, serverScript, startPeer, type Peer } from '../support/processes.js';
 import { inspectShot } from '../support/screenshots.js';
-import { serve, type Served } from '../support/serve.js';
+import { consoleScreen, serve, type Served } from '../support/serve.js';
 
 const WAIT = { timeout: 30_000, interval: 50 };
 
@@ -31,10 +31,7 @@ describe.skipIf(browserMissing())(
       server = await startPeer(PYTHON, [serverScript('python_ws.py')]);
       served = await serve(ws.db);
       browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-      page.on('pageerror', (e) => pageErrors.push(e.message));
-      await page.goto(await served.openUrl());
-      await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Relay' }).click();
+      page = await consoleScreen(browser, served, 'Relay', pageErrors);
     });
     afterAll(async () => {
       await browser?.close();
@@ -88,6 +85,12 @@ describe.skipIf(browserMissing())(
           .poll(() => applied.locator('li').allTextContents(), WAIT)
           .toEqual(['#1 idle-cut=1 connection-cut']);
         await expect.poll(() => card.getAttribute('data-state'), WAIT).toBe('closed');
+        // Who closed, in the client's card: Frameline's relay, through its fault, with both legs' codes.
+        await card
+          .getByText(
+            /closed by Frameline's relay \(fault idle-cut=1\), cut without a close frame; the client's leg closed with 1006, the server's with 1006/,
+          )
+          .waitFor(WAIT);
         await inspectShot(page, 'relay-fault-applied');
       } finally {
         client.kill();

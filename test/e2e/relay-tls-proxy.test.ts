@@ -6,16 +6,14 @@
 // untouched and unrecorded, ws:// is tunnelled with CONNECT, and wss:// is ended inside CONNECT with
 // a leaf for the server's host and sent on with TLS to a Python server whose certificate --ca trusts.
 import { spawn } from 'node:child_process';
-import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserMissing, launchChromium } from '../support/browser.js';
-import { selfSigned } from '../support/certs.js';
+import { localCaLeafSpki, selfSigned } from '../support/certs.js';
 import { cliJson, workspace, type Workspace } from '../support/cli.js';
 import { PYTHON, serverScript, startPeer, type Peer } from '../support/processes.js';
 import { startListener, type MockProcess } from '../support/replay.js';
@@ -90,14 +88,6 @@ describe.skipIf(missing)('a browser app through frameline relay --tls and --prox
     ws?.cleanup();
   });
 
-  /** The base64 SHA-256 of the public key every leaf of the test's CA shares. */
-  function leafSpki(): string {
-    const key = createPublicKey(createPrivateKey(readFileSync(join(caDir, 'leaf.key'))));
-    return createHash('sha256')
-      .update(key.export({ type: 'spki', format: 'der' }))
-      .digest('base64');
-  }
-
   async function openPage(sockets: string[]): Promise<PageResult> {
     const tab = await browser!.newPage();
     const query = sockets.map((s) => `ws=${encodeURIComponent(s)}`).join('&');
@@ -144,7 +134,7 @@ describe.skipIf(missing)('a browser app through frameline relay --tls and --prox
     );
     expect(relay.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/$/);
     const caFile = join(caDir, 'frameline-ca.pem');
-    browser = await launchChromium([`--ignore-certificate-errors-spki-list=${leafSpki()}`]);
+    browser = await launchChromium([`--ignore-certificate-errors-spki-list=${localCaLeafSpki(caDir)}`]);
     const [fromPage] = await openPage([`${relay.url}chat?room=7`]);
     expect(fromPage!.code).toBe(1000);
     expect(JSON.parse(fromPage!.got[0]!)).toMatchObject({ path: '/chat?room=7', origin: pageOrigin });
@@ -236,7 +226,7 @@ describe.skipIf(missing)('a browser app through frameline relay --tls and --prox
     browser = await launchChromium([
       `--proxy-server=${relay.url}`,
       '--proxy-bypass-list=<-loopback>',
-      `--ignore-certificate-errors-spki-list=${leafSpki()}`,
+      `--ignore-certificate-errors-spki-list=${localCaLeafSpki(caDir)}`,
     ]);
     const results = await openPage([
       `ws://127.0.0.1:${plain.port}/chat?room=7`,

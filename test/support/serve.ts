@@ -1,7 +1,7 @@
 // Starts `frameline serve` as a user would and reads the URL it prints.
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Locator } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import type { Result } from '../../shared/contract.js';
 import { startCli } from './cli.js';
@@ -45,8 +45,9 @@ export async function confirmWithCode(served: Served, dialog: Locator, offset: n
   await dialog.getByRole('button', { name: 'Run with this code' }).click();
 }
 
-export function serve(db: string, extra: string[] = []): Promise<Served> {
-  const child = startCli(['serve', '--json', '--db', db, ...extra], {}, undefined, 'pipe');
+/** Starts `frameline serve` on `db`, with `extra` flags and `env` (FRAMELINE_CA_DIR) added. */
+export function serve(db: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  const child = startCli(['serve', '--json', '--db', db, ...extra], env, undefined, 'pipe');
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout! });
@@ -181,4 +182,21 @@ export async function openApi(served: Served, cookie: string): Promise<ApiSocket
       }),
     close: () => socket.close(),
   };
+}
+
+/**
+ * A page of `browser` (1440×900) on the console `served` opens, on the screen the Screens navigation
+ * names `screen`; errors the page throws are added to `errors`.
+ */
+export async function consoleScreen(
+  browser: Browser,
+  served: Served,
+  screen: string,
+  errors: string[],
+): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(await served.openUrl());
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: screen }).click();
+  return page;
 }

@@ -2,9 +2,10 @@
 // Frameline) as a session: each WebSocket entry a connection with its handshake and frames; or a
 // packet capture (pcap, pcapng) read with tshark: each TCP stream that upgraded a connection.
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { contract } from '../../../shared/contract.js';
+import type { PayloadOf } from '../../../shared/contract.js';
 import type { ImportResult, PcapImportResult } from '../../../shared/contract/interop.js';
 import { plural } from '../../../shared/words.js';
 import { InputError } from '../../engine/errors.js';
@@ -12,6 +13,33 @@ import { checkUserFile } from '../../engine/files.js';
 import { parse, positionals, requestFrom } from '../args.js';
 import { openCliEngine } from '../engine.js';
 import { formatBytes, note, out } from '../output.js';
+
+/** A file from this size on prints its progress (a smaller one is imported in a moment). */
+export const LONG_IMPORT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * An import's progress as a stderr line, with the step it reports (a tenth of the phase, or each
+ * 16 MiB read of a file whose size is not known): `importing: 4.0 MiB of 10.0 MiB (40%), 3120
+ * packets`. Null at a phase's start (nothing to say yet).
+ */
+export function progressLine(p: PayloadOf<'interop:progress'>): { step: string; text: string } | null {
+  if (p.done === 0) return null;
+  const packets = p.packets === undefined ? '' : `, ${p.packets} packets`;
+  if (p.total === 0)
+    return {
+      step: `${p.phase} ${Math.floor(p.done / (1 << 24))}`,
+      text: `${p.phase}: ${formatBytes(p.done)} read${packets}`,
+    };
+  const tenth = Math.floor((p.done / p.total) * 10);
+  const pct = Math.floor((p.done / p.total) * 100);
+  return {
+    step: `${p.phase} ${tenth}`,
+    text:
+      p.phase === 'committing'
+        ? `committing: ${p.done} of ${p.total} frames written (${pct}%)`
+        : `${p.phase}: ${formatBytes(p.done)} of ${formatBytes(p.total)} (${pct}%)${packets}`,
+  };
+}
 
 export const help = `frameline import FILE [--name N] [--json]
 frameline import FILE.pcap|FILE.pcapng [--keylog FILE] [--name N] [--json]
@@ -29,8 +57,11 @@ frameline import FILE.pcap|FILE.pcapng [--keylog FILE] [--name N] [--json]
   answered by 101, on any port, is a connection with its handshake, its timings from the packets, and
   every message at its packet's time (unmasked, fragments joined, permessage-deflate inflated); a
   connection that ended without a close frame is closed 1006 by the side whose FIN or reset came
-  first. Resets, retransmissions, zero windows and segments missing from the capture are events on
-  the connection, for diagnose.
+  first, and as reset when that side sent its FIN and then a reset before the other side's FIN (an
+  abortive close, as HAProxy's option nolinger does). Resets, retransmissions, zero windows and
+  segments missing from the capture (with the bytes it lacks, and the bytes after the gap that could
+  not be read) are events on the connection, for diagnose. A capture of 4 MiB or more prints its
+  progress on stderr, a line at each tenth of the file, with the packets read.
 
   --keylog FILE a TLS key log (SSLKEYLOGFILE, as browsers, curl and Python write it) to decrypt
                 wss:// in a packet capture
@@ -117,18 +148,15 @@ export async function run(argv: string[]): Promise<number> {
   // The database is opened (or made) only once the whole file is checked: a refused file creates
   // nothing, not even a database at a new --db path.
   const engine = openCliEngine(v, { openOnFirstUse: true });
-  // Progress for files that take a while: every second, from the first.
-  let shown = Date.now();
+  // Progress on stderr for a file that takes a while: a line at each tenth of each phase.
+  const long = statSync(file!).size >= LONG_IMPORT_BYTES;
+  let shown = '';
   const off = engine.api.on('interop:progress', (p) => {
-    if (p.uploadId !== request.progressId) return;
-    const now = Date.now();
-    if (now - shown < 1000) return;
-    shown = now;
-    if (p.phase === 'committing') note(`committing: ${p.done} of ${p.total} frames written`);
-    else
-      note(
-        `${p.phase}: ${formatBytes(p.done)} of ${formatBytes(p.total)} (${Math.floor((p.done / Math.max(1, p.total)) * 100)}%)`,
-      );
+    if (p.uploadId !== request.progressId || !long) return;
+    const line = progressLine(p);
+    if (line === null || line.step === shown) return;
+    shown = line.step;
+    note(line.text);
   });
   if (pcap) {
     let r: PcapImportResult;

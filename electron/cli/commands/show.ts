@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { describeScriptEvent } from '../../../shared/capture-script.js';
 import { describeCloseCode } from '../../../shared/close-codes.js';
+import { legsLabel, relayCloser } from '../../../shared/charts/connection-class.js';
 import {
   RECORD_PAGE_FRAMES,
   type Api,
@@ -63,11 +64,14 @@ function describeConnection(c: ConnectionView): string {
       c.closedAt && c.lastFrameTs
         ? `, ${((parseMicros(c.closedAt) - parseMicros(c.lastFrameTs)) / 1e6).toFixed(1)} s after the last frame`
         : '';
+    const by = c.closedBy === 'relay' ? relayCloser(c) : c.closedBy;
     lines.push(
-      `  closed:    ${c.closeCode} ${info.name} by ${c.closedBy}${at}${quiet}${c.closeReason ? ` "${c.closeReason}"` : ''}`,
+      `  closed:    ${c.closeCode} ${info.name} by ${by}${at}${quiet}${c.closeReason ? ` "${c.closeReason}"` : ''}`,
     );
     lines.push(`             ${info.meaning}`);
-  }
+  } else if (c.closedBy === 'relay') lines.push(`  closed:    by ${relayCloser(c)}`);
+  const legs = legsLabel(c);
+  if (legs) lines.push(`  legs:      ${legs}`);
   if (c.error) lines.push(`  error:     ${c.error.kind}: ${c.error.message}`);
   return lines.join('\n');
 }

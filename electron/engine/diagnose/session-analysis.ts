@@ -48,6 +48,7 @@ function connectionOf(r: ConnectionRow): DiagConnection {
     closeCode: r.close_code,
     closeReason: r.close_reason,
     closedBy: r.closed_by as ClosedBy | null,
+    closeFault: r.close_fault,
     error: r.error_kind === null ? null : { kind: r.error_kind, message: r.error_message ?? '' },
     subprotocol: r.subprotocol,
   };

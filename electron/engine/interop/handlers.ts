@@ -51,13 +51,17 @@ export function setupInterop(
   const folder = () => (dir ??= mkdtempSync(join(tmpdir(), 'frameline-interop-')));
   const uploads = new Map<string, Upload>();
   const exports = new Map<string, { path: string; bytes: number }>();
-  /** Pushes an import's progress under `id`, a few times a second and once at the end of each phase. */
+  /**
+   * Pushes an import's progress under `id`: each hundredth of a phase (of the file's bytes, or of the
+   * frames to commit) once, and its end — never more than a hundred and some pushes an import, and
+   * the same ones however fast the machine is.
+   */
   const progressOf = (id: string): ImportHooks['onProgress'] => {
-    let last = 0;
+    let last = '';
     return (p) => {
-      const now = Date.now();
-      if (now - last < 200 && p.done < p.total) return;
-      last = now;
+      const step = `${p.phase} ${p.total > 0 ? Math.floor((p.done / p.total) * 100) : Math.floor(p.done / (1 << 24))}`;
+      if (step === last) return;
+      last = step;
       ctx.push('interop:progress', { uploadId: id, ...p });
     };
   };

@@ -5,7 +5,14 @@
 // creates nothing), the second streams the messages into the spool. Message times are seconds since
 // the epoch (Chrome, mitmproxy, HTTP Toolkit) or milliseconds (Playwright): told apart by size.
 import { basename } from 'node:path';
-import { ErrorKindSchema, type ErrorKind, type Headers, type Timings } from '../../../shared/contract.js';
+import {
+  ClosedBySchema,
+  ErrorKindSchema,
+  type ClosedBy,
+  type ErrorKind,
+  type Headers,
+  type Timings,
+} from '../../../shared/contract.js';
 import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { directionCode } from '../../../shared/frame-codes.js';
@@ -51,7 +58,13 @@ export interface SkippedMessages {
 
 export interface ImportHooks {
   /** Where the import is: checking the file, importing it, then committing the frames. */
-  onProgress?: (p: { phase: 'checking' | 'importing' | 'committing'; done: number; total: number }) => void;
+  onProgress?: (p: {
+    phase: 'checking' | 'importing' | 'committing';
+    done: number;
+    total: number;
+    /** A packet capture: the TCP packets read so far. */
+    packets?: number;
+  }) => void;
 }
 
 /** Payload bytes stored per frame, as a capture stores them by default. */
@@ -81,7 +94,7 @@ export interface WebSocketEntry {
     code: number | null;
     reason: string | null;
     at: number | null;
-    by: 'client' | 'server' | 'network' | null;
+    by: ClosedBy | null;
   } | null;
 }
 
@@ -253,10 +266,7 @@ function connectionOf(
   const wsClose = entry._webSocketClose;
   // Frameline's own export says who closed and why a connection failed.
   const own = isObject(entry._frameline) ? entry._frameline : {};
-  const closedBy =
-    own.closedBy === 'client' || own.closedBy === 'server' || own.closedBy === 'network'
-      ? own.closedBy
-      : null;
+  const closedBy = ClosedBySchema.safeParse(own.closedBy).data ?? null;
   const ownError = isObject(own.error) && typeof own.error.message === 'string' ? own.error : null;
   const ownKind = ownError ? ErrorKindSchema.safeParse(ownError.kind) : null;
   if (wsClose === 'aborted') close = { code: 1006, reason: null, at: null, by: 'network' };

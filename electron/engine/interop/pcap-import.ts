@@ -7,7 +7,7 @@
 // unmasked, fragments joined into messages, permessage-deflate inflated — each message at the time
 // of the packet that completed it. Memory is bounded by what is not parsed yet in each open stream.
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { constants, inflateRawSync } from 'node:zlib';
@@ -60,6 +60,10 @@ interface Side {
   retransmissions: number;
   zeroWindows: number;
   missing: number;
+  /** Bytes of this side's stream the capture does not hold (the holes in its sequence numbers). */
+  gapBytes: number;
+  /** Bytes captured after a hole, which cannot be read (a frame's start is lost in it). */
+  unreadBytes: number;
   firstEvidence: { retransmission: number | null; zeroWindow: number | null; missing: number | null };
 }
 
@@ -94,6 +98,8 @@ const side = (address: string): Side => ({
   retransmissions: 0,
   zeroWindows: 0,
   missing: 0,
+  gapBytes: 0,
+  unreadBytes: 0,
   firstEvidence: { retransmission: null, zeroWindow: null, missing: null },
 });
 
@@ -122,6 +128,29 @@ function deflateOf(extensions: string | null): { client: boolean; server: boolea
     client: !params.includes('client_no_context_takeover'),
     server: !params.includes('server_no_context_takeover'),
   };
+}
+
+/** Bytes of the file header before the first packet: pcap's global header (pcapng's blocks vary). */
+const PCAP_HEADER_BYTES = 24;
+/** Bytes of progress between two reports: a line of tshark's is a packet, its file bytes estimated. */
+const PROGRESS_STEP_BYTES = 1 << 20;
+
+/**
+ * How many bytes of the file a packet of `capLen` captured bytes takes: pcap's 16-byte record
+ * header, or pcapng's Enhanced Packet Block (32 bytes around the data, padded to 4). The sum of these
+ * is how far tshark has read, for the progress shown; the end of its output is 100 %.
+ */
+function recordBytes(path: string): (capLen: number) => number {
+  const magic = Buffer.alloc(4);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, magic, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return magic.readUInt32BE(0) === 0x0a0d0d0a
+    ? (capLen) => 32 + Math.ceil(capLen / 4) * 4
+    : (capLen) => 16 + capLen;
 }
 
 /** Where tshark is looked for, and the sentence when it is not there. */
@@ -156,6 +185,7 @@ export async function importPcap(
 ): Promise<PcapImportResult> {
   const fileName = basename(request.path);
   const total = statSync(request.path).size;
+  const onFile = recordBytes(request.path);
   const args = tsharkArguments(request.path, request.keylog);
   const child = spawn('tshark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -379,6 +409,22 @@ export async function importPcap(
     s.server.early.clear();
   };
 
+  /**
+   * A side's segments held behind a hole that was never filled: the hole's bytes (up to the first one
+   * held) are missing from the capture, and what was held after it cannot be read.
+   */
+  const gaveUp = (d: Side) => {
+    if (d.early.size === 0 || d.next === null) return;
+    const next = d.next;
+    let hole = Infinity;
+    for (const [seq, held] of d.early) {
+      hole = Math.min(hole, (seq - next) | 0);
+      d.unreadBytes += held.length;
+    }
+    d.gapBytes += hole;
+    d.early.clear();
+  };
+
   /** Segments of one side put in order by sequence number; a gap holds later ones back. */
   const segment = (
     s: Stream,
@@ -399,7 +445,8 @@ export async function importPcap(
           // Bytes missing from the capture that never came: give up waiting and go on after them.
           d.missing++;
           d.firstEvidence.missing ??= ts;
-          d.early.clear();
+          gaveUp(d);
+          d.unreadBytes += payload.length;
           d.next = seq;
           if (s.state === 'open') s.state = 'broken';
         }
@@ -441,9 +488,16 @@ export async function importPcap(
         // A zero window advertised by a side: it stopped reading what the other sent.
         event(s, d.firstEvidence.zeroWindow!, 'tcp-zero-window', { ...who, count: d.zeroWindows });
       }
-      if (d.missing > 0) {
-        tcpEvents.missing += d.missing;
-        event(s, d.firstEvidence.missing!, 'tcp-missing', { ...who, count: d.missing });
+      gaveUp(d);
+      if (d.missing > 0 || d.gapBytes > 0) {
+        tcpEvents.missing += Math.max(1, d.missing);
+        event(s, d.firstEvidence.missing ?? s.lastAt, 'tcp-missing', {
+          ...who,
+          count: Math.max(1, d.missing),
+          // How much of the stream the capture lacks, and how much after it could not be read.
+          bytes: d.gapBytes,
+          unreadBytes: d.unreadBytes,
+        });
       }
     }
     const ends = (['client', 'server'] as const)
@@ -496,7 +550,8 @@ export async function importPcap(
     endedAt = Math.max(endedAt, closedAt);
   };
 
-  let done = 0;
+  let done = PCAP_HEADER_BYTES;
+  let packets = 0;
   let shownAt = 0;
   const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
   let failure: unknown = null;
@@ -504,10 +559,11 @@ export async function importPcap(
     for await (const line of lines) {
       const f = line.split('\t');
       const ts = Math.round(Number(f[0]) * 1e6);
-      done += Number(f[1]) + 16;
-      if (done - shownAt > 1 << 20) {
+      done += onFile(Number(f[1]) || 0);
+      packets++;
+      if (done - shownAt >= PROGRESS_STEP_BYTES) {
         shownAt = done;
-        hooks.onProgress?.({ phase: 'importing', done: Math.min(done, total), total });
+        hooks.onProgress?.({ phase: 'importing', done: Math.min(done, total), total, packets });
       }
       const id = Number(f[2]);
       if (!Number.isInteger(id) || f[2] === '' || gone.has(id)) continue;
@@ -598,6 +654,8 @@ export async function importPcap(
       if (s.ended) finish(s);
     }
     for (const s of [...streams.values()]) finish(s);
+    // tshark read the whole file.
+    hooks.onProgress?.({ phase: 'importing', done: total, total, packets });
   } catch (err) {
     failure = err;
     child.kill();

@@ -93,6 +93,12 @@ export interface RelayHooks {
   onFault?: (fault: RelayFaultEvent) => void;
 }
 
+/** What a relayed connection's close adds to a capture's: the relay's fault, and the server leg's close. */
+interface LegClose {
+  fault?: string;
+  upstream?: { code: number | null; reason: string | null };
+}
+
 /** A client as the contract carries it. */
 export function clientView(c: RelayClient): RelayClient {
   return {
@@ -348,8 +354,19 @@ export class RelayServer {
     reason: string | null,
     closedBy: ClosedBy | null,
     error: { kind: ErrorKind; message: string } | null,
+    legs: LegClose,
   ): void {
-    this.spool.message({ type: 'closed', ordinal, closedAt: nowMicros(), code, reason, closedBy, error });
+    this.spool.message({
+      type: 'closed',
+      ordinal,
+      closedAt: nowMicros(),
+      code,
+      reason,
+      closedBy,
+      error,
+      ...(legs.fault !== undefined ? { fault: legs.fault } : {}),
+      ...(legs.upstream !== undefined ? { upstream: legs.upstream } : {}),
+    });
   }
 
   /**
@@ -444,10 +461,18 @@ export class RelayServer {
       openedAt: null,
     });
     this.faultApplied(client.ordinal, fault, 'upgrade-rejected', { status });
-    this.settle(client, `refused by the relay's fault ${fault} with HTTP ${status}`, null, null, null, {
-      kind: 'upgrade-rejected',
-      message: `the relay refused the upgrade with HTTP ${status} (fault ${fault}); the server was not asked`,
-    });
+    this.settle(
+      client,
+      `refused by Frameline's relay (fault ${fault}) with HTTP ${status}`,
+      null,
+      null,
+      'relay',
+      {
+        kind: 'upgrade-rejected',
+        message: `the relay refused the upgrade with HTTP ${status} (fault ${fault}); the server was not asked`,
+      },
+      { fault },
+    );
   }
 
   /** Tries the client's upgrade on the upstream, and relays once both said yes. */
@@ -752,57 +777,37 @@ export class RelayServer {
   private end(client: Client, down: WireEnd, up: WireEnd): void {
     const closer: Closer = client.closer ?? 'network';
     const byFault = closer === 'fault' ? client.endedByFault : null;
-    const first =
-      closer === 'server'
-        ? up
-        : closer === 'client'
-          ? down
-          : closer === 'network'
-            ? down.closedBy === 'network'
-              ? down
-              : up
-            : null;
     const violation = down.violation ?? up.violation;
     this.event(client.ordinal, 'relay-close', {
       closedBy: closer,
       ...(byFault ? { fault: byFault.fault } : {}),
-      clientCode: down.code ?? null,
-      clientReason: down.reason ?? null,
+      clientCode: down.code,
+      clientReason: down.reason,
       serverCode: up.code,
       serverReason: up.reason,
     });
     if (violation) this.event(client.ordinal, 'protocol-violation', violation);
-    const legCodes = `the client's leg closed with ${down.code ?? '—'}, the server's with ${up.code}`;
-    if (byFault) {
-      // The relay's own fault ended it: a cut is a drop without a close frame (closedBy network);
-      // a close it sent is nobody's close among the peers.
-      const cut = byFault.action === 'cut';
-      this.settle(
-        client,
-        cut
-          ? `cut by the relay's fault ${byFault.fault} (no close frame); ${legCodes}`
-          : `closed by the relay's fault ${byFault.fault}; ${legCodes}`,
-        cut ? null : (down.code ?? null),
-        cut ? null : (down.reason ?? null),
-        cut ? 'network' : null,
-        violation ? { kind: 'protocol', message: violation.message } : null,
-      );
+    const legCodes = `the client's leg closed with ${down.code}, the server's with ${up.code}`;
+    // The connection's close is the client's leg (as the client saw it); the server's leg is kept beside it.
+    const legs: LegClose = {
+      upstream: { code: up.code, reason: up.reason },
+      ...(byFault ? { fault: byFault.fault } : {}),
+    };
+    const error = violation ? { kind: 'protocol' as const, message: violation.message } : null;
+    if (closer === 'fault' || closer === 'relay') {
+      // Frameline's relay ended it: a fault it played (a cut drops both legs without a close frame,
+      // a close sends one to each), a protocol violation it answered, or it stopped.
+      const ending = byFault
+        ? `closed by Frameline's relay (fault ${byFault.fault})${byFault.action === 'cut' ? ', cut without a close frame' : ''}; ${legCodes}`
+        : `closed by Frameline's relay (${violation ? violation.message : 'it stopped'}); ${legCodes}`;
+      this.settle(client, ending, down.code, down.reason, 'relay', error, legs);
       return;
     }
     const ending =
-      closer === 'relay'
-        ? `closed by the relay (${violation ? violation.message : 'it stopped'}); ${legCodes}`
-        : closer === 'network'
-          ? `dropped without a close frame; ${legCodes}`
-          : `closed by the ${closer} with ${first?.code ?? '—'}; ${legCodes}`;
-    this.settle(
-      client,
-      ending,
-      closer === 'relay' ? 1001 : (first?.code ?? null),
-      closer === 'relay' ? 'relay stopped' : (first?.reason ?? null),
-      closer === 'relay' || closer === 'fault' ? null : closer,
-      violation ? { kind: 'protocol', message: violation.message } : null,
-    );
+      closer === 'network'
+        ? `dropped without a close frame; ${legCodes}`
+        : `closed by the ${closer} with ${(closer === 'server' ? up : down).code}; ${legCodes}`;
+    this.settle(client, ending, down.code, down.reason, closer, error, legs);
   }
 
   private settle(
@@ -812,10 +817,11 @@ export class RelayServer {
     reason: string | null,
     closedBy: ClosedBy | null,
     error: { kind: ErrorKind; message: string } | null,
+    legs: LegClose = {},
   ): void {
     if (client.state === 'closed') return;
     this.faults.ended(client.faults);
-    this.closedRecord(client.ordinal, code, reason, closedBy, error);
+    this.closedRecord(client.ordinal, code, reason, closedBy, error, legs);
     client.state = 'closed';
     client.ending = ending;
     this.live.delete(client);

@@ -15,6 +15,7 @@ import {
   ESCAPES_SENTENCE,
   SECTIONS,
   clock,
+  closerWords,
   frameWords,
   protocolWords,
   damagedWords,
@@ -194,7 +195,7 @@ function sessionBlock(s: ReportSession): string {
   const rows = c.shown
     .map(
       (x) =>
-        `<tr><td class="num">${x.ordinal}</td><td class="time">${esc(x.openedAt ? clock(x.openedAt) : '—')}</td><td class="time">${esc(x.closedAt ? clock(x.closedAt) : '—')}</td><td class="num">${esc(duration(x.lifetimeSeconds))}</td><td>${esc(x.outcome)}${x.closeReason ? ` <span class="mono">“${esc(x.closeReason)}”</span>` : ''}${x.closedBy ? ` <span class="muted">(${esc(x.closedBy)})</span>` : ''}${x.error ? `<br><span class="muted">${esc(x.error)}</span>` : ''}</td><td>${esc(x.protocol ?? '—')}</td><td class="num">${x.frames}</td></tr>`,
+        `<tr><td class="num">${x.ordinal}</td><td class="time">${esc(x.openedAt ? clock(x.openedAt) : '—')}</td><td class="time">${esc(x.closedAt ? clock(x.closedAt) : '—')}</td><td class="num">${esc(duration(x.lifetimeSeconds))}</td><td>${esc(x.outcome)}${x.closeReason ? ` <span class="mono">“${esc(x.closeReason)}”</span>` : ''}${closerWords(x) ? ` <span class="muted">(${esc(closerWords(x)!)})</span>` : ''}${x.error ? `<br><span class="muted">${esc(x.error)}</span>` : ''}</td><td>${esc(x.protocol ?? '—')}</td><td class="num">${x.frames}</td></tr>`,
     )
     .join('');
   return [

@@ -20,6 +20,7 @@ import {
   ESCAPES_SENTENCE,
   SECTIONS,
   clock,
+  closerWords,
   frameWords,
   protocolWords,
   damagedWords,
@@ -318,7 +319,7 @@ function session(s: ReportSession): string[] {
     );
     for (const x of c.shown)
       out.push(
-        `| ${x.ordinal} | ${x.openedAt ? clock(x.openedAt) : '—'} | ${x.closedAt ? clock(x.closedAt) : '—'} | ${duration(x.lifetimeSeconds)} | ${cell(x.outcome)}${x.closeReason ? ` “${cell(x.closeReason)}”` : ''}${x.closedBy ? ` (${x.closedBy})` : ''}${x.error ? `<br>${cell(x.error)}` : ''} | ${x.protocol ?? '—'} | ${x.frames} |`,
+        `| ${x.ordinal} | ${x.openedAt ? clock(x.openedAt) : '—'} | ${x.closedAt ? clock(x.closedAt) : '—'} | ${duration(x.lifetimeSeconds)} | ${cell(x.outcome)}${x.closeReason ? ` “${cell(x.closeReason)}”` : ''}${closerWords(x) ? ` (${cell(closerWords(x)!)})` : ''}${x.error ? `<br>${cell(x.error)}` : ''} | ${x.protocol ?? '—'} | ${x.frames} |`,
       );
     if (c.omitted) out.push('', `_${c.omitted} more connections are not listed (they are counted above)._`);
     out.push('');

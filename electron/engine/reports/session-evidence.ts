@@ -120,6 +120,8 @@ export async function sessionEvidence(
         closeCode: c.closeCode,
         closeReason: c.closeReason === null ? null : redactor.text(c.closeReason),
         closedBy: c.closedBy,
+        closeFault: c.closeFault,
+        upstreamCloseCode: c.upstreamCloseCode,
         outcome: outcomeLabel(c),
         error: c.error ? redactor.prose(c.error.message) : null,
         frames: c.frames,

@@ -2,7 +2,13 @@
 // thing: times, durations, the metrics with what they measure, the redaction header, how a step
 // was left, how a run went; and the text of a report as a reader is shown it.
 import type { Incident } from '../../../shared/contract/incidents.js';
-import type { Report, ReportFrame, ReportRun, ReportSession } from '../../../shared/contract/reports.js';
+import type {
+  Report,
+  ReportConnection,
+  ReportFrame,
+  ReportRun,
+  ReportSession,
+} from '../../../shared/contract/reports.js';
 export { redactionSentence } from '../../../shared/redaction.js';
 import { formatDuration } from '../../../shared/charts/scale.js';
 import type { DamagedFrames } from '../../../shared/contract/sessions.js';
@@ -24,6 +30,19 @@ export const SECTIONS = [
   ['action-items', 'Action items'],
   ['lessons', 'Lessons'],
 ] as const;
+
+/**
+ * Who closed a connection, in the report's words: `client`, `server`, `network`, or Frameline's
+ * relay with its fault; a relayed connection adds its leg to the server (`server leg 1006`).
+ */
+export function closerWords(
+  x: Pick<ReportConnection, 'closedBy' | 'closeFault' | 'upstreamCloseCode'>,
+): string | null {
+  if (x.closedBy === null) return null;
+  const by =
+    x.closedBy === 'relay' ? `Frameline's relay${x.closeFault ? `, fault ${x.closeFault}` : ''}` : x.closedBy;
+  return x.upstreamCloseCode === null ? by : `${by}; server leg ${x.upstreamCloseCode}`;
+}
 
 /** `2026-11-22 02:07:42 UTC` */
 export function when(iso: string | null): string {

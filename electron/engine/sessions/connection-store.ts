@@ -26,6 +26,9 @@ export interface ConnectionRow {
   close_code: number | null;
   close_reason: string | null;
   closed_by: ClosedBy | null;
+  close_fault: string | null;
+  upstream_close_code: number | null;
+  upstream_close_reason: string | null;
   error_kind: ErrorKind | null;
   error_message: string | null;
   frames: number;
@@ -60,6 +63,9 @@ export function fromRow(r: ConnectionRow): ConnectionView {
     closeCode: r.close_code,
     closeReason: r.close_reason,
     closedBy: r.closed_by,
+    closeFault: r.close_fault,
+    upstreamCloseCode: r.upstream_close_code,
+    upstreamCloseReason: r.upstream_close_reason,
     error: r.error_kind === null ? null : { kind: r.error_kind, message: r.error_message ?? '' },
     frames: r.frames,
     bytesIn: r.bytes_in,

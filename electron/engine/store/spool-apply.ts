@@ -79,7 +79,7 @@ export class SpoolApplier {
     );
     this.updateClosed = db.prepare(
       `UPDATE connection SET closed_at = ?, close_code = ?, close_reason = ?, closed_by = ?, error_kind = ?,
-         error_message = ? WHERE id = ?`,
+         error_message = ?, close_fault = ?, upstream_close_code = ?, upstream_close_reason = ? WHERE id = ?`,
     );
     this.insertEvent = db.prepare(
       'INSERT INTO event (session_id, connection_id, ts, kind, detail) VALUES (?, ?, ?, ?, ?)',
@@ -259,6 +259,9 @@ export class SpoolApplier {
           m.closedBy,
           m.error?.kind ?? null,
           m.error?.message ?? null,
+          m.fault ?? null,
+          m.upstream?.code ?? null,
+          m.upstream?.reason ?? null,
           this.connection(m.ordinal),
         );
         return;

@@ -36,6 +36,9 @@ export type SpoolMessage =
       reason: string | null;
       closedBy: ClosedBy | null;
       error: { kind: ErrorKind; message: string } | null;
+      /** A relayed connection: the relay's fault that ended it, and how its leg to the server closed. */
+      fault?: string | null;
+      upstream?: { code: number | null; reason: string | null } | null;
     }
   | { type: 'event'; ordinal: number | null; ts: number; kind: string; detail: unknown };
 

@@ -1,7 +1,7 @@
 // Every connection of a session as a bar on the shared time axis, coloured by how it ended; the
 // gaps between bars are the reconnect waits, drawn as dotted backoff lines under their markers.
 import { describeCloseCode } from '../../../shared/close-codes';
-import { barLabel, closedByLabel, outcomeLabel } from '../../../shared/charts/connection-class';
+import { barLabel, closedByLabel, legsLabel, outcomeLabel } from '../../../shared/charts/connection-class';
 import { ChartCrosshair } from './chart-crosshair';
 import { zoneWord } from '../time-zone';
 import { clockMicros } from './clock';
@@ -39,6 +39,8 @@ export function describeSpan(s: ConnectionSpan): string {
   if (c.closeReason) lines.push(`reason "${c.closeReason}"`);
   const by = closedByLabel(c);
   if (by) lines.push(by);
+  const legs = legsLabel(c);
+  if (legs) lines.push(`closes of both legs: ${legs}`);
   if (c.error) lines.push(c.error.message);
   if (s.openedAt !== null) {
     lines.push(

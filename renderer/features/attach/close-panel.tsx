@@ -27,6 +27,7 @@ const CLOSED_BY = {
   client: 'Closed by the client (Frameline)',
   server: 'Closed by the server',
   network: 'No close frame: the network connection went away',
+  relay: "Closed by Frameline's relay",
 } as const;
 
 /** Seconds from the last frame to the end: the silence before a cut, the clue to an idle timeout. */

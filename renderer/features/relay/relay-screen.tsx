@@ -5,15 +5,15 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Api, ConnectionView } from '../../../shared/contract';
 import type { RelayClient, RelayStatus } from '../../../shared/contract/relay';
 import { DETECT_FRAMES } from '../../../shared/protocols/detect';
-import { CopyButton } from '../../components/copy-button';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorNote, errorMessage } from '../../components/error-note';
 import { formatCount, formatIsoShort } from '../../components/format';
 import { RelayIcon } from '../../components/icons';
-import { SessionLink } from '../../components/links';
 import { FrameView } from '../frames/frame-view';
+import { RelayAddress } from './relay-address';
 import { RelayFaults } from './relay-faults';
 import { loadRelayDraft, saveRelayDraft, type RelayDraft } from './relay-memory';
+import { NO_RELAY_FILES, RelayOptions, upstreamTls, type RelayFiles } from './relay-options';
 import '../attach/attach.css';
 import './relay.css';
 
@@ -74,6 +74,7 @@ function useRelayConnections(api: Api, status: RelayStatus | null): ConnectionVi
 
 export function RelayScreen({ api }: { api: Api }) {
   const [draft, setDraft] = useState<RelayDraft>(loadRelayDraft);
+  const [files, setFiles] = useState<RelayFiles>(NO_RELAY_FILES);
   const [status, setStatus] = useShownRelay(api);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -86,8 +87,9 @@ export function RelayScreen({ api }: { api: Api }) {
 
   const portValue = draft.port.trim() === '' ? 0 : Number(draft.port);
   const portOk = Number.isInteger(portValue) && portValue >= 0 && portValue <= 65535;
+  const proxy = draft.mode === 'proxy';
   const start = () => {
-    if (!draft.to.trim()) {
+    if (!proxy && !draft.to.trim()) {
       setError('Give the upstream: the ws:// or wss:// URL the client normally connects to.');
       return;
     }
@@ -95,11 +97,27 @@ export function RelayScreen({ api }: { api: Api }) {
       setError('The port is a whole number from 0 to 65535 (empty or 0: any free port).');
       return;
     }
+    const own = !proxy && draft.serveTls === 'own';
+    if (own && (files.tlsCert === null || files.tlsKey === null)) {
+      setError('Serving wss:// with your own certificate needs both the certificate and its key.');
+      return;
+    }
+    const ca = upstreamTls(draft) ? files.upstreamCa : null;
     setBusy(true);
     setError(null);
     api.relay
       // clientEvents: the Faults section shows what faults did from the relay's `relay:fault` pushes.
-      .start({ to: draft.to.trim(), host: draft.host, port: portValue, clientEvents: true })
+      .start({
+        ...(proxy ? { proxy: true } : { to: draft.to.trim(), tls: draft.serveTls === 'local-ca' }),
+        ...(own && files.tlsCert && files.tlsKey
+          ? { tlsCertPem: files.tlsCert.text, tlsKeyPem: files.tlsKey.text }
+          : {}),
+        ...(ca ? { caPem: ca.text, pemFiles: { ca: ca.name } } : {}),
+        insecure: upstreamTls(draft) && draft.insecure,
+        host: draft.host,
+        port: portValue,
+        clientEvents: true,
+      })
       .then(setStatus, (err: unknown) => setError(errorMessage(err)))
       .finally(() => setBusy(false));
   };
@@ -128,9 +146,12 @@ export function RelayScreen({ api }: { api: Api }) {
             </span>
             <input
               aria-label="Upstream URL"
-              placeholder="wss://app.example.com/socket"
-              value={running ? (status.to ?? '') : draft.to}
+              placeholder={
+                proxy ? 'none: clients name their servers through the proxy' : 'wss://app.example.com/socket'
+              }
+              value={running ? (status.to ?? '') : proxy ? '' : draft.to}
               readOnly={running}
+              disabled={!running && proxy}
               spellCheck={false}
               autoComplete="off"
               onChange={(e) => change({ to: e.target.value })}
@@ -167,16 +188,25 @@ export function RelayScreen({ api }: { api: Api }) {
             </button>
           ) : (
             <button type="submit" className="btn btn-primary" disabled={busy}>
-              {busy ? 'Starting…' : 'Start relay'}
+              {busy ? 'Starting…' : proxy ? 'Start proxy' : 'Start relay'}
             </button>
           )}
         </form>
+        {running ? null : (
+          <RelayOptions
+            draft={draft}
+            files={files}
+            onChange={change}
+            onFiles={(patch) => setFiles((f) => ({ ...f, ...patch }))}
+          />
+        )}
         {error ? (
           <ErrorNote>{error}</ErrorNote>
         ) : (
           <p className="options-summary">
-            The client connects here and is relayed to the upstream, its path and query appended; every frame
-            both ways is recorded in one session.
+            {(running ? status.proxy : proxy)
+              ? 'Clients reach their servers through this proxy; only their WebSocket upgrades are relayed and recorded, in one session.'
+              : 'The client connects here and is relayed to the upstream, its path and query appended; every frame both ways is recorded in one session.'}
           </p>
         )}
       </div>
@@ -218,35 +248,6 @@ export function RelayScreen({ api }: { api: Api }) {
   );
 }
 
-/** Where the client connects, to copy, and what the relay records into. */
-function RelayAddress({ status }: { status: RelayStatus }) {
-  const listening = status.state === 'listening';
-  return (
-    <section className="relay-section" aria-label="Relay address" data-testid="relay-status">
-      <div className="relay-url">
-        <span className={`relay-state is-${status.state}`}>{status.state}</span>
-        <code className="mono" data-testid="relay-url">
-          {status.url}
-        </code>
-        {listening ? (
-          <CopyButton text={status.url} label="Copy URL" title="Copy the URL to give the client" />
-        ) : null}
-      </div>
-      <p className="relay-facts muted">
-        {listening ? 'Relaying to ' : 'Relayed to '}
-        <code className="mono">{status.to ?? 'a forward proxy'}</code> · <SessionLink id={status.sessionId} />{' '}
-        · {status.connections} client{status.connections === 1 ? '' : 's'} · {formatCount(status.committed)}{' '}
-        frames
-      </p>
-      {listening ? (
-        <p className="relay-hint muted small">
-          Point the client at this URL, with the path and query it uses; it listens on this machine only.
-        </p>
-      ) : null}
-    </section>
-  );
-}
-
 function clientState(c: RelayClient): string {
   return c.state === 'closed' ? 'ended' : c.state;
 }
@@ -275,7 +276,11 @@ function RelayClients({
       </h3>
       {status.clients.length === 0 ? (
         <p className="muted small">
-          {status.state === 'listening' ? 'No client yet: point one at the URL above.' : 'No client came.'}
+          {status.state !== 'listening'
+            ? 'No client came.'
+            : status.proxy
+              ? 'No client yet: set the address above as its HTTP proxy.'
+              : 'No client yet: point one at the URL above.'}
         </p>
       ) : (
         <ul className="relay-clients">

@@ -14,6 +14,8 @@ export interface Progress {
   phase: 'uploading' | PayloadOf<'interop:progress'>['phase'];
   done: number;
   total: number;
+  /** A packet capture: the packets tshark has read so far. */
+  packets?: number;
 }
 
 /** Sends a file to the engine and imports it; progress as it goes. */
@@ -53,7 +55,8 @@ export function progressText(p: Progress): string {
   const what = { uploading: 'Sending the file', checking: 'Checking the file', importing: 'Importing' }[
     p.phase
   ];
-  return `${what}: ${formatBytes(p.done)} of ${formatBytes(p.total)} (${pct})`;
+  const packets = p.packets === undefined ? '' : `, ${p.packets.toLocaleString('en-US')} packets`;
+  return `${what}: ${formatBytes(p.done)} of ${formatBytes(p.total)} (${pct})${packets}`;
 }
 
 /** The Sessions screen's drop target for HAR files, around `children`. */

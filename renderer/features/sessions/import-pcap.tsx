@@ -58,7 +58,13 @@ export function PcapImport({
     setBusy(true);
     const progressId = crypto.randomUUID();
     const off = api.on('interop:progress', (p) => {
-      if (p.uploadId === progressId) setProgress({ phase: p.phase, done: p.done, total: p.total });
+      if (p.uploadId === progressId)
+        setProgress({
+          phase: p.phase,
+          done: p.done,
+          total: p.total,
+          ...(p.packets !== undefined ? { packets: p.packets } : {}),
+        });
     });
     api.interop
       .importPcap({ path: file, ...(keys ? { keylog: keys } : {}), progressId })

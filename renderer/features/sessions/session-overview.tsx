@@ -7,6 +7,7 @@ import { parseMicros } from '../../../shared/time';
 import {
   CLASS_LABELS,
   closedByLabel,
+  legsLabel,
   outcomeLabel,
   type ConnectionClass,
 } from '../../../shared/charts/connection-class';
@@ -367,6 +368,7 @@ function ConnectionItem({
             {formatCount(c.frames)} frames · {formatBytes(c.bytesIn)} in · {formatBytes(c.bytesOut)} out
           </div>
           {c.error && <div className="connection-error">{c.error.message}</div>}
+          {legsLabel(c) && <div className="connection-legs">Closes of both legs: {legsLabel(c)}</div>}
           {c.closeCode !== null && <CloseExplanation code={c.closeCode} reason={c.closeReason} />}
           <div className="muted mono">{c.url}</div>
         </div>

@@ -7,7 +7,7 @@
 // timeout (`option nolinger`: a FIN, then a reset), which diagnose names with the proxy's address.
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -80,6 +80,8 @@ async function importedConversation(name: string, flags: string[], keylog?: stri
   const { file, said } = await captured(ws.dir, name, port, () => conversation(port, flags));
   const r = await cliJson<Imported>(['import', file, ...(keylog ? ['--keylog', keylog] : []), '--db', ws.db]);
   expect(r.result.code, r.result.stderr).toBe(0);
+  // A small capture is imported in a moment: no progress lines.
+  expect(r.result.stderr).toBe('');
   expect(r.json).toMatchObject({ connections: 1, skipped: 0 });
   expect(r.json.tcpEvents.missing).toBe(0);
   const s = await show(r.json.sessionId);
@@ -139,8 +141,17 @@ describe('frameline import FILE.pcap', () => {
     const s = await show(r.json.sessionId);
     expect(messages(s, 'out')).toEqual(said.sent.slice(0, 1));
     expect(messages(s, 'in')).toEqual(said.received);
+    // The event says how many bytes the capture lacks (the segment taken out), and how many after
+    // the gap could not be read (the client's later segments).
     expect(events(r.json.sessionId)).toContainEqual(
-      expect.objectContaining({ kind: 'tcp-missing', detail: expect.objectContaining({ side: 'client' }) }),
+      expect.objectContaining({
+        kind: 'tcp-missing',
+        detail: expect.objectContaining({
+          side: 'client',
+          bytes: client[2]![2],
+          unreadBytes: client.slice(3).reduce((n, [, , len]) => n + len, 0),
+        }),
+      }),
     );
   }, 60_000);
 
@@ -308,6 +319,61 @@ describe('frameline import FILE.pcap', () => {
       await server.stop();
     }
   }, 60_000);
+
+  it('prints its progress on stderr for a larger capture: a line at each tenth of the file, with the packets read', async () => {
+    const server = await startPeer(PYTHON, [serverScript('python_ws.py')]);
+    // 40 binary messages of 64 KiB each way (the echo server sends each back): a capture of over 5 MiB.
+    const sent = Array.from({ length: 40 }, (_, i) => Buffer.alloc(64 * 1024, i + 1));
+    try {
+      const { file, said } = await captured(ws.dir, 'larger', server.port, async () => {
+        const client = new WebSocket(`ws://127.0.0.1:${server.port}/bulk`, { perMessageDeflate: false });
+        await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+        let echoed = 0;
+        for (const m of sent) {
+          const back = new Promise<Buffer>((resolve) => client.once('message', (d: Buffer) => resolve(d)));
+          client.send(m);
+          if ((await back).equals(m)) echoed++;
+        }
+        client.close(1000, 'done');
+        await new Promise((resolve) => client.once('close', resolve));
+        return echoed;
+      });
+      expect(said).toBe(sent.length);
+      const size = statSync(file).size;
+      expect(size).toBeGreaterThan(5 * 1024 * 1024);
+      const r = await cliJson<Imported>(['import', file, '--db', ws.db]);
+      expect(r.result.code, r.result.stderr).toBe(0);
+      expect(r.json).toMatchObject({ connections: 1, frames: sent.length * 2 + 2 });
+      const lines = r.result.stderr.trim().split('\n');
+      const progress = lines.map((l) => {
+        const m = /^importing: ([\d.]+)MiB of ([\d.]+)MiB \((\d+)%\), (\d+) packets$/.exec(l);
+        expect(m, l).not.toBeNull();
+        return { total: m![2], pct: Number(m![3]), packets: Number(m![4]) };
+      });
+      // A line at each tenth reached (the file is read a megabyte at a time: some tenths share one).
+      expect(progress.length).toBeGreaterThanOrEqual(4);
+      expect(progress.every((p) => p.total === (size / 1024 / 1024).toFixed(1))).toBe(true);
+      const tenths = progress.map((p) => Math.floor(p.pct / 10));
+      expect(tenths).toEqual([...new Set(tenths)].sort((a, b) => a - b));
+      expect(progress.map((p) => p.packets)).toEqual(
+        [...progress.map((p) => p.packets)].sort((a, b) => a - b),
+      );
+      // The last: the whole file, every TCP packet tshark reads in it.
+      expect(progress.at(-1)!.pct).toBe(100);
+      expect(progress.at(-1)!.packets).toBe(await packets(file, 'tcp'));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('--help says how a connection is closed from its packets: a FIN then a reset is a reset', async () => {
+    const help = await cli(['import', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(
+      /as reset when that side sent its FIN and then a reset before the other side's FIN \(an abortive close/,
+    );
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/the bytes it lacks, and the bytes after the gap/);
+  });
 
   it('refuses a file tshark cannot read in one line, and creates nothing', async () => {
     const bad = join(ws.dir, 'bad.pcap');

@@ -4,6 +4,7 @@
 // from the session's timeline (`fault-applied`), and `diagnose` reads the idle cuts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -123,8 +124,18 @@ describe('frameline relay --fault', () => {
     const id = await stopped();
 
     const { json } = await cliJson<ShowJson>(['show', String(id), '--db', ws.db]);
+    // Closed by Frameline's relay, through the fault: both legs dropped without a close frame (1006).
     for (const c of json.connections)
-      expect(c).toMatchObject({ status: 101, closeCode: null, closedBy: 'network' });
+      expect(c).toMatchObject({
+        status: 101,
+        closeCode: 1006,
+        closedBy: 'relay',
+        closeFault: 'idle-cut=1',
+        upstreamCloseCode: 1006,
+      });
+    const text = await cli(['show', String(id), '--db', ws.db]);
+    expect(text.stdout).toMatch(/closed: +1006 Abnormal Closure by Frameline's relay \(fault idle-cut=1\)/);
+    expect(text.stdout).toMatch(/legs: +client 1006, server 1006/);
     const all = events(id);
     for (const ordinal of [1, 2, 3]) {
       expect(all.find((e) => e.ordinal === ordinal && e.kind === 'fault-applied')?.detail).toEqual({
@@ -143,7 +154,11 @@ describe('frameline relay --fault', () => {
     });
     const diagnosed = await cli(['diagnose', String(id), '--json', '--db', ws.db]);
     const report = JSON.parse(diagnosed.stdout) as { findings: Array<{ id: string; evidence: Line }> };
-    expect(report.findings.find((f) => f.id === 'idle-timeout')?.evidence).toMatchObject({ idleSeconds: 1 });
+    // The idle timeout is named, and said to be the relay's own fault, not the server's.
+    const idle = report.findings.find((f) => f.id === 'idle-timeout') as
+      { summary: string; evidence: Line } | undefined;
+    expect(idle?.evidence).toMatchObject({ idleSeconds: 1, fault: 'idle-cut=1' });
+    expect(idle?.summary).toMatch(/Frameline's relay \(fault idle-cut=1\)/);
   });
 
   it('close sends its code and reason to the client; reject refuses the upgrade without asking the server', async () => {
@@ -159,7 +174,29 @@ describe('frameline relay --fault', () => {
     expect(await held.closed()).toEqual({ closed: 4000, reason: 'bye' });
     const closeId = await stopped();
     const { json } = await cliJson<ShowJson>(['show', String(closeId), '--db', ws.db]);
-    expect(json.connections[0]).toMatchObject({ closeCode: 4000, closeReason: 'bye', closedBy: null });
+    expect(json.connections[0]).toMatchObject({
+      closeCode: 4000,
+      closeReason: 'bye',
+      closedBy: 'relay',
+      closeFault: 'close=4000:bye@1',
+      upstreamCloseCode: 4000,
+      upstreamCloseReason: 'bye',
+    });
+    // A close the relay's fault made is not the server's: diagnose names no server close.
+    const closeDiagnosed = JSON.parse(
+      (await cli(['diagnose', String(closeId), '--json', '--db', ws.db])).stdout,
+    ) as {
+      findings: Array<{ id: string }>;
+    };
+    expect(closeDiagnosed.findings.map((f) => f.id)).not.toContain('server-close');
+    // Exported as HAR and imported again, the connection is still closed by the relay.
+    const har = join(ws.dir, 'relay.har');
+    expect((await cli(['export', String(closeId), '--format', 'har', '-o', har, '--db', ws.db])).code).toBe(
+      0,
+    );
+    const again = await cliJson<{ sessionId: number }>(['import', har, '--db', ws.db]);
+    const reread = await cliJson<ShowJson>(['show', String(again.json.sessionId), '--db', ws.db]);
+    expect(reread.json.connections[0]).toMatchObject({ closeCode: 4000, closedBy: 'relay' });
     const closeEvents = events(closeId);
     expect(closeEvents.find((e) => e.kind === 'fault-applied')?.detail).toEqual({
       fault: 'close=4000:bye@1',
@@ -186,7 +223,12 @@ describe('frameline relay --fault', () => {
     expect(await refused.closed()).toEqual({ refused: 503 });
     const rejectId = await stopped();
     const rejected = await cliJson<ShowJson>(['show', String(rejectId), '--db', ws.db]);
-    expect(rejected.json.connections[0]).toMatchObject({ status: 503, error: { kind: 'upgrade-rejected' } });
+    expect(rejected.json.connections[0]).toMatchObject({
+      status: 503,
+      closedBy: 'relay',
+      closeFault: 'reject=503',
+      error: { kind: 'upgrade-rejected' },
+    });
     const rejectEvents = events(rejectId);
     expect(rejectEvents.find((e) => e.kind === 'fault-applied')?.detail).toEqual({
       fault: 'reject=503',
@@ -277,6 +319,11 @@ describe('frameline relay --fault', () => {
     expect(throttled).toMatchObject({ fault: 'throttle=1000/s', opcode: 1 });
     expect(applied.at(-1)).toEqual({ fault: 'drop-after=3', action: 'connection-cut', afterSeconds: 3 });
     const { json } = await cliJson<ShowJson>(['show', String(id), '--db', ws.db]);
-    expect(json.connections[0]).toMatchObject({ closeCode: null, closedBy: 'network' });
+    expect(json.connections[0]).toMatchObject({
+      closeCode: 1006,
+      closedBy: 'relay',
+      closeFault: 'drop-after=3',
+      upstreamCloseCode: 1006,
+    });
   });
 });

@@ -139,6 +139,10 @@ describe('frameline relay', () => {
       closeCode: 1000,
       closeReason: 'done',
       closedBy: 'client',
+      closeFault: null,
+      // Both legs' closes: the client's (closeCode) and the one with the server.
+      upstreamCloseCode: 1000,
+      upstreamCloseReason: 'done',
       error: null,
     });
     expect(first!.requestHeaders).toMatchObject({ Origin: 'http://app.local', Cookie: 'session=abc' });
@@ -227,7 +231,17 @@ describe('frameline relay', () => {
       const id = Number(/into session (\d+)/.exec(stopped.stderr)![1]);
       const { json } = await cliJson<ShowJson>(['show', String(id), '--frames', '--db', ws.db]);
       expect(json.session.status).toBe('complete');
-      expect(json.connections[0]).toMatchObject({ closeCode: 1001, closedBy: null, error: null });
+      // Frameline's relay ended it, on both legs.
+      expect(json.connections[0]).toMatchObject({
+        closeCode: 1001,
+        closedBy: 'relay',
+        closeFault: null,
+        upstreamCloseCode: 1001,
+        error: null,
+      });
+      const text = await cli(['show', String(id), '--db', ws.db]);
+      expect(text.stdout).toMatch(/closed: +1001 Going Away by Frameline's relay \(it stopped\)/);
+      expect(text.stdout).toMatch(/legs: +client 1001 "relay stopped", server 1001/);
       // The report, the message and its echo, then both peers' answers to the relay's closes (in
       // whichever order they came).
       const kinds = json.frames!.map((f) => `${f.direction} ${f.opcode}`);

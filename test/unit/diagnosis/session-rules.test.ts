@@ -141,6 +141,44 @@ describe('closes', () => {
     });
   });
 
+  it("names an idle cut Frameline's relay played as its fault, and takes no other relay close for the server's or the path's", () => {
+    const cut = (i: number) =>
+      conn(i + 1, {
+        start: i * 10,
+        close: i * 10 + 6 + i * 0.1,
+        closeCode: 1006,
+        closedBy: 'relay',
+        closeFault: 'idle-cut=5',
+      });
+    const played = diagnoseSession(
+      session(
+        [0, 1, 2].map(cut),
+        [0, 1, 2].map((i) => frame(i + 1, i * 10 + 1, 'in', 'text')),
+      ),
+    );
+    const idle = find(played, 'idle-timeout')!;
+    expect(idle.evidence).toMatchObject({ idleSeconds: 5.1, connections: 3, fault: 'idle-cut=5' });
+    expect((idle as unknown as { summary: string }).summary).toMatch(
+      /by Frameline's relay \(fault idle-cut=5\): the idle timeout it plays, not one of the server or its path/,
+    );
+
+    // A cut after a time, a close the relay sent, and the relay stopping: none is a drop on the
+    // path nor the server's close.
+    const own = diagnoseSession(
+      session(
+        [
+          conn(1, { close: 30, closeCode: 1006, closedBy: 'relay', closeFault: 'cut-after=30' }),
+          conn(2, { start: 40, close: 42, closeCode: 4000, closedBy: 'relay', closeFault: 'close=4000@2' }),
+          conn(3, { start: 50, close: 70, closeCode: 1001, closedBy: 'relay' }),
+        ],
+        [frame(1, 29.9, 'in', 'text'), frame(2, 41.9, 'in', 'text'), frame(3, 69.9, 'in', 'text')],
+      ),
+    );
+    expect(ids(own)).not.toContain('idle-timeout');
+    expect(ids(own)).not.toContain('abnormal-closure');
+    expect(ids(own)).not.toContain('server-close');
+  });
+
   it('names server closes with a cause and leaves client and normal closes alone', () => {
     const d = diagnoseSession(
       session([

@@ -1,8 +1,9 @@
 // Shared by the store unit tests: a temp folder per test, and a visitor that keeps what readSpool gives.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import type { Db } from '../../../../electron/engine/store/database.js';
 import type { SpoolMessage, SpooledFrame, SpoolVisitor } from '../../../../electron/engine/store/spool.js';
 
@@ -65,4 +66,22 @@ export function schemaText(db: Db): string {
     )
     .all() as Array<{ sql: string | null }>;
   return `${rows.map((r) => `${r.sql};`).join('\n\n')}\n`;
+}
+
+const MIGRATIONS = new URL('../../../../electron/engine/store/migrations/', import.meta.url);
+
+/**
+ * A database at `path` with the schema as it was before migration `version`: every migration before
+ * it run in order, with `user_version` set as each one sets it (a copy of an older Frameline's file).
+ */
+export function schemaBefore(path: string, version: number): Database.Database {
+  const db = new Database(path);
+  for (const f of readdirSync(MIGRATIONS)
+    .filter((f) => /^\d{4}-.+\.sql$/.test(f))
+    .sort()) {
+    if (Number(f.slice(0, 4)) >= version) continue;
+    db.exec(readFileSync(new URL(f, MIGRATIONS), 'utf8'));
+    db.pragma(`user_version = ${Number(f.slice(0, 4))}`);
+  }
+  return db;
 }

@@ -1,27 +1,16 @@
 // Migration 0090 on a copy of the schema before it: a walk's capture filed under its incident (then
 // a column of the session row) becomes the incident's linked session, and nothing else changes.
-import { readdirSync, readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../../electron/engine/store/database.js';
 import { Incidents } from '../../../../electron/engine/incidents/incidents.js';
-import { tempDir } from './helpers.js';
-
-const MIGRATIONS = new URL('../../../../electron/engine/store/migrations/', import.meta.url);
+import { schemaBefore, tempDir } from './helpers.js';
 
 describe('migration 0090 (incident post-mortems)', () => {
   it('moves sessions filed under an incident into its linked sessions and keeps the incident', () => {
     const dir = tempDir('frameline-migrate-0090-');
     try {
       const path = dir.file('before.db');
-      const old = new Database(path);
-      for (const f of readdirSync(MIGRATIONS)
-        .filter((f) => /^\d{4}-.+\.sql$/.test(f))
-        .sort()) {
-        if (Number(f.slice(0, 4)) >= 90) continue;
-        old.exec(readFileSync(new URL(f, MIGRATIONS), 'utf8'));
-        old.pragma(`user_version = ${Number(f.slice(0, 4))}`);
-      }
+      const old = schemaBefore(path, 90);
       old
         .prepare(
           "INSERT INTO incident (id, title, severity, status, detected_at, summary) VALUES (4, 'Drops', 'P1', 'open', 1000000, 'kept')",

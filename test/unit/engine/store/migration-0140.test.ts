@@ -1,17 +1,15 @@
 // Migration 0140 on a copy of the schema before it: runbooks imported before provenance was kept may
 // have come through a page, so they count as a page's and are untrusted until a person trusts them;
 // walks from before take their runbook's provenance while its row still holds the walk's copy.
-import { readdirSync, readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../../../shared/runbooks/parse.js';
 import { builtinRunbooks } from '../../../../shared/runbooks/builtin/index.js';
 import { listRunbooks, trustRunbook } from '../../../../electron/engine/incidents/runbook-library.js';
 import { WalkEngine } from '../../../../electron/engine/incidents/walk.js';
 import { openStore } from '../../../../electron/engine/store/database.js';
-import { tempDir } from './helpers.js';
+import { schemaBefore, tempDir } from './helpers.js';
 
-const MIGRATIONS = new URL('../../../../electron/engine/store/migrations/', import.meta.url);
 const SHELL_STEPS = readFileSync(
   new URL('../../../fixtures/runbooks/shell-steps.md', import.meta.url),
   'utf8',
@@ -22,14 +20,7 @@ describe('migration 0140 (runbook provenance)', () => {
     const dir = tempDir('frameline-migrate-0140-');
     try {
       const path = dir.file('before.db');
-      const old = new Database(path);
-      for (const f of readdirSync(MIGRATIONS)
-        .filter((f) => /^\d{4}-.+\.sql$/.test(f))
-        .sort()) {
-        if (Number(f.slice(0, 4)) >= 140) continue;
-        old.exec(readFileSync(new URL(f, MIGRATIONS), 'utf8'));
-        old.pragma(`user_version = ${Number(f.slice(0, 4))}`);
-      }
+      const old = schemaBefore(path, 140);
       const runbook = parseRunbook(SHELL_STEPS, { fileName: 'shell-steps.md' });
       old
         .prepare(

@@ -3,8 +3,7 @@
 // diagnosis made, referred to by the walk and the timeline; the walk's other findings (by hand, or
 // whose session row is gone) move over with the severity of the catalogue. What the walk, the
 // sessions and the timeline say is the same as before, the walk's findings now with their severity.
-import { readdirSync, readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { TimelineEntry } from '../../../../shared/contract/incidents.js';
 import { FINDINGS, type FindingId } from '../../../../shared/findings.js';
@@ -16,7 +15,7 @@ import { buildReport } from '../../../../electron/engine/reports/report.js';
 import { WalkEngine } from '../../../../electron/engine/incidents/walk.js';
 import { listSessions } from '../../../../electron/engine/sessions/session-store.js';
 import { openStore, type Db } from '../../../../electron/engine/store/database.js';
-import { tempDir, type TempDir } from './helpers.js';
+import { schemaBefore, tempDir, type TempDir } from './helpers.js';
 
 /** The catalogue as migration 0150 knew it: later ids cannot be in a database it migrates. */
 const FINDING_IDS = [
@@ -39,19 +38,11 @@ const FINDING_IDS = [
   'protocol-violation',
 ] as const;
 
-const MIGRATIONS = new URL('../../../../electron/engine/store/migrations/', import.meta.url);
 const s = (seconds: number) => seconds * 1_000_000;
 
 /** A database with every migration before 0150, as the previous build left it. */
 function previousSchema(path: string): Database.Database {
-  const old = new Database(path);
-  for (const f of readdirSync(MIGRATIONS)
-    .filter((f) => /^\d{4}-.+\.sql$/.test(f))
-    .sort()) {
-    if (Number(f.slice(0, 4)) >= 150) continue;
-    old.exec(readFileSync(new URL(f, MIGRATIONS), 'utf8'));
-    old.pragma(`user_version = ${Number(f.slice(0, 4))}`);
-  }
+  const old = schemaBefore(path, 150);
   return old;
 }
 

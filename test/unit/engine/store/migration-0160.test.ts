@@ -1,15 +1,12 @@
 // Migration 0160 on a copy of the schema before it: the protocol a capture was told to speak moves
 // from its settings (JSON) to the session's own column, and reading the session honours it; a
 // session without a choice keeps being detected.
-import { readdirSync, readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../../electron/engine/store/database.js';
 import { sessionProtocols } from '../../../../electron/engine/sessions/protocols.js';
 import { chosenProtocol, getSessionRow } from '../../../../electron/engine/sessions/session-store.js';
-import { tempDir } from './helpers.js';
+import { schemaBefore, tempDir } from './helpers.js';
 
-const MIGRATIONS = new URL('../../../../electron/engine/store/migrations/', import.meta.url);
 const ENGINE_IO = 'ws://127.0.0.1:1/socket.io/?EIO=4&transport=websocket';
 
 describe('migration 0160 (the protocol a capture was told to speak)', () => {
@@ -17,14 +14,7 @@ describe('migration 0160 (the protocol a capture was told to speak)', () => {
     const dir = tempDir('frameline-migrate-0160-');
     try {
       const path = dir.file('before.db');
-      const old = new Database(path);
-      for (const f of readdirSync(MIGRATIONS)
-        .filter((f) => /^\d{4}-.+\.sql$/.test(f))
-        .sort()) {
-        if (Number(f.slice(0, 4)) >= 160) continue;
-        old.exec(readFileSync(new URL(f, MIGRATIONS), 'utf8'));
-        old.pragma(`user_version = ${Number(f.slice(0, 4))}`);
-      }
+      const old = schemaBefore(path, 160);
       const session = old.prepare(
         "INSERT INTO session (id, name, kind, target, settings, status, created_at) VALUES (?, ?, 'capture', ?, ?, 'complete', ?)",
       );

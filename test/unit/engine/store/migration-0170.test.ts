@@ -1,26 +1,15 @@
 // Migration 0170 on a copy of the schema before it: the session table is rebuilt to accept relay
 // runs, and every session, its columns and its children come through unchanged.
-import { readdirSync, readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../../electron/engine/store/database.js';
-import { tempDir } from './helpers.js';
-
-const MIGRATIONS = new URL('../../../../electron/engine/store/migrations/', import.meta.url);
+import { schemaBefore, tempDir } from './helpers.js';
 
 describe('migration 0170 (relay sessions)', () => {
   it('keeps every session and its connections, and accepts kind relay afterwards', () => {
     const dir = tempDir('frameline-migrate-0170-');
     try {
       const path = dir.file('before.db');
-      const old = new Database(path);
-      for (const f of readdirSync(MIGRATIONS)
-        .filter((f) => /^\d{4}-.+\.sql$/.test(f))
-        .sort()) {
-        if (Number(f.slice(0, 4)) >= 170) continue;
-        old.exec(readFileSync(new URL(f, MIGRATIONS), 'utf8'));
-        old.pragma(`user_version = ${Number(f.slice(0, 4))}`);
-      }
+      const old = schemaBefore(path, 170);
       old
         .prepare(
           "INSERT INTO session (id, name, kind, target, settings, status, created_at, ended_at, protocol) VALUES (1, 'a capture', 'capture', 'ws://127.0.0.1:1/', '{\"sends\":2}', 'complete', 1000, 2000, 'none')",

@@ -1,26 +1,15 @@
 // Migration 0180 on a copy of the schema before it: the session table is rebuilt to take the kind
 // `pcap` (a packet capture imported), keeping every session's columns and its children.
-import { readdirSync, readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../../electron/engine/store/database.js';
-import { tempDir } from './helpers.js';
-
-const MIGRATIONS = new URL('../../../../electron/engine/store/migrations/', import.meta.url);
+import { schemaBefore, tempDir } from './helpers.js';
 
 describe('migration 0180 (sessions of kind pcap, beside relay)', () => {
   it('keeps every session, its columns and its connections, and takes the kind pcap', () => {
     const dir = tempDir('frameline-migrate-0180-');
     try {
       const path = dir.file('before.db');
-      const old = new Database(path);
-      for (const f of readdirSync(MIGRATIONS)
-        .filter((f) => /^\d{4}-.+\.sql$/.test(f))
-        .sort()) {
-        if (Number(f.slice(0, 4)) >= 180) continue;
-        old.exec(readFileSync(new URL(f, MIGRATIONS), 'utf8'));
-        old.pragma(`user_version = ${Number(f.slice(0, 4))}`);
-      }
+      const old = schemaBefore(path, 180);
       const insert =
         "INSERT INTO session (id, name, kind, target, settings, status, created_at, ended_at, source_session_id, protocol) VALUES (1, 'recorded', 'capture', 'ws://a/', '{\"sends\":1}', 'complete', 1000000, 2000000, NULL, 'json-rpc')";
       old.exec(insert);

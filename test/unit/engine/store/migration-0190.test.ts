@@ -1,12 +1,8 @@
 // Migration 0190 on a copy of the schema before it: the walk_run table is rebuilt to accept relay
 // runs, and every run, its columns, its index and the findings that name it come through unchanged.
-import { readdirSync, readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../../electron/engine/store/database.js';
-import { tempDir } from './helpers.js';
-
-const MIGRATIONS = new URL('../../../../electron/engine/store/migrations/', import.meta.url);
+import { schemaBefore, tempDir } from './helpers.js';
 
 const RUN = `INSERT INTO walk_run (id, walk_id, node_id, step_index, kind, request, status, started_at, ended_at,
   output, summary, result, session_id) VALUES (?, 1, 'ALERT', 1, ?, '{}', 'ok', 10, 20, 'out', 'done', '{"a":1}', 1)`;
@@ -16,14 +12,7 @@ describe('migration 0190 (relay runs of a walk)', () => {
     const dir = tempDir('frameline-migrate-0190-');
     try {
       const path = dir.file('before.db');
-      const old = new Database(path);
-      for (const f of readdirSync(MIGRATIONS)
-        .filter((f) => /^\d{4}-.+\.sql$/.test(f))
-        .sort()) {
-        if (Number(f.slice(0, 4)) >= 190) continue;
-        old.exec(readFileSync(new URL(f, MIGRATIONS), 'utf8'));
-        old.pragma(`user_version = ${Number(f.slice(0, 4))}`);
-      }
+      const old = schemaBefore(path, 190);
       old.exec(`
         INSERT INTO session (id, name, kind, target, status, created_at) VALUES (1, 's', 'capture', 'ws://x/', 'complete', 1);
         INSERT INTO incident (id, title, severity, status, detected_at) VALUES (1, 'i', 'P2', 'open', 1);

@@ -5,6 +5,8 @@ import {
   closeClassOfCode,
   closedByLabel,
   connectionClass,
+  legsLabel,
+  relayCloser,
   outcomeLabel,
   wasInterrupted,
 } from '../../../../shared/charts/connection-class';
@@ -142,6 +144,29 @@ describe('closedByLabel', () => {
     expect(closedByLabel(deployClose)).toBe('closed by the server');
     expect(closedByLabel(abnormalDrop)).toBe('no close frame: the connection just went away');
     expect(closedByLabel(rejectedUpgrade)).toBeNull();
+  });
+
+  it("names Frameline's relay and its fault, the real client of a relayed connection, and both legs' closes", () => {
+    const relayed = { ...userClose, upstreamCloseCode: 1000, upstreamCloseReason: 'bye' };
+    expect(closedByLabel(relayed)).toBe('closed by the client');
+    expect(legsLabel({ ...relayed, closeCode: 1000, closeReason: null })).toBe(
+      'client 1000, server 1000 "bye"',
+    );
+    const cut = {
+      ...abnormalDrop,
+      closeCode: 1006,
+      closedBy: 'relay' as const,
+      closeFault: 'idle-cut=30',
+      upstreamCloseCode: 1006,
+      upstreamCloseReason: '',
+    };
+    expect(closedByLabel(cut)).toBe("closed by Frameline's relay (fault idle-cut=30)");
+    expect(legsLabel(cut)).toBe('client 1006, server 1006');
+    expect(closedByLabel({ ...cut, closeFault: null })).toBe("closed by Frameline's relay (it stopped)");
+    expect(relayCloser({ closeFault: null, error: { kind: 'protocol', message: 'masked frame' } })).toBe(
+      "Frameline's relay (a peer broke the protocol)",
+    );
+    expect(legsLabel(userClose)).toBeNull();
   });
 });
 
