@@ -16,6 +16,8 @@ export interface RawFrame {
   size: number;
   /** Text frames: the first characters of the payload; ping/pong: the payload as hex; else null. */
   head: string | null;
+  /** The head is the start of a longer payload (so it is no whole JSON text). */
+  truncated?: boolean;
 }
 
 /** Fields that carry the time a message was sent, in the order they are tried. */
@@ -96,11 +98,24 @@ function topLevel(head: string): Record<string, unknown> | null {
   }
 }
 
+/** The pattern of each field name read so far (a diagnosis reads a handful; a pass reads millions of frames). */
+const FIELD_PATTERNS = new Map<string, RegExp>();
+
+function fieldPattern(field: string): RegExp {
+  let pattern = FIELD_PATTERNS.get(field);
+  if (!pattern) {
+    pattern = new RegExp(
+      `"${escapeRegExp(field)}"\\s*:\\s*("(?:[^"\\\\]|\\\\.){0,200}"|-?\\d+(?:\\.\\d+)?)`,
+    );
+    if (FIELD_PATTERNS.size >= 64) FIELD_PATTERNS.clear();
+    FIELD_PATTERNS.set(field, pattern);
+  }
+  return pattern;
+}
+
 /** The first `"field": value` in a (possibly truncated) JSON text, as a string or number. */
 function firstField(head: string, field: string): string | number | undefined {
-  const m = new RegExp(
-    `"${escapeRegExp(field)}"\\s*:\\s*("(?:[^"\\\\]|\\\\.){0,200}"|-?\\d+(?:\\.\\d+)?)`,
-  ).exec(head);
+  const m = fieldPattern(field).exec(head);
   if (!m) return undefined;
   const raw = m[1]!;
   if (raw.startsWith('"')) {
@@ -119,8 +134,12 @@ function field(head: string, whole: Record<string, unknown> | null, name: string
   return firstField(head, name);
 }
 
-/** Reduces a raw frame; `idField` names the JSON field that pairs requests with responses. */
-export function toDiagFrame(raw: RawFrame, idField = 'id'): DiagFrame {
+/**
+ * Reduces a raw frame; `idField` names the JSON field that pairs requests with responses. A reader
+ * that pairs messages only (the scorecard) asks for no `sentAt`. A payload is parsed only when it
+ * names a wanted field and is whole; a truncated head is read field by field.
+ */
+export function toDiagFrame(raw: RawFrame, idField = 'id', fields: 'all' | 'pairing' = 'all'): DiagFrame {
   const frame: DiagFrame = {
     connection: raw.connection,
     ts: raw.ts,
@@ -132,10 +151,14 @@ export function toDiagFrame(raw: RawFrame, idField = 'id'): DiagFrame {
   if (raw.opcode !== 'text' || raw.head === null) return frame;
   const head = raw.head.trimStart();
   if (!head.startsWith('{')) return frame;
-  const whole = topLevel(head);
+  const sentAt = fields === 'all';
+  const named = (name: string) => head.includes(`"${name}"`);
+  if (!named(idField) && !(sentAt && SENT_AT_FIELDS.some(named))) return frame;
+  const whole = raw.truncated ? null : topLevel(head);
   const id = field(head, whole, idField);
   if ((typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isFinite(id)))
     frame.messageId = String(id);
+  if (!sentAt) return frame;
   for (const name of SENT_AT_FIELDS) {
     const ms = epochMs(field(head, whole, name));
     if (ms !== undefined) {

@@ -290,6 +290,7 @@ function* scoreSteps(
       damage,
       head.protocols,
       range,
+      'pairing',
     ))
       acc.add(f);
     yield;

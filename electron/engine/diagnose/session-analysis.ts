@@ -134,6 +134,8 @@ export function* sessionFrames(
   protocols?: SessionProtocols,
   /** Only the frames with seqs in (afterSeq, toSeq]. */
   range?: { afterSeq: number; toSeq: number },
+  /** What the reader needs of a JSON payload: all the rules' fields, or only the pairing id. */
+  fields: 'all' | 'pairing' = 'all',
 ): Generator<DiagFrame> {
   const decoded = new Set((protocols?.connections ?? []).filter((c) => c.protocol !== null).map((c) => c.id));
   // Only the head of an inline payload leaves SQLite; a segment's is read from its file (in order,
@@ -149,8 +151,9 @@ export function* sessionFrames(
       opcode,
       size: f.size,
       head: headOf(f.opcode, bytes),
+      truncated: bytes !== null && bytes.length < f.size,
     };
-    const frame = toDiagFrame(raw, idField);
+    const frame = toDiagFrame(raw, idField, fields);
     if (withProtocol && bytes !== null && protocols) {
       // Decoded as recorded (the stored direction): the protocol's roles do not turn in a mock.
       const m = protocols.messageOf(f.connection_id, {
