@@ -104,9 +104,7 @@ const FIELD_PATTERNS = new Map<string, RegExp>();
 function fieldPattern(field: string): RegExp {
   let pattern = FIELD_PATTERNS.get(field);
   if (!pattern) {
-    pattern = new RegExp(
-      `"${escapeRegExp(field)}"\\s*:\\s*("(?:[^"\\\\]|\\\\.){0,200}"|-?\\d+(?:\\.\\d+)?)`,
-    );
+    pattern = new RegExp(`"${escapeRegExp(field)}"\\s*:\\s*("(?:[^"\\\\]|\\\\.){0,200}"|-?\\d+(?:\\.\\d+)?)`);
     if (FIELD_PATTERNS.size >= 64) FIELD_PATTERNS.clear();
     FIELD_PATTERNS.set(field, pattern);
   }
