@@ -15,6 +15,7 @@ import { segmentFor } from './segments.js';
 import { valueRefused } from './io-errors.js';
 import {
   readSpool,
+  SPOOL_READ_BYTES,
   SpoolDamagedError,
   SpoolRecordError,
   type SpoolMessage,
@@ -75,6 +76,8 @@ export class SpoolApplier {
   /** Frames committed by this applier so far (also when a later batch failed). */
   committedFrames = 0;
   private fd: number | null = null;
+  /** What the spool is read into, kept from batch to batch (faulting in a fresh one cost as much as the read). */
+  private scratch: Buffer | null = null;
   /** The segment this spool is, once the first batch made its row (null again after a rollback). */
   private segmentId: number | null = null;
   private static readonly EMPTY = Buffer.alloc(0);
@@ -152,7 +155,14 @@ export class SpoolApplier {
       let next: number;
       let damage: SpoolDamagedError | null = null;
       try {
-        next = readSpool(fd, this.offset, end, visitor, batchFrames);
+        next = readSpool(
+          fd,
+          this.offset,
+          end,
+          visitor,
+          batchFrames,
+          (this.scratch ??= Buffer.allocUnsafe(SPOOL_READ_BYTES)),
+        );
       } catch (err) {
         // Commit the whole records before the damage, then report it.
         if (!(err instanceof SpoolDamagedError)) throw err;
@@ -202,6 +212,7 @@ export class SpoolApplier {
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
+    this.scratch = null;
   }
 
   private framesSeen = 0;
