@@ -227,7 +227,8 @@ export interface SpoolVisitor {
   message(msg: SpoolMessage): void;
 }
 
-const READ_BYTES = 4 << 20;
+/** How much of a spool is read at a time. */
+export const SPOOL_READ_BYTES = 4 << 20;
 
 /**
  * Runs a visitor on the record at `at`, turning its SpoolRecordError, or a value the database
@@ -253,7 +254,9 @@ function visit(at: number, fn: () => void): void {
 /**
  * Reads whole records from `from` up to at most `to` (or the end of the file), at most `maxFrames`
  * frames; returns the offset after the last whole record read. A torn record at the end (a crash
- * mid-write) is left unread.
+ * mid-write) is left unread. `scratch` (SPOOL_READ_BYTES long) is read into instead of a new buffer:
+ * a caller that reads again and again keeps one, so the pages of a fresh 4 MiB buffer are not
+ * faulted in every time.
  */
 export function readSpool(
   fd: number,
@@ -261,10 +264,11 @@ export function readSpool(
   to: number,
   visitor: SpoolVisitor,
   maxFrames = Infinity,
+  scratch?: Buffer,
 ): number {
   let offset = from;
   let frames = 0;
-  let buf = Buffer.allocUnsafe(READ_BYTES);
+  let buf = scratch ?? Buffer.allocUnsafe(SPOOL_READ_BYTES);
   while (offset < to && frames < maxFrames) {
     const want = Math.min(buf.length, to - offset);
     const got = readSync(fd, buf, 0, want, offset);

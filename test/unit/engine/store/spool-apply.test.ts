@@ -260,4 +260,28 @@ describe('SpoolApplier', () => {
     expect(() => applier().applyUpTo()).toThrow(SpoolDamagedError);
     expect(seqs()).toEqual([1, 2, 3]);
   });
+
+  // Frame rows are inserted many to a statement: a value refused inside one must still be found at
+  // its own record, everything before it kept and nothing after it.
+  it('takes a frame whose value the database refuses for damage at its own record, among many', () => {
+    const w = new SpoolWriter(spool);
+    connection(w);
+    frames(w, 1, 99);
+    const at = w.written + w.pending;
+    w.frame(1, 100, T0 + 100.5, 0, 2, Buffer.alloc(8), 1 << 20); // no integer: the column refuses it
+    frames(w, 101, 300);
+    w.close();
+    const a = applier();
+    let damage: unknown = null;
+    try {
+      a.applyUpTo();
+    } catch (err) {
+      damage = err;
+    }
+    expect(damage).toBeInstanceOf(SpoolDamagedError);
+    expect((damage as SpoolDamagedError).offset).toBe(at);
+    expect(seqs()).toEqual(range(1, 99));
+    expect(storedOffset()).toBe(at);
+    expect(a.committedFrames).toBe(99);
+  });
 });
