@@ -78,7 +78,10 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<Mosquitt
   const missing = mosquittoMissing();
   if (missing) throw new Error(missing);
   const dir = mkdtempSync(join(tmpdir(), 'frameline-mosquitto-'));
-  const [wsPort, mqttPort] = [await freePort(), await freePort()];
+  // Two ports asked for one after the other may be the same one (each is free again once asked).
+  const wsPort = await freePort();
+  let mqttPort = await freePort();
+  while (mqttPort === wsPort) mqttPort = await freePort();
   let auth = 'allow_anonymous true\n';
   if (o.users) {
     const passwords = join(dir, 'passwords');

@@ -172,7 +172,7 @@ function scorecardTable(card: Scorecard): string {
   const rows = SCORE_NAMES.map(([key, name]) => {
     const x = card[key];
     const verdict = scoreVerdict(x);
-    return `<tr data-metric="${key}"><td>${esc(name)}</td><td class="num">${esc(scoreValue(x))}</td><td class="num">&gt; ${x.threshold} %</td><td><span class="verdict ${verdict === 'PASS' ? 'pass' : verdict === 'FAIL' ? 'fail' : 'none'}">${verdict}</span></td><td>${esc(x.evidence)}</td></tr>`;
+    return `<tr data-metric="${key}"><td>${esc(name)}</td><td class="num">${esc(scoreValue(x))}</td><td class="num">&gt; ${x.threshold} %</td><td><span class="score-verdict ${verdict === 'PASS' ? 'pass' : verdict === 'FAIL' ? 'fail' : 'none'}">${verdict}</span></td><td>${esc(x.evidence)}</td></tr>`;
   }).join('');
   return `<table class="scorecard"><thead><tr><th>Metric</th><th class="num">Value</th><th class="num">Threshold</th><th>Verdict</th><th>Evidence</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

@@ -42,7 +42,7 @@ td.time, td.kind { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .sev { display: inline-block; padding: 0 .45rem; border-radius: 3px; font-weight: 700; font-size: .8rem; color: #fff; background: var(--muted); }
 .sev.P1, .sev.critical { background: var(--bad); } .sev.P2, .sev.warning { background: var(--warn); }
 .sev.P3, .sev.info { background: var(--info); } .sev.P4 { background: var(--muted); }
-.verdict { font-weight: 700; } .verdict.pass { color: var(--ok); } .verdict.fail { color: var(--bad); } .verdict.none { color: var(--muted); }
+.score-verdict { font-weight: 700; } .score-verdict.pass { color: var(--ok); } .score-verdict.fail { color: var(--bad); } .score-verdict.none { color: var(--muted); }
 .finding, .step, .session { break-inside: avoid-page; border: 1px solid var(--line); border-radius: 6px; padding: .6rem .9rem; margin: .7rem 0; }
 .step.is-left { border-style: dashed; color: var(--muted); }
 .step .overrun { color: var(--bad); font-weight: 600; }

@@ -33,6 +33,7 @@ const COMMANDS: string[][] = [
   ['probe', 'ws://127.0.0.1:9/', SURPLUS],
   ['watch', 'ws://127.0.0.1:9/', SURPLUS],
   ['diagnose', '1', SURPLUS],
+  ['compare', '1', '2', SURPLUS],
   ['incident', 'create', SURPLUS, '--title', 'x'],
   ['incident', 'list', SURPLUS],
   ['incident', 'show', '1', SURPLUS],

@@ -45,8 +45,9 @@ beforeAll(async () => {
     targets: [exporter.target],
     basicAuth: { username: 'frameline', password: PASSWORD },
   });
-  // rate() and histogram_quantile() need two samples of each series.
-  await prometheus.untilScraped(2);
+  // rate() and histogram_quantile() need two samples of each series, and a range query's curve (a
+  // point every 2 s over the five-minute window) needs scrapes spanning two of its steps.
+  await prometheus.untilScraped(6);
 }, 60_000);
 
 afterAll(async () => {
