@@ -278,6 +278,12 @@ function* scoreSteps(
   const acc = new FrameAccumulator(head.connections, head.endedAt, idField, head.frameCounts);
   const damage = new DamageTally();
   const total = committedFrames(ctx.db, row.id);
+  // Delivery pairs answers with the requests waiting for them: an incoming text frame is read only
+  // while some request with an id waits (a stream of server pushes is not read for ids no request
+  // asked for; protocol connections are read whole, for their acknowledgements and heartbeats).
+  const waiting = new Set<string>();
+  const readsPayload = (direction: 'in' | 'out', opcode: string) =>
+    direction === 'out' || opcode !== 'text' || waiting.size > 0;
   for (let afterSeq = 0; afterSeq < total; afterSeq += SLICE_FRAMES) {
     const range = { afterSeq, toSeq: afterSeq + SLICE_FRAMES };
     // A mock's session is read from its client's side, as the diagnosis reads it.
@@ -291,8 +297,14 @@ function* scoreSteps(
       head.protocols,
       range,
       'pairing',
-    ))
+      readsPayload,
+    )) {
+      if (f.messageId !== undefined) {
+        if (f.direction === 'out') waiting.add(f.messageId);
+        else waiting.delete(f.messageId);
+      }
       acc.add(f);
+    }
     yield;
   }
   return { head, tally: sessionTally(row.kind, head, acc.finish()) };

@@ -14,7 +14,7 @@ import { streamDiagnosis, type SessionHead } from '../../../shared/diagnosis/ses
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract.js';
 import { CheckSchema, type Diagnosis } from '../../../shared/findings.js';
 import { directionOf, opcodeOf } from '../../../shared/frame-codes.js';
-import type { ClosedBy, Headers } from '../../../shared/contract.js';
+import type { ClosedBy, Direction, Headers, Opcode } from '../../../shared/contract.js';
 import { nowMicros } from '../clock.js';
 import type { EngineContext } from '../context.js';
 import { MissingError } from '../errors.js';
@@ -136,6 +136,11 @@ export function* sessionFrames(
   range?: { afterSeq: number; toSeq: number },
   /** What the reader needs of a JSON payload: all the rules' fields, or only the pairing id. */
   fields: 'all' | 'pairing' = 'all',
+  /**
+   * Whether a frame's payload is read at all (as the reader sees its direction); a frame not read
+   * has no head, so no id. Without it, every payload the rules read is.
+   */
+  readsPayload?: (direction: Direction, opcode: Opcode) => boolean,
 ): Generator<DiagFrame> {
   const decoded = new Set((protocols?.connections ?? []).filter((c) => c.protocol !== null).map((c) => c.id));
   // Only the head of an inline payload leaves SQLite; a segment's is read from its file (in order,
@@ -143,11 +148,15 @@ export function* sessionFrames(
   for (const f of frameHeads(db, sessionId, DECODE_BYTES, range)) {
     const opcode = opcodeOf(f.opcode);
     const withProtocol = decoded.has(f.connection_id);
-    const bytes = bytesOf(db, f, withProtocol, damage);
+    const direction = fromPeerSide ? directionOf(1 - f.direction) : directionOf(f.direction);
+    const bytes =
+      withProtocol || !readsPayload || readsPayload(direction, opcode)
+        ? bytesOf(db, f, withProtocol, damage)
+        : null;
     const raw: RawFrame = {
       connection: ordinalOf.get(f.connection_id) ?? 0,
       ts: f.ts,
-      direction: fromPeerSide ? directionOf(1 - f.direction) : directionOf(f.direction),
+      direction,
       opcode,
       size: f.size,
       head: headOf(f.opcode, bytes),
