@@ -26,6 +26,11 @@ export const ReconnectPolicySchema = z
     jitter: numberIn(0, 1).default(0.2),
     /** Consecutive failed attempts before giving up. */
     attempts: numberIn(1, 1_000_000, '', { integer: true }).default(10),
+    /**
+     * Give up at once when the server refuses the upgrade with a status a retry cannot change
+     * (400, 401, 403, 404, 405, 426): a walk's check reports the refusal instead of retrying it.
+     */
+    giveUpOnRefusal: z.boolean().default(false),
   })
   .refine((r) => r.maxMs >= r.baseMs, {
     error: 'the longest reconnect delay must not be shorter than the first one',

@@ -55,6 +55,9 @@ export interface CaptureResult {
   scriptFailure: string | null;
 }
 
+/** Refused upgrades a retry cannot change: the request itself is wrong, not the moment. */
+const FINAL_REFUSALS = new Set([400, 401, 403, 404, 405, 426]);
+
 /** A connection that stayed open this long resets the reconnect attempt counter. */
 const STABLE_CONNECTION_MS = 10_000;
 /** How long a clean close may take before the socket is dropped. */
@@ -262,14 +265,20 @@ export class Capture {
         if (this.stopReason || !this.options.reconnect) break;
         const lived = outcome.openedAtMs === null ? 0 : outcome.closedAtMs - outcome.openedAtMs;
         attempt = lived >= STABLE_CONNECTION_MS ? 1 : attempt + 1;
-        if (attempt > this.options.reconnect.attempts) {
+        const final =
+          this.options.reconnect.giveUpOnRefusal &&
+          outcome.refusedStatus !== null &&
+          FINAL_REFUSALS.has(outcome.refusedStatus);
+        if (final || attempt > this.options.reconnect.attempts) {
           this.stopReason = 'gave-up';
           this.spool.message({
             type: 'event',
             ordinal: null,
             ts: nowMicros(),
             kind: 'reconnect-gave-up',
-            detail: { attempts: attempt - 1 },
+            detail: final
+              ? { attempts: attempt - 1, refusedStatus: outcome.refusedStatus }
+              : { attempts: attempt - 1 },
           });
           break;
         }

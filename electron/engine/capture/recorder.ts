@@ -38,6 +38,8 @@ export interface ConnectionOutcome {
   closeReason: string | null;
   closedBy: ClosedBy | null;
   error: { kind: ErrorKind; message: string } | null;
+  /** The HTTP status of an upgrade the server refused (not 101); null otherwise. */
+  refusedStatus: number | null;
 }
 
 /** How one connection is opened and what of it is kept: the wire-level settings of a capture or a probe. */
@@ -481,6 +483,10 @@ export class ConnectionRecorder {
       closeReason: reason,
       closedBy,
       error: this.error,
+      refusedStatus:
+        this.error?.kind === 'upgrade-rejected' && this.response && this.response.status !== 101
+          ? this.response.status
+          : null,
     });
   }
 }

@@ -145,8 +145,9 @@ async function runCapture(
     durationSeconds: action.duration,
     // The step's own script runs instead of the profile's.
     ...(action.script !== undefined ? { script: action.script, scriptFile: undefined } : {}),
-    // Like a well-behaved client: every drop during the capture is followed by a reconnect with backoff.
-    reconnect: {},
+    // Like a well-behaved client: every drop during the capture is followed by a reconnect with
+    // backoff; a refusal a retry cannot change (401, 403…) ends the check at once with its status.
+    reconnect: { giveUpOnRefusal: true },
   });
   // The profile's secrets are never stored: the handshake is recorded with them masked.
   const capture = Capture.start(ctx.engine, request, { maskRequestSecrets: true });

@@ -147,11 +147,20 @@ describe('a walk’s connection profile', () => {
     }
   });
 
-  it('without the token, the walk’s probe reports the refusal', async () => {
+  it('without the token, the walk’s capture and probe report the refusal at once', async () => {
     const server = stack.push(await pythonServer(['--require-header', `Authorization: ${BEARER}`]));
     const started = await walkWith(`${server.url}/prices`, []);
     expect(started.profile).toBeNull();
     const walk = String(started.id);
+
+    // The walk's capture (a step of its first node) reports the refusal after one attempt: a 401 is
+    // not retried for minutes with backoff (a retry cannot change it), so it ends long before its 60 s.
+    const capture = await json<WalkRun>(['walk', 'action', walk, '--step', '2', '--duration', '60']);
+    expect(capture.status).toBe('failed');
+    expect(capture.summary).toMatch(/could not connect .*401/);
+    // One connection: the refusal was not tried again.
+    expect(capture.result).toMatchObject({ connections: 1, opened: false, stoppedBy: 'gave-up' });
+
     await json(['walk', 'choose', walk]);
     const probe = await json<WalkRun>(['walk', 'action', walk, '--step', '1']);
     expect(probe.summary).toMatch(/upgrade-rejected/);

@@ -55,7 +55,14 @@ describe('requestFrom', () => {
     const r = request(['--timeout', '2.5', '-H', 'X-A: 1', '--reconnect', '--reconnect-base', '100']);
     expect(r.connectTimeoutSeconds).toBe(2.5);
     expect(r.headers).toEqual([['X-A', '1']]);
-    expect(r.reconnect).toEqual({ baseMs: 100, maxMs: 30_000, factor: 2, jitter: 0.2, attempts: 10 });
+    expect(r.reconnect).toEqual({
+      baseMs: 100,
+      maxMs: 30_000,
+      factor: 2,
+      jitter: 0.2,
+      attempts: 10,
+      giveUpOnRefusal: false,
+    });
   });
 
   it('names the flag and the value given, in the schema’s words', () => {

@@ -55,6 +55,7 @@ describe('ReconnectPolicySchema', () => {
       factor: 2,
       jitter: 0.2,
       attempts: 10,
+      giveUpOnRefusal: false,
     });
   });
   it.each([

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { reconnectDelay } from '../../../../electron/engine/capture/backoff.js';
 import type { ReconnectPolicy } from '../../../../shared/contract.js';
 
-const policy: ReconnectPolicy = { baseMs: 100, maxMs: 10_000, factor: 2, jitter: 0.2, attempts: 10 };
+const policy: ReconnectPolicy = {
+  baseMs: 100,
+  maxMs: 10_000,
+  factor: 2,
+  jitter: 0.2,
+  attempts: 10,
+  giveUpOnRefusal: false,
+};
 const mid = (): number => 0.5; // no jitter
 const low = (): number => 0; // -jitter
 const high = (): number => 1; // +jitter
