@@ -191,7 +191,11 @@ describe.skipIf(protocolToolMissing('socket.io'))('capture --script after a Sock
     await until('the chat event at the server', () => server.events.some((e) => e.name === 'chat'));
     expect(server.events).toEqual([{ namespace: '/', name: 'chat', args: [{ text: 'hi' }] }]);
     await until('the disconnect at the server', () => server.disconnects.length > 0);
-    expect(server.disconnects).toEqual(['transport close']);
+    // The close was ours and clean (1000, by the client: checked below). The server names the end of
+    // its transport "close", or "error" when the command's exit reset the socket before the server
+    // had sent its last Engine.IO ping (seen beside other jobs): either way it ended there once.
+    expect(server.disconnects).toHaveLength(1);
+    expect(['transport close', 'transport error']).toContain(server.disconnects[0]);
     const s = await shown(r.stdout);
     expect(steps(s)).toEqual([
       '1 script-step/expect',
