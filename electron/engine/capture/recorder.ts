@@ -262,11 +262,14 @@ export class ConnectionRecorder {
   private chunkAt: number | null = null;
   /** The last time stamped, so that a frame read after one we sent in the same chunk never goes back in time. */
   private lastTs = 0;
-  private readonly chunkArrived = (): void => {
+  private readonly chunkArrived = (chunk: Buffer): void => {
     this.chunkAt = nowMicros();
+    // The payloads ws reads out of it are views of it: spooled with its bytes, not one by one.
+    this.ctx.spool.received(this.ctx.ordinal, chunk);
   };
   private readonly chunkRead = (): void => {
     this.chunkAt = null;
+    this.ctx.spool.received(this.ctx.ordinal, null);
   };
 
   private frame(direction: DirectionCode, opcode: number, data: Buffer): void {

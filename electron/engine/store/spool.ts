@@ -5,13 +5,27 @@
 //   frame:   u32 connection ordinal, u32 seq, f64 ts (µs), u8 direction, u8 opcode, u8 truncated,
 //            u32 real size, payload bytes (possibly capped)
 //   message: UTF-8 JSON of a SpoolMessage
+//   slice:   u32 connection ordinal, u32 seq of its first frame, f64 ts (µs), u32 count, then per
+//            frame u32 offset of its payload in the bytes, u32 length, u32 real size, u32 opcode,
+//            then the bytes: a run of the socket's bytes as they were read (frame headers included),
+//            holding the payloads of `count` received frames with consecutive seqs and one time
+//            (a slice is how a flood of small frames is spooled: see SpoolWriter.received)
 import { closeSync, fstatSync, openSync, readSync, writevSync, writeSync } from 'node:fs';
+import { endianness } from 'node:os';
 import type { ClosedBy, ErrorKind, Headers, Timings } from '../../../shared/contract.js';
 import { valueRefused } from './io-errors.js';
 
 export const KIND_FRAME = 1;
 export const KIND_MESSAGE = 2;
+export const KIND_SLICE = 3;
 const FRAME_HEADER = 4 + 1 + 4 + 4 + 8 + 1 + 1 + 1 + 4; // 28 bytes before the payload
+const SLICE_HEADER = 4 + 1 + 4 + 4 + 8 + 4; // 25 bytes before the index
+/** 32-bit words per frame in a slice's index. */
+const SLICE_ENTRY = 4;
+/** Frames per slice at most (a longer run of the same chunk is cut into several slices). */
+const SLICE_FRAMES = 4096;
+/** The index is written from a Uint32Array as it lies in memory: little-endian machines only. */
+const SLICES = endianness() === 'LE';
 
 /** Non-frame facts a capture records, in the order they happened. */
 export type SpoolMessage =
@@ -84,6 +98,23 @@ export class SpoolWriter {
   private start = 0;
   /** Bytes written to the file so far (everything before this offset survives a crash of the app). */
   written: number;
+  /**
+   * The chunk the socket of connection `rawOrdinal` just gave (see `received`), and the open slice
+   * of it: the frames indexed since `sliceFrom` (`count` of them, from seq `sliceSeq`, all at
+   * `sliceTs`), whose payloads end at `sliceEnd`.
+   */
+  private raw: Buffer | null = null;
+  private rawMemory: ArrayBufferLike | null = null;
+  /** Where the chunk lies in its memory: its first byte, and the first byte after it. */
+  private rawStart = 0;
+  private rawEnd = 0;
+  private rawOrdinal = -1;
+  private sliceFrom = 0;
+  private sliceEnd = 0;
+  private sliceSeq = 0;
+  private sliceTs = 0;
+  private count = 0;
+  private readonly index = new Uint32Array(SLICE_FRAMES * SLICE_ENTRY);
 
   constructor(
     readonly path: string,
@@ -106,6 +137,7 @@ export class SpoolWriter {
     /** The caller never changes `data` (a received payload): a large one is written from where it is. */
     kept = false,
   ): void {
+    this.cutSlice();
     const stored = data.length > cap ? cap : data.length;
     const byReference = kept && stored >= KEPT_PAYLOAD_BYTES;
     const need = FRAME_HEADER + stored;
@@ -135,7 +167,101 @@ export class SpoolWriter {
     this.used = o + stored;
   }
 
+  /**
+   * Spools a received payload that still lies whole in the chunk being read (see `received`): its
+   * place in the chunk is added to the open slice (four numbers; its bytes are written with the
+   * chunk's). False, and nothing spooled, when it does not lie there (or would be cut to `cap`):
+   * `frame` spools it then.
+   */
+  sliced(ordinal: number, seq: number, ts: number, opcode: number, data: Buffer, cap: number): boolean {
+    if (this.raw === null) return false;
+    const length = data.length;
+    const at = data.byteOffset - this.rawStart;
+    if (
+      ordinal !== this.rawOrdinal ||
+      data.buffer !== this.rawMemory ||
+      at < this.sliceEnd ||
+      this.rawStart + at + length > this.rawEnd ||
+      length > cap
+    )
+      return false;
+    let count = this.count;
+    if (count > 0 && (ts !== this.sliceTs || seq !== this.sliceSeq + count || count === SLICE_FRAMES)) {
+      this.cutSlice();
+      count = 0;
+    }
+    if (count === 0) {
+      this.sliceSeq = seq;
+      this.sliceTs = ts;
+    }
+    const i = count * SLICE_ENTRY;
+    const index = this.index;
+    index[i] = at - this.sliceFrom;
+    index[i + 1] = length;
+    index[i + 2] = length;
+    index[i + 3] = opcode;
+    this.count = count + 1;
+    this.sliceEnd = at + length;
+    return true;
+  }
+
+  /**
+   * The socket of connection `ordinal` gave `chunk` (before the WebSocket parser reads it; `null`
+   * once it has read it). The payloads of received frames that lie whole in it are then spooled as
+   * slices of it: the chunk's bytes handed to the file as they are, with an index of where each
+   * payload lies, instead of a header and a copy per frame — in a flood of small frames, that
+   * per-frame work was a third of the receiving thread's. The chunk must never change afterwards
+   * (a socket's chunks never do).
+   */
+  received(ordinal: number, chunk: Buffer | null): void {
+    this.cutSlice();
+    const raw = SLICES ? chunk : null;
+    this.raw = raw;
+    this.rawMemory = raw === null ? null : raw.buffer;
+    this.rawStart = raw === null ? 0 : raw.byteOffset;
+    this.rawEnd = raw === null ? 0 : raw.byteOffset + raw.length;
+    this.rawOrdinal = ordinal;
+    this.sliceFrom = 0;
+    this.sliceEnd = 0;
+  }
+
+  /** Appends the open slice as a record; later frames of the same chunk start a new one. */
+  private cutSlice(): void {
+    const count = this.count;
+    if (count === 0) return;
+    this.count = 0;
+    const raw = this.raw!;
+    const bytes = raw.subarray(this.sliceFrom, this.sliceEnd);
+    this.sliceFrom = this.sliceEnd;
+    const indexBytes = count * SLICE_ENTRY * 4;
+    const byReference = bytes.length >= KEPT_PAYLOAD_BYTES;
+    const head = SLICE_HEADER + indexBytes;
+    const buffered = byReference ? head : head + bytes.length;
+    if (this.used + buffered > this.chunk.length) this.grow(buffered);
+    const c = this.chunk;
+    let o = this.used;
+    c.writeUInt32LE(head + bytes.length - 4, o);
+    c[o + 4] = KIND_SLICE;
+    c.writeUInt32LE(this.rawOrdinal, o + 5);
+    c.writeUInt32LE(this.sliceSeq, o + 9);
+    c.writeDoubleLE(this.sliceTs, o + 13);
+    c.writeUInt32LE(count, o + 21);
+    o += SLICE_HEADER;
+    c.set(new Uint8Array(this.index.buffer, 0, indexBytes), o);
+    o += indexBytes;
+    if (byReference) {
+      this.used = o;
+      this.parts.push(c.subarray(this.start, o), bytes);
+      this.partsBytes += o - this.start + bytes.length;
+      this.start = o;
+      return;
+    }
+    bytes.copy(c, o);
+    this.used = o + bytes.length;
+  }
+
   message(msg: SpoolMessage): void {
+    this.cutSlice();
     const body = Buffer.from(JSON.stringify(msg), 'utf8');
     const need = 5 + body.length;
     if (this.used + need > this.chunk.length) this.grow(need);
@@ -145,14 +271,21 @@ export class SpoolWriter {
     this.used += need;
   }
 
-  /** Bytes appended but not yet written to the file. */
+  /** Bytes appended but not yet written to the file (the open slice's included). */
   get pending(): number {
-    return this.partsBytes + this.used - this.start;
+    const slice =
+      this.count > 0 ? SLICE_HEADER + this.count * SLICE_ENTRY * 4 + this.sliceEnd - this.sliceFrom : 0;
+    return this.partsBytes + this.used - this.start + slice;
   }
 
   /** Writes what is buffered to the file; returns the durable length. */
   flush(): number {
-    const pending = this.pending;
+    this.cutSlice();
+    return this.writeOut();
+  }
+
+  private writeOut(): number {
+    const pending = this.partsBytes + this.used - this.start;
     if (pending === 0) return this.written;
     if (this.parts.length === 0) {
       let off = 0;
@@ -200,7 +333,7 @@ export class SpoolWriter {
   private closed = false;
 
   private grow(need: number): void {
-    this.flush();
+    this.writeOut();
     if (need > this.chunk.length) this.chunk = Buffer.allocUnsafe(need);
   }
 }
@@ -251,9 +384,51 @@ function visit(at: number, fn: () => void): void {
   }
 }
 
+/** Visits the frames of the slice record at `p` of `buf` (file offset `offset + p`); returns how many. */
+function readSlice(buf: Buffer, p: number, len: number, offset: number, visitor: SpoolVisitor): number {
+  const at = offset + p;
+  const damaged = (why: string) => new SpoolDamagedError(at, `spool is damaged at byte ${at}: ${why}`);
+  if (len + 4 < SLICE_HEADER) throw damaged(`a slice record of ${len + 4} bytes is shorter than its header`);
+  const ordinal = buf.readUInt32LE(p + 5);
+  const seq = buf.readUInt32LE(p + 9);
+  const ts = buf.readDoubleLE(p + 13);
+  const count = buf.readUInt32LE(p + 21);
+  const indexAt = p + SLICE_HEADER;
+  const bytesAt = indexAt + count * SLICE_ENTRY * 4;
+  const end = p + 4 + len;
+  if (count === 0 || bytesAt > end)
+    throw damaged(`a slice record's index of ${count} frames does not fit it`);
+  // Every entry is checked before any frame is visited: a damaged slice is refused whole.
+  for (let k = 0, e = indexAt; k < count; k++, e += SLICE_ENTRY * 4) {
+    const from = bytesAt + buf.readUInt32LE(e);
+    const length = buf.readUInt32LE(e + 4);
+    if (from + length > end || buf.readUInt32LE(e + 8) < length || buf.readUInt32LE(e + 12) > 15)
+      throw damaged(`frame ${k + 1} of a slice record lies outside it`);
+  }
+  for (let k = 0, e = indexAt; k < count; k++, e += SLICE_ENTRY * 4) {
+    const from = bytesAt + buf.readUInt32LE(e);
+    const length = buf.readUInt32LE(e + 4);
+    const size = buf.readUInt32LE(e + 8);
+    visit(at, () =>
+      visitor.frame({
+        at: offset + from,
+        ordinal,
+        seq: seq + k,
+        ts,
+        direction: 0,
+        opcode: buf.readUInt32LE(e + 12),
+        truncated: size > length ? 1 : 0,
+        size,
+        payload: buf.subarray(from, from + length),
+      }),
+    );
+  }
+  return count;
+}
+
 /**
- * Reads whole records from `from` up to at most `to` (or the end of the file), at most `maxFrames`
- * frames; returns the offset after the last whole record read. A torn record at the end (a crash
+ * Reads whole records from `from` up to at most `to` (or the end of the file), until `maxFrames`
+ * frames were read (a slice's frames are read together, so its last one may pass the limit); returns the offset after the last whole record read. A torn record at the end (a crash
  * mid-write) is left unread. `scratch` (SPOOL_READ_BYTES long) is read into instead of a new buffer:
  * a caller that reads again and again keeps one, so the pages of a fresh 4 MiB buffer are not
  * faulted in every time.
@@ -300,6 +475,8 @@ export function readSpool(
           }),
         );
         frames++;
+      } else if (kind === KIND_SLICE) {
+        frames += readSlice(buf, p, len, offset, visitor);
       } else if (kind === KIND_MESSAGE) {
         let msg: SpoolMessage;
         try {

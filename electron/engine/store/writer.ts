@@ -340,12 +340,32 @@ export class SessionSpool {
       return this.seq + this.lost;
     }
     const seq = ++this.seq;
+    if (
+      kept &&
+      direction === 0 &&
+      size === undefined &&
+      this.out.sliced(ordinal, seq, ts, opcode, data, cap)
+    ) {
+      // A slice grows at most by the chunk being read: its size is looked at once that chunk is read.
+      if (ts - this.lastFlushUs >= FLUSH_INTERVAL_MS * 1000) {
+        this.lastFlushUs = ts;
+        this.flush();
+      }
+      return seq;
+    }
     this.out.frame(ordinal, seq, ts, direction, opcode, data, cap, size, kept);
     if (this.out.pending >= FLUSH_BYTES || ts - this.lastFlushUs >= FLUSH_INTERVAL_MS * 1000) {
       this.lastFlushUs = ts;
       this.flush();
     }
     return seq;
+  }
+
+  /** A chunk the socket of connection `ordinal` gave, before it is parsed; null once it was (SpoolWriter.received). */
+  received(ordinal: number, chunk: Buffer | null): void {
+    if (this.failure) return;
+    this.out.received(ordinal, chunk);
+    if (this.out.pending >= FLUSH_BYTES) this.flush();
   }
 
   message(msg: SpoolMessage): void {

@@ -364,3 +364,124 @@ describe('readSpool boundaries', () => {
     );
   });
 });
+
+/** Server frames (unmasked, FIN, lengths under 126) written back to back, as one read of a socket gives them. */
+function wire(...frames: Array<[number, Buffer]>): { chunk: Buffer; payloads: Buffer[] } {
+  const chunk = Buffer.concat(
+    frames.map(([op, p]) => Buffer.concat([Buffer.from([0x80 | op, p.length]), p])),
+  );
+  const payloads: Buffer[] = [];
+  let at = 0;
+  for (const [, p] of frames) {
+    payloads.push(chunk.subarray(at + 2, at + 2 + p.length)); // what the parser hands over: views of the chunk
+    at += 2 + p.length;
+  }
+  return { chunk, payloads };
+}
+
+describe('slices: received frames spooled with the bytes of the chunk they came in', () => {
+  it('reads back every frame of a chunk, in order, with its payload where the file holds it', () => {
+    const path = dir.file('slice.spool');
+    const w = new SpoolWriter(path);
+    const { chunk, payloads } = wire(
+      [1, Buffer.from('one')],
+      [9, Buffer.from('beat')],
+      [2, Buffer.from([0, 255])],
+    );
+    w.message(connection);
+    w.received(1, chunk);
+    expect(w.sliced(1, 1, 100, 1, payloads[0]!, 1024)).toBe(true);
+    expect(w.sliced(1, 2, 100, 9, payloads[1]!, 1024)).toBe(true);
+    // Our pong, sent between the ping and the next frame of the same chunk, ends the slice.
+    w.frame(1, 3, 101, 1, 10, Buffer.from('beat'), 1024);
+    expect(w.sliced(1, 4, 101, 2, payloads[2]!, 1024)).toBe(true);
+    w.received(1, null);
+    w.message(closed);
+    w.close();
+
+    const c = collector();
+    expect(readSpool(open(path), 0, size(path), c)).toBe(size(path));
+    expect(c.records.map((r) => (r.kind === 'frame' ? r.frame.seq : r.message.type))).toEqual([
+      'connection',
+      1,
+      2,
+      3,
+      4,
+      'closed',
+    ]);
+    expect(c.frames.map((f) => [f.ordinal, f.ts, f.direction, f.opcode, f.size, f.truncated])).toEqual([
+      [1, 100, 0, 1, 3, 0],
+      [1, 100, 0, 9, 4, 0],
+      [1, 101, 1, 10, 4, 0],
+      [1, 101, 0, 2, 2, 0],
+    ]);
+    expect(c.frames.map((f) => f.payload.toString('latin1'))).toEqual(['one', 'beat', 'beat', '\x00\xff']);
+    const file = readFileSync(path);
+    for (const f of c.frames) expect(file.subarray(f.at, f.at + f.size).equals(f.payload)).toBe(true);
+  });
+
+  it('spools on its own what does not lie whole in the chunk: a joined copy, a cut payload, another connection', () => {
+    const path = dir.file('fallback.spool');
+    const w = new SpoolWriter(path);
+    const { chunk, payloads } = wire(
+      [1, Buffer.from('kept')],
+      [1, Buffer.from('a longer one')],
+      [1, Buffer.from('b')],
+    );
+    w.received(1, chunk);
+    expect(w.sliced(1, 1, 5, 1, Buffer.from('joined'), 1024)).toBe(false); // not a view of the chunk
+    expect(w.sliced(2, 1, 5, 1, payloads[0]!, 1024)).toBe(false); // another connection's chunk
+    expect(w.sliced(1, 1, 5, 1, payloads[1]!, 4)).toBe(false); // over the cap: stored cut, on its own
+    expect(w.sliced(1, 1, 5, 1, payloads[2]!, 1024)).toBe(true);
+    expect(w.sliced(1, 2, 5, 1, payloads[0]!, 1024)).toBe(false); // before what the slice already holds
+    expect(w.sliced(1, 2, 5, 1, chunk, 1024)).toBe(false); // reaching back before it, too
+    w.received(1, null);
+    expect(w.sliced(1, 2, 5, 1, payloads[2]!, 1024)).toBe(false); // no chunk being read
+    w.close();
+    const c = collector();
+    readSpool(open(path), 0, size(path), c);
+    expect(c.frames.map((f) => f.payload.toString())).toEqual(['b']);
+  });
+
+  it('counts the open slice as pending and writes it on flush, the rest of the chunk in a slice of its own', () => {
+    const path = dir.file('flush.spool');
+    const w = new SpoolWriter(path);
+    const { chunk, payloads } = wire([1, Buffer.from('first')], [1, Buffer.from('second')]);
+    w.received(1, chunk);
+    w.sliced(1, 1, 7, 1, payloads[0]!, 1024);
+    expect(w.pending).toBeGreaterThan(0);
+    expect(size(path)).toBe(0);
+    w.flush();
+    expect(w.pending).toBe(0);
+    w.sliced(1, 2, 7, 1, payloads[1]!, 1024);
+    w.received(1, null);
+    w.close();
+    const c = collector();
+    readSpool(open(path), 0, size(path), c);
+    expect(c.frames.map((f) => [f.seq, f.payload.toString()])).toEqual([
+      [1, 'first'],
+      [2, 'second'],
+    ]);
+  });
+
+  it('refuses a damaged slice whole, at its first byte, and keeps every record before it', () => {
+    const path = dir.file('damaged-slice.spool');
+    const w = new SpoolWriter(path);
+    w.frame(1, 1, 1, 0, 1, Buffer.from('ok'), 100);
+    const good = w.flush();
+    const { chunk, payloads } = wire([1, Buffer.from('aa')], [1, Buffer.from('bb')]);
+    w.received(1, chunk);
+    w.sliced(1, 2, 2, 1, payloads[0]!, 100);
+    w.sliced(1, 3, 2, 1, payloads[1]!, 100);
+    w.close();
+    const file = readFileSync(path);
+    // The second frame's length (index entry 2, second word) made to reach past the record.
+    file.writeUInt32LE(1000, good + 25 + 16 + 4);
+    writeFileSync(path, file);
+    const c = collector();
+    expect(() => readSpool(open(path), 0, size(path), c)).toThrow(
+      new RegExp(`damaged at byte ${good}: frame 2 of a slice record lies outside it`),
+    );
+    expect(c.frames.map((f) => f.payload.toString())).toEqual(['ok']);
+  });
+});
