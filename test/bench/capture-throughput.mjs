@@ -1,6 +1,9 @@
 // npm run bench: how fast the capture pipeline records, against its references measured side by side
 // in the same run: a bare `ws` client on the same peer, the same client appending every message to a
-// file (what `wscat > file` does: every byte written once), and the raw write speed of the same disk.
+// file (what `wscat > file` does: every byte written once), the same client handing every message's
+// bytes to the page cache by writev without a copy (the least any recorder that keeps every byte
+// must do on its receiving thread: its ratio bounds what a recorder can reach on this machine), and
+// the raw write speed of the same disk.
 // Every figure is the median of RUNS runs (default 5) with its spread (min–max); a ratio is taken
 // per run (Frameline and the bare client back to back on the same peer) and then its median, so
 // that a machine busy with other work weighs on both sides of each ratio alike.
@@ -91,6 +94,7 @@ try {
         );
         const bare = await runChild(['bare', url, String(c.frames)]);
         const file = await runChild(['bare-file', url, String(c.frames), join(dir, 'bare-file.out')]);
+        const writev = await runChild(['bare-writev', url, String(c.frames), join(dir, 'bare-writev.out')]);
         const db = join(dir, `${c.name}-${i}.db`);
         const fl = await runChild(['frameline', url, String(c.frames), db]);
         rmSync(`${db}-frames`, { recursive: true, force: true });
@@ -98,6 +102,7 @@ try {
         for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
         const bareRate = bare.received / bare.seconds;
         const fileRate = file.received / file.seconds;
+        const writevRate = writev.received / writev.seconds;
         const flRate = fl.stored / fl.seconds;
         runs.push({
           bareRate,
@@ -105,6 +110,7 @@ try {
           flRate,
           ratio: flRate / bareRate,
           fileRatio: flRate / fileRate,
+          writevRatio: writevRate / bareRate,
           lost: c.frames - fl.stored,
           drain: fl.drainSeconds,
           rss: fl.peakRssBytes / 1048576,
@@ -131,6 +137,10 @@ try {
         runs.map((r) => r.fileRatio),
         3,
       ),
+      pageCacheReferenceRatio: stats(
+        runs.map((r) => r.writevRatio),
+        3,
+      ),
       framesLost: Math.max(...runs.map((r) => r.lost)),
       drainSeconds: stats(
         runs.map((r) => r.drain),
@@ -153,6 +163,7 @@ const header = [
   'Frameline f/s',
   'ratio',
   'ratio to file',
+  'writev ref. ratio',
   'lost',
   'drain s',
   'peak RSS MB',
@@ -168,6 +179,7 @@ const table = [
       fmt(r.framelineFramesPerSecond),
       fmt(r.ratio),
       fmt(r.ratioToFileWriter),
+      fmt(r.pageCacheReferenceRatio),
       r.framesLost,
       fmt(r.drainSeconds),
       fmt(r.peakRssMB),
@@ -190,7 +202,7 @@ writeFileSync(
       node: process.version,
       machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, shared with other work`,
       runsPerFigure: RUNS,
-      note: 'each figure: median (min–max) of the runs; ratio = Frameline / bare ws client on the same peer, per run; ratioToFileWriter = Frameline / the same bare client appending every message to a file',
+      note: 'each figure: median (min–max) of the runs; ratio = Frameline / bare ws client on the same peer, per run; ratioToFileWriter = Frameline / the same bare client appending every message to a file; pageCacheReferenceRatio = the bare client handing every message to the page cache by writev (no copy, nothing else) / the bare client: the least a recorder keeping every byte must do on its receiving thread',
       disk,
       rows,
     },

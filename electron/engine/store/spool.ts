@@ -170,8 +170,9 @@ export class SpoolWriter {
   /**
    * Spools a received payload that still lies whole in the chunk being read (see `received`): its
    * place in the chunk is added to the open slice (four numbers; its bytes are written with the
-   * chunk's). False, and nothing spooled, when it does not lie there (or would be cut to `cap`):
-   * `frame` spools it then.
+   * chunk's). False, and nothing spooled, when it does not lie there (or would be cut to `cap`), or
+   * is large (KEPT_PAYLOAD_BYTES or more: written from where it is, it costs one header, and a slice
+   * buys nothing): `frame` spools it then.
    */
   sliced(ordinal: number, seq: number, ts: number, opcode: number, data: Buffer, cap: number): boolean {
     if (this.raw === null) return false;
@@ -182,7 +183,8 @@ export class SpoolWriter {
       data.buffer !== this.rawMemory ||
       at < this.sliceEnd ||
       this.rawStart + at + length > this.rawEnd ||
-      length > cap
+      length > cap ||
+      length >= KEPT_PAYLOAD_BYTES
     )
       return false;
     let count = this.count;
