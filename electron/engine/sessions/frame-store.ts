@@ -93,20 +93,51 @@ export interface FrameHeadRow extends PayloadRef {
  * A session's frames in sequence order, one at a time, each with at most the first `headBytes` of
  * an inline payload leaving SQLite (a segment's is read from its file, with `readPayload`).
  */
-export function frameHeads(
+export function* frameHeads(
   db: Database.Database,
   sessionId: number,
   headBytes: number,
   /** Only the frames with seqs in (afterSeq, toSeq]: one slice of a pass read between other requests. */
   range: { afterSeq: number; toSeq: number } = { afterSeq: 0, toSeq: Number.MAX_SAFE_INTEGER },
-): IterableIterator<FrameHeadRow> {
-  return db
+): Generator<FrameHeadRow> {
+  // Read as arrays and made objects here: better-sqlite3 builds a row object a property at a time,
+  // which was most of a million-frame pass (a report's scorecard: 2.3 s of its 4.4).
+  const rows = db
     .prepare(
-      `SELECT seq, connection_id, ts, direction, opcode, size, substr(payload, 1, ?) AS payload,
+      `SELECT seq, connection_id, ts, direction, opcode, size, substr(payload, 1, ?),
               segment_id, payload_offset, payload_length, payload_crc
        FROM frame WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq`,
     )
-    .iterate(headBytes, sessionId, range.afterSeq, range.toSeq) as IterableIterator<FrameHeadRow>;
+    .raw()
+    .iterate(headBytes, sessionId, range.afterSeq, range.toSeq) as IterableIterator<
+    [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      Buffer | null,
+      number | null,
+      number | null,
+      number | null,
+      number | null,
+    ]
+  >;
+  for (const r of rows)
+    yield {
+      seq: r[0],
+      connection_id: r[1],
+      ts: r[2],
+      direction: r[3],
+      opcode: r[4],
+      size: r[5],
+      payload: r[6],
+      segment_id: r[7],
+      payload_offset: r[8],
+      payload_length: r[9],
+      payload_crc: r[10],
+    };
 }
 
 /** A frame's row with the head of its payload (at most `headBytes` of an inline one), and whether it was cut short. */
