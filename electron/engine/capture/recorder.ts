@@ -265,42 +265,41 @@ export class ConnectionRecorder {
   private readonly chunkArrived = (chunk: Buffer): void => {
     this.chunkAt = nowMicros();
     // The payloads ws reads out of it are views of it: spooled with its bytes, not one by one.
-    this.ctx.spool.received(this.ctx.ordinal, chunk);
+    this.ctx.spool.reading(this.ctx.ordinal, chunk);
   };
   private readonly chunkRead = (): void => {
     this.chunkAt = null;
-    this.ctx.spool.received(this.ctx.ordinal, null);
+    this.ctx.spool.reading(this.ctx.ordinal, null);
   };
 
-  private frame(direction: DirectionCode, opcode: number, data: Buffer): void {
-    const at = direction === 0 && this.chunkAt !== null ? this.chunkAt : nowMicros();
-    const ts = at > this.lastTs ? at : this.lastTs;
+  /** A frame our side wrote. */
+  private recordOut(opcode: number, data: Buffer): void {
+    const now = nowMicros();
+    const ts = now > this.lastTs ? now : this.lastTs;
     this.lastTs = ts;
-    const seq = this.ctx.spool.frame(
-      this.ctx.ordinal,
-      ts,
-      direction,
-      opcode,
-      data,
-      this.ctx.options.payloadCap,
-      undefined,
-      // ws hands over a received payload and never touches it again (what we send it may mask in place).
-      direction === 0,
-    );
-    if (this.ctx.onFrame) {
-      this.ctx.onFrame({
-        connection: this.ctx.ordinal,
-        seq,
-        ts,
-        direction: directionOf(direction),
-        opcode: opcodeOf(opcode),
-        data,
-      });
-    }
+    const seq = this.ctx.spool.frame(this.ctx.ordinal, ts, 1, opcode, data, this.ctx.options.payloadCap);
+    if (this.ctx.onFrame) this.live(seq, ts, 1, opcode, data);
   }
 
+  /** A frame the peer sent, stamped with the time its chunk came off the socket. */
   private recordIn(opcode: number, data: Buffer): void {
-    this.frame(0, opcode, data);
+    const at = this.chunkAt !== null ? this.chunkAt : nowMicros();
+    const ts = at > this.lastTs ? at : this.lastTs;
+    this.lastTs = ts;
+    // ws hands over a received payload and never touches it again (what we send it may mask in place).
+    const seq = this.ctx.spool.received(this.ctx.ordinal, ts, opcode, data, this.ctx.options.payloadCap);
+    if (this.ctx.onFrame) this.live(seq, ts, 0, opcode, data);
+  }
+
+  private live(seq: number, ts: number, direction: DirectionCode, opcode: number, data: Buffer): void {
+    this.ctx.onFrame!({
+      connection: this.ctx.ordinal,
+      seq,
+      ts,
+      direction: directionOf(direction),
+      opcode: opcodeOf(opcode),
+      data,
+    });
   }
 
   /** What an error means, said against what this handshake offered and what its 101 answered. */
@@ -387,7 +386,7 @@ export class ConnectionRecorder {
     this.wire = tapWire(
       this.ws,
       {
-        sent: (opcode, data) => this.frame(1, opcode, data),
+        sent: (opcode, data) => this.recordOut(opcode, data),
         received: (opcode, data) => this.recordIn(opcode, data),
       },
       {

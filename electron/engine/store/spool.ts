@@ -6,10 +6,10 @@
 //            u32 real size, payload bytes (possibly capped)
 //   message: UTF-8 JSON of a SpoolMessage
 //   slice:   u32 connection ordinal, u32 seq of its first frame, f64 ts (µs), u32 count, then per
-//            frame u32 offset of its payload in the bytes, u32 length, u32 real size, u32 opcode,
-//            then the bytes: a run of the socket's bytes as they were read (frame headers included),
+//            frame u32 offset of its payload in the bytes and u32 length | opcode << 24 (a slice
+//            holds whole payloads under 4 KiB), then the bytes: a run of the socket's bytes as they were read (frame headers included),
 //            holding the payloads of `count` received frames with consecutive seqs and one time
-//            (a slice is how a flood of small frames is spooled: see SpoolWriter.received)
+//            (a slice is how a flood of small frames is spooled: see SpoolWriter.reading)
 import { closeSync, fstatSync, openSync, readSync, writevSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { ClosedBy, ErrorKind, Headers, Timings } from '../../../shared/contract.js';
@@ -21,7 +21,7 @@ export const KIND_SLICE = 3;
 const FRAME_HEADER = 4 + 1 + 4 + 4 + 8 + 1 + 1 + 1 + 4; // 28 bytes before the payload
 const SLICE_HEADER = 4 + 1 + 4 + 4 + 8 + 4; // 25 bytes before the index
 /** 32-bit words per frame in a slice's index. */
-const SLICE_ENTRY = 4;
+const SLICE_ENTRY = 2;
 /** Frames per slice at most (a longer run of the same chunk is cut into several slices). */
 const SLICE_FRAMES = 4096;
 /** The index is written from a Uint32Array as it lies in memory: little-endian machines only. */
@@ -99,7 +99,7 @@ export class SpoolWriter {
   /** Bytes written to the file so far (everything before this offset survives a crash of the app). */
   written: number;
   /**
-   * The chunk the socket of connection `rawOrdinal` just gave (see `received`), and the open slice
+   * The chunk the socket of connection `rawOrdinal` just gave (see `reading`), and the open slice
    * of it: the frames indexed since `sliceFrom` (`count` of them, from seq `sliceSeq`, all at
    * `sliceTs`), whose payloads end at `sliceEnd`.
    */
@@ -168,8 +168,8 @@ export class SpoolWriter {
   }
 
   /**
-   * Spools a received payload that still lies whole in the chunk being read (see `received`): its
-   * place in the chunk is added to the open slice (four numbers; its bytes are written with the
+   * Spools a received payload that still lies whole in the chunk being read (see `reading`): its
+   * place in the chunk is added to the open slice (two numbers; its bytes are written with the
    * chunk's). False, and nothing spooled, when it does not lie there (or would be cut to `cap`), or
    * is large (KEPT_PAYLOAD_BYTES or more: written from where it is, it costs one header, and a slice
    * buys nothing): `frame` spools it then.
@@ -199,9 +199,7 @@ export class SpoolWriter {
     const i = count * SLICE_ENTRY;
     const index = this.index;
     index[i] = at - this.sliceFrom;
-    index[i + 1] = length;
-    index[i + 2] = length;
-    index[i + 3] = opcode;
+    index[i + 1] = length | (opcode << 24);
     this.count = count + 1;
     this.sliceEnd = at + length;
     return true;
@@ -215,7 +213,7 @@ export class SpoolWriter {
    * per-frame work was a third of the receiving thread's. The chunk must never change afterwards
    * (a socket's chunks never do).
    */
-  received(ordinal: number, chunk: Buffer | null): void {
+  reading(ordinal: number, chunk: Buffer | null): void {
     this.cutSlice();
     const raw = SLICES ? chunk : null;
     this.raw = raw;
@@ -403,14 +401,14 @@ function readSlice(buf: Buffer, p: number, len: number, offset: number, visitor:
   // Every entry is checked before any frame is visited: a damaged slice is refused whole.
   for (let k = 0, e = indexAt; k < count; k++, e += SLICE_ENTRY * 4) {
     const from = bytesAt + buf.readUInt32LE(e);
-    const length = buf.readUInt32LE(e + 4);
-    if (from + length > end || buf.readUInt32LE(e + 8) < length || buf.readUInt32LE(e + 12) > 15)
+    const word = buf.readUInt32LE(e + 4);
+    if (from + (word & 0xffffff) > end || word >>> 24 > 15)
       throw damaged(`frame ${k + 1} of a slice record lies outside it`);
   }
   for (let k = 0, e = indexAt; k < count; k++, e += SLICE_ENTRY * 4) {
     const from = bytesAt + buf.readUInt32LE(e);
-    const length = buf.readUInt32LE(e + 4);
-    const size = buf.readUInt32LE(e + 8);
+    const word = buf.readUInt32LE(e + 4);
+    const length = word & 0xffffff;
     visit(at, () =>
       visitor.frame({
         at: offset + from,
@@ -418,9 +416,9 @@ function readSlice(buf: Buffer, p: number, len: number, offset: number, visitor:
         seq: seq + k,
         ts,
         direction: 0,
-        opcode: buf.readUInt32LE(e + 12),
-        truncated: size > length ? 1 : 0,
-        size,
+        opcode: word >>> 24,
+        truncated: 0,
+        size: length,
         payload: buf.subarray(from, from + length),
       }),
     );

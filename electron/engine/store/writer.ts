@@ -332,28 +332,13 @@ export class SessionSpool {
     cap: number,
     /** The size on the wire when `data` is already a cut copy (an import of a truncated frame). */
     size?: number,
-    /** The caller never changes `data` (a payload ws received): a large one is not copied (SpoolWriter). */
-    kept = false,
   ): number {
     if (this.failure) {
       this.lost++;
       return this.seq + this.lost;
     }
     const seq = ++this.seq;
-    if (
-      kept &&
-      direction === 0 &&
-      size === undefined &&
-      this.out.sliced(ordinal, seq, ts, opcode, data, cap)
-    ) {
-      // A slice grows at most by the chunk being read: its size is looked at once that chunk is read.
-      if (ts - this.lastFlushUs >= FLUSH_INTERVAL_MS * 1000) {
-        this.lastFlushUs = ts;
-        this.flush();
-      }
-      return seq;
-    }
-    this.out.frame(ordinal, seq, ts, direction, opcode, data, cap, size, kept);
+    this.out.frame(ordinal, seq, ts, direction, opcode, data, cap, size);
     if (this.out.pending >= FLUSH_BYTES || ts - this.lastFlushUs >= FLUSH_INTERVAL_MS * 1000) {
       this.lastFlushUs = ts;
       this.flush();
@@ -361,10 +346,37 @@ export class SessionSpool {
     return seq;
   }
 
-  /** A chunk the socket of connection `ordinal` gave, before it is parsed; null once it was (SpoolWriter.received). */
-  received(ordinal: number, chunk: Buffer | null): void {
+  /**
+   * Appends a payload the WebSocket parser received and hands over, never to change it again: in
+   * the slice of the chunk it came in when it lies there (SpoolWriter.sliced), else written from
+   * where it is when large (SpoolWriter.frame's `kept`).
+   */
+  received(ordinal: number, ts: number, opcode: number, data: Buffer, cap: number): number {
+    if (this.failure) {
+      this.lost++;
+      return this.seq + this.lost;
+    }
+    const seq = ++this.seq;
+    if (this.out.sliced(ordinal, seq, ts, opcode, data, cap)) {
+      // A slice grows at most by the chunk being read: its size is looked at once that chunk is read.
+      if (ts - this.lastFlushUs >= FLUSH_INTERVAL_MS * 1000) {
+        this.lastFlushUs = ts;
+        this.flush();
+      }
+      return seq;
+    }
+    this.out.frame(ordinal, seq, ts, 0, opcode, data, cap, undefined, true);
+    if (this.out.pending >= FLUSH_BYTES || ts - this.lastFlushUs >= FLUSH_INTERVAL_MS * 1000) {
+      this.lastFlushUs = ts;
+      this.flush();
+    }
+    return seq;
+  }
+
+  /** A chunk the socket of connection `ordinal` gave, before it is parsed; null once it was (SpoolWriter.reading). */
+  reading(ordinal: number, chunk: Buffer | null): void {
     if (this.failure) return;
-    this.out.received(ordinal, chunk);
+    this.out.reading(ordinal, chunk);
     if (this.out.pending >= FLUSH_BYTES) this.flush();
   }
 

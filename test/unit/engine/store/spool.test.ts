@@ -389,13 +389,13 @@ describe('slices: received frames spooled with the bytes of the chunk they came 
       [2, Buffer.from([0, 255])],
     );
     w.message(connection);
-    w.received(1, chunk);
+    w.reading(1, chunk);
     expect(w.sliced(1, 1, 100, 1, payloads[0]!, 1024)).toBe(true);
     expect(w.sliced(1, 2, 100, 9, payloads[1]!, 1024)).toBe(true);
     // Our pong, sent between the ping and the next frame of the same chunk, ends the slice.
     w.frame(1, 3, 101, 1, 10, Buffer.from('beat'), 1024);
     expect(w.sliced(1, 4, 101, 2, payloads[2]!, 1024)).toBe(true);
-    w.received(1, null);
+    w.reading(1, null);
     w.message(closed);
     w.close();
 
@@ -428,14 +428,14 @@ describe('slices: received frames spooled with the bytes of the chunk they came 
       [1, Buffer.from('a longer one')],
       [1, Buffer.from('b')],
     );
-    w.received(1, chunk);
+    w.reading(1, chunk);
     expect(w.sliced(1, 1, 5, 1, Buffer.from('joined'), 1024)).toBe(false); // not a view of the chunk
     expect(w.sliced(2, 1, 5, 1, payloads[0]!, 1024)).toBe(false); // another connection's chunk
     expect(w.sliced(1, 1, 5, 1, payloads[1]!, 4)).toBe(false); // over the cap: stored cut, on its own
     expect(w.sliced(1, 1, 5, 1, payloads[2]!, 1024)).toBe(true);
     expect(w.sliced(1, 2, 5, 1, payloads[0]!, 1024)).toBe(false); // before what the slice already holds
     expect(w.sliced(1, 2, 5, 1, chunk, 1024)).toBe(false); // reaching back before it, too
-    w.received(1, null);
+    w.reading(1, null);
     expect(w.sliced(1, 2, 5, 1, payloads[2]!, 1024)).toBe(false); // no chunk being read
     w.close();
     const c = collector();
@@ -447,14 +447,14 @@ describe('slices: received frames spooled with the bytes of the chunk they came 
     const path = dir.file('flush.spool');
     const w = new SpoolWriter(path);
     const { chunk, payloads } = wire([1, Buffer.from('first')], [1, Buffer.from('second')]);
-    w.received(1, chunk);
+    w.reading(1, chunk);
     w.sliced(1, 1, 7, 1, payloads[0]!, 1024);
     expect(w.pending).toBeGreaterThan(0);
     expect(size(path)).toBe(0);
     w.flush();
     expect(w.pending).toBe(0);
     w.sliced(1, 2, 7, 1, payloads[1]!, 1024);
-    w.received(1, null);
+    w.reading(1, null);
     w.close();
     const c = collector();
     readSpool(open(path), 0, size(path), c);
@@ -470,13 +470,13 @@ describe('slices: received frames spooled with the bytes of the chunk they came 
     w.frame(1, 1, 1, 0, 1, Buffer.from('ok'), 100);
     const good = w.flush();
     const { chunk, payloads } = wire([1, Buffer.from('aa')], [1, Buffer.from('bb')]);
-    w.received(1, chunk);
+    w.reading(1, chunk);
     w.sliced(1, 2, 2, 1, payloads[0]!, 100);
     w.sliced(1, 3, 2, 1, payloads[1]!, 100);
     w.close();
     const file = readFileSync(path);
     // The second frame's length (index entry 2, second word) made to reach past the record.
-    file.writeUInt32LE(1000, good + 25 + 16 + 4);
+    file.writeUInt32LE(1000 | (1 << 24), good + 25 + 8 + 4);
     writeFileSync(path, file);
     const c = collector();
     expect(() => readSpool(open(path), 0, size(path), c)).toThrow(
