@@ -15,7 +15,7 @@ import { Redactor } from '../../../shared/redaction.js';
 import { parseMicros } from '../../../shared/time.js';
 import type { EngineContext } from '../context.js';
 import { MissingError } from '../errors.js';
-import { judgeTally, scoreOf } from './scorecard.js';
+import { judgeTally, scoreAndDamageOf } from './scorecard.js';
 import { sessionEvidence } from '../reports/session-evidence.js';
 import { getSession, getSessionRow } from '../sessions/session-store.js';
 import { sessionDetail } from '../sessions/sessions.js';
@@ -64,12 +64,13 @@ export async function measureSession(
   const detailOf = (name: string) => checks.find((c) => c.name === name)?.detail ?? {};
 
   // The report's evidence of a session: closes, lifetimes, reconnect gaps, the timeline.
-  const score = await scoreOf(ctx, row);
+  const { tally: score, damaged } = await scoreAndDamageOf(ctx, row);
   const evidence = await sessionEvidence(
     ctx,
     { ...summary, linkedAt: summary.createdAt, via: 'user' },
     redactor,
     score,
+    damaged,
   );
 
   const closes = new Map<string, ComparedSession['closes'][number]>();

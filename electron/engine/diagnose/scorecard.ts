@@ -9,6 +9,7 @@ import { FrameAccumulator, type FrameFacts } from '../../../shared/diagnosis/fac
 import type { SessionHead } from '../../../shared/diagnosis/session.js';
 import type { ParsedRequestOf, ResponseOf } from '../../../shared/contract.js';
 import type { Score, Scorecard } from '../../../shared/contract/diagnose.js';
+import type { DamagedFrames } from '../../../shared/contract/sessions.js';
 import type { ProtocolName } from '../../../shared/protocols/names.js';
 import { DamageTally } from '../../../shared/frame-damage.js';
 import type { EngineContext } from '../context.js';
@@ -273,7 +274,9 @@ function* scoreSteps(
   ctx: EngineContext,
   row: SessionRow,
   idField = 'id',
-): Generator<void, { head: SessionHead; tally: ScoreTally }> {
+  /** Also check every stored payload against its checksum (sessionFrames' checkEvery). */
+  checkEvery = false,
+): Generator<void, { head: SessionHead; tally: ScoreTally; damage: DamageTally }> {
   const head = loadSessionHead(ctx.db, row);
   const acc = new FrameAccumulator(head.connections, head.endedAt, idField, head.frameCounts);
   const damage = new DamageTally();
@@ -298,6 +301,7 @@ function* scoreSteps(
       range,
       'pairing',
       readsPayload,
+      checkEvery,
     )) {
       if (f.messageId !== undefined) {
         if (f.direction === 'out') waiting.add(f.messageId);
@@ -307,7 +311,7 @@ function* scoreSteps(
     }
     yield;
   }
-  return { head, tally: sessionTally(row.kind, head, acc.finish()) };
+  return { head, tally: sessionTally(row.kind, head, acc.finish()), damage };
 }
 
 /** A session's head (its connections and events) and the counts of its scorecard, read at once. */
@@ -332,11 +336,27 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * turn too, for those that came in with this one.
  */
 export async function scoreOf(ctx: EngineContext, row: SessionRow): Promise<ScoreTally> {
-  const steps = scoreSteps(ctx, row);
+  return (await scoreSteadily(ctx, row, false)).tally;
+}
+
+/**
+ * The counts of a session's scorecard and its frames whose stored bytes fail their check (every
+ * payload checked), read in one pass as scoreOf reads: a report needs both.
+ */
+export async function scoreAndDamageOf(
+  ctx: EngineContext,
+  row: SessionRow,
+): Promise<{ tally: ScoreTally; damaged: DamagedFrames }> {
+  const { tally, damage } = await scoreSteadily(ctx, row, true);
+  return { tally, damaged: damage.summary() };
+}
+
+async function scoreSteadily(ctx: EngineContext, row: SessionRow, checkEvery: boolean) {
+  const steps = scoreSteps(ctx, row, 'id', checkEvery);
   for (;;) {
     await nextTurn();
     const step = steps.next();
-    if (step.done) return step.value.tally;
+    if (step.done) return step.value;
   }
 }
 

@@ -21,6 +21,7 @@ import { MissingError } from '../errors.js';
 import { connectionRows, type ConnectionRow } from '../sessions/connection-store.js';
 import { eventRows, lastEventDetail } from '../sessions/event-store.js';
 import { frameHeads, readPayload, type FrameHeadRow } from '../sessions/frame-store.js';
+import { segmentReader } from '../store/segments.js';
 import { DamageTally } from '../../../shared/frame-damage.js';
 import type { Db } from '../store/database.js';
 import { latestFindings, listFindings, saveFindings } from './finding-store.js';
@@ -60,8 +61,13 @@ function connectionOf(r: ConnectionRow): DiagConnection {
  * counted in `damage` and read as none: the frame's time, size and kind still count (they are in
  * its row), what its bytes said does not.
  */
+/** Whether the rules read the head of a frame's payload: text, pings and pongs, and a protocol's binary. */
+function readsHead(opcode: number, withBinary: boolean): boolean {
+  return opcode === 1 || opcode === 9 || opcode === 10 || (opcode === 2 && withBinary);
+}
+
 function bytesOf(db: Db, f: FrameHeadRow, withBinary: boolean, damage: DamageTally): Buffer | null {
-  if (f.opcode !== 1 && f.opcode !== 9 && f.opcode !== 10 && !(f.opcode === 2 && withBinary)) return null;
+  if (!readsHead(f.opcode, withBinary)) return null;
   const read = readPayload(db, f, DECODE_BYTES);
   if (read.bytes === null) {
     damage.add(f.seq, read.damage);
@@ -141,6 +147,11 @@ export function* sessionFrames(
    * has no head, so no id. Without it, every payload the rules read is.
    */
   readsPayload?: (direction: Direction, opcode: Opcode) => boolean,
+  /**
+   * Check every stored payload against its checksum, also those not read (a report names a damaged
+   * frame anywhere, and reads the frames once for that and its scorecard).
+   */
+  checkEvery = false,
 ): Generator<DiagFrame> {
   const decoded = new Set((protocols?.connections ?? []).filter((c) => c.protocol !== null).map((c) => c.id));
   // Only the head of an inline payload leaves SQLite; a segment's is read from its file (in order,
@@ -149,10 +160,18 @@ export function* sessionFrames(
     const opcode = opcodeOf(f.opcode);
     const withProtocol = decoded.has(f.connection_id);
     const direction = fromPeerSide ? directionOf(1 - f.direction) : directionOf(f.direction);
-    const bytes =
-      withProtocol || !readsPayload || readsPayload(direction, opcode)
-        ? bytesOf(db, f, withProtocol, damage)
-        : null;
+    const read = withProtocol || !readsPayload || readsPayload(direction, opcode);
+    const bytes = read ? bytesOf(db, f, withProtocol, damage) : null;
+    if (checkEvery && f.segment_id !== null && (!read || !readsHead(f.opcode, withProtocol))) {
+      const check = segmentReader(db).read(
+        f.segment_id,
+        f.payload_offset!,
+        f.payload_length!,
+        f.payload_crc,
+        0,
+      );
+      if (check.bytes === null) damage.add(f.seq, check.damage);
+    }
     const raw: RawFrame = {
       connection: ordinalOf.get(f.connection_id) ?? 0,
       ts: f.ts,

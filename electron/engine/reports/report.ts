@@ -25,8 +25,9 @@ import { storedDiagnosis } from '../diagnose/session-analysis.js';
 import { InputError } from '../errors.js';
 import type { WalkEngine } from '../incidents/walk.js';
 import { sessionEvidence } from './session-evidence.js';
-import { addTallies, emptyTally, judgeTally, scoreOf } from '../diagnose/scorecard.js';
+import { addTallies, emptyTally, judgeTally, scoreAndDamageOf } from '../diagnose/scorecard.js';
 import { getSessionRow } from '../sessions/session-store.js';
+import { storedDamage } from '../sessions/sessions.js';
 
 /** Characters of a command's output a report keeps (the first and the last half). */
 export const REPORT_OUTPUT_CAP = 4000;
@@ -96,9 +97,12 @@ export async function buildReport(
   let tally = emptyTally();
   for (const s of detail.sessions) {
     const row = getSessionRow(ctx.db, s.id);
-    const one = row ? await scoreOf(ctx, row) : emptyTally();
-    tally = addTallies(tally, one);
-    sessions.push(await sessionEvidence(ctx, s, r, one));
+    // One pass over the session's frames for its scorecard and for the damage check of every payload.
+    const one = row
+      ? await scoreAndDamageOf(ctx, row)
+      : { tally: emptyTally(), damaged: storedDamage(ctx, s.id) };
+    tally = addTallies(tally, one.tally);
+    sessions.push(await sessionEvidence(ctx, s, r, one.tally, one.damaged));
   }
   // Only the incident's own evidence is compared: both sessions are in the report's sessions too.
   for (const id of compared ? [compared.before, compared.after] : [])

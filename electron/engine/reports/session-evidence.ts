@@ -4,6 +4,7 @@
 // the rate in time buckets, the round trips from the pings, pongs and id-carrying messages only.
 import { describeCloseCode } from '../../../shared/close-codes.js';
 import type { ReportFrame, ReportSession } from '../../../shared/contract/reports.js';
+import type { DamagedFrames } from '../../../shared/contract/sessions.js';
 import type { LinkedSession } from '../../../shared/contract/incidents.js';
 import { barLabel, outcomeLabel } from '../../../shared/charts/connection-class.js';
 import { buildTimeline } from '../../../shared/charts/timeline-model.js';
@@ -16,14 +17,7 @@ import type { EngineContext } from '../context.js';
 import { exportedFrame } from '../interop/exported-frame.js';
 import { judgeTally, type ScoreTally } from '../diagnose/scorecard.js';
 import { preview } from '../../../shared/frame-preview.js';
-import {
-  lastFrames,
-  protocolsOf,
-  rate,
-  roundTrips,
-  sessionDetail,
-  storedDamage,
-} from '../sessions/sessions.js';
+import { lastFrames, protocolsOf, rate, roundTrips, sessionDetail } from '../sessions/sessions.js';
 
 /** Connections listed one by one in a report; the rest are counted. */
 export const CONNECTIONS_SHOWN = 50;
@@ -44,6 +38,8 @@ export async function sessionEvidence(
   redactor: Redactor,
   /** The counts of the session's scorecard (the incident's adds them up). */
   tally: ScoreTally,
+  /** Its frames whose stored bytes fail their check, every payload checked (read with the scorecard). */
+  damaged: DamagedFrames,
 ): Promise<ReportSession> {
   const detail = sessionDetail(ctx, linked.id);
   const connections = detail.connections;
@@ -148,7 +144,7 @@ export async function sessionEvidence(
       requestResponse: latencySummary(trips.requestMs),
     },
     // Every stored payload checked, not only the ones read for the figures above.
-    damagedFrames: storedDamage(ctx, linked.id),
+    damagedFrames: damaged,
     rate: frameRate,
     timeline: {
       from: timeline.from,
