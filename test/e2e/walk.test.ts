@@ -510,6 +510,41 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     await page.close();
   });
 
+  it('keeps a walk on screen from the moment it starts, so a number pressed at once takes a way on', async () => {
+    const file = `${ws.dir}/quick-keys.md`;
+    writeFileSync(file, QUICK_CHECK.replace('id: quick-check', 'id: quick-keys'));
+    expect((await cli(['runbooks', 'import', file, '--db', ws.db])).code).toBe(0);
+    const { page, problems } = await openConsole();
+    await page
+      .getByRole('navigation', { name: 'Screens' })
+      .getByRole('button', { name: 'Incidents' })
+      .click();
+    await page.getByLabel('Incident title').fill('Keys at once');
+    await page.getByRole('button', { name: 'Open incident' }).click();
+    const start = page.getByRole('form', { name: 'Start a walk' });
+    await start.waitFor(WAIT);
+    await start.getByLabel('Runbook').selectOption('quick-keys');
+    // Whether the flowchart ever leaves the page once it has shown the walk: an engineer who presses
+    // 1 in that moment loses the key (no way on is on screen to take).
+    await page.evaluate(() => {
+      const w = window as unknown as { chartLeft: boolean };
+      w.chartLeft = false;
+      let shown = false;
+      new MutationObserver(() => {
+        const chart = document.querySelector('[data-testid=flowchart]');
+        if (chart) shown = true;
+        else if (shown) w.chartLeft = true;
+      }).observe(document.body, { subtree: true, childList: true });
+    });
+    await start.getByRole('button', { name: 'Start the walk' }).click();
+    await atNode(page, 'LOOK');
+    await page.locator('body').press('1');
+    await atNode(page, 'HEALTHY');
+    expect(await page.evaluate(() => (window as unknown as { chartLeft: boolean }).chartLeft)).toBe(false);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('counts with grep -c, shows long commands whole, shows a walk capture as it runs, links its session to the incident, names two-line nodes in full, and walks by keyboard to a prompt to close the incident', async () => {
     const ticker: WsScenario = await wsServer((socket) => {
       const t = setInterval(() => socket.send(JSON.stringify({ type: 'tick', at: Date.now() })), 50);

@@ -86,7 +86,9 @@ export function useWalk(api: Api, incidentId: number, walkId: number | null): Wa
   }, [api, incidentId, walkId, show]);
 
   useEffect(() => {
-    setWalk(null);
+    // A walk just started was shown from its answer (accept) before it was named: it stays on screen
+    // while it is fetched again, so that a key pressed at once finds its ways on.
+    setWalk((shown) => (shown !== null && shown.id === walkId ? shown : null));
     setLive(new Map());
     void load();
     const offChanged = api.on('walk:changed', (c) => {
