@@ -23,6 +23,28 @@ function report(result) {
   process.stdout.write(`${JSON.stringify({ ...result, peakRssBytes })}\n`);
 }
 
+/**
+ * A bare ws client on `target`: counts the messages and times the first and last; `keep` sees each
+ * one (nothing for the bare client), `done` runs at the close, before the result is printed.
+ */
+function receive(keep, done) {
+  const ws = new WebSocket(target, { perMessageDeflate: false, maxPayload: 100 * 1024 * 1024 });
+  let n = 0;
+  let first = 0;
+  let last = 0;
+  ws.on('message', (data) => {
+    const now = performance.now();
+    if (n === 0) first = now;
+    last = now;
+    n++;
+    keep?.(data);
+  });
+  ws.on('close', () => {
+    done?.();
+    report({ received: n, seconds: (last - first) / 1000 });
+  });
+}
+
 if (mode === 'disk') {
   const megabytes = Number(countArg);
   const chunk = Buffer.alloc(1 << 20, 0x61);
@@ -39,48 +61,31 @@ if (mode === 'disk') {
     syncedMBps: megabytes / ((synced - t0) / 1000),
   });
 } else if (mode === 'bare') {
-  const ws = new WebSocket(target, { perMessageDeflate: false, maxPayload: 100 * 1024 * 1024 });
-  let n = 0;
-  let first = 0;
-  let last = 0;
-  ws.on('message', () => {
-    const now = performance.now();
-    if (n === 0) first = now;
-    last = now;
-    n++;
-  });
-  ws.on('close', () => report({ received: n, seconds: (last - first) / 1000 }));
+  receive();
 } else if (mode === 'bare-file') {
   // What `wscat -c URL > file` does: every message appended to a file, 1 MiB at a time, on the
   // receiving thread; the reference for "every byte written once".
   const fd = openSync(dbPath, 'w');
   const chunk = Buffer.allocUnsafe(1 << 20);
   let used = 0;
-  const ws = new WebSocket(target, { perMessageDeflate: false, maxPayload: 100 * 1024 * 1024 });
-  let n = 0;
-  let first = 0;
-  let last = 0;
-  ws.on('message', (data) => {
-    const now = performance.now();
-    if (n === 0) first = now;
-    last = now;
-    n++;
-    if (used + data.length > chunk.length) {
+  receive(
+    (data) => {
+      if (used + data.length > chunk.length) {
+        writeSync(fd, chunk, 0, used);
+        used = 0;
+      }
+      if (data.length > chunk.length) writeSync(fd, data);
+      else {
+        data.copy(chunk, used);
+        used += data.length;
+      }
+    },
+    () => {
       writeSync(fd, chunk, 0, used);
-      used = 0;
-    }
-    if (data.length > chunk.length) writeSync(fd, data);
-    else {
-      data.copy(chunk, used);
-      used += data.length;
-    }
-  });
-  ws.on('close', () => {
-    writeSync(fd, chunk, 0, used);
-    closeSync(fd);
-    rmSync(dbPath, { force: true });
-    report({ received: n, seconds: (last - first) / 1000 });
-  });
+      closeSync(fd);
+      rmSync(dbPath, { force: true });
+    },
+  );
 } else if (mode === 'bare-writev') {
   // The least any recorder that keeps every byte must do on the receiving thread: each message's
   // bytes handed to the page cache once, from where ws left them (no copy in user space), in
@@ -100,25 +105,18 @@ if (mode === 'disk') {
     parts = [];
     bytes = 0;
   };
-  const ws = new WebSocket(target, { perMessageDeflate: false, maxPayload: 100 * 1024 * 1024 });
-  let n = 0;
-  let first = 0;
-  let last = 0;
-  ws.on('message', (data) => {
-    const now = performance.now();
-    if (n === 0) first = now;
-    last = now;
-    n++;
-    parts.push(data);
-    bytes += data.length;
-    if (bytes >= 256 * 1024) flush();
-  });
-  ws.on('close', () => {
-    flush();
-    closeSync(fd);
-    rmSync(dbPath, { force: true });
-    report({ received: n, seconds: (last - first) / 1000 });
-  });
+  receive(
+    (data) => {
+      parts.push(data);
+      bytes += data.length;
+      if (bytes >= 256 * 1024) flush();
+    },
+    () => {
+      flush();
+      closeSync(fd);
+      rmSync(dbPath, { force: true });
+    },
+  );
 } else {
   const { openEngine } = await load('electron/engine/context.js');
   const { Capture } = await load('electron/engine/capture/capture.js');
