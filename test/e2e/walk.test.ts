@@ -199,6 +199,19 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     return { page, problems };
   }
 
+  /** Opens a new incident from the Incidents screen; answers its "Start a walk" form. */
+  async function newIncident(page: Page, title: string) {
+    await page
+      .getByRole('navigation', { name: 'Screens' })
+      .getByRole('button', { name: 'Incidents' })
+      .click();
+    await page.getByLabel('Incident title').fill(title);
+    await page.getByRole('button', { name: 'Open incident' }).click();
+    const start = page.getByRole('form', { name: 'Start a walk' });
+    await start.waitFor(WAIT);
+    return start;
+  }
+
   const chart = (page: Page) => page.getByTestId('flowchart');
   const atNode = (page: Page, node: string) =>
     page.locator(`[data-testid=flowchart][data-current="${node}"]`).waitFor(WAIT);
@@ -468,14 +481,7 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     writeFileSync(file, QUICK_CHECK);
     expect((await cli(['runbooks', 'import', file, '--db', ws.db])).code).toBe(0);
     const { page, problems } = await openConsole();
-    await page
-      .getByRole('navigation', { name: 'Screens' })
-      .getByRole('button', { name: 'Incidents' })
-      .click();
-    await page.getByLabel('Incident title').fill('Dashboards look odd');
-    await page.getByRole('button', { name: 'Open incident' }).click();
-    const start = page.getByRole('form', { name: 'Start a walk' });
-    await start.waitFor(WAIT);
+    const start = await newIncident(page, 'Dashboards look odd');
     await start.getByLabel('Runbook').selectOption('quick-check');
     await start.getByRole('button', { name: 'Start the walk' }).click();
     await atNode(page, 'LOOK');
@@ -515,14 +521,7 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
     writeFileSync(file, QUICK_CHECK.replace('id: quick-check', 'id: quick-keys'));
     expect((await cli(['runbooks', 'import', file, '--db', ws.db])).code).toBe(0);
     const { page, problems } = await openConsole();
-    await page
-      .getByRole('navigation', { name: 'Screens' })
-      .getByRole('button', { name: 'Incidents' })
-      .click();
-    await page.getByLabel('Incident title').fill('Keys at once');
-    await page.getByRole('button', { name: 'Open incident' }).click();
-    const start = page.getByRole('form', { name: 'Start a walk' });
-    await start.waitFor(WAIT);
+    const start = await newIncident(page, 'Keys at once');
     await start.getByLabel('Runbook').selectOption('quick-keys');
     // Whether the flowchart ever leaves the page once it has shown the walk: an engineer who presses
     // 1 in that moment loses the key (no way on is on screen to take).
@@ -560,14 +559,7 @@ describe.skipIf(browserMissing())('a runbook walk in the console', () => {
       );
 
       const { page, problems } = await openConsole();
-      await page
-        .getByRole('navigation', { name: 'Screens' })
-        .getByRole('button', { name: 'Incidents' })
-        .click();
-      await page.getByLabel('Incident title').fill('Ticks stop after a while');
-      await page.getByRole('button', { name: 'Open incident' }).click();
-      const start = page.getByRole('form', { name: 'Start a walk' });
-      await start.waitFor(WAIT);
+      const start = await newIncident(page, 'Ticks stop after a while');
       await start.getByLabel('Runbook').selectOption('edge-checks');
       await start.getByLabel('Endpoint').fill(`${ticker.url}/ticks`);
       await start.getByRole('button', { name: 'Start the walk' }).click();

@@ -7,9 +7,10 @@
 //   message: UTF-8 JSON of a SpoolMessage
 //   slice:   u32 connection ordinal, u32 seq of its first frame, f64 ts (µs), u32 count, then per
 //            frame u32 offset of its payload in the bytes and u32 length | opcode << 24 (a slice
-//            holds whole payloads under 4 KiB), then the bytes: a run of the socket's bytes as they were read (frame headers included),
-//            holding the payloads of `count` received frames with consecutive seqs and one time
-//            (a slice is how a flood of small frames is spooled: see SpoolWriter.reading)
+//            holds whole payloads under 4 KiB), then the bytes: a run of the socket's bytes as
+//            they were read (frame headers included), holding the payloads of `count` received
+//            frames with consecutive seqs and one time (how a flood of small frames is spooled:
+//            see SpoolWriter.reading)
 import { closeSync, fstatSync, openSync, readSync, writevSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { ClosedBy, ErrorKind, Headers, Timings } from '../../../shared/contract.js';
@@ -428,8 +429,9 @@ function readSlice(buf: Buffer, p: number, len: number, offset: number, visitor:
 
 /**
  * Reads whole records from `from` up to at most `to` (or the end of the file), until `maxFrames`
- * frames were read (a slice's frames are read together, so its last one may pass the limit); returns the offset after the last whole record read. A torn record at the end (a crash
- * mid-write) is left unread. `scratch` (SPOOL_READ_BYTES long) is read into instead of a new buffer:
+ * frames were read (a slice's frames are read together, so its last one may pass the limit);
+ * returns the offset after the last whole record read. A torn record at the end (a crash mid-write)
+ * is left unread. `scratch` (SPOOL_READ_BYTES long) is read into instead of a new buffer:
  * a caller that reads again and again keeps one, so the pages of a fresh 4 MiB buffer are not
  * faulted in every time.
  */

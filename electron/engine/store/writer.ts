@@ -339,11 +339,19 @@ export class SessionSpool {
     }
     const seq = ++this.seq;
     this.out.frame(ordinal, seq, ts, direction, opcode, data, cap, size);
-    if (this.out.pending >= FLUSH_BYTES || ts - this.lastFlushUs >= FLUSH_INTERVAL_MS * 1000) {
+    this.flushIfDue(ts, true);
+    return seq;
+  }
+
+  /**
+   * Flushes once FLUSH_BYTES wait (when `sized`: a slice grows at most by the chunk being read, so
+   * its size is looked at once that chunk is read) or the last flush is FLUSH_INTERVAL_MS old.
+   */
+  private flushIfDue(ts: number, sized: boolean): void {
+    if ((sized && this.out.pending >= FLUSH_BYTES) || ts - this.lastFlushUs >= FLUSH_INTERVAL_MS * 1000) {
       this.lastFlushUs = ts;
       this.flush();
     }
-    return seq;
   }
 
   /**
@@ -357,19 +365,9 @@ export class SessionSpool {
       return this.seq + this.lost;
     }
     const seq = ++this.seq;
-    if (this.out.sliced(ordinal, seq, ts, opcode, data, cap)) {
-      // A slice grows at most by the chunk being read: its size is looked at once that chunk is read.
-      if (ts - this.lastFlushUs >= FLUSH_INTERVAL_MS * 1000) {
-        this.lastFlushUs = ts;
-        this.flush();
-      }
-      return seq;
-    }
-    this.out.frame(ordinal, seq, ts, 0, opcode, data, cap, undefined, true);
-    if (this.out.pending >= FLUSH_BYTES || ts - this.lastFlushUs >= FLUSH_INTERVAL_MS * 1000) {
-      this.lastFlushUs = ts;
-      this.flush();
-    }
+    const sliced = this.out.sliced(ordinal, seq, ts, opcode, data, cap);
+    if (!sliced) this.out.frame(ordinal, seq, ts, 0, opcode, data, cap, undefined, true);
+    this.flushIfDue(ts, !sliced);
     return seq;
   }
 
